@@ -1,0 +1,58 @@
+/*
+ * ballot.h - an encrypted ballot for one scrutin (docs/protocol.md section 8):
+ * one ciphertext of 0 or 1 per candidate list with its 0/1 proof, a range proof
+ * on the number of chosen lists, and the voter credential's signature.
+ *
+ * Ballots are kept in wire form; verification decodes into a batch.
+ */
+#ifndef VOTESRV_BALLOT_H
+#define VOTESRV_BALLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../crypto/crypto.h"
+
+#define BALLOT_MAX_LISTS 64
+#define BALLOT_SCRUTIN_ID_MAX 64
+#define BALLOT_FP_BYTES 32
+#define BALLOT_DIGEST_BYTES 32
+
+/* The public parameters a ballot is made and checked against. */
+typedef struct {
+    const uint8_t *fp;          /* election fingerprint, BALLOT_FP_BYTES */
+    const elgamal_pk *pk;       /* joint public key with its tables */
+    const char *scrutin_id;     /* 1..BALLOT_SCRUTIN_ID_MAX bytes */
+    size_t k;                   /* candidate lists, 1..BALLOT_MAX_LISTS */
+    uint64_t min, max;          /* number of lists chosen: min <= n <= max <= k */
+} ballot_scrutin;
+
+typedef struct {
+    char scrutin_id[BALLOT_SCRUTIN_ID_MAX + 1];
+    size_t k;
+    uint64_t min, max;
+    uint8_t cred[CREDENTIAL_PUB_BYTES];
+    uint8_t (*ct)[ELGAMAL_CT_BYTES];   /* k ciphertexts */
+    proof_branch (*bits)[2];           /* k 0/1 proofs */
+    proof_branch *range;               /* max - min + 1 branches */
+    credential_sig sig;
+} ballot;
+
+/* -1 if the scrutin's parameters are out of range. */
+int ballot_scrutin_check(const ballot_scrutin *sc);
+/* One allocation sized for k lists and [min, max]; NULL on bad sizes. */
+ballot *ballot_new(size_t k, uint64_t min, uint64_t max);
+void ballot_free(ballot *b);
+/* choices[i] is 1 if list i is chosen. -1 on an invalid choice or randomness failure. */
+int ballot_create(ballot *b, const ballot_scrutin *sc, const uint8_t *choices,
+                  const group_scalar *cred_s, const uint8_t cred_pub[CREDENTIAL_PUB_BYTES],
+                  rng_drbg *rng);
+/* The digest the credential signs. */
+void ballot_digest(uint8_t out[BALLOT_DIGEST_BYTES], const ballot *b, const uint8_t *fp);
+/* Decode b into the batch (made with sc->pk->vtable) and add all its equations.
+ * If cts is not NULL, it receives the k decoded ciphertexts. -1 on bad input. */
+int ballot_batch(batch *bt, const ballot *b, const ballot_scrutin *sc, elgamal_ct *cts);
+/* Full verification of one ballot: 0 if valid. (Credential-list membership and
+ * uniqueness are the ballot box's checks.) */
+int ballot_verify(const ballot *b, const ballot_scrutin *sc);
+
+#endif

@@ -1,0 +1,109 @@
+/* credential.c - vote-code derivations and the credential's Schnorr signature. */
+#include "credential.h"
+#include "transcript.h"
+
+static int lengths_ok(size_t eidlen, size_t codelen)
+{
+    return eidlen >= 1 && eidlen <= CREDENTIAL_EID_MAX_BYTES &&
+           codelen >= CREDENTIAL_CODE_MIN_BYTES && codelen <= CREDENTIAL_CODE_MAX_BYTES;
+}
+
+int credential_derive_auth(uint8_t auth[CREDENTIAL_AUTH_BYTES], const uint8_t *eid,
+                           size_t eidlen, const uint8_t *code, size_t codelen)
+{
+    transcript t;
+
+    if (!lengths_ok(eidlen, codelen))
+        return -1;
+    transcript_init(&t, "votesrv/v1/authenticator", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, eid, eidlen);
+    transcript_put(&t, code, codelen);
+    transcript_digest(&t, auth);
+    return 0;
+}
+
+int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
+                             const uint8_t *eid, size_t eidlen,
+                             const uint8_t *code, size_t codelen)
+{
+    transcript t;
+    group_point p;
+
+    if (!lengths_ok(eidlen, codelen))
+        return -1;
+    transcript_init(&t, "votesrv/v1/credential", GROUP_SCALAR_WIDE_BYTES);
+    transcript_put(&t, eid, eidlen);
+    transcript_put(&t, code, codelen);
+    transcript_challenge(&t, s);
+    if (group_scalar_is_zero(s))
+        return -1;
+    group_table_mul(&p, group_table_generator(), s);
+    group_point_encode(pub, &p);
+    return 0;
+}
+
+static void sig_challenge(group_scalar *c, const uint8_t ctx[PROOF_CTX_BYTES],
+                          const uint8_t pub[CREDENTIAL_PUB_BYTES],
+                          const uint8_t a[GROUP_POINT_BYTES],
+                          const uint8_t digest[CREDENTIAL_DIGEST_BYTES])
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/sig", GROUP_SCALAR_WIDE_BYTES);
+    transcript_put(&t, ctx, PROOF_CTX_BYTES);
+    transcript_put(&t, pub, CREDENTIAL_PUB_BYTES);
+    transcript_put(&t, a, GROUP_POINT_BYTES);
+    transcript_put(&t, digest, CREDENTIAL_DIGEST_BYTES);
+    transcript_challenge(&t, c);
+}
+
+int credential_sign(credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
+                    const group_scalar *s, const uint8_t pub[CREDENTIAL_PUB_BYTES],
+                    const uint8_t digest[CREDENTIAL_DIGEST_BYTES], rng_drbg *rng)
+{
+    group_scalar w, c, sigma;
+    group_point a;
+
+    if (rng_scalar(rng, &w) != 0)
+        return -1;
+    group_table_mul(&a, group_table_generator(), &w);
+    group_point_encode(sig->a, &a);
+    sig_challenge(&c, ctx, pub, sig->a, digest);
+    group_scalar_mul(&sigma, &c, s);
+    group_scalar_add(&sigma, &sigma, &w);
+    group_scalar_encode(sig->s, &sigma);
+    group_scalar_wipe(&w);
+    return 0;
+}
+
+int credential_sig_batch(batch *b, const credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
+                         int slot_pub, const uint8_t pub[CREDENTIAL_PUB_BYTES],
+                         const uint8_t digest[CREDENTIAL_DIGEST_BYTES])
+{
+    group_scalar c, sigma, z;
+    int slot_a = batch_point_decode(b, sig->a, GROUP_NO_IDENTITY);
+
+    if (slot_a < 0 || group_scalar_decode(&sigma, sig->s) != 0)
+        return -1;
+    sig_challenge(&c, ctx, pub, sig->a, digest);
+    /* A + c*S - sigma*G = O */
+    batch_weight(&z);
+    batch_eq(b, &z, slot_a, &c, slot_pub, &sigma, BATCH_G);
+    return 0;
+}
+
+int credential_sig_verify(const credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
+                          const uint8_t pub[CREDENTIAL_PUB_BYTES],
+                          const uint8_t digest[CREDENTIAL_DIGEST_BYTES])
+{
+    batch *b = batch_new(NULL);
+    int slot, rc = -1;
+
+    if (b == NULL)
+        return -1;
+    slot = batch_point_decode(b, pub, GROUP_NO_IDENTITY);
+    if (slot >= 0 && credential_sig_batch(b, sig, ctx, slot, pub, digest) == 0)
+        rc = batch_check(b);
+    batch_free(b);
+    return rc;
+}

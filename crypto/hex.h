@@ -1,0 +1,15 @@
+/*
+ * hex.h - strict lowercase hexadecimal, the byte encoding of votesrv's JSON.
+ */
+#ifndef VOTESRV_HEX_H
+#define VOTESRV_HEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* out must hold 2 * len + 1 characters. */
+void hex_encode(char *out, const uint8_t *in, size_t len);
+/* Exactly 2 * len lowercase hex digits, nothing else: 0, else -1. */
+int hex_decode(uint8_t *out, size_t len, const char *in);
+
+#endif

@@ -1,0 +1,266 @@
+/* test_group.c - ristretto255 layer: RFC 9496 vectors, libdecaf against
+ * libsodium byte for byte, strict decoding, the batch multi-scalar product. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static json_t *rfc;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (crypto_init() != 0)
+        return -1;
+    rfc = json_load_file("vectors/ristretto255.json", 0, NULL);
+    return rfc == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    json_decref(rfc);
+    return 0;
+}
+
+static void test_multiples_of_generator(void **state)
+{
+    json_t *m = json_object_get(rfc, "multiples_of_generator");
+    group_point g, acc, byk;
+    group_scalar k;
+    uint8_t want[32], got[32], sod[32];
+    size_t i;
+    json_t *v;
+
+    (void)state;
+    assert_int_equal(json_array_size(m), 16);
+    group_point_generator(&g);
+    group_point_identity(&acc);
+    json_array_foreach(m, i, v) {
+        tu_unhex(want, 32, json_string_value(v));
+        group_point_encode(got, &acc);             /* by repeated addition */
+        assert_memory_equal(got, want, 32);
+        group_scalar_set_u64(&k, i);
+        group_point_mul_base(&byk, &k);            /* by the base table */
+        group_point_encode(got, &byk);
+        assert_memory_equal(got, want, 32);
+        group_point_mul(&byk, &g, &k);             /* by variable-base mult */
+        group_point_encode(got, &byk);
+        assert_memory_equal(got, want, 32);
+        if (i > 0) {                               /* libsodium agrees */
+            uint8_t kb[32];
+
+            group_scalar_encode(kb, &k);
+            assert_int_equal(crypto_scalarmult_ristretto255_base(sod, kb), 0);
+            assert_memory_equal(sod, want, 32);
+        }
+        assert_int_equal(group_point_decode(&byk, want, i == 0 ? GROUP_ALLOW_IDENTITY
+                                                                : GROUP_NO_IDENTITY), 0);
+        assert_true(group_point_equal(&byk, &acc));
+        group_point_add(&acc, &acc, &g);
+    }
+}
+
+static void test_invalid_encodings_rejected(void **state)
+{
+    json_t *bad = json_object_get(rfc, "invalid_encodings");
+    group_point p;
+    uint8_t enc[32];
+    size_t i;
+    json_t *v;
+
+    (void)state;
+    assert_true(json_array_size(bad) >= 29);
+    json_array_foreach(bad, i, v) {
+        tu_unhex(enc, 32, json_string_value(json_object_get(v, "encoding")));
+        assert_int_equal(group_point_decode(&p, enc, GROUP_ALLOW_IDENTITY), -1);
+        assert_int_equal(crypto_core_ristretto255_is_valid_point(enc), 0);
+    }
+}
+
+static void test_identity_rules(void **state)
+{
+    uint8_t zero[32] = { 0 };
+    group_point p;
+
+    (void)state;
+    assert_int_equal(group_point_decode(&p, zero, GROUP_NO_IDENTITY), -1);
+    assert_int_equal(group_point_decode(&p, zero, GROUP_ALLOW_IDENTITY), 0);
+    assert_true(group_point_is_identity(&p));
+}
+
+/* libsodium's one-way map (RFC 9496 section 4.3.4), which the protocol does not
+ * use yet but a browser client may, gives the RFC outputs. */
+static void test_one_way_map_libsodium(void **state)
+{
+    json_t *m = json_object_get(rfc, "one_way_map");
+    uint8_t in[64], want[32], got[32];
+    size_t i;
+    json_t *v;
+
+    (void)state;
+    json_array_foreach(m, i, v) {
+        tu_unhex(in, 64, json_string_value(json_object_get(v, "input")));
+        tu_unhex(want, 32, json_string_value(json_object_get(v, "output")));
+        assert_int_equal(crypto_core_ristretto255_from_hash(got, in), 0);
+        assert_memory_equal(got, want, 32);
+    }
+}
+
+static void test_random_agreement_with_libsodium(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 200; i++) {
+        uint8_t a[32], b[32], pa[32], pb[32], sum[32], mine[32], prod[32];
+        group_point x, y, z;
+        group_scalar sb;
+
+        crypto_core_ristretto255_scalar_random(a);
+        crypto_core_ristretto255_scalar_random(b);
+        assert_int_equal(crypto_scalarmult_ristretto255_base(pa, a), 0);
+        assert_int_equal(crypto_scalarmult_ristretto255_base(pb, b), 0);
+        assert_int_equal(crypto_core_ristretto255_add(sum, pa, pb), 0);
+        assert_int_equal(group_point_decode(&x, pa, GROUP_NO_IDENTITY), 0);
+        assert_int_equal(group_point_decode(&y, pb, GROUP_NO_IDENTITY), 0);
+        group_point_add(&z, &x, &y);
+        group_point_encode(mine, &z);
+        assert_memory_equal(mine, sum, 32);
+        assert_int_equal(crypto_scalarmult_ristretto255(prod, b, pa), 0);
+        assert_int_equal(group_scalar_decode(&sb, b), 0);
+        group_point_mul(&z, &x, &sb);
+        group_point_encode(mine, &z);
+        assert_memory_equal(mine, prod, 32);
+    }
+}
+
+static void test_scalar_decoding_is_strict(void **state)
+{
+    json_t *s = json_object_get(rfc, "scalars");
+    uint8_t b[32], back[32];
+    group_scalar k;
+
+    (void)state;
+    tu_unhex(b, 32, json_string_value(json_object_get(s, "L_minus_1")));
+    assert_int_equal(group_scalar_decode(&k, b), 0);
+    group_scalar_encode(back, &k);
+    assert_memory_equal(back, b, 32);
+    tu_unhex(b, 32, json_string_value(json_object_get(s, "L")));
+    assert_int_equal(group_scalar_decode(&k, b), -1);
+    tu_unhex(b, 32, json_string_value(json_object_get(s, "max_256")));
+    assert_int_equal(group_scalar_decode(&k, b), -1);
+}
+
+static void test_hex_is_strict(void **state)
+{
+    uint8_t b[2];
+
+    (void)state;
+    assert_int_equal(hex_decode(b, 2, "00ff"), 0);
+    assert_int_equal(b[1], 0xff);
+    assert_int_equal(hex_decode(b, 2, "00FF"), -1);   /* uppercase */
+    assert_int_equal(hex_decode(b, 2, "00f"), -1);    /* short */
+    assert_int_equal(hex_decode(b, 2, "00ff00"), -1); /* long */
+    assert_int_equal(hex_decode(b, 2, "0 ff"), -1);   /* space */
+    assert_int_equal(hex_decode(b, 2, "0xff"), -1);
+    assert_int_equal(hex_decode(b, 2, NULL), -1);
+}
+
+/* sum(k_i * P_i) computed naively must be what batch_check sees as O. */
+static void test_batch_matches_naive_sum(void **state)
+{
+    group_point g, p[40], naive, t, h;
+    group_scalar k[40], kh, kg, neg;
+    batch_table *ht;
+    batch *b;
+
+    (void)state;
+    group_point_generator(&g);
+    group_scalar_set_u64(&kh, 12345);
+    group_point_mul_base(&h, &kh);
+    ht = batch_table_new(&h);
+    b = batch_new(ht);
+    assert_non_null(b);
+    for (int round = 0; round < 20; round++) {
+        int n = 1 + round * 2;
+
+        batch_reset(b);
+        group_point_identity(&naive);
+        for (int i = 0; i < n; i++) {
+            uint8_t r[32];
+
+            crypto_core_ristretto255_scalar_random(r);
+            assert_int_equal(group_scalar_decode(&k[i], r), 0);
+            crypto_core_ristretto255_scalar_random(r);
+            assert_int_equal(group_scalar_decode(&kg, r), 0);
+            group_point_mul_base(&p[i], &kg);
+            if (i % 3 == 0) /* some 128-bit coefficients, like commitments */
+                batch_weight(&k[i]);
+            batch_coef_add(b, batch_point_add(b, &p[i]), &k[i]);
+            group_point_mul(&t, &p[i], &k[i]);
+            group_point_add(&naive, &naive, &t);
+        }
+        /* cancel the sum through G and H: naive = a*G + c*H for known a, c */
+        {
+            uint8_t r[32];
+            group_scalar a, c;
+            group_point ag, ch;
+
+            crypto_core_ristretto255_scalar_random(r);
+            assert_int_equal(group_scalar_decode(&c, r), 0);
+            group_point_mul(&ch, &h, &c);
+            group_point_sub(&ag, &naive, &ch);   /* ag = naive - c*H, added as a point */
+            group_scalar_set_u64(&a, 1);
+            group_scalar_negate(&neg, &a);
+            batch_coef_add(b, batch_point_add(b, &ag), &neg);
+            group_scalar_negate(&neg, &c);
+            batch_coef_add(b, BATCH_H, &neg);
+            assert_int_equal(batch_check(b), 0);
+            /* one unit more of G breaks it */
+            batch_coef_add(b, BATCH_G, &a);
+            assert_int_equal(batch_check(b), -1);
+        }
+    }
+    batch_free(b);
+    batch_table_free(ht);
+}
+
+static void test_batch_zero_and_extreme_coefficients(void **state)
+{
+    json_t *s = json_object_get(rfc, "scalars");
+    uint8_t lm1[32];
+    group_scalar big, one;
+    group_point g;
+    batch *b = batch_new(NULL);
+
+    (void)state;
+    assert_int_equal(batch_check(b), 0);               /* empty sum */
+    tu_unhex(lm1, 32, json_string_value(json_object_get(s, "L_minus_1")));
+    assert_int_equal(group_scalar_decode(&big, lm1), 0);  /* -1 */
+    group_scalar_set_u64(&one, 1);
+    group_point_generator(&g);
+    batch_coef_add(b, batch_point_add(b, &g), &big);   /* -G as a variable point */
+    batch_coef_add(b, BATCH_G, &one);                  /* + G from the table */
+    assert_int_equal(batch_check(b), 0);
+    batch_coef_add(b, BATCH_H, &one);                  /* H without a table */
+    assert_int_equal(batch_check(b), -1);
+    batch_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_multiples_of_generator),
+        cmocka_unit_test(test_invalid_encodings_rejected),
+        cmocka_unit_test(test_identity_rules),
+        cmocka_unit_test(test_one_way_map_libsodium),
+        cmocka_unit_test(test_random_agreement_with_libsodium),
+        cmocka_unit_test(test_scalar_decoding_is_strict),
+        cmocka_unit_test(test_hex_is_strict),
+        cmocka_unit_test(test_batch_matches_naive_sum),
+        cmocka_unit_test(test_batch_zero_and_extreme_coefficients),
+    };
+    return cmocka_run_group_tests_name("group", tests, setup, teardown);
+}

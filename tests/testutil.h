@@ -1,0 +1,23 @@
+/*
+ * testutil.h - shared helpers for the test suites and the vector generator.
+ */
+#ifndef VOTESRV_TESTUTIL_H
+#define VOTESRV_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "ballot/ballot.h"
+
+/* Decode hex or abort (test data is trusted to be well-formed). */
+void tu_unhex(uint8_t *out, size_t len, const char *hex);
+/* A JSON string holding the lowercase hex of buf. */
+json_t *tu_jhex(const uint8_t *buf, size_t len);
+/* A 32-byte seed whose bytes are label, label+1, ... */
+void tu_seed(uint8_t seed[RNG_SEED_BYTES], uint8_t label);
+/* Every protocol.json vector, recomputed from its fixed seeds. */
+json_t *tu_vectors_generate(void);
+/* Flip one bit of buf[bit / 8]. */
+void tu_flip(uint8_t *buf, size_t bit);
+
+#endif
