@@ -23,12 +23,23 @@ static int index_ok(uint64_t i)
     return i >= 1 && i <= THRESHOLD_MAX_TRUSTEES;
 }
 
+#define POK_AUX_MAX (8 + THRESHOLD_MAX_TRUSTEES * GROUP_POINT_BYTES)
+
+/* aux = le64(i) || C_{i,0} || ... || C_{i,t-1}: the proof binds every commitment. */
+static size_t pok_aux(uint8_t *aux, uint64_t i, const uint8_t *commitments, size_t t)
+{
+    le64_put(aux, i);
+    memcpy(aux + 8, commitments, t * GROUP_POINT_BYTES);
+    return 8 + t * GROUP_POINT_BYTES;
+}
+
 int threshold_deal(threshold_poly *f, uint8_t *commitments, proof_pok *pok,
                    const uint8_t ctx[PROOF_CTX_BYTES], uint64_t i, size_t t,
                    rng_drbg *rng)
 {
     group_point c;
-    uint8_t aux[8];
+    uint8_t aux[POK_AUX_MAX];
+    size_t auxlen;
 
     if (!index_ok(i) || t < 1 || t > THRESHOLD_MAX_TRUSTEES)
         return -1;
@@ -43,8 +54,8 @@ int threshold_deal(threshold_poly *f, uint8_t *commitments, proof_pok *pok,
         group_table_mul(&c, group_table_generator(), &f->a[k]);
         group_point_encode(commitments + k * GROUP_POINT_BYTES, &c);
     }
-    le64_put(aux, i);
-    return proof_pok_create(pok, ctx, &f->a[0], commitments, aux, sizeof aux, rng);
+    auxlen = pok_aux(aux, i, commitments, t);
+    return proof_pok_create(pok, ctx, &f->a[0], commitments, aux, auxlen, rng);
 }
 
 void threshold_poly_wipe(threshold_poly *f)
@@ -105,15 +116,16 @@ int threshold_commitments_verify(const uint8_t *commitments, size_t t, const pro
                                  const uint8_t ctx[PROOF_CTX_BYTES], uint64_t i)
 {
     group_point c;
-    uint8_t aux[8];
+    uint8_t aux[POK_AUX_MAX];
+    size_t auxlen;
 
     if (!index_ok(i) || t < 1 || t > THRESHOLD_MAX_TRUSTEES)
         return -1;
     for (size_t k = 0; k < t; k++)
         if (group_point_decode(&c, commitments + k * GROUP_POINT_BYTES, GROUP_NO_IDENTITY) != 0)
             return -1;
-    le64_put(aux, i);
-    return proof_pok_verify(pok, ctx, commitments, aux, sizeof aux);
+    auxlen = pok_aux(aux, i, commitments, t);
+    return proof_pok_verify(pok, ctx, commitments, aux, auxlen);
 }
 
 int threshold_share_open(group_scalar *share, const uint8_t in[THRESHOLD_SHARE_SEALED_BYTES],

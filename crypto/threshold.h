@@ -29,7 +29,8 @@ typedef struct {
 } threshold_poly;
 
 /* Draw the polynomial (t coefficients in order), write its commitments
- * (t * 32 bytes) and the proof of knowledge of a_0 (aux = le64(i)). */
+ * (t * 32 bytes) and the proof of knowledge of a_0, whose aux string
+ * le64(i) || C_0 || ... || C_{t-1} binds all the commitments to dealer i. */
 int threshold_deal(threshold_poly *f, uint8_t *commitments, proof_pok *pok,
                    const uint8_t ctx[PROOF_CTX_BYTES], uint64_t i, size_t t,
                    rng_drbg *rng);

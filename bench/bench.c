@@ -1,0 +1,314 @@
+/* bench.c - the figures of make bench, one "bench <name> <value> <unit>" line
+ * each (../shared/BENCH.md). Noisy per-item figures are the median of several
+ * rounds. BENCH_QUICK=1 shrinks every size to a smoke run. Measures only: a
+ * slow figure never fails. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ballot/ballot.h"
+
+#define ROUNDS 5
+
+static int quick;
+
+static double now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench: %s failed\n", what);
+    exit(1);
+}
+
+static size_t scaled(size_t full, size_t small)
+{
+    return quick ? small : full;
+}
+
+typedef struct {
+    elgamal_pk pk;
+    group_scalar sk;
+    uint8_t fp[32];
+    group_scalar cred_s;
+    uint8_t cred[32];
+} setup_t;
+
+static setup_t S;
+
+static void bench_mul(void)
+{
+    group_scalar k;
+    group_point p, r;
+    int n = (int)scaled(2000, 100);
+    double t[ROUNDS];
+
+    if (rng_scalar(NULL, &k) != 0)
+        die("rng");
+    group_point_mul_base(&p, &k);
+    for (int round = 0; round < ROUNDS; round++) {
+        double t0 = now();
+
+        for (int i = 0; i < n; i++)
+            group_point_mul(&r, &p, &k);
+        t[round] = (now() - t0) / n * 1e6;
+    }
+    printf("bench crypto.varmul_us %.1f us\n", median(t, ROUNDS));
+    for (int round = 0; round < ROUNDS; round++) {
+        double t0 = now();
+
+        for (int i = 0; i < n; i++)
+            group_table_mul(&r, group_table_generator(), &k);
+        t[round] = (now() - t0) / n * 1e6;
+    }
+    printf("bench crypto.basemul_us %.1f us\n", median(t, ROUNDS));
+}
+
+static void choose(uint8_t *ch, size_t k, size_t i)
+{
+    memset(ch, 0, k);
+    if (i % (k + 1) < k)   /* every list in turn, and blank */
+        ch[i % (k + 1)] = 1;
+}
+
+static ballot **make_ballots(const ballot_scrutin *sc, size_t n, size_t from, size_t to)
+{
+    ballot **b = calloc(n, sizeof *b);
+    uint8_t ch[BALLOT_MAX_LISTS];
+
+    if (b == NULL)
+        die("alloc");
+    for (size_t i = from; i < to; i++) {
+        b[i] = ballot_new(sc->k, sc->min, sc->max);
+        choose(ch, sc->k, i);
+        if (b[i] == NULL || ballot_create(b[i], sc, ch, &S.cred_s, S.cred, NULL) != 0)
+            die("ballot_create");
+    }
+    return b;
+}
+
+static void bench_ballot_k(size_t k)
+{
+    ballot_scrutin sc = { S.fp, &S.pk, "bench", k, 0, 1 };
+    size_t n = scaled(300, 20);
+    ballot **b = make_ballots(&sc, n, 0, n);
+    double tc[ROUNDS], tv[ROUNDS];
+    uint8_t ch[BALLOT_MAX_LISTS];
+
+    for (int round = 0; round < ROUNDS; round++) {
+        double t0 = now();
+
+        for (size_t i = 0; i < n; i++) {
+            choose(ch, k, i);
+            if (ballot_create(b[i], &sc, ch, &S.cred_s, S.cred, NULL) != 0)
+                die("ballot_create");
+        }
+        tc[round] = (now() - t0) / (double)n * 1e3;
+        t0 = now();
+        for (size_t i = 0; i < n; i++)
+            if (ballot_verify(b[i], &sc) != 0)
+                die("ballot_verify");
+        tv[round] = (now() - t0) / (double)n * 1e3;
+    }
+    printf("bench ballot.create_k%zu_ms %.3f ms\n", k, median(tc, ROUNDS));
+    printf("bench ballot.verify_k%zu_ms %.3f ms\n", k, median(tv, ROUNDS));
+    if (k == 5) {
+        size_t bytes = 32 + k * ELGAMAL_CT_BYTES + k * 2 * PROOF_BRANCH_BYTES +
+                       2 * PROOF_BRANCH_BYTES + CREDENTIAL_SIG_BYTES;
+
+        printf("bench ballot.size_k5_bytes %zu bytes\n", bytes);
+    }
+    for (size_t i = 0; i < n; i++)
+        ballot_free(b[i]);
+    free(b);
+}
+
+typedef struct {
+    const ballot_scrutin *sc;
+    ballot **b;
+    size_t from, to;
+    int create;
+    int failed;
+} work;
+
+static void *worker(void *arg)
+{
+    work *w = arg;
+    uint8_t ch[BALLOT_MAX_LISTS];
+
+    for (size_t i = w->from; i < w->to; i++) {
+        if (w->create) {
+            w->b[i] = ballot_new(w->sc->k, w->sc->min, w->sc->max);
+            choose(ch, w->sc->k, i);
+            if (w->b[i] == NULL ||
+                ballot_create(w->b[i], w->sc, ch, &S.cred_s, S.cred, NULL) != 0)
+                w->failed = 1;
+        } else if (ballot_verify(w->b[i], w->sc) != 0) {
+            w->failed = 1;
+        }
+    }
+    return NULL;
+}
+
+/* Run create or verify over b[0..n) on `threads` threads; wall-clock seconds. */
+static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int threads,
+                           int create)
+{
+    pthread_t tid[64];
+    work w[64];
+    double t0 = now();
+
+    for (int i = 0; i < threads; i++) {
+        w[i] = (work){ sc, b, n * (size_t)i / (size_t)threads,
+                       n * (size_t)(i + 1) / (size_t)threads, create, 0 };
+        if (pthread_create(&tid[i], NULL, worker, &w[i]) != 0)
+            die("pthread_create");
+    }
+    for (int i = 0; i < threads; i++) {
+        pthread_join(tid[i], NULL);
+        if (w[i].failed)
+            die(create ? "parallel create" : "parallel verify");
+    }
+    return now() - t0;
+}
+
+static void bench_parallel(int cores)
+{
+    ballot_scrutin sc = { S.fp, &S.pk, "bench", 5, 0, 1 };
+    size_t n = scaled(10000, 400);
+    ballot **b = calloc(n, sizeof *b);
+    double single, multi;
+
+    if (b == NULL)
+        die("alloc");
+    run_parallel(&sc, b, n, cores, 1);
+    single = run_parallel(&sc, b, n, 1, 0);
+    multi = run_parallel(&sc, b, n, cores, 0);
+    printf("# %zu distinct K=5 ballots, %d threads on %d cores\n", n, cores, cores);
+    printf("bench ballot.verify_k5_single_per_s %.0f per_s\n", (double)n / single);
+    printf("bench ballot.verify_k5_parallel_per_s %.0f per_s\n", (double)n / multi);
+    printf("bench ballot.verify_k5_parallel_speedup %.2f ratio\n", single / multi);
+    for (size_t i = 0; i < n; i++)
+        ballot_free(b[i]);
+    free(b);
+}
+
+/* Aggregation of decoded ciphertexts: the tally adds the points that
+ * verification decoded (each ballot is decoded once). */
+static void bench_aggregate(void)
+{
+    enum { K = 5, DISTINCT = 1000 };
+    size_t n = scaled(100000, 5000);
+    elgamal_ct *pool = malloc(DISTINCT * K * sizeof *pool), sum[K];
+    group_point (*pts)[K][2] = malloc(n * sizeof *pts);
+    uint8_t (*wire)[K][ELGAMAL_CT_BYTES] = malloc(n * sizeof *wire);
+    double t0, t_add, t_dec;
+
+    if (pool == NULL || pts == NULL || wire == NULL)
+        die("alloc");
+    for (size_t i = 0; i < DISTINCT * K; i++)
+        if (elgamal_encrypt_bit(&pool[i], &S.pk, (unsigned)(i % 2), NULL, NULL) != 0)
+            die("encrypt");
+    for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < K; l++) {
+            const elgamal_ct *c = &pool[(i % DISTINCT) * K + l];
+
+            pts[i][l][0] = c->a;
+            pts[i][l][1] = c->b;
+            memcpy(wire[i][l], c->bytes, ELGAMAL_CT_BYTES);
+        }
+    t0 = now();
+    for (size_t l = 0; l < K; l++)
+        elgamal_ct_zero(&sum[l]);
+    for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < K; l++) {
+            group_point_add(&sum[l].a, &sum[l].a, &pts[i][l][0]);
+            group_point_add(&sum[l].b, &sum[l].b, &pts[i][l][1]);
+        }
+    t_add = now() - t0;
+    t0 = now();
+    for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < K; l++) {
+            elgamal_ct c;
+
+            if (elgamal_ct_decode(&c, wire[i][l], GROUP_NO_IDENTITY) != 0)
+                die("decode");
+            elgamal_ct_add(&sum[l], &sum[l], &c);
+        }
+    t_dec = now() - t0;
+    printf("# aggregation of %zu K=5 ballots; the second figure decodes the wire form too\n", n);
+    printf("bench tally.aggregate_100k_s %.3f s\n", t_add * 100000.0 / (double)n);
+    printf("bench tally.aggregate_decode_100k_s %.3f s\n", t_dec * 100000.0 / (double)n);
+    free(pool);
+    free(pts);
+    free(wire);
+}
+
+static void bench_dlog(void)
+{
+    double t0 = now(), tbuild, t[ROUNDS];
+    dlog_table *dl = dlog_table_new(10000000);
+    group_scalar m;
+    group_point p;
+    uint64_t got;
+
+    tbuild = now() - t0;
+    if (dl == NULL)
+        die("dlog_table_new");
+    group_scalar_set_u64(&m, 1000000);
+    group_point_mul_base(&p, &m);
+    for (int round = 0; round < ROUNDS; round++) {
+        t0 = now();
+        if (dlog_solve(dl, &p, &got) != 0 || got != 1000000)
+            die("dlog_solve");
+        t[round] = (now() - t0) * 1e3;
+    }
+    printf("bench tally.dlog_table_10m_ms %.1f ms\n", tbuild * 1e3);
+    printf("bench tally.dlog_1m_ms %.2f ms\n", median(t, ROUNDS));
+    dlog_table_free(dl);
+}
+
+int main(void)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int cores = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (int)ncpu;
+    const char *q = getenv("BENCH_QUICK");
+
+    quick = q != NULL && strcmp(q, "1") == 0;
+    if (crypto_init() != 0 || elgamal_keypair(&S.pk, &S.sk, NULL) != 0 ||
+        credential_derive_secret(&S.cred_s, S.cred, (const uint8_t *)"bench", 5,
+                                 (const uint8_t *)"BENCH-VOTE-CODE-0001", 20) != 0)
+        die("setup");
+    randombytes_buf(S.fp, sizeof S.fp);
+    printf("# votesrv benchmarks%s; per-item figures are medians of %d rounds\n",
+           quick ? " (BENCH_QUICK: smoke sizes)" : "", ROUNDS);
+    bench_mul();
+    bench_ballot_k(5);
+    bench_ballot_k(10);
+    bench_parallel(cores);
+    bench_aggregate();
+    bench_dlog();
+    elgamal_pk_clear(&S.pk);
+    return 0;
+}

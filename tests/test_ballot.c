@@ -1,0 +1,239 @@
+/* test_ballot.c - one scrutin's encrypted ballot: every valid choice verifies,
+ * invalid choices are refused, any tampering, moving or re-signing fails, and
+ * batched verification finds a bad ballot among good ones. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+typedef struct {
+    elgamal_pk pk;
+    group_scalar sk;
+    uint8_t fp[32];
+    group_scalar cred_s[2];
+    uint8_t cred[2][32];
+} fixture;
+
+static int setup(void **state)
+{
+    static fixture f;
+    const char *codes[2] = { "FIRST-VOTER-CODE-0001", "SECOND-VOTER-CODE-002" };
+
+    if (crypto_init() != 0 || elgamal_keypair(&f.pk, &f.sk, NULL) != 0)
+        return -1;
+    crypto_generichash(f.fp, 32, (const uint8_t *)"fingerprint", 11, NULL, 0);
+    for (int i = 0; i < 2; i++)
+        if (credential_derive_secret(&f.cred_s[i], f.cred[i], (const uint8_t *)"eid", 3,
+                                     (const uint8_t *)codes[i], strlen(codes[i])) != 0)
+            return -1;
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    elgamal_pk_clear(&f->pk);
+    return 0;
+}
+
+static ballot *make(fixture *f, const ballot_scrutin *sc, const uint8_t *choices, int voter)
+{
+    ballot *b = ballot_new(sc->k, sc->min, sc->max);
+
+    assert_non_null(b);
+    assert_int_equal(ballot_create(b, sc, choices, &f->cred_s[voter], f->cred[voter], NULL), 0);
+    return b;
+}
+
+static void test_every_valid_choice(void **state)
+{
+    fixture *f = *state;
+
+    for (size_t k = 1; k <= 5; k++) {
+        for (uint64_t min = 0; min <= 1; min++) {
+            ballot_scrutin sc = { f->fp, &f->pk, "scrutin", k, min, 1 };
+
+            for (size_t chosen = 0; chosen <= k; chosen++) { /* chosen == k: blank */
+                uint8_t ch[8] = { 0 };
+                ballot *b = ballot_new(k, min, 1);
+
+                if (chosen < k)
+                    ch[chosen] = 1;
+                if (chosen == k && min == 1) {   /* blank not allowed */
+                    assert_int_equal(ballot_create(b, &sc, ch, &f->cred_s[0], f->cred[0],
+                                                   NULL), -1);
+                } else {
+                    assert_int_equal(ballot_create(b, &sc, ch, &f->cred_s[0], f->cred[0],
+                                                   NULL), 0);
+                    assert_int_equal(ballot_verify(b, &sc), 0);
+                }
+                ballot_free(b);
+            }
+        }
+    }
+}
+
+static void test_invalid_choices_and_parameters(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 };
+    const uint8_t two[3] = { 1, 1, 0 }, notbit[3] = { 2, 0, 0 }, one[3] = { 0, 0, 1 };
+    ballot *b = ballot_new(3, 0, 1);
+    ballot_scrutin bad;
+
+    assert_int_equal(ballot_create(b, &sc, two, &f->cred_s[0], f->cred[0], NULL), -1);
+    assert_int_equal(ballot_create(b, &sc, notbit, &f->cred_s[0], f->cred[0], NULL), -1);
+    bad = sc;
+    bad.scrutin_id = "";
+    assert_int_equal(ballot_create(b, &bad, one, &f->cred_s[0], f->cred[0], NULL), -1);
+    bad = sc;
+    bad.scrutin_id = "an identifier that is much longer than the sixty-four bytes allowed!";
+    assert_int_equal(ballot_create(b, &bad, one, &f->cred_s[0], f->cred[0], NULL), -1);
+    bad = sc;
+    bad.max = 4;                                       /* more than k */
+    assert_int_equal(ballot_scrutin_check(&bad), -1);
+    assert_null(ballot_new(0, 0, 1));
+    assert_null(ballot_new(BALLOT_MAX_LISTS + 1, 0, 1));
+    assert_null(ballot_new(3, 2, 1));
+    ballot_free(b);
+}
+
+static void test_tampering_any_byte(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 };
+    const uint8_t ch[3] = { 0, 1, 0 };
+    ballot *b = make(f, &sc, ch, 0);
+    uint8_t *fields[] = { b->cred, b->ct[0], (uint8_t *)b->bits, (uint8_t *)b->range,
+                          (uint8_t *)&b->sig };
+    size_t sizes[] = { 32, 3 * 64, 3 * 2 * sizeof(proof_branch), 2 * sizeof(proof_branch),
+                       sizeof b->sig };
+
+    assert_int_equal(ballot_verify(b, &sc), 0);
+    for (size_t fi = 0; fi < sizeof sizes / sizeof sizes[0]; fi++) {
+        for (size_t byte = 0; byte < sizes[fi]; byte++) {
+            size_t bit = 8 * byte + randombytes_uniform(8);
+
+            tu_flip(fields[fi], bit);
+            assert_int_equal(ballot_verify(b, &sc), -1);
+            tu_flip(fields[fi], bit);
+        }
+    }
+    assert_int_equal(ballot_verify(b, &sc), 0);
+    ballot_free(b);
+}
+
+static void test_moved_and_resigned(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 }, other;
+    const uint8_t ch1[3] = { 1, 0, 0 }, ch2[3] = { 0, 0, 1 };
+    ballot *b1 = make(f, &sc, ch1, 0), *b2 = make(f, &sc, ch2, 1);
+    uint8_t fp2[32] = { 7 }, digest[32];
+
+    /* another scrutin, election or parameters */
+    other = sc;
+    other.scrutin_id = "scrutin2";
+    assert_int_equal(ballot_verify(b1, &other), -1);
+    other = sc;
+    other.fp = fp2;
+    assert_int_equal(ballot_verify(b1, &other), -1);
+    other = sc;
+    other.min = 1;
+    assert_int_equal(ballot_verify(b1, &other), -1);
+    /* voter 2 takes voter 1's ciphertext and proof for list 0 (copy attack) */
+    memcpy(b2->ct[0], b1->ct[0], 64);
+    memcpy(b2->bits[0], b1->bits[0], sizeof b1->bits[0]);
+    ballot_digest(digest, b2, f->fp);
+    assert_int_equal(credential_sign(&b2->sig, f->fp, &f->cred_s[1], f->cred[1], digest,
+                                     NULL), 0);
+    assert_int_equal(ballot_verify(b2, &sc), -1);
+    /* voter 2 re-signs voter 1's whole ballot with their own credential */
+    ballot_free(b2);
+    b2 = make(f, &sc, ch1, 0);
+    memcpy(b2->cred, f->cred[1], 32);
+    ballot_digest(digest, b2, f->fp);
+    assert_int_equal(credential_sign(&b2->sig, f->fp, &f->cred_s[1], f->cred[1], digest,
+                                     NULL), 0);
+    assert_int_equal(ballot_verify(b2, &sc), -1);
+    ballot_free(b1);
+    ballot_free(b2);
+}
+
+static void test_identity_ciphertext_refused(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 2, 0, 1 };
+    const uint8_t ch[2] = { 0, 0 };
+    ballot *b = make(f, &sc, ch, 0);
+
+    memset(b->ct[1], 0, 32);
+    assert_int_equal(ballot_verify(b, &sc), -1);
+    ballot_free(b);
+}
+
+static void test_batch_of_ballots_and_tally(void **state)
+{
+    fixture *f = *state;
+    enum { NB = 24, K = 4 };
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", K, 0, 1 };
+    ballot *b[NB];
+    uint64_t expect[K] = { 0 }, m;
+    elgamal_ct cts[K], sum[K];
+    dlog_table *dl = dlog_table_new(NB);
+    batch *bt = batch_new(f->pk.vtable);
+
+    for (int i = 0; i < K; i++)
+        elgamal_ct_zero(&sum[i]);
+    for (int i = 0; i < NB; i++) {
+        uint8_t ch[K] = { 0 };
+        uint32_t pick = randombytes_uniform(K + 1);
+
+        if (pick < K) {
+            ch[pick] = 1;
+            expect[pick]++;
+        }
+        b[i] = make(f, &sc, ch, i % 2);
+        assert_int_equal(ballot_batch(bt, b[i], &sc, cts), 0);
+        for (int l = 0; l < K; l++)
+            elgamal_ct_add(&sum[l], &sum[l], &cts[l]);
+    }
+    assert_int_equal(batch_check(bt), 0);
+    for (int l = 0; l < K; l++) {
+        group_point m_g;
+
+        elgamal_decrypt(&m_g, &f->sk, &sum[l]);
+        assert_int_equal(dlog_solve(dl, &m_g, &m), 0);
+        assert_int_equal(m, expect[l]);
+    }
+    /* one bad ballot spoils the batch; item-by-item checks name it */
+    tu_flip(b[17]->range[0].s, 5);
+    batch_reset(bt);
+    for (int i = 0; i < NB; i++)
+        assert_int_equal(ballot_batch(bt, b[i], &sc, NULL), 0);
+    assert_int_equal(batch_check(bt), -1);
+    for (int i = 0; i < NB; i++)
+        assert_int_equal(ballot_verify(b[i], &sc), i == 17 ? -1 : 0);
+    for (int i = 0; i < NB; i++)
+        ballot_free(b[i]);
+    batch_free(bt);
+    dlog_table_free(dl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_valid_choice),
+        cmocka_unit_test(test_invalid_choices_and_parameters),
+        cmocka_unit_test(test_tampering_any_byte),
+        cmocka_unit_test(test_moved_and_resigned),
+        cmocka_unit_test(test_identity_ciphertext_refused),
+        cmocka_unit_test(test_batch_of_ballots_and_tally),
+    };
+    return cmocka_run_group_tests_name("ballot", tests, setup, teardown);
+}

@@ -1,0 +1,211 @@
+/* test_threshold.c - distributed key generation and threshold decryption,
+ * for random t-of-n up to 5-of-7, with faulty dealers and trustees caught. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#define MAXN 7
+
+static uint8_t ctx[PROOF_CTX_BYTES];
+
+typedef struct {
+    size_t n, t;
+    uint8_t box_pk[MAXN][THRESHOLD_BOX_PK_BYTES], box_sk[MAXN][THRESHOLD_BOX_SK_BYTES];
+    uint8_t com[MAXN][MAXN][GROUP_POINT_BYTES];      /* [dealer][k] */
+    proof_pok pok[MAXN];
+    uint8_t sealed[MAXN][MAXN][THRESHOLD_SHARE_SEALED_BYTES]; /* [dealer][recipient] */
+    group_scalar share[MAXN];                        /* x_j */
+    uint8_t joint[GROUP_POINT_BYTES];
+} ceremony;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (crypto_init() != 0)
+        return -1;
+    crypto_generichash(ctx, sizeof ctx, (const uint8_t *)"ceremony", 8, NULL, 0);
+    return 0;
+}
+
+/* Commitments of all dealers in a row, as threshold_joint_key wants them. */
+static void flat_commitments(uint8_t *out, const ceremony *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        memcpy(out + i * c->t * GROUP_POINT_BYTES, c->com[i], c->t * GROUP_POINT_BYTES);
+}
+
+static void run_ceremony(ceremony *c, size_t n, size_t t)
+{
+    threshold_poly f;
+    uint8_t flat[MAXN * MAXN * GROUP_POINT_BYTES];
+
+    c->n = n;
+    c->t = t;
+    for (size_t i = 0; i < n; i++)
+        crypto_box_keypair(c->box_pk[i], c->box_sk[i]);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(threshold_deal(&f, c->com[i][0], &c->pok[i], ctx, i + 1, t, NULL), 0);
+        for (size_t j = 0; j < n; j++)
+            assert_int_equal(threshold_share_seal(c->sealed[i][j], &f, i + 1, j + 1,
+                                                  c->box_pk[j]), 0);
+        threshold_poly_wipe(&f);
+    }
+    for (size_t j = 0; j < n; j++) {
+        group_scalar_zero(&c->share[j]);
+        for (size_t i = 0; i < n; i++) {
+            group_scalar y;
+
+            assert_int_equal(threshold_commitments_verify(c->com[i][0], t, &c->pok[i], ctx,
+                                                          i + 1), 0);
+            assert_int_equal(threshold_share_open(&y, c->sealed[i][j], i + 1, j + 1,
+                                                  c->com[i][0], t, c->box_pk[j],
+                                                  c->box_sk[j]), 0);
+            group_scalar_add(&c->share[j], &c->share[j], &y);
+        }
+    }
+    flat_commitments(flat, c);
+    assert_int_equal(threshold_joint_key(c->joint, flat, n, t), 0);
+}
+
+/* Decrypt ct with the trustees of quorum q (1-based), all proofs checked. */
+static int quorum_decrypt(const ceremony *c, const elgamal_ct *ct, const uint64_t *q,
+                          size_t nq, const dlog_table *dl, uint64_t *m)
+{
+    uint8_t flat[MAXN * MAXN * GROUP_POINT_BYTES], d[MAXN][GROUP_POINT_BYTES], xk[32];
+    uint8_t alpha[32];
+    group_point m_g;
+
+    flat_commitments(flat, c);
+    group_point_encode(alpha, &ct->a);
+    for (size_t a = 0; a < nq; a++) {
+        proof_dec p;
+
+        assert_int_equal(threshold_verification_key(xk, flat, c->n, c->t, q[a]), 0);
+        assert_int_equal(proof_dec_create(&p, ctx, &c->share[q[a] - 1], xk, &ct->a, d[a],
+                                          NULL), 0);
+        assert_int_equal(proof_dec_verify(&p, ctx, xk, alpha, d[a]), 0);
+    }
+    assert_int_equal(threshold_combine(&m_g, &ct->b, q, (const uint8_t (*)[32])d, nq), 0);
+    return dlog_solve(dl, &m_g, m);
+}
+
+static void random_quorum(uint64_t *q, size_t n, size_t size)
+{
+    uint64_t all[MAXN];
+
+    for (size_t i = 0; i < n; i++)
+        all[i] = i + 1;
+    for (size_t i = 0; i < size; i++) {
+        size_t pick = i + randombytes_uniform((uint32_t)(n - i));
+        uint64_t tmp = all[i];
+
+        all[i] = all[pick];
+        all[pick] = tmp;
+        q[i] = all[i];
+    }
+}
+
+static void test_random_t_of_n(void **state)
+{
+    static ceremony c;
+    dlog_table *dl = dlog_table_new(1000);
+
+    (void)state;
+    for (size_t n = 1; n <= MAXN; n++) {
+        for (size_t t = 1; t <= n && t <= 5; t++) {
+            elgamal_pk pk;
+            elgamal_ct ct, sum;
+            uint64_t q[MAXN], m, expect = 0;
+            size_t nq = t + randombytes_uniform((uint32_t)(n - t + 1));
+
+            run_ceremony(&c, n, t);
+            assert_int_equal(elgamal_pk_load(&pk, c.joint), 0);
+            elgamal_ct_zero(&sum);
+            for (int v = 0; v < 7; v++) {
+                uint64_t val = randombytes_uniform(30);
+
+                assert_int_equal(elgamal_encrypt(&ct, &pk, val, NULL, NULL), 0);
+                elgamal_ct_add(&sum, &sum, &ct);
+                expect += val;
+            }
+            random_quorum(q, n, nq);
+            assert_int_equal(quorum_decrypt(&c, &sum, q, nq, dl, &m), 0);
+            assert_int_equal(m, expect);
+            if (t > 1) { /* fewer than t trustees learn nothing usable */
+                int rc = quorum_decrypt(&c, &sum, q, t - 1, dl, &m);
+
+                assert_true(rc != 0 || m != expect);
+            }
+            elgamal_pk_clear(&pk);
+        }
+    }
+    dlog_table_free(dl);
+}
+
+static void test_faulty_dealer_is_caught(void **state)
+{
+    static ceremony c;
+    threshold_poly f;
+    group_scalar y;
+    uint8_t sealed[THRESHOLD_SHARE_SEALED_BYTES], com2[3][32];
+    proof_pok pok2;
+
+    (void)state;
+    run_ceremony(&c, 4, 3);
+    /* a share that does not match its dealer's commitments */
+    assert_int_equal(threshold_deal(&f, com2[0], &pok2, ctx, 2, 3, NULL), 0);
+    assert_int_equal(threshold_share_seal(sealed, &f, 2, 1, c.box_pk[0]), 0);
+    threshold_poly_wipe(&f);
+    assert_int_equal(threshold_share_open(&y, sealed, 2, 1, c.com[1][0], 3, c.box_pk[0],
+                                          c.box_sk[0]), -1);
+    /* the right share, announced for another recipient or dealer */
+    assert_int_equal(threshold_share_open(&y, c.sealed[1][0], 2, 2, c.com[1][0], 3,
+                                          c.box_pk[0], c.box_sk[0]), -1);
+    assert_int_equal(threshold_share_open(&y, c.sealed[1][0], 3, 1, c.com[1][0], 3,
+                                          c.box_pk[0], c.box_sk[0]), -1);
+    /* a sealed share altered in transit, or opened by someone else */
+    memcpy(sealed, c.sealed[1][0], sizeof sealed);
+    tu_flip(sealed, 8 * 40);
+    assert_int_equal(threshold_share_open(&y, sealed, 2, 1, c.com[1][0], 3, c.box_pk[0],
+                                          c.box_sk[0]), -1);
+    assert_int_equal(threshold_share_open(&y, c.sealed[1][0], 2, 1, c.com[1][0], 3,
+                                          c.box_pk[1], c.box_sk[1]), -1);
+    /* commitments with a proof that belongs to another dealer or election */
+    assert_int_equal(threshold_commitments_verify(c.com[1][0], 3, &c.pok[2], ctx, 2), -1);
+    assert_int_equal(threshold_commitments_verify(c.com[1][0], 3, &c.pok[1], ctx, 3), -1);
+    memcpy(com2, c.com[1], sizeof com2);
+    memcpy(com2[1], c.com[2][1], 32); /* a valid point, but not the dealer's */
+    assert_int_equal(threshold_commitments_verify(com2[0], 3, &c.pok[1], ctx, 2), -1);
+}
+
+static void test_lagrange_edge_cases(void **state)
+{
+    group_scalar l;
+    const uint64_t q[] = { 1, 3, 3 }, q1[] = { 1 }, zero[] = { 0, 2 };
+
+    (void)state;
+    assert_int_equal(threshold_lagrange(&l, q, 3, 1), -1);      /* duplicate index */
+    assert_int_equal(threshold_lagrange(&l, q, 2, 2), -1);      /* not in quorum */
+    assert_int_equal(threshold_lagrange(&l, zero, 2, 2), -1);   /* index 0 */
+    assert_int_equal(threshold_lagrange(&l, q1, 1, 1), 0);
+    {
+        group_scalar one;
+
+        group_scalar_set_u64(&one, 1);
+        assert_true(group_scalar_equal(&l, &one));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_t_of_n),
+        cmocka_unit_test(test_faulty_dealer_is_caught),
+        cmocka_unit_test(test_lagrange_edge_cases),
+    };
+    return cmocka_run_group_tests_name("threshold", tests, setup, NULL);
+}
