@@ -61,18 +61,12 @@ int credential_sign(credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                     const group_scalar *s, const uint8_t pub[CREDENTIAL_PUB_BYTES],
                     const uint8_t digest[CREDENTIAL_DIGEST_BYTES], rng_drbg *rng)
 {
-    group_scalar w, c, sigma;
-    group_point a;
+    group_scalar w, c;
 
-    if (rng_scalar(rng, &w) != 0)
+    if (proof_commit(&w, sig->a, rng) != 0)
         return -1;
-    group_table_mul(&a, group_table_generator(), &w);
-    group_point_encode(sig->a, &a);
     sig_challenge(&c, ctx, pub, sig->a, digest);
-    group_scalar_mul(&sigma, &c, s);
-    group_scalar_add(&sigma, &sigma, &w);
-    group_scalar_encode(sig->s, &sigma);
-    group_scalar_wipe(&w);
+    proof_respond(sig->s, &w, &c, s);
     return 0;
 }
 

@@ -55,6 +55,12 @@ typedef struct {
     size_t auxlen;
 } proof_disj_statement;
 
+/* The two halves of every Schnorr-type prover: draw w and write A = w*G
+ * (-1 on randomness failure); then write s = w + c*x and wipe w. */
+int  proof_commit(group_scalar *w, uint8_t a[GROUP_POINT_BYTES], rng_drbg *rng);
+void proof_respond(uint8_t s[GROUP_SCALAR_BYTES], group_scalar *w, const group_scalar *c,
+                   const group_scalar *x);
+
 int proof_pok_create(proof_pok *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const group_scalar *x, const uint8_t x_pub[GROUP_POINT_BYTES],
                      const uint8_t *aux, size_t auxlen, rng_drbg *rng);

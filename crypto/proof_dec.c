@@ -24,24 +24,19 @@ int proof_dec_create(proof_dec *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const group_point *alpha, uint8_t d_out[GROUP_POINT_BYTES],
                      rng_drbg *rng)
 {
-    group_scalar w, c, s;
-    group_point a, b, d;
+    group_scalar w, c;
+    group_point b, d;
     uint8_t alpha_enc[GROUP_POINT_BYTES];
 
-    if (rng_scalar(rng, &w) != 0)
+    if (proof_commit(&w, p->a, rng) != 0)
         return -1;
     group_point_mul(&d, alpha, x);
     group_point_encode(d_out, &d);
-    group_table_mul(&a, group_table_generator(), &w);
     group_point_mul(&b, alpha, &w);
-    group_point_encode(p->a, &a);
     group_point_encode(p->b, &b);
     group_point_encode(alpha_enc, alpha);
     dec_challenge(&c, ctx, x_pub, alpha_enc, d_out, p);
-    group_scalar_mul(&s, &c, x);
-    group_scalar_add(&s, &s, &w);
-    group_scalar_encode(p->s, &s);
-    group_scalar_wipe(&w);
+    proof_respond(p->s, &w, &c, x);
     return 0;
 }
 

@@ -17,22 +17,39 @@ static void pok_challenge(group_scalar *c, const uint8_t ctx[PROOF_CTX_BYTES],
     transcript_challenge(&t, c);
 }
 
+int proof_commit(group_scalar *w, uint8_t a[GROUP_POINT_BYTES], rng_drbg *rng)
+{
+    group_point p;
+
+    if (rng_scalar(rng, w) != 0)
+        return -1;
+    group_table_mul(&p, group_table_generator(), w);
+    group_point_encode(a, &p);
+    return 0;
+}
+
+void proof_respond(uint8_t s[GROUP_SCALAR_BYTES], group_scalar *w, const group_scalar *c,
+                   const group_scalar *x)
+{
+    group_scalar t;
+
+    group_scalar_mul(&t, c, x);
+    group_scalar_add(&t, &t, w);
+    group_scalar_encode(s, &t);
+    group_scalar_wipe(&t);
+    group_scalar_wipe(w);
+}
+
 int proof_pok_create(proof_pok *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const group_scalar *x, const uint8_t x_pub[GROUP_POINT_BYTES],
                      const uint8_t *aux, size_t auxlen, rng_drbg *rng)
 {
-    group_scalar w, c, s;
-    group_point a;
+    group_scalar w, c;
 
-    if (rng_scalar(rng, &w) != 0)
+    if (proof_commit(&w, p->a, rng) != 0)
         return -1;
-    group_table_mul(&a, group_table_generator(), &w);
-    group_point_encode(p->a, &a);
     pok_challenge(&c, ctx, x_pub, p->a, aux, auxlen);
-    group_scalar_mul(&s, &c, x);
-    group_scalar_add(&s, &s, &w);
-    group_scalar_encode(p->s, &s);
-    group_scalar_wipe(&w);
+    proof_respond(p->s, &w, &c, x);
     return 0;
 }
 
