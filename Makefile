@@ -1,37 +1,40 @@
 # votesrv - build, test, benchmark.
 #   make          build everything (release flags)
-#   make check    unit tests, then the same tests under ASan + UBSan
+#   make check    unit and integration tests, then again under ASan + UBSan
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
-#   make demo     the crypto walk-through of a small election
+#   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
 
 CC      ?= cc
-PKGS    := libsodium jansson cmocka
-WARN    := -std=c17 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+PKGS    := libsodium jansson cmocka sqlite3 libmicrohttpd libcurl
+WARN    := -std=c17 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
 INC     := -I. -I/usr/include/decaf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS     = -ldecaf $(PKG_LIBS) -lpthread -lm
+LIBS     = -ldecaf -lcsv $(PKG_LIBS) -lpthread -lm
 
 REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 
-LIB_SRC   := $(wildcard crypto/*.c ballot/*.c)
+LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c) \
+             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
-TEST_UTIL := tests/testutil.c
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
+PROGRAMS  := votesrv votectl voteaudit
 
 REL_LIB   := build/rel/libvotesrv.a
 SAN_LIB   := build/san/libvotesrv.a
 REL_TESTS := $(addprefix build/rel/tests/,$(TESTS))
 SAN_TESTS := $(addprefix build/san/tests/,$(TESTS))
+REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
+SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
 
 .PHONY: all deps check test test-san bench demo vectors clean
 
 all: deps
-	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_TESTS) $(TOOLS)
+	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS)
 
 deps:
 	@scripts/install-deps
@@ -51,6 +54,21 @@ build/%/libvotesrv.a:
 $(REL_LIB): $(patsubst %.c,build/rel/%.o,$(LIB_SRC))
 $(SAN_LIB): $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 
+# Programs: name -> objects
+votesrv_OBJ   := votesrv/main.o
+votectl_OBJ   := tools/votectl.o tools/votectl_demo.o
+voteaudit_OBJ := tools/voteaudit.o
+
+define program
+build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(REL_FLAGS) -o $$@ $$^ $$(LIBS)
+build/san/bin/$(1): $(addprefix build/san/,$($(1)_OBJ)) $(SAN_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
+
 build/rel/tests/%: build/rel/tests/%.o build/rel/tests/testutil.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
@@ -66,21 +84,27 @@ build/rel/bench/bench: build/rel/bench/bench.o $(REL_LIB)
 check: deps
 	@$(MAKE) --no-print-directory test test-san
 
-test: $(REL_TESTS)
-	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; ../build/rel/tests/$$t; done
+test: $(REL_TESTS) $(REL_BIN)
+	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
+	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 
-test-san: $(SAN_TESTS)
+test-san: $(SAN_TESTS) $(SAN_BIN)
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ../build/san/tests/$$t; done
+	  VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
 
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench
 	@build/rel/bench/bench
 
+DEMO_DIR ?= demo-election
+
 demo: deps
-	@$(MAKE) --no-print-directory build/rel/tools/votedemo
+	@$(MAKE) --no-print-directory $(REL_BIN) build/rel/tools/votedemo
 	@build/rel/tools/votedemo
+	@rm -rf $(DEMO_DIR)
+	@build/rel/bin/votectl demo $(DEMO_DIR)
+	@build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json
 
 vectors: deps
 	@$(MAKE) --no-print-directory build/rel/tools/genvectors

@@ -1,0 +1,181 @@
+/* audit.c - chaining, checkpoints and verification of the audit log. */
+#include "audit.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "crypto/transcript.h"
+
+static uint8_t signing_key[AUDIT_SK_BYTES];
+static int have_signing_key;
+
+void audit_set_signing_key(const uint8_t sk[AUDIT_SK_BYTES])
+{
+    memcpy(signing_key, sk, AUDIT_SK_BYTES);
+    have_signing_key = 1;
+}
+
+void audit_entry_hash(uint8_t out[AUDIT_HASH_BYTES], const store_audit_entry *e)
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/audit", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put_u64(&t, e->seq);
+    transcript_put(&t, e->time, strlen(e->time));
+    transcript_put(&t, e->role, strlen(e->role));
+    transcript_put(&t, e->actor, strlen(e->actor));
+    transcript_put(&t, e->event, strlen(e->event));
+    transcript_put(&t, e->payload, strlen(e->payload));
+    transcript_put(&t, e->prev, AUDIT_HASH_BYTES);
+    transcript_digest(&t, out);
+}
+
+void audit_checkpoint_message(uint8_t out[8 + AUDIT_HASH_BYTES], uint64_t seq,
+                              const uint8_t hash[AUDIT_HASH_BYTES])
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(seq >> (8 * i));
+    memcpy(out + 8, hash, AUDIT_HASH_BYTES);
+}
+
+static void now_rfc3339(char out[32])
+{
+    struct timespec ts;
+    struct tm tm;
+    char base[24];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%.19s.%03uZ", base, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+}
+
+static int sign_checkpoint(store_tx *tx, uint64_t seq, const uint8_t hash[AUDIT_HASH_BYTES])
+{
+    store_checkpoint cp;
+    uint8_t msg[8 + AUDIT_HASH_BYTES];
+
+    cp.seq = seq;
+    memcpy(cp.hash, hash, AUDIT_HASH_BYTES);
+    audit_checkpoint_message(msg, seq, hash);
+    crypto_sign_detached(cp.signature, NULL, msg, sizeof msg, signing_key);
+    return store_checkpoint_insert(tx, &cp);
+}
+
+int audit_append(store_tx *tx, const char *role, const char *actor, const char *event,
+                 json_t *payload)
+{
+    store_audit_entry e;
+    char *text;
+    int rc;
+
+    if (!json_is_object(payload))
+        return STORE_EIO;
+    text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text == NULL)
+        return STORE_ENOMEM;
+    rc = store_audit_last(tx, &e.seq, e.prev);
+    if (rc == STORE_OK) {
+        e.seq++;
+        now_rfc3339(e.time);
+        e.role = role;
+        e.actor = actor;
+        e.event = event;
+        e.payload = text;
+        audit_entry_hash(e.hash, &e);
+        rc = store_audit_insert(tx, &e);
+    }
+    if (rc == STORE_OK && have_signing_key && e.seq % AUDIT_CHECKPOINT_EVERY == 0)
+        rc = sign_checkpoint(tx, e.seq, e.hash);
+    free(text);
+    return rc;
+}
+
+int audit_checkpoint(store_tx *tx)
+{
+    uint64_t seq;
+    uint8_t hash[AUDIT_HASH_BYTES];
+    int rc = store_audit_last(tx, &seq, hash);
+
+    if (rc != STORE_OK || seq == 0)
+        return rc;
+    if (!have_signing_key)
+        return STORE_EIO;
+    return sign_checkpoint(tx, seq, hash);
+}
+
+void audit_verifier_init(audit_verifier *v, const uint8_t pk[AUDIT_PK_BYTES],
+                         const store_checkpoint *cps, size_t ncps)
+{
+    memset(v, 0, sizeof *v);
+    memcpy(v->pk, pk, AUDIT_PK_BYTES);
+    v->cps = cps;
+    v->ncps = ncps;
+    v->expect_seq = 1;
+}
+
+static int fail(audit_verifier *v, uint64_t seq, const char *reason)
+{
+    if (!v->failed) {
+        v->failed = 1;
+        v->bad_seq = seq;
+        snprintf(v->reason, sizeof v->reason, "%s", reason);
+    }
+    return -1;
+}
+
+static int check_checkpoints(audit_verifier *v, const store_audit_entry *e)
+{
+    while (v->next_cp < v->ncps && v->cps[v->next_cp].seq <= e->seq) {
+        const store_checkpoint *cp = &v->cps[v->next_cp++];
+        uint8_t msg[8 + AUDIT_HASH_BYTES];
+
+        if (cp->seq < e->seq)
+            return fail(v, cp->seq, "a signed checkpoint names an entry that is missing");
+        audit_checkpoint_message(msg, cp->seq, cp->hash);
+        if (crypto_sign_verify_detached(cp->signature, msg, sizeof msg, v->pk) != 0)
+            return fail(v, cp->seq, "checkpoint signature does not verify with the audit key");
+        if (sodium_memcmp(cp->hash, e->hash, AUDIT_HASH_BYTES) != 0)
+            return fail(v, e->seq, "entry differs from the one the signed checkpoint covers");
+        v->checkpoints_ok++;
+    }
+    return 0;
+}
+
+int audit_verifier_entry(audit_verifier *v, const store_audit_entry *e)
+{
+    uint8_t h[AUDIT_HASH_BYTES];
+
+    if (v->failed)
+        return -1;
+    if (e->seq != v->expect_seq) {
+        char why[AUDIT_REASON_CHARS];
+
+        snprintf(why, sizeof why, "sequence broken: expected entry %llu, found %llu "
+                 "(entries removed, reordered or inserted)",
+                 (unsigned long long)v->expect_seq, (unsigned long long)e->seq);
+        return fail(v, v->expect_seq, why);
+    }
+    if (sodium_memcmp(e->prev, v->prev, AUDIT_HASH_BYTES) != 0)
+        return fail(v, e->seq, "does not chain to the previous entry");
+    audit_entry_hash(h, e);
+    if (sodium_memcmp(h, e->hash, AUDIT_HASH_BYTES) != 0)
+        return fail(v, e->seq, "content does not match its hash (entry altered)");
+    if (check_checkpoints(v, e) != 0)
+        return -1;
+    memcpy(v->prev, e->hash, AUDIT_HASH_BYTES);
+    v->expect_seq++;
+    v->entries++;
+    return 0;
+}
+
+int audit_verifier_finish(audit_verifier *v)
+{
+    if (v->failed)
+        return -1;
+    if (v->next_cp < v->ncps)
+        return fail(v, v->cps[v->next_cp].seq,
+                    "a signed checkpoint names an entry past the end (log truncated)");
+    return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * audit.h - the append-only, tamper-evident audit log.
+ *
+ * Entry n carries seq, time (RFC 3339 UTC), actor role and id, event type, a
+ * canonical JSON payload (never a secret), the hash of entry n-1, and its own
+ * hash = Hb("votesrv/v1/audit"; le64(seq), time, role, actor, event, payload,
+ * prev). Checkpoints sign (seq, hash) with the server's Ed25519 audit key; one
+ * is written at every lifecycle transition and every AUDIT_CHECKPOINT_EVERY
+ * entries. The verifier is pure: it is fed entries in order and names the first
+ * bad one (altered, removed, reordered, inserted, or past a signed checkpoint).
+ */
+#ifndef VOTESRV_AUDIT_H
+#define VOTESRV_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <sodium.h>
+#include "store/store.h"
+
+#define AUDIT_PK_BYTES crypto_sign_PUBLICKEYBYTES
+#define AUDIT_SK_BYTES crypto_sign_SECRETKEYBYTES
+#define AUDIT_HASH_BYTES STORE_HASH_BYTES
+#define AUDIT_CHECKPOINT_EVERY 1000
+#define AUDIT_REASON_CHARS 200
+
+/* The signing key used for checkpoints by this process (set once at start-up;
+ * without it, audit_append writes no periodic checkpoint). */
+void audit_set_signing_key(const uint8_t sk[AUDIT_SK_BYTES]);
+
+/* Append an event inside a write job. payload is a JSON object (borrowed). */
+int audit_append(store_tx *tx, const char *role, const char *actor, const char *event,
+                 json_t *payload);
+/* Sign a checkpoint over the latest entry (no-op on an empty log). */
+int audit_checkpoint(store_tx *tx);
+
+void audit_entry_hash(uint8_t out[AUDIT_HASH_BYTES], const store_audit_entry *e);
+void audit_checkpoint_message(uint8_t out[8 + AUDIT_HASH_BYTES], uint64_t seq,
+                              const uint8_t hash[AUDIT_HASH_BYTES]);
+
+typedef struct {
+    uint8_t pk[AUDIT_PK_BYTES];
+    const store_checkpoint *cps;    /* sorted by seq */
+    size_t ncps, next_cp;
+    uint64_t expect_seq;
+    uint8_t prev[AUDIT_HASH_BYTES];
+    uint64_t entries, checkpoints_ok;
+    int failed;
+    uint64_t bad_seq;
+    char reason[AUDIT_REASON_CHARS];
+} audit_verifier;
+
+void audit_verifier_init(audit_verifier *v, const uint8_t pk[AUDIT_PK_BYTES],
+                         const store_checkpoint *cps, size_t ncps);
+/* 0 while everything checks; -1 once something failed (see bad_seq, reason). */
+int audit_verifier_entry(audit_verifier *v, const store_audit_entry *e);
+/* Checks that no checkpoint points past the end of the log. */
+int audit_verifier_finish(audit_verifier *v);
+
+#endif

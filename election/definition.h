@@ -1,0 +1,55 @@
+/*
+ * definition.h - the election definition: one JSON file (see
+ * conf/election.example.json), validated strictly. Unknown keys are errors, so
+ * a misspelt field never passes silently. Every error names its JSON path.
+ */
+#ifndef VOTESRV_DEFINITION_H
+#define VOTESRV_DEFINITION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#define DEF_MAX_SCRUTINS 32
+#define DEF_MAX_LISTS 64
+#define DEF_ID_CHARS 64
+#define DEF_TEXT_CHARS 300
+#define DEF_ERR_CHARS 300
+
+typedef struct {
+    const char *name, *union_name, *profession_de_foi;   /* the last may be NULL */
+} def_list;
+
+typedef struct {
+    const char *id, *title;
+    int seats, blank_allowed;
+    def_list lists[DEF_MAX_LISTS];
+    size_t nlists;
+    json_t *eligibility;     /* object: attribute -> array of accepted values */
+} def_scrutin;
+
+typedef struct {
+    json_t *root;            /* owns every string below */
+    const char *name, *organiser, *timezone, *support_email, *support_phone;
+    int64_t opens, closes;   /* Unix seconds */
+    int recourse_days;
+    def_scrutin scrutins[DEF_MAX_SCRUTINS];
+    size_t nscrutins;
+} def_election;
+
+/* 0, or -1 with "path: reason" in err. */
+int def_parse(def_election *d, const char *text, size_t len, char *err, size_t errlen);
+int def_load_file(def_election *d, const char *path, char *err, size_t errlen);
+void def_free(def_election *d);
+/* Canonical JSON (sorted keys, compact), malloc'd. */
+char *def_canonical(const def_election *d);
+/* Hb("votesrv/v1/election"; eid, canonical definition, public key or empty). */
+void def_fingerprint(uint8_t out[32], const char *eid, const char *canonical,
+                     const uint8_t *public_key);
+const def_scrutin *def_scrutin_find(const def_election *d, const char *id);
+/* 1 if a voter with these attributes (a JSON object) may vote in s. */
+int def_eligible(const def_scrutin *s, json_t *attributes);
+/* Parse an RFC 3339 instant with an explicit offset: 0, or -1. */
+int def_parse_instant(const char *text, int64_t *out);
+
+#endif

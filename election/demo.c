@@ -1,0 +1,125 @@
+/* demo.c - demo vote codes, generated on the server (demo elections only). */
+#include "demo.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "audit/audit.h"
+#include "crypto/credential.h"
+#include "election_internal.h"
+
+typedef struct {
+    char number[STORE_NUMBER_CHARS + 1];
+    char code[DEMO_CODE_CHARS + 1];
+} demo_code;
+
+typedef struct {
+    demo_code *codes;
+    size_t n, cap;
+    char eid[STORE_EID_CHARS + 1];
+    election_ctx *c;
+    const uint8_t *pepper;
+} demo_job;
+
+static int collect(const char *number, const uint8_t *digest, int struck, void *arg)
+{
+    demo_job *j = arg;
+
+    (void)digest;
+    if (struck)
+        return 0;
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? 2 * j->cap : 1024;
+        demo_code *c = realloc(j->codes, cap * sizeof *c);
+
+        if (c == NULL)
+            return STORE_ENOMEM;
+        j->codes = c;
+        j->cap = cap;
+    }
+    snprintf(j->codes[j->n++].number, STORE_NUMBER_CHARS + 1, "%s", number);
+    return 0;
+}
+
+static int run_collect(store_tx *tx, void *arg)
+{
+    demo_job *j = arg;
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    memcpy(j->eid, e.eid, sizeof j->eid);
+    free(e.definition);
+    return store_voters_each(tx, collect, j);
+}
+
+static void make_code(char out[DEMO_CODE_CHARS + 1])
+{
+    uint8_t r[16];
+    char hex[33];
+    size_t o = 0;
+
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+    for (int i = 0; i < 32; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[o++] = '-';
+        out[o++] = hex[i];
+    }
+    out[o] = '\0';
+    sodium_memzero(hex, sizeof hex);
+}
+
+static int run_assign(store_tx *tx, void *arg)
+{
+    demo_job *j = arg;
+    json_t *payload;
+    int rc;
+
+    for (size_t i = 0; i < j->n; i++) {
+        uint8_t auth[CREDENTIAL_AUTH_BYTES], hash[SECRET_HASH_BYTES], pub[32];
+        group_scalar s;
+        int64_t id;
+        int struck;
+
+        if (credential_derive_auth(auth, (const uint8_t *)j->eid, strlen(j->eid),
+                                   (const uint8_t *)j->codes[i].code, DEMO_CODE_CHARS) != 0 ||
+            credential_derive_secret(&s, pub, (const uint8_t *)j->eid, strlen(j->eid),
+                                     (const uint8_t *)j->codes[i].code, DEMO_CODE_CHARS) != 0)
+            return STORE_EIO;
+        group_scalar_wipe(&s);
+        secret_keyed_hash(hash, j->pepper, auth, sizeof auth);
+        if ((rc = store_voter_find(tx, j->codes[i].number, &id, &struck)) != STORE_OK ||
+            (rc = store_voter_set_auth(tx, id, hash)) != STORE_OK ||
+            (rc = store_credential_add(tx, pub)) != STORE_OK)
+            return rc;
+    }
+    payload = json_pack("{s:I,s:s}", "voters", (json_int_t)j->n, "origin",
+                        "demo: codes generated on the server");
+    rc = audit_append(tx, j->c->role, j->c->actor, "credentials-generated", payload);
+    json_decref(payload);
+    return rc;
+}
+
+int election_demo_credentials(store *s, election_ctx *c, const uint8_t pepper[SECRET_PEPPER_BYTES],
+                              FILE *codes)
+{
+    demo_job j;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    j.c = c;
+    j.pepper = pepper;
+    c->msg[0] = '\0';
+    rc = store_read(s, run_collect, &j);
+    for (size_t i = 0; rc == STORE_OK && i < j.n; i++)
+        make_code(j.codes[i].code);
+    if (rc == STORE_OK)
+        rc = store_write(s, run_assign, &j);
+    for (size_t i = 0; rc == STORE_OK && i < j.n; i++)
+        fprintf(codes, "%s,%s\n", j.codes[i].number, j.codes[i].code);
+    if (j.codes != NULL)
+        sodium_memzero(j.codes, j.cap * sizeof *j.codes);
+    free(j.codes);
+    return rc;
+}

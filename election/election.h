@@ -1,0 +1,63 @@
+/*
+ * election.h - the election's lifecycle and the officers' operations on it.
+ *
+ * draft -> keys-ready -> open -> closed -> tallied -> published -> purged.
+ * Every operation is one write job: it checks its preconditions, changes the
+ * store, and appends its audit entry (and a signed checkpoint) in the same
+ * transaction, or changes nothing. Operations return ELECTION_OK,
+ * ELECTION_REFUSED (ctx->msg says why, for the officer), or a negative store
+ * error.
+ */
+#ifndef VOTESRV_ELECTION_H
+#define VOTESRV_ELECTION_H
+
+#include <stdint.h>
+#include "definition.h"
+#include "store/store.h"
+#include "voters.h"
+
+#define ELECTION_OK 0
+#define ELECTION_REFUSED 1
+#define ELECTION_MSG_CHARS 400
+#define ELECTION_REASON_MAX 500
+
+typedef struct {
+    const char *role, *actor;   /* who acts, e.g. "officer", "dupont" */
+    const char *reason;         /* required by amendments, suspension, test wipe */
+    int64_t now;                /* Unix seconds, the server's clock */
+    char msg[ELECTION_MSG_CHARS];
+} election_ctx;
+
+typedef struct {
+    char eid[STORE_EID_CHARS + 1];
+    char state[STORE_STATE_CHARS + 1];
+    int test_mode, suspended, has_public_key;
+    char notice[STORE_NOTICE_CHARS + 1];
+    uint8_t fingerprint[32];
+    uint64_t voters, struck, without_auth, credentials, ballots, signatures, audit_entries;
+} election_status;
+
+typedef void (*election_progress)(uint64_t done, uint64_t total, void *arg);
+
+int election_create(store *s, election_ctx *c, const def_election *d,
+                    const uint8_t audit_pk[32]);
+/* The stored definition, parsed (def_free it). */
+int election_definition(store *s, def_election *d, char *err, size_t errlen);
+int election_status_get(store *s, election_status *st);
+
+int election_import_voters(store *s, election_ctx *c, const voter_list *list,
+                           const voters_diff *diff, election_progress progress, void *arg);
+int election_amend_add(store *s, election_ctx *c, const voter_list *list);
+int election_amend_strike(store *s, election_ctx *c, const char *number);
+
+int election_set_public_key(store *s, election_ctx *c, const uint8_t pk[32]);
+int election_open(store *s, election_ctx *c);
+int election_close(store *s, election_ctx *c);
+int election_suspend(store *s, election_ctx *c, const char *notice);
+int election_resume(store *s, election_ctx *c);
+int election_test_start(store *s, election_ctx *c);
+int election_test_end(store *s, election_ctx *c);
+int election_purge(store *s, election_ctx *c);
+int election_audit_checkpoint(store *s, election_ctx *c);
+
+#endif

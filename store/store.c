@@ -1,0 +1,240 @@
+/* store.c - the writer thread (group commit), the read pool, and dispatch to
+ * the backend. */
+#include "store_backend.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORE_BATCH_MAX 256
+#define STORE_READERS_DEFAULT 4
+
+typedef struct job {
+    store_job fn;
+    void *arg;
+    int result;
+    int done;
+    struct job *next;
+} job;
+
+struct store_tx {
+    const store_backend *b;
+    store_conn *c;
+};
+
+struct store {
+    const store_backend *b;
+    store_conn *writer;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t queued, finished, reader_free;
+    job *head, *tail;
+    int stopping;
+    store_conn **readers;
+    int *reader_busy;
+    int nreaders;
+};
+
+/* Run a batch of jobs in one transaction; each in its own savepoint. */
+static void run_batch(store *s, job **batch, int n)
+{
+    store_tx tx = { s->b, s->writer };
+    int failed = s->b->begin(s->writer) != STORE_OK;
+
+    for (int i = 0; i < n && !failed; i++) {
+        if (s->b->savepoint(s->writer) != STORE_OK) {
+            failed = 1;
+            break;
+        }
+        batch[i]->result = batch[i]->fn(&tx, batch[i]->arg);
+        if (batch[i]->result == STORE_OK)
+            failed = s->b->release(s->writer) != STORE_OK;
+        else
+            failed = s->b->rollback_to(s->writer) != STORE_OK ||
+                     s->b->release(s->writer) != STORE_OK;
+    }
+    if (!failed)
+        failed = s->b->commit(s->writer) != STORE_OK;
+    if (failed) {
+        s->b->rollback(s->writer);
+        for (int i = 0; i < n; i++)
+            batch[i]->result = STORE_EIO;   /* nothing of this batch is durable */
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    store *s = arg;
+    job *batch[STORE_BATCH_MAX];
+
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        int n = 0;
+
+        while (s->head == NULL && !s->stopping)
+            pthread_cond_wait(&s->queued, &s->lock);
+        if (s->head == NULL && s->stopping)
+            break;
+        while (s->head != NULL && n < STORE_BATCH_MAX) {
+            batch[n++] = s->head;
+            s->head = s->head->next;
+        }
+        if (s->head == NULL)
+            s->tail = NULL;
+        pthread_mutex_unlock(&s->lock);
+        run_batch(s, batch, n);
+        pthread_mutex_lock(&s->lock);
+        for (int i = 0; i < n; i++)
+            batch[i]->done = 1;
+        pthread_cond_broadcast(&s->finished);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int store_write(store *s, store_job fn, void *arg)
+{
+    job j = { fn, arg, STORE_EIO, 0, NULL };
+
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        return STORE_EIO;
+    }
+    if (s->tail != NULL)
+        s->tail->next = &j;
+    else
+        s->head = &j;
+    s->tail = &j;
+    pthread_cond_signal(&s->queued);
+    while (!j.done)
+        pthread_cond_wait(&s->finished, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    return j.result;
+}
+
+int store_read(store *s, store_job fn, void *arg)
+{
+    store_tx tx = { s->b, NULL };
+    int slot = -1, rc;
+
+    pthread_mutex_lock(&s->lock);
+    while (slot < 0) {
+        for (int i = 0; i < s->nreaders && slot < 0; i++)
+            if (!s->reader_busy[i])
+                slot = i;
+        if (slot < 0)
+            pthread_cond_wait(&s->reader_free, &s->lock);
+    }
+    s->reader_busy[slot] = 1;
+    pthread_mutex_unlock(&s->lock);
+    tx.c = s->readers[slot];
+    rc = s->b->begin(tx.c);
+    if (rc == STORE_OK) {
+        rc = fn(&tx, arg);
+        s->b->rollback(tx.c);  /* a read changes nothing */
+    }
+    pthread_mutex_lock(&s->lock);
+    s->reader_busy[slot] = 0;
+    pthread_cond_signal(&s->reader_free);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+store *store_open(const store_config *cfg, char *err, size_t errlen)
+{
+    store *s = calloc(1, sizeof *s);
+
+    if (s == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->b = &store_backend_sqlite;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->queued, NULL);
+    pthread_cond_init(&s->finished, NULL);
+    pthread_cond_init(&s->reader_free, NULL);
+    s->writer = s->b->connect(cfg, 0, err, errlen);
+    if (s->writer == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->nreaders = cfg->readers > 0 ? cfg->readers : STORE_READERS_DEFAULT;
+    s->readers = calloc((size_t)s->nreaders, sizeof *s->readers);
+    s->reader_busy = calloc((size_t)s->nreaders, sizeof *s->reader_busy);
+    for (int i = 0; s->readers != NULL && s->reader_busy != NULL && i < s->nreaders; i++) {
+        s->readers[i] = s->b->connect(cfg, 1, err, errlen);
+        if (s->readers[i] == NULL)
+            break;
+    }
+    if (s->readers == NULL || s->reader_busy == NULL ||
+        s->readers[s->nreaders - 1] == NULL ||
+        pthread_create(&s->thread, NULL, writer_main, s) != 0) {
+        if (s->readers == NULL || s->reader_busy == NULL)
+            snprintf(err, errlen, "out of memory");
+        for (int i = 0; s->readers != NULL && i < s->nreaders; i++)
+            if (s->readers[i] != NULL)
+                s->b->disconnect(s->readers[i]);
+        s->b->disconnect(s->writer);
+        free(s->readers);
+        free(s->reader_busy);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_signal(&s->queued);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    for (int i = 0; i < s->nreaders; i++)
+        s->b->disconnect(s->readers[i]);
+    s->b->disconnect(s->writer);
+    free(s->readers);
+    free(s->reader_busy);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->queued);
+    pthread_cond_destroy(&s->finished);
+    pthread_cond_destroy(&s->reader_free);
+    free(s);
+}
+
+/* ---- dispatch ---- */
+
+#define DISPATCH(name, params, args) \
+    int store_##name params { return tx->b->name args; }
+
+DISPATCH(election_get, (store_tx *tx, store_election *e), (tx->c, e))
+DISPATCH(election_put, (store_tx *tx, const store_election *e), (tx->c, e))
+DISPATCH(voter_add, (store_tx *tx, store_voter *v), (tx->c, v))
+DISPATCH(voters_clear, (store_tx *tx), (tx->c))
+DISPATCH(voter_strike, (store_tx *tx, const char *number), (tx->c, number))
+DISPATCH(voter_find, (store_tx *tx, const char *number, int64_t *id, int *struck),
+         (tx->c, number, id, struck))
+DISPATCH(voter_count, (store_tx *tx, uint64_t *active, uint64_t *struck),
+         (tx->c, active, struck))
+DISPATCH(voters_each, (store_tx *tx, store_voter_fn fn, void *arg), (tx->c, fn, arg))
+DISPATCH(voter_set_auth, (store_tx *tx, int64_t id, const uint8_t hash[STORE_HASH_BYTES]),
+         (tx->c, id, hash))
+DISPATCH(voters_without_auth, (store_tx *tx, uint64_t *count), (tx->c, count))
+DISPATCH(voters_purge, (store_tx *tx), (tx->c))
+DISPATCH(credential_add, (store_tx *tx, const uint8_t pub[32]), (tx->c, pub))
+DISPATCH(credential_count, (store_tx *tx, uint64_t *count), (tx->c, count))
+DISPATCH(ballot_count, (store_tx *tx, uint64_t *count), (tx->c, count))
+DISPATCH(signature_count, (store_tx *tx, uint64_t *count), (tx->c, count))
+DISPATCH(test_wipe, (store_tx *tx, uint64_t *ballots, uint64_t *signatures),
+         (tx->c, ballots, signatures))
+DISPATCH(audit_last, (store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]),
+         (tx->c, seq, hash))
+DISPATCH(audit_insert, (store_tx *tx, const store_audit_entry *e), (tx->c, e))
+DISPATCH(audit_each, (store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg),
+         (tx->c, from_seq, fn, arg))
+DISPATCH(checkpoint_insert, (store_tx *tx, const store_checkpoint *c), (tx->c, c))
+DISPATCH(checkpoints_each, (store_tx *tx, store_checkpoint_fn fn, void *arg), (tx->c, fn, arg))

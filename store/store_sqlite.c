@@ -1,0 +1,561 @@
+/* store_sqlite.c - the embedded default backend: two SQLite files in WAL mode,
+ * the ballot box attached to the registry's connection as "box". */
+#include "store_backend.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 48
+#define BUSY_TIMEOUT_MS 10000
+
+struct store_conn {
+    sqlite3 *db;
+    int readonly;
+    const char *sql[STMT_CACHE];
+    sqlite3_stmt *stmt[STMT_CACHE];
+    int nstmt;
+};
+
+static const char *registry_migrations[] = {
+    /* 1 */
+    "CREATE TABLE election("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " eid TEXT NOT NULL, definition TEXT NOT NULL, fingerprint BLOB NOT NULL,"
+    " state TEXT NOT NULL, test_mode INTEGER NOT NULL, suspended INTEGER NOT NULL,"
+    " notice TEXT NOT NULL, public_key BLOB, audit_key BLOB NOT NULL);"
+    "CREATE TABLE voter("
+    " id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE,"
+    " surname TEXT NOT NULL, given_names TEXT NOT NULL, establishment TEXT NOT NULL,"
+    " postal_address TEXT NOT NULL, attributes TEXT NOT NULL,"
+    " struck INTEGER NOT NULL DEFAULT 0, digest BLOB NOT NULL, auth_hash BLOB);"
+    "CREATE TABLE voter_email("
+    " address TEXT PRIMARY KEY,"
+    " voter_id INTEGER NOT NULL REFERENCES voter(id) ON DELETE CASCADE) WITHOUT ROWID;"
+    "CREATE INDEX voter_email_voter ON voter_email(voter_id);"
+    "CREATE TABLE voter_scrutin("
+    " voter_id INTEGER NOT NULL REFERENCES voter(id) ON DELETE CASCADE,"
+    " scrutin TEXT NOT NULL, PRIMARY KEY (voter_id, scrutin)) WITHOUT ROWID;"
+    "CREATE TABLE signature("
+    " voter_id INTEGER NOT NULL REFERENCES voter(id),"
+    " scrutin TEXT NOT NULL, PRIMARY KEY (voter_id, scrutin)) WITHOUT ROWID;"
+    "CREATE TABLE audit("
+    " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, role TEXT NOT NULL, actor TEXT NOT NULL,"
+    " event TEXT NOT NULL, payload TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);"
+    "CREATE TABLE audit_checkpoint("
+    " seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, signature BLOB NOT NULL);",
+};
+
+static const char *box_migrations[] = {
+    /* 1: no rowid, no time, no voter: ballots are keyed by their hash */
+    "CREATE TABLE box.credential(pub BLOB PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE box.ballot(tracker BLOB PRIMARY KEY, scrutin TEXT NOT NULL,"
+    " body BLOB NOT NULL) WITHOUT ROWID;",
+};
+
+static int map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return STORE_OK;
+    case SQLITE_CONSTRAINT:
+        return STORE_ECONFLICT;
+    case SQLITE_NOMEM:
+        return STORE_ENOMEM;
+    default:
+        return STORE_EIO;
+    }
+}
+
+static int exec(store_conn *c, const char *sql)
+{
+    return map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+/* A prepared statement for a static SQL string, cached per connection. */
+static sqlite3_stmt *stmt(store_conn *c, const char *sql)
+{
+    sqlite3_stmt *st;
+
+    for (int i = 0; i < c->nstmt; i++)
+        if (c->sql[i] == sql) {
+            sqlite3_reset(c->stmt[i]);
+            sqlite3_clear_bindings(c->stmt[i]);
+            return c->stmt[i];
+        }
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    if (c->nstmt < STMT_CACHE) {
+        c->sql[c->nstmt] = sql;
+        c->stmt[c->nstmt++] = st;
+    }
+    return st;
+}
+
+/* Step a statement that returns no row; reset it. */
+static int step_done(sqlite3_stmt *st)
+{
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : map_rc(rc);
+}
+
+static int count_query(store_conn *c, const char *sql, uint64_t *count)
+{
+    sqlite3_stmt *st = stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *count = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : map_rc(rc);
+}
+
+static int migrate(store_conn *c, const char *schema, const char **steps, int nsteps)
+{
+    char sql[64];
+    sqlite3_stmt *st;
+    int version = 0;
+
+    snprintf(sql, sizeof sql, "PRAGMA %s.user_version", schema);
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return STORE_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version > nsteps)
+        return STORE_EIO;   /* written by a newer votesrv */
+    for (int v = version; v < nsteps; v++) {
+        snprintf(sql, sizeof sql, "PRAGMA %s.user_version = %d", schema, v + 1);
+        if (exec(c, "BEGIN IMMEDIATE") != STORE_OK)
+            return STORE_EIO;
+        if (exec(c, steps[v]) != STORE_OK || exec(c, sql) != STORE_OK) {
+            exec(c, "ROLLBACK");
+            return STORE_EIO;
+        }
+        if (exec(c, "COMMIT") != STORE_OK)
+            return STORE_EIO;
+    }
+    return STORE_OK;
+}
+
+static void sq_disconnect(store_conn *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < c->nstmt; i++)
+        sqlite3_finalize(c->stmt[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
+{
+    store_conn *c = calloc(1, sizeof *c);
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    char *attach;
+
+    if (c == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->readonly = readonly;
+    if (sqlite3_open_v2(cfg->registry_path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", cfg->registry_path, sqlite3_errmsg(c->db));
+        sq_disconnect(c);
+        return NULL;
+    }
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    attach = sqlite3_mprintf("ATTACH DATABASE %Q AS box", cfg->ballot_box_path);
+    if (attach == NULL || exec(c, attach) != STORE_OK ||
+        (!readonly && (exec(c, "PRAGMA main.journal_mode = WAL") != STORE_OK ||
+                       exec(c, "PRAGMA box.journal_mode = WAL") != STORE_OK)) ||
+        exec(c, "PRAGMA synchronous = FULL") != STORE_OK ||
+        exec(c, "PRAGMA foreign_keys = ON") != STORE_OK ||
+        (!readonly &&
+         (migrate(c, "main", registry_migrations, 1) != STORE_OK ||
+          migrate(c, "box", box_migrations, 1) != STORE_OK))) {
+        snprintf(err, errlen, "%s, %s: %s", cfg->registry_path, cfg->ballot_box_path,
+                 sqlite3_errmsg(c->db));
+        sqlite3_free(attach);
+        sq_disconnect(c);
+        return NULL;
+    }
+    sqlite3_free(attach);
+    return c;
+}
+
+static int sq_begin(store_conn *c)
+{
+    return exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(store_conn *c) { return exec(c, "COMMIT"); }
+static int sq_rollback(store_conn *c) { return exec(c, "ROLLBACK"); }
+static int sq_savepoint(store_conn *c) { return exec(c, "SAVEPOINT job"); }
+static int sq_release(store_conn *c) { return exec(c, "RELEASE job"); }
+static int sq_rollback_to(store_conn *c) { return exec(c, "ROLLBACK TO job"); }
+
+static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static void copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const void *b = sqlite3_column_blob(st, col);
+
+    memset(dst, 0, size);
+    if (b != NULL && (size_t)sqlite3_column_bytes(st, col) == size)
+        memcpy(dst, b, size);
+}
+
+static int sq_election_get(store_conn *c, store_election *e)
+{
+    static const char sql[] =
+        "SELECT eid, definition, fingerprint, state, test_mode, suspended, notice,"
+        " public_key, audit_key FROM election WHERE id = 1";
+    sqlite3_stmt *st = stmt(c, sql);
+    int rc;
+
+    memset(e, 0, sizeof *e);
+    if (st == NULL)
+        return STORE_EIO;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? STORE_ENOTFOUND : map_rc(rc);
+    }
+    copy_text(e->eid, sizeof e->eid, st, 0);
+    e->definition = strdup((const char *)sqlite3_column_text(st, 1));
+    copy_blob(e->fingerprint, sizeof e->fingerprint, st, 2);
+    copy_text(e->state, sizeof e->state, st, 3);
+    e->test_mode = sqlite3_column_int(st, 4);
+    e->suspended = sqlite3_column_int(st, 5);
+    copy_text(e->notice, sizeof e->notice, st, 6);
+    e->has_public_key = sqlite3_column_type(st, 7) == SQLITE_BLOB;
+    copy_blob(e->public_key, sizeof e->public_key, st, 7);
+    copy_blob(e->audit_key, sizeof e->audit_key, st, 8);
+    sqlite3_reset(st);
+    return e->definition == NULL ? STORE_ENOMEM : STORE_OK;
+}
+
+static int sq_election_put(store_conn *c, const store_election *e)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO election(id, eid, definition, fingerprint, state, test_mode,"
+        " suspended, notice, public_key, audit_key) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, e->eid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->definition, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, e->fingerprint, sizeof e->fingerprint, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, e->test_mode);
+    sqlite3_bind_int(st, 6, e->suspended);
+    sqlite3_bind_text(st, 7, e->notice, -1, SQLITE_STATIC);
+    if (e->has_public_key)
+        sqlite3_bind_blob(st, 8, e->public_key, sizeof e->public_key, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    sqlite3_bind_blob(st, 9, e->audit_key, sizeof e->audit_key, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int sq_voter_add(store_conn *c, store_voter *v)
+{
+    static const char sql_v[] =
+        "INSERT INTO voter(number, surname, given_names, establishment, postal_address,"
+        " attributes, struck, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    static const char sql_e[] = "INSERT INTO voter_email(address, voter_id) VALUES (?, ?)";
+    static const char sql_s[] = "INSERT INTO voter_scrutin(voter_id, scrutin) VALUES (?, ?)";
+    sqlite3_stmt *st = stmt(c, sql_v);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, v->number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, v->surname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, v->given_names, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, v->establishment, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, v->postal_address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, v->attributes, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, v->struck);
+    sqlite3_bind_blob(st, 8, v->digest, sizeof v->digest, SQLITE_STATIC);
+    if ((rc = step_done(st)) != STORE_OK)
+        return rc;
+    v->id = sqlite3_last_insert_rowid(c->db);
+    for (size_t i = 0; i < v->nemails; i++) {
+        st = stmt(c, sql_e);
+        if (st == NULL)
+            return STORE_EIO;
+        sqlite3_bind_text(st, 1, v->emails[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, v->id);
+        if ((rc = step_done(st)) != STORE_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < v->nscrutins; i++) {
+        st = stmt(c, sql_s);
+        if (st == NULL)
+            return STORE_EIO;
+        sqlite3_bind_int64(st, 1, v->id);
+        sqlite3_bind_text(st, 2, v->scrutins[i], -1, SQLITE_STATIC);
+        if ((rc = step_done(st)) != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+static int sq_voters_clear(store_conn *c)
+{
+    return exec(c, "DELETE FROM voter_scrutin; DELETE FROM voter_email; DELETE FROM voter;");
+}
+
+static int sq_voter_strike(store_conn *c, const char *number)
+{
+    static const char sql[] = "UPDATE voter SET struck = 1 WHERE number = ? AND struck = 0";
+    sqlite3_stmt *st = stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    if ((rc = step_done(st)) != STORE_OK)
+        return rc;
+    return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_ENOTFOUND;
+}
+
+static int sq_voter_find(store_conn *c, const char *number, int64_t *id, int *struck)
+{
+    static const char sql[] = "SELECT id, struck FROM voter WHERE number = ?";
+    sqlite3_stmt *st = stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        *struck = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : map_rc(rc);
+}
+
+static int sq_voter_count(store_conn *c, uint64_t *active, uint64_t *struck)
+{
+    int rc = count_query(c, "SELECT count(*) FROM voter WHERE struck = 0", active);
+
+    return rc != STORE_OK ? rc : count_query(c, "SELECT count(*) FROM voter WHERE struck = 1",
+                                             struck);
+}
+
+static int sq_voters_each(store_conn *c, store_voter_fn fn, void *arg)
+{
+    sqlite3_stmt *st;
+    int rc, stop = 0;
+
+    if (sqlite3_prepare_v2(c->db, "SELECT number, digest, struck FROM voter ORDER BY number",
+                           -1, &st, NULL) != SQLITE_OK)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint8_t digest[STORE_HASH_BYTES];
+
+        copy_blob(digest, sizeof digest, st, 1);
+        stop = fn((const char *)sqlite3_column_text(st, 0), digest, sqlite3_column_int(st, 2),
+                  arg);
+    }
+    sqlite3_finalize(st);
+    return stop ? stop : map_rc(rc);
+}
+
+static int sq_voter_set_auth(store_conn *c, int64_t id, const uint8_t *hash)
+{
+    static const char sql[] = "UPDATE voter SET auth_hash = ? WHERE id = ?";
+    sqlite3_stmt *st = stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    if ((rc = step_done(st)) != STORE_OK)
+        return rc;
+    return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_ENOTFOUND;
+}
+
+static int sq_voters_without_auth(store_conn *c, uint64_t *count)
+{
+    return count_query(c, "SELECT count(*) FROM voter WHERE struck = 0 AND auth_hash IS NULL",
+                       count);
+}
+
+static int sq_voters_purge(store_conn *c)
+{
+    return exec(c, "DELETE FROM voter_email;"
+                   "UPDATE voter SET surname = '', given_names = '', establishment = '',"
+                   " postal_address = '', attributes = '{}', auth_hash = NULL;");
+}
+
+static int sq_credential_add(store_conn *c, const uint8_t *pub)
+{
+    static const char sql[] = "INSERT INTO box.credential(pub) VALUES (?)";
+    sqlite3_stmt *st = stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int sq_credential_count(store_conn *c, uint64_t *n)
+{
+    return count_query(c, "SELECT count(*) FROM box.credential", n);
+}
+
+static int sq_ballot_count(store_conn *c, uint64_t *n)
+{
+    return count_query(c, "SELECT count(*) FROM box.ballot", n);
+}
+
+static int sq_signature_count(store_conn *c, uint64_t *n)
+{
+    return count_query(c, "SELECT count(*) FROM signature", n);
+}
+
+static int sq_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
+{
+    int rc = sq_ballot_count(c, ballots);
+
+    if (rc == STORE_OK)
+        rc = sq_signature_count(c, signatures);
+    if (rc == STORE_OK)
+        rc = exec(c, "DELETE FROM box.ballot; DELETE FROM signature;");
+    return rc;
+}
+
+static int sq_audit_last(store_conn *c, uint64_t *seq, uint8_t *hash)
+{
+    static const char sql[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+    sqlite3_stmt *st = stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    *seq = 0;
+    memset(hash, 0, STORE_HASH_BYTES);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq = (uint64_t)sqlite3_column_int64(st, 0);
+        copy_blob(hash, STORE_HASH_BYTES, st, 1);
+    }
+    sqlite3_reset(st);
+    return map_rc(rc);
+}
+
+static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
+{
+    static const char sql[] =
+        "INSERT INTO audit(seq, time, role, actor, event, payload, prev, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
+    sqlite3_bind_text(st, 2, e->time, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->event, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->payload, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, e->prev, STORE_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, e->hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int sq_audit_each(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg)
+{
+    sqlite3_stmt *st;
+    int rc, stop = 0;
+
+    if (sqlite3_prepare_v2(c->db, "SELECT seq, time, role, actor, event, payload, prev, hash"
+                                  " FROM audit WHERE seq >= ? ORDER BY seq", -1, &st,
+                           NULL) != SQLITE_OK)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)from_seq);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_audit_entry e;
+
+        e.seq = (uint64_t)sqlite3_column_int64(st, 0);
+        copy_text(e.time, sizeof e.time, st, 1);
+        e.role = (const char *)sqlite3_column_text(st, 2);
+        e.actor = (const char *)sqlite3_column_text(st, 3);
+        e.event = (const char *)sqlite3_column_text(st, 4);
+        e.payload = (const char *)sqlite3_column_text(st, 5);
+        copy_blob(e.prev, sizeof e.prev, st, 6);
+        copy_blob(e.hash, sizeof e.hash, st, 7);
+        stop = fn(&e, arg);
+    }
+    sqlite3_finalize(st);
+    return stop ? stop : map_rc(rc);
+}
+
+static int sq_checkpoint_insert(store_conn *c, const store_checkpoint *cp)
+{
+    static const char sql[] =
+        "INSERT OR IGNORE INTO audit_checkpoint(seq, hash, signature) VALUES (?, ?, ?)";
+    sqlite3_stmt *st = stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)cp->seq);
+    sqlite3_bind_blob(st, 2, cp->hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, cp->signature, sizeof cp->signature, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int sq_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)
+{
+    sqlite3_stmt *st;
+    int rc, stop = 0;
+
+    if (sqlite3_prepare_v2(c->db, "SELECT seq, hash, signature FROM audit_checkpoint"
+                                  " ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_checkpoint cp;
+
+        cp.seq = (uint64_t)sqlite3_column_int64(st, 0);
+        copy_blob(cp.hash, sizeof cp.hash, st, 1);
+        copy_blob(cp.signature, sizeof cp.signature, st, 2);
+        stop = fn(&cp, arg);
+    }
+    sqlite3_finalize(st);
+    return stop ? stop : map_rc(rc);
+}
+
+const store_backend store_backend_sqlite = {
+    "sqlite", sq_connect, sq_disconnect, sq_begin, sq_commit, sq_rollback,
+    sq_savepoint, sq_release, sq_rollback_to,
+    sq_election_get, sq_election_put, sq_voter_add, sq_voters_clear, sq_voter_strike,
+    sq_voter_find, sq_voter_count, sq_voters_each, sq_voter_set_auth,
+    sq_voters_without_auth, sq_voters_purge, sq_credential_add, sq_credential_count,
+    sq_ballot_count, sq_signature_count, sq_test_wipe, sq_audit_last, sq_audit_insert,
+    sq_audit_each, sq_checkpoint_insert, sq_checkpoints_each,
+};

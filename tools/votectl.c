@@ -1,0 +1,487 @@
+/* votectl - the election officers' command line. */
+#include "votectl.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "crypto/crypto.h"
+#include "election/demo.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(votectl *v, int argc, char **argv);
+    const char *usage;
+    const char *help;
+} command;
+
+static const command *current;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "votectl %s: ", current->name);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nusage: votectl %s %s\n", current->name, current->usage);
+    return EXIT_USAGE;
+}
+
+int votectl_open(votectl *v, int create_keys)
+{
+    char err[CONFIG_ERR_CHARS];
+    store_config sc;
+    const char *actor = getenv("VOTECTL_ACTOR");
+
+    if (config_load(&v->cfg, v->config_path, err, sizeof err) != 0 ||
+        server_keys_load(&v->keys, v->cfg.keys, create_keys, err, sizeof err) != 0) {
+        fprintf(stderr, "votectl: %s\n", err);
+        return EXIT_INPUT;
+    }
+    audit_set_signing_key(v->keys.audit_sk);
+    sc = (store_config){ v->cfg.registry, v->cfg.ballot_box, 1 };
+    v->store = store_open(&sc, err, sizeof err);
+    if (v->store == NULL) {
+        fprintf(stderr, "votectl: cannot open the store: %s\n", err);
+        return EXIT_STORE;
+    }
+    if (actor == NULL)
+        actor = getenv("USER");
+    v->ctx.role = "officer";
+    v->ctx.actor = actor != NULL ? actor : "unknown";
+    v->ctx.now = (int64_t)time(NULL);
+    return 0;
+}
+
+void votectl_close(votectl *v)
+{
+    store_close(v->store);
+    sodium_memzero(&v->keys, sizeof v->keys);
+}
+
+int votectl_result(votectl *v, int rc, const char *done)
+{
+    if (rc == ELECTION_OK) {
+        if (done != NULL)
+            printf("%s\n", v->ctx.msg[0] ? v->ctx.msg : done);
+        return 0;
+    }
+    if (rc == ELECTION_REFUSED) {
+        fprintf(stderr, "votectl %s: refused: %s\n", current->name, v->ctx.msg);
+        return EXIT_REFUSED;
+    }
+    fprintf(stderr, "votectl %s: storage failure (%d): nothing was changed\n", current->name, rc);
+    return EXIT_STORE;
+}
+
+/* Parse "--reason R", "--notice N", "--dry-run", "--demo FILE"; positional args stay. */
+typedef struct {
+    const char *reason, *notice, *demo, *json;
+    int dry_run, as_json;
+    char **pos;
+    int npos;
+} opts;
+
+static int parse_opts(int argc, char **argv, opts *o, const char *allowed)
+{
+    static const struct option longopts[] = {
+        { "reason", required_argument, NULL, 'r' }, { "notice", required_argument, NULL, 'n' },
+        { "dry-run", no_argument, NULL, 'd' }, { "demo", required_argument, NULL, 'D' },
+        { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+    };
+    int ch;
+
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        if (ch == '?' || strchr(allowed, ch) == NULL)
+            return usage_error("unknown option %s", argv[optind - 1]);
+        if (ch == 'r')
+            o->reason = optarg;
+        else if (ch == 'n')
+            o->notice = optarg;
+        else if (ch == 'd')
+            o->dry_run = 1;
+        else if (ch == 'D')
+            o->demo = optarg;
+        else if (ch == 'j')
+            o->as_json = 1;
+    }
+    o->pos = argv + optind;
+    o->npos = argc - optind;
+    return 0;
+}
+
+static int with_store(votectl *v, int create_keys)
+{
+    return votectl_open(v, create_keys);
+}
+
+static int cmd_init(votectl *v, int argc, char **argv)
+{
+    opts o;
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int rc = parse_opts(argc, argv, &o, "");
+
+    if (rc != 0)
+        return rc;
+    if (o.npos != 1)
+        return usage_error("%s", "expects the election definition file");
+    if (def_load_file(&d, o.pos[0], err, sizeof err) != 0) {
+        fprintf(stderr, "votectl init: %s\n", err);
+        return EXIT_INPUT;
+    }
+    if ((rc = with_store(v, 1)) == 0) {
+        rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->keys.audit_pk),
+                            "election created");
+        votectl_close(v);
+    }
+    def_free(&d);
+    return rc;
+}
+
+static void progress(uint64_t done, uint64_t total, void *arg)
+{
+    (void)arg;
+    if (!isatty(STDERR_FILENO))
+        return;
+    fprintf(stderr, "\rimporting voters: %llu/%llu (%llu%%)%s", (unsigned long long)done,
+            (unsigned long long)total, (unsigned long long)(total ? 100 * done / total : 100),
+            done == total ? "\n" : "");
+}
+
+int votectl_import(votectl *v, const char *csv, int dry_run)
+{
+    def_election d;
+    voter_list list;
+    voters_diff diff;
+    char err[DEF_ERR_CHARS];
+    int rc;
+
+    if (election_definition(v->store, &d, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "votectl: %s\n", err);
+        return EXIT_REFUSED;
+    }
+    if (voters_parse_file(&list, csv, &d) != 0) {
+        voters_print_errors(&list, stderr);
+        fprintf(stderr, "votectl: %s rejected, nothing was imported\n", csv);
+        rc = EXIT_INPUT;
+    } else if ((rc = voters_diff_compute(v->store, &list, &diff)) != STORE_OK) {
+        rc = votectl_result(v, rc, NULL);
+    } else {
+        voters_diff_print(&diff, stdout);
+        rc = dry_run ? 0 : votectl_result(v, election_import_voters(v->store, &v->ctx, &list,
+                                                                    &diff, progress, NULL),
+                                          "electoral list imported");
+    }
+    voter_list_free(&list);
+    def_free(&d);
+    return rc;
+}
+
+static int cmd_import(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "d");
+
+    if (rc != 0)
+        return rc;
+    if (o.npos != 1)
+        return usage_error("%s", "expects one CSV file");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    rc = votectl_import(v, o.pos[0], o.dry_run);
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_amend(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "r");
+
+    if (rc != 0)
+        return rc;
+    if (o.npos != 2 || (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "strike") != 0))
+        return usage_error("%s", "expects add FILE.csv or strike NUMBER");
+    if (o.reason == NULL)
+        return usage_error("%s", "an amendment needs --reason");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    v->ctx.reason = o.reason;
+    if (strcmp(o.pos[0], "strike") == 0) {
+        rc = votectl_result(v, election_amend_strike(v->store, &v->ctx, o.pos[1]),
+                            "voter struck from the list");
+    } else {
+        def_election d;
+        voter_list list;
+        char err[DEF_ERR_CHARS];
+
+        if (election_definition(v->store, &d, err, sizeof err) != STORE_OK) {
+            fprintf(stderr, "votectl: %s\n", err);
+            rc = EXIT_REFUSED;
+        } else {
+            if (voters_parse_file(&list, o.pos[1], &d) != 0) {
+                voters_print_errors(&list, stderr);
+                rc = EXIT_INPUT;
+            } else {
+                rc = votectl_result(v, election_amend_add(v->store, &v->ctx, &list),
+                                    "voters added to the list");
+            }
+            voter_list_free(&list);
+            def_free(&d);
+        }
+    }
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_status(votectl *v, int argc, char **argv)
+{
+    opts o;
+    election_status st;
+    char fp[65];
+    int rc = parse_opts(argc, argv, &o, "j");
+
+    if (rc != 0)
+        return rc;
+    if (o.npos != 0)
+        return usage_error("%s", "takes no argument");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    rc = election_status_get(v->store, &st);
+    votectl_close(v);
+    if (rc == STORE_ENOTFOUND) {
+        fprintf(stderr, "votectl status: no election in this store\n");
+        return EXIT_REFUSED;
+    }
+    if (rc != STORE_OK)
+        return EXIT_STORE;
+    sodium_bin2hex(fp, sizeof fp, st.fingerprint, 32);
+    if (o.as_json) {
+        printf("{\"eid\":\"%s\",\"state\":\"%s\",\"test_mode\":%s,\"suspended\":%s,"
+               "\"voters\":%llu,\"struck\":%llu,\"credentials\":%llu,\"ballots\":%llu,"
+               "\"signatures\":%llu,\"audit_entries\":%llu,\"fingerprint\":\"%s\"}\n",
+               st.eid, st.state, st.test_mode ? "true" : "false",
+               st.suspended ? "true" : "false", (unsigned long long)st.voters,
+               (unsigned long long)st.struck, (unsigned long long)st.credentials,
+               (unsigned long long)st.ballots, (unsigned long long)st.signatures,
+               (unsigned long long)st.audit_entries, fp);
+        return 0;
+    }
+    printf("election     %s\nstate        %s%s%s\nfingerprint  %s%s\n", st.eid, st.state,
+           st.test_mode ? " (test run)" : "", st.suspended ? " (SUSPENDED)" : "", fp,
+           st.has_public_key ? "" : " (draft: no public key yet)");
+    printf("voters       %llu active, %llu struck, %llu without a vote code\n",
+           (unsigned long long)st.voters, (unsigned long long)st.struck,
+           (unsigned long long)st.without_auth);
+    printf("ballot box   %llu public credentials, %llu ballots; %llu signatures\n",
+           (unsigned long long)st.credentials, (unsigned long long)st.ballots,
+           (unsigned long long)st.signatures);
+    printf("audit log    %llu entries\n", (unsigned long long)st.audit_entries);
+    if (st.suspended)
+        printf("notice       %s\n", st.notice);
+    return 0;
+}
+
+static int cmd_show(votectl *v, int argc, char **argv)
+{
+    opts o;
+    def_election d;
+    char err[DEF_ERR_CHARS], *canon;
+    int rc = parse_opts(argc, argv, &o, "");
+
+    if (rc != 0)
+        return rc;
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    rc = election_definition(v->store, &d, err, sizeof err);
+    votectl_close(v);
+    if (rc != STORE_OK) {
+        fprintf(stderr, "votectl show: %s\n", err);
+        return EXIT_REFUSED;
+    }
+    canon = json_dumps(d.root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    printf("%s\n", canon);
+    free(canon);
+    def_free(&d);
+    return 0;
+}
+
+static int cmd_keys(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "D");
+
+    if (rc != 0)
+        return rc;
+    if (o.demo == NULL)
+        return usage_error("%s", "only --demo FILE exists until the key ceremony "
+                           "(votetrustee) replaces it");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    rc = votectl_demo_key(v, o.demo);
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_credentials(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "D");
+
+    if (rc != 0)
+        return rc;
+    if (o.demo == NULL)
+        return usage_error("%s", "only --demo FILE exists until votecred replaces it");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    rc = votectl_demo_codes(v, o.demo);
+    votectl_close(v);
+    return rc;
+}
+
+typedef int (*simple_op)(store *s, election_ctx *c);
+
+static int run_simple(votectl *v, int argc, char **argv, simple_op op, const char *done,
+                      int needs_reason)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "r");
+
+    if (rc != 0)
+        return rc;
+    if (o.npos != 0)
+        return usage_error("%s", "takes no argument");
+    if (needs_reason && o.reason == NULL)
+        return usage_error("%s", "needs --reason");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    v->ctx.reason = o.reason;
+    rc = votectl_result(v, op(v->store, &v->ctx), done);
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_open(votectl *v, int c, char **a)
+{
+    return run_simple(v, c, a, election_open, "the election is open", 0);
+}
+
+static int cmd_close(votectl *v, int c, char **a)
+{
+    return run_simple(v, c, a, election_close, "the election is closed", 0);
+}
+
+static int cmd_resume(votectl *v, int c, char **a)
+{
+    return run_simple(v, c, a, election_resume, "voting resumed", 0);
+}
+
+static int cmd_purge(votectl *v, int c, char **a)
+{
+    return run_simple(v, c, a, election_purge, "personal data purged", 0);
+}
+
+static int cmd_checkpoint(votectl *v, int c, char **a)
+{
+    return run_simple(v, c, a, election_audit_checkpoint, "audit checkpoint signed", 0);
+}
+
+static int cmd_suspend(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "rn");
+
+    if (rc != 0)
+        return rc;
+    if (o.reason == NULL || o.notice == NULL || o.npos != 0)
+        return usage_error("%s", "needs --reason and --notice");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    v->ctx.reason = o.reason;
+    rc = votectl_result(v, election_suspend(v->store, &v->ctx, o.notice), "voting suspended");
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_test(votectl *v, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "start") == 0)
+        return run_simple(v, argc - 1, argv + 1, election_test_start, "test run started", 0);
+    if (argc >= 2 && strcmp(argv[1], "end") == 0)
+        return run_simple(v, argc - 1, argv + 1, election_test_end,
+                          "test run ended, its data wiped", 1);
+    return usage_error("%s", "expects start or end");
+}
+
+static const command commands[] = {
+    { "init", cmd_init, "DEFINITION.json", "create the election (and the server keys)" },
+    { "import-voters", cmd_import, "[--dry-run] VOTERS.csv",
+      "import the electoral list before opening (shows the difference first)" },
+    { "amend", cmd_amend, "add VOTERS.csv | strike NUMBER --reason TEXT",
+      "amend the list of an open election" },
+    { "show", cmd_show, "", "print the election definition" },
+    { "status", cmd_status, "[--json]", "state, counts and fingerprint" },
+    { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
+    { "credentials", cmd_credentials, "--demo CODES_FILE",
+      "generate demo vote codes on the server (demo only)" },
+    { "open", cmd_open, "", "open the vote (keys, notices and an empty box required)" },
+    { "close", cmd_close, "", "close the vote after the end of the window" },
+    { "suspend", cmd_suspend, "--reason TEXT --notice TEXT", "suspend voting during an incident" },
+    { "resume", cmd_resume, "", "resume a suspended vote" },
+    { "test", cmd_test, "start | end --reason TEXT",
+      "run a mock vote before sealing; end wipes what it produced" },
+    { "purge", cmd_purge, "", "erase personal data after the recourse period" },
+    { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
+    { "demo", cmd_demo, "DIR", "create, fill and open a demo election in DIR" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: votectl [-c CONFIG] COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].help);
+    fprintf(out, "\nCONFIG defaults to conf/votesrv.json. Exit codes: 0 done, 1 refused by "
+            "the election's rules,\n2 usage, 3 invalid input file, 4 storage failure.\n"
+            "Run votectl COMMAND --help for a command's arguments.\n");
+}
+
+int main(int argc, char **argv)
+{
+    votectl v;
+    int i = 1;
+
+    memset(&v, 0, sizeof v);
+    v.config_path = "conf/votesrv.json";
+    if (crypto_init() != 0)
+        return EXIT_STORE;
+    if (i + 1 < argc && strcmp(argv[i], "-c") == 0) {
+        v.config_path = argv[i + 1];
+        i += 2;
+    }
+    if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+        strcmp(argv[i], "help") == 0) {
+        usage(i >= argc ? stderr : stdout);
+        return i >= argc ? EXIT_USAGE : 0;
+    }
+    for (size_t c = 0; c < NCOMMANDS; c++) {
+        if (strcmp(argv[i], commands[c].name) != 0)
+            continue;
+        current = &commands[c];
+        for (int a = i + 1; a < argc; a++)
+            if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+                printf("usage: votectl %s %s\n%s\n", current->name, current->usage,
+                       current->help);
+                return 0;
+            }
+        return current->run(&v, argc - i, argv + i);
+    }
+    fprintf(stderr, "votectl: unknown command \"%s\"\n", argv[i]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,33 @@
+/* votectl.h - shared by the files of the officer CLI. */
+#ifndef VOTESRV_VOTECTL_H
+#define VOTESRV_VOTECTL_H
+
+#include "election/election.h"
+#include "votesrv/config.h"
+
+/* Exit codes scripts can rely on. */
+#define EXIT_REFUSED 1   /* a rule of the election refused the operation */
+#define EXIT_USAGE 2     /* bad command line */
+#define EXIT_INPUT 3     /* an input file is invalid */
+#define EXIT_STORE 4     /* storage or system failure */
+
+typedef struct {
+    const char *config_path;
+    config cfg;
+    server_keys keys;
+    store *store;
+    election_ctx ctx;
+} votectl;
+
+/* Load config and keys (creating keys if create_keys), open the store. */
+int votectl_open(votectl *v, int create_keys);
+void votectl_close(votectl *v);
+/* Map an election/store result to an exit code, printing the message. */
+int votectl_result(votectl *v, int rc, const char *done);
+int votectl_import(votectl *v, const char *csv, int dry_run);
+int cmd_demo(votectl *v, int argc, char **argv);
+/* Demo-only key and vote codes, written to path (which must not exist). */
+int votectl_demo_key(votectl *v, const char *path);
+int votectl_demo_codes(votectl *v, const char *path);
+
+#endif

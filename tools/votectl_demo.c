@@ -1,0 +1,196 @@
+/* votectl_demo.c - "votectl demo DIR": a demo election with two scrutins and
+ * 1,000 voters, demo keys and vote codes, opened and ready to serve. */
+#include "votectl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "crypto/crypto.h"
+#include "election/demo.h"
+
+#define DEMO_VOTERS 1000
+
+static const char *const surnames[] = { "Martin", "Bernard", "Thomas", "Petit", "Robert",
+                                        "Richard", "Durand", "Dubois", "Moreau", "Laurent" };
+static const char *const given[] = { "Camille", "Louise", "Léa", "Hugo", "Arthur", "Jules",
+                                     "Chloé", "Nathan", "Inès", "Gabriel" };
+static const char *const estabs[] = { "Administration centrale", "Direction régionale Nord",
+                                      "Direction régionale Sud" };
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+    char path[1200];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "wx");
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "votectl demo: cannot write %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static void instant(char out[40], time_t t)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_definition(const char *dir)
+{
+    char text[4096], opens[40], closes[40];
+    time_t now = time(NULL);
+
+    instant(opens, now - 60);
+    instant(closes, now + 7 * 86400);
+    snprintf(text, sizeof text,
+        "{\n"
+        "  \"name\": \"Élections professionnelles — démonstration\",\n"
+        "  \"organiser\": \"Ministère de la Démonstration\",\n"
+        "  \"timezone\": \"Europe/Paris\",\n"
+        "  \"voting\": { \"opens\": \"%s\", \"closes\": \"%s\" },\n"
+        "  \"support\": { \"email\": \"support-elections@demo.example\", "
+        "\"phone\": \"+33 1 00 00 00 00\" },\n"
+        "  \"recourse_days\": 90,\n"
+        "  \"scrutins\": [\n"
+        "    { \"id\": \"cap-attaches\", \"title\": \"CAP des attachés\", \"seats\": 4,\n"
+        "      \"blank_allowed\": true, \"eligibility\": { \"corps\": [\"attache\"] },\n"
+        "      \"lists\": [ { \"name\": \"Liste A\", \"union\": \"Syndicat A\" },\n"
+        "                 { \"name\": \"Liste B\", \"union\": \"Syndicat B\" },\n"
+        "                 { \"name\": \"Liste C\", \"union\": \"Syndicat C\" },\n"
+        "                 { \"name\": \"Liste D\", \"union\": \"Syndicat D\" } ] },\n"
+        "    { \"id\": \"cst-ministere\", \"title\": \"Comité social d'administration\",\n"
+        "      \"seats\": 10, \"blank_allowed\": true,\n"
+        "      \"lists\": [ { \"name\": \"Liste X\", \"union\": \"Union X\" },\n"
+        "                 { \"name\": \"Liste Y\", \"union\": \"Union Y\" },\n"
+        "                 { \"name\": \"Liste Z\", \"union\": \"Union Z\" } ] }\n"
+        "  ]\n"
+        "}\n", opens, closes);
+    return write_file(dir, "election.json", text);
+}
+
+static int write_voters(const char *dir)
+{
+    char path[1200];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/voters.csv", dir);
+    f = fopen(path, "wx");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "number,surname,given_names,emails,establishment,postal_address,corps\n");
+    for (int i = 1; i <= DEMO_VOTERS; i++) {
+        const char *s = surnames[i % 10], *g = given[(i / 10) % 10];
+
+        fprintf(f, "D%05d,%s,%s,agent%05d@demo.example,%s,\"%d rue de la Paix\n75002 Paris\","
+                "%s\n", i, s, g, i, estabs[i % 3], i, i % 4 == 0 ? "secretaire" : "attache");
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int write_config(const char *dir)
+{
+    return write_file(dir, "votesrv.json",
+        "{\n"
+        "  \"listen\": { \"address\": \"127.0.0.1\", \"port\": 8080 },\n"
+        "  \"store\": { \"registry\": \"registry.db\", \"ballot_box\": \"ballots.db\" },\n"
+        "  \"keys\": \"server-keys.json\",\n"
+        "  \"limits\": { \"max_body_bytes\": 65536, \"connection_timeout_s\": 30 },\n"
+        "  \"log\": { \"level\": \"info\" }\n"
+        "}\n");
+}
+
+int votectl_demo_key(votectl *v, const char *path)
+{
+    elgamal_pk pk;
+    group_scalar sk;
+    uint8_t skb[32];
+    char hex[65];
+    FILE *f;
+    int rc;
+
+    if (elgamal_keypair(&pk, &sk, NULL) != 0 || (f = fopen(path, "wx")) == NULL) {
+        fprintf(stderr, "votectl: cannot create %s\n", path);
+        return EXIT_INPUT;
+    }
+    group_scalar_encode(skb, &sk);
+    hex_encode(hex, skb, 32);
+    fprintf(f, "%s\n", hex);
+    fclose(f);
+    sodium_memzero(hex, sizeof hex);
+    sodium_memzero(skb, sizeof skb);
+    group_scalar_wipe(&sk);
+    rc = votectl_result(v, election_set_public_key(v->store, &v->ctx, pk.bytes),
+                        "demo key set (single trustee, secret in the demo file)");
+    elgamal_pk_clear(&pk);
+    return rc;
+}
+
+int votectl_demo_codes(votectl *v, const char *path)
+{
+    FILE *f = fopen(path, "wx");
+    int rc;
+
+    if (f == NULL) {
+        fprintf(stderr, "votectl: cannot create %s\n", path);
+        return EXIT_INPUT;
+    }
+    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, v->keys.pepper, f),
+                        "demo vote codes generated");
+    fclose(f);
+    return rc;
+}
+
+int cmd_demo(votectl *v, int argc, char **argv)
+{
+    char path[1200], cfg[1200];
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int rc;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: votectl demo DIR\n");
+        return EXIT_USAGE;
+    }
+    if (mkdir(argv[1], 0700) != 0) {
+        fprintf(stderr, "votectl demo: cannot create %s: %s (it must not exist)\n", argv[1],
+                strerror(errno));
+        return EXIT_INPUT;
+    }
+    if (write_definition(argv[1]) != 0 || write_voters(argv[1]) != 0 ||
+        write_config(argv[1]) != 0)
+        return EXIT_INPUT;
+    snprintf(cfg, sizeof cfg, "%s/votesrv.json", argv[1]);
+    v->config_path = cfg;
+    if ((rc = votectl_open(v, 1)) != 0)
+        return rc;
+    v->ctx.actor = "demo";
+    snprintf(path, sizeof path, "%s/election.json", argv[1]);
+    if (def_load_file(&d, path, err, sizeof err) != 0) {
+        fprintf(stderr, "votectl demo: %s\n", err);
+        votectl_close(v);
+        return EXIT_INPUT;
+    }
+    rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->keys.audit_pk), "created");
+    def_free(&d);
+    snprintf(path, sizeof path, "%s/voters.csv", argv[1]);
+    if (rc == 0)
+        rc = votectl_import(v, path, 0);
+    snprintf(path, sizeof path, "%s/demo-trustee-secret.hex", argv[1]);
+    if (rc == 0)
+        rc = votectl_demo_key(v, path);
+    snprintf(path, sizeof path, "%s/demo-vote-codes.csv", argv[1]);
+    if (rc == 0)
+        rc = votectl_demo_codes(v, path);
+    if (rc == 0)
+        rc = votectl_result(v, election_open(v->store, &v->ctx), "the demo election is open");
+    votectl_close(v);
+    if (rc == 0)
+        printf("demo election ready in %s (config %s)\n", argv[1], cfg);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * config.h - votesrv's configuration file (JSON, see conf/votesrv.example.json)
+ * and the server's secret keys file. Relative paths are taken from the
+ * directory of the file that names them. Unknown keys are refused.
+ */
+#ifndef VOTESRV_CONFIG_H
+#define VOTESRV_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "audit/audit.h"
+#include "crypto/secret.h"
+
+#define CONFIG_PATH_CHARS 1024
+#define CONFIG_ERR_CHARS 400
+
+typedef struct {
+    char listen_address[64];
+    int port;
+    char registry[CONFIG_PATH_CHARS], ballot_box[CONFIG_PATH_CHARS], keys[CONFIG_PATH_CHARS];
+    size_t max_body_bytes;
+    unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
+    int log_debug;
+} config;
+
+typedef struct {
+    uint8_t audit_sk[AUDIT_SK_BYTES];
+    uint8_t audit_pk[AUDIT_PK_BYTES];
+    uint8_t pepper[SECRET_PEPPER_BYTES];
+} server_keys;
+
+/* 0, or -1 with a message in err. */
+int config_load(config *c, const char *path, char *err, size_t errlen);
+/* Read the keys file; if create is set and the file does not exist, make new
+ * keys and write them (mode 0600). */
+int server_keys_load(server_keys *k, const char *path, int create, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,314 @@
+/* http.c - libmicrohttpd glue: request state, body limits, routing. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "log.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_ctx *ctx;
+    const http_route *routes;
+    size_t nroutes;
+};
+
+typedef struct {
+    char *body;
+    size_t len;
+    int too_large;
+    struct timespec start;
+} conn_state;
+
+void http_error(http_request *req, http_response *res, int status, msg_id m)
+{
+    res->status = status;
+    json_decref(res->json);
+    res->json = json_pack("{s:{s:s,s:s}}", "error", "code", i18n_code(m), "message",
+                          i18n_text(m, req->lang));
+}
+
+/* Match "/a/{}/b" against a path; captured segments go to params. */
+static int route_match(const char *pattern, const char *path, const char **params,
+                       char *scratch, size_t scratch_len)
+{
+    size_t np = 0, used = 0;
+
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t n = strcspn(path, "/");
+
+            if (n == 0 || np == HTTP_MAX_PARAMS || used + n + 1 > scratch_len)
+                return 0;
+            memcpy(scratch + used, path, n);
+            scratch[used + n] = '\0';
+            params[np++] = scratch + used;
+            used += n + 1;
+            pattern += 2;
+            path += n;
+        } else if (*pattern++ != *path++) {
+            return 0;
+        }
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, http_ctx *ctx,
+                                     http_response *res)
+{
+    struct MHD_Response *r;
+    char *body = res->text;
+    const char *type = res->content_type ? res->content_type : "text/plain; charset=utf-8";
+    enum MHD_Result ok;
+
+    if (res->json != NULL) {
+        body = json_dumps(res->json, JSON_COMPACT);
+        type = "application/json; charset=utf-8";
+        json_decref(res->json);
+        res->json = NULL;
+        free(res->text);
+    }
+    if (body == NULL) {
+        res->status = 500;
+        body = strdup("{\"error\":{\"code\":\"internal_error\"}}");
+        type = "application/json; charset=utf-8";
+    }
+    r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (res->allow[0] != '\0')
+        MHD_add_response_header(r, "Allow", res->allow);
+    ok = MHD_queue_response(c, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    if (res->status >= 100 && res->status < 600)
+        atomic_fetch_add(&ctx->requests[res->status / 100], 1);
+    return ok;
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    snprintf(out, len, "unknown");
+    if (sa != NULL && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+static void dispatch(http_server *s, http_request *req, conn_state *st, http_response *res)
+{
+    char scratch[512];
+    char *allow = res->allow;
+    int path_found = 0;
+
+    for (size_t i = 0; i < s->nroutes; i++) {
+        const http_route *r = &s->routes[i];
+
+        if (!route_match(r->pattern, req->path, req->params, scratch, sizeof scratch))
+            continue;
+        path_found = 1;
+        if (strcmp(r->method, req->method) != 0) {
+            if (strlen(allow) + strlen(r->method) + 3 < sizeof res->allow)
+                snprintf(allow + strlen(allow), sizeof res->allow - strlen(allow), "%s%s",
+                         allow[0] ? ", " : "", r->method);
+            continue;
+        }
+        if (!r->takes_json && st->len > 0) {
+            http_error(req, res, 400, MSG_NO_BODY);
+            return;
+        }
+        if (r->takes_json) {
+            json_error_t je;
+
+            req->json = json_loadb(st->body ? st->body : "", st->len,
+                                   JSON_REJECT_DUPLICATES, &je);
+            if (!json_is_object(req->json)) {
+                http_error(req, res, 400, MSG_BAD_JSON);
+                return;
+            }
+        }
+        if (r->handler(req, res) != 0 && res->status == 0)
+            http_error(req, res, 500, MSG_INTERNAL);
+        return;
+    }
+    if (path_found) {
+        http_error(req, res, 405, MSG_METHOD);
+    } else {
+        http_error(req, res, 404, MSG_NOT_FOUND);
+    }
+}
+
+static void log_request(http_request *req, conn_state *st, int status)
+{
+    struct timespec now;
+    double ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (double)(now.tv_sec - st->start.tv_sec) * 1e3 +
+         (double)(now.tv_nsec - st->start.tv_nsec) / 1e6;
+    if (status < 500 && !log_debug_enabled())
+        return;
+    log_event(status >= 500 ? "error" : "debug", "request",
+              json_pack("{s:s,s:s,s:i,s:f}", "method", req->method, "path", req->path,
+                        "status", status, "ms", ms));
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    http_server *s = cls;
+    conn_state *st = *con_cls;
+    http_request req;
+    http_response res;
+    char client[INET6_ADDRSTRLEN];
+    enum MHD_Result ok;
+
+    (void)version;
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    req.ctx = s->ctx;
+    req.method = method;
+    req.path = url;
+    req.lang = i18n_pick(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
+                         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+    if (st == NULL) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+
+        st = calloc(1, sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &st->start);
+        *con_cls = st;
+        atomic_fetch_add(&s->ctx->in_flight, 1);
+        if (cl != NULL && strtoull(cl, NULL, 10) > s->ctx->cfg->max_body_bytes) {
+            st->too_large = 1;      /* refuse before reading the body */
+            http_error(&req, &res, 413, MSG_TOO_LARGE);
+            log_request(&req, st, 413);
+            return send_response(c, s->ctx, &res);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!st->too_large && st->len + *upload_size <= s->ctx->cfg->max_body_bytes) {
+            char *b = realloc(st->body, st->len + *upload_size + 1);
+
+            if (b == NULL)
+                return MHD_NO;
+            memcpy(b + st->len, upload, *upload_size);
+            st->body = b;
+            st->len += *upload_size;
+            b[st->len] = '\0';
+        } else {
+            st->too_large = 1;      /* chunked upload over the limit: discard */
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    client_address(c, client, sizeof client);
+    req.client = client;
+    if (st->too_large)
+        http_error(&req, &res, 413, MSG_TOO_LARGE);
+    else
+        dispatch(s, &req, st, &res);
+    json_decref(req.json);
+    log_request(&req, st, res.status);
+    ok = send_response(c, s->ctx, &res);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server *s = cls;
+    conn_state *st = *con_cls;
+
+    (void)c;
+    (void)toe;
+    if (st == NULL)
+        return;
+    atomic_fetch_sub(&s->ctx->in_flight, 1);
+    free(st->body);
+    free(st);
+    *con_cls = NULL;
+}
+
+http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
+                        char *err, size_t errlen)
+{
+    http_server *s = calloc(1, sizeof *s);
+    struct sockaddr_in addr;
+    unsigned threads = ctx->cfg->threads;
+
+    if (s == NULL)
+        return NULL;
+    s->ctx = ctx;
+    s->routes = routes;
+    s->nroutes = nroutes;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)ctx->cfg->port);
+    if (inet_pton(AF_INET, ctx->cfg->listen_address, &addr.sin_addr) != 1) {
+        snprintf(err, errlen, "listen.address %s is not an IPv4 address",
+                 ctx->cfg->listen_address);
+        free(s);
+        return NULL;
+    }
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        threads = 4 * (unsigned)(n > 0 ? n : 1);   /* handlers wait on durable commits */
+    }
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
+        on_request, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, ctx->cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, ctx->cfg->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, ctx->cfg->connection_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        snprintf(err, errlen, "cannot listen on %s:%d", ctx->cfg->listen_address,
+                 ctx->cfg->port);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int http_port(const http_server *s)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+    return i != NULL ? i->port : -1;
+}
+
+void http_stop(http_server *s, unsigned grace_s)
+{
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+    if (s == NULL)
+        return;
+    MHD_quiesce_daemon(s->daemon);     /* no new connections */
+    for (unsigned i = 0; i < grace_s * 50 && atomic_load(&s->ctx->in_flight) > 0; i++)
+        nanosleep(&pause, NULL);
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

@@ -1,0 +1,67 @@
+/*
+ * http.h - the HTTP layer on libmicrohttpd: bounded request bodies, routing,
+ * JSON responses and errors in the caller's language, request metrics.
+ * Handlers get a parsed request and fill a response; they never see MHD.
+ */
+#ifndef VOTESRV_HTTP_H
+#define VOTESRV_HTTP_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "i18n.h"
+#include "store/store.h"
+#include "config.h"
+
+#define HTTP_MAX_PARAMS 4
+
+typedef struct {
+    store *store;
+    const config *cfg;
+    const server_keys *keys;
+    int64_t started;
+    atomic_uint_fast64_t requests[6];     /* by status class: 1xx .. 5xx, [0] unused */
+    atomic_uint_fast64_t in_flight;
+    atomic_uint_fast64_t store_errors;
+} http_ctx;
+
+typedef struct {
+    http_ctx *ctx;
+    const char *method, *path;
+    const char *params[HTTP_MAX_PARAMS];   /* path segments matched by "{}" */
+    json_t *json;                           /* the parsed body, for routes that take one */
+    lang lang;
+    const char *client;                     /* client address, for logs and throttles */
+} http_request;
+
+typedef struct {
+    int status;
+    json_t *json;            /* a JSON body (consumed), or */
+    char *text;              /* a text body (malloc'd) with its content type */
+    const char *content_type;
+    char allow[64];          /* Allow header for 405 */
+} http_response;
+
+typedef int (*http_handler)(http_request *req, http_response *res);
+
+typedef struct {
+    const char *method;
+    const char *pattern;     /* "/api/v1/scrutins/{}/ballots" */
+    http_handler handler;
+    int takes_json;
+} http_route;
+
+/* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
+void http_error(http_request *req, http_response *res, int status, msg_id m);
+
+typedef struct http_server http_server;
+
+/* Start listening; NULL with a message in err on failure. */
+http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
+                        char *err, size_t errlen);
+int http_port(const http_server *s);
+/* Stop accepting, let in-flight requests finish (at most grace_s), stop. */
+void http_stop(http_server *s, unsigned grace_s);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * i18n.h - the messages the API and portal show people, in French (default)
+ * and English.
+ */
+#ifndef VOTESRV_I18N_H
+#define VOTESRV_I18N_H
+
+typedef enum { LANG_FR = 0, LANG_EN = 1 } lang;
+
+typedef enum {
+    MSG_NOT_FOUND,
+    MSG_METHOD,
+    MSG_TOO_LARGE,
+    MSG_NO_BODY,
+    MSG_BAD_JSON,
+    MSG_BAD_QUERY,
+    MSG_UNAVAILABLE,
+    MSG_INTERNAL,
+    MSG_COUNT
+} msg_id;
+
+/* The message's stable code (e.g. "not_found") and its text in l. */
+const char *i18n_code(msg_id m);
+const char *i18n_text(msg_id m, lang l);
+/* "fr" or "en" from ?lang= or Accept-Language; French when unknown. */
+lang i18n_pick(const char *query_lang, const char *accept_language);
+
+#endif

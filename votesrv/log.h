@@ -1,0 +1,15 @@
+/*
+ * log.h - structured logs: one JSON object per line on stderr. Callers pass
+ * only non-secret fields; there is no free-text message that could carry one.
+ */
+#ifndef VOTESRV_LOG_H
+#define VOTESRV_LOG_H
+
+#include <jansson.h>
+
+void log_set_debug(int on);
+int log_debug_enabled(void);
+/* Emit {"ts","level","event", ...fields}. fields (may be NULL) is consumed. */
+void log_event(const char *level, const char *event, json_t *fields);
+
+#endif
