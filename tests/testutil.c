@@ -1,10 +1,14 @@
 /* testutil.c - test helpers and the deterministic vector generator
  * (docs/protocol.md sections 10 and 11). */
 #include "testutil.h"
+#include "store/store.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 void tu_unhex(uint8_t *out, size_t len, const char *hex)
 {
@@ -296,4 +300,76 @@ json_t *tu_vectors_generate(void)
                      "drbg", gen_drbg(), "hash", gen_hash(), "elgamal", gen_elgamal(),
                      "pok", gen_pok(), "disj", disj, "dec", gen_dec(),
                      "threshold", gen_threshold(), "ballot", gen_ballot());
+}
+
+char *tu_tmpdir(void)
+{
+    char *d = strdup("/tmp/votesrv-test-XXXXXX");
+
+    if (d == NULL || mkdtemp(d) == NULL)
+        abort();
+    return d;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void tu_rmdir(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *tu_write(const char *dir, const char *name, const char *text)
+{
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    FILE *f;
+
+    if (path == NULL)
+        abort();
+    sprintf(path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+        abort();
+    return path;
+}
+
+struct store *tu_store(const char *dir)
+{
+    char reg[512], box[512], err[256];
+    store_config c = { reg, box, 2 };
+    store *s;
+
+    snprintf(reg, sizeof reg, "%s/registry.db", dir);
+    snprintf(box, sizeof box, "%s/ballots.db", dir);
+    s = store_open(&c, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "tu_store: %s\n", err);
+        abort();
+    }
+    return s;
+}
+
+char *tu_definition(int64_t opens, int64_t closes)
+{
+    json_t *d = json_load_file("../conf/election.example.json", 0, NULL);
+    char o[40], c[40], *text;
+    time_t to = (time_t)opens, tc = (time_t)closes;
+    struct tm tm;
+
+    if (d == NULL)
+        abort();
+    gmtime_r(&to, &tm);
+    strftime(o, sizeof o, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    gmtime_r(&tc, &tm);
+    strftime(c, sizeof c, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(json_object_get(d, "voting"), "opens", json_string(o));
+    json_object_set_new(json_object_get(d, "voting"), "closes", json_string(c));
+    text = json_dumps(d, JSON_INDENT(1));
+    json_decref(d);
+    return text;
 }

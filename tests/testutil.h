@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "ballot/ballot.h"
+#include "store/store.h"
 
 /* Decode hex or abort (test data is trusted to be well-formed). */
 void tu_unhex(uint8_t *out, size_t len, const char *hex);
@@ -19,5 +20,15 @@ void tu_seed(uint8_t seed[RNG_SEED_BYTES], uint8_t label);
 json_t *tu_vectors_generate(void);
 /* Flip one bit of buf[bit / 8]. */
 void tu_flip(uint8_t *buf, size_t bit);
+
+/* A fresh temporary directory (removed by tu_rmdir). */
+char *tu_tmpdir(void);
+void tu_rmdir(const char *dir);
+/* Write text to dir/name; returns the path (malloc'd). */
+char *tu_write(const char *dir, const char *name, const char *text);
+/* Open (creating) the store of dir/registry.db and dir/ballots.db. */
+struct store *tu_store(const char *dir);
+/* The example definition with the window moved to [opens, closes]. */
+char *tu_definition(int64_t opens, int64_t closes);
 
 #endif

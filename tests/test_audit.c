@@ -1,0 +1,244 @@
+/* test_audit.c - the audit log is tamper-evident: voteaudit verify-log,
+ * reading only the registry file, accepts the real log and names the first bad
+ * entry when one byte is changed, an entry is removed, reordered or inserted,
+ * the chain is recomputed by someone without the audit key, the log is
+ * truncated, or a checkpoint signature is forged. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "audit/audit.h"
+#include "election/election.h"
+
+static char *dir, tmpl[512], keyhex[65];
+
+static int tick(store_tx *tx, void *arg)
+{
+    json_t *p = json_pack("{s:i}", "n", *(int *)arg);
+    int rc = audit_append(tx, "officer", "test", "tick", p);
+
+    json_decref(p);
+    return rc;
+}
+
+/* 30 entries: 1 created (checkpoint), ticks, 13 checkpoint, ticks, 26 checkpoint, ticks. */
+static int setup(void **state)
+{
+    uint8_t pk[32], sk[64];
+    def_election d;
+    election_ctx c = { "officer", "test", NULL, 0, "" };
+    char err[DEF_ERR_CHARS], *text;
+    store *s;
+    int n = 0;
+
+    (void)state;
+    if (crypto_init() != 0)
+        return -1;
+    crypto_sign_keypair(pk, sk);
+    sodium_bin2hex(keyhex, sizeof keyhex, pk, 32);
+    audit_set_signing_key(sk);
+    dir = tu_tmpdir();
+    s = tu_store(dir);
+    text = tu_definition(time(NULL) + 60, time(NULL) + 3600);
+    if (def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
+        election_create(s, &c, &d, pk) != ELECTION_OK)
+        return -1;
+    for (int seq = 2; seq <= 30; seq++) {
+        if (seq == 13 || seq == 26) {
+            if (election_audit_checkpoint(s, &c) != ELECTION_OK)
+                return -1;
+        } else if (store_write(s, tick, &n) != STORE_OK) {
+            return -1;
+        }
+        n++;
+    }
+    store_close(s);
+    free(text);
+    def_free(&d);
+    snprintf(tmpl, sizeof tmpl, "%s/registry.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_rmdir(dir);
+    free(dir);
+    return 0;
+}
+
+/* Copy the template, apply sql, run voteaudit; return its exit code and output. */
+static int run_case(const char *sql, const char *key, char *out, size_t outlen)
+{
+    char path[600], cmd[1400];
+    const char *bin = getenv("VOTESRV_BIN");
+    sqlite3 *db;
+    FILE *p;
+    size_t n;
+    int status;
+
+    snprintf(path, sizeof path, "%s/case.db", dir);
+    snprintf(cmd, sizeof cmd, "cp %s %s", tmpl, path);
+    assert_int_equal(system(cmd), 0);
+    if (sql != NULL) {
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    snprintf(cmd, sizeof cmd, "%s/voteaudit verify-log %s%s%s 2>&1", bin ? bin : "../build/rel/bin",
+             path, key ? " --key " : "", key ? key : "");
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    n = fread(out, 1, outlen - 1, p);
+    out[n] = '\0';
+    status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void expect_invalid(const char *sql, const char *key, const char *where)
+{
+    char out[2000];
+
+    if (run_case(sql, key, out, sizeof out) != 1 || strstr(out, where) == NULL)
+        fail_msg("expected \"%s\" from voteaudit, got: %s", where, out);
+}
+
+static void test_valid_log(void **state)
+{
+    char out[2000];
+
+    (void)state;
+    assert_int_equal(run_case(NULL, keyhex, out, sizeof out), 0);
+    assert_non_null(strstr(out, "OK, 30 entries, 3 signed checkpoints"));
+}
+
+static void test_one_byte_changed(void **state)
+{
+    (void)state;
+    expect_invalid("UPDATE audit SET payload = '{\"n\":4}' WHERE seq = 5", keyhex,
+                   "INVALID at entry 5: content does not match");
+    expect_invalid("UPDATE audit SET actor = 'tesT' WHERE seq = 9", keyhex, "entry 9");
+    expect_invalid("UPDATE audit SET time = replace(time, '.', ',') WHERE seq = 30", keyhex,
+                   "entry 30");
+}
+
+static void test_removed_reordered_inserted(void **state)
+{
+    (void)state;
+    expect_invalid("DELETE FROM audit WHERE seq = 5", keyhex, "INVALID at entry 5: sequence");
+    expect_invalid("UPDATE audit SET seq = -1 WHERE seq = 7; UPDATE audit SET seq = 7 "
+                   "WHERE seq = 8; UPDATE audit SET seq = 8 WHERE seq = -1", keyhex,
+                   "INVALID at entry 7");
+    expect_invalid("UPDATE audit SET seq = seq + 100 WHERE seq >= 10;"
+                   "UPDATE audit SET seq = seq - 99 WHERE seq >= 110;"
+                   "INSERT INTO audit SELECT 10, time, role, actor, event, payload, prev, hash "
+                   "FROM audit WHERE seq = 9", keyhex, "INVALID at entry 10");
+}
+
+static void test_truncated_and_forged(void **state)
+{
+    (void)state;
+    expect_invalid("DELETE FROM audit WHERE seq >= 26", keyhex,
+                   "INVALID at entry 26: a signed checkpoint names an entry past the end");
+    expect_invalid("UPDATE audit_checkpoint SET signature = zeroblob(64) WHERE seq = 13",
+                   keyhex, "INVALID at entry 13: checkpoint signature");
+    /* the right log, checked with another key */
+    expect_invalid(NULL, "0000000000000000000000000000000000000000000000000000000000000001",
+                   "INVALID at entry 1");
+}
+
+/* Someone without the audit key alters entry 20 and recomputes every hash
+ * after it: the chain is consistent again, but the checkpoint of 26 is not. */
+static void test_recomputed_chain_caught_by_checkpoint(void **state)
+{
+    char path[600], cmd[1300], out[2000];
+    sqlite3 *db;
+    sqlite3_stmt *sel, *upd;
+    uint8_t prev[32];
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/case.db", dir);
+    snprintf(cmd, sizeof cmd, "cp %s %s", tmpl, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE audit SET payload = '{\"n\":999}' WHERE seq = 20",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_prepare_v2(db, "SELECT seq, time, role, actor, event, payload, prev FROM audit "
+                           "WHERE seq >= 20 ORDER BY seq", -1, &sel, NULL);
+    sqlite3_prepare_v2(db, "UPDATE audit SET prev = ?, hash = ? WHERE seq = ?", -1, &upd, NULL);
+    memset(prev, 0, sizeof prev);
+    while (sqlite3_step(sel) == SQLITE_ROW) {
+        store_audit_entry e;
+
+        e.seq = (uint64_t)sqlite3_column_int64(sel, 0);
+        snprintf(e.time, sizeof e.time, "%s", sqlite3_column_text(sel, 1));
+        e.role = (const char *)sqlite3_column_text(sel, 2);
+        e.actor = (const char *)sqlite3_column_text(sel, 3);
+        e.event = (const char *)sqlite3_column_text(sel, 4);
+        e.payload = (const char *)sqlite3_column_text(sel, 5);
+        if (e.seq == 20)
+            memcpy(prev, sqlite3_column_blob(sel, 6), 32);
+        memcpy(e.prev, prev, 32);
+        audit_entry_hash(e.hash, &e);
+        sqlite3_bind_blob(upd, 1, e.prev, 32, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(upd, 2, e.hash, 32, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(upd, 3, (sqlite3_int64)e.seq);
+        assert_int_equal(sqlite3_step(upd), SQLITE_DONE);
+        sqlite3_reset(upd);
+        memcpy(prev, e.hash, 32);
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    sqlite3_close(db);
+    snprintf(cmd, sizeof cmd, "%s/voteaudit verify-log %s --key %s",
+             getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", path, keyhex);
+    {
+        FILE *p = popen(cmd, "r");
+        size_t n = fread(out, 1, sizeof out - 1, p);
+
+        out[n] = '\0';
+        assert_int_equal(WEXITSTATUS(pclose(p)), 1);
+    }
+    assert_non_null(strstr(out, "INVALID at entry 26: entry differs from the one the signed "
+                                "checkpoint covers"));
+}
+
+static void test_usage_and_unreadable(void **state)
+{
+    char out[2000], cmd[600];
+    FILE *p;
+    size_t n;
+    const char *bin = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
+
+    (void)state;
+    snprintf(cmd, sizeof cmd, "%s/voteaudit verify-log 2>&1", bin);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    assert_int_equal(WEXITSTATUS(pclose(p)), 2);
+    snprintf(cmd, sizeof cmd, "%s/voteaudit verify-log /nonexistent.db 2>&1", bin);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    assert_int_equal(WEXITSTATUS(pclose(p)), 3);
+    assert_int_equal(run_case(NULL, "XYZ", out, sizeof out), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_log),
+        cmocka_unit_test(test_one_byte_changed),
+        cmocka_unit_test(test_removed_reordered_inserted),
+        cmocka_unit_test(test_truncated_and_forged),
+        cmocka_unit_test(test_recomputed_chain_caught_by_checkpoint),
+        cmocka_unit_test(test_usage_and_unreadable),
+    };
+    return cmocka_run_group_tests_name("audit", tests, setup, teardown);
+}

@@ -1,0 +1,144 @@
+/* test_definition.c - the election definition: the example is valid, and
+ * every kind of mistake is refused with the path of the faulty field. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "election/definition.h"
+
+static void test_example_is_valid(void **state)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    json_t *attrs;
+
+    (void)state;
+    assert_int_equal(def_load_file(&d, "../conf/election.example.json", err, sizeof err), 0);
+    assert_int_equal(d.nscrutins, 2);
+    assert_string_equal(d.scrutins[0].id, "cap-attaches");
+    assert_int_equal(d.scrutins[0].nlists, 3);
+    assert_int_equal(d.scrutins[1].seats, 15);
+    assert_int_equal(d.opens, 1796112000);            /* 2026-12-01T08:00:00Z */
+    assert_int_equal(d.closes - d.opens, 7 * 86400 + 8 * 3600);
+    attrs = json_pack("{s:s}", "corps", "attache");
+    assert_true(def_eligible(&d.scrutins[0], attrs));
+    assert_true(def_eligible(&d.scrutins[1], attrs));  /* no rule: everyone */
+    json_object_set_new(attrs, "corps", json_string("secretaire"));
+    assert_false(def_eligible(&d.scrutins[0], attrs));
+    json_object_del(attrs, "corps");
+    assert_false(def_eligible(&d.scrutins[0], attrs)); /* missing attribute */
+    json_decref(attrs);
+    def_free(&d);
+}
+
+/* Replace the JSON at a dotted path of the example, parse, expect err to contain want. */
+static void expect_error(const char *path, json_t *value, const char *want)
+{
+    json_t *root = json_load_file("../conf/election.example.json", 0, NULL), *at = root;
+    char buf[128], *text, err[DEF_ERR_CHARS], *key, *save = NULL;
+    def_election d;
+
+    snprintf(buf, sizeof buf, "%s", path);
+    key = strtok_r(buf, ".", &save);
+    for (char *next; (next = strtok_r(NULL, ".", &save)) != NULL; key = next)
+        at = json_is_array(at) ? json_array_get(at, (size_t)atoi(key))
+                               : json_object_get(at, key);
+    if (value == NULL)
+        json_object_del(at, key);
+    else if (json_is_array(at))
+        json_array_set_new(at, (size_t)atoi(key), value);
+    else
+        json_object_set_new(at, key, value);
+    text = json_dumps(root, 0);
+    if (def_parse(&d, text, strlen(text), err, sizeof err) == 0)
+        fail_msg("accepted a definition with %s changed", path);
+    if (strstr(err, want) == NULL)
+        fail_msg("error for %s was \"%s\", expected it to contain \"%s\"", path, err, want);
+    free(text);
+    json_decref(root);
+}
+
+static void test_mistakes_are_named(void **state)
+{
+    (void)state;
+    expect_error("name", NULL, "$.name: missing");
+    expect_error("name", json_string(""), "$.name: must be a non-empty string");
+    expect_error("organiser", json_integer(3), "$.organiser");
+    expect_error("colour", json_string("blue"), "unknown field \"colour\"");
+    expect_error("voting.opens", json_string("2026-12-01 09:00"), "$.voting.opens");
+    expect_error("voting.opens", json_string("2026-12-01T09:00:00"), "$.voting.opens");
+    expect_error("voting.closes", json_string("2026-11-30T09:00:00+01:00"),
+                 "closes must be after opens");
+    expect_error("support.email", NULL, "$.support.email: missing");
+    expect_error("recourse_days", json_integer(-1), "$.recourse_days");
+    expect_error("scrutins", json_array(), "$.scrutins: must hold 1 to");
+    expect_error("scrutins.0.id", json_string("CAP Attachés"), "$.scrutins[0]: id");
+    expect_error("scrutins.1.id", json_string("cap-attaches"), "is used twice");
+    expect_error("scrutins.0.seats", json_integer(0), "seats must be");
+    expect_error("scrutins.0.blank_allowed", json_string("yes"), "blank_allowed");
+    expect_error("scrutins.0.lists", json_array(), "lists must hold");
+    expect_error("scrutins.0.lists.1.name", json_string("a\nb"), "$.scrutins[0].lists[1].name");
+    expect_error("scrutins.0.lists.1.slogan", json_string("x"), "unknown field \"slogan\"");
+    expect_error("scrutins.0.eligibility", json_string("attache"), "eligibility");
+    expect_error("scrutins.0.eligibility.corps", json_array(), "at least one accepted value");
+    expect_error("scrutins.0.eligibility.Corps Name", json_pack("[s]", "x"), "column name");
+}
+
+static void test_not_json_and_instants(void **state)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int64_t t;
+    const char *dup = "{\"name\":\"a\",\"name\":\"b\"}";
+
+    (void)state;
+    assert_int_equal(def_parse(&d, "{ \"name\": ", 10, err, sizeof err), -1);
+    assert_non_null(strstr(err, "invalid JSON at line 1"));
+    assert_int_equal(def_parse(&d, dup, strlen(dup), err, sizeof err), -1);
+    assert_int_equal(def_parse(&d, "[]", 2, err, sizeof err), -1);
+    assert_int_equal(def_load_file(&d, "no/such/file.json", err, sizeof err), -1);
+    assert_int_equal(def_parse_instant("2026-12-01T09:00:00Z", &t), 0);
+    assert_int_equal(t, 1796115600);
+    assert_int_equal(def_parse_instant("2026-12-01T10:30:00+01:30", &t), 0);
+    assert_int_equal(t, 1796115600);
+    assert_int_equal(def_parse_instant("2026-12-01T04:00:00-05:00", &t), 0);
+    assert_int_equal(t, 1796115600);
+    assert_int_equal(def_parse_instant("2026-12-01T09:00:00+1:00", &t), -1);
+    assert_int_equal(def_parse_instant("2026-12-01T09:00:00+01:00x", &t), -1);
+    assert_int_equal(def_parse_instant("2026-13-01T09:00:00Z", &t), -1);
+    assert_int_equal(def_parse_instant("", &t), -1);
+}
+
+static void test_fingerprint(void **state)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS], *canon;
+    uint8_t a[32], b[32], pk[32] = { 1 };
+
+    (void)state;
+    assert_int_equal(def_load_file(&d, "../conf/election.example.json", err, sizeof err), 0);
+    canon = def_canonical(&d);
+    def_fingerprint(a, "eid-1", canon, NULL);
+    def_fingerprint(b, "eid-1", canon, NULL);
+    assert_memory_equal(a, b, 32);
+    def_fingerprint(b, "eid-2", canon, NULL);
+    assert_memory_not_equal(a, b, 32);
+    def_fingerprint(b, "eid-1", canon, pk);               /* the key is covered */
+    assert_memory_not_equal(a, b, 32);
+    free(canon);
+    def_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example_is_valid),
+        cmocka_unit_test(test_mistakes_are_named),
+        cmocka_unit_test(test_not_json_and_instants),
+        cmocka_unit_test(test_fingerprint),
+    };
+    return cmocka_run_group_tests_name("definition", tests, NULL, NULL);
+}

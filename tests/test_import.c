@@ -1,0 +1,209 @@
+/* test_import.c - the electoral list from CSV: valid files import with
+ * eligibility computed; every bad row is reported as file:line: reason; a bad
+ * file changes nothing; re-imports show a diff; duplicates are errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "audit/audit.h"
+#include "election/election.h"
+
+#define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
+
+typedef struct {
+    char *dir;
+    store *s;
+    def_election d;
+    election_ctx c;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    char err[DEF_ERR_CHARS], *text;
+    uint8_t pk[32], sk[64];
+    time_t now = time(NULL);
+
+    if (f == NULL || crypto_init() != 0)
+        return -1;
+    crypto_sign_keypair(pk, sk);
+    audit_set_signing_key(sk);
+    f->dir = tu_tmpdir();
+    f->s = tu_store(f->dir);
+    text = tu_definition(now + 3600, now + 7200);
+    if (def_parse(&f->d, text, strlen(text), err, sizeof err) != 0)
+        return -1;
+    free(text);
+    f->c = (election_ctx){ "officer", "test", NULL, now, "" };
+    if (election_create(f->s, &f->c, &f->d, pk) != ELECTION_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    store_close(f->s);
+    def_free(&f->d);
+    tu_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static int parse(fixture *f, voter_list *l, const char *csv)
+{
+    return voters_parse_buffer(l, "voters.csv", csv, strlen(csv), &f->d);
+}
+
+/* The first error that contains want, or fail. */
+static void expect_error(fixture *f, const char *csv, const char *want)
+{
+    voter_list l;
+
+    assert_int_equal(parse(f, &l, csv), -1);
+    for (size_t i = 0; i < l.nerrors && i < VOTERS_ERRORS_KEPT; i++)
+        if (strstr(l.errors[i], want) != NULL) {
+            voter_list_free(&l);
+            return;
+        }
+    voters_print_errors(&l, stderr);
+    voter_list_free(&l);
+    fail_msg("no error contains \"%s\"", want);
+}
+
+static void test_valid_file_and_eligibility(void **state)
+{
+    fixture *f = *state;
+    voter_list l;
+    const char *csv = HEADER
+        "A1,Martin,Camille,camille.martin@ex.gouv.fr,Paris,\"1 rue A\n75001 Paris\",attache\n"
+        "\n"
+        "A2,Petit,Léa,Lea.Petit@EX.gouv.fr; lea@perso-pro.fr,Lyon,,secretaire\r\n"
+        "A3,Durand,Jules,jules@ex.gouv.fr,Lyon,,\n";
+
+    assert_int_equal(parse(f, &l, csv), 0);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.rows[0].v.nscrutins, 2);               /* attaché: CAP + CSA */
+    assert_int_equal(l.rows[1].v.nscrutins, 1);               /* secrétaire: CSA only */
+    assert_string_equal(l.rows[1].emails[0], "lea.petit@ex.gouv.fr"); /* lower-cased */
+    assert_int_equal(l.rows[1].v.nemails, 2);
+    assert_string_equal(l.rows[0].v.postal_address, "1 rue A\n75001 Paris");
+    assert_string_equal(l.rows[2].v.attributes, "{}");
+    voter_list_free(&l);
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+    fixture *f = *state;
+
+    expect_error(f, "", "voters.csv:1: empty file");
+    expect_error(f, "number,surname\n", "voters.csv:1: required column \"emails\" is missing");
+    expect_error(f, "number,number,surname,given_names,emails,establishment,postal_address\n",
+                 "column \"number\" appears twice");
+    expect_error(f, "number,surname,given_names,emails,establishment,postal_address\n"
+                    "B1,X,Y,x@ex.fr,E,,\n", "tests attribute \"corps\", which is not a column");
+    expect_error(f, HEADER, "no voter in the file");
+    expect_error(f, HEADER "B1,X,Y,x@ex.fr,E,\n", "voters.csv:2: 6 fields, the header has 7");
+    /* a quoted field over two lines: the next row's line number is still right */
+    expect_error(f, HEADER "B1,X,Y,x@ex.fr,E,\"a\nb\",attache\nB2,X,Y,bad-address,E,,attache\n",
+                 "voters.csv:4: \"bad-address\" is not a valid e-mail address");
+    expect_error(f, HEADER "B1,X,Y,x@ex.fr,E,,attache\nB1,Z,W,z@ex.fr,E,,attache\n",
+                 "voters.csv:3: number B1 already used on line 2");
+    expect_error(f, HEADER "B1,X,Y,x@ex.fr,E,,attache\nB2,Z,W,X@Ex.fr,E,,attache\n",
+                 "voters.csv:3: address x@ex.fr already belongs to the voter of line 2");
+    expect_error(f, HEADER "B 1,X,Y,x@ex.fr,E,,attache\n", "voters.csv:2: number must be");
+    expect_error(f, HEADER "B1,,Y,x@ex.fr,E,,attache\n", "surname and given_names");
+    expect_error(f, HEADER "B1,X\xff,Y,x@ex.fr,E,,attache\n", "valid UTF-8");
+    expect_error(f, HEADER "B1,X,Y,,E,,attache\n", "voters.csv:2: no e-mail address");
+    expect_error(f, HEADER "B1,X,Y,a@b,E,,attache\n", "not a valid e-mail address");
+    expect_error(f, HEADER "B1,X,Y,a@@b.fr,E,,attache\n", "not a valid e-mail address");
+    expect_error(f, HEADER "B1,X,Y,x@ex.fr,E,,attache\n\"B2,X,Y,y@ex.fr,E,,attache\n",
+                 "malformed CSV");
+}
+
+static void test_all_errors_reported(void **state)
+{
+    fixture *f = *state;
+    voter_list l;
+    char *csv = malloc(400 * 60 + 100);
+
+    strcpy(csv, HEADER);
+    for (int i = 0; i < 400; i++)
+        sprintf(csv + strlen(csv), "C%d,X,Y,not-an-address-%d,E,,attache\n", i, i);
+    assert_int_equal(parse(f, &l, csv), -1);
+    assert_int_equal(l.nerrors, 400);                        /* every bad row counted */
+    assert_non_null(strstr(l.errors[199], "voters.csv:201:"));
+    voter_list_free(&l);
+    free(csv);
+}
+
+static void test_import_diff_and_all_or_nothing(void **state)
+{
+    fixture *f = *state;
+    voter_list l;
+    voters_diff diff;
+    election_status st;
+    const char *v1 = HEADER "D1,A,B,d1@ex.fr,E,,attache\nD2,A,B,d2@ex.fr,E,,attache\n"
+                            "D3,A,B,d3@ex.fr,E,,attache\n";
+    const char *v2 = HEADER "D1,A,B,d1@ex.fr,E,,attache\nD2,A,Changed,d2@ex.fr,E,,attache\n"
+                            "D4,A,B,d4@ex.fr,E,,attache\n";
+
+    assert_int_equal(parse(f, &l, v1), 0);
+    assert_int_equal(voters_diff_compute(f->s, &l, &diff), 0);
+    assert_int_equal(diff.added, 3);
+    assert_int_equal(election_import_voters(f->s, &f->c, &l, &diff, NULL, NULL), ELECTION_OK);
+    voter_list_free(&l);
+    assert_int_equal(parse(f, &l, v2), 0);
+    assert_int_equal(voters_diff_compute(f->s, &l, &diff), 0);
+    assert_int_equal(diff.added, 1);
+    assert_string_equal(diff.sample_added[0], "D4");
+    assert_int_equal(diff.removed, 1);
+    assert_string_equal(diff.sample_removed[0], "D3");
+    assert_int_equal(diff.changed, 1);
+    assert_string_equal(diff.sample_changed[0], "D2");
+    assert_int_equal(diff.unchanged, 1);
+    assert_int_equal(election_import_voters(f->s, &f->c, &l, &diff, NULL, NULL), ELECTION_OK);
+    voter_list_free(&l);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_int_equal(st.voters, 3);
+    assert_int_equal(st.audit_entries, 3);       /* created + two imports */
+    /* a bad file changes nothing */
+    assert_int_equal(parse(f, &l, HEADER "E1,A,B,e1@ex.fr,E,,attache\nE2,A,B,bad,E,,x\n"), -1);
+    voter_list_free(&l);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_int_equal(st.voters, 3);
+    assert_int_equal(st.audit_entries, 3);
+}
+
+static void test_amendments_only_when_open(void **state)
+{
+    fixture *f = *state;
+    voter_list l;
+
+    assert_int_equal(parse(f, &l, HEADER "F1,A,B,f1@ex.fr,E,,attache\n"), 0);
+    f->c.reason = "late hire";
+    assert_int_equal(election_amend_add(f->s, &f->c, &l), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "amendments are for an open election"));
+    assert_int_equal(election_amend_strike(f->s, &f->c, "D1"), ELECTION_REFUSED);
+    f->c.reason = NULL;
+    voter_list_free(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_file_and_eligibility),
+        cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_all_errors_reported),
+        cmocka_unit_test(test_import_diff_and_all_or_nothing),
+        cmocka_unit_test(test_amendments_only_when_open),
+    };
+    return cmocka_run_group_tests_name("import", tests, setup, teardown);
+}

@@ -1,0 +1,215 @@
+/* test_store.c - the storage layer: durable group commit from many threads, a
+ * failing job changes nothing and does not disturb its batch, reads cannot
+ * write, conflicts are reported, data survives reopening, and the ballot box
+ * has no rowid, timestamp or voter column. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "audit/audit.h"
+
+#define THREADS 8
+#define PER_THREAD 150
+
+typedef struct {
+    store *s;
+    int index;
+    int ok, refused;
+} worker;
+
+static int job_credential(store_tx *tx, void *arg)
+{
+    worker *w = arg;
+    uint8_t pub[32];
+    int rc;
+
+    randombytes_buf(pub, sizeof pub);
+    rc = store_credential_add(tx, pub);
+    if (rc != STORE_OK)
+        return rc;
+    /* odd jobs fail after writing: their write must vanish */
+    return w->index % 2 ? 7 : STORE_OK;
+}
+
+static int job_audit(store_tx *tx, void *arg)
+{
+    json_t *p = json_pack("{s:i}", "n", *(int *)arg);
+    int rc = audit_append(tx, "test", "worker", "tick", p);
+
+    json_decref(p);
+    return rc;
+}
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+
+    for (int i = 0; i < PER_THREAD; i++) {
+        int rc = store_write(w->s, job_credential, w);
+
+        if (rc == STORE_OK)
+            w->ok++;
+        else if (rc == 7)
+            w->refused++;
+        rc = store_write(w->s, job_audit, &i);
+        assert_int_equal(rc, STORE_OK);
+    }
+    return NULL;
+}
+
+static int count_credentials(store_tx *tx, void *arg)
+{
+    return store_credential_count(tx, arg);
+}
+
+typedef struct {
+    uint64_t expect;
+    int broken;
+    uint8_t prev[32];
+} chain_check;
+
+static int check_entry(const store_audit_entry *e, void *arg)
+{
+    chain_check *c = arg;
+    uint8_t h[32];
+
+    audit_entry_hash(h, e);
+    if (e->seq != c->expect + 1 || memcmp(e->prev, c->prev, 32) != 0 ||
+        memcmp(h, e->hash, 32) != 0)
+        c->broken = 1;
+    memcpy(c->prev, e->hash, 32);
+    c->expect = e->seq;
+    return 0;
+}
+
+static int walk_audit(store_tx *tx, void *arg)
+{
+    return store_audit_each(tx, 1, check_entry, arg);
+}
+
+static void test_group_commit_many_threads(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    worker w[THREADS];
+    pthread_t t[THREADS];
+    uint64_t n = 0;
+    int ok = 0;
+    chain_check c = { 0, 0, { 0 } };
+
+    (void)state;
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (worker){ s, i, 0, 0 };
+        pthread_create(&t[i], NULL, run_worker, &w[i]);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ok += w[i].ok;
+        assert_int_equal(w[i].ok + w[i].refused, PER_THREAD);
+    }
+    assert_int_equal(store_read(s, count_credentials, &n), 0);
+    assert_int_equal(n, (uint64_t)ok);
+    assert_int_equal(ok, THREADS / 2 * PER_THREAD);
+    /* audit appends from 8 threads: one unbroken chain, nothing lost */
+    assert_int_equal(store_read(s, walk_audit, &c), 0);
+    assert_false(c.broken);
+    assert_int_equal(c.expect, THREADS * PER_THREAD);
+    store_close(s);
+    /* everything acknowledged survives a reopen */
+    s = tu_store(dir);
+    assert_int_equal(store_read(s, count_credentials, &n), 0);
+    assert_int_equal(n, (uint64_t)ok);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+static int job_write_in_read(store_tx *tx, void *arg)
+{
+    (void)arg;
+    return store_credential_add(tx, (const uint8_t[32]){ 1 });
+}
+
+static int job_duplicate(store_tx *tx, void *arg)
+{
+    const uint8_t *pub = arg;
+    int rc = store_credential_add(tx, pub);
+
+    return rc != STORE_OK ? rc : store_credential_add(tx, pub);
+}
+
+static void test_reads_cannot_write_and_conflicts(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    uint8_t pub[32] = { 9 };
+    uint64_t n = 1;
+
+    (void)state;
+    assert_int_equal(store_read(s, job_write_in_read, NULL), STORE_EIO);
+    assert_int_equal(store_write(s, job_duplicate, pub), STORE_ECONFLICT);
+    assert_int_equal(store_read(s, count_credentials, &n), 0);
+    assert_int_equal(n, 0);          /* the first insert of the failed job is gone too */
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+static void test_open_errors(void **state)
+{
+    char err[256];
+    store_config c = { "/nonexistent/dir/registry.db", "/nonexistent/dir/ballots.db", 1 };
+
+    (void)state;
+    assert_null(store_open(&c, err, sizeof err));
+    assert_non_null(strstr(err, "/nonexistent/dir/registry.db"));
+}
+
+static void test_ballot_box_schema_links_nothing(void **state)
+{
+    char *dir = tu_tmpdir(), path[512];
+    store *s = tu_store(dir);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int tables = 0;
+
+    (void)state;
+    store_close(s);
+    snprintf(path, sizeof path, "%s/ballots.db", dir);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE "
+                                            "type = 'table'", -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *sql = (const char *)sqlite3_column_text(st, 1);
+
+        tables++;
+        assert_non_null(strstr(sql, "WITHOUT ROWID"));
+        assert_null(strstr(sql, "time"));
+        assert_null(strstr(sql, "voter"));
+        assert_null(strstr(sql, "AUTOINCREMENT"));
+    }
+    assert_int_equal(tables, 2);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_commit_many_threads),
+        cmocka_unit_test(test_reads_cannot_write_and_conflicts),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_ballot_box_schema_links_nothing),
+    };
+
+    if (crypto_init() != 0)
+        return 1;
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
