@@ -3,6 +3,7 @@
 #   make check    unit and integration tests, then again under ASan + UBSan
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
 #   make demo     create a demo election (demo-election/) and serve it on localhost
+#   make crypto-demo  carry a small election through the cryptographic core
 #   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
 
 CC      ?= cc
@@ -31,7 +32,7 @@ REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
 SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
 
-.PHONY: all deps check test test-san bench demo vectors clean
+.PHONY: all deps check test test-san bench demo crypto-demo vectors clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS)
@@ -78,7 +79,7 @@ build/san/tests/%: build/san/tests/%.o build/san/tests/testutil.o $(SAN_LIB)
 build/rel/tools/%: build/rel/tools/%.o build/rel/tests/testutil.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/bench/bench: build/rel/bench/bench.o $(REL_LIB)
+build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/tests/testutil.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 check: deps
@@ -95,16 +96,19 @@ test-san: $(SAN_TESTS) $(SAN_BIN)
 
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench
-	@build/rel/bench/bench
+	@cd tests && ../build/rel/bench/bench
 
 DEMO_DIR ?= demo-election
 
 demo: deps
-	@$(MAKE) --no-print-directory $(REL_BIN) build/rel/tools/votedemo
-	@build/rel/tools/votedemo
+	@$(MAKE) --no-print-directory $(REL_BIN)
 	@rm -rf $(DEMO_DIR)
 	@build/rel/bin/votectl demo $(DEMO_DIR)
 	@build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json
+
+crypto-demo: deps
+	@$(MAKE) --no-print-directory build/rel/tools/votedemo
+	@build/rel/tools/votedemo
 
 vectors: deps
 	@$(MAKE) --no-print-directory build/rel/tools/genvectors

@@ -10,12 +10,13 @@
 #include <unistd.h>
 
 #include "ballot/ballot.h"
+#include "bench.h"
 
 #define ROUNDS 5
 
 static int quick;
 
-static double now(void)
+double bench_now(void)
 {
     struct timespec t;
 
@@ -36,13 +37,13 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
-static void die(const char *what)
+void bench_die(const char *what)
 {
     fprintf(stderr, "bench: %s failed\n", what);
     exit(1);
 }
 
-static size_t scaled(size_t full, size_t small)
+size_t bench_scaled(size_t full, size_t small)
 {
     return quick ? small : full;
 }
@@ -61,26 +62,26 @@ static void bench_mul(void)
 {
     group_scalar k;
     group_point p, r;
-    int n = (int)scaled(2000, 100);
+    int n = (int)bench_scaled(2000, 100);
     double t[ROUNDS];
 
     if (rng_scalar(NULL, &k) != 0)
-        die("rng");
+        bench_die("rng");
     group_point_mul_base(&p, &k);
     for (int round = 0; round < ROUNDS; round++) {
-        double t0 = now();
+        double t0 = bench_now();
 
         for (int i = 0; i < n; i++)
             group_point_mul(&r, &p, &k);
-        t[round] = (now() - t0) / n * 1e6;
+        t[round] = (bench_now() - t0) / n * 1e6;
     }
     printf("bench crypto.varmul_us %.1f us\n", median(t, ROUNDS));
     for (int round = 0; round < ROUNDS; round++) {
-        double t0 = now();
+        double t0 = bench_now();
 
         for (int i = 0; i < n; i++)
             group_table_mul(&r, group_table_generator(), &k);
-        t[round] = (now() - t0) / n * 1e6;
+        t[round] = (bench_now() - t0) / n * 1e6;
     }
     printf("bench crypto.basemul_us %.1f us\n", median(t, ROUNDS));
 }
@@ -98,12 +99,12 @@ static ballot **make_ballots(const ballot_scrutin *sc, size_t n, size_t from, si
     uint8_t ch[BALLOT_MAX_LISTS];
 
     if (b == NULL)
-        die("alloc");
+        bench_die("alloc");
     for (size_t i = from; i < to; i++) {
         b[i] = ballot_new(sc->k, sc->min, sc->max);
         choose(ch, sc->k, i);
         if (b[i] == NULL || ballot_create(b[i], sc, ch, &S.cred_s, S.cred, NULL) != 0)
-            die("ballot_create");
+            bench_die("ballot_create");
     }
     return b;
 }
@@ -111,25 +112,25 @@ static ballot **make_ballots(const ballot_scrutin *sc, size_t n, size_t from, si
 static void bench_ballot_k(size_t k)
 {
     ballot_scrutin sc = { S.fp, &S.pk, "bench", k, 0, 1 };
-    size_t n = scaled(300, 20);
+    size_t n = bench_scaled(300, 20);
     ballot **b = make_ballots(&sc, n, 0, n);
     double tc[ROUNDS], tv[ROUNDS];
     uint8_t ch[BALLOT_MAX_LISTS];
 
     for (int round = 0; round < ROUNDS; round++) {
-        double t0 = now();
+        double t0 = bench_now();
 
         for (size_t i = 0; i < n; i++) {
             choose(ch, k, i);
             if (ballot_create(b[i], &sc, ch, &S.cred_s, S.cred, NULL) != 0)
-                die("ballot_create");
+                bench_die("ballot_create");
         }
-        tc[round] = (now() - t0) / (double)n * 1e3;
-        t0 = now();
+        tc[round] = (bench_now() - t0) / (double)n * 1e3;
+        t0 = bench_now();
         for (size_t i = 0; i < n; i++)
             if (ballot_verify(b[i], &sc) != 0)
-                die("ballot_verify");
-        tv[round] = (now() - t0) / (double)n * 1e3;
+                bench_die("ballot_verify");
+        tv[round] = (bench_now() - t0) / (double)n * 1e3;
     }
     printf("bench ballot.create_k%zu_ms %.3f ms\n", k, median(tc, ROUNDS));
     printf("bench ballot.verify_k%zu_ms %.3f ms\n", k, median(tv, ROUNDS));
@@ -177,31 +178,31 @@ static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int t
 {
     pthread_t tid[64];
     work w[64];
-    double t0 = now();
+    double t0 = bench_now();
 
     for (int i = 0; i < threads; i++) {
         w[i] = (work){ sc, b, n * (size_t)i / (size_t)threads,
                        n * (size_t)(i + 1) / (size_t)threads, create, 0 };
         if (pthread_create(&tid[i], NULL, worker, &w[i]) != 0)
-            die("pthread_create");
+            bench_die("pthread_create");
     }
     for (int i = 0; i < threads; i++) {
         pthread_join(tid[i], NULL);
         if (w[i].failed)
-            die(create ? "parallel create" : "parallel verify");
+            bench_die(create ? "parallel create" : "parallel verify");
     }
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 static void bench_parallel(int cores)
 {
     ballot_scrutin sc = { S.fp, &S.pk, "bench", 5, 0, 1 };
-    size_t n = scaled(10000, 400);
+    size_t n = bench_scaled(10000, 400);
     ballot **b = calloc(n, sizeof *b);
     double single, multi;
 
     if (b == NULL)
-        die("alloc");
+        bench_die("alloc");
     run_parallel(&sc, b, n, cores, 1);
     single = run_parallel(&sc, b, n, 1, 0);
     multi = run_parallel(&sc, b, n, cores, 0);
@@ -219,17 +220,17 @@ static void bench_parallel(int cores)
 static void bench_aggregate(void)
 {
     enum { K = 5, DISTINCT = 1000 };
-    size_t n = scaled(100000, 5000);
+    size_t n = bench_scaled(100000, 5000);
     elgamal_ct *pool = malloc(DISTINCT * K * sizeof *pool), sum[K];
     group_point (*pts)[K][2] = malloc(n * sizeof *pts);
     uint8_t (*wire)[K][ELGAMAL_CT_BYTES] = malloc(n * sizeof *wire);
     double t0, t_add, t_dec;
 
     if (pool == NULL || pts == NULL || wire == NULL)
-        die("alloc");
+        bench_die("alloc");
     for (size_t i = 0; i < DISTINCT * K; i++)
         if (elgamal_encrypt_bit(&pool[i], &S.pk, (unsigned)(i % 2), NULL, NULL) != 0)
-            die("encrypt");
+            bench_die("encrypt");
     for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < K; l++) {
             const elgamal_ct *c = &pool[(i % DISTINCT) * K + l];
@@ -238,7 +239,7 @@ static void bench_aggregate(void)
             pts[i][l][1] = c->b;
             memcpy(wire[i][l], c->bytes, ELGAMAL_CT_BYTES);
         }
-    t0 = now();
+    t0 = bench_now();
     for (size_t l = 0; l < K; l++)
         elgamal_ct_zero(&sum[l]);
     for (size_t i = 0; i < n; i++)
@@ -246,17 +247,17 @@ static void bench_aggregate(void)
             group_point_add(&sum[l].a, &sum[l].a, &pts[i][l][0]);
             group_point_add(&sum[l].b, &sum[l].b, &pts[i][l][1]);
         }
-    t_add = now() - t0;
-    t0 = now();
+    t_add = bench_now() - t0;
+    t0 = bench_now();
     for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < K; l++) {
             elgamal_ct c;
 
             if (elgamal_ct_decode(&c, wire[i][l], GROUP_NO_IDENTITY) != 0)
-                die("decode");
+                bench_die("decode");
             elgamal_ct_add(&sum[l], &sum[l], &c);
         }
-    t_dec = now() - t0;
+    t_dec = bench_now() - t0;
     printf("# aggregation of %zu K=5 ballots; the second figure decodes the wire form too\n", n);
     printf("bench tally.aggregate_100k_s %.3f s\n", t_add * 100000.0 / (double)n);
     printf("bench tally.aggregate_decode_100k_s %.3f s\n", t_dec * 100000.0 / (double)n);
@@ -267,22 +268,22 @@ static void bench_aggregate(void)
 
 static void bench_dlog(void)
 {
-    double t0 = now(), tbuild, t[ROUNDS];
+    double t0 = bench_now(), tbuild, t[ROUNDS];
     dlog_table *dl = dlog_table_new(10000000);
     group_scalar m;
     group_point p;
     uint64_t got;
 
-    tbuild = now() - t0;
+    tbuild = bench_now() - t0;
     if (dl == NULL)
-        die("dlog_table_new");
+        bench_die("dlog_table_new");
     group_scalar_set_u64(&m, 1000000);
     group_point_mul_base(&p, &m);
     for (int round = 0; round < ROUNDS; round++) {
-        t0 = now();
+        t0 = bench_now();
         if (dlog_solve(dl, &p, &got) != 0 || got != 1000000)
-            die("dlog_solve");
-        t[round] = (now() - t0) * 1e3;
+            bench_die("dlog_solve");
+        t[round] = (bench_now() - t0) * 1e3;
     }
     printf("bench tally.dlog_table_10m_ms %.1f ms\n", tbuild * 1e3);
     printf("bench tally.dlog_1m_ms %.2f ms\n", median(t, ROUNDS));
@@ -299,7 +300,7 @@ int main(void)
     if (crypto_init() != 0 || elgamal_keypair(&S.pk, &S.sk, NULL) != 0 ||
         credential_derive_secret(&S.cred_s, S.cred, (const uint8_t *)"bench", 5,
                                  (const uint8_t *)"BENCH-VOTE-CODE-0001", 20) != 0)
-        die("setup");
+        bench_die("setup");
     randombytes_buf(S.fp, sizeof S.fp);
     printf("# votesrv benchmarks%s; per-item figures are medians of %d rounds\n",
            quick ? " (BENCH_QUICK: smoke sizes)" : "", ROUNDS);
@@ -309,6 +310,8 @@ int main(void)
     bench_parallel(cores);
     bench_aggregate();
     bench_dlog();
+    bench_import();
+    bench_audit();
     elgamal_pk_clear(&S.pk);
     return 0;
 }

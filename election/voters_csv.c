@@ -193,6 +193,24 @@ static void voter_digest(store_voter *v)
     transcript_digest(&t, v->digest);
 }
 
+/* Record key as seen on this row's line: 1 if new, else 0 after reporting the
+ * line that had it first (dup_fmt takes the key and that line number). */
+static int first_seen(parser *p, strmap *seen, const char *key, const char *dup_fmt)
+{
+    uint64_t first;
+
+    switch (strmap_put(seen, key, p->line, &first)) {
+    case 0:
+        return 1;
+    case 1:
+        add_error(p, p->line, dup_fmt, key, (unsigned long long)first);
+        return 0;
+    default:
+        p->oom = 1;
+        return 0;
+    }
+}
+
 /* Split the emails field, validate and check each for duplicates. */
 static int split_emails(parser *p, char *list, char **out, size_t *n)
 {
@@ -201,8 +219,6 @@ static int split_emails(parser *p, char *list, char **out, size_t *n)
 
     *n = 0;
     for (char *a = strtok_r(list, "; \t", &save); a != NULL; a = strtok_r(NULL, "; \t", &save)) {
-        uint64_t first;
-
         if (*n == VOTERS_MAX_EMAILS) {
             add_error(p, p->line, "more than %d e-mail addresses", VOTERS_MAX_EMAILS);
             return 0;
@@ -212,16 +228,10 @@ static int split_emails(parser *p, char *list, char **out, size_t *n)
             ok = 0;
             continue;
         }
-        switch (strmap_put(p->emails, a, p->line, &first)) {
-        case 1:
-            add_error(p, p->line, "address %s already belongs to the voter of line %llu", a,
-                      (unsigned long long)first);
+        if (!first_seen(p, p->emails, a, "address %s already belongs to the voter of line %llu"))
             ok = 0;
-            break;
-        case -1:
-            p->oom = 1;
+        if (p->oom)
             return 0;
-        }
         out[(*n)++] = a;
     }
     if (*n == 0 && ok) {
@@ -294,7 +304,6 @@ static void parse_row(parser *p)
     json_t *attrs = json_object();
     char *emails[VOTERS_MAX_EMAILS], *attrtext = NULL;
     size_t nemails = 0;
-    uint64_t first;
     int ok = row_fields_ok(p);
 
     memset(&r, 0, sizeof r);
@@ -313,20 +322,9 @@ static void parse_row(parser *p)
             json_object_set_new(attrs, p->colname[i], json_string(p->fields[i].data));
         }
     }
-    if (ok) {
-        const char *num = p->fields[p->col[COL_NUMBER]].data;
-
-        switch (strmap_put(p->numbers, num, p->line, &first)) {
-        case 1:
-            add_error(p, p->line, "number %s already used on line %llu", num,
-                      (unsigned long long)first);
-            ok = 0;
-            break;
-        case -1:
-            p->oom = 1;
-            ok = 0;
-        }
-    }
+    if (ok)
+        ok = first_seen(p, p->numbers, p->fields[p->col[COL_NUMBER]].data,
+                        "number %s already used on line %llu");
     ok &= split_emails(p, p->fields[p->col[COL_EMAILS]].data, emails, &nemails);
     for (size_t s = 0; s < p->def->nscrutins; s++)
         if (def_eligible(&p->def->scrutins[s], attrs))

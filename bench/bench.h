@@ -1,0 +1,15 @@
+/* bench.h - helpers shared by the benchmark files. */
+#ifndef VOTESRV_BENCH_H
+#define VOTESRV_BENCH_H
+
+#include <stddef.h>
+
+double bench_now(void);
+void bench_die(const char *what);
+/* full size normally, small under BENCH_QUICK=1 */
+size_t bench_scaled(size_t full, size_t small);
+
+void bench_import(void);
+void bench_audit(void);
+
+#endif
