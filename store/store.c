@@ -238,3 +238,40 @@ DISPATCH(audit_each, (store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *
          (tx->c, from_seq, fn, arg))
 DISPATCH(checkpoint_insert, (store_tx *tx, const store_checkpoint *c), (tx->c, c))
 DISPATCH(checkpoints_each, (store_tx *tx, store_checkpoint_fn fn, void *arg), (tx->c, fn, arg))
+DISPATCH(access_by_email, (store_tx *tx, const char *address, store_access *a),
+         (tx->c, address, a))
+DISPATCH(access_by_id, (store_tx *tx, int64_t id, store_access *a), (tx->c, id, a))
+DISPATCH(access_set_password, (store_tx *tx, int64_t id, const char *hash), (tx->c, id, hash))
+DISPATCH(access_set_defi, (store_tx *tx, int64_t id, int question, const char *hash),
+         (tx->c, id, question, hash))
+DISPATCH(voter_emails, (store_tx *tx, int64_t id, store_text_fn fn, void *arg),
+         (tx->c, id, fn, arg))
+DISPATCH(voter_scrutins, (store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg),
+         (tx->c, id, fn, arg))
+DISPATCH(active_voters_each, (store_tx *tx, store_id_fn fn, void *arg), (tx->c, fn, arg))
+DISPATCH(link_issue, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
+                      int purpose, int64_t expires), (tx->c, hash, voter, purpose, expires))
+DISPATCH(link_consume, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
+                        int64_t *voter, int *purpose), (tx->c, hash, now, voter, purpose))
+DISPATCH(session_insert, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
+                          int64_t now), (tx->c, hash, voter, now))
+DISPATCH(session_get, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
+                       int64_t *created, int64_t *last_seen),
+         (tx->c, hash, voter, created, last_seen))
+DISPATCH(session_touch, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now),
+         (tx->c, hash, now))
+DISPATCH(session_delete, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
+DISPATCH(sessions_delete_voter, (store_tx *tx, int64_t voter), (tx->c, voter))
+DISPATCH(throttle_get, (store_tx *tx, const char *key, store_throttle *t), (tx->c, key, t))
+DISPATCH(throttle_put, (store_tx *tx, const char *key, const store_throttle *t),
+         (tx->c, key, t))
+DISPATCH(nonce_use, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires),
+         (tx->c, hash, expires))
+DISPATCH(outbox_insert, (store_tx *tx, const char *recipient, const uint8_t *message,
+                         size_t len, int64_t now), (tx->c, recipient, message, len, now))
+DISPATCH(outbox_due, (store_tx *tx, int64_t now, int limit, store_mail_fn fn, void *arg),
+         (tx->c, now, limit, fn, arg))
+DISPATCH(outbox_sent, (store_tx *tx, int64_t id), (tx->c, id))
+DISPATCH(outbox_retry, (store_tx *tx, int64_t id, int64_t next, const char *error,
+                        int permanent), (tx->c, id, next, error, permanent))
+DISPATCH(outbox_count, (store_tx *tx, const char *state, uint64_t *n), (tx->c, state, n))

@@ -33,6 +33,7 @@
 #define STORE_SCRUTIN_CHARS 64
 #define STORE_HASH_BYTES 32
 #define STORE_NOTICE_CHARS 500
+#define STORE_PWHASH_CHARS 127
 
 typedef struct store store;
 typedef struct store_tx store_tx;
@@ -82,6 +83,37 @@ typedef struct {
     uint8_t signature[64];
 } store_checkpoint;
 
+/* What voter access needs of a voter's record. */
+typedef struct {
+    int64_t id;
+    char number[STORE_NUMBER_CHARS + 1];
+    int struck;
+    char password_hash[STORE_PWHASH_CHARS + 1];   /* "" before activation */
+    int defi_question;                            /* -1 before activation */
+    char defi_hash[STORE_PWHASH_CHARS + 1];
+    char lang[3];                                 /* "fr" or "en" */
+} store_access;
+
+#define STORE_LINK_ACTIVATION 1
+#define STORE_LINK_PASSWORD 2
+
+typedef struct {
+    int64_t failures, next_allowed, locked_until;
+} store_throttle;
+
+typedef struct {
+    int64_t id;
+    const char *recipient;
+    const uint8_t *message;
+    size_t len;
+    int attempts;
+} store_mail;
+
+typedef int (*store_text_fn)(const char *text, void *arg);
+typedef int (*store_id_fn)(int64_t id, void *arg);
+typedef int (*store_mail_fn)(const store_mail *m, void *arg);
+typedef int (*store_scrutin_fn)(const char *scrutin, int voted, void *arg);
+
 /* NULL with a message in err on failure. Creates and migrates the files. */
 store *store_open(const store_config *cfg, char *err, size_t errlen);
 void store_close(store *s);
@@ -122,5 +154,41 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *c);
 typedef int (*store_checkpoint_fn)(const store_checkpoint *c, void *arg);
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg);
+
+/* Voter access: accounts, one-time links, sessions, throttles. */
+int store_access_by_email(store_tx *tx, const char *address, store_access *a);
+int store_access_by_id(store_tx *tx, int64_t id, store_access *a);
+int store_access_set_password(store_tx *tx, int64_t id, const char *hash);
+int store_access_set_defi(store_tx *tx, int64_t id, int question, const char *hash);
+int store_voter_emails(store_tx *tx, int64_t id, store_text_fn fn, void *arg);
+int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg);
+int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg);
+/* A new link voids every unused link of the voter. */
+int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
+                     int purpose, int64_t expires);
+/* Mark the link used; STORE_ENOTFOUND if unknown, used, voided or expired. */
+int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
+                       int64_t *voter, int *purpose);
+int store_session_insert(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
+                         int64_t now);
+int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
+                      int64_t *created, int64_t *last_seen);
+int store_session_touch(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now);
+int store_session_delete(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]);
+int store_sessions_delete_voter(store_tx *tx, int64_t voter);
+/* A throttle record; all zero when the key was never seen. */
+int store_throttle_get(store_tx *tx, const char *key, store_throttle *t);
+int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t);
+/* Remember a single-use value until expires; STORE_ECONFLICT if already used. */
+int store_nonce_use(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires);
+
+/* The durable mail outbox. */
+int store_outbox_insert(store_tx *tx, const char *recipient, const uint8_t *message, size_t len,
+                        int64_t now);
+int store_outbox_due(store_tx *tx, int64_t now, int limit, store_mail_fn fn, void *arg);
+/* Delivered: the message body is erased. */
+int store_outbox_sent(store_tx *tx, int64_t id);
+int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);
+int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);
 
 #endif

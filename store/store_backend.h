@@ -42,6 +42,33 @@ typedef struct {
     int (*audit_each)(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg);
     int (*checkpoint_insert)(store_conn *c, const store_checkpoint *cp);
     int (*checkpoints_each)(store_conn *c, store_checkpoint_fn fn, void *arg);
+    int (*access_by_email)(store_conn *c, const char *address, store_access *a);
+    int (*access_by_id)(store_conn *c, int64_t id, store_access *a);
+    int (*access_set_password)(store_conn *c, int64_t id, const char *hash);
+    int (*access_set_defi)(store_conn *c, int64_t id, int question, const char *hash);
+    int (*voter_emails)(store_conn *c, int64_t id, store_text_fn fn, void *arg);
+    int (*voter_scrutins)(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg);
+    int (*active_voters_each)(store_conn *c, store_id_fn fn, void *arg);
+    int (*link_issue)(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
+                      int64_t expires);
+    int (*link_consume)(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
+                        int *purpose);
+    int (*session_insert)(store_conn *c, const uint8_t *hash, int64_t voter, int64_t now);
+    int (*session_get)(store_conn *c, const uint8_t *hash, int64_t *voter, int64_t *created,
+                       int64_t *last_seen);
+    int (*session_touch)(store_conn *c, const uint8_t *hash, int64_t now);
+    int (*session_delete)(store_conn *c, const uint8_t *hash);
+    int (*sessions_delete_voter)(store_conn *c, int64_t voter);
+    int (*throttle_get)(store_conn *c, const char *key, store_throttle *t);
+    int (*throttle_put)(store_conn *c, const char *key, const store_throttle *t);
+    int (*nonce_use)(store_conn *c, const uint8_t *hash, int64_t expires);
+    int (*outbox_insert)(store_conn *c, const char *recipient, const uint8_t *message,
+                         size_t len, int64_t now);
+    int (*outbox_due)(store_conn *c, int64_t now, int limit, store_mail_fn fn, void *arg);
+    int (*outbox_sent)(store_conn *c, int64_t id);
+    int (*outbox_retry)(store_conn *c, int64_t id, int64_t next, const char *error,
+                        int permanent);
+    int (*outbox_count)(store_conn *c, const char *state, uint64_t *n);
 } store_backend;
 
 extern const store_backend store_backend_sqlite;

@@ -1,22 +1,10 @@
 /* store_sqlite.c - the embedded default backend: two SQLite files in WAL mode,
  * the ballot box attached to the registry's connection as "box". */
-#include "store_backend.h"
+#include "store_sqlite.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define STMT_CACHE 48
-#define BUSY_TIMEOUT_MS 10000
-
-struct store_conn {
-    sqlite3 *db;
-    int readonly;
-    const char *sql[STMT_CACHE];
-    sqlite3_stmt *stmt[STMT_CACHE];
-    int nstmt;
-};
 
 static const char *registry_migrations[] = {
     /* 1 */
@@ -45,6 +33,30 @@ static const char *registry_migrations[] = {
     " event TEXT NOT NULL, payload TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);"
     "CREATE TABLE audit_checkpoint("
     " seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, signature BLOB NOT NULL);",
+    /* 2: voter access and the mail outbox */
+    "ALTER TABLE voter ADD COLUMN password_hash TEXT;"
+    "ALTER TABLE voter ADD COLUMN defi_question INTEGER;"
+    "ALTER TABLE voter ADD COLUMN defi_hash TEXT;"
+    "ALTER TABLE voter ADD COLUMN lang TEXT NOT NULL DEFAULT 'fr';"
+    "CREATE TABLE access_link("
+    " token_hash BLOB PRIMARY KEY,"
+    " voter_id INTEGER NOT NULL REFERENCES voter(id) ON DELETE CASCADE,"
+    " purpose INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE INDEX access_link_voter ON access_link(voter_id, used);"
+    "CREATE TABLE session("
+    " id_hash BLOB PRIMARY KEY,"
+    " voter_id INTEGER NOT NULL REFERENCES voter(id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL, last_seen INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX session_voter ON session(voter_id);"
+    "CREATE TABLE throttle(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
+    " next_allowed INTEGER NOT NULL, locked_until INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE nonce(hash BLOB PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY, recipient TEXT NOT NULL, message BLOB,"
+    " state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt INTEGER NOT NULL, last_error TEXT);"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt);",
 };
 
 static const char *box_migrations[] = {
@@ -54,7 +66,7 @@ static const char *box_migrations[] = {
     " body BLOB NOT NULL) WITHOUT ROWID;",
 };
 
-static int map_rc(int rc)
+int sq_map_rc(int rc)
 {
     switch (rc & 0xff) {
     case SQLITE_OK:
@@ -70,13 +82,13 @@ static int map_rc(int rc)
     }
 }
 
-static int exec(store_conn *c, const char *sql)
+int sq_exec(store_conn *c, const char *sql)
 {
-    return map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+    return sq_map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
 }
 
 /* A prepared statement for a static SQL string, cached per connection. */
-static sqlite3_stmt *stmt(store_conn *c, const char *sql)
+sqlite3_stmt *sq_stmt(store_conn *c, const char *sql)
 {
     sqlite3_stmt *st;
 
@@ -96,7 +108,7 @@ static sqlite3_stmt *stmt(store_conn *c, const char *sql)
 }
 
 /* Step a statement that returns no row; reset it. */
-static int step_done(sqlite3_stmt *st)
+int sq_step_done(sqlite3_stmt *st)
 {
     int rc;
 
@@ -104,12 +116,12 @@ static int step_done(sqlite3_stmt *st)
         return STORE_EIO;
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? STORE_OK : map_rc(rc);
+    return rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
 }
 
-static int count_query(store_conn *c, const char *sql, uint64_t *count)
+int sq_count_query(store_conn *c, const char *sql, uint64_t *count)
 {
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
@@ -118,7 +130,7 @@ static int count_query(store_conn *c, const char *sql, uint64_t *count)
     if (rc == SQLITE_ROW)
         *count = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : map_rc(rc);
+    return rc == SQLITE_ROW ? STORE_OK : sq_map_rc(rc);
 }
 
 static int migrate(store_conn *c, const char *schema, const char **steps, int nsteps)
@@ -137,13 +149,13 @@ static int migrate(store_conn *c, const char *schema, const char **steps, int ns
         return STORE_EIO;   /* written by a newer votesrv */
     for (int v = version; v < nsteps; v++) {
         snprintf(sql, sizeof sql, "PRAGMA %s.user_version = %d", schema, v + 1);
-        if (exec(c, "BEGIN IMMEDIATE") != STORE_OK)
+        if (sq_exec(c, "BEGIN IMMEDIATE") != STORE_OK)
             return STORE_EIO;
-        if (exec(c, steps[v]) != STORE_OK || exec(c, sql) != STORE_OK) {
-            exec(c, "ROLLBACK");
+        if (sq_exec(c, steps[v]) != STORE_OK || sq_exec(c, sql) != STORE_OK) {
+            sq_exec(c, "ROLLBACK");
             return STORE_EIO;
         }
-        if (exec(c, "COMMIT") != STORE_OK)
+        if (sq_exec(c, "COMMIT") != STORE_OK)
             return STORE_EIO;
     }
     return STORE_OK;
@@ -178,13 +190,14 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
     }
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     attach = sqlite3_mprintf("ATTACH DATABASE %Q AS box", cfg->ballot_box_path);
-    if (attach == NULL || exec(c, attach) != STORE_OK ||
-        (!readonly && (exec(c, "PRAGMA main.journal_mode = WAL") != STORE_OK ||
-                       exec(c, "PRAGMA box.journal_mode = WAL") != STORE_OK)) ||
-        exec(c, "PRAGMA synchronous = FULL") != STORE_OK ||
-        exec(c, "PRAGMA foreign_keys = ON") != STORE_OK ||
+    if (attach == NULL || sq_exec(c, attach) != STORE_OK ||
+        (!readonly && (sq_exec(c, "PRAGMA main.journal_mode = WAL") != STORE_OK ||
+                       sq_exec(c, "PRAGMA box.journal_mode = WAL") != STORE_OK)) ||
+        sq_exec(c, "PRAGMA synchronous = FULL") != STORE_OK ||
+        sq_exec(c, "PRAGMA foreign_keys = ON") != STORE_OK ||
         (!readonly &&
-         (migrate(c, "main", registry_migrations, 1) != STORE_OK ||
+         (migrate(c, "main", registry_migrations,
+                  (int)(sizeof registry_migrations / sizeof *registry_migrations)) != STORE_OK ||
           migrate(c, "box", box_migrations, 1) != STORE_OK))) {
         snprintf(err, errlen, "%s, %s: %s", cfg->registry_path, cfg->ballot_box_path,
                  sqlite3_errmsg(c->db));
@@ -198,23 +211,23 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
 
 static int sq_begin(store_conn *c)
 {
-    return exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+    return sq_exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
-static int sq_commit(store_conn *c) { return exec(c, "COMMIT"); }
-static int sq_rollback(store_conn *c) { return exec(c, "ROLLBACK"); }
-static int sq_savepoint(store_conn *c) { return exec(c, "SAVEPOINT job"); }
-static int sq_release(store_conn *c) { return exec(c, "RELEASE job"); }
-static int sq_rollback_to(store_conn *c) { return exec(c, "ROLLBACK TO job"); }
+static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
+static int sq_rollback(store_conn *c) { return sq_exec(c, "ROLLBACK"); }
+static int sq_savepoint(store_conn *c) { return sq_exec(c, "SAVEPOINT job"); }
+static int sq_release(store_conn *c) { return sq_exec(c, "RELEASE job"); }
+static int sq_rollback_to(store_conn *c) { return sq_exec(c, "ROLLBACK TO job"); }
 
-static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
 
     snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
-static void copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col)
+void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col)
 {
     const void *b = sqlite3_column_blob(st, col);
 
@@ -228,7 +241,7 @@ static int sq_election_get(store_conn *c, store_election *e)
     static const char sql[] =
         "SELECT eid, definition, fingerprint, state, test_mode, suspended, notice,"
         " public_key, audit_key FROM election WHERE id = 1";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     memset(e, 0, sizeof *e);
@@ -237,18 +250,18 @@ static int sq_election_get(store_conn *c, store_election *e)
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? STORE_ENOTFOUND : map_rc(rc);
+        return rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
     }
-    copy_text(e->eid, sizeof e->eid, st, 0);
+    sq_copy_text(e->eid, sizeof e->eid, st, 0);
     e->definition = strdup((const char *)sqlite3_column_text(st, 1));
-    copy_blob(e->fingerprint, sizeof e->fingerprint, st, 2);
-    copy_text(e->state, sizeof e->state, st, 3);
+    sq_copy_blob(e->fingerprint, sizeof e->fingerprint, st, 2);
+    sq_copy_text(e->state, sizeof e->state, st, 3);
     e->test_mode = sqlite3_column_int(st, 4);
     e->suspended = sqlite3_column_int(st, 5);
-    copy_text(e->notice, sizeof e->notice, st, 6);
+    sq_copy_text(e->notice, sizeof e->notice, st, 6);
     e->has_public_key = sqlite3_column_type(st, 7) == SQLITE_BLOB;
-    copy_blob(e->public_key, sizeof e->public_key, st, 7);
-    copy_blob(e->audit_key, sizeof e->audit_key, st, 8);
+    sq_copy_blob(e->public_key, sizeof e->public_key, st, 7);
+    sq_copy_blob(e->audit_key, sizeof e->audit_key, st, 8);
     sqlite3_reset(st);
     return e->definition == NULL ? STORE_ENOMEM : STORE_OK;
 }
@@ -258,7 +271,7 @@ static int sq_election_put(store_conn *c, const store_election *e)
     static const char sql[] =
         "INSERT OR REPLACE INTO election(id, eid, definition, fingerprint, state, test_mode,"
         " suspended, notice, public_key, audit_key) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
         return STORE_EIO;
@@ -274,7 +287,7 @@ static int sq_election_put(store_conn *c, const store_election *e)
     else
         sqlite3_bind_null(st, 8);
     sqlite3_bind_blob(st, 9, e->audit_key, sizeof e->audit_key, SQLITE_STATIC);
-    return step_done(st);
+    return sq_step_done(st);
 }
 
 static int sq_voter_add(store_conn *c, store_voter *v)
@@ -284,7 +297,7 @@ static int sq_voter_add(store_conn *c, store_voter *v)
         " attributes, struck, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     static const char sql_e[] = "INSERT INTO voter_email(address, voter_id) VALUES (?, ?)";
     static const char sql_s[] = "INSERT INTO voter_scrutin(voter_id, scrutin) VALUES (?, ?)";
-    sqlite3_stmt *st = stmt(c, sql_v);
+    sqlite3_stmt *st = sq_stmt(c, sql_v);
     int rc;
 
     if (st == NULL)
@@ -297,25 +310,25 @@ static int sq_voter_add(store_conn *c, store_voter *v)
     sqlite3_bind_text(st, 6, v->attributes, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, v->struck);
     sqlite3_bind_blob(st, 8, v->digest, sizeof v->digest, SQLITE_STATIC);
-    if ((rc = step_done(st)) != STORE_OK)
+    if ((rc = sq_step_done(st)) != STORE_OK)
         return rc;
     v->id = sqlite3_last_insert_rowid(c->db);
     for (size_t i = 0; i < v->nemails; i++) {
-        st = stmt(c, sql_e);
+        st = sq_stmt(c, sql_e);
         if (st == NULL)
             return STORE_EIO;
         sqlite3_bind_text(st, 1, v->emails[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, v->id);
-        if ((rc = step_done(st)) != STORE_OK)
+        if ((rc = sq_step_done(st)) != STORE_OK)
             return rc;
     }
     for (size_t i = 0; i < v->nscrutins; i++) {
-        st = stmt(c, sql_s);
+        st = sq_stmt(c, sql_s);
         if (st == NULL)
             return STORE_EIO;
         sqlite3_bind_int64(st, 1, v->id);
         sqlite3_bind_text(st, 2, v->scrutins[i], -1, SQLITE_STATIC);
-        if ((rc = step_done(st)) != STORE_OK)
+        if ((rc = sq_step_done(st)) != STORE_OK)
             return rc;
     }
     return STORE_OK;
@@ -323,19 +336,19 @@ static int sq_voter_add(store_conn *c, store_voter *v)
 
 static int sq_voters_clear(store_conn *c)
 {
-    return exec(c, "DELETE FROM voter_scrutin; DELETE FROM voter_email; DELETE FROM voter;");
+    return sq_exec(c, "DELETE FROM voter_scrutin; DELETE FROM voter_email; DELETE FROM voter;");
 }
 
 static int sq_voter_strike(store_conn *c, const char *number)
 {
     static const char sql[] = "UPDATE voter SET struck = 1 WHERE number = ? AND struck = 0";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
         return STORE_EIO;
     sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-    if ((rc = step_done(st)) != STORE_OK)
+    if ((rc = sq_step_done(st)) != STORE_OK)
         return rc;
     return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_ENOTFOUND;
 }
@@ -343,7 +356,7 @@ static int sq_voter_strike(store_conn *c, const char *number)
 static int sq_voter_find(store_conn *c, const char *number, int64_t *id, int *struck)
 {
     static const char sql[] = "SELECT id, struck FROM voter WHERE number = ?";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
@@ -355,14 +368,14 @@ static int sq_voter_find(store_conn *c, const char *number, int64_t *id, int *st
         *struck = sqlite3_column_int(st, 1);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : map_rc(rc);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
 }
 
 static int sq_voter_count(store_conn *c, uint64_t *active, uint64_t *struck)
 {
-    int rc = count_query(c, "SELECT count(*) FROM voter WHERE struck = 0", active);
+    int rc = sq_count_query(c, "SELECT count(*) FROM voter WHERE struck = 0", active);
 
-    return rc != STORE_OK ? rc : count_query(c, "SELECT count(*) FROM voter WHERE struck = 1",
+    return rc != STORE_OK ? rc : sq_count_query(c, "SELECT count(*) FROM voter WHERE struck = 1",
                                              struck);
 }
 
@@ -377,66 +390,67 @@ static int sq_voters_each(store_conn *c, store_voter_fn fn, void *arg)
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint8_t digest[STORE_HASH_BYTES];
 
-        copy_blob(digest, sizeof digest, st, 1);
+        sq_copy_blob(digest, sizeof digest, st, 1);
         stop = fn((const char *)sqlite3_column_text(st, 0), digest, sqlite3_column_int(st, 2),
                   arg);
     }
     sqlite3_finalize(st);
-    return stop ? stop : map_rc(rc);
+    return stop ? stop : sq_map_rc(rc);
 }
 
 static int sq_voter_set_auth(store_conn *c, int64_t id, const uint8_t *hash)
 {
     static const char sql[] = "UPDATE voter SET auth_hash = ? WHERE id = ?";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
         return STORE_EIO;
     sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
-    if ((rc = step_done(st)) != STORE_OK)
+    if ((rc = sq_step_done(st)) != STORE_OK)
         return rc;
     return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_ENOTFOUND;
 }
 
 static int sq_voters_without_auth(store_conn *c, uint64_t *count)
 {
-    return count_query(c, "SELECT count(*) FROM voter WHERE struck = 0 AND auth_hash IS NULL",
+    return sq_count_query(c, "SELECT count(*) FROM voter WHERE struck = 0 AND auth_hash IS NULL",
                        count);
 }
 
 static int sq_voters_purge(store_conn *c)
 {
-    return exec(c, "DELETE FROM voter_email;"
-                   "UPDATE voter SET surname = '', given_names = '', establishment = '',"
-                   " postal_address = '', attributes = '{}', auth_hash = NULL;");
+    return sq_exec(c, "DELETE FROM voter_email; DELETE FROM session; DELETE FROM access_link;"
+                      "UPDATE voter SET surname = '', given_names = '', establishment = '',"
+                      " postal_address = '', attributes = '{}', auth_hash = NULL,"
+                      " password_hash = NULL, defi_question = NULL, defi_hash = NULL;");
 }
 
 static int sq_credential_add(store_conn *c, const uint8_t *pub)
 {
     static const char sql[] = "INSERT INTO box.credential(pub) VALUES (?)";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
         return STORE_EIO;
     sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
-    return step_done(st);
+    return sq_step_done(st);
 }
 
 static int sq_credential_count(store_conn *c, uint64_t *n)
 {
-    return count_query(c, "SELECT count(*) FROM box.credential", n);
+    return sq_count_query(c, "SELECT count(*) FROM box.credential", n);
 }
 
 static int sq_ballot_count(store_conn *c, uint64_t *n)
 {
-    return count_query(c, "SELECT count(*) FROM box.ballot", n);
+    return sq_count_query(c, "SELECT count(*) FROM box.ballot", n);
 }
 
 static int sq_signature_count(store_conn *c, uint64_t *n)
 {
-    return count_query(c, "SELECT count(*) FROM signature", n);
+    return sq_count_query(c, "SELECT count(*) FROM signature", n);
 }
 
 static int sq_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
@@ -446,14 +460,14 @@ static int sq_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
     if (rc == STORE_OK)
         rc = sq_signature_count(c, signatures);
     if (rc == STORE_OK)
-        rc = exec(c, "DELETE FROM box.ballot; DELETE FROM signature;");
+        rc = sq_exec(c, "DELETE FROM box.ballot; DELETE FROM signature;");
     return rc;
 }
 
 static int sq_audit_last(store_conn *c, uint64_t *seq, uint8_t *hash)
 {
     static const char sql[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
@@ -463,10 +477,10 @@ static int sq_audit_last(store_conn *c, uint64_t *seq, uint8_t *hash)
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
-        copy_blob(hash, STORE_HASH_BYTES, st, 1);
+        sq_copy_blob(hash, STORE_HASH_BYTES, st, 1);
     }
     sqlite3_reset(st);
-    return map_rc(rc);
+    return sq_map_rc(rc);
 }
 
 static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
@@ -474,7 +488,7 @@ static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
     static const char sql[] =
         "INSERT INTO audit(seq, time, role, actor, event, payload, prev, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
         return STORE_EIO;
@@ -486,7 +500,7 @@ static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
     sqlite3_bind_text(st, 6, e->payload, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, e->prev, STORE_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, e->hash, STORE_HASH_BYTES, SQLITE_STATIC);
-    return step_done(st);
+    return sq_step_done(st);
 }
 
 static int sq_audit_each(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg)
@@ -503,31 +517,31 @@ static int sq_audit_each(store_conn *c, uint64_t from_seq, store_audit_fn fn, vo
         store_audit_entry e;
 
         e.seq = (uint64_t)sqlite3_column_int64(st, 0);
-        copy_text(e.time, sizeof e.time, st, 1);
+        sq_copy_text(e.time, sizeof e.time, st, 1);
         e.role = (const char *)sqlite3_column_text(st, 2);
         e.actor = (const char *)sqlite3_column_text(st, 3);
         e.event = (const char *)sqlite3_column_text(st, 4);
         e.payload = (const char *)sqlite3_column_text(st, 5);
-        copy_blob(e.prev, sizeof e.prev, st, 6);
-        copy_blob(e.hash, sizeof e.hash, st, 7);
+        sq_copy_blob(e.prev, sizeof e.prev, st, 6);
+        sq_copy_blob(e.hash, sizeof e.hash, st, 7);
         stop = fn(&e, arg);
     }
     sqlite3_finalize(st);
-    return stop ? stop : map_rc(rc);
+    return stop ? stop : sq_map_rc(rc);
 }
 
 static int sq_checkpoint_insert(store_conn *c, const store_checkpoint *cp)
 {
     static const char sql[] =
         "INSERT OR IGNORE INTO audit_checkpoint(seq, hash, signature) VALUES (?, ?, ?)";
-    sqlite3_stmt *st = stmt(c, sql);
+    sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
         return STORE_EIO;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)cp->seq);
     sqlite3_bind_blob(st, 2, cp->hash, STORE_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, cp->signature, sizeof cp->signature, SQLITE_STATIC);
-    return step_done(st);
+    return sq_step_done(st);
 }
 
 static int sq_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)
@@ -542,20 +556,65 @@ static int sq_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)
         store_checkpoint cp;
 
         cp.seq = (uint64_t)sqlite3_column_int64(st, 0);
-        copy_blob(cp.hash, sizeof cp.hash, st, 1);
-        copy_blob(cp.signature, sizeof cp.signature, st, 2);
+        sq_copy_blob(cp.hash, sizeof cp.hash, st, 1);
+        sq_copy_blob(cp.signature, sizeof cp.signature, st, 2);
         stop = fn(&cp, arg);
     }
     sqlite3_finalize(st);
-    return stop ? stop : map_rc(rc);
+    return stop ? stop : sq_map_rc(rc);
 }
 
 const store_backend store_backend_sqlite = {
-    "sqlite", sq_connect, sq_disconnect, sq_begin, sq_commit, sq_rollback,
-    sq_savepoint, sq_release, sq_rollback_to,
-    sq_election_get, sq_election_put, sq_voter_add, sq_voters_clear, sq_voter_strike,
-    sq_voter_find, sq_voter_count, sq_voters_each, sq_voter_set_auth,
-    sq_voters_without_auth, sq_voters_purge, sq_credential_add, sq_credential_count,
-    sq_ballot_count, sq_signature_count, sq_test_wipe, sq_audit_last, sq_audit_insert,
-    sq_audit_each, sq_checkpoint_insert, sq_checkpoints_each,
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .election_get = sq_election_get,
+    .election_put = sq_election_put,
+    .voter_add = sq_voter_add,
+    .voters_clear = sq_voters_clear,
+    .voter_strike = sq_voter_strike,
+    .voter_find = sq_voter_find,
+    .voter_count = sq_voter_count,
+    .voters_each = sq_voters_each,
+    .voter_set_auth = sq_voter_set_auth,
+    .voters_without_auth = sq_voters_without_auth,
+    .voters_purge = sq_voters_purge,
+    .credential_add = sq_credential_add,
+    .credential_count = sq_credential_count,
+    .ballot_count = sq_ballot_count,
+    .signature_count = sq_signature_count,
+    .test_wipe = sq_test_wipe,
+    .audit_last = sq_audit_last,
+    .audit_insert = sq_audit_insert,
+    .audit_each = sq_audit_each,
+    .checkpoint_insert = sq_checkpoint_insert,
+    .checkpoints_each = sq_checkpoints_each,
+    .access_by_email = sq_access_by_email,
+    .access_by_id = sq_access_by_id,
+    .access_set_password = sq_access_set_password,
+    .access_set_defi = sq_access_set_defi,
+    .voter_emails = sq_voter_emails,
+    .voter_scrutins = sq_voter_scrutins,
+    .active_voters_each = sq_active_voters_each,
+    .link_issue = sq_link_issue,
+    .link_consume = sq_link_consume,
+    .session_insert = sq_session_insert,
+    .session_get = sq_session_get,
+    .session_touch = sq_session_touch,
+    .session_delete = sq_session_delete,
+    .sessions_delete_voter = sq_sessions_delete_voter,
+    .throttle_get = sq_throttle_get,
+    .throttle_put = sq_throttle_put,
+    .nonce_use = sq_nonce_use,
+    .outbox_insert = sq_outbox_insert,
+    .outbox_due = sq_outbox_due,
+    .outbox_sent = sq_outbox_sent,
+    .outbox_retry = sq_outbox_retry,
+    .outbox_count = sq_outbox_count,
 };

@@ -1,0 +1,58 @@
+/* store_sqlite.h - shared by the files of the SQLite backend only. */
+#ifndef VOTESRV_STORE_SQLITE_H
+#define VOTESRV_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include "store_backend.h"
+
+#define STMT_CACHE 64
+#define BUSY_TIMEOUT_MS 10000
+
+struct store_conn {
+    sqlite3 *db;
+    int readonly;
+    const char *sql[STMT_CACHE];
+    sqlite3_stmt *stmt[STMT_CACHE];
+    int nstmt;
+};
+
+int sq_map_rc(int rc);
+int sq_exec(store_conn *c, const char *sql);
+/* A prepared statement for a static SQL string, cached per connection. */
+sqlite3_stmt *sq_stmt(store_conn *c, const char *sql);
+/* Step a statement that returns no row; reset it. */
+int sq_step_done(sqlite3_stmt *st);
+int sq_count_query(store_conn *c, const char *sql, uint64_t *count);
+void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col);
+void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col);
+
+/* store_sqlite_access.c */
+int sq_access_by_email(store_conn *c, const char *address, store_access *a);
+int sq_access_by_id(store_conn *c, int64_t id, store_access *a);
+int sq_access_set_password(store_conn *c, int64_t id, const char *hash);
+int sq_access_set_defi(store_conn *c, int64_t id, int question, const char *hash);
+int sq_voter_emails(store_conn *c, int64_t id, store_text_fn fn, void *arg);
+int sq_voter_scrutins(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg);
+int sq_active_voters_each(store_conn *c, store_id_fn fn, void *arg);
+int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
+                  int64_t expires);
+int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
+                    int *purpose);
+int sq_session_insert(store_conn *c, const uint8_t *hash, int64_t voter, int64_t now);
+int sq_session_get(store_conn *c, const uint8_t *hash, int64_t *voter, int64_t *created,
+                   int64_t *last_seen);
+int sq_session_touch(store_conn *c, const uint8_t *hash, int64_t now);
+int sq_session_delete(store_conn *c, const uint8_t *hash);
+int sq_sessions_delete_voter(store_conn *c, int64_t voter);
+int sq_throttle_get(store_conn *c, const char *key, store_throttle *t);
+int sq_throttle_put(store_conn *c, const char *key, const store_throttle *t);
+int sq_nonce_use(store_conn *c, const uint8_t *hash, int64_t expires);
+/* store_sqlite_outbox.c */
+int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *message, size_t len,
+                     int64_t now);
+int sq_outbox_due(store_conn *c, int64_t now, int limit, store_mail_fn fn, void *arg);
+int sq_outbox_sent(store_conn *c, int64_t id);
+int sq_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, int permanent);
+int sq_outbox_count(store_conn *c, const char *state, uint64_t *n);
+
+#endif
