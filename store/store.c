@@ -251,6 +251,9 @@ DISPATCH(voter_scrutins, (store_tx *tx, int64_t id, store_scrutin_fn fn, void *a
 DISPATCH(active_voters_each, (store_tx *tx, store_id_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(link_issue, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
                       int purpose, int64_t expires), (tx->c, hash, voter, purpose, expires))
+DISPATCH(link_peek, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
+                     int *purpose, int *used, int64_t *expires),
+         (tx->c, hash, voter, purpose, used, expires))
 DISPATCH(link_consume, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
                         int64_t *voter, int *purpose), (tx->c, hash, now, voter, purpose))
 DISPATCH(session_insert, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,

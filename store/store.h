@@ -166,6 +166,9 @@ int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg);
 /* A new link voids every unused link of the voter. */
 int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
                      int purpose, int64_t expires);
+/* Look a link up without using it: 0 with its state, or STORE_ENOTFOUND. */
+int store_link_peek(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
+                    int *purpose, int *used, int64_t *expires);
 /* Mark the link used; STORE_ENOTFOUND if unknown, used, voided or expired. */
 int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
                        int64_t *voter, int *purpose);

@@ -51,6 +51,8 @@ typedef struct {
     int (*active_voters_each)(store_conn *c, store_id_fn fn, void *arg);
     int (*link_issue)(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
                       int64_t expires);
+    int (*link_peek)(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose,
+                     int *used, int64_t *expires);
     int (*link_consume)(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
                         int *purpose);
     int (*session_insert)(store_conn *c, const uint8_t *hash, int64_t voter, int64_t now);

@@ -603,6 +603,7 @@ const store_backend store_backend_sqlite = {
     .voter_scrutins = sq_voter_scrutins,
     .active_voters_each = sq_active_voters_each,
     .link_issue = sq_link_issue,
+    .link_peek = sq_link_peek,
     .link_consume = sq_link_consume,
     .session_insert = sq_session_insert,
     .session_get = sq_session_get,

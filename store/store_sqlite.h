@@ -36,6 +36,8 @@ int sq_voter_scrutins(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg)
 int sq_active_voters_each(store_conn *c, store_id_fn fn, void *arg);
 int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
                   int64_t expires);
+int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,
+                 int64_t *expires);
 int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
                     int *purpose);
 int sq_session_insert(store_conn *c, const uint8_t *hash, int64_t voter, int64_t now);

@@ -152,6 +152,28 @@ int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose
     return sq_step_done(st);
 }
 
+int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,
+                 int64_t *expires)
+{
+    static const char sql[] =
+        "SELECT voter_id, purpose, used, expires FROM access_link WHERE token_hash = ?";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *voter = sqlite3_column_int64(st, 0);
+        *purpose = sqlite3_column_int(st, 1);
+        *used = sqlite3_column_int(st, 2);
+        *expires = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+}
+
 int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
                     int *purpose)
 {

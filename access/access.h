@@ -1,0 +1,126 @@
+/*
+ * access.h - how voters get in: one-time links to their professional
+ * addresses, the "elections" password and the défi, sessions, throttles, and
+ * the reassorts. Every event is audited with the voter number, never a secret.
+ *
+ * Results: ACCESS_OK, ACCESS_REFUSED (res->code says what to tell the person,
+ * the same for every identifier where telling more would reveal one), or a
+ * negative store error.
+ */
+#ifndef VOTESRV_ACCESS_H
+#define VOTESRV_ACCESS_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "crypto/secret.h"
+#include "mail/mail.h"
+#include "store/store.h"
+
+#define ACCESS_OK 0
+#define ACCESS_REFUSED 1
+
+#define ACCESS_PASSWORD_MIN 12          /* characters (code points) */
+#define ACCESS_PASSWORD_MAX 256         /* bytes */
+#define ACCESS_ANSWER_MAX 200           /* bytes */
+#define ACCESS_IDENTIFIER_MAX 254
+#define ACCESS_LINK_TTL_DEFAULT (72 * 3600)
+#define ACCESS_SESSION_IDLE (15 * 60)
+#define ACCESS_SESSION_ABSOLUTE (2 * 3600)
+#define ACCESS_TOKEN_CHARS SECRET_TOKEN_CHARS
+#define ACCESS_DEFI_MAX 16
+
+/* What went wrong, as a stable code the API turns into a message. */
+typedef enum {
+    ACCESS_E_NONE = 0,
+    ACCESS_E_LINK_INVALID,       /* unknown, used, voided, expired, altered */
+    ACCESS_E_PASSWORD_SHORT,
+    ACCESS_E_PASSWORD_LONG,
+    ACCESS_E_PASSWORD_COMMON,
+    ACCESS_E_PASSWORD_IDENTIFIER,
+    ACCESS_E_PASSWORD_ENCODING,
+    ACCESS_E_DEFI_QUESTION,
+    ACCESS_E_DEFI_ANSWER,        /* empty, too long or not UTF-8 */
+    ACCESS_E_CREDENTIALS,        /* identifier or password wrong: never which */
+    ACCESS_E_THROTTLED,          /* wait retry_after seconds */
+    ACCESS_E_LOCKED,             /* locked until retry_after; the support cell sees it */
+    ACCESS_E_SESSION,            /* no valid session */
+    ACCESS_E_NOT_ACTIVATED,
+    ACCESS_E_CHALLENGE,          /* proof of work missing, wrong, expired or reused */
+    ACCESS_E_BUSY                /* too many password hashes under way: retry */
+} access_error;
+
+typedef struct {
+    access_error code;
+    int64_t retry_after;         /* seconds, for THROTTLED, LOCKED and BUSY */
+} access_result;
+
+/* The common-password list (loaded once). */
+typedef struct access_wordlist access_wordlist;
+access_wordlist *access_wordlist_load(const char *const *paths, size_t n, char *err,
+                                      size_t errlen);
+void access_wordlist_free(access_wordlist *w);
+
+typedef struct {
+    store *store;
+    const uint8_t *pepper;             /* SECRET_PEPPER_BYTES */
+    const access_wordlist *common;
+    const mail_ctx *mail;              /* NULL: links are issued but no mail is queued */
+    int64_t link_ttl;                  /* seconds */
+    pthread_mutex_t hash_lock;         /* bounds concurrent Argon2id computations */
+    pthread_cond_t hash_free;
+    int hashing, max_hashing;
+    char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
+} access_ctx;
+
+/* -1 if the Argon2id parameters cannot run here (memory). */
+int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wordlist *w,
+                const mail_ctx *mail, int max_hashing);
+void access_destroy(access_ctx *a);
+
+/* The policy (NIST SP 800-63B): length, common list, not the identifier. */
+access_error access_password_check(const access_ctx *a, const char *password,
+                                   const char *identifier);
+/* The défi menu and the normal form of answers (case, accents, spaces). */
+size_t access_defi_count(void);
+const char *access_defi_question(size_t i, const char *lang);
+/* 0 and the normal form in out (at most outlen), or -1 if empty/invalid. */
+int access_defi_normalize(char *out, size_t outlen, const char *answer);
+
+/* Issue one link (purpose STORE_LINK_*) for a voter, mailed to one address or,
+ * with address NULL, to each of the voter's addresses. Inside a write job. */
+int access_link_issue_tx(store_tx *tx, const access_ctx *a, int64_t voter, int purpose,
+                         const char *address, int64_t now, char token_out[ACCESS_TOKEN_CHARS + 1]);
+/* Send activation links to every active voter not yet activated (at opening). */
+int access_send_activations(access_ctx *a, int64_t now, uint64_t *sent);
+/* "Link not received" and "password reassort": a new link to that address if it
+ * belongs to a voter. The answer is the same either way. */
+int access_request_link(access_ctx *a, const char *identifier, int purpose, const char *client,
+                        int64_t now, access_result *res);
+/* Follow an activation link: password, défi question and answer. */
+int access_activate(access_ctx *a, const char *token, const char *password, int question,
+                    const char *answer, int64_t now, access_result *res);
+/* Follow a password-reassort link: a new password; every session of the voter ends. */
+int access_reset_password(access_ctx *a, const char *token, const char *password, int64_t now,
+                          access_result *res);
+
+/* Login: a session token (the cookie value) on success. */
+int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
+                 int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);
+/* The voter of a valid session (touching it), or ACCESS_REFUSED/ACCESS_E_SESSION. */
+int access_session(access_ctx *a, const char *session, int64_t now, int64_t *voter,
+                   access_result *res);
+int access_logout(access_ctx *a, const char *session);
+/* The account page: number, défi question, scrutins and whether voted in each. */
+int access_account(access_ctx *a, int64_t voter, json_t **out);
+/* Account page operations, for the voter of a valid session. */
+int access_change_password(access_ctx *a, int64_t voter, const char *current,
+                           const char *password, int64_t now, access_result *res);
+int access_change_defi(access_ctx *a, int64_t voter, const char *password, int question,
+                       const char *answer, int64_t now, access_result *res);
+
+/* The client network a throttle counts against: IPv4 /24, IPv6 /56. */
+void access_client_network(char out[64], const char *client);
+
+#endif

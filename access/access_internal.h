@@ -1,0 +1,51 @@
+/* access_internal.h - shared by the files of access/ only. */
+#ifndef VOTESRV_ACCESS_INTERNAL_H
+#define VOTESRV_ACCESS_INTERNAL_H
+
+#include <jansson.h>
+#include "access.h"
+#include "election/definition.h"
+
+#define THROTTLE_KEY_CHARS 96
+
+typedef struct {
+    int64_t soft;          /* failures before delays start */
+    int64_t max_delay;     /* seconds; delays double up to this */
+    int64_t lock_after;    /* failures that lock */
+    int64_t lock_for;      /* seconds */
+} throttle_policy;
+
+extern const throttle_policy access_policy_account, access_policy_network;
+
+/* ACCESS_OK, or ACCESS_REFUSED with res set (THROTTLED or LOCKED). */
+int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res);
+/* Count a failure; *locked set when this failure locks the key. */
+int throttle_fail(store_tx *tx, const char *key, const throttle_policy *p, int64_t now,
+                  int *locked);
+int throttle_reset(store_tx *tx, const char *key);
+/* A counting window: *allowed is 0 once more than limit events fall in window. */
+int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
+                   int *allowed);
+/* Key of a secret-free label for an identifier: "PREFIX:" + hex keyed hash. */
+void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
+                         const char *value);
+
+/* Argon2id under the concurrency bound: -1 (busy) after waiting too long. */
+int access_hash_enter(access_ctx *a);
+void access_hash_leave(access_ctx *a);
+
+/* The keyed hash under which a link or session token is stored; -1 if the
+ * token is not of the right form (length, alphabet). */
+int access_token_hash(uint8_t out[STORE_HASH_BYTES], const access_ctx *a, const char *token);
+/* Trimmed, lower-cased identifier; -1 if empty, too long or not plausible. */
+int access_identifier(char out[ACCESS_IDENTIFIER_MAX + 1], const char *in);
+/* The stored election definition (def_free it). */
+int access_definition(store_tx *tx, def_election *d);
+/* Append an audit entry {"number": number, ...extra} (extra consumed, may be NULL). */
+int access_audit(store_tx *tx, const char *event, const char *number, json_t *extra);
+
+int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election *d,
+                          const store_access *v, int purpose, const char *address, int64_t now,
+                          char token_out[ACCESS_TOKEN_CHARS + 1]);
+
+#endif

@@ -1,0 +1,141 @@
+/* common.c - what the flows of access/ share: the context, the bound on
+ * concurrent Argon2id computations, token and identifier forms, audit entries. */
+#include "access_internal.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "audit/audit.h"
+
+#define HASH_WAIT_S 5
+
+int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wordlist *w,
+                const mail_ctx *mail, int max_hashing)
+{
+    char random_pw[SECRET_TOKEN_CHARS + 1];
+
+    memset(a, 0, sizeof *a);
+    a->store = s;
+    a->pepper = pepper;
+    a->common = w;
+    a->mail = mail;
+    a->link_ttl = ACCESS_LINK_TTL_DEFAULT;
+    a->max_hashing = max_hashing > 0 ? max_hashing : 1;
+    pthread_mutex_init(&a->hash_lock, NULL);
+    pthread_cond_init(&a->hash_free, NULL);
+    secret_token_new(random_pw);
+    return secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
+}
+
+void access_destroy(access_ctx *a)
+{
+    pthread_mutex_destroy(&a->hash_lock);
+    pthread_cond_destroy(&a->hash_free);
+}
+
+int access_hash_enter(access_ctx *a)
+{
+    struct timespec until;
+    int rc = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HASH_WAIT_S;
+    pthread_mutex_lock(&a->hash_lock);
+    while (a->hashing >= a->max_hashing && rc == 0)
+        rc = pthread_cond_timedwait(&a->hash_free, &a->hash_lock, &until);
+    if (a->hashing < a->max_hashing) {
+        a->hashing++;
+        rc = 0;
+    } else {
+        rc = -1;
+    }
+    pthread_mutex_unlock(&a->hash_lock);
+    return rc;
+}
+
+void access_hash_leave(access_ctx *a)
+{
+    pthread_mutex_lock(&a->hash_lock);
+    a->hashing--;
+    pthread_cond_signal(&a->hash_free);
+    pthread_mutex_unlock(&a->hash_lock);
+}
+
+int access_token_hash(uint8_t out[STORE_HASH_BYTES], const access_ctx *a, const char *token)
+{
+    if (token == NULL || strlen(token) != ACCESS_TOKEN_CHARS)
+        return -1;
+    for (const char *c = token; *c; c++)
+        if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_'))
+            return -1;
+    secret_keyed_hash(out, a->pepper, token, ACCESS_TOKEN_CHARS);
+    return 0;
+}
+
+int access_identifier(char out[ACCESS_IDENTIFIER_MAX + 1], const char *in)
+{
+    size_t start = 0, n;
+
+    if (in == NULL)
+        return -1;
+    while (isspace((unsigned char)in[start]))
+        start++;
+    n = strlen(in + start);
+    while (n > 0 && isspace((unsigned char)in[start + n - 1]))
+        n--;
+    if (n == 0 || n > ACCESS_IDENTIFIER_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[start + i];
+
+        if (c < 0x21 || c > 0x7e)   /* professional addresses are ASCII */
+            return -1;
+        out[i] = (char)tolower(c);
+    }
+    out[n] = '\0';
+    return strchr(out, '@') != NULL ? 0 : -1;
+}
+
+int access_definition(store_tx *tx, def_election *d)
+{
+    store_election e;
+    char err[DEF_ERR_CHARS];
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_OK && def_parse(d, e.definition, strlen(e.definition), err, sizeof err) != 0)
+        rc = STORE_EIO;
+    free(e.definition);
+    return rc;
+}
+
+int access_audit(store_tx *tx, const char *event, const char *number, json_t *extra)
+{
+    json_t *p = extra != NULL ? extra : json_object();
+    int rc;
+
+    if (number != NULL)
+        json_object_set_new(p, "number", json_string(number));
+    rc = audit_append(tx, "voter", number != NULL ? number : "-", event, p);
+    json_decref(p);
+    return rc;
+}
+
+void access_client_network(char out[64], const char *client)
+{
+    unsigned char b[16];
+
+    if (client != NULL && inet_pton(AF_INET, client, b) == 1) {
+        snprintf(out, 64, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+    } else if (client != NULL && inet_pton(AF_INET6, client, b) == 1) {
+        char txt[INET6_ADDRSTRLEN];
+
+        memset(b + 7, 0, 9);
+        inet_ntop(AF_INET6, b, txt, sizeof txt);
+        snprintf(out, 64, "%s/56", txt);
+    } else {
+        snprintf(out, 64, "unknown");
+    }
+}

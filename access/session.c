@@ -1,0 +1,176 @@
+/* session.c - login with throttles, sessions (idle and absolute limits),
+ * logout, and the account page's operations. Argon2id runs outside any
+ * transaction, under the concurrency bound; its result is recorded after. */
+#include "access_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SESSION_TOUCH_EVERY 60
+
+typedef struct {
+    access_ctx *a;
+    const char *identifier, *client;
+    int64_t now;
+    store_access v;
+    int known;
+    char acct_key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
+    int ok;
+    uint8_t session_hash[STORE_HASH_BYTES];
+    access_result *res;
+} login_job;
+
+static int run_login_check(store_tx *tx, void *arg)
+{
+    login_job *j = arg;
+    int rc = store_access_by_email(tx, j->identifier, &j->v);
+
+    if (rc != STORE_OK && rc != STORE_ENOTFOUND)
+        return rc;
+    j->known = rc == STORE_OK && !j->v.struck && j->v.password_hash[0] != '\0';
+    if (rc == STORE_OK)
+        snprintf(j->acct_key, sizeof j->acct_key, "acct:%lld", (long long)j->v.id);
+    else
+        throttle_key_hashed(j->acct_key, j->a, "ident", j->identifier);
+    if ((rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)
+        return rc == ACCESS_REFUSED ? STORE_OK : rc;
+    rc = throttle_check(tx, j->acct_key, j->now, j->res);
+    return rc == ACCESS_REFUSED ? STORE_OK : rc;
+}
+
+static int run_login_record(store_tx *tx, void *arg)
+{
+    login_job *j = arg;
+    int locked = 0, net_locked = 0, rc;
+
+    if (j->ok) {
+        if ((rc = throttle_reset(tx, j->acct_key)) != STORE_OK)
+            return rc;
+        return store_session_insert(tx, j->session_hash, j->v.id, j->now);
+    }
+    if ((rc = throttle_fail(tx, j->acct_key, &access_policy_account, j->now, &locked)) != 0 ||
+        (rc = throttle_fail(tx, j->net_key, &access_policy_network, j->now, &net_locked)) != 0)
+        return rc;
+    if (locked && j->known)
+        rc = access_audit(tx, "account-locked", j->v.number,
+                          json_pack("{s:I}", "seconds", (json_int_t)access_policy_account.lock_for));
+    if (rc == STORE_OK && net_locked)
+        rc = access_audit(tx, "network-locked", NULL, json_pack("{s:s}", "network",
+                                                                 j->net_key + 4));
+    return rc;
+}
+
+int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
+                 int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res)
+{
+    char id[ACCESS_IDENTIFIER_MAX + 1], net[64];
+    login_job j;
+    int rc, match;
+
+    memset(res, 0, sizeof *res);
+    memset(&j, 0, sizeof j);
+    session_out[0] = '\0';
+    if (access_identifier(id, identifier) != 0 || password == NULL ||
+        strlen(password) > ACCESS_PASSWORD_MAX) {
+        res->code = ACCESS_E_CREDENTIALS;
+        return ACCESS_REFUSED;
+    }
+    j = (login_job){ .a = a, .identifier = id, .client = client, .now = now, .res = res };
+    access_client_network(net, client);
+    snprintf(j.net_key, sizeof j.net_key, "net:%s", net);
+    if ((rc = store_read(a->store, run_login_check, &j)) != STORE_OK)
+        return rc;
+    if (res->code != ACCESS_E_NONE)
+        return ACCESS_REFUSED;
+    if (access_hash_enter(a) != 0) {
+        res->code = ACCESS_E_BUSY;
+        res->retry_after = 5;
+        return ACCESS_REFUSED;
+    }
+    /* an unknown identifier costs the same Argon2id as a known one */
+    match = secret_pwhash_verify(j.known ? j.v.password_hash : a->dummy_hash, password,
+                                 strlen(password)) == 0;
+    access_hash_leave(a);
+    j.ok = j.known && match;
+    if (j.ok) {
+        secret_token_new(session_out);
+        secret_keyed_hash(j.session_hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
+    }
+    rc = store_write(a->store, run_login_record, &j);
+    if (rc != STORE_OK) {
+        sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);
+        return rc;
+    }
+    if (!j.ok) {
+        res->code = ACCESS_E_CREDENTIALS;
+        return ACCESS_REFUSED;
+    }
+    return ACCESS_OK;
+}
+
+typedef struct {
+    uint8_t hash[STORE_HASH_BYTES];
+    int64_t now, voter, created, last_seen;
+    int expired, touch;
+} session_job;
+
+static int run_session_get(store_tx *tx, void *arg)
+{
+    session_job *j = arg;
+    int rc = store_session_get(tx, j->hash, &j->voter, &j->created, &j->last_seen);
+
+    if (rc != STORE_OK)
+        return rc;
+    j->expired = j->now - j->last_seen > ACCESS_SESSION_IDLE ||
+                 j->now - j->created > ACCESS_SESSION_ABSOLUTE;
+    j->touch = !j->expired && j->now - j->last_seen >= SESSION_TOUCH_EVERY;
+    return STORE_OK;
+}
+
+static int run_session_update(store_tx *tx, void *arg)
+{
+    session_job *j = arg;
+
+    return j->expired ? store_session_delete(tx, j->hash)
+                      : store_session_touch(tx, j->hash, j->now);
+}
+
+int access_session(access_ctx *a, const char *session, int64_t now, int64_t *voter,
+                   access_result *res)
+{
+    session_job j = { .now = now };
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    res->code = ACCESS_E_SESSION;
+    if (access_token_hash(j.hash, a, session) != 0)
+        return ACCESS_REFUSED;
+    rc = store_read(a->store, run_session_get, &j);
+    if (rc == STORE_ENOTFOUND)
+        return ACCESS_REFUSED;
+    if (rc != STORE_OK)
+        return rc;
+    if ((j.expired || j.touch) && (rc = store_write(a->store, run_session_update, &j)) != 0 &&
+        rc != STORE_ENOTFOUND)
+        return rc;
+    if (j.expired)
+        return ACCESS_REFUSED;
+    res->code = ACCESS_E_NONE;
+    *voter = j.voter;
+    return ACCESS_OK;
+}
+
+static int run_logout(store_tx *tx, void *arg)
+{
+    return store_session_delete(tx, arg);
+}
+
+int access_logout(access_ctx *a, const char *session)
+{
+    uint8_t hash[STORE_HASH_BYTES];
+
+    if (access_token_hash(hash, a, session) != 0)
+        return STORE_OK;
+    return store_write(a->store, run_logout, hash);
+}

@@ -1,0 +1,92 @@
+/* throttle.c - failure counters with doubling delays and temporary locks, and
+ * counting windows for requests. Keys never hold a secret or an address in
+ * clear. */
+#include "access_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+/* An account: delays from the 5th failure (1 s, 2 s, 4 s ... 15 min), a one-hour
+ * lock at the 20th. A network: delays from the 50th, a lock at the 500th. */
+const throttle_policy access_policy_account = { 5, 900, 20, 3600 };
+const throttle_policy access_policy_network = { 50, 900, 500, 3600 };
+
+int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res)
+{
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (t.locked_until > now) {
+        res->code = ACCESS_E_LOCKED;
+        res->retry_after = t.locked_until - now;
+        return ACCESS_REFUSED;
+    }
+    if (t.next_allowed > now) {
+        res->code = ACCESS_E_THROTTLED;
+        res->retry_after = t.next_allowed - now;
+        return ACCESS_REFUSED;
+    }
+    return ACCESS_OK;
+}
+
+int throttle_fail(store_tx *tx, const char *key, const throttle_policy *p, int64_t now,
+                  int *locked)
+{
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
+
+    *locked = 0;
+    if (rc != STORE_OK)
+        return rc;
+    t.failures++;
+    if (t.failures >= p->soft) {
+        int64_t shift = t.failures - p->soft, delay = shift >= 20 ? p->max_delay
+                                                                   : (int64_t)1 << shift;
+
+        t.next_allowed = now + (delay < p->max_delay ? delay : p->max_delay);
+    }
+    if (t.failures >= p->lock_after && t.locked_until <= now) {
+        t.locked_until = now + p->lock_for;
+        *locked = 1;
+    }
+    return store_throttle_put(tx, key, &t);
+}
+
+int throttle_reset(store_tx *tx, const char *key)
+{
+    store_throttle t = { 0, 0, 0 };
+
+    return store_throttle_put(tx, key, &t);
+}
+
+int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
+                   int *allowed)
+{
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (t.next_allowed <= now) {        /* next_allowed holds the window's end */
+        t.failures = 0;
+        t.next_allowed = now + window;
+    }
+    t.failures++;
+    *allowed = t.failures <= limit;
+    return store_throttle_put(tx, key, &t);
+}
+
+void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
+                         const char *value)
+{
+    uint8_t h[16];
+    char hex[33];
+
+    crypto_generichash(h, sizeof h, (const uint8_t *)value, strlen(value), a->pepper,
+                       SECRET_PEPPER_BYTES);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(out, THROTTLE_KEY_CHARS, "%s:%s", prefix, hex);
+}

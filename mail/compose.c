@@ -1,0 +1,226 @@
+/* compose.c - templates loaded from disk, and RFC 5322 / MIME messages. */
+#include "mail_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const kind_names[MAIL_KINDS] = { "activation", "password" };
+static const char *const langs[2] = { "fr", "en" };
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > 65536 ||
+        fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
+        fclose(f);
+        return NULL;
+    }
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* KIND.LANG.txt starts with "Subject: ...", a blank line, then the text. */
+static int load_one(mail_template *t, const char *dir, const char *kind, const char *lang,
+                    char *err, size_t errlen)
+{
+    char path[MAIL_PATH_CHARS + 64];
+    char *txt, *nl;
+
+    snprintf(path, sizeof path, "%s/%s.%s.txt", dir, kind, lang);
+    txt = read_file(path);
+    if (txt == NULL || strncmp(txt, "Subject: ", 9) != 0 || (nl = strstr(txt, "\n\n")) == NULL) {
+        snprintf(err, errlen, "%s: missing, or not \"Subject: ...\", a blank line, the text",
+                 path);
+        free(txt);
+        return -1;
+    }
+    *nl = '\0';
+    t->subject = strdup(txt + 9);
+    t->text = strdup(nl + 2);
+    free(txt);
+    snprintf(path, sizeof path, "%s/%s.%s.html", dir, kind, lang);
+    t->html = read_file(path);
+    if (t->subject == NULL || t->text == NULL || t->html == NULL) {
+        snprintf(err, errlen, "%s: cannot be read", path);
+        return -1;
+    }
+    return 0;
+}
+
+mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t pepper[32], char *err,
+                       size_t errlen)
+{
+    static const char label[] = "votesrv/v1/outbox";
+    mail_ctx *m = calloc(1, sizeof *m);
+
+    if (m == NULL)
+        return NULL;
+    m->cfg = *cfg;
+    for (int k = 0; k < MAIL_KINDS; k++)
+        for (int l = 0; l < 2; l++)
+            if (load_one(&m->t[k][l], cfg->templates, kind_names[k], langs[l], err,
+                         errlen) != 0) {
+                mail_ctx_free(m);
+                return NULL;
+            }
+    crypto_generichash(m->outbox_key, sizeof m->outbox_key, (const uint8_t *)label,
+                       sizeof label - 1, pepper, 32);
+    return m;
+}
+
+void mail_ctx_free(mail_ctx *m)
+{
+    if (m == NULL)
+        return;
+    for (int k = 0; k < MAIL_KINDS; k++)
+        for (int l = 0; l < 2; l++) {
+            free(m->t[k][l].subject);
+            free(m->t[k][l].text);
+            free(m->t[k][l].html);
+        }
+    sodium_memzero(m, sizeof *m);
+    free(m);
+}
+
+const char *mail_portal_url(const mail_ctx *m)
+{
+    return m->cfg.portal_url;
+}
+
+/* Base64 in lines of 76 characters, CRLF-terminated. */
+static void put_base64(FILE *f, const char *data, size_t len)
+{
+    for (size_t off = 0; off < len; off += 57) {
+        size_t n = len - off < 57 ? len - off : 57;
+        char line[80];
+
+        sodium_bin2base64(line, sizeof line, (const unsigned char *)data + off, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+        fprintf(f, "%s\r\n", line);
+    }
+}
+
+/* Text with LF line ends, written with CRLF. */
+static char *crlf(const char *s)
+{
+    char *out = NULL, prev = '\0';
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+
+    if (f == NULL)
+        return NULL;
+    for (; *s; prev = *s++) {
+        if (*s == '\n' && prev != '\r')
+            fputc('\r', f);
+        fputc(*s, f);
+    }
+    if (fclose(f) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void put_encoded_subject(FILE *f, const char *subject)
+{
+    size_t n = strlen(subject);
+    char *b = malloc(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL));
+
+    if (b == NULL)
+        return;
+    sodium_bin2base64(b, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL),
+                      (const unsigned char *)subject, n, sodium_base64_VARIANT_ORIGINAL);
+    fprintf(f, "Subject: =?UTF-8?B?%s?=\r\n", b);
+    free(b);
+}
+
+char *mail_compose(const mail_ctx *m, mail_kind kind, const char *lang, const char *to,
+                   const char *const *vars, size_t *len)
+{
+    const mail_template *t = &m->t[kind][lang != NULL && strcmp(lang, "en") == 0];
+    char *subject = mail_render(t->subject, vars, 0), *text = mail_render(t->text, vars, 0);
+    char *html = mail_render(t->html, vars, 1), *text_crlf = NULL, *html_crlf = NULL;
+    char *out = NULL, date[64], boundary[33], id[33];
+    const char *domain = strrchr(m->cfg.from, '@');
+    uint8_t r[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    FILE *f;
+
+    *len = 0;
+    if (subject == NULL || text == NULL || html == NULL ||
+        (text_crlf = crlf(text)) == NULL || (html_crlf = crlf(html)) == NULL ||
+        (f = open_memstream(&out, len)) == NULL)
+        goto done;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(boundary, sizeof boundary, r, sizeof r);
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(id, sizeof id, r, sizeof r);
+    fprintf(f, "From: %s\r\nTo: <%s>\r\n", m->cfg.from, to);
+    put_encoded_subject(f, subject);
+    fprintf(f, "Date: %s\r\nMessage-ID: <%s@%.*s>\r\nMIME-Version: 1.0\r\n"
+               "Auto-Submitted: auto-generated\r\n"
+               "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+            date, id, domain ? (int)strcspn(domain + 1, ">") : 9,
+            domain ? domain + 1 : "localhost", boundary);
+    fprintf(f, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
+    put_base64(f, text_crlf, strlen(text_crlf));
+    fprintf(f, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
+    put_base64(f, html_crlf, strlen(html_crlf));
+    fprintf(f, "--%s--\r\n", boundary);
+    if (fclose(f) != 0) {
+        free(out);
+        out = NULL;
+    }
+done:
+    free(subject);
+    free(text);
+    free(html);
+    free(text_crlf);
+    free(html_crlf);
+    return out;
+}
+
+int mail_queue_tx(store_tx *tx, const mail_ctx *m, mail_kind kind, const char *lang,
+                  const char *to, const char *const *vars, int64_t now)
+{
+    size_t len;
+    char *msg = mail_compose(m, kind, lang, to, vars, &len);
+    uint8_t *box;
+    int rc;
+
+    if (msg == NULL)
+        return STORE_ENOMEM;
+    box = malloc(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len);
+    if (box == NULL) {
+        sodium_memzero(msg, len);
+        free(msg);
+        return STORE_ENOMEM;
+    }
+    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const uint8_t *)msg, len, box,
+                          m->outbox_key);
+    sodium_memzero(msg, len);
+    free(msg);
+    rc = store_outbox_insert(tx, to, box,
+                             crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len, now);
+    free(box);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * mail.h - e-mail to voters: templates (conf/mail/KIND.LANG.txt and .html),
+ * MIME composition (text and HTML parts, UTF-8), a durable outbox, and a
+ * sender thread that delivers through the configured SMTP relay with libcurl
+ * (STARTTLS or implicit TLS via OpenSSL, authentication, timeouts), retrying with
+ * back-off. A message is queued in the same transaction as the event that causes
+ * it; outbox bodies are encrypted at rest (they carry one-time links) and erased
+ * once delivered. Delivery is at-least-once: a crash between sending and marking
+ * resends.
+ */
+#ifndef VOTESRV_MAIL_H
+#define VOTESRV_MAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store/store.h"
+
+#define MAIL_PATH_CHARS 1024
+#define MAIL_MAX_ATTEMPTS 10
+#define MAIL_BATCH 50
+
+typedef enum { MAIL_ACTIVATION = 0, MAIL_PASSWORD, MAIL_KINDS } mail_kind;
+
+typedef struct {
+    char relay[512];          /* smtp://host:port (STARTTLS when starttls) or smtps:// */
+    int starttls;
+    char ca_file[MAIL_PATH_CHARS];   /* "" = system CAs */
+    char username[128], password[128];
+    char from[256];           /* "Name <address>" */
+    unsigned timeout_s;
+    char templates[MAIL_PATH_CHARS];
+    char portal_url[256];
+} mail_config;
+
+typedef struct mail_ctx mail_ctx;
+
+/* Load the templates of every kind in fr and en. NULL with a message on error. */
+mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t pepper[32], char *err,
+                       size_t errlen);
+void mail_ctx_free(mail_ctx *m);
+const char *mail_portal_url(const mail_ctx *m);
+
+/* Render, compose and queue a message inside a write job. vars: NULL-terminated
+ * name, value pairs for the {{name}} placeholders. */
+int mail_queue_tx(store_tx *tx, const mail_ctx *m, mail_kind kind, const char *lang,
+                  const char *to, const char *const *vars, int64_t now);
+/* The full message for a kind (malloc'd, CRLF lines), for tests. */
+char *mail_compose(const mail_ctx *m, mail_kind kind, const char *lang, const char *to,
+                   const char *const *vars, size_t *len);
+
+/* Deliver what is due, once: counts of sent and failed (retried or permanent). */
+int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, unsigned *failed);
+
+typedef struct mail_sender mail_sender;
+mail_sender *mail_sender_start(store *s, const mail_ctx *m);
+void mail_sender_stop(mail_sender *ms);
+
+#endif

@@ -1,0 +1,22 @@
+/* mail_internal.h - shared by the files of mail/ only. */
+#ifndef VOTESRV_MAIL_INTERNAL_H
+#define VOTESRV_MAIL_INTERNAL_H
+
+#include <sodium.h>
+#include "mail.h"
+
+typedef struct {
+    char *subject, *text, *html;
+} mail_template;
+
+struct mail_ctx {
+    mail_config cfg;
+    mail_template t[MAIL_KINDS][2];           /* [kind][0 = fr, 1 = en] */
+    uint8_t outbox_key[crypto_secretbox_KEYBYTES];
+};
+
+/* The template with placeholders filled (HTML-escaped if html); NULL if a
+ * placeholder has no value. */
+char *mail_render(const char *tmpl, const char *const *vars, int html);
+
+#endif

@@ -1,0 +1,260 @@
+/* sender.c - delivery of the outbox through SMTP with libcurl. */
+#include "mail_internal.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    int64_t id;
+    char *to;
+    uint8_t *msg;
+    size_t len;
+    int attempts;
+} pending;
+
+typedef struct {
+    const mail_ctx *m;
+    pending items[MAIL_BATCH];
+    int n;
+} batch_read;
+
+typedef struct {
+    const char *data;
+    size_t len, off;
+} upload;
+
+static size_t read_cb(char *buf, size_t size, size_t n, void *arg)
+{
+    upload *u = arg;
+    size_t take = size * n;
+
+    if (take > u->len - u->off)
+        take = u->len - u->off;
+    memcpy(buf, u->data + u->off, take);
+    u->off += take;
+    return take;
+}
+
+/* Decrypt one due message into the batch. */
+static int collect(const store_mail *sm, void *arg)
+{
+    batch_read *b = arg;
+    pending *p = &b->items[b->n];
+    size_t clen;
+
+    clen = sm->len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES
+               ? 0 : sm->len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+    p->msg = malloc(clen + 1);
+    p->to = strdup(sm->recipient);
+    if (p->msg == NULL || p->to == NULL)
+        return STORE_ENOMEM;
+    p->id = sm->id;
+    p->len = clen;
+    if (crypto_secretbox_open_easy(p->msg, sm->message + crypto_secretbox_NONCEBYTES,
+                                   sm->len - crypto_secretbox_NONCEBYTES, sm->message,
+                                   b->m->outbox_key) != 0)
+        p->len = 0;                             /* undecryptable: fails for good below */
+    p->attempts = sm->attempts;
+    b->n++;
+    return 0;
+}
+
+typedef struct {
+    int64_t now;
+    batch_read *b;
+} due_job;
+
+static int run_due(store_tx *tx, void *arg)
+{
+    due_job *j = arg;
+
+    return store_outbox_due(tx, j->now, MAIL_BATCH, collect, j->b);
+}
+
+/* The address inside "Name <address>", or the whole string. */
+static void envelope_address(char *out, size_t len, const char *from)
+{
+    const char *lt = strchr(from, '<');
+
+    if (lt == NULL)
+        snprintf(out, len, "<%s>", from);
+    else
+        snprintf(out, len, "%.*s", (int)strcspn(lt, ">") + 1, lt);
+}
+
+/* 0 delivered; 1 temporary failure; 2 permanent (the relay refused for good). */
+static int send_one(CURL *c, const mail_ctx *m, const pending *p, char *err, size_t errlen)
+{
+    struct curl_slist *rcpt;
+    char from[300], to[300];
+    upload u = { (const char *)p->msg, p->len, 0 };
+    long code = 0;
+    CURLcode rc;
+
+    envelope_address(from, sizeof from, m->cfg.from);
+    snprintf(to, sizeof to, "<%s>", p->to);
+    rcpt = curl_slist_append(NULL, to);
+    curl_easy_setopt(c, CURLOPT_URL, m->cfg.relay);
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(m->cfg.starttls ? CURLUSESSL_ALL
+                                                                 : CURLUSESSL_NONE));
+    if (m->cfg.ca_file[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, m->cfg.ca_file);
+    if (m->cfg.username[0]) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, m->cfg.username);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, m->cfg.password);
+    }
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(c, CURLOPT_READDATA, &u);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)m->cfg.timeout_s);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)m->cfg.timeout_s);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    rc = curl_easy_perform(c);
+    curl_slist_free_all(rcpt);
+    if (rc == CURLE_OK)
+        return 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    snprintf(err, errlen, "%s (SMTP %ld)", curl_easy_strerror(rc), code);
+    return code >= 500 && code < 600 ? 2 : 1;
+}
+
+typedef struct {
+    pending *p;
+    int *outcome;          /* 0 sent, else failed (1 retry, 2 permanent) */
+    char (*errors)[160];
+    int n;
+    int64_t now;
+} mark_job;
+
+static int run_mark(store_tx *tx, void *arg)
+{
+    mark_job *j = arg;
+
+    for (int i = 0; i < j->n; i++) {
+        int rc, attempts = j->p[i].attempts + 1;
+
+        if (j->outcome[i] == 0) {
+            rc = store_outbox_sent(tx, j->p[i].id);
+        } else {
+            int permanent = j->outcome[i] == 2 || attempts >= MAIL_MAX_ATTEMPTS;
+            int64_t wait = (int64_t)30 << (attempts < 7 ? attempts : 7);
+
+            rc = store_outbox_retry(tx, j->p[i].id, j->now + wait, j->errors[i], permanent);
+        }
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, unsigned *failed)
+{
+    batch_read b = { .m = m, .n = 0 };
+    due_job dj = { now, &b };
+    int outcome[MAIL_BATCH], rc;
+    char errors[MAIL_BATCH][160];
+    mark_job mj = { b.items, outcome, errors, 0, now };
+    CURL *c;
+
+    *sent = *failed = 0;
+    rc = store_read(s, run_due, &dj);
+    if (b.n == 0 || rc != STORE_OK)
+        return rc;
+    c = curl_easy_init();
+    for (int i = 0; i < b.n; i++) {
+        errors[i][0] = '\0';
+        if (b.items[i].len == 0) {
+            snprintf(errors[i], sizeof errors[i], "stored message cannot be decrypted");
+            outcome[i] = 2;
+        } else {
+            outcome[i] = c ? send_one(c, m, &b.items[i], errors[i], sizeof errors[i]) : 1;
+        }
+        if (outcome[i] == 0)
+            (*sent)++;
+        else
+            (*failed)++;
+    }
+    curl_easy_cleanup(c);
+    mj.n = b.n;
+    rc = store_write(s, run_mark, &mj);
+    for (int i = 0; i < b.n; i++) {
+        sodium_memzero(b.items[i].msg, b.items[i].len);
+        free(b.items[i].msg);
+        free(b.items[i].to);
+    }
+    return rc;
+}
+
+struct mail_sender {
+    store *s;
+    const mail_ctx *m;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+};
+
+static void *sender_main(void *arg)
+{
+    mail_sender *ms = arg;
+
+    pthread_mutex_lock(&ms->lock);
+    while (!ms->stop) {
+        unsigned sent, failed;
+        struct timespec until;
+
+        pthread_mutex_unlock(&ms->lock);
+        do {
+            if (mail_deliver_due(ms->s, ms->m, (int64_t)time(NULL), &sent, &failed) != 0)
+                break;
+        } while (sent + failed == MAIL_BATCH && !ms->stop);
+        pthread_mutex_lock(&ms->lock);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (!ms->stop)
+            pthread_cond_timedwait(&ms->wake, &ms->lock, &until);
+    }
+    pthread_mutex_unlock(&ms->lock);
+    return NULL;
+}
+
+mail_sender *mail_sender_start(store *s, const mail_ctx *m)
+{
+    mail_sender *ms = calloc(1, sizeof *ms);
+
+    if (ms == NULL)
+        return NULL;
+    ms->s = s;
+    ms->m = m;
+    pthread_mutex_init(&ms->lock, NULL);
+    pthread_cond_init(&ms->wake, NULL);
+    if (pthread_create(&ms->thread, NULL, sender_main, ms) != 0) {
+        free(ms);
+        return NULL;
+    }
+    return ms;
+}
+
+void mail_sender_stop(mail_sender *ms)
+{
+    if (ms == NULL)
+        return;
+    pthread_mutex_lock(&ms->lock);
+    ms->stop = 1;
+    pthread_cond_signal(&ms->wake);
+    pthread_mutex_unlock(&ms->lock);
+    pthread_join(ms->thread, NULL);
+    pthread_mutex_destroy(&ms->lock);
+    pthread_cond_destroy(&ms->wake);
+    free(ms);
+}

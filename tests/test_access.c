@@ -1,0 +1,458 @@
+/* test_access.c - voter access without the network: password policy, défi
+ * normal form, ALTCHA, one-time links (reused, expired, truncated, altered,
+ * voided, raced), activation, login and its throttles, sessions, reassorts,
+ * the account page, and what each leaves in the audit log and the outbox. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "access/access.h"
+#include "access/altcha.h"
+#include "audit/audit.h"
+#include "election/election.h"
+
+#define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
+#define PASSWORD "un cheval de trait rouge"
+
+typedef struct {
+    char *dir;
+    store *s;
+    access_wordlist *words;
+    mail_ctx *mail;
+    access_ctx a;
+    uint8_t pepper[32];
+    int64_t now;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    uint8_t pk[32], sk[64];
+    const char *lists[] = { "../conf/common-passwords.txt", "../conf/common-passwords-fr.txt" };
+    mail_config mc = { .starttls = 0, .timeout_s = 5 };
+    election_ctx c = { "officer", "test", NULL, 0, "" };
+    def_election d;
+    voter_list l;
+    voters_diff diff;
+    char err[300], *text;
+    const char *csv = HEADER "A1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n"
+                             "A2,Petit,Léa,lea.petit@ex.gouv.fr;lea@autre.gouv.fr,E,,attache\n"
+                             "A3,Durand,Jules,jules.durand@ex.gouv.fr,E,,attache\n";
+
+    if (f == NULL || crypto_init() != 0)
+        return -1;
+    crypto_sign_keypair(pk, sk);
+    audit_set_signing_key(sk);
+    randombytes_buf(f->pepper, sizeof f->pepper);
+    f->dir = tu_tmpdir();
+    f->s = tu_store(f->dir);
+    f->now = (int64_t)time(NULL);
+    snprintf(mc.templates, sizeof mc.templates, "../conf/mail");
+    snprintf(mc.from, sizeof mc.from, "Elections <elections@ex.gouv.fr>");
+    snprintf(mc.portal_url, sizeof mc.portal_url, "https://vote.ex.gouv.fr");
+    f->words = access_wordlist_load(lists, 2, err, sizeof err);
+    f->mail = mail_ctx_new(&mc, f->pepper, err, sizeof err);
+    text = tu_definition(f->now - 60, f->now + 86400);
+    c.now = f->now;
+    if (f->words == NULL || f->mail == NULL ||
+        def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
+        election_create(f->s, &c, &d, pk) != 0 ||
+        voters_parse_buffer(&l, "v.csv", csv, strlen(csv), &d) != 0 ||
+        voters_diff_compute(f->s, &l, &diff) != 0 ||
+        election_import_voters(f->s, &c, &l, &diff, NULL, NULL) != 0 ||
+        access_init(&f->a, f->s, f->pepper, f->words, f->mail, 2) != 0)
+        return -1;
+    voter_list_free(&l);
+    def_free(&d);
+    free(text);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    access_destroy(&f->a);
+    store_close(f->s);
+    access_wordlist_free(f->words);
+    mail_ctx_free(f->mail);
+    tu_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static void test_password_policy(void **state)
+{
+    fixture *f = *state;
+    const char *id = "camille.martin@ex.gouv.fr";
+
+    assert_int_equal(access_password_check(&f->a, PASSWORD, id), ACCESS_E_NONE);
+    assert_int_equal(access_password_check(&f->a, "ça c'est sûr !", id), ACCESS_E_NONE);
+    assert_int_equal(access_password_check(&f->a, "short", id), ACCESS_E_PASSWORD_SHORT);
+    assert_int_equal(access_password_check(&f->a, "éééééééééé", id), ACCESS_E_PASSWORD_SHORT);
+    assert_int_equal(access_password_check(&f->a, "password1234", id), ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "2024!Motdepasse!", id),
+                     ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "AZERTYUIOP12", id), ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "aaaaaaaaaaaaaa", id),
+                     ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "123456789012", id), ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "abcabcabcabc", id), ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "zyxwvutsrqpo", id), ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_password_check(&f->a, "Camille.Martin-2026", id),
+                     ACCESS_E_PASSWORD_IDENTIFIER);
+    assert_int_equal(access_password_check(&f->a, "abc\xff\xfe\xfd long enough", id),
+                     ACCESS_E_PASSWORD_ENCODING);
+    {
+        char big[ACCESS_PASSWORD_MAX + 2];
+
+        memset(big, 'q', sizeof big - 1);
+        big[sizeof big - 1] = '\0';
+        assert_int_equal(access_password_check(&f->a, big, id), ACCESS_E_PASSWORD_LONG);
+    }
+}
+
+static void test_defi_normal_form(void **state)
+{
+    char out[ACCESS_ANSWER_MAX + 1];
+
+    (void)state;
+    assert_int_equal(access_defi_normalize(out, sizeof out, "  Éléonore   de\tSaint-Just "), 0);
+    assert_string_equal(out, "eleonore de saint-just");
+    assert_int_equal(access_defi_normalize(out, sizeof out, "ŒUVRE Ça\xc2\xa0Müller"), 0);
+    assert_string_equal(out, "oeuvre ca muller");
+    assert_int_equal(access_defi_normalize(out, sizeof out, "Zoë"), 0);
+    assert_string_equal(out, "zoe");
+    assert_int_equal(access_defi_normalize(out, sizeof out, "   "), -1);
+    assert_int_equal(access_defi_normalize(out, sizeof out, "bad\xff"), -1);
+    assert_int_equal(access_defi_normalize(out, sizeof out, "tab\x01ctl"), -1);
+    assert_true(access_defi_count() >= 5);
+    assert_non_null(strstr(access_defi_question(0, "fr"), "animal"));
+    assert_non_null(strstr(access_defi_question(0, "en"), "pet"));
+    assert_null(access_defi_question(access_defi_count(), "fr"));
+}
+
+static void test_altcha(void **state)
+{
+    uint8_t key[32] = { 1 }, other[32] = { 2 }, id[32], id2[32];
+    int64_t now = 1800000000, exp;
+    json_t *c = altcha_challenge(key, now);
+    char *payload = altcha_solve(c), *bad;
+
+    (void)state;
+    assert_non_null(payload);
+    assert_int_equal(altcha_verify(key, payload, now + 10, id, &exp), 0);
+    assert_int_equal(altcha_verify(key, payload, now + 10, id2, &exp), 0);
+    assert_memory_equal(id, id2, 32);                     /* replay has the same id */
+    assert_int_equal(altcha_verify(other, payload, now, id, &exp), -1);     /* not ours */
+    assert_int_equal(altcha_verify(key, payload, now + ALTCHA_TTL, id, &exp), -1); /* expired */
+    assert_int_equal(altcha_verify(key, "not base64!", now, id, &exp), -1);
+    assert_int_equal(altcha_verify(key, NULL, now, id, &exp), -1);
+    bad = strdup(payload);
+    bad[10] = bad[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(altcha_verify(key, bad, now, id, &exp), -1);
+    free(bad);
+    free(payload);
+    json_decref(c);
+}
+
+typedef struct {
+    fixture *f;
+    int64_t voter;
+    char token[ACCESS_TOKEN_CHARS + 1];
+    int purpose;
+} issue_job;
+
+static int run_issue(store_tx *tx, void *arg)
+{
+    issue_job *j = arg;
+
+    return access_link_issue_tx(tx, &j->f->a, j->voter, j->purpose ? j->purpose
+                                                                   : STORE_LINK_ACTIVATION,
+                                NULL, j->f->now, j->token);
+}
+
+static int count_outbox(store_tx *tx, void *arg)
+{
+    return store_outbox_count(tx, "queued", arg);
+}
+
+static uint64_t queued(fixture *f)
+{
+    uint64_t n = 0;
+
+    assert_int_equal(store_read(f->s, count_outbox, &n), 0);
+    return n;
+}
+
+typedef struct {
+    fixture *f;
+    const char *token;
+    int rc;
+    access_result res;
+} race;
+
+static void *race_activate(void *arg)
+{
+    race *r = arg;
+
+    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 1, "Lyon", r->f->now, &r->res);
+    return NULL;
+}
+
+static void test_links_and_activation(void **state)
+{
+    fixture *f = *state;
+    issue_job j1 = { f, 2, "", 0 }, j2 = { f, 2, "", 0 };
+    access_result res;
+    char altered[ACCESS_TOKEN_CHARS + 1];
+    uint64_t before = queued(f);
+    race r[2];
+    pthread_t t[2];
+
+    /* voter 2 has two addresses: one link, mailed to both */
+    assert_int_equal(store_write(f->s, run_issue, &j1), 0);
+    assert_int_equal(queued(f), before + 2);
+    /* a newer link voids the older one */
+    assert_int_equal(store_write(f->s, run_issue, &j2), 0);
+    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
+    /* truncated, altered, expired */
+    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, &res),
+                     ACCESS_REFUSED);
+    memcpy(altered, j2.token, sizeof altered);
+    altered[5] = altered[5] == 'a' ? 'b' : 'a';
+    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 1, "Lyon", f->now, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon",
+                                     f->now + ACCESS_LINK_TTL_DEFAULT, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
+    /* a refused password or défi leaves the link usable */
+    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 1, "Lyon", f->now, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_PASSWORD_COMMON);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 99, "Lyon", f->now, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_QUESTION);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "  ", f->now, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_ANSWER);
+    /* two requests race with the same link: exactly one wins */
+    for (int i = 0; i < 2; i++) {
+        r[i] = (race){ f, j2.token, -99, { 0, 0 } };
+        pthread_create(&t[i], NULL, race_activate, &r[i]);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_true((r[0].rc == ACCESS_OK) != (r[1].rc == ACCESS_OK));
+    assert_int_equal(r[0].rc == ACCESS_OK ? r[1].res.code : r[0].res.code, ACCESS_E_LINK_INVALID);
+    /* and once used, never again */
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, &res),
+                     ACCESS_REFUSED);
+}
+
+static void test_login_sessions_and_throttles(void **state)
+{
+    fixture *f = *state;
+    access_result res;
+    char session[ACCESS_TOKEN_CHARS + 1];
+    int64_t voter, t = f->now;
+    const char *id = "LEA.PETIT@ex.gouv.fr ";
+
+    /* voter 2 activated in the previous test */
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "192.0.2.7", t, session, &res), ACCESS_OK);
+    assert_int_equal(access_session(&f->a, session, t + 60, &voter, &res), ACCESS_OK);
+    assert_int_equal(voter, 2);
+    assert_int_equal(access_login(&f->a, "lea@autre.gouv.fr", PASSWORD, "192.0.2.7", t, session,
+                                  &res), ACCESS_OK);       /* any of the voter's addresses */
+    /* wrong password, unknown identifier, not activated: one answer */
+    assert_int_equal(access_login(&f->a, id, "un cheval de trait bleu", "192.0.2.7", t, session,
+                                  &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    assert_int_equal(access_login(&f->a, "nobody@ex.gouv.fr", PASSWORD, "192.0.2.7", t, session,
+                                  &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    assert_int_equal(access_login(&f->a, "jules.durand@ex.gouv.fr", PASSWORD, "192.0.2.7", t,
+                                  session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    /* guessing: delays from the 5th failure, a lock at the 20th, even with the right password */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(access_login(&f->a, id, "wrong password!!", "198.51.100.1", t, session,
+                                      &res), ACCESS_REFUSED);
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "198.51.100.1", t, session, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_THROTTLED);
+    for (int i = 0; i < 20; i++) {
+        t += 1000;
+        access_login(&f->a, id, "wrong password!!", "198.51.100.1", t, session, &res);
+    }
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "198.51.100.1", t + 1000, session, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LOCKED);
+    assert_true(res.retry_after > 0 && res.retry_after <= 3600);
+    /* after the lock, the right password works again and resets the count */
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "198.51.100.1", t + 5000, session, &res),
+                     ACCESS_OK);
+    /* sessions: idle limit, absolute limit, logout */
+    assert_int_equal(access_session(&f->a, session, t + 5000 + ACCESS_SESSION_IDLE + 1, &voter,
+                                    &res), ACCESS_REFUSED);
+    assert_int_equal(access_session(&f->a, session, t + 5000, &voter, &res), ACCESS_REFUSED);
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "203.0.113.9", t + 6000, session, &res),
+                     ACCESS_OK);
+    for (int64_t k = 1; k <= 9; k++)         /* active every 14 minutes ... */
+        assert_int_equal(access_session(&f->a, session, t + 6000 + k * 840, &voter, &res),
+                         k * 840 <= ACCESS_SESSION_ABSOLUTE ? ACCESS_OK : ACCESS_REFUSED);
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "203.0.113.9", t + 20000, session, &res),
+                     ACCESS_OK);
+    assert_int_equal(access_logout(&f->a, session), 0);
+    assert_int_equal(access_session(&f->a, session, t + 20001, &voter, &res), ACCESS_REFUSED);
+    assert_int_equal(access_session(&f->a, "garbage", t, &voter, &res), ACCESS_REFUSED);
+    f->now = t + 30000;
+}
+
+static void test_reassorts_and_account(void **state)
+{
+    fixture *f = *state;
+    access_result res;
+    char session[ACCESS_TOKEN_CHARS + 1], token[ACCESS_TOKEN_CHARS + 1];
+    uint64_t before = queued(f);
+    int64_t voter, t = f->now;
+    json_t *acct;
+    const char *id = "lea.petit@ex.gouv.fr";
+
+    assert_int_equal(access_login(&f->a, id, PASSWORD, "192.0.2.50", t, session, &res), 0);
+    /* "link not received" for an unknown address: same answer, nothing queued */
+    assert_int_equal(access_request_link(&f->a, "ghost@ex.gouv.fr", STORE_LINK_PASSWORD,
+                                         "192.0.2.50", t, &res), ACCESS_OK);
+    assert_int_equal(queued(f), before);
+    /* password reassort: a link to that one address */
+    assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(queued(f), before + 1);
+    /* three per address and hour; the fourth is silently not sent */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t,
+                                             &res), ACCESS_OK);
+    assert_int_equal(queued(f), before + 3);
+    /* too many requests from one network: refused, whatever the address */
+    for (int i = 0; i < 30; i++)
+        access_request_link(&f->a, "x@ex.gouv.fr", STORE_LINK_PASSWORD, "192.0.2.51", t, &res);
+    assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.52", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_THROTTLED);
+    /* a link for another purpose is refused; a password link sets a new password
+     * and ends every session */
+    {
+        issue_job act = { f, 2, "", STORE_LINK_ACTIVATION }, pw = { f, 2, "", STORE_LINK_PASSWORD };
+
+        assert_int_equal(access_session(&f->a, session, t + 1, &voter, &res), ACCESS_OK);
+        assert_int_equal(store_write(f->s, run_issue, &act), 0);
+        assert_int_equal(access_reset_password(&f->a, act.token, "une autre phrase secrète",
+                                               t + 2, &res), ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
+        assert_int_equal(store_write(f->s, run_issue, &pw), 0);
+        assert_int_equal(access_reset_password(&f->a, pw.token, "password1234", t + 2, &res),
+                         ACCESS_REFUSED);
+        assert_int_equal(access_reset_password(&f->a, pw.token, "trois mots de passe neufs", t + 2,
+                                               &res), ACCESS_OK);
+        assert_int_equal(access_session(&f->a, session, t + 3, &voter, &res), ACCESS_REFUSED);
+        assert_int_equal(access_login(&f->a, id, PASSWORD, "192.0.2.61", t + 3, session, &res),
+                         ACCESS_REFUSED);
+        assert_int_equal(access_login(&f->a, id, "trois mots de passe neufs", "192.0.2.61", t + 3,
+                                      session, &res), ACCESS_OK);
+        strcpy(token, "trois mots de passe neufs");
+    }
+    /* the account page */
+    assert_int_equal(access_account(&f->a, 2, &acct), 0);
+    assert_string_equal(json_string_value(json_object_get(acct, "number")), "A2");
+    assert_int_equal(json_array_size(json_object_get(acct, "emails")), 2);
+    assert_int_equal(json_integer_value(json_object_get(acct, "defi_question")), 1);
+    assert_int_equal(json_array_size(json_object_get(acct, "scrutins")), 2);
+    assert_false(json_is_true(json_object_get(json_array_get(json_object_get(acct, "scrutins"), 0),
+                                              "voted")));
+    json_decref(acct);
+    /* change the password (needs the current one) and the défi (needs the password) */
+    assert_int_equal(access_change_password(&f->a, 2, "not my password!", "une autre phrase "
+                                            "secrète", t, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    assert_int_equal(access_change_password(&f->a, 2, token, "une autre phrase secrète", t,
+                                            &res), ACCESS_OK);
+    assert_int_equal(access_change_defi(&f->a, 2, token, 2, "Jean Jaurès", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(access_change_defi(&f->a, 2, "une autre phrase secrète", 2, "Jean Jaurès", t,
+                                        &res), ACCESS_OK);
+    assert_int_equal(access_login(&f->a, id, "une autre phrase secrète", "192.0.2.60", t, session,
+                                  &res), ACCESS_OK);
+}
+
+typedef struct {
+    char events[256][32];
+    int n;
+    int leaked;
+} audit_scan;
+
+static int scan_entry(const store_audit_entry *e, void *arg)
+{
+    audit_scan *s = arg;
+
+    if (s->n < 256)
+        snprintf(s->events[s->n++], 32, "%s", e->event);
+    if (strstr(e->payload, "cheval") != NULL || strstr(e->payload, "phrase") != NULL ||
+        strstr(e->payload, "lyon") != NULL || strstr(e->payload, "Lyon") != NULL ||
+        strstr(e->payload, "@") != NULL)
+        s->leaked = 1;
+    return 0;
+}
+
+static int run_scan(store_tx *tx, void *arg)
+{
+    return store_audit_each(tx, 1, scan_entry, arg);
+}
+
+static int has(const audit_scan *s, const char *event)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->events[i], event) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_audit_trail_without_secrets(void **state)
+{
+    fixture *f = *state;
+    audit_scan s = { .n = 0 };
+
+    assert_int_equal(store_read(f->s, run_scan, &s), 0);
+    assert_false(s.leaked);
+    assert_true(has(&s, "link-sent"));
+    assert_true(has(&s, "link-used"));
+    assert_true(has(&s, "link-refused"));
+    assert_true(has(&s, "password-set"));
+    assert_true(has(&s, "password-reset"));
+    assert_true(has(&s, "account-locked"));
+    assert_true(has(&s, "password-changed"));
+    assert_true(has(&s, "defi-changed"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_password_policy),
+        cmocka_unit_test(test_defi_normal_form),
+        cmocka_unit_test(test_altcha),
+        cmocka_unit_test(test_links_and_activation),
+        cmocka_unit_test(test_login_sessions_and_throttles),
+        cmocka_unit_test(test_reassorts_and_account),
+        cmocka_unit_test(test_audit_trail_without_secrets),
+    };
+    return cmocka_run_group_tests_name("access", tests, setup, teardown);
+}
