@@ -121,6 +121,10 @@ static int send_one(CURL *c, const mail_ctx *m, const pending *p, char *err, siz
         return 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     snprintf(err, errlen, "%s (SMTP %ld)", curl_easy_strerror(rc), code);
+    /* The relay refusing this message (5xx) is final for it; our own login being
+     * refused is a configuration problem, retried like a network failure. */
+    if (rc == CURLE_LOGIN_DENIED)
+        return 1;
     return code >= 500 && code < 600 ? 2 : 1;
 }
 

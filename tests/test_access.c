@@ -32,44 +32,27 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    uint8_t pk[32], sk[64];
     const char *lists[] = { "../conf/common-passwords.txt", "../conf/common-passwords-fr.txt" };
     mail_config mc = { .starttls = 0, .timeout_s = 5 };
-    election_ctx c = { "officer", "test", NULL, 0, "" };
-    def_election d;
-    voter_list l;
-    voters_diff diff;
-    char err[300], *text;
+    char err[300];
     const char *csv = HEADER "A1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n"
                              "A2,Petit,Léa,lea.petit@ex.gouv.fr;lea@autre.gouv.fr,E,,attache\n"
                              "A3,Durand,Jules,jules.durand@ex.gouv.fr,E,,attache\n";
 
     if (f == NULL || crypto_init() != 0)
         return -1;
-    crypto_sign_keypair(pk, sk);
-    audit_set_signing_key(sk);
     randombytes_buf(f->pepper, sizeof f->pepper);
     f->dir = tu_tmpdir();
-    f->s = tu_store(f->dir);
     f->now = (int64_t)time(NULL);
+    f->s = tu_election(f->dir, csv, f->now - 60, f->now + 86400);
     snprintf(mc.templates, sizeof mc.templates, "../conf/mail");
     snprintf(mc.from, sizeof mc.from, "Elections <elections@ex.gouv.fr>");
     snprintf(mc.portal_url, sizeof mc.portal_url, "https://vote.ex.gouv.fr");
     f->words = access_wordlist_load(lists, 2, err, sizeof err);
     f->mail = mail_ctx_new(&mc, f->pepper, err, sizeof err);
-    text = tu_definition(f->now - 60, f->now + 86400);
-    c.now = f->now;
     if (f->words == NULL || f->mail == NULL ||
-        def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
-        election_create(f->s, &c, &d, pk) != 0 ||
-        voters_parse_buffer(&l, "v.csv", csv, strlen(csv), &d) != 0 ||
-        voters_diff_compute(f->s, &l, &diff) != 0 ||
-        election_import_voters(f->s, &c, &l, &diff, NULL, NULL) != 0 ||
         access_init(&f->a, f->s, f->pepper, f->words, f->mail, 2) != 0)
         return -1;
-    voter_list_free(&l);
-    def_free(&d);
-    free(text);
     *state = f;
     return 0;
 }

@@ -2,6 +2,10 @@
  * (docs/protocol.md sections 10 and 11). */
 #include "testutil.h"
 #include "store/store.h"
+#include "audit/audit.h"
+#include "election/election.h"
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <ftw.h>
 #include <stdio.h>
@@ -372,4 +376,122 @@ char *tu_definition(int64_t opens, int64_t closes)
     text = json_dumps(d, JSON_INDENT(1));
     json_decref(d);
     return text;
+}
+
+struct store *tu_election(const char *dir, const char *csv, int64_t opens, int64_t closes)
+{
+    uint8_t pk[32], sk[64];
+    election_ctx c = { "officer", "test", NULL, opens, "" };
+    def_election d;
+    voter_list l;
+    voters_diff diff;
+    char err[300], *text = tu_definition(opens, closes);
+    store *s = tu_store(dir);
+
+    crypto_sign_keypair(pk, sk);
+    audit_set_signing_key(sk);
+    if (def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
+        election_create(s, &c, &d, pk) != 0 ||
+        voters_parse_buffer(&l, "voters.csv", csv, strlen(csv), &d) != 0 ||
+        voters_diff_compute(s, &l, &diff) != 0 ||
+        election_import_voters(s, &c, &l, &diff, NULL, NULL) != 0)
+        abort();
+    voter_list_free(&l);
+    def_free(&d);
+    free(text);
+    return s;
+}
+
+int tu_smtp_start(tu_smtp *s, const char *dir, const char *auth)
+{
+    char key[512], cmd[2200], port[16];
+    int in[2], out[2];
+    ssize_t n;
+
+    snprintf(s->cert, sizeof s->cert, "%s/smtp-cert.pem", dir);
+    snprintf(key, sizeof key, "%s/smtp-key.pem", dir);
+    snprintf(s->maildir, sizeof s->maildir, "%s/mail", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && openssl req -x509 -newkey rsa:2048 -nodes "
+             "-keyout %s -out %s -days 1 -subj /CN=localhost "
+             "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1",
+             s->maildir, key, s->cert);
+    if (system(cmd) != 0 || pipe(in) != 0 || pipe(out) != 0)
+        return -1;
+    s->pid = fork();
+    if (s->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execl("/usr/bin/python3", "python3", "smtp_sink.py", s->maildir, s->cert, key, auth,
+              (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    s->stdin_fd = in[1];
+    s->stdout_fd = out[0];          /* kept open until tu_smtp_stop */
+    for (size_t got = 0; got < sizeof port - 1; got += (size_t)n) {
+        n = read(out[0], port + got, sizeof port - 1 - got);
+        if (n <= 0)
+            return -1;
+        port[got + (size_t)n] = '\0';
+        if (strchr(port, '\n') != NULL)
+            break;
+    }
+    s->port = atoi(port);
+    return s->port > 0 ? 0 : -1;
+}
+
+void tu_smtp_stop(tu_smtp *s)
+{
+    if (s->pid <= 0)
+        return;
+    close(s->stdin_fd);
+    close(s->stdout_fd);
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+}
+
+char *tu_smtp_message(const tu_smtp *s, int n)
+{
+    char path[600];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%d.eml", s->maildir, n);
+    for (int i = 0; i < 250; i++) {
+        struct timespec t = { 0, 20 * 1000 * 1000 };
+
+        if ((f = fopen(path, "rb")) != NULL) {
+            char *buf = malloc(1 << 20);
+            size_t len = fread(buf, 1, (1 << 20) - 1, f);
+
+            fclose(f);
+            buf[len] = '\0';
+            return buf;
+        }
+        nanosleep(&t, NULL);
+    }
+    return NULL;
+}
+
+char *tu_mail_text(const char *message)
+{
+    const char *part = strstr(message, "Content-Type: text/plain"), *body, *end;
+    char *out;
+    size_t len;
+
+    if (part == NULL || (body = strstr(part, "\r\n\r\n")) == NULL ||
+        (end = strstr(body + 4, "\r\n--")) == NULL)
+        return NULL;
+    body += 4;
+    out = malloc((size_t)(end - body) + 1);
+    if (sodium_base642bin((unsigned char *)out, (size_t)(end - body), body, (size_t)(end - body),
+                          "\r\n", &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[len] = '\0';
+    return out;
 }

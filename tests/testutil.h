@@ -30,5 +30,21 @@ char *tu_write(const char *dir, const char *name, const char *text);
 struct store *tu_store(const char *dir);
 /* The example definition with the window moved to [opens, closes]. */
 char *tu_definition(int64_t opens, int64_t closes);
+/* A store in dir holding the example election (window [opens, closes]) with the
+ * voters of csv imported; sets a fresh audit signing key. */
+struct store *tu_election(const char *dir, const char *csv, int64_t opens, int64_t closes);
+
+/* The SMTP sink (tests/smtp_sink.py, STARTTLS with a certificate made by
+ * openssl in dir): messages land in dir/mail/N.eml. auth may be NULL. */
+typedef struct {
+    int pid, stdin_fd, stdout_fd, port;
+    char cert[512], maildir[512];
+} tu_smtp;
+int tu_smtp_start(tu_smtp *s, const char *dir, const char *auth);
+void tu_smtp_stop(tu_smtp *s);
+/* The n-th delivered message (malloc'd), waiting up to 5 s for it; NULL if none. */
+char *tu_smtp_message(const tu_smtp *s, int n);
+/* The text/plain part of a message, decoded (malloc'd). */
+char *tu_mail_text(const char *message);
 
 #endif
