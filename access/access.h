@@ -72,6 +72,7 @@ typedef struct {
     pthread_cond_t hash_free;
     int hashing, max_hashing;
     char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
+    uint8_t altcha_key[32];
 } access_ctx;
 
 /* -1 if the Argon2id parameters cannot run here (memory). */
@@ -119,6 +120,10 @@ int access_change_password(access_ctx *a, int64_t voter, const char *current,
                            const char *password, int64_t now, access_result *res);
 int access_change_defi(access_ctx *a, int64_t voter, const char *password, int question,
                        const char *answer, int64_t now, access_result *res);
+
+/* A fresh ALTCHA challenge; and the check of a solved one, accepted once. */
+json_t *access_challenge(const access_ctx *a, int64_t now);
+int access_challenge_use(access_ctx *a, const char *payload, int64_t now, access_result *res);
 
 /* The client network a throttle counts against: IPv4 /24, IPv6 /56. */
 void access_client_network(char out[64], const char *client);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "altcha.h"
 #include "audit/audit.h"
 
 #define HASH_WAIT_S 5
@@ -26,8 +27,45 @@ int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wor
     a->max_hashing = max_hashing > 0 ? max_hashing : 1;
     pthread_mutex_init(&a->hash_lock, NULL);
     pthread_cond_init(&a->hash_free, NULL);
+    crypto_generichash(a->altcha_key, sizeof a->altcha_key, (const uint8_t *)"votesrv/v1/altcha",
+                       17, pepper, SECRET_PEPPER_BYTES);
     secret_token_new(random_pw);
     return secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
+}
+
+json_t *access_challenge(const access_ctx *a, int64_t now)
+{
+    return altcha_challenge(a->altcha_key, now);
+}
+
+typedef struct {
+    uint8_t id[32];
+    int64_t expires;
+} nonce_job;
+
+static int run_nonce(store_tx *tx, void *arg)
+{
+    nonce_job *j = arg;
+
+    return store_nonce_use(tx, j->id, j->expires);
+}
+
+int access_challenge_use(access_ctx *a, const char *payload, int64_t now, access_result *res)
+{
+    nonce_job j;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (altcha_verify(a->altcha_key, payload, now, j.id, &j.expires) != 0) {
+        res->code = ACCESS_E_CHALLENGE;
+        return ACCESS_REFUSED;
+    }
+    rc = store_write(a->store, run_nonce, &j);
+    if (rc == STORE_ECONFLICT) {           /* solved once, presented twice */
+        res->code = ACCESS_E_CHALLENGE;
+        return ACCESS_REFUSED;
+    }
+    return rc;
 }
 
 void access_destroy(access_ctx *a)

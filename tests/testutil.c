@@ -7,7 +7,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <curl/curl.h>
 #include <ftw.h>
+#include <stdarg.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,4 +497,136 @@ char *tu_mail_text(const char *message)
     }
     out[len] = '\0';
     return out;
+}
+
+char tu_base_url[64];
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    tu_reply *r = arg;
+    size_t take = size * n;
+
+    if (r->len + take >= sizeof r->body)
+        take = sizeof r->body - 1 - r->len;
+    memcpy(r->body + r->len, p, take);
+    r->len += take;
+    r->body[r->len] = '\0';
+    return size * n;
+}
+
+static void header_value(char *out, size_t outlen, const char *line, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncasecmp(line, name, n) == 0)
+        snprintf(out, outlen, "%.*s", (int)strcspn(line + n, "\r\n"), line + n);
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    tu_reply *r = arg;
+
+    header_value(r->allow, sizeof r->allow, p, "Allow: ");
+    header_value(r->set_cookie, sizeof r->set_cookie, p, "Set-Cookie: ");
+    header_value(r->retry_after, sizeof r->retry_after, p, "Retry-After: ");
+    return size * n;
+}
+
+void tu_http2(tu_reply *r, const char *method, const char *path, const char *body, long len,
+              const char *header, const char *header2)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    char url[512];
+
+    memset(r, 0, sizeof *r);
+    if (header != NULL)
+        h = curl_slist_append(h, header);
+    if (header2 != NULL)
+        h = curl_slist_append(h, header2);
+    snprintf(url, sizeof url, "%s%s", tu_base_url, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (body != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, len);
+    }
+    if (h != NULL)
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (curl_easy_perform(c) != CURLE_OK)
+        r->status = -1;
+    else
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+void tu_http(tu_reply *r, const char *method, const char *path, const char *body, long len,
+             const char *header)
+{
+    tu_http2(r, method, path, body, len, header, NULL);
+}
+
+int tu_sh(char *out, size_t outlen, const char *fmt, ...)
+{
+    char cmd[4000];
+    va_list ap;
+    FILE *p;
+    size_t n;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
+    p = popen(cmd, "r");
+    if (p == NULL)
+        return -1;
+    n = fread(out, 1, outlen - 1, p);
+    out[n] = '\0';
+    return WEXITSTATUS(pclose(p));
+}
+
+int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
+{
+    char portfile[1100];
+    json_t *j = json_load_file(cfg, 0, NULL);
+    int port = 0, pid;
+    FILE *f;
+
+    if (j == NULL)
+        return -1;
+    json_object_set_new(json_object_get(j, "listen"), "port", json_integer(0));
+    json_dump_file(j, cfg, JSON_INDENT(1));
+    json_decref(j);
+    snprintf(portfile, sizeof portfile, "%s.port", logfile);
+    remove(portfile);
+    pid = fork();
+    if (pid == 0) {
+        if (freopen(logfile, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        execl("/bin/sh", "sh", "-c", "exec \"$0\"/votesrv -c \"$1\" --port-file \"$2\"", bin,
+              cfg, portfile, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 500 && port == 0; i++) {
+        struct timespec t = { 0, 20 * 1000 * 1000 };
+
+        nanosleep(&t, NULL);
+        if ((f = fopen(portfile, "r")) != NULL) {
+            if (fscanf(f, "%d", &port) != 1)
+                port = 0;
+            fclose(f);
+        }
+    }
+    if (port <= 0) {
+        kill(pid, SIGKILL);
+        return -1;
+    }
+    snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", port);
+    return pid;
 }

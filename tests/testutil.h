@@ -47,4 +47,24 @@ char *tu_smtp_message(const tu_smtp *s, int n);
 /* The text/plain part of a message, decoded (malloc'd). */
 char *tu_mail_text(const char *message);
 
+/* HTTP to the daemon under test (libcurl). */
+typedef struct {
+    long status;
+    char body[65536];
+    size_t len;
+    char allow[64], set_cookie[256], retry_after[16];
+} tu_reply;
+extern char tu_base_url[64];
+/* method, path, optional body of len bytes, up to two extra header lines. */
+void tu_http(tu_reply *r, const char *method, const char *path, const char *body, long len,
+             const char *header);
+void tu_http2(tu_reply *r, const char *method, const char *path, const char *body, long len,
+              const char *header, const char *header2);
+/* Run a shell command (stderr joined to stdout): its exit code, its output in out. */
+int tu_sh(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Start bin/votesrv -c cfg on a free port (set in the config file), log in
+ * logfile; sets tu_base_url. The pid, or -1. */
+int tu_daemon_start(const char *bin, const char *cfg, const char *logfile);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "crypto/crypto.h"
 #include "election/demo.h"
+#include "access/access.h"
 
 typedef struct {
     const char *name;
@@ -30,21 +31,14 @@ static int usage_error(const char *fmt, const char *arg)
 int votectl_open(votectl *v, int create_keys)
 {
     char err[CONFIG_ERR_CHARS];
-    store_config sc;
     const char *actor = getenv("VOTECTL_ACTOR");
 
-    if (config_load(&v->cfg, v->config_path, err, sizeof err) != 0 ||
-        server_keys_load(&v->keys, v->cfg.keys, create_keys, err, sizeof err) != 0) {
+    if (server_open(&v->srv, v->config_path, create_keys, 1, err, sizeof err) != 0) {
         fprintf(stderr, "votectl: %s\n", err);
-        return EXIT_INPUT;
+        server_close(&v->srv);
+        return v->srv.store == NULL && strstr(err, "store") ? EXIT_STORE : EXIT_INPUT;
     }
-    audit_set_signing_key(v->keys.audit_sk);
-    sc = (store_config){ v->cfg.registry, v->cfg.ballot_box, 1 };
-    v->store = store_open(&sc, err, sizeof err);
-    if (v->store == NULL) {
-        fprintf(stderr, "votectl: cannot open the store: %s\n", err);
-        return EXIT_STORE;
-    }
+    v->store = v->srv.store;
     if (actor == NULL)
         actor = getenv("USER");
     v->ctx.role = "officer";
@@ -55,8 +49,8 @@ int votectl_open(votectl *v, int create_keys)
 
 void votectl_close(votectl *v)
 {
-    store_close(v->store);
-    sodium_memzero(&v->keys, sizeof v->keys);
+    server_close(&v->srv);
+    v->store = NULL;
 }
 
 int votectl_result(votectl *v, int rc, const char *done)
@@ -134,7 +128,7 @@ static int cmd_init(votectl *v, int argc, char **argv)
         return EXIT_INPUT;
     }
     if ((rc = with_store(v, 1)) == 0) {
-        rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->keys.audit_pk),
+        rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->srv.keys.audit_pk),
                             "election created");
         votectl_close(v);
     }
@@ -365,9 +359,88 @@ static int run_simple(votectl *v, int argc, char **argv, simple_op op, const cha
     return rc;
 }
 
-static int cmd_open(votectl *v, int c, char **a)
+/* Activation links for every voter not yet activated; returns an exit code. */
+static int send_activations(votectl *v)
 {
-    return run_simple(v, c, a, election_open, "the election is open", 0);
+    uint64_t sent = 0;
+    int rc = access_send_activations(&v->srv.access, v->ctx.now, &sent);
+
+    printf("activation links queued for %llu voters\n", (unsigned long long)sent);
+    if (rc != STORE_OK) {
+        fprintf(stderr, "votectl: storage failure while queueing links (%d); run votectl "
+                "send-links --all to finish\n", rc);
+        return EXIT_STORE;
+    }
+    return 0;
+}
+
+static int cmd_open(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "");
+
+    if (rc != 0)
+        return rc;
+    if (o.npos != 0)
+        return usage_error("%s", "takes no argument");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    rc = votectl_result(v, election_open(v->store, &v->ctx), "the election is open");
+    if (rc == 0)
+        rc = send_activations(v);
+    votectl_close(v);
+    return rc;
+}
+
+typedef struct {
+    votectl *v;
+    const char *number;
+    char token[ACCESS_TOKEN_CHARS + 1];
+} link_job;
+
+static int run_link(store_tx *tx, void *arg)
+{
+    link_job *j = arg;
+    int64_t id;
+    int struck, rc = store_voter_find(tx, j->number, &id, &struck);
+
+    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && struck))
+        return ELECTION_REFUSED;
+    if (rc != STORE_OK)
+        return rc;
+    return access_link_issue_tx(tx, &j->v->srv.access, id, STORE_LINK_ACTIVATION, NULL,
+                                j->v->ctx.now, j->token);
+}
+
+static int cmd_send_links(votectl *v, int argc, char **argv)
+{
+    int all = argc == 2 && strcmp(argv[1], "--all") == 0, rc;
+
+    if (argc < 2 || (!all && argv[1][0] == '-'))
+        return usage_error("%s", "expects --all or voter numbers");
+    if ((rc = with_store(v, 0)) != 0)
+        return rc;
+    if (all) {
+        rc = send_activations(v);
+    } else {
+        for (int i = 1; i < argc && rc == 0; i++) {
+            link_job j = { v, argv[i], "" };
+            int r = store_write(v->store, run_link, &j);
+
+            sodium_memzero(j.token, sizeof j.token);
+            if (r == ELECTION_REFUSED) {
+                fprintf(stderr, "votectl send-links: refused: no active voter numbered %s\n",
+                        argv[i]);
+                rc = EXIT_REFUSED;
+            } else if (r != STORE_OK) {
+                rc = EXIT_STORE;
+            } else {
+                printf("activation link queued for %s\n", argv[i]);
+            }
+        }
+    }
+    votectl_close(v);
+    return rc;
 }
 
 static int cmd_close(votectl *v, int c, char **a)
@@ -428,7 +501,10 @@ static const command commands[] = {
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
     { "credentials", cmd_credentials, "--demo CODES_FILE",
       "generate demo vote codes on the server (demo only)" },
-    { "open", cmd_open, "", "open the vote (keys, notices and an empty box required)" },
+    { "open", cmd_open, "",
+      "open the vote (keys, notices and an empty box required); send activation links" },
+    { "send-links", cmd_send_links, "--all | NUMBER...",
+      "send activation links (all voters not yet activated, or these)" },
     { "close", cmd_close, "", "close the vote after the end of the window" },
     { "suspend", cmd_suspend, "--reason TEXT --notice TEXT", "suspend voting during an incident" },
     { "resume", cmd_resume, "", "resume a suspended vote" },

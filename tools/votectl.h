@@ -3,7 +3,7 @@
 #define VOTESRV_VOTECTL_H
 
 #include "election/election.h"
-#include "votesrv/config.h"
+#include "votesrv/server.h"
 
 /* Exit codes scripts can rely on. */
 #define EXIT_REFUSED 1   /* a rule of the election refused the operation */
@@ -13,9 +13,8 @@
 
 typedef struct {
     const char *config_path;
-    config cfg;
-    server_keys keys;
-    store *store;
+    server srv;
+    store *store;             /* srv.store */
     election_ctx ctx;
 } votectl;
 

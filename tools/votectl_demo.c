@@ -3,6 +3,9 @@
 #include "votectl.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,16 +96,46 @@ static int write_voters(const char *dir)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* The source tree's conf/ (templates, password lists): beside the program's
+ * build directory, or $VOTESRV_CONF. */
+static int conf_dir(char out[PATH_MAX])
+{
+    char exe[PATH_MAX], guess[PATH_MAX + 16];
+    const char *env = getenv("VOTESRV_CONF");
+    ssize_t n;
+
+    if (env != NULL)
+        return realpath(env, out) != NULL ? 0 : -1;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';                     /* build/rel/bin */
+    snprintf(guess, sizeof guess, "%s/../../../conf", exe);
+    return realpath(guess, out) != NULL ? 0 : -1;
+}
+
 static int write_config(const char *dir)
 {
-    return write_file(dir, "votesrv.json",
+    char conf[PATH_MAX], text[3 * PATH_MAX + 1024];
+
+    if (conf_dir(conf) != 0) {
+        fprintf(stderr, "votectl demo: cannot find the conf/ directory (set VOTESRV_CONF)\n");
+        return -1;
+    }
+    snprintf(text, sizeof text,
         "{\n"
         "  \"listen\": { \"address\": \"127.0.0.1\", \"port\": 8080 },\n"
         "  \"store\": { \"registry\": \"registry.db\", \"ballot_box\": \"ballots.db\" },\n"
         "  \"keys\": \"server-keys.json\",\n"
+        "  \"portal_url\": \"http://127.0.0.1:8080\",\n"
+        "  \"templates\": \"%s/mail\",\n"
+        "  \"common_passwords\": [ \"%s/common-passwords.txt\", "
+        "\"%s/common-passwords-fr.txt\" ],\n"
         "  \"limits\": { \"max_body_bytes\": 65536, \"connection_timeout_s\": 30 },\n"
         "  \"log\": { \"level\": \"info\" }\n"
-        "}\n");
+        "}\n", conf, conf, conf);
+    return write_file(dir, "votesrv.json", text);
 }
 
 int votectl_demo_key(votectl *v, const char *path)
@@ -140,7 +173,7 @@ int votectl_demo_codes(votectl *v, const char *path)
         fprintf(stderr, "votectl: cannot create %s\n", path);
         return EXIT_INPUT;
     }
-    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, v->keys.pepper, f),
+    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, v->srv.keys.pepper, f),
                         "demo vote codes generated");
     fclose(f);
     return rc;
@@ -176,7 +209,7 @@ int cmd_demo(votectl *v, int argc, char **argv)
         votectl_close(v);
         return EXIT_INPUT;
     }
-    rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->keys.audit_pk), "created");
+    rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->srv.keys.audit_pk), "created");
     def_free(&d);
     snprintf(path, sizeof path, "%s/voters.csv", argv[1]);
     if (rc == 0)
@@ -189,6 +222,14 @@ int cmd_demo(votectl *v, int argc, char **argv)
         rc = votectl_demo_codes(v, path);
     if (rc == 0)
         rc = votectl_result(v, election_open(v->store, &v->ctx), "the demo election is open");
+    if (rc == 0) {
+        uint64_t sent = 0;
+
+        rc = access_send_activations(&v->srv.access, v->ctx.now, &sent) == STORE_OK ? 0
+                                                                                  : EXIT_STORE;
+        printf("activation links queued for %llu voters (no mail relay in the demo: they "
+               "wait in the outbox)\n", (unsigned long long)sent);
+    }
     votectl_close(v);
     if (rc == 0)
         printf("demo election ready in %s (config %s)\n", argv[1], cfg);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,11 +41,92 @@ static int get_uint(json_t *obj, const char *key, unsigned min, unsigned max, un
     return 0;
 }
 
+/* The optional "mail" object: the SMTP relay. */
+static int load_mail(config *c, json_t *m, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    const char *relay, *from, *ca = NULL, *user = NULL, *pwfile = NULL;
+    int starttls = 1, timeout = 30;
+
+    if (json_unpack_ex(m, &je, JSON_STRICT, "{s:s,s:s,s?b,s?s,s?s,s?s,s?i}", "relay", &relay,
+                       "from", &from, "starttls", &starttls, "ca_file", &ca, "username", &user,
+                       "password_file", &pwfile, "timeout_s", &timeout) != 0 ||
+        timeout < 1 || timeout > 600 || strlen(relay) >= sizeof c->mail.relay ||
+        strlen(from) >= sizeof c->mail.from ||
+        (strncmp(relay, "smtp://", 7) != 0 && strncmp(relay, "smtps://", 8) != 0) ||
+        (user != NULL && strlen(user) >= sizeof c->mail.username))
+        return fail(err, errlen, path, "mail: relay (smtp:// or smtps://), from, and optional "
+                    "starttls, ca_file, username, password_file, timeout_s (1-600)");
+    strcpy(c->mail.relay, relay);
+    strcpy(c->mail.from, from);
+    c->mail.starttls = starttls;
+    c->mail.timeout_s = (unsigned)timeout;
+    if (user != NULL)
+        strcpy(c->mail.username, user);
+    if (ca != NULL && resolve(c->mail.ca_file, path, ca) != 0)
+        return fail(err, errlen, path, "mail.ca_file: path too long");
+    if (pwfile != NULL) {
+        char pw[CONFIG_PATH_CHARS];
+        FILE *f;
+
+        if (resolve(pw, path, pwfile) != 0 || (f = fopen(pw, "r")) == NULL)
+            return fail(err, errlen, path, "mail.password_file cannot be read");
+        if (fgets(c->mail.password, sizeof c->mail.password, f) == NULL)
+            c->mail.password[0] = '\0';
+        c->mail.password[strcspn(c->mail.password, "\r\n")] = '\0';
+        fclose(f);
+    }
+    c->mail_relay = 1;
+    return 0;
+}
+
+/* Portal address, templates, password lists, link lifetime. */
+static int load_access(config *c, json_t *root, const char *path, char *err, size_t errlen)
+{
+    json_t *lists = json_object_get(root, "common_passwords"), *v;
+    json_t *portal = json_object_get(root, "portal_url"), *ttl = json_object_get(root,
+                                                                                "link_ttl_hours");
+    const char *tmpl = json_string_value(json_object_get(root, "templates"));
+    static const char *const default_lists[] = { "common-passwords.txt",
+                                                 "common-passwords-fr.txt" };
+    size_t i;
+
+    if (portal != NULL && (!json_is_string(portal) ||
+                           json_string_length(portal) >= sizeof c->mail.portal_url))
+        return fail(err, errlen, path, "portal_url must be the portal's address");
+    if (portal != NULL)
+        strcpy(c->mail.portal_url, json_string_value(portal));
+    else
+        snprintf(c->mail.portal_url, sizeof c->mail.portal_url, "http://%s:%d",
+                 c->listen_address, c->port);
+    if (resolve(c->mail.templates, path, tmpl != NULL ? tmpl : "mail") != 0)
+        return fail(err, errlen, path, "templates: path too long");
+    if (ttl != NULL && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
+                        json_integer_value(ttl) > 720))
+        return fail(err, errlen, path, "link_ttl_hours must be 1-720");
+    c->link_ttl = ttl != NULL ? (int64_t)json_integer_value(ttl) * 3600 : 72 * 3600;
+    if (lists == NULL) {
+        for (i = 0; i < 2; i++)
+            if (resolve(c->common_passwords[i], path, default_lists[i]) != 0)
+                return fail(err, errlen, path, "path too long");
+        c->ncommon = 2;
+        return 0;
+    }
+    if (!json_is_array(lists) || json_array_size(lists) > CONFIG_LISTS)
+        return fail(err, errlen, path, "common_passwords must list at most 4 files");
+    json_array_foreach(lists, i, v)
+        if (!json_is_string(v) || resolve(c->common_passwords[i], path, json_string_value(v)) != 0)
+            return fail(err, errlen, path, "common_passwords: file paths");
+    c->ncommon = json_array_size(lists);
+    return 0;
+}
+
 int config_load(config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
-           *store = NULL, *limits = NULL, *log = NULL;
+           *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL;
+    const char *portal = NULL, *tmpl = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *keys = NULL, *level = "info";
     int port = 8080;
     unsigned body = 65536;
@@ -58,8 +140,10 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
     }
-    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o}", "listen", &listen,
-                       "store", &store, "keys", &keys, "limits", &limits, "log", &log) != 0 ||
+    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?o,s?o}",
+                       "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
+                       "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
+                       "common_passwords", &lists, "link_ttl_hours", &ttl) != 0 ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
                                   "port", &port) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s:s,s:s}", "registry", &reg,
@@ -95,6 +179,9 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         fail(err, errlen, path, "a path is too long");
         goto out;
     }
+    if (load_access(c, root, path, err, errlen) != 0 ||
+        (mail != NULL && load_mail(c, mail, path, err, errlen) != 0))
+        goto out;
     rc = 0;
 out:
     json_decref(root);

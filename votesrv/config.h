@@ -10,9 +10,11 @@
 #include <stdint.h>
 #include "audit/audit.h"
 #include "crypto/secret.h"
+#include "mail/mail.h"
 
 #define CONFIG_PATH_CHARS 1024
 #define CONFIG_ERR_CHARS 400
+#define CONFIG_LISTS 4
 
 typedef struct {
     char listen_address[64];
@@ -21,6 +23,11 @@ typedef struct {
     size_t max_body_bytes;
     unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
     int log_debug;
+    mail_config mail;          /* templates and portal_url always; relay when mail_relay */
+    int mail_relay;
+    char common_passwords[CONFIG_LISTS][CONFIG_PATH_CHARS];
+    size_t ncommon;
+    int64_t link_ttl;
 } config;
 
 typedef struct {

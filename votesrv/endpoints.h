@@ -9,6 +9,18 @@
 int ep_healthz(http_request *req, http_response *res);
 int ep_metrics(http_request *req, http_response *res);
 int ep_election(http_request *req, http_response *res);
+int ep_challenge(http_request *req, http_response *res);
+int ep_link_request(http_request *req, http_response *res);
+int ep_link_request_purpose(http_request *req, http_response *res, int purpose);
+int ep_password_reassort(http_request *req, http_response *res);
+int ep_activation(http_request *req, http_response *res);
+int ep_password_reset(http_request *req, http_response *res);
+int ep_session_create(http_request *req, http_response *res);
+int ep_session_delete(http_request *req, http_response *res);
+int ep_account(http_request *req, http_response *res);
+int ep_account_password(http_request *req, http_response *res);
+int ep_account_defi(http_request *req, http_response *res);
+int ep_defi_questions(http_request *req, http_response *res);
 
 extern const http_route votesrv_routes[];
 extern const size_t votesrv_nroutes;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "log.h"
@@ -30,6 +31,12 @@ void http_error(http_request *req, http_response *res, int status, msg_id m)
     json_decref(res->json);
     res->json = json_pack("{s:{s:s,s:s}}", "error", "code", i18n_code(m), "message",
                           i18n_text(m, req->lang));
+}
+
+void http_field_error(http_request *req, http_response *res, const char *field)
+{
+    http_error(req, res, 400, MSG_FIELD);
+    json_object_set_new(json_object_get(res->json, "error"), "field", json_string(field));
 }
 
 /* Match "/a/{}/b" against a path; captured segments go to params. */
@@ -89,6 +96,14 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_ctx *ctx,
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     if (res->allow[0] != '\0')
         MHD_add_response_header(r, "Allow", res->allow);
+    if (res->set_cookie[0] != '\0')
+        MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
+    if (res->retry_after > 0) {
+        char ra[24];
+
+        snprintf(ra, sizeof ra, "%lld", (long long)res->retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     ok = MHD_queue_response(c, (unsigned)res->status, r);
     MHD_destroy_response(r);
     if (res->status >= 100 && res->status < 600)
@@ -109,7 +124,16 @@ static void client_address(struct MHD_Connection *c, char *out, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
-static void dispatch(http_server *s, http_request *req, conn_state *st, http_response *res)
+/* A JSON body must say so: a cross-site HTML form cannot send application/json
+ * without a CORS preflight, which votesrv never grants. */
+static int is_json(const char *type)
+{
+    return type != NULL && strncasecmp(type, "application/json", 16) == 0 &&
+           (type[16] == '\0' || type[16] == ';');
+}
+
+static void dispatch(http_server *s, http_request *req, conn_state *st, http_response *res,
+                     const char *content_type)
 {
     char scratch[512];
     char *allow = res->allow;
@@ -134,6 +158,10 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
         if (r->takes_json) {
             json_error_t je;
 
+            if (!is_json(content_type)) {
+                http_error(req, res, 415, MSG_CONTENT_TYPE);
+                return;
+            }
             req->json = json_loadb(st->body ? st->body : "", st->len,
                                    JSON_REJECT_DUPLICATES, &je);
             if (!json_is_object(req->json)) {
@@ -221,10 +249,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     client_address(c, client, sizeof client);
     req.client = client;
+    req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "votesrv_session");
     if (st->too_large)
         http_error(&req, &res, 413, MSG_TOO_LARGE);
     else
-        dispatch(s, &req, st, &res);
+        dispatch(s, &req, st, &res,
+                 MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"));
     json_decref(req.json);
     log_request(&req, st, res.status);
     ok = send_response(c, s->ctx, &res);

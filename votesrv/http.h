@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "access/access.h"
 #include "i18n.h"
 #include "store/store.h"
 #include "config.h"
@@ -20,6 +21,7 @@ typedef struct {
     store *store;
     const config *cfg;
     const server_keys *keys;
+    access_ctx *access;
     int64_t started;
     atomic_uint_fast64_t requests[6];     /* by status class: 1xx .. 5xx, [0] unused */
     atomic_uint_fast64_t in_flight;
@@ -33,6 +35,7 @@ typedef struct {
     json_t *json;                           /* the parsed body, for routes that take one */
     lang lang;
     const char *client;                     /* client address, for logs and throttles */
+    const char *session;                    /* the session cookie's value, or NULL */
 } http_request;
 
 typedef struct {
@@ -41,6 +44,8 @@ typedef struct {
     char *text;              /* a text body (malloc'd) with its content type */
     const char *content_type;
     char allow[64];          /* Allow header for 405 */
+    char set_cookie[200];    /* Set-Cookie header */
+    int64_t retry_after;     /* Retry-After header, seconds, when > 0 */
 } http_response;
 
 typedef int (*http_handler)(http_request *req, http_response *res);
@@ -54,6 +59,8 @@ typedef struct {
 
 /* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
 void http_error(http_request *req, http_response *res, int status, msg_id m);
+/* The same, naming the request field at fault. */
+void http_field_error(http_request *req, http_response *res, const char *field);
 
 typedef struct http_server http_server;
 

@@ -24,6 +24,62 @@ static const struct {
                           "The service is unavailable for a moment. Please try again shortly." },
     [MSG_INTERNAL] = { "internal_error", "Une erreur interne est survenue ; rien n'a été modifié.",
                        "An internal error occurred; nothing was changed." },
+    [MSG_CONTENT_TYPE] = { "unsupported_media_type",
+                           "Le contenu doit être envoyé en JSON (application/json).",
+                           "The request body must be sent as JSON (application/json)." },
+    [MSG_FIELD] = { "invalid_field", "Un champ est manquant ou invalide.",
+                    "A field is missing or invalid." },
+    [MSG_LINK_SENT] = { "link_sent",
+                        "Si cette adresse est celle d'un électeur, un lien vient d'y être envoyé. "
+                        "Il est valable 72 heures et annule les liens précédents.",
+                        "If this address belongs to a voter, a link has just been sent to it. "
+                        "It is valid for 72 hours and cancels earlier links." },
+    [MSG_LINK_INVALID] = { "link_invalid",
+                           "Ce lien n'est plus valable : il a déjà servi, a été remplacé par un "
+                           "lien plus récent ou a expiré. Demandez un nouveau lien.",
+                           "This link is no longer valid: it was already used, replaced by a "
+                           "newer link or has expired. Ask for a new link." },
+    [MSG_PASSWORD_SHORT] = { "password_too_short",
+                             "Le mot de passe doit compter au moins 12 caractères. Une phrase de "
+                             "plusieurs mots est plus facile à retenir.",
+                             "The password must have at least 12 characters. A phrase of several "
+                             "words is easier to remember." },
+    [MSG_PASSWORD_LONG] = { "password_too_long", "Le mot de passe est trop long.",
+                            "The password is too long." },
+    [MSG_PASSWORD_COMMON] = { "password_too_common",
+                              "Ce mot de passe est trop courant ou trop simple. Choisissez-en un "
+                              "autre.",
+                              "This password is too common or too simple. Choose another one." },
+    [MSG_PASSWORD_IDENTIFIER] = { "password_contains_identifier",
+                                  "Le mot de passe ne doit pas contenir votre identifiant.",
+                                  "The password must not contain your identifier." },
+    [MSG_PASSWORD_ENCODING] = { "password_encoding",
+                                "Le mot de passe contient des caractères invalides.",
+                                "The password contains invalid characters." },
+    [MSG_DEFI_QUESTION] = { "defi_question_invalid", "Choisissez une question défi de la liste.",
+                            "Choose a challenge question from the list." },
+    [MSG_DEFI_ANSWER] = { "defi_answer_invalid",
+                          "La réponse au défi doit compter de 1 à 200 caractères.",
+                          "The challenge answer must have 1 to 200 characters." },
+    [MSG_CREDENTIALS] = { "invalid_credentials", "Identifiant ou mot de passe incorrect.",
+                          "Incorrect identifier or password." },
+    [MSG_THROTTLED] = { "too_many_attempts",
+                        "Trop de tentatives. Patientez avant de réessayer.",
+                        "Too many attempts. Please wait before trying again." },
+    [MSG_LOCKED] = { "account_locked",
+                     "Après trop de tentatives, l'accès est bloqué pour un moment. Réessayez "
+                     "plus tard ou contactez la cellule d'assistance.",
+                     "After too many attempts, access is blocked for a while. Try again later "
+                     "or contact the support cell." },
+    [MSG_SESSION] = { "session_required", "Votre session a expiré. Reconnectez-vous.",
+                      "Your session has expired. Please log in again." },
+    [MSG_NOT_ACTIVATED] = { "not_activated", "Ce compte n'est pas encore activé.",
+                            "This account is not activated yet." },
+    [MSG_CHALLENGE] = { "challenge_failed",
+                        "La vérification anti-robot a échoué ou a expiré. Recommencez.",
+                        "The anti-robot check failed or expired. Please try again." },
+    [MSG_BUSY] = { "busy", "Le service est très sollicité. Réessayez dans quelques secondes.",
+                   "The service is very busy. Please try again in a few seconds." },
 };
 
 const char *i18n_code(msg_id m)

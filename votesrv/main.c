@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "endpoints.h"
 #include "log.h"
+#include "server.h"
 
 #define SHUTDOWN_GRACE_S 10
 
@@ -27,12 +28,10 @@ static int write_port(const char *path, int port)
 int main(int argc, char **argv)
 {
     const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
-    config cfg;
-    server_keys keys;
+    server srv;
     http_ctx ctx;
-    http_server *srv;
-    store *st;
-    store_config sc;
+    http_server *http;
+    mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
     int sig, port;
@@ -49,48 +48,44 @@ int main(int argc, char **argv)
     }
     if (crypto_init() != 0)
         return 1;
-    if (config_load(&cfg, cfg_path, err, sizeof err) != 0 ||
-        server_keys_load(&keys, cfg.keys, 0, err, sizeof err) != 0) {
-        log_event("error", "config", json_pack("{s:s}", "error", err));
-        return 2;
-    }
-    log_set_debug(cfg.log_debug);
-    audit_set_signing_key(keys.audit_sk);
     /* Handle the stop signals here only: every thread started below inherits the mask. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    sc = (store_config){ cfg.registry, cfg.ballot_box, 0 };
-    st = store_open(&sc, err, sizeof err);
-    if (st == NULL) {
-        log_event("error", "store", json_pack("{s:s}", "error", err));
-        return 1;
+    if (server_open(&srv, cfg_path, 0, 0, err, sizeof err) != 0) {
+        log_event("error", "start", json_pack("{s:s}", "error", err));
+        server_close(&srv);
+        return 2;
     }
+    log_set_debug(srv.cfg.log_debug);
     memset(&ctx, 0, sizeof ctx);
-    ctx.store = st;
-    ctx.cfg = &cfg;
-    ctx.keys = &keys;
+    ctx.store = srv.store;
+    ctx.cfg = &srv.cfg;
+    ctx.keys = &srv.keys;
+    ctx.access = &srv.access;
     ctx.started = (int64_t)time(NULL);
-    srv = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
-    if (srv == NULL) {
+    http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
+    if (http == NULL) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
-        store_close(st);
+        server_close(&srv);
         return 1;
     }
-    port = http_port(srv);
+    if (srv.cfg.mail_relay)
+        sender = mail_sender_start(srv.store, srv.mail);
+    port = http_port(http);
     if (port_file != NULL && write_port(port_file, port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
-    log_event("info", "listening", json_pack("{s:s,s:i}", "address", cfg.listen_address,
-                                             "port", port));
-    printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", cfg.listen_address, port);
+    log_event("info", "listening", json_pack("{s:s,s:i,s:b}", "address", srv.cfg.listen_address,
+                                             "port", port, "mail", sender != NULL));
+    printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
     sigwait(&sigs, &sig);
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
-    http_stop(srv, SHUTDOWN_GRACE_S);
-    store_close(st);
-    sodium_memzero(&keys, sizeof keys);
+    http_stop(http, SHUTDOWN_GRACE_S);
+    mail_sender_stop(sender);
+    server_close(&srv);
     log_event("info", "stopped", NULL);
     return 0;
 }

@@ -5,6 +5,17 @@ const http_route votesrv_routes[] = {
     { "GET", "/healthz", ep_healthz, 0 },
     { "GET", "/metrics", ep_metrics, 0 },
     { "GET", "/api/v1/election", ep_election, 0 },
+    { "GET", "/api/v1/defi-questions", ep_defi_questions, 0 },
+    { "GET", "/api/v1/access/challenge", ep_challenge, 0 },
+    { "POST", "/api/v1/access/link", ep_link_request, 1 },
+    { "POST", "/api/v1/password/reassort", ep_password_reassort, 1 },
+    { "POST", "/api/v1/activation", ep_activation, 1 },
+    { "POST", "/api/v1/password/reset", ep_password_reset, 1 },
+    { "POST", "/api/v1/session", ep_session_create, 1 },
+    { "DELETE", "/api/v1/session", ep_session_delete, 0 },
+    { "GET", "/api/v1/account", ep_account, 0 },
+    { "POST", "/api/v1/account/password", ep_account_password, 1 },
+    { "POST", "/api/v1/account/defi", ep_account_defi, 1 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];

@@ -1,0 +1,288 @@
+/* test_voter_access.c - integration: a small election opened by votectl sends
+ * activation links through the daemon's mail sender to a real SMTP server
+ * (STARTTLS); the test reads them out of the delivered messages and drives the
+ * voter API over HTTP: activation, login, account, password reassort with the
+ * ALTCHA proof of work, logout, and bad input of every kind. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "access/altcha.h"
+
+#define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
+            "W1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n" \
+            "W2,Petit,Léa,lea.petit@ex.gouv.fr,E,,attache\n"
+#define PASSWORD "sous les pavés la plage"
+#define JSON "Content-Type: application/json"
+
+static char *dir, bin[PATH_MAX], cfg[700], cookie[300];
+static int daemon_pid;
+static tu_smtp smtp;
+
+static int setup(void **state)
+{
+    char out[8192], path[800];
+    time_t now = time(NULL);
+    json_t *c;
+
+    (void)state;
+    if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+        return -1;
+    dir = tu_tmpdir();
+    if (tu_smtp_start(&smtp, dir, NULL) != 0)
+        return -1;
+    /* a configuration with the SMTP relay; the rest like the demo's */
+    snprintf(path, sizeof path, "%s/demo", dir);
+    if (tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path) != 0)
+        return -1;
+    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
+    snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
+    c = json_load_file(path, 0, NULL);
+    json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
+    json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
+    json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", "", "from",
+                                             "Bureau de vote <elections@ex.gouv.fr>",
+                                             "starttls", 1, "ca_file", smtp.cert));
+    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp.port);
+    json_object_set_new(json_object_get(c, "mail"), "relay", json_string(path));
+    json_dump_file(c, cfg, JSON_INDENT(1));
+    json_decref(c);
+    {
+        char *def = tu_definition(now - 60, now + 86400);
+
+        free(tu_write(dir, "election.json", def));
+        free(def);
+    }
+    free(tu_write(dir, "voters.csv", CSV));
+    if (tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json init election.json && "
+              "%s/votectl -c votesrv.json import-voters voters.csv && "
+              "%s/votectl -c votesrv.json keys --demo trustee.hex && "
+              "%s/votectl -c votesrv.json credentials --demo codes.csv && "
+              "%s/votectl -c votesrv.json open", dir, bin, bin, bin, bin, bin) != 0) {
+        fprintf(stderr, "%s\n", out);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/votesrv.log", dir);
+    daemon_pid = tu_daemon_start(bin, cfg, path);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return daemon_pid > 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (daemon_pid > 0) {
+        kill(daemon_pid, SIGTERM);
+        waitpid(daemon_pid, NULL, 0);
+    }
+    tu_smtp_stop(&smtp);
+    curl_global_cleanup();
+    tu_rmdir(dir);
+    free(dir);
+    return 0;
+}
+
+/* The link token in the n-th delivered message, for the given recipient. */
+static void token_from_mail(int n, const char *to, const char *path, char *token)
+{
+    char *msg = tu_smtp_message(&smtp, n), *text, *t, want[128];
+
+    assert_non_null(msg);
+    snprintf(want, sizeof want, "To: <%s>", to);
+    assert_non_null(strstr(msg, want));
+    text = tu_mail_text(msg);
+    assert_non_null(text);
+    t = strstr(text, path);
+    assert_non_null(t);
+    snprintf(token, 44, "%s", t + strlen(path));
+    free(text);
+    free(msg);
+}
+
+static void post(tu_reply *r, const char *path, const char *json)
+{
+    tu_http2(r, "POST", path, json, (long)strlen(json), JSON, cookie[0] ? cookie : NULL);
+}
+
+static void test_activation_from_mail(void **state)
+{
+    char token[64], body[512];
+    tu_reply r;
+
+    (void)state;
+    /* votectl open queued one activation message per voter; the daemon sent them */
+    token_from_mail(1, "camille.martin@ex.gouv.fr", "/activation?t=", token);
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"password12345\","
+             "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "password_too_common"));
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"" PASSWORD "\","
+             "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 200);
+    post(&r, "/api/v1/activation", body);                 /* a link serves once */
+    assert_int_equal(r.status, 410);
+    assert_non_null(strstr(r.body, "Ce lien n'est plus valable"));
+}
+
+static void test_login_and_account(void **state)
+{
+    tu_reply r, unknown;
+
+    (void)state;
+    post(&r, "/api/v1/session", "{\"identifier\":\"camille.martin@ex.gouv.fr\","
+                                "\"password\":\"not the password\"}");
+    post(&unknown, "/api/v1/session", "{\"identifier\":\"ghost@ex.gouv.fr\","
+                                      "\"password\":\"not the password\"}");
+    assert_int_equal(r.status, 401);
+    assert_string_equal(r.body, unknown.body);            /* never says which was wrong */
+    post(&r, "/api/v1/session", "{\"identifier\":\"Camille.Martin@ex.gouv.fr\","
+                                "\"password\":\"" PASSWORD "\"}");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.set_cookie, "votesrv_session="));
+    assert_non_null(strstr(r.set_cookie, "HttpOnly"));
+    assert_non_null(strstr(r.set_cookie, "Secure"));
+    assert_non_null(strstr(r.set_cookie, "SameSite=Strict"));
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    tu_http2(&r, "GET", "/api/v1/account", NULL, 0, cookie, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"number\":\"W1\""));
+    assert_non_null(strstr(r.body, "\"voted\":false"));
+    tu_http(&r, "GET", "/api/v1/account", NULL, 0, NULL);
+    assert_int_equal(r.status, 401);
+    tu_http(&r, "GET", "/api/v1/account", NULL, 0, "Cookie: votesrv_session=forged");
+    assert_int_equal(r.status, 401);
+}
+
+static char *solved_challenge(void)
+{
+    tu_reply r;
+    json_t *c;
+    char *payload;
+
+    tu_http(&r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    c = json_loads(r.body, 0, NULL);
+    payload = altcha_solve(c);
+    json_decref(c);
+    assert_non_null(payload);
+    return payload;
+}
+
+static void test_password_reassort(void **state)
+{
+    char body[2048], token[64], *altcha = solved_challenge();
+    tu_reply r;
+    int n = 3;           /* messages 1 and 2 were the activation links */
+
+    (void)state;
+    snprintf(body, sizeof body, "{\"identifier\":\"camille.martin@ex.gouv.fr\","
+                                "\"altcha\":\"%s\"}", altcha);
+    post(&r, "/api/v1/password/reassort", body);
+    assert_int_equal(r.status, 202);
+    assert_non_null(strstr(r.body, "Si cette adresse est celle d'un électeur"));
+    post(&r, "/api/v1/password/reassort", body);          /* the same proof of work again */
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "challenge_failed"));
+    free(altcha);
+    /* an unknown address gets the very same answer */
+    altcha = solved_challenge();
+    snprintf(body, sizeof body, "{\"identifier\":\"ghost@ex.gouv.fr\",\"altcha\":\"%s\"}",
+             altcha);
+    post(&r, "/api/v1/password/reassort", body);
+    assert_int_equal(r.status, 202);
+    free(altcha);
+    post(&r, "/api/v1/password/reassort", "{\"identifier\":\"camille.martin@ex.gouv.fr\"}");
+    assert_int_equal(r.status, 400);                      /* no proof of work */
+    token_from_mail(n, "camille.martin@ex.gouv.fr", "/mot-de-passe?t=", token);
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"la plage sous les pavés\"}",
+             token);
+    post(&r, "/api/v1/password/reset", body);
+    assert_int_equal(r.status, 200);
+    /* the new password ended the session */
+    tu_http2(&r, "GET", "/api/v1/account", NULL, 0, cookie, NULL);
+    assert_int_equal(r.status, 401);
+    cookie[0] = '\0';
+    post(&r, "/api/v1/session", "{\"identifier\":\"camille.martin@ex.gouv.fr\","
+                                "\"password\":\"la plage sous les pavés\"}");
+    assert_int_equal(r.status, 200);
+}
+
+static void test_bad_input(void **state)
+{
+    tu_reply r;
+    char big[600];
+
+    (void)state;
+    tu_http(&r, "POST", "/api/v1/session", "{}", 2, "Content-Type: text/plain");
+    assert_int_equal(r.status, 415);
+    tu_http(&r, "POST", "/api/v1/session", "{\"identifier\":\"a\xff\"}", 18, JSON);
+    assert_int_equal(r.status, 400);                       /* invalid UTF-8 */
+    assert_non_null(strstr(r.body, "invalid_json"));
+    tu_http(&r, "POST", "/api/v1/session", "[1,2]", 5, JSON);
+    assert_int_equal(r.status, 400);
+    memset(big, 'a', sizeof big);
+    memcpy(big, "{\"identifier\":\"", 15);
+    memcpy(big + sizeof big - 40, "@ex.fr\",\"password\":\"xxxxxxxxxxxxxx\"}", 37);
+    tu_http(&r, "POST", "/api/v1/session", big, (long)strlen(big), JSON);
+    assert_int_equal(r.status, 400);                       /* oversized identifier */
+    assert_non_null(strstr(r.body, "\"field\":\"identifier\""));
+    post(&r, "/api/v1/session", "{\"identifier\":\"x@ex.fr\",\"password\":\"p\",\"admin\":true}");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"field\":\"admin\""));
+    post(&r, "/api/v1/activation", "{\"token\":\"truncated\",\"password\":\"" PASSWORD "\","
+                                   "\"defi_question\":0,\"defi_answer\":\"x\"}");
+    assert_int_equal(r.status, 410);
+    post(&r, "/api/v1/activation", "{\"token\":\"t\",\"password\":\"" PASSWORD "\","
+                                   "\"defi_question\":99,\"defi_answer\":\"x\"}");
+    assert_int_equal(r.status, 400);
+    tu_http(&r, "GET", "/api/v1/defi-questions?lang=en", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "first pet"));
+}
+
+static void test_logout_and_logs(void **state)
+{
+    tu_reply r;
+    char out[65536];
+
+    (void)state;
+    post(&r, "/api/v1/session", "{\"identifier\":\"camille.martin@ex.gouv.fr\","
+                                "\"password\":\"la plage sous les pavés\"}");
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    tu_http2(&r, "DELETE", "/api/v1/session", NULL, 0, cookie, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.set_cookie, "Max-Age=0"));
+    tu_http2(&r, "GET", "/api/v1/account", NULL, 0, cookie, NULL);
+    assert_int_equal(r.status, 401);
+    /* no password, token or address in the daemon's log */
+    assert_int_equal(tu_sh(out, sizeof out, "cat %s/votesrv.log", dir), 0);
+    assert_null(strstr(out, "pavés"));
+    assert_null(strstr(out, "votesrv_session="));
+    assert_null(strstr(out, "camille"));
+    assert_null(strstr(out, "t="));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_activation_from_mail),
+        cmocka_unit_test(test_login_and_account),
+        cmocka_unit_test(test_password_reassort),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_logout_and_logs),
+    };
+    return cmocka_run_group_tests_name("voter_access", tests, setup, teardown);
+}

@@ -1,0 +1,109 @@
+/* api.c - shared helpers of the JSON endpoints. */
+#include "api.h"
+
+#include <string.h>
+#include <time.h>
+
+int64_t api_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+int api_string(http_request *req, http_response *res, const char *field, size_t max,
+               const char **out)
+{
+    json_t *v = json_object_get(req->json, field);
+
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        http_field_error(req, res, field);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+int api_int(http_request *req, http_response *res, const char *field, int min, int max,
+            int *out)
+{
+    json_t *v = json_object_get(req->json, field);
+
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        http_field_error(req, res, field);
+        return -1;
+    }
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+int api_only(http_request *req, http_response *res, const char *const *fields)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(req->json, key, v) {
+        int known = 0;
+
+        for (size_t i = 0; fields[i] != NULL && !known; i++)
+            known = strcmp(key, fields[i]) == 0;
+        if (!known) {
+            http_field_error(req, res, key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const struct {
+    access_error code;
+    int status;
+    msg_id msg;
+} mapping[] = {
+    { ACCESS_E_LINK_INVALID, 410, MSG_LINK_INVALID },
+    { ACCESS_E_PASSWORD_SHORT, 400, MSG_PASSWORD_SHORT },
+    { ACCESS_E_PASSWORD_LONG, 400, MSG_PASSWORD_LONG },
+    { ACCESS_E_PASSWORD_COMMON, 400, MSG_PASSWORD_COMMON },
+    { ACCESS_E_PASSWORD_IDENTIFIER, 400, MSG_PASSWORD_IDENTIFIER },
+    { ACCESS_E_PASSWORD_ENCODING, 400, MSG_PASSWORD_ENCODING },
+    { ACCESS_E_DEFI_QUESTION, 400, MSG_DEFI_QUESTION },
+    { ACCESS_E_DEFI_ANSWER, 400, MSG_DEFI_ANSWER },
+    { ACCESS_E_CREDENTIALS, 401, MSG_CREDENTIALS },
+    { ACCESS_E_THROTTLED, 429, MSG_THROTTLED },
+    { ACCESS_E_LOCKED, 423, MSG_LOCKED },
+    { ACCESS_E_SESSION, 401, MSG_SESSION },
+    { ACCESS_E_NOT_ACTIVATED, 403, MSG_NOT_ACTIVATED },
+    { ACCESS_E_CHALLENGE, 400, MSG_CHALLENGE },
+    { ACCESS_E_BUSY, 503, MSG_BUSY },
+};
+
+int api_access(http_request *req, http_response *res, int rc, const access_result *r)
+{
+    if (rc == ACCESS_OK)
+        return 0;
+    if (rc != ACCESS_REFUSED) {
+        atomic_fetch_add(&req->ctx->store_errors, 1);
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)
+        if (mapping[i].code == r->code) {
+            http_error(req, res, mapping[i].status, mapping[i].msg);
+            res->retry_after = r->retry_after;
+            return -1;
+        }
+    http_error(req, res, 500, MSG_INTERNAL);
+    return -1;
+}
+
+int api_voter(http_request *req, http_response *res, int64_t *voter)
+{
+    access_result r;
+    int rc;
+
+    if (req->session == NULL) {
+        http_error(req, res, 401, MSG_SESSION);
+        return -1;
+    }
+    rc = access_session(req->ctx->access, req->session, api_now(), voter, &r);
+    return api_access(req, res, rc, &r);
+}

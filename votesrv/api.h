@@ -1,0 +1,26 @@
+/*
+ * api.h - what the JSON endpoints share: strict field extraction, the session
+ * of the request, and access results turned into responses in the caller's
+ * language. Each helper fills the response and returns -1 when it refuses.
+ */
+#ifndef VOTESRV_API_H
+#define VOTESRV_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "http.h"
+
+/* A string field of at most max bytes (UTF-8 already checked by the parser). */
+int api_string(http_request *req, http_response *res, const char *field, size_t max,
+               const char **out);
+int api_int(http_request *req, http_response *res, const char *field, int min, int max,
+            int *out);
+/* Refuse any field not listed (NULL-terminated). */
+int api_only(http_request *req, http_response *res, const char *const *fields);
+/* The voter of the request's session, or 401. */
+int api_voter(http_request *req, http_response *res, int64_t *voter);
+/* Map an access_* result: 0 when ACCESS_OK, else the response is filled. */
+int api_access(http_request *req, http_response *res, int rc, const access_result *r);
+int64_t api_now(void);
+
+#endif

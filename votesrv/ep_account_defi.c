@@ -1,0 +1,27 @@
+/* POST /api/v1/account/defi {password, defi_question, defi_answer} - change
+ * the défi question and answer. */
+#include "endpoints.h"
+
+#include "api.h"
+
+static const char *const fields[] = { "password", "defi_question", "defi_answer", NULL };
+
+int ep_account_defi(http_request *req, http_response *res)
+{
+    const char *password, *answer;
+    int64_t voter;
+    int question, rc;
+    access_result r;
+
+    if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
+        api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0 ||
+        api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
+        api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
+        return 0;
+    rc = access_change_defi(req->ctx->access, voter, password, question, answer, api_now(), &r);
+    if (api_access(req, res, rc, &r) != 0)
+        return 0;
+    res->status = 200;
+    res->json = json_pack("{s:s}", "status", "defi-changed");
+    return 0;
+}

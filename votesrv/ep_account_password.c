@@ -1,0 +1,25 @@
+/* POST /api/v1/account/password {current, password} - change the password. */
+#include "endpoints.h"
+
+#include "api.h"
+
+static const char *const fields[] = { "current", "password", NULL };
+
+int ep_account_password(http_request *req, http_response *res)
+{
+    const char *current, *password;
+    int64_t voter;
+    access_result r;
+    int rc;
+
+    if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
+        api_string(req, res, "current", ACCESS_PASSWORD_MAX, &current) != 0 ||
+        api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0)
+        return 0;
+    rc = access_change_password(req->ctx->access, voter, current, password, api_now(), &r);
+    if (api_access(req, res, rc, &r) != 0)
+        return 0;
+    res->status = 200;
+    res->json = json_pack("{s:s}", "status", "password-changed");
+    return 0;
+}

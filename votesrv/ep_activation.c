@@ -1,0 +1,27 @@
+/* POST /api/v1/activation {token, password, defi_question, defi_answer} -
+ * follow an activation link: create the password and the défi. */
+#include "endpoints.h"
+
+#include "api.h"
+
+static const char *const fields[] = { "token", "password", "defi_question", "defi_answer", NULL };
+
+int ep_activation(http_request *req, http_response *res)
+{
+    const char *token, *password, *answer;
+    int question, rc;
+    access_result r;
+
+    if (api_only(req, res, fields) != 0 ||
+        api_string(req, res, "token", ACCESS_TOKEN_CHARS + 16, &token) != 0 ||
+        api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0 ||
+        api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
+        api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
+        return 0;
+    rc = access_activate(req->ctx->access, token, password, question, answer, api_now(), &r);
+    if (api_access(req, res, rc, &r) != 0)
+        return 0;
+    res->status = 200;
+    res->json = json_pack("{s:s}", "status", "activated");
+    return 0;
+}

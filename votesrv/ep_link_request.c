@@ -1,0 +1,39 @@
+/* POST /api/v1/access/link {identifier, altcha} - "link not received": a new
+ * one-time activation link to that address if it is a voter's. The answer is
+ * the same whether or not it is. */
+#include "endpoints.h"
+
+#include "api.h"
+
+static const char *const fields[] = { "identifier", "altcha", NULL };
+
+int ep_link_request_purpose(http_request *req, http_response *res, int purpose)
+{
+    const char *id, *altcha;
+    access_result r;
+    int rc;
+
+    if (api_only(req, res, fields) != 0 ||
+        api_string(req, res, "identifier", ACCESS_IDENTIFIER_MAX, &id) != 0 ||
+        api_string(req, res, "altcha", 2048, &altcha) != 0)
+        return 0;
+    rc = access_challenge_use(req->ctx->access, altcha, api_now(), &r);
+    if (api_access(req, res, rc, &r) != 0)
+        return 0;
+    rc = access_request_link(req->ctx->access, id, purpose, req->client, api_now(), &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS) {
+        http_field_error(req, res, "identifier");       /* not an address at all */
+        return 0;
+    }
+    if (api_access(req, res, rc, &r) != 0)
+        return 0;
+    res->status = 202;
+    res->json = json_pack("{s:s,s:s}", "status", i18n_code(MSG_LINK_SENT), "message",
+                          i18n_text(MSG_LINK_SENT, req->lang));
+    return 0;
+}
+
+int ep_link_request(http_request *req, http_response *res)
+{
+    return ep_link_request_purpose(req, res, STORE_LINK_ACTIVATION);
+}

@@ -1,0 +1,25 @@
+/* POST /api/v1/password/reset {token, password} - follow a password-reassort
+ * link: a new password; every session of the voter ends. */
+#include "endpoints.h"
+
+#include "api.h"
+
+static const char *const fields[] = { "token", "password", NULL };
+
+int ep_password_reset(http_request *req, http_response *res)
+{
+    const char *token, *password;
+    access_result r;
+    int rc;
+
+    if (api_only(req, res, fields) != 0 ||
+        api_string(req, res, "token", ACCESS_TOKEN_CHARS + 16, &token) != 0 ||
+        api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0)
+        return 0;
+    rc = access_reset_password(req->ctx->access, token, password, api_now(), &r);
+    if (api_access(req, res, rc, &r) != 0)
+        return 0;
+    res->status = 200;
+    res->json = json_pack("{s:s}", "status", "password-set");
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* server.c - open a votesrv process's resources in order, close them in reverse. */
+#include "server.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
+                size_t errlen)
+{
+    const char *lists[CONFIG_LISTS];
+    store_config sc;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(s, 0, sizeof *s);
+    if (config_load(&s->cfg, config_path, err, errlen) != 0 ||
+        server_keys_load(&s->keys, s->cfg.keys, create_keys, err, errlen) != 0)
+        return -1;
+    audit_set_signing_key(s->keys.audit_sk);
+    for (size_t i = 0; i < s->cfg.ncommon; i++)
+        lists[i] = s->cfg.common_passwords[i];
+    s->words = access_wordlist_load(lists, s->cfg.ncommon, err, errlen);
+    if (s->words == NULL)
+        return -1;
+    s->mail = mail_ctx_new(&s->cfg.mail, s->keys.pepper, err, errlen);
+    if (s->mail == NULL)
+        return -1;
+    sc = (store_config){ s->cfg.registry, s->cfg.ballot_box, readers };
+    s->store = store_open(&sc, err, errlen);
+    if (s->store == NULL)
+        return -1;
+    if (access_init(&s->access, s->store, s->keys.pepper, s->words, s->mail,
+                    cores > 0 ? (int)cores : 1) != 0) {
+        snprintf(err, errlen, "Argon2id cannot run with its parameters (memory)");
+        return -1;
+    }
+    s->access.link_ttl = s->cfg.link_ttl;
+    s->access_ready = 1;
+    return 0;
+}
+
+void server_close(server *s)
+{
+    if (s->access_ready)
+        access_destroy(&s->access);
+    store_close(s->store);
+    mail_ctx_free(s->mail);
+    access_wordlist_free(s->words);
+    sodium_memzero(&s->keys, sizeof s->keys);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,30 @@
+/*
+ * server.h - everything a votesrv process opens from its configuration: keys,
+ * store, mail templates, password lists, the access context. Shared by the
+ * daemon and the officer CLI.
+ */
+#ifndef VOTESRV_SERVER_H
+#define VOTESRV_SERVER_H
+
+#include "access/access.h"
+#include "config.h"
+#include "mail/mail.h"
+#include "store/store.h"
+
+typedef struct {
+    config cfg;
+    server_keys keys;
+    store *store;
+    mail_ctx *mail;
+    access_wordlist *words;
+    access_ctx access;
+    int access_ready;
+} server;
+
+/* 0, or -1 with a message in err (what failed, never a secret). With
+ * create_keys, a missing keys file is created. */
+int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
+                size_t errlen);
+void server_close(server *s);
+
+#endif
