@@ -30,8 +30,9 @@ int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window,
 void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
                          const char *value);
 
-/* Argon2id under the concurrency bound: -1 (busy) after waiting too long. */
-int access_hash_enter(access_ctx *a);
+/* Argon2id under the concurrency bound: -1 after waiting too long, with res
+ * set to BUSY (retry in a few seconds). */
+int access_hash_enter(access_ctx *a, access_result *res);
 void access_hash_leave(access_ctx *a);
 
 /* The keyed hash under which a link or session token is stored; -1 if the

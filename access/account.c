@@ -128,11 +128,8 @@ static int change(access_ctx *a, change_job *j, const char *current, const char 
         res->code = ACCESS_E_DEFI_ANSWER;
     if (res->code != ACCESS_E_NONE)
         return ACCESS_REFUSED;
-    if (access_hash_enter(a) != 0) {
-        res->code = ACCESS_E_BUSY;
-        res->retry_after = 5;
+    if (access_hash_enter(a, res) != 0)
         return ACCESS_REFUSED;
-    }
     j->ok = current != NULL && strlen(current) <= ACCESS_PASSWORD_MAX &&
             secret_pwhash_verify(j->v.password_hash, current, strlen(current)) == 0;
     if (j->ok && password != NULL) {

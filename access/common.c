@@ -74,7 +74,7 @@ void access_destroy(access_ctx *a)
     pthread_cond_destroy(&a->hash_free);
 }
 
-int access_hash_enter(access_ctx *a)
+int access_hash_enter(access_ctx *a, access_result *res)
 {
     struct timespec until;
     int rc = 0;
@@ -88,6 +88,8 @@ int access_hash_enter(access_ctx *a)
         a->hashing++;
         rc = 0;
     } else {
+        res->code = ACCESS_E_BUSY;
+        res->retry_after = HASH_WAIT_S;
         rc = -1;
     }
     pthread_mutex_unlock(&a->hash_lock);

@@ -338,11 +338,8 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
         res->code = ACCESS_E_DEFI_ANSWER;
     if (res->code != ACCESS_E_NONE)
         goto out;
-    if (access_hash_enter(a) != 0) {
-        res->code = ACCESS_E_BUSY;
-        res->retry_after = 5;
+    if (access_hash_enter(a, res) != 0)
         goto out;
-    }
     rc = secret_pwhash(pw_hash, password, strlen(password));
     if (rc == 0 && want == STORE_LINK_ACTIVATION)
         rc = secret_pwhash(defi_hash, norm, strlen(norm));

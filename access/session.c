@@ -83,11 +83,8 @@ int access_login(access_ctx *a, const char *identifier, const char *password, co
         return rc;
     if (res->code != ACCESS_E_NONE)
         return ACCESS_REFUSED;
-    if (access_hash_enter(a) != 0) {
-        res->code = ACCESS_E_BUSY;
-        res->retry_after = 5;
+    if (access_hash_enter(a, res) != 0)
         return ACCESS_REFUSED;
-    }
     /* an unknown identifier costs the same Argon2id as a known one */
     match = secret_pwhash_verify(j.known ? j.v.password_hash : a->dummy_hash, password,
                                  strlen(password)) == 0;

@@ -312,6 +312,8 @@ int main(void)
     bench_dlog();
     bench_import();
     bench_audit();
+    bench_login();
+    bench_outbox();
     elgamal_pk_clear(&S.pk);
     return 0;
 }

@@ -119,6 +119,11 @@ int sq_step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
 }
 
+int sq_row_result(int rc)
+{
+    return rc ==  SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+}
+
 int sq_count_query(store_conn *c, const char *sql, uint64_t *count)
 {
     sqlite3_stmt *st = sq_stmt(c, sql);
@@ -368,7 +373,7 @@ static int sq_voter_find(store_conn *c, const char *number, int64_t *id, int *st
         *struck = sqlite3_column_int(st, 1);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+    return sq_row_result(rc);
 }
 
 static int sq_voter_count(store_conn *c, uint64_t *active, uint64_t *struck)

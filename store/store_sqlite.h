@@ -22,6 +22,8 @@ int sq_exec(store_conn *c, const char *sql);
 sqlite3_stmt *sq_stmt(store_conn *c, const char *sql);
 /* Step a statement that returns no row; reset it. */
 int sq_step_done(sqlite3_stmt *st);
+/* After stepping a single-row query: STORE_OK for a row, STORE_ENOTFOUND for none. */
+int sq_row_result(int rc);
 int sq_count_query(store_conn *c, const char *sql, uint64_t *count);
 void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col);
 void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col);

@@ -23,7 +23,7 @@ static int access_row(sqlite3_stmt *st, store_access *a)
         sq_copy_text(a->lang, sizeof a->lang, st, 6);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+    return sq_row_result(rc);
 }
 
 int sq_access_by_email(store_conn *c, const char *address, store_access *a)
@@ -171,7 +171,7 @@ int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpos
         *expires = sqlite3_column_int64(st, 3);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+    return sq_row_result(rc);
 }
 
 int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
@@ -232,7 +232,7 @@ int sq_session_get(store_conn *c, const uint8_t *hash, int64_t *voter, int64_t *
         *last_seen = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+    return sq_row_result(rc);
 }
 
 int sq_session_touch(store_conn *c, const uint8_t *hash, int64_t now)

@@ -112,6 +112,20 @@ static int with_store(votectl *v, int create_keys)
     return votectl_open(v, create_keys);
 }
 
+/* The common start of a command: options (allowed letters), npos positional
+ * arguments (-1: any), then the store. 0, or the exit code to return. */
+static int prepare(votectl *v, int argc, char **argv, opts *o, const char *allowed, int npos,
+                   const char *what)
+{
+    int rc = parse_opts(argc, argv, o, allowed);
+
+    if (rc != 0)
+        return rc;
+    if (npos >= 0 && o->npos != npos)
+        return usage_error("%s", what);
+    return with_store(v, 0);
+}
+
 static int cmd_init(votectl *v, int argc, char **argv)
 {
     opts o;
@@ -178,13 +192,9 @@ int votectl_import(votectl *v, const char *csv, int dry_run)
 static int cmd_import(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "d");
+    int rc = prepare(v, argc, argv, &o, "d", 1, "expects one CSV file");
 
     if (rc != 0)
-        return rc;
-    if (o.npos != 1)
-        return usage_error("%s", "expects one CSV file");
-    if ((rc = with_store(v, 0)) != 0)
         return rc;
     rc = votectl_import(v, o.pos[0], o.dry_run);
     votectl_close(v);
@@ -237,13 +247,9 @@ static int cmd_status(votectl *v, int argc, char **argv)
     opts o;
     election_status st;
     char fp[65];
-    int rc = parse_opts(argc, argv, &o, "j");
+    int rc = prepare(v, argc, argv, &o, "j", 0, "takes no argument");
 
     if (rc != 0)
-        return rc;
-    if (o.npos != 0)
-        return usage_error("%s", "takes no argument");
-    if ((rc = with_store(v, 0)) != 0)
         return rc;
     rc = election_status_get(v->store, &st);
     votectl_close(v);
@@ -285,11 +291,9 @@ static int cmd_show(votectl *v, int argc, char **argv)
     opts o;
     def_election d;
     char err[DEF_ERR_CHARS], *canon;
-    int rc = parse_opts(argc, argv, &o, "");
+    int rc = prepare(v, argc, argv, &o, "", 0, "takes no argument");
 
     if (rc != 0)
-        return rc;
-    if ((rc = with_store(v, 0)) != 0)
         return rc;
     rc = election_definition(v->store, &d, err, sizeof err);
     votectl_close(v);
@@ -309,12 +313,10 @@ static int cmd_keys(votectl *v, int argc, char **argv)
     opts o;
     int rc = parse_opts(argc, argv, &o, "D");
 
-    if (rc != 0)
-        return rc;
-    if (o.demo == NULL)
+    if (rc == 0 && o.demo == NULL)
         return usage_error("%s", "only --demo FILE exists until the key ceremony "
                            "(votetrustee) replaces it");
-    if ((rc = with_store(v, 0)) != 0)
+    if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     rc = votectl_demo_key(v, o.demo);
     votectl_close(v);
@@ -326,11 +328,9 @@ static int cmd_credentials(votectl *v, int argc, char **argv)
     opts o;
     int rc = parse_opts(argc, argv, &o, "D");
 
-    if (rc != 0)
-        return rc;
-    if (o.demo == NULL)
+    if (rc == 0 && o.demo == NULL)
         return usage_error("%s", "only --demo FILE exists until votecred replaces it");
-    if ((rc = with_store(v, 0)) != 0)
+    if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     rc = votectl_demo_codes(v, o.demo);
     votectl_close(v);
@@ -345,13 +345,11 @@ static int run_simple(votectl *v, int argc, char **argv, simple_op op, const cha
     opts o;
     int rc = parse_opts(argc, argv, &o, "r");
 
-    if (rc != 0)
-        return rc;
-    if (o.npos != 0)
-        return usage_error("%s", "takes no argument");
-    if (needs_reason && o.reason == NULL)
+    if (rc == 0 && needs_reason && o.reason == NULL)
         return usage_error("%s", "needs --reason");
-    if ((rc = with_store(v, 0)) != 0)
+    if (rc == 0 && o.npos != 0)
+        return usage_error("%s", "takes no argument");
+    if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     v->ctx.reason = o.reason;
     rc = votectl_result(v, op(v->store, &v->ctx), done);
@@ -377,13 +375,9 @@ static int send_activations(votectl *v)
 static int cmd_open(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "");
+    int rc = prepare(v, argc, argv, &o, "", 0, "takes no argument");
 
     if (rc != 0)
-        return rc;
-    if (o.npos != 0)
-        return usage_error("%s", "takes no argument");
-    if ((rc = with_store(v, 0)) != 0)
         return rc;
     rc = votectl_result(v, election_open(v->store, &v->ctx), "the election is open");
     if (rc == 0)
