@@ -7,7 +7,7 @@
 #   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
 
 CC      ?= cc
-PKGS    := libsodium jansson cmocka sqlite3 libmicrohttpd libcurl
+PKGS    := libsodium jansson cmocka sqlite3 libmicrohttpd libcurl cairo libqrencode
 WARN    := -std=c17 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
 INC     := -I. -I/usr/include/decaf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -18,7 +18,7 @@ REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 
-LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c) \
+LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c) \
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))

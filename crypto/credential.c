@@ -22,6 +22,16 @@ int credential_derive_auth(uint8_t auth[CREDENTIAL_AUTH_BYTES], const uint8_t *e
     return 0;
 }
 
+void credential_auth_check(uint8_t out[CREDENTIAL_AUTH_BYTES],
+                           const uint8_t auth[CREDENTIAL_AUTH_BYTES])
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/auth-check", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, auth, CREDENTIAL_AUTH_BYTES);
+    transcript_digest(&t, out);
+}
+
 int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
                              const uint8_t *eid, size_t eidlen,
                              const uint8_t *code, size_t codelen)

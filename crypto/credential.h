@@ -30,6 +30,9 @@ typedef struct {
 /* -1 if code or eid lengths are out of range. */
 int credential_derive_auth(uint8_t auth[CREDENTIAL_AUTH_BYTES], const uint8_t *eid,
                            size_t eidlen, const uint8_t *code, size_t codelen);
+/* What the server keeps to check an authenticator: Hb("votesrv/v1/auth-check"; auth). */
+void credential_auth_check(uint8_t out[CREDENTIAL_AUTH_BYTES],
+                           const uint8_t auth[CREDENTIAL_AUTH_BYTES]);
 int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
                              const uint8_t *eid, size_t eidlen,
                              const uint8_t *code, size_t codelen);

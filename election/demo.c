@@ -6,10 +6,11 @@
 #include "audit/audit.h"
 #include "crypto/credential.h"
 #include "election_internal.h"
+#include "notices/code.h"
 
 typedef struct {
     char number[STORE_NUMBER_CHARS + 1];
-    char code[DEMO_CODE_CHARS + 1];
+    char code[CODE_SYMBOLS + 1];
 } demo_code;
 
 typedef struct {
@@ -17,7 +18,6 @@ typedef struct {
     size_t n, cap;
     char eid[STORE_EID_CHARS + 1];
     election_ctx *c;
-    const uint8_t *pepper;
 } demo_job;
 
 static int collect(const char *number, const uint8_t *digest, int struck, void *arg)
@@ -53,23 +53,6 @@ static int run_collect(store_tx *tx, void *arg)
     return store_voters_each(tx, collect, j);
 }
 
-static void make_code(char out[DEMO_CODE_CHARS + 1])
-{
-    uint8_t r[16];
-    char hex[33];
-    size_t o = 0;
-
-    randombytes_buf(r, sizeof r);
-    sodium_bin2hex(hex, sizeof hex, r, sizeof r);
-    for (int i = 0; i < 32; i++) {
-        if (i > 0 && i % 4 == 0)
-            out[o++] = '-';
-        out[o++] = hex[i];
-    }
-    out[o] = '\0';
-    sodium_memzero(hex, sizeof hex);
-}
-
 static int run_assign(store_tx *tx, void *arg)
 {
     demo_job *j = arg;
@@ -77,18 +60,18 @@ static int run_assign(store_tx *tx, void *arg)
     int rc;
 
     for (size_t i = 0; i < j->n; i++) {
-        uint8_t auth[CREDENTIAL_AUTH_BYTES], hash[SECRET_HASH_BYTES], pub[32];
+        uint8_t auth[CREDENTIAL_AUTH_BYTES], hash[CREDENTIAL_AUTH_BYTES], pub[32];
         group_scalar s;
         int64_t id;
         int struck;
 
         if (credential_derive_auth(auth, (const uint8_t *)j->eid, strlen(j->eid),
-                                   (const uint8_t *)j->codes[i].code, DEMO_CODE_CHARS) != 0 ||
+                                   (const uint8_t *)j->codes[i].code, CODE_SYMBOLS) != 0 ||
             credential_derive_secret(&s, pub, (const uint8_t *)j->eid, strlen(j->eid),
-                                     (const uint8_t *)j->codes[i].code, DEMO_CODE_CHARS) != 0)
+                                     (const uint8_t *)j->codes[i].code, CODE_SYMBOLS) != 0)
             return STORE_EIO;
         group_scalar_wipe(&s);
-        secret_keyed_hash(hash, j->pepper, auth, sizeof auth);
+        credential_auth_check(hash, auth);
         if ((rc = store_voter_find(tx, j->codes[i].number, &id, &struck)) != STORE_OK ||
             (rc = store_voter_set_auth(tx, id, hash)) != STORE_OK ||
             (rc = store_credential_add(tx, pub)) != STORE_OK)
@@ -101,23 +84,25 @@ static int run_assign(store_tx *tx, void *arg)
     return rc;
 }
 
-int election_demo_credentials(store *s, election_ctx *c, const uint8_t pepper[SECRET_PEPPER_BYTES],
-                              FILE *codes)
+int election_demo_credentials(store *s, election_ctx *c, FILE *codes)
 {
     demo_job j;
     int rc;
 
     memset(&j, 0, sizeof j);
     j.c = c;
-    j.pepper = pepper;
     c->msg[0] = '\0';
     rc = store_read(s, run_collect, &j);
     for (size_t i = 0; rc == STORE_OK && i < j.n; i++)
-        make_code(j.codes[i].code);
+        code_new(j.codes[i].code);
     if (rc == STORE_OK)
         rc = store_write(s, run_assign, &j);
-    for (size_t i = 0; rc == STORE_OK && i < j.n; i++)
-        fprintf(codes, "%s,%s\n", j.codes[i].number, j.codes[i].code);
+    for (size_t i = 0; rc == STORE_OK && i < j.n; i++) {
+        char shown[CODE_DISPLAY_CHARS + 1];
+
+        code_display(shown, j.codes[i].code);
+        fprintf(codes, "%s,%s\n", j.codes[i].number, shown);
+    }
     if (j.codes != NULL)
         sodium_memzero(j.codes, j.cap * sizeof *j.codes);
     free(j.codes);

@@ -11,11 +11,8 @@
 #include "crypto/secret.h"
 #include "election.h"
 
-#define DEMO_CODE_CHARS 39   /* 32 hex digits in 8 groups of 4 */
-
-/* Give every active voter a random vote code: store the keyed hash of its
- * authenticator and its public credential, then write "number,code" lines. */
-int election_demo_credentials(store *s, election_ctx *c, const uint8_t pepper[SECRET_PEPPER_BYTES],
-                              FILE *codes);
+/* Give every active voter a random vote code: store its authenticator check
+ * and public credential, then write "number,code" lines. */
+int election_demo_credentials(store *s, election_ctx *c, FILE *codes);
 
 #endif

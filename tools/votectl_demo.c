@@ -173,7 +173,7 @@ int votectl_demo_codes(votectl *v, const char *path)
         fprintf(stderr, "votectl: cannot create %s\n", path);
         return EXIT_INPUT;
     }
-    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, v->srv.keys.pepper, f),
+    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, f),
                         "demo vote codes generated");
     fclose(f);
     return rc;

@@ -1,0 +1,30 @@
+/*
+ * code.h - vote codes as people read and type them.
+ *
+ * 27 random symbols of Crockford's base32 (0-9 and A-Z without I, L, O, U:
+ * 135 bits) and a Luhn mod 32 check symbol, which catches every single wrong
+ * symbol and every swap of two neighbours before anything is sent. Shown as 7
+ * groups of 4: "7K2M-9QXD-..."; entry ignores case, spaces, dashes, dots and
+ * underscores, and reads O as 0 and I, L as 1.
+ */
+#ifndef VOTESRV_CODE_H
+#define VOTESRV_CODE_H
+
+#include <stddef.h>
+
+#define CODE_SYMBOLS 28                       /* 27 random + 1 check */
+#define CODE_RANDOM_SYMBOLS 27
+#define CODE_GROUP 4
+#define CODE_DISPLAY_CHARS (CODE_SYMBOLS + CODE_SYMBOLS / CODE_GROUP - 1)
+
+typedef enum { CODE_OK = 0, CODE_BAD_FORM = -1, CODE_TYPO = -2 } code_status;
+
+/* A fresh code in canonical form (CODE_SYMBOLS upper-case symbols). */
+void code_new(char out[CODE_SYMBOLS + 1]);
+/* Canonical form of what a person typed: CODE_OK, CODE_BAD_FORM (length or a
+ * symbol outside the alphabet) or CODE_TYPO (the check symbol disagrees). */
+code_status code_parse(char out[CODE_SYMBOLS + 1], const char *typed);
+/* "XXXX-XXXX-..." from the canonical form. */
+void code_display(char out[CODE_DISPLAY_CHARS + 1], const char canonical[CODE_SYMBOLS + 1]);
+
+#endif

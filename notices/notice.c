@@ -1,0 +1,426 @@
+/* notice.c - the notice page. */
+#include "notice.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <qrencode.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MM 2.834645669
+#define PAGE_W (210 * MM)
+#define PAGE_H (297 * MM)
+#define MARGIN (20 * MM)
+
+#define WRAP_CACHE 16
+#define WRAP_LINES 8
+
+/* Paragraphs that repeat on every page are broken into lines once. */
+typedef struct {
+    const char *text;
+    double width;
+    int n;
+    char *lines[WRAP_LINES];
+} wrapped;
+
+struct notice_doc {
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    cairo_font_face_t *faces[2][2];     /* [mono][bold] */
+    wrapped cache[WRAP_CACHE];
+    int ncache;
+};
+
+static notice_doc *current;             /* the document being drawn (one thread) */
+
+typedef struct {
+    const char *title, *voter, *number, *identifier, *code_label, *code_note, *dates_label;
+    const char *qr_caption, *steps_title, *steps[4], *support, *keep;
+} texts;
+
+static const texts fr = {
+    "Notice de vote", "Électeur ou électrice", "Numéro d'électeur", "Identifiant",
+    "Votre code de vote", "Confidentiel : il vous sera demandé au moment de voter.",
+    "Période de vote", "Accès au portail de vote", "Comment voter",
+    { "Activez votre compte avec le lien reçu sur votre adresse professionnelle : créez "
+      "votre mot de passe « élections » et votre question défi.",
+      "Pendant la période de vote, connectez-vous au portail avec votre identifiant et ce "
+      "mot de passe.",
+      "Choisissez une liste ou votez blanc dans chaque scrutin, puis saisissez votre code "
+      "de vote pour confirmer.",
+      "Conservez le reçu : il permet de vérifier que votre bulletin est dans l'urne." },
+    "Cellule d'assistance", "Ne communiquez jamais votre code de vote. Conservez cette notice "
+    "jusqu'à la fin du vote."
+};
+
+static const texts en = {
+    "Voting notice", "Voter", "Voter number", "Identifier", "Your vote code",
+    "Confidential: you will be asked for it when you vote.", "Voting period",
+    "Voting portal", "How to vote",
+    { "Activate your account with the link sent to your professional address: create your "
+      "\"elections\" password and your challenge question.",
+      "During the voting period, log in to the portal with your identifier and that "
+      "password.",
+      "Choose a list or vote blank in each scrutin, then enter your vote code to confirm.",
+      "Keep the receipt: it lets you check that your ballot is in the ballot box." },
+    "Support cell", "Never disclose your vote code. Keep this notice until the end of the vote."
+};
+
+notice_doc *notice_doc_open(const char *path)
+{
+    notice_doc *d = calloc(1, sizeof *d);
+
+    if (d == NULL)
+        return NULL;
+    d->surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+    d->cr = cairo_create(d->surface);
+    if (cairo_surface_status(d->surface) != CAIRO_STATUS_SUCCESS ||
+        cairo_status(d->cr) != CAIRO_STATUS_SUCCESS) {
+        notice_doc_close(d);
+        return NULL;
+    }
+    cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_CREATOR, "votesrv votecred");
+    for (int m = 0; m < 2; m++)
+        for (int b = 0; b < 2; b++)
+            d->faces[m][b] = cairo_toy_font_face_create(m ? "DejaVu Sans Mono" : "DejaVu Sans",
+                                                        CAIRO_FONT_SLANT_NORMAL,
+                                                        b ? CAIRO_FONT_WEIGHT_BOLD
+                                                          : CAIRO_FONT_WEIGHT_NORMAL);
+    return d;
+}
+
+int notice_doc_close(notice_doc *d)
+{
+    int rc;
+
+    if (d == NULL)
+        return -1;
+    for (int m = 0; m < 2; m++)
+        for (int b = 0; b < 2; b++)
+            if (d->faces[m][b] != NULL)
+                cairo_font_face_destroy(d->faces[m][b]);
+    for (int i = 0; i < d->ncache; i++)
+        for (int l = 0; l < d->cache[i].n; l++)
+            free(d->cache[i].lines[l]);
+    cairo_destroy(d->cr);
+    cairo_surface_finish(d->surface);
+    rc = cairo_surface_status(d->surface) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    cairo_surface_destroy(d->surface);
+    free(d);
+    return rc;
+}
+
+static void font(cairo_t *cr, int mono, int bold, double size)
+{
+    cairo_set_font_face(cr, current->faces[mono != 0][bold != 0]);
+    cairo_set_font_size(cr, size);
+}
+
+/* Break text into lines of at most width in the current font; words longer
+ * than the buffer are cut, never overflowed. */
+static int break_lines(cairo_t *cr, const char *text, double width, char **lines, int max)
+{
+    char line[1024] = "", trial[1024];
+    const char *p = text;
+    int n = 0;
+
+    while (*p && n < max) {
+        size_t k = strcspn(p, " "), used = strlen(line);
+        cairo_text_extents_t e;
+
+        if (used + k + 2 > sizeof trial)
+            k = sizeof trial - used - 2;
+        memcpy(trial, line, used);
+        if (used > 0)
+            trial[used++] = ' ';
+        memcpy(trial + used, p, k);
+        trial[used + k] = '\0';
+        cairo_text_extents(cr, trial, &e);
+        if (e.x_advance > width && line[0]) {
+            lines[n++] = strdup(line);
+            memcpy(line, p, k);
+            line[k] = '\0';
+        } else {
+            memcpy(line, trial, used + k + 1);
+        }
+        p += strcspn(p, " ");
+        while (*p == ' ')
+            p++;
+    }
+    if (line[0] && n < max)
+        lines[n++] = strdup(line);
+    return n;
+}
+
+/* Draw text wrapped to width from (x, y); returns the y after the last line.
+ * Paragraphs met before on this document (same text, same width) reuse their
+ * line breaks. */
+static double wrap(cairo_t *cr, const char *text, double x, double y, double width, double lead)
+{
+    wrapped *w = NULL, tmp = { text, width, 0, { NULL } };
+
+    for (int i = 0; i < current->ncache && w == NULL; i++)
+        if (current->cache[i].text == text && current->cache[i].width == width)
+            w = &current->cache[i];
+    if (w == NULL) {
+        tmp.n = break_lines(cr, text, width, tmp.lines, WRAP_LINES);
+        if (current->ncache < WRAP_CACHE) {
+            current->cache[current->ncache] = tmp;
+            w = &current->cache[current->ncache++];
+        } else {
+            w = &tmp;
+        }
+    }
+    for (int l = 0; l < w->n; l++) {
+        if (w->lines[l] != NULL) {
+            cairo_move_to(cr, x, y);
+            cairo_show_text(cr, w->lines[l]);
+        }
+        y += lead;
+    }
+    if (w == &tmp)
+        for (int l = 0; l < tmp.n; l++)
+            free(tmp.lines[l]);
+    return y;
+}
+
+char *notice_qr_text(const char *portal_url, const char *identifier)
+{
+    size_t n = strlen(portal_url) + 3 * strlen(identifier) + 8;
+    char *out = malloc(n), *o;
+
+    if (out == NULL)
+        return NULL;
+    o = out + sprintf(out, "%s/?id=", portal_url);
+    for (const char *c = identifier; *c; c++) {     /* percent-encode what a URL needs */
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~", *c))
+            *o++ = *c;
+        else
+            o += sprintf(o, "%%%02X", (unsigned char)*c);
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The QR code as a 1-bit mask, QR_PX pixels per module (with its 4-module
+ * quiet zone), painted black: a small stencil image in the PDF instead of
+ * hundreds of vector squares, and sharp when a viewer rescales it. */
+#define QR_PX 6
+
+static int draw_qr(cairo_t *cr, const char *text, double x, double y, double size)
+{
+    QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    cairo_surface_t *mask;
+    unsigned char *px;
+    int w, stride;
+
+    if (q == NULL)
+        return -1;
+    w = (q->width + 8) * QR_PX;
+    mask = cairo_image_surface_create(CAIRO_FORMAT_A1, w, w);
+    if (cairo_surface_status(mask) != CAIRO_STATUS_SUCCESS) {
+        QRcode_free(q);
+        return -1;
+    }
+    cairo_surface_flush(mask);
+    px = cairo_image_surface_get_data(mask);
+    stride = cairo_image_surface_get_stride(mask);
+    memset(px, 0, (size_t)stride * (size_t)w);
+    for (int r = 0; r < w; r++)
+        for (int c = 0; c < w; c++) {
+            int mr = r / QR_PX - 4, mc = c / QR_PX - 4;
+
+            if (mr >= 0 && mc >= 0 && mr < q->width && mc < q->width &&
+                (q->data[mr * q->width + mc] & 1))
+                ((uint32_t *)(px + r * stride))[c / 32] |= 1u << (c % 32);  /* little-endian */
+        }
+    cairo_surface_mark_dirty(mask);
+    QRcode_free(q);
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, x, y, size, size);
+    cairo_fill(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, size / w, size / w);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_mask_surface(cr, mask, 0, 0);
+    cairo_restore(cr);
+    cairo_surface_destroy(mask);
+    return 0;
+}
+
+/* Overprinted glyphs that hide the code from light through an envelope. */
+static void confusion(cairo_t *cr, double x, double y, double w, double h)
+{
+    static const char glyphs[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ#%&@";
+
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    font(cr, 1, 1, 17);
+    for (double yy = y + 12; yy < y + h + 12; yy += 9)
+        for (double xx = x - 4; xx < x + w; xx += 9) {
+            char g[2] = { glyphs[(size_t)(xx * 7 + yy * 13) % (sizeof glyphs - 1)], '\0' };
+
+            cairo_move_to(cr, xx, yy);
+            cairo_show_text(cr, g);
+        }
+    cairo_restore(cr);
+}
+
+static double header(cairo_t *cr, const notice_style *s, const texts *t)
+{
+    double y = MARGIN + 4 * MM;
+
+    cairo_set_source_rgb(cr, 0.12, 0.12, 0.12);
+    font(cr, 0, 0, 9);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_show_text(cr, s->organiser);
+    font(cr, 0, 1, 15);
+    y = wrap(cr, s->election, MARGIN, y + 8 * MM, s->postal ? 80 * MM : PAGE_W - 2 * MARGIN,
+             6.5 * MM);
+    font(cr, 0, 1, 20);
+    cairo_move_to(cr, MARGIN, y + 6 * MM);
+    cairo_show_text(cr, t->title);
+    return y + 12 * MM;
+}
+
+static void postal_block(cairo_t *cr, const notice_voter *v)
+{
+    char name[400];
+    double y = 52 * MM;
+    const char *p = v->postal_address;
+
+    font(cr, 0, 0, 10);
+    snprintf(name, sizeof name, "%s %s", v->given_names, v->surname);
+    cairo_move_to(cr, 112 * MM, y);
+    cairo_show_text(cr, name);
+    while (p != NULL && *p) {
+        size_t n = strcspn(p, "\r\n");
+        char line[256];
+
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
+        y += 4.6 * MM;
+        cairo_move_to(cr, 112 * MM, y);
+        cairo_show_text(cr, line);
+        p += n;
+        p += strspn(p, "\r\n");
+    }
+}
+
+static double voter_block(cairo_t *cr, const notice_voter *v, const texts *t, double y)
+{
+    char name[400];
+    const char *labels[3] = { t->voter, t->number, t->identifier };
+    const char *values[3] = { name, v->number, v->identifier };
+
+    snprintf(name, sizeof name, "%s %s", v->given_names, v->surname);
+    for (int i = 0; i < 3; i++) {
+        font(cr, 0, 0, 9);
+        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+        cairo_move_to(cr, MARGIN, y);
+        cairo_show_text(cr, labels[i]);
+        font(cr, 0, 1, 12);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_move_to(cr, MARGIN + 45 * MM, y);
+        cairo_show_text(cr, values[i]);
+        y += 7 * MM;
+    }
+    return y + 4 * MM;
+}
+
+static double code_block(cairo_t *cr, const notice_style *s, const texts *t, const char *code,
+                         double y)
+{
+    double box_w = PAGE_W - 2 * MARGIN - 48 * MM, box_h = 34 * MM;
+
+    cairo_set_source_rgb(cr, 0.94, 0.95, 0.98);
+    cairo_rectangle(cr, MARGIN, y, box_w, box_h);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.0, 0.2, 0.55);
+    cairo_set_line_width(cr, 1.2);
+    cairo_rectangle(cr, MARGIN, y, box_w, box_h);
+    cairo_stroke(cr);
+    font(cr, 0, 1, 11);
+    cairo_move_to(cr, MARGIN + 5 * MM, y + 8 * MM);
+    cairo_show_text(cr, t->code_label);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    font(cr, 1, 1, 15);
+    cairo_move_to(cr, MARGIN + 5 * MM, y + 19 * MM);
+    cairo_show_text(cr, code);
+    if (s->cover)
+        confusion(cr, MARGIN + 4 * MM, y + 12 * MM, box_w - 8 * MM, 10 * MM);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    font(cr, 0, 0, 8.5);
+    cairo_move_to(cr, MARGIN + 5 * MM, y + 29 * MM);
+    cairo_show_text(cr, t->code_note);
+    return y + box_h;
+}
+
+int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, const char *code)
+{
+    cairo_t *cr = d->cr;
+    const texts *t = s->lang != NULL && strcmp(s->lang, "en") == 0 ? &en : &fr;
+    char *qr = notice_qr_text(s->portal_url, v->identifier), contact[400];
+    double y, qr_y;
+
+    if (qr == NULL)
+        return -1;
+    current = d;
+    y = header(cr, s, t);
+    if (s->postal) {
+        postal_block(cr, v);
+        y = y < 95 * MM ? 95 * MM : y;
+    }
+    y = voter_block(cr, v, t, y);
+    qr_y = y;
+    y = code_block(cr, s, t, code, y);
+    if (draw_qr(cr, qr, PAGE_W - MARGIN - 44 * MM, qr_y - 5 * MM, 44 * MM) != 0) {
+        free(qr);
+        return -1;
+    }
+    font(cr, 0, 0, 8);
+    cairo_move_to(cr, PAGE_W - MARGIN - 40 * MM, qr_y + 41 * MM);
+    cairo_show_text(cr, t->qr_caption);
+    y += 14 * MM;
+    font(cr, 0, 1, 11);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_show_text(cr, t->dates_label);
+    font(cr, 0, 0, 11);
+    y = wrap(cr, s->dates, MARGIN + 40 * MM, y, PAGE_W - 2 * MARGIN - 40 * MM, 5 * MM) + 4 * MM;
+    font(cr, 0, 0, 10);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_show_text(cr, s->portal_url);
+    y += 10 * MM;
+    font(cr, 0, 1, 12);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_show_text(cr, t->steps_title);
+    y += 7 * MM;
+    for (int i = 0; i < 4; i++) {
+        char num[8];
+
+        font(cr, 0, 1, 10);
+        snprintf(num, sizeof num, "%d.", i + 1);
+        cairo_move_to(cr, MARGIN, y);
+        cairo_show_text(cr, num);
+        font(cr, 0, 0, 10);
+        y = wrap(cr, t->steps[i], MARGIN + 7 * MM, y, PAGE_W - 2 * MARGIN - 7 * MM, 4.8 * MM) +
+            2 * MM;
+    }
+    snprintf(contact, sizeof contact, "%s : %s%s%s", t->support, s->support_email,
+             s->support_phone && s->support_phone[0] ? " — " : "",
+             s->support_phone ? s->support_phone : "");
+    font(cr, 0, 1, 10);
+    cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 10 * MM);
+    cairo_show_text(cr, contact);
+    font(cr, 0, 0, 8.5);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    wrap(cr, t->keep, MARGIN, PAGE_H - MARGIN - 4 * MM, PAGE_W - 2 * MARGIN, 4 * MM);
+    cairo_show_page(cr);
+    free(qr);
+    return cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+}

@@ -1,0 +1,44 @@
+/*
+ * notice.h - paper voting notices and signature sheets as PDF (cairo, with the
+ * QR code from libqrencode; fonts embedded by cairo).
+ *
+ * One A4 page per voter: election, dates, the voter's name, number and
+ * identifier, the vote code, the portal's address and a QR code holding the
+ * portal's address and the identifier (never the code), how to vote, the
+ * support cell. Postal notices put the postal address in the window of a DL
+ * envelope; "cover" overprints a confusion pattern on the code, as on PIN
+ * letters, so it cannot be read through the envelope.
+ */
+#ifndef VOTESRV_NOTICE_H
+#define VOTESRV_NOTICE_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *election, *organiser, *dates;     /* dates already formatted */
+    const char *portal_url, *support_email, *support_phone;
+    const char *lang;                              /* "fr" (default) or "en" */
+    int postal, cover;
+} notice_style;
+
+typedef struct {
+    const char *number, *surname, *given_names, *identifier, *establishment, *postal_address;
+} notice_voter;
+
+typedef struct notice_doc notice_doc;
+
+/* NULL if the file cannot be created. */
+notice_doc *notice_doc_open(const char *path);
+/* One page; code is the displayed form (groups of 4). 0, or -1 on error. */
+int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, const char *code);
+/* Finish the file: 0 if it was written completely. */
+int notice_doc_close(notice_doc *d);
+
+/* The signature sheet of a batch as PDF and CSV: name, number, a column to sign. */
+int notice_signature_sheet(const char *pdf, const char *csv, const notice_style *s,
+                           const char *establishment, const notice_voter *v, size_t n);
+
+/* The QR payload for a voter: portal address and identifier (malloc'd). */
+char *notice_qr_text(const char *portal_url, const char *identifier);
+
+#endif
