@@ -7,7 +7,7 @@
 #   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
 
 CC      ?= cc
-PKGS    := libsodium jansson cmocka sqlite3 libmicrohttpd libcurl cairo libqrencode
+PKGS    := libsodium jansson cmocka sqlite3 libmicrohttpd libcurl cairo libqrencode fontconfig
 WARN    := -std=c17 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
 INC     := -I. -I/usr/include/decaf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -22,7 +22,7 @@ LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c a
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
-PROGRAMS  := votesrv votectl voteaudit
+PROGRAMS  := votesrv votectl voteaudit votecred
 
 REL_LIB   := build/rel/libvotesrv.a
 SAN_LIB   := build/san/libvotesrv.a
@@ -59,6 +59,7 @@ $(SAN_LIB): $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 votesrv_OBJ   := votesrv/main.o
 votectl_OBJ   := tools/votectl.o tools/votectl_demo.o
 voteaudit_OBJ := tools/voteaudit.o
+votecred_OBJ  := tools/votecred.o
 
 define program
 build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)

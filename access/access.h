@@ -48,7 +48,14 @@ typedef enum {
     ACCESS_E_SESSION,            /* no valid session */
     ACCESS_E_NOT_ACTIVATED,
     ACCESS_E_CHALLENGE,          /* proof of work missing, wrong, expired or reused */
-    ACCESS_E_BUSY                /* too many password hashes under way: retry */
+    ACCESS_E_BUSY,               /* too many password hashes under way: retry */
+    ACCESS_E_DEFI_WRONG,         /* the défi answer does not match */
+    ACCESS_E_REISSUE_LIMIT,      /* too many code reissues in 24 hours */
+    ACCESS_E_NOT_OPEN,           /* only while the vote is open */
+    ACCESS_E_CODE_FORM,          /* not a vote code (length, symbols) */
+    ACCESS_E_CODE_TYPO,          /* the check symbol disagrees: a typo */
+    ACCESS_E_CODE_WRONG,         /* not this voter's code */
+    ACCESS_E_CODE_LOCKED         /* too many wrong codes: support or a reissue unlocks */
 } access_error;
 
 typedef struct {
@@ -120,6 +127,21 @@ int access_change_password(access_ctx *a, int64_t voter, const char *current,
                            const char *password, int64_t now, access_result *res);
 int access_change_defi(access_ctx *a, int64_t voter, const char *password, int question,
                        const char *answer, int64_t now, access_result *res);
+
+/* Vote codes. A reissue makes a new code for the voter (new authenticator
+ * check, new public credential), mails it to their addresses and unlocks code
+ * entry; the old code stops authenticating at once. From the voter (défi
+ * answer, at most ACCESS_REISSUE_PER_DAY a day) or the support cell (reason). */
+#define ACCESS_REISSUE_PER_DAY 3
+int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer, int64_t now,
+                        access_result *res);
+int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
+                                const char *reason, int64_t now, access_result *res);
+/* Check a typed vote code against the voter's record: the authenticator on
+ * success (for the cast). Wrong codes are throttled and lock code entry. */
+int access_code_check(access_ctx *a, int64_t voter, const char *typed, const char *client,
+                      int64_t now, uint8_t auth[32], access_result *res);
+int access_code_unlock(access_ctx *a, int64_t voter, const char *actor, const char *reason);
 
 /* A fresh ALTCHA challenge; and the check of a solved one, accepted once. */
 json_t *access_challenge(const access_ctx *a, int64_t now);

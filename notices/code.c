@@ -1,4 +1,4 @@
-/* code.c - Crockford base32 vote codes with a Luhn mod 32 check symbol. */
+/* code.c - Crockford base32 vote codes with a check symbol over GF(32). */
 #include "code.h"
 
 #include <ctype.h>
@@ -14,26 +14,43 @@ static int value_of(char c)
     return c != '\0' && p != NULL ? (int)(p - alphabet) : -1;
 }
 
-/* Luhn mod N over values, rightmost doubled first when computing a check
- * symbol (has_check = 0), second when verifying (has_check = 1). */
-static int luhn_sum(const char *s, size_t n, int has_check)
+/* The check: the symbols' values v_i as elements of GF(32) (polynomial
+ * x^5 + x^2 + 1, alpha = x primitive) must satisfy sum alpha^i * v_i = 0. Any
+ * single wrong symbol adds alpha^i * e != 0, any swap of two different symbols
+ * at i != j adds (alpha^i + alpha^j)(a + b) != 0: a field has no zero divisors. */
+static int gf_mul(int a, int b)
 {
-    int factor = has_check ? 1 : 2, sum = 0;
+    int r = 0;
 
-    for (size_t i = n; i-- > 0;) {
-        int addend = factor * value_of(s[i]);
-
-        sum += addend / 32 + addend % 32;
-        factor = factor == 2 ? 1 : 2;
+    while (b) {
+        if (b & 1)
+            r ^= a;
+        b >>= 1;
+        a <<= 1;
+        if (a & 0x20)
+            a ^= 0x25;
     }
-    return sum % 32;
+    return r;
+}
+
+/* sum of alpha^i * v_i over the first n symbols */
+static int weighted_sum(const char *s, size_t n)
+{
+    int sum = 0, weight = 1;
+
+    for (size_t i = 0; i < n; i++) {
+        sum ^= gf_mul(weight, value_of(s[i]));
+        weight = gf_mul(weight, 2);
+    }
+    return sum;
 }
 
 void code_new(char out[CODE_SYMBOLS + 1])
 {
     for (int i = 0; i < CODE_RANDOM_SYMBOLS; i++)
         out[i] = alphabet[randombytes_uniform(32)];
-    out[CODE_RANDOM_SYMBOLS] = alphabet[(32 - luhn_sum(out, CODE_RANDOM_SYMBOLS, 0)) % 32];
+    /* v_27 = sum / alpha^27 = sum * alpha^4 (alpha^31 = 1) */
+    out[CODE_RANDOM_SYMBOLS] = alphabet[gf_mul(weighted_sum(out, CODE_RANDOM_SYMBOLS), 16)];
     out[CODE_SYMBOLS] = '\0';
 }
 
@@ -57,7 +74,7 @@ code_status code_parse(char out[CODE_SYMBOLS + 1], const char *typed)
     if (n != CODE_SYMBOLS)
         return CODE_BAD_FORM;
     out[n] = '\0';
-    return luhn_sum(out, CODE_SYMBOLS, 1) == 0 ? CODE_OK : CODE_TYPO;
+    return weighted_sum(out, CODE_SYMBOLS) == 0 ? CODE_OK : CODE_TYPO;
 }
 
 void code_display(char out[CODE_DISPLAY_CHARS + 1], const char canonical[CODE_SYMBOLS + 1])

@@ -2,8 +2,9 @@
  * code.h - vote codes as people read and type them.
  *
  * 27 random symbols of Crockford's base32 (0-9 and A-Z without I, L, O, U:
- * 135 bits) and a Luhn mod 32 check symbol, which catches every single wrong
- * symbol and every swap of two neighbours before anything is sent. Shown as 7
+ * 135 bits) and a check symbol, a weighted sum over GF(32), which catches every
+ * single wrong symbol and every swap of two different symbols before anything
+ * is sent (docs/protocol.md section 7). Shown as 7
  * groups of 4: "7K2M-9QXD-..."; entry ignores case, spaces, dashes, dots and
  * underscores, and reads O as 0 and I, L as 1.
  */

@@ -401,7 +401,7 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     cairo_show_text(cr, t->steps_title);
     y += 7 * MM;
     for (int i = 0; i < 4; i++) {
-        char num[8];
+        char num[16];
 
         font(cr, 0, 1, 10);
         snprintf(num, sizeof num, "%d.", i + 1);

@@ -249,6 +249,7 @@ DISPATCH(voter_emails, (store_tx *tx, int64_t id, store_text_fn fn, void *arg),
 DISPATCH(voter_scrutins, (store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg),
          (tx->c, id, fn, arg))
 DISPATCH(active_voters_each, (store_tx *tx, store_id_fn fn, void *arg), (tx->c, fn, arg))
+DISPATCH(voter_cards_each, (store_tx *tx, store_card_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(link_issue, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
                       int purpose, int64_t expires), (tx->c, hash, voter, purpose, expires))
 DISPATCH(link_peek, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,

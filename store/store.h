@@ -92,7 +92,15 @@ typedef struct {
     int defi_question;                            /* -1 before activation */
     char defi_hash[STORE_PWHASH_CHARS + 1];
     char lang[3];                                 /* "fr" or "en" */
+    int has_auth;
+    uint8_t auth_hash[STORE_HASH_BYTES];          /* the vote code's authenticator check */
 } store_access;
+
+/* A voter as the credential authority needs it (export for votecred). */
+typedef struct {
+    const char *number, *surname, *given_names, *identifier, *establishment, *postal_address;
+} store_voter_card;
+typedef int (*store_card_fn)(const store_voter_card *v, void *arg);
 
 #define STORE_LINK_ACTIVATION 1
 #define STORE_LINK_PASSWORD 2
@@ -163,6 +171,8 @@ int store_access_set_defi(store_tx *tx, int64_t id, int question, const char *ha
 int store_voter_emails(store_tx *tx, int64_t id, store_text_fn fn, void *arg);
 int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg);
 int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg);
+/* Every active voter with the first of their addresses, by number. */
+int store_voter_cards_each(store_tx *tx, store_card_fn fn, void *arg);
 /* A new link voids every unused link of the voter. */
 int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
                      int purpose, int64_t expires);

@@ -49,6 +49,7 @@ typedef struct {
     int (*voter_emails)(store_conn *c, int64_t id, store_text_fn fn, void *arg);
     int (*voter_scrutins)(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg);
     int (*active_voters_each)(store_conn *c, store_id_fn fn, void *arg);
+    int (*voter_cards_each)(store_conn *c, store_card_fn fn, void *arg);
     int (*link_issue)(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
                       int64_t expires);
     int (*link_peek)(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose,

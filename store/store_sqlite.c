@@ -607,6 +607,7 @@ const store_backend store_backend_sqlite = {
     .voter_emails = sq_voter_emails,
     .voter_scrutins = sq_voter_scrutins,
     .active_voters_each = sq_active_voters_each,
+    .voter_cards_each = sq_voter_cards_each,
     .link_issue = sq_link_issue,
     .link_peek = sq_link_peek,
     .link_consume = sq_link_consume,

@@ -36,6 +36,7 @@ int sq_access_set_defi(store_conn *c, int64_t id, int question, const char *hash
 int sq_voter_emails(store_conn *c, int64_t id, store_text_fn fn, void *arg);
 int sq_voter_scrutins(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg);
 int sq_active_voters_each(store_conn *c, store_id_fn fn, void *arg);
+int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg);
 int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
                   int64_t expires);
 int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACCESS_COLUMNS "id, number, struck, password_hash, defi_question, defi_hash, lang"
+#define ACCESS_COLUMNS \
+    "id, number, struck, password_hash, defi_question, defi_hash, lang, auth_hash"
 
 static int access_row(sqlite3_stmt *st, store_access *a)
 {
@@ -21,6 +22,8 @@ static int access_row(sqlite3_stmt *st, store_access *a)
                                ? -1 : sqlite3_column_int(st, 4);
         sq_copy_text(a->defi_hash, sizeof a->defi_hash, st, 5);
         sq_copy_text(a->lang, sizeof a->lang, st, 6);
+        a->has_auth = sqlite3_column_bytes(st, 7) == STORE_HASH_BYTES;
+        sq_copy_blob(a->auth_hash, sizeof a->auth_hash, st, 7);
     }
     sqlite3_reset(st);
     return sq_row_result(rc);
@@ -127,6 +130,30 @@ int sq_active_voters_each(store_conn *c, store_id_fn fn, void *arg)
         return STORE_EIO;
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
         stop = fn(sqlite3_column_int64(st, 0), arg);
+    sqlite3_finalize(st);
+    return stop ? stop : sq_map_rc(rc);
+}
+
+int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg)
+{
+    sqlite3_stmt *st;
+    int rc, stop = 0;
+
+    if (sqlite3_prepare_v2(c->db, "SELECT v.number, v.surname, v.given_names,"
+                                  " (SELECT min(address) FROM voter_email e WHERE e.voter_id = v.id),"
+                                  " v.establishment, v.postal_address FROM voter v"
+                                  " WHERE v.struck = 0 ORDER BY v.number", -1, &st, NULL) !=
+        SQLITE_OK)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_voter_card v = {
+            (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+            (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5)
+        };
+
+        stop = fn(&v, arg);
+    }
     sqlite3_finalize(st);
     return stop ? stop : sq_map_rc(rc);
 }

@@ -253,6 +253,42 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(r.body, "first pet"));
 }
 
+static void test_code_reissue(void **state)
+{
+    tu_reply r;
+    char *msg = NULL, *text = NULL;
+    int found = 0;
+
+    (void)state;
+    post(&r, "/api/v1/session", "{\"identifier\":\"camille.martin@ex.gouv.fr\","
+                                "\"password\":\"la plage sous les pavés\"}");
+    assert_int_equal(r.status, 200);
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"Médor\"}");
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "defi_wrong"));
+    for (int i = 0; i < 3; i++) {
+        post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"  REX \"}");
+        assert_int_equal(r.status, 200);
+    }
+    post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
+    assert_int_equal(r.status, 429);                    /* three a day */
+    assert_non_null(strstr(r.body, "reissue_limit"));
+    /* the new code reached the professional address */
+    for (int n = 4; n <= 12 && !found; n++) {
+        msg = tu_smtp_message(&smtp, n);
+        if (msg == NULL)
+            break;
+        text = tu_mail_text(msg);
+        found = text != NULL && strstr(text, "Votre nouveau code de vote") != NULL &&
+                strstr(msg, "To: <camille.martin@ex.gouv.fr>") != NULL;
+        free(text);
+        free(msg);
+    }
+    assert_true(found);
+    cookie[0] = '\0';
+}
+
 static void test_logout_and_logs(void **state)
 {
     tu_reply r;
@@ -282,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_login_and_account),
         cmocka_unit_test(test_password_reassort),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_code_reissue),
         cmocka_unit_test(test_logout_and_logs),
     };
     return cmocka_run_group_tests_name("voter_access", tests, setup, teardown);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "crypto/crypto.h"
+#include "election/credentials.h"
 #include "election/demo.h"
 #include "access/access.h"
 
@@ -392,6 +393,19 @@ typedef struct {
     char token[ACCESS_TOKEN_CHARS + 1];
 } link_job;
 
+typedef struct {
+    const char *number;
+    int64_t id;
+    int struck;
+} voter_lookup;
+
+static int run_voter_lookup(store_tx *tx, void *arg)
+{
+    voter_lookup *l = arg;
+
+    return store_voter_find(tx, l->number, &l->id, &l->struck);
+}
+
 static int run_link(store_tx *tx, void *arg)
 {
     link_job *j = arg;
@@ -404,6 +418,98 @@ static int run_link(store_tx *tx, void *arg)
         return rc;
     return access_link_issue_tx(tx, &j->v->srv.access, id, STORE_LINK_ACTIVATION, NULL,
                                 j->v->ctx.now, j->token);
+}
+
+static int cmd_export(votectl *v, int argc, char **argv)
+{
+    opts o;
+    FILE *f;
+    int rc = prepare(v, argc, argv, &o, "", 1, "expects the output file");
+
+    if (rc != 0)
+        return rc;
+    f = fopen(o.pos[0], "wx");
+    if (f == NULL) {
+        fprintf(stderr, "votectl export-voters: cannot create %s (it must not exist)\n",
+                o.pos[0]);
+        votectl_close(v);
+        return EXIT_INPUT;
+    }
+    rc = election_export_list(v->store, &v->ctx, v->srv.cfg.mail.portal_url, f);
+    if (fclose(f) != 0 && rc == 0)
+        rc = STORE_EIO;
+    rc = votectl_result(v, rc, "electoral list exported for votecred");
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_import_credentials(votectl *v, int argc, char **argv)
+{
+    opts o;
+    int rc = prepare(v, argc, argv, &o, "", 1, "expects a votecred credentials file");
+
+    if (rc != 0)
+        return rc;
+    rc = votectl_result(v, election_import_credentials(v->store, &v->ctx, o.pos[0]), "imported");
+    votectl_close(v);
+    return rc;
+}
+
+/* The voter id of a number, or an exit code after saying why not. */
+static int voter_id(votectl *v, const char *number, int64_t *id)
+{
+    voter_lookup l = { number, 0, 0 };
+    int rc = store_read(v->store, run_voter_lookup, &l);
+
+    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && l.struck)) {
+        fprintf(stderr, "votectl: refused: no active voter numbered %s\n", number);
+        return EXIT_REFUSED;
+    }
+    *id = l.id;
+    return rc == STORE_OK ? 0 : EXIT_STORE;
+}
+
+static int cmd_code(votectl *v, int argc, char **argv, int reissue)
+{
+    opts o;
+    int64_t id;
+    access_result r;
+    int rc = parse_opts(argc, argv, &o, "r");
+
+    if (rc == 0 && (o.npos != 1 || o.reason == NULL))
+        return usage_error("%s", "expects a voter number and --reason");
+    if (rc != 0 || (rc = with_store(v, 0)) != 0)
+        return rc;
+    if ((rc = voter_id(v, o.pos[0], &id)) == 0) {
+        if (reissue) {
+            rc = access_code_reissue_support(&v->srv.access, id, v->ctx.actor, o.reason,
+                                             v->ctx.now, &r);
+            if (rc == ACCESS_REFUSED) {
+                fprintf(stderr, "votectl reissue-code: refused: the vote is not open\n");
+                rc = EXIT_REFUSED;
+            } else {
+                rc = rc == ACCESS_OK ? 0 : EXIT_STORE;
+            }
+        } else {
+            rc = access_code_unlock(&v->srv.access, id, v->ctx.actor, o.reason) == STORE_OK
+                     ? 0 : EXIT_STORE;
+        }
+        if (rc == 0)
+            printf(reissue ? "new vote code mailed to %s's addresses\n"
+                           : "vote-code entry unlocked for %s\n", o.pos[0]);
+    }
+    votectl_close(v);
+    return rc;
+}
+
+static int cmd_reissue(votectl *v, int argc, char **argv)
+{
+    return cmd_code(v, argc, argv, 1);
+}
+
+static int cmd_unlock(votectl *v, int argc, char **argv)
+{
+    return cmd_code(v, argc, argv, 0);
 }
 
 static int cmd_send_links(votectl *v, int argc, char **argv)
@@ -497,6 +603,14 @@ static const command commands[] = {
       "generate demo vote codes on the server (demo only)" },
     { "open", cmd_open, "",
       "open the vote (keys, notices and an empty box required); send activation links" },
+    { "export-voters", cmd_export, "LIST.json",
+      "export the electoral list for the credential authority (votecred)" },
+    { "import-credentials", cmd_import_credentials, "CREDENTIALS.json",
+      "import votecred's authenticator checks and public credentials" },
+    { "reissue-code", cmd_reissue, "NUMBER --reason TEXT",
+      "support cell: mail a voter a new vote code (the old one stops working)" },
+    { "unlock-code", cmd_unlock, "NUMBER --reason TEXT",
+      "support cell: lift a vote-code lock after too many wrong codes" },
     { "send-links", cmd_send_links, "--all | NUMBER...",
       "send activation links (all voters not yet activated, or these)" },
     { "close", cmd_close, "", "close the vote after the end of the window" },

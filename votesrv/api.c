@@ -74,6 +74,13 @@ static const struct {
     { ACCESS_E_NOT_ACTIVATED, 403, MSG_NOT_ACTIVATED },
     { ACCESS_E_CHALLENGE, 400, MSG_CHALLENGE },
     { ACCESS_E_BUSY, 503, MSG_BUSY },
+    { ACCESS_E_DEFI_WRONG, 403, MSG_DEFI_WRONG },
+    { ACCESS_E_REISSUE_LIMIT, 429, MSG_REISSUE_LIMIT },
+    { ACCESS_E_NOT_OPEN, 409, MSG_NOT_OPEN },
+    { ACCESS_E_CODE_FORM, 400, MSG_CODE_FORM },
+    { ACCESS_E_CODE_TYPO, 400, MSG_CODE_TYPO },
+    { ACCESS_E_CODE_WRONG, 403, MSG_CODE_WRONG },
+    { ACCESS_E_CODE_LOCKED, 423, MSG_CODE_LOCKED },
 };
 
 int api_access(http_request *req, http_response *res, int rc, const access_result *r)

@@ -21,6 +21,7 @@ int ep_account(http_request *req, http_response *res);
 int ep_account_password(http_request *req, http_response *res);
 int ep_account_defi(http_request *req, http_response *res);
 int ep_defi_questions(http_request *req, http_response *res);
+int ep_code_reissue(http_request *req, http_response *res);
 
 extern const http_route votesrv_routes[];
 extern const size_t votesrv_nroutes;

@@ -78,6 +78,31 @@ static const struct {
     [MSG_CHALLENGE] = { "challenge_failed",
                         "La vérification anti-robot a échoué ou a expiré. Recommencez.",
                         "The anti-robot check failed or expired. Please try again." },
+    [MSG_DEFI_WRONG] = { "defi_wrong", "La réponse à votre question défi ne correspond pas.",
+                         "The answer to your challenge question does not match." },
+    [MSG_REISSUE_LIMIT] = { "reissue_limit",
+                            "Vous avez demandé trop de nouveaux codes aujourd'hui. Contactez la "
+                            "cellule d'assistance.",
+                            "You asked for too many new codes today. Contact the support cell." },
+    [MSG_NOT_OPEN] = { "vote_not_open", "Le vote n'est pas ouvert.", "The vote is not open." },
+    [MSG_CODE_FORM] = { "code_invalid",
+                        "Ce n'est pas un code de vote : il compte 28 caractères, en 7 groupes de 4.",
+                        "This is not a vote code: it has 28 characters, in 7 groups of 4." },
+    [MSG_CODE_TYPO] = { "code_typo",
+                        "Le code saisi comporte une faute de frappe. Vérifiez-le sur votre notice.",
+                        "The code you typed has a typo. Check it against your notice." },
+    [MSG_CODE_WRONG] = { "code_wrong", "Ce code de vote n'est pas le vôtre.",
+                         "This vote code is not yours." },
+    [MSG_CODE_LOCKED] = { "code_locked",
+                          "Trop de codes erronés : la saisie du code est bloquée. Demandez un "
+                          "nouveau code ou contactez la cellule d'assistance.",
+                          "Too many wrong codes: code entry is locked. Ask for a new code or "
+                          "contact the support cell." },
+    [MSG_CODE_SENT] = { "code_sent",
+                        "Un nouveau code de vote vient d'être envoyé à votre adresse "
+                        "professionnelle. L'ancien ne fonctionne plus.",
+                        "A new vote code has just been sent to your professional address. The "
+                        "old one no longer works." },
     [MSG_BUSY] = { "busy", "Le service est très sollicité. Réessayez dans quelques secondes.",
                    "The service is very busy. Please try again in a few seconds." },
 };

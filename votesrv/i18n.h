@@ -34,6 +34,14 @@ typedef enum {
     MSG_NOT_ACTIVATED,
     MSG_CHALLENGE,
     MSG_BUSY,
+    MSG_DEFI_WRONG,
+    MSG_REISSUE_LIMIT,
+    MSG_NOT_OPEN,
+    MSG_CODE_FORM,
+    MSG_CODE_TYPO,
+    MSG_CODE_WRONG,
+    MSG_CODE_LOCKED,
+    MSG_CODE_SENT,
     MSG_COUNT
 } msg_id;
 

@@ -16,6 +16,7 @@ const http_route votesrv_routes[] = {
     { "GET", "/api/v1/account", ep_account, 0 },
     { "POST", "/api/v1/account/password", ep_account_password, 1 },
     { "POST", "/api/v1/account/defi", ep_account_defi, 1 },
+    { "POST", "/api/v1/account/code-reissue", ep_code_reissue, 1 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];

@@ -1,0 +1,237 @@
+/* test_notices.c - notices end to end: votectl exports the list, votecred
+ * makes the codes and the PDFs (rendered here by poppler, the QR code decoded
+ * by zbar, the fonts embedded), votectl imports the credentials; the code read
+ * off the paper authenticates its voter, wrong codes lock code entry, and a
+ * reissue (through a real SMTP server) replaces the code at once. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "votesrv/server.h"
+
+#define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
+            "N1,Zola,Émile,emile.zola@ex.gouv.fr,Siège,\"1 rue Lamartine\n75009 Paris\",attache\n" \
+            "N2,Curie,Marie,marie.curie@ex.gouv.fr,Laboratoire,\"11 rue Pierre et Marie Curie\n75005 Paris\",attache\n" \
+            "N3,Hugo,Victor,victor.hugo@ex.gouv.fr,Siège,\"6 place des Vosges\n75004 Paris\",attache\n"
+
+static char *dir, bin[PATH_MAX], cfg[700];
+static tu_smtp smtp;
+
+static int setup(void **state)
+{
+    char out[8192], path[900];
+    time_t now = time(NULL);
+    char *def;
+    json_t *c;
+
+    (void)state;
+    if (crypto_init() != 0 ||
+        realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+        return -1;
+    dir = tu_tmpdir();
+    if (tu_smtp_start(&smtp, dir, NULL) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/d", dir);
+    if (tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path) != 0)  /* for its config */
+        return -1;
+    snprintf(path, sizeof path, "%s/d/votesrv.json", dir);
+    c = json_load_file(path, 0, NULL);
+    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp.port);
+    json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
+                                             "Bureau <elections@ex.gouv.fr>", "starttls", 1,
+                                             "ca_file", smtp.cert));
+    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
+    json_dump_file(c, cfg, JSON_INDENT(1));
+    json_decref(c);
+    def = tu_definition(now - 60, now + 86400);
+    free(tu_write(dir, "election.json", def));
+    free(def);
+    free(tu_write(dir, "voters.csv", CSV));
+    if (tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json init election.json && "
+              "%s/votectl -c votesrv.json import-voters voters.csv && "
+              "%s/votectl -c votesrv.json keys --demo trustee.hex && "
+              "%s/votectl -c votesrv.json export-voters list.json && "
+              "%s/votecred notices list.json --out notices --postal && "
+              "%s/votectl -c votesrv.json import-credentials notices/credentials-*.json && "
+              "%s/votectl -c votesrv.json open", dir, bin, bin, bin, bin, bin, bin, bin) != 0) {
+        fprintf(stderr, "%s\n", out);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_smtp_stop(&smtp);
+    tu_rmdir(dir);
+    free(dir);
+    return 0;
+}
+
+static void test_files_of_each_batch(void **state)
+{
+    char out[8192];
+    json_t *creds;
+
+    (void)state;
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/notices && ls", dir), 0);
+    assert_non_null(strstr(out, "notices-siege.pdf"));
+    assert_non_null(strstr(out, "notices-laboratoire.pdf"));
+    assert_non_null(strstr(out, "signatures-siege.pdf"));
+    assert_non_null(strstr(out, "signatures-siege.csv"));
+    assert_int_equal(tu_sh(out, sizeof out, "cat %s/notices/signatures-siege.csv", dir), 0);
+    assert_string_equal(out, "nom,prenoms,numero,signature\n\"Hugo\",\"Victor\",\"N3\",\n"
+                             "\"Zola\",\"Émile\",\"N1\",\n");       /* sorted by name */
+    assert_int_equal(tu_sh(out, sizeof out, "cat %s/notices/credentials-*.json", dir), 0);
+    creds = json_loads(out, 0, NULL);
+    assert_non_null(creds);
+    assert_int_equal(json_array_size(json_object_get(creds, "auth")), 3);
+    assert_int_equal(json_array_size(json_object_get(creds, "public")), 3);
+    assert_null(strstr(out, "code"));                  /* the codes are on paper only */
+    json_decref(creds);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s status --json", bin, cfg), 0);
+    assert_non_null(strstr(out, "\"state\":\"open\""));
+}
+
+static void test_pdf_renders_qr_decodes_fonts_embedded(void **state)
+{
+    char out[8192];
+
+    (void)state;
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/notices && pdftoppm -r 100 -png -f 1 -l 1 "
+                           "notices-laboratoire.pdf page && zbarimg -q page-1.png", dir), 0);
+    assert_non_null(strstr(out, "QR-Code:http://127.0.0.1:8080/?id=marie.curie%40ex.gouv.fr"));
+    assert_null(strstr(out, "code"));
+    assert_int_equal(tu_sh(out, sizeof out, "pdffonts %s/notices/notices-siege.pdf", dir), 0);
+    assert_non_null(strstr(out, "DejaVuSans"));
+    assert_null(strstr(out, " no  "));                 /* every font embedded */
+    assert_int_equal(tu_sh(out, sizeof out, "pdfinfo %s/notices/notices-siege.pdf", dir), 0);
+    assert_non_null(strstr(out, "Pages:           2"));
+    assert_non_null(strstr(out, "595.276 x 841.89 pts (A4)"));
+    /* the page is not blank: the gray render has thousands of dark pixels */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/notices && pdftoppm -r 30 -gray -f 1 -l 1 "
+                           "notices-siege.pdf gray && /usr/bin/python3 -c \"import sys; "
+                           "d=open('gray-1.pgm','rb').read().split(b'\\n',3)[3]; "
+                           "print(sum(1 for b in d if b < 128))\"", dir), 0);
+    assert_true(atoi(out) > 2000);
+}
+
+/* The vote code printed on a voter's notice, as pdftotext reads it. */
+static void code_on_paper(const char *pdf, const char *name, char code[64])
+{
+    char out[16384], *at;
+    regex_t re;
+    regmatch_t m;
+
+    assert_int_equal(tu_sh(out, sizeof out, "pdftotext -layout %s/notices/%s -", dir, pdf), 0);
+    at = strstr(out, name);
+    assert_non_null(at);
+    assert_int_equal(regcomp(&re, "[0-9A-Z]{4}(-[0-9A-Z]{4}){6}", REG_EXTENDED), 0);
+    assert_int_equal(regexec(&re, at, 1, &m, 0), 0);
+    snprintf(code, 64, "%.*s", (int)(m.rm_eo - m.rm_so), at + m.rm_so);
+    regfree(&re);
+}
+
+static void test_code_from_paper_lock_and_reissue(void **state)
+{
+    server srv;
+    char err[400], code[64], wrong[64], *msg, *text, *t;
+    uint8_t auth[32];
+    access_result r;
+    unsigned sent, failed;
+    int64_t now = (int64_t)time(NULL);
+
+    (void)state;
+    code_on_paper("notices-laboratoire.pdf", "Marie Curie", code);
+    assert_int_equal(server_open(&srv, cfg, 0, 1, err, sizeof err), 0);
+    /* voter 2 is N2, Marie Curie */
+    assert_int_equal(access_code_check(&srv.access, 2, code, "192.0.2.1", now, auth, &r), ACCESS_OK);
+    assert_int_equal(access_code_check(&srv.access, 1, code, "192.0.2.1", now, auth, &r),
+                     ACCESS_REFUSED);                         /* not Zola's code */
+    assert_int_equal(r.code, ACCESS_E_CODE_WRONG);
+    /* a typo is caught before anything is counted */
+    snprintf(wrong, sizeof wrong, "%s", code);
+    wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+    assert_int_equal(access_code_check(&srv.access, 2, wrong, "192.0.2.1", now, auth, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CODE_TYPO);
+    /* five wrong codes lock code entry, even for the right one */
+    code_on_paper("notices-siege.pdf", "Émile Zola", wrong);
+    for (int i = 0; i < 5; i++)
+        access_code_check(&srv.access, 2, wrong, "192.0.2.1", now + i * 100, auth, &r);
+    assert_int_equal(access_code_check(&srv.access, 2, code, "192.0.2.1", now + 600, auth, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CODE_LOCKED);
+    /* the support cell reissues: a new code by mail, the old one dead, entry unlocked */
+    assert_int_equal(access_code_reissue_support(&srv.access, 2, "agent-7", "lost notice", now,
+                                                 &r), ACCESS_OK);
+    assert_int_equal(mail_deliver_due(srv.store, srv.mail, now, &sent, &failed), 0);
+    assert_int_equal(sent, 4);        /* the three activation links of the opening, the code */
+    text = NULL;
+    for (int n = 1; n <= 4 && text == NULL; n++) {
+        msg = tu_smtp_message(&smtp, n);
+        assert_non_null(msg);
+        text = tu_mail_text(msg);
+        if (strstr(text, "Votre nouveau code de vote :") == NULL) {
+            free(text);
+            text = NULL;
+        } else {
+            assert_non_null(strstr(msg, "To: <marie.curie@ex.gouv.fr>"));
+        }
+        free(msg);
+    }
+    assert_non_null(text);
+    t = strstr(text, "Votre nouveau code de vote :");
+    t += 28;
+    t += strspn(t, " \r\n");
+    snprintf(wrong, sizeof wrong, "%.*s", (int)strcspn(t, "\r\n"), t);   /* the new code */
+    assert_int_equal(access_code_check(&srv.access, 2, wrong, "192.0.2.1", now + 700, auth, &r),
+                     ACCESS_OK);
+    assert_int_equal(access_code_check(&srv.access, 2, code, "192.0.2.1", now + 700, auth, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CODE_WRONG);
+    free(text);
+    server_close(&srv);
+}
+
+static void test_regenerate_needs_a_reason(void **state)
+{
+    char out[8192];
+
+    (void)state;
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --out notices "
+                           "--establishment Siège", dir, bin), 1);
+    assert_non_null(strstr(out, "already has a notice"));
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --out notices "
+                           "--regenerate", dir, bin), 2);
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && mkdir again && echo N1 > only.txt && "
+                           "%s/votecred notices list.json --out notices --voters only.txt "
+                           "--regenerate --reason 'notice destroyed' --cover --lang en && "
+                           "ls notices/credentials-*.json | wc -l", dir, bin), 0);
+    assert_non_null(strstr(out, "1 notices"));
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/notices && pdftoppm -r 100 -png "
+                           "notices-siege.pdf again && zbarimg -q again-1.png && "
+                           "pdftotext notices-siege.pdf - | head -20", dir), 0);
+    assert_non_null(strstr(out, "Voting notice"));       /* in English this time */
+    assert_non_null(strstr(out, "emile.zola%40ex.gouv.fr"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_files_of_each_batch),
+        cmocka_unit_test(test_pdf_renders_qr_decodes_fonts_embedded),
+        cmocka_unit_test(test_code_from_paper_lock_and_reissue),
+        cmocka_unit_test(test_regenerate_needs_a_reason),
+    };
+    return cmocka_run_group_tests_name("notices", tests, setup, teardown);
+}

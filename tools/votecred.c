@@ -1,0 +1,431 @@
+/* votecred - the credential authority: vote codes and paper notices.
+ *
+ *   votecred notices LIST.json --out DIR [--establishment NAME] [--voters FILE]
+ *            [--postal] [--cover] [--lang en] [--regenerate --reason TEXT]
+ *
+ * Reads the electoral-list export (votectl export-voters), and for each voter
+ * makes a vote code, draws it on the voter's notice, and keeps only what the
+ * server needs: the authenticator check per voter number and the public
+ * credential, listed apart and sorted. Codes exist in memory only while their
+ * page is drawn. Writes, in DIR, per establishment: notices-SLUG.pdf,
+ * signatures-SLUG.pdf and .csv; and credentials-TIME.json for votectl
+ * import-credentials. DIR/votecred-state.json remembers who already has a
+ * notice: making one again needs --regenerate and a reason.
+ *
+ * Meant for a separate, offline machine: run on the server host it works, but
+ * then that host has seen every code, and the guarantee that the server cannot
+ * vote for an abstainer is lost. Exit: 0 done, 1 refused, 2 usage, 3 bad input,
+ * 4 output failure. */
+#include <cairo.h>
+#include <errno.h>
+#include <fontconfig/fontconfig.h>
+#include <getopt.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "access/access.h"
+#include "crypto/crypto.h"
+#include "election/credentials.h"
+#include "notices/code.h"
+#include "notices/notice.h"
+
+typedef struct {
+    const char *list, *out, *establishment, *voters_file, *lang, *reason;
+    int postal, cover, regenerate;
+} options;
+
+typedef struct {
+    notice_voter v;
+    json_t *src;
+} entry;
+
+static const char *text_of(json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+
+    return s != NULL ? s : "";
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: votecred notices LIST.json --out DIR [--establishment NAME] "
+                    "[--voters FILE] [--postal] [--cover] [--lang en] "
+                    "[--regenerate --reason TEXT]\n");
+    return 2;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const notice_voter *x = &((const entry *)a)->v, *y = &((const entry *)b)->v;
+    int c = strcmp(x->establishment, y->establishment);
+
+    if (c == 0)
+        c = strcoll(x->surname, y->surname);
+    if (c == 0)
+        c = strcoll(x->given_names, y->given_names);
+    return c != 0 ? c : strcmp(x->number, y->number);
+}
+
+/* A file-name piece: lower case, accents folded, anything else a dash. */
+static void slug(char out[64], const char *name)
+{
+    char norm[ACCESS_ANSWER_MAX + 1];
+    size_t o = 0;
+
+    if (access_defi_normalize(norm, sizeof norm, name) != 0)
+        snprintf(norm, sizeof norm, "batch");
+    for (const char *p = norm; *p && o < 60; p++) {
+        char ch = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p : '-';
+
+        if (ch == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = ch;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = '\0';
+    if (o == 0)
+        snprintf(out, 64, "batch");
+}
+
+/* "du 01/12/2026 à 09:00 au 08/12/2026 à 17:00 (Europe/Paris)", in the
+ * election's time zone when the system knows it, else in UTC. */
+static void format_dates(char *out, size_t len, const def_election *d, const char *lang)
+{
+    char path[200], a[40], b[40];
+    int known, en = strcmp(lang, "en") == 0;
+    time_t o = (time_t)d->opens, c = (time_t)d->closes;
+    struct tm tm;
+
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", d->timezone);
+    known = strstr(d->timezone, "..") == NULL && access(path, R_OK) == 0;
+    setenv("TZ", known ? d->timezone : "UTC", 1);
+    tzset();
+    localtime_r(&o, &tm);
+    strftime(a, sizeof a, en ? "%Y-%m-%d %H:%M" : "%d/%m/%Y à %H:%M", &tm);
+    localtime_r(&c, &tm);
+    strftime(b, sizeof b, en ? "%Y-%m-%d %H:%M" : "%d/%m/%Y à %H:%M", &tm);
+    snprintf(out, len, en ? "from %s to %s (%s)" : "du %s au %s (%s)", a, b,
+             known ? d->timezone : "UTC");
+}
+
+static json_t *load_state(const char *dir, const char *eid)
+{
+    char path[1200];
+    json_t *st;
+
+    snprintf(path, sizeof path, "%s/votecred-state.json", dir);
+    st = json_load_file(path, 0, NULL);
+    if (st == NULL)
+        return json_pack("{s:s,s:{},s:[]}", "eid", eid, "generated", "regenerations");
+    if (strcmp(text_of(st, "eid"), eid) != 0) {
+        json_decref(st);
+        return NULL;
+    }
+    return st;
+}
+
+static int save_json(const char *dir, const char *name, json_t *doc)
+{
+    char path[1200], tmp[1300];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (json_dump_file(doc, tmp, JSON_INDENT(1)) != 0 || rename(tmp, path) != 0)
+        return -1;
+    return 0;
+}
+
+/* Voters selected by --establishment and --voters, or NULL with a message. */
+static entry *select_voters(const options *o, json_t *voters, size_t *n)
+{
+    char *wanted = NULL, line[128];
+    FILE *f = NULL;
+    entry *e = calloc(json_array_size(voters) + 1, sizeof *e);
+    json_t *v;
+    size_t i;
+
+    if (e == NULL)
+        return NULL;
+    if (o->voters_file != NULL) {
+        size_t len = 0;
+
+        if ((f = fopen(o->voters_file, "r")) == NULL) {
+            fprintf(stderr, "votecred: %s cannot be read\n", o->voters_file);
+            free(e);
+            return NULL;
+        }
+        FILE *m = open_memstream(&wanted, &len);
+
+        if (m == NULL) {
+            fclose(f);
+            free(e);
+            return NULL;
+        }
+        fputc('\n', m);
+        while (fgets(line, sizeof line, f) != NULL) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (line[0])
+                fprintf(m, "%s\n", line);
+        }
+        fclose(m);
+        fclose(f);
+    }
+    *n = 0;
+    json_array_foreach(voters, i, v) {
+        notice_voter nv = {
+            json_string_value(json_object_get(v, "number")),
+            json_string_value(json_object_get(v, "surname")),
+            json_string_value(json_object_get(v, "given_names")),
+            json_string_value(json_object_get(v, "identifier")),
+            json_string_value(json_object_get(v, "establishment")),
+            json_string_value(json_object_get(v, "postal_address"))
+        };
+        char key[128];
+
+        if (nv.number == NULL || nv.surname == NULL || nv.given_names == NULL ||
+            nv.identifier == NULL || nv.establishment == NULL || nv.postal_address == NULL) {
+            fprintf(stderr, "votecred: voters[%zu] is incomplete\n", i);
+            free(e);
+            free(wanted);
+            return NULL;
+        }
+        snprintf(key, sizeof key, "\n%s\n", nv.number);
+        if ((o->establishment && strcmp(o->establishment, nv.establishment) != 0) ||
+            (wanted && strstr(wanted, key) == NULL))
+            continue;
+        e[*n].v = nv;
+        e[(*n)++].src = v;
+    }
+    free(wanted);
+    return e;
+}
+
+typedef struct {
+    const char *eid;
+    json_t *auth, *pub;
+} creds;
+
+/* One notice: a code, its derivations, the page; the code is then forgotten. */
+static int one_notice(notice_doc *doc, const notice_style *s, const entry *e, creds *c)
+{
+    char code[CODE_SYMBOLS + 1], shown[CODE_DISPLAY_CHARS + 1], hex[65];
+    uint8_t auth[CREDENTIAL_AUTH_BYTES], check[CREDENTIAL_AUTH_BYTES], pub[32];
+    group_scalar secret;
+    int rc;
+
+    code_new(code);
+    code_display(shown, code);
+    rc = credential_derive_auth(auth, (const uint8_t *)c->eid, strlen(c->eid),
+                                (const uint8_t *)code, CODE_SYMBOLS) ||
+         credential_derive_secret(&secret, pub, (const uint8_t *)c->eid, strlen(c->eid),
+                                  (const uint8_t *)code, CODE_SYMBOLS) ||
+         notice_page(doc, s, &e->v, shown);
+    group_scalar_wipe(&secret);
+    sodium_memzero(code, sizeof code);
+    sodium_memzero(shown, sizeof shown);
+    if (rc != 0)
+        return -1;
+    credential_auth_check(check, auth);
+    sodium_memzero(auth, sizeof auth);
+    hex_encode(hex, check, sizeof check);
+    json_array_append_new(c->auth, json_pack("{s:s,s:s}", "number", e->v.number, "check", hex));
+    hex_encode(hex, pub, sizeof pub);
+    json_array_append_new(c->pub, json_string(hex));
+    return 0;
+}
+
+static int cmp_json_string(const void *a, const void *b)
+{
+    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+static int write_batch(const options *o, const notice_style *s, entry *e, size_t n, creds *c)
+{
+    char name[64], pdf[1200], sheet[1200], csv[1200];
+    notice_voter *list = malloc(n * sizeof *list);
+    notice_doc *doc;
+    int rc = 0;
+
+    slug(name, e[0].v.establishment);
+    snprintf(pdf, sizeof pdf, "%s/notices-%s.pdf", o->out, name);
+    snprintf(sheet, sizeof sheet, "%s/signatures-%s.pdf", o->out, name);
+    snprintf(csv, sizeof csv, "%s/signatures-%s.csv", o->out, name);
+    if (list == NULL || (doc = notice_doc_open(pdf)) == NULL) {
+        free(list);
+        fprintf(stderr, "votecred: cannot write %s\n", pdf);
+        return 4;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = one_notice(doc, s, &e[i], c);
+        list[i] = e[i].v;
+    }
+    if (notice_doc_close(doc) != 0 || rc != 0 ||
+        notice_signature_sheet(sheet, csv, s, e[0].v.establishment, list, n) != 0) {
+        fprintf(stderr, "votecred: cannot write the notices of %s\n", e[0].v.establishment);
+        rc = 4;
+    } else {
+        printf("%s: %zu notices in %s\n", e[0].v.establishment, n, pdf);
+    }
+    free(list);
+    return rc;
+}
+
+static int run(const options *o, json_t *list)
+{
+    const char *eid = json_string_value(json_object_get(list, "eid"));
+    const char *portal = json_string_value(json_object_get(list, "portal_url"));
+    char *deftext = json_dumps(json_object_get(list, "election"), 0), err[DEF_ERR_CHARS];
+    char dates[200], name[80];
+    def_election d;
+    entry *e = NULL;
+    size_t n = 0;
+    json_t *state = NULL, *gen;
+    creds c = { eid, json_array(), json_array() };
+    notice_style s;
+    int rc = 3;
+
+    if (eid == NULL || portal == NULL || deftext == NULL ||
+        strcmp(text_of(list, "format"), LIST_FORMAT) != 0 ||
+        def_parse(&d, deftext, strlen(deftext), err, sizeof err) != 0) {
+        fprintf(stderr, "votecred: %s is not an electoral-list export (%s)\n", o->list, LIST_FORMAT);
+        free(deftext);
+        return 3;
+    }
+    free(deftext);
+    e = select_voters(o, json_object_get(list, "voters"), &n);
+    if (e == NULL || n == 0) {
+        fprintf(stderr, "votecred: no voter selected\n");
+        goto out;
+    }
+    state = load_state(o->out, eid);
+    if (state == NULL) {
+        fprintf(stderr, "votecred: %s holds notices of another election\n", o->out);
+        rc = 1;
+        goto out;
+    }
+    gen = json_object_get(state, "generated");
+    for (size_t i = 0; i < n && !o->regenerate; i++)
+        if (json_object_get(gen, e[i].v.number) != NULL) {
+            fprintf(stderr, "votecred: refused: voter %s already has a notice; use --regenerate "
+                            "--reason to make a new one (the old code stops working once the "
+                            "server imports the new credentials)\n", e[i].v.number);
+            rc = 1;
+            goto out;
+        }
+    format_dates(dates, sizeof dates, &d, o->lang);
+    s = (notice_style){ d.name, d.organiser, dates, portal, d.support_email,
+                        d.support_phone ? d.support_phone : "", o->lang, o->postal, o->cover };
+    qsort(e, n, sizeof *e, cmp_entry);
+    rc = 0;
+    for (size_t from = 0, to; from < n && rc == 0; from = to) {
+        for (to = from + 1; to < n && strcmp(e[to].v.establishment, e[from].v.establishment) == 0;)
+            to++;
+        rc = write_batch(o, &s, e + from, to - from, &c);
+    }
+    if (rc == 0) {
+        json_t *doc;
+        time_t now = time(NULL);
+        struct tm tm;
+
+        {
+            size_t k = json_array_size(c.pub);
+            json_t **items = malloc(k * sizeof *items);
+            json_t *sorted = json_array();
+
+            for (size_t i = 0; i < k; i++)
+                items[i] = json_array_get(c.pub, i);
+            qsort(items, k, sizeof *items, cmp_json_string);
+            for (size_t i = 0; i < k; i++)
+                json_array_append(sorted, items[i]);
+            free(items);
+            json_decref(c.pub);
+            c.pub = sorted;
+        }
+        doc = json_pack("{s:s,s:s,s:O,s:O}", "format", CREDENTIALS_FORMAT, "eid", eid, "auth",
+                        c.auth, "public", c.pub);
+        gmtime_r(&now, &tm);
+        strftime(name, sizeof name, "credentials-%Y%m%dT%H%M%SZ.json", &tm);
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(gen, e[i].v.number,
+                                json_integer(json_integer_value(json_object_get(gen,
+                                                                e[i].v.number)) + 1));
+        if (o->regenerate)
+            json_array_append_new(json_object_get(state, "regenerations"),
+                                  json_pack("{s:s,s:I}", "reason", o->reason, "voters",
+                                            (json_int_t)n));
+        if (save_json(o->out, name, doc) != 0 || save_json(o->out, "votecred-state.json",
+                                                           state) != 0) {
+            fprintf(stderr, "votecred: cannot write %s in %s\n", name, o->out);
+            rc = 4;
+        } else {
+            printf("credentials for %zu voters in %s/%s: import them with votectl "
+                   "import-credentials\n", n, o->out, name);
+        }
+        json_decref(doc);
+    }
+out:
+    json_decref(state);
+    json_decref(c.auth);
+    json_decref(c.pub);
+    free(e);
+    def_free(&d);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "out", required_argument, NULL, 'o' }, { "establishment", required_argument, NULL, 'e' },
+        { "voters", required_argument, NULL, 'v' }, { "postal", no_argument, NULL, 'p' },
+        { "cover", no_argument, NULL, 'c' }, { "lang", required_argument, NULL, 'l' },
+        { "regenerate", no_argument, NULL, 'r' }, { "reason", required_argument, NULL, 'R' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+    };
+    options o = { .lang = "fr" };
+    json_t *list;
+    int ch, rc;
+
+    if (crypto_init() != 0)
+        return 4;
+    if (argc < 2 || strcmp(argv[1], "notices") != 0)
+        return argc >= 2 && (strcmp(argv[1], "--help") == 0) ? (usage(), 0) : usage();
+    optind = 2;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': o.out = optarg; break;
+        case 'e': o.establishment = optarg; break;
+        case 'v': o.voters_file = optarg; break;
+        case 'p': o.postal = 1; break;
+        case 'c': o.cover = 1; break;
+        case 'l': o.lang = optarg; break;
+        case 'r': o.regenerate = 1; break;
+        case 'R': o.reason = optarg; break;
+        case 'h': usage(); return 0;
+        default: return usage();
+        }
+    }
+    if (optind != argc - 1 || o.out == NULL || (o.regenerate && o.reason == NULL) ||
+        (strcmp(o.lang, "fr") != 0 && strcmp(o.lang, "en") != 0))
+        return usage();
+    o.list = argv[optind];
+    if (mkdir(o.out, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "votecred: cannot create %s: %s\n", o.out, strerror(errno));
+        return 4;
+    }
+    list = json_load_file(o.list, 0, NULL);
+    if (list == NULL) {
+        fprintf(stderr, "votecred: %s cannot be read as JSON\n", o.list);
+        return 3;
+    }
+    rc = run(&o, list);
+    json_decref(list);
+    /* release cairo's and fontconfig's process-wide caches, so that leak
+     * checkers see only our own allocations */
+    cairo_debug_reset_static_data();
+    FcFini();
+    return rc;
+}
