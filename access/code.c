@@ -15,6 +15,21 @@
  * support cell or a reissue lifts it. */
 static const throttle_policy policy_code = { 3, 60, 5, CODE_LOCK_FOREVER };
 
+/* The election id, whether the vote is open, and the voter's record. */
+static int load_voter(store_tx *tx, int64_t voter, char eid[STORE_EID_CHARS + 1], int *open,
+                      store_access *v)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    memcpy(eid, e.eid, STORE_EID_CHARS + 1);
+    *open = strcmp(e.state, "open") == 0;
+    free(e.definition);
+    return store_access_by_id(tx, voter, v);
+}
+
 typedef struct {
     access_ctx *a;
     int64_t voter, now;
@@ -30,15 +45,8 @@ typedef struct {
 static int run_reissue_read(store_tx *tx, void *arg)
 {
     reissue_job *j = arg;
-    store_election e;
-    int rc = store_election_get(tx, &e);
 
-    if (rc != STORE_OK)
-        return rc;
-    memcpy(j->eid, e.eid, sizeof j->eid);
-    j->open = strcmp(e.state, "open") == 0;
-    free(e.definition);
-    return store_access_by_id(tx, j->voter, &j->v);
+    return load_voter(tx, j->voter, j->eid, &j->open, &j->v);
 }
 
 typedef struct {
@@ -73,8 +81,7 @@ static int run_reissue_write(store_tx *tx, void *arg)
 {
     reissue_job *j = arg;
     char key[THROTTLE_KEY_CHARS];
-    uint8_t auth[CREDENTIAL_AUTH_BYTES], check[CREDENTIAL_AUTH_BYTES], pub[32];
-    group_scalar s;
+    uint8_t check[CREDENTIAL_AUTH_BYTES], pub[32];
     int allowed, locked, rc;
     json_t *extra;
 
@@ -93,14 +100,9 @@ static int run_reissue_write(store_tx *tx, void *arg)
         return rc;
     }
     code_new(j->code);
-    if (credential_derive_auth(auth, (const uint8_t *)j->eid, strlen(j->eid),
-                               (const uint8_t *)j->code, CODE_SYMBOLS) != 0 ||
-        credential_derive_secret(&s, pub, (const uint8_t *)j->eid, strlen(j->eid),
-                                 (const uint8_t *)j->code, CODE_SYMBOLS) != 0)
+    if (credential_from_code(check, pub, (const uint8_t *)j->eid, strlen(j->eid),
+                             (const uint8_t *)j->code, CODE_SYMBOLS) != 0)
         return STORE_EIO;
-    group_scalar_wipe(&s);
-    credential_auth_check(check, auth);
-    sodium_memzero(auth, sizeof auth);
     snprintf(key, sizeof key, "code:%lld", (long long)j->voter);
     if ((rc = store_voter_set_auth(tx, j->voter, check)) != STORE_OK ||
         (rc = store_credential_add(tx, pub)) != STORE_OK ||
@@ -188,14 +190,9 @@ typedef struct {
 static int run_check_read(store_tx *tx, void *arg)
 {
     check_job *j = arg;
-    store_election e;
-    int rc = store_election_get(tx, &e);
+    int open, rc = load_voter(tx, j->voter, j->eid, &open, &j->v);
 
     if (rc != STORE_OK)
-        return rc;
-    memcpy(j->eid, e.eid, sizeof j->eid);
-    free(e.definition);
-    if ((rc = store_access_by_id(tx, j->voter, &j->v)) != STORE_OK)
         return rc;
     if ((rc = throttle_check(tx, j->key, j->now, j->res)) != ACCESS_OK ||
         (rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)

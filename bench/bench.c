@@ -314,6 +314,7 @@ int main(void)
     bench_audit();
     bench_login();
     bench_outbox();
+    bench_notices();
     elgamal_pk_clear(&S.pk);
     return 0;
 }

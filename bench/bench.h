@@ -13,5 +13,6 @@ void bench_import(void);
 void bench_audit(void);
 void bench_login(void);
 void bench_outbox(void);
+void bench_notices(void);
 
 #endif

@@ -2,6 +2,8 @@
 #include "credential.h"
 #include "transcript.h"
 
+#include <sodium.h>
+
 static int lengths_ok(size_t eidlen, size_t codelen)
 {
     return eidlen >= 1 && eidlen <= CREDENTIAL_EID_MAX_BYTES &&
@@ -49,6 +51,21 @@ int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
         return -1;
     group_table_mul(&p, group_table_generator(), s);
     group_point_encode(pub, &p);
+    return 0;
+}
+
+int credential_from_code(uint8_t check[CREDENTIAL_AUTH_BYTES], uint8_t pub[CREDENTIAL_PUB_BYTES],
+                         const uint8_t *eid, size_t eidlen, const uint8_t *code, size_t codelen)
+{
+    uint8_t auth[CREDENTIAL_AUTH_BYTES];
+    group_scalar s;
+
+    if (credential_derive_auth(auth, eid, eidlen, code, codelen) != 0 ||
+        credential_derive_secret(&s, pub, eid, eidlen, code, codelen) != 0)
+        return -1;
+    credential_auth_check(check, auth);
+    sodium_memzero(auth, sizeof auth);
+    group_scalar_wipe(&s);
     return 0;
 }
 

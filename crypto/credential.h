@@ -33,6 +33,11 @@ int credential_derive_auth(uint8_t auth[CREDENTIAL_AUTH_BYTES], const uint8_t *e
 /* What the server keeps to check an authenticator: Hb("votesrv/v1/auth-check"; auth). */
 void credential_auth_check(uint8_t out[CREDENTIAL_AUTH_BYTES],
                            const uint8_t auth[CREDENTIAL_AUTH_BYTES]);
+/* What the credential authority keeps of a code: the authenticator check for
+ * the voter's record and the public credential for the list (the secrets are
+ * derived and wiped). -1 on bad lengths. */
+int credential_from_code(uint8_t check[CREDENTIAL_AUTH_BYTES], uint8_t pub[CREDENTIAL_PUB_BYTES],
+                         const uint8_t *eid, size_t eidlen, const uint8_t *code, size_t codelen);
 int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
                              const uint8_t *eid, size_t eidlen,
                              const uint8_t *code, size_t codelen);

@@ -60,18 +60,13 @@ static int run_assign(store_tx *tx, void *arg)
     int rc;
 
     for (size_t i = 0; i < j->n; i++) {
-        uint8_t auth[CREDENTIAL_AUTH_BYTES], hash[CREDENTIAL_AUTH_BYTES], pub[32];
-        group_scalar s;
+        uint8_t hash[CREDENTIAL_AUTH_BYTES], pub[32];
         int64_t id;
         int struck;
 
-        if (credential_derive_auth(auth, (const uint8_t *)j->eid, strlen(j->eid),
-                                   (const uint8_t *)j->codes[i].code, CODE_SYMBOLS) != 0 ||
-            credential_derive_secret(&s, pub, (const uint8_t *)j->eid, strlen(j->eid),
-                                     (const uint8_t *)j->codes[i].code, CODE_SYMBOLS) != 0)
+        if (credential_from_code(hash, pub, (const uint8_t *)j->eid, strlen(j->eid),
+                                 (const uint8_t *)j->codes[i].code, CODE_SYMBOLS) != 0)
             return STORE_EIO;
-        group_scalar_wipe(&s);
-        credential_auth_check(hash, auth);
         if ((rc = store_voter_find(tx, j->codes[i].number, &id, &struck)) != STORE_OK ||
             (rc = store_voter_set_auth(tx, id, hash)) != STORE_OK ||
             (rc = store_credential_add(tx, pub)) != STORE_OK)

@@ -234,6 +234,7 @@ DISPATCH(test_wipe, (store_tx *tx, uint64_t *ballots, uint64_t *signatures),
 DISPATCH(audit_last, (store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]),
          (tx->c, seq, hash))
 DISPATCH(audit_insert, (store_tx *tx, const store_audit_entry *e), (tx->c, e))
+DISPATCH(audit_count, (store_tx *tx, const char *event, uint64_t *n), (tx->c, event, n))
 DISPATCH(audit_each, (store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg),
          (tx->c, from_seq, fn, arg))
 DISPATCH(checkpoint_insert, (store_tx *tx, const store_checkpoint *c), (tx->c, c))

@@ -157,6 +157,8 @@ int store_test_wipe(store_tx *tx, uint64_t *ballots, uint64_t *signatures);
 /* The audit log. audit_last gives seq 0 and a zero hash when empty. */
 int store_audit_last(store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]);
 int store_audit_insert(store_tx *tx, const store_audit_entry *e);
+/* How many entries of one event type the log holds. */
+int store_audit_count(store_tx *tx, const char *event, uint64_t *n);
 typedef int (*store_audit_fn)(const store_audit_entry *e, void *arg);
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg);
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *c);

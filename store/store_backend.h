@@ -39,6 +39,7 @@ typedef struct {
     int (*test_wipe)(store_conn *c, uint64_t *ballots, uint64_t *signatures);
     int (*audit_last)(store_conn *c, uint64_t *seq, uint8_t *hash);
     int (*audit_insert)(store_conn *c, const store_audit_entry *e);
+    int (*audit_count)(store_conn *c, const char *event, uint64_t *n);
     int (*audit_each)(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg);
     int (*checkpoint_insert)(store_conn *c, const store_checkpoint *cp);
     int (*checkpoints_each)(store_conn *c, store_checkpoint_fn fn, void *arg);

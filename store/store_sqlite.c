@@ -508,6 +508,22 @@ static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
     return sq_step_done(st);
 }
 
+static int sq_audit_count(store_conn *c, const char *event, uint64_t *n)
+{
+    static const char sql[] = "SELECT count(*) FROM audit WHERE event = ?";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : sq_map_rc(rc);
+}
+
 static int sq_audit_each(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg)
 {
     sqlite3_stmt *st;
@@ -597,6 +613,7 @@ const store_backend store_backend_sqlite = {
     .test_wipe = sq_test_wipe,
     .audit_last = sq_audit_last,
     .audit_insert = sq_audit_insert,
+    .audit_count = sq_audit_count,
     .audit_each = sq_audit_each,
     .checkpoint_insert = sq_checkpoint_insert,
     .checkpoints_each = sq_checkpoints_each,

@@ -201,6 +201,8 @@ static void test_code_from_paper_lock_and_reissue(void **state)
     assert_int_equal(r.code, ACCESS_E_CODE_WRONG);
     free(text);
     server_close(&srv);
+    assert_int_equal(tu_sh(err, sizeof err, "%s/votectl -c %s status --json", bin, cfg), 0);
+    assert_non_null(strstr(err, "\"reissues\":1"));
 }
 
 static void test_regenerate_needs_a_reason(void **state)

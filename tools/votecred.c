@@ -213,24 +213,18 @@ typedef struct {
 static int one_notice(notice_doc *doc, const notice_style *s, const entry *e, creds *c)
 {
     char code[CODE_SYMBOLS + 1], shown[CODE_DISPLAY_CHARS + 1], hex[65];
-    uint8_t auth[CREDENTIAL_AUTH_BYTES], check[CREDENTIAL_AUTH_BYTES], pub[32];
-    group_scalar secret;
+    uint8_t check[CREDENTIAL_AUTH_BYTES], pub[32];
     int rc;
 
     code_new(code);
     code_display(shown, code);
-    rc = credential_derive_auth(auth, (const uint8_t *)c->eid, strlen(c->eid),
-                                (const uint8_t *)code, CODE_SYMBOLS) ||
-         credential_derive_secret(&secret, pub, (const uint8_t *)c->eid, strlen(c->eid),
-                                  (const uint8_t *)code, CODE_SYMBOLS) ||
+    rc = credential_from_code(check, pub, (const uint8_t *)c->eid, strlen(c->eid),
+                              (const uint8_t *)code, CODE_SYMBOLS) ||
          notice_page(doc, s, &e->v, shown);
-    group_scalar_wipe(&secret);
     sodium_memzero(code, sizeof code);
     sodium_memzero(shown, sizeof shown);
     if (rc != 0)
         return -1;
-    credential_auth_check(check, auth);
-    sodium_memzero(auth, sizeof auth);
     hex_encode(hex, check, sizeof check);
     json_array_append_new(c->auth, json_pack("{s:s,s:s}", "number", e->v.number, "check", hex));
     hex_encode(hex, pub, sizeof pub);

@@ -264,12 +264,13 @@ static int cmd_status(votectl *v, int argc, char **argv)
     if (o.as_json) {
         printf("{\"eid\":\"%s\",\"state\":\"%s\",\"test_mode\":%s,\"suspended\":%s,"
                "\"voters\":%llu,\"struck\":%llu,\"credentials\":%llu,\"ballots\":%llu,"
-               "\"signatures\":%llu,\"audit_entries\":%llu,\"fingerprint\":\"%s\"}\n",
+               "\"signatures\":%llu,\"audit_entries\":%llu,\"reissues\":%llu,"
+               "\"fingerprint\":\"%s\"}\n",
                st.eid, st.state, st.test_mode ? "true" : "false",
                st.suspended ? "true" : "false", (unsigned long long)st.voters,
                (unsigned long long)st.struck, (unsigned long long)st.credentials,
                (unsigned long long)st.ballots, (unsigned long long)st.signatures,
-               (unsigned long long)st.audit_entries, fp);
+               (unsigned long long)st.audit_entries, (unsigned long long)st.reissues, fp);
         return 0;
     }
     printf("election     %s\nstate        %s%s%s\nfingerprint  %s%s\n", st.eid, st.state,
@@ -281,6 +282,7 @@ static int cmd_status(votectl *v, int argc, char **argv)
     printf("ballot box   %llu public credentials, %llu ballots; %llu signatures\n",
            (unsigned long long)st.credentials, (unsigned long long)st.ballots,
            (unsigned long long)st.signatures);
+    printf("vote codes   %llu reissued on the server\n", (unsigned long long)st.reissues);
     printf("audit log    %llu entries\n", (unsigned long long)st.audit_entries);
     if (st.suspended)
         printf("notice       %s\n", st.notice);

@@ -1,0 +1,55 @@
+/* bench_notices.c - notices.pages_per_s and notices.bytes_per_page: a
+ * 10,000-voter batch with all of votecred's per-voter work (a code, its
+ * authenticator check and public credential, the page, the PDF written). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench.h"
+#include "crypto/crypto.h"
+#include "notices/code.h"
+#include "notices/notice.h"
+#include "tests/testutil.h"
+
+void bench_notices(void)
+{
+    size_t n = bench_scaled(10000, 300);
+    char *dir = tu_tmpdir(), path[600], code[CODE_SYMBOLS + 1], shown[CODE_DISPLAY_CHARS + 1];
+    notice_style s = { "Élections professionnelles 2026 — Ministère de l'Exemple",
+                       "Ministère de l'Exemple, bureau central de vote",
+                       "du 01/12/2026 à 09:00 au 08/12/2026 à 17:00 (Europe/Paris)",
+                       "https://vote.exemple.gouv.fr", "support-elections@exemple.gouv.fr",
+                       "+33 1 23 45 67 89", "fr", 1, 0 };
+    const char *eid = "8c0f7a55-3bd1-4c1e-9a55-0d6f1e2b9c11";
+    notice_doc *doc;
+    struct stat st;
+    double t0;
+
+    snprintf(path, sizeof path, "%s/notices.pdf", dir);
+    t0 = bench_now();
+    doc = notice_doc_open(path);
+    for (size_t i = 0; doc != NULL && i < n; i++) {
+        char number[32], mail[96];
+        uint8_t check[32], pub[32];
+        notice_voter v = { number, "Martin", "Camille", mail, "Direction régionale",
+                           "12 rue de la République\n69002 Lyon" };
+
+        snprintf(number, sizeof number, "A%07zu", i);
+        snprintf(mail, sizeof mail, "agent.%zu@exemple.gouv.fr", i);
+        code_new(code);
+        code_display(shown, code);
+        if (credential_from_code(check, pub, (const uint8_t *)eid, strlen(eid),
+                                 (const uint8_t *)code, CODE_SYMBOLS) != 0 ||
+            notice_page(doc, &s, &v, shown) != 0)
+            bench_die("notice");
+    }
+    if (notice_doc_close(doc) != 0 || stat(path, &st) != 0)
+        bench_die("notices pdf");
+    printf("# %zu notices (postal, QR, embedded fonts) with their codes and credentials, "
+           "one core\n", n);
+    printf("bench notices.pages_per_s %.0f per_s\n", (double)n / (bench_now() - t0));
+    printf("bench notices.bytes_per_page %.0f bytes\n", (double)st.st_size / (double)n);
+    tu_rmdir(dir);
+    free(dir);
+}
