@@ -80,6 +80,7 @@ typedef struct {
     int hashing, max_hashing;
     char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
     uint8_t altcha_key[32];
+    int reissues_per_day;                         /* code reissues a voter may ask for */
 } access_ctx;
 
 /* -1 if the Argon2id parameters cannot run here (memory). */

@@ -86,6 +86,7 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
     json_t *lists = json_object_get(root, "common_passwords"), *v;
     json_t *portal = json_object_get(root, "portal_url"), *ttl = json_object_get(root,
                                                                                 "link_ttl_hours");
+    json_t *reissues = json_object_get(root, "code_reissues_per_day");
     const char *tmpl = json_string_value(json_object_get(root, "templates"));
     static const char *const default_lists[] = { "common-passwords.txt",
                                                  "common-passwords-fr.txt" };
@@ -105,6 +106,10 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
                         json_integer_value(ttl) > 720))
         return fail(err, errlen, path, "link_ttl_hours must be 1-720");
     c->link_ttl = ttl != NULL ? (int64_t)json_integer_value(ttl) * 3600 : 72 * 3600;
+    if (reissues != NULL && (!json_is_integer(reissues) || json_integer_value(reissues) < 0 ||
+                             json_integer_value(reissues) > 100))
+        return fail(err, errlen, path, "code_reissues_per_day must be 0-100");
+    c->reissues_per_day = reissues != NULL ? (int)json_integer_value(reissues) : 3;
     if (lists == NULL) {
         for (i = 0; i < 2; i++)
             if (resolve(c->common_passwords[i], path, default_lists[i]) != 0)
@@ -125,7 +130,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
-           *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL;
+           *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
+           *reissues = NULL;
     const char *portal = NULL, *tmpl = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *keys = NULL, *level = "info";
     int port = 8080;
@@ -140,10 +146,11 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
     }
-    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?o,s?o}",
+    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?o,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
-                       "common_passwords", &lists, "link_ttl_hours", &ttl) != 0 ||
+                       "common_passwords", &lists, "link_ttl_hours", &ttl,
+                       "code_reissues_per_day", &reissues) != 0 ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
                                   "port", &port) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s:s,s:s}", "registry", &reg,

@@ -28,6 +28,7 @@ typedef struct {
     char common_passwords[CONFIG_LISTS][CONFIG_PATH_CHARS];
     size_t ncommon;
     int64_t link_ttl;
+    int reissues_per_day;
 } config;
 
 typedef struct {

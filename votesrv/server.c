@@ -35,6 +35,7 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
         return -1;
     }
     s->access.link_ttl = s->cfg.link_ttl;
+    s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access_ready = 1;
     return 0;
 }
