@@ -1,5 +1,12 @@
-/* store_sqlite.c - the embedded default backend: two SQLite files in WAL mode,
- * the ballot box attached to the registry's connection as "box". */
+/* store_sqlite.c - the embedded default backend: two SQLite files, the ballot
+ * box attached to the registry's connection as "box".
+ *
+ * Rollback journals, not WAL: a cast writes the signature list (registry) and
+ * the ballot (box) in one transaction, and SQLite commits attached files
+ * atomically only with rollback journals (its super-journal); in WAL mode each
+ * file commits on its own, and the recovery rule that would then be needed
+ * would have to link a signature to its ballot. Group commit keeps the extra
+ * fsyncs affordable. */
 #include "store_sqlite.h"
 
 #include <stdio.h>
@@ -196,8 +203,8 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     attach = sqlite3_mprintf("ATTACH DATABASE %Q AS box", cfg->ballot_box_path);
     if (attach == NULL || sq_exec(c, attach) != STORE_OK ||
-        (!readonly && (sq_exec(c, "PRAGMA main.journal_mode = WAL") != STORE_OK ||
-                       sq_exec(c, "PRAGMA box.journal_mode = WAL") != STORE_OK)) ||
+        (!readonly && (sq_exec(c, "PRAGMA main.journal_mode = TRUNCATE") != STORE_OK ||
+                       sq_exec(c, "PRAGMA box.journal_mode = TRUNCATE") != STORE_OK)) ||
         sq_exec(c, "PRAGMA synchronous = FULL") != STORE_OK ||
         sq_exec(c, "PRAGMA foreign_keys = ON") != STORE_OK ||
         (!readonly &&
