@@ -280,3 +280,19 @@ DISPATCH(outbox_sent, (store_tx *tx, int64_t id), (tx->c, id))
 DISPATCH(outbox_retry, (store_tx *tx, int64_t id, int64_t next, const char *error,
                         int permanent), (tx->c, id, next, error, permanent))
 DISPATCH(outbox_count, (store_tx *tx, const char *state, uint64_t *n), (tx->c, state, n))
+DISPATCH(voter_eligible, (store_tx *tx, int64_t voter, const char *scrutin, int *eligible), (tx->c, voter, scrutin, eligible))
+DISPATCH(signature_exists, (store_tx *tx, int64_t voter, const char *scrutin, int *exists), (tx->c, voter, scrutin, exists))
+DISPATCH(signature_add, (store_tx *tx, int64_t voter, const char *scrutin), (tx->c, voter, scrutin))
+DISPATCH(credential_known, (store_tx *tx, const uint8_t pub[32], int *known), (tx->c, pub, known))
+DISPATCH(credential_use, (store_tx *tx, const char *scrutin, const uint8_t pub[32]), (tx->c, scrutin, pub))
+DISPATCH(alpha_add, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
+DISPATCH(ballot_add, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
+                     const char *body), (tx->c, tracker, scrutin, body))
+DISPATCH(ballot_get, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES],
+                     char scrutin[STORE_SCRUTIN_CHARS + 1], char **body), (tx->c, tracker, scrutin, body))
+DISPATCH(ballots_page, (store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
+                       store_ballot_fn fn, void *arg), (tx->c, scrutin, after, limit, fn, arg))
+DISPATCH(box_state_get, (store_tx *tx, const char *scrutin, uint64_t *count, uint8_t digest[32]), (tx->c, scrutin, count, digest))
+DISPATCH(box_state_put, (store_tx *tx, const char *scrutin, uint64_t count,
+                        const uint8_t digest[32]), (tx->c, scrutin, count, digest))
+DISPATCH(turnout_each, (store_tx *tx, store_turnout_fn fn, void *arg), (tx->c, fn, arg))

@@ -197,6 +197,34 @@ int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t);
 /* Remember a single-use value until expires; STORE_ECONFLICT if already used. */
 int store_nonce_use(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires);
 
+/* The ballot box. Each call is one check-and-insert; a cast calls them all in
+ * one job, so that either everything or nothing of it is stored. */
+int store_voter_eligible(store_tx *tx, int64_t voter, const char *scrutin, int *eligible);
+int store_signature_exists(store_tx *tx, int64_t voter, const char *scrutin, int *exists);
+int store_signature_add(store_tx *tx, int64_t voter, const char *scrutin);
+int store_credential_known(store_tx *tx, const uint8_t pub[32], int *known);
+/* STORE_ECONFLICT if the credential already signed a ballot of this scrutin. */
+int store_credential_use(store_tx *tx, const char *scrutin, const uint8_t pub[32]);
+/* STORE_ECONFLICT if a ciphertext with this alpha is already in the box. */
+int store_alpha_add(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]);
+/* STORE_ECONFLICT if the tracker is already in the box. */
+int store_ballot_add(store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
+                     const char *body);
+int store_ballot_get(store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES],
+                     char scrutin[STORE_SCRUTIN_CHARS + 1], char **body);
+/* Ballots of a scrutin by tracker, after `after` (NULL: from the start). */
+typedef int (*store_ballot_fn)(const uint8_t *tracker, const char *body, void *arg);
+int store_ballots_page(store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
+                       store_ballot_fn fn, void *arg);
+/* The box's order-free digest per scrutin: count and 32-byte accumulator. */
+int store_box_state_get(store_tx *tx, const char *scrutin, uint64_t *count, uint8_t digest[32]);
+int store_box_state_put(store_tx *tx, const char *scrutin, uint64_t count,
+                        const uint8_t digest[32]);
+/* Turnout: signatures per scrutin and establishment (officers only). */
+typedef int (*store_turnout_fn)(const char *scrutin, const char *establishment,
+                                uint64_t signed_, uint64_t registered, void *arg);
+int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg);
+
 /* The durable mail outbox. */
 int store_outbox_insert(store_tx *tx, const char *recipient, const uint8_t *message, size_t len,
                         int64_t now);

@@ -66,6 +66,19 @@ typedef struct {
     int (*throttle_get)(store_conn *c, const char *key, store_throttle *t);
     int (*throttle_put)(store_conn *c, const char *key, const store_throttle *t);
     int (*nonce_use)(store_conn *c, const uint8_t *hash, int64_t expires);
+    int (*voter_eligible)(store_conn *c, int64_t voter, const char *scrutin, int *eligible);
+    int (*signature_exists)(store_conn *c, int64_t voter, const char *scrutin, int *exists);
+    int (*signature_add)(store_conn *c, int64_t voter, const char *scrutin);
+    int (*credential_known)(store_conn *c, const uint8_t *pub, int *known);
+    int (*credential_use)(store_conn *c, const char *scrutin, const uint8_t *pub);
+    int (*alpha_add)(store_conn *c, const uint8_t *hash);
+    int (*ballot_add)(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body);
+    int (*ballot_get)(store_conn *c, const uint8_t *tracker, char *scrutin, char **body);
+    int (*ballots_page)(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                        store_ballot_fn fn, void *arg);
+    int (*box_state_get)(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest);
+    int (*box_state_put)(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
+    int (*turnout_each)(store_conn *c, store_turnout_fn fn, void *arg);
     int (*outbox_insert)(store_conn *c, const char *recipient, const uint8_t *message,
                          size_t len, int64_t now);
     int (*outbox_due)(store_conn *c, int64_t now, int limit, store_mail_fn fn, void *arg);

@@ -71,6 +71,13 @@ static const char *box_migrations[] = {
     "CREATE TABLE box.credential(pub BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE box.ballot(tracker BLOB PRIMARY KEY, scrutin TEXT NOT NULL,"
     " body BLOB NOT NULL) WITHOUT ROWID;",
+    /* 2: what a cast checks, keyed by hashes and public values only */
+    "CREATE INDEX box.ballot_scrutin ON ballot(scrutin, tracker);"
+    "CREATE TABLE box.used_credential(scrutin TEXT NOT NULL, pub BLOB NOT NULL,"
+    " PRIMARY KEY (scrutin, pub)) WITHOUT ROWID;"
+    "CREATE TABLE box.alpha(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE box.state(scrutin TEXT PRIMARY KEY, count INTEGER NOT NULL,"
+    " digest BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 int sq_map_rc(int rc)
@@ -210,7 +217,8 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
         (!readonly &&
          (migrate(c, "main", registry_migrations,
                   (int)(sizeof registry_migrations / sizeof *registry_migrations)) != STORE_OK ||
-          migrate(c, "box", box_migrations, 1) != STORE_OK))) {
+          migrate(c, "box", box_migrations,
+                  (int)(sizeof box_migrations / sizeof *box_migrations)) != STORE_OK))) {
         snprintf(err, errlen, "%s, %s: %s", cfg->registry_path, cfg->ballot_box_path,
                  sqlite3_errmsg(c->db));
         sqlite3_free(attach);
@@ -643,6 +651,18 @@ const store_backend store_backend_sqlite = {
     .throttle_get = sq_throttle_get,
     .throttle_put = sq_throttle_put,
     .nonce_use = sq_nonce_use,
+    .voter_eligible = sq_voter_eligible,
+    .signature_exists = sq_signature_exists,
+    .signature_add = sq_signature_add,
+    .credential_known = sq_credential_known,
+    .credential_use = sq_credential_use,
+    .alpha_add = sq_alpha_add,
+    .ballot_add = sq_ballot_add,
+    .ballot_get = sq_ballot_get,
+    .ballots_page = sq_ballots_page,
+    .box_state_get = sq_box_state_get,
+    .box_state_put = sq_box_state_put,
+    .turnout_each = sq_turnout_each,
     .outbox_insert = sq_outbox_insert,
     .outbox_due = sq_outbox_due,
     .outbox_sent = sq_outbox_sent,

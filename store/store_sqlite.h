@@ -52,6 +52,20 @@ int sq_sessions_delete_voter(store_conn *c, int64_t voter);
 int sq_throttle_get(store_conn *c, const char *key, store_throttle *t);
 int sq_throttle_put(store_conn *c, const char *key, const store_throttle *t);
 int sq_nonce_use(store_conn *c, const uint8_t *hash, int64_t expires);
+/* store_sqlite_box.c */
+int sq_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *eligible);
+int sq_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists);
+int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin);
+int sq_credential_known(store_conn *c, const uint8_t *pub, int *known);
+int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub);
+int sq_alpha_add(store_conn *c, const uint8_t *hash);
+int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body);
+int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body);
+int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                        store_ballot_fn fn, void *arg);
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest);
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
+int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg);
 /* store_sqlite_outbox.c */
 int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *message, size_t len,
                      int64_t now);

@@ -1,0 +1,201 @@
+/* ballot_json.c - the ballot's JSON form, canonical bytes and tracker. */
+#include "ballot_json.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *hexj(const uint8_t *b, size_t n)
+{
+    char buf[2 * ELGAMAL_CT_BYTES + 1];
+
+    hex_encode(buf, b, n);
+    return json_string(buf);
+}
+
+static json_t *branches(const proof_branch *br, size_t n)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "a", hexj(br[i].a, 32),
+                                           "b", hexj(br[i].b, 32), "c", hexj(br[i].c, 32),
+                                           "s", hexj(br[i].s, 32)));
+    return a;
+}
+
+json_t *ballot_to_json(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES])
+{
+    json_t *lists = json_array();
+
+    for (size_t i = 0; i < b->k; i++)
+        json_array_append_new(lists, json_pack("{s:o,s:o}", "ct", hexj(b->ct[i], ELGAMAL_CT_BYTES),
+                                               "proof", branches(b->bits[i], 2)));
+    return json_pack("{s:i,s:o,s:s,s:o,s:o,s:{s:I,s:I,s:o},s:{s:o,s:o}}", "version", 1,
+                     "election", hexj(fp, BALLOT_FP_BYTES), "scrutin", b->scrutin_id,
+                     "credential", hexj(b->cred, 32), "lists", lists, "range",
+                     "min", (json_int_t)b->min, "max", (json_int_t)b->max,
+                     "proof", branches(b->range, (size_t)(b->max - b->min + 1)), "signature",
+                     "a", hexj(b->sig.a, 32), "s", hexj(b->sig.s, 32));
+}
+
+static int fail(char *err, size_t errlen, const char *field)
+{
+    snprintf(err, errlen, "%s", field);
+    return -1;
+}
+
+static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t n)
+{
+    return hex_decode(out, n, json_string_value(json_object_get(obj, key)));
+}
+
+static int parse_branches(json_t *arr, proof_branch *br, size_t n)
+{
+    json_t *v;
+    size_t i;
+
+    if (!json_is_array(arr) || json_array_size(arr) != n)
+        return -1;
+    json_array_foreach(arr, i, v) {
+        if (!json_is_object(v) || json_object_size(v) != 4 || get_hex(v, "a", br[i].a, 32) ||
+            get_hex(v, "b", br[i].b, 32) || get_hex(v, "c", br[i].c, 32) ||
+            get_hex(v, "s", br[i].s, 32))
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_into(ballot *b, json_t *j, const ballot_scrutin *sc, char *err, size_t errlen)
+{
+    json_t *lists, *range, *sig, *v;
+    json_int_t version, min, max;
+    const char *election, *scrutin, *credential;
+    uint8_t fp[BALLOT_FP_BYTES];
+    size_t i;
+
+    if (json_unpack_ex(j, NULL, JSON_STRICT, "{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "version", &version,
+                       "election", &election, "scrutin", &scrutin, "credential", &credential,
+                       "lists", &lists, "range", &range, "signature", &sig) != 0)
+        return fail(err, errlen, "ballot");
+    if (version != 1)
+        return fail(err, errlen, "version");
+    if (hex_decode(fp, sizeof fp, election) != 0 || memcmp(fp, sc->fp, sizeof fp) != 0)
+        return fail(err, errlen, "election");
+    if (strcmp(scrutin, sc->scrutin_id) != 0)
+        return fail(err, errlen, "scrutin");
+    strcpy(b->scrutin_id, sc->scrutin_id);
+    if (hex_decode(b->cred, 32, credential) != 0)
+        return fail(err, errlen, "credential");
+    if (!json_is_array(lists) || json_array_size(lists) != sc->k)
+        return fail(err, errlen, "lists");
+    json_array_foreach(lists, i, v) {
+        if (!json_is_object(v) || json_object_size(v) != 2 ||
+            get_hex(v, "ct", b->ct[i], ELGAMAL_CT_BYTES) != 0 ||
+            parse_branches(json_object_get(v, "proof"), b->bits[i], 2) != 0)
+            return fail(err, errlen, "lists");
+    }
+    if (json_unpack_ex(range, NULL, JSON_STRICT, "{s:I,s:I,s:o}", "min", &min, "max", &max,
+                       "proof", &v) != 0 || min != (json_int_t)sc->min ||
+        max != (json_int_t)sc->max ||
+        parse_branches(v, b->range, (size_t)(sc->max - sc->min + 1)) != 0)
+        return fail(err, errlen, "range");
+    if (!json_is_object(sig) || json_object_size(sig) != 2 || get_hex(sig, "a", b->sig.a, 32) ||
+        get_hex(sig, "s", b->sig.s, 32))
+        return fail(err, errlen, "signature");
+    return 0;
+}
+
+ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t errlen)
+{
+    ballot *b;
+
+    if (ballot_scrutin_check(sc) != 0) {
+        fail(err, errlen, "scrutin");
+        return NULL;
+    }
+    b = ballot_new(sc->k, sc->min, sc->max);
+    if (b == NULL || !json_is_object(j) || parse_into(b, j, sc, err, errlen) != 0) {
+        if (b != NULL && !json_is_object(j))
+            fail(err, errlen, "ballot");
+        ballot_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES])
+{
+    json_t *j = ballot_to_json(b, fp);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+    json_decref(j);
+    return s;
+}
+
+void ballot_tracker(uint8_t out[BALLOT_TRACKER_BYTES], const char *canonical)
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/tracker", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, canonical, strlen(canonical));
+    transcript_digest(&t, out);
+}
+
+static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+void ballot_tracker_text(char out[BALLOT_TRACKER_CHARS + 1], const uint8_t t[BALLOT_TRACKER_BYTES])
+{
+    size_t o = 0, bits = 0, sym = 0;
+    unsigned acc = 0;
+
+    for (size_t i = 0; i < BALLOT_TRACKER_BYTES || bits > 0; ) {
+        if (bits < 5 && i < BALLOT_TRACKER_BYTES) {
+            acc = (acc << 8) | t[i++];
+            bits += 8;
+        }
+        if (bits < 5) {               /* the last symbol, padded with zero bits */
+            acc <<= 5 - bits;
+            bits = 5;
+        }
+        if (sym > 0 && sym % 4 == 0)
+            out[o++] = '-';
+        out[o++] = b32[(acc >> (bits - 5)) & 31];
+        bits -= 5;
+        sym++;
+    }
+    out[o] = '\0';
+}
+
+int ballot_tracker_parse(uint8_t out[BALLOT_TRACKER_BYTES], const char *text)
+{
+    char want[BALLOT_TRACKER_CHARS + 1], got[BALLOT_TRACKER_CHARS + 1];
+    size_t n = 0, bits = 0, o = 0;
+    unsigned acc = 0;
+
+    for (const char *p = text; p != NULL && *p && n < sizeof got - 1; p++)
+        if (*p != '-' && *p != ' ')
+            got[n++] = (char)toupper((unsigned char)*p);
+    got[n] = '\0';
+    if (n != 52)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = strchr(b32, got[i]);
+
+        if (c == NULL || got[i] == '\0')
+            return -1;
+        acc = (acc << 5) | (unsigned)(c - b32);
+        bits += 5;
+        if (bits >= 8 && o < BALLOT_TRACKER_BYTES) {
+            out[o++] = (uint8_t)(acc >> (bits - 8));
+            bits -= 8;
+            acc &= (1u << bits) - 1;
+        }
+    }
+    ballot_tracker_text(want, out);         /* canonical only: padding bits must be zero */
+    for (size_t i = 0, j = 0; want[i]; i++)
+        if (want[i] != '-' && want[i] != got[j++])
+            return -1;
+    return o == BALLOT_TRACKER_BYTES ? 0 : -1;
+}

@@ -1,0 +1,34 @@
+/*
+ * ballot_json.h - the JSON form of a ballot (docs/protocol.md section 8) and
+ * its tracker. Parsing is strict: exactly the fields below, lowercase hex of
+ * exact lengths, as many lists and branches as the scrutin has.
+ *
+ *   {"version": 1, "election": FP, "scrutin": ID, "credential": S,
+ *    "lists": [{"ct": ALPHA_BETA, "proof": [BRANCH, BRANCH]}, ...],
+ *    "range": {"min": m, "max": M, "proof": [BRANCH, ...]},
+ *    "signature": {"a": A, "s": SIGMA}}        BRANCH = {"a", "b", "c", "s"}
+ *
+ * The canonical form is that object with sorted keys and no white space; the
+ * tracker is Hb("votesrv/v1/tracker"; canonical form).
+ */
+#ifndef VOTESRV_BALLOT_JSON_H
+#define VOTESRV_BALLOT_JSON_H
+
+#include <jansson.h>
+#include "ballot.h"
+
+#define BALLOT_TRACKER_BYTES 32
+#define BALLOT_TRACKER_CHARS 64          /* 52 base32 symbols in groups of 4 */
+#define BALLOT_JSON_MAX (64 * 1024)
+
+json_t *ballot_to_json(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
+/* A ballot for sc from its JSON, or NULL with the faulty field in err. */
+ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t errlen);
+/* The canonical bytes (malloc'd) and the tracker. */
+char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
+void ballot_tracker(uint8_t out[BALLOT_TRACKER_BYTES], const char *canonical);
+/* Crockford base32 in groups of 4, for people; and back (-1 if malformed). */
+void ballot_tracker_text(char out[BALLOT_TRACKER_CHARS + 1], const uint8_t t[BALLOT_TRACKER_BYTES]);
+int ballot_tracker_parse(uint8_t out[BALLOT_TRACKER_BYTES], const char *text);
+
+#endif

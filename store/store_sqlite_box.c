@@ -1,0 +1,193 @@
+/* store_sqlite_box.c - the ballot box and the signature list. */
+#include "store_sqlite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A query that binds (int64, text) and answers whether a row exists. */
+static int exists2(store_conn *c, const char *sql, int64_t id, const char *text, int *found)
+{
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
+}
+
+int sq_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *eligible)
+{
+    return exists2(c, "SELECT 1 FROM voter_scrutin WHERE voter_id = ? AND scrutin = ?", voter,
+                   scrutin, eligible);
+}
+
+int sq_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists)
+{
+    return exists2(c, "SELECT 1 FROM signature WHERE voter_id = ? AND scrutin = ?", voter,
+                   scrutin, exists);
+}
+
+int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin)
+{
+    static const char sql[] = "INSERT INTO signature(voter_id, scrutin) VALUES (?, ?)";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, voter);
+    sqlite3_bind_text(st, 2, scrutin, -1, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+int sq_credential_known(store_conn *c, const uint8_t *pub, int *known)
+{
+    static const char sql[] = "SELECT 1 FROM box.credential WHERE pub = ?";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *known = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
+}
+
+int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
+{
+    static const char sql[] = "INSERT INTO box.used_credential(scrutin, pub) VALUES (?, ?)";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, pub, 32, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+int sq_alpha_add(store_conn *c, const uint8_t *hash)
+{
+    static const char sql[] = "INSERT INTO box.alpha(hash) VALUES (?)";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body)
+{
+    static const char sql[] = "INSERT INTO box.ballot(tracker, scrutin, body) VALUES (?, ?, ?)";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, tracker, STORE_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scrutin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body)
+{
+    static const char sql[] = "SELECT scrutin, body FROM box.ballot WHERE tracker = ?";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_blob(st, 1, tracker, STORE_HASH_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        sq_copy_text(scrutin, STORE_SCRUTIN_CHARS + 1, st, 0);
+        *body = strdup((const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW && *body == NULL)
+        return STORE_ENOMEM;
+    return sq_row_result(rc);
+}
+
+int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                    store_ballot_fn fn, void *arg)
+{
+    static const char sql[] =
+        "SELECT tracker, body FROM box.ballot WHERE scrutin = ? AND tracker > ?"
+        " ORDER BY tracker LIMIT ?";
+    static const uint8_t zero[STORE_HASH_BYTES] = { 0 };
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    if (after != NULL)
+        sqlite3_bind_blob(st, 2, after, STORE_HASH_BYTES, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(st, 2, zero, 0, SQLITE_STATIC);    /* the empty blob sorts first */
+    sqlite3_bind_int(st, 3, limit);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn(sqlite3_column_blob(st, 0), (const char *)sqlite3_column_text(st, 1), arg);
+    sqlite3_reset(st);
+    return stop ? stop : sq_map_rc(rc);
+}
+
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)
+{
+    static const char sql[] = "SELECT count, digest FROM box.state WHERE scrutin = ?";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc;
+
+    if (st == NULL)
+        return STORE_EIO;
+    *count = 0;
+    memset(digest, 0, 32);
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = (uint64_t)sqlite3_column_int64(st, 0);
+        sq_copy_blob(digest, 32, st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
+}
+
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO box.state(scrutin, count, digest) VALUES (?, ?, ?)";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+    sqlite3_bind_blob(st, 3, digest, 32, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg)
+{
+    sqlite3_stmt *st;
+    int rc, stop = 0;
+
+    if (sqlite3_prepare_v2(c->db,
+            "SELECT vs.scrutin, v.establishment, count(s.voter_id), count(*)"
+            " FROM voter_scrutin vs JOIN voter v ON v.id = vs.voter_id AND v.struck = 0"
+            " LEFT JOIN signature s ON s.voter_id = vs.voter_id AND s.scrutin = vs.scrutin"
+            " GROUP BY vs.scrutin, v.establishment ORDER BY vs.scrutin, v.establishment",
+            -1, &st, NULL) != SQLITE_OK)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                  (uint64_t)sqlite3_column_int64(st, 2), (uint64_t)sqlite3_column_int64(st, 3), arg);
+    sqlite3_finalize(st);
+    return stop ? stop : sq_map_rc(rc);
+}
