@@ -142,6 +142,10 @@ int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
  * success (for the cast). Wrong codes are throttled and lock code entry. */
 int access_code_check(access_ctx *a, int64_t voter, const char *typed, const char *client,
                       int64_t now, uint8_t auth[32], access_result *res);
+/* The same check for an authenticator the voter's device derived from the code
+ * (the server then never sees the code). */
+int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], const char *client,
+                      int64_t now, access_result *res);
 int access_code_unlock(access_ctx *a, int64_t voter, const char *actor, const char *reason);
 
 /* A fresh ALTCHA challenge; and the check of a solved one, accepted once. */

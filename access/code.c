@@ -214,21 +214,15 @@ static int run_check_write(store_tx *tx, void *arg)
     return rc;
 }
 
-int access_code_check(access_ctx *a, int64_t voter, const char *typed, const char *client,
-                      int64_t now, uint8_t auth[32], access_result *res)
+int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], const char *client,
+                      int64_t now, access_result *res)
 {
-    char code[CODE_SYMBOLS + 1], net[64];
+    char net[64];
     uint8_t check[CREDENTIAL_AUTH_BYTES];
     check_job j = { .a = a, .voter = voter, .now = now, .client = client, .res = res };
-    code_status form;
     int rc;
 
     memset(res, 0, sizeof *res);
-    form = code_parse(code, typed ? typed : "");
-    if (form != CODE_OK) {              /* caught before anything is counted */
-        res->code = form == CODE_TYPO ? ACCESS_E_CODE_TYPO : ACCESS_E_CODE_FORM;
-        return ACCESS_REFUSED;
-    }
     snprintf(j.key, sizeof j.key, "code:%lld", (long long)voter);
     access_client_network(net, client);
     snprintf(j.net_key, sizeof j.net_key, "codenet:%s", net);
@@ -239,21 +233,53 @@ int access_code_check(access_ctx *a, int64_t voter, const char *typed, const cha
             res->code = ACCESS_E_CODE_LOCKED;
         return ACCESS_REFUSED;
     }
-    if (credential_derive_auth(auth, (const uint8_t *)j.eid, strlen(j.eid), (const uint8_t *)code,
-                               CODE_SYMBOLS) != 0)
-        return STORE_EIO;
-    sodium_memzero(code, sizeof code);
     credential_auth_check(check, auth);
     j.ok = j.v.has_auth && !j.v.struck && secret_equal(check, j.v.auth_hash, sizeof check);
-    rc = store_write(a->store, run_check_write, &j);
-    if (rc != STORE_OK)
+    if ((rc = store_write(a->store, run_check_write, &j)) != STORE_OK)
         return rc;
     if (!j.ok) {
-        sodium_memzero(auth, 32);
         res->code = ACCESS_E_CODE_WRONG;
         return ACCESS_REFUSED;
     }
     return ACCESS_OK;
+}
+
+/* The eid, for deriving an authenticator from a typed code. */
+static int run_eid(store_tx *tx, void *arg)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_OK)
+        memcpy(arg, e.eid, STORE_EID_CHARS + 1);
+    free(e.definition);
+    return rc;
+}
+
+int access_code_check(access_ctx *a, int64_t voter, const char *typed, const char *client,
+                      int64_t now, uint8_t auth[32], access_result *res)
+{
+    char code[CODE_SYMBOLS + 1], eid[STORE_EID_CHARS + 1];
+    code_status form;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    form = code_parse(code, typed ? typed : "");
+    if (form != CODE_OK) {              /* caught before anything is counted */
+        res->code = form == CODE_TYPO ? ACCESS_E_CODE_TYPO : ACCESS_E_CODE_FORM;
+        return ACCESS_REFUSED;
+    }
+    if ((rc = store_read(a->store, run_eid, eid)) != STORE_OK)
+        return rc;
+    rc = credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid), (const uint8_t *)code,
+                                CODE_SYMBOLS);
+    sodium_memzero(code, sizeof code);
+    if (rc != 0)
+        return STORE_EIO;
+    rc = access_auth_check(a, voter, auth, client, now, res);
+    if (rc != ACCESS_OK)
+        sodium_memzero(auth, 32);
+    return rc;
 }
 
 typedef struct {

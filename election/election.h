@@ -45,6 +45,8 @@ int election_create(store *s, election_ctx *c, const def_election *d,
 /* The stored definition, parsed (def_free it). */
 int election_definition(store *s, def_election *d, char *err, size_t errlen);
 int election_status_get(store *s, election_status *st);
+/* The joint public key (-1 if none yet). */
+int election_status_key(store *s, uint8_t pk[32]);
 
 int election_import_voters(store *s, election_ctx *c, const voter_list *list,
                            const voters_diff *diff, election_progress progress, void *arg);

@@ -136,6 +136,24 @@ int election_status_get(store *s, election_status *st)
     return store_read(s, run_status, st);
 }
 
+static int run_key(store_tx *tx, void *arg)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_OK && !e.has_public_key)
+        rc = STORE_ENOTFOUND;
+    if (rc == STORE_OK)
+        memcpy(arg, e.public_key, 32);
+    free(e.definition);
+    return rc;
+}
+
+int election_status_key(store *s, uint8_t pk[32])
+{
+    return store_read(s, run_key, pk) == STORE_OK ? 0 : -1;
+}
+
 /* ---- the electoral list ---- */
 
 typedef struct {

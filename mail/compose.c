@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const kind_names[MAIL_KINDS] = { "activation", "password", "code" };
+static const char *const kind_names[MAIL_KINDS] = { "activation", "password", "code", "receipt" };
 static const char *const langs[2] = { "fr", "en" };
 
 static char *read_file(const char *path)

@@ -19,7 +19,7 @@
 #define MAIL_MAX_ATTEMPTS 10
 #define MAIL_BATCH 50
 
-typedef enum { MAIL_ACTIVATION = 0, MAIL_PASSWORD, MAIL_CODE, MAIL_KINDS } mail_kind;
+typedef enum { MAIL_ACTIVATION = 0, MAIL_PASSWORD, MAIL_CODE, MAIL_RECEIPT, MAIL_KINDS } mail_kind;
 
 typedef struct {
     char relay[512];          /* smtp://host:port (STARTTLS when starttls) or smtps:// */

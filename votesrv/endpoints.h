@@ -22,6 +22,9 @@ int ep_account_password(http_request *req, http_response *res);
 int ep_account_defi(http_request *req, http_response *res);
 int ep_defi_questions(http_request *req, http_response *res);
 int ep_code_reissue(http_request *req, http_response *res);
+int ep_ballot_cast(http_request *req, http_response *res);
+int ep_ballots_list(http_request *req, http_response *res);
+int ep_tracker(http_request *req, http_response *res);
 
 extern const http_route votesrv_routes[];
 extern const size_t votesrv_nroutes;

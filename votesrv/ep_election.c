@@ -44,6 +44,7 @@ int ep_election(http_request *req, http_response *res)
     election_status st;
     def_election d;
     char err[DEF_ERR_CHARS], fp[65];
+    uint8_t pk[32];
     int rc = election_status_get(req->ctx->store, &st);
 
     if (rc == STORE_ENOTFOUND) {
@@ -66,6 +67,13 @@ int ep_election(http_request *req, http_response *res)
                           "scrutins", scrutins_json(&d));
     if (st.suspended)
         json_object_set_new(res->json, "notice", json_string(st.notice));
+    if (st.has_public_key) {
+        election_status_key(req->ctx->store, pk);
+        sodium_bin2hex(fp, sizeof fp, pk, 32);
+        json_object_set_new(res->json, "public_key", json_string(fp));
+    }
+    sodium_bin2hex(fp, sizeof fp, req->ctx->keys->audit_pk, 32);
+    json_object_set_new(res->json, "receipt_key", json_string(fp));
     def_free(&d);
     return res->json != NULL ? 0 : -1;
 }

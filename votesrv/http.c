@@ -33,6 +33,11 @@ void http_error(http_request *req, http_response *res, int status, msg_id m)
                           i18n_text(m, req->lang));
 }
 
+const char *http_query(http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 void http_field_error(http_request *req, http_response *res, const char *field)
 {
     http_error(req, res, 400, MSG_FIELD);
@@ -210,6 +215,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
     req.ctx = s->ctx;
+    req.conn = c;
     req.method = method;
     req.path = url;
     req.lang = i18n_pick(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),

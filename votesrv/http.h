@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "access/access.h"
+#include "box/box.h"
 #include "i18n.h"
 #include "store/store.h"
 #include "config.h"
@@ -22,6 +23,7 @@ typedef struct {
     const config *cfg;
     const server_keys *keys;
     access_ctx *access;
+    box_ctx *box;
     int64_t started;
     atomic_uint_fast64_t requests[6];     /* by status class: 1xx .. 5xx, [0] unused */
     atomic_uint_fast64_t in_flight;
@@ -36,6 +38,7 @@ typedef struct {
     lang lang;
     const char *client;                     /* client address, for logs and throttles */
     const char *session;                    /* the session cookie's value, or NULL */
+    void *conn;                             /* the connection, for http_query */
 } http_request;
 
 typedef struct {
@@ -59,6 +62,8 @@ typedef struct {
 
 /* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
 void http_error(http_request *req, http_response *res, int status, msg_id m);
+/* A query-string parameter of the request, or NULL. */
+const char *http_query(http_request *req, const char *name);
 /* The same, naming the request field at fault. */
 void http_field_error(http_request *req, http_response *res, const char *field);
 

@@ -65,6 +65,7 @@ int main(int argc, char **argv)
     ctx.cfg = &srv.cfg;
     ctx.keys = &srv.keys;
     ctx.access = &srv.access;
+    ctx.box = &srv.box;
     ctx.started = (int64_t)time(NULL);
     http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
     if (http == NULL) {

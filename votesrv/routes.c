@@ -17,6 +17,9 @@ const http_route votesrv_routes[] = {
     { "POST", "/api/v1/account/password", ep_account_password, 1 },
     { "POST", "/api/v1/account/defi", ep_account_defi, 1 },
     { "POST", "/api/v1/account/code-reissue", ep_code_reissue, 1 },
+    { "POST", "/api/v1/scrutins/{}/ballots", ep_ballot_cast, 1 },
+    { "GET", "/api/v1/scrutins/{}/ballots", ep_ballots_list, 0 },
+    { "GET", "/api/v1/trackers/{}", ep_tracker, 0 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];

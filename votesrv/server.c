@@ -37,13 +37,16 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->access.link_ttl = s->cfg.link_ttl;
     s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access_ready = 1;
+    box_init(&s->box, s->store, &s->access, s->mail, s->keys.audit_sk);
     return 0;
 }
 
 void server_close(server *s)
 {
-    if (s->access_ready)
+    if (s->access_ready) {
+        box_destroy(&s->box);
         access_destroy(&s->access);
+    }
     store_close(s->store);
     mail_ctx_free(s->mail);
     access_wordlist_free(s->words);

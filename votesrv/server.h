@@ -7,6 +7,7 @@
 #define VOTESRV_SERVER_H
 
 #include "access/access.h"
+#include "box/box.h"
 #include "config.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -19,6 +20,7 @@ typedef struct {
     access_wordlist *words;
     access_ctx access;
     int access_ready;
+    box_ctx box;
 } server;
 
 /* 0, or -1 with a message in err (what failed, never a secret). With

@@ -1,0 +1,90 @@
+/*
+ * box.h - the ballot box: casting, receipts, and the public bulletin board.
+ *
+ * A cast needs the voter's session (the caller checks it), the authenticator
+ * derived from their vote code, a ballot that is well formed, valid (every
+ * proof and the credential's signature) and signed by a public credential of
+ * the list not yet used in this scrutin, no ciphertext or ballot already in the
+ * box, an eligible voter who has not voted in this scrutin, and an open,
+ * unsuspended vote within its window. Then one transaction marks the signature
+ * list and stores the ballot (both files commit atomically), updates the box's
+ * order-free digest, audits the cast (voter number and scrutin, never the
+ * tracker) and queues an acknowledgement mail. The receipt is signed by the
+ * server over the tracker and the box's state after the insertion.
+ */
+#ifndef VOTESRV_BOX_H
+#define VOTESRV_BOX_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "access/access.h"
+#include "ballot/ballot_json.h"
+#include "mail/mail.h"
+#include "store/store.h"
+
+#define BOX_OK 0
+#define BOX_REFUSED 1
+#define BOX_PAGE_MAX 500
+
+typedef enum {
+    BOX_E_NONE = 0,
+    BOX_E_NOT_OPEN,          /* not open, or outside the voting window */
+    BOX_E_SUSPENDED,
+    BOX_E_UNKNOWN_SCRUTIN,
+    BOX_E_NOT_ELIGIBLE,      /* "you do not meet the criteria of this scrutin" */
+    BOX_E_ALREADY_VOTED,
+    BOX_E_BALLOT,            /* malformed: err_field says where */
+    BOX_E_INVALID,           /* a proof or the signature does not verify */
+    BOX_E_CREDENTIAL,        /* not in the published list */
+    BOX_E_CREDENTIAL_USED,
+    BOX_E_COPY,              /* a ballot or ciphertext already in the box */
+    BOX_E_ACCESS             /* the authenticator was refused: see access */
+} box_error;
+
+typedef struct {
+    box_error code;
+    char field[32];
+    access_result access;
+} box_result;
+
+typedef struct {
+    uint8_t tracker[BALLOT_TRACKER_BYTES];
+    char tracker_text[BALLOT_TRACKER_CHARS + 1];
+    char scrutin[STORE_SCRUTIN_CHARS + 1];
+    uint64_t count;                   /* ballots in this scrutin after the insertion */
+    uint8_t digest[32];               /* the box digest after the insertion */
+    uint8_t fp[32];
+    uint8_t signature[64];
+} box_receipt;
+
+typedef struct {
+    store *store;
+    access_ctx *access;
+    const mail_ctx *mail;
+    const uint8_t *sign_sk;           /* the server's Ed25519 key (the audit key) */
+    pthread_mutex_t lock;             /* guards the cached election key */
+    int have_pk;
+    elgamal_pk pk;
+} box_ctx;
+
+void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64]);
+void box_destroy(box_ctx *b);
+
+int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
+             json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
+             box_result *res);
+
+/* The receipt's signed message: Hb("votesrv/v1/receipt"; fp, scrutin, tracker,
+ * le64(count), digest). */
+void box_receipt_message(uint8_t out[32], const box_receipt *r);
+int box_receipt_verify(const box_receipt *r, const uint8_t server_pk[32]);
+json_t *box_receipt_json(const box_receipt *r);
+/* The box digest's step: the digest plus the group element of a tracker. */
+int box_digest_add(uint8_t digest[32], const uint8_t tracker[BALLOT_TRACKER_BYTES]);
+
+/* Bulletin board: a page of a scrutin's ballots by tracker; a tracker lookup. */
+int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out);
+int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
+
+#endif

@@ -1,0 +1,245 @@
+/* cast.c - casting a ballot. The expensive checks (proofs) run before the
+ * write job; the job re-checks everything that depends on the store. */
+#include "box.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "audit/audit.h"
+#include "election/definition.h"
+
+void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64])
+{
+    memset(b, 0, sizeof *b);
+    b->store = s;
+    b->access = a;
+    b->mail = m;
+    b->sign_sk = sign_sk;
+    pthread_mutex_init(&b->lock, NULL);
+}
+
+void box_destroy(box_ctx *b)
+{
+    if (b->have_pk)
+        elgamal_pk_clear(&b->pk);
+    pthread_mutex_destroy(&b->lock);
+}
+
+typedef struct {
+    box_ctx *b;
+    int64_t voter, now;
+    const char *scrutin;
+    box_result *res;
+    /* read */
+    store_election e;
+    def_election d;
+    const def_scrutin *sc;
+    store_access v;
+    /* write */
+    ballot *ballot;
+    const char *canonical;
+    uint8_t tracker[BALLOT_TRACKER_BYTES];
+    uint8_t alphas[BALLOT_MAX_LISTS][32];
+    box_receipt *receipt;
+} cast_job;
+
+static int refuse(cast_job *j, box_error code)
+{
+    j->res->code = code;
+    return BOX_REFUSED;
+}
+
+/* The conditions that depend on the store; read and re-checked in the write. */
+static int check_state(store_tx *tx, cast_job *j)
+{
+    int eligible, voted, rc;
+
+    if (strcmp(j->e.state, "open") != 0 || j->now < j->d.opens || j->now >= j->d.closes)
+        return refuse(j, BOX_E_NOT_OPEN);
+    if (j->e.suspended)
+        return refuse(j, BOX_E_SUSPENDED);
+    if ((j->sc = def_scrutin_find(&j->d, j->scrutin)) == NULL)
+        return refuse(j, BOX_E_UNKNOWN_SCRUTIN);
+    if ((rc = store_access_by_id(tx, j->voter, &j->v)) != STORE_OK ||
+        (rc = store_voter_eligible(tx, j->voter, j->scrutin, &eligible)) != STORE_OK ||
+        (rc = store_signature_exists(tx, j->voter, j->scrutin, &voted)) != STORE_OK)
+        return rc;
+    if (j->v.struck || !eligible)
+        return refuse(j, BOX_E_NOT_ELIGIBLE);
+    return voted ? refuse(j, BOX_E_ALREADY_VOTED) : STORE_OK;
+}
+
+static int load_election(store_tx *tx, cast_job *j)
+{
+    char err[DEF_ERR_CHARS];
+    int rc = store_election_get(tx, &j->e);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (def_parse(&j->d, j->e.definition, strlen(j->e.definition), err, sizeof err) != 0)
+        return STORE_EIO;
+    return check_state(tx, j);
+}
+
+static int run_read(store_tx *tx, void *arg)
+{
+    return load_election(tx, arg);
+}
+
+static void release(cast_job *j)
+{
+    free(j->e.definition);
+    j->e.definition = NULL;
+    def_free(&j->d);
+}
+
+/* Insert everything of the cast; any conflict aborts the whole job. */
+static int store_cast(store_tx *tx, cast_job *j)
+{
+    uint64_t count;
+    int known, rc;
+
+    if ((rc = store_credential_known(tx, j->ballot->cred, &known)) != STORE_OK)
+        return rc;
+    if (!known)
+        return refuse(j, BOX_E_CREDENTIAL);
+    rc = store_credential_use(tx, j->scrutin, j->ballot->cred);
+    if (rc == STORE_ECONFLICT)
+        return refuse(j, BOX_E_CREDENTIAL_USED);
+    for (size_t i = 0; rc == STORE_OK && i < j->ballot->k; i++)
+        rc = store_alpha_add(tx, j->alphas[i]);
+    if (rc == STORE_OK)
+        rc = store_ballot_add(tx, j->tracker, j->scrutin, j->canonical);
+    if (rc == STORE_ECONFLICT)
+        return refuse(j, BOX_E_COPY);
+    if (rc != STORE_OK || (rc = store_signature_add(tx, j->voter, j->scrutin)) != STORE_OK ||
+        (rc = store_box_state_get(tx, j->scrutin, &count, j->receipt->digest)) != STORE_OK)
+        return rc;
+    if (box_digest_add(j->receipt->digest, j->tracker) != 0)
+        return STORE_EIO;
+    j->receipt->count = count + 1;
+    return store_box_state_put(tx, j->scrutin, j->receipt->count, j->receipt->digest);
+}
+
+typedef struct {
+    store_tx *tx;
+    cast_job *j;
+} ack_ctx;
+
+static int mail_ack(const char *address, void *arg)
+{
+    ack_ctx *a = arg;
+    const char *vars[] = { "election", a->j->d.name, "organiser", a->j->d.organiser,
+                           "scrutin", a->j->sc->title, "tracker", a->j->receipt->tracker_text,
+                           "link", mail_portal_url(a->j->b->mail), "support_email",
+                           a->j->d.support_email, "support_phone",
+                           a->j->d.support_phone ? a->j->d.support_phone : "", NULL, NULL };
+
+    return mail_queue_tx(a->tx, a->j->b->mail, MAIL_RECEIPT, a->j->v.lang, address, vars,
+                         a->j->now);
+}
+
+static int run_write(store_tx *tx, void *arg)
+{
+    cast_job *j = arg;
+    json_t *payload;
+    int rc;
+
+    release(j);
+    if ((rc = load_election(tx, j)) != STORE_OK || (rc = store_cast(tx, j)) != STORE_OK)
+        return rc;
+    payload = json_pack("{s:s,s:s}", "number", j->v.number, "scrutin", j->scrutin);
+    rc = audit_append(tx, "voter", j->v.number, "ballot-cast", payload);
+    json_decref(payload);
+    if (rc == STORE_OK && j->b->mail != NULL) {
+        ack_ctx a = { tx, j };
+
+        rc = store_voter_emails(tx, j->voter, mail_ack, &a);
+    }
+    return rc;
+}
+
+/* The election key with its tables, built once per key. */
+static const elgamal_pk *election_key(box_ctx *b, const uint8_t pk[32])
+{
+    const elgamal_pk *out = NULL;
+
+    pthread_mutex_lock(&b->lock);
+    if (b->have_pk && memcmp(b->pk.bytes, pk, 32) != 0) {
+        elgamal_pk_clear(&b->pk);
+        b->have_pk = 0;
+    }
+    if (!b->have_pk)
+        b->have_pk = elgamal_pk_load(&b->pk, pk) == 0;
+    if (b->have_pk)
+        out = &b->pk;
+    pthread_mutex_unlock(&b->lock);
+    return out;
+}
+
+/* Parse and verify the ballot; fill tracker, canonical form, alpha hashes. */
+static int check_ballot(cast_job *j, json_t *ballot_json, char **canonical)
+{
+    const elgamal_pk *pk = election_key(j->b, j->e.public_key);
+    ballot_scrutin sc = { j->e.fingerprint, pk, j->scrutin, j->sc->nlists,
+                          j->sc->blank_allowed ? 0 : 1, 1 };
+
+    if (pk == NULL)
+        return STORE_EIO;
+    j->ballot = ballot_from_json(ballot_json, &sc, j->res->field, sizeof j->res->field);
+    if (j->ballot == NULL)
+        return refuse(j, BOX_E_BALLOT);
+    if (ballot_verify(j->ballot, &sc) != 0)
+        return refuse(j, BOX_E_INVALID);
+    *canonical = ballot_canonical(j->ballot, j->e.fingerprint);
+    if (*canonical == NULL)
+        return STORE_ENOMEM;
+    ballot_tracker(j->tracker, *canonical);
+    for (size_t i = 0; i < j->ballot->k; i++)
+        crypto_generichash(j->alphas[i], 32, j->ballot->ct[i], GROUP_POINT_BYTES, NULL, 0);
+    return STORE_OK;
+}
+
+static void sign_receipt(cast_job *j)
+{
+    uint8_t msg[32];
+    box_receipt *r = j->receipt;
+
+    memcpy(r->tracker, j->tracker, sizeof r->tracker);
+    snprintf(r->scrutin, sizeof r->scrutin, "%s", j->scrutin);
+    memcpy(r->fp, j->e.fingerprint, sizeof r->fp);
+    box_receipt_message(msg, r);
+    crypto_sign_detached(r->signature, NULL, msg, sizeof msg, j->b->sign_sk);
+}
+
+int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
+             json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
+             box_result *res)
+{
+    cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .res = res,
+                   .receipt = out };
+    char *canonical = NULL;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    memset(out, 0, sizeof *out);
+    rc = store_read(b->store, run_read, &j);
+    if (rc == STORE_OK) {
+        rc = access_auth_check(b->access, voter, auth, client, now, &res->access);
+        if (rc == ACCESS_REFUSED)
+            rc = refuse(&j, BOX_E_ACCESS);
+    }
+    if (rc == STORE_OK)
+        rc = check_ballot(&j, ballot_json, &canonical);
+    if (rc == STORE_OK) {
+        j.canonical = canonical;
+        ballot_tracker_text(out->tracker_text, j.tracker);
+        rc = store_write(b->store, run_write, &j);
+    }
+    if (rc == STORE_OK)
+        sign_receipt(&j);
+    release(&j);
+    ballot_free(j.ballot);
+    free(canonical);
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* POST /api/v1/scrutins/{id}/ballots {ballot, authenticator} - cast a ballot:
+ * 201 with the signed receipt. The authenticator is derived from the vote code
+ * on the voter's device; the code itself never reaches the server. */
+#include "endpoints.h"
+
+#include "api.h"
+
+static const char *const fields[] = { "ballot", "authenticator", NULL };
+
+static const struct {
+    box_error code;
+    int status;
+    msg_id msg;
+} mapping[] = {
+    { BOX_E_NOT_OPEN, 409, MSG_VOTE_CLOSED },
+    { BOX_E_SUSPENDED, 503, MSG_VOTE_SUSPENDED },
+    { BOX_E_UNKNOWN_SCRUTIN, 404, MSG_UNKNOWN_SCRUTIN },
+    { BOX_E_NOT_ELIGIBLE, 403, MSG_NOT_ELIGIBLE },
+    { BOX_E_ALREADY_VOTED, 409, MSG_ALREADY_VOTED },
+    { BOX_E_BALLOT, 400, MSG_BALLOT_MALFORMED },
+    { BOX_E_INVALID, 400, MSG_BALLOT_INVALID },
+    { BOX_E_CREDENTIAL, 403, MSG_CREDENTIAL_UNKNOWN },
+    { BOX_E_CREDENTIAL_USED, 409, MSG_CREDENTIAL_USED },
+    { BOX_E_COPY, 409, MSG_BALLOT_COPY },
+};
+
+int ep_ballot_cast(http_request *req, http_response *res)
+{
+    const char *authhex;
+    uint8_t auth[32];
+    int64_t voter;
+    box_receipt receipt;
+    box_result r;
+    int rc;
+
+    if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
+        api_string(req, res, "authenticator", 64, &authhex) != 0)
+        return 0;
+    if (hex_decode(auth, sizeof auth, authhex) != 0) {
+        http_field_error(req, res, "authenticator");
+        return 0;
+    }
+    if (!json_is_object(json_object_get(req->json, "ballot"))) {
+        http_field_error(req, res, "ballot");
+        return 0;
+    }
+    rc = box_cast(req->ctx->box, voter, req->params[0], auth, json_object_get(req->json, "ballot"),
+                  req->client, api_now(), &receipt, &r);
+    if (rc == BOX_REFUSED && r.code == BOX_E_ACCESS)
+        return api_access(req, res, ACCESS_REFUSED, &r.access), 0;
+    if (rc == BOX_REFUSED) {
+        for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)
+            if (mapping[i].code == r.code)
+                http_error(req, res, mapping[i].status, mapping[i].msg);
+        if (r.code == BOX_E_BALLOT)
+            json_object_set_new(json_object_get(res->json, "error"), "field", json_string(r.field));
+        return 0;
+    }
+    if (rc != STORE_OK) {
+        atomic_fetch_add(&req->ctx->store_errors, 1);
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    res->status = 201;
+    res->json = json_pack("{s:o}", "receipt", box_receipt_json(&receipt));
+    return 0;
+}

@@ -1,0 +1,28 @@
+/* GET /api/v1/scrutins/{id}/ballots?after=TRACKER&limit=N - the public ballot
+ * box of a scrutin, by tracker (never by time or order of arrival). */
+#include "endpoints.h"
+
+#include <stdlib.h>
+#include "api.h"
+
+int ep_ballots_list(http_request *req, http_response *res)
+{
+    const char *after = http_query(req, "after"), *limit = http_query(req, "limit");
+    uint8_t from[BALLOT_TRACKER_BYTES];
+    char *end = NULL;
+    long n = limit ? strtol(limit, &end, 10) : BOX_PAGE_MAX;
+    json_t *page;
+
+    if ((after != NULL && hex_decode(from, sizeof from, after) != 0) ||
+        (limit != NULL && (*end != '\0' || n < 1 || n > BOX_PAGE_MAX))) {
+        http_error(req, res, 400, MSG_BAD_QUERY);
+        return 0;
+    }
+    if (box_page(req->ctx->box, req->params[0], after ? from : NULL, (int)n, &page) != 0) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    res->status = 200;
+    res->json = page;
+    return 0;
+}
