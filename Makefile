@@ -18,11 +18,11 @@ REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 
-LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c) \
+LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c) \
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
-PROGRAMS  := votesrv votectl voteaudit votecred
+PROGRAMS  := votesrv votectl voteaudit votecred voteclient
 
 REL_LIB   := build/rel/libvotesrv.a
 SAN_LIB   := build/san/libvotesrv.a
@@ -60,6 +60,7 @@ votesrv_OBJ   := votesrv/main.o
 votectl_OBJ   := tools/votectl.o tools/votectl_demo.o
 voteaudit_OBJ := tools/voteaudit.o
 votecred_OBJ  := tools/votecred.o
+voteclient_OBJ := tools/voteclient.o
 
 define program
 build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)

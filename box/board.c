@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "election/election.h"
 
 typedef struct {
     const char *scrutin;
@@ -33,14 +34,31 @@ static int run_page(store_tx *tx, void *arg)
     return store_ballots_page(tx, j->scrutin, j->after, j->limit, add_ballot, j);
 }
 
+/* STORE_ENOTFOUND if the election has no such scrutin. */
+static int scrutin_known(box_ctx *b, const char *scrutin)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int known;
+
+    if (election_definition(b->store, &d, err, sizeof err) != 0)
+        return STORE_EIO;
+    known = def_scrutin_find(&d, scrutin) != NULL;
+    def_free(&d);
+    return known ? STORE_OK : STORE_ENOTFOUND;
+}
+
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out)
 {
     page_job j = { scrutin, after, limit < 1 || limit > BOX_PAGE_MAX ? BOX_PAGE_MAX : limit,
-                   json_array(), { 0 }, 0 };
-    int rc = store_read(b->store, run_page, &j);
+                   NULL, { 0 }, 0 };
+    int rc = scrutin_known(b, scrutin);
     char next[65];
 
-    if (rc != STORE_OK) {
+    if (rc != STORE_OK)
+        return rc;
+    j.ballots = json_array();
+    if ((rc = store_read(b->store, run_page, &j)) != STORE_OK) {
         json_decref(j.ballots);
         return rc;
     }

@@ -83,7 +83,8 @@ json_t *box_receipt_json(const box_receipt *r);
 /* The box digest's step: the digest plus the group element of a tracker. */
 int box_digest_add(uint8_t digest[32], const uint8_t tracker[BALLOT_TRACKER_BYTES]);
 
-/* Bulletin board: a page of a scrutin's ballots by tracker; a tracker lookup. */
+/* Bulletin board: a page of a scrutin's ballots by tracker (STORE_ENOTFOUND
+ * for an unknown scrutin); a tracker lookup. */
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out);
 int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
 

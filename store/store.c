@@ -185,10 +185,10 @@ store *store_open(const store_config *cfg, char *err, size_t errlen)
     return s;
 }
 
-void store_close(store *s)
+static int close_store(store *s, int compact)
 {
-    if (s == NULL)
-        return;
+    int rc = 0;
+
     pthread_mutex_lock(&s->lock);
     s->stopping = 1;
     pthread_cond_signal(&s->queued);
@@ -196,6 +196,8 @@ void store_close(store *s)
     pthread_join(s->thread, NULL);
     for (int i = 0; i < s->nreaders; i++)
         s->b->disconnect(s->readers[i]);
+    if (compact)
+        rc = s->b->compact(s->writer) == STORE_OK ? 0 : -1;
     s->b->disconnect(s->writer);
     free(s->readers);
     free(s->reader_busy);
@@ -204,6 +206,18 @@ void store_close(store *s)
     pthread_cond_destroy(&s->finished);
     pthread_cond_destroy(&s->reader_free);
     free(s);
+    return rc;
+}
+
+void store_close(store *s)
+{
+    if (s != NULL)
+        close_store(s, 0);
+}
+
+int store_close_compact(store *s)
+{
+    return s != NULL ? close_store(s, 1) : -1;
 }
 
 /* ---- dispatch ---- */

@@ -125,6 +125,10 @@ typedef int (*store_scrutin_fn)(const char *scrutin, int voted, void *arg);
 /* NULL with a message in err on failure. Creates and migrates the files. */
 store *store_open(const store_config *cfg, char *err, size_t errlen);
 void store_close(store *s);
+/* Close, first rewriting the ballot box file in tracker order (SQLite's
+ * VACUUM): pages and cells are otherwise laid out in insertion order, which
+ * would tell who voted when. -1 if the rewrite failed (the store is closed). */
+int store_close_compact(store *s);
 int store_write(store *s, store_job fn, void *arg);
 int store_read(store *s, store_job fn, void *arg);
 

@@ -14,6 +14,8 @@ typedef struct {
     /* A connection; the writable one creates and migrates the schema. */
     store_conn *(*connect)(const store_config *cfg, int readonly, char *err, size_t errlen);
     void (*disconnect)(store_conn *c);
+    /* Rewrite the ballot box in key order, outside any transaction. */
+    int (*compact)(store_conn *c);
     int (*begin)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);

@@ -211,7 +211,8 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
     attach = sqlite3_mprintf("ATTACH DATABASE %Q AS box", cfg->ballot_box_path);
     if (attach == NULL || sq_exec(c, attach) != STORE_OK ||
         (!readonly && (sq_exec(c, "PRAGMA main.journal_mode = TRUNCATE") != STORE_OK ||
-                       sq_exec(c, "PRAGMA box.journal_mode = TRUNCATE") != STORE_OK)) ||
+                       sq_exec(c, "PRAGMA box.journal_mode = TRUNCATE") != STORE_OK ||
+                       sq_exec(c, "PRAGMA box.secure_delete = ON") != STORE_OK)) ||
         sq_exec(c, "PRAGMA synchronous = FULL") != STORE_OK ||
         sq_exec(c, "PRAGMA foreign_keys = ON") != STORE_OK ||
         (!readonly &&
@@ -227,6 +228,13 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
     }
     sqlite3_free(attach);
     return c;
+}
+
+/* VACUUM rebuilds each table and index by walking it in key order, so the
+ * rewritten file keeps no trace of the insertion order. */
+static int sq_compact(store_conn *c)
+{
+    return c->readonly ? STORE_EIO : sq_exec(c, "VACUUM box");
 }
 
 static int sq_begin(store_conn *c)
@@ -604,6 +612,7 @@ const store_backend store_backend_sqlite = {
     .name = "sqlite",
     .connect = sq_connect,
     .disconnect = sq_disconnect,
+    .compact = sq_compact,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

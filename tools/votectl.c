@@ -545,9 +545,19 @@ static int cmd_send_links(votectl *v, int argc, char **argv)
     return rc;
 }
 
-static int cmd_close(votectl *v, int c, char **a)
+static int cmd_close(votectl *v, int argc, char **argv)
 {
-    return run_simple(v, c, a, election_close, "the election is closed", 0);
+    opts o;
+    int rc = parse_opts(argc, argv, &o, "");
+
+    if (rc == 0 && o.npos != 0)
+        return usage_error("%s", "takes no argument");
+    if (rc != 0 || (rc = with_store(v, 0)) != 0)
+        return rc;
+    v->srv.compact_on_close = 1;      /* the box file in tracker order from now on */
+    rc = votectl_result(v, election_close(v->store, &v->ctx), "the election is closed");
+    votectl_close(v);
+    return rc;
 }
 
 static int cmd_resume(votectl *v, int c, char **a)

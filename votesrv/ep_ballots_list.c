@@ -12,13 +12,19 @@ int ep_ballots_list(http_request *req, http_response *res)
     char *end = NULL;
     long n = limit ? strtol(limit, &end, 10) : BOX_PAGE_MAX;
     json_t *page;
+    int rc;
 
     if ((after != NULL && hex_decode(from, sizeof from, after) != 0) ||
         (limit != NULL && (*end != '\0' || n < 1 || n > BOX_PAGE_MAX))) {
         http_error(req, res, 400, MSG_BAD_QUERY);
         return 0;
     }
-    if (box_page(req->ctx->box, req->params[0], after ? from : NULL, (int)n, &page) != 0) {
+    rc = box_page(req->ctx->box, req->params[0], after ? from : NULL, (int)n, &page);
+    if (rc == STORE_ENOTFOUND) {
+        http_error(req, res, 404, MSG_UNKNOWN_SCRUTIN);
+        return 0;
+    }
+    if (rc != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return 0;
     }

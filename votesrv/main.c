@@ -86,6 +86,7 @@ int main(int argc, char **argv)
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
     http_stop(http, SHUTDOWN_GRACE_S);
     mail_sender_stop(sender);
+    srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
     server_close(&srv);
     log_event("info", "stopped", NULL);
     return 0;

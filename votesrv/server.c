@@ -1,5 +1,6 @@
 /* server.c - open a votesrv process's resources in order, close them in reverse. */
 #include "server.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,10 @@ void server_close(server *s)
         box_destroy(&s->box);
         access_destroy(&s->access);
     }
-    store_close(s->store);
+    if (s->compact_on_close && s->store != NULL && store_close_compact(s->store) != 0)
+        log_event("error", "store-compact", NULL);
+    else if (!s->compact_on_close)
+        store_close(s->store);
     mail_ctx_free(s->mail);
     access_wordlist_free(s->words);
     sodium_memzero(&s->keys, sizeof s->keys);

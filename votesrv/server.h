@@ -20,6 +20,7 @@ typedef struct {
     access_wordlist *words;
     access_ctx access;
     int access_ready;
+    int compact_on_close;   /* rewrite the ballot box in tracker order at close */
     box_ctx box;
 } server;
 

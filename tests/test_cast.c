@@ -1,0 +1,529 @@
+/* test_cast.c - integration: voters activated through the mail they receive
+ * cast ballots over HTTP with the reference client (library and voteclient
+ * CLI): receipts and their acknowledgement mail, the board and tracker
+ * lookups, every refusal (not eligible, wrong code, tampered ballot, copy,
+ * second ballot, suspended vote), two concurrent casts by one voter, and the
+ * unlinkability of the stored data once the daemon has stopped. */
+#define _GNU_SOURCE                  /* memmem */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <curl/curl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "client/client.h"
+#include "crypto/hex.h"
+
+#define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
+            "W1,Martin,Camille,w1@ex.gouv.fr,E,,attache\n" \
+            "W2,Petit,Léa,w2@ex.gouv.fr,E,,attache\n" \
+            "W3,Durand,Hugo,w3@ex.gouv.fr,E,,secretaire\n" \
+            "W4,Leroy,Inès,w4@ex.gouv.fr,F,,attache\n"
+#define NVOTERS 4
+#define PASSWORD "sous les pavés la plage"
+#define CAP "cap-attaches"
+#define CSA "csa-ministere"
+
+static char *dir, bin[PATH_MAX], cfg[700], url[80], codes[NVOTERS][64];
+static int daemon_pid;
+static tu_smtp smtp;
+static client_election election;
+/* every accepted ballot, in the order cast */
+static uint8_t cast_trackers[16][BALLOT_TRACKER_BYTES];
+static int ncast;
+
+static char out[8192];
+
+static int said(int rc)
+{
+    if (rc != 0)
+        fprintf(stderr, "%s\n", out);
+    return rc;
+}
+
+static int read_codes(void)
+{
+    char path[800], line[256];
+    FILE *f;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s/codes.csv", dir);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        int i = line[0] == 'W' ? atoi(line + 1) - 1 : -1;
+
+        if (i >= 0 && i < NVOTERS && strchr(line, ',') != NULL) {
+            snprintf(codes[i], sizeof codes[i], "%s", strchr(line, ',') + 1);
+            codes[i][strcspn(codes[i], "\r\n")] = '\0';
+            n++;
+        }
+    }
+    fclose(f);
+    return n == NVOTERS ? 0 : -1;
+}
+
+/* The activation token mailed to address (messages 1..NVOTERS). */
+static int activation_token(const char *address, char token[64])
+{
+    char want[128];
+    int found = 0;
+
+    snprintf(want, sizeof want, "To: <%s>", address);
+    for (int n = 1; n <= NVOTERS && !found; n++) {
+        char *msg = tu_smtp_message(&smtp, n), *text = NULL, *t;
+
+        if (msg != NULL && strstr(msg, want) != NULL && (text = tu_mail_text(msg)) != NULL &&
+            (t = strstr(text, "/activation?t=")) != NULL) {
+            snprintf(token, 44, "%s", t + strlen("/activation?t="));
+            found = 1;
+        }
+        free(text);
+        free(msg);
+    }
+    return found ? 0 : -1;
+}
+
+static int activate_all(void)
+{
+    char token[64], body[512], address[64];
+    tu_reply r;
+
+    for (int i = 1; i <= NVOTERS; i++) {
+        snprintf(address, sizeof address, "w%d@ex.gouv.fr", i);
+        if (activation_token(address, token) != 0)
+            return -1;
+        snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"" PASSWORD "\","
+                 "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
+        tu_http(&r, "POST", "/api/v1/activation", body, (long)strlen(body),
+                "Content-Type: application/json");
+        if (r.status != 200)
+            return -1;
+    }
+    return 0;
+}
+
+static int setup(void **state)
+{
+    char path[800];
+    time_t now = time(NULL);
+    client_result r;
+    client *c;
+    json_t *j;
+
+    (void)state;
+    if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+        return -1;
+    dir = tu_tmpdir();
+    if (tu_smtp_start(&smtp, dir, NULL) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/demo", dir);
+    if (said(tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path)) != 0)
+        return -1;
+    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
+    snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
+    j = json_load_file(path, 0, NULL);
+    json_object_set_new(json_object_get(j, "store"), "registry", json_string("registry.db"));
+    json_object_set_new(json_object_get(j, "store"), "ballot_box", json_string("ballots.db"));
+    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp.port);
+    json_object_set_new(j, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
+                                             "Bureau de vote <elections@ex.gouv.fr>",
+                                             "starttls", 1, "ca_file", smtp.cert));
+    json_dump_file(j, cfg, JSON_INDENT(1));
+    json_decref(j);
+    {
+        char *def = tu_definition(now - 60, now + 86400);
+
+        free(tu_write(dir, "election.json", def));
+        free(def);
+    }
+    free(tu_write(dir, "voters.csv", CSV));
+    if (said(tu_sh(out, sizeof out, "cd %s && V=%s/votectl && $V -c votesrv.json init "
+                   "election.json && $V -c votesrv.json import-voters voters.csv && "
+                   "$V -c votesrv.json keys --demo trustee.hex && "
+                   "$V -c votesrv.json credentials --demo codes.csv && $V -c votesrv.json open",
+                   dir, bin)) != 0 || read_codes() != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/votesrv.log", dir);
+    daemon_pid = tu_daemon_start(bin, cfg, path);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    snprintf(url, sizeof url, "%s", tu_base_url);
+    if (daemon_pid <= 0 || activate_all() != 0 || (c = client_new(url)) == NULL)
+        return -1;
+    if (client_election_fetch(c, &election, &r) != CLIENT_OK) {
+        fprintf(stderr, "%s\n", r.message);
+        client_free(c);
+        return -1;
+    }
+    client_free(c);
+    return 0;
+}
+
+static void stop_daemon(void)
+{
+    if (daemon_pid > 0) {
+        kill(daemon_pid, SIGTERM);
+        waitpid(daemon_pid, NULL, 0);
+        daemon_pid = 0;
+    }
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    stop_daemon();
+    tu_smtp_stop(&smtp);
+    client_election_free(&election);
+    curl_global_cleanup();
+    tu_rmdir(dir);
+    free(dir);
+    return 0;
+}
+
+static client *logged_in(int voter)
+{
+    char address[64];
+    client_result r;
+    client *c = client_new(url);
+
+    assert_non_null(c);
+    snprintf(address, sizeof address, "w%d@ex.gouv.fr", voter);
+    assert_int_equal(client_login(c, address, PASSWORD, &r), CLIENT_OK);
+    return c;
+}
+
+static void remember(const box_receipt *receipt)
+{
+    assert_true(ncast < 16);
+    memcpy(cast_trackers[ncast++], receipt->tracker, BALLOT_TRACKER_BYTES);
+}
+
+/* The CLI end to end: vote, receipt, lookup; a second vote is refused. */
+static void test_voteclient_cli(void **state)
+{
+    char tracker[BALLOT_TRACKER_CHARS + 1];
+    const char *t;
+    box_receipt receipt;
+    json_t *j;
+
+    (void)state;
+    assert_int_equal(tu_sh(out, sizeof out, "printf '%%s\\n%%s\\n' '" PASSWORD "' '%s' | "
+                           "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP " 2 2>&1",
+                           codes[0], bin, url), 0);
+    j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(client_receipt_parse(&receipt, j), 0);
+    assert_int_equal(box_receipt_verify(&receipt, election.receipt_key), 0);
+    assert_string_equal(receipt.scrutin, CAP);
+    assert_int_equal(receipt.count, 1);
+    t = json_string_value(json_object_get(j, "tracker_text"));
+    assert_non_null(t);
+    snprintf(tracker, sizeof tracker, "%s", t);
+    json_decref(j);
+    remember(&receipt);
+    /* the printed tracker finds the ballot */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url %s lookup " CAP " '%s' 2>&1",
+                           bin, url, tracker), 0);
+    assert_non_null(strstr(out, "present"));
+    /* one ballot per scrutin, final */
+    assert_int_equal(tu_sh(out, sizeof out, "printf '%%s\\n%%s\\n' '" PASSWORD "' '%s' | "
+                           "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP " 1 2>&1",
+                           codes[0], bin, url), 1);
+    assert_non_null(strstr(out, "409"));
+    /* a secret on the command line is refused by design: usage */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP
+                           " 9 </dev/null 2>&1", bin, url), 2);
+}
+
+/* The acknowledgement: the tracker, never the choice. */
+static void test_acknowledgement_mail(void **state)
+{
+    char tracker[BALLOT_TRACKER_CHARS + 1];
+    int found = 0;
+
+    (void)state;
+    ballot_tracker_text(tracker, cast_trackers[0]);
+    for (int n = NVOTERS + 1; n <= NVOTERS + 4 && !found; n++) {
+        char *msg = tu_smtp_message(&smtp, n), *text;
+
+        if (msg == NULL)
+            break;
+        text = tu_mail_text(msg);
+        if (text != NULL && strstr(text, tracker) != NULL) {
+            found = 1;
+            assert_non_null(strstr(msg, "To: <w1@ex.gouv.fr>"));
+            assert_non_null(strstr(text, "a bien été déposé"));
+            assert_null(strstr(text, "Agir ensemble"));        /* the choice: never */
+            assert_null(strstr(msg, "Agir ensemble"));
+        }
+        free(text);
+        free(msg);
+    }
+    assert_true(found);
+}
+
+static void test_refusals(void **state)
+{
+    client *c = logged_in(3);
+    client_prepared p;
+    client_result r;
+    box_receipt receipt;
+    json_t *ct;
+    char *s;
+
+    (void)state;
+    /* W3 (secretaire) is not in the CAP of attachés */
+    assert_int_equal(client_cast(c, &election, CAP, codes[2], 0, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.message, "Vous ne remplissez pas les conditions"));
+    /* another voter's code: the authenticator is refused */
+    assert_int_equal(client_cast(c, &election, CSA, codes[1], 0, &receipt, &r), CLIENT_REFUSED);
+    assert_true(r.status == 401 || r.status == 403);
+    /* a mistyped code never leaves the device */
+    assert_int_equal(client_cast(c, &election, CSA, "ABCD", 0, &receipt, &r), -1);
+    /* a tampered ciphertext: the proofs fail */
+    assert_int_equal(client_prepare(&p, &election, CSA, codes[2], 1, &r), CLIENT_OK);
+    ct = json_object_get(json_array_get(json_object_get(json_object_get(p.body, "ballot"),
+                                                        "lists"), 0), "ct");
+    s = strdup(json_string_value(ct));
+    s[10] = s[10] == '0' ? '1' : '0';
+    json_string_set(ct, s);
+    free(s);
+    assert_int_equal(client_submit(c, &election, &p, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 400);
+    client_prepared_free(&p);
+    /* nothing was stored: the genuine ballot goes in */
+    assert_int_equal(client_prepare(&p, &election, CSA, codes[2], 1, &r), CLIENT_OK);
+    assert_int_equal(client_submit(c, &election, &p, &receipt, &r), CLIENT_OK);
+    remember(&receipt);
+    client_free(c);
+    /* W2 replays W3's ballot: refused as a copy (or its credential as used) */
+    c = logged_in(2);
+    {
+        client_prepared mine;
+        json_t *stolen = json_deep_copy(json_object_get(p.body, "ballot"));
+
+        assert_int_equal(client_prepare(&mine, &election, CSA, codes[1], 0, &r), CLIENT_OK);
+        json_object_set_new(mine.body, "ballot", stolen);
+        assert_int_equal(client_submit(c, &election, &mine, &receipt, &r), CLIENT_REFUSED);
+        assert_int_equal(r.status, 409);
+        client_prepared_free(&mine);
+    }
+    client_prepared_free(&p);
+    /* W2's own ballot is still welcome */
+    assert_int_equal(client_cast(c, &election, CSA, codes[1], CLIENT_BLANK, &receipt, &r),
+                     CLIENT_OK);
+    remember(&receipt);
+    client_free(c);
+}
+
+typedef struct {
+    const client_prepared *p;
+    int rc;
+    long status;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *x = arg;
+    client *c = logged_in(4);
+    box_receipt receipt;
+    client_result r;
+
+    x->rc = client_submit(c, &election, x->p, &receipt, &r);
+    x->status = r.status;
+    if (x->rc == CLIENT_OK)
+        remember(&receipt);
+    client_free(c);
+    return NULL;
+}
+
+/* W4 sends two different ballots at once: exactly one is accepted. */
+static void test_concurrent_casts(void **state)
+{
+    client_prepared p[2];
+    client_result r;
+    racer x[2];
+    pthread_t t[2];
+
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(client_prepare(&p[i], &election, CAP, codes[3], (size_t)i, &r), CLIENT_OK);
+        x[i].p = &p[i];
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, race, &x[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal((x[0].rc == CLIENT_OK) + (x[1].rc == CLIENT_OK), 1);
+    assert_int_equal(x[x[0].rc == CLIENT_OK ? 1 : 0].status, 409);
+    for (int i = 0; i < 2; i++)
+        client_prepared_free(&p[i]);
+}
+
+/* The board: every ballot, sorted by tracker; the lookup agrees. */
+static void test_board(void **state)
+{
+    tu_reply r;
+    json_t *j, *b;
+    size_t i;
+    const char *prev = "";
+
+    (void)state;
+    tu_http(&r, "GET", "/api/v1/scrutins/" CAP "/ballots", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    j = json_loads(r.body, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "ballots")), 2);
+    json_array_foreach(json_object_get(j, "ballots"), i, b) {
+        const char *t = json_string_value(json_object_get(b, "tracker"));
+
+        assert_true(strcmp(prev, t) < 0);
+        prev = t;
+    }
+    json_decref(j);
+    tu_http(&r, "GET", "/api/v1/scrutins/" CSA "/ballots?limit=1", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    tu_http(&r, "GET", "/api/v1/scrutins/nope/ballots", NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    tu_http(&r, "GET", "/api/v1/trackers/not-a-tracker", NULL, 0, NULL);
+    assert_int_equal(r.status, 400);
+}
+
+/* An incident: while voting is suspended, no ballot goes in; then it does. */
+static void test_suspended(void **state)
+{
+    client *c = logged_in(1);
+    box_receipt receipt;
+    client_result r;
+
+    (void)state;
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json suspend "
+                                "--reason 'test incident' --notice 'Maintenance'", dir, bin)), 0);
+    assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 503);
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json resume",
+                                dir, bin)), 0);
+    assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_OK);
+    assert_int_equal(receipt.count, 3);
+    remember(&receipt);
+    client_free(c);
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[800];
+    FILE *f;
+    char *buf;
+    long n;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static int cmp_tracker(const void *a, const void *b) { return memcmp(a, b, BALLOT_TRACKER_BYTES); }
+
+/* The box's tables: no rowid, and no column that could time or order a ballot. */
+static void check_box_schema(void)
+{
+    char path[800];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int tables = 0;
+
+    snprintf(path, sizeof path, "%s/ballots.db", dir);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type = "
+                                        "'table'", -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *sql = (const char *)sqlite3_column_text(st, 1);
+
+        if (strcmp((const char *)sqlite3_column_text(st, 0), "schema_version") == 0)
+            continue;
+        tables++;
+        assert_non_null(strstr(sql, "WITHOUT ROWID"));
+        assert_null(strstr(sql, "time"));
+        assert_null(strstr(sql, "voter"));
+        assert_null(strstr(sql, "seq"));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_true(tables >= 4);
+}
+
+/* After the daemon stops: nothing stored, logged or mailed orders the ballots
+ * by arrival or links them to voters. */
+static void test_unlinkability(void **state)
+{
+    uint8_t sorted[16][BALLOT_TRACKER_BYTES];
+    char hex[65], text[BALLOT_TRACKER_CHARS + 1], *box, *reg, *log;
+    size_t boxlen, reglen, loglen, at[16];
+
+    (void)state;
+    assert_int_equal(ncast, 5);
+    sleep(1);                                   /* let the last acknowledgements go */
+    stop_daemon();
+    check_box_schema();
+    box = slurp("ballots.db", &boxlen);
+    reg = slurp("registry.db", &reglen);
+    log = slurp("votesrv.log", &loglen);
+    memcpy(sorted, cast_trackers, sizeof sorted);
+    qsort(sorted, (size_t)ncast, BALLOT_TRACKER_BYTES, cmp_tracker);
+    for (int i = 0; i < ncast; i++) {
+        const char *p = memmem(box, boxlen, sorted[i], BALLOT_TRACKER_BYTES);
+
+        assert_non_null(p);
+        at[i] = (size_t)(p - box);
+        /* neither the registry (audit log, outbox, sessions) nor the log holds it */
+        hex_encode(hex, sorted[i], BALLOT_TRACKER_BYTES);
+        ballot_tracker_text(text, sorted[i]);
+        assert_null(memmem(reg, reglen, sorted[i], BALLOT_TRACKER_BYTES));
+        assert_null(memmem(reg, reglen, hex, 64));
+        assert_null(memmem(reg, reglen, text, strlen(text)));
+        assert_null(memmem(log, loglen, hex, 64));
+        assert_null(memmem(log, loglen, text, strlen(text)));
+    }
+    /* the ballots lie in the file in tracker order, whatever the order of arrival */
+    for (int i = 1; i < ncast; i++)
+        assert_true(at[i] < at[i - 1] || at[i] > at[i - 1]);
+    for (int i = 2; i < ncast; i++)
+        assert_true((at[i] > at[i - 1]) == (at[1] > at[0]));
+    free(box);
+    free(reg);
+    free(log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_voteclient_cli),
+        cmocka_unit_test(test_acknowledgement_mail),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_concurrent_casts),
+        cmocka_unit_test(test_board),
+        cmocka_unit_test(test_suspended),
+        cmocka_unit_test(test_unlinkability),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,342 @@
+/* voteclient - the reference voting client, over the real HTTP API.
+ *
+ *   voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE
+ *   voteclient [--url URL] lookup SCRUTIN TRACKER
+ *   voteclient [--url URL] load FILE [--concurrency N] [--bench]
+ *
+ * vote: logs in, makes the ballot for CHOICE (a list number from 1, or
+ * "blank") on this machine, casts it, verifies the receipt and finds the
+ * tracker on the board; prints the receipt as JSON. The password and then the
+ * vote code are read from standard input, one per line (never from the command
+ * line, where other users could see them).
+ *
+ * load: FILE has one line per simulated voter, "SESSION,CODE,SCRUTIN,CHOICE",
+ * sessions made beforehand (login is Argon2id work, measured apart). Ballots
+ * are made first, then cast by N concurrent connections; reports ballots/s,
+ * latency percentiles and errors (with --bench, as "bench" lines).
+ *
+ * Exit: 0 done, 1 refused by the server, 2 usage, 3 bad input or a server
+ * answer that does not check out. */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <curl/curl.h>
+#include <sodium.h>
+#include "client/client.h"
+#include "crypto/hex.h"
+
+#define LOAD_MAX_THREADS 256
+
+static const char *url = "http://127.0.0.1:8080";
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE\n"
+                    "       voteclient [--url URL] lookup SCRUTIN TRACKER\n"
+                    "       voteclient [--url URL] load FILE [--concurrency N] [--bench]\n");
+    return 2;
+}
+
+static int fail(const client_result *r, int rc)
+{
+    if (r->status != 0)
+        fprintf(stderr, "voteclient: %ld: %s\n", r->status, r->message);
+    else
+        fprintf(stderr, "voteclient: %s\n", r->message);
+    return rc == CLIENT_REFUSED ? 1 : 3;
+}
+
+/* One line of standard input, without its end of line. */
+static int read_secret(char *out, size_t len)
+{
+    if (fgets(out, (int)len, stdin) == NULL)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+/* "blank" or a list number from 1; -1 if neither. */
+static int parse_choice(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long n;
+
+    if (strcmp(s, "blank") == 0) {
+        *out = CLIENT_BLANK;
+        return 0;
+    }
+    n = strtoul(s, &end, 10);
+    if (*s < '1' || *s > '9' || *end != '\0' || n > BALLOT_MAX_LISTS)
+        return -1;
+    *out = (size_t)n - 1;
+    return 0;
+}
+
+static int cmd_vote(client *c, const char *identifier, const char *scrutin, const char *choice)
+{
+    char password[1024], code[128];
+    client_election e;
+    client_result r;
+    box_receipt receipt;
+    size_t index;
+    int rc;
+
+    if (parse_choice(choice, &index) != 0)
+        return usage();
+    if (read_secret(password, sizeof password) != 0 || read_secret(code, sizeof code) != 0) {
+        fprintf(stderr, "voteclient: expected the password and the vote code on stdin\n");
+        return 2;
+    }
+    if ((rc = client_election_fetch(c, &e, &r)) != CLIENT_OK)
+        return fail(&r, rc);
+    rc = client_login(c, identifier, password, &r);
+    sodium_memzero(password, sizeof password);
+    if (rc == CLIENT_OK)
+        rc = client_cast(c, &e, scrutin, code, index, &receipt, &r);
+    sodium_memzero(code, sizeof code);
+    if (rc == CLIENT_OK)
+        rc = client_lookup(c, scrutin, receipt.tracker, &r);
+    client_election_free(&e);
+    if (rc != CLIENT_OK)
+        return fail(&r, rc);
+    {
+        json_t *j = box_receipt_json(&receipt);
+
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+        putchar('\n');
+        json_decref(j);
+    }
+    return 0;
+}
+
+static int cmd_lookup(client *c, const char *scrutin, const char *text)
+{
+    uint8_t t[BALLOT_TRACKER_BYTES];
+    client_result r;
+    int rc;
+
+    if (ballot_tracker_parse(t, text) != 0 && hex_decode(t, sizeof t, text) != 0) {
+        fprintf(stderr, "voteclient: the tracker is malformed\n");
+        return 3;
+    }
+    if ((rc = client_lookup(c, scrutin, t, &r)) != CLIENT_OK)
+        return fail(&r, rc);
+    printf("present\n");
+    return 0;
+}
+
+/* ---- load ---- */
+
+typedef struct {
+    char session[CLIENT_SESSION_CHARS + 1];
+    client_prepared ballot;
+    double ms;
+    int ok;
+} load_voter;
+
+typedef struct {
+    load_voter *v;
+    size_t n;
+    client_election e;
+    atomic_size_t next;
+    atomic_size_t errors;
+    char first_error[CLIENT_MSG_CHARS + 16];
+    pthread_mutex_t lock;
+} load_run;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void note_error(load_run *l, const client_result *r)
+{
+    if (atomic_fetch_add(&l->errors, 1) == 0) {
+        pthread_mutex_lock(&l->lock);
+        snprintf(l->first_error, sizeof l->first_error, "%ld: %s", r->status, r->message);
+        pthread_mutex_unlock(&l->lock);
+    }
+}
+
+static void *cast_worker(void *arg)
+{
+    load_run *l = arg;
+    client *c = client_new(url);
+    box_receipt receipt;
+    client_result r;
+    size_t i;
+
+    while (c != NULL && (i = atomic_fetch_add(&l->next, 1)) < l->n) {
+        load_voter *v = &l->v[i];
+        double t0 = now_ms();
+
+        if (client_session_set(c, v->session) == 0 &&
+            client_submit(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK)
+            v->ok = 1;
+        else
+            note_error(l, &r);
+        v->ms = now_ms() - t0;
+    }
+    client_free(c);
+    return NULL;
+}
+
+static int load_line(load_run *l, load_voter *v, char *line, size_t lineno)
+{
+    char *session = strtok(line, ","), *code = strtok(NULL, ","), *scrutin = strtok(NULL, ","),
+         *choice = strtok(NULL, ",\r\n");
+    size_t index;
+    client_result r;
+
+    if (choice == NULL || strlen(session) > CLIENT_SESSION_CHARS || parse_choice(choice, &index)) {
+        fprintf(stderr, "voteclient: line %zu: expected SESSION,CODE,SCRUTIN,CHOICE\n", lineno);
+        return -1;
+    }
+    snprintf(v->session, sizeof v->session, "%s", session);
+    if (client_prepare(&v->ballot, &l->e, scrutin, code, index, &r) != CLIENT_OK) {
+        fprintf(stderr, "voteclient: line %zu: %s\n", lineno, r.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_read(load_run *l, const char *file)
+{
+    FILE *f = fopen(file, "r");
+    char line[512];
+    size_t cap = 0;
+
+    if (f == NULL) {
+        perror(file);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (l->n == cap) {
+            load_voter *grown = realloc(l->v, (cap = cap ? 2 * cap : 1024) * sizeof *grown);
+
+            if (grown == NULL)
+                break;
+            l->v = grown;
+        }
+        memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+        if (load_line(l, &l->v[l->n], line, l->n + 1) != 0)
+            break;
+        l->n++;
+    }
+    sodium_memzero(line, sizeof line);
+    if (!feof(f)) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return l->n > 0 ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void load_report(load_run *l, double wall_ms, int bench)
+{
+    double *ms = malloc(l->n * sizeof *ms);
+    size_t ok = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        ms[i] = l->v[i].ms;
+        ok += (size_t)l->v[i].ok;
+    }
+    qsort(ms, l->n, sizeof *ms, cmp_double);
+    if (bench) {
+        printf("bench cast.ballots_per_s %.0f per_s\n", ok / (wall_ms / 1e3));
+        printf("bench cast.p99_ms %.1f ms\n", ms[(l->n * 99) / 100]);
+        printf("# cast: %zu ballots, %zu errors, p50 %.1f ms\n", l->n,
+               (size_t)atomic_load(&l->errors), ms[l->n / 2]);
+    } else {
+        printf("ballots %zu accepted %zu errors %zu ballots_per_s %.0f p50_ms %.1f p90_ms %.1f "
+               "p99_ms %.1f max_ms %.1f\n", l->n, ok, (size_t)atomic_load(&l->errors),
+               ok / (wall_ms / 1e3), ms[l->n / 2], ms[(l->n * 9) / 10], ms[(l->n * 99) / 100],
+               ms[l->n - 1]);
+    }
+    if (atomic_load(&l->errors) > 0)
+        fprintf(stderr, "voteclient: first error: %s\n", l->first_error);
+    free(ms);
+}
+
+static int cmd_load(client *c, const char *file, int threads, int bench)
+{
+    pthread_t t[LOAD_MAX_THREADS];
+    load_run l = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    client_result r;
+    double t0;
+    int rc;
+
+    if ((rc = client_election_fetch(c, &l.e, &r)) != CLIENT_OK)
+        return fail(&r, rc);
+    if (load_read(&l, file) != 0) {
+        rc = 3;
+        goto out;
+    }
+    t0 = now_ms();
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, cast_worker, &l);
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    load_report(&l, now_ms() - t0, bench);
+    rc = atomic_load(&l.errors) == 0 ? 0 : 1;
+out:
+    for (size_t i = 0; i < l.n; i++)
+        client_prepared_free(&l.v[i].ballot);
+    free(l.v);
+    client_election_free(&l.e);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "url", required_argument, NULL, 'u' },
+        { "concurrency", required_argument, NULL, 'n' },
+        { "bench", no_argument, NULL, 'b' },
+        { NULL, 0, NULL, 0 }
+    };
+    int o, threads = 8, bench = 0, rc;
+    client *c;
+
+    while ((o = getopt_long(argc, argv, "u:n:b", opts, NULL)) != -1) {
+        if (o == 'u')
+            url = optarg;
+        else if (o == 'n' && (threads = atoi(optarg)) >= 1 && threads <= LOAD_MAX_THREADS)
+            continue;
+        else if (o == 'b')
+            bench = 1;
+        else
+            return usage();
+    }
+    argc -= optind;
+    argv += optind;
+    if (argc < 1 || sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        return usage();
+    if ((c = client_new(url)) == NULL)
+        return usage();
+    if (strcmp(argv[0], "vote") == 0 && argc == 4)
+        rc = cmd_vote(c, argv[1], argv[2], argv[3]);
+    else if (strcmp(argv[0], "lookup") == 0 && argc == 3)
+        rc = cmd_lookup(c, argv[1], argv[2]);
+    else if (strcmp(argv[0], "load") == 0 && argc == 2)
+        rc = cmd_load(c, argv[1], threads, bench);
+    else
+        rc = usage();
+    client_free(c);
+    curl_global_cleanup();
+    return rc;
+}
