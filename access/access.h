@@ -117,6 +117,10 @@ int access_reset_password(access_ctx *a, const char *token, const char *password
 /* Login: a session token (the cookie value) on success. */
 int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
                  int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);
+/* A session for a voter whose identity was proven elsewhere, inside a write
+ * job: for load tests that must not measure Argon2id. No endpoint calls it. */
+int access_session_open_tx(store_tx *tx, const access_ctx *a, int64_t voter, int64_t now,
+                           char session_out[ACCESS_TOKEN_CHARS + 1]);
 /* The voter of a valid session (touching it), or ACCESS_REFUSED/ACCESS_E_SESSION. */
 int access_session(access_ctx *a, const char *session, int64_t now, int64_t *voter,
                    access_result *res);

@@ -61,6 +61,16 @@ static int run_login_record(store_tx *tx, void *arg)
     return rc;
 }
 
+int access_session_open_tx(store_tx *tx, const access_ctx *a, int64_t voter, int64_t now,
+                           char session_out[ACCESS_TOKEN_CHARS + 1])
+{
+    uint8_t hash[STORE_HASH_BYTES];
+
+    secret_token_new(session_out);
+    secret_keyed_hash(hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
+    return store_session_insert(tx, hash, voter, now);
+}
+
 int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
                  int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res)
 {

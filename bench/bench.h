@@ -14,5 +14,6 @@ void bench_audit(void);
 void bench_login(void);
 void bench_outbox(void);
 void bench_notices(void);
+void bench_cast(void);
 
 #endif

@@ -88,4 +88,8 @@ int box_digest_add(uint8_t digest[32], const uint8_t tracker[BALLOT_TRACKER_BYTE
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out);
 int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
 
+/* Officers' turnout: {"scrutins": [{id, signed, registered, establishments:
+ * [{establishment, signed, registered}]}]}, from the signature list. */
+int box_turnout(store *s, json_t **out);
+
 #endif

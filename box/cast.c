@@ -69,6 +69,13 @@ static int check_state(store_tx *tx, cast_job *j)
     return voted ? refuse(j, BOX_E_ALREADY_VOTED) : STORE_OK;
 }
 
+static void release(cast_job *j)
+{
+    free(j->e.definition);
+    j->e.definition = NULL;
+    def_free(&j->d);
+}
+
 static int load_election(store_tx *tx, cast_job *j)
 {
     char err[DEF_ERR_CHARS];
@@ -86,11 +93,23 @@ static int run_read(store_tx *tx, void *arg)
     return load_election(tx, arg);
 }
 
-static void release(cast_job *j)
+/* In the write: the election row again (state, suspension); the definition is
+ * parsed again only if the fingerprint moved since the read. */
+static int reload_election(store_tx *tx, cast_job *j)
 {
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (memcmp(e.fingerprint, j->e.fingerprint, sizeof e.fingerprint) != 0) {
+        free(e.definition);
+        release(j);
+        return load_election(tx, j);
+    }
     free(j->e.definition);
-    j->e.definition = NULL;
-    def_free(&j->d);
+    j->e = e;
+    return check_state(tx, j);
 }
 
 /* Insert everything of the cast; any conflict aborts the whole job. */
@@ -145,8 +164,7 @@ static int run_write(store_tx *tx, void *arg)
     json_t *payload;
     int rc;
 
-    release(j);
-    if ((rc = load_election(tx, j)) != STORE_OK || (rc = store_cast(tx, j)) != STORE_OK)
+    if ((rc = reload_election(tx, j)) != STORE_OK || (rc = store_cast(tx, j)) != STORE_OK)
         return rc;
     payload = json_pack("{s:s,s:s}", "number", j->v.number, "scrutin", j->scrutin);
     rc = audit_append(tx, "voter", j->v.number, "ballot-cast", payload);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *registry_migrations[] = {
     /* 1 */
@@ -190,6 +191,19 @@ static void sq_disconnect(store_conn *c)
     free(c);
 }
 
+/* With rollback journals, readers and the committing writer exclude each other
+ * for the few milliseconds of a commit. SQLite's own busy timeout backs off to
+ * 100 ms sleeps, which turns each such wait into a latency spike; poll every
+ * 250 us instead, up to BUSY_TIMEOUT_MS. */
+static int on_busy(void *arg, int count)
+{
+    (void)arg;
+    if ((int64_t)count * BUSY_POLL_US >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+        return 0;
+    usleep(BUSY_POLL_US);
+    return 1;
+}
+
 static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
 {
     store_conn *c = calloc(1, sizeof *c);
@@ -207,7 +221,7 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
         sq_disconnect(c);
         return NULL;
     }
-    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(c->db, on_busy, NULL);
     attach = sqlite3_mprintf("ATTACH DATABASE %Q AS box", cfg->ballot_box_path);
     if (attach == NULL || sq_exec(c, attach) != STORE_OK ||
         (!readonly && (sq_exec(c, "PRAGMA main.journal_mode = TRUNCATE") != STORE_OK ||

@@ -7,6 +7,7 @@
 
 #define STMT_CACHE 64
 #define BUSY_TIMEOUT_MS 10000
+#define BUSY_POLL_US 250
 
 struct store_conn {
     sqlite3 *db;

@@ -513,6 +513,21 @@ static void test_unlinkability(void **state)
     free(log);
 }
 
+/* The officers' turnout: who voted where, per establishment; never how. */
+static void test_turnout(void **state)
+{
+    (void)state;
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json turnout",
+                                dir, bin)), 0);
+    assert_string_equal(out, "scrutin,establishment,signed,registered\n"
+                             "\"cap-attaches\",\"E\",1,2\n\"cap-attaches\",\"F\",1,1\n"
+                             "\"csa-ministere\",\"E\",3,3\n\"csa-ministere\",\"F\",0,1\n");
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json turnout "
+                                "--json", dir, bin)), 0);
+    assert_non_null(strstr(out, "\"signed\": 3"));
+    assert_non_null(strstr(out, "\"registered\": 4"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_board),
         cmocka_unit_test(test_suspended),
         cmocka_unit_test(test_unlinkability),
+        cmocka_unit_test(test_turnout),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

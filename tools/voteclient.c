@@ -133,6 +133,9 @@ static int cmd_lookup(client *c, const char *scrutin, const char *text)
 
 typedef struct {
     char session[CLIENT_SESSION_CHARS + 1];
+    char code[64];
+    char scrutin[STORE_SCRUTIN_CHARS + 1];
+    size_t choice;
     client_prepared ballot;
     double ms;
     int ok;
@@ -142,7 +145,7 @@ typedef struct {
     load_voter *v;
     size_t n;
     client_election e;
-    atomic_size_t next;
+    atomic_size_t next, prepared;
     atomic_size_t errors;
     char first_error[CLIENT_MSG_CHARS + 16];
     pthread_mutex_t lock;
@@ -188,23 +191,37 @@ static void *cast_worker(void *arg)
     return NULL;
 }
 
-static int load_line(load_run *l, load_voter *v, char *line, size_t lineno)
+static int load_line(load_voter *v, char *line, size_t lineno)
 {
     char *session = strtok(line, ","), *code = strtok(NULL, ","), *scrutin = strtok(NULL, ","),
          *choice = strtok(NULL, ",\r\n");
-    size_t index;
-    client_result r;
 
-    if (choice == NULL || strlen(session) > CLIENT_SESSION_CHARS || parse_choice(choice, &index)) {
+    if (choice == NULL || strlen(session) > CLIENT_SESSION_CHARS || strlen(code) >= sizeof v->code ||
+        strlen(scrutin) > STORE_SCRUTIN_CHARS || parse_choice(choice, &v->choice) != 0) {
         fprintf(stderr, "voteclient: line %zu: expected SESSION,CODE,SCRUTIN,CHOICE\n", lineno);
         return -1;
     }
     snprintf(v->session, sizeof v->session, "%s", session);
-    if (client_prepare(&v->ballot, &l->e, scrutin, code, index, &r) != CLIENT_OK) {
-        fprintf(stderr, "voteclient: line %zu: %s\n", lineno, r.message);
-        return -1;
-    }
+    snprintf(v->code, sizeof v->code, "%s", code);
+    snprintf(v->scrutin, sizeof v->scrutin, "%s", scrutin);
     return 0;
+}
+
+/* Ballots are made before the clock starts: the figure is the server's. */
+static void *prepare_worker(void *arg)
+{
+    load_run *l = arg;
+    client_result r;
+    size_t i;
+
+    while ((i = atomic_fetch_add(&l->prepared, 1)) < l->n) {
+        load_voter *v = &l->v[i];
+
+        if (client_prepare(&v->ballot, &l->e, v->scrutin, v->code, v->choice, &r) != CLIENT_OK)
+            note_error(l, &r);
+        sodium_memzero(v->code, sizeof v->code);
+    }
+    return NULL;
 }
 
 static int load_read(load_run *l, const char *file)
@@ -226,7 +243,7 @@ static int load_read(load_run *l, const char *file)
             l->v = grown;
         }
         memset(&l->v[l->n], 0, sizeof l->v[l->n]);
-        if (load_line(l, &l->v[l->n], line, l->n + 1) != 0)
+        if (load_line(&l->v[l->n], line, l->n + 1) != 0)
             break;
         l->n++;
     }
@@ -283,6 +300,15 @@ static int cmd_load(client *c, const char *file, int threads, int bench)
     if ((rc = client_election_fetch(c, &l.e, &r)) != CLIENT_OK)
         return fail(&r, rc);
     if (load_read(&l, file) != 0) {
+        rc = 3;
+        goto out;
+    }
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, prepare_worker, &l);
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    if (atomic_load(&l.errors) > 0) {
+        fprintf(stderr, "voteclient: %s\n", l.first_error);
         rc = 3;
         goto out;
     }

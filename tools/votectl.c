@@ -1,6 +1,7 @@
 /* votectl - the election officers' command line. */
 #include "votectl.h"
 
+#include <csv.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "election/credentials.h"
 #include "election/demo.h"
 #include "access/access.h"
+#include "box/box.h"
 
 typedef struct {
     const char *name;
@@ -570,6 +572,45 @@ static int cmd_purge(votectl *v, int c, char **a)
     return run_simple(v, c, a, election_purge, "personal data purged", 0);
 }
 
+/* One CSV field and its comma, quoted when it needs to be (libcsv). */
+static void csv_field(const char *text)
+{
+    csv_fwrite(stdout, text, strlen(text));
+    putchar(',');
+}
+
+static int cmd_turnout(votectl *v, int argc, char **argv)
+{
+    opts o;
+    json_t *t, *sc, *est;
+    size_t i, k;
+    int rc = prepare(v, argc, argv, &o, "j", 0, "takes no argument");
+
+    if (rc != 0)
+        return rc;
+    rc = box_turnout(v->store, &t);
+    votectl_close(v);
+    if (rc != STORE_OK)
+        return EXIT_STORE;
+    if (o.as_json) {
+        json_dumpf(t, stdout, JSON_INDENT(1));
+        putchar('\n');
+        json_decref(t);
+        return 0;
+    }
+    printf("scrutin,establishment,signed,registered\n");
+    json_array_foreach(json_object_get(t, "scrutins"), i, sc) {
+        json_array_foreach(json_object_get(sc, "establishments"), k, est) {
+            csv_field(json_string_value(json_object_get(sc, "id")));
+            csv_field(json_string_value(json_object_get(est, "establishment")));
+            printf("%lld,%lld\n", (long long)json_integer_value(json_object_get(est, "signed")),
+                   (long long)json_integer_value(json_object_get(est, "registered")));
+        }
+    }
+    json_decref(t);
+    return 0;
+}
+
 static int cmd_checkpoint(votectl *v, int c, char **a)
 {
     return run_simple(v, c, a, election_audit_checkpoint, "audit checkpoint signed", 0);
@@ -610,6 +651,8 @@ static const command commands[] = {
       "amend the list of an open election" },
     { "show", cmd_show, "", "print the election definition" },
     { "status", cmd_status, "[--json]", "state, counts and fingerprint" },
+    { "turnout", cmd_turnout, "[--json]",
+      "signatures per scrutin and establishment (CSV, or JSON): who voted, never how" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
     { "credentials", cmd_credentials, "--demo CODES_FILE",
       "generate demo vote codes on the server (demo only)" },

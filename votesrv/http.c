@@ -307,7 +307,8 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
     if (threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-        threads = 4 * (unsigned)(n > 0 ? n : 1);   /* handlers wait on durable commits */
+        /* handlers wait on durable commits: enough of them for group commits */
+        threads = 16 * (unsigned)(n > 0 ? n : 1);
     }
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
