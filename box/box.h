@@ -16,6 +16,7 @@
 #define VOTESRV_BOX_H
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "access/access.h"
@@ -91,5 +92,8 @@ int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t *
 /* Officers' turnout: {"scrutins": [{id, signed, registered, establishments:
  * [{establishment, signed, registered}]}]}, from the signature list. */
 int box_turnout(store *s, json_t **out);
+/* The public archive (archive.c): election, board of every scrutin by
+ * tracker, signature counts, box digests, audit checkpoints; streamed to out. */
+int box_archive_write(store *s, FILE *out);
 
 #endif

@@ -528,6 +528,62 @@ static void test_turnout(void **state)
     assert_non_null(strstr(out, "\"registered\": 4"));
 }
 
+/* The public archive: every ballot's tracker is the hash of its canonical
+ * form, the boards are sorted, ballots = signatures, and each box digest is
+ * recomputed from the trackers alone. */
+static void test_archive(void **state)
+{
+    char path[800];
+    json_t *a, *sc, *entry;
+    size_t i, k, total = 0;
+
+    (void)state;
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
+                                "archive.json", dir, bin)), 0);
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
+                               "archive.json", dir, bin), 0);   /* never overwrites */
+    snprintf(path, sizeof path, "%s/archive.json", dir);
+    a = json_load_file(path, 0, NULL);
+    assert_non_null(a);
+    assert_int_equal(json_array_size(json_object_get(a, "scrutins")), 2);
+    assert_true(json_array_size(json_object_get(a, "checkpoints")) >= 2);
+    json_array_foreach(json_object_get(a, "scrutins"), i, sc) {
+        uint8_t digest[32] = { 0 }, want[32], t[32], prev[32] = { 0 };
+        json_t *board = json_object_get(sc, "board");
+
+        assert_int_equal(json_integer_value(json_object_get(sc, "signatures")),
+                         json_array_size(board));
+        assert_int_equal(json_integer_value(json_object_get(sc, "ballots")),
+                         json_array_size(board));
+        json_array_foreach(board, k, entry) {
+            char *text = json_dumps(json_object_get(entry, "ballot"),
+                                    JSON_COMPACT | JSON_SORT_KEYS);
+
+            ballot_tracker(t, text);
+            free(text);
+            tu_unhex(want, 32, json_string_value(json_object_get(entry, "tracker")));
+            assert_memory_equal(t, want, 32);
+            assert_true(k == 0 || memcmp(prev, t, 32) < 0);
+            memcpy(prev, t, 32);
+            assert_int_equal(box_digest_add(digest, t), 0);
+            total++;
+        }
+        tu_unhex(want, 32, json_string_value(json_object_get(sc, "box_digest")));
+        assert_memory_equal(digest, want, 32);
+    }
+    assert_int_equal(total, (size_t)ncast);
+    /* nothing personal */
+    assert_null(strstr(out, "@ex.gouv.fr"));
+    {
+        char *text = json_dumps(a, 0);
+
+        assert_null(strstr(text, "ex.gouv.fr"));
+        assert_null(strstr(text, "Martin"));
+        free(text);
+    }
+    json_decref(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_suspended),
         cmocka_unit_test(test_unlinkability),
         cmocka_unit_test(test_turnout),
+        cmocka_unit_test(test_archive),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -611,6 +611,35 @@ static int cmd_turnout(votectl *v, int argc, char **argv)
     return 0;
 }
 
+/* The public archive, written beside OUT and linked into place when complete. */
+static int cmd_archive(votectl *v, int argc, char **argv)
+{
+    opts o;
+    char tmp[4096];
+    FILE *f;
+    int rc = prepare(v, argc, argv, &o, "", 1, "expects the output file");
+
+    if (rc != 0)
+        return rc;
+    snprintf(tmp, sizeof tmp, "%s.partial", o.pos[0]);
+    if ((f = fopen(tmp, "wx")) == NULL) {
+        votectl_close(v);
+        fprintf(stderr, "votectl archive: cannot create %s\n", tmp);
+        return EXIT_INPUT;
+    }
+    rc = box_archive_write(v->store, f);
+    votectl_close(v);
+    /* link, not rename: an existing archive is never replaced */
+    if (fclose(f) != 0 || rc != STORE_OK || link(tmp, o.pos[0]) != 0) {
+        remove(tmp);
+        fprintf(stderr, "votectl archive: could not write %s\n", o.pos[0]);
+        return EXIT_STORE;
+    }
+    remove(tmp);
+    printf("archive written to %s\n", o.pos[0]);
+    return 0;
+}
+
 static int cmd_checkpoint(votectl *v, int c, char **a)
 {
     return run_simple(v, c, a, election_audit_checkpoint, "audit checkpoint signed", 0);
@@ -651,6 +680,8 @@ static const command commands[] = {
       "amend the list of an open election" },
     { "show", cmd_show, "", "print the election definition" },
     { "status", cmd_status, "[--json]", "state, counts and fingerprint" },
+    { "archive", cmd_archive, "OUT.json",
+      "the public archive: election, ballots by tracker, counts, checkpoints" },
     { "turnout", cmd_turnout, "[--json]",
       "signatures per scrutin and establishment (CSV, or JSON): who voted, never how" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },

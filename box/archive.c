@@ -1,0 +1,171 @@
+/* archive.c - the public archive of an election: what an independent verifier
+ * needs, and nothing personal. Written as a stream (one page of ballots in
+ * memory at a time), so its size is bounded by the disk, not the daemon.
+ *
+ *   {"format": "votesrv-archive/1",
+ *    "election": {eid, definition, fingerprint, public_key, audit_key, state},
+ *    "scrutins": [{id, signatures, ballots, box_digest,
+ *                  "board": [{tracker, ballot}, ...by tracker]}],
+ *    "checkpoints": [{seq, hash, signature}]}
+ */
+#include "box.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "election/definition.h"
+
+typedef struct {
+    FILE *out;
+    store_election e;
+    def_election d;
+    json_t *signatures;      /* scrutin -> signature-list count */
+    uint8_t after[BALLOT_TRACKER_BYTES];
+    int n, first;
+} archive_job;
+
+static int hex_out(FILE *out, const char *key, const uint8_t *buf, size_t len)
+{
+    char hex[129];
+
+    hex_encode(hex, buf, len);
+    return fprintf(out, "\"%s\":\"%s\"", key, hex) < 0 ? STORE_EIO : STORE_OK;
+}
+
+static int count_signatures(const char *scrutin, const char *establishment, uint64_t signed_,
+                            uint64_t registered, void *arg)
+{
+    archive_job *j = arg;
+    json_int_t had = json_integer_value(json_object_get(j->signatures, scrutin));
+
+    (void)establishment;
+    (void)registered;
+    return json_object_set_new(j->signatures, scrutin, json_integer(had + (json_int_t)signed_));
+}
+
+static int run_head(store_tx *tx, void *arg)
+{
+    archive_job *j = arg;
+    int rc = store_election_get(tx, &j->e);
+
+    return rc == STORE_OK ? store_turnout_each(tx, count_signatures, j) : rc;
+}
+
+static int write_head(archive_job *j)
+{
+    json_t *def = json_loads(j->e.definition, 0, NULL);
+    char *text = def ? json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc = text != NULL && fprintf(j->out, "{\"format\":\"votesrv-archive/1\",\"election\":"
+                                     "{\"eid\":\"%s\",\"state\":\"%s\",\"definition\":%s,",
+                                     j->e.eid, j->e.state, text) > 0 ? STORE_OK : STORE_EIO;
+
+    free(text);
+    json_decref(def);
+    if (rc == STORE_OK)
+        rc = hex_out(j->out, "fingerprint", j->e.fingerprint, 32);
+    if (rc == STORE_OK && j->e.has_public_key && fputc(',', j->out) != EOF)
+        rc = hex_out(j->out, "public_key", j->e.public_key, 32);
+    if (rc == STORE_OK && fputc(',', j->out) != EOF)
+        rc = hex_out(j->out, "audit_key", j->e.audit_key, 32);
+    return rc == STORE_OK && fputs("},\"scrutins\":[", j->out) != EOF ? STORE_OK : STORE_EIO;
+}
+
+static int write_ballot(const uint8_t *tracker, const char *body, void *arg)
+{
+    archive_job *j = arg;
+
+    if (j->n++ > 0 || !j->first)
+        fputc(',', j->out);
+    j->first = 0;
+    memcpy(j->after, tracker, sizeof j->after);
+    if (fputc('{', j->out) == EOF || hex_out(j->out, "tracker", tracker, 32) != STORE_OK)
+        return STORE_EIO;
+    return fprintf(j->out, ",\"ballot\":%s}", body) < 0 ? STORE_EIO : 0;
+}
+
+typedef struct {
+    archive_job *j;
+    const char *scrutin;
+    uint64_t count;
+    uint8_t digest[32];
+} page_arg;
+
+static int run_state(store_tx *tx, void *arg)
+{
+    page_arg *p = arg;
+
+    return store_box_state_get(tx, p->scrutin, &p->count, p->digest);
+}
+
+static int run_board_page(store_tx *tx, void *arg)
+{
+    page_arg *p = arg;
+
+    p->j->n = 0;
+    return store_ballots_page(tx, p->scrutin, p->j->first ? NULL : p->j->after, BOX_PAGE_MAX,
+                              write_ballot, p->j);
+}
+
+static int write_scrutin(store *s, archive_job *j, const char *id, int comma)
+{
+    page_arg p = { j, id, 0, { 0 } };
+    int rc = store_read(s, run_state, &p);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (fprintf(j->out, "%s{\"id\":\"%s\",\"signatures\":%lld,\"ballots\":%llu,", comma ? "," : "",
+                id, (long long)json_integer_value(json_object_get(j->signatures, id)),
+                (unsigned long long)p.count) < 0 ||
+        hex_out(j->out, "box_digest", p.digest, 32) != STORE_OK ||
+        fputs(",\"board\":[", j->out) == EOF)
+        return STORE_EIO;
+    j->first = 1;
+    do {
+        rc = store_read(s, run_board_page, &p);
+    } while (rc == STORE_OK && j->n == BOX_PAGE_MAX);
+    return rc == STORE_OK && fputs("]}", j->out) != EOF ? STORE_OK : STORE_EIO;
+}
+
+static int write_checkpoint(const store_checkpoint *c, void *arg)
+{
+    archive_job *j = arg;
+
+    if (fprintf(j->out, "%s{\"seq\":%llu,", j->n++ ? "," : "", (unsigned long long)c->seq) < 0 ||
+        hex_out(j->out, "hash", c->hash, 32) != STORE_OK || fputc(',', j->out) == EOF ||
+        hex_out(j->out, "signature", c->signature, 64) != STORE_OK || fputc('}', j->out) == EOF)
+        return STORE_EIO;
+    return 0;
+}
+
+static int run_checkpoints(store_tx *tx, void *arg)
+{
+    archive_job *j = arg;
+
+    j->n = 0;
+    return store_checkpoints_each(tx, write_checkpoint, j);
+}
+
+int box_archive_write(store *s, FILE *out)
+{
+    archive_job j = { .out = out, .signatures = json_object() };
+    char err[DEF_ERR_CHARS];
+    int rc = j.signatures != NULL ? store_read(s, run_head, &j) : STORE_ENOMEM;
+
+    if (rc == STORE_OK && def_parse(&j.d, j.e.definition, strlen(j.e.definition), err,
+                                    sizeof err) != 0)
+        rc = STORE_EIO;
+    else if (rc == STORE_OK) {
+        rc = write_head(&j);
+        for (size_t i = 0; rc == STORE_OK && i < j.d.nscrutins; i++)
+            rc = write_scrutin(s, &j, j.d.scrutins[i].id, i > 0);
+        if (rc == STORE_OK)
+            rc = fputs("],\"checkpoints\":[", out) != EOF ? STORE_OK : STORE_EIO;
+        if (rc == STORE_OK)
+            rc = store_read(s, run_checkpoints, &j);
+        if (rc == STORE_OK)
+            rc = fputs("]}\n", out) != EOF && fflush(out) == 0 ? STORE_OK : STORE_EIO;
+        def_free(&j.d);
+    }
+    free(j.e.definition);
+    json_decref(j.signatures);
+    return rc;
+}
