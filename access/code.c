@@ -183,7 +183,7 @@ typedef struct {
     store_access v;
     char eid[STORE_EID_CHARS + 1];
     char key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
-    int ok;
+    int ok, had_failures;
     access_result *res;
 } check_job;
 
@@ -197,6 +197,13 @@ static int run_check_read(store_tx *tx, void *arg)
     if ((rc = throttle_check(tx, j->key, j->now, j->res)) != ACCESS_OK ||
         (rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)
         return rc == ACCESS_REFUSED ? STORE_OK : rc;
+    {
+        store_throttle t;
+
+        if ((rc = store_throttle_get(tx, j->key, &t)) != STORE_OK)
+            return rc;
+        j->had_failures = t.failures > 0;
+    }
     return STORE_OK;
 }
 
@@ -235,7 +242,9 @@ int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], cons
     }
     credential_auth_check(check, auth);
     j.ok = j.v.has_auth && !j.v.struck && secret_equal(check, j.v.auth_hash, sizeof check);
-    if ((rc = store_write(a->store, run_check_write, &j)) != STORE_OK)
+    /* a success writes only to clear earlier failures: the cast's own
+     * transaction is the durable record of a right code */
+    if ((!j.ok || j.had_failures) && (rc = store_write(a->store, run_check_write, &j)) != STORE_OK)
         return rc;
     if (!j.ok) {
         res->code = ACCESS_E_CODE_WRONG;

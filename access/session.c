@@ -158,8 +158,12 @@ int access_session(access_ctx *a, const char *session, int64_t now, int64_t *vot
         return ACCESS_REFUSED;
     if (rc != STORE_OK)
         return rc;
-    if ((j.expired || j.touch) && (rc = store_write(a->store, run_session_update, &j)) != 0 &&
+    /* an expiry is written before answering; a touch goes with the next group
+     * commit (lost in a crash, it only shortens the session) */
+    if (j.expired && (rc = store_write(a->store, run_session_update, &j)) != 0 &&
         rc != STORE_ENOTFOUND)
+        return rc;
+    if (j.touch && (rc = store_write_detached(a->store, run_session_update, &j, sizeof j)) != 0)
         return rc;
     if (j.expired)
         return ACCESS_REFUSED;

@@ -15,6 +15,7 @@ typedef struct job {
     void *arg;
     int result;
     int done;
+    int detached;            /* nobody waits: the writer frees it (arg follows) */
     struct job *next;
 } job;
 
@@ -85,29 +86,59 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&s->lock);
         run_batch(s, batch, n);
         pthread_mutex_lock(&s->lock);
-        for (int i = 0; i < n; i++)
-            batch[i]->done = 1;
+        for (int i = 0; i < n; i++) {
+            if (batch[i]->detached)
+                free(batch[i]);
+            else
+                batch[i]->done = 1;
+        }
         pthread_cond_broadcast(&s->finished);
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
 }
 
+/* Append j to the queue; the lock is held. -1 if the store is stopping. */
+static int enqueue(store *s, job *j)
+{
+    if (s->stopping)
+        return -1;
+    if (s->tail != NULL)
+        s->tail->next = j;
+    else
+        s->head = j;
+    s->tail = j;
+    pthread_cond_signal(&s->queued);
+    return 0;
+}
+
+int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_size)
+{
+    job *j = malloc(sizeof *j + arg_size);
+
+    if (j == NULL)
+        return STORE_ENOMEM;
+    *j = (job){ fn, (char *)(j + 1), STORE_EIO, 0, 1, NULL };
+    memcpy(j + 1, arg, arg_size);
+    pthread_mutex_lock(&s->lock);
+    if (enqueue(s, j) != 0) {
+        pthread_mutex_unlock(&s->lock);
+        free(j);
+        return STORE_EIO;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return STORE_OK;
+}
+
 int store_write(store *s, store_job fn, void *arg)
 {
-    job j = { fn, arg, STORE_EIO, 0, NULL };
+    job j = { fn, arg, STORE_EIO, 0, 0, NULL };
 
     pthread_mutex_lock(&s->lock);
-    if (s->stopping) {
+    if (enqueue(s, &j) != 0) {
         pthread_mutex_unlock(&s->lock);
         return STORE_EIO;
     }
-    if (s->tail != NULL)
-        s->tail->next = &j;
-    else
-        s->head = &j;
-    s->tail = &j;
-    pthread_cond_signal(&s->queued);
     while (!j.done)
         pthread_cond_wait(&s->finished, &s->lock);
     pthread_mutex_unlock(&s->lock);

@@ -131,6 +131,10 @@ void store_close(store *s);
 int store_close_compact(store *s);
 int store_write(store *s, store_job fn, void *arg);
 int store_read(store *s, store_job fn, void *arg);
+/* Queue a write nobody waits for; arg_size bytes of arg are copied and the
+ * result is dropped. Only for writes whose loss in a crash is harmless (a
+ * session's last-seen time): it is committed with the next group. */
+int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_size);
 
 /* The election row. election_get fills e (free e->definition with free()). */
 int store_election_get(store_tx *tx, store_election *e);

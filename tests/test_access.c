@@ -243,6 +243,13 @@ static void test_links_and_activation(void **state)
                      ACCESS_REFUSED);
 }
 
+static int job_nothing(store_tx *tx, void *arg)
+{
+    (void)tx;
+    (void)arg;
+    return STORE_OK;
+}
+
 static void test_login_sessions_and_throttles(void **state)
 {
     fixture *f = *state;
@@ -291,9 +298,12 @@ static void test_login_sessions_and_throttles(void **state)
     assert_int_equal(access_session(&f->a, session, t + 5000, &voter, &res), ACCESS_REFUSED);
     assert_int_equal(access_login(&f->a, id, PASSWORD, "203.0.113.9", t + 6000, session, &res),
                      ACCESS_OK);
-    for (int64_t k = 1; k <= 9; k++)         /* active every 14 minutes ... */
+    for (int64_t k = 1; k <= 9; k++) {       /* active every 14 minutes ... */
         assert_int_equal(access_session(&f->a, session, t + 6000 + k * 840, &voter, &res),
                          k * 840 <= ACCESS_SESSION_ABSOLUTE ? ACCESS_OK : ACCESS_REFUSED);
+        /* the touch is a detached write: the next (waited) write follows it */
+        assert_int_equal(store_write(f->s, job_nothing, NULL), STORE_OK);
+    }
     assert_int_equal(access_login(&f->a, id, PASSWORD, "203.0.113.9", t + 20000, session, &res),
                      ACCESS_OK);
     assert_int_equal(access_logout(&f->a, session), 0);

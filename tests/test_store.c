@@ -160,6 +160,40 @@ static void test_reads_cannot_write_and_conflicts(void **state)
     free(dir);
 }
 
+static int job_add_credential(store_tx *tx, void *arg)
+{
+    return store_credential_add(tx, arg);
+}
+
+/* A detached write is committed in queue order, before a later waited write
+ * returns, and by store_close; its argument is copied at once. */
+static void test_detached_writes(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    uint8_t pub[32] = { 1 };
+    uint64_t n = 0;
+
+    (void)state;
+    for (int i = 0; i < 20; i++) {
+        pub[1] = (uint8_t)i;
+        assert_int_equal(store_write_detached(s, job_add_credential, pub, sizeof pub), STORE_OK);
+    }
+    pub[1] = 200;
+    assert_int_equal(store_write(s, job_add_credential, pub), STORE_OK);
+    assert_int_equal(store_read(s, count_credentials, &n), STORE_OK);
+    assert_int_equal(n, 21);
+    pub[1] = 201;
+    assert_int_equal(store_write_detached(s, job_add_credential, pub, sizeof pub), STORE_OK);
+    store_close(s);
+    s = tu_store(dir);
+    assert_int_equal(store_read(s, count_credentials, &n), STORE_OK);
+    assert_int_equal(n, 22);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static void test_open_errors(void **state)
 {
     char err[256];
@@ -205,6 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_commit_many_threads),
         cmocka_unit_test(test_reads_cannot_write_and_conflicts),
+        cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
     };
