@@ -136,6 +136,7 @@ void bench_cast(void)
     char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir(), *out = malloc(65536);
     int pid, rc;
 
+    fflush(stdout);                      /* children must not inherit our buffer */
     if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
         bench_die("cast: binaries");
     make_election(dir, bin, n);

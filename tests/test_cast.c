@@ -117,43 +117,13 @@ static int activate_all(void)
 static int setup(void **state)
 {
     char path[800];
-    time_t now = time(NULL);
     client_result r;
     client *c;
-    json_t *j;
 
     (void)state;
-    if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+    if (tu_start_with_smtp(bin, &dir, &smtp) != 0)
         return -1;
-    dir = tu_tmpdir();
-    if (tu_smtp_start(&smtp, dir, NULL) != 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/demo", dir);
-    if (said(tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path)) != 0)
-        return -1;
-    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
-    snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
-    j = json_load_file(path, 0, NULL);
-    json_object_set_new(json_object_get(j, "store"), "registry", json_string("registry.db"));
-    json_object_set_new(json_object_get(j, "store"), "ballot_box", json_string("ballots.db"));
-    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp.port);
-    json_object_set_new(j, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
-                                             "Bureau de vote <elections@ex.gouv.fr>",
-                                             "starttls", 1, "ca_file", smtp.cert));
-    json_dump_file(j, cfg, JSON_INDENT(1));
-    json_decref(j);
-    {
-        char *def = tu_definition(now - 60, now + 86400);
-
-        free(tu_write(dir, "election.json", def));
-        free(def);
-    }
-    free(tu_write(dir, "voters.csv", CSV));
-    if (said(tu_sh(out, sizeof out, "cd %s && V=%s/votectl && $V -c votesrv.json init "
-                   "election.json && $V -c votesrv.json import-voters voters.csv && "
-                   "$V -c votesrv.json keys --demo trustee.hex && "
-                   "$V -c votesrv.json credentials --demo codes.csv && $V -c votesrv.json open",
-                   dir, bin)) != 0 || read_codes() != 0)
+    if (tu_election_with_smtp(dir, bin, &smtp, CSV, cfg, sizeof cfg) != 0 || read_codes() != 0)
         return -1;
     snprintf(path, sizeof path, "%s/votesrv.log", dir);
     daemon_pid = tu_daemon_start(bin, cfg, path);

@@ -32,47 +32,13 @@ static tu_smtp smtp;
 
 static int setup(void **state)
 {
-    char out[8192], path[800];
-    time_t now = time(NULL);
-    json_t *c;
+    char path[800];
 
     (void)state;
-    if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+    if (tu_start_with_smtp(bin, &dir, &smtp) != 0)
         return -1;
-    dir = tu_tmpdir();
-    if (tu_smtp_start(&smtp, dir, NULL) != 0)
+    if (tu_election_with_smtp(dir, bin, &smtp, CSV, cfg, sizeof cfg) != 0)
         return -1;
-    /* a configuration with the SMTP relay; the rest like the demo's */
-    snprintf(path, sizeof path, "%s/demo", dir);
-    if (tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path) != 0)
-        return -1;
-    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
-    snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
-    c = json_load_file(path, 0, NULL);
-    json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
-    json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
-    json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", "", "from",
-                                             "Bureau de vote <elections@ex.gouv.fr>",
-                                             "starttls", 1, "ca_file", smtp.cert));
-    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp.port);
-    json_object_set_new(json_object_get(c, "mail"), "relay", json_string(path));
-    json_dump_file(c, cfg, JSON_INDENT(1));
-    json_decref(c);
-    {
-        char *def = tu_definition(now - 60, now + 86400);
-
-        free(tu_write(dir, "election.json", def));
-        free(def);
-    }
-    free(tu_write(dir, "voters.csv", CSV));
-    if (tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json init election.json && "
-              "%s/votectl -c votesrv.json import-voters voters.csv && "
-              "%s/votectl -c votesrv.json keys --demo trustee.hex && "
-              "%s/votectl -c votesrv.json credentials --demo codes.csv && "
-              "%s/votectl -c votesrv.json open", dir, bin, bin, bin, bin, bin) != 0) {
-        fprintf(stderr, "%s\n", out);
-        return -1;
-    }
     snprintf(path, sizeof path, "%s/votesrv.log", dir);
     daemon_pid = tu_daemon_start(bin, cfg, path);
     curl_global_init(CURL_GLOBAL_DEFAULT);

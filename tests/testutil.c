@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -629,4 +630,64 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
     }
     snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", port);
     return pid;
+}
+
+static int config_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg,
+                            size_t cfglen)
+{
+    char path[800], out[4096];
+    json_t *c;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/demo", dir);
+    if (tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path) != 0) {
+        fprintf(stderr, "%s\n", out);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
+    if ((c = json_load_file(path, 0, NULL)) == NULL)
+        return -1;
+    json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
+    json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
+    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp->port);
+    json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
+                                             "Bureau de vote <elections@ex.gouv.fr>",
+                                             "starttls", 1, "ca_file", smtp->cert));
+    snprintf(cfg, cfglen, "%s/votesrv.json", dir);
+    rc = json_dump_file(c, cfg, JSON_INDENT(1));
+    json_decref(c);
+    return rc;
+}
+
+int tu_election_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
+                          char *cfg, size_t cfglen)
+{
+    char out[8192], *def;
+    time_t now = time(NULL);
+
+    if (config_with_smtp(dir, bin, smtp, cfg, cfglen) != 0)
+        return -1;
+    def = tu_definition(now - 60, now + 86400);
+    free(tu_write(dir, "election.json", def));
+    free(def);
+    free(tu_write(dir, "voters.csv", csv));
+    if (tu_sh(out, sizeof out, "cd %s && V=%s/votectl && $V -c votesrv.json init election.json "
+              "&& $V -c votesrv.json import-voters voters.csv && "
+              "$V -c votesrv.json keys --demo trustee.hex && "
+              "$V -c votesrv.json credentials --demo codes.csv && $V -c votesrv.json open",
+              dir, bin) != 0) {
+        fprintf(stderr, "%s\n", out);
+        return -1;
+    }
+    return 0;
+}
+
+int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp)
+{
+    const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
+
+    if (realpath(b, bin) == NULL)
+        return -1;
+    *dir = tu_tmpdir();
+    return tu_smtp_start(smtp, *dir, NULL);
 }

@@ -4,6 +4,7 @@
 #ifndef VOTESRV_TESTUTIL_H
 #define VOTESRV_TESTUTIL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -46,6 +47,16 @@ void tu_smtp_stop(tu_smtp *s);
 char *tu_smtp_message(const tu_smtp *s, int n);
 /* The text/plain part of a message, decoded (malloc'd). */
 char *tu_mail_text(const char *message);
+
+/* The programs' folder (VOTESRV_BIN, else ../build/rel/bin) in bin, a fresh
+ * temporary dir, and the SMTP sink started in it. */
+int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
+/* An open election in dir, made by the CLIs: the demo's configuration
+ * (votectl demo in dir/demo) with the store in dir and mail through the SMTP
+ * sink (its path in cfg), the example definition open for a day, the voters
+ * of csv, a demo key, demo vote codes in dir/codes.csv ("NUMBER,CODE"). */
+int tu_election_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
+                          char *cfg, size_t cfglen);
 
 /* HTTP to the daemon under test (libcurl). */
 typedef struct {
