@@ -1,0 +1,171 @@
+/* test_box.c - the cast's atomicity across the two files. A child process
+ * commits casts (a signature in the registry, a ballot in the box, as box_cast
+ * does) in a loop and is killed with SIGKILL at a random instant, many times;
+ * after each kill the store is reopened (SQLite rolls back hot journals) and
+ * every voter marked in the signature list must have their ballot in the box,
+ * and every ballot its signature: both or neither, never one. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "testutil.h"
+
+#define VOTERS 1500
+#define KILLS 25
+#define SCRUTIN "csa-ministere"
+
+typedef struct {
+    int64_t voter;
+    uint8_t tracker[32];
+    int seen;
+} pair_check;
+
+static void tracker_of(uint8_t out[32], int64_t voter)
+{
+    crypto_generichash(out, 32, (const uint8_t *)&voter, sizeof voter, NULL, 0);
+}
+
+/* What box_cast writes, reduced to the two rows that must go together. */
+static int job_cast(store_tx *tx, void *arg)
+{
+    int64_t voter = *(int64_t *)arg;
+    uint8_t tracker[32];
+    char body[256];
+    int rc;
+
+    tracker_of(tracker, voter);
+    /* a body large enough that the box write spans several pages */
+    snprintf(body, sizeof body, "{\"voter_free_body\":%lld,\"pad\":\"%0200d\"}",
+             (long long)(voter * 7919 % 100003), 0);
+    if ((rc = store_signature_add(tx, voter, SCRUTIN)) != STORE_OK)
+        return rc;
+    return store_ballot_add(tx, tracker, SCRUTIN, body);
+}
+
+static int job_voted(store_tx *tx, void *arg)
+{
+    pair_check *p = arg;
+
+    return store_signature_exists(tx, p->voter, SCRUTIN, &p->seen);
+}
+
+static int job_ballot(store_tx *tx, void *arg)
+{
+    pair_check *p = arg;
+    char scrutin[STORE_SCRUTIN_CHARS + 1], *body = NULL;
+    int rc = store_ballot_get(tx, p->tracker, scrutin, &body);
+
+    free(body);
+    p->seen = rc == STORE_OK;
+    return rc == STORE_ENOTFOUND ? STORE_OK : rc;
+}
+
+static int job_counts(store_tx *tx, void *arg)
+{
+    uint64_t *n = arg;
+    int rc = store_signature_count(tx, &n[0]);
+
+    return rc == STORE_OK ? store_ballot_count(tx, &n[1]) : rc;
+}
+
+/* A non-empty rollback journal (or a super-journal) in dir: the kill landed
+ * inside a transaction. */
+static int hot_journal(const char *dir)
+{
+    char out[4096];
+
+    return tu_sh(out, sizeof out, "cd %s && find . -maxdepth 1 -name '*-journal' -size +0c "
+                 "-o -maxdepth 1 -name '*-mj*' | grep -q .", dir) == 0;
+}
+
+/* The child: casts for voters from..VOTERS until killed. */
+static void caster(const char *dir, int64_t from)
+{
+    store *s = tu_store(dir);
+
+    for (int64_t v = from; v <= VOTERS; v++)
+        if (store_write(s, job_cast, &v) != STORE_OK)
+            _exit(2);
+    _exit(0);
+}
+
+/* Both or neither for every voter; the number of complete casts. */
+static int64_t check_pairs(const char *dir)
+{
+    store *s = tu_store(dir);
+    int64_t complete = 0;
+    uint64_t n[2];
+
+    for (int64_t v = 1; v <= VOTERS; v++) {
+        pair_check sig = { v, { 0 }, 0 }, box = { v, { 0 }, 0 };
+
+        tracker_of(box.tracker, v);
+        assert_int_equal(store_read(s, job_voted, &sig), STORE_OK);
+        assert_int_equal(store_read(s, job_ballot, &box), STORE_OK);
+        assert_int_equal(sig.seen, box.seen);
+        complete += sig.seen;
+    }
+    assert_int_equal(store_read(s, job_counts, n), STORE_OK);
+    assert_int_equal(n[0], n[1]);
+    assert_int_equal(n[0], (uint64_t)complete);
+    store_close(s);
+    return complete;
+}
+
+static void test_cast_atomic_under_kill(void **state)
+{
+    char *dir = tu_tmpdir(), *csv = malloc(VOTERS * 80 + 200);
+    size_t len;
+    int64_t done = 0, last = -1;
+    int torn = 0;
+
+    (void)state;
+    len = (size_t)sprintf(csv, "number,surname,given_names,emails,establishment,"
+                               "postal_address,corps\n");
+    for (int i = 1; i <= VOTERS; i++)
+        len += (size_t)sprintf(csv + len, "K%05d,Nom,Prénom,k%d@ex.gouv.fr,E,,attache\n", i, i);
+    store_close(tu_election(dir, csv, time(NULL) - 60, time(NULL) + 3600));
+    free(csv);
+    srand((unsigned)time(NULL));
+    for (int k = 0; k < KILLS && done < VOTERS; k++) {
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid == 0)
+            caster(dir, done + 1);
+        usleep(20000 + (useconds_t)(rand() % 60000));
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        torn += hot_journal(dir);
+        done = check_pairs(dir);
+        assert_true(done >= last);          /* what was committed stays */
+        last = done;
+    }
+    /* the kills must have cut into transactions, not only between them */
+    assert_true(done > 0);
+    assert_true(torn > 0);
+    print_message("# %lld casts committed; %d of the kills left a hot journal\n",
+                  (long long)done, torn);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cast_atomic_under_kill),
+    };
+
+    if (sodium_init() < 0)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
