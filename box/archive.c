@@ -11,7 +11,9 @@
 #include "box.h"
 
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include "election/definition.h"
 
 typedef struct {
@@ -167,5 +169,71 @@ int box_archive_write(store *s, FILE *out)
     }
     free(j.e.definition);
     json_decref(j.signatures);
+    return rc;
+}
+
+static int run_state_name(store_tx *tx, void *arg)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_OK)
+        snprintf(arg, STORE_STATE_CHARS + 1, "%s", e.state);
+    free(e.definition);
+    return rc;
+}
+
+/* Voting is over: the box can no longer change. */
+static int box_final(store *s)
+{
+    static const char *const final[] = { "closed", "tallied", "published", "purged" };
+    char state[STORE_STATE_CHARS + 1];
+    int rc = store_read(s, run_state_name, state);
+
+    if (rc != STORE_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof final / sizeof final[0]; i++)
+        if (strcmp(state, final[i]) == 0)
+            return STORE_OK;
+    return BOX_REFUSED;
+}
+
+static int archive_make(box_ctx *b)
+{
+    FILE *f = tmpfile();
+    int rc;
+    long size;
+
+    if (f == NULL)
+        return STORE_EIO;
+    rc = box_archive_write(b->store, f);
+    size = ftell(f);
+    if (rc == STORE_OK && size > 0 && (b->archive_fd = dup(fileno(f))) >= 0)
+        b->archive_size = (uint64_t)size;
+    else if (rc == STORE_OK)
+        rc = STORE_EIO;
+    fclose(f);
+    return rc;
+}
+
+int box_archive_fd(box_ctx *b, int *fd, uint64_t *size)
+{
+    int rc = box_final(b->store);
+
+    if (rc != STORE_OK)
+        return rc;
+    pthread_mutex_lock(&b->archive_lock);
+    if (b->archive_fd < 0)
+        rc = archive_make(b);
+    if (rc == STORE_OK) {
+        char path[64];
+
+        /* a descriptor of its own (own offset), not a dup sharing one */
+        snprintf(path, sizeof path, "/proc/self/fd/%d", b->archive_fd);
+        if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            rc = STORE_EIO;
+    }
+    *size = b->archive_size;
+    pthread_mutex_unlock(&b->archive_lock);
     return rc;
 }

@@ -67,6 +67,9 @@ typedef struct {
     pthread_mutex_t lock;             /* guards the cached election key */
     int have_pk;
     elgamal_pk pk;
+    pthread_mutex_t archive_lock;     /* guards the archive made at the close */
+    int archive_fd;
+    uint64_t archive_size;
 } box_ctx;
 
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64]);
@@ -95,5 +98,9 @@ int box_turnout(store *s, json_t **out);
 /* The public archive (archive.c): election, board of every scrutin by
  * tracker, signature counts, box digests, audit checkpoints; streamed to out. */
 int box_archive_write(store *s, FILE *out);
+/* Once the vote is over: a descriptor of the archive (the caller closes it),
+ * made on first use in an unlinked temporary file and kept, since the box no
+ * longer changes. BOX_REFUSED while voting is possible (the board is paged). */
+int box_archive_fd(box_ctx *b, int *fd, uint64_t *size);
 
 #endif

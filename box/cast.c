@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "audit/audit.h"
 #include "election/definition.h"
 
@@ -15,14 +16,19 @@ void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint
     b->access = a;
     b->mail = m;
     b->sign_sk = sign_sk;
+    b->archive_fd = -1;
     pthread_mutex_init(&b->lock, NULL);
+    pthread_mutex_init(&b->archive_lock, NULL);
 }
 
 void box_destroy(box_ctx *b)
 {
     if (b->have_pk)
         elgamal_pk_clear(&b->pk);
+    if (b->archive_fd >= 0)
+        close(b->archive_fd);
     pthread_mutex_destroy(&b->lock);
+    pthread_mutex_destroy(&b->archive_lock);
 }
 
 typedef struct {

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "testutil.h"
+#include "box/box.h"
 
 #define VOTERS 1500
 #define KILLS 25
@@ -159,10 +160,67 @@ static void test_cast_atomic_under_kill(void **state)
     free(dir);
 }
 
+static int job_close(store_tx *tx, void *arg)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    (void)arg;
+    if (rc == STORE_OK) {
+        snprintf(e.state, sizeof e.state, "closed");
+        rc = store_election_put(tx, &e);
+    }
+    free(e.definition);
+    return rc;
+}
+
+/* The archive is served only once the box can no longer change, then kept. */
+static void test_archive_after_close(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_election(dir, "number,surname,given_names,emails,establishment,"
+                                "postal_address,corps\nA1,N,P,a1@ex.gouv.fr,E,,attache\n",
+                           time(NULL) - 60, time(NULL) + 3600);
+    box_ctx b;
+    uint64_t size, size2;
+    int fd, fd2;
+    FILE *f;
+    json_t *a;
+
+    (void)state;
+    box_init(&b, s, NULL, NULL, NULL);
+    assert_int_equal(box_archive_fd(&b, &fd, &size), BOX_REFUSED);
+    assert_int_equal(store_write(s, job_close, NULL), STORE_OK);
+    assert_int_equal(box_archive_fd(&b, &fd, &size), STORE_OK);
+    assert_int_equal(box_archive_fd(&b, &fd2, &size2), STORE_OK);
+    assert_int_equal(size, size2);
+    f = fdopen(fd, "r");
+    assert_non_null(f);
+    a = json_loadf(f, 0, NULL);
+    assert_non_null(a);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(a, "election"),
+                                                          "state")), "closed");
+    assert_int_equal(json_array_size(json_object_get(a, "scrutins")), 2);
+    {
+        char *text = json_dumps(a, 0);
+
+        assert_null(strstr(text, "a1@ex.gouv.fr"));      /* nothing personal */
+        free(text);
+    }
+    json_decref(a);
+    fclose(f);
+    close(fd2);
+    box_destroy(&b);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cast_atomic_under_kill),
+        cmocka_unit_test(test_archive_after_close),
     };
 
     if (sodium_init() < 0)

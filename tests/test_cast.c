@@ -368,6 +368,10 @@ static void test_board(void **state)
     assert_int_equal(r.status, 404);
     tu_http(&r, "GET", "/api/v1/trackers/not-a-tracker", NULL, 0, NULL);
     assert_int_equal(r.status, 400);
+    /* the whole archive comes with the close; the board is paged until then */
+    tu_http(&r, "GET", "/api/v1/archive", NULL, 0, NULL);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "archive_later"));
 }
 
 /* An incident: while voting is suspended, no ballot goes in; then it does. */

@@ -69,14 +69,24 @@ static int route_match(const char *pattern, const char *path, const char **param
     return *pattern == '\0' && *path == '\0';
 }
 
+static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, http_response *res,
+                                      struct MHD_Response *r, const char *type);
+
 static enum MHD_Result send_response(struct MHD_Connection *c, http_ctx *ctx,
                                      http_response *res)
 {
     struct MHD_Response *r;
     char *body = res->text;
     const char *type = res->content_type ? res->content_type : "text/plain; charset=utf-8";
-    enum MHD_Result ok;
 
+    if (res->has_fd) {
+        r = MHD_create_response_from_fd(res->fd_size, res->fd);
+        if (r == NULL) {
+            close(res->fd);
+            return MHD_NO;
+        }
+        return queue_response(c, ctx, res, r, type);
+    }
     if (res->json != NULL) {
         body = json_dumps(res->json, JSON_COMPACT);
         type = "application/json; charset=utf-8";
@@ -94,6 +104,15 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_ctx *ctx,
         free(body);
         return MHD_NO;
     }
+    return queue_response(c, ctx, res, r, type);
+}
+
+/* Headers common to every answer, then queue it. */
+static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, http_response *res,
+                                      struct MHD_Response *r, const char *type)
+{
+    enum MHD_Result ok;
+
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

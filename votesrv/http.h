@@ -44,7 +44,10 @@ typedef struct {
 typedef struct {
     int status;
     json_t *json;            /* a JSON body (consumed), or */
-    char *text;              /* a text body (malloc'd) with its content type */
+    char *text;              /* a text body (malloc'd) with its content type, or */
+    int has_fd;              /* a file body: fd (the response closes it), fd_size bytes */
+    int fd;
+    uint64_t fd_size;
     const char *content_type;
     char allow[64];          /* Allow header for 405 */
     char set_cookie[200];    /* Set-Cookie header */

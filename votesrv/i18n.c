@@ -132,6 +132,11 @@ static const struct {
                           "Ce bulletin, ou une partie, est déjà dans l'urne : il est refusé.",
                           "This ballot, or part of it, is already in the ballot box: it is "
                           "refused." },
+    [MSG_ARCHIVE_LATER] = { "archive_later",
+                            "L'archive complète est publiée à la clôture du vote ; d'ici là, "
+                            "l'urne se consulte page par page.",
+                            "The complete archive is published when the vote closes; until "
+                            "then, the ballot box can be read page by page." },
     [MSG_BUSY] = { "busy", "Le service est très sollicité. Réessayez dans quelques secondes.",
                    "The service is very busy. Please try again in a few seconds." },
 };

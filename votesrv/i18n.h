@@ -52,6 +52,7 @@ typedef enum {
     MSG_CREDENTIAL_UNKNOWN,
     MSG_CREDENTIAL_USED,
     MSG_BALLOT_COPY,
+    MSG_ARCHIVE_LATER,
     MSG_COUNT
 } msg_id;
 

@@ -20,6 +20,7 @@ const http_route votesrv_routes[] = {
     { "POST", "/api/v1/scrutins/{}/ballots", ep_ballot_cast, 1 },
     { "GET", "/api/v1/scrutins/{}/ballots", ep_ballots_list, 0 },
     { "GET", "/api/v1/trackers/{}", ep_tracker, 0 },
+    { "GET", "/api/v1/archive", ep_archive, 0 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];
