@@ -160,6 +160,29 @@ static void test_cast_atomic_under_kill(void **state)
     free(dir);
 }
 
+static int job_alpha(store_tx *tx, void *arg)
+{
+    return store_alpha_add(tx, arg);
+}
+
+/* The copy check's ground: a ciphertext's first component enters the box once,
+ * whatever the scrutin; the second time is a conflict and writes nothing. */
+static void test_alpha_once(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    uint8_t alpha[32] = { 7, 7, 7 };
+
+    (void)state;
+    assert_int_equal(store_write(s, job_alpha, alpha), STORE_OK);
+    assert_int_equal(store_write(s, job_alpha, alpha), STORE_ECONFLICT);
+    alpha[31] = 1;
+    assert_int_equal(store_write(s, job_alpha, alpha), STORE_OK);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static int job_close(store_tx *tx, void *arg)
 {
     store_election e;
@@ -221,6 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cast_atomic_under_kill),
         cmocka_unit_test(test_archive_after_close),
+        cmocka_unit_test(test_alpha_once),
     };
 
     if (sodium_init() < 0)
