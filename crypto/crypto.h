@@ -7,6 +7,7 @@
 #define VOTESRV_CRYPTO_H
 
 #include "batch.h"
+#include "bureau.h"
 #include "credential.h"
 #include "dlog.h"
 #include "elgamal.h"

@@ -200,12 +200,87 @@ static void test_lagrange_edge_cases(void **state)
     }
 }
 
+/* Factors of the delegates of q (proofs checked against their verification
+ * keys) and of the president (checked against X_P). */
+static void bureau_factors(const ceremony *c, const group_scalar *xp, const uint8_t xp_pub[32],
+                           const elgamal_ct *ct, const uint64_t *q, size_t nq,
+                           uint8_t dp[32], uint8_t (*d)[GROUP_POINT_BYTES])
+{
+    uint8_t flat[MAXN * MAXN * GROUP_POINT_BYTES], xk[32], alpha[32];
+    proof_dec p;
+
+    flat_commitments(flat, c);
+    group_point_encode(alpha, &ct->a);
+    for (size_t a = 0; a < nq; a++) {
+        assert_int_equal(threshold_verification_key(xk, flat, c->n, c->t, q[a]), 0);
+        assert_int_equal(proof_dec_create(&p, ctx, &c->share[q[a] - 1], xk, &ct->a, d[a], NULL),
+                         0);
+        assert_int_equal(proof_dec_verify(&p, ctx, xk, alpha, d[a]), 0);
+    }
+    assert_int_equal(proof_dec_create(&p, ctx, xp, xp_pub, &ct->a, dp, NULL), 0);
+    assert_int_equal(proof_dec_verify(&p, ctx, xp_pub, alpha, dp), 0);
+}
+
+/* The bureau: president + m delegates (2-of-m). The president with any two
+ * delegates decrypts; the president with one, or every delegate without the
+ * president, does not. */
+static void test_bureau_access_structure(void **state)
+{
+    static ceremony c;
+    dlog_table *dl = dlog_table_new(1000);
+    group_scalar xp;
+    uint8_t xp_pub[32], flat[MAXN * MAXN * GROUP_POINT_BYTES], joint[32], dp[32], d[MAXN][32];
+    proof_pok pok;
+    elgamal_pk pk;
+    elgamal_ct ct;
+    group_point m_g, beta_minus;
+    uint64_t q[MAXN], m;
+
+    (void)state;
+    assert_int_equal(bureau_composition_check(1), -1);      /* two holders: too few */
+    assert_int_equal(bureau_composition_check(2), 0);
+    assert_int_equal(bureau_quorum_check(BUREAU_ACT_DECRYPT, 1, 2), 0);
+    assert_int_equal(bureau_quorum_check(BUREAU_ACT_DECRYPT, 1, 1), -1);
+    assert_int_equal(bureau_quorum_check(BUREAU_ACT_DECRYPT, 0, 5), -1);
+    assert_int_equal(bureau_quorum_check(BUREAU_ACT_SEAL, 1, 1), 0);
+    assert_int_equal(bureau_quorum_check(BUREAU_ACT_SEAL, 0, 3), -1);
+    for (size_t n = 2; n <= 5; n++) {
+        run_ceremony(&c, n, BUREAU_DELEGATE_QUORUM);
+        assert_int_equal(bureau_president_keygen(&xp, xp_pub, &pok, ctx, NULL), 0);
+        assert_int_equal(bureau_president_verify(xp_pub, &pok, ctx), 0);
+        flat_commitments(flat, &c);
+        assert_int_equal(bureau_joint_key(joint, xp_pub, flat, n), 0);
+        assert_int_equal(elgamal_pk_load(&pk, joint), 0);
+        assert_int_equal(elgamal_encrypt(&ct, &pk, 42, NULL, NULL), 0);
+        random_quorum(q, n, 2);
+        bureau_factors(&c, &xp, xp_pub, &ct, q, 2, dp, d);
+        assert_int_equal(bureau_combine(&m_g, &ct.b, dp, q, (const uint8_t (*)[32])d, 2), 0);
+        assert_int_equal(dlog_solve(dl, &m_g, &m), 0);
+        assert_int_equal(m, 42);
+        /* one delegate is refused outright */
+        assert_int_equal(bureau_combine(&m_g, &ct.b, dp, q, (const uint8_t (*)[32])d, 1), -1);
+        /* all the delegates without the president's factor: wrong plaintext */
+        random_quorum(q, n, n);
+        bureau_factors(&c, &xp, xp_pub, &ct, q, n, dp, d);
+        assert_int_equal(threshold_combine(&beta_minus, &ct.b, q, (const uint8_t (*)[32])d, n),
+                         0);
+        assert_true(dlog_solve(dl, &beta_minus, &m) != 0 || m != 42);
+        /* the president's proof is bound to the role and the context */
+        assert_int_equal(bureau_president_verify(c.com[0][0], &pok, ctx), -1);
+        elgamal_pk_clear(&pk);
+        group_scalar_wipe(&xp);
+    }
+    assert_int_equal(bureau_joint_key(joint, xp_pub, flat, 1), -1);
+    dlog_table_free(dl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_t_of_n),
         cmocka_unit_test(test_faulty_dealer_is_caught),
         cmocka_unit_test(test_lagrange_edge_cases),
+        cmocka_unit_test(test_bureau_access_structure),
     };
     return cmocka_run_group_tests_name("threshold", tests, setup, NULL);
 }
