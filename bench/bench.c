@@ -11,6 +11,7 @@
 
 #include "ballot/ballot.h"
 #include "bench.h"
+#include "tally/tally.h"
 
 #define ROUNDS 5
 
@@ -194,6 +195,30 @@ static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int t
     return bench_now() - t0;
 }
 
+/* The tally's re-verification and aggregation of n ballots (the pool of
+ * distinct ballots used in turn), on every core, scaled to 100,000. */
+static void bench_tally(ballot **pool, size_t distinct, int cores)
+{
+    ballot_scrutin sc = { S.fp, &S.pk, "bench", 5, 0, 1 };
+    size_t n = bench_scaled(100000, 2000), bad;
+    ballot **b = malloc(n * sizeof *b);
+    tally_sum sum;
+    double t0, t;
+
+    if (b == NULL)
+        bench_die("alloc");
+    for (size_t i = 0; i < n; i++)
+        b[i] = pool[i % distinct];
+    t0 = bench_now();
+    if (tally_aggregate(&sum, b, n, &sc, cores, &bad) != 0)
+        bench_die("tally_aggregate");
+    t = bench_now() - t0;
+    printf("# tally: %zu K=5 ballots (%zu distinct) verified again and added, %d threads\n", n,
+           distinct, cores);
+    printf("bench tally.verify_100k_s %.2f s\n", t * 100000.0 / (double)n);
+    free(b);
+}
+
 static void bench_parallel(int cores)
 {
     ballot_scrutin sc = { S.fp, &S.pk, "bench", 5, 0, 1 };
@@ -210,6 +235,7 @@ static void bench_parallel(int cores)
     printf("bench ballot.verify_k5_single_per_s %.0f per_s\n", (double)n / single);
     printf("bench ballot.verify_k5_parallel_per_s %.0f per_s\n", (double)n / multi);
     printf("bench ballot.verify_k5_parallel_speedup %.2f ratio\n", single / multi);
+    bench_tally(b, n, cores);
     for (size_t i = 0; i < n; i++)
         ballot_free(b[i]);
     free(b);

@@ -1,0 +1,116 @@
+/* test_tally.c - re-verification and aggregation: the sums decrypt to the
+ * counts of the choices made, whatever the number of threads; a ballot with
+ * one tampered byte stops the tally and is named. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "tally/tally.h"
+
+#define N 60
+#define K 3
+
+static ballot *b[N];
+static uint64_t counts[K + 1];          /* [K] = blank */
+static elgamal_pk pk;
+static group_scalar sk;
+static uint8_t fp[32];
+
+static int setup(void **state)
+{
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
+
+    (void)state;
+    if (crypto_init() != 0 || elgamal_keypair(&pk, &sk, NULL) != 0)
+        return -1;
+    randombytes_buf(fp, sizeof fp);
+    for (size_t i = 0; i < N; i++) {
+        uint8_t choices[K] = { 0 }, pub[32], code[20];
+        size_t pick = randombytes_uniform(K + 1);
+        group_scalar cred;
+
+        randombytes_buf(code, sizeof code);
+        if (pick < K)
+            choices[pick] = 1;
+        counts[pick]++;
+        if ((b[i] = ballot_new(K, 0, 1)) == NULL ||
+            credential_derive_secret(&cred, pub, (const uint8_t *)"eid", 3, code, sizeof code) ||
+            ballot_create(b[i], &sc, choices, &cred, pub, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N; i++)
+        ballot_free(b[i]);
+    elgamal_pk_clear(&pk);
+    return 0;
+}
+
+static void test_sums_decrypt_to_counts(void **state)
+{
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
+    dlog_table *dl = dlog_table_new(1000);
+    tally_sum one, many;
+    size_t bad;
+    uint64_t total = 0;
+
+    (void)state;
+    assert_int_equal(tally_aggregate(&one, b, N, &sc, 1, &bad), 0);
+    assert_int_equal(tally_aggregate(&many, b, N, &sc, 7, &bad), 0);
+    assert_int_equal(one.ballots, N);
+    for (size_t l = 0; l < K; l++) {
+        group_point m_g;
+        uint64_t m;
+
+        assert_memory_equal(one.sum[l].bytes, many.sum[l].bytes, ELGAMAL_CT_BYTES);
+        elgamal_decrypt(&m_g, &sk, &one.sum[l]);
+        assert_int_equal(dlog_solve(dl, &m_g, &m), 0);
+        assert_int_equal(m, counts[l]);
+        total += m;
+    }
+    assert_int_equal(N - total, counts[K]);      /* the blank ballots */
+    /* no ballot: zero sums */
+    assert_int_equal(tally_aggregate(&one, b, 0, &sc, 2, &bad), 0);
+    assert_int_equal(one.ballots, 0);
+    dlog_table_free(dl);
+}
+
+static void test_tampered_ballot_is_named(void **state)
+{
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
+    tally_sum s;
+    size_t bad, victim = 37;
+    uint8_t keep = b[victim]->bits[1][0].s[3];
+
+    (void)state;
+    b[victim]->bits[1][0].s[3] ^= 0x10;
+    assert_int_equal(tally_aggregate(&s, b, N, &sc, 4, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, victim);
+    assert_int_equal(s.ballots, 0);
+    b[victim]->bits[1][0].s[3] = keep;
+    /* wrong scrutin parameters: every ballot fails, the first is named */
+    sc.scrutin_id = "csa-ministere";
+    assert_int_equal(tally_aggregate(&s, b, N, &sc, 4, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, 0);
+    sc.scrutin_id = "cap-attaches";
+    assert_int_equal(tally_aggregate(&s, b, N, &sc, 0, &bad), -1);
+    assert_int_equal(tally_aggregate(&s, b, N, &sc, TALLY_MAX_THREADS + 1, &bad), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sums_decrypt_to_counts),
+        cmocka_unit_test(test_tampered_ballot_is_named),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
