@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
-#include "tally/tally.h"
+#include "tally/decrypt.h"
 
 #define N 60
 #define K 3
@@ -105,11 +105,87 @@ static void test_tampered_ballot_is_named(void **state)
     assert_int_equal(tally_aggregate(&s, b, N, &sc, TALLY_MAX_THREADS + 1, &bad), -1);
 }
 
+/* The bureau decrypts: the president with delegates 1 and 3 of three; every
+ * faulty or missing part is named or refused. */
+static void test_bureau_decrypts(void **state)
+{
+    static tu_ceremony c;
+    uint8_t ctx[PROOF_CTX_BYTES] = { 9 }, xp_pub[32], flat[TU_MAXN * TU_MAXN * 32], joint[32];
+    uint8_t vk[32];
+    group_scalar xp;
+    proof_pok pok;
+    elgamal_pk bpk;
+    ballot *bb[8];
+    uint64_t want[K] = { 0 }, got[K], culprit;
+    tally_partial parts[4];
+    tally_bureau bureau = { xp_pub, flat, 3 };
+    tally_sum sum;
+    size_t bad;
+    dlog_table *dl = dlog_table_new(100);
+    ballot_scrutin sc = { fp, &bpk, "cap-attaches", K, 0, 1 };
+
+    (void)state;
+    assert_int_equal(tu_run_ceremony(&c, 3, BUREAU_DELEGATE_QUORUM, ctx), 0);
+    assert_int_equal(bureau_president_keygen(&xp, xp_pub, &pok, ctx, NULL), 0);
+    tu_flat_commitments(flat, &c);
+    assert_int_equal(bureau_joint_key(joint, xp_pub, flat, 3), 0);
+    assert_int_equal(elgamal_pk_load(&bpk, joint), 0);
+    for (size_t i = 0; i < 8; i++) {
+        uint8_t choices[K] = { 0 }, pub[32], code[20] = { (uint8_t)i };
+        group_scalar cred;
+
+        choices[i % K] = 1;
+        want[i % K]++;
+        assert_non_null(bb[i] = ballot_new(K, 0, 1));
+        assert_int_equal(credential_derive_secret(&cred, pub, (const uint8_t *)"e", 1, code,
+                                                  sizeof code), 0);
+        assert_int_equal(ballot_create(bb[i], &sc, choices, &cred, pub, NULL), 0);
+    }
+    assert_int_equal(tally_aggregate(&sum, bb, 8, &sc, 2, &bad), 0);
+    assert_int_equal(tally_partial_make(&parts[0], &sum, TALLY_PRESIDENT, &xp, xp_pub, ctx), 0);
+    assert_int_equal(threshold_verification_key(vk, flat, 3, 2, 1), 0);
+    assert_int_equal(tally_partial_make(&parts[1], &sum, 1, &c.share[0], vk, ctx), 0);
+    assert_int_equal(threshold_verification_key(vk, flat, 3, 2, 3), 0);
+    assert_int_equal(tally_partial_make(&parts[2], &sum, 3, &c.share[2], vk, ctx), 0);
+    assert_int_equal(tally_decrypt(got, &sum, parts, 3, &bureau, ctx, dl, &culprit), 0);
+    assert_memory_equal(got, want, sizeof want);
+    /* without the president, or with one delegate: no quorum */
+    assert_int_equal(tally_decrypt(got, &sum, parts + 1, 2, &bureau, ctx, dl, &culprit),
+                     TALLY_NO_QUORUM);
+    assert_int_equal(tally_decrypt(got, &sum, parts, 2, &bureau, ctx, dl, &culprit),
+                     TALLY_NO_QUORUM);
+    /* a factor altered: its holder is named */
+    parts[2].factor[1][0] ^= 1;
+    assert_int_equal(tally_decrypt(got, &sum, parts, 3, &bureau, ctx, dl, &culprit),
+                     TALLY_BAD_PARTIAL);
+    assert_int_equal(culprit, 3);
+    parts[2].factor[1][0] ^= 1;
+    /* a delegate's factors presented as another's, or twice */
+    parts[3] = parts[2];
+    parts[3].holder = 2;
+    assert_int_equal(tally_decrypt(got, &sum, parts, 4, &bureau, ctx, dl, &culprit),
+                     TALLY_BAD_PARTIAL);
+    assert_int_equal(culprit, 2);
+    parts[3].holder = 3;
+    assert_int_equal(tally_decrypt(got, &sum, parts, 4, &bureau, ctx, dl, &culprit),
+                     TALLY_BAD_PARTIAL);
+    parts[3].holder = 9;
+    assert_int_equal(tally_decrypt(got, &sum, parts, 4, &bureau, ctx, dl, &culprit),
+                     TALLY_BAD_PARTIAL);
+    assert_int_equal(culprit, 9);
+    for (size_t i = 0; i < 8; i++)
+        ballot_free(bb[i]);
+    elgamal_pk_clear(&bpk);
+    group_scalar_wipe(&xp);
+    dlog_table_free(dl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sums_decrypt_to_counts),
         cmocka_unit_test(test_tampered_ballot_is_named),
+        cmocka_unit_test(test_bureau_decrypts),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,19 +8,10 @@
 
 #include "testutil.h"
 
-#define MAXN 7
+#define MAXN TU_MAXN
 
 static uint8_t ctx[PROOF_CTX_BYTES];
 
-typedef struct {
-    size_t n, t;
-    uint8_t box_pk[MAXN][THRESHOLD_BOX_PK_BYTES], box_sk[MAXN][THRESHOLD_BOX_SK_BYTES];
-    uint8_t com[MAXN][MAXN][GROUP_POINT_BYTES];      /* [dealer][k] */
-    proof_pok pok[MAXN];
-    uint8_t sealed[MAXN][MAXN][THRESHOLD_SHARE_SEALED_BYTES]; /* [dealer][recipient] */
-    group_scalar share[MAXN];                        /* x_j */
-    uint8_t joint[GROUP_POINT_BYTES];
-} ceremony;
 
 static int setup(void **state)
 {
@@ -31,55 +22,15 @@ static int setup(void **state)
     return 0;
 }
 
-/* Commitments of all dealers in a row, as threshold_joint_key wants them. */
-static void flat_commitments(uint8_t *out, const ceremony *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        memcpy(out + i * c->t * GROUP_POINT_BYTES, c->com[i], c->t * GROUP_POINT_BYTES);
-}
-
-static void run_ceremony(ceremony *c, size_t n, size_t t)
-{
-    threshold_poly f;
-    uint8_t flat[MAXN * MAXN * GROUP_POINT_BYTES];
-
-    c->n = n;
-    c->t = t;
-    for (size_t i = 0; i < n; i++)
-        crypto_box_keypair(c->box_pk[i], c->box_sk[i]);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(threshold_deal(&f, c->com[i][0], &c->pok[i], ctx, i + 1, t, NULL), 0);
-        for (size_t j = 0; j < n; j++)
-            assert_int_equal(threshold_share_seal(c->sealed[i][j], &f, i + 1, j + 1,
-                                                  c->box_pk[j]), 0);
-        threshold_poly_wipe(&f);
-    }
-    for (size_t j = 0; j < n; j++) {
-        group_scalar_zero(&c->share[j]);
-        for (size_t i = 0; i < n; i++) {
-            group_scalar y;
-
-            assert_int_equal(threshold_commitments_verify(c->com[i][0], t, &c->pok[i], ctx,
-                                                          i + 1), 0);
-            assert_int_equal(threshold_share_open(&y, c->sealed[i][j], i + 1, j + 1,
-                                                  c->com[i][0], t, c->box_pk[j],
-                                                  c->box_sk[j]), 0);
-            group_scalar_add(&c->share[j], &c->share[j], &y);
-        }
-    }
-    flat_commitments(flat, c);
-    assert_int_equal(threshold_joint_key(c->joint, flat, n, t), 0);
-}
-
 /* Decrypt ct with the trustees of quorum q (1-based), all proofs checked. */
-static int quorum_decrypt(const ceremony *c, const elgamal_ct *ct, const uint64_t *q,
+static int quorum_decrypt(const tu_ceremony *c, const elgamal_ct *ct, const uint64_t *q,
                           size_t nq, const dlog_table *dl, uint64_t *m)
 {
     uint8_t flat[MAXN * MAXN * GROUP_POINT_BYTES], d[MAXN][GROUP_POINT_BYTES], xk[32];
     uint8_t alpha[32];
     group_point m_g;
 
-    flat_commitments(flat, c);
+    tu_flat_commitments(flat, c);
     group_point_encode(alpha, &ct->a);
     for (size_t a = 0; a < nq; a++) {
         proof_dec p;
@@ -111,7 +62,7 @@ static void random_quorum(uint64_t *q, size_t n, size_t size)
 
 static void test_random_t_of_n(void **state)
 {
-    static ceremony c;
+    static tu_ceremony c;
     dlog_table *dl = dlog_table_new(1000);
 
     (void)state;
@@ -122,7 +73,7 @@ static void test_random_t_of_n(void **state)
             uint64_t q[MAXN], m, expect = 0;
             size_t nq = t + randombytes_uniform((uint32_t)(n - t + 1));
 
-            run_ceremony(&c, n, t);
+            assert_int_equal(tu_run_ceremony(&c, n, t, ctx), 0);
             assert_int_equal(elgamal_pk_load(&pk, c.joint), 0);
             elgamal_ct_zero(&sum);
             for (int v = 0; v < 7; v++) {
@@ -148,14 +99,14 @@ static void test_random_t_of_n(void **state)
 
 static void test_faulty_dealer_is_caught(void **state)
 {
-    static ceremony c;
+    static tu_ceremony c;
     threshold_poly f;
     group_scalar y;
     uint8_t sealed[THRESHOLD_SHARE_SEALED_BYTES], com2[3][32];
     proof_pok pok2;
 
     (void)state;
-    run_ceremony(&c, 4, 3);
+    assert_int_equal(tu_run_ceremony(&c, 4, 3, ctx), 0);
     /* a share that does not match its dealer's commitments */
     assert_int_equal(threshold_deal(&f, com2[0], &pok2, ctx, 2, 3, NULL), 0);
     assert_int_equal(threshold_share_seal(sealed, &f, 2, 1, c.box_pk[0]), 0);
@@ -202,14 +153,15 @@ static void test_lagrange_edge_cases(void **state)
 
 /* Factors of the delegates of q (proofs checked against their verification
  * keys) and of the president (checked against X_P). */
-static void bureau_factors(const ceremony *c, const group_scalar *xp, const uint8_t xp_pub[32],
+static void bureau_factors(const tu_ceremony *c, const group_scalar *xp,
+                           const uint8_t xp_pub[32],
                            const elgamal_ct *ct, const uint64_t *q, size_t nq,
                            uint8_t dp[32], uint8_t (*d)[GROUP_POINT_BYTES])
 {
     uint8_t flat[MAXN * MAXN * GROUP_POINT_BYTES], xk[32], alpha[32];
     proof_dec p;
 
-    flat_commitments(flat, c);
+    tu_flat_commitments(flat, c);
     group_point_encode(alpha, &ct->a);
     for (size_t a = 0; a < nq; a++) {
         assert_int_equal(threshold_verification_key(xk, flat, c->n, c->t, q[a]), 0);
@@ -226,7 +178,7 @@ static void bureau_factors(const ceremony *c, const group_scalar *xp, const uint
  * president, does not. */
 static void test_bureau_access_structure(void **state)
 {
-    static ceremony c;
+    static tu_ceremony c;
     dlog_table *dl = dlog_table_new(1000);
     group_scalar xp;
     uint8_t xp_pub[32], flat[MAXN * MAXN * GROUP_POINT_BYTES], joint[32], dp[32], d[MAXN][32];
@@ -245,10 +197,10 @@ static void test_bureau_access_structure(void **state)
     assert_int_equal(bureau_quorum_check(BUREAU_ACT_SEAL, 1, 1), 0);
     assert_int_equal(bureau_quorum_check(BUREAU_ACT_SEAL, 0, 3), -1);
     for (size_t n = 2; n <= 5; n++) {
-        run_ceremony(&c, n, BUREAU_DELEGATE_QUORUM);
+        assert_int_equal(tu_run_ceremony(&c, n, BUREAU_DELEGATE_QUORUM, ctx), 0);
         assert_int_equal(bureau_president_keygen(&xp, xp_pub, &pok, ctx, NULL), 0);
         assert_int_equal(bureau_president_verify(xp_pub, &pok, ctx), 0);
-        flat_commitments(flat, &c);
+        tu_flat_commitments(flat, &c);
         assert_int_equal(bureau_joint_key(joint, xp_pub, flat, n), 0);
         assert_int_equal(elgamal_pk_load(&pk, joint), 0);
         assert_int_equal(elgamal_encrypt(&ct, &pk, 42, NULL, NULL), 0);

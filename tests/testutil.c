@@ -691,3 +691,44 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp)
     *dir = tu_tmpdir();
     return tu_smtp_start(smtp, *dir, NULL);
 }
+
+void tu_flat_commitments(uint8_t *out, const tu_ceremony *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        memcpy(out + i * c->t * GROUP_POINT_BYTES, c->com[i], c->t * GROUP_POINT_BYTES);
+}
+
+int tu_run_ceremony(tu_ceremony *c, size_t n, size_t t, const uint8_t ctx[PROOF_CTX_BYTES])
+{
+    threshold_poly f;
+    uint8_t flat[TU_MAXN * TU_MAXN * GROUP_POINT_BYTES];
+
+    if (n > TU_MAXN)
+        return -1;
+    c->n = n;
+    c->t = t;
+    for (size_t i = 0; i < n; i++)
+        crypto_box_keypair(c->box_pk[i], c->box_sk[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (threshold_deal(&f, c->com[i][0], &c->pok[i], ctx, i + 1, t, NULL) != 0)
+            return -1;
+        for (size_t j = 0; j < n; j++)
+            if (threshold_share_seal(c->sealed[i][j], &f, i + 1, j + 1, c->box_pk[j]) != 0)
+                return -1;
+        threshold_poly_wipe(&f);
+    }
+    for (size_t j = 0; j < n; j++) {
+        group_scalar_zero(&c->share[j]);
+        for (size_t i = 0; i < n; i++) {
+            group_scalar y;
+
+            if (threshold_commitments_verify(c->com[i][0], t, &c->pok[i], ctx, i + 1) != 0 ||
+                threshold_share_open(&y, c->sealed[i][j], i + 1, j + 1, c->com[i][0], t,
+                                     c->box_pk[j], c->box_sk[j]) != 0)
+                return -1;
+            group_scalar_add(&c->share[j], &c->share[j], &y);
+        }
+    }
+    tu_flat_commitments(flat, c);
+    return threshold_joint_key(c->joint, flat, n, t);
+}

@@ -22,6 +22,23 @@ json_t *tu_vectors_generate(void);
 /* Flip one bit of buf[bit / 8]. */
 void tu_flip(uint8_t *buf, size_t bit);
 
+/* A whole DKG among n trustees with threshold t (threshold.h), every check
+ * made; shares and joint key kept for the tests. */
+#define TU_MAXN 7
+typedef struct {
+    size_t n, t;
+    uint8_t box_pk[TU_MAXN][THRESHOLD_BOX_PK_BYTES], box_sk[TU_MAXN][THRESHOLD_BOX_SK_BYTES];
+    uint8_t com[TU_MAXN][TU_MAXN][GROUP_POINT_BYTES];      /* [dealer][k] */
+    proof_pok pok[TU_MAXN];
+    uint8_t sealed[TU_MAXN][TU_MAXN][THRESHOLD_SHARE_SEALED_BYTES]; /* [dealer][recipient] */
+    group_scalar share[TU_MAXN];                           /* x_j */
+    uint8_t joint[GROUP_POINT_BYTES];
+} tu_ceremony;
+/* -1 if any step fails. */
+int tu_run_ceremony(tu_ceremony *c, size_t n, size_t t, const uint8_t ctx[PROOF_CTX_BYTES]);
+/* Commitments of all dealers in a row, as threshold_joint_key wants them. */
+void tu_flat_commitments(uint8_t *out, const tu_ceremony *c);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
