@@ -18,6 +18,7 @@
 #include "secret.h"
 #include "threshold.h"
 #include "transcript.h"
+#include "vault.h"
 
 /* 0 on success, -1 if libsodium cannot start. */
 int crypto_init(void);
