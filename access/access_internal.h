@@ -19,6 +19,8 @@ extern const throttle_policy access_policy_account, access_policy_network;
 
 /* ACCESS_OK, or ACCESS_REFUSED with res set (THROTTLED or LOCKED). */
 int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res);
+/* The same verdict on a record already read. */
+int throttle_verdict(const store_throttle *t, int64_t now, access_result *res);
 /* Count a failure; *locked set when this failure locks the key. */
 int throttle_fail(store_tx *tx, const char *key, const throttle_policy *p, int64_t now,
                   int *locked);

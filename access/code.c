@@ -190,20 +190,19 @@ typedef struct {
 static int run_check_read(store_tx *tx, void *arg)
 {
     check_job *j = arg;
+    store_throttle t;
     int open, rc = load_voter(tx, j->voter, j->eid, &open, &j->v);
 
     if (rc != STORE_OK)
         return rc;
-    if ((rc = throttle_check(tx, j->key, j->now, j->res)) != ACCESS_OK ||
+    /* the voter's record is read once: its verdict, and whether a right code
+     * must clear earlier failures */
+    if ((rc = store_throttle_get(tx, j->key, &t)) != STORE_OK)
+        return rc;
+    j->had_failures = t.failures > 0;
+    if ((rc = throttle_verdict(&t, j->now, j->res)) != ACCESS_OK ||
         (rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)
         return rc == ACCESS_REFUSED ? STORE_OK : rc;
-    {
-        store_throttle t;
-
-        if ((rc = store_throttle_get(tx, j->key, &t)) != STORE_OK)
-            return rc;
-        j->had_failures = t.failures > 0;
-    }
     return STORE_OK;
 }
 

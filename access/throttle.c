@@ -12,24 +12,27 @@
 const throttle_policy access_policy_account = { 5, 900, 20, 3600 };
 const throttle_policy access_policy_network = { 50, 900, 500, 3600 };
 
+int throttle_verdict(const store_throttle *t, int64_t now, access_result *res)
+{
+    if (t->locked_until > now) {
+        res->code = ACCESS_E_LOCKED;
+        res->retry_after = t->locked_until - now;
+        return ACCESS_REFUSED;
+    }
+    if (t->next_allowed > now) {
+        res->code = ACCESS_E_THROTTLED;
+        res->retry_after = t->next_allowed - now;
+        return ACCESS_REFUSED;
+    }
+    return ACCESS_OK;
+}
+
 int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res)
 {
     store_throttle t;
     int rc = store_throttle_get(tx, key, &t);
 
-    if (rc != STORE_OK)
-        return rc;
-    if (t.locked_until > now) {
-        res->code = ACCESS_E_LOCKED;
-        res->retry_after = t.locked_until - now;
-        return ACCESS_REFUSED;
-    }
-    if (t.next_allowed > now) {
-        res->code = ACCESS_E_THROTTLED;
-        res->retry_after = t.next_allowed - now;
-        return ACCESS_REFUSED;
-    }
-    return ACCESS_OK;
+    return rc != STORE_OK ? rc : throttle_verdict(&t, now, res);
 }
 
 int throttle_fail(store_tx *tx, const char *key, const throttle_policy *p, int64_t now,

@@ -152,11 +152,10 @@ static int refused(client_result *r, json_t *j)
     return CLIENT_REFUSED;
 }
 
+/* hex_decode refuses NULL, a wrong length and upper case. */
 static int hex_field(uint8_t *out, size_t len, json_t *j, const char *key)
 {
-    const char *s = json_string_value(json_object_get(j, key));
-
-    return s != NULL && strlen(s) == 2 * len && hex_decode(out, len, s) == 0 ? 0 : -1;
+    return hex_decode(out, len, json_string_value(json_object_get(j, key)));
 }
 
 static int scrutins_parse(client_election *e, json_t *arr)

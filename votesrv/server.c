@@ -48,10 +48,10 @@ void server_close(server *s)
         box_destroy(&s->box);
         access_destroy(&s->access);
     }
-    if (s->compact_on_close && s->store != NULL && store_close_compact(s->store) != 0)
-        log_event("error", "store-compact", NULL);
-    else if (!s->compact_on_close)
+    if (!s->compact_on_close)
         store_close(s->store);
+    else if (s->store != NULL && store_close_compact(s->store) != 0)
+        log_event("error", "store-compact", NULL);
     mail_ctx_free(s->mail);
     access_wordlist_free(s->words);
     sodium_memzero(&s->keys, sizeof s->keys);
