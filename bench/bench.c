@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ballot/ballot.h"
@@ -17,26 +16,6 @@
 
 static int quick;
 
-double bench_now(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 void bench_die(const char *what)
 {
@@ -70,21 +49,21 @@ static void bench_mul(void)
         bench_die("rng");
     group_point_mul_base(&p, &k);
     for (int round = 0; round < ROUNDS; round++) {
-        double t0 = bench_now();
+        double t0 = tu_seconds();
 
         for (int i = 0; i < n; i++)
             group_point_mul(&r, &p, &k);
-        t[round] = (bench_now() - t0) / n * 1e6;
+        t[round] = (tu_seconds() - t0) / n * 1e6;
     }
-    printf("bench crypto.varmul_us %.1f us\n", median(t, ROUNDS));
+    printf("bench crypto.varmul_us %.1f us\n", tu_median(t, ROUNDS));
     for (int round = 0; round < ROUNDS; round++) {
-        double t0 = bench_now();
+        double t0 = tu_seconds();
 
         for (int i = 0; i < n; i++)
             group_table_mul(&r, group_table_generator(), &k);
-        t[round] = (bench_now() - t0) / n * 1e6;
+        t[round] = (tu_seconds() - t0) / n * 1e6;
     }
-    printf("bench crypto.basemul_us %.1f us\n", median(t, ROUNDS));
+    printf("bench crypto.basemul_us %.1f us\n", tu_median(t, ROUNDS));
 }
 
 static void choose(uint8_t *ch, size_t k, size_t i)
@@ -119,22 +98,22 @@ static void bench_ballot_k(size_t k)
     uint8_t ch[BALLOT_MAX_LISTS];
 
     for (int round = 0; round < ROUNDS; round++) {
-        double t0 = bench_now();
+        double t0 = tu_seconds();
 
         for (size_t i = 0; i < n; i++) {
             choose(ch, k, i);
             if (ballot_create(b[i], &sc, ch, &S.cred_s, S.cred, NULL) != 0)
                 bench_die("ballot_create");
         }
-        tc[round] = (bench_now() - t0) / (double)n * 1e3;
-        t0 = bench_now();
+        tc[round] = (tu_seconds() - t0) / (double)n * 1e3;
+        t0 = tu_seconds();
         for (size_t i = 0; i < n; i++)
             if (ballot_verify(b[i], &sc) != 0)
                 bench_die("ballot_verify");
-        tv[round] = (bench_now() - t0) / (double)n * 1e3;
+        tv[round] = (tu_seconds() - t0) / (double)n * 1e3;
     }
-    printf("bench ballot.create_k%zu_ms %.3f ms\n", k, median(tc, ROUNDS));
-    printf("bench ballot.verify_k%zu_ms %.3f ms\n", k, median(tv, ROUNDS));
+    printf("bench ballot.create_k%zu_ms %.3f ms\n", k, tu_median(tc, ROUNDS));
+    printf("bench ballot.verify_k%zu_ms %.3f ms\n", k, tu_median(tv, ROUNDS));
     if (k == 5) {
         size_t bytes = 32 + k * ELGAMAL_CT_BYTES + k * 2 * PROOF_BRANCH_BYTES +
                        2 * PROOF_BRANCH_BYTES + CREDENTIAL_SIG_BYTES;
@@ -179,7 +158,7 @@ static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int t
 {
     pthread_t tid[64];
     work w[64];
-    double t0 = bench_now();
+    double t0 = tu_seconds();
 
     for (int i = 0; i < threads; i++) {
         w[i] = (work){ sc, b, n * (size_t)i / (size_t)threads,
@@ -192,7 +171,7 @@ static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int t
         if (w[i].failed)
             bench_die(create ? "parallel create" : "parallel verify");
     }
-    return bench_now() - t0;
+    return tu_seconds() - t0;
 }
 
 /* The tally's re-verification and aggregation of n ballots (the pool of
@@ -209,10 +188,10 @@ static void bench_tally(ballot **pool, size_t distinct, int cores)
         bench_die("alloc");
     for (size_t i = 0; i < n; i++)
         b[i] = pool[i % distinct];
-    t0 = bench_now();
+    t0 = tu_seconds();
     if (tally_aggregate(&sum, b, n, &sc, cores, &bad) != 0)
         bench_die("tally_aggregate");
-    t = bench_now() - t0;
+    t = tu_seconds() - t0;
     printf("# tally: %zu K=5 ballots (%zu distinct) verified again and added, %d threads\n", n,
            distinct, cores);
     printf("bench tally.verify_100k_s %.2f s\n", t * 100000.0 / (double)n);
@@ -265,7 +244,7 @@ static void bench_aggregate(void)
             pts[i][l][1] = c->b;
             memcpy(wire[i][l], c->bytes, ELGAMAL_CT_BYTES);
         }
-    t0 = bench_now();
+    t0 = tu_seconds();
     for (size_t l = 0; l < K; l++)
         elgamal_ct_zero(&sum[l]);
     for (size_t i = 0; i < n; i++)
@@ -273,8 +252,8 @@ static void bench_aggregate(void)
             group_point_add(&sum[l].a, &sum[l].a, &pts[i][l][0]);
             group_point_add(&sum[l].b, &sum[l].b, &pts[i][l][1]);
         }
-    t_add = bench_now() - t0;
-    t0 = bench_now();
+    t_add = tu_seconds() - t0;
+    t0 = tu_seconds();
     for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < K; l++) {
             elgamal_ct c;
@@ -283,7 +262,7 @@ static void bench_aggregate(void)
                 bench_die("decode");
             elgamal_ct_add(&sum[l], &sum[l], &c);
         }
-    t_dec = bench_now() - t0;
+    t_dec = tu_seconds() - t0;
     printf("# aggregation of %zu K=5 ballots; the second figure decodes the wire form too\n", n);
     printf("bench tally.aggregate_100k_s %.3f s\n", t_add * 100000.0 / (double)n);
     printf("bench tally.aggregate_decode_100k_s %.3f s\n", t_dec * 100000.0 / (double)n);
@@ -294,25 +273,25 @@ static void bench_aggregate(void)
 
 static void bench_dlog(void)
 {
-    double t0 = bench_now(), tbuild, t[ROUNDS];
+    double t0 = tu_seconds(), tbuild, t[ROUNDS];
     dlog_table *dl = dlog_table_new(10000000);
     group_scalar m;
     group_point p;
     uint64_t got;
 
-    tbuild = bench_now() - t0;
+    tbuild = tu_seconds() - t0;
     if (dl == NULL)
         bench_die("dlog_table_new");
     group_scalar_set_u64(&m, 1000000);
     group_point_mul_base(&p, &m);
     for (int round = 0; round < ROUNDS; round++) {
-        t0 = bench_now();
+        t0 = tu_seconds();
         if (dlog_solve(dl, &p, &got) != 0 || got != 1000000)
             bench_die("dlog_solve");
-        t[round] = (bench_now() - t0) * 1e3;
+        t[round] = (tu_seconds() - t0) * 1e3;
     }
     printf("bench tally.dlog_table_10m_ms %.1f ms\n", tbuild * 1e3);
-    printf("bench tally.dlog_1m_ms %.2f ms\n", median(t, ROUNDS));
+    printf("bench tally.dlog_1m_ms %.2f ms\n", tu_median(t, ROUNDS));
     dlog_table_free(dl);
 }
 

@@ -3,8 +3,8 @@
 #define VOTESRV_BENCH_H
 
 #include <stddef.h>
+#include "tests/testutil.h"      /* tu_seconds, tu_median */
 
-double bench_now(void);
 void bench_die(const char *what);
 /* full size normally, small under BENCH_QUICK=1 */
 size_t bench_scaled(size_t full, size_t small);

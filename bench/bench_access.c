@@ -75,7 +75,7 @@ void bench_login(void)
     if (access_init(&a, s, (const uint8_t[32]){ 7 }, NULL, NULL, (int)cores) != 0 ||
         store_write(s, set_all_passwords, &voters) != STORE_OK)
         bench_die("login setup");
-    t0 = bench_now();
+    t0 = tu_seconds();
     for (int i = 0; i < BURST; i++) {
         w[i] = (login_worker){ &a, voters, per, 0, (unsigned)i + 1 };
         pthread_create(&t[i], NULL, login_loop, &w[i]);
@@ -88,7 +88,7 @@ void bench_login(void)
         bench_die("logins refused");
     printf("# Argon2id m=19 MiB t=2 p=1; %d clients at once, at most %ld hashes at a time "
            "(%ld MiB of Argon2id memory at most)\n", BURST, cores, cores * 19);
-    printf("bench auth.login_per_s %.0f per_s\n", ok / (bench_now() - t0));
+    printf("bench auth.login_per_s %.0f per_s\n", ok / (tu_seconds() - t0));
     access_destroy(&a);
     store_close(s);
     tu_rmdir(dir);
@@ -140,7 +140,7 @@ void bench_outbox(void)
     q = (queue_job){ &a, n };
     if (store_write(s, queue_links, &q) != STORE_OK)
         bench_die("queue");
-    t0 = bench_now();
+    t0 = tu_seconds();
     do {
         if (mail_deliver_due(s, m, (int64_t)time(NULL), &sent, &failed) != STORE_OK ||
             failed != 0)
@@ -150,7 +150,7 @@ void bench_outbox(void)
     if (total != (unsigned)n)
         bench_die("not all delivered");
     printf("# %d messages (text + HTML, STARTTLS) to a local aiosmtpd, marked sent durably\n", n);
-    printf("bench mail.outbox_per_s %.0f per_s\n", n / (bench_now() - t0));
+    printf("bench mail.outbox_per_s %.0f per_s\n", n / (tu_seconds() - t0));
     tu_smtp_stop(&smtp);
     access_destroy(&a);
     mail_ctx_free(m);

@@ -12,11 +12,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <jansson.h>
 
 #include "access/access.h"
 #include "bench.h"
-#include "tests/testutil.h"
 #include "votesrv/server.h"
 
 #define CONCURRENCY 16
@@ -75,42 +73,23 @@ static void make_sessions(const char *dir, const char *cfg)
     server_close(&srv);
 }
 
-static void make_election(const char *dir, const char *bin, size_t n)
+/* An open election of n voters in dir, made by the CLIs; no mail relay. */
+static void make_election(const char *dir, const char *bin, size_t n, char *cfg, size_t cfglen)
 {
-    char path[800], *out = malloc(65536);
-    time_t now = time(NULL);
-    char *def = tu_definition(now - 60, now + 86400);
-    FILE *f;
-    json_t *c;
+    static const char head[] = "number,surname,given_names,emails,establishment,"
+                               "postal_address,corps\n";
+    char *csv = malloc(sizeof head + n * 64);
+    size_t len = sizeof head - 1;
 
-    snprintf(path, sizeof path, "%s/demo", dir);
-    if (tu_sh(out, 65536, "%s/votectl demo %s", bin, path) != 0)
-        bench_die("cast: votectl demo");
-    snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
-    c = json_load_file(path, 0, NULL);
-    snprintf(path, sizeof path, "%s/demo/server-keys.json", dir);
-    json_object_set_new(c, "keys", json_string(path));
-    snprintf(path, sizeof path, "%s/votesrv.json", dir);
-    json_dump_file(c, path, JSON_INDENT(1));
-    json_decref(c);
-    free(tu_write(dir, "election.json", def));
-    free(def);
-    snprintf(path, sizeof path, "%s/voters.csv", dir);
-    if ((f = fopen(path, "w")) == NULL)
-        bench_die("cast: voters.csv");
-    fprintf(f, "number,surname,given_names,emails,establishment,postal_address,corps\n");
+    if (csv == NULL)
+        bench_die("cast: alloc");
+    memcpy(csv, head, len);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "B%06zu,Nom%zu,Prénom,b%zu@bench.example,E%zu,,attache\n", i, i, i, i % 20);
-    fclose(f);
-    if (tu_sh(out, 65536, "cd %s && V=%s/votectl && $V -c votesrv.json init election.json && "
-              "$V -c votesrv.json import-voters voters.csv && "
-              "$V -c votesrv.json keys --demo trustee.hex && "
-              "$V -c votesrv.json credentials --demo codes.csv && $V -c votesrv.json open",
-              dir, bin) != 0) {
-        fprintf(stderr, "%s\n", out);
+        len += (size_t)sprintf(csv + len, "B%06zu,Nom%zu,Prénom,b%zu@bench.example,E%zu,,"
+                               "attache\n", i, i, i, i % 20);
+    if (tu_election_by_cli(dir, bin, NULL, csv, NULL, cfg, cfglen) != 0)
         bench_die("cast: votectl");
-    }
-    free(out);
+    free(csv);
 }
 
 /* The daemon's peak resident memory (VmHWM), in MB. */
@@ -139,8 +118,7 @@ void bench_cast(void)
     fflush(stdout);                      /* children must not inherit our buffer */
     if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
         bench_die("cast: binaries");
-    make_election(dir, bin, n);
-    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
+    make_election(dir, bin, n, cfg, sizeof cfg);
     make_sessions(dir, cfg);
     snprintf(log, sizeof log, "%s/votesrv.log", dir);
     if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)

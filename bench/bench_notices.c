@@ -27,7 +27,7 @@ void bench_notices(void)
     double t0;
 
     snprintf(path, sizeof path, "%s/notices.pdf", dir);
-    t0 = bench_now();
+    t0 = tu_seconds();
     doc = notice_doc_open(path);
     for (size_t i = 0; doc != NULL && i < n; i++) {
         char number[32], mail[96];
@@ -48,7 +48,7 @@ void bench_notices(void)
         bench_die("notices pdf");
     printf("# %zu notices (postal, QR, embedded fonts) with their codes and credentials, "
            "one core\n", n);
-    printf("bench notices.pages_per_s %.0f per_s\n", (double)n / (bench_now() - t0));
+    printf("bench notices.pages_per_s %.0f per_s\n", (double)n / (tu_seconds() - t0));
     printf("bench notices.bytes_per_page %.0f bytes\n", (double)st.st_size / (double)n);
     tu_rmdir(dir);
     free(dir);

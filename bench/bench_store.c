@@ -49,12 +49,12 @@ void bench_import(void)
     if (def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
         election_create(s, &c, &d, pk) != ELECTION_OK)
         bench_die("election");
-    t0 = bench_now();
+    t0 = tu_seconds();
     if (voters_parse_file(&list, csv, &d) != 0 || voters_diff_compute(s, &list, &diff) != 0 ||
         election_import_voters(s, &c, &list, &diff, NULL, NULL) != ELECTION_OK)
         bench_die("import");
     printf("# %zu voters: libcsv parse, validation, diff, one durable transaction\n", n);
-    printf("bench store.import_1m_s %.2f s\n", (bench_now() - t0) * 1000000.0 / (double)n);
+    printf("bench store.import_1m_s %.2f s\n", (tu_seconds() - t0) * 1000000.0 / (double)n);
     voter_list_free(&list);
     def_free(&d);
     free(text);
@@ -93,13 +93,13 @@ static double run_appenders(store *s, int threads, int per_thread)
 {
     pthread_t t[64];
     appender a = { s, per_thread };
-    double t0 = bench_now();
+    double t0 = tu_seconds();
 
     for (int i = 0; i < threads; i++)
         pthread_create(&t[i], NULL, append_loop, &a);
     for (int i = 0; i < threads; i++)
         pthread_join(t[i], NULL);
-    return (double)(threads * per_thread) / (bench_now() - t0);
+    return (double)(threads * per_thread) / (tu_seconds() - t0);
 }
 
 void bench_audit(void)

@@ -123,7 +123,7 @@ static int setup(void **state)
     (void)state;
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0)
         return -1;
-    if (tu_election_with_smtp(dir, bin, &smtp, CSV, cfg, sizeof cfg) != 0 || read_codes() != 0)
+    if (tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg, sizeof cfg) != 0 || read_codes() != 0)
         return -1;
     snprintf(path, sizeof path, "%s/votesrv.log", dir);
     daemon_pid = tu_daemon_start(bin, cfg, path);

@@ -27,45 +27,14 @@ static tu_smtp smtp;
 
 static int setup(void **state)
 {
-    char out[8192], path[900];
-    time_t now = time(NULL);
-    char *def;
-    json_t *c;
-
     (void)state;
-    if (crypto_init() != 0 ||
-        realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+    if (crypto_init() != 0 || tu_start_with_smtp(bin, &dir, &smtp) != 0)
         return -1;
-    dir = tu_tmpdir();
-    if (tu_smtp_start(&smtp, dir, NULL) != 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/d", dir);
-    if (tu_sh(out, sizeof out, "%s/votectl demo %s", bin, path) != 0)  /* for its config */
-        return -1;
-    snprintf(path, sizeof path, "%s/d/votesrv.json", dir);
-    c = json_load_file(path, 0, NULL);
-    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp.port);
-    json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
-                                             "Bureau <elections@ex.gouv.fr>", "starttls", 1,
-                                             "ca_file", smtp.cert));
-    snprintf(cfg, sizeof cfg, "%s/votesrv.json", dir);
-    json_dump_file(c, cfg, JSON_INDENT(1));
-    json_decref(c);
-    def = tu_definition(now - 60, now + 86400);
-    free(tu_write(dir, "election.json", def));
-    free(def);
-    free(tu_write(dir, "voters.csv", CSV));
-    if (tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json init election.json && "
-              "%s/votectl -c votesrv.json import-voters voters.csv && "
-              "%s/votectl -c votesrv.json keys --demo trustee.hex && "
-              "%s/votectl -c votesrv.json export-voters list.json && "
-              "%s/votecred notices list.json --out notices --postal && "
-              "%s/votectl -c votesrv.json import-credentials notices/credentials-*.json && "
-              "%s/votectl -c votesrv.json open", dir, bin, bin, bin, bin, bin, bin, bin) != 0) {
-        fprintf(stderr, "%s\n", out);
-        return -1;
-    }
-    return 0;
+    return tu_election_by_cli(dir, bin, &smtp, CSV,
+                              "$V -c votesrv.json export-voters list.json && "
+                              "$C notices list.json --out notices --postal && "
+                              "$V -c votesrv.json import-credentials notices/credentials-*.json",
+                              cfg, sizeof cfg);
 }
 
 static int teardown(void **state)

@@ -649,18 +649,20 @@ static int config_with_smtp(const char *dir, const char *bin, const tu_smtp *smt
         return -1;
     json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
     json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
-    snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp->port);
-    json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
-                                             "Bureau de vote <elections@ex.gouv.fr>",
-                                             "starttls", 1, "ca_file", smtp->cert));
+    if (smtp != NULL) {
+        snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp->port);
+        json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
+                                                 "Bureau de vote <elections@ex.gouv.fr>",
+                                                 "starttls", 1, "ca_file", smtp->cert));
+    }
     snprintf(cfg, cfglen, "%s/votesrv.json", dir);
     rc = json_dump_file(c, cfg, JSON_INDENT(1));
     json_decref(c);
     return rc;
 }
 
-int tu_election_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
-                          char *cfg, size_t cfglen)
+int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
+                       const char *credentials, char *cfg, size_t cfglen)
 {
     char out[8192], *def;
     time_t now = time(NULL);
@@ -671,11 +673,12 @@ int tu_election_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp,
     free(tu_write(dir, "election.json", def));
     free(def);
     free(tu_write(dir, "voters.csv", csv));
-    if (tu_sh(out, sizeof out, "cd %s && V=%s/votectl && $V -c votesrv.json init election.json "
-              "&& $V -c votesrv.json import-voters voters.csv && "
-              "$V -c votesrv.json keys --demo trustee.hex && "
-              "$V -c votesrv.json credentials --demo codes.csv && $V -c votesrv.json open",
-              dir, bin) != 0) {
+    if (tu_sh(out, sizeof out, "cd %s && V=%s/votectl && C=%s/votecred && "
+              "$V -c votesrv.json init election.json && "
+              "$V -c votesrv.json import-voters voters.csv && "
+              "$V -c votesrv.json keys --demo trustee.hex && %s && $V -c votesrv.json open",
+              dir, bin, bin,
+              credentials ? credentials : "$V -c votesrv.json credentials --demo codes.csv") != 0) {
         fprintf(stderr, "%s\n", out);
         return -1;
     }
@@ -731,4 +734,25 @@ int tu_run_ceremony(tu_ceremony *c, size_t n, size_t t, const uint8_t ctx[PROOF_
     }
     tu_flat_commitments(flat, c);
     return threshold_joint_key(c->joint, flat, n, t);
+}
+
+double tu_seconds(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+double tu_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return v[n / 2];
 }

@@ -39,6 +39,10 @@ int tu_run_ceremony(tu_ceremony *c, size_t n, size_t t, const uint8_t ctx[PROOF_
 /* Commitments of all dealers in a row, as threshold_joint_key wants them. */
 void tu_flat_commitments(uint8_t *out, const tu_ceremony *c);
 
+/* A monotonic clock, in seconds; the median of v[0..n) (v is sorted). */
+double tu_seconds(void);
+double tu_median(double *v, size_t n);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
@@ -70,10 +74,12 @@ char *tu_mail_text(const char *message);
 int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
 /* An open election in dir, made by the CLIs: the demo's configuration
  * (votectl demo in dir/demo) with the store in dir and mail through the SMTP
- * sink (its path in cfg), the example definition open for a day, the voters
- * of csv, a demo key, demo vote codes in dir/codes.csv ("NUMBER,CODE"). */
-int tu_election_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
-                          char *cfg, size_t cfglen);
+ * sink (its path in cfg; smtp NULL: no relay, mail stays queued), the example
+ * definition open for a day, the voters of csv, a demo key, and vote codes:
+ * the shell step `credentials` ($V is votectl, $C votecred, run in dir) or,
+ * if NULL, demo codes in dir/codes.csv ("NUMBER,CODE"). */
+int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
+                       const char *credentials, char *cfg, size_t cfglen);
 
 /* HTTP to the daemon under test (libcurl). */
 typedef struct {
