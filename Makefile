@@ -18,11 +18,11 @@ REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 
-LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c) \
+LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c) \
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
-PROGRAMS  := votesrv votectl voteaudit votecred voteclient
+PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee
 
 REL_LIB   := build/rel/libvotesrv.a
 SAN_LIB   := build/san/libvotesrv.a
@@ -57,10 +57,11 @@ $(SAN_LIB): $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 
 # Programs: name -> objects
 votesrv_OBJ   := votesrv/main.o
-votectl_OBJ   := tools/votectl.o tools/votectl_demo.o
+votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o
 voteaudit_OBJ := tools/voteaudit.o
 votecred_OBJ  := tools/votecred.o
 voteclient_OBJ := tools/voteclient.o
+votetrustee_OBJ := tools/votetrustee.o
 
 define program
 build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)

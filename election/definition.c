@@ -219,10 +219,77 @@ static int parse_window(def_election *d, json_t *w, char *err, size_t errlen)
     return 0;
 }
 
+static int parse_bureau(def_election *d, json_t *b, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "president", "delegates", NULL };
+    json_t *dl = json_object_get(b, "delegates"), *v;
+    char p[64];
+    size_t i;
+
+    if (b == NULL)
+        return 0;
+    if (!json_is_object(b))
+        return fail(err, errlen, "$.bureau", "must be an object with president and delegates");
+    if (only_keys(b, keys, "$.bureau", err, errlen) != 0 ||
+        get_text(b, "president", 1, DEF_TEXT_CHARS, &d->president, "$.bureau", err, errlen) != 0)
+        return -1;
+    if (!json_is_array(dl) || json_array_size(dl) < 2 || json_array_size(dl) > DEF_MAX_DELEGATES)
+        return fail(err, errlen, "$.bureau.delegates", "must name 2 to %d delegates of the "
+                    "candidate lists (at least three key holders, two thirds of them delegates)",
+                    DEF_MAX_DELEGATES);
+    d->ndelegates = json_array_size(dl);
+    json_array_foreach(dl, i, v) {
+        snprintf(p, sizeof p, "$.bureau.delegates[%zu]", i);
+        if (!json_is_string(v) || !text_ok(json_string_value(v), DEF_TEXT_CHARS))
+            return fail(err, errlen, p, "must be a non-empty name of at most %d characters",
+                        DEF_TEXT_CHARS);
+        d->delegates[i] = json_string_value(v);
+    }
+    d->has_bureau = 1;
+    return 0;
+}
+
+static int parse_tie_break(def_election *d, json_t *t, char *err, size_t errlen)
+{
+    static const char *const names[] = { "votes", "lot" };
+    json_t *v;
+    size_t i;
+
+    d->tie_rules[0] = DEF_TIE_VOTES;
+    d->tie_rules[1] = DEF_TIE_LOT;
+    d->ntie_rules = 2;
+    if (t == NULL)
+        return 0;
+    if (!json_is_array(t) || json_array_size(t) > 2)
+        return fail(err, errlen, "$.tie_break", "must be a list of at most two rules among "
+                    "\"votes\" and \"lot\", applied in order");
+    d->ntie_rules = json_array_size(t);
+    json_array_foreach(t, i, v) {
+        int rule = 0;
+
+        for (int k = 0; k < 2; k++)
+            if (json_is_string(v) && strcmp(json_string_value(v), names[k]) == 0)
+                rule = k + 1;
+        if (rule == 0 || (i == 1 && rule == d->tie_rules[0]))
+            return fail(err, errlen, "$.tie_break", "rule %zu must be \"votes\" or \"lot\", "
+                        "each at most once", i);
+        d->tie_rules[i] = rule;
+    }
+    return 0;
+}
+
+const char *def_holder_name(const def_election *d, uint64_t i)
+{
+    if (!d->has_bureau || i > d->ndelegates)
+        return NULL;
+    return i == 0 ? d->president : d->delegates[i - 1];
+}
+
 static int parse_root(def_election *d, char *err, size_t errlen)
 {
     static const char *const keys[] = { "name", "organiser", "timezone", "voting", "support",
-                                        "recourse_days", "scrutins", NULL };
+                                        "recourse_days", "scrutins", "bureau", "tie_break",
+                                        NULL };
     static const char *const support_keys[] = { "email", "phone", NULL };
     json_t *r = d->root, *sup = json_object_get(r, "support"), *sc, *v;
     json_t *rec = json_object_get(r, "recourse_days");
@@ -245,6 +312,9 @@ static int parse_root(def_election *d, char *err, size_t errlen)
                         json_integer_value(rec) > 3650))
         return fail(err, errlen, "$.recourse_days", "must be an integer from 0 to 3650");
     d->recourse_days = rec == NULL ? 90 : (int)json_integer_value(rec);
+    if (parse_bureau(d, json_object_get(r, "bureau"), err, errlen) != 0 ||
+        parse_tie_break(d, json_object_get(r, "tie_break"), err, errlen) != 0)
+        return -1;
     sc = json_object_get(r, "scrutins");
     if (!json_is_array(sc) || json_array_size(sc) < 1 || json_array_size(sc) > DEF_MAX_SCRUTINS)
         return fail(err, errlen, "$.scrutins", "must hold 1 to %d scrutins", DEF_MAX_SCRUTINS);

@@ -15,6 +15,9 @@
 #define DEF_ID_CHARS 64
 #define DEF_TEXT_CHARS 300
 #define DEF_ERR_CHARS 300
+#define DEF_MAX_DELEGATES 63     /* BUREAU_MAX_DELEGATES */
+#define DEF_TIE_VOTES 1          /* seats_tie_rule values (tally/seats.h) */
+#define DEF_TIE_LOT 2
 
 typedef struct {
     const char *name, *union_name, *profession_de_foi;   /* the last may be NULL */
@@ -35,6 +38,16 @@ typedef struct {
     int recourse_days;
     def_scrutin scrutins[DEF_MAX_SCRUTINS];
     size_t nscrutins;
+    /* The bureau de vote's key holders (crypto/bureau.h): holder 0 is the
+     * president, 1..ndelegates the delegates in the definition's order. An
+     * election without a bureau can only take a demo key (votectl keys --demo). */
+    int has_bureau;
+    const char *president;
+    const char *delegates[DEF_MAX_DELEGATES];
+    size_t ndelegates;
+    /* Seat tie-break rules in order ("votes", "lot"; default both). */
+    int tie_rules[2];
+    size_t ntie_rules;
 } def_election;
 
 /* 0, or -1 with "path: reason" in err. */
@@ -49,6 +62,8 @@ void def_fingerprint(uint8_t out[32], const char *eid, const char *canonical,
 const def_scrutin *def_scrutin_find(const def_election *d, const char *id);
 /* 1 if a voter with these attributes (a JSON object) may vote in s. */
 int def_eligible(const def_scrutin *s, json_t *attributes);
+/* The name of key holder i (0: the president), or NULL. */
+const char *def_holder_name(const def_election *d, uint64_t i);
 /* Parse an RFC 3339 instant with an explicit offset: 0, or -1. */
 int def_parse_instant(const char *text, int64_t *out);
 

@@ -96,14 +96,23 @@ static int in_state(const store_election *e, const char *state)
 
 /* ---- the transitions ---- */
 
+typedef struct {
+    uint8_t pk[32];
+    int ceremony;           /* 1: the joint key of a completed key ceremony */
+} key_arg;
+
 static int check_set_key(store_tx *tx, store_election *e, const def_election *d,
                          election_ctx *c, json_t *payload, const void *arg)
 {
-    const uint8_t *pk = arg;
+    const key_arg *k = arg;
+    const uint8_t *pk = k->pk;
     char *canon;
     char hex[65];
 
     (void)tx;
+    if (d->has_bureau && !k->ceremony)
+        return election_refuse(c, "this election has a bureau de vote: its key comes from the "
+                               "key ceremony (votetrustee), not from a demo key");
     if (!in_state(e, "draft"))
         return election_refuse(c, "the public key can only be set in state draft (now %s)", e->state);
     if (e->test_mode)
@@ -158,6 +167,8 @@ static int check_open(store_tx *tx, store_election *e, const def_election *d,
         fmt_instant(when, d->closes);
         return election_refuse(c, "the voting window closed at %s", when);
     }
+    if ((rc = election_seals_check_tx(tx, c, "open", payload)) != ELECTION_OK)
+        return rc;
     strcpy(e->state, "open");
     json_object_set_new(payload, "voters", json_integer((json_int_t)active));
     json_object_set_new(payload, "credentials", json_integer((json_int_t)creds));
@@ -179,7 +190,8 @@ static int check_close(store_tx *tx, store_election *e, const def_election *d,
         return election_refuse(c, "voting is open until %s: the election cannot close before", when);
     }
     if ((rc = store_ballot_count(tx, &ballots)) != STORE_OK ||
-        (rc = store_signature_count(tx, &sigs)) != STORE_OK)
+        (rc = store_signature_count(tx, &sigs)) != STORE_OK ||
+        (rc = election_seals_check_tx(tx, c, "close", payload)) != ELECTION_OK)
         return rc;
     e->suspended = 0;
     e->notice[0] = '\0';
@@ -295,12 +307,21 @@ static int check_checkpoint(store_tx *tx, store_election *e, const def_election 
 
 int election_set_public_key(store *s, election_ctx *c, const uint8_t pk[32])
 {
-    uint8_t probe[32];
+    key_arg k = { .ceremony = 0 };
 
     if (crypto_core_ristretto255_is_valid_point(pk) != 1 || sodium_is_zero(pk, 32))
         return election_refuse(c, "the public key is not a valid ristretto255 point");
-    memcpy(probe, pk, 32);
-    return transition_do(s, c, "public-key-set", check_set_key, probe);
+    memcpy(k.pk, pk, 32);
+    return transition_do(s, c, "public-key-set", check_set_key, &k);
+}
+
+int election_set_ceremony_key_tx(store_tx *tx, election_ctx *c, const uint8_t pk[32])
+{
+    key_arg k = { .ceremony = 1 };
+    transition t = { c, "public-key-set", check_set_key, &k };
+
+    memcpy(k.pk, pk, 32);
+    return run_transition(tx, &t);
 }
 
 int election_open(store *s, election_ctx *c)

@@ -325,6 +325,15 @@ DISPATCH(outbox_sent, (store_tx *tx, int64_t id), (tx->c, id))
 DISPATCH(outbox_retry, (store_tx *tx, int64_t id, int64_t next, const char *error,
                         int permanent), (tx->c, id, next, error, permanent))
 DISPATCH(outbox_count, (store_tx *tx, const char *state, uint64_t *n), (tx->c, state, n))
+DISPATCH(document_put, (store_tx *tx, const char *kind, int64_t holder, const char *body),
+         (tx->c, kind, holder, body))
+DISPATCH(document_get, (store_tx *tx, const char *kind, int64_t holder, char **body),
+         (tx->c, kind, holder, body))
+DISPATCH(documents_each, (store_tx *tx, const char *kind, store_document_fn fn, void *arg),
+         (tx->c, kind, fn, arg))
+DISPATCH(documents_clear, (store_tx *tx, const char *kind), (tx->c, kind))
+DISPATCH(document_delete, (store_tx *tx, const char *kind, int64_t holder), (tx->c, kind, holder))
+DISPATCH(signatures_each, (store_tx *tx, store_signature_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_eligible, (store_tx *tx, int64_t voter, const char *scrutin, int *eligible), (tx->c, voter, scrutin, eligible))
 DISPATCH(signature_exists, (store_tx *tx, int64_t voter, const char *scrutin, int *exists), (tx->c, voter, scrutin, exists))
 DISPATCH(signature_add, (store_tx *tx, int64_t voter, const char *scrutin), (tx->c, voter, scrutin))

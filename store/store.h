@@ -242,4 +242,19 @@ int store_outbox_sent(store_tx *tx, int64_t id);
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);
 
+/* The election's public documents by kind and holder: the key ceremony's
+ * messages, the trustees' seals, the encrypted sums, partial decryptions and
+ * results (JSON text). store_document_put: STORE_ECONFLICT if (kind, holder)
+ * is already there. Documents of a kind come back by holder. */
+#define STORE_KIND_CHARS 32
+typedef int (*store_document_fn)(const char *kind, int64_t holder, const char *body, void *arg);
+int store_document_put(store_tx *tx, const char *kind, int64_t holder, const char *body);
+int store_document_get(store_tx *tx, const char *kind, int64_t holder, char **body);
+int store_documents_each(store_tx *tx, const char *kind, store_document_fn fn, void *arg);
+int store_documents_clear(store_tx *tx, const char *kind);
+int store_document_delete(store_tx *tx, const char *kind, int64_t holder);
+/* The signature list: (scrutin, voter number) in that order. */
+typedef int (*store_signature_fn)(const char *scrutin, const char *number, void *arg);
+int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg);
+
 #endif

@@ -88,6 +88,12 @@ typedef struct {
     int (*outbox_retry)(store_conn *c, int64_t id, int64_t next, const char *error,
                         int permanent);
     int (*outbox_count)(store_conn *c, const char *state, uint64_t *n);
+    int (*document_put)(store_conn *c, const char *kind, int64_t holder, const char *body);
+    int (*document_get)(store_conn *c, const char *kind, int64_t holder, char **body);
+    int (*documents_each)(store_conn *c, const char *kind, store_document_fn fn, void *arg);
+    int (*documents_clear)(store_conn *c, const char *kind);
+    int (*document_delete)(store_conn *c, const char *kind, int64_t holder);
+    int (*signatures_each)(store_conn *c, store_signature_fn fn, void *arg);
 } store_backend;
 
 extern const store_backend store_backend_sqlite;

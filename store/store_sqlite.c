@@ -65,6 +65,9 @@ static const char *registry_migrations[] = {
     " state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0,"
     " next_attempt INTEGER NOT NULL, last_error TEXT);"
     "CREATE INDEX outbox_due ON outbox(state, next_attempt);",
+    /* 2: public documents: ceremony messages, seals, sums, partials, results */
+    "CREATE TABLE document(kind TEXT NOT NULL, holder INTEGER NOT NULL,"
+    " body TEXT NOT NULL, PRIMARY KEY (kind, holder)) WITHOUT ROWID;",
 };
 
 static const char *box_migrations[] = {
@@ -691,4 +694,10 @@ const store_backend store_backend_sqlite = {
     .outbox_sent = sq_outbox_sent,
     .outbox_retry = sq_outbox_retry,
     .outbox_count = sq_outbox_count,
+    .document_put = sq_document_put,
+    .document_get = sq_document_get,
+    .documents_each = sq_documents_each,
+    .documents_clear = sq_documents_clear,
+    .document_delete = sq_document_delete,
+    .signatures_each = sq_signatures_each,
 };

@@ -74,5 +74,11 @@ int sq_outbox_due(store_conn *c, int64_t now, int limit, store_mail_fn fn, void 
 int sq_outbox_sent(store_conn *c, int64_t id);
 int sq_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, int permanent);
 int sq_outbox_count(store_conn *c, const char *state, uint64_t *n);
+int sq_document_put(store_conn *c, const char *kind, int64_t holder, const char *body);
+int sq_document_get(store_conn *c, const char *kind, int64_t holder, char **body);
+int sq_documents_each(store_conn *c, const char *kind, store_document_fn fn, void *arg);
+int sq_documents_clear(store_conn *c, const char *kind);
+int sq_document_delete(store_conn *c, const char *kind, int64_t holder);
+int sq_signatures_each(store_conn *c, store_signature_fn fn, void *arg);
 
 #endif

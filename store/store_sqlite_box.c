@@ -191,3 +191,20 @@ int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg)
     sqlite3_finalize(st);
     return stop ? stop : sq_map_rc(rc);
 }
+
+int sq_signatures_each(store_conn *c, store_signature_fn fn, void *arg)
+{
+    static const char sql[] =
+        "SELECT s.scrutin, v.number FROM signature s JOIN voter v ON v.id = s.voter_id"
+        " ORDER BY s.scrutin, v.number";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn((const char *)sqlite3_column_text(st, 0),
+                  (const char *)sqlite3_column_text(st, 1), arg);
+    sqlite3_reset(st);
+    return stop ? stop : sq_map_rc(rc);
+}

@@ -23,7 +23,7 @@ typedef struct {
 
 static const command *current;
 
-static int usage_error(const char *fmt, const char *arg)
+int votectl_usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "votectl %s: ", current->name);
     fprintf(stderr, fmt, arg);
@@ -71,15 +71,8 @@ int votectl_result(votectl *v, int rc, const char *done)
     return EXIT_STORE;
 }
 
-/* Parse "--reason R", "--notice N", "--dry-run", "--demo FILE"; positional args stay. */
-typedef struct {
-    const char *reason, *notice, *demo, *json;
-    int dry_run, as_json;
-    char **pos;
-    int npos;
-} opts;
 
-static int parse_opts(int argc, char **argv, opts *o, const char *allowed)
+int votectl_parse_opts(int argc, char **argv, opts *o, const char *allowed)
 {
     static const struct option longopts[] = {
         { "reason", required_argument, NULL, 'r' }, { "notice", required_argument, NULL, 'n' },
@@ -93,7 +86,7 @@ static int parse_opts(int argc, char **argv, opts *o, const char *allowed)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         if (ch == '?' || strchr(allowed, ch) == NULL)
-            return usage_error("unknown option %s", argv[optind - 1]);
+            return votectl_usage_error("unknown option %s", argv[optind - 1]);
         if (ch == 'r')
             o->reason = optarg;
         else if (ch == 'n')
@@ -117,15 +110,15 @@ static int with_store(votectl *v, int create_keys)
 
 /* The common start of a command: options (allowed letters), npos positional
  * arguments (-1: any), then the store. 0, or the exit code to return. */
-static int prepare(votectl *v, int argc, char **argv, opts *o, const char *allowed, int npos,
+int votectl_prepare(votectl *v, int argc, char **argv, opts *o, const char *allowed, int npos,
                    const char *what)
 {
-    int rc = parse_opts(argc, argv, o, allowed);
+    int rc = votectl_parse_opts(argc, argv, o, allowed);
 
     if (rc != 0)
         return rc;
     if (npos >= 0 && o->npos != npos)
-        return usage_error("%s", what);
+        return votectl_usage_error("%s", what);
     return with_store(v, 0);
 }
 
@@ -134,12 +127,12 @@ static int cmd_init(votectl *v, int argc, char **argv)
     opts o;
     def_election d;
     char err[DEF_ERR_CHARS];
-    int rc = parse_opts(argc, argv, &o, "");
+    int rc = votectl_parse_opts(argc, argv, &o, "");
 
     if (rc != 0)
         return rc;
     if (o.npos != 1)
-        return usage_error("%s", "expects the election definition file");
+        return votectl_usage_error("%s", "expects the election definition file");
     if (def_load_file(&d, o.pos[0], err, sizeof err) != 0) {
         fprintf(stderr, "votectl init: %s\n", err);
         return EXIT_INPUT;
@@ -195,7 +188,7 @@ int votectl_import(votectl *v, const char *csv, int dry_run)
 static int cmd_import(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = prepare(v, argc, argv, &o, "d", 1, "expects one CSV file");
+    int rc = votectl_prepare(v, argc, argv, &o, "d", 1, "expects one CSV file");
 
     if (rc != 0)
         return rc;
@@ -207,14 +200,14 @@ static int cmd_import(votectl *v, int argc, char **argv)
 static int cmd_amend(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "r");
+    int rc = votectl_parse_opts(argc, argv, &o, "r");
 
     if (rc != 0)
         return rc;
     if (o.npos != 2 || (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "strike") != 0))
-        return usage_error("%s", "expects add FILE.csv or strike NUMBER");
+        return votectl_usage_error("%s", "expects add FILE.csv or strike NUMBER");
     if (o.reason == NULL)
-        return usage_error("%s", "an amendment needs --reason");
+        return votectl_usage_error("%s", "an amendment needs --reason");
     if ((rc = with_store(v, 0)) != 0)
         return rc;
     v->ctx.reason = o.reason;
@@ -250,7 +243,7 @@ static int cmd_status(votectl *v, int argc, char **argv)
     opts o;
     election_status st;
     char fp[65];
-    int rc = prepare(v, argc, argv, &o, "j", 0, "takes no argument");
+    int rc = votectl_prepare(v, argc, argv, &o, "j", 0, "takes no argument");
 
     if (rc != 0)
         return rc;
@@ -296,7 +289,7 @@ static int cmd_show(votectl *v, int argc, char **argv)
     opts o;
     def_election d;
     char err[DEF_ERR_CHARS], *canon;
-    int rc = prepare(v, argc, argv, &o, "", 0, "takes no argument");
+    int rc = votectl_prepare(v, argc, argv, &o, "", 0, "takes no argument");
 
     if (rc != 0)
         return rc;
@@ -316,10 +309,10 @@ static int cmd_show(votectl *v, int argc, char **argv)
 static int cmd_keys(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "D");
+    int rc = votectl_parse_opts(argc, argv, &o, "D");
 
     if (rc == 0 && o.demo == NULL)
-        return usage_error("%s", "only --demo FILE exists until the key ceremony "
+        return votectl_usage_error("%s", "only --demo FILE exists until the key ceremony "
                            "(votetrustee) replaces it");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
@@ -331,10 +324,10 @@ static int cmd_keys(votectl *v, int argc, char **argv)
 static int cmd_credentials(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "D");
+    int rc = votectl_parse_opts(argc, argv, &o, "D");
 
     if (rc == 0 && o.demo == NULL)
-        return usage_error("%s", "only --demo FILE exists until votecred replaces it");
+        return votectl_usage_error("%s", "only --demo FILE exists until votecred replaces it");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     rc = votectl_demo_codes(v, o.demo);
@@ -348,12 +341,12 @@ static int run_simple(votectl *v, int argc, char **argv, simple_op op, const cha
                       int needs_reason)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "r");
+    int rc = votectl_parse_opts(argc, argv, &o, "r");
 
     if (rc == 0 && needs_reason && o.reason == NULL)
-        return usage_error("%s", "needs --reason");
+        return votectl_usage_error("%s", "needs --reason");
     if (rc == 0 && o.npos != 0)
-        return usage_error("%s", "takes no argument");
+        return votectl_usage_error("%s", "takes no argument");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     v->ctx.reason = o.reason;
@@ -380,7 +373,7 @@ static int send_activations(votectl *v)
 static int cmd_open(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = prepare(v, argc, argv, &o, "", 0, "takes no argument");
+    int rc = votectl_prepare(v, argc, argv, &o, "", 0, "takes no argument");
 
     if (rc != 0)
         return rc;
@@ -428,7 +421,7 @@ static int cmd_export(votectl *v, int argc, char **argv)
 {
     opts o;
     FILE *f;
-    int rc = prepare(v, argc, argv, &o, "", 1, "expects the output file");
+    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects the output file");
 
     if (rc != 0)
         return rc;
@@ -450,7 +443,7 @@ static int cmd_export(votectl *v, int argc, char **argv)
 static int cmd_import_credentials(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = prepare(v, argc, argv, &o, "", 1, "expects a votecred credentials file");
+    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects a votecred credentials file");
 
     if (rc != 0)
         return rc;
@@ -478,10 +471,10 @@ static int cmd_code(votectl *v, int argc, char **argv, int reissue)
     opts o;
     int64_t id;
     access_result r;
-    int rc = parse_opts(argc, argv, &o, "r");
+    int rc = votectl_parse_opts(argc, argv, &o, "r");
 
     if (rc == 0 && (o.npos != 1 || o.reason == NULL))
-        return usage_error("%s", "expects a voter number and --reason");
+        return votectl_usage_error("%s", "expects a voter number and --reason");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     if ((rc = voter_id(v, o.pos[0], &id)) == 0) {
@@ -521,7 +514,7 @@ static int cmd_send_links(votectl *v, int argc, char **argv)
     int all = argc == 2 && strcmp(argv[1], "--all") == 0, rc;
 
     if (argc < 2 || (!all && argv[1][0] == '-'))
-        return usage_error("%s", "expects --all or voter numbers");
+        return votectl_usage_error("%s", "expects --all or voter numbers");
     if ((rc = with_store(v, 0)) != 0)
         return rc;
     if (all) {
@@ -550,10 +543,10 @@ static int cmd_send_links(votectl *v, int argc, char **argv)
 static int cmd_close(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "");
+    int rc = votectl_parse_opts(argc, argv, &o, "");
 
     if (rc == 0 && o.npos != 0)
-        return usage_error("%s", "takes no argument");
+        return votectl_usage_error("%s", "takes no argument");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
     v->srv.compact_on_close = 1;      /* the box file in tracker order from now on */
@@ -584,7 +577,7 @@ static int cmd_turnout(votectl *v, int argc, char **argv)
     opts o;
     json_t *t, *sc, *est;
     size_t i, k;
-    int rc = prepare(v, argc, argv, &o, "j", 0, "takes no argument");
+    int rc = votectl_prepare(v, argc, argv, &o, "j", 0, "takes no argument");
 
     if (rc != 0)
         return rc;
@@ -617,7 +610,7 @@ static int cmd_archive(votectl *v, int argc, char **argv)
     opts o;
     char tmp[4096];
     FILE *f;
-    int rc = prepare(v, argc, argv, &o, "", 1, "expects the output file");
+    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects the output file");
 
     if (rc != 0)
         return rc;
@@ -648,12 +641,12 @@ static int cmd_checkpoint(votectl *v, int c, char **a)
 static int cmd_suspend(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(argc, argv, &o, "rn");
+    int rc = votectl_parse_opts(argc, argv, &o, "rn");
 
     if (rc != 0)
         return rc;
     if (o.reason == NULL || o.notice == NULL || o.npos != 0)
-        return usage_error("%s", "needs --reason and --notice");
+        return votectl_usage_error("%s", "needs --reason and --notice");
     if ((rc = with_store(v, 0)) != 0)
         return rc;
     v->ctx.reason = o.reason;
@@ -669,7 +662,7 @@ static int cmd_test(votectl *v, int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "end") == 0)
         return run_simple(v, argc - 1, argv + 1, election_test_end,
                           "test run ended, its data wiped", 1);
-    return usage_error("%s", "expects start or end");
+    return votectl_usage_error("%s", "expects start or end");
 }
 
 static const command commands[] = {
@@ -684,6 +677,10 @@ static const command commands[] = {
       "the public archive: election, ballots by tracker, counts, checkpoints" },
     { "turnout", cmd_turnout, "[--json]",
       "signatures per scrutin and establishment (CSV, or JSON): who voted, never how" },
+    { "ceremony", cmd_ceremony, "export OUT.json | post MESSAGE.json... | restart --reason TEXT",
+      "relay the key ceremony: what the key holders need, what they send back" },
+    { "seal-state", cmd_seal_state, "open|close OUT.json",
+      "the state the key holders seal (votetrustee seal) before opening or closing" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
     { "credentials", cmd_credentials, "--demo CODES_FILE",
       "generate demo vote codes on the server (demo only)" },

@@ -24,7 +24,24 @@ void votectl_close(votectl *v);
 /* Map an election/store result to an exit code, printing the message. */
 int votectl_result(votectl *v, int rc, const char *done);
 int votectl_import(votectl *v, const char *csv, int dry_run);
+/* Parse "--reason R", "--notice N", "--dry-run", "--demo FILE"; positional args stay. */
+typedef struct {
+    const char *reason, *notice, *demo, *json;
+    int dry_run, as_json;
+    char **pos;
+    int npos;
+} opts;
+int votectl_parse_opts(int argc, char **argv, opts *o, const char *allowed);
+/* Options (allowed letters), npos positional arguments (-1: any), then the
+ * store: 0, or the exit code to return. */
+int votectl_prepare(votectl *v, int argc, char **argv, opts *o, const char *allowed, int npos,
+                    const char *what);
+/* Print what is wrong and the command's usage; EXIT_USAGE. */
+int votectl_usage_error(const char *fmt, const char *arg);
+
 int cmd_demo(votectl *v, int argc, char **argv);
+int cmd_ceremony(votectl *v, int argc, char **argv);
+int cmd_seal_state(votectl *v, int argc, char **argv);
 /* Demo-only key and vote codes, written to path (which must not exist). */
 int votectl_demo_key(votectl *v, const char *path);
 int votectl_demo_codes(votectl *v, const char *path);

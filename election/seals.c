@@ -1,0 +1,198 @@
+/* seals.c - the key holders' seals of the election's state at opening and
+ * closing: Ed25519 signatures with the seal keys of the ceremony. */
+#include "ceremony_internal.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "audit/audit.h"
+#include "crypto/hex.h"
+#include "crypto/transcript.h"
+
+/* BLAKE2b-256 of the running program's file. */
+static int software_hash(uint8_t out[32])
+{
+    crypto_generichash_state h;
+    uint8_t buf[65536];
+    ssize_t n;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return -1;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        crypto_generichash_update(&h, buf, (size_t)n);
+    close(fd);
+    crypto_generichash_final(&h, out, 32);
+    return n == 0 ? 0 : -1;
+}
+
+static int hash_signature(const char *scrutin, const char *number, void *arg)
+{
+    transcript_put(arg, scrutin, strlen(scrutin));
+    transcript_put(arg, number, strlen(number));
+    return 0;
+}
+
+static int state_make(store_tx *tx, const store_election *e, const def_election *d,
+                      const char *act, json_t **out)
+{
+    uint8_t sig[32], box[32], sw[32], digest[32];
+    uint64_t count;
+    transcript t;
+    int rc;
+
+    *out = NULL;
+    transcript_init(&t, "votesrv/v1/seal-signatures", TRANSCRIPT_DIGEST_BYTES);
+    if ((rc = store_signatures_each(tx, hash_signature, &t)) != STORE_OK)
+        return rc;
+    transcript_digest(&t, sig);
+    transcript_init(&t, "votesrv/v1/seal-box", TRANSCRIPT_DIGEST_BYTES);
+    for (size_t i = 0; i < d->nscrutins; i++) {
+        if ((rc = store_box_state_get(tx, d->scrutins[i].id, &count, digest)) != STORE_OK)
+            return rc;
+        transcript_put(&t, d->scrutins[i].id, strlen(d->scrutins[i].id));
+        transcript_put_u64(&t, count);
+        transcript_put(&t, digest, sizeof digest);
+    }
+    transcript_digest(&t, box);
+    if (software_hash(sw) != 0)
+        return STORE_EIO;
+    *out = json_pack("{ssss}", "act", act, "eid", e->eid);
+    if (*out == NULL)
+        return STORE_ENOMEM;
+    ceremony_hex_set(*out, "fingerprint", e->fingerprint, 32);
+    ceremony_hex_set(*out, "signatures", sig, 32);
+    ceremony_hex_set(*out, "box", box, 32);
+    ceremony_hex_set(*out, "software", sw, 32);
+    return STORE_OK;
+}
+
+static const char *act_state(const char *act)
+{
+    return strcmp(act, "open") == 0 ? "keys-ready" : strcmp(act, "close") == 0 ? "open" : NULL;
+}
+
+typedef struct {
+    const char *act;
+    json_t *out;
+} state_job;
+
+static int run_state(store_tx *tx, void *arg)
+{
+    state_job *j = arg;
+    election_ctx c = { 0 };
+    cer_state st;
+    int rc = cer_state_load(tx, &st, &c);
+
+    if (rc == ELECTION_OK)
+        rc = state_make(tx, &st.e, &st.d, j->act, &j->out);
+    cer_state_free(&st);
+    return rc;
+}
+
+int ceremony_seal_state(store *s, const char *act, json_t **out)
+{
+    state_job j = { act, NULL };
+    int rc;
+
+    *out = NULL;
+    if (act_state(act) == NULL)
+        return ELECTION_REFUSED;
+    rc = store_read(s, run_state, &j);
+    if (rc != STORE_OK) {
+        json_decref(j.out);
+        return rc;
+    }
+    *out = j.out;
+    return STORE_OK;
+}
+
+/* 0 if msg is holder i's valid seal of exactly `state`. */
+static int seal_valid(json_t *msg, const cer_state *st, uint64_t i, json_t *state)
+{
+    return json_is_object(msg) && json_equal(json_object_get(msg, "state"), state) &&
+                   json_is_integer(json_object_get(msg, "holder")) &&
+                   json_integer_value(json_object_get(msg, "holder")) == (json_int_t)i &&
+                   ceremony_message_verify(msg, st->k.sign_pk[i]) == 0
+               ? 0
+               : -1;
+}
+
+int seal_post(store_tx *tx, cer_state *st, election_ctx *c, json_t *msg, uint64_t holder,
+              const char *kind)
+{
+    const char *act = kind + 5, *want = act_state(act);
+    json_t *state = NULL, *p;
+    char *text = NULL;
+    int rc;
+
+    if (want == NULL)
+        return election_refuse(c, "unknown message kind \"%s\"", kind);
+    if (strcmp(st->e.state, want) != 0)
+        return election_refuse(c, "a seal before %s is taken in state %s (now %s)", act, want,
+                               st->e.state);
+    if ((rc = state_make(tx, &st->e, &st->d, act, &state)) != STORE_OK)
+        return rc;
+    if (seal_valid(msg, st, holder, state) != 0) {
+        rc = election_refuse(c, "holder %llu (%s): the seal is invalid or covers another "
+                             "state than the current one", (unsigned long long)holder,
+                             def_holder_name(&st->d, holder));
+    } else if ((text = json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+        rc = STORE_ENOMEM;
+    } else if ((rc = store_document_delete(tx, kind, (int64_t)holder)) == STORE_OK &&
+               (rc = store_document_put(tx, kind, (int64_t)holder, text)) == STORE_OK) {
+        p = json_pack("{sIsO}", "holder", (json_int_t)holder, "state", state);
+        rc = audit_append(tx, "trustee", def_holder_name(&st->d, holder), kind, p);
+        json_decref(p);
+    }
+    free(text);
+    json_decref(state);
+    return rc;
+}
+
+int election_seals_check_tx(store_tx *tx, election_ctx *c, const char *act, json_t *payload)
+{
+    char kind[16];
+    cer_state st;
+    cer_docs seals;
+    json_t *state = NULL, *list = json_array();
+    size_t delegates = 0;
+    int president = 0, rc = cer_state_load(tx, &st, c);
+
+    memset(&seals, 0, sizeof seals);
+    if (rc == ELECTION_REFUSED && !st.d.has_bureau && st.have_d) {
+        rc = ELECTION_OK;              /* no bureau: a demo election, nothing to seal */
+        c->msg[0] = '\0';
+        goto out;
+    }
+    snprintf(kind, sizeof kind, "seal-%s", act);
+    if (rc != ELECTION_OK || (rc = cer_docs_load(tx, kind, &seals)) != STORE_OK ||
+        (rc = state_make(tx, &st.e, &st.d, act, &state)) != STORE_OK)
+        goto out;
+    for (uint64_t i = 0; i < st.n; i++) {
+        if (seals.msg[i] == NULL || seal_valid(seals.msg[i], &st, i, state) != 0)
+            continue;
+        president += i == 0;
+        delegates += i != 0;
+        json_array_append_new(list, json_pack("{sIsO}", "holder", (json_int_t)i, "signature",
+                                              json_object_get(seals.msg[i], "signature")));
+    }
+    if (!president || delegates < 1) {
+        rc = election_refuse(c, "the seals of the president and of at least one delegate over "
+                             "the current state are required to %s (valid seals: president %s, "
+                             "%zu delegate(s)); get them with votectl seal-state %s and "
+                             "votetrustee seal", act, president ? "yes" : "no", delegates, act);
+        goto out;
+    }
+    json_object_set(payload, "seals", list);
+    json_object_set(payload, "sealed_state", state);
+out:
+    json_decref(list);
+    json_decref(state);
+    cer_docs_free(&seals);
+    cer_state_free(&st);
+    return rc;
+}

@@ -1,0 +1,109 @@
+/* votectl_ceremony.c - the officer's relay of the key ceremony and the seals:
+ * export what the key holders need, post what they send back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "election/ceremony.h"
+#include "votectl.h"
+
+/* Write j to path ("-": standard output), indented. */
+static int write_json(json_t *j, const char *path)
+{
+    int rc = strcmp(path, "-") == 0 ? json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS)
+                                    : json_dump_file(j, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+
+    if (rc != 0) {
+        fprintf(stderr, "votectl: could not write %s\n", path);
+        return EXIT_STORE;
+    }
+    if (strcmp(path, "-") == 0)
+        putchar('\n');
+    return 0;
+}
+
+static int ceremony_export_cmd(votectl *v, opts *o)
+{
+    json_t *out;
+    int rc = ceremony_export(v->store, &out);
+
+    if (rc != ELECTION_OK)
+        return votectl_result(v, rc, NULL);
+    rc = write_json(out, o->pos[1]);
+    json_decref(out);
+    return rc;
+}
+
+static int ceremony_post_cmd(votectl *v, opts *o)
+{
+    for (int i = 1; i < o->npos; i++) {
+        json_error_t je;
+        json_t *m = json_load_file(o->pos[i], JSON_REJECT_DUPLICATES, &je);
+        char *text = m != NULL ? json_dumps(m, JSON_COMPACT) : NULL;
+        int rc;
+
+        json_decref(m);
+        if (text == NULL) {
+            fprintf(stderr, "votectl ceremony: %s is not a JSON message (line %d: %s)\n",
+                    o->pos[i], je.line, je.text);
+            return EXIT_INPUT;
+        }
+        v->ctx.actor = "officer";
+        rc = ceremony_post(v->store, &v->ctx, text, strlen(text));
+        free(text);
+        if ((rc = votectl_result(v, rc, "accepted")) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int cmd_ceremony(votectl *v, int argc, char **argv)
+{
+    opts o;
+    const char *sub;
+    int rc = votectl_parse_opts(argc, argv, &o, "r");
+
+    if (rc != 0)
+        return rc;
+    sub = o.npos >= 1 ? o.pos[0] : "";
+    if (!((strcmp(sub, "export") == 0 && o.npos == 2) ||
+          (strcmp(sub, "post") == 0 && o.npos >= 2) ||
+          (strcmp(sub, "restart") == 0 && o.npos == 1 && o.reason != NULL)))
+        return votectl_usage_error("%s", "expects export OUT.json, post MESSAGE.json..., or "
+                                   "restart --reason TEXT");
+    if ((rc = votectl_open(v, 0)) != 0)
+        return rc;
+    if (strcmp(sub, "export") == 0) {
+        rc = ceremony_export_cmd(v, &o);
+    } else if (strcmp(sub, "post") == 0) {
+        rc = ceremony_post_cmd(v, &o);
+    } else {
+        v->ctx.reason = o.reason;
+        rc = votectl_result(v, ceremony_restart(v->store, &v->ctx),
+                            "the key ceremony starts again: every holder posts new keys");
+    }
+    votectl_close(v);
+    return rc;
+}
+
+int cmd_seal_state(votectl *v, int argc, char **argv)
+{
+    opts o;
+    json_t *state;
+    int rc = votectl_prepare(v, argc, argv, &o, "", 2, "expects open|close OUT.json");
+
+    if (rc != 0)
+        return rc;
+    if (strcmp(o.pos[0], "open") != 0 && strcmp(o.pos[0], "close") != 0) {
+        votectl_close(v);
+        return votectl_usage_error("%s", "expects open|close OUT.json");
+    }
+    rc = ceremony_seal_state(v->store, o.pos[0], &state);
+    if (rc == ELECTION_REFUSED)
+        snprintf(v->ctx.msg, sizeof v->ctx.msg, "no seal state: the election needs a bureau "
+                 "de vote");
+    rc = rc == STORE_OK ? write_json(state, o.pos[1]) : votectl_result(v, rc, NULL);
+    json_decref(state);
+    votectl_close(v);
+    return rc;
+}
