@@ -364,7 +364,12 @@ struct store *tu_store(const char *dir)
 
 char *tu_definition(int64_t opens, int64_t closes)
 {
-    json_t *d = json_load_file("../conf/election.example.json", 0, NULL);
+    return tu_definition_bureau(opens, closes, 0);
+}
+
+char *tu_definition_bureau(int64_t opens, int64_t closes, size_t delegates)
+{
+    json_t *d = json_load_file("../conf/election.example.json", 0, NULL), *dl = json_array();
     char o[40], c[40], *text;
     time_t to = (time_t)opens, tc = (time_t)closes;
     struct tm tm;
@@ -377,6 +382,14 @@ char *tu_definition(int64_t opens, int64_t closes)
     strftime(c, sizeof c, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_object_set_new(json_object_get(d, "voting"), "opens", json_string(o));
     json_object_set_new(json_object_get(d, "voting"), "closes", json_string(c));
+    for (size_t i = 0; i < delegates; i++) {
+        snprintf(o, sizeof o, "Délégué %zu", i + 1);
+        json_array_append_new(dl, json_string(o));
+    }
+    if (delegates > 0)
+        json_object_set_new(d, "bureau", json_pack("{sssO}", "president", "Présidente du BV",
+                                                   "delegates", dl));
+    json_decref(dl);
     text = json_dumps(d, JSON_INDENT(1));
     json_decref(d);
     return text;
@@ -384,12 +397,18 @@ char *tu_definition(int64_t opens, int64_t closes)
 
 struct store *tu_election(const char *dir, const char *csv, int64_t opens, int64_t closes)
 {
+    return tu_election_bureau(dir, csv, opens, closes, 0);
+}
+
+struct store *tu_election_bureau(const char *dir, const char *csv, int64_t opens, int64_t closes,
+                                 size_t delegates)
+{
     uint8_t pk[32], sk[64];
     election_ctx c = { "officer", "test", NULL, opens, "" };
     def_election d;
     voter_list l;
     voters_diff diff;
-    char err[300], *text = tu_definition(opens, closes);
+    char err[300], *text = tu_definition_bureau(opens, closes, delegates);
     store *s = tu_store(dir);
 
     crypto_sign_keypair(pk, sk);
@@ -632,8 +651,7 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
     return pid;
 }
 
-static int config_with_smtp(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg,
-                            size_t cfglen)
+int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen)
 {
     char path[800], out[4096];
     json_t *c;
@@ -667,7 +685,7 @@ int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, co
     char out[8192], *def;
     time_t now = time(NULL);
 
-    if (config_with_smtp(dir, bin, smtp, cfg, cfglen) != 0)
+    if (tu_config(dir, bin, smtp, cfg, cfglen) != 0)
         return -1;
     def = tu_definition(now - 60, now + 86400);
     free(tu_write(dir, "election.json", def));

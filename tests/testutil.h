@@ -55,6 +55,10 @@ char *tu_definition(int64_t opens, int64_t closes);
 /* A store in dir holding the example election (window [opens, closes]) with the
  * voters of csv imported; sets a fresh audit signing key. */
 struct store *tu_election(const char *dir, const char *csv, int64_t opens, int64_t closes);
+/* The same with a bureau de vote: a president and `delegates` delegates. */
+char *tu_definition_bureau(int64_t opens, int64_t closes, size_t delegates);
+struct store *tu_election_bureau(const char *dir, const char *csv, int64_t opens, int64_t closes,
+                                 size_t delegates);
 
 /* The SMTP sink (tests/smtp_sink.py, STARTTLS with a certificate made by
  * openssl in dir): messages land in dir/mail/N.eml. auth may be NULL. */
@@ -78,6 +82,8 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
  * definition open for a day, the voters of csv, a demo key, and vote codes:
  * the shell step `credentials` ($V is votectl, $C votecred, run in dir) or,
  * if NULL, demo codes in dir/codes.csv ("NUMBER,CODE"). */
+/* A server configuration in dir (mail through smtp if not NULL); its path in cfg. */
+int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen);
 int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
                        const char *credentials, char *cfg, size_t cfglen);
 

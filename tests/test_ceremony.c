@@ -1,0 +1,428 @@
+/* test_ceremony.c - the bureau de vote's key ceremony and seals, server and
+ * key holders together: a complete ceremony gives a key that the president
+ * and any two delegates can use; every kind of bad message is refused naming
+ * its holder; a bad share leads to a complaint naming the dealer; opening
+ * needs the seals of the president and a delegate over the current state. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "crypto/threshold.h"
+#include "election/ceremony.h"
+#include "election/demo.h"
+#include "trustee/trustee.h"
+
+#define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
+#define M 3                      /* delegates */
+#define N (M + 1)
+
+typedef struct {
+    char *dir;
+    store *s;
+    election_ctx c;
+    trustee_secret ts[N];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    int64_t now = (int64_t)time(NULL);
+
+    if (f == NULL || crypto_init() != 0)
+        return -1;
+    f->dir = tu_tmpdir();
+    f->s = tu_election_bureau(f->dir, HEADER "V1,A,B,v1@ex.fr,E,,attache\n", now - 60,
+                              now + 86400, M);
+    f->c = (election_ctx){ "officer", "alice", NULL, now, "" };
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    store_close(f->s);
+    tu_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static json_t *export(fixture *f)
+{
+    json_t *c;
+
+    assert_int_equal(ceremony_export(f->s, &c), ELECTION_OK);
+    return c;
+}
+
+static int post(fixture *f, json_t *msg)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    int rc = ceremony_post(f->s, &f->c, text, strlen(text));
+
+    free(text);
+    return rc;
+}
+
+static void expect_refused(fixture *f, json_t *msg, const char *why)
+{
+    assert_int_equal(post(f, msg), ELECTION_REFUSED);
+    if (strstr(f->c.msg, why) == NULL)
+        fail_msg("\"%s\" does not say \"%s\"", f->c.msg, why);
+}
+
+static json_t *keygen(fixture *f, uint64_t i)
+{
+    json_t *c = export(f), *m;
+    char err[TRUSTEE_ERR_CHARS];
+
+    assert_int_equal(trustee_keygen(&f->ts[i], &m, c, i, err, sizeof err), 0);
+    json_decref(c);
+    return m;
+}
+
+static void all_keys(fixture *f)
+{
+    for (uint64_t i = 0; i < N; i++) {
+        json_t *m = keygen(f, i);
+
+        assert_int_equal(post(f, m), ELECTION_OK);
+        json_decref(m);
+    }
+}
+
+static json_t *shares(fixture *f, uint64_t i)
+{
+    json_t *c = export(f), *m;
+    char err[TRUSTEE_ERR_CHARS];
+
+    assert_int_equal(trustee_shares(&m, &f->ts[i], c, err, sizeof err), 0);
+    json_decref(c);
+    return m;
+}
+
+static json_t *verdict(fixture *f, uint64_t i)
+{
+    json_t *c = export(f), *m;
+    char err[TRUSTEE_ERR_CHARS];
+
+    assert_int_equal(trustee_verdict(&m, &f->ts[i], c, err, sizeof err), 0);
+    json_decref(c);
+    return m;
+}
+
+static void complete(fixture *f)
+{
+    all_keys(f);
+    for (uint64_t i = 1; i < N; i++) {
+        json_t *m = shares(f, i);
+
+        assert_int_equal(post(f, m), ELECTION_OK);
+        json_decref(m);
+    }
+    for (uint64_t i = 0; i < N; i++) {
+        json_t *m = verdict(f, i);
+
+        assert_true(json_is_true(json_object_get(m, "ok")));
+        assert_int_equal(post(f, m), ELECTION_OK);
+        json_decref(m);
+    }
+    assert_non_null(strstr(f->c.msg, "joint key is set"));
+}
+
+/* x_P + lambda_a x_a + lambda_b x_b is the secret of the election key. */
+static void check_quorum(fixture *f, const uint8_t pk[32], uint64_t a, uint64_t b)
+{
+    uint64_t q[2] = { a, b };
+    group_scalar x = f->ts[0].share, l, t;
+    group_point p;
+    uint8_t enc[32];
+
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(threshold_lagrange(&l, q, 2, q[k]), 0);
+        group_scalar_mul(&t, &l, &f->ts[q[k]].share);
+        group_scalar_add(&x, &x, &t);
+    }
+    group_point_mul_base(&p, &x);
+    group_point_encode(enc, &p);
+    assert_memory_equal(enc, pk, 32);
+}
+
+static void test_complete(void **state)
+{
+    fixture *f = *state;
+    election_status st;
+    uint8_t pk[32];
+
+    complete(f);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_string_equal(st.state, "keys-ready");
+    assert_int_equal(election_status_key(f->s, pk), 0);
+    for (uint64_t i = 0; i < N; i++)
+        assert_true(f->ts[i].has_share);
+    check_quorum(f, pk, 1, 2);
+    check_quorum(f, pk, 1, 3);
+    check_quorum(f, pk, 3, 2);
+    /* the president alone, or the delegates alone, do not hold the key */
+    {
+        group_point p;
+        uint8_t enc[32];
+
+        group_point_mul_base(&p, &f->ts[0].share);
+        group_point_encode(enc, &p);
+        assert_memory_not_equal(enc, pk, 32);
+    }
+    /* the ceremony is over: no more messages */
+    {
+        json_t *m = json_pack("{sssssssI}", "format", CEREMONY_FORMAT, "eid", st.eid, "kind",
+                              "keys", "holder", (json_int_t)1);
+
+        expect_refused(f, m, "key ceremony is over");
+        json_decref(m);
+    }
+    /* and no demo key can replace it */
+    assert_int_equal(election_set_public_key(f->s, &f->c, pk), ELECTION_REFUSED);
+}
+
+static void test_bad_keys(void **state)
+{
+    fixture *f = *state;
+    json_t *m = keygen(f, 2), *c;
+    char *eid;
+
+    /* a commitment changed in transit: the signature no longer holds */
+    c = json_deep_copy(m);
+    json_array_set_new(json_object_get(c, "commitments"), 0,
+                       json_string(json_string_value(json_object_get(c, "sign_pk"))));
+    expect_refused(f, c, "holder 2: the keys message's signature is invalid");
+    /* re-signed by the holder, the proof of knowledge fails */
+    assert_int_equal(ceremony_message_sign(c, f->ts[2].sign_sk), 0);
+    expect_refused(f, c, "holder 2: the proof of knowledge");
+    json_decref(c);
+    /* posted under another holder's number */
+    c = json_deep_copy(m);
+    json_object_set_new(c, "holder", json_integer(1));
+    assert_int_equal(ceremony_message_sign(c, f->ts[2].sign_sk), 0);
+    expect_refused(f, c, "holder 1: the proof of knowledge");
+    json_decref(c);
+    /* another election */
+    c = json_deep_copy(m);
+    eid = strdup(json_string_value(json_object_get(c, "eid")));
+    eid[0] = eid[0] == 'a' ? 'b' : 'a';
+    json_object_set_new(c, "eid", json_string(eid));
+    free(eid);
+    assert_int_equal(ceremony_message_sign(c, f->ts[2].sign_sk), 0);
+    expect_refused(f, c, "another election");
+    json_decref(c);
+    /* no holder 4 in a bureau of 1 + 3 */
+    c = json_deep_copy(m);
+    json_object_set_new(c, "holder", json_integer(N));
+    expect_refused(f, c, "from 0 (the president) to 3");
+    json_decref(c);
+    /* not JSON */
+    assert_int_equal(ceremony_post(f->s, &f->c, "{\"kind\":", 8), ELECTION_REFUSED);
+    /* the genuine message passes once */
+    assert_int_equal(post(f, m), ELECTION_OK);
+    expect_refused(f, m, "already posted its keys");
+    /* shares before every holder's keys */
+    c = json_pack("{sOsssssI}", "eid", json_object_get(m, "eid"), "format", CEREMONY_FORMAT,
+                  "kind", "shares", "holder", (json_int_t)2);
+    expect_refused(f, c, "shares come after every holder's keys (1 of 4)");
+    json_decref(c);
+    json_decref(m);
+}
+
+static void test_complaint(void **state)
+{
+    fixture *f = *state;
+    json_t *m, *sh, *c;
+    election_status st;
+    char err[TRUSTEE_ERR_CHARS];
+
+    all_keys(f);
+    /* delegate 2 sends delegate 1 the share meant for delegate 3 */
+    m = shares(f, 2);
+    sh = json_object_get(m, "shares");
+    json_object_set(sh, "1", json_object_get(sh, "3"));
+    assert_int_equal(ceremony_message_sign(m, f->ts[2].sign_sk), 0);
+    assert_int_equal(post(f, m), ELECTION_OK);      /* sealed: the server cannot tell */
+    json_decref(m);
+    for (uint64_t i = 1; i < N; i += 2) {
+        m = shares(f, i);
+        assert_int_equal(post(f, m), ELECTION_OK);
+        json_decref(m);
+    }
+    /* a shares message made by the wrong key is refused */
+    c = export(f);
+    m = json_deep_copy(json_array_get(json_object_get(c, "shares"), 0));
+    assert_int_equal(ceremony_message_sign(m, f->ts[3].sign_sk), 0);
+    expect_refused(f, m, "holder 1: the shares message's signature is invalid");
+    json_decref(c);
+    json_decref(m);
+    /* delegate 3 finds nothing wrong; delegate 1 accuses delegate 2 */
+    m = verdict(f, 3);
+    assert_true(json_is_true(json_object_get(m, "ok")));
+    assert_int_equal(post(f, m), ELECTION_OK);
+    json_decref(m);
+    m = verdict(f, 1);
+    assert_true(json_is_false(json_object_get(m, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(m, "accused")), 2);
+    assert_int_equal(post(f, m), ELECTION_OK);
+    assert_non_null(strstr(f->c.msg, "accuses holder 2"));
+    json_decref(m);
+    /* the ceremony cannot complete */
+    m = verdict(f, 0);
+    expect_refused(f, m, "the ceremony failed");
+    json_decref(m);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_string_equal(st.state, "draft");
+    /* it starts again, with a reason, and forgets every message */
+    assert_int_equal(ceremony_restart(f->s, &f->c), ELECTION_REFUSED);
+    f->c.reason = "complaint of delegate 1 against delegate 2";
+    assert_int_equal(ceremony_restart(f->s, &f->c), ELECTION_OK);
+    f->c.reason = NULL;
+    c = export(f);
+    assert_int_equal(json_array_size(json_object_get(c, "keys")), 0);
+    assert_int_equal(json_array_size(json_object_get(c, "verdicts")), 0);
+    /* the old key file is useless for the new ceremony */
+    assert_int_equal(trustee_shares(&m, &f->ts[1], c, err, sizeof err), -1);
+    json_decref(c);
+    complete(f);
+}
+
+static int count_seals(store_tx *tx, uint64_t *n)
+{
+    return store_audit_count(tx, "seal-open", n) == 0 && *n == 2
+               ? store_audit_count(tx, "opened", n)
+               : -1;
+}
+
+static json_t *seal(fixture *f, uint64_t i, json_t *state)
+{
+    json_t *c = export(f), *m = NULL;
+    char err[TRUSTEE_ERR_CHARS];
+
+    if (trustee_seal(&m, &f->ts[i], c, state, err, sizeof err) != 0)
+        m = NULL;
+    json_decref(c);
+    return m;
+}
+
+static void test_seals(void **state)
+{
+    fixture *f = *state;
+    json_t *st, *m, *bad;
+    FILE *codes = tmpfile();
+    uint64_t n;
+
+    complete(f);
+    assert_int_equal(election_demo_credentials(f->s, &f->c, codes), 0);
+    fclose(codes);
+    assert_int_equal(election_open(f->s, &f->c), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "president no, 0 delegate"));
+    assert_int_equal(ceremony_seal_state(f->s, "open", &st), 0);
+    /* a holder refuses to seal a state with another fingerprint */
+    bad = json_deep_copy(st);
+    json_object_set(bad, "fingerprint", json_object_get(st, "box"));
+    assert_null(seal(f, 2, bad));
+    /* the server refuses a seal of another state, or by another key */
+    json_object_set(bad, "fingerprint", json_object_get(st, "fingerprint"));
+    json_object_set(bad, "software", json_object_get(st, "box"));
+    m = json_pack("{sssOsssIsO}", "format", CEREMONY_FORMAT, "eid", json_object_get(st, "eid"),
+                  "kind", "seal-open", "holder", (json_int_t)2, "state", bad);
+    assert_int_equal(ceremony_message_sign(m, f->ts[2].sign_sk), 0);
+    expect_refused(f, m, "covers another state");
+    json_object_set(m, "state", st);
+    assert_int_equal(ceremony_message_sign(m, f->ts[1].sign_sk), 0);
+    expect_refused(f, m, "holder 2");
+    json_decref(m);
+    json_decref(bad);
+    /* a seal before closing is not a seal before opening */
+    assert_int_equal(ceremony_seal_state(f->s, "close", &bad), 0);
+    json_object_set_new(bad, "act", json_string("seal"));
+    assert_null(seal(f, 0, bad));
+    json_object_set_new(bad, "act", json_string("close"));
+    m = seal(f, 0, bad);
+    assert_non_null(m);
+    expect_refused(f, m, "a seal before close is taken in state open");
+    json_decref(m);
+    json_decref(bad);
+    /* the president's seal alone is not enough */
+    m = seal(f, 0, st);
+    assert_int_equal(post(f, m), ELECTION_OK);
+    json_decref(m);
+    assert_int_equal(election_open(f->s, &f->c), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "president yes, 0 delegate"));
+    m = seal(f, 3, st);
+    assert_int_equal(post(f, m), ELECTION_OK);
+    json_decref(m);
+    assert_int_equal(election_open(f->s, &f->c), ELECTION_OK);
+    json_decref(st);
+    assert_int_equal(store_read(f->s, (store_job)count_seals, &n), 0);
+    assert_int_equal(n, 1);
+}
+
+/* The tools as the holders and the officer use them, key files and all. */
+static void test_cli(void **state)
+{
+    char bin[PATH_MAX], cfg[PATH_MAX], out[16384], dir[PATH_MAX], *def;
+    const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
+    fixture *f = *state;
+    time_t now = time(NULL);
+
+    assert_non_null(realpath(b, bin));
+    snprintf(dir, sizeof dir, "%s/cli", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(tu_config(dir, bin, NULL, cfg, sizeof cfg), 0);
+    def = tu_definition_bureau(now - 60, now + 86400, 2);
+    free(tu_write(dir, "e.json", def));
+    free(def);
+    free(tu_write(dir, "v.csv", HEADER "V1,A,B,v1@ex.fr,E,,attache\n"));
+    free(tu_write(dir, "pass", "correct horse battery staple\n"));
+    free(tu_write(dir, "wrong", "correct horse battery stapler\n"));
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
+              "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
+              "$V init e.json && $V import-voters v.csv && $V credentials --demo codes.csv && "
+              "$V ceremony export c.json && for i in 0 1 2; do $T keygen c.json $i k$i keys$i.json; done && "
+              "! $T keygen c.json 1 k1 again.json && "
+              "$V ceremony post keys0.json keys1.json keys2.json && $V ceremony export c.json && "
+              "$T shares c.json k1 sh1.json && $T shares c.json k2 sh2.json && "
+              "! $T shares c.json k0 sh0.json && "
+              "! %s/votetrustee --passphrase-file wrong shares c.json k1 x.json && "
+              "$V ceremony post sh1.json sh2.json && $V ceremony export c.json && "
+              "for i in 0 1 2; do $T verdict c.json k$i ver$i.json; done && "
+              "$V ceremony post ver0.json ver1.json ver2.json && "
+              "! $V open && $V seal-state open s.json && $V ceremony export c.json && "
+              "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k2 seal2.json && "
+              "$V ceremony post seal0.json seal2.json && $V open && $V status",
+              dir, bin, bin, bin) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "joint key is set"));
+    assert_non_null(strstr(out, "a key file is never overwritten"));
+    assert_non_null(strstr(out, "the president deals no shares"));
+    assert_non_null(strstr(out, "wrong passphrase"));
+    assert_non_null(strstr(out, "state        open"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_complaint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
