@@ -81,3 +81,16 @@ int bureau_combine(group_point *m_g, const group_point *beta,
     group_point_sub(m_g, &partial, &dp);
     return 0;
 }
+
+int bureau_holder_key(uint8_t out[GROUP_POINT_BYTES], const uint8_t president[GROUP_POINT_BYTES],
+                      const uint8_t *delegate_commitments, size_t m, uint64_t holder)
+{
+    if (bureau_composition_check(m) != 0 || holder > m)
+        return -1;
+    if (holder == 0) {
+        memcpy(out, president, GROUP_POINT_BYTES);
+        return 0;
+    }
+    return threshold_verification_key(out, delegate_commitments, m, BUREAU_DELEGATE_QUORUM,
+                                      holder);
+}

@@ -39,6 +39,10 @@ int bureau_president_keygen(group_scalar *x, uint8_t pub[GROUP_POINT_BYTES], pro
 int bureau_president_verify(const uint8_t pub[GROUP_POINT_BYTES], const proof_pok *pok,
                             const uint8_t ctx[PROOF_CTX_BYTES]);
 
+/* The public key a holder's decryption factors are proved against: X_P for
+ * the president (holder 0), the verification key X_j of delegate j. */
+int bureau_holder_key(uint8_t out[GROUP_POINT_BYTES], const uint8_t president[GROUP_POINT_BYTES],
+                      const uint8_t *delegate_commitments, size_t m, uint64_t holder);
 /* H = X_P + sum_i C_{i,0} over the m delegates' commitments (t = 2 each, in a row). */
 int bureau_joint_key(uint8_t out[GROUP_POINT_BYTES], const uint8_t president[GROUP_POINT_BYTES],
                      const uint8_t *delegate_commitments, size_t m);

@@ -102,6 +102,19 @@ int cer_state_load(store_tx *tx, cer_state *st, election_ctx *c)
     return keys_reload(st, c);
 }
 
+int ceremony_keys_get(store_tx *tx, election_ctx *c, ceremony_keys *k)
+{
+    cer_state st;
+    int rc = cer_state_load(tx, &st, c);
+
+    if (rc == ELECTION_OK && !st.keys_complete)
+        rc = election_refuse(c, "the key ceremony is not complete");
+    if (rc == ELECTION_OK)
+        *k = st.k;
+    cer_state_free(&st);
+    return rc;
+}
+
 static int store_message(store_tx *tx, election_ctx *c, cer_state *st, json_t *msg,
                          const char *kind, uint64_t holder)
 {
@@ -268,6 +281,17 @@ typedef struct {
     json_t *out;
 } export_job;
 
+static int attach_sums(store_tx *tx, json_t *out)
+{
+    char *body = NULL;
+    int rc = store_document_get(tx, "sums", 0, &body);
+
+    if (rc == STORE_OK)
+        json_object_set_new(out, "sums", json_loads(body, 0, NULL));
+    free(body);
+    return rc == STORE_ENOTFOUND ? STORE_OK : rc;
+}
+
 static int run_export(store_tx *tx, void *arg)
 {
     export_job *j = arg;
@@ -284,6 +308,7 @@ static int run_export(store_tx *tx, void *arg)
         json_object_set_new(j->out, "verdicts", docs_array(&st.verdicts, st.n));
         json_object_set_new(j->out, "seals", json_pack("{soso}", "open",
                             docs_array(&seals[0], st.n), "close", docs_array(&seals[1], st.n)));
+        rc = attach_sums(tx, j->out);
         cer_docs_free(&seals[0]);
         cer_docs_free(&seals[1]);
     }

@@ -75,13 +75,17 @@ void ceremony_transcript(uint8_t out[32], json_t *const *msgs, size_t n);
  * c->msg naming the fault. */
 int ceremony_post(store *s, election_ctx *c, const char *text, size_t len);
 /* Everything a holder needs: {"format", "eid", "definition", "state",
- * "keys": [...], "shares": [...], "verdicts": [...], "seals": {...}}. */
+ * "keys": [...], "shares": [...], "verdicts": [...], "seals": {...}} and,
+ * once counted, "sums" (tally/count.h). */
 int ceremony_export(store *s, json_t **out);
 /* The state that holders seal before act ("open" or "close"):
  * {"act", "eid", "fingerprint", "signatures", "box", "software"}, hashes of the
  * signature list, of every scrutin's box count and digest, and of the running
  * program (docs/protocol.md §6.3). */
 int ceremony_seal_state(store *s, const char *act, json_t **out);
+/* Within a job: the checked keys of the completed ceremony and the number of
+ * holders. ELECTION_REFUSED (c->msg) if there is no bureau or keys are missing. */
+int ceremony_keys_get(store_tx *tx, election_ctx *c, ceremony_keys *k);
 /* After a complaint: forget the ceremony's messages (audited, with reason). */
 int ceremony_restart(store *s, election_ctx *c);
 

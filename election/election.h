@@ -62,5 +62,7 @@ int election_test_start(store *s, election_ctx *c);
 int election_test_end(store *s, election_ctx *c);
 int election_purge(store *s, election_ctx *c);
 int election_audit_checkpoint(store *s, election_ctx *c);
+/* Within the count's write job: closed -> tallied, details in the audit entry. */
+int election_tallied_tx(store_tx *tx, election_ctx *c, json_t *details);
 
 #endif

@@ -315,6 +315,25 @@ int election_set_public_key(store *s, election_ctx *c, const uint8_t pk[32])
     return transition_do(s, c, "public-key-set", check_set_key, &k);
 }
 
+static int check_tallied(store_tx *tx, store_election *e, const def_election *d,
+                         election_ctx *c, json_t *payload, const void *arg)
+{
+    (void)tx;
+    (void)d;
+    if (!in_state(e, "closed"))
+        return election_refuse(c, "only a closed election is tallied (now %s)", e->state);
+    json_object_update(payload, (json_t *)arg);
+    strcpy(e->state, "tallied");
+    return ELECTION_OK;
+}
+
+int election_tallied_tx(store_tx *tx, election_ctx *c, json_t *details)
+{
+    transition t = { c, "tallied", check_tallied, details };
+
+    return run_transition(tx, &t);
+}
+
 int election_set_ceremony_key_tx(store_tx *tx, election_ctx *c, const uint8_t pk[32])
 {
     key_arg k = { .ceremony = 1 };

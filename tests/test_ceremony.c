@@ -123,21 +123,7 @@ static json_t *verdict(fixture *f, uint64_t i)
 
 static void complete(fixture *f)
 {
-    all_keys(f);
-    for (uint64_t i = 1; i < N; i++) {
-        json_t *m = shares(f, i);
-
-        assert_int_equal(post(f, m), ELECTION_OK);
-        json_decref(m);
-    }
-    for (uint64_t i = 0; i < N; i++) {
-        json_t *m = verdict(f, i);
-
-        assert_true(json_is_true(json_object_get(m, "ok")));
-        assert_int_equal(post(f, m), ELECTION_OK);
-        json_decref(m);
-    }
-    assert_non_null(strstr(f->c.msg, "joint key is set"));
+    assert_int_equal(tu_bureau_ceremony(f->s, &f->c, f->ts, N), 0);
 }
 
 /* x_P + lambda_a x_a + lambda_b x_b is the secret of the election key. */

@@ -774,3 +774,86 @@ double tu_median(double *v, size_t n)
     qsort(v, n, sizeof *v, cmp_double);
     return v[n / 2];
 }
+
+/* ---- the bureau de vote's ceremony, run by every holder in turn ---- */
+
+static int bureau_post(store *s, election_ctx *c, json_t *m)
+{
+    char *text = json_dumps(m, JSON_COMPACT);
+    int rc = text != NULL ? ceremony_post(s, c, text, strlen(text)) : -1;
+
+    free(text);
+    json_decref(m);
+    return rc;
+}
+
+typedef int (*bureau_step)(json_t **m, trustee_secret *ts, json_t *c, uint64_t i);
+
+static int step_keys(json_t **m, trustee_secret *ts, json_t *c, uint64_t i)
+{
+    char err[TRUSTEE_ERR_CHARS];
+
+    return trustee_keygen(&ts[i], m, c, i, err, sizeof err);
+}
+
+static int step_shares(json_t **m, trustee_secret *ts, json_t *c, uint64_t i)
+{
+    char err[TRUSTEE_ERR_CHARS];
+
+    return trustee_shares(m, &ts[i], c, err, sizeof err);
+}
+
+static int step_verdict(json_t **m, trustee_secret *ts, json_t *c, uint64_t i)
+{
+    char err[TRUSTEE_ERR_CHARS];
+
+    return trustee_verdict(m, &ts[i], c, err, sizeof err);
+}
+
+static int bureau_round(store *s, election_ctx *c, trustee_secret *ts, size_t from, size_t n,
+                        bureau_step step)
+{
+    for (size_t i = from; i < n; i++) {
+        json_t *cer, *m;
+        int rc;
+
+        if (ceremony_export(s, &cer) != 0)
+            return -1;
+        rc = step(&m, ts, cer, i);
+        json_decref(cer);
+        if (rc != 0 || bureau_post(s, c, m) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int tu_bureau_ceremony(store *s, election_ctx *c, trustee_secret *ts, size_t n)
+{
+    if (bureau_round(s, c, ts, 0, n, step_keys) != 0 ||
+        bureau_round(s, c, ts, 1, n, step_shares) != 0 ||
+        bureau_round(s, c, ts, 0, n, step_verdict) != 0)
+        return -1;
+    return strstr(c->msg, "joint key is set") != NULL ? 0 : -1;
+}
+
+int tu_bureau_seal(store *s, election_ctx *c, const trustee_secret *ts, const char *act,
+                   uint64_t a, uint64_t b)
+{
+    json_t *state, *cer, *m;
+    char err[TRUSTEE_ERR_CHARS];
+    uint64_t who[2] = { a, b };
+    int rc = 0;
+
+    if (ceremony_seal_state(s, act, &state) != 0)
+        return -1;
+    if (ceremony_export(s, &cer) != 0) {
+        json_decref(state);
+        return -1;
+    }
+    for (size_t i = 0; i < 2 && rc == 0; i++)
+        rc = trustee_seal(&m, &ts[who[i]], cer, state, err, sizeof err) != 0 ||
+                     bureau_post(s, c, m) != 0 ? -1 : 0;
+    json_decref(cer);
+    json_decref(state);
+    return rc;
+}

@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include "ballot/ballot.h"
 #include "store/store.h"
+#include "election/ceremony.h"
+#include "trustee/trustee.h"
 
 /* Decode hex or abort (test data is trusted to be well-formed). */
 void tu_unhex(uint8_t *out, size_t len, const char *hex);
@@ -82,6 +84,12 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
  * definition open for a day, the voters of csv, a demo key, and vote codes:
  * the shell step `credentials` ($V is votectl, $C votecred, run in dir) or,
  * if NULL, demo codes in dir/codes.csv ("NUMBER,CODE"). */
+/* The key ceremony of a bureau of n holders (president + n - 1 delegates),
+ * every message made by trustee_* and posted; 0 once the joint key is set. */
+int tu_bureau_ceremony(struct store *s, election_ctx *c, trustee_secret *ts, size_t n);
+/* Holders a and b seal the current state before act ("open" or "close"). */
+int tu_bureau_seal(struct store *s, election_ctx *c, const trustee_secret *ts, const char *act,
+                   uint64_t a, uint64_t b);
 /* A server configuration in dir (mail through smtp if not NULL); its path in cfg. */
 int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen);
 int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,

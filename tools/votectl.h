@@ -42,6 +42,8 @@ int votectl_usage_error(const char *fmt, const char *arg);
 int cmd_demo(votectl *v, int argc, char **argv);
 int cmd_ceremony(votectl *v, int argc, char **argv);
 int cmd_seal_state(votectl *v, int argc, char **argv);
+int cmd_tally(votectl *v, int argc, char **argv);
+int cmd_results(votectl *v, int argc, char **argv);
 /* Demo-only key and vote codes, written to path (which must not exist). */
 int votectl_demo_key(votectl *v, const char *path);
 int votectl_demo_codes(votectl *v, const char *path);

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <unistd.h>
 #include "election/ceremony.h"
+#include "tally/count.h"
 #include "votectl.h"
 
 /* Write j to path ("-": standard output), indented. */
@@ -49,7 +51,9 @@ static int ceremony_post_cmd(votectl *v, opts *o)
             return EXIT_INPUT;
         }
         v->ctx.actor = "officer";
-        rc = ceremony_post(v->store, &v->ctx, text, strlen(text));
+        rc = strstr(text, "\"kind\":\"partial\"") != NULL
+                 ? tally_post_partial(v->store, &v->ctx, text, strlen(text))
+                 : ceremony_post(v->store, &v->ctx, text, strlen(text));
         free(text);
         if ((rc = votectl_result(v, rc, "accepted")) != 0)
             return rc;
@@ -104,6 +108,42 @@ int cmd_seal_state(votectl *v, int argc, char **argv)
                  "de vote");
     rc = rc == STORE_OK ? write_json(state, o.pos[1]) : votectl_result(v, rc, NULL);
     json_decref(state);
+    votectl_close(v);
+    return rc;
+}
+
+int cmd_tally(votectl *v, int argc, char **argv)
+{
+    opts o;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int rc = votectl_prepare(v, argc, argv, &o, "", 0, "expects no argument");
+
+    if (rc != 0)
+        return rc;
+    rc = votectl_result(v, tally_count(v->store, &v->ctx, cores < 1 ? 1 : cores > 64 ? 64
+                                                                           : (int)cores),
+                        "counted");
+    votectl_close(v);
+    return rc;
+}
+
+int cmd_results(votectl *v, int argc, char **argv)
+{
+    opts o;
+    json_t *r;
+    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects OUT.json (- for the screen)");
+
+    if (rc != 0)
+        return rc;
+    rc = tally_document(v->store, "results", &r);
+    if (rc == STORE_ENOTFOUND) {
+        fprintf(stderr, "votectl results: refused: no results yet: the count needs the "
+                "president's and two delegates' partial decryptions\n");
+        rc = EXIT_REFUSED;
+    } else {
+        rc = rc == STORE_OK ? write_json(r, o.pos[0]) : votectl_result(v, rc, NULL);
+        json_decref(r);
+    }
     votectl_close(v);
     return rc;
 }

@@ -186,6 +186,13 @@ static int step_verdict(json_t **m, trustee_secret *ts, json_t *c, json_t *x, ch
     return trustee_verdict(m, ts, c, e, n);
 }
 
+static int step_decrypt(json_t **m, trustee_secret *ts, json_t *c, json_t *x, char *e,
+                        size_t n)
+{
+    (void)x;
+    return trustee_decrypt(m, ts, c, e, n);
+}
+
 static int step_seal(json_t **m, trustee_secret *ts, json_t *c, json_t *x, char *e, size_t n)
 {
     return trustee_seal(m, ts, c, x, e, n);
@@ -231,7 +238,9 @@ static void usage(FILE *out)
             "  keygen CEREMONY.json HOLDER KEYFILE OUT.json   draw your keys (0: president)\n"
             "  shares CEREMONY.json KEYFILE OUT.json          delegates: seal your shares\n"
             "  verdict CEREMONY.json KEYFILE OUT.json         check everything, keep your share\n"
-            "  seal CEREMONY.json STATE.json KEYFILE OUT.json seal the state before open/close\n\n"
+            "  seal CEREMONY.json STATE.json KEYFILE OUT.json seal the state before open/close\n"
+            "  decrypt CEREMONY.json KEYFILE OUT.json         after the count: your partial\n"
+            "                                                 decryption of the sums\n\n"
             "CEREMONY.json comes from votectl ceremony export, STATE.json from votectl\n"
             "seal-state; OUT.json goes back through votectl ceremony post. The key file is\n"
             "sealed under your passphrase (Argon2id, %s by default).\n"
@@ -277,6 +286,8 @@ int main(int argc, char **argv)
         return run_step(cmd, step_shares, a[0], NULL, a[1], a[2]);
     if (strcmp(cmd, "verdict") == 0 && n == 3)
         return run_step(cmd, step_verdict, a[0], NULL, a[1], a[2]);
+    if (strcmp(cmd, "decrypt") == 0 && n == 3)
+        return run_step(cmd, step_decrypt, a[0], NULL, a[1], a[2]);
     if (strcmp(cmd, "seal") == 0 && n == 4)
         return run_step(cmd, step_seal, a[0], a[1], a[2], a[3]);
     usage(stderr);

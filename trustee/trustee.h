@@ -52,6 +52,12 @@ int trustee_verdict(json_t **msg, trustee_secret *ts, json_t *ceremony, char *er
 int trustee_seal(json_t **msg, const trustee_secret *ts, json_t *ceremony, json_t *state,
                  char *err, size_t errlen);
 
+/* Decrypt the sums of a ceremony export ("sums", from the count) after
+ * checking they are for this election's fingerprint: one factor per list and
+ * scrutin, each with its proof of correct decryption. */
+int trustee_decrypt(json_t **msg, const trustee_secret *ts, json_t *ceremony, char *err,
+                    size_t errlen);
+
 /* The checked keys of a ceremony export: ctx, the keys and the joint key. */
 typedef struct {
     char eid[64];

@@ -1,0 +1,310 @@
+/* test_count.c - the count after closing: every ballot verified again, the
+ * sums published, the president and two delegates decrypting, the results
+ * and seats; a box whose ballots differ from its signatures, or that holds an
+ * invalid ballot, stops the count with an alarm in the audit log; a bad
+ * partial decryption is refused naming its holder. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "ballot/ballot_json.h"
+#include "box/box.h"
+#include "election/demo.h"
+#include "tally/count.h"
+
+#define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
+#define M 3
+#define N (M + 1)
+#define VOTERS 6
+#define SCRUTIN "csa-ministere"         /* 4 lists, 15 seats, everyone votes */
+
+typedef struct {
+    char *dir;
+    store *s;
+    election_ctx c;
+    trustee_secret ts[N];
+    char codes[VOTERS][64];
+    election_status st;
+    elgamal_pk pk;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    int64_t now = (int64_t)time(NULL);
+    char csv[2048] = HEADER, line[200];
+    uint8_t pk[32];
+    FILE *codes = tmpfile();
+
+    if (f == NULL || codes == NULL || crypto_init() != 0)
+        return -1;
+    for (int i = 0; i < VOTERS; i++) {
+        snprintf(line, sizeof line, "V%d,A,B,v%d@ex.fr,E%d,,attache\n", i, i, i % 2);
+        strcat(csv, line);
+    }
+    f->dir = tu_tmpdir();
+    f->s = tu_election_bureau(f->dir, csv, now - 60, now + 3600, M);
+    f->c = (election_ctx){ "officer", "alice", NULL, now, "" };
+    if (tu_bureau_ceremony(f->s, &f->c, f->ts, N) != 0 ||
+        election_demo_credentials(f->s, &f->c, codes) != 0 ||
+        tu_bureau_seal(f->s, &f->c, f->ts, "open", 0, 1) != 0 ||
+        election_open(f->s, &f->c) != ELECTION_OK || election_status_get(f->s, &f->st) != 0 ||
+        election_status_key(f->s, pk) != 0 || elgamal_pk_load(&f->pk, pk) != 0)
+        return -1;
+    rewind(codes);
+    for (int i = 0; i < VOTERS; i++) {
+        if (fscanf(codes, "%*[^,],%63s\n", f->codes[i]) != 1)
+            return -1;
+    }
+    fclose(codes);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    elgamal_pk_clear(&f->pk);
+    store_close(f->s);
+    tu_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* A ballot and its signature put in the store as a cast would (the cast's
+ * own checks are test_cast's business). */
+typedef struct {
+    fixture *f;
+    int voter;                       /* -1: no signature (a stuffed ballot) */
+    char *body;
+    uint8_t tracker[32];
+} insert_job;
+
+static int run_insert(store_tx *tx, void *arg)
+{
+    insert_job *j = arg;
+    uint8_t digest[32];
+    uint64_t count;
+    char number[16];
+    int64_t id;
+    int struck, rc;
+
+    snprintf(number, sizeof number, "V%d", j->voter);
+    if (j->voter >= 0 && ((rc = store_voter_find(tx, number, &id, &struck)) != STORE_OK ||
+                          (rc = store_signature_add(tx, id, SCRUTIN)) != STORE_OK))
+        return rc;
+    if ((rc = store_ballot_add(tx, j->tracker, SCRUTIN, j->body)) != STORE_OK ||
+        (rc = store_box_state_get(tx, SCRUTIN, &count, digest)) != STORE_OK)
+        return rc;
+    box_digest_add(digest, j->tracker);
+    return store_box_state_put(tx, SCRUTIN, count + 1, digest);
+}
+
+/* Voter i votes for list `choice` (-1: blank) with their vote code. */
+static void vote(fixture *f, int i, int choice, int sign)
+{
+    ballot_scrutin sc = { f->st.fingerprint, &f->pk, SCRUTIN, 4, 0, 1 };
+    ballot *b = ballot_new(4, 0, 1);
+    uint8_t choices[4] = { 0 }, pub[32];
+    group_scalar s;
+    insert_job j = { f, sign ? i : -1, NULL, { 0 } };
+
+    if (choice >= 0)
+        choices[choice] = 1;
+    assert_int_equal(credential_derive_secret(&s, pub, (const uint8_t *)f->st.eid,
+                                              strlen(f->st.eid), (const uint8_t *)f->codes[i],
+                                              strlen(f->codes[i])), 0);
+    assert_int_equal(ballot_create(b, &sc, choices, &s, pub, NULL), 0);
+    j.body = ballot_canonical(b, f->st.fingerprint);
+    ballot_tracker(j.tracker, j.body);
+    assert_int_equal(store_write(f->s, run_insert, &j), 0);
+    free(j.body);
+    ballot_free(b);
+}
+
+static void close_election(fixture *f)
+{
+    f->c.now += 7200;
+    assert_int_equal(tu_bureau_seal(f->s, &f->c, f->ts, "close", 0, 2), 0);
+    assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
+}
+
+static int post_partial(fixture *f, uint64_t holder, json_t **keep)
+{
+    json_t *cer, *m;
+    char err[TRUSTEE_ERR_CHARS], *text;
+    int rc;
+
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    assert_int_equal(trustee_decrypt(&m, &f->ts[holder], cer, err, sizeof err), 0);
+    json_decref(cer);
+    text = json_dumps(m, JSON_COMPACT);
+    rc = tally_post_partial(f->s, &f->c, text, strlen(text));
+    free(text);
+    if (keep != NULL)
+        *keep = m;
+    else
+        json_decref(m);
+    return rc;
+}
+
+static int count_event(store_tx *tx, void *arg)
+{
+    return store_audit_count(tx, "tally-alarm", arg);
+}
+
+static json_t *scrutin_of(json_t *results, const char *id)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(json_object_get(results, "scrutins"), i, s)
+        if (strcmp(json_string_value(json_object_get(s, "id")), id) == 0)
+            return s;
+    return NULL;
+}
+
+static void test_count_and_results(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 0, 2, 0, -1, 3 };
+    json_t *r, *s, *lists, *bad;
+    election_status st;
+    char *text;
+    const json_int_t want[4] = { 3, 0, 1, 1 }, seats[4] = { 9, 0, 3, 3 };
+
+    for (int i = 0; i < VOTERS; i++)
+        vote(f, i, choices[i], 1);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);   /* still open */
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);   /* once */
+    assert_int_equal(tally_document(f->s, "results", &r), STORE_ENOTFOUND);
+    /* the president and one delegate are not enough */
+    assert_int_equal(post_partial(f, 0, NULL), ELECTION_OK);
+    assert_int_equal(post_partial(f, 2, &bad), ELECTION_OK);
+    assert_int_equal(tally_document(f->s, "results", &r), STORE_ENOTFOUND);
+    /* a partial decryption posted twice, or with a changed factor, is refused */
+    text = json_dumps(bad, JSON_COMPACT);
+    assert_int_equal(tally_post_partial(f->s, &f->c, text, strlen(text)), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "already posted"));
+    free(text);
+    json_object_set_new(bad, "holder", json_integer(3));
+    json_array_set(json_object_get(json_array_get(json_object_get(bad, "scrutins"), 1), "factors"),
+                   0, json_array_get(json_object_get(json_array_get(json_object_get(bad,
+                   "scrutins"), 1), "factors"), 1));
+    assert_int_equal(ceremony_message_sign(bad, f->ts[3].sign_sk), 0);
+    text = json_dumps(bad, JSON_COMPACT);
+    assert_int_equal(tally_post_partial(f->s, &f->c, text, strlen(text)), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "holder 3: the proof of decryption of list 1"));
+    free(text);
+    json_decref(bad);
+    /* the second delegate completes the quorum */
+    assert_int_equal(post_partial(f, 3, NULL), ELECTION_OK);
+    assert_non_null(strstr(f->c.msg, "results are published"));
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_string_equal(st.state, "tallied");
+    assert_int_equal(tally_document(f->s, "results", &r), STORE_OK);
+    s = scrutin_of(r, SCRUTIN);
+    assert_non_null(s);
+    lists = json_object_get(s, "lists");
+    for (size_t l = 0; l < 4; l++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(lists, l), "votes")),
+                         want[l]);
+    assert_int_equal(json_integer_value(json_object_get(s, "ballots")), VOTERS);
+    assert_int_equal(json_integer_value(json_object_get(s, "blank")), 1);
+    assert_int_equal(json_integer_value(json_object_get(s, "signatures")), VOTERS);
+    assert_int_equal(json_integer_value(json_object_get(s, "registered")), VOTERS);
+    assert_string_equal(json_string_value(json_object_get(s, "turnout_percent")), "100.00");
+    /* 15 seats at the highest average for 3, 0, 1, 1 votes: ties on the
+     * average go to the list with more votes, then by lot between the two
+     * one-vote lists, which end even: 9, 0, 3, 3 */
+    for (size_t l = 0; l < 4; l++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(lists, l), "seats")),
+                         seats[l]);
+    assert_int_equal(json_integer_value(json_object_get(s, "seats_allocated")), 15);
+    assert_int_equal(json_array_size(json_object_get(r, "decrypted_by")), 3);
+    /* the cap-attaches scrutin had no ballot */
+    s = scrutin_of(r, "cap-attaches");
+    assert_int_equal(json_integer_value(json_object_get(s, "ballots")), 0);
+    assert_int_equal(json_integer_value(json_object_get(s, "seats_allocated")), 0);
+    json_decref(r);
+}
+
+static void test_stuffed_box(void **state)
+{
+    fixture *f = *state;
+    uint64_t alarms = 0;
+    election_status st;
+    json_t *r;
+
+    vote(f, 0, 1, 1);
+    vote(f, 1, 2, 0);                  /* a ballot without a signature */
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "ALARM: scrutin csa-ministere: 2 ballots in the box but "
+                                     "1 signatures"));
+    assert_int_equal(store_read(f->s, count_event, &alarms), 0);
+    assert_int_equal(alarms, 1);
+    assert_int_equal(tally_document(f->s, "sums", &r), STORE_ENOTFOUND);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_string_equal(st.state, "closed");
+}
+
+static int change_ballot(const uint8_t *tracker, const char *body, void *arg)
+{
+    char **out = arg;
+
+    (void)tracker;
+    *out = strdup(body);
+    return 1;
+}
+
+static int run_first_body(store_tx *tx, void *arg)
+{
+    return store_ballots_page(tx, SCRUTIN, NULL, 1, change_ballot, arg) == 1 ? 0 : -1;
+}
+
+static void test_invalid_ballot(void **state)
+{
+    fixture *f = *state;
+    insert_job j = { f, -1, NULL, { 0 } };
+    char *body = NULL, *p;
+    uint64_t alarms = 0;
+
+    vote(f, 0, 1, 1);
+    assert_int_equal(store_read(f->s, run_first_body, &body), 0);
+    /* the same ballot with one proof digit changed, under its own tracker,
+     * signed for in the list (so the counts agree) */
+    p = strstr(body, "\"s\":\"") + 5;
+    *p = *p == '0' ? '1' : '0';
+    j.voter = 1;
+    j.body = body;
+    ballot_tracker(j.tracker, body);
+    assert_int_equal(store_write(f->s, run_insert, &j), 0);
+    free(body);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "fails its proofs"));
+    assert_int_equal(store_read(f->s, count_event, &alarms), 0);
+    assert_int_equal(alarms, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_count_and_results, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stuffed_box, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_ballot, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
