@@ -1,12 +1,20 @@
 /* archive.c - the public archive of an election: what an independent verifier
- * needs, and nothing personal. Written as a stream (one page of ballots in
- * memory at a time), so its size is bounded by the disk, not the daemon.
+ * needs, and nothing personal. JSON Lines (one JSON value per line), written as
+ * a stream (one page of ballots in memory at a time) and readable as one, so
+ * its size is bounded by the disk, not by the daemon or the verifier:
  *
- *   {"format": "votesrv-archive/1",
- *    "election": {eid, definition, fingerprint, public_key, audit_key, state},
- *    "scrutins": [{id, signatures, ballots, box_digest,
- *                  "board": [{tracker, ballot}, ...by tracker]}],
- *    "checkpoints": [{seq, hash, signature}]}
+ *   {"format": "votesrv-archive/2", "election": {eid, state, definition,
+ *    fingerprint, public_key, audit_key}}
+ *   then for each scrutin of the definition:
+ *   {"scrutin": {id, signatures, ballots, box_digest}}
+ *   {"tracker": T, "ballot": {...}}          one line per ballot, by tracker
+ *   then
+ *   {"credentials": [S, ...]}                the public credential list, sorted
+ *   {"documents": {"keys": [...], "shares": [...], "verdict": [...],
+ *    "seal-open": [...], "seal-close": [...], "sums": [...], "partial": [...],
+ *    "results": [...]}}                      the bureau's messages and the count
+ *   {"checkpoints": [{seq, hash, signature}]}
+ *   {"end": {"lines": N}}                    N lines before this one
  */
 #include "box.h"
 
@@ -16,6 +24,9 @@
 #include <unistd.h>
 #include "election/definition.h"
 
+static const char *const archive_kinds[] = { "keys", "shares", "verdict", "seal-open",
+                                             "seal-close", "sums", "partial", "results" };
+
 typedef struct {
     FILE *out;
     store_election e;
@@ -23,6 +34,7 @@ typedef struct {
     json_t *signatures;      /* scrutin -> signature-list count */
     uint8_t after[BALLOT_TRACKER_BYTES];
     int n, first;
+    uint64_t lines;
 } archive_job;
 
 static int hex_out(FILE *out, const char *key, const uint8_t *buf, size_t len)
@@ -31,6 +43,12 @@ static int hex_out(FILE *out, const char *key, const uint8_t *buf, size_t len)
 
     hex_encode(hex, buf, len);
     return fprintf(out, "\"%s\":\"%s\"", key, hex) < 0 ? STORE_EIO : STORE_OK;
+}
+
+static int line_end(archive_job *j)
+{
+    j->lines++;
+    return fputc('\n', j->out) == EOF ? STORE_EIO : STORE_OK;
 }
 
 static int count_signatures(const char *scrutin, const char *establishment, uint64_t signed_,
@@ -56,7 +74,7 @@ static int write_head(archive_job *j)
 {
     json_t *def = json_loads(j->e.definition, 0, NULL);
     char *text = def ? json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    int rc = text != NULL && fprintf(j->out, "{\"format\":\"votesrv-archive/1\",\"election\":"
+    int rc = text != NULL && fprintf(j->out, "{\"format\":\"votesrv-archive/2\",\"election\":"
                                      "{\"eid\":\"%s\",\"state\":\"%s\",\"definition\":%s,",
                                      j->e.eid, j->e.state, text) > 0 ? STORE_OK : STORE_EIO;
 
@@ -68,20 +86,19 @@ static int write_head(archive_job *j)
         rc = hex_out(j->out, "public_key", j->e.public_key, 32);
     if (rc == STORE_OK && fputc(',', j->out) != EOF)
         rc = hex_out(j->out, "audit_key", j->e.audit_key, 32);
-    return rc == STORE_OK && fputs("},\"scrutins\":[", j->out) != EOF ? STORE_OK : STORE_EIO;
+    return rc == STORE_OK && fputs("}}", j->out) != EOF ? line_end(j) : STORE_EIO;
 }
 
 static int write_ballot(const uint8_t *tracker, const char *body, void *arg)
 {
     archive_job *j = arg;
 
-    if (j->n++ > 0 || !j->first)
-        fputc(',', j->out);
-    j->first = 0;
+    j->n++;
     memcpy(j->after, tracker, sizeof j->after);
-    if (fputc('{', j->out) == EOF || hex_out(j->out, "tracker", tracker, 32) != STORE_OK)
+    if (fputc('{', j->out) == EOF || hex_out(j->out, "tracker", tracker, 32) != STORE_OK ||
+        fprintf(j->out, ",\"ballot\":%s}", body) < 0)
         return STORE_EIO;
-    return fprintf(j->out, ",\"ballot\":%s}", body) < 0 ? STORE_EIO : 0;
+    return line_end(j);
 }
 
 typedef struct {
@@ -107,24 +124,43 @@ static int run_board_page(store_tx *tx, void *arg)
                               write_ballot, p->j);
 }
 
-static int write_scrutin(store *s, archive_job *j, const char *id, int comma)
+static int write_scrutin(store *s, archive_job *j, const char *id)
 {
     page_arg p = { j, id, 0, { 0 } };
     int rc = store_read(s, run_state, &p);
 
     if (rc != STORE_OK)
         return rc;
-    if (fprintf(j->out, "%s{\"id\":\"%s\",\"signatures\":%lld,\"ballots\":%llu,", comma ? "," : "",
-                id, (long long)json_integer_value(json_object_get(j->signatures, id)),
+    if (fprintf(j->out, "{\"scrutin\":{\"id\":\"%s\",\"signatures\":%lld,\"ballots\":%llu,", id,
+                (long long)json_integer_value(json_object_get(j->signatures, id)),
                 (unsigned long long)p.count) < 0 ||
-        hex_out(j->out, "box_digest", p.digest, 32) != STORE_OK ||
-        fputs(",\"board\":[", j->out) == EOF)
+        hex_out(j->out, "box_digest", p.digest, 32) != STORE_OK || fputs("}}", j->out) == EOF ||
+        line_end(j) != STORE_OK)
         return STORE_EIO;
     j->first = 1;
     do {
         rc = store_read(s, run_board_page, &p);
+        j->first = 0;
     } while (rc == STORE_OK && j->n == BOX_PAGE_MAX);
-    return rc == STORE_OK && fputs("]}", j->out) != EOF ? STORE_OK : STORE_EIO;
+    return rc;
+}
+
+static int write_credential(const uint8_t *pub, void *arg)
+{
+    archive_job *j = arg;
+    char hex[65];
+
+    hex_encode(hex, pub, 32);
+    return fprintf(j->out, "%s\"%s\"", j->n++ ? "," : "", hex) < 0 ? STORE_EIO : 0;
+}
+
+static int write_document(const char *kind, int64_t holder, const char *body, void *arg)
+{
+    archive_job *j = arg;
+
+    (void)kind;
+    (void)holder;
+    return fprintf(j->out, "%s%s", j->n++ ? "," : "", body) < 0 ? STORE_EIO : 0;
 }
 
 static int write_checkpoint(const store_checkpoint *c, void *arg)
@@ -138,12 +174,34 @@ static int write_checkpoint(const store_checkpoint *c, void *arg)
     return 0;
 }
 
-static int run_checkpoints(store_tx *tx, void *arg)
+/* The last lines, in one read: credentials, documents, checkpoints. */
+static int run_tail(store_tx *tx, void *arg)
 {
     archive_job *j = arg;
+    int rc;
 
     j->n = 0;
-    return store_checkpoints_each(tx, write_checkpoint, j);
+    if (fputs("{\"credentials\":[", j->out) == EOF ||
+        (rc = store_credentials_each(tx, write_credential, j)) != STORE_OK ||
+        fputs("]}", j->out) == EOF || line_end(j) != STORE_OK ||
+        fputs("{\"documents\":{", j->out) == EOF)
+        return STORE_EIO;
+    for (size_t k = 0; k < sizeof archive_kinds / sizeof *archive_kinds; k++) {
+        j->n = 0;
+        if (fprintf(j->out, "%s\"%s\":[", k ? "," : "", archive_kinds[k]) < 0 ||
+            (rc = store_documents_each(tx, archive_kinds[k], write_document, j)) != STORE_OK ||
+            fputc(']', j->out) == EOF)
+            return STORE_EIO;
+    }
+    j->n = 0;
+    if (fputs("}}", j->out) == EOF || line_end(j) != STORE_OK ||
+        fputs("{\"checkpoints\":[", j->out) == EOF ||
+        (rc = store_checkpoints_each(tx, write_checkpoint, j)) != STORE_OK ||
+        fputs("]}", j->out) == EOF || line_end(j) != STORE_OK)
+        return STORE_EIO;
+    return fprintf(j->out, "{\"end\":{\"lines\":%llu}}\n", (unsigned long long)j->lines) < 0
+               ? STORE_EIO
+               : STORE_OK;
 }
 
 int box_archive_write(store *s, FILE *out)
@@ -158,13 +216,11 @@ int box_archive_write(store *s, FILE *out)
     else if (rc == STORE_OK) {
         rc = write_head(&j);
         for (size_t i = 0; rc == STORE_OK && i < j.d.nscrutins; i++)
-            rc = write_scrutin(s, &j, j.d.scrutins[i].id, i > 0);
+            rc = write_scrutin(s, &j, j.d.scrutins[i].id);
         if (rc == STORE_OK)
-            rc = fputs("],\"checkpoints\":[", out) != EOF ? STORE_OK : STORE_EIO;
+            rc = store_read(s, run_tail, &j);
         if (rc == STORE_OK)
-            rc = store_read(s, run_checkpoints, &j);
-        if (rc == STORE_OK)
-            rc = fputs("]}\n", out) != EOF && fflush(out) == 0 ? STORE_OK : STORE_EIO;
+            rc = fflush(out) == 0 ? STORE_OK : STORE_EIO;
         def_free(&j.d);
     }
     free(j.e.definition);
@@ -184,10 +240,9 @@ static int run_state_name(store_tx *tx, void *arg)
 }
 
 /* Voting is over: the box can no longer change. */
-static int box_final(store *s)
+static int box_final(store *s, char state[STORE_STATE_CHARS + 1])
 {
     static const char *const final[] = { "closed", "tallied", "published", "purged" };
-    char state[STORE_STATE_CHARS + 1];
     int rc = store_read(s, run_state_name, state);
 
     if (rc != STORE_OK)
@@ -218,13 +273,18 @@ static int archive_make(box_ctx *b)
 
 int box_archive_fd(box_ctx *b, int *fd, uint64_t *size)
 {
-    int rc = box_final(b->store);
+    char state[STORE_STATE_CHARS + 1];
+    int rc = box_final(b->store, state);
 
     if (rc != STORE_OK)
         return rc;
     pthread_mutex_lock(&b->archive_lock);
-    if (b->archive_fd < 0)
-        rc = archive_make(b);
+    if (b->archive_fd >= 0 && strcmp(state, b->archive_state) != 0) {
+        close(b->archive_fd);
+        b->archive_fd = -1;
+    }
+    if (b->archive_fd < 0 && (rc = archive_make(b)) == STORE_OK)
+        strcpy(b->archive_state, state);
     if (rc == STORE_OK) {
         char path[64];
 

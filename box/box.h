@@ -70,6 +70,7 @@ typedef struct {
     pthread_mutex_t archive_lock;     /* guards the archive made at the close */
     int archive_fd;
     uint64_t archive_size;
+    char archive_state[STORE_STATE_CHARS + 1];   /* the state it was made in */
 } box_ctx;
 
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64]);
@@ -95,12 +96,14 @@ int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t *
 /* Officers' turnout: {"scrutins": [{id, signed, registered, establishments:
  * [{establishment, signed, registered}]}]}, from the signature list. */
 int box_turnout(store *s, json_t **out);
-/* The public archive (archive.c): election, board of every scrutin by
- * tracker, signature counts, box digests, audit checkpoints; streamed to out. */
+/* The public archive (archive.c, docs/protocol.md §14): election, board of
+ * every scrutin by tracker, signature counts, box digests, credentials, the
+ * bureau's documents and the count, audit checkpoints; JSON Lines to out. */
 int box_archive_write(store *s, FILE *out);
 /* Once the vote is over: a descriptor of the archive (the caller closes it),
- * made on first use in an unlinked temporary file and kept, since the box no
- * longer changes. BOX_REFUSED while voting is possible (the board is paged). */
+ * made on first use in an unlinked temporary file and kept while the state
+ * stays the same (the box no longer changes; the count adds documents).
+ * BOX_REFUSED while voting is possible (the board is paged). */
 int box_archive_fd(box_ctx *b, int *fd, uint64_t *size);
 
 #endif

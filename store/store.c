@@ -333,6 +333,7 @@ DISPATCH(documents_each, (store_tx *tx, const char *kind, store_document_fn fn, 
          (tx->c, kind, fn, arg))
 DISPATCH(documents_clear, (store_tx *tx, const char *kind), (tx->c, kind))
 DISPATCH(document_delete, (store_tx *tx, const char *kind, int64_t holder), (tx->c, kind, holder))
+DISPATCH(credentials_each, (store_tx *tx, store_pub_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(signatures_each, (store_tx *tx, store_signature_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_eligible, (store_tx *tx, int64_t voter, const char *scrutin, int *eligible), (tx->c, voter, scrutin, eligible))
 DISPATCH(signature_exists, (store_tx *tx, int64_t voter, const char *scrutin, int *exists), (tx->c, voter, scrutin, exists))

@@ -157,6 +157,9 @@ int store_voters_purge(store_tx *tx);
 /* Ballot box contents that lifecycle checks need. */
 int store_credential_add(store_tx *tx, const uint8_t pub[32]);
 int store_credential_count(store_tx *tx, uint64_t *count);
+/* The public credential list, sorted. */
+typedef int (*store_pub_fn)(const uint8_t *pub, void *arg);
+int store_credentials_each(store_tx *tx, store_pub_fn fn, void *arg);
 int store_ballot_count(store_tx *tx, uint64_t *count);
 int store_signature_count(store_tx *tx, uint64_t *count);
 /* The test-mode wipe: ballots and signatures. */

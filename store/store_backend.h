@@ -94,6 +94,7 @@ typedef struct {
     int (*documents_clear)(store_conn *c, const char *kind);
     int (*document_delete)(store_conn *c, const char *kind, int64_t holder);
     int (*signatures_each)(store_conn *c, store_signature_fn fn, void *arg);
+    int (*credentials_each)(store_conn *c, store_pub_fn fn, void *arg);
 } store_backend;
 
 extern const store_backend store_backend_sqlite;

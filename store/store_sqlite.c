@@ -700,4 +700,5 @@ const store_backend store_backend_sqlite = {
     .documents_clear = sq_documents_clear,
     .document_delete = sq_document_delete,
     .signatures_each = sq_signatures_each,
+    .credentials_each = sq_credentials_each,
 };

@@ -80,5 +80,6 @@ int sq_documents_each(store_conn *c, const char *kind, store_document_fn fn, voi
 int sq_documents_clear(store_conn *c, const char *kind);
 int sq_document_delete(store_conn *c, const char *kind, int64_t holder);
 int sq_signatures_each(store_conn *c, store_signature_fn fn, void *arg);
+int sq_credentials_each(store_conn *c, store_pub_fn fn, void *arg);
 
 #endif

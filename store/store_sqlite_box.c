@@ -208,3 +208,18 @@ int sq_signatures_each(store_conn *c, store_signature_fn fn, void *arg)
     sqlite3_reset(st);
     return stop ? stop : sq_map_rc(rc);
 }
+
+int sq_credentials_each(store_conn *c, store_pub_fn fn, void *arg)
+{
+    static const char sql[] = "SELECT pub FROM box.credential ORDER BY pub";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = sqlite3_column_bytes(st, 0) == 32 ? fn(sqlite3_column_blob(st, 0), arg)
+                                                 : STORE_EIO;
+    sqlite3_reset(st);
+    return stop ? stop : sq_map_rc(rc);
+}

@@ -219,7 +219,7 @@ static void test_archive_after_close(void **state)
     assert_int_equal(size, size2);
     f = fdopen(fd, "r");
     assert_non_null(f);
-    a = json_loadf(f, 0, NULL);
+    a = tu_archive_read(f);
     assert_non_null(a);
     assert_string_equal(json_string_value(json_object_get(json_object_get(a, "election"),
                                                           "state")), "closed");

@@ -517,9 +517,11 @@ static void test_archive(void **state)
     assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
                                "archive.json", dir, bin), 0);   /* never overwrites */
     snprintf(path, sizeof path, "%s/archive.json", dir);
-    a = json_load_file(path, 0, NULL);
+    a = tu_archive_load(path);
     assert_non_null(a);
+    assert_string_equal(json_string_value(json_object_get(a, "format")), "votesrv-archive/2");
     assert_int_equal(json_array_size(json_object_get(a, "scrutins")), 2);
+    assert_true(json_array_size(json_object_get(a, "credentials")) > 0);
     assert_true(json_array_size(json_object_get(a, "checkpoints")) >= 2);
     json_array_foreach(json_object_get(a, "scrutins"), i, sc) {
         uint8_t digest[32] = { 0 }, want[32], t[32], prev[32] = { 0 };
@@ -535,6 +537,16 @@ static void test_archive(void **state)
 
             ballot_tracker(t, text);
             free(text);
+            {   /* its credential is in the published list */
+                json_t *cred = json_object_get(json_object_get(entry, "ballot"), "credential");
+                size_t c;
+                json_t *pub;
+                int found = 0;
+
+                json_array_foreach(json_object_get(a, "credentials"), c, pub)
+                    found |= json_equal(pub, cred);
+                assert_true(found);
+            }
             tu_unhex(want, 32, json_string_value(json_object_get(entry, "tracker")));
             assert_memory_equal(t, want, 32);
             assert_true(k == 0 || memcmp(prev, t, 32) < 0);

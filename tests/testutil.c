@@ -857,3 +857,44 @@ int tu_bureau_seal(store *s, election_ctx *c, const trustee_secret *ts, const ch
     json_decref(state);
     return rc;
 }
+
+json_t *tu_archive_load(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    json_t *a = f != NULL ? tu_archive_read(f) : NULL;
+
+    if (f != NULL)
+        fclose(f);
+    return a;
+}
+
+json_t *tu_archive_read(FILE *f)
+{
+    json_t *a = json_pack("{s:[]}", "scrutins"), *line, *cur = NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+
+    while (getline(&buf, &cap, f) > 0) {
+        const char *key;
+        json_t *v;
+
+        if ((line = json_loads(buf, 0, NULL)) == NULL) {
+            json_decref(a);
+            a = NULL;
+            break;
+        }
+        if (json_object_get(line, "tracker") != NULL) {
+            json_array_append(json_object_get(cur, "board"), line);
+        } else if ((v = json_object_get(line, "scrutin")) != NULL) {
+            cur = json_deep_copy(v);
+            json_object_set_new(cur, "board", json_array());
+            json_array_append_new(json_object_get(a, "scrutins"), cur);
+        } else {
+            json_object_foreach(line, key, v)
+                json_object_set(a, key, v);
+        }
+        json_decref(line);
+    }
+    free(buf);
+    return a;
+}

@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "ballot/ballot.h"
@@ -90,6 +91,10 @@ int tu_bureau_ceremony(struct store *s, election_ctx *c, trustee_secret *ts, siz
 /* Holders a and b seal the current state before act ("open" or "close"). */
 int tu_bureau_seal(struct store *s, election_ctx *c, const trustee_secret *ts, const char *act,
                    uint64_t a, uint64_t b);
+/* A votesrv-archive/2 file (JSON Lines) as one object: its head's fields,
+ * "scrutins" with each scrutin's "board", and the tail's fields. */
+json_t *tu_archive_load(const char *path);
+json_t *tu_archive_read(FILE *f);
 /* A server configuration in dir (mail through smtp if not NULL); its path in cfg. */
 int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen);
 int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
