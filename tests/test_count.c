@@ -59,8 +59,15 @@ static int setup(void **state)
         return -1;
     rewind(codes);
     for (int i = 0; i < VOTERS; i++) {
-        if (fscanf(codes, "%*[^,],%63s\n", f->codes[i]) != 1)
+        char shown[64];
+        size_t n = 0;
+
+        if (fscanf(codes, "%*[^,],%63s\n", shown) != 1)
             return -1;
+        for (char *p = shown; *p; p++)      /* the code without its dashes (§7) */
+            if (*p != '-')
+                f->codes[i][n++] = *p;
+        f->codes[i][n] = '\0';
     }
     fclose(codes);
     *state = f;
@@ -298,12 +305,214 @@ static void test_invalid_ballot(void **state)
     assert_int_equal(alarms, 1);
 }
 
+/* ---- voteverify on the archive of the election, intact and corrupted ---- */
+
+typedef void (*mutation)(json_t *line);
+
+static void write_archive(fixture *f, const char *path)
+{
+    FILE *out = fopen(path, "w");
+
+    assert_non_null(out);
+    assert_int_equal(box_archive_write(f->s, out), STORE_OK);
+    fclose(out);
+}
+
+/* Copy the archive, applying m to the first line holding `key` (its JSON
+ * object); drop it instead if m is NULL. */
+static void mutate(const char *from, const char *to, const char *key, mutation m)
+{
+    FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+    char *line = NULL;
+    size_t cap = 0;
+    int done = 0;
+
+    assert_non_null(in);
+    assert_non_null(out);
+    while (getline(&line, &cap, in) > 0) {
+        json_t *j = json_loads(line, 0, NULL);
+
+        if (!done && json_object_get(j, key) != NULL) {
+            done = 1;
+            if (m != NULL) {
+                char *text;
+
+                m(j);
+                text = json_dumps(j, JSON_COMPACT);
+                fprintf(out, "%s\n", text);
+                free(text);
+            }
+        } else {
+            fputs(line, out);
+        }
+        json_decref(j);
+    }
+    assert_true(done);
+    free(line);
+    fclose(in);
+    fclose(out);
+}
+
+/* voteverify's output and exit status on path. */
+static int verify(const char *path, char *out, size_t outlen)
+{
+    const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
+
+    return tu_sh(out, outlen, "%s/voteverify --threads 2 %s", b, path);
+}
+
+static void expect_fail(const char *dir, const char *key, mutation m, const char *what)
+{
+    char from[600], to[600], out[16384], line[300];
+
+    snprintf(from, sizeof from, "%s/archive.jsonl", dir);
+    snprintf(to, sizeof to, "%s/bad.jsonl", dir);
+    mutate(from, to, key, m);
+    assert_int_not_equal(verify(to, out, sizeof out), 0);
+    snprintf(line, sizeof line, "FAIL %s", what);
+    if (strstr(out, line) == NULL)
+        fail_msg("no \"%s\" in:\n%s", line, out);
+}
+
+static void flip_hex(json_t *obj, const char *key)
+{
+    char *s = strdup(json_string_value(json_object_get(obj, key)));
+
+    s[0] = s[0] == 'a' ? 'b' : 'a';
+    json_object_set_new(obj, key, json_string(s));
+    free(s);
+}
+
+/* A proof changed, the ballot re-tracked so that only the proof is wrong. */
+static void bad_proof(json_t *j)
+{
+    json_t *b = json_object_get(j, "ballot");
+    json_t *br = json_array_get(json_object_get(json_array_get(json_object_get(b, "lists"), 0),
+                                                "proof"), 0);
+    uint8_t t[32];
+    char *text, hex[65];
+
+    flip_hex(br, "c");
+    text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
+    ballot_tracker(t, text);
+    free(text);
+    for (int i = 0; i < 32; i++)
+        sprintf(hex + 2 * i, "%02x", t[i]);
+    json_object_set_new(j, "tracker", json_string(hex));
+}
+
+static void bad_tracker(json_t *j)
+{
+    flip_hex(json_object_get(json_object_get(j, "ballot"), "signature"), "s");
+}
+
+static void drop_credential(json_t *j)
+{
+    json_array_clear(json_object_get(j, "credentials"));
+}
+
+static void more_seats(json_t *j)
+{
+    json_t *sc = json_array_get(json_object_get(json_object_get(json_object_get(j, "election"),
+                                                                "definition"), "scrutins"), 0);
+
+    json_object_set_new(sc, "seats", json_integer(7));
+}
+
+static void bad_keys_proof(json_t *j)
+{
+    flip_hex(json_array_get(json_object_get(json_object_get(j, "documents"), "keys"), 2),
+             "proof");
+}
+
+static void drop_seal(json_t *j)
+{
+    json_array_clear(json_object_get(json_object_get(j, "documents"), "seal-close"));
+}
+
+static void swap_sums(json_t *j)
+{
+    json_t *sc = json_array_get(json_object_get(json_array_get(json_object_get(
+                     json_object_get(j, "documents"), "sums"), 0), "scrutins"), 1);
+    json_t *sums = json_object_get(sc, "sums"), *first = json_incref(json_array_get(sums, 0));
+
+    json_array_set(sums, 0, json_array_get(sums, 1));
+    json_array_set_new(sums, 1, first);
+}
+
+static void bad_partial(json_t *j)
+{
+    json_t *p = json_array_get(json_object_get(json_object_get(j, "documents"), "partial"), 1);
+    json_t *f = json_object_get(json_array_get(json_object_get(p, "scrutins"), 1), "factors");
+    json_t *first = json_incref(json_array_get(f, 0));
+
+    json_array_set(f, 0, json_array_get(f, 1));
+    json_array_set_new(f, 1, first);
+}
+
+static void bad_results(json_t *j)
+{
+    json_t *r = json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+    json_t *l = json_array_get(json_object_get(json_array_get(json_object_get(r, "scrutins"), 1),
+                                               "lists"), 1);
+
+    json_object_set_new(l, "votes", json_integer(1));
+}
+
+static void bad_checkpoint(json_t *j)
+{
+    flip_hex(json_array_get(json_object_get(j, "checkpoints"), 0), "signature");
+}
+
+static void test_verifier(void **state)
+{
+    fixture *f = *state;
+    char path[600], out[16384];
+    const int choices[VOTERS] = { 0, 2, 2, -1, 3, 0 };
+
+    for (int i = 0; i < VOTERS; i++)
+        vote(f, i, choices[i], 1);
+    close_election(f);
+    /* before the count, every ballot is checked already */
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   count: none published yet (state closed)"));
+    expect_fail(f->dir, "tracker", bad_proof, "scrutin csa-ministere: 1 invalid ballot(s)");
+    remove(path);
+    /* after it */
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < N; h++)
+        if (h != 1)
+            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    write_archive(f, path);
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ARCHIVE VERIFIED"));
+    assert_null(strstr(out, "FAIL"));
+    expect_fail(f->dir, "tracker", bad_proof, "scrutin csa-ministere: 1 invalid ballot(s)");
+    expect_fail(f->dir, "tracker", bad_tracker, "scrutin csa-ministere: 1 invalid ballot(s); "
+                "first: ballot");
+    expect_fail(f->dir, "tracker", NULL, "scrutin csa-ministere: ballots (5) = signatures (6)");
+    expect_fail(f->dir, "credentials", drop_credential, "every ballot's credential is in the list");
+    expect_fail(f->dir, "election", more_seats, "fingerprint");
+    expect_fail(f->dir, "documents", bad_keys_proof, "key ceremony: holder 2");
+    expect_fail(f->dir, "documents", drop_seal, "seals before close");
+    expect_fail(f->dir, "documents", swap_sums, "sums");
+    expect_fail(f->dir, "documents", bad_partial, "partial decryption of holder 2");
+    expect_fail(f->dir, "documents", bad_results, "scrutin csa-ministere: published votes");
+    expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
+    expect_fail(f->dir, "end", NULL, "archive complete");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_count_and_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stuffed_box, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_ballot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verifier, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

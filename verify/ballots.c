@@ -1,0 +1,313 @@
+/* ballots.c - every ballot line of a scrutin, on all cores: its tracker, its
+ * fields, its proofs and credential signature (protocol.md §8, §9, §14); the
+ * ciphertext sums, the box digest, the credentials and ciphertexts used. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "verify.h"
+
+#define VV_AUX_MAX (16 + 32 + 64)
+#define VV_MAX_RANGE 65
+
+/* One ballot, decoded from its JSON. */
+typedef struct {
+    uint8_t tracker[32], cred[32];
+    size_t k;
+    uint64_t min, max;
+    uint8_t ct[VV_MAX_LISTS][64];
+    proof_branch bits[VV_MAX_LISTS][2];
+    proof_branch range[VV_MAX_RANGE];
+    credential_sig sig;
+} vv_ballot;
+
+typedef struct {
+    vv *v;
+    vv_scrutin *s;
+    char **lines;
+    size_t from, to;
+    /* results */
+    size_t bad, nbad;                  /* first bad line index (or to), how many */
+    char why[96];
+    elgamal_ct sum[VV_MAX_LISTS];
+    group_point digest;
+    uint8_t (*alphas)[32];
+    uint8_t (*creds)[32];
+    uint8_t (*trackers)[32];
+    size_t n;
+} vv_slice;
+
+static int branch_get(proof_branch *b, json_t *o)
+{
+    return vv_hex(b->a, 32, o, "a") | vv_hex(b->b, 32, o, "b") | vv_hex(b->c, 32, o, "c") |
+           vv_hex(b->s, 32, o, "s");
+}
+
+/* The fields of §14, exactly. */
+static const char *ballot_parse(vv_ballot *b, json_t *j, const vv *v, const vv_scrutin *s)
+{
+    json_t *lists = json_object_get(j, "lists"), *range = json_object_get(j, "range");
+    json_t *rp = json_object_get(range, "proof"), *e;
+    uint8_t fp[32];
+    size_t i;
+
+    if (json_object_size(j) != 7 || json_integer_value(json_object_get(j, "version")) != 1)
+        return "is not a version 1 ballot with exactly its seven fields";
+    if (vv_hex(fp, 32, j, "election") != 0 || memcmp(fp, v->fp, 32) != 0)
+        return "names another election";
+    if (!json_is_string(json_object_get(j, "scrutin")) ||
+        strcmp(json_string_value(json_object_get(j, "scrutin")), s->id) != 0)
+        return "names another scrutin";
+    if (vv_hex(b->cred, 32, j, "credential") != 0)
+        return "has a malformed credential";
+    b->k = json_array_size(lists);
+    if (b->k != s->k)
+        return "does not have one ciphertext per candidate list";
+    json_array_foreach(lists, i, e) {
+        json_t *p = json_object_get(e, "proof");
+
+        if (vv_hex(b->ct[i], 64, e, "ct") != 0 || json_array_size(p) != 2 ||
+            branch_get(&b->bits[i][0], json_array_get(p, 0)) != 0 ||
+            branch_get(&b->bits[i][1], json_array_get(p, 1)) != 0)
+            return "has a malformed ciphertext or 0/1 proof";
+    }
+    b->min = (uint64_t)json_integer_value(json_object_get(range, "min"));
+    b->max = (uint64_t)json_integer_value(json_object_get(range, "max"));
+    if (b->min != s->min || b->max != s->max || json_array_size(rp) != b->max - b->min + 1)
+        return "has a range proof for another range";
+    json_array_foreach(rp, i, e)
+        if (branch_get(&b->range[i], e) != 0)
+            return "has a malformed range proof";
+    if (vv_hex(b->sig.a, 32, json_object_get(j, "signature"), "a") != 0 ||
+        vv_hex(b->sig.s, 32, json_object_get(j, "signature"), "s") != 0)
+        return "has a malformed signature";
+    return NULL;
+}
+
+/* The digest the credential signs (§8). */
+static void ballot_digest_of(uint8_t out[32], const vv_ballot *b, const vv *v, const char *id)
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/ballot", 32);
+    transcript_put(&t, v->fp, 32);
+    transcript_put(&t, id, strlen(id));
+    transcript_put(&t, b->cred, 32);
+    transcript_put_u64(&t, b->k);
+    for (size_t i = 0; i < b->k; i++) {
+        transcript_put(&t, b->ct[i], 32);
+        transcript_put(&t, b->ct[i] + 32, 32);
+        transcript_put(&t, b->bits[i], sizeof b->bits[i]);
+    }
+    transcript_put_u64(&t, b->min);
+    transcript_put_u64(&t, b->max);
+    transcript_put(&t, b->range, (size_t)(b->max - b->min + 1) * sizeof(proof_branch));
+    transcript_digest(&t, out);
+}
+
+/* All of the ballot's equations in one batch; its ciphertexts in cts. */
+static int ballot_check(batch *bt, const vv_ballot *b, const vv *v, const char *id,
+                        elgamal_ct *cts)
+{
+    uint8_t aux[VV_AUX_MAX], d[32];
+    size_t idlen = strlen(id), auxlen = 0;
+    int sa[VV_MAX_LISTS], sb[VV_MAX_LISTS], sc;
+    elgamal_ct total;
+    proof_disj_statement st = { v->fp, &v->pk, NULL, 0, 1, aux, 0 };
+
+    for (int i = 0; i < 8; i++)             /* aux = enc(S) || enc(scrutin id) */
+        aux[auxlen++] = (uint8_t)((uint64_t)32 >> (8 * i));
+    memcpy(aux + auxlen, b->cred, 32);
+    auxlen += 32;
+    for (int i = 0; i < 8; i++)
+        aux[auxlen++] = (uint8_t)((uint64_t)idlen >> (8 * i));
+    memcpy(aux + auxlen, id, idlen);
+    st.auxlen = auxlen + idlen;
+    elgamal_ct_zero(&total);
+    for (size_t i = 0; i < b->k; i++) {
+        if ((sa[i] = batch_point_decode(bt, b->ct[i], GROUP_NO_IDENTITY)) < 0 ||
+            (sb[i] = batch_point_decode(bt, b->ct[i] + 32, GROUP_NO_IDENTITY)) < 0)
+            return -1;
+        cts[i].a = *batch_point_get(bt, sa[i]);
+        cts[i].b = *batch_point_get(bt, sb[i]);
+        memcpy(cts[i].bytes, b->ct[i], 64);
+        st.ct = &cts[i];
+        if (proof_disj_batch(bt, b->bits[i], &st, &sa[i], &sb[i], 1) != 0)
+            return -1;
+        elgamal_ct_add(&total, &total, &cts[i]);
+    }
+    elgamal_ct_encode(&total);
+    st.ct = &total;
+    st.min = b->min;
+    st.max = b->max;
+    if (proof_disj_batch(bt, b->range, &st, sa, sb, b->k) != 0 ||
+        (sc = batch_point_decode(bt, b->cred, GROUP_NO_IDENTITY)) < 0)
+        return -1;
+    ballot_digest_of(d, b, v, id);
+    if (credential_sig_batch(bt, &b->sig, v->fp, sc, b->cred, d) != 0)
+        return -1;
+    return batch_check(bt);
+}
+
+/* H(tracker) as a point: the box digest's step (§14). */
+static int digest_point(group_point *p, const uint8_t tracker[32])
+{
+    uint8_t wide[64], h[32];
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/box-digest", 64);
+    transcript_put(&t, tracker, 32);
+    crypto_generichash_final(&t.h, wide, sizeof wide);
+    crypto_core_ristretto255_from_hash(h, wide);
+    return group_point_decode(p, h, GROUP_NO_IDENTITY);
+}
+
+static const char *one_line(vv_slice *w, batch *bt, vv_ballot *b, const char *line)
+{
+    json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL), *bj = json_object_get(j, "ballot");
+    char *canon = json_is_object(bj) ? json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *why = NULL;
+    elgamal_ct cts[VV_MAX_LISTS];
+    uint8_t t[32];
+    group_point p;
+
+    if (canon == NULL || json_object_size(j) != 2 || vv_hex(b->tracker, 32, j, "tracker") != 0)
+        why = "is not a {tracker, ballot} line";
+    if (why == NULL) {
+        transcript h;
+
+        transcript_init(&h, "votesrv/v1/tracker", 32);
+        transcript_put(&h, canon, strlen(canon));
+        transcript_digest(&h, t);
+        if (memcmp(t, b->tracker, 32) != 0)
+            why = "does not hash to its tracker";
+    }
+    if (why == NULL)
+        why = ballot_parse(b, bj, w->v, w->s);
+    batch_reset(bt);
+    if (why == NULL && ballot_check(bt, b, w->v, w->s->id, cts) != 0)
+        why = "fails its proofs or its credential signature";
+    if (why == NULL && digest_point(&p, b->tracker) != 0)
+        why = "has a tracker that is not a digest";
+    if (why == NULL) {
+        group_point_add(&w->digest, &w->digest, &p);
+        for (size_t l = 0; l < b->k; l++) {
+            elgamal_ct_add(&w->sum[l], &w->sum[l], &cts[l]);
+        }
+        for (size_t l = 0; l < b->k; l++)
+            memcpy(w->alphas[w->n * b->k + l], b->ct[l], 32);
+        memcpy(w->creds[w->n], b->cred, 32);
+        memcpy(w->trackers[w->n], b->tracker, 32);
+        w->n++;
+    }
+    free(canon);
+    json_decref(j);
+    return why;
+}
+
+static void *slice_run(void *arg)
+{
+    vv_slice *w = arg;
+    batch *bt = batch_new(w->v->pk.vtable);
+    vv_ballot *b = malloc(sizeof *b);
+
+    w->bad = w->to;
+    if (bt == NULL || b == NULL) {
+        w->bad = w->from;
+        snprintf(w->why, sizeof w->why, "could not be checked (out of memory)");
+    }
+    for (size_t i = w->from; i < w->to && bt != NULL && b != NULL; i++) {
+        const char *why = one_line(w, bt, b, w->lines[i]);
+
+        if (why != NULL && w->nbad++ == 0) {
+            w->bad = i;
+            snprintf(w->why, sizeof w->why, "%s", why);
+        }
+    }
+    batch_free(bt);
+    free(b);
+    return NULL;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    void *p;
+
+    if (need <= *cap)
+        return 0;
+    while (*cap < need)
+        *cap = *cap ? 2 * *cap : 4096;
+    if ((p = realloc(*arr, *cap * size)) == NULL)
+        return -1;
+    *arr = p;
+    return 0;
+}
+
+/* Merge a slice: sums, digest, order, what is checked at the end. */
+static void slice_merge(vv *v, vv_scrutin *s, vv_slice *w, size_t si)
+{
+    for (size_t l = 0; l < s->k; l++)
+        elgamal_ct_add(&s->sum[l], &s->sum[l], &w->sum[l]);
+    group_point_add(&s->dsum, &s->dsum, &w->digest);
+    for (size_t i = 0; i < w->n; i++) {
+        if (s->ballots > 0 && memcmp(s->last, w->trackers[i], 32) >= 0)
+            s->unsorted++;
+        memcpy(s->last, w->trackers[i], 32);
+        s->ballots++;
+        v->creds_used[v->nused][0] = (uint8_t)si;
+        memcpy(v->creds_used[v->nused++] + 1, w->creds[i], 32);
+    }
+    memcpy(v->alphas + v->nalphas, w->alphas, w->n * s->k * 32);
+    v->nalphas += w->n * s->k;
+    if (w->bad < w->to) {
+        char hex[65];
+        json_t *j = json_loads(w->lines[w->bad], 0, NULL);
+        const char *t = json_string_value(json_object_get(j, "tracker"));
+
+        snprintf(hex, sizeof hex, "%s", t != NULL ? t : "(no tracker)");
+        if (s->bad == 0)
+            snprintf(s->bad_why, sizeof s->bad_why, "ballot %s (line %zu of the scrutin) %s",
+                     hex, (size_t)(s->ballots_seen + w->bad + 1), w->why);
+        json_decref(j);
+        s->bad += w->nbad;
+    }
+}
+
+int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n)
+{
+    pthread_t tid[64];
+    vv_slice w[64];
+    int t = v->threads, started[64], rc = 0;
+    size_t si = (size_t)(s - v->sc);
+
+    if (!v->have_pk || grow((void **)&v->creds_used, &v->cap_used, v->nused + n, 33) != 0 ||
+        grow((void **)&v->alphas, &v->cap_alphas, v->nalphas + n * s->k, 32) != 0)
+        return -1;
+    for (int i = 0; i < t; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i] = (vv_slice){ .v = v, .s = s, .lines = lines, .from = n * (size_t)i / (size_t)t,
+                           .to = n * (size_t)(i + 1) / (size_t)t };
+        for (size_t l = 0; l < s->k; l++)
+            elgamal_ct_zero(&w[i].sum[l]);
+        group_point_identity(&w[i].digest);
+        w[i].alphas = malloc((w[i].to - w[i].from) * s->k * 32 + 1);
+        w[i].creds = malloc((w[i].to - w[i].from) * 32 + 1);
+        w[i].trackers = malloc((w[i].to - w[i].from) * 32 + 1);
+        started[i] = w[i].alphas && w[i].creds && w[i].trackers &&
+                     pthread_create(&tid[i], NULL, slice_run, &w[i]) == 0;
+        if (!started[i] && w[i].alphas && w[i].creds && w[i].trackers)
+            slice_run(&w[i]);
+    }
+    for (int i = 0; i < t; i++) {
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        if (w[i].alphas && w[i].creds && w[i].trackers)
+            slice_merge(v, s, &w[i], si);
+        else
+            rc = -1;
+        free(w[i].alphas);
+        free(w[i].creds);
+        free(w[i].trackers);
+    }
+    s->ballots_seen += n;
+    return rc;
+}

@@ -1,0 +1,27 @@
+/* checkpoints.c - the audit log's signed checkpoints in the archive
+ * (protocol.md §13): each an Ed25519 signature by the election's audit key
+ * over le64(seq) || hash, in increasing order. */
+#include <string.h>
+#include "verify.h"
+
+void vv_checkpoints(vv *v)
+{
+    json_t *c;
+    size_t i, bad = 0, n = json_array_size(v->checkpoints);
+    uint64_t last = 0;
+
+    json_array_foreach(v->checkpoints, i, c) {
+        uint8_t msg[40], sig[64];
+        json_int_t seq = json_integer_value(json_object_get(c, "seq"));
+
+        for (int b = 0; b < 8; b++)
+            msg[b] = (uint8_t)((uint64_t)seq >> (8 * b));
+        if (seq < 1 || (uint64_t)seq < last || vv_hex(msg + 8, 32, c, "hash") != 0 ||
+            vv_hex(sig, 64, c, "signature") != 0 ||
+            crypto_sign_verify_detached(sig, msg, sizeof msg, v->audit_key) != 0)
+            bad++;
+        last = (uint64_t)seq;
+    }
+    vv_report(v, n > 0 && bad == 0, "audit checkpoints: %zu signed by the audit key, in order "
+              "(%zu bad)", n, bad);
+}

@@ -1,0 +1,265 @@
+/* count.c - the count (protocol.md §15, §16): the published sums are the sums
+ * of the verified ballots; every partial decryption proves itself; the
+ * president's and two delegates' factors give the counts; the results repeat
+ * them, with the blank ballots and the seats at the highest average. */
+#include <stdlib.h>
+#include <string.h>
+#include "crypto/bureau.h"
+#include "crypto/dlog.h"
+#include "verify.h"
+
+/* The seats of one scrutin, worked out again: one seat at a time to the
+ * highest average votes / (seats + 1), ties by the declared rules. Returns
+ * the seats allocated (fewer than `seats` when a tie survives the rules). */
+static uint32_t seats_again(const vv *v, const vv_scrutin *s, const uint64_t *votes,
+                            uint32_t *won)
+{
+    uint8_t seed[32], best[32], ticket[32];
+    transcript t;
+    uint32_t seat;
+
+    transcript_init(&t, "votesrv/v1/seat-seed", 32);
+    transcript_put(&t, v->fp, 32);
+    transcript_put(&t, s->id, strlen(s->id));
+    transcript_digest(&t, seed);
+    memset(won, 0, VV_MAX_LISTS * sizeof *won);
+    for (seat = 1; seat <= s->seats; seat++) {
+        size_t tied[VV_MAX_LISTS], n = 0;
+
+        for (size_t l = 0; l < s->k; l++) {
+            __uint128_t mine, theirs;
+
+            if (votes[l] == 0)
+                continue;
+            if (n > 0) {
+                mine = (__uint128_t)votes[l] * (won[tied[0]] + 1);
+                theirs = (__uint128_t)votes[tied[0]] * (won[l] + 1);
+                if (mine < theirs)
+                    continue;
+                if (mine > theirs)
+                    n = 0;
+            }
+            tied[n++] = l;
+        }
+        if (n == 0)
+            break;
+        for (size_t r = 0; r < v->ntie && n > 1; r++) {
+            size_t keep = 0;
+
+            if (v->tie_rules[r] == 1) {             /* the most votes */
+                uint64_t most = 0;
+
+                for (size_t i = 0; i < n; i++)
+                    most = votes[tied[i]] > most ? votes[tied[i]] : most;
+                for (size_t i = 0; i < n; i++)
+                    if (votes[tied[i]] == most)
+                        tied[keep++] = tied[i];
+            } else {                                /* the smallest lot ticket */
+                for (size_t i = 0; i < n; i++) {
+                    transcript_init(&t, "votesrv/v1/seat-lot", 32);
+                    transcript_put(&t, seed, 32);
+                    transcript_put_u64(&t, seat);
+                    transcript_put_u64(&t, tied[i]);
+                    transcript_digest(&t, ticket);
+                    if (i == 0 || memcmp(ticket, best, 32) < 0) {
+                        memcpy(best, ticket, 32);
+                        tied[0] = tied[i];
+                    }
+                }
+                keep = 1;
+            }
+            n = keep;
+        }
+        if (n > 1)
+            break;
+        won[tied[0]]++;
+    }
+    return seat - 1;
+}
+
+static json_t *one_doc(const vv *v, const char *kind)
+{
+    json_t *a = json_object_get(v->documents, kind);
+
+    return json_array_size(a) == 1 ? json_array_get(a, 0) : NULL;
+}
+
+/* The sums document against the ballots' own sums. */
+static int sums_check(vv *v, json_t *sums)
+{
+    uint8_t fp[32], ct[64];
+    int ok = vv_hex(fp, 32, sums, "fingerprint") == 0 && memcmp(fp, v->fp, 32) == 0 &&
+             json_array_size(json_object_get(sums, "scrutins")) == v->nsc;
+
+    for (size_t i = 0; ok && i < v->nsc; i++) {
+        vv_scrutin *s = &v->sc[i];
+        json_t *e = json_array_get(json_object_get(sums, "scrutins"), i);
+        json_t *list = json_object_get(e, "sums");
+
+        ok = json_is_string(json_object_get(e, "id")) &&
+             strcmp(json_string_value(json_object_get(e, "id")), s->id) == 0 &&
+             (uint64_t)json_integer_value(json_object_get(e, "ballots")) == s->ballots &&
+             json_array_size(list) == s->k;
+        for (size_t l = 0; ok && l < s->k; l++) {
+            elgamal_ct_encode(&s->sum[l]);
+            ok = json_string_length(json_array_get(list, l)) == 128 &&
+                 hex_decode(ct, 64, json_string_value(json_array_get(list, l))) == 0 &&
+                 memcmp(ct, s->sum[l].bytes, 64) == 0;
+        }
+    }
+    vv_report(v, ok, "sums: the published encrypted sums are the sums of the verified ballots");
+    return ok;
+}
+
+/* Holder h's partial decryption: signature, the sums it decrypts, every proof. */
+static int partial_ok(const vv *v, json_t *p, size_t h, const uint8_t sums_digest[32])
+{
+    json_t *list = json_object_get(p, "scrutins");
+    uint8_t d[32], sig[64], pub[32], f[32], pr[96];
+    char *text;
+    int ok;
+    transcript t;
+    json_t *c = json_copy(p);
+
+    json_object_del(c, "signature");
+    text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(c);
+    transcript_init(&t, "votesrv/v1/ceremony-message", 32);
+    transcript_put(&t, text ? text : "", text ? strlen(text) : 0);
+    transcript_digest(&t, d);
+    free(text);
+    ok = vv_hex(sig, 64, p, "signature") == 0 &&
+         crypto_sign_verify_detached(sig, d, 32, v->holder_keys[h]) == 0 &&
+         vv_hex(d, 32, p, "sums") == 0 && memcmp(d, sums_digest, 32) == 0 &&
+         json_array_size(list) == v->nsc &&
+         bureau_holder_key(pub, v->president, &v->commitments[0][0][0], v->holders - 1, h) == 0;
+    for (size_t i = 0; ok && i < v->nsc; i++) {
+        json_t *e = json_array_get(list, i), *fs = json_object_get(e, "factors");
+        json_t *ps = json_object_get(e, "proofs");
+
+        ok = json_array_size(fs) == v->sc[i].k && json_array_size(ps) == v->sc[i].k;
+        for (size_t l = 0; ok && l < v->sc[i].k; l++) {
+            proof_dec dp;
+
+            ok = hex_decode(f, 32, json_string_value(json_array_get(fs, l))) == 0 &&
+                 json_string_length(json_array_get(ps, l)) == 192 &&
+                 hex_decode(pr, 96, json_string_value(json_array_get(ps, l))) == 0;
+            memcpy(dp.a, pr, 32);
+            memcpy(dp.b, pr + 32, 32);
+            memcpy(dp.s, pr + 64, 32);
+            ok = ok && proof_dec_verify(&dp, v->fp, pub, v->sc[i].sum[l].bytes, f) == 0;
+        }
+    }
+    return ok;
+}
+
+/* Counts of scrutin i from the quorum's factors; -1 if they do not decrypt. */
+static int counts_of(const vv *v, size_t i, json_t **parts, const uint64_t *holders, size_t np,
+                     uint64_t *counts)
+{
+    const vv_scrutin *s = &v->sc[i];
+    dlog_table *dl = dlog_table_new(s->ballots > 0 ? s->ballots : 1);
+    int rc = dl != NULL ? 0 : -1;
+
+    for (size_t l = 0; rc == 0 && l < s->k; l++) {
+        uint8_t dp[32], (*f)[32] = malloc(np * 32 + 1);
+        group_point m;
+
+        for (size_t h = 0; f != NULL && h < np; h++) {
+            json_t *fs = json_object_get(json_array_get(json_object_get(parts[h], "scrutins"), i),
+                                         "factors");
+
+            hex_decode(h == 0 ? dp : f[h - 1], 32, json_string_value(json_array_get(fs, l)));
+        }
+        rc = f != NULL &&
+                     bureau_combine(&m, &s->sum[l].b, dp, holders + 1, (const uint8_t(*)[32])f,
+                                    np - 1) == 0 &&
+                     dlog_solve(dl, &m, &counts[l]) == 0
+                 ? 0
+                 : -1;
+        free(f);
+    }
+    dlog_table_free(dl);
+    return rc;
+}
+
+static void results_check(vv *v, json_t *results, json_t **parts, const uint64_t *holders,
+                          size_t np)
+{
+    json_t *list = json_object_get(results, "scrutins");
+
+    for (size_t i = 0; i < v->nsc; i++) {
+        const vv_scrutin *s = &v->sc[i];
+        json_t *r = json_array_get(list, i), *lists = json_object_get(r, "lists");
+        uint64_t counts[VV_MAX_LISTS], expressed = 0;
+        uint32_t won[VV_MAX_LISTS], allocated;
+        int ok = counts_of(v, i, parts, holders, np, counts) == 0;
+
+        vv_report(v, ok, "scrutin %s: the quorum's factors decrypt the sums", s->id);
+        if (!ok)
+            continue;
+        allocated = seats_again(v, s, counts, won);
+        ok = json_is_string(json_object_get(r, "id")) &&
+             strcmp(json_string_value(json_object_get(r, "id")), s->id) == 0 &&
+             json_array_size(lists) == s->k &&
+             (uint64_t)json_integer_value(json_object_get(r, "ballots")) == s->ballots &&
+             (uint64_t)json_integer_value(json_object_get(r, "signatures")) == s->signatures_line &&
+             json_integer_value(json_object_get(r, "seats_allocated")) == allocated;
+        for (size_t l = 0; ok && l < s->k; l++) {
+            json_t *e = json_array_get(lists, l);
+
+            expressed += counts[l];
+            ok = (uint64_t)json_integer_value(json_object_get(e, "votes")) == counts[l] &&
+                 json_integer_value(json_object_get(e, "seats")) == won[l];
+        }
+        ok = ok && expressed <= s->ballots &&
+             (uint64_t)json_integer_value(json_object_get(r, "blank")) == s->ballots - expressed;
+        vv_report(v, ok, "scrutin %s: published votes, blank ballots and seats (%u) are the "
+                  "decrypted counts and the highest average", s->id, allocated);
+    }
+}
+
+void vv_count(vv *v)
+{
+    json_t *sums = one_doc(v, "sums"), *results = one_doc(v, "results");
+    json_t *partials = json_object_get(v->documents, "partial"), *p, *parts[VV_MAX_HOLDERS];
+    uint64_t holders[VV_MAX_HOLDERS];
+    uint8_t digest[32];
+    size_t i, np = 0, delegates = 0;
+    char *text;
+
+    if (sums == NULL) {
+        vv_report(v, strcmp(v->state, "tallied") != 0 &&
+                         strcmp(v->state, "published") != 0,
+                  "count: none published yet (state %s)", v->state);
+        return;
+    }
+    if (!sums_check(v, sums) || v->holders < 3)
+        return;
+    text = json_dumps(sums, JSON_COMPACT | JSON_SORT_KEYS);
+    crypto_generichash(digest, 32, (const uint8_t *)(text ? text : ""), text ? strlen(text) : 0,
+                       NULL, 0);
+    free(text);
+    json_array_foreach(partials, i, p) {
+        json_int_t h = json_integer_value(json_object_get(p, "holder"));
+        int ok = h >= 0 && (size_t)h < v->holders && (np == 0 || (uint64_t)h > holders[np - 1]) &&
+                 partial_ok(v, p, (size_t)h, digest);
+
+        vv_report(v, ok, "partial decryption of holder %lld: signature and proofs of correct "
+                  "decryption", (long long)h);
+        if (ok && np < VV_MAX_HOLDERS) {
+            parts[np] = p;
+            holders[np++] = (uint64_t)h;
+            delegates += h != 0;
+        }
+    }
+    if (results == NULL) {
+        vv_report(v, 1, "results: none published yet");
+        return;
+    }
+    if (np == 0 || holders[0] != 0 || delegates < 2) {
+        vv_report(v, 0, "results: published without the president and two delegates");
+        return;
+    }
+    results_check(v, results, parts, holders, np);
+}

@@ -1,0 +1,93 @@
+/*
+ * verify.h - voteverify, the independent verifier of an election archive
+ * (docs/protocol.md §14, votesrv-archive/2). It shares crypto/ with the
+ * server and nothing else: the archive, the definition, the ballots and the
+ * bureau's messages are parsed here, from the protocol's text, so that this
+ * folder can be read alone.
+ *
+ * Every check prints one verdict line ("ok  " or "FAIL") naming what it
+ * checked; voteverify exits 1 if any check failed.
+ */
+#ifndef VOTEVERIFY_H
+#define VOTEVERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "crypto/crypto.h"
+#include "crypto/hex.h"
+#include "crypto/transcript.h"
+
+#define VV_MAX_SCRUTINS 32
+#define VV_MAX_LISTS 64
+#define VV_MAX_HOLDERS 64
+#define VV_CHUNK 4096                  /* ballots verified together */
+
+typedef struct {
+    char id[65];
+    size_t k;                          /* candidate lists */
+    uint64_t min, max;                 /* lists chosen per ballot */
+    uint32_t seats;
+    /* from the archive */
+    uint64_t ballots_line, signatures_line;
+    uint8_t digest_line[32];
+    /* recomputed */
+    uint64_t ballots, ballots_seen, bad, unsorted;
+    char bad_why[240];
+    group_point dsum;
+    uint8_t last[32];
+    elgamal_ct sum[VV_MAX_LISTS];
+    int seen;
+} vv_scrutin;
+
+typedef struct {
+    int failures;
+    int threads;
+    /* the election */
+    char eid[65];
+    json_t *definition;
+    uint8_t fp[32], pk_bytes[32], audit_key[32];
+    elgamal_pk pk;
+    int have_pk;
+    vv_scrutin sc[VV_MAX_SCRUTINS];
+    size_t nsc;
+    size_t delegates;                  /* 0: no bureau */
+    int tie_rules[2];
+    size_t ntie;
+    /* collected while streaming, checked at the end */
+    uint8_t (*creds_used)[33];         /* scrutin index || credential */
+    uint8_t (*alphas)[32];
+    size_t nused, nalphas, cap_used, cap_alphas;
+    json_t *credentials, *documents, *checkpoints;
+    /* the bureau's public keys, from the ceremony (bureau.c) */
+    size_t holders;
+    uint8_t holder_keys[VV_MAX_HOLDERS][32];
+    uint8_t president[32];
+    uint8_t commitments[VV_MAX_HOLDERS - 1][2][32];
+    uint64_t lines, end_lines;
+    int have_end;
+    char state[32];
+} vv;
+
+/* A verdict line; ok = 0 counts a failure. */
+void vv_report(vv *v, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Exact-length lowercase hex in obj[key]: 0, or -1. */
+int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key);
+
+/* stream.c: read the archive line by line and run every check. */
+int vv_archive(vv *v, FILE *in);
+/* election.c: the head line (definition, fingerprint, scrutins, bureau). */
+int vv_election(vv *v, json_t *head);
+/* ballots.c: a chunk of one scrutin's ballot lines. */
+int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n);
+/* Credential list membership, single use per scrutin, unique ciphertexts. */
+void vv_credentials(vv *v);
+/* bureau.c: the ceremony, the joint key and the seals. */
+void vv_bureau(vv *v);
+/* count.c: sums, partial decryptions, counts, seats, results. */
+void vv_count(vv *v);
+/* checkpoints.c: the audit checkpoints' signatures. */
+void vv_checkpoints(vv *v);
+
+#endif
