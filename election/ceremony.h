@@ -31,6 +31,9 @@
 #define CEREMONY_MAX_BYTES (256 * 1024)
 #define CEREMONY_MAX_HOLDERS (DEF_MAX_DELEGATES + 1)
 
+/* Write the reason into err; -1. For the ceremony's checks and the holders' tools. */
+int ceremony_fault(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Hb over the message's canonical form (all but "signature"); -1 if not an object. */
 int ceremony_message_digest(uint8_t out[32], json_t *msg);
 /* Set msg["signature"]. */

@@ -12,7 +12,7 @@
 #include "crypto/threshold.h"
 #include "crypto/transcript.h"
 
-static int fault(char *err, size_t errlen, const char *fmt, ...)
+int ceremony_fault(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -100,16 +100,16 @@ static int envelope_check(json_t *msg, const char *kind, uint64_t i, const char 
     if (!json_is_object(msg) ||
         !json_is_string(json_object_get(msg, "format")) ||
         strcmp(json_string_value(json_object_get(msg, "format")), CEREMONY_FORMAT) != 0)
-        return fault(err, errlen, "not a %s message", CEREMONY_FORMAT);
+        return ceremony_fault(err, errlen, "not a %s message", CEREMONY_FORMAT);
     if (!json_is_string(json_object_get(msg, "eid")) ||
         strcmp(json_string_value(json_object_get(msg, "eid")), eid) != 0)
-        return fault(err, errlen, "the message is for another election");
+        return ceremony_fault(err, errlen, "the message is for another election");
     if (!json_is_string(json_object_get(msg, "kind")) ||
         strcmp(json_string_value(json_object_get(msg, "kind")), kind) != 0)
-        return fault(err, errlen, "holder %llu: a \"%s\" message was expected",
+        return ceremony_fault(err, errlen, "holder %llu: a \"%s\" message was expected",
                      (unsigned long long)i, kind);
     if (!json_is_integer(h) || json_integer_value(h) < 0 || (uint64_t)json_integer_value(h) != i)
-        return fault(err, errlen, "holder %llu: the message names another holder",
+        return ceremony_fault(err, errlen, "holder %llu: the message names another holder",
                      (unsigned long long)i);
     return 0;
 }
@@ -128,21 +128,21 @@ int ceremony_keys_check(ceremony_keys *k, json_t *msg, uint64_t i, const char *e
         ceremony_hex_get(box_pk, 32, msg, "box_pk") != 0 ||
         ceremony_hex_get(proof, sizeof proof, msg, "proof") != 0 ||
         !json_is_array(com) || json_array_size(com) != t)
-        return fault(err, errlen, "holder %llu: keys message malformed (sign_pk, box_pk, "
+        return ceremony_fault(err, errlen, "holder %llu: keys message malformed (sign_pk, box_pk, "
                      "proof, %zu commitments)", (unsigned long long)i, t);
     for (size_t j = 0; j < t; j++)
         if (!json_is_string(json_array_get(com, j)) ||
             hex_decode(c[j], 32, json_string_value(json_array_get(com, j))) != 0)
-            return fault(err, errlen, "holder %llu: commitment %zu is not a point",
+            return ceremony_fault(err, errlen, "holder %llu: commitment %zu is not a point",
                          (unsigned long long)i, j);
     if (ceremony_message_verify(msg, sign_pk) != 0)
-        return fault(err, errlen, "holder %llu: the keys message's signature is invalid",
+        return ceremony_fault(err, errlen, "holder %llu: the keys message's signature is invalid",
                      (unsigned long long)i);
     memcpy(pok.a, proof, 32);
     memcpy(pok.s, proof + 32, 32);
     if (i == 0 ? bureau_president_verify(c[0], &pok, ctx) != 0
                : threshold_commitments_verify(c[0], t, &pok, ctx, i) != 0)
-        return fault(err, errlen, "holder %llu: the proof of knowledge of the key is invalid",
+        return ceremony_fault(err, errlen, "holder %llu: the proof of knowledge of the key is invalid",
                      (unsigned long long)i);
     memcpy(k->sign_pk[i], sign_pk, 32);
     memcpy(k->box_pk[i], box_pk, 32);
@@ -161,22 +161,22 @@ int ceremony_shares_check(json_t *msg, uint64_t i, const ceremony_keys *k, const
     char key[24];
 
     if (i == 0 || i >= k->n)
-        return fault(err, errlen, "holder %llu deals no shares", (unsigned long long)i);
+        return ceremony_fault(err, errlen, "holder %llu deals no shares", (unsigned long long)i);
     if (envelope_check(msg, "shares", i, eid, err, errlen) != 0)
         return -1;
     if (ceremony_message_verify(msg, k->sign_pk[i]) != 0)
-        return fault(err, errlen, "holder %llu: the shares message's signature is invalid",
+        return ceremony_fault(err, errlen, "holder %llu: the shares message's signature is invalid",
                      (unsigned long long)i);
     if (ceremony_hex_get(d, 32, msg, "keys") != 0 || sodium_memcmp(d, keys_digest, 32) != 0)
-        return fault(err, errlen, "holder %llu: the shares were made for other keys",
+        return ceremony_fault(err, errlen, "holder %llu: the shares were made for other keys",
                      (unsigned long long)i);
     if (!json_is_object(sh) || json_object_size(sh) != k->n - 2)
-        return fault(err, errlen, "holder %llu: one sealed share per other delegate expected",
+        return ceremony_fault(err, errlen, "holder %llu: one sealed share per other delegate expected",
                      (unsigned long long)i);
     for (uint64_t j = 1; j < k->n; j++) {
         snprintf(key, sizeof key, "%llu", (unsigned long long)j);
         if (j != i && ceremony_hex_get(box, sizeof box, sh, key) != 0)
-            return fault(err, errlen, "holder %llu: the share for delegate %llu is missing "
+            return ceremony_fault(err, errlen, "holder %llu: the share for delegate %llu is missing "
                          "or malformed", (unsigned long long)i, (unsigned long long)j);
     }
     return 0;
@@ -190,22 +190,22 @@ int ceremony_verdict_check(json_t *msg, uint64_t i, const ceremony_keys *k, cons
     uint8_t d[32];
 
     if (i >= k->n || envelope_check(msg, "verdict", i, eid, err, errlen) != 0)
-        return i >= k->n ? fault(err, errlen, "no holder %llu", (unsigned long long)i) : -1;
+        return i >= k->n ? ceremony_fault(err, errlen, "no holder %llu", (unsigned long long)i) : -1;
     if (ceremony_message_verify(msg, k->sign_pk[i]) != 0)
-        return fault(err, errlen, "holder %llu: the verdict's signature is invalid",
+        return ceremony_fault(err, errlen, "holder %llu: the verdict's signature is invalid",
                      (unsigned long long)i);
     if (ceremony_hex_get(d, 32, msg, "transcript") != 0 || sodium_memcmp(d, transcript, 32) != 0)
-        return fault(err, errlen, "holder %llu: the verdict is about another transcript",
+        return ceremony_fault(err, errlen, "holder %llu: the verdict is about another transcript",
                      (unsigned long long)i);
     if (!json_is_boolean(v))
-        return fault(err, errlen, "holder %llu: the verdict has no \"ok\"", (unsigned long long)i);
+        return ceremony_fault(err, errlen, "holder %llu: the verdict has no \"ok\"", (unsigned long long)i);
     *ok = json_is_true(v);
     *accused = 0;
     if (!*ok) {
         if (!json_is_integer(a) || json_integer_value(a) < 0 ||
             (uint64_t)json_integer_value(a) >= k->n ||
             !json_is_string(json_object_get(msg, "reason")))
-            return fault(err, errlen, "holder %llu: a complaint must name the accused holder "
+            return ceremony_fault(err, errlen, "holder %llu: a complaint must name the accused holder "
                          "and the reason", (unsigned long long)i);
         *accused = (uint64_t)json_integer_value(a);
     }

@@ -46,17 +46,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    store_close(f->s);
-    tu_rmdir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 static json_t *export(fixture *f)
 {
     json_t *c;
@@ -403,11 +392,11 @@ static void test_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_complaint, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_complete, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_keys, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_complaint, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_seals, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cli, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,9 +79,7 @@ static int teardown(void **state)
     fixture *f = *state;
 
     elgamal_pk_clear(&f->pk);
-    store_close(f->s);
-    tu_rmdir(f->dir);
-    free(f->dir);
+    tu_store_discard(f->s, f->dir);
     free(f);
     return 0;
 }

@@ -56,17 +56,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    store_close(f->s);
-    tu_rmdir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 static const char *state_of(fixture *f)
 {
     static election_status st;
@@ -211,5 +200,5 @@ int main(void)
         cmocka_unit_test(test_full_lifecycle),
         cmocka_unit_test(test_amendments_after_closing),
     };
-    return cmocka_run_group_tests_name("lifecycle", tests, setup, teardown);
+    return cmocka_run_group_tests_name("lifecycle", tests, setup, tu_fixture_teardown);
 }

@@ -898,3 +898,19 @@ json_t *tu_archive_read(FILE *f)
     free(buf);
     return a;
 }
+
+void tu_store_discard(struct store *s, char *dir)
+{
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+int tu_fixture_teardown(void **state)
+{
+    tu_fixture_head *f = *state;
+
+    tu_store_discard(f->s, f->dir);
+    free(f);
+    return 0;
+}

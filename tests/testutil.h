@@ -58,6 +58,15 @@ char *tu_definition(int64_t opens, int64_t closes);
 /* A store in dir holding the example election (window [opens, closes]) with the
  * voters of csv imported; sets a fresh audit signing key. */
 struct store *tu_election(const char *dir, const char *csv, int64_t opens, int64_t closes);
+/* What a test fixture that owns a store starts with; tu_fixture_teardown
+ * (a cmocka teardown) discards the store and frees the fixture. */
+typedef struct {
+    char *dir;
+    struct store *s;
+} tu_fixture_head;
+int tu_fixture_teardown(void **state);
+/* Close s and remove its temporary directory (which is freed). */
+void tu_store_discard(struct store *s, char *dir);
 /* The same with a bureau de vote: a president and `delegates` delegates. */
 char *tu_definition_bureau(int64_t opens, int64_t closes, size_t delegates);
 struct store *tu_election_bureau(const char *dir, const char *csv, int64_t opens, int64_t closes,

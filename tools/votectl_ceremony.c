@@ -24,16 +24,20 @@ static int write_json(json_t *j, const char *path)
     return 0;
 }
 
+/* The end of a command that shows a document: write it, or say why not. */
+static int emit(votectl *v, int rc, json_t *doc, const char *path)
+{
+    rc = rc == STORE_OK ? write_json(doc, path) : votectl_result(v, rc, NULL);
+    json_decref(doc);
+    return rc;
+}
+
 static int ceremony_export_cmd(votectl *v, opts *o)
 {
     json_t *out;
     int rc = ceremony_export(v->store, &out);
 
-    if (rc != ELECTION_OK)
-        return votectl_result(v, rc, NULL);
-    rc = write_json(out, o->pos[1]);
-    json_decref(out);
-    return rc;
+    return emit(v, rc, out, o->pos[1]);
 }
 
 static int ceremony_post_cmd(votectl *v, opts *o)
@@ -106,8 +110,7 @@ int cmd_seal_state(votectl *v, int argc, char **argv)
     if (rc == ELECTION_REFUSED)
         snprintf(v->ctx.msg, sizeof v->ctx.msg, "no seal state: the election needs a bureau "
                  "de vote");
-    rc = rc == STORE_OK ? write_json(state, o.pos[1]) : votectl_result(v, rc, NULL);
-    json_decref(state);
+    rc = emit(v, rc, state, o.pos[1]);
     votectl_close(v);
     return rc;
 }
@@ -130,20 +133,18 @@ int cmd_tally(votectl *v, int argc, char **argv)
 int cmd_results(votectl *v, int argc, char **argv)
 {
     opts o;
-    json_t *r;
+    json_t *r = NULL;
     int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects OUT.json (- for the screen)");
 
     if (rc != 0)
         return rc;
     rc = tally_document(v->store, "results", &r);
     if (rc == STORE_ENOTFOUND) {
-        fprintf(stderr, "votectl results: refused: no results yet: the count needs the "
-                "president's and two delegates' partial decryptions\n");
-        rc = EXIT_REFUSED;
-    } else {
-        rc = rc == STORE_OK ? write_json(r, o.pos[0]) : votectl_result(v, rc, NULL);
-        json_decref(r);
+        rc = ELECTION_REFUSED;
+        snprintf(v->ctx.msg, sizeof v->ctx.msg, "no results yet: the count needs the "
+                 "president's and two delegates' partial decryptions");
     }
+    rc = emit(v, rc, r, o.pos[0]);
     votectl_close(v);
     return rc;
 }

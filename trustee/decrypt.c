@@ -9,16 +9,6 @@
 #include "crypto/bureau.h"
 #include "tally/count.h"
 
-static int fault(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* The fingerprint the holder recomputes, and the check of the sums' header. */
 static int sums_check(json_t *sums, const trustee_view *v, json_t *ceremony, uint8_t fp[32],
                       char *err, size_t errlen)
@@ -30,14 +20,14 @@ static int sums_check(json_t *sums, const trustee_view *v, json_t *ceremony, uin
     def_fingerprint(fp, v->eid, canon != NULL ? canon : "", v->joint);
     free(canon);
     if (!json_is_object(sums))
-        return fault(err, errlen, "the ballots are not counted yet (no \"sums\")");
+        return ceremony_fault(err, errlen, "the ballots are not counted yet (no \"sums\")");
     if (!json_is_string(json_object_get(sums, "format")) ||
         strcmp(json_string_value(json_object_get(sums, "format")), TALLY_SUMS_FORMAT) != 0 ||
         !json_is_string(json_object_get(sums, "eid")) ||
         strcmp(json_string_value(json_object_get(sums, "eid")), v->eid) != 0 ||
         ceremony_hex_get(claimed, 32, sums, "fingerprint") != 0 ||
         sodium_memcmp(claimed, fp, 32) != 0)
-        return fault(err, errlen, "the sums are not for this election's fingerprint: refuse "
+        return ceremony_fault(err, errlen, "the sums are not for this election's fingerprint: refuse "
                      "to decrypt");
     return 0;
 }
@@ -55,7 +45,7 @@ int trustee_decrypt(json_t **msg, const trustee_secret *ts, json_t *ceremony, ch
 
     *msg = NULL;
     if (t == NULL || p == NULL) {
-        rc = fault(err, errlen, "out of memory");
+        rc = ceremony_fault(err, errlen, "out of memory");
         goto done;
     }
     if (trustee_view_load(&v, ceremony, 1, err, errlen) != 0 ||
@@ -64,7 +54,7 @@ int trustee_decrypt(json_t **msg, const trustee_secret *ts, json_t *ceremony, ch
     crypto_sign_ed25519_sk_to_pk(sign_pk, ts->sign_sk);
     if (!ts->has_share || strcmp(ts->eid, v.eid) != 0 || ts->holder >= v.k.n ||
         sodium_memcmp(sign_pk, v.k.sign_pk[ts->holder], 32) != 0) {
-        rc = fault(err, errlen, "this key file is not a holder of this election's key");
+        rc = ceremony_fault(err, errlen, "this key file is not a holder of this election's key");
         goto done;
     }
     if (bureau_holder_key(pub, v.k.president, &v.k.commitments[0][0][0], v.k.n - 1,
@@ -76,7 +66,7 @@ int trustee_decrypt(json_t **msg, const trustee_secret *ts, json_t *ceremony, ch
         if (tally_sum_from_json(t, e) != 0 ||
             tally_partial_make(p, t, ts->holder, &ts->share, pub, fp) != 0) {
             json_decref(out);
-            rc = fault(err, errlen, "scrutin %zu of the sums is malformed", i);
+            rc = ceremony_fault(err, errlen, "scrutin %zu of the sums is malformed", i);
             goto done;
         }
         json_array_append_new(out, tally_partial_to_json(p, json_string_value(
@@ -87,7 +77,7 @@ int trustee_decrypt(json_t **msg, const trustee_secret *ts, json_t *ceremony, ch
     ceremony_hex_set(m, "sums", digest, 32);
     if (m == NULL || ceremony_message_sign(m, ts->sign_sk) != 0) {
         json_decref(m);
-        rc = fault(err, errlen, "out of memory");
+        rc = ceremony_fault(err, errlen, "out of memory");
         goto done;
     }
     *msg = m;

@@ -10,16 +10,6 @@
 #include "crypto/hex.h"
 #include "crypto/threshold.h"
 
-static int fault(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static json_t *message_new(const char *eid, const char *kind, uint64_t holder)
 {
     return json_pack("{sssssssI}", "format", CEREMONY_FORMAT, "eid", eid, "kind", kind,
@@ -30,7 +20,7 @@ static int finish(json_t **msg, json_t *m, const trustee_secret *ts, char *err, 
 {
     if (m == NULL || ceremony_message_sign(m, ts->sign_sk) != 0) {
         json_decref(m);
-        return fault(err, errlen, "out of memory");
+        return ceremony_fault(err, errlen, "out of memory");
     }
     *msg = m;
     return 0;
@@ -50,7 +40,7 @@ int trustee_keygen(trustee_secret *ts, json_t **msg, json_t *ceremony, uint64_t 
     if (trustee_view_load(&v, ceremony, 0, err, errlen) != 0)
         return -1;
     if (holder >= v.k.n)
-        return fault(err, errlen, "holder %llu does not exist: 0 is the president, 1 to %zu "
+        return ceremony_fault(err, errlen, "holder %llu does not exist: 0 is the president, 1 to %zu "
                      "the delegates", (unsigned long long)holder, v.k.n - 1);
     memset(ts, 0, sizeof *ts);
     strcpy(ts->eid, v.eid);
@@ -69,7 +59,7 @@ int trustee_keygen(trustee_secret *ts, json_t **msg, json_t *ceremony, uint64_t 
     }
     if (rc != 0) {
         trustee_secret_wipe(ts);
-        return fault(err, errlen, "the system's random generator failed");
+        return ceremony_fault(err, errlen, "the system's random generator failed");
     }
     memcpy(proof, pok.a, 32);
     memcpy(proof + 32, pok.s, 32);
@@ -97,10 +87,10 @@ static int view_for(trustee_view *v, const trustee_secret *ts, json_t *ceremony,
     if (trustee_view_load(v, ceremony, 1, err, errlen) != 0)
         return -1;
     if (strcmp(v->eid, ts->eid) != 0 || ts->holder >= v->k.n)
-        return fault(err, errlen, "this key file belongs to another election or holder");
+        return ceremony_fault(err, errlen, "this key file belongs to another election or holder");
     crypto_sign_ed25519_sk_to_pk(pk, ts->sign_sk);
     if (sodium_memcmp(pk, v->k.sign_pk[ts->holder], 32) != 0)
-        return fault(err, errlen, "the keys published for holder %llu are not this key file's",
+        return ceremony_fault(err, errlen, "the keys published for holder %llu are not this key file's",
                      (unsigned long long)ts->holder);
     return 0;
 }
@@ -119,7 +109,7 @@ int trustee_shares(json_t **msg, const trustee_secret *ts, json_t *ceremony, cha
     if (view_for(&v, ts, ceremony, err, errlen) != 0)
         return -1;
     if (ts->holder == 0)
-        return fault(err, errlen, "the president deals no shares");
+        return ceremony_fault(err, errlen, "the president deals no shares");
     memset(&f, 0, sizeof f);
     f.t = 2;
     f.a[0] = ts->a[0];
@@ -135,7 +125,7 @@ int trustee_shares(json_t **msg, const trustee_secret *ts, json_t *ceremony, cha
     threshold_poly_wipe(&f);
     if (rc != 0) {
         json_decref(sh);
-        return fault(err, errlen, "a share could not be sealed");
+        return ceremony_fault(err, errlen, "a share could not be sealed");
     }
     m = message_new(v.eid, "shares", ts->holder);
     json_object_set_new(m, "shares", sh);
@@ -192,7 +182,7 @@ int trustee_verdict(json_t **msg, trustee_secret *ts, json_t *ceremony, char *er
     if (view_for(&v, ts, ceremony, err, errlen) != 0)
         return -1;
     if (!json_is_array(shares) || json_array_size(shares) != v.k.n - 1)
-        return fault(err, errlen, "every delegate's shares are needed before the verdict");
+        return ceremony_fault(err, errlen, "every delegate's shares are needed before the verdict");
     for (size_t i = 0; i < v.k.n; i++)
         all[i] = json_array_get(json_object_get(ceremony, "keys"), i);
     for (size_t i = 1; i < v.k.n; i++)
@@ -226,18 +216,18 @@ int trustee_seal(json_t **msg, const trustee_secret *ts, json_t *ceremony, json_
     if (view_for(&v, ts, ceremony, err, errlen) != 0)
         return -1;
     if (!ts->has_share)
-        return fault(err, errlen, "this key file has not given its verdict on the ceremony");
+        return ceremony_fault(err, errlen, "this key file has not given its verdict on the ceremony");
     if (act == NULL || (strcmp(act, "open") != 0 && strcmp(act, "close") != 0))
-        return fault(err, errlen, "the state to seal must say \"act\": \"open\" or \"close\"");
+        return ceremony_fault(err, errlen, "the state to seal must say \"act\": \"open\" or \"close\"");
     if (!json_is_string(json_object_get(state, "eid")) ||
         strcmp(json_string_value(json_object_get(state, "eid")), v.eid) != 0)
-        return fault(err, errlen, "the state to seal is another election's");
+        return ceremony_fault(err, errlen, "the state to seal is another election's");
     canon = json_dumps(json_object_get(ceremony, "definition"), JSON_COMPACT | JSON_SORT_KEYS);
     def_fingerprint(fp, v.eid, canon != NULL ? canon : "", v.joint);
     free(canon);
     if (ceremony_hex_get(claimed, 32, state, "fingerprint") != 0 ||
         sodium_memcmp(claimed, fp, 32) != 0)
-        return fault(err, errlen, "the state's fingerprint is not this election's (definition "
+        return ceremony_fault(err, errlen, "the state's fingerprint is not this election's (definition "
                      "and joint key): refuse to seal");
     snprintf(kind, sizeof kind, "seal-%s", act);
     m = message_new(v.eid, kind, ts->holder);

@@ -10,16 +10,6 @@
 #include "crypto/hex.h"
 #include "crypto/threshold.h"
 
-static int fault(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 void trustee_secret_wipe(trustee_secret *ts)
 {
     sodium_memzero(ts, sizeof *ts);
@@ -106,35 +96,35 @@ int trustee_view_load(trustee_view *v, json_t *ceremony, int need_all_keys, char
     memset(v, 0, sizeof *v);
     if (!json_is_string(eid) || json_string_length(eid) >= sizeof v->eid || !json_is_object(def) ||
         !json_is_array(keys))
-        return fault(err, errlen, "not a ceremony export (votectl ceremony export)");
+        return ceremony_fault(err, errlen, "not a ceremony export (votectl ceremony export)");
     strcpy(v->eid, json_string_value(eid));
     text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
     if (text == NULL || def_parse(&d, text, strlen(text), derr, sizeof derr) != 0) {
         free(text);
-        return fault(err, errlen, "the election definition is invalid: %s", derr);
+        return ceremony_fault(err, errlen, "the election definition is invalid: %s", derr);
     }
     free(text);
     v->k.n = d.has_bureau ? d.ndelegates + 1 : 0;
     def_free(&d);
     if (v->k.n == 0)
-        return fault(err, errlen, "the election definition declares no bureau de vote");
+        return ceremony_fault(err, errlen, "the election definition declares no bureau de vote");
     ceremony_context(v->ctx, v->eid, def);
     if (json_array_size(keys) > v->k.n)
-        return fault(err, errlen, "more keys messages than holders");
+        return ceremony_fault(err, errlen, "more keys messages than holders");
     json_array_foreach(keys, i, m) {
         json_t *h = json_object_get(m, "holder");
         uint64_t hi = json_is_integer(h) && json_integer_value(h) >= 0
                           ? (uint64_t)json_integer_value(h) : UINT64_MAX;
 
         if (hi != i && need_all_keys)
-            return fault(err, errlen, "the keys of holder %zu are missing", i);
+            return ceremony_fault(err, errlen, "the keys of holder %zu are missing", i);
         if (hi >= v->k.n || ceremony_keys_check(&v->k, m, hi, v->eid, v->ctx, err, errlen) != 0)
-            return err[0] ? -1 : fault(err, errlen, "keys message %zu names no holder", i);
+            return err[0] ? -1 : ceremony_fault(err, errlen, "keys message %zu names no holder", i);
     }
     if (!need_all_keys)
         return 0;
     if (json_array_size(keys) != v->k.n)
-        return fault(err, errlen, "%zu of %zu holders have posted their keys",
+        return ceremony_fault(err, errlen, "%zu of %zu holders have posted their keys",
                      json_array_size(keys), v->k.n);
     {
         json_t *all[CEREMONY_MAX_HOLDERS];
@@ -144,6 +134,6 @@ int trustee_view_load(trustee_view *v, json_t *ceremony, int need_all_keys, char
         ceremony_transcript(v->keys_digest, all, v->k.n);
     }
     if (bureau_joint_key(v->joint, v->k.president, &v->k.commitments[0][0][0], v->k.n - 1) != 0)
-        return fault(err, errlen, "the holders' keys add up to no valid joint key");
+        return ceremony_fault(err, errlen, "the holders' keys add up to no valid joint key");
     return 0;
 }
