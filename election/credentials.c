@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "audit/audit.h"
+#include "crypto/hex.h"
 #include "crypto/crypto.h"
 #include "election_internal.h"
 
@@ -58,6 +59,12 @@ int election_export_list(store *s, election_ctx *c, const char *portal_url, FILE
     rc = store_read(s, run_export, &j);
     doc = json_pack("{s:s,s:s,s:s,s:O,s:o}", "format", LIST_FORMAT, "eid", st.eid,
                     "portal_url", portal_url, "election", d.root, "voters", j.voters);
+    if (doc != NULL && st.has_public_key) {       /* the notices show the fingerprint */
+        char fp[65];
+
+        hex_encode(fp, st.fingerprint, 32);
+        json_object_set_new(doc, "fingerprint", json_string(fp));
+    }
     def_free(&d);
     if (rc == STORE_OK && (doc == NULL || json_dumpf(doc, out, JSON_INDENT(1)) != 0))
         rc = STORE_EIO;

@@ -37,7 +37,7 @@ static notice_doc *current;             /* the document being drawn (one thread)
 
 typedef struct {
     const char *title, *voter, *number, *identifier, *code_label, *code_note, *dates_label;
-    const char *qr_caption, *steps_title, *steps[4], *support, *keep;
+    const char *qr_caption, *steps_title, *steps[4], *support, *keep, *fingerprint;
 } texts;
 
 static const texts fr = {
@@ -52,7 +52,8 @@ static const texts fr = {
       "de vote pour confirmer.",
       "Conservez le reçu : il permet de vérifier que votre bulletin est dans l'urne." },
     "Cellule d'assistance", "Ne communiquez jamais votre code de vote. Conservez cette notice "
-    "jusqu'à la fin du vote."
+    "jusqu'à la fin du vote.",
+    "Empreinte de l'élection (à comparer avec celle du portail)"
 };
 
 static const texts en = {
@@ -65,7 +66,8 @@ static const texts en = {
       "password.",
       "Choose a list or vote blank in each scrutin, then enter your vote code to confirm.",
       "Keep the receipt: it lets you check that your ballot is in the ballot box." },
-    "Support cell", "Never disclose your vote code. Keep this notice until the end of the vote."
+    "Support cell", "Never disclose your vote code. Keep this notice until the end of the vote.",
+    "Election fingerprint (compare it with the portal's)"
 };
 
 notice_doc *notice_doc_open(const char *path)
@@ -414,6 +416,23 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     snprintf(contact, sizeof contact, "%s : %s%s%s", t->support, s->support_email,
              s->support_phone && s->support_phone[0] ? " — " : "",
              s->support_phone ? s->support_phone : "");
+    if (s->fingerprint != NULL && strlen(s->fingerprint) == 64) {
+        char groups[80];
+        size_t n = 0;
+
+        for (size_t i = 0; i < 64; i++) {       /* 16 groups of 4 hex digits */
+            if (i > 0 && i % 4 == 0)
+                groups[n++] = ' ';
+            groups[n++] = s->fingerprint[i];
+        }
+        groups[n] = '\0';
+        font(cr, 0, 0, 8);
+        cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 24 * MM);
+        cairo_show_text(cr, t->fingerprint);
+        font(cr, 1, 0, 8);
+        cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 20 * MM);
+        cairo_show_text(cr, groups);
+    }
     font(cr, 0, 1, 10);
     cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 10 * MM);
     cairo_show_text(cr, contact);

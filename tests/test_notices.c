@@ -92,6 +92,23 @@ static void test_pdf_renders_qr_decodes_fonts_embedded(void **state)
                            "d=open('gray-1.pgm','rb').read().split(b'\\n',3)[3]; "
                            "print(sum(1 for b in d if b < 128))\"", dir), 0);
     assert_true(atoi(out) > 2000);
+    /* the election's fingerprint, as the portal shows it, in groups of four */
+    {
+        json_t *st;
+        char want[24];
+        const char *fp;
+
+        assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s status --json", bin, cfg), 0);
+        st = json_loads(out, 0, NULL);
+        fp = json_string_value(json_object_get(st, "fingerprint"));
+        assert_non_null(fp);
+        snprintf(want, sizeof want, "%.4s %.4s %.4s", fp, fp + 4, fp + 8);
+        json_decref(st);
+        assert_int_equal(tu_sh(out, sizeof out, "pdftotext -f 1 -l 1 %s/notices/notices-siege.pdf -",
+                               dir), 0);
+        assert_non_null(strstr(out, want));
+        assert_non_null(strstr(out, "Empreinte de l'élection"));
+    }
 }
 
 /* The vote code printed on a voter's notice, as pdftotext reads it. */
