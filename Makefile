@@ -18,7 +18,7 @@ REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 
-LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c) \
+LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))

@@ -60,6 +60,8 @@ int election_suspend(store *s, election_ctx *c, const char *notice);
 int election_resume(store *s, election_ctx *c);
 int election_test_start(store *s, election_ctx *c);
 int election_test_end(store *s, election_ctx *c);
+/* tallied -> published: the results and the official reports are final. */
+int election_publish(store *s, election_ctx *c);
 int election_purge(store *s, election_ctx *c);
 int election_audit_checkpoint(store *s, election_ctx *c);
 /* Within the count's write job: closed -> tallied, details in the audit entry. */

@@ -271,6 +271,19 @@ static int check_test_end(store_tx *tx, store_election *e, const def_election *d
     return ELECTION_OK;
 }
 
+static int check_publish(store_tx *tx, store_election *e, const def_election *d,
+                         election_ctx *c, json_t *payload, const void *arg)
+{
+    (void)tx;
+    (void)d;
+    (void)payload;
+    (void)arg;
+    if (!in_state(e, "tallied"))
+        return election_refuse(c, "only tallied results are published (now %s)", e->state);
+    strcpy(e->state, "published");
+    return ELECTION_OK;
+}
+
 static int check_purge(store_tx *tx, store_election *e, const def_election *d,
                        election_ctx *c, json_t *payload, const void *arg)
 {
@@ -371,6 +384,11 @@ int election_test_start(store *s, election_ctx *c)
 int election_test_end(store *s, election_ctx *c)
 {
     return transition_do(s, c, "test-wiped", check_test_end, NULL);
+}
+
+int election_publish(store *s, election_ctx *c)
+{
+    return transition_do(s, c, "published", check_publish, NULL);
 }
 
 int election_purge(store *s, election_ctx *c)

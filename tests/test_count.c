@@ -16,6 +16,7 @@
 #include "ballot/ballot_json.h"
 #include "box/box.h"
 #include "election/demo.h"
+#include "report/report.h"
 #include "tally/count.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
@@ -237,6 +238,27 @@ static void test_count_and_results(void **state)
                          seats[l]);
     assert_int_equal(json_integer_value(json_object_get(s, "seats_allocated")), 15);
     assert_int_equal(json_array_size(json_object_get(r, "decrypted_by")), 3);
+    /* the official reports */
+    {
+        report_info info = { "Élections 2026", "Ministère", "ab12", "2026-12-08 18:00 UTC", "fr" };
+        char err[REPORT_ERR_CHARS], out[8192];
+
+        assert_int_equal(report_write(f->dir, r, &info, err, sizeof err), 0);
+        assert_int_equal(tu_sh(out, sizeof out, "pdftotext %s/pv-csa-ministere.pdf - | tr -s ' '",
+                               f->dir), 0);
+        assert_non_null(strstr(out, "Procès-verbal"));
+        assert_non_null(strstr(out, "Comité social d'administration ministériel"));
+        assert_non_null(strstr(out, "Délégué(e) — Délégué 3"));
+        assert_non_null(strstr(out, "100.00 %"));
+        assert_int_equal(tu_sh(out, sizeof out, "cat %s/pv-csa-ministere.csv", f->dir), 0);
+        assert_non_null(strstr(out, "csa-ministere,6,6,6,1,5,100.00,\"Union A\",\"Union A\",3,9,"));
+        assert_non_null(strstr(out, "\"Syndicat B\",\"Syndicat B\",0,0,"));
+        assert_int_equal(tu_sh(out, sizeof out, "cat %s/pv-cap-attaches.json", f->dir), 0);
+        assert_non_null(strstr(out, "\"archive_blake2b\": \"ab12\""));
+        report_cleanup();
+    }
+    assert_int_equal(election_publish(f->s, &f->c), ELECTION_OK);
+    assert_int_equal(election_publish(f->s, &f->c), ELECTION_REFUSED);
     /* the cap-attaches scrutin had no ballot */
     s = scrutin_of(r, "cap-attaches");
     assert_int_equal(json_integer_value(json_object_get(s, "ballots")), 0);

@@ -701,6 +701,8 @@ static const command commands[] = {
       "after closing: verify every ballot, check ballots = signatures, publish the sums" },
     { "results", cmd_results, "OUT.json",
       "the results once the president and two delegates have decrypted the sums" },
+    { "publish", cmd_publish, "DIR",
+      "publish the results: the final archive and the official reports (PDF, CSV, JSON)" },
     { "suspend", cmd_suspend, "--reason TEXT --notice TEXT", "suspend voting during an incident" },
     { "resume", cmd_resume, "", "resume a suspended vote" },
     { "test", cmd_test, "start | end --reason TEXT",

@@ -1,10 +1,16 @@
-/* votectl_ceremony.c - the officer's relay of the key ceremony and the seals:
- * export what the key holders need, post what they send back. */
+/* votectl_ceremony.c - the officer's side of the bureau's work: relay the key
+ * ceremony and the seals, count, show and publish the results. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <sodium.h>
+#include "box/box.h"
+#include "crypto/hex.h"
+#include "report/report.h"
 #include "election/ceremony.h"
 #include "tally/count.h"
 #include "votectl.h"
@@ -145,6 +151,79 @@ int cmd_results(votectl *v, int argc, char **argv)
                  "president's and two delegates' partial decryptions");
     }
     rc = emit(v, rc, r, o.pos[0]);
+    votectl_close(v);
+    return rc;
+}
+
+/* The final archive in dir, and its BLAKE2b-256 in hex. */
+static int archive_to(votectl *v, const char *dir, char hex[65])
+{
+    char path[1024];
+    uint8_t d[32], buf[65536];
+    crypto_generichash_state h;
+    FILE *f;
+    size_t n;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/archive.jsonl", dir);
+    if ((f = fopen(path, "w+")) == NULL)
+        return STORE_EIO;
+    rc = box_archive_write(v->store, f);
+    rewind(f);
+    crypto_generichash_init(&h, NULL, 0, 32);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_generichash_update(&h, buf, n);
+    crypto_generichash_final(&h, d, 32);
+    if (fclose(f) != 0 && rc == STORE_OK)
+        rc = STORE_EIO;
+    hex_encode(hex, d, 32);
+    return rc;
+}
+
+int cmd_publish(votectl *v, int argc, char **argv)
+{
+    opts o;
+    json_t *r = NULL;
+    def_election d;
+    char hex[65], when[40], err[REPORT_ERR_CHARS];
+    time_t now = time(NULL);
+    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects DIR (created)");
+
+    if (rc != 0)
+        return rc;
+    if (mkdir(o.pos[0], 0755) != 0) {
+        votectl_close(v);
+        fprintf(stderr, "votectl publish: %s cannot be created (it must not exist)\n", o.pos[0]);
+        return EXIT_STORE;
+    }
+    {
+        election_status st;
+
+        rc = election_status_get(v->store, &st);
+        if (rc == STORE_OK && strcmp(st.state, "published") != 0)
+            rc = election_publish(v->store, &v->ctx);     /* else: the reports again */
+    }
+    if (rc == ELECTION_OK && (rc = tally_document(v->store, "results", &r)) == STORE_OK &&
+        (rc = election_definition(v->store, &d, err, sizeof err)) == STORE_OK) {
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+        rc = archive_to(v, o.pos[0], hex);
+        if (rc == STORE_OK) {
+            report_info info = { d.name, d.organiser, hex, when, "fr" };
+
+            rc = report_write(o.pos[0], r, &info, err, sizeof err) == 0 ? STORE_OK : STORE_EIO;
+            report_cleanup();
+            if (rc != STORE_OK)
+                fprintf(stderr, "votectl publish: %s\n", err);
+        }
+        def_free(&d);
+        if (rc == STORE_OK)
+            printf("results published: %s/archive.jsonl (BLAKE2b-256 %s) and the official "
+                   "reports pv-SCRUTIN.pdf, .csv, .json\n", o.pos[0], hex);
+    }
+    json_decref(r);
+    if (rc != STORE_OK)
+        rmdir(o.pos[0]);             /* only if nothing was written in it */
+    rc = votectl_result(v, rc, NULL);
     votectl_close(v);
     return rc;
 }
