@@ -1,0 +1,245 @@
+/* bench_count.c - the whole count of one scrutin with K = 5 lists, 100,000
+ * ballots (1,000,000 with BENCH_FULL=1) in a SQLite store: every ballot
+ * verified again and added (votectl tally), the president and two delegates
+ * decrypting, the results; then voteverify on the archive. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "bench.h"
+#include "audit/audit.h"
+#include "ballot/ballot_json.h"
+#include "box/box.h"
+#include "election/demo.h"
+#include "tally/count.h"
+
+#define BATCH 4000
+#define HOLDERS 4
+
+typedef struct {
+    store *s;
+    election_ctx c;
+    election_status st;
+    elgamal_pk pk;
+    char (*codes)[32];
+    size_t n;
+    trustee_secret ts[HOLDERS];
+} count_bench;
+
+static char *definition(int64_t opens, int64_t closes)
+{
+    char o[40], c[40], *text = malloc(2048);
+    time_t to = (time_t)opens, tc = (time_t)closes;
+
+    strftime(o, sizeof o, "%Y-%m-%dT%H:%M:%SZ", gmtime(&to));
+    strftime(c, sizeof c, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tc));
+    snprintf(text, 2048,
+             "{\"name\":\"Bench\",\"organiser\":\"Bench\",\"timezone\":\"Europe/Paris\","
+             "\"voting\":{\"opens\":\"%s\",\"closes\":\"%s\"},\"support\":{\"email\":\"s@ex.fr\"},"
+             "\"bureau\":{\"president\":\"P\",\"delegates\":[\"D1\",\"D2\",\"D3\"]},"
+             "\"scrutins\":[{\"id\":\"bench\",\"title\":\"Bench\",\"seats\":10,\"lists\":["
+             "{\"name\":\"A\"},{\"name\":\"B\"},{\"name\":\"C\"},{\"name\":\"D\"},{\"name\":\"E\"}]}]}",
+             o, c);
+    return text;
+}
+
+static void setup(count_bench *b, const char *dir)
+{
+    int64_t now = (int64_t)time(NULL);
+    char *def = definition(now - 60, now + 3600), err[DEF_ERR_CHARS], *csv;
+    uint8_t pk[32], sk[64];
+    def_election d;
+    voter_list l;
+    voters_diff diff;
+    FILE *codes = tmpfile();
+    size_t len = 0;
+
+    crypto_sign_keypair(pk, sk);
+    audit_set_signing_key(sk);
+    b->s = tu_store(dir);
+    b->c = (election_ctx){ "officer", "bench", NULL, now, "" };
+    csv = malloc(64 * b->n + 100);
+    len = (size_t)sprintf(csv, "number,surname,given_names,emails,establishment,postal_address\n");
+    for (size_t i = 0; i < b->n; i++)
+        len += (size_t)sprintf(csv + len, "B%07zu,N,P,b%07zu@ex.fr,E,\n", i, i);
+    if (def_parse(&d, def, strlen(def), err, sizeof err) != 0 ||
+        election_create(b->s, &b->c, &d, pk) != 0 ||
+        voters_parse_buffer(&l, "v.csv", csv, len, &d) != 0 ||
+        voters_diff_compute(b->s, &l, &diff) != 0 ||
+        election_import_voters(b->s, &b->c, &l, &diff, NULL, NULL) != 0 ||
+        tu_bureau_ceremony(b->s, &b->c, b->ts, HOLDERS) != 0 || codes == NULL ||
+        election_demo_credentials(b->s, &b->c, codes) != 0 ||
+        tu_bureau_seal(b->s, &b->c, b->ts, "open", 0, 1) != 0 ||
+        election_open(b->s, &b->c) != 0 || election_status_get(b->s, &b->st) != 0 ||
+        election_status_key(b->s, pk) != 0 || elgamal_pk_load(&b->pk, pk) != 0)
+        bench_die("count: election setup");
+    voter_list_free(&l);
+    def_free(&d);
+    free(def);
+    free(csv);
+    rewind(codes);
+    b->codes = malloc(b->n * sizeof *b->codes);
+    for (size_t i = 0; i < b->n; i++) {
+        char shown[64];
+        size_t k = 0;
+
+        if (fscanf(codes, "%*[^,],%63s\n", shown) != 1)
+            bench_die("count: codes");
+        for (char *p = shown; *p; p++)
+            if (*p != '-' && k < 31)
+                b->codes[i][k++] = *p;
+        b->codes[i][k] = '\0';
+    }
+    fclose(codes);
+}
+
+/* A batch of ballots made on every core, then stored as casts would. */
+typedef struct {
+    count_bench *b;
+    size_t from, to;
+    char **body;
+    uint8_t (*tracker)[32], (*cred)[32];
+} maker;
+
+static void *make(void *arg)
+{
+    maker *m = arg;
+    ballot_scrutin sc = { m->b->st.fingerprint, &m->b->pk, "bench", 5, 0, 1 };
+    ballot *bl = ballot_new(5, 0, 1);
+    const char *eid = m->b->st.eid;
+
+    for (size_t i = m->from; i < m->to; i++) {
+        uint8_t choices[5] = { 0 };
+        group_scalar s;
+
+        if (i % 7 != 6)
+            choices[(i * 31 + i / 3) % 5] = 1;            /* some blank ballots */
+        if (credential_derive_secret(&s, m->cred[i], (const uint8_t *)eid, strlen(eid),
+                                     (const uint8_t *)m->b->codes[i],
+                                     strlen(m->b->codes[i])) != 0 ||
+            ballot_create(bl, &sc, choices, &s, m->cred[i], NULL) != 0 ||
+            (m->body[i] = ballot_canonical(bl, m->b->st.fingerprint)) == NULL)
+            bench_die("count: ballot");
+        ballot_tracker(m->tracker[i], m->body[i]);
+    }
+    ballot_free(bl);
+    return NULL;
+}
+
+typedef struct {
+    maker *m;
+    size_t from, to;
+} insert_job;
+
+static int run_insert(store_tx *tx, void *arg)
+{
+    insert_job *j = arg;
+    uint8_t digest[32];
+    uint64_t count;
+    char number[32];
+    int64_t id;
+    int struck, rc = store_box_state_get(tx, "bench", &count, digest);
+
+    for (size_t i = j->from; rc == STORE_OK && i < j->to; i++) {
+        snprintf(number, sizeof number, "B%07zu", i);
+        if ((rc = store_voter_find(tx, number, &id, &struck)) == STORE_OK &&
+            (rc = store_signature_add(tx, id, "bench")) == STORE_OK &&
+            (rc = store_credential_use(tx, "bench", j->m->cred[i])) == STORE_OK &&
+            (rc = store_ballot_add(tx, j->m->tracker[i], "bench", j->m->body[i])) == STORE_OK)
+            rc = box_digest_add(digest, j->m->tracker[i]) == 0 ? STORE_OK : STORE_EIO;
+        count++;
+    }
+    return rc == STORE_OK ? store_box_state_put(tx, "bench", count, digest) : rc;
+}
+
+static void cast_all(count_bench *b, int cores)
+{
+    maker m = { b, 0, 0, calloc(b->n, sizeof(char *)), malloc(b->n * 32), malloc(b->n * 32) };
+
+    for (size_t from = 0; from < b->n; from += BATCH) {
+        size_t to = from + BATCH < b->n ? from + BATCH : b->n;
+        pthread_t tid[64];
+        maker w[64];
+        insert_job j = { &m, from, to };
+
+        for (int t = 0; t < cores; t++) {
+            w[t] = m;
+            w[t].from = from + (to - from) * (size_t)t / (size_t)cores;
+            w[t].to = from + (to - from) * (size_t)(t + 1) / (size_t)cores;
+            pthread_create(&tid[t], NULL, make, &w[t]);
+        }
+        for (int t = 0; t < cores; t++)
+            pthread_join(tid[t], NULL);
+        if (store_write(b->s, run_insert, &j) != STORE_OK)
+            bench_die("count: insert");
+        for (size_t i = from; i < to; i++)
+            free(m.body[i]);
+    }
+    free(m.body);
+    free(m.tracker);
+    free(m.cred);
+}
+
+static void decrypt_all(count_bench *b)
+{
+    for (uint64_t h = 0; h < 3; h++) {
+        json_t *cer, *msg;
+        char err[TRUSTEE_ERR_CHARS], *text;
+
+        if (ceremony_export(b->s, &cer) != 0 ||
+            trustee_decrypt(&msg, &b->ts[h], cer, err, sizeof err) != 0)
+            bench_die("count: partial decryption");
+        text = json_dumps(msg, JSON_COMPACT);
+        if (tally_post_partial(b->s, &b->c, text, strlen(text)) != ELECTION_OK)
+            bench_die(b->c.msg);
+        free(text);
+        json_decref(msg);
+        json_decref(cer);
+    }
+}
+
+void bench_count(int cores)
+{
+    count_bench b = { .n = bench_scaled(getenv("BENCH_FULL") ? 1000000 : 100000, 2000) };
+    char *dir = tu_tmpdir(), path[600], cmd[1400];
+    double t0, t_count, t_dec, t_verify, scale = 100000.0 / (double)b.n;
+    FILE *out;
+
+    setup(&b, dir);
+    t0 = tu_seconds();
+    cast_all(&b, cores);
+    printf("# count: %zu K=5 ballots made and stored in %.1f s (setup, not measured)\n", b.n,
+           tu_seconds() - t0);
+    b.c.now += 7200;
+    if (tu_bureau_seal(b.s, &b.c, b.ts, "close", 0, 2) != 0 || election_close(b.s, &b.c) != 0)
+        bench_die("count: close");
+    t0 = tu_seconds();
+    if (tally_count(b.s, &b.c, cores) != ELECTION_OK)
+        bench_die(b.c.msg);
+    t_count = tu_seconds() - t0;
+    t0 = tu_seconds();
+    decrypt_all(&b);
+    t_dec = tu_seconds() - t0;
+    snprintf(path, sizeof path, "%s/archive.jsonl", dir);
+    if ((out = fopen(path, "w")) == NULL || box_archive_write(b.s, out) != STORE_OK ||
+        fclose(out) != 0)
+        bench_die("count: archive");
+    snprintf(cmd, sizeof cmd, "../build/rel/bin/voteverify %s > %s/verify.txt", path, dir);
+    t0 = tu_seconds();
+    if (system(cmd) != 0)
+        bench_die("count: voteverify rejected the archive");
+    t_verify = tu_seconds() - t0;
+    printf("# count: tally from the store on %d threads (read, verify, add), then the president "
+           "and two delegates decrypt (3 x 5 proofs made and checked), results and seats\n",
+           cores);
+    printf("bench tally.count_100k_s %.2f s\n", t_count * scale);
+    printf("bench tally.decrypt_s %.3f s\n", t_dec);
+    printf("bench tally.total_100k_s %.2f s\n", t_count * scale + t_dec);
+    printf("bench voteverify.archive_100k_s %.2f s\n", t_verify * scale);
+    elgamal_pk_clear(&b.pk);
+    free(b.codes);
+    store_close(b.s);
+    tu_rmdir(dir);
+    free(dir);
+}
