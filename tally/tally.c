@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#define TALLY_GROUP 8                /* ballots per multi-scalar product */
+
 typedef struct {
     ballot *const *ballots;
     size_t from, to;
@@ -13,10 +15,22 @@ typedef struct {
     int failed;                       /* not a ballot's fault: memory */
 } slice;
 
+/* Ballots [from, to) in one batch: one multi-scalar product shares its
+ * doublings among them (protocol.md §9). 0, or -1 if one of them fails. */
+static int verify_group(batch *bt, ballot *const *ballots, size_t from, size_t to,
+                        const ballot_scrutin *sc, elgamal_ct (*cts)[BALLOT_MAX_LISTS])
+{
+    batch_reset(bt);
+    for (size_t i = from; i < to; i++)
+        if (ballot_batch(bt, ballots[i], sc, cts[i - from]) != 0)
+            return -1;
+    return batch_check(bt);
+}
+
 static void *verify_slice(void *arg)
 {
     slice *w = arg;
-    elgamal_ct cts[BALLOT_MAX_LISTS];
+    elgamal_ct cts[TALLY_GROUP][BALLOT_MAX_LISTS];
     batch *bt = batch_new(w->sc->pk->vtable);
 
     w->bad = w->to;
@@ -26,14 +40,16 @@ static void *verify_slice(void *arg)
         w->failed = 1;
         return NULL;
     }
-    for (size_t i = w->from; i < w->to; i++) {
-        batch_reset(bt);
-        if (ballot_batch(bt, w->ballots[i], w->sc, cts) != 0 || batch_check(bt) != 0) {
-            w->bad = i;
-            break;
+    for (size_t i = w->from; i < w->to && w->bad == w->to; i += TALLY_GROUP) {
+        size_t end = i + TALLY_GROUP < w->to ? i + TALLY_GROUP : w->to;
+        int one_by_one = verify_group(bt, w->ballots, i, end, w->sc, cts) != 0;
+
+        for (size_t j = i; j < end && w->bad == w->to; j++) {
+            if (one_by_one && verify_group(bt, w->ballots, j, j + 1, w->sc, cts + (j - i)) != 0)
+                w->bad = j;                    /* the first bad one, named */
+            for (size_t l = 0; l < w->sc->k && w->bad == w->to; l++)
+                elgamal_ct_add(&w->sum[l], &w->sum[l], &cts[j - i][l]);
         }
-        for (size_t l = 0; l < w->sc->k; l++)
-            elgamal_ct_add(&w->sum[l], &w->sum[l], &cts[l]);
     }
     batch_free(bt);
     return NULL;

@@ -20,6 +20,13 @@ typedef struct {
     credential_sig sig;
 } vv_ballot;
 
+#define VV_GROUP 8                     /* ballots per multi-scalar product */
+
+typedef struct {
+    vv_ballot b[VV_GROUP];
+    elgamal_ct cts[VV_GROUP][VV_MAX_LISTS];
+} vv_group;
+
 typedef struct {
     vv *v;
     vv_scrutin *s;
@@ -104,8 +111,8 @@ static void ballot_digest_of(uint8_t out[32], const vv_ballot *b, const vv *v, c
     transcript_digest(&t, out);
 }
 
-/* All of the ballot's equations in one batch; its ciphertexts in cts. */
-static int ballot_check(batch *bt, const vv_ballot *b, const vv *v, const char *id,
+/* Add all of the ballot's equations to the batch; its ciphertexts in cts. */
+static int ballot_eqs(batch *bt, const vv_ballot *b, const vv *v, const char *id,
                         elgamal_ct *cts)
 {
     uint8_t aux[VV_AUX_MAX], d[32];
@@ -143,9 +150,7 @@ static int ballot_check(batch *bt, const vv_ballot *b, const vv *v, const char *
         (sc = batch_point_decode(bt, b->cred, GROUP_NO_IDENTITY)) < 0)
         return -1;
     ballot_digest_of(d, b, v, id);
-    if (credential_sig_batch(bt, &b->sig, v->fp, sc, b->cred, d) != 0)
-        return -1;
-    return batch_check(bt);
+    return credential_sig_batch(bt, &b->sig, v->fp, sc, b->cred, d);
 }
 
 /* H(tracker) as a point: the box digest's step (§14). */
@@ -166,14 +171,12 @@ static int digest_point(group_point *p, const uint8_t tracker[32])
  * canonical form, §14, so B need not be encoded again here). */
 #define VV_LINE_HEAD 87                  /* {"tracker":"<64 hex>","ballot": */
 
-static const char *one_line(vv_slice *w, batch *bt, vv_ballot *b, const char *line)
+static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line)
 {
     json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL), *bj = json_object_get(j, "ballot");
     size_t len = strlen(line);
     const char *why = NULL;
-    elgamal_ct cts[VV_MAX_LISTS];
     uint8_t t[32];
-    group_point p;
 
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
@@ -192,47 +195,78 @@ static const char *one_line(vv_slice *w, batch *bt, vv_ballot *b, const char *li
     }
     if (why == NULL)
         why = ballot_parse(b, bj, w->v, w->s);
-    batch_reset(bt);
-    if (why == NULL && ballot_check(bt, b, w->v, w->s->id, cts) != 0)
-        why = "fails its proofs or its credential signature";
-    if (why == NULL && digest_point(&p, b->tracker) != 0)
-        why = "has a tracker that is not a digest";
-    if (why == NULL) {
-        group_point_add(&w->digest, &w->digest, &p);
-        for (size_t l = 0; l < b->k; l++) {
-            elgamal_ct_add(&w->sum[l], &w->sum[l], &cts[l]);
-        }
-        for (size_t l = 0; l < b->k; l++)
-            memcpy(w->alphas[w->n * b->k + l], b->ct[l], 32);
-        memcpy(w->creds[w->n], b->cred, 32);
-        memcpy(w->trackers[w->n], b->tracker, 32);
-        w->n++;
-    }
     json_decref(j);
     return why;
+}
+
+/* A valid ballot counts: sums, digest, what is checked at the end. */
+static const char *commit(vv_slice *w, const vv_ballot *b, const elgamal_ct *cts)
+{
+    group_point p;
+
+    if (digest_point(&p, b->tracker) != 0)
+        return "has a tracker that is not a digest";
+    group_point_add(&w->digest, &w->digest, &p);
+    for (size_t l = 0; l < b->k; l++) {
+        elgamal_ct_add(&w->sum[l], &w->sum[l], &cts[l]);
+        memcpy(w->alphas[w->n * b->k + l], b->ct[l], 32);
+    }
+    memcpy(w->creds[w->n], b->cred, 32);
+    memcpy(w->trackers[w->n], b->tracker, 32);
+    w->n++;
+    return NULL;
+}
+
+/* Ballots [from, to) of the slice, their equations in one batch (one
+ * multi-scalar product shares the doublings); if it fails, each ballot alone
+ * to name the bad ones (protocol.md §9). */
+static void group_run(vv_slice *w, batch *bt, vv_group *g, size_t from, size_t to)
+{
+    const char *why[VV_GROUP];
+    int any = 0;
+
+    batch_reset(bt);
+    for (size_t i = from; i < to; i++) {
+        size_t k = i - from;
+
+        why[k] = line_decode(w, &g->b[k], w->lines[i]);
+        if (why[k] == NULL && ballot_eqs(bt, &g->b[k], w->v, w->s->id, g->cts[k]) != 0)
+            why[k] = "fails its proofs or its credential signature";
+        any |= why[k] == NULL;
+    }
+    if (any && batch_check(bt) != 0)
+        for (size_t k = 0; k < to - from; k++) {
+            batch_reset(bt);
+            if (why[k] == NULL && (ballot_eqs(bt, &g->b[k], w->v, w->s->id, g->cts[k]) != 0 ||
+                                   batch_check(bt) != 0))
+                why[k] = "fails its proofs or its credential signature";
+        }
+    for (size_t k = 0; k < to - from; k++) {
+        if (why[k] == NULL)
+            why[k] = commit(w, &g->b[k], g->cts[k]);
+        if (why[k] != NULL && w->nbad++ == 0) {
+            w->bad = from + k;
+            snprintf(w->why, sizeof w->why, "%s", why[k]);
+        }
+    }
 }
 
 static void *slice_run(void *arg)
 {
     vv_slice *w = arg;
     batch *bt = batch_new(w->v->pk.vtable);
-    vv_ballot *b = malloc(sizeof *b);
+    vv_group *g = malloc(sizeof *g);
 
     w->bad = w->to;
-    if (bt == NULL || b == NULL) {
+    if (bt == NULL || g == NULL) {
         w->bad = w->from;
+        w->nbad = w->to - w->from;
         snprintf(w->why, sizeof w->why, "could not be checked (out of memory)");
     }
-    for (size_t i = w->from; i < w->to && bt != NULL && b != NULL; i++) {
-        const char *why = one_line(w, bt, b, w->lines[i]);
-
-        if (why != NULL && w->nbad++ == 0) {
-            w->bad = i;
-            snprintf(w->why, sizeof w->why, "%s", why);
-        }
-    }
+    for (size_t i = w->from; i < w->to && bt != NULL && g != NULL; i += VV_GROUP)
+        group_run(w, bt, g, i, i + VV_GROUP < w->to ? i + VV_GROUP : w->to);
     batch_free(bt);
-    free(b);
+    free(g);
     return NULL;
 }
 
