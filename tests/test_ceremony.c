@@ -379,7 +379,10 @@ static void test_cli(void **state)
               "$V ceremony post ver0.json ver1.json ver2.json && "
               "! $V open && $V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k2 seal2.json && "
-              "$V ceremony post seal0.json seal2.json && $V open && $V status",
+              "$V ceremony post seal0.json seal2.json && $V open && $V status && "
+              "$T backup k1 b1.pdf && pdftoppm -r 150 -png b1.pdf page && "
+              "zbarimg -q --raw page-1.png > k1.txt && $T restore k1.txt k1again && cmp k1 k1again && "
+              "! $T restore e.json k1bad && ! $T restore k1.txt k1again && echo BACKUP-OK",
               dir, bin, bin, bin) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "joint key is set"));
@@ -387,6 +390,8 @@ static void test_cli(void **state)
     assert_non_null(strstr(out, "the president deals no shares"));
     assert_non_null(strstr(out, "wrong passphrase"));
     assert_non_null(strstr(out, "state        open"));
+    assert_non_null(strstr(out, "BACKUP-OK"));
+    assert_non_null(strstr(out, "is not the text of a key file backup"));
 }
 
 int main(void)

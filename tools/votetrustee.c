@@ -14,7 +14,11 @@
 #include <termios.h>
 #include <unistd.h>
 #include <sodium.h>
+#include <time.h>
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include "crypto/vault.h"
+#include "notices/backup.h"
 #include "trustee/trustee.h"
 
 #define EXIT_REFUSED 1
@@ -123,19 +127,29 @@ static int key_save(const trustee_secret *ts, const char *path, int replace)
     return rc;
 }
 
+/* The sealed bytes of a key file: their number, or 0 after saying why not. */
+static size_t key_read(uint8_t buf[TRUSTEE_SECRET_MAX + VAULT_OVERHEAD], const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f != NULL ? fread(buf, 1, TRUSTEE_SECRET_MAX + VAULT_OVERHEAD, f) : 0;
+
+    if (f == NULL)
+        return (size_t)fail(0, "cannot read the key file %s", path);
+    fclose(f);
+    if (n <= VAULT_OVERHEAD || n >= TRUSTEE_SECRET_MAX + VAULT_OVERHEAD)
+        return (size_t)fail(0, "%s is not a key file", path);
+    return n;
+}
+
 static int key_load(trustee_secret *ts, const char *path)
 {
     uint8_t buf[TRUSTEE_SECRET_MAX + VAULT_OVERHEAD], plain[TRUSTEE_SECRET_MAX];
     char pass[PASS_MAX];
-    FILE *f = fopen(path, "rb");
-    size_t n = f != NULL ? fread(buf, 1, sizeof buf, f) : 0;
+    size_t n = key_read(buf, path);
     int rc = -1;
 
-    if (f == NULL)
-        return fail(-1, "cannot read the key file %s", path);
-    fclose(f);
-    if (n <= VAULT_OVERHEAD || n >= sizeof buf)
-        return fail(-1, "%s is not a key file", path);
+    if (n == 0)
+        return -1;
     if (passphrase(pass, "Passphrase of the key file: ") != 0)
         return -1;
     if (vault_open(plain, buf, n, pass) != 0)
@@ -231,6 +245,67 @@ static int run_step(const char *name, step_fn fn, const char *ceremony, const ch
     return rc;
 }
 
+/* Print the key file (as sealed) on paper, once its passphrase is known to open it. */
+static int cmd_backup(char **a)
+{
+    uint8_t buf[TRUSTEE_SECRET_MAX + VAULT_OVERHEAD];
+    trustee_secret ts;
+    char holder[64], when[32];
+    time_t now = time(NULL);
+    size_t n = key_read(buf, a[0]);
+    int rc;
+
+    if (n == 0 || key_load(&ts, a[0]) != 0)
+        return EXIT_REFUSED;
+    snprintf(holder, sizeof holder, "détenteur %llu (%s)", (unsigned long long)ts.holder,
+             ts.holder == 0 ? "président(e)" : "délégué(e)");
+    strftime(when, sizeof when, "%Y-%m-%d", gmtime(&now));
+    {
+        backup_info info = { ts.eid, holder, when };
+
+        rc = backup_write(a[1], buf, n, &info);
+    }
+    cairo_debug_reset_static_data();     /* cairo's and fontconfig's caches, at the end */
+    FcFini();
+    trustee_secret_wipe(&ts);
+    if (rc != 0)
+        return fail(EXIT_SYSTEM, "could not write %s", a[1]);
+    printf("paper backup written to %s: print it, keep it under seal, delete the PDF\n", a[1]);
+    return 0;
+}
+
+/* The key file again from a backup's text (the QR code read, or typed). */
+static int cmd_restore(char **a)
+{
+    uint8_t buf[BACKUP_MAX_BYTES];
+    char text[4 * BACKUP_MAX_BYTES], tmp[4096];
+    FILE *f = fopen(a[0], "r");
+    size_t n = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
+    long len;
+    int fd, rc = -1;
+
+    if (f == NULL)
+        return fail(EXIT_INPUT, "cannot read %s", a[0]);
+    fclose(f);
+    text[n] = '\0';
+    if (strncmp(text, "QR-Code:", 8) == 0)          /* as zbarimg prints it */
+        memmove(text, text + 8, n - 7);
+    if ((len = backup_decode(buf, sizeof buf, text)) < 0)
+        return fail(EXIT_INPUT, "%s is not the text of a key file backup", a[0]);
+    snprintf(tmp, sizeof tmp, "%s.tmp", a[1]);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 && write(fd, buf, (size_t)len) == len && fsync(fd) == 0)
+        rc = link(tmp, a[1]);
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    if (rc != 0)
+        return fail(EXIT_SYSTEM, "could not write %s (a key file is never overwritten)", a[1]);
+    printf("key file %s restored: it opens with its holder's passphrase\n", a[1]);
+    return 0;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -240,7 +315,9 @@ static void usage(FILE *out)
             "  verdict CEREMONY.json KEYFILE OUT.json         check everything, keep your share\n"
             "  seal CEREMONY.json STATE.json KEYFILE OUT.json seal the state before open/close\n"
             "  decrypt CEREMONY.json KEYFILE OUT.json         after the count: your partial\n"
-            "                                                 decryption of the sums\n\n"
+            "                                                 decryption of the sums\n"
+            "  backup KEYFILE OUT.pdf                         a paper copy (QR code and text)\n"
+            "  restore TEXT.txt KEYFILE                       the key file from that copy\n\n"
             "CEREMONY.json comes from votectl ceremony export, STATE.json from votectl\n"
             "seal-state; OUT.json goes back through votectl ceremony post. The key file is\n"
             "sealed under your passphrase (Argon2id, %s by default).\n"
@@ -286,6 +363,10 @@ int main(int argc, char **argv)
         return run_step(cmd, step_shares, a[0], NULL, a[1], a[2]);
     if (strcmp(cmd, "verdict") == 0 && n == 3)
         return run_step(cmd, step_verdict, a[0], NULL, a[1], a[2]);
+    if (strcmp(cmd, "backup") == 0 && n == 2)
+        return cmd_backup(a);
+    if (strcmp(cmd, "restore") == 0 && n == 2)
+        return cmd_restore(a);
     if (strcmp(cmd, "decrypt") == 0 && n == 3)
         return run_step(cmd, step_decrypt, a[0], NULL, a[1], a[2]);
     if (strcmp(cmd, "seal") == 0 && n == 4)
