@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "audit/audit.h"
 #include "ballot/ballot_json.h"
 #include "box/box.h"
 #include "election/demo.h"
@@ -104,9 +105,16 @@ static int run_insert(store_tx *tx, void *arg)
     int struck, rc;
 
     snprintf(number, sizeof number, "V%d", j->voter);
-    if (j->voter >= 0 && ((rc = store_voter_find(tx, number, &id, &struck)) != STORE_OK ||
-                          (rc = store_signature_add(tx, id, SCRUTIN)) != STORE_OK))
-        return rc;
+    if (j->voter >= 0) {
+        json_t *p = json_pack("{s:s,s:s}", "number", number, "scrutin", SCRUTIN);
+
+        if ((rc = store_voter_find(tx, number, &id, &struck)) == STORE_OK &&
+            (rc = store_signature_add(tx, id, SCRUTIN)) == STORE_OK)
+            rc = audit_append(tx, "voter", number, "ballot-cast", p);     /* as a cast does */
+        json_decref(p);
+        if (rc != STORE_OK)
+            return rc;
+    }
     if ((rc = store_ballot_add(tx, j->tracker, SCRUTIN, j->body)) != STORE_OK ||
         (rc = store_box_state_get(tx, SCRUTIN, &count, digest)) != STORE_OK)
         return rc;
@@ -524,6 +532,22 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "documents", bad_results, "scrutin csa-ministere: published votes");
     expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
     expect_fail(f->dir, "end", NULL, "archive complete");
+    /* with the audit log: its chain, the checkpoints in it, casts = signatures */
+    {
+        const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
+
+        if (tu_sh(out, sizeof out, "%s/voteverify --audit-log %s/registry.db %s", b, f->dir,
+                  path) != 0)
+            fail_msg("%s", out);
+        assert_non_null(strstr(out, "ok   audit log: scrutin csa-ministere: 6 casts recorded = "
+                                    "6 signatures"));
+        assert_int_not_equal(tu_sh(out, sizeof out, "cp %s/registry.db %s/copy.db && "
+                                   "python3 -c \"import sqlite3; c = sqlite3.connect('%s/copy.db'); "
+                                   "c.execute(\\\"update audit set actor = 'mallory' where seq = 3\\\"); "
+                                   "c.commit()\" && %s/voteverify --audit-log %s/copy.db %s",
+                                   f->dir, f->dir, f->dir, b, f->dir, path), 0);
+        assert_non_null(strstr(out, "FAIL audit log: entry 3 does not chain or match its hash"));
+    }
 }
 
 int main(void)

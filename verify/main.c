@@ -1,6 +1,6 @@
 /*
  * voteverify - check an election archive independently of the server:
- *   voteverify [--threads N] ARCHIVE
+ *   voteverify [--threads N] [--audit-log REGISTRY.db] ARCHIVE
  * One verdict line per check; exit 0 if every check passed, 1 if one failed,
  * 2 on usage errors, 3 if the archive cannot be read.
  */
@@ -36,19 +36,22 @@ int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: voteverify [--threads N] ARCHIVE\n\n"
+    fprintf(out, "usage: voteverify [--threads N] [--audit-log REGISTRY.db] ARCHIVE\n\n"
                  "Checks a votesrv election archive (votectl archive, GET /api/v1/archive):\n"
                  "the definition's fingerprint, the key ceremony and the joint key, the seals,\n"
                  "every ballot's proofs and credential signature, the credential list and its\n"
                  "single use per scrutin, duplicates, ballots = signatures, the box digests,\n"
                  "the sums, every partial decryption, the counts and seats, the audit\n"
-                 "checkpoints. Exit 0 if all hold, 1 if a check failed.\n");
+                 "checkpoints; with --audit-log, the audit log's chain against the archive\n"
+                 "(it names voters: it is shown to auditors, not published).\n"
+                 "Exit 0 if all hold, 1 if a check failed.\n");
 }
 
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "threads", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+        { "audit-log", required_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 }
     };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -61,6 +64,8 @@ int main(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (ch == 't' && atoi(optarg) >= 1 && atoi(optarg) <= 64) {
             v.threads = atoi(optarg);
+        } else if (ch == 'a') {
+            v.audit_log = optarg;
         } else {
             usage(ch == 'h' ? stdout : stderr);
             return ch == 'h' ? 0 : 2;

@@ -138,5 +138,7 @@ int vv_archive(vv *v, FILE *in)
     vv_bureau(v);
     vv_count(v);
     vv_checkpoints(v);
+    if (v->audit_log != NULL)
+        vv_audit_log(v, v->audit_log);
     return 0;
 }

@@ -66,6 +66,7 @@ typedef struct {
     uint8_t president[32];
     uint8_t commitments[VV_MAX_HOLDERS - 1][2][32];
     uint64_t lines, end_lines;
+    const char *audit_log;             /* --audit-log, or NULL */
     int have_end;
     char state[32];
 } vv;
@@ -89,5 +90,7 @@ void vv_bureau(vv *v);
 void vv_count(vv *v);
 /* checkpoints.c: the audit checkpoints' signatures. */
 void vv_checkpoints(vv *v);
+/* auditlog.c: the audit log itself (a registry file), against the archive. */
+void vv_audit_log(vv *v, const char *path);
 
 #endif
