@@ -55,4 +55,17 @@ int ballot_batch(batch *bt, const ballot *b, const ballot_scrutin *sc, elgamal_c
  * uniqueness are the ballot box's checks.) */
 int ballot_verify(const ballot *b, const ballot_scrutin *sc);
 
+/* The ballot box's storage form (not a protocol format: the canonical JSON of
+ * ballot_json.h is): version 1, the scrutin id, k, min, max, the credential,
+ * the ciphertexts, the proofs and the signature, back to back. The count reads
+ * it instead of decoding JSON. */
+#define BALLOT_WIRE_VERSION 1
+#define BALLOT_WIRE_MAX (5 + BALLOT_SCRUTIN_ID_MAX + 32 + BALLOT_MAX_LISTS * (64 + 256) + \
+                         65 * 128 + 64)
+size_t ballot_wire_size(const ballot *b);
+/* Its length, or -1 if cap is too small. */
+int ballot_wire_encode(uint8_t *out, size_t cap, const ballot *b);
+/* NULL unless in is a ballot of exactly sc's scrutin, lists and range. */
+ballot *ballot_wire_decode(const uint8_t *in, size_t len, const ballot_scrutin *sc);
+
 #endif

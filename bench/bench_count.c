@@ -99,6 +99,8 @@ typedef struct {
     count_bench *b;
     size_t from, to;
     char **body;
+    uint8_t **wire;
+    size_t *wirelen;
     uint8_t (*tracker)[32], (*cred)[32];
 } maker;
 
@@ -119,8 +121,10 @@ static void *make(void *arg)
                                      (const uint8_t *)m->b->codes[i],
                                      strlen(m->b->codes[i])) != 0 ||
             ballot_create(bl, &sc, choices, &s, m->cred[i], NULL) != 0 ||
-            (m->body[i] = ballot_canonical(bl, m->b->st.fingerprint)) == NULL)
+            (m->body[i] = ballot_canonical(bl, m->b->st.fingerprint)) == NULL ||
+            (m->wire[i] = malloc(ballot_wire_size(bl))) == NULL)
             bench_die("count: ballot");
+        m->wirelen[i] = (size_t)ballot_wire_encode(m->wire[i], ballot_wire_size(bl), bl);
         ballot_tracker(m->tracker[i], m->body[i]);
     }
     ballot_free(bl);
@@ -146,7 +150,8 @@ static int run_insert(store_tx *tx, void *arg)
         if ((rc = store_voter_find(tx, number, &id, &struck)) == STORE_OK &&
             (rc = store_signature_add(tx, id, "bench")) == STORE_OK &&
             (rc = store_credential_use(tx, "bench", j->m->cred[i])) == STORE_OK &&
-            (rc = store_ballot_add(tx, j->m->tracker[i], "bench", j->m->body[i])) == STORE_OK)
+            (rc = store_ballot_add(tx, j->m->tracker[i], "bench", j->m->body[i], j->m->wire[i],
+                                   j->m->wirelen[i])) == STORE_OK)
             rc = box_digest_add(digest, j->m->tracker[i]) == 0 ? STORE_OK : STORE_EIO;
         count++;
     }
@@ -155,7 +160,8 @@ static int run_insert(store_tx *tx, void *arg)
 
 static void cast_all(count_bench *b, int cores)
 {
-    maker m = { b, 0, 0, calloc(b->n, sizeof(char *)), malloc(b->n * 32), malloc(b->n * 32) };
+    maker m = { b, 0, 0, calloc(b->n, sizeof(char *)), calloc(b->n, sizeof(uint8_t *)),
+                calloc(b->n, sizeof(size_t)), malloc(b->n * 32), malloc(b->n * 32) };
 
     for (size_t from = 0; from < b->n; from += BATCH) {
         size_t to = from + BATCH < b->n ? from + BATCH : b->n;
@@ -173,10 +179,14 @@ static void cast_all(count_bench *b, int cores)
             pthread_join(tid[t], NULL);
         if (store_write(b->s, run_insert, &j) != STORE_OK)
             bench_die("count: insert");
-        for (size_t i = from; i < to; i++)
+        for (size_t i = from; i < to; i++) {
             free(m.body[i]);
+            free(m.wire[i]);
+        }
     }
     free(m.body);
+    free(m.wire);
+    free(m.wirelen);
     free(m.tracker);
     free(m.cred);
 }

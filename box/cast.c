@@ -133,8 +133,13 @@ static int store_cast(store_tx *tx, cast_job *j)
         return refuse(j, BOX_E_CREDENTIAL_USED);
     for (size_t i = 0; rc == STORE_OK && i < j->ballot->k; i++)
         rc = store_alpha_add(tx, j->alphas[i]);
-    if (rc == STORE_OK)
-        rc = store_ballot_add(tx, j->tracker, j->scrutin, j->canonical);
+    if (rc == STORE_OK) {
+        uint8_t wire[BALLOT_WIRE_MAX];
+        int n = ballot_wire_encode(wire, sizeof wire, j->ballot);
+
+        rc = n < 0 ? STORE_EIO
+                   : store_ballot_add(tx, j->tracker, j->scrutin, j->canonical, wire, (size_t)n);
+    }
     if (rc == STORE_ECONFLICT)
         return refuse(j, BOX_E_COPY);
     if (rc != STORE_OK || (rc = store_signature_add(tx, j->voter, j->scrutin)) != STORE_OK ||

@@ -342,7 +342,10 @@ DISPATCH(credential_known, (store_tx *tx, const uint8_t pub[32], int *known), (t
 DISPATCH(credential_use, (store_tx *tx, const char *scrutin, const uint8_t pub[32]), (tx->c, scrutin, pub))
 DISPATCH(alpha_add, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
 DISPATCH(ballot_add, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
-                     const char *body), (tx->c, tracker, scrutin, body))
+                     const char *body, const uint8_t *wire, size_t wirelen),
+         (tx->c, tracker, scrutin, body, wire, wirelen))
+DISPATCH(ballots_wire, (store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
+                        store_wire_fn fn, void *arg), (tx->c, scrutin, after, limit, fn, arg))
 DISPATCH(ballot_get, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES],
                      char scrutin[STORE_SCRUTIN_CHARS + 1], char **body), (tx->c, tracker, scrutin, body))
 DISPATCH(ballots_page, (store_tx *tx, const char *scrutin, const uint8_t *after, int limit,

@@ -220,13 +220,17 @@ int store_credential_use(store_tx *tx, const char *scrutin, const uint8_t pub[32
 int store_alpha_add(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]);
 /* STORE_ECONFLICT if the tracker is already in the box. */
 int store_ballot_add(store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
-                     const char *body);
+                     const char *body, const uint8_t *wire, size_t wirelen);
 int store_ballot_get(store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES],
                      char scrutin[STORE_SCRUTIN_CHARS + 1], char **body);
 /* Ballots of a scrutin by tracker, after `after` (NULL: from the start). */
 typedef int (*store_ballot_fn)(const uint8_t *tracker, const char *body, void *arg);
 int store_ballots_page(store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
                        store_ballot_fn fn, void *arg);
+/* The same ballots in their compact form (ballot_wire_*; len 0 if none). */
+typedef int (*store_wire_fn)(const uint8_t *tracker, const uint8_t *wire, size_t len, void *arg);
+int store_ballots_wire(store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
+                       store_wire_fn fn, void *arg);
 /* The box's order-free digest per scrutin: count and 32-byte accumulator. */
 int store_box_state_get(store_tx *tx, const char *scrutin, uint64_t *count, uint8_t digest[32]);
 int store_box_state_put(store_tx *tx, const char *scrutin, uint64_t count,

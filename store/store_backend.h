@@ -74,7 +74,10 @@ typedef struct {
     int (*credential_known)(store_conn *c, const uint8_t *pub, int *known);
     int (*credential_use)(store_conn *c, const char *scrutin, const uint8_t *pub);
     int (*alpha_add)(store_conn *c, const uint8_t *hash);
-    int (*ballot_add)(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body);
+    int (*ballot_add)(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
+                      const uint8_t *wire, size_t wirelen);
+    int (*ballots_wire)(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                        store_wire_fn fn, void *arg);
     int (*ballot_get)(store_conn *c, const uint8_t *tracker, char *scrutin, char **body);
     int (*ballots_page)(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                         store_ballot_fn fn, void *arg);

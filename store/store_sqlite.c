@@ -82,6 +82,8 @@ static const char *box_migrations[] = {
     "CREATE TABLE box.alpha(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE box.state(scrutin TEXT PRIMARY KEY, count INTEGER NOT NULL,"
     " digest BLOB NOT NULL) WITHOUT ROWID;",
+    /* 3: the ballot's compact form, which the count reads (ballot_wire_*) */
+    "ALTER TABLE box.ballot ADD COLUMN wire BLOB;",
 };
 
 int sq_map_rc(int rc)
@@ -686,6 +688,7 @@ const store_backend store_backend_sqlite = {
     .ballot_add = sq_ballot_add,
     .ballot_get = sq_ballot_get,
     .ballots_page = sq_ballots_page,
+    .ballots_wire = sq_ballots_wire,
     .box_state_get = sq_box_state_get,
     .box_state_put = sq_box_state_put,
     .turnout_each = sq_turnout_each,

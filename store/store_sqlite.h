@@ -60,7 +60,10 @@ int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin);
 int sq_credential_known(store_conn *c, const uint8_t *pub, int *known);
 int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub);
 int sq_alpha_add(store_conn *c, const uint8_t *hash);
-int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body);
+int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
+                  const uint8_t *wire, size_t wirelen);
+int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                    store_wire_fn fn, void *arg);
 int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body);
 int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                         store_ballot_fn fn, void *arg);

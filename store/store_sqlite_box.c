@@ -82,9 +82,11 @@ int sq_alpha_add(store_conn *c, const uint8_t *hash)
     return sq_step_done(st);
 }
 
-int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body)
+int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
+                  const uint8_t *wire, size_t wirelen)
 {
-    static const char sql[] = "INSERT INTO box.ballot(tracker, scrutin, body) VALUES (?, ?, ?)";
+    static const char sql[] =
+        "INSERT INTO box.ballot(tracker, scrutin, body, wire) VALUES (?, ?, ?, ?)";
     sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
@@ -92,7 +94,64 @@ int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, co
     sqlite3_bind_blob(st, 1, tracker, STORE_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, scrutin, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+    if (wire != NULL)
+        sqlite3_bind_blob(st, 4, wire, (int)wirelen, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
     return sq_step_done(st);
+}
+
+/* A page of a scrutin's ballots by tracker after `after` (NULL: from the
+ * start); row(st, arg) for each, column 0 the tracker, column 1 `what`. */
+typedef int (*page_row)(sqlite3_stmt *st, void *fn, void *arg);
+
+static int ballots_page(store_conn *c, const char *sql, const char *scrutin,
+                        const uint8_t *after, int limit, page_row row, void *fn, void *arg)
+{
+    static const uint8_t zero[STORE_HASH_BYTES] = { 0 };
+    sqlite3_stmt *st = sq_stmt(c, sql);
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    if (after != NULL)
+        sqlite3_bind_blob(st, 2, after, STORE_HASH_BYTES, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(st, 2, zero, 0, SQLITE_STATIC);    /* the empty blob sorts first */
+    sqlite3_bind_int(st, 3, limit);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = row(st, fn, arg);
+    sqlite3_reset(st);
+    return stop ? stop : sq_map_rc(rc);
+}
+
+static int body_row(sqlite3_stmt *st, void *fn, void *arg)
+{
+    return ((store_ballot_fn)fn)(sqlite3_column_blob(st, 0),
+                                 (const char *)sqlite3_column_text(st, 1), arg);
+}
+
+static int wire_row(sqlite3_stmt *st, void *fn, void *arg)
+{
+    return ((store_wire_fn)fn)(sqlite3_column_blob(st, 0), sqlite3_column_blob(st, 1),
+                               (size_t)sqlite3_column_bytes(st, 1), arg);
+}
+
+int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                    store_ballot_fn fn, void *arg)
+{
+    return ballots_page(c, "SELECT tracker, body FROM box.ballot WHERE scrutin = ? AND "
+                        "tracker > ? ORDER BY tracker LIMIT ?", scrutin, after, limit, body_row,
+                        (void *)fn, arg);
+}
+
+int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                    store_wire_fn fn, void *arg)
+{
+    return ballots_page(c, "SELECT tracker, wire FROM box.ballot WHERE scrutin = ? AND "
+                        "tracker > ? ORDER BY tracker LIMIT ?", scrutin, after, limit, wire_row,
+                        (void *)fn, arg);
 }
 
 int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body)
@@ -113,30 +172,6 @@ int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **b
     if (rc == SQLITE_ROW && *body == NULL)
         return STORE_ENOMEM;
     return sq_row_result(rc);
-}
-
-int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                    store_ballot_fn fn, void *arg)
-{
-    static const char sql[] =
-        "SELECT tracker, body FROM box.ballot WHERE scrutin = ? AND tracker > ?"
-        " ORDER BY tracker LIMIT ?";
-    static const uint8_t zero[STORE_HASH_BYTES] = { 0 };
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc, stop = 0;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
-    if (after != NULL)
-        sqlite3_bind_blob(st, 2, after, STORE_HASH_BYTES, SQLITE_STATIC);
-    else
-        sqlite3_bind_blob(st, 2, zero, 0, SQLITE_STATIC);    /* the empty blob sorts first */
-    sqlite3_bind_int(st, 3, limit);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        stop = fn(sqlite3_column_blob(st, 0), (const char *)sqlite3_column_text(st, 1), arg);
-    sqlite3_reset(st);
-    return stop ? stop : sq_map_rc(rc);
 }
 
 int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)

@@ -4,10 +4,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "ballot/ballot_json.h"
 
 typedef struct {
     elgamal_pk pk;
@@ -128,6 +130,40 @@ static void test_tampering_any_byte(void **state)
     ballot_free(b);
 }
 
+/* The box's compact form gives back the same ballot, and only for its scrutin. */
+static void test_wire_form(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 }, other = sc;
+    const uint8_t ch[3] = { 0, 0, 1 };
+    ballot *b = make(f, &sc, ch, 1), *c;
+    uint8_t wire[BALLOT_WIRE_MAX];
+    int n = ballot_wire_encode(wire, sizeof wire, b);
+    char *t1, *t2;
+
+    assert_int_equal((size_t)n, ballot_wire_size(b));
+    assert_int_equal(ballot_wire_encode(wire, (size_t)n - 1, b), -1);
+    c = ballot_wire_decode(wire, (size_t)n, &sc);
+    assert_non_null(c);
+    assert_int_equal(ballot_verify(c, &sc), 0);
+    t1 = ballot_canonical(b, f->fp);
+    t2 = ballot_canonical(c, f->fp);
+    assert_string_equal(t1, t2);
+    free(t1);
+    free(t2);
+    ballot_free(c);
+    assert_null(ballot_wire_decode(wire, (size_t)n - 1, &sc));       /* truncated */
+    assert_null(ballot_wire_decode(wire, 4, &sc));
+    other.scrutin_id = "scrutin2";
+    assert_null(ballot_wire_decode(wire, (size_t)n, &other));        /* another scrutin */
+    other = sc;
+    other.min = 1;
+    assert_null(ballot_wire_decode(wire, (size_t)n, &other));        /* another range */
+    wire[0] = 2;
+    assert_null(ballot_wire_decode(wire, (size_t)n, &sc));           /* another version */
+    ballot_free(b);
+}
+
 static void test_moved_and_resigned(void **state)
 {
     fixture *f = *state;
@@ -231,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_every_valid_choice),
         cmocka_unit_test(test_invalid_choices_and_parameters),
         cmocka_unit_test(test_tampering_any_byte),
+        cmocka_unit_test(test_wire_form),
         cmocka_unit_test(test_moved_and_resigned),
         cmocka_unit_test(test_identity_ciphertext_refused),
         cmocka_unit_test(test_batch_of_ballots_and_tally),

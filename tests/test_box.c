@@ -49,7 +49,7 @@ static int job_cast(store_tx *tx, void *arg)
              (long long)(voter * 7919 % 100003), 0);
     if ((rc = store_signature_add(tx, voter, SCRUTIN)) != STORE_OK)
         return rc;
-    return store_ballot_add(tx, tracker, SCRUTIN, body);
+    return store_ballot_add(tx, tracker, SCRUTIN, body, NULL, 0);
 }
 
 static int job_voted(store_tx *tx, void *arg)
