@@ -21,7 +21,8 @@ void bench_notices(void)
                        "du 01/12/2026 à 09:00 au 08/12/2026 à 17:00 (Europe/Paris)",
                        "https://vote.exemple.gouv.fr", "support-elections@exemple.gouv.fr",
                        "+33 1 23 45 67 89", "fr", 1, 0,
-                       "9326b336248f2cbd528e269687c7d8ef02f0b9031bb4852db35f778a25b50537" };
+                       "9326b336248f2cbd528e269687c7d8ef02f0b9031bb4852db35f778a25b50537",
+                       "3ce0a4ab1bd4e7ba1b13d4d7a7b26ee3b9a4bd4bf4b0e58d4f0c0f1d7f8c2e10" };
     const char *eid = "8c0f7a55-3bd1-4c1e-9a55-0d6f1e2b9c11";
     notice_doc *doc;
     struct stat st;

@@ -62,8 +62,14 @@ int election_export_list(store *s, election_ctx *c, const char *portal_url, FILE
     if (doc != NULL && st.has_public_key) {       /* the notices show the fingerprint */
         char fp[65];
 
+        uint8_t pk[32];
+
         hex_encode(fp, st.fingerprint, 32);
         json_object_set_new(doc, "fingerprint", json_string(fp));
+        if (election_status_key(s, pk) == STORE_OK) {
+            hex_encode(fp, pk, 32);
+            json_object_set_new(doc, "public_key", json_string(fp));
+        }
     }
     def_free(&d);
     if (rc == STORE_OK && (doc == NULL || json_dumpf(doc, out, JSON_INDENT(1)) != 0))

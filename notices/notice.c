@@ -38,7 +38,7 @@ static notice_doc *current;             /* the document being drawn (one thread)
 
 typedef struct {
     const char *title, *voter, *number, *identifier, *code_label, *code_note, *dates_label;
-    const char *qr_caption, *steps_title, *steps[4], *support, *keep, *fingerprint;
+    const char *qr_caption, *steps_title, *steps[4], *support, *keep, *fingerprint, *key;
 } texts;
 
 static const texts fr = {
@@ -54,7 +54,8 @@ static const texts fr = {
       "Conservez le reçu : il permet de vérifier que votre bulletin est dans l'urne." },
     "Cellule d'assistance", "Ne communiquez jamais votre code de vote. Conservez cette notice "
     "jusqu'à la fin du vote.",
-    "Empreinte de l'élection (à comparer avec celle du portail)"
+    "Empreinte de l'élection (à comparer avec celle du portail)",
+    "Clé publique de l'élection"
 };
 
 static const texts en = {
@@ -68,7 +69,8 @@ static const texts en = {
       "Choose a list or vote blank in each scrutin, then enter your vote code to confirm.",
       "Keep the receipt: it lets you check that your ballot is in the ballot box." },
     "Support cell", "Never disclose your vote code. Keep this notice until the end of the vote.",
-    "Election fingerprint (compare it with the portal's)"
+    "Election fingerprint (compare it with the portal's)",
+    "Election public key"
 };
 
 notice_doc *notice_doc_open(const char *path)
@@ -206,6 +208,28 @@ char *notice_qr_text(const char *portal_url, const char *identifier)
     }
     *o = '\0';
     return out;
+}
+
+/* A label and 64 hex digits in 16 groups of 4 (nothing if hex is not that). */
+static void hex_block(cairo_t *cr, const char *label, const char *hex, double y)
+{
+    char groups[80];
+    size_t n = 0;
+
+    if (hex == NULL || strlen(hex) != 64)
+        return;
+    for (size_t i = 0; i < 64; i++) {
+        if (i > 0 && i % 4 == 0)
+            groups[n++] = ' ';
+        groups[n++] = hex[i];
+    }
+    groups[n] = '\0';
+    font(cr, 0, 0, 8);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_show_text(cr, label);
+    font(cr, 1, 0, 8);
+    cairo_move_to(cr, MARGIN, y + 4 * MM);
+    cairo_show_text(cr, groups);
 }
 
 /* Overprinted glyphs that hide the code from light through an envelope. */
@@ -370,23 +394,8 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     snprintf(contact, sizeof contact, "%s : %s%s%s", t->support, s->support_email,
              s->support_phone && s->support_phone[0] ? " — " : "",
              s->support_phone ? s->support_phone : "");
-    if (s->fingerprint != NULL && strlen(s->fingerprint) == 64) {
-        char groups[80];
-        size_t n = 0;
-
-        for (size_t i = 0; i < 64; i++) {       /* 16 groups of 4 hex digits */
-            if (i > 0 && i % 4 == 0)
-                groups[n++] = ' ';
-            groups[n++] = s->fingerprint[i];
-        }
-        groups[n] = '\0';
-        font(cr, 0, 0, 8);
-        cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 24 * MM);
-        cairo_show_text(cr, t->fingerprint);
-        font(cr, 1, 0, 8);
-        cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 20 * MM);
-        cairo_show_text(cr, groups);
-    }
+    hex_block(cr, t->fingerprint, s->fingerprint, PAGE_H - MARGIN - 32 * MM);
+    hex_block(cr, t->key, s->public_key, PAGE_H - MARGIN - 22 * MM);
     font(cr, 0, 1, 10);
     cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 10 * MM);
     cairo_show_text(cr, contact);

@@ -108,6 +108,7 @@ static void test_pdf_renders_qr_decodes_fonts_embedded(void **state)
                                dir), 0);
         assert_non_null(strstr(out, want));
         assert_non_null(strstr(out, "Empreinte de l'élection"));
+        assert_non_null(strstr(out, "Clé publique de l'élection"));
     }
 }
 

@@ -313,7 +313,8 @@ static int run(const options *o, json_t *list)
     format_dates(dates, sizeof dates, &d, o->lang);
     s = (notice_style){ d.name, d.organiser, dates, portal, d.support_email,
                         d.support_phone ? d.support_phone : "", o->lang, o->postal, o->cover,
-                        json_string_value(json_object_get(list, "fingerprint")) };
+                        json_string_value(json_object_get(list, "fingerprint")),
+                        json_string_value(json_object_get(list, "public_key")) };
     qsort(e, n, sizeof *e, cmp_entry);
     rc = 0;
     for (size_t from = 0, to; from < n && rc == 0; from = to) {
