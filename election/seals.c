@@ -3,6 +3,7 @@
 #include "ceremony_internal.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,15 +12,26 @@
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
 
-/* BLAKE2b-256 of the running program's file. */
+/* The program the seals cover: the daemon, votesrv, installed beside the tools
+ * (so that votectl, which computes the state, and the daemon, which may check a
+ * seal, name the same file); a program with no votesrv beside it (a test)
+ * covers itself. Its BLAKE2b-256 in out. */
 static int software_hash(uint8_t out[32])
 {
     crypto_generichash_state h;
     uint8_t buf[65536];
-    ssize_t n;
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    char self[4096], daemon[4200], *slash;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    int fd = -1;
 
-    if (fd < 0)
+    if (n > 0) {
+        self[n] = '\0';
+        if ((slash = strrchr(self, '/')) != NULL) {
+            snprintf(daemon, sizeof daemon, "%.*s/votesrv", (int)(slash - self), self);
+            fd = open(daemon, O_RDONLY | O_CLOEXEC);
+        }
+    }
+    if (fd < 0 && (fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0)
         return -1;
     crypto_generichash_init(&h, NULL, 0, 32);
     while ((n = read(fd, buf, sizeof buf)) > 0)

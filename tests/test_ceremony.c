@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -347,6 +349,37 @@ static void test_seals(void **state)
     assert_int_equal(n, 1);
 }
 
+/* The messages through the daemon: the public export, a seal posted over HTTP,
+ * a holder's keys refused there, a late verdict refused with the reason. */
+static void http_relay(const char *dir, const char *bin, const char *cfg)
+{
+    char path[PATH_MAX + 16], msg[8192];
+    tu_reply *r = malloc(sizeof *r);
+    int pid;
+
+    snprintf(path, sizeof path, "%s/daemon.log", dir);
+    pid = tu_daemon_start(bin, cfg, path);
+    assert_true(pid > 0);
+    tu_http(r, "GET", "/api/v1/ceremony", NULL, 0, NULL);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->body, "\"verdicts\""));
+    assert_int_equal(tu_sh(msg, sizeof msg, "cat %s/keys1.json", dir), 0);
+    tu_http(r, "POST", "/api/v1/ceremony", msg, (long)strlen(msg), "Content-Type: application/json");
+    assert_int_equal(r->status, 403);
+    assert_non_null(strstr(r->body, "ceremony_keys"));
+    assert_int_equal(tu_sh(msg, sizeof msg, "cat %s/ver1.json", dir), 0);
+    tu_http(r, "POST", "/api/v1/ceremony?lang=en", msg, (long)strlen(msg),
+            "Content-Type: application/json");
+    assert_int_equal(r->status, 409);
+    assert_non_null(strstr(r->body, "key ceremony is over"));
+    assert_int_equal(tu_sh(msg, sizeof msg, "cat %s/seal2.json", dir), 0);
+    tu_http(r, "POST", "/api/v1/ceremony", msg, (long)strlen(msg), "Content-Type: application/json");
+    assert_int_equal(r->status, 200);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    free(r);
+}
+
 /* The tools as the holders and the officer use them, key files and all. */
 static void test_cli(void **state)
 {
@@ -379,16 +412,21 @@ static void test_cli(void **state)
               "$V ceremony post ver0.json ver1.json ver2.json && "
               "! $V open && $V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k2 seal2.json && "
-              "$V ceremony post seal0.json seal2.json && $V open && $V status && "
-              "$T backup k1 b1.pdf && pdftoppm -r 150 -png b1.pdf page && "
-              "zbarimg -q --raw page-1.png > k1.txt && $T restore k1.txt k1again && cmp k1 k1again && "
-              "! $T restore e.json k1bad && ! $T restore k1.txt k1again && echo BACKUP-OK",
+              "$V ceremony post seal0.json",
               dir, bin, bin, bin) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "joint key is set"));
     assert_non_null(strstr(out, "a key file is never overwritten"));
     assert_non_null(strstr(out, "the president deals no shares"));
     assert_non_null(strstr(out, "wrong passphrase"));
+    http_relay(dir, bin, cfg);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
+              "T='%s/votetrustee --kdf interactive --passphrase-file pass' && $V open && $V status && "
+              "$T backup k1 b1.pdf && pdftoppm -r 150 -png b1.pdf page && "
+              "zbarimg -q --raw page-1.png > k1.txt && $T restore k1.txt k1again && cmp k1 k1again && "
+              "! $T restore e.json k1bad && ! $T restore k1.txt k1again && echo BACKUP-OK",
+              dir, bin, bin) != 0)
+        fail_msg("%s", out);
     assert_non_null(strstr(out, "state        open"));
     assert_non_null(strstr(out, "BACKUP-OK"));
     assert_non_null(strstr(out, "is not the text of a key file backup"));

@@ -26,6 +26,8 @@ int ep_ballot_cast(http_request *req, http_response *res);
 int ep_ballots_list(http_request *req, http_response *res);
 int ep_tracker(http_request *req, http_response *res);
 int ep_archive(http_request *req, http_response *res);
+int ep_ceremony_get(http_request *req, http_response *res);
+int ep_ceremony_post(http_request *req, http_response *res);
 
 extern const http_route votesrv_routes[];
 extern const size_t votesrv_nroutes;

@@ -137,6 +137,17 @@ static const struct {
                             "l'urne se consulte page par page.",
                             "The complete archive is published when the vote closes; until "
                             "then, the ballot box can be read page by page." },
+    [MSG_NO_BUREAU] = { "no_bureau",
+                        "Cette élection ne déclare pas de bureau de vote détenteur des clés.",
+                        "This election declares no bureau de vote holding the keys." },
+    [MSG_CEREMONY_REFUSED] = { "ceremony_refused",
+                               "Le message a été refusé : le détail dit pourquoi.",
+                               "The message was refused: the detail says why." },
+    [MSG_CEREMONY_KEYS] = { "ceremony_keys",
+                            "Les clés d'un détenteur sont remises au responsable du scrutin, qui "
+                            "les dépose (votectl ceremony post).",
+                            "A key holder's keys are handed to the officer, who posts them "
+                            "(votectl ceremony post)." },
     [MSG_BUSY] = { "busy", "Le service est très sollicité. Réessayez dans quelques secondes.",
                    "The service is very busy. Please try again in a few seconds." },
 };

@@ -21,6 +21,8 @@ const http_route votesrv_routes[] = {
     { "GET", "/api/v1/scrutins/{}/ballots", ep_ballots_list, 0 },
     { "GET", "/api/v1/trackers/{}", ep_tracker, 0 },
     { "GET", "/api/v1/archive", ep_archive, 0 },
+    { "GET", "/api/v1/ceremony", ep_ceremony_get, 0 },
+    { "POST", "/api/v1/ceremony", ep_ceremony_post, 1 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];
