@@ -158,11 +158,24 @@ void batch_coef_muladd(batch *b, int slot, const group_scalar *k1, const group_s
     group_scalar_add(&b->coef[slot], &b->coef[slot], &t);
 }
 
+/* Weights come from the system generator a kilobyte at a time, one call for
+ * 64 weights instead of one system call each; each thread has its own pool,
+ * and a weight's bytes are wiped from it once taken. */
+#define WEIGHT_POOL_BYTES (64 * BATCH_WEIGHT_BYTES)
+static _Thread_local uint8_t weight_pool[WEIGHT_POOL_BYTES];
+static _Thread_local size_t weight_used = WEIGHT_POOL_BYTES;
+
 void batch_weight(group_scalar *z)
 {
     uint8_t buf[GROUP_SCALAR_BYTES] = { 0 };
 
-    randombytes_buf(buf, BATCH_WEIGHT_BYTES);
+    if (weight_used == WEIGHT_POOL_BYTES) {
+        randombytes_buf(weight_pool, WEIGHT_POOL_BYTES);
+        weight_used = 0;
+    }
+    memcpy(buf, weight_pool + weight_used, BATCH_WEIGHT_BYTES);
+    sodium_memzero(weight_pool + weight_used, BATCH_WEIGHT_BYTES);
+    weight_used += BATCH_WEIGHT_BYTES;
     if (group_scalar_decode(z, buf) != 0)
         abort(); /* cannot happen: 2^128 < L */
 }
