@@ -107,6 +107,7 @@ check: deps
 test: $(REL_TESTS) $(REL_BIN)
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 
 test-san: $(SAN_TESTS) $(SAN_BIN)
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \

@@ -1,0 +1,61 @@
+// vectors.test.mjs - the browser's crypto (votesrv/portal/js) reproduces
+// tests/vectors/protocol.json byte for byte. Run by make check (node --test).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import sodium from 'libsodium-wrappers-sumo';
+import { votesrvCrypto } from '../../votesrv/portal/js/votesrv-crypto.mjs';
+
+await sodium.ready;
+const vc = votesrvCrypto(sodium);
+const vec = JSON.parse(readFileSync(new URL('../vectors/protocol.json', import.meta.url)));
+const hex = (b) => sodium.to_hex(b);
+const bin = (h) => sodium.from_hex(h);
+
+test('deterministic generator (§10)', () => {
+  const rng = vc.drbg(bin(vec.drbg.seed));
+  for (const draw of vec.drbg.draws) assert.equal(hex(rng()), draw);
+});
+
+test('Hs and Hb (§2)', () => {
+  const items = vec.hash.items.map(bin);
+  assert.equal(hex(vc.hs(vec.hash.tag, items)), vec.hash.hs);
+  assert.equal(hex(vc.hb(vec.hash.tag, items)), vec.hash.hb);
+});
+
+test('exponential ElGamal (§3)', () => {
+  const v = vec.elgamal;
+  const rng = vc.drbg(bin(v.seed));
+  const { sk, pk } = vc.keypair(rng);
+  assert.equal(hex(sk), v.sk);
+  assert.equal(hex(pk), v.pk);
+  for (const e of v.encryptions) {
+    const ct = vc.encrypt(pk, e.m, rng);
+    assert.equal(hex(ct.r), e.r);
+    assert.equal(hex(ct.alpha) + hex(ct.beta), e.ct);
+  }
+});
+
+test('proof of knowledge (§5.1)', () => {
+  const v = vec.pok;
+  const rng = vc.drbg(bin(v.seed));
+  const x = vc.drawScalar(rng);
+  assert.equal(hex(x), v.x);
+  assert.equal(hex(vc.base(x)), v.X);
+  const p = vc.pokCreate(bin(v.ctx), x, bin(v.X), bin(v.aux), rng);
+  assert.equal(hex(p.a), v.proof.a);
+  assert.equal(hex(p.s), v.proof.s);
+});
+
+test('proof of correct decryption (§5.3), and a changed input changes it', () => {
+  const v = vec.dec;
+  const rng = vc.drbg(bin(v.seed));
+  const x = vc.drawScalar(rng);
+  const a = vc.drawScalar(rng);
+  assert.equal(hex(vc.base(a)), v.alpha);
+  const { d, proof } = vc.decCreate(bin(v.ctx), x, bin(v.X), bin(v.alpha), rng);
+  assert.equal(hex(d), v.d);
+  assert.deepEqual([hex(proof.a), hex(proof.b), hex(proof.s)], [v.proof.a, v.proof.b, v.proof.s]);
+  const other = vc.decCreate(bin(v.X), x, bin(v.X), bin(v.alpha), vc.drbg(bin(v.seed)));
+  assert.notEqual(hex(other.proof.s), v.proof.s);
+});
