@@ -59,3 +59,39 @@ test('proof of correct decryption (§5.3), and a changed input changes it', () =
   const other = vc.decCreate(bin(v.X), x, bin(v.X), bin(v.alpha), vc.drbg(bin(v.seed)));
   assert.notEqual(hex(other.proof.s), v.proof.s);
 });
+
+test('disjunctive proofs (§5.2): 0/1 and ranges, every branch', () => {
+  for (const v of vec.disj) {
+    const rng = vc.drbg(bin(v.seed));
+    const { pk } = vc.keypair(rng);
+    assert.equal(hex(pk), v.pk);
+    const ct = vc.encrypt(pk, v.m, rng);
+    assert.equal(hex(ct.alpha) + hex(ct.beta), v.ct);
+    const proof = vc.disjCreate(bin(v.ctx), pk, ct, v.min, v.max, v.m, ct.r, bin(v.aux), rng);
+    assert.deepEqual(proof.map((b) => ({ a: hex(b.a), b: hex(b.b), c: hex(b.c), s: hex(b.s) })),
+                     v.proof);
+  }
+});
+
+test('credentials and a whole ballot (§7, §8), byte for byte', () => {
+  const v = vec.ballot;
+  const rng = vc.drbg(bin(v.seed));
+  const { pk } = vc.keypair(rng);
+  assert.equal(hex(pk), v.pk);
+  assert.equal(hex(vc.authenticator(v.eid, v.code)), v.auth);
+  const cred = vc.credential(v.eid, v.code);
+  assert.equal(hex(cred.s), v.credential_secret);
+  assert.equal(hex(cred.pub), v.credential);
+  const sc = { fp: bin(v.fp), pk, scrutinId: v.scrutin_id, min: v.min, max: v.max };
+  const b = vc.ballotCreate(sc, v.choices, cred, rng);
+  assert.equal(hex(b.digest), v.digest);
+  assert.deepEqual(b.cts.map((ct) => hex(ct.alpha) + hex(ct.beta)), v.ballot.ct);
+  const branch = (br) => ({ a: hex(br.a), b: hex(br.b), c: hex(br.c), s: hex(br.s) });
+  assert.deepEqual(b.bits.map((bs) => bs.map(branch)), v.ballot.bits);
+  assert.deepEqual(b.range.map(branch), v.ballot.range);
+  assert.deepEqual({ a: hex(b.sig.a), s: hex(b.sig.s) }, v.ballot.sig);
+  assert.throws(() => vc.ballotCreate(sc, [1, 1, 0], cred, rng), /invalid choice/);
+  const j = vc.ballotJson(b, sc.fp);
+  assert.equal(j.lists.length, 3);
+  assert.equal(j.credential, v.credential);
+});

@@ -104,8 +104,104 @@ export function votesrvCrypto(sodium) {
     return { d, proof: { a, b, s: sadd(w, smul(c, x)) } };
   };
 
+  // Disjunctive Chaum-Pedersen proof (§5.2): ct = {alpha, beta} under pk
+  // encrypts m in [min, max] with randomness r. Draws: u_j then c_j, for
+  // every j in order, whatever m is.
+  const disjCreate = (ctx, pk, ct, min, max, m, r, aux, rng) => {
+    const n = max - min + 1;
+    const u = [], c = [];
+    for (let j = 0; j < n; j++) {
+      u.push(drawScalar(rng));
+      c.push(drawScalar(rng));
+    }
+    const k = m - min;
+    const branches = [];
+    const items = [ctx, pk, ct.alpha, ct.beta, le64(n)];
+    for (let j = 0; j < n; j++) items.push(le64(min + j));
+    for (let j = 0; j < n; j++) {
+      const diff = j >= k ? scalarOf(j - k) : sodium.crypto_core_ristretto255_scalar_negate(scalarOf(k - j));
+      const a = base(u[j]);
+      const b = add(mul(u[j], pk), base(smul(c[j], diff)));
+      branches.push({ a, b });
+      items.push(a, b);
+    }
+    items.push(aux);
+    let ck = hs('votesrv/v1/disj', items);
+    for (let j = 0; j < n; j++) if (j !== k) ck = ssub(ck, c[j]);
+    c[k] = ck;
+    return branches.map((br, j) => ({ a: br.a, b: br.b, c: c[j], s: sadd(u[j], smul(c[j], r)) }));
+  };
+
+  // Vote-code credentials (§7): the authenticator, the signing key, a signature.
+  const authenticator = (eid, code) => hb('votesrv/v1/authenticator', [eid, code]);
+  const credential = (eid, code) => {
+    const s = hs('votesrv/v1/credential', [eid, code]);
+    return { s, pub: base(s) };
+  };
+  const sign = (ctx, s, pub, digest, rng) => {
+    const w = drawScalar(rng);
+    const a = base(w);
+    const c = hs('votesrv/v1/sig', [ctx, pub, a, digest]);
+    return { a, s: sadd(w, smul(c, s)) };
+  };
+
+  const concat = (parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const branchBytes = (brs) => concat(brs.flatMap((b) => [b.a, b.b, b.c, b.s]));
+
+  // One scrutin's ballot (§8): choices[i] is 1 for a chosen list. Draws: the
+  // k encryptions, each 0/1 proof, the range proof, the signature.
+  const ballotCreate = (sc, choices, cred, rng) => {
+    const { fp, pk, scrutinId, min, max } = sc;
+    const k = choices.length;
+    const chosen = choices.reduce((n, x) => n + x, 0);
+    if (choices.some((x) => x !== 0 && x !== 1) || chosen < min || chosen > max)
+      throw new Error('votesrv: invalid choice');
+    const id = utf8(scrutinId);
+    const aux = concat([le64(32), cred.pub, le64(id.length), id]);
+    const cts = choices.map((m) => encrypt(pk, m, rng));
+    const bits = cts.map((ct, i) => disjCreate(fp, pk, ct, 0, 1, choices[i], ct.r, aux, rng));
+    let rsum = new Uint8Array(32), asum = zero, bsum = zero;
+    for (const ct of cts) {
+      rsum = sadd(rsum, ct.r);
+      asum = add(asum, ct.alpha);
+      bsum = add(bsum, ct.beta);
+    }
+    const range = disjCreate(fp, pk, { alpha: asum, beta: bsum }, min, max, chosen, rsum, aux, rng);
+    const items = [fp, id, cred.pub, le64(k)];
+    cts.forEach((ct, i) => items.push(ct.alpha, ct.beta, branchBytes(bits[i])));
+    items.push(le64(min), le64(max), branchBytes(range));
+    const digest = hb('votesrv/v1/ballot', items);
+    const sig = sign(fp, cred.s, cred.pub, digest, rng);
+    return { scrutinId, min, max, cred: cred.pub, cts, bits, range, sig, digest };
+  };
+
+  // The ballot's JSON (§14); JSON.stringify of this object, keys in the order
+  // written here, is not the canonical form: the server re-encodes it.
+  const ballotJson = (b, fp) => {
+    const branch = (br) => ({ a: hex(br.a), b: hex(br.b), c: hex(br.c), s: hex(br.s) });
+    return {
+      version: 1,
+      election: hex(fp),
+      scrutin: b.scrutinId,
+      credential: hex(b.cred),
+      lists: b.cts.map((ct, i) => ({ ct: hex(ct.alpha) + hex(ct.beta), proof: b.bits[i].map(branch) })),
+      range: { min: b.min, max: b.max, proof: b.range.map(branch) },
+      signature: { a: hex(b.sig.a), s: hex(b.sig.s) },
+    };
+  };
+  const hex = (b) => sodium.to_hex(b);
+
   return {
     le64, hb, hs, base, mul, add, sadd, ssub, smul, scalarOf, systemRandom, drbg, drawScalar,
-    keypair, encrypt, pokCreate, decCreate,
+    keypair, encrypt, pokCreate, decCreate, disjCreate, authenticator, credential, sign,
+    ballotCreate, ballotJson,
   };
 }
