@@ -2,9 +2,12 @@
 // randomness for the vector election (tests/vectors/protocol.json "ballot"),
 // choosing list CHOICE (or blank with -1): test_vectors.c verifies it in C.
 import { readFileSync } from 'node:fs';
-import sodium from 'libsodium-wrappers-sumo';
 import { votesrvCrypto } from '../../votesrv/portal/js/votesrv-crypto.mjs';
 
+// libsodium's ESM build wants Web Crypto on globalThis, which Node has by
+// default from version 19 (Debian 12 ships 18): give it node:crypto's.
+globalThis.crypto ??= (await import('node:crypto')).webcrypto;
+const sodium = (await import('libsodium-wrappers-sumo')).default;
 await sodium.ready;
 const vc = votesrvCrypto(sodium);
 const v = JSON.parse(readFileSync(new URL('../vectors/protocol.json', import.meta.url))).ballot;
