@@ -193,20 +193,9 @@ static void cast_all(count_bench *b, int cores)
 
 static void decrypt_all(count_bench *b)
 {
-    for (uint64_t h = 0; h < 3; h++) {
-        json_t *cer, *msg;
-        char err[TRUSTEE_ERR_CHARS], *text;
-
-        if (ceremony_export(b->s, &cer) != 0 ||
-            trustee_decrypt(&msg, &b->ts[h], cer, err, sizeof err) != 0)
-            bench_die("count: partial decryption");
-        text = json_dumps(msg, JSON_COMPACT);
-        if (tally_post_partial(b->s, &b->c, text, strlen(text)) != ELECTION_OK)
-            bench_die(b->c.msg);
-        free(text);
-        json_decref(msg);
-        json_decref(cer);
-    }
+    for (uint64_t h = 0; h < 3; h++)
+        if (tu_bureau_partial(b->s, &b->c, &b->ts[h], NULL) != ELECTION_OK)
+            bench_die(b->c.msg[0] ? b->c.msg : "count: partial decryption");
 }
 
 void bench_count(int cores)

@@ -40,6 +40,10 @@ typedef struct {
 
 typedef void (*election_progress)(uint64_t done, uint64_t total, void *arg);
 
+/* Fill c->msg and return ELECTION_REFUSED: for every operation on the election. */
+int election_refuse(election_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 int election_create(store *s, election_ctx *c, const def_election *d,
                     const uint8_t audit_pk[32]);
 /* The stored definition, parsed (def_free it). */

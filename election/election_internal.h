@@ -4,9 +4,6 @@
 
 #include "election.h"
 
-/* Fill c->msg and return ELECTION_REFUSED. */
-int election_refuse(election_ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* Within a write job: fix the joint key of a completed key ceremony. */
 int election_set_ceremony_key_tx(store_tx *tx, election_ctx *c, const uint8_t pk[32]);

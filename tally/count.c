@@ -12,8 +12,6 @@
 #include "election/ceremony.h"
 #include "tally.h"
 
-static int refuse(election_ctx *c, const char *why);
-
 typedef struct {
     election_ctx *c;
     store_election e;
@@ -46,11 +44,11 @@ static int run_head(store_tx *tx, void *arg)
         return STORE_EIO;
     h->have_d = 1;
     if (strcmp(h->e.state, "closed") != 0)
-        return refuse(h->c, "the count starts once the election is closed");
+        return election_refuse(h->c, "the count starts once the election is closed");
     rc = store_document_get(tx, "sums", 0, &sums);
     free(sums);
     if (rc == STORE_OK)
-        return refuse(h->c, "the ballots are already counted");
+        return election_refuse(h->c, "the ballots are already counted");
     if (rc != STORE_ENOTFOUND)
         return rc;
     return store_turnout_each(tx, sum_signatures, h);
@@ -172,12 +170,6 @@ static int count_scrutin(store *s, const ballot_scrutin *sc, int threads, tally_
     return rc;
 }
 
-static int refuse(election_ctx *c, const char *why)
-{
-    snprintf(c->msg, sizeof c->msg, "%s", why);
-    return ELECTION_REFUSED;
-}
-
 typedef struct {
     election_ctx *c;
     const char *event;
@@ -194,12 +186,12 @@ static int run_write(store_tx *tx, void *arg)
     if (rc != STORE_OK)
         return rc;
     if (strcmp(e.state, "closed") != 0)
-        rc = refuse(w->c, "the election is no longer closed");
+        rc = election_refuse(w->c, "the election is no longer closed");
     free(e.definition);
     if (rc == STORE_OK && w->doc != NULL)
         rc = store_document_put(tx, "sums", 0, w->doc);
     if (rc == STORE_ECONFLICT)
-        rc = refuse(w->c, "the ballots are already counted");
+        rc = election_refuse(w->c, "the ballots are already counted");
     if (rc == STORE_OK)
         rc = audit_append(tx, w->c->role, w->c->actor, w->event, w->payload);
     if (rc == STORE_OK)
@@ -212,17 +204,15 @@ static int alarm_raise(store *s, election_ctx *c, const char *scrutin, uint64_t 
                        uint64_t signatures, const char *why)
 {
     write_job w = { c, "tally-alarm", NULL, NULL };
-    char msg[ELECTION_MSG_CHARS];
     int rc;
 
-    snprintf(msg, sizeof msg, "ALARM: scrutin %s: %s; the count is stopped", scrutin, why);
     w.payload = json_pack("{sssIsIss}", "scrutin", scrutin, "ballots", (json_int_t)ballots,
                           "signatures", (json_int_t)signatures, "alarm", why);
     rc = store_write(s, run_write, &w);
     json_decref(w.payload);
     if (rc != STORE_OK)
         return rc;
-    return refuse(c, msg);
+    return election_refuse(c, "ALARM: scrutin %s: %s; the count is stopped", scrutin, why);
 }
 
 static json_t *sums_json(const tally_sum *t, const def_scrutin *ds, uint64_t signatures)
@@ -282,7 +272,7 @@ int tally_count(store *s, election_ctx *c, int threads)
     h.signatures = json_object();
     rc = store_read(s, run_head, &h);
     if (rc == STORE_OK && elgamal_pk_load(&pk, h.e.public_key) != 0)
-        rc = refuse(c, "the election's public key is invalid");
+        rc = election_refuse(c, "the election's public key is invalid");
     if (rc == STORE_OK) {
         hex_encode(fp, h.e.fingerprint, 32);
         out = json_pack("{sssssss[]}", "format", TALLY_SUMS_FORMAT, "eid", h.e.eid,

@@ -25,6 +25,9 @@
  * an invalid ballot: then an alarm is committed to the audit log first. */
 int tally_count(store *s, election_ctx *c, int threads);
 int tally_post_partial(store *s, election_ctx *c, const char *text, size_t len);
+/* Any message of the bureau: a partial decryption to tally_post_partial, the
+ * others (ceremony, seals) to ceremony_post. */
+int tally_post_message(store *s, election_ctx *c, const char *text, size_t len);
 /* Shared by the server and the key holders (tally/sums.c). */
 #include "decrypt.h"
 /* BLAKE2b-256 of the document's canonical form (sorted keys, compact). */

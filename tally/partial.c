@@ -2,7 +2,6 @@
  * partial decryption; with the president and two delegates, publish results. */
 #include "results.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +21,6 @@ typedef struct {
     uint64_t holder;
 } post_job;
 
-static int refuse(election_ctx *c, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
-    va_end(ap);
-    return ELECTION_REFUSED;
-}
-
 static int load(store_tx *tx, post_job *j)
 {
     char err[DEF_ERR_CHARS], *body = NULL;
@@ -41,14 +30,14 @@ static int load(store_tx *tx, post_job *j)
         return rc;
     j->have_e = 1;
     if (def_parse(&j->d, j->e.definition, strlen(j->e.definition), err, sizeof err) != 0)
-        return refuse(j->c, "the stored definition is invalid: %s", err);
+        return election_refuse(j->c, "the stored definition is invalid: %s", err);
     j->have_d = 1;
     if (strcmp(j->e.state, "closed") != 0)
-        return refuse(j->c, "partial decryptions are taken once the election is closed and "
+        return election_refuse(j->c, "partial decryptions are taken once the election is closed and "
                       "counted (now %s)", j->e.state);
     rc = store_document_get(tx, "sums", 0, &body);
     if (rc == STORE_ENOTFOUND)
-        return refuse(j->c, "the ballots are not counted yet (votectl tally)");
+        return election_refuse(j->c, "the ballots are not counted yet (votectl tally)");
     if (rc == STORE_OK && (j->sums = json_loads(body, 0, NULL)) == NULL)
         rc = STORE_EIO;
     free(body);
@@ -67,23 +56,23 @@ static int check(post_job *j)
 
     if (!json_is_integer(h) || json_integer_value(h) < 0 ||
         (uint64_t)json_integer_value(h) >= j->k.n)
-        return refuse(j->c, "the partial decryption names no holder of this bureau");
+        return election_refuse(j->c, "the partial decryption names no holder of this bureau");
     j->holder = (uint64_t)json_integer_value(h);
     if (!json_is_string(json_object_get(m, "eid")) ||
         strcmp(json_string_value(json_object_get(m, "eid")), j->e.eid) != 0)
-        return refuse(j->c, "the partial decryption is for another election");
+        return election_refuse(j->c, "the partial decryption is for another election");
     if (ceremony_message_verify(m, j->k.sign_pk[j->holder]) != 0)
-        return refuse(j->c, "holder %llu: the partial decryption's signature is invalid",
+        return election_refuse(j->c, "holder %llu: the partial decryption's signature is invalid",
                       (unsigned long long)j->holder);
     tally_doc_digest(digest, j->sums);
     if (ceremony_hex_get(claimed, 32, m, "sums") != 0 || sodium_memcmp(claimed, digest, 32) != 0)
-        return refuse(j->c, "holder %llu: the partial decryption is of other sums",
+        return election_refuse(j->c, "holder %llu: the partial decryption is of other sums",
                       (unsigned long long)j->holder);
     list = json_object_get(m, "scrutins");
     if (json_array_size(list) != json_array_size(sums) ||
         bureau_holder_key(pub, j->k.president, &j->k.commitments[0][0][0], j->k.n - 1,
                           j->holder) != 0)
-        return refuse(j->c, "holder %llu: one decryption per scrutin expected",
+        return election_refuse(j->c, "holder %llu: one decryption per scrutin expected",
                       (unsigned long long)j->holder);
     json_array_foreach(list, i, e) {
         json_t *se = json_array_get(sums, i);
@@ -91,12 +80,12 @@ static int check(post_job *j)
         if (tally_sum_from_json(&sum, se) != 0 ||
             !json_equal(json_object_get(e, "id"), json_object_get(se, "id")) ||
             tally_partial_from_json(&p, e, j->holder, sum.k) != 0)
-            return refuse(j->c, "holder %llu: scrutin %zu of the decryption is malformed",
+            return election_refuse(j->c, "holder %llu: scrutin %zu of the decryption is malformed",
                           (unsigned long long)j->holder, i);
         for (size_t l = 0; l < sum.k; l++)
             if (proof_dec_verify(&p.proof[l], j->e.fingerprint, pub, sum.sum[l].bytes,
                                  p.factor[l]) != 0)
-                return refuse(j->c, "holder %llu: the proof of decryption of list %zu in "
+                return election_refuse(j->c, "holder %llu: the proof of decryption of list %zu in "
                               "scrutin %s is invalid", (unsigned long long)j->holder, l + 1,
                               json_string_value(json_object_get(se, "id")));
     }
@@ -166,7 +155,7 @@ static int run_post(store_tx *tx, void *arg)
         rc = STORE_ENOMEM;
     if (rc == ELECTION_OK && (rc = store_document_put(tx, "partial", (int64_t)j->holder,
                                                       text)) == STORE_ECONFLICT)
-        rc = refuse(j->c, "holder %llu already posted its partial decryption",
+        rc = election_refuse(j->c, "holder %llu already posted its partial decryption",
                     (unsigned long long)j->holder);
     if (rc == ELECTION_OK) {
         ceremony_message_digest(digest, j->msg);
@@ -181,6 +170,16 @@ static int run_post(store_tx *tx, void *arg)
     return rc;
 }
 
+int tally_post_message(store *s, election_ctx *c, const char *text, size_t len)
+{
+    json_t *m = len <= CEREMONY_MAX_BYTES ? json_loadb(text, len, 0, NULL) : NULL;
+    const char *kind = json_string_value(json_object_get(m, "kind"));
+    int partial = kind != NULL && strcmp(kind, "partial") == 0;
+
+    json_decref(m);
+    return partial ? tally_post_partial(s, c, text, len) : ceremony_post(s, c, text, len);
+}
+
 int tally_post_partial(store *s, election_ctx *c, const char *text, size_t len)
 {
     post_job j;
@@ -193,7 +192,7 @@ int tally_post_partial(store *s, election_ctx *c, const char *text, size_t len)
         j.msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(j.msg)) {
         json_decref(j.msg);
-        return refuse(c, "the partial decryption is not a JSON object");
+        return election_refuse(c, "the partial decryption is not a JSON object");
     }
     rc = store_write(s, run_post, &j);
     json_decref(j.msg);

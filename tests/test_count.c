@@ -160,21 +160,7 @@ static void close_election(fixture *f)
 
 static int post_partial(fixture *f, uint64_t holder, json_t **keep)
 {
-    json_t *cer, *m;
-    char err[TRUSTEE_ERR_CHARS], *text;
-    int rc;
-
-    assert_int_equal(ceremony_export(f->s, &cer), 0);
-    assert_int_equal(trustee_decrypt(&m, &f->ts[holder], cer, err, sizeof err), 0);
-    json_decref(cer);
-    text = json_dumps(m, JSON_COMPACT);
-    rc = tally_post_partial(f->s, &f->c, text, strlen(text));
-    free(text);
-    if (keep != NULL)
-        *keep = m;
-    else
-        json_decref(m);
-    return rc;
+    return tu_bureau_partial(f->s, &f->c, &f->ts[holder], keep);
 }
 
 static int count_event(store_tx *tx, void *arg)

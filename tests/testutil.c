@@ -1,6 +1,7 @@
 /* testutil.c - test helpers and the deterministic vector generator
  * (docs/protocol.md sections 10 and 11). */
 #include "testutil.h"
+#include "tally/count.h"
 #include "store/store.h"
 #include "audit/audit.h"
 #include "election/election.h"
@@ -834,6 +835,24 @@ int tu_bureau_ceremony(store *s, election_ctx *c, trustee_secret *ts, size_t n)
         bureau_round(s, c, ts, 0, n, step_verdict) != 0)
         return -1;
     return strstr(c->msg, "joint key is set") != NULL ? 0 : -1;
+}
+
+int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+{
+    json_t *cer, *m = NULL;
+    char err[TRUSTEE_ERR_CHARS], *text = NULL;
+    int rc = -1;
+
+    if (ceremony_export(s, &cer) == 0 && trustee_decrypt(&m, ts, cer, err, sizeof err) == 0 &&
+        (text = json_dumps(m, JSON_COMPACT)) != NULL)
+        rc = tally_post_partial(s, c, text, strlen(text));
+    json_decref(cer);
+    free(text);
+    if (keep != NULL)
+        *keep = m;
+    else
+        json_decref(m);
+    return rc;
 }
 
 int tu_bureau_seal(store *s, election_ctx *c, const trustee_secret *ts, const char *act,

@@ -97,6 +97,9 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
 /* The key ceremony of a bureau of n holders (president + n - 1 delegates),
  * every message made by trustee_* and posted; 0 once the joint key is set. */
 int tu_bureau_ceremony(struct store *s, election_ctx *c, trustee_secret *ts, size_t n);
+/* Holder ts's partial decryption of the sums, posted: its result (-1 if it
+ * could not be made); the message in *keep unless keep is NULL. */
+int tu_bureau_partial(struct store *s, election_ctx *c, const trustee_secret *ts, json_t **keep);
 /* Holders a and b seal the current state before act ("open" or "close"). */
 int tu_bureau_seal(struct store *s, election_ctx *c, const trustee_secret *ts, const char *act,
                    uint64_t a, uint64_t b);

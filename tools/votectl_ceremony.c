@@ -61,9 +61,7 @@ static int ceremony_post_cmd(votectl *v, opts *o)
             return EXIT_INPUT;
         }
         v->ctx.actor = "officer";
-        rc = strstr(text, "\"kind\":\"partial\"") != NULL
-                 ? tally_post_partial(v->store, &v->ctx, text, strlen(text))
-                 : ceremony_post(v->store, &v->ctx, text, strlen(text));
+        rc = tally_post_message(v->store, &v->ctx, text, strlen(text));
         free(text);
         if ((rc = votectl_result(v, rc, "accepted")) != 0)
             return rc;

@@ -78,23 +78,6 @@ int trustee_keygen(trustee_secret *ts, json_t **msg, json_t *ceremony, uint64_t 
     return finish(msg, m, ts, err, errlen);
 }
 
-/* The view with every holder's keys, checked, and this holder's own keys in it. */
-static int view_for(trustee_view *v, const trustee_secret *ts, json_t *ceremony, char *err,
-                    size_t errlen)
-{
-    uint8_t pk[32];
-
-    if (trustee_view_load(v, ceremony, 1, err, errlen) != 0)
-        return -1;
-    if (strcmp(v->eid, ts->eid) != 0 || ts->holder >= v->k.n)
-        return ceremony_fault(err, errlen, "this key file belongs to another election or holder");
-    crypto_sign_ed25519_sk_to_pk(pk, ts->sign_sk);
-    if (sodium_memcmp(pk, v->k.sign_pk[ts->holder], 32) != 0)
-        return ceremony_fault(err, errlen, "the keys published for holder %llu are not this key file's",
-                     (unsigned long long)ts->holder);
-    return 0;
-}
-
 int trustee_shares(json_t **msg, const trustee_secret *ts, json_t *ceremony, char *err,
                    size_t errlen)
 {
@@ -106,7 +89,7 @@ int trustee_shares(json_t **msg, const trustee_secret *ts, json_t *ceremony, cha
     int rc = 0;
 
     *msg = NULL;
-    if (view_for(&v, ts, ceremony, err, errlen) != 0)
+    if (trustee_view_for(&v, ts, ceremony, err, errlen) != 0)
         return -1;
     if (ts->holder == 0)
         return ceremony_fault(err, errlen, "the president deals no shares");
@@ -179,7 +162,7 @@ int trustee_verdict(json_t **msg, trustee_secret *ts, json_t *ceremony, char *er
     uint64_t accused;
 
     *msg = NULL;
-    if (view_for(&v, ts, ceremony, err, errlen) != 0)
+    if (trustee_view_for(&v, ts, ceremony, err, errlen) != 0)
         return -1;
     if (!json_is_array(shares) || json_array_size(shares) != v.k.n - 1)
         return ceremony_fault(err, errlen, "every delegate's shares are needed before the verdict");
@@ -207,13 +190,13 @@ int trustee_seal(json_t **msg, const trustee_secret *ts, json_t *ceremony, json_
                  char *err, size_t errlen)
 {
     trustee_view v;
-    uint8_t fp[32], claimed[32];
+    uint8_t claimed[32];
     const char *act = json_string_value(json_object_get(state, "act"));
-    char *canon, kind[16];
+    char kind[16];
     json_t *m;
 
     *msg = NULL;
-    if (view_for(&v, ts, ceremony, err, errlen) != 0)
+    if (trustee_view_for(&v, ts, ceremony, err, errlen) != 0)
         return -1;
     if (!ts->has_share)
         return ceremony_fault(err, errlen, "this key file has not given its verdict on the ceremony");
@@ -222,11 +205,8 @@ int trustee_seal(json_t **msg, const trustee_secret *ts, json_t *ceremony, json_
     if (!json_is_string(json_object_get(state, "eid")) ||
         strcmp(json_string_value(json_object_get(state, "eid")), v.eid) != 0)
         return ceremony_fault(err, errlen, "the state to seal is another election's");
-    canon = json_dumps(json_object_get(ceremony, "definition"), JSON_COMPACT | JSON_SORT_KEYS);
-    def_fingerprint(fp, v.eid, canon != NULL ? canon : "", v.joint);
-    free(canon);
     if (ceremony_hex_get(claimed, 32, state, "fingerprint") != 0 ||
-        sodium_memcmp(claimed, fp, 32) != 0)
+        sodium_memcmp(claimed, v.fingerprint, 32) != 0)
         return ceremony_fault(err, errlen, "the state's fingerprint is not this election's (definition "
                      "and joint key): refuse to seal");
     snprintf(kind, sizeof kind, "seal-%s", act);

@@ -135,5 +135,26 @@ int trustee_view_load(trustee_view *v, json_t *ceremony, int need_all_keys, char
     }
     if (bureau_joint_key(v->joint, v->k.president, &v->k.commitments[0][0][0], v->k.n - 1) != 0)
         return ceremony_fault(err, errlen, "the holders' keys add up to no valid joint key");
+    text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text == NULL)
+        return ceremony_fault(err, errlen, "out of memory");
+    def_fingerprint(v->fingerprint, v->eid, text, v->joint);
+    free(text);
+    return 0;
+}
+
+int trustee_view_for(trustee_view *v, const trustee_secret *ts, json_t *ceremony, char *err,
+                     size_t errlen)
+{
+    uint8_t pk[32];
+
+    if (trustee_view_load(v, ceremony, 1, err, errlen) != 0)
+        return -1;
+    if (strcmp(v->eid, ts->eid) != 0 || ts->holder >= v->k.n)
+        return ceremony_fault(err, errlen, "this key file belongs to another election or holder");
+    crypto_sign_ed25519_sk_to_pk(pk, ts->sign_sk);
+    if (sodium_memcmp(pk, v->k.sign_pk[ts->holder], 32) != 0)
+        return ceremony_fault(err, errlen, "the keys published for holder %llu are not this key "
+                              "file's", (unsigned long long)ts->holder);
     return 0;
 }

@@ -58,15 +58,20 @@ int trustee_seal(json_t **msg, const trustee_secret *ts, json_t *ceremony, json_
 int trustee_decrypt(json_t **msg, const trustee_secret *ts, json_t *ceremony, char *err,
                     size_t errlen);
 
-/* The checked keys of a ceremony export: ctx, the keys and the joint key. */
+/* The checked keys of a ceremony export: ctx, the keys and, once every holder
+ * posted them, the joint key and the election fingerprint they give. */
 typedef struct {
     char eid[64];
     uint8_t ctx[32];
     ceremony_keys k;
     uint8_t joint[32];
+    uint8_t fingerprint[32];
     uint8_t keys_digest[32];
 } trustee_view;
 int trustee_view_load(trustee_view *v, json_t *ceremony, int need_all_keys, char *err,
                       size_t errlen);
+/* The complete view, with this key file's holder and keys in it. */
+int trustee_view_for(trustee_view *v, const trustee_secret *ts, json_t *ceremony, char *err,
+                     size_t errlen);
 
 #endif

@@ -36,7 +36,7 @@ static int message_digest(uint8_t out[32], json_t *m)
 }
 
 /* m is holder i's message of this kind, for this election, signed by pk. */
-static int message_ok(const vv *v, json_t *m, const char *kind, size_t i, const uint8_t pk[32])
+int vv_message_ok(const vv *v, json_t *m, const char *kind, size_t i, const uint8_t pk[32])
 {
     uint8_t d[32], sig[64];
 
@@ -88,7 +88,7 @@ static int keys_ok(const vv *v, holders *h, json_t *keys, const uint8_t ctx[32],
                  hex_decode(h->com[i][k], 32, json_string_value(json_array_get(c, k))) == 0;
         memcpy(pok.a, proof, 32);
         memcpy(pok.s, proof + 32, 32);
-        ok = ok && message_ok(v, m, "keys", i, h->sign_pk[i]) &&
+        ok = ok && vv_message_ok(v, m, "keys", i, h->sign_pk[i]) &&
              (i == 0 ? bureau_president_verify(h->com[0][0], &pok, ctx) == 0
                      : threshold_commitments_verify(h->com[i][0], 2, &pok, ctx, i) == 0);
         if (!ok) {
@@ -109,7 +109,7 @@ static int shares_ok(const vv *v, const holders *h, json_t *keys, json_t *shares
     transcript_of(kd, keys, NULL);
     for (size_t i = 1; i < h->n; i++) {
         json_t *m = json_array_get(shares, i - 1), *s = json_object_get(m, "shares");
-        int ok = message_ok(v, m, "shares", i, h->sign_pk[i]) && vv_hex(d, 32, m, "keys") == 0 &&
+        int ok = vv_message_ok(v, m, "shares", i, h->sign_pk[i]) && vv_hex(d, 32, m, "keys") == 0 &&
                  memcmp(d, kd, 32) == 0 && json_object_size(s) == h->n - 2;
 
         for (size_t j = 1; ok && j < h->n; j++) {
@@ -133,7 +133,7 @@ static int verdicts_ok(const vv *v, const holders *h, json_t *keys, json_t *shar
     for (size_t i = 0; i < h->n; i++) {
         json_t *m = json_array_get(verdicts, i);
 
-        if (!message_ok(v, m, "verdict", i, h->sign_pk[i]) || vv_hex(d, 32, m, "transcript") != 0 ||
+        if (!vv_message_ok(v, m, "verdict", i, h->sign_pk[i]) || vv_hex(d, 32, m, "transcript") != 0 ||
             memcmp(d, tr, 32) != 0 || !json_is_true(json_object_get(m, "ok"))) {
             *bad = i;
             return 0;
@@ -172,7 +172,7 @@ static void seals_check(vv *v, const holders *h, const char *act)
         json_t *st = json_object_get(m, "state");
         json_int_t who = json_integer_value(json_object_get(m, "holder"));
 
-        if (who < 0 || (size_t)who >= h->n || !message_ok(v, m, kind, (size_t)who,
+        if (who < 0 || (size_t)who >= h->n || !vv_message_ok(v, m, kind, (size_t)who,
                                                           h->sign_pk[who]) ||
             !json_is_string(json_object_get(st, "act")) ||
             strcmp(json_string_value(json_object_get(st, "act")), act) != 0 ||

@@ -115,21 +115,10 @@ static int sums_check(vv *v, json_t *sums)
 static int partial_ok(const vv *v, json_t *p, size_t h, const uint8_t sums_digest[32])
 {
     json_t *list = json_object_get(p, "scrutins");
-    uint8_t d[32], sig[64], pub[32], f[32], pr[96];
-    char *text;
+    uint8_t d[32], pub[32], f[32], pr[96];
     int ok;
-    transcript t;
-    json_t *c = json_copy(p);
 
-    json_object_del(c, "signature");
-    text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(c);
-    transcript_init(&t, "votesrv/v1/ceremony-message", 32);
-    transcript_put(&t, text ? text : "", text ? strlen(text) : 0);
-    transcript_digest(&t, d);
-    free(text);
-    ok = vv_hex(sig, 64, p, "signature") == 0 &&
-         crypto_sign_verify_detached(sig, d, 32, v->holder_keys[h]) == 0 &&
+    ok = vv_message_ok(v, p, "partial", h, v->holder_keys[h]) &&
          vv_hex(d, 32, p, "sums") == 0 && memcmp(d, sums_digest, 32) == 0 &&
          json_array_size(list) == v->nsc &&
          bureau_holder_key(pub, v->president, &v->commitments[0][0][0], v->holders - 1, h) == 0;

@@ -84,6 +84,9 @@ int vv_election(vv *v, json_t *head);
 int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n);
 /* Credential list membership, single use per scrutin, unique ciphertexts. */
 void vv_credentials(vv *v);
+/* bureau.c: m is holder i's message of this kind (protocol.md §6.3), for this
+ * election, signed by pk; 1 or 0. */
+int vv_message_ok(const vv *v, json_t *m, const char *kind, size_t i, const uint8_t pk[32]);
 /* bureau.c: the ceremony, the joint key and the seals. */
 void vv_bureau(vv *v);
 /* count.c: sums, partial decryptions, counts, seats, results. */

@@ -50,9 +50,7 @@ int ep_ceremony_post(http_request *req, http_response *res)
         http_error(req, res, 500, MSG_INTERNAL);
         return 0;
     }
-    rc = kind != NULL && strcmp(kind, "partial") == 0
-             ? tally_post_partial(req->ctx->box->store, &c, text, strlen(text))
-             : ceremony_post(req->ctx->box->store, &c, text, strlen(text));
+    rc = tally_post_message(req->ctx->box->store, &c, text, strlen(text));
     free(text);
     if (rc == ELECTION_REFUSED) {
         http_error(req, res, 409, MSG_CEREMONY_REFUSED);
