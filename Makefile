@@ -19,7 +19,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 
 LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
-             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c))
+             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
 PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee voteverify
@@ -32,10 +32,31 @@ REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
 SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
 
-.PHONY: all deps check test test-san bench demo crypto-demo vectors clean
+.PHONY: all deps check test test-san bench demo crypto-demo vectors clean portal
 
 all: deps
-	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS)
+	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS) portal
+
+# The portal's static files (config "assets"): our style sheet and scripts, the
+# browser crypto, and from node_modules (pinned by package-lock.json) the ESM
+# build of libsodium, whose bare import is made relative (no import map: the
+# CSP forbids inline scripts), and the ALTCHA widget's CSP-friendly build.
+PORTAL_DIR := build/portal
+SODIUM_ESM := node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs
+PORTAL_SRC := $(wildcard votesrv/portal/static/*) $(wildcard votesrv/portal/js/*.mjs)
+PORTAL_NPM := node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs \
+              node_modules/altcha/dist_external/altcha.js \
+              node_modules/altcha/dist_external/worker.js \
+              node_modules/altcha/dist_external/altcha.css
+portal: $(PORTAL_DIR)/.stamp
+$(PORTAL_DIR)/.stamp: $(PORTAL_SRC) $(PORTAL_NPM) $(SODIUM_ESM) package-lock.json
+	@mkdir -p $(PORTAL_DIR)
+	cp $(PORTAL_SRC) $(PORTAL_NPM) $(PORTAL_DIR)/
+	cp node_modules/altcha/dist_i18n/fr-fr.js $(PORTAL_DIR)/altcha-fr-fr.js
+	sed 's#from"libsodium-sumo"#from"./libsodium-sumo.mjs"#' $(SODIUM_ESM) \
+	  > $(PORTAL_DIR)/libsodium-wrappers.mjs
+	grep -q 'from"./libsodium-sumo.mjs"' $(PORTAL_DIR)/libsodium-wrappers.mjs
+	@touch $@
 
 deps:
 	@scripts/install-deps
@@ -104,12 +125,12 @@ build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o bui
 check: deps
 	@$(MAKE) --no-print-directory test test-san
 
-test: $(REL_TESTS) $(REL_BIN)
+test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 
-test-san: $(SAN_TESTS) $(SAN_BIN)
+test-san: $(SAN_TESTS) $(SAN_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
@@ -121,7 +142,7 @@ bench: deps
 DEMO_DIR ?= demo-election
 
 demo: deps
-	@$(MAKE) --no-print-directory $(REL_BIN)
+	@$(MAKE) --no-print-directory $(REL_BIN) portal
 	@rm -rf $(DEMO_DIR)
 	@build/rel/bin/votectl demo $(DEMO_DIR)
 	@build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json

@@ -117,7 +117,7 @@ static int conf_dir(char out[PATH_MAX])
 
 static int write_config(const char *dir)
 {
-    char conf[PATH_MAX], text[3 * PATH_MAX + 1024];
+    char conf[PATH_MAX], text[4 * PATH_MAX + 1024];
 
     if (conf_dir(conf) != 0) {
         fprintf(stderr, "votectl demo: cannot find the conf/ directory (set VOTESRV_CONF)\n");
@@ -130,11 +130,12 @@ static int write_config(const char *dir)
         "  \"keys\": \"server-keys.json\",\n"
         "  \"portal_url\": \"http://127.0.0.1:8080\",\n"
         "  \"templates\": \"%s/mail\",\n"
+        "  \"assets\": \"%s/../build/portal\",\n"
         "  \"common_passwords\": [ \"%s/common-passwords.txt\", "
         "\"%s/common-passwords-fr.txt\" ],\n"
         "  \"limits\": { \"max_body_bytes\": 65536, \"connection_timeout_s\": 30 },\n"
         "  \"log\": { \"level\": \"info\" }\n"
-        "}\n", conf, conf, conf);
+        "}\n", conf, conf, conf, conf);
     return write_file(dir, "votesrv.json", text);
 }
 

@@ -83,8 +83,50 @@ static const struct {
     { ACCESS_E_CODE_LOCKED, 423, MSG_CODE_LOCKED },
 };
 
+static const struct {
+    box_error code;
+    int status;
+    msg_id msg;
+} box_mapping[] = {
+    { BOX_E_NOT_OPEN, 409, MSG_VOTE_CLOSED },
+    { BOX_E_SUSPENDED, 503, MSG_VOTE_SUSPENDED },
+    { BOX_E_UNKNOWN_SCRUTIN, 404, MSG_UNKNOWN_SCRUTIN },
+    { BOX_E_NOT_ELIGIBLE, 403, MSG_NOT_ELIGIBLE },
+    { BOX_E_ALREADY_VOTED, 409, MSG_ALREADY_VOTED },
+    { BOX_E_BALLOT, 400, MSG_BALLOT_MALFORMED },
+    { BOX_E_INVALID, 400, MSG_BALLOT_INVALID },
+    { BOX_E_CREDENTIAL, 403, MSG_CREDENTIAL_UNKNOWN },
+    { BOX_E_CREDENTIAL_USED, 409, MSG_CREDENTIAL_USED },
+    { BOX_E_COPY, 409, MSG_BALLOT_COPY },
+};
+
+msg_id api_box_msg(int code, int *status)
+{
+    for (size_t i = 0; i < sizeof box_mapping / sizeof box_mapping[0]; i++)
+        if (box_mapping[i].code == (box_error)code) {
+            *status = box_mapping[i].status;
+            return box_mapping[i].msg;
+        }
+    *status = 500;
+    return MSG_INTERNAL;
+}
+
+msg_id api_access_msg(int code, int *status)
+{
+    for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)
+        if (mapping[i].code == (access_error)code) {
+            *status = mapping[i].status;
+            return mapping[i].msg;
+        }
+    *status = 500;
+    return MSG_INTERNAL;
+}
+
 int api_access(http_request *req, http_response *res, int rc, const access_result *r)
 {
+    int status;
+    msg_id m;
+
     if (rc == ACCESS_OK)
         return 0;
     if (rc != ACCESS_REFUSED) {
@@ -92,13 +134,9 @@ int api_access(http_request *req, http_response *res, int rc, const access_resul
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return -1;
     }
-    for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)
-        if (mapping[i].code == r->code) {
-            http_error(req, res, mapping[i].status, mapping[i].msg);
-            res->retry_after = r->retry_after;
-            return -1;
-        }
-    http_error(req, res, 500, MSG_INTERNAL);
+    m = api_access_msg(r->code, &status);
+    http_error(req, res, status, m);
+    res->retry_after = r->retry_after;
     return -1;
 }
 
@@ -113,4 +151,14 @@ int api_voter(http_request *req, http_response *res, int64_t *voter)
     }
     rc = access_session(req->ctx->access, req->session, api_now(), voter, &r);
     return api_access(req, res, rc, &r);
+}
+
+void api_session_cookie(http_response *res, const char *session)
+{
+    if (session != NULL)
+        http_cookie_set(res, "votesrv_session=%s; Path=/; Max-Age=%d; HttpOnly; Secure; "
+                        "SameSite=Strict", session, ACCESS_SESSION_ABSOLUTE);
+    else
+        http_cookie_set(res, "votesrv_session=; Path=/; Max-Age=0; HttpOnly; Secure; "
+                        "SameSite=Strict");
 }

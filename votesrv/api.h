@@ -19,8 +19,14 @@ int api_int(http_request *req, http_response *res, const char *field, int min, i
 int api_only(http_request *req, http_response *res, const char *const *fields);
 /* The voter of the request's session, or 401. */
 int api_voter(http_request *req, http_response *res, int64_t *voter);
+/* The message and HTTP status of a refusal's access_error code. */
+msg_id api_access_msg(int code, int *status);
+/* The message and HTTP status of a box_cast refusal (box_error, not BOX_E_ACCESS). */
+msg_id api_box_msg(int code, int *status);
 /* Map an access_* result: 0 when ACCESS_OK, else the response is filled. */
 int api_access(http_request *req, http_response *res, int rc, const access_result *r);
 int64_t api_now(void);
+/* The session cookie (HttpOnly, Secure, SameSite=Strict), or its removal with NULL. */
+void api_session_cookie(http_response *res, const char *session);
 
 #endif

@@ -88,6 +88,8 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
                                                                                 "link_ttl_hours");
     json_t *reissues = json_object_get(root, "code_reissues_per_day");
     const char *tmpl = json_string_value(json_object_get(root, "templates"));
+    const char *assets = json_string_value(json_object_get(root, "assets"));
+    const char *docs = json_string_value(json_object_get(root, "documents"));
     static const char *const default_lists[] = { "common-passwords.txt",
                                                  "common-passwords-fr.txt" };
     size_t i;
@@ -102,6 +104,10 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
                  c->listen_address, c->port);
     if (resolve(c->mail.templates, path, tmpl != NULL ? tmpl : "mail") != 0)
         return fail(err, errlen, path, "templates: path too long");
+    if (resolve(c->assets, path, assets != NULL ? assets : "portal") != 0)
+        return fail(err, errlen, path, "assets: path too long");
+    if (resolve(c->documents, path, docs != NULL ? docs : ".") != 0)
+        return fail(err, errlen, path, "documents: path too long");
     if (ttl != NULL && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
                         json_integer_value(ttl) > 720))
         return fail(err, errlen, path, "link_ttl_hours must be 1-720");
@@ -132,7 +138,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL;
-    const char *portal = NULL, *tmpl = NULL;
+    const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *keys = NULL, *level = "info";
     int port = 8080;
     unsigned body = 65536;
@@ -146,9 +152,10 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
     }
-    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?o,s?o,s?o}",
+    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
+                       "assets", &assets, "documents", &docs,
                        "common_passwords", &lists, "link_ttl_hours", &ttl,
                        "code_reissues_per_day", &reissues) != 0 ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,

@@ -23,6 +23,8 @@ typedef struct {
     size_t max_body_bytes;
     unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
     int log_debug;
+    char assets[CONFIG_PATH_CHARS];   /* the portal's static files (make builds build/portal) */
+    char documents[CONFIG_PATH_CHARS];  /* the definition's professions de foi are under it */
     mail_config mail;          /* templates and portal_url always; relay when mail_relay */
     int mail_relay;
     char common_passwords[CONFIG_LISTS][CONFIG_PATH_CHARS];

@@ -7,23 +7,6 @@
 
 static const char *const fields[] = { "ballot", "authenticator", NULL };
 
-static const struct {
-    box_error code;
-    int status;
-    msg_id msg;
-} mapping[] = {
-    { BOX_E_NOT_OPEN, 409, MSG_VOTE_CLOSED },
-    { BOX_E_SUSPENDED, 503, MSG_VOTE_SUSPENDED },
-    { BOX_E_UNKNOWN_SCRUTIN, 404, MSG_UNKNOWN_SCRUTIN },
-    { BOX_E_NOT_ELIGIBLE, 403, MSG_NOT_ELIGIBLE },
-    { BOX_E_ALREADY_VOTED, 409, MSG_ALREADY_VOTED },
-    { BOX_E_BALLOT, 400, MSG_BALLOT_MALFORMED },
-    { BOX_E_INVALID, 400, MSG_BALLOT_INVALID },
-    { BOX_E_CREDENTIAL, 403, MSG_CREDENTIAL_UNKNOWN },
-    { BOX_E_CREDENTIAL_USED, 409, MSG_CREDENTIAL_USED },
-    { BOX_E_COPY, 409, MSG_BALLOT_COPY },
-};
-
 int ep_ballot_cast(http_request *req, http_response *res)
 {
     const char *authhex;
@@ -49,9 +32,10 @@ int ep_ballot_cast(http_request *req, http_response *res)
     if (rc == BOX_REFUSED && r.code == BOX_E_ACCESS)
         return api_access(req, res, ACCESS_REFUSED, &r.access), 0;
     if (rc == BOX_REFUSED) {
-        for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)
-            if (mapping[i].code == r.code)
-                http_error(req, res, mapping[i].status, mapping[i].msg);
+        int status;
+        msg_id m = api_box_msg(r.code, &status);
+
+        http_error(req, res, status, m);
         if (r.code == BOX_E_BALLOT)
             json_object_set_new(json_object_get(res->json, "error"), "field", json_string(r.field));
         return 0;

@@ -22,9 +22,7 @@ int ep_session_create(http_request *req, http_response *res)
     rc = access_login(req->ctx->access, id, password, req->client, api_now(), session, &r);
     if (api_access(req, res, rc, &r) != 0)
         return 0;
-    snprintf(res->set_cookie, sizeof res->set_cookie,
-             "votesrv_session=%s; Path=/; Max-Age=%d; HttpOnly; Secure; SameSite=Strict",
-             session, ACCESS_SESSION_ABSOLUTE);
+    api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "logged-in");

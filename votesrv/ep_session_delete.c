@@ -10,8 +10,7 @@ int ep_session_delete(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return 0;
     }
-    snprintf(res->set_cookie, sizeof res->set_cookie,
-             "votesrv_session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+    api_session_cookie(res, NULL);
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "logged-out");
     return 0;

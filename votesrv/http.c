@@ -3,13 +3,21 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "log.h"
+
+/* No inline script or style, nothing from elsewhere; WebAssembly (libsodium)
+ * compiled from our own scripts; forms post only here; no framing. */
+#define HTTP_CSP "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " \
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; " \
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -23,10 +31,16 @@ typedef struct {
     size_t len;
     int too_large;
     struct timespec start;
+    struct MHD_PostProcessor *pp;     /* for form bodies */
+    http_form form;
 } conn_state;
 
 void http_error(http_request *req, http_response *res, int status, msg_id m)
 {
+    if (req->is_page && req->ctx->page_error != NULL) {
+        req->ctx->page_error(req, res, status, (int)m);
+        return;
+    }
     res->status = status;
     json_decref(res->json);
     res->json = json_pack("{s:{s:s,s:s}}", "error", "code", i18n_code(m), "message",
@@ -36,6 +50,102 @@ void http_error(http_request *req, http_response *res, int status, msg_id m)
 const char *http_query(http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_form_get(const http_request *req, const char *name, size_t *len)
+{
+    for (size_t i = 0; req->form != NULL && i < req->form->n; i++)
+        if (strcmp(req->form->f[i].name, name) == 0) {
+            if (len != NULL)
+                *len = req->form->f[i].len;
+            return req->form->f[i].value;
+        }
+    return NULL;
+}
+
+int http_cookie_set(http_response *res, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (size_t i = 0; i < HTTP_COOKIES; i++) {
+        if (res->set_cookie[i][0] != '\0')
+            continue;
+        va_start(ap, fmt);
+        n = vsnprintf(res->set_cookie[i], HTTP_COOKIE_CHARS, fmt, ap);
+        va_end(ap);
+        if (n < 0 || n >= HTTP_COOKIE_CHARS) {
+            res->set_cookie[i][0] = '\0';
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+void http_redirect(http_response *res, const char *path)
+{
+    res->status = 303;
+    snprintf(res->location, sizeof res->location, "%s", path);
+}
+
+/* One piece of a form field from libmicrohttpd's post processor: a new field
+ * at offset 0, the continuation of the last one otherwise. */
+static enum MHD_Result on_form_data(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *filename, const char *content_type,
+                                    const char *transfer_encoding, const char *data,
+                                    uint64_t off, size_t size)
+{
+    http_form *f = cls;
+    http_field *last = f->n > 0 ? &f->f[f->n - 1] : NULL;
+    char *v;
+
+    (void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
+    if (f->bad || memchr(data, '\0', size) != NULL) {
+        f->bad = 1;
+        return MHD_NO;
+    }
+    if (off == 0 || last == NULL || strcmp(last->name, key) != 0) {
+        for (size_t i = 0; i < f->n; i++)
+            if (strcmp(f->f[i].name, key) == 0)
+                f->bad = 1;                 /* a field given twice */
+        if (f->bad || f->n == HTTP_FORM_FIELDS || (last = &f->f[f->n])->name != NULL ||
+            (last->name = strdup(key)) == NULL) {
+            f->bad = 1;
+            return MHD_NO;
+        }
+        f->n++;
+    }
+    v = realloc(last->value, last->len + size + 1);
+    if (v == NULL) {
+        f->bad = 1;
+        return MHD_NO;
+    }
+    memcpy(v + last->len, data, size);
+    last->value = v;
+    last->len += size;
+    v[last->len] = '\0';
+    return MHD_YES;
+}
+
+static void form_free(http_form *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        sodium_memzero(f->f[i].value, f->f[i].len);     /* passwords pass through here */
+        free(f->f[i].value);
+        free(f->f[i].name);
+    }
+    memset(f, 0, sizeof *f);
 }
 
 void http_field_error(http_request *req, http_response *res, const char *field)
@@ -94,6 +204,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_ctx *ctx,
         res->json = NULL;
         free(res->text);
     }
+    if (body == NULL && res->location[0] != '\0')
+        body = strdup("");                   /* a redirect */
     if (body == NULL) {
         res->status = 500;
         body = strdup("{\"error\":{\"code\":\"internal_error\"}}");
@@ -114,14 +226,24 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, h
     enum MHD_Result ok;
 
     MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Cache-Control",
+                            res->cache_static ? "public, max-age=86400" : "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
+    MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+    MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    if (strncmp(ctx->cfg->mail.portal_url, "https://", 8) == 0)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
     if (res->allow[0] != '\0')
         MHD_add_response_header(r, "Allow", res->allow);
-    if (res->set_cookie[0] != '\0')
-        MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
+    if (res->location[0] != '\0')
+        MHD_add_response_header(r, "Location", res->location);
+    for (size_t i = 0; i < HTTP_COOKIES; i++)
+        if (res->set_cookie[i][0] != '\0')
+            MHD_add_response_header(r, "Set-Cookie", res->set_cookie[i]);
     if (res->retry_after > 0) {
         char ra[24];
 
@@ -146,6 +268,14 @@ static void client_address(struct MHD_Connection *c, char *out, size_t len)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
     else if (sa != NULL && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+
+static int is_form(const char *type)
+{
+    return type != NULL &&
+           strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0 &&
+           (type[33] == '\0' || type[33] == ';');
 }
 
 /* A JSON body must say so: a cross-site HTML form cannot send application/json
@@ -175,11 +305,22 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
                          allow[0] ? ", " : "", r->method);
             continue;
         }
-        if (!r->takes_json && st->len > 0) {
+        if (r->body == HTTP_BODY_NONE && st->len > 0) {
             http_error(req, res, 400, MSG_NO_BODY);
             return;
         }
-        if (r->takes_json) {
+        if (r->body == HTTP_BODY_FORM) {
+            if (!is_form(content_type)) {
+                http_error(req, res, 415, MSG_CONTENT_TYPE);
+                return;
+            }
+            if (st->form.bad) {
+                http_error(req, res, 400, MSG_FIELD);
+                return;
+            }
+            req->form = &st->form;
+        }
+        if (r->body == HTTP_BODY_JSON) {
             json_error_t je;
 
             if (!is_json(content_type)) {
@@ -237,8 +378,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req.conn = c;
     req.method = method;
     req.path = url;
-    req.lang = i18n_pick(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
-                         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+    req.is_page = strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0 &&
+                  strcmp(url, "/metrics") != 0;
+    {
+        const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+        const char *ck = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "votesrv_lang");
+
+        req.lang_chosen = q != NULL;
+        req.lang = i18n_pick(q != NULL ? q : ck,
+                             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+    }
     if (st == NULL) {
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 
@@ -254,6 +403,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             log_request(&req, st, 413);
             return send_response(c, s->ctx, &res);
         }
+        if (is_form(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")))
+            st->pp = MHD_create_post_processor(c, 1024, on_form_data, &st->form);
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -266,6 +417,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             st->body = b;
             st->len += *upload_size;
             b[st->len] = '\0';
+            if (st->pp != NULL && MHD_post_process(st->pp, upload, *upload_size) != MHD_YES)
+                st->form.bad = 1;
         } else {
             st->too_large = 1;      /* chunked upload over the limit: discard */
         }
@@ -281,6 +434,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         dispatch(s, &req, st, &res,
                  MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"));
     json_decref(req.json);
+    if (req.is_page && req.lang_chosen)
+        http_cookie_set(&res, "votesrv_lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
+                        req.lang == LANG_EN ? "en" : "fr");
     log_request(&req, st, res.status);
     ok = send_response(c, s->ctx, &res);
     return ok;
@@ -297,6 +453,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (st == NULL)
         return;
     atomic_fetch_sub(&s->ctx->in_flight, 1);
+    if (st->pp != NULL)
+        MHD_destroy_post_processor(st->pp);
+    form_free(&st->form);
+    if (st->body != NULL)
+        sodium_memzero(st->body, st->len);
     free(st->body);
     free(st);
     *con_cls = NULL;

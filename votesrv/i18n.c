@@ -148,6 +148,11 @@ static const struct {
                             "les dépose (votectl ceremony post).",
                             "A key holder's keys are handed to the officer, who posts them "
                             "(votectl ceremony post)." },
+    [MSG_FORM_EXPIRED] = { "form_expired",
+                           "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la "
+                           "page et recommencez ; rien n'a été modifié.",
+                           "This form has expired or does not come from this site. Reload the "
+                           "page and try again; nothing was changed." },
     [MSG_BUSY] = { "busy", "Le service est très sollicité. Réessayez dans quelques secondes.",
                    "The service is very busy. Please try again in a few seconds." },
 };

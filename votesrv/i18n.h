@@ -56,6 +56,7 @@ typedef enum {
     MSG_NO_BUREAU,
     MSG_CEREMONY_REFUSED,
     MSG_CEREMONY_KEYS,
+    MSG_FORM_EXPIRED,
     MSG_COUNT
 } msg_id;
 

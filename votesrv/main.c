@@ -5,12 +5,15 @@
  * Serves the JSON API on the configured address; SIGTERM or SIGINT stops
  * accepting connections, lets requests in flight finish, and exits 0. */
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "crypto/crypto.h"
 #include "endpoints.h"
+#include "election/election.h"
 #include "log.h"
+#include "portal/portal.h"
 #include "server.h"
 
 #define SHUTDOWN_GRACE_S 10
@@ -23,6 +26,20 @@ static int write_port(const char *path, int port)
         return -1;
     fprintf(f, "%d\n", port);
     return fclose(f);
+}
+
+/* Times on the portal are the election's (its definition's time zone); set
+ * before any thread starts, since localtime_r reads TZ. */
+static void timezone_set(store *s)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS];
+
+    if (election_definition(s, &d, err, sizeof err) != 0)
+        return;
+    setenv("TZ", d.timezone, 1);
+    tzset();
+    def_free(&d);
 }
 
 int main(int argc, char **argv)
@@ -67,6 +84,9 @@ int main(int argc, char **argv)
     ctx.access = &srv.access;
     ctx.box = &srv.box;
     ctx.started = (int64_t)time(NULL);
+    ctx.page_error = portal_page_error;
+    secret_keyed_hash(ctx.csrf_key, srv.keys.pepper, "votesrv/csrf-key", 16);
+    timezone_set(srv.store);
     http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
     if (http == NULL) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
@@ -87,6 +107,7 @@ int main(int argc, char **argv)
     http_stop(http, SHUTDOWN_GRACE_S);
     mail_sender_stop(sender);
     srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
+    sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);
     server_close(&srv);
     log_event("info", "stopped", NULL);
     return 0;

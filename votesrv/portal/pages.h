@@ -1,0 +1,35 @@
+/*
+ * pages.h - one handler per page of the portal (one file each), and the
+ * portal's route table, which the daemon adds to the API's.
+ */
+#ifndef VOTESRV_PAGES_H
+#define VOTESRV_PAGES_H
+
+#include "portal.h"
+
+int pg_static(http_request *req, http_response *res);
+int pg_home(http_request *req, http_response *res);
+int pg_help(http_request *req, http_response *res);
+int pg_profession(http_request *req, http_response *res);
+int pg_access(http_request *req, http_response *res);
+int pg_access_post(http_request *req, http_response *res);
+int pg_reassort(http_request *req, http_response *res);
+int pg_reassort_post(http_request *req, http_response *res);
+int pg_activation(http_request *req, http_response *res);
+int pg_activation_post(http_request *req, http_response *res);
+int pg_password(http_request *req, http_response *res);
+int pg_password_post(http_request *req, http_response *res);
+int pg_login(http_request *req, http_response *res);
+int pg_login_post(http_request *req, http_response *res);
+int pg_logout_post(http_request *req, http_response *res);
+int pg_space(http_request *req, http_response *res);
+int pg_vote(http_request *req, http_response *res);
+int pg_vote_post(http_request *req, http_response *res);
+int pg_code(http_request *req, http_response *res);
+int pg_code_post(http_request *req, http_response *res);
+int pg_account(http_request *req, http_response *res);
+int pg_account_password_post(http_request *req, http_response *res);
+int pg_account_defi_post(http_request *req, http_response *res);
+int pg_box(http_request *req, http_response *res);
+
+#endif

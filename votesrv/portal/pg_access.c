@@ -1,0 +1,133 @@
+/* GET/POST /acces - "I have no link": a new one-time activation link to a
+ * voter's professional address; GET/POST /mot-de-passe-oublie - the password
+ * reassort, a one-time link to set a new password. Both behind the ALTCHA
+ * proof of work, and both answer the same whether or not the address is a
+ * voter's. */
+#include "pages.h"
+
+#include <string.h>
+#include "access/access.h"
+#include "votesrv/api.h"
+
+typedef struct {
+    const char *identifier;      /* what was typed, shown again */
+    const char *field_err, *top_err;
+    int done;
+} access_form;
+
+/* The ALTCHA widget (npm "altcha", served from /static with its French
+ * strings: static/access.mjs), in the page's language. */
+static void altcha_widget(html *h, http_request *req)
+{
+    html_fmt(h, "<div class=\"field\"><altcha-widget challengeurl=\"/api/v1/access/challenge\" "
+                "name=\"altcha\" hidelogo hidefooter language=\"%s\"></altcha-widget>"
+                "<noscript><p class=\"hint\">%s</p></noscript></div>",
+             L(req, "fr-fr", "en"),
+             L(req, "La vérification anti-robot a besoin de JavaScript. Sans JavaScript, la "
+                    "cellule d'assistance peut vous envoyer un lien.",
+               "The anti-robot check needs JavaScript. Without JavaScript, the support cell "
+               "can send you a link."));
+}
+
+static int render(http_request *req, http_response *res, int purpose, const access_form *f,
+                  int status)
+{
+    int activation = purpose == STORE_LINK_ACTIVATION;
+    portal_page p = { activation ? L(req, "Recevoir un lien d'accès", "Get an access link")
+                                 : L(req, "Mot de passe oublié ou refusé",
+                                         "Forgotten or refused password"),
+                      0, "access.mjs", "altcha.css" };
+    portal_input id = { "identifier", L(req, "Votre adresse électronique professionnelle",
+                                        "Your professional e-mail address"),
+                        "email", "email", f->identifier, NULL, f->field_err, 1 };
+    html h;
+
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    if (f->done) {
+        portal_notice(&h, "ok", i18n_text(MSG_LINK_SENT, req->lang));
+        html_fmt(&h, "<p>%s</p>", L(req, "Pensez à regarder dans vos courriers indésirables.",
+                                    "Remember to look in your junk mail."));
+        portal_end(&h, req);
+        return portal_send(req, res, &h, status);
+    }
+    if (f->top_err != NULL)
+        portal_notice(&h, "error", f->top_err);
+    html_fmt(&h, "<p>%s</p>",
+             activation ? L(req, "Un nouveau lien d'activation sera envoyé à votre adresse "
+                                 "professionnelle. Il annule les liens précédents.",
+                            "A new activation link will be sent to your professional address. "
+                            "It cancels earlier links.")
+                        : L(req, "Un lien pour choisir un nouveau mot de passe sera envoyé à "
+                                 "votre adresse professionnelle.",
+                            "A link to choose a new password will be sent to your "
+                            "professional address."));
+    html_fmt(&h, "<form method=\"post\" action=\"%s\" novalidate>",
+             activation ? "/acces" : "/mot-de-passe-oublie");
+    portal_csrf_field(&h, req, res);
+    portal_field(&h, &id);
+    altcha_widget(&h, req);
+    html_fmt(&h, "<button type=\"submit\">%s</button></form>",
+             L(req, "Recevoir le lien", "Send me the link"));
+    portal_end(&h, req);
+    return portal_send(req, res, &h, status);
+}
+
+static int show(http_request *req, http_response *res, int purpose)
+{
+    access_form f = { NULL, NULL, NULL, 0 };
+
+    return render(req, res, purpose, &f, 200);
+}
+
+static int post(http_request *req, http_response *res, int purpose)
+{
+    access_form f = { portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX), NULL, NULL, 0 };
+    const char *altcha = portal_form(req, "altcha", 2048);
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0)
+        return 0;
+    if (f.identifier == NULL || f.identifier[0] == '\0') {
+        f.field_err = L(req, "Saisissez votre adresse professionnelle.",
+                        "Type your professional address.");
+        return render(req, res, purpose, &f, 400);
+    }
+    rc = altcha != NULL ? access_challenge_use(req->ctx->access, altcha, api_now(), &r)
+                        : (r.code = ACCESS_E_CHALLENGE, ACCESS_REFUSED);
+    if (rc == ACCESS_OK)
+        rc = access_request_link(req->ctx->access, f.identifier, purpose, req->client,
+                                 api_now(), &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS) {
+        f.field_err = L(req, "Ce n'est pas une adresse électronique.",
+                        "This is not an e-mail address.");
+        return render(req, res, purpose, &f, 400);
+    }
+    if (rc != ACCESS_OK) {
+        f.top_err = portal_access_message(req, rc, r.code);
+        return render(req, res, purpose, &f, rc == ACCESS_REFUSED ? 400 : 503);
+    }
+    f.done = 1;
+    return render(req, res, purpose, &f, 200);
+}
+
+int pg_access(http_request *req, http_response *res)
+{
+    return show(req, res, STORE_LINK_ACTIVATION);
+}
+
+int pg_access_post(http_request *req, http_response *res)
+{
+    return post(req, res, STORE_LINK_ACTIVATION);
+}
+
+int pg_reassort(http_request *req, http_response *res)
+{
+    return show(req, res, STORE_LINK_PASSWORD);
+}
+
+int pg_reassort_post(http_request *req, http_response *res)
+{
+    return post(req, res, STORE_LINK_PASSWORD);
+}

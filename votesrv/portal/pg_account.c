@@ -1,0 +1,174 @@
+/* GET /compte - my account: number, addresses, défi question; POST
+ * /compte/mot-de-passe and /compte/defi change them (the current password
+ * first). */
+#include "pages.h"
+
+#include <string.h>
+#include "access/access.h"
+#include "votesrv/api.h"
+
+typedef struct {
+    const char *ok, *pw_top, *pw_current, *pw_new, *pw_confirm;
+    const char *defi_top, *defi_pw, *defi_q, *defi_answer;
+} account_msgs;
+
+static void details(html *h, http_request *req, json_t *acct)
+{
+    const char *lang = req->lang == LANG_EN ? "en" : "fr";
+    json_t *e;
+    size_t i;
+
+    html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, "Numéro d'électeur", "Voter number"));
+    html_text(h, json_string_value(json_object_get(acct, "number")));
+    html_fmt(h, "</dd><dt>%s</dt>", L(req, "Adresses professionnelles", "Professional addresses"));
+    json_array_foreach(json_object_get(acct, "emails"), i, e) {
+        html_raw(h, "<dd>");
+        html_text(h, json_string_value(e));
+        html_raw(h, "</dd>");
+    }
+    html_fmt(h, "<dt>%s</dt><dd>", L(req, "Question défi", "Challenge question"));
+    html_text(h, access_defi_question(
+                     (size_t)json_integer_value(json_object_get(acct, "defi_question")), lang));
+    html_raw(h, "</dd></dl>");
+}
+
+static void password_form(html *h, http_request *req, http_response *res, const account_msgs *m)
+{
+    portal_input cur = { "current", L(req, "Mot de passe actuel", "Current password"),
+                         "password", "current-password", NULL, NULL, m->pw_current, 1 };
+    portal_input pw = { "password", L(req, "Nouveau mot de passe", "New password"), "password",
+                        "new-password", NULL, L(req, "Au moins 12 caractères.",
+                                                "At least 12 characters."), m->pw_new, 1 };
+    portal_input confirm = { "password2", L(req, "Confirmez le nouveau mot de passe",
+                                            "Confirm the new password"),
+                             "password", "new-password", NULL, NULL, m->pw_confirm, 1 };
+
+    html_fmt(h, "<h2>%s</h2>", L(req, "Changer de mot de passe", "Change the password"));
+    if (m->pw_top != NULL)
+        portal_notice(h, "error", m->pw_top);
+    html_raw(h, "<form method=\"post\" action=\"/compte/mot-de-passe\" novalidate>");
+    portal_csrf_field(h, req, res);
+    portal_field(h, &cur);
+    portal_field(h, &pw);
+    portal_field(h, &confirm);
+    html_fmt(h, "<button type=\"submit\">%s</button></form>",
+             L(req, "Changer le mot de passe", "Change the password"));
+}
+
+static void defi_form(html *h, http_request *req, http_response *res, const account_msgs *m)
+{
+    /* a second form on the page: its fields get their own ids */
+    portal_input cur = { "defi_password", L(req, "Mot de passe actuel", "Current password"),
+                         "password", "current-password", NULL, NULL, m->defi_pw, 1 };
+    portal_input answer = { "defi_answer", L(req, "Nouvelle réponse", "New answer"), "text",
+                            "off", NULL, NULL, m->defi_answer, 1 };
+
+    html_fmt(h, "<h2>%s</h2>", L(req, "Changer de question défi", "Change the challenge question"));
+    if (m->defi_top != NULL)
+        portal_notice(h, "error", m->defi_top);
+    html_raw(h, "<form method=\"post\" action=\"/compte/defi\" novalidate>");
+    portal_csrf_field(h, req, res);
+    portal_field(h, &cur);
+    portal_defi_select(h, req, -1, m->defi_q);
+    portal_field(h, &answer);
+    html_fmt(h, "<button type=\"submit\">%s</button></form>",
+             L(req, "Changer la question défi", "Change the challenge question"));
+}
+
+static int render(http_request *req, http_response *res, const account_msgs *m, int status)
+{
+    portal_page p = { L(req, "Mon compte", "My account"), 1, NULL, NULL };
+    int64_t voter;
+    json_t *acct;
+    html h;
+
+    if (portal_voter(req, res, &voter) != 0)
+        return 0;
+    if (access_account(req->ctx->access, voter, &acct) != STORE_OK) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    if (m->ok != NULL)
+        portal_notice(&h, "ok", m->ok);
+    details(&h, req, acct);
+    json_decref(acct);
+    password_form(&h, req, res, m);
+    defi_form(&h, req, res, m);
+    portal_end(&h, req);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_account(http_request *req, http_response *res)
+{
+    account_msgs m = { 0 };
+
+    return render(req, res, &m, 200);
+}
+
+static int is_password_error(int rc, int code)
+{
+    return rc == ACCESS_REFUSED && code >= ACCESS_E_PASSWORD_SHORT &&
+           code <= ACCESS_E_PASSWORD_ENCODING;
+}
+
+int pg_account_password_post(http_request *req, http_response *res)
+{
+    const char *cur = portal_form(req, "current", ACCESS_PASSWORD_MAX);
+    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
+    const char *pw2 = portal_form(req, "password2", ACCESS_PASSWORD_MAX);
+    account_msgs m = { 0 };
+    int64_t voter;
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
+        return 0;
+    if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
+        m.pw_confirm = L(req, "Les deux mots de passe ne sont pas identiques.",
+                         "The two passwords differ.");
+        return render(req, res, &m, 400);
+    }
+    rc = access_change_password(req->ctx->access, voter, cur ? cur : "", pw, api_now(), &r);
+    if (rc == ACCESS_OK)
+        m.ok = L(req, "Votre mot de passe est changé.", "Your password is changed.");
+    else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
+        m.pw_current = L(req, "Le mot de passe actuel est incorrect.",
+                         "The current password is wrong.");
+    else if (is_password_error(rc, r.code))
+        m.pw_new = portal_access_message(req, rc, r.code);
+    else
+        m.pw_top = portal_access_message(req, rc, r.code);
+    return render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+}
+
+int pg_account_defi_post(http_request *req, http_response *res)
+{
+    const char *cur = portal_form(req, "defi_password", ACCESS_PASSWORD_MAX);
+    const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
+    int q = portal_defi_question(req);
+    account_msgs m = { 0 };
+    int64_t voter;
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
+        return 0;
+    if (q < 0) {
+        m.defi_q = i18n_text(MSG_DEFI_QUESTION, req->lang);
+        return render(req, res, &m, 400);
+    }
+    rc = access_change_defi(req->ctx->access, voter, cur ? cur : "", q, answer ? answer : "",
+                            api_now(), &r);
+    if (rc == ACCESS_OK)
+        m.ok = L(req, "Votre question défi est changée.", "Your challenge question is changed.");
+    else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
+        m.defi_pw = L(req, "Le mot de passe actuel est incorrect.",
+                      "The current password is wrong.");
+    else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_ANSWER)
+        m.defi_answer = portal_access_message(req, rc, r.code);
+    else
+        m.defi_top = portal_access_message(req, rc, r.code);
+    return render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+}

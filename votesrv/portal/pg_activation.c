@@ -1,0 +1,131 @@
+/* GET/POST /activation?t=TOKEN - the activation link of the mail: the voter
+ * creates the "elections" password and chooses a défi question and answer. */
+#include "pages.h"
+
+#include <string.h>
+#include "access/access.h"
+#include "votesrv/api.h"
+
+typedef struct {
+    const char *token;
+    int question;
+    const char *pw_err, *confirm_err, *q_err, *answer_err, *top_err;
+    int done;
+} activation_form;
+
+static void form(html *h, http_request *req, http_response *res, const activation_form *f)
+{
+    portal_input pw = { "password", L(req, "Mot de passe « élections »",
+                                      "\"Elections\" password"),
+                        "password", "new-password", NULL,
+                        L(req, "Au moins 12 caractères ; une phrase de plusieurs mots est plus "
+                               "facile à retenir. Ne réutilisez pas un mot de passe existant.",
+                          "At least 12 characters; a phrase of several words is easier to "
+                          "remember. Do not reuse an existing password."), f->pw_err, 1 };
+    portal_input confirm = { "password2", L(req, "Confirmez le mot de passe",
+                                            "Confirm the password"),
+                             "password", "new-password", NULL, NULL, f->confirm_err, 1 };
+    portal_input answer = { "defi_answer", L(req, "Réponse à la question défi",
+                                             "Answer to the challenge question"),
+                            "text", "off", NULL,
+                            L(req, "Les majuscules, les accents et les espaces ne comptent pas.",
+                              "Capitals, accents and spaces do not matter."), f->answer_err, 1 };
+
+    html_raw(h, "<form method=\"post\" action=\"/activation\" novalidate>");
+    portal_csrf_field(h, req, res);
+    html_raw(h, "<input type=\"hidden\" name=\"t\" value=\"");
+    html_text(h, f->token);
+    html_raw(h, "\">");
+    portal_field(h, &pw);
+    portal_field(h, &confirm);
+    portal_defi_select(h, req, f->question, f->q_err);
+    portal_field(h, &answer);
+    html_fmt(h, "<button type=\"submit\">%s</button></form>",
+             L(req, "Activer mon compte", "Activate my account"));
+}
+
+static int render(http_request *req, http_response *res, const activation_form *f, int status)
+{
+    portal_page p = { L(req, "Activer mon compte", "Activate my account"), 0, NULL, NULL };
+    html h;
+
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    if (f->done) {
+        portal_notice(&h, "ok", L(req, "Votre compte est activé. Vous pourrez voter avec votre "
+                                       "adresse, ce mot de passe et le code de vote de votre "
+                                       "notice.",
+                                  "Your account is activated. You will vote with your address, "
+                                  "this password and the vote code on your notice."));
+        html_fmt(&h, "<p><a class=\"button\" href=\"/connexion\">%s</a></p>",
+                 L(req, "Se connecter", "Log in"));
+    } else if (f->token == NULL) {
+        portal_notice(&h, "error", i18n_text(MSG_LINK_INVALID, req->lang));
+        html_fmt(&h, "<p><a href=\"/acces\">%s</a></p>",
+                 L(req, "Demander un nouveau lien", "Ask for a new link"));
+    } else {
+        if (f->top_err != NULL)
+            portal_notice(&h, "error", f->top_err);
+        form(&h, req, res, f);
+    }
+    portal_end(&h, req);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_activation(http_request *req, http_response *res)
+{
+    activation_form f = { portal_link_token(http_query(req, "t")), -1, NULL, NULL, NULL, NULL, NULL, 0 };
+
+    return render(req, res, &f, f.token ? 200 : 410);
+}
+
+/* Put the refusal next to the field it is about. */
+static void place_error(http_request *req, activation_form *f, int rc, int code)
+{
+    const char *m = portal_access_message(req, rc, code);
+
+    if (rc != ACCESS_REFUSED)
+        f->top_err = m;
+    else if (code >= ACCESS_E_PASSWORD_SHORT && code <= ACCESS_E_PASSWORD_ENCODING)
+        f->pw_err = m;
+    else if (code == ACCESS_E_DEFI_QUESTION)
+        f->q_err = m;
+    else if (code == ACCESS_E_DEFI_ANSWER)
+        f->answer_err = m;
+    else
+        f->top_err = m;
+}
+
+int pg_activation_post(http_request *req, http_response *res)
+{
+    activation_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)),
+                          portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0 };
+    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
+    const char *pw2 = portal_form(req, "password2", ACCESS_PASSWORD_MAX);
+    const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0)
+        return 0;
+    if (f.token == NULL)
+        return render(req, res, &f, 410);
+    if (pw == NULL || pw[0] == '\0')
+        f.pw_err = L(req, "Choisissez un mot de passe.", "Choose a password.");
+    else if (pw2 == NULL || strcmp(pw, pw2) != 0)
+        f.confirm_err = L(req, "Les deux mots de passe ne sont pas identiques.",
+                          "The two passwords differ.");
+    if (f.question < 0)
+        f.q_err = i18n_text(MSG_DEFI_QUESTION, req->lang);
+    if (answer == NULL || answer[0] == '\0')
+        f.answer_err = i18n_text(MSG_DEFI_ANSWER, req->lang);
+    if (f.pw_err || f.confirm_err || f.q_err || f.answer_err)
+        return render(req, res, &f, 400);
+    rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_LINK_INVALID)
+        f.token = NULL;
+    else if (rc != ACCESS_OK)
+        place_error(req, &f, rc, r.code);
+    f.done = rc == ACCESS_OK;
+    return render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+}

@@ -1,0 +1,79 @@
+/* GET/POST /code - "I lost my notice": after the défi answer, a new vote code
+ * is mailed to the voter's professional address; the old one stops working. */
+#include "pages.h"
+
+#include "access/access.h"
+#include "votesrv/api.h"
+
+static int render(http_request *req, http_response *res, const char *err, const char *top_err,
+                  int done, int status)
+{
+    portal_page p = { L(req, "Recevoir un nouveau code de vote", "Get a new vote code"), 1,
+                      NULL, NULL };
+    json_t *acct = NULL;
+    int64_t voter;
+    const char *lang = req->lang == LANG_EN ? "en" : "fr";
+    portal_input answer = { "defi_answer", NULL, "text", "off", NULL,
+                            L(req, "Les majuscules, les accents et les espaces ne comptent pas.",
+                              "Capitals, accents and spaces do not matter."), err, 1 };
+    html h;
+
+    if (portal_voter(req, res, &voter) != 0)
+        return 0;
+    if (!done && access_account(req->ctx->access, voter, &acct) != STORE_OK) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    if (done) {
+        portal_notice(&h, "ok", i18n_text(MSG_CODE_SENT, req->lang));
+    } else {
+        if (top_err != NULL)
+            portal_notice(&h, "error", top_err);
+        html_fmt(&h, "<p>%s</p>", L(req, "Un nouveau code vous sera envoyé par courriel à votre "
+                                         "adresse professionnelle. Le code de votre notice ne "
+                                         "fonctionnera plus. Répondez d'abord à votre question "
+                                         "défi.",
+                                    "A new code will be sent by e-mail to your professional "
+                                    "address. The code on your notice will stop working. First "
+                                    "answer your challenge question."));
+        answer.label = access_defi_question(
+            (size_t)json_integer_value(json_object_get(acct, "defi_question")), lang);
+        html_raw(&h, "<form method=\"post\" action=\"/code\" novalidate>");
+        portal_csrf_field(&h, req, res);
+        portal_field(&h, &answer);
+        html_fmt(&h, "<button type=\"submit\">%s</button></form>",
+                 L(req, "Recevoir un nouveau code", "Send me a new code"));
+    }
+    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
+                                                       "Back to my voting space"));
+    json_decref(acct);
+    portal_end(&h, req);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_code(http_request *req, http_response *res)
+{
+    return render(req, res, NULL, NULL, 0, 200);
+}
+
+int pg_code_post(http_request *req, http_response *res)
+{
+    const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
+    int64_t voter;
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
+        return 0;
+    if (answer == NULL || answer[0] == '\0')
+        return render(req, res, i18n_text(MSG_DEFI_ANSWER, req->lang), NULL, 0, 400);
+    rc = access_code_reissue(req->ctx->access, voter, answer, api_now(), &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
+        return render(req, res, i18n_text(MSG_DEFI_WRONG, req->lang), NULL, 0, 403);
+    if (rc != ACCESS_OK)
+        return render(req, res, NULL, portal_access_message(req, rc, r.code), 0,
+                      rc == ACCESS_REFUSED ? 400 : 503);
+    return render(req, res, NULL, NULL, 1, 200);
+}

@@ -1,0 +1,80 @@
+/* GET/POST /connexion - log in with the professional address and the
+ * "elections" password; POST /deconnexion - log out. A refusal never says
+ * whether the address or the password was wrong. */
+#include "pages.h"
+
+#include <sodium.h>
+#include "access/access.h"
+#include "votesrv/api.h"
+
+static int render(http_request *req, http_response *res, const char *identifier,
+                  const char *top_err, int status)
+{
+    portal_page p = { L(req, "Se connecter", "Log in"), 0, NULL, NULL };
+    portal_input id = { "identifier", L(req, "Adresse électronique professionnelle",
+                                        "Professional e-mail address"),
+                        "email", "username", identifier, NULL, NULL, 1 };
+    portal_input pw = { "password", L(req, "Mot de passe « élections »",
+                                      "\"Elections\" password"),
+                        "password", "current-password", NULL, NULL, NULL, 1 };
+    html h;
+
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    if (top_err != NULL)
+        portal_notice(&h, "error", top_err);
+    html_raw(&h, "<form method=\"post\" action=\"/connexion\" novalidate>");
+    portal_csrf_field(&h, req, res);
+    portal_field(&h, &id);
+    portal_field(&h, &pw);
+    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, "Se connecter", "Log in"));
+    html_fmt(&h, "<ul class=\"links\"><li><a href=\"/mot-de-passe-oublie\">%s</a></li>"
+             "<li><a href=\"/acces\">%s</a></li></ul>",
+             L(req, "Mot de passe oublié ou refusé ?", "Forgotten or refused password?"),
+             L(req, "Compte pas encore activé, ou lien perdu ?",
+               "Account not activated yet, or link lost?"));
+    portal_end(&h, req);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_login(http_request *req, http_response *res)
+{
+    return render(req, res, NULL, NULL, 200);
+}
+
+int pg_login_post(http_request *req, http_response *res)
+{
+    const char *id = portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX);
+    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
+    char session[ACCESS_TOKEN_CHARS + 1];
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0)
+        return 0;
+    if (id == NULL || pw == NULL || id[0] == '\0' || pw[0] == '\0')
+        return render(req, res, id, i18n_text(MSG_CREDENTIALS, req->lang), 400);
+    rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
+    if (rc != ACCESS_OK) {
+        res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
+        return render(req, res, id, portal_access_message(req, rc, r.code),
+                      rc == ACCESS_REFUSED ? 401 : 503);
+    }
+    api_session_cookie(res, session);
+    sodium_memzero(session, sizeof session);
+    http_redirect(res, "/espace");
+    return 0;
+}
+
+int pg_logout_post(http_request *req, http_response *res)
+{
+    if (portal_csrf_check(req, res) != 0)
+        return 0;
+    if (req->session != NULL && access_logout(req->ctx->access, req->session) != STORE_OK) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    api_session_cookie(res, NULL);
+    http_redirect(res, "/");
+    return 0;
+}

@@ -1,0 +1,259 @@
+/* GET/POST /vote/{scrutin} - voting. The page lists the choices; its script
+ * (static/vote.mjs) shows the review, takes the vote code, encrypts the ballot
+ * with its proofs and signs it on the voter's device, and posts only the
+ * ballot and the code's authenticator: neither the choice nor the code ever
+ * reaches the server. Without JavaScript the page says why it is needed. */
+#include "pages.h"
+
+#include <sodium.h>
+#include <string.h>
+#include "access/access.h"
+#include "ballot/ballot_json.h"
+#include "box/box.h"
+#include "crypto/hex.h"
+#include "election/election.h"
+#include "votesrv/api.h"
+
+#define VOTE_BALLOT_MAX 60000     /* bytes of a ballot's JSON in the form */
+
+typedef struct {
+    int64_t voter;
+    def_election d;
+    const def_scrutin *s;
+    election_status st;
+    uint8_t pk[32];
+    int voted, eligible;
+} vote_ctx;
+
+/* The voter, the scrutin and whether they may vote in it now. 0, or -1 with
+ * the response filled. */
+static int load(http_request *req, http_response *res, vote_ctx *v)
+{
+    char err[DEF_ERR_CHARS];
+    json_t *acct, *e;
+    size_t i;
+
+    memset(v, 0, sizeof *v);
+    if (portal_voter(req, res, &v->voter) != 0)
+        return -1;
+    if (election_status_get(req->ctx->store, &v->st) != STORE_OK ||
+        access_account(req->ctx->access, v->voter, &acct) != STORE_OK) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return -1;
+    }
+    json_array_foreach(json_object_get(acct, "scrutins"), i, e)
+        if (strcmp(json_string_value(json_object_get(e, "id")), req->params[0]) == 0) {
+            v->eligible = 1;
+            v->voted = json_is_true(json_object_get(e, "voted"));
+        }
+    json_decref(acct);
+    if (election_definition(req->ctx->store, &v->d, err, sizeof err) != 0) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return -1;
+    }
+    v->s = def_scrutin_find(&v->d, req->params[0]);
+    if (v->s == NULL || !v->eligible) {
+        def_free(&v->d);
+        http_error(req, res, 404, v->s == NULL ? MSG_UNKNOWN_SCRUTIN : MSG_NOT_ELIGIBLE);
+        return -1;
+    }
+    if (v->st.has_public_key)
+        election_status_key(req->ctx->store, v->pk);
+    return 0;
+}
+
+static void choices(html *h, http_request *req, const def_scrutin *s)
+{
+    html_fmt(h, "<fieldset class=\"choices\"><legend>%s</legend>",
+             L(req, "Choisissez une liste ou le vote blanc", "Choose a list or a blank vote"));
+    for (size_t l = 0; l < s->nlists; l++) {
+        html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"c%zu\" "
+                    "value=\"%zu\"><label for=\"c%zu\">", l, l, l);
+        html_text(h, s->lists[l].name);
+        if (s->lists[l].union_name != NULL) {
+            html_raw(h, " <span class=\"union\">(");
+            html_text(h, s->lists[l].union_name);
+            html_raw(h, ")</span>");
+        }
+        html_raw(h, "</label></div>");
+    }
+    if (s->blank_allowed)
+        html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"cb\" "
+                    "value=\"blank\"><label for=\"cb\">%s</label></div>",
+                 L(req, "Vote blanc", "Blank vote"));
+    html_raw(h, "</fieldset>");
+}
+
+/* Step 2, shown by the script: the review, the code and the confirmation. */
+static void review(html *h, http_request *req)
+{
+    html_fmt(h, "<section id=\"review\" hidden aria-labelledby=\"review-title\">"
+                "<h2 id=\"review-title\" tabindex=\"-1\">%s</h2><p>%s <strong id=\"chosen\">"
+                "</strong></p><p><button type=\"button\" id=\"change\" class=\"secondary\">%s"
+                "</button></p>",
+             L(req, "Vérifiez votre choix", "Check your choice"),
+             L(req, "Vous avez choisi :", "You chose:"),
+             L(req, "Modifier mon choix", "Change my choice"));
+    html_fmt(h, "<div class=\"field\"><label for=\"code\">%s</label><p class=\"hint\" "
+                "id=\"code-hint\">%s</p><p class=\"error\" id=\"code-err\" hidden></p>"
+                "<input id=\"code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" "
+                "spellcheck=\"false\" aria-describedby=\"code-hint code-err\"></div>",
+             L(req, "Code de vote", "Vote code"),
+             L(req, "Il figure sur votre notice : 28 caractères en 7 groupes de 4, par exemple "
+                    "7K2M-9QXD-…. Il ne quitte pas votre appareil.",
+               "It is on your notice: 28 characters in 7 groups of 4, for example 7K2M-9QXD-…. "
+               "It never leaves your device."));
+    html_fmt(h, "<div class=\"field check\"><input type=\"checkbox\" id=\"final\">"
+                "<label for=\"final\">%s</label></div>",
+             L(req, "J'ai compris que mon vote est définitif : je ne pourrai plus le modifier.",
+               "I understand that my vote is final: I will not be able to change it."));
+    html_fmt(h, "<p class=\"error\" id=\"final-err\" hidden>%s</p>",
+             L(req, "Cochez cette case pour confirmer.", "Tick this box to confirm."));
+    html_fmt(h, "<p><button type=\"button\" id=\"confirm\">%s</button></p></section>",
+             L(req, "Confirmer mon vote", "Confirm my vote"));
+}
+
+static int render(http_request *req, http_response *res, vote_ctx *v, const char *err,
+                  int status)
+{
+    portal_page p = { NULL, 1, "vote.mjs", NULL };
+    char fp[65], pk[65];
+    html h;
+
+    p.title = v->s->title;
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    if (err != NULL)
+        portal_notice(&h, "error", err);
+    if (v->voted) {
+        portal_notice(&h, "info", i18n_text(MSG_ALREADY_VOTED, req->lang));
+    } else if (strcmp(v->st.state, "open") != 0 || v->st.suspended || !v->st.has_public_key) {
+        portal_notice(&h, "info", i18n_text(v->st.suspended ? MSG_VOTE_SUSPENDED
+                                                             : MSG_VOTE_CLOSED, req->lang));
+    } else {
+        sodium_bin2hex(fp, sizeof fp, v->st.fingerprint, 32);
+        sodium_bin2hex(pk, sizeof pk, v->pk, 32);
+        html_raw(&h, "<noscript>");
+        portal_notice(&h, "info", L(req, "Votre bulletin est chiffré sur votre appareil avant "
+                                         "d'être envoyé, pour que personne, pas même le "
+                                         "serveur, ne connaisse votre choix : cette étape a "
+                                         "besoin de JavaScript. Activez-le pour voter.",
+                                    "Your ballot is encrypted on your device before it is "
+                                    "sent, so that no one, not even the server, learns your "
+                                    "choice: this step needs JavaScript. Turn it on to vote."));
+        html_raw(&h, "</noscript>");
+        /* not a form: nothing here can be submitted, the choice stays in the browser */
+        html_fmt(&h, "<div id=\"vote\" data-eid=\"%s\" data-fp=\"%s\" data-pk=\"%s\" "
+                     "data-min=\"%d\" data-max=\"1\" data-k=\"%zu\" data-scrutin=\"",
+                 v->st.eid, fp, pk, v->s->blank_allowed ? 0 : 1, v->s->nlists);
+        html_text(&h, v->s->id);
+        html_raw(&h, "\"><div id=\"step-choose\">");
+        choices(&h, req, v->s);
+        html_fmt(&h, "<p class=\"error\" id=\"choice-err\" hidden>%s</p><p><button "
+                     "type=\"button\" id=\"next\" disabled>%s</button></p></div>",
+                 L(req, "Choisissez une liste ou le vote blanc.",
+                   "Choose a list or a blank vote."), L(req, "Continuer", "Continue"));
+        review(&h, req);
+        html_raw(&h, "<p id=\"vote-status\" role=\"status\" aria-live=\"polite\"></p></div>");
+        html_raw(&h, "<form id=\"cast\" method=\"post\" action=\"/vote/");
+        html_text(&h, v->s->id);
+        html_raw(&h, "\" hidden>");
+        portal_csrf_field(&h, req, res);
+        html_raw(&h, "<input type=\"hidden\" name=\"ballot\"><input type=\"hidden\" "
+                     "name=\"authenticator\"></form>");
+    }
+    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
+                                                       "Back to my voting space"));
+    portal_end(&h, req);
+    def_free(&v->d);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_vote(http_request *req, http_response *res)
+{
+    vote_ctx v;
+
+    if (load(req, res, &v) != 0)
+        return 0;
+    return render(req, res, &v, NULL, 200);
+}
+
+static int receipt_page(http_request *req, http_response *res, const box_receipt *r)
+{
+    portal_page p = { L(req, "Votre vote est enregistré", "Your vote is recorded"), 1, NULL,
+                      NULL };
+    char sig[129], fp[65];
+    html h;
+
+    sodium_bin2hex(sig, sizeof sig, r->signature, sizeof r->signature);
+    sodium_bin2hex(fp, sizeof fp, r->fp, sizeof r->fp);
+    html_init(&h);
+    portal_begin(&h, req, &p);
+    portal_notice(&h, "ok", L(req, "Votre bulletin chiffré est dans l'urne. Un accusé de "
+                                   "réception vous est envoyé par courriel.",
+                              "Your encrypted ballot is in the ballot box. An "
+                              "acknowledgement is being sent to you by e-mail."));
+    html_fmt(&h, "<h2>%s</h2><p>%s</p><p class=\"tracker\" id=\"tracker\">%s</p>",
+             L(req, "Votre numéro de suivi", "Your tracking number"),
+             L(req, "Notez-le : il permet de vérifier que votre bulletin est dans l'urne "
+                    "publique, sans révéler votre choix.",
+               "Write it down: it lets you check that your ballot is in the public ballot box, "
+               "without revealing your choice."), r->tracker_text);
+    html_fmt(&h, "<p><a class=\"button\" href=\"/urne?tracker=%s\">%s</a></p>",
+             r->tracker_text, L(req, "Vérifier mon bulletin dans l'urne",
+                                "Check my ballot in the ballot box"));
+    html_fmt(&h, "<details><summary>%s</summary><dl><dt>%s</dt><dd><code>%s</code></dd>"
+                 "<dt>%s</dt><dd><code class=\"wrap\">%s</code></dd></dl></details>",
+             L(req, "Reçu signé par le serveur", "Receipt signed by the server"),
+             L(req, "Empreinte de l'élection", "Election fingerprint"), fp,
+             L(req, "Signature (Ed25519)", "Signature (Ed25519)"), sig);
+    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
+                                                       "Back to my voting space"));
+    portal_end(&h, req);
+    return portal_send(req, res, &h, 201);
+}
+
+/* The refusal of a cast as a message. */
+static const char *cast_error(http_request *req, int rc, const box_result *r, int *status)
+{
+    if (rc == BOX_REFUSED && r->code == BOX_E_ACCESS)
+        return *status = 403, portal_access_message(req, ACCESS_REFUSED, r->access.code);
+    if (rc == BOX_REFUSED)
+        return i18n_text(api_box_msg(r->code, status), req->lang);
+    *status = 503;
+    return i18n_text(MSG_UNAVAILABLE, req->lang);
+}
+
+int pg_vote_post(http_request *req, http_response *res)
+{
+    const char *ballot = portal_form(req, "ballot", VOTE_BALLOT_MAX);
+    const char *authhex = portal_form(req, "authenticator", 64);
+    uint8_t auth[32];
+    box_receipt receipt;
+    box_result r;
+    json_t *b;
+    vote_ctx v;
+    int rc, status;
+
+    if (portal_csrf_check(req, res) != 0 || load(req, res, &v) != 0)
+        return 0;
+    if (ballot == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0 ||
+        (b = json_loads(ballot, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+        return render(req, res, &v, L(req, "Le bulletin n'a pas été chiffré sur votre appareil "
+                                           "(JavaScript est-il activé ?). Rien n'a été "
+                                           "enregistré.",
+                                      "The ballot was not encrypted on your device (is "
+                                      "JavaScript on?). Nothing was recorded."), 400);
+    }
+    rc = box_cast(req->ctx->box, v.voter, v.s->id, auth, b, req->client, api_now(), &receipt,
+                  &r);
+    json_decref(b);
+    sodium_memzero(auth, sizeof auth);
+    if (rc == STORE_OK) {
+        def_free(&v.d);
+        return receipt_page(req, res, &receipt);
+    }
+    if (rc == BOX_REFUSED && r.code == BOX_E_ALREADY_VOTED)
+        v.voted = 1;
+    return render(req, res, &v, cast_error(req, rc, &r, &status), status);
+}

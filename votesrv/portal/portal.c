@@ -1,0 +1,346 @@
+/* portal.c - what every page of the portal shares. */
+#include "portal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "access/access.h"
+#include "crypto/secret.h"
+#include "election/election.h"
+#include "votesrv/api.h"
+
+/* The page's own path, for the language switch (the query is dropped). */
+static void lang_switch(html *h, http_request *req)
+{
+    const char *other = req->lang == LANG_EN ? "fr" : "en";
+
+    html_raw(h, "<a class=\"lang\" href=\"");
+    html_text(h, req->path);
+    html_fmt(h, "?lang=%s\" lang=\"%s\" hreflang=\"%s\">%s</a>", other, other, other,
+             req->lang == LANG_EN ? "Français" : "English");
+}
+
+static void nav(html *h, http_request *req, int voter)
+{
+    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, "Menu principal", "Main menu"));
+    if (voter) {
+        html_fmt(h, "<li><a href=\"/espace\">%s</a></li>", L(req, "Mon espace de vote",
+                                                             "My voting space"));
+        html_fmt(h, "<li><a href=\"/compte\">%s</a></li>", L(req, "Mon compte", "My account"));
+        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, "Urne publique",
+                                                          "Public ballot box"));
+        html_fmt(h, "<li><form method=\"post\" action=\"/deconnexion\">");
+        html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li>",
+                 L(req, "Se déconnecter", "Log out"));
+    } else {
+        html_fmt(h, "<li><a href=\"/\">%s</a></li>", L(req, "Accueil", "Home"));
+        html_fmt(h, "<li><a href=\"/connexion\">%s</a></li>", L(req, "Se connecter", "Log in"));
+        html_fmt(h, "<li><a href=\"/acces\">%s</a></li>",
+                 L(req, "Recevoir un lien d'accès", "Get an access link"));
+        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, "Urne publique",
+                                                          "Public ballot box"));
+    }
+    html_raw(h, "</ul></nav>");
+}
+
+void portal_begin(html *h, http_request *req, const portal_page *p)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int has_def = election_definition(req->ctx->store, &d, err, sizeof err) == 0;
+
+    html_fmt(h, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+             "<title>", req->lang == LANG_EN ? "en" : "fr");
+    html_text(h, p->title);
+    html_raw(h, " — ");
+    html_text(h, has_def ? d.name : L(req, "Vote électronique", "Online voting"));
+    html_raw(h, "</title><link rel=\"icon\" href=\"data:,\">"
+                "<link rel=\"stylesheet\" href=\"/static/portal.css\">");
+    if (p->style != NULL)
+        html_fmt(h, "<link rel=\"stylesheet\" href=\"/static/%s\">", p->style);
+    if (p->script != NULL)
+        html_fmt(h, "<script type=\"module\" src=\"/static/%s\"></script>", p->script);
+    html_fmt(h, "</head><body><a class=\"skip\" href=\"#contenu\">%s</a><header><p class=\"brand\">",
+             L(req, "Aller au contenu", "Skip to content"));
+    html_text(h, has_def ? d.name : L(req, "Vote électronique", "Online voting"));
+    html_raw(h, "</p>");
+    if (has_def) {
+        html_raw(h, "<p class=\"organiser\">");
+        html_text(h, d.organiser);
+        html_raw(h, "</p>");
+        def_free(&d);
+    }
+    lang_switch(h, req);
+    nav(h, req, p->nav);
+    html_raw(h, "</header><main id=\"contenu\" tabindex=\"-1\"><h1>");
+    html_text(h, p->title);
+    html_raw(h, "</h1>");
+}
+
+void portal_end(html *h, http_request *req)
+{
+    def_election d;
+    char err[DEF_ERR_CHARS];
+
+    html_fmt(h, "</main><footer><h2>%s</h2><p>", L(req, "Besoin d'aide ?", "Need help?"));
+    if (election_definition(req->ctx->store, &d, err, sizeof err) == 0) {
+        html_raw(h, L(req, "Cellule d'assistance : ", "Support cell: "));
+        html_raw(h, "<a href=\"mailto:");
+        html_text(h, d.support_email);
+        html_raw(h, "\">");
+        html_text(h, d.support_email);
+        html_raw(h, "</a>");
+        if (d.support_phone != NULL) {
+            html_raw(h, " — ");
+            html_text(h, d.support_phone);
+        }
+        def_free(&d);
+    }
+    html_fmt(h, "</p><p><a href=\"/aide\">%s</a></p></footer></body></html>\n",
+             L(req, "Aide et questions fréquentes", "Help and frequent questions"));
+}
+
+int portal_send(http_request *req, http_response *res, html *h, int status)
+{
+    (void)req;
+    res->text = html_finish(h);
+    if (res->text == NULL)
+        return -1;
+    res->status = status ? status : 200;
+    res->content_type = "text/html; charset=utf-8";
+    return 0;
+}
+
+void portal_page_error(http_request *req, http_response *res, int status, int msg)
+{
+    portal_page p = { L(req, "Erreur", "Error"), 0, NULL, NULL };
+    html h;
+
+    html_init(&h);
+    req->is_page = 0;                   /* no recursion if the layout fails */
+    portal_begin(&h, req, &p);
+    portal_notice(&h, "error", i18n_text((msg_id)msg, req->lang));
+    html_fmt(&h, "<p><a href=\"/\">%s</a></p>", L(req, "Retour à l'accueil", "Back to home"));
+    portal_end(&h, req);
+    req->is_page = 1;
+    json_decref(res->json);
+    res->json = NULL;
+    free(res->text);
+    if (portal_send(req, res, &h, status) != 0) {
+        res->status = status;
+        res->text = NULL;
+    }
+}
+
+/* CSRF: a random cookie (HttpOnly, SameSite=Strict) and, in each form, its
+ * keyed hash; a forged page can read neither. */
+static void csrf_token(char out[PORTAL_CSRF_CHARS + 1], const http_ctx *ctx, const char *cookie)
+{
+    uint8_t mac[SECRET_HASH_BYTES];
+
+    secret_keyed_hash(mac, ctx->csrf_key, cookie, strlen(cookie));
+    sodium_bin2hex(out, PORTAL_CSRF_CHARS + 1, mac, sizeof mac);
+}
+
+static int cookie_ok(const char *c)
+{
+    return c != NULL && strlen(c) == SECRET_TOKEN_CHARS &&
+           strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               SECRET_TOKEN_CHARS;
+}
+
+void portal_csrf_field(html *h, http_request *req, http_response *res)
+{
+    char fresh[SECRET_TOKEN_CHARS + 1], token[PORTAL_CSRF_CHARS + 1];
+    const char *cookie = http_cookie(req, PORTAL_CSRF_COOKIE);
+
+    if (!cookie_ok(cookie)) {
+        secret_token_new(fresh);
+        http_cookie_set(res, PORTAL_CSRF_COOKIE "=%s; Path=/; HttpOnly; Secure; SameSite=Strict",
+                        fresh);
+        cookie = fresh;
+    }
+    csrf_token(token, req->ctx, cookie);
+    html_fmt(h, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", token);
+}
+
+/* An Origin header, when the browser sends one, names this site. */
+static int same_origin(http_request *req)
+{
+    const char *origin = http_header(req, "Origin"), *host = http_header(req, "Host");
+    const char *site = http_header(req, "Sec-Fetch-Site"), *o;
+
+    if (site != NULL && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return 0;
+    if (origin == NULL)
+        return 1;
+    if (host == NULL)
+        return 0;
+    o = strncmp(origin, "https://", 8) == 0 ? origin + 8
+        : strncmp(origin, "http://", 7) == 0 ? origin + 7 : NULL;
+    return o != NULL && strcasecmp(o, host) == 0;
+}
+
+int portal_csrf_check(http_request *req, http_response *res)
+{
+    const char *cookie = http_cookie(req, PORTAL_CSRF_COOKIE);
+    const char *sent = http_form_get(req, "csrf", NULL);
+    char token[PORTAL_CSRF_CHARS + 1];
+
+    if (cookie_ok(cookie) && sent != NULL && strlen(sent) == PORTAL_CSRF_CHARS &&
+        same_origin(req)) {
+        csrf_token(token, req->ctx, cookie);
+        if (secret_equal(token, sent, PORTAL_CSRF_CHARS))
+            return 0;
+    }
+    http_error(req, res, 403, MSG_FORM_EXPIRED);
+    return -1;
+}
+
+int portal_voter(http_request *req, http_response *res, int64_t *voter)
+{
+    access_result r;
+
+    if (req->session != NULL &&
+        access_session(req->ctx->access, req->session, api_now(), voter, &r) == ACCESS_OK)
+        return 0;
+    http_redirect(res, "/connexion");
+    return -1;
+}
+
+void portal_field(html *h, const portal_input *in)
+{
+    html_fmt(h, "<div class=\"field%s\"><label for=\"f-%s\">", in->err ? " invalid" : "",
+             in->name);
+    html_text(h, in->label);
+    html_raw(h, "</label>");
+    if (in->hint != NULL) {
+        html_fmt(h, "<p class=\"hint\" id=\"f-%s-hint\">", in->name);
+        html_text(h, in->hint);
+        html_raw(h, "</p>");
+    }
+    if (in->err != NULL) {
+        html_fmt(h, "<p class=\"error\" id=\"f-%s-err\">", in->name);
+        html_text(h, in->err);
+        html_raw(h, "</p>");
+    }
+    html_fmt(h, "<input id=\"f-%s\" name=\"%s\" type=\"%s\"", in->name, in->name, in->type);
+    if (in->autocomplete != NULL)
+        html_fmt(h, " autocomplete=\"%s\"", in->autocomplete);
+    if (in->required)
+        html_raw(h, " required");
+    if (in->err != NULL)
+        html_raw(h, " aria-invalid=\"true\"");
+    if (in->hint != NULL || in->err != NULL) {
+        html_raw(h, " aria-describedby=\"");
+        if (in->hint != NULL)
+            html_fmt(h, "f-%s-hint", in->name);
+        if (in->err != NULL)
+            html_fmt(h, "%sf-%s-err", in->hint != NULL ? " " : "", in->name);
+        html_raw(h, "\"");
+    }
+    if (in->value != NULL) {
+        html_raw(h, " value=\"");
+        html_text(h, in->value);
+        html_raw(h, "\"");
+    }
+    html_raw(h, "></div>");
+}
+
+void portal_notice(html *h, const char *kind, const char *text)
+{
+    html_fmt(h, "<div class=\"notice %s\" role=\"%s\"><p>", kind,
+             strcmp(kind, "error") == 0 ? "alert" : "status");
+    html_text(h, text);
+    html_raw(h, "</p></div>");
+}
+
+const char *portal_access_message(http_request *req, int rc, int code)
+{
+    int status;
+
+    if (rc != ACCESS_REFUSED)
+        return i18n_text(MSG_UNAVAILABLE, req->lang);
+    return i18n_text(api_access_msg(code, &status), req->lang);
+}
+
+const char *portal_form(http_request *req, const char *name, size_t max)
+{
+    size_t len;
+    const char *v = http_form_get(req, name, &len);
+
+    return v != NULL && len <= max ? v : NULL;
+}
+
+void portal_instant(html *h, http_request *req, int64_t t)
+{
+    static const char *const fr[] = { "janvier", "février", "mars", "avril", "mai", "juin",
+                                      "juillet", "août", "septembre", "octobre", "novembre",
+                                      "décembre" };
+    static const char *const en[] = { "January", "February", "March", "April", "May", "June",
+                                      "July", "August", "September", "October", "November",
+                                      "December" };
+    time_t tt = (time_t)t;
+    struct tm utc, loc;
+    char iso[40];
+
+    gmtime_r(&tt, &utc);
+    localtime_r(&tt, &loc);
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    if (req->lang == LANG_EN)
+        html_fmt(h, "<time datetime=\"%s\">%s %d, %d, %02d:%02d</time>", iso, en[loc.tm_mon],
+                 loc.tm_mday, loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+    else
+        html_fmt(h, "<time datetime=\"%s\">%d %s %d à %02d:%02d</time>", iso, loc.tm_mday,
+                 fr[loc.tm_mon], loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+}
+
+void portal_defi_select(html *h, http_request *req, int sel, const char *err)
+{
+    const char *lang = req->lang == LANG_EN ? "en" : "fr";
+
+    html_fmt(h, "<div class=\"field%s\"><label for=\"f-defi_question\">%s</label>",
+             err ? " invalid" : "", L(req, "Votre question défi", "Your challenge question"));
+    html_fmt(h, "<p class=\"hint\" id=\"f-defi_question-hint\">%s</p>",
+             L(req, "Elle vous sera posée si vous perdez votre notice. Choisissez une question "
+                    "dont vous seul connaissez la réponse.",
+               "You will be asked it if you lose your notice. Choose a question only you can "
+               "answer."));
+    if (err != NULL) {
+        html_raw(h, "<p class=\"error\" id=\"f-defi_question-err\">");
+        html_text(h, err);
+        html_raw(h, "</p>");
+    }
+    html_fmt(h, "<select id=\"f-defi_question\" name=\"defi_question\" required "
+                "aria-describedby=\"f-defi_question-hint%s\"%s><option value=\"\">%s</option>",
+             err ? " f-defi_question-err" : "", err ? " aria-invalid=\"true\"" : "",
+             L(req, "— Choisissez —", "— Choose —"));
+    for (size_t i = 0; i < access_defi_count(); i++) {
+        html_fmt(h, "<option value=\"%zu\"%s>", i, (int)i == sel ? " selected" : "");
+        html_text(h, access_defi_question(i, lang));
+        html_raw(h, "</option>");
+    }
+    html_raw(h, "</select></div>");
+}
+
+int portal_defi_question(http_request *req)
+{
+    const char *q = portal_form(req, "defi_question", 4);
+    char *end;
+    long n;
+
+    if (q == NULL || q[0] == '\0')
+        return -1;
+    n = strtol(q, &end, 10);
+    return *end == '\0' && n >= 0 && (size_t)n < access_defi_count() ? (int)n : -1;
+}
+
+const char *portal_link_token(const char *t)
+{
+    return t != NULL && strlen(t) == ACCESS_TOKEN_CHARS &&
+           strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               ACCESS_TOKEN_CHARS ? t : NULL;
+}

@@ -1,0 +1,73 @@
+/*
+ * portal.h - the voters' web portal: server-rendered pages in French (default)
+ * or English that work without JavaScript, except the step that encrypts a
+ * ballot on the voter's device. What every page shares lives here: the layout,
+ * the CSRF token of forms, the voter's session, form fields tied to their
+ * errors, and the HTML answer. Each page is one file (pg_*.c).
+ */
+#ifndef VOTESRV_PORTAL_H
+#define VOTESRV_PORTAL_H
+
+#include <stdint.h>
+#include "votesrv/http.h"
+#include "html.h"
+
+#define PORTAL_CSRF_COOKIE "votesrv_csrf"
+#define PORTAL_CSRF_CHARS 64          /* hex of a keyed BLAKE2b-256 */
+
+/* The text in the request's language. */
+#define L(req, fr, en) ((req)->lang == LANG_EN ? (en) : (fr))
+
+/* What a page shows in its header and footer. */
+typedef struct {
+    const char *title;           /* the page's own title (also the h1) */
+    int nav;                     /* 0 public pages, 1 voter pages (voting space menu) */
+    const char *script;          /* a module under /static/, or NULL */
+    const char *style;           /* a second style sheet under /static/, or NULL */
+} portal_page;
+
+/* Doctype, head, skip link, header, navigation, language switch, <main>, h1. */
+void portal_begin(html *h, http_request *req, const portal_page *p);
+/* </main>, footer with the support cell's contact, end of page. */
+void portal_end(html *h, http_request *req);
+/* The page as the response (200 unless status), or a 500 if memory ran out. */
+int portal_send(http_request *req, http_response *res, html *h, int status);
+/* The error page http_error shows on portal pages. */
+void portal_page_error(http_request *req, http_response *res, int status, int msg);
+
+/* The form's hidden CSRF field (and the cookie it is bound to, if new). */
+void portal_csrf_field(html *h, http_request *req, http_response *res);
+/* 0 if a posted form carries a valid token and comes from this site; else
+ * the response is an error page (403). */
+int portal_csrf_check(http_request *req, http_response *res);
+
+/* The voter of the session, or -1 after a redirect to the login page. */
+int portal_voter(http_request *req, http_response *res, int64_t *voter);
+
+/* A labelled input. err (or NULL) is shown under it and tied with
+ * aria-describedby; hint likewise. type "password", "email", "text"... */
+typedef struct {
+    const char *name, *label, *type, *autocomplete, *value, *hint, *err;
+    int required;
+} portal_input;
+void portal_field(html *h, const portal_input *in);
+/* The défi question menu (name "defi_question"), question sel selected (-1: none). */
+void portal_defi_select(html *h, http_request *req, int sel, const char *err);
+/* The posted défi question, or -1. */
+int portal_defi_question(http_request *req);
+/* A message box: kind "error" (role=alert), "ok" or "info" (role=status). */
+void portal_notice(html *h, const char *kind, const char *text);
+/* The refusal of an access_* call as a message in the request's language. */
+const char *portal_access_message(http_request *req, int rc, int code);
+
+/* "1 décembre 2026 à 09:00" in the process's time zone (the daemon sets the
+ * election's), in a <time> element. */
+void portal_instant(html *h, http_request *req, int64_t t);
+
+/* A one-time link's token as the mail carries it, or NULL. */
+const char *portal_link_token(const char *t);
+
+/* The form field, or NULL if absent or longer than max bytes. */
+const char *portal_form(http_request *req, const char *name, size_t max);
+
+#endif
