@@ -48,14 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (daemon_pid > 0) {
-        kill(daemon_pid, SIGTERM);
-        waitpid(daemon_pid, NULL, 0);
-    }
-    tu_smtp_stop(&smtp);
-    curl_global_cleanup();
-    tu_rmdir(dir);
-    free(dir);
+    tu_daemon_teardown(daemon_pid, &smtp, dir);
     return 0;
 }
 

@@ -652,6 +652,18 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
     return pid;
 }
 
+void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir)
+{
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    tu_smtp_stop(smtp);
+    curl_global_cleanup();
+    tu_rmdir(dir);
+    free(dir);
+}
+
 int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen)
 {
     char path[800], out[4096];

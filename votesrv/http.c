@@ -230,7 +230,9 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, h
                             res->cache_static ? "public, max-age=86400" : "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* same-origin: nothing to other sites (links carry tokens), and forms
+     * posted here carry their Origin, which the portal checks */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
     MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");

@@ -49,6 +49,7 @@ const http_route votesrv_routes[] = {
     { "POST", "/compte/mot-de-passe", pg_account_password_post, HTTP_BODY_FORM },
     { "POST", "/compte/defi", pg_account_defi_post, HTTP_BODY_FORM },
     { "GET", "/urne", pg_box, HTTP_BODY_NONE },
+    { "GET", "/resultats", pg_results, HTTP_BODY_NONE },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];

@@ -31,5 +31,6 @@ int pg_account(http_request *req, http_response *res);
 int pg_account_password_post(http_request *req, http_response *res);
 int pg_account_defi_post(http_request *req, http_response *res);
 int pg_box(http_request *req, http_response *res);
+int pg_results(http_request *req, http_response *res);
 
 #endif

@@ -43,7 +43,7 @@ static int render(http_request *req, http_response *res, int purpose, const acce
     html h;
 
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (f->done) {
         portal_notice(&h, "ok", i18n_text(MSG_LINK_SENT, req->lang));
         html_fmt(&h, "<p>%s</p>", L(req, "Pensez à regarder dans vos courriers indésirables.",

@@ -89,7 +89,7 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
         return 0;
     }
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (m->ok != NULL)
         portal_notice(&h, "ok", m->ok);
     details(&h, req, acct);

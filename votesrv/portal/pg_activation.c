@@ -50,7 +50,7 @@ static int render(http_request *req, http_response *res, const activation_form *
     html h;
 
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (f->done) {
         portal_notice(&h, "ok", L(req, "Votre compte est activé. Vous pourrez voter avec votre "
                                        "adresse, ce mot de passe et le code de vote de votre "

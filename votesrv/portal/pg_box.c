@@ -59,7 +59,7 @@ int pg_box(http_request *req, http_response *res)
     html h;
 
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     html_fmt(&h, "<p>%s</p>", L(req, "L'urne contient les bulletins chiffrés, sans lien avec les "
                                      "électeurs. Vérifiez que le vôtre y est.",
                                 "The box holds the encrypted ballots, with no link to the "

@@ -25,7 +25,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
         return 0;
     }
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (done) {
         portal_notice(&h, "ok", i18n_text(MSG_CODE_SENT, req->lang));
     } else {

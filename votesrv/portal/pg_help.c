@@ -48,7 +48,7 @@ int pg_help(http_request *req, http_response *res)
     html h;
 
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     for (size_t i = 0; i < sizeof faq / sizeof faq[0]; i++) {
         html_raw(&h, "<h2>");
         html_text(&h, L(req, faq[i].q_fr, faq[i].q_en));

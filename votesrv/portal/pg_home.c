@@ -74,7 +74,7 @@ int pg_home(http_request *req, http_response *res)
     }
     html_init(&h);
     p.title = L(req, "Bienvenue", "Welcome");
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     state_line(&h, req, &st);
     html_fmt(&h, "<p>%s ", L(req, "Le vote est ouvert du", "Voting is open from"));
     portal_instant(&h, req, d.opens);

@@ -20,7 +20,7 @@ static int render(http_request *req, http_response *res, const char *identifier,
     html h;
 
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (top_err != NULL)
         portal_notice(&h, "error", top_err);
     html_raw(&h, "<form method=\"post\" action=\"/connexion\" novalidate>");

@@ -28,7 +28,7 @@ static int render(http_request *req, http_response *res, const password_form *f,
     html h;
 
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (f->done) {
         portal_notice(&h, "ok", L(req, "Votre mot de passe est changé.",
                                   "Your password is changed."));

@@ -55,7 +55,7 @@ int pg_space(http_request *req, http_response *res)
     }
     open = strcmp(st.state, "open") == 0 && !st.suspended;
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (st.suspended)
         portal_notice(&h, "info", i18n_text(MSG_VOTE_SUSPENDED, req->lang));
     html_raw(&h, "<ul class=\"scrutins\">");

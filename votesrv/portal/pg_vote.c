@@ -122,7 +122,7 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
 
     p.title = v->s->title;
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     if (err != NULL)
         portal_notice(&h, "error", err);
     if (v->voted) {
@@ -188,7 +188,7 @@ static int receipt_page(http_request *req, http_response *res, const box_receipt
     sodium_bin2hex(sig, sizeof sig, r->signature, sizeof r->signature);
     sodium_bin2hex(fp, sizeof fp, r->fp, sizeof r->fp);
     html_init(&h);
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     portal_notice(&h, "ok", L(req, "Votre bulletin chiffré est dans l'urne. Un accusé de "
                                    "réception vous est envoyé par courriel.",
                               "Your encrypted ballot is in the ballot box. An "

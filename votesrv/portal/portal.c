@@ -22,7 +22,7 @@ static void lang_switch(html *h, http_request *req)
              req->lang == LANG_EN ? "Français" : "English");
 }
 
-static void nav(html *h, http_request *req, int voter)
+static void nav(html *h, http_request *req, http_response *res, int voter)
 {
     html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, "Menu principal", "Main menu"));
     if (voter) {
@@ -32,6 +32,7 @@ static void nav(html *h, http_request *req, int voter)
         html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, "Urne publique",
                                                           "Public ballot box"));
         html_fmt(h, "<li><form method=\"post\" action=\"/deconnexion\">");
+        portal_csrf_field(h, req, res);
         html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li>",
                  L(req, "Se déconnecter", "Log out"));
     } else {
@@ -42,10 +43,11 @@ static void nav(html *h, http_request *req, int voter)
         html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, "Urne publique",
                                                           "Public ballot box"));
     }
+    html_fmt(h, "<li><a href=\"/resultats\">%s</a></li>", L(req, "Résultats", "Results"));
     html_raw(h, "</ul></nav>");
 }
 
-void portal_begin(html *h, http_request *req, const portal_page *p)
+void portal_begin(html *h, http_request *req, http_response *res, const portal_page *p)
 {
     def_election d;
     char err[DEF_ERR_CHARS];
@@ -74,7 +76,7 @@ void portal_begin(html *h, http_request *req, const portal_page *p)
         def_free(&d);
     }
     lang_switch(h, req);
-    nav(h, req, p->nav);
+    nav(h, req, res, p->nav);
     html_raw(h, "</header><main id=\"contenu\" tabindex=\"-1\"><h1>");
     html_text(h, p->title);
     html_raw(h, "</h1>");
@@ -121,7 +123,7 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
 
     html_init(&h);
     req->is_page = 0;                   /* no recursion if the layout fails */
-    portal_begin(&h, req, &p);
+    portal_begin(&h, req, res, &p);
     portal_notice(&h, "error", i18n_text((msg_id)msg, req->lang));
     html_fmt(&h, "<p><a href=\"/\">%s</a></p>", L(req, "Retour à l'accueil", "Back to home"));
     portal_end(&h, req);

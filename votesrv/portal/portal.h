@@ -27,7 +27,7 @@ typedef struct {
 } portal_page;
 
 /* Doctype, head, skip link, header, navigation, language switch, <main>, h1. */
-void portal_begin(html *h, http_request *req, const portal_page *p);
+void portal_begin(html *h, http_request *req, http_response *res, const portal_page *p);
 /* </main>, footer with the support cell's contact, end of page. */
 void portal_end(html *h, http_request *req);
 /* The page as the response (200 unless status), or a 500 if memory ran out. */

@@ -1,0 +1,270 @@
+/* test_portal.c - the voters' portal against a real daemon and SMTP sink, on
+ * an election whose bureau (a president and two delegates) ran its key
+ * ceremony with votetrustee:
+ * - the pages over HTTP: security headers, CSRF and cross-origin refusals that
+ *   change nothing, strict form bodies, redirects, static files, languages;
+ * - in Chromium (tests/browser/journey.mjs, playwright-core and axe-core): a
+ *   voter's whole journey, then the bureau closes and counts with the CLIs
+ *   and the results page shows the votes cast. Screenshots go to
+ *   build/screenshots. Skipped under the sanitizers (VOTESRV_SAN): the same
+ *   daemon code runs the HTTP tests there. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include "testutil.h"
+
+#define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
+#define CSV HEADER "V1,Martin,Camille,v1@ex.fr,Siège,,attache\n" \
+                   "V2,Petit,Louise,v2@ex.fr,Siège,,attache\n" \
+                   "V3,Durand,Hugo,v3@ex.fr,Nord,,secretaire\n"
+#define WINDOW_S 100             /* the voting window: the browser's journey fits in it */
+
+static char bin[PATH_MAX], cfg[PATH_MAX], *dir;
+static tu_smtp smtp;
+static int daemon_pid = -1;
+static time_t closes;
+
+/* The example definition with a bureau, opened after the ceremony and the
+ * opening seals, all through the tools as the officer and holders use them. */
+static int make_election(void)
+{
+    char out[16384], *def;
+    time_t now = time(NULL);
+
+    closes = now + WINDOW_S;
+    if (tu_config(dir, bin, &smtp, cfg, sizeof cfg) != 0)
+        return -1;
+    def = tu_definition_bureau(now - 60, closes, 2);
+    free(tu_write(dir, "e.json", def));
+    free(def);
+    free(tu_write(dir, "v.csv", CSV));
+    free(tu_write(dir, "pass", "correct horse battery staple\n"));
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && mkdir professions && "
+              "printf '%%%%PDF-1.4\\n%%%%EOF\\n' > professions/cap-attaches-union-a.pdf && "
+              "V='%s/votectl -c votesrv.json' && "
+              "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
+              "$V init e.json && $V import-voters v.csv && $V credentials --demo codes.csv && "
+              "$V ceremony export c.json && for i in 0 1 2; do $T keygen c.json $i k$i keys$i.json; done && "
+              "$V ceremony post keys0.json keys1.json keys2.json && $V ceremony export c.json && "
+              "$T shares c.json k1 sh1.json && $T shares c.json k2 sh2.json && "
+              "$V ceremony post sh1.json sh2.json && $V ceremony export c.json && "
+              "for i in 0 1 2; do $T verdict c.json k$i ver$i.json; done && "
+              "$V ceremony post ver0.json ver1.json ver2.json && "
+              "$V seal-state open s.json && $V ceremony export c.json && "
+              "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k1 seal1.json && "
+              "$V ceremony post seal0.json seal1.json && $V open", dir, bin, bin) != 0) {
+        fprintf(stderr, "%s\n", out);
+        return -1;
+    }
+    return 0;
+}
+
+static int setup(void **state)
+{
+    char path[PATH_MAX + 32];
+
+    (void)state;
+    if (tu_start_with_smtp(bin, &dir, &smtp) != 0 || make_election() != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/votesrv.log", dir);
+    daemon_pid = tu_daemon_start(bin, cfg, path);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return daemon_pid > 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_daemon_teardown(daemon_pid, &smtp, dir);
+    return 0;
+}
+
+/* GET path with curl: headers and the start of the body in out. */
+static void get(char *out, size_t len, const char *path)
+{
+    assert_int_equal(tu_sh(out, len, "curl -s -D - '%s%s' | head -c %zu", tu_base_url, path,
+                           len - 1), 0);
+}
+
+/* The login form's CSRF token and its cookie, from a fresh GET. */
+static void csrf(char cookie[128], char token[80])
+{
+    char out[32768], *p;
+
+    get(out, sizeof out, "/connexion");
+    p = strstr(out, "Set-Cookie: votesrv_csrf=");
+    assert_non_null(p);
+    snprintf(cookie, 128, "Cookie: votesrv_csrf=%.*s", (int)strcspn(p + 25, ";"), p + 25);
+    p = strstr(out, "name=\"csrf\" value=\"");
+    assert_non_null(p);
+    snprintf(token, 80, "%.64s", p + 19);
+}
+
+static void test_headers_and_pages(void **state)
+{
+    static char out[65536];
+
+    (void)state;
+    get(out, sizeof out, "/");
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "Content-Type: text/html; charset=utf-8"));
+    assert_non_null(strstr(out, "Content-Security-Policy: default-src 'none'; script-src 'self' "
+                                "'wasm-unsafe-eval'; style-src 'self';"));
+    assert_non_null(strstr(out, "frame-ancestors 'none'"));
+    assert_non_null(strstr(out, "X-Frame-Options: DENY"));
+    assert_non_null(strstr(out, "X-Content-Type-Options: nosniff"));
+    assert_null(strstr(out, "Strict-Transport-Security"));       /* plain http here */
+    assert_null(strstr(out, "<script>"));                          /* nothing inline */
+    assert_null(strstr(out, " style=\""));
+    assert_non_null(strstr(out, "<html lang=\"fr\">"));
+    assert_non_null(strstr(out, "Commission administrative paritaire des attachés"));
+    assert_non_null(strstr(out, "href=\"/professions/cap-attaches/1\""));
+    /* English on request, remembered in a cookie */
+    get(out, sizeof out, "/connexion?lang=en");
+    assert_non_null(strstr(out, "<html lang=\"en\">"));
+    assert_non_null(strstr(out, "Set-Cookie: votesrv_lang=en;"));
+    assert_non_null(strstr(out, "Professional e-mail address"));
+    /* errors are pages in the reader's language */
+    get(out, sizeof out, "/nulle-part");
+    assert_non_null(strstr(out, "HTTP/1.1 404"));
+    assert_non_null(strstr(out, "Cette adresse n&#39;existe pas."));
+    /* static files: flat names from the assets folder, cacheable */
+    get(out, sizeof out, "/static/portal.css");
+    assert_non_null(strstr(out, "Content-Type: text/css"));
+    assert_non_null(strstr(out, "Cache-Control: public, max-age=86400"));
+    get(out, sizeof out, "/static/libsodium-wrappers.mjs");
+    assert_non_null(strstr(out, "from\"./libsodium-sumo.mjs\""));
+    get(out, sizeof out, "/static/.stamp");
+    assert_non_null(strstr(out, "HTTP/1.1 404"));
+    get(out, sizeof out, "/static/%2e%2e%2fvotesrv.json");
+    assert_non_null(strstr(out, "HTTP/1.1 404"));
+    /* professions de foi */
+    get(out, sizeof out, "/professions/cap-attaches/1");
+    assert_non_null(strstr(out, "Content-Type: application/pdf"));
+    assert_non_null(strstr(out, "%PDF-1.4"));
+    get(out, sizeof out, "/professions/cap-attaches/2");
+    assert_non_null(strstr(out, "HTTP/1.1 404"));
+    get(out, sizeof out, "/professions/cap-attaches/0");
+    assert_non_null(strstr(out, "HTTP/1.1 404"));
+    /* pages behind a session send to the login page */
+    get(out, sizeof out, "/vote/csa-ministere");
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /connexion"));
+    /* a link that is not a token */
+    get(out, sizeof out, "/activation?t=abc");
+    assert_non_null(strstr(out, "HTTP/1.1 410"));
+    assert_non_null(strstr(out, "Ce lien n&#39;est plus valable"));
+}
+
+static void test_forms_refused(void **state)
+{
+    char cookie[128], token[80], body[512], out[8192];
+    tu_reply *r = malloc(sizeof *r);
+    const char *form = "Content-Type: application/x-www-form-urlencoded";
+
+    (void)state;
+    assert_non_null(r);
+    csrf(cookie, token);
+    /* no token, a wrong one, or a token without its cookie: 403, no session */
+    tu_http(r, "POST", "/connexion", "identifier=v1%40ex.fr&password=x", -1, form);
+    assert_int_equal(r->status, 403);
+    assert_non_null(strstr(r->body, "Ce formulaire a expiré"));
+    assert_string_equal(r->set_cookie, "");
+    snprintf(body, sizeof body, "csrf=%.63s0&identifier=v1%%40ex.fr&password=x", token);
+    tu_http2(r, "POST", "/connexion", body, -1, form, cookie);
+    assert_int_equal(r->status, 403);
+    snprintf(body, sizeof body, "csrf=%s&identifier=v1%%40ex.fr&password=x", token);
+    tu_http(r, "POST", "/connexion", body, -1, form);
+    assert_int_equal(r->status, 403);
+    /* from another site: refused even with a valid pair */
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -o /dev/null -w '%%{http_code}' -H '%s' "
+                           "-H 'Origin: https://evil.example' -d '%s' '%s/connexion'", cookie,
+                           body, tu_base_url), 0);
+    assert_string_equal(out, "403");
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -o /dev/null -w '%%{http_code}' -H '%s' "
+                           "-H 'Sec-Fetch-Site: cross-site' -d '%s' '%s/connexion'", cookie,
+                           body, tu_base_url), 0);
+    assert_string_equal(out, "403");
+    /* the same pair from this site reaches the login (and fails on the password) */
+    tu_http2(r, "POST", "/connexion", body, -1, form, cookie);
+    assert_int_equal(r->status, 401);
+    assert_non_null(strstr(r->body, "Identifiant ou mot de passe incorrect."));
+    assert_string_equal(r->set_cookie, "");
+    /* a field given twice, JSON where a form is expected */
+    snprintf(body, sizeof body, "csrf=%s&identifier=a%%40ex.fr&identifier=b%%40ex.fr&password=x",
+             token);
+    tu_http2(r, "POST", "/connexion", body, -1, form, cookie);
+    assert_int_equal(r->status, 400);
+    tu_http2(r, "POST", "/connexion", "{\"identifier\":\"v1@ex.fr\"}", -1,
+             "Content-Type: application/json", cookie);
+    assert_int_equal(r->status, 415);
+    /* a vote posted without a session goes to the login page; with a bad
+     * ballot, nothing is cast (the count below would not match) */
+    snprintf(body, sizeof body, "csrf=%s&ballot=%%7B%%7D&authenticator=00", token);
+    tu_http2(r, "POST", "/vote/csa-ministere", body, -1, form, cookie);
+    assert_int_equal(r->status, 303);
+    /* an anti-robot check is required for links */
+    snprintf(body, sizeof body, "csrf=%s&identifier=v1%%40ex.fr", token);
+    tu_http2(r, "POST", "/acces", body, -1, form, cookie);
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "vérification anti-robot a échoué"));
+    free(r);
+}
+
+/* Run a phase of the browser journey. */
+static void journey(const char *phase)
+{
+    static char out[65536];
+
+    if (tu_sh(out, sizeof out, "cd .. && VOTESRV_URL='%s' VOTESRV_MAIL='%s' "
+              "VOTESRV_CODES='%s/codes.csv' VOTESRV_SHOTS=build/screenshots "
+              "VOTESRV_STATE='%s/journey.json' node tests/browser/journey.mjs %s",
+              tu_base_url, smtp.maildir, dir, dir, phase) != 0)
+        fail_msg("journey %s:\n%s", phase, out);
+}
+
+static void test_browser_journey(void **state)
+{
+    char out[16384];
+
+    (void)state;
+    if (getenv("VOTESRV_SAN") != NULL)
+        skip();
+    journey("voter");
+    while (time(NULL) <= closes)
+        sleep(1);
+    /* the bureau seals the closing state, the officer closes and counts, the
+     * president and two delegates decrypt the sums */
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
+              "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
+              "$V seal-state close s2.json && $V ceremony export c.json && "
+              "$T seal c.json s2.json k0 cl0.json && $T seal c.json s2.json k2 cl2.json && "
+              "$V ceremony post cl0.json cl2.json && $V close && $V tally && "
+              "$V ceremony export c.json && for i in 0 1 2; do $T decrypt c.json k$i p$i.json; done && "
+              "$V ceremony post p0.json p1.json p2.json && $V results -", dir, bin, bin) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "\"signatures\": 1"));
+    journey("results");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_headers_and_pages),
+        cmocka_unit_test(test_forms_refused),
+        cmocka_unit_test(test_browser_journey),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
