@@ -28,7 +28,7 @@
 #define CSV HEADER "V1,Martin,Camille,v1@ex.fr,Siège,,attache\n" \
                    "V2,Petit,Louise,v2@ex.fr,Siège,,attache\n" \
                    "V3,Durand,Hugo,v3@ex.fr,Nord,,secretaire\n"
-#define WINDOW_S 100             /* the voting window: the browser's journey fits in it */
+#define WINDOW_S 60              /* the voting window: the browser's journey (~15 s) fits in it */
 
 static char bin[PATH_MAX], cfg[PATH_MAX], *dir;
 static tu_smtp smtp;
@@ -222,16 +222,18 @@ static void test_forms_refused(void **state)
     free(r);
 }
 
-/* Run a phase of the browser journey. */
+/* Run a phase of the browser journey; on a failure, show the daemon's log too. */
 static void journey(const char *phase)
 {
-    static char out[65536];
+    static char out[65536], log[16384];
 
     if (tu_sh(out, sizeof out, "cd .. && VOTESRV_URL='%s' VOTESRV_MAIL='%s' "
               "VOTESRV_CODES='%s/codes.csv' VOTESRV_SHOTS=build/screenshots "
               "VOTESRV_STATE='%s/journey.json' node tests/browser/journey.mjs %s",
-              tu_base_url, smtp.maildir, dir, dir, phase) != 0)
-        fail_msg("journey %s:\n%s", phase, out);
+              tu_base_url, smtp.maildir, dir, dir, phase) != 0) {
+        tu_sh(log, sizeof log, "tail -c 8000 %s/votesrv.log", dir);
+        fail_msg("journey %s:\n%s\ndaemon log:\n%s", phase, out, log);
+    }
 }
 
 static void test_browser_journey(void **state)

@@ -154,16 +154,30 @@ static int cookie_ok(const char *c)
                SECRET_TOKEN_CHARS;
 }
 
+/* The CSRF cookie this response already sets, if any. */
+static const char *cookie_set_here(const http_response *res)
+{
+    static const char name[] = PORTAL_CSRF_COOKIE "=";
+
+    for (size_t i = 0; i < HTTP_COOKIES; i++)
+        if (strncmp(res->set_cookie[i], name, sizeof name - 1) == 0)
+            return res->set_cookie[i] + sizeof name - 1;
+    return NULL;
+}
+
 void portal_csrf_field(html *h, http_request *req, http_response *res)
 {
-    char fresh[SECRET_TOKEN_CHARS + 1], token[PORTAL_CSRF_CHARS + 1];
-    const char *cookie = http_cookie(req, PORTAL_CSRF_COOKIE);
+    char value[SECRET_TOKEN_CHARS + 1], token[PORTAL_CSRF_CHARS + 1];
+    const char *cookie = http_cookie(req, PORTAL_CSRF_COOKIE), *set = cookie_set_here(res);
 
-    if (!cookie_ok(cookie)) {
-        secret_token_new(fresh);
+    if (set != NULL) {                  /* a second form on the same page */
+        snprintf(value, sizeof value, "%.*s", SECRET_TOKEN_CHARS, set);
+        cookie = value;
+    } else if (!cookie_ok(cookie)) {
+        secret_token_new(value);
         http_cookie_set(res, PORTAL_CSRF_COOKIE "=%s; Path=/; HttpOnly; Secure; SameSite=Strict",
-                        fresh);
-        cookie = fresh;
+                        value);
+        cookie = value;
     }
     csrf_token(token, req->ctx, cookie);
     html_fmt(h, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", token);
