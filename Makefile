@@ -1,6 +1,7 @@
 # votesrv - build, test, benchmark.
 #   make          build everything (release flags)
 #   make check    unit and integration tests, then again under ASan + UBSan
+#   make check-browser  the portal's journey in Chromium (playwright-core)
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
@@ -32,7 +33,7 @@ REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
 SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
 
-.PHONY: all deps check test test-san bench demo crypto-demo vectors clean portal
+.PHONY: all deps check check-browser test test-san bench demo crypto-demo vectors clean portal
 
 all: deps
 	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS) portal
@@ -132,8 +133,13 @@ test: $(REL_TESTS) $(REL_BIN) portal
 
 test-san: $(SAN_TESTS) $(SAN_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 VOTESRV_SAN=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
+
+# The portal in Chromium (tests/browser/journey.mjs), on the release build.
+check-browser: deps
+	@$(MAKE) --no-print-directory build/rel/tests/test_portal $(REL_BIN) portal
+	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_portal
 
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN)
