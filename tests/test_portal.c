@@ -73,14 +73,10 @@ static int make_election(void)
 
 static int setup(void **state)
 {
-    char path[PATH_MAX + 32];
-
     (void)state;
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0 || make_election() != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/votesrv.log", dir);
-    daemon_pid = tu_daemon_start(bin, cfg, path);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    daemon_pid = tu_daemon_up(bin, dir, cfg);
     return daemon_pid > 0 ? 0 : -1;
 }
 

@@ -32,16 +32,12 @@ static tu_smtp smtp;
 
 static int setup(void **state)
 {
-    char path[800];
-
     (void)state;
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0)
         return -1;
     if (tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg, sizeof cfg) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/votesrv.log", dir);
-    daemon_pid = tu_daemon_start(bin, cfg, path);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    daemon_pid = tu_daemon_up(bin, dir, cfg);
     return daemon_pid > 0 ? 0 : -1;
 }
 

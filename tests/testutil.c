@@ -652,6 +652,15 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
     return pid;
 }
 
+int tu_daemon_up(const char *bin, const char *dir, const char *cfg)
+{
+    char path[PATH_MAX + 32];
+
+    snprintf(path, sizeof path, "%s/votesrv.log", dir);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return tu_daemon_start(bin, cfg, path);
+}
+
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir)
 {
     if (pid > 0) {

@@ -131,6 +131,9 @@ int tu_sh(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(
 /* Start bin/votesrv -c cfg on a free port (set in the config file), log in
  * logfile; sets tu_base_url. The pid, or -1. */
 int tu_daemon_start(const char *bin, const char *cfg, const char *logfile);
+/* The daemon of a test: bin/votesrv -c cfg logging to dir/votesrv.log, and
+ * libcurl ready; the pid, or -1. tu_daemon_teardown undoes it. */
+int tu_daemon_up(const char *bin, const char *dir, const char *cfg);
 /* Stop what a daemon test started: the daemon (SIGTERM, waited for), the SMTP
  * sink, libcurl; then remove and free dir. */
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);

@@ -272,20 +272,25 @@ static void client_address(struct MHD_Connection *c, char *out, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
+/* The Content-Type is this media type, with or without parameters. */
+static int media_is(const char *type, const char *want)
+{
+    size_t n = strlen(want);
+
+    return type != NULL && strncasecmp(type, want, n) == 0 &&
+           (type[n] == '\0' || type[n] == ';');
+}
 
 static int is_form(const char *type)
 {
-    return type != NULL &&
-           strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0 &&
-           (type[33] == '\0' || type[33] == ';');
+    return media_is(type, "application/x-www-form-urlencoded");
 }
 
 /* A JSON body must say so: a cross-site HTML form cannot send application/json
  * without a CORS preflight, which votesrv never grants. */
 static int is_json(const char *type)
 {
-    return type != NULL && strncasecmp(type, "application/json", 16) == 0 &&
-           (type[16] == '\0' || type[16] == ';');
+    return media_is(type, "application/json");
 }
 
 static void dispatch(http_server *s, http_request *req, conn_state *st, http_response *res,

@@ -33,10 +33,11 @@ static int render(http_request *req, http_response *res, int purpose, const acce
                   int status)
 {
     int activation = purpose == STORE_LINK_ACTIVATION;
-    portal_page p = { activation ? L(req, "Recevoir un lien d'accès", "Get an access link")
-                                 : L(req, "Mot de passe oublié ou refusé",
-                                         "Forgotten or refused password"),
-                      0, "access.mjs", "altcha.css" };
+    portal_page p = {
+        .title = activation ? L(req, "Recevoir un lien d'accès", "Get an access link")
+                            : L(req, "Mot de passe oublié ou refusé",
+                                "Forgotten or refused password"),
+        .script = "access.mjs", .style = "altcha.css" };
     portal_input id = { "identifier", L(req, "Votre adresse électronique professionnelle",
                                         "Your professional e-mail address"),
                         "email", "email", f->identifier, NULL, f->field_err, 1 };
@@ -48,7 +49,7 @@ static int render(http_request *req, http_response *res, int purpose, const acce
         portal_notice(&h, "ok", i18n_text(MSG_LINK_SENT, req->lang));
         html_fmt(&h, "<p>%s</p>", L(req, "Pensez à regarder dans vos courriers indésirables.",
                                     "Remember to look in your junk mail."));
-        portal_end(&h, req);
+        portal_end(&h, req, &p);
         return portal_send(req, res, &h, status);
     }
     if (f->top_err != NULL)
@@ -69,7 +70,7 @@ static int render(http_request *req, http_response *res, int purpose, const acce
     altcha_widget(&h, req);
     html_fmt(&h, "<button type=\"submit\">%s</button></form>",
              L(req, "Recevoir le lien", "Send me the link"));
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
 
@@ -94,8 +95,9 @@ static int post(http_request *req, http_response *res, int purpose)
                         "Type your professional address.");
         return render(req, res, purpose, &f, 400);
     }
+    r.code = ACCESS_E_CHALLENGE;                  /* no solution sent */
     rc = altcha != NULL ? access_challenge_use(req->ctx->access, altcha, api_now(), &r)
-                        : (r.code = ACCESS_E_CHALLENGE, ACCESS_REFUSED);
+                        : ACCESS_REFUSED;
     if (rc == ACCESS_OK)
         rc = access_request_link(req->ctx->access, f.identifier, purpose, req->client,
                                  api_now(), &r);

@@ -36,12 +36,6 @@ static void password_form(html *h, http_request *req, http_response *res, const 
 {
     portal_input cur = { "current", L(req, "Mot de passe actuel", "Current password"),
                          "password", "current-password", NULL, NULL, m->pw_current, 1 };
-    portal_input pw = { "password", L(req, "Nouveau mot de passe", "New password"), "password",
-                        "new-password", NULL, L(req, "Au moins 12 caractères.",
-                                                "At least 12 characters."), m->pw_new, 1 };
-    portal_input confirm = { "password2", L(req, "Confirmez le nouveau mot de passe",
-                                            "Confirm the new password"),
-                             "password", "new-password", NULL, NULL, m->pw_confirm, 1 };
 
     html_fmt(h, "<h2>%s</h2>", L(req, "Changer de mot de passe", "Change the password"));
     if (m->pw_top != NULL)
@@ -49,8 +43,8 @@ static void password_form(html *h, http_request *req, http_response *res, const 
     html_raw(h, "<form method=\"post\" action=\"/compte/mot-de-passe\" novalidate>");
     portal_csrf_field(h, req, res);
     portal_field(h, &cur);
-    portal_field(h, &pw);
-    portal_field(h, &confirm);
+    portal_new_password_fields(h, req, L(req, "Nouveau mot de passe", "New password"), m->pw_new,
+                               m->pw_confirm);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
              L(req, "Changer le mot de passe", "Change the password"));
 }
@@ -75,9 +69,14 @@ static void defi_form(html *h, http_request *req, http_response *res, const acco
              L(req, "Changer la question défi", "Change the challenge question"));
 }
 
+static const char *wrong_current(http_request *req)
+{
+    return L(req, "Le mot de passe actuel est incorrect.", "The current password is wrong.");
+}
+
 static int render(http_request *req, http_response *res, const account_msgs *m, int status)
 {
-    portal_page p = { L(req, "Mon compte", "My account"), 1, NULL, NULL };
+    portal_page p = { .title = L(req, "Mon compte", "My account"), .nav = 1 };
     int64_t voter;
     json_t *acct;
     html h;
@@ -96,7 +95,7 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
     json_decref(acct);
     password_form(&h, req, res, m);
     defi_form(&h, req, res, m);
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
 
@@ -107,36 +106,25 @@ int pg_account(http_request *req, http_response *res)
     return render(req, res, &m, 200);
 }
 
-static int is_password_error(int rc, int code)
-{
-    return rc == ACCESS_REFUSED && code >= ACCESS_E_PASSWORD_SHORT &&
-           code <= ACCESS_E_PASSWORD_ENCODING;
-}
-
 int pg_account_password_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "current", ACCESS_PASSWORD_MAX);
-    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
-    const char *pw2 = portal_form(req, "password2", ACCESS_PASSWORD_MAX);
     account_msgs m = { 0 };
+    const char *pw = portal_new_password(req, &m.pw_new, &m.pw_confirm);
     int64_t voter;
     access_result r;
     int rc;
 
     if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
         return 0;
-    if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
-        m.pw_confirm = L(req, "Les deux mots de passe ne sont pas identiques.",
-                         "The two passwords differ.");
+    if (pw == NULL)
         return render(req, res, &m, 400);
-    }
     rc = access_change_password(req->ctx->access, voter, cur ? cur : "", pw, api_now(), &r);
     if (rc == ACCESS_OK)
         m.ok = L(req, "Votre mot de passe est changé.", "Your password is changed.");
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
-        m.pw_current = L(req, "Le mot de passe actuel est incorrect.",
-                         "The current password is wrong.");
-    else if (is_password_error(rc, r.code))
+        m.pw_current = wrong_current(req);
+    else if (portal_password_refused(rc, r.code))
         m.pw_new = portal_access_message(req, rc, r.code);
     else
         m.pw_top = portal_access_message(req, rc, r.code);
@@ -164,8 +152,7 @@ int pg_account_defi_post(http_request *req, http_response *res)
     if (rc == ACCESS_OK)
         m.ok = L(req, "Votre question défi est changée.", "Your challenge question is changed.");
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
-        m.defi_pw = L(req, "Le mot de passe actuel est incorrect.",
-                      "The current password is wrong.");
+        m.defi_pw = wrong_current(req);
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_ANSWER)
         m.defi_answer = portal_access_message(req, rc, r.code);
     else

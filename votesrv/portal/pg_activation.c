@@ -15,29 +15,15 @@ typedef struct {
 
 static void form(html *h, http_request *req, http_response *res, const activation_form *f)
 {
-    portal_input pw = { "password", L(req, "Mot de passe « élections »",
-                                      "\"Elections\" password"),
-                        "password", "new-password", NULL,
-                        L(req, "Au moins 12 caractères ; une phrase de plusieurs mots est plus "
-                               "facile à retenir. Ne réutilisez pas un mot de passe existant.",
-                          "At least 12 characters; a phrase of several words is easier to "
-                          "remember. Do not reuse an existing password."), f->pw_err, 1 };
-    portal_input confirm = { "password2", L(req, "Confirmez le mot de passe",
-                                            "Confirm the password"),
-                             "password", "new-password", NULL, NULL, f->confirm_err, 1 };
     portal_input answer = { "defi_answer", L(req, "Réponse à la question défi",
                                              "Answer to the challenge question"),
                             "text", "off", NULL,
                             L(req, "Les majuscules, les accents et les espaces ne comptent pas.",
                               "Capitals, accents and spaces do not matter."), f->answer_err, 1 };
 
-    html_raw(h, "<form method=\"post\" action=\"/activation\" novalidate>");
-    portal_csrf_field(h, req, res);
-    html_raw(h, "<input type=\"hidden\" name=\"t\" value=\"");
-    html_text(h, f->token);
-    html_raw(h, "\">");
-    portal_field(h, &pw);
-    portal_field(h, &confirm);
+    portal_link_form(h, req, res, "/activation", f->token);
+    portal_new_password_fields(h, req, L(req, "Mot de passe « élections »",
+                                         "\"Elections\" password"), f->pw_err, f->confirm_err);
     portal_defi_select(h, req, f->question, f->q_err);
     portal_field(h, &answer);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
@@ -46,7 +32,7 @@ static void form(html *h, http_request *req, http_response *res, const activatio
 
 static int render(http_request *req, http_response *res, const activation_form *f, int status)
 {
-    portal_page p = { L(req, "Activer mon compte", "Activate my account"), 0, NULL, NULL };
+    portal_page p = { .title = L(req, "Activer mon compte", "Activate my account") };
     html h;
 
     html_init(&h);
@@ -60,21 +46,20 @@ static int render(http_request *req, http_response *res, const activation_form *
         html_fmt(&h, "<p><a class=\"button\" href=\"/connexion\">%s</a></p>",
                  L(req, "Se connecter", "Log in"));
     } else if (f->token == NULL) {
-        portal_notice(&h, "error", i18n_text(MSG_LINK_INVALID, req->lang));
-        html_fmt(&h, "<p><a href=\"/acces\">%s</a></p>",
-                 L(req, "Demander un nouveau lien", "Ask for a new link"));
+        portal_link_invalid(&h, req, "/acces");
     } else {
         if (f->top_err != NULL)
             portal_notice(&h, "error", f->top_err);
         form(&h, req, res, f);
     }
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
 
 int pg_activation(http_request *req, http_response *res)
 {
-    activation_form f = { portal_link_token(http_query(req, "t")), -1, NULL, NULL, NULL, NULL, NULL, 0 };
+    activation_form f = { portal_link_token(http_query(req, "t")), -1, NULL, NULL, NULL, NULL,
+                          NULL, 0 };
 
     return render(req, res, &f, f.token ? 200 : 410);
 }
@@ -86,7 +71,7 @@ static void place_error(http_request *req, activation_form *f, int rc, int code)
 
     if (rc != ACCESS_REFUSED)
         f->top_err = m;
-    else if (code >= ACCESS_E_PASSWORD_SHORT && code <= ACCESS_E_PASSWORD_ENCODING)
+    else if (portal_password_refused(rc, code))
         f->pw_err = m;
     else if (code == ACCESS_E_DEFI_QUESTION)
         f->q_err = m;
@@ -100,8 +85,7 @@ int pg_activation_post(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)),
                           portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0 };
-    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
-    const char *pw2 = portal_form(req, "password2", ACCESS_PASSWORD_MAX);
+    const char *pw = portal_new_password(req, &f.pw_err, &f.confirm_err);
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
     access_result r;
     int rc;
@@ -110,16 +94,11 @@ int pg_activation_post(http_request *req, http_response *res)
         return 0;
     if (f.token == NULL)
         return render(req, res, &f, 410);
-    if (pw == NULL || pw[0] == '\0')
-        f.pw_err = L(req, "Choisissez un mot de passe.", "Choose a password.");
-    else if (pw2 == NULL || strcmp(pw, pw2) != 0)
-        f.confirm_err = L(req, "Les deux mots de passe ne sont pas identiques.",
-                          "The two passwords differ.");
     if (f.question < 0)
         f.q_err = i18n_text(MSG_DEFI_QUESTION, req->lang);
     if (answer == NULL || answer[0] == '\0')
         f.answer_err = i18n_text(MSG_DEFI_ANSWER, req->lang);
-    if (f.pw_err || f.confirm_err || f.q_err || f.answer_err)
+    if (pw == NULL || f.q_err || f.answer_err)
         return render(req, res, &f, 400);
     rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_LINK_INVALID)

@@ -49,8 +49,8 @@ static void lookup(html *h, http_request *req, const char *text)
 int pg_box(http_request *req, http_response *res)
 {
     const char *tracker = http_query(req, "tracker");
-    portal_page p = { L(req, "Urne publique", "Public ballot box"), req->session != NULL, NULL,
-                      NULL };
+    portal_page p = { .title = L(req, "Urne publique", "Public ballot box"),
+                      .nav = req->session != NULL };
     portal_input in = { "tracker", L(req, "Numéro de suivi", "Tracking number"), "text", "off",
                         tracker, L(req, "Il figure sur votre reçu et dans l'accusé de réception "
                                         "envoyé par courriel.",
@@ -72,6 +72,6 @@ int pg_box(http_request *req, http_response *res)
     html_fmt(&h, "<p><a href=\"/api/v1/archive\">%s</a></p>",
              L(req, "Archive complète de l'élection (après la clôture), pour les vérificateurs",
                "The election's complete archive (after closing), for verifiers"));
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, 200);
 }

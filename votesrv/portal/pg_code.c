@@ -8,8 +8,8 @@
 static int render(http_request *req, http_response *res, const char *err, const char *top_err,
                   int done, int status)
 {
-    portal_page p = { L(req, "Recevoir un nouveau code de vote", "Get a new vote code"), 1,
-                      NULL, NULL };
+    portal_page p = { .title = L(req, "Recevoir un nouveau code de vote", "Get a new vote code"),
+                      .nav = 1 };
     json_t *acct = NULL;
     int64_t voter;
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
@@ -49,7 +49,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
                                                        "Back to my voting space"));
     json_decref(acct);
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
 

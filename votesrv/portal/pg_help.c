@@ -44,7 +44,7 @@ static const struct {
 
 int pg_help(http_request *req, http_response *res)
 {
-    portal_page p = { L(req, "Aide", "Help"), 0, NULL, NULL };
+    portal_page p = { .title = L(req, "Aide", "Help") };
     html h;
 
     html_init(&h);
@@ -56,6 +56,6 @@ int pg_help(http_request *req, http_response *res)
         html_text(&h, L(req, faq[i].a_fr, faq[i].a_en));
         html_raw(&h, "</p>");
     }
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, 200);
 }

@@ -64,7 +64,7 @@ int pg_home(http_request *req, http_response *res)
     election_status st;
     def_election d;
     char err[DEF_ERR_CHARS];
-    portal_page p = { NULL, 0, NULL, NULL };
+    portal_page p = { .title = NULL };
     html h;
 
     if (election_status_get(req->ctx->store, &st) != STORE_OK ||
@@ -106,6 +106,6 @@ int pg_home(http_request *req, http_response *res)
     for (size_t i = 0; i < d.nscrutins; i++)
         scrutin_section(&h, req, &d.scrutins[i]);
     def_free(&d);
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, 200);
 }

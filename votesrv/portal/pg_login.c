@@ -10,7 +10,7 @@
 static int render(http_request *req, http_response *res, const char *identifier,
                   const char *top_err, int status)
 {
-    portal_page p = { L(req, "Se connecter", "Log in"), 0, NULL, NULL };
+    portal_page p = { .title = L(req, "Se connecter", "Log in") };
     portal_input id = { "identifier", L(req, "Adresse électronique professionnelle",
                                         "Professional e-mail address"),
                         "email", "username", identifier, NULL, NULL, 1 };
@@ -33,7 +33,7 @@ static int render(http_request *req, http_response *res, const char *identifier,
              L(req, "Mot de passe oublié ou refusé ?", "Forgotten or refused password?"),
              L(req, "Compte pas encore activé, ou lien perdu ?",
                "Account not activated yet, or link lost?"));
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
 

@@ -59,7 +59,7 @@ static void scrutin_results(html *h, http_request *req, json_t *s)
 
 int pg_results(http_request *req, http_response *res)
 {
-    portal_page p = { L(req, "Résultats", "Results"), 0, NULL, NULL };
+    portal_page p = { .title = L(req, "Résultats", "Results") };
     election_status st;
     json_t *r = NULL, *s;
     size_t i;
@@ -91,6 +91,6 @@ int pg_results(http_request *req, http_response *res)
             scrutin_results(&h, req, s);
         json_decref(r);
     }
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, 200);
 }

@@ -36,7 +36,7 @@ int pg_space(http_request *req, http_response *res)
     def_election d;
     election_status st;
     char err[DEF_ERR_CHARS];
-    portal_page p = { L(req, "Mon espace de vote", "My voting space"), 1, NULL, NULL };
+    portal_page p = { .title = L(req, "Mon espace de vote", "My voting space"), .nav = 1 };
     size_t i;
     int open;
     html h;
@@ -74,6 +74,6 @@ int pg_space(http_request *req, http_response *res)
                "I lost my notice or my vote code"));
     json_decref(acct);
     def_free(&d);
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, 200);
 }

@@ -116,7 +116,7 @@ static void review(html *h, http_request *req)
 static int render(http_request *req, http_response *res, vote_ctx *v, const char *err,
                   int status)
 {
-    portal_page p = { NULL, 1, "vote.mjs", NULL };
+    portal_page p = { .title = NULL, .nav = 1, .script = "vote.mjs" };
     char fp[65], pk[65];
     html h;
 
@@ -164,7 +164,7 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
     }
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
                                                        "Back to my voting space"));
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     def_free(&v->d);
     return portal_send(req, res, &h, status);
 }
@@ -180,8 +180,8 @@ int pg_vote(http_request *req, http_response *res)
 
 static int receipt_page(http_request *req, http_response *res, const box_receipt *r)
 {
-    portal_page p = { L(req, "Votre vote est enregistré", "Your vote is recorded"), 1, NULL,
-                      NULL };
+    portal_page p = { .title = L(req, "Votre vote est enregistré", "Your vote is recorded"),
+                      .nav = 1 };
     char sig[129], fp[65];
     html h;
 
@@ -209,7 +209,7 @@ static int receipt_page(http_request *req, http_response *res, const box_receipt
              L(req, "Signature (Ed25519)", "Signature (Ed25519)"), sig);
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
                                                        "Back to my voting space"));
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     return portal_send(req, res, &h, 201);
 }
 

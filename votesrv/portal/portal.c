@@ -47,18 +47,19 @@ static void nav(html *h, http_request *req, http_response *res, int voter)
     html_raw(h, "</ul></nav>");
 }
 
-void portal_begin(html *h, http_request *req, http_response *res, const portal_page *p)
+void portal_begin(html *h, http_request *req, http_response *res, portal_page *p)
 {
-    def_election d;
     char err[DEF_ERR_CHARS];
-    int has_def = election_definition(req->ctx->store, &d, err, sizeof err) == 0;
+    const def_election *d = &p->def;
+    int has_def = p->has_def =
+        election_definition(req->ctx->store, &p->def, err, sizeof err) == 0;
 
     html_fmt(h, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
              "<title>", req->lang == LANG_EN ? "en" : "fr");
     html_text(h, p->title);
     html_raw(h, " — ");
-    html_text(h, has_def ? d.name : L(req, "Vote électronique", "Online voting"));
+    html_text(h, has_def ? d->name : L(req, "Vote électronique", "Online voting"));
     html_raw(h, "</title><link rel=\"icon\" href=\"data:,\">"
                 "<link rel=\"stylesheet\" href=\"/static/portal.css\">");
     if (p->style != NULL)
@@ -67,13 +68,12 @@ void portal_begin(html *h, http_request *req, http_response *res, const portal_p
         html_fmt(h, "<script type=\"module\" src=\"/static/%s\"></script>", p->script);
     html_fmt(h, "</head><body><a class=\"skip\" href=\"#contenu\">%s</a><header><p class=\"brand\">",
              L(req, "Aller au contenu", "Skip to content"));
-    html_text(h, has_def ? d.name : L(req, "Vote électronique", "Online voting"));
+    html_text(h, has_def ? d->name : L(req, "Vote électronique", "Online voting"));
     html_raw(h, "</p>");
     if (has_def) {
         html_raw(h, "<p class=\"organiser\">");
-        html_text(h, d.organiser);
+        html_text(h, d->organiser);
         html_raw(h, "</p>");
-        def_free(&d);
     }
     lang_switch(h, req);
     nav(h, req, res, p->nav);
@@ -82,24 +82,24 @@ void portal_begin(html *h, http_request *req, http_response *res, const portal_p
     html_raw(h, "</h1>");
 }
 
-void portal_end(html *h, http_request *req)
+void portal_end(html *h, http_request *req, portal_page *p)
 {
-    def_election d;
-    char err[DEF_ERR_CHARS];
+    const def_election *d = &p->def;
 
     html_fmt(h, "</main><footer><h2>%s</h2><p>", L(req, "Besoin d'aide ?", "Need help?"));
-    if (election_definition(req->ctx->store, &d, err, sizeof err) == 0) {
+    if (p->has_def) {
         html_raw(h, L(req, "Cellule d'assistance : ", "Support cell: "));
         html_raw(h, "<a href=\"mailto:");
-        html_text(h, d.support_email);
+        html_text(h, d->support_email);
         html_raw(h, "\">");
-        html_text(h, d.support_email);
+        html_text(h, d->support_email);
         html_raw(h, "</a>");
-        if (d.support_phone != NULL) {
+        if (d->support_phone != NULL) {
             html_raw(h, " — ");
-            html_text(h, d.support_phone);
+            html_text(h, d->support_phone);
         }
-        def_free(&d);
+        def_free(&p->def);
+        p->has_def = 0;
     }
     html_fmt(h, "</p><p><a href=\"/aide\">%s</a></p></footer></body></html>\n",
              L(req, "Aide et questions fréquentes", "Help and frequent questions"));
@@ -118,7 +118,7 @@ int portal_send(http_request *req, http_response *res, html *h, int status)
 
 void portal_page_error(http_request *req, http_response *res, int status, int msg)
 {
-    portal_page p = { L(req, "Erreur", "Error"), 0, NULL, NULL };
+    portal_page p = { .title = L(req, "Erreur", "Error") };
     html h;
 
     html_init(&h);
@@ -126,7 +126,7 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
     portal_begin(&h, req, res, &p);
     portal_notice(&h, "error", i18n_text((msg_id)msg, req->lang));
     html_fmt(&h, "<p><a href=\"/\">%s</a></p>", L(req, "Retour à l'accueil", "Back to home"));
-    portal_end(&h, req);
+    portal_end(&h, req, &p);
     req->is_page = 1;
     json_decref(res->json);
     res->json = NULL;
@@ -359,4 +359,60 @@ const char *portal_link_token(const char *t)
     return t != NULL && strlen(t) == ACCESS_TOKEN_CHARS &&
            strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
                ACCESS_TOKEN_CHARS ? t : NULL;
+}
+
+void portal_new_password_fields(html *h, http_request *req, const char *label,
+                                const char *err, const char *confirm_err)
+{
+    portal_input pw = { "password", label, "password", "new-password", NULL,
+                        L(req, "Au moins 12 caractères ; une phrase de plusieurs mots est plus "
+                               "facile à retenir. Ne réutilisez pas un mot de passe existant.",
+                          "At least 12 characters; a phrase of several words is easier to "
+                          "remember. Do not reuse an existing password."), err, 1 };
+    portal_input confirm = { "password2", L(req, "Confirmez le mot de passe",
+                                            "Confirm the password"),
+                             "password", "new-password", NULL, NULL, confirm_err, 1 };
+
+    portal_field(h, &pw);
+    portal_field(h, &confirm);
+}
+
+const char *portal_new_password(http_request *req, const char **err, const char **confirm_err)
+{
+    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
+    const char *pw2 = portal_form(req, "password2", ACCESS_PASSWORD_MAX);
+
+    if (pw == NULL || pw[0] == '\0') {
+        *err = L(req, "Choisissez un mot de passe.", "Choose a password.");
+        return NULL;
+    }
+    if (pw2 == NULL || strcmp(pw, pw2) != 0) {
+        *confirm_err = L(req, "Les deux mots de passe ne sont pas identiques.",
+                         "The two passwords differ.");
+        return NULL;
+    }
+    return pw;
+}
+
+int portal_password_refused(int rc, int code)
+{
+    return rc == ACCESS_REFUSED && code >= ACCESS_E_PASSWORD_SHORT &&
+           code <= ACCESS_E_PASSWORD_ENCODING;
+}
+
+void portal_link_form(html *h, http_request *req, http_response *res, const char *action,
+                      const char *token)
+{
+    html_fmt(h, "<form method=\"post\" action=\"%s\" novalidate>", action);
+    portal_csrf_field(h, req, res);
+    html_raw(h, "<input type=\"hidden\" name=\"t\" value=\"");
+    html_text(h, token);
+    html_raw(h, "\">");
+}
+
+void portal_link_invalid(html *h, http_request *req, const char *again)
+{
+    portal_notice(h, "error", i18n_text(MSG_LINK_INVALID, req->lang));
+    html_fmt(h, "<p><a href=\"%s\">%s</a></p>", again,
+             L(req, "Demander un nouveau lien", "Ask for a new link"));
 }

@@ -9,6 +9,7 @@
 #define VOTESRV_PORTAL_H
 
 #include <stdint.h>
+#include "election/definition.h"
 #include "votesrv/http.h"
 #include "html.h"
 
@@ -24,12 +25,14 @@ typedef struct {
     int nav;                     /* 0 public pages, 1 voter pages (voting space menu) */
     const char *script;          /* a module under /static/, or NULL */
     const char *style;           /* a second style sheet under /static/, or NULL */
+    def_election def;            /* read by portal_begin for the header and the footer */
+    int has_def;
 } portal_page;
 
 /* Doctype, head, skip link, header, navigation, language switch, <main>, h1. */
-void portal_begin(html *h, http_request *req, http_response *res, const portal_page *p);
-/* </main>, footer with the support cell's contact, end of page. */
-void portal_end(html *h, http_request *req);
+void portal_begin(html *h, http_request *req, http_response *res, portal_page *p);
+/* </main>, footer with the support cell's contact, end of page; frees p->def. */
+void portal_end(html *h, http_request *req, portal_page *p);
 /* The page as the response (200 unless status), or a 500 if memory ran out. */
 int portal_send(http_request *req, http_response *res, html *h, int status);
 /* The error page http_error shows on portal pages. */
@@ -51,6 +54,17 @@ typedef struct {
     int required;
 } portal_input;
 void portal_field(html *h, const portal_input *in);
+/* A new password and its confirmation (fields "password" and "password2"),
+ * the first labelled label, with the policy as a hint. */
+void portal_new_password_fields(html *h, http_request *req, const char *label,
+                                const char *err, const char *confirm_err);
+/* The posted new password; NULL with *err set (none given) or *confirm_err set
+ * (the confirmation differs). */
+const char *portal_new_password(http_request *req, const char **err, const char **confirm_err);
+/* 1 if an access_* refusal is about the password policy: its message belongs
+ * next to the new password. */
+int portal_password_refused(int rc, int code);
+
 /* The défi question menu (name "defi_question"), question sel selected (-1: none). */
 void portal_defi_select(html *h, http_request *req, int sel, const char *err);
 /* The posted défi question, or -1. */
@@ -66,6 +80,11 @@ void portal_instant(html *h, http_request *req, int64_t t);
 
 /* A one-time link's token as the mail carries it, or NULL. */
 const char *portal_link_token(const char *t);
+/* The opening of the form a one-time link leads to: CSRF field and the token. */
+void portal_link_form(html *h, http_request *req, http_response *res, const char *action,
+                      const char *token);
+/* A link that no longer works: the message and where to ask for a new one. */
+void portal_link_invalid(html *h, http_request *req, const char *again);
 
 /* The form field, or NULL if absent or longer than max bytes. */
 const char *portal_form(http_request *req, const char *name, size_t max);
