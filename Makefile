@@ -79,7 +79,7 @@ $(SAN_LIB): $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 
 # Programs: name -> objects
 votesrv_OBJ   := votesrv/main.o
-votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o
+votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o tools/votectl_staff.o
 voteaudit_OBJ := tools/voteaudit.o
 votecred_OBJ  := tools/votecred.o
 voteclient_OBJ := tools/voteclient.o

@@ -55,7 +55,9 @@ typedef enum {
     ACCESS_E_CODE_FORM,          /* not a vote code (length, symbols) */
     ACCESS_E_CODE_TYPO,          /* the check symbol disagrees: a typo */
     ACCESS_E_CODE_WRONG,         /* not this voter's code */
-    ACCESS_E_CODE_LOCKED         /* too many wrong codes: support or a reissue unlocks */
+    ACCESS_E_CODE_LOCKED,        /* too many wrong codes: support or a reissue unlocks */
+    ACCESS_E_STAFF_ACCOUNT,      /* a staff login or role that is not acceptable */
+    ACCESS_E_REASON              /* a support action without its reason */
 } access_error;
 
 typedef struct {
@@ -136,7 +138,8 @@ int access_change_defi(access_ctx *a, int64_t voter, const char *password, int q
 /* Vote codes. A reissue makes a new code for the voter (new authenticator
  * check, new public credential), mails it to their addresses and unlocks code
  * entry; the old code stops authenticating at once. From the voter (défi
- * answer, at most ACCESS_REISSUE_PER_DAY a day) or the support cell (reason). */
+ * answer, at most ACCESS_REISSUE_PER_DAY a day) or the support cell (reason;
+ * support.h). */
 #define ACCESS_REISSUE_PER_DAY 3
 int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer, int64_t now,
                         access_result *res);
@@ -150,7 +153,6 @@ int access_code_check(access_ctx *a, int64_t voter, const char *typed, const cha
  * (the server then never sees the code). */
 int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], const char *client,
                       int64_t now, access_result *res);
-int access_code_unlock(access_ctx *a, int64_t voter, const char *actor, const char *reason);
 
 /* A fresh ALTCHA challenge; and the check of a solved one, accepted once. */
 json_t *access_challenge(const access_ctx *a, int64_t now);

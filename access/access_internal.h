@@ -46,6 +46,9 @@ int access_identifier(char out[ACCESS_IDENTIFIER_MAX + 1], const char *in);
 int access_definition(store_tx *tx, def_election *d);
 /* Append an audit entry {"number": number, ...extra} (extra consumed, may be NULL). */
 int access_audit(store_tx *tx, const char *event, const char *number, json_t *extra);
+/* Append an entry by someone else than a voter (payload consumed, may be NULL). */
+int access_audit_as(store_tx *tx, const char *role, const char *actor, const char *event,
+                    json_t *payload);
 
 int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election *d,
                           const store_access *v, int purpose, const char *address, int64_t now,

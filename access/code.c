@@ -289,33 +289,3 @@ int access_code_check(access_ctx *a, int64_t voter, const char *typed, const cha
         sodium_memzero(auth, 32);
     return rc;
 }
-
-typedef struct {
-    int64_t voter;
-    const char *actor, *reason;
-} unlock_job;
-
-static int run_unlock(store_tx *tx, void *arg)
-{
-    unlock_job *j = arg;
-    store_access v;
-    char key[THROTTLE_KEY_CHARS];
-    int rc = store_access_by_id(tx, j->voter, &v);
-
-    if (rc != STORE_OK)
-        return rc;
-    snprintf(key, sizeof key, "code:%lld", (long long)j->voter);
-    if ((rc = throttle_reset(tx, key)) != STORE_OK)
-        return rc;
-    return access_audit(tx, "code-unlocked", v.number,
-                        json_pack("{s:s,s:s}", "agent", j->actor, "reason", j->reason));
-}
-
-int access_code_unlock(access_ctx *a, int64_t voter, const char *actor, const char *reason)
-{
-    unlock_job j = { voter, actor, reason };
-
-    if (actor == NULL || reason == NULL || reason[0] == '\0')
-        return STORE_EIO;
-    return store_write(a->store, run_unlock, &j);
-}

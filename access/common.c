@@ -155,11 +155,18 @@ int access_definition(store_tx *tx, def_election *d)
 int access_audit(store_tx *tx, const char *event, const char *number, json_t *extra)
 {
     json_t *p = extra != NULL ? extra : json_object();
-    int rc;
 
     if (number != NULL)
         json_object_set_new(p, "number", json_string(number));
-    rc = audit_append(tx, "voter", number != NULL ? number : "-", event, p);
+    return access_audit_as(tx, "voter", number != NULL ? number : "-", event, p);
+}
+
+int access_audit_as(store_tx *tx, const char *role, const char *actor, const char *event,
+                    json_t *payload)
+{
+    json_t *p = payload != NULL ? payload : json_object();
+    int rc = audit_append(tx, role, actor, event, p);
+
     json_decref(p);
     return rc;
 }

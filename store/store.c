@@ -310,6 +310,18 @@ DISPATCH(session_get, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64
          (tx->c, hash, voter, created, last_seen))
 DISPATCH(session_touch, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now),
          (tx->c, hash, now))
+DISPATCH(staff_add, (store_tx *tx, const store_staff *s), (tx->c, s))
+DISPATCH(staff_get, (store_tx *tx, const char *login, store_staff *s), (tx->c, login, s))
+DISPATCH(staff_by_session, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s),
+         (tx->c, hash, s))
+DISPATCH(staff_totp_use, (store_tx *tx, const char *login, uint64_t step), (tx->c, login, step))
+DISPATCH(staff_session_set, (store_tx *tx, const char *login,
+                             const uint8_t hash[STORE_HASH_BYTES], int64_t now),
+         (tx->c, login, hash, now))
+DISPATCH(staff_session_touch, (store_tx *tx, const char *login, int64_t now),
+         (tx->c, login, now))
+DISPATCH(voter_search, (store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg),
+         (tx->c, query, limit, fn, arg))
 DISPATCH(session_delete, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
 DISPATCH(sessions_delete_voter, (store_tx *tx, int64_t voter), (tx->c, voter))
 DISPATCH(throttle_get, (store_tx *tx, const char *key, store_throttle *t), (tx->c, key, t))

@@ -208,6 +208,34 @@ int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t);
 /* Remember a single-use value until expires; STORE_ECONFLICT if already used. */
 int store_nonce_use(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires);
 
+/* Staff accounts: support agents, officers, auditors. The TOTP key is stored
+ * sealed (AEAD) under a key derived from the server's pepper; each account
+ * has at most one session, stored as a keyed hash. */
+#define STORE_LOGIN_CHARS 64
+#define STORE_ROLE_CHARS 15
+#define STORE_TOTP_SEALED_BYTES 72      /* nonce 24 + key 32 + tag 16 */
+typedef struct {
+    char login[STORE_LOGIN_CHARS + 1];
+    char role[STORE_ROLE_CHARS + 1];
+    char password_hash[STORE_PWHASH_CHARS + 1];
+    uint8_t totp_sealed[STORE_TOTP_SEALED_BYTES];
+    uint64_t totp_last;                 /* the last TOTP step accepted */
+    int64_t session_created, session_seen;
+} store_staff;
+/* STORE_ECONFLICT if the login exists. */
+int store_staff_add(store_tx *tx, const store_staff *s);
+int store_staff_get(store_tx *tx, const char *login, store_staff *s);
+int store_staff_by_session(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s);
+/* Record a TOTP step as used: STORE_ECONFLICT unless it is after the last one. */
+int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step);
+/* Replace the account's session (hash NULL: none). */
+int store_staff_session_set(store_tx *tx, const char *login,
+                            const uint8_t hash[STORE_HASH_BYTES], int64_t now);
+int store_staff_session_touch(store_tx *tx, const char *login, int64_t now);
+/* Voters whose number or address is query, or whose surname starts with it
+ * (any case), at most limit, by surname then number; struck voters too. */
+int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg);
+
 /* The ballot box. Each call is one check-and-insert; a cast calls them all in
  * one job, so that either everything or nothing of it is stored. */
 int store_voter_eligible(store_tx *tx, int64_t voter, const char *scrutin, int *eligible);

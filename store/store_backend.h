@@ -98,6 +98,15 @@ typedef struct {
     int (*document_delete)(store_conn *c, const char *kind, int64_t holder);
     int (*signatures_each)(store_conn *c, store_signature_fn fn, void *arg);
     int (*credentials_each)(store_conn *c, store_pub_fn fn, void *arg);
+    int (*staff_add)(store_conn *c, const store_staff *s);
+    int (*staff_get)(store_conn *c, const char *login, store_staff *s);
+    int (*staff_by_session)(store_conn *c, const uint8_t *hash, store_staff *s);
+    int (*staff_totp_use)(store_conn *c, const char *login, uint64_t step);
+    int (*staff_session_set)(store_conn *c, const char *login, const uint8_t *hash,
+                             int64_t now);
+    int (*staff_session_touch)(store_conn *c, const char *login, int64_t now);
+    int (*voter_search)(store_conn *c, const char *query, int limit, store_card_fn fn,
+                        void *arg);
 } store_backend;
 
 extern const store_backend store_backend_sqlite;

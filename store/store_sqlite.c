@@ -68,6 +68,13 @@ static const char *registry_migrations[] = {
     /* 2: public documents: ceremony messages, seals, sums, partials, results */
     "CREATE TABLE document(kind TEXT NOT NULL, holder INTEGER NOT NULL,"
     " body TEXT NOT NULL, PRIMARY KEY (kind, holder)) WITHOUT ROWID;",
+    /* 4: staff accounts (support, officers, auditors), one session each */
+    "CREATE TABLE staff(login TEXT PRIMARY KEY, role TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL, totp_sealed BLOB NOT NULL,"
+    " totp_last INTEGER NOT NULL DEFAULT 0, session_hash BLOB UNIQUE,"
+    " session_created INTEGER NOT NULL DEFAULT 0,"
+    " session_seen INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE INDEX voter_surname ON voter(surname COLLATE NOCASE);",
 };
 
 static const char *box_migrations[] = {
@@ -704,4 +711,11 @@ const store_backend store_backend_sqlite = {
     .document_delete = sq_document_delete,
     .signatures_each = sq_signatures_each,
     .credentials_each = sq_credentials_each,
+    .staff_add = sq_staff_add,
+    .staff_get = sq_staff_get,
+    .staff_by_session = sq_staff_by_session,
+    .staff_totp_use = sq_staff_totp_use,
+    .staff_session_set = sq_staff_session_set,
+    .staff_session_touch = sq_staff_session_touch,
+    .voter_search = sq_voter_search,
 };

@@ -29,6 +29,15 @@ int sq_count_query(store_conn *c, const char *sql, uint64_t *count);
 void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col);
 void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col);
 
+/* store_sqlite_staff.c */
+int sq_staff_add(store_conn *c, const store_staff *s);
+int sq_staff_get(store_conn *c, const char *login, store_staff *s);
+int sq_staff_by_session(store_conn *c, const uint8_t *hash, store_staff *s);
+int sq_staff_totp_use(store_conn *c, const char *login, uint64_t step);
+int sq_staff_session_set(store_conn *c, const char *login, const uint8_t *hash, int64_t now);
+int sq_staff_session_touch(store_conn *c, const char *login, int64_t now);
+int sq_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg);
+
 /* store_sqlite_access.c */
 int sq_access_by_email(store_conn *c, const char *address, store_access *a);
 int sq_access_by_id(store_conn *c, int64_t id, store_access *a);
@@ -38,6 +47,11 @@ int sq_voter_emails(store_conn *c, int64_t id, store_text_fn fn, void *arg);
 int sq_voter_scrutins(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg);
 int sq_active_voters_each(store_conn *c, store_id_fn fn, void *arg);
 int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg);
+/* A voter card's columns (voter v), and the loop that hands rows of them to fn. */
+#define SQ_CARD_COLUMNS "v.number, v.surname, v.given_names," \
+    " (SELECT min(address) FROM voter_email e WHERE e.voter_id = v.id)," \
+    " v.establishment, v.postal_address"
+int sq_cards_run(sqlite3_stmt *st, store_card_fn fn, void *arg);
 int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
                   int64_t expires);
 int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,

@@ -137,14 +137,21 @@ int sq_active_voters_each(store_conn *c, store_id_fn fn, void *arg)
 int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg)
 {
     sqlite3_stmt *st;
-    int rc, stop = 0;
+    int rc;
 
-    if (sqlite3_prepare_v2(c->db, "SELECT v.number, v.surname, v.given_names,"
-                                  " (SELECT min(address) FROM voter_email e WHERE e.voter_id = v.id),"
-                                  " v.establishment, v.postal_address FROM voter v"
+    if (sqlite3_prepare_v2(c->db, "SELECT " SQ_CARD_COLUMNS " FROM voter v"
                                   " WHERE v.struck = 0 ORDER BY v.number", -1, &st, NULL) !=
         SQLITE_OK)
         return STORE_EIO;
+    rc = sq_cards_run(st, fn, arg);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sq_cards_run(sqlite3_stmt *st, store_card_fn fn, void *arg)
+{
+    int rc, stop = 0;
+
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_voter_card v = {
             (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
@@ -154,7 +161,6 @@ int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg)
 
         stop = fn(&v, arg);
     }
-    sqlite3_finalize(st);
     return stop ? stop : sq_map_rc(rc);
 }
 

@@ -12,6 +12,8 @@
 #include "election/credentials.h"
 #include "election/demo.h"
 #include "access/access.h"
+#include "access/staff.h"
+#include "access/support.h"
 #include "box/box.h"
 
 typedef struct {
@@ -390,19 +392,6 @@ typedef struct {
     char token[ACCESS_TOKEN_CHARS + 1];
 } link_job;
 
-typedef struct {
-    const char *number;
-    int64_t id;
-    int struck;
-} voter_lookup;
-
-static int run_voter_lookup(store_tx *tx, void *arg)
-{
-    voter_lookup *l = arg;
-
-    return store_voter_find(tx, l->number, &l->id, &l->struck);
-}
-
 static int run_link(store_tx *tx, void *arg)
 {
     link_job *j = arg;
@@ -452,24 +441,11 @@ static int cmd_import_credentials(votectl *v, int argc, char **argv)
     return rc;
 }
 
-/* The voter id of a number, or an exit code after saying why not. */
-static int voter_id(votectl *v, const char *number, int64_t *id)
+static int cmd_code(votectl *v, int argc, char **argv, support_action action)
 {
-    voter_lookup l = { number, 0, 0 };
-    int rc = store_read(v->store, run_voter_lookup, &l);
-
-    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && l.struck)) {
-        fprintf(stderr, "votectl: refused: no active voter numbered %s\n", number);
-        return EXIT_REFUSED;
-    }
-    *id = l.id;
-    return rc == STORE_OK ? 0 : EXIT_STORE;
-}
-
-static int cmd_code(votectl *v, int argc, char **argv, int reissue)
-{
+    static const char *const done[] = { [SUPPORT_CODE] = "new vote code mailed to %s's addresses\n",
+                                        [SUPPORT_UNLOCK] = "login and vote-code entry unlocked for %s\n" };
     opts o;
-    int64_t id;
     access_result r;
     int rc = votectl_parse_opts(argc, argv, &o, "r");
 
@@ -477,36 +453,31 @@ static int cmd_code(votectl *v, int argc, char **argv, int reissue)
         return votectl_usage_error("%s", "expects a voter number and --reason");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
-    if ((rc = voter_id(v, o.pos[0], &id)) == 0) {
-        if (reissue) {
-            rc = access_code_reissue_support(&v->srv.access, id, v->ctx.actor, o.reason,
-                                             v->ctx.now, &r);
-            if (rc == ACCESS_REFUSED) {
-                fprintf(stderr, "votectl reissue-code: refused: the vote is not open\n");
-                rc = EXIT_REFUSED;
-            } else {
-                rc = rc == ACCESS_OK ? 0 : EXIT_STORE;
-            }
-        } else {
-            rc = access_code_unlock(&v->srv.access, id, v->ctx.actor, o.reason) == STORE_OK
-                     ? 0 : EXIT_STORE;
-        }
-        if (rc == 0)
-            printf(reissue ? "new vote code mailed to %s's addresses\n"
-                           : "vote-code entry unlocked for %s\n", o.pos[0]);
+    rc = support_act(&v->srv.access, o.pos[0], action, v->ctx.actor, o.reason, v->ctx.now, &r);
+    if (rc == STORE_ENOTFOUND || (rc == ACCESS_REFUSED && r.code != ACCESS_E_REASON)) {
+        fprintf(stderr, "votectl: refused: %s\n", rc == STORE_ENOTFOUND
+                ? "no such voter number" : r.code == ACCESS_E_NOT_OPEN
+                ? "the vote is not open, or the voter is struck off" : "not possible now");
+        rc = EXIT_REFUSED;
+    } else if (rc == ACCESS_REFUSED) {
+        rc = votectl_usage_error("%s", "the reason must not be empty (at most 200 bytes)");
+    } else {
+        rc = rc == ACCESS_OK ? 0 : EXIT_STORE;
     }
+    if (rc == 0)
+        printf(done[action], o.pos[0]);
     votectl_close(v);
     return rc;
 }
 
 static int cmd_reissue(votectl *v, int argc, char **argv)
 {
-    return cmd_code(v, argc, argv, 1);
+    return cmd_code(v, argc, argv, SUPPORT_CODE);
 }
 
 static int cmd_unlock(votectl *v, int argc, char **argv)
 {
-    return cmd_code(v, argc, argv, 0);
+    return cmd_code(v, argc, argv, SUPPORT_UNLOCK);
 }
 
 static int cmd_send_links(votectl *v, int argc, char **argv)
@@ -693,7 +664,9 @@ static const command commands[] = {
     { "reissue-code", cmd_reissue, "NUMBER --reason TEXT",
       "support cell: mail a voter a new vote code (the old one stops working)" },
     { "unlock-code", cmd_unlock, "NUMBER --reason TEXT",
-      "support cell: lift a vote-code lock after too many wrong codes" },
+      "support cell: lift a voter's login and vote-code locks" },
+    { "staff-add", cmd_staff_add, "LOGIN support|officer|auditor PASSWORD_FILE",
+      "an account for the consoles (password + TOTP; prints the TOTP key once)" },
     { "send-links", cmd_send_links, "--all | NUMBER...",
       "send activation links (all voters not yet activated, or these)" },
     { "close", cmd_close, "", "close the vote after the end of the window" },

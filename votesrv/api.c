@@ -81,6 +81,8 @@ static const struct {
     { ACCESS_E_CODE_TYPO, 400, MSG_CODE_TYPO },
     { ACCESS_E_CODE_WRONG, 403, MSG_CODE_WRONG },
     { ACCESS_E_CODE_LOCKED, 423, MSG_CODE_LOCKED },
+    { ACCESS_E_STAFF_ACCOUNT, 400, MSG_STAFF_ACCOUNT },
+    { ACCESS_E_REASON, 400, MSG_REASON },
 };
 
 static const struct {

@@ -449,16 +449,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return ok;
 }
 
+/* libmicrohttpd's own diagnostics (a connection it drops, a socket error).
+ * Only the format is logged, never its arguments, which could quote a
+ * request line and a one-time token in it. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[256];
+
+    (void)cls;
+    (void)ap;
+    snprintf(line, sizeof line, "%s", fmt);
+    line[strcspn(line, "\n")] = '\0';
+    log_event("warn", "httpd", json_pack("{s:s}", "detail", line));
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    static const char *const why[] = {
+        [MHD_REQUEST_TERMINATED_COMPLETED_OK] = "completed",
+        [MHD_REQUEST_TERMINATED_WITH_ERROR] = "error",
+        [MHD_REQUEST_TERMINATED_TIMEOUT_REACHED] = "timeout",
+        [MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN] = "shutdown",
+        [MHD_REQUEST_TERMINATED_READ_ERROR] = "read_error",
+        [MHD_REQUEST_TERMINATED_CLIENT_ABORT] = "client_abort",
+    };
     http_server *s = cls;
     conn_state *st = *con_cls;
 
     (void)c;
-    (void)toe;
     if (st == NULL)
         return;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        log_event("info", "request_ended",
+                  json_pack("{s:s}", "reason",
+                            (unsigned)toe < sizeof why / sizeof why[0] && why[toe] != NULL
+                                ? why[toe] : "other"));
     atomic_fetch_sub(&s->ctx->in_flight, 1);
     if (st->pp != NULL)
         MHD_destroy_post_processor(st->pp);
@@ -498,7 +524,8 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
         threads = 16 * (unsigned)(n > 0 ? n : 1);
     }
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        0, NULL, NULL,
         on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -507,6 +534,7 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
         MHD_OPTION_CONNECTION_TIMEOUT, ctx->cfg->connection_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d", ctx->cfg->listen_address,

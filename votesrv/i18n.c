@@ -148,6 +148,14 @@ static const struct {
                             "les dépose (votectl ceremony post).",
                             "A key holder's keys are handed to the officer, who posts them "
                             "(votectl ceremony post)." },
+    [MSG_FORBIDDEN] = { "forbidden", "Cette page est réservée à un autre rôle.",
+                        "This page is for another role." },
+    [MSG_REASON] = { "reason_required",
+                     "Indiquez le motif de l'action (200 caractères au plus).",
+                     "Give the reason for this action (200 characters at most)." },
+    [MSG_STAFF_ACCOUNT] = { "staff_account", "Identifiant ou rôle non valable.",
+                            "Login or role not acceptable." },
+    [MSG_DONE] = { "done", "C'est fait.", "Done." },
     [MSG_FORM_EXPIRED] = { "form_expired",
                            "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la "
                            "page et recommencez ; rien n'a été modifié.",

@@ -57,6 +57,10 @@ typedef enum {
     MSG_CEREMONY_REFUSED,
     MSG_CEREMONY_KEYS,
     MSG_FORM_EXPIRED,
+    MSG_FORBIDDEN,
+    MSG_REASON,
+    MSG_STAFF_ACCOUNT,
+    MSG_DONE,
     MSG_COUNT
 } msg_id;
 

@@ -1,0 +1,312 @@
+/* test_staff.c - staff accounts (password + TOTP, one session each, throttled
+ * logins) and the support cell's look-ups and actions on a real election made
+ * with the CLIs: every action needs a reason, is audited with it, and nothing
+ * returned carries a secret. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "access/staff.h"
+#include "access/support.h"
+#include "mail/mail.h"
+#include "votesrv/server.h"
+
+#define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
+            "S1,Martin,Camille,camille.martin@ex.gouv.fr,Siège,,attache\n" \
+            "S2,Martinez,Léa,lea.martinez@ex.gouv.fr,Nord,,attache\n" \
+            "S3,Petit,Hugo,hugo.petit@ex.gouv.fr,Nord,,attache\n"
+#define PASSWORD "une phrase de passe du support"
+
+static char *dir, bin[PATH_MAX], cfg[700];
+static tu_smtp smtp;
+static server srv;
+
+static int setup(void **state)
+{
+    char err[400];
+
+    (void)state;
+    if (crypto_init() != 0 || tu_start_with_smtp(bin, &dir, &smtp) != 0 ||
+        tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg, sizeof cfg) != 0)
+        return -1;
+    return server_open(&srv, cfg, 0, 1, err, sizeof err);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    server_close(&srv);
+    tu_smtp_stop(&smtp);
+    tu_rmdir(dir);
+    free(dir);
+    return 0;
+}
+
+/* RFC 4648 base32 (no padding) back to bytes, as an authenticator app reads it. */
+static void base32_decode(uint8_t out[TOTP_KEY_BYTES], const char *in)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+
+    for (; *in && n < TOTP_KEY_BYTES; in++) {
+        const char *p = strchr(alphabet, *in);
+
+        assert_non_null(p);
+        acc = (acc << 5) | (uint32_t)(p - alphabet);
+        bits += 5;
+        if (bits >= 8) {
+            out[n++] = (uint8_t)(acc >> (bits - 8));
+            bits -= 8;
+        }
+    }
+    assert_int_equal(n, TOTP_KEY_BYTES);
+}
+
+static void code_at(char out[8], const uint8_t key[TOTP_KEY_BYTES], int64_t t)
+{
+    uint32_t v;
+
+    assert_int_equal(totp_hotp(&v, key, TOTP_KEY_BYTES, totp_step(t), TOTP_DIGITS), 0);
+    snprintf(out, 8, "%06u", (unsigned)v);
+}
+
+typedef struct {
+    const char *event;
+    uint64_t n;
+    char payload[1024];          /* the last entry's */
+} audit_probe;
+
+static int probe_entry(const store_audit_entry *e, void *arg)
+{
+    audit_probe *p = arg;
+
+    if (strcmp(e->event, p->event) == 0)
+        snprintf(p->payload, sizeof p->payload, "%s", e->payload);
+    return 0;
+}
+
+static int run_probe(store_tx *tx, void *arg)
+{
+    audit_probe *p = arg;
+    int rc = store_audit_count(tx, p->event, &p->n);
+
+    return rc != STORE_OK ? rc : store_audit_each(tx, 0, probe_entry, p);
+}
+
+static uint64_t audit_count(const char *event)
+{
+    audit_probe p = { event, 0, "" };
+
+    assert_int_equal(store_read(srv.store, run_probe, &p), STORE_OK);
+    return p.n;
+}
+
+static void test_accounts_and_login(void **state)
+{
+    staff_enrolment e;
+    access_result r;
+    staff_member who;
+    uint8_t key[TOTP_KEY_BYTES];
+    char code[8], wrong[8], session[ACCESS_TOKEN_CHARS + 1], first[ACCESS_TOKEN_CHARS + 1];
+    char out[4096];
+    int64_t now = (int64_t)time(NULL);
+
+    (void)state;
+    /* refused: a bad login, an unknown role, a weak password, the same login twice */
+    assert_int_equal(staff_add(&srv.access, "A", "support", PASSWORD, "votesrv", &e, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_STAFF_ACCOUNT);
+    assert_int_equal(staff_add(&srv.access, "agent1", "admin", PASSWORD, "votesrv", &e, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(staff_add(&srv.access, "agent1", "support", "court", "votesrv", &e, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_PASSWORD_SHORT);
+    assert_int_equal(staff_add(&srv.access, "agent1", "support", PASSWORD, "votesrv", &e, &r),
+                     ACCESS_OK);
+    assert_non_null(strstr(e.uri, "otpauth://totp/votesrv:agent1?secret="));
+    assert_non_null(strstr(e.uri, "&algorithm=SHA256&digits=6&period=30"));
+    assert_int_equal(staff_add(&srv.access, "agent1", "officer", PASSWORD, "votesrv", &e, &r),
+                     STORE_ECONFLICT);
+    /* the CLI prints a key that works the same way */
+    free(tu_write(dir, "pw", PASSWORD "\n"));
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
+                           "chef officer pw", dir, bin), 0);
+    assert_non_null(strstr(out, "TOTP key (shown once): "));
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
+                               "chef auditor pw", dir, bin), 0);
+    assert_non_null(strstr(out, "this login exists"));
+    /* the TOTP key is stored sealed: its bytes are nowhere in the registry */
+    assert_int_equal(staff_add(&srv.access, "agent2", "support", PASSWORD, "votesrv", &e, &r),
+                     ACCESS_OK);
+    base32_decode(key, e.secret);
+    {
+        char path[PATH_MAX], *db;
+        size_t len;
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/registry.db", dir);
+        f = fopen(path, "rb");
+        assert_non_null(f);
+        db = malloc(1 << 24);
+        len = fread(db, 1, 1 << 24, f);
+        fclose(f);
+        for (size_t i = 0; i + 16 <= len; i++)
+            assert_false(memcmp(db + i, key, 16) == 0);
+        free(db);
+    }
+    /* wrong code, wrong password, unknown login: one answer */
+    code_at(code, key, now);
+    snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
+    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, wrong, "192.0.2.9", now,
+                                 session, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
+    assert_string_equal(session, "");
+    assert_int_equal(staff_login(&srv.access, "agent2", "pas le mot de passe", code,
+                                 "192.0.2.9", now, session, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
+    assert_int_equal(staff_login(&srv.access, "nobody", PASSWORD, code, "192.0.2.9", now,
+                                 session, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
+    /* right: a session; the same code a second time is refused (replay) */
+    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
+                                 first, &r), ACCESS_OK);
+    assert_int_equal(staff_session(&srv.access, first, now + 10, &who, &r), ACCESS_OK);
+    assert_string_equal(who.login, "agent2");
+    assert_string_equal(who.role, "support");
+    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
+                                 session, &r), ACCESS_REFUSED);
+    /* a new login replaces the session */
+    code_at(code, key, now + TOTP_PERIOD);
+    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
+                                 now + TOTP_PERIOD, session, &r), ACCESS_OK);
+    assert_int_equal(staff_session(&srv.access, first, now + 40, &who, &r), ACCESS_REFUSED);
+    assert_int_equal(staff_session(&srv.access, session, now + 40, &who, &r), ACCESS_OK);
+    /* idle too long: gone */
+    assert_int_equal(staff_session(&srv.access, session, now + 40 + STAFF_SESSION_IDLE + 1, &who,
+                                   &r), ACCESS_REFUSED);
+    code_at(code, key, now + 2 * TOTP_PERIOD);
+    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
+                                 now + 2 * TOTP_PERIOD, session, &r), ACCESS_OK);
+    assert_int_equal(staff_logout(&srv.access, session), STORE_OK);
+    assert_int_equal(staff_session(&srv.access, session, now + 70, &who, &r), ACCESS_REFUSED);
+    assert_true(audit_count("staff-login") >= 3);
+    assert_true(audit_count("staff-login-refused") >= 2);
+    assert_int_equal(audit_count("staff-added"), 3);
+    /* guessing: delays, then the account locks */
+    for (int i = 0; i < 25; i++)
+        staff_login(&srv.access, "agent1", PASSWORD, "000000", "198.51.100.7",
+                    now + 100 + 1000 * i, session, &r);
+    assert_int_equal(r.code, ACCESS_E_LOCKED);
+    assert_true(audit_count("staff-locked") >= 1);
+}
+
+static void test_support_find_and_status(void **state)
+{
+    json_t *list, *v;
+    const char *key;
+    json_t *val;
+
+    (void)state;
+    assert_int_equal(support_find(&srv.access, "mart", &list), STORE_OK);   /* any case */
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "number")),
+                        "S1");
+    json_decref(list);
+    assert_int_equal(support_find(&srv.access, "S3", &list), STORE_OK);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    assert_int_equal(support_find(&srv.access, "LEA.MARTINEZ@ex.gouv.fr", &list), STORE_OK);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    assert_int_equal(support_find(&srv.access, "%", &list), STORE_OK);      /* not a pattern */
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    assert_int_equal(support_find(&srv.access, "", &list), ACCESS_REFUSED);
+    assert_int_equal(support_status(&srv.access, "S9", 0, &v), STORE_ENOTFOUND);
+    assert_int_equal(support_status(&srv.access, "S1", (int64_t)time(NULL), &v), STORE_OK);
+    assert_true(json_is_false(json_object_get(v, "activated")));
+    assert_true(json_is_true(json_object_get(v, "code_set")));
+    assert_int_equal(json_array_size(json_object_get(v, "scrutins")), 2);
+    json_object_foreach(v, key, val) {       /* nothing secret, not even which question */
+        assert_null(strstr(key, "hash"));
+        assert_null(strstr(key, "question"));
+        assert_null(strstr(key, "password"));
+    }
+    json_decref(v);
+}
+
+static void test_support_actions(void **state)
+{
+    int64_t now = (int64_t)time(NULL);
+    access_result r;
+    json_t *v;
+    uint8_t auth[32];
+    unsigned sent, failed;
+    uint64_t before = audit_count("support-link");
+
+    (void)state;
+    /* no reason, blank reason, unknown voter: nothing happens */
+    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "agent1", NULL, now, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_REASON);
+    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "agent1", "  ", now, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(support_act(&srv.access, "S9", SUPPORT_LINK, "agent1", "appel", now, &r),
+                     STORE_ENOTFOUND);
+    assert_int_equal(audit_count("support-link"), before);
+    /* a link: mailed, audited with the agent and the reason */
+    assert_int_equal(mail_deliver_due(srv.store, srv.mail, now, &sent, &failed), 0);
+    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "agent1",
+                                 "lien non reçu, appel du 24/11", now, &r), ACCESS_OK);
+    assert_int_equal(mail_deliver_due(srv.store, srv.mail, now, &sent, &failed), 0);
+    assert_int_equal(sent, 1);
+    assert_int_equal(audit_count("support-link"), before + 1);
+    {
+        audit_probe p = { "support-link", 0, "" };
+
+        assert_int_equal(store_read(srv.store, run_probe, &p), STORE_OK);
+        assert_non_null(strstr(p.payload, "\"agent\":\"agent1\""));
+        assert_non_null(strstr(p.payload, "lien non reçu, appel du 24/11"));
+    }
+    /* a lock, then unlocking lifts it */
+    for (int i = 0; i < 5; i++) {
+        memset(auth, i + 1, sizeof auth);
+        access_auth_check(&srv.access, 3, auth, "192.0.2.3", now + 100 * i, &r);
+    }
+    assert_int_equal(support_status(&srv.access, "S3", now + 500, &v), STORE_OK);
+    assert_true(json_integer_value(json_object_get(v, "code_locked_until")) > now + 500);
+    json_decref(v);
+    assert_int_equal(support_act(&srv.access, "S3", SUPPORT_UNLOCK, "agent1", "bloqué",
+                                 now + 500, &r), ACCESS_OK);
+    assert_int_equal(support_status(&srv.access, "S3", now + 500, &v), STORE_OK);
+    assert_int_equal(json_integer_value(json_object_get(v, "code_locked_until")), 0);
+    json_decref(v);
+    /* the défi forgotten: defi_set false, and an activation link is mailed */
+    assert_int_equal(support_act(&srv.access, "S2", SUPPORT_DEFI, "agent1", "défi oublié",
+                                 now, &r), ACCESS_OK);
+    assert_int_equal(support_status(&srv.access, "S2", now, &v), STORE_OK);
+    assert_true(json_is_false(json_object_get(v, "defi_set")));
+    json_decref(v);
+    assert_int_equal(audit_count("support-defi-reset"), 1);
+    assert_int_equal(audit_count("support-unlock"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_accounts_and_login),
+        cmocka_unit_test(test_support_find_and_status),
+        cmocka_unit_test(test_support_actions),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
