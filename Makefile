@@ -1,7 +1,8 @@
 # votesrv - build, test, benchmark.
 #   make          build everything (release flags)
-#   make check    unit and integration tests, then again under ASan + UBSan
-#   make check-browser  the portal's journey in Chromium (playwright-core)
+#   make check    unit and integration tests (with the portal's journey in
+#                 Chromium), then again under ASan + UBSan
+#   make check-browser  only the portal's tests, journey included
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
@@ -128,7 +129,7 @@ check: deps
 
 test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
-	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 
 test-san: $(SAN_TESTS) $(SAN_BIN) portal
@@ -136,7 +137,8 @@ test-san: $(SAN_TESTS) $(SAN_BIN) portal
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
 
-# The portal in Chromium (tests/browser/journey.mjs), on the release build.
+# The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),
+# on the release build (make check runs them too; not again under ASan).
 check-browser: deps
 	@$(MAKE) --no-print-directory build/rel/tests/test_portal $(REL_BIN) portal
 	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_portal

@@ -36,6 +36,20 @@ static tu_smtp smtp;
 static int daemon_pid = -1;
 static time_t closes;
 
+/* Every request in the daemon's log, shown when the journey fails. */
+static int debug_log(const char *path)
+{
+    json_t *c = json_load_file(path, 0, NULL);
+    int rc;
+
+    if (c == NULL)
+        return -1;
+    json_object_set_new(c, "log", json_pack("{s:s}", "level", "debug"));
+    rc = json_dump_file(c, path, JSON_INDENT(1));
+    json_decref(c);
+    return rc;
+}
+
 /* The example definition with a bureau, opened after the ceremony and the
  * opening seals, all through the tools as the officer and holders use them. */
 static int make_election(void)
@@ -44,7 +58,7 @@ static int make_election(void)
     time_t now = time(NULL);
 
     closes = now + WINDOW_S;
-    if (tu_config(dir, bin, &smtp, cfg, sizeof cfg) != 0)
+    if (tu_config(dir, bin, &smtp, cfg, sizeof cfg) != 0 || debug_log(cfg) != 0)
         return -1;
     def = tu_definition_bureau(now - 60, closes, 2);
     free(tu_write(dir, "e.json", def));
@@ -64,7 +78,10 @@ static int make_election(void)
               "$V ceremony post ver0.json ver1.json ver2.json && "
               "$V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k1 seal1.json && "
-              "$V ceremony post seal0.json seal1.json && $V open", dir, bin, bin) != 0) {
+              "$V ceremony post seal0.json seal1.json && $V open && "
+              "$V staff-add agent support pass > agent.txt && "
+              "$V staff-add chef officer pass > chef.txt && "
+              "$V staff-add controle auditor pass > controle.txt", dir, bin, bin) != 0) {
         fprintf(stderr, "%s\n", out);
         return -1;
     }
@@ -220,6 +237,89 @@ static void test_forms_refused(void **state)
     free(r);
 }
 
+/* curl with the consoles' cookie jar: headers and body in out. */
+static void console(char *out, size_t len, const char *method, const char *path,
+                    const char *form)
+{
+    assert_int_equal(tu_sh(out, len, "curl -s -D - -b %s/jar -c %s/jar -X %s %s%s%s '%s%s' | "
+                           "head -c %zu", dir, dir, method, form ? "--data '" : "",
+                           form ? form : "", form ? "'" : "", tu_base_url, path, len - 1), 0);
+}
+
+/* The CSRF token of the last page in out. */
+static void form_token(char token[80], const char *out)
+{
+    const char *p = strstr(out, "name=\"csrf\" value=\"");
+
+    assert_non_null(p);
+    snprintf(token, 80, "%.64s", p + 19);
+}
+
+/* The consoles over HTTP: login with password and TOTP, roles enforced. */
+static void test_consoles(void **state)
+{
+    static char out[65536];
+    char token[80], form[512], code[8], *p;
+    uint8_t key[32];
+    FILE *f;
+    char line[256] = "";
+
+    (void)state;
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /gestion/connexion"));
+    /* the auditor's key, as votectl staff-add printed it */
+    snprintf(form, sizeof form, "%s/controle.txt", dir);
+    f = fopen(form, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f) != NULL && strncmp(line, "TOTP key", 8) != 0)
+        ;
+    fclose(f);
+    p = strstr(line, ": ");
+    assert_non_null(p);
+    p[2 + strcspn(p + 2, "\n")] = '\0';
+    tu_base32_key(key, p + 2);
+    /* a wrong code: refused, no session */
+    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, key, time(NULL));
+    code[5] = code[5] == '9' ? '0' : (char)(code[5] + 1);
+    snprintf(form, sizeof form, "csrf=%s&login=controle&password=correct+horse+battery+staple"
+             "&code=%s", token, code);
+    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_null(strstr(out, "votesrv_staff="));
+    /* the right one: the dashboard, read only */
+    tu_totp(code, key, time(NULL));
+    snprintf(form, sizeof form, "csrf=%s&login=controle&password=correct+horse+battery+staple"
+             "&code=%s", token, code);
+    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /gestion/bureau"));
+    assert_non_null(strstr(out, "Set-Cookie: votesrv_staff="));
+    assert_non_null(strstr(out, "Path=/gestion; Max-Age=36000; HttpOnly; Secure; SameSite=Strict"));
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "<meter min=\"0\" max=\"3\""));   /* csa-ministere: 3 voters */
+    assert_null(strstr(out, "Clore le vote"));
+    assert_null(strstr(out, " style=\""));
+    /* an auditor cannot act, nor use the support console */
+    form_token(token, out);
+    snprintf(form, sizeof form, "csrf=%s&action=suspendre&notice=x", token);
+    console(out, sizeof out, "POST", "/gestion/bureau", form);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    assert_non_null(strstr(out, "réservée à un autre rôle"));
+    console(out, sizeof out, "GET", "/gestion/assistance?q=V1", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    /* the code just used cannot open a second session */
+    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    snprintf(form, sizeof form, "csrf=%s&login=controle&password=correct+horse+battery+staple"
+             "&code=%s", token, code);
+    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    assert_non_null(strstr(out, "HTTP/1.1 401"));
+}
+
 /* Run a phase of the browser journey; on a failure, show the daemon's log too. */
 static void journey(const char *phase)
 {
@@ -227,8 +327,9 @@ static void journey(const char *phase)
 
     if (tu_sh(out, sizeof out, "cd .. && VOTESRV_URL='%s' VOTESRV_MAIL='%s' "
               "VOTESRV_CODES='%s/codes.csv' VOTESRV_SHOTS=build/screenshots "
-              "VOTESRV_STATE='%s/journey.json' node tests/browser/journey.mjs %s",
-              tu_base_url, smtp.maildir, dir, dir, phase) != 0) {
+              "VOTESRV_STATE='%s/journey.json' VOTESRV_STAFF='%s' "
+              "node tests/browser/journey.mjs %s",
+              tu_base_url, smtp.maildir, dir, dir, dir, phase) != 0) {
         tu_sh(log, sizeof log, "tail -c 8000 %s/votesrv.log", dir);
         fail_msg("journey %s:\n%s\ndaemon log:\n%s", phase, out, log);
     }
@@ -244,13 +345,17 @@ static void test_browser_journey(void **state)
     journey("voter");
     while (time(NULL) <= closes)
         sleep(1);
-    /* the bureau seals the closing state, the officer closes and counts, the
-     * president and two delegates decrypt the sums */
+    /* the bureau seals the closing state; the officer closes and counts in the
+     * console; the president and two delegates decrypt the sums */
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
               "$V seal-state close s2.json && $V ceremony export c.json && "
               "$T seal c.json s2.json k0 cl0.json && $T seal c.json s2.json k2 cl2.json && "
-              "$V ceremony post cl0.json cl2.json && $V close && $V tally && "
+              "$V ceremony post cl0.json cl2.json", dir, bin, bin) != 0)
+        fail_msg("%s", out);
+    journey("close");
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
+              "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
               "$V ceremony export c.json && for i in 0 1 2; do $T decrypt c.json k$i p$i.json; done && "
               "$V ceremony post p0.json p1.json p2.json && $V results -", dir, bin, bin) != 0)
         fail_msg("%s", out);
@@ -263,6 +368,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headers_and_pages),
         cmocka_unit_test(test_forms_refused),
+        cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_browser_journey),
     };
 

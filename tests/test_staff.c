@@ -49,36 +49,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* RFC 4648 base32 (no padding) back to bytes, as an authenticator app reads it. */
-static void base32_decode(uint8_t out[TOTP_KEY_BYTES], const char *in)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0;
-
-    for (; *in && n < TOTP_KEY_BYTES; in++) {
-        const char *p = strchr(alphabet, *in);
-
-        assert_non_null(p);
-        acc = (acc << 5) | (uint32_t)(p - alphabet);
-        bits += 5;
-        if (bits >= 8) {
-            out[n++] = (uint8_t)(acc >> (bits - 8));
-            bits -= 8;
-        }
-    }
-    assert_int_equal(n, TOTP_KEY_BYTES);
-}
-
-static void code_at(char out[8], const uint8_t key[TOTP_KEY_BYTES], int64_t t)
-{
-    uint32_t v;
-
-    assert_int_equal(totp_hotp(&v, key, TOTP_KEY_BYTES, totp_step(t), TOTP_DIGITS), 0);
-    snprintf(out, 8, "%06u", (unsigned)v);
-}
-
 typedef struct {
     const char *event;
     uint64_t n;
@@ -147,7 +117,7 @@ static void test_accounts_and_login(void **state)
     /* the TOTP key is stored sealed: its bytes are nowhere in the registry */
     assert_int_equal(staff_add(&srv.access, "agent2", "support", PASSWORD, "votesrv", &e, &r),
                      ACCESS_OK);
-    base32_decode(key, e.secret);
+    tu_base32_key(key, e.secret);
     {
         char path[PATH_MAX], *db;
         size_t len;
@@ -164,7 +134,7 @@ static void test_accounts_and_login(void **state)
         free(db);
     }
     /* wrong code, wrong password, unknown login: one answer */
-    code_at(code, key, now);
+    tu_totp(code, key, now);
     snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, wrong, "192.0.2.9", now,
                                  session, &r), ACCESS_REFUSED);
@@ -185,7 +155,7 @@ static void test_accounts_and_login(void **state)
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
                                  session, &r), ACCESS_REFUSED);
     /* a new login replaces the session */
-    code_at(code, key, now + TOTP_PERIOD);
+    tu_totp(code, key, now + TOTP_PERIOD);
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
                                  now + TOTP_PERIOD, session, &r), ACCESS_OK);
     assert_int_equal(staff_session(&srv.access, first, now + 40, &who, &r), ACCESS_REFUSED);
@@ -193,7 +163,7 @@ static void test_accounts_and_login(void **state)
     /* idle too long: gone */
     assert_int_equal(staff_session(&srv.access, session, now + 40 + STAFF_SESSION_IDLE + 1, &who,
                                    &r), ACCESS_REFUSED);
-    code_at(code, key, now + 2 * TOTP_PERIOD);
+    tu_totp(code, key, now + 2 * TOTP_PERIOD);
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
                                  now + 2 * TOTP_PERIOD, session, &r), ACCESS_OK);
     assert_int_equal(staff_logout(&srv.access, session), STORE_OK);

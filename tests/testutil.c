@@ -4,6 +4,7 @@
 #include "tally/count.h"
 #include "store/store.h"
 #include "audit/audit.h"
+#include "crypto/totp.h"
 #include "election/election.h"
 #include <signal.h>
 #include <sys/wait.h>
@@ -953,4 +954,36 @@ int tu_fixture_teardown(void **state)
     tu_store_discard(f->s, f->dir);
     free(f);
     return 0;
+}
+
+void tu_base32_key(uint8_t out[32], const char *secret)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+
+    for (; *secret && n < 32; secret++) {
+        const char *p = strchr(alphabet, *secret);
+
+        if (p == NULL || *p == '\0')
+            abort();
+        acc = (acc << 5) | (uint32_t)(p - alphabet);
+        bits += 5;
+        if (bits >= 8) {
+            out[n++] = (uint8_t)(acc >> (bits - 8));
+            bits -= 8;
+        }
+    }
+    if (n != 32)
+        abort();
+}
+
+void tu_totp(char out[8], const uint8_t key[32], int64_t t)
+{
+    uint32_t v;
+
+    if (totp_hotp(&v, key, TOTP_KEY_BYTES, totp_step(t), TOTP_DIGITS) != 0)
+        abort();
+    snprintf(out, 8, "%06u", (unsigned)v);
 }

@@ -112,6 +112,11 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
 int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
                        const char *credentials, char *cfg, size_t cfglen);
 
+/* A staff account's TOTP key from its base32 form (as votectl staff-add
+ * prints it), and the 6-digit code of a time. */
+void tu_base32_key(uint8_t out[32], const char *secret);
+void tu_totp(char out[8], const uint8_t key[32], int64_t t);
+
 /* HTTP to the daemon under test (libcurl). */
 typedef struct {
     long status;

@@ -50,6 +50,15 @@ const http_route votesrv_routes[] = {
     { "POST", "/compte/defi", pg_account_defi_post, HTTP_BODY_FORM },
     { "GET", "/urne", pg_box, HTTP_BODY_NONE },
     { "GET", "/resultats", pg_results, HTTP_BODY_NONE },
+    { "GET", "/gestion", pg_staff_home, HTTP_BODY_NONE },
+    { "GET", "/gestion/connexion", pg_staff_login, HTTP_BODY_NONE },
+    { "POST", "/gestion/connexion", pg_staff_login_post, HTTP_BODY_FORM },
+    { "POST", "/gestion/deconnexion", pg_staff_logout_post, HTTP_BODY_FORM },
+    { "GET", "/gestion/assistance", pg_support, HTTP_BODY_NONE },
+    { "GET", "/gestion/assistance/{}", pg_support_voter, HTTP_BODY_NONE },
+    { "POST", "/gestion/assistance/{}", pg_support_voter_post, HTTP_BODY_FORM },
+    { "GET", "/gestion/bureau", pg_officer, HTTP_BODY_NONE },
+    { "POST", "/gestion/bureau", pg_officer_post, HTTP_BODY_FORM },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];

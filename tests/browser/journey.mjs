@@ -3,14 +3,16 @@
 // SMTP sink; run by tests/test_portal.c, which sets up the election and, after
 // this phase, closes it and has the bureau count.
 //
-//   node tests/browser/journey.mjs voter|results
+//   node tests/browser/journey.mjs voter|close|results
 //
 // Environment: VOTESRV_URL, VOTESRV_MAIL (the sink's folder), VOTESRV_CODES
 // (NUMBER,CODE lines), VOTESRV_SHOTS (screenshots), VOTESRV_STATE (a JSON file
-// the phases share). Each step asserts what a voter sees; axe-core checks each
+// the phases share), VOTESRV_STAFF (the folder holding votectl staff-add's
+// output for the accounts agent, chef and controle). Each step asserts what a voter sees; axe-core checks each
 // main page (WCAG 2.1 A and AA rules); a CSP violation fails the run.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { waitMail } from './mail.mjs';
@@ -35,6 +37,29 @@ function codeOf(number) {
     .find((l) => l.startsWith(`${number},`));
   assert.ok(line, `no code for ${number}`);
   return line.split(',')[1].trim();
+}
+
+// The current TOTP code of a staff account (RFC 6238, HMAC-SHA-256), from
+// the key votectl staff-add printed; off by one digit if wrong is set.
+function totp(login, wrong = false) {
+  const out = readFileSync(`${env('VOTESRV_STAFF')}/${login}.txt`, 'utf8');
+  const secret = out.match(/TOTP key \(shown once\): ([A-Z2-7]+)/)[1];
+  let bits = '';
+  for (const c of secret) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const mac = createHmac('sha256', key).update(msg).digest();
+  const v = (mac.readUInt32BE(mac[mac.length - 1] & 15) & 0x7fffffff) % 1000000 + (wrong ? 1 : 0);
+  return String(v % 1000000).padStart(6, '0');
+}
+
+async function staffLogin(page, login, wrong = false) {
+  await page.goto(`${BASE}/gestion/connexion`);
+  await page.getByLabel('Identifiant').fill(login);
+  await page.getByLabel('Mot de passe').fill('correct horse battery staple');
+  await page.getByLabel('Code à usage unique').fill(totp(login, wrong));
+  await page.getByRole('button', { name: 'Se connecter' }).click();
 }
 
 // The path and query of a mailed link (the mail names the configured portal).
@@ -252,9 +277,56 @@ async function phaseVoter() {
   assert.equal(await nojs.locator('form[action="/vote/csa-ministere"]').isHidden(), true);
   await nojs.screenshot({ path: `${SHOTS}/${String(++shot).padStart(2, '0')}-vote-sans-javascript.png`, fullPage: true });
 
+  // the support cell: Hugo Durand never got his link; the agent sends one
+  const staff = await newPage(b);
+  await staff.goto(`${BASE}/gestion`);
+  await staff.getByRole('heading', { name: 'Console de gestion : connexion' }).waitFor();
+  await staffLogin(staff, 'agent', true);
+  await staff.getByRole('alert').filter({ hasText: 'Identifiant ou mot de passe incorrect' }).waitFor();
+  await staffLogin(staff, 'agent');
+  await staff.getByRole('heading', { name: "Cellule d'assistance" }).waitFor();
+  await staff.getByLabel(/Nom, numéro d'électeur/).fill('dur');
+  await staff.getByRole('button', { name: 'Rechercher' }).click();
+  await check(staff, 'assistance');
+  await staff.getByRole('link', { name: 'V3' }).click();
+  await staff.getByRole('heading', { name: "Dossier d'un électeur" }).waitFor();
+  assert.match(await staff.locator('dl.status').innerText(), /Compte activé\s+non/);
+  const before3 = (await waitMail(MAIL, 'v3@ex.fr', /activation\?t=/)).n;
+  const link = staff.locator('form', { has: staff.getByRole('button', { name: 'Envoyer un nouveau lien' }) });
+  await link.getByRole('button').click();                    // no reason: refused
+  await staff.getByText("Indiquez le motif de l'action").waitFor();
+  assert.equal(await staff.locator('#r-lien').getAttribute('aria-invalid'), 'true');
+  await check(staff, 'assistance-dossier');
+  await staff.locator('#r-lien').fill('Appel du 24/11 : lien jamais reçu');
+  await link.getByRole('button').click();
+  await staff.getByText("Action effectuée : Envoyer un nouveau lien.").waitFor();
+  await waitMail(MAIL, 'v3@ex.fr', /https?:\/\/\S+\/activation\?t=[A-Za-z0-9_-]+/, before3);
+  await staff.goto(`${BASE}/gestion/bureau`);                // not the agent's console
+  await staff.getByText('Cette page est réservée à un autre rôle.').waitFor();
+
   writeFileSync(STATE, JSON.stringify(state));
   await b.close();
   console.log(JSON.stringify(state));
+}
+
+// The officers close the vote and count, from their console.
+async function phaseClose() {
+  shot = 40;
+  const b = await browser();
+  const page = await newPage(b);
+
+  await staffLogin(page, 'chef');
+  await page.getByRole('heading', { name: 'Tableau de bord du bureau' }).waitFor();
+  const cap = page.locator('section.turnout', { has: page.getByRole('heading', { name: /attachés/ }) });
+  assert.equal(await cap.locator('meter').first().getAttribute('value'), '1');
+  await check(page, 'bureau');
+  await page.getByRole('button', { name: 'Clore le vote' }).click();
+  await page.getByText('vote clos, en attente du dépouillement').waitFor();
+  await page.getByRole('button', { name: 'Dépouiller' }).click();
+  await page.getByText('Les sommes chiffrées sont publiées').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Dépouiller' }).count(), 0);
+  await check(page, 'bureau-depouille');
+  await b.close();
 }
 
 async function phaseResults() {
@@ -279,14 +351,16 @@ async function phaseResults() {
 // On a failure, the page as it was: a screenshot and its text.
 let current = null;
 const phase = process.argv[2];
-const phases = { voter: phaseVoter, results: phaseResults };
-if (!phases[phase]) throw new Error('usage: journey.mjs voter|results');
+const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults };
+if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results');
 try {
   await phases[phase]();
 } catch (e) {
+  console.error(`${phase}: ${e.message.slice(0, 1500)}`);
   if (current && !current.isClosed()) {
     await current.screenshot({ path: `${SHOTS}/failure-${phase}.png`, fullPage: true });
-    console.error(`at ${current.url()}:\n${await current.locator('main').innerText().catch(() => '')}`);
+    const text = await current.locator('main').innerText().catch(() => '');
+    console.error(`at ${current.url()}:\n${text.slice(0, 1500)}`);
   }
-  throw e;
+  process.exit(1);
 }

@@ -32,5 +32,14 @@ int pg_account_password_post(http_request *req, http_response *res);
 int pg_account_defi_post(http_request *req, http_response *res);
 int pg_box(http_request *req, http_response *res);
 int pg_results(http_request *req, http_response *res);
+int pg_staff_home(http_request *req, http_response *res);
+int pg_staff_login(http_request *req, http_response *res);
+int pg_staff_login_post(http_request *req, http_response *res);
+int pg_staff_logout_post(http_request *req, http_response *res);
+int pg_support(http_request *req, http_response *res);
+int pg_support_voter(http_request *req, http_response *res);
+int pg_support_voter_post(http_request *req, http_response *res);
+int pg_officer(http_request *req, http_response *res);
+int pg_officer_post(http_request *req, http_response *res);
 
 #endif

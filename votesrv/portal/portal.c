@@ -22,6 +22,24 @@ static void lang_switch(html *h, http_request *req)
              req->lang == LANG_EN ? "Français" : "English");
 }
 
+/* The consoles' menu: the staff member's own console and logging out. */
+static void staff_nav(html *h, http_request *req, http_response *res, const staff_member *who)
+{
+    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, "Menu de la console", "Console menu"));
+    if (strcmp(who->role, STAFF_ROLE_SUPPORT) == 0)
+        html_fmt(h, "<li><a href=\"/gestion/assistance\">%s</a></li>",
+                 L(req, "Rechercher un électeur", "Find a voter"));
+    else
+        html_fmt(h, "<li><a href=\"/gestion/bureau\">%s</a></li>",
+                 L(req, "Tableau de bord", "Dashboard"));
+    html_raw(h, "<li>");
+    html_text(h, who->login);
+    html_raw(h, "</li><li><form method=\"post\" action=\"/gestion/deconnexion\">");
+    portal_csrf_field(h, req, res);
+    html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li></ul></nav>",
+             L(req, "Se déconnecter", "Log out"));
+}
+
 static void nav(html *h, http_request *req, http_response *res, int voter)
 {
     html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, "Menu principal", "Main menu"));
@@ -76,10 +94,21 @@ void portal_begin(html *h, http_request *req, http_response *res, portal_page *p
         html_raw(h, "</p>");
     }
     lang_switch(h, req);
-    nav(h, req, res, p->nav);
+    if (p->staff != NULL)
+        staff_nav(h, req, res, p->staff);
+    else
+        nav(h, req, res, p->nav);
     html_raw(h, "</header><main id=\"contenu\" tabindex=\"-1\"><h1>");
     html_text(h, p->title);
     html_raw(h, "</h1>");
+}
+
+const char *portal_scrutin_title(const portal_page *p, const char *id)
+{
+    for (size_t i = 0; p->has_def && id != NULL && i < p->def.nscrutins; i++)
+        if (strcmp(p->def.scrutins[i].id, id) == 0)
+            return p->def.scrutins[i].title;
+    return id != NULL ? id : "";
 }
 
 void portal_end(html *h, http_request *req, portal_page *p)

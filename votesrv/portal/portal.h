@@ -9,6 +9,7 @@
 #define VOTESRV_PORTAL_H
 
 #include <stdint.h>
+#include "access/staff.h"
 #include "election/definition.h"
 #include "votesrv/http.h"
 #include "html.h"
@@ -25,6 +26,7 @@ typedef struct {
     int nav;                     /* 0 public pages, 1 voter pages (voting space menu) */
     const char *script;          /* a module under /static/, or NULL */
     const char *style;           /* a second style sheet under /static/, or NULL */
+    const staff_member *staff;   /* console pages: the staff member (their menu) */
     def_election def;            /* read by portal_begin for the header and the footer */
     int has_def;
 } portal_page;
@@ -33,6 +35,8 @@ typedef struct {
 void portal_begin(html *h, http_request *req, http_response *res, portal_page *p);
 /* </main>, footer with the support cell's contact, end of page; frees p->def. */
 void portal_end(html *h, http_request *req, portal_page *p);
+/* A scrutin's title from the definition portal_begin read (else its id). */
+const char *portal_scrutin_title(const portal_page *p, const char *id);
 /* The page as the response (200 unless status), or a 500 if memory ran out. */
 int portal_send(http_request *req, http_response *res, html *h, int status);
 /* The error page http_error shows on portal pages. */

@@ -1,0 +1,318 @@
+/* The officers' console, GET /gestion/bureau: the election's state and
+ * figures, turnout per scrutin and establishment (bars drawn with <meter>:
+ * the CSP allows no style attribute), the codes and notices, the key
+ * ceremony's progress and the results. Auditors see the same page without
+ * the actions; officers POST to it to close, count, suspend or resume, each
+ * audited under their login. Turnout comes from the signature list: who
+ * voted, never how. */
+#include "pages.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "box/box.h"
+#include "console.h"
+#include "election/ceremony.h"
+#include "election/election.h"
+#include "tally/count.h"
+#include "votesrv/api.h"
+
+static const char *const readers[] = { STAFF_ROLE_OFFICER, STAFF_ROLE_AUDITOR, NULL };
+static const char *const officers[] = { STAFF_ROLE_OFFICER, NULL };
+
+static const char *state_name(http_request *req, const char *state)
+{
+    static const struct {
+        const char *id, *fr, *en;
+    } names[] = {
+        { "draft", "en préparation", "being prepared" },
+        { "keys-ready", "clés prêtes, vote pas encore ouvert", "keys ready, vote not open yet" },
+        { "open", "vote ouvert", "vote open" },
+        { "closed", "vote clos, en attente du dépouillement", "vote closed, awaiting the count" },
+        { "tallied", "dépouillé", "counted" },
+        { "published", "résultats publiés", "results published" },
+        { "purged", "données personnelles effacées", "personal data erased" },
+    };
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i].id, state) == 0)
+            return L(req, names[i].fr, names[i].en);
+    return state;
+}
+
+static void figure(html *h, const char *label, uint64_t v)
+{
+    html_raw(h, "<dt>");
+    html_text(h, label);
+    html_fmt(h, "</dt><dd>%llu</dd>", (unsigned long long)v);
+}
+
+static void state_section(html *h, http_request *req, const portal_page *p,
+                          const election_status *st)
+{
+    html_fmt(h, "<h2>%s</h2><dl class=\"status\"><dt>%s</dt><dd>", L(req, "État", "State"),
+             L(req, "État du vote", "Vote state"));
+    html_text(h, state_name(req, st->state));
+    if (st->test_mode)
+        html_raw(h, L(req, " (vote d'essai)", " (mock vote)"));
+    html_raw(h, "</dd>");
+    if (st->suspended) {
+        html_fmt(h, "<dt>%s</dt><dd>", L(req, "Suspendu", "Suspended"));
+        html_text(h, st->notice);
+        html_raw(h, "</dd>");
+    }
+    if (p->has_def) {
+        html_fmt(h, "<dt>%s</dt><dd>", L(req, "Ouverture", "Opens"));
+        portal_instant(h, req, p->def.opens);
+        html_fmt(h, "</dd><dt>%s</dt><dd>", L(req, "Clôture", "Closes"));
+        portal_instant(h, req, p->def.closes);
+        html_raw(h, "</dd>");
+    }
+    figure(h, L(req, "Électeurs inscrits", "Registered voters"), st->voters);
+    figure(h, L(req, "Électeurs radiés", "Voters struck off"), st->struck);
+    figure(h, L(req, "Émargements", "Signatures"), st->signatures);
+    figure(h, L(req, "Bulletins dans l'urne", "Ballots in the box"), st->ballots);
+    figure(h, L(req, "Entrées du journal d'audit", "Audit log entries"), st->audit_entries);
+    html_raw(h, "</dl>");
+    html_fmt(h, "<h2>%s</h2><dl class=\"status\">", L(req, "Codes de vote et notices",
+                                                      "Vote codes and notices"));
+    figure(h, L(req, "Codes de vote (notices de l'autorité de certification)",
+                "Vote codes (the credential authority's notices)"), st->credentials);
+    figure(h, L(req, "Électeurs sans code de vote", "Voters without a vote code"),
+           st->without_auth);
+    figure(h, L(req, "Codes réédités par courriel", "Codes reissued by e-mail"), st->reissues);
+    html_raw(h, "</dl>");
+}
+
+/* "12 / 40 (30,0 %)" and its bar. */
+static void turnout_bar(html *h, http_request *req, const char *what, json_int_t n,
+                        json_int_t of)
+{
+    double pct = of > 0 ? 100.0 * (double)n / (double)of : 0.0;
+    char text[64];
+
+    snprintf(text, sizeof text, "%lld / %lld (%.1f %%)", (long long)n, (long long)of, pct);
+    if (req->lang == LANG_FR)
+        for (char *c = text; *c; c++)
+            *c = *c == '.' ? ',' : *c;
+    html_fmt(h, "<meter min=\"0\" max=\"%lld\" value=\"%lld\" aria-label=\"", (long long)of,
+             (long long)n);
+    html_text(h, what);
+    html_raw(h, "\">");
+    html_text(h, text);
+    html_raw(h, "</meter> <span>");
+    html_text(h, text);
+    html_raw(h, "</span>");
+}
+
+static void turnout_section(html *h, http_request *req, const portal_page *p, json_t *t)
+{
+    size_t i, k;
+    json_t *s, *e;
+    char label[300];
+
+    html_fmt(h, "<h2>%s</h2>", L(req, "Participation", "Turnout"));
+    json_array_foreach(json_object_get(t, "scrutins"), i, s) {
+        const char *title = portal_scrutin_title(p, json_string_value(json_object_get(s, "id")));
+
+        html_raw(h, "<section class=\"turnout\"><h3>");
+        html_text(h, title);
+        html_raw(h, "</h3><p>");
+        snprintf(label, sizeof label, "%s %s", L(req, "Participation :", "Turnout:"), title);
+        turnout_bar(h, req, label, json_integer_value(json_object_get(s, "signed")),
+                    json_integer_value(json_object_get(s, "registered")));
+        html_fmt(h, "</p><table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
+                 "<th scope=\"col\">%s</th></tr></thead><tbody>",
+                 L(req, "Par établissement", "By establishment"),
+                 L(req, "Établissement", "Establishment"),
+                 L(req, "Émargements / inscrits", "Signatures / registered"));
+        json_array_foreach(json_object_get(s, "establishments"), k, e) {
+            const char *estab = json_string_value(json_object_get(e, "establishment"));
+
+            html_raw(h, "<tr><th scope=\"row\">");
+            html_text(h, estab);
+            html_raw(h, "</th><td>");
+            snprintf(label, sizeof label, "%s — %s", title, estab);
+            turnout_bar(h, req, label, json_integer_value(json_object_get(e, "signed")),
+                        json_integer_value(json_object_get(e, "registered")));
+            html_raw(h, "</td></tr>");
+        }
+        html_raw(h, "</tbody></table></section>");
+    }
+}
+
+/* The bureau's documents so far, by kind. */
+static void ceremony_section(html *h, http_request *req, const portal_page *p, json_t *c)
+{
+    static const struct {
+        const char *key, *fr, *en;
+    } kinds[] = {
+        { "keys", "Clés publiques des membres du bureau", "Key holders' public keys" },
+        { "shares", "Parts chiffrées échangées", "Encrypted shares exchanged" },
+        { "verdicts", "Vérifications des parts", "Share verdicts" },
+    };
+    const char *key;
+    json_t *v;
+
+    html_fmt(h, "<h2>%s</h2>", L(req, "Cérémonie des clés", "Key ceremony"));
+    if (c == NULL) {
+        html_fmt(h, "<p>%s</p>", L(req, "Pas de bureau de vote détenteur de clés.",
+                                   "No key-holding bureau de vote."));
+        return;
+    }
+    html_raw(h, "<dl class=\"status\">");
+    if (p->has_def)
+        figure(h, L(req, "Membres du bureau", "Bureau members"), 1 + p->def.ndelegates);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        figure(h, L(req, kinds[i].fr, kinds[i].en),
+               json_array_size(json_object_get(c, kinds[i].key)));
+    figure(h, L(req, "Scrutins dépouillés (sommes chiffrées publiées)",
+                "Scrutins counted (encrypted sums published)"),
+           json_array_size(json_object_get(json_object_get(c, "sums"), "scrutins")));
+    json_object_foreach(json_object_get(c, "seals"), key, v) {
+        char label[80];
+
+        snprintf(label, sizeof label, "%s « %s »", L(req, "Scellés", "Seals"), key);
+        figure(h, label, json_is_array(v) ? json_array_size(v) : json_object_size(v));
+    }
+    html_raw(h, "</dl>");
+}
+
+static void action(html *h, http_request *req, http_response *res, const char *name,
+                   const char *button, const char *help, int with_reason, const char *err)
+{
+    html_fmt(h, "<form method=\"post\" class=\"action\" novalidate action=\"/gestion/bureau\">"
+             "<input type=\"hidden\" name=\"action\" value=\"%s\">", name);
+    portal_csrf_field(h, req, res);
+    html_fmt(h, "<h3>%s</h3><p class=\"hint\" id=\"a-%s-hint\">%s</p>", button, name, help);
+    if (with_reason) {
+        portal_input reason = { "notice", L(req, "Message affiché aux électeurs",
+                                             "Message shown to voters"), "text", "off", NULL,
+                                NULL, err, 1 };
+
+        portal_field(h, &reason);
+    }
+    html_fmt(h, "<button type=\"submit\" aria-describedby=\"a-%s-hint\">%s</button></form>",
+             name, button);
+}
+
+static void actions_section(html *h, http_request *req, http_response *res,
+                            const election_status *st, json_t *ceremony, const char *err)
+{
+    int counted = json_object_get(ceremony, "sums") != NULL;
+
+    html_fmt(h, "<h2>%s</h2>", L(req, "Actions du bureau", "Officers' actions"));
+    if (strcmp(st->state, "open") == 0 && !st->suspended) {
+        action(h, req, res, "clore", L(req, "Clore le vote", "Close the vote"),
+               L(req, "Après l'heure de clôture, et une fois l'état de clôture scellé par le "
+                      "bureau.",
+                 "After the closing time, once the bureau has sealed the closing state."), 0,
+               NULL);
+        action(h, req, res, "suspendre", L(req, "Suspendre le vote", "Suspend the vote"),
+               L(req, "En cas d'incident ; le message est affiché aux électeurs et enregistré "
+                      "au journal d'audit.",
+                 "During an incident; the message is shown to voters and recorded in the "
+                 "audit log."), 1, err);
+    }
+    if (st->suspended)
+        action(h, req, res, "reprendre", L(req, "Reprendre le vote", "Resume the vote"),
+               L(req, "Les électeurs peuvent de nouveau voter.", "Voters can vote again."), 0,
+               NULL);
+    if (strcmp(st->state, "closed") == 0 && counted)
+        html_fmt(h, "<p>%s</p>", L(req, "Les sommes chiffrées sont publiées : le président et "
+                                        "les délégués du bureau les déchiffrent.",
+                                   "The encrypted sums are published: the president and the "
+                                   "bureau's delegates decrypt them."));
+    if (strcmp(st->state, "closed") == 0 && !counted)
+        action(h, req, res, "depouiller", L(req, "Dépouiller", "Count"),
+               L(req, "Vérifie chaque bulletin, que les bulletins correspondent aux "
+                      "émargements, et publie les sommes chiffrées que le bureau déchiffre.",
+                 "Checks every ballot and that ballots match signatures, then publishes the "
+                 "encrypted sums for the bureau to decrypt."), 0, NULL);
+}
+
+static int render(http_request *req, http_response *res, const char *done, const char *top_err,
+                  const char *notice_err, int status)
+{
+    staff_member who;
+    portal_page p = { .title = L(req, "Tableau de bord du bureau", "Officers' dashboard"),
+                      .staff = &who };
+    election_status st;
+    json_t *turnout = NULL, *ceremony = NULL, *results = NULL;
+    int rc;
+    html h;
+
+    if (console_staff(req, res, &who, readers) != 0)
+        return 0;
+    rc = election_status_get(req->ctx->store, &st);
+    if (rc == STORE_OK)
+        rc = box_turnout(req->ctx->store, &turnout);
+    if (rc == STORE_OK && ceremony_export(req->ctx->store, &ceremony) < 0)
+        rc = STORE_EIO;
+    if (rc != STORE_OK) {
+        json_decref(turnout);
+        json_decref(ceremony);
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    html_init(&h);
+    portal_begin(&h, req, res, &p);
+    if (done != NULL)
+        portal_notice(&h, "ok", done);
+    if (top_err != NULL)
+        portal_notice(&h, "error", top_err);
+    state_section(&h, req, &p, &st);
+    turnout_section(&h, req, &p, turnout);
+    ceremony_section(&h, req, &p, ceremony);
+    if (tally_document(req->ctx->store, "results", &results) == STORE_OK)
+        html_fmt(&h, "<h2>%s</h2><p><a href=\"/resultats\">%s</a></p>",
+                 L(req, "Résultats", "Results"), L(req, "Voir les résultats", "See the results"));
+    if (strcmp(who.role, STAFF_ROLE_OFFICER) == 0)
+        actions_section(&h, req, res, &st, ceremony, notice_err);
+    json_decref(turnout);
+    json_decref(ceremony);
+    json_decref(results);
+    portal_end(&h, req, &p);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_officer(http_request *req, http_response *res)
+{
+    return render(req, res, NULL, NULL, NULL, 200);
+}
+
+int pg_officer_post(http_request *req, http_response *res)
+{
+    const char *name = portal_form(req, "action", 16);
+    const char *notice = portal_form(req, "notice", STORE_NOTICE_CHARS);
+    staff_member who;
+    election_ctx c;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0 || console_staff(req, res, &who, officers) != 0)
+        return 0;
+    c = (election_ctx){ .role = "officer", .actor = who.login, .now = api_now() };
+    if (name != NULL && strcmp(name, "clore") == 0) {
+        rc = election_close(req->ctx->store, &c);
+    } else if (name != NULL && strcmp(name, "reprendre") == 0) {
+        rc = election_resume(req->ctx->store, &c);
+    } else if (name != NULL && strcmp(name, "depouiller") == 0) {
+        rc = tally_count(req->ctx->store, &c, cores < 1 ? 1 : cores > 8 ? 8 : (int)cores);
+    } else if (name != NULL && strcmp(name, "suspendre") == 0) {
+        if (notice == NULL || notice[strspn(notice, " ")] == '\0')
+            return render(req, res, NULL, NULL, i18n_text(MSG_REASON, req->lang), 400);
+        c.reason = notice;
+        rc = election_suspend(req->ctx->store, &c, notice);
+    } else {
+        http_error(req, res, 400, MSG_FIELD);
+        return 0;
+    }
+    if (rc == ELECTION_REFUSED)
+        return render(req, res, NULL, c.msg, NULL, 409);
+    if (rc != ELECTION_OK) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    return render(req, res, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
+}

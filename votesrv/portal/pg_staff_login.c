@@ -1,0 +1,102 @@
+/* GET/POST /gestion/connexion - staff log in with their login, password and
+ * the code of their authenticator app; POST /gestion/deconnexion. GET
+ * /gestion sends a staff member to their console. */
+#include "pages.h"
+
+#include <sodium.h>
+#include "console.h"
+#include "votesrv/api.h"
+
+static int render(http_request *req, http_response *res, const char *login, const char *top_err,
+                  int status)
+{
+    portal_page p = { .title = L(req, "Console de gestion : connexion",
+                                 "Management console: log in") };
+    portal_input id = { "login", L(req, "Identifiant", "Login"), "text", "username", login,
+                        NULL, NULL, 1 };
+    portal_input pw = { "password", L(req, "Mot de passe", "Password"), "password",
+                        "current-password", NULL, NULL, NULL, 1 };
+    portal_input otp = { "code", L(req, "Code à usage unique", "One-time code"), "text",
+                         "one-time-code", NULL,
+                         L(req, "Les 6 chiffres affichés par votre application "
+                                "d'authentification.",
+                           "The 6 digits your authenticator app shows."), NULL, 1 };
+    html h;
+
+    html_init(&h);
+    portal_begin(&h, req, res, &p);
+    if (top_err != NULL)
+        portal_notice(&h, "error", top_err);
+    html_fmt(&h, "<p>%s</p>", L(req, "Réservé à la cellule d'assistance, au bureau de vote et "
+                                     "aux contrôleurs.",
+                                "For the support cell, the election officers and the "
+                                "auditors only."));
+    html_raw(&h, "<form method=\"post\" action=\"/gestion/connexion\" novalidate>");
+    portal_csrf_field(&h, req, res);
+    portal_field(&h, &id);
+    portal_field(&h, &pw);
+    portal_field(&h, &otp);
+    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, "Se connecter", "Log in"));
+    portal_end(&h, req, &p);
+    return portal_send(req, res, &h, status);
+}
+
+int pg_staff_login(http_request *req, http_response *res)
+{
+    return render(req, res, NULL, NULL, 200);
+}
+
+int pg_staff_login_post(http_request *req, http_response *res)
+{
+    const char *login = portal_form(req, "login", STAFF_LOGIN_MAX);
+    const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
+    const char *code = portal_form(req, "code", 16);
+    char session[ACCESS_TOKEN_CHARS + 1];
+    staff_member who;
+    access_result r;
+    int rc;
+
+    if (portal_csrf_check(req, res) != 0)
+        return 0;
+    if (login == NULL || pw == NULL || code == NULL)
+        return render(req, res, login, i18n_text(MSG_CREDENTIALS, req->lang), 400);
+    rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &r);
+    if (rc == ACCESS_OK)
+        rc = staff_session(req->ctx->access, session, api_now(), &who, &r);
+    if (rc != ACCESS_OK) {
+        sodium_memzero(session, sizeof session);
+        res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
+        return render(req, res, login, portal_access_message(req, rc, r.code),
+                      rc == ACCESS_REFUSED ? 401 : 503);
+    }
+    console_cookie(res, session);
+    sodium_memzero(session, sizeof session);
+    http_redirect(res, console_home(&who));
+    return 0;
+}
+
+int pg_staff_logout_post(http_request *req, http_response *res)
+{
+    const char *session = http_cookie(req, CONSOLE_COOKIE);
+
+    if (portal_csrf_check(req, res) != 0)
+        return 0;
+    if (session != NULL && staff_logout(req->ctx->access, session) != STORE_OK) {
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return 0;
+    }
+    console_cookie(res, NULL);
+    http_redirect(res, "/gestion/connexion");
+    return 0;
+}
+
+int pg_staff_home(http_request *req, http_response *res)
+{
+    static const char *const any[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER,
+                                       STAFF_ROLE_AUDITOR, NULL };
+    staff_member who;
+
+    if (console_staff(req, res, &who, any) == 0)
+        http_redirect(res, console_home(&who));
+    return 0;
+}
