@@ -19,6 +19,13 @@ extern const throttle_policy access_policy_account, access_policy_network;
 
 /* ACCESS_OK, or ACCESS_REFUSED with res set (THROTTLED or LOCKED). */
 int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res);
+/* A login's two throttles, the network's then the account's: STORE_OK with
+ * res->code set if either refuses, or a store error. */
+int throttle_check_login(store_tx *tx, const char *net_key, const char *acct_key, int64_t now,
+                         access_result *res);
+/* Count a failed login against both: *locked, *net_locked set when they lock. */
+int throttle_fail_login(store_tx *tx, const char *acct_key, const char *net_key, int64_t now,
+                        int *locked, int *net_locked);
 /* The same verdict on a record already read. */
 int throttle_verdict(const store_throttle *t, int64_t now, access_result *res);
 /* Count a failure; *locked set when this failure locks the key. */

@@ -33,10 +33,7 @@ static int run_login_check(store_tx *tx, void *arg)
         snprintf(j->acct_key, sizeof j->acct_key, "acct:%lld", (long long)j->v.id);
     else
         throttle_key_hashed(j->acct_key, j->a, "ident", j->identifier);
-    if ((rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)
-        return rc == ACCESS_REFUSED ? STORE_OK : rc;
-    rc = throttle_check(tx, j->acct_key, j->now, j->res);
-    return rc == ACCESS_REFUSED ? STORE_OK : rc;
+    return throttle_check_login(tx, j->net_key, j->acct_key, j->now, j->res);
 }
 
 static int run_login_record(store_tx *tx, void *arg)
@@ -49,8 +46,8 @@ static int run_login_record(store_tx *tx, void *arg)
             return rc;
         return store_session_insert(tx, j->session_hash, j->v.id, j->now);
     }
-    if ((rc = throttle_fail(tx, j->acct_key, &access_policy_account, j->now, &locked)) != 0 ||
-        (rc = throttle_fail(tx, j->net_key, &access_policy_network, j->now, &net_locked)) != 0)
+    if ((rc = throttle_fail_login(tx, j->acct_key, j->net_key, j->now, &locked,
+                                  &net_locked)) != STORE_OK)
         return rc;
     if (locked && j->known)
         rc = access_audit(tx, "account-locked", j->v.number,

@@ -131,10 +131,7 @@ static int run_login_check(store_tx *tx, void *arg)
     if (rc != STORE_OK && rc != STORE_ENOTFOUND)
         return rc;
     j->known = rc == STORE_OK;
-    if ((rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)
-        return rc == ACCESS_REFUSED ? STORE_OK : rc;
-    rc = throttle_check(tx, j->acct_key, j->now, j->res);
-    return rc == ACCESS_REFUSED ? STORE_OK : rc;
+    return throttle_check_login(tx, j->net_key, j->acct_key, j->now, j->res);
 }
 
 static int run_login_record(store_tx *tx, void *arg)
@@ -151,8 +148,8 @@ static int run_login_record(store_tx *tx, void *arg)
             return rc;
         return access_audit_as(tx, j->s.role, j->login, "staff-login", NULL);
     }
-    if ((rc = throttle_fail(tx, j->acct_key, &access_policy_account, j->now, &locked)) != 0 ||
-        (rc = throttle_fail(tx, j->net_key, &access_policy_network, j->now, &net_locked)) != 0)
+    if ((rc = throttle_fail_login(tx, j->acct_key, j->net_key, j->now, &locked,
+                                  &net_locked)) != STORE_OK)
         return rc;
     if (j->known)
         rc = access_audit_as(tx, j->s.role, j->login, locked ? "staff-locked" : "staff-login-refused",

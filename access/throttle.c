@@ -93,3 +93,22 @@ void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, cons
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(out, THROTTLE_KEY_CHARS, "%s:%s", prefix, hex);
 }
+
+int throttle_check_login(store_tx *tx, const char *net_key, const char *acct_key, int64_t now,
+                         access_result *res)
+{
+    int rc = throttle_check(tx, net_key, now, res);
+
+    if (rc == ACCESS_OK)
+        rc = throttle_check(tx, acct_key, now, res);
+    return rc == ACCESS_REFUSED ? STORE_OK : rc;
+}
+
+int throttle_fail_login(store_tx *tx, const char *acct_key, const char *net_key, int64_t now,
+                        int *locked, int *net_locked)
+{
+    int rc = throttle_fail(tx, acct_key, &access_policy_account, now, locked);
+
+    return rc != STORE_OK ? rc : throttle_fail(tx, net_key, &access_policy_network, now,
+                                               net_locked);
+}
