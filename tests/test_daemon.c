@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -148,6 +149,37 @@ static void test_cli_while_serving(void **state)
     assert_non_null(strstr(out, "audit log: OK"));
 }
 
+/* The demo's officer account opens the officers' console (password + TOTP). */
+static void test_demo_console_account(void **state)
+{
+    static char out[65536];
+    char path[700], line[256], login[32], role[32], pw[64], secret[64], code[8], *p;
+    uint8_t key[32];
+    FILE *f;
+    int found = 0;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/demo/demo-staff.txt", dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (!found && fgets(line, sizeof line, f) != NULL)
+        found = sscanf(line, "%31s %31s %63s %63s", login, role, pw, secret) == 4 &&
+                strcmp(role, "officer") == 0;
+    fclose(f);
+    assert_true(found);
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -c %s/jar '%s/gestion/connexion'", dir,
+                           tu_base_url), 0);
+    p = strstr(out, "name=\"csrf\" value=\"");
+    assert_non_null(p);
+    tu_base32_key(key, secret);
+    tu_totp(code, key, time(NULL));
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -D - -b %s/jar --data 'csrf=%.64s&login=%s"
+                           "&password=%s&code=%s' '%s/gestion/connexion'", dir, p + 19, login,
+                           pw, code, tu_base_url), 0);
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /gestion/bureau"));
+}
+
 static void test_sigterm_stops_cleanly(void **state)
 {
     int status;
@@ -172,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_refusals_are_clean_json),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_cli_while_serving),
+        cmocka_unit_test(test_demo_console_account),
         cmocka_unit_test(test_sigterm_stops_cleanly),
     };
     return cmocka_run_group_tests_name("daemon", tests, setup, teardown);

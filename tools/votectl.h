@@ -49,5 +49,8 @@ int cmd_staff_add(votectl *v, int argc, char **argv);
 /* Demo-only key and vote codes, written to path (which must not exist). */
 int votectl_demo_key(votectl *v, const char *path);
 int votectl_demo_codes(votectl *v, const char *path);
+/* Demo console accounts (support, officer, auditor) with their passwords and
+ * TOTP keys, written to path (which must not exist). */
+int votectl_demo_staff(votectl *v, const char *path);
 
 #endif

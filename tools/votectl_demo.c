@@ -221,6 +221,9 @@ int cmd_demo(votectl *v, int argc, char **argv)
     snprintf(path, sizeof path, "%s/demo-vote-codes.csv", argv[1]);
     if (rc == 0)
         rc = votectl_demo_codes(v, path);
+    snprintf(path, sizeof path, "%s/demo-staff.txt", argv[1]);
+    if (rc == 0 && (rc = votectl_demo_staff(v, path)) == 0)
+        printf("console accounts (/gestion) and their TOTP keys in %s\n", path);
     if (rc == 0)
         rc = votectl_result(v, election_open(v->store, &v->ctx), "the demo election is open");
     if (rc == 0) {

@@ -58,3 +58,34 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
     votectl_close(v);
     return rc;
 }
+
+int votectl_demo_staff(votectl *v, const char *path)
+{
+    static const char *const accounts[][2] = {
+        { "assistance", STAFF_ROLE_SUPPORT }, { "bureau", STAFF_ROLE_OFFICER },
+        { "controle", STAFF_ROLE_AUDITOR },
+    };
+    char password[SECRET_TOKEN_CHARS + 1];
+    staff_enrolment e;
+    access_result r;
+    FILE *f = fopen(path, "wx");
+    int rc = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "votectl demo: cannot create %s\n", path);
+        return EXIT_INPUT;
+    }
+    fprintf(f, "# demo console accounts (/gestion): login role password TOTP-key\n");
+    for (size_t i = 0; rc == 0 && i < sizeof accounts / sizeof accounts[0]; i++) {
+        secret_token_new(password);
+        rc = staff_add(&v->srv.access, accounts[i][0], accounts[i][1], password, "votesrv-demo",
+                       &e, &r) == ACCESS_OK ? 0 : EXIT_STORE;
+        if (rc == 0)
+            fprintf(f, "%s %s %s %s\n", accounts[i][0], accounts[i][1], password, e.secret);
+    }
+    sodium_memzero(password, sizeof password);
+    sodium_memzero(&e, sizeof e);
+    if (fclose(f) != 0 && rc == 0)
+        rc = EXIT_STORE;
+    return rc;
+}
