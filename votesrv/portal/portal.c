@@ -105,10 +105,9 @@ void portal_begin(html *h, http_request *req, http_response *res, portal_page *p
 
 const char *portal_scrutin_title(const portal_page *p, const char *id)
 {
-    for (size_t i = 0; p->has_def && id != NULL && i < p->def.nscrutins; i++)
-        if (strcmp(p->def.scrutins[i].id, id) == 0)
-            return p->def.scrutins[i].title;
-    return id != NULL ? id : "";
+    const def_scrutin *s = p->has_def && id != NULL ? def_scrutin_find(&p->def, id) : NULL;
+
+    return s != NULL ? s->title : id != NULL ? id : "";
 }
 
 void portal_end(html *h, http_request *req, portal_page *p)
