@@ -111,6 +111,12 @@ int staff_add(access_ctx *a, const char *login, const char *role, const char *pa
 
 /* ---- login ---- */
 
+static void member_of(staff_member *who, const store_staff *s)
+{
+    snprintf(who->login, sizeof who->login, "%s", s->login);
+    snprintf(who->role, sizeof who->role, "%s", s->role);
+}
+
 typedef struct {
     access_ctx *a;
     const char *login;
@@ -177,7 +183,7 @@ static int login_verify(login_job *j, const char *password, const char *code)
 
 int staff_login(access_ctx *a, const char *login, const char *password, const char *code,
                 const char *client, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
-                access_result *res)
+                staff_member *who, access_result *res)
 {
     char net[64];
     login_job *j;
@@ -218,6 +224,8 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
 out:
     if (rc != ACCESS_OK)
         sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);
+    else if (who != NULL)
+        member_of(who, &j->s);
     sodium_memzero(j, sizeof *j);
     free(j);
     return rc;
@@ -271,8 +279,7 @@ int staff_session(access_ctx *a, const char *session, int64_t now, staff_member 
         sodium_memzero(&j, sizeof j);
         return rc != STORE_OK ? rc : ACCESS_REFUSED;
     }
-    snprintf(who->login, sizeof who->login, "%s", j.s.login);
-    snprintf(who->role, sizeof who->role, "%s", j.s.role);
+    member_of(who, &j.s);
     sodium_memzero(&j, sizeof j);
     res->code = ACCESS_E_NONE;
     return ACCESS_OK;

@@ -41,12 +41,13 @@ int staff_role_valid(const char *role);
  * password code; STORE_ECONFLICT if the login exists. */
 int staff_add(access_ctx *a, const char *login, const char *role, const char *password,
               const char *issuer, staff_enrolment *out, access_result *res);
-/* Log in with password and TOTP code; a session token on success. Wrong
- * login, password or code are one answer (ACCESS_E_CREDENTIALS), throttled
- * per account and per network. A code is good once. */
+/* Log in with password and TOTP code; a session token and who logged in
+ * (who may be NULL) on success. Wrong login, password or code are one answer
+ * (ACCESS_E_CREDENTIALS), throttled per account and per network. A code is
+ * good once. */
 int staff_login(access_ctx *a, const char *login, const char *password, const char *code,
                 const char *client, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
-                access_result *res);
+                staff_member *who, access_result *res);
 /* Who holds a valid session (touching it); ACCESS_E_SESSION otherwise. */
 int staff_session(access_ctx *a, const char *session, int64_t now, staff_member *who,
                   access_result *res);

@@ -137,27 +137,28 @@ static void test_accounts_and_login(void **state)
     tu_totp(code, key, now);
     snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, wrong, "192.0.2.9", now,
-                                 session, &r), ACCESS_REFUSED);
+                                 session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     assert_string_equal(session, "");
     assert_int_equal(staff_login(&srv.access, "agent2", "pas le mot de passe", code,
-                                 "192.0.2.9", now, session, &r), ACCESS_REFUSED);
+                                 "192.0.2.9", now, session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     assert_int_equal(staff_login(&srv.access, "nobody", PASSWORD, code, "192.0.2.9", now,
-                                 session, &r), ACCESS_REFUSED);
+                                 session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     /* right: a session; the same code a second time is refused (replay) */
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
-                                 first, &r), ACCESS_OK);
+                                 first, &who, &r), ACCESS_OK);
+    assert_string_equal(who.login, "agent2");
     assert_int_equal(staff_session(&srv.access, first, now + 10, &who, &r), ACCESS_OK);
     assert_string_equal(who.login, "agent2");
     assert_string_equal(who.role, "support");
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
-                                 session, &r), ACCESS_REFUSED);
+                                 session, NULL, &r), ACCESS_REFUSED);
     /* a new login replaces the session */
     tu_totp(code, key, now + TOTP_PERIOD);
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
-                                 now + TOTP_PERIOD, session, &r), ACCESS_OK);
+                                 now + TOTP_PERIOD, session, NULL, &r), ACCESS_OK);
     assert_int_equal(staff_session(&srv.access, first, now + 40, &who, &r), ACCESS_REFUSED);
     assert_int_equal(staff_session(&srv.access, session, now + 40, &who, &r), ACCESS_OK);
     /* idle too long: gone */
@@ -165,7 +166,7 @@ static void test_accounts_and_login(void **state)
                                    &r), ACCESS_REFUSED);
     tu_totp(code, key, now + 2 * TOTP_PERIOD);
     assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
-                                 now + 2 * TOTP_PERIOD, session, &r), ACCESS_OK);
+                                 now + 2 * TOTP_PERIOD, session, NULL, &r), ACCESS_OK);
     assert_int_equal(staff_logout(&srv.access, session), STORE_OK);
     assert_int_equal(staff_session(&srv.access, session, now + 70, &who, &r), ACCESS_REFUSED);
     assert_true(audit_count("staff-login") >= 3);
@@ -174,7 +175,7 @@ static void test_accounts_and_login(void **state)
     /* guessing: delays, then the account locks */
     for (int i = 0; i < 25; i++)
         staff_login(&srv.access, "agent1", PASSWORD, "000000", "198.51.100.7",
-                    now + 100 + 1000 * i, session, &r);
+                    now + 100 + 1000 * i, session, NULL, &r);
     assert_int_equal(r.code, ACCESS_E_LOCKED);
     assert_true(audit_count("staff-locked") >= 1);
 }

@@ -231,19 +231,17 @@ static void actions_section(html *h, http_request *req, http_response *res,
                  "encrypted sums for the bureau to decrypt."), 0, NULL);
 }
 
-static int render(http_request *req, http_response *res, const char *done, const char *top_err,
-                  const char *notice_err, int status)
+/* The dashboard for an officer or auditor console_staff let in. */
+static int render(http_request *req, http_response *res, const staff_member *who,
+                  const char *done, const char *top_err, const char *notice_err, int status)
 {
-    staff_member who;
     portal_page p = { .title = L(req, "Tableau de bord du bureau", "Officers' dashboard"),
-                      .staff = &who };
+                      .staff = who };
     election_status st;
     json_t *turnout = NULL, *ceremony = NULL, *results = NULL;
     int rc;
     html h;
 
-    if (console_staff(req, res, &who, readers) != 0)
-        return 0;
     rc = election_status_get(req->ctx->store, &st);
     if (rc == STORE_OK)
         rc = box_turnout(req->ctx->store, &turnout);
@@ -267,7 +265,7 @@ static int render(http_request *req, http_response *res, const char *done, const
     if (tally_document(req->ctx->store, "results", &results) == STORE_OK)
         html_fmt(&h, "<h2>%s</h2><p><a href=\"/resultats\">%s</a></p>",
                  L(req, "Résultats", "Results"), L(req, "Voir les résultats", "See the results"));
-    if (strcmp(who.role, STAFF_ROLE_OFFICER) == 0)
+    if (strcmp(who->role, STAFF_ROLE_OFFICER) == 0)
         actions_section(&h, req, res, &st, ceremony, notice_err);
     json_decref(turnout);
     json_decref(ceremony);
@@ -278,7 +276,11 @@ static int render(http_request *req, http_response *res, const char *done, const
 
 int pg_officer(http_request *req, http_response *res)
 {
-    return render(req, res, NULL, NULL, NULL, 200);
+    staff_member who;
+
+    if (console_staff(req, res, &who, readers) != 0)
+        return 0;
+    return render(req, res, &who, NULL, NULL, NULL, 200);
 }
 
 int pg_officer_post(http_request *req, http_response *res)
@@ -301,7 +303,7 @@ int pg_officer_post(http_request *req, http_response *res)
         rc = tally_count(req->ctx->store, &c, cores < 1 ? 1 : cores > 8 ? 8 : (int)cores);
     } else if (name != NULL && strcmp(name, "suspendre") == 0) {
         if (notice == NULL || notice[strspn(notice, " ")] == '\0')
-            return render(req, res, NULL, NULL, i18n_text(MSG_REASON, req->lang), 400);
+            return render(req, res, &who, NULL, NULL, i18n_text(MSG_REASON, req->lang), 400);
         c.reason = notice;
         rc = election_suspend(req->ctx->store, &c, notice);
     } else {
@@ -309,10 +311,10 @@ int pg_officer_post(http_request *req, http_response *res)
         return 0;
     }
     if (rc == ELECTION_REFUSED)
-        return render(req, res, NULL, c.msg, NULL, 409);
+        return render(req, res, &who, NULL, c.msg, NULL, 409);
     if (rc != ELECTION_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return 0;
     }
-    return render(req, res, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
+    return render(req, res, &who, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
 }

@@ -60,11 +60,9 @@ int pg_staff_login_post(http_request *req, http_response *res)
         return 0;
     if (login == NULL || pw == NULL || code == NULL)
         return render(req, res, login, i18n_text(MSG_CREDENTIALS, req->lang), 400);
-    rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &r);
-    if (rc == ACCESS_OK)
-        rc = staff_session(req->ctx->access, session, api_now(), &who, &r);
+    rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &who,
+                     &r);
     if (rc != ACCESS_OK) {
-        sodium_memzero(session, sizeof session);
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
         return render(req, res, login, portal_access_message(req, rc, r.code),
                       rc == ACCESS_REFUSED ? 401 : 503);

@@ -211,18 +211,16 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
     }
 }
 
-static int render_voter(http_request *req, http_response *res, const char *done,
-                        const char *failed, const char *err, int status)
+/* The voter's file for an agent console_staff let in. */
+static int render_voter(http_request *req, http_response *res, const staff_member *who,
+                        const char *done, const char *failed, const char *err, int status)
 {
-    staff_member who;
-    portal_page p = { .title = L(req, "Dossier d'un électeur", "A voter's file"), .staff = &who };
+    portal_page p = { .title = L(req, "Dossier d'un électeur", "A voter's file"), .staff = who };
     const char *number = req->params[0];
     json_t *v = NULL;
     int rc;
     html h;
 
-    if (console_staff(req, res, &who, support_only) != 0)
-        return 0;
     rc = support_status(req->ctx->access, number, api_now(), &v);
     if (rc != STORE_OK) {
         http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
@@ -246,7 +244,11 @@ static int render_voter(http_request *req, http_response *res, const char *done,
 
 int pg_support_voter(http_request *req, http_response *res)
 {
-    return render_voter(req, res, NULL, NULL, NULL, 200);
+    staff_member who;
+
+    if (console_staff(req, res, &who, support_only) != 0)
+        return 0;
+    return render_voter(req, res, &who, NULL, NULL, NULL, 200);
 }
 
 int pg_support_voter_post(http_request *req, http_response *res)
@@ -274,15 +276,15 @@ int pg_support_voter_post(http_request *req, http_response *res)
         return 0;
     }
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_REASON)
-        return render_voter(req, res, NULL, name, i18n_text(MSG_REASON, req->lang), 400);
+        return render_voter(req, res, &who, NULL, name, i18n_text(MSG_REASON, req->lang), 400);
     if (rc != ACCESS_OK)
-        return render_voter(req, res, NULL, NULL, portal_access_message(req, rc, r.code),
+        return render_voter(req, res, &who, NULL, NULL, portal_access_message(req, rc, r.code),
                             rc == ACCESS_REFUSED ? 409 : 503);
     {
         char done[200];
 
         snprintf(done, sizeof done, L(req, "Action effectuée : %s.", "Action done: %s."),
                  L(req, actions[i].fr, actions[i].en));
-        return render_voter(req, res, done, NULL, NULL, 200);
+        return render_voter(req, res, &who, done, NULL, NULL, 200);
     }
 }
