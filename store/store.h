@@ -233,7 +233,8 @@ int store_staff_session_set(store_tx *tx, const char *login,
                             const uint8_t hash[STORE_HASH_BYTES], int64_t now);
 int store_staff_session_touch(store_tx *tx, const char *login, int64_t now);
 /* Voters whose number or address is query, or whose surname starts with it
- * (any case), at most limit, by surname then number; struck voters too. */
+ * (any case), at most limit: the voter numbered query first, then by surname
+ * and number; struck voters too. */
 int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg);
 
 /* The ballot box. Each call is one check-and-insert; a cast calls them all in

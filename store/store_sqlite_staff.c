@@ -123,7 +123,7 @@ int sq_voter_search(store_conn *c, const char *query, int limit, store_card_fn f
         "SELECT " SQ_CARD_COLUMNS " FROM voter v"
         " WHERE v.number = ?1 OR v.surname LIKE ?2 ESCAPE '\\'"
         " OR v.id IN (SELECT voter_id FROM voter_email WHERE address = lower(?1))"
-        " ORDER BY v.surname COLLATE NOCASE, v.number LIMIT ?3";
+        " ORDER BY v.number = ?1 DESC, v.surname COLLATE NOCASE, v.number LIMIT ?3";
     char like[2 * 128 + 2];
     size_t n = 0;
     sqlite3_stmt *st = sq_stmt(c, sql);

@@ -21,7 +21,8 @@
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
             "S1,Martin,Camille,camille.martin@ex.gouv.fr,Siège,,attache\n" \
             "S2,Martinez,Léa,lea.martinez@ex.gouv.fr,Nord,,attache\n" \
-            "S3,Petit,Hugo,hugo.petit@ex.gouv.fr,Nord,,attache\n"
+            "S3,Petit,Hugo,hugo.petit@ex.gouv.fr,Nord,,attache\n" \
+            "MARTIN,Zola,Émile,emile.zola@ex.gouv.fr,Nord,,attache\n"
 #define PASSWORD "une phrase de passe du support"
 
 static char *dir, bin[PATH_MAX], cfg[700];
@@ -192,6 +193,16 @@ static void test_support_find_and_status(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "number")),
                         "S1");
     json_decref(list);
+    /* the voter numbered MARTIN comes before the surnames that start with it, so
+     * that a file opened by number is found however many surnames match */
+    assert_int_equal(support_find(&srv.access, "MARTIN", &list), STORE_OK);
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "number")),
+                        "MARTIN");
+    json_decref(list);
+    assert_int_equal(support_status(&srv.access, "MARTIN", 0, &v), STORE_OK);
+    assert_string_equal(json_string_value(json_object_get(v, "surname")), "Zola");
+    json_decref(v);
     assert_int_equal(support_find(&srv.access, "S3", &list), STORE_OK);
     assert_int_equal(json_array_size(list), 1);
     json_decref(list);
