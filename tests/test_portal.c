@@ -111,6 +111,15 @@ static void get(char *out, size_t len, const char *path)
                            len - 1), 0);
 }
 
+/* The CSRF token of the last page in out. */
+static void form_token(char token[80], const char *out)
+{
+    const char *p = strstr(out, "name=\"csrf\" value=\"");
+
+    assert_non_null(p);
+    snprintf(token, 80, "%.64s", p + 19);
+}
+
 /* The login form's CSRF token and its cookie, from a fresh GET. */
 static void csrf(char cookie[128], char token[80])
 {
@@ -120,9 +129,7 @@ static void csrf(char cookie[128], char token[80])
     p = strstr(out, "Set-Cookie: votesrv_csrf=");
     assert_non_null(p);
     snprintf(cookie, 128, "Cookie: votesrv_csrf=%.*s", (int)strcspn(p + 25, ";"), p + 25);
-    p = strstr(out, "name=\"csrf\" value=\"");
-    assert_non_null(p);
-    snprintf(token, 80, "%.64s", p + 19);
+    form_token(token, out);
 }
 
 static void test_headers_and_pages(void **state)
@@ -244,15 +251,6 @@ static void console(char *out, size_t len, const char *method, const char *path,
     assert_int_equal(tu_sh(out, len, "curl -s -D - -b %s/jar -c %s/jar -X %s %s%s%s '%s%s' | "
                            "head -c %zu", dir, dir, method, form ? "--data '" : "",
                            form ? form : "", form ? "'" : "", tu_base_url, path, len - 1), 0);
-}
-
-/* The CSRF token of the last page in out. */
-static void form_token(char token[80], const char *out)
-{
-    const char *p = strstr(out, "name=\"csrf\" value=\"");
-
-    assert_non_null(p);
-    snprintf(token, 80, "%.64s", p + 19);
 }
 
 /* The consoles over HTTP: login with password and TOTP, roles enforced. */
