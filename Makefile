@@ -3,6 +3,8 @@
 #   make check    unit and integration tests (with the portal's journey in
 #                 Chromium), then again under ASan + UBSan
 #   make check-browser  only the portal's tests, journey included
+#   make fuzz     run each libFuzzer target (clang) for FUZZ_SECONDS; new inputs
+#                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
@@ -34,10 +36,11 @@ REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
 SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
 
-.PHONY: all deps check check-browser test test-san bench demo crypto-demo vectors clean portal
+.PHONY: all deps check check-browser test test-san bench demo crypto-demo vectors clean portal \
+        fuzz fuzz-merge replay replay-san
 
 all: deps
-	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS) portal
+	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS) $(REL_REPLAY) portal
 
 # The portal's static files (config "assets"): our style sheet and scripts, the
 # browser crypto, and from node_modules (pinned by package-lock.json) the ESM
@@ -124,6 +127,70 @@ build/rel/tools/%: build/rel/tools/%.o build/rel/tests/testutil.o $(REL_LIB)
 build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/tests/testutil.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
+# Fuzzing (tests/fuzz): each target's LLVMFuzzerTestOneInput, linked either
+# with tests/fuzz/replay.c (gcc; make check replays the committed corpus) or
+# with libFuzzer (clang; make fuzz). fuzz_archive is voteverify's parser and
+# links what voteverify links.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CORPUS  := tests/fuzz/corpus
+FUZZ_SECONDS ?= 60
+REL_REPLAY   := $(addprefix build/rel/fuzz/,$(FUZZ_TARGETS))
+SAN_REPLAY   := $(addprefix build/san/fuzz/,$(FUZZ_TARGETS))
+LIBFUZZERS   := $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
+VV_LIB_OBJ    = $(filter-out %/verify/main.o,$(addprefix build/$(1)/,$(voteverify_OBJ)))
+fuzz_lib      = $(if $(filter fuzz_archive,$(2)),$(call VV_LIB_OBJ,$(1)) build/$(1)/libvvcrypto.a,build/$(1)/tests/testutil.o build/$(1)/libvotesrv.a)
+
+define replay_prog
+build/$(1)/fuzz/$(2): build/$(1)/tests/fuzz/$(2).o build/$(1)/tests/fuzz/replay.o $(call fuzz_lib,$(1),$(2))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(3)) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call replay_prog,rel,$(t),REL_FLAGS)))
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call replay_prog,san,$(t),SAN_FLAGS)))
+
+FUZZ_CC    := clang
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(INC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/libvotesrv.a: $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC))
+build/fuzz/libvvcrypto.a: $(patsubst %.c,build/fuzz/%.o,$(CRYPTO_SRC))
+define libfuzzer_prog
+build/fuzz/bin/$(1): build/fuzz/tests/fuzz/$(1).o $(call fuzz_lib,fuzz,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call libfuzzer_prog,$(t))))
+
+# Each target for FUZZ_SECONDS from the committed corpus plus what earlier runs
+# found (build/fuzz/corpus); a crash stops the run and its input is left in
+# build/fuzz/artifacts/ (add it to the corpus once fixed).
+fuzz: deps
+	@$(MAKE) --no-print-directory $(LIBFUZZERS) $(REL_BIN) portal
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts; \
+	  dict=; [ ! -f tests/fuzz/$$t.dict ] || dict=-dict=tests/fuzz/$$t.dict; \
+	  if VOTESRV_BIN=build/rel/bin build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) \
+	       -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$t- $$dict \
+	       build/fuzz/corpus/$$t $(FUZZ_CORPUS)/$$t > build/fuzz/$$t.log 2>&1; then \
+	    grep -E '^(#[0-9]+ +DONE|stat::(number_of_executed_units|peak_rss_mb))' build/fuzz/$$t.log; \
+	  else tail -60 build/fuzz/$$t.log; echo "fuzz: $$t failed (build/fuzz/$$t.log)"; exit 1; fi; \
+	done
+# The inputs that add coverage, merged into the committed corpus.
+fuzz-merge: $(LIBFUZZERS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  VOTESRV_BIN=build/rel/bin build/fuzz/bin/$$t -merge=1 $(FUZZ_CORPUS)/$$t build/fuzz/corpus/$$t \
+	    2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files'; done
+
+replay: $(REL_REPLAY) $(REL_BIN)
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t (corpus replay)"; \
+	  VOTESRV_BIN=build/rel/bin build/rel/fuzz/$$t $(FUZZ_CORPUS)/$$t; done
+replay-san: $(SAN_REPLAY) $(SAN_BIN)
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t (corpus replay, asan+ubsan)"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  VOTESRV_BIN=build/san/bin build/san/fuzz/$$t $(FUZZ_CORPUS)/$$t; done
+
 check: deps
 	@$(MAKE) --no-print-directory test test-san
 
@@ -131,11 +198,13 @@ test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
+	@$(MAKE) --no-print-directory replay
 
 test-san: $(SAN_TESTS) $(SAN_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
+	@$(MAKE) --no-print-directory replay-san
 
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),
 # on the release build (make check runs them too; not again under ASan).

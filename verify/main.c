@@ -5,34 +5,10 @@
  * 2 on usage errors, 3 if the archive cannot be read.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "crypto/hex.h"
 #include "verify.h"
-
-void vv_report(vv *v, int ok, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%s ", ok ? "ok  " : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    if (!ok)
-        v->failures++;
-}
-
-int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key)
-{
-    json_t *s = json_object_get(obj, key);
-
-    return json_is_string(s) && json_string_length(s) == 2 * len
-               ? hex_decode(out, len, json_string_value(s))
-               : -1;
-}
 
 static void usage(FILE *out)
 {
@@ -85,13 +61,6 @@ int main(int argc, char **argv)
         v.failures++;
     printf("%s: %d check(s) failed\n", v.failures ? "ARCHIVE REJECTED" : "ARCHIVE VERIFIED",
            v.failures);
-    json_decref(v.definition);
-    json_decref(v.credentials);
-    json_decref(v.documents);
-    json_decref(v.checkpoints);
-    free(v.creds_used);
-    free(v.alphas);
-    if (v.have_pk)
-        elgamal_pk_clear(&v.pk);
+    vv_free(&v);
     return v.failures ? 1 : 0;
 }

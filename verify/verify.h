@@ -44,6 +44,7 @@ typedef struct {
 typedef struct {
     int failures;
     int threads;
+    int quiet;                         /* count failures without printing verdicts */
     /* the election */
     char eid[65];
     json_t *definition;
@@ -75,6 +76,8 @@ typedef struct {
 void vv_report(vv *v, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Exact-length lowercase hex in obj[key]: 0, or -1. */
 int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key);
+/* What a run holds, released (v itself is the caller's). */
+void vv_free(vv *v);
 
 /* stream.c: read the archive line by line and run every check. */
 int vv_archive(vv *v, FILE *in);

@@ -179,15 +179,16 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         goto out;
     }
     if (port < 0 || port > 65535 || strlen(addr) >= sizeof c->listen_address ||
-        (strcmp(level, "info") != 0 && strcmp(level, "debug") != 0)) {
+        (strcmp(level, "debug") != 0 && strcmp(level, "info") != 0 &&
+         strcmp(level, "warn") != 0 && strcmp(level, "error") != 0)) {
         fail(err, errlen, path, "listen.port must be 0-65535, listen.address an IP address, "
-             "log.level info or debug");
+             "log.level debug, info, warn or error");
         goto out;
     }
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;
-    c->log_debug = strcmp(level, "debug") == 0;
+    snprintf(c->log_level, sizeof c->log_level, "%s", level);
     if (resolve(c->registry, path, reg) != 0 || resolve(c->ballot_box, path, box) != 0 ||
         resolve(c->keys, path, keys) != 0) {
         fail(err, errlen, path, "a path is too long");

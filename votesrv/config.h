@@ -22,7 +22,7 @@ typedef struct {
     char registry[CONFIG_PATH_CHARS], ballot_box[CONFIG_PATH_CHARS], keys[CONFIG_PATH_CHARS];
     size_t max_body_bytes;
     unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
-    int log_debug;
+    char log_level[8];       /* debug, info, warn or error */
     char assets[CONFIG_PATH_CHARS];   /* the portal's static files (make builds build/portal) */
     char documents[CONFIG_PATH_CHARS];  /* the definition's professions de foi are under it */
     mail_config mail;          /* templates and portal_url always; relay when mail_relay */

@@ -527,6 +527,7 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
         0, NULL, NULL,
         on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,     /* first: covers the options */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, ctx->cfg->max_connections,
@@ -534,7 +535,6 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
         MHD_OPTION_CONNECTION_TIMEOUT, ctx->cfg->connection_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d", ctx->cfg->listen_address,

@@ -4,19 +4,34 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static int debug_on;
+static const char *const levels[] = { "debug", "info", "warn", "error" };
+static int threshold = 1;       /* info */
 
-void log_set_debug(int on)
+static int level_rank(const char *name)
 {
-    debug_on = on;
+    for (int i = 0; i < (int)(sizeof levels / sizeof levels[0]); i++)
+        if (strcmp(name, levels[i]) == 0)
+            return i;
+    return -1;
+}
+
+int log_set_level(const char *name)
+{
+    int r = level_rank(name);
+
+    if (r < 0)
+        return -1;
+    threshold = r;
+    return 0;
 }
 
 int log_debug_enabled(void)
 {
-    return debug_on;
+    return threshold == 0;
 }
 
 void log_event(const char *level, const char *event, json_t *fields)
@@ -27,6 +42,10 @@ void log_event(const char *level, const char *event, json_t *fields)
     json_t *line;
     char *text;
 
+    if (level_rank(level) < threshold) {
+        json_decref(fields);
+        return;
+    }
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);

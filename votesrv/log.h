@@ -7,7 +7,9 @@
 
 #include <jansson.h>
 
-void log_set_debug(int on);
+/* Events below this level ("debug", "info", "warn", "error") are dropped;
+ * -1 for an unknown name. Info by default. */
+int log_set_level(const char *name);
 int log_debug_enabled(void);
 /* Emit {"ts","level","event", ...fields}. fields (may be NULL) is consumed. */
 void log_event(const char *level, const char *event, json_t *fields);

@@ -13,7 +13,6 @@
 #include "endpoints.h"
 #include "election/election.h"
 #include "log.h"
-#include "portal/portal.h"
 #include "server.h"
 
 #define SHUTDOWN_GRACE_S 10
@@ -76,16 +75,8 @@ int main(int argc, char **argv)
         server_close(&srv);
         return 2;
     }
-    log_set_debug(srv.cfg.log_debug);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.store = srv.store;
-    ctx.cfg = &srv.cfg;
-    ctx.keys = &srv.keys;
-    ctx.access = &srv.access;
-    ctx.box = &srv.box;
-    ctx.started = (int64_t)time(NULL);
-    ctx.page_error = portal_page_error;
-    secret_keyed_hash(ctx.csrf_key, srv.keys.pepper, "votesrv/csrf-key", 16);
+    log_set_level(srv.cfg.log_level);
+    server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
     http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
     if (http == NULL) {

@@ -1,9 +1,11 @@
 /* server.c - open a votesrv process's resources in order, close them in reverse. */
 #include "server.h"
 #include "log.h"
+#include "portal/portal.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
@@ -56,4 +58,17 @@ void server_close(server *s)
     access_wordlist_free(s->words);
     sodium_memzero(&s->keys, sizeof s->keys);
     memset(s, 0, sizeof *s);
+}
+
+void server_http_ctx(server *s, http_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->store = s->store;
+    ctx->cfg = &s->cfg;
+    ctx->keys = &s->keys;
+    ctx->access = &s->access;
+    ctx->box = &s->box;
+    ctx->started = (int64_t)time(NULL);
+    ctx->page_error = portal_page_error;
+    secret_keyed_hash(ctx->csrf_key, s->keys.pepper, "votesrv/csrf-key", 16);
 }

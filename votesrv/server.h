@@ -9,6 +9,7 @@
 #include "access/access.h"
 #include "box/box.h"
 #include "config.h"
+#include "http.h"
 #include "mail/mail.h"
 #include "store/store.h"
 
@@ -29,5 +30,8 @@ typedef struct {
 int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
                 size_t errlen);
 void server_close(server *s);
+/* The HTTP layer's context for s: its store, keys, access and ballot box, the
+ * portal's error pages, and the CSRF key derived from the pepper. */
+void server_http_ctx(server *s, http_ctx *ctx);
 
 #endif

@@ -1,0 +1,93 @@
+/* fuzz_ballot.c - the ballot as the server receives it: JSON (strict parse,
+ * proofs and signature checked) and the ballot box's storage form, and
+ * tracker text. The scrutin is the protocol vectors' (tests/vectors). A
+ * ballot that decodes must survive a round trip through both forms. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "ballot/ballot.h"
+#include "ballot/ballot_json.h"
+#include "crypto/crypto.h"
+#include "crypto/hex.h"
+
+static const char PK_HEX[] = "b46d8c25eebd49281749f186940671ffc8ad43c50be0d2db731e9d3939304e2b";
+static const char FP_HEX[] = "43104f71a2b85ec5ada417a63d277356b68879de9165b7c26c675478afb98ea4";
+
+static elgamal_pk pk;
+static uint8_t fp[BALLOT_FP_BYTES];
+static ballot_scrutin sc = { fp, &pk, "cap-ministere", 3, 0, 1 };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    uint8_t pkb[ELGAMAL_PK_BYTES];
+
+    (void)argc;
+    (void)argv;
+    if (crypto_init() != 0 || hex_decode(pkb, sizeof pkb, PK_HEX) != 0 ||
+        hex_decode(fp, sizeof fp, FP_HEX) != 0 || elgamal_pk_load(&pk, pkb) != 0)
+        abort();
+    return 0;
+}
+
+/* Storage form: what decodes re-encodes to something that decodes the same. */
+static void check_wire(const ballot *b)
+{
+    uint8_t w1[BALLOT_WIRE_MAX], w2[BALLOT_WIRE_MAX];
+    int n1 = ballot_wire_encode(w1, sizeof w1, b), n2;
+    ballot *again;
+
+    if (n1 < 0 || (size_t)n1 != ballot_wire_size(b) ||
+        (again = ballot_wire_decode(w1, (size_t)n1, &sc)) == NULL)
+        abort();
+    n2 = ballot_wire_encode(w2, sizeof w2, again);
+    if (n2 != n1 || memcmp(w1, w2, (size_t)n1) != 0)
+        abort();
+    ballot_free(again);
+}
+
+/* JSON form: the canonical text of a decoded ballot decodes to the same text. */
+static void check_json(const ballot *b)
+{
+    char *c1 = ballot_canonical(b, fp), *c2, err[128];
+    json_t *j = json_loads(c1, 0, NULL);
+    ballot *again = j != NULL ? ballot_from_json(j, &sc, err, sizeof err) : NULL;
+
+    if (again == NULL)
+        abort();
+    c2 = ballot_canonical(again, fp);
+    if (strcmp(c1, c2) != 0)
+        abort();
+    free(c1);
+    free(c2);
+    json_decref(j);
+    ballot_free(again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+    char err[128], *text;
+    uint8_t tracker[BALLOT_TRACKER_BYTES];
+    ballot *b;
+
+    if (json_is_object(j) && (b = ballot_from_json(j, &sc, err, sizeof err)) != NULL) {
+        (void)ballot_verify(b, &sc);
+        check_json(b);
+        check_wire(b);
+        ballot_free(b);
+    }
+    json_decref(j);
+    if ((b = ballot_wire_decode(data, size, &sc)) != NULL) {
+        (void)ballot_verify(b, &sc);
+        check_wire(b);
+        ballot_free(b);
+    }
+    if ((text = malloc(size + 1)) != NULL) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+        (void)ballot_tracker_parse(tracker, text);
+        free(text);
+    }
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* report.c - verdict lines, the hex fields every part reads, and the end of a run. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "crypto/hex.h"
+#include "verify.h"
+
+void vv_report(vv *v, int ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!ok)
+        v->failures++;
+    if (v->quiet)
+        return;
+    printf("%s ", ok ? "ok  " : "FAIL");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+}
+
+int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key)
+{
+    json_t *s = json_object_get(obj, key);
+
+    return json_is_string(s) && json_string_length(s) == 2 * len
+               ? hex_decode(out, len, json_string_value(s))
+               : -1;
+}
+
+void vv_free(vv *v)
+{
+    json_decref(v->definition);
+    json_decref(v->credentials);
+    json_decref(v->documents);
+    json_decref(v->checkpoints);
+    free(v->creds_used);
+    free(v->alphas);
+    if (v->have_pk)
+        elgamal_pk_clear(&v->pk);
+}
