@@ -203,7 +203,7 @@ test: $(REL_TESTS) $(REL_BIN) portal
 test-san: $(SAN_TESTS) $(SAN_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
+	  VOTESRV_CRASH_CYCLES=3 VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
 	@$(MAKE) --no-print-directory replay-san
 
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),

@@ -35,6 +35,7 @@ struct store {
     store_conn **readers;
     int *reader_busy;
     int nreaders;
+    store_error_fn on_error;
 };
 
 /* Run a batch of jobs in one transaction; each in its own savepoint. */
@@ -42,6 +43,7 @@ static void run_batch(store *s, job **batch, int n)
 {
     store_tx tx = { s->b, s->writer };
     int failed = s->b->begin(s->writer) != STORE_OK;
+    char why[160] = "";
 
     for (int i = 0; i < n && !failed; i++) {
         if (s->b->savepoint(s->writer) != STORE_OK) {
@@ -49,6 +51,8 @@ static void run_batch(store *s, job **batch, int n)
             break;
         }
         batch[i]->result = batch[i]->fn(&tx, batch[i]->arg);
+        if (batch[i]->result == STORE_EIO && why[0] == '\0')
+            snprintf(why, sizeof why, "%s", s->b->errmsg(s->writer));
         if (batch[i]->result == STORE_OK)
             failed = s->b->release(s->writer) != STORE_OK;
         else
@@ -58,10 +62,21 @@ static void run_batch(store *s, job **batch, int n)
     if (!failed)
         failed = s->b->commit(s->writer) != STORE_OK;
     if (failed) {
+        if (why[0] == '\0')
+            snprintf(why, sizeof why, "%s", s->b->errmsg(s->writer));
         s->b->rollback(s->writer);
         for (int i = 0; i < n; i++)
             batch[i]->result = STORE_EIO;   /* nothing of this batch is durable */
     }
+    if (why[0] != '\0' && s->on_error != NULL)
+        s->on_error(why);
+}
+
+void store_on_error(store *s, store_error_fn fn)
+{
+    pthread_mutex_lock(&s->lock);
+    s->on_error = fn;
+    pthread_mutex_unlock(&s->lock);
 }
 
 static void *writer_main(void *arg)

@@ -125,6 +125,11 @@ typedef int (*store_scrutin_fn)(const char *scrutin, int voted, void *arg);
 /* NULL with a message in err on failure. Creates and migrates the files. */
 store *store_open(const store_config *cfg, char *err, size_t errlen);
 void store_close(store *s);
+/* fn is called (from the writer thread) with the backend's words each time a
+ * write batch fails on storage ("database or disk is full", "attempt to
+ * write a readonly database"...), so that the daemon can log why. */
+typedef void (*store_error_fn)(const char *detail);
+void store_on_error(store *s, store_error_fn fn);
 /* Close, first rewriting the ballot box file in tracker order (SQLite's
  * VACUUM): pages and cells are otherwise laid out in insertion order, which
  * would tell who voted when. -1 if the rewrite failed (the store is closed). */

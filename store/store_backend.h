@@ -22,6 +22,8 @@ typedef struct {
     int (*savepoint)(store_conn *c);
     int (*release)(store_conn *c);
     int (*rollback_to)(store_conn *c);
+    /* What the last failure on c was, in words (no values of the data). */
+    const char *(*errmsg)(store_conn *c);
 
     int (*election_get)(store_conn *c, store_election *e);
     int (*election_put)(store_conn *c, const store_election *e);

@@ -634,8 +634,14 @@ static int sq_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)
     return stop ? stop : sq_map_rc(rc);
 }
 
+static const char *sq_errmsg(store_conn *c)
+{
+    return sqlite3_errmsg(c->db);
+}
+
 const store_backend store_backend_sqlite = {
     .name = "sqlite",
+    .errmsg = sq_errmsg,
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .compact = sq_compact,

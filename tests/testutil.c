@@ -6,6 +6,8 @@
 #include "audit/audit.h"
 #include "crypto/totp.h"
 #include "election/election.h"
+#include "access/access.h"
+#include "votesrv/server.h"
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -986,4 +988,83 @@ void tu_totp(char out[8], const uint8_t key[32], int64_t t)
     if (totp_hotp(&v, key, TOTP_KEY_BYTES, totp_step(t), TOTP_DIGITS) != 0)
         abort();
     snprintf(out, 8, "%06u", (unsigned)v);
+}
+
+/* ---- generated elections and load files (voteclient load) ---- */
+
+typedef struct {
+    access_ctx *a;
+    FILE *codes, *out;
+    const char *scrutin;
+    int lists, n;
+} sessions_job;
+
+/* One session per voter of codes.csv ("NUMBER,CODE"), written to the load file. */
+static int run_sessions(store_tx *tx, void *arg)
+{
+    sessions_job *j = arg;
+    char line[256], token[ACCESS_TOKEN_CHARS + 1];
+    int64_t id;
+    int struck, rc;
+
+    while (fgets(line, sizeof line, j->codes) != NULL) {
+        char *comma = strchr(line, ',');
+
+        if (comma == NULL)
+            continue;
+        *comma = '\0';
+        comma[1 + strcspn(comma + 1, "\r\n")] = '\0';
+        if ((rc = store_voter_find(tx, line, &id, &struck)) != STORE_OK ||
+            (rc = access_session_open_tx(tx, j->a, id, (int64_t)time(NULL), token)) != STORE_OK)
+            return rc;
+        fprintf(j->out, "%s,%s,%s,%d\n", token, comma + 1, j->scrutin, 1 + j->n % j->lists);
+        j->n++;
+    }
+    return STORE_OK;
+}
+
+int tu_load_file(const char *dir, const char *cfg, const char *scrutin, int lists)
+{
+    char path[PATH_MAX + 16], err[256];
+    sessions_job j = { .scrutin = scrutin, .lists = lists };
+    server srv;
+    int rc = -1;
+
+    if (server_open(&srv, cfg, 0, 1, err, sizeof err) != 0) {
+        fprintf(stderr, "tu_load_file: %s\n", err);
+        server_close(&srv);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/codes.csv", dir);
+    j.codes = fopen(path, "r");
+    snprintf(path, sizeof path, "%s/load.csv", dir);
+    j.out = fopen(path, "w");
+    j.a = &srv.access;
+    if (j.codes != NULL && j.out != NULL && store_write(srv.store, run_sessions, &j) == STORE_OK)
+        rc = 0;
+    if (j.codes != NULL)
+        fclose(j.codes);
+    if (j.out != NULL && fclose(j.out) != 0)
+        rc = -1;
+    server_close(&srv);
+    return rc;
+}
+
+int tu_election_generated(const char *dir, const char *bin, size_t n, char *cfg, size_t cfglen)
+{
+    static const char head[] = "number,surname,given_names,emails,establishment,"
+                               "postal_address,corps\n";
+    char *csv = malloc(sizeof head + n * 64);
+    size_t len = sizeof head - 1;
+    int rc;
+
+    if (csv == NULL)
+        return -1;
+    memcpy(csv, head, len);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(csv + len, "B%06zu,Nom%zu,Prénom,b%zu@bench.example,E%zu,,"
+                               "attache\n", i, i, i, i % 20);
+    rc = tu_election_by_cli(dir, bin, NULL, csv, NULL, cfg, cfglen);
+    free(csv);
+    return rc;
 }

@@ -112,6 +112,14 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
 int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, const char *csv,
                        const char *credentials, char *cfg, size_t cfglen);
 
+/* An open election of n generated voters (B000000...; the demo codes in
+ * dir/codes.csv), made by the CLIs, without a mail relay. */
+int tu_election_generated(const char *dir, const char *bin, size_t n, char *cfg, size_t cfglen);
+/* dir/load.csv for voteclient load: a session per voter of dir/codes.csv
+ * (opened without Argon2id, through the access layer), its code, scrutin,
+ * and a choice cycling over lists. */
+int tu_load_file(const char *dir, const char *cfg, const char *scrutin, int lists);
+
 /* A staff account's TOTP key from its base32 form (as votectl staff-add
  * prints it), and the 6-digit code of a time. */
 void tu_base32_key(uint8_t out[32], const char *secret);

@@ -2,7 +2,7 @@
  *
  *   voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE
  *   voteclient [--url URL] lookup SCRUTIN TRACKER
- *   voteclient [--url URL] load FILE [--concurrency N] [--bench]
+ *   voteclient [--url URL] load FILE [--concurrency N] [--bench] [--receipts OUT]
  *
  * vote: logs in, makes the ballot for CHOICE (a list number from 1, or
  * "blank") on this machine, casts it, verifies the receipt and finds the
@@ -13,7 +13,10 @@
  * load: FILE has one line per simulated voter, "SESSION,CODE,SCRUTIN,CHOICE",
  * sessions made beforehand (login is Argon2id work, measured apart). Ballots
  * are made first, then cast by N concurrent connections; reports ballots/s,
- * latency percentiles and errors (with --bench, as "bench" lines).
+ * latency percentiles and errors (with --bench, as "bench" lines). With
+ * --receipts, each verified receipt is appended to OUT as it arrives, one line
+ * "LINE,SCRUTIN,TRACKER_HEX" (LINE: the voter's line in FILE, from 1), flushed
+ * at once: what the server acknowledged, for tests that kill it mid-load.
  *
  * Exit: 0 done, 1 refused by the server, 2 usage, 3 bad input or a server
  * answer that does not check out. */
@@ -37,7 +40,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE\n"
                     "       voteclient [--url URL] lookup SCRUTIN TRACKER\n"
-                    "       voteclient [--url URL] load FILE [--concurrency N] [--bench]\n");
+                    "       voteclient [--url URL] load FILE [--concurrency N] [--bench]"
+                    " [--receipts OUT]\n");
     return 2;
 }
 
@@ -149,6 +153,7 @@ typedef struct {
     atomic_size_t errors;
     char first_error[CLIENT_MSG_CHARS + 16];
     pthread_mutex_t lock;
+    FILE *receipts;          /* or NULL; written under lock */
 } load_run;
 
 static double now_ms(void)
@@ -168,6 +173,19 @@ static void note_error(load_run *l, const client_result *r)
     }
 }
 
+static void note_receipt(load_run *l, size_t i, const box_receipt *receipt)
+{
+    char hex[2 * BALLOT_TRACKER_BYTES + 1];
+
+    if (l->receipts == NULL)
+        return;
+    hex_encode(hex, receipt->tracker, sizeof receipt->tracker);
+    pthread_mutex_lock(&l->lock);
+    fprintf(l->receipts, "%zu,%s,%s\n", i + 1, receipt->scrutin, hex);
+    fflush(l->receipts);
+    pthread_mutex_unlock(&l->lock);
+}
+
 static void *cast_worker(void *arg)
 {
     load_run *l = arg;
@@ -181,10 +199,12 @@ static void *cast_worker(void *arg)
         double t0 = now_ms();
 
         if (client_session_set(c, v->session) == 0 &&
-            client_submit(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK)
+            client_submit(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK) {
             v->ok = 1;
-        else
+            note_receipt(l, i, &receipt);
+        } else {
             note_error(l, &r);
+        }
         v->ms = now_ms() - t0;
     }
     client_free(c);
@@ -289,10 +309,10 @@ static void load_report(load_run *l, double wall_ms, int bench)
     free(ms);
 }
 
-static int cmd_load(client *c, const char *file, int threads, int bench)
+static int cmd_load(client *c, const char *file, int threads, int bench, FILE *receipts)
 {
     pthread_t t[LOAD_MAX_THREADS];
-    load_run l = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    load_run l = { .lock = PTHREAD_MUTEX_INITIALIZER, .receipts = receipts };
     client_result r;
     double t0;
     int rc;
@@ -333,18 +353,23 @@ int main(int argc, char **argv)
         { "url", required_argument, NULL, 'u' },
         { "concurrency", required_argument, NULL, 'n' },
         { "bench", no_argument, NULL, 'b' },
+        { "receipts", required_argument, NULL, 'r' },
         { NULL, 0, NULL, 0 }
     };
     int o, threads = 8, bench = 0, rc;
+    const char *receipts_path = NULL;
+    FILE *receipts = NULL;
     client *c;
 
-    while ((o = getopt_long(argc, argv, "u:n:b", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "u:n:br:", opts, NULL)) != -1) {
         if (o == 'u')
             url = optarg;
         else if (o == 'n' && (threads = atoi(optarg)) >= 1 && threads <= LOAD_MAX_THREADS)
             continue;
         else if (o == 'b')
             bench = 1;
+        else if (o == 'r')
+            receipts_path = optarg;
         else
             return usage();
     }
@@ -358,10 +383,15 @@ int main(int argc, char **argv)
         rc = cmd_vote(c, argv[1], argv[2], argv[3]);
     else if (strcmp(argv[0], "lookup") == 0 && argc == 3)
         rc = cmd_lookup(c, argv[1], argv[2]);
+    else if (strcmp(argv[0], "load") == 0 && argc == 2 && receipts_path != NULL &&
+             (receipts = fopen(receipts_path, "a")) == NULL)
+        rc = (perror(receipts_path), 3);
     else if (strcmp(argv[0], "load") == 0 && argc == 2)
-        rc = cmd_load(c, argv[1], threads, bench);
+        rc = cmd_load(c, argv[1], threads, bench, receipts);
     else
         rc = usage();
+    if (receipts != NULL && fclose(receipts) != 0)
+        rc = 3;
     client_free(c);
     curl_global_cleanup();
     return rc;

@@ -42,7 +42,8 @@ int ep_ballot_cast(http_request *req, http_response *res)
     }
     if (rc != STORE_OK) {
         atomic_fetch_add(&req->ctx->store_errors, 1);
-        http_error(req, res, 503, MSG_UNAVAILABLE);
+        http_error(req, res, 503, MSG_CAST_UNAVAILABLE);
+        res->retry_after = 5;
         return 0;
     }
     res->status = 201;

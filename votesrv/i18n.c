@@ -22,6 +22,11 @@ static const struct {
     [MSG_UNAVAILABLE] = { "unavailable",
                           "Le service est momentanément indisponible. Réessayez dans un instant.",
                           "The service is unavailable for a moment. Please try again shortly." },
+    [MSG_CAST_UNAVAILABLE] = { "unavailable",
+                               "Votre bulletin n'a pas été enregistré : le service est "
+                               "momentanément indisponible. Réessayez dans un instant.",
+                               "Your ballot was not recorded: the service is unavailable for "
+                               "a moment. Please try again shortly." },
     [MSG_INTERNAL] = { "internal_error", "Une erreur interne est survenue ; rien n'a été modifié.",
                        "An internal error occurred; nothing was changed." },
     [MSG_CONTENT_TYPE] = { "unsupported_media_type",

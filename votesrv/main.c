@@ -17,6 +17,12 @@
 
 #define SHUTDOWN_GRACE_S 10
 
+/* A write the store could not make: why, in the engine's words. */
+static void on_store_error(const char *detail)
+{
+    log_event("error", "store", json_pack("{s:s}", "detail", detail));
+}
+
 static int write_port(const char *path, int port)
 {
     FILE *f = fopen(path, "w");
@@ -76,6 +82,7 @@ int main(int argc, char **argv)
         return 2;
     }
     log_set_level(srv.cfg.log_level);
+    store_on_error(srv.store, on_store_error);
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
     http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);

@@ -221,7 +221,7 @@ static const char *cast_error(http_request *req, int rc, const box_result *r, in
     if (rc == BOX_REFUSED)
         return i18n_text(api_box_msg(r->code, status), req->lang);
     *status = 503;
-    return i18n_text(MSG_UNAVAILABLE, req->lang);
+    return i18n_text(MSG_CAST_UNAVAILABLE, req->lang);
 }
 
 int pg_vote_post(http_request *req, http_response *res)
