@@ -21,6 +21,19 @@ static int flush(vv *v, reader *r)
     return rc;
 }
 
+/* A final part is kept once: a second one (which would the verdicts be
+ * about?) rejects the archive. */
+static int part_once(vv *v, json_t **slot, json_t *part, const char *name)
+{
+    if (*slot != NULL) {
+        vv_report(v, 0, "archive line %llu: a second %s part", (unsigned long long)v->lines + 1,
+                  name);
+        return -1;
+    }
+    *slot = json_incref(part);
+    return 0;
+}
+
 /* A line that is not a ballot: a scrutin header or a final part. */
 static int other_line(vv *v, reader *r, const char *line)
 {
@@ -47,12 +60,12 @@ static int other_line(vv *v, reader *r, const char *line)
                 (uint64_t)json_integer_value(json_object_get(s, "signatures"));
         }
     } else if ((s = json_object_get(j, "credentials")) != NULL) {
-        v->credentials = json_incref(s);
+        rc = part_once(v, &v->credentials, s, "credentials");
         r->cur = NULL;
     } else if ((s = json_object_get(j, "documents")) != NULL) {
-        v->documents = json_incref(s);
+        rc = part_once(v, &v->documents, s, "documents");
     } else if ((s = json_object_get(j, "checkpoints")) != NULL) {
-        v->checkpoints = json_incref(s);
+        rc = part_once(v, &v->checkpoints, s, "checkpoints");
     } else if ((s = json_object_get(j, "end")) != NULL) {
         v->have_end = 1;
         v->end_lines = (uint64_t)json_integer_value(json_object_get(s, "lines"));
