@@ -5,6 +5,7 @@
 #   make check-browser  only the portal's tests, journey included
 #   make fuzz     run each libFuzzer target (clang) for FUZZ_SECONDS; new inputs
 #                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
+#   make check-repro  two builds of HEAD in different directories: identical programs
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
@@ -18,12 +19,15 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     = -ldecaf -lcsv $(PKG_LIBS) -lpthread -lm
 
-REL_FLAGS := -O2 -g
+# Reproducible: paths in debug info and macros are relative to the tree, so
+# that two checkouts of a commit give byte-identical programs (make check-repro).
+REPRO     := -ffile-prefix-map=$(CURDIR)=.
+REL_FLAGS := -O2 -g $(REPRO)
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-             -fno-sanitize-recover=all
+             -fno-sanitize-recover=all $(REPRO)
 
-LIB_SRC   := $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
-             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c)
+LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
+             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
 PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee voteverify
@@ -36,8 +40,8 @@ REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
 SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
 
-.PHONY: all deps check check-browser test test-san bench demo crypto-demo vectors clean portal \
-        fuzz fuzz-merge replay replay-san
+.PHONY: all deps check check-browser check-repro test test-san bench demo crypto-demo vectors \
+        clean portal fuzz fuzz-merge replay replay-san
 
 all: deps
 	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS) $(REL_REPLAY) portal
@@ -48,7 +52,7 @@ all: deps
 # CSP forbids inline scripts), and the ALTCHA widget's CSP-friendly build.
 PORTAL_DIR := build/portal
 SODIUM_ESM := node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs
-PORTAL_SRC := $(wildcard votesrv/portal/static/*) $(wildcard votesrv/portal/js/*.mjs)
+PORTAL_SRC := $(sort $(wildcard votesrv/portal/static/*) $(wildcard votesrv/portal/js/*.mjs))
 PORTAL_NPM := node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs \
               node_modules/altcha/dist_external/altcha.js \
               node_modules/altcha/dist_external/worker.js \
@@ -76,20 +80,21 @@ build/san/%.o: %.c
 
 build/%/libvotesrv.a:
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcsD $@ $^
 
 $(REL_LIB): $(patsubst %.c,build/rel/%.o,$(LIB_SRC))
 $(SAN_LIB): $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 
 # Programs: name -> objects
 votesrv_OBJ   := votesrv/main.o
-votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o tools/votectl_staff.o
+votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o tools/votectl_staff.o \
+                 tools/votectl_version.o
 voteaudit_OBJ := tools/voteaudit.o
 votecred_OBJ  := tools/votecred.o
 voteclient_OBJ := tools/voteclient.o
 votetrustee_OBJ := tools/votetrustee.o
 # the verifier links crypto/ only (and its own files)
-voteverify_OBJ := $(patsubst %.c,%.o,$(wildcard verify/*.c))
+voteverify_OBJ := $(patsubst %.c,%.o,$(sort $(wildcard verify/*.c)))
 
 define program
 build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)
@@ -102,10 +107,10 @@ endef
 $(foreach p,$(filter-out voteverify,$(PROGRAMS)),$(eval $(call program,$(p))))
 
 # voteverify links crypto/ and nothing else of the server (enforced here)
-CRYPTO_SRC := $(wildcard crypto/*.c)
+CRYPTO_SRC := $(sort $(wildcard crypto/*.c))
 build/%/libvvcrypto.a:
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcsD $@ $^
 build/rel/libvvcrypto.a: $(patsubst %.c,build/rel/%.o,$(CRYPTO_SRC))
 build/san/libvvcrypto.a: $(patsubst %.c,build/san/%.o,$(CRYPTO_SRC))
 build/rel/bin/voteverify: $(addprefix build/rel/,$(voteverify_OBJ)) build/rel/libvvcrypto.a
@@ -211,6 +216,9 @@ test-san: $(SAN_TESTS) $(SAN_BIN) portal
 check-browser: deps
 	@$(MAKE) --no-print-directory build/rel/tests/test_portal $(REL_BIN) portal
 	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_portal
+
+check-repro: deps
+	@tests/repro.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN)

@@ -34,7 +34,7 @@ void bench_import(void)
     char *dir = tu_tmpdir(), csv[600], *text;
     store *s = tu_store(dir);
     def_election d;
-    election_ctx c = { "officer", "bench", NULL, (int64_t)time(NULL), "" };
+    election_ctx c = { "officer", "bench", NULL, (int64_t)time(NULL), "", NULL };
     voter_list list;
     voters_diff diff;
     uint8_t pk[32], sk[64];

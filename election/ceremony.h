@@ -83,9 +83,10 @@ int ceremony_post(store *s, election_ctx *c, const char *text, size_t len);
 int ceremony_export(store *s, json_t **out);
 /* The state that holders seal before act ("open" or "close"):
  * {"act", "eid", "fingerprint", "signatures", "box", "software"}, hashes of the
- * signature list, of every scrutin's box count and digest, and of the running
- * program (docs/protocol.md §6.3). */
-int ceremony_seal_state(store *s, const char *act, json_t **out);
+ * signature list, of every scrutin's box count and digest, and of the software
+ * (election/software.h: the daemon and the portal's files in assets, which may
+ * be NULL) (docs/protocol.md §6.3). */
+int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out);
 /* Within a job: the checked keys of the completed ceremony and the number of
  * holders. ELECTION_REFUSED (c->msg) if there is no bureau or keys are missing. */
 int ceremony_keys_get(store_tx *tx, election_ctx *c, ceremony_keys *k);

@@ -26,6 +26,7 @@ typedef struct {
     const char *reason;         /* required by amendments, suspension, test wipe */
     int64_t now;                /* Unix seconds, the server's clock */
     char msg[ELECTION_MSG_CHARS];
+    const char *assets;         /* the portal's static files, which seals cover; NULL: none */
 } election_ctx;
 
 typedef struct {

@@ -11,35 +11,7 @@
 #include "audit/audit.h"
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
-
-/* The program the seals cover: the daemon, votesrv, installed beside the tools
- * (so that votectl, which computes the state, and the daemon, which may check a
- * seal, name the same file); a program with no votesrv beside it (a test)
- * covers itself. Its BLAKE2b-256 in out. */
-static int software_hash(uint8_t out[32])
-{
-    crypto_generichash_state h;
-    uint8_t buf[65536];
-    char self[4096], daemon[4200], *slash;
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    int fd = -1;
-
-    if (n > 0) {
-        self[n] = '\0';
-        if ((slash = strrchr(self, '/')) != NULL) {
-            snprintf(daemon, sizeof daemon, "%.*s/votesrv", (int)(slash - self), self);
-            fd = open(daemon, O_RDONLY | O_CLOEXEC);
-        }
-    }
-    if (fd < 0 && (fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0)
-        return -1;
-    crypto_generichash_init(&h, NULL, 0, 32);
-    while ((n = read(fd, buf, sizeof buf)) > 0)
-        crypto_generichash_update(&h, buf, (size_t)n);
-    close(fd);
-    crypto_generichash_final(&h, out, 32);
-    return n == 0 ? 0 : -1;
-}
+#include "software.h"
 
 static int hash_signature(const char *scrutin, const char *number, void *arg)
 {
@@ -49,9 +21,10 @@ static int hash_signature(const char *scrutin, const char *number, void *arg)
 }
 
 static int state_make(store_tx *tx, const store_election *e, const def_election *d,
-                      const char *act, json_t **out)
+                      const char *act, const char *assets, json_t **out)
 {
-    uint8_t sig[32], box[32], sw[32], digest[32];
+    uint8_t sig[32], box[32], digest[32];
+    software_manifest sw;
     uint64_t count;
     transcript t;
     int rc;
@@ -70,7 +43,7 @@ static int state_make(store_tx *tx, const store_election *e, const def_election 
         transcript_put(&t, digest, sizeof digest);
     }
     transcript_digest(&t, box);
-    if (software_hash(sw) != 0)
+    if (software_manifest_make(&sw, assets) != 0)
         return STORE_EIO;
     *out = json_pack("{ssss}", "act", act, "eid", e->eid);
     if (*out == NULL)
@@ -78,7 +51,7 @@ static int state_make(store_tx *tx, const store_election *e, const def_election 
     ceremony_hex_set(*out, "fingerprint", e->fingerprint, 32);
     ceremony_hex_set(*out, "signatures", sig, 32);
     ceremony_hex_set(*out, "box", box, 32);
-    ceremony_hex_set(*out, "software", sw, 32);
+    ceremony_hex_set(*out, "software", sw.digest, 32);
     return STORE_OK;
 }
 
@@ -88,7 +61,7 @@ static const char *act_state(const char *act)
 }
 
 typedef struct {
-    const char *act;
+    const char *act, *assets;
     json_t *out;
 } state_job;
 
@@ -100,14 +73,14 @@ static int run_state(store_tx *tx, void *arg)
     int rc = cer_state_load(tx, &st, &c);
 
     if (rc == ELECTION_OK)
-        rc = state_make(tx, &st.e, &st.d, j->act, &j->out);
+        rc = state_make(tx, &st.e, &st.d, j->act, j->assets, &j->out);
     cer_state_free(&st);
     return rc;
 }
 
-int ceremony_seal_state(store *s, const char *act, json_t **out)
+int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out)
 {
-    state_job j = { act, NULL };
+    state_job j = { act, assets, NULL };
     int rc;
 
     *out = NULL;
@@ -146,7 +119,7 @@ int seal_post(store_tx *tx, cer_state *st, election_ctx *c, json_t *msg, uint64_
     if (strcmp(st->e.state, want) != 0)
         return election_refuse(c, "a seal before %s is taken in state %s (now %s)", act, want,
                                st->e.state);
-    if ((rc = state_make(tx, &st->e, &st->d, act, &state)) != STORE_OK)
+    if ((rc = state_make(tx, &st->e, &st->d, act, c->assets, &state)) != STORE_OK)
         return rc;
     if (seal_valid(msg, st, holder, state) != 0) {
         rc = election_refuse(c, "holder %llu (%s): the seal is invalid or covers another "
@@ -182,7 +155,7 @@ int election_seals_check_tx(store_tx *tx, election_ctx *c, const char *act, json
     }
     snprintf(kind, sizeof kind, "seal-%s", act);
     if (rc != ELECTION_OK || (rc = cer_docs_load(tx, kind, &seals)) != STORE_OK ||
-        (rc = state_make(tx, &st.e, &st.d, act, &state)) != STORE_OK)
+        (rc = state_make(tx, &st.e, &st.d, act, c->assets, &state)) != STORE_OK)
         goto out;
     for (uint64_t i = 0; i < st.n; i++) {
         if (seals.msg[i] == NULL || seal_valid(seals.msg[i], &st, i, state) != 0)

@@ -43,7 +43,7 @@ static int setup(void **state)
     f->dir = tu_tmpdir();
     f->s = tu_election_bureau(f->dir, HEADER "V1,A,B,v1@ex.fr,E,,attache\n", now - 60,
                               now + 86400, M);
-    f->c = (election_ctx){ "officer", "alice", NULL, now, "" };
+    f->c = (election_ctx){ "officer", "alice", NULL, now, "", NULL };
     *state = f;
     return 0;
 }
@@ -307,7 +307,7 @@ static void test_seals(void **state)
     fclose(codes);
     assert_int_equal(election_open(f->s, &f->c), ELECTION_REFUSED);
     assert_non_null(strstr(f->c.msg, "president no, 0 delegate"));
-    assert_int_equal(ceremony_seal_state(f->s, "open", &st), 0);
+    assert_int_equal(ceremony_seal_state(f->s, "open", NULL, &st), 0);
     /* a holder refuses to seal a state with another fingerprint */
     bad = json_deep_copy(st);
     json_object_set(bad, "fingerprint", json_object_get(st, "box"));
@@ -325,7 +325,7 @@ static void test_seals(void **state)
     json_decref(m);
     json_decref(bad);
     /* a seal before closing is not a seal before opening */
-    assert_int_equal(ceremony_seal_state(f->s, "close", &bad), 0);
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &bad), 0);
     json_object_set_new(bad, "act", json_string("seal"));
     assert_null(seal(f, 0, bad));
     json_object_set_new(bad, "act", json_string("close"));

@@ -408,7 +408,7 @@ struct store *tu_election_bureau(const char *dir, const char *csv, int64_t opens
                                  size_t delegates)
 {
     uint8_t pk[32], sk[64];
-    election_ctx c = { "officer", "test", NULL, opens, "" };
+    election_ctx c = { "officer", "test", NULL, opens, "", NULL };
     def_election d;
     voter_list l;
     voters_diff diff;
@@ -887,7 +887,7 @@ int tu_bureau_seal(store *s, election_ctx *c, const trustee_secret *ts, const ch
     uint64_t who[2] = { a, b };
     int rc = 0;
 
-    if (ceremony_seal_state(s, act, &state) != 0)
+    if (ceremony_seal_state(s, act, c->assets, &state) != 0)
         return -1;
     if (ceremony_export(s, &cer) != 0) {
         json_decref(state);

@@ -49,6 +49,7 @@ int votectl_open(votectl *v, int create_keys)
     v->ctx.role = "officer";
     v->ctx.actor = actor != NULL ? actor : "unknown";
     v->ctx.now = (int64_t)time(NULL);
+    v->ctx.assets = v->srv.cfg.assets;
     return 0;
 }
 
@@ -683,6 +684,8 @@ static const command commands[] = {
     { "purge", cmd_purge, "", "erase personal data after the recourse period" },
     { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
     { "demo", cmd_demo, "DIR", "create, fill and open a demo election in DIR" },
+    { "version", cmd_version, "[--hashes]",
+      "the release; with --hashes, BLAKE2b-256 of what the seals cover" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

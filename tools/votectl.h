@@ -42,6 +42,7 @@ int votectl_usage_error(const char *fmt, const char *arg);
 int cmd_demo(votectl *v, int argc, char **argv);
 int cmd_ceremony(votectl *v, int argc, char **argv);
 int cmd_seal_state(votectl *v, int argc, char **argv);
+int cmd_version(votectl *v, int argc, char **argv);
 int cmd_tally(votectl *v, int argc, char **argv);
 int cmd_results(votectl *v, int argc, char **argv);
 int cmd_publish(votectl *v, int argc, char **argv);

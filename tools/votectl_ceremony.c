@@ -110,7 +110,7 @@ int cmd_seal_state(votectl *v, int argc, char **argv)
         votectl_close(v);
         return votectl_usage_error("%s", "expects open|close OUT.json");
     }
-    rc = ceremony_seal_state(v->store, o.pos[0], &state);
+    rc = ceremony_seal_state(v->store, o.pos[0], v->ctx.assets, &state);
     if (rc == ELECTION_REFUSED)
         snprintf(v->ctx.msg, sizeof v->ctx.msg, "no seal state: the election needs a bureau "
                  "de vote");

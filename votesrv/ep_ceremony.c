@@ -38,7 +38,8 @@ int ep_ceremony_get(http_request *req, http_response *res)
 int ep_ceremony_post(http_request *req, http_response *res)
 {
     const char *kind = json_string_value(json_object_get(req->json, "kind"));
-    election_ctx c = { "trustee", req->client, NULL, (int64_t)time(NULL), "" };
+    election_ctx c = { "trustee", req->client, NULL, (int64_t)time(NULL), "",
+                       req->ctx->cfg->assets };
     char *text;
     int rc;
 

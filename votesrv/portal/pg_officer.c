@@ -294,7 +294,8 @@ int pg_officer_post(http_request *req, http_response *res)
 
     if (portal_csrf_check(req, res) != 0 || console_staff(req, res, &who, officers) != 0)
         return 0;
-    c = (election_ctx){ .role = "officer", .actor = who.login, .now = api_now() };
+    c = (election_ctx){ .role = "officer", .actor = who.login, .now = api_now(),
+                        .assets = req->ctx->cfg->assets };
     if (name != NULL && strcmp(name, "clore") == 0) {
         rc = election_close(req->ctx->store, &c);
     } else if (name != NULL && strcmp(name, "reprendre") == 0) {
