@@ -1,7 +1,8 @@
 # votesrv - build, test, benchmark.
 #   make          build everything (release flags)
 #   make check    unit and integration tests (with the portal's journey in
-#                 Chromium), then again under ASan + UBSan
+#                 Chromium) and the fuzz corpus, again under ASan + UBSan, and
+#                 the reproducible-build check
 #   make check-browser  only the portal's tests, journey included
 #   make fuzz     run each libFuzzer target (clang) for FUZZ_SECONDS; new inputs
 #                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
@@ -198,6 +199,7 @@ replay-san: $(SAN_REPLAY) $(SAN_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory test test-san
+	@tests/repro.sh | tail -1
 
 test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
