@@ -1,6 +1,6 @@
 /*
  * software.h - what the bureau's seals cover of the software (docs/protocol.md
- * §11): the daemon program and the portal's static files that voters' browsers
+ * §6.3): the daemon program and the portal's static files that voters' browsers
  * run (the ballot encryption and libsodium among them). Each file's
  * BLAKE2b-256, and a digest over the list, which is the sealed state's
  * "software" value. `votectl version --hashes` prints the same list, so that
