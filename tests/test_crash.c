@@ -434,20 +434,45 @@ static void fill(const char *path)
     close(fd);
 }
 
+/* An election on a file system of its own (see fs_mount), with a first
+ * slice cast normally; -1 (skip) if this machine cannot mount one. */
+static int fs_run_open(run *r, char **dir, int ext4, int mb, char *mnt, size_t len)
+{
+    char err[4096];
+
+    *dir = tu_tmpdir();
+    if (fs_mount(*dir, ext4, mb, mnt, len) != 0) {
+        tu_rmdir(*dir);
+        free(*dir);
+        return -1;
+    }
+    run_open(r, mnt, *dir, 3 * SLICE);
+    daemon_start(r);
+    assert_int_equal(cast_slice(r, "before", err, sizeof err), SLICE);
+    return 0;
+}
+
+/* The rest vote; everything is checked; the file system goes away. */
+static void fs_run_close(run *r, char *dir, const char *mnt)
+{
+    char err[4096];
+
+    cast_slice(r, "rest", err, sizeof err);
+    check_store(r);
+    run_close(r);
+    assert_int_equal(tu_sh(err, sizeof err, "umount %s", mnt), 0);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static void test_disk_full(void **state)
 {
-    char *dir = tu_tmpdir(), mnt[PATH_MAX], filler[PATH_MAX + 16], err[4096];
+    char *dir, mnt[PATH_MAX], filler[PATH_MAX + 16], err[4096];
     run r;
 
     (void)state;
-    if (fs_mount(dir, 0, 40, mnt, sizeof mnt) != 0) {
-        tu_rmdir(dir);
-        free(dir);
+    if (fs_run_open(&r, &dir, 0, 40, mnt, sizeof mnt) != 0)
         skip();
-    }
-    run_open(&r, mnt, dir, 3 * SLICE);
-    daemon_start(&r);
-    assert_int_equal(cast_slice(&r, "before", err, sizeof err), SLICE);
     snprintf(filler, sizeof filler, "%s/filler", mnt);
     fill(filler);
     /* full: casts are refused with a clear error, the daemon stays up */
@@ -460,12 +485,7 @@ static void test_disk_full(void **state)
     /* space again: voting resumes without a restart, nothing was lost */
     assert_int_equal(unlink(filler), 0);
     cast_slice(&r, "after", err, sizeof err);
-    cast_slice(&r, "rest", err, sizeof err);
-    check_store(&r);
-    run_close(&r);
-    assert_int_equal(tu_sh(err, sizeof err, "umount %s", mnt), 0);
-    tu_rmdir(dir);
-    free(dir);
+    fs_run_close(&r, dir, mnt);
 }
 
 /* ext4 turns itself read-only on an error (errors=remount-ro), as on a
@@ -483,18 +503,12 @@ static void fs_error(const char *mnt)
 
 static void test_read_only(void **state)
 {
-    char *dir = tu_tmpdir(), mnt[PATH_MAX], err[4096];
+    char *dir, mnt[PATH_MAX], err[4096];
     run r;
 
     (void)state;
-    if (fs_mount(dir, 1, 64, mnt, sizeof mnt) != 0) {
-        tu_rmdir(dir);
-        free(dir);
+    if (fs_run_open(&r, &dir, 1, 64, mnt, sizeof mnt) != 0)
         skip();
-    }
-    run_open(&r, mnt, dir, 3 * SLICE);
-    daemon_start(&r);
-    assert_int_equal(cast_slice(&r, "before", err, sizeof err), SLICE);
     fs_error(mnt);
     assert_int_equal(cast_slice(&r, "read-only", err, sizeof err), 0);
     assert_non_null(strstr(err, "503"));
@@ -510,12 +524,7 @@ static void test_read_only(void **state)
     daemon_start(&r);
     check_store(&r);
     cast_slice(&r, "repaired", err, sizeof err);
-    cast_slice(&r, "rest", err, sizeof err);
-    check_store(&r);
-    run_close(&r);
-    assert_int_equal(tu_sh(err, sizeof err, "umount %s", mnt), 0);
-    tu_rmdir(dir);
-    free(dir);
+    fs_run_close(&r, dir, mnt);
 }
 
 int main(void)
