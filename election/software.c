@@ -53,8 +53,10 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 static int add_assets(software_manifest *m, const char *dir)
 {
     struct dirent **names;
-    int n = scandir(dir, &names, NULL, by_name), rc = n < 0 ? -1 : 0;
+    int n = scandir(dir, &names, NULL, by_name), rc = 0;
 
+    if (n < 0)
+        return -1;
     for (int i = 0; i < n; i++) {
         char path[4200];
         struct stat st;

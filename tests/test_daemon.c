@@ -149,6 +149,34 @@ static void test_cli_while_serving(void **state)
     assert_non_null(strstr(out, "audit log: OK"));
 }
 
+/* votectl version --hashes: the daemon's hash is b2sum's, every portal file is
+ * listed, then the sealed digest; a portal folder that cannot be read is a
+ * clear refusal, not a crash. */
+static void test_version_hashes(void **state)
+{
+    char out[8192], sum[200], bad[800];
+    json_t *c;
+
+    (void)state;
+    assert_int_equal(tu_sh(sum, sizeof sum, "b2sum -l 256 %s/votesrv | cut -d' ' -f1", bin), 0);
+    sum[strcspn(sum, "\n")] = '\0';
+    assert_int_equal(strlen(sum), 64);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s version --hashes", bin, cfg), 0);
+    assert_non_null(strstr(out, "votesrv 0."));
+    strcat(sum, "  votesrv\n");
+    assert_non_null(strstr(out, sum));
+    assert_non_null(strstr(out, "  portal/vote.mjs\n"));
+    assert_non_null(strstr(out, "  portal/libsodium-sumo.mjs\n"));
+    assert_non_null(strstr(out, "  software (the sealed digest"));
+    assert_non_null(c = json_load_file(cfg, 0, NULL));
+    json_object_set_new(c, "assets", json_string("/nonexistent/portal"));
+    snprintf(bad, sizeof bad, "%s/no-portal.json", dir);
+    assert_int_equal(json_dump_file(c, bad, 0), 0);
+    json_decref(c);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s version --hashes", bin, bad), 3);
+    assert_non_null(strstr(out, "cannot read the daemon beside votectl or the portal's files"));
+}
+
 /* The demo's officer account opens the officers' console (password + TOTP). */
 static void test_demo_console_account(void **state)
 {
@@ -204,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_refusals_are_clean_json),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_cli_while_serving),
+        cmocka_unit_test(test_version_hashes),
         cmocka_unit_test(test_demo_console_account),
         cmocka_unit_test(test_sigterm_stops_cleanly),
     };
