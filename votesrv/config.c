@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "crypto/hex.h"
+#include "log.h"
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
 {
@@ -179,8 +180,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         goto out;
     }
     if (port < 0 || port > 65535 || strlen(addr) >= sizeof c->listen_address ||
-        (strcmp(level, "debug") != 0 && strcmp(level, "info") != 0 &&
-         strcmp(level, "warn") != 0 && strcmp(level, "error") != 0)) {
+        !log_level_valid(level)) {
         fail(err, errlen, path, "listen.port must be 0-65535, listen.address an IP address, "
              "log.level debug, info, warn or error");
         goto out;

@@ -29,6 +29,11 @@ int log_set_level(const char *name)
     return 0;
 }
 
+int log_level_valid(const char *name)
+{
+    return level_rank(name) >= 0;
+}
+
 int log_debug_enabled(void)
 {
     return threshold == 0;

@@ -10,6 +10,8 @@
 /* Events below this level ("debug", "info", "warn", "error") are dropped;
  * -1 for an unknown name. Info by default. */
 int log_set_level(const char *name);
+/* 1 if name is one of those levels. */
+int log_level_valid(const char *name);
 int log_debug_enabled(void);
 /* Emit {"ts","level","event", ...fields}. fields (may be NULL) is consumed. */
 void log_event(const char *level, const char *event, json_t *fields);
