@@ -117,7 +117,6 @@ static void stop(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     char cfg[600], err[CONFIG_ERR_CHARS];
-    uint8_t mac[SECRET_HASH_BYTES];
 
     (void)argc;
     (void)argv;
@@ -134,8 +133,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (store_write(srv.store, run_session, NULL) != STORE_OK)
         fail("no voter session");
     staff_log_in();
-    secret_keyed_hash(mac, ctx.csrf_key, csrf_cookie, strlen(csrf_cookie));
-    sodium_bin2hex(csrf_form, sizeof csrf_form, mac, sizeof mac);
+    portal_csrf_token(csrf_form, &ctx, csrf_cookie);
     atexit(stop);
     return 0;
 }

@@ -167,7 +167,7 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
 
 /* CSRF: a random cookie (HttpOnly, SameSite=Strict) and, in each form, its
  * keyed hash; a forged page can read neither. */
-static void csrf_token(char out[PORTAL_CSRF_CHARS + 1], const http_ctx *ctx, const char *cookie)
+void portal_csrf_token(char out[PORTAL_CSRF_CHARS + 1], const http_ctx *ctx, const char *cookie)
 {
     uint8_t mac[SECRET_HASH_BYTES];
 
@@ -207,7 +207,7 @@ void portal_csrf_field(html *h, http_request *req, http_response *res)
                         value);
         cookie = value;
     }
-    csrf_token(token, req->ctx, cookie);
+    portal_csrf_token(token, req->ctx, cookie);
     html_fmt(h, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", token);
 }
 
@@ -236,7 +236,7 @@ int portal_csrf_check(http_request *req, http_response *res)
 
     if (cookie_ok(cookie) && sent != NULL && strlen(sent) == PORTAL_CSRF_CHARS &&
         same_origin(req)) {
-        csrf_token(token, req->ctx, cookie);
+        portal_csrf_token(token, req->ctx, cookie);
         if (secret_equal(token, sent, PORTAL_CSRF_CHARS))
             return 0;
     }
