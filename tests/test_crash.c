@@ -241,6 +241,41 @@ static size_t read_receipts(run *r, const char *path, const size_t *idx, size_t 
     return got;
 }
 
+/* Cast the next slice with the daemon up; the receipts got. */
+static size_t cast_slice(run *r, const char *name, char *err, size_t errlen)
+{
+    char receipts[PATH_MAX + 48], errpath[PATH_MAX + 64];
+    size_t idx[SLICE], k = write_slice(r, idx), got;
+    int client, status;
+    FILE *f;
+
+    assert_true(k > 0);
+    snprintf(receipts, sizeof receipts, "%s/receipts-%s.txt", r->work, name);
+    client = load_start(r, receipts);
+    waitpid(client, &status, 0);
+    got = read_receipts(r, receipts, idx, k);
+    snprintf(errpath, sizeof errpath, "%s.err", receipts);
+    err[0] = '\0';
+    if ((f = fopen(errpath, "r")) != NULL) {
+        size_t n = fread(err, 1, errlen - 1, f);
+
+        err[n] = '\0';
+        fclose(f);
+    }
+    printf("== %s: %zu receipts of %zu tried%s%s", name, got, k, err[0] ? "; " : "\n", err);
+    return got;
+}
+
+/* Voters without a receipt yet. */
+static size_t pending(const run *r)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < r->n; i++)
+        k += r->tracker[i][0] == '\0';
+    return k;
+}
+
 /* ---- the invariants ---- */
 
 static void check_store(const run *r)
@@ -298,11 +333,10 @@ static unsigned crash_cycles(void)
 static void one_crash(run *r)
 {
     char receipts[PATH_MAX + 48];
-    size_t *idx = calloc(SLICE, sizeof *idx), k, got;
+    size_t idx[SLICE], k, got;
     unsigned delay_ms = randombytes_uniform(400);
     int client, status;
 
-    assert_non_null(idx);
     k = write_slice(r, idx);
     assert_true(k > 0);
     snprintf(receipts, sizeof receipts, "%s/receipts-%u.txt", r->work, r->cycle);
@@ -320,19 +354,14 @@ static void one_crash(run *r)
     daemon_start(r);
     check_healthy();
     check_store(r);
-    free(idx);
 }
 
 static void test_sigkill_under_load(void **state)
 {
     unsigned cycles = crash_cycles();
-    char *dir = tu_tmpdir();
+    char *dir = tu_tmpdir(), name[32], err[4096], reg[PATH_MAX + 32];
     run r;
-    size_t idx[SLICE], k;
-    char receipts[PATH_MAX + 48];
-    int client, status;
     long signatures;
-    char reg[PATH_MAX + 32];
 
     (void)state;
     run_open(&r, dir, dir, (size_t)cycles * 100 + SLICE);
@@ -341,11 +370,9 @@ static void test_sigkill_under_load(void **state)
         one_crash(&r);
     /* the rest vote without a kill: everyone has voted once; the voters whose
      * ballot was stored but not acknowledged are refused a second ballot */
-    for (unsigned round = 0; (k = write_slice(&r, idx)) > 0; round++) {
-        snprintf(receipts, sizeof receipts, "%s/receipts-end-%u.txt", r.work, round);
-        client = load_start(&r, receipts);
-        waitpid(client, &status, 0);
-        if (read_receipts(&r, receipts, idx, k) == 0)
+    for (unsigned round = 0; pending(&r) > 0; round++) {
+        snprintf(name, sizeof name, "end-%u", round);
+        if (cast_slice(&r, name, err, sizeof err) == 0)
             break;          /* all that remain voted already, unacknowledged */
     }
     check_store(&r);
@@ -358,31 +385,6 @@ static void test_sigkill_under_load(void **state)
 }
 
 /* ---- the store's file system full, or turned read-only ---- */
-
-/* Cast the next slice with the daemon up; the receipts got. */
-static size_t cast_slice(run *r, const char *name, char *err, size_t errlen)
-{
-    char receipts[PATH_MAX + 48], errpath[PATH_MAX + 64];
-    size_t idx[SLICE], k = write_slice(r, idx), got;
-    int client, status;
-    FILE *f;
-
-    assert_true(k > 0);
-    snprintf(receipts, sizeof receipts, "%s/receipts-%s.txt", r->work, name);
-    client = load_start(r, receipts);
-    waitpid(client, &status, 0);
-    got = read_receipts(r, receipts, idx, k);
-    snprintf(errpath, sizeof errpath, "%s.err", receipts);
-    err[0] = '\0';
-    if ((f = fopen(errpath, "r")) != NULL) {
-        size_t n = fread(err, 1, errlen - 1, f);
-
-        err[n] = '\0';
-        fclose(f);
-    }
-    printf("== %s: %zu receipts of %zu tried%s%s", name, got, k, err[0] ? "; " : "\n", err);
-    return got;
-}
 
 /* The daemon's log of this cycle holds this text. */
 static int log_has(const run *r, const char *text)
