@@ -83,6 +83,7 @@ typedef struct {
     char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
     uint8_t altcha_key[32];
     int reissues_per_day;                         /* code reissues a voter may ask for */
+    int64_t network_failures;          /* failed logins (or codes) per network and window */
 } access_ctx;
 
 /* -1 if the Argon2id parameters cannot run here (memory). */
@@ -109,12 +110,16 @@ int access_send_activations(access_ctx *a, int64_t now, uint64_t *sent);
  * belongs to a voter. The answer is the same either way. */
 int access_request_link(access_ctx *a, const char *identifier, int purpose, const char *client,
                         int64_t now, access_result *res);
-/* Follow an activation link: password, défi question and answer. */
+/* Follow an activation link: password, défi question and answer. Following a
+ * link proves the mailbox: the account's login throttle is cleared and, if
+ * session_out is not NULL, the voter is logged in (a new session token). */
 int access_activate(access_ctx *a, const char *token, const char *password, int question,
-                    const char *answer, int64_t now, access_result *res);
-/* Follow a password-reassort link: a new password; every session of the voter ends. */
+                    const char *answer, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
+                    access_result *res);
+/* Follow a password-reassort link: a new password; every other session of the
+ * voter ends (session_out as for access_activate). */
 int access_reset_password(access_ctx *a, const char *token, const char *password, int64_t now,
-                          access_result *res);
+                          char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);
 
 /* Login: a session token (the cookie value) on success. */
 int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
@@ -158,7 +163,13 @@ int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], cons
 json_t *access_challenge(const access_ctx *a, int64_t now);
 int access_challenge_use(access_ctx *a, const char *payload, int64_t now, access_result *res);
 
-/* The client network a throttle counts against: IPv4 /24, IPv6 /56. */
+/* The client network a throttle counts against: IPv4 /24, IPv6 /56. A
+ * network may fail ACCESS_NETWORK_FAILURES logins (or vote codes) in each
+ * window of ACCESS_NETWORK_WINDOW seconds (config: limits.failures_per_network);
+ * past that it is refused until the window ends. Windows, not a count for
+ * ever: a workplace behind one address must never add its typos up to a lock. */
+#define ACCESS_NETWORK_FAILURES 100
+#define ACCESS_NETWORK_WINDOW 600
 void access_client_network(char out[64], const char *client);
 
 #endif

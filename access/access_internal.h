@@ -15,17 +15,28 @@ typedef struct {
     int64_t lock_for;      /* seconds */
 } throttle_policy;
 
-extern const throttle_policy access_policy_account, access_policy_network;
+extern const throttle_policy access_policy_account;
 
 /* ACCESS_OK, or ACCESS_REFUSED with res set (THROTTLED or LOCKED). */
 int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res);
-/* A login's two throttles, the network's then the account's: STORE_OK with
- * res->code set if either refuses, or a store error. */
-int throttle_check_login(store_tx *tx, const char *net_key, const char *acct_key, int64_t now,
-                         access_result *res);
-/* Count a failed login against both: *locked, *net_locked set when they lock. */
-int throttle_fail_login(store_tx *tx, const char *acct_key, const char *net_key, int64_t now,
-                        int *locked, int *net_locked);
+/* A network's window (access.h): ACCESS_OK, or ACCESS_REFUSED with res set. */
+int throttle_network_check(store_tx *tx, const access_ctx *a, const char *key, int64_t now,
+                           access_result *res);
+/* Count a network's failure; *tripped when it is the one that reaches the limit. */
+int throttle_network_fail(store_tx *tx, const access_ctx *a, const char *key, int64_t now,
+                          int *tripped);
+/* A login attempt, before its password is checked, in a write job: refused
+ * (STORE_OK with res->code set) if the network or the account is throttled;
+ * otherwise a failure is counted against both at once, so that attempts run
+ * side by side cannot all pass the check before any failure is recorded.
+ * *locked and *net_tripped: this failure locks the account / trips the network. */
+int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
+                         const char *acct_key, int64_t now, access_result *res, int *locked,
+                         int *net_tripped);
+/* The attempt succeeded: the account's count cleared, the network's failure returned. */
+int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key);
+/* Return one counted failure (an attempt that could not be checked). */
+int throttle_unfail(store_tx *tx, const char *key);
 /* The same verdict on a record already read. */
 int throttle_verdict(const store_throttle *t, int64_t now, access_result *res);
 /* Count a failure; *locked set when this failure locks the key. */

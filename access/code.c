@@ -201,7 +201,7 @@ static int run_check_read(store_tx *tx, void *arg)
         return rc;
     j->had_failures = t.failures > 0;
     if ((rc = throttle_verdict(&t, j->now, j->res)) != ACCESS_OK ||
-        (rc = throttle_check(tx, j->net_key, j->now, j->res)) != ACCESS_OK)
+        (rc = throttle_network_check(tx, j->a, j->net_key, j->now, j->res)) != ACCESS_OK)
         return rc == ACCESS_REFUSED ? STORE_OK : rc;
     return STORE_OK;
 }
@@ -209,14 +209,18 @@ static int run_check_read(store_tx *tx, void *arg)
 static int run_check_write(store_tx *tx, void *arg)
 {
     check_job *j = arg;
-    int locked = 0, net_locked = 0, rc;
+    int locked = 0, net_tripped = 0, rc;
 
     if (j->ok)
         return throttle_reset(tx, j->key);
     if ((rc = throttle_fail(tx, j->key, &policy_code, j->now, &locked)) != STORE_OK ||
-        (rc = throttle_fail(tx, j->net_key, &access_policy_network, j->now, &net_locked)) != 0)
+        (rc = throttle_network_fail(tx, j->a, j->net_key, j->now, &net_tripped)) != STORE_OK)
         return rc;
     rc = access_audit(tx, locked ? "code-locked" : "code-refused", j->v.number, NULL);
+    if (rc == STORE_OK && net_tripped)
+        rc = access_audit(tx, "network-throttled", NULL,
+                          json_pack("{s:s,s:I}", "network", j->net_key + 8, "seconds",
+                                    (json_int_t)ACCESS_NETWORK_WINDOW));
     return rc;
 }
 

@@ -26,6 +26,7 @@ int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wor
     a->link_ttl = ACCESS_LINK_TTL_DEFAULT;
     a->max_hashing = max_hashing > 0 ? max_hashing : 1;
     a->reissues_per_day = ACCESS_REISSUE_PER_DAY;
+    a->network_failures = ACCESS_NETWORK_FAILURES;
     pthread_mutex_init(&a->hash_lock, NULL);
     pthread_cond_init(&a->hash_free, NULL);
     crypto_generichash(a->altcha_key, sizeof a->altcha_key, (const uint8_t *)"votesrv/v1/altcha",

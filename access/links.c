@@ -239,6 +239,8 @@ typedef struct {
     int nemails;
     const char *pw_hash, *defi_hash;
     int question;
+    uint8_t session_hash[STORE_HASH_BYTES];
+    int with_session;
     access_result *res;
 } follow_job;
 
@@ -281,6 +283,7 @@ static int run_refused(store_tx *tx, void *arg)
 static int run_follow(store_tx *tx, void *arg)
 {
     follow_job *j = arg;
+    char key[THROTTLE_KEY_CHARS];
     int64_t voter;
     int purpose, rc = store_link_consume(tx, j->hash, j->now, &voter, &purpose);
 
@@ -293,7 +296,13 @@ static int run_follow(store_tx *tx, void *arg)
     if (j->defi_hash != NULL &&
         (rc = store_access_set_defi(tx, voter, j->question, j->defi_hash)) != STORE_OK)
         return rc;
+    /* the link proved the mailbox: guesses at the old password no longer
+     * hold the account, and the voter is in (a session, if asked) */
+    snprintf(key, sizeof key, "acct:%lld", (long long)voter);
     if ((rc = store_sessions_delete_voter(tx, voter)) != STORE_OK ||
+        (rc = throttle_reset(tx, key)) != STORE_OK ||
+        (j->with_session &&
+         (rc = store_session_insert(tx, j->session_hash, voter, j->now)) != STORE_OK) ||
         (rc = access_audit(tx, "link-used", j->v.number,
                            json_pack("{s:s}", "purpose", j->defi_hash ? "activation"
                                                                       : "password"))) != STORE_OK)
@@ -302,7 +311,8 @@ static int run_follow(store_tx *tx, void *arg)
 }
 
 static int follow(access_ctx *a, const char *token, int want, const char *password,
-                  int question, const char *answer, int64_t now, access_result *res)
+                  int question, const char *answer, int64_t now,
+                  char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res)
 {
     follow_job *j = calloc(1, sizeof *j);
     char pw_hash[SECRET_PWHASH_STR_BYTES], defi_hash[SECRET_PWHASH_STR_BYTES];
@@ -350,7 +360,13 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
     }
     j->pw_hash = pw_hash;
     j->defi_hash = want == STORE_LINK_ACTIVATION ? defi_hash : NULL;
+    if ((j->with_session = session_out != NULL)) {
+        secret_token_new(session_out);
+        secret_keyed_hash(j->session_hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
+    }
     rc = store_write(a->store, run_follow, j);
+    if (rc != STORE_OK && session_out != NULL)
+        sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);
 out:
     sodium_memzero(norm, sizeof norm);
     free(j);
@@ -358,13 +374,15 @@ out:
 }
 
 int access_activate(access_ctx *a, const char *token, const char *password, int question,
-                    const char *answer, int64_t now, access_result *res)
+                    const char *answer, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
+                    access_result *res)
 {
-    return follow(a, token, STORE_LINK_ACTIVATION, password, question, answer, now, res);
+    return follow(a, token, STORE_LINK_ACTIVATION, password, question, answer, now,
+                  session_out, res);
 }
 
 int access_reset_password(access_ctx *a, const char *token, const char *password, int64_t now,
-                          access_result *res)
+                          char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res)
 {
-    return follow(a, token, STORE_LINK_PASSWORD, password, -1, NULL, now, res);
+    return follow(a, token, STORE_LINK_PASSWORD, password, -1, NULL, now, session_out, res);
 }

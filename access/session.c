@@ -16,12 +16,13 @@ typedef struct {
     store_access v;
     int known;
     char acct_key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
-    int ok;
+    int ok, busy, locked, net_tripped;
     uint8_t session_hash[STORE_HASH_BYTES];
     access_result *res;
 } login_job;
 
-static int run_login_check(store_tx *tx, void *arg)
+/* Write: the attempt is counted as a failure before Argon2id runs. */
+static int run_login_enter(store_tx *tx, void *arg)
 {
     login_job *j = arg;
     int rc = store_access_by_email(tx, j->identifier, &j->v);
@@ -33,28 +34,32 @@ static int run_login_check(store_tx *tx, void *arg)
         snprintf(j->acct_key, sizeof j->acct_key, "acct:%lld", (long long)j->v.id);
     else
         throttle_key_hashed(j->acct_key, j->a, "ident", j->identifier);
-    return throttle_check_login(tx, j->net_key, j->acct_key, j->now, j->res);
+    return throttle_login_enter(tx, j->a, j->net_key, j->acct_key, j->now, j->res, &j->locked,
+                                &j->net_tripped);
 }
 
 static int run_login_record(store_tx *tx, void *arg)
 {
     login_job *j = arg;
-    int locked = 0, net_locked = 0, rc;
+    int rc = STORE_OK;
 
+    if (j->busy) {               /* no password was checked: not a failure */
+        rc = throttle_unfail(tx, j->acct_key);
+        return rc != STORE_OK ? rc : throttle_unfail(tx, j->net_key);
+    }
     if (j->ok) {
-        if ((rc = throttle_reset(tx, j->acct_key)) != STORE_OK)
+        if ((rc = throttle_login_success(tx, j->net_key, j->acct_key)) != STORE_OK)
             return rc;
         return store_session_insert(tx, j->session_hash, j->v.id, j->now);
     }
-    if ((rc = throttle_fail_login(tx, j->acct_key, j->net_key, j->now, &locked,
-                                  &net_locked)) != STORE_OK)
-        return rc;
-    if (locked && j->known)
+    if (j->locked && j->known)
         rc = access_audit(tx, "account-locked", j->v.number,
-                          json_pack("{s:I}", "seconds", (json_int_t)access_policy_account.lock_for));
-    if (rc == STORE_OK && net_locked)
-        rc = access_audit(tx, "network-locked", NULL, json_pack("{s:s}", "network",
-                                                                 j->net_key + 4));
+                          json_pack("{s:I}", "seconds",
+                                    (json_int_t)access_policy_account.lock_for));
+    if (rc == STORE_OK && j->net_tripped)
+        rc = access_audit(tx, "network-throttled", NULL,
+                          json_pack("{s:s,s:I}", "network", j->net_key + 4, "seconds",
+                                    (json_int_t)ACCESS_NETWORK_WINDOW));
     return rc;
 }
 
@@ -86,12 +91,15 @@ int access_login(access_ctx *a, const char *identifier, const char *password, co
     j = (login_job){ .a = a, .identifier = id, .client = client, .now = now, .res = res };
     access_client_network(net, client);
     snprintf(j.net_key, sizeof j.net_key, "net:%s", net);
-    if ((rc = store_read(a->store, run_login_check, &j)) != STORE_OK)
+    if ((rc = store_write(a->store, run_login_enter, &j)) != STORE_OK)
         return rc;
     if (res->code != ACCESS_E_NONE)
         return ACCESS_REFUSED;
-    if (access_hash_enter(a, res) != 0)
-        return ACCESS_REFUSED;
+    if (access_hash_enter(a, res) != 0) {
+        j.busy = 1;
+        rc = store_write(a->store, run_login_record, &j);
+        return rc != STORE_OK ? rc : ACCESS_REFUSED;
+    }
     /* an unknown identifier costs the same Argon2id as a known one */
     match = secret_pwhash_verify(j.known ? j.v.password_hash : a->dummy_hash, password,
                                  strlen(password)) == 0;
@@ -101,8 +109,9 @@ int access_login(access_ctx *a, const char *identifier, const char *password, co
         secret_token_new(session_out);
         secret_keyed_hash(j.session_hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
     }
-    rc = store_write(a->store, run_login_record, &j);
-    if (rc != STORE_OK) {
+    /* a failure is already counted: only its audit entries are left to write */
+    if ((j.ok || (j.known && j.locked) || j.net_tripped) &&
+        (rc = store_write(a->store, run_login_record, &j)) != STORE_OK) {
         sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);
         return rc;
     }

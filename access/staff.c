@@ -122,14 +122,15 @@ typedef struct {
     const char *login;
     int64_t now;
     store_staff s;
-    int known, ok;
+    int known, ok, locked, net_tripped;
     uint64_t step;
     char acct_key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
     uint8_t session_hash[STORE_HASH_BYTES];
     access_result *res;
 } login_job;
 
-static int run_login_check(store_tx *tx, void *arg)
+/* Write: the attempt is counted as a failure before Argon2id runs (session.c). */
+static int run_login_enter(store_tx *tx, void *arg)
 {
     login_job *j = arg;
     int rc = store_staff_get(tx, j->login, &j->s);
@@ -137,29 +138,35 @@ static int run_login_check(store_tx *tx, void *arg)
     if (rc != STORE_OK && rc != STORE_ENOTFOUND)
         return rc;
     j->known = rc == STORE_OK;
-    return throttle_check_login(tx, j->net_key, j->acct_key, j->now, j->res);
+    return throttle_login_enter(tx, j->a, j->net_key, j->acct_key, j->now, j->res, &j->locked,
+                                &j->net_tripped);
 }
 
 static int run_login_record(store_tx *tx, void *arg)
 {
     login_job *j = arg;
-    int locked = 0, net_locked = 0, rc;
+    int rc = STORE_OK;
 
+    if (j->ok < 0) {             /* no password was checked: not a failure */
+        rc = throttle_unfail(tx, j->acct_key);
+        return rc != STORE_OK ? rc : throttle_unfail(tx, j->net_key);
+    }
     /* the step is claimed here: of two logins with one code, one wins */
     if (j->ok && store_staff_totp_use(tx, j->login, j->step) == STORE_ECONFLICT)
         j->ok = 0;
     if (j->ok) {
-        if ((rc = throttle_reset(tx, j->acct_key)) != STORE_OK ||
+        if ((rc = throttle_login_success(tx, j->net_key, j->acct_key)) != STORE_OK ||
             (rc = store_staff_session_set(tx, j->login, j->session_hash, j->now)) != STORE_OK)
             return rc;
         return access_audit_as(tx, j->s.role, j->login, "staff-login", NULL);
     }
-    if ((rc = throttle_fail_login(tx, j->acct_key, j->net_key, j->now, &locked,
-                                  &net_locked)) != STORE_OK)
-        return rc;
     if (j->known)
-        rc = access_audit_as(tx, j->s.role, j->login, locked ? "staff-locked" : "staff-login-refused",
-                          NULL);
+        rc = access_audit_as(tx, j->s.role, j->login, j->locked ? "staff-locked"
+                                                                : "staff-login-refused", NULL);
+    if (rc == STORE_OK && j->net_tripped)
+        rc = access_audit(tx, "network-throttled", NULL,
+                          json_pack("{s:s,s:I}", "network", j->net_key + 10, "seconds",
+                                    (json_int_t)ACCESS_NETWORK_WINDOW));
     return rc;
 }
 
@@ -202,11 +209,12 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
     access_client_network(net, client);
     snprintf(j->net_key, sizeof j->net_key, "staff-net:%s", net);
     snprintf(j->acct_key, sizeof j->acct_key, "staff:%s", login);
-    rc = store_read(a->store, run_login_check, j);
+    rc = store_write(a->store, run_login_enter, j);
     if (rc == STORE_OK && res->code == ACCESS_E_NONE) {
         j->ok = login_verify(j, password, code);
         if (j->ok < 0) {
-            rc = ACCESS_REFUSED;
+            rc = store_write(a->store, run_login_record, j);
+            rc = rc != STORE_OK ? rc : ACCESS_REFUSED;
             goto out;
         }
         if (j->ok) {

@@ -8,9 +8,8 @@
 #include <sodium.h>
 
 /* An account: delays from the 5th failure (1 s, 2 s, 4 s ... 15 min), a one-hour
- * lock at the 20th. A network: delays from the 50th, a lock at the 500th. */
+ * lock at the 20th. Networks count in windows (access.h). */
 const throttle_policy access_policy_account = { 5, 900, 20, 3600 };
-const throttle_policy access_policy_network = { 50, 900, 500, 3600 };
 
 int throttle_verdict(const store_throttle *t, int64_t now, access_result *res)
 {
@@ -94,21 +93,69 @@ void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, cons
     snprintf(out, THROTTLE_KEY_CHARS, "%s:%s", prefix, hex);
 }
 
-int throttle_check_login(store_tx *tx, const char *net_key, const char *acct_key, int64_t now,
-                         access_result *res)
+/* A network's record: failures in the window that ends at next_allowed. */
+int throttle_network_check(store_tx *tx, const access_ctx *a, const char *key, int64_t now,
+                           access_result *res)
 {
-    int rc = throttle_check(tx, net_key, now, res);
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
 
-    if (rc == ACCESS_OK)
-        rc = throttle_check(tx, acct_key, now, res);
-    return rc == ACCESS_REFUSED ? STORE_OK : rc;
+    if (rc != STORE_OK)
+        return rc;
+    if (t.next_allowed > now && t.failures >= a->network_failures) {
+        res->code = ACCESS_E_THROTTLED;
+        res->retry_after = t.next_allowed - now;
+        return ACCESS_REFUSED;
+    }
+    return ACCESS_OK;
 }
 
-int throttle_fail_login(store_tx *tx, const char *acct_key, const char *net_key, int64_t now,
-                        int *locked, int *net_locked)
+int throttle_network_fail(store_tx *tx, const access_ctx *a, const char *key, int64_t now,
+                          int *tripped)
 {
-    int rc = throttle_fail(tx, acct_key, &access_policy_account, now, locked);
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
 
-    return rc != STORE_OK ? rc : throttle_fail(tx, net_key, &access_policy_network, now,
-                                               net_locked);
+    *tripped = 0;
+    if (rc != STORE_OK)
+        return rc;
+    if (t.next_allowed <= now) {
+        t.failures = 0;
+        t.next_allowed = now + ACCESS_NETWORK_WINDOW;
+    }
+    *tripped = ++t.failures == a->network_failures;
+    return store_throttle_put(tx, key, &t);
+}
+
+int throttle_unfail(store_tx *tx, const char *key)
+{
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
+
+    if (rc != STORE_OK || t.failures == 0)
+        return rc;
+    t.failures--;
+    return store_throttle_put(tx, key, &t);
+}
+
+int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
+                         const char *acct_key, int64_t now, access_result *res, int *locked,
+                         int *net_tripped)
+{
+    int rc = throttle_network_check(tx, a, net_key, now, res);
+
+    *locked = *net_tripped = 0;
+    if (rc == ACCESS_OK)
+        rc = throttle_check(tx, acct_key, now, res);
+    if (rc != ACCESS_OK)
+        return rc == ACCESS_REFUSED ? STORE_OK : rc;
+    rc = throttle_fail(tx, acct_key, &access_policy_account, now, locked);
+    return rc != STORE_OK ? rc : throttle_network_fail(tx, a, net_key, now, net_tripped);
+}
+
+int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key)
+{
+    int rc = throttle_reset(tx, acct_key);
+
+    return rc != STORE_OK ? rc : throttle_unfail(tx, net_key);
 }

@@ -186,7 +186,7 @@ static void *race_activate(void *arg)
 {
     race *r = arg;
 
-    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 1, "Lyon", r->f->now, &r->res);
+    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 1, "Lyon", r->f->now, NULL, &r->res);
     return NULL;
 }
 
@@ -205,28 +205,28 @@ static void test_links_and_activation(void **state)
     assert_int_equal(queued(f), before + 2);
     /* a newer link voids the older one */
     assert_int_equal(store_write(f->s, run_issue, &j2), 0);
-    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, &res),
-                     ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     /* truncated, altered, expired */
-    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, &res),
+    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, NULL, &res),
                      ACCESS_REFUSED);
     memcpy(altered, j2.token, sizeof altered);
     altered[5] = altered[5] == 'a' ? 'b' : 'a';
-    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 1, "Lyon", f->now, &res),
-                     ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon",
-                                     f->now + ACCESS_LINK_TTL_DEFAULT, &res), ACCESS_REFUSED);
+                                     f->now + ACCESS_LINK_TTL_DEFAULT, NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     /* a refused password or défi leaves the link usable */
-    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 1, "Lyon", f->now, &res),
-                     ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 1, "Lyon", f->now,
+                                     NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 99, "Lyon", f->now, &res),
-                     ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 99, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_QUESTION);
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "  ", f->now, &res),
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "  ", f->now, NULL, &res),
                      ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_ANSWER);
     /* two requests race with the same link: exactly one wins */
@@ -239,8 +239,8 @@ static void test_links_and_activation(void **state)
     assert_true((r[0].rc == ACCESS_OK) != (r[1].rc == ACCESS_OK));
     assert_int_equal(r[0].rc == ACCESS_OK ? r[1].res.code : r[0].res.code, ACCESS_E_LINK_INVALID);
     /* and once used, never again */
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, &res),
-                     ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
 }
 
 static int job_nothing(store_tx *tx, void *arg)
@@ -350,13 +350,13 @@ static void test_reassorts_and_account(void **state)
         assert_int_equal(access_session(&f->a, session, t + 1, &voter, &res), ACCESS_OK);
         assert_int_equal(store_write(f->s, run_issue, &act), 0);
         assert_int_equal(access_reset_password(&f->a, act.token, "une autre phrase secrète",
-                                               t + 2, &res), ACCESS_REFUSED);
+                                               t + 2, NULL, &res), ACCESS_REFUSED);
         assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
         assert_int_equal(store_write(f->s, run_issue, &pw), 0);
-        assert_int_equal(access_reset_password(&f->a, pw.token, "password1234", t + 2, &res),
-                         ACCESS_REFUSED);
+        assert_int_equal(access_reset_password(&f->a, pw.token, "password1234", t + 2, NULL,
+                                               &res), ACCESS_REFUSED);
         assert_int_equal(access_reset_password(&f->a, pw.token, "trois mots de passe neufs", t + 2,
-                                               &res), ACCESS_OK);
+                                               NULL, &res), ACCESS_OK);
         assert_int_equal(access_session(&f->a, session, t + 3, &voter, &res), ACCESS_REFUSED);
         assert_int_equal(access_login(&f->a, id, PASSWORD, "192.0.2.61", t + 3, session, &res),
                          ACCESS_REFUSED);
@@ -385,6 +385,98 @@ static void test_reassorts_and_account(void **state)
                                         &res), ACCESS_OK);
     assert_int_equal(access_login(&f->a, id, "une autre phrase secrète", "192.0.2.60", t, session,
                                   &res), ACCESS_OK);
+}
+
+typedef struct {
+    fixture *f;
+    char client[32];
+    int64_t now;
+    access_result res;
+} guess;
+
+static void *guess_password(void *arg)
+{
+    guess *g = arg;
+    char session[ACCESS_TOKEN_CHARS + 1];
+
+    access_login(&g->f->a, "lea.petit@ex.gouv.fr", "pas le bon mot de passe", g->client, g->now,
+                 session, &g->res);
+    return NULL;
+}
+
+/* Guesses made side by side from many networks: each is counted before its
+ * Argon2id runs, so no more pass than one at a time would (the 5th failure
+ * starts the delays). The voter's password link then lets her in at once. */
+static void test_throttles_hold_side_by_side(void **state)
+{
+    fixture *f = *state;
+    enum { N = 12 };
+    guess g[N];
+    pthread_t th[N];
+    int wrong = 0, throttled = 0;
+    int64_t t = f->now + 100000, voter;
+    char session[ACCESS_TOKEN_CHARS + 1];
+    access_result res;
+    issue_job pw = { f, 2, "", STORE_LINK_PASSWORD };
+
+    for (int i = 0; i < N; i++) {
+        g[i] = (guess){ .f = f, .now = t };
+        snprintf(g[i].client, sizeof g[i].client, "10.7.%d.1", i);
+        assert_int_equal(pthread_create(&th[i], NULL, guess_password, &g[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        wrong += g[i].res.code == ACCESS_E_CREDENTIALS;
+        throttled += g[i].res.code == ACCESS_E_THROTTLED;
+    }
+    assert_int_equal(wrong, 5);
+    assert_int_equal(throttled, N - 5);
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "une autre phrase secrète",
+                                  "10.8.0.1", t, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_THROTTLED);
+    /* the password link: a new password, a session, and the guesses forgotten */
+    f->now = t;
+    assert_int_equal(store_write(f->s, run_issue, &pw), 0);
+    assert_int_equal(access_reset_password(&f->a, pw.token, "quatre saisons en hiver", t,
+                                           session, &res), ACCESS_OK);
+    assert_int_equal(access_session(&f->a, session, t, &voter, &res), ACCESS_OK);
+    assert_int_equal(voter, 2);
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "quatre saisons en hiver",
+                                  "10.8.0.1", t, session, &res), ACCESS_OK);
+}
+
+/* A network counts its failures in windows: past the limit it is refused,
+ * whatever the address in it, until the window ends; others are not. */
+static void test_network_window(void **state)
+{
+    fixture *f = *state;
+    char session[ACCESS_TOKEN_CHARS + 1], who[64];
+    int64_t t = f->now + 200000;
+    access_result res;
+
+    f->a.network_failures = 6;
+    for (int i = 0; i < 6; i++) {
+        snprintf(who, sizeof who, "sprayed.%d@ex.gouv.fr", i);
+        assert_int_equal(access_login(&f->a, who, "une phrase quelconque", "10.9.9.7", t, session,
+                                      &res), ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    }
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "quatre saisons en hiver",
+                                  "10.9.9.200", t + 10, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_THROTTLED);
+    assert_true(res.retry_after > 0 && res.retry_after <= ACCESS_NETWORK_WINDOW - 10);
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "quatre saisons en hiver",
+                                  "10.9.10.1", t + 10, session, &res), ACCESS_OK);
+    /* a new window: the network is back, and a success gives its failure back */
+    t += ACCESS_NETWORK_WINDOW;
+    for (int i = 0; i < 5; i++)
+        access_login(&f->a, "nobody@ex.gouv.fr", "une phrase quelconque", "10.9.9.7", t, session,
+                     &res);
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "quatre saisons en hiver",
+                                  "10.9.9.7", t, session, &res), ACCESS_OK);
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "quatre saisons en hiver",
+                                  "10.9.9.7", t, session, &res), ACCESS_OK);
+    f->a.network_failures = ACCESS_NETWORK_FAILURES;
 }
 
 /* A refusal for an unknown identifier costs what a wrong password costs (the
@@ -465,6 +557,7 @@ static void test_audit_trail_without_secrets(void **state)
     assert_true(has(&s, "password-set"));
     assert_true(has(&s, "password-reset"));
     assert_true(has(&s, "account-locked"));
+    assert_true(has(&s, "network-throttled"));
     assert_true(has(&s, "password-changed"));
     assert_true(has(&s, "defi-changed"));
 }
@@ -479,6 +572,8 @@ int main(void)
         cmocka_unit_test(test_login_sessions_and_throttles),
         cmocka_unit_test(test_reassorts_and_account),
         cmocka_unit_test(test_unknown_identifier_same_time),
+        cmocka_unit_test(test_throttles_hold_side_by_side),
+        cmocka_unit_test(test_network_window),
         cmocka_unit_test(test_audit_trail_without_secrets),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);

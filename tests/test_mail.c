@@ -107,8 +107,8 @@ static void test_activation_through_smtp(void **state)
     assert_non_null(t);
     snprintf(token, sizeof token, "%s", t + strlen("https://vote.ex.gouv.fr/activation?t="));
     /* the link read from the message activates the account */
-    assert_int_equal(access_activate(&a, token, "des lundis au soleil", 0, "Rex", now, &res),
-                     ACCESS_OK);
+    assert_int_equal(access_activate(&a, token, "des lundis au soleil", 0, "Rex", now, NULL,
+                                     &res), ACCESS_OK);
     /* the delivered body is gone from the outbox */
     counts(n);
     assert_int_equal(n[0], 0);

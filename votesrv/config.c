@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "access/access.h"
 #include "crypto/hex.h"
 #include "log.h"
 
@@ -149,6 +150,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     c->max_connections = 1024;
     c->per_ip_connections = 64;
     c->connection_timeout_s = 30;
+    c->failures_per_network = ACCESS_NETWORK_FAILURES;
     if (root == NULL) {
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
@@ -174,9 +176,12 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                    get_uint(limits, "connection_timeout_s", 1, 3600,
                             &c->connection_timeout_s) != 0 ||
                    get_uint(limits, "threads", 0, 256, &c->threads) != 0 ||
-                   json_object_size(limits) > 5)) {
+                   get_uint(limits, "failures_per_network", 1, 1000000,
+                            &c->failures_per_network) != 0 ||
+                   json_object_size(limits) > 6)) {
         fail(err, errlen, path, "limits: max_body_bytes (1024-16777216), max_connections, "
-             "per_ip_connections, connection_timeout_s (1-3600), threads (0-256)");
+             "per_ip_connections, connection_timeout_s (1-3600), threads (0-256), "
+             "failures_per_network (1-1000000)");
         goto out;
     }
     if (port < 0 || port > 65535 || strlen(addr) >= sizeof c->listen_address ||

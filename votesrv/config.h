@@ -22,6 +22,7 @@ typedef struct {
     char registry[CONFIG_PATH_CHARS], ballot_box[CONFIG_PATH_CHARS], keys[CONFIG_PATH_CHARS];
     size_t max_body_bytes;
     unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
+    unsigned failures_per_network;      /* per ACCESS_NETWORK_WINDOW (access.h) */
     char log_level[8];       /* debug, info, warn or error */
     char assets[CONFIG_PATH_CHARS];   /* the portal's static files (make builds build/portal) */
     char documents[CONFIG_PATH_CHARS];  /* the definition's professions de foi are under it */

@@ -1,5 +1,6 @@
 /* POST /api/v1/activation {token, password, defi_question, defi_answer} -
- * follow an activation link: create the password and the défi. */
+ * follow an activation link: create the password and the défi; the voter is
+ * logged in (a session cookie, as POST /api/v1/session gives). */
 #include "endpoints.h"
 
 #include "api.h"
@@ -10,6 +11,7 @@ int ep_activation(http_request *req, http_response *res)
 {
     const char *token, *password, *answer;
     int question, rc;
+    char session[ACCESS_TOKEN_CHARS + 1];
     access_result r;
 
     if (api_only(req, res, fields) != 0 ||
@@ -18,9 +20,12 @@ int ep_activation(http_request *req, http_response *res)
         api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
         return 0;
-    rc = access_activate(req->ctx->access, token, password, question, answer, api_now(), &r);
+    rc = access_activate(req->ctx->access, token, password, question, answer, api_now(),
+                         session, &r);
     if (api_access(req, res, rc, &r) != 0)
         return 0;
+    api_session_cookie(res, session);
+    sodium_memzero(session, sizeof session);
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "activated");
     return 0;

@@ -43,8 +43,8 @@ static int render(http_request *req, http_response *res, const activation_form *
                                        "notice.",
                                   "Your account is activated. You will vote with your address, "
                                   "this password and the vote code on your notice."));
-        html_fmt(&h, "<p><a class=\"button\" href=\"/connexion\">%s</a></p>",
-                 L(req, "Se connecter", "Log in"));
+        html_fmt(&h, "<p><a class=\"button\" href=\"/espace\">%s</a></p>",
+                 L(req, "Mon espace de vote", "My voting space"));
     } else if (f->token == NULL) {
         portal_link_invalid(&h, req, "/acces");
     } else {
@@ -87,6 +87,7 @@ int pg_activation_post(http_request *req, http_response *res)
                           portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0 };
     const char *pw = portal_new_password(req, &f.pw_err, &f.confirm_err);
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
+    char session[ACCESS_TOKEN_CHARS + 1] = "";
     access_result r;
     int rc;
 
@@ -100,11 +101,15 @@ int pg_activation_post(http_request *req, http_response *res)
         f.answer_err = i18n_text(MSG_DEFI_ANSWER, req->lang);
     if (pw == NULL || f.q_err || f.answer_err)
         return render(req, res, &f, 400);
-    rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), &r);
+    rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), session,
+                         &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_LINK_INVALID)
         f.token = NULL;
     else if (rc != ACCESS_OK)
         place_error(req, &f, rc, r.code);
     f.done = rc == ACCESS_OK;
+    if (f.done)                  /* the link proved the mailbox: the voter is in */
+        api_session_cookie(res, session);
+    sodium_memzero(session, sizeof session);
     return render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }

@@ -22,8 +22,8 @@ static int render(http_request *req, http_response *res, const password_form *f,
     if (f->done) {
         portal_notice(&h, "ok", L(req, "Votre mot de passe est changé.",
                                   "Your password is changed."));
-        html_fmt(&h, "<p><a class=\"button\" href=\"/connexion\">%s</a></p>",
-                 L(req, "Se connecter", "Log in"));
+        html_fmt(&h, "<p><a class=\"button\" href=\"/espace\">%s</a></p>",
+                 L(req, "Mon espace de vote", "My voting space"));
     } else if (f->token == NULL) {
         portal_link_invalid(&h, req, "/mot-de-passe-oublie");
     } else {
@@ -52,6 +52,7 @@ int pg_password_post(http_request *req, http_response *res)
     password_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)), NULL,
                         NULL, NULL, 0 };
     const char *pw = portal_new_password(req, &f.pw_err, &f.confirm_err);
+    char session[ACCESS_TOKEN_CHARS + 1] = "";
     access_result r;
     int rc;
 
@@ -61,7 +62,7 @@ int pg_password_post(http_request *req, http_response *res)
         return render(req, res, &f, 410);
     if (pw == NULL)
         return render(req, res, &f, 400);
-    rc = access_reset_password(req->ctx->access, f.token, pw, api_now(), &r);
+    rc = access_reset_password(req->ctx->access, f.token, pw, api_now(), session, &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_LINK_INVALID)
         f.token = NULL;
     else if (portal_password_refused(rc, r.code))
@@ -69,5 +70,8 @@ int pg_password_post(http_request *req, http_response *res)
     else if (rc != ACCESS_OK)
         f.top_err = portal_access_message(req, rc, r.code);
     f.done = rc == ACCESS_OK;
+    if (f.done)                  /* the link proved the mailbox: the voter is in */
+        api_session_cookie(res, session);
+    sodium_memzero(session, sizeof session);
     return render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }
