@@ -1,0 +1,987 @@
+/*
+ * test_abuse.c - the daemon under abuse from many client addresses (issue 9).
+ *
+ * Two network namespaces stand for the internet: "attackers" holds one
+ * address in each of many /24 networks (a veth pair to the host), "voters"
+ * holds the legitimate voters' machine (another veth pair). The daemon
+ * listens on the host's end of the attackers' link. Bots run as threads of a
+ * process moved into the attackers' namespace, each bound to its own source
+ * address; the voters' process measures what a voter gets meanwhile.
+ *
+ * - password guessing on one voter from 32 networks: the guesses actually
+ *   checked stay what the account's delays allow, whatever the number of
+ *   addresses; other voters log in meanwhile; the voter under attack gets in
+ *   through a password link (which clears the delays and logs her in);
+ * - spraying many accounts: each network stops at its window's failures; a
+ *   voter in another network is not affected, one in the same /24 is;
+ * - vote codes with a stolen session from 16 networks: code entry locks after
+ *   a handful of wrong codes; other voters cast meanwhile (voteclient);
+ * - one-time tokens: a flood of random tokens finds nothing, a real link works;
+ * - connections: the per-address limit, idle and slow (slowloris) clients,
+ *   oversized requests and a connect/close flood, with the daemon answering
+ *   the voters within a second all along.
+ *
+ * The namespaces need root (CAP_NET_ADMIN) and iproute2; without them the
+ * test says so and is skipped. test_fixation_and_replay needs neither: a
+ * planted session cookie, cross-site requests, replayed requests and ballots.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <sodium.h>
+#include "access/access.h"
+#include "client/client.h"
+#include "crypto/secret.h"
+#include "votesrv/server.h"
+#include "testutil.h"
+
+#define VOTERS 200
+#define SCRUTIN "csa-ministere"
+#define LISTS 4
+#define HOST_A "10.250.0.1"           /* the daemon: the host's end of the attackers' link */
+#define VOTER_ADDR "10.251.0.2"
+#define GUESS_NETS 32                 /* 10.250.1-32.2 */
+#define SPRAY_NET0 101                /* 10.250.101-106.2, and .77 in each */
+#define SPRAY_NETS 6
+#define PER_IP 8
+#define MAX_CONN 400
+#define TIMEOUT_S 3
+#define NET_FAILURES 10
+#define PASSWORD "un cheval de trait rouge"
+
+/* Who plays what, by voter number (B000000 ...). */
+enum { TARGET = 0, LEGIT = 1, STOLEN = 2, NOT_ACTIVATED = 3, NEIGHBOUR = 4, REPLAY = 5,
+       CASTERS = 10, NCASTERS = 40, OTHER = 60, SPRAYED = 100 };
+
+typedef struct {
+    atomic_long status[600];      /* bots' answers by HTTP status; 0: no answer */
+    atomic_long legit_ok, legit_bad, legit_max_us;
+    atomic_long held, closed, answered;   /* connection tests */
+    long once[8];                 /* one-shot results of the voters' process */
+} counts;
+
+typedef struct {
+    char *dir;
+    char bin[PATH_MAX], cfg[PATH_MAX + 32], url[64];
+    char ns_a[32], ns_v[32], veth_a[16], veth_v[16];
+    char link_pw[ACCESS_TOKEN_CHARS + 1], link_act[ACCESS_TOKEN_CHARS + 1];
+    char **load;                  /* load.csv: "SESSION,CODE,SCRUTIN,CHOICE" per voter */
+    int pid, netns, port;
+} env;
+
+static env E;
+static counts *C;
+
+/* ---- the namespaces ---- */
+
+static int sh_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh_ok(const char *fmt, ...)
+{
+    char cmd[1024], out[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (tu_sh(out, sizeof out, "%s", cmd) == 0)
+        return 0;
+    fprintf(stderr, "test_abuse: %s: %s", cmd, out);
+    return -1;
+}
+
+static void ns_down(void)
+{
+    char out[256];
+
+    tu_sh(out, sizeof out, "ip netns del %s; ip netns del %s", E.ns_a, E.ns_v);
+}
+
+static int ns_addr(int k, int host)
+{
+    return sh_ok("ip -n %s addr add 10.250.%d.%d/16 dev eth0", E.ns_a, k, host);
+}
+
+static int ns_up(void)
+{
+    int rc = 0;
+
+    snprintf(E.ns_a, sizeof E.ns_a, "vsab-a%d", (int)getpid());
+    snprintf(E.ns_v, sizeof E.ns_v, "vsab-v%d", (int)getpid());
+    snprintf(E.veth_a, sizeof E.veth_a, "vsa%d", (int)getpid() % 100000);
+    snprintf(E.veth_v, sizeof E.veth_v, "vsv%d", (int)getpid() % 100000);
+    if (geteuid() != 0 || sh_ok("ip netns add %s && ip netns add %s", E.ns_a, E.ns_v) != 0)
+        return -1;
+    rc |= sh_ok("ip link add %s type veth peer name eth0 netns %s && "
+                "ip addr add " HOST_A "/16 dev %s && ip link set %s up && "
+                "ip -n %s link set lo up && ip -n %s link set eth0 up",
+                E.veth_a, E.ns_a, E.veth_a, E.veth_a, E.ns_a, E.ns_a);
+    for (int k = 1; k <= GUESS_NETS && rc == 0; k++)
+        rc |= ns_addr(k, 2);
+    for (int k = SPRAY_NET0; k < SPRAY_NET0 + SPRAY_NETS && rc == 0; k++)
+        rc |= ns_addr(k, 2) | ns_addr(k, 77);
+    rc |= sh_ok("ip link add %s type veth peer name eth0 netns %s && "
+                "ip addr add 10.251.0.1/24 dev %s && ip link set %s up && "
+                "ip -n %s link set lo up && ip -n %s addr add " VOTER_ADDR "/24 dev eth0 && "
+                "ip -n %s link set eth0 up && ip -n %s route add default via 10.251.0.1",
+                E.veth_v, E.ns_v, E.veth_v, E.veth_v, E.ns_v, E.ns_v, E.ns_v, E.ns_v);
+    if (rc != 0)
+        ns_down();
+    return rc;
+}
+
+/* Run fn(arg) in a child moved into namespace ns; its pid. */
+static int in_ns(const char *ns, void (*fn)(void *), void *arg)
+{
+    char path[128];
+    int pid = fork(), fd;
+
+    if (pid != 0)
+        return pid;
+    snprintf(path, sizeof path, "/run/netns/%s", ns);
+    if ((fd = open(path, O_RDONLY)) < 0 || setns(fd, CLONE_NEWNET) != 0)
+        _exit(90);
+    close(fd);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    fn(arg);
+    _exit(0);
+}
+
+static void join(int pid)
+{
+    int st;
+
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* ---- the election ---- */
+
+static int64_t voter_id(store_tx *tx, int i)
+{
+    char number[16];
+    int64_t id;
+    int struck;
+
+    snprintf(number, sizeof number, "B%06d", i);
+    return store_voter_find(tx, number, &id, &struck) == STORE_OK ? id : -1;
+}
+
+typedef struct {
+    server *srv;
+    char hash[SECRET_PWHASH_STR_BYTES];
+} accounts_job;
+
+/* Passwords for the voters who log in; a password link for the target and
+ * an activation link for the one not activated (their mail stays queued). */
+static int run_accounts(store_tx *tx, void *arg)
+{
+    accounts_job *j = arg;
+    const int with_pw[] = { TARGET, LEGIT, STOLEN, NEIGHBOUR, REPLAY };
+    int64_t now = (int64_t)time(NULL);
+    int rc;
+
+    for (size_t i = 0; i < sizeof with_pw / sizeof *with_pw; i++)
+        if ((rc = store_access_set_password(tx, voter_id(tx, with_pw[i]), j->hash)) != STORE_OK)
+            return rc;
+    if ((rc = access_link_issue_tx(tx, &j->srv->access, voter_id(tx, TARGET), STORE_LINK_PASSWORD,
+                                   NULL, now, E.link_pw)) != STORE_OK)
+        return rc;
+    return access_link_issue_tx(tx, &j->srv->access, voter_id(tx, NOT_ACTIVATED),
+                                STORE_LINK_ACTIVATION, NULL, now, E.link_act);
+}
+
+static void election(void)
+{
+    accounts_job j;
+    server srv;
+    char err[256], path[PATH_MAX + 16], line[512];
+    json_t *cfg, *limits;
+    FILE *f;
+    size_t n = 0;
+
+    assert_int_equal(tu_election_generated(E.dir, E.bin, VOTERS, E.cfg, sizeof E.cfg), 0);
+    assert_non_null(cfg = json_load_file(E.cfg, 0, NULL));
+    json_object_set_new(json_object_get(cfg, "listen"), "address",
+                        json_string(E.netns ? HOST_A : "127.0.0.1"));
+    limits = json_pack("{s:i,s:i,s:i,s:i,s:i}", "per_ip_connections", PER_IP, "max_connections",
+                       MAX_CONN, "connection_timeout_s", TIMEOUT_S, "threads", 2,
+                       "failures_per_network", NET_FAILURES);
+    json_object_set_new(cfg, "limits", limits);
+    assert_int_equal(json_dump_file(cfg, E.cfg, JSON_INDENT(1)), 0);
+    json_decref(cfg);
+    assert_int_equal(server_open(&srv, E.cfg, 0, 1, err, sizeof err), 0);
+    j.srv = &srv;
+    assert_int_equal(secret_pwhash(j.hash, PASSWORD, strlen(PASSWORD)), 0);
+    assert_int_equal(store_write(srv.store, run_accounts, &j), STORE_OK);
+    server_close(&srv);
+    assert_int_equal(tu_load_file(E.dir, E.cfg, SCRUTIN, LISTS), 0);
+    snprintf(path, sizeof path, "%s/load.csv", E.dir);
+    assert_non_null(f = fopen(path, "r"));
+    assert_non_null(E.load = calloc(VOTERS, sizeof *E.load));
+    while (n < VOTERS && fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        E.load[n++] = strdup(line);
+    }
+    fclose(f);
+    assert_int_equal(n, VOTERS);
+}
+
+static int setup(void **state)
+{
+    char path[PATH_MAX + 32];
+
+    (void)state;
+    memset(&E, 0, sizeof E);
+    C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (C == MAP_FAILED || realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN")
+                                                          : "../build/rel/bin", E.bin) == NULL)
+        return -1;
+    E.dir = tu_tmpdir();
+    E.netns = ns_up() == 0;
+    if (!E.netns)
+        fprintf(stderr, "test_abuse: no network namespaces here (root and iproute2 needed): "
+                        "the tests from many addresses are skipped\n");
+    election();
+    snprintf(path, sizeof path, "%s/votesrv.log", E.dir);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if ((E.pid = tu_daemon_start(E.bin, E.cfg, path)) < 0)
+        return -1;
+    E.port = atoi(strrchr(tu_base_url, ':') + 1);
+    snprintf(E.url, sizeof E.url, "http://%s:%d", E.netns ? HOST_A : "127.0.0.1", E.port);
+    snprintf(tu_base_url, sizeof tu_base_url, "%s", E.url);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (E.pid > 0) {
+        kill(E.pid, SIGTERM);
+        waitpid(E.pid, NULL, 0);
+    }
+    if (E.netns)
+        ns_down();
+    curl_global_cleanup();
+    for (size_t i = 0; E.load != NULL && i < VOTERS; i++)
+        free(E.load[i]);
+    free(E.load);
+    tu_rmdir(E.dir);
+    free(E.dir);
+    munmap(C, sizeof *C);
+    return 0;
+}
+
+#define SKIP_WITHOUT_NETNS() do { if (!E.netns) { skip(); return; } } while (0)
+
+/* ---- HTTP from inside a namespace ---- */
+
+typedef struct {
+    char cookie[220], set_cookie[200];
+    long status;
+} answer;
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p, (void)arg;
+    return size * n;
+}
+
+static size_t keep_cookie(char *p, size_t size, size_t n, void *arg)
+{
+    answer *a = arg;
+
+    if (strncasecmp(p, "Set-Cookie: votesrv_session=", 28) == 0)
+        snprintf(a->set_cookie, sizeof a->set_cookie, "%.*s", (int)strcspn(p + 12, ";\r\n"),
+                 p + 12);
+    return size * n;
+}
+
+/* One request with handle c (kept alive between calls), from address src. */
+static long req(CURL *c, const char *src, const char *method, const char *path,
+                const char *json, answer *a)
+{
+    char url[256], iface[64];
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    long status = 0;
+
+    snprintf(url, sizeof url, "%s%s", E.url, path);
+    snprintf(iface, sizeof iface, "host!%s", src);
+    if (a != NULL && a->cookie[0])
+        h = curl_slist_append(h, a->cookie);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, keep_cookie);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    if (a != NULL)
+        a->set_cookie[0] = '\0';
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    if (a != NULL)
+        a->status = status;
+    return status;
+}
+
+static double now_s(void)
+{
+    return tu_seconds();
+}
+
+/* ---- bots ---- */
+
+enum { GUESS, SPRAY, CODE, TOKEN };
+
+typedef struct {
+    int kind, index;
+    char src[32];
+    double until;
+} bot;
+
+static void bot_body(const bot *b, long i, char *path, size_t plen, char *body, size_t blen,
+                     answer *a)
+{
+    char rnd[33];
+    uint8_t r[16];
+
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(rnd, sizeof rnd, r, sizeof r);
+    switch (b->kind) {
+    case GUESS:
+        snprintf(path, plen, "/api/v1/session");
+        snprintf(body, blen, "{\"identifier\":\"b%d@bench.example\",\"password\":\"guess %s\"}",
+                 TARGET, rnd);
+        break;
+    case SPRAY:
+        snprintf(path, plen, "/api/v1/session");
+        snprintf(body, blen, "{\"identifier\":\"b%ld@bench.example\",\"password\":\"%s\"}",
+                 SPRAYED + (b->index * 1000 + i) % (VOTERS - SPRAYED), "azerty123456789");
+        break;
+    case CODE:
+        snprintf(path, plen, "/api/v1/scrutins/" SCRUTIN "/ballots");
+        snprintf(body, blen, "{\"ballot\":{},\"authenticator\":\"%s%s\"}", rnd, rnd);
+        snprintf(a->cookie, sizeof a->cookie, "Cookie: votesrv_session=%.*s",
+                 (int)strcspn(E.load[STOLEN], ","), E.load[STOLEN]);
+        break;
+    default: {                    /* a token of the right form: it reaches the store */
+        char token[ACCESS_TOKEN_CHARS + 1];
+
+        secret_token_new(token);
+        snprintf(path, plen, "/api/v1/password/reset");
+        snprintf(body, blen, "{\"token\":\"%s\",\"password\":\"%s\"}", token,
+                 "une phrase de passe neuve");
+        break;
+    }
+    }
+}
+
+static void *bot_run(void *arg)
+{
+    bot *b = arg;
+    CURL *c = curl_easy_init();
+    char path[128], body[512];
+    answer a;
+
+    for (long i = 0; now_s() < b->until; i++) {
+        memset(&a, 0, sizeof a);
+        bot_body(b, i, path, sizeof path, body, sizeof body, &a);
+        atomic_fetch_add(&C->status[req(c, b->src, "POST", path, body, &a) % 600], 1);
+    }
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+typedef struct {
+    int kind, n;
+    double seconds;
+    const char *(*address)(int i, char *buf);
+} swarm;
+
+static const char *guess_address(int i, char *buf)
+{
+    sprintf(buf, "10.250.%d.2", 1 + i % GUESS_NETS);
+    return buf;
+}
+
+static const char *spray_address(int i, char *buf)
+{
+    sprintf(buf, "10.250.%d.2", SPRAY_NET0 + i % SPRAY_NETS);
+    return buf;
+}
+
+static void swarm_run(void *arg)
+{
+    swarm *s = arg;
+    pthread_t th[64];
+    bot b[64];
+    double until = now_s() + s->seconds;
+
+    for (int i = 0; i < s->n; i++) {
+        b[i] = (bot){ .kind = s->kind, .index = i, .until = until };
+        s->address(i, b[i].src);
+        if (pthread_create(&th[i], NULL, bot_run, &b[i]) != 0)
+            _exit(91);
+    }
+    for (int i = 0; i < s->n; i++)
+        pthread_join(th[i], NULL);
+}
+
+static void counts_reset(void)
+{
+    memset(C, 0, sizeof *C);
+}
+
+/* ---- the voters meanwhile ---- */
+
+static void legit_note(long status, double t0, long want)
+{
+    long us = (long)((now_s() - t0) * 1e6), prev = atomic_load(&C->legit_max_us);
+
+    atomic_fetch_add(status == want ? &C->legit_ok : &C->legit_bad, 1);
+    while (us > prev && !atomic_compare_exchange_weak(&C->legit_max_us, &prev, us))
+        ;
+}
+
+/* A voter logs in (and reads her account) every 200 ms for `seconds`; a
+ * "busy, retry" answer is retried as the portal asks. */
+static void legit_logins(double seconds, const char *src)
+{
+    CURL *c = curl_easy_init();
+    double until = now_s() + seconds;
+    char body[256];
+    answer a;
+
+    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
+             LEGIT, PASSWORD);
+    while (now_s() < until) {
+        double t0 = now_s();
+        long st;
+
+        memset(&a, 0, sizeof a);
+        while ((st = req(c, src, "POST", "/api/v1/session", body, &a)) == 503 && now_s() < until)
+            usleep(500 * 1000);
+        if (st == 200) {
+            snprintf(a.cookie, sizeof a.cookie, "Cookie: %s", a.set_cookie);
+            st = req(c, src, "GET", "/api/v1/account", NULL, &a);
+        }
+        legit_note(st, t0, 200);
+        usleep(200 * 1000);
+    }
+    curl_easy_cleanup(c);
+}
+
+static void legit_voter(void *arg)
+{
+    legit_logins(*(double *)arg, VOTER_ADDR);
+}
+
+/* ---- password guessing ---- */
+
+static void target_gets_in(void *arg)
+{
+    CURL *c = curl_easy_init();
+    char body[256];
+    answer a = { .status = 0 };
+
+    (void)arg;
+    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
+             TARGET, PASSWORD);
+    C->once[0] = req(c, VOTER_ADDR, "POST", "/api/v1/session", body, &a);
+    C->once[3] = atomic_load(&C->status[401]);
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\"}", E.link_pw,
+             "ma nouvelle phrase de vote");
+    C->once[1] = req(c, VOTER_ADDR, "POST", "/api/v1/password/reset", body, &a);
+    snprintf(a.cookie, sizeof a.cookie, "Cookie: %s", a.set_cookie);
+    C->once[2] = req(c, VOTER_ADDR, "GET", "/api/v1/account", NULL, &a);
+    curl_easy_cleanup(c);
+}
+
+static void test_password_guessing(void **state)
+{
+    swarm s = { GUESS, 64, 8.0, guess_address };
+    double seconds = 8.0;
+    int bots, voter;
+    long wrong;
+
+    (void)state;
+    SKIP_WITHOUT_NETNS();
+    counts_reset();
+    bots = in_ns(E.ns_a, swarm_run, &s);
+    voter = in_ns(E.ns_v, legit_voter, &seconds);
+    sleep(4);
+    join(in_ns(E.ns_v, target_gets_in, NULL));
+    join(bots);
+    join(voter);
+    wrong = C->status[401];
+    fprintf(stderr, "guessing from %d networks, %d bots, %.0f s: %ld guesses checked (%ld "
+            "before the voter's link at 4 s), %ld throttled (429), %ld locked (423), %ld busy "
+            "(503), %ld unanswered; another voter: %ld logins, %ld refused, slowest %.0f ms\n",
+            GUESS_NETS, s.n, s.seconds, wrong, C->once[3], C->status[429], C->status[423],
+            C->status[503], C->status[0], C->legit_ok, C->legit_bad, C->legit_max_us / 1e3);
+    /* 4 free failures, then delays of 1, 2, 4 s ...: at most 7 in 4 s, and as
+     * many again after the link cleared the delays */
+    assert_true(C->once[3] >= 5 && C->once[3] <= 8);
+    assert_true(wrong - C->once[3] <= 8);
+    assert_true(C->status[429] > 100);
+    assert_int_equal(C->status[0] + C->status[500] + C->status[502], 0);
+    assert_true(C->legit_ok >= 10);
+    assert_int_equal(C->legit_bad, 0);
+    /* the target: her right password waits like the guesses; her link lets her in */
+    assert_int_equal(C->once[0], 429);
+    assert_int_equal(C->once[1], 200);
+    assert_int_equal(C->once[2], 200);
+}
+
+/* ---- spraying ---- */
+
+static void neighbour_logs_in(void *arg)
+{
+    CURL *c = curl_easy_init();
+    char body[256], src[32];
+
+    (void)arg;
+    snprintf(src, sizeof src, "10.250.%d.77", SPRAY_NET0);
+    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
+             NEIGHBOUR, PASSWORD);
+    C->once[0] = req(c, src, "POST", "/api/v1/session", body, NULL);
+    curl_easy_cleanup(c);
+}
+
+static void test_password_spraying(void **state)
+{
+    swarm s = { SPRAY, 24, 5.0, spray_address };
+    double seconds = 5.0;
+    int bots, voter;
+
+    (void)state;
+    SKIP_WITHOUT_NETNS();
+    counts_reset();
+    bots = in_ns(E.ns_a, swarm_run, &s);
+    voter = in_ns(E.ns_v, legit_voter, &seconds);
+    join(bots);
+    join(in_ns(E.ns_a, neighbour_logs_in, NULL));
+    join(voter);
+    fprintf(stderr, "spraying from %d networks, %d bots: %ld passwords checked, %ld refused "
+            "(429); voter: %ld logins, %ld refused, slowest %.0f ms; a voter in a sprayed "
+            "network: %ld\n", SPRAY_NETS, s.n, C->status[401], C->status[429], C->legit_ok,
+            C->legit_bad, C->legit_max_us / 1e3, C->once[0]);
+    /* each network's window: exactly its failures, then refusals */
+    assert_int_equal(C->status[401], SPRAY_NETS * NET_FAILURES);
+    assert_true(C->status[429] > 100);
+    assert_int_equal(C->legit_bad, 0);
+    assert_true(C->legit_ok >= 5);
+    /* the price: a voter behind a sprayed network waits for its window */
+    assert_int_equal(C->once[0], 429);
+}
+
+/* ---- vote codes ---- */
+
+static void casters(void *arg)
+{
+    char path[PATH_MAX + 32], out[4096];
+    FILE *f;
+
+    (void)arg;
+    snprintf(path, sizeof path, "%s/casters.csv", E.dir);
+    if ((f = fopen(path, "w")) == NULL)
+        _exit(92);
+    for (int i = CASTERS; i < CASTERS + NCASTERS; i++)
+        fprintf(f, "%s\n", E.load[i]);
+    fclose(f);
+    C->once[0] = tu_sh(out, sizeof out, "'%s/voteclient' --url %s load '%s' --concurrency 4",
+                       E.bin, E.url, path);
+    if (C->once[0] != 0)
+        fprintf(stderr, "%s", out);
+}
+
+static void test_vote_codes(void **state)
+{
+    swarm s = { CODE, 16, 4.0, guess_address };
+    int bots, voters;
+    long wrong;
+
+    (void)state;
+    SKIP_WITHOUT_NETNS();
+    counts_reset();
+    bots = in_ns(E.ns_a, swarm_run, &s);
+    voters = in_ns(E.ns_v, casters, NULL);
+    join(bots);
+    join(voters);
+    wrong = C->status[403];
+    fprintf(stderr, "vote codes with one stolen session from %d networks: %ld wrong codes "
+            "checked, %ld locked (423), %ld throttled (429); %d other voters cast: exit %ld\n",
+            s.n, wrong, C->status[423], C->status[429], NCASTERS, C->once[0]);
+    /* 5 wrong codes lock; attempts already under way when it locks are checked
+     * too (at most one per bot); a code has 135 bits */
+    assert_true(wrong >= 5 && wrong <= 5 + s.n);
+    assert_true(C->status[423] > 50);
+    assert_int_equal(C->once[0], 0);
+}
+
+/* ---- one-time tokens ---- */
+
+static void activates(void *arg)
+{
+    CURL *c = curl_easy_init();
+    char body[512];
+    answer a = { .status = 0 };
+
+    (void)arg;
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\",\"defi_question\":1,"
+             "\"defi_answer\":\"Lyon\"}", E.link_act, "une phrase de passe neuve");
+    sleep(1);
+    C->once[0] = req(c, VOTER_ADDR, "POST", "/api/v1/activation", body, &a);
+    curl_easy_cleanup(c);
+}
+
+static void test_token_flood(void **state)
+{
+    swarm s = { TOKEN, 64, 4.0, guess_address };
+    int bots, voter;
+    long total = 0;
+
+    (void)state;
+    SKIP_WITHOUT_NETNS();
+    counts_reset();
+    bots = in_ns(E.ns_a, swarm_run, &s);
+    voter = in_ns(E.ns_v, activates, NULL);
+    join(bots);
+    join(voter);
+    for (int i = 0; i < 600; i++)
+        total += C->status[i];
+    fprintf(stderr, "one-time tokens from %d networks: %ld random tokens, %ld refused (410); "
+            "the voter's own link: %ld\n", GUESS_NETS, total, C->status[410], C->once[0]);
+    assert_true(total > 1000);
+    assert_int_equal(C->status[410], total);
+    assert_int_equal(C->once[0], 200);
+}
+
+/* ---- connections ---- */
+
+static int tcp_open(const char *src)
+{
+    struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+
+    inet_pton(AF_INET, src, &from.sin_addr);
+    inet_pton(AF_INET, E.netns ? HOST_A : "127.0.0.1", &to.sin_addr);
+    to.sin_port = htons((uint16_t)E.port);
+    if (s < 0 || bind(s, (struct sockaddr *)&from, sizeof from) != 0 ||
+        connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
+        if (s >= 0)
+            close(s);
+        return -1;
+    }
+    return s;
+}
+
+/* The status of the answer on s within ms (0: none; -1: closed). */
+static int tcp_answer(int s, int ms)
+{
+    struct pollfd p = { s, POLLIN, 0 };
+    char buf[256];
+    ssize_t n;
+
+    if (poll(&p, 1, ms) <= 0)
+        return 0;
+    n = recv(s, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return strncmp(buf, "HTTP/1.1 ", 9) == 0 ? atoi(buf + 9) : -1;
+}
+
+static int tcp_send(int s, const char *text)
+{
+    return send(s, text, strlen(text), MSG_NOSIGNAL) == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+#define HEALTH "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+/* More connections than allowed from one address: the extra ones are closed. */
+static void per_address(void)
+{
+    int s[PER_IP + 4], answered = 0;
+
+    for (int i = 0; i < PER_IP + 4; i++)
+        s[i] = tcp_open("10.250.102.77");
+    usleep(300 * 1000);
+    for (int i = 0; i < PER_IP + 4; i++)
+        if (s[i] >= 0 && tcp_send(s[i], HEALTH) == 0 && tcp_answer(s[i], 2000) == 200)
+            answered++;
+    for (int i = 0; i < PER_IP + 4; i++)
+        if (s[i] >= 0)
+            close(s[i]);
+    C->once[0] = answered;
+}
+
+/* Slowloris from every attacking address: PER_IP connections each, sending
+ * a header byte every second; idle ones (nothing sent) from one address. */
+static void slow_clients(double seconds)
+{
+    static int s[GUESS_NETS * PER_IP], idle[PER_IP];
+    char src[32];
+    double until = now_s() + seconds;
+    int n = 0, closed = 0;
+
+    for (int k = 1; k <= GUESS_NETS; k++)
+        for (int i = 0; i < PER_IP; i++) {
+            snprintf(src, sizeof src, "10.250.%d.2", k);
+            if ((s[n] = tcp_open(src)) >= 0 && tcp_send(s[n], "GET /healthz HTTP/1.1\r\nX-") == 0)
+                n++;
+        }
+    for (int i = 0; i < PER_IP; i++)
+        idle[i] = tcp_open("10.250.103.77");
+    C->held = n;
+    while (now_s() < until) {
+        for (int i = 0; i < n; i++)
+            tcp_send(s[i], "a");
+        sleep(1);
+    }
+    for (int i = 0; i < PER_IP; i++)       /* idle for longer than the timeout */
+        closed += idle[i] >= 0 && tcp_answer(idle[i], 10) == -1;
+    C->closed = closed;
+    for (int i = 0; i < n; i++)
+        close(s[i]);
+    for (int i = 0; i < PER_IP; i++)
+        if (idle[i] >= 0)
+            close(idle[i]);
+}
+
+/* Requests too large: a declared body, and a header section, past the limits. */
+static void oversized(void)
+{
+    static char big[40000];
+    int s = tcp_open("10.250.104.77"), t;
+
+    tcp_send(s, "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 100000000\r\n\r\n{");
+    C->once[1] = tcp_answer(s, 3000);
+    close(s);
+    memset(big, 'a', sizeof big - 1);
+    t = tcp_open("10.250.104.77");
+    tcp_send(t, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    tcp_send(t, big);
+    tcp_send(t, "\r\n\r\n");
+    C->once[2] = tcp_answer(t, 3000);
+    close(t);
+}
+
+/* Connections opened and closed as fast as possible from every address. */
+static void churn(double seconds)
+{
+    double until = now_s() + seconds;
+    char src[32];
+    long n = 0;
+
+    while (now_s() < until) {
+        int s;
+
+        snprintf(src, sizeof src, "10.250.%ld.2", 1 + n % GUESS_NETS);
+        if ((s = tcp_open(src)) >= 0)
+            close(s);
+        n++;
+    }
+    C->once[3] = n;
+}
+
+static void connection_attacks(void *arg)
+{
+    (void)arg;
+    per_address();
+    slow_clients(TIMEOUT_S + 3);
+    oversized();
+    churn(3);
+}
+
+/* The voters meanwhile: a page every 100 ms, each answered within a second. */
+static void voter_pages(void *arg)
+{
+    CURL *c = curl_easy_init();
+    double until = now_s() + *(double *)arg;
+
+    while (now_s() < until) {
+        double t0 = now_s();
+
+        legit_note(req(c, VOTER_ADDR, "GET", "/api/v1/election", NULL, NULL), t0, 200);
+        usleep(100 * 1000);
+    }
+    curl_easy_cleanup(c);
+}
+
+static void test_connections(void **state)
+{
+    double seconds = TIMEOUT_S + 10;
+    int bots, voter;
+
+    (void)state;
+    SKIP_WITHOUT_NETNS();
+    counts_reset();
+    voter = in_ns(E.ns_v, voter_pages, &seconds);
+    bots = in_ns(E.ns_a, connection_attacks, NULL);
+    join(bots);
+    join(voter);
+    fprintf(stderr, "connections: %ld of %d from one address answered; %ld slow clients held "
+            "from %d addresses; %ld of %d idle ones closed after %d s; 100 MB body: %ld, "
+            "40 kB header: %ld; %ld connections opened and closed in 3 s; voter: %ld pages, "
+            "%ld failed, slowest %.0f ms\n", C->once[0], PER_IP + 4, C->held, GUESS_NETS,
+            C->closed, PER_IP, TIMEOUT_S, C->once[1], C->once[2], C->once[3], C->legit_ok,
+            C->legit_bad, C->legit_max_us / 1e3);
+    assert_int_equal(C->once[0], PER_IP);
+    assert_int_equal(C->held, GUESS_NETS * PER_IP);
+    assert_int_equal(C->closed, PER_IP);
+    assert_int_equal(C->once[1], 413);
+    assert_true(C->once[2] == 431 || C->once[2] == 413 || C->once[2] == -1);
+    assert_true(C->once[3] > 1000);
+    assert_true(C->legit_ok >= 50);
+    assert_int_equal(C->legit_bad, 0);
+    assert_true(C->legit_max_us < 1000 * 1000);
+}
+
+/* ---- session fixation, cross-site requests, replays ---- */
+
+static void session_of(char out[160], int voter)
+{
+    snprintf(out, 160, "Cookie: votesrv_session=%.*s", (int)strcspn(E.load[voter], ","),
+             E.load[voter]);
+}
+
+static void login_as(tu_reply *r, int voter, const char *cookie)
+{
+    char body[256];
+
+    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
+             voter, PASSWORD);
+    tu_http2(r, "POST", "/api/v1/session", body, (long)strlen(body),
+             "Content-Type: application/json", cookie);
+}
+
+/* The account's number under a cookie ("" if refused). */
+static void account_number(char out[16], const char *cookie)
+{
+    tu_reply r;
+    json_t *j;
+
+    tu_http(&r, "GET", "/api/v1/account", NULL, 0, cookie);
+    j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+    snprintf(out, 16, "%s", j ? json_string_value(json_object_get(j, "number")) : "");
+    json_decref(j);
+}
+
+static void test_fixation(void **state)
+{
+    char planted[160], fresh[160], number[16], out[8192];
+    tu_reply r;
+
+    (void)state;
+    /* a session id planted in the victim's browser (here the attacker's own,
+     * valid one) is never adopted: the login answers with a new one */
+    session_of(planted, LEGIT);
+    login_as(&r, REPLAY, planted);
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.set_cookie, "votesrv_session=", 16) == 0);
+    snprintf(fresh, sizeof fresh, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    assert_string_not_equal(fresh, planted);
+    account_number(number, fresh);
+    assert_string_equal(number, "B000005");
+    account_number(number, planted);
+    assert_string_equal(number, "B000001");             /* still the attacker's, no more */
+    /* an invented one is refused, and a login does not make it valid */
+    login_as(&r, REPLAY, "Cookie: votesrv_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    account_number(number, "Cookie: votesrv_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert_string_equal(number, "");
+    /* cross-site: what a page elsewhere can send without a preflight is refused,
+     * and a preflight gets no CORS permission */
+    tu_http2(&r, "POST", "/api/v1/session", "{}", 2, "Content-Type: text/plain", fresh);
+    assert_int_equal(r.status, 415);
+    tu_http2(&r, "POST", "/api/v1/session", "a=b", 3,
+             "Content-Type: application/x-www-form-urlencoded", fresh);
+    assert_int_equal(r.status, 415);
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -D - -o /dev/null -X OPTIONS "
+                           "-H 'Origin: https://evil.example' "
+                           "-H 'Access-Control-Request-Method: POST' '%s/api/v1/session'; "
+                           "curl -s -D - -o /dev/null -H 'Origin: https://evil.example' "
+                           "-H '%s' '%s/api/v1/account'", E.url, fresh, E.url), 0);
+    assert_null(strcasestr(out, "Access-Control-Allow"));
+}
+
+static void test_replayed_ballot(void **state)
+{
+    client *c = client_new(E.url);
+    client_election e;
+    client_prepared p;
+    client_result cr;
+    char cookie[160], other[160], code[64], *body;
+    const char *comma = strchr(E.load[REPLAY], ',');
+    tu_reply r;
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(client_election_fetch(c, &e, &cr), 0);
+    snprintf(code, sizeof code, "%.*s", (int)strcspn(comma + 1, ","), comma + 1);
+    assert_int_equal(client_prepare(&p, &e, SCRUTIN, code, 1, &cr), 0);
+    assert_non_null(body = json_dumps(p.body, JSON_COMPACT));
+    session_of(cookie, REPLAY);
+    session_of(other, OTHER);
+    tu_http2(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body, (long)strlen(body),
+             "Content-Type: application/json", cookie);
+    assert_int_equal(r.status, 201);
+    /* the same request again: already voted; from another voter's session: not
+     * her code; after logging out: no session */
+    tu_http2(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body, (long)strlen(body),
+             "Content-Type: application/json", cookie);
+    assert_int_equal(r.status, 409);
+    tu_http2(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body, (long)strlen(body),
+             "Content-Type: application/json", other);
+    assert_int_equal(r.status, 403);
+    tu_http(&r, "DELETE", "/api/v1/session", NULL, 0, cookie);
+    assert_int_equal(r.status, 200);
+    tu_http2(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body, (long)strlen(body),
+             "Content-Type: application/json", cookie);
+    assert_int_equal(r.status, 401);
+    /* one ballot on the board under that tracker */
+    assert_int_equal(client_lookup(c, SCRUTIN, p.tracker, &cr), 0);
+    free(body);
+    client_prepared_free(&p);
+    client_election_free(&e);
+    client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixation),
+        cmocka_unit_test(test_replayed_ballot),
+        cmocka_unit_test(test_password_guessing),
+        cmocka_unit_test(test_password_spraying),
+        cmocka_unit_test(test_vote_codes),
+        cmocka_unit_test(test_token_flood),
+        cmocka_unit_test(test_connections),
+    };
+    return cmocka_run_group_tests_name("abuse", tests, setup, teardown);
+}
