@@ -8,6 +8,8 @@
 #                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
 #   make check-repro  two builds of HEAD in different directories: identical programs
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
+#   make soak     30 minutes of steady casting by 200,000 voters (SOAK_SECONDS,
+#                 SOAK_VOTERS): errors, p99 per window, the daemon's memory
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
 #   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
@@ -39,9 +41,10 @@ REL_TESTS := $(addprefix build/rel/tests/,$(TESTS))
 SAN_TESTS := $(addprefix build/san/tests/,$(TESTS))
 REL_BIN   := $(addprefix build/rel/bin/,$(PROGRAMS))
 SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
-TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench
+TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench \
+             build/rel/bench/soak
 
-.PHONY: all deps check check-browser check-repro test test-san bench demo crypto-demo vectors \
+.PHONY: all deps check check-browser check-repro test test-san bench soak demo crypto-demo vectors \
         clean portal fuzz fuzz-merge replay replay-san
 
 all: deps
@@ -128,6 +131,9 @@ build/san/tests/%: build/san/tests/%.o build/san/tests/testutil.o $(SAN_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 build/rel/tools/%: build/rel/tools/%.o build/rel/tests/testutil.o $(REL_LIB)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+build/rel/bench/soak: build/rel/bench/soak.o build/rel/tests/testutil.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/tests/testutil.o $(REL_LIB)
@@ -225,6 +231,11 @@ check-repro: deps
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN)
 	@cd tests && ../build/rel/bench/bench
+
+# 30 minutes of steady casting by 200,000 voters (bench/soak.c); not in check.
+soak: deps
+	@$(MAKE) --no-print-directory build/rel/bench/soak $(REL_BIN)
+	@cd tests && ../build/rel/bench/soak
 
 DEMO_DIR ?= demo-election
 
