@@ -64,21 +64,31 @@ int throttle_reset(store_tx *tx, const char *key)
     return store_throttle_put(tx, key, &t);
 }
 
-int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
-                   int *allowed)
+/* Count an event in key's window (its end in next_allowed); *count: events so far. */
+static int count_in_window(store_tx *tx, const char *key, int64_t window, int64_t now,
+                           int64_t *count)
 {
     store_throttle t;
     int rc = store_throttle_get(tx, key, &t);
 
     if (rc != STORE_OK)
         return rc;
-    if (t.next_allowed <= now) {        /* next_allowed holds the window's end */
+    if (t.next_allowed <= now) {
         t.failures = 0;
         t.next_allowed = now + window;
     }
-    t.failures++;
-    *allowed = t.failures <= limit;
+    *count = ++t.failures;
     return store_throttle_put(tx, key, &t);
+}
+
+int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
+                   int *allowed)
+{
+    int64_t count = 0;
+    int rc = count_in_window(tx, key, window, now, &count);
+
+    *allowed = count <= limit;
+    return rc;
 }
 
 void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
@@ -113,18 +123,11 @@ int throttle_network_check(store_tx *tx, const access_ctx *a, const char *key, i
 int throttle_network_fail(store_tx *tx, const access_ctx *a, const char *key, int64_t now,
                           int *tripped)
 {
-    store_throttle t;
-    int rc = store_throttle_get(tx, key, &t);
+    int64_t count = 0;
+    int rc = count_in_window(tx, key, ACCESS_NETWORK_WINDOW, now, &count);
 
-    *tripped = 0;
-    if (rc != STORE_OK)
-        return rc;
-    if (t.next_allowed <= now) {
-        t.failures = 0;
-        t.next_allowed = now + ACCESS_NETWORK_WINDOW;
-    }
-    *tripped = ++t.failures == a->network_failures;
-    return store_throttle_put(tx, key, &t);
+    *tripped = count == a->network_failures;
+    return rc;
 }
 
 int throttle_unfail(store_tx *tx, const char *key)

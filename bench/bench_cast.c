@@ -19,23 +19,6 @@
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
 
-/* The daemon's peak resident memory (VmHWM), in MB. */
-static double peak_rss_mb(int pid)
-{
-    char path[64], line[256];
-    double kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    if ((f = fopen(path, "r")) == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmHWM:", 6) == 0)
-            kb = strtod(line + 6, NULL);
-    fclose(f);
-    return kb / 1024;
-}
-
 void bench_cast(void)
 {
     size_t n = bench_scaled(50000, 2000);
@@ -57,7 +40,7 @@ void bench_cast(void)
     fputs(out, stdout);
     if (rc != 0)
         printf("# cast: voteclient exited with %d\n", rc);
-    printf("bench daemon.rss_mb %.1f mb\n", peak_rss_mb(pid));
+    printf("bench daemon.rss_mb %.1f mb\n", tu_proc_mb(pid, "VmHWM:"));
     printf("# cast: %zu voters, %d connections; daemon peak RSS (VmHWM)\n", n, CONCURRENCY);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

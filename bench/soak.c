@@ -63,22 +63,6 @@ static void die(const char *what)
     exit(1);
 }
 
-static double rss_mb(int pid)
-{
-    char path[64], line[256];
-    double kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    if ((f = fopen(path, "r")) == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtod(line + 6, NULL);
-    fclose(f);
-    return kb / 1024;
-}
-
 static void read_codes(soak *s, const char *dir)
 {
     char path[PATH_MAX + 16], line[256];
@@ -286,14 +270,14 @@ int main(void)
 
         open_sessions(&s, &srv, now - s.t0);
         if (now >= next_rss && nrss < cap) {
-            rss[nrss++] = rss_mb(pid);
+            rss[nrss++] = tu_proc_mb(pid, "VmRSS:");
             next_rss += RSS_EVERY_S;
         }
         usleep(200000);
     }
     for (int i = 0; i < WORKERS; i++)
         pthread_join(th[i], NULL);
-    rss[nrss++] = rss_mb(pid);
+    rss[nrss++] = tu_proc_mb(pid, "VmRSS:");
     report(&s, tu_seconds() - s.t0, rss, nrss);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

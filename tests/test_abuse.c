@@ -456,6 +456,19 @@ static void counts_reset(void)
     memset(C, 0, sizeof *C);
 }
 
+/* The bots of s in the attackers' namespace and voter(arg) in the voters' one,
+ * side by side, counts reset before. */
+static void attack(swarm *s, void (*voter)(void *), void *arg)
+{
+    int bots, v;
+
+    counts_reset();
+    bots = in_ns(E.ns_a, swarm_run, s);
+    v = in_ns(E.ns_v, voter, arg);
+    join(bots);
+    join(v);
+}
+
 /* ---- the voters meanwhile ---- */
 
 static void legit_note(long status, double t0, long want)
@@ -576,16 +589,11 @@ static void test_password_spraying(void **state)
 {
     swarm s = { SPRAY, 24, 5.0, spray_address };
     double seconds = 5.0;
-    int bots, voter;
 
     (void)state;
     SKIP_WITHOUT_NETNS();
-    counts_reset();
-    bots = in_ns(E.ns_a, swarm_run, &s);
-    voter = in_ns(E.ns_v, legit_voter, &seconds);
-    join(bots);
-    join(in_ns(E.ns_a, neighbour_logs_in, NULL));
-    join(voter);
+    attack(&s, legit_voter, &seconds);
+    join(in_ns(E.ns_a, neighbour_logs_in, NULL));      /* the window is still running */
     fprintf(stderr, "spraying from %d networks, %d bots: %ld passwords checked, %ld refused "
             "(429); voter: %ld logins, %ld refused, slowest %.0f ms; a voter in a sprayed "
             "network: %ld\n", SPRAY_NETS, s.n, C->status[401], C->status[429], C->legit_ok,
@@ -622,16 +630,11 @@ static void casters(void *arg)
 static void test_vote_codes(void **state)
 {
     swarm s = { CODE, 16, 4.0, guess_address };
-    int bots, voters;
     long wrong;
 
     (void)state;
     SKIP_WITHOUT_NETNS();
-    counts_reset();
-    bots = in_ns(E.ns_a, swarm_run, &s);
-    voters = in_ns(E.ns_v, casters, NULL);
-    join(bots);
-    join(voters);
+    attack(&s, casters, NULL);
     wrong = C->status[403];
     fprintf(stderr, "vote codes with one stolen session from %d networks: %ld wrong codes "
             "checked, %ld locked (423), %ld throttled (429); %d other voters cast: exit %ld\n",
@@ -662,16 +665,11 @@ static void activates(void *arg)
 static void test_token_flood(void **state)
 {
     swarm s = { TOKEN, 64, 4.0, guess_address };
-    int bots, voter;
     long total = 0;
 
     (void)state;
     SKIP_WITHOUT_NETNS();
-    counts_reset();
-    bots = in_ns(E.ns_a, swarm_run, &s);
-    voter = in_ns(E.ns_v, activates, NULL);
-    join(bots);
-    join(voter);
+    attack(&s, activates, NULL);
     for (int i = 0; i < 600; i++)
         total += C->status[i];
     fprintf(stderr, "one-time tokens from %d networks: %ld random tokens, %ld refused (410); "

@@ -615,6 +615,23 @@ int tu_sh(char *out, size_t outlen, const char *fmt, ...)
     return WEXITSTATUS(pclose(p));
 }
 
+double tu_proc_mb(int pid, const char *field)
+{
+    char path[64], line[256];
+    size_t n = strlen(field);
+    double kb = -1;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, field, n) == 0)
+            kb = strtod(line + n, NULL);
+    fclose(f);
+    return kb < 0 ? -1 : kb / 1024;
+}
+
 int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
 {
     char portfile[1100];

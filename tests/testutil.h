@@ -42,6 +42,8 @@ int tu_run_ceremony(tu_ceremony *c, size_t n, size_t t, const uint8_t ctx[PROOF_
 /* Commitments of all dealers in a row, as threshold_joint_key wants them. */
 void tu_flat_commitments(uint8_t *out, const tu_ceremony *c);
 
+/* A field of /proc/PID/status in kB ("VmRSS:", "VmHWM:"), as MB; -1 if unknown. */
+double tu_proc_mb(int pid, const char *field);
 /* A monotonic clock, in seconds; the median of v[0..n) (v is sorted). */
 double tu_seconds(void);
 double tu_median(double *v, size_t n);
