@@ -37,6 +37,10 @@ int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
 int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key);
 /* Return one counted failure (an attempt that could not be checked). */
 int throttle_unfail(store_tx *tx, const char *key);
+/* An attempt entered but not checked (no hash slot): both failures returned. */
+int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key);
+/* The audit entry of a network that reached its window's limit ("PREFIX:NETWORK" key). */
+int throttle_network_audit(store_tx *tx, const char *net_key);
 /* The same verdict on a record already read. */
 int throttle_verdict(const store_throttle *t, int64_t now, access_result *res);
 /* Count a failure; *locked set when this failure locks the key. */

@@ -218,9 +218,7 @@ static int run_check_write(store_tx *tx, void *arg)
         return rc;
     rc = access_audit(tx, locked ? "code-locked" : "code-refused", j->v.number, NULL);
     if (rc == STORE_OK && net_tripped)
-        rc = access_audit(tx, "network-throttled", NULL,
-                          json_pack("{s:s,s:I}", "network", j->net_key + 8, "seconds",
-                                    (json_int_t)ACCESS_NETWORK_WINDOW));
+        rc = throttle_network_audit(tx, j->net_key);
     return rc;
 }
 

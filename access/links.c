@@ -239,8 +239,7 @@ typedef struct {
     int nemails;
     const char *pw_hash, *defi_hash;
     int question;
-    uint8_t session_hash[STORE_HASH_BYTES];
-    int with_session;
+    char *session_out;           /* or NULL: no session */
     access_result *res;
 } follow_job;
 
@@ -301,8 +300,8 @@ static int run_follow(store_tx *tx, void *arg)
     snprintf(key, sizeof key, "acct:%lld", (long long)voter);
     if ((rc = store_sessions_delete_voter(tx, voter)) != STORE_OK ||
         (rc = throttle_reset(tx, key)) != STORE_OK ||
-        (j->with_session &&
-         (rc = store_session_insert(tx, j->session_hash, voter, j->now)) != STORE_OK) ||
+        (j->session_out != NULL &&
+         (rc = access_session_open_tx(tx, j->a, voter, j->now, j->session_out)) != STORE_OK) ||
         (rc = access_audit(tx, "link-used", j->v.number,
                            json_pack("{s:s}", "purpose", j->defi_hash ? "activation"
                                                                       : "password"))) != STORE_OK)
@@ -360,10 +359,7 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
     }
     j->pw_hash = pw_hash;
     j->defi_hash = want == STORE_LINK_ACTIVATION ? defi_hash : NULL;
-    if ((j->with_session = session_out != NULL)) {
-        secret_token_new(session_out);
-        secret_keyed_hash(j->session_hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
-    }
+    j->session_out = session_out;
     rc = store_write(a->store, run_follow, j);
     if (rc != STORE_OK && session_out != NULL)
         sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);

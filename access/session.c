@@ -43,10 +43,8 @@ static int run_login_record(store_tx *tx, void *arg)
     login_job *j = arg;
     int rc = STORE_OK;
 
-    if (j->busy) {               /* no password was checked: not a failure */
-        rc = throttle_unfail(tx, j->acct_key);
-        return rc != STORE_OK ? rc : throttle_unfail(tx, j->net_key);
-    }
+    if (j->busy)                 /* no password was checked: not a failure */
+        return throttle_login_cancel(tx, j->net_key, j->acct_key);
     if (j->ok) {
         if ((rc = throttle_login_success(tx, j->net_key, j->acct_key)) != STORE_OK)
             return rc;
@@ -57,9 +55,7 @@ static int run_login_record(store_tx *tx, void *arg)
                           json_pack("{s:I}", "seconds",
                                     (json_int_t)access_policy_account.lock_for));
     if (rc == STORE_OK && j->net_tripped)
-        rc = access_audit(tx, "network-throttled", NULL,
-                          json_pack("{s:s,s:I}", "network", j->net_key + 4, "seconds",
-                                    (json_int_t)ACCESS_NETWORK_WINDOW));
+        rc = throttle_network_audit(tx, j->net_key);
     return rc;
 }
 

@@ -147,10 +147,8 @@ static int run_login_record(store_tx *tx, void *arg)
     login_job *j = arg;
     int rc = STORE_OK;
 
-    if (j->ok < 0) {             /* no password was checked: not a failure */
-        rc = throttle_unfail(tx, j->acct_key);
-        return rc != STORE_OK ? rc : throttle_unfail(tx, j->net_key);
-    }
+    if (j->ok < 0)               /* no password was checked: not a failure */
+        return throttle_login_cancel(tx, j->net_key, j->acct_key);
     /* the step is claimed here: of two logins with one code, one wins */
     if (j->ok && store_staff_totp_use(tx, j->login, j->step) == STORE_ECONFLICT)
         j->ok = 0;
@@ -164,9 +162,7 @@ static int run_login_record(store_tx *tx, void *arg)
         rc = access_audit_as(tx, j->s.role, j->login, j->locked ? "staff-locked"
                                                                 : "staff-login-refused", NULL);
     if (rc == STORE_OK && j->net_tripped)
-        rc = access_audit(tx, "network-throttled", NULL,
-                          json_pack("{s:s,s:I}", "network", j->net_key + 10, "seconds",
-                                    (json_int_t)ACCESS_NETWORK_WINDOW));
+        rc = throttle_network_audit(tx, j->net_key);
     return rc;
 }
 

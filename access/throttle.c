@@ -156,6 +156,20 @@ int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
     return rc != STORE_OK ? rc : throttle_network_fail(tx, a, net_key, now, net_tripped);
 }
 
+int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key)
+{
+    int rc = throttle_unfail(tx, acct_key);
+
+    return rc != STORE_OK ? rc : throttle_unfail(tx, net_key);
+}
+
+int throttle_network_audit(store_tx *tx, const char *net_key)
+{
+    return access_audit(tx, "network-throttled", NULL,
+                        json_pack("{s:s,s:I}", "network", strchr(net_key, ':') + 1, "seconds",
+                                  (json_int_t)ACCESS_NETWORK_WINDOW));
+}
+
 int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key)
 {
     int rc = throttle_reset(tx, acct_key);
