@@ -26,7 +26,7 @@ void bench_cast(void)
     int pid, rc;
 
     fflush(stdout);                      /* children must not inherit our buffer */
-    if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+    if (tu_bin(bin) != 0)
         bench_die("cast: binaries");
     if (tu_election_generated(dir, bin, n, cfg, sizeof cfg) != 0)
         bench_die("cast: votectl");

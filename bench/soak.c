@@ -168,13 +168,6 @@ static void *worker(void *arg)
 
 /* ---- figures ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* p99 of the casts of voters [from, to) (by due time). */
 static double p99(const soak *s, size_t from, size_t to)
 {
@@ -184,8 +177,7 @@ static double p99(const soak *s, size_t from, size_t to)
     for (size_t i = from; i < to; i++)
         if (s->v[i].ms >= 0)
             ms[n++] = s->v[i].ms;
-    qsort(ms, n, sizeof *ms, cmp_double);
-    r = n ? ms[(n * 99) / 100] : -1;
+    r = n ? tu_quantile(ms, n, 99) : -1;
     free(ms);
     return r;
 }
@@ -243,7 +235,7 @@ int main(void)
         die("SOAK_SECONDS >= 6, SOAK_VOTERS >= 100");
     s.rate = (double)s.n / seconds;
     fflush(stdout);
-    if (realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin", bin) == NULL)
+    if (tu_bin(bin) != 0)
         die("binaries");
     if (tu_election_generated(dir, bin, s.n, cfg, sizeof cfg) != 0)
         die("election");

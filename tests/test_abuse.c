@@ -93,6 +93,20 @@ typedef struct {
 static env E;
 static counts *C;
 
+/* The JSON body of a login as the i-th voter (B00000i, bi@bench.example). */
+static void login_body(char *out, size_t len, long voter, const char *password)
+{
+    snprintf(out, len, "{\"identifier\":\"b%ld@bench.example\",\"password\":\"%s\"}", voter,
+             password);
+}
+
+/* The Cookie header of voter i's session (made beforehand, in load.csv). */
+static void session_of(char *out, size_t len, int voter)
+{
+    snprintf(out, len, "Cookie: votesrv_session=%.*s", (int)strcspn(E.load[voter], ","),
+             E.load[voter]);
+}
+
 /* ---- the namespaces ---- */
 
 static int sh_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -254,8 +268,7 @@ static int setup(void **state)
     (void)state;
     memset(&E, 0, sizeof E);
     C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (C == MAP_FAILED || realpath(getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN")
-                                                          : "../build/rel/bin", E.bin) == NULL)
+    if (C == MAP_FAILED || tu_bin(E.bin) != 0)
         return -1;
     E.dir = tu_tmpdir();
     E.netns = ns_up() == 0;
@@ -372,21 +385,23 @@ static void bot_body(const bot *b, long i, char *path, size_t plen, char *body, 
     randombytes_buf(r, sizeof r);
     sodium_bin2hex(rnd, sizeof rnd, r, sizeof r);
     switch (b->kind) {
-    case GUESS:
+    case GUESS: {
+        char guess[64];
+
+        snprintf(guess, sizeof guess, "guess %s", rnd);
         snprintf(path, plen, "/api/v1/session");
-        snprintf(body, blen, "{\"identifier\":\"b%d@bench.example\",\"password\":\"guess %s\"}",
-                 TARGET, rnd);
+        login_body(body, blen, TARGET, guess);
         break;
+    }
     case SPRAY:
         snprintf(path, plen, "/api/v1/session");
-        snprintf(body, blen, "{\"identifier\":\"b%ld@bench.example\",\"password\":\"%s\"}",
-                 SPRAYED + (b->index * 1000 + i) % (VOTERS - SPRAYED), "azerty123456789");
+        login_body(body, blen, SPRAYED + (b->index * 1000 + i) % (VOTERS - SPRAYED),
+                   "azerty123456789");
         break;
     case CODE:
         snprintf(path, plen, "/api/v1/scrutins/" SCRUTIN "/ballots");
         snprintf(body, blen, "{\"ballot\":{},\"authenticator\":\"%s%s\"}", rnd, rnd);
-        snprintf(a->cookie, sizeof a->cookie, "Cookie: votesrv_session=%.*s",
-                 (int)strcspn(E.load[STOLEN], ","), E.load[STOLEN]);
+        session_of(a->cookie, sizeof a->cookie, STOLEN);
         break;
     default: {                    /* a token of the right form: it reaches the store */
         char token[ACCESS_TOKEN_CHARS + 1];
@@ -489,8 +504,7 @@ static void legit_logins(double seconds, const char *src)
     char body[256];
     answer a;
 
-    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
-             LEGIT, PASSWORD);
+    login_body(body, sizeof body, LEGIT, PASSWORD);
     while (now_s() < until) {
         double t0 = now_s();
         long st;
@@ -522,8 +536,7 @@ static void target_gets_in(void *arg)
     answer a = { .status = 0 };
 
     (void)arg;
-    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
-             TARGET, PASSWORD);
+    login_body(body, sizeof body, TARGET, PASSWORD);
     C->once[0] = req(c, VOTER_ADDR, "POST", "/api/v1/session", body, &a);
     C->once[3] = atomic_load(&C->status[401]);
     snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\"}", E.link_pw,
@@ -579,8 +592,7 @@ static void neighbour_logs_in(void *arg)
 
     (void)arg;
     snprintf(src, sizeof src, "10.250.%d.77", SPRAY_NET0);
-    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
-             NEIGHBOUR, PASSWORD);
+    login_body(body, sizeof body, NEIGHBOUR, PASSWORD);
     C->once[0] = req(c, src, "POST", "/api/v1/session", body, NULL);
     curl_easy_cleanup(c);
 }
@@ -863,18 +875,11 @@ static void test_connections(void **state)
 
 /* ---- session fixation, cross-site requests, replays ---- */
 
-static void session_of(char out[160], int voter)
-{
-    snprintf(out, 160, "Cookie: votesrv_session=%.*s", (int)strcspn(E.load[voter], ","),
-             E.load[voter]);
-}
-
 static void login_as(tu_reply *r, int voter, const char *cookie)
 {
     char body[256];
 
-    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
-             voter, PASSWORD);
+    login_body(body, sizeof body, voter, PASSWORD);
     tu_http2(r, "POST", "/api/v1/session", body, (long)strlen(body),
              "Content-Type: application/json", cookie);
 }
@@ -899,7 +904,7 @@ static void test_fixation(void **state)
     (void)state;
     /* a session id planted in the victim's browser (here the attacker's own,
      * valid one) is never adopted: the login answers with a new one */
-    session_of(planted, LEGIT);
+    session_of(planted, sizeof planted, LEGIT);
     login_as(&r, REPLAY, planted);
     assert_int_equal(r.status, 200);
     assert_true(strncmp(r.set_cookie, "votesrv_session=", 16) == 0);
@@ -944,8 +949,8 @@ static void test_replayed_ballot(void **state)
     snprintf(code, sizeof code, "%.*s", (int)strcspn(comma + 1, ","), comma + 1);
     assert_int_equal(client_prepare(&p, &e, SCRUTIN, code, 1, &cr), 0);
     assert_non_null(body = json_dumps(p.body, JSON_COMPACT));
-    session_of(cookie, REPLAY);
-    session_of(other, OTHER);
+    session_of(cookie, sizeof cookie, REPLAY);
+    session_of(other, sizeof other, OTHER);
     tu_http2(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body, (long)strlen(body),
              "Content-Type: application/json", cookie);
     assert_int_equal(r.status, 201);

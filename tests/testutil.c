@@ -745,11 +745,16 @@ int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, co
     return 0;
 }
 
-int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp)
+int tu_bin(char bin[PATH_MAX])
 {
     const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
 
-    if (realpath(b, bin) == NULL)
+    return realpath(b, bin) != NULL ? 0 : -1;
+}
+
+int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp)
+{
+    if (tu_bin(bin) != 0)
         return -1;
     *dir = tu_tmpdir();
     return tu_smtp_start(smtp, *dir, NULL);
@@ -811,10 +816,15 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double tu_median(double *v, size_t n)
+double tu_quantile(double *v, size_t n, int percent)
 {
     qsort(v, n, sizeof *v, cmp_double);
-    return v[n / 2];
+    return v[(n * (size_t)percent) / 100];
+}
+
+double tu_median(double *v, size_t n)
+{
+    return tu_quantile(v, n, 50);
 }
 
 /* ---- the bureau de vote's ceremony, run by every holder in turn ---- */

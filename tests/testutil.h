@@ -47,6 +47,8 @@ double tu_proc_mb(int pid, const char *field);
 /* A monotonic clock, in seconds; the median of v[0..n) (v is sorted). */
 double tu_seconds(void);
 double tu_median(double *v, size_t n);
+/* The element at percent of v[0..n) once sorted (v is sorted; n > 0). */
+double tu_quantile(double *v, size_t n, int percent);
 
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
@@ -87,8 +89,11 @@ char *tu_smtp_message(const tu_smtp *s, int n);
 /* The text/plain part of a message, decoded (malloc'd). */
 char *tu_mail_text(const char *message);
 
-/* The programs' folder (VOTESRV_BIN, else ../build/rel/bin) in bin, a fresh
- * temporary dir, and the SMTP sink started in it. */
+/* The programs' folder, VOTESRV_BIN or else ../build/rel/bin, as an absolute
+ * path in bin; -1 if it does not exist. */
+int tu_bin(char bin[PATH_MAX]);
+/* The programs' folder (tu_bin) in bin, a fresh temporary dir, and the SMTP
+ * sink started in it. */
 int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
 /* An open election in dir, made by the CLIs: the demo's configuration
  * (votectl demo in dir/demo) with the store in dir and mail through the SMTP
