@@ -5,6 +5,10 @@
 #include <sodium.h>
 #include "mail.h"
 
+/* How long a sender holds the messages it claimed: a node that dies while
+ * sending leaves them to another after this time. */
+#define MAIL_LEASE_S 600
+
 typedef struct {
     char *subject, *text, *html;
 } mail_template;

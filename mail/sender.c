@@ -50,6 +50,8 @@ static int collect(const store_mail *sm, void *arg)
                ? 0 : sm->len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
     p->msg = malloc(clen + 1);
     p->to = strdup(sm->recipient);
+    p->len = 0;
+    b->n++;                                     /* drop_batch frees what was allocated */
     if (p->msg == NULL || p->to == NULL)
         return STORE_ENOMEM;
     p->id = sm->id;
@@ -59,7 +61,6 @@ static int collect(const store_mail *sm, void *arg)
                                    b->m->outbox_key) != 0)
         p->len = 0;                             /* undecryptable: fails for good below */
     p->attempts = sm->attempts;
-    b->n++;
     return 0;
 }
 
@@ -68,11 +69,26 @@ typedef struct {
     batch_read *b;
 } due_job;
 
-static int run_due(store_tx *tx, void *arg)
+static void drop_batch(batch_read *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        if (b->items[i].msg != NULL)
+            sodium_memzero(b->items[i].msg, b->items[i].len);
+        free(b->items[i].msg);
+        free(b->items[i].to);
+    }
+    b->n = 0;
+}
+
+/* Claim a batch, so that no other node's sender takes it before the lease
+ * ends. A write job can run twice (the store reconnecting after a failover):
+ * it starts from an empty batch. */
+static int run_claim(store_tx *tx, void *arg)
 {
     due_job *j = arg;
 
-    return store_outbox_due(tx, j->now, MAIL_BATCH, collect, j->b);
+    drop_batch(j->b);
+    return store_outbox_claim(tx, j->now, MAIL_LEASE_S, MAIL_BATCH, collect, j->b);
 }
 
 /* The address inside "Name <address>", or the whole string. */
@@ -167,9 +183,11 @@ int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, u
     CURL *c;
 
     *sent = *failed = 0;
-    rc = store_read(s, run_due, &dj);
-    if (b.n == 0 || rc != STORE_OK)
+    rc = store_write(s, run_claim, &dj);
+    if (b.n == 0 || rc != STORE_OK) {
+        drop_batch(&b);
         return rc;
+    }
     c = curl_easy_init();
     for (int i = 0; i < b.n; i++) {
         errors[i][0] = '\0';
@@ -187,11 +205,7 @@ int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, u
     curl_easy_cleanup(c);
     mj.n = b.n;
     rc = store_write(s, run_mark, &mj);
-    for (int i = 0; i < b.n; i++) {
-        sodium_memzero(b.items[i].msg, b.items[i].len);
-        free(b.items[i].msg);
-        free(b.items[i].to);
-    }
+    drop_batch(&b);
     return rc;
 }
 

@@ -6,9 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define STORE_BATCH_MAX 256
 #define STORE_READERS_DEFAULT 4
+/* How long the store keeps trying to reach a server that takes writes after
+ * losing its own (a failover), and how often. */
+#define STORE_FAILOVER_S 60
+#define STORE_RECONNECT_POLL_US 100000
 
 typedef struct job {
     store_job fn;
@@ -38,13 +44,14 @@ struct store {
     store_error_fn on_error;
 };
 
-/* Run a batch of jobs in one transaction; each in its own savepoint. */
-static void run_batch(store *s, job **batch, int n)
+/* Run a batch of jobs in one transaction; each in its own savepoint. 0 if
+ * it committed; else every job's result is STORE_EIO and why says why. */
+static int try_batch(store *s, job **batch, int n, char *why, size_t whylen)
 {
     store_tx tx = { s->b, s->writer };
     int failed = s->b->begin(s->writer) != STORE_OK;
-    char why[160] = "";
 
+    why[0] = '\0';
     for (int i = 0; i < n && !failed; i++) {
         if (s->b->savepoint(s->writer) != STORE_OK) {
             failed = 1;
@@ -52,7 +59,7 @@ static void run_batch(store *s, job **batch, int n)
         }
         batch[i]->result = batch[i]->fn(&tx, batch[i]->arg);
         if (batch[i]->result == STORE_EIO && why[0] == '\0')
-            snprintf(why, sizeof why, "%s", s->b->errmsg(s->writer));
+            snprintf(why, whylen, "%s", s->b->errmsg(s->writer));
         if (batch[i]->result == STORE_OK)
             failed = s->b->release(s->writer) != STORE_OK;
         else
@@ -63,10 +70,46 @@ static void run_batch(store *s, job **batch, int n)
         failed = s->b->commit(s->writer) != STORE_OK;
     if (failed) {
         if (why[0] == '\0')
-            snprintf(why, sizeof why, "%s", s->b->errmsg(s->writer));
+            snprintf(why, whylen, "%s", s->b->errmsg(s->writer));
         s->b->rollback(s->writer);
         for (int i = 0; i < n; i++)
             batch[i]->result = STORE_EIO;   /* nothing of this batch is durable */
+    }
+    return failed;
+}
+
+static int conn_lost(store *s, store_conn *c)
+{
+    return s->b->lost != NULL && s->b->lost(c);
+}
+
+/* Connect again until a server takes the connection or the deadline passes. */
+static int reconnect(store *s, store_conn *c, time_t deadline)
+{
+    while (s->b->reconnect(c) != STORE_OK) {
+        if (time(NULL) >= deadline)
+            return -1;
+        usleep(STORE_RECONNECT_POLL_US);
+    }
+    return 0;
+}
+
+/* A batch that failed because the server went away (the primary died) is run
+ * again, whole, on the server that took over: none of it was acknowledged.
+ * If the connection broke during COMMIT, the first run may have been durable
+ * after all; its jobs then meet their own rows (a signature, a used link) and
+ * answer as for a repeated request. */
+static void run_batch(store *s, job **batch, int n)
+{
+    time_t deadline = time(NULL) + STORE_FAILOVER_S;
+    char why[160];
+
+    while (try_batch(s, batch, n, why, sizeof why) && conn_lost(s, s->writer)) {
+        if (s->on_error != NULL)
+            s->on_error(why);
+        if (reconnect(s, s->writer, deadline) != 0)
+            break;
+        why[0] = '\0';
     }
     if (why[0] != '\0' && s->on_error != NULL)
         s->on_error(why);
@@ -177,6 +220,9 @@ int store_read(store *s, store_job fn, void *arg)
     pthread_mutex_unlock(&s->lock);
     tx.c = s->readers[slot];
     rc = s->b->begin(tx.c);
+    if (rc != STORE_OK && conn_lost(s, tx.c) &&
+        reconnect(s, tx.c, time(NULL) + STORE_FAILOVER_S) == 0)
+        rc = s->b->begin(tx.c);
     if (rc == STORE_OK) {
         rc = fn(&tx, arg);
         s->b->rollback(tx.c);  /* a read changes nothing */
@@ -196,7 +242,7 @@ store *store_open(const store_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    s->b = &store_backend_sqlite;
+    s->b = cfg->postgresql != NULL ? &store_backend_pg : &store_backend_sqlite;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->queued, NULL);
     pthread_cond_init(&s->finished, NULL);
@@ -346,8 +392,8 @@ DISPATCH(nonce_use, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t
          (tx->c, hash, expires))
 DISPATCH(outbox_insert, (store_tx *tx, const char *recipient, const uint8_t *message,
                          size_t len, int64_t now), (tx->c, recipient, message, len, now))
-DISPATCH(outbox_due, (store_tx *tx, int64_t now, int limit, store_mail_fn fn, void *arg),
-         (tx->c, now, limit, fn, arg))
+DISPATCH(outbox_claim, (store_tx *tx, int64_t now, int64_t lease, int limit, store_mail_fn fn,
+                        void *arg), (tx->c, now, lease, limit, fn, arg))
 DISPATCH(outbox_sent, (store_tx *tx, int64_t id), (tx->c, id))
 DISPATCH(outbox_retry, (store_tx *tx, int64_t id, int64_t next, const char *error,
                         int permanent), (tx->c, id, next, error, permanent))

@@ -43,6 +43,10 @@ typedef struct {
     const char *registry_path;
     const char *ballot_box_path;
     int readers;              /* read connections; 0 = 4 */
+    /* A libpq connection string: PostgreSQL instead of the two SQLite files
+     * (NULL: SQLite). With several hosts and target_session_attrs=read-write,
+     * the store follows the primary when the standby is promoted. */
+    const char *postgresql;
 } store_config;
 
 typedef struct {
@@ -135,6 +139,10 @@ void store_on_error(store *s, store_error_fn fn);
  * would tell who voted when. -1 if the rewrite failed (the store is closed). */
 int store_close_compact(store *s);
 int store_write(store *s, store_job fn, void *arg);
+/* Copy the audit log (entries, checkpoints, the audit key) into a new SQLite
+ * file at path, laid out as the registry's audit tables, for voteaudit and
+ * voteverify --audit-log, whatever the backend. -1 with err. */
+int store_audit_export(store *s, const char *path, char *err, size_t errlen);
 int store_read(store *s, store_job fn, void *arg);
 /* Queue a write nobody waits for; arg_size bytes of arg are copied and the
  * result is dropped. Only for writes whose loss in a crash is harmless (a
@@ -277,7 +285,10 @@ int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg);
 /* The durable mail outbox. */
 int store_outbox_insert(store_tx *tx, const char *recipient, const uint8_t *message, size_t len,
                         int64_t now);
-int store_outbox_due(store_tx *tx, int64_t now, int limit, store_mail_fn fn, void *arg);
+/* Claim up to limit due messages for this sender (a write): they are not due
+ * again, for any node, before now + lease; fn gets each one. */
+int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, store_mail_fn fn,
+                       void *arg);
 /* Delivered: the message body is erased. */
 int store_outbox_sent(store_tx *tx, int64_t id);
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);

@@ -1,6 +1,6 @@
 /*
- * store_backend.h - what a storage backend implements (SQLite now; PostgreSQL
- * later). Only store.c and the backends include this file.
+ * store_backend.h - what a storage backend implements (SQLite, PostgreSQL).
+ * Only store.c and the backends include this file.
  */
 #ifndef VOTESRV_STORE_BACKEND_H
 #define VOTESRV_STORE_BACKEND_H
@@ -14,6 +14,10 @@ typedef struct {
     /* A connection; the writable one creates and migrates the schema. */
     store_conn *(*connect)(const store_config *cfg, int readonly, char *err, size_t errlen);
     void (*disconnect)(store_conn *c);
+    /* Whether the server went away (NULL: never; an embedded store cannot),
+     * and connecting again to whichever server now takes writes. */
+    int (*lost)(store_conn *c);
+    int (*reconnect)(store_conn *c);
     /* Rewrite the ballot box in key order, outside any transaction. */
     int (*compact)(store_conn *c);
     int (*begin)(store_conn *c);
@@ -88,7 +92,8 @@ typedef struct {
     int (*turnout_each)(store_conn *c, store_turnout_fn fn, void *arg);
     int (*outbox_insert)(store_conn *c, const char *recipient, const uint8_t *message,
                          size_t len, int64_t now);
-    int (*outbox_due)(store_conn *c, int64_t now, int limit, store_mail_fn fn, void *arg);
+    int (*outbox_claim)(store_conn *c, int64_t now, int64_t lease, int limit, store_mail_fn fn,
+                        void *arg);
     int (*outbox_sent)(store_conn *c, int64_t id);
     int (*outbox_retry)(store_conn *c, int64_t id, int64_t next, const char *error,
                         int permanent);
@@ -112,5 +117,6 @@ typedef struct {
 } store_backend;
 
 extern const store_backend store_backend_sqlite;
+extern const store_backend store_backend_pg;
 
 #endif

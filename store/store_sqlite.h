@@ -87,7 +87,8 @@ int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg);
 /* store_sqlite_outbox.c */
 int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *message, size_t len,
                      int64_t now);
-int sq_outbox_due(store_conn *c, int64_t now, int limit, store_mail_fn fn, void *arg);
+int sq_outbox_claim(store_conn *c, int64_t now, int64_t lease, int limit, store_mail_fn fn,
+                    void *arg);
 int sq_outbox_sent(store_conn *c, int64_t id);
 int sq_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, int permanent);
 int sq_outbox_count(store_conn *c, const char *state, uint64_t *n);

@@ -18,11 +18,13 @@ int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *messag
     return sq_step_done(st);
 }
 
-int sq_outbox_due(store_conn *c, int64_t now, int limit, store_mail_fn fn, void *arg)
+int sq_outbox_claim(store_conn *c, int64_t now, int64_t lease, int limit, store_mail_fn fn,
+                    void *arg)
 {
     static const char sql[] =
-        "SELECT id, recipient, message, attempts FROM outbox"
-        " WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?";
+        "UPDATE outbox SET next_attempt = ?3 WHERE id IN (SELECT id FROM outbox"
+        " WHERE state = 'queued' AND next_attempt <= ?1 ORDER BY next_attempt, id LIMIT ?2)"
+        " RETURNING id, recipient, message, attempts";
     sqlite3_stmt *st = sq_stmt(c, sql);
     int rc, stop = 0;
 
@@ -30,6 +32,7 @@ int sq_outbox_due(store_conn *c, int64_t now, int limit, store_mail_fn fn, void 
         return STORE_EIO;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, limit);
+    sqlite3_bind_int64(st, 3, now + lease);
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_mail m;
 

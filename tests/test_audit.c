@@ -59,6 +59,7 @@ static int setup(void **state)
         }
         n++;
     }
+    tu_audit_file(s, dir);
     store_close(s);
     free(text);
     def_free(&d);

@@ -153,7 +153,8 @@ static void test_cast_atomic_under_kill(void **state)
     }
     /* the kills must have cut into transactions, not only between them */
     assert_true(done > 0);
-    assert_true(torn > 0);
+    if (!tu_pg())                       /* hot journals are SQLite's */
+        assert_true(torn > 0);
     print_message("# %lld casts committed; %d of the kills left a hot journal\n",
                   (long long)done, torn);
     tu_rmdir(dir);

@@ -529,6 +529,7 @@ static void test_verifier(void **state)
     {
         const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
 
+        tu_audit_file(f->s, f->dir);
         if (tu_sh(out, sizeof out, "%s/voteverify --audit-log %s/registry.db %s", b, f->dir,
                   path) != 0)
             fail_msg("%s", out);

@@ -545,6 +545,13 @@ int main(void)
 
     if (sodium_init() < 0)
         return 1;
+    if (tu_pg()) {
+        /* power cuts, a full disk and a read-only file system under SQLite's
+         * files; with PostgreSQL the engine's own durability applies, and
+         * test_ha (make check-ha) kills the primary instead */
+        printf("test_crash: skipped with PostgreSQL (SQLite's files)\n");
+        return 0;
+    }
     setvbuf(stdout, NULL, _IONBF, 0);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

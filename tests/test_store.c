@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <pthread.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <cmocka.h>
@@ -197,11 +198,66 @@ static void test_detached_writes(void **state)
 static void test_open_errors(void **state)
 {
     char err[256];
-    store_config c = { "/nonexistent/dir/registry.db", "/nonexistent/dir/ballots.db", 1 };
+    store_config c = { "/nonexistent/dir/registry.db", "/nonexistent/dir/ballots.db", 1, NULL };
+    store_config pg = { NULL, NULL, 1, "host=127.0.0.1 port=1 connect_timeout=2" };
 
     (void)state;
     assert_null(store_open(&c, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/dir/registry.db"));
+    assert_null(store_open(&pg, err, sizeof err));
+    assert_non_null(strstr(err, "PostgreSQL"));
+}
+
+/* One query on dir's database as votesrv playing `role`: whether it ran and gave a row. */
+static int pg_as(const char *dir, const char *role, const char *sql)
+{
+    char conninfo[600], set[80];
+    PGconn *c;
+    PGresult *r;
+    int ok;
+
+    assert_int_equal(tu_pg_conninfo(dir, conninfo, sizeof conninfo), 0);
+    c = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    snprintf(set, sizeof set, "SET ROLE %s", role);
+    PQclear(PQexec(c, set));
+    r = PQexec(c, sql);
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+    PQclear(r);
+    PQfinish(c);
+    return ok;
+}
+
+/* PostgreSQL: the box's tables have no serial, time or voter column, and the
+ * box's role cannot read the registry, nor the registry's role the box. */
+static void test_pg_schemas_and_roles(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s;
+
+    (void)state;
+    if (!tu_pg()) {
+        free(dir);
+        skip();
+    }
+    s = tu_store(dir);
+    store_close(s);
+    assert_true(pg_as(dir, "votesrv_box", "SELECT count(*) FROM box.ballot"));
+    assert_false(pg_as(dir, "votesrv_box", "SELECT count(*) FROM registry.voter"));
+    assert_false(pg_as(dir, "votesrv_box", "SELECT count(*) FROM registry.signature"));
+    assert_true(pg_as(dir, "votesrv_registry", "SELECT count(*) FROM registry.signature"));
+    assert_false(pg_as(dir, "votesrv_registry", "SELECT count(*) FROM box.ballot"));
+    assert_false(pg_as(dir, "votesrv_registry", "SELECT count(*) FROM box.credential"));
+    /* columns of the box: none says time, voter or serial; no identity */
+    assert_true(pg_as(dir, "votesrv_box",
+                      "SELECT 1 WHERE 6 = (SELECT count(*) FROM information_schema.tables"
+                      " WHERE table_schema = 'box')"));      /* 5 tables and schema_version */
+    assert_false(pg_as(dir, "votesrv_box",
+                       "SELECT 1 FROM information_schema.columns WHERE table_schema = 'box'"
+                       " HAVING bool_or(column_name ~ 'time|voter|seq|id$'"
+                       " OR is_identity = 'YES' OR column_default IS NOT NULL)"));
+    tu_rmdir(dir);
+    free(dir);
 }
 
 static void test_ballot_box_schema_links_nothing(void **state)
@@ -214,6 +270,11 @@ static void test_ballot_box_schema_links_nothing(void **state)
 
     (void)state;
     store_close(s);
+    if (tu_pg()) {
+        tu_rmdir(dir);
+        free(dir);
+        tu_sqlite_only("the ballot box file's schema");
+    }
     snprintf(path, sizeof path, "%s/ballots.db", dir);
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE "
@@ -242,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
+        cmocka_unit_test(test_pg_schemas_and_roles),
     };
 
     if (crypto_init() != 0)

@@ -333,6 +333,8 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 
 void tu_rmdir(const char *dir)
 {
+    if (tu_pg())
+        tu_pg_drop(dir);
     nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -350,19 +352,31 @@ char *tu_write(const char *dir, const char *name, const char *text)
     return path;
 }
 
+static void print_store_error(const char *detail)
+{
+    fprintf(stderr, "store: %s\n", detail);
+}
+
 struct store *tu_store(const char *dir)
 {
-    char reg[512], box[512], err[256];
-    store_config c = { reg, box, 2 };
+    char reg[512], box[512], pg[600], err[256];
+    store_config c = { reg, box, 2, NULL };
     store *s;
 
     snprintf(reg, sizeof reg, "%s/registry.db", dir);
     snprintf(box, sizeof box, "%s/ballots.db", dir);
+    if (tu_pg()) {
+        if (tu_pg_conninfo(dir, pg, sizeof pg) != 0)
+            abort();
+        c.postgresql = pg;
+    }
     s = store_open(&c, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "tu_store: %s\n", err);
         abort();
     }
+    if (tu_pg())
+        store_on_error(s, print_store_error);
     return s;
 }
 
@@ -707,8 +721,16 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
     snprintf(path, sizeof path, "%s/demo/votesrv.json", dir);
     if ((c = json_load_file(path, 0, NULL)) == NULL)
         return -1;
-    json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
-    json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
+    if (tu_pg()) {
+        char pg[600];
+
+        if (tu_pg_conninfo(dir, pg, sizeof pg) != 0)
+            return -1;
+        json_object_set_new(c, "store", json_pack("{s:s}", "postgresql", pg));
+    } else {
+        json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
+        json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
+    }
     if (smtp != NULL) {
         snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp->port);
         json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",

@@ -55,8 +55,24 @@ char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
 /* Write text to dir/name; returns the path (malloc'd). */
 char *tu_write(const char *dir, const char *name, const char *text);
-/* Open (creating) the store of dir/registry.db and dir/ballots.db. */
+/* Open (creating) the store of dir/registry.db and dir/ballots.db, or with
+ * VOTESRV_TEST_PG set, dir's PostgreSQL database. */
 struct store *tu_store(const char *dir);
+
+/* PostgreSQL mode (testutil_pg.c): VOTESRV_TEST_PG holds "host=... port=..."
+ * of a test cluster made by tests/pg_cluster.sh; every test folder then has a
+ * database of its own, a copy of votesrv_template, dropped by tu_rmdir. */
+int tu_pg(void);
+/* The connection string of dir's database (created if needed); 0 or -1. */
+int tu_pg_conninfo(const char *dir, char *out, size_t len);
+void tu_pg_drop(const char *dir);
+/* In PostgreSQL mode, skip the calling cmocka test (a check of SQLite's files),
+ * printing why. */
+void tu_sqlite_only(const char *what);
+/* In PostgreSQL mode, write s's audit log to dir/registry.db (votectl
+ * export-audit's file), where the SQLite registry would be, for voteaudit
+ * and voteverify --audit-log. */
+void tu_audit_file(struct store *s, const char *dir);
 /* The example definition with the window moved to [opens, closes]. */
 char *tu_definition(int64_t opens, int64_t closes);
 /* A store in dir holding the example election (window [opens, closes]) with the

@@ -610,6 +610,23 @@ static int cmd_checkpoint(votectl *v, int c, char **a)
     return run_simple(v, c, a, election_audit_checkpoint, "audit checkpoint signed", 0);
 }
 
+static int cmd_export_audit(votectl *v, int argc, char **argv)
+{
+    opts o;
+    char err[300];
+    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "export-audit OUT.db");
+
+    if (rc != 0)
+        return rc;
+    rc = store_audit_export(v->store, o.pos[0], err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "votectl: %s\n", err);
+    else
+        printf("audit log written to %s\n", o.pos[0]);
+    votectl_close(v);
+    return rc != 0 ? EXIT_STORE : 0;
+}
+
 static int cmd_suspend(votectl *v, int argc, char **argv)
 {
     opts o;
@@ -683,6 +700,8 @@ static const command commands[] = {
       "run a mock vote before sealing; end wipes what it produced" },
     { "purge", cmd_purge, "", "erase personal data after the recourse period" },
     { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
+    { "export-audit", cmd_export_audit, "OUT.db",
+      "copy the audit log into a SQLite file for voteaudit and voteverify" },
     { "demo", cmd_demo, "DIR", "create, fill and open a demo election in DIR" },
     { "version", cmd_version, "[--hashes]",
       "the release; with --hashes, BLAKE2b-256 of what the seals cover" },

@@ -141,7 +141,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
-    const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *keys = NULL, *level = "info";
+    const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL, *level = "info";
     int port = 8080;
     unsigned body = 65536;
     int rc = -1;
@@ -163,8 +163,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "code_reissues_per_day", &reissues) != 0 ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
                                   "port", &port) != 0) ||
-        json_unpack_ex(store, &je, JSON_STRICT, "{s:s,s:s}", "registry", &reg,
-                       "ballot_box", &box) != 0 ||
+        json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
+                       "ballot_box", &box, "postgresql", &pg) != 0 ||
         (log && json_unpack_ex(log, &je, JSON_STRICT, "{s?s}", "level", &level) != 0)) {
         snprintf(err, errlen, "%s: %s", path, je.text);
         goto out;
@@ -190,11 +190,22 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
              "log.level debug, info, warn or error");
         goto out;
     }
+    /* Either the two SQLite files or a PostgreSQL connection string. */
+    if ((pg == NULL) != (reg != NULL && box != NULL) || (pg != NULL && (reg || box)) ||
+        (pg != NULL && (strlen(pg) >= sizeof c->postgresql || pg[0] == '\0'))) {
+        fail(err, errlen, path, "store: either \"registry\" and \"ballot_box\" (SQLite files) "
+             "or \"postgresql\" (a libpq connection string, under 1024 characters)");
+        goto out;
+    }
+    c->use_postgresql = pg != NULL;
+    if (pg != NULL)
+        strcpy(c->postgresql, pg);
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;
     snprintf(c->log_level, sizeof c->log_level, "%s", level);
-    if (resolve(c->registry, path, reg) != 0 || resolve(c->ballot_box, path, box) != 0 ||
+    if ((pg == NULL && (resolve(c->registry, path, reg) != 0 ||
+                        resolve(c->ballot_box, path, box) != 0)) ||
         resolve(c->keys, path, keys) != 0) {
         fail(err, errlen, path, "a path is too long");
         goto out;

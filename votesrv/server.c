@@ -28,7 +28,8 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->mail = mail_ctx_new(&s->cfg.mail, s->keys.pepper, err, errlen);
     if (s->mail == NULL)
         return -1;
-    sc = (store_config){ s->cfg.registry, s->cfg.ballot_box, readers };
+    sc = (store_config){ s->cfg.registry, s->cfg.ballot_box, readers,
+                         s->cfg.use_postgresql ? s->cfg.postgresql : NULL };
     s->store = store_open(&sc, err, errlen);
     if (s->store == NULL)
         return -1;
