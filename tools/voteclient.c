@@ -3,6 +3,7 @@
  *   voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE
  *   voteclient [--url URL] lookup SCRUTIN TRACKER
  *   voteclient [--url URL] load FILE [--concurrency N] [--bench] [--receipts OUT]
+ *              [--retry SECONDS]
  *
  * vote: logs in, makes the ballot for CHOICE (a list number from 1, or
  * "blank") on this machine, casts it, verifies the receipt and finds the
@@ -17,6 +18,9 @@
  * --receipts, each verified receipt is appended to OUT as it arrives, one line
  * "LINE,SCRUTIN,TRACKER_HEX" (LINE: the voter's line in FILE, from 1), flushed
  * at once: what the server acknowledged, for tests that kill it mid-load.
+ * With --retry, a cast that got no answer or a 5xx is sent again (the same
+ * ballot) until SECONDS have passed since its first failure, as a voter
+ * clicking again would: for the failover test.
  *
  * Exit: 0 done, 1 refused by the server, 2 usage, 3 bad input or a server
  * answer that does not check out. */
@@ -35,13 +39,14 @@
 #define LOAD_MAX_THREADS 256
 
 static const char *url = "http://127.0.0.1:8080";
+static double retry_ms;                 /* --retry, in milliseconds; 0: none */
 
 static int usage(void)
 {
     fprintf(stderr, "usage: voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE\n"
                     "       voteclient [--url URL] lookup SCRUTIN TRACKER\n"
                     "       voteclient [--url URL] load FILE [--concurrency N] [--bench]"
-                    " [--receipts OUT]\n");
+                    " [--receipts OUT] [--retry SECONDS]\n");
     return 2;
 }
 
@@ -186,6 +191,29 @@ static void note_receipt(load_run *l, size_t i, const box_receipt *receipt)
     pthread_mutex_unlock(&l->lock);
 }
 
+/* A failure worth trying again: no answer, or the server's own trouble. */
+static int transient(const client_result *r)
+{
+    return r->status == 0 || r->status >= 500;
+}
+
+static int submit_retrying(client *c, const client_election *e, const client_prepared *b,
+                           box_receipt *receipt, client_result *r)
+{
+    double first = 0;
+    int rc;
+
+    while ((rc = client_submit(c, e, b, receipt, r)) != CLIENT_OK && transient(r) &&
+           retry_ms > 0) {
+        if (first == 0)
+            first = now_ms();
+        else if (now_ms() - first > retry_ms)
+            break;
+        nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+    }
+    return rc;
+}
+
 static void *cast_worker(void *arg)
 {
     load_run *l = arg;
@@ -199,7 +227,7 @@ static void *cast_worker(void *arg)
         double t0 = now_ms();
 
         if (client_session_set(c, v->session) == 0 &&
-            client_submit(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK) {
+            submit_retrying(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK) {
             v->ok = 1;
             note_receipt(l, i, &receipt);
         } else {
@@ -354,6 +382,7 @@ int main(int argc, char **argv)
         { "concurrency", required_argument, NULL, 'n' },
         { "bench", no_argument, NULL, 'b' },
         { "receipts", required_argument, NULL, 'r' },
+        { "retry", required_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 }
     };
     int o, threads = 8, bench = 0, rc;
@@ -361,7 +390,7 @@ int main(int argc, char **argv)
     FILE *receipts = NULL;
     client *c;
 
-    while ((o = getopt_long(argc, argv, "u:n:br:", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "u:n:br:R:", opts, NULL)) != -1) {
         if (o == 'u')
             url = optarg;
         else if (o == 'n' && (threads = atoi(optarg)) >= 1 && threads <= LOAD_MAX_THREADS)
@@ -370,6 +399,8 @@ int main(int argc, char **argv)
             bench = 1;
         else if (o == 'r')
             receipts_path = optarg;
+        else if (o == 'R' && (retry_ms = atof(optarg) * 1000) > 0 && retry_ms <= 600000)
+            continue;
         else
             return usage();
     }
