@@ -7,6 +7,9 @@
 #   make fuzz     run each libFuzzer target (clang) for FUZZ_SECONDS; new inputs
 #                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
 #   make check-repro  two builds of HEAD in different directories: identical programs
+#   make test-pg  the suite with PostgreSQL stores (make check runs it when the
+#                 PostgreSQL server programs are installed)
+#   make check-ha PostgreSQL failover under load (make check runs it too)
 #   make bench    benchmarks (lines "bench <name> <value> <unit>")
 #   make soak     30 minutes of steady casting by 200,000 voters (SOAK_SECONDS,
 #                 SOAK_VOTERS): errors, p99 per window, the daemon's memory
@@ -44,7 +47,7 @@ SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench \
              build/rel/bench/soak
 
-.PHONY: all deps check check-browser check-repro test test-san bench soak demo crypto-demo vectors \
+.PHONY: all deps check check-browser check-repro check-ha test test-pg test-san bench soak demo crypto-demo vectors \
         clean portal fuzz fuzz-merge replay replay-san
 
 all: deps
@@ -205,7 +208,26 @@ replay-san: $(SAN_REPLAY) $(SAN_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory test test-san
+	@if tests/pg_cluster.sh available; then $(MAKE) --no-print-directory test-pg check-ha; \
+	 else echo "== PostgreSQL: server programs missing, test-pg and check-ha skipped"; fi
 	@tests/repro.sh | tail -1
+
+# The whole suite again with every store in PostgreSQL (a throwaway cluster on
+# loopback, tests/pg_cluster.sh; one database per test folder), release build.
+test-pg: $(REL_TESTS) $(REL_BIN) portal
+	@set -e; d=$$(mktemp -d /tmp/votesrv-pg.XXXXXX); chmod 755 $$d; \
+	  port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	  trap '$(CURDIR)/tests/pg_cluster.sh stop '$$d'/pg; rm -rf '$$d EXIT; \
+	  tests/pg_cluster.sh start $$d/pg $$port; \
+	  cd tests && for t in $(TESTS); do echo "== $$t (PostgreSQL)"; \
+	  VOTESRV_TEST_PG="host=127.0.0.1 port=$$port" VOTESRV_BROWSER=1 \
+	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+
+# Failover: a primary and a synchronous standby, two votesrv nodes under load,
+# the primary killed and the standby promoted (tests/ha_failover.c).
+check-ha: build/rel/tests/ha_failover $(REL_BIN)
+	@echo "== ha_failover (PostgreSQL primary killed under load)"
+	@cd tests && VOTESRV_BIN=../build/rel/bin ../build/rel/tests/ha_failover
 
 test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \

@@ -314,6 +314,11 @@ int main(void)
         elgamal_pk_clear(&S.pk);
         return 0;
     }
+    if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "ha") == 0) {
+        bench_ha();                     /* PostgreSQL and its failover alone */
+        elgamal_pk_clear(&S.pk);
+        return 0;
+    }
     if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "count") == 0) {
         bench_count(cores);             /* the count and the verifier alone */
         elgamal_pk_clear(&S.pk);
@@ -331,6 +336,7 @@ int main(void)
     bench_outbox();
     bench_notices();
     bench_cast();
+    bench_ha();
     bench_count(cores);
     elgamal_pk_clear(&S.pk);
     return 0;

@@ -15,6 +15,7 @@ void bench_login(void);
 void bench_outbox(void);
 void bench_notices(void);
 void bench_cast(void);
+void bench_ha(void);
 void bench_count(int cores);
 
 #endif

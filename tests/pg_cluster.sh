@@ -6,6 +6,7 @@
 #   pg_cluster.sh standby DIR PORT PRIMARY_PORT
 #                                    pg_basebackup of the primary, started as
 #                                    its synchronous standby ("standby1")
+#   pg_cluster.sh promote DIR        the standby becomes the primary
 #   pg_cluster.sh stop DIR           stop fast (immediate if that fails)
 #   pg_cluster.sh available          exit 0 if the PostgreSQL server programs exist
 #
@@ -69,6 +70,24 @@ standby)
         -d "host=127.0.0.1 port=$primary user=postgres application_name=standby1"
     as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
         -o "$(server_options "$port" "$dir/data")" start >/dev/null
+    # Only now is the primary told to wait for it: a commit is acknowledged
+    # once the standby has it on disk (synchronous_commit = on, the default).
+    # The standby's copy of the settings predates this, so once promoted it
+    # does not wait for a standby it does not have.
+    psql_admin "$primary" postgres \
+        -c "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" \
+        -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
+    for _ in $(seq 1 300); do
+        state=$(psql_admin "$primary" postgres -At \
+            -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'")
+        [ "$state" = sync ] && exit 0
+        sleep 0.1
+    done
+    echo "pg_cluster.sh: the standby did not become synchronous" >&2
+    exit 1
+    ;;
+promote)
+    as_pg "$PGBIN/pg_ctl" -D "$2/data" -w -t 60 promote >/dev/null
     ;;
 stop)
     dir=$2

@@ -73,6 +73,37 @@ void tu_sqlite_only(const char *what);
  * export-audit's file), where the SQLite registry would be, for voteaudit
  * and voteverify --audit-log. */
 void tu_audit_file(struct store *s, const char *dir);
+
+/* A primary and its synchronous standby on loopback (tests/pg_cluster.sh),
+ * and VOTESRV_TEST_PG naming both with target_session_attrs=read-write, so
+ * that stores and daemons follow a promotion. */
+typedef struct {
+    char dir[PATH_MAX];
+    int port[2];
+} tu_pg_pair;
+/* Whether the PostgreSQL server programs are there (else tests skip). */
+int tu_pg_available(void);
+int tu_pg_pair_start(tu_pg_pair *p);
+/* SIGKILL the primary's postmaster and every process it started. */
+void tu_pg_pair_kill_primary(tu_pg_pair *p);
+int tu_pg_pair_promote(tu_pg_pair *p);
+void tu_pg_pair_stop(tu_pg_pair *p);
+
+/* The failover (make check-ha, make bench): a pair, an election of `voters`
+ * on it, two votesrv nodes, voteclient load --retry against each (half the
+ * voters each); once a third of the ballots are acknowledged the primary is
+ * killed (SIGKILL) and, a second later, the standby promoted. */
+typedef struct {
+    size_t voters, acked, acked_at_kill;
+    size_t ballots, signatures;     /* in the box and the list afterwards */
+    size_t missing;                 /* acknowledged trackers not in the box */
+    int load_rc[2];                 /* voteclient's exit codes */
+    double pause_s;                 /* the longest time without an acknowledgment */
+    double run_s;
+    int audit_rc;                   /* export-audit then voteaudit verify-log */
+    char audit_out[1024];
+} tu_ha_result;
+int tu_ha_failover(const char *bin, size_t voters, tu_ha_result *r);
 /* The example definition with the window moved to [opens, closes]. */
 char *tu_definition(int64_t opens, int64_t closes);
 /* A store in dir holding the example election (window [opens, closes]) with the
