@@ -229,15 +229,11 @@ static int pgb_election_get(store_conn *c, store_election *e)
         "SELECT eid, definition, fingerprint, state, test_mode, suspended, notice,"
         " public_key, audit_key FROM election WHERE id = 1";
     PGresult *r;
-    int rc = pgs_query(c, sql, NULL, &r);
+    int rc = pgs_query_one(c, sql, NULL, &r);
 
     memset(e, 0, sizeof *e);
     if (rc != STORE_OK)
         return rc;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return STORE_ENOTFOUND;
-    }
     pgs_copy_text(e->eid, sizeof e->eid, r, 0, 0);
     e->definition = strdup(PQgetvalue(r, 0, 1));
     pgs_copy_blob(e->fingerprint, sizeof e->fingerprint, r, 0, 2);
@@ -343,15 +339,13 @@ static int pgb_voter_find(store_conn *c, const char *number, int64_t *id, int *s
     int rc;
 
     pgs_text(&a, number);
-    if ((rc = pgs_query(c, "SELECT id, struck FROM voter WHERE number = $1", &a, &r)) != STORE_OK)
+    rc = pgs_query_one(c, "SELECT id, struck FROM voter WHERE number = $1", &a, &r);
+    if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ENOTFOUND;
-    if (rc == STORE_OK) {
-        *id = pgs_i64(r, 0, 0);
-        *struck = (int)pgs_i64(r, 0, 1);
-    }
+    *id = pgs_i64(r, 0, 0);
+    *struck = (int)pgs_i64(r, 0, 1);
     PQclear(r);
-    return rc;
+    return STORE_OK;
 }
 
 static int pgb_voter_count(store_conn *c, uint64_t *active, uint64_t *struck)

@@ -56,6 +56,8 @@ void pgs_blob(pgs_args *a, const void *b, size_t len);
 /* Run a cached statement. STORE_OK with *res set (PQclear it) or an error
  * (nothing to clear). */
 int pgs_query(store_conn *c, const char *sql, const pgs_args *a, PGresult **res);
+/* The same for a query that must give exactly one row: else STORE_ENOTFOUND. */
+int pgs_query_one(store_conn *c, const char *sql, const pgs_args *a, PGresult **res);
 /* Run a statement that returns no row; *changed (may be NULL) gets the row count. */
 int pgs_command(store_conn *c, const char *sql, const pgs_args *a, int64_t *changed);
 /* A command that must change exactly one row: else `absent`. */

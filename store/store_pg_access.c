@@ -11,15 +11,11 @@
 static int access_row(store_conn *c, const char *sql, const pgs_args *a, store_access *acc)
 {
     PGresult *r;
-    int rc = pgs_query(c, sql, a, &r);
+    int rc = pgs_query_one(c, sql, a, &r);
 
     memset(acc, 0, sizeof *acc);
     if (rc != STORE_OK)
         return rc;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return STORE_ENOTFOUND;
-    }
     acc->id = pgs_i64(r, 0, 0);
     pgs_copy_text(acc->number, sizeof acc->number, r, 0, 1);
     acc->struck = (int)pgs_i64(r, 0, 2);
@@ -159,17 +155,14 @@ int pgs_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpo
     int rc;
 
     pgs_blob(&a, hash, STORE_HASH_BYTES);
-    rc = pgs_query(c, "SELECT voter_id, purpose, used, expires FROM access_link"
+    rc = pgs_query_one(c, "SELECT voter_id, purpose, used, expires FROM access_link"
                      " WHERE token_hash = $1", &a, &r);
     if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ENOTFOUND;
-    if (rc == STORE_OK) {
-        *voter = pgs_i64(r, 0, 0);
-        *purpose = (int)pgs_i64(r, 0, 1);
-        *used = (int)pgs_i64(r, 0, 2);
-        *expires = pgs_i64(r, 0, 3);
-    }
+    *voter = pgs_i64(r, 0, 0);
+    *purpose = (int)pgs_i64(r, 0, 1);
+    *used = (int)pgs_i64(r, 0, 2);
+    *expires = pgs_i64(r, 0, 3);
     PQclear(r);
     return rc;
 }
@@ -183,15 +176,12 @@ int pgs_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *v
 
     pgs_blob(&a, hash, STORE_HASH_BYTES);
     pgs_int(&a, now);
-    rc = pgs_query(c, "UPDATE access_link SET used = 1 WHERE token_hash = $1 AND used = 0"
+    rc = pgs_query_one(c, "UPDATE access_link SET used = 1 WHERE token_hash = $1 AND used = 0"
                      " AND expires > $2 RETURNING voter_id, purpose", &a, &r);
     if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ENOTFOUND;
-    if (rc == STORE_OK) {
-        *voter = pgs_i64(r, 0, 0);
-        *purpose = (int)pgs_i64(r, 0, 1);
-    }
+    *voter = pgs_i64(r, 0, 0);
+    *purpose = (int)pgs_i64(r, 0, 1);
     PQclear(r);
     return rc;
 }
@@ -215,16 +205,13 @@ int pgs_session_get(store_conn *c, const uint8_t *hash, int64_t *voter, int64_t 
     int rc;
 
     pgs_blob(&a, hash, STORE_HASH_BYTES);
-    rc = pgs_query(c, "SELECT voter_id, created, last_seen FROM session WHERE id_hash = $1", &a,
+    rc = pgs_query_one(c, "SELECT voter_id, created, last_seen FROM session WHERE id_hash = $1", &a,
                   &r);
     if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ENOTFOUND;
-    if (rc == STORE_OK) {
-        *voter = pgs_i64(r, 0, 0);
-        *created = pgs_i64(r, 0, 1);
-        *last_seen = pgs_i64(r, 0, 2);
-    }
+    *voter = pgs_i64(r, 0, 0);
+    *created = pgs_i64(r, 0, 1);
+    *last_seen = pgs_i64(r, 0, 2);
     PQclear(r);
     return rc;
 }

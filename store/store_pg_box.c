@@ -130,17 +130,13 @@ int pgs_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **
     int rc;
 
     pgs_blob(&a, tracker, STORE_HASH_BYTES);
-    if ((rc = pgs_query(c, "SELECT scrutin, body FROM box.ballot WHERE tracker = $1", &a, &r)) !=
-        STORE_OK)
+    rc = pgs_query_one(c, "SELECT scrutin, body FROM box.ballot WHERE tracker = $1", &a, &r);
+    if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ENOTFOUND;
-    if (rc == STORE_OK) {
-        pgs_copy_text(scrutin, STORE_SCRUTIN_CHARS + 1, r, 0, 0);
-        *body = strdup(PQgetvalue(r, 0, 1));
-        rc = *body != NULL ? STORE_OK : STORE_ENOMEM;
-    }
+    pgs_copy_text(scrutin, STORE_SCRUTIN_CHARS + 1, r, 0, 0);
+    *body = strdup(PQgetvalue(r, 0, 1));
     PQclear(r);
-    return rc;
+    return *body != NULL ? STORE_OK : STORE_ENOMEM;
 }
 
 int pgs_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)

@@ -92,14 +92,12 @@ int pgs_document_get(store_conn *c, const char *kind, int64_t holder, char **bod
     *body = NULL;
     pgs_text(&a, kind);
     pgs_int(&a, holder);
-    if ((rc = pgs_query(c, "SELECT body FROM document WHERE kind = $1 AND holder = $2", &a, &r)) !=
-        STORE_OK)
+    rc = pgs_query_one(c, "SELECT body FROM document WHERE kind = $1 AND holder = $2", &a, &r);
+    if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ENOTFOUND;
-    if (rc == STORE_OK && (*body = strdup(PQgetvalue(r, 0, 0))) == NULL)
-        rc = STORE_ENOMEM;
+    *body = strdup(PQgetvalue(r, 0, 0));
     PQclear(r);
-    return rc;
+    return *body != NULL ? STORE_OK : STORE_ENOMEM;
 }
 
 typedef struct {
@@ -147,13 +145,12 @@ int pgs_document_delete(store_conn *c, const char *kind, int64_t holder)
 static int staff_row(store_conn *c, const char *sql, const pgs_args *a, store_staff *s)
 {
     PGresult *r;
-    int rc = pgs_query(c, sql, a, &r);
+    int rc = pgs_query_one(c, sql, a, &r);
 
     memset(s, 0, sizeof *s);
     if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) != 1 ? STORE_ENOTFOUND
-         : PQgetlength(r, 0, 3) != STORE_TOTP_SEALED_BYTES ? STORE_EIO : STORE_OK;
+    rc = PQgetlength(r, 0, 3) != STORE_TOTP_SEALED_BYTES ? STORE_EIO : STORE_OK;
     if (rc == STORE_OK) {
         pgs_copy_text(s->login, sizeof s->login, r, 0, 0);
         pgs_copy_text(s->role, sizeof s->role, r, 0, 1);
@@ -228,19 +225,11 @@ int pgs_staff_session_touch(store_conn *c, const char *login, int64_t now)
 
 int pgs_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg)
 {
-    char like[2 * 128 + 2];
-    size_t n = 0;
+    char like[2 * STORE_QUERY_CHARS + 2];
     pgs_args a = { .n = 0 };
 
-    if (strlen(query) > 128)
+    if (store_like_prefix(like, query) != 0)
         return STORE_ENOTFOUND;
-    for (const char *p = query; *p; p++) {      /* the query is a prefix, not a pattern */
-        if (*p == '%' || *p == '_' || *p == '\\')
-            like[n++] = '\\';
-        like[n++] = *p;
-    }
-    like[n++] = '%';
-    like[n] = '\0';
     pgs_text(&a, query);
     pgs_text(&a, like);
     pgs_int(&a, limit);

@@ -137,6 +137,17 @@ int pgs_query(store_conn *c, const char *sql, const pgs_args *a, PGresult **res)
     return STORE_OK;
 }
 
+int pgs_query_one(store_conn *c, const char *sql, const pgs_args *a, PGresult **res)
+{
+    int rc = pgs_query(c, sql, a, res);
+
+    if (rc == STORE_OK && PQntuples(*res) != 1) {
+        PQclear(*res);
+        rc = STORE_ENOTFOUND;
+    }
+    return rc;
+}
+
 int pgs_command(store_conn *c, const char *sql, const pgs_args *a, int64_t *changed)
 {
     PGresult *r;

@@ -546,6 +546,12 @@ static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
 
     if (st == NULL)
         return STORE_EIO;
+    sq_bind_audit_entry(st, e);
+    return sq_step_done(st);
+}
+
+void sq_bind_audit_entry(sqlite3_stmt *st, const store_audit_entry *e)
+{
     sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
     sqlite3_bind_text(st, 2, e->time, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, e->role, -1, SQLITE_STATIC);
@@ -554,7 +560,6 @@ static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
     sqlite3_bind_text(st, 6, e->payload, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, e->prev, STORE_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, e->hash, STORE_HASH_BYTES, SQLITE_STATIC);
-    return sq_step_done(st);
 }
 
 static int sq_audit_count(store_conn *c, const char *event, uint64_t *n)
@@ -608,10 +613,15 @@ static int sq_checkpoint_insert(store_conn *c, const store_checkpoint *cp)
 
     if (st == NULL)
         return STORE_EIO;
+    sq_bind_checkpoint(st, cp);
+    return sq_step_done(st);
+}
+
+void sq_bind_checkpoint(sqlite3_stmt *st, const store_checkpoint *cp)
+{
     sqlite3_bind_int64(st, 1, (sqlite3_int64)cp->seq);
     sqlite3_bind_blob(st, 2, cp->hash, STORE_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, cp->signature, sizeof cp->signature, SQLITE_STATIC);
-    return sq_step_done(st);
 }
 
 static int sq_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)

@@ -28,6 +28,10 @@ int sq_row_result(int rc);
 int sq_count_query(store_conn *c, const char *sql, uint64_t *count);
 void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col);
 void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col);
+/* Bind an audit entry (8 columns, the audit table's order) or a checkpoint
+ * (seq, hash, signature); store_export.c writes its file with them too. */
+void sq_bind_audit_entry(sqlite3_stmt *st, const store_audit_entry *e);
+void sq_bind_checkpoint(sqlite3_stmt *st, const store_checkpoint *cp);
 
 /* store_sqlite_staff.c */
 int sq_staff_add(store_conn *c, const store_staff *s);

@@ -124,22 +124,14 @@ int sq_voter_search(store_conn *c, const char *query, int limit, store_card_fn f
         " WHERE v.number = ?1 OR v.surname LIKE ?2 ESCAPE '\\'"
         " OR v.id IN (SELECT voter_id FROM voter_email WHERE address = lower(?1))"
         " ORDER BY v.number = ?1 DESC, v.surname COLLATE NOCASE, v.number LIMIT ?3";
-    char like[2 * 128 + 2];
-    size_t n = 0;
+    char like[2 * STORE_QUERY_CHARS + 2];
     sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
         return STORE_EIO;
-    if (strlen(query) > 128)
+    if (store_like_prefix(like, query) != 0)
         return STORE_ENOTFOUND;
-    for (const char *p = query; *p; p++) {      /* the query is a prefix, not a pattern */
-        if (*p == '%' || *p == '_' || *p == '\\')
-            like[n++] = '\\';
-        like[n++] = *p;
-    }
-    like[n++] = '%';
-    like[n] = '\0';
     sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, like, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 3, limit);
