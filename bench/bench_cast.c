@@ -99,10 +99,12 @@ void bench_ha(void)
     printf("# ha: %zu voters, %d connections, one node, PostgreSQL primary with a synchronous"
            " standby on this machine\n", n, CONCURRENCY);
     free(out);
+    fflush(stdout);                      /* children must not inherit our buffer */
     if (tu_ha_failover(bin, bench_scaled(20000, 3000), &r) != 0)
         bench_die("ha: failover");
     printf("bench ha.failover_pause_s %.2f s\n", r.pause_s);
     printf("# ha: failover under load (%zu voters, two nodes): primary SIGKILLed, standby"
-           " promoted 1 s later (included); %zu of %zu acknowledged, %zu missing from the"
-           " box\n", r.voters, r.acked, r.voters, r.missing);
+           " promoted 1 s later (included; pg_ctl promote took %.2f s); %zu of %zu"
+           " acknowledged, %zu missing from the box\n", r.voters, r.promote_s, r.acked, r.voters,
+           r.missing);
 }

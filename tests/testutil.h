@@ -100,6 +100,7 @@ typedef struct {
     int load_rc[2];                 /* voteclient's exit codes */
     double pause_s;                 /* the longest time without an acknowledgment */
     double run_s;
+    double promote_s;               /* how long pg_ctl promote took */
     int audit_rc;                   /* export-audit then voteaudit verify-log */
     char audit_out[1024];
 } tu_ha_result;

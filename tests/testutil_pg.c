@@ -356,6 +356,7 @@ static int watch(tu_pg_pair *pair, const char *dir, int *load, tu_ha_result *r)
         if (killed && !promoted && t - t_kill >= 1.0) {
             if (tu_pg_pair_promote(pair) != 0)
                 return -1;
+            r->promote_s = now_s() - t;
             promoted = 1;
         }
         for (int k = 0; k < 2; k++) {
