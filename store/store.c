@@ -106,10 +106,9 @@ static void run_batch(store *s, job **batch, int n)
 
     while (try_batch(s, batch, n, why, sizeof why) && conn_lost(s, s->writer)) {
         if (s->on_error != NULL)
-            s->on_error(why);
+            s->on_error(why);               /* the server went away */
         if (reconnect(s, s->writer, deadline) != 0)
-            break;
-        why[0] = '\0';
+            return;                         /* reported: the batch's jobs answer STORE_EIO */
     }
     if (why[0] != '\0' && s->on_error != NULL)
         s->on_error(why);

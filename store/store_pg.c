@@ -93,10 +93,9 @@ static int migrate(store_conn *c, const char *schema, const char *role, const ch
     PGresult *r = NULL;
     int version = 0, rc;
 
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d); SET LOCAL ROLE %s;"
-             "CREATE TABLE IF NOT EXISTS %s.schema_version(version int NOT NULL)",
-             PG_WRITER_LOCK, role, schema);
-    if (pgs_exec(c, sql) != STORE_OK)
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS %s.schema_version(version int NOT NULL)", schema);
+    if (pgs_begin_write(c, role) != STORE_OK || pgs_exec(c, sql) != STORE_OK)
         goto fail;
     snprintf(sql, sizeof sql, "SELECT coalesce(max(version), 0) FROM %s.schema_version", schema);
     r = PQexecParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 1);
@@ -162,7 +161,6 @@ static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err,
           migrate(c, "box", PG_BOX_ROLE, box_migrations,
                   (int)(sizeof box_migrations / sizeof *box_migrations)) != STORE_OK))) {
         snprintf(err, errlen, "PostgreSQL schemas registry and box: %s", c->err);
-        err[strcspn(err, "\n")] = '\0';
         pgb_disconnect(c);
         return NULL;
     }
@@ -194,12 +192,8 @@ static int pgb_compact(store_conn *c)
 
 static int pgb_begin(store_conn *c)
 {
-    char sql[96];
-
-    if (c->readonly)
-        return pgs_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d)", PG_WRITER_LOCK);
-    return pgs_exec(c, sql);
+    return c->readonly ? pgs_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                       : pgs_begin_write(c, NULL);
 }
 
 /* COMMIT of a transaction that an error aborted answers "ROLLBACK": that is

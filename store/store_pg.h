@@ -69,6 +69,9 @@ int pgs_count(store_conn *c, const char *sql, const pgs_args *a, uint64_t *n);
 /* A query that answers whether a row exists. */
 int pgs_exists(store_conn *c, const char *sql, const pgs_args *a, int *found);
 int pgs_exec(store_conn *c, const char *sql);
+/* Begin a writing transaction: the writers' lock first (PG_WRITER_LOCK), then,
+ * if role is not NULL, that role for the rest of the transaction. */
+int pgs_begin_write(store_conn *c, const char *role);
 /* STORE_OK for a successful result, else the error mapped (c->err and c->lost set). */
 int pgs_result(store_conn *c, const PGresult *r);
 /* Run a query and hand its rows to row(r, i, fn, arg); a non-zero return

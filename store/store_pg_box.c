@@ -224,9 +224,7 @@ int pgs_box_rewrite(store_conn *c)
     char sql[512];
     int rc;
 
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d); SET LOCAL ROLE %s",
-             PG_WRITER_LOCK, PG_BOX_ROLE);
-    if ((rc = pgs_exec(c, sql)) != STORE_OK)
+    if ((rc = pgs_begin_write(c, PG_BOX_ROLE)) != STORE_OK)
         return rc;
     for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == STORE_OK; i++) {
         const char *t = tables[i][0];

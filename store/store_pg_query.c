@@ -7,37 +7,44 @@
 #include <string.h>
 
 /* Past PG_MAX_ARGS, arguments are counted but not kept: the statement then
- * fails (a programming error, caught by the tests). */
+ * fails (args_checked; a programming error, caught by the tests). */
+static void add(pgs_args *a, const void *v, int len, int fmt)
+{
+    if (a->n < PG_MAX_ARGS) {
+        a->v[a->n] = v;
+        a->len[a->n] = len;
+        a->fmt[a->n] = fmt;
+    }
+    a->n++;
+}
+
 void pgs_text(pgs_args *a, const char *s)
 {
-    if (a->n >= PG_MAX_ARGS) {
-        a->n++;
-        return;
-    }
-    a->v[a->n] = s;
-    a->len[a->n] = 0;
-    a->fmt[a->n++] = 0;
+    add(a, s, 0, 0);
 }
 
 void pgs_int(pgs_args *a, int64_t v)
 {
-    if (a->n >= PG_MAX_ARGS) {
-        a->n++;
-        return;
+    const char *text = NULL;
+
+    if (a->n < PG_MAX_ARGS) {
+        snprintf(a->num[a->n], sizeof a->num[a->n], "%lld", (long long)v);
+        text = a->num[a->n];
     }
-    snprintf(a->num[a->n], sizeof a->num[a->n], "%lld", (long long)v);
-    pgs_text(a, a->num[a->n]);
+    add(a, text, 0, 0);
 }
 
 void pgs_blob(pgs_args *a, const void *b, size_t len)
 {
-    if (a->n >= PG_MAX_ARGS) {
-        a->n++;
-        return;
-    }
-    a->v[a->n] = b;
-    a->len[a->n] = (int)len;
-    a->fmt[a->n++] = 1;
+    add(a, b, (int)len, 1);
+}
+
+/* a, or no arguments for NULL; NULL if more were given than were kept. */
+static const pgs_args *args_checked(const pgs_args *a)
+{
+    static const pgs_args none;
+
+    return a == NULL ? &none : a->n > PG_MAX_ARGS ? NULL : a;
 }
 
 /* Connection failures (class 08), the server shutting down or starting
@@ -83,6 +90,15 @@ int pgs_exec(store_conn *c, const char *sql)
     return rc;
 }
 
+int pgs_begin_write(store_conn *c, const char *role)
+{
+    char sql[128];
+
+    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d)%s%s", PG_WRITER_LOCK,
+             role != NULL ? "; SET LOCAL ROLE " : "", role != NULL ? role : "");
+    return pgs_exec(c, sql);
+}
+
 /* The name of sql's prepared statement on c, preparing it on first use; NULL
  * when the cache is full (the statement then runs unprepared). */
 static const char *prepared(store_conn *c, const char *sql, int nargs, char *name, size_t len,
@@ -111,15 +127,12 @@ static const char *prepared(store_conn *c, const char *sql, int nargs, char *nam
 
 int pgs_query(store_conn *c, const char *sql, const pgs_args *a, PGresult **res)
 {
-    static const pgs_args none;
     char name[16];
     const char *stmt;
     PGresult *r;
     int rc;
 
-    if (a == NULL)
-        a = &none;
-    if (a->n > PG_MAX_ARGS)
+    if ((a = args_checked(a)) == NULL)
         return STORE_EIO;
     stmt = prepared(c, sql, a->n, name, sizeof name, &rc);
     if (rc != STORE_OK)
@@ -177,15 +190,13 @@ int pgs_insert(store_conn *c, const char *sql, const pgs_args *a)
 int pgs_count(store_conn *c, const char *sql, const pgs_args *a, uint64_t *n)
 {
     PGresult *r;
-    int rc = pgs_query(c, sql, a, &r);
+    int rc = pgs_query_one(c, sql, a, &r);
 
     if (rc != STORE_OK)
         return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_EIO;
-    if (rc == STORE_OK)
-        *n = (uint64_t)pgs_i64(r, 0, 0);
+    *n = (uint64_t)pgs_i64(r, 0, 0);
     PQclear(r);
-    return rc;
+    return STORE_OK;
 }
 
 int pgs_exists(store_conn *c, const char *sql, const pgs_args *a, int *found)
@@ -254,16 +265,15 @@ int pgs_each(store_conn *c, const char *sql, const pgs_args *a, pgs_row_fn row, 
 int pgs_scan(store_conn *c, const char *sql, const pgs_args *a, pgs_row_fn row, void *fn,
              void *arg)
 {
-    static const pgs_args none;
     size_t len = strlen(sql) + 64;
-    char *declare = malloc(len), name[32], cmd[96];
+    char *declare, name[32], cmd[96];
     PGresult *r;
     int rc, stop = 0, n = PG_SCAN_PAGE;
 
-    if (declare == NULL)
+    if ((a = args_checked(a)) == NULL)
+        return STORE_EIO;
+    if ((declare = malloc(len)) == NULL)
         return STORE_ENOMEM;
-    if (a == NULL)
-        a = &none;
     snprintf(name, sizeof name, "scan%u", ++c->cursors);
     snprintf(declare, len, "DECLARE %s BINARY NO SCROLL CURSOR FOR %s", name, sql);
     r = PQexecParams(c->pg, declare, a->n, NULL, a->v, a->len, a->fmt, 1);

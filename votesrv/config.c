@@ -141,7 +141,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
-    const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL, *level = "info";
+    const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
+    const char *level = "info";
     int port = 8080;
     unsigned body = 65536;
     int rc = -1;
@@ -197,9 +198,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
              "or \"postgresql\" (a libpq connection string, under 1024 characters)");
         goto out;
     }
-    c->use_postgresql = pg != NULL;
     if (pg != NULL)
-        strcpy(c->postgresql, pg);
+        strcpy(c->postgresql, pg);          /* never empty: checked above */
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;

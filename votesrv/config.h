@@ -20,8 +20,7 @@ typedef struct {
     char listen_address[64];
     int port;
     char registry[CONFIG_PATH_CHARS], ballot_box[CONFIG_PATH_CHARS], keys[CONFIG_PATH_CHARS];
-    int use_postgresql;                 /* store.postgresql given: no SQLite files */
-    char postgresql[CONFIG_PATH_CHARS]; /* a libpq connection string */
+    char postgresql[CONFIG_PATH_CHARS]; /* a libpq connection string; "": the SQLite files */
     size_t max_body_bytes;
     unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
     unsigned failures_per_network;      /* per ACCESS_NETWORK_WINDOW (access.h) */

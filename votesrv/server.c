@@ -29,7 +29,7 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     if (s->mail == NULL)
         return -1;
     sc = (store_config){ s->cfg.registry, s->cfg.ballot_box, readers,
-                         s->cfg.use_postgresql ? s->cfg.postgresql : NULL };
+                         s->cfg.postgresql[0] != '\0' ? s->cfg.postgresql : NULL };
     s->store = store_open(&sc, err, errlen);
     if (s->store == NULL)
         return -1;
