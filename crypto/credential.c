@@ -3,6 +3,7 @@
 #include "transcript.h"
 
 #include <sodium.h>
+#include <string.h>
 
 static int lengths_ok(size_t eidlen, size_t codelen)
 {
@@ -67,6 +68,101 @@ int credential_from_code(uint8_t check[CREDENTIAL_AUTH_BYTES], uint8_t pub[CREDE
     sodium_memzero(auth, sizeof auth);
     group_scalar_wipe(&s);
     return 0;
+}
+
+int credential_derive_scrutin(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
+                              const uint8_t *eid, size_t eidlen, const uint8_t *code,
+                              size_t codelen, const char *scrutin)
+{
+    transcript t;
+    group_point p;
+    size_t sl = scrutin != NULL ? strlen(scrutin) : 0;
+
+    if (!lengths_ok(eidlen, codelen) || sl == 0 || sl > CREDENTIAL_SCRUTIN_MAX_BYTES)
+        return -1;
+    transcript_init(&t, "votesrv/v1/credential", GROUP_SCALAR_WIDE_BYTES);
+    transcript_put(&t, eid, eidlen);
+    transcript_put(&t, code, codelen);
+    transcript_put(&t, scrutin, sl);
+    transcript_challenge(&t, s);
+    if (group_scalar_is_zero(s))
+        return -1;
+    group_table_mul(&p, group_table_generator(), s);
+    group_point_encode(pub, &p);
+    return 0;
+}
+
+void credential_auth_bind(uint8_t out[CREDENTIAL_AUTH_BYTES],
+                          const uint8_t auth[CREDENTIAL_AUTH_BYTES],
+                          const uint8_t pub[CREDENTIAL_PUB_BYTES])
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/auth-bind", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, auth, CREDENTIAL_AUTH_BYTES);
+    transcript_put(&t, pub, CREDENTIAL_PUB_BYTES);
+    transcript_digest(&t, out);
+}
+
+int credential_from_code_scrutin(uint8_t bind[CREDENTIAL_AUTH_BYTES],
+                                 uint8_t pub[CREDENTIAL_PUB_BYTES], const uint8_t *eid,
+                                 size_t eidlen, const uint8_t *code, size_t codelen,
+                                 const char *scrutin)
+{
+    uint8_t auth[CREDENTIAL_AUTH_BYTES];
+    group_scalar s;
+    int rc = -1;
+
+    if (credential_derive_auth(auth, eid, eidlen, code, codelen) == 0 &&
+        credential_derive_scrutin(&s, pub, eid, eidlen, code, codelen, scrutin) == 0) {
+        credential_auth_bind(bind, auth, pub);
+        rc = 0;
+    }
+    sodium_memzero(auth, sizeof auth);
+    group_scalar_wipe(&s);
+    return rc;
+}
+
+void credential_list_init(credential_list_hash *h, const char *eid, const char *scrutin,
+                          uint64_t n)
+{
+    transcript_init(&h->t, "votesrv/v1/credential-list", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&h->t, eid, strlen(eid));
+    transcript_put(&h->t, scrutin, strlen(scrutin));
+    transcript_put_u64(&h->t, n);
+}
+
+void credential_list_add(credential_list_hash *h, const uint8_t pub[CREDENTIAL_PUB_BYTES])
+{
+    transcript_put(&h->t, pub, CREDENTIAL_PUB_BYTES);
+}
+
+void credential_list_final(credential_list_hash *h, uint8_t out[32])
+{
+    transcript_digest(&h->t, out);
+}
+
+void credential_reissue_init(credential_reissue_hash *h, const char *eid, uint64_t seq,
+                             uint64_t n)
+{
+    transcript_init(&h->t, "votesrv/v1/credential-reissue", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&h->t, eid, strlen(eid));
+    transcript_put_u64(&h->t, seq);
+    transcript_put_u64(&h->t, n);
+}
+
+void credential_reissue_add(credential_reissue_hash *h, const char *scrutin,
+                            const uint8_t revoked[CREDENTIAL_PUB_BYTES],
+                            const uint8_t fresh[CREDENTIAL_PUB_BYTES])
+{
+    transcript_put(&h->t, scrutin, strlen(scrutin));
+    transcript_put(&h->t, revoked, CREDENTIAL_PUB_BYTES);
+    transcript_put(&h->t, fresh, CREDENTIAL_PUB_BYTES);
+}
+
+void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32])
+{
+    transcript_digest(&h->t, out);
 }
 
 static void sig_challenge(group_scalar *c, const uint8_t ctx[PROOF_CTX_BYTES],

@@ -13,6 +13,7 @@
 #include "group.h"
 #include "proof.h"
 #include "rng.h"
+#include "transcript.h"
 
 #define CREDENTIAL_AUTH_BYTES 32
 #define CREDENTIAL_PUB_BYTES GROUP_POINT_BYTES
@@ -21,6 +22,7 @@
 #define CREDENTIAL_CODE_MIN_BYTES 16   /* >= 128 bits of entropy upstream */
 #define CREDENTIAL_CODE_MAX_BYTES 128
 #define CREDENTIAL_EID_MAX_BYTES 64
+#define CREDENTIAL_SCRUTIN_MAX_BYTES 64
 
 typedef struct {
     uint8_t a[GROUP_POINT_BYTES];
@@ -41,6 +43,49 @@ int credential_from_code(uint8_t check[CREDENTIAL_AUTH_BYTES], uint8_t pub[CREDE
 int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
                              const uint8_t *eid, size_t eidlen,
                              const uint8_t *code, size_t codelen);
+/* Per voter and scrutin (protocol section 7): s = Hs("votesrv/v1/credential";
+ * eid, code, scrutin_id), S = s*G. A voter has one credential per scrutin, so
+ * nothing groups her ballots across scrutins. -1 on bad lengths. */
+int credential_derive_scrutin(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
+                              const uint8_t *eid, size_t eidlen, const uint8_t *code,
+                              size_t codelen, const char *scrutin);
+/* What the server keeps per voter and scrutin: Hb("votesrv/v1/auth-bind";
+ * auth, S). A cast is accepted only when the authenticator sent and the
+ * ballot's credential hash to it, so a code casts only from its own account. */
+void credential_auth_bind(uint8_t out[CREDENTIAL_AUTH_BYTES],
+                          const uint8_t auth[CREDENTIAL_AUTH_BYTES],
+                          const uint8_t pub[CREDENTIAL_PUB_BYTES]);
+/* What the credential authority hands over of a code for one scrutin: the
+ * binding and the public credential (secrets derived and wiped). */
+int credential_from_code_scrutin(uint8_t bind[CREDENTIAL_AUTH_BYTES],
+                                 uint8_t pub[CREDENTIAL_PUB_BYTES], const uint8_t *eid,
+                                 size_t eidlen, const uint8_t *code, size_t codelen,
+                                 const char *scrutin);
+
+/* The digest the credential authority signs (Ed25519) over one scrutin's
+ * list: Hb("votesrv/v1/credential-list"; eid, scrutin_id, le64(n), S_1, ...,
+ * S_n), the S_i sorted by their bytes, n the scrutin's eligible voters. */
+typedef struct {
+    transcript t;
+} credential_list_hash;
+void credential_list_init(credential_list_hash *h, const char *eid, const char *scrutin,
+                          uint64_t n);
+void credential_list_add(credential_list_hash *h, const uint8_t pub[CREDENTIAL_PUB_BYTES]);
+void credential_list_final(credential_list_hash *h, uint8_t out[32]);
+
+/* The digest of a reissue record: Hb("votesrv/v1/credential-reissue"; eid,
+ * le64(seq), le64(n), then per entry: scrutin_id, revoked S, new S), seq the
+ * record's number from 1, entries in the record's order. */
+typedef struct {
+    transcript t;
+} credential_reissue_hash;
+void credential_reissue_init(credential_reissue_hash *h, const char *eid, uint64_t seq,
+                             uint64_t n);
+void credential_reissue_add(credential_reissue_hash *h, const char *scrutin,
+                            const uint8_t revoked[CREDENTIAL_PUB_BYTES],
+                            const uint8_t fresh[CREDENTIAL_PUB_BYTES]);
+void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32]);
+
 int credential_sign(credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                     const group_scalar *s, const uint8_t pub[CREDENTIAL_PUB_BYTES],
                     const uint8_t digest[CREDENTIAL_DIGEST_BYTES], rng_drbg *rng);
