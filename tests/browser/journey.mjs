@@ -8,7 +8,8 @@
 // Environment: VOTESRV_URL, VOTESRV_MAIL (the sink's folder), VOTESRV_CODES
 // (NUMBER,CODE lines), VOTESRV_SHOTS (screenshots), VOTESRV_STATE (a JSON file
 // the phases share), VOTESRV_STAFF (the folder holding votectl staff-add's
-// output for the accounts agent, chef and controle). Each step asserts what a voter sees; axe-core checks each
+// output for the accounts agent, chef and controle), VOTESRV_CLOCK_OFFSET (seconds the
+// daemon's clock runs ahead, for the TOTP codes). Each step asserts what a voter sees; axe-core checks each
 // main page (WCAG 2.1 A and AA rules); a CSP violation fails the run.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -48,7 +49,8 @@ function totp(login, wrong = false) {
   for (const c of secret) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
   const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const now = Date.now() + 1000 * Number(process.env.VOTESRV_CLOCK_OFFSET || 0);
+  msg.writeBigUInt64BE(BigInt(Math.floor(now / 30000)));
   const mac = createHmac('sha256', key).update(msg).digest();
   const v = (mac.readUInt32BE(mac[mac.length - 1] & 15) & 0x7fffffff) % 1000000 + (wrong ? 1 : 0);
   return String(v % 1000000).padStart(6, '0');
