@@ -88,3 +88,21 @@ void code_display(char out[CODE_DISPLAY_CHARS + 1], const char canonical[CODE_SY
     }
     out[o] = '\0';
 }
+
+void code_fingerprint_text(char out[CODE_FP_CHARS + 1], const unsigned char fp[32])
+{
+    unsigned acc = 0, bits = 0;
+    size_t o = 0, at = 0;
+
+    for (int sym = 0; sym < CODE_FP_SYMBOLS; sym++) {
+        if (bits < 5) {
+            acc = ((acc << 8) | fp[at++]) & 0xffffu;
+            bits += 8;
+        }
+        if (sym > 0 && sym % CODE_GROUP == 0)
+            out[o++] = '-';
+        out[o++] = alphabet[(acc >> (bits - 5)) & 31];
+        bits -= 5;
+    }
+    out[o] = '\0';
+}

@@ -28,4 +28,13 @@ code_status code_parse(char out[CODE_SYMBOLS + 1], const char *typed);
 /* "XXXX-XXXX-..." from the canonical form. */
 void code_display(char out[CODE_DISPLAY_CHARS + 1], const char canonical[CODE_SYMBOLS + 1]);
 
+/* The election fingerprint's short form (docs/protocol.md section 12): the
+ * first 100 bits of fp, most significant bit first, as 20 symbols of the same
+ * alphabet in 5 groups of 4: "XXXX-XXXX-XXXX-XXXX-XXXX". Printed on the notice
+ * and shown by the vote page, which computes it itself; a voter compares the
+ * two. */
+#define CODE_FP_SYMBOLS 20
+#define CODE_FP_CHARS (CODE_FP_SYMBOLS + CODE_FP_SYMBOLS / CODE_GROUP - 1)
+void code_fingerprint_text(char out[CODE_FP_CHARS + 1], const unsigned char fp[32]);
+
 #endif

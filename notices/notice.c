@@ -1,10 +1,12 @@
 /* notice.c - the notice page. */
 #include "notice.h"
+#include "code.h"
 #include "qr.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <qrencode.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +56,7 @@ static const texts fr = {
       "Conservez le reçu : il permet de vérifier que votre bulletin est dans l'urne." },
     "Cellule d'assistance", "Ne communiquez jamais votre code de vote. Conservez cette notice "
     "jusqu'à la fin du vote.",
-    "Empreinte de l'élection (à comparer avec celle du portail)",
+    "Empreinte de l'élection : vérifiez que la page de vote affiche la même avant de choisir",
     "Clé publique de l'élection"
 };
 
@@ -69,7 +71,7 @@ static const texts en = {
       "Choose a list or vote blank in each scrutin, then enter your vote code to confirm.",
       "Keep the receipt: it lets you check that your ballot is in the ballot box." },
     "Support cell", "Never disclose your vote code. Keep this notice until the end of the vote.",
-    "Election fingerprint (compare it with the portal's)",
+    "Election fingerprint: check that the vote page shows the same before you choose",
     "Election public key"
 };
 
@@ -229,6 +231,38 @@ static void hex_block(cairo_t *cr, const char *label, const char *hex, double y)
     cairo_show_text(cr, label);
     font(cr, 1, 0, 8);
     cairo_move_to(cr, MARGIN, y + 4 * MM);
+    cairo_show_text(cr, groups);
+}
+
+/* The fingerprint: a label, then its short form (docs/protocol.md section 12),
+ * which the vote page shows too, in bold, and the 64 hex digits beside it in
+ * small print. Nothing if hex is not a fingerprint. */
+static void fingerprint_block(cairo_t *cr, const char *label, const char *hex, double y)
+{
+    char groups[80], text[CODE_FP_CHARS + 1];
+    unsigned char fp[32];
+    cairo_text_extents_t e;
+    size_t n = 0;
+
+    if (hex == NULL || strlen(hex) != 64 ||
+        sodium_hex2bin(fp, sizeof fp, hex, 64, NULL, NULL, NULL) != 0)
+        return;
+    code_fingerprint_text(text, fp);
+    for (size_t i = 0; i < 64; i++) {
+        if (i > 0 && i % 4 == 0)
+            groups[n++] = ' ';
+        groups[n++] = hex[i];
+    }
+    groups[n] = '\0';
+    font(cr, 0, 0, 8);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_show_text(cr, label);
+    font(cr, 1, 1, 10.5);
+    cairo_move_to(cr, MARGIN, y + 4.5 * MM);
+    cairo_show_text(cr, text);
+    cairo_text_extents(cr, text, &e);
+    font(cr, 1, 0, 6.2);
+    cairo_move_to(cr, MARGIN + e.x_advance + 4 * MM, y + 4.5 * MM);
     cairo_show_text(cr, groups);
 }
 
@@ -394,7 +428,7 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     snprintf(contact, sizeof contact, "%s : %s%s%s", t->support, s->support_email,
              s->support_phone && s->support_phone[0] ? " — " : "",
              s->support_phone ? s->support_phone : "");
-    hex_block(cr, t->fingerprint, s->fingerprint, PAGE_H - MARGIN - 32 * MM);
+    fingerprint_block(cr, t->fingerprint, s->fingerprint, PAGE_H - MARGIN - 32.5 * MM);
     hex_block(cr, t->key, s->public_key, PAGE_H - MARGIN - 22 * MM);
     font(cr, 0, 1, 10);
     cairo_move_to(cr, MARGIN, PAGE_H - MARGIN - 10 * MM);

@@ -5,7 +5,8 @@
  * One A4 page per voter: election, dates, the voter's name, number and
  * identifier, the vote code, the portal's address and a QR code holding the
  * portal's address and the identifier (never the code), how to vote, the
- * support cell, and the election's fingerprint and public key when known. Postal notices put the postal address in the window of a DL
+ * support cell, and the election's fingerprint (its short form, which the vote
+ * page shows too, and in full) and public key. Postal notices put the postal address in the window of a DL
  * envelope; "cover" overprints a confusion pattern on the code, as on PIN
  * letters, so it cannot be read through the envelope.
  */
@@ -19,7 +20,7 @@ typedef struct {
     const char *portal_url, *support_email, *support_phone;
     const char *lang;                              /* "fr" (default) or "en" */
     int postal, cover;
-    const char *fingerprint;   /* hex, once the key ceremony fixed it; NULL before */
+    const char *fingerprint;   /* hex, once the key ceremony fixed it (votecred needs it) */
     const char *public_key;    /* hex, likewise */
 } notice_style;
 

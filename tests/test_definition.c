@@ -3,11 +3,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "testutil.h"
 #include "election/definition.h"
+#include "ballot/ballot_json.h"
+#include "notices/code.h"
+#include <sodium.h>
 
 static void test_example_is_valid(void **state)
 {
@@ -132,6 +136,90 @@ static void test_fingerprint(void **state)
     def_free(&d);
 }
 
+/* Hb of protocol section 2, straight from libsodium: the reference. */
+static void ref_hb(uint8_t out[32], const char *tag, const void *const *items, const size_t *lens,
+                   size_t n)
+{
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, NULL, 0, 32);
+    for (size_t i = 0; i <= n; i++) {
+        const void *p = i == 0 ? tag : items[i - 1];
+        size_t len = i == 0 ? strlen(tag) : lens[i - 1];
+        uint8_t le[8];
+
+        for (int k = 0; k < 8; k++)
+            le[k] = (uint8_t)((uint64_t)len >> (8 * k));
+        crypto_generichash_update(&h, le, 8);
+        crypto_generichash_update(&h, p, len);
+    }
+    crypto_generichash_final(&h, out, 32);
+}
+
+/* tests/vectors/election.json, which tests/js/election.test.mjs checks too:
+ * jansson's canonical form (escapes, key order, numbers), the fingerprints of
+ * two definitions (the example, and one with quotes, backslashes, accents,
+ * U+2028, DEL and a character beyond U+FFFF), and the short form, which is the
+ * first 24 characters of the tracker text of fp (section 14). */
+static void test_fingerprint_vectors(void **state)
+{
+    json_t *vec = json_load_file("vectors/election.json", 0, NULL), *x;
+    char err[DEF_ERR_CHARS], hex[65], text[CODE_FP_CHARS + 1], tracker[BALLOT_TRACKER_CHARS + 1];
+    uint8_t fp[32], pk[32], ref[32];
+    size_t i;
+
+    (void)state;
+    assert_non_null(vec);
+    assert_int_equal(json_array_size(json_object_get(vec, "canonical")), 3);
+    json_array_foreach(json_object_get(vec, "canonical"), i, x) {
+        json_t *j = json_loads(json_string_value(json_object_get(x, "json")),
+                               JSON_REJECT_DUPLICATES, NULL);
+        char *c;
+
+        assert_non_null(j);
+        c = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(c, json_string_value(json_object_get(x, "canonical")));
+        free(c);
+        json_decref(j);
+    }
+    assert_int_equal(json_array_size(json_object_get(vec, "elections")), 2);
+    json_array_foreach(json_object_get(vec, "elections"), i, x) {
+        const char *def = json_string_value(json_object_get(x, "definition"));
+        const char *eid = json_string_value(json_object_get(x, "eid"));
+        def_election d;
+        char *canon;
+
+        assert_int_equal(def_parse(&d, def, strlen(def), err, sizeof err), 0);
+        canon = def_canonical(&d);
+        assert_string_equal(canon, json_string_value(json_object_get(x, "canonical")));
+        assert_int_equal(sodium_hex2bin(pk, 32, json_string_value(json_object_get(x, "public_key")),
+                                        64, NULL, NULL, NULL), 0);
+        def_fingerprint(fp, eid, canon, pk);
+        ref_hb(ref, "votesrv/v1/election", (const void *[]){ eid, canon, pk },
+               (size_t[]){ strlen(eid), strlen(canon), 32 }, 3);
+        assert_memory_equal(fp, ref, 32);
+        sodium_bin2hex(hex, sizeof hex, fp, 32);
+        assert_string_equal(hex, json_string_value(json_object_get(x, "fingerprint")));
+        code_fingerprint_text(text, fp);
+        assert_string_equal(text, json_string_value(json_object_get(x, "fingerprint_text")));
+        def_fingerprint(fp, eid, canon, NULL);
+        sodium_bin2hex(hex, sizeof hex, fp, 32);
+        assert_string_equal(hex, json_string_value(json_object_get(x, "draft_fingerprint")));
+        free(canon);
+        def_free(&d);
+    }
+    json_array_foreach(json_object_get(vec, "fingerprint_text"), i, x) {
+        assert_int_equal(sodium_hex2bin(fp, 32, json_string_value(json_object_get(x, "fp")), 64,
+                                        NULL, NULL, NULL), 0);
+        code_fingerprint_text(text, fp);
+        assert_string_equal(text, json_string_value(json_object_get(x, "text")));
+        ballot_tracker_text(tracker, fp);
+        assert_int_equal(strlen(text), 24);
+        assert_memory_equal(text, tracker, 24);
+    }
+    json_decref(vec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_mistakes_are_named),
         cmocka_unit_test(test_not_json_and_instants),
         cmocka_unit_test(test_fingerprint),
+        cmocka_unit_test(test_fingerprint_vectors),
     };
     return cmocka_run_group_tests_name("definition", tests, NULL, NULL);
 }

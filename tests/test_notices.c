@@ -16,6 +16,8 @@
 
 #include "testutil.h"
 #include "votesrv/server.h"
+#include "notices/code.h"
+#include <sodium.h>
 
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
             "N1,Zola,Émile,emile.zola@ex.gouv.fr,Siège,\"1 rue Lamartine\n75009 Paris\",attache\n" \
@@ -103,12 +105,20 @@ static void test_pdf_renders_qr_decodes_fonts_embedded(void **state)
         fp = json_string_value(json_object_get(st, "fingerprint"));
         assert_non_null(fp);
         snprintf(want, sizeof want, "%.4s %.4s %.4s", fp, fp + 4, fp + 8);
-        json_decref(st);
         assert_int_equal(tu_sh(out, sizeof out, "pdftotext -f 1 -l 1 %s/notices/notices-siege.pdf -",
                                dir), 0);
         assert_non_null(strstr(out, want));
+        {                      /* and its short form, which the vote page shows */
+            uint8_t raw[32];
+            char text[CODE_FP_CHARS + 1];
+
+            assert_int_equal(sodium_hex2bin(raw, 32, fp, 64, NULL, NULL, NULL), 0);
+            code_fingerprint_text(text, raw);
+            assert_non_null(strstr(out, text));
+        }
         assert_non_null(strstr(out, "Empreinte de l'élection"));
         assert_non_null(strstr(out, "Clé publique de l'élection"));
+        json_decref(st);
     }
 }
 
@@ -214,6 +224,38 @@ static void test_regenerate_needs_a_reason(void **state)
     assert_non_null(strstr(out, "emile.zola%40ex.gouv.fr"));
 }
 
+/* Notices print the fingerprint that voters compare with the vote page's, so
+ * votecred refuses a list exported before the key ceremony (no fingerprint),
+ * and one whose fingerprint is not its definition's and key's (a field of the
+ * definition changed, another key, another fingerprint): nothing is written. */
+static void test_notices_need_the_fingerprint(void **state)
+{
+    static const char *const edits[] = {
+        "del l['fingerprint']",
+        "del l['public_key']",
+        "l['election']['scrutins'][0]['lists'][0]['name'] += ' bis'",
+        "l['election']['name'] = l['election']['name'].replace('2026', '2027')",
+        "l['public_key'] = 'e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76'",
+        "l['fingerprint'] = l['fingerprint'][::-1]",
+        "l['eid'] = l['eid'][::-1]",
+    };
+    char out[8192];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && /usr/bin/python3 -c \""
+                               "import json; l = json.load(open('list.json')); %s; "
+                               "json.dump(l, open('bad.json', 'w'))\" && "
+                               "%s/votecred notices bad.json --out bad", dir, edits[i], bin), 1);
+        assert_non_null(strstr(out, i < 2 ? "key ceremony is not done" : "is not the one of its"));
+        assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
+        assert_int_equal(atoi(out), 0);                 /* no notice, no credential */
+    }
+    /* the list as exported still makes notices */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && %s/votecred notices list.json "
+                           "--out bad --establishment Siège", dir, bin), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_pdf_renders_qr_decodes_fonts_embedded),
         cmocka_unit_test(test_code_from_paper_lock_and_reissue),
         cmocka_unit_test(test_regenerate_needs_a_reason),
+        cmocka_unit_test(test_notices_need_the_fingerprint),
     };
     return cmocka_run_group_tests_name("notices", tests, setup, teardown);
 }

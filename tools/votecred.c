@@ -10,7 +10,10 @@
  * page is drawn. Writes, in DIR, per establishment: notices-SLUG.pdf,
  * signatures-SLUG.pdf and .csv; and credentials-TIME.json for votectl
  * import-credentials. DIR/votecred-state.json remembers who already has a
- * notice: making one again needs --regenerate and a reason.
+ * notice: making one again needs --regenerate and a reason. Notices are made
+ * after the key ceremony only: they print the election's fingerprint, which
+ * votecred recomputes from the list's election id, definition and key, for
+ * voters to compare with the one the vote page shows.
  *
  * Meant for a separate, offline machine: run on the server host it works, but
  * then that host has seen every code, and the guarantee that the server cannot
@@ -268,6 +271,41 @@ static int write_batch(const options *o, const notice_style *s, entry *e, size_t
     return rc;
 }
 
+/* The notices print the election's fingerprint, which voters compare with the
+ * vote page's: so no notice before the key ceremony, and none with a
+ * fingerprint other than the one recomputed here from the list's election id,
+ * definition and key (docs/protocol.md section 12). 0, or the exit code. */
+static int check_fingerprint(const options *o, json_t *list, const def_election *d)
+{
+    const char *fp = json_string_value(json_object_get(list, "fingerprint"));
+    const char *pk = json_string_value(json_object_get(list, "public_key"));
+    const char *eid = json_string_value(json_object_get(list, "eid"));
+    uint8_t key[32], want[32], got[32];
+    char *canon;
+    int same;
+
+    if (fp == NULL || pk == NULL) {
+        fprintf(stderr, "votecred: refused: %s has no election fingerprint, so the key ceremony "
+                        "is not done; notices print the fingerprint for voters to check the "
+                        "vote page against it: export the list again (votectl export-voters) "
+                        "once the joint key is set\n", o->list);
+        return 1;
+    }
+    if (hex_decode(key, sizeof key, pk) != 0 || hex_decode(got, sizeof got, fp) != 0 ||
+        (canon = def_canonical(d)) == NULL) {
+        fprintf(stderr, "votecred: %s: public_key and fingerprint must be 64 lowercase hex "
+                        "digits\n", o->list);
+        return 3;
+    }
+    def_fingerprint(want, eid, canon, key);
+    free(canon);
+    same = sodium_memcmp(want, got, sizeof want) == 0;
+    if (!same)
+        fprintf(stderr, "votecred: refused: the fingerprint in %s is not the one of its "
+                        "election id, definition and public key\n", o->list);
+    return same ? 0 : 1;
+}
+
 static int run(const options *o, json_t *list)
 {
     const char *eid = json_string_value(json_object_get(list, "eid"));
@@ -290,6 +328,9 @@ static int run(const options *o, json_t *list)
         return 3;
     }
     free(deftext);
+    if ((rc = check_fingerprint(o, list, &d)) != 0)
+        goto out;
+    rc = 3;
     e = select_voters(o, json_object_get(list, "voters"), &n);
     if (e == NULL || n == 0) {
         fprintf(stderr, "votecred: no voter selected\n");

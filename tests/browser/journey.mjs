@@ -17,6 +17,7 @@ import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { waitMail } from './mail.mjs';
+import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 
 const env = (k) => {
   assert.ok(process.env[k], `${k} is not set`);
@@ -126,6 +127,55 @@ async function vote(page, scrutin, list, code, expectError) {
   return (await page.locator('#tracker').textContent()).trim();
 }
 
+// The vote page checks the election it is handed (issue 19, attack 6): it
+// shows the fingerprint's short form it computed, which is the election's;
+// served a bad key, another key, an altered definition or choices that are
+// not the definition's, it withdraws the choices, says why, and posts nothing.
+async function refusesBadElection(page) {
+  const election = await (await page.request.get(`${BASE}/api/v1/election`)).json();
+  const fp = Uint8Array.from(Buffer.from(election.fingerprint, 'hex'));
+  await page.goto(`${BASE}/vote/cap-attaches`);
+  await page.locator('#next:enabled').waitFor();
+  assert.equal(await page.locator('#fp-text').textContent(), fingerprintText(fp));
+  assert.match(await page.locator('#election-check').innerText(), /imprimée sur votre notice/);
+
+  const url = `${BASE}/vote/cap-attaches`;
+  const keyMsg = /clé de chiffrement de l'élection reçue par cette page n'est pas valide/;
+  const dataMsg = /ne correspondent pas à son empreinte/;
+  const cases = [
+    ['identity key', (b) => b.replace(/data-pk="[0-9a-f]{64}"/, `data-pk="${'0'.repeat(64)}"`), keyMsg],
+    ['non-canonical key', (b) => b.replace(/data-pk="[0-9a-f]{64}"/, `data-pk="${'f'.repeat(62)}7f"`), keyMsg],
+    ['another valid key', (b) => b.replace(/data-pk="[0-9a-f]{64}"/,
+      'data-pk="e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76"'), dataMsg],
+    ['one field changed', (b) => b.replace(/(data-definition="[^"]*)&quot;seats&quot;:6,/,
+      '$1&quot;seats&quot;:7,'), dataMsg],
+    ['choices not the definition\'s', (b) => b.replace('>Agir ensemble <span', '>Pour les agents <span'), dataMsg],
+  ];
+  let posted = 0;
+  const onRequest = (r) => {
+    if (r.method() === 'POST') posted += 1;
+  };
+  page.on('request', onRequest);
+  for (const [name, edit, message] of cases) {
+    await page.route(url, async (route) => {
+      const res = await route.fetch();
+      const body = await res.text();
+      const altered = edit(body);
+      assert.notEqual(altered, body, `${name}: the page was not altered`);
+      await route.fulfill({ response: res, body: altered });
+    });
+    await page.goto(url);
+    await page.getByRole('alert').filter({ hasText: message }).waitFor();
+    assert.equal(await page.locator('#step-choose').isHidden(), true, name);
+    assert.equal(await page.locator('#next').isDisabled(), true, name);
+    assert.equal(await page.locator('#election-check').isHidden(), true, name);
+    if (name === 'identity key') await check(page, 'vote-refus');
+    await page.unroute(url);
+  }
+  page.off('request', onRequest);
+  assert.equal(posted, 0);
+}
+
 async function phaseVoter() {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -169,6 +219,8 @@ async function phaseVoter() {
   await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
   assert.equal(await page.getByText("Vous n'avez pas encore voté.").count(), 2);
   await check(page, 'espace');
+
+  await refusesBadElection(page);
 
   // first scrutin: a typo in the code is caught on the device, then the vote
   await page.goto(`${BASE}/vote/cap-attaches`);

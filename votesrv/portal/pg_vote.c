@@ -2,10 +2,14 @@
  * (static/vote.mjs) shows the review, takes the vote code, encrypts the ballot
  * with its proofs and signs it on the voter's device, and posts only the
  * ballot and the code's authenticator: neither the choice nor the code ever
- * reaches the server. Without JavaScript the page says why it is needed. */
+ * reaches the server. Before any choice, the script checks the election it is
+ * handed (key, canonical definition, fingerprint: docs/protocol.md section 12)
+ * and shows the fingerprint's short form for the voter to compare with the
+ * notice. Without JavaScript the page says why it is needed. */
 #include "pages.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include "access/access.h"
 #include "ballot/ballot_json.h"
@@ -113,6 +117,28 @@ static void review(html *h, http_request *req)
              L(req, "Confirmer mon vote", "Confirm my vote"));
 }
 
+/* The rest of #vote's attributes: the canonical definition, from which the
+ * script recomputes the fingerprint (with data-eid and data-pk) and refuses
+ * to encrypt if it is not data-fp; then where the script shows the
+ * fingerprint's short form it computed, for the voter to compare with the
+ * notice, or says why it refuses (docs/protocol.md section 12). */
+static void election_data(html *h, http_request *req, const def_election *d)
+{
+    char *canon = def_canonical(d);
+
+    html_raw(h, "\" data-definition=\"");
+    html_text(h, canon != NULL ? canon : "");
+    free(canon);
+    html_fmt(h, "\"><div id=\"election-check\" hidden><p>%s <strong id=\"fp-text\" "
+                "class=\"tracker\"></strong></p><p class=\"hint\">%s</p></div>"
+                "<p class=\"error\" id=\"election-err\" role=\"alert\" hidden></p>",
+             L(req, "Empreinte de l'élection :", "Election fingerprint:"),
+             L(req, "Vérifiez qu'elle est identique à celle imprimée sur votre notice. Si elle "
+                    "diffère, ne votez pas et prévenez la cellule d'assistance.",
+               "Check that it is the same as the one printed on your notice. If it differs, do "
+               "not vote and tell the support cell."));
+}
+
 static int render(http_request *req, http_response *res, vote_ctx *v, const char *err,
                   int status)
 {
@@ -147,7 +173,8 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
                      "data-min=\"%d\" data-max=\"1\" data-k=\"%zu\" data-scrutin=\"",
                  v->st.eid, fp, pk, v->s->blank_allowed ? 0 : 1, v->s->nlists);
         html_text(&h, v->s->id);
-        html_raw(&h, "\"><div id=\"step-choose\">");
+        election_data(&h, req, &v->d);
+        html_raw(&h, "<div id=\"step-choose\">");
         choices(&h, req, v->s);
         html_fmt(&h, "<p class=\"error\" id=\"choice-err\" hidden>%s</p><p><button "
                      "type=\"button\" id=\"next\" disabled>%s</button></p></div>",

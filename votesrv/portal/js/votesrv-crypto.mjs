@@ -41,17 +41,31 @@ export function votesrvCrypto(sodium) {
   const zero = new Uint8Array(32);
   const isZero = (b) => b.every((x) => x === 0);
 
-  // Group operations with the identity (32 zero bytes) as an ordinary value.
+  // A point's encoding, decoded strictly (§1): 32 bytes, canonical, on the
+  // group; anything else throws, never reads as the identity.
+  const checkPoint = (p) => {
+    if (!(p instanceof Uint8Array) || p.length !== 32 || !sodium.crypto_core_ristretto255_is_valid_point(p))
+      throw new Error('votesrv: not a valid ristretto255 point encoding');
+    return p;
+  };
+  // A key to encrypt under: a valid point other than the identity.
+  const checkPublicKey = (pk) => {
+    if (isZero(checkPoint(pk))) throw new Error('votesrv: the public key is the identity');
+    return pk;
+  };
+
+  // Group operations with the identity (32 zero bytes) as an ordinary value;
+  // an invalid encoding throws. In a group of prime order, k·P is the
+  // identity only when k = 0 or P is: any other failure is an error.
   const base = (k) => (isZero(k) ? zero : sodium.crypto_scalarmult_ristretto255_base(k));
   const mul = (k, p) => {
-    if (isZero(k) || isZero(p)) return zero;
-    try {
-      return sodium.crypto_scalarmult_ristretto255(k, p);
-    } catch (e) {
-      return zero; // the product is the identity
-    }
+    if (isZero(checkPoint(p)) || isZero(k)) return zero;
+    return sodium.crypto_scalarmult_ristretto255(k, p);
   };
-  const add = (p, q) => (isZero(p) ? q : isZero(q) ? p : sodium.crypto_core_ristretto255_add(p, q));
+  const add = (p, q) => {
+    if (isZero(checkPoint(p))) return checkPoint(q);
+    return isZero(checkPoint(q)) ? p : sodium.crypto_core_ristretto255_add(p, q);
+  };
   const sadd = (a, b) => sodium.crypto_core_ristretto255_scalar_add(a, b);
   const ssub = (a, b) => sodium.crypto_core_ristretto255_scalar_sub(a, b);
   const smul = (a, b) => sodium.crypto_core_ristretto255_scalar_mul(a, b);
@@ -81,9 +95,14 @@ export function votesrvCrypto(sodium) {
     const sk = drawScalar(rng);
     return { sk, pk: base(sk) };
   };
+  // Never a ciphertext with alpha or beta the identity (a bad key or a
+  // broken generator would make it show m).
   const encrypt = (pk, m, rng) => {
+    checkPublicKey(pk);
     const r = drawScalar(rng);
-    return { r, alpha: base(r), beta: add(base(scalarOf(m)), mul(r, pk)) };
+    const ct = { r, alpha: base(r), beta: add(base(scalarOf(m)), mul(r, pk)) };
+    if (isZero(ct.alpha) || isZero(ct.beta)) throw new Error('votesrv: a ciphertext is the identity');
+    return ct;
   };
 
   // Schnorr proof of knowledge (§5.1).
@@ -160,6 +179,7 @@ export function votesrvCrypto(sodium) {
   // k encryptions, each 0/1 proof, the range proof, the signature.
   const ballotCreate = (sc, choices, cred, rng) => {
     const { fp, pk, scrutinId, min, max } = sc;
+    checkPublicKey(pk);
     const k = choices.length;
     const chosen = choices.reduce((n, x) => n + x, 0);
     if (choices.some((x) => x !== 0 && x !== 1) || chosen < min || chosen > max)
@@ -200,6 +220,7 @@ export function votesrvCrypto(sodium) {
   const hex = (b) => sodium.to_hex(b);
 
   return {
+    checkPoint, checkPublicKey,
     le64, hb, hs, base, mul, add, sadd, ssub, smul, scalarOf, systemRandom, drbg, drawScalar,
     keypair, encrypt, pokCreate, decCreate, disjCreate, authenticator, credential, sign,
     ballotCreate, ballotJson,

@@ -5,6 +5,7 @@
 import sodium from './libsodium-wrappers.mjs';
 import { votesrvCrypto } from './votesrv-crypto.mjs';
 import { codeParse } from './votecode.mjs';
+import { electionCheck } from './votesrv-election.mjs';
 
 const root = document.getElementById('vote');
 const $ = (id) => document.getElementById(id);
@@ -92,15 +93,67 @@ async function confirmVote() {
   }
 }
 
+// The page's choices as the definition names them: list i's label is its
+// name, then its union in brackets; a blank vote exactly when allowed.
+function choicesMatch(sc) {
+  const radios = Array.from(root.querySelectorAll('input[name="choice"]'));
+  const lists = radios.filter((r) => r.value !== 'blank');
+  const label = (r) => root.querySelector(`label[for="${r.id}"]`)?.textContent;
+  return lists.length === sc.k && radios.length - lists.length === (sc.min === 0 ? 1 : 0) &&
+    lists.every((r, i) => r.value === String(i) &&
+      label(r) === (sc.lists[i].union === null ? sc.lists[i].name : `${sc.lists[i].name} (${sc.lists[i].union})`));
+}
+
+// Before anything can be chosen: the key is a valid point other than the
+// identity, the definition is canonical, the fingerprint recomputed from the
+// election id, definition and key is the page's, and the page's scrutin and
+// choices are the definition's (docs/protocol.md section 12). Then the
+// fingerprint's short form is shown, for the voter to compare with the
+// notice. Otherwise the choices are withdrawn and nothing can be encrypted.
+async function checkElection() {
+  const d = root.dataset;
+  try {
+    await sodium.ready;
+    const e = electionCheck(sodium).verify({ eid: d.eid, definition: d.definition, publicKey: d.pk,
+      fingerprint: d.fp, scrutinId: d.scrutin });
+    if (Number(d.k) !== e.scrutin.k || Number(d.min) !== e.scrutin.min ||
+      Number(d.max) !== e.scrutin.max || !choicesMatch(e.scrutin))
+      throw new Error('votesrv: the page\'s choices are not the definition\'s');
+    $('fp-text').textContent = e.fpText;
+    $('election-check').hidden = false;
+    return true;
+  } catch (err) {
+    $('step-choose').hidden = true;
+    $('review').hidden = true;
+    const bad = $('election-err');
+    bad.textContent = err.reason === 'key'
+      ? t('La clé de chiffrement de l\'élection reçue par cette page n\'est pas valide : votre '
+        + 'bulletin ne serait pas secret. Rien n\'a été chiffré ni envoyé. Ne votez pas et '
+        + 'prévenez la cellule d\'assistance.',
+      'The election\'s encryption key this page received is not valid: your ballot would not '
+        + 'be secret. Nothing was encrypted or sent. Do not vote, and tell the support cell.')
+      : t('Les données de l\'élection reçues par cette page ne correspondent pas à son '
+        + 'empreinte. Rien n\'a été chiffré ni envoyé. Ne votez pas et prévenez la cellule '
+        + 'd\'assistance.',
+      'The election data this page received do not match its fingerprint. Nothing was '
+        + 'encrypted or sent. Do not vote, and tell the support cell.');
+    bad.hidden = false;
+    return false;
+  }
+}
+
 if (root) {
-  $('next').disabled = false;
-  $('next').addEventListener('click', toReview);
-  $('change').addEventListener('click', toChoose);
-  $('confirm').addEventListener('click', confirmVote);
-  $('code').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      confirmVote();
-    }
+  checkElection().then((ok) => {
+    if (!ok) return;
+    $('next').disabled = false;
+    $('next').addEventListener('click', toReview);
+    $('change').addEventListener('click', toChoose);
+    $('confirm').addEventListener('click', confirmVote);
+    $('code').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        confirmVote();
+      }
+    });
   });
 }
