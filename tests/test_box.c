@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,15 +89,30 @@ static int hot_journal(const char *dir)
                  "-o -maxdepth 1 -name '*-mj*' | grep -q .", dir) == 0;
 }
 
-/* The child: casts for voters from..VOTERS until killed. */
-static void caster(const char *dir, int64_t from)
+/* The child: casts for voters from..VOTERS until killed; writes one byte to
+ * ready once its first cast has committed, so the parent's kill always lands
+ * after the store is open and casting (not during the connection). */
+static void caster(const char *dir, int64_t from, int ready)
 {
     store *s = tu_store(dir);
 
-    for (int64_t v = from; v <= VOTERS; v++)
+    for (int64_t v = from; v <= VOTERS; v++) {
         if (store_write(s, job_cast, &v) != STORE_OK)
             _exit(2);
+        if (v == from && write(ready, "c", 1) != 1)
+            _exit(3);
+    }
     _exit(0);
+}
+
+/* Waits (at most 120 s) for the child's first commit or its exit. */
+static void wait_first_cast(int fd)
+{
+    struct pollfd p = { fd, POLLIN, 0 };
+    char c;
+
+    assert_true(poll(&p, 1, 120000) == 1);
+    (void)!read(fd, &c, 1);
 }
 
 /* Both or neither for every voter; the number of complete casts. */
@@ -138,12 +154,20 @@ static void test_cast_atomic_under_kill(void **state)
     free(csv);
     srand((unsigned)time(NULL));
     for (int k = 0; k < KILLS && done < VOTERS; k++) {
-        pid_t pid = fork();
+        int ready[2];
+        pid_t pid;
 
+        assert_int_equal(pipe(ready), 0);
+        pid = fork();
         assert_true(pid >= 0);
-        if (pid == 0)
-            caster(dir, done + 1);
-        usleep(20000 + (useconds_t)(rand() % 60000));
+        if (pid == 0) {
+            close(ready[0]);
+            caster(dir, done + 1, ready[1]);
+        }
+        close(ready[1]);
+        wait_first_cast(ready[0]);
+        close(ready[0]);
+        usleep((useconds_t)(rand() % 40000));
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         torn += hot_journal(dir);
@@ -151,7 +175,7 @@ static void test_cast_atomic_under_kill(void **state)
         assert_true(done >= last);          /* what was committed stays */
         last = done;
     }
-    /* the kills must have cut into transactions, not only between them */
+    /* every child committed at least one cast before its kill */
     assert_true(done > 0);
     if (!tu_pg())                       /* hot journals are SQLite's */
         assert_true(torn > 0);
