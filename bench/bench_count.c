@@ -117,9 +117,9 @@ static void *make(void *arg)
 
         if (i % 7 != 6)
             choices[(i * 31 + i / 3) % 5] = 1;            /* some blank ballots */
-        if (credential_derive_secret(&s, m->cred[i], (const uint8_t *)eid, strlen(eid),
+        if (credential_derive_scrutin(&s, m->cred[i], (const uint8_t *)eid, strlen(eid),
                                      (const uint8_t *)m->b->codes[i],
-                                     strlen(m->b->codes[i])) != 0 ||
+                                     strlen(m->b->codes[i]), "bench") != 0 ||
             ballot_create(bl, &sc, choices, &s, m->cred[i], NULL) != 0 ||
             (m->body[i] = ballot_canonical(bl, m->b->st.fingerprint)) == NULL ||
             (m->wire[i] = malloc(ballot_wire_size(bl))) == NULL)

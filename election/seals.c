@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "audit/audit.h"
+#include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
 #include "software.h"
@@ -20,10 +21,103 @@ static int hash_signature(const char *scrutin, const char *number, void *arg)
     return 0;
 }
 
+/* What the seals say of the credentials (docs/protocol.md section 6.3):
+ * Hb("votesrv/v1/seal-credentials"; per scrutin of the definition in order:
+ * id, le64(n), list digest, signature; le64(m); per reissue record by seq:
+ * record digest, signature). Digests recomputed from the stored documents. */
+static int add_record(const char *kind, int64_t holder, const char *body, void *arg)
+{
+    json_t *r = json_loads(body, 0, NULL), *e;
+    credential_reissue_hash h;
+    uint8_t digest[32], sig[64], rev[32], fresh[32];
+    size_t i;
+    int rc = 0;
+
+    (void)kind;
+    credential_reissue_init(&h, json_string_value(json_object_get(r, "election")),
+                            (uint64_t)holder, json_array_size(json_object_get(r, "entries")));
+    json_array_foreach(json_object_get(r, "entries"), i, e) {
+        if (hex_decode(rev, 32, json_string_value(json_object_get(e, "revoked"))) != 0 ||
+            hex_decode(fresh, 32, json_string_value(json_object_get(e, "fresh"))) != 0)
+            rc = STORE_EIO;
+        else
+            credential_reissue_add(&h, json_string_value(json_object_get(e, "scrutin")), rev,
+                                   fresh);
+    }
+    credential_reissue_final(&h, digest);
+    if (hex_decode(sig, 64, json_string_value(json_object_get(r, "signature"))) != 0)
+        rc = STORE_EIO;
+    transcript_put(arg, digest, 32);
+    transcript_put(arg, sig, 64);
+    json_decref(r);
+    return rc;
+}
+
+static int count_record(const char *kind, int64_t holder, const char *body, void *arg)
+{
+    (void)kind;
+    (void)holder;
+    (void)body;
+    (*(uint64_t *)arg)++;
+    return 0;
+}
+
+static int credentials_hash(store_tx *tx, const store_election *e, const def_election *d,
+                            uint8_t out[32])
+{
+    char *text = NULL;
+    json_t *doc = NULL, *l;
+    uint64_t m = 0;
+    transcript t;
+    size_t i;
+    int rc = store_document_get(tx, "credential-lists", 0, &text);
+
+    transcript_init(&t, "votesrv/v1/seal-credentials", TRANSCRIPT_DIGEST_BYTES);
+    if (rc == STORE_OK && (doc = json_loads(text, 0, NULL)) == NULL)
+        rc = STORE_EIO;
+    for (size_t k = 0; rc == STORE_OK && k < d->nscrutins; k++)
+        json_array_foreach(json_object_get(doc, "lists"), i, l) {
+            const char *id = json_string_value(json_object_get(l, "scrutin"));
+            credential_list_hash h;
+            uint8_t pub[32], digest[32], sig[64];
+            json_t *c;
+            size_t n;
+
+            if (id == NULL || strcmp(id, d->scrutins[k].id) != 0)
+                continue;
+            n = json_array_size(json_object_get(l, "credentials"));
+            credential_list_init(&h, e->eid, id, n);
+            json_array_foreach(json_object_get(l, "credentials"), n, c) {
+                if (hex_decode(pub, 32, json_string_value(c)) != 0)
+                    rc = STORE_EIO;
+                credential_list_add(&h, pub);
+            }
+            credential_list_final(&h, digest);
+            if (hex_decode(sig, 64, json_string_value(json_object_get(l, "signature"))) != 0)
+                rc = STORE_EIO;
+            transcript_put(&t, id, strlen(id));
+            transcript_put_u64(&t, json_array_size(json_object_get(l, "credentials")));
+            transcript_put(&t, digest, 32);
+            transcript_put(&t, sig, 64);
+        }
+    if (rc == STORE_ENOTFOUND)
+        rc = STORE_OK;                 /* no credentials yet: the seal says so */
+    if (rc == STORE_OK)
+        rc = store_documents_each(tx, "reissue", count_record, &m);
+    if (rc == STORE_OK) {
+        transcript_put_u64(&t, m);
+        rc = store_documents_each(tx, "reissue", add_record, &t);
+    }
+    transcript_digest(&t, out);
+    json_decref(doc);
+    free(text);
+    return rc;
+}
+
 static int state_make(store_tx *tx, const store_election *e, const def_election *d,
                       const char *act, const char *assets, json_t **out)
 {
-    uint8_t sig[32], box[32], digest[32];
+    uint8_t sig[32], box[32], digest[32], creds[32];
     software_manifest sw;
     uint64_t count;
     transcript t;
@@ -43,6 +137,8 @@ static int state_make(store_tx *tx, const store_election *e, const def_election 
         transcript_put(&t, digest, sizeof digest);
     }
     transcript_digest(&t, box);
+    if ((rc = credentials_hash(tx, e, d, creds)) != STORE_OK)
+        return rc;
     if (software_manifest_make(&sw, assets) != 0)
         return STORE_EIO;
     *out = json_pack("{ssss}", "act", act, "eid", e->eid);
@@ -51,6 +147,7 @@ static int state_make(store_tx *tx, const store_election *e, const def_election 
     ceremony_hex_set(*out, "fingerprint", e->fingerprint, 32);
     ceremony_hex_set(*out, "signatures", sig, 32);
     ceremony_hex_set(*out, "box", box, 32);
+    ceremony_hex_set(*out, "credentials", creds, 32);
     ceremony_hex_set(*out, "software", sw.digest, 32);
     return STORE_OK;
 }

@@ -138,9 +138,9 @@ static void vote(fixture *f, int i, int choice, int sign)
     j->voter = sign ? i : -1;
     if (choice >= 0)
         choices[choice] = 1;
-    assert_int_equal(credential_derive_secret(&s, pub, (const uint8_t *)f->st.eid,
+    assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)f->st.eid,
                                               strlen(f->st.eid), (const uint8_t *)f->codes[i],
-                                              strlen(f->codes[i])), 0);
+                                              strlen(f->codes[i]), SCRUTIN), 0);
     assert_int_equal(ballot_create(b, &sc, choices, &s, pub, NULL), 0);
     j->body = ballot_canonical(b, f->st.fingerprint);
     ballot_tracker(j->tracker, j->body);

@@ -100,7 +100,7 @@ static void test_full_lifecycle(void **state)
     uint64_t before;
     FILE *codes = tmpfile();
     const char *expected[] = { "election-created", "voters-imported", "test-started",
-                               "test-wiped", "public-key-set", "credentials-generated",
+                               "test-wiped", "public-key-set", "credentials-imported",
                                "opened", "voter-struck", "voters-added", "suspended", "resumed", "closed" };
 
     /* nothing opens or closes from draft */

@@ -260,7 +260,7 @@ static json_t *gen_threshold(void)
 
 static json_t *gen_ballot(void)
 {
-    uint8_t seed[RNG_SEED_BYTES], fp[32], auth[32], cred[32], digest[32];
+    uint8_t seed[RNG_SEED_BYTES], fp[32], auth[32], cred[32], digest[32], bind[32];
     const uint8_t eid[] = "demo-election-2026", code[] = "ABCDE-FGHJK-MNPQR-STVWX-YZ234";
     const uint8_t choices[3] = { 0, 1, 0 };
     rng_drbg d;
@@ -275,7 +275,8 @@ static json_t *gen_ballot(void)
     ctx_for(fp, "election fingerprint");
     if (b == NULL || elgamal_keypair(&pk, &sk, &d) != 0 ||
         credential_derive_auth(auth, eid, sizeof eid - 1, code, sizeof code - 1) != 0 ||
-        credential_derive_secret(&s, cred, eid, sizeof eid - 1, code, sizeof code - 1) != 0 ||
+        credential_derive_scrutin(&s, cred, eid, sizeof eid - 1, code, sizeof code - 1,
+                                  sc.scrutin_id) != 0 ||
         ballot_create(b, &sc, choices, &s, cred, &d) != 0)
         abort();
     for (size_t i = 0; i < b->k; i++) {
@@ -283,6 +284,7 @@ static json_t *gen_ballot(void)
         json_array_append_new(bits, branches_json(b->bits[i], 2));
     }
     ballot_digest(digest, b, fp);
+    credential_auth_bind(bind, auth, cred);
     out = json_pack("{s:o,s:o,s:o,s:s,s:i,s:i,s:i,s:[i,i,i],s:s,s:s,s:o,s:o,s:o,s:o,"
                     "s:{s:o,s:o,s:o,s:o,s:{s:o,s:o}}}",
                     "seed", tu_jhex(seed, 32), "fp", tu_jhex(fp, 32), "pk", tu_jhex(pk.bytes, 32),
@@ -293,8 +295,56 @@ static json_t *gen_ballot(void)
                     "digest", tu_jhex(digest, 32), "ballot", "ct", cts, "bits", bits,
                     "range", branches_json(b->range, 2), "credential", tu_jhex(cred, 32),
                     "sig", "a", tu_jhex(b->sig.a, 32), "s", tu_jhex(b->sig.s, 32));
+    json_object_set_new(out, "auth_bind", tu_jhex(bind, 32));
     ballot_free(b);
     elgamal_pk_clear(&pk);
+    return out;
+}
+
+/* The credential authority (docs/protocol.md section 7): the demo key, a
+ * two-credential list, a reissue record and a reissue request, signed. */
+static json_t *gen_authority(void)
+{
+    const char *eid = "demo-election-2026", *sc = "cap-ministere";
+    const char *scrutins[] = { "cap-ministere", "csa" };
+    uint8_t seed[32], pk[32], sk[64], s1[32], s2[32], d[32], sig[64];
+    credential_list_hash lh;
+    credential_reissue_hash rh;
+    json_t *out;
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    tu_seed(s1, 0x70);
+    tu_seed(s2, 0x71);
+    crypto_scalarmult_ristretto255_base(s1, s1);
+    crypto_scalarmult_ristretto255_base(s2, s2);
+    if (memcmp(s1, s2, 32) > 0) {
+        uint8_t t[32];
+
+        memcpy(t, s1, 32);
+        memcpy(s1, s2, 32);
+        memcpy(s2, t, 32);
+    }
+    out = json_pack("{s:s,s:s,s:o,s:o,s:[o,o]}", "eid", eid, "scrutin", sc, "seed",
+                    tu_jhex(seed, 32), "public_key", tu_jhex(pk, 32), "credentials",
+                    tu_jhex(s1, 32), tu_jhex(s2, 32));
+    credential_list_init(&lh, eid, sc, 2);
+    credential_list_add(&lh, s1);
+    credential_list_add(&lh, s2);
+    credential_list_final(&lh, d);
+    crypto_sign_detached(sig, NULL, d, 32, sk);
+    json_object_set_new(out, "list_digest", tu_jhex(d, 32));
+    json_object_set_new(out, "list_signature", tu_jhex(sig, 64));
+    credential_reissue_init(&rh, eid, 1, 1);
+    credential_reissue_add(&rh, sc, s1, s2);
+    credential_reissue_final(&rh, d);
+    crypto_sign_detached(sig, NULL, d, 32, sk);
+    json_object_set_new(out, "reissue_digest", tu_jhex(d, 32));
+    json_object_set_new(out, "reissue_signature", tu_jhex(sig, 64));
+    credential_request_digest(d, eid, "00112233445566778899aabbccddeeff", "D00042", scrutins,
+                              2, 1764576000);
+    json_object_set_new(out, "request_digest", tu_jhex(d, 32));
+    sodium_memzero(sk, sizeof sk);
     return out;
 }
 
@@ -306,12 +356,13 @@ json_t *tu_vectors_generate(void)
     json_array_append_new(disj, gen_disj_one(0x31, 0, 1, 1));
     json_array_append_new(disj, gen_disj_one(0x32, 1, 1, 1));
     json_array_append_new(disj, gen_disj_one(0x33, 0, 3, 2));
-    return json_pack("{s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", 1,
+    return json_pack("{s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", 1,
                      "about", "votesrv protocol v1 known-answer vectors (docs/protocol.md); "
                      "regenerate with make vectors only when the protocol changes",
                      "drbg", gen_drbg(), "hash", gen_hash(), "elgamal", gen_elgamal(),
                      "pok", gen_pok(), "disj", disj, "dec", gen_dec(),
-                     "threshold", gen_threshold(), "ballot", gen_ballot());
+                     "threshold", gen_threshold(), "ballot", gen_ballot(),
+                     "authority", gen_authority());
 }
 
 char *tu_tmpdir(void)

@@ -67,6 +67,10 @@ typedef struct {
     uint8_t president[32];
     uint8_t commitments[VV_MAX_HOLDERS - 1][2][32];
     uint64_t lines, end_lines;
+    /* what the seals say of the credentials (credentials.c, §6.3): at
+     * opening (the signed lists), at closing (and every reissue record) */
+    uint8_t seal_creds_open[32], seal_creds_close[32];
+    uint64_t reissues;
     const char *audit_log;             /* --audit-log, or NULL */
     int have_end;
     char state[32];
@@ -85,7 +89,9 @@ int vv_archive(vv *v, FILE *in);
 int vv_election(vv *v, json_t *head);
 /* ballots.c: a chunk of one scrutin's ballot lines. */
 int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n);
-/* Credential list membership, single use per scrutin, unique ciphertexts. */
+/* The credential authority's signed lists and reissue records, every
+ * ballot's credential signed and never revoked, single use per scrutin,
+ * unique ciphertexts (§7, §14). */
 void vv_credentials(vv *v);
 /* bureau.c: m is holder i's message of this kind (protocol.md §6.3), for this
  * election, signed by pk; 1 or 0. */
