@@ -400,7 +400,7 @@ static void test_cli(void **state)
     free(tu_write(dir, "wrong", "correct horse battery stapler\n"));
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V init e.json && $V import-voters v.csv && $V credentials --demo codes.csv && "
+              "$V init e.json && $V import-voters v.csv && "
               "$V ceremony export c.json && for i in 0 1 2; do $T keygen c.json $i k$i keys$i.json; done && "
               "! $T keygen c.json 1 k1 again.json && "
               "$V ceremony post keys0.json keys1.json keys2.json && $V ceremony export c.json && "
@@ -410,6 +410,7 @@ static void test_cli(void **state)
               "$V ceremony post sh1.json sh2.json && $V ceremony export c.json && "
               "for i in 0 1 2; do $T verdict c.json k$i ver$i.json; done && "
               "$V ceremony post ver0.json ver1.json ver2.json && "
+              "$V credentials --demo codes.csv && "
               "! $V open && $V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k2 seal2.json && "
               "$V ceremony post seal0.json",

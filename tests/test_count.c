@@ -2,7 +2,10 @@
  * sums published, the president and two delegates decrypting, the results
  * and seats; a box whose ballots differ from its signatures, or that holds an
  * invalid ballot, stops the count with an alarm in the audit log; a bad
- * partial decryption is refused naming its holder. */
+ * partial decryption is refused naming its holder. The credentials: with
+ * every file and key the server holds, a credential or a reissue record it
+ * makes fails voteverify; the authority's signed records revoke at once and
+ * are counted by voteverify. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +19,8 @@
 #include "audit/audit.h"
 #include "ballot/ballot_json.h"
 #include "box/box.h"
+#include "crypto/hex.h"
+#include "election/credentials.h"
 #include "election/demo.h"
 #include "report/report.h"
 #include "tally/count.h"
@@ -480,6 +485,24 @@ static void bad_results(json_t *j)
     json_object_set_new(l, "votes", json_integer(1));
 }
 
+static void drop_reissue(json_t *j)
+{
+    json_array_clear(json_object_get(json_object_get(j, "documents"), "reissue"));
+}
+
+typedef struct {
+    const char *number;
+    int64_t *id;
+    int *struck;
+} find_voter;
+
+static int find_voter_job(store_tx *tx, void *arg)
+{
+    find_voter *v = arg;
+
+    return store_voter_find(tx, v->number, v->id, v->struck);
+}
+
 static void bad_checkpoint(json_t *j)
 {
     flip_hex(json_array_get(json_object_get(j, "checkpoints"), 0), "signature");
@@ -516,7 +539,7 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "tracker", bad_tracker, "scrutin csa-ministere: 1 invalid ballot(s); "
                 "first: ballot");
     expect_fail(f->dir, "tracker", NULL, "scrutin csa-ministere: ballots (5) = signatures (6)");
-    expect_fail(f->dir, "credentials", drop_credential, "every ballot's credential is in the list");
+    expect_fail(f->dir, "credentials", drop_credential, "the box's credentials are exactly");
     expect_fail(f->dir, "election", more_seats, "fingerprint");
     expect_fail(f->dir, "documents", bad_keys_proof, "key ceremony: holder 2");
     expect_fail(f->dir, "documents", drop_seal, "seals before close");
@@ -544,6 +567,302 @@ static void test_verifier(void **state)
     }
 }
 
+
+/* ---- credentials: only the authority's signature lets one in ---- */
+
+/* The authority's key: the example definition names the demo authority, and
+ * the test holds its seed as the authority would. */
+static void authority_sk(uint8_t sk[64])
+{
+    uint8_t seed[32], pk[32];
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+}
+
+static void hex_set(json_t *o, const char *key, const uint8_t *b, size_t n)
+{
+    char hex[129];
+
+    hex_encode(hex, b, n);
+    json_object_set_new(o, key, json_string(hex));
+}
+
+/* A reissue record for voter i (number "V<i>") in SCRUTIN, revoking the
+ * credential of `oldcode` and adding that of `newcode`, signed with sk. */
+static char *make_record(fixture *f, const char *number, const char *oldcode,
+                         const char *newcode, uint64_t seq, const uint8_t sk[64])
+{
+    const char *eid = f->st.eid;
+    uint8_t old[32], fresh[32], bind[32], digest[32], sig[64];
+    group_scalar s;
+    credential_reissue_hash h;
+    json_t *r, *e = json_object(), *b = json_object();
+    char *text;
+
+    assert_int_equal(credential_derive_scrutin(&s, old, (const uint8_t *)eid, strlen(eid),
+                                               (const uint8_t *)oldcode, strlen(oldcode),
+                                               SCRUTIN), 0);
+    assert_int_equal(credential_from_code_scrutin(bind, fresh, (const uint8_t *)eid, strlen(eid),
+                                                  (const uint8_t *)newcode, strlen(newcode),
+                                                  SCRUTIN), 0);
+    credential_reissue_init(&h, eid, seq, 1);
+    credential_reissue_add(&h, SCRUTIN, old, fresh);
+    credential_reissue_final(&h, digest);
+    crypto_sign_detached(sig, NULL, digest, 32, sk);
+    json_object_set_new(e, "scrutin", json_string(SCRUTIN));
+    hex_set(e, "revoked", old, 32);
+    hex_set(e, "fresh", fresh, 32);
+    json_object_set_new(b, "scrutin", json_string(SCRUTIN));
+    hex_set(b, "bind", bind, 32);
+    r = json_pack("{s:s,s:s,s:I,s:[o],s:s,s:[o]}", "format", REISSUE_RECORD_FORMAT, "election",
+                  eid, "seq", (json_int_t)seq, "entries", e, "voter", number, "bindings", b);
+    hex_set(r, "signature", sig, 64);
+    text = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    return text;
+}
+
+/* Cast through the box (as the daemon does) for voter `number` with `code`;
+ * the box's verdict (BOX_E_NONE when accepted). */
+static box_error cast_with(fixture *f, const char *number, const char *code,
+                           const char *auth_code)
+{
+    static const uint8_t pepper[SECRET_PEPPER_BYTES] = { 7 };
+    ballot_scrutin sc = { f->st.fingerprint, &f->pk, SCRUTIN, 4, 0, 1 };
+    const char *eid = f->st.eid;
+    uint8_t choices[4] = { 0, 1, 0, 0 }, pub[32], auth[32];
+    group_scalar s;
+    ballot *b = ballot_new(4, 0, 1);
+    access_ctx a;
+    box_ctx bx;
+    box_receipt rc;
+    box_result res;
+    json_t *j;
+    int64_t id;
+    int struck;
+
+    assert_int_equal(access_init(&a, f->s, pepper, NULL, NULL, 1), 0);
+    box_init(&bx, f->s, &a, NULL, (const uint8_t[64]){ 1 });
+    assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)eid, strlen(eid),
+                                               (const uint8_t *)code, strlen(code), SCRUTIN), 0);
+    assert_int_equal(credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid),
+                                            (const uint8_t *)auth_code, strlen(auth_code)), 0);
+    assert_int_equal(ballot_create(b, &sc, choices, &s, pub, NULL), 0);
+    j = ballot_to_json(b, f->st.fingerprint);
+    assert_int_equal(store_read(f->s, find_voter_job, &(find_voter){ number, &id, &struck }), 0);
+    res.code = BOX_E_NONE;
+    assert_true(box_cast(&bx, id, SCRUTIN, auth, j, "192.0.2.9", f->c.now, &rc, &res) >= 0);
+    json_decref(j);
+    ballot_free(b);
+    box_destroy(&bx);
+    access_destroy(&a);
+    return res.code;
+}
+
+static int count_docs(const char *kind, int64_t holder, const char *body, void *arg)
+{
+    (void)kind;
+    (void)holder;
+    (void)body;
+    (*(int *)arg)++;
+    return 0;
+}
+
+typedef struct {
+    uint64_t creds;
+    int records;
+    int state;
+    uint8_t pub[32];
+} box_view;
+
+static int run_view(store_tx *tx, void *arg)
+{
+    box_view *v = arg;
+    int rc = store_credential_count(tx, &v->creds);
+
+    v->records = 0;
+    if (rc == STORE_OK)
+        rc = store_documents_each(tx, REISSUE_KIND, count_docs, &v->records);
+    return rc == STORE_OK ? store_credential_state(tx, SCRUTIN, v->pub, &v->state) : rc;
+}
+
+static box_view view(fixture *f, const char *code)
+{
+    box_view v = { 0 };
+    group_scalar s;
+
+    assert_int_equal(credential_derive_scrutin(&s, v.pub, (const uint8_t *)f->st.eid,
+                                               strlen(f->st.eid), (const uint8_t *)code,
+                                               strlen(code), SCRUTIN), 0);
+    assert_int_equal(store_read(f->s, run_view, &v), 0);
+    return v;
+}
+
+/* Count, decrypt, archive, and voteverify's output. */
+static int count_and_verify(fixture *f, char *out, size_t outlen)
+{
+    char path[600];
+
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < N; h++)
+        if (h != 1)
+            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    return verify(path, out, outlen);
+}
+
+typedef struct {
+    const char *number;
+    const uint8_t *pub;
+} mint_job;
+
+/* What a server operator can do with the store: a credential of its own in
+ * the box, a binding for an abstainer, a ballot signed for them. */
+static int run_mint(store_tx *tx, void *arg)
+{
+    mint_job *j = arg;
+    uint8_t bind[32] = { 3 };
+    int64_t id;
+    int struck, rc = store_voter_find(tx, j->number, &id, &struck);
+
+    if (rc == STORE_OK)
+        rc = store_credential_add(tx, SCRUTIN, j->pub);
+    return rc == STORE_OK ? store_binding_put(tx, id, SCRUTIN, bind) : rc;
+}
+
+/* Attack 1: the server mints. With the registry, the box, the audit key
+ * (which signs reissue requests) and the pepper, the server adds credentials
+ * and casts for three abstainers: voteverify fails. A reissue record signed
+ * with any key but the authority's is refused and changes nothing. */
+static void test_server_cannot_mint(void **state)
+{
+    fixture *f = *state;
+    uint8_t server_pk[32], server_sk[64], sk[64];
+    char out[16384], *rec;
+    box_view before, after;
+
+    crypto_sign_keypair(server_pk, server_sk);        /* the daemon's own key */
+    authority_sk(sk);
+    vote(f, 0, 1, 1);
+    vote(f, 1, 2, 1);
+    vote(f, 2, 0, 1);
+    /* a forged record: signed by the server's key, then by nobody's */
+    before = view(f, f->codes[3]);
+    rec = make_record(f, "V3", f->codes[3], "MINTEDBYTHESERVER0000000000X", 1, server_sk);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), NULL),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "signature is not the credential authority's"));
+    free(rec);
+    rec = make_record(f, "V3", f->codes[3], "MINTEDBYTHESERVER0000000000X", 1, sk);
+    rec[strlen(rec) - 3] = rec[strlen(rec) - 3] == 'a' ? 'b' : 'a';   /* signature altered */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), NULL),
+                     ELECTION_REFUSED);
+    free(rec);
+    after = view(f, f->codes[3]);
+    assert_int_equal(after.creds, before.creds);
+    assert_int_equal(after.records, 0);
+    assert_int_equal(after.state, STORE_CRED_ACTIVE);              /* nothing changed */
+    /* no import after opening either */
+    {
+        json_t *doc = json_pack("{s:s}", "format", CREDENTIALS_FORMAT);
+
+        assert_int_equal(election_import_credentials_json(f->s, &f->c, doc), ELECTION_REFUSED);
+        json_decref(doc);
+    }
+    /* the server mints three credentials of its own and votes for the abstainers */
+    for (int i = 3; i < VOTERS; i++) {
+        char code[32], number[8];
+        uint8_t pub[32];
+        group_scalar s;
+        mint_job j = { number, pub };
+
+        snprintf(code, sizeof code, "SERVERMINTED%016d", i);
+        snprintf(number, sizeof number, "V%d", i);
+        assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)f->st.eid,
+                                                   strlen(f->st.eid), (const uint8_t *)code,
+                                                   strlen(code), SCRUTIN), 0);
+        assert_int_equal(store_write(f->s, run_mint, &j), 0);
+        snprintf(f->codes[i], sizeof f->codes[i], "%s", code);
+        vote(f, i, 3, 1);
+    }
+    assert_int_not_equal(count_and_verify(f, out, sizeof out), 0);
+    assert_non_null(strstr(out, "FAIL the box's credentials are exactly the signed lists"));
+    assert_non_null(strstr(out, "FAIL every ballot's credential is in its scrutin's signed list "
+                                "or a signed reissue, and was never revoked (3 unsigned"));
+    assert_null(strstr(out, "ARCHIVE VERIFIED"));
+}
+
+/* The authority's signed record: the old credential is refused at once, the
+ * new one casts, voteverify counts the reissue. Bad records change nothing:
+ * forged, for an unknown voter, replayed with other contents, out of order;
+ * an archive without the record fails. */
+static void test_reissue_records(void **state)
+{
+    fixture *f = *state;
+    const char *fresh = "NEWCODEFROMTHEAUTHORITY00001";
+    uint8_t sk[64], other_pk[32], other_sk[64];
+    char out[16384], *rec, *bad;
+    box_view v;
+    int64_t who = 0;
+
+    authority_sk(sk);
+    crypto_sign_keypair(other_pk, other_sk);
+    /* bad records first: nothing changes */
+    bad = make_record(f, "V9", f->codes[0], fresh, 1, sk);            /* unknown voter */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "voter V9 is not on the electoral list"));
+    free(bad);
+    bad = make_record(f, "V0", f->codes[0], fresh, 2, sk);            /* not the next */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "is not the next"));
+    free(bad);
+    bad = make_record(f, "V0", f->codes[0], fresh, 1, other_sk);      /* another key */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);
+    free(bad);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, "{\"seq\":1}", 9, NULL),
+                     ELECTION_REFUSED);
+    v = view(f, f->codes[0]);
+    assert_int_equal(v.records, 0);
+    assert_int_equal(v.state, STORE_CRED_ACTIVE);
+    /* the attack 3 check holds: a colleague's authenticator does not cast */
+    assert_int_equal(cast_with(f, "V1", f->codes[0], f->codes[1]), BOX_E_ACCESS);
+    /* the record: applied once, again is a no-op */
+    rec = make_record(f, "V0", f->codes[0], fresh, 1, sk);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), &who), ELECTION_OK);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), NULL), ELECTION_OK);
+    assert_non_null(strstr(f->c.msg, "already applied"));
+    v = view(f, f->codes[0]);
+    assert_int_equal(v.records, 1);
+    assert_int_equal(v.state, STORE_CRED_REVOKED);
+    assert_int_equal(view(f, fresh).state, STORE_CRED_ACTIVE);
+    bad = make_record(f, "V0", f->codes[0], "YETANOTHERCODE00000000000001", 1, sk);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);                /* seq 1 again, other contents */
+    free(bad);
+    /* the old code is refused at once, by the binding then by the revocation */
+    assert_int_equal(cast_with(f, "V0", f->codes[0], f->codes[0]), BOX_E_ACCESS);
+    assert_int_equal(cast_with(f, "V0", fresh, fresh), BOX_E_NONE);
+    for (int i = 1; i < VOTERS; i++)
+        vote(f, i, i % 4, 1);
+    if (count_and_verify(f, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   reissue records: 1, in order"));
+    assert_non_null(strstr(out, "; 1 reissues"));
+    assert_non_null(strstr(out, "ARCHIVE VERIFIED"));
+    /* an archive without the record fails */
+    expect_fail(f->dir, "documents", drop_reissue, "the box's credentials are exactly");
+    expect_fail(f->dir, "documents", drop_reissue, "every ballot's credential is in its "
+                "scrutin's signed list or a signed reissue, and was never revoked (1 unsigned");
+    expect_fail(f->dir, "documents", drop_reissue, "seals before close");
+    free(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +870,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stuffed_box, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_ballot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verifier, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_cannot_mint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reissue_records, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

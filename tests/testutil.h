@@ -206,4 +206,21 @@ int tu_daemon_up(const char *bin, const char *dir, const char *cfg);
  * sink, libcurl; then remove and free dir. */
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);
 
+/* A credential authority on loopback for the daemon under test (its
+ * credential_authority_url), as votecad answers (testutil_ca.c): it checks
+ * each reissue request's signature with the daemon's audit key daemon_pk,
+ * makes a new code for the voter, keeps it as its roster's (read from the
+ * demo codes file "NUMBER,CODE": the authority mails codes itself, never the
+ * server) and answers the record signed with the demo authority's key. The
+ * same request id gets the same answer; while fail is set it answers 503. */
+typedef struct tu_authority tu_authority;
+tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32]);
+int tu_authority_port(const tu_authority *a);
+void tu_authority_fail(tu_authority *a, int fail);
+/* The voter's current code (canonical, 28 symbols + NUL): 0, or -1. */
+int tu_authority_code(tu_authority *a, const char *number, char code[29]);
+/* Requests received (and how many were malformed or badly signed), the last id. */
+int tu_authority_requests(tu_authority *a, char last[33], int *bad);
+void tu_authority_stop(tu_authority *a);
+
 #endif
