@@ -518,10 +518,10 @@ static void test_turnout(void **state)
                                 dir, bin)), 0);
     assert_string_equal(out, "scrutin,establishment,signed,registered\n"
                              "\"cap-attaches\",\"E\",1,2\n\"cap-attaches\",\"F\",1,1\n"
-                             "\"csa-ministere\",\"E\",3,3\n\"csa-ministere\",\"F\",0,1\n");
+                             "\"csa-ministere\",\"E\",3,3\n\"csa-ministere\",\"F\",1,1\n");
     assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json turnout "
                                 "--json", dir, bin)), 0);
-    assert_non_null(strstr(out, "\"signed\": 3"));
+    assert_non_null(strstr(out, "\"signed\": 4"));
     assert_non_null(strstr(out, "\"registered\": 4"));
 }
 
@@ -560,14 +560,17 @@ static void test_archive(void **state)
 
             ballot_tracker(t, text);
             free(text);
-            {   /* its credential is in the published list */
+            {   /* its credential is in its scrutin's published list, active */
                 json_t *cred = json_object_get(json_object_get(entry, "ballot"), "credential");
                 size_t c;
                 json_t *pub;
                 int found = 0;
 
                 json_array_foreach(json_object_get(a, "credentials"), c, pub)
-                    found |= json_equal(pub, cred);
+                    found |= json_equal(json_object_get(pub, "credential"), cred) &&
+                             json_equal(json_object_get(pub, "scrutin"),
+                                        json_object_get(sc, "id")) &&
+                             json_is_false(json_object_get(pub, "revoked"));
                 assert_true(found);
             }
             tu_unhex(want, 32, json_string_value(json_object_get(entry, "tracker")));
