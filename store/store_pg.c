@@ -92,7 +92,7 @@ static const char *box_migrations[] = {
     /* 4: public credentials per scrutin, revoked by the authority's records */
     "DROP TABLE box.credential;"
     "CREATE TABLE box.scrutin_credential(scrutin " T " NOT NULL, pub bytea NOT NULL,"
-    " revoked int NOT NULL DEFAULT 0, PRIMARY KEY (scrutin, pub));",
+    " revoked int NOT NULL, PRIMARY KEY (scrutin, pub));",
 };
 
 /* Bring one schema to the latest version, as its role, in one transaction

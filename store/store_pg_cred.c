@@ -19,8 +19,8 @@ int pgs_credential_add(store_conn *c, const char *scrutin, const uint8_t *pub)
 
     pgs_text(&a, scrutin);
     pgs_blob(&a, pub, 32);
-    return pgs_insert(c, "INSERT INTO box.scrutin_credential(scrutin, pub) VALUES ($1, $2)"
-                         " ON CONFLICT DO NOTHING", &a);
+    return pgs_insert(c, "INSERT INTO box.scrutin_credential(scrutin, pub, revoked)"
+                         " VALUES ($1, $2, 0) ON CONFLICT DO NOTHING", &a);
 }
 
 int pgs_credential_revoke(store_conn *c, const char *scrutin, const uint8_t *pub)

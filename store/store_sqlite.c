@@ -103,7 +103,7 @@ static const char *box_migrations[] = {
     /* 4: public credentials per scrutin, revoked by the authority's records */
     "DROP TABLE box.credential;"
     "CREATE TABLE box.scrutin_credential(scrutin TEXT NOT NULL, pub BLOB NOT NULL,"
-    " revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (scrutin, pub)) WITHOUT ROWID;",
+    " revoked INTEGER NOT NULL, PRIMARY KEY (scrutin, pub)) WITHOUT ROWID;",
 };
 
 int sq_map_rc(int rc)

@@ -27,8 +27,8 @@ static sqlite3_stmt *bind_pair(store_conn *c, const char *sql, const char *scrut
 
 int sq_credential_add(store_conn *c, const char *scrutin, const uint8_t *pub)
 {
-    sqlite3_stmt *st = bind_pair(c, "INSERT INTO box.scrutin_credential(scrutin, pub)"
-                                    " VALUES (?, ?)", scrutin, pub);
+    sqlite3_stmt *st = bind_pair(c, "INSERT INTO box.scrutin_credential(scrutin, pub, revoked)"
+                                    " VALUES (?, ?, 0)", scrutin, pub);
 
     return st == NULL ? STORE_EIO : sq_step_done(st);
 }

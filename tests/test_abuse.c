@@ -53,6 +53,7 @@
 #include "access/access.h"
 #include "client/client.h"
 #include "crypto/secret.h"
+#include "notices/code.h"
 #include "votesrv/server.h"
 #include "testutil.h"
 
@@ -87,6 +88,7 @@ typedef struct {
     char ns_a[32], ns_v[32], veth_a[16], veth_v[16];
     char link_pw[ACCESS_TOKEN_CHARS + 1], link_act[ACCESS_TOKEN_CHARS + 1];
     char **load;                  /* load.csv: "SESSION,CODE,SCRUTIN,CHOICE" per voter */
+    char *ballot;                 /* a well-formed ballot of a code nobody holds */
     int pid, netns, port;
 } env;
 
@@ -261,6 +263,25 @@ static void election(void)
     assert_int_equal(n, VOTERS);
 }
 
+/* A valid ballot of SCRUTIN made from a fresh code that no voter holds. */
+static char *foreign_ballot(void)
+{
+    client *c = client_new(tu_base_url);
+    client_election e;
+    client_prepared p;
+    client_result r;
+    char code[CODE_SYMBOLS + 1], *text = NULL;
+
+    code_new(code);
+    if (c != NULL && client_election_fetch(c, &e, &r) == CLIENT_OK &&
+        client_prepare(&p, &e, SCRUTIN, code, 0, &r) == CLIENT_OK) {
+        text = json_dumps(json_object_get(p.body, "ballot"), JSON_COMPACT);
+        client_prepared_free(&p);
+    }
+    client_free(c);
+    return text;
+}
+
 static int setup(void **state)
 {
     char path[PATH_MAX + 32];
@@ -281,6 +302,8 @@ static int setup(void **state)
     if ((E.pid = tu_daemon_start(E.bin, E.cfg, path)) < 0)
         return -1;
     E.port = atoi(strrchr(tu_base_url, ':') + 1);
+    if ((E.ballot = foreign_ballot()) == NULL)
+        return -1;
     snprintf(E.url, sizeof E.url, "http://%s:%d", E.netns ? HOST_A : "127.0.0.1", E.port);
     snprintf(tu_base_url, sizeof tu_base_url, "%s", E.url);
     return 0;
@@ -299,6 +322,7 @@ static int teardown(void **state)
     for (size_t i = 0; E.load != NULL && i < VOTERS; i++)
         free(E.load[i]);
     free(E.load);
+    free(E.ballot);
     tu_rmdir(E.dir);
     free(E.dir);
     munmap(C, sizeof *C);
@@ -400,7 +424,10 @@ static void bot_body(const bot *b, long i, char *path, size_t plen, char *body, 
         break;
     case CODE:
         snprintf(path, plen, "/api/v1/scrutins/" SCRUTIN "/ballots");
-        snprintf(body, blen, "{\"ballot\":{},\"authenticator\":\"%s%s\"}", rnd, rnd);
+        /* a well-formed ballot: the authenticator is checked against its
+         * credential's binding before any proof, and counted when wrong */
+        snprintf(body, blen, "{\"ballot\":%s,\"authenticator\":\"%s%s\"}", E.ballot, rnd,
+                 rnd);
         session_of(a->cookie, sizeof a->cookie, STOLEN);
         break;
     default: {                    /* a token of the right form: it reaches the store */
@@ -436,7 +463,7 @@ static void *bot_run(void *arg)
 {
     bot *b = arg;
     CURL *c = curl_easy_init();
-    char path[128], body[512];
+    char path[128], body[16384];
     double hard = b->until + SPRAY_MAX_S;
     answer a;
 
