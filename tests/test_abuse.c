@@ -302,11 +302,9 @@ static int setup(void **state)
     if ((E.pid = tu_daemon_start(E.bin, E.cfg, path)) < 0)
         return -1;
     E.port = atoi(strrchr(tu_base_url, ':') + 1);
-    if ((E.ballot = foreign_ballot()) == NULL)
-        return -1;
     snprintf(E.url, sizeof E.url, "http://%s:%d", E.netns ? HOST_A : "127.0.0.1", E.port);
     snprintf(tu_base_url, sizeof tu_base_url, "%s", E.url);
-    return 0;
+    return (E.ballot = foreign_ballot()) != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
