@@ -156,6 +156,34 @@ static int run_unlock(store_tx *tx, void *arg)
     return throttle_reset(tx, key);
 }
 
+typedef struct {
+    reissue_job *j;
+    const char *why;
+    store_tx *tx;
+} drop_job;
+
+static int drop_pending(const char *request, int64_t voter, const char *body, void *arg)
+{
+    drop_job *d = arg;
+
+    (void)body;
+    return voter == d->j->voter ? store_reissue_delete(d->tx, request) : 0;
+}
+
+/* The authority answered a record the server refuses: the request is dropped
+ * (the next attempt makes a new one) and the refusal audited. */
+static int run_refused(store_tx *tx, void *arg)
+{
+    drop_job *d = arg;
+    int rc;
+
+    d->tx = tx;
+    if ((rc = store_reissues_each(tx, drop_pending, d)) != STORE_OK)
+        return rc;
+    return access_audit(tx, "reissue-record-refused", d->j->v.number,
+                        json_pack("{s:s}", "reason", d->why));
+}
+
 /* The request to the authority; its record applied. */
 static int send_request(access_ctx *a, reissue_job *j)
 {
@@ -176,10 +204,14 @@ static int send_request(access_ctx *a, reissue_job *j)
     rc = mine ? election_reissue_apply(a->store, &ec, reply, strlen(reply), &who)
               : ELECTION_REFUSED;
     free(reply);
-    if (rc == ELECTION_OK && who == j->voter)
+    if (rc == ELECTION_OK && who == j->voter) {
         rc = store_write(a->store, run_unlock, &j->voter);
-    else if (rc >= 0)
-        rc = ACCESS_REFUSED;
+    } else if (rc >= 0) {
+        drop_job d = { j, mine ? ec.msg : "the record is for another voter", NULL };
+
+        rc = store_write(a->store, run_refused, &d);
+        rc = rc == STORE_OK ? ACCESS_REFUSED : rc;
+    }
     if (rc == ACCESS_REFUSED)
         j->res->code = ACCESS_E_REISSUE_PENDING;
     return rc;

@@ -23,7 +23,6 @@
 #include "access/altcha.h"
 #include "client/client.h"
 #include "notices/code.h"
-#include "votesrv/config.h"
 
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
             "W1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n" \
@@ -40,25 +39,11 @@ static tu_authority *authority;
  * from its own configuration; its address in the daemon's. */
 static int start_authority(void)
 {
-    config c;
-    server_keys k;
-    char err[400], path[800], url[64];
-    json_t *j;
-    int rc;
+    char path[800];
 
-    if (config_load(&c, cfg, err, sizeof err) != 0 ||
-        server_keys_load(&k, c.keys, 0, err, sizeof err) != 0)
-        return -1;
     snprintf(path, sizeof path, "%s/codes.csv", dir);
-    authority = tu_authority_start(path, k.audit_pk);
-    sodium_memzero(&k, sizeof k);
-    if (authority == NULL || (j = json_load_file(cfg, 0, NULL)) == NULL)
-        return -1;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", tu_authority_port(authority));
-    json_object_set_new(j, "credential_authority_url", json_string(url));
-    rc = json_dump_file(j, cfg, JSON_INDENT(1));
-    json_decref(j);
-    return rc;
+    authority = tu_authority_for(cfg, path, NULL);
+    return authority != NULL ? 0 : -1;
 }
 
 static int setup(void **state)

@@ -212,9 +212,14 @@ void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);
  * makes a new code for the voter, keeps it as its roster's (read from the
  * demo codes file "NUMBER,CODE": the authority mails codes itself, never the
  * server) and answers the record signed with the demo authority's key. The
- * same request id gets the same answer; while fail is set it answers 503. */
+ * same request id gets the same answer; while fail is set it answers 503.
+ * outbox (may be NULL): a file where each new code is "mailed" as NUMBER,CODE. */
 typedef struct tu_authority tu_authority;
-tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32]);
+tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32],
+                                 const char *outbox);
+/* The same for the daemon of configuration cfg (its audit key, read from its
+ * keys file), with the daemon's credential_authority_url set to it in cfg. */
+tu_authority *tu_authority_for(const char *cfg, const char *codes_csv, const char *outbox);
 int tu_authority_port(const tu_authority *a);
 void tu_authority_fail(tu_authority *a, int fail);
 /* The voter's current code (canonical, 28 symbols + NUL): 0, or -1. */

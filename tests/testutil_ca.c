@@ -15,6 +15,7 @@
 #include "crypto/hex.h"
 #include "election/credentials.h"
 #include "notices/code.h"
+#include "votesrv/config.h"
 
 #define CA_VOTERS 64
 #define CA_BODY_MAX 8192
@@ -30,6 +31,7 @@ struct tu_authority {
     int fail, requests, bad;
     char last_request[33], last_reply_id[33];
     char *last_reply;
+    char outbox[1024];            /* "mailed" codes: NUMBER,CODE lines ("": none) */
 };
 
 typedef struct {
@@ -114,6 +116,16 @@ static char *make_record(tu_authority *a, json_t *r)
     if (text != NULL) {                /* "mailed" to the voter: kept here */
         a->seq++;
         memcpy(a->code[v], code, sizeof code);
+        if (a->outbox[0] != '\0') {
+            FILE *o = fopen(a->outbox, "a");
+            char shown[CODE_DISPLAY_CHARS + 1];
+
+            code_display(shown, code);
+            if (o != NULL) {
+                fprintf(o, "%s,%s\n", a->number[v], shown);
+                fclose(o);
+            }
+        }
     }
     return text;
 }
@@ -192,7 +204,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32])
+tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32],
+                                 const char *outbox)
 {
     tu_authority *a = calloc(1, sizeof *a);
     uint8_t seed[32], pk[32];
@@ -219,6 +232,7 @@ tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[
             a->nvoters++;
     }
     fclose(f);
+    snprintf(a->outbox, sizeof a->outbox, "%s", outbox != NULL ? outbox : "");
     memcpy(a->daemon_pk, daemon_pk, 32);
     credential_authority_demo_seed(seed);
     crypto_sign_seed_keypair(pk, a->sk, seed);
@@ -285,4 +299,31 @@ void tu_authority_stop(tu_authority *a)
     free(a->last_reply);
     pthread_mutex_destroy(&a->lock);
     free(a);
+}
+
+tu_authority *tu_authority_for(const char *cfg, const char *codes_csv, const char *outbox)
+{
+    config c;
+    server_keys k;
+    char err[400], url[64];
+    tu_authority *a;
+    json_t *j;
+
+    if (config_load(&c, cfg, err, sizeof err) != 0 ||
+        server_keys_load(&k, c.keys, 0, err, sizeof err) != 0)
+        return NULL;
+    a = tu_authority_start(codes_csv, k.audit_pk, outbox);
+    sodium_memzero(&k, sizeof k);
+    if (a == NULL || (j = json_load_file(cfg, 0, NULL)) == NULL) {
+        tu_authority_stop(a);
+        return NULL;
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", tu_authority_port(a));
+    json_object_set_new(j, "credential_authority_url", json_string(url));
+    if (json_dump_file(j, cfg, JSON_INDENT(1)) != 0) {
+        tu_authority_stop(a);
+        a = NULL;
+    }
+    json_decref(j);
+    return a;
 }
