@@ -774,7 +774,7 @@ static void test_server_cannot_mint(void **state)
     }
     /* the server mints three credentials of its own and votes for the abstainers */
     for (int i = 3; i < VOTERS; i++) {
-        char code[32], number[8];
+        char code[32], number[16];
         uint8_t pub[32];
         group_scalar s;
         mint_job j = { number, pub };
