@@ -272,12 +272,16 @@ static char *foreign_ballot(void)
     client_result r;
     char code[CODE_SYMBOLS + 1], *text = NULL;
 
+    int fetched;
+
     code_new(code);
-    if (c != NULL && client_election_fetch(c, &e, &r) == CLIENT_OK &&
-        client_prepare(&p, &e, SCRUTIN, code, 0, &r) == CLIENT_OK) {
+    fetched = c != NULL && client_election_fetch(c, &e, &r) == CLIENT_OK;
+    if (fetched && client_prepare(&p, &e, SCRUTIN, code, 0, &r) == CLIENT_OK) {
         text = json_dumps(json_object_get(p.body, "ballot"), JSON_COMPACT);
         client_prepared_free(&p);
     }
+    if (fetched)
+        client_election_free(&e);
     client_free(c);
     return text;
 }

@@ -292,6 +292,7 @@ static void test_credentials_import(void **state)
     elgamal_pk epk;
     group_scalar esk;
     election_status st;
+    json_t *doc;
 
     credential_authority_demo_seed(seed);
     crypto_sign_seed_keypair(pk, sk, seed);
@@ -312,9 +313,9 @@ static void test_credentials_import(void **state)
                           "have no credential for a scrutin they may vote in");
     expect_import_refused(f, cred_file(sk, pk, 0, 0, "V9", f->s), "bindings for");
     /* the right file */
-    assert_int_equal(election_import_credentials_json(f->s, &f->c,
-                                                      cred_file(sk, pk, 0, 0, NULL, f->s)),
-                     ELECTION_OK);
+    doc = cred_file(sk, pk, 0, 0, NULL, f->s);
+    assert_int_equal(election_import_credentials_json(f->s, &f->c, doc), ELECTION_OK);
+    json_decref(doc);
     assert_int_equal(election_status_get(f->s, &st), 0);
     assert_int_equal(st.credentials, 3);
     assert_int_equal(st.without_auth, 0);

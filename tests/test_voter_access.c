@@ -247,6 +247,7 @@ static int cast_csa(const char *code, client_result *r)
                      CLIENT_OK);
     assert_int_equal(client_election_fetch(c, &e, r), CLIENT_OK);
     rc = client_cast(c, &e, "csa-ministere", code, 0, &receipt, r);
+    client_election_free(&e);
     client_free(c);
     return rc;
 }

@@ -225,7 +225,8 @@ static int box_table_ok(vv *v, vset *s)
 
     if (ok) {
         memcpy(all, s->base, s->nbase * sizeof *all);
-        memcpy(all + s->nbase, s->fresh, s->nfresh * sizeof *all);
+        if (s->nfresh > 0)
+            memcpy(all + s->nbase, s->fresh, s->nfresh * sizeof *all);
         qsort(all, total, sizeof *all, cmp33);
     }
     json_array_foreach(v->credentials, i, c) {
