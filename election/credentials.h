@@ -30,6 +30,14 @@
 #define REISSUE_KIND "reissue"
 
 int election_export_list(store *s, election_ctx *c, const char *portal_url, FILE *out);
+/* What the authority signs of a scrutin (protocol section 7.1): {"scrutin",
+ * "eligible": n, "credentials": [n hex, sorted], "signature"} for the n
+ * credentials of pubs (sorted here by their bytes), signed with sk; NULL if
+ * out of memory. */
+json_t *election_credential_list_sign(const char *eid, const char *scrutin, uint8_t (*pubs)[32],
+                                      size_t n, const uint8_t sk[64]);
+/* How many documents of a kind the store holds (inside a job). */
+int election_documents_count(store_tx *tx, const char *kind, uint64_t *n);
 /* Only before opening. ELECTION_OK, ELECTION_REFUSED (c->msg: what is wrong
  * with the file or the state), or a store error. All or nothing. */
 int election_import_credentials(store *s, election_ctx *c, const char *path);

@@ -76,15 +76,10 @@ static json_t *hex_json_key(const uint8_t pk[32])
     return json_string(hex);
 }
 
-static int cmp_pub(const void *a, const void *b)
-{
-    return memcmp(a, b, 32);
-}
-
 /* The credentials file the demo authority would make (votesrv-credentials/2). */
 static json_t *demo_file(demo_job *j, const election_status *st)
 {
-    uint8_t seed[32], pk[32], sk[64], bind[32], digest[32], sig[64];
+    uint8_t seed[32], pk[32], sk[64], bind[32];
     uint8_t(*pubs)[32] = malloc((j->n + 1) * 32);
     json_t *lists = json_array(), *bindings = json_array(), *doc = NULL;
     char hex[129];
@@ -93,8 +88,6 @@ static json_t *demo_file(demo_job *j, const election_status *st)
     crypto_sign_seed_keypair(pk, sk, seed);
     for (size_t s = 0; pubs != NULL && s < j->d.nscrutins; s++) {
         const char *id = j->d.scrutins[s].id;
-        json_t *creds = json_array();
-        credential_list_hash h;
         size_t n = 0;
 
         for (size_t i = 0; i < j->n; i++) {
@@ -110,19 +103,7 @@ static json_t *demo_file(demo_job *j, const election_status *st)
                                                       "bind", hex));
             n++;
         }
-        qsort(pubs, n, 32, cmp_pub);
-        credential_list_init(&h, st->eid, id, n);
-        for (size_t i = 0; i < n; i++) {
-            credential_list_add(&h, pubs[i]);
-            hex_encode(hex, pubs[i], 32);
-            json_array_append_new(creds, json_string(hex));
-        }
-        credential_list_final(&h, digest);
-        crypto_sign_detached(sig, NULL, digest, sizeof digest, sk);
-        hex_encode(hex, sig, sizeof sig);
-        json_array_append_new(lists, json_pack("{s:s,s:I,s:o,s:s}", "scrutin", id, "eligible",
-                                               (json_int_t)n, "credentials", creds,
-                                               "signature", hex));
+        json_array_append_new(lists, election_credential_list_sign(st->eid, id, pubs, n, sk));
     }
     hex_encode(hex, st->fingerprint, 32);
     doc = json_pack("{s:s,s:s,s:s,s:o,s:O,s:O}", "format", CREDENTIALS_FORMAT, "election",

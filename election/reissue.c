@@ -90,15 +90,6 @@ static int signature_ok(const apply_job *j, const char *eid, const def_election 
                                        d->credential_authority) == 0;
 }
 
-static int count_doc(const char *kind, int64_t holder, const char *body, void *arg)
-{
-    (void)kind;
-    (void)holder;
-    (void)body;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
-
 typedef struct {
     store_tx *tx;
     int64_t voter;
@@ -170,7 +161,7 @@ static int run_apply(store_tx *tx, void *arg)
         return election_refuse(j->c, "voter %s was struck from the electoral list", j->voter);
     if ((text = json_dumps(j->pub, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
         return STORE_ENOMEM;
-    rc = store_documents_each(tx, REISSUE_KIND, count_doc, &have);
+    rc = election_documents_count(tx, REISSUE_KIND, &have);
     if (rc == STORE_OK && j->seq <= have) {
         rc = store_document_get(tx, REISSUE_KIND, (int64_t)j->seq, &stored);
         if (rc == STORE_OK && strcmp(stored, text) == 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "audit/audit.h"
+#include "credentials.h"
 #include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
@@ -53,15 +54,6 @@ static int add_record(const char *kind, int64_t holder, const char *body, void *
     return rc;
 }
 
-static int count_record(const char *kind, int64_t holder, const char *body, void *arg)
-{
-    (void)kind;
-    (void)holder;
-    (void)body;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
-
 static int credentials_hash(store_tx *tx, const store_election *e, const def_election *d,
                             uint8_t out[32])
 {
@@ -70,7 +62,7 @@ static int credentials_hash(store_tx *tx, const store_election *e, const def_ele
     uint64_t m = 0;
     transcript t;
     size_t i;
-    int rc = store_document_get(tx, "credential-lists", 0, &text);
+    int rc = store_document_get(tx, CREDENTIAL_LISTS_KIND, 0, &text);
 
     transcript_init(&t, "votesrv/v1/seal-credentials", TRANSCRIPT_DIGEST_BYTES);
     if (rc == STORE_OK && (doc = json_loads(text, 0, NULL)) == NULL)
@@ -103,10 +95,10 @@ static int credentials_hash(store_tx *tx, const store_election *e, const def_ele
     if (rc == STORE_ENOTFOUND)
         rc = STORE_OK;                 /* no credentials yet: the seal says so */
     if (rc == STORE_OK)
-        rc = store_documents_each(tx, "reissue", count_record, &m);
+        rc = election_documents_count(tx, REISSUE_KIND, &m);
     if (rc == STORE_OK) {
         transcript_put_u64(&t, m);
-        rc = store_documents_each(tx, "reissue", add_record, &t);
+        rc = store_documents_each(tx, REISSUE_KIND, add_record, &t);
     }
     transcript_digest(&t, out);
     json_decref(doc);

@@ -364,11 +364,6 @@ static int load_key(const char *path, const def_election *d, uint8_t sk[64])
     return 0;
 }
 
-static int cmp_hex(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* credentials-EID.json and votecred-state.json from what was issued to the
  * list's voters: 0 once written, 1 if voters still lack a notice, 4 on failure. */
 static int write_outputs(const options *o, json_t *list, const def_election *d, json_t *issued,
@@ -409,33 +404,23 @@ static int write_outputs(const options *o, json_t *list, const def_election *d, 
     }
     for (size_t k = 0; k < d->nscrutins; k++) {
         const char *id = d->scrutins[k].id;
-        const char **pubs = calloc(json_array_size(roster) + 1, sizeof *pubs);
-        json_t *creds = json_array(), *r;
-        credential_list_hash h;
-        uint8_t pub[32], digest[32], sig[64];
+        uint8_t(*pubs)[32] = malloc((json_array_size(roster) + 1) * 32);
+        json_t *r;
         size_t n = 0;
 
         json_array_foreach(roster, i, r) {
             const char *p = json_string_value(json_object_get(json_object_get(r, "credentials"),
                                                               id));
 
-            if (p != NULL && pubs != NULL)
-                pubs[n++] = p;
+            if (p != NULL && pubs != NULL && hex_decode(pubs[n], 32, p) == 0)
+                n++;
         }
-        qsort(pubs, n, sizeof *pubs, cmp_hex);
-        credential_list_init(&h, eid, id, n);
-        for (i = 0; i < n; i++) {
-            hex_decode(pub, sizeof pub, pubs[i]);
-            credential_list_add(&h, pub);
-            json_array_append_new(creds, json_string(pubs[i]));
+        if (pubs == NULL) {
+            rc = 4;
+            goto out;
         }
+        json_array_append_new(lists, election_credential_list_sign(eid, id, pubs, n, sk));
         free(pubs);
-        credential_list_final(&h, digest);
-        crypto_sign_detached(sig, NULL, digest, sizeof digest, sk);
-        hex_encode(hex, sig, sizeof sig);
-        json_array_append_new(lists, json_pack("{s:s,s:I,s:o,s:s}", "scrutin", id, "eligible",
-                                               (json_int_t)n, "credentials", creds,
-                                               "signature", hex));
     }
     hex_encode(hex, d->credential_authority, 32);
     {
