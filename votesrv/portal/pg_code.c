@@ -69,7 +69,7 @@ int pg_code_post(http_request *req, http_response *res)
         return 0;
     if (answer == NULL || answer[0] == '\0')
         return render(req, res, i18n_text(MSG_DEFI_ANSWER, req->lang), NULL, 0, 400);
-    rc = access_code_reissue(req->ctx->access, voter, answer, api_now(), &r);
+    rc = access_code_reissue(req->ctx->access, voter, answer, req->client, api_now(), &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
         return render(req, res, i18n_text(MSG_DEFI_WRONG, req->lang), NULL, 0, 403);
     if (rc != ACCESS_OK)
