@@ -825,6 +825,30 @@ static void test_reissue_outside_window(void **state)
     assert_int_equal(res.code, ACCESS_E_REISSUE_WINDOW);
 }
 
+/* The support cell resets a défi (with a reason): the voter's sessions end;
+ * the activation link it mails may set a new défi, as may the account page
+ * with the password alone, there being no current answer to give. */
+static void test_support_defi_reset(void **state)
+{
+    fixture *f = *state;
+    char s1[ACCESS_TOKEN_CHARS + 1];
+    const char *pw2 = "trois pommes vertes et mûres";
+    int64_t t = f->start + 30000, voter;
+    access_caller who = { s1, "10.60.0.1" };
+    access_result res;
+
+    assert_int_equal(access_login(&f->a, JULES, pw2, "10.60.0.1", t, s1, &res), ACCESS_OK);
+    assert_int_equal(support_act(&f->a, "A3", SUPPORT_DEFI, "agent-7", "défi oublié", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(access_session(&f->a, s1, t, &voter, &res), ACCESS_REFUSED);
+    assert_int_equal(voter_record(f, 3).defi_hash[0], '\0');
+    assert_last_link(f, "activation");
+    assert_int_equal(access_login(&f->a, JULES, pw2, "10.60.0.1", t, s1, &res), ACCESS_OK);
+    assert_int_equal(access_change_defi(&f->a, 3, &who, pw2, NULL, 5, "Les Misérables", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(voter_record(f, 3).defi_question, 5);
+}
+
 typedef struct {
     char events[256][32];
     int n;
@@ -894,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_defi_throttled),
         cmocka_unit_test(test_defi_network_window),
         cmocka_unit_test(test_reissue_outside_window),
+        cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);
