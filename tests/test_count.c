@@ -508,6 +508,18 @@ static void bad_checkpoint(json_t *j)
     flip_hex(json_array_get(json_object_get(j, "checkpoints"), 0), "signature");
 }
 
+/* Count, the president and two delegates decrypt, archive to path: voteverify's
+ * exit status and output. */
+static int count_and_archive(fixture *f, const char *path, char *out, size_t outlen)
+{
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < N; h++)
+        if (h != 1)
+            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    write_archive(f, path);
+    return verify(path, out, outlen);
+}
+
 static void test_verifier(void **state)
 {
     fixture *f = *state;
@@ -526,12 +538,7 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "tracker", bad_proof, "scrutin csa-ministere: 1 invalid ballot(s)");
     remove(path);
     /* after it */
-    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
-    for (uint64_t h = 0; h < N; h++)
-        if (h != 1)
-            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
-    write_archive(f, path);
-    if (verify(path, out, sizeof out) != 0)
+    if (count_and_archive(f, path, out, sizeof out) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "ARCHIVE VERIFIED"));
     assert_null(strstr(out, "FAIL"));
@@ -699,19 +706,14 @@ static box_view view(fixture *f, const char *code)
     return v;
 }
 
-/* Count, decrypt, archive, and voteverify's output. */
+/* Close, count, decrypt, archive, and voteverify's output. */
 static int count_and_verify(fixture *f, char *out, size_t outlen)
 {
     char path[600];
 
     close_election(f);
-    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
-    for (uint64_t h = 0; h < N; h++)
-        if (h != 1)
-            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
     snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
-    write_archive(f, path);
-    return verify(path, out, outlen);
+    return count_and_archive(f, path, out, outlen);
 }
 
 typedef struct {
