@@ -18,7 +18,12 @@
 #include "box/box.h"
 #include "election/demo.h"
 #include "report/report.h"
+#include "crypto/hex.h"
+#include "crypto/vault.h"
 #include "tally/count.h"
+#include "tally/seats.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define M 3
@@ -125,17 +130,16 @@ static int run_insert(store_tx *tx, void *arg)
     return store_box_state_put(tx, SCRUTIN, count + 1, digest);
 }
 
-/* Voter i votes for list `choice` (-1: blank) with their vote code. */
-static void vote(fixture *f, int i, int choice, int sign)
+/* Voter i's ballot for list `choice` (-1: blank), made with their vote code,
+ * in j (body, tracker, compact form). */
+static void ballot_make(fixture *f, insert_job *j, int i, int choice)
 {
     ballot_scrutin sc = { f->st.fingerprint, &f->pk, SCRUTIN, 4, 0, 1 };
     ballot *b = ballot_new(4, 0, 1);
     uint8_t choices[4] = { 0 }, pub[32];
     group_scalar s;
-    insert_job *j = calloc(1, sizeof *j);
 
     j->f = f;
-    j->voter = sign ? i : -1;
     if (choice >= 0)
         choices[choice] = 1;
     assert_int_equal(credential_derive_secret(&s, pub, (const uint8_t *)f->st.eid,
@@ -145,16 +149,50 @@ static void vote(fixture *f, int i, int choice, int sign)
     j->body = ballot_canonical(b, f->st.fingerprint);
     ballot_tracker(j->tracker, j->body);
     j->wirelen = (size_t)ballot_wire_encode(j->wire, sizeof j->wire, b);
+    ballot_free(b);
+}
+
+/* Voter i votes for list `choice` (-1: blank) with their vote code. */
+static void vote(fixture *f, int i, int choice, int sign)
+{
+    insert_job *j = calloc(1, sizeof *j);
+
+    ballot_make(f, j, i, choice);
+    j->voter = sign ? i : -1;
     assert_int_equal(store_write(f->s, run_insert, j), 0);
     free(j->body);
     free(j);
-    ballot_free(b);
 }
 
 static void close_election(fixture *f)
 {
     f->c.now += 7200;
     assert_int_equal(tu_bureau_seal(f->s, &f->c, f->ts, "close", 0, 2), 0);
+    assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
+}
+
+/* Holders who sign the state the officer hands them without recomputing it
+ * (what every holder did before): honest holders refuse this box, and the
+ * server's alarm at the count is what is left. */
+static void close_unchecked(fixture *f)
+{
+    json_t *st, *m;
+    char *text;
+
+    f->c.now += 7200;
+    assert_int_not_equal(tu_bureau_seal(f->s, &f->c, f->ts, "close", 0, 2), 0);
+    assert_int_equal(ceremony_seal_state(f->s, "close", f->c.assets, &st, NULL), 0);
+    for (uint64_t h = 0; h <= 2; h += 2) {
+        m = json_pack("{sssOsssIsO}", "format", CEREMONY_FORMAT, "eid",
+                      json_object_get(st, "eid"), "kind", "seal-close", "holder",
+                      (json_int_t)h, "state", st);
+        assert_int_equal(ceremony_message_sign(m, f->ts[h].sign_sk), 0);
+        text = json_dumps(m, JSON_COMPACT);
+        assert_int_equal(ceremony_post(f->s, &f->c, text, strlen(text)), ELECTION_OK);
+        free(text);
+        json_decref(m);
+    }
+    json_decref(st);
     assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
 }
 
@@ -276,7 +314,7 @@ static void test_stuffed_box(void **state)
 
     vote(f, 0, 1, 1);
     vote(f, 1, 2, 0);                  /* a ballot without a signature */
-    close_election(f);
+    close_unchecked(f);
     assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);
     assert_non_null(strstr(f->c.msg, "ALARM: scrutin csa-ministere: 2 ballots in the box but "
                                      "1 signatures"));
@@ -319,7 +357,7 @@ static void test_invalid_ballot(void **state)
     ballot_tracker(j.tracker, body);
     assert_int_equal(store_write(f->s, run_insert, &j), 0);
     free(body);
-    close_election(f);
+    close_unchecked(f);
     assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);
     assert_non_null(strstr(f->c.msg, "fails its proofs"));
     assert_int_equal(store_read(f->s, count_event, &alarms), 0);
@@ -544,6 +582,327 @@ static void test_verifier(void **state)
     }
 }
 
+
+/* ---- the key holders decrypt only the box they sealed at closing ---- */
+
+static int line_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An archive as a dishonest officer would hand it to a key holder: the ballots
+ * of SCRUTIN replaced by lines[0..n) (sorted here), with its count,
+ * signatures and box digest made to agree, and the head saying "open" with no
+ * closing seal and no count, so that every check of voteverify passes. */
+static void forge_archive(const char *from, const char *to, char **lines, size_t n)
+{
+    FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+    char *line = NULL, *text, hex[65];
+    size_t cap = 0;
+    uint64_t written = 0;
+    uint8_t digest[32] = { 0 }, t[32];
+    int in_box = 0;
+
+    assert_non_null(in);
+    assert_non_null(out);
+    qsort(lines, n, sizeof *lines, line_cmp);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(hex, lines[i] + 12, 64);
+        hex[64] = '\0';
+        assert_int_equal(hex_decode(t, 32, hex), 0);
+        assert_int_equal(box_digest_add(digest, t), 0);
+    }
+    while (getline(&line, &cap, in) > 0) {
+        json_t *j = json_loads(line, 0, NULL), *sc = json_object_get(j, "scrutin");
+
+        if (strncmp(line, "{\"tracker\":", 11) == 0) {
+            if (!in_box) {
+                fputs(line, out);
+                written++;
+            }
+            json_decref(j);
+            continue;
+        }
+        in_box = 0;
+        if (json_object_get(j, "format") != NULL) {
+            json_object_set_new(json_object_get(j, "election"), "state", json_string("open"));
+        } else if (sc != NULL && strcmp(json_string_value(json_object_get(sc, "id")), SCRUTIN) == 0) {
+            in_box = 1;
+            hex_encode(hex, digest, 32);
+            json_object_set_new(sc, "ballots", json_integer((json_int_t)n));
+            json_object_set_new(sc, "signatures", json_integer((json_int_t)n));
+            json_object_set_new(sc, "box_digest", json_string(hex));
+        } else if (json_object_get(j, "documents") != NULL) {
+            static const char *const gone[] = { "seal-close", "sums", "partial", "results" };
+
+            for (size_t k = 0; k < 4; k++)
+                json_array_clear(json_object_get(json_object_get(j, "documents"), gone[k]));
+        } else if (json_object_get(j, "end") != NULL) {
+            json_object_set_new(json_object_get(j, "end"), "lines",
+                                json_integer((json_int_t)written));
+        }
+        text = json_dumps(j, JSON_COMPACT);
+        fprintf(out, "%s\n", text);
+        written++;
+        free(text);
+        if (in_box)
+            for (size_t i = 0; i < n; i++, written++)
+                fputs(lines[i], out);
+        json_decref(j);
+    }
+    free(line);
+    fclose(in);
+    fclose(out);
+}
+
+/* The ballot lines of SCRUTIN in an archive (malloc'd, *n of them). */
+static char **box_lines(const char *path, size_t *n)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL, **lines = calloc(VOTERS + 1, sizeof *lines);
+    size_t cap = 0;
+    int in_box = 0;
+
+    assert_non_null(in);
+    *n = 0;
+    while (getline(&line, &cap, in) > 0) {
+        if (strncmp(line, "{\"tracker\":", 11) != 0)
+            in_box = strstr(line, "{\"scrutin\":") == line && strstr(line, "\"" SCRUTIN "\"");
+        else if (in_box && *n < VOTERS)
+            lines[(*n)++] = strdup(line);
+    }
+    free(line);
+    fclose(in);
+    return lines;
+}
+
+static void lines_free(char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+/* Holder h, handed the ceremony export and an archive, decrypts against its
+ * record: 0 and the message, or -1 with err. */
+static int holder_decrypt(fixture *f, uint64_t h, const char *archive, json_t *record,
+                          json_t **msg, char *err, size_t errlen)
+{
+    json_t *cer;
+    trustee_box *box = malloc(sizeof *box);
+    trustee_view v;
+    FILE *in = fopen(archive, "r");
+    int rc;
+
+    assert_non_null(in);
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    assert_int_equal(trustee_view_for(&v, &f->ts[h], cer, err, errlen), 0);
+    rc = trustee_box_read(box, &v, in, 2, NULL, err, errlen);
+    if (rc == 0)
+        rc = trustee_decrypt(msg, record, &f->ts[h], cer, box, err, errlen);
+    fclose(in);
+    free(box);
+    json_decref(cer);
+    return rc;
+}
+
+static void expect_holder_refuses(fixture *f, uint64_t h, const char *archive, json_t *record,
+                                  const char *why)
+{
+    char err[TRUSTEE_ERR_CHARS] = "";
+    json_t *m = NULL;
+
+    if (holder_decrypt(f, h, archive, record, &m, err, sizeof err) == 0 ||
+        strstr(err, why) == NULL)
+        fail_msg("holder %llu decrypted, or refused with \"%s\" instead of \"%s\"",
+                 (unsigned long long)h, err, why);
+    assert_null(m);
+}
+
+/* voteverify's verdict on a forged archive: it passes (the forgery is
+ * consistent), so only the holder's record can catch it. */
+static void expect_verified(const char *path)
+{
+    char out[16384];
+
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+}
+
+static void test_holder_checks(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 1, 2, 0, -1, 3 };
+    char path[600], forged[600], alt_line[20000], hex[65], err[TRUSTEE_ERR_CHARS];
+    insert_job alt = { 0 };
+    json_t *record, *m, *cer, *sigs, *st;
+    char **lines, *one[1], *first;
+    size_t n;
+
+    for (int i = 0; i < VOTERS; i++)
+        vote(f, i, choices[i], 1);
+    /* another ballot of voter 0 (her credential, another choice), never cast */
+    ballot_make(f, &alt, 0, 3);
+    hex_encode(hex, alt.tracker, 32);
+    snprintf(alt_line, sizeof alt_line, "{\"tracker\":\"%s\",\"ballot\":%s}\n", hex, alt.body);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    snprintf(forged, sizeof forged, "%s/forged.jsonl", f->dir);
+    write_archive(f, path);
+    lines = box_lines(path, &n);
+    assert_int_equal(n, VOTERS);
+    record = json_deep_copy(tu_bureau_record(2));
+    assert_non_null(record);
+
+    /* handed one ballot's ciphertexts as the sums: the old tool decrypted them */
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    {
+        json_t *sums = json_object_get(cer, "sums"), *sc, *b = json_loads(strstr(lines[0],
+                                                                      "\"ballot\":") + 9, 0, NULL);
+        size_t i;
+
+        json_array_foreach(json_object_get(sums, "scrutins"), i, sc)
+            if (strcmp(json_string_value(json_object_get(sc, "id")), SCRUTIN) == 0) {
+                json_t *cts = json_array(), *e;
+                size_t l;
+
+                json_array_foreach(json_object_get(b, "lists"), l, e)
+                    json_array_append(cts, json_object_get(e, "ct"));
+                json_object_set_new(sc, "sums", cts);
+                json_object_set_new(sc, "ballots", json_integer(1));
+            }
+        json_decref(b);
+        {
+            trustee_box *box = malloc(sizeof *box);
+            trustee_view v;
+            FILE *in = fopen(path, "r");
+
+            assert_int_equal(trustee_view_for(&v, &f->ts[2], cer, err, sizeof err), 0);
+            assert_int_equal(trustee_box_read(box, &v, in, 2, NULL, err, sizeof err), 0);
+            assert_int_equal(trustee_decrypt(&m, record, &f->ts[2], cer, box, err, sizeof err),
+                             -1);
+            assert_non_null(strstr(err, "the officer's sums are not the sums of the archive"));
+            fclose(in);
+            free(box);
+        }
+    }
+    json_decref(cer);
+    /* handed an archive whose box is one ballot (voteverify finds it consistent) */
+    one[0] = lines[0];
+    forge_archive(path, forged, one, 1);
+    expect_verified(forged);
+    expect_holder_refuses(f, 2, forged, record, "holds 1 ballots, the closing state this holder "
+                                                "sealed 6");
+    /* handed a box with one ballot swapped for another, the counts unchanged */
+    {
+        uint8_t t0[32];
+        char h0[65];
+        size_t k;
+
+        /* voter 0's cast ballot is the one whose credential and tracker differ */
+        for (k = 0; k < n; k++) {
+            json_t *j = json_loads(lines[k], 0, NULL);
+            json_t *b = json_object_get(j, "ballot");
+            json_t *ab = json_loads(alt.body, 0, NULL);
+            int same = json_equal(json_object_get(b, "credential"), json_object_get(ab, "credential"));
+
+            json_decref(ab);
+            json_decref(j);
+            if (same)
+                break;
+        }
+        assert_true(k < n);
+        memcpy(h0, lines[k] + 12, 64);
+        h0[64] = '\0';
+        assert_int_equal(hex_decode(t0, 32, h0), 0);
+        assert_memory_not_equal(t0, alt.tracker, 32);
+        first = lines[k];
+        lines[k] = alt_line;
+        forge_archive(path, forged, lines, n);
+        lines[k] = first;
+    }
+    expect_verified(forged);
+    expect_holder_refuses(f, 2, forged, record, "box digest differs");
+    /* no record of a closing seal, or an altered one */
+    expect_holder_refuses(f, 2, path, NULL, "no record of a closing seal");
+    m = json_deep_copy(record);
+    json_object_set_new(json_array_get(json_object_get(m, "scrutins"), 0), "ballots",
+                        json_integer(99));
+    expect_holder_refuses(f, 2, path, m, "holds");
+    json_decref(m);
+    expect_holder_refuses(f, 2, path, tu_bureau_record(1), "another election's or holder's");
+    /* a record edited to agree with the one-ballot box no longer matches its seal */
+    {
+        uint8_t d[32] = { 0 }, t[32];
+        char h[65];
+        json_t *e;
+        size_t i;
+
+        one[0] = lines[0];
+        forge_archive(path, forged, one, 1);
+        memcpy(h, lines[0] + 12, 64);
+        h[64] = '\0';
+        assert_int_equal(hex_decode(t, 32, h), 0);
+        assert_int_equal(box_digest_add(d, t), 0);
+        hex_encode(h, d, 32);
+        m = json_deep_copy(record);
+        json_array_foreach(json_object_get(m, "scrutins"), i, e)
+            if (strcmp(json_string_value(json_object_get(e, "id")), SCRUTIN) == 0) {
+                json_object_set_new(e, "ballots", json_integer(1));
+                json_object_set_new(e, "signatures", json_integer(1));
+                json_object_set_new(e, "box_digest", json_string(h));
+            }
+        expect_holder_refuses(f, 2, forged, m, "not the box its closing seal covers");
+        json_decref(m);
+    }
+    /* the box it sealed: decrypted, and recorded */
+    assert_int_equal(holder_decrypt(f, 2, path, record, &m, err, sizeof err), 0);
+    assert_non_null(json_object_get(record, "decrypted"));
+    assert_true(json_equal(json_object_get(m, "sums"), json_object_get(record, "decrypted")));
+    json_decref(m);
+    /* the same count again is the same answer; another digest is refused */
+    assert_int_equal(holder_decrypt(f, 2, path, record, &m, err, sizeof err), 0);
+    json_decref(m);
+    m = json_deep_copy(record);
+    json_object_set_new(m, "decrypted", json_string("00000000000000000000000000000000"
+                                                    "00000000000000000000000000000000"));
+    expect_holder_refuses(f, 2, path, m, "already decrypted other sums");
+    json_decref(m);
+    /* a record that decrypted the count of another closing state seals no
+     * other; the closing state it decrypted, it seals again */
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &st, &sigs), 0);
+    {
+        trustee_box *box = malloc(sizeof *box);
+        json_t *r = json_deep_copy(record), *before;
+
+        assert_int_equal(tu_bureau_box(f->s, cer, &f->ts[2], box), 0);
+        json_object_set_new(json_array_get(json_object_get(r, "scrutins"), 0), "ballots",
+                            json_integer(5));
+        before = r;
+        assert_int_equal(trustee_seal(&m, &r, &f->ts[2], cer, st, box, sigs, err, sizeof err),
+                         -1);
+        assert_non_null(strstr(err, "already decrypted the count of another closing state"));
+        assert_ptr_equal(r, before);
+        json_decref(r);
+        r = json_deep_copy(record);
+        assert_int_equal(trustee_seal(&m, &r, &f->ts[2], cer, st, box, sigs, err, sizeof err),
+                         0);
+        assert_true(json_equal(json_object_get(r, "decrypted"),
+                               json_object_get(record, "decrypted")));
+        json_decref(m);
+        json_decref(r);
+        free(box);
+    }
+    json_decref(st);
+    json_decref(sigs);
+    json_decref(cer);
+    free(alt.body);
+    lines_free(lines, n);
+    json_decref(record);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +910,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stuffed_box, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_ballot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verifier, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holder_checks, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

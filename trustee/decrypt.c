@@ -40,11 +40,13 @@ static int record_check(json_t *record, const trustee_secret *ts, const trustee_
 }
 
 /* The box is the one the holder sealed at closing: every scrutin's ballots,
- * box digest and signatures as recorded, and ballots = signatures. */
+ * box digest and signatures as recorded, the box hash that its signed seal
+ * covers, and ballots = signatures. */
 static int box_check(json_t *record, const trustee_box *box, char *err, size_t errlen)
 {
     json_t *list = json_object_get(record, "scrutins");
-    uint8_t digest[32];
+    json_t *state = json_object_get(json_object_get(record, "seal_close"), "state");
+    uint8_t digest[32], sealed[32];
 
     if (json_array_size(list) != box->n)
         return ceremony_fault(err, errlen, "the archive has %zu scrutins, the sealed closing "
@@ -76,6 +78,10 @@ static int box_check(json_t *record, const trustee_box *box, char *err, size_t e
                                   (long long)json_integer_value(json_object_get(e,
                                                                                 "signatures")));
     }
+    trustee_box_hash(digest, box);
+    if (ceremony_hex_get(sealed, 32, state, "box") != 0 || sodium_memcmp(sealed, digest, 32) != 0)
+        return ceremony_fault(err, errlen, "the record's scrutins are not the box its closing "
+                              "seal covers: the record was altered");
     return 0;
 }
 

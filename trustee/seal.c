@@ -32,6 +32,31 @@ static void box_hash(seal_facts *f)
     transcript_digest(&t, f->box_hash);
 }
 
+static void facts_of_box(seal_facts *f, const trustee_box *box)
+{
+    memset(f, 0, sizeof *f);
+    f->n = box->n;
+    for (size_t i = 0; i < box->n; i++) {
+        f->id[i] = box->sc[i].id;
+        f->count[i] = box->sc[i].ballots;
+        memcpy(f->digest[i], box->sc[i].digest, 32);
+    }
+}
+
+void trustee_box_hash(uint8_t out[32], const trustee_box *box)
+{
+    seal_facts *f = malloc(sizeof *f);
+
+    if (f == NULL) {
+        memset(out, 0, 32);             /* matches no sealed state */
+        return;
+    }
+    facts_of_box(f, box);
+    box_hash(f);
+    memcpy(out, f->box_hash, 32);
+    free(f);
+}
+
 /* Before opening: the definition's scrutins, an empty box, no signature. */
 static int facts_open(seal_facts *f, json_t *ceremony, char *err, size_t errlen)
 {
@@ -87,18 +112,12 @@ static int facts_close(seal_facts *f, const trustee_view *v, const trustee_box *
     transcript t;
     size_t i, j;
 
-    memset(f, 0, sizeof *f);
+    facts_of_box(f, box);
     if (fmt == NULL || strcmp(fmt, CEREMONY_SIGNATURES_FORMAT) != 0 || !json_is_array(list))
         return ceremony_fault(err, errlen, "the signature list is not a %s file (votectl "
                               "seal-state close OUT SIGNATURES)", CEREMONY_SIGNATURES_FORMAT);
     if (eid == NULL || strcmp(eid, v->eid) != 0)
         return ceremony_fault(err, errlen, "the signature list is another election's");
-    f->n = box->n;
-    for (i = 0; i < box->n; i++) {
-        f->id[i] = box->sc[i].id;
-        f->count[i] = box->sc[i].ballots;
-        memcpy(f->digest[i], box->sc[i].digest, 32);
-    }
     transcript_init(&t, "votesrv/v1/seal-signatures", TRANSCRIPT_DIGEST_BYTES);
     json_array_foreach(list, i, e) {
         const char *sc = json_string_value(json_array_get(e, 0));

@@ -84,6 +84,10 @@ typedef struct {
 int trustee_box_read(trustee_box *b, const trustee_view *view, FILE *archive, int threads,
                      FILE *report, char *err, size_t errlen);
 
+/* The "box" field of a sealed state: Hb("votesrv/v1/seal-box"; per scrutin:
+ * id, le64(ballots), box digest). */
+void trustee_box_hash(uint8_t out[32], const trustee_box *box);
+
 /* Seal the state from ceremony_seal_state, recomputed by the holder: the
  * fingerprint from the definition and the ceremony's joint key; the box and
  * signature hashes, at opening, of an empty box and list; at closing, from box
