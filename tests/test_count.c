@@ -583,6 +583,139 @@ static void test_verifier(void **state)
 }
 
 
+/* ---- the seat seed: from the president's and a delegate's closing seals ---- */
+
+/* Hb(tag; items) by §2's definition, written out with libsodium alone. */
+static void hb_items(uint8_t out[32], const char *tag, const void *const *items,
+                     const size_t *lens, size_t n)
+{
+    crypto_generichash_state h;
+    uint8_t le[8];
+
+    crypto_generichash_init(&h, NULL, 0, 32);
+    for (size_t i = 0; i <= n; i++) {
+        const void *x = i == 0 ? (const void *)tag : items[i - 1];
+        size_t len = i == 0 ? strlen(tag) : lens[i - 1];
+
+        for (int b = 0; b < 8; b++)
+            le[b] = (uint8_t)((uint64_t)len >> (8 * b));
+        crypto_generichash_update(&h, le, 8);
+        crypto_generichash_update(&h, x, len);
+    }
+    crypto_generichash_final(&h, out, 32);
+}
+
+static void seal_signature(json_t *archive, uint64_t holder, uint8_t sig[64])
+{
+    json_t *m;
+    size_t i;
+
+    json_array_foreach(json_object_get(json_object_get(archive, "documents"), "seal-close"), i, m)
+        if (json_integer_value(json_object_get(m, "holder")) == (json_int_t)holder) {
+            assert_int_equal(hex_decode(sig, 64, json_string_value(json_object_get(m,
+                                                                                   "signature"))), 0);
+            return;
+        }
+    fail_msg("no closing seal of holder %llu", (unsigned long long)holder);
+}
+
+static void other_seed(json_t *j)
+{
+    json_t *r = json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+
+    flip_hex(json_array_get(json_object_get(r, "scrutins"), 0), "seat_seed");
+}
+
+static void other_seed_seals(json_t *j)
+{
+    json_t *r = json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+
+    json_array_set_new(json_object_get(r, "seed_seals"), 1, json_integer(1));
+}
+
+static void test_seed_from_seals(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 1, 2, 3, 0, 1 };
+    uint8_t fp[32], sp[64], sd[64], seed[32], want[32], got[32];
+    const void *items[4] = { fp, "csa-ministere", sp, sd };
+    size_t lens[4] = { 32, 13, 64, 64 };
+    char path[600], out[16384], hex[65];
+    json_t *a, *results, *sc;
+    size_t i;
+
+    /* known answer, the same as §2's Hb written out, and each input counts */
+    memset(fp, 1, 32);
+    memset(sp, 2, 64);
+    memset(sd, 3, 64);
+    seats_seed_make(seed, fp, "csa-ministere", sp, sd);
+    hex_encode(hex, seed, 32);
+    assert_string_equal(hex, "9b0e86151a5fff3b5d0fc61817d5ade21608c8b0647284bbbff49c80f74cb875");
+    hb_items(want, "votesrv/v1/seat-seed", items, lens, 4);
+    assert_memory_equal(seed, want, 32);
+    fp[31] ^= 1;
+    seats_seed_make(got, fp, "csa-ministere", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    fp[31] ^= 1;
+    seats_seed_make(got, fp, "csa-ministerf", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    sp[63] ^= 1;
+    seats_seed_make(got, fp, "csa-ministere", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    sp[63] ^= 1;
+    sd[0] ^= 1;
+    seats_seed_make(got, fp, "csa-ministere", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    seats_seed_make(got, fp, "csa-ministere", sd, sp);        /* the order counts */
+    assert_memory_not_equal(got, seed, 32);
+
+    /* an election: the results' seed is made from the closing seals of the
+     * president and of delegate 2 (the only delegate who sealed), not from
+     * public data known before the close */
+    for (int v = 0; v < VOTERS; v++)
+        vote(f, v, choices[v], 1);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < 3; h++)
+        assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    a = tu_archive_load(path);
+    assert_non_null(a);
+    results = json_array_get(json_object_get(json_object_get(a, "documents"), "results"), 0);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(results, "seed_seals"),
+                                                       0)), 0);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(results, "seed_seals"),
+                                                       1)), 2);
+    seal_signature(a, 0, sp);
+    seal_signature(a, 2, sd);
+    memcpy(fp, f->st.fingerprint, 32);
+    json_array_foreach(json_object_get(results, "scrutins"), i, sc) {
+        const char *id = json_string_value(json_object_get(sc, "id"));
+        uint8_t old[32];
+        const void *pub[2] = { fp, id };
+        size_t publen[2] = { 32, strlen(id) };
+
+        seats_seed_make(seed, fp, id, sp, sd);
+        hex_encode(hex, seed, 32);
+        assert_string_equal(json_string_value(json_object_get(sc, "seat_seed")), hex);
+        hb_items(old, "votesrv/v1/seat-seed", pub, publen, 2);     /* the seed before */
+        assert_memory_not_equal(old, seed, 32);
+        seal_signature(a, 0, sd);                                   /* other seals, other seed */
+        seats_seed_make(got, fp, id, sd, sd);
+        assert_memory_not_equal(got, seed, 32);
+        seal_signature(a, 2, sd);
+    }
+    json_decref(a);
+    /* voteverify recomputes it, and refuses another seed or other seals */
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   seat seed: made from the president's closing seal"));
+    assert_non_null(strstr(out, "ok   scrutin " SCRUTIN ": seat seed = Hb(seat-seed"));
+    expect_fail(f->dir, "documents", other_seed, "scrutin cap-attaches: seat seed = Hb(seat-seed");
+    expect_fail(f->dir, "documents", other_seed_seals, "seat seed: made from the president's");
+}
+
 /* ---- the key holders decrypt only the box they sealed at closing ---- */
 
 static int line_cmp(const void *a, const void *b)
@@ -594,9 +727,10 @@ static int line_cmp(const void *a, const void *b)
  * of SCRUTIN replaced by lines[0..n) (sorted here), with its count,
  * signatures and box digest made to agree, and the head saying "open" with no
  * closing seal and no count, so that every check of voteverify passes. */
-static void forge_archive(const char *from, const char *to, char **lines, size_t n)
+static void forge_archive(const char *from, const char *to, char *const *given, size_t n)
 {
     FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+    char **lines = malloc((n + 1) * sizeof *lines);
     char *line = NULL, *text, hex[65];
     size_t cap = 0;
     uint64_t written = 0;
@@ -605,6 +739,7 @@ static void forge_archive(const char *from, const char *to, char **lines, size_t
 
     assert_non_null(in);
     assert_non_null(out);
+    memcpy(lines, given, n * sizeof *lines);
     qsort(lines, n, sizeof *lines, line_cmp);
     for (size_t i = 0; i < n; i++) {
         memcpy(hex, lines[i] + 12, 64);
@@ -651,6 +786,7 @@ static void forge_archive(const char *from, const char *to, char **lines, size_t
         json_decref(j);
     }
     free(line);
+    free(lines);
     fclose(in);
     fclose(out);
 }
@@ -911,6 +1047,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_ballot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verifier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holder_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seed_from_seals, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
