@@ -1039,6 +1039,135 @@ static void test_holder_checks(void **state)
     json_decref(record);
 }
 
+/* ---- the same through votetrustee, key files and records on disk ---- */
+
+static void key_file(fixture *f, uint64_t h)
+{
+    static const vault_params fast = { crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE };
+    char plain[TRUSTEE_SECRET_MAX], path[700];
+    uint8_t *sealed;
+    int n = trustee_secret_encode(plain, &f->ts[h]);
+    FILE *out;
+
+    assert_true(n > 0);
+    sealed = malloc((size_t)n + VAULT_OVERHEAD);
+    assert_int_equal(vault_seal(sealed, (uint8_t *)plain, (size_t)n,
+                                "correct horse battery staple", &fast), 0);
+    snprintf(path, sizeof path, "%s/k%llu", f->dir, (unsigned long long)h);
+    out = fopen(path, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(sealed, 1, (size_t)n + VAULT_OVERHEAD, out), (size_t)n + VAULT_OVERHEAD);
+    fclose(out);
+    chmod(path, 0600);
+    free(sealed);
+}
+
+static void json_to(fixture *f, const char *name, json_t *j)
+{
+    char path[700];
+
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    assert_int_equal(json_dump_file(j, path, JSON_COMPACT), 0);
+    json_decref(j);
+}
+
+static void post_file(fixture *f, const char *name)
+{
+    char path[700], *text;
+    json_t *m;
+
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    m = json_load_file(path, 0, NULL);
+    assert_non_null(m);
+    text = json_dumps(m, JSON_COMPACT);
+    if (tally_post_message(f->s, &f->c, text, strlen(text)) != ELECTION_OK)
+        fail_msg("%s: %s", name, f->c.msg);
+    free(text);
+    json_decref(m);
+}
+
+static void test_holder_cli(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 1, 1, 2, 0, -1, 3 };
+    char path[700], forged[700], out[16384], **lines, b[PATH_MAX];
+    json_t *st, *sigs, *cer, *record, *r;
+    struct stat sb;
+    size_t n;
+
+    assert_int_equal(tu_bin(b), 0);
+    for (int v = 0; v < VOTERS; v++)
+        vote(f, v, choices[v], 1);
+    for (uint64_t h = 0; h < N; h++)
+        key_file(f, h);
+    free(tu_write(f->dir, "pass", "correct horse battery staple\n"));
+    /* before closing: the state, its signature list, the archive */
+    f->c.now += 7200;
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &st, &sigs), 0);
+    json_to(f, "state.json", st);
+    json_to(f, "sigs.json", sigs);
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    json_to(f, "c.json", cer);
+    snprintf(path, sizeof path, "%s/box.jsonl", f->dir);
+    write_archive(f, path);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && T='%s/votetrustee --passphrase-file pass' && "
+              "! $T seal c.json state.json k0 x.json && test ! -e x.json && "
+              "! $T seal c.json state.json k0 x.json box.jsonl c.json && test ! -e x.json && "
+              "test ! -e k0.record && "
+              "for i in 0 1 2; do $T seal c.json state.json k$i cl$i.json box.jsonl sigs.json "
+              "|| exit 1; done", f->dir, b) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "needs the archive"));
+    assert_non_null(strstr(out, "is not a votesrv-signatures/1 file"));
+    snprintf(path, sizeof path, "%s/k1.record", f->dir);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    post_file(f, "cl0.json");
+    post_file(f, "cl2.json");
+    assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    /* after the count: the public archive, and a forged one-ballot box */
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    json_to(f, "c.json", cer);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    snprintf(forged, sizeof forged, "%s/one.jsonl", f->dir);
+    write_archive(f, path);
+    lines = box_lines(path, &n);
+    forge_archive(path, forged, lines, 1);
+    lines_free(lines, n);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && T='%s/votetrustee --passphrase-file pass' && "
+              "cp k2.record before && ! $T decrypt c.json one.jsonl k2 p2.json && "
+              "test ! -e p2.json && cmp k2.record before && "
+              "! $T decrypt c.json c.json k2 p2.json && test ! -e p2.json && "
+              "! $T decrypt c.json archive.jsonl k3 p3.json && test ! -e p3.json && "
+              "for i in 0 1 2; do $T decrypt c.json archive.jsonl k$i p$i.json || exit 1; done && "
+              "$T decrypt c.json archive.jsonl k2 again.json && "
+              "test $(grep -h '\"sums\"' p2.json again.json | uniq | wc -l) = 1",
+              f->dir, b) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "holds 1 ballots, the closing state this holder sealed 6"));
+    assert_non_null(strstr(out, "no record of a closing seal"));
+    /* the record names the count decrypted; another is refused */
+    snprintf(path, sizeof path, "%s/k2.record", f->dir);
+    record = json_load_file(path, 0, NULL);
+    assert_non_null(json_object_get(record, "decrypted"));
+    json_object_set_new(record, "decrypted", json_string("11111111111111111111111111111111"
+                                                         "11111111111111111111111111111111"));
+    assert_int_equal(json_dump_file(record, path, 0), 0);
+    json_decref(record);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && ! %s/votetrustee --passphrase-file pass decrypt c.json "
+              "archive.jsonl k2 p2bis.json && test ! -e p2bis.json", f->dir, b) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "already decrypted other sums"));
+    /* the quorum's messages give the results */
+    post_file(f, "p0.json");
+    post_file(f, "p1.json");
+    post_file(f, "p2.json");
+    assert_int_equal(tally_document(f->s, "results", &r), STORE_OK);
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1048,6 +1177,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verifier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holder_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_from_seals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holder_cli, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
