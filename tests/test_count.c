@@ -1140,6 +1140,7 @@ static void test_holder_cli(void **state)
               "cp k2.record before && ! $T decrypt c.json one.jsonl k2 p2.json && "
               "test ! -e p2.json && cmp k2.record before && "
               "! $T decrypt c.json c.json k2 p2.json && test ! -e p2.json && "
+              "! $T decrypt c.json box.jsonl k2 p2.json && test ! -e p2.json && "
               "! $T decrypt c.json archive.jsonl k3 p3.json && test ! -e p3.json && "
               "for i in 0 1 2; do $T decrypt c.json archive.jsonl k$i p$i.json || exit 1; done && "
               "$T decrypt c.json archive.jsonl k2 again.json && "
@@ -1148,6 +1149,7 @@ static void test_holder_cli(void **state)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "holds 1 ballots, the closing state this holder sealed 6"));
     assert_non_null(strstr(out, "no record of a closing seal"));
+    assert_non_null(strstr(out, "in state open, not closed"));
     /* the record names the count decrypted; another is refused */
     snprintf(path, sizeof path, "%s/k2.record", f->dir);
     record = json_load_file(path, 0, NULL);

@@ -160,6 +160,10 @@ int trustee_decrypt(json_t **msg, json_t *record, const trustee_secret *ts, json
                               "ceremony");
     if (record_check(record, ts, &v, err, errlen) != 0 || box_check(record, box, err, errlen) != 0)
         return -1;
+    if (strcmp(box->state, "closed") != 0 && strcmp(box->state, "tallied") != 0 &&
+        strcmp(box->state, "published") != 0)
+        return ceremony_fault(err, errlen, "the archive is of an election in state %s, not "
+                              "closed: its closing seals were not checked", box->state);
     if ((sums = sums_document(&v, box)) == NULL || tally_doc_digest(digest, sums) != 0) {
         json_decref(sums);
         return ceremony_fault(err, errlen, "out of memory");
