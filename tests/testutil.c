@@ -945,16 +945,14 @@ int tu_bureau_box(store *s, json_t *cer, const trustee_secret *ts, trustee_box *
     return rc;
 }
 
-int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+int tu_bureau_partial_from(store *s, election_ctx *c, const trustee_secret *ts,
+                           const trustee_box *box, json_t **keep)
 {
     json_t *cer = NULL, *m = NULL;
-    char err[TRUSTEE_ERR_CHARS], *text = NULL;
-    trustee_box *box = malloc(sizeof *box);
+    char err[TRUSTEE_ERR_CHARS] = "", *text = NULL;
     int rc = -1;
 
-    err[0] = '\0';
-    if (box != NULL && ts->holder < TU_MAXN && ceremony_export(s, &cer) == 0 &&
-        tu_bureau_box(s, cer, ts, box) == 0 &&
+    if (ts->holder < TU_MAXN && ceremony_export(s, &cer) == 0 &&
         trustee_decrypt(&m, tu_records[ts->holder], ts, cer, box, err, sizeof err) == 0 &&
         (text = json_dumps(m, JSON_COMPACT)) != NULL)
         rc = tally_post_partial(s, c, text, strlen(text));
@@ -963,11 +961,25 @@ int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_
                 err);
     json_decref(cer);
     free(text);
-    free(box);
     if (keep != NULL)
         *keep = m;
     else
         json_decref(m);
+    return rc;
+}
+
+int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+{
+    json_t *cer = NULL;
+    trustee_box *box = malloc(sizeof *box);
+    int rc = -1;
+
+    if (keep != NULL)
+        *keep = NULL;
+    if (box != NULL && ceremony_export(s, &cer) == 0 && tu_bureau_box(s, cer, ts, box) == 0)
+        rc = tu_bureau_partial_from(s, c, ts, box, keep);
+    json_decref(cer);
+    free(box);
     return rc;
 }
 

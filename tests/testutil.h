@@ -156,6 +156,9 @@ int tu_bureau_ceremony(struct store *s, election_ctx *c, trustee_secret *ts, siz
  * archive, against its record of the close, posted: its result (-1 if it
  * could not be made); the message in *keep unless keep is NULL. */
 int tu_bureau_partial(struct store *s, election_ctx *c, const trustee_secret *ts, json_t **keep);
+/* The same from a box already read (tu_bureau_box). */
+int tu_bureau_partial_from(struct store *s, election_ctx *c, const trustee_secret *ts,
+                           const trustee_box *box, json_t **keep);
 /* Holders a and b seal the current state before act ("open" or "close"); at
  * close, every holder recomputes the state from the store's archive and
  * signature list and keeps its record (tu_bureau_record), a's and b's seals
