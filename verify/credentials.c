@@ -39,12 +39,14 @@ void vv_credentials(vv *v)
             hex_encode(hex, v->creds_used[i] + 1, 32);
     vv_report(v, listed_ok && missing == 0, "every ballot's credential is in the list%s%s%s",
               missing ? " (not listed: " : "", hex, missing ? ")" : "");
-    qsort(v->creds_used, v->nused, 33, cmp33);
+    if (v->nused > 0)                  /* an empty box has no array at all */
+        qsort(v->creds_used, v->nused, 33, cmp33);
     for (i = 1; i < v->nused; i++)
         twice += memcmp(v->creds_used[i - 1], v->creds_used[i], 33) == 0;
     vv_report(v, twice == 0, "each credential signs at most one ballot per scrutin (%zu reused)",
               twice);
-    qsort(v->alphas, v->nalphas, 32, cmp32);
+    if (v->nalphas > 0)
+        qsort(v->alphas, v->nalphas, 32, cmp32);
     for (i = 1; i < v->nalphas; i++)
         dup += memcmp(v->alphas[i - 1], v->alphas[i], 32) == 0;
     vv_report(v, dup == 0, "no ciphertext appears twice in the box (%zu ciphertexts)",

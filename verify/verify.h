@@ -45,6 +45,8 @@ typedef struct {
     int failures;
     int threads;
     int quiet;                         /* count failures without printing verdicts */
+    FILE *failures_to;                 /* if set: only FAIL lines, there (votetrustee) */
+    char first_failure[240];           /* the first FAIL line's text */
     /* the election */
     char eid[65];
     json_t *definition;
