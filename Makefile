@@ -33,7 +33,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all $(REPRO)
 
 LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
-             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c))
+             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c) \
+             $(filter-out verify/main.c,$(wildcard verify/*.c)))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
 PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee voteverify
@@ -99,6 +100,8 @@ votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o t
 voteaudit_OBJ := tools/voteaudit.o
 votecred_OBJ  := tools/votecred.o
 voteclient_OBJ := tools/voteclient.o
+# a key holder verifies the archive with voteverify's code (verify/, in the
+# library) before sealing the close or decrypting; it pulls no store code
 votetrustee_OBJ := tools/votetrustee.o
 # the verifier links crypto/ only (and its own files)
 voteverify_OBJ := $(patsubst %.c,%.o,$(sort $(wildcard verify/*.c)))

@@ -292,6 +292,19 @@ static int attach_sums(store_tx *tx, json_t *out)
     return rc == STORE_ENOTFOUND ? STORE_OK : rc;
 }
 
+/* The credential authority's signed lists, which the opening seal covers
+ * (docs/protocol.md section 6.3): holders recompute its hash from them. */
+static int attach_credential_lists(store_tx *tx, json_t *out)
+{
+    char *body = NULL;
+    int rc = store_document_get(tx, "credential-lists", 0, &body);
+
+    if (rc == STORE_OK)
+        json_object_set_new(out, "credential_lists", json_loads(body, 0, NULL));
+    free(body);
+    return rc == STORE_ENOTFOUND ? STORE_OK : rc;
+}
+
 static int run_export(store_tx *tx, void *arg)
 {
     export_job *j = arg;
@@ -309,6 +322,8 @@ static int run_export(store_tx *tx, void *arg)
         json_object_set_new(j->out, "seals", json_pack("{soso}", "open",
                             docs_array(&seals[0], st.n), "close", docs_array(&seals[1], st.n)));
         rc = attach_sums(tx, j->out);
+        if (rc == STORE_OK)
+            rc = attach_credential_lists(tx, j->out);
         cer_docs_free(&seals[0]);
         cer_docs_free(&seals[1]);
     }

@@ -15,11 +15,21 @@
 #include "crypto/transcript.h"
 #include "software.h"
 
+typedef struct {
+    transcript t;
+    json_t *list;                      /* NULL, or the list given to the holders */
+} sig_walk;
+
 static int hash_signature(const char *scrutin, const char *number, void *arg)
 {
-    transcript_put(arg, scrutin, strlen(scrutin));
-    transcript_put(arg, number, strlen(number));
-    return 0;
+    sig_walk *w = arg;
+
+    transcript_put(&w->t, scrutin, strlen(scrutin));
+    transcript_put(&w->t, number, strlen(number));
+    return w->list == NULL || json_array_append_new(w->list, json_pack("[ss]", scrutin,
+                                                                        number)) == 0
+               ? 0
+               : STORE_ENOMEM;
 }
 
 /* What the seals say of the credentials (docs/protocol.md section 6.3):
@@ -106,19 +116,23 @@ static int credentials_hash(store_tx *tx, const store_election *e, const def_ele
     return rc;
 }
 
+/* The state to seal and, if list is not NULL, the signature list it hashes
+ * (what a holder recomputes it from). */
 static int state_make(store_tx *tx, const store_election *e, const def_election *d,
-                      const char *act, const char *assets, json_t **out)
+                      const char *act, const char *assets, json_t **out, json_t *list)
 {
     uint8_t sig[32], box[32], digest[32], creds[32];
     software_manifest sw;
     uint64_t count;
     transcript t;
+    sig_walk w = { .list = list };
     int rc;
 
     *out = NULL;
-    transcript_init(&t, "votesrv/v1/seal-signatures", TRANSCRIPT_DIGEST_BYTES);
-    if ((rc = store_signatures_each(tx, hash_signature, &t)) != STORE_OK)
+    transcript_init(&w.t, "votesrv/v1/seal-signatures", TRANSCRIPT_DIGEST_BYTES);
+    if ((rc = store_signatures_each(tx, hash_signature, &w)) != STORE_OK)
         return rc;
+    t = w.t;
     transcript_digest(&t, sig);
     transcript_init(&t, "votesrv/v1/seal-box", TRANSCRIPT_DIGEST_BYTES);
     for (size_t i = 0; i < d->nscrutins; i++) {
@@ -151,7 +165,7 @@ static const char *act_state(const char *act)
 
 typedef struct {
     const char *act, *assets;
-    json_t *out;
+    json_t *out, *list;
 } state_job;
 
 static int run_state(store_tx *tx, void *arg)
@@ -162,20 +176,31 @@ static int run_state(store_tx *tx, void *arg)
     int rc = cer_state_load(tx, &st, &c);
 
     if (rc == ELECTION_OK)
-        rc = state_make(tx, &st.e, &st.d, j->act, j->assets, &j->out);
+        rc = state_make(tx, &st.e, &st.d, j->act, j->assets, &j->out, j->list);
     cer_state_free(&st);
     return rc;
 }
 
-int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out)
+int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out,
+                        json_t **signatures)
 {
-    state_job j = { act, assets, NULL };
+    state_job j = { act, assets, NULL, signatures != NULL ? json_array() : NULL };
     int rc;
 
     *out = NULL;
-    if (act_state(act) == NULL)
-        return ELECTION_REFUSED;
+    if (signatures != NULL)
+        *signatures = NULL;
+    if (act_state(act) == NULL || (signatures != NULL && j.list == NULL)) {
+        json_decref(j.list);
+        return act_state(act) == NULL ? ELECTION_REFUSED : STORE_ENOMEM;
+    }
     rc = store_read(s, run_state, &j);
+    if (rc == STORE_OK && signatures != NULL &&
+        (*signatures = json_pack("{sssssO}", "format", CEREMONY_SIGNATURES_FORMAT, "eid",
+                                 json_string_value(json_object_get(j.out, "eid")),
+                                 "signatures", j.list)) == NULL)
+        rc = STORE_ENOMEM;
+    json_decref(j.list);
     if (rc != STORE_OK) {
         json_decref(j.out);
         return rc;
@@ -208,7 +233,7 @@ int seal_post(store_tx *tx, cer_state *st, election_ctx *c, json_t *msg, uint64_
     if (strcmp(st->e.state, want) != 0)
         return election_refuse(c, "a seal before %s is taken in state %s (now %s)", act, want,
                                st->e.state);
-    if ((rc = state_make(tx, &st->e, &st->d, act, c->assets, &state)) != STORE_OK)
+    if ((rc = state_make(tx, &st->e, &st->d, act, c->assets, &state, NULL)) != STORE_OK)
         return rc;
     if (seal_valid(msg, st, holder, state) != 0) {
         rc = election_refuse(c, "holder %llu (%s): the seal is invalid or covers another "
@@ -244,7 +269,7 @@ int election_seals_check_tx(store_tx *tx, election_ctx *c, const char *act, json
     }
     snprintf(kind, sizeof kind, "seal-%s", act);
     if (rc != ELECTION_OK || (rc = cer_docs_load(tx, kind, &seals)) != STORE_OK ||
-        (rc = state_make(tx, &st.e, &st.d, act, c->assets, &state)) != STORE_OK)
+        (rc = state_make(tx, &st.e, &st.d, act, c->assets, &state, NULL)) != STORE_OK)
         goto out;
     for (uint64_t i = 0; i < st.n; i++) {
         if (seals.msg[i] == NULL || seal_valid(seals.msg[i], &st, i, state) != 0)

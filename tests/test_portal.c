@@ -377,15 +377,17 @@ static void test_browser_journey(void **state)
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && export LD_PRELOAD=" FAKETIME_LIB " && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V seal-state close s2.json && $V ceremony export c.json && "
-              "$T seal c.json s2.json k0 cl0.json && $T seal c.json s2.json k2 cl2.json && "
-              "$V ceremony post cl0.json cl2.json", dir, bin, bin) != 0)
+              "$V seal-state close s2.json sig2.json && $V archive box.jsonl && "
+              "$V ceremony export c.json && for i in 0 1 2; do "
+              "$T seal c.json s2.json k$i cl$i.json box.jsonl sig2.json || exit 1; done && "
+              "$V ceremony post cl0.json cl1.json cl2.json", dir, bin, bin) != 0)
         fail_msg("%s", out);
     journey("close");
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && export LD_PRELOAD=" FAKETIME_LIB " && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V ceremony export c.json && for i in 0 1 2; do $T decrypt c.json k$i p$i.json; done && "
+              "$V archive final.jsonl && $V ceremony export c.json && "
+              "for i in 0 1 2; do $T decrypt c.json final.jsonl k$i p$i.json || exit 1; done && "
               "$V ceremony post p0.json p1.json p2.json && $V results -", dir, bin, bin) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "\"signatures\": 1"));

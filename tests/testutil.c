@@ -2,6 +2,7 @@
  * (docs/protocol.md sections 10 and 11). */
 #include "testutil.h"
 #include "tally/count.h"
+#include "box/box.h"
 #include "store/store.h"
 #include "audit/audit.h"
 #include "crypto/totp.h"
@@ -952,8 +953,25 @@ static int bureau_round(store *s, election_ctx *c, trustee_secret *ts, size_t fr
     return 0;
 }
 
+/* Each holder's record (trustee_seal at close), as KEYFILE.record keeps it. */
+static json_t *tu_records[TU_MAXN];
+
+static void records_forget(void)
+{
+    for (size_t i = 0; i < TU_MAXN; i++) {
+        json_decref(tu_records[i]);
+        tu_records[i] = NULL;
+    }
+}
+
+json_t *tu_bureau_record(uint64_t holder)
+{
+    return holder < TU_MAXN ? tu_records[holder] : NULL;
+}
+
 int tu_bureau_ceremony(store *s, election_ctx *c, trustee_secret *ts, size_t n)
 {
+    records_forget();
     if (bureau_round(s, c, ts, 0, n, step_keys) != 0 ||
         bureau_round(s, c, ts, 1, n, step_shares) != 0 ||
         bureau_round(s, c, ts, 0, n, step_verdict) != 0)
@@ -961,15 +979,37 @@ int tu_bureau_ceremony(store *s, election_ctx *c, trustee_secret *ts, size_t n)
     return strstr(c->msg, "joint key is set") != NULL ? 0 : -1;
 }
 
-int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+int tu_bureau_box(store *s, json_t *cer, const trustee_secret *ts, trustee_box *box)
 {
-    json_t *cer, *m = NULL;
-    char err[TRUSTEE_ERR_CHARS], *text = NULL;
+    FILE *f = tmpfile();
+    trustee_view v;
+    char err[TRUSTEE_ERR_CHARS];
     int rc = -1;
 
-    if (ceremony_export(s, &cer) == 0 && trustee_decrypt(&m, ts, cer, err, sizeof err) == 0 &&
+    if (f != NULL && box_archive_write(s, f) == STORE_OK && fseek(f, 0, SEEK_SET) == 0 &&
+        trustee_view_for(&v, ts, cer, err, sizeof err) == 0)
+        rc = trustee_box_read(box, &v, f, 2, stderr, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "tu_bureau_box: %s\n", err);
+    if (f != NULL)
+        fclose(f);
+    return rc;
+}
+
+int tu_bureau_partial_from(store *s, election_ctx *c, const trustee_secret *ts,
+                           const trustee_box *box, json_t **keep)
+{
+    json_t *cer = NULL, *m = NULL;
+    char err[TRUSTEE_ERR_CHARS] = "", *text = NULL;
+    int rc = -1;
+
+    if (ts->holder < TU_MAXN && ceremony_export(s, &cer) == 0 &&
+        trustee_decrypt(&m, tu_records[ts->holder], ts, cer, box, err, sizeof err) == 0 &&
         (text = json_dumps(m, JSON_COMPACT)) != NULL)
         rc = tally_post_partial(s, c, text, strlen(text));
+    else if (err[0] != '\0')
+        fprintf(stderr, "tu_bureau_partial: holder %llu: %s\n", (unsigned long long)ts->holder,
+                err);
     json_decref(cer);
     free(text);
     if (keep != NULL)
@@ -979,25 +1019,59 @@ int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_
     return rc;
 }
 
+int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+{
+    json_t *cer = NULL;
+    trustee_box *box = malloc(sizeof *box);
+    int rc = -1;
+
+    if (keep != NULL)
+        *keep = NULL;
+    if (box != NULL && ceremony_export(s, &cer) == 0 && tu_bureau_box(s, cer, ts, box) == 0)
+        rc = tu_bureau_partial_from(s, c, ts, box, keep);
+    json_decref(cer);
+    free(box);
+    return rc;
+}
+
+/* At close, every holder recomputes and seals the state from the archive and
+ * the signature list, keeping its record; a's and b's seals are posted. */
 int tu_bureau_seal(store *s, election_ctx *c, const trustee_secret *ts, const char *act,
                    uint64_t a, uint64_t b)
 {
-    json_t *state, *cer, *m;
+    json_t *state, *cer, *m, *sigs = NULL;
     char err[TRUSTEE_ERR_CHARS];
-    uint64_t who[2] = { a, b };
-    int rc = 0;
+    trustee_box *box = NULL;
+    int close_ = strcmp(act, "close") == 0, rc = 0;
+    size_t n;
 
-    if (ceremony_seal_state(s, act, c->assets, &state) != 0)
+    if (ceremony_seal_state(s, act, c->assets, &state, close_ ? &sigs : NULL) != 0)
         return -1;
     if (ceremony_export(s, &cer) != 0) {
         json_decref(state);
+        json_decref(sigs);
         return -1;
     }
-    for (size_t i = 0; i < 2 && rc == 0; i++)
-        rc = trustee_seal(&m, &ts[who[i]], cer, state, err, sizeof err) != 0 ||
-                     bureau_post(s, c, m) != 0 ? -1 : 0;
+    n = json_array_size(json_object_get(cer, "keys"));
+    if (close_ && ((box = malloc(sizeof *box)) == NULL || tu_bureau_box(s, cer, ts, box) != 0))
+        rc = -1;
+    for (uint64_t i = 0; i < n && i < TU_MAXN && rc == 0; i++) {
+        if (!close_ && i != a && i != b)
+            continue;
+        if (trustee_seal(&m, &tu_records[i], &ts[i], cer, state, box, sigs, err,
+                         sizeof err) != 0) {
+            fprintf(stderr, "tu_bureau_seal: holder %llu: %s\n", (unsigned long long)i, err);
+            rc = -1;
+        } else if (i == a || i == b) {
+            rc = bureau_post(s, c, m) != 0 ? -1 : 0;          /* it releases m */
+        } else {
+            json_decref(m);
+        }
+    }
+    free(box);
     json_decref(cer);
     json_decref(state);
+    json_decref(sigs);
     return rc;
 }
 

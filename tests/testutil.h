@@ -152,12 +152,22 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
 /* The key ceremony of a bureau of n holders (president + n - 1 delegates),
  * every message made by trustee_* and posted; 0 once the joint key is set. */
 int tu_bureau_ceremony(struct store *s, election_ctx *c, trustee_secret *ts, size_t n);
-/* Holder ts's partial decryption of the sums, posted: its result (-1 if it
+/* Holder ts's partial decryption of the sums it recomputes from the store's
+ * archive, against its record of the close, posted: its result (-1 if it
  * could not be made); the message in *keep unless keep is NULL. */
 int tu_bureau_partial(struct store *s, election_ctx *c, const trustee_secret *ts, json_t **keep);
-/* Holders a and b seal the current state before act ("open" or "close"). */
+/* The same from a box already read (tu_bureau_box). */
+int tu_bureau_partial_from(struct store *s, election_ctx *c, const trustee_secret *ts,
+                           const trustee_box *box, json_t **keep);
+/* Holders a and b seal the current state before act ("open" or "close"); at
+ * close, every holder recomputes the state from the store's archive and
+ * signature list and keeps its record (tu_bureau_record), a's and b's seals
+ * are posted. tu_bureau_ceremony forgets the records. */
 int tu_bureau_seal(struct store *s, election_ctx *c, const trustee_secret *ts, const char *act,
                    uint64_t a, uint64_t b);
+json_t *tu_bureau_record(uint64_t holder);
+/* The store's archive as holder ts reads it (trustee_box_read); 0 or -1. */
+int tu_bureau_box(struct store *s, json_t *ceremony, const trustee_secret *ts, trustee_box *box);
 /* A votesrv-archive/2 file (JSON Lines) as one object: its head's fields,
  * "scrutins" with each scrutin's "board", and the tail's fields. */
 json_t *tu_archive_load(const char *path);

@@ -679,8 +679,9 @@ static const command commands[] = {
       "signatures per scrutin and establishment (CSV, or JSON): who voted, never how" },
     { "ceremony", cmd_ceremony, "export OUT.json | post MESSAGE.json... | restart --reason TEXT",
       "relay the key ceremony: what the key holders need, what they send back" },
-    { "seal-state", cmd_seal_state, "open|close OUT.json",
-      "the state the key holders seal (votetrustee seal) before opening or closing" },
+    { "seal-state", cmd_seal_state, "open OUT.json | close OUT.json SIGNATURES.json",
+      "the state the key holders seal (votetrustee seal) before open/close; at close, the "
+      "signature list it hashes (private)" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
     { "credentials", cmd_credentials, "--demo CODES_FILE",
       "generate demo vote codes on the server (demo only)" },

@@ -249,6 +249,27 @@ static int box_table_ok(vv *v, vset *s)
     return ok;
 }
 
+int vv_credentials_open_hash(vv *v, uint8_t out[32], char *why, size_t whylen)
+{
+    vset s;
+    uint8_t pk[32];
+    transcript seal;
+    int ok;
+
+    memset(&s, 0, sizeof s);
+    transcript_init(&seal, "votesrv/v1/seal-credentials", 32);
+    ok = authority_key(v, pk) == 0;
+    if (!ok)
+        snprintf(why, whylen, "the definition names no credential_authority key");
+    ok = ok && lists_ok(v, &s, pk, &seal, why, whylen);
+    if (ok) {
+        transcript_put_u64(&seal, 0);
+        transcript_digest(&seal, out);
+    }
+    free(s.base);
+    return ok;
+}
+
 void vv_credentials(vv *v)
 {
     vset s;
@@ -303,12 +324,14 @@ void vv_credentials(vv *v)
     vv_report(v, ok && missing == 0 && revoked == 0, "every ballot's credential is in its "
               "scrutin's signed list or a signed reissue, and was never revoked (%zu unsigned, "
               "%zu revoked)%s%s", missing, revoked, missing ? "; first unsigned: " : "", hex);
-    qsort(v->creds_used, v->nused, 33, cmp33);
+    if (v->nused > 0)                  /* an empty box has no array at all */
+        qsort(v->creds_used, v->nused, 33, cmp33);
     for (i = 1; i < v->nused; i++)
         twice += memcmp(v->creds_used[i - 1], v->creds_used[i], 33) == 0;
     vv_report(v, twice == 0, "each credential signs at most one ballot per scrutin (%zu reused)",
               twice);
-    qsort(v->alphas, v->nalphas, 32, cmp32);
+    if (v->nalphas > 0)
+        qsort(v->alphas, v->nalphas, 32, cmp32);
     for (i = 1; i < v->nalphas; i++)
         dup += memcmp(v->alphas[i - 1], v->alphas[i], 32) == 0;
     vv_report(v, dup == 0, "no ciphertext appears twice in the box (%zu ciphertexts)",

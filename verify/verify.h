@@ -45,6 +45,8 @@ typedef struct {
     int failures;
     int threads;
     int quiet;                         /* count failures without printing verdicts */
+    FILE *failures_to;                 /* if set: only FAIL lines, there (votetrustee) */
+    char first_failure[240];           /* the first FAIL line's text */
     /* the election */
     char eid[65];
     json_t *definition;
@@ -93,6 +95,10 @@ int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n);
  * ballot's credential signed and never revoked, single use per scrutin,
  * unique ciphertexts (§7, §14). */
 void vv_credentials(vv *v);
+/* The credential-lists document of v->documents checked as above (§7.1) and
+ * the "credentials" hash an opening seal covers (§6.3) in out: 1, or 0 with
+ * why (for a key holder sealing the opening: votetrustee). */
+int vv_credentials_open_hash(vv *v, uint8_t out[32], char *why, size_t whylen);
 /* bureau.c: m is holder i's message of this kind (protocol.md §6.3), for this
  * election, signed by pk; 1 or 0. */
 int vv_message_ok(const vv *v, json_t *m, const char *kind, size_t i, const uint8_t pk[32]);
