@@ -249,23 +249,35 @@ static int box_table_ok(vv *v, vset *s)
     return ok;
 }
 
+/* The lists checked into s with the authority's key pk, the seal's
+ * transcript over them in seal, the opening seal's hash in open: 1, or 0. */
+static int lists_start(vv *v, vset *s, uint8_t pk[32], transcript *seal, uint8_t open[32],
+                       char *why, size_t whylen)
+{
+    int ok;
+
+    memset(s, 0, sizeof *s);
+    transcript_init(seal, "votesrv/v1/seal-credentials", 32);
+    ok = authority_key(v, pk) == 0;
+    if (!ok)
+        snprintf(why, whylen, "the definition names no credential_authority key");
+    ok = ok && lists_ok(v, s, pk, seal, why, whylen);
+    if (ok) {
+        transcript t = *seal;
+
+        transcript_put_u64(&t, 0);
+        transcript_digest(&t, open);
+    }
+    return ok;
+}
+
 int vv_credentials_open_hash(vv *v, uint8_t out[32], char *why, size_t whylen)
 {
     vset s;
     uint8_t pk[32];
     transcript seal;
-    int ok;
+    int ok = lists_start(v, &s, pk, &seal, out, why, whylen);
 
-    memset(&s, 0, sizeof s);
-    transcript_init(&seal, "votesrv/v1/seal-credentials", 32);
-    ok = authority_key(v, pk) == 0;
-    if (!ok)
-        snprintf(why, whylen, "the definition names no credential_authority key");
-    ok = ok && lists_ok(v, &s, pk, &seal, why, whylen);
-    if (ok) {
-        transcript_put_u64(&seal, 0);
-        transcript_digest(&seal, out);
-    }
     free(s.base);
     return ok;
 }
@@ -280,18 +292,7 @@ void vv_credentials(vv *v)
     transcript seal;
     int ok;
 
-    memset(&s, 0, sizeof s);
-    transcript_init(&seal, "votesrv/v1/seal-credentials", 32);
-    ok = authority_key(v, pk) == 0;
-    if (!ok)
-        snprintf(why, sizeof why, "the definition names no credential_authority key");
-    ok = ok && lists_ok(v, &s, pk, &seal, why, sizeof why);
-    if (ok) {
-        transcript open = seal;
-
-        transcript_put_u64(&open, 0);
-        transcript_digest(&open, v->seal_creds_open);
-    }
+    ok = lists_start(v, &s, pk, &seal, v->seal_creds_open, why, sizeof why);
     vv_report(v, ok, "credential lists: one per scrutin, %zu credentials, each list sorted, "
               "its count the scrutin's eligible voters, signed by the credential authority "
               "(the definition's key)%s%s", s.nbase, why[0] ? ": " : "", why);
