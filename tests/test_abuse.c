@@ -1,12 +1,20 @@
 /*
  * test_abuse.c - the daemon under abuse from many client addresses (issue 9).
  *
- * Two network namespaces stand for the internet: "attackers" holds one
- * address in each of many /24 networks (a veth pair to the host), "voters"
- * holds the legitimate voters' machine (another veth pair). The daemon
- * listens on the host's end of the attackers' link. Bots run as threads of a
- * process moved into the attackers' namespace, each bound to its own source
- * address; the voters' process measures what a voter gets meanwhile.
+ * Three network namespaces of the test's own (vsab-s/a/v<pid>) hold all its
+ * traffic: "server" holds the daemon, "attackers" one address in each of
+ * many /24 networks, "voters" the legitimate voters' machine; a veth pair
+ * links the server's to each of the other two. Both ends of each pair and
+ * every address are inside them: nothing is added to the host's namespace,
+ * so runs side by side do not meet. The test process enters the server's
+ * namespace (the daemon it starts is born there, and its own requests go
+ * from there); bots run as threads of a process moved into the attackers'
+ * namespace, each bound to its own source address; the voters' process
+ * measures what a voter gets meanwhile. The namespaces are removed however
+ * the test ends: teardown, atexit (a failed setup), SIGINT/SIGTERM/SIGHUP
+ * (then the signal is raised again), and a leftover of the same name from a
+ * killed run is removed before they are made. With PostgreSQL the daemon
+ * reaches the cluster through its Unix socket.
  *
  * - password guessing on one voter from 32 networks: the guesses actually
  *   checked stay what the account's delays allow, whatever the number of
@@ -43,6 +51,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,7 +70,7 @@
 #define VOTERS 200
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
-#define HOST_A "10.250.0.1"           /* the daemon: the host's end of the attackers' link */
+#define SERVER_A "10.250.0.1"         /* the daemon: the server's end of the attackers' link */
 #define VOTER_ADDR "10.251.0.2"
 #define GUESS_NETS 32                 /* 10.250.1-32.2 */
 #define SPRAY_NET0 101                /* 10.250.101-106.2, and .77 in each */
@@ -70,6 +80,7 @@
 #define TIMEOUT_S 3
 #define NET_FAILURES 10
 #define PASSWORD "un cheval de trait rouge"
+#define MAX_KIDS 8
 
 /* Who plays what, by voter number (B000000 ...). */
 enum { TARGET = 0, LEGIT = 1, STOLEN = 2, NOT_ACTIVATED = 3, NEIGHBOUR = 4, REPLAY = 5,
@@ -85,11 +96,15 @@ typedef struct {
 typedef struct {
     char *dir;
     char bin[PATH_MAX], cfg[PATH_MAX + 32], url[64];
-    char ns_a[32], ns_v[32], veth_a[16], veth_v[16];
+    char ns_s[32], ns_a[32], ns_v[32];
     char link_pw[ACCESS_TOKEN_CHARS + 1], link_act[ACCESS_TOKEN_CHARS + 1];
     char **load;                  /* load.csv: "SESSION,CODE,SCRUTIN,CHOICE" per voter */
     char *ballot;                 /* a well-formed ballot of a code nobody holds */
     int pid, netns, port;
+    pid_t owner;                  /* the test process */
+    int home_ns;                  /* its own network namespace (fd), -1 */
+    volatile sig_atomic_t cleaned;
+    volatile pid_t kids[MAX_KIDS];    /* in_ns children not yet joined */
 } env;
 
 static env E;
@@ -126,11 +141,45 @@ static int sh_ok(const char *fmt, ...)
     return -1;
 }
 
-static void ns_down(void)
+/* Remove namespace ns's name, as ip netns del does; the namespace and its
+ * veth ends go once no process is left in it. Async-signal-safe. */
+static void ns_remove(const char *ns)
 {
-    char out[256];
+    char path[64] = "/run/netns/";
 
-    tu_sh(out, sizeof out, "ip netns del %s; ip netns del %s", E.ns_a, E.ns_v);
+    if (ns[0] == '\0')
+        return;
+    strncat(path, ns, sizeof path - strlen(path) - 1);
+    umount2(path, MNT_DETACH);
+    unlink(path);
+}
+
+/* Undo ns_up whatever happened: SIGKILL what still runs in the namespaces
+ * (when nothing stopped it more gently), bring the test process back to its
+ * own namespace and remove the three. From teardown, atexit and the signal
+ * handler alike, in the test process only; async-signal-safe. */
+static void ns_cleanup(void)
+{
+    if (getpid() != E.owner || E.cleaned)
+        return;
+    E.cleaned = 1;
+    if (E.pid > 0)
+        kill(E.pid, SIGKILL);
+    for (int i = 0; i < MAX_KIDS; i++)
+        if (E.kids[i] > 0)
+            kill(E.kids[i], SIGKILL);
+    if (E.home_ns >= 0)
+        setns(E.home_ns, CLONE_NEWNET);
+    ns_remove(E.ns_s);
+    ns_remove(E.ns_a);
+    ns_remove(E.ns_v);
+}
+
+static void on_signal(int sig)
+{
+    ns_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 static int ns_addr(int k, int host)
@@ -138,46 +187,76 @@ static int ns_addr(int k, int host)
     return sh_ok("ip -n %s addr add 10.250.%d.%d/16 dev eth0", E.ns_a, k, host);
 }
 
+/* Three namespaces of the test's own: the server's, linked by a veth pair
+ * to the attackers' and by another to the voters'. Both ends of each pair
+ * and every address are inside them: the host's namespace gets nothing. */
 static int ns_up(void)
 {
     int rc = 0;
 
-    snprintf(E.ns_a, sizeof E.ns_a, "vsab-a%d", (int)getpid());
-    snprintf(E.ns_v, sizeof E.ns_v, "vsab-v%d", (int)getpid());
-    snprintf(E.veth_a, sizeof E.veth_a, "vsa%d", (int)getpid() % 100000);
-    snprintf(E.veth_v, sizeof E.veth_v, "vsv%d", (int)getpid() % 100000);
-    if (geteuid() != 0 || sh_ok("ip netns add %s && ip netns add %s", E.ns_a, E.ns_v) != 0)
+    snprintf(E.ns_s, sizeof E.ns_s, "vsab-s%d", (int)E.owner);
+    snprintf(E.ns_a, sizeof E.ns_a, "vsab-a%d", (int)E.owner);
+    snprintf(E.ns_v, sizeof E.ns_v, "vsab-v%d", (int)E.owner);
+    if (geteuid() != 0)
         return -1;
-    rc |= sh_ok("ip link add %s type veth peer name eth0 netns %s && "
-                "ip addr add " HOST_A "/16 dev %s && ip link set %s up && "
+    ns_remove(E.ns_s);          /* left by a run of the same pid that was killed */
+    ns_remove(E.ns_a);
+    ns_remove(E.ns_v);
+    E.cleaned = 0;
+    if (sh_ok("ip netns add %s && ip netns add %s && ip netns add %s", E.ns_s, E.ns_a,
+              E.ns_v) != 0) {
+        ns_cleanup();
+        return -1;
+    }
+    rc |= sh_ok("ip -n %s link set lo up && "
+                "ip -n %s link add a0 type veth peer name eth0 netns %s && "
+                "ip -n %s addr add " SERVER_A "/16 dev a0 && ip -n %s link set a0 up && "
                 "ip -n %s link set lo up && ip -n %s link set eth0 up",
-                E.veth_a, E.ns_a, E.veth_a, E.veth_a, E.ns_a, E.ns_a);
+                E.ns_s, E.ns_s, E.ns_a, E.ns_s, E.ns_s, E.ns_a, E.ns_a);
     for (int k = 1; k <= GUESS_NETS && rc == 0; k++)
         rc |= ns_addr(k, 2);
     for (int k = SPRAY_NET0; k < SPRAY_NET0 + SPRAY_NETS && rc == 0; k++)
         rc |= ns_addr(k, 2) | ns_addr(k, 77);
-    rc |= sh_ok("ip link add %s type veth peer name eth0 netns %s && "
-                "ip addr add 10.251.0.1/24 dev %s && ip link set %s up && "
+    rc |= sh_ok("ip -n %s link add v0 type veth peer name eth0 netns %s && "
+                "ip -n %s addr add 10.251.0.1/24 dev v0 && ip -n %s link set v0 up && "
                 "ip -n %s link set lo up && ip -n %s addr add " VOTER_ADDR "/24 dev eth0 && "
                 "ip -n %s link set eth0 up && ip -n %s route add default via 10.251.0.1",
-                E.veth_v, E.ns_v, E.veth_v, E.veth_v, E.ns_v, E.ns_v, E.ns_v, E.ns_v);
+                E.ns_s, E.ns_v, E.ns_s, E.ns_s, E.ns_v, E.ns_v, E.ns_v, E.ns_v);
     if (rc != 0)
-        ns_down();
+        ns_cleanup();
     return rc;
 }
 
-/* Run fn(arg) in a child moved into namespace ns; its pid. */
+/* Move the calling thread into namespace ns; 0 or -1. */
+static int ns_enter(const char *ns)
+{
+    char path[64];
+    int fd, rc;
+
+    snprintf(path, sizeof path, "/run/netns/%s", ns);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return -1;
+    rc = setns(fd, CLONE_NEWNET);
+    close(fd);
+    return rc;
+}
+
+/* Run fn(arg) in a child moved into namespace ns; its pid. The child dies
+ * with the test process, and ns_cleanup kills it if it is still running. */
 static int in_ns(const char *ns, void (*fn)(void *), void *arg)
 {
-    char path[128];
-    int pid = fork(), fd;
+    int pid = fork();
 
-    if (pid != 0)
+    if (pid != 0) {
+        for (int i = 0; pid > 0 && i < MAX_KIDS; i++)
+            if (E.kids[i] == 0) {
+                E.kids[i] = pid;
+                break;
+            }
         return pid;
-    snprintf(path, sizeof path, "/run/netns/%s", ns);
-    if ((fd = open(path, O_RDONLY)) < 0 || setns(fd, CLONE_NEWNET) != 0)
+    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != E.owner || ns_enter(ns) != 0)
         _exit(90);
-    close(fd);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     fn(arg);
     _exit(0);
@@ -188,7 +267,21 @@ static void join(int pid)
     int st;
 
     assert_int_equal(waitpid(pid, &st, 0), pid);
+    for (int i = 0; i < MAX_KIDS; i++)
+        if (E.kids[i] == pid)
+            E.kids[i] = 0;
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Children still running (a test failed before joining them): stopped. */
+static void kids_stop(void)
+{
+    for (int i = 0; i < MAX_KIDS; i++)
+        if (E.kids[i] > 0) {
+            kill(E.kids[i], SIGKILL);
+            waitpid(E.kids[i], NULL, 0);
+            E.kids[i] = 0;
+        }
 }
 
 /* ---- the election ---- */
@@ -239,7 +332,16 @@ static void election(void)
     assert_int_equal(tu_election_generated(E.dir, E.bin, VOTERS, E.cfg, sizeof E.cfg), 0);
     assert_non_null(cfg = json_load_file(E.cfg, 0, NULL));
     json_object_set_new(json_object_get(cfg, "listen"), "address",
-                        json_string(E.netns ? HOST_A : "127.0.0.1"));
+                        json_string(E.netns ? SERVER_A : "127.0.0.1"));
+    if (E.netns && tu_pg()) {           /* the server's namespace has no way to the host's */
+        char sock[PATH_MAX], pg[PATH_MAX + 700];   /* loopback: the cluster's Unix socket */
+        json_t *store = json_object_get(cfg, "store");
+
+        assert_int_equal(tu_pg_socket_dir(sock, sizeof sock), 0);
+        snprintf(pg, sizeof pg, "%s host=%s",
+                 json_string_value(json_object_get(store, "postgresql")), sock);
+        json_object_set_new(store, "postgresql", json_string(pg));
+    }
     limits = json_pack("{s:i,s:i,s:i,s:i,s:i}", "per_ip_connections", PER_IP, "max_connections",
                        MAX_CONN, "connection_timeout_s", TIMEOUT_S, "threads", 2,
                        "failures_per_network", NET_FAILURES);
@@ -288,10 +390,16 @@ static char *foreign_ballot(void)
 
 static int setup(void **state)
 {
+    static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
     char path[PATH_MAX + 32];
 
     (void)state;
     memset(&E, 0, sizeof E);
+    E.owner = getpid();
+    E.home_ns = -1;
+    atexit(ns_cleanup);                 /* also when a failed assertion ends setup */
+    for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
+        signal(signals[i], on_signal);
     C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (C == MAP_FAILED || tu_bin(E.bin) != 0)
         return -1;
@@ -301,12 +409,17 @@ static int setup(void **state)
         fprintf(stderr, "test_abuse: no network namespaces here (root and iproute2 needed): "
                         "the tests from many addresses are skipped\n");
     election();
+    /* the daemon, and this process's own requests to it, in the server's
+     * namespace; back home in teardown */
+    if (E.netns && ((E.home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+                    ns_enter(E.ns_s) != 0))
+        return -1;
     snprintf(path, sizeof path, "%s/votesrv.log", E.dir);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if ((E.pid = tu_daemon_start(E.bin, E.cfg, path)) < 0)
         return -1;
     E.port = atoi(strrchr(tu_base_url, ':') + 1);
-    snprintf(E.url, sizeof E.url, "http://%s:%d", E.netns ? HOST_A : "127.0.0.1", E.port);
+    snprintf(E.url, sizeof E.url, "http://%s:%d", E.netns ? SERVER_A : "127.0.0.1", E.port);
     snprintf(tu_base_url, sizeof tu_base_url, "%s", E.url);
     return (E.ballot = foreign_ballot()) != NULL ? 0 : -1;
 }
@@ -317,9 +430,14 @@ static int teardown(void **state)
     if (E.pid > 0) {
         kill(E.pid, SIGTERM);
         waitpid(E.pid, NULL, 0);
+        E.pid = 0;
     }
+    kids_stop();
     if (E.netns)
-        ns_down();
+        ns_cleanup();
+    if (E.home_ns >= 0)
+        close(E.home_ns);
+    E.home_ns = -1;
     curl_global_cleanup();
     for (size_t i = 0; E.load != NULL && i < VOTERS; i++)
         free(E.load[i]);
@@ -761,7 +879,7 @@ static int tcp_open(const char *src)
     int s = socket(AF_INET, SOCK_STREAM, 0);
 
     inet_pton(AF_INET, src, &from.sin_addr);
-    inet_pton(AF_INET, E.netns ? HOST_A : "127.0.0.1", &to.sin_addr);
+    inet_pton(AF_INET, E.netns ? SERVER_A : "127.0.0.1", &to.sin_addr);
     to.sin_port = htons((uint16_t)E.port);
     if (s < 0 || bind(s, (struct sockaddr *)&from, sizeof from) != 0 ||
         connect(s, (struct sockaddr *)&to, sizeof to) != 0) {

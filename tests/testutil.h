@@ -66,6 +66,9 @@ int tu_pg(void);
 /* The connection string of dir's database (created if needed); 0 or -1. */
 int tu_pg_conninfo(const char *dir, char *out, size_t len);
 void tu_pg_drop(const char *dir);
+/* The cluster's Unix-domain socket directory (its first), for a daemon in a
+ * network namespace of its own, without the host's loopback; 0 or -1. */
+int tu_pg_socket_dir(char *out, size_t len);
 /* In PostgreSQL mode, skip the calling cmocka test (a check of SQLite's files),
  * printing why. */
 void tu_sqlite_only(const char *what);

@@ -42,16 +42,21 @@ static void db_name(const char *dir, char out[24])
 
 /* Run one statement as the cluster's superuser; 0 or -1 (printed); *rows
  * (may be NULL) gets the number of rows it returned. */
-static int admin(const char *sql, int *rows)
+static PGconn *admin_connect(void)
 {
     char conninfo[512];
-    PGconn *c;
-    PGresult *r;
-    int ok;
 
     snprintf(conninfo, sizeof conninfo, "%s user=postgres dbname=postgres",
              getenv("VOTESRV_TEST_PG"));
-    c = PQconnectdb(conninfo);
+    return PQconnectdb(conninfo);
+}
+
+static int admin(const char *sql, int *rows)
+{
+    PGconn *c = admin_connect();
+    PGresult *r;
+    int ok;
+
     r = PQexec(c, sql);
     ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
@@ -78,6 +83,24 @@ int tu_pg_conninfo(const char *dir, char *out, size_t len)
         return 0;
     snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE votesrv_template", name);
     return admin(sql, NULL);
+}
+
+int tu_pg_socket_dir(char *out, size_t len)
+{
+    PGconn *c = admin_connect();
+    PGresult *r = PQexec(c, "SHOW unix_socket_directories");
+    const char *v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                        ? PQgetvalue(r, 0, 0) : "";
+    size_t n = strcspn(v, ",");
+    int rc = v[0] == '/' && n < len ? 0 : -1;
+
+    if (rc == 0)
+        snprintf(out, len, "%.*s", (int)n, v);
+    else
+        fprintf(stderr, "tu_pg: no Unix socket directory: %s", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return rc;
 }
 
 void tu_pg_drop(const char *dir)
