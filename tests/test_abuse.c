@@ -175,9 +175,22 @@ static void ns_cleanup(void)
     ns_remove(E.ns_v);
 }
 
+/* Killed: the namespaces, then the test's folder (rm, as teardown cannot
+ * run), then die of the signal. */
 static void on_signal(int sig)
 {
-    ns_cleanup();
+    char *const argv[] = { "rm", "-rf", "--", E.dir, NULL }, *const envp[] = { NULL };
+    pid_t rm;
+
+    if (getpid() == E.owner && !E.cleaned) {
+        ns_cleanup();
+        if (E.dir != NULL && (rm = fork()) == 0) {
+            execve("/bin/rm", argv, envp);
+            _exit(127);
+        } else if (E.dir != NULL && rm > 0) {
+            waitpid(rm, NULL, 0);
+        }
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -273,15 +286,18 @@ static void join(int pid)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-/* Children still running (a test failed before joining them): stopped. */
-static void kids_stop(void)
+/* Children still running (a test failed before joining them): stopped, so
+ * that they do not run on into the next test. A cmocka teardown. */
+static int kids_stop(void **state)
 {
+    (void)state;
     for (int i = 0; i < MAX_KIDS; i++)
         if (E.kids[i] > 0) {
             kill(E.kids[i], SIGKILL);
             waitpid(E.kids[i], NULL, 0);
             E.kids[i] = 0;
         }
+    return 0;
 }
 
 /* ---- the election ---- */
@@ -432,7 +448,7 @@ static int teardown(void **state)
         waitpid(E.pid, NULL, 0);
         E.pid = 0;
     }
-    kids_stop();
+    kids_stop(NULL);
     if (E.netns)
         ns_cleanup();
     if (E.home_ns >= 0)
@@ -445,6 +461,7 @@ static int teardown(void **state)
     free(E.ballot);
     tu_rmdir(E.dir);
     free(E.dir);
+    E.dir = NULL;
     munmap(C, sizeof *C);
     return 0;
 }
@@ -1161,11 +1178,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixation),
         cmocka_unit_test(test_replayed_ballot),
-        cmocka_unit_test(test_password_guessing),
-        cmocka_unit_test(test_password_spraying),
-        cmocka_unit_test(test_vote_codes),
-        cmocka_unit_test(test_token_flood),
-        cmocka_unit_test(test_connections),
+        cmocka_unit_test_teardown(test_password_guessing, kids_stop),
+        cmocka_unit_test_teardown(test_password_spraying, kids_stop),
+        cmocka_unit_test_teardown(test_vote_codes, kids_stop),
+        cmocka_unit_test_teardown(test_token_flood, kids_stop),
+        cmocka_unit_test_teardown(test_connections, kids_stop),
     };
     return cmocka_run_group_tests_name("abuse", tests, setup, teardown);
 }
