@@ -165,6 +165,31 @@ void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32])
     transcript_digest(&h->t, out);
 }
 
+void credential_request_digest(uint8_t out[32], const char *eid, const char *request,
+                               const char *voter, const char *const *scrutins, size_t n,
+                               uint64_t issued_at)
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/reissue-request", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, eid, strlen(eid));
+    transcript_put(&t, request, strlen(request));
+    transcript_put(&t, voter, strlen(voter));
+    transcript_put_u64(&t, n);
+    for (size_t i = 0; i < n; i++)
+        transcript_put(&t, scrutins[i], strlen(scrutins[i]));
+    transcript_put_u64(&t, issued_at);
+    transcript_digest(&t, out);
+}
+
+void credential_authority_demo_seed(uint8_t seed[32])
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/demo-credential-authority", TRANSCRIPT_DIGEST_BYTES);
+    transcript_digest(&t, seed);
+}
+
 static void sig_challenge(group_scalar *c, const uint8_t ctx[PROOF_CTX_BYTES],
                           const uint8_t pub[CREDENTIAL_PUB_BYTES],
                           const uint8_t a[GROUP_POINT_BYTES],

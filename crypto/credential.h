@@ -86,6 +86,16 @@ void credential_reissue_add(credential_reissue_hash *h, const char *scrutin,
                             const uint8_t fresh[CREDENTIAL_PUB_BYTES]);
 void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32]);
 
+/* The digest the daemon signs (Ed25519, its audit key) over a reissue request
+ * to the credential authority: Hb("votesrv/v1/reissue-request"; eid, request
+ * id, voter number, le64(n), scrutin_1, ..., scrutin_n, le64(issued_at)). */
+void credential_request_digest(uint8_t out[32], const char *eid, const char *request,
+                               const char *voter, const char *const *scrutins, size_t n,
+                               uint64_t issued_at);
+/* The demo credential authority's Ed25519 seed (votecred keygen --demo):
+ * Hb("votesrv/v1/demo-credential-authority"). Public: demos and tests only. */
+void credential_authority_demo_seed(uint8_t seed[32]);
+
 int credential_sign(credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                     const group_scalar *s, const uint8_t pub[CREDENTIAL_PUB_BYTES],
                     const uint8_t digest[CREDENTIAL_DIGEST_BYTES], rng_drbg *rng);
