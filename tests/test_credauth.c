@@ -499,34 +499,37 @@ static void test_refusals(void **state)
     const char *cap[1] = { "cap-a" }, *csa[1] = { "csa-ministere" };
 
     crypto_sign_keypair(other_pk, other_sk);
-    /* not signed by the daemon's key */
-    body = request(other_sk, EID, "V001", both, 2, id);
-    refuse(f, body, 403, "bad_signature");
-    free(body);
+    {
+        const struct {
+            const uint8_t *sk;
+            const char *eid, *voter;
+            const char *const *scrutins;
+            size_t n;
+            int status;
+            const char *error;
+        } cases[] = {
+            { other_sk, EID, "V001", both, 2, 403, "bad_signature" },     /* not the daemon's key */
+            { f->srv_sk, "e2026-other", "V001", both, 2, 409, "wrong_election" },
+            { f->srv_sk, EID, "V999", both, 2, 404, "unknown_voter" },
+            /* V002 votes in csa-ministere only */
+            { f->srv_sk, EID, "V002", cap, 1, 409, "not_voters_scrutin" },
+            { f->srv_sk, EID, "V002", both, 2, 409, "not_voters_scrutin" },
+            /* no address on the authority's roster */
+            { f->srv_sk, EID, "V003", csa, 1, 409, "no_address" },
+        };
+
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            body = request(cases[i].sk, cases[i].eid, cases[i].voter, cases[i].scrutins,
+                           cases[i].n, id);
+            refuse(f, body, cases[i].status, cases[i].error);
+            free(body);
+        }
+    }
     /* the daemon's signature, one field changed after signing */
     body = request(f->srv_sk, EID, "V001", both, 2, id);
     b2 = strstr(body, "\"V001\"");
     b2[4] = '4';                                         /* V004 */
     refuse(f, body, 403, "bad_signature");
-    free(body);
-    /* another election */
-    body = request(f->srv_sk, "e2026-other", "V001", both, 2, id);
-    refuse(f, body, 409, "wrong_election");
-    free(body);
-    /* an unknown voter */
-    body = request(f->srv_sk, EID, "V999", both, 2, id);
-    refuse(f, body, 404, "unknown_voter");
-    free(body);
-    /* a scrutin not the voter's (V002 votes in csa-ministere only) */
-    body = request(f->srv_sk, EID, "V002", cap, 1, id);
-    refuse(f, body, 409, "not_voters_scrutin");
-    free(body);
-    body = request(f->srv_sk, EID, "V002", both, 2, id);
-    refuse(f, body, 409, "not_voters_scrutin");
-    free(body);
-    /* a voter without an address on the authority's roster */
-    body = request(f->srv_sk, EID, "V003", csa, 1, id);
-    refuse(f, body, 409, "no_address");
     free(body);
     /* an address in the request, even signed by the daemon: nothing is mailed there */
     body = request(f->srv_sk, EID, "V002", csa, 1, id);
