@@ -21,9 +21,9 @@ struct credauth_server {
 };
 
 typedef struct {
-    char *body;
     size_t len;
     int too_large;
+    char body[CREDAUTH_BODY_MAX + 1];     /* small: a fixed buffer, never grown */
 } conn_state;
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body)
@@ -84,19 +84,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size > 0) {
-        if (!st->too_large && st->len + *upload_size <= CREDAUTH_BODY_MAX) {
-            char *b = realloc(st->body, st->len + *upload_size + 1);
-
-            if (b == NULL)
-                return MHD_NO;
-            memcpy(b + st->len, upload, *upload_size);
-            st->body = b;
+        st->too_large |= *upload_size > CREDAUTH_BODY_MAX - st->len;
+        if (!st->too_large) {
+            memcpy(st->body + st->len, upload, *upload_size);
             st->len += *upload_size;
-            b[st->len] = '\0';
-        } else {
-            st->too_large = 1;
         }
-        *upload_size = 0;
+        *upload_size = 0;                   /* the rest of a too large body is dropped */
         return MHD_YES;
     }
     if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0) {
@@ -117,7 +110,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             status = 415;
             body = error_body("content_type", "the request must be application/json");
         } else {
-            body = credauth_reissue(s->ca, st->body ? st->body : "", st->len,
+            body = credauth_reissue(s->ca, st->body, st->len,
                                     (int64_t)time(NULL), &status);
             if (status == 200) {
                 pthread_mutex_lock(&s->lock);
@@ -140,7 +133,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     if (st == NULL)
         return;
-    free(st->body);
+    sodium_memzero(st, sizeof *st);
     free(st);
     *con_cls = NULL;
 }

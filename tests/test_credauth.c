@@ -278,11 +278,13 @@ static void wait_outbox_empty(const fixture *f)
     fail_msg("votecad's outbox never emptied");
 }
 
-/* How many delivered messages had addr among their envelope recipients. */
-static int mails_to(const fixture *f, const char *addr)
+/* How many delivered messages had addr among their envelope recipients; the
+ * number of the last one in *last (0 if none). */
+static int scan_mails_to(const fixture *f, const char *addr, int *last)
 {
     int count = 0;
 
+    *last = 0;
     for (int n = 1;; n++) {
         char path[600], line[300];
         FILE *r;
@@ -292,29 +294,28 @@ static int mails_to(const fixture *f, const char *addr)
             return count;
         while (fgets(line, sizeof line, r) != NULL) {
             line[strcspn(line, "\n")] = '\0';
-            count += strcmp(line, addr) == 0;
+            if (strcmp(line, addr) == 0) {
+                count++;
+                *last = n;
+            }
         }
         fclose(r);
     }
 }
 
+static int mails_to(const fixture *f, const char *addr)
+{
+    int last;
+
+    return scan_mails_to(f, addr, &last);
+}
+
 /* The last message delivered to addr (malloc'd). */
 static char *last_mail_to(const fixture *f, const char *addr)
 {
-    int last = 0;
+    int last;
 
-    for (int n = 1;; n++) {
-        char path[600], line[300];
-        FILE *r;
-
-        snprintf(path, sizeof path, "%s/%d.rcpt", f->smtp.maildir, n);
-        if ((r = fopen(path, "r")) == NULL)
-            break;
-        while (fgets(line, sizeof line, r) != NULL)
-            if (strncmp(line, addr, strlen(addr)) == 0 && line[strlen(addr)] == '\n')
-                last = n;
-        fclose(r);
-    }
+    scan_mails_to(f, addr, &last);
     assert_true(last > 0);
     return tu_smtp_message(&f->smtp, last);
 }
@@ -400,6 +401,20 @@ static uint64_t check_record(fixture *f, const char *answer, int v, const char *
     assert_int_not_equal(crypto_sign_verify_detached(sig, d, 32, f->auth_pk), 0);
     json_decref(rec);
     return seq;
+}
+
+/* Once the outbox is empty: exactly one mail went to addr, and the record is
+ * that code's. */
+static void one_code_mailed(fixture *f, const char *answer, int v, const char *addr)
+{
+    char code[CODE_SYMBOLS + 1], *m;
+
+    wait_outbox_empty(f);
+    assert_int_equal(mails_to(f, addr), 1);
+    m = last_mail_to(f, addr);
+    code_in_mail(code, m);
+    check_record(f, answer, v, code);
+    free(m);
 }
 
 static const char *const both[2] = { "cap-a", "csa-ministere" };
@@ -590,7 +605,7 @@ static void test_refusals(void **state)
 static void test_replay_same_id(void **state)
 {
     fixture *f = *state;
-    char id[33], *body, *a1, *a2, *b2, code[CODE_SYMBOLS + 1], *m;
+    char id[33], *body, *a1, *a2, *b2;
     const char *csa[1] = { "csa-ministere" };
     long long reissues;
 
@@ -600,12 +615,7 @@ static void test_replay_same_id(void **state)
     assert_int_equal(post(f, body, &a2), 200);
     assert_string_equal(a1, a2);
     assert_int_equal(status_of(f, "reissues"), reissues);
-    wait_outbox_empty(f);
-    assert_int_equal(mails_to(f, "bob@example.org"), 1);
-    m = last_mail_to(f, "bob@example.org");
-    code_in_mail(code, m);
-    check_record(f, a1, 1, code);
-    free(m);
+    one_code_mailed(f, a1, 1, "bob@example.org");
     /* the same id, another request (signed by the daemon) */
     b2 = resigned(body, "issued_at", json_integer(12345), f->srv_sk);
     refuse(f, b2, 409, "request_reused");
@@ -638,7 +648,7 @@ static void test_reissue_limit(void **state)
 static void test_crash_between_store_and_answer(void **state)
 {
     fixture *f = *state;
-    char id[33], *body, *answer, path[PATH_MAX + 32], code[CODE_SYMBOLS + 1], *m;
+    char id[33], *body, *answer, path[PATH_MAX + 32];
     long long seq = status_of(f, "next_seq");
     int pid, st;
 
@@ -683,12 +693,7 @@ static void test_crash_between_store_and_answer(void **state)
         assert_string_equal(answer, lost);
     }
     assert_int_equal(status_of(f, "next_seq"), seq + 1);
-    wait_outbox_empty(f);
-    assert_int_equal(mails_to(f, "eve@example.org"), 1);
-    m = last_mail_to(f, "eve@example.org");
-    code_in_mail(code, m);
-    check_record(f, answer, 4, code);
-    free(m);
+    one_code_mailed(f, answer, 4, "eve@example.org");
     free(answer);
     free(body);
 }
