@@ -14,6 +14,7 @@
  * commit and the answer gives the same record after a restart. Files are
  * 0600; init refuses a shared key file, an existing store, another authority.
  */
+#define _GNU_SOURCE                  /* memmem */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +32,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include "credauth/credauth.h"
 #include "crypto/credential.h"
 #include "crypto/hex.h"
@@ -405,9 +407,10 @@ static uint64_t check_record(fixture *f, const char *answer, int v, const char *
 
 /* Once the outbox is empty: exactly one mail went to addr, and the record is
  * that code's. */
-static void one_code_mailed(fixture *f, const char *answer, int v, const char *addr)
+static void one_code_mailed(fixture *f, const char *answer, int v, const char *addr,
+                            char code[CODE_SYMBOLS + 1])
 {
-    char code[CODE_SYMBOLS + 1], *m;
+    char *m;
 
     wait_outbox_empty(f);
     assert_int_equal(mails_to(f, addr), 1);
@@ -595,6 +598,14 @@ static void test_refusals(void **state)
         tu_http(&r, "GET", "/healthz", NULL, 0, NULL);
         assert_int_equal(r.status, 200);
     }
+    {                            /* the daemon's client: no answer is -1, never a record */
+        char *rec = (char *)"x", err[300] = "";
+
+        assert_int_equal(credauth_reissue_call("http://127.0.0.1:1/reissue", "{}", &rec, err,
+                                               sizeof err), -1);
+        assert_null(rec);
+        assert_true(err[0] != '\0');
+    }
     wait_outbox_empty(f);
     assert_int_equal(mails_to(f, "mallory@evil.example"), 0);
     assert_int_equal(mails_to(f, "bob@example.org"), 0);
@@ -615,7 +626,11 @@ static void test_replay_same_id(void **state)
     assert_int_equal(post(f, body, &a2), 200);
     assert_string_equal(a1, a2);
     assert_int_equal(status_of(f, "reissues"), reissues);
-    one_code_mailed(f, a1, 1, "bob@example.org");
+    {
+        char code[CODE_SYMBOLS + 1];
+
+        one_code_mailed(f, a1, 1, "bob@example.org", code);
+    }
     /* the same id, another request (signed by the daemon) */
     b2 = resigned(body, "issued_at", json_integer(12345), f->srv_sk);
     refuse(f, b2, 409, "request_reused");
@@ -643,12 +658,45 @@ static void test_reissue_limit(void **state)
     free(body);
 }
 
+/* A whole file (malloc'd; empty if absent). */
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *in = fopen(path, "rb");
+    char *buf = malloc(1 << 24);
+
+    assert_non_null(buf);
+    *len = in != NULL ? fread(buf, 1, 1 << 24, in) : 0;
+    if (in != NULL)
+        fclose(in);
+    return buf;
+}
+
+/* Whether votecad's store files hold the code in clear (either form). */
+static int store_holds(const fixture *f, const char *code, const char *shown)
+{
+    int found = 0;
+
+    for (int i = 0; i < 2; i++) {
+        char path[PATH_MAX + 32], *b;
+        size_t n;
+
+        snprintf(path, sizeof path, "%s/votecad.db%s", f->dir, i ? "-wal" : "");
+        b = read_all(path, &n);
+        found |= memmem(b, n, code, CODE_SYMBOLS) != NULL ||
+                 memmem(b, n, shown, CODE_DISPLAY_CHARS) != NULL;
+        free(b);
+    }
+    return found;
+}
+
 /* votecad killed after its commit, before its answer left: restarted, it
  * gives the same record for the same request, and the code is mailed once. */
 static void test_crash_between_store_and_answer(void **state)
 {
     fixture *f = *state;
-    char id[33], *body, *answer, path[PATH_MAX + 32];
+    char id[33], *body, *answer, path[PATH_MAX + 32], code[CODE_SYMBOLS + 1];
+    char shown[CODE_DISPLAY_CHARS + 1], *at_crash[2];
+    size_t at_crash_len[2];
     long long seq = status_of(f, "next_seq");
     int pid, st;
 
@@ -679,6 +727,12 @@ static void test_crash_between_store_and_answer(void **state)
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     assert_int_equal(status_of(f, "next_seq"), seq + 1);        /* it was committed */
     assert_int_equal(status_of(f, "mail_queued"), 1);
+    for (int i = 0; i < 2; i++) {
+        char file[PATH_MAX + 32];
+
+        snprintf(file, sizeof file, "%s/votecad.db%s", f->dir, i ? "-wal" : "");
+        at_crash[i] = read_all(file, &at_crash_len[i]);
+    }
     votecad_start(f);
     assert_int_equal(post(f, body, &answer), 200);
     {
@@ -693,7 +747,32 @@ static void test_crash_between_store_and_answer(void **state)
         assert_string_equal(answer, lost);
     }
     assert_int_equal(status_of(f, "next_seq"), seq + 1);
-    one_code_mailed(f, answer, 4, "eve@example.org");
+    one_code_mailed(f, answer, 4, "eve@example.org", code);
+    /* the code was never on disk in clear: not in the files as the crash left
+     * them (the mail queued, sealed), nor now; the sent mail is erased */
+    code_display(shown, code);
+    for (int i = 0; i < 2; i++) {
+        assert_null(memmem(at_crash[i], at_crash_len[i], code, CODE_SYMBOLS));
+        assert_null(memmem(at_crash[i], at_crash_len[i], shown, CODE_DISPLAY_CHARS));
+        assert_null(memmem(at_crash[i], at_crash_len[i], "Subject:", 8));
+        free(at_crash[i]);
+    }
+    assert_false(store_holds(f, code, shown));
+    {
+        sqlite3 *db;
+        sqlite3_stmt *q;
+
+        snprintf(path, sizeof path, "%s/votecad.db", f->dir);
+        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), count(message) FROM outbox"
+                                                " WHERE state = 'sent'", -1, &q, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_true(sqlite3_column_int(q, 0) > 0);
+        assert_int_equal(sqlite3_column_int(q, 1), 0);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
     free(answer);
     free(body);
 }
