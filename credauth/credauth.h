@@ -16,7 +16,8 @@
  *
  * Links crypto/, notices/code.o and the store-free part of mail/ (compose,
  * template, config, smtp): no server code (the Makefile links votecad so).
- * credauth_reissue_call and credauth_request_make are the daemon's side.
+ * The daemon's side (making, signing and posting a request) is
+ * election/authority.c: the daemon links none of this folder.
  */
 #ifndef VOTESRV_CREDAUTH_H
 #define VOTESRV_CREDAUTH_H
@@ -55,21 +56,6 @@ int credauth_request_parse(credauth_request *r, const char *body, size_t len, ch
 void credauth_request_digest(uint8_t out[32], const credauth_request *r);
 /* 0 if r's signature verifies under the daemon's public key. */
 int credauth_request_verify(const credauth_request *r, const uint8_t server_pk[32]);
-/* A signed request with a fresh random id (the daemon's side; id_out gets it):
- * malloc'd JSON text, NULL on bad arguments (sizes, order of scrutins). */
-char *credauth_request_make(const char *election, const char *voter,
-                            const char *const *scrutins, size_t n, uint64_t issued_at,
-                            const uint8_t server_sk[64],
-                            char id_out[CREDAUTH_REQUEST_ID_CHARS + 1]);
-
-/* POST url (".../reissue") with request_json. 0 with the record (malloc'd) in
- * *record_json on 200; the HTTP status (400-599) with the error body in
- * *record_json on a refusal; -1 with a message in err if no answer came. The
- * caller applies the record (checking its signature) or resends the same
- * request unchanged later. */
-int credauth_reissue_call(const char *url, const char *request_json, char **record_json,
-                          char *err, size_t errlen);
-
 /* votecad's configuration file (conf/votecad.example.json). Relative paths
  * are resolved against the file's folder. */
 typedef struct {

@@ -1,5 +1,5 @@
 /* request.c - the reissue request (protocol section 17.2): strict parsing,
- * its digest and signature, and making one (the daemon's side). */
+ * its digest and signature (the daemon makes one: election/authority.c). */
 #include "credauth_internal.h"
 
 #include <stdio.h>
@@ -133,37 +133,4 @@ int credauth_request_verify(const credauth_request *r, const uint8_t server_pk[3
 
     credauth_request_digest(d, r);
     return crypto_sign_verify_detached(r->signature, d, sizeof d, server_pk) == 0 ? 0 : -1;
-}
-
-char *credauth_request_make(const char *election, const char *voter,
-                            const char *const *scrutins, size_t n, uint64_t issued_at,
-                            const uint8_t server_sk[64],
-                            char id_out[CREDAUTH_REQUEST_ID_CHARS + 1])
-{
-    uint8_t id[CREDAUTH_REQUEST_ID_CHARS / 2], d[32], sig[64];
-    char sighex[129];
-    json_t *doc, *list;
-    char *text;
-
-    if (!credauth_name_ok(election, strlen(election)) || !credauth_name_ok(voter, strlen(voter)) ||
-        n == 0 || n > CREDAUTH_MAX_SCRUTINS || issued_at > (uint64_t)INT64_MAX)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (!credauth_name_ok(scrutins[i], strlen(scrutins[i])) ||
-            (i > 0 && strcmp(scrutins[i - 1], scrutins[i]) >= 0))
-            return NULL;
-    randombytes_buf(id, sizeof id);
-    hex_encode(id_out, id, sizeof id);
-    credential_request_digest(d, election, id_out, voter, scrutins, n, issued_at);
-    crypto_sign_detached(sig, NULL, d, sizeof d, server_sk);
-    hex_encode(sighex, sig, sizeof sig);
-    list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_string(scrutins[i]));
-    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:s}", "format", CREDAUTH_REQUEST_FORMAT,
-                    "election", election, "request", id_out, "voter", voter, "scrutins", list,
-                    "issued_at", (json_int_t)issued_at, "signature", sighex);
-    text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    return text;
 }

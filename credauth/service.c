@@ -82,7 +82,7 @@ typedef struct {
     uint64_t seq;
 } reissue_job;
 
-/* The record (section 17.3): signed entries, then the server-only part. */
+/* The record (protocol section 7.2): signed entries, then the server-only part. */
 static char *record_make(reissue_job *j)
 {
     const credauth_request *r = j->r;

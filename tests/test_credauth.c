@@ -36,6 +36,7 @@
 #include "credauth/credauth.h"
 #include "crypto/credential.h"
 #include "crypto/hex.h"
+#include "election/credentials.h"
 #include "notices/code.h"
 #include "testutil.h"
 
@@ -225,7 +226,7 @@ static int teardown(void **state)
 static char *request(const uint8_t sk[64], const char *eid, const char *voter,
                      const char *const *scrutins, size_t n, char id[33])
 {
-    char *r = credauth_request_make(eid, voter, scrutins, n, (uint64_t)time(NULL), sk, id);
+    char *r = election_reissue_request_make(eid, voter, scrutins, n, (uint64_t)time(NULL), sk, id);
 
     assert_non_null(r);
     return r;
@@ -234,11 +235,9 @@ static char *request(const uint8_t sk[64], const char *eid, const char *voter,
 /* POST /reissue through the daemon's client: the HTTP status, the body in *out. */
 static int post(const fixture *f, const char *body, char **out)
 {
-    char url[128], err[300];
-    int rc;
+    char err[300];
+    int rc = election_authority_post(f->url, body, out, err, sizeof err);
 
-    snprintf(url, sizeof url, "%s/reissue", f->url);
-    rc = credauth_reissue_call(url, body, out, err, sizeof err);
     if (rc < 0)
         fail_msg("%s", err);
     return rc == 0 ? 200 : rc;
@@ -601,8 +600,8 @@ static void test_refusals(void **state)
     {                            /* the daemon's client: no answer is -1, never a record */
         char *rec = (char *)"x", err[300] = "";
 
-        assert_int_equal(credauth_reissue_call("http://127.0.0.1:1/reissue", "{}", &rec, err,
-                                               sizeof err), -1);
+        assert_int_equal(election_authority_post("http://127.0.0.1:1", "{}", &rec, err,
+                                                 sizeof err), -1);
         assert_null(rec);
         assert_true(err[0] != '\0');
     }
@@ -877,7 +876,7 @@ static void test_request_parse(void **state)
 
     (void)state;
     crypto_sign_keypair(pk, sk);
-    text = credauth_request_make("eid", "N1", ids, 3, 1790000000, sk, id);
+    text = election_reissue_request_make("eid", "N1", ids, 3, 1790000000, sk, id);
     assert_non_null(text);
     assert_int_equal(credauth_request_parse(&r, text, strlen(text), err, sizeof err), 0);
     assert_string_equal(r.request, id);
@@ -887,9 +886,9 @@ static void test_request_parse(void **state)
     r.issued_at++;
     assert_int_not_equal(credauth_request_verify(&r, pk), 0);
     free(text);
-    assert_null(credauth_request_make("eid", "N1", bad_order, 2, 1, sk, id));
-    assert_null(credauth_request_make("e id", "N1", ids, 1, 1, sk, id));
-    assert_null(credauth_request_make("eid", "N1", ids, 0, 1, sk, id));
+    assert_null(election_reissue_request_make("eid", "N1", bad_order, 2, 1, sk, id));
+    assert_null(election_reissue_request_make("e id", "N1", ids, 1, 1, sk, id));
+    assert_null(election_reissue_request_make("eid", "N1", ids, 0, 1, sk, id));
     {
         static const char *const bad[] = {
             "", "[]", "null", "{}", "{\"format\":\"votesrv-reissue-request/1\"}",
