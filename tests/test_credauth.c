@@ -47,7 +47,7 @@ typedef struct {
     char *dir;
     char bin[PATH_MAX], cfg[PATH_MAX + 32], url[64];
     tu_smtp smtp;
-    int pid;
+    tu_votecad cad;              /* the running votecad serve (its bin, cfg, pid) */
     uint8_t auth_pk[32], auth_sk[64], srv_pk[32], srv_sk[64];
     /* the roster: per voter its current S per scrutin */
     uint8_t roster_s[VOTERS][2][32];
@@ -137,48 +137,19 @@ static void write_config(fixture *f, const char *name, const char *store)
 
 static void votecad_start(fixture *f)
 {
-    char portfile[PATH_MAX + 16], log[PATH_MAX + 16];
-    int port = 0;
-
-    snprintf(portfile, sizeof portfile, "%s/votecad.port", f->dir);
-    snprintf(log, sizeof log, "%s/votecad.log", f->dir);
-    remove(portfile);
-    f->pid = fork();
-    if (f->pid == 0) {
-        if (freopen(log, "a", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
-            _exit(126);
-        execl("/bin/sh", "sh", "-c", "exec \"$0\"/votecad serve \"$1\" --port-file \"$2\"",
-              f->bin, f->cfg, portfile, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 1500 && port == 0; i++) {     /* up to 30 s on a busy machine */
-        struct timespec t = { 0, 20 * 1000 * 1000 };
-        FILE *pf;
-
-        nanosleep(&t, NULL);
-        if ((pf = fopen(portfile, "r")) != NULL) {
-            if (fscanf(pf, "%d", &port) != 1)
-                port = 0;
-            fclose(pf);
-        }
-    }
-    assert_true(port > 0);
-    snprintf(f->url, sizeof f->url, "http://127.0.0.1:%d", port);
+    snprintf(f->cad.bin, sizeof f->cad.bin, "%s", f->bin);
+    snprintf(f->cad.dir, sizeof f->cad.dir, "%s", f->dir);
+    snprintf(f->cad.cfg, sizeof f->cad.cfg, "%s", f->cfg);
+    assert_int_equal(tu_votecad_serve(&f->cad), 0);
+    snprintf(f->url, sizeof f->url, "%s", f->cad.url);
     snprintf(tu_base_url, sizeof tu_base_url, "%s", f->url);
 }
 
 /* SIGTERM; it must end cleanly (under ASan: no leak, no error). */
 static void votecad_stop(fixture *f)
 {
-    int st;
-
-    if (f->pid > 0) {
-        kill(f->pid, SIGTERM);
-        assert_int_equal(waitpid(f->pid, &st, 0), f->pid);
-        f->pid = 0;
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-            fail_msg("votecad serve ended with status %d (see its log)", st);
-    }
+    if (tu_votecad_halt(&f->cad) != 0)
+        fail_msg("votecad serve did not end cleanly (see its log)");
 }
 
 static int setup(void **state)
@@ -255,53 +226,22 @@ static const char *error_of(const char *body, char *buf, size_t len)
 /* One line "NAME VALUE" of votecad status. */
 static long long status_of(const fixture *f, const char *name)
 {
-    char out[2048], *p;
+    long long v = tu_votecad_status(&f->cad, name);
 
-    if (tu_sh(out, sizeof out, "%s/votecad status %s", f->bin, f->cfg) != 0)
-        fail_msg("votecad status: %s", out);
-    for (p = strtok(out, "\n"); p != NULL; p = strtok(NULL, "\n"))
-        if (strncmp(p, name, strlen(name)) == 0 && p[strlen(name)] == ' ')
-            return atoll(p + strlen(name) + 1);
-    fail_msg("votecad status: no %s", name);
-    return -1;
+    if (v < 0)
+        fail_msg("votecad status: no %s", name);
+    return v;
 }
 
-/* Until votecad's outbox has nothing queued (bounded: 60 s). */
 static void wait_outbox_empty(const fixture *f)
 {
-    for (int i = 0; i < 600; i++) {
-        struct timespec t = { 0, 100 * 1000 * 1000 };
-
-        if (status_of(f, "mail_queued") == 0)
-            return;
-        nanosleep(&t, NULL);
-    }
-    fail_msg("votecad's outbox never emptied");
+    if (tu_votecad_outbox_empty(&f->cad) != 0)
+        fail_msg("votecad's outbox never emptied");
 }
 
-/* How many delivered messages had addr among their envelope recipients; the
- * number of the last one in *last (0 if none). */
 static int scan_mails_to(const fixture *f, const char *addr, int *last)
 {
-    int count = 0;
-
-    *last = 0;
-    for (int n = 1;; n++) {
-        char path[600], line[300];
-        FILE *r;
-
-        snprintf(path, sizeof path, "%s/%d.rcpt", f->smtp.maildir, n);
-        if ((r = fopen(path, "r")) == NULL)
-            return count;
-        while (fgets(line, sizeof line, r) != NULL) {
-            line[strcspn(line, "\n")] = '\0';
-            if (strcmp(line, addr) == 0) {
-                count++;
-                *last = n;
-            }
-        }
-        fclose(r);
-    }
+    return tu_smtp_mails_to(&f->smtp, addr, last);
 }
 
 static int mails_to(const fixture *f, const char *addr)
@@ -324,14 +264,7 @@ static char *last_mail_to(const fixture *f, const char *addr)
 /* The vote code in a code mail's text, canonical. */
 static void code_in_mail(char code[CODE_SYMBOLS + 1], const char *message)
 {
-    char *text = tu_mail_text(message), *p;
-
-    assert_non_null(text);
-    p = strstr(text, "\n    ");
-    assert_non_null(p);
-    p[5 + CODE_DISPLAY_CHARS] = '\0';
-    assert_int_equal(code_parse(code, p + 5), CODE_OK);
-    free(text);
+    assert_int_equal(tu_mail_code(code, message), 0);
 }
 
 static void hex_of(uint8_t *out, size_t len, json_t *v)

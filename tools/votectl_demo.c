@@ -3,6 +3,7 @@
 #include "votectl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -173,18 +174,34 @@ int votectl_demo_key(votectl *v, const char *path)
     return rc;
 }
 
+/* CODES_FILE, and beside it votecred-state.json (0600): the roster of the
+ * demo authority's online service, votecad. */
 int votectl_demo_codes(votectl *v, const char *path)
 {
-    FILE *f = fopen(path, "wx");
-    int rc;
+    char roster_path[1200];
+    const char *slash = strrchr(path, '/');
+    FILE *f = fopen(path, "wx"), *r;
+    int fd, rc;
 
-    if (f == NULL) {
-        fprintf(stderr, "votectl: cannot create %s\n", path);
+    snprintf(roster_path, sizeof roster_path, "%.*svotecred-state.json",
+             slash != NULL ? (int)(slash - path + 1) : 0, path);
+    fd = open(roster_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    r = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL || r == NULL) {
+        fprintf(stderr, "votectl: cannot create %s\n", f == NULL ? path : roster_path);
+        if (f != NULL)
+            fclose(f);
+        if (r != NULL)
+            fclose(r);
+        else if (fd >= 0)
+            close(fd);
         return EXIT_INPUT;
     }
-    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, f),
-                        "demo vote codes generated");
+    rc = votectl_result(v, election_demo_credentials_roster(v->store, &v->ctx, f, r),
+                        "demo vote codes generated (votecad's roster in votecred-state.json)");
     fclose(f);
+    if (fclose(r) != 0 && rc == 0)
+        rc = EXIT_INPUT;
     return rc;
 }
 
