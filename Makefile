@@ -280,7 +280,9 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL_BIN) portal
 	@rm -rf $(DEMO_DIR)
 	@build/rel/bin/votectl demo $(DEMO_DIR)
-	@build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json
+	@build/rel/bin/votecad init $(DEMO_DIR)/votecad/votecad.json
+	@build/rel/bin/votecad serve $(DEMO_DIR)/votecad/votecad.json & cad=$$!; \
+	  trap 'kill $$cad; wait $$cad' EXIT; build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json
 
 crypto-demo: deps
 	@$(MAKE) --no-print-directory build/rel/tools/votedemo
