@@ -4,6 +4,7 @@
  * never derives a credential (docs/protocol.md section 7). */
 #include "access_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,15 @@ typedef struct {
     access_guard guard;
     guard_outcome defi;
     char *body;                  /* the request sent to the authority */
+    char pending[33];            /* its id, if it was waiting already */
     access_result *res;
 } reissue_job;
+
+/* One exchange with the authority at a time: a request is made with the
+ * number of records applied and its record applied before the next request
+ * is made, so the authority never sees a request while a record it answered
+ * may still be applied (protocol section 7.3). */
+static pthread_mutex_t authority_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int run_reissue_read(store_tx *tx, void *arg)
 {
@@ -96,9 +104,9 @@ static int pending_of(const char *request, int64_t voter, const char *body, void
 {
     reissue_job *j = arg;
 
-    (void)request;
     if (voter != j->voter || j->body != NULL)
         return 0;
+    snprintf(j->pending, sizeof j->pending, "%s", request);
     return (j->body = strdup(body)) != NULL ? 0 : STORE_ENOMEM;
 }
 
@@ -113,9 +121,10 @@ static int request_new(store_tx *tx, reissue_job *j)
 {
     open_scrutins o = { .n = 0 };
     char request[33];
+    uint64_t applied = 0;
     int rc = store_voter_scrutins(tx, j->voter, add_open, &o);
 
-    if (rc != STORE_OK)
+    if (rc != STORE_OK || (rc = election_documents_count(tx, REISSUE_KIND, &applied)) != STORE_OK)
         return rc;
     if (o.n == 0) {
         j->res->code = ACCESS_E_REISSUE_NONE;
@@ -123,10 +132,29 @@ static int request_new(store_tx *tx, reissue_job *j)
     }
     qsort(o.list, o.n, sizeof o.list[0], by_bytes);   /* bytewise, whatever the collation */
     j->body = election_reissue_request_make(j->eid, j->v.number, o.list, o.n,
-                                            (uint64_t)j->now, j->a->request_sk, request);
+                                            (uint64_t)j->now, applied, j->a->request_sk,
+                                            request);
     if (j->body == NULL)
         return STORE_ENOMEM;
     return store_reissue_put(tx, request, j->voter, j->body);
+}
+
+/* The waiting request counts the records applied now, or it is dropped. */
+static int pending_current(store_tx *tx, reissue_job *j)
+{
+    json_t *doc = json_loads(j->body, 0, NULL);
+    json_t *applied = json_object_get(doc, "applied");
+    uint64_t have = 0;
+    int rc = election_documents_count(tx, REISSUE_KIND, &have);
+
+    if (rc == STORE_OK && (!json_is_integer(applied) ||
+                           (uint64_t)json_integer_value(applied) != have)) {
+        rc = store_reissue_delete(tx, j->pending);
+        free(j->body);
+        j->body = NULL;
+    }
+    json_decref(doc);
+    return rc;
 }
 
 static int run_reissue_write(store_tx *tx, void *arg)
@@ -152,10 +180,12 @@ static int run_reissue_write(store_tx *tx, void *arg)
         j->res->retry_after = 86400;
         return rc;
     }
-    /* a request still waiting for its record goes again, unchanged */
+    /* a request still waiting for its record goes again, unchanged, while the
+     * records applied are still those it counts; else a new one replaces it */
     free(j->body);
     j->body = NULL;
     if ((rc = store_reissues_each(tx, pending_of, j)) != STORE_OK ||
+        (j->body != NULL && (rc = pending_current(tx, j)) != STORE_OK) ||
         (j->body == NULL && (rc = request_new(tx, j)) != STORE_OK) || j->body == NULL)
         return rc;
     extra = j->actor != NULL ? json_pack("{s:s,s:s,s:s}", "by", "support", "agent", j->actor,
@@ -278,9 +308,11 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
         access_hash_leave(a);
         sodium_memzero(norm, sizeof norm);
     }
+    pthread_mutex_lock(&authority_lock);
     rc = store_write(a->store, run_reissue_write, j);
     if (rc == STORE_OK && j->res->code == ACCESS_E_NONE)
         rc = send_request(a, j);
+    pthread_mutex_unlock(&authority_lock);
     free(j->body);
     if (rc != STORE_OK)
         return rc;

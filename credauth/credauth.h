@@ -44,6 +44,7 @@ typedef struct {
     char scrutins[CREDAUTH_MAX_SCRUTINS][CREDAUTH_NAME_CHARS + 1];
     size_t n;
     uint64_t issued_at;
+    uint64_t applied;           /* reissue records the server holds (section 7.3) */
     uint8_t signature[64];
 } credauth_request;
 

@@ -52,6 +52,11 @@ int cas_request_get(sqlite3 *db, const char *id, uint8_t digest[32], char **answ
 /* The answer of record seq stored; the next seq and the voter's count moved on. */
 int cas_request_put(sqlite3 *db, const char *id, const uint8_t digest[32], const char *voter,
                     uint64_t seq, const char *answer, int64_t now);
+/* The records after the first `applied` (up to next_seq - 1), which the
+ * server did not apply, undone newest first: each voter's current S back to
+ * the one it revoked, its revocations, request id and queued mails deleted,
+ * the voter's count of reissues lowered; next_seq becomes applied + 1. */
+int cas_records_undo(sqlite3 *db, uint64_t applied, uint64_t next_seq);
 int cas_outbox_put(sqlite3 *db, uint64_t seq, const char *to, const uint8_t *sealed,
                    size_t len, int64_t now);
 typedef struct {

@@ -46,7 +46,7 @@ int credauth_request_parse(credauth_request *r, const char *body, size_t len, ch
                            size_t errlen)
 {
     static const char *const keys[] = { "format", "election", "request", "voter", "scrutins",
-                                        "issued_at", "signature" };
+                                        "issued_at", "applied", "signature" };
     json_t *root, *v, *list;
     uint8_t id[CREDAUTH_REQUEST_ID_CHARS / 2];
     int rc = -1;
@@ -62,7 +62,7 @@ int credauth_request_parse(credauth_request *r, const char *body, size_t len, ch
     }
     if (json_object_size(root) != sizeof keys / sizeof keys[0]) {
         fail(err, errlen, "request: exactly the fields format, election, request, voter, "
-             "scrutins, issued_at, signature");
+             "scrutins, issued_at, applied, signature");
         goto out;
     }
     for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -106,6 +106,12 @@ int credauth_request_parse(credauth_request *r, const char *body, size_t len, ch
         goto out;
     }
     r->issued_at = (uint64_t)json_integer_value(v);
+    v = json_object_get(root, "applied");
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+        fail(err, errlen, "request: applied must be a non-negative integer (records applied)");
+        goto out;
+    }
+    r->applied = (uint64_t)json_integer_value(v);
     if (credauth_hex_field(r->signature, sizeof r->signature,
                            json_object_get(root, "signature")) != 0) {
         fail(err, errlen, "request: signature must be 128 lowercase hex digits");
@@ -124,7 +130,7 @@ void credauth_request_digest(uint8_t out[32], const credauth_request *r)
     for (size_t i = 0; i < r->n; i++)
         ids[i] = r->scrutins[i];
     credential_request_digest(out, r->election, r->request, r->voter, ids, r->n,
-                              r->issued_at);
+                              r->issued_at, r->applied);
 }
 
 int credauth_request_verify(const credauth_request *r, const uint8_t server_pk[32])

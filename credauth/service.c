@@ -188,7 +188,8 @@ static char *reissue_locked(reissue_job *j, int *status)
     sqlite3 *db = j->ca->db;
     uint8_t digest[32], stored[32];
     char *answer = NULL, *emails = NULL;
-    uint64_t reissues;
+    char authority[65], election[CREDAUTH_NAME_CHARS + 1];
+    uint64_t reissues, next;
     int rc;
 
     credauth_request_digest(digest, r);
@@ -202,7 +203,14 @@ static char *reissue_locked(reissue_job *j, int *status)
         return refusal(status, 409, "request_reused",
                        "request id %s was used for another request", r->request);
     }
-    if (rc != CAS_NOTFOUND)
+    if (rc != CAS_NOTFOUND || cas_meta_get(db, election, authority, &next) != CAS_OK)
+        return NULL;
+    /* The server holds records 1..applied: any later one it did not apply (it
+     * refused it, or its answer was lost) is undone before this one is made. */
+    if (r->applied >= next)
+        return refusal(status, 409, "applied_ahead", "the server counts more reissue records "
+                       "than this authority made (%s)", r->request);
+    if (r->applied + 1 < next && cas_records_undo(db, r->applied, next) != CAS_OK)
         return NULL;
     rc = cas_voter_get(db, r->voter, &emails, &reissues);
     if (rc == CAS_NOTFOUND)

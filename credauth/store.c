@@ -267,6 +267,33 @@ int cas_request_put(sqlite3 *db, const char *id, const uint8_t digest[32], const
     return CAS_OK;
 }
 
+/* A statement that may change no row: CAS_OK either way. */
+static int run_any(sqlite3 *db, sqlite3_stmt *st)
+{
+    return run(db, st) == CAS_ERROR ? CAS_ERROR : CAS_OK;
+}
+
+int cas_records_undo(sqlite3 *db, uint64_t applied, uint64_t next_seq)
+{
+    for (int64_t seq = (int64_t)next_seq - 1; seq > (int64_t)applied; seq--)
+        if (run(db, prepare(db, "UPDATE voter SET reissues = reissues - 1 WHERE number ="
+                                " (SELECT voter FROM request WHERE seq = ?)", "i", seq)) !=
+                CAS_OK ||
+            run_any(db, prepare(db, "UPDATE credential SET pub = (SELECT r.pub FROM revoked r"
+                                    " WHERE r.voter = credential.voter AND r.scrutin ="
+                                    " credential.scrutin AND r.seq = ?1) WHERE EXISTS (SELECT 1"
+                                    " FROM revoked r WHERE r.voter = credential.voter AND"
+                                    " r.scrutin = credential.scrutin AND r.seq = ?1)", "i",
+                                seq)) != CAS_OK ||
+            run_any(db, prepare(db, "DELETE FROM revoked WHERE seq = ?", "i", seq)) != CAS_OK ||
+            run(db, prepare(db, "DELETE FROM request WHERE seq = ?", "i", seq)) != CAS_OK ||
+            run_any(db, prepare(db, "DELETE FROM outbox WHERE seq = ? AND state = 'queued'", "i",
+                                seq)) != CAS_OK)
+            return CAS_ERROR;
+    return run(db, prepare(db, "UPDATE meta SET next_seq = ?", "i", (int64_t)applied + 1)) ==
+                   CAS_OK ? CAS_OK : CAS_ERROR;
+}
+
 int cas_outbox_put(sqlite3 *db, uint64_t seq, const char *to, const uint8_t *sealed,
                    size_t len, int64_t now)
 {

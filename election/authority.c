@@ -101,29 +101,30 @@ int election_authority_post(const char *url, const char *body, char **reply, cha
 
 char *election_reissue_request_make(const char *eid, const char *voter,
                                     const char *const *scrutins, size_t n, uint64_t issued_at,
-                                    const uint8_t sk[64], char id_out[33])
+                                    uint64_t applied, const uint8_t sk[64], char id_out[33])
 {
     uint8_t id[16], digest[32], sig[64];
     char sighex[129], *text;
     json_t *doc, *list;
 
     if (!name_ok(eid) || !name_ok(voter) || n == 0 || n > DEF_MAX_SCRUTINS ||
-        issued_at > (uint64_t)INT64_MAX)
+        issued_at > (uint64_t)INT64_MAX || applied > (uint64_t)INT64_MAX)
         return NULL;
     for (size_t i = 0; i < n; i++)
         if (!name_ok(scrutins[i]) || (i > 0 && strcmp(scrutins[i - 1], scrutins[i]) >= 0))
             return NULL;
     randombytes_buf(id, sizeof id);
     hex_encode(id_out, id, sizeof id);
-    credential_request_digest(digest, eid, id_out, voter, scrutins, n, issued_at);
+    credential_request_digest(digest, eid, id_out, voter, scrutins, n, issued_at, applied);
     crypto_sign_detached(sig, NULL, digest, sizeof digest, sk);
     hex_encode(sighex, sig, sizeof sig);
     list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, json_string(scrutins[i]));
-    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:s}", "format", REISSUE_REQUEST_FORMAT,
+    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:s}", "format", REISSUE_REQUEST_FORMAT,
                     "election", eid, "request", id_out, "voter", voter, "scrutins", list,
-                    "issued_at", (json_int_t)issued_at, "signature", sighex);
+                    "issued_at", (json_int_t)issued_at, "applied", (json_int_t)applied,
+                    "signature", sighex);
     text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(doc);
     return text;

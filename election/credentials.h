@@ -61,11 +61,12 @@ int election_reissue_apply(store *s, election_ctx *c, const char *text, size_t l
 int election_authority_post(const char *url, const char *body, char **reply, char *err,
                             size_t errlen);
 /* A reissue request (protocol section 7.3) with a fresh random id (id_out,
- * 32 hex), signed with sk (the daemon's audit key): malloc'd JSON text, NULL
+ * 32 hex), applied the number of reissue records the server holds, signed
+ * with sk (the daemon's audit key): malloc'd JSON text, NULL
  * on bad arguments (names of 1-64 visible characters, 1 to DEF_MAX_SCRUTINS
  * scrutins sorted bytewise without repeats) or out of memory. */
 char *election_reissue_request_make(const char *eid, const char *voter,
                                     const char *const *scrutins, size_t n, uint64_t issued_at,
-                                    const uint8_t sk[64], char id_out[33]);
+                                    uint64_t applied, const uint8_t sk[64], char id_out[33]);
 
 #endif

@@ -20,7 +20,10 @@
 #include "access/support.h"
 #include "audit/audit.h"
 #include "election/demo.h"
+#include "election/credentials.h"
 #include "election/election.h"
+#include "crypto/credential.h"
+#include "notices/code.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define PASSWORD "un cheval de trait rouge"
@@ -945,6 +948,99 @@ static void test_audit_trail_without_secrets(void **state)
     assert_true(has(&s, "support-unlock"));
 }
 
+typedef struct {
+    const char *scrutin;
+    char code[CODE_SYMBOLS + 1];
+    uint8_t pub[32], bind[32];
+    int state, bound;
+    uint64_t records;
+} cred_look;
+
+/* A1 votes in csa-ministere (her signature, as a cast would leave it). */
+static int run_voted(store_tx *tx, void *arg)
+{
+    (void)arg;
+    return store_signature_add(tx, 1, "csa-ministere");
+}
+
+/* The state of the credential of l->code in its scrutin, whether A1's
+ * binding is that code's, and the reissue records the server holds. */
+static int run_look(store_tx *tx, void *arg)
+{
+    cred_look *l = arg;
+    store_election e;
+    uint8_t stored[32];
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    rc = credential_from_code_scrutin(l->bind, l->pub, (const uint8_t *)e.eid, strlen(e.eid),
+                                      (const uint8_t *)l->code, CODE_SYMBOLS, l->scrutin)
+             ? STORE_EIO : STORE_OK;
+    free(e.definition);
+    if (rc == STORE_OK)
+        rc = store_credential_state(tx, l->scrutin, l->pub, &l->state);
+    if (rc == STORE_OK && (rc = store_binding_get(tx, 1, l->scrutin, stored)) == STORE_OK)
+        l->bound = memcmp(stored, l->bind, 32) == 0;
+    return rc == STORE_OK ? election_documents_count(tx, REISSUE_KIND, &l->records) : rc;
+}
+
+static void look(fixture *f, const char *code, cred_look *l)
+{
+    assert_int_equal(code_parse(l->code, code), CODE_OK);
+    assert_int_equal(store_read(f->s, run_look, l), STORE_OK);
+}
+
+/* A record the server refuses (the voter voted in one of its scrutins while
+ * her request waited for the authority) is dropped; the next request counts
+ * the records applied, so votecad undoes the dropped record, and the new one,
+ * with its seq, revokes the credential the server still holds: it applies,
+ * and its code is the voter's (protocol section 7.3). */
+static void test_reissue_record_dropped(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 50000;
+    long long seq0 = tu_votecad_status(&f->cad, "next_seq");
+    char notice[64], code[CODE_SYMBOLS + 1];
+    cred_look l = { .scrutin = "cap-attaches" };
+    uint64_t records0;
+    access_result res;
+
+    assert_int_equal(tu_sh(notice, sizeof notice, "grep ^A1, %s/codes.csv | cut -d, -f2 | "
+                           "tr -d '\\n'", f->dir), 0);
+    look(f, notice, &l);
+    assert_int_equal(l.state, STORE_CRED_ACTIVE);
+    records0 = l.records;
+    /* the authority is down: the request waits */
+    assert_int_equal(tu_votecad_halt(&f->cad), 0);
+    assert_int_equal(access_code_reissue_support(&f->a, 1, "agent-7", "notice perdue", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_PENDING);
+    assert_int_equal(store_write(f->s, run_voted, NULL), STORE_OK);
+    /* back: the waiting request's record names csa-ministere, where she voted:
+     * the server refuses it and drops the request */
+    assert_int_equal(tu_votecad_serve(&f->cad), 0);
+    assert_int_equal(access_code_reissue_support(&f->a, 1, "agent-7", "notice perdue", t + 1,
+                                                 &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_PENDING);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 1);
+    look(f, notice, &l);
+    assert_int_equal(l.records, records0);
+    assert_int_equal(l.state, STORE_CRED_ACTIVE);
+    /* the next request counts records0: votecad undoes its record and makes
+     * the new one with the same seq, for cap-attaches only */
+    assert_int_equal(access_code_reissue_support(&f->a, 1, "agent-7", "notice perdue", t + 2,
+                                                 &res), ACCESS_OK);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 1);
+    look(f, notice, &l);
+    assert_int_equal(l.records, records0 + 1);
+    assert_int_equal(l.state, STORE_CRED_REVOKED);         /* refused at once */
+    assert_int_equal(tu_votecad_code(&f->cad, "camille.martin@ex.gouv.fr", code), 0);
+    look(f, code, &l);
+    assert_int_equal(l.state, STORE_CRED_ACTIVE);
+    assert_true(l.bound);                                  /* her binding is the new code's */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -961,6 +1057,7 @@ int main(void)
         cmocka_unit_test(test_defi_change_and_sessions),
         cmocka_unit_test(test_defi_throttled),
         cmocka_unit_test(test_defi_network_window),
+        cmocka_unit_test(test_reissue_record_dropped),
         cmocka_unit_test(test_reissue_outside_window),
         cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),

@@ -53,6 +53,10 @@ typedef struct {
     uint8_t roster_s[VOTERS][2][32];
 } fixture;
 
+/* The fixture of the running test: the test is the server, which applies
+ * every record votecad answers unless a test says otherwise. */
+static fixture *current;
+
 static const char *const numbers[VOTERS] = { "V001", "V002", "V003", "V004", "V005" };
 static const char *const scrutin_ids[2] = { "cap-a", "csa-ministere" };
 /* V001 two addresses, V003 none; V002 has one scrutin only */
@@ -176,7 +180,7 @@ static int setup(void **state)
         fail_msg("votecad init: %s", out);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     votecad_start(f);
-    *state = f;
+    *state = current = f;
     return 0;
 }
 
@@ -193,11 +197,16 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A request signed with sk (the daemon's, unless a test says otherwise). */
+static long long status_of(const fixture *f, const char *name);
+
+/* A request signed with sk (the daemon's, unless a test says otherwise),
+ * counting as applied every record votecad made. */
 static char *request(const uint8_t sk[64], const char *eid, const char *voter,
                      const char *const *scrutins, size_t n, char id[33])
 {
-    char *r = election_reissue_request_make(eid, voter, scrutins, n, (uint64_t)time(NULL), sk, id);
+    uint64_t applied = (uint64_t)(status_of(current, "next_seq") - 1);
+    char *r = election_reissue_request_make(eid, voter, scrutins, n, (uint64_t)time(NULL),
+                                            applied, sk, id);
 
     assert_non_null(r);
     return r;
@@ -502,6 +511,13 @@ static void test_refusals(void **state)
     free(b2);
     b2 = resigned(body, "issued_at", json_integer(-1), f->srv_sk);
     refuse(f, b2, 400, "bad_request");
+    free(b2);
+    b2 = resigned(body, "applied", json_integer(-1), f->srv_sk);
+    refuse(f, b2, 400, "bad_request");
+    free(b2);
+    /* the server cannot have applied a record votecad never made */
+    b2 = resigned(body, "applied", json_integer(status_of(f, "next_seq")), f->srv_sk);
+    refuse(f, b2, 409, "applied_ahead");
     free(b2);
     b2 = resigned(body, "format", json_string("votesrv-reissue-request/2"), f->srv_sk);
     refuse(f, b2, 400, "bad_request");
@@ -809,34 +825,48 @@ static void test_request_parse(void **state)
 
     (void)state;
     crypto_sign_keypair(pk, sk);
-    text = election_reissue_request_make("eid", "N1", ids, 3, 1790000000, sk, id);
+    text = election_reissue_request_make("eid", "N1", ids, 3, 1790000000, 12, sk, id);
     assert_non_null(text);
     assert_int_equal(credauth_request_parse(&r, text, strlen(text), err, sizeof err), 0);
     assert_string_equal(r.request, id);
     assert_int_equal(r.n, 3);
     assert_int_equal(r.issued_at, 1790000000);
+    assert_int_equal(r.applied, 12);
     assert_int_equal(credauth_request_verify(&r, pk), 0);
     r.issued_at++;
     assert_int_not_equal(credauth_request_verify(&r, pk), 0);
+    r.issued_at--;
+    r.applied--;                                   /* the count is signed too */
+    assert_int_not_equal(credauth_request_verify(&r, pk), 0);
     free(text);
-    assert_null(election_reissue_request_make("eid", "N1", bad_order, 2, 1, sk, id));
-    assert_null(election_reissue_request_make("e id", "N1", ids, 1, 1, sk, id));
-    assert_null(election_reissue_request_make("eid", "N1", ids, 0, 1, sk, id));
+    assert_null(election_reissue_request_make("eid", "N1", bad_order, 2, 1, 0, sk, id));
+    assert_null(election_reissue_request_make("e id", "N1", ids, 1, 1, 0, sk, id));
+    assert_null(election_reissue_request_make("eid", "N1", ids, 0, 1, 0, sk, id));
     {
         static const char *const bad[] = {
             "", "[]", "null", "{}", "{\"format\":\"votesrv-reissue-request/1\"}",
             "{\"format\":\"votesrv-reissue-request/1\",\"election\":\"e\",\"request\":"
             "\"00000000000000000000000000000000\",\"voter\":\"v\",\"scrutins\":[\"s\"],"
-            "\"issued_at\":1.5,\"signature\":\"" "00000000000000000000000000000000"
+            "\"issued_at\":1.5,\"applied\":0,\"signature\":\"" "00000000000000000000000000000000"
             "00000000000000000000000000000000" "00000000000000000000000000000000"
             "00000000000000000000000000000000\"}",
             "{\"format\":\"votesrv-reissue-request/1\",\"election\":\"e\\u0000x\",\"request\":"
             "\"00000000000000000000000000000000\",\"voter\":\"v\",\"scrutins\":[\"s\"],"
-            "\"issued_at\":1,\"signature\":\"" "00000000000000000000000000000000"
+            "\"issued_at\":1,\"applied\":0,\"signature\":\"" "00000000000000000000000000000000"
             "00000000000000000000000000000000" "00000000000000000000000000000000"
             "00000000000000000000000000000000\"}",
             "{\"format\":\"votesrv-reissue-request/1\",\"election\":\"e\",\"request\":"
             "\"00000000000000000000000000000000\",\"voter\":\"v\",\"scrutins\":[],"
+            "\"issued_at\":1,\"applied\":0,\"signature\":\"" "00000000000000000000000000000000"
+            "00000000000000000000000000000000" "00000000000000000000000000000000"
+            "00000000000000000000000000000000\"}",
+            "{\"format\":\"votesrv-reissue-request/1\",\"election\":\"e\",\"request\":"
+            "\"00000000000000000000000000000000\",\"voter\":\"v\",\"scrutins\":[\"s\"],"
+            "\"issued_at\":1,\"applied\":-1,\"signature\":\"" "00000000000000000000000000000000"
+            "00000000000000000000000000000000" "00000000000000000000000000000000"
+            "00000000000000000000000000000000\"}",
+            "{\"format\":\"votesrv-reissue-request/1\",\"election\":\"e\",\"request\":"
+            "\"00000000000000000000000000000000\",\"voter\":\"v\",\"scrutins\":[\"s\"],"
             "\"issued_at\":1,\"signature\":\"" "00000000000000000000000000000000"
             "00000000000000000000000000000000" "00000000000000000000000000000000"
             "00000000000000000000000000000000\"}",
@@ -844,7 +874,7 @@ static void test_request_parse(void **state)
         const char *good =
             "{\"format\":\"votesrv-reissue-request/1\",\"election\":\"e\",\"request\":"
             "\"00000000000000000000000000000000\",\"voter\":\"v\",\"scrutins\":[\"s\"],"
-            "\"issued_at\":1,\"signature\":\"" "00000000000000000000000000000000"
+            "\"issued_at\":1,\"applied\":0,\"signature\":\"" "00000000000000000000000000000000"
             "00000000000000000000000000000000" "00000000000000000000000000000000"
             "00000000000000000000000000000000\"}";
 
@@ -853,6 +883,58 @@ static void test_request_parse(void **state)
                 fail_msg("accepted: %s", bad[i]);
         assert_int_equal(credauth_request_parse(&r, good, strlen(good), err, sizeof err), 0);
     }
+}
+
+/* The rule that keeps votecad where the server is (protocol section 7.3): a
+ * request counts the records the server applied; a record beyond that count
+ * (the server refused and dropped it, or its answer was lost) is undone before
+ * the next one is made, which then takes its seq and revokes the credential
+ * the server still holds, not the undone record's fresh one. */
+static void test_dropped_record_undone(void **state)
+{
+    fixture *f = *state;
+    uint8_t held[2][32];
+    char id[33], *body, *answer, *m, code[CODE_SYMBOLS + 1];
+    long long seq0 = status_of(f, "next_seq"), reissues = status_of(f, "reissues");
+    const char *alice = "alice@example.org";
+
+    memcpy(held, f->roster_s[0], sizeof held);           /* what the server holds */
+    body = request(f->srv_sk, EID, "V001", both, 2, id);
+    assert_int_equal(post(f, body, &answer), 200);
+    free(body);
+    wait_outbox_empty(f);
+    m = last_mail_to(f, alice);
+    code_in_mail(code, m);
+    free(m);
+    assert_int_equal(check_record(f, answer, 0, code), (uint64_t)seq0);
+    free(answer);
+    /* the server refused that record: its next request still counts seq0 - 1 */
+    memcpy(f->roster_s[0], held, sizeof held);
+    body = election_reissue_request_make(EID, "V001", both, 2, (uint64_t)time(NULL),
+                                         (uint64_t)seq0 - 1, f->srv_sk, id);
+    assert_non_null(body);
+    assert_int_equal(post(f, body, &answer), 200);
+    free(body);
+    wait_outbox_empty(f);
+    assert_int_equal(mails_to(f, alice), 2);
+    m = last_mail_to(f, alice);
+    code_in_mail(code, m);
+    free(m);
+    /* the same seq, revoking what the server holds (check_record compares) */
+    assert_int_equal(check_record(f, answer, 0, code), (uint64_t)seq0);
+    free(answer);
+    assert_int_equal(status_of(f, "next_seq"), seq0 + 1);
+    assert_int_equal(status_of(f, "reissues"), reissues + 1);
+    /* applied, it is the base of the next one */
+    body = request(f->srv_sk, EID, "V001", both, 2, id);
+    assert_int_equal(post(f, body, &answer), 200);
+    free(body);
+    wait_outbox_empty(f);
+    m = last_mail_to(f, alice);
+    code_in_mail(code, m);
+    free(m);
+    assert_int_equal(check_record(f, answer, 0, code), (uint64_t)seq0 + 1);
+    free(answer);
 }
 
 int main(void)
@@ -864,6 +946,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_same_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reissue_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_between_store_and_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropped_record_undone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_private_and_init_refusals, setup, teardown),
     };
 

@@ -343,7 +343,7 @@ static json_t *gen_authority(void)
     json_object_set_new(out, "reissue_digest", tu_jhex(d, 32));
     json_object_set_new(out, "reissue_signature", tu_jhex(sig, 64));
     credential_request_digest(d, eid, "00112233445566778899aabbccddeeff", "D00042", scrutins,
-                              2, 1764576000);
+                              2, 1764576000, 7);
     json_object_set_new(out, "request_digest", tu_jhex(d, 32));
     sodium_memzero(sk, sizeof sk);
     return out;

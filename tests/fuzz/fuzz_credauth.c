@@ -33,9 +33,10 @@ static char *rewrite(const credauth_request *r)
     for (size_t i = 0; i < r->n; i++)
         json_array_append_new(list, json_string(r->scrutins[i]));
     hex_encode(sig, r->signature, sizeof r->signature);
-    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:s}", "format", CREDAUTH_REQUEST_FORMAT,
+    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:s}", "format", CREDAUTH_REQUEST_FORMAT,
                     "election", r->election, "request", r->request, "voter", r->voter,
-                    "scrutins", list, "issued_at", (json_int_t)r->issued_at, "signature", sig);
+                    "scrutins", list, "issued_at", (json_int_t)r->issued_at, "applied",
+                    (json_int_t)r->applied, "signature", sig);
     text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return text;
