@@ -45,13 +45,20 @@ typedef struct {
     guard_outcome defi;
     char *body;                  /* the request sent to the authority */
     char pending[33];            /* its id, if it was waiting already */
+    int leased;                  /* this attempt holds the exchange's lease */
     access_result *res;
 } reissue_job;
 
-/* One exchange with the authority at a time: a request is made with the
- * number of records applied and its record applied before the next request
- * is made, so the authority never sees a request while a record it answered
- * may still be applied (protocol section 7.3). */
+/* One exchange with the authority at a time (protocol section 7.3): a request
+ * is made with the number of records applied, and its record applied or
+ * refused, before the next request is made, so the authority never sees a
+ * request while a record it answered may still be applied. Across the
+ * daemon's nodes a lease in the store (the writes are serialised) that ends
+ * AUTHORITY_LEASE_S after it was taken if its holder never gives it back;
+ * within a process a mutex, so that its threads wait rather than find the
+ * lease taken. */
+#define AUTHORITY_LEASE_KEY "authority:exchange"
+#define AUTHORITY_LEASE_S 120          /* above the client's 25 s of connect and answer */
 static pthread_mutex_t authority_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int run_reissue_read(store_tx *tx, void *arg)
@@ -172,6 +179,13 @@ static int run_reissue_write(store_tx *tx, void *arg)
             return STORE_OK;
         }
     }
+    if ((rc = throttle_count(tx, AUTHORITY_LEASE_KEY, 1, AUTHORITY_LEASE_S, j->now,
+                             &j->leased)) != STORE_OK)
+        return rc;
+    if (!j->leased) {                   /* another node is talking to the authority */
+        j->res->code = ACCESS_E_REISSUE_PENDING;
+        return STORE_OK;
+    }
     snprintf(key, sizeof key, "reissue:%lld", (long long)j->voter);
     if (j->actor == NULL &&
         ((rc = throttle_count(tx, key, j->a->reissues_per_day, 86400, j->now, &allowed)) != 0 ||
@@ -192,6 +206,12 @@ static int run_reissue_write(store_tx *tx, void *arg)
                                          "reason", j->reason)
                              : json_pack("{s:s}", "by", "voter");
     return access_audit(tx, "code-reissue-requested", j->v.number, extra);
+}
+
+static int run_lease_end(store_tx *tx, void *arg)
+{
+    (void)arg;
+    return throttle_reset(tx, AUTHORITY_LEASE_KEY);
 }
 
 static int run_unlock(store_tx *tx, void *arg)
@@ -310,8 +330,14 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
     }
     pthread_mutex_lock(&authority_lock);
     rc = store_write(a->store, run_reissue_write, j);
+    j->leased = rc == STORE_OK && j->leased;
     if (rc == STORE_OK && j->res->code == ACCESS_E_NONE)
         rc = send_request(a, j);
+    if (j->leased) {                    /* if this fails, the lease ends by itself */
+        int end = store_write(a->store, run_lease_end, NULL);
+
+        rc = rc == STORE_OK ? end : rc;
+    }
     pthread_mutex_unlock(&authority_lock);
     free(j->body);
     if (rc != STORE_OK)

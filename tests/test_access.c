@@ -991,6 +991,37 @@ static void look(fixture *f, const char *code, cred_look *l)
     assert_int_equal(store_read(f->s, run_look, l), STORE_OK);
 }
 
+/* Another node of the daemon talking to the authority (its lease in the
+ * store): a reissue waits (reissue_pending) without a request to votecad,
+ * until that node gives the lease back or it ends. */
+static int run_lease_taken(store_tx *tx, void *arg)
+{
+    store_throttle t = { 1, *(int64_t *)arg + 120, 0 };
+
+    return store_throttle_put(tx, "authority:exchange", &t);
+}
+
+static void test_reissue_one_exchange_at_a_time(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 45000;
+    long long seq0 = tu_votecad_status(&f->cad, "next_seq");
+    access_result res;
+
+    assert_int_equal(store_write(f->s, run_lease_taken, &t), STORE_OK);
+    assert_int_equal(access_code_reissue_support(&f->a, 2, "agent-7", "notice perdue", t + 1,
+                                                 &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_PENDING);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0);    /* nothing sent */
+    /* the lease ends by itself; this exchange takes it and gives it back */
+    assert_int_equal(access_code_reissue_support(&f->a, 2, "agent-7", "notice perdue", t + 121,
+                                                 &res), ACCESS_OK);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 1);
+    assert_int_equal(access_code_reissue_support(&f->a, 2, "agent-7", "notice perdue", t + 122,
+                                                 &res), ACCESS_OK);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 2);
+}
+
 /* A record the server refuses (the voter voted in one of its scrutins while
  * her request waited for the authority) is dropped; the next request counts
  * the records applied, so votecad undoes the dropped record, and the new one,
@@ -1057,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_defi_change_and_sessions),
         cmocka_unit_test(test_defi_throttled),
         cmocka_unit_test(test_defi_network_window),
+        cmocka_unit_test(test_reissue_one_exchange_at_a_time),
         cmocka_unit_test(test_reissue_record_dropped),
         cmocka_unit_test(test_reissue_outside_window),
         cmocka_unit_test(test_support_defi_reset),
