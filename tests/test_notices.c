@@ -278,7 +278,7 @@ static void test_export_must_match_the_hr_file(void **state)
         { "v['N1']['postal_address'] = '1 rue du Faux\\n75000 Paris'", "N1 (postal_address)" },
         { "v['N3']['scrutins'] = v['N3']['scrutins'][:1]", "N3 (scrutins)" },
         { "l['voters'] = [x for x in l['voters'] if x['number'] != 'N3']",
-          "N3 (not in the export)" },
+          "N3 (not in the server's list)" },
         { "l['voters'].append(dict(v['N1'], number='N9'))", "N9 (not in the HR file)" },
     };
     char out[8192];

@@ -371,97 +371,45 @@ static int load_key(const char *path, const def_election *d, uint8_t sk[64])
     return 0;
 }
 
-static int cmp_row(const void *a, const void *b)
+/* The JSON array of strings a as an array of at most max + 1 pointers (the
+ * count is the array's: more than max never matches). */
+static size_t strings_of(json_t *a, const char **out, size_t max)
 {
-    return strcmp(((const voter_row *)a)->v.number, ((const voter_row *)b)->v.number);
-}
-
-static int cmp_number_row(const void *key, const void *row)
-{
-    return strcmp(key, ((const voter_row *)row)->v.number);
-}
-
-/* HR.csv's row of voter number (its rows sorted by number), or NULL. */
-static const voter_row *hr_find(const voter_list *hr, const char *number)
-{
-    return bsearch(number, hr->rows, hr->n, sizeof *hr->rows, cmp_number_row);
-}
-
-/* Whether the JSON array of strings a holds exactly the n strings of b (as
- * sets: neither has a repeat). */
-static int same_set(json_t *a, const char *const *b, size_t n)
-{
-    size_t i, k;
+    size_t i, n = json_array_size(a);
     json_t *x;
 
-    if (!json_is_array(a) || json_array_size(a) != n)
-        return 0;
-    json_array_foreach(a, i, x) {
-        for (k = 0; k < n && (!json_is_string(x) || strcmp(json_string_value(x), b[k]) != 0);)
-            k++;
-        if (k == n)
-            return 0;
-    }
-    return 1;
-}
-
-/* What of export voter v differs from its HR.csv row r ("" if nothing). */
-static const char *hr_difference(json_t *v, const voter_row *r)
-{
-    static const char *const fields[] = { "surname", "given_names", "establishment",
-                                          "postal_address" };
-    const char *const values[] = { r->v.surname, r->v.given_names, r->v.establishment,
-                                   r->v.postal_address };
-
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (strcmp(text_of(v, fields[i]), values[i]) != 0)
-            return fields[i];
-    if (!same_set(json_object_get(v, "emails"), r->emails, r->v.nemails))
-        return "emails";
-    if (!same_set(json_object_get(v, "scrutins"), r->scrutins, r->v.nscrutins))
-        return "scrutins";
-    return "";
+    json_array_foreach(a, i, x)
+        if (i <= max)
+            out[i] = json_is_string(x) ? json_string_value(x) : "";
+    return n;
 }
 
 /* The server's export against HR.csv, voter by voter and both ways: 0 if they
- * agree, else 1 after naming the first voters that differ. */
+ * agree, else 1 after naming the first voters that differ (4: no memory). */
 static int hr_check(const options *o, json_t *voters, voter_list *hr)
 {
-    enum { SHOWN = 10 };
-    char *seen = calloc(hr->n + 1, 1), shown[SHOWN * 96] = "";
-    size_t i, bad = 0;
+    const char *emails[VOTERS_MAX_EMAILS + 1], *scrutins[DEF_MAX_SCRUTINS + 1];
+    voters_match m;
+    size_t i, bad;
     json_t *v;
 
-    if (seen == NULL)
+    if (voters_match_start(&m, hr) != 0)
         return 4;
-    qsort(hr->rows, hr->n, sizeof *hr->rows, cmp_row);
     json_array_foreach(voters, i, v) {
-        const char *number = text_of(v, "number"), *what;
-        const voter_row *r = hr_find(hr, number);
+        voters_card card = { text_of(v, "number"), text_of(v, "surname"),
+                             text_of(v, "given_names"), text_of(v, "establishment"),
+                             text_of(v, "postal_address"), emails, 0, scrutins, 0 };
 
-        if (r != NULL && seen[r - hr->rows]) {
-            what = "twice in the export";
-        } else if (r == NULL) {
-            what = "not in the HR file";
-        } else {
-            seen[r - hr->rows] = 1;
-            what = hr_difference(v, r);
-        }
-        if (what[0] != '\0' && bad++ < SHOWN)
-            snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%.64s (%s)",
-                     bad > 1 ? ", " : "", number, what);
+        card.nemails = strings_of(json_object_get(v, "emails"), emails, VOTERS_MAX_EMAILS);
+        card.nscrutins = strings_of(json_object_get(v, "scrutins"), scrutins, DEF_MAX_SCRUTINS);
+        voters_match_card(&m, &card);
     }
-    for (i = 0; i < hr->n; i++)
-        if (!seen[i] && bad++ < SHOWN)
-            snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%s (%s)",
-                     bad > 1 ? ", " : "", hr->rows[i].v.number, "not in the export");
-    free(seen);
-    if (bad == 0)
+    if ((bad = voters_match_end(&m)) == 0)
         return 0;
     fprintf(stderr, "votecred: refused: the server's export %s disagrees with the HR file %s on "
-                    "%zu voters: %s%s; nothing written (the server's registry is not the list "
+                    "%zu voters: %s; nothing written (the server's registry is not the list "
                     "its owner sent: have it imported again, or ask the HR service)\n",
-            o->list, o->hr, bad, shown, bad > SHOWN ? ", ..." : "");
+            o->list, o->hr, bad, m.shown);
     return 1;
 }
 
@@ -485,7 +433,7 @@ static int write_outputs(const options *o, json_t *list, const def_election *d, 
             continue;
         }
         json_t *creds = json_object(), *emails = json_array(), *c;
-        const voter_row *r = hr_find(hr, text_of(v, "number"));     /* hr_check found it */
+        const voter_row *r = voters_hr_row(hr, text_of(v, "number"));  /* hr_check found it */
         const char *sc;
 
         json_object_foreach(json_object_get(got, "credentials"), sc, c) {
