@@ -27,6 +27,7 @@ int credauth_config_load(credauth_config *c, const char *path, char *err, size_t
     const char *key, *store, *roster, *server_key, *name, *organiser = "", *email, *phone = "";
     const char *portal, *templates = "mail", *lang = "fr", *addr = "127.0.0.1";
     int port = 8090, max_reissues = 5, max_conn = 64, timeout = 30, rc = -1;
+    int max_undone_voter = 2, max_undone = 20;
 
     memset(c, 0, sizeof *c);
     if (root == NULL) {
@@ -34,14 +35,17 @@ int credauth_config_load(credauth_config *c, const char *path, char *err, size_t
         return -1;
     }
     if (json_unpack_ex(root, &je, JSON_STRICT,
-                       "{s?o,s:s,s:s,s:s,s:s,s:s,s?s,s:s,s?s,s:s,s?s,s?s,s?o,s?i,s?i,s?i}",
+                       "{s?o,s:s,s:s,s:s,s:s,s:s,s?s,s:s,s?s,s:s,s?s,s?s,s?o,s?i,s?i,s?i,"
+                       "s?i,s?i}",
                        "listen", &listen, "key", &key, "store", &store, "roster", &roster,
                        "server_key", &server_key, "election_name", &name,
                        "organiser", &organiser, "support_email", &email,
                        "support_phone", &phone, "portal_url", &portal,
                        "templates", &templates, "lang", &lang, "mail", &mail,
                        "max_reissues_per_voter", &max_reissues,
-                       "max_connections", &max_conn, "connection_timeout_s", &timeout) != 0 ||
+                       "max_connections", &max_conn, "connection_timeout_s", &timeout,
+                       "max_undone_per_voter", &max_undone_voter, "max_undone",
+                       &max_undone) != 0 ||
         (listen != NULL && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address",
                                           &addr, "port", &port) != 0)) {
         snprintf(err, errlen, "%s: %s", path, je.text);
@@ -81,7 +85,14 @@ int credauth_config_load(credauth_config *c, const char *path, char *err, size_t
              "connection_timeout_s 1-3600");
         goto out;
     }
+    if (max_undone_voter < 0 || max_undone_voter > 100 || max_undone < 0 ||
+        max_undone > 10000) {
+        fail(err, errlen, path, "max_undone_per_voter 0-100, max_undone 0-10000");
+        goto out;
+    }
     c->max_reissues_per_voter = (unsigned)max_reissues;
+    c->max_undone_per_voter = (unsigned)max_undone_voter;
+    c->max_undone = (unsigned)max_undone;
     c->max_connections = (unsigned)max_conn;
     c->connection_timeout_s = (unsigned)timeout;
     if (mail != NULL) {

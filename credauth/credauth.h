@@ -70,7 +70,8 @@ typedef struct {
     char lang[3];                            /* of the mails: "fr" or "en" */
     int mail_relay;                          /* 0: no "mail" object, codes stay queued */
     mail_config mail;                        /* relay, templates, portal_url */
-    unsigned max_reissues_per_voter;
+    unsigned max_reissues_per_voter;         /* codes made per voter, undone or not */
+    unsigned max_undone_per_voter, max_undone;  /* records undone, per voter and in all */
     unsigned max_connections, connection_timeout_s;
 } credauth_config;
 
@@ -96,6 +97,7 @@ int credauth_deliver_due(credauth *ca, int64_t now, unsigned *sent, unsigned *fa
 typedef struct {
     char election[CREDAUTH_NAME_CHARS + 1], authority[65];
     uint64_t voters, reissues, next_seq;
+    uint64_t codes, undone;     /* codes made (never lowered), records undone */
     uint64_t mail_queued, mail_sent, mail_failed;
 } credauth_status;
 int credauth_status_get(credauth *ca, credauth_status *st);

@@ -39,8 +39,9 @@ int cas_meta_put(sqlite3 *db, const char *election, const char *fingerprint,
 int cas_meta_get(sqlite3 *db, char election[CREDAUTH_NAME_CHARS + 1], char authority[65],
                  uint64_t *next_seq);
 int cas_voter_put(sqlite3 *db, const char *number, const char *emails_json);
-/* The voter's addresses (JSON text, malloc'd) and reissues so far. */
-int cas_voter_get(sqlite3 *db, const char *number, char **emails_json, uint64_t *reissues);
+/* The voter's addresses (JSON text, malloc'd) and the codes made for her so
+ * far (never lowered: an undone record's code counts, its mail may be out). */
+int cas_voter_get(sqlite3 *db, const char *number, char **emails_json, uint64_t *codes);
 int cas_credential_put(sqlite3 *db, const char *voter, const char *scrutin,
                        const uint8_t pub[32]);
 int cas_credential_get(sqlite3 *db, const char *voter, const char *scrutin, uint8_t pub[32]);
@@ -49,14 +50,19 @@ int cas_credential_replace(sqlite3 *db, const char *voter, const char *scrutin,
                            const uint8_t revoked[32], const uint8_t fresh[32], uint64_t seq);
 /* A stored answer by request id: its request digest and the answer (malloc'd). */
 int cas_request_get(sqlite3 *db, const char *id, uint8_t digest[32], char **answer);
-/* The answer of record seq stored; the next seq and the voter's count moved on. */
+/* The answer of record seq stored; the next seq and the voter's codes moved on. */
 int cas_request_put(sqlite3 *db, const char *id, const uint8_t digest[32], const char *voter,
                     uint64_t seq, const char *answer, int64_t now);
 /* The records after the first `applied` (up to next_seq - 1), which the
  * server did not apply, undone newest first: each voter's current S back to
- * the one it revoked, its revocations, request id and queued mails deleted,
- * the voter's count of reissues lowered; next_seq becomes applied + 1. */
+ * the one it revoked, its revocations, request id and queued mails deleted;
+ * the voter's count of codes stays, her count of undone records and the
+ * store's go up; next_seq becomes applied + 1. */
 int cas_records_undo(sqlite3 *db, uint64_t applied, uint64_t next_seq);
+/* Records undone in all (total), and the most undone for one voter (most,
+ * that voter's number: the first by number among equals). */
+int cas_undone_get(sqlite3 *db, uint64_t *total, uint64_t *most,
+                   char voter[CREDAUTH_NAME_CHARS + 1]);
 int cas_outbox_put(sqlite3 *db, uint64_t seq, const char *to, const uint8_t *sealed,
                    size_t len, int64_t now);
 typedef struct {

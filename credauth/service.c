@@ -189,7 +189,7 @@ static char *reissue_locked(reissue_job *j, int *status)
     uint8_t digest[32], stored[32];
     char *answer = NULL, *emails = NULL;
     char authority[65], election[CREDAUTH_NAME_CHARS + 1];
-    uint64_t reissues, next;
+    uint64_t codes, next;
     int rc;
 
     credauth_request_digest(digest, r);
@@ -210,9 +210,23 @@ static char *reissue_locked(reissue_job *j, int *status)
     if (r->applied >= next)
         return refusal(status, 409, "applied_ahead", "the server counts more reissue records "
                        "than this authority made (%s)", r->request);
-    if (r->applied + 1 < next && cas_records_undo(db, r->applied, next) != CAS_OK)
-        return NULL;
-    rc = cas_voter_get(db, r->voter, &emails, &reissues);
+    if (r->applied + 1 < next) {
+        uint64_t total, most;
+        char who[CREDAUTH_NAME_CHARS + 1];
+
+        if (cas_records_undo(db, r->applied, next) != CAS_OK ||
+            cas_undone_get(db, &total, &most, who) != CAS_OK)
+            return NULL;
+        if (total > j->ca->cfg.max_undone)
+            return refusal(status, 429, "undo_limit", "the server dropped more reissue records "
+                           "than max_undone allows; nothing undone: the authority's operator "
+                           "must look into it (request %s)", r->request);
+        if (most > j->ca->cfg.max_undone_per_voter)
+            return refusal(status, 429, "undo_limit", "the server dropped more reissue records "
+                           "of voter %s than max_undone_per_voter allows; nothing undone: the "
+                           "authority's operator must look into it", who);
+    }
+    rc = cas_voter_get(db, r->voter, &emails, &codes);
     if (rc == CAS_NOTFOUND)
         return refusal(status, 404, "unknown_voter", "voter %s is not on the authority's roster",
                        r->voter);
@@ -223,9 +237,9 @@ static char *reissue_locked(reissue_job *j, int *status)
     if (json_array_size(j->emails) == 0)
         return refusal(status, 409, "no_address", "voter %s has no address on the authority's "
                        "roster: the code could not be sent", r->voter);
-    if (reissues >= j->ca->cfg.max_reissues_per_voter)
-        return refusal(status, 429, "reissue_limit", "voter %s had the most reissues allowed",
-                       r->voter);
+    if (codes >= j->ca->cfg.max_reissues_per_voter)
+        return refusal(status, 429, "reissue_limit", "voter %s had the most codes allowed "
+                       "(max_reissues_per_voter, undone records included)", r->voter);
     for (size_t i = 0; i < r->n; i++) {
         rc = cas_credential_get(db, r->voter, r->scrutins[i], j->revoked[i]);
         if (rc == CAS_NOTFOUND)

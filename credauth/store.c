@@ -15,9 +15,12 @@
 
 static const char schema[] =
     "CREATE TABLE meta(id INTEGER PRIMARY KEY CHECK (id = 1), election TEXT NOT NULL,"
-    " fingerprint TEXT NOT NULL, authority TEXT NOT NULL, next_seq INTEGER NOT NULL);"
+    " fingerprint TEXT NOT NULL, authority TEXT NOT NULL, next_seq INTEGER NOT NULL,"
+    " undone INTEGER NOT NULL DEFAULT 0);"
+    /* codes: codes made for the voter (their mails queued), never lowered;
+     * undone: the voter's records undone */
     "CREATE TABLE voter(number TEXT PRIMARY KEY, emails TEXT NOT NULL,"
-    " reissues INTEGER NOT NULL DEFAULT 0);"
+    " codes INTEGER NOT NULL DEFAULT 0, undone INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE credential(voter TEXT NOT NULL REFERENCES voter(number), scrutin TEXT NOT NULL,"
     " pub BLOB NOT NULL UNIQUE, PRIMARY KEY (voter, scrutin));"
     "CREATE TABLE revoked(pub BLOB PRIMARY KEY, voter TEXT NOT NULL, scrutin TEXT NOT NULL,"
@@ -193,16 +196,16 @@ int cas_voter_put(sqlite3 *db, const char *number, const char *emails_json)
                            emails_json));
 }
 
-int cas_voter_get(sqlite3 *db, const char *number, char **emails_json, uint64_t *reissues)
+int cas_voter_get(sqlite3 *db, const char *number, char **emails_json, uint64_t *codes)
 {
-    sqlite3_stmt *st = prepare(db, "SELECT emails, reissues FROM voter WHERE number = ?", "t",
+    sqlite3_stmt *st = prepare(db, "SELECT emails, codes FROM voter WHERE number = ?", "t",
                                number);
     int rc = one_row(st);
 
     if (rc != CAS_OK)
         return rc;
     *emails_json = strdup((const char *)sqlite3_column_text(st, 0));
-    *reissues = (uint64_t)sqlite3_column_int64(st, 1);
+    *codes = (uint64_t)sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
     return *emails_json != NULL ? CAS_OK : CAS_ERROR;
 }
@@ -261,7 +264,7 @@ int cas_request_put(sqlite3 *db, const char *id, const uint8_t digest[32], const
                         (int64_t)seq, answer, now)) != CAS_OK ||
         run(db, prepare(db, "UPDATE meta SET next_seq = ? WHERE next_seq = ?", "ii",
                         (int64_t)seq + 1, (int64_t)seq)) != CAS_OK ||
-        run(db, prepare(db, "UPDATE voter SET reissues = reissues + 1 WHERE number = ?", "t",
+        run(db, prepare(db, "UPDATE voter SET codes = codes + 1 WHERE number = ?", "t",
                         voter)) != CAS_OK)
         return CAS_ERROR;
     return CAS_OK;
@@ -276,7 +279,7 @@ static int run_any(sqlite3 *db, sqlite3_stmt *st)
 int cas_records_undo(sqlite3 *db, uint64_t applied, uint64_t next_seq)
 {
     for (int64_t seq = (int64_t)next_seq - 1; seq > (int64_t)applied; seq--)
-        if (run(db, prepare(db, "UPDATE voter SET reissues = reissues - 1 WHERE number ="
+        if (run(db, prepare(db, "UPDATE voter SET undone = undone + 1 WHERE number ="
                                 " (SELECT voter FROM request WHERE seq = ?)", "i", seq)) !=
                 CAS_OK ||
             run_any(db, prepare(db, "UPDATE credential SET pub = (SELECT r.pub FROM revoked r"
@@ -290,8 +293,25 @@ int cas_records_undo(sqlite3 *db, uint64_t applied, uint64_t next_seq)
             run_any(db, prepare(db, "DELETE FROM outbox WHERE seq = ? AND state = 'queued'", "i",
                                 seq)) != CAS_OK)
             return CAS_ERROR;
-    return run(db, prepare(db, "UPDATE meta SET next_seq = ?", "i", (int64_t)applied + 1)) ==
-                   CAS_OK ? CAS_OK : CAS_ERROR;
+    return run(db, prepare(db, "UPDATE meta SET next_seq = ?, undone = undone + ?", "ii",
+                           (int64_t)applied + 1, (int64_t)(next_seq - 1 - applied))) == CAS_OK
+               ? CAS_OK : CAS_ERROR;
+}
+
+int cas_undone_get(sqlite3 *db, uint64_t *total, uint64_t *most,
+                   char voter[CREDAUTH_NAME_CHARS + 1])
+{
+    sqlite3_stmt *st = prepare(db, "SELECT m.undone, v.undone, v.number FROM meta m, voter v"
+                                   " ORDER BY v.undone DESC, v.number LIMIT 1", "");
+    int rc = one_row(st);
+
+    if (rc != CAS_OK)
+        return rc;
+    *total = (uint64_t)sqlite3_column_int64(st, 0);
+    *most = (uint64_t)sqlite3_column_int64(st, 1);
+    snprintf(voter, CREDAUTH_NAME_CHARS + 1, "%s", (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return CAS_OK;
 }
 
 int cas_outbox_put(sqlite3 *db, uint64_t seq, const char *to, const uint8_t *sealed,
@@ -370,6 +390,8 @@ int cas_counts(sqlite3 *db, credauth_status *st)
 {
     return count(db, "SELECT count(*) FROM voter", &st->voters) == CAS_OK &&
                    count(db, "SELECT count(*) FROM request", &st->reissues) == CAS_OK &&
+                   count(db, "SELECT total(codes) FROM voter", &st->codes) == CAS_OK &&
+                   count(db, "SELECT undone FROM meta", &st->undone) == CAS_OK &&
                    count(db, "SELECT count(*) FROM outbox WHERE state = 'queued'",
                          &st->mail_queued) == CAS_OK &&
                    count(db, "SELECT count(*) FROM outbox WHERE state = 'sent'",

@@ -10,12 +10,13 @@
 #include "crypto/hex.h"
 #include "election_internal.h"
 #include "notices/code.h"
+#include "voters.h"
 
 typedef struct {
     char number[STORE_NUMBER_CHARS + 1];
     char code[CODE_SYMBOLS + 1];
     uint32_t scrutins;            /* bit i: may vote in the definition's scrutin i */
-    json_t *emails;               /* the voter's addresses, for the authority's roster */
+    json_t *emails;               /* the voter's addresses in the registry */
 } demo_code;
 
 typedef struct {
@@ -126,9 +127,40 @@ out:
     return doc;
 }
 
+/* The registry against the HR file, as votecred notices checks the export
+ * (numbers, addresses, scrutins): ELECTION_OK or refused, naming the voters. */
+static int demo_match(demo_job *j, voter_list *hr, election_ctx *c)
+{
+    voters_match m;
+    size_t bad;
+
+    if (voters_match_start(&m, hr) != 0)
+        return STORE_ENOMEM;
+    for (size_t i = 0; i < j->n; i++) {
+        const char *emails[VOTERS_MAX_EMAILS + 1], *scrutins[DEF_MAX_SCRUTINS];
+        voters_card card = { j->codes[i].number, NULL, NULL, NULL, NULL, emails, 0, scrutins,
+                             0 };
+        json_t *e;
+        size_t k;
+
+        json_array_foreach(j->codes[i].emails, k, e)
+            if (k <= VOTERS_MAX_EMAILS)
+                emails[card.nemails++] = json_string_value(e);
+        for (k = 0; k < j->d.nscrutins; k++)
+            if (j->codes[i].scrutins & (1u << k))
+                scrutins[card.nscrutins++] = j->d.scrutins[k].id;
+        voters_match_card(&m, &card);
+    }
+    if ((bad = voters_match_end(&m)) == 0)
+        return ELECTION_OK;
+    return election_refuse(c, "the registry disagrees with the HR file on %zu voters: %s; no "
+                           "code made", bad, m.shown);
+}
+
 /* What votecred notices leaves for votecad (votesrv-credential-state/1):
- * per voter the addresses and the public credential of each scrutin. */
-static json_t *demo_roster(demo_job *j, const election_status *st)
+ * per voter the addresses (the HR file's) and the public credential of each
+ * scrutin. */
+static json_t *demo_roster(demo_job *j, const election_status *st, const voter_list *hr)
 {
     uint8_t seed[32], pk[32], sk[64], bind[32], pub[32];
     json_t *voters = json_array(), *doc = NULL;
@@ -138,7 +170,8 @@ static json_t *demo_roster(demo_job *j, const election_status *st)
     crypto_sign_seed_keypair(pk, sk, seed);
     sodium_memzero(sk, sizeof sk);
     for (size_t i = 0; voters != NULL && i < j->n; i++) {
-        json_t *creds = json_object();
+        json_t *creds = json_object(), *emails = json_array();
+        const voter_row *r = voters_hr_row(hr, j->codes[i].number);    /* demo_match: there */
 
         for (size_t k = 0; creds != NULL && k < j->d.nscrutins; k++) {
             if (!(j->codes[i].scrutins & (1u << k)))
@@ -147,14 +180,16 @@ static json_t *demo_roster(demo_job *j, const election_status *st)
                                              strlen(st->eid), (const uint8_t *)j->codes[i].code,
                                              CODE_SYMBOLS, j->d.scrutins[k].id) != 0) {
                 json_decref(creds);
+                json_decref(emails);
                 goto out;
             }
             hex_encode(hex, pub, 32);
             json_object_set_new(creds, j->d.scrutins[k].id, json_string(hex));
         }
-        json_array_append_new(voters, json_pack("{s:s,s:O,s:o}", "number", j->codes[i].number,
-                                                "emails", j->codes[i].emails,
-                                                "credentials", creds));
+        for (size_t k = 0; r != NULL && k < r->v.nemails; k++)
+            json_array_append_new(emails, json_string(r->emails[k]));
+        json_array_append_new(voters, json_pack("{s:s,s:o,s:o}", "number", j->codes[i].number,
+                                                "emails", emails, "credentials", creds));
     }
     hex_encode(fp, st->fingerprint, 32);
     doc = json_pack("{s:s,s:s,s:s,s:o,s:O}", "format", "votesrv-credential-state/1",
@@ -167,23 +202,34 @@ out:
 
 int election_demo_credentials(store *s, election_ctx *c, FILE *codes)
 {
-    return election_demo_credentials_roster(s, c, codes, NULL);
+    return election_demo_credentials_roster(s, c, codes, NULL, NULL);
 }
 
-int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FILE *roster)
+int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FILE *roster,
+                                     const char *hr_path)
 {
     election_status st;
     char err[DEF_ERR_CHARS];
     demo_job j;
+    voter_list hr;
     json_t *doc = NULL;
     int rc;
 
     memset(&j, 0, sizeof j);
+    memset(&hr, 0, sizeof hr);
     c->msg[0] = '\0';
     if ((rc = election_status_get(s, &st)) != STORE_OK ||
         (rc = election_definition(s, &j.d, err, sizeof err)) != STORE_OK)
         return rc;
     rc = store_read(s, run_collect, &j);
+    if (rc == STORE_OK && roster != NULL) {
+        if (hr_path == NULL || voters_parse_file(&hr, hr_path, &j.d) != 0)
+            rc = election_refuse(c, "the HR file %s is not a valid electoral list%s%s",
+                                 hr_path ? hr_path : "(none given)", hr.nerrors ? ": " : "",
+                                 hr.nerrors ? hr.errors[0] : "");
+        else
+            rc = demo_match(&j, &hr, c);
+    }
     for (size_t i = 0; rc == STORE_OK && i < j.n; i++)
         code_new(j.codes[i].code);
     if (rc == STORE_OK && (doc = demo_file(&j, &st)) == NULL)
@@ -197,7 +243,7 @@ int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FIL
         fprintf(codes, "%s,%s\n", j.codes[i].number, shown);
     }
     if (rc == STORE_OK && roster != NULL) {
-        json_t *r = demo_roster(&j, &st);
+        json_t *r = demo_roster(&j, &st, &hr);
 
         if (r == NULL || json_dumpf(r, roster, JSON_INDENT(1)) != 0)
             rc = STORE_ENOMEM;
@@ -209,6 +255,7 @@ int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FIL
     if (j.codes != NULL)
         sodium_memzero(j.codes, j.cap * sizeof *j.codes);
     free(j.codes);
+    voter_list_free(&hr);
     def_free(&j.d);
     return rc;
 }

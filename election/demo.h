@@ -18,7 +18,11 @@
 int election_demo_credentials(store *s, election_ctx *c, FILE *codes);
 /* The same, and if roster is not NULL the roster the demo authority hands its
  * online service votecad (votecred-state.json: votesrv-credential-state/1,
- * per voter the addresses and each scrutin's public credential; no code). */
-int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FILE *roster);
+ * per voter the addresses and each scrutin's public credential; no code),
+ * its addresses taken from the HR file hr_path (the CSV of import-voters) as
+ * votecred notices does: refused, no code made, if the registry disagrees
+ * with it on a voter's number, addresses or scrutins. */
+int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FILE *roster,
+                                     const char *hr_path);
 
 #endif

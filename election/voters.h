@@ -61,4 +61,34 @@ typedef struct {
 int voters_diff_compute(store *s, const voter_list *list, voters_diff *diff);
 void voters_diff_print(const voters_diff *diff, FILE *out);
 
+/* Another party's list (the server's export or registry) against the HR
+ * file's, the list as the body that owns it sent it to the credential
+ * authority: one card per voter of the other list. */
+typedef struct {
+    const char *number;
+    const char *surname, *given_names, *establishment, *postal_address; /* NULL: not compared */
+    const char *const *emails;
+    size_t nemails;
+    const char *const *scrutins;     /* ids of the scrutins the voter may vote in */
+    size_t nscrutins;
+} voters_card;
+
+#define VOTERS_MATCH_SHOWN 10
+typedef struct {
+    voter_list *hr;
+    char *seen;
+    size_t bad;                      /* voters that differ */
+    char shown[VOTERS_MATCH_SHOWN * 96 + 8];   /* the first: "N (what), ..." */
+} voters_match;
+
+/* Sorts hr's rows by number (voters_hr_row then finds them). -1: no memory. */
+int voters_match_start(voters_match *m, voter_list *hr);
+/* A voter that differs (not in hr, twice, or a field: names, establishment,
+ * postal address, the set of addresses, the set of scrutins) is counted. */
+void voters_match_card(voters_match *m, const voters_card *v);
+/* Counts hr's voters no card named too; the number of voters that differ. */
+size_t voters_match_end(voters_match *m);
+/* hr's row of number once voters_match_start sorted it, or NULL. */
+const voter_row *voters_hr_row(const voter_list *hr, const char *number);
+
 #endif

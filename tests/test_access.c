@@ -49,7 +49,7 @@ static int credentials(fixture *f)
     uint8_t request_pk[32];
     elgamal_pk pk;
     group_scalar sk;
-    char path[600], bin[PATH_MAX];
+    char path[600], hr[600], bin[PATH_MAX];
     FILE *codes, *roster;
     int rc;
 
@@ -57,10 +57,11 @@ static int credentials(fixture *f)
     codes = fopen(path, "w");
     snprintf(path, sizeof path, "%s/votecred-state.json", f->dir);
     roster = fopen(path, "w");
+    snprintf(hr, sizeof hr, "%s/voters.csv", f->dir);         /* tu_election's HR file */
     if (codes == NULL || roster == NULL || elgamal_keypair(&pk, &sk, NULL) != 0)
         return -1;
     rc = election_set_public_key(f->s, &c, pk.bytes) != ELECTION_OK ||
-         election_demo_credentials_roster(f->s, &c, codes, roster) != ELECTION_OK;
+         election_demo_credentials_roster(f->s, &c, codes, roster, hr) != ELECTION_OK;
     elgamal_pk_clear(&pk);
     if (fclose(codes) != 0 || fclose(roster) != 0 || rc != 0 || chmod(path, 0600) != 0)
         return -1;
@@ -1072,6 +1073,53 @@ static void test_reissue_record_dropped(void **state)
     assert_true(l.bound);                                  /* her binding is the new code's */
 }
 
+/* The demo authority's roster (votectl credentials --demo) takes its addresses
+ * from the HR file, and a registry that disagrees with the HR file (an
+ * address changed, a voter missing) makes no code, as votecred refuses such
+ * an export. */
+static void test_demo_roster_from_the_hr_file(void **state)
+{
+    fixture *f = *state;
+    election_ctx c = { "officer", "test", NULL, f->now, "", NULL };
+    char path[600], *hr;
+    json_t *roster, *v;
+    FILE *codes = tmpfile(), *out = tmpfile();
+    size_t i;
+
+    snprintf(path, sizeof path, "%s/votecred-state.json", f->dir);
+    roster = json_load_file(path, 0, NULL);
+    assert_non_null(roster);
+    json_array_foreach(json_object_get(roster, "voters"), i, v)
+        if (strcmp(json_string_value(json_object_get(v, "number")), "A2") == 0) {
+            char *e = json_dumps(json_object_get(v, "emails"), JSON_COMPACT);
+
+            assert_string_equal(e, "[\"lea.petit@ex.gouv.fr\",\"lea@autre.gouv.fr\"]");
+            free(e);
+        }
+    json_decref(roster);
+    assert_non_null(codes);
+    assert_non_null(out);
+    hr = tu_write(f->dir, "hr-changed.csv",
+                  HEADER "A1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n"
+                         "A2,Petit,Léa,lea.petit@ex.gouv.fr,E,,attache\n"
+                         "A3,Durand,Jules,jules.durand@ex.gouv.fr,E,,attache\n");
+    assert_int_equal(election_demo_credentials_roster(f->s, &c, codes, out, hr),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(c.msg, "disagrees with the HR file on 1 voters: A2 (emails)"));
+    free(hr);
+    hr = tu_write(f->dir, "hr-short.csv",
+                  HEADER "A1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n"
+                         "A2,Petit,Léa,lea.petit@ex.gouv.fr;lea@autre.gouv.fr,E,,attache\n");
+    assert_int_equal(election_demo_credentials_roster(f->s, &c, codes, out, hr),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(c.msg, "A3 (not in the HR file)"));
+    free(hr);
+    assert_int_equal(ftell(codes), 0);                 /* no code */
+    assert_int_equal(ftell(out), 0);
+    fclose(codes);
+    fclose(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1093,6 +1141,7 @@ int main(void)
         cmocka_unit_test(test_reissue_outside_window),
         cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),
+        cmocka_unit_test(test_demo_roster_from_the_hr_file),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);
 }

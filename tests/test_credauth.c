@@ -126,13 +126,15 @@ static void write_config(fixture *f, const char *name, const char *store)
 
     assert_non_null(realpath("../conf/mail", templates));
     snprintf(relay, sizeof relay, "smtp://127.0.0.1:%d", f->smtp.port);
-    c = json_pack("{s:{s:s,s:i},s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:s,s:s,s:b,s:s}}",
+    c = json_pack("{s:{s:s,s:i},s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,"
+                  "s:{s:s,s:s,s:b,s:s}}",
                   "listen", "address", "127.0.0.1", "port", 0, "key", "authority.key",
                   "store", store, "roster", "votecred-state.json", "server_key",
                   tu_jhex(f->srv_pk, 32), "election_name", "Élections test",
                   "support_email", "support@example.org", "portal_url",
                   "https://vote.example.org", "templates", templates, "lang", "fr",
-                  "max_reissues_per_voter", 3, "mail", "relay", relay, "from",
+                  "max_reissues_per_voter", 3, "max_undone_per_voter", 1, "max_undone", 3,
+                  "mail", "relay", relay, "from",
                   "Autorité <ca@example.org>", "starttls", 1, "ca_file", f->smtp.cert);
     snprintf(path, sizeof path, "%s/%s", f->dir, name);
     assert_int_equal(json_dump_file(c, path, JSON_INDENT(1)), 0);
@@ -937,6 +939,73 @@ static void test_dropped_record_undone(void **state)
     free(answer);
 }
 
+/* A request for voter counting `behind` fewer records applied than votecad
+ * made (the server claims it dropped them). */
+static char *request_behind(const fixture *f, const char *voter, long long behind, char id[33])
+{
+    char *r = election_reissue_request_make(EID, voter, both, 2, (uint64_t)time(NULL),
+                                            (uint64_t)(status_of(f, "next_seq") - 1 - behind),
+                                            f->srv_sk, id);
+
+    assert_non_null(r);
+    return r;
+}
+
+static void reissue_ok(fixture *f, char *body)
+{
+    char *answer;
+
+    assert_int_equal(post(f, body, &answer), 200);
+    free(answer);
+    free(body);
+    wait_outbox_empty(f);                      /* mailed before anything is undone */
+}
+
+/* Undoing a record gives its voter no code back: max_reissues_per_voter (3)
+ * bounds the codes made, undone or not, whatever `applied` the server signs;
+ * and votecad undoes at most max_undone_per_voter (1) records of one voter and
+ * max_undone (3) in all, then refuses with undo_limit, nothing changed. */
+static void test_undo_keeps_the_limit(void **state)
+{
+    fixture *f = *state;
+    char id[33], *body;
+    const char *dan = "dan@example.org";
+
+    /* the review's attack: the same stale count again and again */
+    reissue_ok(f, request_behind(f, "V004", 0, id));
+    reissue_ok(f, request_behind(f, "V004", 1, id));      /* undoes V004's first record */
+    assert_int_equal(status_of(f, "undone"), 1);
+    assert_int_equal(status_of(f, "codes"), 2);
+    for (int i = 0; i < 6; i++) {               /* a second undo of V004's: refused */
+        body = request_behind(f, "V004", 1, id);
+        refuse(f, body, 429, "undo_limit");
+        free(body);
+    }
+    wait_outbox_empty(f);
+    assert_int_equal(mails_to(f, dan), 2);
+    assert_int_equal(status_of(f, "undone"), 1);
+    /* the undone record's code still counts: one more code, then the limit */
+    reissue_ok(f, request_behind(f, "V004", 0, id));
+    body = request_behind(f, "V004", 0, id);
+    refuse(f, body, 429, "reissue_limit");
+    free(body);
+    wait_outbox_empty(f);
+    assert_int_equal(mails_to(f, dan), 3);
+    assert_int_equal(status_of(f, "codes"), 3);
+    /* in all: two more voters' records undone (3), a fourth is refused */
+    reissue_ok(f, request_behind(f, "V001", 0, id));
+    reissue_ok(f, request_behind(f, "V001", 1, id));
+    reissue_ok(f, request_behind(f, "V005", 0, id));
+    reissue_ok(f, request_behind(f, "V005", 1, id));
+    assert_int_equal(status_of(f, "undone"), 3);
+    reissue_ok(f, request_behind(f, "V001", 0, id));
+    body = request_behind(f, "V001", 1, id);
+    refuse(f, body, 429, "undo_limit");
+    free(body);
+    assert_int_equal(status_of(f, "undone"), 3);
+    assert_int_equal(status_of(f, "codes"), 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -948,6 +1017,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crash_between_store_and_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_record_undone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_private_and_init_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undo_keeps_the_limit, setup, teardown),
     };
 
     if (sodium_init() < 0)

@@ -37,7 +37,7 @@ static int setup(void **state)
     return tu_election_by_cli(dir, bin, &smtp, CSV,
                               "$C keygen ca.key --demo && "
                               "$V -c votesrv.json export-voters list.json && "
-                              "$C notices list.json --key ca.key --out notices --postal && "
+                              "$C notices list.json --key ca.key --hr voters.csv --out notices --postal && "
                               "$V -c votesrv.json import-credentials notices/credentials-*.json",
                               cfg, sizeof cfg);
 }
@@ -210,12 +210,13 @@ static void test_regenerate_needs_a_reason(void **state)
 
     (void)state;
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --key ca.key "
-                           "--out notices --establishment Siège", dir, bin), 1);
+                           "--hr voters.csv --out notices --establishment Siège", dir, bin), 1);
     assert_non_null(strstr(out, "already has a notice"));
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --key ca.key "
-                           "--out notices --regenerate", dir, bin), 2);
+                           "--hr voters.csv --out notices --regenerate", dir, bin), 2);
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && mkdir again && echo N1 > only.txt && "
-                           "%s/votecred notices list.json --key ca.key --out notices --voters only.txt "
+                           "%s/votecred notices list.json --key ca.key --hr voters.csv --out notices "
+                           "--voters only.txt "
                            "--regenerate --reason 'notice destroyed' --cover --lang en && "
                            "ls notices/credentials-*.json | wc -l", dir, bin), 0);
     assert_non_null(strstr(out, "1 notices"));
@@ -248,14 +249,78 @@ static void test_notices_need_the_fingerprint(void **state)
         assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && /usr/bin/python3 -c \""
                                "import json; l = json.load(open('list.json')); %s; "
                                "json.dump(l, open('bad.json', 'w'))\" && "
-                               "%s/votecred notices bad.json --key ca.key --out bad", dir, edits[i], bin), 1);
+                               "%s/votecred notices bad.json --key ca.key --hr voters.csv --out bad", dir,
+                               edits[i], bin), 1);
         assert_non_null(strstr(out, i < 2 ? "key ceremony is not done" : "is not the one of its"));
         assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
         assert_int_equal(atoi(out), 0);                 /* no notice, no credential */
     }
     /* the list as exported still makes notices */
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && %s/votecred notices list.json "
-                           "--key ca.key --out bad --establishment Siège", dir, bin), 0);
+                           "--key ca.key --hr voters.csv --out bad --establishment Siège", dir,
+                           bin), 0);
+}
+
+/* votecad mails reissued codes to the roster's addresses, which votecred
+ * takes from the HR file (the list as its owner sent it to the authority),
+ * never from the server: an export whose registry was changed (an address, a
+ * postal address, a scrutin, a voter added or left out) is refused, naming the
+ * voters, nothing written; so is an export the HR file (changed) disagrees
+ * with, and an HR file that is not a valid list. The export that matches is
+ * accepted and the roster carries the HR file's addresses. */
+static void test_export_must_match_the_hr_file(void **state)
+{
+    static const struct {
+        const char *edit, *said;
+    } edits[] = {
+        { "v['N2']['emails'] = ['mallory@evil.example']", "N2 (emails)" },
+        { "v['N2']['emails'].append('mallory@evil.example')", "N2 (emails)" },
+        { "v['N1']['postal_address'] = '1 rue du Faux\\n75000 Paris'", "N1 (postal_address)" },
+        { "v['N3']['scrutins'] = v['N3']['scrutins'][:1]", "N3 (scrutins)" },
+        { "l['voters'] = [x for x in l['voters'] if x['number'] != 'N3']",
+          "N3 (not in the server's list)" },
+        { "l['voters'].append(dict(v['N1'], number='N9'))", "N9 (not in the HR file)" },
+    };
+    char out[8192];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && /usr/bin/python3 -c \""
+                               "import json; l = json.load(open('list.json')); "
+                               "v = {x['number']: x for x in l['voters']}; %s; "
+                               "json.dump(l, open('bad.json', 'w'))\" && "
+                               "%s/votecred notices bad.json --key ca.key --hr voters.csv "
+                               "--out bad", dir, edits[i].edit, bin), 1);
+        if (strstr(out, "disagrees with the HR file") == NULL || strstr(out, edits[i].said) == NULL)
+            fail_msg("edit %s: %s", edits[i].edit, out);
+        assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
+        assert_int_equal(atoi(out), 0);                 /* no notice, no credential, no roster */
+    }
+    /* the HR file changed, the export not: refused the same */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && sed "
+                           "s/marie.curie@ex.gouv.fr/marie.curie@labo.example/ voters.csv > hr2.csv && "
+                           "%s/votecred notices list.json --key ca.key --hr hr2.csv --out bad",
+                           dir, bin), 1);
+    assert_non_null(strstr(out, "N2 (emails)"));
+    /* an HR file that is no valid list: refused with the parser's errors */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && sed s/marie.curie@/marie@@/ "
+                           "voters.csv > hr3.csv && %s/votecred notices list.json --key ca.key "
+                           "--hr hr3.csv --out bad", dir, bin), 3);
+    if (strstr(out, "hr3.csv:4: ") == NULL || strstr(out, "not a valid e-mail") == NULL)
+        fail_msg("%s", out);
+    assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
+    assert_int_equal(atoi(out), 0);
+    /* without --hr: usage */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --key ca.key "
+                           "--out bad", dir, bin), 2);
+    /* the matching export: accepted, the roster's addresses are the HR file's */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf good && %s/votecred notices "
+                           "list.json --key ca.key --hr voters.csv --out good >/dev/null && "
+                           "/usr/bin/python3 -c \"import json; r = json.load(open("
+                           "'good/votecred-state.json')); print(sorted((v['number'], v['emails']) "
+                           "for v in r['voters']))\"", dir, bin), 0);
+    assert_string_equal(out, "[('N1', ['emile.zola@ex.gouv.fr']), ('N2', "
+                             "['marie.curie@ex.gouv.fr']), ('N3', ['victor.hugo@ex.gouv.fr'])]\n");
 }
 
 int main(void)
@@ -266,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_code_from_paper_lock_and_reissue),
         cmocka_unit_test(test_regenerate_needs_a_reason),
         cmocka_unit_test(test_notices_need_the_fingerprint),
+        cmocka_unit_test(test_export_must_match_the_hr_file),
     };
     return cmocka_run_group_tests_name("notices", tests, setup, teardown);
 }

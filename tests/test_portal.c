@@ -81,7 +81,7 @@ static int make_election(void)
               "$V ceremony post sh1.json sh2.json && $V ceremony export c.json && "
               "for i in 0 1 2; do $T verdict c.json k$i ver$i.json; done && "
               "$V ceremony post ver0.json ver1.json ver2.json && "
-              "$V credentials --demo codes.csv && "
+              "$V credentials --demo codes.csv --hr v.csv && "
               "$V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k1 seal1.json && "
               "$V ceremony post seal0.json seal1.json && $V open && "

@@ -483,6 +483,7 @@ struct store *tu_election_bureau(const char *dir, const char *csv, int64_t opens
 
     crypto_sign_keypair(pk, sk);
     audit_set_signing_key(sk);
+    free(tu_write(dir, "voters.csv", csv));        /* the HR file, for the demo's roster */
     if (def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
         election_create(s, &c, &d, pk) != 0 ||
         voters_parse_buffer(&l, "voters.csv", csv, strlen(csv), &d) != 0 ||
@@ -815,7 +816,9 @@ int tu_election_by_cli(const char *dir, const char *bin, const tu_smtp *smtp, co
               "$V -c votesrv.json import-voters voters.csv && "
               "$V -c votesrv.json keys --demo trustee.hex && %s && $V -c votesrv.json open",
               dir, bin, bin,
-              credentials ? credentials : "$V -c votesrv.json credentials --demo codes.csv") != 0) {
+              credentials ? credentials
+                          : "$V -c votesrv.json credentials --demo codes.csv --hr voters.csv")
+        != 0) {
         fprintf(stderr, "%s\n", out);
         return -1;
     }

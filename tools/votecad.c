@@ -37,9 +37,11 @@ static int cmd_status(const credauth_config *c)
         return 1;
     }
     printf("election %s\nauthority %s\nvoters %llu\nreissues %llu\nnext_seq %llu\n"
+           "codes %llu\nundone %llu\n"
            "mail_queued %llu\nmail_sent %llu\nmail_failed %llu\n", st.election, st.authority,
            (unsigned long long)st.voters, (unsigned long long)st.reissues,
-           (unsigned long long)st.next_seq, (unsigned long long)st.mail_queued,
+           (unsigned long long)st.next_seq, (unsigned long long)st.codes,
+           (unsigned long long)st.undone, (unsigned long long)st.mail_queued,
            (unsigned long long)st.mail_sent, (unsigned long long)st.mail_failed);
     credauth_close(ca);
     return 0;

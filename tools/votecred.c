@@ -2,8 +2,8 @@
  * notices and the signed credentials file (docs/protocol.md section 7).
  *
  *   votecred keygen KEYFILE [--demo]
- *   votecred notices LIST.json --key KEYFILE --out DIR [--establishment NAME]
- *            [--voters FILE] [--postal] [--cover] [--lang en]
+ *   votecred notices LIST.json --key KEYFILE --hr HR.csv --out DIR
+ *            [--establishment NAME] [--voters FILE] [--postal] [--cover] [--lang en]
  *            [--regenerate --reason TEXT]
  *
  * keygen writes the authority's Ed25519 seed (64 hex digits, mode 0600,
@@ -11,7 +11,13 @@
  * election definition as "credential_authority"; --demo derives the public
  * demo seed (demos and tests only: anyone can sign with it).
  *
- * notices reads the electoral-list export (votectl export-voters), and for
+ * notices reads the electoral-list export (votectl export-voters) and the
+ * electoral list as the body that owns it sent it to the authority (HR.csv,
+ * the CSV of votectl import-voters, parsed by the same code): it refuses, with
+ * the first voter numbers that differ and nothing written, an export that
+ * disagrees with HR.csv on the voters, their names, establishment, postal
+ * address, addresses or scrutins; votecad's roster takes its addresses from
+ * HR.csv, never from the server. Then, for
  * each voter makes a vote code, draws it on the voter's notice, and keeps per
  * scrutin the voter may vote in the public credential S and the binding
  * Hb(auth-bind; authenticator, S) (the code itself exists in memory only
@@ -45,11 +51,12 @@
 #include "access/access.h"
 #include "crypto/crypto.h"
 #include "election/credentials.h"
+#include "election/voters.h"
 #include "notices/code.h"
 #include "notices/notice.h"
 
 typedef struct {
-    const char *list, *out, *establishment, *voters_file, *lang, *reason, *key;
+    const char *list, *out, *establishment, *voters_file, *lang, *reason, *key, *hr;
     int postal, cover, regenerate;
 } options;
 
@@ -71,9 +78,11 @@ static const char *text_of(json_t *obj, const char *key)
 static int usage(void)
 {
     fprintf(stderr, "usage: votecred keygen KEYFILE [--demo]\n"
-                    "       votecred notices LIST.json --key KEYFILE --out DIR "
+                    "       votecred notices LIST.json --key KEYFILE --hr HR.csv --out DIR "
                     "[--establishment NAME] [--voters FILE] [--postal] [--cover] [--lang en] "
-                    "[--regenerate --reason TEXT]\n");
+                    "[--regenerate --reason TEXT]\n"
+                    "  HR.csv: the electoral list as its owner sent it to the authority (the "
+                    "CSV of votectl import-voters)\n");
     return 2;
 }
 
@@ -263,9 +272,7 @@ static int one_notice(notice_doc *doc, const notice_style *s, const entry *e, cr
         json_decref(made);
         return -1;
     }
-    json_object_set_new(c->voters, e->v.number,
-                        json_pack("{s:O,s:o}", "emails", json_object_get(e->src, "emails"),
-                                  "credentials", made));
+    json_object_set_new(c->voters, e->v.number, json_pack("{s:o}", "credentials", made));
     return 0;
 }
 
@@ -364,10 +371,52 @@ static int load_key(const char *path, const def_election *d, uint8_t sk[64])
     return 0;
 }
 
+/* The JSON array of strings a as an array of at most max + 1 pointers (the
+ * count is the array's: more than max never matches). */
+static size_t strings_of(json_t *a, const char **out, size_t max)
+{
+    size_t i, n = json_array_size(a);
+    json_t *x;
+
+    json_array_foreach(a, i, x)
+        if (i <= max)
+            out[i] = json_is_string(x) ? json_string_value(x) : "";
+    return n;
+}
+
+/* The server's export against HR.csv, voter by voter and both ways: 0 if they
+ * agree, else 1 after naming the first voters that differ (4: no memory). */
+static int hr_check(const options *o, json_t *voters, voter_list *hr)
+{
+    const char *emails[VOTERS_MAX_EMAILS + 1], *scrutins[DEF_MAX_SCRUTINS + 1];
+    voters_match m;
+    size_t i, bad;
+    json_t *v;
+
+    if (voters_match_start(&m, hr) != 0)
+        return 4;
+    json_array_foreach(voters, i, v) {
+        voters_card card = { text_of(v, "number"), text_of(v, "surname"),
+                             text_of(v, "given_names"), text_of(v, "establishment"),
+                             text_of(v, "postal_address"), emails, 0, scrutins, 0 };
+
+        card.nemails = strings_of(json_object_get(v, "emails"), emails, VOTERS_MAX_EMAILS);
+        card.nscrutins = strings_of(json_object_get(v, "scrutins"), scrutins, DEF_MAX_SCRUTINS);
+        voters_match_card(&m, &card);
+    }
+    if ((bad = voters_match_end(&m)) == 0)
+        return 0;
+    fprintf(stderr, "votecred: refused: the server's export %s disagrees with the HR file %s on "
+                    "%zu voters: %s; nothing written (the server's registry is not the list "
+                    "its owner sent: have it imported again, or ask the HR service)\n",
+            o->list, o->hr, bad, m.shown);
+    return 1;
+}
+
 /* credentials-EID.json and votecred-state.json from what was issued to the
  * list's voters: 0 once written, 1 if voters still lack a notice, 4 on failure. */
 static int write_outputs(const options *o, json_t *list, const def_election *d, json_t *issued,
-                         const uint8_t sk[64])
+                         const voter_list *hr, const uint8_t sk[64])
 {
     const char *eid = text_of(list, "eid"), *fp = text_of(list, "fingerprint");
     json_t *voters = json_object_get(list, "voters"), *all = json_object_get(issued, "voters");
@@ -383,7 +432,8 @@ static int write_outputs(const options *o, json_t *list, const def_election *d, 
             missing++;
             continue;
         }
-        json_t *creds = json_object(), *c;
+        json_t *creds = json_object(), *emails = json_array(), *c;
+        const voter_row *r = voters_hr_row(hr, text_of(v, "number"));  /* hr_check found it */
         const char *sc;
 
         json_object_foreach(json_object_get(got, "credentials"), sc, c) {
@@ -392,9 +442,11 @@ static int write_outputs(const options *o, json_t *list, const def_election *d, 
                                                       text_of(v, "number"), "scrutin", sc,
                                                       "bind", json_object_get(c, "bind")));
         }
-        json_array_append_new(roster, json_pack("{s:s,s:O,s:o}", "number", text_of(v, "number"),
-                                                "emails", json_object_get(got, "emails"),
-                                                "credentials", creds));
+        for (size_t k = 0; r != NULL && k < r->v.nemails; k++)
+            json_array_append_new(emails, json_string(r->emails[k]));
+        /* the addresses votecad mails reissued codes to: the HR file's only */
+        json_array_append_new(roster, json_pack("{s:s,s:o,s:o}", "number", text_of(v, "number"),
+                                                "emails", emails, "credentials", creds));
     }
     if (missing > 0) {
         printf("%zu voters of the list have no notice yet: the credentials file is written "
@@ -464,7 +516,10 @@ static int run(const options *o, json_t *list)
     json_t *issued = NULL, *gen;
     creds c = { eid, NULL };
     notice_style s;
+    voter_list hr;
     int rc = 3;
+
+    memset(&hr, 0, sizeof hr);
 
     if (eid == NULL || portal == NULL || deftext == NULL ||
         strcmp(text_of(list, "format"), LIST_FORMAT) != 0 ||
@@ -475,6 +530,15 @@ static int run(const options *o, json_t *list)
     }
     free(deftext);
     if ((rc = check_fingerprint(o, list, &d)) != 0 || (rc = load_key(o->key, &d, sk)) != 0)
+        goto out;
+    rc = 3;
+    if (voters_parse_file(&hr, o->hr, &d) != 0) {
+        fprintf(stderr, "votecred: %s is not a valid electoral list (CSV of votectl "
+                        "import-voters):\n", o->hr);
+        voters_print_errors(&hr, stderr);
+        goto out;
+    }
+    if ((rc = hr_check(o, json_object_get(list, "voters"), &hr)) != 0)
         goto out;
     rc = 3;
     e = select_voters(o, json_object_get(list, "voters"), &n);
@@ -540,7 +604,7 @@ static int run(const options *o, json_t *list)
             fprintf(stderr, "votecred: cannot write votecred-issued.json in %s\n", o->out);
             rc = 4;
         } else {
-            rc = write_outputs(o, list, &d, issued, sk);
+            rc = write_outputs(o, list, &d, issued, &hr, sk);
             rc = rc == 1 ? 0 : rc;
         }
     }
@@ -548,6 +612,7 @@ out:
     sodium_memzero(sk, sizeof sk);
     json_decref(issued);
     free(e);
+    voter_list_free(&hr);
     def_free(&d);
     return rc;
 }
@@ -598,7 +663,7 @@ int main(int argc, char **argv)
         { "voters", required_argument, NULL, 'v' }, { "postal", no_argument, NULL, 'p' },
         { "cover", no_argument, NULL, 'c' }, { "lang", required_argument, NULL, 'l' },
         { "regenerate", no_argument, NULL, 'r' }, { "reason", required_argument, NULL, 'R' },
-        { "key", required_argument, NULL, 'k' },
+        { "key", required_argument, NULL, 'k' }, { "hr", required_argument, NULL, 'H' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     options o = { .lang = "fr" };
@@ -624,11 +689,12 @@ int main(int argc, char **argv)
         case 'r': o.regenerate = 1; break;
         case 'R': o.reason = optarg; break;
         case 'k': o.key = optarg; break;
+        case 'H': o.hr = optarg; break;
         case 'h': usage(); return 0;
         default: return usage();
         }
     }
-    if (optind != argc - 1 || o.out == NULL || o.key == NULL ||
+    if (optind != argc - 1 || o.out == NULL || o.key == NULL || o.hr == NULL ||
         (o.regenerate && o.reason == NULL) ||
         (strcmp(o.lang, "fr") != 0 && strcmp(o.lang, "en") != 0))
         return usage();

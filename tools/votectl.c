@@ -80,7 +80,8 @@ int votectl_parse_opts(int argc, char **argv, opts *o, const char *allowed)
     static const struct option longopts[] = {
         { "reason", required_argument, NULL, 'r' }, { "notice", required_argument, NULL, 'n' },
         { "dry-run", no_argument, NULL, 'd' }, { "demo", required_argument, NULL, 'D' },
-        { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+        { "json", no_argument, NULL, 'j' }, { "hr", required_argument, NULL, 'H' },
+        { NULL, 0, NULL, 0 }
     };
     int ch;
 
@@ -100,6 +101,8 @@ int votectl_parse_opts(int argc, char **argv, opts *o, const char *allowed)
             o->demo = optarg;
         else if (ch == 'j')
             o->as_json = 1;
+        else if (ch == 'H')
+            o->hr = optarg;
     }
     o->pos = argv + optind;
     o->npos = argc - optind;
@@ -328,13 +331,14 @@ static int cmd_keys(votectl *v, int argc, char **argv)
 static int cmd_credentials(votectl *v, int argc, char **argv)
 {
     opts o;
-    int rc = votectl_parse_opts(argc, argv, &o, "D");
+    int rc = votectl_parse_opts(argc, argv, &o, "DH");
 
-    if (rc == 0 && o.demo == NULL)
-        return votectl_usage_error("%s", "only --demo FILE exists until votecred replaces it");
+    if (rc == 0 && (o.demo == NULL || o.hr == NULL))
+        return votectl_usage_error("%s", "--demo CODES_FILE --hr HR.csv (the HR file: the "
+                                   "demo roster's addresses)");
     if (rc != 0 || (rc = with_store(v, 0)) != 0)
         return rc;
-    rc = votectl_demo_codes(v, o.demo);
+    rc = votectl_demo_codes(v, o.demo, o.hr);
     votectl_close(v);
     return rc;
 }
@@ -683,7 +687,7 @@ static const command commands[] = {
       "the state the key holders seal (votetrustee seal) before open/close; at close, the "
       "signature list it hashes (private)" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
-    { "credentials", cmd_credentials, "--demo CODES_FILE",
+    { "credentials", cmd_credentials, "--demo CODES_FILE --hr HR.csv",
       "generate demo vote codes on the server, and votecad's roster beside them "
       "(votecred-state.json; demo only)" },
     { "open", cmd_open, "",

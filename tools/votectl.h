@@ -26,7 +26,7 @@ int votectl_result(votectl *v, int rc, const char *done);
 int votectl_import(votectl *v, const char *csv, int dry_run);
 /* Parse "--reason R", "--notice N", "--dry-run", "--demo FILE"; positional args stay. */
 typedef struct {
-    const char *reason, *notice, *demo, *json;
+    const char *reason, *notice, *demo, *json, *hr;
     int dry_run, as_json;
     char **pos;
     int npos;
@@ -49,7 +49,7 @@ int cmd_publish(votectl *v, int argc, char **argv);
 int cmd_staff_add(votectl *v, int argc, char **argv);
 /* Demo-only key and vote codes, written to path (which must not exist). */
 int votectl_demo_key(votectl *v, const char *path);
-int votectl_demo_codes(votectl *v, const char *path);
+int votectl_demo_codes(votectl *v, const char *path, const char *hr);
 /* Demo console accounts (support, officer, auditor) with their passwords and
  * TOTP keys, written to path (which must not exist). */
 int votectl_demo_staff(votectl *v, const char *path);

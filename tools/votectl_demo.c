@@ -225,8 +225,8 @@ int votectl_demo_key(votectl *v, const char *path)
 }
 
 /* CODES_FILE, and beside it votecred-state.json (0600): the roster of the
- * demo authority's online service, votecad. */
-int votectl_demo_codes(votectl *v, const char *path)
+ * demo authority's online service, votecad, its addresses the HR file's. */
+int votectl_demo_codes(votectl *v, const char *path, const char *hr)
 {
     char roster_path[1200];
     const char *slash = strrchr(path, '/');
@@ -247,7 +247,7 @@ int votectl_demo_codes(votectl *v, const char *path)
             close(fd);
         return EXIT_INPUT;
     }
-    rc = votectl_result(v, election_demo_credentials_roster(v->store, &v->ctx, f, r),
+    rc = votectl_result(v, election_demo_credentials_roster(v->store, &v->ctx, f, r, hr),
                         "demo vote codes generated (votecad's roster in votecred-state.json)");
     fclose(f);
     if (fclose(r) != 0 && rc == 0)
@@ -257,7 +257,7 @@ int votectl_demo_codes(votectl *v, const char *path)
 
 int cmd_demo(votectl *v, int argc, char **argv)
 {
-    char path[1200], cfg[1200];
+    char path[1200], cfg[1200], hr_path[1200];
     def_election d;
     char err[DEF_ERR_CHARS];
     int rc;
@@ -294,8 +294,9 @@ int cmd_demo(votectl *v, int argc, char **argv)
     if (rc == 0)
         rc = votectl_demo_key(v, path);
     snprintf(path, sizeof path, "%s/demo-vote-codes.csv", argv[1]);
+    snprintf(hr_path, sizeof hr_path, "%s/voters.csv", argv[1]);      /* the HR file */
     if (rc == 0)
-        rc = votectl_demo_codes(v, path);
+        rc = votectl_demo_codes(v, path, hr_path);
     if (rc == 0 && write_votecad(argv[1], v->srv.keys.audit_pk) != 0)
         rc = EXIT_INPUT;
     snprintf(path, sizeof path, "%s/demo-staff.txt", argv[1]);
