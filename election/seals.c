@@ -286,6 +286,13 @@ int election_seals_check_tx(store_tx *tx, election_ctx *c, const char *act, json
                              "votetrustee seal", act, president ? "yes" : "no", delegates, act);
         goto out;
     }
+    /* at closing, a holder's earlier seal over another state leaves the store:
+     * the archive keeps only seals over the closed state (§6.3, §15) */
+    for (uint64_t i = 0; strcmp(act, "close") == 0 && rc == ELECTION_OK && i < st.n; i++)
+        if (seals.msg[i] != NULL && seal_valid(seals.msg[i], &st, i, state) != 0)
+            rc = store_document_delete(tx, kind, (int64_t)i);
+    if (rc != ELECTION_OK)
+        goto out;
     json_object_set(payload, "seals", list);
     json_object_set(payload, "sealed_state", state);
 out:

@@ -459,6 +459,28 @@ static void test_close_seal_recomputed(void **state)
                         TRUSTEE_RECORD_FORMAT);
     assert_int_equal(json_array_size(json_object_get(record, "scrutins")), box->n);
     assert_non_null(json_object_get(record, "seal_close"));
+    /* asked again: the same state gives the same seal; another software
+     * digest than the president's at opening, or (with the record) any other
+     * closing state, is refused and the record stays */
+    assert_int_equal(trustee_seal(&m, &record, &f->ts[1], c, st, box, sigs, err, sizeof err), 0);
+    assert_true(json_equal(m, json_object_get(record, "seal_close")));
+    json_decref(m);
+    bad = json_deep_copy(st);
+    json_object_set(bad, "software", json_object_get(st, "box"));
+    expect_no_seal(f, bad, box, sigs, "is not the one the president sealed at opening");
+    list = record;
+    assert_int_equal(trustee_seal(&m, &record, &f->ts[1], c, bad, box, sigs, err, sizeof err),
+                     -1);
+    assert_ptr_equal(record, list);
+    json_decref(bad);
+    bad = json_deep_copy(record);
+    json_object_set(json_object_get(json_object_get(bad, "seal_close"), "state"), "signatures",
+                    json_object_get(st, "box"));
+    list = bad;
+    assert_int_equal(trustee_seal(&m, &bad, &f->ts[1], c, st, box, sigs, err, sizeof err), -1);
+    assert_non_null(strstr(err, "already sealed another closing state"));
+    assert_ptr_equal(bad, list);
+    json_decref(bad);
     json_decref(record);
     json_decref(c);
     json_decref(st);

@@ -1043,6 +1043,139 @@ static void test_seed_from_seals(void **state)
     expect_fail(f->dir, "documents", other_seed_seals, "seat seed: made from the president's");
 }
 
+/* ---- one closing seal per holder: the server has no seal to choose from ---- */
+
+static fixture *seal_f;
+
+/* Holder h's closing seal in the archive j, re-signed with field `flip` of
+ * its state changed (NULL: unchanged); a new message. */
+static json_t *resealed(json_t *j, json_int_t h, const char *flip)
+{
+    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-close"), *x, *m = NULL;
+    size_t i;
+
+    json_array_foreach(seals, i, x)
+        if (json_integer_value(json_object_get(x, "holder")) == h)
+            m = json_deep_copy(x);
+    assert_non_null(m);
+    json_object_del(m, "signature");
+    if (flip != NULL)
+        flip_hex(json_object_get(m, "state"), flip);
+    assert_int_equal(ceremony_message_sign(m, seal_f->ts[h].sign_sk), 0);
+    return m;
+}
+
+/* The results' seeds recomputed from the president's seal and delegate 2's. */
+static void seeds_from(json_t *j, json_t *president, json_t *delegate)
+{
+    json_t *r = json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+    json_t *sc;
+    uint8_t sp[64], sd[64], seed[32];
+    char hex[65];
+    size_t i;
+
+    assert_int_equal(hex_decode(sp, 64, json_string_value(json_object_get(president,
+                                                                          "signature"))), 0);
+    assert_int_equal(hex_decode(sd, 64, json_string_value(json_object_get(delegate,
+                                                                          "signature"))), 0);
+    json_array_foreach(json_object_get(r, "scrutins"), i, sc) {
+        seats_seed_make(seed, seal_f->st.fingerprint,
+                        json_string_value(json_object_get(sc, "id")), sp, sd);
+        hex_encode(hex, seed, 32);
+        json_object_set_new(sc, "seat_seed", json_string(hex));
+    }
+}
+
+/* The review's attack: a second closing seal by the president over the same
+ * state but another software digest, listed after the real one, the seeds
+ * recomputed from it. */
+static void second_president_seal(json_t *j)
+{
+    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-close");
+    json_t *p = resealed(j, 0, "software"), *d = resealed(j, 2, NULL);
+
+    seeds_from(j, p, d);
+    json_array_append_new(seals, p);
+    json_decref(d);
+}
+
+/* Both seals replaced by seals over another software digest than at opening. */
+static void closing_software_changed(json_t *j)
+{
+    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-close");
+    json_t *p = resealed(j, 0, "software"), *d = resealed(j, 2, "software");
+
+    seeds_from(j, p, d);
+    json_array_clear(seals);
+    json_array_append_new(seals, p);
+    json_array_append_new(seals, d);
+}
+
+/* Delegate 1 (who would come first for the seed) sealed another state. */
+static void seal_over_other_box(json_t *j)
+{
+    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-close");
+    json_t *m = resealed(j, 2, "box");
+
+    json_object_set_new(m, "holder", json_integer(1));
+    json_object_del(m, "signature");
+    assert_int_equal(ceremony_message_sign(m, seal_f->ts[1].sign_sk), 0);
+    json_array_append_new(seals, m);
+}
+
+static void test_seed_one_seal_per_holder(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 1, 2, 3, 0, 1 };
+    char path[600], out[16384], *text;
+    json_t *st, *m, *a;
+    size_t i;
+
+    seal_f = f;
+    /* delegate 1 seals early, over the box before the ballots: the close drops
+     * that seal, which covers another state, so the archive does not carry it */
+    assert_int_equal(ceremony_seal_state(f->s, "close", f->c.assets, &st, NULL), 0);
+    m = json_pack("{sssOsssIsO}", "format", CEREMONY_FORMAT, "eid", json_object_get(st, "eid"),
+                  "kind", "seal-close", "holder", (json_int_t)1, "state", st);
+    assert_int_equal(ceremony_message_sign(m, f->ts[1].sign_sk), 0);
+    text = json_dumps(m, JSON_COMPACT);
+    assert_int_equal(ceremony_post(f->s, &f->c, text, strlen(text)), ELECTION_OK);
+    free(text);
+    json_decref(m);
+    json_decref(st);
+    for (int v = 0; v < VOTERS; v++)
+        vote(f, v, choices[v], 1);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < 3; h++)
+        assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    a = tu_archive_load(path);
+    assert_non_null(a);
+    json_array_foreach(json_object_get(json_object_get(a, "documents"), "seal-close"), i, m)
+        assert_int_not_equal(json_integer_value(json_object_get(m, "holder")), 1);
+    json_decref(a);
+    expect_fail(f->dir, "documents", second_president_seal, "seat seed: made from the president's");
+    expect_fail(f->dir, "documents", second_president_seal,
+                "seals before close: one per holder, every one over the same verified closing "
+                "state with the opening software: holder 0 sealed twice");
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   seals before close: one per holder, every one over the "
+                                "same verified closing state with the opening software\n"));
+    expect_fail(f->dir, "documents", closing_software_changed,
+                "seals before close: one per holder, every one over the same verified closing "
+                "state with the opening software: holder 0's closing software digest is not the "
+                "opening one");
+    expect_fail(f->dir, "documents", closing_software_changed,
+                "seat seed: made from the president's");
+    expect_fail(f->dir, "documents", seal_over_other_box,
+                "seals before close: one per holder, every one over the same verified closing "
+                "state with the opening software: seal 3 (holder 1) is not a valid seal of the "
+                "verified closing state");
+}
+
 /* ---- the key holders decrypt only the box they sealed at closing ---- */
 
 static int line_cmp(const void *a, const void *b)
@@ -1508,6 +1641,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reissue_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holder_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_from_seals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seed_one_seal_per_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holder_cli, setup, teardown),
     };
 

@@ -186,7 +186,8 @@ static int facts_close(seal_facts *f, const trustee_view *v, const trustee_box *
     return 0;
 }
 
-/* The state the holder seals: its own facts, the officer's software digest. */
+/* The state the holder seals: its own facts, the officer's software digest
+ * (at closing, that of the president's opening seal). */
 static json_t *state_expected(const trustee_view *v, const char *act, const seal_facts *f,
                               json_t *given, char *err, size_t errlen)
 {
@@ -231,6 +232,45 @@ static int state_compare(json_t *want, json_t *given, char *err, size_t errlen)
     if (!json_equal(want, given))
         return ceremony_fault(err, errlen, "the state to seal has fields the holder does not "
                               "recompute");
+    return 0;
+}
+
+/* The closing software is the opening's: the digest in the president's
+ * opening seal that the ceremony export carries, its signature checked. */
+static int software_as_opened(const trustee_view *v, json_t *ceremony, json_t *want, char *err,
+                              size_t errlen)
+{
+    json_t *m, *opened = NULL;
+    const char *kind, *eid;
+    size_t i;
+
+    json_array_foreach(json_object_get(json_object_get(ceremony, "seals"), "open"), i, m) {
+        kind = json_string_value(json_object_get(m, "kind"));
+        eid = json_string_value(json_object_get(m, "eid"));
+        if (json_is_integer(json_object_get(m, "holder")) &&
+            json_integer_value(json_object_get(m, "holder")) == 0 && kind != NULL &&
+            strcmp(kind, "seal-open") == 0 && eid != NULL && strcmp(eid, v->eid) == 0 &&
+            ceremony_message_verify(m, v->k.sign_pk[0]) == 0)
+            opened = json_object_get(m, "state");
+    }
+    if (opened == NULL)
+        return ceremony_fault(err, errlen, "the ceremony export has no opening seal of the "
+                              "president to compare the software with: refuse to seal the close");
+    if (!json_equal(json_object_get(opened, "software"), json_object_get(want, "software")))
+        return ceremony_fault(err, errlen, "the software digest to seal is not the one the "
+                              "president sealed at opening: refuse to seal the close");
+    return 0;
+}
+
+/* One closing seal per key file: a record that kept a seal over another
+ * state refuses (the seat seed is made from this signature, §15). */
+static int seal_once(json_t *record, json_t *want, char *err, size_t errlen)
+{
+    json_t *old = json_object_get(json_object_get(record, "seal_close"), "state");
+
+    if (record != NULL && !json_equal(old, want))
+        return ceremony_fault(err, errlen, "this key file already sealed another closing state "
+                              "(its record keeps it): a holder seals the close once");
     return 0;
 }
 
@@ -288,7 +328,9 @@ int trustee_seal(json_t **msg, json_t **record, const trustee_secret *ts, json_t
     if ((close_ ? facts_close(f, &v, box, signatures, err, errlen)
                 : facts_open(f, &v, ceremony, err, errlen)) != 0 ||
         (want = state_expected(&v, act, f, state, err, errlen)) == NULL ||
-        state_compare(want, state, err, errlen) != 0)
+        state_compare(want, state, err, errlen) != 0 ||
+        (close_ && (software_as_opened(&v, ceremony, want, err, errlen) != 0 ||
+                    seal_once(*record, want, err, errlen) != 0)))
         goto done;
     snprintf(kind, sizeof kind, "seal-%s", act);
     m = json_pack("{sssssssI}", "format", CEREMONY_FORMAT, "eid", v.eid, "kind", kind,

@@ -94,10 +94,12 @@ void trustee_box_hash(uint8_t out[32], const trustee_box *box);
  * signature hashes, at opening, of an empty box and list; at closing, from box
  * (trustee_box_read of the archive) and signatures (the list from
  * ceremony_seal_state), with ballots = signatures in every scrutin. Only the
- * software digest is taken as given. At closing, *record (the holder's
- * record, NULL if none yet) is replaced by one that keeps the seal and what it
- * covers, per scrutin (docs/protocol.md §6.3); a record that already names a
- * decrypted count refuses another closing state. */
+ * software digest is taken as given, and at closing it must be the one of the
+ * president's opening seal in the ceremony export. At closing, *record (the
+ * holder's record, NULL if none yet) is replaced by one that keeps the seal
+ * and what it covers, per scrutin (docs/protocol.md §6.3); a record that
+ * already keeps a seal over another closing state refuses (one closing seal
+ * per holder). */
 int trustee_seal(json_t **msg, json_t **record, const trustee_secret *ts, json_t *ceremony,
                  json_t *state, const trustee_box *box, json_t *signatures, char *err,
                  size_t errlen);

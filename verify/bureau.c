@@ -157,31 +157,85 @@ static void box_hash(uint8_t out[32], const vv *v, int empty)
     transcript_digest(&t, out);
 }
 
+/* A sealed state as the archive lets anyone recompute it (§6.3): this act,
+ * election and fingerprint, the box and the credentials the archive shows,
+ * and no field beyond those of §6.3. */
+static int state_ok(const vv *v, json_t *st, const char *act, const uint8_t box[32])
+{
+    uint8_t got[32];
+
+    return json_object_size(st) == 7 && json_is_string(json_object_get(st, "act")) &&
+           strcmp(json_string_value(json_object_get(st, "act")), act) == 0 &&
+           json_is_string(json_object_get(st, "eid")) &&
+           strcmp(json_string_value(json_object_get(st, "eid")), v->eid) == 0 &&
+           vv_hex(got, 32, st, "fingerprint") == 0 && memcmp(got, v->fp, 32) == 0 &&
+           vv_hex(got, 32, st, "box") == 0 && memcmp(got, box, 32) == 0 &&
+           vv_hex(got, 32, st, "credentials") == 0 &&
+           memcmp(got, strcmp(act, "open") == 0 ? v->seal_creds_open : v->seal_creds_close,
+                  32) == 0 &&
+           vv_hex(got, 32, st, "signatures") == 0 && vv_hex(got, 32, st, "software") == 0;
+}
+
+/* The seals before opening or closing. One seal per holder. At opening, a seal
+ * over another state is left aside (a holder's earlier seal); the president's
+ * accepted seal gives the opening software. At closing every seal must be
+ * over the one verified closing state, with the opening software: the seat
+ * seed (§15) is made from these seals, so the server must have no other
+ * signature to choose from. */
 static void seals_check(vv *v, const holders *h, const char *act)
 {
-    char kind[16];
-    json_t *list, *m;
-    uint8_t want[32], got[32], fp[32];
+    char kind[16], why[160] = "";
+    json_t *list, *m, *closing = NULL;
+    uint8_t want[32], sw[32], seen[VV_MAX_HOLDERS] = { 0 };
     size_t i, delegates = 0;
-    int president = 0;
+    json_int_t first = 0;
+    int president = 0, close_ = strcmp(act, "close") == 0;
 
     snprintf(kind, sizeof kind, "seal-%s", act);
     list = json_object_get(v->documents, kind);
-    box_hash(want, v, strcmp(act, "open") == 0);
+    box_hash(want, v, !close_);
     json_array_foreach(list, i, m) {
         json_t *st = json_object_get(m, "state");
         json_int_t who = json_integer_value(json_object_get(m, "holder"));
+        int ok = who >= 0 && (size_t)who < h->n &&
+                 vv_message_ok(v, m, kind, (size_t)who, h->sign_pk[who]) &&
+                 state_ok(v, st, act, want);
 
-        if (who < 0 || (size_t)who >= h->n || !vv_message_ok(v, m, kind, (size_t)who,
-                                                          h->sign_pk[who]) ||
-            !json_is_string(json_object_get(st, "act")) ||
-            strcmp(json_string_value(json_object_get(st, "act")), act) != 0 ||
-            vv_hex(fp, 32, st, "fingerprint") != 0 || memcmp(fp, v->fp, 32) != 0 ||
-            vv_hex(got, 32, st, "box") != 0 || memcmp(got, want, 32) != 0 ||
-            vv_hex(got, 32, st, "credentials") != 0 ||
-            memcmp(got, strcmp(act, "open") == 0 ? v->seal_creds_open : v->seal_creds_close,
-                   32) != 0)
+        if (why[0] != '\0' && close_)
+            break;                     /* the first fault is the one reported */
+        if (ok && seen[who]) {
+            snprintf(why, sizeof why, "holder %lld sealed twice", (long long)who);
             continue;
+        }
+        if (!ok) {
+            if (close_)
+                snprintf(why, sizeof why, "seal %zu (holder %lld) is not a valid seal of the "
+                         "verified closing state", i + 1, (long long)who);
+            continue;
+        }
+        seen[who] = 1;
+        vv_hex(sw, 32, st, "software");
+        if (close_) {
+            if (closing != NULL && !json_equal(st, closing)) {
+                snprintf(why, sizeof why, "holder %lld sealed another closing state than "
+                         "holder %lld", (long long)who, (long long)first);
+                continue;
+            }
+            if (!v->have_software_open || memcmp(sw, v->software_open, 32) != 0) {
+                snprintf(why, sizeof why, "holder %lld's closing software digest is not the "
+                         "opening one", (long long)who);
+                continue;
+            }
+            if (closing == NULL) {
+                closing = st;
+                first = who;
+            }
+            vv_hex(v->close_sig[who], 64, m, "signature");
+            v->close_ok[who] = 1;
+        } else if (who == 0) {
+            memcpy(v->software_open, sw, 32);
+            v->have_software_open = 1;
+        }
         president += who == 0;
         delegates += who != 0;
     }
@@ -189,6 +243,11 @@ static void seals_check(vv *v, const holders *h, const char *act)
               "over this fingerprint, the box and the credential authority's lists and records as "
               "the archive shows them", act,
               president ? "yes" : "no", delegates);
+    vv_report(v, why[0] == '\0', "seals before %s: one per holder%s%s%s", act,
+              close_ ? ", every one over the same verified closing state with the opening "
+                       "software" : "", why[0] != '\0' ? ": " : "", why);
+    if (why[0] != '\0' && close_)
+        memset(v->close_ok, 0, sizeof v->close_ok);
 }
 
 void vv_bureau(vv *v)

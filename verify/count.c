@@ -169,28 +169,21 @@ static int counts_of(const vv *v, size_t i, json_t **parts, const uint64_t *hold
 }
 
 /* The closing seals that make the seat seed (§15): the president's and that of
- * the delegate with the smallest number among the validly signed ones; the
- * results must name exactly these. 1 with their signatures, or 0. */
+ * the delegate with the smallest number among the seals bureau.c accepted
+ * (one per holder, over the verified closing state); the results must name
+ * exactly these. 1 with their signatures, or 0. */
 static int seed_seals(vv *v, json_t *results, uint8_t sig_p[64], uint8_t sig_d[64])
 {
-    json_t *named = json_object_get(results, "seed_seals"), *m;
-    size_t i, delegate = 0;
-    int president = 0;
+    json_t *named = json_object_get(results, "seed_seals");
+    size_t delegate = 1;
 
-    json_array_foreach(json_object_get(v->documents, "seal-close"), i, m) {
-        json_int_t who = json_integer_value(json_object_get(m, "holder"));
-
-        if (who < 0 || (size_t)who >= v->holders ||
-            !vv_message_ok(v, m, "seal-close", (size_t)who, v->holder_keys[who]))
-            continue;
-        if (who == 0 && vv_hex(sig_p, 64, m, "signature") == 0)
-            president = 1;
-        else if (who > 0 && (delegate == 0 || (size_t)who < delegate) &&
-                 vv_hex(sig_d, 64, m, "signature") == 0)
-            delegate = (size_t)who;
-    }
-    return president && delegate > 0 && json_array_size(named) == 2 &&
-           json_integer_value(json_array_get(named, 0)) == 0 &&
+    while (delegate < v->holders && !v->close_ok[delegate])
+        delegate++;
+    if (!v->close_ok[0] || delegate >= v->holders)
+        return 0;
+    memcpy(sig_p, v->close_sig[0], 64);
+    memcpy(sig_d, v->close_sig[delegate], 64);
+    return json_array_size(named) == 2 && json_integer_value(json_array_get(named, 0)) == 0 &&
            json_integer_value(json_array_get(named, 1)) == (json_int_t)delegate;
 }
 

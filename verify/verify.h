@@ -68,6 +68,12 @@ typedef struct {
     uint8_t holder_keys[VV_MAX_HOLDERS][32];
     uint8_t president[32];
     uint8_t commitments[VV_MAX_HOLDERS - 1][2][32];
+    /* the seals bureau.c accepted (§6.3): the president's opening software
+     * digest, and each holder's one closing seal signature (seed, §15) */
+    uint8_t software_open[32];
+    int have_software_open;
+    uint8_t close_sig[VV_MAX_HOLDERS][64];
+    uint8_t close_ok[VV_MAX_HOLDERS];
     uint64_t lines, end_lines;
     /* what the seals say of the credentials (credentials.c, §6.3): at
      * opening (the signed lists), at closing (and every reissue record) */
