@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "audit/audit.h"
-#include "election/definition.h"
+#include "election/election.h"
 
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64])
 {
@@ -124,7 +124,8 @@ static int store_cast(store_tx *tx, cast_job *j)
     uint64_t count;
     int known, rc;
 
-    if ((rc = store_credential_known(tx, j->ballot->cred, &known)) != STORE_OK)
+    if ((rc = election_box_reserve(tx, &j->d)) != STORE_OK ||
+        (rc = store_credential_known(tx, j->ballot->cred, &known)) != STORE_OK)
         return rc;
     if (!known)
         return refuse(j, BOX_E_CREDENTIAL);

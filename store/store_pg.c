@@ -568,6 +568,7 @@ const store_backend store_backend_pg = {
     .credential_known = pgs_credential_known,
     .credential_use = pgs_credential_use,
     .alpha_add = pgs_alpha_add,
+    .box_reserve = pgs_box_reserve,
     .ballot_add = pgs_ballot_add,
     .ballot_get = pgs_ballot_get,
     .ballots_page = pgs_ballots_page,
