@@ -17,8 +17,10 @@ void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint
     b->mail = m;
     b->sign_sk = sign_sk;
     b->archive_fd = -1;
+    b->board_epoch = -1;
     pthread_mutex_init(&b->lock, NULL);
     pthread_mutex_init(&b->archive_lock, NULL);
+    pthread_mutex_init(&b->board_lock, NULL);
 }
 
 void box_destroy(box_ctx *b)
@@ -27,8 +29,10 @@ void box_destroy(box_ctx *b)
         elgamal_pk_clear(&b->pk);
     if (b->archive_fd >= 0)
         close(b->archive_fd);
+    free(b->published);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->archive_lock);
+    pthread_mutex_destroy(&b->board_lock);
 }
 
 typedef struct {

@@ -342,18 +342,25 @@ static void test_concurrent_casts(void **state)
         client_prepared_free(&p[i]);
 }
 
-/* The board: every ballot, sorted by tracker; the lookup agrees. */
+/* The board: every ballot, sorted by tracker, once its batch is published
+ * (every second in tests); the lookup agrees. */
 static void test_board(void **state)
 {
     tu_reply r;
-    json_t *j, *b;
+    json_t *j = NULL, *b;
     size_t i;
     const char *prev = "";
 
     (void)state;
-    tu_http(&r, "GET", "/api/v1/scrutins/" CAP "/ballots", NULL, 0, NULL);
-    assert_int_equal(r.status, 200);
-    j = json_loads(r.body, 0, NULL);
+    for (int tries = 0; tries < 300; tries++) {     /* the next batch, at most 60 s */
+        json_decref(j);
+        tu_http(&r, "GET", "/api/v1/scrutins/" CAP "/ballots", NULL, 0, NULL);
+        assert_int_equal(r.status, 200);
+        j = json_loads(r.body, 0, NULL);
+        if (json_array_size(json_object_get(j, "ballots")) == 2)
+            break;
+        usleep(200000);
+    }
     assert_int_equal(json_array_size(json_object_get(j, "ballots")), 2);
     json_array_foreach(json_object_get(j, "ballots"), i, b) {
         const char *t = json_string_value(json_object_get(b, "tracker"));

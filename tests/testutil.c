@@ -737,6 +737,8 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
                                                  "Bureau de vote <elections@ex.gouv.fr>",
                                                  "starttls", 1, "ca_file", smtp->cert));
     }
+    /* the board publishes every second: tests wait for a batch, not 10 minutes */
+    json_object_set_new(c, "board_batch_seconds", json_integer(1));
     snprintf(cfg, cfglen, "%s/votesrv.json", dir);
     rc = json_dump_file(c, cfg, JSON_INDENT(1));
     json_decref(c);

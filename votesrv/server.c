@@ -48,6 +48,7 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->access.network_failures = s->cfg.failures_per_network;
     s->access_ready = 1;
     box_init(&s->box, s->store, &s->access, s->mail, s->keys.audit_sk);
+    s->box.batch_seconds = s->cfg.board_batch_seconds;
     return 0;
 }
 
