@@ -13,7 +13,8 @@
  *     credential), rebuilt from the file, still hold;
  *   - the public board publishes the box in batches sorted by tracker, and a
  *     lookup says "recorded, published at the next batch" meanwhile.
- * SQLite only: PostgreSQL lays out its own files (docs/threat-model.md). */
+ * PostgreSQL lays out its own files: test_pg_what_remains measures what its
+ * row versions and WAL still tell (docs/threat-model.md, deployment.md). */
 #define _GNU_SOURCE                  /* memmem */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "testutil.h"
@@ -47,16 +50,16 @@ typedef struct {
 
 static fake_ballot ballots[N];
 
-/* Ballot i's bytes, from a fixed seed: the same in every run. */
-static void make_ballots(void)
+/* Ballot i's bytes, from a fixed seed (tag): the same in every run. */
+static void make_ballots(const char *tag)
 {
     for (int i = 0; i < N; i++) {
         fake_ballot *b = &ballots[i];
         uint8_t h[64];
-        char seed[32];
+        char seed[96];
         size_t pad;
 
-        snprintf(seed, sizeof seed, "test_history/%d", i);
+        snprintf(seed, sizeof seed, "%s/%d", tag, i);
         crypto_generichash(h, sizeof h, (const uint8_t *)seed, strlen(seed), NULL, 0);
         memcpy(b->tracker, h, 32);
         memcpy(b->cred, h + 32, 32);
@@ -453,6 +456,159 @@ static void test_board_batches(void **state)
     free(dir);
 }
 
+/* PostgreSQL: the places and versions of the box's rows, and the WAL. */
+typedef struct {
+    size_t xmin[N], ctid[N], wal[N];
+    int wal_read;
+} pg_places;
+
+static PGconn *pg_admin(const char *dir)
+{
+    char conninfo[700];
+    PGconn *c;
+
+    assert_int_equal(tu_pg_conninfo(dir, conninfo, sizeof conninfo - 20), 0);
+    strcat(conninfo, " user=postgres");          /* the last keyword wins */
+    c = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    return c;
+}
+
+static int index_of(const uint8_t *tracker, const int *order)
+{
+    for (int k = 0; k < N; k++)
+        if (memcmp(ballots[order[k]].tracker, tracker, 32) == 0)
+            return k;
+    return -1;
+}
+
+/* The first place of each tracker in the WAL segments (by name, so in log
+ * order); wal_read 0 if the segments cannot be read (not root). */
+static void wal_places(PGconn *c, const int *order, pg_places *p)
+{
+    PGresult *r = PQexec(c, "SELECT current_setting('data_directory')");
+    char path[700];
+    struct dirent **names;
+    int n;
+    size_t base = 0;
+
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    snprintf(path, sizeof path, "%s/pg_wal", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQclear(PQexec(c, "CHECKPOINT"));
+    for (int k = 0; k < N; k++)
+        p->wal[k] = SIZE_MAX;
+    p->wal_read = 0;
+    if ((n = scandir(path, &names, NULL, alphasort)) < 0)
+        return;
+    for (int i = 0; i < n; i++) {
+        char file[1024];
+        FILE *f;
+        uint8_t *seg;
+        long len;
+
+        snprintf(file, sizeof file, "%s/%s", path, names[i]->d_name);
+        if (strlen(names[i]->d_name) == 24 && (f = fopen(file, "rb")) != NULL) {
+            fseek(f, 0, SEEK_END);
+            len = ftell(f);
+            rewind(f);
+            seg = malloc((size_t)len);
+            if (fread(seg, 1, (size_t)len, f) == (size_t)len) {
+                p->wal_read = 1;
+                for (int k = 0; k < N; k++) {
+                    const uint8_t *at = p->wal[k] == SIZE_MAX
+                        ? memmem(seg, (size_t)len, ballots[order[k]].tracker, 32) : NULL;
+
+                    if (at != NULL)
+                        p->wal[k] = base + (size_t)(at - seg);
+                }
+            }
+            free(seg);
+            fclose(f);
+            base += (size_t)len;
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void row_places(PGconn *c, const int *order, pg_places *p)
+{
+    PGresult *r = PQexecParams(c, "SELECT encode(tracker, 'hex'), xmin::text::bigint,"
+                               " (ctid::text::point)[0] * 10000 + (ctid::text::point)[1]"
+                               " FROM box.ballot", 0, NULL, NULL, NULL, NULL, 0);
+
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(r), N);
+    for (int i = 0; i < N; i++) {
+        uint8_t t[32];
+        int k;
+
+        tu_unhex(t, 32, PQgetvalue(r, i, 0));
+        assert_true((k = index_of(t, order)) >= 0);
+        p->xmin[k] = (size_t)strtoull(PQgetvalue(r, i, 1), NULL, 10) * N + (size_t)k;
+        p->ctid[k] = (size_t)strtoull(PQgetvalue(r, i, 2), NULL, 10);
+    }
+    PQclear(r);
+}
+
+/* What remains on PostgreSQL, measured: during the vote, the rows' xmin and
+ * places (ctid) follow the casting order, and so does the WAL; the rewrite at
+ * a clean stop (store_close_compact) gives every row one xmin and the tracker
+ * order, but the WAL keeps the casting order until it is recycled. The
+ * figures are in docs/threat-model.md and docs/deployment.md. (xmin ties,
+ * after the rewrite, are broken by casting order: the rank correlation of a
+ * single value says nothing, and the test's figure is then the one of ctid.) */
+static void test_pg_what_remains(void **state)
+{
+    char *dir = tu_tmpdir(), *csv = voters_csv();
+    store *s = tu_election(dir, csv, time(NULL) - 60, time(NULL) + 3600);
+    int order[N];
+    pg_places during, after;
+    PGconn *c;
+
+    char tag[64];
+
+    (void)state;
+    free(csv);
+    /* trackers of this run only: the cluster's WAL holds the other tests' */
+    snprintf(tag, sizeof tag, "pg/%ld/%ld", (long)getpid(), (long)time(NULL));
+    make_ballots(tag);
+    for (int i = 0; i < N; i++)
+        order[i] = i;
+    shuffle(order, 0, N, 17);
+    for (int k = 0; k < N; k++)
+        assert_int_equal(store_write(s, job_cast, &ballots[order[k]]), STORE_OK);
+    c = pg_admin(dir);
+    row_places(c, order, &during);
+    wal_places(c, order, &during);
+    print_message("# PostgreSQL during the vote: rank correlation with casting order: "
+                  "xmin %.3f, ctid %.3f, WAL %s%.3f\n", spearman(during.xmin, N),
+                  spearman(during.ctid, N), during.wal_read ? "" : "(unread) ",
+                  during.wal_read ? spearman(during.wal, N) : 0.0);
+    assert_true(spearman(during.xmin, N) > 0.99);
+    assert_true(spearman(during.ctid, N) > 0.99);
+    assert_int_equal(store_close_compact(s), 0);
+    row_places(c, order, &after);
+    wal_places(c, order, &after);
+    print_message("# PostgreSQL after the rewrite: ctid %.3f (one xmin for all), WAL %s%.3f\n",
+                  spearman(after.ctid, N), after.wal_read ? "" : "(unread) ",
+                  after.wal_read ? spearman(after.wal, N) : 0.0);
+    for (int k = 0; k < N; k++)              /* rows in tracker order: no time left */
+        for (int m = 0; m < N; m++)
+            if (memcmp(ballots[order[k]].tracker, ballots[order[m]].tracker, 32) < 0)
+                assert_true(after.ctid[k] < after.ctid[m]);
+    if (during.wal_read) {
+        for (int k = 0; k < N; k++)
+            assert_true(during.wal[k] != SIZE_MAX);
+        assert_true(spearman(during.wal, N) > 0.99);
+        assert_true(spearman(after.wal, N) > 0.99);        /* until recycled */
+    }
+    PQfinish(c);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,13 +620,14 @@ int main(void)
 
     const struct CMUnitTest pg_tests[] = {
         cmocka_unit_test(test_board_batches),
+        cmocka_unit_test(test_pg_what_remains),
     };
 
     if (crypto_init() != 0)
         return 1;
-    make_ballots();
+    make_ballots("test_history");
     if (tu_pg()) {       /* the files' bytes are SQLite's (PostgreSQL: docs/threat-model.md) */
-        print_message("# PostgreSQL: the board's batches only\n");
+        print_message("# PostgreSQL: the board's batches, and what its files keep\n");
         return cmocka_run_group_tests_name("history", pg_tests, NULL, NULL);
     }
     return cmocka_run_group_tests_name("history", tests, NULL, NULL);
