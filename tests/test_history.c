@@ -594,10 +594,23 @@ static void test_pg_what_remains(void **state)
     print_message("# PostgreSQL after the rewrite: ctid %.3f (one xmin for all), WAL %s%.3f\n",
                   spearman(after.ctid, N), after.wal_read ? "" : "(unread) ",
                   after.wal_read ? spearman(after.wal, N) : 0.0);
-    for (int k = 0; k < N; k++)              /* rows in tracker order: no time left */
-        for (int m = 0; m < N; m++)
-            if (memcmp(ballots[order[k]].tracker, ballots[order[m]].tracker, 32) < 0)
-                assert_true(after.ctid[k] < after.ctid[m]);
+    {
+        /* rows (nearly) in tracker order: their places follow the trackers,
+         * which are hashes, not the casting order */
+        size_t by_tracker[N];
+        int rank[N];
+
+        for (int k = 0; k < N; k++) {
+            rank[k] = 0;
+            for (int m = 0; m < N; m++)
+                rank[k] += memcmp(ballots[order[m]].tracker, ballots[order[k]].tracker, 32) < 0;
+        }
+        for (int k = 0; k < N; k++)
+            by_tracker[rank[k]] = after.ctid[k];
+        print_message("# PostgreSQL after the rewrite: ctid with tracker order %.3f\n",
+                      spearman(by_tracker, N));
+        assert_true(spearman(by_tracker, N) > 0.95);
+    }
     if (during.wal_read) {
         for (int k = 0; k < N; k++)
             assert_true(during.wal[k] != SIZE_MAX);
