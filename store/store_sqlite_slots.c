@@ -468,24 +468,22 @@ static int used_add(store_conn *c, const char *scrutin, int64_t *before)
     return sq_step_done(st);
 }
 
-static int index_slot(store_conn *c, const region *r, const uint8_t *s)
+/* A used slot's tracker, credential and ciphertexts (its head) into the
+ * indexes; the body is not read. */
+static int index_slot(store_conn *c, const region *r, const uint8_t *head, size_t nalpha)
 {
-    slot_view v;
     int64_t before;
-    int rc;
+    int rc = temp_insert(c, "INSERT INTO temp.bx_tracker(tracker, scrutin) VALUES (?, ?)",
+                         head + 1, r->scrutin);
 
-    if (slot_parse(s, (size_t)r->slot_bytes, &v) != 0)
-        return STORE_EIO;
-    rc = temp_insert(c, "INSERT INTO temp.bx_tracker(tracker, scrutin) VALUES (?, ?)",
-                     v.tracker, r->scrutin);
     if (rc == STORE_OK)
         rc = used_add(c, r->scrutin, &before);
-    if (rc == STORE_OK && v.cred != NULL)
+    if (rc == STORE_OK && head[33])
         rc = temp_insert(c, "INSERT OR IGNORE INTO temp.bx_cred(pub, scrutin) VALUES (?, ?)",
-                         v.cred, r->scrutin);
-    for (size_t k = 0; rc == STORE_OK && k < v.nalpha; k++)
+                         head + 34, r->scrutin);
+    for (size_t k = 0; rc == STORE_OK && k < nalpha; k++)
         rc = temp_insert(c, "INSERT OR IGNORE INTO temp.bx_alpha(hash) VALUES (?)",
-                         v.alphas + 32 * k, NULL);
+                         head + SLOT_HEAD + 32 * k, NULL);
     return rc;
 }
 
@@ -496,9 +494,18 @@ static int index_region(store_conn *c, const region *r, void *arg)
     int rc = buf == NULL ? STORE_ENOMEM : STORE_OK;
 
     (void)arg;
-    for (int64_t i = 0; rc == STORE_OK && i < r->nslots; i++)
-        if ((rc = slot_read(&io, r, i, buf, r->slot_bytes)) == STORE_OK && buf[0] == 1)
-            rc = index_slot(c, r, buf);
+    for (int64_t i = 0; rc == STORE_OK && i < r->nslots; i++) {
+        size_t nalpha, len;
+
+        if ((rc = slot_read(&io, r, i, buf, SLOT_HEAD)) != STORE_OK || buf[0] == 0)
+            continue;
+        nalpha = (size_t)buf[66] | (size_t)buf[67] << 8;
+        len = SLOT_HEAD + 32 * nalpha;
+        if (buf[0] != 1 || len + 8 > (size_t)r->slot_bytes)
+            rc = STORE_EIO;
+        else if ((rc = slot_read(&io, r, i, buf, (int)len)) == STORE_OK)
+            rc = index_slot(c, r, buf, nalpha);
+    }
     slot_io_done(&io);
     free(buf);
     return rc;
