@@ -50,6 +50,8 @@ typedef struct {
     const char *canonical;
     uint8_t tracker[BALLOT_TRACKER_BYTES];
     uint8_t alphas[BALLOT_MAX_LISTS][32];
+    size_t room[DEF_MAX_SCRUTINS];    /* election_box_room of d, computed outside the writer */
+    int have_room;
     box_receipt *receipt;
 } cast_job;
 
@@ -115,6 +117,7 @@ static int reload_election(store_tx *tx, cast_job *j)
     if (memcmp(e.fingerprint, j->e.fingerprint, sizeof e.fingerprint) != 0) {
         free(e.definition);
         release(j);
+        j->have_room = 0;
         return load_election(tx, j);
     }
     free(j->e.definition);
@@ -128,7 +131,7 @@ static int store_cast(store_tx *tx, cast_job *j)
     uint64_t count;
     int known, rc;
 
-    if ((rc = election_box_reserve(tx, &j->d)) != STORE_OK ||
+    if ((rc = election_box_reserve(tx, &j->d, j->have_room ? j->room : NULL)) != STORE_OK ||
         (rc = store_credential_known(tx, j->ballot->cred, &known)) != STORE_OK)
         return rc;
     if (!known)
@@ -266,6 +269,8 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     if (rc == STORE_OK)
         rc = check_ballot(&j, ballot_json, &canonical);
     if (rc == STORE_OK) {
+        election_box_room(&j.d, j.room);
+        j.have_room = 1;
         j.canonical = canonical;
         ballot_tracker_text(out->tracker_text, j.tracker);
         rc = store_write(b->store, run_write, &j);

@@ -110,7 +110,7 @@ static int job_cast(store_tx *tx, void *arg)
 
 static int job_reserve(store_tx *tx, void *arg)
 {
-    return election_box_reserve(tx, arg);
+    return election_box_reserve(tx, arg, NULL);
 }
 
 /* An election of N voters whose box is reserved, as at the opening. */
