@@ -286,8 +286,14 @@ static void check_store(const run *r)
     db_path(reg, sizeof reg, r, "registry.db");
     db_path(box, sizeof box, r, "ballots.db");
     signatures = sql_long(reg, "SELECT count(*) FROM signature WHERE scrutin = '%s'", SCRUTIN);
-    ballots = sql_long(box, "SELECT count(*) FROM ballot WHERE scrutin = '%s'", SCRUTIN);
-    used = sql_long(box, "SELECT count(*) FROM used_credential WHERE scrutin = '%s'", SCRUTIN);
+    /* the box's slots (protocol §14, Storage): a used slot starts with 1, then
+     * the tracker, then 1 if it holds the ballot's credential */
+    ballots = sql_long(box, "SELECT count(*) FROM slot JOIN region ON id BETWEEN first AND"
+                       " first + nslots - 1 WHERE scrutin = '%s' AND substr(data, 1, 1) = x'01'",
+                       SCRUTIN);
+    used = sql_long(box, "SELECT count(*) FROM slot JOIN region ON id BETWEEN first AND"
+                    " first + nslots - 1 WHERE scrutin = '%s' AND substr(data, 1, 1) = x'01'"
+                    " AND substr(data, 34, 1) = x'01'", SCRUTIN);
     state = sql_long(box, "SELECT coalesce((SELECT count FROM state WHERE scrutin = '%s'), 0)",
                      SCRUTIN);
     assert_int_equal(ballots, signatures);
@@ -298,8 +304,8 @@ static void check_store(const run *r)
         if (r->tracker[i][0] == '\0')
             continue;
         acked++;
-        assert_int_equal(sql_long(box, "SELECT count(*) FROM ballot WHERE tracker = x'%s'",
-                                  r->tracker[i]), 1);
+        assert_int_equal(sql_long(box, "SELECT count(*) FROM slot WHERE substr(data, 1, 33) ="
+                                       " x'01%s'", r->tracker[i]), 1);
         assert_int_equal(sql_long(reg, "SELECT count(*) FROM signature JOIN voter ON "
                                        "voter.id = voter_id WHERE number = '%s' AND "
                                        "scrutin = '%s'", r->numbers[i], SCRUTIN), 1);
