@@ -409,7 +409,7 @@ static int pgb_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
     if (rc == STORE_OK)
         rc = pgb_signature_count(c, signatures);
     if (rc == STORE_OK)
-        rc = pgs_exec(c, "DELETE FROM box.ballot; DELETE FROM signature");
+        rc = pgs_exec(c, "DELETE FROM box.ballot; DELETE FROM box.state; DELETE FROM signature");
     return rc;
 }
 

@@ -69,6 +69,8 @@ int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, in
 int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_wire_fn fn, void *arg);
 int sq_ballot_count(store_conn *c, uint64_t *n);
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest);
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
 int sq_slots_wipe(store_conn *c);
 
 /* store_sqlite_staff.c */
@@ -114,8 +116,6 @@ int sq_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *el
 int sq_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists);
 int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin);
 int sq_credential_known(store_conn *c, const uint8_t *pub, int *known);
-int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest);
-int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
 int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg);
 /* store_sqlite_outbox.c */
 int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *message, size_t len,

@@ -59,40 +59,6 @@ int sq_credential_known(store_conn *c, const uint8_t *pub, int *known)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
 }
 
-int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)
-{
-    static const char sql[] = "SELECT count, digest FROM box.state WHERE scrutin = ?";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    *count = 0;
-    memset(digest, 0, 32);
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *count = (uint64_t)sqlite3_column_int64(st, 0);
-        sq_copy_blob(digest, 32, st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
-}
-
-int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
-{
-    static const char sql[] =
-        "INSERT OR REPLACE INTO box.state(scrutin, count, digest) VALUES (?, ?, ?)";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
-    sqlite3_bind_blob(st, 3, digest, 32, SQLITE_STATIC);
-    return sq_step_done(st);
-}
-
 int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg)
 {
     sqlite3_stmt *st;

@@ -24,6 +24,8 @@
 #include <sodium.h>
 
 #define SLOT_HEAD 68            /* up to the alpha hashes */
+#define STATE_BYTES 40          /* le64 count, digest: the row before a region's slots */
+#define STATE_BYTES_SQL "40"
 #define SLOT_MIN_BYTES 512
 #define SLOT_ROUND 256
 
@@ -327,12 +329,13 @@ static int round_bytes(size_t need)
     return (int)((b + SLOT_ROUND - 1) / SLOT_ROUND * SLOT_ROUND);
 }
 
-/* A new zero-filled region after every slot in the file. */
+/* A new zero-filled region after every slot in the file: the state row
+ * (first - 1), then the slots. */
 static int region_create(store_conn *c, const char *scrutin, int64_t nslots, int slot_bytes,
                          region *r)
 {
     sqlite3_stmt *st = sq_stmt(c, "INSERT INTO box.region(scrutin, first, nslots, slot_bytes)"
-                                  " VALUES (?, (SELECT coalesce(max(id), 0) + 1 FROM box.slot),"
+                                  " VALUES (?, (SELECT coalesce(max(id), 0) + 2 FROM box.slot),"
                                   " ?, ?)");
     int rc;
 
@@ -342,6 +345,12 @@ static int region_create(store_conn *c, const char *scrutin, int64_t nslots, int
     sqlite3_bind_int64(st, 2, nslots);
     sqlite3_bind_int(st, 3, slot_bytes);
     if ((rc = sq_step_done(st)) != STORE_OK || (rc = region_get(c, scrutin, r)) != STORE_OK)
+        return rc;
+    st = sq_stmt(c, "INSERT INTO box.slot(id, data) VALUES (?, zeroblob(" STATE_BYTES_SQL "))");
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, r->first - 1);
+    if ((rc = sq_step_done(st)) != STORE_OK)
         return rc;
     st = sq_stmt(c, "WITH RECURSIVE s(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM s"
                     " WHERE i < ?2) INSERT INTO box.slot(id, data) SELECT i, zeroblob(?3) FROM s");
@@ -361,7 +370,7 @@ static int region_drop(store_conn *c, const region *r)
 
     if (st == NULL)
         return STORE_EIO;
-    sqlite3_bind_int64(st, 1, r->first);
+    sqlite3_bind_int64(st, 1, r->first - 1);
     sqlite3_bind_int64(st, 2, r->first + r->nslots - 1);
     if ((rc = sq_step_done(st)) != STORE_OK)
         return rc;
@@ -371,6 +380,21 @@ static int region_drop(store_conn *c, const region *r)
     sqlite3_bind_text(st, 1, r->scrutin, -1, SQLITE_STATIC);
     c->local_gen++;
     return sq_step_done(st);
+}
+
+/* Read or write (write != 0) the region's state row. */
+static int state_io(store_conn *c, const region *r, uint8_t state[STATE_BYTES], int write)
+{
+    sqlite3_blob *b;
+    int rc;
+
+    if (sqlite3_blob_open(c->db, "box", "slot", "data", r->first - 1, write, &b) != SQLITE_OK)
+        return STORE_EIO;
+    rc = sqlite3_blob_bytes(b) != STATE_BYTES ? SQLITE_CORRUPT
+         : write ? sqlite3_blob_write(b, state, STATE_BYTES, 0)
+                 : sqlite3_blob_read(b, state, STATE_BYTES, 0);
+    sqlite3_blob_close(b);
+    return rc == SQLITE_OK ? STORE_OK : STORE_EIO;
 }
 
 /* Move a region's ballots to a new region of nslots slots of slot_bytes. */
@@ -390,10 +414,12 @@ static int region_grow(store_conn *c, region *r, int64_t nslots, int slot_bytes)
         rc = STORE_ENOMEM;
     if (rc == STORE_OK) {
         char scrutin[STORE_SCRUTIN_CHARS + 1];
+        uint8_t state[STATE_BYTES];
 
         memcpy(scrutin, r->scrutin, sizeof scrutin);
-        if ((rc = region_drop(c, r)) == STORE_OK)
-            rc = region_create(c, scrutin, nslots, slot_bytes, r);
+        if ((rc = state_io(c, r, state, 0)) == STORE_OK && (rc = region_drop(c, r)) == STORE_OK &&
+            (rc = region_create(c, scrutin, nslots, slot_bytes, r)) == STORE_OK)
+            rc = state_io(c, r, state, 1);
         for (int64_t k = 0; rc == STORE_OK && k < n; k++) {
             memset(buf, 0, (size_t)slot_bytes);
             memcpy(buf, all + k * old_bytes, (size_t)old_bytes);
@@ -553,6 +579,72 @@ static int migrate_rows(store_conn *c)
     return rc == SQLITE_DONE ? sq_exec(c, "DELETE FROM box.ballot") : STORE_EIO;
 }
 
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)
+{
+    uint8_t state[STATE_BYTES] = { 0 };
+    region r;
+    int rc = region_get(c, scrutin, &r);
+
+    if (rc == STORE_OK)
+        rc = state_io(c, &r, state, 0);
+    else if (rc == STORE_ENOTFOUND)
+        rc = STORE_OK;                  /* no ballot yet */
+    *count = 0;
+    for (int i = 7; i >= 0; i--)
+        *count = *count << 8 | state[i];
+    memcpy(digest, state + 8, 32);
+    return rc;
+}
+
+/* The box's count and digest, written in place like the ballots: the row's
+ * bytes are the state's, whatever the order of the casts across scrutins. */
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
+{
+    uint8_t state[STATE_BYTES];
+    int64_t used = 0;
+    sqlite3_stmt *st = sq_stmt(c, "SELECT n FROM temp.bx_used WHERE scrutin = ?");
+    region r;
+    int rc;
+
+    if (c->readonly || st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        used = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if ((rc = region_for(c, scrutin, 0, used - 1, &r)) != STORE_OK)
+        return rc;
+    for (int i = 0; i < 8; i++)
+        state[i] = (uint8_t)(count >> (8 * i));
+    memcpy(state + 8, digest, 32);
+    return state_io(c, &r, state, 1);
+}
+
+/* A box's states from before the slots move to the regions' state rows. */
+static int migrate_states(store_conn *c)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(c->db, "SELECT scrutin, count, digest FROM box.state ORDER BY scrutin",
+                           -1, &st, NULL) != SQLITE_OK)
+        return STORE_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char scrutin[STORE_SCRUTIN_CHARS + 1];
+        uint8_t digest[32];
+
+        sq_copy_text(scrutin, sizeof scrutin, st, 0);
+        sq_copy_blob(digest, sizeof digest, st, 2);
+        if (sq_box_state_put(c, scrutin, (uint64_t)sqlite3_column_int64(st, 1), digest) !=
+            STORE_OK) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? sq_exec(c, "DELETE FROM box.state") : STORE_EIO;
+}
+
 int sq_slots_connect(store_conn *c, const store_config *cfg)
 {
     int rc;
@@ -568,7 +660,7 @@ int sq_slots_connect(store_conn *c, const store_config *cfg)
         return rc;
     if ((rc = sq_exec(c, "BEGIN IMMEDIATE")) != STORE_OK)
         return rc;
-    if ((rc = migrate_rows(c)) != STORE_OK) {
+    if ((rc = migrate_rows(c)) != STORE_OK || (rc = migrate_states(c)) != STORE_OK) {
         sq_exec(c, "ROLLBACK");
         c->index_version = -1;
         return rc;
@@ -891,8 +983,8 @@ int sq_ballot_count(store_conn *c, uint64_t *n)
     return regions_each(c, count_region, n);
 }
 
-/* A test run's ballots go; the credentials and ciphertexts it used stay used
- * (kept, sorted, in the tables of the box before the slots). */
+/* A test run's ballots and box states go; the credentials and ciphertexts it
+ * used stay used (kept, sorted, in the tables of the box before the slots). */
 int sq_slots_wipe(store_conn *c)
 {
     int rc = sq_exec(c, "INSERT OR IGNORE INTO box.used_credential(scrutin, pub)"
@@ -900,6 +992,7 @@ int sq_slots_wipe(store_conn *c)
                         "INSERT OR IGNORE INTO box.alpha(hash)"
                         " SELECT hash FROM temp.bx_alpha ORDER BY hash;"
                         "DELETE FROM box.slot; DELETE FROM box.region; DELETE FROM box.ballot;"
+                        "DELETE FROM box.state;"
                         "DELETE FROM temp.bx_tracker; DELETE FROM temp.bx_used;");
 
     c->local_gen++;
