@@ -57,7 +57,9 @@ typedef enum {
     ACCESS_E_CODE_WRONG,         /* not this voter's code */
     ACCESS_E_CODE_LOCKED,        /* too many wrong codes: support or a reissue unlocks */
     ACCESS_E_STAFF_ACCOUNT,      /* a staff login or role that is not acceptable */
-    ACCESS_E_REASON              /* a support action without its reason */
+    ACCESS_E_REASON,             /* a support action without its reason */
+    ACCESS_E_DEFI_LOCKED,        /* too many wrong défi answers: locked until retry_after */
+    ACCESS_E_REISSUE_WINDOW      /* a new vote code only inside the voting window */
 } access_error;
 
 typedef struct {
@@ -80,6 +82,7 @@ typedef struct {
     pthread_mutex_t hash_lock;         /* bounds concurrent Argon2id computations */
     pthread_cond_t hash_free;
     int hashing, max_hashing;
+    uint64_t hashes;                   /* Argon2id computations started (under hash_lock) */
     char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
     uint8_t altcha_key[32];
     int reissues_per_day;                         /* code reissues a voter may ask for */
@@ -107,12 +110,16 @@ int access_link_issue_tx(store_tx *tx, const access_ctx *a, int64_t voter, int p
 /* Send activation links to every active voter not yet activated (at opening). */
 int access_send_activations(access_ctx *a, int64_t now, uint64_t *sent);
 /* "Link not received" and "password reassort": a new link to that address if it
- * belongs to a voter. The answer is the same either way. */
+ * belongs to a voter. The answer is the same either way. Whatever was asked, an
+ * account that has a password gets a password link (which never touches the
+ * défi), one that has none an activation link. */
 int access_request_link(access_ctx *a, const char *identifier, int purpose, const char *client,
                         int64_t now, access_result *res);
-/* Follow an activation link: password, défi question and answer. Following a
- * link proves the mailbox: the account's login throttle is cleared and, if
- * session_out is not NULL, the voter is logged in (a new session token). */
+/* Follow an activation link: password, défi question and answer; refused
+ * (LINK_INVALID) once the account has a défi, so the mailbox alone never sets
+ * one over another. Following a link proves the mailbox: the account's login
+ * throttle is cleared and, if session_out is not NULL, the voter is logged in
+ * (a new session token). */
 int access_activate(access_ctx *a, const char *token, const char *password, int question,
                     const char *answer, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
                     access_result *res);
@@ -134,20 +141,34 @@ int access_session(access_ctx *a, const char *session, int64_t now, int64_t *vot
 int access_logout(access_ctx *a, const char *session);
 /* The account page: number, défi question, scrutins and whether voted in each. */
 int access_account(access_ctx *a, int64_t voter, json_t **out);
-/* Account page operations, for the voter of a valid session. */
-int access_change_password(access_ctx *a, int64_t voter, const char *current,
-                           const char *password, int64_t now, access_result *res);
-int access_change_defi(access_ctx *a, int64_t voter, const char *password, int question,
+/* Who asks for an account page operation: the session it comes from (kept
+ * when the others end; NULL: none kept) and the client address (throttles). */
+typedef struct {
+    const char *session;
+    const char *client;
+} access_caller;
+/* Account page operations, for the voter of a valid session. A change of the
+ * password needs the current one; a change of the défi needs the current
+ * password AND the current défi answer (current_answer; ignored when the
+ * account has no défi, after the support cell reset it). The password counts
+ * against the login throttles, the answer against the défi's, both before
+ * any hash runs. On success every other session of the voter ends. */
+int access_change_password(access_ctx *a, int64_t voter, const access_caller *who,
+                           const char *current, const char *password, int64_t now,
+                           access_result *res);
+int access_change_defi(access_ctx *a, int64_t voter, const access_caller *who,
+                       const char *password, const char *current_answer, int question,
                        const char *answer, int64_t now, access_result *res);
 
 /* Vote codes. A reissue makes a new code for the voter (new authenticator
  * check, new public credential), mails it to their addresses and unlocks code
  * entry; the old code stops authenticating at once. From the voter (défi
- * answer, at most ACCESS_REISSUE_PER_DAY a day) or the support cell (reason;
- * support.h). */
+ * answer, throttled like passwords: ACCESS_DEFI_*; at most
+ * ACCESS_REISSUE_PER_DAY a day) or the support cell (reason; support.h); only
+ * while the vote is open and inside its window (else REISSUE_WINDOW). */
 #define ACCESS_REISSUE_PER_DAY 3
-int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer, int64_t now,
-                        access_result *res);
+int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer,
+                        const char *client, int64_t now, access_result *res);
 int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
                                 const char *reason, int64_t now, access_result *res);
 /* Check a typed vote code against the voter's record: the authenticator on
@@ -170,6 +191,14 @@ int access_challenge_use(access_ctx *a, const char *payload, int64_t now, access
  * ever: a workplace behind one address must never add its typos up to a lock. */
 #define ACCESS_NETWORK_FAILURES 100
 #define ACCESS_NETWORK_WINDOW 600
+/* Défi answers (guard.c): per account, delays (1 s, 2 s ... 15 min) from the
+ * ACCESS_DEFI_SOFT-th wrong answer and a lock of ACCESS_DEFI_LOCK_S at the
+ * ACCESS_DEFI_LOCK_AFTER-th, lifted by the support cell; per network, the
+ * same window as logins (a count of its own). Each answer is counted before
+ * its Argon2id runs. */
+#define ACCESS_DEFI_SOFT 3
+#define ACCESS_DEFI_LOCK_AFTER 10
+#define ACCESS_DEFI_LOCK_S (24 * 3600)
 void access_client_network(char out[64], const char *client);
 
 #endif

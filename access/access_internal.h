@@ -33,6 +33,10 @@ int throttle_network_fail(store_tx *tx, const access_ctx *a, const char *key, in
 int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
                          const char *acct_key, int64_t now, access_result *res, int *locked,
                          int *net_tripped);
+/* The same for any key and policy (défi answers: guard.c). */
+int throttle_enter(store_tx *tx, const access_ctx *a, const char *net_key, const char *key,
+                   const throttle_policy *p, int64_t now, access_result *res, int *locked,
+                   int *net_tripped);
 /* The attempt succeeded: the account's count cleared, the network's failure returned. */
 int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key);
 /* Return one counted failure (an attempt that could not be checked). */
@@ -53,6 +57,28 @@ int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window,
 /* Key of a secret-free label for an identifier: "PREFIX:" + hex keyed hash. */
 void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
                          const char *value);
+
+/* The défi answer's guard (guard.c): keys "defi:VOTER" and "definet:NETWORK". */
+extern const throttle_policy access_policy_defi;
+typedef struct {
+    char key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
+    int locked, net_tripped;
+} access_guard;
+typedef enum { GUARD_RIGHT, GUARD_WRONG, GUARD_UNCHECKED } guard_outcome;
+void guard_defi_init(access_guard *g, int64_t voter, const char *client);
+/* Whether an answer may be checked now, counting nothing: ACCESS_OK, or
+ * ACCESS_REFUSED with res set (THROTTLED, DEFI_LOCKED), or a store error. */
+int guard_defi_check(store_tx *tx, const access_ctx *a, const access_guard *g, int64_t now,
+                     access_result *res);
+/* Before an answer is hashed, in a write job: refused (STORE_OK with res->code
+ * set) or counted as a failure against the account and the network at once. */
+int guard_defi_enter(store_tx *tx, const access_ctx *a, access_guard *g, int64_t now,
+                     access_result *res);
+/* After: a right answer clears the account's count and returns the network's
+ * failure; an unchecked one returns both; a wrong one stays counted (audited
+ * when it locks the account or trips the network; number: the voter's). */
+int guard_defi_done(store_tx *tx, const access_guard *g, guard_outcome outcome,
+                    const char *number);
 
 /* Argon2id under the concurrency bound: -1 after waiting too long, with res
  * set to BUSY (retry in a few seconds). */

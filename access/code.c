@@ -36,17 +36,39 @@ typedef struct {
     const char *actor, *reason;
     store_access v;
     char eid[STORE_EID_CHARS + 1];
-    int open;
+    int open, in_window;
     char code[CODE_SYMBOLS + 1];
-    int defi_ok;
+    access_guard guard;
+    guard_outcome defi;
     access_result *res;
 } reissue_job;
 
 static int run_reissue_read(store_tx *tx, void *arg)
 {
     reissue_job *j = arg;
+    def_election d;
+    int rc = load_voter(tx, j->voter, j->eid, &j->open, &j->v);
 
-    return load_voter(tx, j->voter, j->eid, &j->open, &j->v);
+    if (rc != STORE_OK || (rc = access_definition(tx, &d)) != STORE_OK)
+        return rc;
+    j->in_window = j->now >= d.opens && j->now < d.closes;
+    def_free(&d);
+    return STORE_OK;
+}
+
+/* The défi answer is counted before it is hashed (guard.c). */
+static int run_reissue_enter(store_tx *tx, void *arg)
+{
+    reissue_job *j = arg;
+
+    return guard_defi_enter(tx, j->a, &j->guard, j->now, j->res);
+}
+
+static int run_reissue_unchecked(store_tx *tx, void *arg)
+{
+    reissue_job *j = arg;
+
+    return guard_defi_done(tx, &j->guard, GUARD_UNCHECKED, j->v.number);
 }
 
 typedef struct {
@@ -82,14 +104,16 @@ static int run_reissue_write(store_tx *tx, void *arg)
     reissue_job *j = arg;
     char key[THROTTLE_KEY_CHARS];
     uint8_t check[CREDENTIAL_AUTH_BYTES], pub[32];
-    int allowed, locked, rc;
+    int allowed, rc;
     json_t *extra;
 
-    snprintf(key, sizeof key, "acct:%lld", (long long)j->voter);
-    if (j->actor == NULL && !j->defi_ok) {
-        rc = throttle_fail(tx, key, &access_policy_account, j->now, &locked);
-        j->res->code = ACCESS_E_DEFI_WRONG;
-        return rc;
+    if (j->actor == NULL) {
+        if ((rc = guard_defi_done(tx, &j->guard, j->defi, j->v.number)) != STORE_OK)
+            return rc;
+        if (j->defi != GUARD_RIGHT) {
+            j->res->code = ACCESS_E_DEFI_WRONG;
+            return STORE_OK;
+        }
     }
     snprintf(key, sizeof key, "reissue:%lld", (long long)j->voter);
     if (j->actor == NULL &&
@@ -128,8 +152,12 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
     memset(j->res, 0, sizeof *j->res);
     if (rc != STORE_OK)
         return rc;
-    if (!j->open || j->v.struck) {
+    if (j->v.struck) {
         j->res->code = ACCESS_E_NOT_OPEN;
+        return ACCESS_REFUSED;
+    }
+    if (!j->open || !j->in_window) {
+        j->res->code = ACCESS_E_REISSUE_WINDOW;
         return ACCESS_REFUSED;
     }
     if (j->actor == NULL) {
@@ -141,9 +169,18 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
             j->res->code = ACCESS_E_DEFI_ANSWER;
             return ACCESS_REFUSED;
         }
-        if (access_hash_enter(a, j->res) != 0)
-            return ACCESS_REFUSED;
-        j->defi_ok = secret_pwhash_verify(j->v.defi_hash, norm, strlen(norm)) == 0;
+        if ((rc = store_write(a->store, run_reissue_enter, j)) != STORE_OK ||
+            j->res->code != ACCESS_E_NONE) {
+            sodium_memzero(norm, sizeof norm);
+            return rc != STORE_OK ? rc : ACCESS_REFUSED;
+        }
+        if (access_hash_enter(a, j->res) != 0) {
+            sodium_memzero(norm, sizeof norm);
+            rc = store_write(a->store, run_reissue_unchecked, j);
+            return rc != STORE_OK ? rc : ACCESS_REFUSED;
+        }
+        j->defi = secret_pwhash_verify(j->v.defi_hash, norm, strlen(norm)) == 0 ? GUARD_RIGHT
+                                                                                 : GUARD_WRONG;
         access_hash_leave(a);
         sodium_memzero(norm, sizeof norm);
     }
@@ -154,11 +191,12 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
     return j->res->code == ACCESS_E_NONE ? ACCESS_OK : ACCESS_REFUSED;
 }
 
-int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer, int64_t now,
-                        access_result *res)
+int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer,
+                        const char *client, int64_t now, access_result *res)
 {
     reissue_job j = { .a = a, .voter = voter, .now = now, .res = res };
 
+    guard_defi_init(&j.guard, voter, client);
     return reissue(a, &j, defi_answer);
 }
 

@@ -88,6 +88,7 @@ int access_hash_enter(access_ctx *a, access_result *res)
         rc = pthread_cond_timedwait(&a->hash_free, &a->hash_lock, &until);
     if (a->hashing < a->max_hashing) {
         a->hashing++;
+        a->hashes++;
         rc = 0;
     } else {
         res->code = ACCESS_E_BUSY;

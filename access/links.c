@@ -201,8 +201,10 @@ static int run_request(store_tx *tx, void *arg)
     }
     if (rc != STORE_OK)
         return rc;
-    /* someone who never activated gets an activation link, whatever they asked */
-    rc = access_link_issue_tx(tx, j->a, v.id, v.password_hash[0] ? j->purpose
+    /* whatever was asked: someone who never activated gets an activation link,
+     * an activated account a password link, which never touches the défi, so
+     * that the mailbox alone cannot replace the défi */
+    rc = access_link_issue_tx(tx, j->a, v.id, v.password_hash[0] ? STORE_LINK_PASSWORD
                                                                   : STORE_LINK_ACTIVATION,
                               j->identifier, j->now, token);
     sodium_memzero(token, sizeof token);
@@ -234,6 +236,7 @@ typedef struct {
     uint8_t hash[STORE_HASH_BYTES];
     int64_t now, voter;
     int purpose, want;
+    const char *why;             /* of a refusal, for the audit log */
     store_access v;
     char emails[8][ACCESS_IDENTIFIER_MAX + 1];
     int nemails;
@@ -263,10 +266,16 @@ static int run_peek(store_tx *tx, void *arg)
     if (rc == STORE_ENOTFOUND || (rc == STORE_OK && (used || expires <= j->now ||
                                                      j->purpose != j->want))) {
         j->res->code = ACCESS_E_LINK_INVALID;
+        j->why = "used, replaced, expired or another purpose";
         return rc == STORE_ENOTFOUND ? STORE_OK : store_access_by_id(tx, j->voter, &j->v);
     }
     if (rc != STORE_OK || (rc = store_access_by_id(tx, j->voter, &j->v)) != STORE_OK)
         return rc;
+    if (j->want == STORE_LINK_ACTIVATION && j->v.defi_hash[0] != '\0') {
+        j->res->code = ACCESS_E_LINK_INVALID;
+        j->why = "activation of an account that has a défi";
+        return STORE_OK;
+    }
     return store_voter_emails(tx, j->voter, keep_email, j);
 }
 
@@ -274,8 +283,7 @@ static int run_refused(store_tx *tx, void *arg)
 {
     follow_job *j = arg;
 
-    return access_audit(tx, "link-refused", j->v.number,
-                        json_pack("{s:s}", "why", "used, replaced, expired or another purpose"));
+    return access_audit(tx, "link-refused", j->v.number, json_pack("{s:s}", "why", j->why));
 }
 
 /* Write: use the link (exactly one request can) and set what it was for. */
@@ -283,10 +291,17 @@ static int run_follow(store_tx *tx, void *arg)
 {
     follow_job *j = arg;
     char key[THROTTLE_KEY_CHARS];
+    store_access now_v;
     int64_t voter;
     int purpose, rc = store_link_consume(tx, j->hash, j->now, &voter, &purpose);
 
     if (rc == STORE_ENOTFOUND) {
+        j->res->code = ACCESS_E_LINK_INVALID;
+        return ACCESS_REFUSED;
+    }
+    /* a défi set since the link was looked at: an activation link may not replace it */
+    if (rc == STORE_OK && (rc = store_access_by_id(tx, voter, &now_v)) == STORE_OK &&
+        j->defi_hash != NULL && now_v.defi_hash[0] != '\0') {
         j->res->code = ACCESS_E_LINK_INVALID;
         return ACCESS_REFUSED;
     }

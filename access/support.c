@@ -52,7 +52,7 @@ typedef struct {
     int64_t id, now;
     int struck;
     store_access v;
-    store_throttle login, code;
+    store_throttle login, code, defi;
     json_t *card;
 } status_job;
 
@@ -78,6 +78,9 @@ static int run_status(store_tx *tx, void *arg)
     snprintf(key, sizeof key, "code:%lld", (long long)j->id);
     if (rc == STORE_OK)
         rc = store_throttle_get(tx, key, &j->code);
+    snprintf(key, sizeof key, "defi:%lld", (long long)j->id);
+    if (rc == STORE_OK)
+        rc = store_throttle_get(tx, key, &j->defi);
     return rc == STORE_OK && j->card == NULL ? STORE_ENOTFOUND : rc;
 }
 
@@ -112,6 +115,7 @@ int support_status(access_ctx *a, const char *number, int64_t now, json_t **out)
     json_object_set_new(j.card, "code_set", json_boolean(j.v.has_auth));
     json_object_set_new(j.card, "login_locked_until", json_integer(locked_until(&j.login, now)));
     json_object_set_new(j.card, "code_locked_until", json_integer(locked_until(&j.code, now)));
+    json_object_set_new(j.card, "defi_locked_until", json_integer(locked_until(&j.defi, now)));
     *out = j.card;
     return STORE_OK;
 }
@@ -145,12 +149,16 @@ static int run_act(store_tx *tx, void *arg)
         return rc;
     if (j->action == SUPPORT_UNLOCK) {
         if ((rc = forget_throttle(tx, "acct", j->id)) != STORE_OK ||
-            (rc = forget_throttle(tx, "code", j->id)) != STORE_OK)
+            (rc = forget_throttle(tx, "code", j->id)) != STORE_OK ||
+            (rc = forget_throttle(tx, "defi", j->id)) != STORE_OK)
             return rc;
     } else {
         if (j->action == SUPPORT_DEFI) {
+            /* a défi change: the voter's sessions end, its wrong answers are moot */
             event = "support-defi-reset";
-            rc = store_access_set_defi(tx, j->id, -1, NULL);
+            if ((rc = store_access_set_defi(tx, j->id, -1, NULL)) == STORE_OK &&
+                (rc = store_sessions_delete_voter(tx, j->id)) == STORE_OK)
+                rc = forget_throttle(tx, "defi", j->id);
         } else {
             event = "support-link";
             purpose = j->v.password_hash[0] ? STORE_LINK_PASSWORD : STORE_LINK_ACTIVATION;

@@ -19,9 +19,10 @@
 
 typedef enum {
     SUPPORT_LINK = 1,     /* activation link, or password link once activated */
-    SUPPORT_DEFI,         /* forget the défi; an activation link sets a new one */
+    SUPPORT_DEFI,         /* forget the défi (the voter's sessions end); an activation
+                           * link sets a new one */
     SUPPORT_CODE,         /* a new vote code, mailed (while the vote is open) */
-    SUPPORT_UNLOCK        /* lift the login and vote-code locks */
+    SUPPORT_UNLOCK        /* lift the login, vote-code and défi locks */
 } support_action;
 
 /* Voters matching a number, an address or the start of a surname:
@@ -29,7 +30,7 @@ typedef enum {
  * SUPPORT_RESULTS_MAX. ACCESS_REFUSED for an empty or oversized query. */
 int support_find(access_ctx *a, const char *query, json_t **out);
 /* One voter: {number, surname, given_names, establishment, emails, struck,
- * activated, defi_set, code_set, login_locked_until, code_locked_until,
+ * activated, defi_set, code_set, login_locked_until, code_locked_until, defi_locked_until,
  * scrutins: [{id, voted}]} (times 0 when not locked). */
 int support_status(access_ctx *a, const char *number, int64_t now, json_t **out);
 int support_act(access_ctx *a, const char *number, support_action action, const char *agent,

@@ -141,19 +141,27 @@ int throttle_unfail(store_tx *tx, const char *key)
     return store_throttle_put(tx, key, &t);
 }
 
-int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
-                         const char *acct_key, int64_t now, access_result *res, int *locked,
-                         int *net_tripped)
+int throttle_enter(store_tx *tx, const access_ctx *a, const char *net_key, const char *key,
+                   const throttle_policy *p, int64_t now, access_result *res, int *locked,
+                   int *net_tripped)
 {
     int rc = throttle_network_check(tx, a, net_key, now, res);
 
     *locked = *net_tripped = 0;
     if (rc == ACCESS_OK)
-        rc = throttle_check(tx, acct_key, now, res);
+        rc = throttle_check(tx, key, now, res);
     if (rc != ACCESS_OK)
         return rc == ACCESS_REFUSED ? STORE_OK : rc;
-    rc = throttle_fail(tx, acct_key, &access_policy_account, now, locked);
+    rc = throttle_fail(tx, key, p, now, locked);
     return rc != STORE_OK ? rc : throttle_network_fail(tx, a, net_key, now, net_tripped);
+}
+
+int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
+                         const char *acct_key, int64_t now, access_result *res, int *locked,
+                         int *net_tripped)
+{
+    return throttle_enter(tx, a, net_key, acct_key, &access_policy_account, now, res, locked,
+                          net_tripped);
 }
 
 int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key)

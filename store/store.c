@@ -400,6 +400,8 @@ DISPATCH(voter_search, (store_tx *tx, const char *query, int limit, store_card_f
          (tx->c, query, limit, fn, arg))
 DISPATCH(session_delete, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
 DISPATCH(sessions_delete_voter, (store_tx *tx, int64_t voter), (tx->c, voter))
+DISPATCH(sessions_delete_others, (store_tx *tx, int64_t voter,
+                                  const uint8_t keep[STORE_HASH_BYTES]), (tx->c, voter, keep))
 DISPATCH(throttle_get, (store_tx *tx, const char *key, store_throttle *t), (tx->c, key, t))
 DISPATCH(throttle_put, (store_tx *tx, const char *key, const store_throttle *t),
          (tx->c, key, t))

@@ -218,6 +218,9 @@ int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_
 int store_session_touch(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now);
 int store_session_delete(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]);
 int store_sessions_delete_voter(store_tx *tx, int64_t voter);
+/* Every session of the voter but the one whose hash is keep (NULL: none kept). */
+int store_sessions_delete_others(store_tx *tx, int64_t voter,
+                                 const uint8_t keep[STORE_HASH_BYTES]);
 /* A throttle record; all zero when the key was never seen. */
 int store_throttle_get(store_tx *tx, const char *key, store_throttle *t);
 int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t);

@@ -71,6 +71,7 @@ typedef struct {
     int (*session_touch)(store_conn *c, const uint8_t *hash, int64_t now);
     int (*session_delete)(store_conn *c, const uint8_t *hash);
     int (*sessions_delete_voter)(store_conn *c, int64_t voter);
+    int (*sessions_delete_others)(store_conn *c, int64_t voter, const uint8_t *keep);
     int (*throttle_get)(store_conn *c, const char *key, store_throttle *t);
     int (*throttle_put)(store_conn *c, const char *key, const store_throttle *t);
     int (*nonce_use)(store_conn *c, const uint8_t *hash, int64_t expires);

@@ -559,6 +559,7 @@ const store_backend store_backend_pg = {
     .session_touch = pgs_session_touch,
     .session_delete = pgs_session_delete,
     .sessions_delete_voter = pgs_sessions_delete_voter,
+    .sessions_delete_others = pgs_sessions_delete_others,
     .throttle_get = pgs_throttle_get,
     .throttle_put = pgs_throttle_put,
     .nonce_use = pgs_nonce_use,

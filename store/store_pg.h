@@ -111,6 +111,7 @@ int pgs_session_get(store_conn *c, const uint8_t *hash, int64_t *voter, int64_t 
 int pgs_session_touch(store_conn *c, const uint8_t *hash, int64_t now);
 int pgs_session_delete(store_conn *c, const uint8_t *hash);
 int pgs_sessions_delete_voter(store_conn *c, int64_t voter);
+int pgs_sessions_delete_others(store_conn *c, int64_t voter, const uint8_t *keep);
 int pgs_throttle_get(store_conn *c, const char *key, store_throttle *t);
 int pgs_throttle_put(store_conn *c, const char *key, const store_throttle *t);
 int pgs_nonce_use(store_conn *c, const uint8_t *hash, int64_t expires);

@@ -242,6 +242,16 @@ int pgs_sessions_delete_voter(store_conn *c, int64_t voter)
     return pgs_command(c, "DELETE FROM session WHERE voter_id = $1", &a, NULL);
 }
 
+int pgs_sessions_delete_others(store_conn *c, int64_t voter, const uint8_t *keep)
+{
+    static const uint8_t none[STORE_HASH_BYTES];     /* no session has this hash */
+    pgs_args a = { .n = 0 };
+
+    pgs_int(&a, voter);
+    pgs_blob(&a, keep != NULL ? keep : none, STORE_HASH_BYTES);
+    return pgs_command(c, "DELETE FROM session WHERE voter_id = $1 AND id_hash <> $2", &a, NULL);
+}
+
 int pgs_throttle_get(store_conn *c, const char *key, store_throttle *t)
 {
     pgs_args a = { .n = 0 };

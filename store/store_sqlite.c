@@ -731,6 +731,7 @@ const store_backend store_backend_sqlite = {
     .session_touch = sq_session_touch,
     .session_delete = sq_session_delete,
     .sessions_delete_voter = sq_sessions_delete_voter,
+    .sessions_delete_others = sq_sessions_delete_others,
     .throttle_get = sq_throttle_get,
     .throttle_put = sq_throttle_put,
     .nonce_use = sq_nonce_use,

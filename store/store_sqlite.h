@@ -108,6 +108,7 @@ int sq_session_get(store_conn *c, const uint8_t *hash, int64_t *voter, int64_t *
 int sq_session_touch(store_conn *c, const uint8_t *hash, int64_t now);
 int sq_session_delete(store_conn *c, const uint8_t *hash);
 int sq_sessions_delete_voter(store_conn *c, int64_t voter);
+int sq_sessions_delete_others(store_conn *c, int64_t voter, const uint8_t *keep);
 int sq_throttle_get(store_conn *c, const char *key, store_throttle *t);
 int sq_throttle_put(store_conn *c, const char *key, const store_throttle *t);
 int sq_nonce_use(store_conn *c, const uint8_t *hash, int64_t expires);

@@ -302,6 +302,19 @@ int sq_sessions_delete_voter(store_conn *c, int64_t voter)
     return sq_step_done(st);
 }
 
+int sq_sessions_delete_others(store_conn *c, int64_t voter, const uint8_t *keep)
+{
+    static const char sql[] = "DELETE FROM session WHERE voter_id = ? AND id_hash <> ?";
+    static const uint8_t none[STORE_HASH_BYTES];     /* no session has this hash */
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, voter);
+    sqlite3_bind_blob(st, 2, keep != NULL ? keep : none, STORE_HASH_BYTES, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
 int sq_throttle_get(store_conn *c, const char *key, store_throttle *t)
 {
     static const char sql[] =

@@ -1,7 +1,9 @@
 /* test_access.c - voter access without the network: password policy, défi
  * normal form, ALTCHA, one-time links (reused, expired, truncated, altered,
  * voided, raced), activation, login and its throttles, sessions, reassorts,
- * the account page, and what each leaves in the audit log and the outbox. */
+ * the account page, the two channels (links never touch a défi), the défi's
+ * throttles, the reissue window, and what each leaves in the audit log and
+ * the outbox. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include "testutil.h"
 #include "access/access.h"
 #include "access/altcha.h"
+#include "access/support.h"
 #include "audit/audit.h"
 #include "election/election.h"
 
@@ -26,7 +29,7 @@ typedef struct {
     mail_ctx *mail;
     access_ctx a;
     uint8_t pepper[32];
-    int64_t now;
+    int64_t now, start;          /* start: the voting window is [start - 60, start + 86400) */
 } fixture;
 
 static int setup(void **state)
@@ -43,7 +46,7 @@ static int setup(void **state)
         return -1;
     randombytes_buf(f->pepper, sizeof f->pepper);
     f->dir = tu_tmpdir();
-    f->now = (int64_t)time(NULL);
+    f->now = f->start = (int64_t)time(NULL);
     f->s = tu_election(f->dir, csv, f->now - 60, f->now + 86400);
     snprintf(mc.templates, sizeof mc.templates, "../conf/mail");
     snprintf(mc.from, sizeof mc.from, "Elections <elections@ex.gouv.fr>");
@@ -373,16 +376,22 @@ static void test_reassorts_and_account(void **state)
     assert_false(json_is_true(json_object_get(json_array_get(json_object_get(acct, "scrutins"), 0),
                                               "voted")));
     json_decref(acct);
-    /* change the password (needs the current one) and the défi (needs the password) */
-    assert_int_equal(access_change_password(&f->a, 2, "not my password!", "une autre phrase "
-                                            "secrète", t, &res), ACCESS_REFUSED);
-    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
-    assert_int_equal(access_change_password(&f->a, 2, token, "une autre phrase secrète", t,
-                                            &res), ACCESS_OK);
-    assert_int_equal(access_change_defi(&f->a, 2, token, 2, "Jean Jaurès", t, &res),
-                     ACCESS_REFUSED);
-    assert_int_equal(access_change_defi(&f->a, 2, "une autre phrase secrète", 2, "Jean Jaurès", t,
-                                        &res), ACCESS_OK);
+    /* change the password (needs the current one) and the défi (needs the
+     * password and the current answer) */
+    {
+        access_caller who = { session, "192.0.2.60" };
+
+        assert_int_equal(access_change_password(&f->a, 2, &who, "not my password!",
+                                                "une autre phrase secrète", t, &res),
+                         ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+        assert_int_equal(access_change_password(&f->a, 2, &who, token,
+                                                "une autre phrase secrète", t, &res), ACCESS_OK);
+        assert_int_equal(access_change_defi(&f->a, 2, &who, token, "Lyon", 2, "Jean Jaurès", t,
+                                            &res), ACCESS_REFUSED);
+        assert_int_equal(access_change_defi(&f->a, 2, &who, "une autre phrase secrète", "lyon", 2,
+                                            "Jean Jaurès", t, &res), ACCESS_OK);
+    }
     assert_int_equal(access_login(&f->a, id, "une autre phrase secrète", "192.0.2.60", t, session,
                                   &res), ACCESS_OK);
 }
@@ -512,6 +521,334 @@ static void test_unknown_identifier_same_time(void **state)
         fail_msg("median login refusal: known %.1f ms, unknown %.1f ms", mk * 1e3, mu * 1e3);
 }
 
+/* ---- two channels: the mailbox alone never replaces the défi ---- */
+
+typedef struct {
+    int64_t id;
+    store_access v;
+} access_read;
+
+static int run_access_read(store_tx *tx, void *arg)
+{
+    access_read *r = arg;
+
+    return store_access_by_id(tx, r->id, &r->v);
+}
+
+static store_access voter_record(fixture *f, int64_t id)
+{
+    access_read r = { .id = id };
+
+    assert_int_equal(store_read(f->s, run_access_read, &r), 0);
+    return r.v;
+}
+
+typedef struct {
+    char purpose[32];
+} last_link;
+
+static int note_link(const store_audit_entry *e, void *arg)
+{
+    last_link *l = arg;
+    json_t *p;
+
+    if (strcmp(e->event, "link-sent") != 0 || (p = json_loads(e->payload, 0, NULL)) == NULL)
+        return 0;
+    snprintf(l->purpose, sizeof l->purpose, "%s",
+             json_string_value(json_object_get(p, "purpose")));
+    json_decref(p);
+    return 0;
+}
+
+static int run_last_link(store_tx *tx, void *arg)
+{
+    return store_audit_each(tx, 1, note_link, arg);
+}
+
+/* The purpose of the last link sent (audit log). */
+static void assert_last_link(fixture *f, const char *purpose)
+{
+    last_link l = { "" };
+
+    assert_int_equal(store_read(f->s, run_last_link, &l), 0);
+    assert_string_equal(l.purpose, purpose);
+}
+
+#define JULES "jules.durand@ex.gouv.fr"
+#define JULES_PW "deux mots de passe neufs"
+
+/* Whatever is asked, an activated account gets a password link; an activation
+ * link is refused once the account has a défi; a password link sets the
+ * password and leaves the défi as it was. */
+static void test_links_never_touch_a_defi(void **state)
+{
+    fixture *f = *state;
+    issue_job act = { f, 3, "", STORE_LINK_ACTIVATION }, late = { f, 3, "", STORE_LINK_ACTIVATION };
+    issue_job pw = { f, 3, "", STORE_LINK_PASSWORD };
+    store_access before, after;
+    access_result res;
+    int64_t t = f->start;
+
+    f->now = t;
+    assert_int_equal(store_write(f->s, run_issue, &act), 0);
+    assert_int_equal(access_activate(&f->a, act.token, PASSWORD, 0, "Rex", t, NULL, &res),
+                     ACCESS_OK);
+    before = voter_record(f, 3);
+    assert_int_equal(before.defi_question, 0);
+    /* "link not received" (which asks for an activation link) and "password reassort" */
+    assert_int_equal(access_request_link(&f->a, JULES, STORE_LINK_ACTIVATION, "10.20.0.1", t,
+                                         &res), ACCESS_OK);
+    assert_last_link(f, "password");
+    assert_int_equal(access_request_link(&f->a, JULES, STORE_LINK_PASSWORD, "10.20.0.1", t, &res),
+                     ACCESS_OK);
+    assert_last_link(f, "password");
+    /* an activation link that exists all the same is refused and changes nothing */
+    assert_int_equal(store_write(f->s, run_issue, &late), 0);
+    assert_int_equal(access_activate(&f->a, late.token, "un autre mot de passe neuf", 1, "Paris",
+                                     t, NULL, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
+    after = voter_record(f, 3);
+    assert_string_equal(after.password_hash, before.password_hash);
+    assert_string_equal(after.defi_hash, before.defi_hash);
+    assert_int_equal(after.defi_question, 0);
+    /* a password link: a new password, the same défi */
+    assert_int_equal(store_write(f->s, run_issue, &pw), 0);
+    assert_int_equal(access_reset_password(&f->a, pw.token, JULES_PW, t, NULL, &res), ACCESS_OK);
+    after = voter_record(f, 3);
+    assert_string_not_equal(after.password_hash, before.password_hash);
+    assert_string_equal(after.defi_hash, before.defi_hash);
+    assert_int_equal(after.defi_question, 0);
+}
+
+/* A défi change needs the current password AND the current answer; it, and a
+ * password change, end every other session of the voter, not the one asking. */
+static void test_defi_change_and_sessions(void **state)
+{
+    fixture *f = *state;
+    char s1[ACCESS_TOKEN_CHARS + 1], s2[ACCESS_TOKEN_CHARS + 1], s3[ACCESS_TOKEN_CHARS + 1];
+    const char *pw2 = "trois pommes vertes et mûres";
+    int64_t t = f->start + 10, voter;
+    access_caller who = { s1, "10.20.1.1" };
+    store_access before = voter_record(f, 3), after;
+    access_result res;
+
+    assert_int_equal(access_login(&f->a, JULES, JULES_PW, "10.20.1.1", t, s1, &res), ACCESS_OK);
+    assert_int_equal(access_login(&f->a, JULES, JULES_PW, "10.20.2.1", t, s2, &res), ACCESS_OK);
+    /* the password alone (as after a password link) does not change the défi */
+    assert_int_equal(access_change_defi(&f->a, 3, &who, JULES_PW, "Médor", 2, "Jean Jaurès", t,
+                                        &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_WRONG);
+    assert_int_equal(access_change_defi(&f->a, 3, &who, JULES_PW, NULL, 2, "Jean Jaurès", t,
+                                        &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_ANSWER);
+    /* nor the answer alone */
+    assert_int_equal(access_change_defi(&f->a, 3, &who, "pas le mot de passe", "rex", 2,
+                                        "Jean Jaurès", t, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    after = voter_record(f, 3);
+    assert_string_equal(after.defi_hash, before.defi_hash);
+    assert_int_equal(access_session(&f->a, s2, t, &voter, &res), ACCESS_OK);
+    /* both: the défi changes, the other session ends, this one stays */
+    assert_int_equal(access_change_defi(&f->a, 3, &who, JULES_PW, "  REX ", 2, "Jean Jaurès", t,
+                                        &res), ACCESS_OK);
+    after = voter_record(f, 3);
+    assert_int_equal(after.defi_question, 2);
+    assert_string_not_equal(after.defi_hash, before.defi_hash);
+    assert_int_equal(access_session(&f->a, s1, t, &voter, &res), ACCESS_OK);
+    assert_int_equal(access_session(&f->a, s2, t, &voter, &res), ACCESS_REFUSED);
+    /* a password change ends the others too */
+    assert_int_equal(access_login(&f->a, JULES, JULES_PW, "10.20.3.1", t, s3, &res), ACCESS_OK);
+    assert_int_equal(access_change_password(&f->a, 3, &who, JULES_PW, pw2, t, &res), ACCESS_OK);
+    assert_int_equal(access_session(&f->a, s1, t, &voter, &res), ACCESS_OK);
+    assert_int_equal(access_session(&f->a, s3, t, &voter, &res), ACCESS_REFUSED);
+    /* the old answer is gone; the new one changes the défi again */
+    assert_int_equal(access_change_defi(&f->a, 3, &who, pw2, "rex", 4, "Voltaire", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_WRONG);
+    assert_int_equal(access_change_defi(&f->a, 3, &who, pw2, "jean jaures", 4, "Voltaire", t,
+                                        &res), ACCESS_OK);
+    assert_int_equal(voter_record(f, 3).defi_question, 4);
+}
+
+static int run_set_state(store_tx *tx, void *arg)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_OK) {
+        snprintf(e.state, sizeof e.state, "%s", (const char *)arg);
+        rc = store_election_put(tx, &e);
+    }
+    free(e.definition);
+    return rc;
+}
+
+/* The election's state, as the officer's commands would leave it. */
+static void set_state(fixture *f, const char *state)
+{
+    assert_int_equal(store_write(f->s, run_set_state, (void *)state), 0);
+}
+
+typedef struct {
+    fixture *f;
+    char client[32];
+    int64_t now;
+    access_result res;
+} defi_guess;
+
+static void *guess_defi(void *arg)
+{
+    defi_guess *g = arg;
+
+    access_code_reissue(&g->f->a, 3, "pas la bonne réponse", g->client, g->now, &g->res);
+    return NULL;
+}
+
+/* Défi answers sent side by side from many networks: each is counted before
+ * its Argon2id runs, so exactly the policy's free failures are hashed (the
+ * hashes are counted, not timed); the 10th wrong answer locks for a day; the
+ * support cell lifts the lock. */
+static void test_defi_throttled(void **state)
+{
+    fixture *f = *state;
+    enum { N = 12 };
+    defi_guess g[N];
+    pthread_t th[N];
+    int wrong = 0, throttled = 0;
+    int64_t t = f->start + 100, tt = t;
+    uint64_t h0 = f->a.hashes, mails = queued(f);
+    access_caller who = { NULL, "10.33.0.1" };
+    access_result res;
+
+    set_state(f, "open");
+    for (int i = 0; i < N; i++) {
+        g[i] = (defi_guess){ .f = f, .now = t };
+        snprintf(g[i].client, sizeof g[i].client, "10.30.%d.1", i);
+        assert_int_equal(pthread_create(&th[i], NULL, guess_defi, &g[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        wrong += g[i].res.code == ACCESS_E_DEFI_WRONG;
+        throttled += g[i].res.code == ACCESS_E_THROTTLED;
+    }
+    assert_int_equal(wrong, ACCESS_DEFI_SOFT);
+    assert_int_equal(throttled, N - ACCESS_DEFI_SOFT);
+    assert_int_equal(f->a.hashes - h0, ACCESS_DEFI_SOFT);
+    /* the right answer waits too, and costs no hash */
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.31.0.1", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_THROTTLED);
+    assert_int_equal(f->a.hashes - h0, ACCESS_DEFI_SOFT);
+    /* one at a time past the delays, up to the lock */
+    for (int i = ACCESS_DEFI_SOFT; i < ACCESS_DEFI_LOCK_AFTER; i++) {
+        tt += 1000;
+        assert_int_equal(access_code_reissue(&f->a, 3, "toujours pas", "10.32.0.1", tt, &res),
+                         ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_DEFI_WRONG);
+    }
+    h0 = f->a.hashes;
+    tt += 1000;
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.31.0.1", tt, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_LOCKED);
+    assert_true(res.retry_after > 0 && res.retry_after <= ACCESS_DEFI_LOCK_S - 1000);
+    /* the lock holds for a défi change too, before the password is hashed */
+    assert_int_equal(access_change_defi(&f->a, 3, &who, "trois pommes vertes et mûres",
+                                        "Voltaire", 1, "Paris", tt, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_LOCKED);
+    assert_int_equal(f->a.hashes, h0);
+    assert_int_equal(queued(f), mails);
+    /* the support cell lifts it (with a reason); the right answer then works */
+    assert_int_equal(support_act(&f->a, "A3", SUPPORT_UNLOCK, "agent-7", "appel du votant", tt,
+                                 &res), ACCESS_OK);
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.31.0.1", tt, &res),
+                     ACCESS_OK);
+    assert_int_equal(f->a.hashes - h0, 1);
+    assert_int_equal(queued(f), mails + 1);
+}
+
+/* A network's wrong défi answers count in windows over all its accounts: past
+ * the limit it is refused until the window ends; other networks are not. */
+static void test_defi_network_window(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 20000;
+    access_result res;
+
+    f->a.network_failures = 4;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(access_code_reissue(&f->a, 2, "Victor Hugo", "10.40.0.1", t, &res),
+                         ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_DEFI_WRONG);
+        assert_int_equal(access_code_reissue(&f->a, 3, "Rousseau", "10.40.0.2", t, &res),
+                         ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_DEFI_WRONG);
+    }
+    assert_int_equal(access_code_reissue(&f->a, 2, "Jean Jaurès", "10.40.0.77", t + 10, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_THROTTLED);
+    assert_true(res.retry_after > 0 && res.retry_after <= ACCESS_NETWORK_WINDOW - 10);
+    assert_int_equal(access_code_reissue(&f->a, 2, "Jean Jaurès", "10.41.0.1", t + 10, &res),
+                     ACCESS_OK);
+    /* a new window: the network is back */
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.40.0.2",
+                                         t + ACCESS_NETWORK_WINDOW, &res), ACCESS_OK);
+    f->a.network_failures = ACCESS_NETWORK_FAILURES;
+}
+
+/* A new vote code only inside the voting window, from the voter or the
+ * support cell; refused before any hash or count. */
+static void test_reissue_outside_window(void **state)
+{
+    fixture *f = *state;
+    uint64_t h0 = f->a.hashes, mails = queued(f);
+    int64_t opens = f->start - 60, closes = f->start + 86400;
+    access_result res;
+
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.50.0.1", opens - 1, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_WINDOW);
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.50.0.1", closes, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_WINDOW);
+    assert_int_equal(access_code_reissue_support(&f->a, 3, "agent-7", "notice perdue", closes,
+                                                 &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_WINDOW);
+    assert_int_equal(f->a.hashes, h0);
+    assert_int_equal(queued(f), mails);
+    assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.50.0.1", closes - 1, &res),
+                     ACCESS_OK);
+    /* inside the window's times but closed by the officer */
+    set_state(f, "closed");
+    assert_int_equal(access_code_reissue_support(&f->a, 3, "agent-7", "notice perdue",
+                                                 closes - 1, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_WINDOW);
+}
+
+/* The support cell resets a défi (with a reason): the voter's sessions end;
+ * the activation link it mails may set a new défi, as may the account page
+ * with the password alone, there being no current answer to give. */
+static void test_support_defi_reset(void **state)
+{
+    fixture *f = *state;
+    char s1[ACCESS_TOKEN_CHARS + 1];
+    const char *pw2 = "trois pommes vertes et mûres";
+    int64_t t = f->start + 30000, voter;
+    access_caller who = { s1, "10.60.0.1" };
+    access_result res;
+
+    assert_int_equal(access_login(&f->a, JULES, pw2, "10.60.0.1", t, s1, &res), ACCESS_OK);
+    assert_int_equal(support_act(&f->a, "A3", SUPPORT_DEFI, "agent-7", "défi oublié", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(access_session(&f->a, s1, t, &voter, &res), ACCESS_REFUSED);
+    assert_int_equal(voter_record(f, 3).defi_hash[0], '\0');
+    assert_last_link(f, "activation");
+    assert_int_equal(access_login(&f->a, JULES, pw2, "10.60.0.1", t, s1, &res), ACCESS_OK);
+    assert_int_equal(access_change_defi(&f->a, 3, &who, pw2, NULL, 5, "Les Misérables", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(voter_record(f, 3).defi_question, 5);
+}
+
 typedef struct {
     char events[256][32];
     int n;
@@ -560,6 +897,8 @@ static void test_audit_trail_without_secrets(void **state)
     assert_true(has(&s, "network-throttled"));
     assert_true(has(&s, "password-changed"));
     assert_true(has(&s, "defi-changed"));
+    assert_true(has(&s, "defi-locked"));
+    assert_true(has(&s, "support-unlock"));
 }
 
 int main(void)
@@ -574,6 +913,12 @@ int main(void)
         cmocka_unit_test(test_unknown_identifier_same_time),
         cmocka_unit_test(test_throttles_hold_side_by_side),
         cmocka_unit_test(test_network_window),
+        cmocka_unit_test(test_links_never_touch_a_defi),
+        cmocka_unit_test(test_defi_change_and_sessions),
+        cmocka_unit_test(test_defi_throttled),
+        cmocka_unit_test(test_defi_network_window),
+        cmocka_unit_test(test_reissue_outside_window),
+        cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);

@@ -2,12 +2,14 @@
  * activation links through the daemon's mail sender to a real SMTP server
  * (STARTTLS); the test reads them out of the delivered messages and drives the
  * voter API over HTTP: activation, login, account, password reassort with the
- * ALTCHA proof of work, logout, and bad input of every kind. */
+ * ALTCHA proof of work, logout, bad input of every kind, and the mailbox
+ * alone trying to take an activated account's défi and vote code. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <curl/curl.h>
 #include <signal.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +246,134 @@ static void test_code_reissue(void **state)
     cookie[0] = '\0';
 }
 
+/* Messages delivered so far. */
+static int mail_count(void)
+{
+    DIR *d = opendir(smtp.maildir);
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        n += strstr(e->d_name, ".eml") != NULL;
+    closedir(d);
+    return n;
+}
+
+/* The text of the first message to `to` from the from-th on (waiting for it). */
+static char *mail_to(int from, const char *to)
+{
+    char want[128];
+
+    snprintf(want, sizeof want, "To: <%s>", to);
+    for (int n = from; n < from + 20; n++) {
+        char *msg = tu_smtp_message(&smtp, n), *text;
+
+        if (msg == NULL)
+            break;
+        text = strstr(msg, want) != NULL ? tu_mail_text(msg) : NULL;
+        free(msg);
+        if (text != NULL)
+            return text;
+    }
+    fail_msg("no message to %s", to);
+    return NULL;
+}
+
+/* Whether any message delivered so far mails a new vote code to `to`. */
+static int code_mailed_to(const char *to)
+{
+    char want[128];
+    int found = 0;
+
+    snprintf(want, sizeof want, "To: <%s>", to);
+    for (int n = 1, last = mail_count(); n <= last && !found; n++) {
+        char *msg = tu_smtp_message(&smtp, n), *text;
+
+        assert_non_null(msg);
+        text = strstr(msg, want) != NULL ? tu_mail_text(msg) : NULL;
+        found = text != NULL && strstr(text, "Votre nouveau code de vote") != NULL;
+        free(text);
+        free(msg);
+    }
+    return found;
+}
+
+/* Someone who reads Léa's mailbox, and only that, after she activated: every
+ * link they can have mailed is a password link; with the password it sets
+ * they cannot change the défi nor get a new vote code; the défi stays hers. */
+static void test_mailbox_only_attack(void **state)
+{
+    const char *lea = "lea.petit@ex.gouv.fr";
+    char token[64], body[2048], *text, *t, *altcha;
+    tu_reply r;
+    int n0;
+
+    (void)state;
+    /* Léa activates from the opening's mail (message 2) */
+    cookie[0] = '\0';
+    token_from_mail(2, lea, "/activation?t=", token);
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"le vent se lève à l'aube\","
+             "\"defi_question\":0,\"defi_answer\":\"Minou\"}", token);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 200);
+    /* the attacker: "link not received" for her address */
+    n0 = mail_count();
+    altcha = solved_challenge();
+    snprintf(body, sizeof body, "{\"identifier\":\"%s\",\"altcha\":\"%s\"}", lea, altcha);
+    free(altcha);
+    post(&r, "/api/v1/access/link", body);
+    assert_int_equal(r.status, 202);
+    text = mail_to(n0 + 1, lea);
+    assert_null(strstr(text, "/activation?t="));        /* not an activation link */
+    t = strstr(text, "/mot-de-passe?t=");
+    assert_non_null(t);
+    snprintf(token, 44, "%s", t + strlen("/mot-de-passe?t="));
+    free(text);
+    /* it cannot serve as an activation link (which would set a défi) */
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"le pirate lit le courrier\","
+             "\"defi_question\":1,\"defi_answer\":\"Paris\"}", token);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 410);
+    /* it sets a password: the mailbox's power, by design */
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"le pirate lit le courrier\"}",
+             token);
+    post(&r, "/api/v1/password/reset", body);
+    assert_int_equal(r.status, 200);
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    /* a new défi needs the current answer */
+    post(&r, "/api/v1/account/defi", "{\"password\":\"le pirate lit le courrier\","
+                                     "\"defi_question\":1,\"defi_answer\":\"Paris\"}");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "defi_answer_invalid"));
+    post(&r, "/api/v1/account/defi", "{\"password\":\"le pirate lit le courrier\","
+                                     "\"current_defi_answer\":\"Rex\",\"defi_question\":1,"
+                                     "\"defi_answer\":\"Paris\"}");
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "defi_wrong"));
+    /* and so does a new vote code: guesses are refused, then throttled */
+    for (int i = 0; i < 2; i++) {
+        post(&r, "/api/v1/account/code-reissue", i ? "{\"defi_answer\":\"Félix\"}"
+                                                   : "{\"defi_answer\":\"Médor\"}");
+        assert_int_equal(r.status, 403);
+    }
+    post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"Tom\"}");
+    assert_true(r.status == 403 || r.status == 429);
+    tu_http2(&r, "GET", "/api/v1/account", NULL, 0, cookie, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"defi_question\":0"));
+    assert_false(code_mailed_to(lea));
+    /* the défi is still Léa's own: her answer gets the code (once the delays pass) */
+    for (int i = 0; i < 30; i++) {
+        post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"minou\"}");
+        if (r.status != 429)
+            break;
+        sleep((unsigned)atoi(r.retry_after) > 0 ? (unsigned)atoi(r.retry_after) : 1);
+    }
+    assert_int_equal(r.status, 200);
+    cookie[0] = '\0';
+}
+
 static void test_logout_and_logs(void **state)
 {
     tu_reply r;
@@ -274,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_password_reassort),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_code_reissue),
+        cmocka_unit_test(test_mailbox_only_attack),
         cmocka_unit_test(test_logout_and_logs),
     };
     return cmocka_run_group_tests_name("voter_access", tests, setup, teardown);

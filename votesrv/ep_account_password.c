@@ -1,4 +1,5 @@
-/* POST /api/v1/account/password {current, password} - change the password. */
+/* POST /api/v1/account/password {current, password} - change the password;
+ * the voter's other sessions end. */
 #include "endpoints.h"
 
 #include "api.h"
@@ -8,6 +9,7 @@ static const char *const fields[] = { "current", "password", NULL };
 int ep_account_password(http_request *req, http_response *res)
 {
     const char *current, *password;
+    access_caller who = { req->session, req->client };
     int64_t voter;
     access_result r;
     int rc;
@@ -16,7 +18,7 @@ int ep_account_password(http_request *req, http_response *res)
         api_string(req, res, "current", ACCESS_PASSWORD_MAX, &current) != 0 ||
         api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0)
         return 0;
-    rc = access_change_password(req->ctx->access, voter, current, password, api_now(), &r);
+    rc = access_change_password(req->ctx->access, voter, &who, current, password, api_now(), &r);
     if (api_access(req, res, rc, &r) != 0)
         return 0;
     res->status = 200;

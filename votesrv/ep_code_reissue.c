@@ -1,6 +1,7 @@
 /* POST /api/v1/account/code-reissue {defi_answer} - "lost notice": after the
  * défi answer, a new vote code is mailed to the voter's professional address;
- * the old one stops working at once. At most 3 a day. */
+ * the old one stops working at once. At most 3 a day, only inside the voting
+ * window; wrong answers are throttled per account and network. */
 #include "endpoints.h"
 
 #include "api.h"
@@ -17,7 +18,7 @@ int ep_code_reissue(http_request *req, http_response *res)
     if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
         return 0;
-    rc = access_code_reissue(req->ctx->access, voter, answer, api_now(), &r);
+    rc = access_code_reissue(req->ctx->access, voter, answer, req->client, api_now(), &r);
     if (api_access(req, res, rc, &r) != 0)
         return 0;
     res->status = 200;

@@ -1,6 +1,7 @@
 /* POST /api/v1/access/link {identifier, altcha} - "link not received": a new
- * one-time activation link to that address if it is a voter's. The answer is
- * the same whether or not it is. */
+ * one-time link to that address if it is a voter's: an activation link before
+ * activation, a password link after. The answer is the same whether or not it
+ * is. */
 #include "endpoints.h"
 
 #include "api.h"

@@ -89,6 +89,17 @@ static const struct {
                             "Vous avez demandé trop de nouveaux codes aujourd'hui. Contactez la "
                             "cellule d'assistance.",
                             "You asked for too many new codes today. Contact the support cell." },
+    [MSG_REISSUE_WINDOW] = { "reissue_window",
+                             "Un nouveau code de vote ne peut être demandé que pendant la période "
+                             "de vote.",
+                             "A new vote code can be asked for only while voting is open." },
+    [MSG_DEFI_LOCKED] = { "defi_locked",
+                          "Trop de réponses erronées à votre question défi : la demande de "
+                          "nouveau code et le changement de question défi sont bloqués pour "
+                          "24 heures. Contactez la cellule d'assistance.",
+                          "Too many wrong answers to your challenge question: asking for a new "
+                          "code and changing the challenge question are blocked for 24 hours. "
+                          "Contact the support cell." },
     [MSG_NOT_OPEN] = { "vote_not_open", "Le vote n'est pas ouvert.", "The vote is not open." },
     [MSG_CODE_FORM] = { "code_invalid",
                         "Ce n'est pas un code de vote : il compte 28 caractères, en 7 groupes de 4.",

@@ -1,6 +1,7 @@
 /* GET /compte - my account: number, addresses, défi question; POST
- * /compte/mot-de-passe and /compte/defi change them (the current password
- * first). */
+ * /compte/mot-de-passe and /compte/defi change them (the current password,
+ * and for the défi the current answer too); either ends the voter's other
+ * sessions. */
 #include "pages.h"
 
 #include <string.h>
@@ -9,7 +10,7 @@
 
 typedef struct {
     const char *ok, *pw_top, *pw_current, *pw_new, *pw_confirm;
-    const char *defi_top, *defi_pw, *defi_q, *defi_answer;
+    const char *defi_top, *defi_pw, *defi_current, *defi_q, *defi_answer;
 } account_msgs;
 
 static void details(html *h, http_request *req, json_t *acct)
@@ -27,8 +28,11 @@ static void details(html *h, http_request *req, json_t *acct)
         html_raw(h, "</dd>");
     }
     html_fmt(h, "<dt>%s</dt><dd>", L(req, "Question défi", "Challenge question"));
-    html_text(h, access_defi_question(
-                     (size_t)json_integer_value(json_object_get(acct, "defi_question")), lang));
+    html_text(h, json_integer_value(json_object_get(acct, "defi_question")) >= 0
+                 ? access_defi_question((size_t)json_integer_value(
+                                            json_object_get(acct, "defi_question")), lang)
+                 : L(req, "aucune (un lien d'activation vous permet d'en choisir une)",
+                     "none (an activation link lets you choose one)"));
     html_raw(h, "</dd></dl>");
 }
 
@@ -49,11 +53,18 @@ static void password_form(html *h, http_request *req, http_response *res, const 
              L(req, "Changer le mot de passe", "Change the password"));
 }
 
-static void defi_form(html *h, http_request *req, http_response *res, const account_msgs *m)
+static void defi_form(html *h, http_request *req, http_response *res, const account_msgs *m,
+                      json_t *acct)
 {
     /* a second form on the page: its fields get their own ids */
     portal_input cur = { "defi_password", L(req, "Mot de passe actuel", "Current password"),
                          "password", "current-password", NULL, NULL, m->defi_pw, 1 };
+    json_int_t q = json_integer_value(json_object_get(acct, "defi_question"));
+    portal_input current = { "defi_current", NULL, "text", "off", NULL,
+                             L(req, "Votre réponse actuelle. Les majuscules, les accents et les "
+                                    "espaces ne comptent pas.",
+                               "Your current answer. Capitals, accents and spaces do not "
+                               "matter."), m->defi_current, 1 };
     portal_input answer = { "defi_answer", L(req, "Nouvelle réponse", "New answer"), "text",
                             "off", NULL, NULL, m->defi_answer, 1 };
 
@@ -63,10 +74,24 @@ static void defi_form(html *h, http_request *req, http_response *res, const acco
     html_raw(h, "<form method=\"post\" action=\"/compte/defi\" novalidate>");
     portal_csrf_field(h, req, res);
     portal_field(h, &cur);
+    if (q >= 0) {            /* none after the support cell reset it */
+        current.label = access_defi_question((size_t)q, req->lang == LANG_EN ? "en" : "fr");
+        portal_field(h, &current);
+    }
     portal_defi_select(h, req, -1, m->defi_q);
     portal_field(h, &answer);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
              L(req, "Changer la question défi", "Change the challenge question"));
+}
+
+/* Which of the two answers a DEFI_ANSWER refusal is about. */
+static int new_answer_ok(const char *answer)
+{
+    char norm[ACCESS_ANSWER_MAX + 1];
+    int ok = answer != NULL && access_defi_normalize(norm, sizeof norm, answer) == 0;
+
+    sodium_memzero(norm, sizeof norm);
+    return ok;
 }
 
 static const char *wrong_current(http_request *req)
@@ -92,9 +117,9 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
     if (m->ok != NULL)
         portal_notice(&h, "ok", m->ok);
     details(&h, req, acct);
-    json_decref(acct);
     password_form(&h, req, res, m);
-    defi_form(&h, req, res, m);
+    defi_form(&h, req, res, m, acct);
+    json_decref(acct);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
@@ -111,6 +136,7 @@ int pg_account_password_post(http_request *req, http_response *res)
     const char *cur = portal_form(req, "current", ACCESS_PASSWORD_MAX);
     account_msgs m = { 0 };
     const char *pw = portal_new_password(req, &m.pw_new, &m.pw_confirm);
+    access_caller who = { req->session, req->client };
     int64_t voter;
     access_result r;
     int rc;
@@ -119,9 +145,11 @@ int pg_account_password_post(http_request *req, http_response *res)
         return 0;
     if (pw == NULL)
         return render(req, res, &m, 400);
-    rc = access_change_password(req->ctx->access, voter, cur ? cur : "", pw, api_now(), &r);
+    rc = access_change_password(req->ctx->access, voter, &who, cur ? cur : "", pw, api_now(),
+                                &r);
     if (rc == ACCESS_OK)
-        m.ok = L(req, "Votre mot de passe est changé.", "Your password is changed.");
+        m.ok = L(req, "Votre mot de passe est changé. Vos autres sessions sont fermées.",
+                 "Your password is changed. Your other sessions are closed.");
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
         m.pw_current = wrong_current(req);
     else if (portal_password_refused(rc, r.code))
@@ -135,7 +163,9 @@ int pg_account_defi_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "defi_password", ACCESS_PASSWORD_MAX);
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
+    const char *current = portal_form(req, "defi_current", ACCESS_ANSWER_MAX);
     int q = portal_defi_question(req);
+    access_caller who = { req->session, req->client };
     account_msgs m = { 0 };
     int64_t voter;
     access_result r;
@@ -147,14 +177,18 @@ int pg_account_defi_post(http_request *req, http_response *res)
         m.defi_q = i18n_text(MSG_DEFI_QUESTION, req->lang);
         return render(req, res, &m, 400);
     }
-    rc = access_change_defi(req->ctx->access, voter, cur ? cur : "", q, answer ? answer : "",
-                            api_now(), &r);
+    rc = access_change_defi(req->ctx->access, voter, &who, cur ? cur : "",
+                            current ? current : "", q, answer ? answer : "", api_now(), &r);
     if (rc == ACCESS_OK)
-        m.ok = L(req, "Votre question défi est changée.", "Your challenge question is changed.");
+        m.ok = L(req, "Votre question défi est changée. Vos autres sessions sont fermées.",
+                 "Your challenge question is changed. Your other sessions are closed.");
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
         m.defi_pw = wrong_current(req);
+    else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
+        m.defi_current = portal_access_message(req, rc, r.code);
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_ANSWER)
-        m.defi_answer = portal_access_message(req, rc, r.code);
+        *(new_answer_ok(answer) ? &m.defi_current : &m.defi_answer) =
+            portal_access_message(req, rc, r.code);
     else
         m.defi_top = portal_access_message(req, rc, r.code);
     return render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);

@@ -1,5 +1,6 @@
 /* GET/POST /code - "I lost my notice": after the défi answer, a new vote code
- * is mailed to the voter's professional address; the old one stops working. */
+ * is mailed to the voter's professional address; the old one stops working.
+ * Only inside the voting window: outside it the page says so, without a form. */
 #include "pages.h"
 
 #include "access/access.h"
@@ -28,6 +29,9 @@ static int render(http_request *req, http_response *res, const char *err, const 
     portal_begin(&h, req, res, &p);
     if (done) {
         portal_notice(&h, "ok", i18n_text(MSG_CODE_SENT, req->lang));
+    } else if (p.has_def && (api_now() < p.def.opens || api_now() >= p.def.closes)) {
+        portal_notice(&h, "error", top_err != NULL ? top_err
+                                                   : i18n_text(MSG_REISSUE_WINDOW, req->lang));
     } else {
         if (top_err != NULL)
             portal_notice(&h, "error", top_err);
@@ -69,7 +73,7 @@ int pg_code_post(http_request *req, http_response *res)
         return 0;
     if (answer == NULL || answer[0] == '\0')
         return render(req, res, i18n_text(MSG_DEFI_ANSWER, req->lang), NULL, 0, 400);
-    rc = access_code_reissue(req->ctx->access, voter, answer, api_now(), &r);
+    rc = access_code_reissue(req->ctx->access, voter, answer, req->client, api_now(), &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
         return render(req, res, i18n_text(MSG_DEFI_WRONG, req->lang), NULL, 0, 403);
     if (rc != ACCESS_OK)

@@ -25,14 +25,16 @@ static const struct {
       "An activation link if the account is not activated, else a new-password link; earlier "
       "links stop working." },
     { "defi", SUPPORT_DEFI, "Réinitialiser le défi", "Reset the défi",
-      "L'électeur choisit une nouvelle question défi, et un mot de passe, par le lien envoyé.",
-      "The voter picks a new défi question, and a password, from the link sent." },
+      "L'électeur choisit une nouvelle question défi, et un mot de passe, par le lien envoyé. "
+      "Ses sessions ouvertes sont fermées.",
+      "The voter picks a new défi question, and a password, from the link sent. Their open "
+      "sessions are closed." },
     { "code", SUPPORT_CODE, "Envoyer un nouveau code de vote", "Send a new vote code",
       "Par courriel, pendant le vote ; le code de la notice cesse de fonctionner.",
       "By e-mail, while the vote is open; the notice's code stops working." },
     { "deblocage", SUPPORT_UNLOCK, "Débloquer", "Unlock",
-      "Lève les blocages de connexion et de saisie du code de vote.",
-      "Lifts the login and vote-code locks." },
+      "Lève les blocages de connexion, de saisie du code de vote et de réponse au défi.",
+      "Lifts the login, vote-code and défi-answer locks." },
 };
 
 static void search_form(html *h, http_request *req, const char *q)
@@ -162,6 +164,7 @@ static void status_list(html *h, http_request *req, const portal_page *p, json_t
     row(h, L(req, "Code de vote attribué", "Vote code issued"), yes_no(req, v, "code_set"));
     lock_row(h, req, L(req, "Connexion", "Login"), v, "login_locked_until");
     lock_row(h, req, L(req, "Saisie du code de vote", "Vote-code entry"), v, "code_locked_until");
+    lock_row(h, req, L(req, "Réponse au défi", "Challenge answer"), v, "defi_locked_until");
     html_raw(h, "</dl>");
     html_fmt(h, "<h2>%s</h2><ul>", L(req, "Liste d'émargement", "Signature list"));
     json_array_foreach(json_object_get(v, "scrutins"), i, e) {
