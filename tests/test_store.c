@@ -198,7 +198,8 @@ static void test_detached_writes(void **state)
 static void test_open_errors(void **state)
 {
     char err[256];
-    store_config c = { "/nonexistent/dir/registry.db", "/nonexistent/dir/ballots.db", 1, NULL, NULL };
+    store_config c = { "/nonexistent/dir/registry.db", "/nonexistent/dir/ballots.db", 1, NULL,
+                       NULL };
     store_config pg = { NULL, NULL, 1, "host=127.0.0.1 port=1 connect_timeout=2", NULL };
 
     (void)state;
