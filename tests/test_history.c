@@ -32,6 +32,7 @@
 #include <dirent.h>
 #include <libpq-fe.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 #include "box/box.h"
@@ -365,6 +366,82 @@ static void test_restart_keeps_independence(void **state)
     free(b);
 }
 
+static int job_state(store_tx *tx, void *arg)
+{
+    uint64_t *count = arg;
+    uint8_t digest[32];
+
+    return store_box_state_get(tx, SCRUTIN, count, digest);
+}
+
+/* One statement on the box file, beside the store; the first column of its
+ * first row, or -1. */
+static long box_sql(const char *dir, const char *sql)
+{
+    char path[600];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long v = -1;
+
+    snprintf(path, sizeof path, "%s/ballots.db", dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* A box from before the slots (its tables hold rows): the ballots move into
+ * slots when the store opens, the states with them, and the credentials and
+ * ciphertexts they used stay used. */
+static void test_migration_from_rows(void **state)
+{
+    char *dir = base_election(), hex[65], cred[65], alpha[65], *sql;
+    const fake_ballot *b = &ballots[0];
+    fake_ballot again = ballots[0];
+    uint64_t count = 0;
+    store *s;
+
+    (void)state;
+    hex_encode(hex, b->tracker, 32);
+    hex_encode(cred, b->cred, 32);
+    hex_encode(alpha, b->alpha[0], 32);
+    /* what votesrv wrote before the slots (schema 3), by hand */
+    sql = sqlite3_mprintf("INSERT INTO ballot(tracker, scrutin, body, wire) VALUES (x'%s', %Q,"
+                          " %Q, x'00'); INSERT INTO used_credential VALUES (%Q, x'%s');"
+                          " INSERT INTO alpha VALUES (x'%s');"
+                          " INSERT INTO state VALUES (%Q, 41, zeroblob(32)); SELECT 1",
+                          hex, SCRUTIN, b->body, SCRUTIN, cred, alpha, SCRUTIN);
+    {
+        char path[600];
+        sqlite3 *db;
+
+        snprintf(path, sizeof path, "%s/ballots.db", dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    sqlite3_free(sql);
+    s = tu_store(dir);
+    assert_int_equal(store_read(s, job_present, &again), STORE_OK);
+    assert_int_equal(store_read(s, job_state, &count), STORE_OK);
+    assert_int_equal(count, 41);
+    assert_int_equal(store_write(s, job_cast, &again), STORE_ECONFLICT);      /* credential */
+    memset(again.cred, 0x5a, 32);
+    assert_int_equal(store_write(s, job_cast, &again), STORE_ECONFLICT);      /* ciphertext */
+    store_close(s);
+    /* the rows are gone from the B-trees; the ballot is in a slot */
+    assert_int_equal(box_sql(dir, "SELECT count(*) FROM ballot"), 0);
+    assert_int_equal(box_sql(dir, "SELECT count(*) FROM state"), 0);
+    sql = sqlite3_mprintf("SELECT count(*) FROM slot WHERE substr(data, 1, 33) = x'01%s'", hex);
+    assert_int_equal(box_sql(dir, sql), 1);
+    sqlite3_free(sql);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static int64_t fake_now;
 
 static int64_t fake_clock(void)
@@ -632,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_two_orders_same_bytes),
         cmocka_unit_test(test_places_do_not_follow_time),
         cmocka_unit_test(test_restart_keeps_independence),
+        cmocka_unit_test(test_migration_from_rows),
         cmocka_unit_test(test_board_batches),
     };
 
