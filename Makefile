@@ -33,7 +33,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all $(REPRO)
 
 LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
-             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c))
+             $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c) \
+             $(filter-out verify/main.c,$(wildcard verify/*.c)))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
 PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee voteverify
@@ -99,6 +100,8 @@ votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o t
 voteaudit_OBJ := tools/voteaudit.o
 votecred_OBJ  := tools/votecred.o
 voteclient_OBJ := tools/voteclient.o
+# a key holder verifies the archive with voteverify's code (verify/, in the
+# library) before sealing the close or decrypting; it pulls no store code
 votetrustee_OBJ := tools/votetrustee.o
 # the verifier links crypto/ only (and its own files)
 voteverify_OBJ := $(patsubst %.c,%.o,$(sort $(wildcard verify/*.c)))
@@ -127,19 +130,19 @@ build/san/bin/voteverify: $(addprefix build/san/,$(voteverify_OBJ)) build/san/li
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/tests/%: build/rel/tests/%.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o $(REL_LIB)
+build/rel/tests/%: build/rel/tests/%.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/san/tests/%: build/san/tests/%.o build/san/tests/testutil.o build/san/tests/testutil_pg.o $(SAN_LIB)
+build/san/tests/%: build/san/tests/%.o build/san/tests/testutil.o build/san/tests/testutil_pg.o build/san/tests/testutil_ca.o $(SAN_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/tools/%: build/rel/tools/%.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o $(REL_LIB)
+build/rel/tools/%: build/rel/tools/%.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/bench/soak: build/rel/bench/soak.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o $(REL_LIB)
+build/rel/bench/soak: build/rel/bench/soak.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o $(REL_LIB)
+build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 # Fuzzing (tests/fuzz): each target's LLVMFuzzerTestOneInput, linked either
@@ -153,7 +156,7 @@ REL_REPLAY   := $(addprefix build/rel/fuzz/,$(FUZZ_TARGETS))
 SAN_REPLAY   := $(addprefix build/san/fuzz/,$(FUZZ_TARGETS))
 LIBFUZZERS   := $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
 VV_LIB_OBJ    = $(filter-out %/verify/main.o,$(addprefix build/$(1)/,$(voteverify_OBJ)))
-fuzz_lib      = $(if $(filter fuzz_archive,$(2)),$(call VV_LIB_OBJ,$(1)) build/$(1)/libvvcrypto.a,build/$(1)/tests/testutil.o build/$(1)/tests/testutil_pg.o build/$(1)/libvotesrv.a)
+fuzz_lib      = $(if $(filter fuzz_archive,$(2)),$(call VV_LIB_OBJ,$(1)) build/$(1)/libvvcrypto.a,build/$(1)/tests/testutil.o build/$(1)/tests/testutil_pg.o build/$(1)/tests/testutil_ca.o build/$(1)/libvotesrv.a)
 
 define replay_prog
 build/$(1)/fuzz/$(2): build/$(1)/tests/fuzz/$(2).o build/$(1)/tests/fuzz/replay.o $(call fuzz_lib,$(1),$(2))

@@ -59,7 +59,10 @@ typedef enum {
     ACCESS_E_STAFF_ACCOUNT,      /* a staff login or role that is not acceptable */
     ACCESS_E_REASON,             /* a support action without its reason */
     ACCESS_E_DEFI_LOCKED,        /* too many wrong défi answers: locked until retry_after */
-    ACCESS_E_REISSUE_WINDOW      /* a new vote code only inside the voting window */
+    ACCESS_E_REISSUE_WINDOW,     /* a new vote code only inside the voting window */
+    ACCESS_E_REISSUE_UNAVAILABLE, /* no credential authority service configured */
+    ACCESS_E_REISSUE_PENDING,    /* the authority did not answer yet: asked again later */
+    ACCESS_E_REISSUE_NONE        /* voted in every scrutin: no code to replace */
 } access_error;
 
 typedef struct {
@@ -87,6 +90,8 @@ typedef struct {
     uint8_t altcha_key[32];
     int reissues_per_day;                         /* code reissues a voter may ask for */
     int64_t network_failures;          /* failed logins (or codes) per network and window */
+    const char *authority_url;         /* the credential authority's service; NULL: none */
+    const uint8_t *request_sk;         /* Ed25519 key signing reissue requests (audit key) */
 } access_ctx;
 
 /* -1 if the Argon2id parameters cannot run here (memory). */
@@ -160,25 +165,32 @@ int access_change_defi(access_ctx *a, int64_t voter, const access_caller *who,
                        const char *password, const char *current_answer, int question,
                        const char *answer, int64_t now, access_result *res);
 
-/* Vote codes. A reissue makes a new code for the voter (new authenticator
- * check, new public credential), mails it to their addresses and unlocks code
- * entry; the old code stops authenticating at once. From the voter (défi
- * answer, throttled like passwords: ACCESS_DEFI_*; at most
- * ACCESS_REISSUE_PER_DAY a day) or the support cell (reason; support.h); only
- * while the vote is open and inside its window (else REISSUE_WINDOW). */
+/* Vote codes. A reissue sends a signed request to the credential authority's
+ * service (authority_url), which makes the new code, mails it itself to the
+ * addresses of its own roster, and answers a signed reissue record; once the
+ * record is applied the old credentials are revoked (refused at once) and
+ * code entry is unlocked. The request is kept until its record is applied and
+ * sent again, unchanged, at the voter's next attempt (ACCESS_E_REISSUE_PENDING
+ * meanwhile). Without authority_url: ACCESS_E_REISSUE_UNAVAILABLE; the server
+ * never makes a code. From the voter (défi answer, throttled like passwords:
+ * ACCESS_DEFI_*; at most ACCESS_REISSUE_PER_DAY a day) or the support cell
+ * (reason; support.h); only while the vote is open and inside its window
+ * (else REISSUE_WINDOW). */
 #define ACCESS_REISSUE_PER_DAY 3
 int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer,
                         const char *client, int64_t now, access_result *res);
 int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
                                 const char *reason, int64_t now, access_result *res);
-/* Check a typed vote code against the voter's record: the authenticator on
- * success (for the cast). Wrong codes are throttled and lock code entry. */
-int access_code_check(access_ctx *a, int64_t voter, const char *typed, const char *client,
-                      int64_t now, uint8_t auth[32], access_result *res);
-/* The same check for an authenticator the voter's device derived from the code
- * (the server then never sees the code). */
-int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], const char *client,
-                      int64_t now, access_result *res);
+/* Check a typed vote code against the voter's binding for scrutin: the
+ * authenticator on success. Wrong codes are throttled and lock code entry. */
+int access_code_check(access_ctx *a, int64_t voter, const char *scrutin, const char *typed,
+                      const char *client, int64_t now, uint8_t auth[32], access_result *res);
+/* The check a cast makes, before any proof: Hb(auth-bind; auth, pub) equals,
+ * in constant time, the binding stored for (voter, scrutin); so a code casts
+ * only from its own voter's account. Throttled as wrong codes. */
+int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
+                      const uint8_t pub[32], const char *client, int64_t now,
+                      access_result *res);
 
 /* A fresh ALTCHA challenge; and the check of a solved one, accepted once. */
 json_t *access_challenge(const access_ctx *a, int64_t now);

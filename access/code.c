@@ -1,12 +1,15 @@
-/* code.c - vote codes on the server side: reissue, check, unlock. A reissued
- * code is known to the server until its mail is delivered, so every reissue is
- * audited and counted with the results. */
+/* code.c - vote codes on the server side: the check of an authenticator
+ * against the binding of (voter, scrutin), and the reissue request to the
+ * credential authority, which alone makes and mails a new code: the server
+ * never derives a credential (docs/protocol.md section 7). */
 #include "access_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "crypto/credential.h"
+#include "crypto/hex.h"
+#include "election/credentials.h"
 #include "notices/code.h"
 
 #define CODE_LOCK_FOREVER ((int64_t)10 * 365 * 86400)
@@ -37,9 +40,9 @@ typedef struct {
     store_access v;
     char eid[STORE_EID_CHARS + 1];
     int open, in_window;
-    char code[CODE_SYMBOLS + 1];
     access_guard guard;
     guard_outcome defi;
+    char *body;                  /* the request sent to the authority */
     access_result *res;
 } reissue_job;
 
@@ -72,38 +75,72 @@ static int run_reissue_unchecked(store_tx *tx, void *arg)
 }
 
 typedef struct {
-    store_tx *tx;
-    reissue_job *j;
-} code_mail;
+    const char *list[DEF_MAX_SCRUTINS];
+    char names[DEF_MAX_SCRUTINS][STORE_SCRUTIN_CHARS + 1];
+    size_t n;
+} open_scrutins;
 
-static int mail_code(const char *address, void *arg)
+static int add_open(const char *scrutin, int voted, void *arg)
 {
-    code_mail *m = arg;
-    def_election d;
-    char shown[CODE_DISPLAY_CHARS + 1];
-    int rc = access_definition(m->tx, &d);
+    open_scrutins *o = arg;
+
+    if (!voted && o->n < DEF_MAX_SCRUTINS) {
+        snprintf(o->names[o->n], sizeof o->names[o->n], "%s", scrutin);
+        o->list[o->n] = o->names[o->n];
+        o->n++;
+    }
+    return 0;
+}
+
+static int pending_of(const char *request, int64_t voter, const char *body, void *arg)
+{
+    reissue_job *j = arg;
+
+    (void)request;
+    if (voter != j->voter || j->body != NULL)
+        return 0;
+    return (j->body = strdup(body)) != NULL ? 0 : STORE_ENOMEM;
+}
+
+/* A new request (docs/protocol.md section 7.3), signed with the daemon's key,
+ * persisted until the authority's record is applied. */
+static int request_new(store_tx *tx, reissue_job *j)
+{
+    open_scrutins o = { .n = 0 };
+    uint8_t id[16], digest[32], sig[64];
+    char request[33], sighex[129];
+    json_t *doc, *list;
+    int rc = store_voter_scrutins(tx, j->voter, add_open, &o);
 
     if (rc != STORE_OK)
         return rc;
-    code_display(shown, m->j->code);
-    {
-        const char *vars[] = { "election", d.name, "organiser", d.organiser, "code", shown,
-                               "link", mail_portal_url(m->j->a->mail), "support_email",
-                               d.support_email, "support_phone",
-                               d.support_phone ? d.support_phone : "", NULL, NULL };
-
-        rc = mail_queue_tx(m->tx, m->j->a->mail, MAIL_CODE, m->j->v.lang, address, vars, m->j->now);
+    if (o.n == 0) {
+        j->res->code = ACCESS_E_REISSUE_NONE;
+        return STORE_OK;
     }
-    sodium_memzero(shown, sizeof shown);
-    def_free(&d);
-    return rc;
+    randombytes_buf(id, sizeof id);
+    hex_encode(request, id, sizeof id);
+    credential_request_digest(digest, j->eid, request, j->v.number, o.list, o.n,
+                              (uint64_t)j->now);
+    crypto_sign_detached(sig, NULL, digest, sizeof digest, j->a->request_sk);
+    hex_encode(sighex, sig, sizeof sig);
+    list = json_array();
+    for (size_t i = 0; i < o.n; i++)
+        json_array_append_new(list, json_string(o.list[i]));
+    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:s}", "format", REISSUE_REQUEST_FORMAT,
+                    "election", j->eid, "request", request, "voter", j->v.number, "scrutins",
+                    list, "issued_at", (json_int_t)j->now, "signature", sighex);
+    j->body = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(doc);
+    if (j->body == NULL)
+        return STORE_ENOMEM;
+    return store_reissue_put(tx, request, j->voter, j->body);
 }
 
 static int run_reissue_write(store_tx *tx, void *arg)
 {
     reissue_job *j = arg;
     char key[THROTTLE_KEY_CHARS];
-    uint8_t check[CREDENTIAL_AUTH_BYTES], pub[32];
     int allowed, rc;
     json_t *extra;
 
@@ -123,34 +160,94 @@ static int run_reissue_write(store_tx *tx, void *arg)
         j->res->retry_after = 86400;
         return rc;
     }
-    code_new(j->code);
-    if (credential_from_code(check, pub, (const uint8_t *)j->eid, strlen(j->eid),
-                             (const uint8_t *)j->code, CODE_SYMBOLS) != 0)
-        return STORE_EIO;
-    snprintf(key, sizeof key, "code:%lld", (long long)j->voter);
-    if ((rc = store_voter_set_auth(tx, j->voter, check)) != STORE_OK ||
-        (rc = store_credential_add(tx, pub)) != STORE_OK ||
-        (rc = throttle_reset(tx, key)) != STORE_OK)
+    /* a request still waiting for its record goes again, unchanged */
+    free(j->body);
+    j->body = NULL;
+    if ((rc = store_reissues_each(tx, pending_of, j)) != STORE_OK ||
+        (j->body == NULL && (rc = request_new(tx, j)) != STORE_OK) || j->body == NULL)
         return rc;
-    if (j->a->mail != NULL) {
-        code_mail m = { tx, j };
-
-        if ((rc = store_voter_emails(tx, j->voter, mail_code, &m)) != STORE_OK)
-            return rc;
-    }
     extra = j->actor != NULL ? json_pack("{s:s,s:s,s:s}", "by", "support", "agent", j->actor,
                                          "reason", j->reason)
                              : json_pack("{s:s}", "by", "voter");
-    return access_audit(tx, "code-reissued", j->v.number, extra);
+    return access_audit(tx, "code-reissue-requested", j->v.number, extra);
+}
+
+static int run_unlock(store_tx *tx, void *arg)
+{
+    char key[THROTTLE_KEY_CHARS];
+
+    snprintf(key, sizeof key, "code:%lld", (long long)*(int64_t *)arg);
+    return throttle_reset(tx, key);
+}
+
+typedef struct {
+    reissue_job *j;
+    const char *why;
+    store_tx *tx;
+} drop_job;
+
+static int drop_pending(const char *request, int64_t voter, const char *body, void *arg)
+{
+    drop_job *d = arg;
+
+    (void)body;
+    return voter == d->j->voter ? store_reissue_delete(d->tx, request) : 0;
+}
+
+/* The authority answered a record the server refuses: the request is dropped
+ * (the next attempt makes a new one) and the refusal audited. */
+static int run_refused(store_tx *tx, void *arg)
+{
+    drop_job *d = arg;
+    int rc;
+
+    d->tx = tx;
+    if ((rc = store_reissues_each(tx, drop_pending, d)) != STORE_OK)
+        return rc;
+    return access_audit(tx, "reissue-record-refused", d->j->v.number,
+                        json_pack("{s:s}", "reason", d->why));
+}
+
+/* The request to the authority; its record applied. */
+static int send_request(access_ctx *a, reissue_job *j)
+{
+    election_ctx ec = { .role = "authority", .actor = "credential-authority", .now = j->now };
+    char err[300], *reply = NULL;
+    json_t *doc;
+    int64_t who = 0;
+    int rc, mine;
+
+    if (election_authority_post(a->authority_url, j->body, &reply, err, sizeof err) != 0) {
+        j->res->code = ACCESS_E_REISSUE_PENDING;
+        return ACCESS_REFUSED;
+    }
+    doc = json_loads(reply, 0, NULL);
+    mine = json_is_string(json_object_get(doc, "voter")) &&
+           strcmp(json_string_value(json_object_get(doc, "voter")), j->v.number) == 0;
+    json_decref(doc);
+    rc = mine ? election_reissue_apply(a->store, &ec, reply, strlen(reply), &who)
+              : ELECTION_REFUSED;
+    free(reply);
+    if (rc == ELECTION_OK && who == j->voter) {
+        rc = store_write(a->store, run_unlock, &j->voter);
+    } else if (rc >= 0) {
+        drop_job d = { j, mine ? ec.msg : "the record is for another voter", NULL };
+
+        rc = store_write(a->store, run_refused, &d);
+        rc = rc == STORE_OK ? ACCESS_REFUSED : rc;
+    }
+    if (rc == ACCESS_REFUSED)
+        j->res->code = ACCESS_E_REISSUE_PENDING;
+    return rc;
 }
 
 static int reissue(access_ctx *a, reissue_job *j, const char *answer)
 {
     char norm[ACCESS_ANSWER_MAX + 1];
-    int rc = store_read(a->store, run_reissue_read, j);
+    int rc;
 
     memset(j->res, 0, sizeof *j->res);
-    if (rc != STORE_OK)
+    if ((rc = store_read(a->store, run_reissue_read, j)) != STORE_OK)
         return rc;
     if (j->v.struck) {
         j->res->code = ACCESS_E_NOT_OPEN;
@@ -158,6 +255,10 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
     }
     if (!j->open || !j->in_window) {
         j->res->code = ACCESS_E_REISSUE_WINDOW;
+        return ACCESS_REFUSED;
+    }
+    if (a->authority_url == NULL || a->request_sk == NULL) {
+        j->res->code = ACCESS_E_REISSUE_UNAVAILABLE;     /* the server never makes a code */
         return ACCESS_REFUSED;
     }
     if (j->actor == NULL) {
@@ -185,7 +286,9 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
         sodium_memzero(norm, sizeof norm);
     }
     rc = store_write(a->store, run_reissue_write, j);
-    sodium_memzero(j->code, sizeof j->code);
+    if (rc == STORE_OK && j->res->code == ACCESS_E_NONE)
+        rc = send_request(a, j);
+    free(j->body);
     if (rc != STORE_OK)
         return rc;
     return j->res->code == ACCESS_E_NONE ? ACCESS_OK : ACCESS_REFUSED;
@@ -217,8 +320,10 @@ int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
 typedef struct {
     access_ctx *a;
     int64_t voter, now;
-    const char *client;
+    const char *client, *scrutin;
     store_access v;
+    uint8_t bind[CREDENTIAL_AUTH_BYTES];
+    int has_bind;
     char eid[STORE_EID_CHARS + 1];
     char key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
     int ok, had_failures;
@@ -232,6 +337,10 @@ static int run_check_read(store_tx *tx, void *arg)
     int open, rc = load_voter(tx, j->voter, j->eid, &open, &j->v);
 
     if (rc != STORE_OK)
+        return rc;
+    rc = store_binding_get(tx, j->voter, j->scrutin, j->bind);
+    j->has_bind = rc == STORE_OK;
+    if (rc != STORE_OK && rc != STORE_ENOTFOUND)
         return rc;
     /* the voter's record is read once: its verdict, and whether a right code
      * must clear earlier failures */
@@ -260,12 +369,14 @@ static int run_check_write(store_tx *tx, void *arg)
     return rc;
 }
 
-int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], const char *client,
-                      int64_t now, access_result *res)
+int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
+                      const uint8_t pub[32], const char *client, int64_t now,
+                      access_result *res)
 {
     char net[64];
     uint8_t check[CREDENTIAL_AUTH_BYTES];
-    check_job j = { .a = a, .voter = voter, .now = now, .client = client, .res = res };
+    check_job j = { .a = a, .voter = voter, .now = now, .client = client, .scrutin = scrutin,
+                    .res = res };
     int rc;
 
     memset(res, 0, sizeof *res);
@@ -279,8 +390,8 @@ int access_auth_check(access_ctx *a, int64_t voter, const uint8_t auth[32], cons
             res->code = ACCESS_E_CODE_LOCKED;
         return ACCESS_REFUSED;
     }
-    credential_auth_check(check, auth);
-    j.ok = j.v.has_auth && !j.v.struck && secret_equal(check, j.v.auth_hash, sizeof check);
+    credential_auth_bind(check, auth, pub);
+    j.ok = j.has_bind && !j.v.struck && secret_equal(check, j.bind, sizeof check);
     /* a success writes only to clear earlier failures: the cast's own
      * transaction is the durable record of a right code */
     if ((!j.ok || j.had_failures) && (rc = store_write(a->store, run_check_write, &j)) != STORE_OK)
@@ -304,10 +415,12 @@ static int run_eid(store_tx *tx, void *arg)
     return rc;
 }
 
-int access_code_check(access_ctx *a, int64_t voter, const char *typed, const char *client,
-                      int64_t now, uint8_t auth[32], access_result *res)
+int access_code_check(access_ctx *a, int64_t voter, const char *scrutin, const char *typed,
+                      const char *client, int64_t now, uint8_t auth[32], access_result *res)
 {
     char code[CODE_SYMBOLS + 1], eid[STORE_EID_CHARS + 1];
+    uint8_t pub[CREDENTIAL_PUB_BYTES];
+    group_scalar s;
     code_status form;
     int rc;
 
@@ -320,11 +433,14 @@ int access_code_check(access_ctx *a, int64_t voter, const char *typed, const cha
     if ((rc = store_read(a->store, run_eid, eid)) != STORE_OK)
         return rc;
     rc = credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid), (const uint8_t *)code,
-                                CODE_SYMBOLS);
+                                CODE_SYMBOLS) ||
+         credential_derive_scrutin(&s, pub, (const uint8_t *)eid, strlen(eid),
+                                   (const uint8_t *)code, CODE_SYMBOLS, scrutin);
     sodium_memzero(code, sizeof code);
+    group_scalar_wipe(&s);
     if (rc != 0)
         return STORE_EIO;
-    rc = access_auth_check(a, voter, auth, client, now, res);
+    rc = access_auth_check(a, voter, scrutin, auth, pub, client, now, res);
     if (rc != ACCESS_OK)
         sodium_memzero(auth, 32);
     return rc;

@@ -303,8 +303,8 @@ int main(void)
 
     quick = q != NULL && strcmp(q, "1") == 0;
     if (crypto_init() != 0 || elgamal_keypair(&S.pk, &S.sk, NULL) != 0 ||
-        credential_derive_secret(&S.cred_s, S.cred, (const uint8_t *)"bench", 5,
-                                 (const uint8_t *)"BENCH-VOTE-CODE-0001", 20) != 0)
+        credential_derive_scrutin(&S.cred_s, S.cred, (const uint8_t *)"bench", 5,
+                                 (const uint8_t *)"BENCH-VOTE-CODE-0001", 20, "bench") != 0)
         bench_die("setup");
     randombytes_buf(S.fp, sizeof S.fp);
     printf("# votesrv benchmarks%s; per-item figures are medians of %d rounds\n",

@@ -41,8 +41,8 @@ void bench_notices(void)
         snprintf(mail, sizeof mail, "agent.%zu@exemple.gouv.fr", i);
         code_new(code);
         code_display(shown, code);
-        if (credential_from_code(check, pub, (const uint8_t *)eid, strlen(eid),
-                                 (const uint8_t *)code, CODE_SYMBOLS) != 0 ||
+        if (credential_from_code_scrutin(check, pub, (const uint8_t *)eid, strlen(eid),
+                                         (const uint8_t *)code, CODE_SYMBOLS, "csa") != 0 ||
             notice_page(doc, &s, &v, shown) != 0)
             bench_die("notice");
     }

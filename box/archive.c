@@ -9,10 +9,15 @@
  *   {"scrutin": {id, signatures, ballots, box_digest}}
  *   {"tracker": T, "ballot": {...}}          one line per ballot, by tracker
  *   then
- *   {"credentials": [S, ...]}                the public credential list, sorted
+ *   {"credentials": [{scrutin, credential, revoked}, ...]}
+ *                                            the box's public credentials, by
+ *                                            scrutin then bytes
  *   {"documents": {"keys": [...], "shares": [...], "verdict": [...],
- *    "seal-open": [...], "seal-close": [...], "sums": [...], "partial": [...],
- *    "results": [...]}}                      the bureau's messages and the count
+ *    "credential-lists": [...], "reissue": [...], "seal-open": [...],
+ *    "seal-close": [...], "sums": [...], "partial": [...], "results": [...]}}
+ *                                            the bureau's messages, the
+ *                                            authority's signed lists and
+ *                                            reissue records (by seq), the count
  *   {"checkpoints": [{seq, hash, signature}]}
  *   {"end": {"lines": N}}                    N lines before this one
  */
@@ -24,8 +29,17 @@
 #include <unistd.h>
 #include "election/definition.h"
 
-static const char *const archive_kinds[] = { "keys", "shares", "verdict", "seal-open",
-                                             "seal-close", "sums", "partial", "results" };
+static json_t *hex_json(const uint8_t *b)
+{
+    char hex[65];
+
+    hex_encode(hex, b, 32);
+    return json_string(hex);
+}
+
+static const char *const archive_kinds[] = { "keys", "shares", "verdict", "credential-lists",
+                                             "reissue", "seal-open", "seal-close", "sums",
+                                             "partial", "results" };
 
 typedef struct {
     FILE *out;
@@ -145,13 +159,17 @@ static int write_scrutin(store *s, archive_job *j, const char *id)
     return rc;
 }
 
-static int write_credential(const uint8_t *pub, void *arg)
+static int write_credential(const char *scrutin, const uint8_t *pub, int revoked, void *arg)
 {
     archive_job *j = arg;
-    char hex[65];
+    json_t *c = json_pack("{s:s,s:o,s:b}", "scrutin", scrutin, "credential", hex_json(pub),
+                          "revoked", revoked);
+    char *text = c != NULL ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc = text == NULL || fprintf(j->out, "%s%s", j->n++ ? "," : "", text) < 0 ? STORE_EIO : 0;
 
-    hex_encode(hex, pub, 32);
-    return fprintf(j->out, "%s\"%s\"", j->n++ ? "," : "", hex) < 0 ? STORE_EIO : 0;
+    free(text);
+    json_decref(c);
+    return rc;
 }
 
 static int write_document(const char *kind, int64_t holder, const char *body, void *arg)

@@ -39,6 +39,7 @@ typedef enum {
     BOX_E_INVALID,           /* a proof or the signature does not verify */
     BOX_E_CREDENTIAL,        /* not in the published list */
     BOX_E_CREDENTIAL_USED,
+    BOX_E_CREDENTIAL_REVOKED, /* replaced by a reissued code (the authority's record) */
     BOX_E_COPY,              /* a ballot or ciphertext already in the box */
     BOX_E_ACCESS             /* the authenticator was refused: see access */
 } box_error;

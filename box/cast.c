@@ -129,12 +129,14 @@ static int reload_election(store_tx *tx, cast_job *j)
 static int store_cast(store_tx *tx, cast_job *j)
 {
     uint64_t count;
-    int known, rc;
+    int state, rc;
 
     if ((rc = election_box_reserve(tx, &j->d, j->have_room ? j->room : NULL)) != STORE_OK ||
-        (rc = store_credential_known(tx, j->ballot->cred, &known)) != STORE_OK)
+        (rc = store_credential_state(tx, j->scrutin, j->ballot->cred, &state)) != STORE_OK)
         return rc;
-    if (!known)
+    if (state == STORE_CRED_REVOKED)
+        return refuse(j, BOX_E_CREDENTIAL_REVOKED);
+    if (state != STORE_CRED_ACTIVE)
         return refuse(j, BOX_E_CREDENTIAL);
     rc = store_credential_use(tx, j->scrutin, j->ballot->cred);
     if (rc == STORE_ECONFLICT)
@@ -214,8 +216,9 @@ static const elgamal_pk *election_key(box_ctx *b, const uint8_t pk[32])
     return out;
 }
 
-/* Parse and verify the ballot; fill tracker, canonical form, alpha hashes. */
-static int check_ballot(cast_job *j, json_t *ballot_json, char **canonical)
+/* Parse the ballot (cheap: decoding only), so that its credential can be
+ * checked against the voter's binding before any proof. */
+static int parse_ballot(cast_job *j, json_t *ballot_json)
 {
     const elgamal_pk *pk = election_key(j->b, j->e.public_key);
     ballot_scrutin sc = { j->e.fingerprint, pk, j->scrutin, j->sc->nlists,
@@ -224,8 +227,18 @@ static int check_ballot(cast_job *j, json_t *ballot_json, char **canonical)
     if (pk == NULL)
         return STORE_EIO;
     j->ballot = ballot_from_json(ballot_json, &sc, j->res->field, sizeof j->res->field);
-    if (j->ballot == NULL)
-        return refuse(j, BOX_E_BALLOT);
+    return j->ballot == NULL ? refuse(j, BOX_E_BALLOT) : STORE_OK;
+}
+
+/* Verify the parsed ballot; fill tracker, canonical form, alpha hashes. */
+static int check_ballot(cast_job *j, char **canonical)
+{
+    const elgamal_pk *pk = election_key(j->b, j->e.public_key);
+    ballot_scrutin sc = { j->e.fingerprint, pk, j->scrutin, j->sc->nlists,
+                          j->sc->blank_allowed ? 0 : 1, 1 };
+
+    if (pk == NULL)
+        return STORE_EIO;
     if (ballot_verify(j->ballot, &sc) != 0)
         return refuse(j, BOX_E_INVALID);
     *canonical = ballot_canonical(j->ballot, j->e.fingerprint);
@@ -261,13 +274,16 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     memset(res, 0, sizeof *res);
     memset(out, 0, sizeof *out);
     rc = store_read(b->store, run_read, &j);
+    if (rc == STORE_OK)
+        rc = parse_ballot(&j, ballot_json);
     if (rc == STORE_OK) {
-        rc = access_auth_check(b->access, voter, auth, client, now, &res->access);
+        rc = access_auth_check(b->access, voter, scrutin, auth, j.ballot->cred, client, now,
+                               &res->access);
         if (rc == ACCESS_REFUSED)
             rc = refuse(&j, BOX_E_ACCESS);
     }
     if (rc == STORE_OK)
-        rc = check_ballot(&j, ballot_json, &canonical);
+        rc = check_ballot(&j, &canonical);
     if (rc == STORE_OK) {
         election_box_room(&j.d, j.room);
         j.have_room = 1;

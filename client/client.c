@@ -281,8 +281,8 @@ static json_t *make_ballot(const client_election *e, const client_scrutin *s, co
         return NULL;
     ok = credential_derive_auth(auth, (const uint8_t *)e->eid, strlen(e->eid),
                                 (const uint8_t *)canon, CODE_SYMBOLS) == 0 &&
-         credential_derive_secret(&cred, pub, (const uint8_t *)e->eid, strlen(e->eid),
-                                  (const uint8_t *)canon, CODE_SYMBOLS) == 0 &&
+         credential_derive_scrutin(&cred, pub, (const uint8_t *)e->eid, strlen(e->eid),
+                                   (const uint8_t *)canon, CODE_SYMBOLS, s->id) == 0 &&
          ballot_create(b, &sc, choices, &cred, pub, NULL) == 0;
     sodium_memzero(canon, sizeof canon);
     sodium_memzero(&cred, sizeof cred);

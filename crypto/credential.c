@@ -25,51 +25,6 @@ int credential_derive_auth(uint8_t auth[CREDENTIAL_AUTH_BYTES], const uint8_t *e
     return 0;
 }
 
-void credential_auth_check(uint8_t out[CREDENTIAL_AUTH_BYTES],
-                           const uint8_t auth[CREDENTIAL_AUTH_BYTES])
-{
-    transcript t;
-
-    transcript_init(&t, "votesrv/v1/auth-check", TRANSCRIPT_DIGEST_BYTES);
-    transcript_put(&t, auth, CREDENTIAL_AUTH_BYTES);
-    transcript_digest(&t, out);
-}
-
-int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
-                             const uint8_t *eid, size_t eidlen,
-                             const uint8_t *code, size_t codelen)
-{
-    transcript t;
-    group_point p;
-
-    if (!lengths_ok(eidlen, codelen))
-        return -1;
-    transcript_init(&t, "votesrv/v1/credential", GROUP_SCALAR_WIDE_BYTES);
-    transcript_put(&t, eid, eidlen);
-    transcript_put(&t, code, codelen);
-    transcript_challenge(&t, s);
-    if (group_scalar_is_zero(s))
-        return -1;
-    group_table_mul(&p, group_table_generator(), s);
-    group_point_encode(pub, &p);
-    return 0;
-}
-
-int credential_from_code(uint8_t check[CREDENTIAL_AUTH_BYTES], uint8_t pub[CREDENTIAL_PUB_BYTES],
-                         const uint8_t *eid, size_t eidlen, const uint8_t *code, size_t codelen)
-{
-    uint8_t auth[CREDENTIAL_AUTH_BYTES];
-    group_scalar s;
-
-    if (credential_derive_auth(auth, eid, eidlen, code, codelen) != 0 ||
-        credential_derive_secret(&s, pub, eid, eidlen, code, codelen) != 0)
-        return -1;
-    credential_auth_check(check, auth);
-    sodium_memzero(auth, sizeof auth);
-    group_scalar_wipe(&s);
-    return 0;
-}
-
 int credential_derive_scrutin(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
                               const uint8_t *eid, size_t eidlen, const uint8_t *code,
                               size_t codelen, const char *scrutin)
@@ -163,6 +118,31 @@ void credential_reissue_add(credential_reissue_hash *h, const char *scrutin,
 void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32])
 {
     transcript_digest(&h->t, out);
+}
+
+void credential_request_digest(uint8_t out[32], const char *eid, const char *request,
+                               const char *voter, const char *const *scrutins, size_t n,
+                               uint64_t issued_at)
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/reissue-request", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, eid, strlen(eid));
+    transcript_put(&t, request, strlen(request));
+    transcript_put(&t, voter, strlen(voter));
+    transcript_put_u64(&t, n);
+    for (size_t i = 0; i < n; i++)
+        transcript_put(&t, scrutins[i], strlen(scrutins[i]));
+    transcript_put_u64(&t, issued_at);
+    transcript_digest(&t, out);
+}
+
+void credential_authority_demo_seed(uint8_t seed[32])
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/demo-credential-authority", TRANSCRIPT_DIGEST_BYTES);
+    transcript_digest(&t, seed);
 }
 
 static void sig_challenge(group_scalar *c, const uint8_t ctx[PROOF_CTX_BYTES],

@@ -1,8 +1,11 @@
 /*
  * credential.h - voting credentials derived from a vote code
- * (docs/protocol.md section 7): an authenticator the server checks against the
- * voter's record, and a credential scalar s whose public part S = s*G is
- * published without a link to the voter. s signs the voter's ballots.
+ * (docs/protocol.md section 7): an authenticator, and per scrutin a
+ * credential scalar s whose public part S = s*G is published without a link
+ * to the voter; s signs the voter's ballot of that scrutin. The server keeps
+ * per voter and scrutin only Hb(auth-bind; authenticator, S). The digests the
+ * credential authority signs (lists, reissue records) and the daemon signs
+ * (reissue requests) are here too.
  */
 #ifndef VOTESRV_CREDENTIAL_H
 #define VOTESRV_CREDENTIAL_H
@@ -32,17 +35,6 @@ typedef struct {
 /* -1 if code or eid lengths are out of range. */
 int credential_derive_auth(uint8_t auth[CREDENTIAL_AUTH_BYTES], const uint8_t *eid,
                            size_t eidlen, const uint8_t *code, size_t codelen);
-/* What the server keeps to check an authenticator: Hb("votesrv/v1/auth-check"; auth). */
-void credential_auth_check(uint8_t out[CREDENTIAL_AUTH_BYTES],
-                           const uint8_t auth[CREDENTIAL_AUTH_BYTES]);
-/* What the credential authority keeps of a code: the authenticator check for
- * the voter's record and the public credential for the list (the secrets are
- * derived and wiped). -1 on bad lengths. */
-int credential_from_code(uint8_t check[CREDENTIAL_AUTH_BYTES], uint8_t pub[CREDENTIAL_PUB_BYTES],
-                         const uint8_t *eid, size_t eidlen, const uint8_t *code, size_t codelen);
-int credential_derive_secret(group_scalar *s, uint8_t pub[CREDENTIAL_PUB_BYTES],
-                             const uint8_t *eid, size_t eidlen,
-                             const uint8_t *code, size_t codelen);
 /* Per voter and scrutin (protocol section 7): s = Hs("votesrv/v1/credential";
  * eid, code, scrutin_id), S = s*G. A voter has one credential per scrutin, so
  * nothing groups her ballots across scrutins. -1 on bad lengths. */
@@ -85,6 +77,16 @@ void credential_reissue_add(credential_reissue_hash *h, const char *scrutin,
                             const uint8_t revoked[CREDENTIAL_PUB_BYTES],
                             const uint8_t fresh[CREDENTIAL_PUB_BYTES]);
 void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32]);
+
+/* The digest the daemon signs (Ed25519, its audit key) over a reissue request
+ * to the credential authority: Hb("votesrv/v1/reissue-request"; eid, request
+ * id, voter number, le64(n), scrutin_1, ..., scrutin_n, le64(issued_at)). */
+void credential_request_digest(uint8_t out[32], const char *eid, const char *request,
+                               const char *voter, const char *const *scrutins, size_t n,
+                               uint64_t issued_at);
+/* The demo credential authority's Ed25519 seed (votecred keygen --demo):
+ * Hb("votesrv/v1/demo-credential-authority"). Public: demos and tests only. */
+void credential_authority_demo_seed(uint8_t seed[32]);
 
 int credential_sign(credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                     const group_scalar *s, const uint8_t pub[CREDENTIAL_PUB_BYTES],

@@ -281,13 +281,14 @@ typedef struct {
     json_t *out;
 } export_job;
 
-static int attach_sums(store_tx *tx, json_t *out)
+/* Document (kind, holder 0) as out[key], if there is one. */
+static int attach_document(store_tx *tx, json_t *out, const char *kind, const char *key)
 {
     char *body = NULL;
-    int rc = store_document_get(tx, "sums", 0, &body);
+    int rc = store_document_get(tx, kind, 0, &body);
 
     if (rc == STORE_OK)
-        json_object_set_new(out, "sums", json_loads(body, 0, NULL));
+        json_object_set_new(out, key, json_loads(body, 0, NULL));
     free(body);
     return rc == STORE_ENOTFOUND ? STORE_OK : rc;
 }
@@ -308,7 +309,11 @@ static int run_export(store_tx *tx, void *arg)
         json_object_set_new(j->out, "verdicts", docs_array(&st.verdicts, st.n));
         json_object_set_new(j->out, "seals", json_pack("{soso}", "open",
                             docs_array(&seals[0], st.n), "close", docs_array(&seals[1], st.n)));
-        rc = attach_sums(tx, j->out);
+        /* the sums, and the credential authority's signed lists, which the
+         * opening seal covers (holders recompute its hash from them) */
+        rc = attach_document(tx, j->out, "sums", "sums");
+        if (rc == STORE_OK)
+            rc = attach_document(tx, j->out, "credential-lists", "credential_lists");
         cer_docs_free(&seals[0]);
         cer_docs_free(&seals[1]);
     }

@@ -85,8 +85,13 @@ int ceremony_export(store *s, json_t **out);
  * {"act", "eid", "fingerprint", "signatures", "box", "software"}, hashes of the
  * signature list, of every scrutin's box count and digest, and of the software
  * (election/software.h: the daemon and the portal's files in assets, which may
- * be NULL) (docs/protocol.md §6.3). */
-int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out);
+ * be NULL) (docs/protocol.md §6.3). If signatures is not NULL, the signature
+ * list the state hashes, read in the same transaction, for the holders to
+ * recompute it: {"format": CEREMONY_SIGNATURES_FORMAT, "eid", "signatures":
+ * [[scrutin, voter number], ...]} (it names voters: the bureau's eyes only). */
+#define CEREMONY_SIGNATURES_FORMAT "votesrv-signatures/1"
+int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out,
+                        json_t **signatures);
 /* Within a job: the checked keys of the completed ceremony and the number of
  * holders. ELECTION_REFUSED (c->msg) if there is no bureau or keys are missing. */
 int ceremony_keys_get(store_tx *tx, election_ctx *c, ceremony_keys *k);

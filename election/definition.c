@@ -1,5 +1,6 @@
 /* definition.c - strict validation of the election definition. */
 #include "definition.h"
+#include "crypto/hex.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -285,11 +286,27 @@ const char *def_holder_name(const def_election *d, uint64_t i)
     return i == 0 ? d->president : d->delegates[i - 1];
 }
 
+/* 64 lowercase hex digits: an Ed25519 public key. */
+static int parse_authority(def_election *d, json_t *v, char *err, size_t errlen)
+{
+    const char *h = json_string_value(v);
+    size_t i;
+
+    for (i = 0; h != NULL && i < 64; i++)
+        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+            break;
+    if (h == NULL || i != 64 || h[64] != '\0' ||
+        hex_decode(d->credential_authority, 32, h) != 0)
+        return fail(err, errlen, "$.credential_authority", "must be the credential "
+                    "authority's Ed25519 public key, 64 lowercase hex digits (votecred keygen)");
+    return 0;
+}
+
 static int parse_root(def_election *d, char *err, size_t errlen)
 {
     static const char *const keys[] = { "name", "organiser", "timezone", "voting", "support",
                                         "recourse_days", "scrutins", "bureau", "tie_break",
-                                        NULL };
+                                        "credential_authority", NULL };
     static const char *const support_keys[] = { "email", "phone", NULL };
     json_t *r = d->root, *sup = json_object_get(r, "support"), *sc, *v;
     json_t *rec = json_object_get(r, "recourse_days");
@@ -312,6 +329,8 @@ static int parse_root(def_election *d, char *err, size_t errlen)
                         json_integer_value(rec) > 3650))
         return fail(err, errlen, "$.recourse_days", "must be an integer from 0 to 3650");
     d->recourse_days = rec == NULL ? 90 : (int)json_integer_value(rec);
+    if (parse_authority(d, json_object_get(r, "credential_authority"), err, errlen) != 0)
+        return -1;
     if (parse_bureau(d, json_object_get(r, "bureau"), err, errlen) != 0 ||
         parse_tie_break(d, json_object_get(r, "tie_break"), err, errlen) != 0)
         return -1;

@@ -48,6 +48,9 @@ typedef struct {
     /* Seat tie-break rules in order ("votes", "lot"; default both). */
     int tie_rules[2];
     size_t ntie_rules;
+    /* The credential authority's Ed25519 public key (votecred keygen): it
+     * signs the credential lists and every reissue record. */
+    uint8_t credential_authority[32];
 } def_election;
 
 /* 0, or -1 with "path: reason" in err. */

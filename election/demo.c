@@ -1,28 +1,45 @@
-/* demo.c - demo vote codes, generated on the server (demo elections only). */
+/* demo.c - demo vote codes, made on the server and signed with the demo
+ * credential authority's public key (demo elections and tests only). */
 #include "demo.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include "audit/audit.h"
+#include <sodium.h>
+#include "credentials.h"
 #include "crypto/credential.h"
+#include "crypto/hex.h"
 #include "election_internal.h"
 #include "notices/code.h"
 
 typedef struct {
     char number[STORE_NUMBER_CHARS + 1];
     char code[CODE_SYMBOLS + 1];
+    uint32_t scrutins;            /* bit i: may vote in the definition's scrutin i */
 } demo_code;
 
 typedef struct {
     demo_code *codes;
     size_t n, cap;
-    char eid[STORE_EID_CHARS + 1];
-    election_ctx *c;
+    def_election d;
+    store_tx *tx;
 } demo_job;
+
+static int add_scrutin(const char *scrutin, int voted, void *arg)
+{
+    demo_job *j = arg;
+
+    (void)voted;
+    for (size_t i = 0; i < j->d.nscrutins; i++)
+        if (strcmp(j->d.scrutins[i].id, scrutin) == 0)
+            j->codes[j->n - 1].scrutins |= 1u << i;
+    return 0;
+}
 
 static int collect(const char *number, const uint8_t *digest, int struck, void *arg)
 {
     demo_job *j = arg;
+    int64_t id;
+    int rc;
 
     (void)digest;
     if (struck)
@@ -36,70 +53,100 @@ static int collect(const char *number, const uint8_t *digest, int struck, void *
         j->codes = c;
         j->cap = cap;
     }
+    memset(&j->codes[j->n], 0, sizeof *j->codes);
     snprintf(j->codes[j->n++].number, STORE_NUMBER_CHARS + 1, "%s", number);
-    return 0;
+    if ((rc = store_voter_find(j->tx, number, &id, &struck)) != STORE_OK)
+        return rc;
+    return store_voter_scrutins(j->tx, id, add_scrutin, j);
 }
 
 static int run_collect(store_tx *tx, void *arg)
 {
     demo_job *j = arg;
-    store_election e;
-    int rc = store_election_get(tx, &e);
 
-    if (rc != STORE_OK)
-        return rc;
-    memcpy(j->eid, e.eid, sizeof j->eid);
-    free(e.definition);
+    j->tx = tx;
     return store_voters_each(tx, collect, j);
 }
 
-static int run_assign(store_tx *tx, void *arg)
+static json_t *hex_json_key(const uint8_t pk[32])
 {
-    demo_job *j = arg;
-    json_t *payload;
-    int rc;
+    char hex[65];
 
-    for (size_t i = 0; i < j->n; i++) {
-        uint8_t hash[CREDENTIAL_AUTH_BYTES], pub[32];
-        int64_t id;
-        int struck;
+    hex_encode(hex, pk, 32);
+    return json_string(hex);
+}
 
-        if (credential_from_code(hash, pub, (const uint8_t *)j->eid, strlen(j->eid),
-                                 (const uint8_t *)j->codes[i].code, CODE_SYMBOLS) != 0)
-            return STORE_EIO;
-        if ((rc = store_voter_find(tx, j->codes[i].number, &id, &struck)) != STORE_OK ||
-            (rc = store_voter_set_auth(tx, id, hash)) != STORE_OK ||
-            (rc = store_credential_add(tx, pub)) != STORE_OK)
-            return rc;
+/* The credentials file the demo authority would make (votesrv-credentials/2). */
+static json_t *demo_file(demo_job *j, const election_status *st)
+{
+    uint8_t seed[32], pk[32], sk[64], bind[32];
+    uint8_t(*pubs)[32] = malloc((j->n + 1) * 32);
+    json_t *lists = json_array(), *bindings = json_array(), *doc = NULL;
+    char hex[129];
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    for (size_t s = 0; pubs != NULL && s < j->d.nscrutins; s++) {
+        const char *id = j->d.scrutins[s].id;
+        size_t n = 0;
+
+        for (size_t i = 0; i < j->n; i++) {
+            if (!(j->codes[i].scrutins & (1u << s)))
+                continue;
+            if (credential_from_code_scrutin(bind, pubs[n], (const uint8_t *)st->eid,
+                                             strlen(st->eid), (const uint8_t *)j->codes[i].code,
+                                             CODE_SYMBOLS, id) != 0)
+                goto out;
+            hex_encode(hex, bind, 32);
+            json_array_append_new(bindings, json_pack("{s:s,s:s,s:s}", "voter",
+                                                      j->codes[i].number, "scrutin", id,
+                                                      "bind", hex));
+            n++;
+        }
+        json_array_append_new(lists, election_credential_list_sign(st->eid, id, pubs, n, sk));
     }
-    payload = json_pack("{s:I,s:s}", "voters", (json_int_t)j->n, "origin",
-                        "demo: codes generated on the server");
-    rc = audit_append(tx, j->c->role, j->c->actor, "credentials-generated", payload);
-    json_decref(payload);
-    return rc;
+    hex_encode(hex, st->fingerprint, 32);
+    doc = json_pack("{s:s,s:s,s:s,s:o,s:O,s:O}", "format", CREDENTIALS_FORMAT, "election",
+                    st->eid, "fingerprint", hex, "authority", hex_json_key(pk), "lists", lists,
+                    "bindings", bindings);
+out:
+    sodium_memzero(sk, sizeof sk);
+    free(pubs);
+    json_decref(lists);
+    json_decref(bindings);
+    return doc;
 }
 
 int election_demo_credentials(store *s, election_ctx *c, FILE *codes)
 {
+    election_status st;
+    char err[DEF_ERR_CHARS];
     demo_job j;
+    json_t *doc = NULL;
     int rc;
 
     memset(&j, 0, sizeof j);
-    j.c = c;
     c->msg[0] = '\0';
+    if ((rc = election_status_get(s, &st)) != STORE_OK ||
+        (rc = election_definition(s, &j.d, err, sizeof err)) != STORE_OK)
+        return rc;
     rc = store_read(s, run_collect, &j);
     for (size_t i = 0; rc == STORE_OK && i < j.n; i++)
         code_new(j.codes[i].code);
+    if (rc == STORE_OK && (doc = demo_file(&j, &st)) == NULL)
+        rc = STORE_ENOMEM;
     if (rc == STORE_OK)
-        rc = store_write(s, run_assign, &j);
+        rc = election_import_credentials_json(s, c, doc);
     for (size_t i = 0; rc == STORE_OK && i < j.n; i++) {
         char shown[CODE_DISPLAY_CHARS + 1];
 
         code_display(shown, j.codes[i].code);
         fprintf(codes, "%s,%s\n", j.codes[i].number, shown);
     }
+    json_decref(doc);
     if (j.codes != NULL)
         sodium_memzero(j.codes, j.cap * sizeof *j.codes);
     free(j.codes);
+    def_free(&j.d);
     return rc;
 }

@@ -11,8 +11,10 @@
 #include "crypto/secret.h"
 #include "election.h"
 
-/* Give every active voter a random vote code: store its authenticator check
- * and public credential, then write "number,code" lines. */
+/* Give every active voter a random vote code and import the credentials file
+ * the demo credential authority (votecred keygen --demo, whose key is public)
+ * would make of them: refused unless the definition's credential_authority is
+ * the demo key, and after opening. Then write "number,code" lines. */
 int election_demo_credentials(store *s, election_ctx *c, FILE *codes);
 
 #endif

@@ -36,7 +36,7 @@ typedef struct {
     char notice[STORE_NOTICE_CHARS + 1];
     uint8_t fingerprint[32];
     uint64_t voters, struck, without_auth, credentials, ballots, signatures, audit_entries;
-    uint64_t reissues;          /* vote codes made on the server: published with results */
+    uint64_t reissues;          /* the authority's reissue records applied */
 } election_status;
 
 typedef void (*election_progress)(uint64_t done, uint64_t total, void *arg);

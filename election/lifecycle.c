@@ -158,9 +158,10 @@ static int check_open(store_tx *tx, store_election *e, const def_election *d,
                       (unsigned long long)ballots, (unsigned long long)sigs);
     if (active == 0)
         return election_refuse(c, "the electoral list is empty: import the voters first");
-    if (noauth != 0 || creds < active)
+    if (noauth != 0 || creds == 0)
         return election_refuse(c, "notices are not generated for every voter (%llu voters without "
-                      "a vote code, %llu public credentials for %llu voters)",
+                      "a credential for a scrutin they may vote in, %llu public credentials "
+                      "for %llu voters): import the credential authority's file",
                       (unsigned long long)noauth, (unsigned long long)creds,
                       (unsigned long long)active);
     if (c->now >= d->closes) {

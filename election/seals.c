@@ -9,30 +9,130 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "audit/audit.h"
+#include "credentials.h"
+#include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
 #include "software.h"
 
+typedef struct {
+    transcript t;
+    json_t *list;                      /* NULL, or the list given to the holders */
+} sig_walk;
+
 static int hash_signature(const char *scrutin, const char *number, void *arg)
 {
-    transcript_put(arg, scrutin, strlen(scrutin));
-    transcript_put(arg, number, strlen(number));
-    return 0;
+    sig_walk *w = arg;
+
+    transcript_put(&w->t, scrutin, strlen(scrutin));
+    transcript_put(&w->t, number, strlen(number));
+    return w->list == NULL || json_array_append_new(w->list, json_pack("[ss]", scrutin,
+                                                                        number)) == 0
+               ? 0
+               : STORE_ENOMEM;
 }
 
-static int state_make(store_tx *tx, const store_election *e, const def_election *d,
-                      const char *act, const char *assets, json_t **out)
+/* What the seals say of the credentials (docs/protocol.md section 6.3):
+ * Hb("votesrv/v1/seal-credentials"; per scrutin of the definition in order:
+ * id, le64(n), list digest, signature; le64(m); per reissue record by seq:
+ * record digest, signature). Digests recomputed from the stored documents. */
+static int add_record(const char *kind, int64_t holder, const char *body, void *arg)
 {
-    uint8_t sig[32], box[32], digest[32];
+    json_t *r = json_loads(body, 0, NULL), *e;
+    credential_reissue_hash h;
+    uint8_t digest[32], sig[64], rev[32], fresh[32];
+    size_t i;
+    int rc = 0;
+
+    (void)kind;
+    credential_reissue_init(&h, json_string_value(json_object_get(r, "election")),
+                            (uint64_t)holder, json_array_size(json_object_get(r, "entries")));
+    json_array_foreach(json_object_get(r, "entries"), i, e) {
+        if (hex_decode(rev, 32, json_string_value(json_object_get(e, "revoked"))) != 0 ||
+            hex_decode(fresh, 32, json_string_value(json_object_get(e, "fresh"))) != 0)
+            rc = STORE_EIO;
+        else
+            credential_reissue_add(&h, json_string_value(json_object_get(e, "scrutin")), rev,
+                                   fresh);
+    }
+    credential_reissue_final(&h, digest);
+    if (hex_decode(sig, 64, json_string_value(json_object_get(r, "signature"))) != 0)
+        rc = STORE_EIO;
+    transcript_put(arg, digest, 32);
+    transcript_put(arg, sig, 64);
+    json_decref(r);
+    return rc;
+}
+
+static int credentials_hash(store_tx *tx, const store_election *e, const def_election *d,
+                            uint8_t out[32])
+{
+    char *text = NULL;
+    json_t *doc = NULL, *l;
+    uint64_t m = 0;
+    transcript t;
+    size_t i;
+    int rc = store_document_get(tx, CREDENTIAL_LISTS_KIND, 0, &text);
+
+    transcript_init(&t, "votesrv/v1/seal-credentials", TRANSCRIPT_DIGEST_BYTES);
+    if (rc == STORE_OK && (doc = json_loads(text, 0, NULL)) == NULL)
+        rc = STORE_EIO;
+    for (size_t k = 0; rc == STORE_OK && k < d->nscrutins; k++)
+        json_array_foreach(json_object_get(doc, "lists"), i, l) {
+            const char *id = json_string_value(json_object_get(l, "scrutin"));
+            credential_list_hash h;
+            uint8_t pub[32], digest[32], sig[64];
+            json_t *c;
+            size_t n;
+
+            if (id == NULL || strcmp(id, d->scrutins[k].id) != 0)
+                continue;
+            n = json_array_size(json_object_get(l, "credentials"));
+            credential_list_init(&h, e->eid, id, n);
+            json_array_foreach(json_object_get(l, "credentials"), n, c) {
+                if (hex_decode(pub, 32, json_string_value(c)) != 0)
+                    rc = STORE_EIO;
+                credential_list_add(&h, pub);
+            }
+            credential_list_final(&h, digest);
+            if (hex_decode(sig, 64, json_string_value(json_object_get(l, "signature"))) != 0)
+                rc = STORE_EIO;
+            transcript_put(&t, id, strlen(id));
+            transcript_put_u64(&t, json_array_size(json_object_get(l, "credentials")));
+            transcript_put(&t, digest, 32);
+            transcript_put(&t, sig, 64);
+        }
+    if (rc == STORE_ENOTFOUND)
+        rc = STORE_OK;                 /* no credentials yet: the seal says so */
+    if (rc == STORE_OK)
+        rc = election_documents_count(tx, REISSUE_KIND, &m);
+    if (rc == STORE_OK) {
+        transcript_put_u64(&t, m);
+        rc = store_documents_each(tx, REISSUE_KIND, add_record, &t);
+    }
+    transcript_digest(&t, out);
+    json_decref(doc);
+    free(text);
+    return rc;
+}
+
+/* The state to seal and, if list is not NULL, the signature list it hashes
+ * (what a holder recomputes it from). */
+static int state_make(store_tx *tx, const store_election *e, const def_election *d,
+                      const char *act, const char *assets, json_t **out, json_t *list)
+{
+    uint8_t sig[32], box[32], digest[32], creds[32];
     software_manifest sw;
     uint64_t count;
     transcript t;
+    sig_walk w = { .list = list };
     int rc;
 
     *out = NULL;
-    transcript_init(&t, "votesrv/v1/seal-signatures", TRANSCRIPT_DIGEST_BYTES);
-    if ((rc = store_signatures_each(tx, hash_signature, &t)) != STORE_OK)
+    transcript_init(&w.t, "votesrv/v1/seal-signatures", TRANSCRIPT_DIGEST_BYTES);
+    if ((rc = store_signatures_each(tx, hash_signature, &w)) != STORE_OK)
         return rc;
+    t = w.t;
     transcript_digest(&t, sig);
     transcript_init(&t, "votesrv/v1/seal-box", TRANSCRIPT_DIGEST_BYTES);
     for (size_t i = 0; i < d->nscrutins; i++) {
@@ -43,6 +143,8 @@ static int state_make(store_tx *tx, const store_election *e, const def_election 
         transcript_put(&t, digest, sizeof digest);
     }
     transcript_digest(&t, box);
+    if ((rc = credentials_hash(tx, e, d, creds)) != STORE_OK)
+        return rc;
     if (software_manifest_make(&sw, assets) != 0)
         return STORE_EIO;
     *out = json_pack("{ssss}", "act", act, "eid", e->eid);
@@ -51,6 +153,7 @@ static int state_make(store_tx *tx, const store_election *e, const def_election 
     ceremony_hex_set(*out, "fingerprint", e->fingerprint, 32);
     ceremony_hex_set(*out, "signatures", sig, 32);
     ceremony_hex_set(*out, "box", box, 32);
+    ceremony_hex_set(*out, "credentials", creds, 32);
     ceremony_hex_set(*out, "software", sw.digest, 32);
     return STORE_OK;
 }
@@ -62,7 +165,7 @@ static const char *act_state(const char *act)
 
 typedef struct {
     const char *act, *assets;
-    json_t *out;
+    json_t *out, *list;
 } state_job;
 
 static int run_state(store_tx *tx, void *arg)
@@ -73,20 +176,31 @@ static int run_state(store_tx *tx, void *arg)
     int rc = cer_state_load(tx, &st, &c);
 
     if (rc == ELECTION_OK)
-        rc = state_make(tx, &st.e, &st.d, j->act, j->assets, &j->out);
+        rc = state_make(tx, &st.e, &st.d, j->act, j->assets, &j->out, j->list);
     cer_state_free(&st);
     return rc;
 }
 
-int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out)
+int ceremony_seal_state(store *s, const char *act, const char *assets, json_t **out,
+                        json_t **signatures)
 {
-    state_job j = { act, assets, NULL };
+    state_job j = { act, assets, NULL, signatures != NULL ? json_array() : NULL };
     int rc;
 
     *out = NULL;
-    if (act_state(act) == NULL)
-        return ELECTION_REFUSED;
+    if (signatures != NULL)
+        *signatures = NULL;
+    if (act_state(act) == NULL || (signatures != NULL && j.list == NULL)) {
+        json_decref(j.list);
+        return act_state(act) == NULL ? ELECTION_REFUSED : STORE_ENOMEM;
+    }
     rc = store_read(s, run_state, &j);
+    if (rc == STORE_OK && signatures != NULL &&
+        (*signatures = json_pack("{sssssO}", "format", CEREMONY_SIGNATURES_FORMAT, "eid",
+                                 json_string_value(json_object_get(j.out, "eid")),
+                                 "signatures", j.list)) == NULL)
+        rc = STORE_ENOMEM;
+    json_decref(j.list);
     if (rc != STORE_OK) {
         json_decref(j.out);
         return rc;
@@ -119,7 +233,7 @@ int seal_post(store_tx *tx, cer_state *st, election_ctx *c, json_t *msg, uint64_
     if (strcmp(st->e.state, want) != 0)
         return election_refuse(c, "a seal before %s is taken in state %s (now %s)", act, want,
                                st->e.state);
-    if ((rc = state_make(tx, &st->e, &st->d, act, c->assets, &state)) != STORE_OK)
+    if ((rc = state_make(tx, &st->e, &st->d, act, c->assets, &state, NULL)) != STORE_OK)
         return rc;
     if (seal_valid(msg, st, holder, state) != 0) {
         rc = election_refuse(c, "holder %llu (%s): the seal is invalid or covers another "
@@ -155,7 +269,7 @@ int election_seals_check_tx(store_tx *tx, election_ctx *c, const char *act, json
     }
     snprintf(kind, sizeof kind, "seal-%s", act);
     if (rc != ELECTION_OK || (rc = cer_docs_load(tx, kind, &seals)) != STORE_OK ||
-        (rc = state_make(tx, &st.e, &st.d, act, c->assets, &state)) != STORE_OK)
+        (rc = state_make(tx, &st.e, &st.d, act, c->assets, &state, NULL)) != STORE_OK)
         goto out;
     for (uint64_t i = 0; i < st.n; i++) {
         if (seals.msg[i] == NULL || seal_valid(seals.msg[i], &st, i, state) != 0)

@@ -342,11 +342,23 @@ DISPATCH(voter_find, (store_tx *tx, const char *number, int64_t *id, int *struck
 DISPATCH(voter_count, (store_tx *tx, uint64_t *active, uint64_t *struck),
          (tx->c, active, struck))
 DISPATCH(voters_each, (store_tx *tx, store_voter_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(voter_set_auth, (store_tx *tx, int64_t id, const uint8_t hash[STORE_HASH_BYTES]),
-         (tx->c, id, hash))
 DISPATCH(voters_without_auth, (store_tx *tx, uint64_t *count), (tx->c, count))
 DISPATCH(voters_purge, (store_tx *tx), (tx->c))
-DISPATCH(credential_add, (store_tx *tx, const uint8_t pub[32]), (tx->c, pub))
+DISPATCH(credential_add, (store_tx *tx, const char *scrutin, const uint8_t pub[32]),
+         (tx->c, scrutin, pub))
+DISPATCH(credential_revoke, (store_tx *tx, const char *scrutin, const uint8_t pub[32]),
+         (tx->c, scrutin, pub))
+DISPATCH(credential_state, (store_tx *tx, const char *scrutin, const uint8_t pub[32], int *state),
+         (tx->c, scrutin, pub, state))
+DISPATCH(credentials_clear, (store_tx *tx), (tx->c))
+DISPATCH(binding_put, (store_tx *tx, int64_t voter, const char *scrutin,
+                       const uint8_t bind[STORE_HASH_BYTES]), (tx->c, voter, scrutin, bind))
+DISPATCH(binding_get, (store_tx *tx, int64_t voter, const char *scrutin,
+                       uint8_t bind[STORE_HASH_BYTES]), (tx->c, voter, scrutin, bind))
+DISPATCH(reissue_put, (store_tx *tx, const char *request, int64_t voter, const char *body),
+         (tx->c, request, voter, body))
+DISPATCH(reissue_delete, (store_tx *tx, const char *request), (tx->c, request))
+DISPATCH(reissues_each, (store_tx *tx, store_reissue_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(credential_count, (store_tx *tx, uint64_t *count), (tx->c, count))
 DISPATCH(ballot_count, (store_tx *tx, uint64_t *count), (tx->c, count))
 DISPATCH(signature_count, (store_tx *tx, uint64_t *count), (tx->c, count))
@@ -423,12 +435,11 @@ DISPATCH(documents_each, (store_tx *tx, const char *kind, store_document_fn fn, 
          (tx->c, kind, fn, arg))
 DISPATCH(documents_clear, (store_tx *tx, const char *kind), (tx->c, kind))
 DISPATCH(document_delete, (store_tx *tx, const char *kind, int64_t holder), (tx->c, kind, holder))
-DISPATCH(credentials_each, (store_tx *tx, store_pub_fn fn, void *arg), (tx->c, fn, arg))
+DISPATCH(credentials_each, (store_tx *tx, store_cred_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(signatures_each, (store_tx *tx, store_signature_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_eligible, (store_tx *tx, int64_t voter, const char *scrutin, int *eligible), (tx->c, voter, scrutin, eligible))
 DISPATCH(signature_exists, (store_tx *tx, int64_t voter, const char *scrutin, int *exists), (tx->c, voter, scrutin, exists))
 DISPATCH(signature_add, (store_tx *tx, int64_t voter, const char *scrutin), (tx->c, voter, scrutin))
-DISPATCH(credential_known, (store_tx *tx, const uint8_t pub[32], int *known), (tx->c, pub, known))
 DISPATCH(credential_use, (store_tx *tx, const char *scrutin, const uint8_t pub[32]), (tx->c, scrutin, pub))
 DISPATCH(alpha_add, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
 DISPATCH(box_reserve, (store_tx *tx, const char *scrutin, size_t payload), (tx->c, scrutin, payload))

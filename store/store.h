@@ -99,8 +99,7 @@ typedef struct {
     int defi_question;                            /* -1 before activation */
     char defi_hash[STORE_PWHASH_CHARS + 1];
     char lang[3];                                 /* "fr" or "en" */
-    int has_auth;
-    uint8_t auth_hash[STORE_HASH_BYTES];          /* the vote code's authenticator check */
+    int has_auth;                                 /* holds a credential binding */
 } store_access;
 
 /* A voter as the credential authority needs it (export for votecred). */
@@ -165,17 +164,40 @@ int store_voter_count(store_tx *tx, uint64_t *active, uint64_t *struck);
 /* Calls fn for every voter: number, digest, struck. Stops on a non-zero return. */
 typedef int (*store_voter_fn)(const char *number, const uint8_t *digest, int struck, void *arg);
 int store_voters_each(store_tx *tx, store_voter_fn fn, void *arg);
-int store_voter_set_auth(store_tx *tx, int64_t id, const uint8_t hash[STORE_HASH_BYTES]);
+/* Active voters lacking a credential binding for a scrutin they may vote in. */
 int store_voters_without_auth(store_tx *tx, uint64_t *count);
 /* Erase personal data (names, addresses, attributes, e-mails); keep numbers. */
 int store_voters_purge(store_tx *tx);
 
-/* Ballot box contents that lifecycle checks need. */
-int store_credential_add(store_tx *tx, const uint8_t pub[32]);
+/* Credentials (docs/protocol.md section 7). The box holds per scrutin the
+ * public credentials the authority signed, active or revoked, with no voter;
+ * the registry holds per voter and scrutin only the binding
+ * Hb(auth-bind; authenticator, S), which names no S. */
+#define STORE_CRED_UNKNOWN 0
+#define STORE_CRED_ACTIVE 1
+#define STORE_CRED_REVOKED 2
+/* STORE_ECONFLICT if (scrutin, pub) is already there (active or revoked). */
+int store_credential_add(store_tx *tx, const char *scrutin, const uint8_t pub[32]);
+/* STORE_ENOTFOUND unless (scrutin, pub) is there and active. */
+int store_credential_revoke(store_tx *tx, const char *scrutin, const uint8_t pub[32]);
+int store_credential_state(store_tx *tx, const char *scrutin, const uint8_t pub[32], int *state);
 int store_credential_count(store_tx *tx, uint64_t *count);
-/* The public credential list, sorted. */
-typedef int (*store_pub_fn)(const uint8_t *pub, void *arg);
-int store_credentials_each(store_tx *tx, store_pub_fn fn, void *arg);
+/* Every public credential by scrutin then bytes. */
+typedef int (*store_cred_fn)(const char *scrutin, const uint8_t *pub, int revoked, void *arg);
+int store_credentials_each(store_tx *tx, store_cred_fn fn, void *arg);
+/* Every public credential and binding gone (a new import before opening). */
+int store_credentials_clear(store_tx *tx);
+/* Set (or replace) the binding of (voter, scrutin); get: STORE_ENOTFOUND if none. */
+int store_binding_put(store_tx *tx, int64_t voter, const char *scrutin,
+                      const uint8_t bind[STORE_HASH_BYTES]);
+int store_binding_get(store_tx *tx, int64_t voter, const char *scrutin,
+                      uint8_t bind[STORE_HASH_BYTES]);
+/* Reissue requests waiting for the authority's record (request id: 32 hex).
+ * put: STORE_ECONFLICT if the id is taken. */
+typedef int (*store_reissue_fn)(const char *request, int64_t voter, const char *body, void *arg);
+int store_reissue_put(store_tx *tx, const char *request, int64_t voter, const char *body);
+int store_reissue_delete(store_tx *tx, const char *request);
+int store_reissues_each(store_tx *tx, store_reissue_fn fn, void *arg);
 int store_ballot_count(store_tx *tx, uint64_t *count);
 int store_signature_count(store_tx *tx, uint64_t *count);
 /* The test-mode wipe: ballots and signatures. */
@@ -261,7 +283,6 @@ int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn
 int store_voter_eligible(store_tx *tx, int64_t voter, const char *scrutin, int *eligible);
 int store_signature_exists(store_tx *tx, int64_t voter, const char *scrutin, int *exists);
 int store_signature_add(store_tx *tx, int64_t voter, const char *scrutin);
-int store_credential_known(store_tx *tx, const uint8_t pub[32], int *known);
 /* STORE_ECONFLICT if the credential already signed a ballot of this scrutin. */
 int store_credential_use(store_tx *tx, const char *scrutin, const uint8_t pub[32]);
 /* Room in the box for the scrutin's ballots, before the first: slots for its

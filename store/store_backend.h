@@ -37,11 +37,18 @@ typedef struct {
     int (*voter_find)(store_conn *c, const char *number, int64_t *id, int *struck);
     int (*voter_count)(store_conn *c, uint64_t *active, uint64_t *struck);
     int (*voters_each)(store_conn *c, store_voter_fn fn, void *arg);
-    int (*voter_set_auth)(store_conn *c, int64_t id, const uint8_t *hash);
     int (*voters_without_auth)(store_conn *c, uint64_t *count);
     int (*voters_purge)(store_conn *c);
-    int (*credential_add)(store_conn *c, const uint8_t *pub);
+    int (*credential_add)(store_conn *c, const char *scrutin, const uint8_t *pub);
+    int (*credential_revoke)(store_conn *c, const char *scrutin, const uint8_t *pub);
+    int (*credential_state)(store_conn *c, const char *scrutin, const uint8_t *pub, int *state);
     int (*credential_count)(store_conn *c, uint64_t *count);
+    int (*credentials_clear)(store_conn *c);
+    int (*binding_put)(store_conn *c, int64_t voter, const char *scrutin, const uint8_t *bind);
+    int (*binding_get)(store_conn *c, int64_t voter, const char *scrutin, uint8_t *bind);
+    int (*reissue_put)(store_conn *c, const char *request, int64_t voter, const char *body);
+    int (*reissue_delete)(store_conn *c, const char *request);
+    int (*reissues_each)(store_conn *c, store_reissue_fn fn, void *arg);
     int (*ballot_count)(store_conn *c, uint64_t *count);
     int (*signature_count)(store_conn *c, uint64_t *count);
     int (*test_wipe)(store_conn *c, uint64_t *ballots, uint64_t *signatures);
@@ -78,7 +85,6 @@ typedef struct {
     int (*voter_eligible)(store_conn *c, int64_t voter, const char *scrutin, int *eligible);
     int (*signature_exists)(store_conn *c, int64_t voter, const char *scrutin, int *exists);
     int (*signature_add)(store_conn *c, int64_t voter, const char *scrutin);
-    int (*credential_known)(store_conn *c, const uint8_t *pub, int *known);
     int (*credential_use)(store_conn *c, const char *scrutin, const uint8_t *pub);
     int (*alpha_add)(store_conn *c, const uint8_t *hash);
     int (*box_reserve)(store_conn *c, const char *scrutin, size_t payload);
@@ -106,7 +112,7 @@ typedef struct {
     int (*documents_clear)(store_conn *c, const char *kind);
     int (*document_delete)(store_conn *c, const char *kind, int64_t holder);
     int (*signatures_each)(store_conn *c, store_signature_fn fn, void *arg);
-    int (*credentials_each)(store_conn *c, store_pub_fn fn, void *arg);
+    int (*credentials_each)(store_conn *c, store_cred_fn fn, void *arg);
     int (*staff_add)(store_conn *c, const store_staff *s);
     int (*staff_get)(store_conn *c, const char *login, store_staff *s);
     int (*staff_by_session)(store_conn *c, const uint8_t *hash, store_staff *s);

@@ -66,6 +66,13 @@ static const char *registry_migrations[] = {
     " totp_last bigint NOT NULL DEFAULT 0, session_hash bytea UNIQUE,"
     " session_created bigint NOT NULL DEFAULT 0, session_seen bigint NOT NULL DEFAULT 0);"
     "CREATE INDEX voter_surname ON voter(lower(surname));",
+    /* 5: credential bindings per voter and scrutin; pending reissue requests */
+    "CREATE TABLE credential_binding("
+    " voter_id bigint NOT NULL REFERENCES voter(id) ON DELETE CASCADE,"
+    " scrutin " T " NOT NULL, bind bytea NOT NULL, PRIMARY KEY (voter_id, scrutin));"
+    "CREATE TABLE reissue_request(request " T " PRIMARY KEY,"
+    " voter_id bigint NOT NULL REFERENCES voter(id), body " T " NOT NULL);"
+    "UPDATE voter SET auth_hash = NULL;",
 };
 
 static const char *box_migrations[] = {
@@ -82,6 +89,10 @@ static const char *box_migrations[] = {
     " digest bytea NOT NULL);",
     /* 3: the ballot's compact form, which the count reads (ballot_wire_*) */
     "ALTER TABLE box.ballot ADD COLUMN wire bytea;",
+    /* 4: public credentials per scrutin, revoked by the authority's records */
+    "DROP TABLE box.credential;"
+    "CREATE TABLE box.scrutin_credential(scrutin " T " NOT NULL, pub bytea NOT NULL,"
+    " revoked int NOT NULL, PRIMARY KEY (scrutin, pub));",
 };
 
 /* Bring one schema to the latest version, as its role, in one transaction
@@ -364,32 +375,13 @@ static int pgb_voters_each(store_conn *c, store_voter_fn fn, void *arg)
                    NULL, voter_row, (void *)fn, arg);
 }
 
-static int pgb_voter_set_auth(store_conn *c, int64_t id, const uint8_t *hash)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_blob(&a, hash, STORE_HASH_BYTES);
-    pgs_int(&a, id);
-    return pgs_one_row(c, "UPDATE voter SET auth_hash = $1 WHERE id = $2", &a, STORE_ENOTFOUND);
-}
-
-static int pgb_voters_without_auth(store_conn *c, uint64_t *count)
-{
-    return pgs_count(c, "SELECT count(*) FROM voter WHERE struck = 0 AND auth_hash IS NULL", NULL,
-                    count);
-}
-
 static int pgb_voters_purge(store_conn *c)
 {
     return pgs_exec(c, "DELETE FROM voter_email; DELETE FROM session; DELETE FROM access_link;"
+                      "DELETE FROM credential_binding;"
                       "UPDATE voter SET surname = '', given_names = '', establishment = '',"
-                      " postal_address = '', attributes = '{}', auth_hash = NULL,"
+                      " postal_address = '', attributes = '{}',"
                       " password_hash = NULL, defi_question = NULL, defi_hash = NULL");
-}
-
-static int pgb_credential_count(store_conn *c, uint64_t *n)
-{
-    return pgs_count(c, "SELECT count(*) FROM box.credential", NULL, n);
 }
 
 static int pgb_ballot_count(store_conn *c, uint64_t *n)
@@ -529,14 +521,22 @@ const store_backend store_backend_pg = {
     .voter_find = pgb_voter_find,
     .voter_count = pgb_voter_count,
     .voters_each = pgb_voters_each,
-    .voter_set_auth = pgb_voter_set_auth,
-    .voters_without_auth = pgb_voters_without_auth,
     .voters_purge = pgb_voters_purge,
-    .credential_add = pgs_credential_add,
-    .credential_count = pgb_credential_count,
     .ballot_count = pgb_ballot_count,
     .signature_count = pgb_signature_count,
     .test_wipe = pgb_test_wipe,
+    .voters_without_auth = pgs_voters_without_auth,
+    .credential_add = pgs_credential_add,
+    .credential_revoke = pgs_credential_revoke,
+    .credential_state = pgs_credential_state,
+    .credential_count = pgs_credential_count,
+    .credentials_each = pgs_credentials_each,
+    .credentials_clear = pgs_credentials_clear,
+    .binding_put = pgs_binding_put,
+    .binding_get = pgs_binding_get,
+    .reissue_put = pgs_reissue_put,
+    .reissue_delete = pgs_reissue_delete,
+    .reissues_each = pgs_reissues_each,
     .audit_last = pgb_audit_last,
     .audit_insert = pgb_audit_insert,
     .audit_count = pgb_audit_count,
@@ -566,7 +566,6 @@ const store_backend store_backend_pg = {
     .voter_eligible = pgs_voter_eligible,
     .signature_exists = pgs_signature_exists,
     .signature_add = pgs_signature_add,
-    .credential_known = pgs_credential_known,
     .credential_use = pgs_credential_use,
     .alpha_add = pgs_alpha_add,
     .box_reserve = pgs_box_reserve,
@@ -588,7 +587,6 @@ const store_backend store_backend_pg = {
     .documents_clear = pgs_documents_clear,
     .document_delete = pgs_document_delete,
     .signatures_each = pgs_signatures_each,
-    .credentials_each = pgs_credentials_each,
     .staff_add = pgs_staff_add,
     .staff_get = pgs_staff_get,
     .staff_by_session = pgs_staff_by_session,

@@ -126,7 +126,6 @@ int pgs_cards_run(store_conn *c, const char *sql, const pgs_args *a, store_card_
 int pgs_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *eligible);
 int pgs_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists);
 int pgs_signature_add(store_conn *c, int64_t voter, const char *scrutin);
-int pgs_credential_known(store_conn *c, const uint8_t *pub, int *known);
 int pgs_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub);
 int pgs_alpha_add(store_conn *c, const uint8_t *hash);
 int pgs_box_reserve(store_conn *c, const char *scrutin, size_t payload);
@@ -141,8 +140,19 @@ int pgs_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8
 int pgs_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
 int pgs_turnout_each(store_conn *c, store_turnout_fn fn, void *arg);
 int pgs_signatures_each(store_conn *c, store_signature_fn fn, void *arg);
-int pgs_credentials_each(store_conn *c, store_pub_fn fn, void *arg);
-int pgs_credential_add(store_conn *c, const uint8_t *pub);
+/* store_pg_cred.c */
+int pgs_voters_without_auth(store_conn *c, uint64_t *count);
+int pgs_credential_add(store_conn *c, const char *scrutin, const uint8_t *pub);
+int pgs_credential_revoke(store_conn *c, const char *scrutin, const uint8_t *pub);
+int pgs_credential_state(store_conn *c, const char *scrutin, const uint8_t *pub, int *state);
+int pgs_credential_count(store_conn *c, uint64_t *count);
+int pgs_credentials_each(store_conn *c, store_cred_fn fn, void *arg);
+int pgs_credentials_clear(store_conn *c);
+int pgs_binding_put(store_conn *c, int64_t voter, const char *scrutin, const uint8_t *bind);
+int pgs_binding_get(store_conn *c, int64_t voter, const char *scrutin, uint8_t *bind);
+int pgs_reissue_put(store_conn *c, const char *request, int64_t voter, const char *body);
+int pgs_reissue_delete(store_conn *c, const char *request);
+int pgs_reissues_each(store_conn *c, store_reissue_fn fn, void *arg);
 /* Rewrite the box's tables in key order (no insertion order, no xmin order). */
 int pgs_box_rewrite(store_conn *c);
 

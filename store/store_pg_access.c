@@ -6,7 +6,8 @@
 #include <string.h>
 
 #define ACCESS_COLUMNS \
-    "id, number, struck, password_hash, defi_question, defi_hash, lang, auth_hash"
+    "id, number, struck, password_hash, defi_question, defi_hash, lang," \
+    " EXISTS (SELECT 1 FROM credential_binding b WHERE b.voter_id = voter.id)::int"
 
 static int access_row(store_conn *c, const char *sql, const pgs_args *a, store_access *acc)
 {
@@ -23,8 +24,7 @@ static int access_row(store_conn *c, const char *sql, const pgs_args *a, store_a
     acc->defi_question = PQgetisnull(r, 0, 4) ? -1 : (int)pgs_i64(r, 0, 4);
     pgs_copy_text(acc->defi_hash, sizeof acc->defi_hash, r, 0, 5);
     pgs_copy_text(acc->lang, sizeof acc->lang, r, 0, 6);
-    acc->has_auth = PQgetlength(r, 0, 7) == STORE_HASH_BYTES;
-    pgs_copy_blob(acc->auth_hash, sizeof acc->auth_hash, r, 0, 7);
+    acc->has_auth = pgs_i64(r, 0, 7) != 0;
     PQclear(r);
     return STORE_OK;
 }

@@ -37,22 +37,6 @@ int pgs_signature_add(store_conn *c, int64_t voter, const char *scrutin)
                         " ON CONFLICT DO NOTHING", &a);
 }
 
-int pgs_credential_add(store_conn *c, const uint8_t *pub)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_blob(&a, pub, 32);
-    return pgs_insert(c, "INSERT INTO box.credential(pub) VALUES ($1) ON CONFLICT DO NOTHING", &a);
-}
-
-int pgs_credential_known(store_conn *c, const uint8_t *pub, int *known)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_blob(&a, pub, 32);
-    return pgs_exists(c, "SELECT 1 FROM box.credential WHERE pub = $1", &a, known);
-}
-
 int pgs_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
 {
     pgs_args a = { .n = 0 };
@@ -208,19 +192,6 @@ int pgs_signatures_each(store_conn *c, store_signature_fn fn, void *arg)
                    (void *)fn, arg);
 }
 
-static int pub_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    if (PQgetlength(r, i, 0) != 32)
-        return STORE_EIO;
-    return ((store_pub_fn)fn)((const uint8_t *)PQgetvalue(r, i, 0), arg);
-}
-
-int pgs_credentials_each(store_conn *c, store_pub_fn fn, void *arg)
-{
-    return pgs_scan(c, "SELECT pub FROM box.credential ORDER BY pub", NULL, pub_row, (void *)fn,
-                   arg);
-}
-
 /* A heap table keeps rows where they were inserted, and each row's xmin
  * names the transaction that wrote it: both tell who voted when. Copy each
  * table of the box into a new one in key order within one transaction (every
@@ -229,7 +200,7 @@ int pgs_box_rewrite(store_conn *c)
 {
     static const char *tables[][2] = {
         { "ballot", "tracker" }, { "used_credential", "scrutin, pub" }, { "alpha", "hash" },
-        { "credential", "pub" }, { "state", "scrutin" },
+        { "scrutin_credential", "scrutin, pub" }, { "state", "scrutin" },
     };
     char sql[512];
     int rc;

@@ -75,6 +75,15 @@ static const char *registry_migrations[] = {
     " session_created INTEGER NOT NULL DEFAULT 0,"
     " session_seen INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
     "CREATE INDEX voter_surname ON voter(surname COLLATE NOCASE);",
+    /* 5: per voter and scrutin, what binds the authenticator to a credential;
+     * the reissue requests sent to the credential authority until their
+     * signed record is applied */
+    "CREATE TABLE credential_binding("
+    " voter_id INTEGER NOT NULL REFERENCES voter(id) ON DELETE CASCADE,"
+    " scrutin TEXT NOT NULL, bind BLOB NOT NULL, PRIMARY KEY (voter_id, scrutin)) WITHOUT ROWID;"
+    "CREATE TABLE reissue_request(request TEXT PRIMARY KEY,"
+    " voter_id INTEGER NOT NULL REFERENCES voter(id), body TEXT NOT NULL) WITHOUT ROWID;"
+    "UPDATE voter SET auth_hash = NULL;",
 };
 
 static const char *box_migrations[] = {
@@ -91,9 +100,13 @@ static const char *box_migrations[] = {
     " digest BLOB NOT NULL) WITHOUT ROWID;",
     /* 3: the ballot's compact form, which the count reads (ballot_wire_*) */
     "ALTER TABLE box.ballot ADD COLUMN wire BLOB;",
-    /* 4: ballots in fixed slots written in place (store_sqlite_slots.c); the
-     * rows of box.ballot move there when the writer connects, and the tables
-     * above keep only what a box from before held */
+    /* 4: public credentials per scrutin, revoked by the authority's records */
+    "DROP TABLE box.credential;"
+    "CREATE TABLE box.scrutin_credential(scrutin TEXT NOT NULL, pub BLOB NOT NULL,"
+    " revoked INTEGER NOT NULL, PRIMARY KEY (scrutin, pub)) WITHOUT ROWID;",
+    /* 5: ballots in fixed slots written in place (store_sqlite_slots.c); the
+     * rows of box.ballot and box.state move there when the writer connects,
+     * and the tables above keep only what a box from before held */
     "CREATE TABLE box.region(scrutin TEXT PRIMARY KEY, first INTEGER NOT NULL,"
     " nslots INTEGER NOT NULL, slot_bytes INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE box.slot(id INTEGER PRIMARY KEY, data BLOB NOT NULL);",
@@ -487,49 +500,12 @@ static int sq_voters_each(store_conn *c, store_voter_fn fn, void *arg)
     return stop ? stop : sq_map_rc(rc);
 }
 
-static int sq_voter_set_auth(store_conn *c, int64_t id, const uint8_t *hash)
-{
-    static const char sql[] = "UPDATE voter SET auth_hash = ? WHERE id = ?";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    if ((rc = sq_step_done(st)) != STORE_OK)
-        return rc;
-    return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_ENOTFOUND;
-}
-
-static int sq_voters_without_auth(store_conn *c, uint64_t *count)
-{
-    return sq_count_query(c, "SELECT count(*) FROM voter WHERE struck = 0 AND auth_hash IS NULL",
-                       count);
-}
-
 static int sq_voters_purge(store_conn *c)
 {
-    return sq_exec(c, "DELETE FROM voter_email; DELETE FROM session; DELETE FROM access_link;"
+    return sq_exec(c, "DELETE FROM voter_email; DELETE FROM session; DELETE FROM credential_binding; DELETE FROM access_link;"
                       "UPDATE voter SET surname = '', given_names = '', establishment = '',"
-                      " postal_address = '', attributes = '{}', auth_hash = NULL,"
+                      " postal_address = '', attributes = '{}',"
                       " password_hash = NULL, defi_question = NULL, defi_hash = NULL;");
-}
-
-static int sq_credential_add(store_conn *c, const uint8_t *pub)
-{
-    static const char sql[] = "INSERT INTO box.credential(pub) VALUES (?)";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
-    return sq_step_done(st);
-}
-
-static int sq_credential_count(store_conn *c, uint64_t *n)
-{
-    return sq_count_query(c, "SELECT count(*) FROM box.credential", n);
 }
 
 static int sq_signature_count(store_conn *c, uint64_t *n)
@@ -701,14 +677,22 @@ const store_backend store_backend_sqlite = {
     .voter_find = sq_voter_find,
     .voter_count = sq_voter_count,
     .voters_each = sq_voters_each,
-    .voter_set_auth = sq_voter_set_auth,
-    .voters_without_auth = sq_voters_without_auth,
     .voters_purge = sq_voters_purge,
-    .credential_add = sq_credential_add,
-    .credential_count = sq_credential_count,
     .ballot_count = sq_ballot_count,
     .signature_count = sq_signature_count,
     .test_wipe = sq_test_wipe,
+    .voters_without_auth = sq_voters_without_auth,
+    .credential_add = sq_credential_add,
+    .credential_revoke = sq_credential_revoke,
+    .credential_state = sq_credential_state,
+    .credential_count = sq_credential_count,
+    .credentials_each = sq_credentials_each,
+    .credentials_clear = sq_credentials_clear,
+    .binding_put = sq_binding_put,
+    .binding_get = sq_binding_get,
+    .reissue_put = sq_reissue_put,
+    .reissue_delete = sq_reissue_delete,
+    .reissues_each = sq_reissues_each,
     .audit_last = sq_audit_last,
     .audit_insert = sq_audit_insert,
     .audit_count = sq_audit_count,
@@ -738,7 +722,6 @@ const store_backend store_backend_sqlite = {
     .voter_eligible = sq_voter_eligible,
     .signature_exists = sq_signature_exists,
     .signature_add = sq_signature_add,
-    .credential_known = sq_credential_known,
     .credential_use = sq_credential_use,
     .alpha_add = sq_alpha_add,
     .box_reserve = sq_box_reserve,
@@ -760,7 +743,6 @@ const store_backend store_backend_sqlite = {
     .documents_clear = sq_documents_clear,
     .document_delete = sq_document_delete,
     .signatures_each = sq_signatures_each,
-    .credentials_each = sq_credentials_each,
     .staff_add = sq_staff_add,
     .staff_get = sq_staff_get,
     .staff_by_session = sq_staff_by_session,

@@ -116,7 +116,6 @@ int sq_nonce_use(store_conn *c, const uint8_t *hash, int64_t expires);
 int sq_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *eligible);
 int sq_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists);
 int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin);
-int sq_credential_known(store_conn *c, const uint8_t *pub, int *known);
 int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg);
 /* store_sqlite_outbox.c */
 int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *message, size_t len,
@@ -132,6 +131,18 @@ int sq_documents_each(store_conn *c, const char *kind, store_document_fn fn, voi
 int sq_documents_clear(store_conn *c, const char *kind);
 int sq_document_delete(store_conn *c, const char *kind, int64_t holder);
 int sq_signatures_each(store_conn *c, store_signature_fn fn, void *arg);
-int sq_credentials_each(store_conn *c, store_pub_fn fn, void *arg);
+/* store_sqlite_cred.c */
+int sq_voters_without_auth(store_conn *c, uint64_t *count);
+int sq_credential_add(store_conn *c, const char *scrutin, const uint8_t *pub);
+int sq_credential_revoke(store_conn *c, const char *scrutin, const uint8_t *pub);
+int sq_credential_state(store_conn *c, const char *scrutin, const uint8_t *pub, int *state);
+int sq_credential_count(store_conn *c, uint64_t *count);
+int sq_credentials_each(store_conn *c, store_cred_fn fn, void *arg);
+int sq_credentials_clear(store_conn *c);
+int sq_binding_put(store_conn *c, int64_t voter, const char *scrutin, const uint8_t *bind);
+int sq_binding_get(store_conn *c, int64_t voter, const char *scrutin, uint8_t *bind);
+int sq_reissue_put(store_conn *c, const char *request, int64_t voter, const char *body);
+int sq_reissue_delete(store_conn *c, const char *request);
+int sq_reissues_each(store_conn *c, store_reissue_fn fn, void *arg);
 
 #endif

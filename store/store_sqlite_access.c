@@ -6,7 +6,8 @@
 #include <string.h>
 
 #define ACCESS_COLUMNS \
-    "id, number, struck, password_hash, defi_question, defi_hash, lang, auth_hash"
+    "id, number, struck, password_hash, defi_question, defi_hash, lang," \
+    " EXISTS (SELECT 1 FROM credential_binding b WHERE b.voter_id = voter.id)"
 
 static int access_row(sqlite3_stmt *st, store_access *a)
 {
@@ -22,8 +23,7 @@ static int access_row(sqlite3_stmt *st, store_access *a)
                                ? -1 : sqlite3_column_int(st, 4);
         sq_copy_text(a->defi_hash, sizeof a->defi_hash, st, 5);
         sq_copy_text(a->lang, sizeof a->lang, st, 6);
-        a->has_auth = sqlite3_column_bytes(st, 7) == STORE_HASH_BYTES;
-        sq_copy_blob(a->auth_hash, sizeof a->auth_hash, st, 7);
+        a->has_auth = sqlite3_column_int(st, 7);
     }
     sqlite3_reset(st);
     return sq_row_result(rc);

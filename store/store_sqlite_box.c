@@ -44,21 +44,6 @@ int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin)
     return sq_step_done(st);
 }
 
-int sq_credential_known(store_conn *c, const uint8_t *pub, int *known)
-{
-    static const char sql[] = "SELECT 1 FROM box.credential WHERE pub = ?";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    *known = rc == SQLITE_ROW;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_map_rc(rc);
-}
-
 int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg)
 {
     sqlite3_stmt *st;
@@ -95,17 +80,3 @@ int sq_signatures_each(store_conn *c, store_signature_fn fn, void *arg)
     return stop ? stop : sq_map_rc(rc);
 }
 
-int sq_credentials_each(store_conn *c, store_pub_fn fn, void *arg)
-{
-    static const char sql[] = "SELECT pub FROM box.credential ORDER BY pub";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc, stop = 0;
-
-    if (st == NULL)
-        return STORE_EIO;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        stop = sqlite3_column_bytes(st, 0) == 32 ? fn(sqlite3_column_blob(st, 0), arg)
-                                                 : STORE_EIO;
-    sqlite3_reset(st);
-    return stop ? stop : sq_map_rc(rc);
-}

@@ -21,14 +21,35 @@ static int add_registered(const char *scrutin, const char *est, uint64_t signed_
     return json_object_set_new(r, scrutin, json_integer(had + (json_int_t)registered));
 }
 
-static void seat_seed(uint8_t out[SEATS_SEED_BYTES], const uint8_t fp[32], const char *id)
-{
-    transcript t;
+/* The closing seals that make the seat seed: the president's and the valid
+ * one of the delegate with the smallest number. */
+typedef struct {
+    const ceremony_keys *k;
+    uint8_t president[SEATS_SEAL_BYTES], delegate[SEATS_SEAL_BYTES];
+    int have_president;
+    uint64_t delegate_holder;          /* 0: none yet */
+} seed_seals;
 
-    transcript_init(&t, "votesrv/v1/seat-seed", TRANSCRIPT_DIGEST_BYTES);
-    transcript_put(&t, fp, 32);
-    transcript_put(&t, id, strlen(id));
-    transcript_digest(&t, out);
+static int seal_take(const char *kind, int64_t holder, const char *body, void *arg)
+{
+    seed_seals *ss = arg;
+    json_t *m = json_loads(body, 0, NULL);
+    uint8_t sig[SEATS_SEAL_BYTES];
+
+    (void)kind;
+    if (m != NULL && holder >= 0 && (uint64_t)holder < ss->k->n &&
+        ceremony_message_verify(m, ss->k->sign_pk[holder]) == 0 &&
+        ceremony_hex_get(sig, sizeof sig, m, "signature") == 0) {
+        if (holder == 0) {
+            memcpy(ss->president, sig, sizeof sig);
+            ss->have_president = 1;
+        } else if (ss->delegate_holder == 0 || (uint64_t)holder < ss->delegate_holder) {
+            memcpy(ss->delegate, sig, sizeof sig);
+            ss->delegate_holder = (uint64_t)holder;
+        }
+    }
+    json_decref(m);
+    return 0;
 }
 
 /* "12.34": basis points, no floating point in an official figure. */
@@ -74,8 +95,8 @@ static json_t *scrutin_results(const def_scrutin *ds, const tally_sum *sum, cons
 
 /* Decrypt, count and allocate one scrutin. ELECTION_REFUSED with c->msg on a
  * fault (which the proofs make impossible unless a holder cheated). */
-static int one_scrutin(const tally_quorum *q, size_t i, json_t *registered, json_t **out,
-                       election_ctx *c)
+static int one_scrutin(const tally_quorum *q, const seed_seals *ss, size_t i,
+                       json_t *registered, json_t **out, election_ctx *c)
 {
     const def_scrutin *ds = &q->d->scrutins[i];
     json_t *entry = json_array_get(json_object_get(q->sums, "scrutins"), i);
@@ -109,7 +130,7 @@ static int one_scrutin(const tally_quorum *q, size_t i, json_t *registered, json
         expressed += counts[l];
     for (size_t r = 0; r < q->d->ntie_rules; r++)
         policy.rules[r] = (seats_tie_rule)q->d->tie_rules[r];
-    seat_seed(policy.seed, q->fp, ds->id);
+    seats_seed_make(policy.seed, q->fp, ds->id, ss->president, ss->delegate);
     sigs = (uint64_t)json_integer_value(json_object_get(entry, "signatures"));
     if (expressed > sum->ballots ||
         seats_allocate(&sr, counts, sum->k, (uint32_t)ds->seats, &policy) != 0) {
@@ -120,6 +141,8 @@ static int one_scrutin(const tally_quorum *q, size_t i, json_t *registered, json
     *out = scrutin_results(ds, sum, counts, sigs,
                            (uint64_t)json_integer_value(json_object_get(registered, ds->id)),
                            &sr);
+    if (*out != NULL)
+        ceremony_hex_set(*out, "seat_seed", policy.seed, SEATS_SEED_BYTES);
     rc = *out != NULL ? ELECTION_OK : STORE_ENOMEM;
 done:
     dlog_table_free(dl);
@@ -134,11 +157,17 @@ int tally_results_make(store_tx *tx, const tally_quorum *q, election_ctx *c, jso
     json_t *ties = json_array();
     char hex[65];
     uint8_t digest[32];
+    seed_seals ss = { .k = q->k };
     int rc = store_turnout_each(tx, add_registered, registered);
 
     *out = NULL;
+    if (rc == STORE_OK)
+        rc = store_documents_each(tx, "seal-close", seal_take, &ss);
+    if (rc == STORE_OK && (!ss.have_president || ss.delegate_holder == 0))
+        rc = election_refuse(c, "the seat seed needs the president's and a delegate's closing "
+                             "seals, which the store does not hold");
     for (size_t i = 0; rc == STORE_OK && i < q->d->nscrutins; i++)
-        if ((rc = one_scrutin(q, i, registered, &r, c)) == ELECTION_OK)
+        if ((rc = one_scrutin(q, &ss, i, registered, &r, c)) == ELECTION_OK)
             json_array_append_new(list, r);
     for (size_t h = 0; h < q->nparts; h++)
         json_array_append_new(by, json_pack("{sIss}", "holder", (json_int_t)q->holders[h],
@@ -149,10 +178,11 @@ int tally_results_make(store_tx *tx, const tally_quorum *q, election_ctx *c, jso
     if (rc == ELECTION_OK) {
         tally_doc_digest(digest, q->sums);
         hex_encode(hex, digest, 32);
-        *out = json_pack("{sssssssOsOsOsO}", "format", TALLY_RESULTS_FORMAT, "eid",
+        *out = json_pack("{sssssssOsOsOsOs[II]}", "format", TALLY_RESULTS_FORMAT, "eid",
                          json_string_value(json_object_get(q->sums, "eid")), "sums", hex,
                          "fingerprint", json_object_get(q->sums, "fingerprint"), "decrypted_by",
-                         by, "tie_break", ties, "scrutins", list);
+                         by, "tie_break", ties, "scrutins", list, "seed_seals",
+                         (json_int_t)0, (json_int_t)ss.delegate_holder);
         rc = *out != NULL ? ELECTION_OK : STORE_ENOMEM;
     }
     json_decref(registered);

@@ -10,8 +10,8 @@
  *   SEATS_TIE_VOTES  the list with the most votes;
  *   SEATS_TIE_LOT    a drawing by lot that anyone can recompute: the tied list
  *                    with the smallest Hb("votesrv/v1/seat-lot"; seed, le64(seat),
- *                    le64(list)), the seed being public (e.g. the election
- *                    fingerprint and the scrutin id, hashed).
+ *                    le64(list)), the seed being seats_seed_make's: public
+ *                    once the vote is closed, unknown to everyone before.
  * If a tie survives every rule (e.g. "the oldest candidate", which needs data
  * the bureau holds), allocation stops there: `contested` names the seat and the
  * tied lists, and the bureau settles it.
@@ -26,6 +26,7 @@
 #define SEATS_MAX_SEATS 1000
 #define SEATS_MAX_VOTES 4000000000ULL   /* per list: products stay within 64 bits */
 #define SEATS_SEED_BYTES 32
+#define SEATS_SEAL_BYTES 64             /* an Ed25519 signature */
 
 typedef enum { SEATS_TIE_VOTES = 1, SEATS_TIE_LOT = 2 } seats_tie_rule;
 
@@ -45,6 +46,13 @@ typedef struct {
 
 /* -1 on bad input (k out of 1..SEATS_MAX_LISTS, seats over SEATS_MAX_SEATS,
  * votes over SEATS_MAX_VOTES, an unknown or repeated rule). */
+/* seed = Hb("votesrv/v1/seat-seed"; fingerprint, scrutin id, σ_P, σ_D): σ_P and
+ * σ_D the signatures of the president's and of a delegate's closing seals (the
+ * delegate with the smallest number among the valid seals; tally/seed.c). */
+void seats_seed_make(uint8_t out[SEATS_SEED_BYTES], const uint8_t fingerprint[32],
+                     const char *scrutin, const uint8_t seal_president[SEATS_SEAL_BYTES],
+                     const uint8_t seal_delegate[SEATS_SEAL_BYTES]);
+
 int seats_allocate(seats_result *out, const uint64_t *votes, size_t k, uint32_t seats,
                    const seats_policy *p);
 

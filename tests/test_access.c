@@ -17,6 +17,7 @@
 #include "access/altcha.h"
 #include "access/support.h"
 #include "audit/audit.h"
+#include "election/demo.h"
 #include "election/election.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
@@ -30,7 +31,40 @@ typedef struct {
     access_ctx a;
     uint8_t pepper[32];
     int64_t now, start;          /* start: the voting window is [start - 60, start + 86400) */
+    uint8_t request_sk[64];      /* the daemon's key signing reissue requests */
+    tu_authority *authority;     /* the credential authority's service, on loopback */
+    char authority_url[64];
 } fixture;
+
+/* Vote codes from the demo authority, and its service on loopback, which
+ * knows the key that signs the requests: a reissue goes through it. */
+static int credentials(fixture *f)
+{
+    election_ctx c = { "officer", "test", NULL, f->now, "", NULL };
+    uint8_t request_pk[32];
+    elgamal_pk pk;
+    group_scalar sk;
+    char path[600];
+    FILE *codes;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/codes.csv", f->dir);
+    if ((codes = fopen(path, "w")) == NULL || elgamal_keypair(&pk, &sk, NULL) != 0)
+        return -1;
+    rc = election_set_public_key(f->s, &c, pk.bytes) != ELECTION_OK ||
+         election_demo_credentials(f->s, &c, codes) != ELECTION_OK;
+    elgamal_pk_clear(&pk);
+    if (fclose(codes) != 0 || rc != 0)
+        return -1;
+    crypto_sign_keypair(request_pk, f->request_sk);
+    if ((f->authority = tu_authority_start(path, request_pk, NULL)) == NULL)
+        return -1;
+    snprintf(f->authority_url, sizeof f->authority_url, "http://127.0.0.1:%d",
+             tu_authority_port(f->authority));
+    f->a.authority_url = f->authority_url;
+    f->a.request_sk = f->request_sk;
+    return 0;
+}
 
 static int setup(void **state)
 {
@@ -54,7 +88,7 @@ static int setup(void **state)
     f->words = access_wordlist_load(lists, 2, err, sizeof err);
     f->mail = mail_ctx_new(&mc, f->pepper, err, sizeof err);
     if (f->words == NULL || f->mail == NULL ||
-        access_init(&f->a, f->s, f->pepper, f->words, f->mail, 2) != 0)
+        access_init(&f->a, f->s, f->pepper, f->words, f->mail, 2) != 0 || credentials(f) != 0)
         return -1;
     *state = f;
     return 0;
@@ -65,6 +99,7 @@ static int teardown(void **state)
     fixture *f = *state;
 
     access_destroy(&f->a);
+    tu_authority_stop(f->authority);
     store_close(f->s);
     access_wordlist_free(f->words);
     mail_ctx_free(f->mail);
@@ -719,6 +754,7 @@ static void test_defi_throttled(void **state)
     uint64_t h0 = f->a.hashes, mails = queued(f);
     access_caller who = { NULL, "10.33.0.1" };
     access_result res;
+    char before[29], after[29];
 
     set_state(f, "open");
     for (int i = 0; i < N; i++) {
@@ -761,10 +797,14 @@ static void test_defi_throttled(void **state)
     /* the support cell lifts it (with a reason); the right answer then works */
     assert_int_equal(support_act(&f->a, "A3", SUPPORT_UNLOCK, "agent-7", "appel du votant", tt,
                                  &res), ACCESS_OK);
+    assert_int_equal(tu_authority_code(f->authority, "A3", before), 0);
     assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.31.0.1", tt, &res),
                      ACCESS_OK);
     assert_int_equal(f->a.hashes - h0, 1);
-    assert_int_equal(queued(f), mails + 1);
+    /* the credential authority made (and mails) the code, not the server */
+    assert_int_equal(queued(f), mails);
+    assert_int_equal(tu_authority_code(f->authority, "A3", after), 0);
+    assert_string_not_equal(before, after);
 }
 
 /* A network's wrong défi answers count in windows over all its accounts: past

@@ -28,8 +28,8 @@ static int setup(void **state)
         return -1;
     crypto_generichash(f.fp, 32, (const uint8_t *)"fingerprint", 11, NULL, 0);
     for (int i = 0; i < 2; i++)
-        if (credential_derive_secret(&f.cred_s[i], f.cred[i], (const uint8_t *)"eid", 3,
-                                     (const uint8_t *)codes[i], strlen(codes[i])) != 0)
+        if (credential_derive_scrutin(&f.cred_s[i], f.cred[i], (const uint8_t *)"eid", 3,
+                                     (const uint8_t *)codes[i], strlen(codes[i]), "cap") != 0)
             return -1;
     *state = &f;
     return 0;

@@ -278,7 +278,8 @@ static void test_refusals(void **state)
     assert_int_equal(client_submit(c, &election, &p, &receipt, &r), CLIENT_OK);
     remember(&receipt);
     client_free(c);
-    /* W2 replays W3's ballot: refused as a copy (or its credential as used) */
+    /* W2 replays W3's ballot with W2's own authenticator: W3's credential is
+     * not bound to W2's authenticator, refused before anything else */
     c = logged_in(2);
     {
         client_prepared mine;
@@ -287,13 +288,33 @@ static void test_refusals(void **state)
         assert_int_equal(client_prepare(&mine, &election, CSA, codes[1], 0, &r), CLIENT_OK);
         json_object_set_new(mine.body, "ballot", stolen);
         assert_int_equal(client_submit(c, &election, &mine, &receipt, &r), CLIENT_REFUSED);
-        assert_int_equal(r.status, 409);
+        assert_int_equal(r.status, 403);
         client_prepared_free(&mine);
     }
     client_prepared_free(&p);
+    /* attack 3: W2's own authenticator with a colleague's credential (a ballot
+     * made from W4's paper code) is refused; W4's credential stays W4's */
+    {
+        client_prepared own, colleague;
+
+        assert_int_equal(client_prepare(&own, &election, CSA, codes[1], 0, &r), CLIENT_OK);
+        assert_int_equal(client_prepare(&colleague, &election, CSA, codes[3], 0, &r), CLIENT_OK);
+        json_object_set(colleague.body, "authenticator",
+                        json_object_get(own.body, "authenticator"));
+        assert_int_equal(client_submit(c, &election, &colleague, &receipt, &r), CLIENT_REFUSED);
+        assert_int_equal(r.status, 403);
+        assert_non_null(strstr(r.message, "code"));
+        client_prepared_free(&own);
+        client_prepared_free(&colleague);
+    }
     /* W2's own ballot is still welcome */
     assert_int_equal(client_cast(c, &election, CSA, codes[1], CLIENT_BLANK, &receipt, &r),
                      CLIENT_OK);
+    remember(&receipt);
+    client_free(c);
+    /* and W4, from W4's account, casts with W4's credential */
+    c = logged_in(4);
+    assert_int_equal(client_cast(c, &election, CSA, codes[3], 1, &receipt, &r), CLIENT_OK);
     remember(&receipt);
     client_free(c);
 }
@@ -396,7 +417,7 @@ static void test_suspended(void **state)
     assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json resume",
                                 dir, bin)), 0);
     assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_OK);
-    assert_int_equal(receipt.count, 3);
+    assert_int_equal(receipt.count, 4);
     remember(&receipt);
     client_free(c);
 }
@@ -465,7 +486,7 @@ static void test_unlinkability(void **state)
     size_t boxlen, reglen, loglen, at[16];
 
     (void)state;
-    assert_int_equal(ncast, 5);
+    assert_int_equal(ncast, 6);
     sleep(1);                                   /* let the last acknowledgements go */
     stop_daemon();
     /* PostgreSQL: test_store checks the box's columns and roles */
@@ -508,10 +529,10 @@ static void test_turnout(void **state)
                                 dir, bin)), 0);
     assert_string_equal(out, "scrutin,establishment,signed,registered\n"
                              "\"cap-attaches\",\"E\",1,2\n\"cap-attaches\",\"F\",1,1\n"
-                             "\"csa-ministere\",\"E\",3,3\n\"csa-ministere\",\"F\",0,1\n");
+                             "\"csa-ministere\",\"E\",3,3\n\"csa-ministere\",\"F\",1,1\n");
     assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json turnout "
                                 "--json", dir, bin)), 0);
-    assert_non_null(strstr(out, "\"signed\": 3"));
+    assert_non_null(strstr(out, "\"signed\": 4"));
     assert_non_null(strstr(out, "\"registered\": 4"));
 }
 
@@ -550,14 +571,17 @@ static void test_archive(void **state)
 
             ballot_tracker(t, text);
             free(text);
-            {   /* its credential is in the published list */
+            {   /* its credential is in its scrutin's published list, active */
                 json_t *cred = json_object_get(json_object_get(entry, "ballot"), "credential");
                 size_t c;
                 json_t *pub;
                 int found = 0;
 
                 json_array_foreach(json_object_get(a, "credentials"), c, pub)
-                    found |= json_equal(pub, cred);
+                    found |= json_equal(json_object_get(pub, "credential"), cred) &&
+                             json_equal(json_object_get(pub, "scrutin"),
+                                        json_object_get(sc, "id")) &&
+                             json_is_false(json_object_get(pub, "revoked"));
                 assert_true(found);
             }
             tu_unhex(want, 32, json_string_value(json_object_get(entry, "tracker")));

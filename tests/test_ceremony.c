@@ -284,15 +284,26 @@ static int count_seals(store_tx *tx, uint64_t *n)
                : -1;
 }
 
-static json_t *seal(fixture *f, uint64_t i, json_t *state)
+/* Holder i's seal of state (at close, from box and sigs); NULL if it
+ * refuses, its reason in why (if not NULL). */
+static json_t *seal_with(fixture *f, uint64_t i, json_t *state, const trustee_box *box,
+                         json_t *sigs, char *why)
 {
-    json_t *c = export(f), *m = NULL;
-    char err[TRUSTEE_ERR_CHARS];
+    json_t *c = export(f), *m = NULL, *record = NULL;
+    char err[TRUSTEE_ERR_CHARS] = "";
 
-    if (trustee_seal(&m, &f->ts[i], c, state, err, sizeof err) != 0)
+    if (trustee_seal(&m, &record, &f->ts[i], c, state, box, sigs, err, sizeof err) != 0)
         m = NULL;
+    if (why != NULL)
+        strcpy(why, err);
+    json_decref(record);
     json_decref(c);
     return m;
+}
+
+static json_t *seal(fixture *f, uint64_t i, json_t *state)
+{
+    return seal_with(f, i, state, NULL, NULL, NULL);
 }
 
 static void test_seals(void **state)
@@ -307,11 +318,41 @@ static void test_seals(void **state)
     fclose(codes);
     assert_int_equal(election_open(f->s, &f->c), ELECTION_REFUSED);
     assert_non_null(strstr(f->c.msg, "president no, 0 delegate"));
-    assert_int_equal(ceremony_seal_state(f->s, "open", NULL, &st), 0);
-    /* a holder refuses to seal a state with another fingerprint */
+    assert_int_equal(ceremony_seal_state(f->s, "open", NULL, &st, NULL), 0);
+    /* a holder refuses to seal a state with another fingerprint, or whose box
+     * or signatures are not those of an empty box */
     bad = json_deep_copy(st);
     json_object_set(bad, "fingerprint", json_object_get(st, "box"));
     assert_null(seal(f, 2, bad));
+    json_object_set(bad, "fingerprint", json_object_get(st, "fingerprint"));
+    json_object_set(bad, "box", json_object_get(st, "software"));
+    assert_null(seal(f, 2, bad));
+    json_object_set(bad, "box", json_object_get(st, "box"));
+    json_object_set(bad, "signatures", json_object_get(st, "software"));
+    assert_null(seal(f, 2, bad));
+    json_object_set(bad, "signatures", json_object_get(st, "signatures"));
+    /* nor one whose credentials hash is not the authority's signed lists' */
+    json_object_set(bad, "credentials", json_object_get(st, "software"));
+    assert_null(seal(f, 2, bad));
+    json_object_set(bad, "credentials", json_object_get(st, "credentials"));
+    assert_non_null(m = seal(f, 2, bad));
+    json_decref(m);
+    {   /* and it checks the lists' signatures itself: one altered, it refuses */
+        json_t *c = export(f), *rec = NULL, *l;
+        char err[TRUSTEE_ERR_CHARS] = "", sig[129];
+
+        l = json_array_get(json_object_get(json_object_get(c, "credential_lists"), "lists"), 0);
+        snprintf(sig, sizeof sig, "%s", json_string_value(json_object_get(l, "signature")));
+        sig[5] = sig[5] == 'a' ? 'b' : 'a';
+        json_object_set_new(l, "signature", json_string(sig));
+        m = NULL;
+        assert_int_not_equal(trustee_seal(&m, &rec, &f->ts[2], c, st, NULL, NULL, err,
+                                          sizeof err), 0);
+        assert_non_null(strstr(err, "the credential authority's signed lists"));
+        assert_null(m);
+        json_decref(rec);
+        json_decref(c);
+    }
     /* the server refuses a seal of another state, or by another key */
     json_object_set(bad, "fingerprint", json_object_get(st, "fingerprint"));
     json_object_set(bad, "software", json_object_get(st, "box"));
@@ -324,13 +365,16 @@ static void test_seals(void **state)
     expect_refused(f, m, "holder 2");
     json_decref(m);
     json_decref(bad);
-    /* a seal before closing is not a seal before opening */
-    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &bad), 0);
+    /* a seal before closing is not a seal before opening; and a holder seals a
+     * close only from the archive and the signature list */
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &bad, NULL), 0);
     json_object_set_new(bad, "act", json_string("seal"));
     assert_null(seal(f, 0, bad));
     json_object_set_new(bad, "act", json_string("close"));
-    m = seal(f, 0, bad);
-    assert_non_null(m);
+    assert_null(seal(f, 0, bad));
+    m = json_pack("{sssOsssIsO}", "format", CEREMONY_FORMAT, "eid", json_object_get(st, "eid"),
+                  "kind", "seal-close", "holder", (json_int_t)0, "state", bad);
+    assert_int_equal(ceremony_message_sign(m, f->ts[0].sign_sk), 0);
     expect_refused(f, m, "a seal before close is taken in state open");
     json_decref(m);
     json_decref(bad);
@@ -347,6 +391,79 @@ static void test_seals(void **state)
     json_decref(st);
     assert_int_equal(store_read(f->s, (store_job)count_seals, &n), 0);
     assert_int_equal(n, 1);
+}
+
+static void expect_no_seal(fixture *f, json_t *state, const trustee_box *box, json_t *sigs,
+                           const char *why)
+{
+    char err[TRUSTEE_ERR_CHARS];
+    json_t *m = seal_with(f, 1, state, box, sigs, err);
+
+    if (m != NULL || strstr(err, why) == NULL)
+        fail_msg("sealed, or refused with \"%s\" instead of \"%s\"", err, why);
+}
+
+/* At close, a holder recomputes the state from the archive (verified) and the
+ * signature list: a state, a list or an archive that do not agree is refused,
+ * and the holder's record keeps what it sealed. */
+static void test_close_seal_recomputed(void **state)
+{
+    fixture *f = *state;
+    json_t *st, *sigs, *bad, *m, *c, *record = NULL, *list;
+    trustee_box *box = malloc(sizeof *box);
+    FILE *codes = tmpfile();
+    char err[TRUSTEE_ERR_CHARS];
+
+    complete(f);
+    assert_int_equal(election_demo_credentials(f->s, &f->c, codes), 0);
+    fclose(codes);
+    assert_int_equal(tu_bureau_seal(f->s, &f->c, f->ts, "open", 0, 1), 0);
+    assert_int_equal(election_open(f->s, &f->c), ELECTION_OK);
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &st, &sigs), 0);
+    c = export(f);
+    assert_int_equal(tu_bureau_box(f->s, c, &f->ts[1], box), 0);
+    assert_string_equal(json_string_value(json_object_get(sigs, "format")),
+                        CEREMONY_SIGNATURES_FORMAT);
+    /* no archive, no seal */
+    expect_no_seal(f, st, NULL, NULL, "needs the archive");
+    /* the officer's box or signature hash is not what the data give */
+    bad = json_deep_copy(st);
+    json_object_set(bad, "box", json_object_get(st, "software"));
+    expect_no_seal(f, bad, box, sigs, "box hash is not the one recomputed");
+    json_object_set(bad, "box", json_object_get(st, "box"));
+    json_object_set(bad, "signatures", json_object_get(st, "software"));
+    expect_no_seal(f, bad, box, sigs, "signature hash is not the one recomputed");
+    json_decref(bad);
+    /* a signature list with one more voter than ballots in the box */
+    bad = json_deep_copy(sigs);
+    list = json_object_get(bad, "signatures");
+    json_array_append_new(list, json_pack("[ss]", box->sc[0].id, "V1"));
+    expect_no_seal(f, st, box, bad, "0 ballots in the archive's box but 1 signatures");
+    json_array_append_new(list, json_pack("[ss]", box->sc[0].id, "V1"));
+    expect_no_seal(f, st, box, bad, "names a voter twice");
+    json_decref(bad);
+    bad = json_deep_copy(sigs);
+    json_object_set_new(bad, "eid", json_string("another"));
+    expect_no_seal(f, st, box, bad, "another election's");
+    json_decref(bad);
+    /* the archive's box is not the box of the state */
+    box->sc[0].digest[0] ^= 1;
+    expect_no_seal(f, st, box, sigs, "box hash is not the one recomputed");
+    box->sc[0].digest[0] ^= 1;
+    /* the honest state: sealed and recorded, scrutin by scrutin */
+    assert_int_equal(trustee_seal(&m, &record, &f->ts[1], c, st, box, sigs, err, sizeof err), 0);
+    assert_true(json_equal(json_object_get(m, "state"), st));
+    assert_int_equal(post(f, m), ELECTION_OK);
+    json_decref(m);
+    assert_string_equal(json_string_value(json_object_get(record, "format")),
+                        TRUSTEE_RECORD_FORMAT);
+    assert_int_equal(json_array_size(json_object_get(record, "scrutins")), box->n);
+    assert_non_null(json_object_get(record, "seal_close"));
+    json_decref(record);
+    json_decref(c);
+    json_decref(st);
+    json_decref(sigs);
+    free(box);
 }
 
 /* The messages through the daemon: the public export, a seal posted over HTTP,
@@ -400,7 +517,7 @@ static void test_cli(void **state)
     free(tu_write(dir, "wrong", "correct horse battery stapler\n"));
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V init e.json && $V import-voters v.csv && $V credentials --demo codes.csv && "
+              "$V init e.json && $V import-voters v.csv && "
               "$V ceremony export c.json && for i in 0 1 2; do $T keygen c.json $i k$i keys$i.json; done && "
               "! $T keygen c.json 1 k1 again.json && "
               "$V ceremony post keys0.json keys1.json keys2.json && $V ceremony export c.json && "
@@ -410,11 +527,12 @@ static void test_cli(void **state)
               "$V ceremony post sh1.json sh2.json && $V ceremony export c.json && "
               "for i in 0 1 2; do $T verdict c.json k$i ver$i.json; done && "
               "$V ceremony post ver0.json ver1.json ver2.json && "
+              "$V credentials --demo codes.csv && "
               "! $V open && $V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k2 seal2.json && "
               "$V ceremony post seal0.json",
               dir, bin, bin, bin) != 0)
-        fail_msg("%s", out);
+        fail_msg("%s", out + (strlen(out) > 2000 ? strlen(out) - 2000 : 0));
     assert_non_null(strstr(out, "joint key is set"));
     assert_non_null(strstr(out, "a key file is never overwritten"));
     assert_non_null(strstr(out, "the president deals no shares"));
@@ -439,6 +557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_keys, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_complaint, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_seals, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_close_seal_recomputed, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cli, setup, tu_fixture_teardown),
     };
 

@@ -2,7 +2,10 @@
  * sums published, the president and two delegates decrypting, the results
  * and seats; a box whose ballots differ from its signatures, or that holds an
  * invalid ballot, stops the count with an alarm in the audit log; a bad
- * partial decryption is refused naming its holder. */
+ * partial decryption is refused naming its holder. The credentials: with
+ * every file and key the server holds, a credential or a reissue record it
+ * makes fails voteverify; the authority's signed records revoke at once and
+ * are counted by voteverify. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,9 +19,16 @@
 #include "audit/audit.h"
 #include "ballot/ballot_json.h"
 #include "box/box.h"
+#include "crypto/hex.h"
+#include "election/credentials.h"
 #include "election/demo.h"
 #include "report/report.h"
+#include "crypto/hex.h"
+#include "crypto/vault.h"
 #include "tally/count.h"
+#include "tally/seats.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define M 3
@@ -125,36 +135,69 @@ static int run_insert(store_tx *tx, void *arg)
     return store_box_state_put(tx, SCRUTIN, count + 1, digest);
 }
 
-/* Voter i votes for list `choice` (-1: blank) with their vote code. */
-static void vote(fixture *f, int i, int choice, int sign)
+/* Voter i's ballot for list `choice` (-1: blank), made with their vote code,
+ * in j (body, tracker, compact form). */
+static void ballot_make(fixture *f, insert_job *j, int i, int choice)
 {
     ballot_scrutin sc = { f->st.fingerprint, &f->pk, SCRUTIN, 4, 0, 1 };
     ballot *b = ballot_new(4, 0, 1);
     uint8_t choices[4] = { 0 }, pub[32];
     group_scalar s;
-    insert_job *j = calloc(1, sizeof *j);
 
     j->f = f;
-    j->voter = sign ? i : -1;
     if (choice >= 0)
         choices[choice] = 1;
-    assert_int_equal(credential_derive_secret(&s, pub, (const uint8_t *)f->st.eid,
+    assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)f->st.eid,
                                               strlen(f->st.eid), (const uint8_t *)f->codes[i],
-                                              strlen(f->codes[i])), 0);
+                                              strlen(f->codes[i]), SCRUTIN), 0);
     assert_int_equal(ballot_create(b, &sc, choices, &s, pub, NULL), 0);
     j->body = ballot_canonical(b, f->st.fingerprint);
     ballot_tracker(j->tracker, j->body);
     j->wirelen = (size_t)ballot_wire_encode(j->wire, sizeof j->wire, b);
+    ballot_free(b);
+}
+
+/* Voter i votes for list `choice` (-1: blank) with their vote code. */
+static void vote(fixture *f, int i, int choice, int sign)
+{
+    insert_job *j = calloc(1, sizeof *j);
+
+    ballot_make(f, j, i, choice);
+    j->voter = sign ? i : -1;
     assert_int_equal(store_write(f->s, run_insert, j), 0);
     free(j->body);
     free(j);
-    ballot_free(b);
 }
 
 static void close_election(fixture *f)
 {
     f->c.now += 7200;
     assert_int_equal(tu_bureau_seal(f->s, &f->c, f->ts, "close", 0, 2), 0);
+    assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
+}
+
+/* Holders who sign the state the officer hands them without recomputing it
+ * (what every holder did before): honest holders refuse this box, and the
+ * server's alarm at the count is what is left. */
+static void close_unchecked(fixture *f)
+{
+    json_t *st, *m;
+    char *text;
+
+    f->c.now += 7200;
+    assert_int_not_equal(tu_bureau_seal(f->s, &f->c, f->ts, "close", 0, 2), 0);
+    assert_int_equal(ceremony_seal_state(f->s, "close", f->c.assets, &st, NULL), 0);
+    for (uint64_t h = 0; h <= 2; h += 2) {
+        m = json_pack("{sssOsssIsO}", "format", CEREMONY_FORMAT, "eid",
+                      json_object_get(st, "eid"), "kind", "seal-close", "holder",
+                      (json_int_t)h, "state", st);
+        assert_int_equal(ceremony_message_sign(m, f->ts[h].sign_sk), 0);
+        text = json_dumps(m, JSON_COMPACT);
+        assert_int_equal(ceremony_post(f->s, &f->c, text, strlen(text)), ELECTION_OK);
+        free(text);
+        json_decref(m);
+    }
+    json_decref(st);
     assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
 }
 
@@ -276,7 +319,7 @@ static void test_stuffed_box(void **state)
 
     vote(f, 0, 1, 1);
     vote(f, 1, 2, 0);                  /* a ballot without a signature */
-    close_election(f);
+    close_unchecked(f);
     assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);
     assert_non_null(strstr(f->c.msg, "ALARM: scrutin csa-ministere: 2 ballots in the box but "
                                      "1 signatures"));
@@ -319,7 +362,7 @@ static void test_invalid_ballot(void **state)
     ballot_tracker(j.tracker, body);
     assert_int_equal(store_write(f->s, run_insert, &j), 0);
     free(body);
-    close_election(f);
+    close_unchecked(f);
     assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_REFUSED);
     assert_non_null(strstr(f->c.msg, "fails its proofs"));
     assert_int_equal(store_read(f->s, count_event, &alarms), 0);
@@ -480,9 +523,39 @@ static void bad_results(json_t *j)
     json_object_set_new(l, "votes", json_integer(1));
 }
 
+static void drop_reissue(json_t *j)
+{
+    json_array_clear(json_object_get(json_object_get(j, "documents"), "reissue"));
+}
+
+typedef struct {
+    const char *number;
+    int64_t *id;
+    int *struck;
+} find_voter;
+
+static int find_voter_job(store_tx *tx, void *arg)
+{
+    find_voter *v = arg;
+
+    return store_voter_find(tx, v->number, v->id, v->struck);
+}
+
 static void bad_checkpoint(json_t *j)
 {
     flip_hex(json_array_get(json_object_get(j, "checkpoints"), 0), "signature");
+}
+
+/* Count, the president and two delegates decrypt, archive to path: voteverify's
+ * exit status and output. */
+static int count_and_archive(fixture *f, const char *path, char *out, size_t outlen)
+{
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < N; h++)
+        if (h != 1)
+            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    write_archive(f, path);
+    return verify(path, out, outlen);
 }
 
 static void test_verifier(void **state)
@@ -503,12 +576,7 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "tracker", bad_proof, "scrutin csa-ministere: 1 invalid ballot(s)");
     remove(path);
     /* after it */
-    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
-    for (uint64_t h = 0; h < N; h++)
-        if (h != 1)
-            assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
-    write_archive(f, path);
-    if (verify(path, out, sizeof out) != 0)
+    if (count_and_archive(f, path, out, sizeof out) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "ARCHIVE VERIFIED"));
     assert_null(strstr(out, "FAIL"));
@@ -516,7 +584,7 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "tracker", bad_tracker, "scrutin csa-ministere: 1 invalid ballot(s); "
                 "first: ballot");
     expect_fail(f->dir, "tracker", NULL, "scrutin csa-ministere: ballots (5) = signatures (6)");
-    expect_fail(f->dir, "credentials", drop_credential, "every ballot's credential is in the list");
+    expect_fail(f->dir, "credentials", drop_credential, "the box's credentials are exactly");
     expect_fail(f->dir, "election", more_seats, "fingerprint");
     expect_fail(f->dir, "documents", bad_keys_proof, "key ceremony: holder 2");
     expect_fail(f->dir, "documents", drop_seal, "seals before close");
@@ -544,6 +612,891 @@ static void test_verifier(void **state)
     }
 }
 
+
+/* ---- credentials: only the authority's signature lets one in ---- */
+
+/* The authority's key: the example definition names the demo authority, and
+ * the test holds its seed as the authority would. */
+static void authority_sk(uint8_t sk[64])
+{
+    uint8_t seed[32], pk[32];
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+}
+
+static void hex_set(json_t *o, const char *key, const uint8_t *b, size_t n)
+{
+    char hex[129];
+
+    hex_encode(hex, b, n);
+    json_object_set_new(o, key, json_string(hex));
+}
+
+/* A reissue record for voter i (number "V<i>") in SCRUTIN, revoking the
+ * credential of `oldcode` and adding that of `newcode`, signed with sk. */
+static char *make_record(fixture *f, const char *number, const char *oldcode,
+                         const char *newcode, uint64_t seq, const uint8_t sk[64])
+{
+    const char *eid = f->st.eid;
+    uint8_t old[32], fresh[32], bind[32], digest[32], sig[64];
+    group_scalar s;
+    credential_reissue_hash h;
+    json_t *r, *e = json_object(), *b = json_object();
+    char *text;
+
+    assert_int_equal(credential_derive_scrutin(&s, old, (const uint8_t *)eid, strlen(eid),
+                                               (const uint8_t *)oldcode, strlen(oldcode),
+                                               SCRUTIN), 0);
+    assert_int_equal(credential_from_code_scrutin(bind, fresh, (const uint8_t *)eid, strlen(eid),
+                                                  (const uint8_t *)newcode, strlen(newcode),
+                                                  SCRUTIN), 0);
+    credential_reissue_init(&h, eid, seq, 1);
+    credential_reissue_add(&h, SCRUTIN, old, fresh);
+    credential_reissue_final(&h, digest);
+    crypto_sign_detached(sig, NULL, digest, 32, sk);
+    json_object_set_new(e, "scrutin", json_string(SCRUTIN));
+    hex_set(e, "revoked", old, 32);
+    hex_set(e, "fresh", fresh, 32);
+    json_object_set_new(b, "scrutin", json_string(SCRUTIN));
+    hex_set(b, "bind", bind, 32);
+    r = json_pack("{s:s,s:s,s:I,s:[o],s:s,s:[o]}", "format", REISSUE_RECORD_FORMAT, "election",
+                  eid, "seq", (json_int_t)seq, "entries", e, "voter", number, "bindings", b);
+    hex_set(r, "signature", sig, 64);
+    text = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    return text;
+}
+
+/* Cast through the box (as the daemon does) for voter `number` with `code`;
+ * the box's verdict (BOX_E_NONE when accepted). */
+static box_error cast_with(fixture *f, const char *number, const char *code,
+                           const char *auth_code)
+{
+    static const uint8_t pepper[SECRET_PEPPER_BYTES] = { 7 };
+    ballot_scrutin sc = { f->st.fingerprint, &f->pk, SCRUTIN, 4, 0, 1 };
+    const char *eid = f->st.eid;
+    uint8_t choices[4] = { 0, 1, 0, 0 }, pub[32], auth[32];
+    group_scalar s;
+    ballot *b = ballot_new(4, 0, 1);
+    access_ctx a;
+    box_ctx bx;
+    box_receipt rc;
+    box_result res;
+    json_t *j;
+    int64_t id;
+    int struck;
+
+    assert_int_equal(access_init(&a, f->s, pepper, NULL, NULL, 1), 0);
+    box_init(&bx, f->s, &a, NULL, (const uint8_t[64]){ 1 });
+    assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)eid, strlen(eid),
+                                               (const uint8_t *)code, strlen(code), SCRUTIN), 0);
+    assert_int_equal(credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid),
+                                            (const uint8_t *)auth_code, strlen(auth_code)), 0);
+    assert_int_equal(ballot_create(b, &sc, choices, &s, pub, NULL), 0);
+    j = ballot_to_json(b, f->st.fingerprint);
+    assert_int_equal(store_read(f->s, find_voter_job, &(find_voter){ number, &id, &struck }), 0);
+    res.code = BOX_E_NONE;
+    assert_true(box_cast(&bx, id, SCRUTIN, auth, j, "192.0.2.9", f->c.now, &rc, &res) >= 0);
+    json_decref(j);
+    ballot_free(b);
+    box_destroy(&bx);
+    access_destroy(&a);
+    return res.code;
+}
+
+static int count_docs(const char *kind, int64_t holder, const char *body, void *arg)
+{
+    (void)kind;
+    (void)holder;
+    (void)body;
+    (*(int *)arg)++;
+    return 0;
+}
+
+typedef struct {
+    uint64_t creds;
+    int records;
+    int state;
+    uint8_t pub[32];
+} box_view;
+
+static int run_view(store_tx *tx, void *arg)
+{
+    box_view *v = arg;
+    int rc = store_credential_count(tx, &v->creds);
+
+    v->records = 0;
+    if (rc == STORE_OK)
+        rc = store_documents_each(tx, REISSUE_KIND, count_docs, &v->records);
+    return rc == STORE_OK ? store_credential_state(tx, SCRUTIN, v->pub, &v->state) : rc;
+}
+
+static box_view view(fixture *f, const char *code)
+{
+    box_view v = { 0 };
+    group_scalar s;
+
+    assert_int_equal(credential_derive_scrutin(&s, v.pub, (const uint8_t *)f->st.eid,
+                                               strlen(f->st.eid), (const uint8_t *)code,
+                                               strlen(code), SCRUTIN), 0);
+    assert_int_equal(store_read(f->s, run_view, &v), 0);
+    return v;
+}
+
+/* Close, count, decrypt, archive, and voteverify's output. */
+static int count_and_verify(fixture *f, char *out, size_t outlen)
+{
+    char path[600];
+
+    close_election(f);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    return count_and_archive(f, path, out, outlen);
+}
+
+typedef struct {
+    const char *number;
+    const uint8_t *pub;
+} mint_job;
+
+/* What a server operator can do with the store: a credential of its own in
+ * the box, a binding for an abstainer, a ballot signed for them. */
+static int run_mint(store_tx *tx, void *arg)
+{
+    mint_job *j = arg;
+    uint8_t bind[32] = { 3 };
+    int64_t id;
+    int struck, rc = store_voter_find(tx, j->number, &id, &struck);
+
+    if (rc == STORE_OK)
+        rc = store_credential_add(tx, SCRUTIN, j->pub);
+    return rc == STORE_OK ? store_binding_put(tx, id, SCRUTIN, bind) : rc;
+}
+
+/* Attack 1: the server mints. With the registry, the box, the audit key
+ * (which signs reissue requests) and the pepper, the server adds credentials
+ * and casts for three abstainers: voteverify fails. A reissue record signed
+ * with any key but the authority's is refused and changes nothing. */
+static void test_server_cannot_mint(void **state)
+{
+    fixture *f = *state;
+    uint8_t server_pk[32], server_sk[64], sk[64];
+    char out[16384], path[600], *rec;
+    box_view before, after;
+
+    crypto_sign_keypair(server_pk, server_sk);        /* the daemon's own key */
+    authority_sk(sk);
+    vote(f, 0, 1, 1);
+    vote(f, 1, 2, 1);
+    vote(f, 2, 0, 1);
+    /* a forged record: signed by the server's key, then by nobody's */
+    before = view(f, f->codes[3]);
+    rec = make_record(f, "V3", f->codes[3], "MINTEDBYTHESERVER0000000000X", 1, server_sk);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), NULL),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "signature is not the credential authority's"));
+    free(rec);
+    rec = make_record(f, "V3", f->codes[3], "MINTEDBYTHESERVER0000000000X", 1, sk);
+    rec[strlen(rec) - 3] = rec[strlen(rec) - 3] == 'a' ? 'b' : 'a';   /* signature altered */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), NULL),
+                     ELECTION_REFUSED);
+    free(rec);
+    after = view(f, f->codes[3]);
+    assert_int_equal(after.creds, before.creds);
+    assert_int_equal(after.records, 0);
+    assert_int_equal(after.state, STORE_CRED_ACTIVE);              /* nothing changed */
+    /* no import after opening either */
+    {
+        json_t *doc = json_pack("{s:s}", "format", CREDENTIALS_FORMAT);
+
+        assert_int_equal(election_import_credentials_json(f->s, &f->c, doc), ELECTION_REFUSED);
+        json_decref(doc);
+    }
+    /* the server mints three credentials of its own and votes for the abstainers */
+    for (int i = 3; i < VOTERS; i++) {
+        char code[32], number[16];
+        uint8_t pub[32];
+        group_scalar s;
+        mint_job j = { number, pub };
+
+        snprintf(code, sizeof code, "SERVERMINTED%016d", i);
+        snprintf(number, sizeof number, "V%d", i);
+        assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)f->st.eid,
+                                                   strlen(f->st.eid), (const uint8_t *)code,
+                                                   strlen(code), SCRUTIN), 0);
+        assert_int_equal(store_write(f->s, run_mint, &j), 0);
+        snprintf(f->codes[i], sizeof f->codes[i], "%s", code);
+        vote(f, i, 3, 1);
+    }
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    assert_int_not_equal(verify(path, out, sizeof out), 0);
+    assert_non_null(strstr(out, "FAIL the box's credentials are exactly the signed lists"));
+    assert_non_null(strstr(out, "FAIL every ballot's credential is in its scrutin's signed list "
+                                "or a signed reissue, and was never revoked (3 unsigned"));
+    assert_null(strstr(out, "ARCHIVE VERIFIED"));
+    /* and the key holders, who verify the archive before sealing, refuse to
+     * seal the close: the vote cannot even be closed and counted */
+    f->c.now += 7200;
+    assert_int_not_equal(tu_bureau_seal(f->s, &f->c, f->ts, "close", 0, 2), 0);
+    assert_int_equal(election_close(f->s, &f->c), ELECTION_REFUSED);
+}
+
+/* The authority's signed record: the old credential is refused at once, the
+ * new one casts, voteverify counts the reissue. Bad records change nothing:
+ * forged, for an unknown voter, replayed with other contents, out of order;
+ * an archive without the record fails. */
+static void test_reissue_records(void **state)
+{
+    fixture *f = *state;
+    const char *fresh = "NEWCODEFROMTHEAUTHORITY00001";
+    uint8_t sk[64], other_pk[32], other_sk[64];
+    char out[16384], *rec, *bad;
+    box_view v;
+    int64_t who = 0;
+
+    authority_sk(sk);
+    crypto_sign_keypair(other_pk, other_sk);
+    /* bad records first: nothing changes */
+    bad = make_record(f, "V9", f->codes[0], fresh, 1, sk);            /* unknown voter */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "voter V9 is not on the electoral list"));
+    free(bad);
+    bad = make_record(f, "V0", f->codes[0], fresh, 2, sk);            /* not the next */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);
+    assert_non_null(strstr(f->c.msg, "is not the next"));
+    free(bad);
+    bad = make_record(f, "V0", f->codes[0], fresh, 1, other_sk);      /* another key */
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);
+    free(bad);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, "{\"seq\":1}", 9, NULL),
+                     ELECTION_REFUSED);
+    v = view(f, f->codes[0]);
+    assert_int_equal(v.records, 0);
+    assert_int_equal(v.state, STORE_CRED_ACTIVE);
+    /* the attack 3 check holds: a colleague's authenticator does not cast */
+    assert_int_equal(cast_with(f, "V1", f->codes[0], f->codes[1]), BOX_E_ACCESS);
+    /* the record: applied once, again is a no-op */
+    rec = make_record(f, "V0", f->codes[0], fresh, 1, sk);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), &who), ELECTION_OK);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, rec, strlen(rec), NULL), ELECTION_OK);
+    assert_non_null(strstr(f->c.msg, "already applied"));
+    v = view(f, f->codes[0]);
+    assert_int_equal(v.records, 1);
+    assert_int_equal(v.state, STORE_CRED_REVOKED);
+    assert_int_equal(view(f, fresh).state, STORE_CRED_ACTIVE);
+    bad = make_record(f, "V0", f->codes[0], "YETANOTHERCODE00000000000001", 1, sk);
+    assert_int_equal(election_reissue_apply(f->s, &f->c, bad, strlen(bad), NULL),
+                     ELECTION_REFUSED);                /* seq 1 again, other contents */
+    free(bad);
+    /* the old code is refused at once, by the binding then by the revocation */
+    assert_int_equal(cast_with(f, "V0", f->codes[0], f->codes[0]), BOX_E_ACCESS);
+    assert_int_equal(cast_with(f, "V0", fresh, fresh), BOX_E_NONE);
+    for (int i = 1; i < VOTERS; i++)
+        vote(f, i, i % 4, 1);
+    if (count_and_verify(f, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   reissue records: 1, in order"));
+    assert_non_null(strstr(out, "; 1 reissues"));
+    assert_non_null(strstr(out, "ARCHIVE VERIFIED"));
+    /* an archive without the record fails */
+    expect_fail(f->dir, "documents", drop_reissue, "the box's credentials are exactly");
+    expect_fail(f->dir, "documents", drop_reissue, "every ballot's credential is in its "
+                "scrutin's signed list or a signed reissue, and was never revoked (1 unsigned");
+    expect_fail(f->dir, "documents", drop_reissue, "seals before close");
+    free(rec);
+}
+
+/* ---- the seat seed: from the president's and a delegate's closing seals ---- */
+
+/* Hb(tag; items) by §2's definition, written out with libsodium alone. */
+static void hb_items(uint8_t out[32], const char *tag, const void *const *items,
+                     const size_t *lens, size_t n)
+{
+    crypto_generichash_state h;
+    uint8_t le[8];
+
+    crypto_generichash_init(&h, NULL, 0, 32);
+    for (size_t i = 0; i <= n; i++) {
+        const void *x = i == 0 ? (const void *)tag : items[i - 1];
+        size_t len = i == 0 ? strlen(tag) : lens[i - 1];
+
+        for (int b = 0; b < 8; b++)
+            le[b] = (uint8_t)((uint64_t)len >> (8 * b));
+        crypto_generichash_update(&h, le, 8);
+        crypto_generichash_update(&h, x, len);
+    }
+    crypto_generichash_final(&h, out, 32);
+}
+
+static void seal_signature(json_t *archive, uint64_t holder, uint8_t sig[64])
+{
+    json_t *m;
+    size_t i;
+
+    json_array_foreach(json_object_get(json_object_get(archive, "documents"), "seal-close"), i, m)
+        if (json_integer_value(json_object_get(m, "holder")) == (json_int_t)holder) {
+            assert_int_equal(hex_decode(sig, 64, json_string_value(json_object_get(m,
+                                                                                   "signature"))), 0);
+            return;
+        }
+    fail_msg("no closing seal of holder %llu", (unsigned long long)holder);
+}
+
+static void other_seed(json_t *j)
+{
+    json_t *r = json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+
+    flip_hex(json_array_get(json_object_get(r, "scrutins"), 0), "seat_seed");
+}
+
+static void other_seed_seals(json_t *j)
+{
+    json_t *r = json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+
+    json_array_set_new(json_object_get(r, "seed_seals"), 1, json_integer(1));
+}
+
+static void test_seed_from_seals(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 1, 2, 3, 0, 1 };
+    uint8_t fp[32], sp[64], sd[64], seed[32], want[32], got[32];
+    const void *items[4] = { fp, "csa-ministere", sp, sd };
+    size_t lens[4] = { 32, 13, 64, 64 };
+    char path[600], out[16384], hex[65];
+    json_t *a, *results, *sc;
+    size_t i;
+
+    /* known answer, the same as §2's Hb written out, and each input counts */
+    memset(fp, 1, 32);
+    memset(sp, 2, 64);
+    memset(sd, 3, 64);
+    seats_seed_make(seed, fp, "csa-ministere", sp, sd);
+    hex_encode(hex, seed, 32);
+    assert_string_equal(hex, "9b0e86151a5fff3b5d0fc61817d5ade21608c8b0647284bbbff49c80f74cb875");
+    hb_items(want, "votesrv/v1/seat-seed", items, lens, 4);
+    assert_memory_equal(seed, want, 32);
+    fp[31] ^= 1;
+    seats_seed_make(got, fp, "csa-ministere", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    fp[31] ^= 1;
+    seats_seed_make(got, fp, "csa-ministerf", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    sp[63] ^= 1;
+    seats_seed_make(got, fp, "csa-ministere", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    sp[63] ^= 1;
+    sd[0] ^= 1;
+    seats_seed_make(got, fp, "csa-ministere", sp, sd);
+    assert_memory_not_equal(got, seed, 32);
+    seats_seed_make(got, fp, "csa-ministere", sd, sp);        /* the order counts */
+    assert_memory_not_equal(got, seed, 32);
+
+    /* an election: the results' seed is made from the closing seals of the
+     * president and of delegate 2 (the only delegate who sealed), not from
+     * public data known before the close */
+    for (int v = 0; v < VOTERS; v++)
+        vote(f, v, choices[v], 1);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < 3; h++)
+        assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    a = tu_archive_load(path);
+    assert_non_null(a);
+    results = json_array_get(json_object_get(json_object_get(a, "documents"), "results"), 0);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(results, "seed_seals"),
+                                                       0)), 0);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(results, "seed_seals"),
+                                                       1)), 2);
+    seal_signature(a, 0, sp);
+    seal_signature(a, 2, sd);
+    memcpy(fp, f->st.fingerprint, 32);
+    json_array_foreach(json_object_get(results, "scrutins"), i, sc) {
+        const char *id = json_string_value(json_object_get(sc, "id"));
+        uint8_t old[32];
+        const void *pub[2] = { fp, id };
+        size_t publen[2] = { 32, strlen(id) };
+
+        seats_seed_make(seed, fp, id, sp, sd);
+        hex_encode(hex, seed, 32);
+        assert_string_equal(json_string_value(json_object_get(sc, "seat_seed")), hex);
+        hb_items(old, "votesrv/v1/seat-seed", pub, publen, 2);     /* the seed before */
+        assert_memory_not_equal(old, seed, 32);
+        seal_signature(a, 0, sd);                                   /* other seals, other seed */
+        seats_seed_make(got, fp, id, sd, sd);
+        assert_memory_not_equal(got, seed, 32);
+        seal_signature(a, 2, sd);
+    }
+    json_decref(a);
+    /* voteverify recomputes it, and refuses another seed or other seals */
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   seat seed: made from the president's closing seal"));
+    assert_non_null(strstr(out, "ok   scrutin " SCRUTIN ": seat seed = Hb(seat-seed"));
+    expect_fail(f->dir, "documents", other_seed, "scrutin cap-attaches: seat seed = Hb(seat-seed");
+    expect_fail(f->dir, "documents", other_seed_seals, "seat seed: made from the president's");
+}
+
+/* ---- the key holders decrypt only the box they sealed at closing ---- */
+
+static int line_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An archive as a dishonest officer would hand it to a key holder: the ballots
+ * of SCRUTIN replaced by lines[0..n) (sorted here), with its count,
+ * signatures and box digest made to agree, and the head saying "open" with no
+ * closing seal and no count, so that every check of voteverify passes. */
+static void forge_archive(const char *from, const char *to, char *const *given, size_t n)
+{
+    FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+    char **lines = malloc((n + 1) * sizeof *lines);
+    char *line = NULL, *text, hex[65];
+    size_t cap = 0;
+    uint64_t written = 0;
+    uint8_t digest[32] = { 0 }, t[32];
+    int in_box = 0;
+
+    assert_non_null(in);
+    assert_non_null(out);
+    memcpy(lines, given, n * sizeof *lines);
+    qsort(lines, n, sizeof *lines, line_cmp);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(hex, lines[i] + 12, 64);
+        hex[64] = '\0';
+        assert_int_equal(hex_decode(t, 32, hex), 0);
+        assert_int_equal(box_digest_add(digest, t), 0);
+    }
+    while (getline(&line, &cap, in) > 0) {
+        json_t *j = json_loads(line, 0, NULL), *sc = json_object_get(j, "scrutin");
+
+        if (strncmp(line, "{\"tracker\":", 11) == 0) {
+            if (!in_box) {
+                fputs(line, out);
+                written++;
+            }
+            json_decref(j);
+            continue;
+        }
+        in_box = 0;
+        if (json_object_get(j, "format") != NULL) {
+            json_object_set_new(json_object_get(j, "election"), "state", json_string("open"));
+        } else if (sc != NULL && strcmp(json_string_value(json_object_get(sc, "id")), SCRUTIN) == 0) {
+            in_box = 1;
+            hex_encode(hex, digest, 32);
+            json_object_set_new(sc, "ballots", json_integer((json_int_t)n));
+            json_object_set_new(sc, "signatures", json_integer((json_int_t)n));
+            json_object_set_new(sc, "box_digest", json_string(hex));
+        } else if (json_object_get(j, "documents") != NULL) {
+            static const char *const gone[] = { "seal-close", "sums", "partial", "results" };
+
+            for (size_t k = 0; k < 4; k++)
+                json_array_clear(json_object_get(json_object_get(j, "documents"), gone[k]));
+        } else if (json_object_get(j, "end") != NULL) {
+            json_object_set_new(json_object_get(j, "end"), "lines",
+                                json_integer((json_int_t)written));
+        }
+        text = json_dumps(j, JSON_COMPACT);
+        fprintf(out, "%s\n", text);
+        written++;
+        free(text);
+        if (in_box)
+            for (size_t i = 0; i < n; i++, written++)
+                fputs(lines[i], out);
+        json_decref(j);
+    }
+    free(line);
+    free(lines);
+    fclose(in);
+    fclose(out);
+}
+
+/* The ballot lines of SCRUTIN in an archive (malloc'd, *n of them). */
+static char **box_lines(const char *path, size_t *n)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL, **lines = calloc(VOTERS + 1, sizeof *lines);
+    size_t cap = 0;
+    int in_box = 0;
+
+    assert_non_null(in);
+    *n = 0;
+    while (getline(&line, &cap, in) > 0) {
+        if (strncmp(line, "{\"tracker\":", 11) != 0)
+            in_box = strstr(line, "{\"scrutin\":") == line && strstr(line, "\"" SCRUTIN "\"");
+        else if (in_box && *n < VOTERS)
+            lines[(*n)++] = strdup(line);
+    }
+    free(line);
+    fclose(in);
+    return lines;
+}
+
+static void lines_free(char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+/* Holder h, handed the ceremony export and an archive, decrypts against its
+ * record: 0 and the message, or -1 with err. */
+static int holder_decrypt(fixture *f, uint64_t h, const char *archive, json_t *record,
+                          json_t **msg, char *err, size_t errlen)
+{
+    json_t *cer;
+    trustee_box *box = malloc(sizeof *box);
+    trustee_view v;
+    FILE *in = fopen(archive, "r");
+    int rc;
+
+    assert_non_null(in);
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    assert_int_equal(trustee_view_for(&v, &f->ts[h], cer, err, errlen), 0);
+    rc = trustee_box_read(box, &v, in, 2, NULL, err, errlen);
+    if (rc == 0)
+        rc = trustee_decrypt(msg, record, &f->ts[h], cer, box, err, errlen);
+    fclose(in);
+    free(box);
+    json_decref(cer);
+    return rc;
+}
+
+static void expect_holder_refuses(fixture *f, uint64_t h, const char *archive, json_t *record,
+                                  const char *why)
+{
+    char err[TRUSTEE_ERR_CHARS] = "";
+    json_t *m = NULL;
+
+    if (holder_decrypt(f, h, archive, record, &m, err, sizeof err) == 0 ||
+        strstr(err, why) == NULL)
+        fail_msg("holder %llu decrypted, or refused with \"%s\" instead of \"%s\"",
+                 (unsigned long long)h, err, why);
+    assert_null(m);
+}
+
+/* voteverify's verdict on a forged archive: it passes (the forgery is
+ * consistent), so only the holder's record can catch it. */
+static void expect_verified(const char *path)
+{
+    char out[16384];
+
+    if (verify(path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+}
+
+static void test_holder_checks(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 1, 2, 0, -1, 3 };
+    char path[600], forged[600], alt_line[20000], hex[65], err[TRUSTEE_ERR_CHARS];
+    insert_job alt = { 0 };
+    json_t *record, *m, *cer, *sigs, *st;
+    char **lines, *one[1], *first;
+    size_t n;
+
+    for (int i = 0; i < VOTERS; i++)
+        vote(f, i, choices[i], 1);
+    /* another ballot of voter 0 (her credential, another choice), never cast */
+    ballot_make(f, &alt, 0, 3);
+    hex_encode(hex, alt.tracker, 32);
+    snprintf(alt_line, sizeof alt_line, "{\"tracker\":\"%s\",\"ballot\":%s}\n", hex, alt.body);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    snprintf(forged, sizeof forged, "%s/forged.jsonl", f->dir);
+    write_archive(f, path);
+    lines = box_lines(path, &n);
+    assert_int_equal(n, VOTERS);
+    record = json_deep_copy(tu_bureau_record(2));
+    assert_non_null(record);
+
+    /* handed one ballot's ciphertexts as the sums: the old tool decrypted them */
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    {
+        json_t *sums = json_object_get(cer, "sums"), *sc, *b = json_loads(strstr(lines[0],
+                                                                      "\"ballot\":") + 9, 0, NULL);
+        size_t i;
+
+        json_array_foreach(json_object_get(sums, "scrutins"), i, sc)
+            if (strcmp(json_string_value(json_object_get(sc, "id")), SCRUTIN) == 0) {
+                json_t *cts = json_array(), *e;
+                size_t l;
+
+                json_array_foreach(json_object_get(b, "lists"), l, e)
+                    json_array_append(cts, json_object_get(e, "ct"));
+                json_object_set_new(sc, "sums", cts);
+                json_object_set_new(sc, "ballots", json_integer(1));
+            }
+        json_decref(b);
+        {
+            trustee_box *box = malloc(sizeof *box);
+            trustee_view v;
+            FILE *in = fopen(path, "r");
+
+            assert_int_equal(trustee_view_for(&v, &f->ts[2], cer, err, sizeof err), 0);
+            assert_int_equal(trustee_box_read(box, &v, in, 2, NULL, err, sizeof err), 0);
+            assert_int_equal(trustee_decrypt(&m, record, &f->ts[2], cer, box, err, sizeof err),
+                             -1);
+            assert_non_null(strstr(err, "the officer's sums are not the sums of the archive"));
+            fclose(in);
+            free(box);
+        }
+    }
+    json_decref(cer);
+    /* handed an archive whose box is one ballot (voteverify finds it consistent) */
+    one[0] = lines[0];
+    forge_archive(path, forged, one, 1);
+    expect_verified(forged);
+    expect_holder_refuses(f, 2, forged, record, "holds 1 ballots, the closing state this holder "
+                                                "sealed 6");
+    /* handed a box with one ballot swapped for another, the counts unchanged */
+    {
+        uint8_t t0[32];
+        char h0[65];
+        size_t k;
+
+        /* voter 0's cast ballot is the one whose credential and tracker differ */
+        for (k = 0; k < n; k++) {
+            json_t *j = json_loads(lines[k], 0, NULL);
+            json_t *b = json_object_get(j, "ballot");
+            json_t *ab = json_loads(alt.body, 0, NULL);
+            int same = json_equal(json_object_get(b, "credential"), json_object_get(ab, "credential"));
+
+            json_decref(ab);
+            json_decref(j);
+            if (same)
+                break;
+        }
+        assert_true(k < n);
+        memcpy(h0, lines[k] + 12, 64);
+        h0[64] = '\0';
+        assert_int_equal(hex_decode(t0, 32, h0), 0);
+        assert_memory_not_equal(t0, alt.tracker, 32);
+        first = lines[k];
+        lines[k] = alt_line;
+        forge_archive(path, forged, lines, n);
+        lines[k] = first;
+    }
+    expect_verified(forged);
+    expect_holder_refuses(f, 2, forged, record, "box digest differs");
+    /* no record of a closing seal, or an altered one */
+    expect_holder_refuses(f, 2, path, NULL, "no record of a closing seal");
+    m = json_deep_copy(record);
+    json_object_set_new(json_array_get(json_object_get(m, "scrutins"), 0), "ballots",
+                        json_integer(99));
+    expect_holder_refuses(f, 2, path, m, "holds");
+    json_decref(m);
+    expect_holder_refuses(f, 2, path, tu_bureau_record(1), "another election's or holder's");
+    /* a record edited to agree with the one-ballot box no longer matches its seal */
+    {
+        uint8_t d[32] = { 0 }, t[32];
+        char h[65];
+        json_t *e;
+        size_t i;
+
+        one[0] = lines[0];
+        forge_archive(path, forged, one, 1);
+        memcpy(h, lines[0] + 12, 64);
+        h[64] = '\0';
+        assert_int_equal(hex_decode(t, 32, h), 0);
+        assert_int_equal(box_digest_add(d, t), 0);
+        hex_encode(h, d, 32);
+        m = json_deep_copy(record);
+        json_array_foreach(json_object_get(m, "scrutins"), i, e)
+            if (strcmp(json_string_value(json_object_get(e, "id")), SCRUTIN) == 0) {
+                json_object_set_new(e, "ballots", json_integer(1));
+                json_object_set_new(e, "signatures", json_integer(1));
+                json_object_set_new(e, "box_digest", json_string(h));
+            }
+        expect_holder_refuses(f, 2, forged, m, "not the box its closing seal covers");
+        json_decref(m);
+    }
+    /* the box it sealed: decrypted, and recorded */
+    assert_int_equal(holder_decrypt(f, 2, path, record, &m, err, sizeof err), 0);
+    assert_non_null(json_object_get(record, "decrypted"));
+    assert_true(json_equal(json_object_get(m, "sums"), json_object_get(record, "decrypted")));
+    json_decref(m);
+    /* the same count again is the same answer; another digest is refused */
+    assert_int_equal(holder_decrypt(f, 2, path, record, &m, err, sizeof err), 0);
+    json_decref(m);
+    m = json_deep_copy(record);
+    json_object_set_new(m, "decrypted", json_string("00000000000000000000000000000000"
+                                                    "00000000000000000000000000000000"));
+    expect_holder_refuses(f, 2, path, m, "already decrypted other sums");
+    json_decref(m);
+    /* a record that decrypted the count of another closing state seals no
+     * other; the closing state it decrypted, it seals again */
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &st, &sigs), 0);
+    {
+        trustee_box *box = malloc(sizeof *box);
+        json_t *r = json_deep_copy(record), *before;
+
+        assert_int_equal(tu_bureau_box(f->s, cer, &f->ts[2], box), 0);
+        json_object_set_new(json_array_get(json_object_get(r, "scrutins"), 0), "ballots",
+                            json_integer(5));
+        before = r;
+        assert_int_equal(trustee_seal(&m, &r, &f->ts[2], cer, st, box, sigs, err, sizeof err),
+                         -1);
+        assert_non_null(strstr(err, "already decrypted the count of another closing state"));
+        assert_ptr_equal(r, before);
+        json_decref(r);
+        r = json_deep_copy(record);
+        assert_int_equal(trustee_seal(&m, &r, &f->ts[2], cer, st, box, sigs, err, sizeof err),
+                         0);
+        assert_true(json_equal(json_object_get(r, "decrypted"),
+                               json_object_get(record, "decrypted")));
+        json_decref(m);
+        json_decref(r);
+        free(box);
+    }
+    json_decref(st);
+    json_decref(sigs);
+    json_decref(cer);
+    free(alt.body);
+    lines_free(lines, n);
+    json_decref(record);
+}
+
+/* ---- the same through votetrustee, key files and records on disk ---- */
+
+static void key_file(fixture *f, uint64_t h)
+{
+    static const vault_params fast = { crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE };
+    char plain[TRUSTEE_SECRET_MAX], path[700];
+    uint8_t *sealed;
+    int n = trustee_secret_encode(plain, &f->ts[h]);
+    FILE *out;
+
+    assert_true(n > 0);
+    sealed = malloc((size_t)n + VAULT_OVERHEAD);
+    assert_int_equal(vault_seal(sealed, (uint8_t *)plain, (size_t)n,
+                                "correct horse battery staple", &fast), 0);
+    snprintf(path, sizeof path, "%s/k%llu", f->dir, (unsigned long long)h);
+    out = fopen(path, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(sealed, 1, (size_t)n + VAULT_OVERHEAD, out), (size_t)n + VAULT_OVERHEAD);
+    fclose(out);
+    chmod(path, 0600);
+    free(sealed);
+}
+
+static void json_to(fixture *f, const char *name, json_t *j)
+{
+    char path[700];
+
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    assert_int_equal(json_dump_file(j, path, JSON_COMPACT), 0);
+    json_decref(j);
+}
+
+static void post_file(fixture *f, const char *name)
+{
+    char path[700], *text;
+    json_t *m;
+
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    m = json_load_file(path, 0, NULL);
+    assert_non_null(m);
+    text = json_dumps(m, JSON_COMPACT);
+    if (tally_post_message(f->s, &f->c, text, strlen(text)) != ELECTION_OK)
+        fail_msg("%s: %s", name, f->c.msg);
+    free(text);
+    json_decref(m);
+}
+
+static void test_holder_cli(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 1, 1, 2, 0, -1, 3 };
+    char path[700], forged[700], out[16384], **lines, b[PATH_MAX];
+    json_t *st, *sigs, *cer, *record, *r;
+    struct stat sb;
+    size_t n;
+
+    assert_int_equal(tu_bin(b), 0);
+    for (int v = 0; v < VOTERS; v++)
+        vote(f, v, choices[v], 1);
+    for (uint64_t h = 0; h < N; h++)
+        key_file(f, h);
+    free(tu_write(f->dir, "pass", "correct horse battery staple\n"));
+    /* before closing: the state, its signature list, the archive */
+    f->c.now += 7200;
+    assert_int_equal(ceremony_seal_state(f->s, "close", NULL, &st, &sigs), 0);
+    json_to(f, "state.json", st);
+    json_to(f, "sigs.json", sigs);
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    json_to(f, "c.json", cer);
+    snprintf(path, sizeof path, "%s/box.jsonl", f->dir);
+    write_archive(f, path);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && T='%s/votetrustee --passphrase-file pass' && "
+              "! $T seal c.json state.json k0 x.json && test ! -e x.json && "
+              "! $T seal c.json state.json k0 x.json box.jsonl c.json && test ! -e x.json && "
+              "test ! -e k0.record && "
+              "for i in 0 1 2; do $T seal c.json state.json k$i cl$i.json box.jsonl sigs.json "
+              "|| exit 1; done", f->dir, b) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "needs the archive"));
+    assert_non_null(strstr(out, "is not a votesrv-signatures/1 file"));
+    snprintf(path, sizeof path, "%s/k1.record", f->dir);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    post_file(f, "cl0.json");
+    post_file(f, "cl2.json");
+    assert_int_equal(election_close(f->s, &f->c), ELECTION_OK);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    /* after the count: the public archive, and a forged one-ballot box */
+    assert_int_equal(ceremony_export(f->s, &cer), 0);
+    json_to(f, "c.json", cer);
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
+    snprintf(forged, sizeof forged, "%s/one.jsonl", f->dir);
+    write_archive(f, path);
+    lines = box_lines(path, &n);
+    forge_archive(path, forged, lines, 1);
+    lines_free(lines, n);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && T='%s/votetrustee --passphrase-file pass' && "
+              "cp k2.record before && ! $T decrypt c.json one.jsonl k2 p2.json && "
+              "test ! -e p2.json && cmp k2.record before && "
+              "! $T decrypt c.json c.json k2 p2.json && test ! -e p2.json && "
+              "! $T decrypt c.json box.jsonl k2 p2.json && test ! -e p2.json && "
+              "! $T decrypt c.json archive.jsonl k3 p3.json && test ! -e p3.json && "
+              "for i in 0 1 2; do $T decrypt c.json archive.jsonl k$i p$i.json || exit 1; done && "
+              "$T decrypt c.json archive.jsonl k2 again.json && "
+              "test $(grep -h '\"sums\"' p2.json again.json | uniq | wc -l) = 1",
+              f->dir, b) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "holds 1 ballots, the closing state this holder sealed 6"));
+    assert_non_null(strstr(out, "no record of a closing seal"));
+    assert_non_null(strstr(out, "in state open, not closed"));
+    /* the record names the count decrypted; another is refused */
+    snprintf(path, sizeof path, "%s/k2.record", f->dir);
+    record = json_load_file(path, 0, NULL);
+    assert_non_null(json_object_get(record, "decrypted"));
+    json_object_set_new(record, "decrypted", json_string("11111111111111111111111111111111"
+                                                         "11111111111111111111111111111111"));
+    assert_int_equal(json_dump_file(record, path, 0), 0);
+    json_decref(record);
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && ! %s/votetrustee --passphrase-file pass decrypt c.json "
+              "archive.jsonl k2 p2bis.json && test ! -e p2bis.json", f->dir, b) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "already decrypted other sums"));
+    /* the quorum's messages give the results */
+    post_file(f, "p0.json");
+    post_file(f, "p1.json");
+    post_file(f, "p2.json");
+    assert_int_equal(tally_document(f->s, "results", &r), STORE_OK);
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +1504,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stuffed_box, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_ballot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verifier, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_cannot_mint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reissue_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holder_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seed_from_seals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holder_cli, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,8 +27,8 @@ static void test_derivations(void **state)
     assert_int_equal(credential_derive_auth(a1, eid, sizeof eid - 1, code, sizeof code - 1), 0);
     assert_int_equal(credential_derive_auth(a2, eid, sizeof eid - 1, code, sizeof code - 1), 0);
     assert_memory_equal(a1, a2, 32);                           /* deterministic */
-    assert_int_equal(credential_derive_secret(&s1, p1, eid, sizeof eid - 1, code,
-                                              sizeof code - 1), 0);
+    assert_int_equal(credential_derive_scrutin(&s1, p1, eid, sizeof eid - 1, code,
+                                              sizeof code - 1, "csa"), 0);
     group_point_mul_base(&sp, &s1);
     assert_int_equal(group_point_decode(&pp, p1, GROUP_NO_IDENTITY), 0);
     assert_true(group_point_equal(&sp, &pp));                  /* S = s*G */
@@ -39,13 +39,44 @@ static void test_derivations(void **state)
     /* one character or another election changes everything */
     assert_int_equal(credential_derive_auth(a2, eid, sizeof eid - 1, other, sizeof other - 1), 0);
     assert_memory_not_equal(a1, a2, 32);
-    assert_int_equal(credential_derive_secret(&s2, p2, (const uint8_t *)"election-2027", 13,
-                                              code, sizeof code - 1), 0);
+    assert_int_equal(credential_derive_scrutin(&s2, p2, (const uint8_t *)"election-2027", 13,
+                                              code, sizeof code - 1, "csa"), 0);
     assert_memory_not_equal(p1, p2, 32);
     /* lengths out of range */
     assert_int_equal(credential_derive_auth(a1, eid, sizeof eid - 1, code, 15), -1);
     assert_int_equal(credential_derive_auth(a1, eid, 0, code, sizeof code - 1), -1);
-    assert_int_equal(credential_derive_secret(&s2, p2, eid, 65, code, sizeof code - 1), -1);
+    assert_int_equal(credential_derive_scrutin(&s2, p2, eid, sizeof eid - 1, code,
+                                               sizeof code - 1, ""), -1);
+}
+
+/* One credential per scrutin, and the binding the server keeps: another
+ * scrutin, another authenticator or another credential binds differently. */
+static void test_scrutin_credentials_and_binding(void **state)
+{
+    uint8_t auth[32], a2[32], p1[32], p2[32], b1[32], b2[32], b3[32], pub[32], bind[32];
+    group_scalar s1, s2;
+
+    (void)state;
+    assert_int_equal(credential_derive_auth(auth, eid, sizeof eid - 1, code, sizeof code - 1), 0);
+    assert_int_equal(credential_derive_scrutin(&s1, p1, eid, sizeof eid - 1, code,
+                                               sizeof code - 1, "csa"), 0);
+    assert_int_equal(credential_derive_scrutin(&s2, p2, eid, sizeof eid - 1, code,
+                                               sizeof code - 1, "cap"), 0);
+    assert_memory_not_equal(p1, p2, 32);          /* nothing groups a voter's ballots */
+    credential_auth_bind(b1, auth, p1);
+    credential_auth_bind(b2, auth, p2);
+    assert_memory_not_equal(b1, b2, 32);
+    assert_int_equal(credential_derive_auth(a2, eid, sizeof eid - 1,
+                                            (const uint8_t *)"another code, 128+ bits", 23), 0);
+    credential_auth_bind(b3, a2, p1);             /* a colleague's authenticator */
+    assert_memory_not_equal(b1, b3, 32);
+    assert_int_equal(credential_from_code_scrutin(bind, pub, eid, sizeof eid - 1, code,
+                                                  sizeof code - 1, "csa"), 0);
+    assert_memory_equal(pub, p1, 32);
+    assert_memory_equal(bind, b1, 32);
+    assert_int_equal(credential_from_code_scrutin(bind, pub, eid, sizeof eid - 1, code, 3,
+                                                  "csa"), -1);
+    assert_int_equal(credential_derive_scrutin(&s2, p2, eid, 65, code, sizeof code - 1, "csa"), -1);
 }
 
 static void test_signature(void **state)
@@ -55,10 +86,10 @@ static void test_signature(void **state)
     credential_sig sig, bad;
 
     (void)state;
-    assert_int_equal(credential_derive_secret(&s, pub, eid, sizeof eid - 1, code,
-                                              sizeof code - 1), 0);
-    assert_int_equal(credential_derive_secret(&s2, pub2, eid, sizeof eid - 1,
-                                              (const uint8_t *)"another code, 128+ bits", 23), 0);
+    assert_int_equal(credential_derive_scrutin(&s, pub, eid, sizeof eid - 1, code,
+                                              sizeof code - 1, "csa"), 0);
+    assert_int_equal(credential_derive_scrutin(&s2, pub2, eid, sizeof eid - 1,
+                                              (const uint8_t *)"another code, 128+ bits", 23, "csa"), 0);
     assert_int_equal(credential_sign(&sig, ctx, &s, pub, d, NULL), 0);
     assert_int_equal(credential_sig_verify(&sig, ctx, pub, d), 0);
     for (size_t bit = 0; bit < 8 * sizeof sig; bit++) {
@@ -124,6 +155,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_derivations),
+        cmocka_unit_test(test_scrutin_credentials_and_binding),
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_password_hash),
         cmocka_unit_test(test_tokens_and_keyed_hash),

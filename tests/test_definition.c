@@ -89,6 +89,13 @@ static void test_mistakes_are_named(void **state)
     expect_error("scrutins.0.eligibility", json_string("attache"), "eligibility");
     expect_error("scrutins.0.eligibility.corps", json_array(), "at least one accepted value");
     expect_error("scrutins.0.eligibility.Corps Name", json_pack("[s]", "x"), "column name");
+    /* the credential authority's key is required, 64 lowercase hex digits */
+    expect_error("credential_authority", NULL, "$.credential_authority");
+    expect_error("credential_authority", json_string("0d19fdf8"), "$.credential_authority");
+    expect_error("credential_authority",
+                 json_string("0D19FDF814FE325E7DF20C46F42C8FAB972EE906C68B066DF1FF50034A721B93"),
+                 "$.credential_authority");
+    expect_error("credential_authority", json_integer(1), "$.credential_authority");
 }
 
 static void test_not_json_and_instants(void **state)

@@ -1,6 +1,8 @@
 /* test_lifecycle.c - draft -> keys-ready -> open -> closed ... with every
  * precondition enforced, illegal transitions refused with a reason and no
- * change, and every transition audited with a signed checkpoint. */
+ * change, and every transition audited with a signed checkpoint; the
+ * credential authority's file imported only before opening, whole and
+ * signed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +12,8 @@
 
 #include "testutil.h"
 #include "audit/audit.h"
+#include "crypto/hex.h"
+#include "election/credentials.h"
 #include "election/demo.h"
 #include "election/election.h"
 
@@ -100,7 +104,7 @@ static void test_full_lifecycle(void **state)
     uint64_t before;
     FILE *codes = tmpfile();
     const char *expected[] = { "election-created", "voters-imported", "test-started",
-                               "test-wiped", "public-key-set", "credentials-generated",
+                               "test-wiped", "public-key-set", "credentials-imported",
                                "opened", "voter-struck", "voters-added", "suspended", "resumed", "closed" };
 
     /* nothing opens or closes from draft */
@@ -194,11 +198,139 @@ static void test_amendments_after_closing(void **state)
     f->c.reason = NULL;
 }
 
+
+/* ---- the credential authority's file ---- */
+
+static const char *const import_codes[] = { "CODEOFVOTERONE00000000000001",
+                                            "CODEOFVOTERTWO00000000000002" };
+
+static json_t *hexj(const uint8_t *b, size_t n)
+{
+    char hex[129];
+
+    hex_encode(hex, b, n);
+    return json_string(hex);
+}
+
+/* A credentials file for V1 (attaché: both scrutins) and V2 (CSA only),
+ * lists signed with sk, naming authority pk; `drop_v2_csa`: V2 left out of
+ * the CSA (a list one short, properly signed), `eligible_lie`: the CSA list
+ * claims one voter more than it holds. */
+static json_t *cred_file(const uint8_t sk[64], const uint8_t pk[32], int drop_v2_csa,
+                         int eligible_lie, const char *extra_voter, store *s)
+{
+    election_status st;
+    const char *sc[2] = { "cap-attaches", "csa-ministere" };
+    json_t *lists = json_array(), *bindings = json_array();
+    json_t *doc;
+
+    assert_int_equal(election_status_get(s, &st), 0);
+    for (int k = 0; k < 2; k++) {
+        uint8_t pubs[2][32], bind[32], digest[32], sig[64], t[32];
+        credential_list_hash h;
+        json_t *creds = json_array();
+        size_t n = 0;
+
+        for (int v = 0; v < 2; v++) {
+            if ((v == 1 && k == 0) || (v == 1 && k == 1 && drop_v2_csa))
+                continue;
+            assert_int_equal(credential_from_code_scrutin(bind, pubs[n], (const uint8_t *)st.eid,
+                                                          strlen(st.eid),
+                                                          (const uint8_t *)import_codes[v], 28,
+                                                          sc[k]), 0);
+            json_array_append_new(bindings, json_pack("{s:s,s:s,s:o}", "voter",
+                                                      v ? "V2" : "V1", "scrutin", sc[k], "bind",
+                                                      hexj(bind, 32)));
+            n++;
+        }
+        if (n == 2 && memcmp(pubs[0], pubs[1], 32) > 0) {
+            memcpy(t, pubs[0], 32);
+            memcpy(pubs[0], pubs[1], 32);
+            memcpy(pubs[1], t, 32);
+        }
+        credential_list_init(&h, st.eid, sc[k], n + (k == 1 && eligible_lie));
+        for (size_t i = 0; i < n; i++) {
+            credential_list_add(&h, pubs[i]);
+            json_array_append_new(creds, hexj(pubs[i], 32));
+        }
+        credential_list_final(&h, digest);
+        crypto_sign_detached(sig, NULL, digest, 32, sk);
+        json_array_append_new(lists, json_pack("{s:s,s:I,s:o,s:o}", "scrutin", sc[k], "eligible",
+                                               (json_int_t)(n + (k == 1 && eligible_lie)),
+                                               "credentials", creds, "signature",
+                                               hexj(sig, 64)));
+    }
+    if (extra_voter != NULL)
+        json_array_append_new(bindings, json_pack("{s:s,s:s,s:o}", "voter", extra_voter,
+                                                  "scrutin", "csa-ministere", "bind",
+                                                  hexj((const uint8_t[32]){ 1 }, 32)));
+    doc = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "format", CREDENTIALS_FORMAT, "election", st.eid,
+                    "fingerprint", hexj(st.fingerprint, 32), "authority", hexj(pk, 32),
+                    "lists", lists, "bindings", bindings);
+    return doc;
+}
+
+static void expect_import_refused(fixture *f, json_t *doc, const char *why)
+{
+    election_status before, after;
+
+    assert_int_equal(election_status_get(f->s, &before), 0);
+    expect_refused(f, election_import_credentials_json(f->s, &f->c, doc), why);
+    json_decref(doc);
+    assert_int_equal(election_status_get(f->s, &after), 0);
+    assert_int_equal(after.credentials, before.credentials);      /* nothing changed */
+    assert_int_equal(after.without_auth, before.without_auth);
+    assert_int_equal(after.audit_entries, before.audit_entries);
+}
+
+/* Only the authority's key, only whole lists (count = the scrutin's eligible
+ * voters, a binding for each), only before opening. */
+static void test_credentials_import(void **state)
+{
+    fixture *f = *state;
+    uint8_t seed[32], pk[32], sk[64], other_pk[32], other_sk[64];
+    elgamal_pk epk;
+    group_scalar esk;
+    election_status st;
+    json_t *doc;
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    crypto_sign_keypair(other_pk, other_sk);
+    /* before the key ceremony: the file cannot match the fingerprint */
+    expect_import_refused(f, cred_file(sk, pk, 0, 0, NULL, f->s), "another election fingerprint");
+    assert_int_equal(elgamal_keypair(&epk, &esk, NULL), 0);
+    assert_int_equal(election_set_public_key(f->s, &f->c, epk.bytes), ELECTION_OK);
+    /* a file made with another key, named as such or as the definition's */
+    expect_import_refused(f, cred_file(other_sk, other_pk, 0, 0, NULL, f->s),
+                          "not the definition's credential_authority");
+    expect_import_refused(f, cred_file(other_sk, pk, 0, 0, NULL, f->s),
+                          "the signature is not the credential authority's");
+    /* wrong counts: a list claiming more voters than it holds, a list one
+     * voter short (signed), a binding for a voter not on the list */
+    expect_import_refused(f, cred_file(sk, pk, 0, 1, NULL, f->s), "as many credentials");
+    expect_import_refused(f, cred_file(sk, pk, 1, 0, NULL, f->s),
+                          "have no credential for a scrutin they may vote in");
+    expect_import_refused(f, cred_file(sk, pk, 0, 0, "V9", f->s), "bindings for");
+    /* the right file */
+    doc = cred_file(sk, pk, 0, 0, NULL, f->s);
+    assert_int_equal(election_import_credentials_json(f->s, &f->c, doc), ELECTION_OK);
+    json_decref(doc);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_int_equal(st.credentials, 3);
+    assert_int_equal(st.without_auth, 0);
+    /* after opening: refused, nothing changed */
+    assert_int_equal(election_open(f->s, &f->c), ELECTION_OK);
+    expect_import_refused(f, cred_file(sk, pk, 0, 0, NULL, f->s), "before the vote opens");
+    elgamal_pk_clear(&epk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_lifecycle),
         cmocka_unit_test(test_amendments_after_closing),
+        cmocka_unit_test_setup_teardown(test_credentials_import, setup, tu_fixture_teardown),
     };
     return cmocka_run_group_tests_name("lifecycle", tests, setup, tu_fixture_teardown);
 }

@@ -38,6 +38,7 @@
 static char bin[PATH_MAX], cfg[PATH_MAX], *dir;
 static tu_smtp smtp;
 static int daemon_pid = -1;
+static tu_authority *authority;
 static time_t closes;
 
 /* Every request in the daemon's log, shown when the journey fails. */
@@ -73,13 +74,14 @@ static int make_election(void)
               "printf '%%%%PDF-1.4\\n%%%%EOF\\n' > professions/cap-attaches-union-a.pdf && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V init e.json && $V import-voters v.csv && $V credentials --demo codes.csv && "
+              "$V init e.json && $V import-voters v.csv && "
               "$V ceremony export c.json && for i in 0 1 2; do $T keygen c.json $i k$i keys$i.json; done && "
               "$V ceremony post keys0.json keys1.json keys2.json && $V ceremony export c.json && "
               "$T shares c.json k1 sh1.json && $T shares c.json k2 sh2.json && "
               "$V ceremony post sh1.json sh2.json && $V ceremony export c.json && "
               "for i in 0 1 2; do $T verdict c.json k$i ver$i.json; done && "
               "$V ceremony post ver0.json ver1.json ver2.json && "
+              "$V credentials --demo codes.csv && "
               "$V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k1 seal1.json && "
               "$V ceremony post seal0.json seal1.json && $V open && "
@@ -94,8 +96,15 @@ static int make_election(void)
 
 static int setup(void **state)
 {
+    char codes[800], mail[800];
+
     (void)state;
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0 || make_election() != 0)
+        return -1;
+    /* the credential authority's service on loopback: it makes reissued codes */
+    snprintf(codes, sizeof codes, "%s/codes.csv", dir);
+    snprintf(mail, sizeof mail, "%s/ca-mail.csv", dir);
+    if ((authority = tu_authority_for(cfg, codes, mail)) == NULL)
         return -1;
     daemon_pid = tu_daemon_up(bin, dir, cfg);
     return daemon_pid > 0 ? 0 : -1;
@@ -105,6 +114,7 @@ static int teardown(void **state)
 {
     (void)state;
     tu_daemon_teardown(daemon_pid, &smtp, dir);
+    tu_authority_stop(authority);
     return 0;
 }
 
@@ -331,10 +341,11 @@ static void journey(const char *phase)
     static char out[65536], log[16384];
 
     if (tu_sh(out, sizeof out, "cd .. && VOTESRV_URL='%s' VOTESRV_MAIL='%s' "
-              "VOTESRV_CODES='%s/codes.csv' VOTESRV_SHOTS=build/screenshots "
+              "VOTESRV_CODES='%s/codes.csv' VOTESRV_CA_MAIL='%s/ca-mail.csv' "
+              "VOTESRV_SHOTS=build/screenshots "
               "VOTESRV_STATE='%s/journey.json' VOTESRV_STAFF='%s' VOTESRV_CLOCK_OFFSET=%ld "
               "node tests/browser/journey.mjs %s",
-              tu_base_url, smtp.maildir, dir, dir, dir, clock_offset, phase) != 0) {
+              tu_base_url, smtp.maildir, dir, dir, dir, dir, clock_offset, phase) != 0) {
         tu_sh(log, sizeof log, "tail -c 8000 %s/votesrv.log", dir);
         fail_msg("journey %s:\n%s\ndaemon log:\n%s", phase, out, log);
     }
@@ -366,15 +377,17 @@ static void test_browser_journey(void **state)
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && export LD_PRELOAD=" FAKETIME_LIB " && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V seal-state close s2.json && $V ceremony export c.json && "
-              "$T seal c.json s2.json k0 cl0.json && $T seal c.json s2.json k2 cl2.json && "
-              "$V ceremony post cl0.json cl2.json", dir, bin, bin) != 0)
+              "$V seal-state close s2.json sig2.json && $V archive box.jsonl && "
+              "$V ceremony export c.json && for i in 0 1 2; do "
+              "$T seal c.json s2.json k$i cl$i.json box.jsonl sig2.json || exit 1; done && "
+              "$V ceremony post cl0.json cl1.json cl2.json", dir, bin, bin) != 0)
         fail_msg("%s", out);
     journey("close");
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && export LD_PRELOAD=" FAKETIME_LIB " && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
-              "$V ceremony export c.json && for i in 0 1 2; do $T decrypt c.json k$i p$i.json; done && "
+              "$V archive final.jsonl && $V ceremony export c.json && "
+              "for i in 0 1 2; do $T decrypt c.json final.jsonl k$i p$i.json || exit 1; done && "
               "$V ceremony post p0.json p1.json p2.json && $V results -", dir, bin, bin) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "\"signatures\": 1"));

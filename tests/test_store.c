@@ -30,7 +30,7 @@ static int job_credential(store_tx *tx, void *arg)
     int rc;
 
     randombytes_buf(pub, sizeof pub);
-    rc = store_credential_add(tx, pub);
+    rc = store_credential_add(tx, "s", pub);
     if (rc != STORE_OK)
         return rc;
     /* odd jobs fail after writing: their write must vanish */
@@ -133,15 +133,15 @@ static void test_group_commit_many_threads(void **state)
 static int job_write_in_read(store_tx *tx, void *arg)
 {
     (void)arg;
-    return store_credential_add(tx, (const uint8_t[32]){ 1 });
+    return store_credential_add(tx, "s", (const uint8_t[32]){ 1 });
 }
 
 static int job_duplicate(store_tx *tx, void *arg)
 {
     const uint8_t *pub = arg;
-    int rc = store_credential_add(tx, pub);
+    int rc = store_credential_add(tx, "s", pub);
 
-    return rc != STORE_OK ? rc : store_credential_add(tx, pub);
+    return rc != STORE_OK ? rc : store_credential_add(tx, "s", pub);
 }
 
 static void test_reads_cannot_write_and_conflicts(void **state)
@@ -163,7 +163,7 @@ static void test_reads_cannot_write_and_conflicts(void **state)
 
 static int job_add_credential(store_tx *tx, void *arg)
 {
-    return store_credential_add(tx, arg);
+    return store_credential_add(tx, "s", arg);
 }
 
 /* A detached write is committed in queue order, before a later waited write
@@ -295,8 +295,8 @@ static void test_ballot_box_schema_links_nothing(void **state)
         assert_null(strstr(sql, "voter"));
         assert_null(strstr(sql, "AUTOINCREMENT"));
     }
-    /* credential, state, region, slot; ballot, used_credential and alpha of
-     * a box from before the slots */
+    /* scrutin_credential, region, slot; ballot, used_credential, alpha and
+     * state, empty but for a box from before the slots */
     assert_int_equal(tables, 7);
     sqlite3_finalize(st);
     sqlite3_close(db);

@@ -38,7 +38,7 @@ static int setup(void **state)
             choices[pick] = 1;
         counts[pick]++;
         if ((b[i] = ballot_new(K, 0, 1)) == NULL ||
-            credential_derive_secret(&cred, pub, (const uint8_t *)"eid", 3, code, sizeof code) ||
+            credential_derive_scrutin(&cred, pub, (const uint8_t *)"eid", 3, code, sizeof code, "t") ||
             ballot_create(b[i], &sc, choices, &cred, pub, NULL) != 0)
             return -1;
     }
@@ -137,8 +137,8 @@ static void test_bureau_decrypts(void **state)
         choices[i % K] = 1;
         want[i % K]++;
         assert_non_null(bb[i] = ballot_new(K, 0, 1));
-        assert_int_equal(credential_derive_secret(&cred, pub, (const uint8_t *)"e", 1, code,
-                                                  sizeof code), 0);
+        assert_int_equal(credential_derive_scrutin(&cred, pub, (const uint8_t *)"e", 1, code,
+                                                  sizeof code, "t"), 0);
         assert_int_equal(ballot_create(bb[i], &sc, choices, &cred, pub, NULL), 0);
     }
     assert_int_equal(tally_aggregate(&sum, bb, 8, &sc, 2, &bad), 0);

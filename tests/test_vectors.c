@@ -385,10 +385,16 @@ static void test_ballot(void **state)
              (item[]){ { eid, strlen(eid) }, { code, strlen(code) } }, 2);
     get(a, 32, v, "auth");
     assert_memory_equal(want, a, 32);
-    ref_hs(s, "votesrv/v1/credential", (item[]){ { eid, strlen(eid) }, { code, strlen(code) } }, 2);
+    /* one credential per voter and scrutin (§7) */
+    ref_hs(s, "votesrv/v1/credential",
+           (item[]){ { eid, strlen(eid) }, { code, strlen(code) }, { sid, strlen(sid) } }, 3);
     ref_base(cred, s);
     get(want, 32, v, "credential");
     assert_memory_equal(cred, want, 32);
+    ref_hash(h, 32, "votesrv/v1/auth-bind", (item[]){ { a, 32 }, { cred, 32 } }, 2);
+    get(want, 32, v, "auth_bind");
+    assert_memory_equal(h, want, 32);
+    get(h, 32, v, "pk");
     le64(aux, 32);                                     /* aux = enc(S) || enc(scrutin_id) */
     memcpy(aux + 8, cred, 32);
     le64(aux + 40, strlen(sid));
@@ -443,6 +449,55 @@ static void test_ballot(void **state)
     assert_int_equal(ref_schnorr(sig, a, c, cred), 0);
 }
 
+/* The credential authority's signed digests (§7), recomputed from their
+ * definitions with the reference hash; Ed25519 checked with the demo key,
+ * itself Ed25519(seed = Hb("votesrv/v1/demo-credential-authority")). */
+static void test_authority(void **state)
+{
+    json_t *v = json_object_get(vec, "authority");
+    const char *eid = json_string_value(json_object_get(v, "eid"));
+    const char *sc = json_string_value(json_object_get(v, "scrutin"));
+    uint8_t seed[32], pk[32], sk[64], want[32], d[32], s1[32], s2[32], sig[64], n[8], one[8];
+    uint8_t t[8];
+
+    (void)state;
+    ref_hash(seed, 32, "votesrv/v1/demo-credential-authority", NULL, 0);
+    get(want, 32, v, "seed");
+    assert_memory_equal(seed, want, 32);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    get(want, 32, v, "public_key");
+    assert_memory_equal(pk, want, 32);
+    tu_unhex(s1, 32, json_string_value(json_array_get(json_object_get(v, "credentials"), 0)));
+    tu_unhex(s2, 32, json_string_value(json_array_get(json_object_get(v, "credentials"), 1)));
+    assert_true(memcmp(s1, s2, 32) < 0);                       /* sorted by bytes */
+    le64(n, 2);
+    ref_hash(d, 32, "votesrv/v1/credential-list",
+             (item[]){ { eid, strlen(eid) }, { sc, strlen(sc) }, { n, 8 }, { s1, 32 }, { s2, 32 } },
+             5);
+    get(want, 32, v, "list_digest");
+    assert_memory_equal(d, want, 32);
+    get(sig, 64, v, "list_signature");
+    assert_int_equal(crypto_sign_verify_detached(sig, d, 32, pk), 0);
+    le64(one, 1);
+    ref_hash(d, 32, "votesrv/v1/credential-reissue",
+             (item[]){ { eid, strlen(eid) }, { one, 8 }, { one, 8 }, { sc, strlen(sc) },
+                       { s1, 32 }, { s2, 32 } }, 6);
+    get(want, 32, v, "reissue_digest");
+    assert_memory_equal(d, want, 32);
+    get(sig, 64, v, "reissue_signature");
+    assert_int_equal(crypto_sign_verify_detached(sig, d, 32, pk), 0);
+    sig[0] ^= 1;
+    assert_int_equal(crypto_sign_verify_detached(sig, d, 32, pk), -1);
+    le64(t, 1764576000);
+    ref_hash(d, 32, "votesrv/v1/reissue-request",
+             (item[]){ { eid, strlen(eid) }, { "00112233445566778899aabbccddeeff", 32 },
+                       { "D00042", 6 }, { n, 8 }, { "cap-ministere", 13 }, { "csa", 3 },
+                       { t, 8 } }, 7);
+    get(want, 32, v, "request_digest");
+    assert_memory_equal(d, want, 32);
+    sodium_memzero(sk, sizeof sk);
+}
+
 /* A ballot made by the browser's code (votesrv/portal/js, run by node) with
  * fresh randomness verifies in C; one byte changed does not. */
 static void test_browser_ballot(void **state)
@@ -484,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_disjunctive),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_ballot),
+        cmocka_unit_test(test_authority),
         cmocka_unit_test(test_browser_ballot),
     };
     return cmocka_run_group_tests_name("vectors", tests, setup, teardown);

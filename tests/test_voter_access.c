@@ -2,8 +2,10 @@
  * activation links through the daemon's mail sender to a real SMTP server
  * (STARTTLS); the test reads them out of the delivered messages and drives the
  * voter API over HTTP: activation, login, account, password reassort with the
- * ALTCHA proof of work, logout, bad input of every kind, and the mailbox
- * alone trying to take an activated account's défi and vote code. */
+ * ALTCHA proof of work, logout, bad input of every kind, the mailbox alone
+ * trying to take an activated account's défi and vote code, and the code
+ * reassort through a credential authority on loopback (the server never makes
+ * a code: it sends a signed request and applies the authority's record). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,6 +23,8 @@
 
 #include "testutil.h"
 #include "access/altcha.h"
+#include "client/client.h"
+#include "notices/code.h"
 
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
             "W1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n" \
@@ -31,13 +35,26 @@
 static char *dir, bin[PATH_MAX], cfg[700], cookie[300];
 static int daemon_pid;
 static tu_smtp smtp;
+static tu_authority *authority;
+
+/* The credential authority on loopback, which knows the daemon's public key
+ * from its own configuration; its address in the daemon's. */
+static int start_authority(void)
+{
+    char path[800];
+
+    snprintf(path, sizeof path, "%s/codes.csv", dir);
+    authority = tu_authority_for(cfg, path, NULL);
+    return authority != NULL ? 0 : -1;
+}
 
 static int setup(void **state)
 {
     (void)state;
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0)
         return -1;
-    if (tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg, sizeof cfg) != 0)
+    if (tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg, sizeof cfg) != 0 ||
+        start_authority() != 0)
         return -1;
     daemon_pid = tu_daemon_up(bin, dir, cfg);
     return daemon_pid > 0 ? 0 : -1;
@@ -47,6 +64,7 @@ static int teardown(void **state)
 {
     (void)state;
     tu_daemon_teardown(daemon_pid, &smtp, dir);
+    tu_authority_stop(authority);
     return 0;
 }
 
@@ -210,13 +228,46 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(r.body, "first pet"));
 }
 
+/* W1's code from codes.csv (the notice's). */
+static void first_code(char code[64])
+{
+    char out[256];
+
+    assert_int_equal(tu_sh(out, sizeof out, "grep ^W1, %s/codes.csv | cut -d, -f2", dir), 0);
+    snprintf(code, 64, "%.*s", (int)strcspn(out, "\r\n"), out);
+}
+
+static int cast_csa(const char *code, client_result *r)
+{
+    client *c = client_new(tu_base_url);
+    client_election e;
+    box_receipt receipt;
+    int rc;
+
+    assert_non_null(c);
+    assert_int_equal(client_login(c, "camille.martin@ex.gouv.fr", "la plage sous les pavés", r),
+                     CLIENT_OK);
+    assert_int_equal(client_election_fetch(c, &e, r), CLIENT_OK);
+    rc = client_cast(c, &e, "csa-ministere", code, 0, &receipt, r);
+    client_election_free(&e);
+    client_free(c);
+    return rc;
+}
+
+/* The code reassort: the défi answer, then a request signed by the daemon to
+ * the credential authority, which makes and keeps (mails) the new code and
+ * answers a signed record; the server applies it: the old code is refused at
+ * once, the new one casts. While the authority is down the request waits and
+ * goes again unchanged. The server mails no code. */
 static void test_code_reissue(void **state)
 {
     tu_reply r;
-    char *msg = NULL, *text = NULL;
-    int found = 0;
+    client_result cr;
+    char old[64], fresh[CODE_SYMBOLS + 1], last[33], first[33], out[4096];
+    int bad;
 
     (void)state;
+    first_code(old);
     post(&r, "/api/v1/session", "{\"identifier\":\"camille.martin@ex.gouv.fr\","
                                 "\"password\":\"la plage sous les pavés\"}");
     assert_int_equal(r.status, 200);
@@ -224,26 +275,41 @@ static void test_code_reissue(void **state)
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"Médor\"}");
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body, "defi_wrong"));
-    for (int i = 0; i < 3; i++) {
-        post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"  REX \"}");
-        assert_int_equal(r.status, 200);
-    }
+    assert_int_equal(tu_authority_requests(authority, last, &bad), 0);
+    /* the authority is down: the request waits, the old code still works */
+    tu_authority_fail(authority, 1);
+    post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"  REX \"}");
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "reissue_pending"));
+    assert_int_equal(tu_authority_requests(authority, first, &bad), 1);
+    assert_int_equal(bad, 0);                          /* signed by the daemon's key */
+    /* back up: the same request again, unchanged, and its record applied */
+    tu_authority_fail(authority, 0);
+    post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(tu_authority_requests(authority, last, &bad), 2);
+    assert_string_equal(last, first);
+    assert_int_equal(tu_authority_code(authority, "W1", fresh), 0);
+    post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
+    assert_int_equal(r.status, 200);                   /* a second one: a new request */
+    assert_int_equal(tu_authority_requests(authority, last, &bad), 3);
+    assert_string_not_equal(last, first);
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
     assert_int_equal(r.status, 429);                    /* three a day */
     assert_non_null(strstr(r.body, "reissue_limit"));
-    /* the new code reached the professional address */
-    for (int n = 4; n <= 12 && !found; n++) {
-        msg = tu_smtp_message(&smtp, n);
-        if (msg == NULL)
-            break;
-        text = tu_mail_text(msg);
-        found = text != NULL && strstr(text, "Votre nouveau code de vote") != NULL &&
-                strstr(msg, "To: <camille.martin@ex.gouv.fr>") != NULL;
-        free(text);
-        free(msg);
-    }
-    assert_true(found);
+    assert_int_equal(tu_authority_requests(authority, last, &bad), 3);
     cookie[0] = '\0';
+    /* the first new code and the notice's are dead, the latest casts */
+    assert_int_equal(cast_csa(old, &cr), CLIENT_REFUSED);
+    assert_int_equal(cr.status, 403);
+    assert_int_equal(cast_csa(fresh, &cr), CLIENT_REFUSED);
+    assert_int_equal(tu_authority_code(authority, "W1", fresh), 0);
+    assert_int_equal(cast_csa(fresh, &cr), CLIENT_OK);
+    /* no vote code went through the server's mail */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && grep -l 'nouveau code' mail/*.eml | wc -l; "
+                           "%s/votectl -c votesrv.json status --json", dir, bin), 0);
+    assert_int_equal(atoi(out), 0);
+    assert_non_null(strstr(out, "\"reissues\":2"));
 }
 
 /* Messages delivered so far. */
@@ -305,11 +371,13 @@ static int code_mailed_to(const char *to)
 static void test_mailbox_only_attack(void **state)
 {
     const char *lea = "lea.petit@ex.gouv.fr";
-    char token[64], body[2048], *text, *t, *altcha;
+    char token[64], body[2048], *text, *t, *altcha, last[33];
+    char code_before[CODE_SYMBOLS + 1], code_now[CODE_SYMBOLS + 1];
     tu_reply r;
-    int n0;
+    int n0, bad, requests = tu_authority_requests(authority, last, &bad);
 
     (void)state;
+    assert_int_equal(tu_authority_code(authority, "W2", code_before), 0);
     /* Léa activates from the opening's mail (message 2) */
     cookie[0] = '\0';
     token_from_mail(2, lea, "/activation?t=", token);
@@ -363,6 +431,7 @@ static void test_mailbox_only_attack(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"defi_question\":0"));
     assert_false(code_mailed_to(lea));
+    assert_int_equal(tu_authority_requests(authority, last, &bad), requests);  /* nor the authority */
     /* the défi is still Léa's own: her answer gets the code (once the delays pass) */
     for (int i = 0; i < 30; i++) {
         post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"minou\"}");
@@ -371,6 +440,11 @@ static void test_mailbox_only_attack(void **state)
         sleep((unsigned)atoi(r.retry_after) > 0 ? (unsigned)atoi(r.retry_after) : 1);
     }
     assert_int_equal(r.status, 200);
+    /* the authority made her a new code, and mailed it itself */
+    assert_int_equal(tu_authority_requests(authority, last, &bad), requests + 1);
+    assert_int_equal(tu_authority_code(authority, "W2", code_now), 0);
+    assert_string_not_equal(code_now, code_before);
+    assert_false(code_mailed_to(lea));
     cookie[0] = '\0';
 }
 

@@ -2,6 +2,7 @@
  * (docs/protocol.md sections 10 and 11). */
 #include "testutil.h"
 #include "tally/count.h"
+#include "box/box.h"
 #include "store/store.h"
 #include "audit/audit.h"
 #include "crypto/totp.h"
@@ -260,7 +261,7 @@ static json_t *gen_threshold(void)
 
 static json_t *gen_ballot(void)
 {
-    uint8_t seed[RNG_SEED_BYTES], fp[32], auth[32], cred[32], digest[32];
+    uint8_t seed[RNG_SEED_BYTES], fp[32], auth[32], cred[32], digest[32], bind[32];
     const uint8_t eid[] = "demo-election-2026", code[] = "ABCDE-FGHJK-MNPQR-STVWX-YZ234";
     const uint8_t choices[3] = { 0, 1, 0 };
     rng_drbg d;
@@ -275,7 +276,8 @@ static json_t *gen_ballot(void)
     ctx_for(fp, "election fingerprint");
     if (b == NULL || elgamal_keypair(&pk, &sk, &d) != 0 ||
         credential_derive_auth(auth, eid, sizeof eid - 1, code, sizeof code - 1) != 0 ||
-        credential_derive_secret(&s, cred, eid, sizeof eid - 1, code, sizeof code - 1) != 0 ||
+        credential_derive_scrutin(&s, cred, eid, sizeof eid - 1, code, sizeof code - 1,
+                                  sc.scrutin_id) != 0 ||
         ballot_create(b, &sc, choices, &s, cred, &d) != 0)
         abort();
     for (size_t i = 0; i < b->k; i++) {
@@ -283,6 +285,7 @@ static json_t *gen_ballot(void)
         json_array_append_new(bits, branches_json(b->bits[i], 2));
     }
     ballot_digest(digest, b, fp);
+    credential_auth_bind(bind, auth, cred);
     out = json_pack("{s:o,s:o,s:o,s:s,s:i,s:i,s:i,s:[i,i,i],s:s,s:s,s:o,s:o,s:o,s:o,"
                     "s:{s:o,s:o,s:o,s:o,s:{s:o,s:o}}}",
                     "seed", tu_jhex(seed, 32), "fp", tu_jhex(fp, 32), "pk", tu_jhex(pk.bytes, 32),
@@ -293,8 +296,56 @@ static json_t *gen_ballot(void)
                     "digest", tu_jhex(digest, 32), "ballot", "ct", cts, "bits", bits,
                     "range", branches_json(b->range, 2), "credential", tu_jhex(cred, 32),
                     "sig", "a", tu_jhex(b->sig.a, 32), "s", tu_jhex(b->sig.s, 32));
+    json_object_set_new(out, "auth_bind", tu_jhex(bind, 32));
     ballot_free(b);
     elgamal_pk_clear(&pk);
+    return out;
+}
+
+/* The credential authority (docs/protocol.md section 7): the demo key, a
+ * two-credential list, a reissue record and a reissue request, signed. */
+static json_t *gen_authority(void)
+{
+    const char *eid = "demo-election-2026", *sc = "cap-ministere";
+    const char *scrutins[] = { "cap-ministere", "csa" };
+    uint8_t seed[32], pk[32], sk[64], s1[32], s2[32], d[32], sig[64];
+    credential_list_hash lh;
+    credential_reissue_hash rh;
+    json_t *out;
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    tu_seed(s1, 0x70);
+    tu_seed(s2, 0x71);
+    crypto_scalarmult_ristretto255_base(s1, s1);
+    crypto_scalarmult_ristretto255_base(s2, s2);
+    if (memcmp(s1, s2, 32) > 0) {
+        uint8_t t[32];
+
+        memcpy(t, s1, 32);
+        memcpy(s1, s2, 32);
+        memcpy(s2, t, 32);
+    }
+    out = json_pack("{s:s,s:s,s:o,s:o,s:[o,o]}", "eid", eid, "scrutin", sc, "seed",
+                    tu_jhex(seed, 32), "public_key", tu_jhex(pk, 32), "credentials",
+                    tu_jhex(s1, 32), tu_jhex(s2, 32));
+    credential_list_init(&lh, eid, sc, 2);
+    credential_list_add(&lh, s1);
+    credential_list_add(&lh, s2);
+    credential_list_final(&lh, d);
+    crypto_sign_detached(sig, NULL, d, 32, sk);
+    json_object_set_new(out, "list_digest", tu_jhex(d, 32));
+    json_object_set_new(out, "list_signature", tu_jhex(sig, 64));
+    credential_reissue_init(&rh, eid, 1, 1);
+    credential_reissue_add(&rh, sc, s1, s2);
+    credential_reissue_final(&rh, d);
+    crypto_sign_detached(sig, NULL, d, 32, sk);
+    json_object_set_new(out, "reissue_digest", tu_jhex(d, 32));
+    json_object_set_new(out, "reissue_signature", tu_jhex(sig, 64));
+    credential_request_digest(d, eid, "00112233445566778899aabbccddeeff", "D00042", scrutins,
+                              2, 1764576000);
+    json_object_set_new(out, "request_digest", tu_jhex(d, 32));
+    sodium_memzero(sk, sizeof sk);
     return out;
 }
 
@@ -306,12 +357,13 @@ json_t *tu_vectors_generate(void)
     json_array_append_new(disj, gen_disj_one(0x31, 0, 1, 1));
     json_array_append_new(disj, gen_disj_one(0x32, 1, 1, 1));
     json_array_append_new(disj, gen_disj_one(0x33, 0, 3, 2));
-    return json_pack("{s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", 1,
+    return json_pack("{s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", 1,
                      "about", "votesrv protocol v1 known-answer vectors (docs/protocol.md); "
                      "regenerate with make vectors only when the protocol changes",
                      "drbg", gen_drbg(), "hash", gen_hash(), "elgamal", gen_elgamal(),
                      "pok", gen_pok(), "disj", disj, "dec", gen_dec(),
-                     "threshold", gen_threshold(), "ballot", gen_ballot());
+                     "threshold", gen_threshold(), "ballot", gen_ballot(),
+                     "authority", gen_authority());
 }
 
 char *tu_tmpdir(void)
@@ -903,8 +955,25 @@ static int bureau_round(store *s, election_ctx *c, trustee_secret *ts, size_t fr
     return 0;
 }
 
+/* Each holder's record (trustee_seal at close), as KEYFILE.record keeps it. */
+static json_t *tu_records[TU_MAXN];
+
+static void records_forget(void)
+{
+    for (size_t i = 0; i < TU_MAXN; i++) {
+        json_decref(tu_records[i]);
+        tu_records[i] = NULL;
+    }
+}
+
+json_t *tu_bureau_record(uint64_t holder)
+{
+    return holder < TU_MAXN ? tu_records[holder] : NULL;
+}
+
 int tu_bureau_ceremony(store *s, election_ctx *c, trustee_secret *ts, size_t n)
 {
+    records_forget();
     if (bureau_round(s, c, ts, 0, n, step_keys) != 0 ||
         bureau_round(s, c, ts, 1, n, step_shares) != 0 ||
         bureau_round(s, c, ts, 0, n, step_verdict) != 0)
@@ -912,15 +981,37 @@ int tu_bureau_ceremony(store *s, election_ctx *c, trustee_secret *ts, size_t n)
     return strstr(c->msg, "joint key is set") != NULL ? 0 : -1;
 }
 
-int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+int tu_bureau_box(store *s, json_t *cer, const trustee_secret *ts, trustee_box *box)
 {
-    json_t *cer, *m = NULL;
-    char err[TRUSTEE_ERR_CHARS], *text = NULL;
+    FILE *f = tmpfile();
+    trustee_view v;
+    char err[TRUSTEE_ERR_CHARS];
     int rc = -1;
 
-    if (ceremony_export(s, &cer) == 0 && trustee_decrypt(&m, ts, cer, err, sizeof err) == 0 &&
+    if (f != NULL && box_archive_write(s, f) == STORE_OK && fseek(f, 0, SEEK_SET) == 0 &&
+        trustee_view_for(&v, ts, cer, err, sizeof err) == 0)
+        rc = trustee_box_read(box, &v, f, 2, stderr, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "tu_bureau_box: %s\n", err);
+    if (f != NULL)
+        fclose(f);
+    return rc;
+}
+
+int tu_bureau_partial_from(store *s, election_ctx *c, const trustee_secret *ts,
+                           const trustee_box *box, json_t **keep)
+{
+    json_t *cer = NULL, *m = NULL;
+    char err[TRUSTEE_ERR_CHARS] = "", *text = NULL;
+    int rc = -1;
+
+    if (ts->holder < TU_MAXN && ceremony_export(s, &cer) == 0 &&
+        trustee_decrypt(&m, tu_records[ts->holder], ts, cer, box, err, sizeof err) == 0 &&
         (text = json_dumps(m, JSON_COMPACT)) != NULL)
         rc = tally_post_partial(s, c, text, strlen(text));
+    else if (err[0] != '\0')
+        fprintf(stderr, "tu_bureau_partial: holder %llu: %s\n", (unsigned long long)ts->holder,
+                err);
     json_decref(cer);
     free(text);
     if (keep != NULL)
@@ -930,25 +1021,59 @@ int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_
     return rc;
 }
 
+int tu_bureau_partial(store *s, election_ctx *c, const trustee_secret *ts, json_t **keep)
+{
+    json_t *cer = NULL;
+    trustee_box *box = malloc(sizeof *box);
+    int rc = -1;
+
+    if (keep != NULL)
+        *keep = NULL;
+    if (box != NULL && ceremony_export(s, &cer) == 0 && tu_bureau_box(s, cer, ts, box) == 0)
+        rc = tu_bureau_partial_from(s, c, ts, box, keep);
+    json_decref(cer);
+    free(box);
+    return rc;
+}
+
+/* At close, every holder recomputes and seals the state from the archive and
+ * the signature list, keeping its record; a's and b's seals are posted. */
 int tu_bureau_seal(store *s, election_ctx *c, const trustee_secret *ts, const char *act,
                    uint64_t a, uint64_t b)
 {
-    json_t *state, *cer, *m;
+    json_t *state, *cer, *m, *sigs = NULL;
     char err[TRUSTEE_ERR_CHARS];
-    uint64_t who[2] = { a, b };
-    int rc = 0;
+    trustee_box *box = NULL;
+    int close_ = strcmp(act, "close") == 0, rc = 0;
+    size_t n;
 
-    if (ceremony_seal_state(s, act, c->assets, &state) != 0)
+    if (ceremony_seal_state(s, act, c->assets, &state, close_ ? &sigs : NULL) != 0)
         return -1;
     if (ceremony_export(s, &cer) != 0) {
         json_decref(state);
+        json_decref(sigs);
         return -1;
     }
-    for (size_t i = 0; i < 2 && rc == 0; i++)
-        rc = trustee_seal(&m, &ts[who[i]], cer, state, err, sizeof err) != 0 ||
-                     bureau_post(s, c, m) != 0 ? -1 : 0;
+    n = json_array_size(json_object_get(cer, "keys"));
+    if (close_ && ((box = malloc(sizeof *box)) == NULL || tu_bureau_box(s, cer, ts, box) != 0))
+        rc = -1;
+    for (uint64_t i = 0; i < n && i < TU_MAXN && rc == 0; i++) {
+        if (!close_ && i != a && i != b)
+            continue;
+        if (trustee_seal(&m, &tu_records[i], &ts[i], cer, state, box, sigs, err,
+                         sizeof err) != 0) {
+            fprintf(stderr, "tu_bureau_seal: holder %llu: %s\n", (unsigned long long)i, err);
+            rc = -1;
+        } else if (i == a || i == b) {
+            rc = bureau_post(s, c, m) != 0 ? -1 : 0;          /* it releases m */
+        } else {
+            json_decref(m);
+        }
+    }
+    free(box);
     json_decref(cer);
     json_decref(state);
+    json_decref(sigs);
     return rc;
 }
 

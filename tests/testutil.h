@@ -152,12 +152,22 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
 /* The key ceremony of a bureau of n holders (president + n - 1 delegates),
  * every message made by trustee_* and posted; 0 once the joint key is set. */
 int tu_bureau_ceremony(struct store *s, election_ctx *c, trustee_secret *ts, size_t n);
-/* Holder ts's partial decryption of the sums, posted: its result (-1 if it
+/* Holder ts's partial decryption of the sums it recomputes from the store's
+ * archive, against its record of the close, posted: its result (-1 if it
  * could not be made); the message in *keep unless keep is NULL. */
 int tu_bureau_partial(struct store *s, election_ctx *c, const trustee_secret *ts, json_t **keep);
-/* Holders a and b seal the current state before act ("open" or "close"). */
+/* The same from a box already read (tu_bureau_box). */
+int tu_bureau_partial_from(struct store *s, election_ctx *c, const trustee_secret *ts,
+                           const trustee_box *box, json_t **keep);
+/* Holders a and b seal the current state before act ("open" or "close"); at
+ * close, every holder recomputes the state from the store's archive and
+ * signature list and keeps its record (tu_bureau_record), a's and b's seals
+ * are posted. tu_bureau_ceremony forgets the records. */
 int tu_bureau_seal(struct store *s, election_ctx *c, const trustee_secret *ts, const char *act,
                    uint64_t a, uint64_t b);
+json_t *tu_bureau_record(uint64_t holder);
+/* The store's archive as holder ts reads it (trustee_box_read); 0 or -1. */
+int tu_bureau_box(struct store *s, json_t *ceremony, const trustee_secret *ts, trustee_box *box);
 /* A votesrv-archive/2 file (JSON Lines) as one object: its head's fields,
  * "scrutins" with each scrutin's "board", and the tail's fields. */
 json_t *tu_archive_load(const char *path);
@@ -205,5 +215,27 @@ int tu_daemon_up(const char *bin, const char *dir, const char *cfg);
 /* Stop what a daemon test started: the daemon (SIGTERM, waited for), the SMTP
  * sink, libcurl; then remove and free dir. */
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);
+
+/* A credential authority on loopback for the daemon under test (its
+ * credential_authority_url), as votecad answers (testutil_ca.c): it checks
+ * each reissue request's signature with the daemon's audit key daemon_pk,
+ * makes a new code for the voter, keeps it as its roster's (read from the
+ * demo codes file "NUMBER,CODE": the authority mails codes itself, never the
+ * server) and answers the record signed with the demo authority's key. The
+ * same request id gets the same answer; while fail is set it answers 503.
+ * outbox (may be NULL): a file where each new code is "mailed" as NUMBER,CODE. */
+typedef struct tu_authority tu_authority;
+tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32],
+                                 const char *outbox);
+/* The same for the daemon of configuration cfg (its audit key, read from its
+ * keys file), with the daemon's credential_authority_url set to it in cfg. */
+tu_authority *tu_authority_for(const char *cfg, const char *codes_csv, const char *outbox);
+int tu_authority_port(const tu_authority *a);
+void tu_authority_fail(tu_authority *a, int fail);
+/* The voter's current code (canonical, 28 symbols + NUL): 0, or -1. */
+int tu_authority_code(tu_authority *a, const char *number, char code[29]);
+/* Requests received (and how many were malformed or badly signed), the last id. */
+int tu_authority_requests(tu_authority *a, char last[33], int *bad);
+void tu_authority_stop(tu_authority *a);
 
 #endif

@@ -1,19 +1,31 @@
-/* votecred - the credential authority: vote codes and paper notices.
+/* votecred - the credential authority: its signing key, vote codes, paper
+ * notices and the signed credentials file (docs/protocol.md section 7).
  *
- *   votecred notices LIST.json --out DIR [--establishment NAME] [--voters FILE]
- *            [--postal] [--cover] [--lang en] [--regenerate --reason TEXT]
+ *   votecred keygen KEYFILE [--demo]
+ *   votecred notices LIST.json --key KEYFILE --out DIR [--establishment NAME]
+ *            [--voters FILE] [--postal] [--cover] [--lang en]
+ *            [--regenerate --reason TEXT]
  *
- * Reads the electoral-list export (votectl export-voters), and for each voter
- * makes a vote code, draws it on the voter's notice, and keeps only what the
- * server needs: the authenticator check per voter number and the public
- * credential, listed apart and sorted. Codes exist in memory only while their
- * page is drawn. Writes, in DIR, per establishment: notices-SLUG.pdf,
- * signatures-SLUG.pdf and .csv; and credentials-TIME.json for votectl
- * import-credentials. DIR/votecred-state.json remembers who already has a
- * notice: making one again needs --regenerate and a reason. Notices are made
- * after the key ceremony only: they print the election's fingerprint, which
- * votecred recomputes from the list's election id, definition and key, for
- * voters to compare with the one the vote page shows.
+ * keygen writes the authority's Ed25519 seed (64 hex digits, mode 0600,
+ * never over an existing file) and prints its public key, which goes into the
+ * election definition as "credential_authority"; --demo derives the public
+ * demo seed (demos and tests only: anyone can sign with it).
+ *
+ * notices reads the electoral-list export (votectl export-voters), and for
+ * each voter makes a vote code, draws it on the voter's notice, and keeps per
+ * scrutin the voter may vote in the public credential S and the binding
+ * Hb(auth-bind; authenticator, S) (the code itself exists in memory only
+ * while its page is drawn). Writes, in DIR, per establishment:
+ * notices-SLUG.pdf, signatures-SLUG.pdf and .csv; once every voter of the list
+ * has a notice, credentials-EID.json (votesrv-credentials/2: one sorted list
+ * per scrutin signed with KEYFILE, and the bindings) for votectl
+ * import-credentials; and votecred-state.json (votesrv-credential-state/1,
+ * the roster of the online service votecad: each voter's addresses and
+ * credentials, no code). DIR/votecred-issued.json remembers who has a notice:
+ * making one again needs --regenerate and a reason, before the import. Notices
+ * are made after the key ceremony only: they print the election's
+ * fingerprint, which votecred recomputes from the list's election id,
+ * definition and key, for voters to compare with the one the vote page shows.
  *
  * Meant for a separate, offline machine: run on the server host it works, but
  * then that host has seen every code, and the guarantee that the server cannot
@@ -21,6 +33,7 @@
  * 4 output failure. */
 #include <cairo.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <getopt.h>
 #include <sys/stat.h>
@@ -36,9 +49,12 @@
 #include "notices/notice.h"
 
 typedef struct {
-    const char *list, *out, *establishment, *voters_file, *lang, *reason;
+    const char *list, *out, *establishment, *voters_file, *lang, *reason, *key;
     int postal, cover, regenerate;
 } options;
+
+#define STATE_FORMAT "votesrv-credential-state/1"
+#define ISSUED_FORMAT "votecred-issued/1"
 
 typedef struct {
     notice_voter v;
@@ -54,8 +70,9 @@ static const char *text_of(json_t *obj, const char *key)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: votecred notices LIST.json --out DIR [--establishment NAME] "
-                    "[--voters FILE] [--postal] [--cover] [--lang en] "
+    fprintf(stderr, "usage: votecred keygen KEYFILE [--demo]\n"
+                    "       votecred notices LIST.json --key KEYFILE --out DIR "
+                    "[--establishment NAME] [--voters FILE] [--postal] [--cover] [--lang en] "
                     "[--regenerate --reason TEXT]\n");
     return 2;
 }
@@ -115,16 +132,18 @@ static void format_dates(char *out, size_t len, const def_election *d, const cha
              known ? d->timezone : "UTC");
 }
 
-static json_t *load_state(const char *dir, const char *eid)
+static json_t *load_issued(const char *dir, const char *eid)
 {
     char path[1200];
     json_t *st;
 
-    snprintf(path, sizeof path, "%s/votecred-state.json", dir);
+    snprintf(path, sizeof path, "%s/votecred-issued.json", dir);
     st = json_load_file(path, 0, NULL);
     if (st == NULL)
-        return json_pack("{s:s,s:{},s:[]}", "eid", eid, "generated", "regenerations");
-    if (strcmp(text_of(st, "eid"), eid) != 0) {
+        return json_pack("{s:s,s:s,s:{},s:[],s:{}}", "format", ISSUED_FORMAT, "election", eid,
+                         "generated", "regenerations", "voters");
+    if (strcmp(text_of(st, "format"), ISSUED_FORMAT) != 0 ||
+        strcmp(text_of(st, "election"), eid) != 0) {
         json_decref(st);
         return NULL;
     }
@@ -209,35 +228,45 @@ static entry *select_voters(const options *o, json_t *voters, size_t *n)
 
 typedef struct {
     const char *eid;
-    json_t *auth, *pub;
+    json_t *voters;               /* votecred-issued.json's: number -> what was issued */
 } creds;
 
-/* One notice: a code, its derivations, the page; the code is then forgotten. */
+/* One notice: a code, its credential and binding per scrutin, the page; the
+ * code is then forgotten. */
 static int one_notice(notice_doc *doc, const notice_style *s, const entry *e, creds *c)
 {
     char code[CODE_SYMBOLS + 1], shown[CODE_DISPLAY_CHARS + 1], hex[65];
-    uint8_t check[CREDENTIAL_AUTH_BYTES], pub[32];
-    int rc;
+    uint8_t bind[CREDENTIAL_AUTH_BYTES], pub[32];
+    json_t *made = json_object(), *sc;
+    size_t i;
+    int rc = 0;
 
     code_new(code);
     code_display(shown, code);
-    rc = credential_from_code(check, pub, (const uint8_t *)c->eid, strlen(c->eid),
-                              (const uint8_t *)code, CODE_SYMBOLS) ||
-         notice_page(doc, s, &e->v, shown);
+    json_array_foreach(json_object_get(e->src, "scrutins"), i, sc) {
+        if (credential_from_code_scrutin(bind, pub, (const uint8_t *)c->eid, strlen(c->eid),
+                                         (const uint8_t *)code, CODE_SYMBOLS,
+                                         json_string_value(sc)) != 0) {
+            rc = -1;
+            break;
+        }
+        hex_encode(hex, pub, 32);
+        json_object_set_new(made, json_string_value(sc), json_pack("{s:s}", "pub", hex));
+        hex_encode(hex, bind, 32);
+        json_object_set_new(json_object_get(made, json_string_value(sc)), "bind",
+                            json_string(hex));
+    }
+    rc = rc || notice_page(doc, s, &e->v, shown);
     sodium_memzero(code, sizeof code);
     sodium_memzero(shown, sizeof shown);
-    if (rc != 0)
+    if (rc != 0) {
+        json_decref(made);
         return -1;
-    hex_encode(hex, check, sizeof check);
-    json_array_append_new(c->auth, json_pack("{s:s,s:s}", "number", e->v.number, "check", hex));
-    hex_encode(hex, pub, sizeof pub);
-    json_array_append_new(c->pub, json_string(hex));
+    }
+    json_object_set_new(c->voters, e->v.number,
+                        json_pack("{s:O,s:o}", "emails", json_object_get(e->src, "emails"),
+                                  "credentials", made));
     return 0;
-}
-
-static int cmp_json_string(const void *a, const void *b)
-{
-    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
 }
 
 static int write_batch(const options *o, const notice_style *s, entry *e, size_t n, creds *c)
@@ -306,17 +335,134 @@ static int check_fingerprint(const options *o, json_t *list, const def_election 
     return same ? 0 : 1;
 }
 
+/* The authority's key from KEYFILE: 0, or the exit code after saying why. */
+static int load_key(const char *path, const def_election *d, uint8_t sk[64])
+{
+    char line[80] = "";
+    uint8_t seed[32], pk[32];
+    FILE *f = fopen(path, "r");
+    int ok = f != NULL && fgets(line, sizeof line, f) != NULL;
+
+    if (f != NULL)
+        fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!ok || hex_decode(seed, sizeof seed, line) != 0) {
+        fprintf(stderr, "votecred: %s is not a credential authority key file (votecred "
+                        "keygen)\n", path);
+        sodium_memzero(line, sizeof line);
+        return 3;
+    }
+    sodium_memzero(line, sizeof line);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    sodium_memzero(seed, sizeof seed);
+    if (sodium_memcmp(pk, d->credential_authority, 32) != 0) {
+        fprintf(stderr, "votecred: refused: the key in %s is not the definition's "
+                        "credential_authority\n", path);
+        sodium_memzero(sk, 64);
+        return 1;
+    }
+    return 0;
+}
+
+/* credentials-EID.json and votecred-state.json from what was issued to the
+ * list's voters: 0 once written, 1 if voters still lack a notice, 4 on failure. */
+static int write_outputs(const options *o, json_t *list, const def_election *d, json_t *issued,
+                         const uint8_t sk[64])
+{
+    const char *eid = text_of(list, "eid"), *fp = text_of(list, "fingerprint");
+    json_t *voters = json_object_get(list, "voters"), *all = json_object_get(issued, "voters");
+    json_t *lists = json_array(), *bindings = json_array(), *roster = json_array(), *v;
+    size_t i, missing = 0;
+    char name[200], hex[129];
+    int rc = 0;
+
+    json_array_foreach(voters, i, v) {
+        json_t *got = json_object_get(all, text_of(v, "number"));
+
+        if (got == NULL) {
+            missing++;
+            continue;
+        }
+        json_t *creds = json_object(), *c;
+        const char *sc;
+
+        json_object_foreach(json_object_get(got, "credentials"), sc, c) {
+            json_object_set(creds, sc, json_object_get(c, "pub"));
+            json_array_append_new(bindings, json_pack("{s:s,s:s,s:O}", "voter",
+                                                      text_of(v, "number"), "scrutin", sc,
+                                                      "bind", json_object_get(c, "bind")));
+        }
+        json_array_append_new(roster, json_pack("{s:s,s:O,s:o}", "number", text_of(v, "number"),
+                                                "emails", json_object_get(got, "emails"),
+                                                "credentials", creds));
+    }
+    if (missing > 0) {
+        printf("%zu voters of the list have no notice yet: the credentials file is written "
+               "once every voter has one\n", missing);
+        rc = 1;
+        goto out;
+    }
+    for (size_t k = 0; k < d->nscrutins; k++) {
+        const char *id = d->scrutins[k].id;
+        uint8_t(*pubs)[32] = malloc((json_array_size(roster) + 1) * 32);
+        json_t *r;
+        size_t n = 0;
+
+        json_array_foreach(roster, i, r) {
+            const char *p = json_string_value(json_object_get(json_object_get(r, "credentials"),
+                                                              id));
+
+            if (p != NULL && pubs != NULL && hex_decode(pubs[n], 32, p) == 0)
+                n++;
+        }
+        if (pubs == NULL) {
+            rc = 4;
+            goto out;
+        }
+        json_array_append_new(lists, election_credential_list_sign(eid, id, pubs, n, sk));
+        free(pubs);
+    }
+    hex_encode(hex, d->credential_authority, 32);
+    {
+        json_t *file = json_pack("{s:s,s:s,s:s,s:s,s:O,s:O}", "format", CREDENTIALS_FORMAT,
+                                 "election", eid, "fingerprint", fp, "authority", hex, "lists",
+                                 lists, "bindings", bindings);
+        json_t *state = json_pack("{s:s,s:s,s:s,s:s,s:O}", "format", STATE_FORMAT, "election",
+                                  eid, "fingerprint", fp, "authority", hex, "voters", roster);
+
+        snprintf(name, sizeof name, "credentials-%s.json", eid);
+        if (file == NULL || state == NULL || save_json(o->out, name, file) != 0 ||
+            save_json(o->out, "votecred-state.json", state) != 0) {
+            fprintf(stderr, "votecred: cannot write %s in %s\n", name, o->out);
+            rc = 4;
+        } else {
+            printf("credentials of %zu voters in %s/%s, signed by the credential authority: "
+                   "import them with votectl import-credentials; %s/votecred-state.json is "
+                   "the roster of the online service (votecad)\n", json_array_size(roster),
+                   o->out, name, o->out);
+        }
+        json_decref(file);
+        json_decref(state);
+    }
+out:
+    json_decref(lists);
+    json_decref(bindings);
+    json_decref(roster);
+    return rc;
+}
+
 static int run(const options *o, json_t *list)
 {
     const char *eid = json_string_value(json_object_get(list, "eid"));
     const char *portal = json_string_value(json_object_get(list, "portal_url"));
     char *deftext = json_dumps(json_object_get(list, "election"), 0), err[DEF_ERR_CHARS];
-    char dates[200], name[80];
+    char dates[200];
+    uint8_t sk[64];
     def_election d;
     entry *e = NULL;
     size_t n = 0;
-    json_t *state = NULL, *gen;
-    creds c = { eid, json_array(), json_array() };
+    json_t *issued = NULL, *gen;
+    creds c = { eid, NULL };
     notice_style s;
     int rc = 3;
 
@@ -328,7 +474,7 @@ static int run(const options *o, json_t *list)
         return 3;
     }
     free(deftext);
-    if ((rc = check_fingerprint(o, list, &d)) != 0)
+    if ((rc = check_fingerprint(o, list, &d)) != 0 || (rc = load_key(o->key, &d, sk)) != 0)
         goto out;
     rc = 3;
     e = select_voters(o, json_object_get(list, "voters"), &n);
@@ -336,18 +482,36 @@ static int run(const options *o, json_t *list)
         fprintf(stderr, "votecred: no voter selected\n");
         goto out;
     }
-    state = load_state(o->out, eid);
-    if (state == NULL) {
+    for (size_t i = 0; i < n; i++) {
+        json_t *sc = json_object_get(e[i].src, "scrutins"), *x;
+        size_t k;
+
+        if (!json_is_array(sc) || !json_is_array(json_object_get(e[i].src, "emails"))) {
+            fprintf(stderr, "votecred: voter %s has no \"scrutins\" or \"emails\"\n",
+                    e[i].v.number);
+            goto out;
+        }
+        json_array_foreach(sc, k, x)
+            if (!json_is_string(x) || def_scrutin_find(&d, json_string_value(x)) == NULL) {
+                fprintf(stderr, "votecred: voter %s: scrutins[%zu] is not one of the "
+                                "definition\n", e[i].v.number, k);
+                goto out;
+            }
+    }
+    issued = load_issued(o->out, eid);
+    if (issued == NULL) {
         fprintf(stderr, "votecred: %s holds notices of another election\n", o->out);
         rc = 1;
         goto out;
     }
-    gen = json_object_get(state, "generated");
+    gen = json_object_get(issued, "generated");
+    c.voters = json_object_get(issued, "voters");
     for (size_t i = 0; i < n && !o->regenerate; i++)
         if (json_object_get(gen, e[i].v.number) != NULL) {
             fprintf(stderr, "votecred: refused: voter %s already has a notice; use --regenerate "
-                            "--reason to make a new one (the old code stops working once the "
-                            "server imports the new credentials)\n", e[i].v.number);
+                            "--reason to make a new one (before the credentials are imported: "
+                            "after opening, only the online service reissues codes)\n",
+                    e[i].v.number);
             rc = 1;
             goto out;
         }
@@ -364,53 +528,67 @@ static int run(const options *o, json_t *list)
         rc = write_batch(o, &s, e + from, to - from, &c);
     }
     if (rc == 0) {
-        json_t *doc;
-        time_t now = time(NULL);
-        struct tm tm;
-
-        {
-            size_t k = json_array_size(c.pub);
-            json_t **items = malloc(k * sizeof *items);
-            json_t *sorted = json_array();
-
-            for (size_t i = 0; i < k; i++)
-                items[i] = json_array_get(c.pub, i);
-            qsort(items, k, sizeof *items, cmp_json_string);
-            for (size_t i = 0; i < k; i++)
-                json_array_append(sorted, items[i]);
-            free(items);
-            json_decref(c.pub);
-            c.pub = sorted;
-        }
-        doc = json_pack("{s:s,s:s,s:O,s:O}", "format", CREDENTIALS_FORMAT, "eid", eid, "auth",
-                        c.auth, "public", c.pub);
-        gmtime_r(&now, &tm);
-        strftime(name, sizeof name, "credentials-%Y%m%dT%H%M%SZ.json", &tm);
         for (size_t i = 0; i < n; i++)
             json_object_set_new(gen, e[i].v.number,
                                 json_integer(json_integer_value(json_object_get(gen,
                                                                 e[i].v.number)) + 1));
         if (o->regenerate)
-            json_array_append_new(json_object_get(state, "regenerations"),
+            json_array_append_new(json_object_get(issued, "regenerations"),
                                   json_pack("{s:s,s:I}", "reason", o->reason, "voters",
                                             (json_int_t)n));
-        if (save_json(o->out, name, doc) != 0 || save_json(o->out, "votecred-state.json",
-                                                           state) != 0) {
-            fprintf(stderr, "votecred: cannot write %s in %s\n", name, o->out);
+        if (save_json(o->out, "votecred-issued.json", issued) != 0) {
+            fprintf(stderr, "votecred: cannot write votecred-issued.json in %s\n", o->out);
             rc = 4;
         } else {
-            printf("credentials for %zu voters in %s/%s: import them with votectl "
-                   "import-credentials\n", n, o->out, name);
+            rc = write_outputs(o, list, &d, issued, sk);
+            rc = rc == 1 ? 0 : rc;
         }
-        json_decref(doc);
     }
 out:
-    json_decref(state);
-    json_decref(c.auth);
-    json_decref(c.pub);
+    sodium_memzero(sk, sizeof sk);
+    json_decref(issued);
     free(e);
     def_free(&d);
     return rc;
+}
+
+/* votecred keygen KEYFILE [--demo] */
+static int keygen(int argc, char **argv)
+{
+    uint8_t seed[32], pk[32], sk[64];
+    char hex[65];
+    int demo = argc == 4 && strcmp(argv[3], "--demo") == 0, fd;
+    FILE *f;
+
+    if (argc != 3 && !demo)
+        return usage();
+    if (demo)
+        credential_authority_demo_seed(seed);
+    else
+        randombytes_buf(seed, sizeof seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    hex_encode(hex, seed, sizeof seed);
+    fd = open(argv[2], O_WRONLY | O_CREAT | O_EXCL, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL || fprintf(f, "%s\n", hex) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "votecred: cannot create %s (%s): a key file is never overwritten\n",
+                argv[2], strerror(errno));
+        if (f == NULL && fd >= 0)
+            close(fd);
+        sodium_memzero(hex, sizeof hex);
+        sodium_memzero(sk, sizeof sk);
+        sodium_memzero(seed, sizeof seed);
+        return 4;
+    }
+    sodium_memzero(hex, sizeof hex);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(seed, sizeof seed);
+    hex_encode(hex, pk, sizeof pk);
+    printf("%s\n", hex);
+    fprintf(stderr, "votecred: the credential authority's key is in %s%s; its public key "
+                    "above goes into the election definition as \"credential_authority\"\n",
+            argv[2], demo ? " (the public DEMO key: demos and tests only)" : "");
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -420,6 +598,7 @@ int main(int argc, char **argv)
         { "voters", required_argument, NULL, 'v' }, { "postal", no_argument, NULL, 'p' },
         { "cover", no_argument, NULL, 'c' }, { "lang", required_argument, NULL, 'l' },
         { "regenerate", no_argument, NULL, 'r' }, { "reason", required_argument, NULL, 'R' },
+        { "key", required_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     options o = { .lang = "fr" };
@@ -428,6 +607,9 @@ int main(int argc, char **argv)
 
     if (crypto_init() != 0)
         return 4;
+    umask(077);
+    if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+        return keygen(argc, argv);
     if (argc < 2 || strcmp(argv[1], "notices") != 0)
         return argc >= 2 && (strcmp(argv[1], "--help") == 0) ? (usage(), 0) : usage();
     optind = 2;
@@ -441,11 +623,13 @@ int main(int argc, char **argv)
         case 'l': o.lang = optarg; break;
         case 'r': o.regenerate = 1; break;
         case 'R': o.reason = optarg; break;
+        case 'k': o.key = optarg; break;
         case 'h': usage(); return 0;
         default: return usage();
         }
     }
-    if (optind != argc - 1 || o.out == NULL || (o.regenerate && o.reason == NULL) ||
+    if (optind != argc - 1 || o.out == NULL || o.key == NULL ||
+        (o.regenerate && o.reason == NULL) ||
         (strcmp(o.lang, "fr") != 0 && strcmp(o.lang, "en") != 0))
         return usage();
     o.list = argv[optind];

@@ -274,13 +274,14 @@ static int cmd_status(votectl *v, int argc, char **argv)
     printf("election     %s\nstate        %s%s%s\nfingerprint  %s%s\n", st.eid, st.state,
            st.test_mode ? " (test run)" : "", st.suspended ? " (SUSPENDED)" : "", fp,
            st.has_public_key ? "" : " (draft: no public key yet)");
-    printf("voters       %llu active, %llu struck, %llu without a vote code\n",
+    printf("voters       %llu active, %llu struck, %llu without a credential for a scrutin\n",
            (unsigned long long)st.voters, (unsigned long long)st.struck,
            (unsigned long long)st.without_auth);
     printf("ballot box   %llu public credentials, %llu ballots; %llu signatures\n",
            (unsigned long long)st.credentials, (unsigned long long)st.ballots,
            (unsigned long long)st.signatures);
-    printf("vote codes   %llu reissued on the server\n", (unsigned long long)st.reissues);
+    printf("vote codes   %llu reissued by the credential authority (signed records)\n",
+           (unsigned long long)st.reissues);
     printf("audit log    %llu entries\n", (unsigned long long)st.audit_entries);
     if (st.suspended)
         printf("notice       %s\n", st.notice);
@@ -444,7 +445,9 @@ static int cmd_import_credentials(votectl *v, int argc, char **argv)
 
 static int cmd_code(votectl *v, int argc, char **argv, support_action action)
 {
-    static const char *const done[] = { [SUPPORT_CODE] = "new vote code mailed to %s's addresses\n",
+    static const char *const done[] = { [SUPPORT_CODE] = "the credential authority made %s a new "
+                                                         "vote code and mails it; the old one "
+                                                         "is revoked\n",
                                         [SUPPORT_UNLOCK] = "login and vote-code entry unlocked for %s\n" };
     opts o;
     access_result r;
@@ -458,7 +461,15 @@ static int cmd_code(votectl *v, int argc, char **argv, support_action action)
     if (rc == STORE_ENOTFOUND || (rc == ACCESS_REFUSED && r.code != ACCESS_E_REASON)) {
         fprintf(stderr, "votectl: refused: %s\n", rc == STORE_ENOTFOUND
                 ? "no such voter number" : r.code == ACCESS_E_NOT_OPEN
-                ? "the vote is not open, or the voter is struck off" : "not possible now");
+                ? "the vote is not open, or the voter is struck off"
+                : r.code == ACCESS_E_REISSUE_UNAVAILABLE
+                ? "no credential authority service (credential_authority_url): the server "
+                  "never makes a vote code"
+                : r.code == ACCESS_E_REISSUE_PENDING
+                ? "the credential authority did not answer; the request is kept and goes "
+                  "again unchanged next time"
+                : r.code == ACCESS_E_REISSUE_NONE ? "the voter voted in every scrutin"
+                : "not possible now");
         rc = EXIT_REFUSED;
     } else if (rc == ACCESS_REFUSED) {
         rc = votectl_usage_error("%s", "the reason must not be empty (at most 200 bytes)");
@@ -668,8 +679,9 @@ static const command commands[] = {
       "signatures per scrutin and establishment (CSV, or JSON): who voted, never how" },
     { "ceremony", cmd_ceremony, "export OUT.json | post MESSAGE.json... | restart --reason TEXT",
       "relay the key ceremony: what the key holders need, what they send back" },
-    { "seal-state", cmd_seal_state, "open|close OUT.json",
-      "the state the key holders seal (votetrustee seal) before opening or closing" },
+    { "seal-state", cmd_seal_state, "open OUT.json | close OUT.json SIGNATURES.json",
+      "the state the key holders seal (votetrustee seal) before open/close; at close, the "
+      "signature list it hashes (private)" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
     { "credentials", cmd_credentials, "--demo CODES_FILE",
       "generate demo vote codes on the server (demo only)" },
@@ -678,9 +690,9 @@ static const command commands[] = {
     { "export-voters", cmd_export, "LIST.json",
       "export the electoral list for the credential authority (votecred)" },
     { "import-credentials", cmd_import_credentials, "CREDENTIALS.json",
-      "import votecred's authenticator checks and public credentials" },
+      "before opening: the credential authority's signed lists and bindings" },
     { "reissue-code", cmd_reissue, "NUMBER --reason TEXT",
-      "support cell: mail a voter a new vote code (the old one stops working)" },
+      "support cell: ask the credential authority for a new vote code (it mails it)" },
     { "unlock-code", cmd_unlock, "NUMBER --reason TEXT",
       "support cell: lift a voter's login and vote-code locks" },
     { "staff-add", cmd_staff_add, "LOGIN support|officer|auditor PASSWORD_FILE",

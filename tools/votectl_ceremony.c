@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,22 +99,52 @@ int cmd_ceremony(votectl *v, int argc, char **argv)
     return rc;
 }
 
+/* The signature list names voters: a private file, never over another. */
+static int write_private(json_t *j, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc;
+
+    if (fd < 0) {
+        fprintf(stderr, "votectl: cannot create %s (it must not exist)\n", path);
+        return EXIT_INPUT;
+    }
+    rc = json_dumpfd(j, fd, JSON_INDENT(1) | JSON_SORT_KEYS);
+    if (close(fd) != 0 || rc != 0) {
+        unlink(path);
+        fprintf(stderr, "votectl: could not write %s\n", path);
+        return EXIT_STORE;
+    }
+    return 0;
+}
+
+#define SEAL_STATE_USAGE "expects open OUT.json, or close OUT.json SIGNATURES.json"
+
+/* The state to seal and, at close, the signature list it hashes: each holder
+ * recomputes the state from that list and the archive (votetrustee seal). */
 int cmd_seal_state(votectl *v, int argc, char **argv)
 {
     opts o;
-    json_t *state;
-    int rc = votectl_prepare(v, argc, argv, &o, "", 2, "expects open|close OUT.json");
+    json_t *state, *sigs = NULL;
+    int rc = votectl_prepare(v, argc, argv, &o, "", -1, SEAL_STATE_USAGE), close_;
 
     if (rc != 0)
         return rc;
-    if (strcmp(o.pos[0], "open") != 0 && strcmp(o.pos[0], "close") != 0) {
+    close_ = o.npos == 3 && strcmp(o.pos[0], "close") == 0;
+    if (!close_ && !(o.npos == 2 && strcmp(o.pos[0], "open") == 0)) {
         votectl_close(v);
-        return votectl_usage_error("%s", "expects open|close OUT.json");
+        return votectl_usage_error("%s", SEAL_STATE_USAGE);
     }
-    rc = ceremony_seal_state(v->store, o.pos[0], v->ctx.assets, &state);
+    rc = ceremony_seal_state(v->store, o.pos[0], v->ctx.assets, &state, close_ ? &sigs : NULL);
     if (rc == ELECTION_REFUSED)
         snprintf(v->ctx.msg, sizeof v->ctx.msg, "no seal state: the election needs a bureau "
                  "de vote");
+    if (rc == STORE_OK && close_ && (rc = write_private(sigs, o.pos[2])) != 0) {
+        json_decref(state);
+        json_decref(sigs);
+        votectl_close(v);
+        return rc;
+    }
+    json_decref(sigs);
     rc = emit(v, rc, state, o.pos[1]);
     votectl_close(v);
     return rc;

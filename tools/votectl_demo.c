@@ -49,6 +49,13 @@ static int write_definition(const char *dir)
     char text[4096], opens[40], closes[40];
     time_t now = time(NULL);
 
+    uint8_t seed[32], pk[32], sk[64];
+    char authority[65];
+
+    credential_authority_demo_seed(seed);        /* votecred keygen --demo's key */
+    crypto_sign_seed_keypair(pk, sk, seed);
+    sodium_memzero(sk, sizeof sk);
+    hex_encode(authority, pk, 32);
     instant(opens, now - 60);
     instant(closes, now + 7 * 86400);
     snprintf(text, sizeof text,
@@ -60,6 +67,7 @@ static int write_definition(const char *dir)
         "  \"support\": { \"email\": \"support-elections@demo.example\", "
         "\"phone\": \"+33 1 00 00 00 00\" },\n"
         "  \"recourse_days\": 90,\n"
+        "  \"credential_authority\": \"%s\",\n"
         "  \"scrutins\": [\n"
         "    { \"id\": \"cap-attaches\", \"title\": \"CAP des attachés\", \"seats\": 4,\n"
         "      \"blank_allowed\": true, \"eligibility\": { \"corps\": [\"attache\"] },\n"
@@ -73,7 +81,7 @@ static int write_definition(const char *dir)
         "                 { \"name\": \"Liste Y\", \"union\": \"Union Y\" },\n"
         "                 { \"name\": \"Liste Z\", \"union\": \"Union Z\" } ] }\n"
         "  ]\n"
-        "}\n", opens, closes);
+        "}\n", opens, closes, authority);
     return write_file(dir, "election.json", text);
 }
 

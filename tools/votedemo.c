@@ -111,8 +111,8 @@ static int run_scrutin(const scrutin_def *def, const elgamal_pk *pk, const uint8
         uint32_t pick = randombytes_uniform((uint32_t)def->k + (def->min == 0));
 
         snprintf(code, sizeof code, "DEMO-CODE-%06d-XYZW", v);   /* demo only */
-        if (credential_derive_secret(&s, cred, (const uint8_t *)"demo", 4,
-                                     (const uint8_t *)code, strlen(code)) != 0)
+        if (credential_derive_scrutin(&s, cred, (const uint8_t *)"demo", 4,
+                                     (const uint8_t *)code, strlen(code), "demo") != 0)
             return -1;
         if (pick < def->k)
             ch[pick] = 1;

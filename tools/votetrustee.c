@@ -185,52 +185,133 @@ static int cmd_keygen(char **a)
     return rc;
 }
 
-typedef int (*step_fn)(json_t **msg, trustee_secret *ts, json_t *c, json_t *extra, char *err,
+/* What a step reads beside the ceremony and the key file. */
+typedef struct {
+    json_t *state;                     /* seal: the state to seal */
+    FILE *archive;                     /* seal (close), decrypt: the published archive */
+    json_t *signatures;                /* seal (close): the signature list */
+    json_t *record;                    /* the holder's record (KEYFILE.record), or NULL */
+    int record_changed;
+} step_in;
+
+typedef int (*step_fn)(json_t **msg, trustee_secret *ts, json_t *c, step_in *in, char *err,
                        size_t errlen);
 
-static int step_shares(json_t **m, trustee_secret *ts, json_t *c, json_t *x, char *e, size_t n)
+static int step_shares(json_t **m, trustee_secret *ts, json_t *c, step_in *in, char *e, size_t n)
 {
-    (void)x;
+    (void)in;
     return trustee_shares(m, ts, c, e, n);
 }
 
-static int step_verdict(json_t **m, trustee_secret *ts, json_t *c, json_t *x, char *e, size_t n)
+static int step_verdict(json_t **m, trustee_secret *ts, json_t *c, step_in *in, char *e,
+                        size_t n)
 {
-    (void)x;
+    (void)in;
     return trustee_verdict(m, ts, c, e, n);
 }
 
-static int step_decrypt(json_t **m, trustee_secret *ts, json_t *c, json_t *x, char *e,
+/* The archive, verified with voteverify's checks (failures on stderr). */
+static trustee_box *box_of(trustee_secret *ts, json_t *c, FILE *archive, char *e, size_t n)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    trustee_box *b = malloc(sizeof *b);
+    trustee_view v;
+
+    if (b == NULL) {
+        snprintf(e, n, "out of memory");
+    } else if (trustee_view_for(&v, ts, c, e, n) != 0 ||
+               trustee_box_read(b, &v, archive, cores < 1 ? 1 : (int)cores, stderr, e, n) != 0) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static int step_decrypt(json_t **m, trustee_secret *ts, json_t *c, step_in *in, char *e,
                         size_t n)
 {
-    (void)x;
-    return trustee_decrypt(m, ts, c, e, n);
+    trustee_box *b = box_of(ts, c, in->archive, e, n);
+    int rc = b != NULL ? trustee_decrypt(m, in->record, ts, c, b, e, n) : -1;
+
+    in->record_changed = rc == 0;
+    free(b);
+    return rc;
 }
 
-static int step_seal(json_t **m, trustee_secret *ts, json_t *c, json_t *x, char *e, size_t n)
+static int step_seal(json_t **m, trustee_secret *ts, json_t *c, step_in *in, char *e, size_t n)
 {
-    return trustee_seal(m, ts, c, x, e, n);
+    trustee_box *b = NULL;
+    json_t *before = in->record;
+    int rc;
+
+    if (in->archive != NULL && (b = box_of(ts, c, in->archive, e, n)) == NULL)
+        return -1;
+    rc = trustee_seal(m, &in->record, ts, c, in->state, b, in->signatures, e, n);
+    in->record_changed = in->record != before;
+    free(b);
+    return rc;
 }
 
-/* Load the ceremony (and an extra input), the key file; run; write the
- * message; save the key file again if the step changed it. */
-static int run_step(const char *name, step_fn fn, const char *ceremony, const char *extra,
+/* KEYFILE.record: what the holder sealed at closing and decrypted. */
+static void record_path(char *out, size_t len, const char *keyfile)
+{
+    snprintf(out, len, "%s.record", keyfile);
+}
+
+static int record_load(json_t **r, const char *keyfile)
+{
+    char path[4096];
+
+    *r = NULL;
+    record_path(path, sizeof path, keyfile);
+    if (access(path, F_OK) != 0)
+        return errno == ENOENT ? 0 : fail(EXIT_SYSTEM, "cannot read %s", path);
+    return (*r = load(path)) != NULL ? 0 : EXIT_INPUT;
+}
+
+/* Atomically, private. */
+static int record_save(json_t *r, const char *keyfile)
+{
+    char path[4096], tmp[4200];
+    int fd, rc = -1;
+
+    record_path(path, sizeof path, keyfile);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 && json_dumpfd(r, fd, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 && fsync(fd) == 0)
+        rc = rename(tmp, path);
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0) {
+        unlink(tmp);
+        return fail(EXIT_SYSTEM, "could not write the record %s", path);
+    }
+    return 0;
+}
+
+/* Load the ceremony (and the step's other inputs), the key file; run; save
+ * the key file again if the step changed it, and the record; write the
+ * message. A refusal writes nothing. */
+static int run_step(const char *name, step_fn fn, const char *ceremony, step_in *in,
                     const char *keyfile, const char *out)
 {
     trustee_secret ts;
-    json_t *c = load(ceremony), *x = extra != NULL ? load(extra) : NULL, *msg = NULL;
-    char err[TRUSTEE_ERR_CHARS];
+    json_t *c = load(ceremony), *msg = NULL;
+    char err[TRUSTEE_ERR_CHARS] = "";
     int rc = EXIT_INPUT, had_share;
 
     memset(&ts, 0, sizeof ts);
-    if (c == NULL || (extra != NULL && x == NULL)) {
-        rc = EXIT_INPUT;
+    if (c == NULL || (rc = record_load(&in->record, keyfile)) != 0) {
+        rc = rc != 0 ? rc : EXIT_INPUT;
     } else if (key_load(&ts, keyfile) != 0) {
         rc = EXIT_REFUSED;
-    } else if (had_share = ts.has_share, fn(&msg, &ts, c, x, err, sizeof err) != 0) {
+    } else if (had_share = ts.has_share, fn(&msg, &ts, c, in, err, sizeof err) != 0) {
         fprintf(stderr, "votetrustee %s: refused: %s\n", name, err);
         rc = EXIT_REFUSED;
     } else if (ts.has_share && !had_share && key_save(&ts, keyfile, 1) != 0) {
+        rc = EXIT_SYSTEM;
+    } else if (in->record_changed && record_save(in->record, keyfile) != 0) {
         rc = EXIT_SYSTEM;
     } else {
         if (json_is_false(json_object_get(msg, "ok")))
@@ -241,7 +322,41 @@ static int run_step(const char *name, step_fn fn, const char *ceremony, const ch
     trustee_secret_wipe(&ts);
     json_decref(msg);
     json_decref(c);
-    json_decref(x);
+    json_decref(in->record);
+    return rc;
+}
+
+/* seal CEREMONY STATE KEYFILE OUT [ARCHIVE SIGNATURES] */
+static int cmd_seal(char **a, int n)
+{
+    step_in in = { 0 };
+    int rc = EXIT_INPUT;
+
+    if ((in.state = load(a[1])) == NULL)
+        return EXIT_INPUT;
+    if (n == 6 && (in.archive = fopen(a[4], "r")) == NULL)
+        fprintf(stderr, "votetrustee: cannot read the archive %s\n", a[4]);
+    else if (n == 6 && (in.signatures = load(a[5])) == NULL)
+        ;
+    else
+        rc = run_step("seal", step_seal, a[0], &in, a[2], a[3]);
+    if (in.archive != NULL)
+        fclose(in.archive);
+    json_decref(in.signatures);
+    json_decref(in.state);
+    return rc;
+}
+
+/* decrypt CEREMONY ARCHIVE KEYFILE OUT */
+static int cmd_decrypt(char **a)
+{
+    step_in in = { 0 };
+    int rc;
+
+    if ((in.archive = fopen(a[1], "r")) == NULL)
+        return fail(EXIT_INPUT, "cannot read the archive %s", a[1]);
+    rc = run_step("decrypt", step_decrypt, a[0], &in, a[2], a[3]);
+    fclose(in.archive);
     return rc;
 }
 
@@ -313,14 +428,23 @@ static void usage(FILE *out)
             "  keygen CEREMONY.json HOLDER KEYFILE OUT.json   draw your keys (0: president)\n"
             "  shares CEREMONY.json KEYFILE OUT.json          delegates: seal your shares\n"
             "  verdict CEREMONY.json KEYFILE OUT.json         check everything, keep your share\n"
-            "  seal CEREMONY.json STATE.json KEYFILE OUT.json seal the state before open/close\n"
-            "  decrypt CEREMONY.json KEYFILE OUT.json         after the count: your partial\n"
-            "                                                 decryption of the sums\n"
+            "  seal CEREMONY.json STATE.json KEYFILE OUT.json seal the state before opening\n"
+            "  seal CEREMONY.json STATE.json KEYFILE OUT.json ARCHIVE.jsonl SIGNATURES.json\n"
+            "                                                 before closing: the state is\n"
+            "                                                 recomputed from the archive and\n"
+            "                                                 the signature list, and recorded\n"
+            "  decrypt CEREMONY.json ARCHIVE.jsonl KEYFILE OUT.json\n"
+            "                                                 after closing: your partial\n"
+            "                                                 decryption of the sums of the\n"
+            "                                                 archive's verified ballots, if\n"
+            "                                                 they are the box you sealed\n"
             "  backup KEYFILE OUT.pdf                         a paper copy (QR code and text)\n"
             "  restore TEXT.txt KEYFILE                       the key file from that copy\n\n"
             "CEREMONY.json comes from votectl ceremony export, STATE.json from votectl\n"
-            "seal-state; OUT.json goes back through votectl ceremony post. The key file is\n"
-            "sealed under your passphrase (Argon2id, %s by default).\n"
+            "seal-state (at close, with SIGNATURES.json), ARCHIVE.jsonl from votectl archive;\n"
+            "OUT.json goes back through votectl ceremony post. The key file is sealed under\n"
+            "your passphrase (Argon2id, %s by default); KEYFILE.record keeps your closing\n"
+            "seal and the sums you decrypted (one count only).\n"
             "Exit codes: 0 done, 1 refused, 2 usage, 3 invalid input, 4 system failure.\n",
             "256 MiB");
 }
@@ -360,17 +484,17 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "keygen") == 0 && n == 4)
         return cmd_keygen(a);
     if (strcmp(cmd, "shares") == 0 && n == 3)
-        return run_step(cmd, step_shares, a[0], NULL, a[1], a[2]);
+        return run_step(cmd, step_shares, a[0], &(step_in){ 0 }, a[1], a[2]);
     if (strcmp(cmd, "verdict") == 0 && n == 3)
-        return run_step(cmd, step_verdict, a[0], NULL, a[1], a[2]);
+        return run_step(cmd, step_verdict, a[0], &(step_in){ 0 }, a[1], a[2]);
     if (strcmp(cmd, "backup") == 0 && n == 2)
         return cmd_backup(a);
     if (strcmp(cmd, "restore") == 0 && n == 2)
         return cmd_restore(a);
-    if (strcmp(cmd, "decrypt") == 0 && n == 3)
-        return run_step(cmd, step_decrypt, a[0], NULL, a[1], a[2]);
-    if (strcmp(cmd, "seal") == 0 && n == 4)
-        return run_step(cmd, step_seal, a[0], a[1], a[2], a[3]);
+    if (strcmp(cmd, "decrypt") == 0 && n == 4)
+        return cmd_decrypt(a);
+    if (strcmp(cmd, "seal") == 0 && (n == 4 || n == 6))
+        return cmd_seal(a, n);
     usage(stderr);
     return EXIT_USAGE;
 }

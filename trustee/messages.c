@@ -185,32 +185,3 @@ int trustee_verdict(json_t **msg, trustee_secret *ts, json_t *ceremony, char *er
     group_scalar_wipe(&x);
     return finish(msg, m, ts, err, errlen);
 }
-
-int trustee_seal(json_t **msg, const trustee_secret *ts, json_t *ceremony, json_t *state,
-                 char *err, size_t errlen)
-{
-    trustee_view v;
-    uint8_t claimed[32];
-    const char *act = json_string_value(json_object_get(state, "act"));
-    char kind[16];
-    json_t *m;
-
-    *msg = NULL;
-    if (trustee_view_for(&v, ts, ceremony, err, errlen) != 0)
-        return -1;
-    if (!ts->has_share)
-        return ceremony_fault(err, errlen, "this key file has not given its verdict on the ceremony");
-    if (act == NULL || (strcmp(act, "open") != 0 && strcmp(act, "close") != 0))
-        return ceremony_fault(err, errlen, "the state to seal must say \"act\": \"open\" or \"close\"");
-    if (!json_is_string(json_object_get(state, "eid")) ||
-        strcmp(json_string_value(json_object_get(state, "eid")), v.eid) != 0)
-        return ceremony_fault(err, errlen, "the state to seal is another election's");
-    if (ceremony_hex_get(claimed, 32, state, "fingerprint") != 0 ||
-        sodium_memcmp(claimed, v.fingerprint, 32) != 0)
-        return ceremony_fault(err, errlen, "the state's fingerprint is not this election's (definition "
-                     "and joint key): refuse to seal");
-    snprintf(kind, sizeof kind, "seal-%s", act);
-    m = message_new(v.eid, kind, ts->holder);
-    json_object_set(m, "state", state);
-    return finish(msg, m, ts, err, errlen);
-}

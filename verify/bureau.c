@@ -177,13 +177,17 @@ static void seals_check(vv *v, const holders *h, const char *act)
             !json_is_string(json_object_get(st, "act")) ||
             strcmp(json_string_value(json_object_get(st, "act")), act) != 0 ||
             vv_hex(fp, 32, st, "fingerprint") != 0 || memcmp(fp, v->fp, 32) != 0 ||
-            vv_hex(got, 32, st, "box") != 0 || memcmp(got, want, 32) != 0)
+            vv_hex(got, 32, st, "box") != 0 || memcmp(got, want, 32) != 0 ||
+            vv_hex(got, 32, st, "credentials") != 0 ||
+            memcmp(got, strcmp(act, "open") == 0 ? v->seal_creds_open : v->seal_creds_close,
+                   32) != 0)
             continue;
         president += who == 0;
         delegates += who != 0;
     }
     vv_report(v, president && delegates >= 1, "seals before %s: president %s, %zu delegate(s), "
-              "over this fingerprint and the box as the archive shows it", act,
+              "over this fingerprint, the box and the credential authority's lists and records as "
+              "the archive shows them", act,
               president ? "yes" : "no", delegates);
 }
 

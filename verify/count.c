@@ -12,16 +12,12 @@
  * highest average votes / (seats + 1), ties by the declared rules. Returns
  * the seats allocated (fewer than `seats` when a tie survives the rules). */
 static uint32_t seats_again(const vv *v, const vv_scrutin *s, const uint64_t *votes,
-                            uint32_t *won)
+                            const uint8_t seed[32], uint32_t *won)
 {
-    uint8_t seed[32], best[32], ticket[32];
+    uint8_t best[32], ticket[32];
     transcript t;
     uint32_t seat;
 
-    transcript_init(&t, "votesrv/v1/seat-seed", 32);
-    transcript_put(&t, v->fp, 32);
-    transcript_put(&t, s->id, strlen(s->id));
-    transcript_digest(&t, seed);
     memset(won, 0, VV_MAX_LISTS * sizeof *won);
     for (seat = 1; seat <= s->seats; seat++) {
         size_t tied[VV_MAX_LISTS], n = 0;
@@ -172,22 +168,64 @@ static int counts_of(const vv *v, size_t i, json_t **parts, const uint64_t *hold
     return rc;
 }
 
+/* The closing seals that make the seat seed (§15): the president's and that of
+ * the delegate with the smallest number among the validly signed ones; the
+ * results must name exactly these. 1 with their signatures, or 0. */
+static int seed_seals(vv *v, json_t *results, uint8_t sig_p[64], uint8_t sig_d[64])
+{
+    json_t *named = json_object_get(results, "seed_seals"), *m;
+    size_t i, delegate = 0;
+    int president = 0;
+
+    json_array_foreach(json_object_get(v->documents, "seal-close"), i, m) {
+        json_int_t who = json_integer_value(json_object_get(m, "holder"));
+
+        if (who < 0 || (size_t)who >= v->holders ||
+            !vv_message_ok(v, m, "seal-close", (size_t)who, v->holder_keys[who]))
+            continue;
+        if (who == 0 && vv_hex(sig_p, 64, m, "signature") == 0)
+            president = 1;
+        else if (who > 0 && (delegate == 0 || (size_t)who < delegate) &&
+                 vv_hex(sig_d, 64, m, "signature") == 0)
+            delegate = (size_t)who;
+    }
+    return president && delegate > 0 && json_array_size(named) == 2 &&
+           json_integer_value(json_array_get(named, 0)) == 0 &&
+           json_integer_value(json_array_get(named, 1)) == (json_int_t)delegate;
+}
+
 static void results_check(vv *v, json_t *results, json_t **parts, const uint64_t *holders,
                           size_t np)
 {
     json_t *list = json_object_get(results, "scrutins");
+    uint8_t sig_p[64], sig_d[64];
+    int have_seals = seed_seals(v, results, sig_p, sig_d);
+
+    vv_report(v, have_seals, "seat seed: made from the president's closing seal and that of "
+              "the delegate with the smallest number, as the results name them");
 
     for (size_t i = 0; i < v->nsc; i++) {
         const vv_scrutin *s = &v->sc[i];
         json_t *r = json_array_get(list, i), *lists = json_object_get(r, "lists");
         uint64_t counts[VV_MAX_LISTS], expressed = 0;
         uint32_t won[VV_MAX_LISTS], allocated;
+        uint8_t seed[32], published[32];
         int ok = counts_of(v, i, parts, holders, np, counts) == 0;
+        transcript t;
 
         vv_report(v, ok, "scrutin %s: the quorum's factors decrypt the sums", s->id);
-        if (!ok)
+        if (!ok || !have_seals)
             continue;
-        allocated = seats_again(v, s, counts, won);
+        transcript_init(&t, "votesrv/v1/seat-seed", 32);
+        transcript_put(&t, v->fp, 32);
+        transcript_put(&t, s->id, strlen(s->id));
+        transcript_put(&t, sig_p, 64);
+        transcript_put(&t, sig_d, 64);
+        transcript_digest(&t, seed);
+        vv_report(v, vv_hex(published, 32, r, "seat_seed") == 0 && memcmp(published, seed, 32) == 0,
+                  "scrutin %s: seat seed = Hb(seat-seed; fingerprint, scrutin, closing seals)",
+                  s->id);
+        allocated = seats_again(v, s, counts, seed, won);
         ok = json_is_string(json_object_get(r, "id")) &&
              strcmp(json_string_value(json_object_get(r, "id")), s->id) == 0 &&
              json_array_size(lists) == s->k &&

@@ -8,16 +8,20 @@
 void vv_report(vv *v, int ok, const char *fmt, ...)
 {
     va_list ap;
+    FILE *out = v->failures_to != NULL ? v->failures_to : stdout;
 
-    if (!ok)
-        v->failures++;
-    if (v->quiet)
+    if (!ok && v->failures++ == 0) {
+        va_start(ap, fmt);
+        vsnprintf(v->first_failure, sizeof v->first_failure, fmt, ap);
+        va_end(ap);
+    }
+    if (v->quiet || (ok && v->failures_to != NULL))
         return;
-    printf("%s ", ok ? "ok  " : "FAIL");
+    fprintf(out, "%s ", ok ? "ok  " : "FAIL");
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vfprintf(out, fmt, ap);
     va_end(ap);
-    putchar('\n');
+    fputc('\n', out);
 }
 
 int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key)

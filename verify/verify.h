@@ -45,6 +45,8 @@ typedef struct {
     int failures;
     int threads;
     int quiet;                         /* count failures without printing verdicts */
+    FILE *failures_to;                 /* if set: only FAIL lines, there (votetrustee) */
+    char first_failure[240];           /* the first FAIL line's text */
     /* the election */
     char eid[65];
     json_t *definition;
@@ -67,6 +69,10 @@ typedef struct {
     uint8_t president[32];
     uint8_t commitments[VV_MAX_HOLDERS - 1][2][32];
     uint64_t lines, end_lines;
+    /* what the seals say of the credentials (credentials.c, §6.3): at
+     * opening (the signed lists), at closing (and every reissue record) */
+    uint8_t seal_creds_open[32], seal_creds_close[32];
+    uint64_t reissues;
     const char *audit_log;             /* --audit-log, or NULL */
     int have_end;
     char state[32];
@@ -85,8 +91,14 @@ int vv_archive(vv *v, FILE *in);
 int vv_election(vv *v, json_t *head);
 /* ballots.c: a chunk of one scrutin's ballot lines. */
 int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n);
-/* Credential list membership, single use per scrutin, unique ciphertexts. */
+/* The credential authority's signed lists and reissue records, every
+ * ballot's credential signed and never revoked, single use per scrutin,
+ * unique ciphertexts (§7, §14). */
 void vv_credentials(vv *v);
+/* The credential-lists document of v->documents checked as above (§7.1) and
+ * the "credentials" hash an opening seal covers (§6.3) in out: 1, or 0 with
+ * why (for a key holder sealing the opening: votetrustee). */
+int vv_credentials_open_hash(vv *v, uint8_t out[32], char *why, size_t whylen);
 /* bureau.c: m is holder i's message of this kind (protocol.md §6.3), for this
  * election, signed by pk; 1 or 0. */
 int vv_message_ok(const vv *v, json_t *m, const char *kind, size_t i, const uint8_t pk[32]);

@@ -144,7 +144,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
-           *reissues = NULL, *batch = NULL;
+           *reissues = NULL, *authority = NULL, *batch = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
     const char *level = "info";
@@ -162,12 +162,14 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         return -1;
     }
     if (json_unpack_ex(root, &je, JSON_STRICT,
-                       "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o}",
+                       "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
                        "assets", &assets, "documents", &docs,
                        "common_passwords", &lists, "link_ttl_hours", &ttl,
-                       "code_reissues_per_day", &reissues, "board_batch_seconds", &batch) != 0 ||
+                       "code_reissues_per_day", &reissues,
+                       "credential_authority_url", &authority,
+                       "board_batch_seconds", &batch) != 0 ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
                                   "port", &port) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
@@ -191,6 +193,16 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
              "failures_per_network (1-1000000)");
         goto out;
     }
+    if (authority != NULL &&
+        (!json_is_string(authority) || json_string_length(authority) >= sizeof c->authority_url ||
+         (strncmp(json_string_value(authority), "https://", 8) != 0 &&
+          strncmp(json_string_value(authority), "http://", 7) != 0))) {
+        fail(err, errlen, path, "credential_authority_url must be the http(s) address of the "
+             "credential authority's service (votecad)");
+        goto out;
+    }
+    if (authority != NULL)
+        strcpy(c->authority_url, json_string_value(authority));
     if (port < 0 || port > 65535 || strlen(addr) >= sizeof c->listen_address ||
         !log_level_valid(level)) {
         fail(err, errlen, path, "listen.port must be 0-65535, listen.address an IP address, "

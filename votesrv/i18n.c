@@ -144,6 +144,27 @@ static const struct {
     [MSG_CREDENTIAL_USED] = { "credential_used",
                               "Ce code de vote a déjà servi dans ce scrutin.",
                               "This vote code was already used in this scrutin." },
+    [MSG_CREDENTIAL_REVOKED] = { "credential_revoked",
+                                 "Ce code de vote a été remplacé par un nouveau code : utilisez "
+                                 "le dernier code reçu.",
+                                 "This vote code was replaced by a new one: use the last code "
+                                 "you received." },
+    [MSG_REISSUE_UNAVAILABLE] = { "reissue_unavailable",
+                                  "L'envoi d'un nouveau code de vote n'est pas disponible : "
+                                  "contactez la cellule d'assistance.",
+                                  "Sending a new vote code is not available: contact the "
+                                  "support cell." },
+    [MSG_REISSUE_PENDING] = { "reissue_pending",
+                              "Votre demande de nouveau code est transmise à l'autorité des "
+                              "codes de vote, qui ne l'a pas encore traitée : réessayez dans "
+                              "quelques minutes.",
+                              "Your request for a new code was passed to the vote-code "
+                              "authority, which has not handled it yet: try again in a few "
+                              "minutes." },
+    [MSG_REISSUE_NONE] = { "reissue_none",
+                           "Vous avez déjà voté dans chacun de vos scrutins : aucun code à "
+                           "remplacer.",
+                           "You already voted in each of your scrutins: no code to replace." },
     [MSG_BALLOT_COPY] = { "ballot_copy",
                           "Ce bulletin, ou une partie, est déjà dans l'urne : il est refusé.",
                           "This ballot, or part of it, is already in the ballot box: it is "

@@ -46,6 +46,8 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->access.link_ttl = s->cfg.link_ttl;
     s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access.network_failures = s->cfg.failures_per_network;
+    s->access.authority_url = s->cfg.authority_url[0] ? s->cfg.authority_url : NULL;
+    s->access.request_sk = s->keys.audit_sk;
     s->access_ready = 1;
     box_init(&s->box, s->store, &s->access, s->mail, s->keys.audit_sk);
     s->box.batch_seconds = s->cfg.board_batch_seconds;

@@ -69,7 +69,7 @@ test('attack 6: the identity as the key is refused, and encrypting under it thro
   const rng = vc.drbg(new Uint8Array(32));
   assert.throws(() => vc.encrypt(bin(ZERO), 1, rng), /identity/);
   const sc = { fp: bin(e.fingerprint), pk: bin(ZERO), scrutinId: 'cap-attaches', min: 0, max: 1 };
-  assert.throws(() => vc.ballotCreate(sc, [0, 1, 0], vc.credential(e.eid, 'X'.repeat(28)), rng), /identity/);
+  assert.throws(() => vc.ballotCreate(sc, [0, 1, 0], vc.credential(e.eid, 'X'.repeat(28), sc.scrutinId), rng), /identity/);
 });
 
 test('attack 6: non-canonical and invalid encodings are refused, never read as the identity', () => {
@@ -140,7 +140,7 @@ test('an honest ballot still encrypts, and no ciphertext is the identity', () =>
   const e = vec.elections[0];
   const a = ec.verify(honest(e, 'cap-attaches'));
   const sc = { fp: a.fp, pk: a.publicKey, scrutinId: 'cap-attaches', min: a.scrutin.min, max: a.scrutin.max };
-  const b = vc.ballotCreate(sc, [0, 1, 0], vc.credential(e.eid, 'X'.repeat(28)), vc.systemRandom);
+  const b = vc.ballotCreate(sc, [0, 1, 0], vc.credential(e.eid, 'X'.repeat(28), sc.scrutinId), vc.systemRandom);
   assert.equal(b.cts.length, 3);
   for (const ct of b.cts) {
     assert.ok(sodium.crypto_core_ristretto255_is_valid_point(ct.alpha));

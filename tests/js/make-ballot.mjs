@@ -15,5 +15,5 @@ const choice = Number(process.argv[2] ?? 0);
 const choices = Array.from({ length: v.k }, (_, i) => (i === choice ? 1 : 0));
 const sc = { fp: sodium.from_hex(v.fp), pk: sodium.from_hex(v.pk), scrutinId: v.scrutin_id,
              min: v.min, max: v.max };
-const b = vc.ballotCreate(sc, choices, vc.credential(v.eid, v.code), vc.systemRandom);
+const b = vc.ballotCreate(sc, choices, vc.credential(v.eid, v.code, v.scrutin_id), vc.systemRandom);
 process.stdout.write(JSON.stringify(vc.ballotJson(b, sc.fp)));

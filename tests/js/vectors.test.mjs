@@ -82,7 +82,7 @@ test('credentials and a whole ballot (§7, §8), byte for byte', () => {
   const { pk } = vc.keypair(rng);
   assert.equal(hex(pk), v.pk);
   assert.equal(hex(vc.authenticator(v.eid, v.code)), v.auth);
-  const cred = vc.credential(v.eid, v.code);
+  const cred = vc.credential(v.eid, v.code, v.scrutin_id);
   assert.equal(hex(cred.s), v.credential_secret);
   assert.equal(hex(cred.pub), v.credential);
   const sc = { fp: bin(v.fp), pk, scrutinId: v.scrutin_id, min: v.min, max: v.max };

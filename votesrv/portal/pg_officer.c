@@ -80,7 +80,8 @@ static void state_section(html *h, http_request *req, const portal_page *p,
                 "Vote codes (the credential authority's notices)"), st->credentials);
     figure(h, L(req, "Électeurs sans code de vote", "Voters without a vote code"),
            st->without_auth);
-    figure(h, L(req, "Codes réédités par courriel", "Codes reissued by e-mail"), st->reissues);
+    figure(h, L(req, "Codes réédités par l'autorité des codes",
+                "Codes reissued by the credential authority"), st->reissues);
     html_raw(h, "</dl>");
 }
 

@@ -151,10 +151,11 @@ export function votesrvCrypto(sodium) {
     return branches.map((br, j) => ({ a: br.a, b: br.b, c: c[j], s: sadd(u[j], smul(c[j], r)) }));
   };
 
-  // Vote-code credentials (§7): the authenticator, the signing key, a signature.
+  // Vote-code credentials (§7): the authenticator, the signing key of one
+  // scrutin (one credential per voter and scrutin), a signature.
   const authenticator = (eid, code) => hb('votesrv/v1/authenticator', [eid, code]);
-  const credential = (eid, code) => {
-    const s = hs('votesrv/v1/credential', [eid, code]);
+  const credential = (eid, code, scrutin) => {
+    const s = hs('votesrv/v1/credential', [eid, code, scrutin]);
     return { s, pub: base(s) };
   };
   const sign = (ctx, s, pub, digest, rng) => {

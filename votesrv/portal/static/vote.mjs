@@ -78,7 +78,7 @@ async function confirmVote() {
     const choices = Array.from({ length: k }, (_, i) => (String(i) === value ? 1 : 0));
     const sc = { fp: sodium.from_hex(d.fp), pk: sodium.from_hex(d.pk), scrutinId: d.scrutin,
       min: Number(d.min), max: Number(d.max) };
-    const ballot = vc.ballotCreate(sc, choices, vc.credential(d.eid, parsed.code),
+    const ballot = vc.ballotCreate(sc, choices, vc.credential(d.eid, parsed.code, d.scrutin),
       vc.systemRandom);
     const cast = $('cast');
     cast.elements.ballot.value = JSON.stringify(vc.ballotJson(ballot, sc.fp));
