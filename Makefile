@@ -32,12 +32,12 @@ REL_FLAGS := -O2 -g $(REPRO)
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all $(REPRO)
 
-LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c) \
+LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c credauth/*.c) \
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c) \
              $(filter-out verify/main.c,$(wildcard verify/*.c)))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TESTS     := $(patsubst tests/%.c,%,$(TEST_SRC))
-PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee voteverify
+PROGRAMS  := votesrv votectl voteaudit votecred voteclient votetrustee voteverify votecad
 
 REL_LIB   := build/rel/libvotesrv.a
 SAN_LIB   := build/san/libvotesrv.a
@@ -114,7 +114,7 @@ build/san/bin/$(1): $(addprefix build/san/,$($(1)_OBJ)) $(SAN_LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(LIBS)
 endef
-$(foreach p,$(filter-out voteverify,$(PROGRAMS)),$(eval $(call program,$(p))))
+$(foreach p,$(filter-out voteverify votecad,$(PROGRAMS)),$(eval $(call program,$(p))))
 
 # voteverify links crypto/ and nothing else of the server (enforced here)
 CRYPTO_SRC := $(sort $(wildcard crypto/*.c))
@@ -144,6 +144,18 @@ build/rel/bench/soak: build/rel/bench/soak.o build/rel/tests/testutil.o build/re
 
 build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+# votecad (the online credential authority) links crypto/, the vote-code
+# generator, credauth/ and the store-free part of mail/: no server code (a
+# symbol of it would fail this link).
+votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
+               mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
+build/rel/bin/votecad: $(addprefix build/rel/,$(votecad_OBJ)) build/rel/libvvcrypto.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+build/san/bin/votecad: $(addprefix build/san/,$(votecad_OBJ)) build/san/libvvcrypto.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 # Fuzzing (tests/fuzz): each target's LLVMFuzzerTestOneInput, linked either
 # with tests/fuzz/replay.c (gcc; make check replays the committed corpus) or
@@ -268,7 +280,9 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL_BIN) portal
 	@rm -rf $(DEMO_DIR)
 	@build/rel/bin/votectl demo $(DEMO_DIR)
-	@build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json
+	@build/rel/bin/votecad init $(DEMO_DIR)/votecad/votecad.json
+	@build/rel/bin/votecad serve $(DEMO_DIR)/votecad/votecad.json & cad=$$!; \
+	  trap 'kill $$cad; wait $$cad' EXIT; build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json
 
 crypto-demo: deps
 	@$(MAKE) --no-print-directory build/rel/tools/votedemo

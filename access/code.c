@@ -4,6 +4,7 @@
  * never derives a credential (docs/protocol.md section 7). */
 #include "access_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,22 @@ typedef struct {
     access_guard guard;
     guard_outcome defi;
     char *body;                  /* the request sent to the authority */
+    char pending[33];            /* its id, if it was waiting already */
+    int leased;                  /* this attempt holds the exchange's lease */
     access_result *res;
 } reissue_job;
+
+/* One exchange with the authority at a time (protocol section 7.3): a request
+ * is made with the number of records applied, and its record applied or
+ * refused, before the next request is made, so the authority never sees a
+ * request while a record it answered may still be applied. Across the
+ * daemon's nodes a lease in the store (the writes are serialised) that ends
+ * AUTHORITY_LEASE_S after it was taken if its holder never gives it back;
+ * within a process a mutex, so that its threads wait rather than find the
+ * lease taken. */
+#define AUTHORITY_LEASE_KEY "authority:exchange"
+#define AUTHORITY_LEASE_S 120          /* above the client's 25 s of connect and answer */
+static pthread_mutex_t authority_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int run_reissue_read(store_tx *tx, void *arg)
 {
@@ -96,10 +111,15 @@ static int pending_of(const char *request, int64_t voter, const char *body, void
 {
     reissue_job *j = arg;
 
-    (void)request;
     if (voter != j->voter || j->body != NULL)
         return 0;
+    snprintf(j->pending, sizeof j->pending, "%s", request);
     return (j->body = strdup(body)) != NULL ? 0 : STORE_ENOMEM;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* A new request (docs/protocol.md section 7.3), signed with the daemon's key,
@@ -107,34 +127,41 @@ static int pending_of(const char *request, int64_t voter, const char *body, void
 static int request_new(store_tx *tx, reissue_job *j)
 {
     open_scrutins o = { .n = 0 };
-    uint8_t id[16], digest[32], sig[64];
-    char request[33], sighex[129];
-    json_t *doc, *list;
+    char request[33];
+    uint64_t applied = 0;
     int rc = store_voter_scrutins(tx, j->voter, add_open, &o);
 
-    if (rc != STORE_OK)
+    if (rc != STORE_OK || (rc = election_documents_count(tx, REISSUE_KIND, &applied)) != STORE_OK)
         return rc;
     if (o.n == 0) {
         j->res->code = ACCESS_E_REISSUE_NONE;
         return STORE_OK;
     }
-    randombytes_buf(id, sizeof id);
-    hex_encode(request, id, sizeof id);
-    credential_request_digest(digest, j->eid, request, j->v.number, o.list, o.n,
-                              (uint64_t)j->now);
-    crypto_sign_detached(sig, NULL, digest, sizeof digest, j->a->request_sk);
-    hex_encode(sighex, sig, sizeof sig);
-    list = json_array();
-    for (size_t i = 0; i < o.n; i++)
-        json_array_append_new(list, json_string(o.list[i]));
-    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:s}", "format", REISSUE_REQUEST_FORMAT,
-                    "election", j->eid, "request", request, "voter", j->v.number, "scrutins",
-                    list, "issued_at", (json_int_t)j->now, "signature", sighex);
-    j->body = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(doc);
+    qsort(o.list, o.n, sizeof o.list[0], by_bytes);   /* bytewise, whatever the collation */
+    j->body = election_reissue_request_make(j->eid, j->v.number, o.list, o.n,
+                                            (uint64_t)j->now, applied, j->a->request_sk,
+                                            request);
     if (j->body == NULL)
         return STORE_ENOMEM;
     return store_reissue_put(tx, request, j->voter, j->body);
+}
+
+/* The waiting request counts the records applied now, or it is dropped. */
+static int pending_current(store_tx *tx, reissue_job *j)
+{
+    json_t *doc = json_loads(j->body, 0, NULL);
+    json_t *applied = json_object_get(doc, "applied");
+    uint64_t have = 0;
+    int rc = election_documents_count(tx, REISSUE_KIND, &have);
+
+    if (rc == STORE_OK && (!json_is_integer(applied) ||
+                           (uint64_t)json_integer_value(applied) != have)) {
+        rc = store_reissue_delete(tx, j->pending);
+        free(j->body);
+        j->body = NULL;
+    }
+    json_decref(doc);
+    return rc;
 }
 
 static int run_reissue_write(store_tx *tx, void *arg)
@@ -152,6 +179,13 @@ static int run_reissue_write(store_tx *tx, void *arg)
             return STORE_OK;
         }
     }
+    if ((rc = throttle_count(tx, AUTHORITY_LEASE_KEY, 1, AUTHORITY_LEASE_S, j->now,
+                             &j->leased)) != STORE_OK)
+        return rc;
+    if (!j->leased) {                   /* another node is talking to the authority */
+        j->res->code = ACCESS_E_REISSUE_PENDING;
+        return STORE_OK;
+    }
     snprintf(key, sizeof key, "reissue:%lld", (long long)j->voter);
     if (j->actor == NULL &&
         ((rc = throttle_count(tx, key, j->a->reissues_per_day, 86400, j->now, &allowed)) != 0 ||
@@ -160,16 +194,24 @@ static int run_reissue_write(store_tx *tx, void *arg)
         j->res->retry_after = 86400;
         return rc;
     }
-    /* a request still waiting for its record goes again, unchanged */
+    /* a request still waiting for its record goes again, unchanged, while the
+     * records applied are still those it counts; else a new one replaces it */
     free(j->body);
     j->body = NULL;
     if ((rc = store_reissues_each(tx, pending_of, j)) != STORE_OK ||
+        (j->body != NULL && (rc = pending_current(tx, j)) != STORE_OK) ||
         (j->body == NULL && (rc = request_new(tx, j)) != STORE_OK) || j->body == NULL)
         return rc;
     extra = j->actor != NULL ? json_pack("{s:s,s:s,s:s}", "by", "support", "agent", j->actor,
                                          "reason", j->reason)
                              : json_pack("{s:s}", "by", "voter");
     return access_audit(tx, "code-reissue-requested", j->v.number, extra);
+}
+
+static int run_lease_end(store_tx *tx, void *arg)
+{
+    (void)arg;
+    return throttle_reset(tx, AUTHORITY_LEASE_KEY);
 }
 
 static int run_unlock(store_tx *tx, void *arg)
@@ -218,6 +260,7 @@ static int send_request(access_ctx *a, reissue_job *j)
     int rc, mine;
 
     if (election_authority_post(a->authority_url, j->body, &reply, err, sizeof err) != 0) {
+        free(reply);                /* a refusal or no answer: the request stays, unchanged */
         j->res->code = ACCESS_E_REISSUE_PENDING;
         return ACCESS_REFUSED;
     }
@@ -285,9 +328,17 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
         access_hash_leave(a);
         sodium_memzero(norm, sizeof norm);
     }
+    pthread_mutex_lock(&authority_lock);
     rc = store_write(a->store, run_reissue_write, j);
+    j->leased = rc == STORE_OK && j->leased;
     if (rc == STORE_OK && j->res->code == ACCESS_E_NONE)
         rc = send_request(a, j);
+    if (j->leased) {                    /* if this fails, the lease ends by itself */
+        int end = store_write(a->store, run_lease_end, NULL);
+
+        rc = rc == STORE_OK ? end : rc;
+    }
+    pthread_mutex_unlock(&authority_lock);
     free(j->body);
     if (rc != STORE_OK)
         return rc;

@@ -122,7 +122,7 @@ void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32])
 
 void credential_request_digest(uint8_t out[32], const char *eid, const char *request,
                                const char *voter, const char *const *scrutins, size_t n,
-                               uint64_t issued_at)
+                               uint64_t issued_at, uint64_t applied)
 {
     transcript t;
 
@@ -134,6 +134,7 @@ void credential_request_digest(uint8_t out[32], const char *eid, const char *req
     for (size_t i = 0; i < n; i++)
         transcript_put(&t, scrutins[i], strlen(scrutins[i]));
     transcript_put_u64(&t, issued_at);
+    transcript_put_u64(&t, applied);
     transcript_digest(&t, out);
 }
 

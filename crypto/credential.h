@@ -80,10 +80,11 @@ void credential_reissue_final(credential_reissue_hash *h, uint8_t out[32]);
 
 /* The digest the daemon signs (Ed25519, its audit key) over a reissue request
  * to the credential authority: Hb("votesrv/v1/reissue-request"; eid, request
- * id, voter number, le64(n), scrutin_1, ..., scrutin_n, le64(issued_at)). */
+ * id, voter number, le64(n), scrutin_1, ..., scrutin_n, le64(issued_at),
+ * le64(applied)), applied the number of reissue records the server holds. */
 void credential_request_digest(uint8_t out[32], const char *eid, const char *request,
                                const char *voter, const char *const *scrutins, size_t n,
-                               uint64_t issued_at);
+                               uint64_t issued_at, uint64_t applied);
 /* The demo credential authority's Ed25519 seed (votecred keygen --demo):
  * Hb("votesrv/v1/demo-credential-authority"). Public: demos and tests only. */
 void credential_authority_demo_seed(uint8_t seed[32]);

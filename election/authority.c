@@ -1,10 +1,15 @@
 /* authority.c - the server's HTTP client of the credential authority's
- * service (votecad): a reissue request out, its signed record back. */
+ * service (votecad): a reissue request signed with the daemon's audit key
+ * out, its signed record back (docs/protocol.md section 7.3). */
 #include "credentials.h"
 
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
+#include "crypto/credential.h"
+#include "crypto/hex.h"
 
 #define AUTHORITY_REPLY_MAX (64 * 1024)
 #define AUTHORITY_TIMEOUT_S 20L
@@ -14,6 +19,19 @@ typedef struct {
     size_t len;
     int too_long;
 } reply_buf;
+
+/* A name of the request (election, voter, scrutin): 1-64 visible characters. */
+static int name_ok(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len == 0 || len > 64)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] == 0x7f)
+            return 0;
+    return 1;
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
@@ -67,13 +85,47 @@ int election_authority_post(const char *url, const char *body, char **reply, cha
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
     curl_slist_free_all(h);
-    if (rc != CURLE_OK || status != 200 || r.buf == NULL) {
+    if (rc != CURLE_OK || r.buf == NULL || status < 200 ||
+        (status != 200 && (status < 400 || status > 599))) {
         snprintf(err, errlen, "the credential authority at %s answered %s (HTTP %ld)", full,
                  r.too_long ? "more than 64 KiB" : rc != CURLE_OK ? curl_easy_strerror(rc)
                                                                    : "no record", status);
         free(r.buf);
         return -1;
     }
+    snprintf(err, errlen, "the credential authority at %s refused the request (HTTP %ld)", full,
+             status);
     *reply = r.buf;
-    return 0;
+    return status == 200 ? 0 : (int)status;
+}
+
+char *election_reissue_request_make(const char *eid, const char *voter,
+                                    const char *const *scrutins, size_t n, uint64_t issued_at,
+                                    uint64_t applied, const uint8_t sk[64], char id_out[33])
+{
+    uint8_t id[16], digest[32], sig[64];
+    char sighex[129], *text;
+    json_t *doc, *list;
+
+    if (!name_ok(eid) || !name_ok(voter) || n == 0 || n > DEF_MAX_SCRUTINS ||
+        issued_at > (uint64_t)INT64_MAX || applied > (uint64_t)INT64_MAX)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!name_ok(scrutins[i]) || (i > 0 && strcmp(scrutins[i - 1], scrutins[i]) >= 0))
+            return NULL;
+    randombytes_buf(id, sizeof id);
+    hex_encode(id_out, id, sizeof id);
+    credential_request_digest(digest, eid, id_out, voter, scrutins, n, issued_at, applied);
+    crypto_sign_detached(sig, NULL, digest, sizeof digest, sk);
+    hex_encode(sighex, sig, sizeof sig);
+    list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(scrutins[i]));
+    doc = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:s}", "format", REISSUE_REQUEST_FORMAT,
+                    "election", eid, "request", id_out, "voter", voter, "scrutins", list,
+                    "issued_at", (json_int_t)issued_at, "applied", (json_int_t)applied,
+                    "signature", sighex);
+    text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(doc);
+    return text;
 }

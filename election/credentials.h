@@ -17,6 +17,7 @@
 #ifndef VOTESRV_CREDENTIALS_H
 #define VOTESRV_CREDENTIALS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "election.h"
@@ -53,9 +54,19 @@ int election_import_credentials_json(store *s, election_ctx *c, json_t *doc);
  * voter's id. */
 int election_reissue_apply(store *s, election_ctx *c, const char *text, size_t len,
                            int64_t *voter_id);
-/* POST body (JSON) to url + "/reissue" (libcurl): 0 and the answer's body in
- * *reply (malloc'd), or -1 with err (unreachable, not 200, too long). */
+/* POST body (JSON) to url + "/reissue" (libcurl): 0 and the record in *reply
+ * (malloc'd) on HTTP 200; the status (400-599) and the authority's error body
+ * in *reply on a refusal; -1 with err if no answer came (unreachable, another
+ * status, more than 64 KiB). */
 int election_authority_post(const char *url, const char *body, char **reply, char *err,
                             size_t errlen);
+/* A reissue request (protocol section 7.3) with a fresh random id (id_out,
+ * 32 hex), applied the number of reissue records the server holds, signed
+ * with sk (the daemon's audit key): malloc'd JSON text, NULL
+ * on bad arguments (names of 1-64 visible characters, 1 to DEF_MAX_SCRUTINS
+ * scrutins sorted bytewise without repeats) or out of memory. */
+char *election_reissue_request_make(const char *eid, const char *voter,
+                                    const char *const *scrutins, size_t n, uint64_t issued_at,
+                                    uint64_t applied, const uint8_t sk[64], char id_out[33]);
 
 #endif

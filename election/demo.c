@@ -15,6 +15,7 @@ typedef struct {
     char number[STORE_NUMBER_CHARS + 1];
     char code[CODE_SYMBOLS + 1];
     uint32_t scrutins;            /* bit i: may vote in the definition's scrutin i */
+    json_t *emails;               /* the voter's addresses, for the authority's roster */
 } demo_code;
 
 typedef struct {
@@ -33,6 +34,11 @@ static int add_scrutin(const char *scrutin, int voted, void *arg)
         if (strcmp(j->d.scrutins[i].id, scrutin) == 0)
             j->codes[j->n - 1].scrutins |= 1u << i;
     return 0;
+}
+
+static int add_email(const char *text, void *arg)
+{
+    return json_array_append_new(arg, json_string(text)) != 0 ? STORE_ENOMEM : 0;
 }
 
 static int collect(const char *number, const uint8_t *digest, int struck, void *arg)
@@ -57,6 +63,9 @@ static int collect(const char *number, const uint8_t *digest, int struck, void *
     snprintf(j->codes[j->n++].number, STORE_NUMBER_CHARS + 1, "%s", number);
     if ((rc = store_voter_find(j->tx, number, &id, &struck)) != STORE_OK)
         return rc;
+    if ((j->codes[j->n - 1].emails = json_array()) == NULL ||
+        (rc = store_voter_emails(j->tx, id, add_email, j->codes[j->n - 1].emails)) != STORE_OK)
+        return rc != STORE_OK ? rc : STORE_ENOMEM;
     return store_voter_scrutins(j->tx, id, add_scrutin, j);
 }
 
@@ -117,7 +126,51 @@ out:
     return doc;
 }
 
+/* What votecred notices leaves for votecad (votesrv-credential-state/1):
+ * per voter the addresses and the public credential of each scrutin. */
+static json_t *demo_roster(demo_job *j, const election_status *st)
+{
+    uint8_t seed[32], pk[32], sk[64], bind[32], pub[32];
+    json_t *voters = json_array(), *doc = NULL;
+    char hex[65], fp[65];
+
+    credential_authority_demo_seed(seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    sodium_memzero(sk, sizeof sk);
+    for (size_t i = 0; voters != NULL && i < j->n; i++) {
+        json_t *creds = json_object();
+
+        for (size_t k = 0; creds != NULL && k < j->d.nscrutins; k++) {
+            if (!(j->codes[i].scrutins & (1u << k)))
+                continue;
+            if (credential_from_code_scrutin(bind, pub, (const uint8_t *)st->eid,
+                                             strlen(st->eid), (const uint8_t *)j->codes[i].code,
+                                             CODE_SYMBOLS, j->d.scrutins[k].id) != 0) {
+                json_decref(creds);
+                goto out;
+            }
+            hex_encode(hex, pub, 32);
+            json_object_set_new(creds, j->d.scrutins[k].id, json_string(hex));
+        }
+        json_array_append_new(voters, json_pack("{s:s,s:O,s:o}", "number", j->codes[i].number,
+                                                "emails", j->codes[i].emails,
+                                                "credentials", creds));
+    }
+    hex_encode(fp, st->fingerprint, 32);
+    doc = json_pack("{s:s,s:s,s:s,s:o,s:O}", "format", "votesrv-credential-state/1",
+                    "election", st->eid, "fingerprint", fp, "authority", hex_json_key(pk),
+                    "voters", voters);
+out:
+    json_decref(voters);
+    return doc;
+}
+
 int election_demo_credentials(store *s, election_ctx *c, FILE *codes)
+{
+    return election_demo_credentials_roster(s, c, codes, NULL);
+}
+
+int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FILE *roster)
 {
     election_status st;
     char err[DEF_ERR_CHARS];
@@ -143,6 +196,15 @@ int election_demo_credentials(store *s, election_ctx *c, FILE *codes)
         code_display(shown, j.codes[i].code);
         fprintf(codes, "%s,%s\n", j.codes[i].number, shown);
     }
+    if (rc == STORE_OK && roster != NULL) {
+        json_t *r = demo_roster(&j, &st);
+
+        if (r == NULL || json_dumpf(r, roster, JSON_INDENT(1)) != 0)
+            rc = STORE_ENOMEM;
+        json_decref(r);
+    }
+    for (size_t i = 0; i < j.n; i++)
+        json_decref(j.codes[i].emails);
     json_decref(doc);
     if (j.codes != NULL)
         sodium_memzero(j.codes, j.cap * sizeof *j.codes);

@@ -16,5 +16,9 @@
  * would make of them: refused unless the definition's credential_authority is
  * the demo key, and after opening. Then write "number,code" lines. */
 int election_demo_credentials(store *s, election_ctx *c, FILE *codes);
+/* The same, and if roster is not NULL the roster the demo authority hands its
+ * online service votecad (votecred-state.json: votesrv-credential-state/1,
+ * per voter the addresses and each scrutin's public credential; no code). */
+int election_demo_credentials_roster(store *s, election_ctx *c, FILE *codes, FILE *roster);
 
 #endif

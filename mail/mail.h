@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <curl/curl.h>
+#include <jansson.h>
 #include "store/store.h"
 
 #define MAIL_PATH_CHARS 1024
@@ -32,6 +34,13 @@ typedef struct {
     char portal_url[256];
 } mail_config;
 
+/* The "mail" object of a configuration file at path (relative file names are
+ * resolved against path's folder): relay, from, and optional starttls,
+ * ca_file, username, password_file, timeout_s. 0, or -1 with a message. */
+int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen);
+/* rel resolved against the folder of the file base (unless absolute); -1 if too long. */
+int mail_path_resolve(char out[MAIL_PATH_CHARS], const char *base, const char *rel);
+
 typedef struct mail_ctx mail_ctx;
 
 /* Load the templates of every kind in fr and en. NULL with a message on error. */
@@ -50,6 +59,13 @@ char *mail_compose(const mail_ctx *m, mail_kind kind, const char *lang, const ch
 
 /* Deliver what is due, once: counts of sent and failed (retried or permanent). */
 int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, unsigned *failed);
+
+/* Send one composed message to one recipient through the relay (c: a libcurl
+ * easy handle, reused between calls): 0 delivered, 1 temporary failure, 2
+ * refused for good by the relay (err says why). compose.c, template.c,
+ * config.c and smtp.c use no store, so votecad links them alone. */
+int mail_smtp_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_t *msg,
+                   size_t len, char *err, size_t errlen);
 
 typedef struct mail_sender mail_sender;
 mail_sender *mail_sender_start(store *s, const mail_ctx *m);

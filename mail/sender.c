@@ -22,23 +22,6 @@ typedef struct {
     int n;
 } batch_read;
 
-typedef struct {
-    const char *data;
-    size_t len, off;
-} upload;
-
-static size_t read_cb(char *buf, size_t size, size_t n, void *arg)
-{
-    upload *u = arg;
-    size_t take = size * n;
-
-    if (take > u->len - u->off)
-        take = u->len - u->off;
-    memcpy(buf, u->data + u->off, take);
-    u->off += take;
-    return take;
-}
-
 /* Decrypt one due message into the batch. */
 static int collect(const store_mail *sm, void *arg)
 {
@@ -89,59 +72,6 @@ static int run_claim(store_tx *tx, void *arg)
 
     drop_batch(j->b);
     return store_outbox_claim(tx, j->now, MAIL_LEASE_S, MAIL_BATCH, collect, j->b);
-}
-
-/* The address inside "Name <address>", or the whole string. */
-static void envelope_address(char *out, size_t len, const char *from)
-{
-    const char *lt = strchr(from, '<');
-
-    if (lt == NULL)
-        snprintf(out, len, "<%s>", from);
-    else
-        snprintf(out, len, "%.*s", (int)strcspn(lt, ">") + 1, lt);
-}
-
-/* 0 delivered; 1 temporary failure; 2 permanent (the relay refused for good). */
-static int send_one(CURL *c, const mail_ctx *m, const pending *p, char *err, size_t errlen)
-{
-    struct curl_slist *rcpt;
-    char from[300], to[300];
-    upload u = { (const char *)p->msg, p->len, 0 };
-    long code = 0;
-    CURLcode rc;
-
-    envelope_address(from, sizeof from, m->cfg.from);
-    snprintf(to, sizeof to, "<%s>", p->to);
-    rcpt = curl_slist_append(NULL, to);
-    curl_easy_setopt(c, CURLOPT_URL, m->cfg.relay);
-    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(m->cfg.starttls ? CURLUSESSL_ALL
-                                                                 : CURLUSESSL_NONE));
-    if (m->cfg.ca_file[0])
-        curl_easy_setopt(c, CURLOPT_CAINFO, m->cfg.ca_file);
-    if (m->cfg.username[0]) {
-        curl_easy_setopt(c, CURLOPT_USERNAME, m->cfg.username);
-        curl_easy_setopt(c, CURLOPT_PASSWORD, m->cfg.password);
-    }
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-    curl_easy_setopt(c, CURLOPT_READDATA, &u);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)m->cfg.timeout_s);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)m->cfg.timeout_s);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    rc = curl_easy_perform(c);
-    curl_slist_free_all(rcpt);
-    if (rc == CURLE_OK)
-        return 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    snprintf(err, errlen, "%s (SMTP %ld)", curl_easy_strerror(rc), code);
-    /* The relay refusing this message (5xx) is final for it; our own login being
-     * refused is a configuration problem, retried like a network failure. */
-    if (rc == CURLE_LOGIN_DENIED)
-        return 1;
-    return code >= 500 && code < 600 ? 2 : 1;
 }
 
 typedef struct {
@@ -195,7 +125,8 @@ int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, u
             snprintf(errors[i], sizeof errors[i], "stored message cannot be decrypted");
             outcome[i] = 2;
         } else {
-            outcome[i] = c ? send_one(c, m, &b.items[i], errors[i], sizeof errors[i]) : 1;
+            outcome[i] = c ? mail_smtp_send(c, m, b.items[i].to, b.items[i].msg, b.items[i].len,
+                                              errors[i], sizeof errors[i]) : 1;
         }
         if (outcome[i] == 0)
             (*sent)++;

@@ -18,7 +18,7 @@ for d in a "second-build-elsewhere/b"; do
     echo "repro: building $commit in $top/$d"
     make -C "$top/$d" -j2 --no-print-directory build/rel/bin/votesrv build/rel/bin/votectl \
         build/rel/bin/voteverify build/rel/bin/voteclient build/rel/bin/votetrustee \
-        build/rel/bin/votecred build/rel/bin/voteaudit portal > "$top/$d.log" 2>&1 ||
+        build/rel/bin/votecred build/rel/bin/voteaudit build/rel/bin/votecad portal > "$top/$d.log" 2>&1 ||
         { tail -20 "$top/$d.log"; exit 1; }
 done
 sums() { (cd "$1/build/rel" && b2sum -l 256 bin/* && cd "$1/build" && b2sum -l 256 portal/*); }

@@ -4,7 +4,8 @@
 smtp_sink.py DIR CERT KEY [USER:PASSWORD]
 
 STARTTLS is required (the certificate is made by openssl at test time). Every
-message accepted is written to DIR/N.eml. A recipient whose local part starts
+message accepted is written to DIR/N.eml, and its envelope recipients, one a
+line, to DIR/N.rcpt (written first). A recipient whose local part starts
 with "reject" is refused with 550. With USER:PASSWORD, AUTH is required.
 Prints the port on stdout, then serves until stdin closes."""
 import os
@@ -32,6 +33,8 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
         path = os.path.join(self.directory, "%d.eml" % self.count)
+        with open(path[:-4] + ".rcpt", "w") as f:
+            f.write("".join(r + "\n" for r in envelope.rcpt_tos))
         with open(path + ".tmp", "wb") as f:
             f.write(envelope.original_content or envelope.content)
         os.rename(path + ".tmp", path)

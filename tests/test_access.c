@@ -7,8 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -18,7 +20,10 @@
 #include "access/support.h"
 #include "audit/audit.h"
 #include "election/demo.h"
+#include "election/credentials.h"
 #include "election/election.h"
+#include "crypto/credential.h"
+#include "notices/code.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define PASSWORD "un cheval de trait rouge"
@@ -32,36 +37,37 @@ typedef struct {
     uint8_t pepper[32];
     int64_t now, start;          /* start: the voting window is [start - 60, start + 86400) */
     uint8_t request_sk[64];      /* the daemon's key signing reissue requests */
-    tu_authority *authority;     /* the credential authority's service, on loopback */
-    char authority_url[64];
+    tu_votecad cad;              /* the credential authority's service, votecad */
 } fixture;
 
-/* Vote codes from the demo authority, and its service on loopback, which
- * knows the key that signs the requests: a reissue goes through it. */
+/* Vote codes from the demo authority, and its service votecad with their
+ * roster, which knows the key that signs the requests: a reissue goes
+ * through it. */
 static int credentials(fixture *f)
 {
     election_ctx c = { "officer", "test", NULL, f->now, "", NULL };
     uint8_t request_pk[32];
     elgamal_pk pk;
     group_scalar sk;
-    char path[600];
-    FILE *codes;
+    char path[600], bin[PATH_MAX];
+    FILE *codes, *roster;
     int rc;
 
     snprintf(path, sizeof path, "%s/codes.csv", f->dir);
-    if ((codes = fopen(path, "w")) == NULL || elgamal_keypair(&pk, &sk, NULL) != 0)
+    codes = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/votecred-state.json", f->dir);
+    roster = fopen(path, "w");
+    if (codes == NULL || roster == NULL || elgamal_keypair(&pk, &sk, NULL) != 0)
         return -1;
     rc = election_set_public_key(f->s, &c, pk.bytes) != ELECTION_OK ||
-         election_demo_credentials(f->s, &c, codes) != ELECTION_OK;
+         election_demo_credentials_roster(f->s, &c, codes, roster) != ELECTION_OK;
     elgamal_pk_clear(&pk);
-    if (fclose(codes) != 0 || rc != 0)
+    if (fclose(codes) != 0 || fclose(roster) != 0 || rc != 0 || chmod(path, 0600) != 0)
         return -1;
     crypto_sign_keypair(request_pk, f->request_sk);
-    if ((f->authority = tu_authority_start(path, request_pk, NULL)) == NULL)
+    if (tu_bin(bin) != 0 || tu_votecad_start(&f->cad, bin, f->dir, path, request_pk) != 0)
         return -1;
-    snprintf(f->authority_url, sizeof f->authority_url, "http://127.0.0.1:%d",
-             tu_authority_port(f->authority));
-    f->a.authority_url = f->authority_url;
+    f->a.authority_url = f->cad.url;
     f->a.request_sk = f->request_sk;
     return 0;
 }
@@ -99,7 +105,7 @@ static int teardown(void **state)
     fixture *f = *state;
 
     access_destroy(&f->a);
-    tu_authority_stop(f->authority);
+    tu_votecad_stop(&f->cad);
     store_close(f->s);
     access_wordlist_free(f->words);
     mail_ctx_free(f->mail);
@@ -754,7 +760,7 @@ static void test_defi_throttled(void **state)
     uint64_t h0 = f->a.hashes, mails = queued(f);
     access_caller who = { NULL, "10.33.0.1" };
     access_result res;
-    char before[29], after[29];
+    char before[64], after[29];
 
     set_state(f, "open");
     for (int i = 0; i < N; i++) {
@@ -797,13 +803,14 @@ static void test_defi_throttled(void **state)
     /* the support cell lifts it (with a reason); the right answer then works */
     assert_int_equal(support_act(&f->a, "A3", SUPPORT_UNLOCK, "agent-7", "appel du votant", tt,
                                  &res), ACCESS_OK);
-    assert_int_equal(tu_authority_code(f->authority, "A3", before), 0);
+    assert_int_equal(tu_sh(before, sizeof before, "grep ^A3, %s/codes.csv | cut -d, -f2 | "
+                           "tr -d '\\n-'", f->dir), 0);
     assert_int_equal(access_code_reissue(&f->a, 3, "Voltaire", "10.31.0.1", tt, &res),
                      ACCESS_OK);
     assert_int_equal(f->a.hashes - h0, 1);
     /* the credential authority made (and mails) the code, not the server */
     assert_int_equal(queued(f), mails);
-    assert_int_equal(tu_authority_code(f->authority, "A3", after), 0);
+    assert_int_equal(tu_votecad_code(&f->cad, "jules.durand@ex.gouv.fr", after), 0);
     assert_string_not_equal(before, after);
 }
 
@@ -941,6 +948,130 @@ static void test_audit_trail_without_secrets(void **state)
     assert_true(has(&s, "support-unlock"));
 }
 
+typedef struct {
+    const char *scrutin;
+    char code[CODE_SYMBOLS + 1];
+    uint8_t pub[32], bind[32];
+    int state, bound;
+    uint64_t records;
+} cred_look;
+
+/* A1 votes in csa-ministere (her signature, as a cast would leave it). */
+static int run_voted(store_tx *tx, void *arg)
+{
+    (void)arg;
+    return store_signature_add(tx, 1, "csa-ministere");
+}
+
+/* The state of the credential of l->code in its scrutin, whether A1's
+ * binding is that code's, and the reissue records the server holds. */
+static int run_look(store_tx *tx, void *arg)
+{
+    cred_look *l = arg;
+    store_election e;
+    uint8_t stored[32];
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    rc = credential_from_code_scrutin(l->bind, l->pub, (const uint8_t *)e.eid, strlen(e.eid),
+                                      (const uint8_t *)l->code, CODE_SYMBOLS, l->scrutin)
+             ? STORE_EIO : STORE_OK;
+    free(e.definition);
+    if (rc == STORE_OK)
+        rc = store_credential_state(tx, l->scrutin, l->pub, &l->state);
+    if (rc == STORE_OK && (rc = store_binding_get(tx, 1, l->scrutin, stored)) == STORE_OK)
+        l->bound = memcmp(stored, l->bind, 32) == 0;
+    return rc == STORE_OK ? election_documents_count(tx, REISSUE_KIND, &l->records) : rc;
+}
+
+static void look(fixture *f, const char *code, cred_look *l)
+{
+    assert_int_equal(code_parse(l->code, code), CODE_OK);
+    assert_int_equal(store_read(f->s, run_look, l), STORE_OK);
+}
+
+/* Another node of the daemon talking to the authority (its lease in the
+ * store): a reissue waits (reissue_pending) without a request to votecad,
+ * until that node gives the lease back or it ends. */
+static int run_lease_taken(store_tx *tx, void *arg)
+{
+    store_throttle t = { 1, *(int64_t *)arg + 120, 0 };
+
+    return store_throttle_put(tx, "authority:exchange", &t);
+}
+
+static void test_reissue_one_exchange_at_a_time(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 45000;
+    long long seq0 = tu_votecad_status(&f->cad, "next_seq");
+    access_result res;
+
+    assert_int_equal(store_write(f->s, run_lease_taken, &t), STORE_OK);
+    assert_int_equal(access_code_reissue_support(&f->a, 2, "agent-7", "notice perdue", t + 1,
+                                                 &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_PENDING);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0);    /* nothing sent */
+    /* the lease ends by itself; this exchange takes it and gives it back */
+    assert_int_equal(access_code_reissue_support(&f->a, 2, "agent-7", "notice perdue", t + 121,
+                                                 &res), ACCESS_OK);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 1);
+    assert_int_equal(access_code_reissue_support(&f->a, 2, "agent-7", "notice perdue", t + 122,
+                                                 &res), ACCESS_OK);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 2);
+}
+
+/* A record the server refuses (the voter voted in one of its scrutins while
+ * her request waited for the authority) is dropped; the next request counts
+ * the records applied, so votecad undoes the dropped record, and the new one,
+ * with its seq, revokes the credential the server still holds: it applies,
+ * and its code is the voter's (protocol section 7.3). */
+static void test_reissue_record_dropped(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 50000;
+    long long seq0 = tu_votecad_status(&f->cad, "next_seq");
+    char notice[64], code[CODE_SYMBOLS + 1];
+    cred_look l = { .scrutin = "cap-attaches" };
+    uint64_t records0;
+    access_result res;
+
+    assert_int_equal(tu_sh(notice, sizeof notice, "grep ^A1, %s/codes.csv | cut -d, -f2 | "
+                           "tr -d '\\n'", f->dir), 0);
+    look(f, notice, &l);
+    assert_int_equal(l.state, STORE_CRED_ACTIVE);
+    records0 = l.records;
+    /* the authority is down: the request waits */
+    assert_int_equal(tu_votecad_halt(&f->cad), 0);
+    assert_int_equal(access_code_reissue_support(&f->a, 1, "agent-7", "notice perdue", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_PENDING);
+    assert_int_equal(store_write(f->s, run_voted, NULL), STORE_OK);
+    /* back: the waiting request's record names csa-ministere, where she voted:
+     * the server refuses it and drops the request */
+    assert_int_equal(tu_votecad_serve(&f->cad), 0);
+    assert_int_equal(access_code_reissue_support(&f->a, 1, "agent-7", "notice perdue", t + 1,
+                                                 &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_REISSUE_PENDING);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 1);
+    look(f, notice, &l);
+    assert_int_equal(l.records, records0);
+    assert_int_equal(l.state, STORE_CRED_ACTIVE);
+    /* the next request counts records0: votecad undoes its record and makes
+     * the new one with the same seq, for cap-attaches only */
+    assert_int_equal(access_code_reissue_support(&f->a, 1, "agent-7", "notice perdue", t + 2,
+                                                 &res), ACCESS_OK);
+    assert_int_equal(tu_votecad_status(&f->cad, "next_seq"), seq0 + 1);
+    look(f, notice, &l);
+    assert_int_equal(l.records, records0 + 1);
+    assert_int_equal(l.state, STORE_CRED_REVOKED);         /* refused at once */
+    assert_int_equal(tu_votecad_code(&f->cad, "camille.martin@ex.gouv.fr", code), 0);
+    look(f, code, &l);
+    assert_int_equal(l.state, STORE_CRED_ACTIVE);
+    assert_true(l.bound);                                  /* her binding is the new code's */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -957,6 +1088,8 @@ int main(void)
         cmocka_unit_test(test_defi_change_and_sessions),
         cmocka_unit_test(test_defi_throttled),
         cmocka_unit_test(test_defi_network_window),
+        cmocka_unit_test(test_reissue_one_exchange_at_a_time),
+        cmocka_unit_test(test_reissue_record_dropped),
         cmocka_unit_test(test_reissue_outside_window),
         cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),

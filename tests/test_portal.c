@@ -38,7 +38,7 @@
 static char bin[PATH_MAX], cfg[PATH_MAX], *dir;
 static tu_smtp smtp;
 static int daemon_pid = -1;
-static tu_authority *authority;
+static tu_votecad cad;
 static time_t closes;
 
 /* Every request in the daemon's log, shown when the journey fails. */
@@ -96,15 +96,14 @@ static int make_election(void)
 
 static int setup(void **state)
 {
-    char codes[800], mail[800];
+    char roster[800];
 
     (void)state;
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0 || make_election() != 0)
         return -1;
-    /* the credential authority's service on loopback: it makes reissued codes */
-    snprintf(codes, sizeof codes, "%s/codes.csv", dir);
-    snprintf(mail, sizeof mail, "%s/ca-mail.csv", dir);
-    if ((authority = tu_authority_for(cfg, codes, mail)) == NULL)
+    /* the credential authority's service, votecad: it makes and mails reissued codes */
+    snprintf(roster, sizeof roster, "%s/votecred-state.json", dir);
+    if (tu_votecad_for(&cad, bin, dir, cfg, roster) != 0)
         return -1;
     daemon_pid = tu_daemon_up(bin, dir, cfg);
     return daemon_pid > 0 ? 0 : -1;
@@ -113,8 +112,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    tu_votecad_stop(&cad);
     tu_daemon_teardown(daemon_pid, &smtp, dir);
-    tu_authority_stop(authority);
     return 0;
 }
 
@@ -341,11 +340,12 @@ static void journey(const char *phase)
     static char out[65536], log[16384];
 
     if (tu_sh(out, sizeof out, "cd .. && VOTESRV_URL='%s' VOTESRV_MAIL='%s' "
-              "VOTESRV_CODES='%s/codes.csv' VOTESRV_CA_MAIL='%s/ca-mail.csv' "
+              "VOTESRV_CODES='%s/codes.csv' VOTESRV_CA_MAIL='%s' "
               "VOTESRV_SHOTS=build/screenshots "
               "VOTESRV_STATE='%s/journey.json' VOTESRV_STAFF='%s' VOTESRV_CLOCK_OFFSET=%ld "
               "node tests/browser/journey.mjs %s",
-              tu_base_url, smtp.maildir, dir, dir, dir, dir, clock_offset, phase) != 0) {
+              tu_base_url, smtp.maildir, dir, cad.smtp.maildir, dir, dir, clock_offset,
+              phase) != 0) {
         tu_sh(log, sizeof log, "tail -c 8000 %s/votesrv.log", dir);
         fail_msg("journey %s:\n%s\ndaemon log:\n%s", phase, out, log);
     }

@@ -458,7 +458,7 @@ static void test_authority(void **state)
     const char *eid = json_string_value(json_object_get(v, "eid"));
     const char *sc = json_string_value(json_object_get(v, "scrutin"));
     uint8_t seed[32], pk[32], sk[64], want[32], d[32], s1[32], s2[32], sig[64], n[8], one[8];
-    uint8_t t[8];
+    uint8_t t[8], applied[8];
 
     (void)state;
     ref_hash(seed, 32, "votesrv/v1/demo-credential-authority", NULL, 0);
@@ -489,10 +489,11 @@ static void test_authority(void **state)
     sig[0] ^= 1;
     assert_int_equal(crypto_sign_verify_detached(sig, d, 32, pk), -1);
     le64(t, 1764576000);
+    le64(applied, 7);
     ref_hash(d, 32, "votesrv/v1/reissue-request",
              (item[]){ { eid, strlen(eid) }, { "00112233445566778899aabbccddeeff", 32 },
                        { "D00042", 6 }, { n, 8 }, { "cap-ministere", 13 }, { "csa", 3 },
-                       { t, 8 } }, 7);
+                       { t, 8 }, { applied, 8 } }, 8);
     get(want, 32, v, "request_digest");
     assert_memory_equal(d, want, 32);
     sodium_memzero(sk, sizeof sk);

@@ -4,8 +4,10 @@
  * voter API over HTTP: activation, login, account, password reassort with the
  * ALTCHA proof of work, logout, bad input of every kind, the mailbox alone
  * trying to take an activated account's défi and vote code, and the code
- * reassort through a credential authority on loopback (the server never makes
- * a code: it sends a signed request and applies the authority's record). */
+ * reassort through the real credential authority's service, votecad, beside
+ * the daemon with its own SMTP sink (the server never makes a code: it sends a
+ * signed request and applies the authority's record; votecad mails the code to
+ * the addresses of its own roster, even when the server's copy changed). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,17 +37,17 @@
 static char *dir, bin[PATH_MAX], cfg[700], cookie[300];
 static int daemon_pid;
 static tu_smtp smtp;
-static tu_authority *authority;
+static tu_votecad cad;
 
-/* The credential authority on loopback, which knows the daemon's public key
- * from its own configuration; its address in the daemon's. */
+/* votecad, which knows the daemon's public key from its own configuration,
+ * with the roster `votectl credentials --demo` wrote; its address in the
+ * daemon's configuration. */
 static int start_authority(void)
 {
     char path[800];
 
-    snprintf(path, sizeof path, "%s/codes.csv", dir);
-    authority = tu_authority_for(cfg, path, NULL);
-    return authority != NULL ? 0 : -1;
+    snprintf(path, sizeof path, "%s/votecred-state.json", dir);
+    return tu_votecad_for(&cad, bin, dir, cfg, path);
 }
 
 static int setup(void **state)
@@ -63,8 +65,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    tu_votecad_stop(&cad);
     tu_daemon_teardown(daemon_pid, &smtp, dir);
-    tu_authority_stop(authority);
     return 0;
 }
 
@@ -237,7 +239,7 @@ static void first_code(char code[64])
     snprintf(code, 64, "%.*s", (int)strcspn(out, "\r\n"), out);
 }
 
-static int cast_csa(const char *code, client_result *r)
+static int cast_as(const char *who, const char *password, const char *code, client_result *r)
 {
     client *c = client_new(tu_base_url);
     client_election e;
@@ -245,8 +247,7 @@ static int cast_csa(const char *code, client_result *r)
     int rc;
 
     assert_non_null(c);
-    assert_int_equal(client_login(c, "camille.martin@ex.gouv.fr", "la plage sous les pavés", r),
-                     CLIENT_OK);
+    assert_int_equal(client_login(c, who, password, r), CLIENT_OK);
     assert_int_equal(client_election_fetch(c, &e, r), CLIENT_OK);
     rc = client_cast(c, &e, "csa-ministere", code, 0, &receipt, r);
     client_election_free(&e);
@@ -254,17 +255,23 @@ static int cast_csa(const char *code, client_result *r)
     return rc;
 }
 
+static int cast_csa(const char *code, client_result *r)
+{
+    return cast_as("camille.martin@ex.gouv.fr", "la plage sous les pavés", code, r);
+}
+
 /* The code reassort: the défi answer, then a request signed by the daemon to
- * the credential authority, which makes and keeps (mails) the new code and
- * answers a signed record; the server applies it: the old code is refused at
- * once, the new one casts. While the authority is down the request waits and
- * goes again unchanged. The server mails no code. */
+ * votecad, which makes the new code, mails it itself and answers a signed
+ * record; the server applies it: the old code is refused at once, the new one
+ * casts. While votecad is down the request waits and goes again unchanged
+ * (one record for it). The server mails no code. */
 static void test_code_reissue(void **state)
 {
+    const char *camille = "camille.martin@ex.gouv.fr";
     tu_reply r;
     client_result cr;
-    char old[64], fresh[CODE_SYMBOLS + 1], last[33], first[33], out[4096];
-    int bad;
+    char old[64], fresh[CODE_SYMBOLS + 1], latest[CODE_SYMBOLS + 1], out[4096];
+    int last;
 
     (void)state;
     first_code(old);
@@ -275,36 +282,34 @@ static void test_code_reissue(void **state)
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"Médor\"}");
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body, "defi_wrong"));
-    assert_int_equal(tu_authority_requests(authority, last, &bad), 0);
-    /* the authority is down: the request waits, the old code still works */
-    tu_authority_fail(authority, 1);
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), 0);
+    /* votecad is down: the request waits, the old code still works */
+    assert_int_equal(tu_votecad_halt(&cad), 0);
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"  REX \"}");
     assert_int_equal(r.status, 503);
     assert_non_null(strstr(r.body, "reissue_pending"));
-    assert_int_equal(tu_authority_requests(authority, first, &bad), 1);
-    assert_int_equal(bad, 0);                          /* signed by the daemon's key */
-    /* back up: the same request again, unchanged, and its record applied */
-    tu_authority_fail(authority, 0);
+    /* back up: the same request again, one record for it, applied */
+    assert_int_equal(tu_votecad_serve(&cad), 0);
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
     assert_int_equal(r.status, 200);
-    assert_int_equal(tu_authority_requests(authority, last, &bad), 2);
-    assert_string_equal(last, first);
-    assert_int_equal(tu_authority_code(authority, "W1", fresh), 0);
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), 1);
+    assert_int_equal(tu_votecad_code(&cad, camille, fresh), 0);
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
     assert_int_equal(r.status, 200);                   /* a second one: a new request */
-    assert_int_equal(tu_authority_requests(authority, last, &bad), 3);
-    assert_string_not_equal(last, first);
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), 2);
     post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"rex\"}");
     assert_int_equal(r.status, 429);                    /* three a day */
     assert_non_null(strstr(r.body, "reissue_limit"));
-    assert_int_equal(tu_authority_requests(authority, last, &bad), 3);
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), 2);
+    assert_int_equal(tu_votecad_code(&cad, camille, latest), 0);
+    assert_string_not_equal(fresh, latest);
+    assert_int_equal(tu_smtp_mails_to(&cad.smtp, camille, &last), 2);   /* one per reissue */
     cookie[0] = '\0';
     /* the first new code and the notice's are dead, the latest casts */
     assert_int_equal(cast_csa(old, &cr), CLIENT_REFUSED);
     assert_int_equal(cr.status, 403);
     assert_int_equal(cast_csa(fresh, &cr), CLIENT_REFUSED);
-    assert_int_equal(tu_authority_code(authority, "W1", fresh), 0);
-    assert_int_equal(cast_csa(fresh, &cr), CLIENT_OK);
+    assert_int_equal(cast_csa(latest, &cr), CLIENT_OK);
     /* no vote code went through the server's mail */
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && grep -l 'nouveau code' mail/*.eml | wc -l; "
                            "%s/votectl -c votesrv.json status --json", dir, bin), 0);
@@ -371,13 +376,14 @@ static int code_mailed_to(const char *to)
 static void test_mailbox_only_attack(void **state)
 {
     const char *lea = "lea.petit@ex.gouv.fr";
-    char token[64], body[2048], *text, *t, *altcha, last[33];
-    char code_before[CODE_SYMBOLS + 1], code_now[CODE_SYMBOLS + 1];
+    char token[64], body[2048], *text, *t, *altcha;
+    char code_now[CODE_SYMBOLS + 1];
     tu_reply r;
-    int n0, bad, requests = tu_authority_requests(authority, last, &bad);
+    int n0, mailed;
+    long long requests = tu_votecad_status(&cad, "reissues");
 
     (void)state;
-    assert_int_equal(tu_authority_code(authority, "W2", code_before), 0);
+    assert_int_equal(tu_smtp_mails_to(&cad.smtp, lea, &mailed), 0);
     /* Léa activates from the opening's mail (message 2) */
     cookie[0] = '\0';
     token_from_mail(2, lea, "/activation?t=", token);
@@ -431,7 +437,7 @@ static void test_mailbox_only_attack(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"defi_question\":0"));
     assert_false(code_mailed_to(lea));
-    assert_int_equal(tu_authority_requests(authority, last, &bad), requests);  /* nor the authority */
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), requests);  /* nor the authority */
     /* the défi is still Léa's own: her answer gets the code (once the delays pass) */
     for (int i = 0; i < 30; i++) {
         post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"minou\"}");
@@ -441,11 +447,68 @@ static void test_mailbox_only_attack(void **state)
     }
     assert_int_equal(r.status, 200);
     /* the authority made her a new code, and mailed it itself */
-    assert_int_equal(tu_authority_requests(authority, last, &bad), requests + 1);
-    assert_int_equal(tu_authority_code(authority, "W2", code_now), 0);
-    assert_string_not_equal(code_now, code_before);
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), requests + 1);
+    assert_int_equal(tu_votecad_code(&cad, lea, code_now), 0);
     assert_false(code_mailed_to(lea));
     cookie[0] = '\0';
+}
+
+/* The server's copy of a voter's address changed (as a compromised server
+ * would, straight in its registry): Léa's reissue request names her, and
+ * votecad mails the code only to the address of its own roster, never to the
+ * server's; the previous credential is refused at once, the new code casts. */
+static void test_reissue_roster_address_only(void **state)
+{
+    const char *lea = "lea.petit@ex.gouv.fr", *mallory = "mallory@evil.example";
+    const char *password = "le pirate lit le courrier";
+    char before[CODE_SYMBOLS + 1], now[CODE_SYMBOLS + 1], body[300], out[2048];
+    long long reissues = tu_votecad_status(&cad, "reissues");
+    int to_lea, to_mallory, last;
+    client_result cr;
+    tu_reply r;
+
+    (void)state;
+    assert_int_equal(tu_votecad_code(&cad, lea, before), 0);     /* her current code */
+    to_lea = tu_smtp_mails_to(&cad.smtp, lea, &last);
+    free(tu_write(dir, "mallory.sql", "UPDATE voter_email SET address = 'mallory@evil.example'"
+                                      " WHERE address = 'lea.petit@ex.gouv.fr';\n"));
+    if (tu_pg()) {
+        char pg[600];
+
+        assert_int_equal(tu_pg_conninfo(dir, pg, sizeof pg), 0);
+        assert_int_equal(tu_sh(out, sizeof out, "PGOPTIONS='-c search_path=registry' psql '%s' "
+                               "-v ON_ERROR_STOP=1 -q -f %s/mallory.sql", pg, dir), 0);
+    } else {
+        assert_int_equal(tu_sh(out, sizeof out, "sqlite3 -cmd '.timeout 10000' %s/registry.db "
+                               "< %s/mallory.sql", dir, dir), 0);
+    }
+    /* the server now knows her as mallory: the account page says so */
+    snprintf(body, sizeof body, "{\"identifier\":\"%s\",\"password\":\"%s\"}", mallory,
+             password);
+    post(&r, "/api/v1/session", body);
+    assert_int_equal(r.status, 200);
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    for (int i = 0; i < 30; i++) {
+        post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"minou\"}");
+        if (r.status != 429)
+            break;
+        sleep((unsigned)atoi(r.retry_after) > 0 ? (unsigned)atoi(r.retry_after) : 1);
+    }
+    assert_int_equal(r.status, 200);
+    cookie[0] = '\0';
+    assert_int_equal(tu_votecad_status(&cad, "reissues"), reissues + 1);
+    assert_int_equal(tu_votecad_code(&cad, lea, now), 0);
+    assert_string_not_equal(now, before);
+    /* envelope recipients at the authority's relay: Léa's roster address once more,
+     * mallory never; and nothing went through the server's relay */
+    assert_int_equal(tu_smtp_mails_to(&cad.smtp, lea, &last), to_lea + 1);
+    assert_int_equal(tu_smtp_mails_to(&cad.smtp, mallory, &last), 0);
+    assert_int_equal(tu_smtp_mails_to(&smtp, mallory, &to_mallory), 0);
+    assert_false(code_mailed_to(mallory));
+    /* the previous credential is refused at once; the new code casts */
+    assert_int_equal(cast_as(mallory, password, before, &cr), CLIENT_REFUSED);
+    assert_int_equal(cr.status, 403);
+    assert_int_equal(cast_as(mallory, password, now, &cr), CLIENT_OK);
 }
 
 static void test_logout_and_logs(void **state)
@@ -479,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_code_reissue),
         cmocka_unit_test(test_mailbox_only_attack),
+        cmocka_unit_test(test_reissue_roster_address_only),
         cmocka_unit_test(test_logout_and_logs),
     };
     return cmocka_run_group_tests_name("voter_access", tests, setup, teardown);

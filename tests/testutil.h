@@ -216,26 +216,41 @@ int tu_daemon_up(const char *bin, const char *dir, const char *cfg);
  * sink, libcurl; then remove and free dir. */
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);
 
-/* A credential authority on loopback for the daemon under test (its
- * credential_authority_url), as votecad answers (testutil_ca.c): it checks
- * each reissue request's signature with the daemon's audit key daemon_pk,
- * makes a new code for the voter, keeps it as its roster's (read from the
- * demo codes file "NUMBER,CODE": the authority mails codes itself, never the
- * server) and answers the record signed with the demo authority's key. The
- * same request id gets the same answer; while fail is set it answers 503.
- * outbox (may be NULL): a file where each new code is "mailed" as NUMBER,CODE. */
-typedef struct tu_authority tu_authority;
-tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32],
-                                 const char *outbox);
-/* The same for the daemon of configuration cfg (its audit key, read from its
- * keys file), with the daemon's credential_authority_url set to it in cfg. */
-tu_authority *tu_authority_for(const char *cfg, const char *codes_csv, const char *outbox);
-int tu_authority_port(const tu_authority *a);
-void tu_authority_fail(tu_authority *a, int fail);
-/* The voter's current code (canonical, 28 symbols + NUL): 0, or -1. */
-int tu_authority_code(tu_authority *a, const char *number, char code[29]);
-/* Requests received (and how many were malformed or badly signed), the last id. */
-int tu_authority_requests(tu_authority *a, char last[33], int *bad);
-void tu_authority_stop(tu_authority *a);
+/* The online credential authority, a real `votecad serve` (testutil_ca.c) in
+ * dir/votecad: the demo authority's key (the test definition's), roster
+ * (votecred-state.json, as `votectl credentials --demo` or votecred notices
+ * write it), the daemon's audit public key server_pk, and its own SMTP sink
+ * (smtp, in dir/votecad: the authority's relay, apart from the daemon's). */
+typedef struct {
+    int pid;
+    char bin[PATH_MAX], dir[PATH_MAX], cfg[PATH_MAX + 64], roster[PATH_MAX], url[64];
+    uint8_t server_pk[32];
+    tu_smtp smtp;
+} tu_votecad;
+/* votecad init, then serve; 0 or -1. Later restarts keep the port. */
+int tu_votecad_start(tu_votecad *v, const char *bin, const char *dir, const char *roster,
+                     const uint8_t server_pk[32]);
+/* The same for the daemon of configuration cfg (its audit key, from its keys
+ * file), with cfg's credential_authority_url set to votecad. */
+int tu_votecad_for(tu_votecad *v, const char *bin, const char *dir, const char *cfg,
+                   const char *roster);
+/* `votecad serve v->cfg` (again): 0 once it listens (v->url), or -1. */
+int tu_votecad_serve(tu_votecad *v);
+/* SIGTERM, waited for: 0 if it ended cleanly (exit status 0). */
+int tu_votecad_halt(tu_votecad *v);
+/* Halt votecad and stop its SMTP sink. */
+void tu_votecad_stop(tu_votecad *v);
+/* A number of `votecad status` (NAME VALUE lines), or -1. */
+long long tu_votecad_status(const tu_votecad *v, const char *name);
+/* Until votecad's outbox has nothing queued: 0, or -1 after 60 s. */
+int tu_votecad_outbox_empty(const tu_votecad *v);
+/* Once the outbox is empty, the code of the last mail votecad's relay got for
+ * addr (an envelope recipient), canonical: 0, or -1 if none. */
+int tu_votecad_code(const tu_votecad *v, const char *addr, char code[29]);
+/* Messages the sink delivered with addr among their envelope recipients
+ * (N.rcpt); the number of the last one in *last (0 if none). */
+int tu_smtp_mails_to(const tu_smtp *s, const char *addr, int *last);
+/* The vote code in a code mail (conf/mail/code.*.txt), canonical: 0 or -1. */
+int tu_mail_code(char code[29], const char *message);
 
 #endif

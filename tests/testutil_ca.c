@@ -1,329 +1,250 @@
-/* testutil_ca.c - a credential authority on loopback for the daemon under
- * test (docs/protocol.md section 7.3): what votecad does, reduced to what the
- * tests need. The test holds the authority's key (the demo key the example
- * definition names), as the authority would. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <microhttpd.h>
-#include <pthread.h>
+/* testutil_ca.c - the real online credential authority, votecad
+ * (docs/protocol.md section 17), beside the daemon under test: its own
+ * folder, store, SMTP sink (the authority's relay) and the demo authority's
+ * key, which the test election's definition names. */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 #include "testutil.h"
 #include "crypto/credential.h"
 #include "crypto/hex.h"
-#include "election/credentials.h"
 #include "notices/code.h"
 #include "votesrv/config.h"
 
-#define CA_VOTERS 64
-#define CA_BODY_MAX 8192
-
-struct tu_authority {
-    struct MHD_Daemon *d;
-    pthread_mutex_t lock;
-    uint8_t daemon_pk[32], sk[64];
-    char number[CA_VOTERS][STORE_NUMBER_CHARS + 1];
-    char code[CA_VOTERS][CODE_SYMBOLS + 1];
-    size_t nvoters;
-    uint64_t seq;
-    int fail, requests, bad;
-    char last_request[33], last_reply_id[33];
-    char *last_reply;
-    char outbox[1024];            /* "mailed" codes: NUMBER,CODE lines ("": none) */
-};
-
-typedef struct {
-    char buf[CA_BODY_MAX];
-    size_t len;
-    int too_long;
-} upload;
-
-static int find(const tu_authority *a, const char *number)
+static int write_private(const char *path, const char *text)
 {
-    for (size_t i = 0; number != NULL && i < a->nvoters; i++)
-        if (strcmp(a->number[i], number) == 0)
-            return (int)i;
-    return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ssize_t len = (ssize_t)strlen(text);
+    int ok = fd >= 0 && write(fd, text, (size_t)len) == len;
+
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : -1;
 }
 
-static int request_ok(const tu_authority *a, json_t *r)
+int tu_votecad_serve(tu_votecad *v)
 {
-    const char *eid = json_string_value(json_object_get(r, "election"));
-    const char *id = json_string_value(json_object_get(r, "request"));
-    const char *voter = json_string_value(json_object_get(r, "voter"));
-    json_t *scrutins = json_object_get(r, "scrutins"), *s;
-    const char *list[32];
-    uint8_t digest[32], sig[64];
-    size_t i;
+    char portfile[sizeof v->dir + 16], log[sizeof v->dir + 16];
+    int port = 0;
 
-    if (eid == NULL || id == NULL || voter == NULL || !json_is_array(scrutins) ||
-        json_array_size(scrutins) == 0 || json_array_size(scrutins) > 32 ||
-        !json_is_integer(json_object_get(r, "issued_at")) ||
-        hex_decode(sig, 64, json_string_value(json_object_get(r, "signature"))) != 0 ||
-        strcmp(json_string_value(json_object_get(r, "format")) ? json_string_value(
-                   json_object_get(r, "format")) : "", REISSUE_REQUEST_FORMAT) != 0)
+    snprintf(portfile, sizeof portfile, "%s/votecad.port", v->dir);
+    snprintf(log, sizeof log, "%s/votecad.log", v->dir);
+    remove(portfile);
+    v->pid = fork();
+    if (v->pid == 0) {
+        if (freopen(log, "a", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        execl("/bin/sh", "sh", "-c", "exec \"$0\"/votecad serve \"$1\" --port-file \"$2\"",
+              v->bin, v->cfg, portfile, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 1500 && port == 0; i++) {     /* up to 30 s on a busy machine */
+        struct timespec t = { 0, 20 * 1000 * 1000 };
+        FILE *pf;
+
+        if (waitpid(v->pid, NULL, WNOHANG) == v->pid) {
+            v->pid = 0;
+            return -1;
+        }
+        nanosleep(&t, NULL);
+        if ((pf = fopen(portfile, "r")) != NULL) {
+            if (fscanf(pf, "%d", &port) != 1)
+                port = 0;
+            fclose(pf);
+        }
+    }
+    if (port <= 0)
+        return -1;
+    snprintf(v->url, sizeof v->url, "http://127.0.0.1:%d", port);
+    return 0;
+}
+
+int tu_votecad_halt(tu_votecad *v)
+{
+    int st = 0;
+
+    if (v->pid <= 0)
         return 0;
-    json_array_foreach(scrutins, i, s)
-        if ((list[i] = json_string_value(s)) == NULL)
-            return 0;
-    credential_request_digest(digest, eid, id, voter, list, json_array_size(scrutins),
-                              (uint64_t)json_integer_value(json_object_get(r, "issued_at")));
-    return crypto_sign_verify_detached(sig, digest, 32, a->daemon_pk) == 0;
+    kill(v->pid, SIGTERM);
+    if (waitpid(v->pid, &st, 0) != v->pid)
+        st = -1;
+    v->pid = 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* The record for a checked request: a new code, revoking the current one. */
-static char *make_record(tu_authority *a, json_t *r)
+/* votecad's configuration: the port it listens on (0: any), its relay. */
+static int write_config(tu_votecad *v, int port)
 {
-    const char *eid = json_string_value(json_object_get(r, "election"));
-    int v = find(a, json_string_value(json_object_get(r, "voter")));
-    json_t *entries = json_array(), *bindings = json_array(), *s, *rec;
-    char code[CODE_SYMBOLS + 1], hex[129], *text;
-    uint8_t old[32], fresh[32], bind[32], digest[32], sig[64];
-    credential_reissue_hash h;
-    group_scalar x;
-    size_t i;
+    char relay[64], templates[PATH_MAX];
+    json_t *c;
+    int rc;
 
-    if (v < 0)
-        return NULL;
-    code_new(code);
-    credential_reissue_init(&h, eid, a->seq + 1, json_array_size(json_object_get(r, "scrutins")));
-    json_array_foreach(json_object_get(r, "scrutins"), i, s) {
-        const char *sc = json_string_value(s);
-
-        if (credential_derive_scrutin(&x, old, (const uint8_t *)eid, strlen(eid),
-                                      (const uint8_t *)a->code[v], CODE_SYMBOLS, sc) != 0 ||
-            credential_from_code_scrutin(bind, fresh, (const uint8_t *)eid, strlen(eid),
-                                         (const uint8_t *)code, CODE_SYMBOLS, sc) != 0)
-            return NULL;
-        credential_reissue_add(&h, sc, old, fresh);
-        hex_encode(hex, old, 32);
-        json_array_append_new(entries, json_pack("{s:s,s:s}", "scrutin", sc, "revoked", hex));
-        hex_encode(hex, fresh, 32);
-        json_object_set_new(json_array_get(entries, i), "fresh", json_string(hex));
-        hex_encode(hex, bind, 32);
-        json_array_append_new(bindings, json_pack("{s:s,s:s}", "scrutin", sc, "bind", hex));
-    }
-    credential_reissue_final(&h, digest);
-    crypto_sign_detached(sig, NULL, digest, 32, a->sk);
-    hex_encode(hex, sig, 64);
-    rec = json_pack("{s:s,s:s,s:I,s:o,s:s,s:s,s:o}", "format", REISSUE_RECORD_FORMAT,
-                    "election", eid, "seq", (json_int_t)(a->seq + 1), "entries", entries,
-                    "signature", hex, "voter", a->number[v], "bindings", bindings);
-    text = json_dumps(rec, JSON_COMPACT);
-    json_decref(rec);
-    if (text != NULL) {                /* "mailed" to the voter: kept here */
-        a->seq++;
-        memcpy(a->code[v], code, sizeof code);
-        if (a->outbox[0] != '\0') {
-            FILE *o = fopen(a->outbox, "a");
-            char shown[CODE_DISPLAY_CHARS + 1];
-
-            code_display(shown, code);
-            if (o != NULL) {
-                fprintf(o, "%s,%s\n", a->number[v], shown);
-                fclose(o);
-            }
-        }
-    }
-    return text;
-}
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-                                                             MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result rc = MHD_queue_response(c, status, r);
-
-    MHD_destroy_response(r);
+    if (realpath("../conf/mail", templates) == NULL)
+        return -1;
+    snprintf(relay, sizeof relay, "smtp://127.0.0.1:%d", v->smtp.port);
+    c = json_pack("{s:{s:s,s:i},s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:i,"
+                  "s:{s:s,s:s,s:b,s:s}}",
+                  "listen", "address", "127.0.0.1", "port", port, "key", "authority.key",
+                  "store", "votecad.db", "roster", v->roster, "server_key",
+                  tu_jhex(v->server_pk, 32), "election_name", "Élections de test",
+                  "support_email", "support@example.org", "portal_url",
+                  "https://vote.example.org", "templates", templates, "lang", "fr",
+                  "max_reissues_per_voter", 10, "mail", "relay", relay, "from",
+                  "Autorité de certification <ca@example.org>", "starttls", 1, "ca_file",
+                  v->smtp.cert);
+    rc = c != NULL ? json_dump_file(c, v->cfg, JSON_INDENT(1)) : -1;
+    json_decref(c);
     return rc;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *data, size_t *data_size, void **con_cls)
+int tu_votecad_start(tu_votecad *v, const char *bin, const char *dir, const char *roster,
+                     const uint8_t server_pk[32])
 {
-    tu_authority *a = cls;
-    upload *u = *con_cls;
-    json_t *r;
-    char *text = NULL;
-    const char *id;
-    enum MHD_Result rc;
+    char path[sizeof v->dir + 32], seed_hex[66], out[2048];
+    uint8_t seed[32];
+    int port;
 
-    (void)version;
-    if (u == NULL) {
-        if ((u = calloc(1, sizeof *u)) == NULL)
-            return MHD_NO;
-        *con_cls = u;
-        return MHD_YES;
+    memset(v, 0, sizeof *v);
+    snprintf(v->bin, sizeof v->bin, "%s", bin);
+    snprintf(v->dir, sizeof v->dir, "%s/votecad", dir);
+    snprintf(v->cfg, sizeof v->cfg, "%s/votecad.json", v->dir);
+    if (realpath(roster, v->roster) == NULL || mkdir(v->dir, 0700) != 0 ||
+        tu_smtp_start(&v->smtp, v->dir, NULL) != 0)
+        return -1;
+    memcpy(v->server_pk, server_pk, 32);
+    credential_authority_demo_seed(seed);            /* votecred keygen --demo's key */
+    hex_encode(seed_hex, seed, 32);
+    sodium_memzero(seed, sizeof seed);
+    strcat(seed_hex, "\n");
+    snprintf(path, sizeof path, "%s/authority.key", v->dir);
+    if (write_private(path, seed_hex) != 0 || write_config(v, 0) != 0 ||
+        tu_sh(out, sizeof out, "%s/votecad init %s", bin, v->cfg) != 0) {
+        fprintf(stderr, "votecad init: %s\n", out);
+        return -1;
     }
-    if (*data_size > 0) {
-        if (u->len + *data_size >= sizeof u->buf)
-            u->too_long = 1;
-        else
-            memcpy(u->buf + u->len, data, *data_size);
-        u->len += *data_size;
-        *data_size = 0;
-        return MHD_YES;
-    }
-    pthread_mutex_lock(&a->lock);
-    a->requests++;
-    r = u->too_long ? NULL : json_loadb(u->buf, u->len, 0, NULL);
-    id = json_string_value(json_object_get(r, "request"));
-    if (strcmp(method, "POST") != 0 || strcmp(url, "/reissue") != 0 || !request_ok(a, r)) {
-        a->bad++;
-        rc = reply(c, 400, "{\"error\":\"bad request\"}");
-    } else {
-        snprintf(a->last_request, sizeof a->last_request, "%s", id);
-        if (a->fail)
-            rc = reply(c, 503, "{\"error\":\"down\"}");
-        else if (a->last_reply != NULL && strcmp(a->last_reply_id, id) == 0)
-            rc = reply(c, 200, a->last_reply);         /* the same request, the same answer */
-        else if ((text = make_record(a, r)) == NULL)
-            rc = reply(c, 400, "{\"error\":\"unknown voter\"}");
-        else {
-            free(a->last_reply);
-            a->last_reply = text;
-            snprintf(a->last_reply_id, sizeof a->last_reply_id, "%s", id);
-            rc = reply(c, 200, text);
-        }
-    }
-    pthread_mutex_unlock(&a->lock);
-    json_decref(r);
-    return rc;
+    /* from now on the same port, so that a restart keeps the daemon's URL */
+    if (tu_votecad_serve(v) != 0 || (port = atoi(strrchr(v->url, ':') + 1)) <= 0 ||
+        write_config(v, port) != 0)
+        return -1;
+    return 0;
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
-                    enum MHD_RequestTerminationCode toe)
-{
-    (void)cls;
-    (void)c;
-    (void)toe;
-    free(*con_cls);
-    *con_cls = NULL;
-}
-
-tu_authority *tu_authority_start(const char *codes_csv, const uint8_t daemon_pk[32],
-                                 const char *outbox)
-{
-    tu_authority *a = calloc(1, sizeof *a);
-    uint8_t seed[32], pk[32];
-    char line[256];
-    FILE *f = fopen(codes_csv, "r");
-
-    if (a == NULL || f == NULL) {
-        free(a);
-        if (f != NULL)
-            fclose(f);
-        return NULL;
-    }
-    while (a->nvoters < CA_VOTERS && fgets(line, sizeof line, f) != NULL) {
-        char *comma = strchr(line, ',');
-
-        if (comma == NULL)
-            continue;
-        *comma = '\0';
-        comma[1 + strcspn(comma + 1, "\r\n")] = '\0';
-        if (strlen(line) > STORE_NUMBER_CHARS)
-            continue;
-        memcpy(a->number[a->nvoters], line, strlen(line) + 1);
-        if (code_parse(a->code[a->nvoters], comma + 1) == CODE_OK)
-            a->nvoters++;
-    }
-    fclose(f);
-    snprintf(a->outbox, sizeof a->outbox, "%s", outbox != NULL ? outbox : "");
-    memcpy(a->daemon_pk, daemon_pk, 32);
-    credential_authority_demo_seed(seed);
-    crypto_sign_seed_keypair(pk, a->sk, seed);
-    pthread_mutex_init(&a->lock, NULL);
-    a->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                            on_request, a, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-                            MHD_OPTION_SOCK_ADDR,
-                            &(struct sockaddr_in){ .sin_family = AF_INET,
-                                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) },
-                            MHD_OPTION_END);
-    if (a->d == NULL) {
-        tu_authority_stop(a);
-        return NULL;
-    }
-    return a;
-}
-
-int tu_authority_port(const tu_authority *a)
-{
-    const union MHD_DaemonInfo *i = MHD_get_daemon_info(a->d, MHD_DAEMON_INFO_BIND_PORT);
-
-    return i != NULL ? (int)i->port : -1;
-}
-
-void tu_authority_fail(tu_authority *a, int fail)
-{
-    pthread_mutex_lock(&a->lock);
-    a->fail = fail;
-    pthread_mutex_unlock(&a->lock);
-}
-
-int tu_authority_code(tu_authority *a, const char *number, char code[CODE_SYMBOLS + 1])
-{
-    int v;
-
-    pthread_mutex_lock(&a->lock);
-    v = find(a, number);
-    if (v >= 0)
-        memcpy(code, a->code[v], CODE_SYMBOLS + 1);
-    pthread_mutex_unlock(&a->lock);
-    return v >= 0 ? 0 : -1;
-}
-
-int tu_authority_requests(tu_authority *a, char last[33], int *bad)
-{
-    int n;
-
-    pthread_mutex_lock(&a->lock);
-    n = a->requests;
-    memcpy(last, a->last_request, 33);
-    *bad = a->bad;
-    pthread_mutex_unlock(&a->lock);
-    return n;
-}
-
-void tu_authority_stop(tu_authority *a)
-{
-    if (a == NULL)
-        return;
-    if (a->d != NULL)
-        MHD_stop_daemon(a->d);
-    sodium_memzero(a->sk, sizeof a->sk);
-    sodium_memzero(a->code, sizeof a->code);
-    free(a->last_reply);
-    pthread_mutex_destroy(&a->lock);
-    free(a);
-}
-
-tu_authority *tu_authority_for(const char *cfg, const char *codes_csv, const char *outbox)
+int tu_votecad_for(tu_votecad *v, const char *bin, const char *dir, const char *cfg,
+                   const char *roster)
 {
     config c;
     server_keys k;
-    char err[400], url[64];
-    tu_authority *a;
+    char err[400];
     json_t *j;
+    int rc;
 
     if (config_load(&c, cfg, err, sizeof err) != 0 ||
-        server_keys_load(&k, c.keys, 0, err, sizeof err) != 0)
-        return NULL;
-    a = tu_authority_start(codes_csv, k.audit_pk, outbox);
+        server_keys_load(&k, c.keys, 0, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    rc = tu_votecad_start(v, bin, dir, roster, k.audit_pk);
     sodium_memzero(&k, sizeof k);
-    if (a == NULL || (j = json_load_file(cfg, 0, NULL)) == NULL) {
-        tu_authority_stop(a);
-        return NULL;
-    }
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", tu_authority_port(a));
-    json_object_set_new(j, "credential_authority_url", json_string(url));
-    if (json_dump_file(j, cfg, JSON_INDENT(1)) != 0) {
-        tu_authority_stop(a);
-        a = NULL;
-    }
+    if (rc != 0 || (j = json_load_file(cfg, 0, NULL)) == NULL)
+        return -1;
+    json_object_set_new(j, "credential_authority_url", json_string(v->url));
+    rc = json_dump_file(j, cfg, JSON_INDENT(1));
     json_decref(j);
-    return a;
+    return rc;
+}
+
+void tu_votecad_stop(tu_votecad *v)
+{
+    if (tu_votecad_halt(v) != 0)
+        fprintf(stderr, "votecad serve did not end cleanly (see %s/votecad.log)\n", v->dir);
+    if (v->smtp.pid > 0)
+        tu_smtp_stop(&v->smtp);
+    v->smtp.pid = 0;
+}
+
+long long tu_votecad_status(const tu_votecad *v, const char *name)
+{
+    char out[2048], *p;
+    size_t len = strlen(name);
+
+    if (tu_sh(out, sizeof out, "%s/votecad status %s", v->bin, v->cfg) != 0)
+        return -1;
+    for (p = out; p != NULL && *p != '\0'; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, name, len) == 0 && p[len] == ' ')
+            return atoll(p + len + 1);
+    return -1;
+}
+
+int tu_votecad_outbox_empty(const tu_votecad *v)
+{
+    for (int i = 0; i < 600; i++) {                   /* bounded: 60 s */
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        if (tu_votecad_status(v, "mail_queued") == 0)
+            return 0;
+        nanosleep(&t, NULL);
+    }
+    return -1;
+}
+
+int tu_smtp_mails_to(const tu_smtp *s, const char *addr, int *last)
+{
+    int count = 0;
+
+    *last = 0;
+    for (int n = 1;; n++) {
+        char path[600], line[300];
+        FILE *r;
+
+        snprintf(path, sizeof path, "%s/%d.rcpt", s->maildir, n);
+        if ((r = fopen(path, "r")) == NULL)
+            return count;
+        while (fgets(line, sizeof line, r) != NULL) {
+            line[strcspn(line, "\n")] = '\0';
+            if (strcmp(line, addr) == 0) {
+                count++;
+                *last = n;
+            }
+        }
+        fclose(r);
+    }
+}
+
+int tu_mail_code(char code[CODE_SYMBOLS + 1], const char *message)
+{
+    char *text = tu_mail_text(message), *p;
+    int rc = -1;
+
+    if (text == NULL)
+        return -1;
+    if ((p = strstr(text, "\n    ")) != NULL) {      /* the code's line (conf/mail/code.*.txt) */
+        p += 5;
+        p[strcspn(p, "\r\n")] = '\0';
+        rc = code_parse(code, p) == CODE_OK ? 0 : -1;
+    }
+    sodium_memzero(text, strlen(text));
+    free(text);
+    return rc;
+}
+
+int tu_votecad_code(const tu_votecad *v, const char *addr, char code[CODE_SYMBOLS + 1])
+{
+    int last;
+    char *m;
+    int rc;
+
+    if (tu_votecad_outbox_empty(v) != 0 || tu_smtp_mails_to(&v->smtp, addr, &last) == 0)
+        return -1;
+    if ((m = tu_smtp_message(&v->smtp, last)) == NULL)
+        return -1;
+    rc = tu_mail_code(code, m);
+    free(m);
+    return rc;
 }

@@ -684,7 +684,8 @@ static const command commands[] = {
       "signature list it hashes (private)" },
     { "keys", cmd_keys, "--demo SECRET_FILE", "set a demo single-trustee key (demo only)" },
     { "credentials", cmd_credentials, "--demo CODES_FILE",
-      "generate demo vote codes on the server (demo only)" },
+      "generate demo vote codes on the server, and votecad's roster beside them "
+      "(votecred-state.json; demo only)" },
     { "open", cmd_open, "",
       "open the vote (keys, notices and an empty box required); send activation links" },
     { "export-voters", cmd_export, "LIST.json",

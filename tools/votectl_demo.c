@@ -3,6 +3,7 @@
 #include "votectl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "election/demo.h"
 
 #define DEMO_VOTERS 1000
+#define DEMO_VOTECAD_PORT 8090
 
 static const char *const surnames[] = { "Martin", "Bernard", "Thomas", "Petit", "Robert",
                                         "Richard", "Durand", "Dubois", "Moreau", "Laurent" };
@@ -142,9 +144,58 @@ static int write_config(const char *dir)
         "  \"common_passwords\": [ \"%s/common-passwords.txt\", "
         "\"%s/common-passwords-fr.txt\" ],\n"
         "  \"limits\": { \"max_body_bytes\": 65536, \"connection_timeout_s\": 30 },\n"
+        "  \"credential_authority_url\": \"http://127.0.0.1:%d\",\n"
         "  \"log\": { \"level\": \"info\" }\n"
-        "}\n", conf, conf, conf, conf);
+        "}\n", conf, conf, conf, conf, DEMO_VOTECAD_PORT);
     return write_file(dir, "votesrv.json", text);
+}
+
+/* DIR/votecad/: the demo credential authority's online service (the demo key,
+ * votectl's roster DIR/votecred-state.json, the daemon's audit public key;
+ * no mail relay, so reissued codes wait sealed in its outbox). `make demo`
+ * runs `votecad init` and `votecad serve` on it beside the daemon. */
+static int write_votecad(const char *dir, const uint8_t audit_pk[32])
+{
+    char conf[PATH_MAX], sub[1200], text[2 * PATH_MAX + 1024], server_key[65], seed_hex[66];
+    uint8_t seed[32];
+    int fd, ok;
+
+    snprintf(sub, sizeof sub, "%s/votecad", dir);
+    if (conf_dir(conf) != 0 || mkdir(sub, 0700) != 0) {
+        fprintf(stderr, "votectl demo: cannot create %s\n", sub);
+        return -1;
+    }
+    credential_authority_demo_seed(seed);        /* votecred keygen --demo's key */
+    hex_encode(seed_hex, seed, 32);
+    sodium_memzero(seed, sizeof seed);
+    strcat(seed_hex, "\n");
+    snprintf(text, sizeof text, "%s/authority.key", sub);
+    fd = open(text, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ok = fd >= 0 && write(fd, seed_hex, strlen(seed_hex)) == (ssize_t)strlen(seed_hex);
+    if (fd >= 0)
+        close(fd);
+    sodium_memzero(seed_hex, sizeof seed_hex);
+    if (!ok) {
+        fprintf(stderr, "votectl demo: cannot write %s\n", text);
+        return -1;
+    }
+    hex_encode(server_key, audit_pk, 32);
+    snprintf(text, sizeof text,
+        "{\n"
+        "  \"listen\": { \"address\": \"127.0.0.1\", \"port\": %d },\n"
+        "  \"key\": \"authority.key\",\n"
+        "  \"store\": \"votecad.db\",\n"
+        "  \"roster\": \"../votecred-state.json\",\n"
+        "  \"server_key\": \"%s\",\n"
+        "  \"election_name\": \"Élections professionnelles — démonstration\",\n"
+        "  \"organiser\": \"Ministère de la Démonstration\",\n"
+        "  \"support_email\": \"support-elections@demo.example\",\n"
+        "  \"support_phone\": \"+33 1 00 00 00 00\",\n"
+        "  \"portal_url\": \"http://127.0.0.1:8080\",\n"
+        "  \"templates\": \"%s/mail\",\n"
+        "  \"lang\": \"fr\"\n"
+        "}\n", DEMO_VOTECAD_PORT, server_key, conf);
+    return write_file(sub, "votecad.json", text);
 }
 
 int votectl_demo_key(votectl *v, const char *path)
@@ -173,18 +224,34 @@ int votectl_demo_key(votectl *v, const char *path)
     return rc;
 }
 
+/* CODES_FILE, and beside it votecred-state.json (0600): the roster of the
+ * demo authority's online service, votecad. */
 int votectl_demo_codes(votectl *v, const char *path)
 {
-    FILE *f = fopen(path, "wx");
-    int rc;
+    char roster_path[1200];
+    const char *slash = strrchr(path, '/');
+    FILE *f = fopen(path, "wx"), *r;
+    int fd, rc;
 
-    if (f == NULL) {
-        fprintf(stderr, "votectl: cannot create %s\n", path);
+    snprintf(roster_path, sizeof roster_path, "%.*svotecred-state.json",
+             slash != NULL ? (int)(slash - path + 1) : 0, path);
+    fd = open(roster_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    r = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL || r == NULL) {
+        fprintf(stderr, "votectl: cannot create %s\n", f == NULL ? path : roster_path);
+        if (f != NULL)
+            fclose(f);
+        if (r != NULL)
+            fclose(r);
+        else if (fd >= 0)
+            close(fd);
         return EXIT_INPUT;
     }
-    rc = votectl_result(v, election_demo_credentials(v->store, &v->ctx, f),
-                        "demo vote codes generated");
+    rc = votectl_result(v, election_demo_credentials_roster(v->store, &v->ctx, f, r),
+                        "demo vote codes generated (votecad's roster in votecred-state.json)");
     fclose(f);
+    if (fclose(r) != 0 && rc == 0)
+        rc = EXIT_INPUT;
     return rc;
 }
 
@@ -229,6 +296,8 @@ int cmd_demo(votectl *v, int argc, char **argv)
     snprintf(path, sizeof path, "%s/demo-vote-codes.csv", argv[1]);
     if (rc == 0)
         rc = votectl_demo_codes(v, path);
+    if (rc == 0 && write_votecad(argv[1], v->srv.keys.audit_pk) != 0)
+        rc = EXIT_INPUT;
     snprintf(path, sizeof path, "%s/demo-staff.txt", argv[1]);
     if (rc == 0 && (rc = votectl_demo_staff(v, path)) == 0)
         printf("console accounts (/gestion) and their TOTP keys in %s\n", path);

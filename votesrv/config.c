@@ -21,14 +21,7 @@ static int fail(char *err, size_t errlen, const char *path, const char *what)
 /* dir of `base` + rel, unless rel is absolute. */
 static int resolve(char out[CONFIG_PATH_CHARS], const char *base, const char *rel)
 {
-    const char *slash = strrchr(base, '/');
-    int n;
-
-    if (rel[0] == '/' || slash == NULL)
-        n = snprintf(out, CONFIG_PATH_CHARS, "%s", rel);
-    else
-        n = snprintf(out, CONFIG_PATH_CHARS, "%.*s/%s", (int)(slash - base), base, rel);
-    return n > 0 && n < CONFIG_PATH_CHARS ? 0 : -1;
+    return mail_path_resolve(out, base, rel);
 }
 
 static int get_uint(json_t *obj, const char *key, unsigned min, unsigned max, unsigned *out)
@@ -46,38 +39,8 @@ static int get_uint(json_t *obj, const char *key, unsigned min, unsigned max, un
 /* The optional "mail" object: the SMTP relay. */
 static int load_mail(config *c, json_t *m, const char *path, char *err, size_t errlen)
 {
-    json_error_t je;
-    const char *relay, *from, *ca = NULL, *user = NULL, *pwfile = NULL;
-    int starttls = 1, timeout = 30;
-
-    if (json_unpack_ex(m, &je, JSON_STRICT, "{s:s,s:s,s?b,s?s,s?s,s?s,s?i}", "relay", &relay,
-                       "from", &from, "starttls", &starttls, "ca_file", &ca, "username", &user,
-                       "password_file", &pwfile, "timeout_s", &timeout) != 0 ||
-        timeout < 1 || timeout > 600 || strlen(relay) >= sizeof c->mail.relay ||
-        strlen(from) >= sizeof c->mail.from ||
-        (strncmp(relay, "smtp://", 7) != 0 && strncmp(relay, "smtps://", 8) != 0) ||
-        (user != NULL && strlen(user) >= sizeof c->mail.username))
-        return fail(err, errlen, path, "mail: relay (smtp:// or smtps://), from, and optional "
-                    "starttls, ca_file, username, password_file, timeout_s (1-600)");
-    strcpy(c->mail.relay, relay);
-    strcpy(c->mail.from, from);
-    c->mail.starttls = starttls;
-    c->mail.timeout_s = (unsigned)timeout;
-    if (user != NULL)
-        strcpy(c->mail.username, user);
-    if (ca != NULL && resolve(c->mail.ca_file, path, ca) != 0)
-        return fail(err, errlen, path, "mail.ca_file: path too long");
-    if (pwfile != NULL) {
-        char pw[CONFIG_PATH_CHARS];
-        FILE *f;
-
-        if (resolve(pw, path, pwfile) != 0 || (f = fopen(pw, "r")) == NULL)
-            return fail(err, errlen, path, "mail.password_file cannot be read");
-        if (fgets(c->mail.password, sizeof c->mail.password, f) == NULL)
-            c->mail.password[0] = '\0';
-        c->mail.password[strcspn(c->mail.password, "\r\n")] = '\0';
-        fclose(f);
-    }
+    if (mail_config_parse(&c->mail, m, path, err, errlen) != 0)
+        return -1;
     c->mail_relay = 1;
     return 0;
 }

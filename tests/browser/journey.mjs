@@ -6,8 +6,8 @@
 //   node tests/browser/journey.mjs voter|close|results
 //
 // Environment: VOTESRV_URL, VOTESRV_MAIL (the sink's folder), VOTESRV_CODES
-// (NUMBER,CODE lines), VOTESRV_CA_MAIL (NUMBER,CODE lines the credential
-// authority on loopback "mails": it, not the server, sends reissued codes), VOTESRV_SHOTS (screenshots), VOTESRV_STATE (a JSON file
+// (NUMBER,CODE lines), VOTESRV_CA_MAIL (the folder of the credential
+// authority's SMTP sink: votecad, not the server, mails reissued codes), VOTESRV_SHOTS (screenshots), VOTESRV_STATE (a JSON file
 // the phases share), VOTESRV_STAFF (the folder holding votectl staff-add's
 // output for the accounts agent, chef and controle), VOTESRV_CLOCK_OFFSET (seconds the
 // daemon's clock runs ahead, for the TOTP codes). Each step asserts what a voter sees; axe-core checks each
@@ -42,17 +42,10 @@ function codeOf(number) {
   return line.split(',')[1].trim();
 }
 
-// The code the credential authority sent a voter last (it mails codes itself,
-// never the server), as a waitMail-like { match: [line, code] }.
-async function authorityMail(number) {
-  for (let i = 0; i < 100; i++) {
-    let text = '';
-    try { text = readFileSync(env('VOTESRV_CA_MAIL'), 'utf8'); } catch { /* not yet */ }
-    const line = text.split('\n').filter((l) => l.startsWith(`${number},`)).pop();
-    if (line) return { match: [line, line.split(',')[1].trim()] };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the credential authority sent ${number} no code`);
+// The code the credential authority's service (votecad) mailed a voter, from
+// its own relay (never the server's), as { match: [line, code] }.
+async function authorityMail(who) {
+  return waitMail(env('VOTESRV_CA_MAIL'), who.email, /\n {4}([0-9A-Z]{4}(?:-[0-9A-Z]{4})+)\s*\n/);
 }
 
 // The current TOTP code of a staff account (RFC 6238, HMAC-SHA-256), from
@@ -263,7 +256,7 @@ async function phaseVoter() {
   await page.getByRole('button', { name: 'Recevoir un nouveau code' }).click();
   await page.getByText('Un nouveau code de vote vient').waitFor();
   await check(page, 'code-reassort');
-  const mailed = await authorityMail(V1.number);
+  const mailed = await authorityMail(V1);
   await vote(page, 'csa-ministere', 'Syndicat B', code, "Ce code de vote n'est pas le vôtre.");
 
   // second scrutin with the keyboard only, and the new code
