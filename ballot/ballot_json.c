@@ -134,6 +134,23 @@ char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES])
     return s;
 }
 
+size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
+{
+    static const uint8_t fp[BALLOT_FP_BYTES];
+    ballot *b = ballot_new(k, min, max);
+    char *canonical = NULL;
+    size_t n = 0;
+
+    if (b != NULL && strlen(scrutin_id) <= BALLOT_SCRUTIN_ID_MAX) {
+        snprintf(b->scrutin_id, sizeof b->scrutin_id, "%s", scrutin_id);
+        if ((canonical = ballot_canonical(b, fp)) != NULL)
+            n = strlen(canonical) + ballot_wire_size(b) + 32 * k;
+    }
+    free(canonical);
+    ballot_free(b);
+    return n;
+}
+
 void ballot_tracker(uint8_t out[BALLOT_TRACKER_BYTES], const char *canonical)
 {
     transcript t;

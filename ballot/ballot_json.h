@@ -27,6 +27,10 @@ ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t 
 /* The canonical bytes (malloc'd) and the tracker. */
 char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
 void ballot_tracker(uint8_t out[BALLOT_TRACKER_BYTES], const char *canonical);
+/* What the box stores of one ballot of k lists, range [min, max], for the
+ * scrutin: canonical bytes + wire form + 32 per ciphertext (the lengths are
+ * fixed by these parameters); 0 if they are out of range. */
+size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id);
 /* Crockford base32 in groups of 4, for people; and back (-1 if malformed). */
 void ballot_tracker_text(char out[BALLOT_TRACKER_CHARS + 1], const uint8_t t[BALLOT_TRACKER_BYTES]);
 int ballot_tracker_parse(uint8_t out[BALLOT_TRACKER_BYTES], const char *text);

@@ -1,25 +1,133 @@
-/* board.c - the public bulletin board: ballots by tracker, and lookups. */
+/* board.c - the public bulletin board: ballots by tracker, published in
+ * batches, and lookups.
+ *
+ * A board that showed each ballot as it came would time it (poll, see which
+ * tracker is new), and the signature list times the voters. So the board
+ * shows the box as it was at the start of the current period of
+ * batch_seconds: at the first request of a period, every tracker then in the
+ * box is published, all at once and sorted; a lookup finds a ballot at once
+ * and says it is recorded and published at the next batch. */
 #include "box.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "election/election.h"
 
+static int64_t board_now(const box_ctx *b)
+{
+    return b->clock != NULL ? b->clock() : (int64_t)time(NULL);
+}
+
 typedef struct {
+    uint8_t (*t)[BALLOT_TRACKER_BYTES];
+    size_t n, cap;
+    int page;                          /* trackers in the last page */
+    uint8_t last[BALLOT_TRACKER_BYTES];
+    const char *scrutin;
+} collect_job;
+
+static int collect_one(const uint8_t *tracker, const uint8_t *wire, size_t len, void *arg)
+{
+    collect_job *j = arg;
+
+    (void)wire;
+    (void)len;
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? 2 * j->cap : 256;
+        uint8_t (*more)[BALLOT_TRACKER_BYTES] = realloc(j->t, cap * sizeof *j->t);
+
+        if (more == NULL)
+            return STORE_ENOMEM;
+        j->t = more;
+        j->cap = cap;
+    }
+    memcpy(j->t[j->n++], tracker, BALLOT_TRACKER_BYTES);
+    memcpy(j->last, tracker, sizeof j->last);
+    j->page++;
+    return 0;
+}
+
+static int run_collect(store_tx *tx, void *arg)
+{
+    collect_job *j = arg;
+    int first = 1, rc;
+
+    do {
+        j->page = 0;
+        rc = store_ballots_wire(tx, j->scrutin, first ? NULL : j->last, BOX_PAGE_MAX,
+                                collect_one, j);
+        first = 0;
+    } while (rc == STORE_OK && j->page == BOX_PAGE_MAX);
+    return rc;
+}
+
+static int cmp_tracker(const void *a, const void *b)
+{
+    return memcmp(a, b, BALLOT_TRACKER_BYTES);
+}
+
+/* With board_lock held: publish a new batch if a new period began. */
+static int board_refresh(box_ctx *b)
+{
+    int64_t epoch = board_now(b) / b->batch_seconds;
+    collect_job j = { NULL, 0, 0, 0, { 0 }, NULL };
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int rc = STORE_OK;
+
+    if (epoch == b->board_epoch)
+        return STORE_OK;
+    if (election_definition(b->store, &d, err, sizeof err) != 0)
+        return STORE_EIO;
+    for (size_t i = 0; rc == STORE_OK && i < d.nscrutins; i++) {
+        j.scrutin = d.scrutins[i].id;
+        rc = store_read(b->store, run_collect, &j);
+    }
+    def_free(&d);
+    if (rc != STORE_OK) {
+        free(j.t);
+        return rc;
+    }
+    qsort(j.t, j.n, sizeof *j.t, cmp_tracker);
+    free(b->published);
+    b->published = j.t;
+    b->npublished = j.n;
+    b->board_epoch = epoch;
+    return STORE_OK;
+}
+
+/* With board_lock held (or without batches): whether the board shows it. */
+static int board_shows(const box_ctx *b, const uint8_t *tracker)
+{
+    return b->batch_seconds <= 0 ||
+           bsearch(tracker, b->published, b->npublished, sizeof *b->published,
+                   cmp_tracker) != NULL;
+}
+
+typedef struct {
+    const box_ctx *b;
     const char *scrutin;
     const uint8_t *after;
     int limit;
     json_t *ballots;
     uint8_t last[BALLOT_TRACKER_BYTES];
     int n;
+    int seen;                          /* ballots of the last store page */
+    uint8_t seen_last[BALLOT_TRACKER_BYTES];
 } page_job;
 
 static int add_ballot(const uint8_t *tracker, const char *body, void *arg)
 {
     page_job *j = arg;
     char hex[65];
-    json_t *ballot = json_loads(body, 0, NULL);
+    json_t *ballot;
 
+    j->seen++;
+    memcpy(j->seen_last, tracker, sizeof j->seen_last);
+    if (!board_shows(j->b, tracker))
+        return 0;
+    ballot = json_loads(body, 0, NULL);
     hex_encode(hex, tracker, BALLOT_TRACKER_BYTES);
     memcpy(j->last, tracker, sizeof j->last);
     j->n++;
@@ -27,11 +135,24 @@ static int add_ballot(const uint8_t *tracker, const char *body, void *arg)
                                                        ballot ? ballot : json_null()));
 }
 
+/* Store pages until limit published ballots or the end of the box. */
 static int run_page(store_tx *tx, void *arg)
 {
     page_job *j = arg;
+    const uint8_t *after = j->after;
+    uint8_t cursor[BALLOT_TRACKER_BYTES];
+    int rc;
 
-    return store_ballots_page(tx, j->scrutin, j->after, j->limit, add_ballot, j);
+    for (;;) {
+        int want = j->limit - j->n;
+
+        j->seen = 0;
+        rc = store_ballots_page(tx, j->scrutin, after, want, add_ballot, j);
+        if (rc != STORE_OK || j->n >= j->limit || j->seen < want)
+            return rc;
+        memcpy(cursor, j->seen_last, sizeof cursor);
+        after = cursor;
+    }
 }
 
 /* STORE_ENOTFOUND if the election has no such scrutin. */
@@ -50,15 +171,23 @@ static int scrutin_known(box_ctx *b, const char *scrutin)
 
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out)
 {
-    page_job j = { scrutin, after, limit < 1 || limit > BOX_PAGE_MAX ? BOX_PAGE_MAX : limit,
-                   NULL, { 0 }, 0 };
+    page_job j = { b, scrutin, after, limit < 1 || limit > BOX_PAGE_MAX ? BOX_PAGE_MAX : limit,
+                   NULL, { 0 }, 0, 0, { 0 } };
     int rc = scrutin_known(b, scrutin);
     char next[65];
 
     if (rc != STORE_OK)
         return rc;
     j.ballots = json_array();
-    if ((rc = store_read(b->store, run_page, &j)) != STORE_OK) {
+    if (b->batch_seconds > 0) {
+        pthread_mutex_lock(&b->board_lock);
+        if ((rc = board_refresh(b)) == STORE_OK)
+            rc = store_read(b->store, run_page, &j);
+        pthread_mutex_unlock(&b->board_lock);
+    } else {
+        rc = store_read(b->store, run_page, &j);
+    }
+    if (rc != STORE_OK) {
         json_decref(j.ballots);
         return rc;
     }
@@ -89,9 +218,18 @@ static int run_lookup(store_tx *tx, void *arg)
 int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out)
 {
     lookup_job j = { tracker, "", NULL, 0, { 0 } };
-    int rc = store_read(b->store, run_lookup, &j);
+    int rc = store_read(b->store, run_lookup, &j), published = 1;
+    int64_t next_batch = 0;
     char hex[65], digest[65];
 
+    if (rc == STORE_OK && b->batch_seconds > 0) {
+        pthread_mutex_lock(&b->board_lock);
+        if ((rc = board_refresh(b)) == STORE_OK) {
+            published = board_shows(b, tracker);
+            next_batch = (b->board_epoch + 1) * b->batch_seconds;
+        }
+        pthread_mutex_unlock(&b->board_lock);
+    }
     if (rc != STORE_OK) {
         free(j.body);
         return rc;
@@ -101,6 +239,9 @@ int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t *
     *out = json_pack("{s:b,s:s,s:s,s:o,s:{s:I,s:s}}", "present", 1, "tracker", hex, "scrutin",
                      j.scrutin, "ballot", json_loads(j.body, 0, NULL), "box", "count",
                      (json_int_t)j.count, "digest", digest);
+    json_object_set_new(*out, "published", json_boolean(published));
+    if (!published)
+        json_object_set_new(*out, "next_batch", json_integer((json_int_t)next_batch));
     free(j.body);
     return STORE_OK;
 }

@@ -72,6 +72,16 @@ typedef struct {
     int archive_fd;
     uint64_t archive_size;
     char archive_state[STORE_STATE_CHARS + 1];   /* the state it was made in */
+    /* The board publishes the box in batches (board.c): at the first request
+     * of each period of batch_seconds, every ballot then in the box; until
+     * the next, nothing more. 0: every ballot at once (box_init's default;
+     * the daemon takes board_batch_seconds from its configuration). */
+    int64_t batch_seconds;
+    int64_t (*clock)(void);           /* NULL: time() */
+    pthread_mutex_t board_lock;       /* guards what follows */
+    int64_t board_epoch;              /* the period last published; -1: none */
+    uint8_t (*published)[BALLOT_TRACKER_BYTES];   /* its trackers, sorted */
+    size_t npublished;
 } box_ctx;
 
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64]);
@@ -89,8 +99,10 @@ json_t *box_receipt_json(const box_receipt *r);
 /* The box digest's step: the digest plus the group element of a tracker. */
 int box_digest_add(uint8_t digest[32], const uint8_t tracker[BALLOT_TRACKER_BYTES]);
 
-/* Bulletin board: a page of a scrutin's ballots by tracker (STORE_ENOTFOUND
- * for an unknown scrutin); a tracker lookup. */
+/* Bulletin board: a page of a scrutin's published ballots by tracker
+ * (STORE_ENOTFOUND for an unknown scrutin); a tracker lookup, which finds
+ * every ballot in the box and says whether it is published yet ("published",
+ * and "next_batch", the Unix time of the next batch, when it is not). */
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out);
 int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "audit/audit.h"
-#include "election/definition.h"
+#include "election/election.h"
 
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64])
 {
@@ -17,8 +17,10 @@ void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint
     b->mail = m;
     b->sign_sk = sign_sk;
     b->archive_fd = -1;
+    b->board_epoch = -1;
     pthread_mutex_init(&b->lock, NULL);
     pthread_mutex_init(&b->archive_lock, NULL);
+    pthread_mutex_init(&b->board_lock, NULL);
 }
 
 void box_destroy(box_ctx *b)
@@ -27,8 +29,10 @@ void box_destroy(box_ctx *b)
         elgamal_pk_clear(&b->pk);
     if (b->archive_fd >= 0)
         close(b->archive_fd);
+    free(b->published);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->archive_lock);
+    pthread_mutex_destroy(&b->board_lock);
 }
 
 typedef struct {
@@ -46,6 +50,8 @@ typedef struct {
     const char *canonical;
     uint8_t tracker[BALLOT_TRACKER_BYTES];
     uint8_t alphas[BALLOT_MAX_LISTS][32];
+    size_t room[DEF_MAX_SCRUTINS];    /* election_box_room of d, computed outside the writer */
+    int have_room;
     box_receipt *receipt;
 } cast_job;
 
@@ -111,6 +117,7 @@ static int reload_election(store_tx *tx, cast_job *j)
     if (memcmp(e.fingerprint, j->e.fingerprint, sizeof e.fingerprint) != 0) {
         free(e.definition);
         release(j);
+        j->have_room = 0;
         return load_election(tx, j);
     }
     free(j->e.definition);
@@ -124,7 +131,8 @@ static int store_cast(store_tx *tx, cast_job *j)
     uint64_t count;
     int state, rc;
 
-    if ((rc = store_credential_state(tx, j->scrutin, j->ballot->cred, &state)) != STORE_OK)
+    if ((rc = election_box_reserve(tx, &j->d, j->have_room ? j->room : NULL)) != STORE_OK ||
+        (rc = store_credential_state(tx, j->scrutin, j->ballot->cred, &state)) != STORE_OK)
         return rc;
     if (state == STORE_CRED_REVOKED)
         return refuse(j, BOX_E_CREDENTIAL_REVOKED);
@@ -277,6 +285,8 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     if (rc == STORE_OK)
         rc = check_ballot(&j, &canonical);
     if (rc == STORE_OK) {
+        election_box_room(&j.d, j.room);
+        j.have_room = 1;
         j.canonical = canonical;
         ballot_tracker_text(out->tracker_text, j.tracker);
         rc = store_write(b->store, run_write, &j);

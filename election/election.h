@@ -72,4 +72,12 @@ int election_audit_checkpoint(store *s, election_ctx *c);
 /* Within the count's write job: closed -> tallied, details in the audit entry. */
 int election_tallied_tx(store_tx *tx, election_ctx *c, json_t *details);
 
+/* Room in the ballot box for every scrutin of d, in d's order, before any
+ * ballot (store_box_reserve: a slot per eligible voter and slack, each as
+ * large as the scrutin's largest ballot, room[i] bytes for scrutin i as
+ * election_box_room computes them; NULL: computed here). At the opening, and
+ * again, to no effect, before each cast. */
+void election_box_room(const def_election *d, size_t room[DEF_MAX_SCRUTINS]);
+int election_box_reserve(store_tx *tx, const def_election *d, const size_t *room);
+
 #endif

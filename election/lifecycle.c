@@ -168,7 +168,8 @@ static int check_open(store_tx *tx, store_election *e, const def_election *d,
         fmt_instant(when, d->closes);
         return election_refuse(c, "the voting window closed at %s", when);
     }
-    if ((rc = election_seals_check_tx(tx, c, "open", payload)) != ELECTION_OK)
+    if ((rc = election_seals_check_tx(tx, c, "open", payload)) != ELECTION_OK ||
+        (rc = election_box_reserve(tx, d, NULL)) != STORE_OK)
         return rc;
     strcpy(e->state, "open");
     json_object_set_new(payload, "voters", json_integer((json_int_t)active));

@@ -442,6 +442,7 @@ DISPATCH(signature_exists, (store_tx *tx, int64_t voter, const char *scrutin, in
 DISPATCH(signature_add, (store_tx *tx, int64_t voter, const char *scrutin), (tx->c, voter, scrutin))
 DISPATCH(credential_use, (store_tx *tx, const char *scrutin, const uint8_t pub[32]), (tx->c, scrutin, pub))
 DISPATCH(alpha_add, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
+DISPATCH(box_reserve, (store_tx *tx, const char *scrutin, size_t payload), (tx->c, scrutin, payload))
 DISPATCH(ballot_add, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
                      const char *body, const uint8_t *wire, size_t wirelen),
          (tx->c, tracker, scrutin, body, wire, wirelen))

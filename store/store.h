@@ -47,6 +47,9 @@ typedef struct {
      * (NULL: SQLite). With several hosts and target_session_attrs=read-write,
      * the store follows the primary when the standby is promoted. */
     const char *postgresql;
+    /* 32 bytes derived from the server's secret: where a ballot's slot is in
+     * the SQLite box (NULL: an unkeyed hash). Never stored. */
+    const uint8_t *box_key;
 } store_config;
 
 typedef struct {
@@ -133,9 +136,9 @@ void store_close(store *s);
  * write a readonly database"...), so that the daemon can log why. */
 typedef void (*store_error_fn)(const char *detail);
 void store_on_error(store *s, store_error_fn fn);
-/* Close, first rewriting the ballot box file in tracker order (SQLite's
- * VACUUM): pages and cells are otherwise laid out in insertion order, which
- * would tell who voted when. -1 if the rewrite failed (the store is closed). */
+/* Close, first rewriting the ballot box file (SQLite's VACUUM: the tables
+ * that are B-trees, laid out in key order; the ballots' slots stay where
+ * their keyed hash put them). -1 if the rewrite failed (the store is closed). */
 int store_close_compact(store *s);
 int store_write(store *s, store_job fn, void *arg);
 /* Copy the audit log (entries, checkpoints, the audit key) into a new SQLite
@@ -282,6 +285,11 @@ int store_signature_exists(store_tx *tx, int64_t voter, const char *scrutin, int
 int store_signature_add(store_tx *tx, int64_t voter, const char *scrutin);
 /* STORE_ECONFLICT if the credential already signed a ballot of this scrutin. */
 int store_credential_use(store_tx *tx, const char *scrutin, const uint8_t pub[32]);
+/* Room in the box for the scrutin's ballots, before the first: slots for its
+ * eligible voters and slack, each of payload bytes (the largest canonical
+ * body + wire form + 32 per ciphertext); grows what is there if smaller.
+ * SQLite only (store_sqlite_slots.c); a no-op on PostgreSQL. */
+int store_box_reserve(store_tx *tx, const char *scrutin, size_t payload);
 /* STORE_ECONFLICT if a ciphertext with this alpha is already in the box. */
 int store_alpha_add(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]);
 /* STORE_ECONFLICT if the tracker is already in the box. */

@@ -87,6 +87,7 @@ typedef struct {
     int (*signature_add)(store_conn *c, int64_t voter, const char *scrutin);
     int (*credential_use)(store_conn *c, const char *scrutin, const uint8_t *pub);
     int (*alpha_add)(store_conn *c, const uint8_t *hash);
+    int (*box_reserve)(store_conn *c, const char *scrutin, size_t payload);
     int (*ballot_add)(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
                       const uint8_t *wire, size_t wirelen);
     int (*ballots_wire)(store_conn *c, const char *scrutin, const uint8_t *after, int limit,

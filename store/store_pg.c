@@ -401,7 +401,7 @@ static int pgb_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
     if (rc == STORE_OK)
         rc = pgb_signature_count(c, signatures);
     if (rc == STORE_OK)
-        rc = pgs_exec(c, "DELETE FROM box.ballot; DELETE FROM signature");
+        rc = pgs_exec(c, "DELETE FROM box.ballot; DELETE FROM box.state; DELETE FROM signature");
     return rc;
 }
 
@@ -568,6 +568,7 @@ const store_backend store_backend_pg = {
     .signature_add = pgs_signature_add,
     .credential_use = pgs_credential_use,
     .alpha_add = pgs_alpha_add,
+    .box_reserve = pgs_box_reserve,
     .ballot_add = pgs_ballot_add,
     .ballot_get = pgs_ballot_get,
     .ballots_page = pgs_ballots_page,

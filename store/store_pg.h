@@ -128,6 +128,7 @@ int pgs_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int 
 int pgs_signature_add(store_conn *c, int64_t voter, const char *scrutin);
 int pgs_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub);
 int pgs_alpha_add(store_conn *c, const uint8_t *hash);
+int pgs_box_reserve(store_conn *c, const char *scrutin, size_t payload);
 int pgs_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
                   const uint8_t *wire, size_t wirelen);
 int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,

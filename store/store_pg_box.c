@@ -55,6 +55,16 @@ int pgs_alpha_add(store_conn *c, const uint8_t *hash)
     return pgs_insert(c, "INSERT INTO box.alpha(hash) VALUES ($1) ON CONFLICT DO NOTHING", &a);
 }
 
+/* PostgreSQL lays rows out itself (heap pages, MVCC versions, WAL): there
+ * are no slots to reserve (docs/threat-model.md says what its files keep). */
+int pgs_box_reserve(store_conn *c, const char *scrutin, size_t payload)
+{
+    (void)c;
+    (void)scrutin;
+    (void)payload;
+    return STORE_OK;
+}
+
 int pgs_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
                   const uint8_t *wire, size_t wirelen)
 {

@@ -104,6 +104,12 @@ static const char *box_migrations[] = {
     "DROP TABLE box.credential;"
     "CREATE TABLE box.scrutin_credential(scrutin TEXT NOT NULL, pub BLOB NOT NULL,"
     " revoked INTEGER NOT NULL, PRIMARY KEY (scrutin, pub)) WITHOUT ROWID;",
+    /* 5: ballots in fixed slots written in place (store_sqlite_slots.c); the
+     * rows of box.ballot and box.state move there when the writer connects,
+     * and the tables above keep only what a box from before held */
+    "CREATE TABLE box.region(scrutin TEXT PRIMARY KEY, first INTEGER NOT NULL,"
+    " nslots INTEGER NOT NULL, slot_bytes INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE box.slot(id INTEGER PRIMARY KEY, data BLOB NOT NULL);",
 };
 
 int sq_map_rc(int rc)
@@ -210,6 +216,7 @@ static void sq_disconnect(store_conn *c)
 {
     if (c == NULL)
         return;
+    sq_slots_disconnect(c);
     for (int i = 0; i < c->nstmt; i++)
         sqlite3_finalize(c->stmt[i]);
     sqlite3_close(c->db);
@@ -258,7 +265,8 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
          (migrate(c, "main", registry_migrations,
                   (int)(sizeof registry_migrations / sizeof *registry_migrations)) != STORE_OK ||
           migrate(c, "box", box_migrations,
-                  (int)(sizeof box_migrations / sizeof *box_migrations)) != STORE_OK))) {
+                  (int)(sizeof box_migrations / sizeof *box_migrations)) != STORE_OK)) ||
+        sq_slots_connect(c, cfg) != STORE_OK) {
         snprintf(err, errlen, "%s, %s: %s", cfg->registry_path, cfg->ballot_box_path,
                  sqlite3_errmsg(c->db));
         sqlite3_free(attach);
@@ -278,14 +286,41 @@ static int sq_compact(store_conn *c)
 
 static int sq_begin(store_conn *c)
 {
-    return sq_exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+    int rc = sq_exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+
+    if (rc == STORE_OK && (rc = sq_slots_begin(c)) != STORE_OK) {
+        sq_exec(c, "ROLLBACK");
+        sq_slots_rolled_back(c);
+    }
+    return rc;
 }
 
 static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
-static int sq_rollback(store_conn *c) { return sq_exec(c, "ROLLBACK"); }
-static int sq_savepoint(store_conn *c) { return sq_exec(c, "SAVEPOINT job"); }
+
+static int sq_rollback(store_conn *c)
+{
+    int rc = sq_exec(c, "ROLLBACK");
+
+    sq_slots_rolled_back(c);
+    return rc;
+}
+
+static int sq_savepoint(store_conn *c)
+{
+    sq_slots_job(c);
+    return sq_exec(c, "SAVEPOINT job");
+}
+
 static int sq_release(store_conn *c) { return sq_exec(c, "RELEASE job"); }
-static int sq_rollback_to(store_conn *c) { return sq_exec(c, "ROLLBACK TO job"); }
+
+/* A job's changes go, the indexes' with them (they are in the transaction);
+ * the readers' orders are read again. */
+static int sq_rollback_to(store_conn *c)
+{
+    sq_slots_job(c);
+    c->local_gen++;
+    return sq_exec(c, "ROLLBACK TO job");
+}
 
 void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
 {
@@ -473,11 +508,6 @@ static int sq_voters_purge(store_conn *c)
                       " password_hash = NULL, defi_question = NULL, defi_hash = NULL;");
 }
 
-static int sq_ballot_count(store_conn *c, uint64_t *n)
-{
-    return sq_count_query(c, "SELECT count(*) FROM box.ballot", n);
-}
-
 static int sq_signature_count(store_conn *c, uint64_t *n)
 {
     return sq_count_query(c, "SELECT count(*) FROM signature", n);
@@ -490,7 +520,9 @@ static int sq_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
     if (rc == STORE_OK)
         rc = sq_signature_count(c, signatures);
     if (rc == STORE_OK)
-        rc = sq_exec(c, "DELETE FROM box.ballot; DELETE FROM signature;");
+        rc = sq_slots_wipe(c);
+    if (rc == STORE_OK)
+        rc = sq_exec(c, "DELETE FROM signature;");
     return rc;
 }
 
@@ -692,6 +724,7 @@ const store_backend store_backend_sqlite = {
     .signature_add = sq_signature_add,
     .credential_use = sq_credential_use,
     .alpha_add = sq_alpha_add,
+    .box_reserve = sq_box_reserve,
     .ballot_add = sq_ballot_add,
     .ballot_get = sq_ballot_get,
     .ballots_page = sq_ballots_page,

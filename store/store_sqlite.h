@@ -9,12 +9,28 @@
 #define BUSY_TIMEOUT_MS 10000
 #define BUSY_POLL_US 250
 
+typedef struct sq_order sq_order;
+
 struct store_conn {
     sqlite3 *db;
     int readonly;
     const char *sql[STMT_CACHE];
     sqlite3_stmt *stmt[STMT_CACHE];
     int nstmt;
+    /* The ballot box's slots (store_sqlite_slots.c): the key that places a
+     * ballot, the writer's credential and ciphertexts of the ballot being
+     * cast, the box's version its in-memory indexes were built from (-1: to
+     * rebuild), a counter of its own changes, and each scrutin's ballots by
+     * tracker as last read. */
+    uint8_t slot_key[32];
+    int has_slot_key;
+    uint8_t pend_cred[32];
+    int pend_has_cred;
+    uint8_t *pend_alpha;
+    size_t npend_alpha, cap_alpha;
+    int64_t index_version;
+    uint64_t local_gen;
+    sq_order *orders;
 };
 
 int sq_map_rc(int rc);
@@ -32,6 +48,30 @@ void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col);
  * (seq, hash, signature); store_export.c writes its file with them too. */
 void sq_bind_audit_entry(sqlite3_stmt *st, const store_audit_entry *e);
 void sq_bind_checkpoint(sqlite3_stmt *st, const store_checkpoint *cp);
+
+/* store_sqlite_slots.c: the ballot box as fixed slots written in place */
+int sq_slots_connect(store_conn *c, const store_config *cfg);
+void sq_slots_disconnect(store_conn *c);
+/* Writer: at each transaction's start (rebuilds the in-memory indexes if
+ * another connection changed the box), at each job's savepoint and after a
+ * rollback. */
+int sq_slots_begin(store_conn *c);
+void sq_slots_job(store_conn *c);
+void sq_slots_rolled_back(store_conn *c);
+int sq_box_reserve(store_conn *c, const char *scrutin, size_t payload);
+int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub);
+int sq_alpha_add(store_conn *c, const uint8_t *hash);
+int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
+                  const uint8_t *wire, size_t wirelen);
+int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body);
+int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                    store_ballot_fn fn, void *arg);
+int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                    store_wire_fn fn, void *arg);
+int sq_ballot_count(store_conn *c, uint64_t *n);
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest);
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
+int sq_slots_wipe(store_conn *c);
 
 /* store_sqlite_staff.c */
 int sq_staff_add(store_conn *c, const store_staff *s);
@@ -76,17 +116,6 @@ int sq_nonce_use(store_conn *c, const uint8_t *hash, int64_t expires);
 int sq_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *eligible);
 int sq_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists);
 int sq_signature_add(store_conn *c, int64_t voter, const char *scrutin);
-int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub);
-int sq_alpha_add(store_conn *c, const uint8_t *hash);
-int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
-                  const uint8_t *wire, size_t wirelen);
-int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                    store_wire_fn fn, void *arg);
-int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body);
-int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                        store_ballot_fn fn, void *arg);
-int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest);
-int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest);
 int sq_turnout_each(store_conn *c, store_turnout_fn fn, void *arg);
 /* store_sqlite_outbox.c */
 int sq_outbox_insert(store_conn *c, const char *recipient, const uint8_t *message, size_t len,

@@ -99,6 +99,32 @@ static long sql_long(const char *db, const char *fmt, ...)
     return v;
 }
 
+/* The box state's count of a scrutin: le64 at the start of the row before
+ * its region's slots (protocol §14, Storage); 0 without a region. */
+static long state_count(const char *db, const char *scrutin)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    long v = 0;
+
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT data FROM slot WHERE id = (SELECT first - 1"
+                                           " FROM region WHERE scrutin = ?)", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const uint8_t *b = sqlite3_column_blob(st, 0);
+
+        assert_int_equal(sqlite3_column_bytes(st, 0), 40);
+        for (int i = 7; i >= 0; i--)
+            v = v << 8 | b[i];
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
 static void db_path(char *out, size_t len, const run *r, const char *name)
 {
     snprintf(out, len, "%s/%s", r->dir, name);
@@ -286,10 +312,15 @@ static void check_store(const run *r)
     db_path(reg, sizeof reg, r, "registry.db");
     db_path(box, sizeof box, r, "ballots.db");
     signatures = sql_long(reg, "SELECT count(*) FROM signature WHERE scrutin = '%s'", SCRUTIN);
-    ballots = sql_long(box, "SELECT count(*) FROM ballot WHERE scrutin = '%s'", SCRUTIN);
-    used = sql_long(box, "SELECT count(*) FROM used_credential WHERE scrutin = '%s'", SCRUTIN);
-    state = sql_long(box, "SELECT coalesce((SELECT count FROM state WHERE scrutin = '%s'), 0)",
-                     SCRUTIN);
+    /* the box's slots (protocol §14, Storage): a used slot starts with 1, then
+     * the tracker, then 1 if it holds the ballot's credential */
+    ballots = sql_long(box, "SELECT count(*) FROM slot JOIN region ON id BETWEEN first AND"
+                       " first + nslots - 1 WHERE scrutin = '%s' AND substr(data, 1, 1) = x'01'",
+                       SCRUTIN);
+    used = sql_long(box, "SELECT count(*) FROM slot JOIN region ON id BETWEEN first AND"
+                    " first + nslots - 1 WHERE scrutin = '%s' AND substr(data, 1, 1) = x'01'"
+                    " AND substr(data, 34, 1) = x'01'", SCRUTIN);
+    state = state_count(box, SCRUTIN);
     assert_int_equal(ballots, signatures);
     assert_int_equal(used, ballots);
     assert_int_equal(state, ballots);
@@ -298,8 +329,8 @@ static void check_store(const run *r)
         if (r->tracker[i][0] == '\0')
             continue;
         acked++;
-        assert_int_equal(sql_long(box, "SELECT count(*) FROM ballot WHERE tracker = x'%s'",
-                                  r->tracker[i]), 1);
+        assert_int_equal(sql_long(box, "SELECT count(*) FROM slot WHERE substr(data, 1, 33) ="
+                                       " x'01%s'", r->tracker[i]), 1);
         assert_int_equal(sql_long(reg, "SELECT count(*) FROM signature JOIN voter ON "
                                        "voter.id = voter_id WHERE number = '%s' AND "
                                        "scrutin = '%s'", r->numbers[i], SCRUTIN), 1);

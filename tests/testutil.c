@@ -412,7 +412,7 @@ static void print_store_error(const char *detail)
 struct store *tu_store(const char *dir)
 {
     char reg[512], box[512], pg[600], err[256];
-    store_config c = { reg, box, 2, NULL };
+    store_config c = { reg, box, 2, NULL, NULL };
     store *s;
 
     snprintf(reg, sizeof reg, "%s/registry.db", dir);
@@ -793,6 +793,8 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
                                                  "Bureau de vote <elections@ex.gouv.fr>",
                                                  "starttls", 1, "ca_file", smtp->cert));
     }
+    /* the board publishes every second: tests wait for a batch, not 10 minutes */
+    json_object_set_new(c, "board_batch_seconds", json_integer(1));
     snprintf(cfg, cfglen, "%s/votesrv.json", dir);
     rc = json_dump_file(c, cfg, JSON_INDENT(1));
     json_decref(c);

@@ -52,6 +52,7 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
     json_t *portal = json_object_get(root, "portal_url"), *ttl = json_object_get(root,
                                                                                 "link_ttl_hours");
     json_t *reissues = json_object_get(root, "code_reissues_per_day");
+    json_t *batch = json_object_get(root, "board_batch_seconds");
     const char *tmpl = json_string_value(json_object_get(root, "templates"));
     const char *assets = json_string_value(json_object_get(root, "assets"));
     const char *docs = json_string_value(json_object_get(root, "documents"));
@@ -81,6 +82,10 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
                              json_integer_value(reissues) > 100))
         return fail(err, errlen, path, "code_reissues_per_day must be 0-100");
     c->reissues_per_day = reissues != NULL ? (int)json_integer_value(reissues) : 3;
+    if (batch != NULL && (!json_is_integer(batch) || json_integer_value(batch) < 1 ||
+                          json_integer_value(batch) > 86400))
+        return fail(err, errlen, path, "board_batch_seconds must be 1-86400");
+    c->board_batch_seconds = batch != NULL ? (int64_t)json_integer_value(batch) : 600;
     if (lists == NULL) {
         for (i = 0; i < 2; i++)
             if (resolve(c->common_passwords[i], path, default_lists[i]) != 0)
@@ -102,7 +107,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
-           *reissues = NULL, *authority = NULL;
+           *reissues = NULL, *authority = NULL, *batch = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
     const char *level = "info";
@@ -119,13 +124,15 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
     }
-    if (json_unpack_ex(root, &je, JSON_STRICT, "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o}",
+    if (json_unpack_ex(root, &je, JSON_STRICT,
+                       "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
                        "assets", &assets, "documents", &docs,
                        "common_passwords", &lists, "link_ttl_hours", &ttl,
                        "code_reissues_per_day", &reissues,
-                       "credential_authority_url", &authority) != 0 ||
+                       "credential_authority_url", &authority,
+                       "board_batch_seconds", &batch) != 0 ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
                                   "port", &port) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,

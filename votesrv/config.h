@@ -33,6 +33,7 @@ typedef struct {
     size_t ncommon;
     int64_t link_ttl;
     int reissues_per_day;
+    int64_t board_batch_seconds;   /* the public board's batches (box/board.c); 600 */
     /* The credential authority's service (votecad), which makes reissued vote
      * codes; "": none, and the code reassort answers that it is unavailable. */
     char authority_url[CONFIG_PATH_CHARS];

@@ -13,6 +13,7 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
 {
     const char *lists[CONFIG_LISTS];
     store_config sc;
+    uint8_t box_key[SECRET_HASH_BYTES];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
     memset(s, 0, sizeof *s);
@@ -28,9 +29,13 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->mail = mail_ctx_new(&s->cfg.mail, s->keys.pepper, err, errlen);
     if (s->mail == NULL)
         return -1;
+    /* where a ballot's slot is in the SQLite box: secret, so that the box's
+     * bytes cannot be matched to trackers without the server's keys */
+    secret_keyed_hash(box_key, s->keys.pepper, "votesrv/box-slot-key", 20);
     sc = (store_config){ s->cfg.registry, s->cfg.ballot_box, readers,
-                         s->cfg.postgresql[0] != '\0' ? s->cfg.postgresql : NULL };
+                         s->cfg.postgresql[0] != '\0' ? s->cfg.postgresql : NULL, box_key };
     s->store = store_open(&sc, err, errlen);
+    sodium_memzero(box_key, sizeof box_key);
     if (s->store == NULL)
         return -1;
     if (access_init(&s->access, s->store, s->keys.pepper, s->words, s->mail,
@@ -45,6 +50,7 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->access.request_sk = s->keys.audit_sk;
     s->access_ready = 1;
     box_init(&s->box, s->store, &s->access, s->mail, s->keys.audit_sk);
+    s->box.batch_seconds = s->cfg.board_batch_seconds;
     return 0;
 }
 

@@ -36,7 +36,18 @@ static void lookup(html *h, http_request *req, const char *text)
         portal_notice(h, "error", i18n_text(MSG_UNAVAILABLE, req->lang));
         return;
     }
-    portal_notice(h, "ok", L(req, "Ce bulletin est dans l'urne.", "This ballot is in the box."));
+    if (json_is_false(json_object_get(found, "published")))
+        portal_notice(h, "ok", L(req, "Ce bulletin est dans l'urne. Il est enregistré et sera "
+                                      "publié sur le tableau de l'urne au prochain lot : les "
+                                      "nouveaux bulletins y paraissent ensemble, à intervalles "
+                                      "réguliers, pour que nul ne puisse dater un bulletin.",
+                                 "This ballot is in the box. It is recorded, and published on "
+                                 "the board at the next batch: new ballots appear there "
+                                 "together, at regular intervals, so that no one can time a "
+                                 "ballot."));
+    else
+        portal_notice(h, "ok", L(req, "Ce bulletin est dans l'urne.",
+                                 "This ballot is in the box."));
     html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, "Scrutin", "Scrutin"));
     html_text(h, json_string_value(json_object_get(found, "scrutin")));
     html_fmt(h, "</dd><dt>%s</dt><dd><code class=\"wrap\">", L(req, "Numéro de suivi",
