@@ -89,7 +89,8 @@ static int board_refresh(box_ctx *b)
         free(j.t);
         return rc;
     }
-    qsort(j.t, j.n, sizeof *j.t, cmp_tracker);
+    if (j.n > 1)                        /* qsort wants an array, even of none */
+        qsort(j.t, j.n, sizeof *j.t, cmp_tracker);
     free(b->published);
     b->published = j.t;
     b->npublished = j.n;
@@ -101,8 +102,8 @@ static int board_refresh(box_ctx *b)
 static int board_shows(const box_ctx *b, const uint8_t *tracker)
 {
     return b->batch_seconds <= 0 ||
-           bsearch(tracker, b->published, b->npublished, sizeof *b->published,
-                   cmp_tracker) != NULL;
+           (b->npublished > 0 && bsearch(tracker, b->published, b->npublished,
+                                         sizeof *b->published, cmp_tracker) != NULL);
 }
 
 typedef struct {

@@ -897,7 +897,8 @@ static int order_get(store_conn *c, const region *r, sq_order **out)
     slot_io_done(&io);
     if (rc != STORE_OK)
         return rc;
-    qsort(o->items, o->n, sizeof *o->items, cmp_item);
+    if (o->n > 1)                       /* items may be NULL when there are none */
+        qsort(o->items, o->n, sizeof *o->items, cmp_item);
     o->version = version;
     o->gen = c->local_gen;
     *out = o;

@@ -138,7 +138,8 @@ static int lists_ok(vv *v, vset *s, const uint8_t pk[32], transcript *seal, char
             return 0;
         }
     }
-    qsort(s->base, s->nbase, sizeof *s->base, cmp33);
+    if (s->nbase > 1)
+        qsort(s->base, s->nbase, sizeof *s->base, cmp33);
     for (i = 1; i < s->nbase; i++)
         if (cmp33(&s->base[i - 1], &s->base[i]) == 0) {
             snprintf(why, whylen, "a credential is listed twice");
@@ -227,7 +228,8 @@ static int box_table_ok(vv *v, vset *s)
         memcpy(all, s->base, s->nbase * sizeof *all);
         if (s->nfresh > 0)
             memcpy(all + s->nbase, s->fresh, s->nfresh * sizeof *all);
-        qsort(all, total, sizeof *all, cmp33);
+        if (total > 1)
+            qsort(all, total, sizeof *all, cmp33);
     }
     json_array_foreach(v->credentials, i, c) {
         int k = scrutin_of(v, json_string_value(json_object_get(c, "scrutin")));
@@ -240,7 +242,8 @@ static int box_table_ok(vv *v, vset *s)
         box[i].revoked = json_is_true(json_object_get(c, "revoked"));
     }
     if (ok) {
-        qsort(box, n, sizeof *box, cmp33);
+        if (n > 1)
+            qsort(box, n, sizeof *box, cmp33);
         for (i = 0; ok && i < n; i++)
             ok = memcmp(box[i].key, all[i].key, 33) == 0 && box[i].revoked == all[i].revoked;
     }
