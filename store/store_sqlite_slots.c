@@ -308,18 +308,31 @@ static int slot_find(store_conn *c, const region *r, const uint8_t *tracker, int
 
 /* ---- regions ---- */
 
-static int eligible_voters(store_conn *c, const char *scrutin, int64_t *n)
+/* The integer a one-column query keyed by one text parameter returns; 0 when
+ * it returns no row. */
+static int int64_by_text(store_conn *c, const char *sql, const char *key, int64_t *n)
 {
-    sqlite3_stmt *st = sq_stmt(c, "SELECT count(*) FROM voter_scrutin WHERE scrutin = ?");
+    sqlite3_stmt *st = sq_stmt(c, sql);
     int rc;
 
     if (st == NULL)
         return STORE_EIO;
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : sq_map_rc(rc);
+    return sq_map_rc(rc);
+}
+
+/* The slots the writer has used in scrutin's region (0 before the first). */
+static int used_slots(store_conn *c, const char *scrutin, int64_t *used)
+{
+    return int64_by_text(c, "SELECT n FROM temp.bx_used WHERE scrutin = ?", scrutin, used);
+}
+
+static int eligible_voters(store_conn *c, const char *scrutin, int64_t *n)
+{
+    return int64_by_text(c, "SELECT count(*) FROM voter_scrutin WHERE scrutin = ?", scrutin, n);
 }
 
 static int round_bytes(size_t need)
@@ -475,17 +488,11 @@ static int temp_insert(store_conn *c, const char *sql, const uint8_t *blob, cons
 
 static int used_add(store_conn *c, const char *scrutin, int64_t *before)
 {
-    sqlite3_stmt *st = sq_stmt(c, "SELECT n FROM temp.bx_used WHERE scrutin = ?");
-    int rc;
+    sqlite3_stmt *st;
+    int rc = used_slots(c, scrutin, before);
 
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    *before = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_map_rc(rc);
+    if (rc != STORE_OK)
+        return rc;
     st = sq_stmt(c, "INSERT OR REPLACE INTO temp.bx_used(scrutin, n) VALUES (?, ?)");
     if (st == NULL)
         return STORE_EIO;
@@ -601,18 +608,14 @@ int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_
 int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
 {
     uint8_t state[STATE_BYTES];
-    int64_t used = 0;
-    sqlite3_stmt *st = sq_stmt(c, "SELECT n FROM temp.bx_used WHERE scrutin = ?");
+    int64_t used;
     region r;
     int rc;
 
-    if (c->readonly || st == NULL)
+    if (c->readonly)
         return STORE_EIO;
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        used = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if ((rc = region_for(c, scrutin, 0, used - 1, &r)) != STORE_OK)
+    if ((rc = used_slots(c, scrutin, &used)) != STORE_OK ||
+        (rc = region_for(c, scrutin, 0, used - 1, &r)) != STORE_OK)
         return rc;
     for (int i = 0; i < 8; i++)
         state[i] = (uint8_t)(count >> (8 * i));
@@ -714,16 +717,14 @@ void sq_slots_rolled_back(store_conn *c)
 
 int sq_box_reserve(store_conn *c, const char *scrutin, size_t payload)
 {
-    int64_t used = 0;
-    sqlite3_stmt *st = sq_stmt(c, "SELECT n FROM temp.bx_used WHERE scrutin = ?");
+    int64_t used;
     region r;
+    int rc;
 
-    if (c->readonly || st == NULL)
+    if (c->readonly)
         return STORE_EIO;
-    sqlite3_bind_text(st, 1, scrutin, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        used = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if ((rc = used_slots(c, scrutin, &used)) != STORE_OK)
+        return rc;
     return region_for(c, scrutin, SLOT_HEAD + 8 + payload, used - 1, &r);
 }
 

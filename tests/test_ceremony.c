@@ -306,6 +306,15 @@ static json_t *seal(fixture *f, uint64_t i, json_t *state)
     return seal_with(f, i, state, NULL, NULL, NULL);
 }
 
+/* Holder 2 refuses to seal bad with its member `key` set to st's `wrong`;
+ * the member is then set back to st's own. */
+static void seal_refused(fixture *f, json_t *bad, json_t *st, const char *key, const char *wrong)
+{
+    json_object_set(bad, key, json_object_get(st, wrong));
+    assert_null(seal(f, 2, bad));
+    json_object_set(bad, key, json_object_get(st, key));
+}
+
 static void test_seals(void **state)
 {
     fixture *f = *state;
@@ -322,19 +331,11 @@ static void test_seals(void **state)
     /* a holder refuses to seal a state with another fingerprint, or whose box
      * or signatures are not those of an empty box */
     bad = json_deep_copy(st);
-    json_object_set(bad, "fingerprint", json_object_get(st, "box"));
-    assert_null(seal(f, 2, bad));
-    json_object_set(bad, "fingerprint", json_object_get(st, "fingerprint"));
-    json_object_set(bad, "box", json_object_get(st, "software"));
-    assert_null(seal(f, 2, bad));
-    json_object_set(bad, "box", json_object_get(st, "box"));
-    json_object_set(bad, "signatures", json_object_get(st, "software"));
-    assert_null(seal(f, 2, bad));
-    json_object_set(bad, "signatures", json_object_get(st, "signatures"));
+    seal_refused(f, bad, st, "fingerprint", "box");
+    seal_refused(f, bad, st, "box", "software");
+    seal_refused(f, bad, st, "signatures", "software");
     /* nor one whose credentials hash is not the authority's signed lists' */
-    json_object_set(bad, "credentials", json_object_get(st, "software"));
-    assert_null(seal(f, 2, bad));
-    json_object_set(bad, "credentials", json_object_get(st, "credentials"));
+    seal_refused(f, bad, st, "credentials", "software");
     assert_non_null(m = seal(f, 2, bad));
     json_decref(m);
     {   /* and it checks the lists' signatures itself: one altered, it refuses */

@@ -960,6 +960,27 @@ static void other_seed_seals(json_t *j)
     json_array_set_new(json_object_get(r, "seed_seals"), 1, json_integer(1));
 }
 
+/* every voter casts choices[v], the election closes, is counted and the
+ * three holders post their partial decryptions; the archive is written to
+ * path (dir/archive.jsonl) and returned, loaded */
+static json_t *archive_after_count(fixture *f, const int choices[VOTERS], char *path,
+                                   size_t path_size)
+{
+    json_t *a;
+
+    for (int v = 0; v < VOTERS; v++)
+        vote(f, v, choices[v], 1);
+    close_election(f);
+    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
+    for (uint64_t h = 0; h < 3; h++)
+        assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
+    snprintf(path, path_size, "%s/archive.jsonl", f->dir);
+    write_archive(f, path);
+    a = tu_archive_load(path);
+    assert_non_null(a);
+    return a;
+}
+
 static void test_seed_from_seals(void **state)
 {
     fixture *f = *state;
@@ -999,16 +1020,7 @@ static void test_seed_from_seals(void **state)
     /* an election: the results' seed is made from the closing seals of the
      * president and of delegate 2 (the only delegate who sealed), not from
      * public data known before the close */
-    for (int v = 0; v < VOTERS; v++)
-        vote(f, v, choices[v], 1);
-    close_election(f);
-    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
-    for (uint64_t h = 0; h < 3; h++)
-        assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
-    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
-    write_archive(f, path);
-    a = tu_archive_load(path);
-    assert_non_null(a);
+    a = archive_after_count(f, choices, path, sizeof path);
     results = json_array_get(json_object_get(json_object_get(a, "documents"), "results"), 0);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(results, "seed_seals"),
                                                        0)), 0);
@@ -1143,16 +1155,7 @@ static void test_seed_one_seal_per_holder(void **state)
     free(text);
     json_decref(m);
     json_decref(st);
-    for (int v = 0; v < VOTERS; v++)
-        vote(f, v, choices[v], 1);
-    close_election(f);
-    assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
-    for (uint64_t h = 0; h < 3; h++)
-        assert_int_equal(post_partial(f, h, NULL), ELECTION_OK);
-    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
-    write_archive(f, path);
-    a = tu_archive_load(path);
-    assert_non_null(a);
+    a = archive_after_count(f, choices, path, sizeof path);
     json_array_foreach(json_object_get(json_object_get(a, "documents"), "seal-close"), i, m)
         assert_int_not_equal(json_integer_value(json_object_get(m, "holder")), 1);
     json_decref(a);

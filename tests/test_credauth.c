@@ -892,51 +892,48 @@ static void test_request_parse(void **state)
  * (the server refused and dropped it, or its answer was lost) is undone before
  * the next one is made, which then takes its seq and revokes the credential
  * the server still holds, not the undone record's fresh one. */
+/* body posted, accepted and freed; the code read off the last mail to `to`;
+ * the answer's record checked against it (check_record): its seq. */
+static uint64_t reissued_seq(fixture *f, char *body, const char *to)
+{
+    char *answer, *m, code[CODE_SYMBOLS + 1];
+    uint64_t seq;
+
+    assert_int_equal(post(f, body, &answer), 200);
+    free(body);
+    wait_outbox_empty(f);
+    m = last_mail_to(f, to);
+    code_in_mail(code, m);
+    free(m);
+    seq = check_record(f, answer, 0, code);
+    free(answer);
+    return seq;
+}
+
 static void test_dropped_record_undone(void **state)
 {
     fixture *f = *state;
     uint8_t held[2][32];
-    char id[33], *body, *answer, *m, code[CODE_SYMBOLS + 1];
+    char id[33], *body;
     long long seq0 = status_of(f, "next_seq"), reissues = status_of(f, "reissues");
     const char *alice = "alice@example.org";
 
     memcpy(held, f->roster_s[0], sizeof held);           /* what the server holds */
-    body = request(f->srv_sk, EID, "V001", both, 2, id);
-    assert_int_equal(post(f, body, &answer), 200);
-    free(body);
-    wait_outbox_empty(f);
-    m = last_mail_to(f, alice);
-    code_in_mail(code, m);
-    free(m);
-    assert_int_equal(check_record(f, answer, 0, code), (uint64_t)seq0);
-    free(answer);
+    assert_int_equal(reissued_seq(f, request(f->srv_sk, EID, "V001", both, 2, id), alice),
+                     (uint64_t)seq0);
     /* the server refused that record: its next request still counts seq0 - 1 */
     memcpy(f->roster_s[0], held, sizeof held);
     body = election_reissue_request_make(EID, "V001", both, 2, (uint64_t)time(NULL),
                                          (uint64_t)seq0 - 1, f->srv_sk, id);
     assert_non_null(body);
-    assert_int_equal(post(f, body, &answer), 200);
-    free(body);
-    wait_outbox_empty(f);
-    assert_int_equal(mails_to(f, alice), 2);
-    m = last_mail_to(f, alice);
-    code_in_mail(code, m);
-    free(m);
     /* the same seq, revoking what the server holds (check_record compares) */
-    assert_int_equal(check_record(f, answer, 0, code), (uint64_t)seq0);
-    free(answer);
+    assert_int_equal(reissued_seq(f, body, alice), (uint64_t)seq0);
+    assert_int_equal(mails_to(f, alice), 2);
     assert_int_equal(status_of(f, "next_seq"), seq0 + 1);
     assert_int_equal(status_of(f, "reissues"), reissues + 1);
     /* applied, it is the base of the next one */
-    body = request(f->srv_sk, EID, "V001", both, 2, id);
-    assert_int_equal(post(f, body, &answer), 200);
-    free(body);
-    wait_outbox_empty(f);
-    m = last_mail_to(f, alice);
-    code_in_mail(code, m);
-    free(m);
-    assert_int_equal(check_record(f, answer, 0, code), (uint64_t)seq0 + 1);
-    free(answer);
+    assert_int_equal(reissued_seq(f, request(f->srv_sk, EID, "V001", both, 2, id), alice),
+                     (uint64_t)seq0 + 1);
 }
 
 /* A request for voter counting `behind` fewer records applied than votecad
@@ -949,6 +946,16 @@ static char *request_behind(const fixture *f, const char *voter, long long behin
 
     assert_non_null(r);
     return r;
+}
+
+/* The same request, refused with 429 and the error named. */
+static void refuse_behind(fixture *f, const char *voter, long long behind, char id[33],
+                          const char *error)
+{
+    char *body = request_behind(f, voter, behind, id);
+
+    refuse(f, body, 429, error);
+    free(body);
 }
 
 static void reissue_ok(fixture *f, char *body)
@@ -968,7 +975,7 @@ static void reissue_ok(fixture *f, char *body)
 static void test_undo_keeps_the_limit(void **state)
 {
     fixture *f = *state;
-    char id[33], *body;
+    char id[33];
     const char *dan = "dan@example.org";
 
     /* the review's attack: the same stale count again and again */
@@ -976,19 +983,14 @@ static void test_undo_keeps_the_limit(void **state)
     reissue_ok(f, request_behind(f, "V004", 1, id));      /* undoes V004's first record */
     assert_int_equal(status_of(f, "undone"), 1);
     assert_int_equal(status_of(f, "codes"), 2);
-    for (int i = 0; i < 6; i++) {               /* a second undo of V004's: refused */
-        body = request_behind(f, "V004", 1, id);
-        refuse(f, body, 429, "undo_limit");
-        free(body);
-    }
+    for (int i = 0; i < 6; i++)                 /* a second undo of V004's: refused */
+        refuse_behind(f, "V004", 1, id, "undo_limit");
     wait_outbox_empty(f);
     assert_int_equal(mails_to(f, dan), 2);
     assert_int_equal(status_of(f, "undone"), 1);
     /* the undone record's code still counts: one more code, then the limit */
     reissue_ok(f, request_behind(f, "V004", 0, id));
-    body = request_behind(f, "V004", 0, id);
-    refuse(f, body, 429, "reissue_limit");
-    free(body);
+    refuse_behind(f, "V004", 0, id, "reissue_limit");
     wait_outbox_empty(f);
     assert_int_equal(mails_to(f, dan), 3);
     assert_int_equal(status_of(f, "codes"), 3);
@@ -999,9 +1001,7 @@ static void test_undo_keeps_the_limit(void **state)
     reissue_ok(f, request_behind(f, "V005", 1, id));
     assert_int_equal(status_of(f, "undone"), 3);
     reissue_ok(f, request_behind(f, "V001", 0, id));
-    body = request_behind(f, "V001", 1, id);
-    refuse(f, body, 429, "undo_limit");
-    free(body);
+    refuse_behind(f, "V001", 1, id, "undo_limit");
     assert_int_equal(status_of(f, "undone"), 3);
     assert_int_equal(status_of(f, "codes"), 8);
 }

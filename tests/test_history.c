@@ -176,6 +176,17 @@ static void assert_same_box(const char *a, const char *b, const char *when)
     free(y);
 }
 
+/* The base election and its two copies: removed, their names freed. */
+static void dirs_remove(char *base, char *a, char *b)
+{
+    char *dirs[] = { base, a, b };
+
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        tu_rmdir(dirs[i]);
+        free(dirs[i]);
+    }
+}
+
 static void cast_in(const char *dir, const int *order, int from, int to)
 {
     store *s = tu_store(dir);
@@ -218,12 +229,7 @@ static void test_two_orders_same_bytes(void **state)
     cast_in(a, pa, N / 2, N);
     cast_in(b, pb, N / 2, N);
     assert_same_box(a, b, "after every ballot");
-    tu_rmdir(base);
-    tu_rmdir(a);
-    tu_rmdir(b);
-    free(base);
-    free(a);
-    free(b);
+    dirs_remove(base, a, b);
 }
 
 /* Spearman's rank correlation of x (distinct values) with 0..n-1. */
@@ -358,12 +364,7 @@ static void test_restart_keeps_independence(void **state)
     assert_int_equal(store_write(s, job_cast, &again), STORE_ECONFLICT);      /* tracker */
     store_close(s);
     assert_same_box(a, b, "after a SIGKILL and the rest of the casts");
-    tu_rmdir(base);
-    tu_rmdir(a);
-    tu_rmdir(b);
-    free(base);
-    free(a);
-    free(b);
+    dirs_remove(base, a, b);
 }
 
 static int job_state(store_tx *tx, void *arg)

@@ -204,21 +204,48 @@ static void test_code_from_paper_lock_and_reissue(void **state)
     assert_non_null(strstr(err, "\"reissues\":0"));
 }
 
+/* In dir, the shell commands `before` (each ending with "&& ", or "") then
+ * votecred notices list.json --key ca.key `args`; its exit status. */
+static int notices_run(char *out, size_t size, const char *before, const char *args)
+{
+    return tu_sh(out, size, "cd %s && %s%s/votecred notices list.json --key ca.key %s", dir,
+                 before, bin, args);
+}
+
+/* In dir, votecred notices run on bad.json, list.json as python edits it
+ * (`prelude` then `edit`, with l the list), into bad; its exit status. */
+static int notices_of_edited_list(char *out, size_t size, const char *prelude, const char *edit)
+{
+    return tu_sh(out, size, "cd %s && rm -rf bad && /usr/bin/python3 -c \""
+                 "import json; l = json.load(open('list.json')); %s%s; "
+                 "json.dump(l, open('bad.json', 'w'))\" && "
+                 "%s/votecred notices bad.json --key ca.key --hr voters.csv --out bad", dir,
+                 prelude, edit, bin);
+}
+
+/* Nothing was written in dir/bad. */
+static void assert_bad_empty(void)
+{
+    char out[64];
+
+    assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
+    assert_int_equal(atoi(out), 0);
+}
+
 static void test_regenerate_needs_a_reason(void **state)
 {
     char out[8192];
 
     (void)state;
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --key ca.key "
-                           "--hr voters.csv --out notices --establishment Siège", dir, bin), 1);
+    assert_int_equal(notices_run(out, sizeof out, "",
+                                 "--hr voters.csv --out notices --establishment Siège"), 1);
     assert_non_null(strstr(out, "already has a notice"));
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --key ca.key "
-                           "--hr voters.csv --out notices --regenerate", dir, bin), 2);
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && mkdir again && echo N1 > only.txt && "
-                           "%s/votecred notices list.json --key ca.key --hr voters.csv --out notices "
-                           "--voters only.txt "
-                           "--regenerate --reason 'notice destroyed' --cover --lang en && "
-                           "ls notices/credentials-*.json | wc -l", dir, bin), 0);
+    assert_int_equal(notices_run(out, sizeof out, "",
+                                 "--hr voters.csv --out notices --regenerate"), 2);
+    assert_int_equal(notices_run(out, sizeof out, "mkdir again && echo N1 > only.txt && ",
+                                 "--hr voters.csv --out notices --voters only.txt "
+                                 "--regenerate --reason 'notice destroyed' --cover --lang en && "
+                                 "ls notices/credentials-*.json | wc -l"), 0);
     assert_non_null(strstr(out, "1 notices"));
     assert_int_equal(tu_sh(out, sizeof out, "cd %s/notices && pdftoppm -r 100 -png "
                            "notices-siege.pdf again && zbarimg -q again-1.png && "
@@ -246,19 +273,13 @@ static void test_notices_need_the_fingerprint(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
-        assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && /usr/bin/python3 -c \""
-                               "import json; l = json.load(open('list.json')); %s; "
-                               "json.dump(l, open('bad.json', 'w'))\" && "
-                               "%s/votecred notices bad.json --key ca.key --hr voters.csv --out bad", dir,
-                               edits[i], bin), 1);
+        assert_int_equal(notices_of_edited_list(out, sizeof out, "", edits[i]), 1);
         assert_non_null(strstr(out, i < 2 ? "key ceremony is not done" : "is not the one of its"));
-        assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
-        assert_int_equal(atoi(out), 0);                 /* no notice, no credential */
+        assert_bad_empty();                             /* no notice, no credential */
     }
     /* the list as exported still makes notices */
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && %s/votecred notices list.json "
-                           "--key ca.key --hr voters.csv --out bad --establishment Siège", dir,
-                           bin), 0);
+    assert_int_equal(notices_run(out, sizeof out, "rm -rf bad && ",
+                                 "--hr voters.csv --out bad --establishment Siège"), 0);
 }
 
 /* votecad mails reissued codes to the roster's addresses, which votecred
@@ -285,40 +306,32 @@ static void test_export_must_match_the_hr_file(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
-        assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && /usr/bin/python3 -c \""
-                               "import json; l = json.load(open('list.json')); "
-                               "v = {x['number']: x for x in l['voters']}; %s; "
-                               "json.dump(l, open('bad.json', 'w'))\" && "
-                               "%s/votecred notices bad.json --key ca.key --hr voters.csv "
-                               "--out bad", dir, edits[i].edit, bin), 1);
+        assert_int_equal(notices_of_edited_list(out, sizeof out,
+                                                "v = {x['number']: x for x in l['voters']}; ",
+                                                edits[i].edit), 1);
         if (strstr(out, "disagrees with the HR file") == NULL || strstr(out, edits[i].said) == NULL)
             fail_msg("edit %s: %s", edits[i].edit, out);
-        assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
-        assert_int_equal(atoi(out), 0);                 /* no notice, no credential, no roster */
+        assert_bad_empty();                             /* no notice, no credential, no roster */
     }
     /* the HR file changed, the export not: refused the same */
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && sed "
-                           "s/marie.curie@ex.gouv.fr/marie.curie@labo.example/ voters.csv > hr2.csv && "
-                           "%s/votecred notices list.json --key ca.key --hr hr2.csv --out bad",
-                           dir, bin), 1);
+    assert_int_equal(notices_run(out, sizeof out, "rm -rf bad && sed "
+                                 "s/marie.curie@ex.gouv.fr/marie.curie@labo.example/ voters.csv "
+                                 "> hr2.csv && ", "--hr hr2.csv --out bad"), 1);
     assert_non_null(strstr(out, "N2 (emails)"));
     /* an HR file that is no valid list: refused with the parser's errors */
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf bad && sed s/marie.curie@/marie@@/ "
-                           "voters.csv > hr3.csv && %s/votecred notices list.json --key ca.key "
-                           "--hr hr3.csv --out bad", dir, bin), 3);
+    assert_int_equal(notices_run(out, sizeof out, "rm -rf bad && sed s/marie.curie@/marie@@/ "
+                                 "voters.csv > hr3.csv && ", "--hr hr3.csv --out bad"), 3);
     if (strstr(out, "hr3.csv:4: ") == NULL || strstr(out, "not a valid e-mail") == NULL)
         fail_msg("%s", out);
-    assert_int_equal(tu_sh(out, sizeof out, "ls %s/bad | wc -l", dir), 0);
-    assert_int_equal(atoi(out), 0);
+    assert_bad_empty();
     /* without --hr: usage */
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votecred notices list.json --key ca.key "
-                           "--out bad", dir, bin), 2);
+    assert_int_equal(notices_run(out, sizeof out, "", "--out bad"), 2);
     /* the matching export: accepted, the roster's addresses are the HR file's */
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -rf good && %s/votecred notices "
-                           "list.json --key ca.key --hr voters.csv --out good >/dev/null && "
-                           "/usr/bin/python3 -c \"import json; r = json.load(open("
-                           "'good/votecred-state.json')); print(sorted((v['number'], v['emails']) "
-                           "for v in r['voters']))\"", dir, bin), 0);
+    assert_int_equal(notices_run(out, sizeof out, "rm -rf good && ",
+                                 "--hr voters.csv --out good >/dev/null && "
+                                 "/usr/bin/python3 -c \"import json; r = json.load(open("
+                                 "'good/votecred-state.json')); print(sorted((v['number'], "
+                                 "v['emails']) for v in r['voters']))\""), 0);
     assert_string_equal(out, "[('N1', ['emile.zola@ex.gouv.fr']), ('N2', "
                              "['marie.curie@ex.gouv.fr']), ('N3', ['victor.hugo@ex.gouv.fr'])]\n");
 }

@@ -92,6 +92,18 @@ static void post(tu_reply *r, const char *path, const char *json)
     tu_http2(r, "POST", path, json, (long)strlen(json), JSON, cookie[0] ? cookie : NULL);
 }
 
+/* A code reissue request with this body, sent again (at most 30 times) while
+ * it is refused with 429, after the delay the answer names. */
+static void reissue_when_allowed(tu_reply *r, const char *json)
+{
+    for (int i = 0; i < 30; i++) {
+        post(r, "/api/v1/account/code-reissue", json);
+        if (r->status != 429)
+            break;
+        sleep((unsigned)atoi(r->retry_after) > 0 ? (unsigned)atoi(r->retry_after) : 1);
+    }
+}
+
 static void test_activation_from_mail(void **state)
 {
     char token[64], body[512];
@@ -439,12 +451,7 @@ static void test_mailbox_only_attack(void **state)
     assert_false(code_mailed_to(lea));
     assert_int_equal(tu_votecad_status(&cad, "reissues"), requests);  /* nor the authority */
     /* the défi is still Léa's own: her answer gets the code (once the delays pass) */
-    for (int i = 0; i < 30; i++) {
-        post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"minou\"}");
-        if (r.status != 429)
-            break;
-        sleep((unsigned)atoi(r.retry_after) > 0 ? (unsigned)atoi(r.retry_after) : 1);
-    }
+    reissue_when_allowed(&r, "{\"defi_answer\":\"minou\"}");
     assert_int_equal(r.status, 200);
     /* the authority made her a new code, and mailed it itself */
     assert_int_equal(tu_votecad_status(&cad, "reissues"), requests + 1);
@@ -488,12 +495,7 @@ static void test_reissue_roster_address_only(void **state)
     post(&r, "/api/v1/session", body);
     assert_int_equal(r.status, 200);
     snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
-    for (int i = 0; i < 30; i++) {
-        post(&r, "/api/v1/account/code-reissue", "{\"defi_answer\":\"minou\"}");
-        if (r.status != 429)
-            break;
-        sleep((unsigned)atoi(r.retry_after) > 0 ? (unsigned)atoi(r.retry_after) : 1);
-    }
+    reissue_when_allowed(&r, "{\"defi_answer\":\"minou\"}");
     assert_int_equal(r.status, 200);
     cookie[0] = '\0';
     assert_int_equal(tu_votecad_status(&cad, "reissues"), reissues + 1);
