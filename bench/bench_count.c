@@ -37,6 +37,9 @@ static char *definition(int64_t opens, int64_t closes)
     snprintf(text, 2048,
              "{\"name\":\"Bench\",\"organiser\":\"Bench\",\"timezone\":\"Europe/Paris\","
              "\"voting\":{\"opens\":\"%s\",\"closes\":\"%s\"},\"support\":{\"email\":\"s@ex.fr\"},"
+             /* the demo credential authority's public key (votecred keygen --demo) */
+             "\"credential_authority\":"
+             "\"0d19fdf814fe325e7df20c46f42c8fab972ee906c68b066df1ff50034a721b93\","
              "\"bureau\":{\"president\":\"P\",\"delegates\":[\"D1\",\"D2\",\"D3\"]},"
              "\"scrutins\":[{\"id\":\"bench\",\"title\":\"Bench\",\"seats\":10,\"lists\":["
              "{\"name\":\"A\"},{\"name\":\"B\"},{\"name\":\"C\"},{\"name\":\"D\"},{\"name\":\"E\"}]}]}",
