@@ -32,7 +32,7 @@ REL_FLAGS := -O2 -g $(REPRO)
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all $(REPRO)
 
-LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c credauth/*.c) \
+LIB_SRC   := $(sort $(wildcard crypto/*.c ballot/*.c store/*.c audit/*.c election/*.c access/*.c mail/*.c notices/*.c box/*.c client/*.c tally/*.c trustee/*.c report/*.c credauth/*.c signer/*.c) \
              $(filter-out votesrv/main.c,$(wildcard votesrv/*.c)) $(wildcard votesrv/portal/*.c) \
              $(filter-out verify/main.c,$(wildcard verify/*.c)))
 TEST_SRC  := $(wildcard tests/test_*.c)

@@ -78,7 +78,8 @@ void access_wordlist_free(access_wordlist *w);
 
 typedef struct {
     store *store;
-    const uint8_t *pepper;             /* SECRET_PEPPER_BYTES */
+    uint8_t hash_key[32];              /* tokens, sessions, throttles (from the signer) */
+    uint8_t totp_key[32];              /* seals staff TOTP secrets (from the signer) */
     const access_wordlist *common;
     const mail_ctx *mail;              /* NULL: links are issued but no mail is queued */
     int64_t link_ttl;                  /* seconds */
@@ -91,12 +92,14 @@ typedef struct {
     int reissues_per_day;                         /* code reissues a voter may ask for */
     int64_t network_failures;          /* failed logins (or codes) per network and window */
     const char *authority_url;         /* the credential authority's service; NULL: none */
-    const uint8_t *request_sk;         /* Ed25519 key signing reissue requests (audit key) */
+    struct signer *signer;             /* signs stored reissue requests (the audit key) */
 } access_ctx;
 
 /* -1 if the Argon2id parameters cannot run here (memory). */
-int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wordlist *w,
-                const mail_ctx *mail, int max_hashing);
+/* keys: the signer's derived keys (signer/signer.h), copied. */
+struct signer_keys;
+int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
+                const access_wordlist *w, const mail_ctx *mail, int max_hashing);
 void access_destroy(access_ctx *a);
 
 /* The policy (NIST SP 800-63B): length, common list, not the identifier. */

@@ -12,6 +12,7 @@
 #include "crypto/hex.h"
 #include "election/credentials.h"
 #include "notices/code.h"
+#include "signer/signer.h"
 
 #define CODE_LOCK_FOREVER ((int64_t)10 * 365 * 86400)
 
@@ -45,6 +46,7 @@ typedef struct {
     guard_outcome defi;
     char *body;                  /* the request sent to the authority */
     char pending[33];            /* its id, if it was waiting already */
+    char id[33];                 /* its id, waiting or new */
     int leased;                  /* this attempt holds the exchange's lease */
     access_result *res;
 } reissue_job;
@@ -114,6 +116,7 @@ static int pending_of(const char *request, int64_t voter, const char *body, void
     if (voter != j->voter || j->body != NULL)
         return 0;
     snprintf(j->pending, sizeof j->pending, "%s", request);
+    snprintf(j->id, sizeof j->id, "%s", request);
     return (j->body = strdup(body)) != NULL ? 0 : STORE_ENOMEM;
 }
 
@@ -138,11 +141,12 @@ static int request_new(store_tx *tx, reissue_job *j)
         return STORE_OK;
     }
     qsort(o.list, o.n, sizeof o.list[0], by_bytes);   /* bytewise, whatever the collation */
+    /* unsigned here: the signer signs the row once it is committed */
     j->body = election_reissue_request_make(j->eid, j->v.number, o.list, o.n,
-                                            (uint64_t)j->now, applied, j->a->request_sk,
-                                            request);
+                                            (uint64_t)j->now, applied, NULL, request);
     if (j->body == NULL)
         return STORE_ENOMEM;
+    memcpy(j->id, request, sizeof j->id);
     return store_reissue_put(tx, request, j->voter, j->body);
 }
 
@@ -250,6 +254,52 @@ static int run_refused(store_tx *tx, void *arg)
                         json_pack("{s:s}", "reason", d->why));
 }
 
+typedef struct {
+    const reissue_job *j;
+    const char *body;
+} replace_job;
+
+static int run_replace(store_tx *tx, void *arg)
+{
+    replace_job *r = arg;
+    int rc = store_reissue_delete(tx, r->j->id);
+
+    return rc == STORE_OK ? store_reissue_put(tx, r->j->id, r->j->voter, r->body) : rc;
+}
+
+/* A request stored unsigned (all-zero signature) is signed by the signer,
+ * which reads the committed row itself, and stored signed. */
+static int request_sign(access_ctx *a, reissue_job *j)
+{
+    json_t *doc = json_loads(j->body, 0, NULL);
+    const char *have = json_string_value(json_object_get(doc, "signature"));
+    uint8_t sig[64];
+    char hex[129], *text = NULL;
+    int rc = STORE_OK;
+
+    if (have == NULL) {
+        rc = STORE_EIO;
+    } else if (strspn(have, "0") == 128) {
+        if (signer_reissue(a->signer, NULL, j->id, sig) != SIGNER_OK) {
+            rc = STORE_EIO;             /* the signer logged why */
+        } else {
+            hex_encode(hex, sig, sizeof sig);
+            json_object_set_new(doc, "signature", json_string(hex));
+            text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+            rc = text == NULL ? STORE_ENOMEM
+                              : store_write(a->store, run_replace, &(replace_job){ j, text });
+        }
+    }
+    json_decref(doc);
+    if (rc == STORE_OK && text != NULL) {
+        free(j->body);
+        j->body = text;
+    } else {
+        free(text);
+    }
+    return rc;
+}
+
 /* The request to the authority; its record applied. */
 static int send_request(access_ctx *a, reissue_job *j)
 {
@@ -300,7 +350,7 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
         j->res->code = ACCESS_E_REISSUE_WINDOW;
         return ACCESS_REFUSED;
     }
-    if (a->authority_url == NULL || a->request_sk == NULL) {
+    if (a->authority_url == NULL || a->signer == NULL) {
         j->res->code = ACCESS_E_REISSUE_UNAVAILABLE;     /* the server never makes a code */
         return ACCESS_REFUSED;
     }
@@ -331,6 +381,8 @@ static int reissue(access_ctx *a, reissue_job *j, const char *answer)
     pthread_mutex_lock(&authority_lock);
     rc = store_write(a->store, run_reissue_write, j);
     j->leased = rc == STORE_OK && j->leased;
+    if (rc == STORE_OK && j->res->code == ACCESS_E_NONE)
+        rc = request_sign(a, j);
     if (rc == STORE_OK && j->res->code == ACCESS_E_NONE)
         rc = send_request(a, j);
     if (j->leased) {                    /* if this fails, the lease ends by itself */

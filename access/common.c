@@ -10,17 +10,20 @@
 #include <time.h>
 #include "altcha.h"
 #include "audit/audit.h"
+#include "signer/signer.h"
 
 #define HASH_WAIT_S 5
 
-int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wordlist *w,
-                const mail_ctx *mail, int max_hashing)
+int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
+                const access_wordlist *w, const mail_ctx *mail, int max_hashing)
 {
     char random_pw[SECRET_TOKEN_CHARS + 1];
 
     memset(a, 0, sizeof *a);
     a->store = s;
-    a->pepper = pepper;
+    memcpy(a->hash_key, keys->hash_key, sizeof a->hash_key);
+    memcpy(a->totp_key, keys->totp_key, sizeof a->totp_key);
+    memcpy(a->altcha_key, keys->altcha_key, sizeof a->altcha_key);
     a->common = w;
     a->mail = mail;
     a->link_ttl = ACCESS_LINK_TTL_DEFAULT;
@@ -29,8 +32,6 @@ int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wor
     a->network_failures = ACCESS_NETWORK_FAILURES;
     pthread_mutex_init(&a->hash_lock, NULL);
     pthread_cond_init(&a->hash_free, NULL);
-    crypto_generichash(a->altcha_key, sizeof a->altcha_key, (const uint8_t *)"votesrv/v1/altcha",
-                       17, pepper, SECRET_PEPPER_BYTES);
     secret_token_new(random_pw);
     return secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
 }
@@ -114,7 +115,7 @@ int access_token_hash(uint8_t out[STORE_HASH_BYTES], const access_ctx *a, const 
     for (const char *c = token; *c; c++)
         if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_'))
             return -1;
-    secret_keyed_hash(out, a->pepper, token, ACCESS_TOKEN_CHARS);
+    secret_keyed_hash(out, a->hash_key, token, ACCESS_TOKEN_CHARS);
     return 0;
 }
 

@@ -48,7 +48,7 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
     int rc;
 
     secret_token_new(token_out);
-    secret_keyed_hash(hash, a->pepper, token_out, ACCESS_TOKEN_CHARS);
+    secret_keyed_hash(hash, a->hash_key, token_out, ACCESS_TOKEN_CHARS);
     if ((rc = store_link_issue(tx, hash, v->id, purpose, now + a->link_ttl)) != STORE_OK)
         return rc;
     if (a->mail != NULL) {

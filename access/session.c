@@ -65,7 +65,7 @@ int access_session_open_tx(store_tx *tx, const access_ctx *a, int64_t voter, int
     uint8_t hash[STORE_HASH_BYTES];
 
     secret_token_new(session_out);
-    secret_keyed_hash(hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
+    secret_keyed_hash(hash, a->hash_key, session_out, ACCESS_TOKEN_CHARS);
     return store_session_insert(tx, hash, voter, now);
 }
 
@@ -103,7 +103,7 @@ int access_login(access_ctx *a, const char *identifier, const char *password, co
     j.ok = j.known && match;
     if (j.ok) {
         secret_token_new(session_out);
-        secret_keyed_hash(j.session_hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
+        secret_keyed_hash(j.session_hash, a->hash_key, session_out, ACCESS_TOKEN_CHARS);
     }
     /* a failure is already counted: only its audit entries are left to write */
     if ((j.ok || (j.known && j.locked) || j.net_tripped) &&

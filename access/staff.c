@@ -29,7 +29,7 @@ static int login_valid(const char *login)
 static void totp_box_key(uint8_t key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
                          const access_ctx *a)
 {
-    secret_keyed_hash(key, a->pepper, "votesrv/v1/staff-totp", 21);
+    memcpy(key, a->totp_key, sizeof a->totp_key);
 }
 
 static void totp_seal(uint8_t out[STORE_TOTP_SEALED_BYTES], const access_ctx *a,
@@ -215,7 +215,7 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
         }
         if (j->ok) {
             secret_token_new(session_out);
-            secret_keyed_hash(j->session_hash, a->pepper, session_out, ACCESS_TOKEN_CHARS);
+            secret_keyed_hash(j->session_hash, a->hash_key, session_out, ACCESS_TOKEN_CHARS);
         }
         rc = store_write(a->store, run_login_record, j);
         if (rc == STORE_OK && !j->ok) {

@@ -3,7 +3,7 @@
  * officers and auditors. A password (the voters' policy) and a TOTP code
  * (RFC 6238, HMAC-SHA-256) at every login; one session per account, which a
  * new login replaces. The TOTP key is kept sealed (XChaCha20-Poly1305) under a
- * key derived from the server's pepper, with the login as associated data.
+ * key derived from the server's pepper (by the signer), with the login as associated data.
  * Account creation and every login are audited under the staff member's role.
  *
  * Results as in access.h: ACCESS_OK, ACCESS_REFUSED with res->code, or a

@@ -97,8 +97,8 @@ void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, cons
     uint8_t h[16];
     char hex[33];
 
-    crypto_generichash(h, sizeof h, (const uint8_t *)value, strlen(value), a->pepper,
-                       SECRET_PEPPER_BYTES);
+    crypto_generichash(h, sizeof h, (const uint8_t *)value, strlen(value), a->hash_key,
+                       sizeof a->hash_key);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(out, THROTTLE_KEY_CHARS, "%s:%s", prefix, hex);
 }

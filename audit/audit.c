@@ -6,14 +6,41 @@
 #include <string.h>
 #include <time.h>
 #include "crypto/transcript.h"
+#include "signer/signer.h"
 
-static uint8_t signing_key[AUDIT_SK_BYTES];
-static int have_signing_key;
+static signer *audit_signer;
+static signer *own_signer;              /* made by audit_set_signing_key */
+
+void audit_set_signer(signer *g)
+{
+    audit_signer = g;
+}
 
 void audit_set_signing_key(const uint8_t sk[AUDIT_SK_BYTES])
 {
-    memcpy(signing_key, sk, AUDIT_SK_BYTES);
-    have_signing_key = 1;
+    signer *g = signer_local_new(sk, NULL, NULL);
+
+    if (g == NULL)
+        return;
+    signer_free(own_signer);
+    own_signer = audit_signer = g;
+}
+
+/* Creation, every lifecycle transition, the officers' checkpoint, the count. */
+static const char *const checkpointed[] = {
+    "election-created", "public-key-set", "opened", "closed", "suspended", "resumed",
+    "test-started", "test-wiped", "published", "purged", "checkpoint", "tally-alarm",
+    "tally-sums"
+};
+
+int audit_checkpoint_due(uint64_t seq, const char *event)
+{
+    if (seq > 0 && seq % AUDIT_CHECKPOINT_EVERY == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof checkpointed / sizeof checkpointed[0]; i++)
+        if (strcmp(event, checkpointed[i]) == 0)
+            return 1;
+    return 0;
 }
 
 void audit_entry_hash(uint8_t out[AUDIT_HASH_BYTES], const store_audit_entry *e)
@@ -51,16 +78,20 @@ static void now_rfc3339(char out[32])
     snprintf(out, 32, "%.19s.%03uZ", base, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
 }
 
-static int sign_checkpoint(store_tx *tx, uint64_t seq, const uint8_t hash[AUDIT_HASH_BYTES])
+/* After the entry's commit: the signer reads entry seq and signs it if due. */
+static int run_checkpoint(store_tx *tx, void *arg)
 {
+    uint64_t seq;
     store_checkpoint cp;
-    uint8_t msg[8 + AUDIT_HASH_BYTES];
+    int rc;
 
-    cp.seq = seq;
-    memcpy(cp.hash, hash, AUDIT_HASH_BYTES);
-    audit_checkpoint_message(msg, seq, hash);
-    crypto_sign_detached(cp.signature, NULL, msg, sizeof msg, signing_key);
-    return store_checkpoint_insert(tx, &cp);
+    memcpy(&seq, arg, sizeof seq);
+    if (audit_signer == NULL)
+        return STORE_EIO;
+    rc = signer_checkpoint(audit_signer, tx, seq, &cp);
+    if (rc == SIGNER_REFUSED)
+        return STORE_OK;                /* the signer logged why */
+    return rc == SIGNER_OK ? store_checkpoint_insert(tx, &cp) : STORE_EIO;
 }
 
 int audit_append(store_tx *tx, const char *role, const char *actor, const char *event,
@@ -86,23 +117,81 @@ int audit_append(store_tx *tx, const char *role, const char *actor, const char *
         audit_entry_hash(e.hash, &e);
         rc = store_audit_insert(tx, &e);
     }
-    if (rc == STORE_OK && have_signing_key && e.seq % AUDIT_CHECKPOINT_EVERY == 0)
-        rc = sign_checkpoint(tx, e.seq, e.hash);
     free(text);
-    return rc;
+    if (rc != STORE_OK || !audit_checkpoint_due(e.seq, event))
+        return rc;
+    if (audit_signer == NULL)           /* a transition needs its checkpoint */
+        return e.seq % AUDIT_CHECKPOINT_EVERY == 0 ? STORE_OK : STORE_EIO;
+    return store_after_commit(tx, run_checkpoint, &e.seq, sizeof e.seq);
 }
 
-int audit_checkpoint(store_tx *tx)
-{
-    uint64_t seq;
-    uint8_t hash[AUDIT_HASH_BYTES];
-    int rc = store_audit_last(tx, &seq, hash);
+typedef struct {
+    uint64_t *due;
+    size_t ndue, cap;
+    uint64_t *done;
+    size_t ndone, donecap;
+} repair_scan;
 
-    if (rc != STORE_OK || seq == 0)
-        return rc;
-    if (!have_signing_key)
-        return STORE_EIO;
-    return sign_checkpoint(tx, seq, hash);
+static int push(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        uint64_t *p = realloc(*v, c * sizeof *p);
+
+        if (p == NULL)
+            return STORE_ENOMEM;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+static int scan_entry(const store_audit_entry *e, void *arg)
+{
+    repair_scan *r = arg;
+
+    return audit_checkpoint_due(e->seq, e->event) ? push(&r->due, &r->ndue, &r->cap, e->seq) : 0;
+}
+
+static int scan_checkpoint(const store_checkpoint *c, void *arg)
+{
+    repair_scan *r = arg;
+
+    return push(&r->done, &r->ndone, &r->donecap, c->seq);
+}
+
+static int run_scan(store_tx *tx, void *arg)
+{
+    int rc = store_audit_each(tx, 1, scan_entry, arg);
+
+    return rc == STORE_OK ? store_checkpoints_each(tx, scan_checkpoint, arg) : rc;
+}
+
+static int run_repair(store_tx *tx, void *arg)
+{
+    return run_checkpoint(tx, arg);
+}
+
+int audit_checkpoints_repair(store *s)
+{
+    repair_scan r = { NULL, 0, 0, NULL, 0, 0 };
+    int rc;
+
+    if (audit_signer == NULL)
+        return STORE_OK;
+    rc = store_read(s, run_scan, &r);
+    for (size_t i = 0; rc == STORE_OK && i < r.ndue; i++) {
+        size_t k = 0;
+
+        while (k < r.ndone && r.done[k] != r.due[i])    /* both in seq order */
+            k++;
+        if (k == r.ndone)
+            rc = store_write(s, run_repair, &r.due[i]);
+    }
+    free(r.due);
+    free(r.done);
+    return rc;
 }
 
 void audit_verifier_init(audit_verifier *v, const uint8_t pk[AUDIT_PK_BYTES],

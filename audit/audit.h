@@ -24,15 +24,28 @@
 #define AUDIT_CHECKPOINT_EVERY 1000
 #define AUDIT_REASON_CHARS 200
 
-/* The signing key used for checkpoints by this process (set once at start-up;
- * without it, audit_append writes no periodic checkpoint). */
+typedef struct signer signer;          /* signer/signer.h */
+
+/* The signer this process asks for checkpoints (set once at start-up). A
+ * checkpoint is asked for after the entry's transaction committed (see
+ * store_after_commit) and stored by the writer; the signer reads the entry
+ * itself. Without a signer no periodic checkpoint is written, and a
+ * transition (which must have its checkpoint) fails. */
+void audit_set_signer(signer *g);
+/* For tests and tools: an in-process signer holding sk (replaces the last). */
 void audit_set_signing_key(const uint8_t sk[AUDIT_SK_BYTES]);
 
-/* Append an event inside a write job. payload is a JSON object (borrowed). */
+/* Append an event inside a write job. payload is a JSON object (borrowed). If
+ * the entry is due a checkpoint (audit_checkpoint_due), it is asked for once
+ * this job has committed. */
 int audit_append(store_tx *tx, const char *role, const char *actor, const char *event,
                  json_t *payload);
-/* Sign a checkpoint over the latest entry (no-op on an empty log). */
-int audit_checkpoint(store_tx *tx);
+/* 1 if entry seq of this event gets a checkpoint: every AUDIT_CHECKPOINT_EVERY
+ * entries, and each creation, lifecycle transition and count event. */
+int audit_checkpoint_due(uint64_t seq, const char *event);
+/* Sign what is due and was never signed (a crash between an entry's commit
+ * and its checkpoint): at start. 0, or a negative store error. */
+int audit_checkpoints_repair(store *s);
 
 void audit_entry_hash(uint8_t out[AUDIT_HASH_BYTES], const store_audit_entry *e);
 void audit_checkpoint_message(uint8_t out[8 + AUDIT_HASH_BYTES], uint64_t seq,

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "signer/signer.h"
 #include "access/access.h"
 #include "bench.h"
 #include "tests/testutil.h"
@@ -67,12 +68,14 @@ void bench_login(void)
     int64_t now = (int64_t)time(NULL);
     store *s = tu_election(dir, csv, now - 60, now + 86400);
     access_ctx a;
+    signer_keys keys;
     login_worker w[BURST];
     pthread_t t[BURST];
     double t0;
     int ok = 0;
 
-    if (access_init(&a, s, (const uint8_t[32]){ 7 }, NULL, NULL, (int)cores) != 0 ||
+    signer_keys_derive(&keys, (const uint8_t[32]){ 7 }, (const uint8_t[32]){ 7 });
+    if (access_init(&a, s, &keys, NULL, NULL, (int)cores) != 0 ||
         store_write(s, set_all_passwords, &voters) != STORE_OK)
         bench_die("login setup");
     t0 = tu_seconds();
@@ -122,6 +125,7 @@ void bench_outbox(void)
     mail_config mc = { .starttls = 1, .timeout_s = 10 };
     mail_ctx *m;
     access_ctx a;
+    signer_keys keys;
     tu_smtp smtp;
     queue_job q;
     unsigned sent, failed, total = 0;
@@ -135,7 +139,8 @@ void bench_outbox(void)
     snprintf(mc.templates, sizeof mc.templates, "../conf/mail");
     snprintf(mc.portal_url, sizeof mc.portal_url, "https://vote.bench.example");
     m = mail_ctx_new(&mc, (const uint8_t[32]){ 7 }, err, sizeof err);
-    if (m == NULL || access_init(&a, s, (const uint8_t[32]){ 7 }, NULL, m, 1) != 0)
+    signer_keys_derive(&keys, (const uint8_t[32]){ 7 }, (const uint8_t[32]){ 7 });
+    if (m == NULL || access_init(&a, s, &keys, NULL, m, 1) != 0)
         bench_die("outbox setup");
     q = (queue_job){ &a, n };
     if (store_write(s, queue_links, &q) != STORE_OK)

@@ -64,7 +64,7 @@ typedef struct {
     store *store;
     access_ctx *access;
     const mail_ctx *mail;
-    const uint8_t *sign_sk;           /* the server's Ed25519 key (the audit key) */
+    struct signer *signer;            /* signs receipts with the audit key (signer/) */
     pthread_mutex_t lock;             /* guards the cached election key */
     int have_pk;
     elgamal_pk pk;
@@ -84,7 +84,8 @@ typedef struct {
     size_t npublished;
 } box_ctx;
 
-void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64]);
+/* g: the signer of receipts (NULL: box_cast refuses to make one). */
+void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g);
 void box_destroy(box_ctx *b);
 
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],

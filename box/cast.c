@@ -8,14 +8,15 @@
 #include <unistd.h>
 #include "audit/audit.h"
 #include "election/election.h"
+#include "signer/signer.h"
 
-void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, const uint8_t sign_sk[64])
+void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g)
 {
     memset(b, 0, sizeof *b);
     b->store = s;
     b->access = a;
     b->mail = m;
-    b->sign_sk = sign_sk;
+    b->signer = g;
     b->archive_fd = -1;
     b->board_epoch = -1;
     pthread_mutex_init(&b->lock, NULL);
@@ -250,16 +251,16 @@ static int check_ballot(cast_job *j, char **canonical)
     return STORE_OK;
 }
 
-static void sign_receipt(cast_job *j)
+/* After the commit: the signer reads the ballot itself and signs. */
+static int sign_receipt(cast_job *j)
 {
-    uint8_t msg[32];
     box_receipt *r = j->receipt;
+    int rc;
 
     memcpy(r->tracker, j->tracker, sizeof r->tracker);
     snprintf(r->scrutin, sizeof r->scrutin, "%s", j->scrutin);
-    memcpy(r->fp, j->e.fingerprint, sizeof r->fp);
-    box_receipt_message(msg, r);
-    crypto_sign_detached(r->signature, NULL, msg, sizeof msg, j->b->sign_sk);
+    rc = j->b->signer != NULL ? signer_receipt(j->b->signer, r) : SIGNER_EIO;
+    return rc == SIGNER_OK ? STORE_OK : STORE_EIO;      /* a refusal, the signer logged */
 }
 
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
@@ -292,7 +293,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
         rc = store_write(b->store, run_write, &j);
     }
     if (rc == STORE_OK)
-        sign_receipt(&j);
+        rc = sign_receipt(&j);
     release(&j);
     ballot_free(j.ballot);
     free(canonical);

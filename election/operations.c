@@ -58,8 +58,6 @@ static int run_create(store_tx *tx, void *arg)
     if (rc == STORE_OK)
         rc = audit_append(tx, j->c->role, j->c->actor, "election-created", payload);
     if (rc == STORE_OK)
-        rc = audit_checkpoint(tx);
-    if (rc == STORE_OK)
         snprintf(j->c->msg, sizeof j->c->msg, "election %s created", e.eid);
     json_decref(payload);
     free(e.definition);

@@ -60,10 +60,16 @@ static int load_one(mail_template *t, const char *dir, const char *kind, const c
     return 0;
 }
 
-mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t pepper[32], char *err,
-                       size_t errlen)
+void mail_outbox_key_derive(uint8_t out[32], const uint8_t root[32])
 {
     static const char label[] = "votesrv/v1/outbox";
+
+    crypto_generichash(out, 32, (const uint8_t *)label, sizeof label - 1, root, 32);
+}
+
+mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t outbox_key[32], char *err,
+                       size_t errlen)
+{
     mail_ctx *m = calloc(1, sizeof *m);
 
     if (m == NULL)
@@ -76,8 +82,7 @@ mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t pepper[32], char *e
                 mail_ctx_free(m);
                 return NULL;
             }
-    crypto_generichash(m->outbox_key, sizeof m->outbox_key, (const uint8_t *)label,
-                       sizeof label - 1, pepper, 32);
+    memcpy(m->outbox_key, outbox_key, sizeof m->outbox_key);
     return m;
 }
 

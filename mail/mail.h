@@ -43,9 +43,12 @@ int mail_path_resolve(char out[MAIL_PATH_CHARS], const char *base, const char *r
 
 typedef struct mail_ctx mail_ctx;
 
-/* Load the templates of every kind in fr and en. NULL with a message on error. */
-mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t pepper[32], char *err,
+/* Load the templates of every kind in fr and en; outbox_key seals the queued
+ * messages. NULL with a message on error. */
+mail_ctx *mail_ctx_new(const mail_config *cfg, const uint8_t outbox_key[32], char *err,
                        size_t errlen);
+/* The outbox key from a 32-byte root secret: Hb_root("votesrv/v1/outbox"). */
+void mail_outbox_key_derive(uint8_t out[32], const uint8_t root[32]);
 void mail_ctx_free(mail_ctx *m);
 const char *mail_portal_url(const mail_ctx *m);
 

@@ -23,12 +23,24 @@ typedef struct job {
     int done;
     int detached;            /* nobody waits: the writer frees it (arg follows) */
     struct job *next;
+    struct job *after;       /* detached jobs to run once this one has committed */
 } job;
 
 struct store_tx {
     const store_backend *b;
     store_conn *c;
+    job *cur;                /* the write job running (NULL in a read) */
 };
+
+static void after_free(job *j)
+{
+    while (j->after != NULL) {
+        job *a = j->after;
+
+        j->after = a->next;
+        free(a);
+    }
+}
 
 struct store {
     const store_backend *b;
@@ -48,16 +60,21 @@ struct store {
  * it committed; else every job's result is STORE_EIO and why says why. */
 static int try_batch(store *s, job **batch, int n, char *why, size_t whylen)
 {
-    store_tx tx = { s->b, s->writer };
+    store_tx tx = { s->b, s->writer, NULL };
     int failed = s->b->begin(s->writer) != STORE_OK;
 
     why[0] = '\0';
+    for (int i = 0; i < n; i++)
+        after_free(batch[i]);           /* a batch run again queues them again */
     for (int i = 0; i < n && !failed; i++) {
         if (s->b->savepoint(s->writer) != STORE_OK) {
             failed = 1;
             break;
         }
+        tx.cur = batch[i];
         batch[i]->result = batch[i]->fn(&tx, batch[i]->arg);
+        if (batch[i]->result != STORE_OK)
+            after_free(batch[i]);       /* rolled back: nothing to follow it */
         if (batch[i]->result == STORE_EIO && why[0] == '\0')
             snprintf(why, whylen, "%s", s->b->errmsg(s->writer));
         if (batch[i]->result == STORE_OK)
@@ -72,10 +89,57 @@ static int try_batch(store *s, job **batch, int n, char *why, size_t whylen)
         if (why[0] == '\0')
             snprintf(why, whylen, "%s", s->b->errmsg(s->writer));
         s->b->rollback(s->writer);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             batch[i]->result = STORE_EIO;   /* nothing of this batch is durable */
+            after_free(batch[i]);
+        }
     }
     return failed;
+}
+
+/* The jobs the batch's jobs queued with store_after_commit, in one more
+ * transaction, before anyone waiting on the batch is woken. What they add is
+ * best effort: if they fail, the next start repairs (see audit). */
+static void run_after(store *s, job **batch, int n)
+{
+    job *after[STORE_BATCH_MAX];
+    int m = 0;
+    char why[160];
+
+    for (int i = 0; i < n; i++) {
+        while (batch[i]->after != NULL && m < STORE_BATCH_MAX) {
+            job *a = batch[i]->after;
+
+            batch[i]->after = a->next;
+            a->next = NULL;
+            after[m++] = a;
+        }
+        after_free(batch[i]);
+    }
+    if (m == 0)
+        return;
+    try_batch(s, after, m, why, sizeof why);
+    if (why[0] != '\0' && s->on_error != NULL)
+        s->on_error(why);
+    for (int i = 0; i < m; i++) {
+        after_free(after[i]);
+        free(after[i]);
+    }
+}
+
+int store_after_commit(store_tx *tx, store_job fn, const void *arg, size_t arg_size)
+{
+    job *j;
+
+    if (tx->cur == NULL)
+        return STORE_EIO;               /* a read commits nothing */
+    j = malloc(sizeof *j + arg_size);
+    if (j == NULL)
+        return STORE_ENOMEM;
+    *j = (job){ fn, (char *)(j + 1), STORE_EIO, 0, 1, tx->cur->after, NULL };
+    memcpy(j + 1, arg, arg_size);
+    tx->cur->after = j;
+    return STORE_OK;
 }
 
 static int conn_lost(store *s, store_conn *c)
@@ -112,6 +176,7 @@ static void run_batch(store *s, job **batch, int n)
     }
     if (why[0] != '\0' && s->on_error != NULL)
         s->on_error(why);
+    run_after(s, batch, n);
 }
 
 void store_on_error(store *s, store_error_fn fn)
@@ -175,7 +240,7 @@ int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_siz
 
     if (j == NULL)
         return STORE_ENOMEM;
-    *j = (job){ fn, (char *)(j + 1), STORE_EIO, 0, 1, NULL };
+    *j = (job){ fn, (char *)(j + 1), STORE_EIO, 0, 1, NULL, NULL };
     memcpy(j + 1, arg, arg_size);
     pthread_mutex_lock(&s->lock);
     if (enqueue(s, j) != 0) {
@@ -189,7 +254,7 @@ int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_siz
 
 int store_write(store *s, store_job fn, void *arg)
 {
-    job j = { fn, arg, STORE_EIO, 0, 0, NULL };
+    job j = { fn, arg, STORE_EIO, 0, 0, NULL, NULL };
 
     pthread_mutex_lock(&s->lock);
     if (enqueue(s, &j) != 0) {
@@ -204,7 +269,7 @@ int store_write(store *s, store_job fn, void *arg)
 
 int store_read(store *s, store_job fn, void *arg)
 {
-    store_tx tx = { s->b, NULL };
+    store_tx tx = { s->b, NULL, NULL };
     int slot = -1, rc;
 
     pthread_mutex_lock(&s->lock);
@@ -246,8 +311,9 @@ store *store_open(const store_config *cfg, char *err, size_t errlen)
     pthread_cond_init(&s->queued, NULL);
     pthread_cond_init(&s->finished, NULL);
     pthread_cond_init(&s->reader_free, NULL);
-    s->writer = s->b->connect(cfg, 0, err, errlen);
-    if (s->writer == NULL) {
+    s->stopping = cfg->readonly;       /* read-only: no writer, every write refused */
+    s->writer = cfg->readonly ? NULL : s->b->connect(cfg, 0, err, errlen);
+    if (s->writer == NULL && !cfg->readonly) {
         free(s);
         return NULL;
     }
@@ -261,13 +327,14 @@ store *store_open(const store_config *cfg, char *err, size_t errlen)
     }
     if (s->readers == NULL || s->reader_busy == NULL ||
         s->readers[s->nreaders - 1] == NULL ||
-        pthread_create(&s->thread, NULL, writer_main, s) != 0) {
+        (s->writer != NULL && pthread_create(&s->thread, NULL, writer_main, s) != 0)) {
         if (s->readers == NULL || s->reader_busy == NULL)
             snprintf(err, errlen, "out of memory");
         for (int i = 0; s->readers != NULL && i < s->nreaders; i++)
             if (s->readers[i] != NULL)
                 s->b->disconnect(s->readers[i]);
-        s->b->disconnect(s->writer);
+        if (s->writer != NULL)
+            s->b->disconnect(s->writer);
         free(s->readers);
         free(s->reader_busy);
         free(s);
@@ -284,12 +351,14 @@ static int close_store(store *s, int compact)
     s->stopping = 1;
     pthread_cond_signal(&s->queued);
     pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
+    if (s->writer != NULL)
+        pthread_join(s->thread, NULL);
     for (int i = 0; i < s->nreaders; i++)
         s->b->disconnect(s->readers[i]);
     if (compact)
-        rc = s->b->compact(s->writer) == STORE_OK ? 0 : -1;
-    s->b->disconnect(s->writer);
+        rc = s->writer != NULL && s->b->compact(s->writer) == STORE_OK ? 0 : -1;
+    if (s->writer != NULL)
+        s->b->disconnect(s->writer);
     free(s->readers);
     free(s->reader_busy);
     pthread_mutex_destroy(&s->lock);

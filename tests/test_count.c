@@ -15,6 +15,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "signer/signer.h"
 #include "testutil.h"
 #include "audit/audit.h"
 #include "ballot/ballot_json.h"
@@ -687,8 +688,12 @@ static box_error cast_with(fixture *f, const char *number, const char *code,
     int64_t id;
     int struck;
 
-    assert_int_equal(access_init(&a, f->s, pepper, NULL, NULL, 1), 0);
-    box_init(&bx, f->s, &a, NULL, (const uint8_t[64]){ 1 });
+    signer_keys keys;
+    signer *g = signer_local_new((const uint8_t[64]){ 1 }, NULL, f->s);
+
+    signer_keys_derive(&keys, pepper, pepper);
+    assert_int_equal(access_init(&a, f->s, &keys, NULL, NULL, 1), 0);
+    box_init(&bx, f->s, &a, NULL, g);
     assert_int_equal(credential_derive_scrutin(&s, pub, (const uint8_t *)eid, strlen(eid),
                                                (const uint8_t *)code, strlen(code), SCRUTIN), 0);
     assert_int_equal(credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid),
@@ -702,6 +707,7 @@ static box_error cast_with(fixture *f, const char *number, const char *code,
     ballot_free(b);
     box_destroy(&bx);
     access_destroy(&a);
+    signer_free(g);
     return res.code;
 }
 

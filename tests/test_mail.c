@@ -10,6 +10,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "signer/signer.h"
 #include "testutil.h"
 #include "access/access.h"
 
@@ -24,6 +25,7 @@ static mail_config mc;
 static mail_ctx *mail;
 static access_ctx a;
 static uint8_t pepper[32];
+static signer_keys keys;
 static int64_t now;
 
 static int setup(void **state)
@@ -47,8 +49,9 @@ static int setup(void **state)
     snprintf(mc.templates, sizeof mc.templates, "../conf/mail");
     snprintf(mc.portal_url, sizeof mc.portal_url, "https://vote.ex.gouv.fr");
     randombytes_buf(pepper, sizeof pepper);
-    mail = mail_ctx_new(&mc, pepper, err, sizeof err);
-    return mail == NULL || access_init(&a, st, pepper, NULL, mail, 1) != 0 ? -1 : 0;
+    signer_keys_derive(&keys, pepper, pepper);
+    mail = mail_ctx_new(&mc, keys.outbox_key, err, sizeof err);
+    return mail == NULL || access_init(&a, st, &keys, NULL, mail, 1) != 0 ? -1 : 0;
 }
 
 static int teardown(void **state)

@@ -199,8 +199,8 @@ static void test_open_errors(void **state)
 {
     char err[256];
     store_config c = { "/nonexistent/dir/registry.db", "/nonexistent/dir/ballots.db", 1, NULL,
-                       NULL };
-    store_config pg = { NULL, NULL, 1, "host=127.0.0.1 port=1 connect_timeout=2", NULL };
+                       NULL, 0 };
+    store_config pg = { NULL, NULL, 1, "host=127.0.0.1 port=1 connect_timeout=2", NULL, 0 };
 
     (void)state;
     assert_null(store_open(&c, err, sizeof err));

@@ -412,7 +412,7 @@ static void print_store_error(const char *detail)
 struct store *tu_store(const char *dir)
 {
     char reg[512], box[512], pg[600], err[256];
-    store_config c = { reg, box, 2, NULL, NULL };
+    store_config c = { reg, box, 2, NULL, NULL, 0 };
     store *s;
 
     snprintf(reg, sizeof reg, "%s/registry.db", dir);

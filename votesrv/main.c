@@ -51,6 +51,9 @@ int main(int argc, char **argv)
 {
     const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
     server srv;
+    config cfg;
+    store_config sc;
+    signer *signer;
     http_ctx ctx;
     http_server *http;
     mail_sender *sender = NULL;
@@ -70,13 +73,25 @@ int main(int argc, char **argv)
     }
     if (crypto_init() != 0)
         return 1;
+    /* The signer first, before any thread, store or key: it alone reads the
+     * keys file, and this process only gets the public and derived keys. */
+    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
+        log_event("error", "start", json_pack("{s:s}", "error", err));
+        return 2;
+    }
+    sc = server_store_config(&cfg, 1);
+    signer = signer_spawn(cfg.keys, 0, &sc, err, sizeof err);
+    if (signer == NULL) {
+        log_event("error", "signer", json_pack("{s:s}", "error", err));
+        return 2;
+    }
     /* Handle the stop signals here only: every thread started below inherits the mask. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (server_open(&srv, cfg_path, 0, 0, err, sizeof err) != 0) {
+    if (server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
         server_close(&srv);
         return 2;

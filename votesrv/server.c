@@ -2,43 +2,69 @@
 #include "server.h"
 #include "log.h"
 #include "portal/portal.h"
+#include "audit/audit.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
-                size_t errlen)
+store_config server_store_config(const config *cfg, int readers)
+{
+    return (store_config){ cfg->registry, cfg->ballot_box, readers,
+                           cfg->postgresql[0] != '\0' ? cfg->postgresql : NULL, NULL, 0 };
+}
+
+static int open_with(server *s, const char *config_path, int create_keys, signer *g,
+                     int readers, char *err, size_t errlen)
 {
     const char *lists[CONFIG_LISTS];
     store_config sc;
-    uint8_t box_key[SECRET_HASH_BYTES];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
     memset(s, 0, sizeof *s);
-    if (config_load(&s->cfg, config_path, err, errlen) != 0 ||
-        server_keys_load(&s->keys, s->cfg.keys, create_keys, err, errlen) != 0)
+    s->signer = g;
+    if (config_load(&s->cfg, config_path, err, errlen) != 0)
         return -1;
-    audit_set_signing_key(s->keys.audit_sk);
+    if (s->signer == NULL) {            /* in-process: this process reads the keys */
+        server_keys k;
+
+        if (server_keys_load(&k, s->cfg.keys, create_keys, err, errlen) != 0)
+            return -1;
+        s->signer = signer_local_new(k.audit_sk, k.pepper, NULL);
+        sodium_memzero(&k, sizeof k);
+        if (s->signer == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    if (signer_keys_get(s->signer, &s->derived) != SIGNER_OK) {
+        snprintf(err, errlen, "the signer gave no keys");
+        return -1;
+    }
+    memcpy(s->keys.audit_pk, s->derived.audit_pk, sizeof s->keys.audit_pk);
+    audit_set_signer(s->signer);
     for (size_t i = 0; i < s->cfg.ncommon; i++)
         lists[i] = s->cfg.common_passwords[i];
     s->words = access_wordlist_load(lists, s->cfg.ncommon, err, errlen);
     if (s->words == NULL)
         return -1;
-    s->mail = mail_ctx_new(&s->cfg.mail, s->keys.pepper, err, errlen);
+    s->mail = mail_ctx_new(&s->cfg.mail, s->derived.outbox_key, err, errlen);
     if (s->mail == NULL)
         return -1;
     /* where a ballot's slot is in the SQLite box: secret, so that the box's
      * bytes cannot be matched to trackers without the server's keys */
-    secret_keyed_hash(box_key, s->keys.pepper, "votesrv/box-slot-key", 20);
-    sc = (store_config){ s->cfg.registry, s->cfg.ballot_box, readers,
-                         s->cfg.postgresql[0] != '\0' ? s->cfg.postgresql : NULL, box_key };
+    sc = server_store_config(&s->cfg, readers);
+    sc.box_key = s->derived.box_key;
     s->store = store_open(&sc, err, errlen);
-    sodium_memzero(box_key, sizeof box_key);
     if (s->store == NULL)
         return -1;
-    if (access_init(&s->access, s->store, s->keys.pepper, s->words, s->mail,
+    signer_attach(s->signer, s->store);
+    if (audit_checkpoints_repair(s->store) != STORE_OK) {
+        snprintf(err, errlen, "the audit checkpoints due cannot be signed");
+        return -1;
+    }
+    if (access_init(&s->access, s->store, &s->derived, s->words, s->mail,
                     cores > 0 ? (int)cores : 1) != 0) {
         snprintf(err, errlen, "Argon2id cannot run with its parameters (memory)");
         return -1;
@@ -47,11 +73,23 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
     s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access.network_failures = s->cfg.failures_per_network;
     s->access.authority_url = s->cfg.authority_url[0] ? s->cfg.authority_url : NULL;
-    s->access.request_sk = s->keys.audit_sk;
+    s->access.signer = s->signer;
     s->access_ready = 1;
-    box_init(&s->box, s->store, &s->access, s->mail, s->keys.audit_sk);
+    box_init(&s->box, s->store, &s->access, s->mail, s->signer);
     s->box.batch_seconds = s->cfg.board_batch_seconds;
     return 0;
+}
+
+int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
+                size_t errlen)
+{
+    return open_with(s, config_path, create_keys, NULL, readers, err, errlen);
+}
+
+int server_open_signer(server *s, const char *config_path, signer *g, int readers, char *err,
+                       size_t errlen)
+{
+    return open_with(s, config_path, 0, g, readers, err, errlen);
 }
 
 void server_close(server *s)
@@ -66,7 +104,10 @@ void server_close(server *s)
         log_event("error", "store-compact", NULL);
     mail_ctx_free(s->mail);
     access_wordlist_free(s->words);
-    sodium_memzero(&s->keys, sizeof s->keys);
+    if (s->signer != NULL)
+        audit_set_signer(NULL);
+    signer_free(s->signer);
+    sodium_memzero(&s->derived, sizeof s->derived);
     memset(s, 0, sizeof *s);
 }
 
@@ -80,5 +121,5 @@ void server_http_ctx(server *s, http_ctx *ctx)
     ctx->box = &s->box;
     ctx->started = (int64_t)time(NULL);
     ctx->page_error = portal_page_error;
-    secret_keyed_hash(ctx->csrf_key, s->keys.pepper, "votesrv/csrf-key", 16);
+    memcpy(ctx->csrf_key, s->derived.csrf_key, sizeof ctx->csrf_key);
 }

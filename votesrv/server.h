@@ -11,11 +11,14 @@
 #include "config.h"
 #include "http.h"
 #include "mail/mail.h"
+#include "signer/signer.h"
 #include "store/store.h"
 
 typedef struct {
     config cfg;
-    server_keys keys;
+    server_keys keys;       /* the audit public key only: the secrets stay in the signer */
+    signer_keys derived;    /* the keys derived from the pepper, from the signer */
+    signer *signer;
     store *store;
     mail_ctx *mail;
     access_wordlist *words;
@@ -26,12 +29,18 @@ typedef struct {
 } server;
 
 /* 0, or -1 with a message in err (what failed, never a secret). With
- * create_keys, a missing keys file is created. */
+ * create_keys, a missing keys file is created. The signer is in-process. */
 int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
                 size_t errlen);
+/* The same with a signer of its own (signer_spawn), which s owns from now on,
+ * even on failure. */
+int server_open_signer(server *s, const char *config_path, signer *g, int readers, char *err,
+                       size_t errlen);
+/* The store configuration of cfg (box_key NULL: the signer derives it). */
+store_config server_store_config(const config *cfg, int readers);
 void server_close(server *s);
 /* The HTTP layer's context for s: its store, keys, access and ballot box, the
- * portal's error pages, and the CSRF key derived from the pepper. */
+ * portal's error pages, and the CSRF key derived from the pepper (by the signer). */
 void server_http_ctx(server *s, http_ctx *ctx);
 
 #endif

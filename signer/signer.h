@@ -1,0 +1,79 @@
+/*
+ * signer.h - the only holder of the audit secret key and the pepper.
+ *
+ * The writer (the process that runs the handlers and writes the stores) asks
+ * the signer for a few things, by kind, and never hands it a message to sign:
+ *   - a receipt for (scrutin, tracker, count, digest): the signer reads the
+ *     ballot itself and signs only if that tracker is committed in that
+ *     scrutin, the count within the box's, with the election's fingerprint it
+ *     reads itself (box_receipt_message);
+ *   - a checkpoint for seq: the signer reads entry seq (and seq - 1), checks
+ *     the chain, recomputes the hash, and signs (seq, hash) only if the entry
+ *     is due a checkpoint (audit_checkpoint_due) and seq was never signed;
+ *   - the signature of a stored reissue request: the signer reads the row,
+ *     checks its fields against the registry and signs its digest;
+ *   - once, the keys derived from the pepper the writer needs (each with its
+ *     own label; the pepper never leaves the signer).
+ * Two implementations of one interface: in-process (votectl, tests, a daemon
+ * without privilege separation) and a process of its own (signer_spawn) that
+ * answers typed requests of fixed kinds and strict sizes on a socketpair.
+ */
+#ifndef VOTESRV_SIGNER_H
+#define VOTESRV_SIGNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "box/box.h"
+#include "store/store.h"
+
+#define SIGNER_OK 0
+#define SIGNER_REFUSED 1        /* not due, not committed, not of a known kind */
+#define SIGNER_EIO (-1)         /* the store or the channel failed */
+
+#define SIGNER_KEY_BYTES 32
+#define SIGNER_REQUEST_MAX 256  /* a request's payload, at most */
+#define SIGNER_REQUEST_ID_CHARS 32
+
+/* What the writer gets: the audit public key and keys derived from the pepper. */
+typedef struct signer_keys {
+    uint8_t audit_pk[32];
+    uint8_t hash_key[SIGNER_KEY_BYTES];     /* tokens, sessions, throttle keys */
+    uint8_t altcha_key[SIGNER_KEY_BYTES];   /* proof-of-work challenges */
+    uint8_t totp_key[SIGNER_KEY_BYTES];     /* seals staff TOTP secrets */
+    uint8_t outbox_key[SIGNER_KEY_BYTES];   /* the mail vault */
+    uint8_t box_key[SIGNER_KEY_BYTES];      /* SQLite ballot slots */
+    uint8_t csrf_key[SIGNER_KEY_BYTES];     /* the portal's CSRF tokens */
+} signer_keys;
+
+/* Each key with its label (docs/protocol.md section 13.1); pure. */
+void signer_keys_derive(signer_keys *out, const uint8_t pepper[32], const uint8_t audit_pk[32]);
+
+typedef struct signer signer;
+
+/* In-process: sk and pepper are copied; pepper NULL derives no key. Reads go
+ * to s (set later with signer_attach if NULL), or to the caller's transaction. */
+signer *signer_local_new(const uint8_t sk[64], const uint8_t *pepper, store *s);
+/* A process of its own: forks now (before any thread), reads keys_path itself
+ * (creating it if create is set), opens the stores of sc (box_key ignored:
+ * it derives its own) read-only on its first request. NULL with err. */
+signer *signer_spawn(const char *keys_path, int create, const store_config *sc, char *err,
+                     size_t errlen);
+void signer_attach(signer *g, store *s);
+void signer_free(signer *g);
+pid_t signer_pid(const signer *g);       /* 0 if in-process */
+
+int signer_keys_get(signer *g, signer_keys *out);
+/* r->scrutin, tracker, count and digest in; r->fp and r->signature out. */
+int signer_receipt(signer *g, box_receipt *r);
+/* tx: a transaction that sees entry seq committed (NULL: the signer's own). */
+int signer_checkpoint(signer *g, store_tx *tx, uint64_t seq, store_checkpoint *out);
+int signer_reissue(signer *g, store_tx *tx, const char request[SIGNER_REQUEST_ID_CHARS + 1],
+                   uint8_t signature[64]);
+
+/* The raw channel, for tests that play a compromised writer: send msg as one
+ * request (a le32 kind, then the payload), give the answer's status.
+ * SIGNER_EIO if g is in-process. */
+int signer_raw(signer *g, const void *msg, size_t len);
+
+#endif

@@ -1,0 +1,41 @@
+/* signer_internal.h - the signer's state and checks, shared by its two forms. */
+#ifndef VOTESRV_SIGNER_INTERNAL_H
+#define VOTESRV_SIGNER_INTERNAL_H
+
+#include <pthread.h>
+#include "signer.h"
+
+/* The request kinds on the channel; anything else is refused and logged. */
+enum {
+    SIGNER_KIND_KEYS = 1,        /* no payload */
+    SIGNER_KIND_RECEIPT = 2,     /* tracker 32, le64 count, digest 32, scrutin 1-64 */
+    SIGNER_KIND_CHECKPOINT = 3,  /* le64 seq */
+    SIGNER_KIND_REISSUE = 4      /* the request id, 32 hex */
+};
+#define SIGNER_RECEIPT_FIXED (32 + 8 + 32)
+
+struct signer {
+    int remote;
+    /* the holder of the keys (in-process, or the signer process itself) */
+    uint8_t sk[64];
+    signer_keys keys;
+    int has_keys;
+    store *store;
+    int own_store;               /* the signer process's read-only store */
+    store_config sc;             /* where it opens it (strings owned) */
+    int remember;                /* the process remembers every seq it signed */
+    uint64_t *signed_seqs;
+    size_t nsigned, cap;
+    pthread_mutex_t lock;        /* one request at a time */
+    /* the writer's end of the channel */
+    int fd;
+    pid_t pid;
+};
+
+/* SIGNER_REFUSED, logged with what was refused and why. */
+int signer_refuse(signer *g, const char *kind, const char *why);
+int signer_core_checkpoint(signer *g, store_tx *tx, uint64_t seq, store_checkpoint *out);
+int signer_core_receipt(signer *g, store_tx *tx, box_receipt *r);
+int signer_core_reissue(signer *g, store_tx *tx, const char *request, uint8_t signature[64]);
+
+#endif
