@@ -1,0 +1,548 @@
+/* test_signer.c - the signer process signs only what it reads committed:
+ * requests of other kinds or sizes, receipts for ballots not in the box,
+ * checkpoints not due, missing or already signed are refused; what it signs
+ * verifies with the audit public key; a crash between an entry and its
+ * checkpoint is repaired; and a running daemon's writer holds neither the
+ * audit secret key nor the pepper (its memory is scanned). */
+#define _GNU_SOURCE             /* memmem */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "testutil.h"
+#include "audit/audit.h"
+#include "box/box.h"
+#include "crypto/secret.h"
+#include "election/election.h"
+#include "signer/signer.h"
+#include "signer/signer_internal.h"
+#include "votesrv/config.h"
+
+#define SCRUTIN "cap-attaches"
+#define OTHER "csa-ministere"
+#define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
+            "S1,Un,Une,s1@ex.gouv.fr,E1,,attache\n"
+
+typedef struct {
+    char *dir;
+    store *s;                    /* the test's writer, keyed like the daemon's */
+    signer *g;                   /* a signer process */
+    signer_keys k;
+    char reg[600], box[600], pg[600], keys[600];
+} fixture;
+
+static store *open_keyed(fixture *f)
+{
+    store_config c = { f->reg, f->box, 2, f->pg[0] ? f->pg : NULL, f->k.box_key, 0 };
+    char err[300];
+    store *s = store_open(&c, err, sizeof err);
+
+    if (s == NULL)
+        fprintf(stderr, "store: %s\n", err);
+    return s;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    store_config sc;
+    char err[300];
+    int64_t now = (int64_t)time(NULL);
+
+    if (f == NULL || crypto_init() != 0)
+        return -1;
+    f->dir = tu_tmpdir();
+    snprintf(f->reg, sizeof f->reg, "%s/registry.db", f->dir);
+    snprintf(f->box, sizeof f->box, "%s/ballots.db", f->dir);
+    snprintf(f->keys, sizeof f->keys, "%s/server-keys.json", f->dir);
+    if (tu_pg() && tu_pg_conninfo(f->dir, f->pg, sizeof f->pg) != 0)
+        return -1;
+    sc = (store_config){ f->reg, f->box, 1, f->pg[0] ? f->pg : NULL, NULL, 0 };
+    f->g = signer_spawn(f->keys, 1, &sc, err, sizeof err);
+    if (f->g == NULL || signer_keys_get(f->g, &f->k) != SIGNER_OK) {
+        fprintf(stderr, "signer: %s\n", err);
+        return -1;
+    }
+    store_close(tu_election(f->dir, CSV, now - 60, now + 86400));   /* a local signer's key */
+    audit_set_signer(NULL);
+    if ((f->s = open_keyed(f)) == NULL)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    store_close(f->s);
+    signer_free(f->g);
+    tu_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+typedef struct {
+    uint8_t tracker[32];
+    const char *scrutin;
+    uint64_t count;
+    uint8_t digest[32];
+} ballot_job;
+
+static int run_ballot(store_tx *tx, void *arg)
+{
+    ballot_job *b = arg;
+    int rc = store_ballot_add(tx, b->tracker, b->scrutin, "{\"test\":1}", NULL, 0);
+
+    if (rc == STORE_OK)
+        rc = store_box_state_get(tx, b->scrutin, &b->count, b->digest);
+    if (rc == STORE_OK && box_digest_add(b->digest, b->tracker) != 0)
+        rc = STORE_EIO;
+    if (rc == STORE_OK)
+        rc = store_box_state_put(tx, b->scrutin, ++b->count, b->digest);
+    return rc;
+}
+
+typedef struct {
+    uint64_t upto;
+    const char *event;           /* the last entry's */
+    int fail;                    /* return an error after appending */
+    int raw;                     /* chained by hand, as a writer without a signer would */
+} fill_job;
+
+static int append_raw(store_tx *tx, uint64_t seq, const uint8_t prev[32], const char *event,
+                      uint8_t hash[32])
+{
+    store_audit_entry e = { .seq = seq, .time = "2026-01-01T00:00:00.000Z", .role = "officer",
+                            .actor = "test", .event = event, .payload = "{}" };
+    int rc;
+
+    memcpy(e.prev, prev, 32);
+    audit_entry_hash(e.hash, &e);
+    rc = store_audit_insert(tx, &e);
+    memcpy(hash, e.hash, 32);
+    return rc;
+}
+
+static int run_fill(store_tx *tx, void *arg)
+{
+    fill_job *j = arg;
+    uint64_t seq;
+    uint8_t hash[32];
+    int rc = store_audit_last(tx, &seq, hash);
+
+    while (rc == STORE_OK && seq < j->upto) {
+        const char *event = seq + 1 == j->upto ? j->event : "test-filler";
+        json_t *p = json_pack("{s:I}", "n", (json_int_t)seq);
+
+        rc = j->raw ? append_raw(tx, seq + 1, hash, event, hash)
+                    : audit_append(tx, "officer", "test", event, p);
+        json_decref(p);
+        seq++;
+    }
+    return rc == STORE_OK && j->fail ? STORE_ECONFLICT : rc;
+}
+
+static int run_election(store_tx *tx, void *arg)
+{
+    return store_election_get(tx, arg);
+}
+
+typedef struct {
+    uint64_t seq;
+    store_audit_entry e;
+    char event[64];
+    int found;
+    uint64_t last, ncps;
+    store_checkpoint cp;
+    int has_cp;
+} look_job;
+
+static int on_look_entry(const store_audit_entry *e, void *arg)
+{
+    look_job *l = arg;
+
+    if (e->seq == l->seq) {
+        l->e = *e;
+        snprintf(l->event, sizeof l->event, "%s", e->event);
+        l->found = 1;
+    }
+    return 1;
+}
+
+static int on_look_cp(const store_checkpoint *c, void *arg)
+{
+    look_job *l = arg;
+
+    l->ncps++;
+    if (c->seq == l->seq) {
+        l->cp = *c;
+        l->has_cp = 1;
+    }
+    return 0;
+}
+
+static int run_look(store_tx *tx, void *arg)
+{
+    look_job *l = arg;
+    uint8_t h[32];
+    int rc = store_audit_each(tx, l->seq, on_look_entry, l);
+
+    if (rc < 0)
+        return rc;
+    if ((rc = store_audit_last(tx, &l->last, h)) != STORE_OK)
+        return rc;
+    return store_checkpoints_each(tx, on_look_cp, l);
+}
+
+static look_job look(fixture *f, uint64_t seq)
+{
+    look_job l = { .seq = seq };
+
+    assert_int_equal(store_read(f->s, run_look, &l), STORE_OK);
+    return l;
+}
+
+static int checkpoint_verifies(const store_checkpoint *cp, const uint8_t pk[32])
+{
+    uint8_t msg[8 + 32];
+
+    audit_checkpoint_message(msg, cp->seq, cp->hash);
+    return crypto_sign_verify_detached(cp->signature, msg, sizeof msg, pk) == 0;
+}
+
+/* ---- the channel ---- */
+
+static void test_refuses_other_kinds_and_sizes(void **state)
+{
+    fixture *f = *state;
+    uint8_t msg[4 + SIGNER_REQUEST_MAX + 64];
+    uint32_t kind;
+
+    memset(msg, 'a', sizeof msg);
+    kind = 99;                                          /* not one of its kinds */
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 8), SIGNER_REFUSED);
+    kind = 0;
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4), SIGNER_REFUSED);
+    kind = SIGNER_KIND_CHECKPOINT;                      /* a seq is 8 bytes, not 7 or 9 */
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 7), SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 9), SIGNER_REFUSED);
+    kind = SIGNER_KIND_KEYS;                            /* the keys request has no payload */
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 1), SIGNER_REFUSED);
+    kind = SIGNER_KIND_REISSUE;                         /* 32 lowercase hex digits only */
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 31), SIGNER_REFUSED);
+    memset(msg + 4, 'G', 32);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 32), SIGNER_REFUSED);
+    kind = SIGNER_KIND_RECEIPT;                         /* no scrutin; a scrutin with a space */
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4 + SIGNER_RECEIPT_FIXED), SIGNER_REFUSED);
+    memcpy(msg + 4 + SIGNER_RECEIPT_FIXED, "cap attaches", 12);
+    assert_int_equal(signer_raw(f->g, msg, 4 + SIGNER_RECEIPT_FIXED + 12), SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, 4 + SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS + 1),
+                     SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, sizeof msg), SIGNER_REFUSED);     /* oversized */
+    assert_int_equal(signer_raw(f->g, msg, 2), SIGNER_REFUSED);              /* no kind */
+    /* after all that, the channel still answers a well-formed request */
+    kind = SIGNER_KIND_KEYS;
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4), SIGNER_OK);
+}
+
+/* ---- receipts ---- */
+
+static void test_receipt_only_for_a_committed_ballot(void **state)
+{
+    fixture *f = *state;
+    ballot_job b = { .scrutin = SCRUTIN };
+    box_receipt r;
+    store_election e;
+    uint8_t other[32];
+
+    randombytes_buf(b.tracker, sizeof b.tracker);
+    assert_int_equal(store_write(f->s, run_ballot, &b), STORE_OK);
+    memset(&r, 0, sizeof r);
+    memcpy(r.tracker, b.tracker, 32);
+    snprintf(r.scrutin, sizeof r.scrutin, "%s", SCRUTIN);
+    r.count = b.count;
+    memcpy(r.digest, b.digest, 32);
+    assert_int_equal(signer_receipt(f->g, &r), SIGNER_OK);
+    assert_int_equal(box_receipt_verify(&r, f->k.audit_pk), 0);
+    assert_int_equal(store_read(f->s, run_election, &e), STORE_OK);
+    assert_memory_equal(r.fp, e.fingerprint, 32);       /* the fingerprint it read itself */
+    free(e.definition);
+    /* a tracker that is not in the box */
+    randombytes_buf(other, sizeof other);
+    memcpy(r.tracker, other, 32);
+    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    /* the ballot, but in another scrutin */
+    memcpy(r.tracker, b.tracker, 32);
+    snprintf(r.scrutin, sizeof r.scrutin, "%s", OTHER);
+    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    /* a count the box never had */
+    snprintf(r.scrutin, sizeof r.scrutin, "%s", SCRUTIN);
+    r.count = b.count + 1;
+    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    r.count = 0;
+    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+}
+
+/* ---- checkpoints ---- */
+
+static void test_checkpoint_only_when_due(void **state)
+{
+    fixture *f = *state;
+    fill_job fill = { AUDIT_CHECKPOINT_EVERY + 1, "test-filler", 0, 1 };
+    store_checkpoint cp;
+    look_job l;
+
+    /* the entries are written without a signer: entry 1000 is due and unsigned */
+    assert_int_equal(store_write(f->s, run_fill, &fill), STORE_OK);
+    l = look(f, AUDIT_CHECKPOINT_EVERY);
+    assert_true(l.found && !l.has_cp);
+    /* not due: an ordinary entry; missing: past the end, and seq 0 */
+    assert_int_equal(signer_checkpoint(f->g, NULL, AUDIT_CHECKPOINT_EVERY - 1, &cp),
+                     SIGNER_REFUSED);
+    assert_int_equal(signer_checkpoint(f->g, NULL, AUDIT_CHECKPOINT_EVERY + 1, &cp),
+                     SIGNER_REFUSED);
+    assert_int_equal(signer_checkpoint(f->g, NULL, AUDIT_CHECKPOINT_EVERY + 2, &cp),
+                     SIGNER_REFUSED);
+    assert_int_equal(signer_checkpoint(f->g, NULL, 0, &cp), SIGNER_REFUSED);
+    /* entry 1 (the creation) is due, but was checkpointed when it was written */
+    l = look(f, 1);
+    assert_true(l.found && l.has_cp);
+    assert_int_equal(signer_checkpoint(f->g, NULL, 1, &cp), SIGNER_REFUSED);
+    /* the due one: signed over the hash the signer recomputed */
+    assert_int_equal(signer_checkpoint(f->g, NULL, AUDIT_CHECKPOINT_EVERY, &cp), SIGNER_OK);
+    l = look(f, AUDIT_CHECKPOINT_EVERY);
+    assert_int_equal(cp.seq, AUDIT_CHECKPOINT_EVERY);
+    assert_memory_equal(cp.hash, l.e.hash, 32);
+    assert_true(checkpoint_verifies(&cp, f->k.audit_pk));
+    /* a second time: refused, though the writer never stored the first */
+    assert_int_equal(signer_checkpoint(f->g, NULL, AUDIT_CHECKPOINT_EVERY, &cp), SIGNER_REFUSED);
+}
+
+static void test_checkpoint_of_a_transition(void **state)
+{
+    fixture *f = *state;
+    fill_job fill = { 5, "suspended", 0, 1 };
+    store_checkpoint cp;
+
+    /* entry 5 is a lifecycle transition's (written here without a signer) */
+    assert_int_equal(store_write(f->s, run_fill, &fill), STORE_OK);
+    assert_int_equal(signer_checkpoint(f->g, NULL, 4, &cp), SIGNER_REFUSED);
+    assert_int_equal(signer_checkpoint(f->g, NULL, 5, &cp), SIGNER_OK);
+    assert_true(checkpoint_verifies(&cp, f->k.audit_pk));
+}
+
+/* A crash between an entry's commit and its checkpoint: the next start signs
+ * what is due; the log then verifies with every checkpoint. */
+static void test_repair_after_a_crash(void **state)
+{
+    fixture *f = *state;
+    fill_job fill = { 2 * AUDIT_CHECKPOINT_EVERY, "test-filler", 0, 1 };
+    look_job l;
+
+    assert_int_equal(store_write(f->s, run_fill, &fill), STORE_OK);
+    l = look(f, 2 * AUDIT_CHECKPOINT_EVERY);
+    assert_true(l.found && !l.has_cp);
+    audit_set_signer(f->g);
+    assert_int_equal(audit_checkpoints_repair(f->s), STORE_OK);
+    l = look(f, 2 * AUDIT_CHECKPOINT_EVERY);
+    assert_true(l.has_cp);
+    assert_true(checkpoint_verifies(&l.cp, f->k.audit_pk));
+    l = look(f, AUDIT_CHECKPOINT_EVERY);
+    assert_true(l.has_cp);
+    assert_true(checkpoint_verifies(&l.cp, f->k.audit_pk));
+    assert_false(look(f, AUDIT_CHECKPOINT_EVERY + 1).has_cp);       /* nothing else */
+    audit_set_signer(NULL);
+}
+
+/* The checkpoint is asked for after the commit, by the writer, and stored;
+ * a job that rolls back asks for nothing. */
+static void test_after_commit_only(void **state)
+{
+    fixture *f = *state;
+    fill_job ok = { 3, "checkpoint", 0, 0 }, bad = { 4, "checkpoint", 1, 0 };
+    look_job l;
+    uint64_t before;
+
+    audit_set_signer(f->g);
+    assert_int_equal(store_write(f->s, run_fill, &ok), STORE_OK);
+    l = look(f, 3);
+    assert_true(l.has_cp);
+    assert_true(checkpoint_verifies(&l.cp, f->k.audit_pk));
+    before = l.ncps;
+    assert_int_equal(store_write(f->s, run_fill, &bad), STORE_ECONFLICT);
+    l = look(f, 4);
+    assert_false(l.found);
+    assert_int_equal(l.ncps, before);
+    audit_set_signer(NULL);
+}
+
+/* ---- reissue requests ---- */
+
+static void test_reissue_only_for_a_stored_request(void **state)
+{
+    fixture *f = *state;
+    uint8_t sig[64];
+
+    assert_int_equal(signer_reissue(f->g, NULL, "0123456789abcdef0123456789abcdef", sig),
+                     SIGNER_REFUSED);
+}
+
+/* ---- the daemon ---- */
+
+static int find_child(int parent)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int found = -1;
+
+    while (d != NULL && (de = readdir(d)) != NULL && found < 0) {
+        char path[300], buf[512], *p;
+        FILE *fp;
+        int ppid;
+
+        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+        if ((fp = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(buf, sizeof buf, fp) != NULL && (p = strrchr(buf, ')')) != NULL &&
+            sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
+            found = atoi(de->d_name);
+        fclose(fp);
+    }
+    if (d != NULL)
+        closedir(d);
+    return found;
+}
+
+/* 1 if needle (32 bytes) is anywhere in pid's readable memory; -1 if none of
+ * it could be read. */
+static int memory_holds(int pid, const uint8_t needle[32])
+{
+    char path[64], line[512];
+    FILE *maps;
+    int mem, readable = 0, found = 0;
+    size_t cap = 1 << 20;
+    uint8_t *buf = malloc(cap + 32);
+
+    snprintf(path, sizeof path, "/proc/%d/maps", pid);
+    maps = fopen(path, "r");
+    snprintf(path, sizeof path, "/proc/%d/mem", pid);
+    mem = open(path, O_RDONLY);
+    while (maps != NULL && mem >= 0 && buf != NULL && !found &&
+           fgets(line, sizeof line, maps) != NULL) {
+        unsigned long lo, hi;
+        char perms[8];
+
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
+            strstr(line, "[vvar") != NULL || strstr(line, "[vsyscall]") != NULL)
+            continue;
+        for (unsigned long at = lo; at < hi && !found; at += cap) {
+            size_t want = hi - at < cap + 32 ? hi - at : cap + 32;
+            ssize_t n = pread(mem, buf, want, (off_t)at);
+
+            if (n <= 0)
+                break;
+            readable = 1;
+            found = memmem(buf, (size_t)n, needle, 32) != NULL;
+        }
+    }
+    if (maps != NULL)
+        fclose(maps);
+    if (mem >= 0)
+        close(mem);
+    free(buf);
+    return found ? 1 : readable ? 0 : -1;
+}
+
+static int fd_open_on(int pid, const char *file)
+{
+    char path[64], link[PATH_MAX], target[PATH_MAX];
+    DIR *d;
+    struct dirent *de;
+    int found = 0;
+
+    if (realpath(file, target) == NULL)
+        return -1;
+    snprintf(path, sizeof path, "/proc/%d/fd", pid);
+    if ((d = opendir(path)) == NULL)
+        return -1;
+    while ((de = readdir(d)) != NULL) {
+        char fd[PATH_MAX + 300];
+        ssize_t n;
+
+        snprintf(fd, sizeof fd, "%s/%s", path, de->d_name);
+        if ((n = readlink(fd, link, sizeof link - 1)) > 0) {
+            link[n] = '\0';
+            found |= strcmp(link, target) == 0;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+static void test_daemon_writer_holds_no_secret(void **state)
+{
+    char bin[PATH_MAX], cfgpath[700], err[300], *dir = tu_tmpdir();
+    tu_smtp none = { .pid = 0 };
+    config cfg;
+    server_keys k;
+    int writer, child;
+    tu_reply r;
+
+    (void)state;
+    assert_int_equal(tu_bin(bin), 0);
+    assert_int_equal(tu_election_generated(dir, bin, 4, cfgpath, sizeof cfgpath), 0);
+    writer = tu_daemon_up(bin, dir, cfgpath);
+    assert_true(writer > 0);
+    tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);      /* up and serving */
+    assert_int_equal(r.status, 200);
+    child = find_child(writer);
+    assert_true(child > 0);
+    assert_int_equal(config_load(&cfg, cfgpath, err, sizeof err), 0);
+    assert_int_equal(server_keys_load(&k, cfg.keys, 0, err, sizeof err), 0);
+    /* the scan works: the public key is in the writer, the secret in the signer */
+    assert_int_equal(memory_holds(writer, k.audit_pk), 1);
+    assert_int_equal(memory_holds(child, k.audit_sk), 1);
+    /* the writer holds neither the audit secret key (its seed) nor the pepper,
+     * and has not the keys file open */
+    assert_int_equal(memory_holds(writer, k.audit_sk), 0);
+    assert_int_equal(memory_holds(writer, k.pepper), 0);
+    assert_int_equal(fd_open_on(writer, cfg.keys), 0);
+    sodium_memzero(&k, sizeof k);
+    tu_daemon_teardown(writer, &none, dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_refuses_other_kinds_and_sizes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receipt_only_for_a_committed_ballot, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_only_when_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_of_a_transition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repair_after_a_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_after_commit_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reissue_only_for_a_stored_request, setup, teardown),
+        cmocka_unit_test(test_daemon_writer_holds_no_secret),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
