@@ -162,7 +162,7 @@ static void test_relay_down_then_up(void **state)
     {
         char err[300];
 
-        mail = mail_ctx_new(&mc, pepper, err, sizeof err);
+        mail = mail_ctx_new(&mc, keys.outbox_key, err, sizeof err);
         assert_non_null(mail);
         a.mail = mail;
     }
@@ -184,7 +184,7 @@ static void test_wrong_relay_password_is_retried(void **state)
     (void)state;
     snprintf(bad.password, sizeof bad.password, "wrong");
     bad.timeout_s = 2;
-    m = mail_ctx_new(&bad, pepper, err, sizeof err);
+    m = mail_ctx_new(&bad, keys.outbox_key, err, sizeof err);
     assert_int_equal(access_request_link(&a, "camille.martin@ex.gouv.fr", STORE_LINK_PASSWORD,
                                          "192.0.2.1", now + 7200, &res), ACCESS_OK);
     assert_int_equal(mail_deliver_due(st, m, now + 7200, &sent, &failed), 0);
