@@ -1,9 +1,10 @@
-/* bench_cast.c - cast.ballots_per_s, cast.p99_ms and daemon.rss_mb: an
+/* bench_cast.c - cast.ballots_per_s, cast.p99_ms, cast.cpu_ms and daemon.rss_mb: an
  * election of 50,000 voters (2,000 under BENCH_QUICK) served by the real
  * daemon on loopback, every voter casting one ballot in the CSA through
  * voteclient load (16 connections; full proof check and durable commit per
  * ballot). Sessions are made beforehand, in one transaction through the access
  * layer: login is Argon2id work, measured by auth.login_per_s. */
+#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,13 +20,44 @@
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
 
+/* CPU time (user + system, ms) of pid and of its children still running (the
+ * daemon's signer process). */
+static double cpu_ms_tree(int pid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    double ms = 0;
+    long tick = sysconf(_SC_CLK_TCK);
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        char path[300], buf[1024], *p;
+        unsigned long ut, st;
+        int ppid, self = atoi(de->d_name);
+        FILE *f;
+
+        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+        if (self <= 0 || (f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL &&
+            sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid, &ut,
+                   &st) == 3 && (self == pid || ppid == pid))
+            ms += (double)(ut + st) * 1000.0 / (double)tick;
+        fclose(f);
+    }
+    if (d != NULL)
+        closedir(d);
+    return ms;
+}
+
 /* An election of n voters in the current store (SQLite, or PostgreSQL when
  * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon:
- * voteclient's output in out (malloc'd), the daemon's peak RSS in *rss_mb. */
-static int cast_once(size_t n, char **out, double *rss_mb)
+ * voteclient's output in out (malloc'd), the daemon's peak RSS in *rss_mb and
+ * the CPU its processes spent per cast in *cpu_ms. */
+static int cast_once(size_t n, char **out, double *rss_mb, double *cpu_ms)
 {
     char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir();
     int pid, rc;
+    double cpu0;
 
     *out = malloc(65536);
     fflush(stdout);                      /* children must not inherit our buffer */
@@ -38,8 +70,10 @@ static int cast_once(size_t n, char **out, double *rss_mb)
     snprintf(log, sizeof log, "%s/votesrv.log", dir);
     if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)
         bench_die("cast: daemon");
+    cpu0 = cpu_ms_tree(pid);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s load %s/load.csv --concurrency %d --bench",
                bin, tu_base_url, dir, CONCURRENCY);
+    *cpu_ms = (cpu_ms_tree(pid) - cpu0) / (double)n;
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
@@ -51,14 +85,16 @@ static int cast_once(size_t n, char **out, double *rss_mb)
 void bench_cast(void)
 {
     size_t n = bench_scaled(50000, 2000);
-    double rss;
+    double rss, cpu;
     char *out;
-    int rc = cast_once(n, &out, &rss);
+    int rc = cast_once(n, &out, &rss, &cpu);
 
     fputs(out, stdout);
     if (rc != 0)
         printf("# cast: voteclient exited with %d\n", rc);
     printf("bench daemon.rss_mb %.1f mb\n", rss);
+    printf("bench cast.cpu_ms %.3f ms\n", cpu);
+    printf("# cast.cpu_ms: CPU (user + system) of the daemon and its signer per cast\n");
     printf("# cast: %zu voters, %d connections; daemon peak RSS (VmHWM)\n", n, CONCURRENCY);
     free(out);
 }
@@ -81,7 +117,7 @@ void bench_ha(void)
     char bin[PATH_MAX], *out;
     tu_pg_pair pair;
     tu_ha_result r;
-    double rss;
+    double rss, cpu;
     int rc;
 
     if (!tu_pg_available() || tu_bin(bin) != 0) {
@@ -90,7 +126,7 @@ void bench_ha(void)
     }
     if (tu_pg_pair_start(&pair) != 0)
         bench_die("ha: PostgreSQL pair");
-    rc = cast_once(n, &out, &rss);
+    rc = cast_once(n, &out, &rss, &cpu);
     tu_pg_pair_stop(&pair);
     rename_figure(out, "bench cast.ballots_per_s", "ha.cast_pg_per_s");
     rename_figure(out, "bench cast.p99_ms", "ha.cast_pg_p99_ms");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "votesrv/config.h"
@@ -405,7 +406,12 @@ static void child_main(signer *g, int fd, const char *keys_path, int create)
     signal(SIGINT, SIG_IGN);            /* the daemon stops it by closing the channel */
     signal(SIGTERM, SIG_IGN);
     prctl(PR_SET_DUMPABLE, 0);          /* no ptrace, no /proc/PID/mem, no core */
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* nothing of the daemon's but its channel (another process's sockets) */
+    if (fd > 3)
+        syscall(SYS_close_range, 3u, (unsigned)fd - 1, 0u);
+    syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0u);
     if (server_keys_load(&k, keys_path, create, err, sizeof err) != 0) {
         reply(fd, SIGNER_EIO, err, strnlen(err, sizeof err - 1) + 1);
         _exit(2);
