@@ -64,13 +64,24 @@ pid_t signer_pid(const signer *g)
     return g != NULL ? g->pid : 0;
 }
 
+int signer_gone(signer *g)
+{
+    int st;
+
+    if (g == NULL || !g->remote || g->pid <= 0 || waitpid(g->pid, &st, WNOHANG) != g->pid)
+        return 0;
+    log_event("error", "signer-gone", json_pack("{s:i,s:i}", "pid", (int)g->pid, "status", st));
+    g->pid = 0;
+    return 1;
+}
+
 void signer_free(signer *g)
 {
     if (g == NULL)
         return;
     if (g->remote) {
         close(g->fd);                   /* the signer sees the end of its channel and exits */
-        while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+        while (g->pid > 0 && waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
     if (g->own_store)

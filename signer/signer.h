@@ -62,6 +62,8 @@ signer *signer_spawn(const char *keys_path, int create, const store_config *sc, 
 void signer_attach(signer *g, store *s);
 void signer_free(signer *g);
 pid_t signer_pid(const signer *g);       /* 0 if in-process */
+/* 1 if the signer process has ended (reaped here, logged), else 0. */
+int signer_gone(signer *g);
 
 int signer_keys_get(signer *g, signer_keys *out);
 /* r->scrutin, tracker, count and digest in; r->fp and r->signature out. */

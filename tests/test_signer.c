@@ -2,8 +2,9 @@
  * requests of other kinds or sizes, receipts for ballots not in the box,
  * checkpoints not due, missing or already signed are refused; what it signs
  * verifies with the audit public key; a crash between an entry and its
- * checkpoint is repaired; and a running daemon's writer holds neither the
- * audit secret key nor the pepper (its memory is scanned). */
+ * checkpoint is repaired; a running daemon's writer holds neither the
+ * audit secret key nor the pepper (its memory is scanned), and stops when its
+ * signer ends. */
 #define _GNU_SOURCE             /* memmem */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +14,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -504,7 +507,7 @@ static void test_daemon_writer_holds_no_secret(void **state)
     tu_smtp none = { .pid = 0 };
     config cfg;
     server_keys k;
-    int writer, child;
+    int writer, child, st;
     tu_reply r;
 
     (void)state;
@@ -527,7 +530,11 @@ static void test_daemon_writer_holds_no_secret(void **state)
     assert_int_equal(memory_holds(writer, k.pepper), 0);
     assert_int_equal(fd_open_on(writer, cfg.keys), 0);
     sodium_memzero(&k, sizeof k);
-    tu_daemon_teardown(writer, &none, dir);
+    /* without its signer the daemon stops (it could give no receipt) */
+    assert_int_equal(kill(child, SIGKILL), 0);
+    assert_int_equal(waitpid(writer, &st, 0), writer);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    tu_daemon_teardown(-1, &none, dir);
 }
 
 int main(void)

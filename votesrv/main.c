@@ -3,7 +3,9 @@
  *   votesrv [-c CONFIG] [--port-file FILE]
  *
  * Serves the JSON API on the configured address; SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish, and exits 0. */
+ * accepting connections, lets requests in flight finish, and exits 0. If the
+ * signer process (signer/) ends, the daemon stops the same way and exits 1: a
+ * supervisor restarts both. */
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -59,7 +61,7 @@ int main(int argc, char **argv)
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port;
+    int sig, port, rc;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
@@ -89,6 +91,7 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGCHLD);          /* the signer's end */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err) != 0) {
@@ -115,7 +118,11 @@ int main(int argc, char **argv)
                                              "port", port, "mail", sender != NULL));
     printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
-    sigwait(&sigs, &sig);
+    do
+        sigwait(&sigs, &sig);
+    while (sig == SIGCHLD && !signer_gone(srv.signer));
+    /* without its signer the daemon would take ballots it cannot give receipts for */
+    rc = sig == SIGCHLD ? 1 : 0;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
     http_stop(http, SHUTDOWN_GRACE_S);
     mail_sender_stop(sender);
@@ -123,5 +130,5 @@ int main(int argc, char **argv)
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);
     server_close(&srv);
     log_event("info", "stopped", NULL);
-    return 0;
+    return rc;
 }
