@@ -1306,6 +1306,7 @@ static void test_helper_failure_reported(void **state)
     char c = 0;
 
     (void)state;
+    fprintf(stderr, "test_abuse: two failed assertions follow, on purpose, in helper processes\n");
     assert_int_equal(pipe(fds), 0);
     pid = tu_fork();
     assert_true(pid >= 0);
