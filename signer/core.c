@@ -132,8 +132,15 @@ int signer_core_receipt(signer *g, store_tx *tx, box_receipt *r)
     store_election e;
     uint64_t count;
     uint8_t digest[32], msg[32];
-    int rc = store_ballot_get(tx, r->tracker, scrutin, &body);
+    int rc;
 
+    /* the registry before the box, as every reader: a reader holding the box
+     * while it waits for the registry would deadlock a commit (SQLite locks
+     * the registry first) */
+    if (store_election_get(tx, &e) != STORE_OK)
+        return SIGNER_EIO;
+    free(e.definition);
+    rc = store_ballot_get(tx, r->tracker, scrutin, &body);
     free(body);
     if (rc == STORE_ENOTFOUND)
         return signer_refuse(g, "receipt", "no such ballot in the box");
@@ -145,9 +152,6 @@ int signer_core_receipt(signer *g, store_tx *tx, box_receipt *r)
         return SIGNER_EIO;
     if (r->count == 0 || r->count > count)
         return signer_refuse(g, "receipt", "a count the box never had");
-    if (store_election_get(tx, &e) != STORE_OK)
-        return SIGNER_EIO;
-    free(e.definition);
     memset(&mine, 0, sizeof mine);
     memcpy(mine.tracker, r->tracker, sizeof mine.tracker);
     memcpy(mine.scrutin, scrutin, sizeof mine.scrutin);

@@ -454,8 +454,11 @@ static int memory_holds(int pid, const uint8_t needle[32])
         unsigned long lo, hi;
         char perms[8];
 
+        /* mappings of more than 8 GiB are reserved address space (ASan's
+         * shadow), not data: reading them would take hours of zero pages */
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
-            strstr(line, "[vvar") != NULL || strstr(line, "[vsyscall]") != NULL)
+            strstr(line, "[vvar") != NULL || strstr(line, "[vsyscall]") != NULL ||
+            hi - lo > (8ul << 30))
             continue;
         for (unsigned long at = lo; at < hi && !found; at += cap) {
             size_t want = hi - at < cap + 32 ? hi - at : cap + 32;
