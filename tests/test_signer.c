@@ -23,7 +23,9 @@
 #include "testutil.h"
 #include "audit/audit.h"
 #include "box/box.h"
+#include "credauth/credauth.h"
 #include "crypto/secret.h"
+#include "election/credentials.h"
 #include "election/election.h"
 #include "signer/signer.h"
 #include "signer/signer_internal.h"
@@ -32,7 +34,8 @@
 #define SCRUTIN "cap-attaches"
 #define OTHER "csa-ministere"
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
-            "S1,Un,Une,s1@ex.gouv.fr,E1,,attache\n"
+            "S1,Un,Une,s1@ex.gouv.fr,E1,,attache\n" \
+            "S2,Deux,Deux,s2@ex.gouv.fr,E1,,attache\n"
 
 typedef struct {
     char *dir;
@@ -400,13 +403,98 @@ static void test_after_commit_only(void **state)
 
 /* ---- reissue requests ---- */
 
+typedef struct {
+    const char *state;           /* the election's state to set, or NULL */
+    const char *eid, *voter;     /* the request's fields (NULL: the real ones) */
+    const char *extra;           /* a scrutin added to the request's, or NULL */
+    char id[33];
+    char *body;
+} request_job;
+
+static int add_scrutin(const char *scrutin, int voted, void *arg)
+{
+    json_t *list = arg;
+
+    return voted ? 0 : json_array_append_new(list, json_string(scrutin));
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A stored request for voter S1, unsigned, as the writer makes it. */
+static int run_request(store_tx *tx, void *arg)
+{
+    request_job *j = arg;
+    store_election e;
+    json_t *list = json_array();
+    const char *names[8];
+    size_t n = 0, i;
+    json_t *v;
+    int64_t id;
+    int struck, rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (j->state != NULL) {             /* as the lifecycle would leave it */
+        snprintf(e.state, sizeof e.state, "%s", j->state);
+        rc = store_election_put(tx, &e);
+    }
+    free(e.definition);
+    if (rc != STORE_OK)
+        return rc;
+    if ((rc = store_voter_find(tx, "S1", &id, &struck)) != STORE_OK ||
+        (rc = store_voter_scrutins(tx, id, add_scrutin, list)) != STORE_OK) {
+        json_decref(list);
+        return rc;
+    }
+    json_array_foreach(list, i, v)
+        if (n < 7)
+            names[n++] = json_string_value(v);
+    if (j->extra != NULL)
+        names[n++] = j->extra;
+    qsort(names, n, sizeof names[0], by_bytes);
+    j->body = election_reissue_request_make(j->eid ? j->eid : e.eid, j->voter ? j->voter : "S1",
+                                            names, n, (uint64_t)time(NULL), 0, NULL, j->id);
+    json_decref(list);
+    return j->body != NULL ? store_reissue_put(tx, j->id, id, j->body) : STORE_ENOMEM;
+}
+
+static int reissue_with(fixture *f, request_job *j, uint8_t sig[64])
+{
+    assert_int_equal(store_write(f->s, run_request, j), STORE_OK);
+    return signer_reissue(f->g, NULL, j->id, sig);
+}
+
 static void test_reissue_only_for_a_stored_request(void **state)
 {
     fixture *f = *state;
+    request_job ok = { .state = "open" }, other_voter = { .voter = "S2" },
+                other_election = { .eid = "another-election" },
+                not_hers = { .extra = "zz-not-a-scrutin" }, closed = { .state = "closed" };
+    credauth_request q;
+    char err[200];
     uint8_t sig[64];
 
     assert_int_equal(signer_reissue(f->g, NULL, "0123456789abcdef0123456789abcdef", sig),
                      SIGNER_REFUSED);
+    /* the stored, unsigned request, as the writer makes it: signed as votecad checks */
+    assert_int_equal(reissue_with(f, &ok, sig), SIGNER_OK);
+    assert_int_equal(credauth_request_parse(&q, ok.body, strlen(ok.body), err, sizeof err), 0);
+    memcpy(q.signature, sig, 64);
+    assert_int_equal(credauth_request_verify(&q, f->k.audit_pk), 0);
+    /* a request for another voter than the row's, another election, a scrutin
+     * that is not hers; then the same good request while the vote is closed */
+    assert_int_equal(reissue_with(f, &other_voter, sig), SIGNER_REFUSED);
+    assert_int_equal(reissue_with(f, &other_election, sig), SIGNER_REFUSED);
+    assert_int_equal(reissue_with(f, &not_hers, sig), SIGNER_REFUSED);
+    assert_int_equal(reissue_with(f, &closed, sig), SIGNER_REFUSED);
+    free(ok.body);
+    free(other_voter.body);
+    free(other_election.body);
+    free(not_hers.body);
+    free(closed.body);
 }
 
 /* ---- the daemon ---- */
