@@ -24,6 +24,8 @@ struct signer {
     int own_store;               /* the signer process's read-only store */
     store_config sc;             /* where it opens it (strings owned) */
     int remember;                /* the process remembers every seq it signed */
+    int has_fp;                  /* the election's fingerprint, read at the first receipt */
+    uint8_t fp[32];
     uint64_t *signed_seqs;
     size_t nsigned, cap;
     pthread_mutex_t lock;        /* one request at a time */
