@@ -385,7 +385,8 @@ DISPATCH(voter_scrutins, (store_tx *tx, int64_t id, store_scrutin_fn fn, void *a
 DISPATCH(active_voters_each, (store_tx *tx, store_id_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_cards_each, (store_tx *tx, store_card_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(link_issue, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
-                      int purpose, int64_t expires), (tx->c, hash, voter, purpose, expires))
+                      int purpose, int64_t expires, int64_t now, int keep),
+         (tx->c, hash, voter, purpose, expires, now, keep))
 DISPATCH(link_peek, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
                      int *purpose, int *used, int64_t *expires),
          (tx->c, hash, voter, purpose, used, expires))

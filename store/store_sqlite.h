@@ -97,7 +97,7 @@ int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg);
     " v.establishment, v.postal_address"
 int sq_cards_run(sqlite3_stmt *st, store_card_fn fn, void *arg);
 int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
-                  int64_t expires);
+                  int64_t expires, int64_t now, int keep);
 int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,
                  int64_t *expires);
 int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,

@@ -68,6 +68,8 @@ typedef enum {
     MSG_REASON,
     MSG_STAFF_ACCOUNT,
     MSG_DONE,
+    MSG_LINK_RATE,
+    MSG_FACTOR_LOCKED,
     MSG_COUNT
 } msg_id;
 
