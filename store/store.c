@@ -409,6 +409,7 @@ DISPATCH(staff_session_set, (store_tx *tx, const char *login,
          (tx->c, login, hash, now))
 DISPATCH(staff_session_touch, (store_tx *tx, const char *login, int64_t now),
          (tx->c, login, now))
+DISPATCH(staff_each, (store_tx *tx, store_text_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_search, (store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg),
          (tx->c, query, limit, fn, arg))
 DISPATCH(session_delete, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))

@@ -276,6 +276,8 @@ int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step);
 int store_staff_session_set(store_tx *tx, const char *login,
                             const uint8_t hash[STORE_HASH_BYTES], int64_t now);
 int store_staff_session_touch(store_tx *tx, const char *login, int64_t now);
+/* Every staff login, in order. */
+int store_staff_each(store_tx *tx, store_text_fn fn, void *arg);
 /* Voters whose number or address is query, or whose surname starts with it
  * (any case), at most limit: the voter numbered query first, then by surname
  * and number; struck voters too. */

@@ -120,6 +120,7 @@ typedef struct {
     int (*staff_session_set)(store_conn *c, const char *login, const uint8_t *hash,
                              int64_t now);
     int (*staff_session_touch)(store_conn *c, const char *login, int64_t now);
+    int (*staff_each)(store_conn *c, store_text_fn fn, void *arg);
     int (*voter_search)(store_conn *c, const char *query, int limit, store_card_fn fn,
                         void *arg);
 } store_backend;
