@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include "testutil.h"
+#include "access/altcha.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define CSV HEADER "V1,Martin,Camille,v1@ex.fr,Siège,,attache\n" \
@@ -257,6 +258,45 @@ static void test_forms_refused(void **state)
     free(r);
 }
 
+/* Issue 20, finding 6, on the portal: past the hourly rate of link requests
+ * for an address (here one that is no voter's: the answer is the same for
+ * all), the page says to wait and for how long (429, Retry-After), where it
+ * used to say "sent" and send nothing. */
+static void test_link_rate_page(void **state)
+{
+    char cookie[128], token[80], body[4096];
+    tu_reply *r = malloc(sizeof *r);
+    const char *form = "Content-Type: application/x-www-form-urlencoded";
+
+    (void)state;
+    assert_non_null(r);
+    csrf(cookie, token);
+    for (int i = 0; i <= 3; i++) {
+        json_t *c;
+        char *payload, *escaped;
+
+        tu_http(r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
+        assert_int_equal(r->status, 200);
+        c = json_loads(r->body, 0, NULL);
+        payload = altcha_solve(c);
+        json_decref(c);
+        assert_non_null(payload);
+        escaped = curl_easy_escape(NULL, payload, 0);
+        snprintf(body, sizeof body, "csrf=%s&identifier=quelqu.un%%40ex.gouv.fr&altcha=%s",
+                 token, escaped);
+        curl_free(escaped);
+        free(payload);
+        tu_http2(r, "POST", "/acces", body, -1, form, cookie);
+        if (i < 3)
+            assert_int_equal(r->status, 200);
+    }
+    assert_int_equal(r->status, 429);
+    assert_true(atoll(r->retry_after) > 0 && atoll(r->retry_after) <= 3600);
+    assert_non_null(strstr(r->body, "les liens déjà envoyés restent valables"));
+    assert_non_null(strstr(r->body, "Vous pourrez réessayer dans"));
+    free(r);
+}
+
 /* curl with the consoles' cookie jar: headers and body in out. */
 static void console(char *out, size_t len, const char *method, const char *path,
                     const char *form)
@@ -456,6 +496,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headers_and_pages),
         cmocka_unit_test(test_forms_refused),
+        cmocka_unit_test(test_link_rate_page),
         cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_browser_journey),
     };

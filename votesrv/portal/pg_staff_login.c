@@ -68,7 +68,7 @@ int pg_staff_login_post(http_request *req, http_response *res)
     if (rc != ACCESS_OK) {
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
         return render(req, res, login, portal_access_message(req, rc, r.code),
-                      rc == ACCESS_REFUSED ? 401 : 503);
+                      rc != ACCESS_REFUSED ? 503 : r.code == ACCESS_E_FACTOR_LOCKED ? 423 : 401);
     }
     console_cookie(res, session);
     sodium_memzero(session, sizeof session);
