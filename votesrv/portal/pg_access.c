@@ -2,7 +2,8 @@
  * voter's professional address; GET/POST /mot-de-passe-oublie - the password
  * reassort, a one-time link to set a new password. Both behind the ALTCHA
  * proof of work, and both answer the same whether or not the address is a
- * voter's. */
+ * voter's; past the address's hourly rate, both say to wait and for how long
+ * (429, Retry-After). */
 #include "pages.h"
 
 #include <string.h>
