@@ -306,6 +306,7 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
         if (!route_match(r->pattern, req->path, req->params, scratch, sizeof scratch))
             continue;
         path_found = 1;
+        req->route = r->pattern;
         if (strcmp(r->method, req->method) != 0) {
             if (strlen(allow) + strlen(r->method) + 3 < sizeof res->allow)
                 snprintf(allow + strlen(allow), sizeof res->allow - strlen(allow), "%s%s",
@@ -352,6 +353,9 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
     }
 }
 
+/* Never the raw path: it can hold a tracker (/api/v1/trackers/{}) or another
+ * secret, and a log line would tie it to a time and a client. The matched
+ * route's pattern, or "-" for a path no route matches. */
 static void log_request(http_request *req, conn_state *st, int status)
 {
     struct timespec now;
@@ -363,8 +367,8 @@ static void log_request(http_request *req, conn_state *st, int status)
     if (status < 500 && !log_debug_enabled())
         return;
     log_event(status >= 500 ? "error" : "debug", "request",
-              json_pack("{s:s,s:s,s:i,s:f}", "method", req->method, "path", req->path,
-                        "status", status, "ms", ms));
+              json_pack("{s:s,s:s,s:i,s:f}", "method", req->method, "route",
+                        req->route != NULL ? req->route : "-", "status", status, "ms", ms));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

@@ -61,6 +61,7 @@ typedef struct {
 typedef struct http_request {
     http_ctx *ctx;
     const char *method, *path;
+    const char *route;                      /* the matched route's pattern, or NULL */
     const char *params[HTTP_MAX_PARAMS];   /* path segments matched by "{}" */
     json_t *json;                           /* the parsed body, for routes that take one */
     const http_form *form;                  /* the form, for routes that take one */
