@@ -97,6 +97,7 @@ static long outbox_done_clean(void)
         assert_int_equal(tu_pg_conninfo(dir, conninfo, sizeof conninfo), 0);
         c = PQconnectdb(conninfo);
         assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PQclear(PQexec(c, "SET search_path = registry"));
         r = PQexec(c, done_rows);
         assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
         for (int i = 0; i < PQntuples(r); i++, rows++) {
