@@ -103,9 +103,10 @@ void access_destroy(access_ctx *a);
 
 /* The policy (NIST SP 800-63B): length, common list, repetitions and
  * keyboard walks, and nothing built on the context: a NULL-terminated list of
- * the account's words (the voter's number, names, addresses, postal address,
- * the organiser's and election's names; a staff member's login). The password
- * must not contain the number or an address or its local part, and must
+ * the account's words, its identifier first (the voter's number, then her
+ * addresses, names, postal address, the organiser's and election's names; a
+ * staff member's login, then the issuer). The password must not contain the
+ * identifier, a field with digits, an address or its local part, and must
  * reach ACCESS_PASSWORD_MIN_BITS in zxcvbn's estimate with every context word
  * and piece of one (address labels, words of names) as its user dictionary.
  * ACCESS_E_PASSWORD_IDENTIFIER: built on the context; _PATTERN: repetitions,

@@ -336,13 +336,17 @@ access_error access_password_check(const access_ctx *a, const char *password,
         else
             words_split(&ws, context[i]);
     }
-    /* the number, an address or its local part anywhere: refused outright */
+    /* the identifier (context[0]), a field with digits (a number, a postal
+     * address), an address or its local part anywhere: refused outright;
+     * names only make the estimate lower (a surname like "Petit" may be a
+     * word of a good phrase) */
     for (size_t i = 0; context != NULL && context[i] != NULL && e == ACCESS_E_NONE; i++) {
         size_t local = strcspn(context[i], "@");
         char part[ACCESS_IDENTIFIER_MAX + 1];
+        int whole = i == 0 || context[i][local] == '@' || strpbrk(context[i], "0123456789");
 
         snprintf(part, sizeof part, "%.*s", (int)local, context[i]);
-        if ((strlen(context[i]) >= 4 && contains_ci(password, context[i])) ||
+        if ((whole && strlen(context[i]) >= 4 && contains_ci(password, context[i])) ||
             (context[i][local] == '@' && local >= 4 && contains_ci(password, part)))
             e = ACCESS_E_PASSWORD_IDENTIFIER;
     }
@@ -362,35 +366,39 @@ typedef struct {
     int found;
 } context_job;
 
-static void context_keep(access_context *c, const char *s)
+static int context_keep(access_context *c, const char *s)
 {
     char *copy;
 
     if (s == NULL || s[0] == '\0' || c->n == ACCESS_CONTEXT_MAX)
-        return;
-    if ((copy = strdup(s)) != NULL)
-        c->words[c->n++] = copy;
+        return STORE_OK;
+    if ((copy = strdup(s)) == NULL)
+        return STORE_ENOMEM;
+    c->words[c->n++] = copy;
+    return STORE_OK;
 }
 
 static int context_card(const store_voter_card *v, void *arg)
 {
     context_job *j = arg;
+    int rc;
 
     if (j->found || strcmp(v->number, j->number) != 0)
         return 0;
     j->found = 1;
-    context_keep(j->c, v->surname);
-    context_keep(j->c, v->given_names);
-    context_keep(j->c, v->postal_address);
-    return 0;
+    if ((rc = context_keep(j->c, v->surname)) != STORE_OK ||
+        (rc = context_keep(j->c, v->given_names)) != STORE_OK)
+        return rc;
+    return context_keep(j->c, v->postal_address);
 }
 
 static int context_email(const char *address, void *arg)
 {
-    context_keep(arg, address);
-    return 0;
+    return context_keep(arg, address);
 }
 
+/* The number first: it is the identifier access_password_check never lets
+ * a password contain. */
 int access_context_load(store_tx *tx, const char *number, int64_t voter, access_context *c)
 {
     context_job j = { c, number, 0 };
@@ -398,15 +406,15 @@ int access_context_load(store_tx *tx, const char *number, int64_t voter, access_
     int rc;
 
     access_context_free(c);
-    context_keep(c, number);
-    if ((rc = store_voter_emails(tx, voter, context_email, c)) != STORE_OK ||
+    if ((rc = context_keep(c, number)) != STORE_OK ||
+        (rc = store_voter_emails(tx, voter, context_email, c)) != STORE_OK ||
         (rc = store_voter_search(tx, number, 1, context_card, &j)) != STORE_OK ||
         (rc = access_definition(tx, &d)) != STORE_OK)
         return rc;
-    context_keep(c, d.organiser);
-    context_keep(c, d.name);
+    if ((rc = context_keep(c, d.organiser)) == STORE_OK)
+        rc = context_keep(c, d.name);
     def_free(&d);
-    return STORE_OK;
+    return rc;
 }
 
 void access_context_free(access_context *c)

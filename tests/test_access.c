@@ -136,6 +136,14 @@ static void test_password_policy(void **state)
     assert_int_equal(access_password_check(&f->a, "zyxwvutsrqpo", id), ACCESS_E_PASSWORD_PATTERN);
     assert_int_equal(access_password_check(&f->a, "Camille.Martin-2026", id),
                      ACCESS_E_PASSWORD_IDENTIFIER);
+    {   /* a surname that is also a word does not spoil a good phrase */
+        const char *petit[] = { "A2", "lea.petit@ex.gouv.fr", "Petit", "L\xc3\xa9" "a", NULL };
+
+        assert_int_equal(access_password_check(&f->a, "un petit chat sur le toit rouge", petit),
+                         ACCESS_E_NONE);
+        assert_int_equal(access_password_check(&f->a, "Petit.Lea.1990", petit),
+                         ACCESS_E_PASSWORD_IDENTIFIER);
+    }
     assert_int_equal(access_password_check(&f->a, "abc\xff\xfe\xfd long enough", id),
                      ACCESS_E_PASSWORD_ENCODING);
     {

@@ -117,6 +117,23 @@ static void test_activation_from_mail(void **state)
     post(&r, "/api/v1/activation", body);
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "password_too_common"));
+    /* each refusal says why, in French and in English */
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"qwertyqwerty\","
+             "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "password_pattern"));
+    assert_non_null(strstr(r.body, "parcours du clavier"));
+    post(&r, "/api/v1/activation?lang=en", body);
+    assert_non_null(strstr(r.body, "a walk on the keyboard"));
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"C@mille.M4rtin!!\","
+             "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "password_contains_identifier"));
+    assert_non_null(strstr(r.body, "vos informations"));
+    post(&r, "/api/v1/activation?lang=en", body);
+    assert_non_null(strstr(r.body, "built on your details"));
     snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"" PASSWORD "\","
              "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
     post(&r, "/api/v1/activation", body);
