@@ -986,7 +986,8 @@ static void slow_clients(double seconds)
     for (int k = 1; k <= GUESS_NETS; k++)
         for (int i = 0; i < PER_IP; i++) {
             snprintf(src, sizeof src, "10.250.%d.2", k);
-            if ((s[n] = tcp_open(src)) >= 0 && tcp_send(s[n], "GET /api/v1/election HTTP/1.1\r\nX-") == 0)
+            if ((s[n] = tcp_open(src)) >= 0 &&
+                tcp_send(s[n], "GET /api/v1/election HTTP/1.1\r\nX-") == 0)
                 n++;
         }
     for (int i = 0; i < PER_IP; i++)
