@@ -201,6 +201,7 @@ static int free_port(void)
 }
 
 /* votesrv with these proxy settings (proxies: a JSON array text). */
+static int per_ip = 64;
 static void daemon_up(const char *proxies, int v2)
 {
     json_t *c;
@@ -209,8 +210,9 @@ static void daemon_up(const char *proxies, int v2)
     assert_non_null(c = json_load_file(E.cfg, 0, NULL));
     json_object_set_new(c, "trusted_proxies", json_loads(proxies, 0, NULL));
     json_object_set_new(c, "proxy_protocol_v2", json_boolean(v2));
-    json_object_set_new(c, "limits", json_pack("{s:i,s:i}", "threads", 2,
-                                               "failures_per_network", NET_FAILURES));
+    json_object_set_new(c, "limits", json_pack("{s:i,s:i,s:i}", "threads", 2,
+                                               "failures_per_network", NET_FAILURES,
+                                               "per_ip_connections", per_ip));
     assert_int_equal(json_dump_file(c, E.cfg, JSON_INDENT(1)), 0);
     json_decref(c);
     snprintf(log, sizeof log, "%s/votesrv.log", E.dir);
@@ -541,6 +543,72 @@ static void test_v2_refusals(void **state)
     assert_int_equal(login("127.0.0.1", E.port, h, n, GENUINE, PASSWORD, ""), 200);
 }
 
+/* One answer on a kept-alive connection: its status (0: closed first). */
+static int answer_on(int s)
+{
+    static char buf[65536];
+    size_t got = 0;
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    char *end = NULL;
+
+    while (got + 1 < sizeof buf && poll(&p, 1, 20000) == 1) {
+        ssize_t n = recv(s, buf + got, sizeof buf - 1 - got, 0);
+        char *cl;
+
+        if (n <= 0)
+            return 0;
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (end == NULL && (end = strstr(buf, "\r\n\r\n")) == NULL)
+            continue;
+        cl = strcasestr(buf, "\r\nContent-Length: ");
+        if (cl != NULL && (size_t)(end + 4 - buf) + strtoul(cl + 18, NULL, 10) <= got)
+            return atoi(buf + 9);
+    }
+    return 0;
+}
+
+/* A connection from the proxy for client src (PROXY v2), with one request
+ * answered and kept open: the socket, its answer's status in *st. */
+static int kept(const char *src, int *st)
+{
+    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n\r\n";
+    uint8_t h[64];
+    size_t n = v2_header(h, src, 5555);
+    int s = tcp_from("127.0.0.1", E.port);
+
+    assert_true(s >= 0);
+    assert_int_equal(send(s, h, n, MSG_NOSIGNAL), (ssize_t)n);
+    assert_int_equal(send(s, get, strlen(get), MSG_NOSIGNAL), (ssize_t)strlen(get));
+    *st = answer_on(s);
+    return s;
+}
+
+/* libmicrohttpd's per-address connection limit counts the client a PROXY
+ * header names, not the proxy: a client at its limit gets no more, another
+ * client through the same proxy does. */
+static void test_per_client_connections(void **state)
+{
+    int a, b, c, d, st;
+
+    (void)state;
+    per_ip = 2;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    per_ip = 64;
+    a = kept("127.0.12.1", &st);
+    assert_int_equal(st, 200);
+    b = kept("127.0.12.1", &st);
+    assert_int_equal(st, 200);
+    c = kept("127.0.12.1", &st);             /* a third from that client: closed */
+    assert_int_equal(st, 0);
+    close(c);
+    d = kept("127.0.13.1", &st);             /* another client, the same proxy */
+    assert_int_equal(st, 200);
+    close(a);
+    close(b);
+    close(d);
+}
+
 /* X-Forwarded-For mode: only the proxy's word counts, and only its own
  * (right-most) entry. */
 static void test_forwarded_for(void **state)
@@ -734,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_xff_and_networks),
         cmocka_unit_test_teardown(test_spray_through_proxy, both_down),
         cmocka_unit_test_teardown(test_v2_refusals, both_down),
+        cmocka_unit_test_teardown(test_per_client_connections, both_down),
         cmocka_unit_test_teardown(test_forwarded_for, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),
