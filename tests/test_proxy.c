@@ -201,7 +201,7 @@ static int free_port(void)
 }
 
 /* votesrv with these proxy settings (proxies: a JSON array text). */
-static int per_ip = 64;
+static int per_ip = 64, max_conn = 1024;
 static void daemon_up(const char *proxies, int v2)
 {
     json_t *c;
@@ -210,9 +210,10 @@ static void daemon_up(const char *proxies, int v2)
     assert_non_null(c = json_load_file(E.cfg, 0, NULL));
     json_object_set_new(c, "trusted_proxies", json_loads(proxies, 0, NULL));
     json_object_set_new(c, "proxy_protocol_v2", json_boolean(v2));
-    json_object_set_new(c, "limits", json_pack("{s:i,s:i,s:i}", "threads", 2,
+    json_object_set_new(c, "limits", json_pack("{s:i,s:i,s:i,s:i}", "threads", 2,
                                                "failures_per_network", NET_FAILURES,
-                                               "per_ip_connections", per_ip));
+                                               "per_ip_connections", per_ip,
+                                               "max_connections", max_conn));
     assert_int_equal(json_dump_file(c, E.cfg, JSON_INDENT(1)), 0);
     json_decref(c);
     snprintf(log, sizeof log, "%s/votesrv.log", E.dir);
@@ -609,6 +610,26 @@ static void test_per_client_connections(void **state)
     close(d);
 }
 
+/* Silent connections from peers that are not proxies wait out the header
+ * timeout; they get half the room for connections being read at most, so the
+ * proxy's connections are still taken. */
+static void test_silent_peers(void **state)
+{
+    int silent[8], s, st;
+
+    (void)state;
+    max_conn = 8;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    max_conn = 1024;
+    for (int i = 0; i < 8; i++)
+        assert_true((silent[i] = tcp_from("127.0.14.1", E.port)) >= 0);
+    s = kept("127.0.15.1", &st);
+    assert_int_equal(st, 200);
+    close(s);
+    for (int i = 0; i < 8; i++)
+        close(silent[i]);
+}
+
 /* X-Forwarded-For mode: only the proxy's word counts, and only its own
  * (right-most) entry. */
 static void test_forwarded_for(void **state)
@@ -803,6 +824,7 @@ int main(void)
         cmocka_unit_test_teardown(test_spray_through_proxy, both_down),
         cmocka_unit_test_teardown(test_v2_refusals, both_down),
         cmocka_unit_test_teardown(test_per_client_connections, both_down),
+        cmocka_unit_test_teardown(test_silent_peers, both_down),
         cmocka_unit_test_teardown(test_forwarded_for, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),

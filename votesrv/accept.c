@@ -31,13 +31,15 @@ struct http_acceptor {
     const config *cfg;
     int fd;
     pthread_t thread;
-    atomic_uint pending;          /* connections whose header is being read */
+    atomic_uint pending;          /* connections whose first bytes are being read */
+    atomic_uint pending_other;    /* of which from peers that are not proxies */
     atomic_int stopping;
 };
 
 typedef struct {
     http_acceptor *a;
     int fd;
+    int trusted;                  /* the peer is a configured proxy */
     struct sockaddr_storage peer;
     socklen_t peerlen;
 } pending_conn;
@@ -165,7 +167,7 @@ static void *handshake(void *arg)
     const char *why = NULL;
     int rc;
 
-    if (config_proxy_trusted(a->cfg, (const struct sockaddr *)&p->peer))
+    if (p->trusted)
         rc = header_read(p->fd, &addr, &addrlen, &why);
     else
         rc = no_header(p->fd, &why);
@@ -182,6 +184,8 @@ static void *handshake(void *arg)
         /* closes the socket itself when it cannot take it (limits) */
         MHD_add_connection(a->daemon, p->fd, (const struct sockaddr *)&addr, addrlen);
     }
+    if (!p->trusted)
+        atomic_fetch_sub(&a->pending_other, 1);
     free(p);
     atomic_fetch_sub(&a->pending, 1);
     return NULL;
@@ -214,13 +218,22 @@ static void *accept_loop(void *arg)
                 break;                          /* the socket was shut down */
             continue;
         }
-        if (atomic_load(&a->stopping) || atomic_load(&a->pending) >= a->cfg->max_connections) {
-            close(p->fd);                       /* too many headers being read at once */
+        p->trusted = config_proxy_trusted(a->cfg, (const struct sockaddr *)&p->peer);
+        /* too many connections being read at once: closed; peers that are not
+         * proxies (silent ones wait out the timeout) get half the room at most,
+         * so that they cannot shut the proxies out */
+        if (atomic_load(&a->stopping) || atomic_load(&a->pending) >= a->cfg->max_connections ||
+            (!p->trusted && atomic_load(&a->pending_other) >= a->cfg->max_connections / 2)) {
+            close(p->fd);
             free(p);
             continue;
         }
         atomic_fetch_add(&a->pending, 1);
+        if (!p->trusted)
+            atomic_fetch_add(&a->pending_other, 1);
         if (pthread_create(&t, &attr, handshake, p) != 0) {
+            if (!p->trusted)
+                atomic_fetch_sub(&a->pending_other, 1);
             atomic_fetch_sub(&a->pending, 1);
             close(p->fd);
             free(p);
