@@ -70,8 +70,8 @@ static int make_election(void)
     free(def);
     free(tu_write(dir, "v.csv", CSV));
     free(tu_write(dir, "pass", "correct horse battery staple\n"));
-    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && mkdir professions && "
-              "printf '%%%%PDF-1.4\\n%%%%EOF\\n' > professions/cap-attaches-union-a.pdf && "
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && mkdir -p documents/professions && "
+              "printf '%%%%PDF-1.4\\n%%%%EOF\\n' > documents/professions/cap-attaches-union-a.pdf && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
               "$V init e.json && $V import-voters v.csv && "

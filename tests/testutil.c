@@ -366,6 +366,51 @@ json_t *tu_vectors_generate(void)
                      "authority", gen_authority());
 }
 
+static void helper_aborted(int sig)
+{
+    static const char msg[] = "test helper process: failed assertion (above), ending it\n";
+
+    (void)sig;
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    _exit(TU_HELPER_FAILED);
+}
+
+int tu_fork(void)
+{
+    int pid;
+
+    fflush(NULL);                       /* no buffered output printed twice */
+    pid = fork();
+    if (pid == 0) {
+        static const int crashes[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS };
+
+        for (size_t i = 0; i < sizeof crashes / sizeof *crashes; i++)
+            signal(crashes[i], SIG_DFL);
+        signal(SIGABRT, helper_aborted);
+        setenv("CMOCKA_TEST_ABORT", "1", 1);        /* a failure aborts, never longjmps */
+    }
+    return pid;
+}
+
+int tu_helper_join(int pid, const char *what)
+{
+    int st;
+
+    if (waitpid(pid, &st, 0) != pid) {
+        fprintf(stderr, "%s (pid %d): cannot wait for it\n", what, pid);
+        return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    if (WIFEXITED(st))
+        fprintf(stderr, "%s (pid %d) failed: exit status %d%s\n", what, pid, WEXITSTATUS(st),
+                WEXITSTATUS(st) == TU_HELPER_FAILED ? " (a failed assertion)" : "");
+    else
+        fprintf(stderr, "%s (pid %d) died of signal %d\n", what, pid,
+                WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    return -1;
+}
+
 char *tu_tmpdir(void)
 {
     char *d = strdup("/tmp/votesrv-test-XXXXXX");

@@ -50,6 +50,19 @@ double tu_median(double *v, size_t n);
 /* The element at percent of v[0..n) once sorted (v is sorted; n > 0). */
 double tu_quantile(double *v, size_t n, int percent);
 
+/* fork() for a test's helper process. A failed cmocka assertion in the child
+ * would jump back into the runner's copy in the child, which would then run
+ * the remaining tests a second time beside the parent (and tear down what
+ * the parent still uses); a crash would do the same through cmocka's signal
+ * handlers. In a tu_fork child a failed assertion prints its message and ends
+ * the child with TU_HELPER_FAILED, a crash ends it by its signal: the parent
+ * sees a helper that failed (tu_helper_join) and goes on. The parent must
+ * have no other thread (the child sets an environment variable). */
+#define TU_HELPER_FAILED 99
+int tu_fork(void);
+/* Wait for helper pid: 0 if it exited 0; else -1, having printed how it ended. */
+int tu_helper_join(int pid, const char *what);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
         return fail(err, errlen, path, "templates: path too long");
     if (resolve(c->assets, path, assets != NULL ? assets : "portal") != 0)
         return fail(err, errlen, path, "assets: path too long");
-    if (resolve(c->documents, path, docs != NULL ? docs : ".") != 0)
+    if (resolve(c->documents, path, docs != NULL ? docs : "documents") != 0)
         return fail(err, errlen, path, "documents: path too long");
     if (ttl != NULL && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
                         json_integer_value(ttl) > 720))
@@ -216,6 +217,39 @@ static int load_proxies(config *c, json_t *proxies, json_t *internal, const char
     return 0;
 }
 
+/* Whether file's folder is folder or lies under it (real paths; a folder
+ * that does not exist holds nothing). */
+static int folder_holds(const char *folder, const char *file)
+{
+    char real[PATH_MAX], dir[CONFIG_PATH_CHARS], real_dir[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    size_t n;
+
+    if (file[0] == '\0' || realpath(folder, real) == NULL)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == file ? 1 : (int)(slash - file),
+             slash == NULL ? "." : file);
+    if (realpath(dir, real_dir) == NULL)
+        return 0;
+    n = strlen(real);
+    return strncmp(real_dir, real, n) == 0 &&
+           (real_dir[n] == '\0' || real_dir[n] == '/' || (n == 1 && real[0] == '/'));
+}
+
+/* The documents folder is served to the public: it must hold neither the
+ * keys, nor the SQLite stores, nor this configuration (its SMTP settings). */
+static int documents_apart(const config *c, const char *path, char *err, size_t errlen)
+{
+    const char *const files[] = { c->keys, c->registry, c->ballot_box, path };
+
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        if (folder_holds(c->documents, files[i]))
+            return fail(err, errlen, path, "documents: the public documents' folder must not "
+                        "hold the keys, the stores or the configuration (give it its own "
+                        "folder, by default \"documents\" beside the configuration)");
+    return 0;
+}
+
 int config_load(config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
@@ -310,6 +344,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     }
     if (load_proxies(c, proxies, internal, path, err, errlen) != 0 ||
         load_access(c, root, path, err, errlen) != 0 ||
+        documents_apart(c, path, err, errlen) != 0 ||
         (mail != NULL && load_mail(c, mail, path, err, errlen) != 0))
         goto out;
     rc = 0;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "crypto/crypto.h"
 #include "endpoints.h"
 #include "election/election.h"
@@ -59,6 +60,8 @@ int main(int argc, char **argv)
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
     int sig, port, internal_port;
+
+    umask(077);                 /* every file and folder it makes: its owner's only */
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
