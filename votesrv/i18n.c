@@ -210,6 +210,8 @@ static const struct {
     [MSG_STAFF_ACCOUNT] = { "staff_account", "Identifiant ou rôle non valable.",
                             "Login or role not acceptable." },
     [MSG_DONE] = { "done", "C'est fait.", "Done." },
+    [MSG_BAD_REQUEST] = { "bad_request", "La requête est mal formée.",
+                          "The request is malformed." },
     [MSG_FORM_EXPIRED] = { "form_expired",
                            "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la "
                            "page et recommencez ; rien n'a été modifié.",

@@ -69,6 +69,7 @@ typedef enum {
     MSG_REASON,
     MSG_STAFF_ACCOUNT,
     MSG_DONE,
+    MSG_BAD_REQUEST,
     MSG_COUNT
 } msg_id;
 
