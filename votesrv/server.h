@@ -34,4 +34,17 @@ void server_close(server *s);
  * portal's error pages, and the CSRF key derived from the pepper. */
 void server_http_ctx(server *s, http_ctx *ctx);
 
+/* The election's public documents (documents.c): name, a path the definition
+ * gives (profession_de_foi), opened beneath folder (the configuration's
+ * "documents") with no "..", absolute path or symbolic link on the way, a
+ * regular file named .pdf, .png, .jpg or .jpeg whose first bytes are of that
+ * type. SERVER_DOCUMENT_OK: *fd (to close), *size and *type (its MIME type). */
+enum { SERVER_DOCUMENT_OK = 0, SERVER_DOCUMENT_MISSING = 1, SERVER_DOCUMENT_REFUSED = 2 };
+int server_document_open(const char *folder, const char *name, int *fd, uint64_t *size,
+                         const char **type);
+/* The same, the file closed again; a message in err unless OK. */
+int server_document_check(const char *folder, const char *name, char *err, size_t errlen);
+/* "PDF", "PNG" or "JPEG" as name's extension announces; NULL if none of them. */
+const char *server_document_label(const char *name);
+
 #endif
