@@ -23,6 +23,7 @@
 
 #define ACCESS_PASSWORD_MIN 12          /* characters (code points) */
 #define ACCESS_PASSWORD_MAX 256         /* bytes */
+#define ACCESS_PASSWORD_MIN_BITS 40.0   /* zxcvbn's estimate, log2 of the guesses */
 #define ACCESS_ANSWER_MAX 200           /* bytes */
 #define ACCESS_IDENTIFIER_MAX 254
 #define ACCESS_LINK_TTL_DEFAULT (72 * 3600)
@@ -62,12 +63,15 @@ typedef enum {
     ACCESS_E_REISSUE_WINDOW,     /* a new vote code only inside the voting window */
     ACCESS_E_REISSUE_UNAVAILABLE, /* no credential authority service configured */
     ACCESS_E_REISSUE_PENDING,    /* the authority did not answer yet: asked again later */
-    ACCESS_E_REISSUE_NONE        /* voted in every scrutin: no code to replace */
+    ACCESS_E_REISSUE_NONE,       /* voted in every scrutin: no code to replace */
+    ACCESS_E_PASSWORD_PATTERN,   /* repetitions, sequences or keyboard walks */
+    ACCESS_E_LINK_RATE,          /* links asked for this address: wait retry_after seconds */
+    ACCESS_E_FACTOR_LOCKED       /* staff: too many wrong TOTP codes, until an officer unlocks */
 } access_error;
 
 typedef struct {
     access_error code;
-    int64_t retry_after;         /* seconds, for THROTTLED, LOCKED and BUSY */
+    int64_t retry_after;         /* seconds, for THROTTLED, LOCKED, BUSY and LINK_RATE */
 } access_result;
 
 /* The common-password list (loaded once). */
@@ -102,9 +106,18 @@ int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
                 const access_wordlist *w, const mail_ctx *mail, int max_hashing);
 void access_destroy(access_ctx *a);
 
-/* The policy (NIST SP 800-63B): length, common list, not the identifier. */
+/* The policy (NIST SP 800-63B): length, common list, repetitions and
+ * keyboard walks, and nothing built on the context: a NULL-terminated list of
+ * the account's words, its identifier first (the voter's number, then her
+ * addresses, names, postal address, the organiser's and election's names; a
+ * staff member's login, then the issuer). The password must not contain the
+ * identifier, a field with digits, an address or its local part, and must
+ * reach ACCESS_PASSWORD_MIN_BITS in zxcvbn's estimate with every context word
+ * and piece of one (address labels, words of names) as its user dictionary.
+ * ACCESS_E_PASSWORD_IDENTIFIER: built on the context; _PATTERN: repetitions,
+ * sequences, keyboard walks; _COMMON: common words, passwords, dates. */
 access_error access_password_check(const access_ctx *a, const char *password,
-                                   const char *identifier);
+                                   const char *const *context);
 /* The défi menu and the normal form of answers (case, accents, spaces). */
 size_t access_defi_count(void);
 const char *access_defi_question(size_t i, const char *lang);
@@ -120,7 +133,16 @@ int access_send_activations(access_ctx *a, int64_t now, uint64_t *sent);
 /* "Link not received" and "password reassort": a new link to that address if it
  * belongs to a voter. The answer is the same either way. Whatever was asked, an
  * account that has a password gets a password link (which never touches the
- * défi), one that has none an activation link. */
+ * défi), one that has none an activation link. A new link leaves the voter's
+ * earlier unused links valid (at most ACCESS_LINKS_LIVE live; past that the
+ * oldest is voided); following one voids the others. Each address string,
+ * registered or not, gets at most ACCESS_LINKS_PER_ADDRESS requests an hour:
+ * past that, ACCESS_E_LINK_RATE with retry_after (the end of the hour), for
+ * every address alike, so that it tells nothing about registration; each
+ * network at most ACCESS_LINKS_PER_NETWORK (ACCESS_E_THROTTLED). */
+#define ACCESS_LINKS_PER_ADDRESS 3
+#define ACCESS_LINKS_PER_NETWORK 30
+#define ACCESS_LINKS_LIVE 8
 int access_request_link(access_ctx *a, const char *identifier, int purpose, const char *client,
                         int64_t now, access_result *res);
 /* Follow an activation link: password, défi question and answer; refused

@@ -54,6 +54,9 @@ int throttle_reset(store_tx *tx, const char *key);
 /* A counting window: *allowed is 0 once more than limit events fall in window. */
 int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
                    int *allowed);
+/* The same, and *ends: the end of the window (a time). */
+int throttle_count_ends(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
+                        int *allowed, int64_t *ends);
 /* Key of a secret-free label for an identifier: "PREFIX:" + hex keyed hash. */
 void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
                          const char *value);
@@ -97,6 +100,16 @@ int access_audit(store_tx *tx, const char *event, const char *number, json_t *ex
 /* Append an entry by someone else than a voter (payload consumed, may be NULL). */
 int access_audit_as(store_tx *tx, const char *role, const char *actor, const char *event,
                     json_t *payload);
+
+/* A voter's password context (access_password_check): number, addresses,
+ * names, postal address, the organiser's and the election's names. */
+#define ACCESS_CONTEXT_MAX 24
+typedef struct {
+    char *words[ACCESS_CONTEXT_MAX + 1];   /* NULL-terminated */
+    size_t n;
+} access_context;
+int access_context_load(store_tx *tx, const char *number, int64_t voter, access_context *c);
+void access_context_free(access_context *c);
 
 int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election *d,
                           const store_access *v, int purpose, const char *address, int64_t now,

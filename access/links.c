@@ -8,8 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#define LINKS_PER_ADDRESS 3          /* per hour; more are silently not sent */
-#define LINKS_PER_NETWORK 30         /* per hour; more are refused (429) */
 #define ACTIVATION_CHUNK 1000
 
 static void format_expiry(char out[64], int64_t t, const char *lang)
@@ -49,7 +47,10 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
 
     secret_token_new(token_out);
     secret_keyed_hash(hash, a->hash_key, token_out, ACCESS_TOKEN_CHARS);
-    if ((rc = store_link_issue(tx, hash, v->id, purpose, now + a->link_ttl)) != STORE_OK)
+    /* the earlier live links stay valid: a third party asking for links
+     * never leaves the voter without one (access.h) */
+    if ((rc = store_link_issue(tx, hash, v->id, purpose, now + a->link_ttl, now,
+                               ACCESS_LINKS_LIVE - 1)) != STORE_OK)
         return rc;
     if (a->mail != NULL) {
         const char *vars[] = { "election", d->name, "organiser", d->organiser, "link", url,
@@ -173,22 +174,32 @@ static int run_request(store_tx *tx, void *arg)
     request_job *j = arg;
     char key[THROTTLE_KEY_CHARS], net[64], token[ACCESS_TOKEN_CHARS + 1];
     store_access v;
+    int64_t ends;
     int allowed, rc;
 
     access_client_network(net, j->client);
     snprintf(key, sizeof key, "link-net:%s", net);
-    if ((rc = throttle_count(tx, key, LINKS_PER_NETWORK, 3600, j->now, &allowed)) != STORE_OK)
+    if ((rc = throttle_count(tx, key, ACCESS_LINKS_PER_NETWORK, 3600, j->now, &allowed)) !=
+        STORE_OK)
         return rc;
     if (!allowed) {
         j->res->code = ACCESS_E_THROTTLED;
         j->res->retry_after = 3600;
         return STORE_OK;          /* the count must stay recorded */
     }
+    /* per address string, before it is looked up: the same answer, at the
+     * same cost, whether or not it is a voter's */
     throttle_key_hashed(key, j->a, "link-addr", j->identifier);
-    if ((rc = throttle_count(tx, key, LINKS_PER_ADDRESS, 3600, j->now, &allowed)) != STORE_OK)
+    if ((rc = throttle_count_ends(tx, key, ACCESS_LINKS_PER_ADDRESS, 3600, j->now, &allowed,
+                                  &ends)) != STORE_OK)
         return rc;
+    if (!allowed) {
+        j->res->code = ACCESS_E_LINK_RATE;
+        j->res->retry_after = ends - j->now;
+        return STORE_OK;
+    }
     rc = store_access_by_email(tx, j->identifier, &v);
-    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && (v.struck || !allowed))) {
+    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && v.struck)) {
         /* the same work as a real link, so that the answer takes as long */
         size_t len;
         const char *vars[] = { "election", "-", "organiser", "-", "link", "-", "expires", "-",
@@ -238,22 +249,12 @@ typedef struct {
     int purpose, want;
     const char *why;             /* of a refusal, for the audit log */
     store_access v;
-    char emails[8][ACCESS_IDENTIFIER_MAX + 1];
-    int nemails;
+    access_context context;      /* what the new password must not be built on */
     const char *pw_hash, *defi_hash;
     int question;
     char *session_out;           /* or NULL: no session */
     access_result *res;
 } follow_job;
-
-static int keep_email(const char *address, void *arg)
-{
-    follow_job *j = arg;
-
-    if (j->nemails < 8)
-        snprintf(j->emails[j->nemails++], ACCESS_IDENTIFIER_MAX + 1, "%s", address);
-    return 0;
-}
 
 /* Read: is the link good for this purpose? Who is it for? */
 static int run_peek(store_tx *tx, void *arg)
@@ -276,7 +277,7 @@ static int run_peek(store_tx *tx, void *arg)
         j->why = "activation of an account that has a défi";
         return STORE_OK;
     }
-    return store_voter_emails(tx, j->voter, keep_email, j);
+    return access_context_load(tx, j->v.number, j->voter, &j->context);
 }
 
 static int run_refused(store_tx *tx, void *arg)
@@ -352,8 +353,7 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
     if (rc != STORE_OK)
         goto out;
     rc = ACCESS_REFUSED;
-    for (int i = 0; i < j->nemails && res->code == ACCESS_E_NONE; i++)
-        res->code = access_password_check(a, password, j->emails[i]);
+    res->code = access_password_check(a, password, (const char *const *)j->context.words);
     if (res->code == ACCESS_E_NONE && want == STORE_LINK_ACTIVATION &&
         (question < 0 || (size_t)question >= access_defi_count()))
         res->code = ACCESS_E_DEFI_QUESTION;
@@ -380,6 +380,7 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
         sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);
 out:
     sodium_memzero(norm, sizeof norm);
+    access_context_free(&j->context);
     free(j);
     return rc;
 }

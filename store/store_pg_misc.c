@@ -46,8 +46,9 @@ int pgs_outbox_sent(store_conn *c, int64_t id)
     pgs_args a = { .n = 0 };
 
     pgs_int(&a, id);
-    return pgs_command(c, "UPDATE outbox SET state = 'sent', message = NULL,"
-                         " attempts = attempts + 1, last_error = NULL WHERE id = $1", &a, NULL);
+    return pgs_command(c, "UPDATE outbox SET state = 'sent', recipient = '', message = NULL,"
+                         " next_attempt = 0, attempts = attempts + 1, last_error = NULL"
+                         " WHERE id = $1", &a, NULL);
 }
 
 int pgs_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, int permanent)
@@ -58,8 +59,9 @@ int pgs_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error,
     pgs_text(&a, error);
     pgs_text(&a, permanent ? "failed" : "queued");
     pgs_int(&a, id);
-    return pgs_command(c, "UPDATE outbox SET attempts = attempts + 1, next_attempt = $1,"
-                         " last_error = $2, state = $3,"
+    return pgs_command(c, "UPDATE outbox SET attempts = attempts + 1, last_error = $2, state = $3,"
+                         " next_attempt = CASE WHEN $3 = 'failed' THEN 0 ELSE $1 END,"
+                         " recipient = CASE WHEN $3 = 'failed' THEN '' ELSE recipient END,"
                          " message = CASE WHEN $3 = 'failed' THEN NULL ELSE message END"
                          " WHERE id = $4", &a, NULL);
 }
@@ -221,6 +223,18 @@ int pgs_staff_session_touch(store_conn *c, const char *login, int64_t now)
     pgs_text(&a, login);
     return pgs_one_row(c, "UPDATE staff SET session_seen = $1 WHERE login = $2", &a,
                       STORE_ENOTFOUND);
+}
+
+static int login_row(const PGresult *r, int i, void *fn, void *arg)
+{
+    return ((store_text_fn)fn)(pgs_str(r, i, 0), arg);
+}
+
+int pgs_staff_each(store_conn *c, store_text_fn fn, void *arg)
+{
+    pgs_args a = { .n = 0 };
+
+    return pgs_each(c, "SELECT login FROM staff ORDER BY login", &a, login_row, (void *)fn, arg);
 }
 
 int pgs_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg)

@@ -1004,7 +1004,7 @@ static int tcp_send(int s, const char *text)
     return send(s, text, strlen(text), MSG_NOSIGNAL) == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-#define HEALTH "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+#define HEALTH "GET /api/v1/election HTTP/1.1\r\nHost: x\r\n\r\n"
 
 /* More connections than allowed from one address: the extra ones are closed. */
 static void per_address(void)
@@ -1035,7 +1035,8 @@ static void slow_clients(double seconds)
     for (int k = 1; k <= GUESS_NETS; k++)
         for (int i = 0; i < PER_IP; i++) {
             snprintf(src, sizeof src, "10.250.%d.2", k);
-            if ((s[n] = tcp_open(src)) >= 0 && tcp_send(s[n], "GET /healthz HTTP/1.1\r\nX-") == 0)
+            if ((s[n] = tcp_open(src)) >= 0 &&
+                tcp_send(s[n], "GET /api/v1/election HTTP/1.1\r\nX-") == 0)
                 n++;
         }
     for (int i = 0; i < PER_IP; i++)
@@ -1070,7 +1071,7 @@ static void oversized(void)
     close(s);
     memset(big, 'a', sizeof big - 1);
     t = tcp_open("10.250.104.77");
-    tcp_send(t, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    tcp_send(t, "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nX-Big: ");
     tcp_send(t, big);
     tcp_send(t, "\r\n\r\n");
     C->once[2] = tcp_answer(t, 3000);

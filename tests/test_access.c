@@ -125,7 +125,7 @@ static int teardown(void **state)
 static void test_password_policy(void **state)
 {
     fixture *f = *state;
-    const char *id = "camille.martin@ex.gouv.fr";
+    const char *id[] = { "camille.martin@ex.gouv.fr", NULL };
 
     assert_int_equal(access_password_check(&f->a, PASSWORD, id), ACCESS_E_NONE);
     assert_int_equal(access_password_check(&f->a, "ça c'est sûr !", id), ACCESS_E_NONE);
@@ -136,12 +136,20 @@ static void test_password_policy(void **state)
                      ACCESS_E_PASSWORD_COMMON);
     assert_int_equal(access_password_check(&f->a, "AZERTYUIOP12", id), ACCESS_E_PASSWORD_COMMON);
     assert_int_equal(access_password_check(&f->a, "aaaaaaaaaaaaaa", id),
-                     ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_password_check(&f->a, "123456789012", id), ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_password_check(&f->a, "abcabcabcabc", id), ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_password_check(&f->a, "zyxwvutsrqpo", id), ACCESS_E_PASSWORD_COMMON);
+                     ACCESS_E_PASSWORD_PATTERN);
+    assert_int_equal(access_password_check(&f->a, "123456789012", id), ACCESS_E_PASSWORD_PATTERN);
+    assert_int_equal(access_password_check(&f->a, "abcabcabcabc", id), ACCESS_E_PASSWORD_PATTERN);
+    assert_int_equal(access_password_check(&f->a, "zyxwvutsrqpo", id), ACCESS_E_PASSWORD_PATTERN);
     assert_int_equal(access_password_check(&f->a, "Camille.Martin-2026", id),
                      ACCESS_E_PASSWORD_IDENTIFIER);
+    {   /* a surname that is also a word does not spoil a good phrase */
+        const char *petit[] = { "A2", "lea.petit@ex.gouv.fr", "Petit", "L\xc3\xa9" "a", NULL };
+
+        assert_int_equal(access_password_check(&f->a, "un petit chat sur le toit rouge", petit),
+                         ACCESS_E_NONE);
+        assert_int_equal(access_password_check(&f->a, "Petit.Lea.1990", petit),
+                         ACCESS_E_PASSWORD_IDENTIFIER);
+    }
     assert_int_equal(access_password_check(&f->a, "abc\xff\xfe\xfd long enough", id),
                      ACCESS_E_PASSWORD_ENCODING);
     {
@@ -151,6 +159,206 @@ static void test_password_policy(void **state)
         big[sizeof big - 1] = '\0';
         assert_int_equal(access_password_check(&f->a, big, id), ACCESS_E_PASSWORD_LONG);
     }
+}
+
+/* ---- the context-specific words (issue 20, finding 8) ---- */
+
+/* A voter made up from a seed: number, names, address, postal address. */
+typedef struct {
+    char number[16], surname[32], given[32], email[96], postal[96];
+    const char *context[8];
+} made_voter;
+
+static const char *const surnames[] = { "Martin", "Bernard", "Dubois", "Thomas", "Robert",
+                                        "Richard", "Petit", "Durand", "Leroy", "Moreau",
+                                        "Simon", "Laurent", "Lefebvre", "Michel", "Garcia" };
+static const char *const givens[] = { "Camille", "Nathalie", "Isabelle", "Sylvie", "Philippe",
+                                      "Nicolas", "Christophe", "Stephane", "Sandrine", "Julien",
+                                      "Aurelie", "Mathieu", "Sebastien", "Valerie", "Frederic" };
+static const char *const domains[] = { "interieur.gouv.fr", "education.gouv.fr",
+                                       "justice.gouv.fr", "finances.gouv.fr" };
+static const char *const streets[] = { "Beauvau", "Grenelle", "Rivoli", "Varenne" };
+#define ORGANISER "Ministere de l'Interieur"
+
+static uint32_t next_rand(uint32_t *seed)
+{
+    *seed = *seed * 1664525u + 1013904223u;
+    return *seed >> 8;
+}
+
+static void make_voter(made_voter *v, uint32_t seed)
+{
+    const char *dom = domains[next_rand(&seed) % 4];
+
+    snprintf(v->number, sizeof v->number, "%08u", next_rand(&seed) % 100000000u);
+    snprintf(v->surname, sizeof v->surname, "%s", surnames[next_rand(&seed) % 15]);
+    snprintf(v->given, sizeof v->given, "%s", givens[next_rand(&seed) % 15]);
+    snprintf(v->email, sizeof v->email, "%s.%s@%s", v->given, v->surname, dom);
+    for (char *p = v->email; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    snprintf(v->postal, sizeof v->postal, "%u place %s 75008 Paris",
+             1 + next_rand(&seed) % 40, streets[next_rand(&seed) % 4]);
+    v->context[0] = v->number;
+    v->context[1] = v->surname;
+    v->context[2] = v->given;
+    v->context[3] = v->email;
+    v->context[4] = v->postal;
+    v->context[5] = ORGANISER;
+    v->context[6] = "Elections professionnelles 2026";
+    v->context[7] = NULL;
+}
+
+static void leet(char *out, size_t n, const char *in)
+{
+    size_t i = 0;
+
+    for (; *in && i + 1 < n; in++) {
+        char c = (char)(*in >= 'A' && *in <= 'Z' ? *in - 'A' + 'a' : *in);
+
+        out[i++] = c == 'a' ? '@' : c == 'e' ? '3' : c == 'i' ? '1' : c == 'o' ? '0'
+                   : c == 's' ? '$' : *in;
+    }
+    out[i] = '\0';
+}
+
+static void upper(char *out, size_t n, const char *in)
+{
+    size_t i = 0;
+
+    for (; *in && i + 1 < n; in++)
+        out[i++] = (char)(*in >= 'a' && *in <= 'z' ? *in - 'a' + 'A' : *in);
+    out[i] = '\0';
+}
+
+static void expect_refused(fixture *f, const char *const *context, const char *password,
+                           access_error want, access_error also)
+{
+    access_error got = access_password_check(&f->a, password, context);
+
+    if (got != want && got != also)
+        fail_msg("\"%s\": got %d, want %d or %d", password, (int)got, (int)want, (int)also);
+}
+
+/* Generated variants of each voter's context, repetitions, keyboard walks and
+ * leet common passwords with years: all refused, each with its reason. */
+static void test_password_context_generated(void **state)
+{
+    fixture *f = *state;
+    static const char *const common_words[] = { "password", "motdepasse", "soleil", "bonjour",
+                                                "azerty", "jetaime", "doudou", "chocolat" };
+    static const char *const walks[] = {
+        "qwertyqwerty", "1q2w3e4r5t6y", "qwertyuiopasdf", "zxcvbnmzxcvbnm", "1qaz2wsx3edc",
+        "azertyuiopqsdf", "1a2z3e4r5t6y", "wxcvbnwxcvbn", "poiuytrezaqs", "aqwzsxedcrfv",
+        "&\xc3\xa9\"'(-\xc3\xa8_\xc3\xa7\xc3\xa0)=", "123qweasdzxc", "qazwsxedcrfv",
+        "azeqsdwxcazeqsd", "mlkjhgfdsqmlkj", "asdfghjklasdfghjkl" };
+
+    for (uint32_t seed = 1; seed <= 40; seed++) {
+        made_voter v;
+        char pw[200], a[64], b[64], dom[64];
+        int year = 1960 + (int)(seed * 7 % 67);
+
+        make_voter(&v, seed);
+        snprintf(dom, sizeof dom, "%s", strchr(v.email, '@') + 1);
+        /* the number, alone, twice, with a year */
+        snprintf(pw, sizeof pw, "%s%s", v.number, v.number);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "Numero %s !", v.number);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        /* names with digits, leet, case */
+        snprintf(pw, sizeof pw, "%s%s%d", v.given, v.surname, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        leet(a, sizeof a, v.given);
+        leet(b, sizeof b, v.surname);
+        snprintf(pw, sizeof pw, "%s%s!", a, b);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        upper(a, sizeof a, v.surname);
+        snprintf(pw, sizeof pw, "%s.%s.%d", a, v.given, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "%s%s%d", v.surname, v.surname, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_PATTERN);
+        /* the address: domain plus a digit, domain labels, local part */
+        snprintf(pw, sizeof pw, "%s%u", dom, seed % 10);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "%.*s%d!", (int)strcspn(dom, "."), dom, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_COMMON);
+        snprintf(pw, sizeof pw, "%.*s", (int)strcspn(v.email, "@"), v.email);
+        upper(a, sizeof a, pw);
+        snprintf(pw, sizeof pw, "%s%u", a, seed);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        /* the organiser, the postal address */
+        snprintf(pw, sizeof pw, "Ministere%d!", year);     /* also on the common list */
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_COMMON);
+        snprintf(pw, sizeof pw, "1nt3r13ur%d!", year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "%s", strstr(v.postal, "place ") + 6);
+        pw[strcspn(pw, " ")] = '\0';
+        strcat(pw, "75008Paris");
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_COMMON);
+        /* repeated words, leet common passwords with years */
+        snprintf(pw, sizeof pw, "%s%s", common_words[seed % 8], common_words[seed % 8]);
+        if (strlen(pw) < 12)
+            strcat(pw, common_words[seed % 8]);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_PATTERN, ACCESS_E_PASSWORD_COMMON);
+        leet(a, sizeof a, common_words[(seed + 3) % 8]);
+        a[0] = (char)(a[0] >= 'a' && a[0] <= 'z' ? a[0] - 'a' + 'A' : a[0]);
+        snprintf(pw, sizeof pw, "%s%d%s", a, year, seed % 2 ? "!" : "");
+        if (strlen(pw) < 12)
+            strcat(pw, "!!!");
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_COMMON, ACCESS_E_PASSWORD_PATTERN);
+        /* keyboard walks */
+        expect_refused(f, v.context, walks[seed % 16], ACCESS_E_PASSWORD_PATTERN,
+                       ACCESS_E_PASSWORD_COMMON);
+    }
+}
+
+/* The six passwords of the audit, for the voter it used. */
+static void test_password_context_audit(void **state)
+{
+    fixture *f = *state;
+    const char *context[] = { "20260417", "Dupont", "Jeanne", "jeanne.dupont@interieur.gouv.fr",
+                              "11 rue des Saussaies 75008 Paris", ORGANISER, NULL };
+    const char *refused[] = { "2026041720260417", "interieur.gouv.fr7", "passwordpassword",
+                              "P@ssw0rd2026", "qwertyqwerty", "1q2w3e4r5t6y" };
+
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (access_password_check(&f->a, refused[i], context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted", refused[i]);
+    assert_int_equal(access_password_check(&f->a, "2026041720260417", context),
+                     ACCESS_E_PASSWORD_IDENTIFIER);
+    assert_int_equal(access_password_check(&f->a, "interieur.gouv.fr7", context),
+                     ACCESS_E_PASSWORD_IDENTIFIER);
+}
+
+/* Held out: written after the rule was designed and never tuned against. */
+static void test_password_context_held_out(void **state)
+{
+    fixture *f = *state;
+    made_voter v;
+    static const char *const good[] = {
+        "le chat dort sur le toit rouge", "mon velo bleu roule vite", "Vive les vacances a la mer",
+        "grenouille violette 42", "trois pommes et un citron", "la lune danse avec Orion",
+        "Mon chien Pixel aime la neige", "cafe noir sans sucre le matin",
+        "horloge tordue sous la pluie", "un ours polaire en Bretagne",
+        "Tartine + confiture = bonheur", "le train de 7h12 pour Lyon", "kayak vert sur la Loire",
+        "ma tante joue du basson", "sept nains et un dragon rose", "purple monkey dishwasher",
+    };
+    static const char *const bad[] = {
+        "Marseille2024!", "Azerty2025!!", "Jetaime123456", "loveyouloveyou", "Qwerty123456!",
+        "abc123abc123", "zaq12wsxcde3", "Iloveyou2026", "Football1998!", "Bonjour2026!!",
+        "Soleil123456", "Ministere2026", "aaaabbbbcccc", "0123456789ab", "motdepasse2026",
+        "Ch0c0l@t1985", "1234abcd1234abcd", "Nicolas1985!!", "azerty-azerty", "qsdfghjklmqsd",
+    };
+
+    make_voter(&v, 4242);
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        access_error e = access_password_check(&f->a, good[i], v.context);
+
+        if (e != ACCESS_E_NONE)
+            fail_msg("\"%s\" refused (%d)", good[i], (int)e);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (access_password_check(&f->a, bad[i], v.context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted", bad[i]);
 }
 
 static void test_defi_normal_form(void **state)
@@ -254,11 +462,8 @@ static void test_links_and_activation(void **state)
     /* voter 2 has two addresses: one link, mailed to both */
     assert_int_equal(store_write(f->s, run_issue, &j1), 0);
     assert_int_equal(queued(f), before + 2);
-    /* a newer link voids the older one */
+    /* a newer link leaves the older one valid (test_links_survive_third_parties) */
     assert_int_equal(store_write(f->s, run_issue, &j2), 0);
-    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
-                                     &res), ACCESS_REFUSED);
-    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     /* truncated, altered, expired */
     assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, NULL, &res),
                      ACCESS_REFUSED);
@@ -289,9 +494,12 @@ static void test_links_and_activation(void **state)
         pthread_join(t[i], NULL);
     assert_true((r[0].rc == ACCESS_OK) != (r[1].rc == ACCESS_OK));
     assert_int_equal(r[0].rc == ACCESS_OK ? r[1].res.code : r[0].res.code, ACCESS_E_LINK_INVALID);
-    /* and once used, never again */
+    /* and once used, never again; following it voided the voter's other link */
     assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
 }
 
 static int job_nothing(store_tx *tx, void *arg)
@@ -382,10 +590,14 @@ static void test_reassorts_and_account(void **state)
     assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t, &res),
                      ACCESS_OK);
     assert_int_equal(queued(f), before + 1);
-    /* three per address and hour; the fourth is silently not sent */
-    for (int i = 0; i < 3; i++)
+    /* three per address and hour; the fourth is refused with the time to wait */
+    for (int i = 0; i < 2; i++)
         assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t,
                                              &res), ACCESS_OK);
+    assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_RATE);
+    assert_int_equal(res.retry_after, 3600);
     assert_int_equal(queued(f), before + 3);
     /* too many requests from one network: refused, whatever the address */
     for (int i = 0; i < 30; i++)
@@ -1126,10 +1338,95 @@ static void test_demo_roster_from_the_hr_file(void **state)
     fclose(out);
 }
 
+/* Whether a link is live, without using it: a link that is not is refused
+ * before the password is looked at. */
+static int link_live(fixture *f, const char *token)
+{
+    access_result res;
+
+    assert_int_equal(access_activate(&f->a, token, "password1234", 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
+    assert_true(res.code == ACCESS_E_PASSWORD_COMMON || res.code == ACCESS_E_LINK_INVALID);
+    return res.code == ACCESS_E_PASSWORD_COMMON;
+}
+
+/* Finding 6 of issue 20: a third party asks for links to a voter's address
+ * until the hourly rate is reached. Her own link stays valid, the links
+ * those requests sent are hers too, her own request is told to wait (never
+ * silently dropped), and an unregistered address gets exactly the same
+ * answer. At most ACCESS_LINKS_LIVE links live, the oldest voided past that;
+ * following one voids the others. */
+static void test_links_survive_third_parties(void **state)
+{
+    fixture *f = *state;
+    const char *camille = "camille.martin@ex.gouv.fr", *ghost = "personne@ex.gouv.fr";
+    issue_job own = { f, 1, "", STORE_LINK_ACTIVATION };
+    issue_job more[ACCESS_LINKS_LIVE];
+    access_result res, ghost_res;
+    int64_t t = f->now;
+    uint64_t before;
+    int rc, ghost_rc, n = 0;
+
+    /* the voter's own link (as at opening), then three requests by someone else */
+    f->now = t - 10;
+    assert_int_equal(store_write(f->s, run_issue, &own), 0);
+    f->now = t;
+    before = queued(f);
+    for (int i = 0; i < ACCESS_LINKS_PER_ADDRESS; i++)
+        assert_int_equal(access_request_link(&f->a, camille, STORE_LINK_ACTIVATION,
+                                             "198.51.100.200", t, &res), ACCESS_OK);
+    assert_int_equal(queued(f), before + ACCESS_LINKS_PER_ADDRESS);   /* all to her mailbox */
+    assert_true(link_live(f, own.token));
+    /* her own request, from her network: told to wait, and for how long */
+    rc = access_request_link(&f->a, camille, STORE_LINK_ACTIVATION, "203.0.113.200", t + 600,
+                             &res);
+    assert_int_equal(rc, ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_RATE);
+    assert_int_equal(res.retry_after, 3000);
+    assert_int_equal(queued(f), before + ACCESS_LINKS_PER_ADDRESS);
+    assert_true(link_live(f, own.token));
+    /* an address that is no voter's: the very same answer */
+    for (int i = 0; i < ACCESS_LINKS_PER_ADDRESS; i++)
+        assert_int_equal(access_request_link(&f->a, ghost, STORE_LINK_ACTIVATION,
+                                             "198.51.100.201", t, &ghost_res), ACCESS_OK);
+    ghost_rc = access_request_link(&f->a, ghost, STORE_LINK_ACTIVATION, "203.0.113.201",
+                                   t + 600, &ghost_res);
+    assert_int_equal(ghost_rc, rc);
+    assert_int_equal(ghost_res.code, res.code);
+    assert_int_equal(ghost_res.retry_after, res.retry_after);
+    assert_int_equal(queued(f), before + ACCESS_LINKS_PER_ADDRESS);
+    /* after the hour she may ask again */
+    assert_int_equal(access_request_link(&f->a, camille, STORE_LINK_ACTIVATION,
+                                         "203.0.113.200", t + 3600, &res), ACCESS_OK);
+    /* up to ACCESS_LINKS_LIVE live links: her own is still one of them */
+    for (int live = 1 + ACCESS_LINKS_PER_ADDRESS + 1; live < ACCESS_LINKS_LIVE; live++, n++) {
+        more[n] = (issue_job){ f, 1, "", STORE_LINK_ACTIVATION };
+        f->now = t + 3601 + n;
+        assert_int_equal(store_write(f->s, run_issue, &more[n]), 0);
+    }
+    assert_true(link_live(f, own.token));
+    /* one more: the oldest, hers, is voided; the others live */
+    more[n] = (issue_job){ f, 1, "", STORE_LINK_ACTIVATION };
+    f->now = t + 3601 + n;
+    assert_int_equal(store_write(f->s, run_issue, &more[n]), 0);
+    assert_false(link_live(f, own.token));
+    for (int i = 0; i <= n; i++)
+        assert_true(link_live(f, more[i].token));
+    /* following one voids every other */
+    assert_int_equal(access_activate(&f->a, more[0].token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_OK);
+    for (int i = 1; i <= n; i++)
+        assert_false(link_live(f, more[i].token));
+    f->now = t;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_policy),
+        cmocka_unit_test(test_password_context_generated),
+        cmocka_unit_test(test_password_context_audit),
+        cmocka_unit_test(test_password_context_held_out),
         cmocka_unit_test(test_defi_normal_form),
         cmocka_unit_test(test_altcha),
         cmocka_unit_test(test_links_and_activation),
@@ -1148,6 +1445,7 @@ int main(void)
         cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),
         cmocka_unit_test(test_demo_roster_from_the_hr_file),
+        cmocka_unit_test(test_links_survive_third_parties),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);
 }

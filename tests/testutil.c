@@ -635,7 +635,7 @@ char *tu_mail_text(const char *message)
     return out;
 }
 
-char tu_base_url[64];
+char tu_base_url[64], tu_internal_url[64];
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -668,8 +668,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-void tu_http2(tu_reply *r, const char *method, const char *path, const char *body, long len,
-              const char *header, const char *header2)
+static void http_to(const char *base, tu_reply *r, const char *method, const char *path,
+                    const char *body, long len, const char *header, const char *header2)
 {
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
@@ -680,7 +680,7 @@ void tu_http2(tu_reply *r, const char *method, const char *path, const char *bod
         h = curl_slist_append(h, header);
     if (header2 != NULL)
         h = curl_slist_append(h, header2);
-    snprintf(url, sizeof url, "%s%s", tu_base_url, path);
+    snprintf(url, sizeof url, "%s%s", base, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -700,6 +700,17 @@ void tu_http2(tu_reply *r, const char *method, const char *path, const char *bod
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+}
+
+void tu_http2(tu_reply *r, const char *method, const char *path, const char *body, long len,
+              const char *header, const char *header2)
+{
+    http_to(tu_base_url, r, method, path, body, len, header, header2);
+}
+
+void tu_http_internal(tu_reply *r, const char *method, const char *path)
+{
+    http_to(tu_internal_url, r, method, path, NULL, 0, NULL, NULL);
 }
 
 void tu_http(tu_reply *r, const char *method, const char *path, const char *body, long len,
@@ -748,12 +759,15 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
 {
     char portfile[1100];
     json_t *j = json_load_file(cfg, 0, NULL);
-    int port = 0, pid;
+    int port = 0, internal = 0, pid;
     FILE *f;
 
     if (j == NULL)
         return -1;
     json_object_set_new(json_object_get(j, "listen"), "port", json_integer(0));
+    if (json_object_get(j, "internal_listen") == NULL)
+        json_object_set_new(j, "internal_listen", json_object());
+    json_object_set_new(json_object_get(j, "internal_listen"), "port", json_integer(0));
     json_dump_file(j, cfg, JSON_INDENT(1));
     json_decref(j);
     snprintf(portfile, sizeof portfile, "%s.port", logfile);
@@ -771,7 +785,7 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
 
         nanosleep(&t, NULL);
         if ((f = fopen(portfile, "r")) != NULL) {
-            if (fscanf(f, "%d", &port) != 1)
+            if (fscanf(f, "%d %d", &port, &internal) != 2)
                 port = 0;
             fclose(f);
         }
@@ -781,6 +795,7 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
         return -1;
     }
     snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", port);
+    snprintf(tu_internal_url, sizeof tu_internal_url, "http://127.0.0.1:%d", internal);
     return pid;
 }
 

@@ -2,7 +2,9 @@
  *
  *   votesrv [-c CONFIG] [--port-file FILE]
  *
- * Serves the JSON API on the configured address; SIGTERM or SIGINT stops
+ * Serves the JSON API and the portal on the configured address (listen),
+ * /metrics and /healthz on the internal one (internal_listen); the port file
+ * gets both ports, one a line (public, then internal). SIGTERM or SIGINT stops
  * accepting connections, lets requests in flight finish, and exits 0. If the
  * signer process (signer/) ends, the daemon stops the same way and exits 1: a
  * supervisor restarts both. */
@@ -26,13 +28,13 @@ static void on_store_error(const char *detail)
     log_event("error", "store", json_pack("{s:s}", "detail", detail));
 }
 
-static int write_port(const char *path, int port)
+static int write_port(const char *path, int port, int internal)
 {
     FILE *f = fopen(path, "w");
 
     if (f == NULL)
         return -1;
-    fprintf(f, "%d\n", port);
+    fprintf(f, "%d\n%d\n", port, internal);
     return fclose(f);
 }
 
@@ -58,11 +60,11 @@ int main(int argc, char **argv)
     store_config sc;
     signer *signer;
     http_ctx ctx;
-    http_server *http;
+    http_server *http, *internal;
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port, rc;
+    int sig, port, internal_port, rc;
 
     umask(077);                 /* every file and folder it makes: its owner's only */
 
@@ -107,18 +109,27 @@ int main(int argc, char **argv)
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
     http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
-    if (http == NULL) {
+    internal = http == NULL ? NULL
+                            : http_start_internal(&ctx, votesrv_internal_routes,
+                                                  votesrv_internal_nroutes, err, sizeof err);
+    if (http == NULL || internal == NULL) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
+        http_stop(http, 0);
         server_close(&srv);
         return 1;
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
     port = http_port(http);
-    if (port_file != NULL && write_port(port_file, port) != 0)
+    internal_port = http_port(internal);
+    if (port_file != NULL && write_port(port_file, port, internal_port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
-    log_event("info", "listening", json_pack("{s:s,s:i,s:b}", "address", srv.cfg.listen_address,
-                                             "port", port, "mail", sender != NULL));
+    log_event("info", "listening",
+              json_pack("{s:s,s:i,s:s,s:i,s:i,s:b,s:b}", "address", srv.cfg.listen_address,
+                        "port", port, "internal_address", srv.cfg.internal_address,
+                        "internal_port", internal_port, "trusted_proxies",
+                        (int)srv.cfg.nproxies, "proxy_protocol_v2", srv.cfg.proxy_v2,
+                        "mail", sender != NULL));
     printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
     do
@@ -128,6 +139,7 @@ int main(int argc, char **argv)
     rc = sig == SIGCHLD ? 1 : 0;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
     http_stop(http, SHUTDOWN_GRACE_S);
+    http_stop(internal, 0);
     mail_sender_stop(sender);
     srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);

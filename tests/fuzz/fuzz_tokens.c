@@ -40,7 +40,7 @@ static void token(const char *t)
     uint8_t h1[STORE_HASH_BYTES], h2[STORE_HASH_BYTES];
 
     memset(&a, 0, sizeof a);
-    a.pepper = KEY;
+    memcpy(a.hash_key, KEY, sizeof a.hash_key);
     if (access_token_hash(h1, &a, t) == 0 &&
         (access_token_hash(h2, &a, t) != 0 || memcmp(h1, h2, sizeof h1) != 0))
         abort();
