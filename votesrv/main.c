@@ -3,7 +3,13 @@
  *   votesrv [-c CONFIG] [--port-file FILE]
  *
  * Serves the JSON API on the configured address; SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish, and exits 0. */
+ * accepting connections, lets requests in flight finish, and exits 0.
+ *
+ * With privsep.enabled (the default), HTTP is spoken by a worker process
+ * forked before anything secret is opened, in a sandbox (privsep.c,
+ * sandbox.c); this process, the writer, opens the stores and keys and runs
+ * the routes for it. If the worker dies, the writer closes the stores and
+ * exits 1: a supervisor restarts the whole daemon. */
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -50,13 +56,15 @@ static void timezone_set(store *s)
 int main(int argc, char **argv)
 {
     const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
+    static config cfg;
     server srv;
     http_ctx ctx;
-    http_server *http;
+    http_server *http = NULL;
+    privsep ps = { .ctl = -1 };
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port;
+    int sig, port, rc = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
@@ -74,10 +82,23 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGCHLD);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
+        log_event("error", "start", json_pack("{s:s}", "error", err));
+        return 2;
+    }
+    log_set_level(cfg.log_level);
+    /* the worker first: it never has the stores, keys or pepper in its memory */
+    if (cfg.privsep && privsep_fork(&ps, &cfg, err, sizeof err) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
+        return 1;
+    }
     if (server_open(&srv, cfg_path, 0, 0, err, sizeof err) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
         server_close(&srv);
         return 2;
     }
@@ -85,28 +106,43 @@ int main(int argc, char **argv)
     store_on_error(srv.store, on_store_error);
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
-    http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
-    if (http == NULL) {
+    if (cfg.privsep) {
+        port = privsep_serve_start(&ps, &ctx, votesrv_routes, votesrv_nroutes) == 0
+                   ? privsep_wait_ready(&ps) : -1;
+        if (port < 0)
+            snprintf(err, sizeof err, "the network-facing worker did not start");
+    } else {
+        http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
+        port = http != NULL ? http_port(http) : -1;
+    }
+    if (port < 0) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
         server_close(&srv);
         return 1;
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
-    port = http_port(http);
     if (port_file != NULL && write_port(port_file, port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
     log_event("info", "listening", json_pack("{s:s,s:i,s:b}", "address", srv.cfg.listen_address,
                                              "port", port, "mail", sender != NULL));
     printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
-    sigwait(&sigs, &sig);
+    do
+        sigwait(&sigs, &sig);
+    while (sig == SIGCHLD && !privsep_worker_gone(&ps));
+    if (sig == SIGCHLD)
+        rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
-    http_stop(http, SHUTDOWN_GRACE_S);
+    if (cfg.privsep)
+        privsep_stop(&ps);
+    else
+        http_stop(http, SHUTDOWN_GRACE_S);
     mail_sender_stop(sender);
     srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);
     server_close(&srv);
     log_event("info", "stopped", NULL);
-    return 0;
+    return rc;
 }
