@@ -389,6 +389,7 @@ int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int s
             if (got < 0)
                 refused("frame");       /* too large or cut: the stream cannot go on */
             free(r.p);
+            shutdown(sock, SHUT_RDWR);  /* the worker sees it: no request left waiting */
             return got;
         }
         memset(&req, 0, sizeof req);
@@ -418,8 +419,10 @@ int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int s
         if (r.p != NULL)
             sodium_memzero(r.p, r.len);     /* passwords pass through here */
         free(r.p);
-        if (rc != 0)
+        if (rc != 0) {
+            shutdown(sock, SHUT_RDWR);
             return -1;
+        }
     }
 }
 
@@ -432,7 +435,6 @@ static void *writer_thread(void *arg)
     i = ps->started++;
     pthread_mutex_unlock(&ps->lock);
     privsep_serve(ps->ctx, ps->routes, ps->nroutes, ps->fds[i]);
-    shutdown(ps->fds[i], SHUT_RDWR);    /* the worker sees it: never a request left waiting */
     return NULL;
 }
 
@@ -575,7 +577,9 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     int sig, *keep = malloc((n + 1) * sizeof *keep);
     wbuf b = { 0 };
 
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || keep == NULL)
+    /* ps and /proc show it apart from the writer; its threads inherit the name */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || keep == NULL ||
+        prctl(PR_SET_NAME, PRIVSEP_WORKER_NAME) != 0)
         _exit(1);
     keep[0] = ctl;
     memcpy(keep + 1, fds, n * sizeof *fds);

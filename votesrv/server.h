@@ -41,6 +41,7 @@ void server_http_ctx(server *s, http_ctx *ctx);
  * hands each request, typed and bounded, to the parent (the writer), whose
  * threads run the routes. Frame kinds on the channels: */
 enum { PRIVSEP_REQUEST = 1, PRIVSEP_RESPONSE = 2, PRIVSEP_READY = 3 };
+#define PRIVSEP_WORKER_NAME "votesrv-http"      /* the worker's name in /proc (comm) */
 
 typedef struct {
     pid_t pid;                   /* the worker; 0 once reaped */
@@ -67,8 +68,9 @@ int privsep_worker_gone(privsep *ps);
 /* Stop the worker (it finishes the requests in flight), then the writer threads. */
 void privsep_stop(privsep *ps);
 /* Answer the requests that arrive on sock until its end (0) or a frame that
- * cannot be read (too large, cut: -1). A malformed request or one of another
- * kind is logged and answered 400, and the stream goes on. */
+ * cannot be read (too large, cut: -1), then shut sock down. A malformed
+ * request or one of another kind is logged and answered 400, and the stream
+ * goes on. */
 int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int sock);
 
 /* Sandbox (sandbox.c). Close every descriptor above 2 but those of keep. */
