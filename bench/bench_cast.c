@@ -130,7 +130,10 @@ void bench_privsep(void)
     printf("bench privsep.cpu_ms_added %.3f ms\n",
            tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS));
     printf("# privsep: CPU (user + system) of the daemon and its worker per ballot, %zu "
-           "voters, medians of %d elections each way\n", n, BENCH_ROUNDS);
+           "voters, medians of %d elections each way; on/off ms:", n, BENCH_ROUNDS);
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        printf(" %.3f/%.3f", on[r], off[r]);
+    printf("\n");
 }
 
 /* The figure `from` of voteclient's output, printed again as `to`. */

@@ -27,6 +27,7 @@
 #define RESPONSE_MAX ((size_t)256 << 20)
 #define REQUEST_EXTRA ((size_t)64 << 10)    /* besides the body and the form: headers */
 #define STOP_GRACE_S 10
+#define FIRST_READ ((size_t)64 << 10)
 
 /* ---- frames ---- */
 
@@ -37,6 +38,7 @@ typedef struct {
 } wbuf;
 
 typedef struct {
+    char *mem;                   /* the frame as read (malloc'd), its payload at p */
     char *p;
     size_t len, off;
     int bad;
@@ -207,28 +209,34 @@ static int read_full(int sock, char *p, size_t n)
     return 0;
 }
 
-/* Receive one frame of at most max payload bytes into r (malloc'd). *fd: a
- * descriptor that came with it, or -1 (NULL: any is closed). 1 on a frame, 0
- * at the end of the stream, -1 on an error or a frame over max. */
+/* Receive one frame of at most max payload bytes into r (r->mem malloc'd).
+ * *fd: a descriptor that came with it, or -1 (NULL: any is closed). 1 on a
+ * frame, 0 at the end of the stream, -1 on an error, a frame over max, or
+ * bytes past the frame (the other side sent before it was answered). */
 static int frame_recv(int sock, size_t max, uint32_t *kind, rbuf *r, int *fd)
 {
     uint32_t head[2];
     char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-    struct iovec iov = { head, sizeof head };
+    struct iovec iov;
     struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                         .msg_controllen = sizeof cbuf };
+    size_t have, total;
     ssize_t n;
 
     memset(r, 0, sizeof *r);
     if (fd != NULL)
         *fd = -1;
+    if ((r->mem = malloc(FIRST_READ)) == NULL)
+        return -1;
+    iov = (struct iovec){ r->mem, FIRST_READ };     /* most frames in one call */
     do
         n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
-    if (n == 0)
-        return 0;
-    if (n < 0)
-        return -1;
+    if (n <= 0) {
+        free(r->mem);
+        r->mem = NULL;
+        return n == 0 ? 0 : -1;
+    }
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
@@ -242,18 +250,30 @@ static int frame_recv(int sock, size_t max, uint32_t *kind, rbuf *r, int *fd)
                 close(got);
         }
     }
-    if ((size_t)n < sizeof head && read_full(sock, (char *)head + n, sizeof head - (size_t)n))
+    have = (size_t)n;
+    if (have < HEAD_BYTES && read_full(sock, r->mem + have, HEAD_BYTES - have) != 0)
         goto fail;
+    have = have < HEAD_BYTES ? HEAD_BYTES : have;
+    memcpy(head, r->mem, sizeof head);
     *kind = head[0];
-    if (head[1] > max || (r->p = malloc(head[1] + 1)) == NULL)
+    total = HEAD_BYTES + (size_t)head[1];
+    if (head[1] > max || have > total)
         goto fail;
+    if (total > FIRST_READ) {
+        char *grown = realloc(r->mem, total);
+
+        if (grown == NULL)
+            goto fail;
+        r->mem = grown;
+    }
+    if (have < total && read_full(sock, r->mem + have, total - have) != 0)
+        goto fail;
+    r->p = r->mem + HEAD_BYTES;
     r->len = head[1];
-    if (read_full(sock, r->p, r->len) != 0)
-        goto fail;
     return 1;
 fail:
-    free(r->p);
-    r->p = NULL;
+    free(r->mem);
+    memset(r, 0, sizeof *r);
     if (fd != NULL && *fd >= 0)
         close(*fd);
     if (fd != NULL)
@@ -388,7 +408,7 @@ int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int s
         if (got <= 0) {
             if (got < 0)
                 refused("frame");       /* too large or cut: the stream cannot go on */
-            free(r.p);
+            free(r.mem);
             shutdown(sock, SHUT_RDWR);  /* the worker sees it: no request left waiting */
             return got;
         }
@@ -416,9 +436,8 @@ int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int s
         rc = response_send(sock, &res);
         atomic_fetch_sub(&ctx->in_flight, 1);
         response_free(&res);
-        if (r.p != NULL)
-            sodium_memzero(r.p, r.len);     /* passwords pass through here */
-        free(r.p);
+        sodium_memzero(r.mem, HEAD_BYTES + r.len);     /* passwords pass through here */
+        free(r.mem);
         if (rc != 0) {
             shutdown(sock, SHUT_RDWR);
             return -1;
@@ -550,7 +569,7 @@ static void worker_forward(void *cls, http_request *req, const char *body, size_
     if (b.p != NULL)
         sodium_memzero(b.p, b.len);
     free(b.p);
-    free(r.p);
+    free(r.mem);
     if (ok) {
         chan_give(p, i);
         return;
@@ -689,11 +708,9 @@ int privsep_wait_ready(privsep *ps)
     int got = frame_recv(ps->ctl, 64, &kind, &r, NULL);
 
     port = got == 1 && kind == PRIVSEP_READY ? r_u32(&r) : 0;
-    if (got != 1 || kind != PRIVSEP_READY || r.bad || port == 0 || port > 65535) {
-        free(r.p);
+    free(r.mem);
+    if (got != 1 || kind != PRIVSEP_READY || r.bad || port == 0 || port > 65535)
         return -1;
-    }
-    free(r.p);
     return (int)port;
 }
 
