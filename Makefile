@@ -23,7 +23,7 @@ WARN    := -std=c17 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
 INC     := -I. -I/usr/include/decaf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS     = -ldecaf -lcsv $(PKG_LIBS) -lpthread -lm
+LIBS     = -ldecaf -lcsv -lzxcvbn $(PKG_LIBS) -lpthread -lm
 
 # Reproducible: paths in debug info and macros are relative to the tree, so
 # that two checkouts of a commit give byte-identical programs (make check-repro).

@@ -23,6 +23,7 @@
 
 #define ACCESS_PASSWORD_MIN 12          /* characters (code points) */
 #define ACCESS_PASSWORD_MAX 256         /* bytes */
+#define ACCESS_PASSWORD_MIN_BITS 40.0   /* zxcvbn's estimate, log2 of the guesses */
 #define ACCESS_ANSWER_MAX 200           /* bytes */
 #define ACCESS_IDENTIFIER_MAX 254
 #define ACCESS_LINK_TTL_DEFAULT (72 * 3600)
@@ -62,7 +63,8 @@ typedef enum {
     ACCESS_E_REISSUE_WINDOW,     /* a new vote code only inside the voting window */
     ACCESS_E_REISSUE_UNAVAILABLE, /* no credential authority service configured */
     ACCESS_E_REISSUE_PENDING,    /* the authority did not answer yet: asked again later */
-    ACCESS_E_REISSUE_NONE        /* voted in every scrutin: no code to replace */
+    ACCESS_E_REISSUE_NONE,       /* voted in every scrutin: no code to replace */
+    ACCESS_E_PASSWORD_PATTERN    /* repetitions, sequences or keyboard walks */
 } access_error;
 
 typedef struct {
@@ -99,9 +101,18 @@ int access_init(access_ctx *a, store *s, const uint8_t *pepper, const access_wor
                 const mail_ctx *mail, int max_hashing);
 void access_destroy(access_ctx *a);
 
-/* The policy (NIST SP 800-63B): length, common list, not the identifier. */
+/* The policy (NIST SP 800-63B): length, common list, repetitions and
+ * keyboard walks, and nothing built on the context: a NULL-terminated list of
+ * the account's words, its identifier first (the voter's number, then her
+ * addresses, names, postal address, the organiser's and election's names; a
+ * staff member's login, then the issuer). The password must not contain the
+ * identifier, a field with digits, an address or its local part, and must
+ * reach ACCESS_PASSWORD_MIN_BITS in zxcvbn's estimate with every context word
+ * and piece of one (address labels, words of names) as its user dictionary.
+ * ACCESS_E_PASSWORD_IDENTIFIER: built on the context; _PATTERN: repetitions,
+ * sequences, keyboard walks; _COMMON: common words, passwords, dates. */
 access_error access_password_check(const access_ctx *a, const char *password,
-                                   const char *identifier);
+                                   const char *const *context);
 /* The défi menu and the normal form of answers (case, accents, spaces). */
 size_t access_defi_count(void);
 const char *access_defi_question(size_t i, const char *lang);

@@ -98,6 +98,16 @@ int access_audit(store_tx *tx, const char *event, const char *number, json_t *ex
 int access_audit_as(store_tx *tx, const char *role, const char *actor, const char *event,
                     json_t *payload);
 
+/* A voter's password context (access_password_check): number, addresses,
+ * names, postal address, the organiser's and the election's names. */
+#define ACCESS_CONTEXT_MAX 24
+typedef struct {
+    char *words[ACCESS_CONTEXT_MAX + 1];   /* NULL-terminated */
+    size_t n;
+} access_context;
+int access_context_load(store_tx *tx, const char *number, int64_t voter, access_context *c);
+void access_context_free(access_context *c);
+
 int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election *d,
                           const store_access *v, int purpose, const char *address, int64_t now,
                           char token_out[ACCESS_TOKEN_CHARS + 1]);

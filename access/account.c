@@ -58,7 +58,7 @@ typedef struct {
     int64_t voter, now;
     const access_caller *who;
     store_access v;
-    char email[ACCESS_IDENTIFIER_MAX + 1];
+    access_context context;      /* what a new password must not be built on */
     const char *pw_hash, *defi_hash;
     int question, defi_change, want_defi;
     char acct_key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
@@ -68,22 +68,14 @@ typedef struct {
     access_result *res;
 } change_job;
 
-static int first_email(const char *address, void *arg)
-{
-    change_job *j = arg;
-
-    snprintf(j->email, sizeof j->email, "%s", address);
-    return 1;
-}
-
 static int run_change_read(store_tx *tx, void *arg)
 {
     change_job *j = arg;
     int rc = store_access_by_id(tx, j->voter, &j->v);
 
-    if (rc == STORE_OK)
-        rc = store_voter_emails(tx, j->voter, first_email, j);
-    return rc == 1 ? STORE_OK : rc;
+    if (rc == STORE_OK && !j->defi_change)
+        rc = access_context_load(tx, j->v.number, j->voter, &j->context);
+    return rc;
 }
 
 /* Write: both throttles are looked at before either counts; then the
@@ -154,14 +146,16 @@ static int change(access_ctx *a, change_job *j, const char *current, const char 
 
     memset(res, 0, sizeof *res);
     j->res = res;
-    if ((rc = store_read(a->store, run_change_read, j)) != STORE_OK)
+    if ((rc = store_read(a->store, run_change_read, j)) != STORE_OK) {
+        access_context_free(&j->context);
         return rc;
+    }
     j->want_defi = j->defi_change && j->v.defi_hash[0] != '\0';
     if (current == NULL || current[0] == '\0' || strlen(current) > ACCESS_PASSWORD_MAX ||
         j->v.password_hash[0] == '\0')
         res->code = ACCESS_E_CREDENTIALS;
     else if (password != NULL)
-        res->code = access_password_check(a, password, j->email);
+        res->code = access_password_check(a, password, (const char *const *)j->context.words);
     else if (j->question < 0 || (size_t)j->question >= access_defi_count())
         res->code = ACCESS_E_DEFI_QUESTION;
     else if (access_defi_normalize(norm, sizeof norm, answer ? answer : "") != 0 ||
@@ -206,6 +200,7 @@ static int change(access_ctx *a, change_job *j, const char *current, const char 
 out:
     sodium_memzero(norm, sizeof norm);
     sodium_memzero(cur_norm, sizeof cur_norm);
+    access_context_free(&j->context);
     if (rc != STORE_OK)
         return rc;
     return res->code == ACCESS_E_NONE ? ACCESS_OK : ACCESS_REFUSED;

@@ -238,22 +238,12 @@ typedef struct {
     int purpose, want;
     const char *why;             /* of a refusal, for the audit log */
     store_access v;
-    char emails[8][ACCESS_IDENTIFIER_MAX + 1];
-    int nemails;
+    access_context context;      /* what the new password must not be built on */
     const char *pw_hash, *defi_hash;
     int question;
     char *session_out;           /* or NULL: no session */
     access_result *res;
 } follow_job;
-
-static int keep_email(const char *address, void *arg)
-{
-    follow_job *j = arg;
-
-    if (j->nemails < 8)
-        snprintf(j->emails[j->nemails++], ACCESS_IDENTIFIER_MAX + 1, "%s", address);
-    return 0;
-}
 
 /* Read: is the link good for this purpose? Who is it for? */
 static int run_peek(store_tx *tx, void *arg)
@@ -276,7 +266,7 @@ static int run_peek(store_tx *tx, void *arg)
         j->why = "activation of an account that has a défi";
         return STORE_OK;
     }
-    return store_voter_emails(tx, j->voter, keep_email, j);
+    return access_context_load(tx, j->v.number, j->voter, &j->context);
 }
 
 static int run_refused(store_tx *tx, void *arg)
@@ -352,8 +342,7 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
     if (rc != STORE_OK)
         goto out;
     rc = ACCESS_REFUSED;
-    for (int i = 0; i < j->nemails && res->code == ACCESS_E_NONE; i++)
-        res->code = access_password_check(a, password, j->emails[i]);
+    res->code = access_password_check(a, password, (const char *const *)j->context.words);
     if (res->code == ACCESS_E_NONE && want == STORE_LINK_ACTIVATION &&
         (question < 0 || (size_t)question >= access_defi_count()))
         res->code = ACCESS_E_DEFI_QUESTION;
@@ -380,6 +369,7 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
         sodium_memzero(session_out, ACCESS_TOKEN_CHARS + 1);
 out:
     sodium_memzero(norm, sizeof norm);
+    access_context_free(&j->context);
     free(j);
     return rc;
 }

@@ -87,7 +87,8 @@ int staff_add(access_ctx *a, const char *login, const char *role, const char *pa
         res->code = ACCESS_E_STAFF_ACCOUNT;
         return ACCESS_REFUSED;
     }
-    if ((res->code = access_password_check(a, password, login)) != ACCESS_E_NONE)
+    if ((res->code = access_password_check(a, password, (const char *[]){ login, issuer, NULL })) !=
+        ACCESS_E_NONE)
         return ACCESS_REFUSED;
     if (secret_pwhash(hash, password, strlen(password)) != 0)
         return STORE_ENOMEM;

@@ -12,6 +12,7 @@
 #define VOTESRV_VOTERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "definition.h"
 #include "store/store.h"
@@ -43,6 +44,12 @@ static inline store_voter voter_row_view(const voter_row *r)
     v.scrutins = r->scrutins;
     return v;
 }
+
+/* The byte length of the invisible character (format character: bidi
+ * embedding, override, isolate or mark, zero width, tag...; or C1 control)
+ * starting at s, with its code point in *cp; 0 if s does not start with one.
+ * The import refuses them; the consoles neutralise any already stored. */
+size_t voters_invisible_at(const char *s, uint32_t *cp);
 
 /* 0 if the whole file is valid; -1 with list->errors otherwise. */
 int voters_parse_file(voter_list *list, const char *path, const def_election *d);

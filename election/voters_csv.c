@@ -277,6 +277,18 @@ static int row_fields_ok(parser *p)
     const field *f = p->fields;
     int ok = 1;
 
+    for (size_t i = 0; i < p->nfields && i < p->ncols; i++)
+        for (size_t b = 0; b < f[i].len; b++) {
+            uint32_t cp;
+
+            if (voters_invisible_at(f[i].data + b, &cp) > 0) {
+                add_error(p, p->line, "%s holds the invisible or direction control character "
+                          "U+%04X", p->colname[i], (unsigned)cp);
+                ok = 0;
+                break;
+            }
+        }
+
     if (!number_ok(&f[p->col[COL_NUMBER]])) {
         add_error(p, p->line, "number must be 1-%d of A-Z, a-z, 0-9, '.', '-' and '_'",
                   STORE_NUMBER_CHARS);

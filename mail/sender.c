@@ -82,6 +82,35 @@ typedef struct {
     int64_t now;
 } mark_job;
 
+/* A relay's reply often quotes the address ("550 <x@y>: unknown user"): the
+ * stored error keeps the reply, each word holding an '@' replaced. */
+static void append(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    n = n < cap - 1 - *o ? n : cap - 1 - *o;
+    memcpy(out + *o, s, n);
+    *o += n;
+}
+
+static void redact_addresses(char *e)
+{
+    char out[160];
+    size_t o = 0;
+
+    for (const char *p = e; *p;) {
+        size_t n = strcspn(p, " \t<>()[],;:\"'");
+
+        if (memchr(p, '@', n) != NULL)
+            append(out, sizeof out, &o, "(address)", 9);
+        else
+            append(out, sizeof out, &o, p, n);
+        if (p[n] != '\0')
+            append(out, sizeof out, &o, p + n, 1);
+        p += n + (p[n] != '\0');
+    }
+    out[o] = '\0';
+    memcpy(e, out, o + 1);
+}
+
 static int run_mark(store_tx *tx, void *arg)
 {
     mark_job *j = arg;
@@ -95,6 +124,7 @@ static int run_mark(store_tx *tx, void *arg)
             int permanent = j->outcome[i] == 2 || attempts >= MAIL_MAX_ATTEMPTS;
             int64_t wait = (int64_t)30 << (attempts < 7 ? attempts : 7);
 
+            redact_addresses(j->errors[i]);
             rc = store_outbox_retry(tx, j->p[i].id, j->now + wait, j->errors[i], permanent);
         }
         if (rc != STORE_OK)

@@ -321,7 +321,8 @@ int store_outbox_insert(store_tx *tx, const char *recipient, const uint8_t *mess
  * again, for any node, before now + lease; fn gets each one. */
 int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, store_mail_fn fn,
                        void *arg);
-/* Delivered: the message body is erased. */
+/* Delivered: the recipient, the body and the time are erased (state and
+ * attempts stay, for the counts); given up (retry with permanent) alike. */
 int store_outbox_sent(store_tx *tx, int64_t id);
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);

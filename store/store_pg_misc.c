@@ -46,8 +46,9 @@ int pgs_outbox_sent(store_conn *c, int64_t id)
     pgs_args a = { .n = 0 };
 
     pgs_int(&a, id);
-    return pgs_command(c, "UPDATE outbox SET state = 'sent', message = NULL,"
-                         " attempts = attempts + 1, last_error = NULL WHERE id = $1", &a, NULL);
+    return pgs_command(c, "UPDATE outbox SET state = 'sent', recipient = '', message = NULL,"
+                         " next_attempt = 0, attempts = attempts + 1, last_error = NULL"
+                         " WHERE id = $1", &a, NULL);
 }
 
 int pgs_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, int permanent)
@@ -58,8 +59,9 @@ int pgs_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error,
     pgs_text(&a, error);
     pgs_text(&a, permanent ? "failed" : "queued");
     pgs_int(&a, id);
-    return pgs_command(c, "UPDATE outbox SET attempts = attempts + 1, next_attempt = $1,"
-                         " last_error = $2, state = $3,"
+    return pgs_command(c, "UPDATE outbox SET attempts = attempts + 1, last_error = $2, state = $3,"
+                         " next_attempt = CASE WHEN $3 = 'failed' THEN 0 ELSE $1 END,"
+                         " recipient = CASE WHEN $3 = 'failed' THEN '' ELSE recipient END,"
                          " message = CASE WHEN $3 = 'failed' THEN NULL ELSE message END"
                          " WHERE id = $4", &a, NULL);
 }

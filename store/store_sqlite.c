@@ -258,7 +258,8 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
     if (attach == NULL || sq_exec(c, attach) != STORE_OK ||
         (!readonly && (sq_exec(c, "PRAGMA main.journal_mode = TRUNCATE") != STORE_OK ||
                        sq_exec(c, "PRAGMA box.journal_mode = TRUNCATE") != STORE_OK ||
-                       sq_exec(c, "PRAGMA box.secure_delete = ON") != STORE_OK)) ||
+                       sq_exec(c, "PRAGMA box.secure_delete = ON") != STORE_OK ||
+                       sq_exec(c, "PRAGMA main.secure_delete = ON") != STORE_OK)) ||
         sq_exec(c, "PRAGMA synchronous = FULL") != STORE_OK ||
         sq_exec(c, "PRAGMA foreign_keys = ON") != STORE_OK ||
         (!readonly &&

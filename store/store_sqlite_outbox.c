@@ -1,4 +1,7 @@
-/* store_sqlite_outbox.c - the durable mail outbox. */
+/* store_sqlite_outbox.c - the durable mail outbox. A message delivered or
+ * given up keeps only its state and attempts (the dashboards' counts): the
+ * recipient, the body and the time are erased (secure_delete overwrites them
+ * in the file). */
 #include "store_sqlite.h"
 
 #include <string.h>
@@ -50,8 +53,8 @@ int sq_outbox_claim(store_conn *c, int64_t now, int64_t lease, int limit, store_
 int sq_outbox_sent(store_conn *c, int64_t id)
 {
     static const char sql[] =
-        "UPDATE outbox SET state = 'sent', message = NULL, attempts = attempts + 1,"
-        " last_error = NULL WHERE id = ?";
+        "UPDATE outbox SET state = 'sent', recipient = '', message = NULL, next_attempt = 0,"
+        " attempts = attempts + 1, last_error = NULL WHERE id = ?";
     sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
@@ -63,9 +66,11 @@ int sq_outbox_sent(store_conn *c, int64_t id)
 int sq_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, int permanent)
 {
     static const char sql[] =
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?,"
-        " state = CASE WHEN ? THEN 'failed' ELSE 'queued' END,"
-        " message = CASE WHEN ? THEN NULL ELSE message END WHERE id = ?";
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
+        " next_attempt = CASE WHEN ?3 THEN 0 ELSE ?1 END,"
+        " state = CASE WHEN ?3 THEN 'failed' ELSE 'queued' END,"
+        " recipient = CASE WHEN ?3 THEN '' ELSE recipient END,"
+        " message = CASE WHEN ?3 THEN NULL ELSE message END WHERE id = ?4";
     sqlite3_stmt *st = sq_stmt(c, sql);
 
     if (st == NULL)
@@ -73,8 +78,7 @@ int sq_outbox_retry(store_conn *c, int64_t id, int64_t next, const char *error, 
     sqlite3_bind_int64(st, 1, next);
     sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, permanent);
-    sqlite3_bind_int(st, 4, permanent);
-    sqlite3_bind_int64(st, 5, id);
+    sqlite3_bind_int64(st, 4, id);
     return sq_step_done(st);
 }
 

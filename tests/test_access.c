@@ -119,7 +119,7 @@ static int teardown(void **state)
 static void test_password_policy(void **state)
 {
     fixture *f = *state;
-    const char *id = "camille.martin@ex.gouv.fr";
+    const char *id[] = { "camille.martin@ex.gouv.fr", NULL };
 
     assert_int_equal(access_password_check(&f->a, PASSWORD, id), ACCESS_E_NONE);
     assert_int_equal(access_password_check(&f->a, "ça c'est sûr !", id), ACCESS_E_NONE);
@@ -130,12 +130,20 @@ static void test_password_policy(void **state)
                      ACCESS_E_PASSWORD_COMMON);
     assert_int_equal(access_password_check(&f->a, "AZERTYUIOP12", id), ACCESS_E_PASSWORD_COMMON);
     assert_int_equal(access_password_check(&f->a, "aaaaaaaaaaaaaa", id),
-                     ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_password_check(&f->a, "123456789012", id), ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_password_check(&f->a, "abcabcabcabc", id), ACCESS_E_PASSWORD_COMMON);
-    assert_int_equal(access_password_check(&f->a, "zyxwvutsrqpo", id), ACCESS_E_PASSWORD_COMMON);
+                     ACCESS_E_PASSWORD_PATTERN);
+    assert_int_equal(access_password_check(&f->a, "123456789012", id), ACCESS_E_PASSWORD_PATTERN);
+    assert_int_equal(access_password_check(&f->a, "abcabcabcabc", id), ACCESS_E_PASSWORD_PATTERN);
+    assert_int_equal(access_password_check(&f->a, "zyxwvutsrqpo", id), ACCESS_E_PASSWORD_PATTERN);
     assert_int_equal(access_password_check(&f->a, "Camille.Martin-2026", id),
                      ACCESS_E_PASSWORD_IDENTIFIER);
+    {   /* a surname that is also a word does not spoil a good phrase */
+        const char *petit[] = { "A2", "lea.petit@ex.gouv.fr", "Petit", "L\xc3\xa9" "a", NULL };
+
+        assert_int_equal(access_password_check(&f->a, "un petit chat sur le toit rouge", petit),
+                         ACCESS_E_NONE);
+        assert_int_equal(access_password_check(&f->a, "Petit.Lea.1990", petit),
+                         ACCESS_E_PASSWORD_IDENTIFIER);
+    }
     assert_int_equal(access_password_check(&f->a, "abc\xff\xfe\xfd long enough", id),
                      ACCESS_E_PASSWORD_ENCODING);
     {
@@ -145,6 +153,206 @@ static void test_password_policy(void **state)
         big[sizeof big - 1] = '\0';
         assert_int_equal(access_password_check(&f->a, big, id), ACCESS_E_PASSWORD_LONG);
     }
+}
+
+/* ---- the context-specific words (issue 20, finding 8) ---- */
+
+/* A voter made up from a seed: number, names, address, postal address. */
+typedef struct {
+    char number[16], surname[32], given[32], email[96], postal[96];
+    const char *context[8];
+} made_voter;
+
+static const char *const surnames[] = { "Martin", "Bernard", "Dubois", "Thomas", "Robert",
+                                        "Richard", "Petit", "Durand", "Leroy", "Moreau",
+                                        "Simon", "Laurent", "Lefebvre", "Michel", "Garcia" };
+static const char *const givens[] = { "Camille", "Nathalie", "Isabelle", "Sylvie", "Philippe",
+                                      "Nicolas", "Christophe", "Stephane", "Sandrine", "Julien",
+                                      "Aurelie", "Mathieu", "Sebastien", "Valerie", "Frederic" };
+static const char *const domains[] = { "interieur.gouv.fr", "education.gouv.fr",
+                                       "justice.gouv.fr", "finances.gouv.fr" };
+static const char *const streets[] = { "Beauvau", "Grenelle", "Rivoli", "Varenne" };
+#define ORGANISER "Ministere de l'Interieur"
+
+static uint32_t next_rand(uint32_t *seed)
+{
+    *seed = *seed * 1664525u + 1013904223u;
+    return *seed >> 8;
+}
+
+static void make_voter(made_voter *v, uint32_t seed)
+{
+    const char *dom = domains[next_rand(&seed) % 4];
+
+    snprintf(v->number, sizeof v->number, "%08u", next_rand(&seed) % 100000000u);
+    snprintf(v->surname, sizeof v->surname, "%s", surnames[next_rand(&seed) % 15]);
+    snprintf(v->given, sizeof v->given, "%s", givens[next_rand(&seed) % 15]);
+    snprintf(v->email, sizeof v->email, "%s.%s@%s", v->given, v->surname, dom);
+    for (char *p = v->email; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    snprintf(v->postal, sizeof v->postal, "%u place %s 75008 Paris",
+             1 + next_rand(&seed) % 40, streets[next_rand(&seed) % 4]);
+    v->context[0] = v->number;
+    v->context[1] = v->surname;
+    v->context[2] = v->given;
+    v->context[3] = v->email;
+    v->context[4] = v->postal;
+    v->context[5] = ORGANISER;
+    v->context[6] = "Elections professionnelles 2026";
+    v->context[7] = NULL;
+}
+
+static void leet(char *out, size_t n, const char *in)
+{
+    size_t i = 0;
+
+    for (; *in && i + 1 < n; in++) {
+        char c = (char)(*in >= 'A' && *in <= 'Z' ? *in - 'A' + 'a' : *in);
+
+        out[i++] = c == 'a' ? '@' : c == 'e' ? '3' : c == 'i' ? '1' : c == 'o' ? '0'
+                   : c == 's' ? '$' : *in;
+    }
+    out[i] = '\0';
+}
+
+static void upper(char *out, size_t n, const char *in)
+{
+    size_t i = 0;
+
+    for (; *in && i + 1 < n; in++)
+        out[i++] = (char)(*in >= 'a' && *in <= 'z' ? *in - 'a' + 'A' : *in);
+    out[i] = '\0';
+}
+
+static void expect_refused(fixture *f, const char *const *context, const char *password,
+                           access_error want, access_error also)
+{
+    access_error got = access_password_check(&f->a, password, context);
+
+    if (got != want && got != also)
+        fail_msg("\"%s\": got %d, want %d or %d", password, (int)got, (int)want, (int)also);
+}
+
+/* Generated variants of each voter's context, repetitions, keyboard walks and
+ * leet common passwords with years: all refused, each with its reason. */
+static void test_password_context_generated(void **state)
+{
+    fixture *f = *state;
+    static const char *const common_words[] = { "password", "motdepasse", "soleil", "bonjour",
+                                                "azerty", "jetaime", "doudou", "chocolat" };
+    static const char *const walks[] = {
+        "qwertyqwerty", "1q2w3e4r5t6y", "qwertyuiopasdf", "zxcvbnmzxcvbnm", "1qaz2wsx3edc",
+        "azertyuiopqsdf", "1a2z3e4r5t6y", "wxcvbnwxcvbn", "poiuytrezaqs", "aqwzsxedcrfv",
+        "&\xc3\xa9\"'(-\xc3\xa8_\xc3\xa7\xc3\xa0)=", "123qweasdzxc", "qazwsxedcrfv",
+        "azeqsdwxcazeqsd", "mlkjhgfdsqmlkj", "asdfghjklasdfghjkl" };
+
+    for (uint32_t seed = 1; seed <= 40; seed++) {
+        made_voter v;
+        char pw[200], a[64], b[64], dom[64];
+        int year = 1960 + (int)(seed * 7 % 67);
+
+        make_voter(&v, seed);
+        snprintf(dom, sizeof dom, "%s", strchr(v.email, '@') + 1);
+        /* the number, alone, twice, with a year */
+        snprintf(pw, sizeof pw, "%s%s", v.number, v.number);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "Numero %s !", v.number);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        /* names with digits, leet, case */
+        snprintf(pw, sizeof pw, "%s%s%d", v.given, v.surname, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        leet(a, sizeof a, v.given);
+        leet(b, sizeof b, v.surname);
+        snprintf(pw, sizeof pw, "%s%s!", a, b);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        upper(a, sizeof a, v.surname);
+        snprintf(pw, sizeof pw, "%s.%s.%d", a, v.given, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "%s%s%d", v.surname, v.surname, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_PATTERN);
+        /* the address: domain plus a digit, domain labels, local part */
+        snprintf(pw, sizeof pw, "%s%u", dom, seed % 10);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "%.*s%d!", (int)strcspn(dom, "."), dom, year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_COMMON);
+        snprintf(pw, sizeof pw, "%.*s", (int)strcspn(v.email, "@"), v.email);
+        upper(a, sizeof a, pw);
+        snprintf(pw, sizeof pw, "%s%u", a, seed);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        /* the organiser, the postal address */
+        snprintf(pw, sizeof pw, "Ministere%d!", year);     /* also on the common list */
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_COMMON);
+        snprintf(pw, sizeof pw, "1nt3r13ur%d!", year);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_IDENTIFIER);
+        snprintf(pw, sizeof pw, "%s", strstr(v.postal, "place ") + 6);
+        pw[strcspn(pw, " ")] = '\0';
+        strcat(pw, "75008Paris");
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_IDENTIFIER, ACCESS_E_PASSWORD_COMMON);
+        /* repeated words, leet common passwords with years */
+        snprintf(pw, sizeof pw, "%s%s", common_words[seed % 8], common_words[seed % 8]);
+        if (strlen(pw) < 12)
+            strcat(pw, common_words[seed % 8]);
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_PATTERN, ACCESS_E_PASSWORD_COMMON);
+        leet(a, sizeof a, common_words[(seed + 3) % 8]);
+        a[0] = (char)(a[0] >= 'a' && a[0] <= 'z' ? a[0] - 'a' + 'A' : a[0]);
+        snprintf(pw, sizeof pw, "%s%d%s", a, year, seed % 2 ? "!" : "");
+        if (strlen(pw) < 12)
+            strcat(pw, "!!!");
+        expect_refused(f, v.context, pw, ACCESS_E_PASSWORD_COMMON, ACCESS_E_PASSWORD_PATTERN);
+        /* keyboard walks */
+        expect_refused(f, v.context, walks[seed % 16], ACCESS_E_PASSWORD_PATTERN,
+                       ACCESS_E_PASSWORD_COMMON);
+    }
+}
+
+/* The six passwords of the audit, for the voter it used. */
+static void test_password_context_audit(void **state)
+{
+    fixture *f = *state;
+    const char *context[] = { "20260417", "Dupont", "Jeanne", "jeanne.dupont@interieur.gouv.fr",
+                              "11 rue des Saussaies 75008 Paris", ORGANISER, NULL };
+    const char *refused[] = { "2026041720260417", "interieur.gouv.fr7", "passwordpassword",
+                              "P@ssw0rd2026", "qwertyqwerty", "1q2w3e4r5t6y" };
+
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (access_password_check(&f->a, refused[i], context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted", refused[i]);
+    assert_int_equal(access_password_check(&f->a, "2026041720260417", context),
+                     ACCESS_E_PASSWORD_IDENTIFIER);
+    assert_int_equal(access_password_check(&f->a, "interieur.gouv.fr7", context),
+                     ACCESS_E_PASSWORD_IDENTIFIER);
+}
+
+/* Held out: written after the rule was designed and never tuned against. */
+static void test_password_context_held_out(void **state)
+{
+    fixture *f = *state;
+    made_voter v;
+    static const char *const good[] = {
+        "le chat dort sur le toit rouge", "mon velo bleu roule vite", "Vive les vacances a la mer",
+        "grenouille violette 42", "trois pommes et un citron", "la lune danse avec Orion",
+        "Mon chien Pixel aime la neige", "cafe noir sans sucre le matin",
+        "horloge tordue sous la pluie", "un ours polaire en Bretagne",
+        "Tartine + confiture = bonheur", "le train de 7h12 pour Lyon", "kayak vert sur la Loire",
+        "ma tante joue du basson", "sept nains et un dragon rose", "purple monkey dishwasher",
+    };
+    static const char *const bad[] = {
+        "Marseille2024!", "Azerty2025!!", "Jetaime123456", "loveyouloveyou", "Qwerty123456!",
+        "abc123abc123", "zaq12wsxcde3", "Iloveyou2026", "Football1998!", "Bonjour2026!!",
+        "Soleil123456", "Ministere2026", "aaaabbbbcccc", "0123456789ab", "motdepasse2026",
+        "Ch0c0l@t1985", "1234abcd1234abcd", "Nicolas1985!!", "azerty-azerty", "qsdfghjklmqsd",
+    };
+
+    make_voter(&v, 4242);
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        access_error e = access_password_check(&f->a, good[i], v.context);
+
+        if (e != ACCESS_E_NONE)
+            fail_msg("\"%s\" refused (%d)", good[i], (int)e);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (access_password_check(&f->a, bad[i], v.context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted", bad[i]);
 }
 
 static void test_defi_normal_form(void **state)
@@ -1124,6 +1332,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_policy),
+        cmocka_unit_test(test_password_context_generated),
+        cmocka_unit_test(test_password_context_audit),
+        cmocka_unit_test(test_password_context_held_out),
         cmocka_unit_test(test_defi_normal_form),
         cmocka_unit_test(test_altcha),
         cmocka_unit_test(test_links_and_activation),

@@ -158,7 +158,7 @@ static void test_cast_atomic_under_kill(void **state)
         pid_t pid;
 
         assert_int_equal(pipe(ready), 0);
-        pid = fork();
+        pid = tu_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
             close(ready[0]);

@@ -126,6 +126,14 @@ static int setup(void **state)
     if (tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg, sizeof cfg) != 0 || read_codes() != 0)
         return -1;
     snprintf(path, sizeof path, "%s/votesrv.log", dir);
+    {   /* log at debug level: every request is logged (test_log_holds_no_secret) */
+        json_t *conf = json_load_file(cfg, 0, NULL);
+
+        if (conf == NULL || json_object_set_new(conf, "log", json_pack("{s:s}", "level", "debug"))
+            != 0 || json_dump_file(conf, cfg, JSON_INDENT(2)) != 0)
+            return -1;
+        json_decref(conf);
+    }
     daemon_pid = tu_daemon_start(bin, cfg, path);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     snprintf(url, sizeof url, "%s", tu_base_url);
@@ -402,6 +410,47 @@ static void test_board(void **state)
     assert_non_null(strstr(r.body, "archive_later"));
 }
 
+static char *slurp(const char *name, size_t *len);
+
+/* At debug level every request is logged, by its route's pattern: never a
+ * tracker from the path (it would tie a ballot to a time and a client), nor
+ * a link's token, nor a secret in a path no route matches. */
+static void test_log_holds_no_secret(void **state)
+{
+    char text[BALLOT_TRACKER_CHARS + 1], hex[2 * BALLOT_TRACKER_BYTES + 1], path[300];
+    static const char token[] = "Zq3VtT8mL2cR9wXyB4nK6pHs";
+    size_t loglen;
+    char *log;
+    tu_reply r;
+
+    (void)state;
+    ballot_tracker_text(text, cast_trackers[0]);
+    hex_encode(hex, cast_trackers[0], BALLOT_TRACKER_BYTES);
+    snprintf(path, sizeof path, "/api/v1/trackers/%s", text);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    snprintf(path, sizeof path, "/api/v1/trackers/%s", hex);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    snprintf(path, sizeof path, "/api/v1/trackerz/%s", hex);           /* no route */
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    snprintf(path, sizeof path, "/activation?t=%s", token);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    snprintf(path, sizeof path, "/mot-de-passe/%s", token);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    log = slurp("votesrv.log", &loglen);
+    assert_null(memmem(log, loglen, text, strlen(text)));
+    assert_null(memmem(log, loglen, hex, strlen(hex)));
+    assert_null(memmem(log, loglen, token, strlen(token)));
+    /* yet the look-ups were logged, by route */
+    {
+        static const char logged[] = "\"route\":\"/api/v1/trackers/{}\"";
+
+        assert_non_null(memmem(log, loglen, logged, strlen(logged)));
+    }
+    free(log);
+}
+
 /* An incident: while voting is suspended, no ballot goes in; then it does. */
 static void test_suspended(void **state)
 {
@@ -615,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_casts),
         cmocka_unit_test(test_board),
+        cmocka_unit_test(test_log_holds_no_secret),
         cmocka_unit_test(test_suspended),
         cmocka_unit_test(test_unlinkability),
         cmocka_unit_test(test_turnout),

@@ -60,9 +60,11 @@ static void test_health_and_election(void **state)
     json_t *j;
 
     (void)state;
-    tu_http(&r, "GET", "/healthz", NULL, 0, NULL);
+    tu_http_internal(&r, "GET", "/healthz");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"status\":\"ok\""));
+    tu_http(&r, "GET", "/healthz", NULL, 0, NULL);         /* not on the public port */
+    assert_int_equal(r.status, 404);
     tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
     assert_int_equal(r.status, 200);
     j = json_loads(r.body, 0, NULL);
@@ -89,7 +91,7 @@ static void test_refusals_are_clean_json(void **state)
     assert_int_equal(r.status, 405);
     assert_string_equal(r.allow, "GET");
     assert_non_null(strstr(r.body, "\"code\":\"method_not_allowed\""));
-    tu_http(&r, "GET", "/healthz", "{}", 2, NULL);             /* a body where none is taken */
+    tu_http(&r, "GET", "/api/v1/election", "{}", 2, NULL);    /* a body where none is taken */
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "unexpected_body"));
     memset(big, 'x', 70000);
@@ -100,7 +102,7 @@ static void test_refusals_are_clean_json(void **state)
     assert_int_equal(r.status, 413);
     free(big);
     /* the daemon is still fine */
-    tu_http(&r, "GET", "/healthz", NULL, 0, NULL);
+    tu_http_internal(&r, "GET", "/healthz");
     assert_int_equal(r.status, 200);
 }
 
@@ -109,12 +111,17 @@ static void test_metrics(void **state)
     tu_reply r;
 
     (void)state;
-    tu_http(&r, "GET", "/metrics", NULL, 0, NULL);
+    tu_http(&r, "GET", "/metrics", NULL, 0, NULL);         /* not on the public port */
+    assert_int_equal(r.status, 404);
+    tu_http_internal(&r, "GET", "/api/v1/election");       /* nor the API on the internal one */
+    assert_int_equal(r.status, 404);
+    tu_http_internal(&r, "GET", "/metrics");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\nvotesrv_up 1\n"));
     assert_non_null(strstr(r.body, "votesrv_election_state{state=\"open\"} 1\n"));
     assert_non_null(strstr(r.body, "votesrv_voters 1000\n"));
     assert_non_null(strstr(r.body, "# TYPE votesrv_http_requests_total counter\n"));
+    assert_null(strstr(r.body, "audit"));                  /* moves with secret outcomes */
 }
 
 static void test_cli_while_serving(void **state)

@@ -327,7 +327,7 @@ static void test_restart_keeps_independence(void **state)
     cast_in(a, pa, 0, N);
     /* b: a caster killed after its 60th commit, whatever it was doing then */
     assert_int_equal(pipe(ready), 0);
-    pid = fork();
+    pid = tu_fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         close(ready[0]);

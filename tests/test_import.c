@@ -128,6 +128,47 @@ static void test_errors_name_file_and_line(void **state)
                  "malformed CSV");
 }
 
+/* Bidi controls and other invisible format characters reorder or hide what
+ * the consoles show: each is a line error, and the file changes nothing. */
+static void test_invisible_characters_refused(void **state)
+{
+    fixture *f = *state;
+    static const char *const marks[] = {
+        "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
+        "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", "\xe2\x80\x8e",
+        "\xe2\x80\x8f", "\xe2\x80\x8b", "\xef\xbb\xbf", "\xc2\xad", "\xd8\x9c",
+        "\xf3\xa0\x80\x81", "\xc2\x85",
+    };
+    static const char *const cps[] = { "U+202A", "U+202B", "U+202C", "U+202D", "U+202E",
+                                       "U+2066", "U+2067", "U+2068", "U+2069", "U+200E",
+                                       "U+200F", "U+200B", "U+FEFF", "U+00AD", "U+061C",
+                                       "U+E0001", "U+0085" };
+    char csv[512], want[128];
+    voter_list l;
+
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        /* in the surname, the given names, the establishment, the postal address, an attribute */
+        const char *rows[] = { "B2,Ma%srtin,Y,y@ex.fr,E,,attache\n",
+                               "B2,X,Cam%sille,y@ex.fr,E,,attache\n",
+                               "B2,X,Y,y@ex.fr,Pa%sris,,attache\n",
+                               "B2,X,Y,y@ex.fr,E,1 rue %sA,attache\n",
+                               "B2,X,Y,y@ex.fr,E,,atta%sche\n" };
+        const char *cols[] = { "surname", "given_names", "establishment", "postal_address",
+                               "corps" };
+        size_t r = i % 5;
+        int n = snprintf(csv, sizeof csv, HEADER "B1,X,Y,x@ex.fr,E,,attache\n");
+
+        snprintf(csv + n, sizeof csv - (size_t)n, rows[r], marks[i]);
+        snprintf(want, sizeof want, "voters.csv:3: %s holds the invisible or direction control "
+                 "character %s", cols[r], cps[i]);
+        expect_error(f, csv, want);
+    }
+    /* accents, ligatures, apostrophes and non-Latin letters stay welcome */
+    assert_int_equal(parse(f, &l, HEADER "B1,N\xe2\x80\x99" "Diaye,\xc5\x92" "dipe \xc3\x89lo\xc3\xafse,"
+                                         "x@ex.fr,\xd7\xa2\xd7\x91,,attache\n"), 0);
+    voter_list_free(&l);
+}
+
 static void test_all_errors_reported(void **state)
 {
     fixture *f = *state;
@@ -201,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_file_and_eligibility),
         cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_invisible_characters_refused),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_import_diff_and_all_or_nothing),
         cmocka_unit_test(test_amendments_only_when_open),

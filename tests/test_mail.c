@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 #include "access/access.h"
@@ -76,6 +78,56 @@ static void counts(uint64_t n[3])
     assert_int_equal(store_read(st, count, n), 0);
 }
 
+/* The outbox's rows as the database holds them (not through the store's
+ * API): a message delivered or given up keeps no recipient, body, time, nor
+ * an address in its error. The number of such rows. */
+static const char done_rows[] =
+    "SELECT recipient, message IS NULL, next_attempt, coalesce(last_error, '') FROM outbox"
+    " WHERE state IN ('sent', 'failed')";
+
+static long outbox_done_clean(void)
+{
+    long rows = 0;
+
+    if (tu_pg()) {
+        char conninfo[600];
+        PGconn *c;
+        PGresult *r;
+
+        assert_int_equal(tu_pg_conninfo(dir, conninfo, sizeof conninfo), 0);
+        c = PQconnectdb(conninfo);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PQclear(PQexec(c, "SET search_path = registry"));
+        r = PQexec(c, done_rows);
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        for (int i = 0; i < PQntuples(r); i++, rows++) {
+            assert_string_equal(PQgetvalue(r, i, 0), "");
+            assert_string_equal(PQgetvalue(r, i, 1), "t");
+            assert_string_equal(PQgetvalue(r, i, 2), "0");
+            assert_null(strchr(PQgetvalue(r, i, 3), '@'));
+        }
+        PQclear(r);
+        PQfinish(c);
+    } else {
+        char path[600];
+        sqlite3 *db;
+        sqlite3_stmt *q;
+
+        snprintf(path, sizeof path, "%s/registry.db", dir);
+        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, done_rows, -1, &q, NULL), SQLITE_OK);
+        for (; sqlite3_step(q) == SQLITE_ROW; rows++) {
+            assert_string_equal((const char *)sqlite3_column_text(q, 0), "");
+            assert_int_equal(sqlite3_column_int(q, 1), 1);
+            assert_int_equal(sqlite3_column_int64(q, 2), 0);
+            assert_null(strchr((const char *)sqlite3_column_text(q, 3), '@'));
+        }
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
+    return rows;
+}
+
 static void test_activation_through_smtp(void **state)
 {
     access_result res;
@@ -109,10 +161,11 @@ static void test_activation_through_smtp(void **state)
     /* the link read from the message activates the account */
     assert_int_equal(access_activate(&a, token, "des lundis au soleil", 0, "Rex", now, NULL,
                                      &res), ACCESS_OK);
-    /* the delivered body is gone from the outbox */
+    /* the delivered body is gone from the outbox, and its recipient and time */
     counts(n);
     assert_int_equal(n[0], 0);
     assert_int_equal(n[1], sent_before + 1);
+    assert_int_equal(outbox_done_clean(), (long)(n[1] + n[2]));
     free(text);
     free(msg);
 }
@@ -135,6 +188,8 @@ static void test_refused_recipient_fails_for_good(void **state)
     counts(n);
     assert_int_equal(n[0], 0);        /* not retried */
     assert_int_equal(n[2], 1);
+    /* given up: no recipient, body or time kept either */
+    assert_int_equal(outbox_done_clean(), (long)(n[1] + n[2]));
 }
 
 static void test_relay_down_then_up(void **state)

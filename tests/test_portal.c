@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include "testutil.h"
+#include "votesrv/portal/html.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define CSV HEADER "V1,Martin,Camille,v1@ex.fr,Siège,,attache\n" \
@@ -70,8 +71,8 @@ static int make_election(void)
     free(def);
     free(tu_write(dir, "v.csv", CSV));
     free(tu_write(dir, "pass", "correct horse battery staple\n"));
-    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && mkdir professions && "
-              "printf '%%%%PDF-1.4\\n%%%%EOF\\n' > professions/cap-attaches-union-a.pdf && "
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && mkdir -p documents/professions && "
+              "printf '%%%%PDF-1.4\\n%%%%EOF\\n' > documents/professions/cap-attaches-union-a.pdf && "
               "V='%s/votectl -c votesrv.json' && "
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && "
               "$V init e.json && $V import-voters v.csv && "
@@ -394,9 +395,29 @@ static void test_browser_journey(void **state)
     journey("results");
 }
 
+/* A name stored before the import refused them: its bidi controls and other
+ * invisible characters are shown as U+FFFD, never passed to the page. */
+static void test_invisible_neutralised(void **state)
+{
+    html h;
+    char *out;
+
+    (void)state;
+    html_init(&h);
+    html_text(&h, "\xe2\x80\xae" "nitraM <b>\xe2\x81\xa6" "x\xe2\x81\xa9 L\xc3\xa9" "a\xe2\x80\x8f"
+                  "\xef\xbb\xbf\xc2\xad\xf3\xa0\x80\x81 N\xe2\x80\x99" "Diaye");
+    out = html_finish(&h);
+    assert_non_null(out);
+    assert_string_equal(out, "\xef\xbf\xbd" "nitraM &lt;b&gt;\xef\xbf\xbd" "x\xef\xbf\xbd L\xc3\xa9"
+                             "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd N\xe2\x80\x99"
+                             "Diaye");
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_invisible_neutralised),
         cmocka_unit_test(test_headers_and_pages),
         cmocka_unit_test(test_forms_refused),
         cmocka_unit_test(test_consoles),

@@ -131,7 +131,7 @@ static void test_worker_is_sandboxed(void **state)
 
     (void)state;
     assert_true(pid > 0);
-    tu_http(&r, "GET", "/healthz", NULL, 0, NULL);     /* it serves, through the writer */
+    tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);     /* it serves, through the writer */
     assert_int_equal(r.status, 200);
     proc_status(pid, "Seccomp", v, sizeof v);
     assert_string_equal(v, "2");
@@ -182,8 +182,14 @@ enum {
     A_CONTROL = 1 << 0, A_ENTER = 1 << 1, A_KEYS = 1 << 2, A_REGISTRY = 1 << 3,
     A_BOX = 1 << 4, A_MEM = 1 << 5, A_PTRACE = 1 << 6, A_VM_READ = 1 << 7, A_EXEC = 1 << 8,
     A_SOCKET = 1 << 9, A_CONNECT = 1 << 10, A_RAW_OPEN = 1 << 11, A_ROOT = 1 << 12,
-    A_SECRET = 1 << 13,
+    A_SECRET = 1 << 13, A_FORK = 1 << 14, A_NO_THREAD = 1 << 15,
 };
+
+static void *thread_runs(void *arg)
+{
+    *(int *)arg = 1;
+    return NULL;
+}
 
 static int attack(pid_t parent)
 {
@@ -235,10 +241,27 @@ static int attack(pid_t parent)
         got |= A_CONNECT;
     if (geteuid() == 0 || getuid() == 0 || (parent != 0 && setuid(0) == 0))
         got |= A_ROOT;
+    {
+        pthread_t t;
+        int ran = 0;
+
+        if (pthread_create(&t, NULL, thread_runs, &ran) != 0 || pthread_join(t, NULL) != 0 ||
+            !ran)
+            got |= A_NO_THREAD;     /* the worker needs threads (PROXY handshakes) */
+    }
+    fflush(NULL);
+    pid_t child = fork();           /* a process of its own: refused (threads are not) */
+
+    if (child == 0)
+        _exit(0);
+    if (child > 0) {
+        got |= A_FORK;
+        waitpid(child, NULL, 0);
+    }
     return got;
 }
 
-/* (2) The attacks, each of which must fail; as root, a process that is not
+/* (2) The attacks, each of which must fail (a new thread still starts); as root, a process that is not
  * sandboxed succeeds at the first ones (the control). */
 static void test_attack_code_in_sandbox(void **state)
 {
@@ -330,11 +353,13 @@ static void put_str(frame *f, const char *s)
     put(f, s, strlen(s) + 1);
 }
 
-/* A request frame's payload: method, path, headers (name, value pairs), body. */
-static void request(frame *f, const char *method, const char *path, const char *content_type,
-                    const char *body)
+/* A request frame's payload (protocol §18): the listener, method, path, a
+ * Content-Type header, body. */
+static void request(frame *f, int internal, const char *method, const char *path,
+                    const char *content_type, const char *body)
 {
     f->len = 0;
+    put_u32(f, (uint32_t)internal);
     put_u32(f, 0);
     put_u32(f, 0);
     put_str(f, method);
@@ -399,7 +424,7 @@ static void *serve(void *arg)
 {
     serve_arg *a = arg;
 
-    a->rc = privsep_serve(a->ctx, votesrv_routes, votesrv_nroutes, a->sock);
+    a->rc = privsep_serve(a->ctx, a->sock);
     return NULL;
 }
 
@@ -449,12 +474,12 @@ static void test_writer_refuses_bad_frames(void **state)
     a = (serve_arg){ &ctx, sv[1], 99 };
     assert_int_equal(pthread_create(&t, NULL, serve, &a), 0);
 
-    request(&f, "GET", "/healthz", NULL, "");
+    request(&f, 1, "GET", "/healthz", NULL, "");
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 200);
     /* a well-formed failed login is counted against its identifier */
     seq = failures(&srv, "nobody@example.org");
-    request(&f, "POST", "/api/v1/session", "application/json", login);
+    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 401);
     assert_true(failures(&srv, "nobody@example.org") > seq);
@@ -470,21 +495,25 @@ static void test_writer_refuses_bad_frames(void **state)
     f.len -= 2;
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 400);
-    request(&f, "POST", "/api/v1/session", "application/json", login);
-    f.b[8 + 4 + 4] = 'X';           /* "POST\0" -> "POSTX": no NUL */
+    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
+    f.b[12 + 4 + 4] = 'X';          /* "POST\0" -> "POSTX": no NUL */
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 400);
-    request(&f, "POST", "/api/v1/session", "application/json", login);
-    f.b[0] = (char)200;             /* refuse with 200: not an error status */
+    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
+    f.b[4] = (char)200;             /* refuse with 200: not an error status */
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 400);
-    request(&f, "POST", "/api/v1/session", "application/json", login);
-    memset(f.b + 8 + 9 + 20 + 14, 0xff, 4);    /* the count of headers: 2^32 - 1 */
+    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
+    memset(f.b + 12 + 9 + 20 + 14, 0xff, 4);   /* the count of headers: 2^32 - 1 */
+    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
+    assert_int_equal(response_status(sv[0]), 400);
+    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
+    f.b[0] = 2;                     /* a third listener */
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 400);
     assert_int_equal(failures(&srv, "nobody@example.org"), seq);
     /* still answering */
-    request(&f, "GET", "/healthz", NULL, "");
+    request(&f, 1, "GET", "/healthz", NULL, "");
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 200);
 

@@ -20,7 +20,7 @@
 typedef struct {
     store *s;
     int index;
-    int ok, refused;
+    int ok, refused, audit_failed;
 } worker;
 
 static int job_credential(store_tx *tx, void *arg)
@@ -58,7 +58,8 @@ static void *run_worker(void *arg)
         else if (rc == 7)
             w->refused++;
         rc = store_write(w->s, job_audit, &i);
-        assert_int_equal(rc, STORE_OK);
+        if (rc != STORE_OK)     /* asserted by the main thread: cmocka's asserts jump */
+            w->audit_failed++;
     }
     return NULL;
 }
@@ -105,13 +106,14 @@ static void test_group_commit_many_threads(void **state)
 
     (void)state;
     for (int i = 0; i < THREADS; i++) {
-        w[i] = (worker){ s, i, 0, 0 };
+        w[i] = (worker){ s, i, 0, 0, 0 };
         pthread_create(&t[i], NULL, run_worker, &w[i]);
     }
     for (int i = 0; i < THREADS; i++) {
         pthread_join(t[i], NULL);
         ok += w[i].ok;
         assert_int_equal(w[i].ok + w[i].refused, PER_THREAD);
+        assert_int_equal(w[i].audit_failed, 0);
     }
     assert_int_equal(store_read(s, count_credentials, &n), 0);
     assert_int_equal(n, (uint64_t)ok);

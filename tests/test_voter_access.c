@@ -104,6 +104,25 @@ static void reissue_when_allowed(tu_reply *r, const char *json)
     }
 }
 
+/* An activation with this password is refused with this code, and its
+ * message in French and in English holds fr and en. */
+static void refused_because(const char *token, const char *password, const char *code,
+                            const char *fr, const char *en)
+{
+    char body[512];
+    tu_reply r;
+
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\","
+             "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token, password);
+    post(&r, "/api/v1/activation", body);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, code));
+    assert_non_null(strstr(r.body, fr));
+    post(&r, "/api/v1/activation?lang=en", body);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, en));
+}
+
 static void test_activation_from_mail(void **state)
 {
     char token[64], body[512];
@@ -117,6 +136,11 @@ static void test_activation_from_mail(void **state)
     post(&r, "/api/v1/activation", body);
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "password_too_common"));
+    /* each refusal says why, in French and in English */
+    refused_because(token, "qwertyqwerty", "password_pattern", "parcours du clavier",
+                    "a walk on the keyboard");
+    refused_because(token, "C@mille.M4rtin!!", "password_contains_identifier",
+                    "vos informations", "built on your details");
     snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"" PASSWORD "\","
              "\"defi_question\":0,\"defi_answer\":\"Rex\"}", token);
     post(&r, "/api/v1/activation", body);

@@ -366,6 +366,51 @@ json_t *tu_vectors_generate(void)
                      "authority", gen_authority());
 }
 
+static void helper_aborted(int sig)
+{
+    static const char msg[] = "test helper process: failed assertion (above), ending it\n";
+
+    (void)sig;
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    _exit(TU_HELPER_FAILED);
+}
+
+int tu_fork(void)
+{
+    int pid;
+
+    fflush(NULL);                       /* no buffered output printed twice */
+    pid = fork();
+    if (pid == 0) {
+        static const int crashes[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS };
+
+        for (size_t i = 0; i < sizeof crashes / sizeof *crashes; i++)
+            signal(crashes[i], SIG_DFL);
+        signal(SIGABRT, helper_aborted);
+        setenv("CMOCKA_TEST_ABORT", "1", 1);        /* a failure aborts, never longjmps */
+    }
+    return pid;
+}
+
+int tu_helper_join(int pid, const char *what)
+{
+    int st;
+
+    if (waitpid(pid, &st, 0) != pid) {
+        fprintf(stderr, "%s (pid %d): cannot wait for it\n", what, pid);
+        return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    if (WIFEXITED(st))
+        fprintf(stderr, "%s (pid %d) failed: exit status %d%s\n", what, pid, WEXITSTATUS(st),
+                WEXITSTATUS(st) == TU_HELPER_FAILED ? " (a failed assertion)" : "");
+    else
+        fprintf(stderr, "%s (pid %d) died of signal %d\n", what, pid,
+                WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    return -1;
+}
+
 char *tu_tmpdir(void)
 {
     char *d = strdup("/tmp/votesrv-test-XXXXXX");
@@ -590,7 +635,7 @@ char *tu_mail_text(const char *message)
     return out;
 }
 
-char tu_base_url[64];
+char tu_base_url[64], tu_internal_url[64];
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -623,8 +668,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-void tu_http2(tu_reply *r, const char *method, const char *path, const char *body, long len,
-              const char *header, const char *header2)
+static void http_to(const char *base, tu_reply *r, const char *method, const char *path,
+                    const char *body, long len, const char *header, const char *header2)
 {
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
@@ -635,7 +680,7 @@ void tu_http2(tu_reply *r, const char *method, const char *path, const char *bod
         h = curl_slist_append(h, header);
     if (header2 != NULL)
         h = curl_slist_append(h, header2);
-    snprintf(url, sizeof url, "%s%s", tu_base_url, path);
+    snprintf(url, sizeof url, "%s%s", base, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -655,6 +700,17 @@ void tu_http2(tu_reply *r, const char *method, const char *path, const char *bod
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+}
+
+void tu_http2(tu_reply *r, const char *method, const char *path, const char *body, long len,
+              const char *header, const char *header2)
+{
+    http_to(tu_base_url, r, method, path, body, len, header, header2);
+}
+
+void tu_http_internal(tu_reply *r, const char *method, const char *path)
+{
+    http_to(tu_internal_url, r, method, path, NULL, 0, NULL, NULL);
 }
 
 void tu_http(tu_reply *r, const char *method, const char *path, const char *body, long len,
@@ -703,12 +759,15 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
 {
     char portfile[1100];
     json_t *j = json_load_file(cfg, 0, NULL);
-    int port = 0, pid;
+    int port = 0, internal = 0, pid;
     FILE *f;
 
     if (j == NULL)
         return -1;
     json_object_set_new(json_object_get(j, "listen"), "port", json_integer(0));
+    if (json_object_get(j, "internal_listen") == NULL)
+        json_object_set_new(j, "internal_listen", json_object());
+    json_object_set_new(json_object_get(j, "internal_listen"), "port", json_integer(0));
     json_dump_file(j, cfg, JSON_INDENT(1));
     json_decref(j);
     snprintf(portfile, sizeof portfile, "%s.port", logfile);
@@ -726,7 +785,7 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
 
         nanosleep(&t, NULL);
         if ((f = fopen(portfile, "r")) != NULL) {
-            if (fscanf(f, "%d", &port) != 1)
+            if (fscanf(f, "%d %d", &port, &internal) != 2)
                 port = 0;
             fclose(f);
         }
@@ -736,6 +795,7 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
         return -1;
     }
     snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", port);
+    snprintf(tu_internal_url, sizeof tu_internal_url, "http://127.0.0.1:%d", internal);
     return pid;
 }
 

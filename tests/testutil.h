@@ -50,6 +50,19 @@ double tu_median(double *v, size_t n);
 /* The element at percent of v[0..n) once sorted (v is sorted; n > 0). */
 double tu_quantile(double *v, size_t n, int percent);
 
+/* fork() for a test's helper process. A failed cmocka assertion in the child
+ * would jump back into the runner's copy in the child, which would then run
+ * the remaining tests a second time beside the parent (and tear down what
+ * the parent still uses); a crash would do the same through cmocka's signal
+ * handlers. In a tu_fork child a failed assertion prints its message and ends
+ * the child with TU_HELPER_FAILED, a crash ends it by its signal: the parent
+ * sees a helper that failed (tu_helper_join) and goes on. The parent must
+ * have no other thread (the child sets an environment variable). */
+#define TU_HELPER_FAILED 99
+int tu_fork(void);
+/* Wait for helper pid: 0 if it exited 0; else -1, having printed how it ended. */
+int tu_helper_join(int pid, const char *what);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
@@ -201,6 +214,10 @@ typedef struct {
     char allow[64], set_cookie[256], retry_after[16];
 } tu_reply;
 extern char tu_base_url[64];
+/* The internal listener's (/metrics, /healthz), set with tu_base_url. */
+extern char tu_internal_url[64];
+/* tu_http to the internal listener. */
+void tu_http_internal(tu_reply *r, const char *method, const char *path);
 /* method, path, optional body of len bytes, up to two extra header lines. */
 void tu_http(tu_reply *r, const char *method, const char *path, const char *body, long len,
              const char *header);
@@ -209,8 +226,9 @@ void tu_http2(tu_reply *r, const char *method, const char *path, const char *bod
 /* Run a shell command (stderr joined to stdout): its exit code, its output in out. */
 int tu_sh(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Start bin/votesrv -c cfg on a free port (set in the config file), log in
- * logfile; sets tu_base_url. The pid, or -1. */
+/* Start bin/votesrv -c cfg on free ports (set in the config file: listen and
+ * internal_listen), log in logfile; sets tu_base_url and tu_internal_url. The
+ * pid, or -1. */
 int tu_daemon_start(const char *bin, const char *cfg, const char *logfile);
 /* The daemon of a test: bin/votesrv -c cfg logging to dir/votesrv.log, and
  * libcurl ready; the pid, or -1. tu_daemon_teardown undoes it. */

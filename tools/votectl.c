@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "crypto/crypto.h"
 #include "election/credentials.h"
 #include "election/demo.h"
@@ -128,6 +129,37 @@ int votectl_prepare(votectl *v, int argc, char **argv, opts *o, const char *allo
     return with_store(v, 0);
 }
 
+/* The professions de foi d names, as the portal will serve them: one that
+ * is there but not a PDF, PNG or JPEG file (by its content), or reached
+ * through a symbolic link, is refused; one not yet deposited is a warning
+ * (the portal answers 404 for it until it is). 0 or EXIT_INPUT. */
+static int documents_check(const votectl *v, const def_election *d)
+{
+    static config cfg;
+    char err[2 * CONFIG_PATH_CHARS];
+    int rc = 0;
+
+    if (config_load(&cfg, v->config_path, err, sizeof err) != 0) {
+        fprintf(stderr, "votectl: %s\n", err);
+        return EXIT_INPUT;
+    }
+    for (size_t i = 0; i < d->nscrutins; i++)
+        for (size_t l = 0; l < d->scrutins[i].nlists; l++) {
+            const char *name = d->scrutins[i].lists[l].profession_de_foi;
+            int r;
+
+            if (name == NULL)
+                continue;
+            r = server_document_check(cfg.documents, name, err, sizeof err);
+            if (r != SERVER_DOCUMENT_OK)
+                fprintf(stderr, "votectl: %s%s\n", r == SERVER_DOCUMENT_MISSING ? "warning: " : "",
+                        err);
+            if (r == SERVER_DOCUMENT_REFUSED)
+                rc = EXIT_INPUT;
+        }
+    return rc;
+}
+
 static int cmd_init(votectl *v, int argc, char **argv)
 {
     opts o;
@@ -143,7 +175,7 @@ static int cmd_init(votectl *v, int argc, char **argv)
         fprintf(stderr, "votectl init: %s\n", err);
         return EXIT_INPUT;
     }
-    if ((rc = with_store(v, 1)) == 0) {
+    if ((rc = documents_check(v, &d)) == 0 && (rc = with_store(v, 1)) == 0) {
         rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->srv.keys.audit_pk),
                             "election created");
         votectl_close(v);
@@ -741,6 +773,7 @@ int main(int argc, char **argv)
     votectl v;
     int i = 1;
 
+    umask(077);                 /* every file and folder it makes: its owner's only */
     memset(&v, 0, sizeof v);
     v.config_path = "conf/votesrv.json";
     if (crypto_init() != 0)

@@ -220,7 +220,7 @@ int cmd_publish(votectl *v, int argc, char **argv)
 
     if (rc != 0)
         return rc;
-    if (mkdir(o.pos[0], 0755) != 0) {
+    if (mkdir(o.pos[0], 0700) != 0) {
         votectl_close(v);
         fprintf(stderr, "votectl publish: %s cannot be created (it must not exist)\n", o.pos[0]);
         return EXIT_STORE;

@@ -271,8 +271,9 @@ int cmd_demo(votectl *v, int argc, char **argv)
                 strerror(errno));
         return EXIT_INPUT;
     }
+    snprintf(path, sizeof path, "%s/documents", argv[1]);    /* the public documents' own */
     if (write_definition(argv[1]) != 0 || write_voters(argv[1]) != 0 ||
-        write_config(argv[1]) != 0)
+        write_config(argv[1]) != 0 || mkdir(path, 0700) != 0)
         return EXIT_INPUT;
     snprintf(cfg, sizeof cfg, "%s/votesrv.json", argv[1]);
     v->config_path = cfg;

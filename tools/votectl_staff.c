@@ -48,8 +48,12 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
                 : r.code == ACCESS_E_STAFF_ACCOUNT
                 ? "the login is 2-64 characters a-z 0-9 . _ - and the role support, officer "
                   "or auditor"
-                : "the password does not meet the policy (12 characters or more, not common, "
-                  "not the login)");
+                : r.code == ACCESS_E_PASSWORD_PATTERN
+                ? "the password is made of repetitions, sequences or a keyboard walk"
+                : r.code == ACCESS_E_PASSWORD_IDENTIFIER
+                ? "the password is built on the login or the issuer's name"
+                : "the password does not meet the policy (12 characters or more, not common "
+                  "nor easy to guess)");
         rc = EXIT_REFUSED;
     } else {
         rc = EXIT_STORE;

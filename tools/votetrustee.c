@@ -13,6 +13,7 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <time.h>
 #include <cairo.h>
@@ -461,6 +462,7 @@ int main(int argc, char **argv)
     char **a;
     int ch, n;
 
+    umask(077);                 /* every file and folder it makes: its owner's only */
     while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         if (ch == 'p') {
             pass_file = optarg;

@@ -1,8 +1,10 @@
 /* config.c - the configuration file and the server keys file. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,7 +74,7 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
         return fail(err, errlen, path, "templates: path too long");
     if (resolve(c->assets, path, assets != NULL ? assets : "portal") != 0)
         return fail(err, errlen, path, "assets: path too long");
-    if (resolve(c->documents, path, docs != NULL ? docs : ".") != 0)
+    if (resolve(c->documents, path, docs != NULL ? docs : "documents") != 0)
         return fail(err, errlen, path, "documents: path too long");
     if (ttl != NULL && (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
                         json_integer_value(ttl) > 720))
@@ -102,12 +104,159 @@ static int load_access(config *c, json_t *root, const char *path, char *err, siz
     return 0;
 }
 
+int config_net_parse(config_net *n, const char *text)
+{
+    char addr[INET6_ADDRSTRLEN];
+    const char *slash = strchr(text, '/');
+    size_t alen = slash != NULL ? (size_t)(slash - text) : strlen(text);
+    unsigned max;
+    char *end;
+
+    memset(n, 0, sizeof *n);
+    if (alen == 0 || alen >= sizeof addr)
+        return -1;
+    memcpy(addr, text, alen);
+    addr[alen] = '\0';
+    if (inet_pton(AF_INET, addr, n->addr) == 1)
+        n->family = AF_INET;
+    else if (inet_pton(AF_INET6, addr, n->addr) == 1)
+        n->family = AF_INET6;
+    else
+        return -1;
+    max = n->family == AF_INET ? 32 : 128;
+    n->bits = max;
+    if (slash != NULL) {
+        unsigned long b;
+
+        if (slash[1] < '0' || slash[1] > '9')
+            return -1;
+        errno = 0;
+        b = strtoul(slash + 1, &end, 10);
+        if (errno != 0 || *end != '\0' || b > max)
+            return -1;
+        n->bits = (unsigned)b;
+    }
+    for (unsigned i = n->bits; i < max; i++)      /* "10.1.2.3/8" is a typing error */
+        if (n->addr[i / 8] & (0x80u >> (i % 8)))
+            return -1;
+    return 0;
+}
+
+int config_net_contains(const config_net *n, int family, const uint8_t *addr)
+{
+    if (family != n->family)
+        return 0;
+    for (unsigned i = 0; i < n->bits; i++)
+        if ((n->addr[i / 8] ^ addr[i / 8]) & (0x80u >> (i % 8)))
+            return 0;
+    return 1;
+}
+
+int config_proxy_trusted(const config *c, const struct sockaddr *sa)
+{
+    static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    const uint8_t *a;
+    int family;
+
+    if (sa == NULL)
+        return 0;
+    if (sa->sa_family == AF_INET) {
+        family = AF_INET;
+        a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+    } else if (sa->sa_family == AF_INET6) {
+        family = AF_INET6;
+        a = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (memcmp(a, mapped, sizeof mapped) == 0) {
+            family = AF_INET;
+            a += 12;
+        }
+    } else {
+        return 0;
+    }
+    for (size_t i = 0; i < c->nproxies; i++)
+        if (config_net_contains(&c->proxies[i], family, a))
+            return 1;
+    return 0;
+}
+
+/* "trusted_proxies": addresses or networks; "internal_listen": where
+ * /metrics and /healthz are served. */
+static int load_proxies(config *c, json_t *proxies, json_t *internal, const char *path,
+                        char *err, size_t errlen)
+{
+    json_error_t je;
+    const char *addr = "127.0.0.1";
+    int port = 8081;
+    struct in_addr a4;
+    size_t i;
+    json_t *v;
+
+    if (proxies != NULL && (!json_is_array(proxies) ||
+                            json_array_size(proxies) > CONFIG_PROXIES))
+        return fail(err, errlen, path, "trusted_proxies must list at most 16 addresses or "
+                    "networks");
+    json_array_foreach(proxies, i, v)
+        if (!json_is_string(v) || config_net_parse(&c->proxies[i], json_string_value(v)) != 0)
+            return fail(err, errlen, path, "trusted_proxies: each an IPv4 or IPv6 address, "
+                        "or a network (\"10.0.0.0/8\")");
+    c->nproxies = proxies != NULL ? json_array_size(proxies) : 0;
+    if (c->proxy_v2 && c->nproxies == 0)
+        return fail(err, errlen, path, "proxy_protocol_v2 needs trusted_proxies");
+    if (internal != NULL &&
+        json_unpack_ex(internal, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
+                       "port", &port) != 0)
+        return fail(err, errlen, path, "internal_listen: {\"address\", \"port\"}");
+    if (port < 0 || port > 65535 || strlen(addr) >= sizeof c->internal_address ||
+        inet_pton(AF_INET, addr, &a4) != 1)
+        return fail(err, errlen, path, "internal_listen: an IPv4 address and a port (0-65535)");
+    strcpy(c->internal_address, addr);
+    c->internal_port = port;
+    if (strcmp(c->internal_address, c->listen_address) == 0 && c->internal_port == c->port &&
+        c->port != 0)
+        return fail(err, errlen, path, "internal_listen must not be the public listen address");
+    return 0;
+}
+
+/* Whether file's folder is folder or lies under it (real paths; a folder
+ * that does not exist holds nothing). */
+static int folder_holds(const char *folder, const char *file)
+{
+    char real[PATH_MAX], dir[CONFIG_PATH_CHARS], real_dir[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    size_t n;
+
+    if (file[0] == '\0' || realpath(folder, real) == NULL)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == file ? 1 : (int)(slash - file),
+             slash == NULL ? "." : file);
+    if (realpath(dir, real_dir) == NULL)
+        return 0;
+    n = strlen(real);
+    return strncmp(real_dir, real, n) == 0 &&
+           (real_dir[n] == '\0' || real_dir[n] == '/' || (n == 1 && real[0] == '/'));
+}
+
+/* The documents folder is served to the public: it must hold neither the
+ * keys, nor the SQLite stores, nor this configuration (its SMTP settings). */
+static int documents_apart(const config *c, const char *path, char *err, size_t errlen)
+{
+    const char *const files[] = { c->keys, c->registry, c->ballot_box, path };
+
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        if (folder_holds(c->documents, files[i]))
+            return fail(err, errlen, path, "documents: the public documents' folder must not "
+                        "hold the keys, the stores or the configuration (give it its own "
+                        "folder, by default \"documents\" beside the configuration)");
+    return 0;
+}
+
 int config_load(config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
-           *reissues = NULL, *authority = NULL, *batch = NULL, *privsep = NULL;
+           *reissues = NULL, *authority = NULL, *batch = NULL, *proxies = NULL,
+           *internal = NULL, *privsep = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
     const char *level = "info", *ps_user = "nobody";
@@ -125,14 +274,17 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         return -1;
     }
     if (json_unpack_ex(root, &je, JSON_STRICT,
-                       "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o,s?o}",
+                       "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o,"
+                       "s?o,s?b,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
                        "assets", &assets, "documents", &docs,
                        "common_passwords", &lists, "link_ttl_hours", &ttl,
                        "code_reissues_per_day", &reissues,
                        "credential_authority_url", &authority,
-                       "board_batch_seconds", &batch, "privsep", &privsep) != 0 ||
+                       "board_batch_seconds", &batch, "trusted_proxies", &proxies,
+                       "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal,
+                       "privsep", &privsep) != 0 ||
         (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s}", "enabled",
                                    &ps_enabled, "user", &ps_user) != 0) ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
@@ -199,7 +351,9 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         fail(err, errlen, path, "a path is too long");
         goto out;
     }
-    if (load_access(c, root, path, err, errlen) != 0 ||
+    if (load_proxies(c, proxies, internal, path, err, errlen) != 0 ||
+        load_access(c, root, path, err, errlen) != 0 ||
+        documents_apart(c, path, err, errlen) != 0 ||
         (mail != NULL && load_mail(c, mail, path, err, errlen) != 0))
         goto out;
     rc = 0;

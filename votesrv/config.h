@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include "audit/audit.h"
 #include "crypto/secret.h"
 #include "mail/mail.h"
@@ -15,10 +16,29 @@
 #define CONFIG_PATH_CHARS 1024
 #define CONFIG_ERR_CHARS 400
 #define CONFIG_LISTS 4
+#define CONFIG_PROXIES 16
+
+/* An IPv4 or IPv6 network: an address and a prefix length (32 or 128 for one
+ * address). */
+typedef struct {
+    int family;                /* AF_INET or AF_INET6 */
+    uint8_t addr[16];          /* network order; 4 bytes used for AF_INET */
+    unsigned bits;
+} config_net;
 
 typedef struct {
     char listen_address[64];
     int port;
+    /* /metrics and /healthz: a listener of their own, off the public port */
+    char internal_address[64];
+    int internal_port;
+    /* Proxies in front (HAProxy): only a connection from one of these may
+     * name the real client, in a PROXY protocol v2 header (proxy_v2: every
+     * connection from them starts with one) or else in the right-most
+     * X-Forwarded-For entry. */
+    config_net proxies[CONFIG_PROXIES];
+    size_t nproxies;
+    int proxy_v2;
     char registry[CONFIG_PATH_CHARS], ballot_box[CONFIG_PATH_CHARS], keys[CONFIG_PATH_CHARS];
     char postgresql[CONFIG_PATH_CHARS]; /* a libpq connection string; "": the SQLite files */
     size_t max_body_bytes;
@@ -49,6 +69,14 @@ typedef struct {
     uint8_t pepper[SECRET_PEPPER_BYTES];
 } server_keys;
 
+/* "192.0.2.1", "2001:db8::/32", "10.0.0.0/8": 0, or -1 if it is not an
+ * address with an optional prefix length (bits beyond it must be zero). */
+int config_net_parse(config_net *n, const char *text);
+/* Whether an address (4 or 16 bytes, by family) is in n. */
+int config_net_contains(const config_net *n, int family, const uint8_t *addr);
+/* Whether the address is one of the configured proxies' (an IPv4-mapped IPv6
+ * address is taken as the IPv4 one). */
+int config_proxy_trusted(const config *c, const struct sockaddr *sa);
 /* 0, or -1 with a message in err. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
 /* Read the keys file; if create is set and the file does not exist, make new

@@ -31,5 +31,8 @@ int ep_ceremony_post(http_request *req, http_response *res);
 
 extern const http_route votesrv_routes[];
 extern const size_t votesrv_nroutes;
+/* /metrics and /healthz, served on the internal listener only. */
+extern const http_route votesrv_internal_routes[];
+extern const size_t votesrv_internal_nroutes;
 
 #endif

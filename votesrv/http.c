@@ -2,6 +2,8 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,12 +23,16 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    http_acceptor *acceptor;     /* PROXY v2: votesrv accepts the connections */
     http_ctx *ctx;
     const http_route *routes;
     size_t nroutes;
+    int internal;                /* /metrics and /healthz: no proxy in front */
 };
 
 typedef struct {
+    int begun;                   /* the handler has seen the request's headers */
+    int bad_path;                /* a control byte in the path, raw or %-encoded */
     char *body;
     size_t len;
     int too_large;
@@ -258,6 +264,8 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, h
     for (size_t i = 0; i < HTTP_COOKIES; i++)
         if (res->set_cookie[i][0] != '\0')
             MHD_add_response_header(r, "Set-Cookie", res->set_cookie[i]);
+    if (res->close_connection)
+        MHD_add_response_header(r, "Connection", "close");
     if (res->retry_after > 0) {
         char ra[24];
 
@@ -269,17 +277,113 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, h
     return ok;
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t len)
+typedef struct {
+    const char *name;
+    unsigned n;
+    const char *last;
+} header_count;
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    header_count *h = cls;
+
+    (void)kind;
+    if (strcasecmp(key, h->name) == 0) {
+        h->n++;
+        h->last = value;
+    }
+    return MHD_YES;
+}
+
+/* How many times a request header is given; the last one's value in *last. */
+static unsigned header_times(struct MHD_Connection *c, const char *name, const char **last)
+{
+    header_count h = { name, 0, NULL };
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &h);
+    if (last != NULL)
+        *last = h.last;
+    return h.n;
+}
+
+/* The client: libmicrohttpd's peer address (with PROXY v2, the one the
+ * proxy's header named); from a trusted proxy without PROXY v2, the right-most
+ * X-Forwarded-For entry, the one the proxy appended (what the client wrote
+ * before it is anyone's guess). An IPv4-mapped IPv6 address as IPv4. */
+static void client_address(const http_server *s, struct MHD_Connection *c, char *out, size_t len)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    const config *cfg = s->ctx->cfg;
+    const char *xff;
 
     snprintf(out, len, "unknown");
-    if (sa != NULL && sa->sa_family == AF_INET)
+    if (sa != NULL && sa->sa_family == AF_INET) {
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    else if (sa != NULL && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+    } else if (sa != NULL && sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+        if (IN6_IS_ADDR_V4MAPPED(a))
+            inet_ntop(AF_INET, a->s6_addr + 12, out, (socklen_t)len);
+        else
+            inet_ntop(AF_INET6, a, out, (socklen_t)len);
+    }
+    if (s->internal || cfg->proxy_v2 || !config_proxy_trusted(cfg, sa) ||
+        header_times(c, "X-Forwarded-For", &xff) == 0)
+        return;
+    if (proxy_xff_pick(xff, out, len) != 0)
+        snprintf(out, len, "unknown");      /* the proxy's own entry is always an address */
+}
+
+/* A control byte (below 0x20, or 0x7f) in the path, as sent or %-encoded:
+ * libmicrohttpd would decode "%00" and cut the path there. */
+static int path_has_control(const char *uri)
+{
+    for (const char *p = uri; *p != '\0' && *p != '?'; p++) {
+        unsigned v = (unsigned char)*p;
+
+        if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            char hex[3] = { p[1], p[2], '\0' };
+
+            v = (unsigned)strtoul(hex, NULL, 16);
+        }
+        if (v < 0x20 || v == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+/* The request line's target, before libmicrohttpd decodes it: the request's
+ * state starts here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    conn_state *st = calloc(1, sizeof *st);
+
+    (void)cls, (void)c;
+    if (st != NULL)
+        st->bad_path = path_has_control(uri);
+    return st;
+}
+
+/* What votesrv can see of a request smuggled past a proxy or forged: more
+ * than one Content-Length, or one that is not digits; Content-Length with
+ * Transfer-Encoding; a control byte in the path; HTTP/1.1 without exactly one
+ * Host. 0 when none. */
+static int request_framing_bad(struct MHD_Connection *c, const conn_state *st,
+                               const char *version)
+{
+    const char *cl = NULL;
+    unsigned ncl = header_times(c, "Content-Length", &cl);
+
+    if (st->bad_path || ncl > 1 ||
+        (ncl == 1 && (cl[0] == '\0' || strspn(cl, "0123456789") != strlen(cl))) ||
+        (ncl == 1 && header_times(c, "Transfer-Encoding", NULL) > 0))
+        return 1;
+    if (header_times(c, "Host", NULL) > 1)
+        return 1;
+    return strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && header_times(c, "Host", NULL) != 1;
 }
 
 /* The Content-Type is this media type, with or without parameters. */
@@ -332,6 +436,7 @@ static void route(const http_route *routes, size_t nroutes, http_request *req, c
         if (!route_match(r->pattern, req->path, req->params, scratch, sizeof scratch))
             continue;
         path_found = 1;
+        req->route = r->pattern;
         if (strcmp(r->method, req->method) != 0) {
             if (strlen(allow) + strlen(r->method) + 3 < sizeof res->allow)
                 snprintf(allow + strlen(allow), sizeof res->allow - strlen(allow), "%s%s",
@@ -412,6 +517,7 @@ static void answer(http_server *s, struct MHD_Connection *c, http_request *req, 
                               on_value, st);
     req->kv = st->kv;
     req->nkv = st->nkv;
+    req->internal = s->internal;
     if (st->kv_over && refuse == 0)
         refuse = 400, m = MSG_FIELD;
     if (s->ctx->forward != NULL)
@@ -423,6 +529,9 @@ static void answer(http_server *s, struct MHD_Connection *c, http_request *req, 
         http_dispatch(s->ctx, s->routes, s->nroutes, req, st->body, st->len, &st->form, res);
 }
 
+/* Never the raw path: it can hold a tracker (/api/v1/trackers/{}) or another
+ * secret, and a log line would tie it to a time and a client. The matched
+ * route's pattern, or "-" for a path no route matches. */
 static void log_request(http_request *req, conn_state *st, int status)
 {
     struct timespec now;
@@ -434,8 +543,8 @@ static void log_request(http_request *req, conn_state *st, int status)
     if (status < 500 && !log_debug_enabled())
         return;
     log_event(status >= 500 ? "error" : "debug", "request",
-              json_pack("{s:s,s:s,s:i,s:f}", "method", req->method, "path", req->path,
-                        "status", status, "ms", ms));
+              json_pack("{s:s,s:s,s:i,s:f}", "method", req->method, "route",
+                        req->route != NULL ? req->route : "-", "status", status, "ms", ms));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -449,7 +558,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     char client[INET6_ADDRSTRLEN];
     enum MHD_Result ok;
 
-    (void)version;
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
     req.ctx = s->ctx;
@@ -465,15 +573,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         req.lang = i18n_pick(q != NULL ? q : ck,
                              MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
     }
-    if (st == NULL) {
+    if (st == NULL || !st->begun) {
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 
-        st = calloc(1, sizeof *st);
-        if (st == NULL)
+        if (st == NULL && (st = calloc(1, sizeof *st)) == NULL)
             return MHD_NO;
+        st->begun = 1;
         clock_gettime(CLOCK_MONOTONIC, &st->start);
         *con_cls = st;
         atomic_fetch_add(&s->ctx->in_flight, 1);
+        if (request_framing_bad(c, st, version)) {
+            st->too_large = 1;      /* the body, if any, is not read */
+            req.is_page = 0;        /* a client or proxy at fault: JSON */
+            http_error(&req, &res, 400, MSG_BAD_REQUEST);
+            res.close_connection = 1;
+            log_request(&req, st, 400);
+            return send_response(c, s->ctx, &res);
+        }
         if (cl != NULL && strtoull(cl, NULL, 10) > s->ctx->cfg->max_body_bytes) {
             st->too_large = 1;      /* refuse before reading the body */
             answer(s, c, &req, st, &res, 413, MSG_TOO_LARGE);
@@ -502,7 +618,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    client_address(c, client, sizeof client);
+    client_address(s, c, client, sizeof client);
     req.client = client;
     req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "votesrv_session");
     answer(s, c, &req, st, &res, st->too_large ? 413 : 0, MSG_TOO_LARGE);
@@ -545,6 +661,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     if (st == NULL)
         return;
+    if (!st->begun) {            /* refused by libmicrohttpd before the handler */
+        free(st);
+        *con_cls = NULL;
+        return;
+    }
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         log_event("info", "request_ended",
                   json_pack("{s:s}", "reason",
@@ -561,24 +682,30 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
-                        char *err, size_t errlen)
+/* One listener: address:port, libmicrohttpd's own socket, or ours (accept.c)
+ * when trusted proxies send PROXY v2 headers. */
+static http_server *listen_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
+                                 int internal, char *err, size_t errlen)
 {
     http_server *s = calloc(1, sizeof *s);
+    const char *address = internal ? ctx->cfg->internal_address : ctx->cfg->listen_address;
+    int port = internal ? ctx->cfg->internal_port : ctx->cfg->port;
+    int own_socket = !internal && ctx->cfg->proxy_v2;
     struct sockaddr_in addr;
-    unsigned threads = ctx->cfg->threads;
+    unsigned threads = internal ? 1 : ctx->cfg->threads;
 
     if (s == NULL)
         return NULL;
     s->ctx = ctx;
     s->routes = routes;
     s->nroutes = nroutes;
+    s->internal = internal;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)ctx->cfg->port);
-    if (inet_pton(AF_INET, ctx->cfg->listen_address, &addr.sin_addr) != 1) {
-        snprintf(err, errlen, "listen.address %s is not an IPv4 address",
-                 ctx->cfg->listen_address);
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, address, &addr.sin_addr) != 1) {
+        snprintf(err, errlen, "%s %s is not an IPv4 address",
+                 internal ? "internal_listen.address" : "listen.address", address);
         free(s);
         return NULL;
     }
@@ -589,7 +716,8 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
         threads = 16 * (unsigned)(n > 0 ? n : 1);
     }
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+        (own_socket ? MHD_USE_NO_LISTEN_SOCKET : 0),
         0, NULL, NULL,
         on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,     /* first: covers the options */
@@ -599,21 +727,42 @@ http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, ctx->cfg->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, ctx->cfg->connection_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_END);
+    if (s->daemon != NULL && own_socket &&
+        (s->acceptor = http_acceptor_start(s->daemon, ctx->cfg, err, errlen)) == NULL) {
+        MHD_stop_daemon(s->daemon);
+        free(s);
+        return NULL;
+    }
     if (s->daemon == NULL) {
-        snprintf(err, errlen, "cannot listen on %s:%d", ctx->cfg->listen_address,
-                 ctx->cfg->port);
+        snprintf(err, errlen, "cannot listen on %s:%d", address, port);
         free(s);
         return NULL;
     }
     return s;
 }
 
+http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
+                        char *err, size_t errlen)
+{
+    return listen_start(ctx, routes, nroutes, 0, err, errlen);
+}
+
+http_server *http_start_internal(http_ctx *ctx, const http_route *routes, size_t nroutes,
+                                 char *err, size_t errlen)
+{
+    return listen_start(ctx, routes, nroutes, 1, err, errlen);
+}
+
 int http_port(const http_server *s)
 {
-    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *i;
 
+    if (s->acceptor != NULL)
+        return http_acceptor_port(s->acceptor);
+    i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     return i != NULL ? i->port : -1;
 }
 
@@ -623,7 +772,10 @@ void http_stop(http_server *s, unsigned grace_s)
 
     if (s == NULL)
         return;
-    MHD_quiesce_daemon(s->daemon);     /* no new connections */
+    if (s->acceptor != NULL)
+        http_acceptor_stop(s->acceptor);     /* no new connections */
+    else
+        MHD_quiesce_daemon(s->daemon);
     for (unsigned i = 0; i < grace_s * 50 && atomic_load(&s->ctx->in_flight) > 0; i++)
         nanosleep(&pause, NULL);
     MHD_stop_daemon(s->daemon);

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include "access/access.h"
 #include "box/box.h"
@@ -79,6 +80,7 @@ typedef struct {
 typedef struct http_request {
     http_ctx *ctx;
     const char *method, *path;
+    const char *route;                      /* the matched route's pattern, or NULL */
     const char *params[HTTP_MAX_PARAMS];   /* path segments matched by "{}" */
     json_t *json;                           /* the parsed body, for routes that take one */
     const http_form *form;                  /* the form, for routes that take one */
@@ -89,6 +91,7 @@ typedef struct http_request {
     const char *session;                    /* the session cookie's value, or NULL */
     const http_kv *kv;                      /* query arguments, headers, cookies */
     size_t nkv;
+    int internal;                           /* came on the internal listener */
 } http_request;
 
 typedef struct http_response {
@@ -104,6 +107,7 @@ typedef struct http_response {
     char location[256];      /* Location header, for redirects */
     int64_t retry_after;     /* Retry-After header, seconds, when > 0 */
     int cache_static;        /* a static file: may be cached for a day */
+    int close_connection;    /* a framing error: close once answered */
     char type_buf[96];       /* content_type, when it came from another process */
 } http_response;
 
@@ -144,11 +148,55 @@ void http_refuse(http_ctx *ctx, http_request *req, int refuse, int msg, http_res
 
 typedef struct http_server http_server;
 
-/* Start listening; NULL with a message in err on failure. */
+/* Start listening on the public address (listen); NULL with a message in err
+ * on failure. With proxy_protocol_v2, votesrv accepts the connections itself
+ * and hands them to libmicrohttpd under the client's address (accept.c). */
 http_server *http_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
                         char *err, size_t errlen);
+/* The same on the internal address (internal_listen), for /metrics and
+ * /healthz: no proxy there. */
+http_server *http_start_internal(http_ctx *ctx, const http_route *routes, size_t nroutes,
+                                 char *err, size_t errlen);
 int http_port(const http_server *s);
 /* Stop accepting, let in-flight requests finish (at most grace_s), stop. */
 void http_stop(http_server *s, unsigned grace_s);
+
+/* The PROXY protocol v2 header (proxy.c): 12 bytes of signature, version and
+ * command, family and transport, the 16-bit length of what follows (the
+ * addresses, then TLVs). */
+#define PROXY_V2_SIGNATURE 12
+#define PROXY_V2_HEAD 16
+#define PROXY_V2_BODY_MAX 512    /* addresses and TLVs; more is refused */
+typedef struct {
+    int local;                       /* LOCAL: the proxy's own connection, no client */
+    struct sockaddr_storage src;     /* PROXY over TCP: the client's address and port */
+    socklen_t srclen;
+} proxy_v2_header;
+/* buf[0..len) is the signature or begins like it. */
+int proxy_v2_signature_prefix(const uint8_t *buf, size_t len);
+/* From the first 16 bytes, the whole header's length, or -1 if they are not
+ * a version 2 LOCAL or PROXY header of at most PROXY_V2_BODY_MAX. */
+long proxy_v2_length(const uint8_t head[PROXY_V2_HEAD]);
+/* A whole header of exactly len bytes: 0, or -1 if malformed (a PROXY command
+ * must carry TCP over IPv4 or IPv6, its addresses and well-formed TLVs). */
+int proxy_v2_parse(const uint8_t *buf, size_t len, proxy_v2_header *h);
+/* The right-most entry of an X-Forwarded-For value (the one the proxy
+ * appended), an IPv4 or IPv6 address, written in its usual form: 0, or -1. */
+int proxy_xff_pick(const char *value, char *out, size_t outlen);
+
+/* Accepting connections for libmicrohttpd (accept.c): each connection from a
+ * trusted proxy must start with a PROXY v2 header, read within
+ * HTTP_PROXY_TIMEOUT_S, and is handed over under the client's address; one
+ * from elsewhere under its own, unless it starts with a PROXY header
+ * (closed). A malformed or missing header: closed. */
+#define HTTP_PROXY_TIMEOUT_S 5
+struct MHD_Daemon;
+typedef struct http_acceptor http_acceptor;
+/* Listen on address:port (IPv4); NULL with a message in err. */
+http_acceptor *http_acceptor_start(struct MHD_Daemon *d, const config *cfg, char *err,
+                                   size_t errlen);
+int http_acceptor_port(const http_acceptor *a);
+/* Stop accepting and wait for the connections being read. */
+void http_acceptor_stop(http_acceptor *a);
 
 #endif

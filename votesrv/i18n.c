@@ -52,15 +52,32 @@ static const struct {
     [MSG_PASSWORD_LONG] = { "password_too_long", "Le mot de passe est trop long.",
                             "The password is too long." },
     [MSG_PASSWORD_COMMON] = { "password_too_common",
-                              "Ce mot de passe est trop courant ou trop simple. Choisissez-en un "
-                              "autre.",
-                              "This password is too common or too simple. Choose another one." },
+                              "Ce mot de passe est trop courant ou trop facile à deviner (mots "
+                              "de passe connus, même avec des chiffres ou des symboles à la "
+                              "place de lettres, dates, années). Une phrase de plusieurs mots "
+                              "est plus sûre.",
+                              "This password is too common or too easy to guess (known "
+                              "passwords, even with digits or symbols for letters, dates, "
+                              "years). A phrase of several words is safer." },
     [MSG_PASSWORD_IDENTIFIER] = { "password_contains_identifier",
-                                  "Le mot de passe ne doit pas contenir votre identifiant.",
-                                  "The password must not contain your identifier." },
+                                  "Le mot de passe ne doit pas reprendre vos informations : "
+                                  "numéro d'électeur, nom, prénom, adresse électronique (ni "
+                                  "son domaine), adresse postale, ni le nom de l'organisateur "
+                                  "ou de l'élection.",
+                                  "The password must not be built on your details: voter "
+                                  "number, surname, given names, e-mail address (or its "
+                                  "domain), postal address, nor the organiser's or the "
+                                  "election's name." },
     [MSG_PASSWORD_ENCODING] = { "password_encoding",
                                 "Le mot de passe contient des caractères invalides.",
                                 "The password contains invalid characters." },
+    [MSG_PASSWORD_PATTERN] = { "password_pattern",
+                               "Le mot de passe est fait de répétitions, de suites ou d'un "
+                               "parcours du clavier (comme « azerty » ou « 1q2w3e »). Une "
+                               "phrase de plusieurs mots est plus sûre.",
+                               "The password is made of repetitions, sequences or a walk on "
+                               "the keyboard (like \"azerty\" or \"1q2w3e\"). A phrase of "
+                               "several words is safer." },
     [MSG_DEFI_QUESTION] = { "defi_question_invalid", "Choisissez une question défi de la liste.",
                             "Choose a challenge question from the list." },
     [MSG_DEFI_ANSWER] = { "defi_answer_invalid",
@@ -193,6 +210,8 @@ static const struct {
     [MSG_STAFF_ACCOUNT] = { "staff_account", "Identifiant ou rôle non valable.",
                             "Login or role not acceptable." },
     [MSG_DONE] = { "done", "C'est fait.", "Done." },
+    [MSG_BAD_REQUEST] = { "bad_request", "La requête est mal formée.",
+                          "The request is malformed." },
     [MSG_FORM_EXPIRED] = { "form_expired",
                            "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la "
                            "page et recommencez ; rien n'a été modifié.",

@@ -2,10 +2,12 @@
  *
  *   votesrv [-c CONFIG] [--port-file FILE]
  *
- * Serves the JSON API on the configured address; SIGTERM or SIGINT stops
+ * Serves the JSON API and the portal on the configured address (listen),
+ * /metrics and /healthz on the internal one (internal_listen); the port file
+ * gets both ports, one a line (public, then internal). SIGTERM or SIGINT stops
  * accepting connections, lets requests in flight finish, and exits 0.
  *
- * With privsep.enabled (the default), HTTP is spoken by a worker process
+ * With privsep.enabled (the default), both listeners are in a worker process
  * forked before anything secret is opened, in a sandbox (privsep.c,
  * sandbox.c); this process, the writer, opens the stores and keys and runs
  * the routes for it. If the worker dies, the writer closes the stores and
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "crypto/crypto.h"
 #include "endpoints.h"
 #include "election/election.h"
@@ -29,13 +32,13 @@ static void on_store_error(const char *detail)
     log_event("error", "store", json_pack("{s:s}", "detail", detail));
 }
 
-static int write_port(const char *path, int port)
+static int write_port(const char *path, int port, int internal)
 {
     FILE *f = fopen(path, "w");
 
     if (f == NULL)
         return -1;
-    fprintf(f, "%d\n", port);
+    fprintf(f, "%d\n%d\n", port, internal);
     return fclose(f);
 }
 
@@ -59,12 +62,14 @@ int main(int argc, char **argv)
     static config cfg;
     server srv;
     http_ctx ctx;
-    http_server *http = NULL;
+    http_server *http = NULL, *internal = NULL;
     privsep ps = { .ctl = -1 };
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port, rc = 0;
+    int sig, port, internal_port, rc = 0;
+
+    umask(077);                 /* every file and folder it makes: its owner's only */
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
@@ -107,26 +112,35 @@ int main(int argc, char **argv)
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
     if (cfg.privsep) {
-        port = privsep_serve_start(&ps, &ctx, votesrv_routes, votesrv_nroutes) == 0
-                   ? privsep_wait_ready(&ps) : -1;
+        port = privsep_serve_start(&ps, &ctx) == 0 ? privsep_wait_ready(&ps, &internal_port)
+                                                    : -1;
         if (port < 0)
             snprintf(err, sizeof err, "the network-facing worker did not start");
     } else {
         http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
-        port = http != NULL ? http_port(http) : -1;
+        internal = http == NULL ? NULL
+                                : http_start_internal(&ctx, votesrv_internal_routes,
+                                                      votesrv_internal_nroutes, err, sizeof err);
+        port = internal != NULL ? http_port(http) : -1;
+        internal_port = internal != NULL ? http_port(internal) : -1;
     }
     if (port < 0) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
         privsep_stop(&ps);
+        http_stop(http, 0);
         server_close(&srv);
         return 1;
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
-    if (port_file != NULL && write_port(port_file, port) != 0)
+    if (port_file != NULL && write_port(port_file, port, internal_port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
-    log_event("info", "listening", json_pack("{s:s,s:i,s:b}", "address", srv.cfg.listen_address,
-                                             "port", port, "mail", sender != NULL));
+    log_event("info", "listening",
+              json_pack("{s:s,s:i,s:s,s:i,s:i,s:b,s:b}", "address", srv.cfg.listen_address,
+                        "port", port, "internal_address", srv.cfg.internal_address,
+                        "internal_port", internal_port, "trusted_proxies",
+                        (int)srv.cfg.nproxies, "proxy_protocol_v2", srv.cfg.proxy_v2,
+                        "mail", sender != NULL));
     printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
     do
@@ -135,10 +149,9 @@ int main(int argc, char **argv)
     if (sig == SIGCHLD)
         rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
-    if (cfg.privsep)
-        privsep_stop(&ps);
-    else
-        http_stop(http, SHUTDOWN_GRACE_S);
+    privsep_stop(&ps);
+    http_stop(http, SHUTDOWN_GRACE_S);
+    http_stop(internal, 0);
     mail_sender_stop(sender);
     srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);

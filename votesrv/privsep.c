@@ -10,6 +10,7 @@
  * the control channel carries PRIVSEP_READY (the bound port) once. */
 #define _GNU_SOURCE
 #include "server.h"
+#include "endpoints.h"
 #include "log.h"
 
 #include <errno.h>
@@ -283,6 +284,14 @@ fail:
 
 /* ---- the writer's side ---- */
 
+/* The daemon's routes of each listener: the writer routes with them, and a
+ * response names its route by index in them, for the worker's log. */
+static const http_route *table(int internal, size_t *n)
+{
+    *n = internal ? votesrv_internal_nroutes : votesrv_nroutes;
+    return internal ? votesrv_internal_routes : votesrv_routes;
+}
+
 static void refused(const char *why)
 {
     log_event("error", "privsep_refused", json_pack("{s:s}", "reason", why));
@@ -294,6 +303,7 @@ static int request_decode(rbuf *r, http_request *req, http_kv *kv, http_form *fo
 {
     uint32_t nkv, nform;
 
+    req->internal = (int)r_u32(r);
     *refuse = (int)r_u32(r);
     *msg = (int)r_u32(r);
     req->method = r_str(r);
@@ -301,7 +311,7 @@ static int request_decode(rbuf *r, http_request *req, http_kv *kv, http_form *fo
     req->client = r_str(r);
     nkv = r_u32(r);
     if (r->bad || req->method == NULL || req->path == NULL || req->client == NULL ||
-        nkv > HTTP_KV_MAX || (*refuse != 0 && (*refuse < 400 || *refuse > 599)) ||
+        req->internal < 0 || req->internal > 1 || nkv > HTTP_KV_MAX || (*refuse != 0 && (*refuse < 400 || *refuse > 599)) ||
         *msg < 0 || *msg >= MSG_COUNT)
         return -1;
     for (uint32_t i = 0; i < nkv; i++) {
@@ -347,8 +357,11 @@ static void request_derive(http_request *req)
     req->session = http_cookie(req, "votesrv_session");
 }
 
-static int response_send(int sock, http_response *res)
+static int response_send(int sock, const http_request *req, http_response *res)
 {
+    size_t n, route = 0;
+    const http_route *routes = table(req->internal, &n);
+
     wbuf b = { 0 };
     char *body = NULL;
     const char *type = res->content_type;
@@ -363,7 +376,12 @@ static int response_send(int sock, http_response *res)
         body = res->text;
         res->text = NULL;
     }
+    for (size_t i = 0; req->route != NULL && i < n; i++)
+        if (routes[i].pattern == req->route)
+            route = i + 1;
     w_u32(&b, (uint32_t)res->status);
+    w_u32(&b, (uint32_t)route);
+    w_u32(&b, (uint32_t)(res->close_connection != 0));
     w_u32(&b, (uint32_t)(res->cache_static != 0));
     w_u32(&b, (uint32_t)(res->has_fd != 0));
     w_u64(&b, res->fd_size);
@@ -389,7 +407,7 @@ static void response_free(http_response *res)
     memset(res, 0, sizeof *res);
 }
 
-int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int sock)
+int privsep_serve(http_ctx *ctx, int sock)
 {
     size_t max = 2 * ctx->cfg->max_body_bytes + REQUEST_EXTRA;
 
@@ -427,13 +445,16 @@ int privsep_serve(http_ctx *ctx, const http_route *routes, size_t nroutes, int s
             req.path = "";
             http_refuse(ctx, &req, 400, MSG_FIELD, &res);
         } else {
+            size_t nroutes;
+            const http_route *routes = table(req.internal, &nroutes);
+
             request_derive(&req);
             if (refuse != 0)
                 http_refuse(ctx, &req, refuse, msg, &res);
             else
                 http_dispatch(ctx, routes, nroutes, &req, body, len, &form, &res);
         }
-        rc = response_send(sock, &res);
+        rc = response_send(sock, &req, &res);
         atomic_fetch_sub(&ctx->in_flight, 1);
         response_free(&res);
         sodium_memzero(r.mem, HEAD_BYTES + r.len);     /* passwords pass through here */
@@ -453,7 +474,7 @@ static void *writer_thread(void *arg)
     pthread_mutex_lock(&ps->lock);
     i = ps->started++;
     pthread_mutex_unlock(&ps->lock);
-    privsep_serve(ps->ctx, ps->routes, ps->nroutes, ps->fds[i]);
+    privsep_serve(ps->ctx, ps->fds[i]);
     return NULL;
 }
 
@@ -495,6 +516,7 @@ static void chan_give(chan_pool *p, size_t i)
 static void request_encode(wbuf *b, const http_request *req, const char *body, size_t len,
                            const http_form *form, int refuse, int msg)
 {
+    w_u32(b, (uint32_t)(req->internal != 0));
     w_u32(b, (uint32_t)refuse);
     w_u32(b, (uint32_t)msg);
     w_str(b, req->method);
@@ -515,11 +537,16 @@ static void request_encode(wbuf *b, const http_request *req, const char *body, s
     w_bytes(b, body != NULL ? body : "", len);
 }
 
-static int response_decode(rbuf *r, int fd, http_response *res)
+static int response_decode(rbuf *r, int fd, http_request *req, http_response *res)
 {
     const char *type, *allow, *location, *cookie[HTTP_COOKIES], *body;
+    size_t n;
+    const http_route *routes = table(req->internal, &n);
+    uint32_t route;
 
     res->status = (int)r_u32(r);
+    route = r_u32(r);
+    res->close_connection = (int)r_u32(r);
     res->cache_static = (int)r_u32(r);
     res->has_fd = (int)r_u32(r);
     res->fd_size = r_u64(r);
@@ -530,8 +557,9 @@ static int response_decode(rbuf *r, int fd, http_response *res)
         cookie[i] = r_str(r);
     res->retry_after = (int64_t)r_u64(r);
     body = r_str(r);
-    if (r->bad || r->off != r->len || (res->has_fd && fd < 0))
+    if (r->bad || r->off != r->len || (res->has_fd && fd < 0) || route > n)
         return -1;
+    req->route = route > 0 ? routes[route - 1].pattern : NULL;
     if (res->has_fd)
         res->fd = fd;
     else if (fd >= 0)
@@ -563,7 +591,7 @@ static void worker_forward(void *cls, http_request *req, const char *body, size_
     request_encode(&b, req, body, len, form, refuse, msg);
     if (frame_send(p->fds[i], PRIVSEP_REQUEST, &b, -1) == 0 &&
         frame_recv(p->fds[i], RESPONSE_MAX, &kind, &r, &fd) == 1 && kind == PRIVSEP_RESPONSE)
-        ok = response_decode(&r, fd, res) == 0;
+        ok = response_decode(&r, fd, req, res) == 0;
     else if (fd >= 0)
         close(fd);
     if (b.p != NULL)
@@ -590,7 +618,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
 {
     static chan_pool pool;
     static http_ctx ctx;
-    http_server *http;
+    http_server *http, *internal;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
     int sig, *keep = malloc((n + 1) * sizeof *keep);
@@ -615,8 +643,11 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     ctx.forward_cls = &pool;
     if (pool.busy == NULL)
         _exit(1);
-    http = http_start(&ctx, NULL, 0, err, sizeof err);
-    if (http == NULL) {
+    http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
+    internal = http == NULL ? NULL
+                            : http_start_internal(&ctx, votesrv_internal_routes,
+                                                  votesrv_internal_nroutes, err, sizeof err);
+    if (internal == NULL) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
         _exit(1);
     }
@@ -625,6 +656,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
         _exit(1);
     }
     w_u32(&b, (uint32_t)http_port(http));
+    w_u32(&b, (uint32_t)http_port(internal));
     if (frame_send(ctl, PRIVSEP_READY, &b, -1) != 0)
         _exit(1);
     free(b.p);
@@ -633,6 +665,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     sigaddset(&sigs, SIGINT);
     sigwait(&sigs, &sig);
     http_stop(http, STOP_GRACE_S);
+    http_stop(internal, 0);
     _exit(0);           /* no exit handlers: the sanitizers' leak check cannot run here */
 }
 
@@ -685,11 +718,9 @@ int privsep_fork(privsep *ps, const config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-int privsep_serve_start(privsep *ps, http_ctx *ctx, const http_route *routes, size_t nroutes)
+int privsep_serve_start(privsep *ps, http_ctx *ctx)
 {
     ps->ctx = ctx;
-    ps->routes = routes;
-    ps->nroutes = nroutes;
     ps->threads = calloc(ps->n, sizeof *ps->threads);
     if (ps->threads == NULL)
         return -1;
@@ -701,16 +732,21 @@ int privsep_serve_start(privsep *ps, http_ctx *ctx, const http_route *routes, si
     return 0;
 }
 
-int privsep_wait_ready(privsep *ps)
+int privsep_wait_ready(privsep *ps, int *internal_port)
 {
-    uint32_t kind = 0, port;
+    uint32_t kind = 0, port = 0, internal = 0;
     rbuf r;
     int got = frame_recv(ps->ctl, 64, &kind, &r, NULL);
 
-    port = got == 1 && kind == PRIVSEP_READY ? r_u32(&r) : 0;
+    if (got == 1 && kind == PRIVSEP_READY) {
+        port = r_u32(&r);
+        internal = r_u32(&r);
+    }
     free(r.mem);
-    if (got != 1 || kind != PRIVSEP_READY || r.bad || port == 0 || port > 65535)
+    if (got != 1 || kind != PRIVSEP_READY || r.bad || port == 0 || port > 65535 ||
+        internal == 0 || internal > 65535)
         return -1;
+    *internal_port = (int)internal;
     return (int)port;
 }
 

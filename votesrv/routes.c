@@ -2,9 +2,16 @@
 #include "endpoints.h"
 #include "portal/pages.h"
 
-const http_route votesrv_routes[] = {
+/* The internal listener's (internal_listen): monitoring, off the public port. */
+const http_route votesrv_internal_routes[] = {
     { "GET", "/healthz", ep_healthz, HTTP_BODY_NONE },
     { "GET", "/metrics", ep_metrics, HTTP_BODY_NONE },
+};
+
+const size_t votesrv_internal_nroutes =
+    sizeof votesrv_internal_routes / sizeof votesrv_internal_routes[0];
+
+const http_route votesrv_routes[] = {
     { "GET", "/api/v1/election", ep_election, HTTP_BODY_NONE },
     { "GET", "/api/v1/defi-questions", ep_defi_questions, HTTP_BODY_NONE },
     { "GET", "/api/v1/access/challenge", ep_challenge, HTTP_BODY_NONE },

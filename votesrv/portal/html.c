@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "election/voters.h"
 
 #define HTML_CHUNK 8192
 
@@ -48,13 +49,25 @@ void html_raw(html *h, const char *markup)
     put(h, markup, strlen(markup));
 }
 
+/* Markup characters escaped; invisible format characters (bidi overrides,
+ * isolates, zero widths: voters_invisible_at) shown as U+FFFD, so a stored
+ * name can neither reorder nor hide what the page shows. */
 void html_text(html *h, const char *text)
 {
     for (const char *p = text; p != NULL && *p; p++) {
-        size_t n = strcspn(p, "&<>\"'");
+        size_t n = 0, skip = 0;
+        uint32_t cp;
 
+        while (p[n] && strchr("&<>\"'", p[n]) == NULL &&
+               (skip = voters_invisible_at(p + n, &cp)) == 0)
+            n++;
         put(h, p, n);
         p += n;
+        if (skip > 0) {
+            put(h, "\xef\xbf\xbd", 3);
+            p += skip - 1;
+            continue;
+        }
         switch (*p) {
         case '&': put(h, "&amp;", 5); break;
         case '<': put(h, "&lt;", 4); break;

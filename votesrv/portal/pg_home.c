@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include "election/election.h"
+#include "votesrv/server.h"
 
 static void state_line(html *h, http_request *req, const election_status *st)
 {
@@ -48,11 +49,13 @@ static void scrutin_section(html *h, http_request *req, const def_scrutin *s)
         if (s->lists[l].profession_de_foi != NULL) {
             html_raw(h, " — <a href=\"/professions/");
             html_text(h, s->id);
-            html_fmt(h, "/%zu\" type=\"application/pdf\">%s", l + 1,
-                     L(req, "profession de foi", "profession de foi"));
+            html_fmt(h, "/%zu\">%s", l + 1, L(req, "profession de foi", "profession de foi"));
             html_fmt(h, "<span class=\"sr\"> %s ", L(req, "de", "of"));
             html_text(h, s->lists[l].name);
-            html_raw(h, "</span> (PDF)</a>");
+            html_raw(h, "</span>");
+            if (server_document_label(s->lists[l].profession_de_foi) != NULL)
+                html_fmt(h, " (%s)", server_document_label(s->lists[l].profession_de_foi));
+            html_raw(h, "</a>");
         }
         html_raw(h, "</li>");
     }

@@ -1,58 +1,44 @@
-/* GET /professions/{scrutin}/{n} - list n's profession de foi (PDF), the file
- * the definition names, under the "documents" directory of the configuration. */
+/* GET /professions/{scrutin}/{n} - list n's profession de foi, the file the
+ * definition names under the configuration's documents folder, served only if
+ * it is a PDF, PNG or JPEG file by its content (server_document_open). */
 #include "pages.h"
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "election/election.h"
+#include "votesrv/log.h"
+#include "votesrv/server.h"
 
-/* A relative path of plain names: no "..", no leading '/'. */
-static int path_ok(const char *p)
-{
-    size_t n = strlen(p);
-
-    return n > 0 && p[0] != '/' && strstr(p, "..") == NULL &&
-           strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./") == n;
-}
-
-static int open_pdf(http_request *req, const def_election *d, int *fd, uint64_t *size)
+static int open_document(http_request *req, const def_election *d, int *fd, uint64_t *size,
+                         const char **type)
 {
     const def_scrutin *s = def_scrutin_find(d, req->params[0]);
-    char path[2 * CONFIG_PATH_CHARS], *end;
+    char *end;
     long n = strtol(req->params[1], &end, 10);
-    struct stat st;
+    int rc;
 
     if (s == NULL || *end != '\0' || n < 1 || (size_t)n > s->nlists ||
-        s->lists[n - 1].profession_de_foi == NULL || !path_ok(s->lists[n - 1].profession_de_foi))
+        s->lists[n - 1].profession_de_foi == NULL)
         return -1;
-    snprintf(path, sizeof path, "%s/%s", req->ctx->cfg->documents,
-             s->lists[n - 1].profession_de_foi);
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (*fd < 0)
-        return -1;
-    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(*fd);
-        return -1;
-    }
-    *size = (uint64_t)st.st_size;
-    return 0;
+    rc = server_document_open(req->ctx->cfg->documents, s->lists[n - 1].profession_de_foi, fd,
+                              size, type);
+    if (rc == SERVER_DOCUMENT_REFUSED)
+        log_event("warn", "document_refused", json_pack("{s:s,s:s}", "scrutin", s->id, "file",
+                                                         s->lists[n - 1].profession_de_foi));
+    return rc == SERVER_DOCUMENT_OK ? 0 : -1;
 }
 
 int pg_profession(http_request *req, http_response *res)
 {
     def_election d;
     char err[DEF_ERR_CHARS];
+    const char *type = NULL;
     int rc;
 
     if (election_definition(req->ctx->store, &d, err, sizeof err) != 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return 0;
     }
-    rc = open_pdf(req, &d, &res->fd, &res->fd_size);
+    rc = open_document(req, &d, &res->fd, &res->fd_size, &type);
     def_free(&d);
     if (rc != 0) {
         http_error(req, res, 404, MSG_NOT_FOUND);
@@ -60,7 +46,7 @@ int pg_profession(http_request *req, http_response *res)
     }
     res->status = 200;
     res->has_fd = 1;
-    res->content_type = "application/pdf";
+    res->content_type = type;
     res->cache_static = 1;
     return 0;
 }

@@ -424,8 +424,9 @@ const char *portal_new_password(http_request *req, const char **err, const char 
 
 int portal_password_refused(int rc, int code)
 {
-    return rc == ACCESS_REFUSED && code >= ACCESS_E_PASSWORD_SHORT &&
-           code <= ACCESS_E_PASSWORD_ENCODING;
+    return rc == ACCESS_REFUSED && ((code >= ACCESS_E_PASSWORD_SHORT &&
+                                      code <= ACCESS_E_PASSWORD_ENCODING) ||
+                                     code == ACCESS_E_PASSWORD_PATTERN);
 }
 
 void portal_link_form(html *h, http_request *req, http_response *res, const char *action,

@@ -1,0 +1,833 @@
+/*
+ * test_proxy.c - votesrv behind a real HAProxy (Debian's haproxy, run in the
+ * foreground from conf/haproxy.cfg with loopback ports; killed however the
+ * test ends), issue 20, findings 1, 3 and 4.
+ *
+ * Clients are told apart by their source address: all of 127.0.0.0/8 is
+ * loopback, so a client socket bound to 127.0.1.1 and one bound to 127.0.2.1
+ * are two clients in two /24 networks, with nothing added to any namespace.
+ * HAProxy itself reaches votesrv from 127.0.0.1, the only trusted proxy.
+ *
+ * - the PROXY v2 reader on good and bad headers (IPv4, IPv6, LOCAL, TLVs);
+ * - the attack of the issue: 100 sprayed wrong logins from one client through
+ *   the proxy do not hold up a voter from another client through it;
+ * - PROXY v2 from a peer that is not a proxy is refused, and from the proxy a
+ *   malformed or missing header is refused;
+ * - X-Forwarded-For mode: a forged header from a non-proxy peer is ignored,
+ *   and only the right-most entry of the proxy's is used;
+ * - /metrics and /healthz only on the internal listener, and a link request
+ *   for a registered address leaves the metrics as one for an unknown address;
+ * - strict HTTP: framing tricks refused by votesrv directly (400, JSON) and by
+ *   HAProxy in front (JSON error pages, never libmicrohttpd's HTML).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include "access/altcha.h"
+#include "crypto/secret.h"
+#include "votesrv/http.h"
+#include "votesrv/server.h"
+#include "testutil.h"
+
+#define HAPROXY "/usr/sbin/haproxy"
+#define VOTERS 40
+#define NET_FAILURES 10
+#define PASSWORD "un cheval de trait rouge"
+#define GENUINE 1                /* voters with a password */
+#define GENUINE2 2
+#define GENUINE3 3
+#define GENUINE4 4
+#define SPRAYED0 10              /* sprayed accounts: 10 .. VOTERS-1, no password */
+
+static struct {
+    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], conf[PATH_MAX];
+    int daemon, haproxy;
+    int port, internal, front;   /* votesrv's public and internal ports, HAProxy's */
+} E;
+
+/* ---- raw HTTP from a chosen source address ---- */
+
+static int tcp_from(const char *src, int port)
+{
+    struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    inet_pton(AF_INET, src, &from.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    to.sin_port = htons((uint16_t)port);
+    if (s < 0 || bind(s, (struct sockaddr *)&from, sizeof from) != 0 ||
+        connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
+        if (s >= 0)
+            close(s);
+        return -1;
+    }
+    return s;
+}
+
+/* Everything until the peer closes (at most 20 s); the length, or -1. */
+static long read_all(int s, char *out, size_t outlen)
+{
+    size_t got = 0;
+    struct pollfd p = { .fd = s, .events = POLLIN };
+
+    while (got + 1 < outlen && poll(&p, 1, 20000) == 1) {
+        ssize_t n = recv(s, out + got, outlen - 1 - got, 0);
+
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    out[got] = '\0';
+    return (long)got;
+}
+
+/* Send prefix (plen bytes, may be NULL) then the request from src to port;
+ * the status of the answer, 0 when the connection was closed without one,
+ * -1 if it could not connect. The answer in out. */
+static int raw(const char *src, int port, const void *prefix, size_t plen, const char *req,
+               size_t len, char *out, size_t outlen)
+{
+    int s = tcp_from(src, port), st = 0;
+
+    out[0] = '\0';
+    if (s < 0)
+        return -1;
+    if ((plen > 0 && send(s, prefix, plen, MSG_NOSIGNAL) != (ssize_t)plen) ||
+        send(s, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+        close(s);
+        return 0;
+    }
+    read_all(s, out, outlen);
+    close(s);
+    if (strncmp(out, "HTTP/1.", 7) == 0)
+        st = atoi(out + 9);
+    return st;
+}
+
+static int raw_text(const char *src, int port, const char *req, char *out, size_t outlen)
+{
+    return raw(src, port, NULL, 0, req, strlen(req), out, outlen);
+}
+
+/* A login as voter i (b<i>@bench.example), with an extra header line or "". */
+static int login(const char *src, int port, const void *prefix, size_t plen, int voter,
+                 const char *password, const char *extra)
+{
+    char body[256], req[1024];
+    static char out[65536];
+
+    snprintf(body, sizeof body, "{\"identifier\":\"b%d@bench.example\",\"password\":\"%s\"}",
+             voter, password);
+    snprintf(req, sizeof req, "POST /api/v1/session HTTP/1.1\r\nHost: vote.test\r\n"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n%sConnection: close"
+             "\r\n\r\n%s", strlen(body), extra, body);
+    return raw(src, port, prefix, plen, req, strlen(req), out, sizeof out);
+}
+
+/* Wrong passwords on sprayed accounts from src until its network is refused
+ * (429): how many were refused as wrong (401). */
+static int spray(const char *src, int port, const void *prefix, size_t plen, int tries,
+                 const char *extra)
+{
+    static int next;            /* each account gets few failures (no account delays) */
+    int wrong = 0, refused = 0;
+
+    for (int i = 0; i < tries; i++) {
+        int st = login(src, port, prefix, plen, SPRAYED0 + next++ % (VOTERS - SPRAYED0),
+                       "pas le bon mot de passe", extra);
+
+        wrong += st == 401;
+        refused += st == 429;
+        assert_true(st == 401 || st == 429);
+    }
+    assert_true(refused > 0);           /* the network's window did close */
+    return wrong;
+}
+
+/* A PROXY v2 header for a TCP client src:sport (IPv4) to 127.0.0.1. */
+static size_t v2_header(uint8_t *out, const char *src, uint16_t sport)
+{
+    static const uint8_t sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55,
+                                     0x49, 0x54, 0x0a };
+
+    memcpy(out, sig, 12);
+    out[12] = 0x21;
+    out[13] = 0x11;
+    out[14] = 0;
+    out[15] = 12;
+    inet_pton(AF_INET, src, out + 16);
+    inet_pton(AF_INET, "127.0.0.1", out + 20);
+    out[24] = (uint8_t)(sport >> 8);
+    out[25] = (uint8_t)sport;
+    out[26] = 0x1f;
+    out[27] = 0x90;
+    return 28;
+}
+
+/* ---- the daemon and the proxy ---- */
+
+static int free_port(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    socklen_t len = sizeof a;
+    int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(s, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (s >= 0)
+        close(s);
+    return port;
+}
+
+/* votesrv with these proxy settings (proxies: a JSON array text). */
+static int per_ip = 64, max_conn = 1024;
+static void daemon_up(const char *proxies, int v2)
+{
+    json_t *c;
+    char log[PATH_MAX + 32];
+
+    assert_non_null(c = json_load_file(E.cfg, 0, NULL));
+    json_object_set_new(c, "trusted_proxies", json_loads(proxies, 0, NULL));
+    json_object_set_new(c, "proxy_protocol_v2", json_boolean(v2));
+    json_object_set_new(c, "limits", json_pack("{s:i,s:i,s:i,s:i}", "threads", 2,
+                                               "failures_per_network", NET_FAILURES,
+                                               "per_ip_connections", per_ip,
+                                               "max_connections", max_conn));
+    assert_int_equal(json_dump_file(c, E.cfg, JSON_INDENT(1)), 0);
+    json_decref(c);
+    snprintf(log, sizeof log, "%s/votesrv.log", E.dir);
+    assert_true((E.daemon = tu_daemon_start(E.bin, E.cfg, log)) > 0);
+    E.port = atoi(strrchr(tu_base_url, ':') + 1);
+    E.internal = atoi(strrchr(tu_internal_url, ':') + 1);
+}
+
+/* conf/haproxy.cfg without its production-only lines; for X-Forwarded-For
+ * mode (v2 == 0) without send-proxy-v2 and with option forwardfor. */
+static void haproxy_conf(int v2)
+{
+    FILE *in = fopen("../conf/haproxy.cfg", "r"), *out;
+    char line[1024];
+    int forwardfor = 0, proxy = 0;
+
+    snprintf(E.conf, sizeof E.conf, "%s/haproxy.cfg", E.dir);
+    assert_non_null(in);
+    assert_non_null(out = fopen(E.conf, "w"));
+    while (fgets(line, sizeof line, in) != NULL) {
+        char *p;
+
+        if (strstr(line, "# production") != NULL)
+            continue;
+        if (!v2 && strcmp(line, "    # option forwardfor\n") == 0) {
+            strcpy(line, "    option forwardfor\n");
+            forwardfor = 1;
+        }
+        if ((p = strstr(line, " send-proxy-v2")) != NULL) {
+            proxy = 1;
+            if (!v2)
+                memmove(p, p + 14, strlen(p + 14) + 1);
+        }
+        fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    assert_true(proxy);
+    assert_true(v2 || forwardfor);
+}
+
+static void haproxy_up(int v2)
+{
+    char front[64], back[64], errors[PATH_MAX];
+
+    haproxy_conf(v2);
+    assert_non_null(realpath("../conf/haproxy-errors", errors));
+    E.front = free_port();
+    snprintf(front, sizeof front, "127.0.0.1:%d", E.front);
+    snprintf(back, sizeof back, "127.0.0.1:%d", E.port);
+    E.haproxy = fork();
+    if (E.haproxy == 0) {
+        int null = open("/dev/null", O_WRONLY);
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL);       /* never outlives the test */
+        dup2(null, 1);
+        setenv("VOTESRV_FRONT", front, 1);
+        setenv("VOTESRV_BACKEND", back, 1);
+        setenv("VOTESRV_ERRORS", errors, 1);
+        setenv("VOTESRV_MAXCONN", "200", 1);
+        execl(HAPROXY, "haproxy", "-db", "-q", "-f", E.conf, (char *)NULL);
+        _exit(127);
+    }
+    assert_true(E.haproxy > 0);
+    for (int i = 0; i < 500; i++) {             /* until it listens */
+        int s = tcp_from("127.0.0.1", E.front);
+        struct timespec t = { 0, 20 * 1000 * 1000 };
+
+        if (s >= 0) {
+            close(s);
+            snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", E.front);
+            return;
+        }
+        assert_int_equal(waitpid(E.haproxy, NULL, WNOHANG), 0);     /* still running */
+        nanosleep(&t, NULL);
+    }
+    fail_msg("haproxy does not listen");
+}
+
+/* Kill what a test started (also after a failed assertion). */
+static int both_down(void **state)
+{
+    (void)state;
+    if (E.haproxy > 0) {
+        kill(E.haproxy, SIGKILL);
+        waitpid(E.haproxy, NULL, 0);
+        E.haproxy = 0;
+    }
+    if (E.daemon > 0) {
+        kill(E.daemon, SIGTERM);
+        waitpid(E.daemon, NULL, 0);
+        E.daemon = 0;
+    }
+    return 0;
+}
+
+static int run_accounts(store_tx *tx, void *arg)
+{
+    const int with_pw[] = { GENUINE, GENUINE2, GENUINE3, GENUINE4 };
+    char number[16];
+    int64_t id;
+    int struck, rc;
+
+    for (size_t i = 0; i < sizeof with_pw / sizeof *with_pw; i++) {
+        snprintf(number, sizeof number, "B%06d", with_pw[i]);
+        if ((rc = store_voter_find(tx, number, &id, &struck)) != STORE_OK ||
+            (rc = store_access_set_password(tx, id, arg)) != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+static int setup(void **state)
+{
+    server srv;
+    char err[256], hash[SECRET_PWHASH_STR_BYTES];
+
+    (void)state;
+    memset(&E, 0, sizeof E);
+    if (access(HAPROXY, X_OK) != 0) {
+        fprintf(stderr, "test_proxy: %s is missing (scripts/install-deps installs Debian's "
+                        "haproxy)\n", HAPROXY);
+        return -1;
+    }
+    if (tu_bin(E.bin) != 0)
+        return -1;
+    E.dir = tu_tmpdir();
+    if (tu_election_generated(E.dir, E.bin, VOTERS, E.cfg, sizeof E.cfg) != 0 ||
+        server_open(&srv, E.cfg, 0, 1, err, sizeof err) != 0)
+        return -1;
+    if (secret_pwhash(hash, PASSWORD, strlen(PASSWORD)) != 0 ||
+        store_write(srv.store, run_accounts, hash) != STORE_OK)
+        return -1;
+    server_close(&srv);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    both_down(state);
+    curl_global_cleanup();
+    tu_rmdir(E.dir);
+    free(E.dir);
+    return 0;
+}
+
+/* ---- the PROXY v2 reader ---- */
+
+static void test_v2_reader(void **state)
+{
+    uint8_t h[PROXY_V2_HEAD + PROXY_V2_BODY_MAX + 8];
+    proxy_v2_header out;
+    char text[INET6_ADDRSTRLEN];
+    size_t n;
+
+    (void)state;
+    n = v2_header(h, "192.0.2.7", 40000);                 /* TCP over IPv4 */
+    assert_int_equal(proxy_v2_length(h), 28);
+    assert_int_equal(proxy_v2_parse(h, n, &out), 0);
+    assert_int_equal(out.local, 0);
+    assert_int_equal(out.src.ss_family, AF_INET);
+    inet_ntop(AF_INET, &((struct sockaddr_in *)&out.src)->sin_addr, text, sizeof text);
+    assert_string_equal(text, "192.0.2.7");
+    assert_int_equal(ntohs(((struct sockaddr_in *)&out.src)->sin_port), 40000);
+    assert_int_equal(proxy_v2_parse(h, n - 1, &out), -1);          /* one byte short */
+    assert_true(proxy_v2_signature_prefix(h, 5));
+    assert_true(proxy_v2_signature_prefix(h, 12));
+    assert_false(proxy_v2_signature_prefix((const uint8_t *)"GET / HTTP/1.1", 12));
+    /* TCP over IPv6, with a TLV (PP2_TYPE_AUTHORITY) after the addresses */
+    h[13] = 0x21;
+    h[14] = 0;
+    h[15] = 36 + 7;
+    memset(h + 16, 0, 36);
+    inet_pton(AF_INET6, "2001:db8::42", h + 16);
+    h[48] = 0x01;
+    h[49] = 0xbb;
+    memcpy(h + 52, "\x02\x00\x04vote", 7);
+    assert_int_equal(proxy_v2_length(h), 16 + 43);
+    assert_int_equal(proxy_v2_parse(h, 16 + 43, &out), 0);
+    assert_int_equal(out.src.ss_family, AF_INET6);
+    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&out.src)->sin6_addr, text, sizeof text);
+    assert_string_equal(text, "2001:db8::42");
+    assert_int_equal(ntohs(((struct sockaddr_in6 *)&out.src)->sin6_port), 443);
+    h[54] = 5;                                             /* a TLV longer than what is left */
+    assert_int_equal(proxy_v2_parse(h, 16 + 43, &out), -1);
+    h[54] = 4;
+    h[15] = 36 + 2;                                        /* a TLV cut in its header */
+    assert_int_equal(proxy_v2_parse(h, 16 + 38, &out), -1);
+    h[15] = 35;                                            /* addresses cut short */
+    assert_int_equal(proxy_v2_parse(h, 16 + 35, &out), -1);
+    /* LOCAL: the proxy's own connection (health checks), any address block */
+    n = v2_header(h, "192.0.2.7", 1);
+    h[12] = 0x20;
+    assert_int_equal(proxy_v2_parse(h, n, &out), 0);
+    assert_int_equal(out.local, 1);
+    h[13] = 0x00;
+    h[15] = 0;
+    assert_int_equal(proxy_v2_parse(h, 16, &out), 0);
+    h[13] = 0x45;                                          /* no such family */
+    assert_int_equal(proxy_v2_parse(h, 16, &out), -1);
+    /* refused: a PROXY command without TCP addresses, other versions and
+     * commands, a changed signature, a length past the bound */
+    n = v2_header(h, "192.0.2.7", 1);
+    h[13] = 0x00;
+    assert_int_equal(proxy_v2_parse(h, n, &out), -1);      /* UNSPEC */
+    h[13] = 0x12;
+    assert_int_equal(proxy_v2_parse(h, n, &out), -1);      /* UDP */
+    h[13] = 0x31;
+    assert_int_equal(proxy_v2_parse(h, n, &out), -1);      /* a Unix socket */
+    h[13] = 0x11;
+    for (int b = 0; b < 256; b++) {
+        h[12] = (uint8_t)b;
+        assert_int_equal(proxy_v2_length(h) > 0, b == 0x20 || b == 0x21);
+    }
+    h[12] = 0x21;
+    for (int i = 0; i < 12; i++) {
+        h[i] ^= 0x40;
+        assert_int_equal(proxy_v2_length(h), -1);
+        assert_int_equal(proxy_v2_parse(h, n, &out), -1);
+        h[i] ^= 0x40;
+    }
+    h[14] = (PROXY_V2_BODY_MAX + 1) >> 8;
+    h[15] = (PROXY_V2_BODY_MAX + 1) & 0xff;
+    assert_int_equal(proxy_v2_length(h), -1);
+    h[14] = PROXY_V2_BODY_MAX >> 8;
+    h[15] = PROXY_V2_BODY_MAX & 0xff;
+    memset(h + 28, 0, PROXY_V2_BODY_MAX - 12);             /* TLVs of type 0, length 0 ... */
+    assert_int_equal(proxy_v2_parse(h, PROXY_V2_HEAD + PROXY_V2_BODY_MAX, &out), -1);
+    h[28 + 1] = (PROXY_V2_BODY_MAX - 15) >> 8;             /* ... now one TLV filling it */
+    h[28 + 2] = (PROXY_V2_BODY_MAX - 15) & 0xff;
+    assert_int_equal(proxy_v2_parse(h, PROXY_V2_HEAD + PROXY_V2_BODY_MAX, &out), 0);
+}
+
+static void test_xff_and_networks(void **state)
+{
+    char out[INET6_ADDRSTRLEN];
+    config_net n;
+    uint8_t a[16];
+
+    (void)state;
+    assert_int_equal(proxy_xff_pick("203.0.113.9, 127.0.7.7", out, sizeof out), 0);
+    assert_string_equal(out, "127.0.7.7");                  /* the right-most only */
+    assert_int_equal(proxy_xff_pick("127.0.7.7", out, sizeof out), 0);
+    assert_int_equal(proxy_xff_pick("1.2.3.4,2001:DB8:0:0::1 ", out, sizeof out), 0);
+    assert_string_equal(out, "2001:db8::1");
+    assert_int_equal(proxy_xff_pick("127.0.7.7, ", out, sizeof out), -1);
+    assert_int_equal(proxy_xff_pick("127.0.7.7, unknown", out, sizeof out), -1);
+    assert_int_equal(proxy_xff_pick("127.0.7.7:80", out, sizeof out), -1);
+    assert_int_equal(proxy_xff_pick("127.0.7.7 127.0.8.8", out, sizeof out), -1);
+    assert_int_equal(proxy_xff_pick("", out, sizeof out), -1);
+    assert_int_equal(config_net_parse(&n, "10.0.0.0/8"), 0);
+    inet_pton(AF_INET, "10.200.3.4", a);
+    assert_true(config_net_contains(&n, AF_INET, a));
+    inet_pton(AF_INET, "11.0.0.1", a);
+    assert_false(config_net_contains(&n, AF_INET, a));
+    assert_int_equal(config_net_parse(&n, "2001:db8::/32"), 0);
+    inet_pton(AF_INET6, "2001:db8:ffff::1", a);
+    assert_true(config_net_contains(&n, AF_INET6, a));
+    assert_false(config_net_contains(&n, AF_INET, a));
+    assert_int_equal(config_net_parse(&n, "127.0.0.1"), 0);
+    assert_int_equal(n.bits, 32);
+    assert_int_equal(config_net_parse(&n, "10.1.2.3/8"), -1);      /* host bits set */
+    assert_int_equal(config_net_parse(&n, "10.0.0.0/33"), -1);
+    assert_int_equal(config_net_parse(&n, "10.0.0.0/"), -1);
+    assert_int_equal(config_net_parse(&n, "10.0.0.0/-1"), -1);
+    assert_int_equal(config_net_parse(&n, "proxy.example"), -1);
+    assert_int_equal(config_net_parse(&n, "/8"), -1);
+}
+
+/* ---- behind HAProxy with PROXY v2 ---- */
+
+/* The attack of the issue: sprayed wrong logins from one client through the
+ * proxy close that client's network, not the proxy's: a voter elsewhere
+ * logs in through the same proxy at once. */
+static void test_spray_through_proxy(void **state)
+{
+    int wrong;
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    haproxy_up(1);
+    wrong = spray("127.0.1.1", E.front, NULL, 0, 100, "");
+    assert_int_equal(wrong, NET_FAILURES);
+    assert_int_equal(login("127.0.2.1", E.front, NULL, 0, GENUINE, PASSWORD, ""), 200);
+    /* and the sprayer's own network is the one closed */
+    assert_int_equal(login("127.0.1.9", E.front, NULL, 0, GENUINE2, PASSWORD, ""), 429);
+}
+
+/* PROXY v2 only from the proxy, and always from it. */
+static void test_v2_refusals(void **state)
+{
+    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
+                              "Connection: close\r\n\r\n";
+    static char out[65536];
+    uint8_t h[64];
+    size_t n = v2_header(h, "127.0.9.9", 5555);
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    /* the proxy with a good header, and with LOCAL (its own health check) */
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 200);
+    h[12] = 0x20;
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 200);
+    h[12] = 0x21;
+    /* a client that is not a proxy: served as itself, refused with a header */
+    assert_int_equal(raw("127.0.3.1", E.port, NULL, 0, get, strlen(get), out, sizeof out), 200);
+    assert_int_equal(raw("127.0.3.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(raw("127.0.3.1", E.port, h, 12, get, strlen(get), out, sizeof out), 0);
+    /* the proxy without a header, with a malformed or cut one */
+    assert_int_equal(raw("127.0.0.1", E.port, NULL, 0, get, strlen(get), out, sizeof out), 0);
+    h[12] = 0x11;                                          /* version 1 */
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    h[12] = 0x21;
+    h[13] = 0x00;                                          /* PROXY without an address */
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    h[13] = 0x11;
+    h[15] = 40;                                            /* longer than what is sent: the */
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    h[15] = 12;                                            /* request is not taken as header */
+    /* the client a header names is the one throttled: a sprayer from
+     * 127.0.4.1 closes 127.0.4.0/24, not the proxy nor the header's sender */
+    n = v2_header(h, "127.0.4.1", 5555);
+    spray("127.0.0.1", E.port, h, n, NET_FAILURES + 1, "");
+    n = v2_header(h, "127.0.4.2", 5555);
+    assert_int_equal(login("127.0.0.1", E.port, h, n, GENUINE, PASSWORD, ""), 429);
+    n = v2_header(h, "127.0.5.2", 5555);
+    assert_int_equal(login("127.0.0.1", E.port, h, n, GENUINE, PASSWORD, ""), 200);
+}
+
+/* One answer on a kept-alive connection: its status (0: closed first). */
+static int answer_on(int s)
+{
+    static char buf[65536];
+    size_t got = 0;
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    char *end = NULL;
+
+    while (got + 1 < sizeof buf && poll(&p, 1, 20000) == 1) {
+        ssize_t n = recv(s, buf + got, sizeof buf - 1 - got, 0);
+        char *cl;
+
+        if (n <= 0)
+            return 0;
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (end == NULL && (end = strstr(buf, "\r\n\r\n")) == NULL)
+            continue;
+        cl = strcasestr(buf, "\r\nContent-Length: ");
+        if (cl != NULL && (size_t)(end + 4 - buf) + strtoul(cl + 18, NULL, 10) <= got)
+            return atoi(buf + 9);
+    }
+    return 0;
+}
+
+/* A connection from the proxy for client src (PROXY v2), with one request
+ * answered and kept open: the socket, its answer's status in *st. */
+static int kept(const char *src, int *st)
+{
+    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n\r\n";
+    uint8_t h[64];
+    size_t n = v2_header(h, src, 5555);
+    int s = tcp_from("127.0.0.1", E.port);
+
+    assert_true(s >= 0);
+    assert_int_equal(send(s, h, n, MSG_NOSIGNAL), (ssize_t)n);
+    assert_int_equal(send(s, get, strlen(get), MSG_NOSIGNAL), (ssize_t)strlen(get));
+    *st = answer_on(s);
+    return s;
+}
+
+/* libmicrohttpd's per-address connection limit counts the client a PROXY
+ * header names, not the proxy: a client at its limit gets no more, another
+ * client through the same proxy does. */
+static void test_per_client_connections(void **state)
+{
+    int a, b, c, d, st;
+
+    (void)state;
+    per_ip = 2;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    per_ip = 64;
+    a = kept("127.0.12.1", &st);
+    assert_int_equal(st, 200);
+    b = kept("127.0.12.1", &st);
+    assert_int_equal(st, 200);
+    c = kept("127.0.12.1", &st);             /* a third from that client: closed */
+    assert_int_equal(st, 0);
+    close(c);
+    d = kept("127.0.13.1", &st);             /* another client, the same proxy */
+    assert_int_equal(st, 200);
+    close(a);
+    close(b);
+    close(d);
+}
+
+/* Silent connections from peers that are not proxies wait out the header
+ * timeout; they get half the room for connections being read at most, so the
+ * proxy's connections are still taken. */
+static void test_silent_peers(void **state)
+{
+    int silent[8], s, st;
+
+    (void)state;
+    max_conn = 8;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    max_conn = 1024;
+    for (int i = 0; i < 8; i++)
+        assert_true((silent[i] = tcp_from("127.0.14.1", E.port)) >= 0);
+    s = kept("127.0.15.1", &st);
+    assert_int_equal(st, 200);
+    close(s);
+    for (int i = 0; i < 8; i++)
+        close(silent[i]);
+}
+
+/* X-Forwarded-For mode: only the proxy's word counts, and only its own
+ * (right-most) entry. */
+static void test_forwarded_for(void **state)
+{
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 0);
+    haproxy_up(0);
+    /* a non-proxy peer names another client: ignored, its own network closes */
+    spray("127.0.3.1", E.port, NULL, 0, NET_FAILURES + 1, "X-Forwarded-For: 127.0.5.5\r\n");
+    assert_int_equal(login("127.0.3.2", E.port, NULL, 0, GENUINE, PASSWORD, ""), 429);
+    assert_int_equal(login("127.0.5.5", E.front, NULL, 0, GENUINE, PASSWORD, ""), 200);
+    /* through HAProxy with a forged left-most entry: the real client counts */
+    spray("127.0.6.1", E.front, NULL, 0, NET_FAILURES + 1, "X-Forwarded-For: 127.0.7.7\r\n");
+    assert_int_equal(login("127.0.6.2", E.front, NULL, 0, GENUINE2, PASSWORD, ""), 429);
+    assert_int_equal(login("127.0.7.7", E.front, NULL, 0, GENUINE2, PASSWORD, ""), 200);
+    /* from the proxy's address directly: its right-most entry, over two
+     * header lines too */
+    spray("127.0.0.1", E.port, NULL, 0, NET_FAILURES + 1,
+          "X-Forwarded-For: 127.0.8.8\r\nX-Forwarded-For: 127.0.10.1, 127.0.11.1\r\n");
+    assert_int_equal(login("127.0.11.2", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 429);
+    assert_int_equal(login("127.0.8.8", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 200);
+    assert_int_equal(login("127.0.10.1", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 200);
+}
+
+/* ---- monitoring off the public port ---- */
+
+static char *metrics_sans_counters(void)
+{
+    tu_reply r;
+    char *out, *o;
+
+    tu_http_internal(&r, "GET", "/metrics");
+    assert_int_equal(r.status, 200);
+    assert_non_null(out = malloc(r.len + 1));
+    o = out;
+    for (char *line = strtok(r.body, "\n"); line != NULL; line = strtok(NULL, "\n"))
+        if (strncmp(line, "votesrv_uptime", 14) != 0 && strncmp(line, "votesrv_http_", 13) != 0)
+            o += sprintf(o, "%s\n", line);
+    return out;
+}
+
+static long link_request(const char *identifier)
+{
+    tu_reply r;
+    json_t *c;
+    char *payload, body[4096];
+
+    tu_http(&r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(c = json_loads(r.body, 0, NULL));
+    assert_non_null(payload = altcha_solve(c));
+    json_decref(c);
+    snprintf(body, sizeof body, "{\"identifier\":\"%s\",\"altcha\":\"%s\"}", identifier, payload);
+    free(payload);
+    tu_http(&r, "POST", "/api/v1/access/link", body, (long)strlen(body),
+            "Content-Type: application/json");
+    return r.status;
+}
+
+static void test_internal_listener(void **state)
+{
+    tu_reply r;
+    char *before, *known, *unknown;
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    haproxy_up(1);
+    for (int i = 0; i < 2; i++) {
+        const char *path = i == 0 ? "/metrics" : "/healthz";
+        char direct[PATH_MAX];
+
+        tu_http_internal(&r, "GET", path);
+        assert_int_equal(r.status, 200);
+        tu_http(&r, "GET", path, NULL, 0, NULL);                   /* through HAProxy */
+        assert_int_equal(r.status, 404);
+        assert_non_null(strstr(r.body, "\"error\":{\"code\":"));
+        snprintf(direct, sizeof direct, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 "\r\n", path);                                     /* votesrv's public port */
+        assert_int_equal(raw_text("127.0.3.1", E.port, direct, r.body, sizeof r.body), 404);
+        assert_non_null(strstr(r.body, "\"code\":\"not_found\""));
+    }
+    /* "link not received" for a voter's address, then for nobody's: the
+     * metrics move alike (they did: the audit-entry count rose for a voter) */
+    before = metrics_sans_counters();
+    assert_int_equal(link_request("b20@bench.example"), 202);
+    known = metrics_sans_counters();
+    assert_int_equal(link_request("nobody@bench.example"), 202);
+    unknown = metrics_sans_counters();
+    assert_string_equal(before, known);
+    assert_string_equal(known, unknown);
+    free(before);
+    free(known);
+    free(unknown);
+}
+
+/* ---- strict HTTP ---- */
+
+/* An answer is a JSON error of ours or HAProxy's: {"error":{"code":...}}. */
+static int json_error(const char *answer)
+{
+    const char *body = strstr(answer, "\r\n\r\n");
+
+    return strcasestr(answer, "\r\nContent-Type: application/json") != NULL && body != NULL &&
+           strstr(body, "{\"error\":{\"code\":\"") != NULL && strcasestr(answer, "<html") == NULL;
+}
+
+/* HAProxy 2.6's own page for what its HTTP parser refuses: its errorfile is
+ * not used there (haproxy/haproxy#3032, fixed in 3.2). Never libmicrohttpd's
+ * pages (which have a <title>). */
+static int parser_page(const char *answer)
+{
+    return strstr(answer, "<h1>400 Bad request</h1>") != NULL && strstr(answer, "<title>") == NULL;
+}
+
+/* How HAProxy answers a case: J a JSON refusal (its rules, our error pages),
+ * P its parser's refusal (400, its own page), N normalized (rewritten with
+ * CRLF and unfolded, then served: votesrv never sees the original form). */
+typedef struct {
+    const char *request;
+    char votesrv;                /* 'B': votesrv alone answers 400 bad_request; '-': not tried */
+    char haproxy;
+} http_case;
+
+static void test_strict_http(void **state)
+{
+    static const http_case cases[] = {
+        { "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          "Content-Length: 2\r\nContent-Length: 30\r\n\r\n{}", 'B', 'P' },
+        { "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 'B', 'J' },
+        { "GET /metrics%00.css HTTP/1.1\r\nHost: x\r\n\r\n", 'B', 'J' },
+        { "GET /api/v1/election%0a HTTP/1.1\r\nHost: x\r\n\r\n", 'B', 'J' },
+        { "GET /api%7F/v1/election HTTP/1.1\r\nHost: x\r\n\r\n", 'B', 'J' },
+        { "GET /api/v1/election HTTP/1.1\r\n\r\n", 'B', 'J' },                  /* no Host */
+        { "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 'B', 'P' },
+        { "GET /api/v1/election HTTP/1.1\nHost: x\n\n", '-', 'N' },            /* bare LF */
+        { "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n", '-', 'N' },
+        { "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nX_Forwarded_For: 1.2.3.4\r\n\r\n", '-',
+          'J' },                                                              /* 403 */
+        { "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n", '-', 'P' },
+        { "GET /api/v1/election HTTP/2.0\r\nHost: x\r\n\r\n", '-', 'J' },       /* 505 */
+        { "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab", '-',
+          'P' },
+        { "FROB /api/v1/election HTTP/1.1\r\nHost: x\r\n\r\n", '-', 'J' },      /* 405 */
+    };
+    static char out[1 << 17], big[1 << 17];
+    const char *ok = "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    int st;
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    haproxy_up(1);
+    assert_int_equal(raw_text("127.0.3.1", E.port, ok, out, sizeof out), 200);
+    assert_int_equal(raw_text("127.0.3.1", E.front, ok, out, sizeof out), 200);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const http_case *c = &cases[i];
+
+        if (c->votesrv == 'B') {            /* votesrv directly, from a non-proxy peer */
+            st = raw_text("127.0.3.1", E.port, c->request, out, sizeof out);
+            if (st != 400 || !json_error(out) || strstr(out, "\"code\":\"bad_request\"") == NULL ||
+                strcasestr(out, "\r\nConnection: close\r\n") == NULL)
+                fail_msg("votesrv answered case %zu with %.300s", i, out);
+        }
+        st = raw_text("127.0.3.1", E.front, c->request, out, sizeof out);
+        if ((c->haproxy == 'J' && !(st >= 400 && st < 506 && json_error(out))) ||
+            (c->haproxy == 'P' && !(st == 400 && parser_page(out))) ||
+            (c->haproxy == 'N' && !(st == 200 && strstr(out, "\"scrutins\"") != NULL)))
+            fail_msg("HAProxy answered case %zu with %.300s", i, out);
+        assert_null(strstr(out, "votesrv_up"));
+    }
+    /* a path and a header section past libmicrohttpd's limits (which answer
+     * 414 and 431 in English HTML): HAProxy's parser refuses them first */
+    memcpy(big, "GET /", 5);
+    memset(big + 5, 'a', 20000);
+    strcpy(big + 20005, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_int_equal(raw_text("127.0.3.1", E.front, big, out, sizeof out), 400);
+    assert_true(parser_page(out));
+    strcpy(big, "GET /api/v1/election HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(big + strlen(big), 'b', 60000);
+    strcpy(big + strlen(big), "\r\n\r\n");
+    assert_int_equal(raw_text("127.0.3.1", E.front, big, out, sizeof out), 400);
+    assert_true(parser_page(out));
+    /* the daemon behind is still fine */
+    assert_int_equal(raw_text("127.0.3.1", E.front, ok, out, sizeof out), 200);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_v2_reader),
+        cmocka_unit_test(test_xff_and_networks),
+        cmocka_unit_test_teardown(test_spray_through_proxy, both_down),
+        cmocka_unit_test_teardown(test_v2_refusals, both_down),
+        cmocka_unit_test_teardown(test_per_client_connections, both_down),
+        cmocka_unit_test_teardown(test_silent_peers, both_down),
+        cmocka_unit_test_teardown(test_forwarded_for, both_down),
+        cmocka_unit_test_teardown(test_internal_listener, both_down),
+        cmocka_unit_test_teardown(test_strict_http, both_down),
+    };
+    return cmocka_run_group_tests_name("proxy", tests, setup, teardown);
+}
