@@ -528,6 +528,32 @@ static void test_writer_refuses_bad_frames(void **state)
     server_close(&srv);
 }
 
+/* (4) The worker killed: the writer logs it, closes the stores and exits 1
+ * (its supervisor restarts the daemon); nothing is left listening. */
+static void test_worker_death_stops_the_daemon(void **state)
+{
+    char out[4096], cmd[800];
+    int pid = worker_pid(), status;
+    tu_reply r;
+
+    (void)state;
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    /* a generous bound, so that a daemon that goes on serving fails the test */
+    for (int i = 0; i < 1200 && waitpid(daemon_pid, &status, WNOHANG) == 0; i++)
+        usleep(100 * 1000);
+    assert_int_equal(kill(daemon_pid, 0), -1);
+    daemon_pid = 0;
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    snprintf(cmd, sizeof cmd, "grep -c '\"event\":\"worker_died\"' %s/demo/votesrv.log", dir);
+    assert_int_equal(tu_sh(out, sizeof out, "%s", cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -c '\"event\":\"stopped\"' %s/demo/votesrv.log", dir);
+    assert_int_equal(tu_sh(out, sizeof out, "%s", cmd), 0);
+    tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
+    assert_int_equal(r.status, -1);         /* no answer: no one listens */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_attack_later_bits),
         cmocka_unit_test(test_root_needs_a_user),
         cmocka_unit_test(test_writer_refuses_bad_frames),
+        cmocka_unit_test(test_worker_death_stops_the_daemon),       /* last: ends the daemon */
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
