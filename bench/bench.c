@@ -315,7 +315,8 @@ int main(void)
         return 0;
     }
     if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "privsep") == 0) {
-        bench_privsep();                /* casting with and without privilege separation */
+        bench_privsep_request();        /* with and without privilege separation */
+        bench_privsep();
         elgamal_pk_clear(&S.pk);
         return 0;
     }
@@ -341,6 +342,7 @@ int main(void)
     bench_outbox();
     bench_notices();
     bench_cast();
+    bench_privsep_request();
     bench_privsep();
     bench_ha();
     bench_count(cores);

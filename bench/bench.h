@@ -18,6 +18,7 @@ void bench_outbox(void);
 void bench_notices(void);
 void bench_cast(void);
 void bench_privsep(void);
+void bench_privsep_request(void);
 void bench_ha(void);
 void bench_count(int cores);
 

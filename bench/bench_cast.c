@@ -136,6 +136,69 @@ void bench_privsep(void)
     printf("\n");
 }
 
+/* CPU microseconds of every votesrv process per request: a cast-sized JSON
+ * body (4 KiB) to the cast route without a session (401 once parsed), over a
+ * new connection each, with privilege separation on or off. The handler's
+ * work is small, so the channel's cost stands out of the machine's noise. */
+static double request_cpu_us(int privsep, size_t n)
+{
+    static tu_reply r;
+    static char body[4096];
+    char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir();
+    json_t *j = NULL;
+    double cpu0, us;
+    int pid;
+
+    fflush(stdout);                      /* children must not inherit our buffer */
+    memset(body, 'A', sizeof body - 1);
+    memcpy(body, "{\"ballot\":\"", 11);
+    memcpy(body + sizeof body - 3, "\"}", 2);
+    if (tu_bin(bin) != 0 || tu_election_generated(dir, bin, 10, cfg, sizeof cfg) != 0 ||
+        (j = json_load_file(cfg, 0, NULL)) == NULL ||
+        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) != 0 ||
+        json_dump_file(j, cfg, JSON_INDENT(2)) != 0)
+        bench_die("privsep: election");
+    json_decref(j);
+    snprintf(log, sizeof log, "%s/votesrv.log", dir);
+    if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)
+        bench_die("privsep: daemon");
+    cpu0 = tree_cpu_s(pid);
+    for (size_t i = 0; i < n; i++) {
+        tu_http(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body,
+                (long)strlen(body), "Content-Type: application/json");
+        if (r.status != 401)
+            bench_die("privsep: request");
+    }
+    us = (tree_cpu_s(pid) - cpu0) * 1e6 / (double)n;
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    tu_rmdir(dir);
+    free(dir);
+    return us;
+}
+
+/* privsep.request_cpu_us_*: the same as CPU per request, medians of ROUNDS
+ * daemons each way, interleaved. */
+void bench_privsep_request(void)
+{
+    size_t n = bench_scaled(20000, 2000);
+    double on[BENCH_ROUNDS], off[BENCH_ROUNDS];
+
+    for (int r = 0; r < BENCH_ROUNDS; r++) {
+        on[r] = request_cpu_us(1, n);
+        off[r] = request_cpu_us(0, n);
+    }
+    printf("bench privsep.request_cpu_us_on %.1f us\n", tu_median(on, BENCH_ROUNDS));
+    printf("bench privsep.request_cpu_us_off %.1f us\n", tu_median(off, BENCH_ROUNDS));
+    printf("bench privsep.request_cpu_us_added %.1f us\n",
+           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS));
+    printf("# privsep: CPU of the daemon and its worker per request (4 KiB JSON body, 401), "
+           "%zu requests, medians of %d daemons each way; on/off us:", n, BENCH_ROUNDS);
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        printf(" %.1f/%.1f", on[r], off[r]);
+    printf("\n");
+}
+
 /* The figure `from` of voteclient's output, printed again as `to`. */
 static void rename_figure(const char *out, const char *from, const char *to)
 {

@@ -361,14 +361,13 @@ static int response_send(int sock, const http_request *req, http_response *res)
 {
     size_t n, route = 0;
     const http_route *routes = table(req->internal, &n);
-
     wbuf b = { 0 };
     char *body = NULL;
     const char *type = res->content_type;
     int rc;
 
     if (res->has_fd) {
-        type = res->content_type;
+        /* the file goes as a descriptor, with its own content type */
     } else if (res->json != NULL) {
         body = json_dumps(res->json, JSON_COMPACT);
         type = "application/json; charset=utf-8";
