@@ -654,6 +654,26 @@ static void test_forwarded_for(void **state)
     assert_int_equal(login("127.0.10.1", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 200);
 }
 
+/* X-Forwarded-For from a dual-stack proxy names IPv4 clients as IPv4-mapped
+ * IPv6 addresses ("::ffff:a.b.c.d", as HAProxy or nginx bound to [::] with
+ * IPv4 mapped write them): each is its own IPv4 client, not one "::/56" that
+ * the whole IPv4 electorate shares (review of issue 20). */
+static void test_forwarded_for_mapped(void **state)
+{
+    char out[INET6_ADDRSTRLEN];
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 0);
+    spray("127.0.0.1", E.port, NULL, 0, NET_FAILURES + 1,
+          "X-Forwarded-For: ::ffff:127.0.40.1\r\n");
+    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE4, PASSWORD,
+                           "X-Forwarded-For: ::ffff:127.0.40.2\r\n"), 429);
+    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE4, PASSWORD,
+                           "X-Forwarded-For: ::ffff:127.0.50.1\r\n"), 200);
+    assert_int_equal(proxy_xff_pick("::ffff:127.0.40.1", out, sizeof out), 0);
+    assert_string_equal(out, "127.0.40.1");
+}
+
 /* ---- monitoring off the public port ---- */
 
 static char *metrics_sans_counters(void)
@@ -826,6 +846,7 @@ int main(void)
         cmocka_unit_test_teardown(test_per_client_connections, both_down),
         cmocka_unit_test_teardown(test_silent_peers, both_down),
         cmocka_unit_test_teardown(test_forwarded_for, both_down),
+        cmocka_unit_test_teardown(test_forwarded_for_mapped, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),
     };
