@@ -64,12 +64,14 @@ typedef enum {
     ACCESS_E_REISSUE_UNAVAILABLE, /* no credential authority service configured */
     ACCESS_E_REISSUE_PENDING,    /* the authority did not answer yet: asked again later */
     ACCESS_E_REISSUE_NONE,       /* voted in every scrutin: no code to replace */
-    ACCESS_E_PASSWORD_PATTERN    /* repetitions, sequences or keyboard walks */
+    ACCESS_E_PASSWORD_PATTERN,   /* repetitions, sequences or keyboard walks */
+    ACCESS_E_LINK_RATE,          /* links asked for this address: wait retry_after seconds */
+    ACCESS_E_FACTOR_LOCKED       /* staff: too many wrong TOTP codes, until an officer unlocks */
 } access_error;
 
 typedef struct {
     access_error code;
-    int64_t retry_after;         /* seconds, for THROTTLED, LOCKED and BUSY */
+    int64_t retry_after;         /* seconds, for THROTTLED, LOCKED, BUSY and LINK_RATE */
 } access_result;
 
 /* The common-password list (loaded once). */
@@ -128,7 +130,16 @@ int access_send_activations(access_ctx *a, int64_t now, uint64_t *sent);
 /* "Link not received" and "password reassort": a new link to that address if it
  * belongs to a voter. The answer is the same either way. Whatever was asked, an
  * account that has a password gets a password link (which never touches the
- * défi), one that has none an activation link. */
+ * défi), one that has none an activation link. A new link leaves the voter's
+ * earlier unused links valid (at most ACCESS_LINKS_LIVE live; past that the
+ * oldest is voided); following one voids the others. Each address string,
+ * registered or not, gets at most ACCESS_LINKS_PER_ADDRESS requests an hour:
+ * past that, ACCESS_E_LINK_RATE with retry_after (the end of the hour), for
+ * every address alike, so that it tells nothing about registration; each
+ * network at most ACCESS_LINKS_PER_NETWORK (ACCESS_E_THROTTLED). */
+#define ACCESS_LINKS_PER_ADDRESS 3
+#define ACCESS_LINKS_PER_NETWORK 30
+#define ACCESS_LINKS_LIVE 8
 int access_request_link(access_ctx *a, const char *identifier, int purpose, const char *client,
                         int64_t now, access_result *res);
 /* Follow an activation link: password, défi question and answer; refused

@@ -54,6 +54,9 @@ int throttle_reset(store_tx *tx, const char *key);
 /* A counting window: *allowed is 0 once more than limit events fall in window. */
 int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
                    int *allowed);
+/* The same, and *ends: the end of the window (a time). */
+int throttle_count_ends(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
+                        int *allowed, int64_t *ends);
 /* Key of a secret-free label for an identifier: "PREFIX:" + hex keyed hash. */
 void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
                          const char *value);

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#define LINKS_PER_ADDRESS 3          /* per hour; more are silently not sent */
-#define LINKS_PER_NETWORK 30         /* per hour; more are refused (429) */
 #define ACTIVATION_CHUNK 1000
 
 static void format_expiry(char out[64], int64_t t, const char *lang)
@@ -49,7 +47,10 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
 
     secret_token_new(token_out);
     secret_keyed_hash(hash, a->pepper, token_out, ACCESS_TOKEN_CHARS);
-    if ((rc = store_link_issue(tx, hash, v->id, purpose, now + a->link_ttl)) != STORE_OK)
+    /* the earlier live links stay valid: a third party asking for links
+     * never leaves the voter without one (access.h) */
+    if ((rc = store_link_issue(tx, hash, v->id, purpose, now + a->link_ttl, now,
+                               ACCESS_LINKS_LIVE - 1)) != STORE_OK)
         return rc;
     if (a->mail != NULL) {
         const char *vars[] = { "election", d->name, "organiser", d->organiser, "link", url,
@@ -173,22 +174,32 @@ static int run_request(store_tx *tx, void *arg)
     request_job *j = arg;
     char key[THROTTLE_KEY_CHARS], net[64], token[ACCESS_TOKEN_CHARS + 1];
     store_access v;
+    int64_t ends;
     int allowed, rc;
 
     access_client_network(net, j->client);
     snprintf(key, sizeof key, "link-net:%s", net);
-    if ((rc = throttle_count(tx, key, LINKS_PER_NETWORK, 3600, j->now, &allowed)) != STORE_OK)
+    if ((rc = throttle_count(tx, key, ACCESS_LINKS_PER_NETWORK, 3600, j->now, &allowed)) !=
+        STORE_OK)
         return rc;
     if (!allowed) {
         j->res->code = ACCESS_E_THROTTLED;
         j->res->retry_after = 3600;
         return STORE_OK;          /* the count must stay recorded */
     }
+    /* per address string, before it is looked up: the same answer, at the
+     * same cost, whether or not it is a voter's */
     throttle_key_hashed(key, j->a, "link-addr", j->identifier);
-    if ((rc = throttle_count(tx, key, LINKS_PER_ADDRESS, 3600, j->now, &allowed)) != STORE_OK)
+    if ((rc = throttle_count_ends(tx, key, ACCESS_LINKS_PER_ADDRESS, 3600, j->now, &allowed,
+                                  &ends)) != STORE_OK)
         return rc;
+    if (!allowed) {
+        j->res->code = ACCESS_E_LINK_RATE;
+        j->res->retry_after = ends - j->now;
+        return STORE_OK;
+    }
     rc = store_access_by_email(tx, j->identifier, &v);
-    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && (v.struck || !allowed))) {
+    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && v.struck)) {
         /* the same work as a real link, so that the answer takes as long */
         size_t len;
         const char *vars[] = { "election", "-", "organiser", "-", "link", "-", "expires", "-",

@@ -1,12 +1,17 @@
-/* staff.c - staff accounts: creation with a TOTP key, login (password, then
- * TOTP), one session per account. Argon2id runs outside any transaction under
- * the access context's bound, as for voters. */
+/* staff.c - staff accounts: creation with a TOTP key (never under a
+ * guessable login), login (password, then TOTP) throttled per network and per
+ * account and network, the second factor's lock, one session per account.
+ * Argon2id runs outside any transaction under the access context's bound, as
+ * for voters. */
 #include "access_internal.h"
 #include "staff.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define FACTOR_KEY "staff-totp:"
 
 static const char *const roles[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER, STAFF_ROLE_AUDITOR };
 
@@ -24,6 +29,58 @@ static int login_valid(const char *login)
 
     return n >= 2 && n <= STAFF_LOGIN_MAX &&
            strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+/* Roles, functions and generic account names an attacker tries first, French
+ * and English, without accents (logins are [a-z0-9._-]). */
+static const char *const guessable[] = {
+    "admin", "administrateur", "administratrice", "administrator", "administration", "adm",
+    "root", "superuser", "super", "sysadmin", "system", "systeme", "sys", "operator",
+    "operateur", "operatrice", "op", "support", "assistance", "helpdesk", "help", "aide",
+    "hotline", "service", "officer", "officier", "bureau", "bv", "president", "presidente",
+    "presidence", "vice", "secretaire", "secretary", "secretariat", "assesseur", "assesseuse",
+    "delegue", "deleguee", "delegate", "scrutateur", "scrutatrice", "auditor", "auditeur",
+    "auditrice", "audit", "controle", "controleur", "controleuse", "control", "controller",
+    "gestion", "gestionnaire", "manager", "staff", "agent", "chef", "responsable", "directeur",
+    "directrice", "director", "member", "membre", "user", "utilisateur", "guest", "invite",
+    "test", "demo", "default", "defaut", "public", "anonymous", "anonyme", "vote", "votes",
+    "voting", "votant", "election", "elections", "electoral", "electorale", "scrutin",
+    "cellule", "equipe", "team", "contact", "info", "webmaster", "postmaster", "security",
+    "securite", "master", "owner", "votesrv", "de", "du", "des", "la", "le", "les", "of",
+    "the",
+};
+
+/* 1 if s is made only of words of the list, run together. */
+static int only_guessable_words(const char *s)
+{
+    size_t n = strlen(s);
+    unsigned char reach[STAFF_LOGIN_MAX + 1] = { 1 };
+
+    for (size_t i = 0; i < n; i++) {
+        if (!reach[i])
+            continue;
+        for (size_t w = 0; w < sizeof guessable / sizeof guessable[0]; w++) {
+            size_t len = strlen(guessable[w]);
+
+            if (i + len <= n && strncmp(s + i, guessable[w], len) == 0)
+                reach[i + len] = 1;
+        }
+    }
+    return reach[n];
+}
+
+int staff_login_guessable(const char *login)
+{
+    char core[STAFF_LOGIN_MAX + 1];
+    size_t n = 0;
+
+    if (!login_valid(login))
+        return 1;
+    for (const char *p = login; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            core[n++] = *p;
+    core[n] = '\0';
+    return n == 0 || only_guessable_words(core);
 }
 
 static void totp_box_key(uint8_t key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
@@ -82,7 +139,8 @@ int staff_add(access_ctx *a, const char *login, const char *role, const char *pa
 
     memset(res, 0, sizeof *res);
     memset(out, 0, sizeof *out);
-    if (!login_valid(login) || !staff_role_valid(role) || issuer == NULL ||
+    if (!login_valid(login) || staff_login_guessable(login) || !staff_role_valid(role) ||
+        issuer == NULL ||
         strpbrk(issuer, ":&?#%/") != NULL) {
         res->code = ACCESS_E_STAFF_ACCOUNT;
         return ACCESS_REFUSED;
@@ -124,23 +182,53 @@ typedef struct {
     int64_t now;
     store_staff s;
     int known, ok, locked, net_tripped;
+    int factor_locked;           /* the second factor was locked before this attempt */
+    int factor_refused;          /* the right password, refused for that lock */
+    int code_wrong;              /* the right password, a wrong (or replayed) code */
+    int factor_tripped;          /* this attempt locked the second factor */
     uint64_t step;
     char acct_key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
+    char factor_key[THROTTLE_KEY_CHARS];
     uint8_t session_hash[STORE_HASH_BYTES];
     access_result *res;
 } login_job;
 
-/* Write: the attempt is counted as a failure before Argon2id runs (session.c). */
+/* Write: the attempt is counted as a failure before Argon2id runs (session.c),
+ * against the network and against this account from this network. */
 static int run_login_enter(store_tx *tx, void *arg)
 {
     login_job *j = arg;
+    store_throttle t;
     int rc = store_staff_get(tx, j->login, &j->s);
 
     if (rc != STORE_OK && rc != STORE_ENOTFOUND)
         return rc;
     j->known = rc == STORE_OK;
+    if (j->known && (rc = store_throttle_get(tx, j->factor_key, &t)) != STORE_OK)
+        return rc;
+    j->factor_locked = j->known && t.locked_until > 0;
     return throttle_login_enter(tx, j->a, j->net_key, j->acct_key, j->now, j->res, &j->locked,
                                 &j->net_tripped);
+}
+
+/* A wrong code after the right password: counted for the account from every
+ * network; the STAFF_TOTP_FAILURES-th in a row locks the second factor. */
+static int factor_fail(store_tx *tx, login_job *j)
+{
+    store_throttle t;
+    int rc = store_throttle_get(tx, j->factor_key, &t);
+
+    if (rc != STORE_OK)
+        return rc;
+    t.failures++;
+    if (t.failures >= STAFF_TOTP_FAILURES && t.locked_until == 0) {
+        t.locked_until = INT64_MAX;              /* until an officer unlocks it */
+        j->factor_tripped = 1;
+    }
+    if ((rc = store_throttle_put(tx, j->factor_key, &t)) != STORE_OK || !j->factor_tripped)
+        return rc;
+    return access_audit_as(tx, j->s.role, j->login, "staff-second-factor-locked",
+                           json_pack("{s:I}", "failures", (json_int_t)t.failures));
 }
 
 static int run_login_record(store_tx *tx, void *arg)
@@ -151,14 +239,19 @@ static int run_login_record(store_tx *tx, void *arg)
     if (j->ok < 0)               /* no password was checked: not a failure */
         return throttle_login_cancel(tx, j->net_key, j->acct_key);
     /* the step is claimed here: of two logins with one code, one wins */
-    if (j->ok && store_staff_totp_use(tx, j->login, j->step) == STORE_ECONFLICT)
+    if (j->ok && store_staff_totp_use(tx, j->login, j->step) == STORE_ECONFLICT) {
         j->ok = 0;
+        j->code_wrong = 1;
+    }
     if (j->ok) {
         if ((rc = throttle_login_success(tx, j->net_key, j->acct_key)) != STORE_OK ||
+            (rc = throttle_reset(tx, j->factor_key)) != STORE_OK ||
             (rc = store_staff_session_set(tx, j->login, j->session_hash, j->now)) != STORE_OK)
             return rc;
         return access_audit_as(tx, j->s.role, j->login, "staff-login", NULL);
     }
+    if (j->code_wrong && (rc = factor_fail(tx, j)) != STORE_OK)
+        return rc;
     if (j->known)
         rc = access_audit_as(tx, j->s.role, j->login, j->locked ? "staff-locked"
                                                                 : "staff-login-refused", NULL);
@@ -167,7 +260,8 @@ static int run_login_record(store_tx *tx, void *arg)
     return rc;
 }
 
-/* Password (Argon2id, also for an unknown login) and then the TOTP code. */
+/* Password (Argon2id, also for an unknown login) and then, unless the second
+ * factor is locked, the TOTP code. */
 static int login_verify(login_job *j, const char *password, const char *code)
 {
     uint8_t totp[TOTP_KEY_BYTES];
@@ -178,10 +272,17 @@ static int login_verify(login_job *j, const char *password, const char *code)
     match = secret_pwhash_verify(j->known ? j->s.password_hash : j->a->dummy_hash, password,
                                  strlen(password)) == 0;
     access_hash_leave(j->a);
-    if (!j->known || !match || totp_open(totp, j->a, &j->s) != 0)
+    if (!j->known || !match)
+        return 0;
+    if (j->factor_locked) {
+        j->factor_refused = 1;
+        return 0;
+    }
+    if (totp_open(totp, j->a, &j->s) != 0)
         return 0;
     match = totp_verify(totp, code, j->now, j->s.totp_last, &j->step) == 0;
     sodium_memzero(totp, sizeof totp);
+    j->code_wrong = !match;
     return match;
 }
 
@@ -189,7 +290,7 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
                 const char *client, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
                 staff_member *who, access_result *res)
 {
-    char net[64];
+    char net[64], acct[STAFF_LOGIN_MAX + 80];
     login_job *j;
     int rc;
 
@@ -205,7 +306,9 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
     *j = (login_job){ .a = a, .login = login, .now = now, .res = res };
     access_client_network(net, client);
     snprintf(j->net_key, sizeof j->net_key, "staff-net:%s", net);
-    snprintf(j->acct_key, sizeof j->acct_key, "staff:%s", login);
+    snprintf(acct, sizeof acct, "%s %s", login, net);
+    throttle_key_hashed(j->acct_key, a, "staff", acct);
+    snprintf(j->factor_key, sizeof j->factor_key, FACTOR_KEY "%s", login);
     rc = store_write(a->store, run_login_enter, j);
     if (rc == STORE_OK && res->code == ACCESS_E_NONE) {
         j->ok = login_verify(j, password, code);
@@ -220,7 +323,9 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
         }
         rc = store_write(a->store, run_login_record, j);
         if (rc == STORE_OK && !j->ok) {
-            res->code = ACCESS_E_CREDENTIALS;
+            /* only the right password learns that the second factor is locked */
+            res->code = j->factor_refused || j->factor_tripped ? ACCESS_E_FACTOR_LOCKED
+                                                               : ACCESS_E_CREDENTIALS;
             rc = ACCESS_REFUSED;
         }
     } else if (rc == STORE_OK) {
@@ -234,6 +339,75 @@ out:
     sodium_memzero(j, sizeof *j);
     free(j);
     return rc;
+}
+
+/* ---- the second factor's lock ---- */
+
+typedef struct {
+    const char *login, *actor, *reason;
+    char key[THROTTLE_KEY_CHARS];
+    store_staff s;
+    store_tx *tx;
+    store_text_fn fn;
+    void *arg;
+} factor_job;
+
+static int run_unlock(store_tx *tx, void *arg)
+{
+    factor_job *j = arg;
+    int rc = store_staff_get(tx, j->login, &j->s);
+
+    if (rc != STORE_OK || (rc = throttle_reset(tx, j->key)) != STORE_OK)
+        return rc;
+    return access_audit_as(tx, STAFF_ROLE_OFFICER, j->actor, "staff-second-factor-unlocked",
+                           json_pack("{s:s,s:s}", "login", j->login, "reason", j->reason));
+}
+
+int staff_factor_unlock(access_ctx *a, const char *login, const char *actor, const char *reason,
+                        access_result *res)
+{
+    factor_job j = { .login = login, .actor = actor, .reason = reason };
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (!login_valid(login))
+        return STORE_ENOTFOUND;
+    if (reason == NULL || reason[0] == '\0' || actor == NULL || actor[0] == '\0') {
+        res->code = ACCESS_E_REASON;
+        return ACCESS_REFUSED;
+    }
+    snprintf(j.key, sizeof j.key, FACTOR_KEY "%s", login);
+    rc = store_write(a->store, run_unlock, &j);
+    sodium_memzero(&j.s, sizeof j.s);
+    return rc;
+}
+
+static int locked_login(const char *login, void *arg)
+{
+    factor_job *j = arg;
+    store_throttle t;
+    char key[THROTTLE_KEY_CHARS];
+    int rc;
+
+    snprintf(key, sizeof key, FACTOR_KEY "%s", login);
+    if ((rc = store_throttle_get(j->tx, key, &t)) != STORE_OK)
+        return rc;
+    return t.locked_until > 0 ? j->fn(login, j->arg) : 0;
+}
+
+static int run_locked_each(store_tx *tx, void *arg)
+{
+    factor_job *j = arg;
+
+    j->tx = tx;
+    return store_staff_each(tx, locked_login, j);
+}
+
+int staff_factor_locked_each(access_ctx *a, store_text_fn fn, void *arg)
+{
+    factor_job j = { .fn = fn, .arg = arg };
+
+    return store_read(a->store, run_locked_each, &j);
 }
 
 /* ---- sessions ---- */

@@ -36,15 +36,31 @@ typedef struct {
 
 /* 1 if the role is one of the three. */
 int staff_role_valid(const char *role);
-/* Create an account: login of 2-64 characters [a-z0-9._-], a known role, a
- * password meeting the policy. ACCESS_REFUSED with ACCESS_E_STAFF_ACCOUNT or a
- * password code; STORE_ECONFLICT if the login exists. */
+/* 1 if a login is guessable: once its digits and separators (. _ -) are
+ * dropped, nothing is left or only role and generic words, in French or
+ * English (admin, root, bureau, president, support, officer, controle,
+ * auditeur, vote, election, test...; staff.c has the list), alone or run
+ * together ("bureau", "admin2", "super-admin", "bureau.vote", "123"). */
+int staff_login_guessable(const char *login);
+/* Create an account: login of 2-64 characters [a-z0-9._-] that is not
+ * guessable, a known role, a password meeting the policy. ACCESS_REFUSED with
+ * ACCESS_E_STAFF_ACCOUNT or a password code; STORE_ECONFLICT if the login
+ * exists. */
 int staff_add(access_ctx *a, const char *login, const char *role, const char *password,
               const char *issuer, staff_enrolment *out, access_result *res);
 /* Log in with password and TOTP code; a session token and who logged in
  * (who may be NULL) on success. Wrong login, password or code are one answer
- * (ACCESS_E_CREDENTIALS), throttled per account and per network. A code is
- * good once. */
+ * (ACCESS_E_CREDENTIALS). Failures are throttled per network (a window,
+ * access.h) and per account AND network (delays, then a lock: access.h's
+ * account policy), so that guesses from elsewhere never hold back the right
+ * password and code from a network that has not failed. After the right
+ * password, wrong codes also count per account (a right code clears the
+ * count): at the STAFF_TOTP_FAILURES-th in a row the second factor locks,
+ * for every network, until an officer unlocks it (staff_factor_unlock,
+ * "votectl staff-unlock"); "staff-second-factor-locked" is audited then.
+ * While it is locked the right password gets ACCESS_E_FACTOR_LOCKED (only
+ * someone holding the password learns it), anything else CREDENTIALS. A code
+ * is good once. */
 int staff_login(access_ctx *a, const char *login, const char *password, const char *code,
                 const char *client, int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1],
                 staff_member *who, access_result *res);
@@ -52,5 +68,14 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
 int staff_session(access_ctx *a, const char *session, int64_t now, staff_member *who,
                   access_result *res);
 int staff_logout(access_ctx *a, const char *session);
+
+#define STAFF_TOTP_FAILURES 100
+/* Lift the second factor's lock (and its count) of a login, audited under
+ * the officer's actor name with the reason: ACCESS_OK, ACCESS_REFUSED
+ * (ACCESS_E_REASON without a reason), STORE_ENOTFOUND for no such login. */
+int staff_factor_unlock(access_ctx *a, const char *login, const char *actor, const char *reason,
+                        access_result *res);
+/* Each login whose second factor is locked, in order (fn as store_text_fn). */
+int staff_factor_locked_each(access_ctx *a, store_text_fn fn, void *arg);
 
 #endif

@@ -64,9 +64,10 @@ int throttle_reset(store_tx *tx, const char *key)
     return store_throttle_put(tx, key, &t);
 }
 
-/* Count an event in key's window (its end in next_allowed); *count: events so far. */
+/* Count an event in key's window (its end in next_allowed, and in *ends if
+ * not NULL); *count: events so far. */
 static int count_in_window(store_tx *tx, const char *key, int64_t window, int64_t now,
-                           int64_t *count)
+                           int64_t *count, int64_t *ends)
 {
     store_throttle t;
     int rc = store_throttle_get(tx, key, &t);
@@ -78,17 +79,25 @@ static int count_in_window(store_tx *tx, const char *key, int64_t window, int64_
         t.next_allowed = now + window;
     }
     *count = ++t.failures;
+    if (ends != NULL)
+        *ends = t.next_allowed;
     return store_throttle_put(tx, key, &t);
+}
+
+int throttle_count_ends(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
+                        int *allowed, int64_t *ends)
+{
+    int64_t count = 0;
+    int rc = count_in_window(tx, key, window, now, &count, ends);
+
+    *allowed = count <= limit;
+    return rc;
 }
 
 int throttle_count(store_tx *tx, const char *key, int64_t limit, int64_t window, int64_t now,
                    int *allowed)
 {
-    int64_t count = 0;
-    int rc = count_in_window(tx, key, window, now, &count);
-
-    *allowed = count <= limit;
-    return rc;
+    return throttle_count_ends(tx, key, limit, window, now, allowed, NULL);
 }
 
 void throttle_key_hashed(char out[THROTTLE_KEY_CHARS], const access_ctx *a, const char *prefix,
@@ -124,7 +133,7 @@ int throttle_network_fail(store_tx *tx, const access_ctx *a, const char *key, in
                           int *tripped)
 {
     int64_t count = 0;
-    int rc = count_in_window(tx, key, ACCESS_NETWORK_WINDOW, now, &count);
+    int rc = count_in_window(tx, key, ACCESS_NETWORK_WINDOW, now, &count, NULL);
 
     *tripped = count == a->network_failures;
     return rc;

@@ -385,7 +385,8 @@ DISPATCH(voter_scrutins, (store_tx *tx, int64_t id, store_scrutin_fn fn, void *a
 DISPATCH(active_voters_each, (store_tx *tx, store_id_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_cards_each, (store_tx *tx, store_card_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(link_issue, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
-                      int purpose, int64_t expires), (tx->c, hash, voter, purpose, expires))
+                      int purpose, int64_t expires, int64_t now, int keep),
+         (tx->c, hash, voter, purpose, expires, now, keep))
 DISPATCH(link_peek, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
                      int *purpose, int *used, int64_t *expires),
          (tx->c, hash, voter, purpose, used, expires))
@@ -408,6 +409,7 @@ DISPATCH(staff_session_set, (store_tx *tx, const char *login,
          (tx->c, login, hash, now))
 DISPATCH(staff_session_touch, (store_tx *tx, const char *login, int64_t now),
          (tx->c, login, now))
+DISPATCH(staff_each, (store_tx *tx, store_text_fn fn, void *arg), (tx->c, fn, arg))
 DISPATCH(voter_search, (store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg),
          (tx->c, query, limit, fn, arg))
 DISPATCH(session_delete, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))

@@ -224,13 +224,16 @@ int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *ar
 int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg);
 /* Every active voter with the first of their addresses, by number. */
 int store_voter_cards_each(store_tx *tx, store_card_fn fn, void *arg);
-/* A new link voids every unused link of the voter. */
+/* A new link, which keeps at most `keep` of the voter's unused, unexpired
+ * links (the latest by expiry; ties by hash) and voids the others, so that
+ * the voter has at most keep + 1 live links. */
 int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
-                     int purpose, int64_t expires);
+                     int purpose, int64_t expires, int64_t now, int keep);
 /* Look a link up without using it: 0 with its state, or STORE_ENOTFOUND. */
 int store_link_peek(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
                     int *purpose, int *used, int64_t *expires);
-/* Mark the link used; STORE_ENOTFOUND if unknown, used, voided or expired. */
+/* Mark the link used and void every other unused link of its voter;
+ * STORE_ENOTFOUND if unknown, used, voided or expired. */
 int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
                        int64_t *voter, int *purpose);
 int store_session_insert(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
@@ -273,6 +276,8 @@ int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step);
 int store_staff_session_set(store_tx *tx, const char *login,
                             const uint8_t hash[STORE_HASH_BYTES], int64_t now);
 int store_staff_session_touch(store_tx *tx, const char *login, int64_t now);
+/* Every staff login, in order. */
+int store_staff_each(store_tx *tx, store_text_fn fn, void *arg);
 /* Voters whose number or address is query, or whose surname starts with it
  * (any case), at most limit: the voter numbered query first, then by surname
  * and number; struck voters too. */

@@ -67,7 +67,7 @@ typedef struct {
     int (*active_voters_each)(store_conn *c, store_id_fn fn, void *arg);
     int (*voter_cards_each)(store_conn *c, store_card_fn fn, void *arg);
     int (*link_issue)(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
-                      int64_t expires);
+                      int64_t expires, int64_t now, int keep);
     int (*link_peek)(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose,
                      int *used, int64_t *expires);
     int (*link_consume)(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
@@ -120,6 +120,7 @@ typedef struct {
     int (*staff_session_set)(store_conn *c, const char *login, const uint8_t *hash,
                              int64_t now);
     int (*staff_session_touch)(store_conn *c, const char *login, int64_t now);
+    int (*staff_each)(store_conn *c, store_text_fn fn, void *arg);
     int (*voter_search)(store_conn *c, const char *query, int limit, store_card_fn fn,
                         void *arg);
 } store_backend;

@@ -593,5 +593,6 @@ const store_backend store_backend_pg = {
     .staff_totp_use = pgs_staff_totp_use,
     .staff_session_set = pgs_staff_session_set,
     .staff_session_touch = pgs_staff_session_touch,
+    .staff_each = pgs_staff_each,
     .voter_search = pgs_voter_search,
 };

@@ -100,7 +100,7 @@ int pgs_voter_scrutins(store_conn *c, int64_t id, store_scrutin_fn fn, void *arg
 int pgs_active_voters_each(store_conn *c, store_id_fn fn, void *arg);
 int pgs_voter_cards_each(store_conn *c, store_card_fn fn, void *arg);
 int pgs_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
-                  int64_t expires);
+                  int64_t expires, int64_t now, int keep);
 int pgs_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,
                  int64_t *expires);
 int pgs_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,
@@ -175,6 +175,7 @@ int pgs_staff_by_session(store_conn *c, const uint8_t *hash, store_staff *s);
 int pgs_staff_totp_use(store_conn *c, const char *login, uint64_t step);
 int pgs_staff_session_set(store_conn *c, const char *login, const uint8_t *hash, int64_t now);
 int pgs_staff_session_touch(store_conn *c, const char *login, int64_t now);
+int pgs_staff_each(store_conn *c, store_text_fn fn, void *arg);
 int pgs_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg);
 
 #endif

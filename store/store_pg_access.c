@@ -128,14 +128,18 @@ int pgs_voter_cards_each(store_conn *c, store_card_fn fn, void *arg)
 }
 
 int pgs_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
-                  int64_t expires)
+                  int64_t expires, int64_t now, int keep)
 {
     pgs_args a = { .n = 0 };
     int rc;
 
     pgs_int(&a, voter);
-    rc = pgs_command(c, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0", &a,
-                    NULL);
+    pgs_int(&a, now);
+    pgs_int(&a, keep > 0 ? keep : 0);
+    rc = pgs_command(c, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0 AND"
+                     " token_hash NOT IN (SELECT token_hash FROM access_link WHERE voter_id = $1"
+                     " AND used = 0 AND expires > $2 ORDER BY expires DESC, token_hash DESC"
+                     " LIMIT $3)", &a, NULL);
     if (rc != STORE_OK)
         return rc;
     a.n = 0;
@@ -183,7 +187,11 @@ int pgs_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *v
     *voter = pgs_i64(r, 0, 0);
     *purpose = (int)pgs_i64(r, 0, 1);
     PQclear(r);
-    return rc;
+    /* the voter's other links die with this one */
+    a.n = 0;
+    pgs_int(&a, *voter);
+    return pgs_command(c, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0", &a,
+                       NULL);
 }
 
 int pgs_session_insert(store_conn *c, const uint8_t *hash, int64_t voter, int64_t now)

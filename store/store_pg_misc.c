@@ -225,6 +225,18 @@ int pgs_staff_session_touch(store_conn *c, const char *login, int64_t now)
                       STORE_ENOTFOUND);
 }
 
+static int login_row(const PGresult *r, int i, void *fn, void *arg)
+{
+    return ((store_text_fn)fn)(pgs_str(r, i, 0), arg);
+}
+
+int pgs_staff_each(store_conn *c, store_text_fn fn, void *arg)
+{
+    pgs_args a = { .n = 0 };
+
+    return pgs_each(c, "SELECT login FROM staff ORDER BY login", &a, login_row, (void *)fn, arg);
+}
+
 int pgs_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg)
 {
     char like[2 * STORE_QUERY_CHARS + 2];

@@ -750,5 +750,6 @@ const store_backend store_backend_sqlite = {
     .staff_totp_use = sq_staff_totp_use,
     .staff_session_set = sq_staff_session_set,
     .staff_session_touch = sq_staff_session_touch,
+    .staff_each = sq_staff_each,
     .voter_search = sq_voter_search,
 };

@@ -80,6 +80,7 @@ int sq_staff_by_session(store_conn *c, const uint8_t *hash, store_staff *s);
 int sq_staff_totp_use(store_conn *c, const char *login, uint64_t step);
 int sq_staff_session_set(store_conn *c, const char *login, const uint8_t *hash, int64_t now);
 int sq_staff_session_touch(store_conn *c, const char *login, int64_t now);
+int sq_staff_each(store_conn *c, store_text_fn fn, void *arg);
 int sq_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg);
 
 /* store_sqlite_access.c */
@@ -97,7 +98,7 @@ int sq_voter_cards_each(store_conn *c, store_card_fn fn, void *arg);
     " v.establishment, v.postal_address"
 int sq_cards_run(sqlite3_stmt *st, store_card_fn fn, void *arg);
 int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
-                  int64_t expires);
+                  int64_t expires, int64_t now, int keep);
 int sq_link_peek(store_conn *c, const uint8_t *hash, int64_t *voter, int *purpose, int *used,
                  int64_t *expires);
 int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *voter,

@@ -165,9 +165,12 @@ int sq_cards_run(sqlite3_stmt *st, store_card_fn fn, void *arg)
 }
 
 int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose,
-                  int64_t expires)
+                  int64_t expires, int64_t now, int keep)
 {
-    static const char void_sql[] = "UPDATE access_link SET used = 2 WHERE voter_id = ? AND used = 0";
+    static const char void_sql[] =
+        "UPDATE access_link SET used = 2 WHERE voter_id = ?1 AND used = 0 AND token_hash NOT IN"
+        " (SELECT token_hash FROM access_link WHERE voter_id = ?1 AND used = 0 AND expires > ?2"
+        " ORDER BY expires DESC, token_hash DESC LIMIT ?3)";
     static const char ins_sql[] =
         "INSERT INTO access_link(token_hash, voter_id, purpose, expires) VALUES (?, ?, ?, ?)";
     sqlite3_stmt *st = sq_stmt(c, void_sql);
@@ -176,6 +179,8 @@ int sq_link_issue(store_conn *c, const uint8_t *hash, int64_t voter, int purpose
     if (st == NULL)
         return STORE_EIO;
     sqlite3_bind_int64(st, 1, voter);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int(st, 3, keep > 0 ? keep : 0);
     if ((rc = sq_step_done(st)) != STORE_OK || (st = sq_stmt(c, ins_sql)) == NULL)
         return rc != STORE_OK ? rc : STORE_EIO;
     sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
@@ -230,7 +235,14 @@ int sq_link_consume(store_conn *c, const uint8_t *hash, int64_t now, int64_t *vo
         return STORE_ENOTFOUND;
     }
     sqlite3_reset(st);
-    return sq_map_rc(rc);
+    if ((rc = sq_map_rc(rc)) != STORE_OK)
+        return rc;
+    /* the voter's other links die with this one */
+    if ((st = sq_stmt(c, "UPDATE access_link SET used = 2 WHERE voter_id = ? AND used = 0")) ==
+        NULL)
+        return STORE_EIO;
+    sqlite3_bind_int64(st, 1, *voter);
+    return sq_step_done(st);
 }
 
 int sq_session_insert(store_conn *c, const uint8_t *hash, int64_t voter, int64_t now)

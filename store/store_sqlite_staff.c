@@ -117,6 +117,19 @@ int sq_staff_session_touch(store_conn *c, const char *login, int64_t now)
     return staff_update(c, st, STORE_ENOTFOUND);
 }
 
+int sq_staff_each(store_conn *c, store_text_fn fn, void *arg)
+{
+    sqlite3_stmt *st = sq_stmt(c, "SELECT login FROM staff ORDER BY login");
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return STORE_EIO;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn((const char *)sqlite3_column_text(st, 0), arg);
+    sqlite3_reset(st);
+    return stop ? stop : sq_map_rc(rc);
+}
+
 int sq_voter_search(store_conn *c, const char *query, int limit, store_card_fn fn, void *arg)
 {
     static const char sql[] =

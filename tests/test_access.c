@@ -305,6 +305,36 @@ static void test_password_context_generated(void **state)
     }
 }
 
+/* The voter's number with separators between its digits or groups (a space,
+ * a dot, a dash, a plus), alone or twice: still her number (review of issue
+ * 20: "2026 0042 2026 0042" and "2 0 2 6 0 0 4 2 !" were accepted). */
+static void test_password_context_separated(void **state)
+{
+    fixture *f = *state;
+    static const char seps[] = " .-+";
+
+    for (uint32_t seed = 1; seed <= 40; seed++) {
+        made_voter v;
+        char pw[400], spread[40];
+        char sep = seps[seed % 4];
+        size_t o = 0;
+
+        make_voter(&v, seed);
+        for (const char *d = v.number; *d; d++) {
+            spread[o++] = *d;
+            spread[o++] = sep;
+        }
+        spread[o] = '\0';
+        snprintf(pw, sizeof pw, "%s!%s", spread, seed % 2 ? "ab" : "");
+        if (access_password_check(&f->a, pw, v.context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted for number %s", pw, v.number);
+        snprintf(pw, sizeof pw, "%.4s%c%.4s%c%.4s%c%.4s", v.number, sep, v.number + 4, sep,
+                 v.number, sep, v.number + 4);
+        if (access_password_check(&f->a, pw, v.context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted for number %s", pw, v.number);
+    }
+}
+
 /* The six passwords of the audit, for the voter it used. */
 static void test_password_context_audit(void **state)
 {
@@ -456,11 +486,8 @@ static void test_links_and_activation(void **state)
     /* voter 2 has two addresses: one link, mailed to both */
     assert_int_equal(store_write(f->s, run_issue, &j1), 0);
     assert_int_equal(queued(f), before + 2);
-    /* a newer link voids the older one */
+    /* a newer link leaves the older one valid (test_links_survive_third_parties) */
     assert_int_equal(store_write(f->s, run_issue, &j2), 0);
-    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
-                                     &res), ACCESS_REFUSED);
-    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     /* truncated, altered, expired */
     assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, NULL, &res),
                      ACCESS_REFUSED);
@@ -491,9 +518,12 @@ static void test_links_and_activation(void **state)
         pthread_join(t[i], NULL);
     assert_true((r[0].rc == ACCESS_OK) != (r[1].rc == ACCESS_OK));
     assert_int_equal(r[0].rc == ACCESS_OK ? r[1].res.code : r[0].res.code, ACCESS_E_LINK_INVALID);
-    /* and once used, never again */
+    /* and once used, never again; following it voided the voter's other link */
     assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
+    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
 }
 
 static int job_nothing(store_tx *tx, void *arg)
@@ -584,10 +614,14 @@ static void test_reassorts_and_account(void **state)
     assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t, &res),
                      ACCESS_OK);
     assert_int_equal(queued(f), before + 1);
-    /* three per address and hour; the fourth is silently not sent */
-    for (int i = 0; i < 3; i++)
+    /* three per address and hour; the fourth is refused with the time to wait */
+    for (int i = 0; i < 2; i++)
         assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t,
                                              &res), ACCESS_OK);
+    assert_int_equal(access_request_link(&f->a, id, STORE_LINK_PASSWORD, "192.0.2.50", t, &res),
+                     ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_RATE);
+    assert_int_equal(res.retry_after, 3600);
     assert_int_equal(queued(f), before + 3);
     /* too many requests from one network: refused, whatever the address */
     for (int i = 0; i < 30; i++)
@@ -1328,11 +1362,94 @@ static void test_demo_roster_from_the_hr_file(void **state)
     fclose(out);
 }
 
+/* Whether a link is live, without using it: a link that is not is refused
+ * before the password is looked at. */
+static int link_live(fixture *f, const char *token)
+{
+    access_result res;
+
+    assert_int_equal(access_activate(&f->a, token, "password1234", 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
+    assert_true(res.code == ACCESS_E_PASSWORD_COMMON || res.code == ACCESS_E_LINK_INVALID);
+    return res.code == ACCESS_E_PASSWORD_COMMON;
+}
+
+/* Finding 6 of issue 20: a third party asks for links to a voter's address
+ * until the hourly rate is reached. Her own link stays valid, the links
+ * those requests sent are hers too, her own request is told to wait (never
+ * silently dropped), and an unregistered address gets exactly the same
+ * answer. At most ACCESS_LINKS_LIVE links live, the oldest voided past that;
+ * following one voids the others. */
+static void test_links_survive_third_parties(void **state)
+{
+    fixture *f = *state;
+    const char *camille = "camille.martin@ex.gouv.fr", *ghost = "personne@ex.gouv.fr";
+    issue_job own = { f, 1, "", STORE_LINK_ACTIVATION };
+    issue_job more[ACCESS_LINKS_LIVE];
+    access_result res, ghost_res;
+    int64_t t = f->now;
+    uint64_t before;
+    int rc, ghost_rc, n = 0;
+
+    /* the voter's own link (as at opening), then three requests by someone else */
+    f->now = t - 10;
+    assert_int_equal(store_write(f->s, run_issue, &own), 0);
+    f->now = t;
+    before = queued(f);
+    for (int i = 0; i < ACCESS_LINKS_PER_ADDRESS; i++)
+        assert_int_equal(access_request_link(&f->a, camille, STORE_LINK_ACTIVATION,
+                                             "198.51.100.200", t, &res), ACCESS_OK);
+    assert_int_equal(queued(f), before + ACCESS_LINKS_PER_ADDRESS);   /* all to her mailbox */
+    assert_true(link_live(f, own.token));
+    /* her own request, from her network: told to wait, and for how long */
+    rc = access_request_link(&f->a, camille, STORE_LINK_ACTIVATION, "203.0.113.200", t + 600,
+                             &res);
+    assert_int_equal(rc, ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_LINK_RATE);
+    assert_int_equal(res.retry_after, 3000);
+    assert_int_equal(queued(f), before + ACCESS_LINKS_PER_ADDRESS);
+    assert_true(link_live(f, own.token));
+    /* an address that is no voter's: the very same answer */
+    for (int i = 0; i < ACCESS_LINKS_PER_ADDRESS; i++)
+        assert_int_equal(access_request_link(&f->a, ghost, STORE_LINK_ACTIVATION,
+                                             "198.51.100.201", t, &ghost_res), ACCESS_OK);
+    ghost_rc = access_request_link(&f->a, ghost, STORE_LINK_ACTIVATION, "203.0.113.201",
+                                   t + 600, &ghost_res);
+    assert_int_equal(ghost_rc, rc);
+    assert_int_equal(ghost_res.code, res.code);
+    assert_int_equal(ghost_res.retry_after, res.retry_after);
+    assert_int_equal(queued(f), before + ACCESS_LINKS_PER_ADDRESS);
+    /* after the hour she may ask again */
+    assert_int_equal(access_request_link(&f->a, camille, STORE_LINK_ACTIVATION,
+                                         "203.0.113.200", t + 3600, &res), ACCESS_OK);
+    /* up to ACCESS_LINKS_LIVE live links: her own is still one of them */
+    for (int live = 1 + ACCESS_LINKS_PER_ADDRESS + 1; live < ACCESS_LINKS_LIVE; live++, n++) {
+        more[n] = (issue_job){ f, 1, "", STORE_LINK_ACTIVATION };
+        f->now = t + 3601 + n;
+        assert_int_equal(store_write(f->s, run_issue, &more[n]), 0);
+    }
+    assert_true(link_live(f, own.token));
+    /* one more: the oldest, hers, is voided; the others live */
+    more[n] = (issue_job){ f, 1, "", STORE_LINK_ACTIVATION };
+    f->now = t + 3601 + n;
+    assert_int_equal(store_write(f->s, run_issue, &more[n]), 0);
+    assert_false(link_live(f, own.token));
+    for (int i = 0; i <= n; i++)
+        assert_true(link_live(f, more[i].token));
+    /* following one voids every other */
+    assert_int_equal(access_activate(&f->a, more[0].token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_OK);
+    for (int i = 1; i <= n; i++)
+        assert_false(link_live(f, more[i].token));
+    f->now = t;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_password_context_generated),
+        cmocka_unit_test(test_password_context_separated),
         cmocka_unit_test(test_password_context_audit),
         cmocka_unit_test(test_password_context_held_out),
         cmocka_unit_test(test_defi_normal_form),
@@ -1353,6 +1470,7 @@ int main(void)
         cmocka_unit_test(test_support_defi_reset),
         cmocka_unit_test(test_audit_trail_without_secrets),
         cmocka_unit_test(test_demo_roster_from_the_hr_file),
+        cmocka_unit_test(test_links_survive_third_parties),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);
 }

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include "testutil.h"
+#include "access/altcha.h"
 #include "votesrv/portal/html.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
@@ -86,9 +87,9 @@ static int make_election(void)
               "$V seal-state open s.json && $V ceremony export c.json && "
               "$T seal c.json s.json k0 seal0.json && $T seal c.json s.json k1 seal1.json && "
               "$V ceremony post seal0.json seal1.json && $V open && "
-              "$V staff-add agent support pass > agent.txt && "
-              "$V staff-add chef officer pass > chef.txt && "
-              "$V staff-add controle auditor pass > controle.txt", dir, bin, bin) != 0) {
+              "$V staff-add c.lemoine support pass > c.lemoine.txt && "
+              "$V staff-add a.roux officer pass > a.roux.txt && "
+              "$V staff-add p.garnier auditor pass > p.garnier.txt", dir, bin, bin) != 0) {
         fprintf(stderr, "%s\n", out);
         return -1;
     }
@@ -258,6 +259,45 @@ static void test_forms_refused(void **state)
     free(r);
 }
 
+/* Issue 20, finding 6, on the portal: past the hourly rate of link requests
+ * for an address (here one that is no voter's: the answer is the same for
+ * all), the page says to wait and for how long (429, Retry-After), where it
+ * used to say "sent" and send nothing. */
+static void test_link_rate_page(void **state)
+{
+    char cookie[128], token[80], body[4096];
+    tu_reply *r = malloc(sizeof *r);
+    const char *form = "Content-Type: application/x-www-form-urlencoded";
+
+    (void)state;
+    assert_non_null(r);
+    csrf(cookie, token);
+    for (int i = 0; i <= 3; i++) {
+        json_t *c;
+        char *payload, *escaped;
+
+        tu_http(r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
+        assert_int_equal(r->status, 200);
+        c = json_loads(r->body, 0, NULL);
+        payload = altcha_solve(c);
+        json_decref(c);
+        assert_non_null(payload);
+        escaped = curl_easy_escape(NULL, payload, 0);
+        snprintf(body, sizeof body, "csrf=%s&identifier=quelqu.un%%40ex.gouv.fr&altcha=%s",
+                 token, escaped);
+        curl_free(escaped);
+        free(payload);
+        tu_http2(r, "POST", "/acces", body, -1, form, cookie);
+        if (i < 3)
+            assert_int_equal(r->status, 200);
+    }
+    assert_int_equal(r->status, 429);
+    assert_true(atoll(r->retry_after) > 0 && atoll(r->retry_after) <= 3600);
+    assert_non_null(strstr(r->body, "les liens déjà envoyés restent valables"));
+    assert_non_null(strstr(r->body, "Vous pourrez réessayer dans"));
+    free(r);
+}
+
 /* curl with the consoles' cookie jar: headers and body in out. */
 static void console(char *out, size_t len, const char *method, const char *path,
                     const char *form)
@@ -268,21 +308,33 @@ static void console(char *out, size_t len, const char *method, const char *path,
 }
 
 /* The consoles over HTTP: login with password and TOTP, roles enforced. */
-static void test_consoles(void **state)
+/* SQL run on the registry beside the daemon, as a compromised or careless
+ * administrator (or a test) would. */
+static void registry_sql(const char *sql)
 {
-    static char out[65536];
-    char token[80], form[512], code[8], *p;
-    uint8_t key[32];
-    FILE *f;
-    char line[256] = "";
+    char out[2048];
 
-    (void)state;
-    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
-    assert_non_null(strstr(out, "HTTP/1.1 303"));
-    assert_non_null(strstr(out, "Location: /gestion/connexion"));
-    /* the auditor's key, as votectl staff-add printed it */
-    snprintf(form, sizeof form, "%s/controle.txt", dir);
-    f = fopen(form, "r");
+    free(tu_write(dir, "registry.sql", sql));
+    if (tu_pg()) {
+        char pg[600];
+
+        assert_int_equal(tu_pg_conninfo(dir, pg, sizeof pg), 0);
+        assert_int_equal(tu_sh(out, sizeof out, "PGOPTIONS='-c search_path=registry' psql '%s' "
+                               "-v ON_ERROR_STOP=1 -q -f %s/registry.sql", pg, dir), 0);
+    } else {
+        assert_int_equal(tu_sh(out, sizeof out, "sqlite3 -cmd '.timeout 10000' %s/registry.db "
+                               "< %s/registry.sql", dir, dir), 0);
+    }
+}
+
+/* A staff member's TOTP key, as votectl staff-add printed it in LOGIN.txt. */
+static void staff_key(uint8_t key[32], const char *login)
+{
+    char path[700], line[256] = "", *p;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s.txt", dir, login);
+    f = fopen(path, "r");
     assert_non_null(f);
     while (fgets(line, sizeof line, f) != NULL && strncmp(line, "TOTP key", 8) != 0)
         ;
@@ -291,19 +343,40 @@ static void test_consoles(void **state)
     assert_non_null(p);
     p[2 + strcspn(p + 2, "\n")] = '\0';
     tu_base32_key(key, p + 2);
+}
+
+/* The consoles over HTTP: login with password and TOTP, roles enforced; an
+ * account whose second factor locked (issue 20, finding 7: 100 wrong codes
+ * after the right password, test_staff.c) is refused with the right password
+ * and code, shown to the officers as an alert, logged at error, until
+ * "votectl staff-unlock". */
+static void test_consoles(void **state)
+{
+    static char out[65536];
+    char token[80], form[512], code[8], *p;
+    uint8_t key[32], agent[32];
+
+    (void)state;
+    /* the support agent's second factor locked (as staff_login leaves it) */
+    registry_sql("INSERT INTO throttle(key, failures, next_allowed, locked_until) VALUES "
+                 "('staff-totp:c.lemoine', 100, 0, 9223372036854775807);\n");
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /gestion/connexion"));
+    staff_key(key, "p.garnier");          /* the auditor's */
     /* a wrong code: refused, no session */
     console(out, sizeof out, "GET", "/gestion/connexion", NULL);
     form_token(token, out);
     tu_totp(code, key, time(NULL));
     code[5] = code[5] == '9' ? '0' : (char)(code[5] + 1);
-    snprintf(form, sizeof form, "csrf=%s&login=controle&password=correct+horse+battery+staple"
+    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=correct+horse+battery+staple"
              "&code=%s", token, code);
     console(out, sizeof out, "POST", "/gestion/connexion", form);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
     assert_null(strstr(out, "votesrv_staff="));
     /* the right one: the dashboard, read only */
     tu_totp(code, key, time(NULL));
-    snprintf(form, sizeof form, "csrf=%s&login=controle&password=correct+horse+battery+staple"
+    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=correct+horse+battery+staple"
              "&code=%s", token, code);
     console(out, sizeof out, "POST", "/gestion/connexion", form);
     assert_non_null(strstr(out, "HTTP/1.1 303"));
@@ -313,6 +386,9 @@ static void test_consoles(void **state)
     console(out, sizeof out, "GET", "/gestion/bureau", NULL);
     assert_non_null(strstr(out, "HTTP/1.1 200"));
     assert_non_null(strstr(out, "<meter min=\"0\" max=\"3\""));   /* csa-ministere: 3 voters */
+    p = strstr(out, "id=\"staff-alerts\"");                        /* the officers' alert */
+    assert_non_null(p);
+    assert_non_null(strstr(p, "<li>c.lemoine</li>"));
     assert_null(strstr(out, "Clore le vote"));
     assert_null(strstr(out, " style=\""));
     /* an auditor cannot act, nor use the support console */
@@ -326,10 +402,31 @@ static void test_consoles(void **state)
     /* the code just used cannot open a second session */
     console(out, sizeof out, "GET", "/gestion/connexion", NULL);
     form_token(token, out);
-    snprintf(form, sizeof form, "csrf=%s&login=controle&password=correct+horse+battery+staple"
+    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=correct+horse+battery+staple"
              "&code=%s", token, code);
     console(out, sizeof out, "POST", "/gestion/connexion", form);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
+    /* the locked agent: the right password and code are refused, and say why */
+    staff_key(agent, "c.lemoine");
+    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, agent, time(NULL));
+    snprintf(form, sizeof form, "csrf=%s&login=c.lemoine&password=correct+horse+battery+staple"
+             "&code=%s", token, code);
+    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    assert_non_null(strstr(out, "HTTP/1.1 423"));
+    assert_non_null(strstr(out, "la connexion à ce compte est bloquée"));
+    assert_null(strstr(out, "votesrv_staff="));
+    assert_int_equal(tu_sh(out, sizeof out, "grep '\"staff-second-factor-locked\"' %s/votesrv.log",
+                           dir), 0);
+    assert_non_null(strstr(out, "\"level\":\"error\""));
+    assert_non_null(strstr(out, "\"login\":\"c.lemoine\""));
+    /* an officer unlocks it: the alert goes, the agent gets in (in the journey) */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-unlock "
+                           "--reason 'code perdu, appel du 7/12' c.lemoine", dir, bin), 0);
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_null(strstr(out, "staff-alerts"));
 }
 
 /* Seconds the daemon's and the tools' clocks run ahead of the real one. */
@@ -420,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_invisible_neutralised),
         cmocka_unit_test(test_headers_and_pages),
         cmocka_unit_test(test_forms_refused),
+        cmocka_unit_test(test_link_rate_page),
         cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_browser_journey),
     };

@@ -96,27 +96,27 @@ static void test_accounts_and_login(void **state)
     assert_int_equal(staff_add(&srv.access, "A", "support", PASSWORD, "votesrv", &e, &r),
                      ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_STAFF_ACCOUNT);
-    assert_int_equal(staff_add(&srv.access, "agent1", "admin", PASSWORD, "votesrv", &e, &r),
+    assert_int_equal(staff_add(&srv.access, "h.dupuis", "admin", PASSWORD, "votesrv", &e, &r),
                      ACCESS_REFUSED);
-    assert_int_equal(staff_add(&srv.access, "agent1", "support", "court", "votesrv", &e, &r),
+    assert_int_equal(staff_add(&srv.access, "h.dupuis", "support", "court", "votesrv", &e, &r),
                      ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_PASSWORD_SHORT);
-    assert_int_equal(staff_add(&srv.access, "agent1", "support", PASSWORD, "votesrv", &e, &r),
+    assert_int_equal(staff_add(&srv.access, "h.dupuis", "support", PASSWORD, "votesrv", &e, &r),
                      ACCESS_OK);
-    assert_non_null(strstr(e.uri, "otpauth://totp/votesrv:agent1?secret="));
+    assert_non_null(strstr(e.uri, "otpauth://totp/votesrv:h.dupuis?secret="));
     assert_non_null(strstr(e.uri, "&algorithm=SHA256&digits=6&period=30"));
-    assert_int_equal(staff_add(&srv.access, "agent1", "officer", PASSWORD, "votesrv", &e, &r),
+    assert_int_equal(staff_add(&srv.access, "h.dupuis", "officer", PASSWORD, "votesrv", &e, &r),
                      STORE_ECONFLICT);
     /* the CLI prints a key that works the same way */
     free(tu_write(dir, "pw", PASSWORD "\n"));
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
-                           "chef officer pw", dir, bin), 0);
+                           "m.durand officer pw", dir, bin), 0);
     assert_non_null(strstr(out, "TOTP key (shown once): "));
     assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
-                               "chef auditor pw", dir, bin), 0);
+                               "m.durand auditor pw", dir, bin), 0);
     assert_non_null(strstr(out, "this login exists"));
     /* the TOTP key is stored sealed: its bytes are nowhere in the registry */
-    assert_int_equal(staff_add(&srv.access, "agent2", "support", PASSWORD, "votesrv", &e, &r),
+    assert_int_equal(staff_add(&srv.access, "l.moreau", "support", PASSWORD, "votesrv", &e, &r),
                      ACCESS_OK);
     tu_base32_key(key, e.secret);
     if (!tu_pg()) {       /* SQLite's file; PostgreSQL keeps the same sealed column */
@@ -137,28 +137,28 @@ static void test_accounts_and_login(void **state)
     /* wrong code, wrong password, unknown login: one answer */
     tu_totp(code, key, now);
     snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
-    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, wrong, "192.0.2.9", now,
+    assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, wrong, "192.0.2.9", now,
                                  session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     assert_string_equal(session, "");
-    assert_int_equal(staff_login(&srv.access, "agent2", "pas le mot de passe", code,
+    assert_int_equal(staff_login(&srv.access, "l.moreau", "pas le mot de passe", code,
                                  "192.0.2.9", now, session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     assert_int_equal(staff_login(&srv.access, "nobody", PASSWORD, code, "192.0.2.9", now,
                                  session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     /* right: a session; the same code a second time is refused (replay) */
-    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
+    assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, code, "192.0.2.9", now,
                                  first, &who, &r), ACCESS_OK);
-    assert_string_equal(who.login, "agent2");
+    assert_string_equal(who.login, "l.moreau");
     assert_int_equal(staff_session(&srv.access, first, now + 10, &who, &r), ACCESS_OK);
-    assert_string_equal(who.login, "agent2");
+    assert_string_equal(who.login, "l.moreau");
     assert_string_equal(who.role, "support");
-    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9", now,
+    assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, code, "192.0.2.9", now,
                                  session, NULL, &r), ACCESS_REFUSED);
     /* a new login replaces the session */
     tu_totp(code, key, now + TOTP_PERIOD);
-    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
+    assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, code, "192.0.2.9",
                                  now + TOTP_PERIOD, session, NULL, &r), ACCESS_OK);
     assert_int_equal(staff_session(&srv.access, first, now + 40, &who, &r), ACCESS_REFUSED);
     assert_int_equal(staff_session(&srv.access, session, now + 40, &who, &r), ACCESS_OK);
@@ -166,7 +166,7 @@ static void test_accounts_and_login(void **state)
     assert_int_equal(staff_session(&srv.access, session, now + 40 + STAFF_SESSION_IDLE + 1, &who,
                                    &r), ACCESS_REFUSED);
     tu_totp(code, key, now + 2 * TOTP_PERIOD);
-    assert_int_equal(staff_login(&srv.access, "agent2", PASSWORD, code, "192.0.2.9",
+    assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, code, "192.0.2.9",
                                  now + 2 * TOTP_PERIOD, session, NULL, &r), ACCESS_OK);
     assert_int_equal(staff_logout(&srv.access, session), STORE_OK);
     assert_int_equal(staff_session(&srv.access, session, now + 70, &who, &r), ACCESS_REFUSED);
@@ -175,10 +175,152 @@ static void test_accounts_and_login(void **state)
     assert_int_equal(audit_count("staff-added"), 3);
     /* guessing: delays, then the account locks */
     for (int i = 0; i < 25; i++)
-        staff_login(&srv.access, "agent1", PASSWORD, "000000", "198.51.100.7",
+        staff_login(&srv.access, "h.dupuis", PASSWORD, "000000", "198.51.100.7",
                     now + 100 + 1000 * i, session, NULL, &r);
     assert_int_equal(r.code, ACCESS_E_LOCKED);
     assert_true(audit_count("staff-locked") >= 1);
+}
+
+/* Finding 7 of issue 20: role-named and generic logins are refused, by the
+ * domain and by "votectl staff-add". */
+static void test_guessable_logins_refused(void **state)
+{
+    static const char *const refused[] = {
+        "bureau", "president", "presidente", "admin", "administrateur", "support",
+        "assistance", "officer", "root", "controle", "auditor", "auditeur", "delegue",
+        "secretaire", "gestion", "staff", "test", "admin2", "super-admin", "bureau.vote",
+        "bureau_de_vote", "bureau-bv", "root01", "123456", "._-", "chef",
+        "agent1", "election2026", "vote",
+    };
+    static const char *const accepted[] = { "c.martin", "jdupont", "admin.martin",
+                                            "bureau-lefevre", "m.durand2", "agente" };
+    staff_enrolment e;
+    access_result r;
+    char out[4096];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_true(staff_login_guessable(refused[i]));
+        assert_int_equal(staff_add(&srv.access, refused[i], "officer", PASSWORD, "votesrv", &e,
+                                   &r), ACCESS_REFUSED);
+        assert_int_equal(r.code, ACCESS_E_STAFF_ACCOUNT);
+    }
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++)
+        assert_false(staff_login_guessable(accepted[i]));
+    free(tu_write(dir, "pw", PASSWORD "\n"));
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
+                               "bureau officer pw 2>&1", dir, bin), 0);
+    assert_non_null(strstr(out, "the login is guessable"));
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
+                               "president2 officer pw 2>&1", dir, bin), 0);
+    assert_non_null(strstr(out, "the login is guessable"));
+}
+
+/* A staff account with its TOTP key. */
+static void add_staff(const char *login, const char *role, uint8_t key[TOTP_KEY_BYTES])
+{
+    staff_enrolment e;
+    access_result r;
+
+    assert_int_equal(staff_add(&srv.access, login, role, PASSWORD, "votesrv", &e, &r), ACCESS_OK);
+    tu_base32_key(key, e.secret);
+}
+
+static int note_login(const char *login, void *arg)
+{
+    char *out = arg;
+
+    strncat(out, login, 200 - strlen(out) - 2);
+    strcat(out, " ");
+    return 0;
+}
+
+/* Finding 7 of issue 20: guesses from one network lock that network out of
+ * the account, not the right password and code from another; after the
+ * right password, STAFF_TOTP_FAILURES wrong codes in a row (from anywhere)
+ * lock the second factor for every network, audited and listed for the
+ * officers, until "votectl staff-unlock" with a reason. */
+static void test_staff_lockout_per_network_and_factor(void **state)
+{
+    uint8_t key[TOTP_KEY_BYTES];
+    char code[8], wrong[8], session[ACCESS_TOKEN_CHARS + 1], out[4096], listed[200] = "";
+    int64_t now = (int64_t)time(NULL), t;
+    uint64_t locked_before = audit_count("staff-second-factor-locked");
+    access_result r;
+    int rc = ACCESS_OK;
+
+    (void)state;
+    add_staff("r.bonnet", "officer", key);
+    /* the attacker holds the password and guesses codes from 203.0.113.0/24,
+     * slowly enough to pass each delay, up to the lock of that network */
+    for (int i = 0; i < 25; i++) {
+        t = now + 1000 * i;
+        tu_totp(code, key, t);
+        snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
+        rc = staff_login(&srv.access, "r.bonnet", PASSWORD, wrong, "203.0.113.5", t, session,
+                         NULL, &r);
+    }
+    assert_int_equal(rc, ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_LOCKED);
+    t = now + 25000;
+    tu_totp(code, key, t);
+    assert_int_equal(staff_login(&srv.access, "r.bonnet", PASSWORD, code, "203.0.113.5", t,
+                                 session, NULL, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_LOCKED);
+    /* the officer, from her own network, gets in at once */
+    assert_int_equal(staff_login(&srv.access, "r.bonnet", PASSWORD, code, "192.0.2.77", t,
+                                 session, NULL, &r), ACCESS_OK);
+    /* wrong codes after the right password, one per network (no network
+     * throttle trips): the STAFF_TOTP_FAILURES-th locks the second factor */
+    t += TOTP_PERIOD;
+    for (int i = 0; i < STAFF_TOTP_FAILURES; i++) {
+        char client[32];
+
+        snprintf(client, sizeof client, "10.%d.%d.9", 100 + i / 200, i % 200);
+        tu_totp(code, key, t + i);
+        snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
+        rc = staff_login(&srv.access, "r.bonnet", PASSWORD, wrong, client, t + i, session, NULL,
+                         &r);
+        assert_int_equal(rc, ACCESS_REFUSED);
+        if (i + 1 < STAFF_TOTP_FAILURES)
+            assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
+    }
+    assert_int_equal(r.code, ACCESS_E_FACTOR_LOCKED);
+    assert_int_equal(audit_count("staff-second-factor-locked"), locked_before + 1);
+    /* now the right code from a fresh network is refused too; a wrong
+     * password learns nothing */
+    t += STAFF_TOTP_FAILURES + TOTP_PERIOD;
+    tu_totp(code, key, t);
+    assert_int_equal(staff_login(&srv.access, "r.bonnet", PASSWORD, code, "192.0.2.200", t,
+                                 session, NULL, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_FACTOR_LOCKED);
+    assert_int_equal(staff_login(&srv.access, "r.bonnet", "pas le mot de passe", code,
+                                 "192.0.2.201", t, session, NULL, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
+    assert_int_equal(audit_count("staff-second-factor-locked"), locked_before + 1);
+    /* the officers see it */
+    assert_int_equal(staff_factor_locked_each(&srv.access, note_login, listed), STORE_OK);
+    assert_string_equal(listed, "r.bonnet ");
+    /* unlocking needs a reason and a login that exists */
+    assert_int_equal(staff_factor_unlock(&srv.access, "r.bonnet", "officier", NULL, &r),
+                     ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_REASON);
+    assert_int_equal(staff_factor_unlock(&srv.access, "x.personne", "officier", "appel", &r),
+                     STORE_ENOTFOUND);
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json "
+                               "staff-unlock r.bonnet 2>&1", dir, bin), 0);
+    assert_non_null(strstr(out, "--reason"));
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-unlock "
+                           "--reason 'appel de R. Bonnet, téléphone changé' r.bonnet 2>&1", dir,
+                           bin), 0);
+    listed[0] = '\0';
+    assert_int_equal(staff_factor_locked_each(&srv.access, note_login, listed), STORE_OK);
+    assert_string_equal(listed, "");
+    assert_int_equal(audit_count("staff-second-factor-unlocked"), 1);
+    t += TOTP_PERIOD;
+    tu_totp(code, key, t);
+    assert_int_equal(staff_login(&srv.access, "r.bonnet", PASSWORD, code, "192.0.2.200", t,
+                                 session, NULL, &r), ACCESS_OK);
 }
 
 static void test_support_find_and_status(void **state)
@@ -237,17 +379,17 @@ static void test_support_actions(void **state)
 
     (void)state;
     /* no reason, blank reason, unknown voter: nothing happens */
-    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "agent1", NULL, now, &r),
+    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "h.dupuis", NULL, now, &r),
                      ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_REASON);
-    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "agent1", "  ", now, &r),
+    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "h.dupuis", "  ", now, &r),
                      ACCESS_REFUSED);
-    assert_int_equal(support_act(&srv.access, "S9", SUPPORT_LINK, "agent1", "appel", now, &r),
+    assert_int_equal(support_act(&srv.access, "S9", SUPPORT_LINK, "h.dupuis", "appel", now, &r),
                      STORE_ENOTFOUND);
     assert_int_equal(audit_count("support-link"), before);
     /* a link: mailed, audited with the agent and the reason */
     assert_int_equal(mail_deliver_due(srv.store, srv.mail, now, &sent, &failed), 0);
-    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "agent1",
+    assert_int_equal(support_act(&srv.access, "S1", SUPPORT_LINK, "h.dupuis",
                                  "lien non reçu, appel du 24/11", now, &r), ACCESS_OK);
     assert_int_equal(mail_deliver_due(srv.store, srv.mail, now, &sent, &failed), 0);
     assert_int_equal(sent, 1);
@@ -256,7 +398,7 @@ static void test_support_actions(void **state)
         audit_probe p = { "support-link", 0, "" };
 
         assert_int_equal(store_read(srv.store, run_probe, &p), STORE_OK);
-        assert_non_null(strstr(p.payload, "\"agent\":\"agent1\""));
+        assert_non_null(strstr(p.payload, "\"agent\":\"h.dupuis\""));
         assert_non_null(strstr(p.payload, "lien non reçu, appel du 24/11"));
     }
     /* a lock, then unlocking lifts it */
@@ -268,13 +410,13 @@ static void test_support_actions(void **state)
     assert_int_equal(support_status(&srv.access, "S3", now + 500, &v), STORE_OK);
     assert_true(json_integer_value(json_object_get(v, "code_locked_until")) > now + 500);
     json_decref(v);
-    assert_int_equal(support_act(&srv.access, "S3", SUPPORT_UNLOCK, "agent1", "bloqué",
+    assert_int_equal(support_act(&srv.access, "S3", SUPPORT_UNLOCK, "h.dupuis", "bloqué",
                                  now + 500, &r), ACCESS_OK);
     assert_int_equal(support_status(&srv.access, "S3", now + 500, &v), STORE_OK);
     assert_int_equal(json_integer_value(json_object_get(v, "code_locked_until")), 0);
     json_decref(v);
     /* the défi forgotten: defi_set false, and an activation link is mailed */
-    assert_int_equal(support_act(&srv.access, "S2", SUPPORT_DEFI, "agent1", "défi oublié",
+    assert_int_equal(support_act(&srv.access, "S2", SUPPORT_DEFI, "h.dupuis", "défi oublié",
                                  now, &r), ACCESS_OK);
     assert_int_equal(support_status(&srv.access, "S2", now, &v), STORE_OK);
     assert_true(json_is_false(json_object_get(v, "defi_set")));
@@ -287,6 +429,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accounts_and_login),
+        cmocka_unit_test(test_guessable_logins_refused),
+        cmocka_unit_test(test_staff_lockout_per_network_and_factor),
         cmocka_unit_test(test_support_find_and_status),
         cmocka_unit_test(test_support_actions),
     };

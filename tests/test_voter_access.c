@@ -537,6 +537,123 @@ static void test_reissue_roster_address_only(void **state)
     assert_int_equal(cast_as(mallory, password, now, &cr), CLIENT_OK);
 }
 
+/* A session cookie for Camille (her password), in out. */
+static void camille_session(char *out, size_t len, const char *password)
+{
+    char body[256];
+    tu_reply r;
+
+    snprintf(body, sizeof body, "{\"identifier\":\"camille.martin@ex.gouv.fr\","
+                                "\"password\":\"%s\"}", password);
+    tu_http2(&r, "POST", "/api/v1/session", body, (long)strlen(body), JSON, NULL);
+    assert_int_equal(r.status, 200);
+    snprintf(out, len, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+}
+
+static int account_status(const char *session_cookie)
+{
+    tu_reply r;
+
+    tu_http2(&r, "GET", "/api/v1/account", NULL, 0, session_cookie, NULL);
+    return (int)r.status;
+}
+
+/* Issue 20, finding 5: a password or défi change made with the current
+ * password ends every other session of the account (a stolen cookie dies);
+ * the session that made it stays. */
+static void test_credential_change_ends_other_sessions(void **state)
+{
+    const char *pw = "la plage sous les pavés", *pw2 = "les pavés sous la plage";
+    char mine[300], thief[300];
+    tu_reply r;
+
+    (void)state;
+    camille_session(mine, sizeof mine, pw);
+    camille_session(thief, sizeof thief, pw);
+    assert_int_equal(account_status(thief), 200);
+    snprintf(cookie, sizeof cookie, "%s", mine);
+    post(&r, "/api/v1/account/password", "{\"current\":\"la plage sous les pavés\","
+                                         "\"password\":\"les pavés sous la plage\"}");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(account_status(thief), 401);
+    assert_int_equal(account_status(mine), 200);
+    /* the same for a défi change */
+    camille_session(thief, sizeof thief, pw2);
+    assert_int_equal(account_status(thief), 200);
+    post(&r, "/api/v1/account/defi", "{\"password\":\"les pavés sous la plage\","
+                                     "\"current_defi_answer\":\"rex\",\"defi_question\":2,"
+                                     "\"defi_answer\":\"Jean Jaurès\"}");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(account_status(thief), 401);
+    assert_int_equal(account_status(mine), 200);
+    /* back to the password the next tests use */
+    post(&r, "/api/v1/account/password", "{\"current\":\"les pavés sous la plage\","
+                                         "\"password\":\"la plage sous les pavés\"}");
+    assert_int_equal(r.status, 200);
+    cookie[0] = '\0';
+}
+
+/* "Link not received" for an address, with a fresh proof of work. */
+static void ask_link(tu_reply *r, const char *address)
+{
+    char body[2048], *altcha = solved_challenge();
+
+    snprintf(body, sizeof body, "{\"identifier\":\"%s\",\"altcha\":\"%s\"}", address, altcha);
+    free(altcha);
+    tu_http(r, "POST", "/api/v1/access/link", body, (long)strlen(body), JSON);
+}
+
+/* Issue 20, finding 6: someone asks for links to Camille's address until the
+ * hourly rate is reached; the link she got first still works, and her own
+ * request is told to wait (429, Retry-After) rather than silently dropped;
+ * an unregistered address gets the very same answer. */
+static void test_link_requests_never_silenced(void **state)
+{
+    const char *camille = "camille.martin@ex.gouv.fr";
+    char token[64], body[512], *text, *t;
+    static char first_body[sizeof ((tu_reply *)0)->body];
+    int n0 = mail_count(), sent = 0;
+    long long wait;
+    tu_reply r;
+
+    (void)state;
+    cookie[0] = '\0';
+    /* the earlier reassort counts in this hour: ask until refused */
+    for (int i = 0; i < 4; i++) {
+        ask_link(&r, camille);
+        if (r.status != 202)
+            break;
+        sent++;
+    }
+    assert_true(sent >= 1 && sent <= 3);
+    assert_int_equal(r.status, 429);
+    assert_non_null(strstr(r.body, "link_rate"));
+    assert_non_null(strstr(r.body, "les liens déjà envoyés restent valables"));
+    wait = atoll(r.retry_after);
+    assert_true(wait > 0 && wait <= 3600);
+    snprintf(first_body, sizeof first_body, "%s", r.body);
+    /* an address that is no voter's: the same answer once its rate is reached */
+    for (int i = 0; i < 3; i++) {
+        ask_link(&r, "personne@ex.gouv.fr");
+        assert_int_equal(r.status, 202);
+    }
+    ask_link(&r, "personne@ex.gouv.fr");
+    assert_int_equal(r.status, 429);
+    assert_string_equal(r.body, first_body);
+    wait = atoll(r.retry_after);
+    assert_true(wait > 0 && wait <= 3600);
+    /* the first of those links still works, though others were sent after it */
+    text = mail_to(n0 + 1, camille);
+    t = strstr(text, "/mot-de-passe?t=");
+    assert_non_null(t);
+    snprintf(token, 44, "%s", t + strlen("/mot-de-passe?t="));
+    free(text);
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"la plage sous les pavés\"}",
+             token);
+    post(&r, "/api/v1/password/reset", body);
+    assert_int_equal(r.status, 200);
+}
+
 static void test_logout_and_logs(void **state)
 {
     tu_reply r;
@@ -569,6 +686,8 @@ int main(void)
         cmocka_unit_test(test_code_reissue),
         cmocka_unit_test(test_mailbox_only_attack),
         cmocka_unit_test(test_reissue_roster_address_only),
+        cmocka_unit_test(test_credential_change_ends_other_sessions),
+        cmocka_unit_test(test_link_requests_never_silenced),
         cmocka_unit_test(test_logout_and_logs),
     };
     return cmocka_run_group_tests_name("voter_access", tests, setup, teardown);

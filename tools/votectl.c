@@ -734,6 +734,8 @@ static const command commands[] = {
       "support cell: lift a voter's login and vote-code locks" },
     { "staff-add", cmd_staff_add, "LOGIN support|officer|auditor PASSWORD_FILE",
       "an account for the consoles (password + TOTP; prints the TOTP key once)" },
+    { "staff-unlock", cmd_staff_unlock, "--reason TEXT LOGIN",
+      "officer: lift the lock a console account's second factor took after 100 wrong codes" },
     { "send-links", cmd_send_links, "--all | NUMBER...",
       "send activation links (all voters not yet activated, or these)" },
     { "close", cmd_close, "", "close the vote after the end of the window" },

@@ -1,6 +1,8 @@
 /* votectl_staff.c - "votectl staff-add LOGIN ROLE PASSWORD_FILE": a support
- * agent's, officer's or auditor's account for the consoles. The TOTP key is
- * printed once, for the person's authenticator app, and kept only sealed. */
+ * agent's, officer's or auditor's account for the consoles, never under a
+ * guessable login (staff.h). The TOTP key is printed once, for the person's
+ * authenticator app, and kept only sealed. "votectl staff-unlock --reason TEXT
+ * LOGIN": lift the second factor's lock after too many wrong codes. */
 #include "votectl.h"
 
 #include <stdio.h>
@@ -45,6 +47,10 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
     } else if (rc == ACCESS_REFUSED || rc == STORE_ECONFLICT) {
         fprintf(stderr, "votectl staff-add: refused: %s\n",
                 rc == STORE_ECONFLICT ? "this login exists"
+                : r.code == ACCESS_E_STAFF_ACCOUNT && staff_login_guessable(o.pos[0])
+                ? "the login is guessable (a role or generic word such as bureau, president, "
+                  "admin, support, officer, root, alone or with digits): use a personal login "
+                  "such as c.martin"
                 : r.code == ACCESS_E_STAFF_ACCOUNT
                 ? "the login is 2-64 characters a-z 0-9 . _ - and the role support, officer "
                   "or auditor"
@@ -63,11 +69,33 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
     return rc;
 }
 
+int cmd_staff_unlock(votectl *v, int argc, char **argv)
+{
+    access_result r;
+    opts o;
+    int rc = votectl_prepare(v, argc, argv, &o, "r", 1, "expects --reason TEXT LOGIN");
+
+    if (rc != 0)
+        return rc;
+    rc = staff_factor_unlock(&v->srv.access, o.pos[0], v->ctx.actor, o.reason, &r);
+    if (rc == ACCESS_OK) {
+        printf("second factor of %s unlocked.\n", o.pos[0]);
+    } else if (rc == ACCESS_REFUSED || rc == STORE_ENOTFOUND) {
+        fprintf(stderr, "votectl staff-unlock: refused: %s\n",
+                rc == STORE_ENOTFOUND ? "no such login" : "give the reason (--reason TEXT)");
+        rc = EXIT_REFUSED;
+    } else {
+        rc = EXIT_STORE;
+    }
+    votectl_close(v);
+    return rc;
+}
+
 int votectl_demo_staff(votectl *v, const char *path)
 {
     static const char *const accounts[][2] = {
-        { "assistance", STAFF_ROLE_SUPPORT }, { "bureau", STAFF_ROLE_OFFICER },
-        { "controle", STAFF_ROLE_AUDITOR },
+        { "c.lemoine", STAFF_ROLE_SUPPORT }, { "a.roux", STAFF_ROLE_OFFICER },
+        { "p.garnier", STAFF_ROLE_AUDITOR },
     };
     char password[SECRET_TOKEN_CHARS + 1];
     staff_enrolment e;

@@ -1,7 +1,8 @@
 /* POST /api/v1/access/link {identifier, altcha} - "link not received": a new
  * one-time link to that address if it is a voter's: an activation link before
  * activation, a password link after. The answer is the same whether or not it
- * is. */
+ * is, also past the address's hourly rate: 429 link_rate with Retry-After
+ * (the links already sent stay valid), never a silent 202. */
 #include "endpoints.h"
 
 #include "api.h"

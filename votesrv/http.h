@@ -181,7 +181,8 @@ long proxy_v2_length(const uint8_t head[PROXY_V2_HEAD]);
  * must carry TCP over IPv4 or IPv6, its addresses and well-formed TLVs). */
 int proxy_v2_parse(const uint8_t *buf, size_t len, proxy_v2_header *h);
 /* The right-most entry of an X-Forwarded-For value (the one the proxy
- * appended), an IPv4 or IPv6 address, written in its usual form: 0, or -1. */
+ * appended), an IPv4 or IPv6 address, written in its usual form (an
+ * IPv4-mapped IPv6 address as IPv4): 0, or -1. */
 int proxy_xff_pick(const char *value, char *out, size_t outlen);
 
 /* Accepting connections for libmicrohttpd (accept.c): each connection from a

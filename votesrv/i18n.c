@@ -212,6 +212,22 @@ static const struct {
     [MSG_DONE] = { "done", "C'est fait.", "Done." },
     [MSG_BAD_REQUEST] = { "bad_request", "La requête est mal formée.",
                           "The request is malformed." },
+    [MSG_LINK_RATE] = { "link_rate",
+                        "Plusieurs liens ont déjà été demandés pour cette adresse dans l'heure. "
+                        "Si elle est inscrite, les liens déjà envoyés restent valables : "
+                        "consultez votre messagerie, y compris les courriers indésirables. "
+                        "Vous pourrez demander un nouveau lien après le délai indiqué.",
+                        "Several links were already asked for this address in the last hour. "
+                        "If it is registered, the links already sent remain valid: look in "
+                        "your mailbox, including junk mail. You may ask for a new link after "
+                        "the time shown." },
+    [MSG_FACTOR_LOCKED] = { "second_factor_locked",
+                            "Trop de codes à usage unique erronés : la connexion à ce compte "
+                            "est bloquée et le bureau de vote est prévenu. Un membre du bureau "
+                            "doit la débloquer.",
+                            "Too many wrong one-time codes: logins to this account are blocked "
+                            "and the election officers are alerted. An officer must unblock "
+                            "it." },
     [MSG_FORM_EXPIRED] = { "form_expired",
                            "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la "
                            "page et recommencez ; rien n'a été modifié.",

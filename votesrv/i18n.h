@@ -70,6 +70,8 @@ typedef enum {
     MSG_STAFF_ACCOUNT,
     MSG_DONE,
     MSG_BAD_REQUEST,
+    MSG_LINK_RATE,
+    MSG_FACTOR_LOCKED,
     MSG_COUNT
 } msg_id;
 

@@ -9,7 +9,7 @@
 // (NUMBER,CODE lines), VOTESRV_CA_MAIL (the folder of the credential
 // authority's SMTP sink: votecad, not the server, mails reissued codes), VOTESRV_SHOTS (screenshots), VOTESRV_STATE (a JSON file
 // the phases share), VOTESRV_STAFF (the folder holding votectl staff-add's
-// output for the accounts agent, chef and controle), VOTESRV_CLOCK_OFFSET (seconds the
+// output for the accounts c.lemoine, a.roux and p.garnier), VOTESRV_CLOCK_OFFSET (seconds the
 // daemon's clock runs ahead, for the TOTP codes). Each step asserts what a voter sees; axe-core checks each
 // main page (WCAG 2.1 A and AA rules); a CSP violation fails the run.
 import assert from 'node:assert/strict';
@@ -342,9 +342,9 @@ async function phaseVoter() {
   const staff = await newPage(b);
   await staff.goto(`${BASE}/gestion`);
   await staff.getByRole('heading', { name: 'Console de gestion : connexion' }).waitFor();
-  await staffLogin(staff, 'agent', true);
+  await staffLogin(staff, 'c.lemoine', true);
   await staff.getByRole('alert').filter({ hasText: 'Identifiant ou mot de passe incorrect' }).waitFor();
-  await staffLogin(staff, 'agent');
+  await staffLogin(staff, 'c.lemoine');
   await staff.getByRole('heading', { name: "Cellule d'assistance" }).waitFor();
   await staff.getByLabel(/Nom, numéro d'électeur/).fill('dur');
   await staff.getByRole('button', { name: 'Rechercher' }).click();
@@ -376,7 +376,7 @@ async function phaseClose() {
   const b = await browser();
   const page = await newPage(b);
 
-  await staffLogin(page, 'chef');
+  await staffLogin(page, 'a.roux');
   await page.getByRole('heading', { name: 'Tableau de bord du bureau' }).waitFor();
   const cap = page.locator('section.turnout', { has: page.getByRole('heading', { name: /attachés/ }) });
   assert.equal(await cap.locator('meter').first().getAttribute('value'), '1');

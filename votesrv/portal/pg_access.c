@@ -2,7 +2,8 @@
  * voter's professional address; GET/POST /mot-de-passe-oublie - the password
  * reassort, a one-time link to set a new password. Both behind the ALTCHA
  * proof of work, and both answer the same whether or not the address is a
- * voter's. */
+ * voter's; past the address's hourly rate, both say to wait and for how long
+ * (429, Retry-After). */
 #include "pages.h"
 
 #include <string.h>
@@ -13,6 +14,7 @@ typedef struct {
     const char *identifier;      /* what was typed, shown again */
     const char *field_err, *top_err;
     int done;
+    int64_t retry_after;         /* seconds before asking again, or 0 */
 } access_form;
 
 /* The ALTCHA widget (npm "altcha", served from /static with its French
@@ -54,11 +56,21 @@ static int render(http_request *req, http_response *res, int purpose, const acce
     }
     if (f->top_err != NULL)
         portal_notice(&h, "error", f->top_err);
+    if (f->retry_after > 0) {
+        long long minutes = (f->retry_after + 59) / 60;
+
+        html_fmt(&h, "<p class=\"error\" id=\"retry-after\">%s %lld %s</p>",
+                 L(req, "Vous pourrez réessayer dans", "You may try again in"), minutes,
+                 minutes > 1 ? "minutes" : "minute");
+    }
     html_fmt(&h, "<p>%s</p>",
              activation ? L(req, "Un nouveau lien d'activation sera envoyé à votre adresse "
-                                 "professionnelle. Il annule les liens précédents.",
+                                 "professionnelle. Les liens envoyés auparavant restent "
+                                 "valables ; dès que vous en suivez un, les autres sont "
+                                 "annulés.",
                             "A new activation link will be sent to your professional address. "
-                            "It cancels earlier links.")
+                            "Links sent earlier remain valid; once you follow one, the others "
+                            "are cancelled.")
                         : L(req, "Un lien pour choisir un nouveau mot de passe sera envoyé à "
                                  "votre adresse professionnelle.",
                             "A link to choose a new password will be sent to your "
@@ -76,14 +88,14 @@ static int render(http_request *req, http_response *res, int purpose, const acce
 
 static int show(http_request *req, http_response *res, int purpose)
 {
-    access_form f = { NULL, NULL, NULL, 0 };
+    access_form f = { NULL, NULL, NULL, 0, 0 };
 
     return render(req, res, purpose, &f, 200);
 }
 
 static int post(http_request *req, http_response *res, int purpose)
 {
-    access_form f = { portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX), NULL, NULL, 0 };
+    access_form f = { portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX), NULL, NULL, 0, 0 };
     const char *altcha = portal_form(req, "altcha", 2048);
     access_result r;
     int rc;
@@ -105,6 +117,12 @@ static int post(http_request *req, http_response *res, int purpose)
         f.field_err = L(req, "Ce n'est pas une adresse électronique.",
                         "This is not an e-mail address.");
         return render(req, res, purpose, &f, 400);
+    }
+    if (rc == ACCESS_REFUSED && (r.code == ACCESS_E_LINK_RATE || r.code == ACCESS_E_THROTTLED)) {
+        /* never silence: the voter is told to wait, and for how long */
+        f.top_err = portal_access_message(req, rc, r.code);
+        f.retry_after = res->retry_after = r.retry_after;
+        return render(req, res, purpose, &f, 429);
     }
     if (rc != ACCESS_OK) {
         f.top_err = portal_access_message(req, rc, r.code);

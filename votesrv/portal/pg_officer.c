@@ -233,17 +233,53 @@ static void actions_section(html *h, http_request *req, http_response *res,
 }
 
 /* The dashboard for an officer or auditor console_staff let in. */
+static int add_login(const char *login, void *arg)
+{
+    return json_array_append_new(arg, json_string(login)) == 0 ? 0 : STORE_ENOMEM;
+}
+
+/* The alert: console accounts whose second factor locked after too many
+ * wrong codes (someone holding the password guessed), until unlocked. */
+static void alerts_section(html *h, http_request *req, json_t *locked)
+{
+    size_t i;
+    json_t *v;
+
+    if (json_array_size(locked) == 0)
+        return;
+    html_fmt(h, "<section class=\"notice error\" role=\"alert\" id=\"staff-alerts\"><h2>%s</h2>"
+                "<p>%s</p><ul>",
+             L(req, "Alerte : comptes de gestion bloqués", "Alert: console accounts blocked"),
+             L(req, "Trop de codes à usage unique erronés ont été saisis après le bon mot de "
+                    "passe de ces comptes : leur mot de passe est peut-être connu d'un tiers. "
+                    "Vérifiez auprès de la personne, changez son mot de passe si besoin, puis "
+                    "débloquez avec « votectl staff-unlock --reason TEXTE IDENTIFIANT ».",
+               "Too many wrong one-time codes were typed after the right password of these "
+               "accounts: their password may be known to someone else. Check with the person, "
+               "replace the password if needed, then unblock with \"votectl staff-unlock "
+               "--reason TEXT LOGIN\"."));
+    json_array_foreach(locked, i, v) {
+        html_raw(h, "<li>");
+        html_text(h, json_string_value(v));
+        html_raw(h, "</li>");
+    }
+    html_raw(h, "</ul></section>");
+}
+
 static int render(http_request *req, http_response *res, const staff_member *who,
                   const char *done, const char *top_err, const char *notice_err, int status)
 {
     portal_page p = { .title = L(req, "Tableau de bord du bureau", "Officers' dashboard"),
                       .staff = who };
     election_status st;
-    json_t *turnout = NULL, *ceremony = NULL, *results = NULL;
+    json_t *turnout = NULL, *ceremony = NULL, *results = NULL, *locked = json_array();
     int rc;
     html h;
 
-    rc = election_status_get(req->ctx->store, &st);
+    rc = locked != NULL ? staff_factor_locked_each(req->ctx->access, add_login, locked)
+                        : STORE_ENOMEM;
+    if (rc == STORE_OK)
+        rc = election_status_get(req->ctx->store, &st);
     if (rc == STORE_OK)
         rc = box_turnout(req->ctx->store, &turnout);
     if (rc == STORE_OK && ceremony_export(req->ctx->store, &ceremony) < 0)
@@ -251,6 +287,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
     if (rc != STORE_OK) {
         json_decref(turnout);
         json_decref(ceremony);
+        json_decref(locked);
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return 0;
     }
@@ -260,6 +297,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
         portal_notice(&h, "ok", done);
     if (top_err != NULL)
         portal_notice(&h, "error", top_err);
+    alerts_section(&h, req, locked);
     state_section(&h, req, &p, &st);
     turnout_section(&h, req, &p, turnout);
     ceremony_section(&h, req, &p, ceremony);
@@ -271,6 +309,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
     json_decref(turnout);
     json_decref(ceremony);
     json_decref(results);
+    json_decref(locked);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }

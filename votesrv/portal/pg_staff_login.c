@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include "console.h"
 #include "votesrv/api.h"
+#include "votesrv/log.h"
 
 static int render(http_request *req, http_response *res, const char *login, const char *top_err,
                   int status)
@@ -62,10 +63,12 @@ int pg_staff_login_post(http_request *req, http_response *res)
         return render(req, res, login, i18n_text(MSG_CREDENTIALS, req->lang), 400);
     rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &who,
                      &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_FACTOR_LOCKED)   /* the officers' alert */
+        log_event("error", "staff-second-factor-locked", json_pack("{s:s}", "login", login));
     if (rc != ACCESS_OK) {
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
         return render(req, res, login, portal_access_message(req, rc, r.code),
-                      rc == ACCESS_REFUSED ? 401 : 503);
+                      rc != ACCESS_REFUSED ? 503 : r.code == ACCESS_E_FACTOR_LOCKED ? 423 : 401);
     }
     console_cookie(res, session);
     sodium_memzero(session, sizeof session);
