@@ -183,6 +183,17 @@ static int contains_ci(const char *hay, const char *needle)
     return 0;
 }
 
+/* Letters and digits only, the rest dropped: "2 0 2 6-0042" is 20260042. */
+static void skeleton(char *out, size_t n, const char *in)
+{
+    size_t o = 0;
+
+    for (; *in != '\0' && o + 1 < n; in++)
+        if (isalnum((unsigned char)*in) || (unsigned char)*in >= 0x80)
+            out[o++] = *in;
+    out[o] = '\0';
+}
+
 /* ---- the context words ---- */
 
 #define WORDS_MAX 96
@@ -319,6 +330,7 @@ access_error access_password_check(const access_ctx *a, const char *password,
 {
     words ws = { .n = 0 };
     access_error e = ACCESS_E_NONE;
+    char bare[ACCESS_PASSWORD_MAX + 1];
     long n;
 
     if (strlen(password) > ACCESS_PASSWORD_MAX)
@@ -330,6 +342,7 @@ access_error access_password_check(const access_ctx *a, const char *password,
         return ACCESS_E_PASSWORD_SHORT;
     if (is_common(a->common, password))
         return ACCESS_E_PASSWORD_COMMON;
+    skeleton(bare, sizeof bare, password);
     for (size_t i = 0; context != NULL && context[i] != NULL; i++) {
         if (strchr(context[i], '@') != NULL)
             words_address(&ws, context[i]);
@@ -349,12 +362,22 @@ access_error access_password_check(const access_ctx *a, const char *password,
         if ((whole && strlen(context[i]) >= 4 && contains_ci(password, context[i])) ||
             (context[i][local] == '@' && local >= 4 && contains_ci(password, part)))
             e = ACCESS_E_PASSWORD_IDENTIFIER;
+        /* a field with digits (the number) with separators put between them */
+        if (e == ACCESS_E_NONE && context[i][local] != '@' &&
+            strpbrk(context[i], "0123456789") != NULL) {
+            char field[256];
+
+            skeleton(field, sizeof field, context[i]);
+            if (strlen(field) >= 4 && contains_ci(bare, field))
+                e = ACCESS_E_PASSWORD_IDENTIFIER;
+        }
     }
     if (e == ACCESS_E_NONE && is_monotonous(password))
         e = ACCESS_E_PASSWORD_PATTERN;
     if (e == ACCESS_E_NONE)
         e = ws.full ? ACCESS_E_BUSY : estimate(password, (const char *const *)ws.w);
     words_free(&ws);
+    sodium_memzero(bare, sizeof bare);
     return e;
 }
 

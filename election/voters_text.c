@@ -14,6 +14,8 @@ static const struct {
     { 0x061C, 0x061C },   /* Arabic letter mark */
     { 0x06DD, 0x06DD },
     { 0x070F, 0x070F },
+    { 0x0890, 0x0891 },   /* Arabic pound and piastre marks above */
+    { 0x08E2, 0x08E2 },
     { 0x115F, 0x1160 },   /* Hangul fillers */
     { 0x17B4, 0x17B5 },
     { 0x180B, 0x180F },   /* Mongolian selectors and vowel separator */
@@ -25,6 +27,10 @@ static const struct {
     { 0xFEFF, 0xFEFF },   /* byte order mark */
     { 0xFFA0, 0xFFA0 },
     { 0xFFF9, 0xFFFB },   /* interlinear annotation */
+    { 0x110BD, 0x110BD }, /* Kaithi number signs */
+    { 0x110CD, 0x110CD },
+    { 0x13430, 0x1343F }, /* Egyptian hieroglyph format controls */
+    { 0x1BCA0, 0x1BCA3 }, /* shorthand format controls */
     { 0x1D173, 0x1D17A },
     { 0xE0000, 0xE0FFF }, /* tags, variation selectors supplement */
 };

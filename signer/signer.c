@@ -419,6 +419,7 @@ static void child_main(signer *g, int fd, const char *keys_path, int create)
     prctl(PR_SET_DUMPABLE, 0);          /* no ptrace, no /proc/PID/mem, no core */
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, SIGNER_PROCESS_NAME);    /* ps and /proc show it apart */
     /* nothing of the daemon's but its channel (another process's sockets) */
     if (fd > 3)
         syscall(SYS_close_range, 3u, (unsigned)fd - 1, 0u);

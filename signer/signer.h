@@ -34,6 +34,7 @@
 #define SIGNER_KEY_BYTES 32
 #define SIGNER_REQUEST_MAX 256  /* a request's payload, at most */
 #define SIGNER_REQUEST_ID_CHARS 32
+#define SIGNER_PROCESS_NAME "votesrv-signer"    /* its name in ps and /proc/PID/comm */
 
 /* What the writer gets: the audit public key and keys derived from the pepper. */
 typedef struct signer_keys {

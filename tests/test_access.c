@@ -311,6 +311,36 @@ static void test_password_context_generated(void **state)
     }
 }
 
+/* The voter's number with separators between its digits or groups (a space,
+ * a dot, a dash, a plus), alone or twice: still her number (review of issue
+ * 20: "2026 0042 2026 0042" and "2 0 2 6 0 0 4 2 !" were accepted). */
+static void test_password_context_separated(void **state)
+{
+    fixture *f = *state;
+    static const char seps[] = " .-+";
+
+    for (uint32_t seed = 1; seed <= 40; seed++) {
+        made_voter v;
+        char pw[400], spread[40];
+        char sep = seps[seed % 4];
+        size_t o = 0;
+
+        make_voter(&v, seed);
+        for (const char *d = v.number; *d; d++) {
+            spread[o++] = *d;
+            spread[o++] = sep;
+        }
+        spread[o] = '\0';
+        snprintf(pw, sizeof pw, "%s!%s", spread, seed % 2 ? "ab" : "");
+        if (access_password_check(&f->a, pw, v.context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted for number %s", pw, v.number);
+        snprintf(pw, sizeof pw, "%.4s%c%.4s%c%.4s%c%.4s", v.number, sep, v.number + 4, sep,
+                 v.number, sep, v.number + 4);
+        if (access_password_check(&f->a, pw, v.context) == ACCESS_E_NONE)
+            fail_msg("\"%s\" accepted for number %s", pw, v.number);
+    }
+}
+
 /* The six passwords of the audit, for the voter it used. */
 static void test_password_context_audit(void **state)
 {
@@ -1425,6 +1455,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_password_context_generated),
+        cmocka_unit_test(test_password_context_separated),
         cmocka_unit_test(test_password_context_audit),
         cmocka_unit_test(test_password_context_held_out),
         cmocka_unit_test(test_defi_normal_form),

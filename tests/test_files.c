@@ -2,7 +2,8 @@
  * test_files.c - the files the programs make, and the public documents.
  *
  * - Every file and folder votectl (demo, init, ceremony export), votesrv
- *   (stores, journals, port file), votecred, votetrustee and votecad make is
+ *   (stores, journals, port file), votecred, votetrustee, votecad and voteclient
+ *   (its receipts file) make is
  *   their owner's only, under an operator's usual umask 022: the programs set
  *   their own (077). The whole tree is walked: no group or other bit.
  * - The professions de foi: only PDF, PNG or JPEG files by their content,
@@ -148,6 +149,9 @@ static void test_every_file_private(void **state)
              "T=\"$B/votetrustee --kdf interactive --passphrase-file pass\" && "
              "$V init e.json && $V ceremony export c.json && $T keygen c.json 0 k0 keys0.json && "
              "$T backup k0 k0.pdf");
+    /* voteclient's receipts file (trackers, by line of the credentials file),
+     * made before the load starts: here the load itself fails (no such file) */
+    run(cli, "! $B/voteclient --url http://127.0.0.1:9 load no-such.csv --receipts r.csv");
     /* what they made is there, and nothing is shared */
     must_exist(demo, "registry.db");
     must_exist(demo, "registry.db-journal");
@@ -161,6 +165,7 @@ static void test_every_file_private(void **state)
     must_exist(cli, "keys0.json");
     must_exist(cli, "k0.pdf");
     must_exist(cli, "c.json");
+    must_exist(cli, "r.csv");
     shared[0] = '\0';
     nshared = nwalked = 0;
     assert_int_equal(nftw(dir, check_one, 16, FTW_PHYS), 0);

@@ -137,12 +137,12 @@ static void test_invisible_characters_refused(void **state)
         "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
         "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", "\xe2\x80\x8e",
         "\xe2\x80\x8f", "\xe2\x80\x8b", "\xef\xbb\xbf", "\xc2\xad", "\xd8\x9c",
-        "\xf3\xa0\x80\x81", "\xc2\x85",
+        "\xf3\xa0\x80\x81", "\xc2\x85", "\xf0\x9b\xb2\xa3", "\xf0\x93\x90\xb0",
     };
     static const char *const cps[] = { "U+202A", "U+202B", "U+202C", "U+202D", "U+202E",
                                        "U+2066", "U+2067", "U+2068", "U+2069", "U+200E",
                                        "U+200F", "U+200B", "U+FEFF", "U+00AD", "U+061C",
-                                       "U+E0001", "U+0085" };
+                                       "U+E0001", "U+0085", "U+1BCA3", "U+13430" };
     char csv[512], want[128];
     voter_list l;
 

@@ -236,6 +236,12 @@ static void haproxy_conf(int v2)
     while (fgets(line, sizeof line, in) != NULL) {
         char *p;
 
+        /* the production log, to syslog, goes to HAProxy's standard error
+         * here, kept in E.dir/haproxy.log: the same lines */
+        if (strncmp(line, "    log /dev/log ", 17) == 0 && strstr(line, "# production") != NULL) {
+            fputs("    log stderr format raw local0\n", out);
+            continue;
+        }
         if (strstr(line, "# production") != NULL)
             continue;
         if (!v2 && strcmp(line, "    # option forwardfor\n") == 0) {
@@ -257,24 +263,26 @@ static void haproxy_conf(int v2)
 
 static void haproxy_up(int v2)
 {
-    char front[64], back[64], errors[PATH_MAX];
+    char front[64], back[64], errors[PATH_MAX], log[PATH_MAX + 16];
 
     haproxy_conf(v2);
+    snprintf(log, sizeof log, "%s/haproxy.log", E.dir);
     assert_non_null(realpath("../conf/haproxy-errors", errors));
     E.front = free_port();
     snprintf(front, sizeof front, "127.0.0.1:%d", E.front);
     snprintf(back, sizeof back, "127.0.0.1:%d", E.port);
     E.haproxy = fork();
     if (E.haproxy == 0) {
-        int null = open("/dev/null", O_WRONLY);
+        int null = open("/dev/null", O_WRONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
         prctl(PR_SET_PDEATHSIG, SIGKILL);       /* never outlives the test */
         dup2(null, 1);
+        dup2(out, 2);
         setenv("VOTESRV_FRONT", front, 1);
         setenv("VOTESRV_BACKEND", back, 1);
         setenv("VOTESRV_ERRORS", errors, 1);
         setenv("VOTESRV_MAXCONN", "200", 1);
-        execl(HAPROXY, "haproxy", "-db", "-q", "-f", E.conf, (char *)NULL);
+        execl(HAPROXY, "haproxy", "-db", "-f", E.conf, (char *)NULL);      /* -q: no log */
         _exit(127);
     }
     assert_true(E.haproxy > 0);
@@ -654,6 +662,71 @@ static void test_forwarded_for(void **state)
     assert_int_equal(login("127.0.10.1", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 200);
 }
 
+/* X-Forwarded-For from a dual-stack proxy names IPv4 clients as IPv4-mapped
+ * IPv6 addresses ("::ffff:a.b.c.d", as HAProxy or nginx bound to [::] with
+ * IPv4 mapped write them): each is its own IPv4 client, not one "::/56" that
+ * the whole IPv4 electorate shares (review of issue 20). */
+static void test_forwarded_for_mapped(void **state)
+{
+    char out[INET6_ADDRSTRLEN];
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 0);
+    spray("127.0.0.1", E.port, NULL, 0, NET_FAILURES + 1,
+          "X-Forwarded-For: ::ffff:127.0.40.1\r\n");
+    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE4, PASSWORD,
+                           "X-Forwarded-For: ::ffff:127.0.40.2\r\n"), 429);
+    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE4, PASSWORD,
+                           "X-Forwarded-For: ::ffff:127.0.50.1\r\n"), 200);
+    assert_int_equal(proxy_xff_pick("::ffff:127.0.40.1", out, sizeof out), 0);
+    assert_string_equal(out, "127.0.40.1");
+}
+
+/* ---- HAProxy's log ---- */
+
+/* HAProxy's request log (syslog in production) holds neither a one-time
+ * link's token (in the query of the link a voter follows) nor a tracker (in
+ * the path of a look-up): with the client's address and the time, either
+ * would take an account or tie a ballot to a client (review of issue 20). */
+static void test_haproxy_log_no_secrets(void **state)
+{
+    static const char token[] = "Tk7qZr2LinkTokenSeenInTheLog0000000000000000";
+    static const char tracker[] = "c0ffee11223344556677889900aabbccddeeff00112233445566778899aabbcc";
+    char path[PATH_MAX + 16], url[256], *log;
+    tu_reply r;
+    FILE *f;
+    long n;
+
+    (void)state;
+    daemon_up("[\"127.0.0.1\"]", 1);
+    haproxy_up(1);
+    snprintf(url, sizeof url, "/activation?t=%s", token);
+    tu_http(&r, "GET", url, NULL, 0, NULL);
+    snprintf(url, sizeof url, "/api/v1/trackers/%s", tracker);
+    tu_http(&r, "GET", url, NULL, 0, NULL);
+    snprintf(url, sizeof url, "/api/v1/%%74rackers/%s", tracker);     /* the same route */
+    tu_http(&r, "GET", url, NULL, 0, NULL);
+    tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    /* HAProxy stopped softly (SIGUSR1: its streams end, each logged) */
+    kill(E.haproxy, SIGUSR1);
+    assert_int_equal(waitpid(E.haproxy, NULL, 0), E.haproxy);
+    E.haproxy = 0;
+    snprintf(path, sizeof path, "%s/haproxy.log", E.dir);
+    assert_non_null(f = fopen(path, "r"));
+    fseek(f, 0, SEEK_END);
+    assert_true((n = ftell(f)) > 0);
+    rewind(f);
+    assert_non_null(log = calloc(1, (size_t)n + 1));
+    assert_int_equal(fread(log, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    if (strstr(log, "/api/v1/election") == NULL)             /* requests are logged */
+        fail_msg("no request in HAProxy's log:\n%s", log);
+    if (strstr(log, token) != NULL || strstr(log, tracker) != NULL)
+        fail_msg("HAProxy's log holds a token or a tracker:\n%s", log);
+    free(log);
+}
+
 /* ---- monitoring off the public port ---- */
 
 static char *metrics_sans_counters(void)
@@ -826,6 +899,8 @@ int main(void)
         cmocka_unit_test_teardown(test_per_client_connections, both_down),
         cmocka_unit_test_teardown(test_silent_peers, both_down),
         cmocka_unit_test_teardown(test_forwarded_for, both_down),
+        cmocka_unit_test_teardown(test_forwarded_for_mapped, both_down),
+        cmocka_unit_test_teardown(test_haproxy_log_no_secrets, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),
     };

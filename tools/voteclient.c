@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 #include <sodium.h>
 #include "client/client.h"
@@ -390,6 +391,7 @@ int main(int argc, char **argv)
     FILE *receipts = NULL;
     client *c;
 
+    umask(077);                 /* the receipts file (trackers): its owner's only */
     while ((o = getopt_long(argc, argv, "u:n:br:R:", opts, NULL)) != -1) {
         if (o == 'u')
             url = optarg;

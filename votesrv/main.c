@@ -5,9 +5,15 @@
  * Serves the JSON API and the portal on the configured address (listen),
  * /metrics and /healthz on the internal one (internal_listen); the port file
  * gets both ports, one a line (public, then internal). SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish, and exits 0. If the
- * signer process (signer/) ends, the daemon stops the same way and exits 1: a
- * supervisor restarts both. */
+ * accepting connections, lets requests in flight finish, and exits 0.
+ *
+ * With privsep.enabled (the default), the signer (signer/) is forked first and
+ * alone reads the keys file; then both listeners go to a worker process forked
+ * before anything secret is opened, in a sandbox (privsep.c, sandbox.c); this
+ * process, the writer, opens the stores with the signer's derived keys and
+ * runs the routes for it. If the worker or the signer dies, the writer closes
+ * the stores and exits 1: a supervisor restarts the whole daemon. Without
+ * privsep, one process does everything, the signer in-process. */
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -55,16 +61,17 @@ static void timezone_set(store *s)
 int main(int argc, char **argv)
 {
     const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
+    static config cfg;
     server srv;
-    config cfg;
     store_config sc;
-    signer *signer;
+    signer *signer = NULL;
     http_ctx ctx;
-    http_server *http, *internal;
+    http_server *http = NULL, *internal = NULL;
+    privsep ps = { .ctl = -1 };
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port, internal_port, rc;
+    int sig, port, internal_port, rc = 0;
 
     umask(077);                 /* every file and folder it makes: its owner's only */
 
@@ -80,27 +87,39 @@ int main(int argc, char **argv)
     }
     if (crypto_init() != 0)
         return 1;
-    /* The signer first, before any thread, store or key: it alone reads the
-     * keys file, and this process only gets the public and derived keys. */
-    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
-        log_event("error", "start", json_pack("{s:s}", "error", err));
-        return 2;
-    }
-    sc = server_store_config(&cfg, 1);
-    signer = signer_spawn(cfg.keys, 0, &sc, err, sizeof err);
-    if (signer == NULL) {
-        log_event("error", "signer", json_pack("{s:s}", "error", err));
-        return 2;
-    }
     /* Handle the stop signals here only: every thread started below inherits the mask. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGCHLD);          /* the signer's end */
+    sigaddset(&sigs, SIGCHLD);          /* the worker's or the signer's end */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err) != 0) {
+    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
+        return 2;
+    }
+    log_set_level(cfg.log_level);
+    /* the signer first, before any thread, store or key: it alone reads the
+     * keys file, and the writer only gets the public and derived keys */
+    if (cfg.privsep) {
+        sc = server_store_config(&cfg, 1);
+        signer = signer_spawn(cfg.keys, 0, &sc, err, sizeof err);
+        if (signer == NULL) {
+            log_event("error", "signer", json_pack("{s:s}", "error", err));
+            return 2;
+        }
+    }
+    /* the worker next: it never has the stores, keys or pepper in its memory */
+    if (cfg.privsep && privsep_fork(&ps, &cfg, err, sizeof err) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
+        signer_free(signer);
+        return 1;
+    }
+    if ((signer != NULL ? server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err)
+                        : server_open(&srv, cfg_path, 0, 0, err, sizeof err)) != 0) {
+        log_event("error", "start", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
         server_close(&srv);
         return 2;
     }
@@ -108,20 +127,28 @@ int main(int argc, char **argv)
     store_on_error(srv.store, on_store_error);
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
-    http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
-    internal = http == NULL ? NULL
-                            : http_start_internal(&ctx, votesrv_internal_routes,
-                                                  votesrv_internal_nroutes, err, sizeof err);
-    if (http == NULL || internal == NULL) {
+    if (cfg.privsep) {
+        port = privsep_serve_start(&ps, &ctx) == 0 ? privsep_wait_ready(&ps, &internal_port)
+                                                    : -1;
+        if (port < 0)
+            snprintf(err, sizeof err, "the network-facing worker did not start");
+    } else {
+        http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
+        internal = http == NULL ? NULL
+                                : http_start_internal(&ctx, votesrv_internal_routes,
+                                                      votesrv_internal_nroutes, err, sizeof err);
+        port = internal != NULL ? http_port(http) : -1;
+        internal_port = internal != NULL ? http_port(internal) : -1;
+    }
+    if (port < 0) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
         http_stop(http, 0);
         server_close(&srv);
         return 1;
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
-    port = http_port(http);
-    internal_port = http_port(internal);
     if (port_file != NULL && write_port(port_file, port, internal_port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
     log_event("info", "listening",
@@ -134,10 +161,12 @@ int main(int argc, char **argv)
     fflush(stdout);
     do
         sigwait(&sigs, &sig);
-    while (sig == SIGCHLD && !signer_gone(srv.signer));
+    while (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer));
     /* without its signer the daemon would take ballots it cannot give receipts for */
-    rc = sig == SIGCHLD ? 1 : 0;
+    if (sig == SIGCHLD)
+        rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
+    privsep_stop(&ps);
     http_stop(http, SHUTDOWN_GRACE_S);
     http_stop(internal, 0);
     mail_sender_stop(sender);

@@ -94,6 +94,7 @@ int proxy_v2_parse(const uint8_t *buf, size_t len, proxy_v2_header *h)
 
 int proxy_xff_pick(const char *value, char *out, size_t outlen)
 {
+    static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     const char *last = strrchr(value, ',');
     char text[INET6_ADDRSTRLEN];
     uint8_t bin[16];
@@ -113,5 +114,9 @@ int proxy_xff_pick(const char *value, char *out, size_t outlen)
         family = AF_INET6;
     else
         return -1;
+    /* a dual-stack proxy writes an IPv4 client as "::ffff:a.b.c.d": that
+     * client, not one IPv6 network every IPv4 client would share */
+    if (family == AF_INET6 && memcmp(bin, v4mapped, sizeof v4mapped) == 0)
+        return inet_ntop(AF_INET, bin + 12, out, (socklen_t)outlen) != NULL ? 0 : -1;
     return inet_ntop(family, bin, out, (socklen_t)outlen) != NULL ? 0 : -1;
 }
