@@ -163,7 +163,9 @@ int proxy_xff_pick(const char *value, char *out, size_t outlen);
 #define HTTP_PROXY_TIMEOUT_S 5
 struct MHD_Daemon;
 typedef struct http_acceptor http_acceptor;
-/* Listen on address:port (IPv4); NULL with a message in err. */
+/* Listen on address:port (IPv4), and on the proxy's Unix socket when
+ * listen.unix is set (made here, with its mode and group, before any
+ * sandbox; removed by http_acceptor_stop); NULL with a message in err. */
 http_acceptor *http_acceptor_start(struct MHD_Daemon *d, const config *cfg, char *err,
                                    size_t errlen);
 int http_acceptor_port(const http_acceptor *a);
