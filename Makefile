@@ -18,7 +18,7 @@
 #   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
 
 CC      ?= cc
-PKGS    := libsodium jansson cmocka sqlite3 libpq libmicrohttpd libcurl cairo libqrencode fontconfig
+PKGS    := libsodium jansson cmocka sqlite3 libpq libmicrohttpd libcurl cairo libqrencode fontconfig libseccomp
 WARN    := -std=c17 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
 INC     := -I. -I/usr/include/decaf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

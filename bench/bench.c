@@ -12,7 +12,7 @@
 #include "bench.h"
 #include "tally/tally.h"
 
-#define ROUNDS 5
+#define ROUNDS BENCH_ROUNDS
 
 static int quick;
 
@@ -314,6 +314,12 @@ int main(void)
         elgamal_pk_clear(&S.pk);
         return 0;
     }
+    if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "privsep") == 0) {
+        bench_privsep_request();        /* with and without privilege separation */
+        bench_privsep();
+        elgamal_pk_clear(&S.pk);
+        return 0;
+    }
     if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "ha") == 0) {
         bench_ha();                     /* PostgreSQL and its failover alone */
         elgamal_pk_clear(&S.pk);
@@ -336,6 +342,8 @@ int main(void)
     bench_outbox();
     bench_notices();
     bench_cast();
+    bench_privsep_request();
+    bench_privsep();
     bench_ha();
     bench_count(cores);
     elgamal_pk_clear(&S.pk);

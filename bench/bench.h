@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include "tests/testutil.h"      /* tu_seconds, tu_median */
 
+#define BENCH_ROUNDS 5           /* rounds of a per-item figure (its median) */
+
 void bench_die(const char *what);
 /* full size normally, small under BENCH_QUICK=1 */
 size_t bench_scaled(size_t full, size_t small);
@@ -15,6 +17,8 @@ void bench_login(void);
 void bench_outbox(void);
 void bench_notices(void);
 void bench_cast(void);
+void bench_privsep(void);
+void bench_privsep_request(void);
 void bench_ha(void);
 void bench_count(int cores);
 

@@ -1,9 +1,13 @@
-/* bench_cast.c - cast.ballots_per_s, cast.p99_ms and daemon.rss_mb: an
+/* bench_cast.c - cast.ballots_per_s, cast.p99_ms, cast.cpu_ms and daemon.rss_mb: an
  * election of 50,000 voters (2,000 under BENCH_QUICK) served by the real
  * daemon on loopback, every voter casting one ballot in the CSA through
  * voteclient load (16 connections; full proof check and durable commit per
  * ballot). Sessions are made beforehand, in one transaction through the access
- * layer: login is Argon2id work, measured by auth.login_per_s. */
+ * layer: login is Argon2id work, measured by auth.login_per_s. cast.cpu_ms is
+ * the CPU time (user + system) of every votesrv process, the daemon and its
+ * children (the privilege-separated worker), per ballot, over the casting
+ * only; bench_privsep compares it with and without privilege separation. */
+#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,18 +17,52 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include "bench.h"
 
 #define CONCURRENCY 16
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
 
+/* CPU seconds (user + system) of process pid and its live children. */
+static double tree_cpu_s(int pid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    double ticks = 0;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char path[300], line[1024], *p;
+        unsigned long long ut, st;
+        int id = atoi(e->d_name), ppid;
+        FILE *f;
+
+        if (id <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/stat", id);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        /* after the command's ")": state ppid ... field 14 utime, 15 stime */
+        if (fgets(line, sizeof line, f) != NULL && (p = strrchr(line, ')')) != NULL &&
+            sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid, &ut,
+                   &st) == 3 && (id == pid || ppid == pid))
+            ticks += (double)(ut + st);
+        fclose(f);
+    }
+    if (d != NULL)
+        closedir(d);
+    return ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* An election of n voters in the current store (SQLite, or PostgreSQL when
- * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon:
- * voteclient's output in out (malloc'd), the daemon's peak RSS in *rss_mb. */
-static int cast_once(size_t n, char **out, double *rss_mb)
+ * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon
+ * (privilege separation on or off): voteclient's output in out (malloc'd),
+ * the daemon's peak RSS in *rss_mb, its processes' CPU per ballot in *cpu_ms. */
+static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *cpu_ms)
 {
     char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir();
+    json_t *j;
+    double cpu0;
     int pid, rc;
 
     *out = malloc(65536);
@@ -35,11 +73,18 @@ static int cast_once(size_t n, char **out, double *rss_mb)
         bench_die("cast: votectl");
     if (tu_load_file(dir, cfg, SCRUTIN, LISTS) != 0)
         bench_die("cast: sessions");
+    if ((j = json_load_file(cfg, 0, NULL)) == NULL ||
+        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) != 0 ||
+        json_dump_file(j, cfg, JSON_INDENT(2)) != 0)
+        bench_die("cast: configuration");
+    json_decref(j);
     snprintf(log, sizeof log, "%s/votesrv.log", dir);
     if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)
         bench_die("cast: daemon");
+    cpu0 = tree_cpu_s(pid);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s load %s/load.csv --concurrency %d --bench",
                bin, tu_base_url, dir, CONCURRENCY);
+    *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
@@ -51,16 +96,107 @@ static int cast_once(size_t n, char **out, double *rss_mb)
 void bench_cast(void)
 {
     size_t n = bench_scaled(50000, 2000);
-    double rss;
+    double rss, cpu;
     char *out;
-    int rc = cast_once(n, &out, &rss);
+    int rc = cast_once(n, 1, &out, &rss, &cpu);
 
     fputs(out, stdout);
     if (rc != 0)
         printf("# cast: voteclient exited with %d\n", rc);
     printf("bench daemon.rss_mb %.1f mb\n", rss);
+    printf("bench cast.cpu_ms %.3f ms\n", cpu);
     printf("# cast: %zu voters, %d connections; daemon peak RSS (VmHWM)\n", n, CONCURRENCY);
     free(out);
+}
+
+/* privsep.cpu_ms_added: CPU per ballot of every votesrv process with
+ * privilege separation minus without, medians of ROUNDS elections each
+ * (interleaved, so that the machine's drift falls on both). */
+void bench_privsep(void)
+{
+    size_t n = bench_scaled(10000, 1000);
+    double on[BENCH_ROUNDS], off[BENCH_ROUNDS], rss;
+
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        for (int privsep = 1; privsep >= 0; privsep--) {
+            char *out;
+
+            if (cast_once(n, privsep, &out, &rss, privsep ? &on[r] : &off[r]) != 0)
+                bench_die("privsep: voteclient");
+            free(out);
+        }
+    printf("bench privsep.cpu_ms_on %.3f ms\n", tu_median(on, BENCH_ROUNDS));
+    printf("bench privsep.cpu_ms_off %.3f ms\n", tu_median(off, BENCH_ROUNDS));
+    printf("bench privsep.cpu_ms_added %.3f ms\n",
+           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS));
+    printf("# privsep: CPU (user + system) of the daemon and its worker per ballot, %zu "
+           "voters, medians of %d elections each way; on/off ms:", n, BENCH_ROUNDS);
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        printf(" %.3f/%.3f", on[r], off[r]);
+    printf("\n");
+}
+
+/* CPU microseconds of every votesrv process per request: a cast-sized JSON
+ * body (4 KiB) to the cast route without a session (401 once parsed), over a
+ * new connection each, with privilege separation on or off. The handler's
+ * work is small, so the channel's cost stands out of the machine's noise. */
+static double request_cpu_us(int privsep, size_t n)
+{
+    static tu_reply r;
+    static char body[4096];
+    char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir();
+    json_t *j = NULL;
+    double cpu0, us;
+    int pid;
+
+    fflush(stdout);                      /* children must not inherit our buffer */
+    memset(body, 'A', sizeof body - 1);
+    memcpy(body, "{\"ballot\":\"", 11);
+    memcpy(body + sizeof body - 3, "\"}", 2);
+    if (tu_bin(bin) != 0 || tu_election_generated(dir, bin, 10, cfg, sizeof cfg) != 0 ||
+        (j = json_load_file(cfg, 0, NULL)) == NULL ||
+        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) != 0 ||
+        json_dump_file(j, cfg, JSON_INDENT(2)) != 0)
+        bench_die("privsep: election");
+    json_decref(j);
+    snprintf(log, sizeof log, "%s/votesrv.log", dir);
+    if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)
+        bench_die("privsep: daemon");
+    cpu0 = tree_cpu_s(pid);
+    for (size_t i = 0; i < n; i++) {
+        tu_http(&r, "POST", "/api/v1/scrutins/" SCRUTIN "/ballots", body,
+                (long)strlen(body), "Content-Type: application/json");
+        if (r.status != 401)
+            bench_die("privsep: request");
+    }
+    us = (tree_cpu_s(pid) - cpu0) * 1e6 / (double)n;
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    tu_rmdir(dir);
+    free(dir);
+    return us;
+}
+
+/* privsep.request_cpu_us_*: the same as CPU per request, medians of ROUNDS
+ * daemons each way, interleaved. */
+void bench_privsep_request(void)
+{
+    size_t n = bench_scaled(20000, 2000);
+    double on[BENCH_ROUNDS], off[BENCH_ROUNDS];
+
+    for (int r = 0; r < BENCH_ROUNDS; r++) {
+        on[r] = request_cpu_us(1, n);
+        off[r] = request_cpu_us(0, n);
+    }
+    printf("bench privsep.request_cpu_us_on %.1f us\n", tu_median(on, BENCH_ROUNDS));
+    printf("bench privsep.request_cpu_us_off %.1f us\n", tu_median(off, BENCH_ROUNDS));
+    printf("bench privsep.request_cpu_us_added %.1f us\n",
+           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS));
+    printf("# privsep: CPU of the daemon and its worker per request (4 KiB JSON body, 401), "
+           "%zu requests, medians of %d daemons each way; on/off us:", n, BENCH_ROUNDS);
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        printf(" %.1f/%.1f", on[r], off[r]);
+    printf("\n");
 }
 
 /* The figure `from` of voteclient's output, printed again as `to`. */
@@ -81,7 +217,7 @@ void bench_ha(void)
     char bin[PATH_MAX], *out;
     tu_pg_pair pair;
     tu_ha_result r;
-    double rss;
+    double rss, cpu;
     int rc;
 
     if (!tu_pg_available() || tu_bin(bin) != 0) {
@@ -90,7 +226,7 @@ void bench_ha(void)
     }
     if (tu_pg_pair_start(&pair) != 0)
         bench_die("ha: PostgreSQL pair");
-    rc = cast_once(n, &out, &rss);
+    rc = cast_once(n, 1, &out, &rss, &cpu);
     tu_pg_pair_stop(&pair);
     rename_figure(out, "bench cast.ballots_per_s", "ha.cast_pg_per_s");
     rename_figure(out, "bench cast.p99_ms", "ha.cast_pg_p99_ms");

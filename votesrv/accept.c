@@ -319,14 +319,25 @@ static int unix_listen(http_acceptor *a, char *err, size_t errlen)
     return 0;
 }
 
-static void unix_remove(http_acceptor *a)
+ino_t http_unix_inode(const config *cfg)
 {
     struct stat st;
 
+    return cfg->unix_path[0] != '\0' && lstat(cfg->unix_path, &st) == 0 && S_ISSOCK(st.st_mode)
+           ? st.st_ino : 0;
+}
+
+void http_unix_remove(const config *cfg, ino_t ino)
+{
     /* only the socket this run made (a later run may have made its own) */
-    if (a->cfg->unix_path[0] != '\0' && a->unix_ino != 0 && lstat(a->cfg->unix_path, &st) == 0 &&
-        S_ISSOCK(st.st_mode) && st.st_ino == a->unix_ino)
-        unlink(a->cfg->unix_path);
+    if (ino != 0 && http_unix_inode(cfg) == ino)
+        unlink(cfg->unix_path);
+}
+
+static void unix_remove(http_acceptor *a)
+{
+    /* in a sandboxed worker (privsep.c) this fails quietly: the parent removes it */
+    http_unix_remove(a->cfg, a->unix_ino);
 }
 
 static void listeners_close(http_acceptor *a)

@@ -309,11 +309,11 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL, *authority = NULL, *batch = NULL, *proxies = NULL,
-           *internal = NULL, *unix_sock = NULL;
+           *internal = NULL, *privsep = NULL, *unix_sock = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
-    const char *level = "info";
-    int port = 8080;
+    const char *level = "info", *ps_user = "nobody";
+    int port = 8080, ps_enabled = 1;
     unsigned body = 65536;
     int rc = -1;
 
@@ -328,7 +328,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     }
     if (json_unpack_ex(root, &je, JSON_STRICT,
                        "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o,"
-                       "s?o,s?b,s?o}",
+                       "s?o,s?b,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
                        "assets", &assets, "documents", &docs,
@@ -336,7 +336,10 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "code_reissues_per_day", &reissues,
                        "credential_authority_url", &authority,
                        "board_batch_seconds", &batch, "trusted_proxies", &proxies,
-                       "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal) != 0 ||
+                       "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal,
+                       "privsep", &privsep) != 0 ||
+        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s}", "enabled",
+                                   &ps_enabled, "user", &ps_user) != 0) ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i,s?o}", "address", &addr,
                                   "port", &port, "unix", &unix_sock) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
@@ -385,6 +388,12 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     }
     if (pg != NULL)
         strcpy(c->postgresql, pg);          /* never empty: checked above */
+    if (strlen(ps_user) >= sizeof c->privsep_user) {
+        fail(err, errlen, path, "privsep.user: a user name");
+        goto out;
+    }
+    c->privsep = ps_enabled;
+    strcpy(c->privsep_user, ps_user);
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;

@@ -64,6 +64,10 @@ typedef struct {
     /* The credential authority's service (votecad), which makes reissued vote
      * codes; "": none, and the code reassort answers that it is unavailable. */
     char authority_url[CONFIG_PATH_CHARS];
+    /* Privilege separation (votesrv/privsep.c): HTTP in a sandboxed worker
+     * process, which runs as privsep_user when started as root. */
+    int privsep;
+    char privsep_user[64];
 } config;
 
 typedef struct {

@@ -39,6 +39,9 @@ typedef struct {
     struct timespec start;
     struct MHD_PostProcessor *pp;     /* for form bodies */
     http_form form;
+    http_kv kv[HTTP_KV_MAX];          /* the request's values, when it is answered */
+    size_t nkv;
+    int kv_over;                      /* more than HTTP_KV_MAX of them */
 } conn_state;
 
 void http_error(http_request *req, http_response *res, int status, msg_id m)
@@ -53,19 +56,28 @@ void http_error(http_request *req, http_response *res, int status, msg_id m)
                           i18n_text(m, req->lang));
 }
 
+/* MHD compares names without case, for every kind: so does this. */
+static const char *kv_get(const http_request *req, int kind, const char *name)
+{
+    for (size_t i = 0; i < req->nkv; i++)
+        if (req->kv[i].kind == kind && strcasecmp(req->kv[i].name, name) == 0)
+            return req->kv[i].value;
+    return NULL;
+}
+
 const char *http_query(http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return kv_get(req, HTTP_KV_QUERY, name);
 }
 
 const char *http_header(http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return kv_get(req, HTTP_KV_HEADER, name);
 }
 
 const char *http_cookie(http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+    return kv_get(req, HTTP_KV_COOKIE, name);
 }
 
 const char *http_form_get(const http_request *req, const char *name, size_t *len)
@@ -262,8 +274,6 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, http_ctx *ctx, h
     }
     ok = MHD_queue_response(c, (unsigned)res->status, r);
     MHD_destroy_response(r);
-    if (res->status >= 100 && res->status < 600)
-        atomic_fetch_add(&ctx->requests[res->status / 100], 1);
     return ok;
 }
 
@@ -397,15 +407,31 @@ static int is_json(const char *type)
     return media_is(type, "application/json");
 }
 
-static void dispatch(http_server *s, http_request *req, conn_state *st, http_response *res,
-                     const char *content_type)
+static void count_status(http_ctx *ctx, const http_response *res)
 {
+    if (res->status >= 100 && res->status < 600)
+        atomic_fetch_add(&ctx->requests[res->status / 100], 1);
+}
+
+void http_refuse(http_ctx *ctx, http_request *req, int refuse, int msg, http_response *res)
+{
+    if (refuse < 400 || refuse > 599 || msg < 0 || msg >= MSG_COUNT)
+        refuse = 400, msg = MSG_FIELD;
+    req->ctx = ctx;
+    http_error(req, res, refuse, (msg_id)msg);
+    count_status(ctx, res);
+}
+
+static void route(const http_route *routes, size_t nroutes, http_request *req, const char *body,
+                  size_t len, const http_form *form, http_response *res)
+{
+    const char *content_type = http_header(req, "Content-Type");
     char scratch[512];
     char *allow = res->allow;
     int path_found = 0;
 
-    for (size_t i = 0; i < s->nroutes; i++) {
-        const http_route *r = &s->routes[i];
+    for (size_t i = 0; i < nroutes; i++) {
+        const http_route *r = &routes[i];
 
         if (!route_match(r->pattern, req->path, req->params, scratch, sizeof scratch))
             continue;
@@ -417,7 +443,7 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
                          allow[0] ? ", " : "", r->method);
             continue;
         }
-        if (r->body == HTTP_BODY_NONE && st->len > 0) {
+        if (r->body == HTTP_BODY_NONE && len > 0) {
             http_error(req, res, 400, MSG_NO_BODY);
             return;
         }
@@ -426,11 +452,11 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
                 http_error(req, res, 415, MSG_CONTENT_TYPE);
                 return;
             }
-            if (st->form.bad) {
+            if (form == NULL || form->bad) {
                 http_error(req, res, 400, MSG_FIELD);
                 return;
             }
-            req->form = &st->form;
+            req->form = form;
         }
         if (r->body == HTTP_BODY_JSON) {
             json_error_t je;
@@ -439,8 +465,7 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
                 http_error(req, res, 415, MSG_CONTENT_TYPE);
                 return;
             }
-            req->json = json_loadb(st->body ? st->body : "", st->len,
-                                   JSON_REJECT_DUPLICATES, &je);
+            req->json = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
             if (!json_is_object(req->json)) {
                 http_error(req, res, 400, MSG_BAD_JSON);
                 return;
@@ -455,6 +480,53 @@ static void dispatch(http_server *s, http_request *req, conn_state *st, http_res
     } else {
         http_error(req, res, 404, MSG_NOT_FOUND);
     }
+}
+
+void http_dispatch(http_ctx *ctx, const http_route *routes, size_t nroutes, http_request *req,
+                   const char *body, size_t len, const http_form *form, http_response *res)
+{
+    req->ctx = ctx;
+    route(routes, nroutes, req, body, len, form, res);
+    json_decref(req->json);
+    req->json = NULL;
+    count_status(ctx, res);
+}
+
+static enum MHD_Result on_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    conn_state *st = cls;
+
+    if (st->nkv == HTTP_KV_MAX) {
+        st->kv_over = 1;
+        return MHD_NO;
+    }
+    st->kv[st->nkv++] = (http_kv){ kind == MHD_GET_ARGUMENT_KIND ? HTTP_KV_QUERY
+                                   : kind == MHD_COOKIE_KIND ? HTTP_KV_COOKIE : HTTP_KV_HEADER,
+                                   key, value };
+    return MHD_YES;
+}
+
+/* Answer the request: the error refuse (when not 0) or its route, here or,
+ * with privilege separation, in the writer process. */
+static void answer(http_server *s, struct MHD_Connection *c, http_request *req, conn_state *st,
+                   http_response *res, int refuse, msg_id m)
+{
+    st->nkv = 0;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND | MHD_HEADER_KIND | MHD_COOKIE_KIND,
+                              on_value, st);
+    req->kv = st->kv;
+    req->nkv = st->nkv;
+    req->internal = s->internal;
+    if (st->kv_over && refuse == 0)
+        refuse = 400, m = MSG_FIELD;
+    if (s->ctx->forward != NULL)
+        s->ctx->forward(s->ctx->forward_cls, req, st->body, st->len, &st->form, refuse, (int)m,
+                        res);
+    else if (refuse != 0)
+        http_refuse(s->ctx, req, refuse, (int)m, res);
+    else
+        http_dispatch(s->ctx, s->routes, s->nroutes, req, st->body, st->len, &st->form, res);
 }
 
 /* Never the raw path: it can hold a tracker (/api/v1/trackers/{}) or another
@@ -489,7 +561,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
     req.ctx = s->ctx;
-    req.conn = c;
     req.method = method;
     req.path = url;
     req.is_page = strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0 &&
@@ -521,7 +592,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         if (cl != NULL && strtoull(cl, NULL, 10) > s->ctx->cfg->max_body_bytes) {
             st->too_large = 1;      /* refuse before reading the body */
-            http_error(&req, &res, 413, MSG_TOO_LARGE);
+            answer(s, c, &req, st, &res, 413, MSG_TOO_LARGE);
             log_request(&req, st, 413);
             return send_response(c, s->ctx, &res);
         }
@@ -550,12 +621,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     client_address(s, c, client, sizeof client);
     req.client = client;
     req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "votesrv_session");
-    if (st->too_large)
-        http_error(&req, &res, 413, MSG_TOO_LARGE);
-    else
-        dispatch(s, &req, st, &res,
-                 MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"));
-    json_decref(req.json);
+    answer(s, c, &req, st, &res, st->too_large ? 413 : 0, MSG_TOO_LARGE);
     if (req.is_page && req.lang_chosen)
         http_cookie_set(&res, "votesrv_lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
                         req.lang == LANG_EN ? "en" : "fr");

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <jansson.h>
 #include "access/access.h"
 #include "box/box.h"
@@ -38,6 +39,16 @@ typedef struct {
     int bad;
 } http_form;
 
+/* A query argument, header or cookie of a request, copied out of
+ * libmicrohttpd so that a request can be handled in another process. */
+enum { HTTP_KV_QUERY = 0, HTTP_KV_HEADER = 1, HTTP_KV_COOKIE = 2 };
+#define HTTP_KV_MAX 128          /* more values in one request: a bad request */
+
+typedef struct {
+    int kind;                    /* HTTP_KV_* */
+    const char *name, *value;
+} http_kv;
+
 struct http_request;
 struct http_response;
 /* How the portal answers an error on one of its pages (HTML in the user's
@@ -57,6 +68,14 @@ typedef struct {
     atomic_uint_fast64_t store_errors;
     http_page_error_fn page_error;
     uint8_t csrf_key[32];                 /* keys the portal's CSRF tokens */
+    /* Privilege separation: when set, the worker hands each request to the
+     * writer process through this instead of running the route itself.
+     * refuse: 0, or the status of an error to answer instead of dispatching
+     * (with message refuse_msg). */
+    void (*forward)(void *cls, struct http_request *req, const char *body, size_t len,
+                    const http_form *form, int refuse, int refuse_msg,
+                    struct http_response *res);
+    void *forward_cls;
 } http_ctx;
 
 typedef struct http_request {
@@ -71,7 +90,9 @@ typedef struct http_request {
     int is_page;                            /* a portal page: errors are HTML */
     const char *client;                     /* client address, for logs and throttles */
     const char *session;                    /* the session cookie's value, or NULL */
-    void *conn;                             /* the connection, for http_query */
+    const http_kv *kv;                      /* query arguments, headers, cookies */
+    size_t nkv;
+    int internal;                           /* came on the internal listener */
 } http_request;
 
 typedef struct http_response {
@@ -88,6 +109,7 @@ typedef struct http_response {
     int64_t retry_after;     /* Retry-After header, seconds, when > 0 */
     int cache_static;        /* a static file: may be cached for a day */
     int close_connection;    /* a framing error: close once answered */
+    char type_buf[96];       /* content_type, when it came from another process */
 } http_response;
 
 typedef int (*http_handler)(http_request *req, http_response *res);
@@ -115,6 +137,15 @@ int http_cookie_set(http_response *res, const char *fmt, ...)
 void http_redirect(http_response *res, const char *path);
 /* The same, naming the request field at fault. */
 void http_field_error(http_request *req, http_response *res, const char *field);
+
+/* Run the route of req (its method, path and kv set) over body/len (JSON
+ * routes) or form (form routes; bad or empty when there is none); count the
+ * status in ctx->requests. For the daemon and for privsep's writer. */
+void http_dispatch(http_ctx *ctx, const http_route *routes, size_t nroutes, http_request *req,
+                   const char *body, size_t len, const http_form *form, http_response *res);
+/* The same for the two arguments a worker may send instead: refuse (an
+ * error status, 400-599) with message msg. */
+void http_refuse(http_ctx *ctx, http_request *req, int refuse, int msg, http_response *res);
 
 typedef struct http_server http_server;
 
@@ -169,6 +200,11 @@ typedef struct http_acceptor http_acceptor;
 http_acceptor *http_acceptor_start(struct MHD_Daemon *d, const config *cfg, char *err,
                                    size_t errlen);
 int http_acceptor_port(const http_acceptor *a);
+/* The inode of the socket file at listen.unix.path, 0 if there is none; and
+ * remove that file if it is still the socket with that inode (a parent
+ * process does it for its sandboxed worker, which cannot). */
+ino_t http_unix_inode(const config *cfg);
+void http_unix_remove(const config *cfg, ino_t ino);
 /* Stop accepting and wait for the connections being read. */
 void http_acceptor_stop(http_acceptor *a);
 

@@ -5,7 +5,13 @@
  * Serves the JSON API and the portal on the configured address (listen),
  * /metrics and /healthz on the internal one (internal_listen); the port file
  * gets both ports, one a line (public, then internal). SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish, and exits 0. */
+ * accepting connections, lets requests in flight finish, and exits 0.
+ *
+ * With privsep.enabled (the default), both listeners are in a worker process
+ * forked before anything secret is opened, in a sandbox (privsep.c,
+ * sandbox.c); this process, the writer, opens the stores and keys and runs
+ * the routes for it. If the worker dies, the writer closes the stores and
+ * exits 1: a supervisor restarts the whole daemon. */
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -53,13 +59,16 @@ static void timezone_set(store *s)
 int main(int argc, char **argv)
 {
     const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
+    static config cfg;
     server srv;
     http_ctx ctx;
-    http_server *http, *internal;
+    http_server *http = NULL, *internal = NULL;
+    privsep ps = { .ctl = -1 };
+    ino_t unix_ino = 0;         /* the Unix socket a sandboxed worker made */
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port, internal_port;
+    int sig, port, internal_port, rc = 0;
 
     umask(077);                 /* every file and folder it makes: its owner's only */
 
@@ -79,10 +88,23 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGCHLD);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
+        log_event("error", "start", json_pack("{s:s}", "error", err));
+        return 2;
+    }
+    log_set_level(cfg.log_level);
+    /* the worker first: it never has the stores, keys or pepper in its memory */
+    if (cfg.privsep && privsep_fork(&ps, &cfg, err, sizeof err) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
+        return 1;
+    }
     if (server_open(&srv, cfg_path, 0, 0, err, sizeof err) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
         server_close(&srv);
         return 2;
     }
@@ -90,20 +112,29 @@ int main(int argc, char **argv)
     store_on_error(srv.store, on_store_error);
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
-    http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
-    internal = http == NULL ? NULL
-                            : http_start_internal(&ctx, votesrv_internal_routes,
-                                                  votesrv_internal_nroutes, err, sizeof err);
-    if (http == NULL || internal == NULL) {
+    if (cfg.privsep) {
+        port = privsep_serve_start(&ps, &ctx) == 0 ? privsep_wait_ready(&ps, &internal_port)
+                                                    : -1;
+        unix_ino = http_unix_inode(&cfg);   /* the worker's socket: removed here at stop */
+        if (port < 0)
+            snprintf(err, sizeof err, "the network-facing worker did not start");
+    } else {
+        http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
+        internal = http == NULL ? NULL
+                                : http_start_internal(&ctx, votesrv_internal_routes,
+                                                      votesrv_internal_nroutes, err, sizeof err);
+        port = internal != NULL ? http_port(http) : -1;
+        internal_port = internal != NULL ? http_port(internal) : -1;
+    }
+    if (port < 0) {
         log_event("error", "listen", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
         http_stop(http, 0);
         server_close(&srv);
         return 1;
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
-    port = http_port(http);
-    internal_port = http_port(internal);
     if (port_file != NULL && write_port(port_file, port, internal_port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
     log_event("info", "listening",
@@ -114,8 +145,15 @@ int main(int argc, char **argv)
                         "mail", sender != NULL));
     printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
-    sigwait(&sigs, &sig);
+    do
+        sigwait(&sigs, &sig);
+    while (sig == SIGCHLD && !privsep_worker_gone(&ps));
+    if (sig == SIGCHLD)
+        rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
+    privsep_stop(&ps);
+    if (cfg.privsep)
+        http_unix_remove(&cfg, unix_ino);
     http_stop(http, SHUTDOWN_GRACE_S);
     http_stop(internal, 0);
     mail_sender_stop(sender);
@@ -123,5 +161,5 @@ int main(int argc, char **argv)
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);
     server_close(&srv);
     log_event("info", "stopped", NULL);
-    return 0;
+    return rc;
 }

@@ -6,6 +6,8 @@
 #ifndef VOTESRV_SERVER_H
 #define VOTESRV_SERVER_H
 
+#include <pthread.h>
+#include <sys/types.h>
 #include "access/access.h"
 #include "box/box.h"
 #include "config.h"
@@ -46,5 +48,51 @@ int server_document_open(const char *folder, const char *name, int *fd, uint64_t
 int server_document_check(const char *folder, const char *name, char *err, size_t errlen);
 /* "PDF", "PNG" or "JPEG" as name's extension announces; NULL if none of them. */
 const char *server_document_label(const char *name);
+
+/* Privilege separation (privsep.c): the daemon forks a network-facing worker
+ * before it opens anything secret; the worker speaks HTTP in a sandbox and
+ * hands each request, typed and bounded, to the parent (the writer), whose
+ * threads run the routes. Frame kinds on the channels: */
+enum { PRIVSEP_REQUEST = 1, PRIVSEP_RESPONSE = 2, PRIVSEP_READY = 3 };
+#define PRIVSEP_WORKER_NAME "votesrv-http"      /* the worker's name in /proc (comm) */
+
+typedef struct {
+    pid_t pid;                   /* the worker; 0 once reaped */
+    int ctl, worker_ctl;         /* the control channel (the worker's port) */
+    int *fds;                    /* the writer's ends of the request channels */
+    size_t n;
+    pthread_t *threads;          /* one writer thread per channel */
+    size_t nthreads, started;
+    pthread_mutex_t lock;
+    http_ctx *ctx;
+} privsep;
+
+/* Fork the worker (one request channel per HTTP thread of cfg). In the parent:
+ * 0, or -1 with a message in err. The worker never returns. */
+int privsep_fork(privsep *ps, const config *cfg, char *err, size_t errlen);
+/* Start the writer threads, which answer the worker's requests through ctx. */
+int privsep_serve_start(privsep *ps, http_ctx *ctx);
+/* Wait until the worker listens and is sandboxed: its public port (the
+ * internal one in *internal_port), or -1 when it failed. */
+int privsep_wait_ready(privsep *ps, int *internal_port);
+/* 1 when the worker has ended (logged), else 0. */
+int privsep_worker_gone(privsep *ps);
+/* Stop the worker (it finishes the requests in flight), then the writer threads. */
+void privsep_stop(privsep *ps);
+/* Answer the requests that arrive on sock with the daemon's routes (public
+ * or internal, as each request says) until its end (0) or a frame that
+ * cannot be read (too large, cut: -1), then shut sock down. A malformed
+ * request or one of another kind is logged and answered 400, and the stream
+ * goes on. */
+int privsep_serve(http_ctx *ctx, int sock);
+
+/* Sandbox (sandbox.c). Close every descriptor above 2 but those of keep. */
+void sandbox_close_fds(const int *keep, size_t n);
+/* Enter the worker's sandbox for good, every thread of the process: as root,
+ * chroot to an empty directory and become cfg->privsep_user (refused when it
+ * is empty or root); then not dumpable, no new privileges, and the system
+ * call filter (no open, exec, fork, ptrace, socket, connect...). 0, or -1 with a
+ * message in err. */
+int sandbox_enter_worker(const config *cfg, char *err, size_t errlen);
 
 #endif

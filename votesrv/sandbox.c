@@ -1,0 +1,172 @@
+/* sandbox.c - the network-facing worker's sandbox: an empty root, an
+ * unprivileged user, no core dumps or ptrace, and a system-call allowlist
+ * (libseccomp) on every thread.
+ *
+ * Calls outside the list fail with EACCES rather than kill the process: a
+ * library path nobody foresaw (glibc, the sanitizers) then fails like a
+ * permission error instead of stopping the election's web service, while
+ * every call an attacker needs to reach a file, a process or the network
+ * (open, exec, ptrace, socket...) fails just the same (tests/test_privsep.c). */
+#define _GNU_SOURCE
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static int cmp_int(const void *a, const void *b)
+{
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+void sandbox_close_fds(const int *keep, size_t n)
+{
+    int sorted[n + 1];
+    unsigned lo = 3;
+
+    memcpy(sorted, keep, n * sizeof *keep);
+    qsort(sorted, n, sizeof *sorted, cmp_int);
+    for (size_t i = 0; i < n; i++) {
+        if (sorted[i] < (int)lo)
+            continue;
+        if ((unsigned)sorted[i] > lo)
+            close_range(lo, (unsigned)sorted[i] - 1, 0);
+        lo = (unsigned)sorted[i] + 1;
+    }
+    close_range(lo, ~0U, 0);
+}
+
+/* chroot to a new empty directory, removed at once: nothing to read, and no
+ * entry can be made in a removed directory. */
+static int root_empty(char *err, size_t errlen)
+{
+    const char *tmp = "/tmp";
+    char dir[64];
+    int parent;
+
+    snprintf(dir, sizeof dir, "%s/votesrv-empty-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL || (parent = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "sandbox: empty directory: %s", strerror(errno));
+        return -1;
+    }
+    if (chroot(dir) != 0 || chdir("/") != 0) {
+        snprintf(err, errlen, "sandbox: chroot: %s", strerror(errno));
+        close(parent);
+        return -1;
+    }
+    if (unlinkat(parent, dir + strlen(tmp) + 1, AT_REMOVEDIR) != 0) {
+        snprintf(err, errlen, "sandbox: remove the empty root: %s", strerror(errno));
+        close(parent);
+        return -1;
+    }
+    close(parent);
+    return 0;
+}
+
+static int user_drop(const char *user, char *err, size_t errlen)
+{
+    struct passwd *pw = user[0] != '\0' ? getpwnam(user) : NULL;
+    uid_t uid;
+    gid_t gid;
+
+    if (pw == NULL || pw->pw_uid == 0 || pw->pw_gid == 0) {
+        snprintf(err, errlen, "privsep.user \"%s\": started as root, votesrv needs an "
+                 "unprivileged user (not root) for its network-facing process", user);
+        return -1;
+    }
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+    if (root_empty(err, errlen) != 0)
+        return -1;
+    if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0 || setuid(0) == 0 ||
+        getuid() != uid || geteuid() != uid || getegid() != gid) {
+        snprintf(err, errlen, "sandbox: cannot become %s", user);
+        return -1;
+    }
+    return 0;
+}
+
+/* The calls the worker makes once it serves: libmicrohttpd (epoll, accept,
+ * send, sendfile for file bodies), threads, malloc, the clock, its channels. */
+static const char *const allowed[] = {
+    "read", "readv", "pread64", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
+    "sendfile", "close", "shutdown", "accept", "accept4", "setsockopt", "getsockopt",
+    "getsockname", "getpeername", "fcntl", "lseek", "fstat", "newfstatat", "epoll_wait",
+    "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll", "select", "pselect6", "futex",
+    "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
+    "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "rt_sigprocmask",
+    "rt_sigreturn", "rt_sigtimedwait", "sigaltstack", "munmap", "mremap", "madvise", "brk",
+    "exit", "exit_group", "sched_yield", "sched_getaffinity", "getrandom", "restart_syscall",
+    "set_robust_list", "rseq", "prlimit64", "getrlimit",
+};
+
+static int filter_load(char *err, size_t errlen)
+{
+    scmp_filter_ctx f = seccomp_init(SCMP_ACT_ERRNO(EACCES));
+    int rc = f == NULL ? -1 : seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1);
+
+    if (rc == 0)                 /* a binary tree: few comparisons per call */
+        rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+    for (size_t i = 0; rc == 0 && i < sizeof allowed / sizeof allowed[0]; i++) {
+        int nr = seccomp_syscall_resolve_name(allowed[i]);
+
+        if (nr != __NR_SCMP_ERROR)
+            rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0);
+    }
+    /* memory, never executable: no code of an attacker's own */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    /* threads (the PROXY handshakes' own), never a process: clone only with
+     * CLONE_THREAD, and clone3, whose flags a filter cannot read, answers
+     * ENOSYS so that glibc falls back to clone */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    /* signals to itself only (abort) */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+                              SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+                              SCMP_A1(SCMP_CMP_EQ, FIONBIO));
+    if (rc == 0)
+        rc = seccomp_load(f);
+    if (f != NULL)
+        seccomp_release(f);
+    if (rc != 0) {
+        snprintf(err, errlen, "sandbox: system call filter: %s", strerror(rc < 0 ? -rc : EINVAL));
+        return -1;
+    }
+    return 0;
+}
+
+int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
+{
+    if (geteuid() == 0 && user_drop(cfg->privsep_user, err, errlen) != 0)
+        return -1;
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
+        return -1;
+    }
+    return filter_load(err, errlen);
+}
