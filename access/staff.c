@@ -492,3 +492,49 @@ int staff_logout(access_ctx *a, const char *session)
     sodium_memzero(&j, sizeof j);
     return rc;
 }
+
+/* ---- an officer's password reset ---- */
+
+typedef struct {
+    const char *login, *actor, *reason, *hash;
+    char key[THROTTLE_KEY_CHARS];
+} reset_job;
+
+static int run_password_reset(store_tx *tx, void *arg)
+{
+    reset_job *j = arg;
+    int rc;
+
+    if ((rc = store_staff_password_set(tx, j->login, j->hash)) != STORE_OK ||
+        (rc = store_staff_session_set(tx, j->login, NULL, 0)) != STORE_OK ||
+        (rc = throttle_reset(tx, j->key)) != STORE_OK)
+        return rc;
+    return access_audit_as(tx, STAFF_ROLE_OFFICER, j->actor, "staff-password-reset",
+                           json_pack("{s:s,s:s}", "login", j->login, "reason", j->reason));
+}
+
+int staff_password_reset(access_ctx *a, const char *login, const char *password,
+                         const char *issuer, const char *actor, const char *reason,
+                         access_result *res)
+{
+    char hash[SECRET_PWHASH_STR_BYTES];
+    reset_job j = { .login = login, .actor = actor, .reason = reason, .hash = hash };
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (!login_valid(login))
+        return STORE_ENOTFOUND;
+    if (reason == NULL || reason[0] == '\0' || actor == NULL || actor[0] == '\0') {
+        res->code = ACCESS_E_REASON;
+        return ACCESS_REFUSED;
+    }
+    if ((res->code = access_password_check(a, password, (const char *[]){ login, issuer, NULL })) !=
+        ACCESS_E_NONE)
+        return ACCESS_REFUSED;
+    if (secret_pwhash(hash, password, strlen(password)) != 0)
+        return STORE_ENOMEM;
+    snprintf(j.key, sizeof j.key, FACTOR_KEY "%s", login);
+    rc = store_write(a->store, run_password_reset, &j);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}

@@ -75,6 +75,16 @@ int staff_logout(access_ctx *a, const char *session);
  * (ACCESS_E_REASON without a reason), STORE_ENOTFOUND for no such login. */
 int staff_factor_unlock(access_ctx *a, const char *login, const char *actor, const char *reason,
                         access_result *res);
+/* An officer sets a new password for a staff account (the person forgot
+ * it): the password policy as for staff_add (issuer as there), audited under
+ * the actor with the reason; the account's session ends, and the second
+ * factor's lock and its count of wrong codes are cleared with the old
+ * password (whoever locked it must not get to guess codes against the new
+ * one). ACCESS_OK, ACCESS_REFUSED (ACCESS_E_REASON, a password code),
+ * STORE_ENOTFOUND for no such login. */
+int staff_password_reset(access_ctx *a, const char *login, const char *password,
+                         const char *issuer, const char *actor, const char *reason,
+                         access_result *res);
 /* Each login whose second factor is locked, in order (fn as store_text_fn). */
 int staff_factor_locked_each(access_ctx *a, store_text_fn fn, void *arg);
 

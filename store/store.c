@@ -473,6 +473,8 @@ DISPATCH(staff_get, (store_tx *tx, const char *login, store_staff *s), (tx->c, l
 DISPATCH(staff_by_session, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s),
          (tx->c, hash, s))
 DISPATCH(staff_totp_use, (store_tx *tx, const char *login, uint64_t step), (tx->c, login, step))
+DISPATCH(staff_password_set, (store_tx *tx, const char *login, const char *password_hash),
+         (tx->c, login, password_hash))
 DISPATCH(staff_session_set, (store_tx *tx, const char *login,
                              const uint8_t hash[STORE_HASH_BYTES], int64_t now),
          (tx->c, login, hash, now))

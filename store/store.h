@@ -279,6 +279,8 @@ int store_staff_get(store_tx *tx, const char *login, store_staff *s);
 int store_staff_by_session(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s);
 /* Record a TOTP step as used: STORE_ECONFLICT unless it is after the last one. */
 int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step);
+/* Replace the account's password hash: STORE_ENOTFOUND for no such login. */
+int store_staff_password_set(store_tx *tx, const char *login, const char *password_hash);
 /* Replace the account's session (hash NULL: none). */
 int store_staff_session_set(store_tx *tx, const char *login,
                             const uint8_t hash[STORE_HASH_BYTES], int64_t now);

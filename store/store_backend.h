@@ -117,6 +117,7 @@ typedef struct {
     int (*staff_get)(store_conn *c, const char *login, store_staff *s);
     int (*staff_by_session)(store_conn *c, const uint8_t *hash, store_staff *s);
     int (*staff_totp_use)(store_conn *c, const char *login, uint64_t step);
+    int (*staff_password_set)(store_conn *c, const char *login, const char *password_hash);
     int (*staff_session_set)(store_conn *c, const char *login, const uint8_t *hash,
                              int64_t now);
     int (*staff_session_touch)(store_conn *c, const char *login, int64_t now);

@@ -591,6 +591,7 @@ const store_backend store_backend_pg = {
     .staff_get = pgs_staff_get,
     .staff_by_session = pgs_staff_by_session,
     .staff_totp_use = pgs_staff_totp_use,
+    .staff_password_set = pgs_staff_password_set,
     .staff_session_set = pgs_staff_session_set,
     .staff_session_touch = pgs_staff_session_touch,
     .staff_each = pgs_staff_each,

@@ -204,6 +204,16 @@ int pgs_staff_totp_use(store_conn *c, const char *login, uint64_t step)
                       &a, STORE_ECONFLICT);
 }
 
+int pgs_staff_password_set(store_conn *c, const char *login, const char *password_hash)
+{
+    pgs_args a = { .n = 0 };
+
+    pgs_text(&a, password_hash);
+    pgs_text(&a, login);
+    return pgs_one_row(c, "UPDATE staff SET password_hash = $1 WHERE login = $2", &a,
+                      STORE_ENOTFOUND);
+}
+
 int pgs_staff_session_set(store_conn *c, const char *login, const uint8_t *hash, int64_t now)
 {
     pgs_args a = { .n = 0 };

@@ -748,6 +748,7 @@ const store_backend store_backend_sqlite = {
     .staff_get = sq_staff_get,
     .staff_by_session = sq_staff_by_session,
     .staff_totp_use = sq_staff_totp_use,
+    .staff_password_set = sq_staff_password_set,
     .staff_session_set = sq_staff_session_set,
     .staff_session_touch = sq_staff_session_touch,
     .staff_each = sq_staff_each,

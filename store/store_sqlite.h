@@ -78,6 +78,7 @@ int sq_staff_add(store_conn *c, const store_staff *s);
 int sq_staff_get(store_conn *c, const char *login, store_staff *s);
 int sq_staff_by_session(store_conn *c, const uint8_t *hash, store_staff *s);
 int sq_staff_totp_use(store_conn *c, const char *login, uint64_t step);
+int sq_staff_password_set(store_conn *c, const char *login, const char *password_hash);
 int sq_staff_session_set(store_conn *c, const char *login, const uint8_t *hash, int64_t now);
 int sq_staff_session_touch(store_conn *c, const char *login, int64_t now);
 int sq_staff_each(store_conn *c, store_text_fn fn, void *arg);

@@ -87,6 +87,18 @@ int sq_staff_totp_use(store_conn *c, const char *login, uint64_t step)
     return staff_update(c, st, STORE_ECONFLICT);
 }
 
+int sq_staff_password_set(store_conn *c, const char *login, const char *password_hash)
+{
+    static const char sql[] = "UPDATE staff SET password_hash = ? WHERE login = ?";
+    sqlite3_stmt *st = sq_stmt(c, sql);
+
+    if (st == NULL)
+        return STORE_EIO;
+    sqlite3_bind_text(st, 1, password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+    return staff_update(c, st, STORE_ENOTFOUND);
+}
+
 int sq_staff_session_set(store_conn *c, const char *login, const uint8_t *hash, int64_t now)
 {
     static const char sql[] = "UPDATE staff SET session_hash = ?, session_created = ?,"

@@ -6,15 +6,20 @@
  * Clients are told apart by their source address: all of 127.0.0.0/8 is
  * loopback, so a client socket bound to 127.0.1.1 and one bound to 127.0.2.1
  * are two clients in two /24 networks, with nothing added to any namespace.
- * HAProxy itself reaches votesrv from 127.0.0.1, the only trusted proxy.
+ * HAProxy reaches votesrv on its Unix socket (listen.unix, in the test's
+ * folder); no TCP peer is trusted, so a local account that connects to the
+ * public port from 127.0.0.1 (HAProxy's address before) names no client.
  *
  * - the PROXY v2 reader on good and bad headers (IPv4, IPv6, LOCAL, TLVs);
  * - the attack of the issue: 100 sprayed wrong logins from one client through
  *   the proxy do not hold up a voter from another client through it;
- * - PROXY v2 from a peer that is not a proxy is refused, and from the proxy a
- *   malformed or missing header is refused;
- * - X-Forwarded-For mode: a forged header from a non-proxy peer is ignored,
- *   and only the right-most entry of the proxy's is used;
+ * - PROXY v2 from a peer that is not a proxy is refused, and on the proxy's
+ *   Unix socket a malformed or missing header is refused;
+ * - a local process on the public port, with a forged PROXY v2 header or
+ *   X-Forwarded-For, is not believed; the socket file's mode, an old socket
+ *   replaced, anything else at its path left alone (start refused); a
+ *   loopback trusted proxy refused at configuration load;
+ * - X-Forwarded-For mode: a forged header from a non-proxy peer is ignored;
  * - /metrics and /healthz only on the internal listener, and a link request
  *   for a registered address leaves the metrics as one for an unknown address;
  * - strict HTTP: framing tricks refused by votesrv directly (400, JSON) and by
@@ -36,6 +41,8 @@
 #include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,18 +66,36 @@
 #define SPRAYED0 10              /* sprayed accounts: 10 .. VOTERS-1, no password */
 
 static struct {
-    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], conf[PATH_MAX];
+    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], conf[PATH_MAX], sock[108];
     int daemon, haproxy;
     int port, internal, front;   /* votesrv's public and internal ports, HAProxy's */
 } E;
 
 /* ---- raw HTTP from a chosen source address ---- */
 
+#define VIA_UNIX (-1)            /* a "port": votesrv's Unix socket, as HAProxy */
+
+static int unix_to(void)
+{
+    struct sockaddr_un to = { .sun_family = AF_UNIX };
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    memcpy(to.sun_path, E.sock, strlen(E.sock) + 1);
+    if (s >= 0 && connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
 static int tcp_from(const char *src, int port)
 {
     struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int s;
 
+    if (port == VIA_UNIX)
+        return unix_to();
+    s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     inet_pton(AF_INET, src, &from.sin_addr);
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
     to.sin_port = htons((uint16_t)port);
@@ -100,7 +125,8 @@ static long read_all(int s, char *out, size_t outlen)
     return (long)got;
 }
 
-/* Send prefix (plen bytes, may be NULL) then the request from src to port;
+/* Send prefix (plen bytes, may be NULL) then the request from src to port
+ * (VIA_UNIX: on votesrv's Unix socket);
  * the status of the answer, 0 when the connection was closed without one,
  * -1 if it could not connect. The answer in out. */
 static int raw(const char *src, int port, const void *prefix, size_t plen, const char *req,
@@ -200,16 +226,30 @@ static int free_port(void)
     return port;
 }
 
-/* votesrv with these proxy settings (proxies: a JSON array text). */
-static int per_ip = 64, max_conn = 1024;
-static void daemon_up(const char *proxies, int v2)
+/* votesrv with these proxy settings (proxies: a JSON array text; mode: the
+ * Unix socket's listen.unix.mode, "" for the default, NULL for no socket).
+ * The pid, or -1 if it did not start. */
+static int per_ip = 64, max_conn = 1024, no_privsep;
+static int daemon_try(const char *proxies, int v2, const char *mode)
 {
-    json_t *c;
+    json_t *c, *u;
     char log[PATH_MAX + 32];
+    int pid;
 
     assert_non_null(c = json_load_file(E.cfg, 0, NULL));
+    json_object_del(json_object_get(c, "listen"), "unix");
+    if (mode != NULL) {
+        u = json_pack("{s:s}", "path", E.sock);
+        if (mode[0] != '\0')
+            json_object_set_new(u, "mode", json_string(mode));
+        json_object_set_new(json_object_get(c, "listen"), "unix", u);
+    }
     json_object_set_new(c, "trusted_proxies", json_loads(proxies, 0, NULL));
     json_object_set_new(c, "proxy_protocol_v2", json_boolean(v2));
+    if (no_privsep)
+        json_object_set_new(c, "privsep", json_pack("{s:b}", "enabled", 0));
+    else
+        json_object_del(c, "privsep");
     json_object_set_new(c, "limits", json_pack("{s:i,s:i,s:i,s:i}", "threads", 2,
                                                "failures_per_network", NET_FAILURES,
                                                "per_ip_connections", per_ip,
@@ -217,18 +257,24 @@ static void daemon_up(const char *proxies, int v2)
     assert_int_equal(json_dump_file(c, E.cfg, JSON_INDENT(1)), 0);
     json_decref(c);
     snprintf(log, sizeof log, "%s/votesrv.log", E.dir);
-    assert_true((E.daemon = tu_daemon_start(E.bin, E.cfg, log)) > 0);
+    if ((pid = tu_daemon_start(E.bin, E.cfg, log)) <= 0)
+        return -1;
     E.port = atoi(strrchr(tu_base_url, ':') + 1);
     E.internal = atoi(strrchr(tu_internal_url, ':') + 1);
+    return pid;
 }
 
-/* conf/haproxy.cfg without its production-only lines; for X-Forwarded-For
- * mode (v2 == 0) without send-proxy-v2 and with option forwardfor. */
-static void haproxy_conf(int v2)
+static void daemon_up(const char *proxies, int v2, const char *mode)
+{
+    assert_true((E.daemon = daemon_try(proxies, v2, mode)) > 0);
+}
+
+/* conf/haproxy.cfg without its production-only lines. */
+static void haproxy_conf(void)
 {
     FILE *in = fopen("../conf/haproxy.cfg", "r"), *out;
     char line[1024];
-    int forwardfor = 0, proxy = 0;
+    int proxy = 0;
 
     snprintf(E.conf, sizeof E.conf, "%s/haproxy.cfg", E.dir);
     assert_non_null(in);
@@ -244,33 +290,26 @@ static void haproxy_conf(int v2)
         }
         if (strstr(line, "# production") != NULL)
             continue;
-        if (!v2 && strcmp(line, "    # option forwardfor\n") == 0) {
-            strcpy(line, "    option forwardfor\n");
-            forwardfor = 1;
-        }
-        if ((p = strstr(line, " send-proxy-v2")) != NULL) {
+        if ((p = strstr(line, "server votesrv ")) != NULL && strstr(p, " send-proxy-v2") != NULL)
             proxy = 1;
-            if (!v2)
-                memmove(p, p + 14, strlen(p + 14) + 1);
-        }
         fputs(line, out);
     }
     fclose(in);
     fclose(out);
     assert_true(proxy);
-    assert_true(v2 || forwardfor);
 }
 
-static void haproxy_up(int v2)
+/* HAProxy in front, to votesrv's Unix socket. */
+static void haproxy_up(void)
 {
-    char front[64], back[64], errors[PATH_MAX], log[PATH_MAX + 16];
+    char front[64], back[sizeof E.sock + 8], errors[PATH_MAX], log[PATH_MAX + 16];
 
-    haproxy_conf(v2);
+    haproxy_conf();
     snprintf(log, sizeof log, "%s/haproxy.log", E.dir);
     assert_non_null(realpath("../conf/haproxy-errors", errors));
     E.front = free_port();
     snprintf(front, sizeof front, "127.0.0.1:%d", E.front);
-    snprintf(back, sizeof back, "127.0.0.1:%d", E.port);
+    snprintf(back, sizeof back, "unix@%s", E.sock);
     E.haproxy = fork();
     if (E.haproxy == 0) {
         int null = open("/dev/null", O_WRONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -349,6 +388,8 @@ static int setup(void **state)
     if (tu_bin(E.bin) != 0)
         return -1;
     E.dir = tu_tmpdir();
+    if (snprintf(E.sock, sizeof E.sock, "%s/proxy.sock", E.dir) >= (int)sizeof E.sock)
+        return -1;
     if (tu_election_generated(E.dir, E.bin, VOTERS, E.cfg, sizeof E.cfg) != 0 ||
         server_open(&srv, E.cfg, 0, 1, err, sizeof err) != 0)
         return -1;
@@ -367,6 +408,46 @@ static int teardown(void **state)
     tu_rmdir(E.dir);
     free(E.dir);
     return 0;
+}
+
+/* A file's text (free it), or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *text = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (text = calloc(1, (size_t)n + 1)) != NULL && fread(text, 1, (size_t)n, f) != (size_t)n) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+/* E.cfg with these proxy settings, written to path (sock: listen.unix.path
+ * or NULL, mode: its mode or NULL). */
+static void config_write(const char *path, const char *proxies, int v2, const char *sock,
+                         const char *mode)
+{
+    json_t *c;
+
+    assert_non_null(c = json_load_file(E.cfg, 0, NULL));
+    json_object_del(json_object_get(c, "listen"), "unix");
+    if (sock != NULL) {
+        json_t *u = json_pack("{s:s}", "path", sock);
+
+        if (mode != NULL)
+            json_object_set_new(u, "mode", json_string(mode));
+        json_object_set_new(json_object_get(c, "listen"), "unix", u);
+    }
+    json_object_set_new(c, "trusted_proxies", json_loads(proxies, 0, NULL));
+    json_object_set_new(c, "proxy_protocol_v2", json_boolean(v2));
+    assert_int_equal(json_dump_file(c, path, JSON_INDENT(1)), 0);
+    json_decref(c);
 }
 
 /* ---- the PROXY v2 reader ---- */
@@ -473,6 +554,9 @@ static void test_xff_and_networks(void **state)
     assert_int_equal(proxy_xff_pick("127.0.7.7:80", out, sizeof out), -1);
     assert_int_equal(proxy_xff_pick("127.0.7.7 127.0.8.8", out, sizeof out), -1);
     assert_int_equal(proxy_xff_pick("", out, sizeof out), -1);
+    /* a dual-stack proxy's IPv4 client, "::ffff:a.b.c.d": that IPv4 client */
+    assert_int_equal(proxy_xff_pick("::ffff:127.0.40.1", out, sizeof out), 0);
+    assert_string_equal(out, "127.0.40.1");
     assert_int_equal(config_net_parse(&n, "10.0.0.0/8"), 0);
     inet_pton(AF_INET, "10.200.3.4", a);
     assert_true(config_net_contains(&n, AF_INET, a));
@@ -502,8 +586,8 @@ static void test_spray_through_proxy(void **state)
     int wrong;
 
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 1);
-    haproxy_up(1);
+    daemon_up("[]", 1, "");
+    haproxy_up();
     wrong = spray("127.0.1.1", E.front, NULL, 0, 100, "");
     assert_int_equal(wrong, NET_FAILURES);
     assert_int_equal(login("127.0.2.1", E.front, NULL, 0, GENUINE, PASSWORD, ""), 200);
@@ -511,7 +595,7 @@ static void test_spray_through_proxy(void **state)
     assert_int_equal(login("127.0.1.9", E.front, NULL, 0, GENUINE2, PASSWORD, ""), 429);
 }
 
-/* PROXY v2 only from the proxy, and always from it. */
+/* PROXY v2 only from the proxy's Unix socket, and always there. */
 static void test_v2_refusals(void **state)
 {
     static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
@@ -521,35 +605,38 @@ static void test_v2_refusals(void **state)
     size_t n = v2_header(h, "127.0.9.9", 5555);
 
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 1);
+    daemon_up("[]", 1, "");
     /* the proxy with a good header, and with LOCAL (its own health check) */
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 200);
+    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
     h[12] = 0x20;
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 200);
+    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
     h[12] = 0x21;
-    /* a client that is not a proxy: served as itself, refused with a header */
+    /* a TCP client: served as itself, refused with a header, from 127.0.0.1 too */
     assert_int_equal(raw("127.0.3.1", E.port, NULL, 0, get, strlen(get), out, sizeof out), 200);
     assert_int_equal(raw("127.0.3.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
     assert_int_equal(raw("127.0.3.1", E.port, h, 12, get, strlen(get), out, sizeof out), 0);
-    /* the proxy without a header, with a malformed or cut one */
-    assert_int_equal(raw("127.0.0.1", E.port, NULL, 0, get, strlen(get), out, sizeof out), 0);
-    h[12] = 0x11;                                          /* version 1 */
     assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    /* the Unix socket without a header (closed unanswered), with a malformed
+     * or cut one */
+    assert_int_equal(raw("-", VIA_UNIX, NULL, 0, get, strlen(get), out, sizeof out), 0);
+    assert_string_equal(out, "");
+    h[12] = 0x11;                                          /* version 1 */
+    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 0);
     h[12] = 0x21;
     h[13] = 0x00;                                          /* PROXY without an address */
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 0);
     h[13] = 0x11;
     h[15] = 40;                                            /* longer than what is sent: the */
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 0);
     h[15] = 12;                                            /* request is not taken as header */
     /* the client a header names is the one throttled: a sprayer from
-     * 127.0.4.1 closes 127.0.4.0/24, not the proxy nor the header's sender */
+     * 127.0.4.1 closes 127.0.4.0/24, not the proxy */
     n = v2_header(h, "127.0.4.1", 5555);
-    spray("127.0.0.1", E.port, h, n, NET_FAILURES + 1, "");
+    spray("-", VIA_UNIX, h, n, NET_FAILURES + 1, "");
     n = v2_header(h, "127.0.4.2", 5555);
-    assert_int_equal(login("127.0.0.1", E.port, h, n, GENUINE, PASSWORD, ""), 429);
+    assert_int_equal(login("-", VIA_UNIX, h, n, GENUINE, PASSWORD, ""), 429);
     n = v2_header(h, "127.0.5.2", 5555);
-    assert_int_equal(login("127.0.0.1", E.port, h, n, GENUINE, PASSWORD, ""), 200);
+    assert_int_equal(login("-", VIA_UNIX, h, n, GENUINE, PASSWORD, ""), 200);
 }
 
 /* One answer on a kept-alive connection: its status (0: closed first). */
@@ -584,7 +671,7 @@ static int kept(const char *src, int *st)
     static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n\r\n";
     uint8_t h[64];
     size_t n = v2_header(h, src, 5555);
-    int s = tcp_from("127.0.0.1", E.port);
+    int s = unix_to();
 
     assert_true(s >= 0);
     assert_int_equal(send(s, h, n, MSG_NOSIGNAL), (ssize_t)n);
@@ -602,7 +689,7 @@ static void test_per_client_connections(void **state)
 
     (void)state;
     per_ip = 2;
-    daemon_up("[\"127.0.0.1\"]", 1);
+    daemon_up("[]", 1, "");
     per_ip = 64;
     a = kept("127.0.12.1", &st);
     assert_int_equal(st, 200);
@@ -627,7 +714,7 @@ static void test_silent_peers(void **state)
 
     (void)state;
     max_conn = 8;
-    daemon_up("[\"127.0.0.1\"]", 1);
+    daemon_up("[]", 1, "");
     max_conn = 1024;
     for (int i = 0; i < 8; i++)
         assert_true((silent[i] = tcp_from("127.0.14.1", E.port)) >= 0);
@@ -638,48 +725,152 @@ static void test_silent_peers(void **state)
         close(silent[i]);
 }
 
-/* X-Forwarded-For mode: only the proxy's word counts, and only its own
- * (right-most) entry. */
+/* X-Forwarded-For mode, a proxy on another host (192.0.2.1, never seen
+ * here): a peer that is not that proxy names another client in vain. */
 static void test_forwarded_for(void **state)
 {
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 0);
-    haproxy_up(0);
-    /* a non-proxy peer names another client: ignored, its own network closes */
+    daemon_up("[\"192.0.2.1\"]", 0, NULL);
     spray("127.0.3.1", E.port, NULL, 0, NET_FAILURES + 1, "X-Forwarded-For: 127.0.5.5\r\n");
     assert_int_equal(login("127.0.3.2", E.port, NULL, 0, GENUINE, PASSWORD, ""), 429);
-    assert_int_equal(login("127.0.5.5", E.front, NULL, 0, GENUINE, PASSWORD, ""), 200);
-    /* through HAProxy with a forged left-most entry: the real client counts */
-    spray("127.0.6.1", E.front, NULL, 0, NET_FAILURES + 1, "X-Forwarded-For: 127.0.7.7\r\n");
-    assert_int_equal(login("127.0.6.2", E.front, NULL, 0, GENUINE2, PASSWORD, ""), 429);
-    assert_int_equal(login("127.0.7.7", E.front, NULL, 0, GENUINE2, PASSWORD, ""), 200);
-    /* from the proxy's address directly: its right-most entry, over two
-     * header lines too */
-    spray("127.0.0.1", E.port, NULL, 0, NET_FAILURES + 1,
-          "X-Forwarded-For: 127.0.8.8\r\nX-Forwarded-For: 127.0.10.1, 127.0.11.1\r\n");
-    assert_int_equal(login("127.0.11.2", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 429);
-    assert_int_equal(login("127.0.8.8", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 200);
-    assert_int_equal(login("127.0.10.1", E.front, NULL, 0, GENUINE3, PASSWORD, ""), 200);
+    assert_int_equal(login("127.0.5.5", E.port, NULL, 0, GENUINE, PASSWORD, ""), 200);
 }
 
-/* X-Forwarded-For from a dual-stack proxy names IPv4 clients as IPv4-mapped
- * IPv6 addresses ("::ffff:a.b.c.d", as HAProxy or nginx bound to [::] with
- * IPv4 mapped write them): each is its own IPv4 client, not one "::/56" that
- * the whole IPv4 electorate shares (review of issue 20). */
-static void test_forwarded_for_mapped(void **state)
+/* Issue 20's review: HAProxy reached votesrv from 127.0.0.1, a trusted
+ * proxy, so any local account could connect from loopback and name any
+ * client (escaping the per-network throttles, or filling a voter's). With
+ * the Unix socket, a local process on the public port is itself, whatever
+ * its PROXY v2 header or X-Forwarded-For says; the real proxy still names
+ * its clients. */
+static void test_local_forgery(void **state)
 {
-    char out[INET6_ADDRSTRLEN];
+    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
+                              "Connection: close\r\n\r\n";
+    static char out[65536];
+    uint8_t h[64];
+    size_t n = v2_header(h, "127.0.20.1", 5555);
 
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 0);
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    /* a forged PROXY v2 header from HAProxy's old address: closed */
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    /* forged X-Forwarded-For entries: the local process's own network closes,
+     * not the ones named, which the proxy still serves */
     spray("127.0.0.1", E.port, NULL, 0, NET_FAILURES + 1,
-          "X-Forwarded-For: ::ffff:127.0.40.1\r\n");
-    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE4, PASSWORD,
-                           "X-Forwarded-For: ::ffff:127.0.40.2\r\n"), 429);
-    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE4, PASSWORD,
-                           "X-Forwarded-For: ::ffff:127.0.50.1\r\n"), 200);
-    assert_int_equal(proxy_xff_pick("::ffff:127.0.40.1", out, sizeof out), 0);
-    assert_string_equal(out, "127.0.40.1");
+          "X-Forwarded-For: 127.0.21.1\r\nX-Forwarded-For: 127.0.22.1\r\n");
+    assert_int_equal(login("127.0.0.2", E.port, NULL, 0, GENUINE, PASSWORD,
+                           "X-Forwarded-For: 127.0.23.1\r\n"), 429);
+    assert_int_equal(login("127.0.21.1", E.front, NULL, 0, GENUINE, PASSWORD, ""), 200);
+    assert_int_equal(login("127.0.22.1", E.front, NULL, 0, GENUINE, PASSWORD, ""), 200);
+    both_down(NULL);
+    /* the same without proxy_protocol_v2 (the Unix socket still speaks it):
+     * X-Forwarded-For from a TCP peer names no one either (the throttles
+     * live in the store: 127.0.0.0/24 is still closed, 127.0.24.0/24 not) */
+    daemon_up("[]", 0, "");
+    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE, PASSWORD,
+                           "X-Forwarded-For: 127.0.24.1\r\n"), 429);
+    assert_int_equal(login("-", VIA_UNIX, h, n, GENUINE, PASSWORD, ""), 200);
+}
+
+/* The Unix socket's file: the configured mode (0660 by default), made anew
+ * over an old socket left by a killed daemon, removed at stop; a file that is
+ * not a socket at its path is left alone and votesrv does not start. */
+static void test_unix_socket_file(void **state)
+{
+    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
+                              "Connection: close\r\n\r\n";
+    static char out[65536];
+    char log[PATH_MAX + 32], *text;
+    struct stat st;
+    uint8_t h[64];
+    size_t n = v2_header(h, "127.0.25.1", 5555);
+    FILE *f;
+
+    (void)state;
+    /* made by the sandboxed worker (privsep) or by votesrv itself; removed
+     * at stop by the parent or by votesrv */
+    for (no_privsep = 0; no_privsep < 2; no_privsep++) {
+        daemon_up("[]", 1, "0640");
+        assert_int_equal(lstat(E.sock, &st), 0);
+        assert_true(S_ISSOCK(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, 0640);
+        assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
+        both_down(NULL);
+        assert_int_equal(lstat(E.sock, &st), -1);
+    }
+    no_privsep = 0;
+    daemon_up("[]", 1, "");
+    assert_int_equal(lstat(E.sock, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0660);
+    kill(E.daemon, SIGKILL);                                  /* leaves its socket */
+    waitpid(E.daemon, NULL, 0);
+    E.daemon = 0;
+    assert_int_equal(lstat(E.sock, &st), 0);
+    daemon_up("[]", 1, "");
+    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
+    both_down(NULL);
+    /* a regular file there: kept, and the start refused with the reason */
+    assert_non_null(f = fopen(E.sock, "w"));
+    fputs("not a socket\n", f);
+    fclose(f);
+    assert_int_equal(daemon_try("[]", 1, ""), -1);
+    assert_int_equal(lstat(E.sock, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_size, 13);
+    snprintf(log, sizeof log, "%s/votesrv.log", E.dir);
+    assert_non_null(text = slurp(log));
+    if (strstr(text, "exists and is not a socket") == NULL)
+        fail_msg("votesrv's log does not say why:\n%s", text);
+    free(text);
+    unlink(E.sock);
+}
+
+/* A configuration that trusts a loopback address (any local account could
+ * connect from it), or TCP proxies beside the Unix socket, or a socket any
+ * account may write to, is refused at load. */
+static void test_config_refusals(void **state)
+{
+    static const char *const loopback[] = {
+        "[\"127.0.0.1\"]", "[\"127.0.0.0/8\"]", "[\"127.3.0.0/16\"]", "[\"0.0.0.0/0\"]",
+        "[\"::1\"]", "[\"::/0\"]", "[\"::ffff:127.0.0.1\"]", "[\"::ffff:0:0/96\"]",
+        "[\"10.0.0.5\", \"127.0.0.2\"]",
+    };
+    char path[PATH_MAX + 64], err[CONFIG_ERR_CHARS];
+    config cfg;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s.bad.json", E.cfg);
+    for (size_t i = 0; i < sizeof loopback / sizeof *loopback; i++) {
+        config_write(path, loopback[i], 1, NULL, NULL);
+        assert_int_equal(config_load(&cfg, path, err, sizeof err), -1);
+        if (strstr(err, "loopback") == NULL)
+            fail_msg("%s: %s", loopback[i], err);
+    }
+    config_write(path, "[\"10.0.0.5\", \"2001:db8::/32\"]", 1, NULL, NULL);
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), 0);
+    config_write(path, "[\"10.0.0.5\"]", 1, E.sock, NULL);         /* both */
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "trusted_proxies empty"));
+    config_write(path, "[]", 1, E.sock, NULL);
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), 0);
+    assert_string_equal(cfg.unix_path, E.sock);
+    assert_int_equal(cfg.unix_mode, 0660);
+    config_write(path, "[]", 0, E.sock, "0600");
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), 0);
+    assert_int_equal(cfg.unix_mode, 0600);
+    for (int i = 0; i < 4; i++) {
+        static const char *const bad[] = { "0662", "0666", "0460", "66o" };
+
+        config_write(path, "[]", 1, E.sock, bad[i]);
+        assert_int_equal(config_load(&cfg, path, err, sizeof err), -1);
+        assert_non_null(strstr(err, "listen.unix.mode"));
+    }
+    config_write(path, "[]", 1, "proxy.sock", NULL);                 /* relative */
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "absolute"));
+    unlink(path);
 }
 
 /* ---- HAProxy's log ---- */
@@ -698,8 +889,8 @@ static void test_haproxy_log_no_secrets(void **state)
     long n;
 
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 1);
-    haproxy_up(1);
+    daemon_up("[]", 1, "");
+    haproxy_up();
     snprintf(url, sizeof url, "/activation?t=%s", token);
     tu_http(&r, "GET", url, NULL, 0, NULL);
     snprintf(url, sizeof url, "/api/v1/trackers/%s", tracker);
@@ -768,8 +959,8 @@ static void test_internal_listener(void **state)
     char *before, *known, *unknown;
 
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 1);
-    haproxy_up(1);
+    daemon_up("[]", 1, "");
+    haproxy_up();
     for (int i = 0; i < 2; i++) {
         const char *path = i == 0 ? "/metrics" : "/healthz";
         char direct[PATH_MAX];
@@ -853,8 +1044,8 @@ static void test_strict_http(void **state)
     int st;
 
     (void)state;
-    daemon_up("[\"127.0.0.1\"]", 1);
-    haproxy_up(1);
+    daemon_up("[]", 1, "");
+    haproxy_up();
     assert_int_equal(raw_text("127.0.3.1", E.port, ok, out, sizeof out), 200);
     assert_int_equal(raw_text("127.0.3.1", E.front, ok, out, sizeof out), 200);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -899,10 +1090,13 @@ int main(void)
         cmocka_unit_test_teardown(test_per_client_connections, both_down),
         cmocka_unit_test_teardown(test_silent_peers, both_down),
         cmocka_unit_test_teardown(test_forwarded_for, both_down),
-        cmocka_unit_test_teardown(test_forwarded_for_mapped, both_down),
         cmocka_unit_test_teardown(test_haproxy_log_no_secrets, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),
+        cmocka_unit_test(test_config_refusals),
+        cmocka_unit_test_teardown(test_unix_socket_file, both_down),
+        /* last: it closes 127.0.0.0/24, the address tu_http goes through HAProxy from */
+        cmocka_unit_test_teardown(test_local_forgery, both_down),
     };
     return cmocka_run_group_tests_name("proxy", tests, setup, teardown);
 }

@@ -323,6 +323,79 @@ static void test_staff_lockout_per_network_and_factor(void **state)
                                  session, NULL, &r), ACCESS_OK);
 }
 
+static int run_factor_count(store_tx *tx, void *arg)
+{
+    return store_throttle_get(tx, "staff-totp:m.girard", arg);
+}
+
+/* Review of issue 20: an officer resetting a staff member's password without
+ * unlocking left the second factor's lock and its count, so whoever locked it
+ * (holding the old password) would go on guessing codes against the new one
+ * once unlocked. "votectl staff-password" clears both, ends the session,
+ * needs a reason and a password that meets the policy. */
+static void test_staff_password_reset_clears_factor(void **state)
+{
+    static const char fresh[] = "la pluie sur les toits de Rennes";
+    uint8_t key[TOTP_KEY_BYTES];
+    char code[8], wrong[8], session[ACCESS_TOKEN_CHARS + 1], out[4096], listed[200] = "";
+    char path[1100];
+    int64_t t = (int64_t)time(NULL);
+    store_throttle count;
+    staff_member who;
+    access_result r;
+    FILE *f;
+
+    (void)state;
+    add_staff("m.girard", "support", key);
+    tu_totp(code, key, t);
+    assert_int_equal(staff_login(&srv.access, "m.girard", PASSWORD, code, "192.0.2.10", t,
+                                 session, NULL, &r), ACCESS_OK);
+    /* the old password's holder locks the second factor */
+    t += TOTP_PERIOD;
+    for (int i = 0; i < STAFF_TOTP_FAILURES; i++) {
+        char client[32];
+
+        snprintf(client, sizeof client, "10.%d.%d.9", 120 + i / 200, i % 200);
+        tu_totp(code, key, t + i);
+        snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
+        staff_login(&srv.access, "m.girard", PASSWORD, wrong, client, t + i, out, NULL, &r);
+    }
+    assert_int_equal(r.code, ACCESS_E_FACTOR_LOCKED);
+    /* refused, and nothing changed: no reason, a weak password, no such login */
+    assert_int_equal(staff_password_reset(&srv.access, "m.girard", fresh, "votesrv", "officier",
+                                          "", &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_REASON);
+    assert_int_equal(staff_password_reset(&srv.access, "m.girard", "court", "votesrv",
+                                          "officier", "oubli", &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_PASSWORD_SHORT);
+    assert_int_equal(staff_password_reset(&srv.access, "x.personne", fresh, "votesrv",
+                                          "officier", "oubli", &r), STORE_ENOTFOUND);
+    assert_int_equal(store_read(srv.store, run_factor_count, &count), STORE_OK);
+    assert_true(count.locked_until > 0);
+    assert_int_equal(staff_session(&srv.access, session, t, &who, &r), ACCESS_OK);
+    /* the officer resets the password (without unlocking) */
+    snprintf(path, sizeof path, "%s/girard.pw", dir);
+    assert_non_null(f = fopen(path, "w"));
+    fprintf(f, "%s\n", fresh);
+    fclose(f);
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-password "
+                           "--reason 'mot de passe oublié' m.girard %s 2>&1", dir, bin, path), 0);
+    assert_int_equal(store_read(srv.store, run_factor_count, &count), STORE_OK);
+    assert_int_equal(count.failures, 0);
+    assert_int_equal(count.locked_until, 0);
+    assert_int_equal(staff_factor_locked_each(&srv.access, note_login, listed), STORE_OK);
+    assert_null(strstr(listed, "m.girard"));
+    assert_int_equal(audit_count("staff-password-reset"), 1);
+    assert_int_equal(staff_session(&srv.access, session, t, &who, &r), ACCESS_REFUSED);
+    t += STAFF_TOTP_FAILURES + TOTP_PERIOD;
+    tu_totp(code, key, t);
+    assert_int_equal(staff_login(&srv.access, "m.girard", PASSWORD, code, "192.0.2.11", t,
+                                 session, NULL, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
+    assert_int_equal(staff_login(&srv.access, "m.girard", fresh, code, "192.0.2.12", t, session,
+                                 NULL, &r), ACCESS_OK);
+}
+
 static void test_support_find_and_status(void **state)
 {
     json_t *list, *v;
@@ -431,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_accounts_and_login),
         cmocka_unit_test(test_guessable_logins_refused),
         cmocka_unit_test(test_staff_lockout_per_network_and_factor),
+        cmocka_unit_test(test_staff_password_reset_clears_factor),
         cmocka_unit_test(test_support_find_and_status),
         cmocka_unit_test(test_support_actions),
     };

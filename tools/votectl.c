@@ -736,6 +736,9 @@ static const command commands[] = {
       "an account for the consoles (password + TOTP; prints the TOTP key once)" },
     { "staff-unlock", cmd_staff_unlock, "--reason TEXT LOGIN",
       "officer: lift the lock a console account's second factor took after 100 wrong codes" },
+    { "staff-password", cmd_staff_password, "--reason TEXT LOGIN PASSWORD_FILE",
+      "officer: a new password for a console account (ends its session, lifts its "
+      "second factor's lock)" },
     { "send-links", cmd_send_links, "--all | NUMBER...",
       "send activation links (all voters not yet activated, or these)" },
     { "close", cmd_close, "", "close the vote after the end of the window" },

@@ -2,7 +2,10 @@
  * agent's, officer's or auditor's account for the consoles, never under a
  * guessable login (staff.h). The TOTP key is printed once, for the person's
  * authenticator app, and kept only sealed. "votectl staff-unlock --reason TEXT
- * LOGIN": lift the second factor's lock after too many wrong codes. */
+ * LOGIN": lift the second factor's lock after too many wrong codes.
+ * "votectl staff-password --reason TEXT LOGIN PASSWORD_FILE": a new password
+ * for a staff member who forgot it (the session ends, the second factor's
+ * lock and count are cleared). */
 #include "votectl.h"
 
 #include <stdio.h>
@@ -21,6 +24,17 @@ static int read_password(const char *path, char *out, size_t len)
         return -1;
     out[strcspn(out, "\r\n")] = '\0';
     return out[0] != '\0' ? 0 : -1;
+}
+
+/* Why the policy refused a password. */
+static const char *password_refusal(int code)
+{
+    return code == ACCESS_E_PASSWORD_PATTERN
+           ? "the password is made of repetitions, sequences or a keyboard walk"
+           : code == ACCESS_E_PASSWORD_IDENTIFIER
+           ? "the password is built on the login or the issuer's name"
+           : "the password does not meet the policy (12 characters or more, not common "
+             "nor easy to guess)";
 }
 
 int cmd_staff_add(votectl *v, int argc, char **argv)
@@ -54,12 +68,7 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
                 : r.code == ACCESS_E_STAFF_ACCOUNT
                 ? "the login is 2-64 characters a-z 0-9 . _ - and the role support, officer "
                   "or auditor"
-                : r.code == ACCESS_E_PASSWORD_PATTERN
-                ? "the password is made of repetitions, sequences or a keyboard walk"
-                : r.code == ACCESS_E_PASSWORD_IDENTIFIER
-                ? "the password is built on the login or the issuer's name"
-                : "the password does not meet the policy (12 characters or more, not common "
-                  "nor easy to guess)");
+                : password_refusal(r.code));
         rc = EXIT_REFUSED;
     } else {
         rc = EXIT_STORE;
@@ -83,6 +92,39 @@ int cmd_staff_unlock(votectl *v, int argc, char **argv)
     } else if (rc == ACCESS_REFUSED || rc == STORE_ENOTFOUND) {
         fprintf(stderr, "votectl staff-unlock: refused: %s\n",
                 rc == STORE_ENOTFOUND ? "no such login" : "give the reason (--reason TEXT)");
+        rc = EXIT_REFUSED;
+    } else {
+        rc = EXIT_STORE;
+    }
+    votectl_close(v);
+    return rc;
+}
+
+int cmd_staff_password(votectl *v, int argc, char **argv)
+{
+    char password[ACCESS_PASSWORD_MAX + 2];
+    access_result r;
+    opts o;
+    int rc = votectl_prepare(v, argc, argv, &o, "r", 2, "expects --reason TEXT LOGIN PASSWORD_FILE");
+
+    if (rc != 0)
+        return rc;
+    if (read_password(o.pos[1], password, sizeof password) != 0) {
+        fprintf(stderr, "votectl staff-password: cannot read a password from %s\n", o.pos[1]);
+        votectl_close(v);
+        return EXIT_INPUT;
+    }
+    rc = staff_password_reset(&v->srv.access, o.pos[0], password, "votesrv", v->ctx.actor,
+                              o.reason, &r);
+    sodium_memzero(password, sizeof password);
+    if (rc == ACCESS_OK) {
+        printf("password of %s replaced; its session ended and its second factor unlocked.\n",
+               o.pos[0]);
+    } else if (rc == ACCESS_REFUSED || rc == STORE_ENOTFOUND) {
+        fprintf(stderr, "votectl staff-password: refused: %s\n",
+                rc == STORE_ENOTFOUND ? "no such login"
+                : r.code == ACCESS_E_REASON ? "give the reason (--reason TEXT)"
+                : password_refusal(r.code));
         rc = EXIT_REFUSED;
     } else {
         rc = EXIT_STORE;

@@ -4,7 +4,14 @@
  * that its per-address connection limit, the throttles and the logs all key
  * on the client, not on the proxy.
  *
- * One thread accepts; each connection's header is read by a short-lived
+ * A proxy on this host (HAProxy) reaches votesrv on a Unix-domain socket
+ * (listen.unix): every connection there must start with a PROXY v2 header,
+ * and the socket file's mode and group are what make its peer trusted. No TCP
+ * peer is trusted then (config.c refuses trusted_proxies beside it, and a
+ * loopback address in trusted_proxies always): a local account connecting to
+ * the TCP port is served under its own address, whatever it sends.
+ *
+ * One thread per listening socket accepts; each connection's header is read by a short-lived
  * thread of its own, within HTTP_PROXY_TIMEOUT_S, and exactly the header's
  * bytes are read: what follows is HTTP, for libmicrohttpd. */
 #define _GNU_SOURCE             /* accept4 */
@@ -14,11 +21,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
@@ -26,11 +36,19 @@
 
 #define HANDSHAKE_STACK (64 * 1024)
 
+typedef struct {
+    http_acceptor *a;
+    int fd;
+    int unix_sock;                /* the proxy's Unix socket: every peer trusted */
+    int running;                  /* its thread was started */
+    pthread_t thread;
+} listener;
+
 struct http_acceptor {
     struct MHD_Daemon *daemon;
     const config *cfg;
-    int fd;
-    pthread_t thread;
+    listener tcp, unix_sock;
+    ino_t unix_ino;               /* the socket file made at start (removed at stop) */
     atomic_uint pending;          /* connections whose first bytes are being read */
     atomic_uint pending_other;    /* of which from peers that are not proxies */
     atomic_int stopping;
@@ -151,7 +169,7 @@ static int no_header(int fd, const char **why)
 
 static void peer_text(const struct sockaddr_storage *ss, char *out, size_t len)
 {
-    snprintf(out, len, "unknown");
+    snprintf(out, len, ss->ss_family == AF_UNIX ? "unix" : "unknown");
     if (ss->ss_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out, (socklen_t)len);
     else if (ss->ss_family == AF_INET6)
@@ -193,7 +211,8 @@ static void *handshake(void *arg)
 
 static void *accept_loop(void *arg)
 {
-    http_acceptor *a = arg;
+    listener *l = arg;
+    http_acceptor *a = l->a;
     pthread_attr_t attr;
 
     pthread_attr_init(&attr);
@@ -207,7 +226,7 @@ static void *accept_loop(void *arg)
             break;
         p->a = a;
         p->peerlen = sizeof p->peer;
-        p->fd = accept4(a->fd, (struct sockaddr *)&p->peer, &p->peerlen, SOCK_CLOEXEC);
+        p->fd = accept4(l->fd, (struct sockaddr *)&p->peer, &p->peerlen, SOCK_CLOEXEC);
         if (p->fd < 0) {
             struct timespec pause = { 0, 50 * 1000 * 1000 };
 
@@ -218,7 +237,11 @@ static void *accept_loop(void *arg)
                 break;                          /* the socket was shut down */
             continue;
         }
-        p->trusted = config_proxy_trusted(a->cfg, (const struct sockaddr *)&p->peer);
+        /* the Unix socket's peers are the proxy; over TCP, a configured
+         * proxy only when there is no Unix socket (config.c refuses both) */
+        p->trusted = l->unix_sock ||
+                     (a->cfg->unix_path[0] == '\0' &&
+                      config_proxy_trusted(a->cfg, (const struct sockaddr *)&p->peer));
         /* too many connections being read at once: closed; peers that are not
          * proxies (silent ones wait out the timeout) get half the room at most,
          * so that they cannot shut the proxies out */
@@ -243,6 +266,105 @@ static void *accept_loop(void *arg)
     return NULL;
 }
 
+/* The proxy's Unix socket at cfg->unix_path, with its mode and group set
+ * before it listens. A socket file left there by an earlier run is removed;
+ * anything else at the path is left alone and the start refused. */
+static int unix_listen(http_acceptor *a, char *err, size_t errlen)
+{
+    const config *cfg = a->cfg;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct stat st;
+    gid_t gid = (gid_t)-1;
+
+    if (cfg->unix_group[0] != '\0') {
+        const struct group *g = getgrnam(cfg->unix_group);
+
+        if (g == NULL) {
+            snprintf(err, errlen, "listen.unix.group: no group %s", cfg->unix_group);
+            return -1;
+        }
+        gid = g->gr_gid;
+    }
+    if (lstat(cfg->unix_path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            snprintf(err, errlen, "listen.unix.path %s exists and is not a socket: not removed, "
+                     "votesrv not started", cfg->unix_path);
+            return -1;
+        }
+        if (unlink(cfg->unix_path) != 0) {
+            snprintf(err, errlen, "cannot remove the old socket %s", cfg->unix_path);
+            return -1;
+        }
+    }
+    memcpy(addr.sun_path, cfg->unix_path, strlen(cfg->unix_path) + 1);
+    if ((a->unix_sock.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        bind(a->unix_sock.fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        snprintf(err, errlen, "cannot listen on %s", cfg->unix_path);
+        return -1;
+    }
+    /* made private by the umask; group, then mode, before anyone can connect */
+    if (lstat(cfg->unix_path, &st) != 0 ||
+        (gid != (gid_t)-1 && chown(cfg->unix_path, (uid_t)-1, gid) != 0) ||
+        chmod(cfg->unix_path, (mode_t)cfg->unix_mode) != 0) {
+        snprintf(err, errlen, "cannot set the group or mode of %s", cfg->unix_path);
+        unlink(cfg->unix_path);
+        return -1;
+    }
+    a->unix_ino = st.st_ino;
+    if (listen(a->unix_sock.fd, 511) != 0) {
+        snprintf(err, errlen, "cannot listen on %s", cfg->unix_path);
+        unlink(cfg->unix_path);
+        return -1;
+    }
+    return 0;
+}
+
+ino_t http_unix_inode(const config *cfg)
+{
+    struct stat st;
+
+    return cfg->unix_path[0] != '\0' && lstat(cfg->unix_path, &st) == 0 && S_ISSOCK(st.st_mode)
+           ? st.st_ino : 0;
+}
+
+void http_unix_remove(const config *cfg, ino_t ino)
+{
+    /* only the socket this run made (a later run may have made its own) */
+    if (ino != 0 && http_unix_inode(cfg) == ino)
+        unlink(cfg->unix_path);
+}
+
+static void unix_remove(http_acceptor *a)
+{
+    /* in a sandboxed worker (privsep.c) this fails quietly: the parent removes it */
+    http_unix_remove(a->cfg, a->unix_ino);
+}
+
+static void listeners_close(http_acceptor *a)
+{
+    if (a->tcp.fd >= 0)
+        close(a->tcp.fd);
+    if (a->unix_sock.fd >= 0)
+        close(a->unix_sock.fd);
+}
+
+/* Stop accepting: the threads end, the headers being read end within
+ * HTTP_PROXY_TIMEOUT_S. */
+static void listeners_stop(http_acceptor *a)
+{
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+    listener *ls[] = { &a->tcp, &a->unix_sock };
+
+    atomic_store(&a->stopping, 1);
+    for (size_t i = 0; i < 2; i++)
+        if (ls[i]->running) {
+            shutdown(ls[i]->fd, SHUT_RDWR);         /* wakes accept() */
+            pthread_join(ls[i]->thread, NULL);
+        }
+    while (atomic_load(&a->pending) > 0)
+        nanosleep(&pause, NULL);
+}
+
 http_acceptor *http_acceptor_start(struct MHD_Daemon *d, const config *cfg, char *err,
                                    size_t errlen)
 {
@@ -254,18 +376,35 @@ http_acceptor *http_acceptor_start(struct MHD_Daemon *d, const config *cfg, char
         return NULL;
     a->daemon = d;
     a->cfg = cfg;
-    a->fd = -1;
+    a->tcp = (listener){ .a = a, .fd = -1 };
+    a->unix_sock = (listener){ .a = a, .fd = -1, .unix_sock = 1 };
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)cfg->port);
     if (inet_pton(AF_INET, cfg->listen_address, &addr.sin_addr) != 1 ||
-        (a->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-        setsockopt(a->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(a->fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(a->fd, 511) != 0 ||
-        pthread_create(&a->thread, NULL, accept_loop, a) != 0) {
+        (a->tcp.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        setsockopt(a->tcp.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(a->tcp.fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        listen(a->tcp.fd, 511) != 0) {
         snprintf(err, errlen, "cannot listen on %s:%d", cfg->listen_address, cfg->port);
-        if (a->fd >= 0)
-            close(a->fd);
+        listeners_close(a);
+        free(a);
+        return NULL;
+    }
+    if (cfg->unix_path[0] != '\0' && unix_listen(a, err, errlen) != 0) {
+        listeners_close(a);
+        free(a);
+        return NULL;
+    }
+    if (pthread_create(&a->tcp.thread, NULL, accept_loop, &a->tcp) != 0 ||
+        !(a->tcp.running = 1) ||
+        (cfg->unix_path[0] != '\0' &&
+         (pthread_create(&a->unix_sock.thread, NULL, accept_loop, &a->unix_sock) != 0 ||
+          !(a->unix_sock.running = 1)))) {
+        snprintf(err, errlen, "cannot start accepting connections");
+        listeners_stop(a);
+        unix_remove(a);
+        listeners_close(a);
         free(a);
         return NULL;
     }
@@ -277,23 +416,17 @@ int http_acceptor_port(const http_acceptor *a)
     struct sockaddr_in addr;
     socklen_t len = sizeof addr;
 
-    if (getsockname(a->fd, (struct sockaddr *)&addr, &len) != 0)
+    if (getsockname(a->tcp.fd, (struct sockaddr *)&addr, &len) != 0)
         return -1;
     return ntohs(addr.sin_port);
 }
 
 void http_acceptor_stop(http_acceptor *a)
 {
-    struct timespec pause = { 0, 20 * 1000 * 1000 };
-
     if (a == NULL)
         return;
-    atomic_store(&a->stopping, 1);
-    shutdown(a->fd, SHUT_RDWR);         /* wakes accept() */
-    pthread_join(a->thread, NULL);
-    /* the headers being read end within HTTP_PROXY_TIMEOUT_S */
-    while (atomic_load(&a->pending) > 0)
-        nanosleep(&pause, NULL);
-    close(a->fd);
+    listeners_stop(a);
+    unix_remove(a);
+    listeners_close(a);
     free(a);
 }

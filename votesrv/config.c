@@ -179,6 +179,51 @@ int config_proxy_trusted(const config *c, const struct sockaddr *sa)
     return 0;
 }
 
+/* Whether a network holds a loopback address: 127.0.0.1, ::1 or
+ * ::ffff:127.0.0.1 (a network holding any of 127/8 holds 127.0.0.1 unless it
+ * is inside 127/8, which is all loopback). */
+static int net_holds_loopback(const config_net *n)
+{
+    static const uint8_t v4[16] = { 127, 0, 0, 1 };
+    static const uint8_t v6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    static const uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1 };
+
+    if (n->family == AF_INET)
+        return n->addr[0] == 127 || config_net_contains(n, AF_INET, v4);
+    return config_net_contains(n, AF_INET6, v6) || config_net_contains(n, AF_INET6, mapped) ||
+           (n->bits >= 104 && memcmp(n->addr, mapped, 13) == 0);
+}
+
+/* listen.unix: {"path": absolute, "mode": "0660" (octal text; never writable
+ * by others), "group": a group name}. */
+static int load_unix(config *c, json_t *u, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    const char *sock = NULL, *mode = "0660", *group = "";
+    char *end;
+    unsigned long m;
+
+    c->unix_mode = 0660;
+    if (u == NULL)
+        return 0;
+    if (json_unpack_ex(u, &je, JSON_STRICT, "{s:s,s?s,s?s}", "path", &sock, "mode", &mode,
+                       "group", &group) != 0 ||
+        sock[0] != '/' || strlen(sock) >= sizeof c->unix_path ||
+        strlen(group) >= sizeof c->unix_group)
+        return fail(err, errlen, path, "listen.unix: {\"path\": an absolute path of at most "
+                    "107 bytes, \"mode\": \"0660\", \"group\": a group name}");
+    errno = 0;
+    m = strtoul(mode, &end, 8);
+    if (mode[0] < '0' || mode[0] > '7' || *end != '\0' || errno != 0 || m > 0777 ||
+        (m & 0002) != 0 || (m & 0600) != 0600)
+        return fail(err, errlen, path, "listen.unix.mode: octal, such as \"0660\", readable "
+                    "and writable by its owner and never writable by other accounts");
+    strcpy(c->unix_path, sock);
+    c->unix_mode = (unsigned)m;
+    strcpy(c->unix_group, group);
+    return 0;
+}
+
 /* "trusted_proxies": addresses or networks; "internal_listen": where
  * /metrics and /healthz are served. */
 static int load_proxies(config *c, json_t *proxies, json_t *internal, const char *path,
@@ -195,13 +240,21 @@ static int load_proxies(config *c, json_t *proxies, json_t *internal, const char
                             json_array_size(proxies) > CONFIG_PROXIES))
         return fail(err, errlen, path, "trusted_proxies must list at most 16 addresses or "
                     "networks");
-    json_array_foreach(proxies, i, v)
+    json_array_foreach(proxies, i, v) {
         if (!json_is_string(v) || config_net_parse(&c->proxies[i], json_string_value(v)) != 0)
             return fail(err, errlen, path, "trusted_proxies: each an IPv4 or IPv6 address, "
                         "or a network (\"10.0.0.0/8\")");
+        if (net_holds_loopback(&c->proxies[i]))
+            return fail(err, errlen, path, "trusted_proxies must not name a loopback address "
+                        "(any local account could connect from it and name any client): "
+                        "a proxy on this host reaches votesrv on listen.unix");
+    }
     c->nproxies = proxies != NULL ? json_array_size(proxies) : 0;
-    if (c->proxy_v2 && c->nproxies == 0)
-        return fail(err, errlen, path, "proxy_protocol_v2 needs trusted_proxies");
+    if (c->unix_path[0] != '\0' && c->nproxies > 0)
+        return fail(err, errlen, path, "with listen.unix, no TCP peer is trusted: leave "
+                    "trusted_proxies empty");
+    if (c->proxy_v2 && c->nproxies == 0 && c->unix_path[0] == '\0')
+        return fail(err, errlen, path, "proxy_protocol_v2 needs trusted_proxies or listen.unix");
     if (internal != NULL &&
         json_unpack_ex(internal, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
                        "port", &port) != 0)
@@ -256,7 +309,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL, *authority = NULL, *batch = NULL, *proxies = NULL,
-           *internal = NULL, *privsep = NULL;
+           *internal = NULL, *privsep = NULL, *unix_sock = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
     const char *level = "info", *ps_user = "nobody";
@@ -287,8 +340,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "privsep", &privsep) != 0 ||
         (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s}", "enabled",
                                    &ps_enabled, "user", &ps_user) != 0) ||
-        (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i}", "address", &addr,
-                                  "port", &port) != 0) ||
+        (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i,s?o}", "address", &addr,
+                                  "port", &port, "unix", &unix_sock) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
                        "ballot_box", &box, "postgresql", &pg) != 0 ||
         (log && json_unpack_ex(log, &je, JSON_STRICT, "{s?s}", "level", &level) != 0)) {
@@ -351,7 +404,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         fail(err, errlen, path, "a path is too long");
         goto out;
     }
-    if (load_proxies(c, proxies, internal, path, err, errlen) != 0 ||
+    if (load_unix(c, unix_sock, path, err, errlen) != 0 ||
+        load_proxies(c, proxies, internal, path, err, errlen) != 0 ||
         load_access(c, root, path, err, errlen) != 0 ||
         documents_apart(c, path, err, errlen) != 0 ||
         (mail != NULL && load_mail(c, mail, path, err, errlen) != 0))

@@ -39,6 +39,13 @@ typedef struct {
     config_net proxies[CONFIG_PROXIES];
     size_t nproxies;
     int proxy_v2;
+    /* listen.unix: a Unix-domain socket for the proxy (HAProxy on this host).
+     * Every connection on it starts with a PROXY v2 header; its file mode
+     * (and group) is what makes the peer trusted. With it, no TCP peer is
+     * trusted: trusted_proxies must be empty. "": none. */
+    char unix_path[108];
+    unsigned unix_mode;                /* 0660 unless listen.unix.mode */
+    char unix_group[64];               /* "": the process's own group */
     char registry[CONFIG_PATH_CHARS], ballot_box[CONFIG_PATH_CHARS], keys[CONFIG_PATH_CHARS];
     char postgresql[CONFIG_PATH_CHARS]; /* a libpq connection string; "": the SQLite files */
     size_t max_body_bytes;

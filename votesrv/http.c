@@ -683,14 +683,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* One listener: address:port, libmicrohttpd's own socket, or ours (accept.c)
- * when trusted proxies send PROXY v2 headers. */
+ * when trusted proxies send PROXY v2 headers or the proxy has a Unix socket. */
 static http_server *listen_start(http_ctx *ctx, const http_route *routes, size_t nroutes,
                                  int internal, char *err, size_t errlen)
 {
     http_server *s = calloc(1, sizeof *s);
     const char *address = internal ? ctx->cfg->internal_address : ctx->cfg->listen_address;
     int port = internal ? ctx->cfg->internal_port : ctx->cfg->port;
-    int own_socket = !internal && ctx->cfg->proxy_v2;
+    int own_socket = !internal && (ctx->cfg->proxy_v2 || ctx->cfg->unix_path[0] != '\0');
     struct sockaddr_in addr;
     unsigned threads = internal ? 1 : ctx->cfg->threads;
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <jansson.h>
 #include "access/access.h"
 #include "box/box.h"
@@ -193,10 +194,17 @@ int proxy_xff_pick(const char *value, char *out, size_t outlen);
 #define HTTP_PROXY_TIMEOUT_S 5
 struct MHD_Daemon;
 typedef struct http_acceptor http_acceptor;
-/* Listen on address:port (IPv4); NULL with a message in err. */
+/* Listen on address:port (IPv4), and on the proxy's Unix socket when
+ * listen.unix is set (made here, with its mode and group, before any
+ * sandbox; removed by http_acceptor_stop); NULL with a message in err. */
 http_acceptor *http_acceptor_start(struct MHD_Daemon *d, const config *cfg, char *err,
                                    size_t errlen);
 int http_acceptor_port(const http_acceptor *a);
+/* The inode of the socket file at listen.unix.path, 0 if there is none; and
+ * remove that file if it is still the socket with that inode (a parent
+ * process does it for its sandboxed worker, which cannot). */
+ino_t http_unix_inode(const config *cfg);
+void http_unix_remove(const config *cfg, ino_t ino);
 /* Stop accepting and wait for the connections being read. */
 void http_acceptor_stop(http_acceptor *a);
 

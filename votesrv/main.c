@@ -68,6 +68,7 @@ int main(int argc, char **argv)
     http_ctx ctx;
     http_server *http = NULL, *internal = NULL;
     privsep ps = { .ctl = -1 };
+    ino_t unix_ino = 0;         /* the Unix socket a sandboxed worker made */
     mail_sender *sender = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
@@ -130,6 +131,7 @@ int main(int argc, char **argv)
     if (cfg.privsep) {
         port = privsep_serve_start(&ps, &ctx) == 0 ? privsep_wait_ready(&ps, &internal_port)
                                                     : -1;
+        unix_ino = http_unix_inode(&cfg);   /* the worker's socket: removed here at stop */
         if (port < 0)
             snprintf(err, sizeof err, "the network-facing worker did not start");
     } else {
@@ -167,6 +169,8 @@ int main(int argc, char **argv)
         rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
     privsep_stop(&ps);
+    if (cfg.privsep)
+        http_unix_remove(&cfg, unix_ino);
     http_stop(http, SHUTDOWN_GRACE_S);
     http_stop(internal, 0);
     mail_sender_stop(sender);
