@@ -341,6 +341,31 @@ out:
     return rc;
 }
 
+/* ---- an officer's act on another account ---- */
+
+/* memset res; STORE_ENOTFOUND for a malformed login, ACCESS_REFUSED
+ * (ACCESS_E_REASON) without an actor and a reason, else ACCESS_OK. */
+static int staff_check_officer_act(const char *login, const char *actor, const char *reason,
+                                   access_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!login_valid(login))
+        return STORE_ENOTFOUND;
+    if (reason == NULL || reason[0] == '\0' || actor == NULL || actor[0] == '\0') {
+        res->code = ACCESS_E_REASON;
+        return ACCESS_REFUSED;
+    }
+    return ACCESS_OK;
+}
+
+/* The audit entry of an officer's act on login, with its reason. */
+static int staff_audit_officer_act(store_tx *tx, const char *event, const char *login,
+                                   const char *actor, const char *reason)
+{
+    return access_audit_as(tx, STAFF_ROLE_OFFICER, actor, event,
+                           json_pack("{s:s,s:s}", "login", login, "reason", reason));
+}
+
 /* ---- the second factor's lock ---- */
 
 typedef struct {
@@ -359,8 +384,8 @@ static int run_unlock(store_tx *tx, void *arg)
 
     if (rc != STORE_OK || (rc = throttle_reset(tx, j->key)) != STORE_OK)
         return rc;
-    return access_audit_as(tx, STAFF_ROLE_OFFICER, j->actor, "staff-second-factor-unlocked",
-                           json_pack("{s:s,s:s}", "login", j->login, "reason", j->reason));
+    return staff_audit_officer_act(tx, "staff-second-factor-unlocked", j->login, j->actor,
+                                   j->reason);
 }
 
 int staff_factor_unlock(access_ctx *a, const char *login, const char *actor, const char *reason,
@@ -369,13 +394,8 @@ int staff_factor_unlock(access_ctx *a, const char *login, const char *actor, con
     factor_job j = { .login = login, .actor = actor, .reason = reason };
     int rc;
 
-    memset(res, 0, sizeof *res);
-    if (!login_valid(login))
-        return STORE_ENOTFOUND;
-    if (reason == NULL || reason[0] == '\0' || actor == NULL || actor[0] == '\0') {
-        res->code = ACCESS_E_REASON;
-        return ACCESS_REFUSED;
-    }
+    if ((rc = staff_check_officer_act(login, actor, reason, res)) != ACCESS_OK)
+        return rc;
     snprintf(j.key, sizeof j.key, FACTOR_KEY "%s", login);
     rc = store_write(a->store, run_unlock, &j);
     sodium_memzero(&j.s, sizeof j.s);
@@ -509,8 +529,7 @@ static int run_password_reset(store_tx *tx, void *arg)
         (rc = store_staff_session_set(tx, j->login, NULL, 0)) != STORE_OK ||
         (rc = throttle_reset(tx, j->key)) != STORE_OK)
         return rc;
-    return access_audit_as(tx, STAFF_ROLE_OFFICER, j->actor, "staff-password-reset",
-                           json_pack("{s:s,s:s}", "login", j->login, "reason", j->reason));
+    return staff_audit_officer_act(tx, "staff-password-reset", j->login, j->actor, j->reason);
 }
 
 int staff_password_reset(access_ctx *a, const char *login, const char *password,
@@ -521,13 +540,8 @@ int staff_password_reset(access_ctx *a, const char *login, const char *password,
     reset_job j = { .login = login, .actor = actor, .reason = reason, .hash = hash };
     int rc;
 
-    memset(res, 0, sizeof *res);
-    if (!login_valid(login))
-        return STORE_ENOTFOUND;
-    if (reason == NULL || reason[0] == '\0' || actor == NULL || actor[0] == '\0') {
-        res->code = ACCESS_E_REASON;
-        return ACCESS_REFUSED;
-    }
+    if ((rc = staff_check_officer_act(login, actor, reason, res)) != ACCESS_OK)
+        return rc;
     if ((res->code = access_password_check(a, password, (const char *[]){ login, issuer, NULL })) !=
         ACCESS_E_NONE)
         return ACCESS_REFUSED;

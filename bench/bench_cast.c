@@ -54,14 +54,45 @@ static double tree_cpu_s(int pid)
     return ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Turn privilege separation on or off in the configuration file cfg; 0 or -1. */
+static int bench_set_privsep(const char *cfg, int privsep)
+{
+    json_t *j = json_load_file(cfg, 0, NULL);
+    int rc = -1;
+
+    if (j != NULL &&
+        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) == 0 &&
+        json_dump_file(j, cfg, JSON_INDENT(2)) == 0)
+        rc = 0;
+    json_decref(j);
+    return rc;
+}
+
+/* Start the daemon on cfg, its log in dir/votesrv.log: its pid, or <= 0. */
+static int bench_start_daemon(const char *bin, const char *cfg, const char *dir)
+{
+    char log[800];
+
+    snprintf(log, sizeof log, "%s/votesrv.log", dir);
+    return tu_daemon_start(bin, cfg, log);
+}
+
+/* Stop the daemon pid and remove its folder dir (freed). */
+static void bench_stop_daemon(int pid, char *dir)
+{
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 /* An election of n voters in the current store (SQLite, or PostgreSQL when
  * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon
  * (privilege separation on or off): voteclient's output in out (malloc'd),
  * the daemon's peak RSS in *rss_mb, its processes' CPU per ballot in *cpu_ms. */
 static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *cpu_ms)
 {
-    char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir();
-    json_t *j;
+    char bin[PATH_MAX], cfg[800], *dir = tu_tmpdir();
     double cpu0;
     int pid, rc;
 
@@ -73,23 +104,16 @@ static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *
         bench_die("cast: votectl");
     if (tu_load_file(dir, cfg, SCRUTIN, LISTS) != 0)
         bench_die("cast: sessions");
-    if ((j = json_load_file(cfg, 0, NULL)) == NULL ||
-        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) != 0 ||
-        json_dump_file(j, cfg, JSON_INDENT(2)) != 0)
+    if (bench_set_privsep(cfg, privsep) != 0)
         bench_die("cast: configuration");
-    json_decref(j);
-    snprintf(log, sizeof log, "%s/votesrv.log", dir);
-    if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)
+    if ((pid = bench_start_daemon(bin, cfg, dir)) <= 0)
         bench_die("cast: daemon");
     cpu0 = tree_cpu_s(pid);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s load %s/load.csv --concurrency %d --bench",
                bin, tu_base_url, dir, CONCURRENCY);
     *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
-    tu_rmdir(dir);
-    free(dir);
+    bench_stop_daemon(pid, dir);
     return rc;
 }
 
@@ -144,8 +168,7 @@ static double request_cpu_us(int privsep, size_t n)
 {
     static tu_reply r;
     static char body[4096];
-    char bin[PATH_MAX], cfg[800], log[800], *dir = tu_tmpdir();
-    json_t *j = NULL;
+    char bin[PATH_MAX], cfg[800], *dir = tu_tmpdir();
     double cpu0, us;
     int pid;
 
@@ -154,13 +177,9 @@ static double request_cpu_us(int privsep, size_t n)
     memcpy(body, "{\"ballot\":\"", 11);
     memcpy(body + sizeof body - 3, "\"}", 2);
     if (tu_bin(bin) != 0 || tu_election_generated(dir, bin, 10, cfg, sizeof cfg) != 0 ||
-        (j = json_load_file(cfg, 0, NULL)) == NULL ||
-        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) != 0 ||
-        json_dump_file(j, cfg, JSON_INDENT(2)) != 0)
+        bench_set_privsep(cfg, privsep) != 0)
         bench_die("privsep: election");
-    json_decref(j);
-    snprintf(log, sizeof log, "%s/votesrv.log", dir);
-    if ((pid = tu_daemon_start(bin, cfg, log)) <= 0)
+    if ((pid = bench_start_daemon(bin, cfg, dir)) <= 0)
         bench_die("privsep: daemon");
     cpu0 = tree_cpu_s(pid);
     for (size_t i = 0; i < n; i++) {
@@ -170,10 +189,7 @@ static double request_cpu_us(int privsep, size_t n)
             bench_die("privsep: request");
     }
     us = (tree_cpu_s(pid) - cpu0) * 1e6 / (double)n;
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
-    tu_rmdir(dir);
-    free(dir);
+    bench_stop_daemon(pid, dir);
     return us;
 }
 

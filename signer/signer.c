@@ -158,6 +158,24 @@ static uint64_t get_le64(const uint8_t *p)
     return v;
 }
 
+/* Send msg and read the answer into ans (ANSWER_MAX bytes), under the lock:
+ * the answer's length, or -1. */
+static ssize_t signer_send_msg(signer *g, const void *msg, size_t len, uint8_t ans[ANSWER_MAX])
+{
+    ssize_t n;
+
+    pthread_mutex_lock(&g->lock);
+    n = send(g->fd, msg, len, MSG_NOSIGNAL);
+    if (n == (ssize_t)len)
+        do
+            n = recv(g->fd, ans, ANSWER_MAX, 0);
+        while (n < 0 && errno == EINTR);
+    else
+        n = -1;
+    pthread_mutex_unlock(&g->lock);
+    return n;
+}
+
 /* Send one request, read one answer: its status, and want bytes into out. */
 static int ask(signer *g, uint32_t kind, const void *payload, size_t len, void *out,
                size_t want)
@@ -171,15 +189,7 @@ static int ask(signer *g, uint32_t kind, const void *payload, size_t len, void *
     memcpy(req, &kind, 4);
     if (len > 0)
         memcpy(req + 4, payload, len);
-    pthread_mutex_lock(&g->lock);
-    n = send(g->fd, req, 4 + len, MSG_NOSIGNAL);
-    if (n == (ssize_t)(4 + len))
-        do
-            n = recv(g->fd, ans, sizeof ans, 0);
-        while (n < 0 && errno == EINTR);
-    else
-        n = -1;
-    pthread_mutex_unlock(&g->lock);
+    n = signer_send_msg(g, req, 4 + len, ans);
     if (n < 4)
         return SIGNER_EIO;
     memcpy(&status, ans, 4);
@@ -199,15 +209,7 @@ int signer_raw(signer *g, const void *msg, size_t len)
 
     if (!g->remote)
         return SIGNER_EIO;
-    pthread_mutex_lock(&g->lock);
-    n = send(g->fd, msg, len, MSG_NOSIGNAL);
-    if (n == (ssize_t)len)
-        do
-            n = recv(g->fd, ans, sizeof ans, 0);
-        while (n < 0 && errno == EINTR);
-    else
-        n = -1;
-    pthread_mutex_unlock(&g->lock);
+    n = signer_send_msg(g, msg, len, ans);
     if (n < 4)
         return SIGNER_EIO;
     memcpy(&status, ans, 4);

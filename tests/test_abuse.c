@@ -968,19 +968,7 @@ static void test_token_flood(void **state)
 
 static int tcp_open(const char *src)
 {
-    struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-
-    inet_pton(AF_INET, src, &from.sin_addr);
-    inet_pton(AF_INET, E.netns ? SERVER_A : "127.0.0.1", &to.sin_addr);
-    to.sin_port = htons((uint16_t)E.port);
-    if (s < 0 || bind(s, (struct sockaddr *)&from, sizeof from) != 0 ||
-        connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
-        if (s >= 0)
-            close(s);
-        return -1;
-    }
-    return s;
+    return tu_tcp_connect(src, E.netns ? SERVER_A : "127.0.0.1", E.port);
 }
 
 /* The status of the answer on s within ms (0: none; -1: closed). */

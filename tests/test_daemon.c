@@ -23,20 +23,11 @@ static pid_t daemon_pid;
 
 static int setup(void **state)
 {
-    char out[4096], portfile[700], demo[500];
-
     (void)state;
     snprintf(bin, sizeof bin, "%s", getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN")
                                                           : "../build/rel/bin");
     dir = tu_tmpdir();
-    snprintf(demo, sizeof demo, "%s/demo", dir);
-    if (tu_sh(out, sizeof out, "%s/votectl demo %s", bin, demo) != 0) {
-        fprintf(stderr, "votectl demo failed: %s\n", out);
-        return -1;
-    }
-    snprintf(cfg, sizeof cfg, "%s/votesrv.json", demo);
-    snprintf(portfile, sizeof portfile, "%s/votesrv.log", demo);
-    daemon_pid = tu_daemon_start(bin, cfg, portfile);
+    daemon_pid = tu_demo_start(bin, dir, cfg, sizeof cfg);
     if (daemon_pid < 0)
         return -1;
     curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -40,19 +40,13 @@ static char secret[64] = "a secret of the parent process";
 
 static int setup(void **state)
 {
-    char out[4096], log[700], err[CONFIG_ERR_CHARS];
+    char err[CONFIG_ERR_CHARS];
 
     (void)state;
     if (tu_bin(bin) != 0)
         return -1;
     dir = tu_tmpdir();
-    if (tu_sh(out, sizeof out, "%s/votectl demo %s/demo", bin, dir) != 0) {
-        fprintf(stderr, "votectl demo failed: %s\n", out);
-        return -1;
-    }
-    snprintf(cfg_path, sizeof cfg_path, "%s/demo/votesrv.json", dir);
-    snprintf(log, sizeof log, "%s/demo/votesrv.log", dir);
-    daemon_pid = tu_daemon_start(bin, cfg_path, log);
+    daemon_pid = tu_demo_start(bin, dir, cfg_path, sizeof cfg_path);
     if (daemon_pid < 0 || config_load(&cfg, cfg_path, err, sizeof err) != 0)
         return -1;
     curl_global_init(CURL_GLOBAL_DEFAULT);

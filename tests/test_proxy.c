@@ -90,22 +90,7 @@ static int unix_to(void)
 
 static int tcp_from(const char *src, int port)
 {
-    struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
-    int s;
-
-    if (port == VIA_UNIX)
-        return unix_to();
-    s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    inet_pton(AF_INET, src, &from.sin_addr);
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-    to.sin_port = htons((uint16_t)port);
-    if (s < 0 || bind(s, (struct sockaddr *)&from, sizeof from) != 0 ||
-        connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
-        if (s >= 0)
-            close(s);
-        return -1;
-    }
-    return s;
+    return port == VIA_UNIX ? unix_to() : tu_tcp_connect(src, "127.0.0.1", port);
 }
 
 /* Everything until the peer closes (at most 20 s); the length, or -1. */
@@ -152,6 +137,18 @@ static int raw(const char *src, int port, const void *prefix, size_t plen, const
 static int raw_text(const char *src, int port, const char *req, char *out, size_t outlen)
 {
     return raw(src, port, NULL, 0, req, strlen(req), out, outlen);
+}
+
+/* The answer of the last http_get_election. */
+static char get_answer[65536];
+
+/* GET /api/v1/election, after prefix (plen bytes, may be NULL), as raw(). */
+static int http_get_election(const char *src, int port, const void *prefix, size_t plen)
+{
+    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
+                              "Connection: close\r\n\r\n";
+
+    return raw(src, port, prefix, plen, get, strlen(get), get_answer, sizeof get_answer);
 }
 
 /* A login as voter i (b<i>@bench.example), with an extra header line or "". */
@@ -598,36 +595,33 @@ static void test_spray_through_proxy(void **state)
 /* PROXY v2 only from the proxy's Unix socket, and always there. */
 static void test_v2_refusals(void **state)
 {
-    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
-                              "Connection: close\r\n\r\n";
-    static char out[65536];
     uint8_t h[64];
     size_t n = v2_header(h, "127.0.9.9", 5555);
 
     (void)state;
     daemon_up("[]", 1, "");
     /* the proxy with a good header, and with LOCAL (its own health check) */
-    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
+    assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 200);
     h[12] = 0x20;
-    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
+    assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 200);
     h[12] = 0x21;
     /* a TCP client: served as itself, refused with a header, from 127.0.0.1 too */
-    assert_int_equal(raw("127.0.3.1", E.port, NULL, 0, get, strlen(get), out, sizeof out), 200);
-    assert_int_equal(raw("127.0.3.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
-    assert_int_equal(raw("127.0.3.1", E.port, h, 12, get, strlen(get), out, sizeof out), 0);
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(http_get_election("127.0.3.1", E.port, NULL, 0), 200);
+    assert_int_equal(http_get_election("127.0.3.1", E.port, h, n), 0);
+    assert_int_equal(http_get_election("127.0.3.1", E.port, h, 12), 0);
+    assert_int_equal(http_get_election("127.0.0.1", E.port, h, n), 0);
     /* the Unix socket without a header (closed unanswered), with a malformed
      * or cut one */
-    assert_int_equal(raw("-", VIA_UNIX, NULL, 0, get, strlen(get), out, sizeof out), 0);
-    assert_string_equal(out, "");
+    assert_int_equal(http_get_election("-", VIA_UNIX, NULL, 0), 0);
+    assert_string_equal(get_answer, "");
     h[12] = 0x11;                                          /* version 1 */
-    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 0);
     h[12] = 0x21;
     h[13] = 0x00;                                          /* PROXY without an address */
-    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 0);
     h[13] = 0x11;
     h[15] = 40;                                            /* longer than what is sent: the */
-    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 0);
     h[15] = 12;                                            /* request is not taken as header */
     /* the client a header names is the one throttled: a sprayer from
      * 127.0.4.1 closes 127.0.4.0/24, not the proxy */
@@ -744,9 +738,6 @@ static void test_forwarded_for(void **state)
  * its clients. */
 static void test_local_forgery(void **state)
 {
-    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
-                              "Connection: close\r\n\r\n";
-    static char out[65536];
     uint8_t h[64];
     size_t n = v2_header(h, "127.0.20.1", 5555);
 
@@ -754,7 +745,7 @@ static void test_local_forgery(void **state)
     daemon_up("[]", 1, "");
     haproxy_up();
     /* a forged PROXY v2 header from HAProxy's old address: closed */
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(http_get_election("127.0.0.1", E.port, h, n), 0);
     /* forged X-Forwarded-For entries: the local process's own network closes,
      * not the ones named, which the proxy still serves */
     spray("127.0.0.1", E.port, NULL, 0, NET_FAILURES + 1,
@@ -768,7 +759,7 @@ static void test_local_forgery(void **state)
      * X-Forwarded-For from a TCP peer names no one either (the throttles
      * live in the store: 127.0.0.0/24 is still closed, 127.0.24.0/24 not) */
     daemon_up("[]", 0, "");
-    assert_int_equal(raw("127.0.0.1", E.port, h, n, get, strlen(get), out, sizeof out), 0);
+    assert_int_equal(http_get_election("127.0.0.1", E.port, h, n), 0);
     assert_int_equal(login("127.0.0.1", E.port, NULL, 0, GENUINE, PASSWORD,
                            "X-Forwarded-For: 127.0.24.1\r\n"), 429);
     assert_int_equal(login("-", VIA_UNIX, h, n, GENUINE, PASSWORD, ""), 200);
@@ -779,9 +770,6 @@ static void test_local_forgery(void **state)
  * not a socket at its path is left alone and votesrv does not start. */
 static void test_unix_socket_file(void **state)
 {
-    static const char get[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n"
-                              "Connection: close\r\n\r\n";
-    static char out[65536];
     char log[PATH_MAX + 32], *text;
     struct stat st;
     uint8_t h[64];
@@ -796,7 +784,7 @@ static void test_unix_socket_file(void **state)
         assert_int_equal(lstat(E.sock, &st), 0);
         assert_true(S_ISSOCK(st.st_mode));
         assert_int_equal(st.st_mode & 07777, 0640);
-        assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
+        assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 200);
         both_down(NULL);
         assert_int_equal(lstat(E.sock, &st), -1);
     }
@@ -809,7 +797,7 @@ static void test_unix_socket_file(void **state)
     E.daemon = 0;
     assert_int_equal(lstat(E.sock, &st), 0);
     daemon_up("[]", 1, "");
-    assert_int_equal(raw("-", VIA_UNIX, h, n, get, strlen(get), out, sizeof out), 200);
+    assert_int_equal(http_get_election("-", VIA_UNIX, h, n), 200);
     both_down(NULL);
     /* a regular file there: kept, and the start refused with the reason */
     assert_non_null(f = fopen(E.sock, "w"));

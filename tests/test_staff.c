@@ -226,6 +226,29 @@ static void add_staff(const char *login, const char *role, uint8_t key[TOTP_KEY_
     tu_base32_key(key, e.secret);
 }
 
+/* The right password with STAFF_TOTP_FAILURES wrong codes from time t on,
+ * each from a network of its own (10.<net + i / 200>.<i % 200>.9, so no
+ * network throttle trips): each refused as wrong, the last one locking
+ * login's second factor. */
+static void staff_lock_factor(const char *login, const uint8_t key[TOTP_KEY_BYTES], int64_t t,
+                              int net)
+{
+    char code[8], wrong[8], session[ACCESS_TOKEN_CHARS + 1];
+    access_result r;
+
+    for (int i = 0; i < STAFF_TOTP_FAILURES; i++) {
+        char client[32];
+
+        snprintf(client, sizeof client, "10.%d.%d.9", net + i / 200, i % 200);
+        tu_totp(code, key, t + i);
+        snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
+        assert_int_equal(staff_login(&srv.access, login, PASSWORD, wrong, client, t + i, session,
+                                     NULL, &r), ACCESS_REFUSED);
+        assert_int_equal(r.code, i + 1 < STAFF_TOTP_FAILURES ? ACCESS_E_CREDENTIALS
+                                                              : ACCESS_E_FACTOR_LOCKED);
+    }
+}
+
 static int note_login(const char *login, void *arg)
 {
     char *out = arg;
@@ -273,19 +296,7 @@ static void test_staff_lockout_per_network_and_factor(void **state)
     /* wrong codes after the right password, one per network (no network
      * throttle trips): the STAFF_TOTP_FAILURES-th locks the second factor */
     t += TOTP_PERIOD;
-    for (int i = 0; i < STAFF_TOTP_FAILURES; i++) {
-        char client[32];
-
-        snprintf(client, sizeof client, "10.%d.%d.9", 100 + i / 200, i % 200);
-        tu_totp(code, key, t + i);
-        snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
-        rc = staff_login(&srv.access, "r.bonnet", PASSWORD, wrong, client, t + i, session, NULL,
-                         &r);
-        assert_int_equal(rc, ACCESS_REFUSED);
-        if (i + 1 < STAFF_TOTP_FAILURES)
-            assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
-    }
-    assert_int_equal(r.code, ACCESS_E_FACTOR_LOCKED);
+    staff_lock_factor("r.bonnet", key, t, 100);
     assert_int_equal(audit_count("staff-second-factor-locked"), locked_before + 1);
     /* now the right code from a fresh network is refused too; a wrong
      * password learns nothing */
@@ -337,7 +348,7 @@ static void test_staff_password_reset_clears_factor(void **state)
 {
     static const char fresh[] = "la pluie sur les toits de Rennes";
     uint8_t key[TOTP_KEY_BYTES];
-    char code[8], wrong[8], session[ACCESS_TOKEN_CHARS + 1], out[4096], listed[200] = "";
+    char code[8], session[ACCESS_TOKEN_CHARS + 1], out[4096], listed[200] = "";
     char path[1100];
     int64_t t = (int64_t)time(NULL);
     store_throttle count;
@@ -352,15 +363,7 @@ static void test_staff_password_reset_clears_factor(void **state)
                                  session, NULL, &r), ACCESS_OK);
     /* the old password's holder locks the second factor */
     t += TOTP_PERIOD;
-    for (int i = 0; i < STAFF_TOTP_FAILURES; i++) {
-        char client[32];
-
-        snprintf(client, sizeof client, "10.%d.%d.9", 120 + i / 200, i % 200);
-        tu_totp(code, key, t + i);
-        snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
-        staff_login(&srv.access, "m.girard", PASSWORD, wrong, client, t + i, out, NULL, &r);
-    }
-    assert_int_equal(r.code, ACCESS_E_FACTOR_LOCKED);
+    staff_lock_factor("m.girard", key, t, 120);
     /* refused, and nothing changed: no reason, a weak password, no such login */
     assert_int_equal(staff_password_reset(&srv.access, "m.girard", fresh, "votesrv", "officier",
                                           "", &r), ACCESS_REFUSED);

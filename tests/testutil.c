@@ -10,6 +10,9 @@
 #include "access/access.h"
 #include "votesrv/server.h"
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <curl/curl.h>
@@ -1309,4 +1312,34 @@ int tu_election_generated(const char *dir, const char *bin, size_t n, char *cfg,
     rc = tu_election_by_cli(dir, bin, NULL, csv, NULL, cfg, cfglen);
     free(csv);
     return rc;
+}
+
+int tu_tcp_connect(const char *src, const char *dst, int port)
+{
+    struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    inet_pton(AF_INET, src, &from.sin_addr);
+    inet_pton(AF_INET, dst, &to.sin_addr);
+    to.sin_port = htons((uint16_t)port);
+    if (s < 0 || bind(s, (struct sockaddr *)&from, sizeof from) != 0 ||
+        connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
+        if (s >= 0)
+            close(s);
+        return -1;
+    }
+    return s;
+}
+
+int tu_demo_start(const char *bin, const char *dir, char *cfg, size_t cfglen)
+{
+    char out[4096], log[800];
+
+    if (tu_sh(out, sizeof out, "%s/votectl demo %s/demo", bin, dir) != 0) {
+        fprintf(stderr, "votectl demo failed: %s\n", out);
+        return -1;
+    }
+    snprintf(cfg, cfglen, "%s/demo/votesrv.json", dir);
+    snprintf(log, sizeof log, "%s/demo/votesrv.log", dir);
+    return tu_daemon_start(bin, cfg, log);
 }

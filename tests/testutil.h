@@ -63,6 +63,10 @@ int tu_fork(void);
 /* Wait for helper pid: 0 if it exited 0; else -1, having printed how it ended. */
 int tu_helper_join(int pid, const char *what);
 
+/* A TCP connection from the local address src to dst:port (IPv4); the
+ * socket, or -1. */
+int tu_tcp_connect(const char *src, const char *dst, int port);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
@@ -230,6 +234,10 @@ int tu_sh(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(
  * internal_listen), log in logfile; sets tu_base_url and tu_internal_url. The
  * pid, or -1. */
 int tu_daemon_start(const char *bin, const char *cfg, const char *logfile);
+/* votectl demo in dir/demo, then the daemon on it (its log in
+ * dir/demo/votesrv.log); its configuration's path in cfg. The daemon's pid,
+ * or -1 (votectl's output printed). */
+int tu_demo_start(const char *bin, const char *dir, char *cfg, size_t cfglen);
 /* The daemon of a test: bin/votesrv -c cfg logging to dir/votesrv.log, and
  * libcurl ready; the pid, or -1. tu_daemon_teardown undoes it. */
 int tu_daemon_up(const char *bin, const char *dir, const char *cfg);

@@ -92,16 +92,22 @@ static void w_str(wbuf *b, const char *s)
         w_bytes(b, s, strlen(s) + 1);
 }
 
+/* Copy the next n bytes into out; on a short frame mark r bad (out untouched). */
+static void r_take(rbuf *r, void *out, size_t n)
+{
+    if (r->bad || r->len - r->off < n) {
+        r->bad = 1;
+        return;
+    }
+    memcpy(out, r->p + r->off, n);
+    r->off += n;
+}
+
 static uint32_t r_u32(rbuf *r)
 {
     uint32_t v = 0;
 
-    if (r->bad || r->len - r->off < sizeof v) {
-        r->bad = 1;
-        return 0;
-    }
-    memcpy(&v, r->p + r->off, sizeof v);
-    r->off += sizeof v;
+    r_take(r, &v, sizeof v);
     return v;
 }
 
@@ -109,12 +115,7 @@ static uint64_t r_u64(rbuf *r)
 {
     uint64_t v = 0;
 
-    if (r->bad || r->len - r->off < sizeof v) {
-        r->bad = 1;
-        return 0;
-    }
-    memcpy(&v, r->p + r->off, sizeof v);
-    r->off += sizeof v;
+    r_take(r, &v, sizeof v);
     return v;
 }
 
