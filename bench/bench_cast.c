@@ -86,6 +86,25 @@ static void bench_stop_daemon(int pid, char *dir)
     free(dir);
 }
 
+/* The lines "bench <metric>_on|_off|_added" of the medians of on and off
+ * (BENCH_ROUNDS each, sorted by tu_median), in unit with prec decimals. */
+static void bench_print_on_off(const char *metric, const char *unit, int prec, double *on,
+                               double *off)
+{
+    printf("bench %s_on %.*f %s\n", metric, prec, tu_median(on, BENCH_ROUNDS), unit);
+    printf("bench %s_off %.*f %s\n", metric, prec, tu_median(off, BENCH_ROUNDS), unit);
+    printf("bench %s_added %.*f %s\n", metric, prec,
+           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS), unit);
+}
+
+/* Each round's pair " on/off" with prec decimals, then the end of the line. */
+static void bench_print_rounds(int prec, const double *on, const double *off)
+{
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        printf(" %.*f/%.*f", prec, on[r], prec, off[r]);
+    printf("\n");
+}
+
 /* An election of n voters in the current store (SQLite, or PostgreSQL when
  * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon
  * (privilege separation on or off): voteclient's output in out (malloc'd),
@@ -149,15 +168,10 @@ void bench_privsep(void)
                 bench_die("privsep: voteclient");
             free(out);
         }
-    printf("bench privsep.cpu_ms_on %.3f ms\n", tu_median(on, BENCH_ROUNDS));
-    printf("bench privsep.cpu_ms_off %.3f ms\n", tu_median(off, BENCH_ROUNDS));
-    printf("bench privsep.cpu_ms_added %.3f ms\n",
-           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS));
+    bench_print_on_off("privsep.cpu_ms", "ms", 3, on, off);
     printf("# privsep: CPU (user + system) of the daemon and its worker per ballot, %zu "
            "voters, medians of %d elections each way; on/off ms:", n, BENCH_ROUNDS);
-    for (int r = 0; r < BENCH_ROUNDS; r++)
-        printf(" %.3f/%.3f", on[r], off[r]);
-    printf("\n");
+    bench_print_rounds(3, on, off);
 }
 
 /* CPU microseconds of every votesrv process per request: a cast-sized JSON
@@ -204,15 +218,10 @@ void bench_privsep_request(void)
         on[r] = request_cpu_us(1, n);
         off[r] = request_cpu_us(0, n);
     }
-    printf("bench privsep.request_cpu_us_on %.1f us\n", tu_median(on, BENCH_ROUNDS));
-    printf("bench privsep.request_cpu_us_off %.1f us\n", tu_median(off, BENCH_ROUNDS));
-    printf("bench privsep.request_cpu_us_added %.1f us\n",
-           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS));
+    bench_print_on_off("privsep.request_cpu_us", "us", 1, on, off);
     printf("# privsep: CPU of the daemon and its worker per request (4 KiB JSON body, 401), "
            "%zu requests, medians of %d daemons each way; on/off us:", n, BENCH_ROUNDS);
-    for (int r = 0; r < BENCH_ROUNDS; r++)
-        printf(" %.1f/%.1f", on[r], off[r]);
-    printf("\n");
+    bench_print_rounds(1, on, off);
 }
 
 /* The figure `from` of voteclient's output, printed again as `to`. */

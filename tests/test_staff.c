@@ -29,6 +29,20 @@ static char *dir, bin[PATH_MAX], cfg[700];
 static tu_smtp smtp;
 static server srv;
 
+/* votectl -c votesrv.json with the arguments of fmt, run in dir: its exit
+ * status; its output in out (4096 bytes). */
+__attribute__((format(printf, 2, 3)))
+static int staff_votectl(char out[4096], const char *fmt, ...)
+{
+    char args[1200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    return tu_sh(out, 4096, "cd %s && %s/votectl -c votesrv.json %s", dir, bin, args);
+}
+
 static int setup(void **state)
 {
     char err[400];
@@ -109,11 +123,9 @@ static void test_accounts_and_login(void **state)
                      STORE_ECONFLICT);
     /* the CLI prints a key that works the same way */
     free(tu_write(dir, "pw", PASSWORD "\n"));
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
-                           "m.durand officer pw", dir, bin), 0);
+    assert_int_equal(staff_votectl(out, "staff-add m.durand officer pw"), 0);
     assert_non_null(strstr(out, "TOTP key (shown once): "));
-    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
-                               "m.durand auditor pw", dir, bin), 0);
+    assert_int_not_equal(staff_votectl(out, "staff-add m.durand auditor pw"), 0);
     assert_non_null(strstr(out, "this login exists"));
     /* the TOTP key is stored sealed: its bytes are nowhere in the registry */
     assert_int_equal(staff_add(&srv.access, "l.moreau", "support", PASSWORD, "votesrv", &e, &r),
@@ -208,11 +220,9 @@ static void test_guessable_logins_refused(void **state)
     for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++)
         assert_false(staff_login_guessable(accepted[i]));
     free(tu_write(dir, "pw", PASSWORD "\n"));
-    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
-                               "bureau officer pw 2>&1", dir, bin), 0);
+    assert_int_not_equal(staff_votectl(out, "staff-add bureau officer pw 2>&1"), 0);
     assert_non_null(strstr(out, "the login is guessable"));
-    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-add "
-                               "president2 officer pw 2>&1", dir, bin), 0);
+    assert_int_not_equal(staff_votectl(out, "staff-add president2 officer pw 2>&1"), 0);
     assert_non_null(strstr(out, "the login is guessable"));
 }
 
@@ -318,12 +328,10 @@ static void test_staff_lockout_per_network_and_factor(void **state)
     assert_int_equal(r.code, ACCESS_E_REASON);
     assert_int_equal(staff_factor_unlock(&srv.access, "x.personne", "officier", "appel", &r),
                      STORE_ENOTFOUND);
-    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json "
-                               "staff-unlock r.bonnet 2>&1", dir, bin), 0);
+    assert_int_not_equal(staff_votectl(out, "staff-unlock r.bonnet 2>&1"), 0);
     assert_non_null(strstr(out, "--reason"));
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-unlock "
-                           "--reason 'appel de R. Bonnet, téléphone changé' r.bonnet 2>&1", dir,
-                           bin), 0);
+    assert_int_equal(staff_votectl(out, "staff-unlock --reason 'appel de R. Bonnet, "
+                                        "téléphone changé' r.bonnet 2>&1"), 0);
     listed[0] = '\0';
     assert_int_equal(staff_factor_locked_each(&srv.access, note_login, listed), STORE_OK);
     assert_string_equal(listed, "");
@@ -381,8 +389,8 @@ static void test_staff_password_reset_clears_factor(void **state)
     assert_non_null(f = fopen(path, "w"));
     fprintf(f, "%s\n", fresh);
     fclose(f);
-    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-password "
-                           "--reason 'mot de passe oublié' m.girard %s 2>&1", dir, bin, path), 0);
+    assert_int_equal(staff_votectl(out, "staff-password --reason 'mot de passe oublié' "
+                                        "m.girard %s 2>&1", path), 0);
     assert_int_equal(store_read(srv.store, run_factor_count, &count), STORE_OK);
     assert_int_equal(count.failures, 0);
     assert_int_equal(count.locked_until, 0);
