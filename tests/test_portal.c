@@ -308,25 +308,6 @@ static void console(char *out, size_t len, const char *method, const char *path,
 }
 
 /* The consoles over HTTP: login with password and TOTP, roles enforced. */
-/* SQL run on the registry beside the daemon, as a compromised or careless
- * administrator (or a test) would. */
-static void registry_sql(const char *sql)
-{
-    char out[2048];
-
-    free(tu_write(dir, "registry.sql", sql));
-    if (tu_pg()) {
-        char pg[600];
-
-        assert_int_equal(tu_pg_conninfo(dir, pg, sizeof pg), 0);
-        assert_int_equal(tu_sh(out, sizeof out, "PGOPTIONS='-c search_path=registry' psql '%s' "
-                               "-v ON_ERROR_STOP=1 -q -f %s/registry.sql", pg, dir), 0);
-    } else {
-        assert_int_equal(tu_sh(out, sizeof out, "sqlite3 -cmd '.timeout 10000' %s/registry.db "
-                               "< %s/registry.sql", dir, dir), 0);
-    }
-}
-
 /* A staff member's TOTP key, as votectl staff-add printed it in LOGIN.txt. */
 static void staff_key(uint8_t key[32], const char *login)
 {
@@ -358,8 +339,9 @@ static void test_consoles(void **state)
 
     (void)state;
     /* the support agent's second factor locked (as staff_login leaves it) */
-    registry_sql("INSERT INTO throttle(key, failures, next_allowed, locked_until) VALUES "
-                 "('staff-totp:c.lemoine', 100, 0, 9223372036854775807);\n");
+    assert_int_equal(tu_registry_sql(dir, "INSERT INTO throttle(key, failures, next_allowed, "
+                                          "locked_until) VALUES ('staff-totp:c.lemoine', 100, "
+                                          "0, 9223372036854775807);\n"), 0);
     console(out, sizeof out, "GET", "/gestion/bureau", NULL);
     assert_non_null(strstr(out, "HTTP/1.1 303"));
     assert_non_null(strstr(out, "Location: /gestion/connexion"));

@@ -492,7 +492,7 @@ static void test_reissue_roster_address_only(void **state)
 {
     const char *lea = "lea.petit@ex.gouv.fr", *mallory = "mallory@evil.example";
     const char *password = "le pirate lit le courrier";
-    char before[CODE_SYMBOLS + 1], now[CODE_SYMBOLS + 1], body[300], out[2048];
+    char before[CODE_SYMBOLS + 1], now[CODE_SYMBOLS + 1], body[300];
     long long reissues = tu_votecad_status(&cad, "reissues");
     int to_lea, to_mallory, last;
     client_result cr;
@@ -501,18 +501,9 @@ static void test_reissue_roster_address_only(void **state)
     (void)state;
     assert_int_equal(tu_votecad_code(&cad, lea, before), 0);     /* her current code */
     to_lea = tu_smtp_mails_to(&cad.smtp, lea, &last);
-    free(tu_write(dir, "mallory.sql", "UPDATE voter_email SET address = 'mallory@evil.example'"
-                                      " WHERE address = 'lea.petit@ex.gouv.fr';\n"));
-    if (tu_pg()) {
-        char pg[600];
-
-        assert_int_equal(tu_pg_conninfo(dir, pg, sizeof pg), 0);
-        assert_int_equal(tu_sh(out, sizeof out, "PGOPTIONS='-c search_path=registry' psql '%s' "
-                               "-v ON_ERROR_STOP=1 -q -f %s/mallory.sql", pg, dir), 0);
-    } else {
-        assert_int_equal(tu_sh(out, sizeof out, "sqlite3 -cmd '.timeout 10000' %s/registry.db "
-                               "< %s/mallory.sql", dir, dir), 0);
-    }
+    assert_int_equal(tu_registry_sql(dir, "UPDATE voter_email SET address = "
+                                          "'mallory@evil.example' WHERE address = "
+                                          "'lea.petit@ex.gouv.fr';\n"), 0);
     /* the server now knows her as mallory: the account page says so */
     snprintf(body, sizeof body, "{\"identifier\":\"%s\",\"password\":\"%s\"}", mallory,
              password);

@@ -1343,3 +1343,23 @@ int tu_demo_start(const char *bin, const char *dir, char *cfg, size_t cfglen)
     snprintf(log, sizeof log, "%s/demo/votesrv.log", dir);
     return tu_daemon_start(bin, cfg, log);
 }
+
+int tu_registry_sql(const char *dir, const char *sql)
+{
+    char out[2048], pg[600];
+    int rc;
+
+    free(tu_write(dir, "registry.sql", sql));
+    if (tu_pg()) {
+        if (tu_pg_conninfo(dir, pg, sizeof pg) != 0)
+            return -1;
+        rc = tu_sh(out, sizeof out, "PGOPTIONS='-c search_path=registry' psql '%s' "
+                   "-v ON_ERROR_STOP=1 -q -f %s/registry.sql", pg, dir);
+    } else {
+        rc = tu_sh(out, sizeof out, "sqlite3 -cmd '.timeout 10000' %s/registry.db "
+                   "< %s/registry.sql", dir, dir);
+    }
+    if (rc != 0)
+        fprintf(stderr, "registry SQL failed: %s\n", out);
+    return rc == 0 ? 0 : -1;
+}

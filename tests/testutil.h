@@ -67,6 +67,11 @@ int tu_helper_join(int pid, const char *what);
  * socket, or -1. */
 int tu_tcp_connect(const char *src, const char *dst, int port);
 
+/* Run sql on the registry of dir's store beside the daemon (psql with
+ * VOTESRV_TEST_PG, else sqlite3 on dir/registry.db), through the file
+ * dir/registry.sql: 0, or -1 (the tool's output printed). */
+int tu_registry_sql(const char *dir, const char *sql);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
