@@ -307,7 +307,17 @@ static void console(char *out, size_t len, const char *method, const char *path,
                            form ? form : "", form ? "'" : "", tu_base_url, path, len - 1), 0);
 }
 
-/* The consoles over HTTP: login with password and TOTP, roles enforced. */
+/* The console's login form sent with token: login, the demo password, code. */
+static void console_login(char *out, size_t len, const char *token, const char *login,
+                          const char *code)
+{
+    char form[512];
+
+    snprintf(form, sizeof form, "csrf=%s&login=%s&password=correct+horse+battery+staple"
+             "&code=%s", token, login, code);
+    console(out, len, "POST", "/gestion/connexion", form);
+}
+
 /* A staff member's TOTP key, as votectl staff-add printed it in LOGIN.txt. */
 static void staff_key(uint8_t key[32], const char *login)
 {
@@ -351,16 +361,12 @@ static void test_consoles(void **state)
     form_token(token, out);
     tu_totp(code, key, time(NULL));
     code[5] = code[5] == '9' ? '0' : (char)(code[5] + 1);
-    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=correct+horse+battery+staple"
-             "&code=%s", token, code);
-    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
     assert_null(strstr(out, "votesrv_staff="));
     /* the right one: the dashboard, read only */
     tu_totp(code, key, time(NULL));
-    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=correct+horse+battery+staple"
-             "&code=%s", token, code);
-    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 303"));
     assert_non_null(strstr(out, "Location: /gestion/bureau"));
     assert_non_null(strstr(out, "Set-Cookie: votesrv_staff="));
@@ -384,18 +390,14 @@ static void test_consoles(void **state)
     /* the code just used cannot open a second session */
     console(out, sizeof out, "GET", "/gestion/connexion", NULL);
     form_token(token, out);
-    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=correct+horse+battery+staple"
-             "&code=%s", token, code);
-    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
     /* the locked agent: the right password and code are refused, and say why */
     staff_key(agent, "c.lemoine");
     console(out, sizeof out, "GET", "/gestion/connexion", NULL);
     form_token(token, out);
     tu_totp(code, agent, time(NULL));
-    snprintf(form, sizeof form, "csrf=%s&login=c.lemoine&password=correct+horse+battery+staple"
-             "&code=%s", token, code);
-    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    console_login(out, sizeof out, token, "c.lemoine", code);
     assert_non_null(strstr(out, "HTTP/1.1 423"));
     assert_non_null(strstr(out, "la connexion à ce compte est bloquée"));
     assert_null(strstr(out, "votesrv_staff="));
