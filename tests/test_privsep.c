@@ -66,34 +66,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The daemon's child named PRIVSEP_WORKER_NAME, or -1. */
-static int worker_pid(void)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    int found = -1;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char path[300], line[512], comm[64];
-        int pid = atoi(e->d_name), ppid;
-        FILE *f;
-
-        if (pid <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        if (fgets(line, sizeof line, f) != NULL &&
-            sscanf(line, "%*d (%63[^)]) %*c %d", comm, &ppid) == 2 && ppid == daemon_pid &&
-            strcmp(comm, PRIVSEP_WORKER_NAME) == 0)
-            found = pid;
-        fclose(f);
-    }
-    if (d != NULL)
-        closedir(d);
-    return found;
-}
-
 /* The value of a field of /proc/pid/status, or "". */
 static void proc_status(int pid, const char *field, char *out, size_t len)
 {
@@ -118,7 +90,7 @@ static void proc_status(int pid, const char *field, char *out, size_t len)
 static void test_worker_is_sandboxed(void **state)
 {
     char v[128], path[300], target[PATH_MAX];
-    int pid = worker_pid(), nfd = 0;
+    int pid = tu_proc_child_named(daemon_pid, PRIVSEP_WORKER_NAME), nfd = 0;
     DIR *d;
     struct dirent *e;
     tu_reply r;
@@ -527,7 +499,7 @@ static void test_writer_refuses_bad_frames(void **state)
 static void test_worker_death_stops_the_daemon(void **state)
 {
     char out[4096], cmd[800];
-    int pid = worker_pid(), status;
+    int pid = tu_proc_child_named(daemon_pid, PRIVSEP_WORKER_NAME), status;
     tu_reply r;
 
     (void)state;

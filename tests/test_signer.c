@@ -499,37 +499,6 @@ static void test_reissue_only_for_a_stored_request(void **state)
 
 /* ---- the daemon ---- */
 
-/* The child of parent named name (/proc/PID/comm), or -1. */
-static int find_child(int parent, const char *name)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    int found = -1;
-
-    while (d != NULL && (de = readdir(d)) != NULL && found < 0) {
-        char path[300], buf[512], comm[64] = "", *p;
-        FILE *fp;
-        int ppid = -1;
-
-        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
-        if ((fp = fopen(path, "r")) == NULL)
-            continue;
-        if (fgets(buf, sizeof buf, fp) != NULL && (p = strrchr(buf, ')')) != NULL &&
-            sscanf(p + 2, "%*c %d", &ppid) != 1)
-            ppid = -1;
-        fclose(fp);
-        snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
-        if (ppid != parent || (fp = fopen(path, "r")) == NULL)
-            continue;
-        if (fgets(comm, sizeof comm, fp) != NULL && strncmp(comm, name, strlen(name)) == 0)
-            found = atoi(de->d_name);
-        fclose(fp);
-    }
-    if (d != NULL)
-        closedir(d);
-    return found;
-}
-
 /* 1 if needle (32 bytes) is anywhere in pid's readable memory; -1 if none of
  * it could be read. */
 static int memory_holds(int pid, const uint8_t needle[32])
@@ -615,7 +584,7 @@ static void test_daemon_writer_holds_no_secret(void **state)
     assert_true(writer > 0);
     tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);      /* up and serving */
     assert_int_equal(r.status, 200);
-    child = find_child(writer, SIGNER_PROCESS_NAME);
+    child = tu_proc_child_named(writer, SIGNER_PROCESS_NAME);
     assert_true(child > 0);
     assert_int_equal(config_load(&cfg, cfgpath, err, sizeof err), 0);
     assert_int_equal(server_keys_load(&k, cfg.keys, 0, err, sizeof err), 0);

@@ -10,6 +10,7 @@
 #include "access/access.h"
 #include "votesrv/server.h"
 #include <signal.h>
+#include <dirent.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -1362,4 +1363,52 @@ int tu_registry_sql(const char *dir, const char *sql)
     if (rc != 0)
         fprintf(stderr, "registry SQL failed: %s\n", out);
     return rc == 0 ? 0 : -1;
+}
+
+size_t tu_proc_children(int pid, int *out, size_t max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    size_t n = 0;
+
+    while (d != NULL && (e = readdir(d)) != NULL && n < max) {
+        char path[300], buf[512], *paren;
+        int ppid;
+        FILE *f;
+
+        if (atoi(e->d_name) <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(buf, sizeof buf, f) != NULL && (paren = strrchr(buf, ')')) != NULL &&
+            sscanf(paren + 2, "%*c %d", &ppid) == 1 && ppid == pid)
+            out[n++] = atoi(e->d_name);
+        fclose(f);
+    }
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+int tu_proc_child_named(int parent, const char *name)
+{
+    int kids[256];
+    size_t n = tu_proc_children(parent, kids, 256);
+
+    for (size_t i = 0; i < n; i++) {
+        char path[64], comm[64] = "";
+        FILE *f;
+
+        snprintf(path, sizeof path, "/proc/%d/comm", kids[i]);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(comm, sizeof comm, f) == NULL)
+            comm[0] = '\0';
+        fclose(f);
+        comm[strcspn(comm, "\n")] = '\0';
+        if (strcmp(comm, name) == 0)
+            return kids[i];
+    }
+    return -1;
 }

@@ -72,6 +72,11 @@ int tu_tcp_connect(const char *src, const char *dst, int port);
  * dir/registry.sql: 0, or -1 (the tool's output printed). */
 int tu_registry_sql(const char *dir, const char *sql);
 
+/* pid's children (at most max), from /proc: how many. */
+size_t tu_proc_children(int pid, int *out, size_t max);
+/* The child of parent named name (/proc/PID/comm), or -1. */
+int tu_proc_child_named(int parent, const char *name);
+
 /* A fresh temporary directory (removed by tu_rmdir). */
 char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);

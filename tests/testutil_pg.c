@@ -4,7 +4,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -177,33 +176,6 @@ int tu_pg_pair_start(tu_pg_pair *p)
     return setenv("VOTESRV_TEST_PG", env, 1);
 }
 
-/* pid's children, from /proc. */
-static size_t children(int pid, int *out, size_t max)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    size_t n = 0;
-
-    while (d != NULL && (e = readdir(d)) != NULL && n < max) {
-        char path[300], buf[512], *paren;
-        int ppid;
-        FILE *f;
-
-        if (atoi(e->d_name) <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        if (fgets(buf, sizeof buf, f) != NULL && (paren = strrchr(buf, ')')) != NULL &&
-            sscanf(paren + 2, "%*c %d", &ppid) == 1 && ppid == pid)
-            out[n++] = atoi(e->d_name);
-        fclose(f);
-    }
-    if (d != NULL)
-        closedir(d);
-    return n;
-}
-
 void tu_pg_pair_kill_primary(tu_pg_pair *p)
 {
     char path[PATH_MAX + 32];
@@ -220,7 +192,7 @@ void tu_pg_pair_kill_primary(tu_pg_pair *p)
     if (pid <= 0)
         return;
     kill(pid, SIGSTOP);                 /* no new child while we look */
-    n = children(pid, kids, 256);
+    n = tu_proc_children(pid, kids, 256);
     for (size_t i = 0; i < n; i++)
         kill(kids[i], SIGKILL);
     kill(pid, SIGKILL);
