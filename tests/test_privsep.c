@@ -29,6 +29,7 @@
 #include "testutil.h"
 #include "access/access_internal.h"
 #include "crypto/crypto.h"
+#include "signer/signer.h"
 #include "votesrv/endpoints.h"
 #include "votesrv/log.h"
 #include "votesrv/server.h"
@@ -520,6 +521,44 @@ static void test_worker_death_stops_the_daemon(void **state)
     assert_int_equal(r.status, -1);         /* no answer: no one listens */
 }
 
+/* A process has ended: no /proc entry, or a zombie waiting for its reaper. */
+static int process_gone(int pid)
+{
+    char state[64];
+
+    proc_status(pid, "State", state, sizeof state);
+    return state[0] == '\0' || state[0] == 'Z' || state[0] == 'X';
+}
+
+/* (5) The writer killed outright (SIGKILL: no clean stop): its worker and its
+ * signer end with it, even though the worker changed user (which clears a
+ * parent-death signal set before) - nothing is left listening or holding keys. */
+static void test_writer_death_ends_its_children(void **state)
+{
+    char log[800];
+    int writer, worker, signer, status;
+
+    (void)state;
+    snprintf(log, sizeof log, "%s/demo/votesrv-2.log", dir);
+    writer = tu_daemon_start(bin, cfg_path, log);
+    assert_true(writer > 0);
+    worker = tu_proc_child_named(writer, PRIVSEP_WORKER_NAME);
+    signer = tu_proc_child_named(writer, SIGNER_PROCESS_NAME);
+    assert_true(worker > 0);
+    assert_true(signer > 0);
+    assert_int_equal(kill(writer, SIGKILL), 0);
+    assert_int_equal(waitpid(writer, &status, 0), writer);
+    /* bounded: a child that outlives its parent fails the test */
+    for (int i = 0; i < 600 && !(process_gone(worker) && process_gone(signer)); i++)
+        usleep(100 * 1000);
+    if (!process_gone(worker))
+        kill(worker, SIGKILL);              /* leave nothing behind */
+    if (!process_gone(signer))
+        kill(signer, SIGKILL);
+    assert_true(process_gone(worker));
+    assert_true(process_gone(signer));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,7 +567,8 @@ int main(void)
         cmocka_unit_test(test_attack_later_bits),
         cmocka_unit_test(test_root_needs_a_user),
         cmocka_unit_test(test_writer_refuses_bad_frames),
-        cmocka_unit_test(test_worker_death_stops_the_daemon),       /* last: ends the daemon */
+        cmocka_unit_test(test_worker_death_stops_the_daemon),       /* ends the daemon */
+        cmocka_unit_test(test_writer_death_ends_its_children),      /* a daemon of its own */
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -162,8 +163,16 @@ static int filter_load(char *err, size_t errlen)
 
 int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
 {
+    pid_t parent = getppid();
+
     if (geteuid() == 0 && user_drop(cfg->privsep_user, err, errlen) != 0)
         return -1;
+    /* a change of user clears the parent-death signal: set it again, then
+     * make sure the parent did not die in between (we would be orphaned) */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) {
+        snprintf(err, errlen, "sandbox: the parent ended or its death cannot be followed");
+        return -1;
+    }
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
         return -1;
