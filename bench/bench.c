@@ -299,7 +299,7 @@ int main(void)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int cores = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (int)ncpu;
-    const char *q = getenv("BENCH_QUICK");
+    const char *q = getenv("BENCH_QUICK"), *only = getenv("BENCH_ONLY");
 
     quick = q != NULL && strcmp(q, "1") == 0;
     if (crypto_init() != 0 || elgamal_keypair(&S.pk, &S.sk, NULL) != 0 ||
@@ -309,24 +309,21 @@ int main(void)
     randombytes_buf(S.fp, sizeof S.fp);
     printf("# votesrv benchmarks%s; per-item figures are medians of %d rounds\n",
            quick ? " (BENCH_QUICK: smoke sizes)" : "", ROUNDS);
-    if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "cast") == 0) {
-        bench_cast();                   /* the load test alone */
-        elgamal_pk_clear(&S.pk);
-        return 0;
-    }
-    if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "privsep") == 0) {
-        bench_privsep_request();        /* with and without privilege separation */
-        bench_privsep();
-        elgamal_pk_clear(&S.pk);
-        return 0;
-    }
-    if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "ha") == 0) {
-        bench_ha();                     /* PostgreSQL and its failover alone */
-        elgamal_pk_clear(&S.pk);
-        return 0;
-    }
-    if (getenv("BENCH_ONLY") != NULL && strcmp(getenv("BENCH_ONLY"), "count") == 0) {
-        bench_count(cores);             /* the count and the verifier alone */
+    if (only != NULL) {                 /* one group of figures alone */
+        if (strcmp(only, "cast") == 0) {
+            bench_cast();               /* the load test */
+        } else if (strcmp(only, "privsep") == 0) {
+            bench_privsep_request();    /* with and without privilege separation */
+            bench_privsep();
+        } else if (strcmp(only, "auth") == 0) {
+            bench_login();              /* logins through the access layer */
+        } else if (strcmp(only, "ha") == 0) {
+            bench_ha();                 /* PostgreSQL and its failover */
+        } else if (strcmp(only, "count") == 0) {
+            bench_count(cores);         /* the count and the verifier */
+        } else {
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha or count");
+        }
         elgamal_pk_clear(&S.pk);
         return 0;
     }
