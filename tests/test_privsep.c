@@ -298,18 +298,27 @@ static void test_root_needs_a_user(void **state)
 /* ---- the writer's boundary ---- */
 
 typedef struct {
-    char b[4096];
-    size_t len;
+    char *b;
+    size_t len, cap;
 } frame;
 
 static void put(frame *f, const void *d, size_t n)
 {
-    assert_true(f->len + n <= sizeof f->b);
+    if (f->len + n > f->cap) {
+        f->cap = (f->len + n) * 2 + 4096;
+        f->b = realloc(f->b, f->cap);
+        assert_non_null(f->b);
+    }
     memcpy(f->b + f->len, d, n);
     f->len += n;
 }
 
 static void put_u32(frame *f, uint32_t v)
+{
+    put(f, &v, sizeof v);
+}
+
+static void put_u64(frame *f, uint64_t v)
 {
     put(f, &v, sizeof v);
 }
@@ -320,25 +329,82 @@ static void put_str(frame *f, const char *s)
     put(f, s, strlen(s) + 1);
 }
 
-/* A request frame's payload (protocol §18): the listener, method, path, a
- * Content-Type header, body. */
-static void request(frame *f, int internal, const char *method, const char *path,
-                    const char *content_type, const char *body)
+/* Tree tags (protocol §18.2). */
+enum { T_OBJECT = 1, T_ARRAY, T_STRING, T_INTEGER, T_REAL, T_TRUE, T_FALSE, T_NULL };
+
+/* The index + 1 of the route method pattern in the public or internal table. */
+static uint32_t route_no(int internal, const char *method, const char *pattern)
 {
+    const http_route *t = internal ? votesrv_internal_routes : votesrv_routes;
+    size_t n = internal ? votesrv_internal_nroutes : votesrv_nroutes;
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].method, method) == 0 && strcmp(t[i].pattern, pattern) == 0)
+            return (uint32_t)i + 1;
+    fail_msg("no route %s %s", method, pattern);
+    return 0;
+}
+
+/* A typed request's payload (protocol §18.1) up to its body kind: the
+ * listener, no refusal, route, French, not chosen, not a page, method, the
+ * client, the parameters given (NULL-ended), no header. */
+static void typed_head(frame *f, int internal, uint32_t route, const char *method,
+                       const char *const *params)
+{
+    size_t n = 0;
+
     f->len = 0;
     put_u32(f, (uint32_t)internal);
     put_u32(f, 0);
     put_u32(f, 0);
+    put_u32(f, route);
+    put_u32(f, 0);
+    put_u32(f, 0);
+    put_u32(f, 0);
     put_str(f, method);
-    put_str(f, path);
     put_str(f, "192.0.2.7");
-    put_u32(f, content_type != NULL ? 1 : 0);
-    if (content_type != NULL) {
-        put_u32(f, HTTP_KV_HEADER);
-        put_str(f, "Content-Type");
-        put_str(f, content_type);
-    }
-    put_u32(f, 0);          /* form: not bad, no field */
+    while (params != NULL && params[n] != NULL)
+        n++;
+    put_u32(f, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        put_str(f, params[i]);
+    put_u32(f, 0);          /* no query, header or cookie */
+}
+
+/* The offsets of the fields of typed_head, for the tests that spoil one. */
+enum { OFF_INTERNAL = 0, OFF_REFUSE = 4, OFF_ROUTE = 12, OFF_LANG = 16, OFF_METHOD = 28 };
+
+/* A login, typed: POST /api/v1/session with {identifier, password}. */
+static void typed_login(frame *f, const char *identifier, const char *password)
+{
+    typed_head(f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(f, HTTP_BODY_JSON);
+    put_u32(f, T_OBJECT);
+    put_u32(f, 2);
+    put_str(f, "identifier");
+    put_u32(f, T_STRING);
+    put_str(f, identifier);
+    put_str(f, "password");
+    put_u32(f, T_STRING);
+    put_str(f, password);
+}
+
+/* The payload the writer read before requests were typed (method, path,
+ * headers, the body's text): a login. */
+static void old_login(frame *f, const char *body)
+{
+    f->len = 0;
+    put_u32(f, 0);
+    put_u32(f, 0);
+    put_u32(f, 0);
+    put_str(f, "POST");
+    put_str(f, "/api/v1/session");
+    put_str(f, "192.0.2.7");
+    put_u32(f, 1);
+    put_u32(f, HTTP_KV_HEADER);
+    put_str(f, "Content-Type");
+    put_str(f, "application/json");
+    put_u32(f, 0);
     put_u32(f, 0);
     put_u32(f, (uint32_t)strlen(body));
     put(f, body, strlen(body));
@@ -365,8 +431,9 @@ static int read_all(int s, void *p, size_t n)
     return 0;
 }
 
-/* The status of the response frame on s; -1 at the end of the stream. */
-static int response_status(int s)
+/* The status of the response frame on s, and in *route the route it names
+ * (0: none, as for a refused frame); -1 at the end of the stream. */
+static int response_read(int s, uint32_t *route)
 {
     uint32_t head[2], status;
     char *p;
@@ -378,8 +445,27 @@ static int response_status(int s)
     assert_non_null(p);
     assert_int_equal(read_all(s, p, head[1]), 0);
     memcpy(&status, p, sizeof status);
+    if (route != NULL)
+        memcpy(route, p + 4, sizeof *route);
     free(p);
     return (int)status;
+}
+
+static int response_status(int s)
+{
+    return response_read(s, NULL);
+}
+
+/* Send f; 1 when the writer refused it (400, no route named), else 0. */
+static int refused(int s, const frame *f)
+{
+    uint32_t route = 99;
+    int status;
+
+    send_frame(s, PRIVSEP_REQUEST, (uint32_t)f->len, f);
+    status = response_read(s, &route);
+    assert_true(status > 0);
+    return status == 400 && route == 0;
 }
 
 typedef struct {
@@ -418,20 +504,47 @@ static int64_t failures(server *srv, const char *identifier)
     return j.t.failures;
 }
 
-/* (3) Frames a compromised worker could send: refused (400) and logged, the
- * stream going on; a frame over the bound ends that channel; the store is
- * unchanged by any of them, while the same login well formed is counted. */
+/* A login whose extra member "x" is depth - 1 arrays around null (the tree
+ * is depth + 1 levels deep), or an array of count nulls (2 + count values). */
+static void typed_login_with(frame *f, int depth, int count)
+{
+    typed_head(f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(f, HTTP_BODY_JSON);
+    put_u32(f, T_OBJECT);
+    put_u32(f, 1);
+    put_str(f, "x");
+    if (count > 0) {
+        put_u32(f, T_ARRAY);
+        put_u32(f, (uint32_t)count);
+        for (int i = 0; i < count; i++)
+            put_u32(f, T_NULL);
+        return;
+    }
+    for (int i = 0; i < depth - 1; i++) {
+        put_u32(f, T_ARRAY);
+        put_u32(f, 1);
+    }
+    put_u32(f, T_NULL);
+}
+
+/* (3) Frames a compromised worker could send: refused (400, no route) and
+ * logged, the stream going on; a frame over the bound ends that channel; the
+ * store is unchanged by any of them, while the same login well formed is
+ * counted. */
 static void test_writer_refuses_bad_frames(void **state)
 {
     static const char login[] = "{\"identifier\":\"nobody@example.org\",\"password\":\"wrong\"}";
+    static const char *const tracker[] = { "../registry.db", NULL };
+    static const char *const two[] = { "a", "b", NULL };
     server srv;
     http_ctx ctx;
     serve_arg a;
     pthread_t t;
-    frame f;
+    frame f = { 0 };
     char err[CONFIG_ERR_CHARS];
     int sv[2];
     int64_t seq;
+    uint32_t route = 0;
 
     (void)state;
     log_set_level("error");
@@ -441,48 +554,168 @@ static void test_writer_refuses_bad_frames(void **state)
     a = (serve_arg){ &ctx, sv[1], 99 };
     assert_int_equal(pthread_create(&t, NULL, serve, &a), 0);
 
-    request(&f, 1, "GET", "/healthz", NULL, "");
+    typed_head(&f, 1, route_no(1, "GET", "/healthz"), "GET", NULL);
+    put_u32(&f, HTTP_BODY_NONE);
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 200);
+    assert_int_equal(response_read(sv[0], &route), 200);
+    assert_int_equal(route, route_no(1, "GET", "/healthz"));
     /* a well-formed failed login is counted against its identifier */
     seq = failures(&srv, "nobody@example.org");
-    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
+    typed_login(&f, "nobody@example.org", "wrong");
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 401);
     assert_true(failures(&srv, "nobody@example.org") > seq);
     seq = failures(&srv, "nobody@example.org");
 
-    /* the same login: of an unknown kind, with a byte more, a byte less,
-     * a string without its NUL, an impossible status to refuse with */
+    /* the same login: of an unknown kind, with a byte more, a byte less */
     send_frame(sv[0], 77, (uint32_t)f.len, &f);
     assert_int_equal(response_status(sv[0]), 400);
-    f.b[f.len++] = 'x';
-    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 400);
+    put(&f, "x", 1);
+    assert_true(refused(sv[0], &f));
     f.len -= 2;
-    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 400);
-    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
-    f.b[12 + 4 + 4] = 'X';          /* "POST\0" -> "POSTX": no NUL */
-    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 400);
-    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
-    f.b[4] = (char)200;             /* refuse with 200: not an error status */
-    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 400);
-    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
-    memset(f.b + 12 + 9 + 20 + 14, 0xff, 4);   /* the count of headers: 2^32 - 1 */
-    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 400);
-    request(&f, 0, "POST", "/api/v1/session", "application/json", login);
-    f.b[0] = 2;                     /* a third listener */
-    send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 400);
+    assert_true(refused(sv[0], &f));
+    /* a string without its NUL; an impossible status to refuse with; a third
+     * listener; a third language */
+    typed_login(&f, "nobody@example.org", "wrong");
+    f.b[OFF_METHOD + 4 + 4] = 'X';          /* "POST\0" -> "POSTX" */
+    assert_true(refused(sv[0], &f));
+    typed_login(&f, "nobody@example.org", "wrong");
+    f.b[OFF_REFUSE] = (char)200;
+    assert_true(refused(sv[0], &f));
+    typed_login(&f, "nobody@example.org", "wrong");
+    f.b[OFF_INTERNAL] = 2;
+    assert_true(refused(sv[0], &f));
+    typed_login(&f, "nobody@example.org", "wrong");
+    f.b[OFF_LANG] = 2;
+    assert_true(refused(sv[0], &f));
+    /* a route index past the table, and the largest one */
+    typed_login(&f, "nobody@example.org", "wrong");
+    route = (uint32_t)votesrv_nroutes + 1;
+    memcpy(f.b + OFF_ROUTE, &route, 4);
+    assert_true(refused(sv[0], &f));
+    memset(f.b + OFF_ROUTE, 0xff, 4);
+    assert_true(refused(sv[0], &f));
+    /* no route at all, and the internal listener's index 1 on the public one
+     * (GET /api/v1/election there: its method and body are not these) */
+    memset(f.b + OFF_ROUTE, 0, 4);
+    assert_true(refused(sv[0], &f));
+    route = 1;
+    memcpy(f.b + OFF_ROUTE, &route, 4);
+    assert_true(refused(sv[0], &f));
+    /* the login's route with another method (DELETE /api/v1/session exists) */
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "DELETE", NULL);
+    put_u32(&f, HTTP_BODY_NONE);
+    assert_true(refused(sv[0], &f));
+    /* the login's route with a body of another kind: none, a form, raw */
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_NONE);
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_FORM);
+    put_u32(&f, 2);
+    put_str(&f, "identifier");
+    put_str(&f, "nobody@example.org");
+    put_str(&f, "password");
+    put_str(&f, "wrong");
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, 3);
+    put_u32(&f, (uint32_t)strlen(login));
+    put(&f, login, strlen(login));
+    assert_true(refused(sv[0], &f));
+    /* the JSON body as text: a string where the object must be, and the
+     * whole request in the old format */
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_JSON);
+    put_u32(&f, T_STRING);
+    put_str(&f, login);
+    assert_true(refused(sv[0], &f));
+    old_login(&f, login);
+    assert_true(refused(sv[0], &f));
+    /* path parameters: not the route's count, outside the alphabet */
+    typed_head(&f, 0, route_no(0, "GET", "/api/v1/trackers/{}"), "GET", NULL);
+    put_u32(&f, HTTP_BODY_NONE);
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "GET", "/api/v1/trackers/{}"), "GET", two);
+    put_u32(&f, HTTP_BODY_NONE);
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "GET", "/api/v1/trackers/{}"), "GET", tracker);
+    put_u32(&f, HTTP_BODY_NONE);
+    assert_true(refused(sv[0], &f));
+    /* trees: as deep as allowed (the handler answers, naming its route), one
+     * deeper; as many values as allowed, one more */
+    typed_login_with(&f, HTTP_JSON_DEPTH - 1, 0);
+    assert_false(refused(sv[0], &f));
+    typed_login_with(&f, HTTP_JSON_DEPTH, 0);
+    assert_true(refused(sv[0], &f));
+    typed_login_with(&f, 0, HTTP_JSON_NODES - 2);
+    assert_false(refused(sv[0], &f));
+    typed_login_with(&f, 0, HTTP_JSON_NODES - 1);
+    assert_true(refused(sv[0], &f));
+    /* strings: a NUL inside, not UTF-8 (a value, a key), a key twice; an
+     * unknown tag; a real that is not a number; an array at the top */
+    {
+        static const char *const bad[] = { "nobody@exa\0mple.org", "nobody\xff@example.org",
+                                           "nobody\xc3@example.org", "\xed\xa0\x80" };
+
+        for (size_t i = 0; i < 4; i++) {
+            size_t n = i == 0 ? 20 : strlen(bad[i]) + 1;
+
+            typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+            put_u32(&f, HTTP_BODY_JSON);
+            put_u32(&f, T_OBJECT);
+            put_u32(&f, 1);
+            put_str(&f, "identifier");
+            put_u32(&f, T_STRING);
+            put_u32(&f, (uint32_t)n);
+            put(&f, bad[i], n);
+            assert_true(refused(sv[0], &f));
+        }
+    }
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_JSON);
+    put_u32(&f, T_OBJECT);
+    put_u32(&f, 1);
+    put_str(&f, "identifi\xe9r");
+    put_u32(&f, T_NULL);
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_JSON);
+    put_u32(&f, T_OBJECT);
+    put_u32(&f, 2);
+    put_str(&f, "identifier");
+    put_u32(&f, T_NULL);
+    put_str(&f, "identifier");
+    put_u32(&f, T_NULL);
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_JSON);
+    put_u32(&f, T_OBJECT);
+    put_u32(&f, 1);
+    put_str(&f, "identifier");
+    put_u32(&f, 9);
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_JSON);
+    put_u32(&f, T_OBJECT);
+    put_u32(&f, 1);
+    put_str(&f, "identifier");
+    put_u32(&f, T_REAL);
+    put_u64(&f, 0x7ff8000000000000u);       /* NaN */
+    assert_true(refused(sv[0], &f));
+    typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
+    put_u32(&f, HTTP_BODY_JSON);
+    put_u32(&f, T_ARRAY);
+    put_u32(&f, 0);
+    assert_true(refused(sv[0], &f));
+    /* none of them logged anyone in or counted a failure */
     assert_int_equal(failures(&srv, "nobody@example.org"), seq);
     /* still answering */
-    request(&f, 1, "GET", "/healthz", NULL, "");
+    typed_login(&f, "nobody@example.org", "wrong");
     send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
-    assert_int_equal(response_status(sv[0]), 200);
+    assert_int_equal(response_status(sv[0]), 401);
+    assert_true(failures(&srv, "nobody@example.org") > seq);
+    seq = failures(&srv, "nobody@example.org");
 
     /* a frame over the bound: the channel ends, nothing read or answered */
     send_frame(sv[0], PRIVSEP_REQUEST, 0xfffffff0u, NULL);
@@ -490,9 +723,208 @@ static void test_writer_refuses_bad_frames(void **state)
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(a.rc, -1);
     assert_int_equal(failures(&srv, "nobody@example.org"), seq);
+    free(f.b);
     close(sv[0]);
     close(sv[1]);
     server_close(&srv);
+}
+
+/* A random JSON value of at most depth levels, from the seeded generator. */
+static json_t *random_json(uint64_t *x, int depth)
+{
+    static const char *const pieces[] = { "a", "é", "€", "𝄞", "\"", "\\", "\x01", " ", "z9" };
+    uint64_t r;
+    json_t *j;
+    char s[64];
+    size_t n;
+
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;      /* xorshift64 */
+    r = *x;
+    switch (depth > 1 ? r % 8 : 2 + r % 6) {
+    case 0:
+        j = json_object();
+        for (uint64_t i = 0, k = (r >> 8) % 5; i < k; i++) {
+            snprintf(s, sizeof s, "k%llu%s", (unsigned long long)i, pieces[(r >> 16) % 9]);
+            json_object_set_new(j, s, random_json(x, depth - 1));
+        }
+        return j;
+    case 1:
+        j = json_array();
+        for (uint64_t i = 0, k = (r >> 8) % 5; i < k; i++)
+            json_array_append_new(j, random_json(x, depth - 1));
+        return j;
+    case 2:
+        s[0] = '\0';
+        for (n = 0; n < (r >> 8) % 6; n++)
+            strcat(s, pieces[(r >> (12 + 4 * n)) % 9]);
+        return json_string(s);
+    case 3:
+        return json_integer((json_int_t)(r % 3 == 0 ? INT64_MIN : r % 3 == 1 ? INT64_MAX
+                                          : (int64_t)(r >> 1) - (int64_t)(r >> 2)));
+    case 4:
+        return json_real((double)(int64_t)r / 1e9);
+    case 5:
+        return json_true();
+    case 6:
+        return json_false();
+    default:
+        return json_null();
+    }
+}
+
+/* (3b) Property: any JSON value within the bounds goes through the tree
+ * encoding and comes back equal, and is written again to the same bytes;
+ * every shorter prefix of an encoding, and the encoding with a byte more, is
+ * refused; a byte changed anywhere is refused or decodes to a value that is
+ * written again to exactly the changed bytes (the decoder accepts one
+ * encoding per value). */
+static void test_tree_round_trip(void **state)
+{
+    uint64_t x = 0x9e3779b97f4a7c15u;
+
+    (void)state;
+    for (int round = 0; round < 2000; round++) {
+        json_t *j = random_json(&x, 1 + round % 7), *back;
+        char *enc = NULL, *again = NULL, *more;
+        size_t len = 0, len2 = 0;
+
+        assert_int_equal(privsep_tree_encode(j, &enc, &len), 0);
+        back = privsep_tree_decode(enc, len);
+        assert_non_null(back);
+        assert_true(json_equal(j, back));
+        assert_int_equal(privsep_tree_encode(back, &again, &len2), 0);
+        assert_int_equal(len2, len);
+        assert_memory_equal(again, enc, len);
+        free(again);
+        json_decref(back);
+        for (size_t cut = 0; cut < len; cut += 1 + len / 64)
+            assert_null(privsep_tree_decode(enc, cut));
+        more = malloc(len + 1);
+        assert_non_null(more);
+        memcpy(more, enc, len);
+        more[len] = 0;
+        assert_null(privsep_tree_decode(more, len + 1));
+        for (int m = 0; m < 8; m++) {
+            size_t at = (size_t)(x % len);
+
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            memcpy(more, enc, len);
+            more[at] = (char)(more[at] ^ (1 + (int)(x % 255)));
+            if ((back = privsep_tree_decode(more, len)) != NULL) {
+                assert_int_equal(privsep_tree_encode(back, &again, &len2), 0);
+                assert_int_equal(len2, len);
+                assert_memory_equal(again, more, len);
+                free(again);
+                json_decref(back);
+            }
+        }
+        free(more);
+        free(enc);
+        json_decref(j);
+    }
+}
+
+/* A login-like object whose member holds arrays down to depth levels in all. */
+static char *nested_text(int depth)
+{
+    char *t = malloc(2 * (size_t)depth + 64);
+    size_t n = 0;
+
+    assert_non_null(t);
+    n += (size_t)sprintf(t, "{\"identifier\":");
+    for (int i = 0; i < depth - 2; i++)
+        t[n++] = '[';
+    t[n++] = '1';
+    for (int i = 0; i < depth - 2; i++)
+        t[n++] = ']';
+    strcpy(t + n, "}");
+    return t;
+}
+
+/* The error code of a JSON error response, or "". */
+static const char *error_code(const http_response *res)
+{
+    const char *c = json_string_value(json_object_get(json_object_get(res->json, "error"),
+                                                      "code"));
+
+    return c != NULL ? c : "";
+}
+
+/* (3c) Without privilege separation the same resolution is used
+ * (http_dispatch = http_resolve + http_answer): a JSON body deeper than
+ * HTTP_JSON_DEPTH is a bad JSON body, one as deep as allowed reaches the
+ * handler; a path parameter outside the alphabet is no route's; a 405 names
+ * the path's methods. */
+static void test_dispatch_resolves(void **state)
+{
+    server srv;
+    http_ctx ctx;
+    http_kv kv[] = { { HTTP_KV_HEADER, "Content-Type", "application/json" } };
+    char err[CONFIG_ERR_CHARS], *body;
+    http_request req;
+    http_response res;
+
+    (void)state;
+    log_set_level("error");
+    assert_int_equal(server_open(&srv, cfg_path, 0, 0, err, sizeof err), 0);
+    server_http_ctx(&srv, &ctx);
+    for (int depth = HTTP_JSON_DEPTH; depth <= HTTP_JSON_DEPTH + 1; depth++) {
+        memset(&req, 0, sizeof req);
+        memset(&res, 0, sizeof res);
+        req.method = "POST";
+        req.path = "/api/v1/session";
+        req.client = "192.0.2.7";
+        req.kv = kv;
+        req.nkv = 1;
+        body = nested_text(depth);
+        http_dispatch(&ctx, votesrv_routes, votesrv_nroutes, &req, body, strlen(body), NULL,
+                      &res);
+        assert_int_equal(res.status, 400);
+        if (depth > HTTP_JSON_DEPTH)
+            assert_string_equal(error_code(&res), "invalid_json");
+        else
+            assert_string_not_equal(error_code(&res), "invalid_json");
+        json_decref(res.json);
+        free(body);
+    }
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    req.method = "GET";
+    req.path = "/api/v1/trackers/a+b";
+    req.client = "192.0.2.7";
+    http_dispatch(&ctx, votesrv_routes, votesrv_nroutes, &req, NULL, 0, NULL, &res);
+    assert_int_equal(res.status, 404);
+    json_decref(res.json);
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    req.method = "PUT";
+    req.path = "/api/v1/session";
+    req.client = "192.0.2.7";
+    http_dispatch(&ctx, votesrv_routes, votesrv_nroutes, &req, NULL, 0, NULL, &res);
+    assert_int_equal(res.status, 405);
+    assert_string_equal(res.allow, "POST, DELETE");
+    json_decref(res.json);
+    server_close(&srv);
+}
+
+/* (3d) Through the running daemon (privilege separation on): the worker
+ * resolves and refuses what the writer would, with the same answers. */
+static void test_worker_resolves(void **state)
+{
+    tu_reply r;
+    char *deep = nested_text(HTTP_JSON_DEPTH + 1);
+
+    (void)state;
+    tu_http(&r, "POST", "/api/v1/session", deep, (long)strlen(deep),
+            "Content-Type: application/json");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "invalid_json"));
+    tu_http(&r, "PUT", "/api/v1/session", "{}", 2, "Content-Type: application/json");
+    assert_int_equal(r.status, 405);
+    assert_string_equal(r.allow, "POST, DELETE");
+    tu_http(&r, "GET", "/api/v1/trackers/a+b", NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    free(deep);
 }
 
 /* (4) The worker killed: the writer logs it, closes the stores and exits 1
@@ -567,6 +999,9 @@ int main(void)
         cmocka_unit_test(test_attack_later_bits),
         cmocka_unit_test(test_root_needs_a_user),
         cmocka_unit_test(test_writer_refuses_bad_frames),
+        cmocka_unit_test(test_tree_round_trip),
+        cmocka_unit_test(test_dispatch_resolves),
+        cmocka_unit_test(test_worker_resolves),
         cmocka_unit_test(test_worker_death_stops_the_daemon),       /* ends the daemon */
         cmocka_unit_test(test_writer_death_ends_its_children),      /* a daemon of its own */
     };

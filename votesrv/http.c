@@ -172,7 +172,22 @@ void http_field_error(http_request *req, http_response *res, const char *field)
     json_object_set_new(json_object_get(res->json, "error"), "field", json_string(field));
 }
 
-/* Match "/a/{}/b" against a path; captured segments go to params. */
+int http_param_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && n <= HTTP_PARAM_CHARS &&
+           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+int http_path_is_page(const char *path)
+{
+    return strncmp(path, "/api/", 5) != 0 && strcmp(path, "/healthz") != 0 &&
+           strcmp(path, "/metrics") != 0;
+}
+
+/* Match "/a/{}/b" against a path; captured segments go to params, copied
+ * into scratch; a segment that is not a valid parameter does not match. */
 static int route_match(const char *pattern, const char *path, const char **params,
                        char *scratch, size_t scratch_len)
 {
@@ -182,10 +197,13 @@ static int route_match(const char *pattern, const char *path, const char **param
         if (pattern[0] == '{' && pattern[1] == '}') {
             size_t n = strcspn(path, "/");
 
-            if (n == 0 || np == HTTP_MAX_PARAMS || used + n + 1 > scratch_len)
+            if (n == 0 || n > HTTP_PARAM_CHARS || np == HTTP_MAX_PARAMS ||
+                used + n + 1 > scratch_len)
                 return 0;
             memcpy(scratch + used, path, n);
             scratch[used + n] = '\0';
+            if (!http_param_ok(scratch + used))
+                return 0;
             params[np++] = scratch + used;
             used += n + 1;
             pattern += 2;
@@ -413,83 +431,124 @@ static void count_status(http_ctx *ctx, const http_response *res)
         atomic_fetch_add(&ctx->requests[res->status / 100], 1);
 }
 
-void http_refuse(http_ctx *ctx, http_request *req, int refuse, int msg, http_response *res)
+static int json_fits(const json_t *j, int depth, size_t *nodes)
 {
-    if (refuse < 400 || refuse > 599 || msg < 0 || msg >= MSG_COUNT)
-        refuse = 400, msg = MSG_FIELD;
-    req->ctx = ctx;
-    http_error(req, res, refuse, (msg_id)msg);
-    count_status(ctx, res);
+    const char *k;
+    json_t *v;
+    size_t i;
+
+    if (depth > HTTP_JSON_DEPTH || ++*nodes > HTTP_JSON_NODES)
+        return 0;
+    if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, k, v)
+            if (!json_fits(v, depth + 1, nodes))
+                return 0;
+    } else if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+            if (!json_fits(v, depth + 1, nodes))
+                return 0;
+    }
+    return 1;
 }
 
-static void route(const http_route *routes, size_t nroutes, http_request *req, const char *body,
-                  size_t len, const http_form *form, http_response *res)
+int http_json_fits(const json_t *j)
+{
+    size_t nodes = 0;
+
+    return json_fits(j, 1, &nodes);
+}
+
+int http_resolve(const http_route *routes, size_t nroutes, http_request *req, const char *body,
+                 size_t len, const http_form *form, size_t *route, int *msg)
 {
     const char *content_type = http_header(req, "Content-Type");
-    char scratch[512];
-    char *allow = res->allow;
-    int path_found = 0;
+    const http_route *r = NULL;
+    size_t matched = nroutes;
 
+    req->route = NULL;
+    req->json = NULL;
+    req->form = NULL;
+    *route = nroutes;
     for (size_t i = 0; i < nroutes; i++) {
-        const http_route *r = &routes[i];
-
-        if (!route_match(r->pattern, req->path, req->params, scratch, sizeof scratch))
+        if (!route_match(routes[i].pattern, req->path, req->params, req->params_buf,
+                         sizeof req->params_buf))
             continue;
-        path_found = 1;
-        req->route = r->pattern;
-        if (strcmp(r->method, req->method) != 0) {
-            if (strlen(allow) + strlen(r->method) + 3 < sizeof res->allow)
-                snprintf(allow + strlen(allow), sizeof res->allow - strlen(allow), "%s%s",
-                         allow[0] ? ", " : "", r->method);
-            continue;
+        if (matched == nroutes)
+            matched = i;
+        if (strcmp(routes[i].method, req->method) == 0) {
+            r = &routes[i];
+            *route = i;
+            break;
         }
-        if (r->body == HTTP_BODY_NONE && len > 0) {
-            http_error(req, res, 400, MSG_NO_BODY);
-            return;
+    }
+    if (r == NULL) {
+        *route = matched;
+        req->route = matched < nroutes ? routes[matched].pattern : NULL;
+        *msg = matched < nroutes ? MSG_METHOD : MSG_NOT_FOUND;
+        return matched < nroutes ? 405 : 404;
+    }
+    req->route = r->pattern;
+    *msg = MSG_FIELD;
+    if (r->body == HTTP_BODY_NONE && len > 0)
+        return *msg = MSG_NO_BODY, 400;
+    if (r->body == HTTP_BODY_FORM) {
+        if (!is_form(content_type))
+            return *msg = MSG_CONTENT_TYPE, 415;
+        if (form == NULL || form->bad)
+            return 400;
+        req->form = form;
+    }
+    if (r->body == HTTP_BODY_JSON) {
+        if (!is_json(content_type))
+            return *msg = MSG_CONTENT_TYPE, 415;
+        req->json = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+        if (!json_is_object(req->json) || !http_json_fits(req->json)) {
+            json_decref(req->json);
+            req->json = NULL;
+            return *msg = MSG_BAD_JSON, 400;
         }
-        if (r->body == HTTP_BODY_FORM) {
-            if (!is_form(content_type)) {
-                http_error(req, res, 415, MSG_CONTENT_TYPE);
-                return;
-            }
-            if (form == NULL || form->bad) {
-                http_error(req, res, 400, MSG_FIELD);
-                return;
-            }
-            req->form = form;
-        }
-        if (r->body == HTTP_BODY_JSON) {
-            json_error_t je;
+    }
+    return 0;
+}
 
-            if (!is_json(content_type)) {
-                http_error(req, res, 415, MSG_CONTENT_TYPE);
-                return;
-            }
-            req->json = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
-            if (!json_is_object(req->json)) {
-                http_error(req, res, 400, MSG_BAD_JSON);
-                return;
-            }
-        }
-        if (r->handler(req, res) != 0 && res->status == 0)
-            http_error(req, res, 500, MSG_INTERNAL);
-        return;
-    }
-    if (path_found) {
-        http_error(req, res, 405, MSG_METHOD);
-    } else {
-        http_error(req, res, 404, MSG_NOT_FOUND);
-    }
+/* The methods of every route of pattern's path, for a 405's Allow. */
+static void allow_list(const http_route *routes, size_t nroutes, const char *pattern,
+                       char *allow, size_t size)
+{
+    allow[0] = '\0';
+    for (size_t i = 0; i < nroutes; i++)
+        if (strcmp(routes[i].pattern, pattern) == 0 &&
+            strlen(allow) + strlen(routes[i].method) + 3 < size)
+            snprintf(allow + strlen(allow), size - strlen(allow), "%s%s",
+                     allow[0] ? ", " : "", routes[i].method);
+}
+
+void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t route,
+                 http_request *req, int refuse, int msg, http_response *res)
+{
+    req->ctx = ctx;
+    if (refuse == 0 && route >= nroutes)
+        refuse = 404, msg = MSG_NOT_FOUND;
+    if (refuse != 0 && (refuse < 400 || refuse > 599 || msg < 0 || msg >= MSG_COUNT))
+        refuse = 400, msg = MSG_FIELD;
+    if (refuse == 405 && route < nroutes)
+        allow_list(routes, nroutes, routes[route].pattern, res->allow, sizeof res->allow);
+    if (refuse != 0)
+        http_error(req, res, refuse, (msg_id)msg);
+    else if (routes[route].handler(req, res) != 0 && res->status == 0)
+        http_error(req, res, 500, MSG_INTERNAL);
+    json_decref(req->json);
+    req->json = NULL;
+    count_status(ctx, res);
 }
 
 void http_dispatch(http_ctx *ctx, const http_route *routes, size_t nroutes, http_request *req,
                    const char *body, size_t len, const http_form *form, http_response *res)
 {
-    req->ctx = ctx;
-    route(routes, nroutes, req, body, len, form, res);
-    json_decref(req->json);
-    req->json = NULL;
-    count_status(ctx, res);
+    size_t route;
+    int msg, refuse = http_resolve(routes, nroutes, req, body, len, form, &route, &msg);
+
+    http_answer(ctx, routes, nroutes, route, req, refuse, msg, res);
 }
 
 static enum MHD_Result on_value(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -512,6 +571,9 @@ static enum MHD_Result on_value(void *cls, enum MHD_ValueKind kind, const char *
 static void answer(http_server *s, struct MHD_Connection *c, http_request *req, conn_state *st,
                    http_response *res, int refuse, msg_id m)
 {
+    size_t route;
+    int msg;
+
     st->nkv = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND | MHD_HEADER_KIND | MHD_COOKIE_KIND,
                               on_value, st);
@@ -520,13 +582,19 @@ static void answer(http_server *s, struct MHD_Connection *c, http_request *req, 
     req->internal = s->internal;
     if (st->kv_over && refuse == 0)
         refuse = 400, m = MSG_FIELD;
-    if (s->ctx->forward != NULL)
-        s->ctx->forward(s->ctx->forward_cls, req, st->body, st->len, &st->form, refuse, (int)m,
-                        res);
-    else if (refuse != 0)
-        http_refuse(s->ctx, req, refuse, (int)m, res);
+    route = s->nroutes;
+    if (refuse == 0)
+        refuse = http_resolve(s->routes, s->nroutes, req, st->body, st->len, &st->form, &route,
+                              &msg);
     else
-        http_dispatch(s->ctx, s->routes, s->nroutes, req, st->body, st->len, &st->form, res);
+        msg = (int)m;
+    if (s->ctx->forward != NULL) {
+        s->ctx->forward(s->ctx->forward_cls, req, route, refuse, msg, res);
+        json_decref(req->json);
+        req->json = NULL;
+    } else {
+        http_answer(s->ctx, s->routes, s->nroutes, route, req, refuse, msg, res);
+    }
 }
 
 /* Never the raw path: it can hold a tracker (/api/v1/trackers/{}) or another
@@ -563,8 +631,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req.ctx = s->ctx;
     req.method = method;
     req.path = url;
-    req.is_page = strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0 &&
-                  strcmp(url, "/metrics") != 0;
+    req.is_page = http_path_is_page(url);
     {
         const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
         const char *ck = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "votesrv_lang");

@@ -19,6 +19,9 @@
 #include "config.h"
 
 #define HTTP_MAX_PARAMS 4
+#define HTTP_PARAM_CHARS 128     /* a path parameter: 1-128 of A-Z a-z 0-9 . _ - */
+#define HTTP_JSON_DEPTH 32       /* a JSON body: nesting (the top object is 1), */
+#define HTTP_JSON_NODES 65536    /* and values in all, keys not counted */
 #define HTTP_FORM_FIELDS 16      /* fields of an HTML form; more is a bad request */
 #define HTTP_COOKIES 3           /* Set-Cookie headers of one response */
 #define HTTP_COOKIE_CHARS 200
@@ -70,11 +73,12 @@ typedef struct {
     uint8_t csrf_key[32];                 /* keys the portal's CSRF tokens */
     /* Privilege separation: when set, the worker hands each request to the
      * writer process through this instead of running the route itself.
-     * refuse: 0, or the status of an error to answer instead of dispatching
-     * (with message refuse_msg). */
-    void (*forward)(void *cls, struct http_request *req, const char *body, size_t len,
-                    const http_form *form, int refuse, int refuse_msg,
-                    struct http_response *res);
+     * The request is resolved (http_resolve) before: route is an index in
+     * the listener's routes (or nroutes for none); refuse is 0, or the status
+     * of an error to answer instead of dispatching (with message refuse_msg);
+     * req->params, req->json and req->form hold what the route takes. */
+    void (*forward)(void *cls, struct http_request *req, size_t route, int refuse,
+                    int refuse_msg, struct http_response *res);
     void *forward_cls;
 } http_ctx;
 
@@ -93,6 +97,7 @@ typedef struct http_request {
     const http_kv *kv;                      /* query arguments, headers, cookies */
     size_t nkv;
     int internal;                           /* came on the internal listener */
+    char params_buf[HTTP_MAX_PARAMS * (HTTP_PARAM_CHARS + 1)];     /* params point here */
 } http_request;
 
 typedef struct http_response {
@@ -138,14 +143,34 @@ void http_redirect(http_response *res, const char *path);
 /* The same, naming the request field at fault. */
 void http_field_error(http_request *req, http_response *res, const char *field);
 
-/* Run the route of req (its method, path and kv set) over body/len (JSON
- * routes) or form (form routes; bad or empty when there is none); count the
- * status in ctx->requests. For the daemon and for privsep's writer. */
+/* What a request means, worked out once, where its bytes are parsed: in the
+ * daemon without privilege separation, in the network-facing worker with it.
+ * From req's method, path and Content-Type, body/len and form: 0 with *route
+ * the index of the route to run, req->route and req->params (each 1 to
+ * HTTP_PARAM_CHARS of A-Z a-z 0-9 . _ -; a path whose segment is not is no
+ * route's), req->json (a JSON route: an object parsed with duplicates refused,
+ * at most HTTP_JSON_DEPTH deep and HTTP_JSON_NODES values; the caller's to
+ * release, which http_answer does) or req->form (a form route: not bad). Or
+ * an error status (404, 405, 415, 400) with its message in *msg, *route the
+ * route whose path matched (for 405's Allow) or nroutes. */
+int http_resolve(const http_route *routes, size_t nroutes, http_request *req, const char *body,
+                 size_t len, const http_form *form, size_t *route, int *msg);
+/* Answer a resolved request: the error refuse (400-599, message msg; 405
+ * names the methods of routes[route]'s path in Allow) or, when refuse is 0,
+ * routes[route]'s handler over req->params, req->json, req->form. Releases
+ * req->json; counts the status in ctx->requests. The only way a handler is
+ * run: it takes no request bytes, so nothing here parses a body. */
+void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t route,
+                 http_request *req, int refuse, int msg, http_response *res);
+/* http_resolve then http_answer: the daemon without privilege separation. */
 void http_dispatch(http_ctx *ctx, const http_route *routes, size_t nroutes, http_request *req,
                    const char *body, size_t len, const http_form *form, http_response *res);
-/* The same for the two arguments a worker may send instead: refuse (an
- * error status, 400-599) with message msg. */
-void http_refuse(http_ctx *ctx, http_request *req, int refuse, int msg, http_response *res);
+/* A path parameter as http_resolve accepts one (1). */
+int http_param_ok(const char *s);
+/* A path (or a route's pattern) is a portal page's: its errors are HTML. */
+int http_path_is_page(const char *path);
+/* A parsed JSON value within HTTP_JSON_DEPTH and HTTP_JSON_NODES (1). */
+int http_json_fits(const json_t *j);
 
 typedef struct http_server http_server;
 

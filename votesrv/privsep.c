@@ -7,13 +7,22 @@
  * counting their terminating NUL (0 for none) then their bytes; byte strings
  * a u32 length then the bytes. The worker sends PRIVSEP_REQUEST and gets one
  * PRIVSEP_RESPONSE back, with a file descriptor (SCM_RIGHTS) for file bodies;
- * the control channel carries PRIVSEP_READY (the bound port) once. */
+ * the control channel carries PRIVSEP_READY (the bound port) once.
+ *
+ * A request is typed: the worker has resolved it (http_resolve: route, path
+ * parameters, JSON parsed, form decoded) and sends the route's index, its
+ * parameters and the JSON body as a tree of typed values; neither the path
+ * nor the body's bytes travel. The writer reads it with the fixed-framing
+ * reader below, which yields integers and NUL-free strings only, rebuilds the
+ * JSON value with jansson's constructors, and runs the route (http_answer,
+ * which takes no bytes): no text from the network is parsed in the writer. */
 #define _GNU_SOURCE
 #include "server.h"
 #include "endpoints.h"
 #include "log.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +36,10 @@
 #define HEAD_BYTES 8
 #define RESPONSE_MAX ((size_t)256 << 20)
 #define REQUEST_EXTRA ((size_t)64 << 10)    /* besides the body and the form: headers */
+/* A JSON tree of n values takes at most n * 17 bytes besides its text's own
+ * strings and keys (a tag, a count or a number, a key's length and NUL). */
+#define TREE_EXTRA ((size_t)HTTP_JSON_NODES * 32)
+#define REQUEST_MAX(cfg) (2 * (cfg)->max_body_bytes + REQUEST_EXTRA + TREE_EXTRA)
 #define STOP_GRACE_S 10
 #define FIRST_READ ((size_t)64 << 10)
 
@@ -298,64 +311,386 @@ static void refused(const char *why)
     log_event("error", "privsep_refused", json_pack("{s:s}", "reason", why));
 }
 
-/* Decode a request into req, form, body; 0, or -1 when it is malformed. */
-static int request_decode(rbuf *r, http_request *req, http_kv *kv, http_form *form,
-                          const char **body, size_t *len, int *refuse, int *msg)
-{
-    uint32_t nkv, nform;
+/* ---- JSON trees (protocol §18.2) ---- */
 
-    req->internal = (int)r_u32(r);
-    *refuse = (int)r_u32(r);
-    *msg = (int)r_u32(r);
-    req->method = r_str(r);
-    req->path = r_str(r);
-    req->client = r_str(r);
-    nkv = r_u32(r);
-    if (r->bad || req->method == NULL || req->path == NULL || req->client == NULL ||
-        req->internal < 0 || req->internal > 1 || nkv > HTTP_KV_MAX || (*refuse != 0 && (*refuse < 400 || *refuse > 599)) ||
-        *msg < 0 || *msg >= MSG_COUNT)
+enum { TREE_OBJECT = 1, TREE_ARRAY = 2, TREE_STRING = 3, TREE_INTEGER = 4, TREE_REAL = 5,
+       TREE_TRUE = 6, TREE_FALSE = 7, TREE_NULL = 8 };
+
+/* Write j; -1 (b left unfinished) past HTTP_JSON_DEPTH or HTTP_JSON_NODES, or
+ * for a string or key holding a NUL. */
+static int tree_put(wbuf *b, const json_t *j, int depth, size_t *nodes)
+{
+    const char *k;
+    json_t *v;
+    size_t i;
+
+    if (depth > HTTP_JSON_DEPTH || ++*nodes > HTTP_JSON_NODES)
         return -1;
-    for (uint32_t i = 0; i < nkv; i++) {
-        kv[i].kind = (int)r_u32(r);
-        kv[i].name = r_str(r);
-        kv[i].value = r_str(r);
-        if (r->bad || kv[i].name == NULL || kv[i].kind < HTTP_KV_QUERY ||
-            kv[i].kind > HTTP_KV_COOKIE)
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        w_u32(b, TREE_OBJECT);
+        w_u32(b, (uint32_t)json_object_size(j));
+        json_object_foreach((json_t *)j, k, v) {
+            w_str(b, k);
+            if (tree_put(b, v, depth + 1, nodes) != 0)
+                return -1;
+        }
+        return 0;
+    case JSON_ARRAY:
+        w_u32(b, TREE_ARRAY);
+        w_u32(b, (uint32_t)json_array_size(j));
+        json_array_foreach(j, i, v)
+            if (tree_put(b, v, depth + 1, nodes) != 0)
+                return -1;
+        return 0;
+    case JSON_STRING:
+        if (memchr(json_string_value(j), '\0', json_string_length(j)) != NULL)
             return -1;
+        w_u32(b, TREE_STRING);
+        w_bytes(b, json_string_value(j), json_string_length(j) + 1);
+        return 0;
+    case JSON_INTEGER:
+        w_u32(b, TREE_INTEGER);
+        w_u64(b, (uint64_t)(int64_t)json_integer_value(j));
+        return 0;
+    case JSON_REAL: {
+        double d = json_real_value(j);
+        uint64_t bits;
+
+        memcpy(&bits, &d, sizeof bits);
+        w_u32(b, TREE_REAL);
+        w_u64(b, bits);
+        return 0;
     }
-    req->kv = kv;
-    req->nkv = nkv;
-    form->bad = (int)r_u32(r);
-    nform = r_u32(r);
-    if (r->bad || form->bad < 0 || form->bad > 1 || nform > HTTP_FORM_FIELDS)
-        return -1;
-    for (uint32_t i = 0; i < nform; i++) {
-        form->f[i].name = r_str(r);
-        form->f[i].value = r_str(r);
-        if (r->bad || form->f[i].name == NULL || form->f[i].value == NULL)
-            return -1;
-        form->f[i].len = strlen(form->f[i].value);
-        for (uint32_t j = 0; j < i; j++)
-            if (strcmp(form->f[j].name, form->f[i].name) == 0)
-                return -1;              /* the worker refuses a repeated field */
+    case JSON_TRUE:
+        w_u32(b, TREE_TRUE);
+        return 0;
+    case JSON_FALSE:
+        w_u32(b, TREE_FALSE);
+        return 0;
+    default:
+        w_u32(b, TREE_NULL);
+        return 0;
     }
-    form->n = nform;
-    *body = r_bytes(r, len);
-    return r->bad || r->off != r->len ? -1 : 0;
 }
 
-/* What the worker derives from the request itself, derived here again from
- * what it sent: a worker cannot claim another language or page kind. */
-static void request_derive(http_request *req)
+/* Build the value at r with jansson's constructors; NULL (r bad) for an
+ * unknown tag, past HTTP_JSON_DEPTH or HTTP_JSON_NODES, a repeated key, a
+ * string or key that is not UTF-8 or holds a NUL, a real that is not finite. */
+static json_t *tree_get(rbuf *r, int depth, size_t *nodes)
 {
-    const char *q = http_query(req, "lang");
+    json_t *j = NULL, *v;
+    const char *k;
+    uint32_t tag, n;
+    uint64_t u;
+    double d;
 
-    req->is_page = strncmp(req->path, "/api/", 5) != 0 && strcmp(req->path, "/healthz") != 0 &&
-                   strcmp(req->path, "/metrics") != 0;
-    req->lang_chosen = q != NULL;
-    req->lang = i18n_pick(q != NULL ? q : http_cookie(req, "votesrv_lang"),
-                          http_header(req, "Accept-Language"));
+    if (depth > HTTP_JSON_DEPTH || ++*nodes > HTTP_JSON_NODES) {
+        r->bad = 1;
+        return NULL;
+    }
+    tag = r_u32(r);
+    if (r->bad)
+        return NULL;
+    switch (tag) {
+    case TREE_OBJECT:
+        n = r_u32(r);
+        j = json_object();
+        for (uint32_t i = 0; j != NULL && i < n && !r->bad; i++) {
+            k = r_str(r);
+            if (k == NULL || json_object_get(j, k) != NULL)
+                break;
+            v = tree_get(r, depth + 1, nodes);
+            if (v == NULL || json_object_set_new(j, k, v) != 0)
+                break;
+            if (i + 1 == n)
+                return j;
+        }
+        if (j != NULL && n == 0 && !r->bad)
+            return j;
+        break;
+    case TREE_ARRAY:
+        n = r_u32(r);
+        j = json_array();
+        for (uint32_t i = 0; j != NULL && i < n && !r->bad; i++) {
+            v = tree_get(r, depth + 1, nodes);
+            if (v == NULL || json_array_append_new(j, v) != 0)
+                break;
+            if (i + 1 == n)
+                return j;
+        }
+        if (j != NULL && n == 0 && !r->bad)
+            return j;
+        break;
+    case TREE_STRING:
+        k = r_str(r);
+        if (k != NULL && (j = json_string(k)) != NULL)   /* it checks UTF-8 */
+            return j;
+        break;
+    case TREE_INTEGER:
+        u = r_u64(r);
+        if (!r->bad)
+            return json_integer((json_int_t)(int64_t)u);
+        break;
+    case TREE_REAL:
+        u = r_u64(r);
+        memcpy(&d, &u, sizeof d);
+        if (!r->bad && isfinite(d))
+            return json_real(d);
+        break;
+    case TREE_TRUE:
+        return json_true();
+    case TREE_FALSE:
+        return json_false();
+    case TREE_NULL:
+        return json_null();
+    default:
+        break;
+    }
+    json_decref(j);
+    r->bad = 1;
+    return NULL;
+}
+
+int privsep_tree_encode(const json_t *j, char **out, size_t *len)
+{
+    wbuf b = { 0 };
+    size_t nodes = 0;
+
+    if (tree_put(&b, j, 1, &nodes) != 0 || b.oom) {
+        free(b.p);
+        return -1;
+    }
+    *out = b.p;
+    *len = b.len;
+    return 0;
+}
+
+json_t *privsep_tree_decode(const void *p, size_t len)
+{
+    rbuf r = { .p = (char *)p, .len = len };
+    size_t nodes = 0;
+    json_t *j = tree_get(&r, 1, &nodes);
+
+    if (j != NULL && (r.bad || r.off != r.len)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* ---- requests (protocol §18.1) ---- */
+
+/* A decoded request: what privsep_serve answers. */
+typedef struct {
+    http_request req;
+    http_kv kv[HTTP_KV_MAX];
+    http_form form;
+    size_t route, nroutes;       /* nroutes: none */
+    int refuse, msg;
+    char path[1024];             /* the route's pattern, its parameters in place */
+} typed_request;
+
+static size_t pattern_params(const char *pattern)
+{
+    size_t n = 0;
+
+    for (const char *p = pattern; (p = strstr(p, "{}")) != NULL; p += 2)
+        n++;
+    return n;
+}
+
+/* The path a route's pattern and parameters stand for (built, not parsed). */
+static int path_build(char *out, size_t size, const char *pattern, const char *const *params)
+{
+    size_t used = 0, np = 0;
+
+    for (const char *p = pattern; *p != '\0';) {
+        const char *piece = p;
+        size_t n = 1;
+
+        if (p[0] == '{' && p[1] == '}') {
+            piece = params[np++];
+            n = strlen(piece);
+            p += 2;
+        } else {
+            p++;
+        }
+        if (used + n >= size)
+            return -1;
+        memcpy(out + used, piece, n);
+        used += n;
+    }
+    out[used] = '\0';
+    return 0;
+}
+
+static void typed_free(typed_request *t)
+{
+    json_decref(t->req.json);
+    t->req.json = NULL;
+}
+
+/* Decode a request into t; 0, or -1 (t released) when it is malformed: a
+ * value out of its range, a route index past the listener's table, a route
+ * whose method or body kind is not what was sent, parameters not the route's
+ * count or not valid, a body of another kind than the route's, a JSON tree
+ * that tree_get refuses or that is not an object, a repeated form field,
+ * bytes past the end. */
+static int request_decode(rbuf *r, typed_request *t)
+{
+    http_request *req = &t->req;
+    const http_route *routes;
+    uint32_t lg, route, nparams, nkv, kind, nform;
+
+    req->internal = (int)r_u32(r);
+    t->refuse = (int)r_u32(r);
+    t->msg = (int)r_u32(r);
+    route = r_u32(r);
+    lg = r_u32(r);
+    req->lang_chosen = (int)r_u32(r);
+    req->is_page = (int)r_u32(r);
+    req->method = r_str(r);
+    req->client = r_str(r);
+    if (r->bad || req->method == NULL || req->client == NULL || req->internal < 0 ||
+        req->internal > 1 || (t->refuse != 0 && (t->refuse < 400 || t->refuse > 599)) ||
+        t->msg < 0 || t->msg >= MSG_COUNT || lg > LANG_EN || req->lang_chosen < 0 ||
+        req->lang_chosen > 1 || req->is_page < 0 || req->is_page > 1)
+        return -1;
+    req->lang = lg == LANG_EN ? LANG_EN : LANG_FR;
+    routes = table(req->internal, &t->nroutes);
+    if (route > t->nroutes)
+        return -1;
+    t->route = route == 0 ? t->nroutes : route - 1;
+    nparams = r_u32(r);
+    if (r->bad || nparams != (route == 0 ? 0 : pattern_params(routes[t->route].pattern)))
+        return -1;
+    for (uint32_t i = 0; i < nparams; i++)
+        if ((req->params[i] = r_str(r)) == NULL || !http_param_ok(req->params[i]))
+            return -1;
+    nkv = r_u32(r);
+    if (r->bad || nkv > HTTP_KV_MAX)
+        return -1;
+    for (uint32_t i = 0; i < nkv; i++) {
+        t->kv[i].kind = (int)r_u32(r);
+        t->kv[i].name = r_str(r);
+        t->kv[i].value = r_str(r);
+        if (r->bad || t->kv[i].name == NULL || t->kv[i].kind < HTTP_KV_QUERY ||
+            t->kv[i].kind > HTTP_KV_COOKIE)
+            return -1;
+    }
+    req->kv = t->kv;
+    req->nkv = nkv;
+    kind = r_u32(r);
+    if (r->bad || (t->refuse != 0 && kind != HTTP_BODY_NONE))
+        return -1;
+    if (t->refuse == 0 && (route == 0 || kind != (uint32_t)routes[t->route].body ||
+                           strcmp(req->method, routes[t->route].method) != 0))
+        return -1;
+    if (kind == HTTP_BODY_FORM) {
+        nform = r_u32(r);
+        if (r->bad || nform > HTTP_FORM_FIELDS)
+            return -1;
+        for (uint32_t i = 0; i < nform; i++) {
+            t->form.f[i].name = r_str(r);
+            t->form.f[i].value = r_str(r);
+            if (r->bad || t->form.f[i].name == NULL || t->form.f[i].value == NULL)
+                return -1;
+            t->form.f[i].len = strlen(t->form.f[i].value);
+            for (uint32_t j = 0; j < i; j++)
+                if (strcmp(t->form.f[j].name, t->form.f[i].name) == 0)
+                    return -1;          /* the worker refuses a repeated field */
+        }
+        t->form.n = nform;
+        req->form = &t->form;
+    } else if (kind == HTTP_BODY_JSON) {
+        size_t nodes = 0;
+
+        req->json = tree_get(r, 1, &nodes);
+        if (!json_is_object(req->json)) {
+            typed_free(t);
+            return -1;
+        }
+    }
+    if (r->bad || r->off != r->len) {
+        typed_free(t);
+        return -1;
+    }
+    /* what the worker derives from the path, derived again from the route */
+    if (route != 0) {
+        req->route = routes[t->route].pattern;
+        req->is_page = http_path_is_page(req->route);
+        if (path_build(t->path, sizeof t->path, req->route, req->params) != 0) {
+            typed_free(t);
+            return -1;
+        }
+    }
+    req->path = t->path;
     req->session = http_cookie(req, "votesrv_session");
+    return 0;
+}
+
+/* The request payload of a resolved request (the worker's side). */
+static void request_encode(wbuf *b, const http_request *req, const http_route *routes,
+                           size_t nroutes, size_t route, int refuse, int msg)
+{
+    int kind = refuse == 0 && route < nroutes ? routes[route].body : HTTP_BODY_NONE;
+    size_t nparams = route < nroutes ? pattern_params(routes[route].pattern) : 0;
+    size_t nodes = 0;
+
+    w_u32(b, (uint32_t)(req->internal != 0));
+    w_u32(b, (uint32_t)refuse);
+    w_u32(b, (uint32_t)msg);
+    w_u32(b, route < nroutes ? (uint32_t)(route + 1) : 0);
+    w_u32(b, (uint32_t)req->lang);
+    w_u32(b, (uint32_t)(req->lang_chosen != 0));
+    w_u32(b, (uint32_t)(req->is_page != 0));
+    w_str(b, req->method);
+    w_str(b, req->client != NULL ? req->client : "unknown");
+    w_u32(b, (uint32_t)nparams);
+    for (size_t i = 0; i < nparams; i++)
+        w_str(b, req->params[i]);
+    w_u32(b, (uint32_t)req->nkv);
+    for (size_t i = 0; i < req->nkv; i++) {
+        w_u32(b, (uint32_t)req->kv[i].kind);
+        w_str(b, req->kv[i].name);
+        w_str(b, req->kv[i].value);
+    }
+    w_u32(b, (uint32_t)kind);
+    if (kind == HTTP_BODY_FORM) {
+        w_u32(b, (uint32_t)req->form->n);
+        for (size_t i = 0; i < req->form->n; i++) {
+            w_str(b, req->form->f[i].name);
+            w_str(b, req->form->f[i].value);
+        }
+    } else if (kind == HTTP_BODY_JSON && tree_put(b, req->json, 1, &nodes) != 0) {
+        b->oom = 1;             /* http_resolve bounds it: cannot happen */
+    }
+}
+
+int privsep_request_check(int internal, const void *payload, size_t len)
+{
+    typed_request t;
+    rbuf r = { .p = (char *)payload, .len = len };
+    wbuf b = { 0 };
+    int rc;
+
+    memset(&t, 0, sizeof t);
+    if (request_decode(&r, &t) != 0)
+        return -1;
+    /* what was accepted is written again exactly as it came */
+    rc = t.req.internal == internal || internal < 0 ? 0 : -1;
+    {
+        size_t n;
+        const http_route *routes = table(t.req.internal, &n);
+
+        request_encode(&b, &t.req, routes, n, t.route, t.refuse, t.msg);
+    }
+    if (b.oom || b.len != len || memcmp(b.p, payload, len) != 0)
+        rc = -2;
+    free(b.p);
+    typed_free(&t);
+    return rc;
 }
 
 static int response_send(int sock, const http_request *req, http_response *res)
@@ -409,16 +744,12 @@ static void response_free(http_response *res)
 
 int privsep_serve(http_ctx *ctx, int sock)
 {
-    size_t max = 2 * ctx->cfg->max_body_bytes + REQUEST_EXTRA;
+    size_t max = REQUEST_MAX(ctx->cfg);
 
     for (;;) {
-        http_kv kv[HTTP_KV_MAX];
-        http_form form;
-        http_request req;
+        typed_request t;
         http_response res;
-        const char *body = NULL;
-        size_t len = 0;
-        int refuse = 0, msg = 0, got, rc;
+        int got, rc;
         uint32_t kind = 0;
         rbuf r;
 
@@ -430,31 +761,20 @@ int privsep_serve(http_ctx *ctx, int sock)
             shutdown(sock, SHUT_RDWR);  /* the worker sees it: no request left waiting */
             return got;
         }
-        memset(&req, 0, sizeof req);
+        memset(&t, 0, sizeof t);
         memset(&res, 0, sizeof res);
-        memset(&form, 0, sizeof form);
-        req.ctx = ctx;
         atomic_fetch_add(&ctx->in_flight, 1);
-        if (kind != PRIVSEP_REQUEST) {
-            refused("kind");
-            req.path = "";
-            http_refuse(ctx, &req, 400, MSG_FIELD, &res);
-        } else if (request_decode(&r, &req, kv, &form, &body, &len, &refuse, &msg) != 0) {
-            refused("request");
-            memset(&req, 0, sizeof req);
-            req.path = "";
-            http_refuse(ctx, &req, 400, MSG_FIELD, &res);
+        if (kind != PRIVSEP_REQUEST || request_decode(&r, &t) != 0) {
+            refused(kind != PRIVSEP_REQUEST ? "kind" : "request");
+            memset(&t, 0, sizeof t);
+            t.req.path = "";
+            http_answer(ctx, votesrv_routes, 0, 0, &t.req, 400, MSG_FIELD, &res);
         } else {
-            size_t nroutes;
-            const http_route *routes = table(req.internal, &nroutes);
+            const http_route *routes = table(t.req.internal, &t.nroutes);
 
-            request_derive(&req);
-            if (refuse != 0)
-                http_refuse(ctx, &req, refuse, msg, &res);
-            else
-                http_dispatch(ctx, routes, nroutes, &req, body, len, &form, &res);
+            http_answer(ctx, routes, t.nroutes, t.route, &t.req, t.refuse, t.msg, &res);
         }
-        rc = response_send(sock, &req, &res);
+        rc = response_send(sock, &t.req, &res);
         atomic_fetch_sub(&ctx->in_flight, 1);
         response_free(&res);
         sodium_memzero(r.mem, HEAD_BYTES + r.len);     /* passwords pass through here */
@@ -481,6 +801,7 @@ static void *writer_thread(void *arg)
 /* ---- the worker ---- */
 
 typedef struct {
+    const config *cfg;
     int *fds;
     unsigned char *busy;         /* taken, or dead */
     size_t n, alive;
@@ -511,30 +832,6 @@ static void chan_give(chan_pool *p, size_t i)
     p->busy[i] = 0;
     pthread_cond_signal(&p->free);
     pthread_mutex_unlock(&p->lock);
-}
-
-static void request_encode(wbuf *b, const http_request *req, const char *body, size_t len,
-                           const http_form *form, int refuse, int msg)
-{
-    w_u32(b, (uint32_t)(req->internal != 0));
-    w_u32(b, (uint32_t)refuse);
-    w_u32(b, (uint32_t)msg);
-    w_str(b, req->method);
-    w_str(b, req->path);
-    w_str(b, req->client != NULL ? req->client : "unknown");
-    w_u32(b, (uint32_t)req->nkv);
-    for (size_t i = 0; i < req->nkv; i++) {
-        w_u32(b, (uint32_t)req->kv[i].kind);
-        w_str(b, req->kv[i].name);
-        w_str(b, req->kv[i].value);
-    }
-    w_u32(b, (uint32_t)(form->bad != 0));
-    w_u32(b, form->bad ? 0 : (uint32_t)form->n);
-    for (size_t i = 0; !form->bad && i < form->n; i++) {
-        w_str(b, form->f[i].name);
-        w_str(b, form->f[i].value);
-    }
-    w_bytes(b, body != NULL ? body : "", len);
 }
 
 static int response_decode(rbuf *r, int fd, http_request *req, http_response *res)
@@ -578,17 +875,24 @@ static int response_decode(rbuf *r, int fd, http_request *req, http_response *re
 }
 
 /* http_ctx.forward in the worker: one exchange on a free channel. */
-static void worker_forward(void *cls, http_request *req, const char *body, size_t len,
-                           const http_form *form, int refuse, int msg, http_response *res)
+static void worker_forward(void *cls, http_request *req, size_t route, int refuse, int msg,
+                           http_response *res)
 {
     chan_pool *p = cls;
-    size_t i = chan_take(p);
+    size_t i, n;
+    const http_route *routes = table(req->internal, &n);
     wbuf b = { 0 };
     rbuf r = { 0 };
     uint32_t kind = 0;
     int fd = -1, ok = 0;
 
-    request_encode(&b, req, body, len, form, refuse, msg);
+    request_encode(&b, req, routes, n, route, refuse, msg);
+    if (b.oom || b.len > REQUEST_MAX(p->cfg)) {    /* the channels are fine */
+        free(b.p);
+        http_error(req, res, 503, MSG_INTERNAL);
+        return;
+    }
+    i = chan_take(p);
     if (frame_send(p->fds[i], PRIVSEP_REQUEST, &b, -1) == 0 &&
         frame_recv(p->fds[i], RESPONSE_MAX, &kind, &r, &fd) == 1 && kind == PRIVSEP_RESPONSE)
         ok = response_decode(&r, fd, req, res) == 0;
@@ -632,6 +936,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     memcpy(keep + 1, fds, n * sizeof *fds);
     sandbox_close_fds(keep, n + 1);
     free(keep);
+    pool.cfg = cfg;
     pool.fds = fds;
     pool.n = pool.alive = n;
     pool.busy = calloc(n, 1);

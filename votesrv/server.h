@@ -94,6 +94,17 @@ void privsep_stop(privsep *ps);
  * request or one of another kind is logged and answered 400, and the stream
  * goes on. */
 int privsep_serve(http_ctx *ctx, int sock);
+/* The JSON trees of request frames (protocol §18.2), for tests and fuzzing:
+ * encode j (0, *out malloc'd; -1 past HTTP_JSON_DEPTH or HTTP_JSON_NODES or
+ * for a NUL in a string), and decode exactly len bytes the way the writer
+ * does (NULL when refused). */
+int privsep_tree_encode(const json_t *j, char **out, size_t *len);
+json_t *privsep_tree_decode(const void *p, size_t len);
+/* Decode a request payload the way the writer does, without answering it:
+ * 0 when accepted (and written again byte for byte the same), -1 when
+ * refused, -2 when accepted but written again differently (a bug). internal:
+ * the listener it must name, or -1 for either. */
+int privsep_request_check(int internal, const void *payload, size_t len);
 
 /* Sandbox (sandbox.c). Close every descriptor above 2 but those of keep. */
 void sandbox_close_fds(const int *keep, size_t n);
