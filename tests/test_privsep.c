@@ -824,6 +824,40 @@ static void test_tree_round_trip(void **state)
     }
 }
 
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *p = malloc(1 << 16);
+
+    assert_non_null(f);
+    assert_non_null(p);
+    *len = fread(p, 1, 1 << 16, f);
+    assert_true(*len > 0 && *len < 1 << 16);
+    fclose(f);
+    return p;
+}
+
+/* (3e) The fuzz target's seeds (tests/fuzz/seeds_privsep.py, written from
+ * protocol §18.1 in Python, route indexes read from votesrv/routes.c): each
+ * is accepted by the writer's decoder and written again to the same bytes by
+ * the worker's encoder; the same payload cut by a byte is refused. */
+static void test_seed_frames_accepted(void **state)
+{
+    static const char *const names[] = { "healthz", "election", "login", "cast", "tracker",
+                                         "profession", "form", "refused-405", "refused-404" };
+    char path[256], *p;
+    size_t len;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "fuzz/corpus/fuzz_privsep/seed-%s", names[i]);
+        p = slurp(path, &len);
+        assert_int_equal(privsep_request_check(i == 0 ? 1 : 0, p, len), 0);
+        assert_int_equal(privsep_request_check(-1, p, len - 1), -1);
+        free(p);
+    }
+}
+
 /* A login-like object whose member holds arrays down to depth levels in all. */
 static char *nested_text(int depth)
 {
@@ -1000,6 +1034,7 @@ int main(void)
         cmocka_unit_test(test_root_needs_a_user),
         cmocka_unit_test(test_writer_refuses_bad_frames),
         cmocka_unit_test(test_tree_round_trip),
+        cmocka_unit_test(test_seed_frames_accepted),
         cmocka_unit_test(test_dispatch_resolves),
         cmocka_unit_test(test_worker_resolves),
         cmocka_unit_test(test_worker_death_stops_the_daemon),       /* ends the daemon */

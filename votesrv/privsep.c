@@ -533,8 +533,8 @@ static void typed_free(typed_request *t)
 
 /* Decode a request into t; 0, or -1 (t released) when it is malformed: a
  * value out of its range, a route index past the listener's table, a route
- * whose method or body kind is not what was sent, parameters not the route's
- * count or not valid, a body of another kind than the route's, a JSON tree
+ * whose method or body kind is not what was sent, or whose page kind is not
+ * what was said, parameters not the route's count or not valid, a body of another kind than the route's, a JSON tree
  * that tree_get refuses or that is not an object, a repeated form field,
  * bytes past the end. */
 static int request_decode(rbuf *r, typed_request *t)
@@ -616,11 +616,11 @@ static int request_decode(rbuf *r, typed_request *t)
         typed_free(t);
         return -1;
     }
-    /* what the worker derives from the path, derived again from the route */
+    /* what the worker derives from the path: the route's own */
     if (route != 0) {
         req->route = routes[t->route].pattern;
-        req->is_page = http_path_is_page(req->route);
-        if (path_build(t->path, sizeof t->path, req->route, req->params) != 0) {
+        if (req->is_page != http_path_is_page(req->route) ||
+            path_build(t->path, sizeof t->path, req->route, req->params) != 0) {
             typed_free(t);
             return -1;
         }

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Write the starting inputs of fuzz_privsep (tests/fuzz/corpus/fuzz_privsep/
+seed-*): typed request payloads as the worker sends them to the writer
+(docs/protocol.md §18.1), one per kind of body and of refusal, with the route
+indexes read from votesrv/routes.c."""
+import os
+import re
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "corpus", "fuzz_privsep")
+ROUTES = os.path.join(HERE, "..", "..", "votesrv", "routes.c")
+NONE, JSON, FORM = 0, 1, 2
+QUERY, HEADER, COOKIE = 0, 1, 2
+OBJECT, ARRAY, STRING, INTEGER, REAL, TRUE, FALSE, NULL = range(1, 9)
+
+
+def tables():
+    """The public and internal route tables: lists of (method, pattern)."""
+    text = open(ROUTES, encoding="utf-8").read()
+    out = {}
+    for name in ("votesrv_internal_routes", "votesrv_routes"):
+        body = text[text.index(name + "[] = {"):]
+        body = body[:body.index("};")]
+        out[name] = re.findall(r'\{ "([A-Z]+)", "([^"]+)", \w+, HTTP_BODY_\w+ \}', body)
+    return out["votesrv_routes"], out["votesrv_internal_routes"]
+
+
+PUBLIC, INTERNAL = tables()
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def s(text):
+    b = text.encode() + b"\0"
+    return u32(len(b)) + b
+
+
+def tree(v):
+    if isinstance(v, dict):
+        return u32(OBJECT) + u32(len(v)) + b"".join(s(k) + tree(x) for k, x in v.items())
+    if isinstance(v, list):
+        return u32(ARRAY) + u32(len(v)) + b"".join(tree(x) for x in v)
+    if isinstance(v, str):
+        return u32(STRING) + s(v)
+    if v is True:
+        return u32(TRUE)
+    if v is False:
+        return u32(FALSE)
+    if v is None:
+        return u32(NULL)
+    if isinstance(v, int):
+        return u32(INTEGER) + struct.pack("<q", v)
+    return u32(REAL) + struct.pack("<d", v)
+
+
+def request(method, pattern, params=(), kv=(), body=None, form=None, internal=0,
+            refuse=0, msg=0, lang=0):
+    table = INTERNAL if internal else PUBLIC
+    route = 0
+    if pattern is not None:
+        route = next(i for i, r in enumerate(table) if r[1] == pattern and
+                     (refuse or r[0] == method)) + 1
+    page = pattern is not None and not pattern.startswith("/api/") and \
+        pattern not in ("/healthz", "/metrics")
+    out = u32(internal) + u32(refuse) + u32(msg) + u32(route) + u32(lang) + u32(0) + \
+        u32(1 if page else 0) + s(method) + s("192.0.2.7")
+    out += u32(len(params)) + b"".join(s(p) for p in params)
+    out += u32(len(kv)) + b"".join(u32(k) + s(n) + s(v) for k, n, v in kv)
+    if form is not None:
+        return out + u32(FORM) + u32(len(form)) + b"".join(s(n) + s(v) for n, v in form)
+    if body is not None:
+        return out + u32(JSON) + tree(body)
+    return out + u32(NONE)
+
+
+SEEDS = {
+    "healthz": request("GET", "/healthz", internal=1),
+    "election": request("GET", "/api/v1/election", kv=[(HEADER, "Accept-Language", "en")],
+                        lang=1),
+    "login": request("POST", "/api/v1/session",
+                     body={"identifier": "nobody@example.org", "password": "wrong"}),
+    "cast": request("POST", "/api/v1/scrutins/{}/ballots", params=["cse-titulaires"],
+                    kv=[(COOKIE, "votesrv_session", "s" * 43)],
+                    body={"ballot": {"answers": [[{"alpha": "ab", "beta": "cd"}], []],
+                                     "n": -7, "r": 0.5, "t": True, "f": False, "z": None},
+                          "code": "ABCD-EFGH"}),
+    "tracker": request("GET", "/api/v1/trackers/{}", params=["abcd-efgh"]),
+    "profession": request("GET", "/professions/{}/{}", params=["cse", "2"]),
+    "form": request("POST", "/connexion",
+                    kv=[(COOKIE, "votesrv_csrf", "c" * 43), (HEADER, "Origin", "http://h"),
+                        (HEADER, "Host", "h")],
+                    form=[("csrf", "t" * 64), ("identifier", "a@b.c"), ("password", "x")]),
+    "refused-405": request("PUT", "/api/v1/session", refuse=405, msg=1),
+    "refused-404": request("GET", None, refuse=404, msg=0),
+}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, data in SEEDS.items():
+        with open(os.path.join(OUT, "seed-" + name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()
