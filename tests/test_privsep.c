@@ -346,12 +346,14 @@ static uint32_t route_no(int internal, const char *method, const char *pattern)
 }
 
 /* A typed request's payload (protocol §18.1) up to its body kind: the
- * listener, no refusal, route, French, not chosen, not a page, method, the
- * client, the parameters given (NULL-ended), no header. */
+ * listener, no refusal, route, French, not chosen, a page if the route is
+ * one's, method, the client, the parameters given (NULL-ended), no header. */
 static void typed_head(frame *f, int internal, uint32_t route, const char *method,
                        const char *const *params)
 {
-    size_t n = 0;
+    const http_route *t = internal ? votesrv_internal_routes : votesrv_routes;
+    size_t n = 0, nt = internal ? votesrv_internal_nroutes : votesrv_nroutes;
+    int page = route > 0 && route <= nt && http_path_is_page(t[route - 1].pattern);
 
     f->len = 0;
     put_u32(f, (uint32_t)internal);
@@ -360,7 +362,7 @@ static void typed_head(frame *f, int internal, uint32_t route, const char *metho
     put_u32(f, route);
     put_u32(f, 0);
     put_u32(f, 0);
-    put_u32(f, 0);
+    put_u32(f, (uint32_t)page);
     put_str(f, method);
     put_str(f, "192.0.2.7");
     while (params != NULL && params[n] != NULL)
@@ -372,7 +374,8 @@ static void typed_head(frame *f, int internal, uint32_t route, const char *metho
 }
 
 /* The offsets of the fields of typed_head, for the tests that spoil one. */
-enum { OFF_INTERNAL = 0, OFF_REFUSE = 4, OFF_ROUTE = 12, OFF_LANG = 16, OFF_METHOD = 28 };
+enum { OFF_INTERNAL = 0, OFF_REFUSE = 4, OFF_ROUTE = 12, OFF_LANG = 16, OFF_PAGE = 24,
+       OFF_METHOD = 28 };
 
 /* A login, typed: POST /api/v1/session with {identifier, password}. */
 static void typed_login(frame *f, const char *identifier, const char *password)
@@ -588,6 +591,10 @@ static void test_writer_refuses_bad_frames(void **state)
     typed_login(&f, "nobody@example.org", "wrong");
     f.b[OFF_LANG] = 2;
     assert_true(refused(sv[0], &f));
+    /* an API route said to be a page (its errors would be HTML) */
+    typed_login(&f, "nobody@example.org", "wrong");
+    f.b[OFF_PAGE] = 1;
+    assert_true(refused(sv[0], &f));
     /* a route index past the table, and the largest one */
     typed_login(&f, "nobody@example.org", "wrong");
     route = (uint32_t)votesrv_nroutes + 1;
@@ -623,6 +630,34 @@ static void test_writer_refuses_bad_frames(void **state)
     put_u32(&f, (uint32_t)strlen(login));
     put(&f, login, strlen(login));
     assert_true(refused(sv[0], &f));
+    /* the vote form's ballot (its route's JSON field): as text among the
+     * fields, or said present twice over, or a string where the tree goes;
+     * typed, the frame is accepted (the handler answers, naming its route) */
+    {
+        static const char *const vote[] = { "cse-titulaires", NULL };
+        const uint32_t r = route_no(0, "POST", "/vote/{}");
+
+        for (int how = 0; how < 4; how++) {
+            typed_head(&f, 0, r, "POST", vote);
+            put_u32(&f, HTTP_BODY_FORM);
+            put_u32(&f, how == 0 ? 2 : 1);
+            put_str(&f, "authenticator");
+            put_str(&f, "00");
+            if (how == 0) {
+                put_str(&f, "ballot");
+                put_str(&f, "{\"answers\":[]}");
+                put_u32(&f, 0);
+            } else {
+                put_u32(&f, how == 1 ? 2 : 1);
+                put_u32(&f, how == 2 ? T_STRING : T_OBJECT);
+                if (how == 2)
+                    put_str(&f, "{\"answers\":[]}");
+                else
+                    put_u32(&f, 0);
+            }
+            assert_int_equal(refused(sv[0], &f), how < 3);
+        }
+    }
     /* the JSON body as text: a string where the object must be, and the
      * whole request in the old format */
     typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
@@ -844,7 +879,8 @@ static char *slurp(const char *path, size_t *len)
 static void test_seed_frames_accepted(void **state)
 {
     static const char *const names[] = { "healthz", "election", "login", "cast", "tracker",
-                                         "profession", "form", "refused-405", "refused-404" };
+                                         "profession", "form", "vote-form",
+                                         "vote-form-no-ballot", "refused-405", "refused-404" };
     char path[256], *p;
     size_t len;
 

@@ -468,6 +468,7 @@ int http_resolve(const http_route *routes, size_t nroutes, http_request *req, co
     req->route = NULL;
     req->json = NULL;
     req->form = NULL;
+    req->form_json = NULL;
     *route = nroutes;
     for (size_t i = 0; i < nroutes; i++) {
         if (!route_match(routes[i].pattern, req->path, req->params, req->params_buf,
@@ -482,6 +483,9 @@ int http_resolve(const http_route *routes, size_t nroutes, http_request *req, co
         }
     }
     if (r == NULL) {
+        if (matched < nroutes)      /* its parameters again: later tries wrote over them */
+            route_match(routes[matched].pattern, req->path, req->params, req->params_buf,
+                        sizeof req->params_buf);
         *route = matched;
         req->route = matched < nroutes ? routes[matched].pattern : NULL;
         *msg = matched < nroutes ? MSG_METHOD : MSG_NOT_FOUND;
@@ -497,6 +501,17 @@ int http_resolve(const http_route *routes, size_t nroutes, http_request *req, co
         if (form == NULL || form->bad)
             return 400;
         req->form = form;
+        if (r->form_json != NULL) {
+            size_t n;
+            const char *text = http_form_get(req, r->form_json, &n);
+
+            if (text != NULL && n <= r->form_json_max)
+                req->form_json = json_loadb(text, n, JSON_REJECT_DUPLICATES, NULL);
+            if (req->form_json != NULL && !http_json_fits(req->form_json)) {
+                json_decref(req->form_json);
+                req->form_json = NULL;
+            }
+        }
     }
     if (r->body == HTTP_BODY_JSON) {
         if (!is_json(content_type))
@@ -538,7 +553,8 @@ void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t
     else if (routes[route].handler(req, res) != 0 && res->status == 0)
         http_error(req, res, 500, MSG_INTERNAL);
     json_decref(req->json);
-    req->json = NULL;
+    json_decref(req->form_json);
+    req->json = req->form_json = NULL;
     count_status(ctx, res);
 }
 
@@ -591,7 +607,8 @@ static void answer(http_server *s, struct MHD_Connection *c, http_request *req, 
     if (s->ctx->forward != NULL) {
         s->ctx->forward(s->ctx->forward_cls, req, route, refuse, msg, res);
         json_decref(req->json);
-        req->json = NULL;
+        json_decref(req->form_json);
+        req->json = req->form_json = NULL;
     } else {
         http_answer(s->ctx, s->routes, s->nroutes, route, req, refuse, msg, res);
     }

@@ -89,6 +89,7 @@ typedef struct http_request {
     const char *params[HTTP_MAX_PARAMS];   /* path segments matched by "{}" */
     json_t *json;                           /* the parsed body, for routes that take one */
     const http_form *form;                  /* the form, for routes that take one */
+    json_t *form_json;                      /* the route's JSON form field, parsed, or NULL */
     lang lang;
     int lang_chosen;                        /* ?lang= was given: remember it in a cookie */
     int is_page;                            /* a portal page: errors are HTML */
@@ -124,6 +125,10 @@ typedef struct {
     const char *pattern;     /* "/api/v1/scrutins/{}/ballots" */
     http_handler handler;
     int body;                /* HTTP_BODY_* */
+    /* A form route: the field that holds JSON (NULL: none), of at most
+     * form_json_max bytes, parsed where the request is (req->form_json) */
+    const char *form_json;
+    size_t form_json_max;
 } http_route;
 
 /* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
@@ -150,16 +155,19 @@ void http_field_error(http_request *req, http_response *res, const char *field);
  * HTTP_PARAM_CHARS of A-Z a-z 0-9 . _ -; a path whose segment is not is no
  * route's), req->json (a JSON route: an object parsed with duplicates refused,
  * at most HTTP_JSON_DEPTH deep and HTTP_JSON_NODES values; the caller's to
- * release, which http_answer does) or req->form (a form route: not bad). Or
+ * release, which http_answer does) or req->form (a form route: not bad) and
+ * req->form_json (its form_json field parsed the same way, an object or an
+ * array; NULL when absent, longer than form_json_max or not such JSON). Or
  * an error status (404, 405, 415, 400) with its message in *msg, *route the
  * route whose path matched (for 405's Allow) or nroutes. */
 int http_resolve(const http_route *routes, size_t nroutes, http_request *req, const char *body,
                  size_t len, const http_form *form, size_t *route, int *msg);
 /* Answer a resolved request: the error refuse (400-599, message msg; 405
  * names the methods of routes[route]'s path in Allow) or, when refuse is 0,
- * routes[route]'s handler over req->params, req->json, req->form. Releases
- * req->json; counts the status in ctx->requests. The only way a handler is
- * run: it takes no request bytes, so nothing here parses a body. */
+ * routes[route]'s handler over req->params, req->json, req->form,
+ * req->form_json. Releases req->json and req->form_json; counts the status
+ * in ctx->requests. The only way a handler is run: it takes no request
+ * bytes, so nothing here parses a body. */
 void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t route,
                  http_request *req, int refuse, int msg, http_response *res);
 /* http_resolve then http_answer: the daemon without privilege separation. */

@@ -528,14 +528,16 @@ static int path_build(char *out, size_t size, const char *pattern, const char *c
 static void typed_free(typed_request *t)
 {
     json_decref(t->req.json);
-    t->req.json = NULL;
+    json_decref(t->req.form_json);
+    t->req.json = t->req.form_json = NULL;
 }
 
 /* Decode a request into t; 0, or -1 (t released) when it is malformed: a
  * value out of its range, a route index past the listener's table, a route
  * whose method or body kind is not what was sent, or whose page kind is not
- * what was said, parameters not the route's count or not valid, a body of another kind than the route's, a JSON tree
- * that tree_get refuses or that is not an object, a repeated form field,
+ * what was said, parameters not the route's count or not valid, a JSON tree
+ * that tree_get refuses or that is not an object (the form's JSON field: an
+ * object or an array), a repeated form field or the JSON field as text,
  * bytes past the end. */
 static int request_decode(rbuf *r, typed_request *t)
 {
@@ -588,14 +590,18 @@ static int request_decode(rbuf *r, typed_request *t)
                            strcmp(req->method, routes[t->route].method) != 0))
         return -1;
     if (kind == HTTP_BODY_FORM) {
+        const char *fj = routes[t->route].form_json;
+        size_t nodes = 0;
+
         nform = r_u32(r);
         if (r->bad || nform > HTTP_FORM_FIELDS)
             return -1;
         for (uint32_t i = 0; i < nform; i++) {
             t->form.f[i].name = r_str(r);
             t->form.f[i].value = r_str(r);
-            if (r->bad || t->form.f[i].name == NULL || t->form.f[i].value == NULL)
-                return -1;
+            if (r->bad || t->form.f[i].name == NULL || t->form.f[i].value == NULL ||
+                (fj != NULL && strcmp(t->form.f[i].name, fj) == 0))
+                return -1;              /* the JSON field comes as a tree, never as text */
             t->form.f[i].len = strlen(t->form.f[i].value);
             for (uint32_t j = 0; j < i; j++)
                 if (strcmp(t->form.f[j].name, t->form.f[i].name) == 0)
@@ -603,6 +609,19 @@ static int request_decode(rbuf *r, typed_request *t)
         }
         t->form.n = nform;
         req->form = &t->form;
+        if (fj != NULL) {
+            uint32_t present = r_u32(r);
+
+            if (r->bad || present > 1)
+                return -1;
+            if (present) {
+                req->form_json = tree_get(r, 1, &nodes);
+                if (!json_is_object(req->form_json) && !json_is_array(req->form_json)) {
+                    typed_free(t);
+                    return -1;
+                }
+            }
+        }
     } else if (kind == HTTP_BODY_JSON) {
         size_t nodes = 0;
 
@@ -658,10 +677,22 @@ static void request_encode(wbuf *b, const http_request *req, const http_route *r
     }
     w_u32(b, (uint32_t)kind);
     if (kind == HTTP_BODY_FORM) {
-        w_u32(b, (uint32_t)req->form->n);
+        const char *fj = routes[route].form_json;
+        size_t n = 0;
+
+        for (size_t i = 0; i < req->form->n; i++)
+            n += fj == NULL || strcmp(req->form->f[i].name, fj) != 0;
+        w_u32(b, (uint32_t)n);
         for (size_t i = 0; i < req->form->n; i++) {
+            if (fj != NULL && strcmp(req->form->f[i].name, fj) == 0)
+                continue;               /* its JSON goes as a tree, below */
             w_str(b, req->form->f[i].name);
             w_str(b, req->form->f[i].value);
+        }
+        if (fj != NULL) {
+            w_u32(b, req->form_json != NULL);
+            if (req->form_json != NULL && tree_put(b, req->form_json, 1, &nodes) != 0)
+                b->oom = 1;
         }
     } else if (kind == HTTP_BODY_JSON && tree_put(b, req->json, 1, &nodes) != 0) {
         b->oom = 1;             /* http_resolve bounds it: cannot happen */

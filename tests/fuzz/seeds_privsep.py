@@ -16,13 +16,16 @@ OBJECT, ARRAY, STRING, INTEGER, REAL, TRUE, FALSE, NULL = range(1, 9)
 
 
 def tables():
-    """The public and internal route tables: lists of (method, pattern)."""
+    """The public and internal route tables: lists of (method, pattern, the
+    name of the form field that holds JSON or None)."""
     text = open(ROUTES, encoding="utf-8").read()
     out = {}
     for name in ("votesrv_internal_routes", "votesrv_routes"):
         body = text[text.index(name + "[] = {"):]
         body = body[:body.index("};")]
-        out[name] = re.findall(r'\{ "([A-Z]+)", "([^"]+)", \w+, HTTP_BODY_\w+ \}', body)
+        out[name] = [(m, p, None if j == "NULL" else j.strip('"')) for m, p, j in re.findall(
+            r'\{ "([A-Z]+)", "([^"]+)", \w+, HTTP_BODY_\w+, (NULL|"\w+"), \w+ \}', body)]
+        assert len(out[name]) == body.count('{ "'), "a route of " + name + " not read"
     return out["votesrv_routes"], out["votesrv_internal_routes"]
 
 
@@ -57,7 +60,7 @@ def tree(v):
 
 
 def request(method, pattern, params=(), kv=(), body=None, form=None, internal=0,
-            refuse=0, msg=0, lang=0):
+            refuse=0, msg=0, lang=0, form_json=None):
     table = INTERNAL if internal else PUBLIC
     route = 0
     if pattern is not None:
@@ -70,7 +73,10 @@ def request(method, pattern, params=(), kv=(), body=None, form=None, internal=0,
     out += u32(len(params)) + b"".join(s(p) for p in params)
     out += u32(len(kv)) + b"".join(u32(k) + s(n) + s(v) for k, n, v in kv)
     if form is not None:
-        return out + u32(FORM) + u32(len(form)) + b"".join(s(n) + s(v) for n, v in form)
+        out += u32(FORM) + u32(len(form)) + b"".join(s(n) + s(v) for n, v in form)
+        if route and table[route - 1][2] is not None:   # the route's JSON field, typed
+            out += u32(0) if form_json is None else u32(1) + tree(form_json)
+        return out
     if body is not None:
         return out + u32(JSON) + tree(body)
     return out + u32(NONE)
@@ -93,6 +99,12 @@ SEEDS = {
                     kv=[(COOKIE, "votesrv_csrf", "c" * 43), (HEADER, "Origin", "http://h"),
                         (HEADER, "Host", "h")],
                     form=[("csrf", "t" * 64), ("identifier", "a@b.c"), ("password", "x")]),
+    "vote-form": request("POST", "/vote/{}", params=["cse-titulaires"],
+                         kv=[(COOKIE, "votesrv_csrf", "c" * 43)],
+                         form=[("csrf", "t" * 64), ("authenticator", "ab" * 32)],
+                         form_json={"answers": [[{"alpha": "ab", "beta": "cd"}]]}),
+    "vote-form-no-ballot": request("POST", "/vote/{}", params=["x"],
+                                   form=[("csrf", "t" * 64)]),
     "refused-405": request("PUT", "/api/v1/session", refuse=405, msg=1),
     "refused-404": request("GET", None, refuse=404, msg=0),
 }

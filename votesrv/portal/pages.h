@@ -24,6 +24,9 @@ int pg_login_post(http_request *req, http_response *res);
 int pg_logout_post(http_request *req, http_response *res);
 int pg_space(http_request *req, http_response *res);
 int pg_vote(http_request *req, http_response *res);
+/* The vote form's field "ballot": the ballot's JSON, at most this many bytes,
+ * parsed before the handler (route form_json: req->form_json). */
+#define PORTAL_BALLOT_MAX 60000
 int pg_vote_post(http_request *req, http_response *res);
 int pg_code(http_request *req, http_response *res);
 int pg_code_post(http_request *req, http_response *res);

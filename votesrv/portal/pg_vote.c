@@ -18,7 +18,6 @@
 #include "election/election.h"
 #include "votesrv/api.h"
 
-#define VOTE_BALLOT_MAX 60000     /* bytes of a ballot's JSON in the form */
 
 typedef struct {
     int64_t voter;
@@ -253,19 +252,17 @@ static const char *cast_error(http_request *req, int rc, const box_result *r, in
 
 int pg_vote_post(http_request *req, http_response *res)
 {
-    const char *ballot = portal_form(req, "ballot", VOTE_BALLOT_MAX);
+    json_t *b = req->form_json;         /* "ballot", parsed (routes.c) */
     const char *authhex = portal_form(req, "authenticator", 64);
     uint8_t auth[32];
     box_receipt receipt;
     box_result r;
-    json_t *b;
     vote_ctx v;
     int rc, status;
 
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v) != 0)
         return 0;
-    if (ballot == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0 ||
-        (b = json_loads(ballot, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+    if (b == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0) {
         return render(req, res, &v, L(req, "Le bulletin n'a pas été chiffré sur votre appareil "
                                            "(JavaScript est-il activé ?). Rien n'a été "
                                            "enregistré.",
@@ -274,7 +271,6 @@ int pg_vote_post(http_request *req, http_response *res)
     }
     rc = box_cast(req->ctx->box, v.voter, v.s->id, auth, b, req->client, api_now(), &receipt,
                   &r);
-    json_decref(b);
     sodium_memzero(auth, sizeof auth);
     if (rc == STORE_OK) {
         def_free(&v.d);
