@@ -704,19 +704,16 @@ int privsep_request_check(int internal, const void *payload, size_t len)
     typed_request t;
     rbuf r = { .p = (char *)payload, .len = len };
     wbuf b = { 0 };
+    const http_route *routes;
     int rc;
 
     memset(&t, 0, sizeof t);
     if (request_decode(&r, &t) != 0)
         return -1;
+    rc = internal < 0 || t.req.internal == internal ? 0 : -1;
     /* what was accepted is written again exactly as it came */
-    rc = t.req.internal == internal || internal < 0 ? 0 : -1;
-    {
-        size_t n;
-        const http_route *routes = table(t.req.internal, &n);
-
-        request_encode(&b, &t.req, routes, n, t.route, t.refuse, t.msg);
-    }
+    routes = table(t.req.internal, &t.nroutes);
+    request_encode(&b, &t.req, routes, t.nroutes, t.route, t.refuse, t.msg);
     if (b.oom || b.len != len || memcmp(b.p, payload, len) != 0)
         rc = -2;
     free(b.p);
