@@ -652,15 +652,16 @@ static char secret[64] = "a secret of the writer";
 
 static int signer_attack(const fixture *f, pid_t parent, const char *user, int postgresql)
 {
-    char err[300], mem[64], made[700], buf[sizeof secret];
+    char err[300], mem[64], made[700], target[700], buf[sizeof secret];
     char *const argv[] = { "/bin/false", NULL }, *const envp[] = { NULL };
     struct iovec local = { buf, sizeof buf }, remote = { secret, sizeof secret };
     int got = 0, fd;
     void *p;
 
-    /* before: the store can be written and the parent signalled, so what
-     * follows tests the sandbox */
-    fd = open(f->reg, O_RDWR);
+    /* before: a file of the test (a store in SQLite mode) can be written and
+     * the parent signalled, so what follows tests the sandbox */
+    snprintf(target, sizeof target, "%s", f->pg[0] ? f->keys : f->reg);
+    fd = open(target, O_RDWR);
     if (fd < 0 || kill(parent, 0) != 0)
         got |= S_CONTROL;
     close(fd);
@@ -670,14 +671,14 @@ static int signer_attack(const fixture *f, pid_t parent, const char *user, int p
     }
     /* what it needs: reading files (the stores, unless its user may not) */
     if ((fd = open("/proc/self/status", O_RDONLY)) < 0 ||
-        (user == NULL && open(f->reg, O_RDONLY) < 0))
+        (user == NULL && open(target, O_RDONLY) < 0))
         got |= S_NO_READ;
     close(fd);
     /* write, truncate, create: never */
-    if (open(f->reg, O_RDWR) >= 0 || open(f->keys, O_WRONLY) >= 0 || errno != EACCES ||
-        open(f->box, O_RDONLY | O_TRUNC) >= 0 || open(f->reg, O_WRONLY | O_APPEND) >= 0 ||
-        syscall(SYS_open, f->reg, O_RDWR) >= 0 ||
-        syscall(SYS_openat2, AT_FDCWD, f->reg, NULL, 0) >= 0)
+    if (open(target, O_RDWR) >= 0 || open(f->keys, O_WRONLY) >= 0 || errno != EACCES ||
+        open(target, O_RDONLY | O_TRUNC) >= 0 || open(target, O_WRONLY | O_APPEND) >= 0 ||
+        syscall(SYS_open, target, O_RDWR) >= 0 ||
+        syscall(SYS_openat2, AT_FDCWD, target, NULL, 0) >= 0)
         got |= S_WRITE;
     snprintf(made, sizeof made, "%s/made-by-the-signer", f->dir);
     if (open(made, O_RDONLY | O_CREAT, 0600) >= 0 || creat(made, 0600) >= 0 ||
