@@ -127,6 +127,8 @@ static void test_worker_is_sandboxed(void **state)
             continue;
         snprintf(link, sizeof link, "/proc/%d/fd/%s", pid, e->d_name);
         n = readlink(link, target, sizeof target - 1);
+        if (n < 0 && errno == ENOENT)
+            continue;       /* closed since listed: the test's own connection, ending */
         assert_true(n > 0);
         target[n] = '\0';
         nfd++;
