@@ -24,264 +24,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define HEAD_BYTES 8
 #define RESPONSE_MAX ((size_t)256 << 20)
 #define REQUEST_EXTRA ((size_t)64 << 10)    /* besides the body and the form: headers */
 #define STOP_GRACE_S 10
-#define FIRST_READ ((size_t)64 << 10)
-
-/* ---- frames ---- */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} wbuf;
-
-typedef struct {
-    char *mem;                   /* the frame as read (malloc'd), its payload at p */
-    char *p;
-    size_t len, off;
-    int bad;
-} rbuf;
-
-static void w_put(wbuf *b, const void *d, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 256;
-        char *p = realloc(b->p, cap);
-
-        if (p == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-}
-
-static void w_u32(wbuf *b, uint32_t v)
-{
-    w_put(b, &v, sizeof v);
-}
-
-static void w_u64(wbuf *b, uint64_t v)
-{
-    w_put(b, &v, sizeof v);
-}
-
-static void w_bytes(wbuf *b, const void *d, size_t n)
-{
-    if (n > UINT32_MAX) {
-        b->oom = 1;
-        return;
-    }
-    w_u32(b, (uint32_t)n);
-    w_put(b, d, n);
-}
-
-static void w_str(wbuf *b, const char *s)
-{
-    if (s == NULL)
-        w_u32(b, 0);
-    else
-        w_bytes(b, s, strlen(s) + 1);
-}
-
-/* Copy the next n bytes into out; on a short frame mark r bad (out untouched). */
-static void r_take(rbuf *r, void *out, size_t n)
-{
-    if (r->bad || r->len - r->off < n) {
-        r->bad = 1;
-        return;
-    }
-    memcpy(out, r->p + r->off, n);
-    r->off += n;
-}
-
-static uint32_t r_u32(rbuf *r)
-{
-    uint32_t v = 0;
-
-    r_take(r, &v, sizeof v);
-    return v;
-}
-
-static uint64_t r_u64(rbuf *r)
-{
-    uint64_t v = 0;
-
-    r_take(r, &v, sizeof v);
-    return v;
-}
-
-static char *r_bytes(rbuf *r, size_t *n)
-{
-    uint32_t len = r_u32(r);
-    char *p = r->p + r->off;
-
-    if (r->bad || r->len - r->off < len) {
-        r->bad = 1;
-        return NULL;
-    }
-    r->off += len;
-    *n = len;
-    return p;
-}
-
-/* A string: NUL-terminated, with no other NUL; NULL when absent (length 0). */
-static char *r_str(rbuf *r)
-{
-    size_t n = 0;
-    char *p = r_bytes(r, &n);
-
-    if (r->bad || n == 0)
-        return NULL;
-    if (p[n - 1] != '\0' || memchr(p, '\0', n - 1) != NULL) {
-        r->bad = 1;
-        return NULL;
-    }
-    return p;
-}
-
-/* Send one frame, with fd attached when fd >= 0. 0, or -1. */
-static int frame_send(int sock, uint32_t kind, const wbuf *b, int fd)
-{
-    uint32_t head[2] = { kind, (uint32_t)b->len };
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov[2] = { { head, sizeof head }, { b->p, b->len } };
-    struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-    size_t left = sizeof head + b->len;
-
-    if (b->oom || b->len > UINT32_MAX)
-        return -1;
-    if (fd >= 0) {
-        struct cmsghdr *c;
-
-        memset(cbuf, 0, sizeof cbuf);
-        m.msg_control = cbuf;
-        m.msg_controllen = sizeof cbuf;
-        c = CMSG_FIRSTHDR(&m);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    while (left > 0) {
-        ssize_t n = sendmsg(sock, &m, MSG_NOSIGNAL);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        left -= (size_t)n;
-        m.msg_control = NULL;           /* the descriptor went with the first bytes */
-        m.msg_controllen = 0;
-        while (n > 0 && m.msg_iovlen > 0) {
-            size_t step = (size_t)n < m.msg_iov->iov_len ? (size_t)n : m.msg_iov->iov_len;
-
-            m.msg_iov->iov_base = (char *)m.msg_iov->iov_base + step;
-            m.msg_iov->iov_len -= step;
-            n -= (ssize_t)step;
-            if (m.msg_iov->iov_len == 0) {
-                m.msg_iov++;
-                m.msg_iovlen--;
-            }
-        }
-    }
-    return 0;
-}
-
-static int read_full(int sock, char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t got = recv(sock, p, n, 0);
-
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        p += got;
-        n -= (size_t)got;
-    }
-    return 0;
-}
-
-/* Receive one frame of at most max payload bytes into r (r->mem malloc'd).
- * *fd: a descriptor that came with it, or -1 (NULL: any is closed). 1 on a
- * frame, 0 at the end of the stream, -1 on an error, a frame over max, or
- * bytes past the frame (the other side sent before it was answered). */
-static int frame_recv(int sock, size_t max, uint32_t *kind, rbuf *r, int *fd)
-{
-    uint32_t head[2];
-    char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-    struct iovec iov;
-    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                        .msg_controllen = sizeof cbuf };
-    size_t have, total;
-    ssize_t n;
-
-    memset(r, 0, sizeof *r);
-    if (fd != NULL)
-        *fd = -1;
-    if ((r->mem = malloc(FIRST_READ)) == NULL)
-        return -1;
-    iov = (struct iovec){ r->mem, FIRST_READ };     /* most frames in one call */
-    do
-        n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) {
-        free(r->mem);
-        r->mem = NULL;
-        return n == 0 ? 0 : -1;
-    }
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-            int got;
-
-            memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-            if (fd != NULL && *fd < 0)
-                *fd = got;
-            else
-                close(got);
-        }
-    }
-    have = (size_t)n;
-    if (have < HEAD_BYTES && read_full(sock, r->mem + have, HEAD_BYTES - have) != 0)
-        goto fail;
-    have = have < HEAD_BYTES ? HEAD_BYTES : have;
-    memcpy(head, r->mem, sizeof head);
-    *kind = head[0];
-    total = HEAD_BYTES + (size_t)head[1];
-    if (head[1] > max || have > total)
-        goto fail;
-    if (total > FIRST_READ) {
-        char *grown = realloc(r->mem, total);
-
-        if (grown == NULL)
-            goto fail;
-        r->mem = grown;
-    }
-    if (have < total && read_full(sock, r->mem + have, total - have) != 0)
-        goto fail;
-    r->p = r->mem + HEAD_BYTES;
-    r->len = head[1];
-    return 1;
-fail:
-    free(r->mem);
-    memset(r, 0, sizeof *r);
-    if (fd != NULL && *fd >= 0)
-        close(*fd);
-    if (fd != NULL)
-        *fd = -1;
-    return -1;
-}
 
 /* ---- the writer's side ---- */
 
@@ -299,39 +44,39 @@ static void refused(const char *why)
 }
 
 /* Decode a request into req, form, body; 0, or -1 when it is malformed. */
-static int request_decode(rbuf *r, http_request *req, http_kv *kv, http_form *form,
+static int request_decode(frame_in *r, http_request *req, http_kv *kv, http_form *form,
                           const char **body, size_t *len, int *refuse, int *msg)
 {
     uint32_t nkv, nform;
 
-    req->internal = (int)r_u32(r);
-    *refuse = (int)r_u32(r);
-    *msg = (int)r_u32(r);
-    req->method = r_str(r);
-    req->path = r_str(r);
-    req->client = r_str(r);
-    nkv = r_u32(r);
+    req->internal = (int)frame_get_u32(r);
+    *refuse = (int)frame_get_u32(r);
+    *msg = (int)frame_get_u32(r);
+    req->method = frame_get_str(r);
+    req->path = frame_get_str(r);
+    req->client = frame_get_str(r);
+    nkv = frame_get_u32(r);
     if (r->bad || req->method == NULL || req->path == NULL || req->client == NULL ||
         req->internal < 0 || req->internal > 1 || nkv > HTTP_KV_MAX || (*refuse != 0 && (*refuse < 400 || *refuse > 599)) ||
         *msg < 0 || *msg >= MSG_COUNT)
         return -1;
     for (uint32_t i = 0; i < nkv; i++) {
-        kv[i].kind = (int)r_u32(r);
-        kv[i].name = r_str(r);
-        kv[i].value = r_str(r);
+        kv[i].kind = (int)frame_get_u32(r);
+        kv[i].name = frame_get_str(r);
+        kv[i].value = frame_get_str(r);
         if (r->bad || kv[i].name == NULL || kv[i].kind < HTTP_KV_QUERY ||
             kv[i].kind > HTTP_KV_COOKIE)
             return -1;
     }
     req->kv = kv;
     req->nkv = nkv;
-    form->bad = (int)r_u32(r);
-    nform = r_u32(r);
+    form->bad = (int)frame_get_u32(r);
+    nform = frame_get_u32(r);
     if (r->bad || form->bad < 0 || form->bad > 1 || nform > HTTP_FORM_FIELDS)
         return -1;
     for (uint32_t i = 0; i < nform; i++) {
-        form->f[i].name = r_str(r);
-        form->f[i].value = r_str(r);
+        form->f[i].name = frame_get_str(r);
+        form->f[i].value = frame_get_str(r);
         if (r->bad || form->f[i].name == NULL || form->f[i].value == NULL)
             return -1;
         form->f[i].len = strlen(form->f[i].value);
@@ -340,7 +85,7 @@ static int request_decode(rbuf *r, http_request *req, http_kv *kv, http_form *fo
                 return -1;              /* the worker refuses a repeated field */
     }
     form->n = nform;
-    *body = r_bytes(r, len);
+    *body = frame_get_bytes(r, len);
     return r->bad || r->off != r->len ? -1 : 0;
 }
 
@@ -362,7 +107,7 @@ static int response_send(int sock, const http_request *req, http_response *res)
 {
     size_t n, route = 0;
     const http_route *routes = table(req->internal, &n);
-    wbuf b = { 0 };
+    frame_out b = { 0 };
     char *body = NULL;
     const char *type = res->content_type;
     int rc;
@@ -379,19 +124,19 @@ static int response_send(int sock, const http_request *req, http_response *res)
     for (size_t i = 0; req->route != NULL && i < n; i++)
         if (routes[i].pattern == req->route)
             route = i + 1;
-    w_u32(&b, (uint32_t)res->status);
-    w_u32(&b, (uint32_t)route);
-    w_u32(&b, (uint32_t)(res->close_connection != 0));
-    w_u32(&b, (uint32_t)(res->cache_static != 0));
-    w_u32(&b, (uint32_t)(res->has_fd != 0));
-    w_u64(&b, res->fd_size);
-    w_str(&b, type);
-    w_str(&b, res->allow);
-    w_str(&b, res->location);
+    frame_put_u32(&b, (uint32_t)res->status);
+    frame_put_u32(&b, (uint32_t)route);
+    frame_put_u32(&b, (uint32_t)(res->close_connection != 0));
+    frame_put_u32(&b, (uint32_t)(res->cache_static != 0));
+    frame_put_u32(&b, (uint32_t)(res->has_fd != 0));
+    frame_put_u64(&b, res->fd_size);
+    frame_put_str(&b, type);
+    frame_put_str(&b, res->allow);
+    frame_put_str(&b, res->location);
     for (size_t i = 0; i < HTTP_COOKIES; i++)
-        w_str(&b, res->set_cookie[i]);
-    w_u64(&b, (uint64_t)res->retry_after);
-    w_str(&b, body);
+        frame_put_str(&b, res->set_cookie[i]);
+    frame_put_u64(&b, (uint64_t)res->retry_after);
+    frame_put_str(&b, body);
     rc = frame_send(sock, PRIVSEP_RESPONSE, &b, res->has_fd ? res->fd : -1);
     free(body);
     free(b.p);
@@ -420,7 +165,7 @@ int privsep_serve(http_ctx *ctx, int sock)
         size_t len = 0;
         int refuse = 0, msg = 0, got, rc;
         uint32_t kind = 0;
-        rbuf r;
+        frame_in r;
 
         got = frame_recv(sock, max, &kind, &r, NULL);
         if (got <= 0) {
@@ -457,7 +202,7 @@ int privsep_serve(http_ctx *ctx, int sock)
         rc = response_send(sock, &req, &res);
         atomic_fetch_sub(&ctx->in_flight, 1);
         response_free(&res);
-        sodium_memzero(r.mem, HEAD_BYTES + r.len);     /* passwords pass through here */
+        sodium_memzero(r.mem, FRAME_HEAD_BYTES + r.len);     /* passwords pass through here */
         free(r.mem);
         if (rc != 0) {
             shutdown(sock, SHUT_RDWR);
@@ -513,50 +258,50 @@ static void chan_give(chan_pool *p, size_t i)
     pthread_mutex_unlock(&p->lock);
 }
 
-static void request_encode(wbuf *b, const http_request *req, const char *body, size_t len,
+static void request_encode(frame_out *b, const http_request *req, const char *body, size_t len,
                            const http_form *form, int refuse, int msg)
 {
-    w_u32(b, (uint32_t)(req->internal != 0));
-    w_u32(b, (uint32_t)refuse);
-    w_u32(b, (uint32_t)msg);
-    w_str(b, req->method);
-    w_str(b, req->path);
-    w_str(b, req->client != NULL ? req->client : "unknown");
-    w_u32(b, (uint32_t)req->nkv);
+    frame_put_u32(b, (uint32_t)(req->internal != 0));
+    frame_put_u32(b, (uint32_t)refuse);
+    frame_put_u32(b, (uint32_t)msg);
+    frame_put_str(b, req->method);
+    frame_put_str(b, req->path);
+    frame_put_str(b, req->client != NULL ? req->client : "unknown");
+    frame_put_u32(b, (uint32_t)req->nkv);
     for (size_t i = 0; i < req->nkv; i++) {
-        w_u32(b, (uint32_t)req->kv[i].kind);
-        w_str(b, req->kv[i].name);
-        w_str(b, req->kv[i].value);
+        frame_put_u32(b, (uint32_t)req->kv[i].kind);
+        frame_put_str(b, req->kv[i].name);
+        frame_put_str(b, req->kv[i].value);
     }
-    w_u32(b, (uint32_t)(form->bad != 0));
-    w_u32(b, form->bad ? 0 : (uint32_t)form->n);
+    frame_put_u32(b, (uint32_t)(form->bad != 0));
+    frame_put_u32(b, form->bad ? 0 : (uint32_t)form->n);
     for (size_t i = 0; !form->bad && i < form->n; i++) {
-        w_str(b, form->f[i].name);
-        w_str(b, form->f[i].value);
+        frame_put_str(b, form->f[i].name);
+        frame_put_str(b, form->f[i].value);
     }
-    w_bytes(b, body != NULL ? body : "", len);
+    frame_put_bytes(b, body != NULL ? body : "", len);
 }
 
-static int response_decode(rbuf *r, int fd, http_request *req, http_response *res)
+static int response_decode(frame_in *r, int fd, http_request *req, http_response *res)
 {
     const char *type, *allow, *location, *cookie[HTTP_COOKIES], *body;
     size_t n;
     const http_route *routes = table(req->internal, &n);
     uint32_t route;
 
-    res->status = (int)r_u32(r);
-    route = r_u32(r);
-    res->close_connection = (int)r_u32(r);
-    res->cache_static = (int)r_u32(r);
-    res->has_fd = (int)r_u32(r);
-    res->fd_size = r_u64(r);
-    type = r_str(r);
-    allow = r_str(r);
-    location = r_str(r);
+    res->status = (int)frame_get_u32(r);
+    route = frame_get_u32(r);
+    res->close_connection = (int)frame_get_u32(r);
+    res->cache_static = (int)frame_get_u32(r);
+    res->has_fd = (int)frame_get_u32(r);
+    res->fd_size = frame_get_u64(r);
+    type = frame_get_str(r);
+    allow = frame_get_str(r);
+    location = frame_get_str(r);
     for (size_t i = 0; i < HTTP_COOKIES; i++)
-        cookie[i] = r_str(r);
-    res->retry_after = (int64_t)r_u64(r);
-    body = r_str(r);
+        cookie[i] = frame_get_str(r);
+    res->retry_after = (int64_t)frame_get_u64(r);
+    body = frame_get_str(r);
     if (r->bad || r->off != r->len || (res->has_fd && fd < 0) || route > n)
         return -1;
     req->route = route > 0 ? routes[route - 1].pattern : NULL;
@@ -583,8 +328,8 @@ static void worker_forward(void *cls, http_request *req, const char *body, size_
 {
     chan_pool *p = cls;
     size_t i = chan_take(p);
-    wbuf b = { 0 };
-    rbuf r = { 0 };
+    frame_out b = { 0 };
+    frame_in r = { 0 };
     uint32_t kind = 0;
     int fd = -1, ok = 0;
 
@@ -622,7 +367,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
     int sig, *keep = malloc((n + 1) * sizeof *keep);
-    wbuf b = { 0 };
+    frame_out b = { 0 };
 
     /* ps and /proc show it apart from the writer; its threads inherit the name */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || keep == NULL ||
@@ -655,8 +400,8 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
         log_event("error", "sandbox", json_pack("{s:s}", "error", err));
         _exit(1);
     }
-    w_u32(&b, (uint32_t)http_port(http));
-    w_u32(&b, (uint32_t)http_port(internal));
+    frame_put_u32(&b, (uint32_t)http_port(http));
+    frame_put_u32(&b, (uint32_t)http_port(internal));
     if (frame_send(ctl, PRIVSEP_READY, &b, -1) != 0)
         _exit(1);
     free(b.p);
@@ -735,12 +480,12 @@ int privsep_serve_start(privsep *ps, http_ctx *ctx)
 int privsep_wait_ready(privsep *ps, int *internal_port)
 {
     uint32_t kind = 0, port = 0, internal = 0;
-    rbuf r;
+    frame_in r;
     int got = frame_recv(ps->ctl, 64, &kind, &r, NULL);
 
     if (got == 1 && kind == PRIVSEP_READY) {
-        port = r_u32(&r);
-        internal = r_u32(&r);
+        port = frame_get_u32(&r);
+        internal = frame_get_u32(&r);
     }
     free(r.mem);
     if (got != 1 || kind != PRIVSEP_READY || r.bad || port == 0 || port > 65535 ||

@@ -1,6 +1,8 @@
-/* sandbox.c - the network-facing worker's sandbox: an empty root, an
- * unprivileged user, no core dumps or ptrace, and a system-call allowlist
- * (libseccomp) on every thread.
+/* sandbox.c - the sandbox of the network-facing processes (the HTTP worker,
+ * the mailer): an empty root, an unprivileged user, no core dumps or ptrace,
+ * and a system-call allowlist (libseccomp) on every thread; the mailer's adds
+ * Internet sockets and connect, and keeps the real root when its relay has
+ * a name to resolve (tests/test_privsep.c, tests/test_mailer.c).
  *
  * Calls outside the list fail with EACCES rather than kill the process: a
  * library path nobody foresaw (glibc, the sanitizers) then fails like a
@@ -23,6 +25,7 @@
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int cmp_int(const void *a, const void *b)
@@ -74,7 +77,7 @@ static int root_empty(char *err, size_t errlen)
     return 0;
 }
 
-static int user_drop(const char *user, char *err, size_t errlen)
+static int user_drop(const char *user, int chroot_empty, char *err, size_t errlen)
 {
     struct passwd *pw = user[0] != '\0' ? getpwnam(user) : NULL;
     uid_t uid;
@@ -82,12 +85,12 @@ static int user_drop(const char *user, char *err, size_t errlen)
 
     if (pw == NULL || pw->pw_uid == 0 || pw->pw_gid == 0) {
         snprintf(err, errlen, "privsep.user \"%s\": started as root, votesrv needs an "
-                 "unprivileged user (not root) for its network-facing process", user);
+                 "unprivileged user (not root) for its network-facing processes", user);
         return -1;
     }
     uid = pw->pw_uid;
     gid = pw->pw_gid;
-    if (root_empty(err, errlen) != 0)
+    if (chroot_empty && root_empty(err, errlen) != 0)
         return -1;
     if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0 || setuid(0) == 0 ||
         getuid() != uid || geteuid() != uid || getegid() != gid) {
@@ -111,20 +114,49 @@ static const char *const allowed[] = {
     "set_robust_list", "rseq", "prlimit64", "getrlimit",
 };
 
-static int filter_load(char *err, size_t errlen)
+/* The mailer's calls besides those: libcurl's connection to the relay
+ * (connect, and socket below), the resolver's UDP queries (sendmmsg), the
+ * host name in EHLO (uname), libcurl's wake-up pipes; and stat, with which
+ * glibc sees that /etc/resolv.conf, read before the sandbox, is unchanged. */
+static const char *const mailer_allowed[] = {
+    "connect", "sendmmsg", "recvmmsg", "uname", "pipe2", "eventfd2", "statx", "sysinfo",
+};
+
+static int allow_names(scmp_filter_ctx f, const char *const *names, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int nr = seccomp_syscall_resolve_name(names[i]);
+
+        if (nr != __NR_SCMP_ERROR)
+            rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0);
+    }
+    return rc;
+}
+
+static int filter_load(int network, char *err, size_t errlen)
 {
     scmp_filter_ctx f = seccomp_init(SCMP_ACT_ERRNO(EACCES));
     int rc = f == NULL ? -1 : seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1);
 
     if (rc == 0)                 /* a binary tree: few comparisons per call */
         rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-
-    for (size_t i = 0; rc == 0 && i < sizeof allowed / sizeof allowed[0]; i++) {
-        int nr = seccomp_syscall_resolve_name(allowed[i]);
-
-        if (nr != __NR_SCMP_ERROR)
-            rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0);
-    }
+    if (rc == 0)
+        rc = allow_names(f, allowed, sizeof allowed / sizeof allowed[0]);
+    if (rc == 0 && network)
+        rc = allow_names(f, mailer_allowed, sizeof mailer_allowed / sizeof mailer_allowed[0]);
+    /* the network: Internet sockets only (no Unix socket of another
+     * process's), and connected pairs of its own (libcurl's wake-ups) */
+    if (rc == 0 && network)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_EQ, AF_INET));
+    if (rc == 0 && network)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+    if (rc == 0 && network)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
+                              SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
     /* memory, never executable: no code of an attacker's own */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -161,14 +193,11 @@ static int filter_load(char *err, size_t errlen)
     return 0;
 }
 
-int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
+/* After the change of user: the parent-death signal (a change of user
+ * clears it) checked against the parent, no dumping, no new privileges,
+ * then the filter. */
+static int sandbox_seal(pid_t parent, int network, char *err, size_t errlen)
 {
-    pid_t parent = getppid();
-
-    if (geteuid() == 0 && user_drop(cfg->privsep_user, err, errlen) != 0)
-        return -1;
-    /* a change of user clears the parent-death signal: set it again, then
-     * make sure the parent did not die in between (we would be orphaned) */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) {
         snprintf(err, errlen, "sandbox: the parent ended or its death cannot be followed");
         return -1;
@@ -177,5 +206,23 @@ int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
         return -1;
     }
-    return filter_load(err, errlen);
+    return filter_load(network, err, errlen);
+}
+
+int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user_drop(user, chroot_empty, err, errlen) != 0)
+        return -1;
+    return sandbox_seal(parent, 1, err, errlen);
+}
+
+int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user_drop(cfg->privsep_user, 1, err, errlen) != 0)
+        return -1;
+    return sandbox_seal(parent, 0, err, errlen);
 }
