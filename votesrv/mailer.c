@@ -251,9 +251,9 @@ void mailer_check(mailer *m)
     char err[CONFIG_ERR_CHARS];
     int st;
 
-    if (m == NULL)
+    /* busy delivering: that delivery sees the end of a dead mailer itself */
+    if (m == NULL || pthread_mutex_trylock(&m->lock) != 0)
         return;
-    pthread_mutex_lock(&m->lock);
     if (m->pid > 0 && waitpid(m->pid, &st, WNOHANG) == m->pid) {
         log_event("error", "mailer_died",
                   json_pack("{s:i,s:i,s:i}", "pid", (int)m->pid, "exit",

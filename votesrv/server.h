@@ -174,7 +174,8 @@ mailer *mailer_adopt(int fd, const mail_config *mc);
  * counts as a temporary failure: the message stays queued (at-least-once). */
 int mailer_transport(void *cls, const char *rcpt_to, const uint8_t *msg, size_t len,
                      char *err, size_t errlen);
-/* After a SIGCHLD: if the mailer has ended, log it, reap it and start another. */
+/* After a SIGCHLD: if the mailer has ended, log it, reap it and start
+ * another (unless a delivery is under way: it sees the end itself). */
 void mailer_check(mailer *m);
 pid_t mailer_pid(mailer *m);
 /* Stop the mailer (it sees the end of its channel) and free m. */
