@@ -6,7 +6,8 @@
  * socket, while it keeps the network; a killed mailer is restarted and the
  * next message is delivered; while a message is on its way to the relay, the
  * TCP connection is the mailer's and not the writer's, and a mailer killed
- * then leaves the message queued, to be sent again (at least once). */
+ * then leaves the message queued, to be sent again (at least once); a killed
+ * writer takes its mailer with it. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -454,6 +455,34 @@ static void test_writer_never_connects_to_the_relay(void **state)
     close(l);
 }
 
+/* A process has ended: no /proc entry, or a zombie waiting for its reaper. */
+static int process_gone(int pid)
+{
+    char state[64];
+
+    proc_status(pid, "State", state, sizeof state);
+    return state[0] == '\0' || state[0] == 'Z' || state[0] == 'X';
+}
+
+/* (5) The writer killed outright: its mailer ends with it, though it changed
+ * user (which clears a parent-death signal set before). */
+static void test_writer_death_ends_the_mailer(void **state)
+{
+    int writer = daemon_pid, mailer = mailer_of(writer, 0), status;
+
+    (void)state;
+    assert_true(writer > 0);
+    assert_true(mailer > 0);
+    assert_int_equal(kill(writer, SIGKILL), 0);
+    assert_int_equal(waitpid(writer, &status, 0), writer);
+    daemon_pid = 0;
+    for (int i = 0; i < 600 && !process_gone(mailer); i++)
+        usleep(100 * 1000);
+    if (!process_gone(mailer))
+        kill(mailer, SIGKILL);              /* leave nothing behind */
+    assert_true(process_gone(mailer));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_attack_code_in_mailer_sandbox),
         cmocka_unit_test(test_killed_mailer_is_restarted),
         cmocka_unit_test(test_writer_never_connects_to_the_relay),  /* a daemon of its own */
+        cmocka_unit_test(test_writer_death_ends_the_mailer),        /* ends that daemon */
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
