@@ -2,10 +2,9 @@
  * speaks HTTP in a sandbox, and the writer's side of the channels on which it
  * hands every request to the process that holds the stores.
  *
- * A channel is a Unix stream socket carrying frames: a header (u32 kind, u32
- * payload length, host order) and the payload. Strings are a u32 length
- * counting their terminating NUL (0 for none) then their bytes; byte strings
- * a u32 length then the bytes. The worker sends PRIVSEP_REQUEST and gets one
+ * A channel is a Unix stream socket carrying frames (frame.c: a header, u32
+ * kind and u32 payload length, then the payload; strings and byte strings
+ * with a u32 length). The worker sends PRIVSEP_REQUEST and gets one
  * PRIVSEP_RESPONSE back, with a file descriptor (SCM_RIGHTS) for file bodies;
  * the control channel carries PRIVSEP_READY (the bound port) once. */
 #define _GNU_SOURCE
