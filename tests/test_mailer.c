@@ -7,7 +7,8 @@
  * next message is delivered; while a message is on its way to the relay, the
  * TCP connection is the mailer's and not the writer's, and a mailer killed
  * then leaves the message queued, to be sent again (at least once); a killed
- * writer takes its mailer with it. */
+ * writer takes its mailer with it. Without privsep, the writer still sends
+ * mail itself. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -483,6 +484,45 @@ static void test_writer_death_ends_the_mailer(void **state)
     assert_true(process_gone(mailer));
 }
 
+/* (6) privsep.enabled false: no mailer, the writer's own thread delivers,
+ * as before the split. */
+static void test_without_privsep_mail_stays_in_process(void **state)
+{
+    char log[PATH_MAX], relay[64];
+    int last = 0, before, kids[64];
+    size_t n;
+    json_t *j;
+
+    (void)state;
+    j = json_load_file(cfg_path, 0, NULL);
+    assert_non_null(j);
+    snprintf(relay, sizeof relay, "smtp://127.0.0.1:%d", smtp.port);
+    json_object_set_new(json_object_get(j, "mail"), "relay", json_string(relay));
+    json_object_set_new(json_object_get(j, "mail"), "timeout_s", json_integer(30));
+    json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", 0));
+    assert_int_equal(json_dump_file(j, cfg_path, JSON_INDENT(1)), 0);
+    json_decref(j);
+    snprintf(log, sizeof log, "%s/votesrv-single.log", dir);
+    daemon_pid = tu_daemon_start(bin, cfg_path, log);
+    assert_true(daemon_pid > 0);
+    before = tu_smtp_mails_to(&smtp, "lea.petit@ex.gouv.fr", &last);
+    ask_link("lea.petit@ex.gouv.fr");
+    assert_int_equal(mails_beyond("lea.petit@ex.gouv.fr", before), before + 1);
+    n = tu_proc_children(daemon_pid, kids, 64);
+    for (size_t i = 0; i < n; i++) {
+        char path[64], comm[64] = "";
+        FILE *f;
+
+        snprintf(path, sizeof path, "/proc/%d/comm", kids[i]);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(comm, sizeof comm, f) == NULL)
+            comm[0] = '\0';
+        fclose(f);
+        assert_null(strstr(comm, MAILER_PROCESS_NAME));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_killed_mailer_is_restarted),
         cmocka_unit_test(test_writer_never_connects_to_the_relay),  /* a daemon of its own */
         cmocka_unit_test(test_writer_death_ends_the_mailer),        /* ends that daemon */
+        cmocka_unit_test(test_without_privsep_mail_stays_in_process),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
