@@ -1,9 +1,10 @@
-/* sandbox.c - the sandbox of the network-facing processes (the HTTP worker,
- * the mailer): an empty root, an unprivileged user, no core dumps or ptrace,
- * and a system-call allowlist (libseccomp) on every thread; the mailer's adds
- * Internet sockets and connect, and keeps the real root when its relay has
- * a name to resolve (tests/test_privsep.c, tests/test_mailer.c).
- *
+/* sandbox.c - the sandboxes of the network-facing worker (an empty root, an
+ * unprivileged user, no core dumps or ptrace, and a system-call allowlist
+ * (libseccomp) on every thread), of the mailer (the same, with Internet
+ * sockets and connect, and the real root when its relay has a name to
+ * resolve) and of the signer (its own user if configured, no core dumps or
+ * ptrace, its own allowlist: files read-only, sockets only for PostgreSQL).
+ * One filter loader, one list per process. *
  * Calls outside the list fail with EACCES rather than kill the process: a
  * library path nobody foresaw (glibc, the sanitizers) then fails like a
  * permission error instead of stopping the election's web service, while
@@ -77,20 +78,24 @@ static int root_empty(char *err, size_t errlen)
     return 0;
 }
 
-static int user_drop(const char *user, int chroot_empty, char *err, size_t errlen)
+/* Become user (not root, with a group that is not root's, no supplementary
+ * group), after chroot to an empty root if empty_root. who names the process
+ * in the message. */
+static int user_drop(const char *user, int empty_root, const char *setting, const char *who,
+                     char *err, size_t errlen)
 {
     struct passwd *pw = user[0] != '\0' ? getpwnam(user) : NULL;
     uid_t uid;
     gid_t gid;
 
     if (pw == NULL || pw->pw_uid == 0 || pw->pw_gid == 0) {
-        snprintf(err, errlen, "privsep.user \"%s\": started as root, votesrv needs an "
-                 "unprivileged user (not root) for its network-facing processes", user);
+        snprintf(err, errlen, "%s \"%s\": started as root, votesrv needs an "
+                 "unprivileged user (not root) for its %s", setting, user, who);
         return -1;
     }
     uid = pw->pw_uid;
     gid = pw->pw_gid;
-    if (chroot_empty && root_empty(err, errlen) != 0)
+    if (empty_root && root_empty(err, errlen) != 0)
         return -1;
     if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0 || setuid(0) == 0 ||
         getuid() != uid || geteuid() != uid || getegid() != gid) {
@@ -102,7 +107,7 @@ static int user_drop(const char *user, int chroot_empty, char *err, size_t errle
 
 /* The calls the worker makes once it serves: libmicrohttpd (epoll, accept,
  * send, sendfile for file bodies), threads, malloc, the clock, its channels. */
-static const char *const allowed[] = {
+static const char *const worker_calls[] = {
     "read", "readv", "pread64", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
     "sendfile", "close", "shutdown", "accept", "accept4", "setsockopt", "getsockopt",
     "getsockname", "getpeername", "fcntl", "lseek", "fstat", "newfstatat", "epoll_wait",
@@ -114,20 +119,44 @@ static const char *const allowed[] = {
     "set_robust_list", "rseq", "prlimit64", "getrlimit",
 };
 
-/* The mailer's calls besides those: libcurl's connection to the relay
- * (connect, and socket below), the resolver's UDP queries (sendmmsg), the
- * host name in EHLO (uname), libcurl's wake-up pipes; and stat, with which
- * glibc sees that /etc/resolv.conf, read before the sandbox, is unchanged. */
-static const char *const mailer_allowed[] = {
+/* The signer's: its channel, malloc, the clock, logging to stderr, and
+ * reading the stores with SQLite (file locks, stat and access of the
+ * journal, getcwd for a relative path) or libpq (poll on its socket). Files
+ * are opened read-only (SANDBOX_OPEN_READ); sockets only with
+ * SANDBOX_CONNECT. */
+static const char *const signer_calls[] = {
+    "read", "readv", "pread64", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
+    "close", "fcntl", "lseek", "fstat", "newfstatat", "statx", "access", "faccessat",
+    "faccessat2", "getdents64", "readlink", "readlinkat", "getcwd", "poll", "ppoll", "futex", "nanosleep",
+    "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time", "getpid",
+    "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "rt_sigprocmask",
+    "rt_sigreturn", "sigaltstack", "munmap", "mremap", "madvise", "brk", "exit", "exit_group",
+    "sched_yield", "getrandom", "restart_syscall", "set_robust_list", "rseq", "prlimit64",
+    "getrlimit", "uname",
+};
+
+/* libpq's, with SANDBOX_CONNECT: a Unix or TCP socket to the server. */
+static const char *const connect_calls[] = {
+    "connect", "setsockopt", "getsockopt", "getsockname", "getpeername", "shutdown",
+};
+
+/* The mailer's, besides the worker's, with SANDBOX_NETWORK: libcurl's
+ * connection to the relay (connect; socket below), the resolver's UDP
+ * queries (sendmmsg), the host name in EHLO (uname), libcurl's wake-ups
+ * (pipe2, eventfd2, and socketpair below); and stat, with which glibc sees
+ * that /etc/resolv.conf, read before the sandbox, is unchanged. */
+static const char *const network_calls[] = {
     "connect", "sendmmsg", "recvmmsg", "uname", "pipe2", "eventfd2", "statx", "sysinfo",
 };
 
-static int allow_names(scmp_filter_ctx f, const char *const *names, size_t n)
+enum { SANDBOX_OPEN_READ = 1, SANDBOX_CONNECT = 2, SANDBOX_NETWORK = 4 };
+
+static int allow_all(scmp_filter_ctx f, const char *const *calls, size_t n)
 {
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        int nr = seccomp_syscall_resolve_name(names[i]);
+        int nr = seccomp_syscall_resolve_name(calls[i]);
 
         if (nr != __NR_SCMP_ERROR)
             rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0);
@@ -135,7 +164,11 @@ static int allow_names(scmp_filter_ctx f, const char *const *names, size_t n)
     return rc;
 }
 
-static int filter_load(int network, char *err, size_t errlen)
+/* Load the allowlist calls[n] with the rules every sandboxed process has
+ * (memory never executable, threads but no process, signals to itself only)
+ * and those of flags, on every thread; anything else fails with EACCES. */
+static int filter_load(const char *const *calls, size_t n, unsigned flags, char *err,
+                       size_t errlen)
 {
     scmp_filter_ctx f = seccomp_init(SCMP_ACT_ERRNO(EACCES));
     int rc = f == NULL ? -1 : seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1);
@@ -143,20 +176,7 @@ static int filter_load(int network, char *err, size_t errlen)
     if (rc == 0)                 /* a binary tree: few comparisons per call */
         rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     if (rc == 0)
-        rc = allow_names(f, allowed, sizeof allowed / sizeof allowed[0]);
-    if (rc == 0 && network)
-        rc = allow_names(f, mailer_allowed, sizeof mailer_allowed / sizeof mailer_allowed[0]);
-    /* the network: Internet sockets only (no Unix socket of another
-     * process's), and connected pairs of its own (libcurl's wake-ups) */
-    if (rc == 0 && network)
-        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_EQ, AF_INET));
-    if (rc == 0 && network)
-        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_EQ, AF_INET6));
-    if (rc == 0 && network)
-        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
-                              SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+        rc = allow_all(f, calls, n);
     /* memory, never executable: no code of an attacker's own */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -182,6 +202,38 @@ static int filter_load(int network, char *err, size_t errlen)
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                               SCMP_A1(SCMP_CMP_EQ, FIONBIO));
+    /* files for reading only: no write access, no creation, no truncation
+     * (openat2, whose flags a filter cannot read, stays refused) */
+    if (rc == 0 && (flags & SANDBOX_OPEN_READ))
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC,
+                                      O_RDONLY));
+    if (rc == 0 && (flags & SANDBOX_OPEN_READ))
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC,
+                                      O_RDONLY));
+    /* sockets of the families a database connection uses */
+    for (size_t i = 0; rc == 0 && (flags & SANDBOX_CONNECT) && i < 3; i++) {
+        static const int families[] = { AF_UNIX, AF_INET, AF_INET6 };
+
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+    }
+    if (rc == 0 && (flags & SANDBOX_CONNECT))
+        rc = allow_all(f, connect_calls, sizeof connect_calls / sizeof connect_calls[0]);
+    /* the network: Internet sockets only (no Unix socket of another
+     * process's), and connected pairs of its own */
+    for (size_t i = 0; rc == 0 && (flags & SANDBOX_NETWORK) && i < 2; i++) {
+        static const int families[] = { AF_INET, AF_INET6 };
+
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+    }
+    if (rc == 0 && (flags & SANDBOX_NETWORK))
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
+                              SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+    if (rc == 0 && (flags & SANDBOX_NETWORK))
+        rc = allow_all(f, network_calls, sizeof network_calls / sizeof network_calls[0]);
     if (rc == 0)
         rc = seccomp_load(f);
     if (f != NULL)
@@ -193,10 +245,11 @@ static int filter_load(int network, char *err, size_t errlen)
     return 0;
 }
 
-/* After the change of user: the parent-death signal (a change of user
- * clears it) checked against the parent, no dumping, no new privileges,
- * then the filter. */
-static int sandbox_seal(pid_t parent, int network, char *err, size_t errlen)
+/* After a change of user: the parent-death signal again (the change clears
+ * it; then make sure the parent did not die in between, we would be
+ * orphaned), not dumpable (the change resets it to fs.suid_dumpable), no new
+ * privileges. */
+static int process_lock(pid_t parent, char *err, size_t errlen)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) {
         snprintf(err, errlen, "sandbox: the parent ended or its death cannot be followed");
@@ -206,23 +259,44 @@ static int sandbox_seal(pid_t parent, int network, char *err, size_t errlen)
         snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
         return -1;
     }
-    return filter_load(network, err, errlen);
-}
-
-int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t errlen)
-{
-    pid_t parent = getppid();
-
-    if (geteuid() == 0 && user_drop(user, chroot_empty, err, errlen) != 0)
-        return -1;
-    return sandbox_seal(parent, 1, err, errlen);
+    return 0;
 }
 
 int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
 {
     pid_t parent = getppid();
 
-    if (geteuid() == 0 && user_drop(cfg->privsep_user, 1, err, errlen) != 0)
+    if (geteuid() == 0 && user_drop(cfg->privsep_user, 1, "privsep.user",
+                                    "network-facing process", err, errlen) != 0)
         return -1;
-    return sandbox_seal(parent, 0, err, errlen);
+    if (process_lock(parent, err, errlen) != 0)
+        return -1;
+    return filter_load(worker_calls, sizeof worker_calls / sizeof worker_calls[0], 0, err,
+                       errlen);
+}
+
+int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user_drop(user, chroot_empty, "privsep.user", "mailer", err,
+                                    errlen) != 0)
+        return -1;
+    if (process_lock(parent, err, errlen) != 0)
+        return -1;
+    return filter_load(worker_calls, sizeof worker_calls / sizeof worker_calls[0],
+                       SANDBOX_NETWORK, err, errlen);
+}
+
+int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user != NULL && user[0] != '\0' &&
+        user_drop(user, 0, "privsep.signer_user", "signer", err, errlen) != 0)
+        return -1;
+    if (process_lock(parent, err, errlen) != 0)
+        return -1;
+    return filter_load(signer_calls, sizeof signer_calls / sizeof signer_calls[0],
+                       SANDBOX_OPEN_READ | (postgresql ? SANDBOX_CONNECT : 0), err, errlen);
 }

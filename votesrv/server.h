@@ -197,5 +197,12 @@ int sandbox_enter_worker(const config *cfg, char *err, size_t errlen);
  * filter that allows the network (sockets of AF_INET and AF_INET6, connect)
  * but no open of any file, exec, fork, ptrace. 0, or -1 with a message. */
 int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t errlen);
+/* Enter the signer's sandbox for good, once it has read the keys: as root
+ * with a user (privsep.signer_user; NULL or "": stay root), become that user
+ * (refused when it is unknown or root); then not dumpable, no new privileges,
+ * and the signer's filter: files opened read-only only, no exec, fork,
+ * ptrace, kill of another process, and no socket unless postgresql (a Unix or
+ * TCP connection to the database). 0, or -1 with a message in err. */
+int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen);
 
 #endif
