@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "votesrv/config.h"
 #include "votesrv/log.h"
+#include "votesrv/server.h"
 
 #define ANSWER_MAX (4 + sizeof(signer_keys))
 
@@ -411,14 +412,14 @@ static void serve(signer *g, int fd)
     }
 }
 
-static void child_main(signer *g, int fd, const char *keys_path, int create)
+static void child_main(signer *g, int fd, const char *keys_path, int create, const char *user)
 {
     server_keys k;
     char err[300];
 
     signal(SIGINT, SIG_IGN);            /* the daemon stops it by closing the channel */
     signal(SIGTERM, SIG_IGN);
-    prctl(PR_SET_DUMPABLE, 0);          /* no ptrace, no /proc/PID/mem, no core */
+    prctl(PR_SET_DUMPABLE, 0);          /* no ptrace, no /proc/PID/mem, no core, from now */
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, SIGNER_PROCESS_NAME);    /* ps and /proc show it apart */
@@ -433,6 +434,12 @@ static void child_main(signer *g, int fd, const char *keys_path, int create)
     memcpy(g->sk, k.audit_sk, 64);
     signer_keys_derive(&g->keys, k.pepper, k.audit_pk);
     sodium_memzero(&k, sizeof k);
+    /* the keys read (as root if started so): its own user, and its filter,
+     * before the first request is read; the stores are opened under it */
+    if (sandbox_enter_signer(user, g->sc.postgresql != NULL, err, sizeof err) != 0) {
+        reply(fd, SIGNER_EIO, err, strnlen(err, sizeof err - 1) + 1);
+        _exit(2);
+    }
     g->has_keys = 1;
     g->remember = 1;
     reply(fd, SIGNER_OK, &g->keys, sizeof g->keys);
@@ -443,8 +450,8 @@ static void child_main(signer *g, int fd, const char *keys_path, int create)
     _exit(0);
 }
 
-signer *signer_spawn(const char *keys_path, int create, const store_config *sc, char *err,
-                     size_t errlen)
+signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
+                     const char *user, char *err, size_t errlen)
 {
     signer *g = signer_alloc();
     uint8_t ans[ANSWER_MAX];
@@ -469,7 +476,7 @@ signer *signer_spawn(const char *keys_path, int create, const store_config *sc, 
     }
     if (g->pid == 0) {
         close(sv[0]);
-        child_main(g, sv[1], keys_path, create);
+        child_main(g, sv[1], keys_path, create, user);
     }
     close(sv[1]);
     g->fd = sv[0];

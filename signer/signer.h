@@ -56,10 +56,12 @@ typedef struct signer signer;
  * to s (set later with signer_attach if NULL), or to the caller's transaction. */
 signer *signer_local_new(const uint8_t sk[64], const uint8_t *pepper, store *s);
 /* A process of its own: forks now (before any thread), reads keys_path itself
- * (creating it if create is set), opens the stores of sc (box_key ignored:
- * it derives its own) read-only on its first request. NULL with err. */
-signer *signer_spawn(const char *keys_path, int create, const store_config *sc, char *err,
-                     size_t errlen);
+ * (creating it if create is set), then enters its sandbox (sandbox_enter_signer:
+ * as root, becomes user unless NULL or ""; not dumpable; its system-call
+ * filter), and opens the stores of sc (box_key ignored: it derives its own)
+ * read-only on its first request. NULL with err. */
+signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
+                     const char *user, char *err, size_t errlen);
 void signer_attach(signer *g, store *s);
 void signer_free(signer *g);
 pid_t signer_pid(const signer *g);       /* 0 if in-process */

@@ -4,18 +4,32 @@
  * verifies with the audit public key; a crash between an entry and its
  * checkpoint is repaired; a running daemon's writer holds neither the
  * audit secret key nor the pepper (its memory is scanned), and stops when its
- * signer ends. */
-#define _GNU_SOURCE             /* memmem */
+ * signer ends; the signer is sandboxed (its own user as root, not dumpable,
+ * its system-call filter): a process of the writer's user cannot trace it or
+ * read its memory, and attack code in a process sandboxed as the signer is
+ * can read files but write, create, run, fork, trace, signal and (SQLite
+ * mode) open a socket nothing. */
+#define _GNU_SOURCE             /* memmem, process_vm_readv, O_TMPFILE */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +44,7 @@
 #include "signer/signer.h"
 #include "signer/signer_internal.h"
 #include "votesrv/config.h"
+#include "votesrv/server.h"
 
 #define SCRUTIN "cap-attaches"
 #define OTHER "csa-ministere"
@@ -72,7 +87,7 @@ static int setup(void **state)
     if (tu_pg() && tu_pg_conninfo(f->dir, f->pg, sizeof f->pg) != 0)
         return -1;
     sc = (store_config){ f->reg, f->box, 1, f->pg[0] ? f->pg : NULL, NULL, 0 };
-    f->g = signer_spawn(f->keys, 1, &sc, err, sizeof err);
+    f->g = signer_spawn(f->keys, 1, &sc, NULL, err, sizeof err);
     if (f->g == NULL || signer_keys_get(f->g, &f->k) != SIGNER_OK) {
         fprintf(stderr, "signer: %s\n", err);
         return -1;
@@ -588,9 +603,10 @@ static void test_daemon_writer_holds_no_secret(void **state)
     assert_true(child > 0);
     assert_int_equal(config_load(&cfg, cfgpath, err, sizeof err), 0);
     assert_int_equal(server_keys_load(&k, cfg.keys, 0, err, sizeof err), 0);
-    /* the scan works: the public key is in the writer, the secret in the signer */
+    /* the scan works: the public key is in the writer, the secret in the signer
+     * (which only root can read: not dumpable; test_writer_cannot_trace_signer) */
     assert_int_equal(memory_holds(writer, k.audit_pk), 1);
-    assert_int_equal(memory_holds(child, k.audit_sk), 1);
+    assert_int_equal(memory_holds(child, k.audit_sk), geteuid() == 0 ? 1 : -1);
     /* the writer holds neither the audit secret key (its seed) nor the pepper,
      * and has not the keys file open */
     assert_int_equal(memory_holds(writer, k.audit_sk), 0);
@@ -602,6 +618,354 @@ static void test_daemon_writer_holds_no_secret(void **state)
     assert_int_equal(waitpid(writer, &st, 0), writer);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
     tu_daemon_teardown(-1, &none, dir);
+}
+
+/* ---- the signer's sandbox ---- */
+
+/* The value of a field of /proc/pid/status, or "". */
+static void proc_status(int pid, const char *field, char *out, size_t len)
+{
+    char path[64], line[256];
+    FILE *fp;
+
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    out[0] = '\0';
+    if ((fp = fopen(path, "r")) == NULL)
+        return;
+    while (fgets(line, sizeof line, fp) != NULL)
+        if (strncmp(line, field, strlen(field)) == 0 && line[strlen(field)] == ':') {
+            snprintf(out, len, "%s", line + strlen(field) + 1 + strspn(line + strlen(field) + 1,
+                                                                        " \t"));
+            out[strcspn(out, "\n")] = '\0';
+        }
+    fclose(fp);
+}
+
+/* Attack code in a process sandboxed as the signer is (sandbox_enter_signer,
+ * the daemon's own call): bit i set means attempt i succeeded. */
+enum {
+    S_CONTROL = 1 << 0, S_ENTER = 1 << 1, S_WRITE = 1 << 2, S_CREATE = 1 << 3,
+    S_EXEC = 1 << 4, S_SOCKET = 1 << 5, S_PTRACE = 1 << 6, S_VM_READ = 1 << 7,
+    S_KILL = 1 << 8, S_FORK = 1 << 9, S_NO_READ = 1 << 10, S_MEM = 1 << 11, S_ROOT = 1 << 12,
+    S_EXEC_MAP = 1 << 13, S_NO_DB_SOCKET = 1 << 14,
+};
+static char secret[64] = "a secret of the writer";
+
+static int signer_attack(const fixture *f, pid_t parent, const char *user, int postgresql)
+{
+    char err[300], mem[64], made[700], target[700], buf[sizeof secret];
+    char *const argv[] = { "/bin/false", NULL }, *const envp[] = { NULL };
+    struct iovec local = { buf, sizeof buf }, remote = { secret, sizeof secret };
+    int got = 0, fd;
+    void *p;
+
+    /* before: a file of the test (a store in SQLite mode) can be written and
+     * the parent signalled, so what follows tests the sandbox */
+    snprintf(target, sizeof target, "%s", f->pg[0] ? f->keys : f->reg);
+    fd = open(target, O_RDWR);
+    if (fd < 0 || kill(parent, 0) != 0)
+        got |= S_CONTROL;
+    close(fd);
+    if (sandbox_enter_signer(user, postgresql, err, sizeof err) != 0) {
+        fprintf(stderr, "sandbox: %s\n", err);
+        return S_ENTER;
+    }
+    /* what it needs: reading files (the stores, unless its user may not) */
+    if ((fd = open("/proc/self/status", O_RDONLY)) < 0 ||
+        (user == NULL && open(target, O_RDONLY) < 0))
+        got |= S_NO_READ;
+    close(fd);
+    /* write, truncate, create: never */
+    if (open(target, O_RDWR) >= 0 || open(f->keys, O_WRONLY) >= 0 || errno != EACCES ||
+        open(target, O_RDONLY | O_TRUNC) >= 0 || open(target, O_WRONLY | O_APPEND) >= 0 ||
+        syscall(SYS_open, target, O_RDWR) >= 0 ||
+        syscall(SYS_openat2, AT_FDCWD, target, NULL, 0) >= 0)
+        got |= S_WRITE;
+    snprintf(made, sizeof made, "%s/made-by-the-signer", f->dir);
+    if (open(made, O_RDONLY | O_CREAT, 0600) >= 0 || creat(made, 0600) >= 0 ||
+        open(f->dir, O_WRONLY | O_TMPFILE, 0600) >= 0 || access(made, F_OK) == 0)
+        got |= S_CREATE;
+    execve(argv[0], argv, envp);        /* had it run, /bin/false would exit 1: a failure */
+    if (errno != EACCES)
+        got |= S_EXEC;
+    if (socket(AF_NETLINK, SOCK_RAW, 0) >= 0 || socket(AF_PACKET, SOCK_RAW, 0) >= 0 ||
+        (!postgresql && (socket(AF_INET, SOCK_STREAM, 0) >= 0 ||
+                         socket(AF_INET6, SOCK_STREAM, 0) >= 0 ||
+                         socket(AF_UNIX, SOCK_STREAM, 0) >= 0)))
+        got |= S_SOCKET;
+    if (postgresql && (socket(AF_INET, SOCK_STREAM, 0) < 0 || socket(AF_UNIX, SOCK_STREAM, 0) < 0))
+        got |= S_NO_DB_SOCKET;          /* libpq needs them */
+    if (ptrace(PTRACE_ATTACH, parent, NULL, NULL) == 0) {
+        got |= S_PTRACE;
+        waitpid(parent, NULL, __WALL);
+        ptrace(PTRACE_DETACH, parent, NULL, NULL);
+    }
+    if (process_vm_readv(parent, &local, 1, &remote, 1, 0) >= 0 ||
+        memcmp(buf, secret, sizeof buf) == 0)
+        got |= S_VM_READ;
+    if (kill(parent, 0) == 0 || kill(parent, SIGKILL) == 0)
+        got |= S_KILL;
+    p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+        got |= S_EXEC_MAP;
+    fflush(NULL);
+    pid_t child = fork();
+
+    if (child == 0)
+        _exit(0);
+    if (child > 0) {
+        got |= S_FORK;
+        waitpid(child, NULL, 0);
+    }
+    if (user != NULL) {                 /* its own user: the writer's memory is out of reach */
+        snprintf(mem, sizeof mem, "/proc/%d/mem", (int)parent);
+        if (open(mem, O_RDONLY) >= 0)
+            got |= S_MEM;
+        if (geteuid() == 0 || getuid() == 0 || setuid(0) == 0)
+            got |= S_ROOT;
+    }
+    return got;
+}
+
+/* Run signer_attack in a child: what succeeded. */
+static int attack_in_child(const fixture *f, const char *user, int postgresql)
+{
+    pid_t parent = getpid(), pid;
+    int pfd[2], got = -1, status;
+
+    assert_int_equal(pipe(pfd), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        got = signer_attack(f, parent, user, postgresql);
+        _exit(write(pfd[1], &got, sizeof got) == sizeof got ? 0 : 1);
+    }
+    close(pfd[1]);
+    assert_int_equal(read(pfd[0], &got, sizeof got), sizeof got);
+    close(pfd[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (got != 0)
+        fprintf(stderr, "succeeded attempts (user %s, %s): 0x%x\n", user ? user : "-",
+                postgresql ? "PostgreSQL" : "SQLite", got);
+    return got;
+}
+
+/* The attacks, each of which must fail, in both store modes; as root, with a
+ * user of its own too (then the writer's memory cannot be opened either). */
+static void test_attack_code_in_signer_sandbox(void **state)
+{
+    fixture *f = *state;
+
+    secret[0] = 'A';
+    assert_int_equal(attack_in_child(f, NULL, 0), 0);
+    assert_int_equal(attack_in_child(f, NULL, 1), 0);
+    if (geteuid() == 0 && getpwnam("nobody") != NULL)
+        assert_int_equal(attack_in_child(f, "nobody", 0), 0);
+}
+
+/* As root, privsep.signer_user must be an unprivileged user: root or an
+ * unknown user is refused, and nothing is dropped. */
+static void test_signer_user_refused(void **state)
+{
+    static const char *const users[] = { "root", "no-such-user-votesrv" };
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    for (size_t i = 0; i < 2; i++) {
+        pid_t pid;
+        int status;
+
+        fflush(NULL);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            char err[300];
+
+            _exit(sandbox_enter_signer(users[i], 0, err, sizeof err) == -1 &&
+                  strstr(err, "privsep.signer_user") != NULL && getuid() == 0 ? 0 : 1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+}
+
+/* The writer's attacks on its signer, as a process of the writer's user
+ * (not root: as root, nothing stops it): bit i set, attempt i succeeded. */
+enum { T_CONTROL = 1 << 0, T_SPAWN = 1 << 1, T_PTRACE = 1 << 2, T_MEM = 1 << 3,
+       T_ENVIRON = 1 << 4, T_VM_READ = 1 << 5, T_SECCOMP = 1 << 6, T_NO_TRACE_HERE = 1 << 7 };
+
+static int writer_attack(const char *dir)
+{
+    char keys[600], path[64], err[300], v[64];
+    uint8_t buf[64];
+    struct iovec local = { buf, sizeof buf }, remote = { buf, sizeof buf };
+    store_config sc = { "/nonexistent/registry.db", "/nonexistent/ballots.db", 1, NULL, NULL, 0 };
+    signer *g;
+    pid_t mate, sp;
+    int got = 0, fd;
+
+    /* the control: a plain process of this user can be traced here */
+    fflush(NULL);
+    mate = fork();
+    if (mate == 0) {
+        pause();
+        _exit(0);
+    }
+    if (mate < 0 || ptrace(PTRACE_ATTACH, mate, NULL, NULL) != 0)
+        got |= T_NO_TRACE_HERE;
+    else
+        waitpid(mate, NULL, __WALL);
+    kill(mate, SIGKILL);
+    waitpid(mate, NULL, 0);
+    snprintf(keys, sizeof keys, "%s/server-keys.json", dir);
+    g = signer_spawn(keys, 1, &sc, NULL, err, sizeof err);
+    if (g == NULL) {
+        fprintf(stderr, "signer: %s\n", err);
+        return got | T_SPAWN;
+    }
+    sp = signer_pid(g);
+    proc_status(sp, "Seccomp", v, sizeof v);
+    if (strcmp(v, "2") != 0)
+        got |= T_SECCOMP;
+    if (ptrace(PTRACE_ATTACH, sp, NULL, NULL) == 0) {
+        got |= T_PTRACE;
+        waitpid(sp, NULL, __WALL);
+        ptrace(PTRACE_DETACH, sp, NULL, NULL);
+    }
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)sp);
+    if ((fd = open(path, O_RDONLY)) >= 0) {
+        got |= T_MEM;
+        close(fd);
+    }
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)sp);
+    if ((fd = open(path, O_RDONLY)) >= 0 && read(fd, buf, sizeof buf) >= 0)
+        got |= T_ENVIRON;
+    if (fd >= 0)
+        close(fd);
+    remote.iov_base = &sc;          /* any address: the call itself must be refused */
+    if (process_vm_readv(sp, &local, 1, &remote, 1, 0) >= 0)
+        got |= T_VM_READ;
+    signer_free(g);
+    return got;
+}
+
+/* A compromised writer (a process of its user, the signer's parent) cannot
+ * ptrace its signer, read its memory or environment: the signer is not
+ * dumpable. As root the test plays the writer as "nobody". */
+static void test_writer_cannot_trace_signer(void **state)
+{
+    char *dir = tu_tmpdir();
+    struct passwd *pw = getpwnam("nobody");
+    int pfd[2], got = -1, status;
+    pid_t pid;
+
+    (void)state;
+    if (geteuid() == 0) {
+        assert_non_null(pw);
+        assert_int_equal(chown(dir, pw->pw_uid, pw->pw_gid), 0);
+    }
+    assert_int_equal(pipe(pfd), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
+                               setuid(pw->pw_uid) != 0))
+            _exit(3);
+        prctl(PR_SET_DUMPABLE, 1);      /* the writer as it runs: dumpable */
+        got = writer_attack(dir);
+        _exit(write(pfd[1], &got, sizeof got) == sizeof got ? 0 : 1);
+    }
+    close(pfd[1]);
+    assert_int_equal(read(pfd[0], &got, sizeof got), sizeof got);
+    close(pfd[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tu_rmdir(dir);
+    free(dir);
+    if (got & T_NO_TRACE_HERE) {
+        fprintf(stderr, "ptrace is not available here at all: nothing to test\n");
+        skip();
+    }
+    if (got != 0)
+        fprintf(stderr, "succeeded attempts: 0x%x\n", got);
+    assert_int_equal(got, 0);
+}
+
+/* Give path to group gid, readable by it (0640), if it exists. */
+static void group_readable(const char *path, gid_t gid)
+{
+    if (access(path, F_OK) == 0) {
+        assert_int_equal(chown(path, (uid_t)-1, gid), 0);
+        assert_int_equal(chmod(path, 0640), 0);
+    }
+}
+
+/* The running daemon's signer: seccomp filter, no new privileges, no
+ * capability; as root with privsep.signer_user, that user (the stores given
+ * to its group, as docs/deployment.md says); and it still signs receipts
+ * (ballots cast by voteclient, each receipt verified). */
+static void test_daemon_signer_is_sandboxed(void **state)
+{
+    char bin[PATH_MAX], cfgpath[700], err[300], v[128], out[4096], *dir = tu_tmpdir();
+    tu_smtp none = { .pid = 0 };
+    struct passwd *pw = getpwnam("daemon");
+    config cfg;
+    json_t *c;
+    int writer, child, sqlite;
+
+    (void)state;
+    assert_int_equal(tu_bin(bin), 0);
+    assert_int_equal(tu_election_generated(dir, bin, 4, cfgpath, sizeof cfgpath), 0);
+    assert_int_equal(tu_load_file(dir, cfgpath, "csa-ministere", 4), 0);
+    assert_int_equal(config_load(&cfg, cfgpath, err, sizeof err), 0);
+    sqlite = cfg.postgresql[0] == '\0';
+    if (geteuid() == 0) {
+        const char *const files[] = { cfg.registry, cfg.ballot_box };
+
+        assert_non_null(pw);
+        c = json_load_file(cfgpath, 0, NULL);
+        assert_non_null(c);
+        if (json_object_get(c, "privsep") == NULL)
+            json_object_set_new(c, "privsep", json_object());
+        json_object_set_new(json_object_get(c, "privsep"), "signer_user",
+                            json_string("daemon"));
+        assert_int_equal(json_dump_file(c, cfgpath, JSON_INDENT(1)), 0);
+        json_decref(c);
+        assert_int_equal(chmod(dir, 0711), 0);
+        for (size_t i = 0; sqlite && i < 2; i++) {
+            char journal[CONFIG_PATH_CHARS + 16];
+
+            group_readable(files[i], pw->pw_gid);
+            snprintf(journal, sizeof journal, "%s-journal", files[i]);
+            group_readable(journal, pw->pw_gid);
+        }
+    }
+    writer = tu_daemon_up(bin, dir, cfgpath);
+    assert_true(writer > 0);
+    child = tu_proc_child_named(writer, SIGNER_PROCESS_NAME);
+    assert_true(child > 0);
+    proc_status(child, "Seccomp", v, sizeof v);
+    assert_string_equal(v, "2");
+    proc_status(child, "NoNewPrivs", v, sizeof v);
+    assert_string_equal(v, "1");
+    proc_status(child, "CapEff", v, sizeof v);
+    if (geteuid() == 0) {
+        assert_string_equal(v, "0000000000000000");
+        proc_status(child, "Uid", v, sizeof v);
+        assert_int_equal(atoi(v), (int)pw->pw_uid);
+    }
+    /* it reads the stores and signs, under its filter (and its user) */
+    snprintf(v, sizeof v, "%s/load.csv", dir);
+    assert_int_equal(tu_sh(out, sizeof out, "'%s/voteclient' --url %s load '%s' --concurrency 1",
+                           bin, tu_base_url, v), 0);
+    assert_non_null(strstr(out, "ballots 4 accepted 4 errors 0"));
+    assert_int_equal(kill(child, 0), 0);        /* and is still there */
+    tu_daemon_teardown(writer, &none, dir);
 }
 
 int main(void)
@@ -616,6 +980,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_after_commit_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reissue_only_for_a_stored_request, setup, teardown),
         cmocka_unit_test(test_daemon_writer_holds_no_secret),
+        cmocka_unit_test_setup_teardown(test_attack_code_in_signer_sandbox, setup, teardown),
+        cmocka_unit_test(test_signer_user_refused),
+        cmocka_unit_test(test_writer_cannot_trace_signer),
+        cmocka_unit_test(test_daemon_signer_is_sandboxed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

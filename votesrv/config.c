@@ -312,7 +312,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
            *internal = NULL, *privsep = NULL, *unix_sock = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
-    const char *level = "info", *ps_user = "nobody";
+    const char *level = "info", *ps_user = "nobody", *signer_user = "";
     int port = 8080, ps_enabled = 1;
     unsigned body = 65536;
     int rc = -1;
@@ -338,8 +338,9 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "board_batch_seconds", &batch, "trusted_proxies", &proxies,
                        "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal,
                        "privsep", &privsep) != 0 ||
-        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s}", "enabled",
-                                   &ps_enabled, "user", &ps_user) != 0) ||
+        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s}", "enabled",
+                                   &ps_enabled, "user", &ps_user, "signer_user",
+                                   &signer_user) != 0) ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i,s?o}", "address", &addr,
                                   "port", &port, "unix", &unix_sock) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
@@ -388,12 +389,14 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     }
     if (pg != NULL)
         strcpy(c->postgresql, pg);          /* never empty: checked above */
-    if (strlen(ps_user) >= sizeof c->privsep_user) {
-        fail(err, errlen, path, "privsep.user: a user name");
+    if (strlen(ps_user) >= sizeof c->privsep_user ||
+        strlen(signer_user) >= sizeof c->privsep_signer_user) {
+        fail(err, errlen, path, "privsep.user, privsep.signer_user: a user name");
         goto out;
     }
     c->privsep = ps_enabled;
     strcpy(c->privsep_user, ps_user);
+    strcpy(c->privsep_signer_user, signer_user);
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;

@@ -65,9 +65,12 @@ typedef struct {
      * codes; "": none, and the code reassort answers that it is unavailable. */
     char authority_url[CONFIG_PATH_CHARS];
     /* Privilege separation (votesrv/privsep.c): HTTP in a sandboxed worker
-     * process, which runs as privsep_user when started as root. */
+     * process, which runs as privsep_user when started as root; the signer
+     * (signer/) becomes privsep_signer_user when started as root ("": it
+     * stays root). */
     int privsep;
     char privsep_user[64];
+    char privsep_signer_user[64];
 } config;
 
 typedef struct {

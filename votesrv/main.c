@@ -104,7 +104,7 @@ int main(int argc, char **argv)
      * keys file, and the writer only gets the public and derived keys */
     if (cfg.privsep) {
         sc = server_store_config(&cfg, 1);
-        signer = signer_spawn(cfg.keys, 0, &sc, err, sizeof err);
+        signer = signer_spawn(cfg.keys, 0, &sc, cfg.privsep_signer_user, err, sizeof err);
         if (signer == NULL) {
             log_event("error", "signer", json_pack("{s:s}", "error", err));
             return 2;

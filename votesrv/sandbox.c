@@ -1,6 +1,8 @@
-/* sandbox.c - the network-facing worker's sandbox: an empty root, an
+/* sandbox.c - the sandboxes of the network-facing worker (an empty root, an
  * unprivileged user, no core dumps or ptrace, and a system-call allowlist
- * (libseccomp) on every thread.
+ * (libseccomp) on every thread) and of the signer (its own user if
+ * configured, no core dumps or ptrace, its own allowlist: files read-only,
+ * sockets only for PostgreSQL). One filter loader, one list per process.
  *
  * Calls outside the list fail with EACCES rather than kill the process: a
  * library path nobody foresaw (glibc, the sanitizers) then fails like a
@@ -23,6 +25,7 @@
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int cmp_int(const void *a, const void *b)
@@ -74,20 +77,24 @@ static int root_empty(char *err, size_t errlen)
     return 0;
 }
 
-static int user_drop(const char *user, char *err, size_t errlen)
+/* Become user (not root, with a group that is not root's, no supplementary
+ * group), after chroot to an empty root if empty_root. who names the process
+ * in the message. */
+static int user_drop(const char *user, int empty_root, const char *setting, const char *who,
+                     char *err, size_t errlen)
 {
     struct passwd *pw = user[0] != '\0' ? getpwnam(user) : NULL;
     uid_t uid;
     gid_t gid;
 
     if (pw == NULL || pw->pw_uid == 0 || pw->pw_gid == 0) {
-        snprintf(err, errlen, "privsep.user \"%s\": started as root, votesrv needs an "
-                 "unprivileged user (not root) for its network-facing process", user);
+        snprintf(err, errlen, "%s \"%s\": started as root, votesrv needs an "
+                 "unprivileged user (not root) for its %s", setting, user, who);
         return -1;
     }
     uid = pw->pw_uid;
     gid = pw->pw_gid;
-    if (root_empty(err, errlen) != 0)
+    if (empty_root && root_empty(err, errlen) != 0)
         return -1;
     if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0 || setuid(0) == 0 ||
         getuid() != uid || geteuid() != uid || getegid() != gid) {
@@ -99,7 +106,7 @@ static int user_drop(const char *user, char *err, size_t errlen)
 
 /* The calls the worker makes once it serves: libmicrohttpd (epoll, accept,
  * send, sendfile for file bodies), threads, malloc, the clock, its channels. */
-static const char *const allowed[] = {
+static const char *const worker_calls[] = {
     "read", "readv", "pread64", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
     "sendfile", "close", "shutdown", "accept", "accept4", "setsockopt", "getsockopt",
     "getsockname", "getpeername", "fcntl", "lseek", "fstat", "newfstatat", "epoll_wait",
@@ -111,20 +118,55 @@ static const char *const allowed[] = {
     "set_robust_list", "rseq", "prlimit64", "getrlimit",
 };
 
-static int filter_load(char *err, size_t errlen)
+/* The signer's: its channel, malloc, the clock, logging to stderr, and
+ * reading the stores with SQLite (file locks, stat and access of the
+ * journal, getcwd for a relative path) or libpq (poll on its socket). Files
+ * are opened read-only (SANDBOX_OPEN_READ); sockets only with
+ * SANDBOX_CONNECT. */
+static const char *const signer_calls[] = {
+    "read", "readv", "pread64", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
+    "close", "fcntl", "lseek", "fstat", "newfstatat", "statx", "access", "faccessat",
+    "faccessat2", "getdents64", "readlink", "readlinkat", "getcwd", "poll", "ppoll", "futex", "nanosleep",
+    "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time", "getpid",
+    "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "rt_sigprocmask",
+    "rt_sigreturn", "sigaltstack", "munmap", "mremap", "madvise", "brk", "exit", "exit_group",
+    "sched_yield", "getrandom", "restart_syscall", "set_robust_list", "rseq", "prlimit64",
+    "getrlimit", "uname",
+};
+
+/* libpq's, with SANDBOX_CONNECT: a Unix or TCP socket to the server. */
+static const char *const connect_calls[] = {
+    "connect", "setsockopt", "getsockopt", "getsockname", "getpeername", "shutdown",
+};
+
+enum { SANDBOX_OPEN_READ = 1, SANDBOX_CONNECT = 2 };
+
+static int allow_all(scmp_filter_ctx f, const char *const *calls, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int nr = seccomp_syscall_resolve_name(calls[i]);
+
+        if (nr != __NR_SCMP_ERROR)
+            rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0);
+    }
+    return rc;
+}
+
+/* Load the allowlist calls[n] with the rules every sandboxed process has
+ * (memory never executable, threads but no process, signals to itself only)
+ * and those of flags, on every thread; anything else fails with EACCES. */
+static int filter_load(const char *const *calls, size_t n, unsigned flags, char *err,
+                       size_t errlen)
 {
     scmp_filter_ctx f = seccomp_init(SCMP_ACT_ERRNO(EACCES));
     int rc = f == NULL ? -1 : seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1);
 
     if (rc == 0)                 /* a binary tree: few comparisons per call */
         rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-
-    for (size_t i = 0; rc == 0 && i < sizeof allowed / sizeof allowed[0]; i++) {
-        int nr = seccomp_syscall_resolve_name(allowed[i]);
-
-        if (nr != __NR_SCMP_ERROR)
-            rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0);
-    }
+    if (rc == 0)
+        rc = allow_all(f, calls, n);
     /* memory, never executable: no code of an attacker's own */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -150,6 +192,25 @@ static int filter_load(char *err, size_t errlen)
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                               SCMP_A1(SCMP_CMP_EQ, FIONBIO));
+    /* files for reading only: no write access, no creation, no truncation
+     * (openat2, whose flags a filter cannot read, stays refused) */
+    if (rc == 0 && (flags & SANDBOX_OPEN_READ))
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC,
+                                      O_RDONLY));
+    if (rc == 0 && (flags & SANDBOX_OPEN_READ))
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC,
+                                      O_RDONLY));
+    /* sockets of the families a database connection uses */
+    for (size_t i = 0; rc == 0 && (flags & SANDBOX_CONNECT) && i < 3; i++) {
+        static const int families[] = { AF_UNIX, AF_INET, AF_INET6 };
+
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+    }
+    if (rc == 0 && (flags & SANDBOX_CONNECT))
+        rc = allow_all(f, connect_calls, sizeof connect_calls / sizeof connect_calls[0]);
     if (rc == 0)
         rc = seccomp_load(f);
     if (f != NULL)
@@ -161,14 +222,12 @@ static int filter_load(char *err, size_t errlen)
     return 0;
 }
 
-int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
+/* After a change of user: the parent-death signal again (the change clears
+ * it; then make sure the parent did not die in between, we would be
+ * orphaned), not dumpable (the change resets it to fs.suid_dumpable), no new
+ * privileges. */
+static int process_lock(pid_t parent, char *err, size_t errlen)
 {
-    pid_t parent = getppid();
-
-    if (geteuid() == 0 && user_drop(cfg->privsep_user, err, errlen) != 0)
-        return -1;
-    /* a change of user clears the parent-death signal: set it again, then
-     * make sure the parent did not die in between (we would be orphaned) */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) {
         snprintf(err, errlen, "sandbox: the parent ended or its death cannot be followed");
         return -1;
@@ -177,5 +236,31 @@ int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
         return -1;
     }
-    return filter_load(err, errlen);
+    return 0;
+}
+
+int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user_drop(cfg->privsep_user, 1, "privsep.user",
+                                    "network-facing process", err, errlen) != 0)
+        return -1;
+    if (process_lock(parent, err, errlen) != 0)
+        return -1;
+    return filter_load(worker_calls, sizeof worker_calls / sizeof worker_calls[0], 0, err,
+                       errlen);
+}
+
+int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user != NULL && user[0] != '\0' &&
+        user_drop(user, 0, "privsep.signer_user", "signer", err, errlen) != 0)
+        return -1;
+    if (process_lock(parent, err, errlen) != 0)
+        return -1;
+    return filter_load(signer_calls, sizeof signer_calls / sizeof signer_calls[0],
+                       SANDBOX_OPEN_READ | (postgresql ? SANDBOX_CONNECT : 0), err, errlen);
 }

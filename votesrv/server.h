@@ -103,5 +103,12 @@ void sandbox_close_fds(const int *keep, size_t n);
  * call filter (no open, exec, fork, ptrace, socket, connect...). 0, or -1 with a
  * message in err. */
 int sandbox_enter_worker(const config *cfg, char *err, size_t errlen);
+/* Enter the signer's sandbox for good, once it has read the keys: as root
+ * with a user (privsep.signer_user; NULL or "": stay root), become that user
+ * (refused when it is unknown or root); then not dumpable, no new privileges,
+ * and the signer's filter: files opened read-only only, no exec, fork,
+ * ptrace, kill of another process, and no socket unless postgresql (a Unix or
+ * TCP connection to the database). 0, or -1 with a message in err. */
+int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen);
 
 #endif
