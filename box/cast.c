@@ -54,6 +54,7 @@ typedef struct {
     size_t room[DEF_MAX_SCRUTINS];    /* election_box_room of d, computed outside the writer */
     int have_room;
     box_receipt *receipt;
+    int signed_rc;                    /* the signer's answer, SIGNER_EIO until it comes */
 } cast_job;
 
 static int refuse(cast_job *j, box_error code)
@@ -180,6 +181,22 @@ static int mail_ack(const char *address, void *arg)
                          a->j->now);
 }
 
+/* Once the cast has committed, in the writer's batch before the casting
+ * thread is woken: the signer reads the ballot itself and signs. Here no
+ * commit is under way, so the signer's read never waits on one (nor the next
+ * commit on the signer's read). A refusal or a failure leaves signed_rc set;
+ * the batch goes on (the job succeeds: the checkpoints beside it stay). */
+static int sign_receipt(store_tx *tx, void *arg)
+{
+    cast_job *j = *(cast_job **)arg;
+    box_receipt *r = j->receipt;
+
+    memcpy(r->tracker, j->tracker, sizeof r->tracker);
+    snprintf(r->scrutin, sizeof r->scrutin, "%s", j->scrutin);
+    j->signed_rc = j->b->signer != NULL ? signer_receipt(j->b->signer, tx, r) : SIGNER_EIO;
+    return STORE_OK;
+}
+
 static int run_write(store_tx *tx, void *arg)
 {
     cast_job *j = arg;
@@ -196,6 +213,8 @@ static int run_write(store_tx *tx, void *arg)
 
         rc = store_voter_emails(tx, j->voter, mail_ack, &a);
     }
+    if (rc == STORE_OK)
+        rc = store_after_commit(tx, sign_receipt, &j, sizeof j);
     return rc;
 }
 
@@ -251,24 +270,12 @@ static int check_ballot(cast_job *j, char **canonical)
     return STORE_OK;
 }
 
-/* After the commit: the signer reads the ballot itself and signs. */
-static int sign_receipt(cast_job *j)
-{
-    box_receipt *r = j->receipt;
-    int rc;
-
-    memcpy(r->tracker, j->tracker, sizeof r->tracker);
-    snprintf(r->scrutin, sizeof r->scrutin, "%s", j->scrutin);
-    rc = j->b->signer != NULL ? signer_receipt(j->b->signer, r) : SIGNER_EIO;
-    return rc == SIGNER_OK ? STORE_OK : STORE_EIO;      /* a refusal, the signer logged */
-}
-
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
              json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
              box_result *res)
 {
     cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .res = res,
-                   .receipt = out };
+                   .receipt = out, .signed_rc = SIGNER_EIO };
     char *canonical = NULL;
     int rc;
 
@@ -292,8 +299,8 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
         ballot_tracker_text(out->tracker_text, j.tracker);
         rc = store_write(b->store, run_write, &j);
     }
-    if (rc == STORE_OK)
-        rc = sign_receipt(&j);
+    if (rc == STORE_OK && j.signed_rc != SIGNER_OK)
+        rc = STORE_EIO;                 /* committed, but no receipt: the signer logged why */
     release(&j);
     ballot_free(j.ballot);
     free(canonical);

@@ -32,7 +32,13 @@ typedef struct {
     unsigned timeout_s;
     char templates[MAIL_PATH_CHARS];
     char portal_url[256];
+    /* CA certificates (PEM) in memory, used instead of ca_file and the system
+     * CAs when set: a sandboxed mailer opens no file (not owned here) */
+    const uint8_t *ca_blob;
+    size_t ca_blob_len;
 } mail_config;
+
+#define MAIL_ENVELOPE_CHARS 300
 
 /* The "mail" object of a configuration file at path (relative file names are
  * resolved against path's folder): relay, from, and optional starttls,
@@ -69,6 +75,19 @@ int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, u
  * config.c and smtp.c use no store, so votecad links them alone. */
 int mail_smtp_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_t *msg,
                    size_t len, char *err, size_t errlen);
+/* The same with the relay of mc and the envelope sender from ("<address>"). */
+int mail_smtp_deliver(CURL *c, const mail_config *mc, const char *from, const char *rcpt_to,
+                      const uint8_t *msg, size_t len, char *err, size_t errlen);
+/* The envelope sender of a From value: "<address>" of "Name <address>". */
+void mail_envelope_from(char out[MAIL_ENVELOPE_CHARS], const char *from);
+
+/* How a message leaves (votesrv/mailer.c: through the mailer process): the
+ * same answers as mail_smtp_send. Unset: mail_smtp_send in this process. */
+typedef int (*mail_transport)(void *cls, const char *rcpt_to, const uint8_t *msg, size_t len,
+                              char *err, size_t errlen);
+/* Set before any delivery starts (not thread-safe); m forgets the relay's
+ * password, which the transport holds. */
+void mail_transport_set(mail_ctx *m, mail_transport fn, void *cls);
 
 typedef struct mail_sender mail_sender;
 mail_sender *mail_sender_start(store *s, const mail_ctx *m);

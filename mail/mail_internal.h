@@ -17,6 +17,8 @@ struct mail_ctx {
     mail_config cfg;
     mail_template t[MAIL_KINDS][2];           /* [kind][0 = fr, 1 = en] */
     uint8_t outbox_key[crypto_secretbox_KEYBYTES];
+    mail_transport transport;                 /* NULL: libcurl here */
+    void *transport_cls;
 };
 
 /* The template with placeholders filled (HTML-escaped if html); NULL if a

@@ -227,7 +227,7 @@ int signer_keys_get(signer *g, signer_keys *out)
     return SIGNER_OK;
 }
 
-int signer_receipt(signer *g, box_receipt *r)
+int signer_receipt(signer *g, store_tx *tx, box_receipt *r)
 {
     uint8_t req[SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS], ans[32 + 64];
     size_t sl = strnlen(r->scrutin, sizeof r->scrutin);
@@ -235,7 +235,7 @@ int signer_receipt(signer *g, box_receipt *r)
     int rc;
 
     if (!g->remote)
-        return core_run(g, NULL, &j);
+        return core_run(g, tx, &j);
     if (sl == 0 || sl > STORE_SCRUTIN_CHARS)
         return SIGNER_EIO;
     memcpy(req, r->tracker, 32);

@@ -69,8 +69,10 @@ pid_t signer_pid(const signer *g);       /* 0 if in-process */
 int signer_gone(signer *g);
 
 int signer_keys_get(signer *g, signer_keys *out);
-/* r->scrutin, tracker, count and digest in; r->fp and r->signature out. */
-int signer_receipt(signer *g, box_receipt *r);
+/* r->scrutin, tracker, count and digest in; r->fp and r->signature out. tx: a
+ * transaction that sees the ballot committed (NULL: the signer's own); a
+ * signer process always reads with its own. */
+int signer_receipt(signer *g, store_tx *tx, box_receipt *r);
 /* tx: a transaction that sees entry seq committed (NULL: the signer's own). */
 int signer_checkpoint(signer *g, store_tx *tx, uint64_t seq, store_checkpoint *out);
 int signer_reissue(signer *g, store_tx *tx, const char request[SIGNER_REQUEST_ID_CHARS + 1],

@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 #include "store_backend.h"
 
-#define STMT_CACHE 64
+#define STMT_CACHE 128
 #define BUSY_TIMEOUT_MS 10000
 #define BUSY_POLL_US 250
 

@@ -129,8 +129,8 @@ static int regions_each(store_conn *c, region_fn fn, void *arg)
     size_t n = 0, cap = 0;
     int rc, stop = 0;
 
-    if (sqlite3_prepare_v2(c->db, "SELECT scrutin, first, nslots, slot_bytes FROM box.region"
-                                  " ORDER BY scrutin", -1, &st, NULL) != SQLITE_OK)
+    if ((st = sq_stmt(c, "SELECT scrutin, first, nslots, slot_bytes FROM box.region"
+                         " ORDER BY scrutin")) == NULL)
         return STORE_EIO;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
@@ -147,7 +147,7 @@ static int regions_each(store_conn *c, region_fn fn, void *arg)
             break;
         }
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     rc = rc == SQLITE_DONE ? STORE_OK : rc == SQLITE_NOMEM ? STORE_ENOMEM : STORE_EIO;
     for (size_t i = 0; rc == STORE_OK && !stop && i < n; i++)
         stop = fn(c, &all[i], arg);

@@ -2,12 +2,22 @@
  * STARTTLS and AUTH, certificate made by openssl): an activation link is
  * queued with its event, delivered, read out of the message and used; the
  * outbox erases delivered bodies, retries when the relay is down and gives up
- * on a recipient the relay refuses. */
+ * on a recipient the relay refuses. The same through the mailer process
+ * (votesrv/mailer.c, a real votesrv-mailer): delivered, with the relay's
+ * password handed over; a broken mailer's answers (another kind, a bad
+ * outcome, no NUL, control bytes, bytes past the frame, a frame over the
+ * bound, no answer) are refused without a crash and the message stays queued. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -15,6 +25,8 @@
 #include "signer/signer.h"
 #include "testutil.h"
 #include "access/access.h"
+#include "votesrv/log.h"
+#include "votesrv/server.h"
 
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
             "M1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n" \
@@ -249,13 +261,222 @@ static void test_wrong_relay_password_is_retried(void **state)
     mail_ctx_free(m);
 }
 
+/* A mail context of its own whose transport is m (the context forgets the
+ * relay's password: the mailer has it). */
+static mail_ctx *ctx_through(mailer *m)
+{
+    char err[300];
+    mail_ctx *c = mail_ctx_new(&mc, keys.outbox_key, err, sizeof err);
+
+    assert_non_null(c);
+    mail_transport_set(c, mailer_transport, m);
+    return c;
+}
+
+/* A real votesrv-mailer (bin/votesrv --mailer), sandboxed, delivers through
+ * the sink with STARTTLS and the relay's password; this process opens no
+ * connection to the relay (the mailer does). */
+static void test_delivery_through_the_mailer_process(void **state)
+{
+    char bin[PATH_MAX], exe[PATH_MAX + 16], err[CONFIG_ERR_CHARS], *msg;
+    access_result res;
+    unsigned sent, failed;
+    uint64_t n[3];
+    int last = 0, before;
+    mailer *m;
+    mail_ctx *c;
+
+    (void)state;
+    assert_int_equal(tu_bin(bin), 0);
+    snprintf(exe, sizeof exe, "%s/votesrv", bin);
+    m = mailer_spawn(exe, &mc, "nobody", "error", err, sizeof err);
+    if (m == NULL)
+        fprintf(stderr, "%s\n", err);
+    assert_non_null(m);
+    assert_true(mailer_pid(m) > 0);
+    c = ctx_through(m);
+    before = tu_smtp_mails_to(&smtp, "camille.martin@ex.gouv.fr", &last);
+    assert_int_equal(access_request_link(&a, "camille.martin@ex.gouv.fr", STORE_LINK_PASSWORD,
+                                         "192.0.2.1", now + 20000, &res), ACCESS_OK);
+    assert_int_equal(mail_deliver_due(st, c, now + 20000, &sent, &failed), 0);
+    assert_int_equal(sent, 1);
+    assert_int_equal(failed, 0);
+    assert_int_equal(tu_smtp_mails_to(&smtp, "camille.martin@ex.gouv.fr", &last), before + 1);
+    msg = tu_smtp_message(&smtp, last);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "To: <camille.martin@ex.gouv.fr>"));
+    free(msg);
+    /* a refusal for good comes back as such, with the relay's reason */
+    assert_int_equal(mailer_transport(m, "reject.me@ex.gouv.fr", (const uint8_t *)"x\r\n", 3,
+                                      err, sizeof err), 2);
+    assert_non_null(strstr(err, "SMTP 550"));
+    /* beyond the bounds: refused here, never sent */
+    assert_int_equal(mailer_transport(m, "a b@ex.gouv.fr", (const uint8_t *)"x", 1, err,
+                                      sizeof err), 2);
+    assert_int_equal(mailer_transport(m, "x@ex.gouv.fr", (const uint8_t *)"x", 0, err,
+                                      sizeof err), 2);
+    counts(n);
+    assert_int_equal(n[0], 0);
+    mail_ctx_free(c);
+    mailer_free(m);
+}
+
+/* ---- a broken mailer ---- */
+
+typedef enum {
+    BAD_KIND, BAD_OUTCOME, BAD_NO_NUL, BAD_CONTROL, BAD_TRAILING, BAD_OVERSIZED, BAD_SILENT,
+    BAD_SHORT, GOOD_SENT, GOOD_PERMANENT, BAD_COUNT
+} bad_answer;
+
+typedef struct {
+    int fd;
+    bad_answer how;
+    size_t got;            /* the message's bytes, as the mailer read them */
+} fake_mailer;
+
+static void put_u32(char *b, size_t *o, uint32_t v)
+{
+    memcpy(b + *o, &v, 4);
+    *o += 4;
+}
+
+/* Read one MAILER_SEND, answer as told. */
+static void *fake_main(void *arg)
+{
+    fake_mailer *f = arg;
+    char b[512];
+    size_t o = 8;
+    uint32_t head[2], kind = MAILER_RESULT;
+    frame_in r;
+
+    if (frame_recv(f->fd, MAILER_SEND_MAX, &head[0], &r, NULL) == 1 && head[0] == MAILER_SEND) {
+        size_t len = 0;
+
+        frame_get_str(&r);
+        frame_get_str(&r);
+        frame_get_bytes(&r, &len);
+        f->got = r.bad ? 0 : len;
+    }
+    free(r.mem);
+    switch (f->how) {
+    case BAD_SILENT:
+        shutdown(f->fd, SHUT_RDWR);
+        return NULL;
+    case BAD_OVERSIZED:
+        head[0] = MAILER_RESULT;
+        head[1] = 0xfffffff0u;
+        send(f->fd, head, sizeof head, MSG_NOSIGNAL);
+        return NULL;
+    case BAD_KIND:
+        kind = 77;
+        /* fall through */
+    default:
+        put_u32(b, &o, f->how == BAD_OUTCOME ? 3 : f->how == GOOD_PERMANENT ? 2
+                                               : f->how == GOOD_SENT ? 0 : 1);
+        if (f->how == BAD_SHORT)
+            break;
+        /* 7 bytes: "250 ok" and its NUL, or no NUL, or a line feed inside */
+        put_u32(b, &o, 7);
+        memcpy(b + o, f->how == BAD_NO_NUL ? "250 okX" : f->how == BAD_CONTROL ? "250\nok"
+                                                                              : "250 ok", 7);
+        o += 7;
+        break;
+    }
+    head[0] = kind;
+    head[1] = (uint32_t)(o - 8);
+    memcpy(b, head, sizeof head);
+    if (f->how == BAD_TRAILING) {       /* a well-formed frame, and bytes past it */
+        memcpy(b + o, "junk", 4);
+        o += 4;
+    }
+    send(f->fd, b, o, MSG_NOSIGNAL);
+    return NULL;
+}
+
+/* Each broken answer: refused (a temporary failure, "the mailer process
+ * failed"), the channel ended, no crash; well-formed answers are taken. The
+ * outbox keeps a message whose answer was refused. */
+static void test_broken_mailer_answers_refused(void **state)
+{
+    static const uint8_t msg[] = "Subject: x\r\n\r\nbody\r\n";
+    access_result res;
+    unsigned sent, failed;
+    uint64_t n[3];
+    char err[MAILER_REASON_CHARS];
+
+    (void)state;
+    log_set_level("error");
+    for (int how = 0; how < BAD_COUNT; how++) {
+        fake_mailer f = { .how = (bad_answer)how };
+        pthread_t t;
+        int sv[2], rc;
+        mailer *m;
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        f.fd = sv[1];
+        m = mailer_adopt(sv[0], &mc);
+        assert_non_null(m);
+        assert_int_equal(pthread_create(&t, NULL, fake_main, &f), 0);
+        err[0] = '\0';
+        rc = mailer_transport(m, "camille.martin@ex.gouv.fr", msg, sizeof msg - 1, err,
+                              sizeof err);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(f.got, sizeof msg - 1);
+        if (how == GOOD_SENT) {
+            assert_int_equal(rc, 0);
+        } else if (how == GOOD_PERMANENT) {
+            assert_int_equal(rc, 2);
+            assert_string_equal(err, "250 ok");
+        } else {
+            assert_int_equal(rc, 1);
+            assert_string_equal(err, "the mailer process failed");
+            /* that mailer is done with: the next message finds no channel */
+            assert_int_equal(mailer_transport(m, "camille.martin@ex.gouv.fr", msg,
+                                              sizeof msg - 1, err, sizeof err), 1);
+        }
+        close(sv[1]);
+        mailer_free(m);
+    }
+    /* through the outbox: the message is kept for a later attempt */
+    {
+        fake_mailer f = { .how = BAD_OUTCOME };
+        uint64_t queued;
+        pthread_t t;
+        int sv[2];
+        mailer *m;
+        mail_ctx *c;
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        f.fd = sv[1];
+        m = mailer_adopt(sv[0], &mc);
+        c = ctx_through(m);
+        assert_int_equal(pthread_create(&t, NULL, fake_main, &f), 0);
+        counts(n);
+        queued = n[0];
+        assert_int_equal(access_request_link(&a, "camille.martin@ex.gouv.fr",
+                                             STORE_LINK_PASSWORD, "192.0.2.1", now + 30000,
+                                             &res), ACCESS_OK);
+        assert_int_equal(mail_deliver_due(st, c, now + 30000, &sent, &failed), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(sent, 0);
+        assert_true(failed >= 1);               /* and the message the relay refused before */
+        counts(n);
+        assert_int_equal(n[0], queued + 1);     /* queued still, for a later attempt */
+        close(sv[1]);
+        mail_ctx_free(c);
+        mailer_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_activation_through_smtp),
         cmocka_unit_test(test_refused_recipient_fails_for_good),
         cmocka_unit_test(test_relay_down_then_up),
+        cmocka_unit_test(test_delivery_through_the_mailer_process),
         cmocka_unit_test(test_wrong_relay_password_is_retried),
+        cmocka_unit_test(test_broken_mailer_answers_refused),
     };
     return cmocka_run_group_tests_name("mail", tests, setup, teardown);
 }

@@ -302,7 +302,7 @@ static void test_receipt_only_for_a_committed_ballot(void **state)
     snprintf(r.scrutin, sizeof r.scrutin, "%s", SCRUTIN);
     r.count = b.count;
     memcpy(r.digest, b.digest, 32);
-    assert_int_equal(signer_receipt(f->g, &r), SIGNER_OK);
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_OK);
     assert_int_equal(box_receipt_verify(&r, f->k.audit_pk), 0);
     assert_int_equal(store_read(f->s, run_election, &e), STORE_OK);
     assert_memory_equal(r.fp, e.fingerprint, 32);       /* the fingerprint it read itself */
@@ -310,17 +310,17 @@ static void test_receipt_only_for_a_committed_ballot(void **state)
     /* a tracker that is not in the box */
     randombytes_buf(other, sizeof other);
     memcpy(r.tracker, other, 32);
-    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
     /* the ballot, but in another scrutin */
     memcpy(r.tracker, b.tracker, 32);
     snprintf(r.scrutin, sizeof r.scrutin, "%s", OTHER);
-    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
     /* a count the box never had */
     snprintf(r.scrutin, sizeof r.scrutin, "%s", SCRUTIN);
     r.count = b.count + 1;
-    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
     r.count = 0;
-    assert_int_equal(signer_receipt(f->g, &r), SIGNER_REFUSED);
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
 }
 
 /* ---- checkpoints ---- */

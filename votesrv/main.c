@@ -12,8 +12,11 @@
  * before anything secret is opened, in a sandbox (privsep.c, sandbox.c); this
  * process, the writer, opens the stores with the signer's derived keys and
  * runs the routes for it. If the worker or the signer dies, the writer closes
- * the stores and exits 1: a supervisor restarts the whole daemon. Without
- * privsep, one process does everything, the signer in-process. */
+ * the stores and exits 1: a supervisor restarts the whole daemon. With a mail
+ * relay, SMTP and TLS go to the mailer (mailer.c), started third, before any
+ * store is opened, by exec of this program (votesrv --mailer): the writer
+ * keeps the outbox and restarts a mailer that dies. Without privsep, one
+ * process does everything, the signer and the SMTP client in-process. */
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -70,11 +73,14 @@ int main(int argc, char **argv)
     privsep ps = { .ctl = -1 };
     ino_t unix_ino = 0;         /* the Unix socket a sandboxed worker made */
     mail_sender *sender = NULL;
+    mailer *mailer = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
     int sig, port, internal_port, rc = 0;
 
     umask(077);                 /* every file and folder it makes: its owner's only */
+    if (argc == 3 && strcmp(argv[1], MAILER_ARG) == 0)
+        return mailer_main(argv[2]);           /* the mailer process (mailer.c) */
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
@@ -117,10 +123,21 @@ int main(int argc, char **argv)
         signer_free(signer);
         return 1;
     }
+    /* the mailer third: SMTP and TLS, with the relay's password only */
+    if (cfg.privsep && cfg.mail_relay &&
+        (mailer = mailer_spawn("/proc/self/exe", &cfg.mail, cfg.privsep_user, cfg.log_level, err,
+                               sizeof err)) == NULL) {
+        log_event("error", "mailer", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
+        signer_free(signer);
+        return 1;
+    }
+    sodium_memzero(cfg.mail.password, sizeof cfg.mail.password);   /* the mailer's now */
     if ((signer != NULL ? server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err)
                         : server_open(&srv, cfg_path, 0, 0, err, sizeof err)) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
         privsep_stop(&ps);
+        mailer_free(mailer);
         server_close(&srv);
         return 2;
     }
@@ -146,8 +163,13 @@ int main(int argc, char **argv)
         log_event("error", "listen", json_pack("{s:s}", "error", err));
         privsep_stop(&ps);
         http_stop(http, 0);
+        mailer_free(mailer);
         server_close(&srv);
         return 1;
+    }
+    if (mailer != NULL) {
+        mail_transport_set(srv.mail, mailer_transport, mailer);   /* wipes its password */
+        sodium_memzero(srv.cfg.mail.password, sizeof srv.cfg.mail.password);
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
@@ -161,9 +183,12 @@ int main(int argc, char **argv)
                         "mail", sender != NULL));
     printf("votesrv: serving on http://%s:%d/ (Ctrl-C to stop)\n", srv.cfg.listen_address, port);
     fflush(stdout);
-    do
+    /* a mailer that died is restarted: the outbox keeps what it had not sent */
+    do {
         sigwait(&sigs, &sig);
-    while (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer));
+        if (sig == SIGCHLD)
+            mailer_check(mailer);
+    } while (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer));
     /* without its signer the daemon would take ballots it cannot give receipts for */
     if (sig == SIGCHLD)
         rc = 1;
@@ -174,6 +199,7 @@ int main(int argc, char **argv)
     http_stop(http, SHUTDOWN_GRACE_S);
     http_stop(internal, 0);
     mail_sender_stop(sender);
+    mailer_free(mailer);
     srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);
     server_close(&srv);

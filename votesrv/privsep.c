@@ -2,10 +2,9 @@
  * speaks HTTP in a sandbox, and the writer's side of the channels on which it
  * hands every request to the process that holds the stores.
  *
- * A channel is a Unix stream socket carrying frames: a header (u32 kind, u32
- * payload length, host order) and the payload. Strings are a u32 length
- * counting their terminating NUL (0 for none) then their bytes; byte strings
- * a u32 length then the bytes. The worker sends PRIVSEP_REQUEST and gets one
+ * A channel is a Unix stream socket carrying frames (frame.c: a header, u32
+ * kind and u32 payload length, then the payload; strings and byte strings
+ * with a u32 length). The worker sends PRIVSEP_REQUEST and gets one
  * PRIVSEP_RESPONSE back, with a file descriptor (SCM_RIGHTS) for file bodies;
  * the control channel carries PRIVSEP_READY (the bound port) once.
  *
@@ -33,7 +32,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define HEAD_BYTES 8
 #define RESPONSE_MAX ((size_t)256 << 20)
 #define REQUEST_EXTRA ((size_t)64 << 10)    /* besides the body and the form: headers */
 /* A JSON tree of n values takes at most n * 17 bytes besides its text's own
@@ -41,260 +39,6 @@
 #define TREE_EXTRA ((size_t)HTTP_JSON_NODES * 32)
 #define REQUEST_MAX(cfg) (2 * (cfg)->max_body_bytes + REQUEST_EXTRA + TREE_EXTRA)
 #define STOP_GRACE_S 10
-#define FIRST_READ ((size_t)64 << 10)
-
-/* ---- frames ---- */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} wbuf;
-
-typedef struct {
-    char *mem;                   /* the frame as read (malloc'd), its payload at p */
-    char *p;
-    size_t len, off;
-    int bad;
-} rbuf;
-
-static void w_put(wbuf *b, const void *d, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 256;
-        char *p = realloc(b->p, cap);
-
-        if (p == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-}
-
-static void w_u32(wbuf *b, uint32_t v)
-{
-    w_put(b, &v, sizeof v);
-}
-
-static void w_u64(wbuf *b, uint64_t v)
-{
-    w_put(b, &v, sizeof v);
-}
-
-static void w_bytes(wbuf *b, const void *d, size_t n)
-{
-    if (n > UINT32_MAX) {
-        b->oom = 1;
-        return;
-    }
-    w_u32(b, (uint32_t)n);
-    w_put(b, d, n);
-}
-
-static void w_str(wbuf *b, const char *s)
-{
-    if (s == NULL)
-        w_u32(b, 0);
-    else
-        w_bytes(b, s, strlen(s) + 1);
-}
-
-/* Copy the next n bytes into out; on a short frame mark r bad (out untouched). */
-static void r_take(rbuf *r, void *out, size_t n)
-{
-    if (r->bad || r->len - r->off < n) {
-        r->bad = 1;
-        return;
-    }
-    memcpy(out, r->p + r->off, n);
-    r->off += n;
-}
-
-static uint32_t r_u32(rbuf *r)
-{
-    uint32_t v = 0;
-
-    r_take(r, &v, sizeof v);
-    return v;
-}
-
-static uint64_t r_u64(rbuf *r)
-{
-    uint64_t v = 0;
-
-    r_take(r, &v, sizeof v);
-    return v;
-}
-
-static char *r_bytes(rbuf *r, size_t *n)
-{
-    uint32_t len = r_u32(r);
-    char *p = r->p + r->off;
-
-    if (r->bad || r->len - r->off < len) {
-        r->bad = 1;
-        return NULL;
-    }
-    r->off += len;
-    *n = len;
-    return p;
-}
-
-/* A string: NUL-terminated, with no other NUL; NULL when absent (length 0). */
-static char *r_str(rbuf *r)
-{
-    size_t n = 0;
-    char *p = r_bytes(r, &n);
-
-    if (r->bad || n == 0)
-        return NULL;
-    if (p[n - 1] != '\0' || memchr(p, '\0', n - 1) != NULL) {
-        r->bad = 1;
-        return NULL;
-    }
-    return p;
-}
-
-/* Send one frame, with fd attached when fd >= 0. 0, or -1. */
-static int frame_send(int sock, uint32_t kind, const wbuf *b, int fd)
-{
-    uint32_t head[2] = { kind, (uint32_t)b->len };
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov[2] = { { head, sizeof head }, { b->p, b->len } };
-    struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-    size_t left = sizeof head + b->len;
-
-    if (b->oom || b->len > UINT32_MAX)
-        return -1;
-    if (fd >= 0) {
-        struct cmsghdr *c;
-
-        memset(cbuf, 0, sizeof cbuf);
-        m.msg_control = cbuf;
-        m.msg_controllen = sizeof cbuf;
-        c = CMSG_FIRSTHDR(&m);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    while (left > 0) {
-        ssize_t n = sendmsg(sock, &m, MSG_NOSIGNAL);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        left -= (size_t)n;
-        m.msg_control = NULL;           /* the descriptor went with the first bytes */
-        m.msg_controllen = 0;
-        while (n > 0 && m.msg_iovlen > 0) {
-            size_t step = (size_t)n < m.msg_iov->iov_len ? (size_t)n : m.msg_iov->iov_len;
-
-            m.msg_iov->iov_base = (char *)m.msg_iov->iov_base + step;
-            m.msg_iov->iov_len -= step;
-            n -= (ssize_t)step;
-            if (m.msg_iov->iov_len == 0) {
-                m.msg_iov++;
-                m.msg_iovlen--;
-            }
-        }
-    }
-    return 0;
-}
-
-static int read_full(int sock, char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t got = recv(sock, p, n, 0);
-
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        p += got;
-        n -= (size_t)got;
-    }
-    return 0;
-}
-
-/* Receive one frame of at most max payload bytes into r (r->mem malloc'd).
- * *fd: a descriptor that came with it, or -1 (NULL: any is closed). 1 on a
- * frame, 0 at the end of the stream, -1 on an error, a frame over max, or
- * bytes past the frame (the other side sent before it was answered). */
-static int frame_recv(int sock, size_t max, uint32_t *kind, rbuf *r, int *fd)
-{
-    uint32_t head[2];
-    char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-    struct iovec iov;
-    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                        .msg_controllen = sizeof cbuf };
-    size_t have, total;
-    ssize_t n;
-
-    memset(r, 0, sizeof *r);
-    if (fd != NULL)
-        *fd = -1;
-    if ((r->mem = malloc(FIRST_READ)) == NULL)
-        return -1;
-    iov = (struct iovec){ r->mem, FIRST_READ };     /* most frames in one call */
-    do
-        n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) {
-        free(r->mem);
-        r->mem = NULL;
-        return n == 0 ? 0 : -1;
-    }
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-            int got;
-
-            memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-            if (fd != NULL && *fd < 0)
-                *fd = got;
-            else
-                close(got);
-        }
-    }
-    have = (size_t)n;
-    if (have < HEAD_BYTES && read_full(sock, r->mem + have, HEAD_BYTES - have) != 0)
-        goto fail;
-    have = have < HEAD_BYTES ? HEAD_BYTES : have;
-    memcpy(head, r->mem, sizeof head);
-    *kind = head[0];
-    total = HEAD_BYTES + (size_t)head[1];
-    if (head[1] > max || have > total)
-        goto fail;
-    if (total > FIRST_READ) {
-        char *grown = realloc(r->mem, total);
-
-        if (grown == NULL)
-            goto fail;
-        r->mem = grown;
-    }
-    if (have < total && read_full(sock, r->mem + have, total - have) != 0)
-        goto fail;
-    r->p = r->mem + HEAD_BYTES;
-    r->len = head[1];
-    return 1;
-fail:
-    free(r->mem);
-    memset(r, 0, sizeof *r);
-    if (fd != NULL && *fd >= 0)
-        close(*fd);
-    if (fd != NULL)
-        *fd = -1;
-    return -1;
-}
 
 /* ---- the writer's side ---- */
 
@@ -318,7 +62,7 @@ enum { TREE_OBJECT = 1, TREE_ARRAY = 2, TREE_STRING = 3, TREE_INTEGER = 4, TREE_
 
 /* Write j; -1 (b left unfinished) past HTTP_JSON_DEPTH or HTTP_JSON_NODES, or
  * for a string or key holding a NUL. */
-static int tree_put(wbuf *b, const json_t *j, int depth, size_t *nodes)
+static int tree_put(frame_out *b, const json_t *j, int depth, size_t *nodes)
 {
     const char *k;
     json_t *v;
@@ -328,17 +72,17 @@ static int tree_put(wbuf *b, const json_t *j, int depth, size_t *nodes)
         return -1;
     switch (json_typeof(j)) {
     case JSON_OBJECT:
-        w_u32(b, TREE_OBJECT);
-        w_u32(b, (uint32_t)json_object_size(j));
+        frame_put_u32(b, TREE_OBJECT);
+        frame_put_u32(b, (uint32_t)json_object_size(j));
         json_object_foreach((json_t *)j, k, v) {
-            w_str(b, k);
+            frame_put_str(b, k);
             if (tree_put(b, v, depth + 1, nodes) != 0)
                 return -1;
         }
         return 0;
     case JSON_ARRAY:
-        w_u32(b, TREE_ARRAY);
-        w_u32(b, (uint32_t)json_array_size(j));
+        frame_put_u32(b, TREE_ARRAY);
+        frame_put_u32(b, (uint32_t)json_array_size(j));
         json_array_foreach(j, i, v)
             if (tree_put(b, v, depth + 1, nodes) != 0)
                 return -1;
@@ -346,30 +90,30 @@ static int tree_put(wbuf *b, const json_t *j, int depth, size_t *nodes)
     case JSON_STRING:
         if (memchr(json_string_value(j), '\0', json_string_length(j)) != NULL)
             return -1;
-        w_u32(b, TREE_STRING);
-        w_bytes(b, json_string_value(j), json_string_length(j) + 1);
+        frame_put_u32(b, TREE_STRING);
+        frame_put_bytes(b, json_string_value(j), json_string_length(j) + 1);
         return 0;
     case JSON_INTEGER:
-        w_u32(b, TREE_INTEGER);
-        w_u64(b, (uint64_t)(int64_t)json_integer_value(j));
+        frame_put_u32(b, TREE_INTEGER);
+        frame_put_u64(b, (uint64_t)(int64_t)json_integer_value(j));
         return 0;
     case JSON_REAL: {
         double d = json_real_value(j);
         uint64_t bits;
 
         memcpy(&bits, &d, sizeof bits);
-        w_u32(b, TREE_REAL);
-        w_u64(b, bits);
+        frame_put_u32(b, TREE_REAL);
+        frame_put_u64(b, bits);
         return 0;
     }
     case JSON_TRUE:
-        w_u32(b, TREE_TRUE);
+        frame_put_u32(b, TREE_TRUE);
         return 0;
     case JSON_FALSE:
-        w_u32(b, TREE_FALSE);
+        frame_put_u32(b, TREE_FALSE);
         return 0;
     default:
-        w_u32(b, TREE_NULL);
+        frame_put_u32(b, TREE_NULL);
         return 0;
     }
 }
@@ -377,7 +121,7 @@ static int tree_put(wbuf *b, const json_t *j, int depth, size_t *nodes)
 /* Build the value at r with jansson's constructors; NULL (r bad) for an
  * unknown tag, past HTTP_JSON_DEPTH or HTTP_JSON_NODES, a repeated key, a
  * string or key that is not UTF-8 or holds a NUL, a real that is not finite. */
-static json_t *tree_get(rbuf *r, int depth, size_t *nodes)
+static json_t *tree_get(frame_in *r, int depth, size_t *nodes)
 {
     json_t *j = NULL, *v;
     const char *k;
@@ -389,15 +133,15 @@ static json_t *tree_get(rbuf *r, int depth, size_t *nodes)
         r->bad = 1;
         return NULL;
     }
-    tag = r_u32(r);
+    tag = frame_get_u32(r);
     if (r->bad)
         return NULL;
     switch (tag) {
     case TREE_OBJECT:
-        n = r_u32(r);
+        n = frame_get_u32(r);
         j = json_object();
         for (uint32_t i = 0; j != NULL && i < n && !r->bad; i++) {
-            k = r_str(r);
+            k = frame_get_str(r);
             if (k == NULL || json_object_get(j, k) != NULL)
                 break;
             v = tree_get(r, depth + 1, nodes);
@@ -410,7 +154,7 @@ static json_t *tree_get(rbuf *r, int depth, size_t *nodes)
             return j;
         break;
     case TREE_ARRAY:
-        n = r_u32(r);
+        n = frame_get_u32(r);
         j = json_array();
         for (uint32_t i = 0; j != NULL && i < n && !r->bad; i++) {
             v = tree_get(r, depth + 1, nodes);
@@ -423,17 +167,17 @@ static json_t *tree_get(rbuf *r, int depth, size_t *nodes)
             return j;
         break;
     case TREE_STRING:
-        k = r_str(r);
+        k = frame_get_str(r);
         if (k != NULL && (j = json_string(k)) != NULL)   /* it checks UTF-8 */
             return j;
         break;
     case TREE_INTEGER:
-        u = r_u64(r);
+        u = frame_get_u64(r);
         if (!r->bad)
             return json_integer((json_int_t)(int64_t)u);
         break;
     case TREE_REAL:
-        u = r_u64(r);
+        u = frame_get_u64(r);
         memcpy(&d, &u, sizeof d);
         if (!r->bad && isfinite(d))
             return json_real(d);
@@ -454,7 +198,7 @@ static json_t *tree_get(rbuf *r, int depth, size_t *nodes)
 
 int privsep_tree_encode(const json_t *j, char **out, size_t *len)
 {
-    wbuf b = { 0 };
+    frame_out b = { 0 };
     size_t nodes = 0;
 
     if (tree_put(&b, j, 1, &nodes) != 0 || b.oom) {
@@ -468,7 +212,7 @@ int privsep_tree_encode(const json_t *j, char **out, size_t *len)
 
 json_t *privsep_tree_decode(const void *p, size_t len)
 {
-    rbuf r = { .p = (char *)p, .len = len };
+    frame_in r = { .p = (char *)p, .len = len };
     size_t nodes = 0;
     json_t *j = tree_get(&r, 1, &nodes);
 
@@ -539,21 +283,21 @@ static void typed_free(typed_request *t)
  * that tree_get refuses or that is not an object (the form's JSON field: an
  * object or an array), a repeated form field or the JSON field as text,
  * bytes past the end. */
-static int request_decode(rbuf *r, typed_request *t)
+static int request_decode(frame_in *r, typed_request *t)
 {
     http_request *req = &t->req;
     const http_route *routes;
     uint32_t lg, route, nparams, nkv, kind, nform;
 
-    req->internal = (int)r_u32(r);
-    t->refuse = (int)r_u32(r);
-    t->msg = (int)r_u32(r);
-    route = r_u32(r);
-    lg = r_u32(r);
-    req->lang_chosen = (int)r_u32(r);
-    req->is_page = (int)r_u32(r);
-    req->method = r_str(r);
-    req->client = r_str(r);
+    req->internal = (int)frame_get_u32(r);
+    t->refuse = (int)frame_get_u32(r);
+    t->msg = (int)frame_get_u32(r);
+    route = frame_get_u32(r);
+    lg = frame_get_u32(r);
+    req->lang_chosen = (int)frame_get_u32(r);
+    req->is_page = (int)frame_get_u32(r);
+    req->method = frame_get_str(r);
+    req->client = frame_get_str(r);
     if (r->bad || req->method == NULL || req->client == NULL || req->internal < 0 ||
         req->internal > 1 || (t->refuse != 0 && (t->refuse < 400 || t->refuse > 599)) ||
         t->msg < 0 || t->msg >= MSG_COUNT || lg > LANG_EN || req->lang_chosen < 0 ||
@@ -564,26 +308,26 @@ static int request_decode(rbuf *r, typed_request *t)
     if (route > t->nroutes)
         return -1;
     t->route = route == 0 ? t->nroutes : route - 1;
-    nparams = r_u32(r);
+    nparams = frame_get_u32(r);
     if (r->bad || nparams != (route == 0 ? 0 : pattern_params(routes[t->route].pattern)))
         return -1;
     for (uint32_t i = 0; i < nparams; i++)
-        if ((req->params[i] = r_str(r)) == NULL || !http_param_ok(req->params[i]))
+        if ((req->params[i] = frame_get_str(r)) == NULL || !http_param_ok(req->params[i]))
             return -1;
-    nkv = r_u32(r);
+    nkv = frame_get_u32(r);
     if (r->bad || nkv > HTTP_KV_MAX)
         return -1;
     for (uint32_t i = 0; i < nkv; i++) {
-        t->kv[i].kind = (int)r_u32(r);
-        t->kv[i].name = r_str(r);
-        t->kv[i].value = r_str(r);
+        t->kv[i].kind = (int)frame_get_u32(r);
+        t->kv[i].name = frame_get_str(r);
+        t->kv[i].value = frame_get_str(r);
         if (r->bad || t->kv[i].name == NULL || t->kv[i].kind < HTTP_KV_QUERY ||
             t->kv[i].kind > HTTP_KV_COOKIE)
             return -1;
     }
     req->kv = t->kv;
     req->nkv = nkv;
-    kind = r_u32(r);
+    kind = frame_get_u32(r);
     if (r->bad || (t->refuse != 0 && kind != HTTP_BODY_NONE))
         return -1;
     if (t->refuse == 0 && (route == 0 || kind != (uint32_t)routes[t->route].body ||
@@ -593,12 +337,12 @@ static int request_decode(rbuf *r, typed_request *t)
         const char *fj = routes[t->route].form_json;
         size_t nodes = 0;
 
-        nform = r_u32(r);
+        nform = frame_get_u32(r);
         if (r->bad || nform > HTTP_FORM_FIELDS)
             return -1;
         for (uint32_t i = 0; i < nform; i++) {
-            t->form.f[i].name = r_str(r);
-            t->form.f[i].value = r_str(r);
+            t->form.f[i].name = frame_get_str(r);
+            t->form.f[i].value = frame_get_str(r);
             if (r->bad || t->form.f[i].name == NULL || t->form.f[i].value == NULL ||
                 (fj != NULL && strcmp(t->form.f[i].name, fj) == 0))
                 return -1;              /* the JSON field comes as a tree, never as text */
@@ -610,7 +354,7 @@ static int request_decode(rbuf *r, typed_request *t)
         t->form.n = nform;
         req->form = &t->form;
         if (fj != NULL) {
-            uint32_t present = r_u32(r);
+            uint32_t present = frame_get_u32(r);
 
             if (r->bad || present > 1)
                 return -1;
@@ -650,47 +394,47 @@ static int request_decode(rbuf *r, typed_request *t)
 }
 
 /* The request payload of a resolved request (the worker's side). */
-static void request_encode(wbuf *b, const http_request *req, const http_route *routes,
+static void request_encode(frame_out *b, const http_request *req, const http_route *routes,
                            size_t nroutes, size_t route, int refuse, int msg)
 {
     int kind = refuse == 0 && route < nroutes ? routes[route].body : HTTP_BODY_NONE;
     size_t nparams = route < nroutes ? pattern_params(routes[route].pattern) : 0;
     size_t nodes = 0;
 
-    w_u32(b, (uint32_t)(req->internal != 0));
-    w_u32(b, (uint32_t)refuse);
-    w_u32(b, (uint32_t)msg);
-    w_u32(b, route < nroutes ? (uint32_t)(route + 1) : 0);
-    w_u32(b, (uint32_t)req->lang);
-    w_u32(b, (uint32_t)(req->lang_chosen != 0));
-    w_u32(b, (uint32_t)(req->is_page != 0));
-    w_str(b, req->method);
-    w_str(b, req->client != NULL ? req->client : "unknown");
-    w_u32(b, (uint32_t)nparams);
+    frame_put_u32(b, (uint32_t)(req->internal != 0));
+    frame_put_u32(b, (uint32_t)refuse);
+    frame_put_u32(b, (uint32_t)msg);
+    frame_put_u32(b, route < nroutes ? (uint32_t)(route + 1) : 0);
+    frame_put_u32(b, (uint32_t)req->lang);
+    frame_put_u32(b, (uint32_t)(req->lang_chosen != 0));
+    frame_put_u32(b, (uint32_t)(req->is_page != 0));
+    frame_put_str(b, req->method);
+    frame_put_str(b, req->client != NULL ? req->client : "unknown");
+    frame_put_u32(b, (uint32_t)nparams);
     for (size_t i = 0; i < nparams; i++)
-        w_str(b, req->params[i]);
-    w_u32(b, (uint32_t)req->nkv);
+        frame_put_str(b, req->params[i]);
+    frame_put_u32(b, (uint32_t)req->nkv);
     for (size_t i = 0; i < req->nkv; i++) {
-        w_u32(b, (uint32_t)req->kv[i].kind);
-        w_str(b, req->kv[i].name);
-        w_str(b, req->kv[i].value);
+        frame_put_u32(b, (uint32_t)req->kv[i].kind);
+        frame_put_str(b, req->kv[i].name);
+        frame_put_str(b, req->kv[i].value);
     }
-    w_u32(b, (uint32_t)kind);
+    frame_put_u32(b, (uint32_t)kind);
     if (kind == HTTP_BODY_FORM) {
         const char *fj = routes[route].form_json;
         size_t n = 0;
 
         for (size_t i = 0; i < req->form->n; i++)
             n += fj == NULL || strcmp(req->form->f[i].name, fj) != 0;
-        w_u32(b, (uint32_t)n);
+        frame_put_u32(b, (uint32_t)n);
         for (size_t i = 0; i < req->form->n; i++) {
             if (fj != NULL && strcmp(req->form->f[i].name, fj) == 0)
                 continue;               /* its JSON goes as a tree, below */
-            w_str(b, req->form->f[i].name);
-            w_str(b, req->form->f[i].value);
+            frame_put_str(b, req->form->f[i].name);
+            frame_put_str(b, req->form->f[i].value);
         }
         if (fj != NULL) {
-            w_u32(b, req->form_json != NULL);
+            frame_put_u32(b, req->form_json != NULL);
             if (req->form_json != NULL && tree_put(b, req->form_json, 1, &nodes) != 0)
                 b->oom = 1;
         }
@@ -702,8 +446,8 @@ static void request_encode(wbuf *b, const http_request *req, const http_route *r
 int privsep_request_check(int internal, const void *payload, size_t len)
 {
     typed_request t;
-    rbuf r = { .p = (char *)payload, .len = len };
-    wbuf b = { 0 };
+    frame_in r = { .p = (char *)payload, .len = len };
+    frame_out b = { 0 };
     const http_route *routes;
     int rc;
 
@@ -725,7 +469,7 @@ static int response_send(int sock, const http_request *req, http_response *res)
 {
     size_t n, route = 0;
     const http_route *routes = table(req->internal, &n);
-    wbuf b = { 0 };
+    frame_out b = { 0 };
     char *body = NULL;
     const char *type = res->content_type;
     int rc;
@@ -742,19 +486,19 @@ static int response_send(int sock, const http_request *req, http_response *res)
     for (size_t i = 0; req->route != NULL && i < n; i++)
         if (routes[i].pattern == req->route)
             route = i + 1;
-    w_u32(&b, (uint32_t)res->status);
-    w_u32(&b, (uint32_t)route);
-    w_u32(&b, (uint32_t)(res->close_connection != 0));
-    w_u32(&b, (uint32_t)(res->cache_static != 0));
-    w_u32(&b, (uint32_t)(res->has_fd != 0));
-    w_u64(&b, res->fd_size);
-    w_str(&b, type);
-    w_str(&b, res->allow);
-    w_str(&b, res->location);
+    frame_put_u32(&b, (uint32_t)res->status);
+    frame_put_u32(&b, (uint32_t)route);
+    frame_put_u32(&b, (uint32_t)(res->close_connection != 0));
+    frame_put_u32(&b, (uint32_t)(res->cache_static != 0));
+    frame_put_u32(&b, (uint32_t)(res->has_fd != 0));
+    frame_put_u64(&b, res->fd_size);
+    frame_put_str(&b, type);
+    frame_put_str(&b, res->allow);
+    frame_put_str(&b, res->location);
     for (size_t i = 0; i < HTTP_COOKIES; i++)
-        w_str(&b, res->set_cookie[i]);
-    w_u64(&b, (uint64_t)res->retry_after);
-    w_str(&b, body);
+        frame_put_str(&b, res->set_cookie[i]);
+    frame_put_u64(&b, (uint64_t)res->retry_after);
+    frame_put_str(&b, body);
     rc = frame_send(sock, PRIVSEP_RESPONSE, &b, res->has_fd ? res->fd : -1);
     free(body);
     free(b.p);
@@ -779,7 +523,7 @@ int privsep_serve(http_ctx *ctx, int sock)
         http_response res;
         int got, rc;
         uint32_t kind = 0;
-        rbuf r;
+        frame_in r;
 
         got = frame_recv(sock, max, &kind, &r, NULL);
         if (got <= 0) {
@@ -805,7 +549,7 @@ int privsep_serve(http_ctx *ctx, int sock)
         rc = response_send(sock, &t.req, &res);
         atomic_fetch_sub(&ctx->in_flight, 1);
         response_free(&res);
-        sodium_memzero(r.mem, HEAD_BYTES + r.len);     /* passwords pass through here */
+        sodium_memzero(r.mem, FRAME_HEAD_BYTES + r.len);     /* passwords pass through here */
         free(r.mem);
         if (rc != 0) {
             shutdown(sock, SHUT_RDWR);
@@ -862,26 +606,26 @@ static void chan_give(chan_pool *p, size_t i)
     pthread_mutex_unlock(&p->lock);
 }
 
-static int response_decode(rbuf *r, int fd, http_request *req, http_response *res)
+static int response_decode(frame_in *r, int fd, http_request *req, http_response *res)
 {
     const char *type, *allow, *location, *cookie[HTTP_COOKIES], *body;
     size_t n;
     const http_route *routes = table(req->internal, &n);
     uint32_t route;
 
-    res->status = (int)r_u32(r);
-    route = r_u32(r);
-    res->close_connection = (int)r_u32(r);
-    res->cache_static = (int)r_u32(r);
-    res->has_fd = (int)r_u32(r);
-    res->fd_size = r_u64(r);
-    type = r_str(r);
-    allow = r_str(r);
-    location = r_str(r);
+    res->status = (int)frame_get_u32(r);
+    route = frame_get_u32(r);
+    res->close_connection = (int)frame_get_u32(r);
+    res->cache_static = (int)frame_get_u32(r);
+    res->has_fd = (int)frame_get_u32(r);
+    res->fd_size = frame_get_u64(r);
+    type = frame_get_str(r);
+    allow = frame_get_str(r);
+    location = frame_get_str(r);
     for (size_t i = 0; i < HTTP_COOKIES; i++)
-        cookie[i] = r_str(r);
-    res->retry_after = (int64_t)r_u64(r);
-    body = r_str(r);
+        cookie[i] = frame_get_str(r);
+    res->retry_after = (int64_t)frame_get_u64(r);
+    body = frame_get_str(r);
     if (r->bad || r->off != r->len || (res->has_fd && fd < 0) || route > n)
         return -1;
     req->route = route > 0 ? routes[route - 1].pattern : NULL;
@@ -909,8 +653,8 @@ static void worker_forward(void *cls, http_request *req, size_t route, int refus
     chan_pool *p = cls;
     size_t i, n;
     const http_route *routes = table(req->internal, &n);
-    wbuf b = { 0 };
-    rbuf r = { 0 };
+    frame_out b = { 0 };
+    frame_in r = { 0 };
     uint32_t kind = 0;
     int fd = -1, ok = 0;
 
@@ -954,7 +698,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
     int sig, *keep = malloc((n + 1) * sizeof *keep);
-    wbuf b = { 0 };
+    frame_out b = { 0 };
 
     /* ps and /proc show it apart from the writer; its threads inherit the name */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || keep == NULL ||
@@ -988,8 +732,8 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
         log_event("error", "sandbox", json_pack("{s:s}", "error", err));
         _exit(1);
     }
-    w_u32(&b, (uint32_t)http_port(http));
-    w_u32(&b, (uint32_t)http_port(internal));
+    frame_put_u32(&b, (uint32_t)http_port(http));
+    frame_put_u32(&b, (uint32_t)http_port(internal));
     if (frame_send(ctl, PRIVSEP_READY, &b, -1) != 0)
         _exit(1);
     free(b.p);
@@ -1068,12 +812,12 @@ int privsep_serve_start(privsep *ps, http_ctx *ctx)
 int privsep_wait_ready(privsep *ps, int *internal_port)
 {
     uint32_t kind = 0, port = 0, internal = 0;
-    rbuf r;
+    frame_in r;
     int got = frame_recv(ps->ctl, 64, &kind, &r, NULL);
 
     if (got == 1 && kind == PRIVSEP_READY) {
-        port = r_u32(&r);
-        internal = r_u32(&r);
+        port = frame_get_u32(&r);
+        internal = frame_get_u32(&r);
     }
     free(r.mem);
     if (got != 1 || kind != PRIVSEP_READY || r.bad || port == 0 || port > 65535 ||

@@ -1,9 +1,10 @@
 /* sandbox.c - the sandboxes of the network-facing worker (an empty root, an
  * unprivileged user, no core dumps or ptrace, and a system-call allowlist
- * (libseccomp) on every thread) and of the signer (its own user if
- * configured, no core dumps or ptrace, its own allowlist: files read-only,
- * sockets only for PostgreSQL). One filter loader, one list per process.
- *
+ * (libseccomp) on every thread), of the mailer (the same, with Internet
+ * sockets and connect, and the real root when its relay has a name to
+ * resolve) and of the signer (its own user if configured, no core dumps or
+ * ptrace, its own allowlist: files read-only, sockets only for PostgreSQL).
+ * One filter loader, one list per process. *
  * Calls outside the list fail with EACCES rather than kill the process: a
  * library path nobody foresaw (glibc, the sanitizers) then fails like a
  * permission error instead of stopping the election's web service, while
@@ -139,7 +140,16 @@ static const char *const connect_calls[] = {
     "connect", "setsockopt", "getsockopt", "getsockname", "getpeername", "shutdown",
 };
 
-enum { SANDBOX_OPEN_READ = 1, SANDBOX_CONNECT = 2 };
+/* The mailer's, besides the worker's, with SANDBOX_NETWORK: libcurl's
+ * connection to the relay (connect; socket below), the resolver's UDP
+ * queries (sendmmsg), the host name in EHLO (uname), libcurl's wake-ups
+ * (pipe2, eventfd2, and socketpair below); and stat, with which glibc sees
+ * that /etc/resolv.conf, read before the sandbox, is unchanged. */
+static const char *const network_calls[] = {
+    "connect", "sendmmsg", "recvmmsg", "uname", "pipe2", "eventfd2", "statx", "sysinfo",
+};
+
+enum { SANDBOX_OPEN_READ = 1, SANDBOX_CONNECT = 2, SANDBOX_NETWORK = 4 };
 
 static int allow_all(scmp_filter_ctx f, const char *const *calls, size_t n)
 {
@@ -211,6 +221,19 @@ static int filter_load(const char *const *calls, size_t n, unsigned flags, char 
     }
     if (rc == 0 && (flags & SANDBOX_CONNECT))
         rc = allow_all(f, connect_calls, sizeof connect_calls / sizeof connect_calls[0]);
+    /* the network: Internet sockets only (no Unix socket of another
+     * process's), and connected pairs of its own */
+    for (size_t i = 0; rc == 0 && (flags & SANDBOX_NETWORK) && i < 2; i++) {
+        static const int families[] = { AF_INET, AF_INET6 };
+
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+    }
+    if (rc == 0 && (flags & SANDBOX_NETWORK))
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
+                              SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+    if (rc == 0 && (flags & SANDBOX_NETWORK))
+        rc = allow_all(f, network_calls, sizeof network_calls / sizeof network_calls[0]);
     if (rc == 0)
         rc = seccomp_load(f);
     if (f != NULL)
@@ -250,6 +273,19 @@ int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
         return -1;
     return filter_load(worker_calls, sizeof worker_calls / sizeof worker_calls[0], 0, err,
                        errlen);
+}
+
+int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t errlen)
+{
+    pid_t parent = getppid();
+
+    if (geteuid() == 0 && user_drop(user, chroot_empty, "privsep.user", "mailer", err,
+                                    errlen) != 0)
+        return -1;
+    if (process_lock(parent, err, errlen) != 0)
+        return -1;
+    return filter_load(worker_calls, sizeof worker_calls / sizeof worker_calls[0],
+                       SANDBOX_NETWORK, err, errlen);
 }
 
 int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen)

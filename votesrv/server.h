@@ -58,6 +58,45 @@ int server_document_check(const char *folder, const char *name, char *err, size_
 /* "PDF", "PNG" or "JPEG" as name's extension announces; NULL if none of them. */
 const char *server_document_label(const char *name);
 
+/* The frames of the internal channels (frame.c; docs/protocol.md section
+ * 18): a header (u32 kind, u32 payload length, host order), then the
+ * payload. Writing marks oom on failure; reading marks bad on a short or
+ * malformed field (and then yields 0 or NULL). */
+#define FRAME_HEAD_BYTES 8
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int oom;
+} frame_out;
+
+typedef struct {
+    char *mem;                   /* the frame as read (malloc'd), its payload at p */
+    char *p;
+    size_t len, off;
+    int bad;
+} frame_in;
+
+void frame_put_u32(frame_out *b, uint32_t v);
+void frame_put_u64(frame_out *b, uint64_t v);
+/* A u32 length, then the bytes. */
+void frame_put_bytes(frame_out *b, const void *d, size_t n);
+/* A string with its NUL (its length counts it); NULL as length 0. */
+void frame_put_str(frame_out *b, const char *s);
+uint32_t frame_get_u32(frame_in *r);
+uint64_t frame_get_u64(frame_in *r);
+char *frame_get_bytes(frame_in *r, size_t *n);
+/* A string: NUL-terminated, with no other NUL; NULL when absent (length 0). */
+char *frame_get_str(frame_in *r);
+/* Send one frame, with fd attached (SCM_RIGHTS) when fd >= 0. 0, or -1. */
+int frame_send(int sock, uint32_t kind, const frame_out *b, int fd);
+/* Receive one frame of at most max payload bytes into r (r->mem malloc'd,
+ * to free). *fd: a descriptor that came with it, or -1 (fd NULL: any is
+ * closed). 1 on a frame, 0 at the end of the stream, -1 on an error, a frame
+ * over max, or bytes past the frame (the other side sent before it was
+ * answered). */
+int frame_recv(int sock, size_t max, uint32_t *kind, frame_in *r, int *fd);
+
 /* Privilege separation (privsep.c): the daemon forks a network-facing worker
  * before it opens anything secret; the worker speaks HTTP in a sandbox and
  * hands each request, typed and bounded, to the parent (the writer), whose
@@ -106,6 +145,55 @@ json_t *privsep_tree_decode(const void *p, size_t len);
  * the listener it must name, or -1 for either. */
 int privsep_request_check(int internal, const void *payload, size_t len);
 
+/* The mailer (mailer.c): SMTP and TLS in a process of their own,
+ * votesrv-mailer, started by fork and exec of the daemon's program (a fresh
+ * memory: no store, key or pepper of the writer's), sandboxed like the HTTP
+ * worker but allowed the network. The writer keeps the outbox and hands it
+ * one composed message at a time on a socketpair (frames of frame.c):
+ *   writer -> mailer  MAILER_CONFIG once: relay, starttls, timeout_s, username,
+ *                     password, privsep user, log level, CA certificates (PEM)
+ *   mailer -> writer  MAILER_READY once, when sandboxed (empty)
+ *   writer -> mailer  MAILER_SEND: envelope sender, recipient, message bytes
+ *   mailer -> writer  MAILER_RESULT: u32 outcome (0 delivered, 1 temporary,
+ *                     2 permanent), a short reason (printable ASCII)
+ * docs/protocol.md section 18.4. */
+enum { MAILER_CONFIG = 16, MAILER_READY = 17, MAILER_SEND = 18, MAILER_RESULT = 19 };
+#define MAILER_PROCESS_NAME "votesrv-mailer"    /* its name in /proc (comm) */
+#define MAILER_ARG "--mailer"                   /* votesrv --mailer PARENT-PID: the mailer */
+#define MAILER_MESSAGE_MAX ((size_t)1 << 20)    /* a composed message, at most */
+#define MAILER_ADDRESS_CHARS 320                /* an address, its NUL included */
+#define MAILER_REASON_CHARS 160                 /* a result's reason, its NUL included */
+#define MAILER_CA_MAX ((size_t)4 << 20)         /* the CA certificates, at most */
+#define MAILER_SEND_MAX (MAILER_MESSAGE_MAX + 2 * MAILER_ADDRESS_CHARS + 16)
+#define MAILER_RESULT_MAX (8 + MAILER_REASON_CHARS)
+#define MAILER_CONFIG_MAX (MAILER_CA_MAX + 4096)
+
+typedef struct mailer mailer;
+
+/* Start the mailer: exe (the daemon's program, "/proc/self/exe" in the
+ * daemon) run as votesrv-mailer with mc's relay and the CA file mc names (or
+ * libcurl's default bundle), read here; user: privsep.user. Returns once it
+ * is sandboxed. NULL with a message in err. */
+mailer *mailer_spawn(const char *exe, const mail_config *mc, const char *user,
+                     const char *log_level, char *err, size_t errlen);
+/* A mailer already connected on fd, with no process of its own to restart
+ * (tests that play a broken mailer). */
+mailer *mailer_adopt(int fd, const mail_config *mc);
+/* The mail transport (mail_transport_set): one message through the mailer,
+ * restarted once if it has gone; an answer that is missing, malformed or
+ * oversized ends that mailer (a new one starts for the next message) and
+ * counts as a temporary failure: the message stays queued (at-least-once). */
+int mailer_transport(void *cls, const char *rcpt_to, const uint8_t *msg, size_t len,
+                     char *err, size_t errlen);
+/* After a SIGCHLD: if the mailer has ended, log it, reap it and start
+ * another (unless a delivery is under way: it sees the end itself). */
+void mailer_check(mailer *m);
+pid_t mailer_pid(mailer *m);
+/* Stop the mailer (it sees the end of its channel) and free m. */
+void mailer_free(mailer *m);
+/* The mailer process: votesrv --mailer PARENT-PID, its channel on fd 3. Never returns. */
+int mailer_main(const char *parent);
+
 /* Sandbox (sandbox.c). Close every descriptor above 2 but those of keep. */
 void sandbox_close_fds(const int *keep, size_t n);
 /* Enter the worker's sandbox for good, every thread of the process: as root,
@@ -114,6 +202,12 @@ void sandbox_close_fds(const int *keep, size_t n);
  * call filter (no open, exec, fork, ptrace, socket, connect...). 0, or -1 with a
  * message in err. */
 int sandbox_enter_worker(const config *cfg, char *err, size_t errlen);
+/* The mailer's sandbox: as root, become user (refused when it is empty or
+ * root), in an empty root when chroot_empty (a relay named by its address:
+ * no resolver file needed); then not dumpable, no new privileges, and a
+ * filter that allows the network (sockets of AF_INET and AF_INET6, connect)
+ * but no open of any file, exec, fork, ptrace. 0, or -1 with a message. */
+int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t errlen);
 /* Enter the signer's sandbox for good, once it has read the keys: as root
  * with a user (privsep.signer_user; NULL or "": stay root), become that user
  * (refused when it is unknown or root); then not dumpable, no new privileges,
