@@ -204,5 +204,16 @@ int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t e
  * ptrace, kill of another process, and no socket unless postgresql (a Unix or
  * TCP connection to the database). 0, or -1 with a message in err. */
 int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen);
+/* The writer's user (privsep.writer_user), checked before anything is forked:
+ * started as root with privsep, the user must be named (unless
+ * privsep.writer_stays_root), known, not root, not privsep.signer_user, and
+ * own each SQLite store, its journals and its folder. 0, or -1 with a message
+ * naming the setting, and the file and its owner. */
+int sandbox_check_writer(const config *cfg, char *err, size_t errlen);
+/* Started as root with privsep, once the children are forked and before any
+ * store is opened: check again, become privsep.writer_user (no
+ * supplementary group), then not dumpable and no new privileges (also when
+ * privsep.writer_stays_root). Otherwise nothing. 0, or -1 with a message. */
+int sandbox_enter_writer(const config *cfg, char *err, size_t errlen);
 
 #endif
