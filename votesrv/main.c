@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     if (cfg.privsep)
         log_event("info", "writer", json_pack("{s:i,s:i}", "uid", (int)getuid(), "gid",
                                               (int)getgid()));
-    if ((signer != NULL ? server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err)
+    if ((signer != NULL ? server_open_signer(&srv, &cfg, signer, 0, err, sizeof err)
                         : server_open(&srv, cfg_path, 0, 0, err, sizeof err)) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
         privsep_stop(&ps);

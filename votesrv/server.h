@@ -34,9 +34,10 @@ typedef struct {
  * create_keys, a missing keys file is created. The signer is in-process. */
 int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
                 size_t errlen);
-/* The same with a signer of its own (signer_spawn), which s owns from now on,
- * even on failure. */
-int server_open_signer(server *s, const char *config_path, signer *g, int readers, char *err,
+/* The same with the configuration cfg as loaded (before the writer's change of
+ * user: not read again, since its mail password file may be root's) and a
+ * signer of its own (signer_spawn), which s owns from now on, even on failure. */
+int server_open_signer(server *s, const config *cfg, signer *g, int readers, char *err,
                        size_t errlen);
 /* The store configuration of cfg (box_key NULL: the signer derives it). */
 store_config server_store_config(const config *cfg, int readers);
