@@ -61,7 +61,8 @@ static int bench_set_privsep(const char *cfg, int privsep)
     int rc = -1;
 
     if (j != NULL &&
-        json_object_set_new(j, "privsep", json_pack("{s:b}", "enabled", privsep)) == 0 &&
+        json_object_set_new(j, "privsep", json_pack("{s:b,s:b}", "enabled", privsep,
+                                                      "writer_stays_root", 1)) == 0 &&
         json_dump_file(j, cfg, JSON_INDENT(2)) == 0)
         rc = 0;
     json_decref(j);

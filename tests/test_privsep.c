@@ -12,14 +12,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -109,7 +112,8 @@ static void test_worker_is_sandboxed(void **state)
     if (geteuid() == 0) {
         proc_status(pid, "Uid", v, sizeof v);
         assert_true(atoi(v) != 0);
-        /* the writer is still root: the worker is the only one dropped */
+        /* the demo's writer stays root (privsep.writer_stays_root):
+         * test_writer_changes_user has it change user */
         proc_status(daemon_pid, "Uid", v, sizeof v);
         assert_int_equal(atoi(v), 0);
     }
@@ -1063,6 +1067,226 @@ static void test_writer_death_ends_its_children(void **state)
     assert_true(process_gone(signer));
 }
 
+/* ---- the writer's own user (privsep.writer_user) ---- */
+
+/* An election of 4 voters in a folder of its own (load.csv for voteclient),
+ * its configuration's privsep set to privsep (a JSON object); the SQLite
+ * stores moved to wdir/data, owned by owner (-1: left root's) and readable by
+ * the signer's group gid, the keys file given to the signer's user, 0600. */
+static char *writer_election(char *cfgpath, size_t len, const char *privsep, uid_t owner,
+                             gid_t gid, uid_t keys_owner)
+{
+    char *wdir = tu_tmpdir(), data[700], err[CONFIG_ERR_CHARS];
+    const char *const ends[] = { "", "-journal", "-wal", "-shm" };
+    config c;
+    json_t *j;
+
+    assert_int_equal(tu_election_generated(wdir, bin, 4, cfgpath, len), 0);
+    assert_int_equal(tu_load_file(wdir, cfgpath, "csa-ministere", 4), 0);
+    assert_int_equal(config_load(&c, cfgpath, err, sizeof err), 0);
+    snprintf(data, sizeof data, "%s/data", wdir);
+    assert_int_equal(mkdir(data, 0711), 0);
+    assert_int_equal(chmod(data, 0711), 0);
+    assert_int_equal(chown(data, owner, gid), 0);
+    assert_non_null(j = json_load_file(cfgpath, 0, NULL));
+    for (size_t i = 0; i < 2; i++) {
+        const char *from = i == 0 ? c.registry : c.ballot_box;
+        char to[800];
+
+        for (size_t k = 0; k < 4; k++) {
+            char a[CONFIG_PATH_CHARS + 16], b[900];
+
+            snprintf(a, sizeof a, "%s%s", from, ends[k]);
+            snprintf(b, sizeof b, "%s/%s%s", data, i == 0 ? "registry.db" : "ballots.db",
+                     ends[k]);
+            if (access(a, F_OK) != 0)
+                continue;
+            assert_int_equal(rename(a, b), 0);
+            assert_int_equal(chown(b, owner, gid), 0);
+            assert_int_equal(chmod(b, 0640), 0);
+        }
+        snprintf(to, sizeof to, "%s/%s", data, i == 0 ? "registry.db" : "ballots.db");
+        json_object_set_new(json_object_get(j, "store"), i == 0 ? "registry" : "ballot_box",
+                            json_string(to));
+    }
+    json_object_set_new(j, "privsep", json_loads(privsep, 0, NULL));
+    assert_int_equal(json_dump_file(j, cfgpath, JSON_INDENT(1)), 0);
+    json_decref(j);
+    /* the writer reads its configuration and the election's files after its
+     * change of user; the keys file is the signer's alone */
+    assert_int_equal(chmod(cfgpath, 0644), 0);
+    assert_int_equal(chmod(wdir, 0711), 0);
+    assert_int_equal(chown(c.keys, keys_owner, (gid_t)-1), 0);
+    assert_int_equal(chmod(c.keys, 0600), 0);
+    return wdir;
+}
+
+/* Attack code as the writer's uid after its change of user: bit i of the
+ * exit status set means attempt i succeeded. */
+enum {
+    W_CONTROL = 1 << 0, W_KEYS = 1 << 1, W_KEYS_REPLACE = 1 << 2, W_TRACE_SIGNER = 1 << 3,
+    W_SIGNER_MEM = 1 << 4, W_TRACE_WRITER = 1 << 5, W_WRITER_ENVIRON = 1 << 6,
+    W_ROOT = 1 << 7,
+};
+
+static int attack_as(uid_t uid, gid_t gid, const char *keys, const char *registry, int signer,
+                     int writer)
+{
+    char path[CONFIG_PATH_CHARS + 16];
+    int got = 0, fd;
+
+    if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+        return 0xff;
+    /* the control: the stores are its own */
+    if ((fd = open(registry, O_RDWR)) >= 0) {
+        got |= W_CONTROL;
+        close(fd);
+    }
+    if ((fd = open(keys, O_RDONLY)) >= 0) {
+        got |= W_KEYS;
+        close(fd);
+    }
+    snprintf(path, sizeof path, "%s.old", keys);
+    if (rename(keys, path) == 0)
+        got |= W_KEYS_REPLACE;
+    if (ptrace(PTRACE_ATTACH, signer, NULL, NULL) == 0)
+        got |= W_TRACE_SIGNER;
+    snprintf(path, sizeof path, "/proc/%d/mem", signer);
+    if ((fd = open(path, O_RDONLY)) >= 0) {
+        got |= W_SIGNER_MEM;
+        close(fd);
+    }
+    /* the writer itself, of the same uid: not dumpable, so not its worker or
+     * mailer either */
+    if (ptrace(PTRACE_ATTACH, writer, NULL, NULL) == 0)
+        got |= W_TRACE_WRITER;
+    snprintf(path, sizeof path, "/proc/%d/environ", writer);
+    if ((fd = open(path, O_RDONLY)) >= 0) {
+        got |= W_WRITER_ENVIRON;
+        close(fd);
+    }
+    if (setuid(0) == 0)
+        got |= W_ROOT;
+    return got;
+}
+
+/* (6) Started as root with privsep.writer_user, the writer becomes that user
+ * before it opens a store: no capability, not dumpable; as its uid, the keys
+ * file (the signer's, 0600) can be neither read nor replaced, nor the signer
+ * or the writer traced; and the daemon serves a whole flow and stops cleanly. */
+static void test_writer_changes_user(void **state)
+{
+    char cfgpath[700], err[CONFIG_ERR_CHARS], v[128], out[4096];
+    struct passwd w, s, *p;     /* copies: getpwnam's answer is overwritten by the next */
+    char *wdir;
+    config c;
+    int writer, signer, worker, status;
+    pid_t pid;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    tu_sqlite_only("the writer's ownership of its store files");
+    assert_non_null(p = getpwnam("daemon"));
+    w = *p;
+    assert_non_null(p = getpwnam("bin"));
+    s = *p;
+    wdir = writer_election(cfgpath, sizeof cfgpath,
+                           "{\"writer_user\": \"daemon\", \"signer_user\": \"bin\"}", w.pw_uid,
+                           s.pw_gid, s.pw_uid);
+    assert_int_equal(config_load(&c, cfgpath, err, sizeof err), 0);
+    writer = tu_daemon_up(bin, wdir, cfgpath);
+    assert_true(writer > 0);
+    signer = tu_proc_child_named(writer, SIGNER_PROCESS_NAME);
+    worker = tu_proc_child_named(writer, PRIVSEP_WORKER_NAME);
+    assert_true(signer > 0);
+    assert_true(worker > 0);
+    proc_status(writer, "Uid", v, sizeof v);
+    snprintf(out, sizeof out, "%u\t%u\t%u\t%u", w.pw_uid, w.pw_uid, w.pw_uid, w.pw_uid);
+    assert_string_equal(v, out);
+    proc_status(writer, "Gid", v, sizeof v);
+    assert_int_equal(atoi(v), (int)w.pw_gid);
+    proc_status(writer, "Groups", v, sizeof v);
+    assert_string_equal(v, "");
+    proc_status(writer, "CapEff", v, sizeof v);
+    assert_string_equal(v, "0000000000000000");
+    proc_status(writer, "CapPrm", v, sizeof v);
+    assert_string_equal(v, "0000000000000000");
+    proc_status(writer, "NoNewPrivs", v, sizeof v);
+    assert_string_equal(v, "1");
+    proc_status(signer, "Uid", v, sizeof v);
+    assert_int_equal(atoi(v), (int)s.pw_uid);
+    /* as root, the keys file is there and readable: the control */
+    assert_int_equal(access(c.keys, R_OK), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(attack_as(w.pw_uid, w.pw_gid, c.keys, c.registry, signer, writer));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != W_CONTROL)
+        fprintf(stderr, "attempts: 0x%x\n", WEXITSTATUS(status));
+    assert_int_equal(WEXITSTATUS(status), W_CONTROL);
+    /* a whole flow: sessions, ballots, receipts from the signer */
+    snprintf(v, sizeof v, "%s/load.csv", wdir);
+    assert_int_equal(tu_sh(out, sizeof out, "'%s/voteclient' --url %s load '%s' --concurrency 1",
+                           bin, tu_base_url, v), 0);
+    assert_non_null(strstr(out, "ballots 4 accepted 4 errors 0"));
+    /* it stops its worker (of another user, which it cannot signal) and exits 0 */
+    assert_int_equal(kill(writer, SIGTERM), 0);
+    assert_int_equal(waitpid(writer, &status, 0), writer);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_true(process_gone(worker));
+    tu_daemon_teardown(-1, &(tu_smtp){ .pid = 0 }, wdir);
+}
+
+/* (7) Started as root, the refusals, each before anything is forked or
+ * opened, with exit status 2 and a message naming the setting (and for the
+ * stores, the file and the owners): no writer_user; writer_user root, unknown,
+ * or the signer's user; stores owned by another user. */
+static void test_writer_user_refusals(void **state)
+{
+    static const struct {
+        const char *privsep, *expect;
+        int stores_root;
+    } cases[] = {
+        { "{}", "the writer would stay root", 0 },
+        { "{\"writer_user\": \"root\"}", "privsep.writer_user \\\"root\\\"", 0 },
+        { "{\"writer_user\": \"no-such-user-votesrv\"}", "unprivileged user", 0 },
+        { "{\"writer_user\": \"daemon\", \"signer_user\": \"daemon\"}", "the same user", 0 },
+        { "{\"writer_user\": \"daemon\", \"writer_stays_root\": true}", "one or the other", 0 },
+        { "{\"writer_user\": \"daemon\"}", "is owned by root (uid 0)", 1 },
+    };
+    struct passwd *w = getpwnam("daemon");
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    tu_sqlite_only("the writer's ownership of its store files");
+    assert_non_null(w);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cfgpath[700], out[8192], want[900];
+        char *wdir = writer_election(cfgpath, sizeof cfgpath, cases[i].privsep,
+                                     cases[i].stores_root ? 0 : w->pw_uid, 0, 0);
+
+        assert_int_not_equal(tu_sh(out, sizeof out, "'%s/votesrv' -c '%s' 2>&1", bin, cfgpath),
+                             0);
+        if (strstr(out, cases[i].expect) == NULL)
+            fprintf(stderr, "case %zu: %s\n", i, out);
+        assert_non_null(strstr(out, cases[i].expect));
+        if (cases[i].stores_root) {         /* the file, and the owner it needs */
+            snprintf(want, sizeof want, "%s/data", wdir);
+            assert_non_null(strstr(out, want));
+            assert_non_null(strstr(out, "chown daemon"));
+        }
+        assert_null(strstr(out, "listening"));
+        tu_rmdir(wdir);
+        free(wdir);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1077,6 +1301,8 @@ int main(void)
         cmocka_unit_test(test_worker_resolves),
         cmocka_unit_test(test_worker_death_stops_the_daemon),       /* ends the daemon */
         cmocka_unit_test(test_writer_death_ends_its_children),      /* a daemon of its own */
+        cmocka_unit_test(test_writer_changes_user),                 /* an election of its own */
+        cmocka_unit_test(test_writer_user_refusals),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -245,8 +245,8 @@ static int daemon_try(const char *proxies, int v2, const char *mode)
     json_object_set_new(c, "proxy_protocol_v2", json_boolean(v2));
     if (no_privsep)
         json_object_set_new(c, "privsep", json_pack("{s:b}", "enabled", 0));
-    else
-        json_object_del(c, "privsep");
+    else        /* the demo's: started as root, the writer may stay root */
+        json_object_set_new(c, "privsep", json_pack("{s:b}", "writer_stays_root", 1));
     json_object_set_new(c, "limits", json_pack("{s:i,s:i,s:i,s:i}", "threads", 2,
                                                "failures_per_network", NET_FAILURES,
                                                "per_ip_connections", per_ip,

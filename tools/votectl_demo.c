@@ -145,7 +145,8 @@ static int write_config(const char *dir)
         "\"%s/common-passwords-fr.txt\" ],\n"
         "  \"limits\": { \"max_body_bytes\": 65536, \"connection_timeout_s\": 30 },\n"
         "  \"credential_authority_url\": \"http://127.0.0.1:%d\",\n"
-        "  \"log\": { \"level\": \"info\" }\n"
+        "  \"log\": { \"level\": \"info\" },\n"
+        "  \"privsep\": { \"writer_stays_root\": true }\n"
         "}\n", conf, conf, conf, conf, DEMO_VOTECAD_PORT);
     return write_file(dir, "votesrv.json", text);
 }

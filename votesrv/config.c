@@ -312,8 +312,9 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
            *internal = NULL, *privsep = NULL, *unix_sock = NULL;
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
-    const char *level = "info", *ps_user = "nobody", *signer_user = "";
-    int port = 8080, ps_enabled = 1;
+    const char *level = "info", *ps_user = "nobody", *signer_user = "",
+               *writer_user = "";
+    int port = 8080, ps_enabled = 1, writer_root = 0;
     unsigned body = 65536;
     int rc = -1;
 
@@ -338,9 +339,10 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "board_batch_seconds", &batch, "trusted_proxies", &proxies,
                        "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal,
                        "privsep", &privsep) != 0 ||
-        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s}", "enabled",
-                                   &ps_enabled, "user", &ps_user, "signer_user",
-                                   &signer_user) != 0) ||
+        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s,s?s,s?b}",
+                                   "enabled", &ps_enabled, "user", &ps_user, "signer_user",
+                                   &signer_user, "writer_user", &writer_user,
+                                   "writer_stays_root", &writer_root) != 0) ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i,s?o}", "address", &addr,
                                   "port", &port, "unix", &unix_sock) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
@@ -390,13 +392,22 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     if (pg != NULL)
         strcpy(c->postgresql, pg);          /* never empty: checked above */
     if (strlen(ps_user) >= sizeof c->privsep_user ||
-        strlen(signer_user) >= sizeof c->privsep_signer_user) {
-        fail(err, errlen, path, "privsep.user, privsep.signer_user: a user name");
+        strlen(signer_user) >= sizeof c->privsep_signer_user ||
+        strlen(writer_user) >= sizeof c->privsep_writer_user) {
+        fail(err, errlen, path, "privsep.user, privsep.signer_user, privsep.writer_user: a user "
+             "name");
+        goto out;
+    }
+    if (writer_root && writer_user[0] != '\0') {
+        fail(err, errlen, path, "privsep.writer_user and privsep.writer_stays_root: one or the "
+             "other");
         goto out;
     }
     c->privsep = ps_enabled;
     strcpy(c->privsep_user, ps_user);
     strcpy(c->privsep_signer_user, signer_user);
+    strcpy(c->privsep_writer_user, writer_user);
+    c->privsep_writer_root = writer_root;
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;

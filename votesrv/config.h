@@ -67,10 +67,15 @@ typedef struct {
     /* Privilege separation (votesrv/privsep.c): HTTP in a sandboxed worker
      * process, which runs as privsep_user when started as root; the signer
      * (signer/) becomes privsep_signer_user when started as root ("": it
-     * stays root). */
+     * stays root). The writer, this process, becomes privsep_writer_user once
+     * its children are forked, before it opens a store (sandbox_enter_writer);
+     * started as root without it, the daemon refuses to start unless
+     * privsep_writer_root (privsep.writer_stays_root: demos and tests). */
     int privsep;
     char privsep_user[64];
     char privsep_signer_user[64];
+    char privsep_writer_user[64];
+    int privsep_writer_root;
 } config;
 
 typedef struct {

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "crypto/crypto.h"
 #include "endpoints.h"
 #include "election/election.h"
@@ -37,10 +38,10 @@ static void on_store_error(const char *detail)
     log_event("error", "store", json_pack("{s:s}", "detail", detail));
 }
 
-static int write_port(const char *path, int port, int internal)
+/* The port file is opened before the writer's change of user, written once
+ * both ports are known. */
+static int write_port(FILE *f, int port, int internal)
 {
-    FILE *f = fopen(path, "w");
-
     if (f == NULL)
         return -1;
     fprintf(f, "%d\n%d\n", port, internal);
@@ -64,6 +65,7 @@ static void timezone_set(store *s)
 int main(int argc, char **argv)
 {
     const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
+    FILE *port_f = NULL;
     static config cfg;
     server srv;
     store_config sc;
@@ -106,6 +108,13 @@ int main(int argc, char **argv)
         return 2;
     }
     log_set_level(cfg.log_level);
+    /* started as root: the writer's user is checked before anything is forked */
+    if (sandbox_check_writer(&cfg, err, sizeof err) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        return 2;
+    }
+    if (port_file != NULL && (port_f = fopen(port_file, "w")) == NULL)
+        log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
     /* the signer first, before any thread, store or key: it alone reads the
      * keys file, and the writer only gets the public and derived keys */
     if (cfg.privsep) {
@@ -133,7 +142,18 @@ int main(int argc, char **argv)
         return 1;
     }
     sodium_memzero(cfg.mail.password, sizeof cfg.mail.password);   /* the mailer's now */
-    if ((signer != NULL ? server_open_signer(&srv, cfg_path, signer, 0, err, sizeof err)
+    /* the children forked, and before any store or request: the writer's own user */
+    if (sandbox_enter_writer(&cfg, err, sizeof err) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        privsep_stop(&ps);
+        mailer_free(mailer);
+        signer_free(signer);
+        return 1;
+    }
+    if (cfg.privsep)
+        log_event("info", "writer", json_pack("{s:i,s:i}", "uid", (int)getuid(), "gid",
+                                              (int)getgid()));
+    if ((signer != NULL ? server_open_signer(&srv, &cfg, signer, 0, err, sizeof err)
                         : server_open(&srv, cfg_path, 0, 0, err, sizeof err)) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
         privsep_stop(&ps);
@@ -173,7 +193,7 @@ int main(int argc, char **argv)
     }
     if (srv.cfg.mail_relay)
         sender = mail_sender_start(srv.store, srv.mail);
-    if (port_file != NULL && write_port(port_file, port, internal_port) != 0)
+    if (port_file != NULL && write_port(port_f, port, internal_port) != 0)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
     log_event("info", "listening",
               json_pack("{s:s,s:i,s:s,s:i,s:i,s:b,s:b}", "address", srv.cfg.listen_address,

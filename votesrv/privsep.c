@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -690,14 +691,36 @@ static void worker_forward(void *cls, http_request *req, size_t route, int refus
     http_error(req, res, 503, MSG_INTERNAL);
 }
 
+static volatile sig_atomic_t worker_stop;
+
+static void on_stop(int sig)
+{
+    worker_stop = sig;
+}
+
+/* Until SIGTERM or SIGINT, or the end of the control channel: the writer,
+ * once it has changed user, may not signal a worker of another user, and
+ * closes the channel instead. */
+static void stop_wait(int ctl)
+{
+    struct pollfd p = { .fd = ctl, .events = POLLIN };
+    sigset_t open;
+
+    pthread_sigmask(SIG_SETMASK, NULL, &open);
+    sigdelset(&open, SIGTERM);
+    sigdelset(&open, SIGINT);
+    while (!worker_stop && ppoll(&p, 1, NULL, &open) < 0 && errno == EINTR)
+        ;
+}
+
 static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t parent)
 {
     static chan_pool pool;
     static http_ctx ctx;
     http_server *http, *internal;
-    sigset_t sigs;
+    struct sigaction sa = { .sa_handler = on_stop };
     char err[CONFIG_ERR_CHARS];
-    int sig, *keep = malloc((n + 1) * sizeof *keep);
+    int *keep = malloc((n + 1) * sizeof *keep);
     frame_out b = { 0 };
 
     /* ps and /proc show it apart from the writer; its threads inherit the name */
@@ -718,7 +741,9 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     ctx.started = (int64_t)time(NULL);
     ctx.forward = worker_forward;
     ctx.forward_cls = &pool;
-    if (pool.busy == NULL)
+    sigemptyset(&sa.sa_mask);
+    if (pool.busy == NULL || sigaction(SIGTERM, &sa, NULL) != 0 ||
+        sigaction(SIGINT, &sa, NULL) != 0)
         _exit(1);
     http = http_start(&ctx, votesrv_routes, votesrv_nroutes, err, sizeof err);
     internal = http == NULL ? NULL
@@ -737,10 +762,7 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     if (frame_send(ctl, PRIVSEP_READY, &b, -1) != 0)
         _exit(1);
     free(b.p);
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigwait(&sigs, &sig);
+    stop_wait(ctl);
     http_stop(http, STOP_GRACE_S);
     http_stop(internal, 0);
     _exit(0);           /* no exit handlers: the sanitizers' leak check cannot run here */
@@ -843,7 +865,11 @@ int privsep_worker_gone(privsep *ps)
 void privsep_stop(privsep *ps)
 {
     if (ps->pid > 0) {
-        kill(ps->pid, SIGTERM);     /* it finishes the requests in flight, then exits */
+        /* it finishes the requests in flight, then exits; a writer that changed
+         * user cannot signal it, and ends the control channel instead */
+        kill(ps->pid, SIGTERM);
+        if (ps->ctl >= 0)
+            shutdown(ps->ctl, SHUT_RDWR);
         while (waitpid(ps->pid, NULL, 0) < 0 && errno == EINTR)
             ;
         ps->pid = 0;

@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int cmp_int(const void *a, const void *b)
@@ -299,4 +300,115 @@ int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t err
         return -1;
     return filter_load(signer_calls, sizeof signer_calls / sizeof signer_calls[0],
                        SANDBOX_OPEN_READ | (postgresql ? SANDBOX_CONNECT : 0), err, errlen);
+}
+
+/* ---- the writer ---- */
+
+/* The uid and gid of user, unprivileged (not root's uid or group); -1 with a
+ * message naming setting when it is unknown or root. */
+static int user_find(const char *user, const char *setting, uid_t *uid, gid_t *gid, char *err,
+                     size_t errlen)
+{
+    struct passwd *pw = user[0] != '\0' ? getpwnam(user) : NULL;
+
+    if (pw == NULL || pw->pw_uid == 0 || pw->pw_gid == 0) {
+        snprintf(err, errlen, "%s \"%s\": started as root, votesrv needs an unprivileged user "
+                 "(known, not root, not in root's group) for its writer", setting, user);
+        return -1;
+    }
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    return 0;
+}
+
+/* path, if it exists (or, when must_exist, in any case), owned by uid. */
+static int owned_by(const char *path, int must_exist, uid_t uid, const char *user, char *err,
+                    size_t errlen)
+{
+    struct stat st;
+    struct passwd *pw;
+
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT && !must_exist)
+            return 0;
+        snprintf(err, errlen, "privsep.writer_user \"%s\": %s: %s", user, path, strerror(errno));
+        return -1;
+    }
+    if (st.st_uid == uid && !S_ISLNK(st.st_mode))
+        return 0;
+    pw = getpwuid(st.st_uid);
+    snprintf(err, errlen, "privsep.writer_user \"%s\": %s is %s by %s (uid %u); the writer "
+             "must own its stores, their journals and their folder (chown %s)", user, path,
+             S_ISLNK(st.st_mode) ? "a symbolic link, owned" : "owned",
+             pw != NULL ? pw->pw_name : "?", (unsigned)st.st_uid, user);
+    return -1;
+}
+
+/* Each SQLite store, its journals and its folder owned by uid. */
+static int stores_owned(const config *cfg, uid_t uid, char *err, size_t errlen)
+{
+    const char *const files[] = { cfg->registry, cfg->ballot_box };
+    const char *const ends[] = { "", "-journal", "-wal", "-shm" };
+
+    for (size_t i = 0; cfg->postgresql[0] == '\0' && i < 2; i++) {
+        char path[CONFIG_PATH_CHARS + 16], *slash;
+
+        snprintf(path, sizeof path, "%s", files[i]);
+        if ((slash = strrchr(path, '/')) != NULL)
+            *(slash == path ? slash + 1 : slash) = '\0';
+        else
+            snprintf(path, sizeof path, ".");
+        if (owned_by(path, 1, uid, cfg->privsep_writer_user, err, errlen) != 0)
+            return -1;
+        for (size_t j = 0; j < sizeof ends / sizeof ends[0]; j++) {
+            snprintf(path, sizeof path, "%s%s", files[i], ends[j]);
+            if (owned_by(path, j == 0, uid, cfg->privsep_writer_user, err, errlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int sandbox_check_writer(const config *cfg, char *err, size_t errlen)
+{
+    uid_t uid, signer_uid;
+    gid_t gid, signer_gid;
+
+    if (!cfg->privsep || geteuid() != 0 || cfg->privsep_writer_root)
+        return 0;
+    if (cfg->privsep_writer_user[0] == '\0') {
+        snprintf(err, errlen, "privsep.writer_user: started as root, the writer would stay "
+                 "root; name the unprivileged user that owns the stores (or set "
+                 "privsep.writer_stays_root, for a demonstration only)");
+        return -1;
+    }
+    if (user_find(cfg->privsep_writer_user, "privsep.writer_user", &uid, &gid, err, errlen) != 0)
+        return -1;
+    if (cfg->privsep_signer_user[0] != '\0' &&
+        user_find(cfg->privsep_signer_user, "privsep.signer_user", &signer_uid, &signer_gid,
+                  err, errlen) == 0 && signer_uid == uid) {
+        snprintf(err, errlen, "privsep.writer_user \"%s\" and privsep.signer_user \"%s\" are "
+                 "the same user: the writer could read the keys file", cfg->privsep_writer_user,
+                 cfg->privsep_signer_user);
+        return -1;
+    }
+    return stores_owned(cfg, uid, err, errlen);
+}
+
+int sandbox_enter_writer(const config *cfg, char *err, size_t errlen)
+{
+    if (!cfg->privsep || geteuid() != 0)
+        return 0;
+    if (!cfg->privsep_writer_root &&
+        (sandbox_check_writer(cfg, err, errlen) != 0 ||
+         user_drop(cfg->privsep_writer_user, 0, "privsep.writer_user", "writer", err,
+                   errlen) != 0))
+        return -1;
+    /* the change of user resets it to fs.suid_dumpable: its children, the
+     * same user or not, cannot trace it or read its memory */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }

@@ -15,8 +15,8 @@ store_config server_store_config(const config *cfg, int readers)
                            cfg->postgresql[0] != '\0' ? cfg->postgresql : NULL, NULL, 0 };
 }
 
-static int open_with(server *s, const char *config_path, int create_keys, signer *g,
-                     int readers, char *err, size_t errlen)
+static int open_with(server *s, const char *config_path, const config *loaded,
+                     int create_keys, signer *g, int readers, char *err, size_t errlen)
 {
     const char *lists[CONFIG_LISTS];
     store_config sc;
@@ -24,7 +24,9 @@ static int open_with(server *s, const char *config_path, int create_keys, signer
 
     memset(s, 0, sizeof *s);
     s->signer = g;
-    if (config_load(&s->cfg, config_path, err, errlen) != 0)
+    if (loaded != NULL)
+        s->cfg = *loaded;
+    else if (config_load(&s->cfg, config_path, err, errlen) != 0)
         return -1;
     if (s->signer == NULL) {            /* in-process: this process reads the keys */
         server_keys k;
@@ -83,13 +85,13 @@ static int open_with(server *s, const char *config_path, int create_keys, signer
 int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
                 size_t errlen)
 {
-    return open_with(s, config_path, create_keys, NULL, readers, err, errlen);
+    return open_with(s, config_path, NULL, create_keys, NULL, readers, err, errlen);
 }
 
-int server_open_signer(server *s, const char *config_path, signer *g, int readers, char *err,
+int server_open_signer(server *s, const config *cfg, signer *g, int readers, char *err,
                        size_t errlen)
 {
-    return open_with(s, config_path, 0, g, readers, err, errlen);
+    return open_with(s, NULL, cfg, 0, g, readers, err, errlen);
 }
 
 void server_close(server *s)

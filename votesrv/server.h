@@ -34,9 +34,10 @@ typedef struct {
  * create_keys, a missing keys file is created. The signer is in-process. */
 int server_open(server *s, const char *config_path, int create_keys, int readers, char *err,
                 size_t errlen);
-/* The same with a signer of its own (signer_spawn), which s owns from now on,
- * even on failure. */
-int server_open_signer(server *s, const char *config_path, signer *g, int readers, char *err,
+/* The same with the configuration cfg as loaded (before the writer's change of
+ * user: not read again, since its mail password file may be root's) and a
+ * signer of its own (signer_spawn), which s owns from now on, even on failure. */
+int server_open_signer(server *s, const config *cfg, signer *g, int readers, char *err,
                        size_t errlen);
 /* The store configuration of cfg (box_key NULL: the signer derives it). */
 store_config server_store_config(const config *cfg, int readers);
@@ -215,5 +216,16 @@ int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t e
  * ptrace, kill of another process, and no socket unless postgresql (a Unix or
  * TCP connection to the database). 0, or -1 with a message in err. */
 int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen);
+/* The writer's user (privsep.writer_user), checked before anything is forked:
+ * started as root with privsep, the user must be named (unless
+ * privsep.writer_stays_root), known, not root, not privsep.signer_user, and
+ * own each SQLite store, its journals and its folder. 0, or -1 with a message
+ * naming the setting, and the file and its owner. */
+int sandbox_check_writer(const config *cfg, char *err, size_t errlen);
+/* Started as root with privsep, once the children are forked and before any
+ * store is opened: check again, become privsep.writer_user (no
+ * supplementary group), then not dumpable and no new privileges (also when
+ * privsep.writer_stays_root). Otherwise nothing. 0, or -1 with a message. */
+int sandbox_enter_writer(const config *cfg, char *err, size_t errlen);
 
 #endif
