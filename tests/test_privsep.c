@@ -1283,7 +1283,9 @@ static void test_writer_user_refusals(void **state)
         { "{\"writer_user\": \"no-such-user-votesrv\"}", "unprivileged user", 0 },
         { "{\"writer_user\": \"daemon\", \"signer_user\": \"daemon\"}", "the same user", 0 },
         { "{\"writer_user\": \"daemon\", \"writer_stays_root\": true}", "one or the other", 0 },
-        { "{\"writer_user\": \"daemon\"}", "is owned by root (uid 0)", 1 },
+        { "{\"writer_user\": \"daemon\", \"signer_user\": \"bin\"}",
+          "is owned by root (uid 0)", 1 },
+        { "{\"writer_user\": \"daemon\"}", "the signer would stay root", 0 },
     };
     struct passwd *w = getpwnam("daemon");
 

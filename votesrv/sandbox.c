@@ -396,7 +396,15 @@ int sandbox_check_writer(const config *cfg, char *err, size_t errlen)
                  cfg->privsep_signer_user);
         return -1;
     }
-    return stores_owned(cfg, uid, err, errlen);
+    if (stores_owned(cfg, uid, err, errlen) != 0)
+        return -1;
+    if (cfg->privsep_signer_user[0] == '\0') {
+        snprintf(err, errlen, "privsep.signer_user: started as root, the signer would stay "
+                 "root (it could read every file and the writer's memory); name the "
+                 "unprivileged user that owns the keys file");
+        return -1;
+    }
+    return 0;
 }
 
 int sandbox_enter_writer(const config *cfg, char *err, size_t errlen)
