@@ -19,7 +19,9 @@
  *                                            authority's signed lists and
  *                                            reissue records (by seq), the count
  *   {"checkpoints": [{seq, hash, signature}]}
- *   {"end": {"lines": N}}                    N lines before this one
+ *   {"end": {"lines": N, "checkpoints": C, "last_checkpoint": {"seq", "hash"}}}
+ *                                            N lines before this one, C the
+ *                                            checkpoints above, the last one
  */
 #include "box.h"
 
@@ -48,7 +50,8 @@ typedef struct {
     json_t *signatures;      /* scrutin -> signature-list count */
     uint8_t after[BALLOT_TRACKER_BYTES];
     int n, first;
-    uint64_t lines;
+    uint64_t lines, checkpoints;
+    store_checkpoint last;   /* the last checkpoint written */
 } archive_job;
 
 static int hex_out(FILE *out, const char *key, const uint8_t *buf, size_t len)
@@ -185,6 +188,8 @@ static int write_checkpoint(const store_checkpoint *c, void *arg)
 {
     archive_job *j = arg;
 
+    j->checkpoints++;
+    j->last = *c;
     if (fprintf(j->out, "%s{\"seq\":%llu,", j->n++ ? "," : "", (unsigned long long)c->seq) < 0 ||
         hex_out(j->out, "hash", c->hash, 32) != STORE_OK || fputc(',', j->out) == EOF ||
         hex_out(j->out, "signature", c->signature, 64) != STORE_OK || fputc('}', j->out) == EOF)
@@ -217,9 +222,12 @@ static int run_tail(store_tx *tx, void *arg)
         (rc = store_checkpoints_each(tx, write_checkpoint, j)) != STORE_OK ||
         fputs("]}", j->out) == EOF || line_end(j) != STORE_OK)
         return STORE_EIO;
-    return fprintf(j->out, "{\"end\":{\"lines\":%llu}}\n", (unsigned long long)j->lines) < 0
-               ? STORE_EIO
-               : STORE_OK;
+    if (fprintf(j->out, "{\"end\":{\"lines\":%llu,\"checkpoints\":%llu,\"last_checkpoint\":"
+                "{\"seq\":%llu,", (unsigned long long)j->lines,
+                (unsigned long long)j->checkpoints, (unsigned long long)j->last.seq) < 0 ||
+        hex_out(j->out, "hash", j->last.hash, 32) != STORE_OK)
+        return STORE_EIO;
+    return fputs("}}}\n", j->out) == EOF ? STORE_EIO : STORE_OK;
 }
 
 int box_archive_write(store *s, FILE *out)

@@ -374,6 +374,8 @@ static void test_invalid_ballot(void **state)
 
 typedef void (*mutation)(json_t *line);
 
+static size_t dump_flags = JSON_COMPACT;  /* how mutate() writes the line it changed */
+
 static void write_archive(fixture *f, const char *path)
 {
     FILE *out = fopen(path, "w");
@@ -403,7 +405,7 @@ static void mutate(const char *from, const char *to, const char *key, mutation m
                 char *text;
 
                 m(j);
-                text = json_dumps(j, JSON_COMPACT);
+                text = json_dumps(j, dump_flags);
                 fprintf(out, "%s\n", text);
                 free(text);
             }
@@ -426,17 +428,46 @@ static int verify(const char *path, char *out, size_t outlen)
     return tu_sh(out, outlen, "%s/voteverify --threads 2 %s", b, path);
 }
 
-static void expect_fail(const char *dir, const char *key, mutation m, const char *what)
+/* The same with options before the archive's path. */
+static int verify_with(const char *opts, const char *path, char *out, size_t outlen)
+{
+    const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
+
+    return tu_sh(out, outlen, "%s/voteverify --threads 2 %s %s", b, opts, path);
+}
+
+/* dir/archive.jsonl mutated into dir/bad.jsonl; voteverify with opts rejects
+ * it with a FAIL line holding `what` (and `detail`, if not NULL). */
+static void expect_fail_with(const char *dir, const char *key, mutation m, const char *opts,
+                             const char *what, const char *detail)
 {
     char from[600], to[600], out[16384], line[300];
 
     snprintf(from, sizeof from, "%s/archive.jsonl", dir);
     snprintf(to, sizeof to, "%s/bad.jsonl", dir);
     mutate(from, to, key, m);
-    assert_int_not_equal(verify(to, out, sizeof out), 0);
+    assert_int_not_equal(verify_with(opts, to, out, sizeof out), 0);
     snprintf(line, sizeof line, "FAIL %s", what);
-    if (strstr(out, line) == NULL)
-        fail_msg("no \"%s\" in:\n%s", line, out);
+    if (strstr(out, line) == NULL || (detail != NULL && strstr(out, detail) == NULL))
+        fail_msg("no \"%s\" (%s) in:\n%s", line, detail ? detail : "", out);
+}
+
+/* dir/archive.jsonl mutated into dir/bad.jsonl; voteverify with opts accepts
+ * it (a change the archive and these options cannot reveal). */
+static void expect_ok_with(const char *dir, const char *key, mutation m, const char *opts)
+{
+    char from[600], to[600], out[16384];
+
+    snprintf(from, sizeof from, "%s/archive.jsonl", dir);
+    snprintf(to, sizeof to, "%s/bad.jsonl", dir);
+    mutate(from, to, key, m);
+    if (verify_with(opts, to, out, sizeof out) != 0)
+        fail_msg("%s", out);
+}
+
+static void expect_fail(const char *dir, const char *key, mutation m, const char *what)
+{
+    expect_fail_with(dir, key, m, "", what, NULL);
 }
 
 static void flip_hex(json_t *obj, const char *key)
@@ -448,22 +479,28 @@ static void flip_hex(json_t *obj, const char *key)
     free(s);
 }
 
+/* The line's tracker made the hash of its ballot's canonical form. */
+static void retrack(json_t *j)
+{
+    char *text = json_dumps(json_object_get(j, "ballot"), JSON_COMPACT | JSON_SORT_KEYS);
+    uint8_t t[32];
+    char hex[65];
+
+    ballot_tracker(t, text);
+    free(text);
+    hex_encode(hex, t, 32);
+    json_object_set_new(j, "tracker", json_string(hex));
+}
+
 /* A proof changed, the ballot re-tracked so that only the proof is wrong. */
 static void bad_proof(json_t *j)
 {
     json_t *b = json_object_get(j, "ballot");
     json_t *br = json_array_get(json_object_get(json_array_get(json_object_get(b, "lists"), 0),
                                                 "proof"), 0);
-    uint8_t t[32];
-    char *text, hex[65];
 
     flip_hex(br, "c");
-    text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
-    ballot_tracker(t, text);
-    free(text);
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", t[i]);
-    json_object_set_new(j, "tracker", json_string(hex));
+    retrack(j);
 }
 
 static void bad_tracker(json_t *j)
@@ -547,6 +584,90 @@ static void bad_checkpoint(json_t *j)
     flip_hex(json_array_get(json_object_get(j, "checkpoints"), 0), "signature");
 }
 
+/* ---- the ballot lines: one encoding, the canonical one (§14) ---- */
+
+/* The ballot's keys in another order, same content and tracker. */
+static void ballot_keys_reordered(json_t *j)
+{
+    static const char *const keys[] = { "version", "signature", "scrutin", "range", "lists",
+                                        "election", "credential" };
+    json_t *b = json_object_get(j, "ballot"), *r = json_object();
+
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        json_object_set(r, keys[i], json_object_get(b, keys[i]));
+    json_object_set_new(j, "ballot", r);
+}
+
+/* The line's own keys in the other order: {"ballot", "tracker"}. */
+static void line_keys_reordered(json_t *j)
+{
+    json_t *t = json_incref(json_object_get(j, "tracker"));
+
+    json_object_del(j, "tracker");
+    json_object_set_new(j, "tracker", t);
+}
+
+static void unchanged(json_t *j)
+{
+    (void)j;
+}
+
+/* Another tracker, a valid hex digest that is not the ballot's. */
+static void other_tracker(json_t *j)
+{
+    flip_hex(j, "tracker");
+}
+
+/* The range's min as a string, the ballot re-tracked over that form. */
+static void min_as_string(json_t *j)
+{
+    json_t *r = json_object_get(json_object_get(j, "ballot"), "range");
+    char text[24];
+
+    snprintf(text, sizeof text, "%lld", (long long)json_integer_value(json_object_get(r, "min")));
+    json_object_set_new(r, "min", json_string(text));
+    retrack(j);
+}
+
+/* A 0/1 proof branch with a fifth key, re-tracked. */
+static void branch_extra_key(json_t *j)
+{
+    json_t *b = json_object_get(j, "ballot");
+
+    json_object_set_new(json_array_get(json_object_get(json_array_get(json_object_get(b, "lists"),
+                                                                      0), "proof"), 0),
+                        "x", json_string("00"));
+    retrack(j);
+}
+
+/* ---- the checkpoints: the end line names how many and the last ---- */
+
+static json_int_t kept_seq;
+static char kept_hash[65];
+
+/* The last checkpoint dropped; the one before it kept in kept_*. */
+static void drop_last_checkpoint(json_t *j)
+{
+    json_t *c = json_object_get(j, "checkpoints"), *last;
+
+    assert_true(json_array_size(c) >= 2);
+    json_array_remove(c, json_array_size(c) - 1);
+    last = json_array_get(c, json_array_size(c) - 1);
+    kept_seq = json_integer_value(json_object_get(last, "seq"));
+    snprintf(kept_hash, sizeof kept_hash, "%s", json_string_value(json_object_get(last, "hash")));
+}
+
+/* The end line made to agree with the dropped checkpoint (it is not signed). */
+static void end_after_drop(json_t *j)
+{
+    json_t *e = json_object_get(j, "end");
+
+    json_object_set_new(e, "checkpoints",
+                        json_integer(json_integer_value(json_object_get(e, "checkpoints")) - 1));
+    json_object_set_new(e, "last_checkpoint", json_pack("{s:I,s:s}", "seq", kept_seq, "hash",
+                                                        kept_hash));
+}
+
 /* Count, the president and two delegates decrypt, archive to path: voteverify's
  * exit status and output. */
 static int count_and_archive(fixture *f, const char *path, char *out, size_t outlen)
@@ -594,6 +715,28 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "documents", bad_results, "scrutin csa-ministere: published votes");
     expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
     expect_fail(f->dir, "end", NULL, "archive complete");
+    /* a ballot line must be exactly its canonical form: one encoding per ballot */
+    expect_fail_with(f->dir, "tracker", ballot_keys_reordered, "",
+                     "scrutin csa-ministere: 1 invalid ballot(s)",
+                     "is not written in its canonical form");
+    expect_fail_with(f->dir, "tracker", line_keys_reordered, "",
+                     "scrutin csa-ministere: 1 invalid ballot(s)",
+                     "is not written in its canonical form");
+    dump_flags = 0;                    /* {"tracker": "…", "ballot": {…}}: spaces */
+    expect_fail_with(f->dir, "tracker", unchanged, "", "scrutin csa-ministere: 1 invalid ballot(s)",
+                     "is not written in its canonical form");
+    dump_flags = JSON_COMPACT;
+    expect_ok_with(f->dir, "tracker", unchanged, "");   /* the same bytes again: accepted */
+    /* strict fields, and the tracker recomputed from the canonical form */
+    expect_fail_with(f->dir, "tracker", other_tracker, "", "scrutin csa-ministere: 1 invalid",
+                     "does not hash to its tracker");
+    expect_fail_with(f->dir, "tracker", min_as_string, "", "scrutin csa-ministere: 1 invalid",
+                     "has a range that is not {min, max, proof} with integer bounds");
+    expect_fail_with(f->dir, "tracker", branch_extra_key, "", "scrutin csa-ministere: 1 invalid",
+                     "has a malformed ciphertext or 0/1 proof");
+    /* the last checkpoint removed: the end line says there was one more */
+    expect_fail(f->dir, "checkpoints", drop_last_checkpoint,
+                "audit checkpoints: the end line names");
     /* with the audit log: its chain, the checkpoints in it, casts = signatures */
     {
         const char *b = getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN") : "../build/rel/bin";
@@ -610,6 +753,27 @@ static void test_verifier(void **state)
                                    "c.commit()\" && %s/voteverify --audit-log %s/copy.db %s",
                                    f->dir, f->dir, f->dir, b, f->dir, path), 0);
         assert_non_null(strstr(out, "FAIL audit log: entry 3 does not chain or match its hash"));
+        assert_non_null(strstr(out, "ok   audit log: every entry due a checkpoint up to"));
+    }
+    /* the last checkpoint removed, and the end line edited to agree (it is not
+     * signed): the archive alone accepts it, the audit log names the entry
+     * that lost its checkpoint */
+    {
+        char opts[700], bad[600], bad2[600];
+
+        snprintf(opts, sizeof opts, "--audit-log %s/registry.db", f->dir);
+        expect_fail_with(f->dir, "checkpoints", drop_last_checkpoint, opts,
+                         "audit checkpoints: the end line names",
+                         "FAIL audit log: every entry due a checkpoint up to");
+        snprintf(bad, sizeof bad, "%s/bad.jsonl", f->dir);
+        snprintf(bad2, sizeof bad2, "%s/bad2.jsonl", f->dir);
+        mutate(bad, bad2, "end", end_after_drop);
+        if (verify(bad2, out, sizeof out) != 0)
+            fail_msg("%s", out);
+        assert_int_not_equal(verify_with(opts, bad2, out, sizeof out), 0);
+        if (strstr(out, "FAIL audit log: every entry due a checkpoint up to") == NULL)
+            fail_msg("%s", out);
+        remove(bad2);
     }
 }
 

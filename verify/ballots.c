@@ -43,21 +43,28 @@ typedef struct {
     size_t n;
 } vv_slice;
 
+/* A BRANCH of §14: exactly {a, b, c, s}, each 32-byte lowercase hex. */
 static int branch_get(proof_branch *b, json_t *o)
 {
+    if (!json_is_object(o) || json_object_size(o) != 4)
+        return -1;
     return vv_hex(b->a, 32, o, "a") | vv_hex(b->b, 32, o, "b") | vv_hex(b->c, 32, o, "c") |
            vv_hex(b->s, 32, o, "s");
 }
 
-/* The fields of §14, exactly. */
+/* The fields of §14, exactly: every object with exactly its keys, every
+ * array of its exact size, integers where §14 says integers. */
 static const char *ballot_parse(vv_ballot *b, json_t *j, const vv *v, const vv_scrutin *s)
 {
     json_t *lists = json_object_get(j, "lists"), *range = json_object_get(j, "range");
-    json_t *rp = json_object_get(range, "proof"), *e;
+    json_t *rp = json_object_get(range, "proof"), *sig = json_object_get(j, "signature"), *e;
+    json_t *min = json_object_get(range, "min"), *max = json_object_get(range, "max");
     uint8_t fp[32];
     size_t i;
 
-    if (json_object_size(j) != 7 || json_integer_value(json_object_get(j, "version")) != 1)
+    if (!json_is_object(j) || json_object_size(j) != 7 ||
+        !json_is_integer(json_object_get(j, "version")) ||
+        json_integer_value(json_object_get(j, "version")) != 1)
         return "is not a version 1 ballot with exactly its seven fields";
     if (vv_hex(fp, 32, j, "election") != 0 || memcmp(fp, v->fp, 32) != 0)
         return "names another election";
@@ -66,28 +73,69 @@ static const char *ballot_parse(vv_ballot *b, json_t *j, const vv *v, const vv_s
         return "names another scrutin";
     if (vv_hex(b->cred, 32, j, "credential") != 0)
         return "has a malformed credential";
-    b->k = json_array_size(lists);
-    if (b->k != s->k)
+    if (!json_is_array(lists) || (b->k = json_array_size(lists)) != s->k)
         return "does not have one ciphertext per candidate list";
     json_array_foreach(lists, i, e) {
         json_t *p = json_object_get(e, "proof");
 
-        if (vv_hex(b->ct[i], 64, e, "ct") != 0 || json_array_size(p) != 2 ||
+        if (!json_is_object(e) || json_object_size(e) != 2 || vv_hex(b->ct[i], 64, e, "ct") != 0 ||
+            !json_is_array(p) || json_array_size(p) != 2 ||
             branch_get(&b->bits[i][0], json_array_get(p, 0)) != 0 ||
             branch_get(&b->bits[i][1], json_array_get(p, 1)) != 0)
             return "has a malformed ciphertext or 0/1 proof";
     }
-    b->min = (uint64_t)json_integer_value(json_object_get(range, "min"));
-    b->max = (uint64_t)json_integer_value(json_object_get(range, "max"));
-    if (b->min != s->min || b->max != s->max || json_array_size(rp) != b->max - b->min + 1)
+    if (!json_is_object(range) || json_object_size(range) != 3 || !json_is_integer(min) ||
+        !json_is_integer(max) || !json_is_array(rp))
+        return "has a range that is not {min, max, proof} with integer bounds";
+    b->min = (uint64_t)json_integer_value(min);
+    b->max = (uint64_t)json_integer_value(max);
+    if (json_integer_value(min) != (json_int_t)s->min ||
+        json_integer_value(max) != (json_int_t)s->max || json_array_size(rp) != b->max - b->min + 1)
         return "has a range proof for another range";
     json_array_foreach(rp, i, e)
         if (branch_get(&b->range[i], e) != 0)
             return "has a malformed range proof";
-    if (vv_hex(b->sig.a, 32, json_object_get(j, "signature"), "a") != 0 ||
-        vv_hex(b->sig.s, 32, json_object_get(j, "signature"), "s") != 0)
+    if (!json_is_object(sig) || json_object_size(sig) != 2 || vv_hex(b->sig.a, 32, sig, "a") != 0 ||
+        vv_hex(b->sig.s, 32, sig, "s") != 0)
         return "has a malformed signature";
     return NULL;
+}
+
+static json_t *hex_json(const uint8_t *b, size_t n)
+{
+    char hex[129];
+
+    hex_encode(hex, b, n);
+    return json_string(hex);
+}
+
+static json_t *branch_json(const proof_branch *p)
+{
+    return json_pack("{s:o,s:o,s:o,s:o}", "a", hex_json(p->a, 32), "b", hex_json(p->b, 32), "c",
+                     hex_json(p->c, 32), "s", hex_json(p->s, 32));
+}
+
+/* The ballot's canonical bytes (§12, §14), rebuilt from its decoded fields
+ * alone: what its tracker must hash and its line must carry. */
+static char *ballot_canonical(const vv_ballot *b, const vv *v, const char *id)
+{
+    json_t *lists = json_array(), *rp = json_array(), *j;
+    char *text;
+
+    for (size_t i = 0; lists != NULL && i < b->k; i++)
+        json_array_append_new(lists, json_pack("{s:o,s:[oo]}", "ct", hex_json(b->ct[i], 64),
+                                               "proof", branch_json(&b->bits[i][0]),
+                                               branch_json(&b->bits[i][1])));
+    for (uint64_t i = 0; rp != NULL && i <= b->max - b->min; i++)
+        json_array_append_new(rp, branch_json(&b->range[i]));
+    j = json_pack("{s:i,s:o,s:s,s:o,s:o,s:{s:I,s:I,s:o},s:{s:o,s:o}}", "version", 1, "election",
+                  hex_json(v->fp, 32), "scrutin", id, "credential", hex_json(b->cred, 32),
+                  "lists", lists, "range", "min", (json_int_t)b->min, "max", (json_int_t)b->max,
+                  "proof", rp, "signature", "a", hex_json(b->sig.a, 32), "s",
+                  hex_json(b->sig.s, 32));
+    text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    return text;
 }
 
 /* The digest the credential signs (§8). */
@@ -166,35 +214,44 @@ static int digest_point(group_point *p, const uint8_t tracker[32])
     return group_point_decode(p, h, GROUP_NO_IDENTITY);
 }
 
-/* The line is {"tracker":"T","ballot":B} with B's bytes as published: the
- * tracker is the hash of exactly these bytes (the server writes B in its
- * canonical form, §14, so B need not be encoded again here). */
-#define VV_LINE_HEAD 87                  /* {"tracker":"<64 hex>","ballot": */
-
+/* A ballot line (§14): exactly {"tracker":"<hex>","ballot":<canonical
+ * bytes>}, nothing else (no white space, these keys in this order), where the
+ * canonical bytes are rebuilt here from the decoded fields and the tracker is
+ * their hash. One encoding per ballot: a line re-serialised (keys reordered,
+ * spaces) is rejected, even if its content is the same. */
 static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line)
 {
     json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL), *bj = json_object_get(j, "ballot");
     size_t len = strlen(line);
     const char *why = NULL;
+    char *canon = NULL, hex[65];
     uint8_t t[32];
 
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
-    if (!json_is_object(bj) || json_object_size(j) != 2 || len < VV_LINE_HEAD + 2 ||
-        vv_hex(b->tracker, 32, j, "tracker") != 0 || line[len - 1] != '}' ||
-        strncmp(line + 76, "\",\"ballot\":", 11) != 0)
+    if (!json_is_object(j) || json_object_size(j) != 2 || !json_is_object(bj) ||
+        vv_hex(b->tracker, 32, j, "tracker") != 0)
         why = "is not a {tracker, ballot} line";
+    if (why == NULL)
+        why = ballot_parse(b, bj, w->v, w->s);
+    if (why == NULL && (canon = ballot_canonical(b, w->v, w->s->id)) == NULL)
+        why = "could not be encoded (out of memory)";
     if (why == NULL) {
         transcript h;
 
         transcript_init(&h, "votesrv/v1/tracker", 32);
-        transcript_put(&h, line + VV_LINE_HEAD, len - 1 - VV_LINE_HEAD);
+        transcript_put(&h, canon, strlen(canon));
         transcript_digest(&h, t);
+        hex_encode(hex, b->tracker, 32);
         if (memcmp(t, b->tracker, 32) != 0)
-            why = "does not hash to its tracker";
+            why = "does not hash to its tracker (the hash of its canonical form, §14)";
+        else if (len != 88 + strlen(canon) || strncmp(line, "{\"tracker\":\"", 12) != 0 ||
+                 memcmp(line + 12, hex, 64) != 0 || strncmp(line + 76, "\",\"ballot\":", 11) != 0 ||
+                 memcmp(line + 87, canon, strlen(canon)) != 0 || line[len - 1] != '}')
+            why = "is not written in its canonical form (§14: keys reordered, white space or "
+                  "other bytes)";
     }
-    if (why == NULL)
-        why = ballot_parse(b, bj, w->v, w->s);
+    free(canon);
     json_decref(j);
     return why;
 }

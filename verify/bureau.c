@@ -162,7 +162,9 @@ static void box_hash(uint8_t out[32], const vv *v, int empty)
  * and no field beyond those of §6.3. */
 static int state_ok(const vv *v, json_t *st, const char *act, const uint8_t box[32])
 {
-    uint8_t got[32];
+    uint8_t got[32], empty_signatures[32];
+
+    vv_signatures_digest(empty_signatures, NULL, 0);  /* no one has voted before opening */
 
     return json_object_size(st) == 7 && json_is_string(json_object_get(st, "act")) &&
            strcmp(json_string_value(json_object_get(st, "act")), act) == 0 &&
@@ -173,7 +175,9 @@ static int state_ok(const vv *v, json_t *st, const char *act, const uint8_t box[
            vv_hex(got, 32, st, "credentials") == 0 &&
            memcmp(got, strcmp(act, "open") == 0 ? v->seal_creds_open : v->seal_creds_close,
                   32) == 0 &&
-           vv_hex(got, 32, st, "signatures") == 0 && vv_hex(got, 32, st, "software") == 0;
+           vv_hex(got, 32, st, "signatures") == 0 &&
+           (strcmp(act, "open") != 0 || memcmp(got, empty_signatures, 32) == 0) &&
+           vv_hex(got, 32, st, "software") == 0;
 }
 
 /* The seals before opening or closing. One seal per holder. At opening, a seal
@@ -229,6 +233,9 @@ static void seals_check(vv *v, const holders *h, const char *act)
             if (closing == NULL) {
                 closing = st;
                 first = who;
+                vv_hex(v->seal_sigs_close, 32, st, "signatures");
+                memcpy(v->seal_software_close, sw, 32);
+                v->have_close_state = 1;
             }
             vv_hex(v->close_sig[who], 64, m, "signature");
             v->close_ok[who] = 1;
@@ -246,8 +253,10 @@ static void seals_check(vv *v, const holders *h, const char *act)
     vv_report(v, why[0] == '\0', "seals before %s: one per holder%s%s%s", act,
               close_ ? ", every one over the same verified closing state with the opening "
                        "software" : "", why[0] != '\0' ? ": " : "", why);
-    if (why[0] != '\0' && close_)
+    if (why[0] != '\0' && close_) {
         memset(v->close_ok, 0, sizeof v->close_ok);
+        v->have_close_state = 0;
+    }
 }
 
 void vv_bureau(vv *v)

@@ -1,6 +1,8 @@
 /* checkpoints.c - the audit log's signed checkpoints in the archive
  * (protocol.md §13): each an Ed25519 signature by the election's audit key
- * over le64(seq) || hash, in increasing order. */
+ * over le64(seq) || hash, seq strictly increasing; the end line names how many
+ * there are and the last one (seq, hash), so that dropping checkpoints from
+ * the end of the list (or any) is seen from the archive alone. */
 #include <string.h>
 #include "verify.h"
 
@@ -9,6 +11,7 @@ void vv_checkpoints(vv *v)
     json_t *c;
     size_t i, bad = 0, n = json_array_size(v->checkpoints);
     uint64_t last = 0;
+    uint8_t last_hash[32] = { 0 };
 
     json_array_foreach(v->checkpoints, i, c) {
         uint8_t msg[40], sig[64];
@@ -16,12 +19,18 @@ void vv_checkpoints(vv *v)
 
         for (int b = 0; b < 8; b++)
             msg[b] = (uint8_t)((uint64_t)seq >> (8 * b));
-        if (seq < 1 || (uint64_t)seq < last || vv_hex(msg + 8, 32, c, "hash") != 0 ||
-            vv_hex(sig, 64, c, "signature") != 0 ||
+        if (!json_is_integer(json_object_get(c, "seq")) || seq < 1 || (uint64_t)seq <= last ||
+            vv_hex(msg + 8, 32, c, "hash") != 0 || vv_hex(sig, 64, c, "signature") != 0 ||
             crypto_sign_verify_detached(sig, msg, sizeof msg, v->audit_key) != 0)
             bad++;
         last = (uint64_t)seq;
+        memcpy(last_hash, msg + 8, 32);
     }
     vv_report(v, n > 0 && bad == 0, "audit checkpoints: %zu signed by the audit key, in order "
               "(%zu bad)", n, bad);
+    vv_report(v, v->end_ok && v->end_checkpoints == n && v->end_last_seq == last &&
+                     memcmp(v->end_last_hash, last_hash, 32) == 0,
+              "audit checkpoints: the end line names %llu checkpoint(s), the last %llu: the "
+              "archive holds %zu, the last %llu", (unsigned long long)v->end_checkpoints,
+              (unsigned long long)v->end_last_seq, n, (unsigned long long)last);
 }

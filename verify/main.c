@@ -1,6 +1,7 @@
 /*
  * voteverify - check an election archive independently of the server:
- *   voteverify [--threads N] [--audit-log REGISTRY.db] ARCHIVE
+ *   voteverify [--threads N] [--audit-log REGISTRY.db]
+ *              [--software VOTESRV [--portal DIR]] ARCHIVE
  * One verdict line per check; exit 0 if every check passed, 1 if one failed,
  * 2 on usage errors, 3 if the archive cannot be read.
  */
@@ -12,14 +13,18 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: voteverify [--threads N] [--audit-log REGISTRY.db] ARCHIVE\n\n"
+    fprintf(out, "usage: voteverify [--threads N] [--audit-log REGISTRY.db]\n"
+                 "                  [--software VOTESRV [--portal DIR]] ARCHIVE\n\n"
                  "Checks a votesrv election archive (votectl archive, GET /api/v1/archive):\n"
                  "the definition's fingerprint, the key ceremony and the joint key, the seals,\n"
                  "every ballot's proofs and credential signature, the credential list and its\n"
                  "single use per scrutin, duplicates, ballots = signatures, the box digests,\n"
                  "the sums, every partial decryption, the counts and seats, the audit\n"
                  "checkpoints; with --audit-log, the audit log's chain against the archive\n"
-                 "(it names voters: it is shown to auditors, not published).\n"
+                 "(it names voters: it is shown to auditors, not published) and the seals'\n"
+                 "signature-list digest; with --software (the votesrv program of a build of\n"
+                 "the reviewed commit) and --portal (its static portal folder), the seals'\n"
+                 "software digest.\n"
                  "Exit 0 if all hold, 1 if a check failed.\n");
 }
 
@@ -28,6 +33,7 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         { "threads", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
         { "audit-log", required_argument, NULL, 'a' },
+        { "software", required_argument, NULL, 's' }, { "portal", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 }
     };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -42,12 +48,16 @@ int main(int argc, char **argv)
             v.threads = atoi(optarg);
         } else if (ch == 'a') {
             v.audit_log = optarg;
+        } else if (ch == 's') {
+            v.daemon = optarg;
+        } else if (ch == 'p') {
+            v.portal = optarg;
         } else {
             usage(ch == 'h' ? stdout : stderr);
             return ch == 'h' ? 0 : 2;
         }
     }
-    if (optind != argc - 1) {
+    if (optind != argc - 1 || (v.portal != NULL && v.daemon == NULL)) {
         usage(stderr);
         return 2;
     }

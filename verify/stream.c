@@ -67,14 +67,40 @@ static int other_line(vv *v, reader *r, const char *line)
     } else if ((s = json_object_get(j, "checkpoints")) != NULL) {
         rc = part_once(v, &v->checkpoints, s, "checkpoints");
     } else if ((s = json_object_get(j, "end")) != NULL) {
+        json_t *last = json_object_get(s, "last_checkpoint");
+
         v->have_end = 1;
         v->end_lines = (uint64_t)json_integer_value(json_object_get(s, "lines"));
+        v->end_checkpoints = (uint64_t)json_integer_value(json_object_get(s, "checkpoints"));
+        v->end_last_seq = (uint64_t)json_integer_value(json_object_get(last, "seq"));
+        v->end_ok = json_object_size(s) == 3 && json_is_integer(json_object_get(s, "lines")) &&
+                    json_is_integer(json_object_get(s, "checkpoints")) &&
+                    json_object_size(last) == 2 && json_is_integer(json_object_get(last, "seq")) &&
+                    vv_hex(v->end_last_hash, 32, last, "hash") == 0;
     } else {
         vv_report(v, 0, "archive line %llu: unknown part", (unsigned long long)v->lines + 1);
         rc = -1;
     }
     json_decref(j);
     return rc;
+}
+
+/* Inside a scrutin, a line is a ballot line if it begins as one (§14), or if
+ * it is an object with a "tracker" or "ballot" key written otherwise (it goes
+ * to the ballot checks, which reject it as not canonical). */
+static int ballot_line(const char *line)
+{
+    json_t *j;
+    int yes;
+
+    if (strncmp(line, "{\"tracker\":", 11) == 0)
+        return 1;
+    if (strncmp(line, "{\"", 2) == 0 && strncmp(line, "{\"ballot\":", 10) != 0)
+        return 0;                      /* another part, written as the server writes it */
+    j = json_loads(line, 0, NULL);
+    yes = json_object_get(j, "tracker") != NULL || json_object_get(j, "ballot") != NULL;
+    json_decref(j);
+    return yes;
 }
 
 /* Per scrutin: every ballot valid, sorted, counted, digested, = signatures. */
@@ -128,7 +154,7 @@ int vv_archive(vv *v, FILE *in)
         v->lines = 1;
     }
     while (rc == 0 && !v->have_end && (len = getline(&line, &cap, in)) > 0) {
-        if (strncmp(line, "{\"tracker\":", 11) == 0 && r->cur != NULL) {
+        if (r->cur != NULL && ballot_line(line)) {
             if ((r->lines[r->n++] = strdup(line)) == NULL)
                 rc = -1;
             if (rc == 0 && r->n == VV_CHUNK)
@@ -151,6 +177,7 @@ int vv_archive(vv *v, FILE *in)
     vv_bureau(v);
     vv_count(v);
     vv_checkpoints(v);
+    vv_software(v);
     if (v->audit_log != NULL)
         vv_audit_log(v, v->audit_log);
     return 0;

@@ -80,7 +80,14 @@ typedef struct {
     uint8_t seal_creds_open[32], seal_creds_close[32];
     uint64_t reissues;
     const char *audit_log;             /* --audit-log, or NULL */
-    int have_end;
+    const char *daemon, *portal;       /* --software, --portal, or NULL */
+    /* the accepted closing state's signature-list and software digests */
+    uint8_t seal_sigs_close[32], seal_software_close[32];
+    int have_close_state;
+    int have_end, end_ok;
+    /* the end line's account of the checkpoints (§13, §14) */
+    uint64_t end_checkpoints, end_last_seq;
+    uint8_t end_last_hash[32];
     char state[32];
 } vv;
 
@@ -114,6 +121,14 @@ void vv_bureau(vv *v);
 void vv_count(vv *v);
 /* checkpoints.c: the audit checkpoints' signatures. */
 void vv_checkpoints(vv *v);
+/* software.c: the software digest of §6.3 recomputed from the daemon
+ * program and the portal's static folder (or none), 0; or -1. */
+int vv_software_digest(uint8_t out[32], const char *daemon, const char *portal);
+/* software.c: with --software, the sealed software digests against it. */
+void vv_software(vv *v);
+/* The digest of the signature list (§6.3) of n (scrutin, number) pairs,
+ * sorted here by scrutin then number, bytewise. */
+void vv_signatures_digest(uint8_t out[32], char **pairs, size_t n);
 /* auditlog.c: the audit log itself (a registry file), against the archive. */
 void vv_audit_log(vv *v, const char *path);
 
