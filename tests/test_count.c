@@ -462,7 +462,7 @@ static void expect_ok_with(const char *dir, const char *key, mutation m, const c
     snprintf(to, sizeof to, "%s/bad.jsonl", dir);
     mutate(from, to, key, m);
     if (verify_with(opts, to, out, sizeof out) != 0)
-        fail_msg("%s", out);
+        fail_msg("%s", strstr(out, "FAIL") ? strstr(out, "FAIL") : out);
 }
 
 static void expect_fail(const char *dir, const char *key, mutation m, const char *what)
@@ -1229,11 +1229,11 @@ static void test_seed_from_seals(void **state)
 
 static fixture *seal_f;
 
-/* Holder h's closing seal in the archive j, re-signed with field `flip` of
- * its state changed (NULL: unchanged); a new message. */
-static json_t *resealed(json_t *j, json_int_t h, const char *flip)
+/* Holder h's seal of this kind in the archive j, re-signed with field `flip`
+ * of its state changed (NULL: unchanged); a new message. */
+static json_t *resealed_kind(json_t *j, const char *kind, json_int_t h, const char *flip)
 {
-    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-close"), *x, *m = NULL;
+    json_t *seals = json_object_get(json_object_get(j, "documents"), kind), *x, *m = NULL;
     size_t i;
 
     json_array_foreach(seals, i, x)
@@ -1245,6 +1245,12 @@ static json_t *resealed(json_t *j, json_int_t h, const char *flip)
         flip_hex(json_object_get(m, "state"), flip);
     assert_int_equal(ceremony_message_sign(m, seal_f->ts[h].sign_sk), 0);
     return m;
+}
+
+/* Holder h's closing seal, re-signed as above. */
+static json_t *resealed(json_t *j, json_int_t h, const char *flip)
+{
+    return resealed_kind(j, "seal-close", h, flip);
 }
 
 /* The results' seeds recomputed from the president's seal and delegate 2's. */
@@ -1347,6 +1353,92 @@ static void test_seed_one_seal_per_holder(void **state)
                 "seals before close: one per holder, every one over the same verified closing "
                 "state with the opening software: seal 3 (holder 1) is not a valid seal of the "
                 "verified closing state");
+}
+
+/* ---- every sealed value checked that the archive, the audit log or a build
+ * of the reviewed commit can reveal (§6.3) ---- */
+
+/* The closing seals (the president's and delegate 2's) re-signed by their
+ * holders over another value of `field`, the seeds recomputed from them. */
+static void close_resealed(json_t *j, const char *field)
+{
+    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-close");
+    json_t *p = resealed(j, 0, field), *d = resealed(j, 2, field);
+
+    seeds_from(j, p, d);
+    json_array_clear(seals);
+    json_array_append_new(seals, p);
+    json_array_append_new(seals, d);
+}
+
+/* The president's opening seal replaced by one over another `field`. */
+static void open_resealed(json_t *j, const char *field)
+{
+    json_t *seals = json_object_get(json_object_get(j, "documents"), "seal-open"), *x;
+    size_t i;
+
+    json_array_foreach(seals, i, x)
+        if (json_integer_value(json_object_get(x, "holder")) == 0)
+            json_array_set_new(seals, i, resealed_kind(j, "seal-open", 0, field));
+}
+
+/* Every seal says another software, the same at opening and closing. */
+static void all_software_other(json_t *j)
+{
+    open_resealed(j, "software");
+    close_resealed(j, "software");
+}
+
+static void close_signatures_other(json_t *j)
+{
+    close_resealed(j, "signatures");
+}
+
+static void open_signatures_other(json_t *j)
+{
+    open_resealed(j, "signatures");
+}
+
+static void test_verifier_sealed_values(void **state)
+{
+    fixture *f = *state;
+    const int choices[VOTERS] = { 0, 1, 2, 3, 0, 1 };
+    char path[600], out[16384], self[4096], opts[4300];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+    seal_f = f;
+    assert_true(n > 0);
+    self[n] = '\0';
+    json_decref(archive_after_count(f, choices, path, sizeof path));
+    /* the software digest: the seals' is this program's (what the fixture's
+     * seals hashed: no votesrv beside it, no portal folder) */
+    snprintf(opts, sizeof opts, "--software %s", self);
+    if (verify_with(opts, path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   software: the opening seals' software digest is the one "
+                                "of"));
+    assert_non_null(strstr(out, "ok   software: the closing seals' software digest is the one "
+                                "of this build"));
+    expect_fail_with(f->dir, "documents", all_software_other, opts,
+                     "software: the opening seals' software digest is the one of",
+                     "FAIL software: the closing seals' software digest is the one of this build");
+    /* another build (a portal file more) is not the sealed software */
+    tu_sh(out, sizeof out, "mkdir -p %s/portal && echo x > %s/portal/app.js && "
+          "echo y > %s/portal/.stamp", f->dir, f->dir, f->dir);
+    snprintf(opts, sizeof opts, "--software %s --portal %s/portal", self, f->dir);
+    assert_int_not_equal(verify_with(opts, path, out, sizeof out), 0);
+    assert_non_null(strstr(out, "FAIL software: the opening seals' software digest"));
+    /* the signature-list digest: empty at opening (the archive tells), the
+     * casts of the audit log at closing (the log tells) */
+    expect_fail(f->dir, "documents", open_signatures_other, "seals before open: president no");
+    snprintf(opts, sizeof opts, "--audit-log %s/registry.db", f->dir);
+    tu_audit_file(f->s, f->dir);
+    if (verify_with(opts, path, out, sizeof out) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   audit log: the closing seals' signature-list digest is the "
+                                "one of the 6 (scrutin, number) pairs"));
+    expect_fail_with(f->dir, "documents", close_signatures_other, opts,
+                     "audit log: the closing seals' signature-list digest", NULL);
 }
 
 /* ---- the key holders decrypt only the box they sealed at closing ---- */
@@ -1815,6 +1907,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_holder_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_from_seals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_one_seal_per_holder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verifier_sealed_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holder_cli, setup, teardown),
     };
 
