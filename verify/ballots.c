@@ -8,6 +8,9 @@
 
 #define VV_AUX_MAX (16 + 32 + 64)
 #define VV_MAX_RANGE 65
+/* the longest canonical ballot: per list 128 + 2 branches, per range branch
+ * about 290 bytes, the scrutin id escaped (64 bytes, 6 each at most) */
+#define VV_CANON_MAX (512 + VV_MAX_LISTS * 900 + VV_MAX_RANGE * 300 + 6 * 64)
 
 /* One ballot, decoded from its JSON. */
 typedef struct {
@@ -30,6 +33,7 @@ typedef struct {
 typedef struct {
     vv *v;
     vv_scrutin *s;
+    const char *id_json;               /* s->id as a JSON string */
     char **lines;
     size_t from, to;
     /* results */
@@ -101,41 +105,90 @@ static const char *ballot_parse(vv_ballot *b, json_t *j, const vv *v, const vv_s
     return NULL;
 }
 
-static json_t *hex_json(const uint8_t *b, size_t n)
+/* The canonical bytes are written here directly (no JSON tree per ballot:
+ * this runs for every ballot of the box), in the order of §12: keys sorted
+ * bytewise, no white space, lowercase hex, integers in decimal; the only
+ * free-form string, the scrutin id, is encoded once per chunk by jansson. */
+typedef struct {
+    char *p, *end;
+} vv_out;
+
+static void put(vv_out *o, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (o->p != NULL && (size_t)(o->end - o->p) > n) {
+        memcpy(o->p, s, n);
+        o->p += n;
+        *o->p = '\0';
+    } else {
+        o->p = NULL;                   /* too long: no canonical form */
+    }
+}
+
+static void put_hex(vv_out *o, const char *key, const uint8_t *b, size_t n)
 {
     char hex[129];
 
     hex_encode(hex, b, n);
-    return json_string(hex);
+    put(o, "\"");
+    put(o, key);
+    put(o, "\":\"");
+    put(o, hex);
+    put(o, "\"");
 }
 
-static json_t *branch_json(const proof_branch *p)
+static void put_branch(vv_out *o, const proof_branch *br)
 {
-    return json_pack("{s:o,s:o,s:o,s:o}", "a", hex_json(p->a, 32), "b", hex_json(p->b, 32), "c",
-                     hex_json(p->c, 32), "s", hex_json(p->s, 32));
+    put(o, "{");
+    put_hex(o, "a", br->a, 32);
+    put(o, ",");
+    put_hex(o, "b", br->b, 32);
+    put(o, ",");
+    put_hex(o, "c", br->c, 32);
+    put(o, ",");
+    put_hex(o, "s", br->s, 32);
+    put(o, "}");
 }
 
 /* The ballot's canonical bytes (§12, §14), rebuilt from its decoded fields
- * alone: what its tracker must hash and its line must carry. */
-static char *ballot_canonical(const vv_ballot *b, const vv *v, const char *id)
+ * alone into buf (id_json: the scrutin id as a JSON string): its length, or 0
+ * if buf is too small. */
+static size_t ballot_canonical(char *buf, size_t cap, const vv_ballot *b, const vv *v,
+                               const char *id_json)
 {
-    json_t *lists = json_array(), *rp = json_array(), *j;
-    char *text;
+    vv_out o = { buf, buf + cap };
+    char num[48];
 
-    for (size_t i = 0; lists != NULL && i < b->k; i++)
-        json_array_append_new(lists, json_pack("{s:o,s:[oo]}", "ct", hex_json(b->ct[i], 64),
-                                               "proof", branch_json(&b->bits[i][0]),
-                                               branch_json(&b->bits[i][1])));
-    for (uint64_t i = 0; rp != NULL && i <= b->max - b->min; i++)
-        json_array_append_new(rp, branch_json(&b->range[i]));
-    j = json_pack("{s:i,s:o,s:s,s:o,s:o,s:{s:I,s:I,s:o},s:{s:o,s:o}}", "version", 1, "election",
-                  hex_json(v->fp, 32), "scrutin", id, "credential", hex_json(b->cred, 32),
-                  "lists", lists, "range", "min", (json_int_t)b->min, "max", (json_int_t)b->max,
-                  "proof", rp, "signature", "a", hex_json(b->sig.a, 32), "s",
-                  hex_json(b->sig.s, 32));
-    text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(j);
-    return text;
+    put(&o, "{");
+    put_hex(&o, "credential", b->cred, 32);
+    put(&o, ",");
+    put_hex(&o, "election", v->fp, 32);
+    put(&o, ",\"lists\":[");
+    for (size_t i = 0; i < b->k; i++) {
+        put(&o, i ? ",{" : "{");
+        put_hex(&o, "ct", b->ct[i], 64);
+        put(&o, ",\"proof\":[");
+        put_branch(&o, &b->bits[i][0]);
+        put(&o, ",");
+        put_branch(&o, &b->bits[i][1]);
+        put(&o, "]}");
+    }
+    snprintf(num, sizeof num, "],\"range\":{\"max\":%llu,\"min\":%llu,\"proof\":[",
+             (unsigned long long)b->max, (unsigned long long)b->min);
+    put(&o, num);
+    for (uint64_t i = 0; i <= b->max - b->min; i++) {
+        put(&o, i ? "," : "");
+        put_branch(&o, &b->range[i]);
+    }
+    put(&o, "]},\"scrutin\":");
+    put(&o, id_json);
+    put(&o, ",\"signature\":{");
+    put_hex(&o, "a", b->sig.a, 32);
+    put(&o, ",");
+    put_hex(&o, "s", b->sig.s, 32);
+    put(&o, "},\"version\":1}");
+    return o.p != NULL ? (size_t)(o.p - buf) : 0;
 }
 
 /* The digest the credential signs (§8). */
@@ -222,7 +275,7 @@ static int digest_point(group_point *p, const uint8_t tracker[32])
 static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line)
 {
     json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL), *bj = json_object_get(j, "ballot");
-    size_t len = strlen(line);
+    size_t len = strlen(line), clen = 0;
     const char *why = NULL;
     char *canon = NULL, hex[65];
     uint8_t t[32];
@@ -234,20 +287,21 @@ static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line
         why = "is not a {tracker, ballot} line";
     if (why == NULL)
         why = ballot_parse(b, bj, w->v, w->s);
-    if (why == NULL && (canon = ballot_canonical(b, w->v, w->s->id)) == NULL)
+    if (why == NULL && ((canon = malloc(VV_CANON_MAX)) == NULL ||
+                        (clen = ballot_canonical(canon, VV_CANON_MAX, b, w->v, w->id_json)) == 0))
         why = "could not be encoded (out of memory)";
     if (why == NULL) {
         transcript h;
 
         transcript_init(&h, "votesrv/v1/tracker", 32);
-        transcript_put(&h, canon, strlen(canon));
+        transcript_put(&h, canon, clen);
         transcript_digest(&h, t);
         hex_encode(hex, b->tracker, 32);
         if (memcmp(t, b->tracker, 32) != 0)
             why = "does not hash to its tracker (the hash of its canonical form, §14)";
-        else if (len != 88 + strlen(canon) || strncmp(line, "{\"tracker\":\"", 12) != 0 ||
+        else if (len != 88 + clen || strncmp(line, "{\"tracker\":\"", 12) != 0 ||
                  memcmp(line + 12, hex, 64) != 0 || strncmp(line + 76, "\",\"ballot\":", 11) != 0 ||
-                 memcmp(line + 87, canon, strlen(canon)) != 0 || line[len - 1] != '}')
+                 memcmp(line + 87, canon, clen) != 0 || line[len - 1] != '}')
             why = "is not written in its canonical form (§14: keys reordered, white space or "
                   "other bytes)";
     }
@@ -377,13 +431,21 @@ int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n)
     vv_slice w[64];
     int t = v->threads, started[64], rc = 0;
     size_t si = (size_t)(s - v->sc);
+    json_t *idj;
+    char *id_json;
 
     if (!v->have_pk || grow((void **)&v->creds_used, &v->cap_used, v->nused + n, 33) != 0 ||
         grow((void **)&v->alphas, &v->cap_alphas, v->nalphas + n * s->k, 32) != 0)
         return -1;
+    idj = json_string(s->id);
+    id_json = idj != NULL ? json_dumps(idj, JSON_ENCODE_ANY) : NULL;
+    json_decref(idj);
+    if (id_json == NULL)
+        return -1;
     for (int i = 0; i < t; i++) {
         memset(&w[i], 0, sizeof w[i]);
-        w[i] = (vv_slice){ .v = v, .s = s, .lines = lines, .from = n * (size_t)i / (size_t)t,
+        w[i] = (vv_slice){ .v = v, .s = s, .id_json = id_json, .lines = lines,
+                           .from = n * (size_t)i / (size_t)t,
                            .to = n * (size_t)(i + 1) / (size_t)t };
         for (size_t l = 0; l < s->k; l++)
             elgamal_ct_zero(&w[i].sum[l]);
@@ -408,5 +470,6 @@ int vv_ballots(vv *v, vv_scrutin *s, char **lines, size_t n)
         free(w[i].trackers);
     }
     s->ballots_seen += n;
+    free(id_json);
     return rc;
 }
