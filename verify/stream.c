@@ -93,9 +93,9 @@ static int ballot_line(const char *line)
     json_t *j;
     int yes;
 
-    if (strncmp(line, "{\"tracker\":", 11) == 0)
+    if (strncmp(line, "{\"tracker\"", 10) == 0 || strncmp(line, "{\"ballot\"", 9) == 0)
         return 1;
-    if (strncmp(line, "{\"", 2) == 0 && strncmp(line, "{\"ballot\":", 10) != 0)
+    if (strncmp(line, "{\"", 2) == 0)
         return 0;                      /* another part, written as the server writes it */
     j = json_loads(line, 0, NULL);
     yes = json_object_get(j, "tracker") != NULL || json_object_get(j, "ballot") != NULL;
