@@ -270,6 +270,7 @@ static json_t *gen_seals(const uint8_t fp[32], const uint8_t digest[32], uint8_t
         json_decref(m);
         sodium_memzero(sk[i], 64);
     }
+    json_decref(state);
     seats_seed_make(seed, fp, SCRUTIN, sig[0], sig[1]);
     sodium_memzero(ca_sk, sizeof ca_sk);
     return json_pack("{s:o,s:o,s:{s:o,s:o,s:o},s:{s:s,s:o,s:s,s:o},s:o,s:o}",
