@@ -572,6 +572,37 @@ static void test_browser_ballot(void **state)
     free(out);
 }
 
+/* §2's table names every domain string of the code: each "votesrv/..."
+ * literal of the C and browser sources (not the tests) appears in
+ * docs/protocol.md as `tag`. */
+static void test_tags_documented(void **state)
+{
+    char *tags = malloc(65536), *doc = malloc(1 << 20), *save = NULL, want[200];
+    FILE *f = fopen("../docs/protocol.md", "r");
+    size_t n = 0, found = 0;
+
+    (void)state;
+    assert_non_null(tags);
+    assert_non_null(doc);
+    assert_non_null(f);
+    n = fread(doc, 1, (1 << 20) - 1, f);
+    doc[n] = '\0';
+    fclose(f);
+    assert_int_equal(tu_sh(tags, 65536, "cd .. && grep -rhoE \"[\\\"']votesrv/[A-Za-z0-9/_-]*[\\\"']\" "
+                           "--include='*.c' --include='*.h' --include='*.mjs' "
+                           "--exclude-dir=node_modules --exclude-dir=build --exclude-dir=tests . "
+                           "| tr -d \"\\\"'\" | sort -u"), 0);
+    for (char *t = strtok_r(tags, "\n", &save); t != NULL; t = strtok_r(NULL, "\n", &save)) {
+        snprintf(want, sizeof want, "`%s`", t);
+        if (strstr(doc, want) == NULL)
+            fail_msg("%s is used by the code but missing from docs/protocol.md section 2", t);
+        found++;
+    }
+    assert_true(found >= 30);               /* the grep did find the code's tags */
+    free(tags);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_ballot),
         cmocka_unit_test(test_authority),
         cmocka_unit_test(test_browser_ballot),
+        cmocka_unit_test(test_tags_documented),
     };
     return cmocka_run_group_tests_name("vectors", tests, setup, teardown);
 }
