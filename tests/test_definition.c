@@ -98,6 +98,24 @@ static void test_mistakes_are_named(void **state)
     expect_error("credential_authority", json_integer(1), "$.credential_authority");
 }
 
+/* verify/election.c, box/cast.c and tally/count.c count one choice per ballot
+ * (max = 1): a definition asking for more is refused with a reason, whatever
+ * the field is called and even when it asks for one. */
+static void test_multi_choice_refused(void **state)
+{
+    static const char *const fields[] = { "choices", "min_choices", "max_choices", "min", "max" };
+    char path[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        snprintf(path, sizeof path, "scrutins.1.%s", fields[i]);
+        expect_error(path, json_integer(2), "$.scrutins[1]: \"");
+        expect_error(path, json_integer(2), "a scrutin with several choices per ballot is not "
+                     "supported");
+        expect_error(path, json_integer(1), "several choices per ballot");
+    }
+}
+
 static void test_not_json_and_instants(void **state)
 {
     def_election d;
@@ -232,6 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example_is_valid),
         cmocka_unit_test(test_mistakes_are_named),
+        cmocka_unit_test(test_multi_choice_refused),
         cmocka_unit_test(test_not_json_and_instants),
         cmocka_unit_test(test_fingerprint),
         cmocka_unit_test(test_fingerprint_vectors),
