@@ -44,21 +44,19 @@ static int reap_within(pid_t pid, int64_t ms)
 
 int child_end(pid_t pid, unsigned grace_ms, const char *who)
 {
-    if (pid <= 0)
+    int killed, e;
+
+    if (pid <= 0 || reap_within(pid, grace_ms))
         return 1;
-    if (reap_within(pid, grace_ms))
-        return 1;
-    if (kill(pid, SIGKILL) != 0) {
-        /* EPERM: another user's; its parent-death signal ends it with the writer */
-        log_event("error", "child_left",
-                  json_pack("{s:s,s:i,s:s}", "process", who, "pid", (int)pid, "reason",
-                            errno == EPERM ? "not permitted to kill it" : "kill failed"));
-        return 0;
-    }
+    killed = kill(pid, SIGKILL) == 0;
+    e = errno;
+    /* killed, or (EPERM: another user's) it may still exit by itself */
     if (reap_within(pid, CHILD_KILL_WAIT_MS))
         return 1;
     log_event("error", "child_left",
               json_pack("{s:s,s:i,s:s}", "process", who, "pid", (int)pid, "reason",
-                        "still there after SIGKILL"));
+                        killed ? "still there after SIGKILL"
+                               : e == EPERM ? "not permitted to kill it (left to its "
+                                              "parent-death signal)" : "kill failed"));
     return 0;
 }

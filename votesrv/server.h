@@ -100,9 +100,9 @@ int frame_recv(int sock, size_t max, uint32_t *kind, frame_in *r, int *fd);
 
 /* The end of a child process (child.c), never waited for without a bound:
  * reaped within grace_ms, else killed (SIGKILL) and reaped within
- * CHILD_KILL_WAIT_MS; a child the caller may not kill (another user's: EPERM)
- * or that does not go is left, logged as child_left with who, to its
- * parent-death signal. 1 when reaped, 0 when left. */
+ * CHILD_KILL_WAIT_MS; a child the caller may not kill (another user's: EPERM,
+ * waited for as long) or that does not go is left, logged as child_left with
+ * who, to its parent-death signal. 1 when reaped, 0 when left. */
 #define CHILD_KILL_WAIT_MS 2000u
 int child_end(pid_t pid, unsigned grace_ms, const char *who);
 
