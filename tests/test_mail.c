@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -735,6 +736,77 @@ static void test_writer_not_held_by_a_mailer_of_another_user(void **state)
     assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* ---- the sender's stop ---- */
+
+typedef struct {
+    mail_sender *ms;
+    atomic_int calls;
+} stop_probe;
+
+static stop_probe probe;
+
+/* The daemon is asked to stop while this message is on its way. */
+static int stopping_transport(void *cls, const char *rcpt_to, const uint8_t *msg, size_t len,
+                              char *err, size_t errlen)
+{
+    stop_probe *p = cls;
+
+    (void)rcpt_to;
+    (void)msg;
+    (void)len;
+    if (atomic_fetch_add(&p->calls, 1) == 0)
+        mail_sender_ask_stop(p->ms);
+    snprintf(err, errlen, "relay timeout");
+    return 1;
+}
+
+static int queue_three(store_tx *tx, void *arg)
+{
+    const mail_ctx *c = arg;
+    const char *const vars[] = { "election", "CSA", "organiser", "Ministère", "link",
+                                 "https://vote.ex.gouv.fr/activation?t=x", "expires", "-",
+                                 "support_email", "-", "support_phone", "-", NULL, NULL };
+    int rc = 0;
+
+    for (int i = 0; i < 3 && rc == 0; i++)
+        rc = mail_queue_tx(tx, c, MAIL_ACTIVATION, "fr", "camille.martin@ex.gouv.fr", vars,
+                           (int64_t)time(NULL) - 1);
+    return rc;
+}
+
+/* A stop asked while a message is on its way (each may take the relay's
+ * timeout and a margin): the sender hands no other message of its batch to
+ * the relay, so the stop waits for one message, not a batch of 50; those
+ * left stay queued. */
+static void test_sender_stops_between_messages(void **state)
+{
+    uint64_t n[3], queued;
+    mail_ctx *c;
+    char err[300];
+
+    (void)state;
+    c = mail_ctx_new(&mc, keys.outbox_key, err, sizeof err);
+    assert_non_null(c);
+    atomic_store(&probe.calls, 0);
+    mail_transport_set(c, stopping_transport, &probe);
+    assert_int_equal(store_write(st, queue_three, c), 0);
+    counts(n);
+    queued = n[0];
+    signal(SIGALRM, on_alarm);
+    alarm(120);
+    probe.ms = mail_sender_start(st, c);
+    assert_non_null(probe.ms);
+    /* bounded: the sender's first pass runs at once */
+    for (int i = 0; i < 1000 && atomic_load(&probe.calls) == 0; i++)
+        usleep(100 * 1000);
+    mail_sender_stop(probe.ms);
+    alarm(0);
+    assert_int_equal(atomic_load(&probe.calls), 1);     /* the other two never went */
+    counts(n);
+    assert_int_equal(n[0], queued);                     /* all three still queued */
+    mail_ctx_free(c);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +819,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_silent_mailer_ended_in_time),
         cmocka_unit_test(test_mailer_that_stays_is_killed),
         cmocka_unit_test(test_writer_not_held_by_a_mailer_of_another_user),
+        cmocka_unit_test(test_sender_stops_between_messages),
     };
 
     if (argc == 3 && strcmp(argv[1], MAILER_ARG) == 0)
