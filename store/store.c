@@ -97,33 +97,40 @@ static int try_batch(store *s, job **batch, int n, char *why, size_t whylen)
     return failed;
 }
 
-/* The jobs the batch's jobs queued with store_after_commit, in one more
- * transaction, before anyone waiting on the batch is woken. What they add is
- * best effort: if they fail, the next start repairs (see audit). */
+/* The jobs the batch's jobs queued with store_after_commit, in more
+ * transactions of at most STORE_BATCH_MAX jobs each (a job may queue several:
+ * a cast its receipt and a checkpoint), before anyone waiting on the batch is
+ * woken. What they add is best effort: if they fail, the next start repairs
+ * (see audit); none is dropped for want of room. */
 static void run_after(store *s, job **batch, int n)
 {
     job *after[STORE_BATCH_MAX];
-    int m = 0;
     char why[160];
+    int i = 0;
 
-    for (int i = 0; i < n; i++) {
-        while (batch[i]->after != NULL && m < STORE_BATCH_MAX) {
+    for (;;) {
+        int m = 0;
+
+        while (i < n && m < STORE_BATCH_MAX) {
             job *a = batch[i]->after;
 
+            if (a == NULL) {
+                i++;
+                continue;
+            }
             batch[i]->after = a->next;
             a->next = NULL;
             after[m++] = a;
         }
-        after_free(batch[i]);
-    }
-    if (m == 0)
-        return;
-    try_batch(s, after, m, why, sizeof why);
-    if (why[0] != '\0' && s->on_error != NULL)
-        s->on_error(why);
-    for (int i = 0; i < m; i++) {
-        after_free(after[i]);
-        free(after[i]);
+        if (m == 0)
+            return;
+        try_batch(s, after, m, why, sizeof why);
+        if (why[0] != '\0' && s->on_error != NULL)
+            s->on_error(why);
+        for (int k = 0; k < m; k++) {
+            after_free(after[k]);
+            free(after[k]);
+        }
     }
 }
 

@@ -352,6 +352,9 @@ static uint32_t route_no(int internal, const char *method, const char *pattern)
     return 0;
 }
 
+/* The client address typed_head sends (a test spoils it, then puts it back). */
+static const char *typed_client = "192.0.2.7";
+
 /* A typed request's payload (protocol §18.1) up to its body kind: the
  * listener, no refusal, route, French, not chosen, a page if the route is
  * one's, method, the client, the parameters given (NULL-ended), no header. */
@@ -371,7 +374,7 @@ static void typed_head(frame *f, int internal, uint32_t route, const char *metho
     put_u32(f, 0);
     put_u32(f, (uint32_t)page);
     put_str(f, method);
-    put_str(f, "192.0.2.7");
+    put_str(f, typed_client);
     while (params != NULL && params[n] != NULL)
         n++;
     put_u32(f, (uint32_t)n);
@@ -584,6 +587,29 @@ static void test_writer_refuses_bad_frames(void **state)
     assert_true(refused(sv[0], &f));
     f.len -= 2;
     assert_true(refused(sv[0], &f));
+    /* a client that is not an address (it would be a ceremony post's audit
+     * actor): refused; an address of either family, or "unknown", taken */
+    {
+        static char big[70000];
+        const char *bad[] = { "officer dupont (signed)", "", "192.0.2.7 ", "\xff\xfe",
+                              "::ffff:zz", "192.0.2.7\n", big };
+        const char *good[] = { "unknown", "2001:db8::7", "198.51.100.1" };
+
+        memset(big, '1', sizeof big - 1);
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            typed_client = bad[i];
+            typed_login(&f, "nobody@example.org", "wrong");
+            assert_true(refused(sv[0], &f));
+        }
+        for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+            typed_client = good[i];
+            typed_login(&f, "nobody@example.org", "wrong");
+            send_frame(sv[0], PRIVSEP_REQUEST, (uint32_t)f.len, &f);
+            assert_int_equal(response_status(sv[0]), 401);
+        }
+        typed_client = "192.0.2.7";
+        seq = failures(&srv, "nobody@example.org");
+    }
     /* a string without its NUL; an impossible status to refuse with; a third
      * listener; a third language */
     typed_login(&f, "nobody@example.org", "wrong");

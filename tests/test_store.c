@@ -197,6 +197,41 @@ static void test_detached_writes(void **state)
     free(dir);
 }
 
+#define AFTER_JOBS 600     /* more than a batch's room (256): they run in several */
+
+static int job_after_count(store_tx *tx, void *arg)
+{
+    (void)tx;
+    (**(int **)arg)++;
+    return STORE_OK;
+}
+
+static int job_queue_after(store_tx *tx, void *arg)
+{
+    int rc = STORE_OK;
+
+    for (int i = 0; rc == STORE_OK && i < AFTER_JOBS; i++)
+        rc = store_after_commit(tx, job_after_count, &arg, sizeof arg);
+    return rc;
+}
+
+/* Every job queued with store_after_commit runs once the write has committed
+ * and before store_write returns, however many (a cast's receipt is one: a
+ * dropped one is a committed ballot without its receipt). */
+static void test_after_commit_jobs_all_run(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    int ran = 0;
+
+    (void)state;
+    assert_int_equal(store_write(s, job_queue_after, &ran), STORE_OK);
+    assert_int_equal(ran, AFTER_JOBS);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static void test_open_errors(void **state)
 {
     char err[256];
@@ -312,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_group_commit_many_threads),
         cmocka_unit_test(test_reads_cannot_write_and_conflicts),
         cmocka_unit_test(test_detached_writes),
+        cmocka_unit_test(test_after_commit_jobs_all_run),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
         cmocka_unit_test(test_pg_schemas_and_roles),

@@ -20,6 +20,7 @@
 #include "endpoints.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -279,6 +280,20 @@ static void typed_free(typed_request *t)
     t->req.json = t->req.form_json = NULL;
 }
 
+/* What the worker can send as the client: an address in the text form
+ * inet_ntop writes, or "unknown" / "unix" when it has none. Anything else
+ * (it would become an audit entry's actor, a throttle's key) is refused. */
+static int client_ok(const char *c)
+{
+    unsigned char a[sizeof(struct in6_addr)];
+
+    if (strcmp(c, "unknown") == 0 || strcmp(c, "unix") == 0)
+        return 1;
+    if (strlen(c) >= INET6_ADDRSTRLEN)
+        return 0;
+    return inet_pton(AF_INET, c, a) == 1 || inet_pton(AF_INET6, c, a) == 1;
+}
+
 /* Decode a request into t; 0, or -1 (t released) when it is malformed: a
  * value out of its range, a route index past the listener's table, a route
  * whose method or body kind is not what was sent, or whose page kind is not
@@ -301,7 +316,8 @@ static int request_decode(frame_in *r, typed_request *t)
     req->is_page = (int)frame_get_u32(r);
     req->method = frame_get_str(r);
     req->client = frame_get_str(r);
-    if (r->bad || req->method == NULL || req->client == NULL || req->internal < 0 ||
+    if (r->bad || req->method == NULL || req->client == NULL || !client_ok(req->client) ||
+        req->internal < 0 ||
         req->internal > 1 || (t->refuse != 0 && (t->refuse < 400 || t->refuse > 599)) ||
         t->msg < 0 || t->msg >= MSG_COUNT || lg > LANG_EN || req->lang_chosen < 0 ||
         req->lang_chosen > 1 || req->is_page < 0 || req->is_page > 1)
