@@ -71,7 +71,7 @@ static json_t *gen_fingerprint(uint8_t fp[32], elgamal_pk *pk, rng_drbg *d)
 static json_t *gen_tracker(uint8_t tracker[32], const uint8_t fp[32], const elgamal_pk *pk,
                            rng_drbg *d)
 {
-    const uint8_t eid[] = EID, code[] = "ABCDEFGHJKMNPQRSTVWXYZ234567";
+    const uint8_t eid[] = EID, code[] = "ABCDEFGHJKMNPQRSTVWXYZ23456B";
     const uint8_t choices[3] = { 0, 1, 0 };
     ballot_scrutin sc = { fp, pk, SCRUTIN, 3, 0, 1 };
     ballot *b = ballot_new(3, 0, 1);
