@@ -15,7 +15,7 @@
 #                 SOAK_VOTERS): errors, p99 per window, the daemon's memory
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
-#   make vectors  regenerate tests/vectors/protocol.json (protocol changes only)
+#   make vectors  regenerate tests/vectors/protocol.json and records.json (protocol changes only)
 
 CC      ?= cc
 PKGS    := libsodium jansson cmocka sqlite3 libpq libmicrohttpd libcurl cairo libqrencode fontconfig libseccomp
@@ -292,6 +292,9 @@ vectors: deps
 	@$(MAKE) --no-print-directory build/rel/tools/genvectors
 	build/rel/tools/genvectors > tests/vectors/protocol.json.tmp
 	mv tests/vectors/protocol.json.tmp tests/vectors/protocol.json
+	@$(MAKE) --no-print-directory build/rel/tests/test_records
+	build/rel/tests/test_records --print > tests/vectors/records.json.tmp
+	mv tests/vectors/records.json.tmp tests/vectors/records.json
 
 clean:
 	rm -rf build

@@ -88,14 +88,18 @@ static void bench_stop_daemon(int pid, char *dir)
 }
 
 /* The lines "bench <metric>_on|_off|_added" of the medians of on and off
- * (BENCH_ROUNDS each, sorted by tu_median), in unit with prec decimals. */
-static void bench_print_on_off(const char *metric, const char *unit, int prec, double *on,
-                               double *off)
+ * (BENCH_ROUNDS each, left in their rounds' order), in unit with prec decimals. */
+static void bench_print_on_off(const char *metric, const char *unit, int prec, const double *on,
+                               const double *off)
 {
-    printf("bench %s_on %.*f %s\n", metric, prec, tu_median(on, BENCH_ROUNDS), unit);
-    printf("bench %s_off %.*f %s\n", metric, prec, tu_median(off, BENCH_ROUNDS), unit);
+    double a[BENCH_ROUNDS], b[BENCH_ROUNDS];     /* sorted copies: the rounds stay in order */
+
+    memcpy(a, on, sizeof a);
+    memcpy(b, off, sizeof b);
+    printf("bench %s_on %.*f %s\n", metric, prec, tu_median(a, BENCH_ROUNDS), unit);
+    printf("bench %s_off %.*f %s\n", metric, prec, tu_median(b, BENCH_ROUNDS), unit);
     printf("bench %s_added %.*f %s\n", metric, prec,
-           tu_median(on, BENCH_ROUNDS) - tu_median(off, BENCH_ROUNDS), unit);
+           tu_median(a, BENCH_ROUNDS) - tu_median(b, BENCH_ROUNDS), unit);
 }
 
 /* Each round's pair " on/off" with prec decimals, then the end of the line. */

@@ -175,7 +175,8 @@ static int scrutins_parse(client_election *e, json_t *arr)
             return -1;
         snprintf(e->scrutins[i].id, sizeof e->scrutins[i].id, "%s", id);
         e->scrutins[i].k = k;
-        e->scrutins[i].blank_allowed = json_is_true(json_object_get(s, "blank_allowed"));
+        /* absent means allowed, as in the definition (protocol §8) */
+        e->scrutins[i].blank_allowed = !json_is_false(json_object_get(s, "blank_allowed"));
         e->nscrutins++;
     }
     return 0;

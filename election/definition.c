@@ -165,6 +165,8 @@ static int parse_scrutin(def_scrutin *s, json_t *obj, const char *path, char *er
 {
     static const char *const keys[] = { "id", "title", "seats", "blank_allowed", "lists",
                                         "eligibility", NULL };
+    static const char *const multi[] = { "choices", "min_choices", "max_choices", "min", "max",
+                                         NULL };
     json_t *seats = json_object_get(obj, "seats"), *blank = json_object_get(obj, "blank_allowed");
     json_t *lists = json_object_get(obj, "lists"), *v;
     char p[128];
@@ -172,6 +174,11 @@ static int parse_scrutin(def_scrutin *s, json_t *obj, const char *path, char *er
 
     if (!json_is_object(obj))
         return fail(err, errlen, path, "must be an object");
+    for (i = 0; multi[i] != NULL; i++)      /* verify, cast and count assume max = 1 */
+        if (json_object_get(obj, multi[i]) != NULL)
+            return fail(err, errlen, path, "\"%s\": votesrv counts one list per ballot (or a "
+                        "blank ballot): a scrutin with several choices per ballot is not "
+                        "supported", multi[i]);
     if (only_keys(obj, keys, path, err, errlen) != 0 ||
         get_text(obj, "id", 1, DEF_ID_CHARS, &s->id, path, err, errlen) != 0 ||
         get_text(obj, "title", 1, DEF_TEXT_CHARS, &s->title, path, err, errlen) != 0)

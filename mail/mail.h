@@ -91,6 +91,11 @@ void mail_transport_set(mail_ctx *m, mail_transport fn, void *cls);
 
 typedef struct mail_sender mail_sender;
 mail_sender *mail_sender_start(store *s, const mail_ctx *m);
+/* Ask the sender to stop, without waiting: it hands no further message to the
+ * relay (the one on its way finishes: bounded by the transport's timeout; the
+ * rest of its batch stays queued, claimed until its lease ends). */
+void mail_sender_ask_stop(mail_sender *ms);
+/* Ask, then wait for the sender's thread to end, and free ms. */
 void mail_sender_stop(mail_sender *ms);
 
 #endif

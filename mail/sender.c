@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,11 @@ static int run_mark(store_tx *tx, void *arg)
     return STORE_OK;
 }
 
-int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, unsigned *failed)
+/* stop: when it becomes set, the messages of the batch not yet handed to
+ * the relay are left (claimed: tried again once their lease ends), so that a
+ * stop waits for one message at most, not a whole batch. */
+static int deliver_due(store *s, const mail_ctx *m, int64_t now, atomic_int *stop,
+                       unsigned *sent, unsigned *failed)
 {
     batch_read b = { .m = m, .n = 0 };
     due_job dj = { now, &b };
@@ -150,6 +155,9 @@ int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, u
     }
     c = m->transport == NULL ? curl_easy_init() : NULL;
     for (int i = 0; i < b.n; i++) {
+        if (stop != NULL && atomic_load(stop))
+            break;
+        mj.n = i + 1;
         errors[i][0] = '\0';
         if (b.items[i].len == 0) {
             snprintf(errors[i], sizeof errors[i], "stored message cannot be decrypted");
@@ -170,10 +178,14 @@ int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, u
     }
     if (c != NULL)
         curl_easy_cleanup(c);
-    mj.n = b.n;
-    rc = store_write(s, run_mark, &mj);
+    rc = mj.n > 0 ? store_write(s, run_mark, &mj) : STORE_OK;
     drop_batch(&b);
     return rc;
+}
+
+int mail_deliver_due(store *s, const mail_ctx *m, int64_t now, unsigned *sent, unsigned *failed)
+{
+    return deliver_due(s, m, now, NULL, sent, failed);
 }
 
 void mail_transport_set(mail_ctx *m, mail_transport fn, void *cls)
@@ -190,7 +202,7 @@ struct mail_sender {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    int stop;
+    atomic_int stop;             /* read between messages without the lock */
 };
 
 static void *sender_main(void *arg)
@@ -204,9 +216,9 @@ static void *sender_main(void *arg)
 
         pthread_mutex_unlock(&ms->lock);
         do {
-            if (mail_deliver_due(ms->s, ms->m, (int64_t)time(NULL), &sent, &failed) != 0)
+            if (deliver_due(ms->s, ms->m, (int64_t)time(NULL), &ms->stop, &sent, &failed) != 0)
                 break;
-        } while (sent + failed == MAIL_BATCH && !ms->stop);
+        } while (sent + failed == MAIL_BATCH && !atomic_load(&ms->stop));
         pthread_mutex_lock(&ms->lock);
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += 200 * 1000 * 1000;
@@ -238,14 +250,21 @@ mail_sender *mail_sender_start(store *s, const mail_ctx *m)
     return ms;
 }
 
-void mail_sender_stop(mail_sender *ms)
+void mail_sender_ask_stop(mail_sender *ms)
 {
     if (ms == NULL)
         return;
     pthread_mutex_lock(&ms->lock);
-    ms->stop = 1;
+    atomic_store(&ms->stop, 1);
     pthread_cond_signal(&ms->wake);
     pthread_mutex_unlock(&ms->lock);
+}
+
+void mail_sender_stop(mail_sender *ms)
+{
+    if (ms == NULL)
+        return;
+    mail_sender_ask_stop(ms);
     pthread_join(ms->thread, NULL);
     pthread_mutex_destroy(&ms->lock);
     pthread_cond_destroy(&ms->wake);

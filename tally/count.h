@@ -18,6 +18,8 @@
 
 #define TALLY_SUMS_FORMAT "votesrv-sums/1"
 #define TALLY_RESULTS_FORMAT "votesrv-results/1"
+#define TALLY_SUMS_TAG "votesrv/v1/sums"           /* the digests of these documents (§16) */
+#define TALLY_RESULTS_TAG "votesrv/v1/results"
 #define TALLY_CHUNK 8192                /* ballots in memory at a time */
 
 /* ELECTION_OK; ELECTION_REFUSED (c->msg) if the election is not closed, is
@@ -30,8 +32,9 @@ int tally_post_partial(store *s, election_ctx *c, const char *text, size_t len);
 int tally_post_message(store *s, election_ctx *c, const char *text, size_t len);
 /* Shared by the server and the key holders (tally/sums.c). */
 #include "decrypt.h"
-/* BLAKE2b-256 of the document's canonical form (sorted keys, compact). */
-int tally_doc_digest(uint8_t out[32], json_t *doc);
+/* Hb(tag; the document's canonical form (sorted keys, compact)), tag
+ * TALLY_SUMS_TAG or TALLY_RESULTS_TAG. */
+int tally_doc_digest(uint8_t out[32], const char *tag, json_t *doc);
 /* Entry i of a sums document ({"id", "lists", "ballots", "signatures", "sums"}). */
 int tally_sum_from_json(tally_sum *out, json_t *entry);
 /* A holder's factors and proofs for one scrutin: {"id", "factors", "proofs"}. */

@@ -64,7 +64,7 @@ static int check(post_job *j)
     if (ceremony_message_verify(m, j->k.sign_pk[j->holder]) != 0)
         return election_refuse(j->c, "holder %llu: the partial decryption's signature is invalid",
                       (unsigned long long)j->holder);
-    tally_doc_digest(digest, j->sums);
+    tally_doc_digest(digest, TALLY_SUMS_TAG, j->sums);
     if (ceremony_hex_get(claimed, 32, m, "sums") != 0 || sodium_memcmp(claimed, digest, 32) != 0)
         return election_refuse(j->c, "holder %llu: the partial decryption is of other sums",
                       (unsigned long long)j->holder);
@@ -123,7 +123,7 @@ static int maybe_finish(store_tx *tx, post_job *j)
     if (rc == ELECTION_OK)
         rc = store_document_put(tx, "results", 0, text);
     if (rc == ELECTION_OK) {
-        tally_doc_digest(digest, results);
+        tally_doc_digest(digest, TALLY_RESULTS_TAG, results);
         hex_encode(hex, digest, 32);
         details = json_pack("{ssso}", "results_blake2b", hex, "decrypted_by",
                             json_deep_copy(json_object_get(results, "decrypted_by")));

@@ -53,9 +53,9 @@ static int seal_take(const char *kind, int64_t holder, const char *body, void *a
 }
 
 /* "12.34": basis points, no floating point in an official figure. */
-static json_t *percent(uint64_t part, uint64_t whole)
+json_t *tally_percent(uint64_t part, uint64_t whole)
 {
-    uint64_t bp = whole == 0 ? 0 : (part * 10000 + whole / 2) / whole;
+    uint64_t bp = whole == 0 ? 0 : (uint64_t)(((__uint128_t)part * 10000 + whole / 2) / whole);
     char text[32];
 
     snprintf(text, sizeof text, "%llu.%02llu", (unsigned long long)(bp / 100),
@@ -89,7 +89,7 @@ static json_t *scrutin_results(const def_scrutin *ds, const tally_sum *sum, cons
                      (json_int_t)ds->seats, "registered", (json_int_t)registered, "signatures",
                      (json_int_t)signatures, "ballots", (json_int_t)sum->ballots, "blank",
                      (json_int_t)(sum->ballots - expressed), "expressed", (json_int_t)expressed,
-                     "turnout_percent", percent(signatures, registered), "lists", lists,
+                     "turnout_percent", tally_percent(signatures, registered), "lists", lists,
                      "seats_allocated", json_integer(sr->allocated), "contested", contested);
 }
 
@@ -176,7 +176,7 @@ int tally_results_make(store_tx *tx, const tally_quorum *q, election_ctx *c, jso
         json_array_append_new(ties, json_string(q->d->tie_rules[t] == DEF_TIE_VOTES ? "votes"
                                                                                       : "lot"));
     if (rc == ELECTION_OK) {
-        tally_doc_digest(digest, q->sums);
+        tally_doc_digest(digest, TALLY_SUMS_TAG, q->sums);
         hex_encode(hex, digest, 32);
         *out = json_pack("{sssssssOsOsOsOs[II]}", "format", TALLY_RESULTS_FORMAT, "eid",
                          json_string_value(json_object_get(q->sums, "eid")), "sums", hex,

@@ -20,6 +20,10 @@ typedef struct {
     size_t nparts;
 } tally_quorum;
 
+/* turnout_percent (§16): 100·part/whole as "D.DD", the basis points
+ * ⌊(part·10000 + ⌊whole/2⌋) / whole⌋ (half up), "0.00" when whole is 0. */
+json_t *tally_percent(uint64_t part, uint64_t whole);
+
 /* Within the count's write job: the results document, or ELECTION_REFUSED. */
 int tally_results_make(store_tx *tx, const tally_quorum *q, election_ctx *c, json_t **out);
 

@@ -5,14 +5,18 @@
 #include <string.h>
 #include <sodium.h>
 #include "crypto/hex.h"
+#include "crypto/transcript.h"
 
-int tally_doc_digest(uint8_t out[32], json_t *doc)
+int tally_doc_digest(uint8_t out[32], const char *tag, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    transcript t;
 
     if (text == NULL)
         return -1;
-    crypto_generichash(out, 32, (const uint8_t *)text, strlen(text), NULL, 0);
+    transcript_init(&t, tag, TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, text, strlen(text));
+    transcript_digest(&t, out);
     free(text);
     return 0;
 }

@@ -561,6 +561,47 @@ static void bad_results(json_t *j)
     json_object_set_new(l, "votes", json_integer(1));
 }
 
+static json_t *results_of(json_t *j)
+{
+    return json_array_get(json_object_get(json_object_get(j, "documents"), "results"), 0);
+}
+
+/* The results name the sums by their untagged BLAKE2b-256 (before §16's tag). */
+static void results_untagged_sums(json_t *j)
+{
+    json_t *sums = json_array_get(json_object_get(json_object_get(j, "documents"), "sums"), 0);
+    char *text = json_dumps(sums, JSON_COMPACT | JSON_SORT_KEYS);
+    uint8_t d[32];
+
+    crypto_generichash(d, 32, (const uint8_t *)text, strlen(text), NULL, 0);
+    json_object_set_new(results_of(j), "sums", tu_jhex(d, 32));
+    free(text);
+}
+
+static void results_turnout(json_t *j)
+{
+    json_object_set_new(json_array_get(json_object_get(results_of(j), "scrutins"), 0),
+                        "turnout_percent", json_string("99.99"));
+}
+
+static void results_expressed(json_t *j)
+{
+    json_t *r = json_array_get(json_object_get(results_of(j), "scrutins"), 0);
+
+    json_object_set_new(r, "expressed", json_integer(json_integer_value(json_object_get(r,
+                                                                          "expressed")) + 1));
+}
+
+static void results_tie_break(json_t *j)
+{
+    json_object_set_new(results_of(j), "tie_break", json_pack("[s]", "lot"));
+}
+
+static void results_decrypted_by(json_t *j)
+{
+    json_array_remove(json_object_get(results_of(j), "decrypted_by"), 1);
+}
+
 static void drop_reissue(json_t *j)
 {
     json_array_clear(json_object_get(json_object_get(j, "documents"), "reissue"));
@@ -713,6 +754,11 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "documents", swap_sums, "sums");
     expect_fail(f->dir, "documents", bad_partial, "partial decryption of holder 2");
     expect_fail(f->dir, "documents", bad_results, "scrutin csa-ministere: published votes");
+    expect_fail(f->dir, "documents", results_untagged_sums, "results: sums = Hb(votesrv/v1/sums");
+    expect_fail(f->dir, "documents", results_turnout, "results: seats, expressed");
+    expect_fail(f->dir, "documents", results_expressed, "results: seats, expressed");
+    expect_fail(f->dir, "documents", results_tie_break, "results: tie_break");
+    expect_fail(f->dir, "documents", results_decrypted_by, "results: decrypted_by");
     expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
     expect_fail(f->dir, "end", NULL, "archive complete");
     /* a ballot line must be exactly its canonical form: one encoding per ballot */

@@ -98,6 +98,24 @@ static void test_mistakes_are_named(void **state)
     expect_error("credential_authority", json_integer(1), "$.credential_authority");
 }
 
+/* verify/election.c, box/cast.c and tally/count.c count one choice per ballot
+ * (max = 1): a definition asking for more is refused with a reason, whatever
+ * the field is called and even when it asks for one. */
+static void test_multi_choice_refused(void **state)
+{
+    static const char *const fields[] = { "choices", "min_choices", "max_choices", "min", "max" };
+    char path[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        snprintf(path, sizeof path, "scrutins.1.%s", fields[i]);
+        expect_error(path, json_integer(2), "$.scrutins[1]: \"");
+        expect_error(path, json_integer(2), "a scrutin with several choices per ballot is not "
+                     "supported");
+        expect_error(path, json_integer(1), "several choices per ballot");
+    }
+}
+
 static void test_not_json_and_instants(void **state)
 {
     def_election d;
@@ -163,6 +181,98 @@ static void ref_hb(uint8_t out[32], const char *tag, const void *const *items, c
     crypto_generichash_final(&h, out, 32);
 }
 
+/* §12's canonical JSON written from the text alone, not with jansson's
+ * dumper: members sorted by the bytes of their keys, no white space; in
+ * strings only '"' and '\\' are escaped as \" and \\, U+0008, U+000C, U+000A,
+ * U+000D, U+0009 as \b \f \n \r \t, the other characters below U+0020 as \u00XX
+ * (upper-case hex), everything else is written as its UTF-8 bytes; integers in
+ * decimal; no real. Appends to out; -1 on what the text does not allow. */
+typedef struct { char *p; size_t n, cap; } ref_buf;
+
+static int ref_put(ref_buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap)
+        return -1;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+static int ref_string(ref_buf *b, const char *s, size_t n)
+{
+    static const char short_esc[][3] = { ['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n",
+                                         ['\r'] = "\\r", ['\t'] = "\\t" };
+    char u[8];
+    int rc = ref_put(b, "\"", 1);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '"' || c == '\\') {
+            u[0] = '\\';
+            u[1] = (char)c;
+            rc = ref_put(b, u, 2);
+        } else if (c < 0x20 && c < sizeof short_esc / sizeof short_esc[0] && short_esc[c][0]) {
+            rc = ref_put(b, short_esc[c], 2);
+        } else if (c < 0x20) {
+            snprintf(u, sizeof u, "\\u%04X", c);
+            rc = ref_put(b, u, 6);
+        } else {
+            rc = ref_put(b, (const char *)&s[i], 1);
+        }
+    }
+    return rc == 0 ? ref_put(b, "\"", 1) : -1;
+}
+
+static int ref_key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int ref_canonical(ref_buf *b, json_t *v)
+{
+    char num[32];
+    size_t i, n;
+    json_t *x;
+    const char *k, **keys;
+    int rc = 0;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        n = json_object_size(v);
+        keys = calloc(n + 1, sizeof *keys);
+        i = 0;
+        json_object_foreach(v, k, x)
+            keys[i++] = k;
+        qsort(keys, n, sizeof *keys, ref_key_cmp);
+        rc = ref_put(b, "{", 1);
+        for (i = 0; rc == 0 && i < n; i++)
+            rc = (i > 0 ? ref_put(b, ",", 1) : 0) || ref_string(b, keys[i], strlen(keys[i])) ||
+                 ref_put(b, ":", 1) || ref_canonical(b, json_object_get(v, keys[i]));
+        free(keys);
+        return rc == 0 ? ref_put(b, "}", 1) : -1;
+    case JSON_ARRAY:
+        rc = ref_put(b, "[", 1);
+        json_array_foreach(v, i, x)
+            rc = rc || (i > 0 ? ref_put(b, ",", 1) : 0) || ref_canonical(b, x);
+        return rc == 0 ? ref_put(b, "]", 1) : -1;
+    case JSON_STRING:
+        return ref_string(b, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        return ref_put(b, num, strlen(num));
+    case JSON_TRUE:
+        return ref_put(b, "true", 4);
+    case JSON_FALSE:
+        return ref_put(b, "false", 5);
+    case JSON_NULL:
+        return ref_put(b, "null", 4);
+    default:
+        return -1;                                      /* no real in canonical JSON */
+    }
+}
+
 /* tests/vectors/election.json, which tests/js/election.test.mjs checks too:
  * jansson's canonical form (escapes, key order, numbers), the fingerprints of
  * two definitions (the example, and one with quotes, backslashes, accents,
@@ -177,15 +287,18 @@ static void test_fingerprint_vectors(void **state)
 
     (void)state;
     assert_non_null(vec);
-    assert_int_equal(json_array_size(json_object_get(vec, "canonical")), 3);
+    assert_int_equal(json_array_size(json_object_get(vec, "canonical")), 4);
     json_array_foreach(json_object_get(vec, "canonical"), i, x) {
         json_t *j = json_loads(json_string_value(json_object_get(x, "json")),
                                JSON_REJECT_DUPLICATES, NULL);
-        char *c;
+        char *c, refc[4096];
+        ref_buf rb = { refc, 0, sizeof refc };
 
         assert_non_null(j);
         c = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
         assert_string_equal(c, json_string_value(json_object_get(x, "canonical")));
+        assert_int_equal(ref_canonical(&rb, j), 0);     /* the text agrees with jansson */
+        assert_string_equal(refc, c);
         free(c);
         json_decref(j);
     }
@@ -199,6 +312,15 @@ static void test_fingerprint_vectors(void **state)
         assert_int_equal(def_parse(&d, def, strlen(def), err, sizeof err), 0);
         canon = def_canonical(&d);
         assert_string_equal(canon, json_string_value(json_object_get(x, "canonical")));
+        {
+            json_t *cj = json_loads(canon, JSON_REJECT_DUPLICATES, NULL);
+            char refc[8192];
+            ref_buf rb = { refc, 0, sizeof refc };
+
+            assert_int_equal(ref_canonical(&rb, cj), 0);
+            assert_string_equal(refc, canon);
+            json_decref(cj);
+        }
         assert_int_equal(sodium_hex2bin(pk, 32, json_string_value(json_object_get(x, "public_key")),
                                         64, NULL, NULL, NULL), 0);
         def_fingerprint(fp, eid, canon, pk);
@@ -223,6 +345,12 @@ static void test_fingerprint_vectors(void **state)
         ballot_tracker_text(tracker, fp);
         assert_int_equal(strlen(text), 24);
         assert_memory_equal(text, tracker, 24);
+        /* §14's text, bit order and 4 zero padding bits, computed from the text */
+        assert_string_equal(tracker, json_string_value(json_object_get(x, "tracker_text")));
+        assert_int_equal(ballot_tracker_parse(ref, tracker), 0);
+        assert_memory_equal(ref, fp, 32);
+        tracker[63] = tracker[63] == '0' ? '1' : 'H';   /* a padding bit set: refused */
+        assert_int_equal(ballot_tracker_parse(ref, tracker), -1);
     }
     json_decref(vec);
 }
@@ -232,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example_is_valid),
         cmocka_unit_test(test_mistakes_are_named),
+        cmocka_unit_test(test_multi_choice_refused),
         cmocka_unit_test(test_not_json_and_instants),
         cmocka_unit_test(test_fingerprint),
         cmocka_unit_test(test_fingerprint_vectors),

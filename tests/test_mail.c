@@ -6,14 +6,26 @@
  * (votesrv/mailer.c, a real votesrv-mailer): delivered, with the relay's
  * password handed over; a broken mailer's answers (another kind, a bad
  * outcome, no NUL, control bytes, bytes past the frame, a frame over the
- * bound, no answer) are refused without a crash and the message stays queued. */
+ * bound, no answer) are refused without a crash and the message stays queued;
+ * a mailer that keeps silent, sends half an answer or does not read is ended
+ * after the relay's timeout and a margin (the message stays queued); a
+ * mailer that does not exit at the end of its channel is killed by
+ * mailer_free, and one the writer may not kill (another user's) does not hold
+ * it either; the mailer gets an empty environment. The misbehaving mailer
+ * processes are this program itself, run as votesrv --mailer would be. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -468,7 +480,334 @@ static void test_broken_mailer_answers_refused(void **state)
     }
 }
 
-int main(void)
+/* ---- a mailer that holds the writer ---- */
+
+typedef enum { HOLD_SILENT, HOLD_HALF, HOLD_DEAF, HOLD_COUNT } hold_how;
+
+typedef struct {
+    int fd;
+    hold_how how;
+} holding_mailer;
+
+/* Read the message (but HOLD_DEAF, which reads nothing), answer nothing or
+ * half a header, and keep the channel open until the writer ends it. */
+static void *holding_main(void *arg)
+{
+    holding_mailer *h = arg;
+    struct pollfd p = { .fd = h->fd, .events = POLLRDHUP };
+    uint32_t kind = 0;
+    frame_in r;
+
+    if (h->how != HOLD_DEAF && frame_recv(h->fd, MAILER_SEND_MAX, &kind, &r, NULL) == 1)
+        free(r.mem);
+    if (h->how == HOLD_HALF)
+        send(h->fd, "\x13\0\0\0", 4, MSG_NOSIGNAL);     /* MAILER_RESULT's kind, no more */
+    while (poll(&p, 1, -1) >= 0 && !(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+        ;
+    return NULL;
+}
+
+static void on_alarm(int sig)
+{
+    static const char m[] = "the writer hung: alarm\n";
+
+    (void)sig;
+    (void)!write(2, m, sizeof m - 1);
+    _exit(99);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A mailer that keeps silent with the message, answers half a frame, or
+ * does not even read it (a message larger than the channel holds): the writer
+ * waits the relay's timeout (and a margin), no longer, ends that mailer, and
+ * the message counts as a temporary failure (it stays queued). alarm(): a
+ * hang fails the test; the lower bound only says it did not give up early. */
+static void test_silent_mailer_ended_in_time(void **state)
+{
+    mail_config quick = mc;
+    uint8_t *big = malloc(MAILER_MESSAGE_MAX);
+    char err[MAILER_REASON_CHARS];
+    uint64_t n[3], queued;
+    access_result res;
+    unsigned sent, failed;
+
+    (void)state;
+    assert_non_null(big);
+    memset(big, 'x', MAILER_MESSAGE_MAX);
+    memcpy(big, "Subject: x\r\n\r\n", 14);
+    quick.timeout_s = 1;
+    log_set_level("error");
+    signal(SIGALRM, on_alarm);
+    for (int how = 0; how < HOLD_COUNT; how++) {
+        holding_mailer h = { .how = (hold_how)how };
+        pthread_t t;
+        int sv[2], rc;
+        int64_t t0;
+        mailer *m;
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        h.fd = sv[1];
+        m = mailer_adopt(sv[0], &quick);
+        assert_non_null(m);
+        assert_int_equal(pthread_create(&t, NULL, holding_main, &h), 0);
+        alarm(120);
+        t0 = mono_ms();
+        rc = mailer_transport(m, "camille.martin@ex.gouv.fr", big, MAILER_MESSAGE_MAX, err,
+                              sizeof err);
+        assert_true(mono_ms() - t0 >= (int64_t)quick.timeout_s * 1000);
+        assert_int_equal(rc, 1);
+        assert_string_equal(err, "the mailer process failed");
+        assert_int_equal(pthread_join(t, NULL), 0);    /* it saw the end of its channel */
+        alarm(0);
+        close(sv[1]);
+        mailer_free(m);
+    }
+    /* through the outbox: the message stays queued */
+    {
+        holding_mailer h = { .how = HOLD_SILENT };
+        pthread_t t;
+        int sv[2];
+        mailer *m;
+        mail_ctx *c;
+        char e2[300];
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        h.fd = sv[1];
+        m = mailer_adopt(sv[0], &quick);
+        c = mail_ctx_new(&quick, keys.outbox_key, e2, sizeof e2);
+        assert_non_null(c);
+        mail_transport_set(c, mailer_transport, m);
+        assert_int_equal(pthread_create(&t, NULL, holding_main, &h), 0);
+        counts(n);
+        queued = n[0];
+        assert_int_equal(access_request_link(&a, "camille.martin@ex.gouv.fr",
+                                             STORE_LINK_PASSWORD, "192.0.2.1", now + 40000,
+                                             &res), ACCESS_OK);
+        alarm(120);
+        assert_int_equal(mail_deliver_due(st, c, now + 40000, &sent, &failed), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        alarm(0);
+        assert_int_equal(sent, 0);
+        assert_true(failed >= 1);
+        counts(n);
+        assert_true(n[0] >= queued + 1);        /* queued still, for a later attempt */
+        close(sv[1]);
+        mail_ctx_free(c);
+        mailer_free(m);
+    }
+    free(big);
+}
+
+/* The misbehaving mailer process (this program run as votesrv --mailer): it
+ * takes its settings, refuses to start if the writer's environment came
+ * through exec, says MAILER_READY and, as its settings' username says:
+ * "stay": stays after the end of its channel, SIGTERM ignored; "other-user":
+ * becomes uid 65534 (as the real one becomes privsep.user), answers its first
+ * MAILER_SEND with a frame of another kind (the writer ends it), and stays. */
+static int fake_mailer_process(void)
+{
+    extern char **environ;
+    frame_out ready = { 0 }, none = { 0 };
+    uint32_t kind = 0;
+    char mode[64], b[4096];
+    frame_in r;
+    const char *user;
+    int other;
+
+    signal(SIGTERM, SIG_IGN);
+    if (frame_recv(3, MAILER_CONFIG_MAX, &kind, &r, NULL) != 1 || kind != MAILER_CONFIG)
+        _exit(1);
+    frame_get_str(&r);
+    frame_get_u32(&r);
+    frame_get_u32(&r);
+    user = frame_get_str(&r);
+    snprintf(mode, sizeof mode, "%s", user != NULL ? user : "");
+    if (environ != NULL && environ[0] != NULL)
+        _exit(2);                       /* the writer's environment (PGPASSWORD...) */
+    other = strcmp(mode, "other-user") == 0;
+    if (other && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+        _exit(3);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);   /* nothing left behind by the test */
+    if (frame_send(3, MAILER_READY, &ready, -1) != 0)
+        _exit(1);
+    if (other && frame_recv(3, MAILER_SEND_MAX, &kind, &r, NULL) == 1 &&
+        frame_send(3, 77, &none, -1) != 0)
+        _exit(1);
+    while (read(3, b, sizeof b) > 0)    /* until the writer ends the channel... */
+        ;
+    for (;;)                            /* ...and then stay */
+        pause();
+}
+
+/* A mailer that does not exit at the end of its channel: mailer_free does
+ * not wait for it without a bound, kills it (the writer may: same user) and
+ * reaps it. The test's environment holds PGPASSWORD: the mailer would refuse
+ * to start had it come through (an empty environment). */
+static void test_mailer_that_stays_is_killed(void **state)
+{
+    mail_config stay = mc;
+    char err[CONFIG_ERR_CHARS];
+    pid_t pid;
+    mailer *m;
+
+    (void)state;
+    snprintf(stay.username, sizeof stay.username, "stay");
+    setenv("PGPASSWORD", "secret-xyz", 1);
+    m = mailer_spawn("/proc/self/exe", &stay, "nobody", "error", err, sizeof err);
+    unsetenv("PGPASSWORD");
+    if (m == NULL)
+        fail_msg("%s (the writer's environment reached the mailer?)", err);
+    pid = mailer_pid(m);
+    assert_true(pid > 0);
+    signal(SIGALRM, on_alarm);
+    alarm(120);
+    mailer_free(m);                     /* on the old code: never returns */
+    alarm(0);
+    assert_int_equal(kill(pid, 0), -1); /* killed and reaped */
+    assert_int_equal(errno, ESRCH);
+}
+
+/* The writer of its own user (privsep.writer_user: uid 1 here, a child), its
+ * mailer of another (65534): the writer may not kill it (EPERM); a mailer
+ * that answers a frame of another kind and stays does not hold it: the
+ * message fails for now (temporary), and the writer goes on and exits, in a
+ * bounded time (the real mailer's parent-death signal then ends it:
+ * test_mailer's test_writer_death_ends_the_mailer). */
+static void test_writer_not_held_by_a_mailer_of_another_user(void **state)
+{
+    int p[2], done = 0, st = 0;
+    pid_t writer, mp = 0;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    assert_int_equal(pipe(p), 0);
+    fflush(NULL);
+    writer = fork();
+    assert_true(writer >= 0);
+    if (writer == 0) {
+        static const uint8_t msg[] = "Subject: x\r\n\r\nbody\r\n";
+        mail_config other = mc;
+        char err[CONFIG_ERR_CHARS];
+        mailer *m;
+        pid_t pid;
+        int rc;
+
+        close(p[0]);
+        snprintf(other.username, sizeof other.username, "other-user");
+        m = mailer_spawn("/proc/self/exe", &other, "nobody", "error", err, sizeof err);
+        pid = m != NULL ? mailer_pid(m) : 0;
+        if (write(p[1], &pid, sizeof pid) != sizeof pid || m == NULL)
+            _exit(3);
+        if (setgroups(0, NULL) != 0 || setgid(1) != 0 || setuid(1) != 0)
+            _exit(4);                   /* as sandbox_enter_writer */
+        if (kill(pid, SIGKILL) == 0 || errno != EPERM)
+            _exit(5);                   /* the premise: it may not */
+        rc = mailer_transport(m, "camille.martin@ex.gouv.fr", msg, sizeof msg - 1, err,
+                              sizeof err);
+        mailer_free(m);
+        _exit(rc == 1 ? 0 : 6);
+    }
+    close(p[1]);
+    assert_int_equal(read(p[0], &mp, sizeof mp), sizeof mp);
+    close(p[0]);
+    /* bounded by CHILD_KILL_WAIT_MS in the writer: 120 s only a hang reaches */
+    for (int i = 0; i < 1200 && !done; i++) {
+        done = waitpid(writer, &st, WNOHANG) == writer;
+        if (!done)
+            usleep(100 * 1000);
+    }
+    if (!done) {
+        kill(mp, SIGKILL);              /* release it */
+        waitpid(writer, &st, 0);
+    }
+    if (mp > 0)
+        kill(mp, SIGKILL);
+    assert_true(mp > 0);
+    assert_true(done);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* ---- the sender's stop ---- */
+
+typedef struct {
+    mail_sender *ms;
+    atomic_int calls;
+} stop_probe;
+
+static stop_probe probe;
+
+/* The daemon is asked to stop while this message is on its way. */
+static int stopping_transport(void *cls, const char *rcpt_to, const uint8_t *msg, size_t len,
+                              char *err, size_t errlen)
+{
+    stop_probe *p = cls;
+
+    (void)rcpt_to;
+    (void)msg;
+    (void)len;
+    if (atomic_fetch_add(&p->calls, 1) == 0)
+        mail_sender_ask_stop(p->ms);
+    snprintf(err, errlen, "relay timeout");
+    return 1;
+}
+
+static int queue_three(store_tx *tx, void *arg)
+{
+    const mail_ctx *c = arg;
+    const char *const vars[] = { "election", "CSA", "organiser", "Ministère", "link",
+                                 "https://vote.ex.gouv.fr/activation?t=x", "expires", "-",
+                                 "support_email", "-", "support_phone", "-", NULL, NULL };
+    int rc = 0;
+
+    for (int i = 0; i < 3 && rc == 0; i++)
+        rc = mail_queue_tx(tx, c, MAIL_ACTIVATION, "fr", "camille.martin@ex.gouv.fr", vars,
+                           (int64_t)time(NULL) - 1);
+    return rc;
+}
+
+/* A stop asked while a message is on its way (each may take the relay's
+ * timeout and a margin): the sender hands no other message of its batch to
+ * the relay, so the stop waits for one message, not a batch of 50; those
+ * left stay queued. */
+static void test_sender_stops_between_messages(void **state)
+{
+    uint64_t n[3], queued;
+    mail_ctx *c;
+    char err[300];
+
+    (void)state;
+    c = mail_ctx_new(&mc, keys.outbox_key, err, sizeof err);
+    assert_non_null(c);
+    atomic_store(&probe.calls, 0);
+    mail_transport_set(c, stopping_transport, &probe);
+    assert_int_equal(store_write(st, queue_three, c), 0);
+    counts(n);
+    queued = n[0];
+    signal(SIGALRM, on_alarm);
+    alarm(120);
+    probe.ms = mail_sender_start(st, c);
+    assert_non_null(probe.ms);
+    /* bounded: the sender's first pass runs at once */
+    for (int i = 0; i < 1000 && atomic_load(&probe.calls) == 0; i++)
+        usleep(100 * 1000);
+    mail_sender_stop(probe.ms);
+    alarm(0);
+    assert_int_equal(atomic_load(&probe.calls), 1);     /* the other two never went */
+    counts(n);
+    assert_int_equal(n[0], queued);                     /* all three still queued */
+    mail_ctx_free(c);
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_activation_through_smtp),
@@ -477,6 +816,13 @@ int main(void)
         cmocka_unit_test(test_delivery_through_the_mailer_process),
         cmocka_unit_test(test_wrong_relay_password_is_retried),
         cmocka_unit_test(test_broken_mailer_answers_refused),
+        cmocka_unit_test(test_silent_mailer_ended_in_time),
+        cmocka_unit_test(test_mailer_that_stays_is_killed),
+        cmocka_unit_test(test_writer_not_held_by_a_mailer_of_another_user),
+        cmocka_unit_test(test_sender_stops_between_messages),
     };
+
+    if (argc == 3 && strcmp(argv[1], MAILER_ARG) == 0)
+        return fake_mailer_process();
     return cmocka_run_group_tests_name("mail", tests, setup, teardown);
 }

@@ -8,7 +8,8 @@
  * TCP connection is the mailer's and not the writer's, and a mailer killed
  * then leaves the message queued, to be sent again (at least once); a killed
  * writer takes its mailer with it. Without privsep, the writer still sends
- * mail itself. */
+ * mail itself. The daemon is started with PGPASSWORD in its environment: the
+ * mailer's environment is empty. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +49,7 @@ static config cfg;
 static int daemon_pid;
 static tu_smtp smtp;
 static char secret[64] = "a secret of the parent process";
+#define PG_SECRET "secret-xyz"
 
 static int setup(void **state)
 {
@@ -57,7 +59,10 @@ static int setup(void **state)
     if (tu_start_with_smtp(bin, &dir, &smtp) != 0 ||
         tu_election_by_cli(dir, bin, &smtp, CSV, NULL, cfg_path, sizeof cfg_path) != 0)
         return -1;
+    /* a secret of the writer's environment, which the mailer must not get */
+    setenv("PGPASSWORD", PG_SECRET, 1);
     daemon_pid = tu_daemon_up(bin, dir, cfg_path);
+    unsetenv("PGPASSWORD");
     if (daemon_pid <= 0 || config_load(&cfg, cfg_path, err, sizeof err) != 0)
         return -1;
     return 0;
@@ -210,6 +215,49 @@ static void test_mail_goes_through_the_mailer(void **state)
     assert_true(has_fd_to(pid, "socket:"));         /* it was read: its channel */
     if (!tu_pg())
         assert_true(has_fd_to(daemon_pid, "registry.db"));
+}
+
+/* The environment of pid (read as root: its /proc entries are not
+ * dumpable) holds name=value. -1 when it cannot be read. */
+static int environ_has(int pid, const char *entry)
+{
+    char path[64], buf[65536];
+    size_t n, len = strlen(entry);
+    FILE *f;
+    int found = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/environ", pid);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    for (size_t o = 0; o < n; o += strlen(buf + o) + 1)
+        if (strncmp(buf + o, entry, len) == 0 && buf[o + len] == '\0')
+            found = 1;
+    return found;
+}
+
+/* (1b) The daemon started with PGPASSWORD in its environment: the writer has
+ * it (the control), its mailer, network-enabled, does not: it is exec'd with
+ * an empty environment. */
+static void test_mailer_environment_is_empty(void **state)
+{
+    int pid = mailer_of(daemon_pid, 0);
+    char path[64], b[16];
+    FILE *f;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();                         /* their /proc entries: root's to read */
+    assert_true(pid > 0);
+    assert_int_equal(environ_has(daemon_pid, "PGPASSWORD=" PG_SECRET), 1);
+    assert_int_equal(environ_has(pid, "PGPASSWORD=" PG_SECRET), 0);
+    snprintf(path, sizeof path, "/proc/%d/environ", pid);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_int_equal(fread(b, 1, sizeof b, f), 0);     /* nothing at all */
+    fclose(f);
 }
 
 /* Attack code in a process sandboxed as the mailer is (with and without
@@ -527,6 +575,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mail_goes_through_the_mailer),
+        cmocka_unit_test(test_mailer_environment_is_empty),
         cmocka_unit_test(test_attack_code_in_mailer_sandbox),
         cmocka_unit_test(test_killed_mailer_is_restarted),
         cmocka_unit_test(test_writer_never_connects_to_the_relay),  /* a daemon of its own */

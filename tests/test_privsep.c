@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1315,6 +1316,149 @@ static void test_writer_user_refusals(void **state)
     }
 }
 
+/* ---- a worker that does not exit (protocol: privsep_stop is bounded) ---- */
+
+/* A compromised worker (forked here): it holds the control channel and its
+ * request channel, ignores SIGTERM and the end of both, and stays; as uid
+ * (0: the writer's own) after it has said it ignores SIGTERM on ready. */
+static pid_t stubborn_worker(int ctl, int chan, uid_t uid, int *ready)
+{
+    int rv[2];
+    pid_t pid;
+    char r;
+
+    assert_int_equal(pipe(rv), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGTERM, SIG_IGN);
+        if (uid != 0 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
+            _exit(3);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* nothing left behind by the test */
+        if (write(rv[1], "r", 1) != 1)
+            _exit(1);
+        (void)ctl;
+        (void)chan;
+        for (;;)
+            pause();
+    }
+    close(rv[1]);
+    *ready = read(rv[0], &r, 1) == 1;
+    close(rv[0]);
+    return pid;
+}
+
+/* A privsep of one request channel, its worker stubborn_worker(uid), with
+ * one writer thread waiting on the channel (privsep_serve_start). */
+static pid_t stubborn_privsep(privsep *ps, http_ctx *ctx, uid_t uid)
+{
+    int c[2], q[2], ready = 0;
+    pid_t worker;
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c), 0);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, q), 0);
+    worker = stubborn_worker(c[1], q[1], uid, &ready);
+    assert_true(ready);
+    close(c[1]);
+    close(q[1]);
+    memset(ps, 0, sizeof *ps);
+    pthread_mutex_init(&ps->lock, NULL);
+    ps->pid = worker;
+    ps->ctl = c[0];
+    ps->worker_ctl = -1;
+    ps->fds = calloc(1, sizeof *ps->fds);
+    assert_non_null(ps->fds);
+    ps->fds[0] = q[0];
+    ps->n = 1;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->cfg = &cfg;
+    assert_int_equal(privsep_serve_start(ps, ctx), 0);
+    return worker;
+}
+
+static void on_alarm(int sig)
+{
+    static const char m[] = "the stop hung: alarm\n";
+
+    (void)sig;
+    (void)!write(2, m, sizeof m - 1);
+    _exit(99);
+}
+
+/* (6) A worker that ignores SIGTERM and the end of its channels (attack code
+ * keeping it from its _exit): privsep_stop does not wait for it without a
+ * bound; the writer may kill it (same user) and does, then the stop goes on
+ * (its writer thread ends). alarm(): a hang fails the test. */
+static void test_worker_that_stays_is_killed_at_the_stop(void **state)
+{
+    privsep ps;
+    http_ctx ctx;
+    pid_t worker;
+
+    (void)state;
+    worker = stubborn_privsep(&ps, &ctx, 0);
+    signal(SIGALRM, on_alarm);
+    alarm(120);
+    privsep_stop(&ps);                      /* on the old code: never returns */
+    alarm(0);
+    assert_int_equal(ps.pid, 0);
+    assert_int_equal(kill(worker, 0), -1);  /* killed and reaped */
+    assert_int_equal(errno, ESRCH);
+}
+
+/* (7) The same worker of privsep.user, the writer of another user (as with
+ * privsep.writer_user): the writer may not even signal it (EPERM); the stop
+ * still ends, in a bounded time, and the writer exits (the real worker's
+ * parent-death signal then ends it: test_writer_death_ends_its_children). */
+static void test_worker_of_another_user_does_not_hang_the_stop(void **state)
+{
+    int st = 0, done = 0, p[2];
+    pid_t writer, worker = 0;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    assert_int_equal(pipe(p), 0);
+    fflush(NULL);
+    writer = fork();
+    assert_true(writer >= 0);
+    if (writer == 0) {
+        privsep ps;
+        http_ctx ctx;
+        pid_t w;
+
+        close(p[0]);
+        w = stubborn_privsep(&ps, &ctx, 65534);
+        if (write(p[1], &w, sizeof w) != sizeof w)
+            _exit(3);
+        if (setgroups(0, NULL) != 0 || setgid(1) != 0 || setuid(1) != 0)
+            _exit(4);                       /* as sandbox_enter_writer */
+        if (kill(w, SIGKILL) == 0 || errno != EPERM)
+            _exit(5);                       /* the premise: it may not */
+        privsep_stop(&ps);
+        _exit(0);
+    }
+    close(p[1]);
+    assert_int_equal(read(p[0], &worker, sizeof worker), sizeof worker);
+    close(p[0]);
+    /* bounded by the writer's own wait (STOP_GRACE_S and a margin, then
+     * CHILD_KILL_WAIT_MS): 120 s is far beyond, and only a hang reaches it */
+    for (int i = 0; i < 1200 && !done; i++) {
+        done = waitpid(writer, &st, WNOHANG) == writer;
+        if (!done)
+            usleep(100 * 1000);
+    }
+    if (!done) {
+        kill(writer, SIGKILL);
+        waitpid(writer, &st, 0);
+    }
+    kill(worker, SIGKILL);                  /* its parent-death signal may have done it */
+    assert_true(done);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1331,6 +1475,8 @@ int main(void)
         cmocka_unit_test(test_writer_death_ends_its_children),      /* a daemon of its own */
         cmocka_unit_test(test_writer_changes_user),                 /* an election of its own */
         cmocka_unit_test(test_writer_user_refusals),
+        cmocka_unit_test(test_worker_that_stays_is_killed_at_the_stop),
+        cmocka_unit_test(test_worker_of_another_user_does_not_hang_the_stop),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

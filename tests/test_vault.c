@@ -52,11 +52,59 @@ static void test_refusals(void **state)
     assert_int_equal(vault_open(plain, sealed, sizeof sealed, pass), 0);
 }
 
+/* §6.2's layout, with libsodium alone: "VSV1", salt at 4, le64 limits at 20
+ * and 28, the stream header at 36, the message at 60 with the 36 bytes before
+ * the header as associated data. A file vault_seal wrote opens this way, and
+ * one written this way opens with vault_open; 44 bytes of associated data (the
+ * old text) open neither. */
+static void test_layout_from_the_text(void **state)
+{
+    uint8_t sealed[sizeof secret + VAULT_OVERHEAD], plain[sizeof secret], key[32], tag = 0;
+    crypto_secretstream_xchacha20poly1305_state st;
+    uint64_t ops = 0, mem = 0;
+
+    (void)state;
+    assert_int_equal(VAULT_OVERHEAD, 77);
+    assert_int_equal(vault_seal(sealed, secret, sizeof secret, pass, &fast), 0);
+    assert_memory_equal(sealed, "VSV1", 4);
+    for (int i = 7; i >= 0; i--) {
+        ops = ops << 8 | sealed[20 + i];
+        mem = mem << 8 | sealed[28 + i];
+    }
+    assert_true(ops == fast.opslimit && mem == fast.memlimit);
+    assert_int_equal(crypto_pwhash(key, sizeof key, pass, strlen(pass), sealed + 4, ops,
+                                   (size_t)mem, crypto_pwhash_ALG_ARGON2ID13), 0);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&st, sealed + 36, key), 0);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_pull(&st, plain, NULL, &tag,
+                                                                sealed + 60, sizeof sealed - 60,
+                                                                sealed, 36), 0);
+    assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+    assert_memory_equal(plain, secret, sizeof secret);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&st, sealed + 36, key), 0);
+    assert_int_not_equal(crypto_secretstream_xchacha20poly1305_pull(&st, plain, NULL, &tag,
+                                                                    sealed + 60,
+                                                                    sizeof sealed - 60, sealed,
+                                                                    44), 0);
+    /* written from the text, opened by the code */
+    randombytes_buf(sealed + 4, 16);
+    assert_int_equal(crypto_pwhash(key, sizeof key, pass, strlen(pass), sealed + 4, ops,
+                                   (size_t)mem, crypto_pwhash_ALG_ARGON2ID13), 0);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_init_push(&st, sealed + 36, key), 0);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_push(
+                         &st, sealed + 60, NULL, secret, sizeof secret, sealed, 36,
+                         crypto_secretstream_xchacha20poly1305_TAG_FINAL), 0);
+    memset(plain, 0, sizeof plain);
+    assert_int_equal(vault_open(plain, sealed, sizeof sealed, pass), 0);
+    assert_memory_equal(plain, secret, sizeof secret);
+    sodium_memzero(key, sizeof key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_layout_from_the_text),
     };
 
     if (sodium_init() < 0)

@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "ballot/ballot_json.h"
+#include "notices/code.h"
 
 typedef uint8_t pt[32];
 static json_t *vec;
@@ -366,6 +367,31 @@ static void test_threshold(void **state)
     }
 }
 
+/* §7's vote code, read from the text alone: 28 symbols of Crockford's base32
+ * (0-9A-Z without I L O U) whose values v_i, as elements of GF(2^5) modulo
+ * x^5 + x^2 + 1, satisfy sum x^i * v_i = 0. */
+static int ref_code_valid(const char *code)
+{
+    static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    unsigned sum = 0, weight = 1;
+
+    if (strlen(code) != 28)
+        return 0;
+    for (size_t i = 0; i < 28; i++) {
+        const char *p = code[i] != '\0' ? strchr(b32, code[i]) : NULL;
+        unsigned v = p != NULL ? (unsigned)(p - b32) : 32, prod = 0, w = weight;
+
+        if (v > 31)
+            return 0;
+        for (int b = 0; b < 5; b++, w = (w << 1) ^ ((w & 0x10) ? 0x25 : 0))
+            if (v & (1u << b))
+                prod ^= w;
+        sum ^= prod;
+        weight = (weight << 1) ^ ((weight & 0x10) ? 0x25 : 0);
+    }
+    return sum == 0;
+}
+
 static void test_ballot(void **state)
 {
     json_t *v = json_object_get(vec, "ballot"), *b = json_object_get(v, "ballot");
@@ -379,6 +405,22 @@ static void test_ballot(void **state)
     size_t ni = 0;
 
     (void)state;
+    /* the vector's code is a real one (§7), hashed in its canonical form: the
+     * 28 symbols, no separator, as the notices print it and the C code and the
+     * browser parse what a voter types */
+    {
+        char canon[CODE_SYMBOLS + 1], typo[CODE_SYMBOLS + 1];
+
+        assert_true(ref_code_valid(code));
+        assert_int_equal(code_parse(canon, code), CODE_OK);
+        assert_string_equal(canon, code);
+        for (size_t i = 0; i < CODE_SYMBOLS; i++) {    /* the reference can fail */
+            snprintf(typo, sizeof typo, "%s", code);
+            typo[i] = typo[i] == '7' ? '8' : '7';
+            assert_false(ref_code_valid(typo));
+            assert_int_equal(code_parse(canon, typo), CODE_TYPO);
+        }
+    }
     get(fp, 32, v, "fp");
     get(h, 32, v, "pk");
     ref_hash(want, 32, "votesrv/v1/authenticator",
@@ -530,6 +572,37 @@ static void test_browser_ballot(void **state)
     free(out);
 }
 
+/* §2's table names every domain string of the code: each "votesrv/..."
+ * literal of the C and browser sources (not the tests) appears in
+ * docs/protocol.md as `tag`. */
+static void test_tags_documented(void **state)
+{
+    char *tags = malloc(65536), *doc = malloc(1 << 20), *save = NULL, want[200];
+    FILE *f = fopen("../docs/protocol.md", "r");
+    size_t n = 0, found = 0;
+
+    (void)state;
+    assert_non_null(tags);
+    assert_non_null(doc);
+    assert_non_null(f);
+    n = fread(doc, 1, (1 << 20) - 1, f);
+    doc[n] = '\0';
+    fclose(f);
+    assert_int_equal(tu_sh(tags, 65536, "cd .. && grep -rhoE \"[\\\"']votesrv/[A-Za-z0-9/_-]*[\\\"']\" "
+                           "--include='*.c' --include='*.h' --include='*.mjs' "
+                           "--exclude-dir=node_modules --exclude-dir=build --exclude-dir=tests . "
+                           "| tr -d \"\\\"'\" | sort -u"), 0);
+    for (char *t = strtok_r(tags, "\n", &save); t != NULL; t = strtok_r(NULL, "\n", &save)) {
+        snprintf(want, sizeof want, "`%s`", t);
+        if (strstr(doc, want) == NULL)
+            fail_msg("%s is used by the code but missing from docs/protocol.md section 2", t);
+        found++;
+    }
+    assert_true(found >= 30);               /* the grep did find the code's tags */
+    free(tags);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_ballot),
         cmocka_unit_test(test_authority),
         cmocka_unit_test(test_browser_ballot),
+        cmocka_unit_test(test_tags_documented),
     };
     return cmocka_run_group_tests_name("vectors", tests, setup, teardown);
 }

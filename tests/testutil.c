@@ -266,7 +266,7 @@ static json_t *gen_threshold(void)
 static json_t *gen_ballot(void)
 {
     uint8_t seed[RNG_SEED_BYTES], fp[32], auth[32], cred[32], digest[32], bind[32];
-    const uint8_t eid[] = "demo-election-2026", code[] = "ABCDE-FGHJK-MNPQR-STVWX-YZ234";
+    const uint8_t eid[] = "demo-election-2026", code[] = "ABCDEFGHJKMNPQRSTVWXYZ23456B";
     const uint8_t choices[3] = { 0, 1, 0 };
     rng_drbg d;
     elgamal_pk pk;

@@ -164,7 +164,7 @@ int trustee_decrypt(json_t **msg, json_t *record, const trustee_secret *ts, json
         strcmp(box->state, "published") != 0)
         return ceremony_fault(err, errlen, "the archive is of an election in state %s, not "
                               "closed: its closing seals were not checked", box->state);
-    if ((sums = sums_document(&v, box)) == NULL || tally_doc_digest(digest, sums) != 0) {
+    if ((sums = sums_document(&v, box)) == NULL || tally_doc_digest(digest, TALLY_SUMS_TAG, sums) != 0) {
         json_decref(sums);
         return ceremony_fault(err, errlen, "out of memory");
     }

@@ -2,6 +2,7 @@
  * of the verified ballots; every partial decryption proves itself; the
  * president's and two delegates' factors give the counts; the results repeat
  * them, with the blank ballots and the seats at the highest average. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "crypto/bureau.h"
@@ -239,6 +240,75 @@ static void results_check(vv *v, json_t *results, json_t **parts, const uint64_t
     }
 }
 
+/* "12.34" (§16): 100·part/whole in basis points rounded half up, "0.00" when
+ * whole is 0. */
+static void percent_text(char out[32], uint64_t part, uint64_t whole)
+{
+    uint64_t bp = whole == 0 ? 0 : (uint64_t)(((__uint128_t)part * 10000 + whole / 2) / whole);
+
+    snprintf(out, 32, "%llu.%02llu", (unsigned long long)(bp / 100),
+             (unsigned long long)(bp % 100));
+}
+
+/* The results' fields that are not counts (§16): their format, election,
+ * the digest of the sums they decrypt, who decrypted, the tie rules, and per
+ * scrutin the figures derived from the others. */
+static void results_fields_check(vv *v, json_t *results, const uint8_t sums_digest[32],
+                                 const uint64_t *holders, size_t np)
+{
+    json_t *by = json_object_get(results, "decrypted_by"), *tb = json_object_get(results,
+                                                                                 "tie_break");
+    uint8_t d[32];
+    int ok = json_is_string(json_object_get(results, "format")) &&
+             strcmp(json_string_value(json_object_get(results, "format")),
+                    "votesrv-results/1") == 0 &&
+             json_is_string(json_object_get(results, "eid")) &&
+             strcmp(json_string_value(json_object_get(results, "eid")), v->eid) == 0 &&
+             vv_hex(d, 32, results, "fingerprint") == 0 && memcmp(d, v->fp, 32) == 0;
+
+    vv_report(v, ok, "results: format, election and fingerprint are the archive's");
+    vv_report(v, vv_hex(d, 32, results, "sums") == 0 && memcmp(d, sums_digest, 32) == 0,
+              "results: sums = Hb(votesrv/v1/sums; the published sums document)");
+    ok = json_array_size(by) == np;
+    for (size_t i = 0; ok && i < np; i++)
+        ok = json_integer_value(json_object_get(json_array_get(by, i), "holder")) ==
+                 (json_int_t)holders[i] &&
+             json_is_string(json_object_get(json_array_get(by, i), "name"));
+    vv_report(v, ok, "results: decrypted_by names the holders of the partial decryptions, "
+              "in order");
+    ok = json_array_size(tb) == v->ntie;
+    for (size_t i = 0; ok && i < v->ntie; i++)
+        ok = json_is_string(json_array_get(tb, i)) &&
+             strcmp(json_string_value(json_array_get(tb, i)),
+                    v->tie_rules[i] == 1 ? "votes" : "lot") == 0;
+    vv_report(v, ok, "results: tie_break is the definition's (default [\"votes\", \"lot\"])");
+    ok = json_array_size(json_object_get(results, "scrutins")) == v->nsc;
+    for (size_t i = 0; ok && i < v->nsc; i++) {
+        json_t *r = json_array_get(json_object_get(results, "scrutins"), i), *l;
+        json_t *reg = json_object_get(r, "registered"), *c = json_object_get(r, "contested");
+        uint64_t expressed = 0;
+        char want[32];
+        size_t j;
+
+        json_array_foreach(json_object_get(r, "lists"), j, l)
+            expressed += (uint64_t)json_integer_value(json_object_get(l, "votes"));
+        ok = json_is_integer(reg) && json_integer_value(reg) >= 0 &&
+             json_integer_value(json_object_get(r, "seats")) == (json_int_t)v->sc[i].seats &&
+             (uint64_t)json_integer_value(json_object_get(r, "expressed")) == expressed &&
+             json_is_string(json_object_get(r, "turnout_percent"));
+        if (ok) {
+            percent_text(want, v->sc[i].signatures_line, (uint64_t)json_integer_value(reg));
+            ok = strcmp(json_string_value(json_object_get(r, "turnout_percent")), want) == 0;
+        }
+        ok = ok && (json_is_null(c) ||
+                    (json_integer_value(json_object_get(c, "seat")) ==
+                         json_integer_value(json_object_get(r, "seats_allocated")) + 1 &&
+                     json_array_size(json_object_get(c, "lists")) >= 2));
+    }
+    vv_report(v, ok, "results: seats, expressed (the sum of the votes), turnout_percent "
+              "(signatures / registered) and contested, per scrutin");
+}
+
 void vv_count(vv *v)
 {
     json_t *sums = one_doc(v, "sums"), *results = one_doc(v, "results");
@@ -247,6 +317,7 @@ void vv_count(vv *v)
     uint8_t digest[32];
     size_t i, np = 0, delegates = 0;
     char *text;
+    transcript t;
 
     if (sums == NULL) {
         vv_report(v, strcmp(v->state, "tallied") != 0 &&
@@ -257,8 +328,11 @@ void vv_count(vv *v)
     if (!sums_check(v, sums) || v->holders < 3)
         return;
     text = json_dumps(sums, JSON_COMPACT | JSON_SORT_KEYS);
-    crypto_generichash(digest, 32, (const uint8_t *)(text ? text : ""), text ? strlen(text) : 0,
-                       NULL, 0);
+    if (text == NULL)
+        return;
+    transcript_init(&t, "votesrv/v1/sums", 32);         /* §16 */
+    transcript_put(&t, text, strlen(text));
+    transcript_digest(&t, digest);
     free(text);
     json_array_foreach(partials, i, p) {
         json_int_t h = json_integer_value(json_object_get(p, "holder"));
@@ -282,4 +356,5 @@ void vv_count(vv *v)
         return;
     }
     results_check(v, results, parts, holders, np);
+    results_fields_check(v, results, digest, holders, np);
 }

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,9 +28,15 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAILER_FD 3
+/* beyond the relay's own timeout (libcurl's, in the mailer), what the writer
+ * waits for an answer before it ends that mailer */
+#define MAILER_ANSWER_MARGIN_S 5
+/* what mailer_free waits for a mailer to exit at the end of its channel */
+#define MAILER_EXIT_WAIT_MS 2000u
 
 struct mailer {
     pthread_mutex_t lock;        /* one message at a time */
@@ -79,17 +86,15 @@ static void mailer_log(const char *event, const char *why, pid_t pid)
     log_event("error", event, json_pack("{s:s,s:i}", "reason", why, "pid", (int)pid));
 }
 
-/* The mailer ends: killed if need be, reaped, its channel closed. */
+/* The mailer ends: its channel closed, killed and reaped, within a bound
+ * (child_end: one of another user is left to its parent-death signal). */
 static void mailer_end(mailer *m)
 {
     if (m->fd >= 0)
         close(m->fd);
     m->fd = -1;
-    if (m->pid > 0) {
-        kill(m->pid, SIGKILL);
-        while (waitpid(m->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
+    if (m->pid > 0)
+        child_end(m->pid, 0, MAILER_PROCESS_NAME);
     m->pid = 0;
 }
 
@@ -132,6 +137,7 @@ static int mailer_start(mailer *m, char *err, size_t errlen)
 {
     char ppid[24];
     char *argv[] = { MAILER_PROCESS_NAME, MAILER_ARG, ppid, NULL };
+    char *envp[] = { NULL };
     frame_out b = { 0 };
     frame_in r;
     uint32_t kind = 0;
@@ -151,7 +157,9 @@ static int mailer_start(mailer *m, char *err, size_t errlen)
                                : dup2(sv[1], MAILER_FD) != MAILER_FD)
             _exit(126);
         syscall(SYS_close_range, (unsigned)MAILER_FD + 1, ~0u, 0u);
-        execve(m->exe, argv, environ);
+        /* an empty environment: nothing of the writer's (PGPASSWORD, PGHOST,
+         * proxies...); its settings all come on its channel */
+        execve(m->exe, argv, envp);
         _exit(127);
     }
     close(sv[1]);
@@ -274,17 +282,109 @@ void mailer_free(mailer *m)
     if (m->fd >= 0)
         close(m->fd);               /* the mailer sees the end of its channel and exits */
     m->fd = -1;
-    while (m->pid > 0 && waitpid(m->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    if (m->pid > 0)                 /* else it is killed, or left (bounded) */
+        child_end(m->pid, MAILER_EXIT_WAIT_MS, MAILER_PROCESS_NAME);
     free(m->ca);
     pthread_mutex_destroy(&m->lock);
     sodium_memzero(m, sizeof *m);
     free(m);
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait until fd is ready for events, or until the deadline: 1, or 0. */
+static int ready_until(int fd, short events, int64_t until)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    int64_t left = until - now_ms();
+    int n;
+
+    if (left <= 0)
+        return 0;
+    n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+    return n > 0 || (n < 0 && errno == EINTR && now_ms() < until);
+}
+
+/* frame_send, bounded in time: a mailer that does not read cannot hold the
+ * writer. 0, or -1. */
+static int send_until(int fd, uint32_t kind, const frame_out *b, int64_t until)
+{
+    uint32_t head[2] = { kind, (uint32_t)b->len };
+    struct iovec iov[2] = { { head, sizeof head }, { b->p, b->len } };
+    struct msghdr h = { .msg_iov = iov, .msg_iovlen = 2 };
+
+    if (b->oom || b->len > UINT32_MAX)
+        return -1;
+    while (h.msg_iovlen > 0) {
+        ssize_t n = sendmsg(fd, &h, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!ready_until(fd, POLLOUT, until))
+                return -1;
+            continue;
+        }
+        if (n <= 0)
+            return -1;
+        while (n > 0 && h.msg_iovlen > 0) {
+            size_t step = (size_t)n < h.msg_iov->iov_len ? (size_t)n : h.msg_iov->iov_len;
+
+            h.msg_iov->iov_base = (char *)h.msg_iov->iov_base + step;
+            h.msg_iov->iov_len -= step;
+            n -= (ssize_t)step;
+            if (h.msg_iov->iov_len == 0) {
+                h.msg_iov++;
+                h.msg_iovlen--;
+            }
+        }
+    }
+    return 0;
+}
+
+/* frame_recv of an answer (at most max payload bytes), bounded in time: it is
+ * read only once it is all there (or the stream ended), so a mailer that says
+ * nothing, or half a frame, cannot hold the writer. 1, 0 at the end, -1 on an
+ * error or a frame over max, -3 past the deadline. */
+static int recv_until(int fd, size_t max, uint32_t *kind, frame_in *r, int64_t until)
+{
+    char peek[FRAME_HEAD_BYTES + MAILER_RESULT_MAX + 1];
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+    for (;;) {
+        uint32_t head[2];
+        ssize_t n;
+
+        if (!ready_until(fd, POLLIN, until))
+            return -3;
+        n = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (n <= 0)
+            return n == 0 ? 0 : -1;
+        if ((size_t)n >= FRAME_HEAD_BYTES) {
+            memcpy(head, peek, sizeof head);
+            if (head[1] > max)
+                return -1;
+            if ((size_t)n >= FRAME_HEAD_BYTES + (size_t)head[1])
+                return frame_recv(fd, max, kind, r, NULL);  /* all there: it does not block */
+        }
+        /* part of a frame: poll() would say ready again at once */
+        if (now_ms() >= until)
+            return -3;
+        nanosleep(&pause, NULL);
+    }
+}
+
 /* One exchange: 0 with *outcome and err; -1 when the request could not be
  * sent (the mailer had gone); -2 when the answer is missing or refused
- * (why says what). */
+ * (why says what). The whole exchange is bounded: the relay's timeout and a
+ * margin (a mailer that does not answer in time is ended, the message stays
+ * queued). */
 static int exchange(mailer *m, const char *rcpt, const uint8_t *msg, size_t len, int *outcome,
                     char *err, size_t errlen, const char **why)
 {
@@ -292,12 +392,13 @@ static int exchange(mailer *m, const char *rcpt, const uint8_t *msg, size_t len,
     frame_in r;
     uint32_t kind = 0, oc;
     const char *reason;
+    int64_t until = now_ms() + ((int64_t)m->mc.timeout_s + MAILER_ANSWER_MARGIN_S) * 1000;
     int got, sent;
 
     frame_put_str(&b, m->from);
     frame_put_str(&b, rcpt);
     frame_put_bytes(&b, msg, len);
-    sent = frame_send(m->fd, MAILER_SEND, &b, -1);
+    sent = send_until(m->fd, MAILER_SEND, &b, until);
     if (b.p != NULL)
         sodium_memzero(b.p, b.len);         /* one-time links */
     free(b.p);
@@ -305,9 +406,10 @@ static int exchange(mailer *m, const char *rcpt, const uint8_t *msg, size_t len,
         *why = "the request could not be sent";
         return -1;
     }
-    got = frame_recv(m->fd, MAILER_RESULT_MAX, &kind, &r, NULL);
+    got = recv_until(m->fd, MAILER_RESULT_MAX, &kind, &r, until);
     if (got != 1) {
-        *why = got == 0 ? "no answer" : "an answer too large or cut";
+        *why = got == 0 ? "no answer" : got == -3 ? "no answer in time"
+                                                  : "an answer too large or cut";
         return -2;
     }
     oc = frame_get_u32(&r);

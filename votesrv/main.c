@@ -213,6 +213,7 @@ int main(int argc, char **argv)
     if (sig == SIGCHLD)
         rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
+    mail_sender_ask_stop(sender);   /* its message on the way ends while the worker stops */
     privsep_stop(&ps);
     if (cfg.privsep)
         http_unix_remove(&cfg, unix_ino);

@@ -41,6 +41,8 @@
 #define TREE_EXTRA ((size_t)HTTP_JSON_NODES * 32)
 #define REQUEST_MAX(cfg) (2 * (cfg)->max_body_bytes + REQUEST_EXTRA + TREE_EXTRA)
 #define STOP_GRACE_S 10
+/* what the writer waits at its stop for the worker: its grace, and a margin */
+#define STOP_WAIT_MS ((STOP_GRACE_S + 5) * 1000u)
 
 /* ---- the writer's side ---- */
 
@@ -886,11 +888,16 @@ void privsep_stop(privsep *ps)
         kill(ps->pid, SIGTERM);
         if (ps->ctl >= 0)
             shutdown(ps->ctl, SHUT_RDWR);
-        while (waitpid(ps->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        /* bounded: a worker that does not exit (attack code in it) is killed
+         * if this process may, else left to its parent-death signal, and the
+         * stop goes on (the stores are closed all the same) */
+        child_end(ps->pid, STOP_WAIT_MS, PRIVSEP_WORKER_NAME);
         ps->pid = 0;
     }
-    /* the worker's ends are closed: each writer thread sees the end of its stream */
+    /* the worker's ends are closed, or it was left running: the writer's ends
+     * shut down, each writer thread sees the end of its stream */
+    for (size_t i = 0; i < ps->n; i++)
+        shutdown(ps->fds[i], SHUT_RDWR);
     for (size_t i = 0; i < ps->nthreads; i++)
         pthread_join(ps->threads[i], NULL);
     for (size_t i = 0; i < ps->n; i++)

@@ -98,6 +98,14 @@ int frame_send(int sock, uint32_t kind, const frame_out *b, int fd);
  * answered). */
 int frame_recv(int sock, size_t max, uint32_t *kind, frame_in *r, int *fd);
 
+/* The end of a child process (child.c), never waited for without a bound:
+ * reaped within grace_ms, else killed (SIGKILL) and reaped within
+ * CHILD_KILL_WAIT_MS; a child the caller may not kill (another user's: EPERM,
+ * waited for as long) or that does not go is left, logged as child_left with
+ * who, to its parent-death signal. 1 when reaped, 0 when left. */
+#define CHILD_KILL_WAIT_MS 2000u
+int child_end(pid_t pid, unsigned grace_ms, const char *who);
+
 /* Privilege separation (privsep.c): the daemon forks a network-facing worker
  * before it opens anything secret; the worker speaks HTTP in a sandbox and
  * hands each request, typed and bounded, to the parent (the writer), whose

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { votesrvCrypto } from '../../votesrv/portal/js/votesrv-crypto.mjs';
+import { codeParse } from '../../votesrv/portal/js/votecode.mjs';
 
 // libsodium's ESM build wants Web Crypto on globalThis, which Node has by
 // default from version 19 (Debian 12 ships 18): give it node:crypto's.
@@ -81,6 +82,8 @@ test('credentials and a whole ballot (§7, §8), byte for byte', () => {
   const rng = vc.drbg(bin(v.seed));
   const { pk } = vc.keypair(rng);
   assert.equal(hex(pk), v.pk);
+  // a real vote code (§7), hashed in the canonical form the page parses it to
+  assert.deepEqual(codeParse(v.code), { status: 'ok', code: v.code });
   assert.equal(hex(vc.authenticator(v.eid, v.code)), v.auth);
   const cred = vc.credential(v.eid, v.code, v.scrutin_id);
   assert.equal(hex(cred.s), v.credential_secret);
