@@ -527,11 +527,11 @@ class Verifier:
                     total += 1
                 except Fail as e:
                     bad.append("line %d (scrutin %s): %s" % (lineno, sid, e))
+            need(not bad, "%d invalid ballot line(s); first: %s" % (len(bad), bad[0] if bad else ""))
             need(D.hex() == h["box_digest"], "scrutin %s: box digest" % sid)
             need(h["ballots"] == h["signatures"], "scrutin %s: ballots = signatures" % sid)
             self.sums[sid] = sums
             self.box[sid] = (h["ballots"], D)
-        need(not bad, "%d invalid ballot line(s); first: %s" % (len(bad), bad[0] if bad else ""))
         return "%d ballots verified" % total
 
     # §7.1, §7.2, §14 credentials
