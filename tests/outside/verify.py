@@ -782,6 +782,13 @@ def selftest():
     seed = Hb("votesrv/v1/seat-seed", b"\x01" * 32, "csa-ministere", b"\x02" * 64, b"\x03" * 64)
     need(seed.hex() == "9b0e86151a5fff3b5d0fc61817d5ade21608c8b0647284bbbff49c80f74cb875",
          "self-test: seat seed of section 15")
+    # tests/vectors/records.json "lot" (its seed is "seals"."seat_seed"): tickets are
+    # compared as byte strings, lists numbered from 0
+    lot_seed = bytes.fromhex("828b2d79054a67691c13185a20ad06d56b49a6593c8dae13bb6396d7ffdc29f4")
+    need(Hb("votesrv/v1/seat-lot", lot_seed, le64(3), le64(1)).hex() ==
+         "d7f78c93095bd0d033dffbae2c9549a7214ac04a992e5e2d1d75caead7a66947", "self-test: seat lot")
+    need(allocate([20, 20, 10], 3, ["votes", "lot"], lot_seed) == ([2, 1, 0], 3, None),
+         "self-test: seats of the lot vector")
 
 
 def main():
