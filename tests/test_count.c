@@ -513,6 +513,26 @@ static void drop_credential(json_t *j)
     json_array_clear(json_object_get(j, "credentials"));
 }
 
+/* The same credentials and flags in reverse order (§14: by scrutin id, then bytes). */
+static void reverse_credentials(json_t *j)
+{
+    json_t *line = json_object_get(j, "credentials"), *rev = json_array();
+    size_t n = json_array_size(line);
+
+    for (size_t i = n; i > 0; i--)
+        json_array_append(rev, json_array_get(line, i - 1));
+    json_object_set_new(j, "credentials", rev);
+}
+
+/* Two neighbours of one scrutin swapped. */
+static void swap_credentials(json_t *j)
+{
+    json_t *line = json_object_get(j, "credentials"), *a = json_incref(json_array_get(line, 0));
+
+    json_array_set(line, 0, json_array_get(line, 1));
+    json_array_set_new(line, 1, a);
+}
+
 static void more_seats(json_t *j)
 {
     json_t *sc = json_array_get(json_object_get(json_object_get(json_object_get(j, "election"),
@@ -600,6 +620,18 @@ static void results_tie_break(json_t *j)
 static void results_decrypted_by(json_t *j)
 {
     json_array_remove(json_object_get(results_of(j), "decrypted_by"), 1);
+}
+
+/* §16: "No other field is present", at the top level and in a scrutin. */
+static void results_extra_top(json_t *j)
+{
+    json_object_set_new(results_of(j), "note", json_string("recount pending"));
+}
+
+static void results_extra_scrutin(json_t *j)
+{
+    json_object_set_new(json_array_get(json_object_get(results_of(j), "scrutins"), 1), "winner",
+                        json_string("liste A"));
 }
 
 static void drop_reissue(json_t *j)
@@ -748,6 +780,8 @@ static void test_verifier(void **state)
                 "first: ballot");
     expect_fail(f->dir, "tracker", NULL, "scrutin csa-ministere: ballots (5) = signatures (6)");
     expect_fail(f->dir, "credentials", drop_credential, "the box's credentials are exactly");
+    expect_fail(f->dir, "credentials", reverse_credentials, "the box's credentials are exactly");
+    expect_fail(f->dir, "credentials", swap_credentials, "the box's credentials are exactly");
     expect_fail(f->dir, "election", more_seats, "fingerprint");
     expect_fail(f->dir, "documents", bad_keys_proof, "key ceremony: holder 2");
     expect_fail(f->dir, "documents", drop_seal, "seals before close");
@@ -759,6 +793,8 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "documents", results_expressed, "results: seats, expressed");
     expect_fail(f->dir, "documents", results_tie_break, "results: tie_break");
     expect_fail(f->dir, "documents", results_decrypted_by, "results: decrypted_by");
+    expect_fail(f->dir, "documents", results_extra_top, "results: every object holds exactly");
+    expect_fail(f->dir, "documents", results_extra_scrutin, "results: every object holds exactly");
     expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
     expect_fail(f->dir, "end", NULL, "archive complete");
     /* a ballot line must be exactly its canonical form: one encoding per ballot */

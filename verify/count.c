@@ -240,6 +240,48 @@ static void results_check(vv *v, json_t *results, json_t **parts, const uint64_t
     }
 }
 
+/* obj is an object with exactly the keys listed (NULL-terminated): §16 "no
+ * other field is present". */
+static int keys_exact(json_t *obj, const char *const *keys)
+{
+    size_t n = 0;
+
+    if (!json_is_object(obj))
+        return 0;
+    for (; keys[n] != NULL; n++)
+        if (json_object_get(obj, keys[n]) == NULL)
+            return 0;
+    return json_object_size(obj) == n;
+}
+
+/* Every object of the results holds §16's fields and no other. */
+static int results_keys_ok(json_t *results)
+{
+    static const char *const top[] = { "format", "eid", "fingerprint", "sums", "decrypted_by",
+                                       "tie_break", "seed_seals", "scrutins", NULL };
+    static const char *const scrutin[] = { "id", "title", "seats", "registered", "signatures",
+                                           "ballots", "lists", "expressed", "blank",
+                                           "turnout_percent", "seats_allocated", "contested",
+                                           "seat_seed", NULL };
+    static const char *const list[] = { "name", "union", "votes", "seats", NULL };
+    static const char *const holder[] = { "holder", "name", NULL };
+    static const char *const contested[] = { "seat", "lists", NULL };
+    json_t *e, *r, *c;
+    size_t i, j;
+    int ok = keys_exact(results, top);
+
+    json_array_foreach(json_object_get(results, "decrypted_by"), i, e)
+        ok = ok && keys_exact(e, holder);
+    json_array_foreach(json_object_get(results, "scrutins"), i, r) {
+        ok = ok && keys_exact(r, scrutin);
+        json_array_foreach(json_object_get(r, "lists"), j, e)
+            ok = ok && keys_exact(e, list);
+        c = json_object_get(r, "contested");
+        ok = ok && (json_is_null(c) || keys_exact(c, contested));
+    }
+    return ok;
+}
+
 /* "12.34" (§16): 100·part/whole in basis points rounded half up, "0.00" when
  * whole is 0. */
 static void percent_text(char out[32], uint64_t part, uint64_t whole)
@@ -267,6 +309,8 @@ static void results_fields_check(vv *v, json_t *results, const uint8_t sums_dige
              vv_hex(d, 32, results, "fingerprint") == 0 && memcmp(d, v->fp, 32) == 0;
 
     vv_report(v, ok, "results: format, election and fingerprint are the archive's");
+    vv_report(v, results_keys_ok(results), "results: every object holds exactly the fields "
+              "of protocol §16, no other");
     vv_report(v, vv_hex(d, 32, results, "sums") == 0 && memcmp(d, sums_digest, 32) == 0,
               "results: sums = Hb(votesrv/v1/sums; the published sums document)");
     ok = json_array_size(by) == np;

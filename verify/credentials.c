@@ -216,11 +216,12 @@ static int records_ok(vv *v, vset *s, const uint8_t pk[32], transcript *seal, ch
 }
 
 /* The archive's credentials line (the box's table) is exactly the signed set,
- * with the same revocations. */
+ * with the same revocations, in its one order (§14). */
 static int box_table_ok(vv *v, vset *s)
 {
     size_t n = json_array_size(v->credentials), i, total = s->nbase + s->nfresh;
     vcred *all = calloc(total + 1, sizeof *all), *box = calloc(n + 1, sizeof *box);
+    const char *prev = NULL;
     json_t *c;
     int ok = all != NULL && box != NULL && n == total && json_is_array(v->credentials);
 
@@ -232,12 +233,20 @@ static int box_table_ok(vv *v, vset *s)
             qsort(all, total, sizeof *all, cmp33);
     }
     json_array_foreach(v->credentials, i, c) {
-        int k = scrutin_of(v, json_string_value(json_object_get(c, "scrutin")));
+        const char *id = json_string_value(json_object_get(c, "scrutin"));
+        int k = scrutin_of(v, id), after;
 
         if (!ok)
             break;
         ok = k >= 0 && vv_hex(box[i].key + 1, 32, c, "credential") == 0 &&
              json_is_boolean(json_object_get(c, "revoked"));
+        /* §14: sorted by scrutin id (bytes), then credential (bytes), no pair twice */
+        after = i == 0 || (prev != NULL && id != NULL &&
+                           (strcmp(prev, id) < 0 ||
+                            (strcmp(prev, id) == 0 && memcmp(box[i - 1].key + 1, box[i].key + 1,
+                                                             32) < 0)));
+        ok = ok && after;
+        prev = id;
         box[i].key[0] = (uint8_t)(k < 0 ? 0 : k);
         box[i].revoked = json_is_true(json_object_get(c, "revoked"));
     }
@@ -317,7 +326,7 @@ void vv_credentials(vv *v)
     vv_report(v, ok && over == 0, "active credentials per scrutin <= its eligible voters (%zu "
               "over); %llu reissues", over, (unsigned long long)v->reissues);
     vv_report(v, ok && box_table_ok(v, &s), "the box's credentials are exactly the signed "
-              "lists and records, with their revocations");
+              "lists and records, with their revocations, sorted by scrutin then credential");
     for (i = 0; ok && i < v->nused; i++) {
         vcred *c = find(&s, v->creds_used[i]);
 
