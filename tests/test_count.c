@@ -622,6 +622,19 @@ static void results_decrypted_by(json_t *j)
     json_array_remove(json_object_get(results_of(j), "decrypted_by"), 1);
 }
 
+/* A tallied archive without its results, or with two. */
+static void drop_results(json_t *j)
+{
+    json_array_clear(json_object_get(json_object_get(j, "documents"), "results"));
+}
+
+static void two_results(json_t *j)
+{
+    json_t *r = json_object_get(json_object_get(j, "documents"), "results");
+
+    json_array_append_new(r, json_deep_copy(json_array_get(r, 0)));
+}
+
 /* §16: "No other field is present", at the top level and in a scrutin. */
 static void results_extra_top(json_t *j)
 {
@@ -794,6 +807,8 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "documents", results_tie_break, "results: tie_break");
     expect_fail(f->dir, "documents", results_decrypted_by, "results: decrypted_by");
     expect_fail(f->dir, "documents", results_extra_top, "results: every object holds exactly");
+    expect_fail(f->dir, "documents", drop_results, "results: none published yet (state tallied)");
+    expect_fail(f->dir, "documents", two_results, "count: at most one sums and one results");
     expect_fail(f->dir, "documents", results_extra_scrutin, "results: every object holds exactly");
     expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
     expect_fail(f->dir, "end", NULL, "archive complete");

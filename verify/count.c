@@ -360,13 +360,21 @@ void vv_count(vv *v)
     uint64_t holders[VV_MAX_HOLDERS];
     uint8_t digest[32];
     size_t i, np = 0, delegates = 0;
+    size_t nsums = json_array_size(json_object_get(v->documents, "sums"));
+    size_t nresults = json_array_size(json_object_get(v->documents, "results"));
     char *text;
     transcript t;
+    int counted = strcmp(v->state, "tallied") == 0 || strcmp(v->state, "published") == 0 ||
+                  strcmp(v->state, "purged") == 0;
 
+    if (nsums > 1 || nresults > 1) {
+        vv_report(v, 0, "count: at most one sums and one results document (%zu, %zu)", nsums,
+                  nresults);
+        return;
+    }
     if (sums == NULL) {
-        vv_report(v, strcmp(v->state, "tallied") != 0 &&
-                         strcmp(v->state, "published") != 0,
-                  "count: none published yet (state %s)", v->state);
+        vv_report(v, !counted && nresults == 0, "count: none published yet (state %s)",
+                  v->state);
         return;
     }
     if (!sums_check(v, sums) || v->holders < 3)
@@ -391,8 +399,8 @@ void vv_count(vv *v)
             delegates += h != 0;
         }
     }
-    if (results == NULL) {
-        vv_report(v, 1, "results: none published yet");
+    if (results == NULL) {              /* made in the transaction that enters tallied */
+        vv_report(v, !counted, "results: none published yet (state %s)", v->state);
         return;
     }
     if (np == 0 || holders[0] != 0 || delegates < 2) {
