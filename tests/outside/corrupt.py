@@ -290,7 +290,7 @@ def v_contested_shape(ls):
 
 
 def v_credentials_order(ls):
-    """The credentials line reversed (§14: "by scrutin then bytes")."""
+    """The credentials line reversed (§14: by scrutin id bytes, then credential bytes)."""
     return edit(ls, b'{"credentials"', lambda v: v["credentials"].reverse())
 
 

@@ -582,6 +582,9 @@ class Verifier:
         want = {(s, S.hex(), False) for s in ids for S in active[s]} | \
                {(s, S.hex(), True) for s in ids for S in revoked[s]}
         need(line == want and len(line) == len(self.creds), "the credentials line")
+        keys = [(x["scrutin"].encode(), bytes.fromhex(x["credential"])) for x in self.creds]
+        need(all(a < b for a, b in zip(keys, keys[1:])),
+             "the credentials line is sorted by scrutin id bytes, then credential bytes")
         for sid, Ss in self.ballot_S.items():
             for S in Ss:
                 need(S in active[sid], "a ballot's credential is not an active listed one")
