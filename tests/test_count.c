@@ -844,6 +844,60 @@ static void hex_set(json_t *o, const char *key, const uint8_t *b, size_t n)
     json_object_set_new(o, key, json_string(hex));
 }
 
+static json_t *docs_of(json_t *j, const char *kind)
+{
+    return json_object_get(json_object_get(j, "documents"), kind);
+}
+
+static void lists_format(json_t *j)
+{
+    json_object_set_new(json_array_get(docs_of(j, "credential-lists"), 0), "format",
+                        json_string("votesrv-credentials/1"));
+}
+
+static void reissue_format(json_t *j)
+{
+    json_object_set_new(json_array_get(docs_of(j, "reissue"), 0), "format",
+                        json_string("votesrv-reissue-record/2"));
+}
+
+/* Record 1 re-signed by the authority with a second entry in the same
+ * scrutin (revoking another listed credential): §7.2 names a scrutin at most
+ * once per record, and the server never applies such a record. */
+static void reissue_scrutin_twice(json_t *j)
+{
+    json_t *r = json_array_get(docs_of(j, "reissue"), 0);
+    json_t *entries = json_object_get(r, "entries"), *first = json_array_get(entries, 0), *e;
+    json_t *list = json_object_get(json_array_get(json_object_get(json_array_get(
+        docs_of(j, "credential-lists"), 0), "lists"), 0), "credentials");
+    const char *eid = json_string_value(json_object_get(r, "election"));
+    const char *sc = json_string_value(json_object_get(first, "scrutin"));
+    const char *other = json_string_value(json_array_get(list, 0));
+    uint8_t sk[64], rev[2][32], fresh[2][32], digest[32], sig[64];
+    credential_reissue_hash h;
+
+    if (strcmp(other, json_string_value(json_object_get(first, "revoked"))) == 0)
+        other = json_string_value(json_array_get(list, 1));
+    e = json_pack("{s:s,s:s,s:s}", "scrutin", sc, "revoked", other, "fresh", other);
+    crypto_core_ristretto255_random(fresh[1]);
+    hex_set(e, "fresh", fresh[1], 32);
+    json_array_append_new(entries, e);
+    credential_reissue_init(&h, eid, 1, 2);
+    for (size_t i = 0; i < 2; i++) {
+        e = json_array_get(entries, i);
+        assert_int_equal(hex_decode(rev[i], 32, json_string_value(json_object_get(e, "revoked"))),
+                         0);
+        assert_int_equal(hex_decode(fresh[i], 32, json_string_value(json_object_get(e, "fresh"))),
+                         0);
+        credential_reissue_add(&h, sc, rev[i], fresh[i]);
+    }
+    credential_reissue_final(&h, digest);
+    authority_sk(sk);
+    crypto_sign_detached(sig, NULL, digest, 32, sk);
+    sodium_memzero(sk, sizeof sk);
+    hex_set(r, "signature", sig, 64);
+}
+
 /* A reissue record for voter i (number "V<i>") in SCRUTIN, revoking the
  * credential of `oldcode` and adding that of `newcode`, signed with sk. */
 static char *make_record(fixture *f, const char *number, const char *oldcode,
@@ -1123,6 +1177,13 @@ static void test_reissue_records(void **state)
     expect_fail(f->dir, "documents", drop_reissue, "every ballot's credential is in its "
                 "scrutin's signed list or a signed reissue, and was never revoked (1 unsigned");
     expect_fail(f->dir, "documents", drop_reissue, "seals before close");
+    /* what voteverify requires of the documents beyond their signatures */
+    expect_fail_with(f->dir, "documents", lists_format, "", "credential lists",
+                     "votesrv-credentials/2");
+    expect_fail_with(f->dir, "documents", reissue_format, "", "reissue records",
+                     "record 1: not record 1");
+    expect_fail_with(f->dir, "documents", reissue_scrutin_twice, "", "reissue records",
+                     "record 1, entry 1: malformed, or its scrutin twice");
     free(rec);
 }
 
