@@ -31,6 +31,7 @@
 #include "notices/code.h"
 #include "tally/results.h"
 #include "tally/seats.h"
+#include "verify/verify.h"
 
 #define EID "6f1d3c2a-5b4e-4a8f-9c7d-0e1f2a3b4c5d"
 #define SCRUTIN "csa"
@@ -1294,6 +1295,58 @@ static void test_trust_records(void **state)
     free(line);
 }
 
+/* The same documents and line as the archive would carry them, checked by
+ * voteverify's own code (verify/credentials.c): accepted, with the closing
+ * seal's credentials hash of the vector; one revocation flag flipped in the
+ * line, or the second record dropped, fails. */
+static int trust_vv(json_t *t, int flip, int drop, uint8_t seal[32])
+{
+    vv v;
+    json_t *line = json_loads(str(t, "credentials_line"), 0, NULL), *recs = json_array(), *x;
+    size_t i;
+    int failures;
+
+    memset(&v, 0, sizeof v);
+    v.quiet = 1;
+    snprintf(v.eid, sizeof v.eid, "%s", EID);
+    get(v.fp, 32, vec, "fingerprint.fingerprint");
+    v.definition = json_pack("{s:s}", "credential_authority", str(t, "authority"));
+    for (i = 0; i < 2; i++)
+        snprintf(v.sc[i].id, sizeof v.sc[i].id, "%s",
+                 json_string_value(json_array_get(json_object_get(t, "scrutins"), i)));
+    v.nsc = 2;
+    json_array_foreach(json_object_get(t, "reissue"), i, x)
+        if (!(drop && i == 1))
+            json_array_append_new(recs, json_loads(json_string_value(x), 0, NULL));
+    v.documents = json_pack("{s:[o],s:o}", "credential-lists",
+                            json_loads(str(t, "credential_lists"), 0, NULL), "reissue", recs);
+    v.credentials = json_incref(json_object_get(line, "credentials"));
+    if (flip) {
+        x = json_array_get(v.credentials, 0);
+        json_object_set_new(x, "revoked", json_boolean(!json_is_true(json_object_get(x,
+                                                                                  "revoked"))));
+    }
+    vv_credentials(&v);
+    memcpy(seal, v.seal_creds_close, 32);
+    failures = v.failures;
+    vv_free(&v);
+    json_decref(line);
+    return failures;
+}
+
+static void test_trust_voteverify(void **state)
+{
+    json_t *t = json_object_get(vec, "trust");
+    uint8_t seal[32], want[32];
+
+    (void)state;
+    get(want, 32, t, "seal_credentials");
+    assert_int_equal(trust_vv(t, 0, 0, seal), 0);
+    assert_memory_equal(seal, want, 32);
+    assert_int_not_equal(trust_vv(t, 1, 0, seal), 0);
+    assert_int_not_equal(trust_vv(t, 0, 1, seal), 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1307,6 +1360,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_seat_lot),
         cmocka_unit_test(test_tally_digests),
         cmocka_unit_test(test_trust_records),
+        cmocka_unit_test(test_trust_voteverify),
     };
 
     if (argc == 2 && strcmp(argv[1], "--print") == 0) {
