@@ -38,6 +38,7 @@
 #include "audit/audit.h"
 #include "box/box.h"
 #include "credauth/credauth.h"
+#include "crypto/hex.h"
 #include "crypto/secret.h"
 #include "election/credentials.h"
 #include "election/election.h"
@@ -415,6 +416,49 @@ static void test_archive_end_reads_what_it_signs(void **state)
     expect_end(f, &e2, f->k.audit_pk);
     assert_int_equal(e2.checkpoints, e.checkpoints + 1);
     assert_int_equal(e2.last_seq, fill.upto);
+    /* the archive, its end asked of the signer process: what it signed, as it
+     * signed it, and the checkpoints the archive holds */
+    {
+        FILE *a = tmpfile();
+        char *line = NULL, *last = NULL;
+        size_t cap = 0;
+        json_t *root, *end, *cps = NULL;
+        uint8_t sig[64], msg[32];
+
+        assert_non_null(a);
+        assert_int_equal(box_archive_write(f->s, f->g, a), STORE_OK);
+        rewind(a);
+        while (getline(&line, &cap, a) > 0) {
+            json_t *jl = json_loads(line, 0, NULL);
+
+            if (json_object_get(jl, "checkpoints") != NULL)
+                cps = json_incref(json_object_get(jl, "checkpoints"));
+            json_decref(jl);
+            free(last);
+            last = strdup(line);
+        }
+        root = json_loads(last, 0, NULL);
+        end = json_object_get(root, "end");
+        assert_non_null(end);
+        assert_non_null(cps);
+        assert_int_equal(json_array_size(cps), e2.checkpoints);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(cps, e2.checkpoints - 1),
+                                                            "seq")), (json_int_t)e2.last_seq);
+        assert_string_equal(json_string_value(json_object_get(end, "state")), e2.state);
+        assert_int_equal(json_integer_value(json_object_get(end, "checkpoints")),
+                         (json_int_t)e2.checkpoints);
+        assert_int_equal(hex_decode(sig, 64, json_string_value(json_object_get(end, "signature"))),
+                         0);
+        assert_int_equal(store_read(f->s, run_end, &j), STORE_OK);
+        audit_archive_end_message(msg, j.e.fingerprint, e2.state, e2.checkpoints, e2.last_seq,
+                                  e2.last_hash);
+        assert_int_equal(crypto_sign_verify_detached(sig, msg, sizeof msg, f->k.audit_pk), 0);
+        json_decref(root);
+        json_decref(cps);
+        free(line);
+        free(last);
+        fclose(a);
+    }
     /* in-process (box_archive_write passes its transaction): the same */
     crypto_sign_keypair(pk, sk);
     local = signer_local_new(sk, NULL, f->s);
