@@ -141,8 +141,9 @@ static json_t *gen_receipt(const uint8_t fp[32], const uint8_t tracker[32],
                      "message", hexj(msg, 32));
 }
 
-/* §13: two entries, the second one due a checkpoint, and its checkpoint. */
-static json_t *gen_audit(void)
+/* §13: two entries, the second one due a checkpoint, and its checkpoint; the
+ * end of an archive whose last checkpoint it is, in the state published. */
+static json_t *gen_audit(const uint8_t fp[32])
 {
     static const char *const what[2][5] = {
         { "2026-12-01T07:59:58.125Z", "officer", "alice", "election-created",
@@ -152,7 +153,7 @@ static json_t *gen_audit(void)
     };
     store_audit_entry e[2];
     store_checkpoint cp;
-    uint8_t pk[32], sk[64], msg[8 + 32];
+    uint8_t pk[32], sk[64], msg[8 + 32], end_msg[32], end_sig[64];
     json_t *entries = json_array();
 
     key_of(pk, sk, 0xa0);
@@ -179,10 +180,16 @@ static json_t *gen_audit(void)
     cp.seq = 2;
     memcpy(cp.hash, e[1].hash, 32);
     crypto_sign_detached(cp.signature, NULL, msg, sizeof msg, sk);
+    audit_archive_end_message(end_msg, fp, "published", 2, 2, cp.hash);
+    crypto_sign_detached(end_sig, NULL, end_msg, sizeof end_msg, sk);
     sodium_memzero(sk, sizeof sk);
-    return json_pack("{s:o,s:o,s:{s:I,s:o,s:o,s:o}}", "audit_key", hexj(pk, 32), "entries",
-                     entries, "checkpoint", "seq", (json_int_t)2, "hash", hexj(cp.hash, 32),
-                     "message", hexj(msg, sizeof msg), "signature", hexj(cp.signature, 64));
+    return json_pack("{s:o,s:o,s:{s:I,s:o,s:o,s:o},s:{s:s,s:I,s:{s:I,s:o},s:o,s:o}}",
+                     "audit_key", hexj(pk, 32), "entries", entries, "checkpoint", "seq",
+                     (json_int_t)2, "hash", hexj(cp.hash, 32), "message", hexj(msg, sizeof msg),
+                     "signature", hexj(cp.signature, 64), "archive_end", "state", "published",
+                     "checkpoints", (json_int_t)2, "last_checkpoint", "seq", (json_int_t)2,
+                     "hash", hexj(cp.hash, 32), "message", hexj(end_msg, 32), "signature",
+                     hexj(end_sig, 64));
 }
 
 /* §6.3: the closing state of that box and the seals of the president (seed
@@ -523,7 +530,7 @@ static json_t *generate(void)
     json_object_set_new(out, "tracker", gen_tracker(trackers[0], fp, &pk, &d));
     json_object_set_new(out, "box", gen_box(trackers, digest));
     json_object_set_new(out, "receipt", gen_receipt(fp, trackers[2], digest));
-    json_object_set_new(out, "audit", gen_audit());
+    json_object_set_new(out, "audit", gen_audit(fp));
     json_object_set_new(out, "seals", gen_seals(fp, digest, seat_seed));
     json_object_set_new(out, "lot", gen_lot(seat_seed));
     json_object_set_new(out, "tally", gen_tally(fp, seat_seed));
@@ -898,6 +905,34 @@ static void test_audit(void **state)
     audit_verifier_init(&v, pk, &cp, 1);
     assert_int_equal(audit_verifier_entry(&v, &ce[0]), -1);
     assert_int_equal(v.bad_seq, 1);
+    /* the archive's end: Hb(archive-end; fp, state, le64(C), le64(seq), hash), by the audit key */
+    {
+        json_t *end = json_object_get(a, "archive_end");
+        json_t *last = json_object_get(end, "last_checkpoint");
+        uint8_t fp[32], n[8], s[8], m2[32], c[32];
+
+        get(fp, 32, vec, "fingerprint.fingerprint");
+        get(want, 32, last, "hash");
+        assert_memory_equal(want, prev, 32);
+        le64(n, (uint64_t)json_integer_value(json_object_get(end, "checkpoints")));
+        le64(s, (uint64_t)json_integer_value(json_object_get(last, "seq")));
+        assert_int_equal(json_integer_value(json_object_get(last, "seq")), 2);
+        ref_hb(h, 32, "votesrv/v1/archive-end",
+               (item[]){ { fp, 32 }, S(str(end, "state")), { n, 8 }, { s, 8 }, { want, 32 } }, 5);
+        get(m2, 32, end, "message");
+        assert_memory_equal(m2, h, 32);
+        audit_archive_end_message(c, fp, str(end, "state"),
+                                  (uint64_t)json_integer_value(json_object_get(end, "checkpoints")),
+                                  2, want);
+        assert_memory_equal(c, h, 32);
+        get(sig, 64, end, "signature");
+        assert_int_equal(crypto_sign_verify_detached(sig, h, 32, pk), 0);
+        /* an earlier state, or one checkpoint fewer, is another message */
+        audit_archive_end_message(c, fp, "closed", 2, 2, want);
+        assert_int_equal(crypto_sign_verify_detached(sig, c, 32, pk), -1);
+        audit_archive_end_message(c, fp, "published", 1, 2, want);
+        assert_int_equal(crypto_sign_verify_detached(sig, c, 32, pk), -1);
+    }
 }
 
 static void test_seals_and_seed(void **state)
