@@ -66,6 +66,26 @@ void audit_checkpoint_message(uint8_t out[8 + AUDIT_HASH_BYTES], uint64_t seq,
     memcpy(out + 8, hash, AUDIT_HASH_BYTES);
 }
 
+void audit_archive_end_message(uint8_t out[AUDIT_HASH_BYTES], const uint8_t fp[32],
+                               const char *state, uint64_t checkpoints, uint64_t last_seq,
+                               const uint8_t last_hash[AUDIT_HASH_BYTES])
+{
+    transcript t;
+
+    transcript_init(&t, "votesrv/v1/archive-end", TRANSCRIPT_DIGEST_BYTES);
+    transcript_put(&t, fp, 32);
+    transcript_put(&t, state, strlen(state));
+    transcript_put_u64(&t, checkpoints);
+    transcript_put_u64(&t, last_seq);
+    transcript_put(&t, last_hash, AUDIT_HASH_BYTES);
+    transcript_digest(&t, out);
+}
+
+signer *audit_signer_get(void)
+{
+    return audit_signer;
+}
+
 static void now_rfc3339(char out[32])
 {
     struct timespec ts;

@@ -34,6 +34,8 @@ typedef struct signer signer;          /* signer/signer.h */
 void audit_set_signer(signer *g);
 /* For tests and tools: an in-process signer holding sk (replaces the last). */
 void audit_set_signing_key(const uint8_t sk[AUDIT_SK_BYTES]);
+/* The signer set by either (NULL if none). */
+signer *audit_signer_get(void);
 
 /* Append an event inside a write job. payload is a JSON object (borrowed). If
  * the entry is due a checkpoint (audit_checkpoint_due), it is asked for once
@@ -50,6 +52,12 @@ int audit_checkpoints_repair(store *s);
 void audit_entry_hash(uint8_t out[AUDIT_HASH_BYTES], const store_audit_entry *e);
 void audit_checkpoint_message(uint8_t out[8 + AUDIT_HASH_BYTES], uint64_t seq,
                               const uint8_t hash[AUDIT_HASH_BYTES]);
+/* What the signer signs for the archive's end line (docs/protocol.md §13):
+ * Hb("votesrv/v1/archive-end"; fp, state, le64(checkpoints), le64(last_seq),
+ * last_hash), last_seq 0 and last_hash zeros when there is no checkpoint. */
+void audit_archive_end_message(uint8_t out[AUDIT_HASH_BYTES], const uint8_t fp[32],
+                               const char *state, uint64_t checkpoints, uint64_t last_seq,
+                               const uint8_t last_hash[AUDIT_HASH_BYTES]);
 
 typedef struct {
     uint8_t pk[AUDIT_PK_BYTES];

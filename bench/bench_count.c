@@ -234,7 +234,7 @@ void bench_count(int cores)
     t_dec = tu_seconds() - t0;
     free(box);
     snprintf(path, sizeof path, "%s/archive.jsonl", dir);
-    if ((out = fopen(path, "w")) == NULL || box_archive_write(b.s, out) != STORE_OK ||
+    if ((out = fopen(path, "w")) == NULL || box_archive_write(b.s, audit_signer_get(), out) != STORE_OK ||
         fclose(out) != 0)
         bench_die("count: archive");
     snprintf(cmd, sizeof cmd, "../build/rel/bin/voteverify %s > %s/verify.txt", path, dir);

@@ -19,9 +19,13 @@
  *                                            authority's signed lists and
  *                                            reissue records (by seq), the count
  *   {"checkpoints": [{seq, hash, signature}]}
- *   {"end": {"lines": N, "checkpoints": C, "last_checkpoint": {"seq", "hash"}}}
+ *   {"end": {"lines": N, "checkpoints": C, "last_checkpoint": {"seq", "hash"},
+ *    "state": S, "signature": G}}
  *                                            N lines before this one, C the
- *                                            checkpoints above, the last one
+ *                                            checkpoints above, the last one,
+ *                                            the election's state, all but N
+ *                                            read and signed by the signer
+ *                                            (signer_archive_end)
  */
 #include "box.h"
 
@@ -30,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "election/definition.h"
+#include "signer/signer.h"
 
 static json_t *hex_json(const uint8_t *b)
 {
@@ -45,6 +50,7 @@ static const char *const archive_kinds[] = { "keys", "shares", "verdict", "crede
 
 typedef struct {
     FILE *out;
+    signer *g;
     store_election e;
     def_election d;
     json_t *signatures;      /* scrutin -> signature-list count */
@@ -197,6 +203,31 @@ static int write_checkpoint(const store_checkpoint *c, void *arg)
     return 0;
 }
 
+/* The end line: what the signer read and signed itself (on this transaction
+ * if it is in-process, on its own otherwise), which must be what this archive
+ * holds; BOX_RETRY if the election moved in between (a checkpoint or a
+ * transition after this archive's head or checkpoints were read). */
+static int write_end(store_tx *tx, archive_job *j)
+{
+    signer_end_line end;
+    int rc = j->g != NULL ? signer_archive_end(j->g, tx, &end) : SIGNER_EIO;
+
+    if (rc != SIGNER_OK)
+        return STORE_EIO;
+    if (end.checkpoints != j->checkpoints || strcmp(end.state, j->e.state) != 0 ||
+        (j->checkpoints > 0 && (end.last_seq != j->last.seq ||
+                                memcmp(end.last_hash, j->last.hash, 32) != 0)))
+        return BOX_RETRY;
+    if (fprintf(j->out, "{\"end\":{\"lines\":%llu,\"checkpoints\":%llu,\"last_checkpoint\":"
+                "{\"seq\":%llu,", (unsigned long long)j->lines,
+                (unsigned long long)end.checkpoints, (unsigned long long)end.last_seq) < 0 ||
+        hex_out(j->out, "hash", end.last_hash, 32) != STORE_OK ||
+        fprintf(j->out, "},\"state\":\"%s\",", end.state) < 0 ||
+        hex_out(j->out, "signature", end.signature, 64) != STORE_OK)
+        return STORE_EIO;
+    return fputs("}}\n", j->out) == EOF ? STORE_EIO : STORE_OK;
+}
+
 /* The last lines, in one read: credentials, documents, checkpoints. */
 static int run_tail(store_tx *tx, void *arg)
 {
@@ -222,17 +253,12 @@ static int run_tail(store_tx *tx, void *arg)
         (rc = store_checkpoints_each(tx, write_checkpoint, j)) != STORE_OK ||
         fputs("]}", j->out) == EOF || line_end(j) != STORE_OK)
         return STORE_EIO;
-    if (fprintf(j->out, "{\"end\":{\"lines\":%llu,\"checkpoints\":%llu,\"last_checkpoint\":"
-                "{\"seq\":%llu,", (unsigned long long)j->lines,
-                (unsigned long long)j->checkpoints, (unsigned long long)j->last.seq) < 0 ||
-        hex_out(j->out, "hash", j->last.hash, 32) != STORE_OK)
-        return STORE_EIO;
-    return fputs("}}}\n", j->out) == EOF ? STORE_EIO : STORE_OK;
+    return write_end(tx, j);
 }
 
-int box_archive_write(store *s, FILE *out)
+int box_archive_write(store *s, struct signer *g, FILE *out)
 {
-    archive_job j = { .out = out, .signatures = json_object() };
+    archive_job j = { .out = out, .g = g, .signatures = json_object() };
     char err[DEF_ERR_CHARS];
     int rc = j.signatures != NULL ? store_read(s, run_head, &j) : STORE_ENOMEM;
 
@@ -282,12 +308,18 @@ static int box_final(store *s, char state[STORE_STATE_CHARS + 1])
 static int archive_make(box_ctx *b)
 {
     FILE *f = tmpfile();
-    int rc;
+    int rc = BOX_RETRY;
     long size;
 
     if (f == NULL)
         return STORE_EIO;
-    rc = box_archive_write(b->store, f);
+    /* a few tries: each one lost to a checkpoint or a transition made while it was written */
+    for (int tries = 0; rc == BOX_RETRY && tries < 5; tries++) {
+        rewind(f);
+        rc = ftruncate(fileno(f), 0) == 0 ? box_archive_write(b->store, b->signer, f) : STORE_EIO;
+    }
+    if (rc == BOX_RETRY)
+        rc = STORE_EIO;
     size = ftell(f);
     if (rc == STORE_OK && size > 0 && (b->archive_fd = dup(fileno(f))) >= 0)
         b->archive_size = (uint64_t)size;

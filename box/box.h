@@ -26,6 +26,7 @@
 
 #define BOX_OK 0
 #define BOX_REFUSED 1
+#define BOX_RETRY 2           /* the election moved while the archive was written */
 #define BOX_PAGE_MAX 500
 
 typedef enum {
@@ -112,8 +113,11 @@ int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t *
 int box_turnout(store *s, json_t **out);
 /* The public archive (archive.c, docs/protocol.md §14): election, board of
  * every scrutin by tracker, signature counts, box digests, credentials, the
- * bureau's documents and the count, audit checkpoints; JSON Lines to out. */
-int box_archive_write(store *s, FILE *out);
+ * bureau's documents and the count, audit checkpoints, and the end line signed
+ * by g (signer_archive_end; NULL: STORE_EIO); JSON Lines to out. BOX_RETRY if
+ * the signer read another state or other checkpoints than the archive holds
+ * (out is then incomplete: write it again). */
+int box_archive_write(store *s, struct signer *g, FILE *out);
 /* Once the vote is over: a descriptor of the archive (the caller closes it),
  * made on first use in an unlinked temporary file and kept while the state
  * stays the same (the box no longer changes; the count adds documents).

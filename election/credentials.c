@@ -190,9 +190,10 @@ static int check_list(election_ctx *c, const def_election *d, const char *eid, j
                                "comes twice", i, scrutin ? scrutin : "?");
     if (!json_is_integer(eligible) || json_integer_value(eligible) < 0 || !json_is_array(creds) ||
         json_array_size(creds) != (size_t)json_integer_value(eligible) ||
+        json_object_size(l) != 4 ||  /* stored as given: nothing unsigned beside the list */
         hex_decode(sig, sizeof sig, json_string_value(json_object_get(l, "signature"))) != 0)
         return election_refuse(c, "lists[%zu] (%s): needs \"eligible\", as many credentials, "
-                               "and a 128-digit signature", i, scrutin);
+                               "a 128-digit signature and no other key", i, scrutin);
     credential_list_init(&h, eid, scrutin, (uint64_t)json_integer_value(eligible));
     json_array_foreach(creds, j, v) {
         group_point p;

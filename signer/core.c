@@ -1,6 +1,7 @@
 /* core.c - what the signer checks before it signs, whichever process it is in. */
 #include "signer_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "audit/audit.h"
@@ -168,6 +169,49 @@ int signer_core_receipt(signer *g, store_tx *tx, box_receipt *r)
     box_receipt_message(msg, &mine);
     memcpy(r->fp, mine.fp, sizeof r->fp);
     crypto_sign_detached(r->signature, NULL, msg, sizeof msg, g->sk);
+    return SIGNER_OK;
+}
+
+/* ---- the archive's end ---- */
+
+typedef struct {
+    uint64_t n;
+    store_checkpoint last;       /* the one of largest seq */
+} cp_last;
+
+static int on_checkpoint_last(const store_checkpoint *c, void *arg)
+{
+    cp_last *l = arg;
+
+    if (l->n++ == 0 || c->seq > l->last.seq)
+        l->last = *c;
+    return 0;
+}
+
+/* Everything signed is read here, in one transaction: the writer chooses
+ * nothing (not even the election: a store holds one). */
+int signer_core_archive_end(signer *g, store_tx *tx, signer_end_line *out)
+{
+    cp_last l;
+    store_election e;
+    uint8_t msg[32];
+
+    memset(&l, 0, sizeof l);
+    memset(out, 0, sizeof *out);
+    if (store_election_get(tx, &e) != STORE_OK)
+        return SIGNER_EIO;
+    free(e.definition);
+    if (store_checkpoints_each(tx, on_checkpoint_last, &l) != STORE_OK)
+        return SIGNER_EIO;
+    snprintf(out->state, sizeof out->state, "%s", e.state);
+    out->checkpoints = l.n;
+    if (l.n > 0) {
+        out->last_seq = l.last.seq;
+        memcpy(out->last_hash, l.last.hash, sizeof out->last_hash);
+    }
+    audit_archive_end_message(msg, e.fingerprint, out->state, out->checkpoints, out->last_seq,
+                              out->last_hash);
+    crypto_sign_detached(out->signature, NULL, msg, sizeof msg, g->sk);
     return SIGNER_OK;
 }
 

@@ -103,6 +103,7 @@ typedef struct {
     store_checkpoint *cp;
     const char *request;
     uint8_t *sig;
+    signer_end_line *end;
     int result;
 } core_job;
 
@@ -116,6 +117,9 @@ static int run_core(store_tx *tx, void *arg)
         break;
     case SIGNER_KIND_CHECKPOINT:
         j->result = signer_core_checkpoint(j->g, tx, j->seq, j->cp);
+        break;
+    case SIGNER_KIND_ARCHIVE_END:
+        j->result = signer_core_archive_end(j->g, tx, j->end);
         break;
     default:
         j->result = signer_core_reissue(j->g, tx, j->request, j->sig);
@@ -280,6 +284,27 @@ int signer_reissue(signer *g, store_tx *tx, const char request[SIGNER_REQUEST_ID
     return ask(g, SIGNER_KIND_REISSUE, request, SIGNER_REQUEST_ID_CHARS, signature, 64);
 }
 
+int signer_archive_end(signer *g, store_tx *tx, signer_end_line *out)
+{
+    uint8_t ans[SIGNER_END_ANSWER];
+    core_job j = { .kind = SIGNER_KIND_ARCHIVE_END, .end = out };
+    size_t k = sizeof out->state;
+    int rc;
+
+    if (!g->remote)
+        return core_run(g, tx, &j);
+    rc = ask(g, SIGNER_KIND_ARCHIVE_END, NULL, 0, ans, sizeof ans);
+    if (rc != SIGNER_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    memcpy(out->state, ans, k - 1);               /* NUL-terminated whatever it sent */
+    out->checkpoints = get_le64(ans + k);
+    out->last_seq = get_le64(ans + k + 8);
+    memcpy(out->last_hash, ans + k + 16, 32);
+    memcpy(out->signature, ans + k + 48, 64);
+    return SIGNER_OK;
+}
+
 /* ---- the signer process ---- */
 
 static int reply(int fd, int32_t status, const void *payload, size_t len)
@@ -389,7 +414,23 @@ static void serve_one(signer *g, int fd, const uint8_t *msg, size_t n)
         reply(fd, rc, sig, rc == SIGNER_OK ? sizeof sig : 0);
         return;
     }
-    reply(fd, signer_refuse(g, "unknown", kind >= SIGNER_KIND_KEYS && kind <= SIGNER_KIND_REISSUE
+    if (kind == SIGNER_KIND_ARCHIVE_END && len == 0) {
+        signer_end_line e;
+        uint8_t ans[SIGNER_END_ANSWER];
+        size_t k = sizeof e.state;
+
+        memset(&e, 0, sizeof e);
+        j = (core_job){ .kind = SIGNER_KIND_ARCHIVE_END, .end = &e };
+        rc = own_store(g) == 0 ? core_run(g, NULL, &j) : SIGNER_EIO;
+        memcpy(ans, e.state, k);
+        put_le64(ans + k, e.checkpoints);
+        put_le64(ans + k + 8, e.last_seq);
+        memcpy(ans + k + 16, e.last_hash, 32);
+        memcpy(ans + k + 48, e.signature, 64);
+        reply(fd, rc, ans, rc == SIGNER_OK ? sizeof ans : 0);
+        return;
+    }
+    reply(fd, signer_refuse(g, "unknown", kind >= SIGNER_KIND_KEYS && kind <= SIGNER_KIND_ARCHIVE_END
                                               ? "a known kind of the wrong size or form"
                                               : "not one of the signer's kinds"),
           NULL, 0);

@@ -12,6 +12,9 @@
  *     is due a checkpoint (audit_checkpoint_due) and seq was never signed;
  *   - the signature of a stored reissue request: the signer reads the row,
  *     checks its fields against the registry and signs its digest;
+ *   - the archive's end (box_archive_write): the writer names nothing; the
+ *     signer reads the election's state and fingerprint, the number of stored
+ *     checkpoints and the last one, and signs them (audit_archive_end_message);
  *   - once, the keys derived from the pepper the writer needs (each with its
  *     own label; the pepper never leaves the signer).
  * Two implementations of one interface: in-process (votectl, tests, a daemon
@@ -75,6 +78,15 @@ int signer_keys_get(signer *g, signer_keys *out);
 int signer_receipt(signer *g, store_tx *tx, box_receipt *r);
 /* tx: a transaction that sees entry seq committed (NULL: the signer's own). */
 int signer_checkpoint(signer *g, store_tx *tx, uint64_t seq, store_checkpoint *out);
+/* The archive's end line, read and signed by the signer (tx: as above). */
+typedef struct signer_end_line {
+    char state[STORE_STATE_CHARS + 1];
+    uint64_t checkpoints;             /* how many are stored */
+    uint64_t last_seq;                /* the one of largest seq (0: none) */
+    uint8_t last_hash[32];            /* its hash (zeros: none) */
+    uint8_t signature[64];            /* audit key, over audit_archive_end_message */
+} signer_end_line;
+int signer_archive_end(signer *g, store_tx *tx, signer_end_line *out);
 int signer_reissue(signer *g, store_tx *tx, const char request[SIGNER_REQUEST_ID_CHARS + 1],
                    uint8_t signature[64]);
 

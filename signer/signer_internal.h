@@ -10,9 +10,12 @@ enum {
     SIGNER_KIND_KEYS = 1,        /* no payload */
     SIGNER_KIND_RECEIPT = 2,     /* tracker 32, le64 count, digest 32, scrutin 1-64 */
     SIGNER_KIND_CHECKPOINT = 3,  /* le64 seq */
-    SIGNER_KIND_REISSUE = 4      /* the request id, 32 hex */
+    SIGNER_KIND_REISSUE = 4,     /* the request id, 32 hex */
+    SIGNER_KIND_ARCHIVE_END = 5  /* no payload */
 };
 #define SIGNER_RECEIPT_FIXED (32 + 8 + 32)
+/* the archive end's answer: state (NUL-padded), le64 count, le64 seq, hash, signature */
+#define SIGNER_END_ANSWER (STORE_STATE_CHARS + 1 + 8 + 8 + 32 + 64)
 
 struct signer {
     int remote;
@@ -38,6 +41,7 @@ struct signer {
 int signer_refuse(signer *g, const char *kind, const char *why);
 int signer_core_checkpoint(signer *g, store_tx *tx, uint64_t seq, store_checkpoint *out);
 int signer_core_receipt(signer *g, store_tx *tx, box_receipt *r);
+int signer_core_archive_end(signer *g, store_tx *tx, signer_end_line *out);
 int signer_core_reissue(signer *g, store_tx *tx, const char *request, uint8_t signature[64]);
 
 #endif

@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "testutil.h"
+#include "audit/audit.h"
 #include "box/box.h"
 
 #define VOTERS 1500
@@ -236,7 +237,7 @@ static void test_archive_after_close(void **state)
     json_t *a;
 
     (void)state;
-    box_init(&b, s, NULL, NULL, NULL);
+    box_init(&b, s, NULL, NULL, audit_signer_get());
     assert_int_equal(box_archive_fd(&b, &fd, &size), BOX_REFUSED);
     assert_int_equal(store_write(s, job_close, NULL), STORE_OK);
     assert_int_equal(box_archive_fd(&b, &fd, &size), STORE_OK);

@@ -382,7 +382,7 @@ static void write_archive(fixture *f, const char *path)
     FILE *out = fopen(path, "w");
 
     assert_non_null(out);
-    assert_int_equal(box_archive_write(f->s, out), STORE_OK);
+    assert_int_equal(box_archive_write(f->s, audit_signer_get(), out), STORE_OK);
     fclose(out);
 }
 
@@ -780,6 +780,95 @@ static void end_after_drop(json_t *j)
                                                         kept_hash));
 }
 
+/* The end line's signature with one bit flipped. */
+static void end_flip_signature(json_t *j)
+{
+    json_t *e = json_object_get(j, "end");
+    char sig[129];
+
+    snprintf(sig, sizeof sig, "%s", json_string_value(json_object_get(e, "signature")));
+    sig[0] = sig[0] == '0' ? '1' : '0';
+    json_object_set_new(e, "signature", json_string(sig));
+}
+
+/* The end line of an archive made earlier (honestly signed then), its lines
+ * and checkpoints line adjusted to the archive it is spliced onto. */
+static json_t *early_end;
+
+static void checkpoints_as_early(json_t *j)
+{
+    json_t *c = json_object_get(j, "checkpoints");
+    size_t keep = (size_t)json_integer_value(json_object_get(early_end, "checkpoints"));
+
+    assert_true(json_array_size(c) > keep);
+    while (json_array_size(c) > keep)
+        json_array_remove(c, json_array_size(c) - 1);
+}
+
+static void end_from_early(json_t *j)
+{
+    json_t *e = json_deep_copy(early_end);
+
+    json_object_set(e, "lines", json_object_get(json_object_get(j, "end"), "lines"));
+    json_object_set_new(j, "end", e);
+}
+
+/* The head's state set to the early end's. */
+static void state_as_early(json_t *j)
+{
+    json_object_set(json_object_get(j, "election"), "state",
+                    json_object_get(early_end, "state"));
+}
+
+/* The end line of the archive at path (new reference). */
+static json_t *read_end(const char *path)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    json_t *end = NULL;
+
+    assert_non_null(in);
+    while (getline(&line, &cap, in) > 0) {
+        json_t *j = json_loads(line, 0, NULL);
+
+        if (json_object_get(j, "end") != NULL) {
+            json_decref(end);
+            end = json_incref(json_object_get(j, "end"));
+        }
+        json_decref(j);
+    }
+    free(line);
+    fclose(in);
+    assert_non_null(end);
+    return end;
+}
+
+/* dir/archive.jsonl with its checkpoints cut back to an earlier archive's and
+ * that archive's end line (and, if head, its state in the head) spliced on:
+ * rejected from the archive alone with `what`. */
+static void expect_splice_fails(const char *dir, json_t *end, int head, const char *what)
+{
+    char from[600], bad[600], bad2[600], out[16384], line[300];
+
+    early_end = end;
+    snprintf(from, sizeof from, "%s/archive.jsonl", dir);
+    snprintf(bad, sizeof bad, "%s/bad.jsonl", dir);
+    snprintf(bad2, sizeof bad2, "%s/bad2.jsonl", dir);
+    mutate(from, bad, "checkpoints", checkpoints_as_early);
+    mutate(bad, bad2, "end", end_from_early);
+    if (head)
+        mutate(bad2, bad, "election", state_as_early);
+    assert_int_not_equal(verify(head ? bad : bad2, out, sizeof out), 0);
+    snprintf(line, sizeof line, "FAIL %s", what);
+    if (strstr(out, line) == NULL)
+        fail_msg("no \"%s\" in:\n%s", line, out);
+    /* the checkpoints agree with the end: only the state gives it away */
+    assert_non_null(strstr(out, "ok   archive end: signed by the audit key"));
+    assert_non_null(strstr(out, "ok   audit checkpoints: the end line names"));
+    remove(bad2);
+}
+
 /* Count, the president and two delegates decrypt, archive to path: voteverify's
  * exit status and output. */
 static int count_and_archive(fixture *f, const char *path, char *out, size_t outlen)
@@ -798,14 +887,22 @@ static void test_verifier(void **state)
     char path[600], out[16384];
     const int choices[VOTERS] = { 0, 2, 2, -1, 3, 0 };
 
+    json_t *end_open, *end_closed;
+
+    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
     for (int i = 0; i < VOTERS; i++)
         vote(f, i, choices[i], 1);
+    /* an archive made during the vote: its end is signed, with the state open */
+    write_archive(f, path);
+    end_open = read_end(path);
+    assert_string_equal(json_string_value(json_object_get(end_open, "state")), "open");
     close_election(f);
     /* before the count, every ballot is checked already */
-    snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
     write_archive(f, path);
+    end_closed = read_end(path);
     if (verify(path, out, sizeof out) != 0)
         fail_msg("%s", out);
+    assert_non_null(strstr(out, "ok   archive end: signed by the audit key (state closed)"));
     assert_non_null(strstr(out, "ok   count: none published yet (state closed)"));
     expect_fail(f->dir, "tracker", bad_proof, "scrutin csa-ministere: 1 invalid ballot(s)");
     remove(path);
@@ -839,6 +936,16 @@ static void test_verifier(void **state)
     expect_fail(f->dir, "documents", results_extra_scrutin, "results: every object holds exactly");
     expect_fail(f->dir, "checkpoints", bad_checkpoint, "audit checkpoints");
     expect_fail(f->dir, "end", NULL, "archive complete");
+    /* the end line is signed by the audit key (the signer reads what it signs) */
+    expect_fail(f->dir, "end", end_flip_signature, "archive end: signed by the audit key");
+    /* an end signed earlier, with the checkpoints cut back to agree: the state
+     * it names is not the election's, or one without results */
+    expect_splice_fails(f->dir, end_open, 0, "archive end: its state open is the election's");
+    expect_splice_fails(f->dir, end_closed, 1,
+                        "archive end: its state closed is the election's (closed), one in "
+                        "which the results exist");
+    json_decref(end_open);
+    json_decref(end_closed);
     /* a ballot line must be exactly its canonical form: one encoding per ballot */
     expect_fail_with(f->dir, "tracker", ballot_keys_reordered, "",
                      "scrutin csa-ministere: 1 invalid ballot(s)",
@@ -879,9 +986,9 @@ static void test_verifier(void **state)
         assert_non_null(strstr(out, "FAIL audit log: entry 3 does not chain or match its hash"));
         assert_non_null(strstr(out, "ok   audit log: every entry due a checkpoint up to"));
     }
-    /* the last checkpoint removed, and the end line edited to agree (it is not
-     * signed): the archive alone accepts it, the audit log names the entry
-     * that lost its checkpoint */
+    /* the last checkpoint removed, and the end line edited to agree: its
+     * signature no longer verifies, from the archive alone; the audit log
+     * also names the entry that lost its checkpoint */
     {
         char opts[700], bad[600], bad2[600];
 
@@ -892,7 +999,9 @@ static void test_verifier(void **state)
         snprintf(bad, sizeof bad, "%s/bad.jsonl", f->dir);
         snprintf(bad2, sizeof bad2, "%s/bad2.jsonl", f->dir);
         mutate(bad, bad2, "end", end_after_drop);
-        if (verify(bad2, out, sizeof out) != 0)
+        assert_int_not_equal(verify(bad2, out, sizeof out), 0);
+        if (strstr(out, "FAIL archive end: signed by the audit key") == NULL ||
+            strstr(out, "ok   audit checkpoints: the end line names") == NULL)
             fail_msg("%s", out);
         assert_int_not_equal(verify_with(opts, bad2, out, sizeof out), 0);
         if (strstr(out, "FAIL audit log: every entry due a checkpoint up to") == NULL)
@@ -920,6 +1029,60 @@ static void hex_set(json_t *o, const char *key, const uint8_t *b, size_t n)
 
     hex_encode(hex, b, n);
     json_object_set_new(o, key, json_string(hex));
+}
+
+static json_t *docs_of(json_t *j, const char *kind)
+{
+    return json_object_get(json_object_get(j, "documents"), kind);
+}
+
+static void lists_format(json_t *j)
+{
+    json_object_set_new(json_array_get(docs_of(j, "credential-lists"), 0), "format",
+                        json_string("votesrv-credentials/1"));
+}
+
+static void reissue_format(json_t *j)
+{
+    json_object_set_new(json_array_get(docs_of(j, "reissue"), 0), "format",
+                        json_string("votesrv-reissue-record/2"));
+}
+
+/* Record 1 re-signed by the authority with a second entry in the same
+ * scrutin (revoking another listed credential): §7.2 names a scrutin at most
+ * once per record, and the server never applies such a record. */
+static void reissue_scrutin_twice(json_t *j)
+{
+    json_t *r = json_array_get(docs_of(j, "reissue"), 0);
+    json_t *entries = json_object_get(r, "entries"), *first = json_array_get(entries, 0), *e;
+    json_t *list = json_object_get(json_array_get(json_object_get(json_array_get(
+        docs_of(j, "credential-lists"), 0), "lists"), 0), "credentials");
+    const char *eid = json_string_value(json_object_get(r, "election"));
+    const char *sc = json_string_value(json_object_get(first, "scrutin"));
+    const char *other = json_string_value(json_array_get(list, 0));
+    uint8_t sk[64], rev[2][32], fresh[2][32], digest[32], sig[64];
+    credential_reissue_hash h;
+
+    if (strcmp(other, json_string_value(json_object_get(first, "revoked"))) == 0)
+        other = json_string_value(json_array_get(list, 1));
+    e = json_pack("{s:s,s:s,s:s}", "scrutin", sc, "revoked", other, "fresh", other);
+    crypto_core_ristretto255_random(fresh[1]);
+    hex_set(e, "fresh", fresh[1], 32);
+    json_array_append_new(entries, e);
+    credential_reissue_init(&h, eid, 1, 2);
+    for (size_t i = 0; i < 2; i++) {
+        e = json_array_get(entries, i);
+        assert_int_equal(hex_decode(rev[i], 32, json_string_value(json_object_get(e, "revoked"))),
+                         0);
+        assert_int_equal(hex_decode(fresh[i], 32, json_string_value(json_object_get(e, "fresh"))),
+                         0);
+        credential_reissue_add(&h, sc, rev[i], fresh[i]);
+    }
+    credential_reissue_final(&h, digest);
+    authority_sk(sk);
+    crypto_sign_detached(sig, NULL, digest, 32, sk);
+    sodium_memzero(sk, sizeof sk);
+    hex_set(r, "signature", sig, 64);
 }
 
 /* A reissue record for voter i (number "V<i>") in SCRUTIN, revoking the
@@ -1201,6 +1364,13 @@ static void test_reissue_records(void **state)
     expect_fail(f->dir, "documents", drop_reissue, "every ballot's credential is in its "
                 "scrutin's signed list or a signed reissue, and was never revoked (1 unsigned");
     expect_fail(f->dir, "documents", drop_reissue, "seals before close");
+    /* what voteverify requires of the documents beyond their signatures */
+    expect_fail_with(f->dir, "documents", lists_format, "", "credential lists",
+                     "votesrv-credentials/2");
+    expect_fail_with(f->dir, "documents", reissue_format, "", "reissue records",
+                     "record 1: not record 1");
+    expect_fail_with(f->dir, "documents", reissue_scrutin_twice, "", "reissue records",
+                     "record 1, entry 1: malformed, or its scrutin twice");
     free(rec);
 }
 
@@ -1574,9 +1744,12 @@ static int line_cmp(const void *a, const void *b)
 
 /* An archive as a dishonest officer would hand it to a key holder: the ballots
  * of SCRUTIN replaced by lines[0..n) (sorted here), with its count,
- * signatures and box digest made to agree, and the head saying "open" with no
- * closing seal and no count, so that every check of voteverify passes. */
-static void forge_archive(const char *from, const char *to, char *const *given, size_t n)
+ * signatures and box digest made to agree, the head saying "open" with no
+ * closing seal and no count, and the signed end of an archive made while the
+ * vote was open (end_open) with the checkpoints cut back to it, so that every
+ * check of voteverify passes. */
+static void forge_archive(const char *from, const char *to, char *const *given, size_t n,
+                          json_t *end_open)
 {
     FILE *in = fopen(from, "r"), *out = fopen(to, "w");
     char **lines = malloc((n + 1) * sizeof *lines);
@@ -1621,7 +1794,12 @@ static void forge_archive(const char *from, const char *to, char *const *given, 
 
             for (size_t k = 0; k < 4; k++)
                 json_array_clear(json_object_get(json_object_get(j, "documents"), gone[k]));
+        } else if (json_object_get(j, "checkpoints") != NULL) {
+            early_end = end_open;
+            checkpoints_as_early(j);
         } else if (json_object_get(j, "end") != NULL) {
+            early_end = end_open;
+            end_from_early(j);
             json_object_set_new(json_object_get(j, "end"), "lines",
                                 json_integer((json_int_t)written));
         }
@@ -1720,7 +1898,7 @@ static void test_holder_checks(void **state)
     const int choices[VOTERS] = { 0, 1, 2, 0, -1, 3 };
     char path[600], forged[600], alt_line[20000], hex[65], err[TRUSTEE_ERR_CHARS];
     insert_job alt = { 0 };
-    json_t *record, *m, *cer, *sigs, *st;
+    json_t *record, *m, *cer, *sigs, *st, *end_open;
     char **lines, *one[1], *first;
     size_t n;
 
@@ -1730,6 +1908,9 @@ static void test_holder_checks(void **state)
     ballot_make(f, &alt, 0, 3);
     hex_encode(hex, alt.tracker, 32);
     snprintf(alt_line, sizeof alt_line, "{\"tracker\":\"%s\",\"ballot\":%s}\n", hex, alt.body);
+    snprintf(path, sizeof path, "%s/during.jsonl", f->dir);
+    write_archive(f, path);
+    end_open = read_end(path);
     close_election(f);
     assert_int_equal(tally_count(f->s, &f->c, 2), ELECTION_OK);
     snprintf(path, sizeof path, "%s/archive.jsonl", f->dir);
@@ -1775,7 +1956,7 @@ static void test_holder_checks(void **state)
     json_decref(cer);
     /* handed an archive whose box is one ballot (voteverify finds it consistent) */
     one[0] = lines[0];
-    forge_archive(path, forged, one, 1);
+    forge_archive(path, forged, one, 1, end_open);
     expect_verified(forged);
     expect_holder_refuses(f, 2, forged, record, "holds 1 ballots, the closing state this holder "
                                                 "sealed 6");
@@ -1804,7 +1985,7 @@ static void test_holder_checks(void **state)
         assert_memory_not_equal(t0, alt.tracker, 32);
         first = lines[k];
         lines[k] = alt_line;
-        forge_archive(path, forged, lines, n);
+        forge_archive(path, forged, lines, n, end_open);
         lines[k] = first;
     }
     expect_verified(forged);
@@ -1825,7 +2006,7 @@ static void test_holder_checks(void **state)
         size_t i;
 
         one[0] = lines[0];
-        forge_archive(path, forged, one, 1);
+        forge_archive(path, forged, one, 1, end_open);
         memcpy(h, lines[0] + 12, 64);
         h[64] = '\0';
         assert_int_equal(hex_decode(t, 32, h), 0);
@@ -1886,6 +2067,7 @@ static void test_holder_checks(void **state)
     free(alt.body);
     lines_free(lines, n);
     json_decref(record);
+    json_decref(end_open);
 }
 
 /* ---- the same through votetrustee, key files and records on disk ---- */
@@ -1941,7 +2123,7 @@ static void test_holder_cli(void **state)
     fixture *f = *state;
     const int choices[VOTERS] = { 1, 1, 2, 0, -1, 3 };
     char path[700], forged[700], out[16384], **lines, b[PATH_MAX];
-    json_t *st, *sigs, *cer, *record, *r;
+    json_t *st, *sigs, *cer, *record, *r, *end_open;
     struct stat sb;
     size_t n;
 
@@ -1960,6 +2142,7 @@ static void test_holder_cli(void **state)
     json_to(f, "c.json", cer);
     snprintf(path, sizeof path, "%s/box.jsonl", f->dir);
     write_archive(f, path);
+    end_open = read_end(path);
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && T='%s/votetrustee --passphrase-file pass' && "
               "! $T seal c.json state.json k0 x.json && test ! -e x.json && "
               "! $T seal c.json state.json k0 x.json box.jsonl c.json && test ! -e x.json && "
@@ -1983,7 +2166,7 @@ static void test_holder_cli(void **state)
     snprintf(forged, sizeof forged, "%s/one.jsonl", f->dir);
     write_archive(f, path);
     lines = box_lines(path, &n);
-    forge_archive(path, forged, lines, 1);
+    forge_archive(path, forged, lines, 1, end_open);
     lines_free(lines, n);
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && T='%s/votetrustee --passphrase-file pass' && "
               "cp k2.record before && ! $T decrypt c.json one.jsonl k2 p2.json && "
@@ -2017,6 +2200,7 @@ static void test_holder_cli(void **state)
     post_file(f, "p2.json");
     assert_int_equal(tally_document(f->s, "results", &r), STORE_OK);
     json_decref(r);
+    json_decref(end_open);
 }
 
 int main(void)

@@ -312,6 +312,11 @@ static void test_credentials_import(void **state)
     expect_import_refused(f, cred_file(sk, pk, 1, 0, NULL, f->s),
                           "have no credential for a scrutin they may vote in");
     expect_import_refused(f, cred_file(sk, pk, 0, 0, "V9", f->s), "bindings for");
+    /* a list with a key of its own (no signature covers it; the list is stored as given) */
+    doc = cred_file(sk, pk, 0, 0, NULL, f->s);
+    json_object_set_new(json_array_get(json_object_get(doc, "lists"), 0), "note",
+                        json_string("unsigned"));
+    expect_import_refused(f, doc, "and no other key");
     /* the right file */
     doc = cred_file(sk, pk, 0, 0, NULL, f->s);
     assert_int_equal(election_import_credentials_json(f->s, &f->c, doc), ELECTION_OK);

@@ -2,7 +2,9 @@
  * docs/protocol.md §12–§16: the election fingerprint, a tracker and its text,
  * a box digest, a receipt, audit entries and a checkpoint, the closing seals
  * and the seat seed, a drawing of lots for seats, the sums and results
- * digests and turnout_percent.
+ * digests and turnout_percent, and what the archive carries of the
+ * credentials: the signed lists and reissue records as stored, the closing
+ * seal's credentials hash with reissue records, the credentials line.
  *
  * (1) The generator below, written with the C modules, rebuilds the file byte
  *     for byte (`test_records --print > vectors/records.json`: make vectors).
@@ -24,10 +26,12 @@
 #include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
+#include "election/credentials.h"
 #include "election/definition.h"
 #include "notices/code.h"
 #include "tally/results.h"
 #include "tally/seats.h"
+#include "verify/verify.h"
 
 #define EID "6f1d3c2a-5b4e-4a8f-9c7d-0e1f2a3b4c5d"
 #define SCRUTIN "csa"
@@ -137,8 +141,9 @@ static json_t *gen_receipt(const uint8_t fp[32], const uint8_t tracker[32],
                      "message", hexj(msg, 32));
 }
 
-/* §13: two entries, the second one due a checkpoint, and its checkpoint. */
-static json_t *gen_audit(void)
+/* §13: two entries, the second one due a checkpoint, and its checkpoint; the
+ * end of an archive whose last checkpoint it is, in the state published. */
+static json_t *gen_audit(const uint8_t fp[32])
 {
     static const char *const what[2][5] = {
         { "2026-12-01T07:59:58.125Z", "officer", "alice", "election-created",
@@ -148,7 +153,7 @@ static json_t *gen_audit(void)
     };
     store_audit_entry e[2];
     store_checkpoint cp;
-    uint8_t pk[32], sk[64], msg[8 + 32];
+    uint8_t pk[32], sk[64], msg[8 + 32], end_msg[32], end_sig[64];
     json_t *entries = json_array();
 
     key_of(pk, sk, 0xa0);
@@ -175,10 +180,16 @@ static json_t *gen_audit(void)
     cp.seq = 2;
     memcpy(cp.hash, e[1].hash, 32);
     crypto_sign_detached(cp.signature, NULL, msg, sizeof msg, sk);
+    audit_archive_end_message(end_msg, fp, "published", 2, 2, cp.hash);
+    crypto_sign_detached(end_sig, NULL, end_msg, sizeof end_msg, sk);
     sodium_memzero(sk, sizeof sk);
-    return json_pack("{s:o,s:o,s:{s:I,s:o,s:o,s:o}}", "audit_key", hexj(pk, 32), "entries",
-                     entries, "checkpoint", "seq", (json_int_t)2, "hash", hexj(cp.hash, 32),
-                     "message", hexj(msg, sizeof msg), "signature", hexj(cp.signature, 64));
+    return json_pack("{s:o,s:o,s:{s:I,s:o,s:o,s:o},s:{s:s,s:I,s:{s:I,s:o},s:o,s:o}}",
+                     "audit_key", hexj(pk, 32), "entries", entries, "checkpoint", "seq",
+                     (json_int_t)2, "hash", hexj(cp.hash, 32), "message", hexj(msg, sizeof msg),
+                     "signature", hexj(cp.signature, 64), "archive_end", "state", "published",
+                     "checkpoints", (json_int_t)2, "last_checkpoint", "seq", (json_int_t)2,
+                     "hash", hexj(cp.hash, 32), "message", hexj(end_msg, 32), "signature",
+                     hexj(end_sig, 64));
 }
 
 /* §6.3: the closing state of that box and the seals of the president (seed
@@ -366,6 +377,142 @@ static json_t *gen_tally(const uint8_t fp[32], const uint8_t seed[32])
     return out;
 }
 
+/* §7.1, §7.2, §6.3, §14: what the archive carries of the credentials. Two
+ * scrutins (definition order "csa", "cap": not their byte order), a signed list
+ * each, two reissue records (the second revokes the first one's fresh
+ * credential), the documents as stored (keys sorted, compact), the closing
+ * seal's credentials hash (m = 2) and the archive's credentials line. */
+static const char *const trust_sc[2] = { "csa", "cap" };
+
+static void trust_cred(uint8_t out[32], uint8_t label)
+{
+    tu_seed(out, label);
+    crypto_scalarmult_ristretto255_base(out, out);
+}
+
+static int cmp_pub32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+static json_t *gen_trust_record(uint64_t seq, const char *const *sc, uint8_t (*rev)[32],
+                                uint8_t (*fresh)[32], size_t m, const uint8_t sk[64],
+                                transcript *seal, json_t **bodies)
+{
+    credential_reissue_hash h;
+    uint8_t d[32], sig[64];
+    json_t *entries = json_array(), *pub;
+    char *text;
+
+    credential_reissue_init(&h, EID, seq, m);
+    for (size_t i = 0; i < m; i++) {
+        credential_reissue_add(&h, sc[i], rev[i], fresh[i]);
+        json_array_append_new(entries, json_pack("{s:s,s:o,s:o}", "scrutin", sc[i], "revoked",
+                                                 hexj(rev[i], 32), "fresh", hexj(fresh[i], 32)));
+    }
+    credential_reissue_final(&h, d);
+    crypto_sign_detached(sig, NULL, d, 32, sk);
+    transcript_put(seal, d, 32);
+    transcript_put(seal, sig, 64);
+    pub = json_pack("{s:s,s:s,s:I,s:o,s:o}", "format", REISSUE_RECORD_FORMAT, "election", EID,
+                    "seq", (json_int_t)seq, "entries", entries, "signature", hexj(sig, 64));
+    text = json_dumps(pub, JSON_COMPACT | JSON_SORT_KEYS);
+    json_array_append_new(*bodies, json_string(text));
+    free(text);
+    json_decref(pub);
+    return hexj(d, 32);
+}
+
+static json_t *gen_trust(const uint8_t fp[32])
+{
+    uint8_t ca_pk[32], ca_sk[64], list[2][3][32], digest[32], sig[64], h[32];
+    uint8_t rev1[2][32], fresh1[2][32], rev2[1][32], fresh2[1][32];
+    const size_t n[2] = { 3, 2 };
+    json_t *lists = json_array(), *doc, *records = json_array(), *digests = json_array();
+    json_t *line = json_array(), *list_digests = json_array();
+    transcript seal;
+    char fph[65], *text;
+
+    key_of(ca_pk, ca_sk, 0xc0);
+    transcript_init(&seal, "votesrv/v1/seal-credentials", 32);
+    for (int k = 0; k < 2; k++) {
+        credential_list_hash lh;
+        json_t *creds = json_array();
+
+        for (size_t i = 0; i < n[k]; i++)
+            trust_cred(list[k][i], (uint8_t)(0xe0 + 4 * k + i));
+        qsort(list[k], n[k], 32, cmp_pub32);
+        credential_list_init(&lh, EID, trust_sc[k], n[k]);
+        for (size_t i = 0; i < n[k]; i++) {
+            credential_list_add(&lh, list[k][i]);
+            json_array_append_new(creds, hexj(list[k][i], 32));
+        }
+        credential_list_final(&lh, digest);
+        crypto_sign_detached(sig, NULL, digest, 32, ca_sk);
+        transcript_put(&seal, trust_sc[k], strlen(trust_sc[k]));
+        transcript_put_u64(&seal, n[k]);
+        transcript_put(&seal, digest, 32);
+        transcript_put(&seal, sig, 64);
+        json_array_append_new(list_digests, hexj(digest, 32));
+        json_array_append_new(lists, json_pack("{s:s,s:I,s:o,s:o}", "scrutin", trust_sc[k],
+                                               "eligible", (json_int_t)n[k], "credentials",
+                                               creds, "signature", hexj(sig, 64)));
+    }
+    hex_encode(fph, fp, 32);
+    doc = json_pack("{s:s,s:s,s:s,s:o,s:o}", "format", "votesrv-credentials/2", "election", EID,
+                    "fingerprint", fph, "authority", hexj(ca_pk, 32), "lists", lists);
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(doc);
+    doc = json_string(text);
+    free(text);
+    /* record 1: the voter of csa's list[0][1] and cap's list[1][0]; record 2 revokes
+     * record 1's fresh csa credential */
+    memcpy(rev1[0], list[1][0], 32);
+    memcpy(rev1[1], list[0][1], 32);
+    trust_cred(fresh1[0], 0xe8);
+    trust_cred(fresh1[1], 0xe9);
+    memcpy(rev2[0], fresh1[1], 32);
+    trust_cred(fresh2[0], 0xea);
+    transcript_put_u64(&seal, 2);
+    json_array_append_new(digests, gen_trust_record(1, (const char *const[]){ "cap", "csa" },
+                                                    rev1, fresh1, 2, ca_sk, &seal, &records));
+    json_array_append_new(digests, gen_trust_record(2, (const char *const[]){ "csa" }, rev2,
+                                                    fresh2, 1, ca_sk, &seal, &records));
+    transcript_digest(&seal, h);
+    /* the credentials line: by scrutin (bytes) then credential (bytes) */
+    for (int k = 1; k >= 0; k--) {              /* "cap" < "csa" */
+        uint8_t all[6][32];
+        size_t c = n[k];
+
+        memcpy(all, list[k], n[k] * 32);
+        if (k == 0) {
+            memcpy(all[c++], fresh1[1], 32);
+            memcpy(all[c++], fresh2[0], 32);
+        } else
+            memcpy(all[c++], fresh1[0], 32);
+        qsort(all, c, 32, cmp_pub32);
+        for (size_t i = 0; i < c; i++) {
+            int revoked = memcmp(all[i], rev1[0], 32) == 0 || memcmp(all[i], rev1[1], 32) == 0 ||
+                          memcmp(all[i], rev2[0], 32) == 0;
+
+            json_array_append_new(line, json_pack("{s:s,s:o,s:b}", "scrutin", trust_sc[k],
+                                                  "credential", hexj(all[i], 32), "revoked",
+                                                  revoked));
+        }
+    }
+    doc = json_pack("{s:[s,s],s:o,s:o,s:o,s:o,s:o,s:o}", "scrutins", trust_sc[0], trust_sc[1],
+                    "credential_lists", doc, "list_digests", list_digests, "reissue", records,
+                    "reissue_digests", digests, "seal_credentials", hexj(h, 32),
+                    "authority", hexj(ca_pk, 32));
+    line = json_pack("{s:o}", "credentials", line);
+    text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(line);
+    json_object_set_new(doc, "credentials_line", json_string(text));
+    free(text);
+    sodium_memzero(ca_sk, sizeof ca_sk);
+    return doc;
+}
+
 static json_t *generate(void)
 {
     uint8_t seed[32], fp[32], trackers[3][32], digest[32], seat_seed[32];
@@ -383,10 +530,11 @@ static json_t *generate(void)
     json_object_set_new(out, "tracker", gen_tracker(trackers[0], fp, &pk, &d));
     json_object_set_new(out, "box", gen_box(trackers, digest));
     json_object_set_new(out, "receipt", gen_receipt(fp, trackers[2], digest));
-    json_object_set_new(out, "audit", gen_audit());
+    json_object_set_new(out, "audit", gen_audit(fp));
     json_object_set_new(out, "seals", gen_seals(fp, digest, seat_seed));
     json_object_set_new(out, "lot", gen_lot(seat_seed));
     json_object_set_new(out, "tally", gen_tally(fp, seat_seed));
+    json_object_set_new(out, "trust", gen_trust(fp));
     elgamal_pk_clear(&pk);
     return out;
 }
@@ -516,6 +664,8 @@ static void ref_canonical(char *out, size_t cap, json_t *v)
         snprintf(out + o, cap - o, "\"%s\"", json_string_value(v));
     } else if (json_is_integer(v)) {
         snprintf(out + o, cap - o, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_boolean(v)) {
+        snprintf(out + o, cap - o, "%s", json_is_true(v) ? "true" : "false");
     } else {
         assert_true(json_is_null(v));
         snprintf(out + o, cap - o, "null");
@@ -755,6 +905,34 @@ static void test_audit(void **state)
     audit_verifier_init(&v, pk, &cp, 1);
     assert_int_equal(audit_verifier_entry(&v, &ce[0]), -1);
     assert_int_equal(v.bad_seq, 1);
+    /* the archive's end: Hb(archive-end; fp, state, le64(C), le64(seq), hash), by the audit key */
+    {
+        json_t *end = json_object_get(a, "archive_end");
+        json_t *last = json_object_get(end, "last_checkpoint");
+        uint8_t fp[32], n[8], s[8], m2[32], c[32];
+
+        get(fp, 32, vec, "fingerprint.fingerprint");
+        get(want, 32, last, "hash");
+        assert_memory_equal(want, prev, 32);
+        le64(n, (uint64_t)json_integer_value(json_object_get(end, "checkpoints")));
+        le64(s, (uint64_t)json_integer_value(json_object_get(last, "seq")));
+        assert_int_equal(json_integer_value(json_object_get(last, "seq")), 2);
+        ref_hb(h, 32, "votesrv/v1/archive-end",
+               (item[]){ { fp, 32 }, S(str(end, "state")), { n, 8 }, { s, 8 }, { want, 32 } }, 5);
+        get(m2, 32, end, "message");
+        assert_memory_equal(m2, h, 32);
+        audit_archive_end_message(c, fp, str(end, "state"),
+                                  (uint64_t)json_integer_value(json_object_get(end, "checkpoints")),
+                                  2, want);
+        assert_memory_equal(c, h, 32);
+        get(sig, 64, end, "signature");
+        assert_int_equal(crypto_sign_verify_detached(sig, h, 32, pk), 0);
+        /* an earlier state, or one checkpoint fewer, is another message */
+        audit_archive_end_message(c, fp, "closed", 2, 2, want);
+        assert_int_equal(crypto_sign_verify_detached(sig, c, 32, pk), -1);
+        audit_archive_end_message(c, fp, "published", 1, 2, want);
+        assert_int_equal(crypto_sign_verify_detached(sig, c, 32, pk), -1);
+    }
 }
 
 static void test_seals_and_seed(void **state)
@@ -964,6 +1142,246 @@ static void test_tally_digests(void **state)
     free(canon);
 }
 
+/* §7.1, §7.2, §6.3 and §14 by the reference: the archived credential lists
+ * and reissue records (canonical bytes, digests, signatures), the closing
+ * seal's credentials hash with m = 2, and the credentials line rebuilt from
+ * the lists and the records replayed. */
+typedef struct { char sc[8]; uint8_t s[32]; int revoked; } ref_cred;
+
+static int ref_cred_cmp(const void *a, const void *b)
+{
+    const ref_cred *x = a, *y = b;
+    int c = strcmp(x->sc, y->sc);
+
+    return c != 0 ? c : memcmp(x->s, y->s, 32);
+}
+
+/* The credentials line of §14 from the lists and the first nrec records. */
+static void ref_credentials_line(char *out, size_t cap, json_t *doc, json_t *recs, size_t nrec)
+{
+    ref_cred c[16];
+    size_t n = 0, i, j, k;
+    json_t *l, *e, *x;
+
+    json_array_foreach(json_object_get(doc, "lists"), i, l)
+        json_array_foreach(json_object_get(l, "credentials"), j, x) {
+            snprintf(c[n].sc, sizeof c[n].sc, "%s", str(l, "scrutin"));
+            tu_unhex(c[n].s, 32, json_string_value(x));
+            c[n++].revoked = 0;
+        }
+    for (i = 0; i < nrec; i++) {
+        json_t *r = json_loads(json_string_value(json_array_get(recs, i)), 0, NULL);
+
+        json_array_foreach(json_object_get(r, "entries"), j, e) {
+            uint8_t rev[32];
+            int found = 0;
+
+            tu_unhex(rev, 32, str(e, "revoked"));
+            for (k = 0; k < n; k++)
+                if (strcmp(c[k].sc, str(e, "scrutin")) == 0 && memcmp(c[k].s, rev, 32) == 0 &&
+                    !c[k].revoked) {
+                    c[k].revoked = found = 1;
+                }
+            assert_true(found);                  /* R active at that point */
+            snprintf(c[n].sc, sizeof c[n].sc, "%s", str(e, "scrutin"));
+            tu_unhex(c[n].s, 32, str(e, "fresh"));
+            for (k = 0; k < n; k++)              /* F unknown */
+                assert_false(strcmp(c[k].sc, c[n].sc) == 0 && memcmp(c[k].s, c[n].s, 32) == 0);
+            c[n++].revoked = 0;
+        }
+        json_decref(r);
+    }
+    qsort(c, n, sizeof *c, ref_cred_cmp);
+    snprintf(out, cap, "{\"credentials\":[");
+    for (i = 0; i < n; i++) {
+        char hex[65];
+
+        sodium_bin2hex(hex, sizeof hex, c[i].s, 32);
+        snprintf(out + strlen(out), cap - strlen(out),
+                 "%s{\"credential\":\"%s\",\"revoked\":%s,\"scrutin\":\"%s\"}", i ? "," : "",
+                 hex, c[i].revoked ? "true" : "false", c[i].sc);
+    }
+    snprintf(out + strlen(out), cap - strlen(out), "]}");
+}
+
+static void test_trust_records(void **state)
+{
+    json_t *t = json_object_get(vec, "trust"), *recs = json_object_get(t, "reissue");
+    json_t *doc, *l, *x, *r, *e;
+    const char *text = str(t, "credential_lists");
+    uint8_t pk[32], d[32], want[32], creds[4][32], n8[8], lsig[2][64], ld[2][32];
+    uint8_t rd[2][32], rsig[2][64], h[32], m8[8], seq[8], mm[8], nn[2][8];
+    char *canon = calloc(1, 16384), *line = calloc(1, 16384);
+    item it[16];
+    size_t i, j, k, ni;
+
+    (void)state;
+    get(pk, 32, t, "authority");
+    /* the credential-lists document: canonical, this eid and fingerprint, signed lists */
+    doc = json_loads(text, 0, NULL);
+    assert_non_null(doc);
+    ref_canonical(canon, 16384, doc);
+    assert_string_equal(canon, text);
+    assert_string_equal(str(doc, "format"), "votesrv-credentials/2");
+    assert_string_equal(str(doc, "election"), EID);
+    assert_string_equal(str(doc, "authority"), str(t, "authority"));
+    assert_string_equal(str(doc, "fingerprint"), str(vec, "fingerprint.fingerprint"));
+    json_array_foreach(json_object_get(doc, "lists"), i, l) {
+        size_t n = json_array_size(json_object_get(l, "credentials"));
+
+        assert_string_equal(str(l, "scrutin"),
+                            json_string_value(json_array_get(json_object_get(t, "scrutins"), i)));
+        assert_int_equal(json_integer_value(json_object_get(l, "eligible")), (json_int_t)n);
+        le64(n8, n);
+        it[0] = (item)S(EID);
+        it[1] = (item)S(str(l, "scrutin"));
+        it[2] = (item){ n8, 8 };
+        json_array_foreach(json_object_get(l, "credentials"), j, x) {
+            tu_unhex(creds[j], 32, json_string_value(x));
+            assert_true(crypto_core_ristretto255_is_valid_point(creds[j]));
+            assert_true(j == 0 || memcmp(creds[j - 1], creds[j], 32) < 0);
+            it[3 + j] = (item){ creds[j], 32 };
+        }
+        ref_hb(ld[i], 32, "votesrv/v1/credential-list", it, 3 + n);
+        tu_unhex(want, 32, json_string_value(json_array_get(json_object_get(t, "list_digests"),
+                                                            i)));
+        assert_memory_equal(ld[i], want, 32);
+        get(lsig[i], 64, l, "signature");
+        assert_int_equal(crypto_sign_verify_detached(lsig[i], ld[i], 32, pk), 0);
+        /* one credential dropped: another digest, the signature fails */
+        it[3 + n - 1] = it[3 + n - 2];
+        ref_hb(d, 32, "votesrv/v1/credential-list", it, 3 + n);
+        assert_int_equal(crypto_sign_verify_detached(lsig[i], d, 32, pk), -1);
+    }
+    /* the reissue records: canonical public part, seq 1, 2, digest, signature */
+    json_array_foreach(recs, i, x) {
+        r = json_loads(json_string_value(x), 0, NULL);
+        canon[0] = '\0';
+        ref_canonical(canon, 16384, r);
+        assert_string_equal(canon, json_string_value(x));
+        assert_int_equal(json_object_size(r), 5);
+        assert_string_equal(str(r, "format"), "votesrv-reissue-record/1");
+        assert_string_equal(str(r, "election"), EID);
+        assert_int_equal(json_integer_value(json_object_get(r, "seq")), (json_int_t)(i + 1));
+        le64(seq, i + 1);
+        le64(mm, json_array_size(json_object_get(r, "entries")));
+        it[0] = (item)S(EID);
+        it[1] = (item){ seq, 8 };
+        it[2] = (item){ mm, 8 };
+        ni = 3;
+        json_array_foreach(json_object_get(r, "entries"), j, e) {
+            it[ni++] = (item)S(str(e, "scrutin"));
+            tu_unhex(creds[2 * j], 32, str(e, "revoked"));
+            tu_unhex(creds[2 * j + 1], 32, str(e, "fresh"));
+            it[ni++] = (item){ creds[2 * j], 32 };
+            it[ni++] = (item){ creds[2 * j + 1], 32 };
+        }
+        ref_hb(rd[i], 32, "votesrv/v1/credential-reissue", it, ni);
+        tu_unhex(want, 32, json_string_value(json_array_get(json_object_get(t,
+                                                                            "reissue_digests"),
+                                                            i)));
+        assert_memory_equal(rd[i], want, 32);
+        get(rsig[i], 64, r, "signature");
+        assert_int_equal(crypto_sign_verify_detached(rsig[i], rd[i], 32, pk), 0);
+        /* another seq, or revoked and fresh swapped: the signature fails */
+        le64(seq, i + 2);
+        ref_hb(d, 32, "votesrv/v1/credential-reissue", it, ni);
+        assert_int_equal(crypto_sign_verify_detached(rsig[i], d, 32, pk), -1);
+        le64(seq, i + 1);
+        it[3 + 1] = (item){ creds[1], 32 };
+        it[3 + 2] = (item){ creds[0], 32 };
+        ref_hb(d, 32, "votesrv/v1/credential-reissue", it, ni);
+        assert_int_equal(crypto_sign_verify_detached(rsig[i], d, 32, pk), -1);
+        json_decref(r);
+    }
+    /* the seal: per scrutin in definition order id, le64(n), digest, signature;
+     * le64(m); per record by seq digest, signature */
+    ni = 0;
+    for (k = 0; k < 2; k++) {
+        l = json_array_get(json_object_get(doc, "lists"), k);
+        it[ni++] = (item)S(str(l, "scrutin"));
+        le64(nn[k], json_array_size(json_object_get(l, "credentials")));
+        it[ni++] = (item){ nn[k], 8 };
+        it[ni++] = (item){ ld[k], 32 };
+        it[ni++] = (item){ lsig[k], 64 };
+    }
+    le64(m8, 2);
+    it[ni++] = (item){ m8, 8 };
+    for (k = 0; k < 2; k++) {
+        it[ni++] = (item){ rd[k], 32 };
+        it[ni++] = (item){ rsig[k], 64 };
+    }
+    ref_hb(h, 32, "votesrv/v1/seal-credentials", it, ni);
+    get(want, 32, t, "seal_credentials");
+    assert_memory_equal(h, want, 32);
+    it[ni - 4] = (item){ rd[1], 32 };                   /* records out of order */
+    it[ni - 3] = (item){ rsig[1], 64 };
+    it[ni - 2] = (item){ rd[0], 32 };
+    it[ni - 1] = (item){ rsig[0], 64 };
+    ref_hb(d, 32, "votesrv/v1/seal-credentials", it, ni);
+    assert_memory_not_equal(d, want, 32);
+    /* the archive's credentials line, byte for byte */
+    ref_credentials_line(line, 16384, doc, recs, 2);
+    assert_string_equal(line, str(t, "credentials_line"));
+    ref_credentials_line(line, 16384, doc, recs, 1);   /* without record 2: another line */
+    assert_string_not_equal(line, str(t, "credentials_line"));
+    json_decref(doc);
+    free(canon);
+    free(line);
+}
+
+/* The same documents and line as the archive would carry them, checked by
+ * voteverify's own code (verify/credentials.c): accepted, with the closing
+ * seal's credentials hash of the vector; one revocation flag flipped in the
+ * line, or the second record dropped, fails. */
+static int trust_vv(json_t *t, int flip, int drop, uint8_t seal[32])
+{
+    vv v;
+    json_t *line = json_loads(str(t, "credentials_line"), 0, NULL), *recs = json_array(), *x;
+    size_t i;
+    int failures;
+
+    memset(&v, 0, sizeof v);
+    v.quiet = 1;
+    snprintf(v.eid, sizeof v.eid, "%s", EID);
+    get(v.fp, 32, vec, "fingerprint.fingerprint");
+    v.definition = json_pack("{s:s}", "credential_authority", str(t, "authority"));
+    for (i = 0; i < 2; i++)
+        snprintf(v.sc[i].id, sizeof v.sc[i].id, "%s",
+                 json_string_value(json_array_get(json_object_get(t, "scrutins"), i)));
+    v.nsc = 2;
+    json_array_foreach(json_object_get(t, "reissue"), i, x)
+        if (!(drop && i == 1))
+            json_array_append_new(recs, json_loads(json_string_value(x), 0, NULL));
+    v.documents = json_pack("{s:[o],s:o}", "credential-lists",
+                            json_loads(str(t, "credential_lists"), 0, NULL), "reissue", recs);
+    v.credentials = json_incref(json_object_get(line, "credentials"));
+    if (flip) {
+        x = json_array_get(v.credentials, 0);
+        json_object_set_new(x, "revoked", json_boolean(!json_is_true(json_object_get(x,
+                                                                                  "revoked"))));
+    }
+    vv_credentials(&v);
+    memcpy(seal, v.seal_creds_close, 32);
+    failures = v.failures;
+    vv_free(&v);
+    json_decref(line);
+    return failures;
+}
+
+static void test_trust_voteverify(void **state)
+{
+    json_t *t = json_object_get(vec, "trust");
+    uint8_t seal[32], want[32];
+
+    (void)state;
+    get(want, 32, t, "seal_credentials");
+    assert_int_equal(trust_vv(t, 0, 0, seal), 0);
+    assert_memory_equal(seal, want, 32);
+    assert_int_not_equal(trust_vv(t, 1, 0, seal), 0);
+    assert_int_not_equal(trust_vv(t, 0, 1, seal), 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -976,6 +1394,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_seals_and_seed),
         cmocka_unit_test(test_seat_lot),
         cmocka_unit_test(test_tally_digests),
+        cmocka_unit_test(test_trust_records),
+        cmocka_unit_test(test_trust_voteverify),
     };
 
     if (argc == 2 && strcmp(argv[1], "--print") == 0) {

@@ -38,6 +38,7 @@
 #include "audit/audit.h"
 #include "box/box.h"
 #include "credauth/credauth.h"
+#include "crypto/hex.h"
 #include "crypto/secret.h"
 #include "election/credentials.h"
 #include "election/election.h"
@@ -277,6 +278,13 @@ static void test_refuses_other_kinds_and_sizes(void **state)
     assert_int_equal(signer_raw(f->g, msg, 4 + SIGNER_RECEIPT_FIXED + 12), SIGNER_REFUSED);
     assert_int_equal(signer_raw(f->g, msg, 4 + SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS + 1),
                      SIGNER_REFUSED);
+    kind = SIGNER_KIND_ARCHIVE_END;                     /* the writer names nothing */
+    memcpy(msg, &kind, 4);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 1), SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 8), SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, 4 + 8 + 32), SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, 4 + SIGNER_END_ANSWER), SIGNER_REFUSED);
+    assert_int_equal(signer_raw(f->g, msg, 4), SIGNER_OK);
     assert_int_equal(signer_raw(f->g, msg, sizeof msg), SIGNER_REFUSED);     /* oversized */
     assert_int_equal(signer_raw(f->g, msg, 2), SIGNER_REFUSED);              /* no kind */
     /* after all that, the channel still answers a well-formed request */
@@ -321,6 +329,144 @@ static void test_receipt_only_for_a_committed_ballot(void **state)
     assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
     r.count = 0;
     assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
+}
+
+/* ---- the archive's end ---- */
+
+/* What the store holds: the election, its checkpoints' number and last one. */
+typedef struct {
+    store_election e;
+    uint64_t n;
+    store_checkpoint last;
+} end_job;
+
+static int on_cp(const store_checkpoint *c, void *arg)
+{
+    end_job *j = arg;
+
+    j->n++;
+    j->last = *c;
+    return 0;
+}
+
+static int run_end(store_tx *tx, void *arg)
+{
+    end_job *j = arg;
+    int rc = store_election_get(tx, &j->e);
+
+    j->n = 0;
+    free(j->e.definition);
+    j->e.definition = NULL;
+    return rc == STORE_OK ? store_checkpoints_each(tx, on_cp, j) : rc;
+}
+
+/* e is exactly the store's, signed with pk over the message of §13. */
+static void expect_end(fixture *f, const signer_end_line *e, const uint8_t pk[32])
+{
+    end_job j;
+    uint8_t msg[32];
+
+    assert_int_equal(store_read(f->s, run_end, &j), STORE_OK);
+    assert_true(j.n > 0);
+    assert_string_equal(e->state, j.e.state);
+    assert_int_equal(e->checkpoints, j.n);
+    assert_int_equal(e->last_seq, j.last.seq);
+    assert_memory_equal(e->last_hash, j.last.hash, 32);
+    audit_archive_end_message(msg, j.e.fingerprint, e->state, e->checkpoints, e->last_seq,
+                              e->last_hash);
+    assert_int_equal(crypto_sign_verify_detached(e->signature, msg, sizeof msg, pk), 0);
+    /* the signature covers each field: another state, count or last seq fails */
+    audit_archive_end_message(msg, j.e.fingerprint, "published", e->checkpoints, e->last_seq,
+                              e->last_hash);
+    assert_int_not_equal(crypto_sign_verify_detached(e->signature, msg, sizeof msg, pk), 0);
+    audit_archive_end_message(msg, j.e.fingerprint, e->state, e->checkpoints - 1, e->last_seq,
+                              e->last_hash);
+    assert_int_not_equal(crypto_sign_verify_detached(e->signature, msg, sizeof msg, pk), 0);
+    audit_archive_end_message(msg, j.e.fingerprint, e->state, e->checkpoints, e->last_seq - 1,
+                              e->last_hash);
+    assert_int_not_equal(crypto_sign_verify_detached(e->signature, msg, sizeof msg, pk), 0);
+}
+
+static int run_cp_insert(store_tx *tx, void *arg)
+{
+    return store_checkpoint_insert(tx, arg);
+}
+
+static void test_archive_end_reads_what_it_signs(void **state)
+{
+    fixture *f = *state;
+    fill_job fill = { 0, "suspended", 0, 1 };
+    signer_end_line e, e2;
+    store_checkpoint cp;
+    uint8_t sk[64], pk[32];
+    signer *local;
+    end_job j;
+
+    /* the signer process: what it read itself, with its key */
+    assert_int_equal(signer_archive_end(f->g, NULL, &e), SIGNER_OK);
+    expect_end(f, &e, f->k.audit_pk);
+    assert_string_equal(e.state, "draft");
+    /* a new checkpoint (a transition's, signed and stored): the next end names it */
+    assert_int_equal(store_read(f->s, run_end, &j), STORE_OK);
+    fill.upto = j.last.seq + 3;
+    assert_int_equal(store_write(f->s, run_fill, &fill), STORE_OK);
+    assert_int_equal(signer_checkpoint(f->g, NULL, fill.upto, &cp), SIGNER_OK);
+    assert_int_equal(store_write(f->s, run_cp_insert, &cp), STORE_OK);
+    assert_int_equal(signer_archive_end(f->g, NULL, &e2), SIGNER_OK);
+    expect_end(f, &e2, f->k.audit_pk);
+    assert_int_equal(e2.checkpoints, e.checkpoints + 1);
+    assert_int_equal(e2.last_seq, fill.upto);
+    /* the archive, its end asked of the signer process: what it signed, as it
+     * signed it, and the checkpoints the archive holds */
+    {
+        FILE *a = tmpfile();
+        char *line = NULL, *last = NULL;
+        size_t cap = 0;
+        json_t *root, *end, *cps = NULL;
+        uint8_t sig[64], msg[32];
+
+        assert_non_null(a);
+        assert_int_equal(box_archive_write(f->s, f->g, a), STORE_OK);
+        rewind(a);
+        while (getline(&line, &cap, a) > 0) {
+            json_t *jl = json_loads(line, 0, NULL);
+
+            if (json_object_get(jl, "checkpoints") != NULL)
+                cps = json_incref(json_object_get(jl, "checkpoints"));
+            json_decref(jl);
+            free(last);
+            last = strdup(line);
+        }
+        root = json_loads(last, 0, NULL);
+        end = json_object_get(root, "end");
+        assert_non_null(end);
+        assert_non_null(cps);
+        assert_int_equal(json_array_size(cps), e2.checkpoints);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(cps, e2.checkpoints - 1),
+                                                            "seq")), (json_int_t)e2.last_seq);
+        assert_string_equal(json_string_value(json_object_get(end, "state")), e2.state);
+        assert_int_equal(json_integer_value(json_object_get(end, "checkpoints")),
+                         (json_int_t)e2.checkpoints);
+        assert_int_equal(hex_decode(sig, 64, json_string_value(json_object_get(end, "signature"))),
+                         0);
+        assert_int_equal(store_read(f->s, run_end, &j), STORE_OK);
+        audit_archive_end_message(msg, j.e.fingerprint, e2.state, e2.checkpoints, e2.last_seq,
+                                  e2.last_hash);
+        assert_int_equal(crypto_sign_verify_detached(sig, msg, sizeof msg, f->k.audit_pk), 0);
+        json_decref(root);
+        json_decref(cps);
+        free(line);
+        free(last);
+        fclose(a);
+    }
+    /* in-process (box_archive_write passes its transaction): the same */
+    crypto_sign_keypair(pk, sk);
+    local = signer_local_new(sk, NULL, f->s);
+    assert_non_null(local);
+    assert_int_equal(signer_archive_end(local, NULL, &e), SIGNER_OK);
+    expect_end(f, &e, pk);
+    assert_int_equal(signer_raw(local, "\5\0\0\0", 4), SIGNER_EIO);   /* no channel */
+    signer_free(local);
 }
 
 /* ---- checkpoints ---- */
@@ -974,6 +1120,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuses_other_kinds_and_sizes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipt_only_for_a_committed_ballot, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_archive_end_reads_what_it_signs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_only_when_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_of_a_transition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repair_after_a_crash, setup, teardown),

@@ -1058,7 +1058,7 @@ int tu_bureau_box(store *s, json_t *cer, const trustee_secret *ts, trustee_box *
     char err[TRUSTEE_ERR_CHARS];
     int rc = -1;
 
-    if (f != NULL && box_archive_write(s, f) == STORE_OK && fseek(f, 0, SEEK_SET) == 0 &&
+    if (f != NULL && box_archive_write(s, audit_signer_get(), f) == STORE_OK && fseek(f, 0, SEEK_SET) == 0 &&
         trustee_view_for(&v, ts, cer, err, sizeof err) == 0)
         rc = trustee_box_read(box, &v, f, 2, stderr, err, sizeof err);
     if (rc != 0)

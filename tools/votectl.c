@@ -639,7 +639,7 @@ static int cmd_archive(votectl *v, int argc, char **argv)
         fprintf(stderr, "votectl archive: cannot create %s\n", tmp);
         return EXIT_INPUT;
     }
-    rc = box_archive_write(v->store, f);
+    rc = box_archive_write(v->store, v->srv.signer, f);
     votectl_close(v);
     /* link, not rename: an existing archive is never replaced */
     if (fclose(f) != 0 || rc != STORE_OK || link(tmp, o.pos[0]) != 0) {

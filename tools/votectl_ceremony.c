@@ -197,7 +197,7 @@ static int archive_to(votectl *v, const char *dir, char hex[65])
     snprintf(path, sizeof path, "%s/archive.jsonl", dir);
     if ((f = fopen(path, "w+")) == NULL)
         return STORE_EIO;
-    rc = box_archive_write(v->store, f);
+    rc = box_archive_write(v->store, v->srv.signer, f);
     rewind(f);
     crypto_generichash_init(&h, NULL, 0, 32);
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)

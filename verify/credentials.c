@@ -108,15 +108,17 @@ static int lists_ok(vv *v, vset *s, const uint8_t pk[32], transcript *seal, char
     json_t *docs = json_object_get(v->documents, "credential-lists");
     json_t *doc = json_array_get(docs, 0), *lists = json_object_get(doc, "lists"), *l;
     const char *eid = json_string_value(json_object_get(doc, "election"));
+    const char *format = json_string_value(json_object_get(doc, "format"));
     uint8_t auth[32], fp[32];
     size_t total = 0, i;
 
-    if (json_array_size(docs) != 1 || !json_is_array(lists) ||
+    if (json_array_size(docs) != 1 || !json_is_array(lists) || format == NULL ||
+        strcmp(format, "votesrv-credentials/2") != 0 ||
         json_array_size(lists) != v->nsc || vv_hex(auth, 32, doc, "authority") != 0 ||
         memcmp(auth, pk, 32) != 0 || vv_hex(fp, 32, doc, "fingerprint") != 0 ||
         memcmp(fp, v->fp, 32) != 0 || eid == NULL || strcmp(eid, v->eid) != 0) {
-        snprintf(why, whylen, "no credential-lists document of this election, fingerprint and "
-                 "authority, with one list per scrutin");
+        snprintf(why, whylen, "no credential-lists document (votesrv-credentials/2) of this "
+                 "election, fingerprint and authority, with one list per scrutin");
         return 0;
     }
     json_array_foreach(lists, i, l)
@@ -160,10 +162,12 @@ static int records_ok(vv *v, vset *s, const uint8_t pk[32], transcript *seal, ch
     json_array_foreach(recs, i, r) {
         json_t *entries = json_object_get(r, "entries");
         const char *eid = json_string_value(json_object_get(r, "election"));
+        const char *format = json_string_value(json_object_get(r, "format"));
         credential_reissue_hash h;
         uint8_t digest[32], sig[64], rev[33], fresh[33];
 
         if (json_integer_value(json_object_get(r, "seq")) != (json_int_t)i + 1 || eid == NULL ||
+            format == NULL || strcmp(format, "votesrv-reissue-record/1") != 0 ||
             strcmp(eid, v->eid) != 0 || !json_is_array(entries) ||
             json_array_size(entries) == 0 || vv_hex(sig, 64, r, "signature") != 0) {
             snprintf(why, whylen, "record %zu: not record %zu of this election", i + 1, i + 1);
@@ -175,10 +179,15 @@ static int records_ok(vv *v, vset *s, const uint8_t pk[32], transcript *seal, ch
             int k = scrutin_of(v, id);
             vcred *old;
 
+            for (size_t q = 0; k >= 0 && q < j; q++)        /* a scrutin at most once */
+                if (scrutin_of(v, json_string_value(json_object_get(json_array_get(entries, q),
+                                                                    "scrutin"))) == k)
+                    k = -1;
             if (k < 0 || vv_hex(rev + 1, 32, e, "revoked") != 0 ||
                 vv_hex(fresh + 1, 32, e, "fresh") != 0 ||
                 !crypto_core_ristretto255_is_valid_point(fresh + 1)) {
-                snprintf(why, whylen, "record %zu, entry %zu: malformed", i + 1, j);
+                snprintf(why, whylen, "record %zu, entry %zu: malformed, or its scrutin twice",
+                         i + 1, j);
                 return 0;
             }
             rev[0] = fresh[0] = (uint8_t)k;

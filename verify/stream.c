@@ -73,10 +73,16 @@ static int other_line(vv *v, reader *r, const char *line)
         v->end_lines = (uint64_t)json_integer_value(json_object_get(s, "lines"));
         v->end_checkpoints = (uint64_t)json_integer_value(json_object_get(s, "checkpoints"));
         v->end_last_seq = (uint64_t)json_integer_value(json_object_get(last, "seq"));
-        v->end_ok = json_object_size(s) == 3 && json_is_integer(json_object_get(s, "lines")) &&
+        snprintf(v->end_state, sizeof v->end_state, "%s",
+                 json_is_string(json_object_get(s, "state"))
+                     ? json_string_value(json_object_get(s, "state")) : "");
+        v->end_ok = json_object_size(s) == 5 && json_is_integer(json_object_get(s, "lines")) &&
                     json_is_integer(json_object_get(s, "checkpoints")) &&
                     json_object_size(last) == 2 && json_is_integer(json_object_get(last, "seq")) &&
-                    vv_hex(v->end_last_hash, 32, last, "hash") == 0;
+                    vv_hex(v->end_last_hash, 32, last, "hash") == 0 &&
+                    json_is_string(json_object_get(s, "state")) &&
+                    strlen(json_string_value(json_object_get(s, "state"))) < sizeof v->end_state &&
+                    vv_hex(v->end_signature, 64, s, "signature") == 0;
     } else {
         vv_report(v, 0, "archive line %llu: unknown part", (unsigned long long)v->lines + 1);
         rc = -1;

@@ -88,6 +88,8 @@ typedef struct {
     /* the end line's account of the checkpoints (§13, §14) */
     uint64_t end_checkpoints, end_last_seq;
     uint8_t end_last_hash[32];
+    char end_state[32];                /* the state the signer read */
+    uint8_t end_signature[64];         /* by the audit key (§13) */
     char state[32];
 } vv;
 

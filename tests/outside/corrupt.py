@@ -153,6 +153,11 @@ def v_tracker(ls):
     return ls
 
 
+def v_end_signature(ls):
+    return edit(ls, b'{"end"', lambda v: v["end"].update(
+        signature=flip_hex(v["end"]["signature"], 5)))
+
+
 def v_end_lines(ls):
     return edit(ls, b'{"end"', lambda v: v["end"].update(lines=v["end"]["lines"] + 1))
 

@@ -398,8 +398,8 @@ class Verifier:
         need(i == len(L_), "lines after the end line")
         self.creds, self.docs, self.cps, self.end = rest
         end = self.end
-        need(isinstance(end, dict) and set(end) == {"lines", "checkpoints", "last_checkpoint"},
-             "end keys")
+        need(isinstance(end, dict) and set(end) == {"lines", "checkpoints", "last_checkpoint",
+                                                    "state", "signature"}, "end keys")
         need(end["lines"] == len(L_) - 1, "end.lines = %s, %d lines before it" %
              (end["lines"], len(L_) - 1))
         need(isinstance(self.cps, list) and end["checkpoints"] == len(self.cps),
@@ -646,7 +646,18 @@ class Verifier:
             msg = le64(c["seq"]) + unhex(c["hash"], 32, "checkpoint hash")
             need(ed25519_ok(unhex(c["signature"], 64, "checkpoint signature"), msg,
                             self.audit_key), "checkpoint %d: signature" % c["seq"])
-        return "%d checkpoints" % len(self.cps)
+        # the end line, signed by the audit key (§13)
+        end, last = self.end, self.end["last_checkpoint"]
+        need(isinstance(end["state"], str) and is_int(end["checkpoints"]) and
+             is_int(last["seq"]), "end fields")
+        msg = Hb("votesrv/v1/archive-end", self.fp, end["state"], le64(end["checkpoints"]),
+                 le64(last["seq"]), unhex(last["hash"], 32, "end hash"))
+        need(ed25519_ok(unhex(end["signature"], 64, "end signature"), msg, self.audit_key),
+             "end: signature")
+        need(end["state"] == self.head["state"], "end.state = the election's state")
+        need(not self.docs["results"] or end["state"] in ("tallied", "published", "purged"),
+             "end.state: one in which the results exist")
+        return "%d checkpoints, end signed in state %s" % (len(self.cps), end["state"])
 
     # (6b) count §15 §16
     def count(self):
