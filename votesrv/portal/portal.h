@@ -3,7 +3,7 @@
  * or English that work without JavaScript, except the step that encrypts a
  * ballot on the voter's device. What every page shares lives here: the layout,
  * the CSRF token of forms, the voter's session, form fields tied to their
- * errors, and the HTML answer. Each page is one file (pg_*.c).
+ * errors, and the HTML answer. Each page is one file (page_*.c).
  */
 #ifndef VOTESRV_PORTAL_H
 #define VOTESRV_PORTAL_H

@@ -1,4 +1,4 @@
-// vote.mjs - the vote page (pg_vote.c): choose, review, type the vote code,
+// vote.mjs - the vote page (page_vote.c): choose, review, type the vote code,
 // confirm. The ballot is encrypted, proved and signed here; the form posts
 // only the ballot and the code's authenticator. The choice and the code never
 // leave this page.

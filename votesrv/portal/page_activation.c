@@ -56,7 +56,7 @@ static int render(http_request *req, http_response *res, const activation_form *
     return portal_send(req, res, &h, status);
 }
 
-int pg_activation(http_request *req, http_response *res)
+int page_activation(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(http_query(req, "t")), -1, NULL, NULL, NULL, NULL,
                           NULL, 0 };
@@ -81,7 +81,7 @@ static void place_error(http_request *req, activation_form *f, int rc, int code)
         f->top_err = m;
 }
 
-int pg_activation_post(http_request *req, http_response *res)
+int page_activation_post(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)),
                           portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0 };

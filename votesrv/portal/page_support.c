@@ -84,7 +84,7 @@ static void results(html *h, http_request *req, json_t *list)
     html_raw(h, "</tbody></table>");
 }
 
-int pg_support(http_request *req, http_response *res)
+int page_support(http_request *req, http_response *res)
 {
     staff_member who;
     portal_page p = { .title = L(req, "Cellule d'assistance", "Support cell"), .staff = &who };
@@ -245,7 +245,7 @@ static int render_voter(http_request *req, http_response *res, const staff_membe
     return portal_send(req, res, &h, status);
 }
 
-int pg_support_voter(http_request *req, http_response *res)
+int page_support_voter(http_request *req, http_response *res)
 {
     staff_member who;
 
@@ -254,7 +254,7 @@ int pg_support_voter(http_request *req, http_response *res)
     return render_voter(req, res, &who, NULL, NULL, NULL, 200);
 }
 
-int pg_support_voter_post(http_request *req, http_response *res)
+int page_support_voter_post(http_request *req, http_response *res)
 {
     const char *name = portal_form(req, "action", 16);
     const char *reason = portal_form(req, "reason", 4 * SUPPORT_REASON_MAX);

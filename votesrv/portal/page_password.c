@@ -40,14 +40,14 @@ static int render(http_request *req, http_response *res, const password_form *f,
     return portal_send(req, res, &h, status);
 }
 
-int pg_password(http_request *req, http_response *res)
+int page_password(http_request *req, http_response *res)
 {
     password_form f = { portal_link_token(http_query(req, "t")), NULL, NULL, NULL, 0 };
 
     return render(req, res, &f, f.token ? 200 : 410);
 }
 
-int pg_password_post(http_request *req, http_response *res)
+int page_password_post(http_request *req, http_response *res)
 {
     password_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)), NULL,
                         NULL, NULL, 0 };

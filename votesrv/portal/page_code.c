@@ -57,12 +57,12 @@ static int render(http_request *req, http_response *res, const char *err, const 
     return portal_send(req, res, &h, status);
 }
 
-int pg_code(http_request *req, http_response *res)
+int page_code(http_request *req, http_response *res)
 {
     return render(req, res, NULL, NULL, 0, 200);
 }
 
-int pg_code_post(http_request *req, http_response *res)
+int page_code_post(http_request *req, http_response *res)
 {
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
     int64_t voter;

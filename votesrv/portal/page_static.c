@@ -40,7 +40,7 @@ static int name_ok(const char *name)
            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.") == n;
 }
 
-int pg_static(http_request *req, http_response *res)
+int page_static(http_request *req, http_response *res)
 {
     const char *name = req->params[0], *type = type_of(name);
     char path[CONFIG_PATH_CHARS + 80];

@@ -195,7 +195,7 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
     return portal_send(req, res, &h, status);
 }
 
-int pg_vote(http_request *req, http_response *res)
+int page_vote(http_request *req, http_response *res)
 {
     vote_ctx v;
 
@@ -250,7 +250,7 @@ static const char *cast_error(http_request *req, int rc, const box_result *r, in
     return i18n_text(MSG_CAST_UNAVAILABLE, req->lang);
 }
 
-int pg_vote_post(http_request *req, http_response *res)
+int page_vote_post(http_request *req, http_response *res)
 {
     json_t *b = req->form_json;         /* "ballot", parsed (routes.c) */
     const char *authhex = portal_form(req, "authenticator", 64);

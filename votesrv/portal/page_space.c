@@ -29,7 +29,7 @@ static void scrutin_row(html *h, http_request *req, const def_scrutin *s, int vo
     html_raw(h, "</li>");
 }
 
-int pg_space(http_request *req, http_response *res)
+int page_space(http_request *req, http_response *res)
 {
     int64_t voter;
     json_t *acct, *v;

@@ -57,7 +57,7 @@ static void scrutin_results(html *h, http_request *req, json_t *s)
     html_raw(h, "</section>");
 }
 
-int pg_results(http_request *req, http_response *res)
+int page_results(http_request *req, http_response *res)
 {
     portal_page p = { .title = L(req, "Résultats", "Results") };
     election_status st;

@@ -27,7 +27,7 @@ static int open_document(http_request *req, const def_election *d, int *fd, uint
     return rc == SERVER_DOCUMENT_OK ? 0 : -1;
 }
 
-int pg_profession(http_request *req, http_response *res)
+int page_profession(http_request *req, http_response *res)
 {
     def_election d;
     char err[DEF_ERR_CHARS];

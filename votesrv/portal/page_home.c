@@ -62,7 +62,7 @@ static void scrutin_section(html *h, http_request *req, const def_scrutin *s)
     html_raw(h, "</ul></section>");
 }
 
-int pg_home(http_request *req, http_response *res)
+int page_home(http_request *req, http_response *res)
 {
     election_status st;
     def_election d;

@@ -132,22 +132,22 @@ static int post(http_request *req, http_response *res, int purpose)
     return render(req, res, purpose, &f, 200);
 }
 
-int pg_access(http_request *req, http_response *res)
+int page_access(http_request *req, http_response *res)
 {
     return show(req, res, STORE_LINK_ACTIVATION);
 }
 
-int pg_access_post(http_request *req, http_response *res)
+int page_access_post(http_request *req, http_response *res)
 {
     return post(req, res, STORE_LINK_ACTIVATION);
 }
 
-int pg_reassort(http_request *req, http_response *res)
+int page_reassort(http_request *req, http_response *res)
 {
     return show(req, res, STORE_LINK_PASSWORD);
 }
 
-int pg_reassort_post(http_request *req, http_response *res)
+int page_reassort_post(http_request *req, http_response *res)
 {
     return post(req, res, STORE_LINK_PASSWORD);
 }

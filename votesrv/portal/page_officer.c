@@ -314,7 +314,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
     return portal_send(req, res, &h, status);
 }
 
-int pg_officer(http_request *req, http_response *res)
+int page_officer(http_request *req, http_response *res)
 {
     staff_member who;
 
@@ -323,7 +323,7 @@ int pg_officer(http_request *req, http_response *res)
     return render(req, res, &who, NULL, NULL, NULL, 200);
 }
 
-int pg_officer_post(http_request *req, http_response *res)
+int page_officer_post(http_request *req, http_response *res)
 {
     const char *name = portal_form(req, "action", 16);
     const char *notice = portal_form(req, "notice", STORE_NOTICE_CHARS);

@@ -37,12 +37,12 @@ static int render(http_request *req, http_response *res, const char *identifier,
     return portal_send(req, res, &h, status);
 }
 
-int pg_login(http_request *req, http_response *res)
+int page_login(http_request *req, http_response *res)
 {
     return render(req, res, NULL, NULL, 200);
 }
 
-int pg_login_post(http_request *req, http_response *res)
+int page_login_post(http_request *req, http_response *res)
 {
     const char *id = portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX);
     const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
@@ -66,7 +66,7 @@ int pg_login_post(http_request *req, http_response *res)
     return 0;
 }
 
-int pg_logout_post(http_request *req, http_response *res)
+int page_logout_post(http_request *req, http_response *res)
 {
     if (portal_csrf_check(req, res) != 0)
         return 0;

@@ -42,12 +42,12 @@ static int render(http_request *req, http_response *res, const char *login, cons
     return portal_send(req, res, &h, status);
 }
 
-int pg_staff_login(http_request *req, http_response *res)
+int page_staff_login(http_request *req, http_response *res)
 {
     return render(req, res, NULL, NULL, 200);
 }
 
-int pg_staff_login_post(http_request *req, http_response *res)
+int page_staff_login_post(http_request *req, http_response *res)
 {
     const char *login = portal_form(req, "login", STAFF_LOGIN_MAX);
     const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
@@ -76,7 +76,7 @@ int pg_staff_login_post(http_request *req, http_response *res)
     return 0;
 }
 
-int pg_staff_logout_post(http_request *req, http_response *res)
+int page_staff_logout_post(http_request *req, http_response *res)
 {
     const char *session = http_cookie(req, CONSOLE_COOKIE);
 
@@ -91,7 +91,7 @@ int pg_staff_logout_post(http_request *req, http_response *res)
     return 0;
 }
 
-int pg_staff_home(http_request *req, http_response *res)
+int page_staff_home(http_request *req, http_response *res)
 {
     static const char *const any[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER,
                                        STAFF_ROLE_AUDITOR, NULL };

@@ -124,14 +124,14 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
     return portal_send(req, res, &h, status);
 }
 
-int pg_account(http_request *req, http_response *res)
+int page_account(http_request *req, http_response *res)
 {
     account_msgs m = { 0 };
 
     return render(req, res, &m, 200);
 }
 
-int pg_account_password_post(http_request *req, http_response *res)
+int page_account_password_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "current", ACCESS_PASSWORD_MAX);
     account_msgs m = { 0 };
@@ -159,7 +159,7 @@ int pg_account_password_post(http_request *req, http_response *res)
     return render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }
 
-int pg_account_defi_post(http_request *req, http_response *res)
+int page_account_defi_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "defi_password", ACCESS_PASSWORD_MAX);
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);

@@ -42,7 +42,7 @@ static const struct {
       "check the count." },
 };
 
-int pg_help(http_request *req, http_response *res)
+int page_help(http_request *req, http_response *res)
 {
     portal_page p = { .title = L(req, "Aide", "Help") };
     html h;

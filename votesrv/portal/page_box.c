@@ -57,7 +57,7 @@ static void lookup(html *h, http_request *req, const char *text)
     json_decref(found);
 }
 
-int pg_box(http_request *req, http_response *res)
+int page_box(http_request *req, http_response *res)
 {
     const char *tracker = http_query(req, "tracker");
     portal_page p = { .title = L(req, "Urne publique", "Public ballot box"),
