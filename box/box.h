@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include "access/access.h"
 #include "ballot/ballot_json.h"
+#include "election/definition.h"
 #include "mail/mail.h"
 #include "store/store.h"
 
@@ -84,6 +85,39 @@ typedef struct {
     uint8_t (*published)[BALLOT_TRACKER_BYTES];   /* its trackers, sorted */
     size_t npublished;
 } box_ctx;
+
+/* May this voter cast in this scrutin now? The one answer: box_cast asks it
+ * on its read and again in its write; the vote page and the voting space ask
+ * it to show the form or say why not. The voter's own facts come first (the
+ * scrutin, their eligibility, their vote), then the election's (its state,
+ * the window, a suspension). */
+typedef enum {
+    BOX_CAST_ALLOWED = 0,
+    BOX_CAST_UNKNOWN_SCRUTIN,
+    BOX_CAST_NOT_ELIGIBLE,       /* not on the scrutin's list, or struck */
+    BOX_CAST_ALREADY_VOTED,
+    BOX_CAST_NOT_OPEN,           /* the election is not open yet */
+    BOX_CAST_CLOSED,             /* closed (votectl close), or later */
+    BOX_CAST_NOT_STARTED,        /* open, before the window */
+    BOX_CAST_ENDED,              /* open, but the window has ended */
+    BOX_CAST_SUSPENDED
+} box_cast_verdict;
+
+typedef struct {
+    const char *state;           /* the election's */
+    int suspended;
+    int64_t opens, closes;       /* the voting window: opens <= now < closes */
+    int known;                   /* the election has the scrutin */
+    int eligible;                /* the voter is on its list and not struck */
+    int voted;                   /* the voter is in its signature list */
+} box_cast_facts;
+
+/* The decision, from the facts alone. */
+box_cast_verdict box_cast_allowed(const box_cast_facts *f, int64_t now);
+/* The facts in one read of the store (d: the election's definition), then
+ * the decision. */
+int box_cast_check(store *s, const def_election *d, int64_t voter, const char *scrutin,
+                   int64_t now, box_cast_verdict *out);
 
 /* g: the signer of receipts (NULL: box_cast refuses to make one). */
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g);

@@ -122,6 +122,23 @@ msg_id api_box_msg(int code, int *status)
     return MSG_INTERNAL;
 }
 
+msg_id api_cast_msg(int verdict)
+{
+    static const msg_id msg[] = {
+        [BOX_CAST_UNKNOWN_SCRUTIN] = MSG_UNKNOWN_SCRUTIN,
+        [BOX_CAST_NOT_ELIGIBLE] = MSG_NOT_ELIGIBLE,
+        [BOX_CAST_ALREADY_VOTED] = MSG_ALREADY_VOTED,
+        [BOX_CAST_NOT_OPEN] = MSG_VOTE_CLOSED,
+        [BOX_CAST_CLOSED] = MSG_VOTE_OVER,
+        [BOX_CAST_NOT_STARTED] = MSG_VOTE_CLOSED,
+        [BOX_CAST_ENDED] = MSG_VOTE_OVER,
+        [BOX_CAST_SUSPENDED] = MSG_VOTE_SUSPENDED,
+    };
+
+    return verdict > BOX_CAST_ALLOWED && verdict <= BOX_CAST_SUSPENDED ? msg[verdict]
+                                                                       : MSG_INTERNAL;
+}
+
 msg_id api_access_msg(int code, int *status)
 {
     for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)

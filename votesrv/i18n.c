@@ -141,6 +141,7 @@ static const struct {
     [MSG_VOTE_SUSPENDED] = { "vote_suspended",
                              "Le vote est momentanément suspendu. Réessayez plus tard.",
                              "Voting is suspended for the moment. Please try again later." },
+    [MSG_VOTE_OVER] = { "vote_over", "Le vote est terminé.", "Voting is over." },
     [MSG_UNKNOWN_SCRUTIN] = { "unknown_scrutin", "Ce scrutin n'existe pas.",
                               "There is no such scrutin." },
     [MSG_NOT_ELIGIBLE] = { "not_eligible",

@@ -11,7 +11,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
 {
     portal_page p = { .title = L(req, "Recevoir un nouveau code de vote", "Get a new vote code"),
                       .nav = 1 };
-    json_t *acct = NULL;
+    access_account_info acct = { 0 };
     int64_t voter;
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
     portal_input answer = { "defi_answer", NULL, "text", "off", NULL,
@@ -43,7 +43,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
                                     "address. The code on your notice will stop working. First "
                                     "answer your challenge question."));
         answer.label = access_defi_question(
-            (size_t)json_integer_value(json_object_get(acct, "defi_question")), lang);
+            (size_t)acct.defi_question, lang);
         html_raw(&h, "<form method=\"post\" action=\"/code\" novalidate>");
         portal_csrf_field(&h, req, res);
         portal_field(&h, &answer);
@@ -52,7 +52,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
     }
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
                                                        "Back to my voting space"));
-    json_decref(acct);
+    access_account_free(&acct);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
