@@ -135,16 +135,45 @@ json_t *box_receipt_json(const box_receipt *r);
 /* The box digest's step: the digest plus the group element of a tracker. */
 int box_digest_add(uint8_t digest[32], const uint8_t tracker[BALLOT_TRACKER_BYTES]);
 
-/* Bulletin board: a page of a scrutin's published ballots by tracker
- * (STORE_ENOTFOUND for an unknown scrutin); a tracker lookup, which finds
- * every ballot in the box and says whether it is published yet ("published",
- * and "next_batch", the Unix time of the next batch, when it is not). */
-int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out);
+/* Bulletin board: a page of a scrutin's published ballots by tracker, at
+ * most limit after the tracker after (NULL: from the start; STORE_ENOTFOUND
+ * for an unknown scrutin; box_page_free releases it); a tracker lookup, which
+ * finds every ballot in the box and says whether it is published yet
+ * ("published", and "next_batch", the Unix time of the next batch, when it
+ * is not). */
+typedef struct {
+    uint8_t tracker[BALLOT_TRACKER_BYTES];
+    char *ballot;                     /* as stored: canonical JSON */
+} box_board_entry;
+typedef struct {
+    box_board_entry *ballots;
+    size_t n;
+    int more;                         /* the page is full: the next starts after the last */
+} box_board_page;
+int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
+             box_board_page *out);
+void box_page_free(box_board_page *p);
 int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
 
-/* Officers' turnout: {"scrutins": [{id, signed, registered, establishments:
- * [{establishment, signed, registered}]}]}, from the signature list. */
-int box_turnout(store *s, json_t **out);
+/* Officers' turnout, from the signature list: per scrutin (by id) and per
+ * establishment in it, the voters who signed and those registered.
+ * box_turnout_free releases what it holds. */
+typedef struct {
+    char *establishment;
+    uint64_t signatures, registered;
+} box_turnout_row;
+typedef struct {
+    char id[STORE_SCRUTIN_CHARS + 1];
+    uint64_t signatures, registered;
+    box_turnout_row *establishments;
+    size_t nestablishments;
+} box_turnout_scrutin;
+typedef struct {
+    box_turnout_scrutin scrutins[DEF_MAX_SCRUTINS];
+    size_t nscrutins;
+} box_turnout_info;
+int box_turnout(store *s, box_turnout_info *out);
+void box_turnout_free(box_turnout_info *t);
 /* The public archive (archive.c, docs/protocol.md §14): election, board of
  * every scrutin by tracker, signature counts, box digests, credentials, the
  * bureau's documents and the count, audit checkpoints, and the end line signed

@@ -452,7 +452,7 @@ static int64_t fake_clock(void)
 
 static size_t board_count(box_ctx *b, int limit, int *sorted)
 {
-    json_t *page;
+    box_board_page page;
     const char *after = NULL;
     char cursor[65] = "", prev[65] = "";
     size_t n = 0;
@@ -460,25 +460,24 @@ static size_t board_count(box_ctx *b, int limit, int *sorted)
     *sorted = 1;
     do {
         uint8_t from[32];
-        json_t *x;
-        size_t i;
 
         if (after != NULL)
             tu_unhex(from, 32, after);
         assert_int_equal(box_page(b, SCRUTIN, after ? from : NULL, limit, &page), STORE_OK);
-        json_array_foreach(json_object_get(page, "ballots"), i, x) {
-            const char *t = json_string_value(json_object_get(x, "tracker"));
+        for (size_t i = 0; i < page.n; i++) {
+            char t[65];
 
+            hex_encode(t, page.ballots[i].tracker, 32);
             *sorted &= strcmp(prev, t) < 0;
             snprintf(prev, sizeof prev, "%s", t);
             n++;
         }
         after = NULL;
-        if (json_is_string(json_object_get(page, "next"))) {
-            snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(page, "next")));
+        if (page.more) {
+            hex_encode(cursor, page.ballots[page.n - 1].tracker, 32);
             after = cursor;
         }
-        json_decref(page);
+        box_page_free(&page);
     } while (after != NULL);
     return n;
 }
