@@ -206,49 +206,45 @@ int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
 
 typedef struct {
     const uint8_t *tracker;
-    char scrutin[STORE_SCRUTIN_CHARS + 1];
-    char *body;
-    uint64_t count;
-    uint8_t digest[32];
+    box_found *out;
 } lookup_job;
 
 static int run_lookup(store_tx *tx, void *arg)
 {
     lookup_job *j = arg;
-    int rc = store_ballot_get(tx, j->tracker, j->scrutin, &j->body);
+    int rc;
 
+    free(j->out->ballot);               /* a job run again starts afresh */
+    j->out->ballot = NULL;
+    rc = store_ballot_get(tx, j->tracker, j->out->scrutin, &j->out->ballot);
     if (rc == STORE_OK)
-        rc = store_box_state_get(tx, j->scrutin, &j->count, j->digest);
+        rc = store_box_state_get(tx, j->out->scrutin, &j->out->count, j->out->digest);
     return rc;
 }
 
-int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out)
+void box_found_free(box_found *f)
 {
-    lookup_job j = { tracker, "", NULL, 0, { 0 } };
-    int rc = store_read(b->store, run_lookup, &j), published = 1;
-    int64_t next_batch = 0;
-    char hex[65], digest[65];
+    free(f->ballot);
+    memset(f, 0, sizeof *f);
+}
 
+int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], box_found *out)
+{
+    lookup_job j = { tracker, out };
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->published = 1;
+    rc = store_read(b->store, run_lookup, &j);
     if (rc == STORE_OK && b->batch_seconds > 0) {
         pthread_mutex_lock(&b->board_lock);
         if ((rc = board_refresh(b)) == STORE_OK) {
-            published = board_shows(b, tracker);
-            next_batch = (b->board_epoch + 1) * b->batch_seconds;
+            out->published = board_shows(b, tracker);
+            out->next_batch = out->published ? 0 : (b->board_epoch + 1) * b->batch_seconds;
         }
         pthread_mutex_unlock(&b->board_lock);
     }
-    if (rc != STORE_OK) {
-        free(j.body);
-        return rc;
-    }
-    hex_encode(hex, tracker, BALLOT_TRACKER_BYTES);
-    hex_encode(digest, j.digest, 32);
-    *out = json_pack("{s:b,s:s,s:s,s:o,s:{s:I,s:s}}", "present", 1, "tracker", hex, "scrutin",
-                     j.scrutin, "ballot", json_loads(j.body, 0, NULL), "box", "count",
-                     (json_int_t)j.count, "digest", digest);
-    json_object_set_new(*out, "published", json_boolean(published));
-    if (!published)
-        json_object_set_new(*out, "next_batch", json_integer((json_int_t)next_batch));
-    free(j.body);
-    return STORE_OK;
+    if (rc != STORE_OK)
+        box_found_free(out);
+    return rc;
 }

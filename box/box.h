@@ -153,7 +153,16 @@ typedef struct {
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
              box_board_page *out);
 void box_page_free(box_board_page *p);
-int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
+typedef struct {
+    char scrutin[STORE_SCRUTIN_CHARS + 1];
+    char *ballot;                     /* as stored: canonical JSON */
+    uint64_t count;                   /* the box of its scrutin: ballots, */
+    uint8_t digest[32];               /* and digest */
+    int published;
+    int64_t next_batch;               /* when not published yet */
+} box_found;
+int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], box_found *out);
+void box_found_free(box_found *f);
 
 /* Officers' turnout, from the signature list: per scrutin (by id) and per
  * establishment in it, the voters who signed and those registered.
