@@ -114,6 +114,9 @@ typedef struct {
 
 /* The decision, from the facts alone. */
 box_cast_verdict box_cast_allowed(const box_cast_facts *f, int64_t now);
+/* A verdict as box_cast's refusal: every reason the election gives but the
+ * suspension is BOX_E_NOT_OPEN. */
+box_error box_cast_error(box_cast_verdict verdict);
 /* The facts in one read of the store (d: the election's definition), then
  * the decision. */
 int box_cast_check(store *s, const def_election *d, int64_t voter, const char *scrutin,

@@ -133,18 +133,22 @@ int box_cast_check(store *s, const def_election *d, int64_t voter, const char *s
     return rc;
 }
 
-/* A refusal of box_cast_allowed as the cast's error. */
-static const box_error verdict_error[] = {
-    [BOX_CAST_ALLOWED] = BOX_E_NONE,
-    [BOX_CAST_UNKNOWN_SCRUTIN] = BOX_E_UNKNOWN_SCRUTIN,
-    [BOX_CAST_NOT_ELIGIBLE] = BOX_E_NOT_ELIGIBLE,
-    [BOX_CAST_ALREADY_VOTED] = BOX_E_ALREADY_VOTED,
-    [BOX_CAST_NOT_OPEN] = BOX_E_NOT_OPEN,
-    [BOX_CAST_CLOSED] = BOX_E_NOT_OPEN,
-    [BOX_CAST_NOT_STARTED] = BOX_E_NOT_OPEN,
-    [BOX_CAST_ENDED] = BOX_E_NOT_OPEN,
-    [BOX_CAST_SUSPENDED] = BOX_E_SUSPENDED,
-};
+box_error box_cast_error(box_cast_verdict verdict)
+{
+    static const box_error error[] = {
+        [BOX_CAST_ALLOWED] = BOX_E_NONE,
+        [BOX_CAST_UNKNOWN_SCRUTIN] = BOX_E_UNKNOWN_SCRUTIN,
+        [BOX_CAST_NOT_ELIGIBLE] = BOX_E_NOT_ELIGIBLE,
+        [BOX_CAST_ALREADY_VOTED] = BOX_E_ALREADY_VOTED,
+        [BOX_CAST_NOT_OPEN] = BOX_E_NOT_OPEN,
+        [BOX_CAST_CLOSED] = BOX_E_NOT_OPEN,
+        [BOX_CAST_NOT_STARTED] = BOX_E_NOT_OPEN,
+        [BOX_CAST_ENDED] = BOX_E_NOT_OPEN,
+        [BOX_CAST_SUSPENDED] = BOX_E_SUSPENDED,
+    };
+
+    return verdict <= BOX_CAST_SUSPENDED ? error[verdict] : BOX_E_NOT_OPEN;
+}
 
 /* The conditions that depend on the store; read and re-checked in the write. */
 static int check_state(store_tx *tx, cast_job *j)
@@ -157,7 +161,7 @@ static int check_state(store_tx *tx, cast_job *j)
         return rc;
     verdict = box_cast_allowed(&f, j->now);
     j->sc = def_scrutin_find(&j->d, j->scrutin);
-    return verdict == BOX_CAST_ALLOWED ? STORE_OK : refuse(j, verdict_error[verdict]);
+    return verdict == BOX_CAST_ALLOWED ? STORE_OK : refuse(j, box_cast_error(verdict));
 }
 
 static void release(cast_job *j)

@@ -124,19 +124,11 @@ msg_id api_box_msg(int code, int *status)
 
 msg_id api_cast_msg(int verdict)
 {
-    static const msg_id msg[] = {
-        [BOX_CAST_UNKNOWN_SCRUTIN] = MSG_UNKNOWN_SCRUTIN,
-        [BOX_CAST_NOT_ELIGIBLE] = MSG_NOT_ELIGIBLE,
-        [BOX_CAST_ALREADY_VOTED] = MSG_ALREADY_VOTED,
-        [BOX_CAST_NOT_OPEN] = MSG_VOTE_CLOSED,
-        [BOX_CAST_CLOSED] = MSG_VOTE_OVER,
-        [BOX_CAST_NOT_STARTED] = MSG_VOTE_CLOSED,
-        [BOX_CAST_ENDED] = MSG_VOTE_OVER,
-        [BOX_CAST_SUSPENDED] = MSG_VOTE_SUSPENDED,
-    };
+    int status;
 
-    return verdict > BOX_CAST_ALLOWED && verdict <= BOX_CAST_SUSPENDED ? msg[verdict]
-                                                                       : MSG_INTERNAL;
+    if (verdict == BOX_CAST_ENDED || verdict == BOX_CAST_CLOSED)
+        return MSG_VOTE_OVER;
+    return api_box_msg(box_cast_error((box_cast_verdict)verdict), &status);
 }
 
 msg_id api_access_msg(int code, int *status)
