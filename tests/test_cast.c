@@ -2,7 +2,8 @@
  * cast ballots over HTTP with the reference client (library and voteclient
  * CLI): receipts and their acknowledgement mail, the board and tracker
  * lookups, every refusal (not eligible, wrong code, tampered ballot, copy,
- * second ballot, suspended vote), two concurrent casts by one voter, and the
+ * second ballot, suspended vote, window ended: the vote page then says so
+ * without its form), two concurrent casts by one voter, and the
  * unlinkability of the stored data once the daemon has stopped. */
 #define _GNU_SOURCE                  /* memmem */
 #include <stdarg.h>
