@@ -10,14 +10,17 @@
  *   testutil_daemon.c    the daemon, elections made by the CLIs, load files
  *   testutil_pg.c        PostgreSQL mode, a primary and its standby, failover
  *   testutil_ca.c        the online credential authority, votecad
+ *   testutil_netns.c     network namespaces of a test's own
  */
 #ifndef VOTESRV_TESTUTIL_H
 #define VOTESRV_TESTUTIL_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 #include "ballot/ballot.h"
 #include "store/store.h"
@@ -312,5 +315,49 @@ int tu_votecad_outbox_empty(const tu_votecad *v);
 /* Once the outbox is empty, the code of the last mail votecad's relay got for
  * addr (an envelope recipient), canonical: 0, or -1 if none. */
 int tu_votecad_code(const tu_votecad *v, const char *addr, char code[29]);
+
+/* ---- testutil_netns.c: network namespaces of a test's own ---- */
+
+/* Up to TU_NETNS_MAX network namespaces of a test's own, named prefix, a role
+ * letter and the test process's pid ("vsab-s1234"): nothing is added to the
+ * host's namespace, and runs side by side do not meet. They need root
+ * (CAP_NET_ADMIN) and iproute2. */
+#define TU_NETNS_MAX 4
+#define TU_NETNS_KIDS 8
+typedef struct {
+    char prefix[16], roles[TU_NETNS_MAX + 1];
+    char name[TU_NETNS_MAX][32];        /* one per role letter */
+    pid_t owner;                        /* the test process */
+    int home;                           /* its own network namespace (fd), -1 */
+    volatile sig_atomic_t cleaned;
+    volatile pid_t kids[TU_NETNS_KIDS]; /* tu_netns_run children not yet joined */
+} tu_netns;
+/* The names, one per letter of roles, for the calling process; nothing made. */
+void tu_netns_init(tu_netns *ns, const char *prefix, const char *roles);
+/* Make the namespaces (ip netns add), once those of earlier runs killed by
+ * SIGKILL (prefix, a role, a pid no longer running) and of this pid are
+ * removed: 0, or -1 (not root, or ip failed: nothing left made). */
+int tu_netns_add(tu_netns *ns);
+/* A shell command (tu_sh) for the links and addresses in them: 0, or -1 with
+ * the command and its output printed. */
+int tu_netns_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Undo tu_netns_add whatever happened: SIGKILL the children still running,
+ * bring the test process back to its own namespace (after tu_netns_move) and
+ * remove the namespaces. From teardown, atexit and signal handlers alike, in
+ * the test process only (elsewhere nothing); async-signal-safe. */
+void tu_netns_cleanup(tu_netns *ns);
+/* Move the calling thread into namespace name; 0 or -1. */
+int tu_netns_enter(const char *name);
+/* The same for the test process, its own namespace kept for tu_netns_cleanup
+ * (ns->home, closed by the test). */
+int tu_netns_move(tu_netns *ns, const char *name);
+/* Run fn(arg) in a child (tu_fork) moved into namespace name, libcurl
+ * initialised: its pid. The child dies with the test process, and
+ * tu_netns_cleanup kills it if it is still running. */
+int tu_netns_run(tu_netns *ns, const char *name, void (*fn)(void *), void *arg);
+/* tu_helper_join(pid, what), the child forgotten: 0 or -1. */
+int tu_netns_join(tu_netns *ns, int pid, const char *what);
+/* SIGKILL and reap the children not yet joined (a test failed before). */
+void tu_netns_kids_stop(tu_netns *ns);
 
 #endif
