@@ -11,6 +11,7 @@
 #include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "election/credentials.h"
+#include "election/election.h"
 #include "notices/code.h"
 #include "signer/signer.h"
 

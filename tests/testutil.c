@@ -1,7 +1,7 @@
 /* testutil.c - test helpers and the deterministic vector generator
  * (docs/protocol.md sections 10 and 11). */
 #include "testutil.h"
-#include "tally/count.h"
+#include "tally/tally.h"
 #include "box/box.h"
 #include "store/store.h"
 #include "audit/audit.h"
