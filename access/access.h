@@ -116,6 +116,7 @@ void access_destroy(access_ctx *a);
  * and piece of one (address labels, words of names) as its user dictionary.
  * ACCESS_E_PASSWORD_IDENTIFIER: built on the context; _PATTERN: repetitions,
  * sequences, keyboard walks; _COMMON: common words, passwords, dates. */
+MUST_CHECK
 access_error access_password_check(const access_ctx *a, const char *password,
                                    const char *const *context);
 /* The défi menu and the normal form of answers (case, accents, spaces). */
@@ -208,11 +209,13 @@ int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
                                 const char *reason, int64_t now, access_result *res);
 /* Check a typed vote code against the voter's binding for scrutin: the
  * authenticator on success. Wrong codes are throttled and lock code entry. */
+MUST_CHECK
 int access_code_check(access_ctx *a, int64_t voter, const char *scrutin, const char *typed,
                       const char *client, int64_t now, uint8_t auth[32], access_result *res);
 /* The check a cast makes, before any proof: Hb(auth-bind; auth, pub) equals,
  * in constant time, the binding stored for (voter, scrutin); so a code casts
  * only from its own voter's account. Throttled as wrong codes. */
+MUST_CHECK
 int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
                       const uint8_t pub[32], const char *client, int64_t now,
                       access_result *res);

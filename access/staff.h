@@ -35,6 +35,7 @@ typedef struct {
 } staff_enrolment;
 
 /* 1 if the role is one of the three. */
+MUST_CHECK
 int staff_role_valid(const char *role);
 /* 1 if a login is guessable: once its digits and separators (. _ -) are
  * dropped, nothing is left or only role and generic words, in French or

@@ -44,8 +44,10 @@ int ceremony_message_digest(uint8_t out[32], json_t *msg);
 /* Set msg["signature"]. */
 int ceremony_message_sign(json_t *msg, const uint8_t sign_sk[64]);
 /* 0 if msg["signature"] is the seal key's signature of msg. */
+MUST_CHECK
 int ceremony_message_verify(json_t *msg, const uint8_t sign_pk[32]);
 /* Exact-length hex field: 0, or -1 if missing or malformed. */
+MUST_CHECK
 int ceremony_hex_get(uint8_t *out, size_t len, json_t *obj, const char *key);
 void ceremony_hex_set(json_t *obj, const char *key, const uint8_t *in, size_t len);
 
@@ -63,14 +65,17 @@ typedef struct {
 
 /* Check the keys message of holder i (its self-signature, sizes, proof);
  * on success copy its keys into k. -1 with err naming the fault. */
+MUST_CHECK
 int ceremony_keys_check(ceremony_keys *k, json_t *msg, uint64_t i, const char *eid,
                         const uint8_t ctx[32], char *err, size_t errlen);
 /* Check delegate i's shares message against the keys: signature, the keys
  * digest it names, one sealed share for every other delegate. */
+MUST_CHECK
 int ceremony_shares_check(json_t *msg, uint64_t i, const ceremony_keys *k, const char *eid,
                           const uint8_t keys_digest[32], char *err, size_t errlen);
 /* Check holder i's verdict: signature and the transcript it names. 0 with
  * *ok = 1 or 0 (then *accused says whom), -1 if malformed. */
+MUST_CHECK
 int ceremony_verdict_check(json_t *msg, uint64_t i, const ceremony_keys *k, const char *eid,
                            const uint8_t transcript[32], int *ok, uint64_t *accused,
                            char *err, size_t errlen);

@@ -249,7 +249,8 @@ static int add_list(store_tx *tx, json_t *l)
     json_array_foreach(json_object_get(l, "credentials"), i, v) {
         uint8_t pub[32];
 
-        hex_decode(pub, sizeof pub, json_string_value(v));
+        if (hex_decode(pub, sizeof pub, json_string_value(v)) != 0)
+            return STORE_EIO;          /* validate() checked it: cannot happen */
         if ((rc = store_credential_add(tx, scrutin, pub)) != STORE_OK)
             return rc;
     }
@@ -280,7 +281,8 @@ static int add_binding(store_tx *tx, import_job *j, json_t *v, size_t i)
                                number, scrutin);
     if (rc != STORE_ENOTFOUND)
         return rc;
-    hex_decode(bind, sizeof bind, json_string_value(json_object_get(v, "bind")));
+    if (hex_decode(bind, sizeof bind, json_string_value(json_object_get(v, "bind"))) != 0)
+        return STORE_EIO;              /* validate() checked it: cannot happen */
     return store_binding_put(tx, id, scrutin, bind);
 }
 

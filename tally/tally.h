@@ -88,6 +88,7 @@ int tally_partial_make(tally_partial *out, const tally_sum *s, uint64_t holder,
 /* counts[l] for each list; TALLY_BAD_PARTIAL with *culprit the holder whose
  * proof fails (or who appears twice, or is unknown), TALLY_NO_QUORUM without
  * the president and two delegates, TALLY_NO_DLOG if a count exceeds the table. */
+MUST_CHECK
 int tally_decrypt(uint64_t *counts, const tally_sum *s, const tally_partial *parts,
                   size_t nparts, const tally_bureau *b, const uint8_t ctx[PROOF_CTX_BYTES],
                   const dlog_table *dl, uint64_t *culprit);
@@ -98,9 +99,11 @@ int tally_decrypt(uint64_t *counts, const tally_sum *s, const tally_partial *par
  * TALLY_SUMS_TAG or TALLY_RESULTS_TAG. */
 int tally_doc_digest(uint8_t out[32], const char *tag, json_t *doc);
 /* Entry i of a sums document ({"id", "lists", "ballots", "signatures", "sums"}). */
+MUST_CHECK
 int tally_sum_from_json(tally_sum *out, json_t *entry);
 /* A holder's factors and proofs for one scrutin: {"id", "factors", "proofs"}. */
 json_t *tally_partial_to_json(const tally_partial *p, const char *id);
+MUST_CHECK
 int tally_partial_from_json(tally_partial *p, json_t *entry, uint64_t holder, size_t k);
 
 /* --- The count of the election held in the store (tally/count.c,

@@ -179,8 +179,8 @@ static void test_code_from_paper_lock_and_reissue(void **state)
     /* five wrong codes lock code entry, even for the right one */
     code_on_paper("notices-siege.pdf", "Émile Zola", wrong);
     for (int i = 0; i < 5; i++)
-        access_code_check(&srv.access, 2, "csa-ministere", wrong, "192.0.2.1", now + i * 100,
-                          auth, &r);
+        assert_int_equal(access_code_check(&srv.access, 2, "csa-ministere", wrong, "192.0.2.1",
+                                           now + i * 100, auth, &r), ACCESS_REFUSED);
     assert_int_equal(access_code_check(&srv.access, 2, "csa-ministere", code, "192.0.2.1",
                                        now + 600, auth, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CODE_LOCKED);
