@@ -133,17 +133,17 @@ votetrustee_HDR := ballot/ballot.h
 votecred_OBJ := tools/votecred.o access/defi.o election/credentials_sign.o election/definition.o \
                 election/strmap.o election/voters_csv.o election/voters_match.o \
                 election/voters_text.o notices/code.o notices/notice.o notices/qr.o notices/sheet.o
-# election/voters.h's rows are the store's voter rows (types only); votecred
-# normalises names with access/access.h's défi folding (access/defi.o)
-votecred_HDR := store/store.h mail/mail.h
+# election/voters.h's rows are the store's voter rows (the types, no call)
+votecred_HDR := store/store.h
 # the online authority: the vote-code generator, credauth/ and the store-free
 # part of mail/
 votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
                mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
-votecad_HDR := store/store.h
 # the voter's client: ballots, receipts, vote codes
 voteclient_OBJ := tools/voteclient.o client/client.o ballot/ballot.o ballot/ballot_json.o \
                   ballot/ballot_wire.o box/receipt.o notices/code.o
+# box/box.h, for the receipt and its check (box/receipt.o), declares the
+# server's ballot box too, on the types of these headers (no call)
 voteclient_HDR := store/store.h access/access.h mail/mail.h
 
 build/%/libvvcrypto.a:

@@ -15,8 +15,13 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "crypto/secret.h"
-#include "mail/mail.h"
-#include "store/store.h"
+
+/* The store (store/store.h) and the mail context (mail/mail.h) are opaque
+ * here: votecred folds names with the défi normal form and links nothing else
+ * of access/. */
+typedef struct store store;
+typedef struct store_tx store_tx;
+typedef struct mail_ctx mail_ctx;
 
 #define ACCESS_OK 0
 #define ACCESS_REFUSED 1

@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include "access.h"
 #include "election/definition.h"
+#include "mail/mail.h"
+#include "store/store.h"
 
 #define THROTTLE_KEY_CHARS 96
 

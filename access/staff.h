@@ -14,6 +14,7 @@
 
 #include "access.h"
 #include "crypto/totp.h"
+#include "store/store.h"
 
 #define STAFF_ROLE_SUPPORT "support"
 #define STAFF_ROLE_OFFICER "officer"

@@ -15,8 +15,12 @@
 #include <stdint.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include "store/store.h"
 #include "crypto/hex.h"
+
+/* The queue and the sender work on the store (store/store.h); votecad, which
+ * links only the store-free part, sees these types as opaque. */
+typedef struct store store;
+typedef struct store_tx store_tx;
 
 #define MAIL_PATH_CHARS 1024
 #define MAIL_MAX_ATTEMPTS 10
