@@ -89,7 +89,7 @@ void ceremony_transcript(uint8_t out[32], json_t *const *msgs, size_t n);
 int ceremony_post(store *s, election_ctx *c, const char *text, size_t len);
 /* Everything a holder needs: {"format", "eid", "definition", "state",
  * "keys": [...], "shares": [...], "verdicts": [...], "seals": {...}} and,
- * once counted, "sums" (tally/count.h). */
+ * once counted, "sums" (tally/tally.h). */
 int ceremony_export(store *s, json_t **out);
 /* The state that holders seal before act ("open" or "close"):
  * {"act", "eid", "fingerprint", "signatures", "box", "software"}, hashes of the

@@ -17,7 +17,7 @@
 #define DEF_TEXT_CHARS 300
 #define DEF_ERR_CHARS 300
 #define DEF_MAX_DELEGATES 63     /* BUREAU_MAX_DELEGATES */
-#define DEF_TIE_VOTES 1          /* seats_tie_rule values (tally/seats.h) */
+#define DEF_TIE_VOTES 1          /* seats_tie_rule values (tally/tally.h) */
 #define DEF_TIE_LOT 2
 
 typedef struct {
