@@ -131,12 +131,6 @@ MSG(MSG_DEFI_LOCKED, "defi_locked",
     "Too many wrong answers to your challenge question: asking for a new code and changing the "
     "challenge question are blocked for 24 hours. Contact the support cell.")
 MSG(MSG_NOT_OPEN, "vote_not_open", "Le vote n'est pas ouvert.", "The vote is not open.")
-MSG(MSG_CODE_FORM, "code_invalid",
-    "Ce n'est pas un code de vote : il compte 28 caractères, en 7 groupes de 4.",
-    "This is not a vote code: it has 28 characters, in 7 groups of 4.")
-MSG(MSG_CODE_TYPO, "code_typo",
-    "Le code saisi comporte une faute de frappe. Vérifiez-le sur votre notice.",
-    "The code you typed has a typo. Check it against your notice.")
 MSG(MSG_CODE_WRONG, "code_wrong",
     "Ce code de vote n'est pas le vôtre.",
     "This vote code is not yours.")
