@@ -1,7 +1,11 @@
 /*
- * access.h - how voters get in: one-time links to their professional
- * addresses, the "elections" password and the défi, sessions, throttles, and
- * the reassorts. Every event is audited with the voter number, never a secret.
+ * access.h - access/, how people get in. Voters (here): one-time links to
+ * their professional addresses, the "elections" password and the défi,
+ * sessions, throttles, the reassorts (docs/glossary.md) and the check of a
+ * vote code's authenticator. The support cell's actions for a voter
+ * (support.h), the consoles' staff accounts (staff.h), the ALTCHA proof of
+ * work (altcha.h). Every event is audited with the voter number, never a
+ * secret.
  *
  * Results: ACCESS_OK, ACCESS_REFUSED (res->code says what to tell the person,
  * the same for every identifier where telling more would reveal one), or a
