@@ -1,4 +1,4 @@
-/* test_i18n.c - the server's translation catalogue (votesrv/i18n_catalogue.h):
+/* test_i18n.c - the server's translation catalogue (votesrv/i18n_catalogue.def):
  * every text in both languages, the same printf conversions on both sides (a
  * text may be a format: html_fmt, snprintf), and the choice of language. */
 #include <stdarg.h>

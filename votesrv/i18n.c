@@ -1,4 +1,4 @@
-/* i18n.c - the catalogue's table (i18n_catalogue.h) and the choice of language. */
+/* i18n.c - the catalogue's table (i18n_catalogue.def) and the choice of language. */
 #include "i18n.h"
 
 #include <string.h>
@@ -8,7 +8,7 @@ static const struct {
     const char *code, *fr, *en;
 } catalogue[MSG_COUNT] = {
 #define MSG(id, code, fr, en) [id] = { code, fr, en },
-#include "i18n_catalogue.h"
+#include "i18n_catalogue.def"
 #undef MSG
 };
 

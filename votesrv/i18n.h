@@ -1,17 +1,17 @@
 /*
  * i18n.h - the server's texts in French (default) and English: every message
  * of the API and every text of the portal, by id, from one catalogue
- * (i18n_catalogue.h); and the choice of the request's language.
+ * (i18n_catalogue.def); and the choice of the request's language.
  */
 #ifndef VOTESRV_I18N_H
 #define VOTESRV_I18N_H
 
 typedef enum { LANG_FR = 0, LANG_EN = 1 } lang;
 
-/* Every text's id, in the order of i18n_catalogue.h. */
+/* Every text's id, in the order of i18n_catalogue.def. */
 typedef enum {
 #define MSG(id, code, fr, en) id,
-#include "i18n_catalogue.h"
+#include "i18n_catalogue.def"
 #undef MSG
     MSG_COUNT
 } msg_id;

@@ -17,7 +17,7 @@
 #define PORTAL_CSRF_COOKIE "votesrv_csrf"
 #define PORTAL_CSRF_CHARS 64          /* hex of a keyed BLAKE2b-256 */
 
-/* The catalogue's text id (votesrv/i18n_catalogue.h) in the request's language. */
+/* The catalogue's text id (votesrv/i18n_catalogue.def) in the request's language. */
 #define L(req, id) i18n_text((id), (req)->lang)
 
 /* What a page shows in its header and footer. */
