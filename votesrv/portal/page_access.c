@@ -43,7 +43,7 @@ static int render(http_request *req, http_response *res, int purpose, const acce
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (f->done) {
-        portal_notice(&h, "ok", i18n_text(MSG_LINK_SENT, req->lang));
+        portal_notice(&h, "ok", L(req, MSG_LINK_SENT));
         html_fmt(&h, "<p>%s</p>", L(req, MSG_ACCESS_REMEMBER_LOOK_JUNK_MAIL));
         portal_end(&h, req, &p);
         return portal_send(req, res, &h, status);

@@ -90,9 +90,9 @@ int page_activation_post(http_request *req, http_response *res)
     if (f.token == NULL)
         return render(req, res, &f, 410);
     if (f.question < 0)
-        f.q_err = i18n_text(MSG_DEFI_QUESTION, req->lang);
+        f.q_err = L(req, MSG_DEFI_QUESTION);
     if (answer == NULL || answer[0] == '\0')
-        f.answer_err = i18n_text(MSG_DEFI_ANSWER, req->lang);
+        f.answer_err = L(req, MSG_DEFI_ANSWER);
     if (pw == NULL || f.q_err || f.answer_err)
         return render(req, res, &f, 400);
     rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), session,

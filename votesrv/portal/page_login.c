@@ -50,7 +50,7 @@ int page_login_post(http_request *req, http_response *res)
     if (portal_csrf_check(req, res) != 0)
         return 0;
     if (id == NULL || pw == NULL || id[0] == '\0' || pw[0] == '\0')
-        return render(req, res, id, i18n_text(MSG_CREDENTIALS, req->lang), 400);
+        return render(req, res, id, L(req, MSG_CREDENTIALS), 400);
     rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
     if (rc != ACCESS_OK) {
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;

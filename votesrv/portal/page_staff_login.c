@@ -54,7 +54,7 @@ int page_staff_login_post(http_request *req, http_response *res)
     if (portal_csrf_check(req, res) != 0)
         return 0;
     if (login == NULL || pw == NULL || code == NULL)
-        return render(req, res, login, i18n_text(MSG_CREDENTIALS, req->lang), 400);
+        return render(req, res, login, L(req, MSG_CREDENTIALS), 400);
     rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &who,
                      &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_FACTOR_LOCKED)   /* the officers' alert */

@@ -89,7 +89,7 @@ int page_support(http_request *req, http_response *res)
     portal_begin(&h, req, res, &p);
     search_form(&h, req, q);
     if (rc == ACCESS_REFUSED)
-        portal_notice(&h, "error", i18n_text(MSG_BAD_QUERY, req->lang));
+        portal_notice(&h, "error", L(req, MSG_BAD_QUERY));
     else if (list != NULL)
         results(&h, req, list);
     json_decref(list);
@@ -263,7 +263,7 @@ int page_support_voter_post(http_request *req, http_response *res)
         return 0;
     }
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_REASON)
-        return render_voter(req, res, &who, NULL, name, i18n_text(MSG_REASON, req->lang), 400);
+        return render_voter(req, res, &who, NULL, name, L(req, MSG_REASON), 400);
     if (rc != ACCESS_OK)
         return render_voter(req, res, &who, NULL, NULL, portal_access_message(req, rc, r.code),
                             rc == ACCESS_REFUSED ? 409 : 503);

@@ -149,7 +149,7 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
     html_init(&h);
     req->is_page = 0;                   /* no recursion if the layout fails */
     portal_begin(&h, req, res, &p);
-    portal_notice(&h, "error", i18n_text((msg_id)msg, req->lang));
+    portal_notice(&h, "error", L(req, (msg_id)msg));
     html_fmt(&h, "<p><a href=\"/\">%s</a></p>", L(req, MSG_PORTAL_BACK_HOME));
     portal_end(&h, req, &p);
     req->is_page = 1;
@@ -304,8 +304,8 @@ const char *portal_access_message(http_request *req, int rc, int code)
     int status;
 
     if (rc != ACCESS_REFUSED)
-        return i18n_text(MSG_UNAVAILABLE, req->lang);
-    return i18n_text(api_access_msg(code, &status), req->lang);
+        return L(req, MSG_UNAVAILABLE);
+    return L(req, api_access_msg(code, &status));
 }
 
 const char *portal_form(http_request *req, const char *name, size_t max)
@@ -430,7 +430,7 @@ void portal_link_form(html *h, http_request *req, http_response *res, const char
 
 void portal_link_invalid(html *h, http_request *req, const char *again)
 {
-    portal_notice(h, "error", i18n_text(MSG_LINK_INVALID, req->lang));
+    portal_notice(h, "error", L(req, MSG_LINK_INVALID));
     html_fmt(h, "<p><a href=\"%s\">%s</a></p>", again,
              L(req, MSG_PORTAL_ASK_NEW_LINK));
 }
