@@ -1,7 +1,11 @@
 /*
- * access.h - how voters get in: one-time links to their professional
- * addresses, the "elections" password and the défi, sessions, throttles, and
- * the reassorts. Every event is audited with the voter number, never a secret.
+ * access.h - access/, how people get in. Voters (here): one-time links to
+ * their professional addresses, the "elections" password and the défi,
+ * sessions, throttles, the reassorts (docs/glossary.md) and the check of a
+ * vote code's authenticator. The support cell's actions for a voter
+ * (support.h), the consoles' staff accounts (staff.h), the ALTCHA proof of
+ * work (altcha.h). Every event is audited with the voter number, never a
+ * secret.
  *
  * Results: ACCESS_OK, ACCESS_REFUSED (res->code says what to tell the person,
  * the same for every identifier where telling more would reveal one), or a
@@ -15,8 +19,13 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "crypto/secret.h"
-#include "mail/mail.h"
-#include "store/store.h"
+
+/* The store (store/store.h) and the mail context (mail/mail.h) are opaque
+ * here: votecred folds names with the défi normal form and links nothing else
+ * of access/. */
+typedef struct store store;
+typedef struct store_tx store_tx;
+typedef struct mail_ctx mail_ctx;
 
 #define ACCESS_OK 0
 #define ACCESS_REFUSED 1
@@ -53,8 +62,6 @@ typedef enum {
     ACCESS_E_DEFI_WRONG,         /* the défi answer does not match */
     ACCESS_E_REISSUE_LIMIT,      /* too many code reissues in 24 hours */
     ACCESS_E_NOT_OPEN,           /* only while the vote is open */
-    ACCESS_E_CODE_FORM,          /* not a vote code (length, symbols) */
-    ACCESS_E_CODE_TYPO,          /* the check symbol disagrees: a typo */
     ACCESS_E_CODE_WRONG,         /* not this voter's code */
     ACCESS_E_CODE_LOCKED,        /* too many wrong codes: support or a reissue unlocks */
     ACCESS_E_STAFF_ACCOUNT,      /* a staff login or role that is not acceptable */
@@ -116,6 +123,7 @@ void access_destroy(access_ctx *a);
  * and piece of one (address labels, words of names) as its user dictionary.
  * ACCESS_E_PASSWORD_IDENTIFIER: built on the context; _PATTERN: repetitions,
  * sequences, keyboard walks; _COMMON: common words, passwords, dates. */
+MUST_CHECK
 access_error access_password_check(const access_ctx *a, const char *password,
                                    const char *const *context);
 /* The défi menu and the normal form of answers (case, accents, spaces). */
@@ -172,12 +180,14 @@ int access_logout(access_ctx *a, const char *session);
 /* The account page: number, addresses, défi question (-1 before activation),
  * language, and the scrutins the voter is called to, by id, with whether they
  * voted in each (never how). access_account_free releases what it holds. */
+#define ACCESS_SCRUTIN_CHARS 64         /* STORE_SCRUTIN_CHARS */
+#define ACCESS_NUMBER_CHARS 32          /* STORE_NUMBER_CHARS */
 typedef struct {
-    char id[STORE_SCRUTIN_CHARS + 1];
+    char id[ACCESS_SCRUTIN_CHARS + 1];
     int voted;
 } access_account_scrutin;
 typedef struct {
-    char number[STORE_NUMBER_CHARS + 1];
+    char number[ACCESS_NUMBER_CHARS + 1];
     int defi_question;
     char lang[3];
     char **emails;
@@ -222,13 +232,10 @@ int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer,
                         const char *client, int64_t now, access_result *res);
 int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
                                 const char *reason, int64_t now, access_result *res);
-/* Check a typed vote code against the voter's binding for scrutin: the
- * authenticator on success. Wrong codes are throttled and lock code entry. */
-int access_code_check(access_ctx *a, int64_t voter, const char *scrutin, const char *typed,
-                      const char *client, int64_t now, uint8_t auth[32], access_result *res);
 /* The check a cast makes, before any proof: Hb(auth-bind; auth, pub) equals,
  * in constant time, the binding stored for (voter, scrutin); so a code casts
  * only from its own voter's account. Throttled as wrong codes. */
+MUST_CHECK
 int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
                       const uint8_t pub[32], const char *client, int64_t now,
                       access_result *res);

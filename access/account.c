@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(ACCESS_SCRUTIN_CHARS == STORE_SCRUTIN_CHARS &&
+               ACCESS_NUMBER_CHARS == STORE_NUMBER_CHARS, "the account's fields are the store's");
+
 typedef struct {
     int64_t voter;
     store_access v;

@@ -1,9 +1,10 @@
 /*
- * mail.h - e-mail to voters: templates (conf/mail/KIND.LANG.txt and .html),
- * MIME composition (text and HTML parts, UTF-8), a durable outbox, and a
- * sender thread that delivers through the configured SMTP relay with libcurl
- * (STARTTLS or implicit TLS via OpenSSL, authentication, timeouts), retrying with
- * back-off. A message is queued in the same transaction as the event that causes
+ * mail.h - mail/, e-mail to voters: templates (conf/mail/KIND.LANG.txt and
+ * .html), MIME composition (text and HTML parts, UTF-8), a durable outbox,
+ * the SMTP client on libcurl (STARTTLS or implicit TLS via OpenSSL,
+ * authentication, timeouts), and a sender thread that hands due messages to
+ * a transport (in the daemon, the mailer process: votesrv/mailer.c),
+ * retrying with back-off. A message is queued in the same transaction as the event that causes
  * it; outbox bodies are encrypted at rest (they carry one-time links) and erased
  * once delivered. Delivery is at-least-once: a crash between sending and marking
  * resends.
@@ -15,7 +16,12 @@
 #include <stdint.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include "store/store.h"
+#include "crypto/hex.h"
+
+/* The queue and the sender work on the store (store/store.h); votecad, which
+ * links only the store-free part, sees these types as opaque. */
+typedef struct store store;
+typedef struct store_tx store_tx;
 
 #define MAIL_PATH_CHARS 1024
 #define MAIL_MAX_ATTEMPTS 10
@@ -43,6 +49,7 @@ typedef struct {
 /* The "mail" object of a configuration file at path (relative file names are
  * resolved against path's folder): relay, from, and optional starttls,
  * ca_file, username, password_file, timeout_s. 0, or -1 with a message. */
+MUST_CHECK
 int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen);
 /* rel resolved against the folder of the file base (unless absolute); -1 if too long. */
 int mail_path_resolve(char out[MAIL_PATH_CHARS], const char *base, const char *rel);

@@ -1,5 +1,5 @@
 /*
- * test_abuse.c - the daemon under abuse from many client addresses (issue 9).
+ * test_abuse.c - the daemon under abuse from many client addresses.
  *
  * Three network namespaces of the test's own (vsab-s/a/v<pid>) hold all its
  * traffic: "server" holds the daemon, "attackers" one address in each of

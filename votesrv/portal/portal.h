@@ -17,8 +17,8 @@
 #define PORTAL_CSRF_COOKIE "votesrv_csrf"
 #define PORTAL_CSRF_CHARS 64          /* hex of a keyed BLAKE2b-256 */
 
-/* The text in the request's language. */
-#define L(req, fr, en) ((req)->lang == LANG_EN ? (en) : (fr))
+/* The catalogue's text id (votesrv/i18n_catalogue.def) in the request's language. */
+#define L(req, id) i18n_text((id), (req)->lang)
 
 /* What a page shows in its header and footer. */
 typedef struct {
@@ -46,6 +46,7 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
 void portal_csrf_field(html *h, http_request *req, http_response *res);
 /* 0 if a posted form carries a valid token and comes from this site; else
  * the response is an error page (403). */
+MUST_CHECK
 int portal_csrf_check(http_request *req, http_response *res);
 /* The form token of a CSRF cookie value: hex of its keyed hash. */
 void portal_csrf_token(char out[PORTAL_CSRF_CHARS + 1], const http_ctx *ctx, const char *cookie);
