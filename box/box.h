@@ -24,7 +24,6 @@
 #include <jansson.h>
 #include "access/access.h"
 #include "ballot/ballot_json.h"
-#include "election/definition.h"
 #include "mail/mail.h"
 #include "store/store.h"
 
@@ -89,6 +88,8 @@ typedef struct {
     size_t npublished;
 } box_ctx;
 
+struct def_election;                  /* election/definition.h */
+
 /* May this voter cast in this scrutin now? The one answer: box_cast asks it
  * on its read and again in its write; the vote page and the voting space ask
  * it to show the form or say why not. The voter's own facts come first (the
@@ -122,8 +123,8 @@ box_cast_verdict box_cast_allowed(const box_cast_facts *f, int64_t now);
 box_error box_cast_error(box_cast_verdict verdict);
 /* The facts in one read of the store (d: the election's definition), then
  * the decision. */
-int box_cast_check(store *s, const def_election *d, int64_t voter, const char *scrutin,
-                   int64_t now, box_cast_verdict *out);
+int box_cast_check(store *s, const struct def_election *d, int64_t voter,
+                   const char *scrutin, int64_t now, box_cast_verdict *out);
 
 /* g: the signer of receipts (NULL: box_cast refuses to make one). */
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g);
@@ -184,8 +185,9 @@ typedef struct {
     box_turnout_row *establishments;
     size_t nestablishments;
 } box_turnout_scrutin;
+#define BOX_TURNOUT_SCRUTINS 32       /* DEF_MAX_SCRUTINS */
 typedef struct {
-    box_turnout_scrutin scrutins[DEF_MAX_SCRUTINS];
+    box_turnout_scrutin scrutins[BOX_TURNOUT_SCRUTINS];
     size_t nscrutins;
 } box_turnout_info;
 int box_turnout(store *s, box_turnout_info *out);

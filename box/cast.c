@@ -122,8 +122,8 @@ static int run_check(store_tx *tx, void *arg)
     return rc;
 }
 
-int box_cast_check(store *s, const def_election *d, int64_t voter, const char *scrutin,
-                   int64_t now, box_cast_verdict *out)
+int box_cast_check(store *s, const struct def_election *d, int64_t voter,
+                   const char *scrutin, int64_t now, box_cast_verdict *out)
 {
     check_job j = { d, voter, now, scrutin, BOX_CAST_UNKNOWN_SCRUTIN };
     int rc = store_read(s, run_check, &j);

@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "election/definition.h"
+
+_Static_assert(BOX_TURNOUT_SCRUTINS == DEF_MAX_SCRUTINS, "a turnout row per scrutin");
 
 /* One row of the store (by scrutin, then establishment). */
 static int add_row(const char *scrutin, const char *establishment, uint64_t signed_,
@@ -14,7 +17,7 @@ static int add_row(const char *scrutin, const char *establishment, uint64_t sign
     box_turnout_row *rows;
 
     if (c == NULL || strcmp(c->id, scrutin) != 0) {
-        if (t->nscrutins == DEF_MAX_SCRUTINS)
+        if (t->nscrutins == BOX_TURNOUT_SCRUTINS)
             return STORE_EIO;
         c = &t->scrutins[t->nscrutins++];
         snprintf(c->id, sizeof c->id, "%s", scrutin);
