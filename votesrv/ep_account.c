@@ -18,19 +18,18 @@ static json_t *account_json(const access_account_info *acct)
                      scrutins);
 }
 
-int ep_account(http_request *req, http_response *res)
+void ep_account(http_request *req, http_response *res)
 {
     int64_t voter;
     access_account_info acct;
 
     if (api_voter(req, res, &voter) != 0)
-        return 0;
+        return;
     if (access_account(req->ctx->access, voter, &acct) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     res->status = 200;
     res->json = account_json(&acct);
     access_account_free(&acct);
-    return 0;
 }

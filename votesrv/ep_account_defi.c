@@ -9,7 +9,7 @@
 static const char *const fields[] = { "password", "current_defi_answer", "defi_question",
                                       "defi_answer", NULL };
 
-int ep_account_defi(http_request *req, http_response *res)
+void ep_account_defi(http_request *req, http_response *res)
 {
     const char *password, *answer, *current = NULL;
     access_caller who = { req->session, req->client };
@@ -23,12 +23,11 @@ int ep_account_defi(http_request *req, http_response *res)
          api_string(req, res, "current_defi_answer", ACCESS_ANSWER_MAX, &current) != 0) ||
         api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
-        return 0;
+        return;
     rc = access_change_defi(req->ctx->access, voter, &who, password, current, question, answer,
                             api_now(), &r);
     if (api_access(req, res, rc, &r) != 0)
-        return 0;
+        return;
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "defi-changed");
-    return 0;
 }

@@ -7,7 +7,7 @@
 
 static const char *const fields[] = { "token", "password", "defi_question", "defi_answer", NULL };
 
-int ep_activation(http_request *req, http_response *res)
+void ep_activation(http_request *req, http_response *res)
 {
     const char *token, *password, *answer;
     int question, rc;
@@ -19,14 +19,13 @@ int ep_activation(http_request *req, http_response *res)
         api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0 ||
         api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
-        return 0;
+        return;
     rc = access_activate(req->ctx->access, token, password, question, answer, api_now(),
                          session, &r);
     if (api_access(req, res, rc, &r) != 0)
-        return 0;
+        return;
     api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "activated");
-    return 0;
 }

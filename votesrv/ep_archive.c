@@ -5,24 +5,23 @@
 
 #include "api.h"
 
-int ep_archive(http_request *req, http_response *res)
+void ep_archive(http_request *req, http_response *res)
 {
     uint64_t size;
     int fd, rc = box_archive_fd(req->ctx->box, &fd, &size);
 
     if (rc == BOX_REFUSED) {
         http_error(req, res, 409, MSG_ARCHIVE_LATER);
-        return 0;
+        return;
     }
     if (rc != STORE_OK) {
         atomic_fetch_add(&req->ctx->store_errors, 1);
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     res->status = 200;
     res->has_fd = 1;
     res->fd = fd;
     res->fd_size = size;
     res->content_type = "application/json; charset=utf-8";
-    return 0;
 }

@@ -7,7 +7,7 @@
 
 static const char *const fields[] = { "ballot", "authenticator", NULL };
 
-int ep_ballot_cast(http_request *req, http_response *res)
+void ep_ballot_cast(http_request *req, http_response *res)
 {
     const char *authhex;
     uint8_t auth[32];
@@ -18,19 +18,21 @@ int ep_ballot_cast(http_request *req, http_response *res)
 
     if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
         api_string(req, res, "authenticator", 64, &authhex) != 0)
-        return 0;
+        return;
     if (hex_decode(auth, sizeof auth, authhex) != 0) {
         http_field_error(req, res, "authenticator");
-        return 0;
+        return;
     }
     if (!json_is_object(json_object_get(req->json, "ballot"))) {
         http_field_error(req, res, "ballot");
-        return 0;
+        return;
     }
     rc = box_cast(req->ctx->box, voter, req->params[0], auth, json_object_get(req->json, "ballot"),
                   req->client, api_now(), &receipt, &r);
-    if (rc == BOX_REFUSED && r.code == BOX_E_ACCESS)
-        return api_access(req, res, ACCESS_REFUSED, &r.access), 0;
+    if (rc == BOX_REFUSED && r.code == BOX_E_ACCESS) {
+        api_access(req, res, ACCESS_REFUSED, &r.access);
+        return;
+    }
     if (rc == BOX_REFUSED) {
         int status;
         msg_id m = api_box_msg(r.code, &status);
@@ -38,15 +40,14 @@ int ep_ballot_cast(http_request *req, http_response *res)
         http_error(req, res, status, m);
         if (r.code == BOX_E_BALLOT)
             json_object_set_new(json_object_get(res->json, "error"), "field", json_string(r.field));
-        return 0;
+        return;
     }
     if (rc != STORE_OK) {
         atomic_fetch_add(&req->ctx->store_errors, 1);
         http_error(req, res, 503, MSG_CAST_UNAVAILABLE);
         res->retry_after = 5;
-        return 0;
+        return;
     }
     res->status = 201;
     res->json = json_pack("{s:o}", "receipt", box_receipt_json(&receipt));
-    return 0;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include "api.h"
 
-int ep_ballots_list(http_request *req, http_response *res)
+void ep_ballots_list(http_request *req, http_response *res)
 {
     const char *after = http_query(req, "after"), *limit = http_query(req, "limit");
     uint8_t from[BALLOT_TRACKER_BYTES];
@@ -19,16 +19,16 @@ int ep_ballots_list(http_request *req, http_response *res)
     if ((after != NULL && hex_decode(from, sizeof from, after) != 0) ||
         (limit != NULL && (*end != '\0' || n < 1 || n > BOX_PAGE_MAX))) {
         http_error(req, res, 400, MSG_BAD_QUERY);
-        return 0;
+        return;
     }
     rc = box_page(req->ctx->box, req->params[0], after ? from : NULL, (int)n, &page);
     if (rc == STORE_ENOTFOUND) {
         http_error(req, res, 404, MSG_UNKNOWN_SCRUTIN);
-        return 0;
+        return;
     }
     if (rc != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     ballots = json_array();
     for (size_t i = 0; i < page.n; i++) {
@@ -44,5 +44,4 @@ int ep_ballots_list(http_request *req, http_response *res)
     res->json = json_pack("{s:s,s:o,s:o}", "scrutin", req->params[0], "ballots", ballots, "next",
                           page.more ? json_string(hex) : json_null());
     box_page_free(&page);
-    return 0;
 }

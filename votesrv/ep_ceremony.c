@@ -13,30 +13,30 @@
 #include "tally/tally.h"
 
 /* The store failed: 503, counted. */
-static int unavailable(http_request *req, http_response *res)
+static void unavailable(http_request *req, http_response *res)
 {
     atomic_fetch_add(&req->ctx->store_errors, 1);
     http_error(req, res, 503, MSG_UNAVAILABLE);
-    return 0;
 }
 
-int ep_ceremony_get(http_request *req, http_response *res)
+void ep_ceremony_get(http_request *req, http_response *res)
 {
     json_t *out;
     int rc = ceremony_export(req->ctx->box->store, &out);
 
     if (rc == ELECTION_REFUSED) {
         http_error(req, res, 404, MSG_NO_BUREAU);
-        return 0;
+        return;
     }
-    if (rc != ELECTION_OK)
-        return unavailable(req, res);
+    if (rc != ELECTION_OK) {
+        unavailable(req, res);
+        return;
+    }
     res->status = 200;
     res->json = out;
-    return 0;
 }
 
-int ep_ceremony_post(http_request *req, http_response *res)
+void ep_ceremony_post(http_request *req, http_response *res)
 {
     const char *kind = json_string_value(json_object_get(req->json, "kind"));
     election_ctx c = { "trustee", req->client, NULL, (int64_t)time(NULL), "",
@@ -46,22 +46,23 @@ int ep_ceremony_post(http_request *req, http_response *res)
 
     if (kind != NULL && strcmp(kind, "keys") == 0) {
         http_error(req, res, 403, MSG_CEREMONY_KEYS);
-        return 0;
+        return;
     }
     if ((text = json_dumps(req->json, JSON_COMPACT)) == NULL) {
         http_error(req, res, 500, MSG_INTERNAL);
-        return 0;
+        return;
     }
     rc = tally_post_message(req->ctx->box->store, &c, text, strlen(text));
     free(text);
     if (rc == ELECTION_REFUSED) {
         http_error(req, res, 409, MSG_CEREMONY_REFUSED);
         json_object_set_new(res->json, "detail", json_string(c.msg));
-        return 0;
+        return;
     }
-    if (rc != ELECTION_OK)
-        return unavailable(req, res);
+    if (rc != ELECTION_OK) {
+        unavailable(req, res);
+        return;
+    }
     res->status = 200;
     res->json = json_pack("{s:b,s:s}", "accepted", 1, "detail", c.msg);
-    return 0;
 }

@@ -8,7 +8,7 @@
 
 static const char *const fields[] = { "defi_answer", NULL };
 
-int ep_code_reissue(http_request *req, http_response *res)
+void ep_code_reissue(http_request *req, http_response *res)
 {
     const char *answer;
     int64_t voter;
@@ -17,12 +17,11 @@ int ep_code_reissue(http_request *req, http_response *res)
 
     if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
-        return 0;
+        return;
     rc = access_code_reissue(req->ctx->access, voter, answer, req->client, api_now(), &r);
     if (api_access(req, res, rc, &r) != 0)
-        return 0;
+        return;
     res->status = 200;
     res->json = json_pack("{s:s,s:s}", "status", i18n_code(MSG_CODE_SENT), "message",
                           i18n_text(MSG_CODE_SENT, req->lang));
-    return 0;
 }

@@ -1,7 +1,7 @@
 /* GET /api/v1/defi-questions - the menu of défi questions, in the caller's language. */
 #include "endpoints.h"
 
-int ep_defi_questions(http_request *req, http_response *res)
+void ep_defi_questions(http_request *req, http_response *res)
 {
     json_t *list = json_array();
 
@@ -11,5 +11,4 @@ int ep_defi_questions(http_request *req, http_response *res)
                                                                           ? "en" : "fr")));
     res->status = 200;
     res->json = json_pack("{s:o}", "questions", list);
-    return 0;
 }

@@ -3,7 +3,7 @@
 
 #include "election/election.h"
 
-int ep_healthz(http_request *req, http_response *res)
+void ep_healthz(http_request *req, http_response *res)
 {
     election_status st;
     int rc = election_status_get(req->ctx->store, &st);
@@ -12,10 +12,9 @@ int ep_healthz(http_request *req, http_response *res)
         atomic_fetch_add(&req->ctx->store_errors, 1);
         res->status = 503;
         res->json = json_pack("{s:s}", "status", "unavailable");
-        return 0;
+        return;
     }
     res->status = 200;
     res->json = json_pack("{s:s,s:s}", "status", "ok", "state",
                           rc == STORE_OK ? st.state : "none");
-    return 0;
 }

@@ -13,7 +13,7 @@
 static const char *const states[] = { "draft", "keys-ready", "open", "closed", "tallied",
                                       "published", "purged" };
 
-int ep_metrics(http_request *req, http_response *res)
+void ep_metrics(http_request *req, http_response *res)
 {
     http_ctx *ctx = req->ctx;
     election_status st;
@@ -22,8 +22,10 @@ int ep_metrics(http_request *req, http_response *res)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
-    if (f == NULL)
-        return -1;
+    if (f == NULL) {
+        http_answer_internal(req, res);
+        return;
+    }
     fprintf(f, "# HELP votesrv_up 1 while the daemon serves.\n# TYPE votesrv_up gauge\n"
                "votesrv_up 1\n");
     fprintf(f, "# HELP votesrv_uptime_seconds Seconds since start.\n"
@@ -56,10 +58,10 @@ int ep_metrics(http_request *req, http_response *res)
     }
     if (fclose(f) != 0) {
         free(buf);
-        return -1;
+        http_answer_internal(req, res);
+        return;
     }
     res->status = 200;
     res->text = buf;
     res->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return 0;
 }

@@ -3,7 +3,7 @@
  * never activated). The same answer for every address. */
 #include "endpoints.h"
 
-int ep_password_reassort(http_request *req, http_response *res)
+void ep_password_reassort(http_request *req, http_response *res)
 {
-    return ep_link_request_purpose(req, res, STORE_LINK_PASSWORD);
+    ep_link_request_purpose(req, res, STORE_LINK_PASSWORD);
 }

@@ -8,7 +8,7 @@
 
 static const char *const fields[] = { "token", "password", NULL };
 
-int ep_password_reset(http_request *req, http_response *res)
+void ep_password_reset(http_request *req, http_response *res)
 {
     const char *token, *password;
     char session[ACCESS_TOKEN_CHARS + 1];
@@ -18,13 +18,12 @@ int ep_password_reset(http_request *req, http_response *res)
     if (api_only(req, res, fields) != 0 ||
         api_string(req, res, "token", ACCESS_TOKEN_CHARS + 16, &token) != 0 ||
         api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0)
-        return 0;
+        return;
     rc = access_reset_password(req->ctx->access, token, password, api_now(), session, &r);
     if (api_access(req, res, rc, &r) != 0)
-        return 0;
+        return;
     api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "password-set");
-    return 0;
 }

@@ -4,14 +4,13 @@
 #include <stdio.h>
 #include "api.h"
 
-int ep_session_delete(http_request *req, http_response *res)
+void ep_session_delete(http_request *req, http_response *res)
 {
     if (req->session != NULL && access_logout(req->ctx->access, req->session) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     api_session_cookie(res, NULL);
     res->status = 200;
     res->json = json_pack("{s:s}", "status", "logged-out");
-    return 0;
 }

@@ -4,7 +4,7 @@
 
 #include "api.h"
 
-int ep_tracker(http_request *req, http_response *res)
+void ep_tracker(http_request *req, http_response *res)
 {
     uint8_t t[BALLOT_TRACKER_BYTES];
     char hex[2 * BALLOT_TRACKER_BYTES + 1], digest[65];
@@ -14,17 +14,17 @@ int ep_tracker(http_request *req, http_response *res)
     if (hex_decode(t, sizeof t, req->params[0]) != 0 &&
         ballot_tracker_parse(t, req->params[0]) != 0) {
         http_error(req, res, 400, MSG_BAD_QUERY);
-        return 0;
+        return;
     }
     rc = box_lookup(req->ctx->box, t, &found);
     if (rc == STORE_ENOTFOUND) {
         res->status = 404;
         res->json = json_pack("{s:b}", "present", 0);
-        return 0;
+        return;
     }
     if (rc != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     hex_encode(hex, t, BALLOT_TRACKER_BYTES);
     hex_encode(digest, found.digest, sizeof found.digest);
@@ -36,5 +36,4 @@ int ep_tracker(http_request *req, http_response *res)
     if (!found.published)
         json_object_set_new(res->json, "next_batch", json_integer((json_int_t)found.next_batch));
     box_found_free(&found);
-    return 0;
 }

@@ -56,6 +56,12 @@ void http_error(http_request *req, http_response *res, int status, msg_id m)
                           i18n_text(m, req->lang));
 }
 
+void http_answer_internal(http_request *req, http_response *res)
+{
+    if (res->status == 0)
+        http_error(req, res, 500, MSG_INTERNAL);
+}
+
 /* MHD compares names without case, for every kind: so does this. */
 static const char *kv_get(const http_request *req, int kind, const char *name)
 {
@@ -550,8 +556,8 @@ void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t
         allow_list(routes, nroutes, routes[route].pattern, res->allow, sizeof res->allow);
     if (refuse != 0)
         http_error(req, res, refuse, (msg_id)msg);
-    else if (routes[route].handler(req, res) != 0 && res->status == 0)
-        http_error(req, res, 500, MSG_INTERNAL);
+    else
+        routes[route].handler(req, res);
     json_decref(req->json);
     json_decref(req->form_json);
     req->json = req->form_json = NULL;

@@ -118,7 +118,9 @@ typedef struct http_response {
     char type_buf[96];       /* content_type, when it came from another process */
 } http_response;
 
-typedef int (*http_handler)(http_request *req, http_response *res);
+/* A route's handler: it fills res, whatever happens (http_answer_internal
+ * when memory runs out). */
+typedef void (*http_handler)(http_request *req, http_response *res);
 
 typedef struct {
     const char *method;
@@ -133,6 +135,9 @@ typedef struct {
 
 /* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
 void http_error(http_request *req, http_response *res, int status, msg_id m);
+/* Memory ran out: a 500 (MSG_INTERNAL, HTML on a portal page), unless res
+ * already has a status. */
+void http_answer_internal(http_request *req, http_response *res);
 /* A query-string parameter of the request, or NULL. */
 const char *http_query(http_request *req, const char *name);
 /* A request header or cookie, or NULL. */

@@ -28,8 +28,8 @@ static void altcha_widget(html *h, http_request *req)
              L(req, MSG_ACCESS_ANTI_ROBOT_CHECK_NEEDS));
 }
 
-static int render(http_request *req, http_response *res, int purpose, const access_form *f,
-                  int status)
+static void render(http_request *req, http_response *res, int purpose, const access_form *f,
+                   int status)
 {
     int activation = purpose == STORE_LINK_ACTIVATION;
     portal_page p = {
@@ -46,7 +46,8 @@ static int render(http_request *req, http_response *res, int purpose, const acce
         portal_notice(&h, "ok", L(req, MSG_LINK_SENT));
         html_fmt(&h, "<p>%s</p>", L(req, MSG_ACCESS_REMEMBER_LOOK_JUNK_MAIL));
         portal_end(&h, req, &p);
-        return portal_send(req, res, &h, status);
+        portal_send(req, res, &h, status);
+        return;
     }
     if (f->top_err != NULL)
         portal_notice(&h, "error", f->top_err);
@@ -68,17 +69,17 @@ static int render(http_request *req, http_response *res, int purpose, const acce
     html_fmt(&h, "<button type=\"submit\">%s</button></form>",
              L(req, MSG_ACCESS_SEND_ME_LINK));
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-static int show(http_request *req, http_response *res, int purpose)
+static void show(http_request *req, http_response *res, int purpose)
 {
     access_form f = { NULL, NULL, NULL, 0, 0 };
 
-    return render(req, res, purpose, &f, 200);
+    render(req, res, purpose, &f, 200);
 }
 
-static int post(http_request *req, http_response *res, int purpose)
+static void post(http_request *req, http_response *res, int purpose)
 {
     access_form f = { portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX), NULL, NULL, 0, 0 };
     const char *altcha = portal_form(req, "altcha", 2048);
@@ -86,10 +87,11 @@ static int post(http_request *req, http_response *res, int purpose)
     int rc;
 
     if (portal_csrf_check(req, res) != 0)
-        return 0;
+        return;
     if (f.identifier == NULL || f.identifier[0] == '\0') {
         f.field_err = L(req, MSG_ACCESS_TYPE_PROFESSIONAL_ADDRESS);
-        return render(req, res, purpose, &f, 400);
+        render(req, res, purpose, &f, 400);
+        return;
     }
     r.code = ACCESS_E_CHALLENGE;                  /* no solution sent */
     rc = altcha != NULL ? access_challenge_use(req->ctx->access, altcha, api_now(), &r)
@@ -99,38 +101,41 @@ static int post(http_request *req, http_response *res, int purpose)
                                  api_now(), &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS) {
         f.field_err = L(req, MSG_ACCESS_NOT_E_MAIL_ADDRESS);
-        return render(req, res, purpose, &f, 400);
+        render(req, res, purpose, &f, 400);
+        return;
     }
     if (rc == ACCESS_REFUSED && (r.code == ACCESS_E_LINK_RATE || r.code == ACCESS_E_THROTTLED)) {
         /* never silence: the voter is told to wait, and for how long */
         f.top_err = portal_access_message(req, rc, r.code);
         f.retry_after = res->retry_after = r.retry_after;
-        return render(req, res, purpose, &f, 429);
+        render(req, res, purpose, &f, 429);
+        return;
     }
     if (rc != ACCESS_OK) {
         f.top_err = portal_access_message(req, rc, r.code);
-        return render(req, res, purpose, &f, rc == ACCESS_REFUSED ? 400 : 503);
+        render(req, res, purpose, &f, rc == ACCESS_REFUSED ? 400 : 503);
+        return;
     }
     f.done = 1;
-    return render(req, res, purpose, &f, 200);
+    render(req, res, purpose, &f, 200);
 }
 
-int page_access(http_request *req, http_response *res)
+void page_access(http_request *req, http_response *res)
 {
-    return show(req, res, STORE_LINK_ACTIVATION);
+    show(req, res, STORE_LINK_ACTIVATION);
 }
 
-int page_access_post(http_request *req, http_response *res)
+void page_access_post(http_request *req, http_response *res)
 {
-    return post(req, res, STORE_LINK_ACTIVATION);
+    post(req, res, STORE_LINK_ACTIVATION);
 }
 
-int page_reassort(http_request *req, http_response *res)
+void page_reassort(http_request *req, http_response *res)
 {
-    return show(req, res, STORE_LINK_PASSWORD);
+    show(req, res, STORE_LINK_PASSWORD);
 }
 
-int page_reassort_post(http_request *req, http_response *res)
+void page_reassort_post(http_request *req, http_response *res)
 {
-    return post(req, res, STORE_LINK_PASSWORD);
+    post(req, res, STORE_LINK_PASSWORD);
 }

@@ -92,7 +92,7 @@ static const char *wrong_current(http_request *req)
     return L(req, MSG_ACCOUNT_CURRENT_PASSWORD_WRONG);
 }
 
-static int render(http_request *req, http_response *res, const account_msgs *m, int status)
+static void render(http_request *req, http_response *res, const account_msgs *m, int status)
 {
     portal_page p = { .title = L(req, MSG_PORTAL_MY_ACCOUNT), .nav = 1 };
     int64_t voter;
@@ -100,10 +100,10 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
     html h;
 
     if (portal_voter(req, res, &voter) != 0)
-        return 0;
+        return;
     if (access_account(req->ctx->access, voter, &acct) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -114,17 +114,17 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
     defi_form(&h, req, res, m, &acct);
     access_account_free(&acct);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_account(http_request *req, http_response *res)
+void page_account(http_request *req, http_response *res)
 {
     account_msgs m = { 0 };
 
-    return render(req, res, &m, 200);
+    render(req, res, &m, 200);
 }
 
-int page_account_password_post(http_request *req, http_response *res)
+void page_account_password_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "current", ACCESS_PASSWORD_MAX);
     account_msgs m = { 0 };
@@ -135,9 +135,11 @@ int page_account_password_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
-        return 0;
-    if (pw == NULL)
-        return render(req, res, &m, 400);
+        return;
+    if (pw == NULL) {
+        render(req, res, &m, 400);
+        return;
+    }
     rc = access_change_password(req->ctx->access, voter, &who, cur ? cur : "", pw, api_now(),
                                 &r);
     if (rc == ACCESS_OK)
@@ -148,10 +150,10 @@ int page_account_password_post(http_request *req, http_response *res)
         m.pw_new = portal_access_message(req, rc, r.code);
     else
         m.pw_top = portal_access_message(req, rc, r.code);
-    return render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+    render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }
 
-int page_account_defi_post(http_request *req, http_response *res)
+void page_account_defi_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "defi_password", ACCESS_PASSWORD_MAX);
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
@@ -164,10 +166,11 @@ int page_account_defi_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
-        return 0;
+        return;
     if (q < 0) {
         m.defi_q = i18n_text(MSG_DEFI_QUESTION, req->lang);
-        return render(req, res, &m, 400);
+        render(req, res, &m, 400);
+        return;
     }
     rc = access_change_defi(req->ctx->access, voter, &who, cur ? cur : "",
                             current ? current : "", q, answer ? answer : "", api_now(), &r);
@@ -182,5 +185,5 @@ int page_account_defi_post(http_request *req, http_response *res)
             portal_access_message(req, rc, r.code);
     else
         m.defi_top = portal_access_message(req, rc, r.code);
-    return render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+    render(req, res, &m, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }

@@ -28,7 +28,7 @@ static void form(html *h, http_request *req, http_response *res, const activatio
              L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT));
 }
 
-static int render(http_request *req, http_response *res, const activation_form *f, int status)
+static void render(http_request *req, http_response *res, const activation_form *f, int status)
 {
     portal_page p = { .title = L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT) };
     html h;
@@ -47,15 +47,15 @@ static int render(http_request *req, http_response *res, const activation_form *
         form(&h, req, res, f);
     }
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_activation(http_request *req, http_response *res)
+void page_activation(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(http_query(req, "t")), -1, NULL, NULL, NULL, NULL,
                           NULL, 0 };
 
-    return render(req, res, &f, f.token ? 200 : 410);
+    render(req, res, &f, f.token ? 200 : 410);
 }
 
 /* Put the refusal next to the field it is about. */
@@ -75,7 +75,7 @@ static void place_error(http_request *req, activation_form *f, int rc, int code)
         f->top_err = m;
 }
 
-int page_activation_post(http_request *req, http_response *res)
+void page_activation_post(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)),
                           portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0 };
@@ -86,15 +86,19 @@ int page_activation_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0)
-        return 0;
-    if (f.token == NULL)
-        return render(req, res, &f, 410);
+        return;
+    if (f.token == NULL) {
+        render(req, res, &f, 410);
+        return;
+    }
     if (f.question < 0)
         f.q_err = L(req, MSG_DEFI_QUESTION);
     if (answer == NULL || answer[0] == '\0')
         f.answer_err = L(req, MSG_DEFI_ANSWER);
-    if (pw == NULL || f.q_err || f.answer_err)
-        return render(req, res, &f, 400);
+    if (pw == NULL || f.q_err || f.answer_err) {
+        render(req, res, &f, 400);
+        return;
+    }
     rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), session,
                          &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_LINK_INVALID)
@@ -105,5 +109,5 @@ int page_activation_post(http_request *req, http_response *res)
     if (f.done)                  /* the link proved the mailbox: the voter is in */
         api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
-    return render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+    render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }

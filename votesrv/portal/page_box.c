@@ -42,7 +42,7 @@ static void lookup(html *h, http_request *req, const char *text)
     box_found_free(&found);
 }
 
-int page_box(http_request *req, http_response *res)
+void page_box(http_request *req, http_response *res)
 {
     const char *tracker = http_query(req, "tracker");
     portal_page p = { .title = L(req, MSG_PORTAL_PUBLIC_BALLOT_BOX),
@@ -62,5 +62,5 @@ int page_box(http_request *req, http_response *res)
     html_fmt(&h, "<p><a href=\"/api/v1/archive\">%s</a></p>",
              L(req, MSG_BOX_COMPLETE_ARCHIVE));
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, 200);
+    portal_send(req, res, &h, 200);
 }

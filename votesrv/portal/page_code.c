@@ -6,8 +6,8 @@
 #include "access/access.h"
 #include "votesrv/api.h"
 
-static int render(http_request *req, http_response *res, const char *err, const char *top_err,
-                  int done, int status)
+static void render(http_request *req, http_response *res, const char *err, const char *top_err,
+                   int done, int status)
 {
     portal_page p = { .title = L(req, MSG_NEWCODE_GET_NEW_VOTE_CODE),
                       .nav = 1 };
@@ -19,10 +19,10 @@ static int render(http_request *req, http_response *res, const char *err, const 
     html h;
 
     if (portal_voter(req, res, &voter) != 0)
-        return 0;
+        return;
     if (!done && access_account(req->ctx->access, voter, &acct) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -46,15 +46,15 @@ static int render(http_request *req, http_response *res, const char *err, const 
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
     access_account_free(&acct);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_code(http_request *req, http_response *res)
+void page_code(http_request *req, http_response *res)
 {
-    return render(req, res, NULL, NULL, 0, 200);
+    render(req, res, NULL, NULL, 0, 200);
 }
 
-int page_code_post(http_request *req, http_response *res)
+void page_code_post(http_request *req, http_response *res)
 {
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
     int64_t voter;
@@ -62,14 +62,20 @@ int page_code_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0 || portal_voter(req, res, &voter) != 0)
-        return 0;
-    if (answer == NULL || answer[0] == '\0')
-        return render(req, res, i18n_text(MSG_DEFI_ANSWER, req->lang), NULL, 0, 400);
+        return;
+    if (answer == NULL || answer[0] == '\0') {
+        render(req, res, i18n_text(MSG_DEFI_ANSWER, req->lang), NULL, 0, 400);
+        return;
+    }
     rc = access_code_reissue(req->ctx->access, voter, answer, req->client, api_now(), &r);
-    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
-        return render(req, res, i18n_text(MSG_DEFI_WRONG, req->lang), NULL, 0, 403);
-    if (rc != ACCESS_OK)
-        return render(req, res, NULL, portal_access_message(req, rc, r.code), 0,
-                      rc == ACCESS_REFUSED ? 400 : 503);
-    return render(req, res, NULL, NULL, 1, 200);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG) {
+        render(req, res, i18n_text(MSG_DEFI_WRONG, req->lang), NULL, 0, 403);
+        return;
+    }
+    if (rc != ACCESS_OK) {
+        render(req, res, NULL, portal_access_message(req, rc, r.code), 0,
+               rc == ACCESS_REFUSED ? 400 : 503);
+        return;
+    }
+    render(req, res, NULL, NULL, 1, 200);
 }

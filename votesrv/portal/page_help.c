@@ -11,7 +11,7 @@ static const struct {
     { MSG_HELP_CHECK_COUNTED_Q, MSG_HELP_CHECK_COUNTED_A },
 };
 
-int page_help(http_request *req, http_response *res)
+void page_help(http_request *req, http_response *res)
 {
     portal_page p = { .title = L(req, MSG_HELP_TITLE) };
     html h;
@@ -26,5 +26,5 @@ int page_help(http_request *req, http_response *res)
         html_raw(&h, "</p>");
     }
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, 200);
+    portal_send(req, res, &h, 200);
 }

@@ -57,7 +57,7 @@ static void scrutin_section(html *h, http_request *req, const def_scrutin *s)
     html_raw(h, "</ul></section>");
 }
 
-int page_home(http_request *req, http_response *res)
+void page_home(http_request *req, http_response *res)
 {
     election_status st;
     def_election d;
@@ -68,7 +68,7 @@ int page_home(http_request *req, http_response *res)
     if (election_status_get(req->ctx->store, &st) != STORE_OK ||
         election_definition(req->ctx->store, &d, err, sizeof err) != 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     p.title = L(req, MSG_HOME_WELCOME);
@@ -91,5 +91,5 @@ int page_home(http_request *req, http_response *res)
         scrutin_section(&h, req, &d.scrutins[i]);
     def_free(&d);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, 200);
+    portal_send(req, res, &h, 200);
 }

@@ -7,8 +7,8 @@
 #include "access/access.h"
 #include "votesrv/api.h"
 
-static int render(http_request *req, http_response *res, const char *identifier,
-                  const char *top_err, int status)
+static void render(http_request *req, http_response *res, const char *identifier,
+                   const char *top_err, int status)
 {
     portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN) };
     portal_input id = { "identifier", L(req, MSG_LOGIN_PROFESSIONAL_E_MAIL_ADDRESS),
@@ -31,15 +31,15 @@ static int render(http_request *req, http_response *res, const char *identifier,
              L(req, MSG_LOGIN_FORGOTTEN_REFUSED_PASSWORD),
              L(req, MSG_LOGIN_ACCOUNT_NOT_ACTIVATED_YET));
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_login(http_request *req, http_response *res)
+void page_login(http_request *req, http_response *res)
 {
-    return render(req, res, NULL, NULL, 200);
+    render(req, res, NULL, NULL, 200);
 }
 
-int page_login_post(http_request *req, http_response *res)
+void page_login_post(http_request *req, http_response *res)
 {
     const char *id = portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX);
     const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
@@ -48,30 +48,31 @@ int page_login_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0)
-        return 0;
-    if (id == NULL || pw == NULL || id[0] == '\0' || pw[0] == '\0')
-        return render(req, res, id, L(req, MSG_CREDENTIALS), 400);
+        return;
+    if (id == NULL || pw == NULL || id[0] == '\0' || pw[0] == '\0') {
+        render(req, res, id, L(req, MSG_CREDENTIALS), 400);
+        return;
+    }
     rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
     if (rc != ACCESS_OK) {
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
-        return render(req, res, id, portal_access_message(req, rc, r.code),
-                      rc == ACCESS_REFUSED ? 401 : 503);
+        render(req, res, id, portal_access_message(req, rc, r.code),
+               rc == ACCESS_REFUSED ? 401 : 503);
+        return;
     }
     api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
     http_redirect(res, "/espace");
-    return 0;
 }
 
-int page_logout_post(http_request *req, http_response *res)
+void page_logout_post(http_request *req, http_response *res)
 {
     if (portal_csrf_check(req, res) != 0)
-        return 0;
+        return;
     if (req->session != NULL && access_logout(req->ctx->access, req->session) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     api_session_cookie(res, NULL);
     http_redirect(res, "/");
-    return 0;
 }

@@ -243,8 +243,8 @@ static void alerts_section(html *h, http_request *req, json_t *locked)
     html_raw(h, "</ul></section>");
 }
 
-static int render(http_request *req, http_response *res, const staff_member *who,
-                  const char *done, const char *top_err, const char *notice_err, int status)
+static void render(http_request *req, http_response *res, const staff_member *who,
+                   const char *done, const char *top_err, const char *notice_err, int status)
 {
     portal_page p = { .title = L(req, MSG_OFFICER_OFFICERS_DASHBOARD),
                       .staff = who };
@@ -267,7 +267,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
         json_decref(ceremony);
         json_decref(locked);
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -289,19 +289,19 @@ static int render(http_request *req, http_response *res, const staff_member *who
     json_decref(results);
     json_decref(locked);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_officer(http_request *req, http_response *res)
+void page_officer(http_request *req, http_response *res)
 {
     staff_member who;
 
     if (console_staff(req, res, &who, readers) != 0)
-        return 0;
-    return render(req, res, &who, NULL, NULL, NULL, 200);
+        return;
+    render(req, res, &who, NULL, NULL, NULL, 200);
 }
 
-int page_officer_post(http_request *req, http_response *res)
+void page_officer_post(http_request *req, http_response *res)
 {
     const char *name = portal_form(req, "action", 16);
     const char *notice = portal_form(req, "notice", STORE_NOTICE_CHARS);
@@ -311,7 +311,7 @@ int page_officer_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0 || console_staff(req, res, &who, officers) != 0)
-        return 0;
+        return;
     c = (election_ctx){ .role = "officer", .actor = who.login, .now = api_now(),
                         .assets = req->ctx->cfg->assets };
     if (name != NULL && strcmp(name, "clore") == 0) {
@@ -321,19 +321,23 @@ int page_officer_post(http_request *req, http_response *res)
     } else if (name != NULL && strcmp(name, "depouiller") == 0) {
         rc = tally_count(req->ctx->store, &c, cores < 1 ? 1 : cores > 8 ? 8 : (int)cores);
     } else if (name != NULL && strcmp(name, "suspendre") == 0) {
-        if (notice == NULL || notice[strspn(notice, " ")] == '\0')
-            return render(req, res, &who, NULL, NULL, i18n_text(MSG_REASON, req->lang), 400);
+        if (notice == NULL || notice[strspn(notice, " ")] == '\0') {
+            render(req, res, &who, NULL, NULL, i18n_text(MSG_REASON, req->lang), 400);
+            return;
+        }
         c.reason = notice;
         rc = election_suspend(req->ctx->store, &c, notice);
     } else {
         http_error(req, res, 400, MSG_FIELD);
-        return 0;
+        return;
     }
-    if (rc == ELECTION_REFUSED)
-        return render(req, res, &who, NULL, c.msg, NULL, 409);
+    if (rc == ELECTION_REFUSED) {
+        render(req, res, &who, NULL, c.msg, NULL, 409);
+        return;
+    }
     if (rc != ELECTION_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
-    return render(req, res, &who, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
+    render(req, res, &who, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
 }

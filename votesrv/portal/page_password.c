@@ -11,7 +11,7 @@ typedef struct {
     int done;
 } password_form;
 
-static int render(http_request *req, http_response *res, const password_form *f, int status)
+static void render(http_request *req, http_response *res, const password_form *f, int status)
 {
     portal_page p = { .title = L(req, MSG_REASSORT_CHOOSE_NEW_PASSWORD) };
     html h;
@@ -34,17 +34,17 @@ static int render(http_request *req, http_response *res, const password_form *f,
                  L(req, MSG_REASSORT_SAVE));
     }
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_password(http_request *req, http_response *res)
+void page_password(http_request *req, http_response *res)
 {
     password_form f = { portal_link_token(http_query(req, "t")), NULL, NULL, NULL, 0 };
 
-    return render(req, res, &f, f.token ? 200 : 410);
+    render(req, res, &f, f.token ? 200 : 410);
 }
 
-int page_password_post(http_request *req, http_response *res)
+void page_password_post(http_request *req, http_response *res)
 {
     password_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)), NULL,
                         NULL, NULL, 0 };
@@ -54,11 +54,15 @@ int page_password_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0)
-        return 0;
-    if (f.token == NULL)
-        return render(req, res, &f, 410);
-    if (pw == NULL)
-        return render(req, res, &f, 400);
+        return;
+    if (f.token == NULL) {
+        render(req, res, &f, 410);
+        return;
+    }
+    if (pw == NULL) {
+        render(req, res, &f, 400);
+        return;
+    }
     rc = access_reset_password(req->ctx->access, f.token, pw, api_now(), session, &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_LINK_INVALID)
         f.token = NULL;
@@ -70,5 +74,5 @@ int page_password_post(http_request *req, http_response *res)
     if (f.done)                  /* the link proved the mailbox: the voter is in */
         api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
-    return render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
+    render(req, res, &f, rc == ACCESS_OK ? 200 : rc == ACCESS_REFUSED ? 400 : 503);
 }

@@ -27,7 +27,7 @@ static int open_document(http_request *req, const def_election *d, int *fd, uint
     return rc == SERVER_DOCUMENT_OK ? 0 : -1;
 }
 
-int page_profession(http_request *req, http_response *res)
+void page_profession(http_request *req, http_response *res)
 {
     def_election d;
     char err[DEF_ERR_CHARS];
@@ -36,17 +36,16 @@ int page_profession(http_request *req, http_response *res)
 
     if (election_definition(req->ctx->store, &d, err, sizeof err) != 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     rc = open_document(req, &d, &res->fd, &res->fd_size, &type);
     def_free(&d);
     if (rc != 0) {
         http_error(req, res, 404, MSG_NOT_FOUND);
-        return 0;
+        return;
     }
     res->status = 200;
     res->has_fd = 1;
     res->content_type = type;
     res->cache_static = 1;
-    return 0;
 }

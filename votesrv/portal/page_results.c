@@ -53,7 +53,7 @@ static void scrutin_results(html *h, http_request *req, json_t *s)
     html_raw(h, "</section>");
 }
 
-int page_results(http_request *req, http_response *res)
+void page_results(http_request *req, http_response *res)
 {
     portal_page p = { .title = L(req, MSG_PORTAL_RESULTS) };
     election_status st;
@@ -64,12 +64,12 @@ int page_results(http_request *req, http_response *res)
 
     if (election_status_get(req->ctx->store, &st) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     rc = tally_document(req->ctx->store, "results", &r);
     if (rc != STORE_OK && rc != STORE_ENOTFOUND) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -84,5 +84,5 @@ int page_results(http_request *req, http_response *res)
         json_decref(r);
     }
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, 200);
+    portal_send(req, res, &h, 200);
 }

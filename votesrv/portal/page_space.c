@@ -32,7 +32,7 @@ static void scrutin_row(html *h, http_request *req, const def_scrutin *s,
     html_raw(h, "</li>");
 }
 
-int page_space(http_request *req, http_response *res)
+void page_space(http_request *req, http_response *res)
 {
     int64_t voter;
     access_account_info acct;
@@ -44,17 +44,17 @@ int page_space(http_request *req, http_response *res)
     html h;
 
     if (portal_voter(req, res, &voter) != 0)
-        return 0;
+        return;
     if (access_account(req->ctx->access, voter, &acct) != STORE_OK ||
         election_status_get(req->ctx->store, &st) != STORE_OK) {
         access_account_free(&acct);
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     if (election_definition(req->ctx->store, &d, err, sizeof err) != 0) {
         access_account_free(&acct);
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -78,5 +78,5 @@ int page_space(http_request *req, http_response *res)
     access_account_free(&acct);
     def_free(&d);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, 200);
+    portal_send(req, res, &h, 200);
 }

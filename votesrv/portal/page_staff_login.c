@@ -8,8 +8,8 @@
 #include "votesrv/api.h"
 #include "votesrv/log.h"
 
-static int render(http_request *req, http_response *res, const char *login, const char *top_err,
-                  int status)
+static void render(http_request *req, http_response *res, const char *login, const char *top_err,
+                   int status)
 {
     portal_page p = { .title = L(req, MSG_STAFF_LOGIN_MANAGEMENT_CONSOLE_LOG) };
     portal_input id = { "login", L(req, MSG_STAFF_LOGIN_LOGIN), "text", "username", login,
@@ -33,15 +33,15 @@ static int render(http_request *req, http_response *res, const char *login, cons
     portal_field(&h, &otp);
     html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_PORTAL_LOG_IN));
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_staff_login(http_request *req, http_response *res)
+void page_staff_login(http_request *req, http_response *res)
 {
-    return render(req, res, NULL, NULL, 200);
+    render(req, res, NULL, NULL, 200);
 }
 
-int page_staff_login_post(http_request *req, http_response *res)
+void page_staff_login_post(http_request *req, http_response *res)
 {
     const char *login = portal_form(req, "login", STAFF_LOGIN_MAX);
     const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
@@ -52,40 +52,41 @@ int page_staff_login_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0)
-        return 0;
-    if (login == NULL || pw == NULL || code == NULL)
-        return render(req, res, login, L(req, MSG_CREDENTIALS), 400);
+        return;
+    if (login == NULL || pw == NULL || code == NULL) {
+        render(req, res, login, L(req, MSG_CREDENTIALS), 400);
+        return;
+    }
     rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &who,
                      &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_FACTOR_LOCKED)   /* the officers' alert */
         log_event("error", "staff-second-factor-locked", json_pack("{s:s}", "login", login));
     if (rc != ACCESS_OK) {
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
-        return render(req, res, login, portal_access_message(req, rc, r.code),
-                      rc != ACCESS_REFUSED ? 503 : r.code == ACCESS_E_FACTOR_LOCKED ? 423 : 401);
+        render(req, res, login, portal_access_message(req, rc, r.code),
+               rc != ACCESS_REFUSED ? 503 : r.code == ACCESS_E_FACTOR_LOCKED ? 423 : 401);
+        return;
     }
     console_cookie(res, session);
     sodium_memzero(session, sizeof session);
     http_redirect(res, console_home(&who));
-    return 0;
 }
 
-int page_staff_logout_post(http_request *req, http_response *res)
+void page_staff_logout_post(http_request *req, http_response *res)
 {
     const char *session = http_cookie(req, CONSOLE_COOKIE);
 
     if (portal_csrf_check(req, res) != 0)
-        return 0;
+        return;
     if (session != NULL && staff_logout(req->ctx->access, session) != STORE_OK) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     console_cookie(res, NULL);
     http_redirect(res, "/gestion/connexion");
-    return 0;
 }
 
-int page_staff_home(http_request *req, http_response *res)
+void page_staff_home(http_request *req, http_response *res)
 {
     static const char *const any[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER,
                                        STAFF_ROLE_AUDITOR, NULL };
@@ -93,5 +94,4 @@ int page_staff_home(http_request *req, http_response *res)
 
     if (console_staff(req, res, &who, any) == 0)
         http_redirect(res, console_home(&who));
-    return 0;
 }

@@ -40,7 +40,7 @@ static int name_ok(const char *name)
            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.") == n;
 }
 
-int page_static(http_request *req, http_response *res)
+void page_static(http_request *req, http_response *res)
 {
     const char *name = req->params[0], *type = type_of(name);
     char path[CONFIG_PATH_CHARS + 80];
@@ -49,7 +49,7 @@ int page_static(http_request *req, http_response *res)
 
     if (!name_ok(name) || type == NULL) {
         http_error(req, res, 404, MSG_NOT_FOUND);
-        return 0;
+        return;
     }
     snprintf(path, sizeof path, "%s/%s", req->ctx->cfg->assets, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -57,7 +57,7 @@ int page_static(http_request *req, http_response *res)
         if (fd >= 0)
             close(fd);
         http_error(req, res, 404, MSG_NOT_FOUND);
-        return 0;
+        return;
     }
     res->status = 200;
     res->has_fd = 1;
@@ -65,5 +65,4 @@ int page_static(http_request *req, http_response *res)
     res->fd_size = (uint64_t)st.st_size;
     res->content_type = type;
     res->cache_static = 1;
-    return 0;
 }

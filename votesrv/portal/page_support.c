@@ -70,7 +70,7 @@ static void results(html *h, http_request *req, json_t *list)
     html_raw(h, "</tbody></table>");
 }
 
-int page_support(http_request *req, http_response *res)
+void page_support(http_request *req, http_response *res)
 {
     staff_member who;
     portal_page p = { .title = L(req, MSG_SUPPORT_SUPPORT_CELL), .staff = &who };
@@ -80,10 +80,10 @@ int page_support(http_request *req, http_response *res)
     html h;
 
     if (console_staff(req, res, &who, support_only) != 0)
-        return 0;
+        return;
     if (q != NULL && q[0] != '\0' && (rc = support_find(req->ctx->access, q, &list)) < 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -94,7 +94,7 @@ int page_support(http_request *req, http_response *res)
         results(&h, req, list);
     json_decref(list);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, rc == ACCESS_REFUSED ? 400 : 200);
+    portal_send(req, res, &h, rc == ACCESS_REFUSED ? 400 : 200);
 }
 
 /* ---- one voter ---- */
@@ -199,8 +199,8 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
 }
 
 /* The voter's file for an agent console_staff let in. */
-static int render_voter(http_request *req, http_response *res, const staff_member *who,
-                        const char *done, const char *failed, const char *err, int status)
+static void render_voter(http_request *req, http_response *res, const staff_member *who,
+                         const char *done, const char *failed, const char *err, int status)
 {
     portal_page p = { .title = L(req, MSG_SUPPORT_VOTER_FILE), .staff = who };
     const char *number = req->params[0];
@@ -212,7 +212,7 @@ static int render_voter(http_request *req, http_response *res, const staff_membe
     if (rc != STORE_OK) {
         http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
                    rc == STORE_ENOTFOUND ? MSG_NOT_FOUND : MSG_UNAVAILABLE);
-        return 0;
+        return;
     }
     html_init(&h);
     portal_begin(&h, req, res, &p);
@@ -226,19 +226,19 @@ static int render_voter(http_request *req, http_response *res, const staff_membe
              L(req, MSG_SUPPORT_NEW_SEARCH));
     json_decref(v);
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_support_voter(http_request *req, http_response *res)
+void page_support_voter(http_request *req, http_response *res)
 {
     staff_member who;
 
     if (console_staff(req, res, &who, support_only) != 0)
-        return 0;
-    return render_voter(req, res, &who, NULL, NULL, NULL, 200);
+        return;
+    render_voter(req, res, &who, NULL, NULL, NULL, 200);
 }
 
-int page_support_voter_post(http_request *req, http_response *res)
+void page_support_voter_post(http_request *req, http_response *res)
 {
     const char *name = portal_form(req, "action", 16);
     const char *reason = portal_form(req, "reason", 4 * SUPPORT_REASON_MAX);
@@ -248,30 +248,35 @@ int page_support_voter_post(http_request *req, http_response *res)
     int rc;
 
     if (portal_csrf_check(req, res) != 0 || console_staff(req, res, &who, support_only) != 0)
-        return 0;
+        return;
     for (i = 0; name != NULL && i < sizeof actions / sizeof actions[0]; i++)
         if (strcmp(name, actions[i].name) == 0)
             break;
     if (name == NULL || i == sizeof actions / sizeof actions[0]) {
         http_error(req, res, 400, MSG_FIELD);
-        return 0;
+        return;
     }
     rc = support_act(req->ctx->access, req->params[0], actions[i].action, who.login,
                      reason, api_now(), &r);
     if (rc == STORE_ENOTFOUND) {
         http_error(req, res, 404, MSG_NOT_FOUND);
-        return 0;
+        return;
     }
-    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_REASON)
-        return render_voter(req, res, &who, NULL, name, L(req, MSG_REASON), 400);
-    if (rc != ACCESS_OK)
-        return render_voter(req, res, &who, NULL, NULL, portal_access_message(req, rc, r.code),
-                            rc == ACCESS_REFUSED ? 409 : 503);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_REASON) {
+        render_voter(req, res, &who, NULL, name, L(req, MSG_REASON), 400);
+        return;
+    }
+    if (rc != ACCESS_OK) {
+        render_voter(req, res, &who, NULL, NULL, portal_access_message(req, rc, r.code),
+                     rc == ACCESS_REFUSED ? 409 : 503);
+        return;
+    }
     {
         char done[200];
 
         snprintf(done, sizeof done, L(req, MSG_SUPPORT_ACTION_DONE),
                  L(req, actions[i].button));
-        return render_voter(req, res, &who, done, NULL, NULL, 200);
+        render_voter(req, res, &who, done, NULL, NULL, 200);
+        return;
     }
 }

@@ -125,8 +125,8 @@ static void election_data(html *h, http_request *req, const def_election *d)
              L(req, MSG_VOTE_CHECK_SAME_ONE_PRINTED));
 }
 
-static int render(http_request *req, http_response *res, vote_ctx *v, const char *err,
-                  int status)
+static void render(http_request *req, http_response *res, vote_ctx *v, const char *err,
+                   int status)
 {
     portal_page p = { .title = NULL, .nav = 1, .script = "vote.mjs" };
     char fp[65], pk[65];
@@ -168,19 +168,19 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
     portal_end(&h, req, &p);
     def_free(&v->d);
-    return portal_send(req, res, &h, status);
+    portal_send(req, res, &h, status);
 }
 
-int page_vote(http_request *req, http_response *res)
+void page_vote(http_request *req, http_response *res)
 {
     vote_ctx v;
 
     if (load(req, res, &v) != 0)
-        return 0;
-    return render(req, res, &v, NULL, 200);
+        return;
+    render(req, res, &v, NULL, 200);
 }
 
-static int receipt_page(http_request *req, http_response *res, const box_receipt *r)
+static void receipt_page(http_request *req, http_response *res, const box_receipt *r)
 {
     portal_page p = { .title = L(req, MSG_VOTE_RECORDED),
                       .nav = 1 };
@@ -204,7 +204,7 @@ static int receipt_page(http_request *req, http_response *res, const box_receipt
              L(req, MSG_VOTE_SIGNATURE_ED25519), sig);
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
     portal_end(&h, req, &p);
-    return portal_send(req, res, &h, 201);
+    portal_send(req, res, &h, 201);
 }
 
 /* The refusal of a cast as a message. */
@@ -218,7 +218,7 @@ static const char *cast_error(http_request *req, int rc, const box_result *r, in
     return i18n_text(MSG_CAST_UNAVAILABLE, req->lang);
 }
 
-int page_vote_post(http_request *req, http_response *res)
+void page_vote_post(http_request *req, http_response *res)
 {
     json_t *b = req->form_json;         /* "ballot", parsed (routes.c) */
     const char *authhex = portal_form(req, "authenticator", 64);
@@ -229,18 +229,20 @@ int page_vote_post(http_request *req, http_response *res)
     int rc, status;
 
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v) != 0)
-        return 0;
+        return;
     if (b == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0) {
-        return render(req, res, &v, L(req, MSG_VOTE_BALLOT_NOT_ENCRYPTED_DEVICE), 400);
+        render(req, res, &v, L(req, MSG_VOTE_BALLOT_NOT_ENCRYPTED_DEVICE), 400);
+        return;
     }
     rc = box_cast(req->ctx->box, v.voter, v.s->id, auth, b, req->client, api_now(), &receipt,
                   &r);
     sodium_memzero(auth, sizeof auth);
     if (rc == STORE_OK) {
         def_free(&v.d);
-        return receipt_page(req, res, &receipt);
+        receipt_page(req, res, &receipt);
+        return;
     }
     if (rc == BOX_REFUSED)              /* the page says why, without the form if it must */
         box_cast_check(req->ctx->store, &v.d, v.voter, v.s->id, api_now(), &v.verdict);
-    return render(req, res, &v, cast_error(req, rc, &r, &status), status);
+    render(req, res, &v, cast_error(req, rc, &r, &status), status);
 }

@@ -7,42 +7,42 @@
 
 #include "portal.h"
 
-int page_static(http_request *req, http_response *res);
-int page_home(http_request *req, http_response *res);
-int page_help(http_request *req, http_response *res);
-int page_profession(http_request *req, http_response *res);
-int page_access(http_request *req, http_response *res);
-int page_access_post(http_request *req, http_response *res);
-int page_reassort(http_request *req, http_response *res);
-int page_reassort_post(http_request *req, http_response *res);
-int page_activation(http_request *req, http_response *res);
-int page_activation_post(http_request *req, http_response *res);
-int page_password(http_request *req, http_response *res);
-int page_password_post(http_request *req, http_response *res);
-int page_login(http_request *req, http_response *res);
-int page_login_post(http_request *req, http_response *res);
-int page_logout_post(http_request *req, http_response *res);
-int page_space(http_request *req, http_response *res);
-int page_vote(http_request *req, http_response *res);
+void page_static(http_request *req, http_response *res);
+void page_home(http_request *req, http_response *res);
+void page_help(http_request *req, http_response *res);
+void page_profession(http_request *req, http_response *res);
+void page_access(http_request *req, http_response *res);
+void page_access_post(http_request *req, http_response *res);
+void page_reassort(http_request *req, http_response *res);
+void page_reassort_post(http_request *req, http_response *res);
+void page_activation(http_request *req, http_response *res);
+void page_activation_post(http_request *req, http_response *res);
+void page_password(http_request *req, http_response *res);
+void page_password_post(http_request *req, http_response *res);
+void page_login(http_request *req, http_response *res);
+void page_login_post(http_request *req, http_response *res);
+void page_logout_post(http_request *req, http_response *res);
+void page_space(http_request *req, http_response *res);
+void page_vote(http_request *req, http_response *res);
 /* The vote form's field "ballot": the ballot's JSON, at most this many bytes,
  * parsed before the handler (route form_json: req->form_json). */
 #define PORTAL_BALLOT_MAX 60000
-int page_vote_post(http_request *req, http_response *res);
-int page_code(http_request *req, http_response *res);
-int page_code_post(http_request *req, http_response *res);
-int page_account(http_request *req, http_response *res);
-int page_account_password_post(http_request *req, http_response *res);
-int page_account_defi_post(http_request *req, http_response *res);
-int page_box(http_request *req, http_response *res);
-int page_results(http_request *req, http_response *res);
-int page_staff_home(http_request *req, http_response *res);
-int page_staff_login(http_request *req, http_response *res);
-int page_staff_login_post(http_request *req, http_response *res);
-int page_staff_logout_post(http_request *req, http_response *res);
-int page_support(http_request *req, http_response *res);
-int page_support_voter(http_request *req, http_response *res);
-int page_support_voter_post(http_request *req, http_response *res);
-int page_officer(http_request *req, http_response *res);
-int page_officer_post(http_request *req, http_response *res);
+void page_vote_post(http_request *req, http_response *res);
+void page_code(http_request *req, http_response *res);
+void page_code_post(http_request *req, http_response *res);
+void page_account(http_request *req, http_response *res);
+void page_account_password_post(http_request *req, http_response *res);
+void page_account_defi_post(http_request *req, http_response *res);
+void page_box(http_request *req, http_response *res);
+void page_results(http_request *req, http_response *res);
+void page_staff_home(http_request *req, http_response *res);
+void page_staff_login(http_request *req, http_response *res);
+void page_staff_login_post(http_request *req, http_response *res);
+void page_staff_logout_post(http_request *req, http_response *res);
+void page_support(http_request *req, http_response *res);
+void page_support_voter(http_request *req, http_response *res);
+void page_support_voter_post(http_request *req, http_response *res);
+void page_officer(http_request *req, http_response *res);
+void page_officer_post(http_request *req, http_response *res);
 
 #endif

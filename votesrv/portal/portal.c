@@ -130,15 +130,15 @@ void portal_end(html *h, http_request *req, portal_page *p)
              L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
 }
 
-int portal_send(http_request *req, http_response *res, html *h, int status)
+void portal_send(http_request *req, http_response *res, html *h, int status)
 {
-    (void)req;
     res->text = html_finish(h);
-    if (res->text == NULL)
-        return -1;
+    if (res->text == NULL) {
+        http_answer_internal(req, res);
+        return;
+    }
     res->status = status ? status : 200;
     res->content_type = "text/html; charset=utf-8";
-    return 0;
 }
 
 void portal_page_error(http_request *req, http_response *res, int status, int msg)
@@ -156,10 +156,10 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
     json_decref(res->json);
     res->json = NULL;
     free(res->text);
-    if (portal_send(req, res, &h, status) != 0) {
-        res->status = status;
-        res->text = NULL;
-    }
+    res->text = html_finish(&h);        /* NULL: http.c answers a bare 500 */
+    res->status = status;
+    if (res->text != NULL)
+        res->content_type = "text/html; charset=utf-8";
 }
 
 /* CSRF: a random cookie (HttpOnly, SameSite=Strict) and, in each form, its

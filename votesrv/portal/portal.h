@@ -38,7 +38,7 @@ void portal_end(html *h, http_request *req, portal_page *p);
 /* A scrutin's title from the definition portal_begin read (else its id). */
 const char *portal_scrutin_title(const portal_page *p, const char *id);
 /* The page as the response (200 unless status), or a 500 if memory ran out. */
-int portal_send(http_request *req, http_response *res, html *h, int status);
+void portal_send(http_request *req, http_response *res, html *h, int status);
 /* The error page http_error shows on portal pages. */
 void portal_page_error(http_request *req, http_response *res, int status, int msg);
 
