@@ -6,72 +6,102 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void card_free(support_card *c)
+{
+    free(c->number);
+    free(c->surname);
+    free(c->given_names);
+    free(c->email);
+    free(c->establishment);
+    memset(c, 0, sizeof *c);
+}
+
+void support_cards_free(support_cards *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        card_free(&c->cards[i]);
+    c->n = 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
 static int add_card(const store_voter_card *v, void *arg)
 {
-    return json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s?,s:s}", "number", v->number,
-                                                "surname", v->surname, "given_names",
-                                                v->given_names, "email", v->identifier,
-                                                "establishment", v->establishment));
+    support_cards *out = arg;
+    support_card *c;
+
+    if (out->n == SUPPORT_RESULTS_MAX)
+        return STORE_OK;
+    c = &out->cards[out->n++];
+    c->number = dup_or_null(v->number);
+    c->surname = dup_or_null(v->surname);
+    c->given_names = dup_or_null(v->given_names);
+    c->email = dup_or_null(v->identifier);
+    c->establishment = dup_or_null(v->establishment);
+    return c->number && c->surname && c->given_names && c->establishment &&
+                   (c->email || !v->identifier)
+               ? STORE_OK : STORE_ENOMEM;
 }
 
 typedef struct {
     const char *query;
-    json_t *list;
+    support_cards *list;
 } find_job;
 
 static int run_find(store_tx *tx, void *arg)
 {
     find_job *j = arg;
 
+    support_cards_free(j->list);        /* a job run again starts afresh */
     return store_voter_search(tx, j->query, SUPPORT_RESULTS_MAX, add_card, j->list);
 }
 
-int support_find(access_ctx *a, const char *query, json_t **out)
+int support_find(access_ctx *a, const char *query, support_cards *out)
 {
-    find_job j = { query, json_array() };
+    find_job j = { query, out };
     int rc;
 
-    *out = NULL;
-    if (query == NULL || query[0] == '\0' || strlen(query) > SUPPORT_QUERY_MAX) {
-        json_decref(j.list);
+    memset(out, 0, sizeof *out);
+    if (query == NULL || query[0] == '\0' || strlen(query) > SUPPORT_QUERY_MAX)
         return ACCESS_REFUSED;
-    }
     rc = store_read(a->store, run_find, &j);
-    if (rc != STORE_OK) {
-        json_decref(j.list);
-        return rc;
-    }
-    *out = j.list;
-    return STORE_OK;
+    if (rc != STORE_OK)
+        support_cards_free(out);
+    return rc;
 }
 
 /* ---- one voter ---- */
 
 typedef struct {
     const char *number;
-    int64_t id, now;
+    int64_t id;
     int struck;
     store_access v;
     store_throttle login, code, defi;
-    json_t *card;
+    support_card card;
 } status_job;
 
 static int run_status(store_tx *tx, void *arg)
 {
     status_job *j = arg;
-    json_t *found = json_array();
+    support_cards found = { .n = 0 };
     char key[THROTTLE_KEY_CHARS];
     int rc = store_voter_find(tx, j->number, &j->id, &j->struck);
 
+    card_free(&j->card);                /* a job run again starts afresh */
     if (rc == STORE_OK)
         rc = store_access_by_id(tx, j->id, &j->v);
     if (rc == STORE_OK)
-        rc = store_voter_search(tx, j->number, SUPPORT_RESULTS_MAX, add_card, found);
-    for (size_t i = 0; rc == STORE_OK && i < json_array_size(found); i++)
-        if (strcmp(json_string_value(json_object_get(json_array_get(found, i), "number")),
-                   j->number) == 0)
-            j->card = json_incref(json_array_get(found, i));
-    json_decref(found);
+        rc = store_voter_search(tx, j->number, SUPPORT_RESULTS_MAX, add_card, &found);
+    for (size_t i = 0; rc == STORE_OK && i < found.n; i++)
+        if (j->card.number == NULL && strcmp(found.cards[i].number, j->number) == 0) {
+            j->card = found.cards[i];
+            found.cards[i] = (support_card){ 0 };
+        }
+    support_cards_free(&found);
     snprintf(key, sizeof key, "acct:%lld", (long long)j->id);
     if (rc == STORE_OK)
         rc = store_throttle_get(tx, key, &j->login);
@@ -81,53 +111,60 @@ static int run_status(store_tx *tx, void *arg)
     snprintf(key, sizeof key, "defi:%lld", (long long)j->id);
     if (rc == STORE_OK)
         rc = store_throttle_get(tx, key, &j->defi);
-    return rc == STORE_OK && j->card == NULL ? STORE_ENOTFOUND : rc;
+    return rc == STORE_OK && j->card.number == NULL ? STORE_ENOTFOUND : rc;
 }
 
-static json_int_t locked_until(const store_throttle *t, int64_t now)
+static int64_t locked_until(const store_throttle *t, int64_t now)
 {
-    return t->locked_until > now ? (json_int_t)t->locked_until : 0;
+    return t->locked_until > now ? t->locked_until : 0;
 }
 
-int support_status(access_ctx *a, const char *number, int64_t now, json_t **out)
+void support_voter_free(support_voter *v)
 {
-    status_job j = { .number = number, .now = now };
+    card_free(&v->card);
+    for (size_t i = 0; i < v->nemails; i++)
+        free(v->emails[i]);
+    free(v->emails);
+    free(v->scrutins);
+    memset(v, 0, sizeof *v);
+}
+
+int support_status(access_ctx *a, const char *number, int64_t now, support_voter *out)
+{
+    status_job j = { .number = number };
     access_account_info account;
-    json_t *emails, *scrutins;
     int rc;
 
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     if (number == NULL || strlen(number) > STORE_NUMBER_CHARS)
         return STORE_ENOTFOUND;
     rc = store_read(a->store, run_status, &j);
     if (rc == STORE_OK)
         rc = access_account(a, j.id, &account);
     if (rc != STORE_OK) {
-        json_decref(j.card);
+        card_free(&j.card);
         return rc;
     }
-    /* the account's number, addresses, language and scrutins; never which défi
-     * question is the voter's own */
-    emails = json_array();
-    scrutins = json_array();
-    for (size_t i = 0; i < account.nemails; i++)
-        json_array_append_new(emails, json_string(account.emails[i]));
-    for (size_t i = 0; i < account.nscrutins; i++)
-        json_array_append_new(scrutins, json_pack("{s:s,s:b}", "id", account.scrutins[i].id,
-                                                  "voted", account.scrutins[i].voted));
-    json_object_update_new(j.card, json_pack("{s:s,s:o,s:s,s:o}", "number", account.number,
-                                             "emails", emails, "lang", account.lang,
-                                             "scrutins", scrutins));
-    json_object_del(j.card, "email");
+    /* the account's addresses and scrutins; never which défi question is the
+     * voter's own */
+    out->card = j.card;
+    free(out->card.email);
+    out->card.email = NULL;
+    out->emails = account.emails;
+    out->nemails = account.nemails;
+    out->scrutins = account.scrutins;
+    out->nscrutins = account.nscrutins;
+    account.emails = NULL;
+    account.scrutins = NULL;
+    account.nemails = account.nscrutins = 0;
     access_account_free(&account);
-    json_object_set_new(j.card, "struck", json_boolean(j.struck));
-    json_object_set_new(j.card, "activated", json_boolean(j.v.password_hash[0] != '\0'));
-    json_object_set_new(j.card, "defi_set", json_boolean(j.v.defi_hash[0] != '\0'));
-    json_object_set_new(j.card, "code_set", json_boolean(j.v.has_auth));
-    json_object_set_new(j.card, "login_locked_until", json_integer(locked_until(&j.login, now)));
-    json_object_set_new(j.card, "code_locked_until", json_integer(locked_until(&j.code, now)));
-    json_object_set_new(j.card, "defi_locked_until", json_integer(locked_until(&j.defi, now)));
-    *out = j.card;
+    out->struck = j.struck;
+    out->activated = j.v.password_hash[0] != '\0';
+    out->defi_set = j.v.defi_hash[0] != '\0';
+    out->code_set = j.v.has_auth;
+    out->login_locked_until = locked_until(&j.login, now);
+    out->code_locked_until = locked_until(&j.code, now);
+    out->defi_locked_until = locked_until(&j.defi, now);
     return STORE_OK;
 }
 

@@ -25,14 +25,32 @@ typedef enum {
     SUPPORT_UNLOCK        /* lift the login, vote-code and défi locks */
 } support_action;
 
-/* Voters matching a number, an address or the start of a surname:
- * [{number, surname, given_names, email, establishment}], at most
- * SUPPORT_RESULTS_MAX. ACCESS_REFUSED for an empty or oversized query. */
-int support_find(access_ctx *a, const char *query, json_t **out);
-/* One voter: {number, surname, given_names, establishment, emails, struck,
- * activated, defi_set, code_set, login_locked_until, code_locked_until, defi_locked_until,
- * scrutins: [{id, voted}]} (times 0 when not locked). */
-int support_status(access_ctx *a, const char *number, int64_t now, json_t **out);
+/* A voter as a search finds them (email NULL when they have no address). */
+typedef struct {
+    char *number, *surname, *given_names, *email, *establishment;
+} support_card;
+typedef struct {
+    support_card cards[SUPPORT_RESULTS_MAX];
+    size_t n;
+} support_cards;
+/* Voters matching a number, an address or the start of a surname, at most
+ * SUPPORT_RESULTS_MAX. ACCESS_REFUSED for an empty or oversized query.
+ * support_cards_free releases what out holds, whatever the result. */
+int support_find(access_ctx *a, const char *query, support_cards *out);
+void support_cards_free(support_cards *c);
+/* Where one voter stands: never a secret, nor which défi question is theirs.
+ * support_voter_free releases what out holds, whatever the result. */
+typedef struct {
+    support_card card;                  /* card.email unused: see emails */
+    char **emails;
+    size_t nemails;
+    access_account_scrutin *scrutins;   /* the scrutins they are called to */
+    size_t nscrutins;
+    int struck, activated, defi_set, code_set;
+    int64_t login_locked_until, code_locked_until, defi_locked_until;   /* 0: not locked */
+} support_voter;
+int support_status(access_ctx *a, const char *number, int64_t now, support_voter *out);
+void support_voter_free(support_voter *v);
 int support_act(access_ctx *a, const char *number, support_action action, const char *agent,
                 const char *reason, int64_t now, access_result *res);
 

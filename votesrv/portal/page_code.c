@@ -68,14 +68,11 @@ void page_code_post(http_request *req, http_response *res)
         return;
     }
     rc = access_code_reissue(req->ctx->access, voter, answer, req->client, api_now(), &r);
-    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG) {
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
         render(req, res, i18n_text(MSG_DEFI_WRONG, req->lang), NULL, 0, 403);
-        return;
-    }
-    if (rc != ACCESS_OK) {
+    else if (rc != ACCESS_OK)
         render(req, res, NULL, portal_access_message(req, rc, r.code), 0,
                rc == ACCESS_REFUSED ? 400 : 503);
-        return;
-    }
-    render(req, res, NULL, NULL, 1, 200);
+    else
+        render(req, res, NULL, NULL, 1, 200);
 }

@@ -331,13 +331,10 @@ void page_officer_post(http_request *req, http_response *res)
         http_error(req, res, 400, MSG_FIELD);
         return;
     }
-    if (rc == ELECTION_REFUSED) {
+    if (rc == ELECTION_REFUSED)
         render(req, res, &who, NULL, c.msg, NULL, 409);
-        return;
-    }
-    if (rc != ELECTION_OK) {
+    else if (rc != ELECTION_OK)
         http_error(req, res, 503, MSG_UNAVAILABLE);
-        return;
-    }
-    render(req, res, &who, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
+    else
+        render(req, res, &who, i18n_text(MSG_DONE, req->lang), NULL, NULL, 200);
 }

@@ -36,12 +36,9 @@ static void search_form(html *h, http_request *req, const char *q)
     html_fmt(h, "<button type=\"submit\">%s</button></form>", L(req, MSG_SUPPORT_SEARCH));
 }
 
-static void results(html *h, http_request *req, json_t *list)
+static void results(html *h, http_request *req, const support_cards *list)
 {
-    size_t i;
-    json_t *v;
-
-    if (json_array_size(list) == 0) {
+    if (list->n == 0) {
         portal_notice(h, "info", L(req, MSG_SUPPORT_NO_VOTER_MATCHES));
         return;
     }
@@ -50,21 +47,21 @@ static void results(html *h, http_request *req, json_t *list)
              "</tr></thead><tbody>", L(req, MSG_SUPPORT_VOTERS_FOUND),
              L(req, MSG_SUPPORT_NAME), L(req, MSG_SUPPORT_NUMBER),
              L(req, MSG_SUPPORT_ADDRESS), L(req, MSG_PORTAL_ESTABLISHMENT));
-    json_array_foreach(list, i, v) {
-        const char *number = json_string_value(json_object_get(v, "number"));
+    for (size_t i = 0; i < list->n; i++) {
+        const support_card *v = &list->cards[i];
 
         html_raw(h, "<tr><td>");
-        html_text(h, json_string_value(json_object_get(v, "surname")));
+        html_text(h, v->surname);
         html_raw(h, " ");
-        html_text(h, json_string_value(json_object_get(v, "given_names")));
+        html_text(h, v->given_names);
         html_raw(h, "</td><td><a href=\"/gestion/assistance/");
-        html_text(h, number);
+        html_text(h, v->number);
         html_raw(h, "\">");
-        html_text(h, number);
+        html_text(h, v->number);
         html_raw(h, "</a></td><td>");
-        html_text(h, json_string_value(json_object_get(v, "email")));
+        html_text(h, v->email);
         html_raw(h, "</td><td>");
-        html_text(h, json_string_value(json_object_get(v, "establishment")));
+        html_text(h, v->establishment);
         html_raw(h, "</td></tr>");
     }
     html_raw(h, "</tbody></table>");
@@ -75,7 +72,7 @@ void page_support(http_request *req, http_response *res)
     staff_member who;
     portal_page p = { .title = L(req, MSG_SUPPORT_SUPPORT_CELL), .staff = &who };
     const char *q = http_query(req, "q");
-    json_t *list = NULL;
+    support_cards list = { .n = 0 };
     int rc = 0;
     html h;
 
@@ -90,18 +87,18 @@ void page_support(http_request *req, http_response *res)
     search_form(&h, req, q);
     if (rc == ACCESS_REFUSED)
         portal_notice(&h, "error", L(req, MSG_BAD_QUERY));
-    else if (list != NULL)
-        results(&h, req, list);
-    json_decref(list);
+    else if (q != NULL && q[0] != '\0')
+        results(&h, req, &list);
+    support_cards_free(&list);
     portal_end(&h, req, &p);
     portal_send(req, res, &h, rc == ACCESS_REFUSED ? 400 : 200);
 }
 
 /* ---- one voter ---- */
 
-static const char *yes_no(http_request *req, json_t *v, const char *key)
+static const char *yes_no(http_request *req, int yes)
 {
-    return json_is_true(json_object_get(v, key)) ? L(req, MSG_SUPPORT_YES) : L(req, MSG_SUPPORT_NO);
+    return yes ? L(req, MSG_SUPPORT_YES) : L(req, MSG_SUPPORT_NO);
 }
 
 static void row(html *h, const char *label, const char *value)
@@ -113,10 +110,8 @@ static void row(html *h, const char *label, const char *value)
     html_raw(h, "</dd>");
 }
 
-static void lock_row(html *h, http_request *req, const char *label, json_t *v, const char *key)
+static void lock_row(html *h, http_request *req, const char *label, int64_t until)
 {
-    int64_t until = (int64_t)json_integer_value(json_object_get(v, key));
-
     html_raw(h, "<dt>");
     html_text(h, label);
     html_raw(h, "</dt><dd>");
@@ -129,36 +124,31 @@ static void lock_row(html *h, http_request *req, const char *label, json_t *v, c
     html_raw(h, "</dd>");
 }
 
-static void status_list(html *h, http_request *req, const portal_page *p, json_t *v)
+static void status_list(html *h, http_request *req, const portal_page *p, const support_voter *v)
 {
-    size_t i;
-    json_t *e;
     char name[512];
 
-    snprintf(name, sizeof name, "%s %s", json_string_value(json_object_get(v, "surname")),
-             json_string_value(json_object_get(v, "given_names")));
+    snprintf(name, sizeof name, "%s %s", v->card.surname, v->card.given_names);
     html_fmt(h, "<h2>%s</h2><dl class=\"status\">", L(req, MSG_SUPPORT_STATUS));
     row(h, L(req, MSG_SUPPORT_NAME), name);
-    row(h, L(req, MSG_SUPPORT_NUMBER), json_string_value(json_object_get(v, "number")));
-    row(h, L(req, MSG_PORTAL_ESTABLISHMENT),
-        json_string_value(json_object_get(v, "establishment")));
-    json_array_foreach(json_object_get(v, "emails"), i, e)
-        row(h, L(req, MSG_SUPPORT_ADDRESS), json_string_value(e));
-    row(h, L(req, MSG_SUPPORT_STRUCK_OFF_LIST), yes_no(req, v, "struck"));
-    row(h, L(req, MSG_SUPPORT_ACCOUNT_ACTIVATED), yes_no(req, v, "activated"));
-    row(h, L(req, MSG_SUPPORT_DEFI_QUESTION_CHOSEN), yes_no(req, v, "defi_set"));
-    row(h, L(req, MSG_SUPPORT_VOTE_CODE_ISSUED), yes_no(req, v, "code_set"));
-    lock_row(h, req, L(req, MSG_SUPPORT_LOGIN), v, "login_locked_until");
-    lock_row(h, req, L(req, MSG_SUPPORT_VOTE_CODE_ENTRY), v, "code_locked_until");
-    lock_row(h, req, L(req, MSG_SUPPORT_CHALLENGE_ANSWER), v, "defi_locked_until");
+    row(h, L(req, MSG_SUPPORT_NUMBER), v->card.number);
+    row(h, L(req, MSG_PORTAL_ESTABLISHMENT), v->card.establishment);
+    for (size_t i = 0; i < v->nemails; i++)
+        row(h, L(req, MSG_SUPPORT_ADDRESS), v->emails[i]);
+    row(h, L(req, MSG_SUPPORT_STRUCK_OFF_LIST), yes_no(req, v->struck));
+    row(h, L(req, MSG_SUPPORT_ACCOUNT_ACTIVATED), yes_no(req, v->activated));
+    row(h, L(req, MSG_SUPPORT_DEFI_QUESTION_CHOSEN), yes_no(req, v->defi_set));
+    row(h, L(req, MSG_SUPPORT_VOTE_CODE_ISSUED), yes_no(req, v->code_set));
+    lock_row(h, req, L(req, MSG_SUPPORT_LOGIN), v->login_locked_until);
+    lock_row(h, req, L(req, MSG_SUPPORT_VOTE_CODE_ENTRY), v->code_locked_until);
+    lock_row(h, req, L(req, MSG_SUPPORT_CHALLENGE_ANSWER), v->defi_locked_until);
     html_raw(h, "</dl>");
     html_fmt(h, "<h2>%s</h2><ul>", L(req, MSG_SUPPORT_SIGNATURE_LIST));
-    json_array_foreach(json_object_get(v, "scrutins"), i, e) {
+    for (size_t i = 0; i < v->nscrutins; i++) {
         html_raw(h, "<li>");
-        html_text(h, portal_scrutin_title(p, json_string_value(json_object_get(e, "id"))));
+        html_text(h, portal_scrutin_title(p, v->scrutins[i].id));
         html_raw(h, " : ");
-        html_raw(h, json_is_true(json_object_get(e, "voted"))
-                        ? L(req, MSG_SUPPORT_VOTED) : L(req, MSG_SUPPORT_NOT_VOTED));
+        html_raw(h, v->scrutins[i].voted ? L(req, MSG_SUPPORT_VOTED) : L(req, MSG_SUPPORT_NOT_VOTED));
         html_raw(h, "</li>");
     }
     html_raw(h, "</ul>");
@@ -204,12 +194,13 @@ static void render_voter(http_request *req, http_response *res, const staff_memb
 {
     portal_page p = { .title = L(req, MSG_SUPPORT_VOTER_FILE), .staff = who };
     const char *number = req->params[0];
-    json_t *v = NULL;
+    support_voter v;
     int rc;
     html h;
 
     rc = support_status(req->ctx->access, number, api_now(), &v);
     if (rc != STORE_OK) {
+        support_voter_free(&v);
         http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
                    rc == STORE_ENOTFOUND ? MSG_NOT_FOUND : MSG_UNAVAILABLE);
         return;
@@ -220,11 +211,11 @@ static void render_voter(http_request *req, http_response *res, const staff_memb
         portal_notice(&h, "ok", done);
     else if (err != NULL && failed == NULL)
         portal_notice(&h, "error", err);
-    status_list(&h, req, &p, v);
+    status_list(&h, req, &p, &v);
     action_forms(&h, req, res, number, failed, err);
     html_fmt(&h, "<p><a href=\"/gestion/assistance\">%s</a></p>",
              L(req, MSG_SUPPORT_NEW_SEARCH));
-    json_decref(v);
+    support_voter_free(&v);
     portal_end(&h, req, &p);
     portal_send(req, res, &h, status);
 }
