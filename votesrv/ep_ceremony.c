@@ -49,7 +49,7 @@ void ep_ceremony_post(http_request *req, http_response *res)
         return;
     }
     if ((text = json_dumps(req->json, JSON_COMPACT)) == NULL) {
-        http_error(req, res, 500, MSG_INTERNAL);
+        http_answer_internal(req, res);
         return;
     }
     rc = tally_post_message(req->ctx->box->store, &c, text, strlen(text));
