@@ -955,7 +955,7 @@ static const char *error_code(const http_response *res)
 
 /* Memory ran out in a handler: http_answer_internal answers a 500
  * (internal_error; an HTML page on a portal page), unless the handler had
- * already chosen a status. */
+ * already chosen a status (test_dispatch_resolves). */
 static void oom_handler(http_request *req, http_response *res)
 {
     http_answer_internal(req, res);
@@ -967,49 +967,16 @@ static void oom_after_status(http_request *req, http_response *res)
     http_answer_internal(req, res);
 }
 
-static void test_answer_internal(void **state)
-{
-    const http_route routes[] = {
-        { "GET", "/a", oom_handler, HTTP_BODY_NONE, NULL, 0 },
-        { "GET", "/b", oom_after_status, HTTP_BODY_NONE, NULL, 0 },
-    };
-    const char *paths[] = { "/a", "/b", "/a" };
-    server srv;
-    http_ctx ctx;
-    char err[CONFIG_ERR_CHARS];
-    http_request req;
-    http_response res;
-
-    (void)state;
-    log_set_level("error");
-    assert_int_equal(server_open(&srv, cfg_path, 0, 0, err, sizeof err), 0);
-    server_http_ctx(&srv, &ctx);
-    for (int i = 0; i < 3; i++) {
-        memset(&req, 0, sizeof req);
-        memset(&res, 0, sizeof res);
-        req.method = "GET";
-        req.path = paths[i];
-        req.client = "192.0.2.7";
-        req.is_page = i == 2;
-        http_dispatch(&ctx, routes, 2, &req, NULL, 0, NULL, &res);
-        assert_int_equal(res.status, i == 1 ? 202 : 500);
-        if (i == 0)
-            assert_string_equal(error_code(&res), "internal_error");
-        if (i == 1)
-            assert_null(res.json);
-        if (i == 2)
-            assert_non_null(strstr(res.text, "<html"));
-        json_decref(res.json);
-        free(res.text);
-    }
-    server_close(&srv);
-}
+static const http_route oom_routes[] = {
+    { "GET", "/a", oom_handler, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/b", oom_after_status, HTTP_BODY_NONE, NULL, 0 },
+};
 
 /* (3c) Without privilege separation the same resolution is used
  * (http_dispatch = http_resolve + http_answer): a JSON body deeper than
  * HTTP_JSON_DEPTH is a bad JSON body, one as deep as allowed reaches the
  * handler; a path parameter outside the alphabet is no route's; a 405 names
- * the path's methods. */
+ * the path's methods; a handler that runs out of memory gets a 500 (oom_routes). */
 static void test_dispatch_resolves(void **state)
 {
     server srv;
@@ -1059,6 +1026,24 @@ static void test_dispatch_resolves(void **state)
     assert_int_equal(res.status, 405);
     assert_string_equal(res.allow, "POST, DELETE");
     json_decref(res.json);
+    for (int i = 0; i < 3; i++) {            /* http_answer_internal: /a, /b, /a as a page */
+        memset(&req, 0, sizeof req);
+        memset(&res, 0, sizeof res);
+        req.method = "GET";
+        req.path = i == 1 ? "/b" : "/a";
+        req.client = "192.0.2.7";
+        req.is_page = i == 2;
+        http_dispatch(&ctx, oom_routes, 2, &req, NULL, 0, NULL, &res);
+        assert_int_equal(res.status, i == 1 ? 202 : 500);
+        if (i == 0)
+            assert_string_equal(error_code(&res), "internal_error");
+        if (i == 1)
+            assert_null(res.json);
+        if (i == 2)
+            assert_non_null(strstr(res.text, "<html"));
+        json_decref(res.json);
+        free(res.text);
+    }
     server_close(&srv);
 }
 
@@ -1522,7 +1507,6 @@ int main(void)
         cmocka_unit_test(test_tree_round_trip),
         cmocka_unit_test(test_seed_frames_accepted),
         cmocka_unit_test(test_dispatch_resolves),
-        cmocka_unit_test(test_answer_internal),
         cmocka_unit_test(test_worker_resolves),
         cmocka_unit_test(test_worker_death_stops_the_daemon),       /* ends the daemon */
         cmocka_unit_test(test_writer_death_ends_its_children),      /* a daemon of its own */
