@@ -586,7 +586,7 @@ static int migrate_rows(store_conn *c)
     return rc == SQLITE_DONE ? sq_exec(c, "DELETE FROM box.ballot") : STORE_EIO;
 }
 
-int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t digest[32])
 {
     uint8_t state[STATE_BYTES] = { 0 };
     region r;
@@ -605,7 +605,8 @@ int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_
 
 /* The box's count and digest, written in place like the ballots: the row's
  * bytes are the state's, whatever the order of the casts across scrutins. */
-int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count,
+                     const uint8_t digest[32])
 {
     uint8_t state[STATE_BYTES];
     int64_t used;
@@ -728,7 +729,7 @@ int sq_box_reserve(store_conn *c, const char *scrutin, size_t payload)
     return region_for(c, scrutin, SLOT_HEAD + 8 + payload, used - 1, &r);
 }
 
-int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
+int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t pub[32])
 {
     int rc = temp_insert(c, "INSERT INTO temp.bx_cred(pub, scrutin) VALUES (?, ?)", pub,
                          scrutin);
@@ -740,7 +741,7 @@ int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
     return rc;
 }
 
-int sq_alpha_add(store_conn *c, const uint8_t *hash)
+int sq_alpha_add(store_conn *c, const uint8_t hash[STORE_HASH_BYTES])
 {
     int rc = temp_insert(c, "INSERT INTO temp.bx_alpha(hash) VALUES (?)", hash, NULL);
 
@@ -758,8 +759,8 @@ int sq_alpha_add(store_conn *c, const uint8_t *hash)
     return rc;
 }
 
-int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
-                  const uint8_t *wire, size_t wirelen)
+int sq_ballot_add(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
+                  const char *body, const uint8_t *wire, size_t wirelen)
 {
     size_t bodylen = strlen(body), na = c->npend_alpha, need, at;
     int64_t used;
@@ -847,7 +848,8 @@ static int get_in_region(store_conn *c, const region *r, void *arg)
     return *g->body == NULL ? STORE_ENOMEM : 1;
 }
 
-int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body)
+int sq_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],
+                  char scrutin[STORE_SCRUTIN_CHARS + 1], char **body)
 {
     get_ctx g = { tracker, scrutin, body, 0 };
     int rc = regions_each(c, get_in_region, &g);

@@ -1,0 +1,303 @@
+/* store_access.c - voter accounts, one-time links, sessions, throttles,
+ * single-use values. */
+#include "store_backend.h"
+
+#include <string.h>
+
+#define ACCESS_COLUMNS \
+    "id, number, struck, password_hash, defi_question, defi_hash, lang," \
+    " EXISTS (SELECT 1 FROM credential_binding b WHERE b.voter_id = voter.id)"
+
+static int access_row(store_sql *q, store_access *a)
+{
+    int rc = store_sql_one(q);
+
+    memset(a, 0, sizeof *a);
+    if (rc != STORE_OK)
+        return rc;
+    a->id = store_sql_i64(q, 0);
+    store_sql_copy_text(a->number, sizeof a->number, q, 1);
+    a->struck = (int)store_sql_i64(q, 2);
+    store_sql_copy_text(a->password_hash, sizeof a->password_hash, q, 3);
+    a->defi_question = store_sql_null(q, 4) ? -1 : (int)store_sql_i64(q, 4);
+    store_sql_copy_text(a->defi_hash, sizeof a->defi_hash, q, 5);
+    store_sql_copy_text(a->lang, sizeof a->lang, q, 6);
+    a->has_auth = store_sql_i64(q, 7) != 0;
+    store_sql_end(q);
+    return STORE_OK;
+}
+
+int store_access_by_email(store_tx *tx, const char *address, store_access *a)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "SELECT " ACCESS_COLUMNS " FROM voter WHERE id ="
+                              " (SELECT voter_id FROM voter_email WHERE address = $1)");
+    store_sql_text(&q, address);
+    return access_row(&q, a);
+}
+
+int store_access_by_id(store_tx *tx, int64_t id, store_access *a)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "SELECT " ACCESS_COLUMNS " FROM voter WHERE id = $1");
+    store_sql_int(&q, id);
+    return access_row(&q, a);
+}
+
+int store_access_set_password(store_tx *tx, int64_t id, const char *hash)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE voter SET password_hash = $1 WHERE id = $2");
+    store_sql_text(&q, hash);
+    store_sql_int(&q, id);
+    return store_sql_changed(&q, STORE_ENOTFOUND);
+}
+
+int store_access_set_defi(store_tx *tx, int64_t id, int question, const char *hash)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE voter SET defi_question = $1, defi_hash = $2 WHERE id = $3");
+    store_sql_int(&q, question);
+    store_sql_text(&q, hash);
+    store_sql_int(&q, id);
+    return store_sql_changed(&q, STORE_ENOTFOUND);
+}
+
+int store_voter_emails(store_tx *tx, int64_t id, store_text_fn fn, void *arg)
+{
+    store_sql q;
+    int rc = STORE_OK, stop = 0;
+
+    store_sql_prepare(&q, tx, "SELECT address FROM voter_email WHERE voter_id = $1"
+                              " ORDER BY address");
+    store_sql_int(&q, id);
+    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
+        stop = fn(store_sql_str(&q, 0), arg);
+    store_sql_end(&q);
+    return stop ? stop : rc;
+}
+
+int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg)
+{
+    store_sql q;
+    int rc = STORE_OK, stop = 0;
+
+    store_sql_prepare(&q, tx, "SELECT vs.scrutin, s.voter_id IS NOT NULL FROM voter_scrutin vs"
+                              " LEFT JOIN signature s ON s.voter_id = vs.voter_id"
+                              " AND s.scrutin = vs.scrutin WHERE vs.voter_id = $1"
+                              " ORDER BY vs.scrutin");
+    store_sql_int(&q, id);
+    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
+        stop = fn(store_sql_str(&q, 0), (int)store_sql_i64(&q, 1), arg);
+    store_sql_end(&q);
+    return stop ? stop : rc;
+}
+
+int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg)
+{
+    store_sql q;
+    int rc = STORE_OK, stop = 0;
+
+    store_sql_prepare_scan(&q, tx, "SELECT id FROM voter WHERE struck = 0 ORDER BY id");
+    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
+        stop = fn(store_sql_i64(&q, 0), arg);
+    store_sql_end(&q);
+    return stop ? stop : rc;
+}
+
+int store_voter_cards_each(store_tx *tx, store_card_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, "SELECT " STORE_CARD_COLUMNS " FROM voter v"
+                                   " WHERE v.struck = 0 ORDER BY v.number");
+    return store_cards_run(&q, fn, arg);
+}
+
+int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
+                     int purpose, int64_t expires, int64_t now, int keep)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0"
+                              " AND token_hash NOT IN (SELECT token_hash FROM access_link"
+                              " WHERE voter_id = $1 AND used = 0 AND expires > $2"
+                              " ORDER BY expires DESC, token_hash DESC LIMIT $3)");
+    store_sql_int(&q, voter);
+    store_sql_int(&q, now);
+    store_sql_int(&q, keep > 0 ? keep : 0);
+    if ((rc = store_sql_done(&q)) != STORE_OK)
+        return rc;
+    store_sql_prepare(&q, tx, "INSERT INTO access_link(token_hash, voter_id, purpose, expires)"
+                              " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_int(&q, voter);
+    store_sql_int(&q, purpose);
+    store_sql_int(&q, expires);
+    return store_sql_insert(&q);
+}
+
+int store_link_peek(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
+                    int *purpose, int *used, int64_t *expires)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, "SELECT voter_id, purpose, used, expires FROM access_link"
+                              " WHERE token_hash = $1");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    if ((rc = store_sql_one(&q)) != STORE_OK)
+        return rc;
+    *voter = store_sql_i64(&q, 0);
+    *purpose = (int)store_sql_i64(&q, 1);
+    *used = (int)store_sql_i64(&q, 2);
+    *expires = store_sql_i64(&q, 3);
+    store_sql_end(&q);
+    return STORE_OK;
+}
+
+int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
+                       int64_t *voter, int *purpose)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, "UPDATE access_link SET used = 1 WHERE token_hash = $1"
+                              " AND used = 0 AND expires > $2 RETURNING voter_id, purpose");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_int(&q, now);
+    if ((rc = store_sql_one(&q)) != STORE_OK)
+        return rc;
+    *voter = store_sql_i64(&q, 0);
+    *purpose = (int)store_sql_i64(&q, 1);
+    rc = store_sql_done(&q);            /* to the statement's end: the update is applied */
+    if (rc != STORE_OK)
+        return rc;
+    /* the voter's other links die with this one */
+    store_sql_prepare(&q, tx, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0");
+    store_sql_int(&q, *voter);
+    return store_sql_done(&q);
+}
+
+int store_session_insert(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
+                         int64_t now)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "INSERT INTO session(id_hash, voter_id, created, last_seen)"
+                              " VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_int(&q, voter);
+    store_sql_int(&q, now);
+    return store_sql_insert(&q);
+}
+
+int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
+                      int64_t *created, int64_t *last_seen)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, "SELECT voter_id, created, last_seen FROM session"
+                              " WHERE id_hash = $1");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    if ((rc = store_sql_one(&q)) != STORE_OK)
+        return rc;
+    *voter = store_sql_i64(&q, 0);
+    *created = store_sql_i64(&q, 1);
+    *last_seen = store_sql_i64(&q, 2);
+    store_sql_end(&q);
+    return STORE_OK;
+}
+
+int store_session_touch(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE session SET last_seen = $1 WHERE id_hash = $2");
+    store_sql_int(&q, now);
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    return store_sql_changed(&q, STORE_ENOTFOUND);
+}
+
+int store_session_delete(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES])
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "DELETE FROM session WHERE id_hash = $1");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    return store_sql_done(&q);
+}
+
+int store_sessions_delete_voter(store_tx *tx, int64_t voter)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "DELETE FROM session WHERE voter_id = $1");
+    store_sql_int(&q, voter);
+    return store_sql_done(&q);
+}
+
+int store_sessions_delete_others(store_tx *tx, int64_t voter,
+                                 const uint8_t keep[STORE_HASH_BYTES])
+{
+    static const uint8_t none[STORE_HASH_BYTES];     /* no session has this hash */
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "DELETE FROM session WHERE voter_id = $1 AND id_hash <> $2");
+    store_sql_int(&q, voter);
+    store_sql_blob(&q, keep != NULL ? keep : none, STORE_HASH_BYTES);
+    return store_sql_done(&q);
+}
+
+/* All zero when the key was never seen. */
+int store_throttle_get(store_tx *tx, const char *key, store_throttle *t)
+{
+    store_sql q;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    store_sql_prepare(&q, tx, "SELECT failures, next_allowed, locked_until FROM throttle"
+                              " WHERE key = $1");
+    store_sql_text(&q, key);
+    rc = store_sql_one(&q);
+    if (rc != STORE_OK)
+        return rc == STORE_ENOTFOUND ? STORE_OK : rc;
+    t->failures = store_sql_i64(&q, 0);
+    t->next_allowed = store_sql_i64(&q, 1);
+    t->locked_until = store_sql_i64(&q, 2);
+    store_sql_end(&q);
+    return STORE_OK;
+}
+
+int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "INSERT INTO throttle(key, failures, next_allowed, locked_until)"
+                              " VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET"
+                              " failures = EXCLUDED.failures,"
+                              " next_allowed = EXCLUDED.next_allowed,"
+                              " locked_until = EXCLUDED.locked_until");
+    store_sql_text(&q, key);
+    store_sql_int(&q, t->failures);
+    store_sql_int(&q, t->next_allowed);
+    store_sql_int(&q, t->locked_until);
+    return store_sql_done(&q);
+}
+
+int store_nonce_use(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "INSERT INTO nonce(hash, expires) VALUES ($1, $2)"
+                              " ON CONFLICT DO NOTHING");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_int(&q, expires);
+    return store_sql_insert(&q);
+}

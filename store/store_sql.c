@@ -1,0 +1,143 @@
+/* store_sql.c - the statement layer's side that does not depend on the
+ * backend: arguments, reading columns, and the usual ways to run a statement. */
+#include "store_backend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void start(store_sql *q, store_tx *tx, const char *sql, int scan)
+{
+    q->b = tx->b;
+    q->c = tx->c;
+    q->sql = sql;
+    q->scan = scan;
+    q->nargs = 0;
+    q->h = NULL;
+    q->started = q->row = q->nrows = 0;
+    q->changes = 0;
+    q->cursor = 0;
+}
+
+void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql)
+{
+    start(q, tx, sql, 0);
+}
+
+void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql)
+{
+    start(q, tx, sql, 1);
+}
+
+/* Past STORE_SQL_ARGS, arguments are counted but not kept: the statement
+ * then fails (a programming error, caught by the tests). */
+static void add(store_sql *q, int type, int64_t i, const void *p, size_t len)
+{
+    if (q->nargs < STORE_SQL_ARGS)
+        q->arg[q->nargs] = (store_sql_arg){ type, i, p, len };
+    q->nargs++;
+}
+
+void store_sql_int(store_sql *q, int64_t v) { add(q, STORE_ARG_INT, v, NULL, 0); }
+void store_sql_text(store_sql *q, const char *s) { add(q, STORE_ARG_TEXT, 0, s, 0); }
+void store_sql_blob(store_sql *q, const void *b, size_t len) { add(q, STORE_ARG_BLOB, 0, b, len); }
+
+int store_sql_step(store_sql *q)
+{
+    return q->nargs > STORE_SQL_ARGS ? STORE_EIO : q->b->step(q);
+}
+
+void store_sql_end(store_sql *q) { q->b->end(q); }
+int64_t store_sql_i64(store_sql *q, int col) { return q->b->column_int(q, col); }
+const char *store_sql_str(store_sql *q, int col) { return q->b->column_text(q, col); }
+int store_sql_null(store_sql *q, int col) { return q->b->column_null(q, col); }
+
+const uint8_t *store_sql_bytes(store_sql *q, int col, size_t *len)
+{
+    return q->b->column_blob(q, col, len);
+}
+
+void store_sql_copy_text(char *dst, size_t size, store_sql *q, int col)
+{
+    const char *t = store_sql_str(q, col);
+
+    snprintf(dst, size, "%s", t != NULL ? t : "");
+}
+
+void store_sql_copy_blob(uint8_t *dst, size_t size, store_sql *q, int col)
+{
+    size_t len = 0;
+    const uint8_t *b = store_sql_bytes(q, col, &len);
+
+    memset(dst, 0, size);
+    if (b != NULL && len == size)
+        memcpy(dst, b, size);
+}
+
+int store_sql_done(store_sql *q)
+{
+    int rc = store_sql_step(q);
+
+    store_sql_end(q);
+    return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int store_sql_one(store_sql *q)
+{
+    int rc = store_sql_step(q);
+
+    if (rc == STORE_ROW)
+        return STORE_OK;
+    store_sql_end(q);
+    return rc == STORE_OK ? STORE_ENOTFOUND : rc;
+}
+
+int store_sql_changed(store_sql *q, int absent)
+{
+    int rc = store_sql_done(q);
+
+    return rc != STORE_OK ? rc : q->changes == 1 ? STORE_OK : absent;
+}
+
+int store_sql_insert(store_sql *q)
+{
+    return store_sql_changed(q, STORE_ECONFLICT);
+}
+
+int store_sql_count(store_sql *q, uint64_t *n)
+{
+    int rc = store_sql_one(q);
+
+    if (rc == STORE_OK) {
+        *n = (uint64_t)store_sql_i64(q, 0);
+        store_sql_end(q);
+    }
+    return rc;
+}
+
+int store_sql_exists(store_sql *q, int *found)
+{
+    int rc = store_sql_step(q);
+
+    *found = rc == STORE_ROW;
+    store_sql_end(q);
+    return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int store_sql_exec(store_tx *tx, const char *sql)
+{
+    return tx->b->exec(tx->c, sql);
+}
+
+int store_cards_run(store_sql *q, store_card_fn fn, void *arg)
+{
+    int rc = STORE_OK, stop = 0;
+
+    while (!stop && (rc = store_sql_step(q)) == STORE_ROW) {
+        store_voter_card v = { store_sql_str(q, 0), store_sql_str(q, 1), store_sql_str(q, 2),
+                               store_sql_str(q, 3), store_sql_str(q, 4), store_sql_str(q, 5) };
+
+        stop = fn(&v, arg);
+    }
+    store_sql_end(q);
+    return stop ? stop : rc;
+}

@@ -1,0 +1,135 @@
+/* store_staff.c - staff accounts and their sessions; the support cell's
+ * voter search. */
+#include "store_backend.h"
+
+#include <string.h>
+
+#define STAFF_COLUMNS \
+    "login, role, password_hash, totp_sealed, totp_last, session_created, session_seen"
+
+static int staff_row(store_sql *q, store_staff *s)
+{
+    size_t len = 0;
+    int rc = store_sql_one(q);
+
+    memset(s, 0, sizeof *s);
+    if (rc != STORE_OK)
+        return rc;
+    store_sql_bytes(q, 3, &len);
+    if (len != STORE_TOTP_SEALED_BYTES) {
+        store_sql_end(q);
+        return STORE_EIO;
+    }
+    store_sql_copy_text(s->login, sizeof s->login, q, 0);
+    store_sql_copy_text(s->role, sizeof s->role, q, 1);
+    store_sql_copy_text(s->password_hash, sizeof s->password_hash, q, 2);
+    store_sql_copy_blob(s->totp_sealed, sizeof s->totp_sealed, q, 3);
+    s->totp_last = (uint64_t)store_sql_i64(q, 4);
+    s->session_created = store_sql_i64(q, 5);
+    s->session_seen = store_sql_i64(q, 6);
+    store_sql_end(q);
+    return STORE_OK;
+}
+
+int store_staff_add(store_tx *tx, const store_staff *s)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "INSERT INTO staff(login, role, password_hash, totp_sealed)"
+                              " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
+    store_sql_text(&q, s->login);
+    store_sql_text(&q, s->role);
+    store_sql_text(&q, s->password_hash);
+    store_sql_blob(&q, s->totp_sealed, STORE_TOTP_SEALED_BYTES);
+    return store_sql_insert(&q);
+}
+
+int store_staff_get(store_tx *tx, const char *login, store_staff *s)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "SELECT " STAFF_COLUMNS " FROM staff WHERE login = $1");
+    store_sql_text(&q, login);
+    return staff_row(&q, s);
+}
+
+int store_staff_by_session(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "SELECT " STAFF_COLUMNS " FROM staff WHERE session_hash = $1");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    return staff_row(&q, s);
+}
+
+int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE staff SET totp_last = $1 WHERE login = $2"
+                              " AND totp_last < $1");
+    store_sql_int(&q, (int64_t)step);
+    store_sql_text(&q, login);
+    return store_sql_changed(&q, STORE_ECONFLICT);
+}
+
+int store_staff_password_set(store_tx *tx, const char *login, const char *password_hash)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE staff SET password_hash = $1 WHERE login = $2");
+    store_sql_text(&q, password_hash);
+    store_sql_text(&q, login);
+    return store_sql_changed(&q, STORE_ENOTFOUND);
+}
+
+int store_staff_session_set(store_tx *tx, const char *login,
+                            const uint8_t hash[STORE_HASH_BYTES], int64_t now)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE staff SET session_hash = $1, session_created = $2,"
+                              " session_seen = $2 WHERE login = $3");
+    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_int(&q, now);
+    store_sql_text(&q, login);
+    return store_sql_changed(&q, STORE_ENOTFOUND);
+}
+
+int store_staff_session_touch(store_tx *tx, const char *login, int64_t now)
+{
+    store_sql q;
+
+    store_sql_prepare(&q, tx, "UPDATE staff SET session_seen = $1 WHERE login = $2");
+    store_sql_int(&q, now);
+    store_sql_text(&q, login);
+    return store_sql_changed(&q, STORE_ENOTFOUND);
+}
+
+int store_staff_each(store_tx *tx, store_text_fn fn, void *arg)
+{
+    store_sql q;
+    int rc = STORE_OK, stop = 0;
+
+    store_sql_prepare(&q, tx, "SELECT login FROM staff ORDER BY login");
+    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
+        stop = fn(store_sql_str(&q, 0), arg);
+    store_sql_end(&q);
+    return stop ? stop : rc;
+}
+
+/* The statement is the dialect's (store_backend.h): how text is compared
+ * in any case differs, and so do the indexes that make it fast. */
+int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg)
+{
+    char like[2 * STORE_QUERY_CHARS + 2];
+    store_sql q;
+
+    if (store_like_prefix(like, query) != 0)
+        return STORE_ENOTFOUND;
+    store_sql_prepare(&q, tx, tx->b->sql_voter_search);
+    store_sql_text(&q, query);
+    store_sql_text(&q, like);
+    store_sql_int(&q, limit);
+    return store_cards_run(&q, fn, arg);
+}
