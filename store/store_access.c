@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#define ACCESS_COLUMNS \
-    "id, number, struck, password_hash, defi_question, defi_hash, lang," \
-    " EXISTS (SELECT 1 FROM credential_binding b WHERE b.voter_id = voter.id)"
+#define ACCESS_SELECT \
+    "SELECT id, number, struck, password_hash, defi_question, defi_hash, lang," \
+    " EXISTS (SELECT 1 FROM credential_binding b WHERE b.voter_id = voter.id) FROM voter"
 
 static int access_row(store_sql *q, store_access *a)
 {
@@ -31,9 +31,9 @@ int store_access_by_email(store_tx *tx, const char *address, store_access *a)
 {
     store_sql q;
 
-    store_sql_prepare(&q, tx, "SELECT " ACCESS_COLUMNS " FROM voter WHERE id ="
-                              " (SELECT voter_id FROM voter_email WHERE address = $1)");
-    store_sql_text(&q, address);
+    store_sql_prepare(&q, tx, STORE_SQL(ACCESS_SELECT " WHERE id ="
+                                        " (SELECT voter_id FROM voter_email WHERE address = $1)",
+                                        STORE_TEXT(address)));
     return access_row(&q, a);
 }
 
@@ -41,30 +41,23 @@ int store_access_by_id(store_tx *tx, int64_t id, store_access *a)
 {
     store_sql q;
 
-    store_sql_prepare(&q, tx, "SELECT " ACCESS_COLUMNS " FROM voter WHERE id = $1");
-    store_sql_int(&q, id);
+    store_sql_prepare(&q, tx, STORE_SQL(ACCESS_SELECT " WHERE id = $1", STORE_INT(id)));
     return access_row(&q, a);
 }
 
 int store_access_set_password(store_tx *tx, int64_t id, const char *hash)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE voter SET password_hash = $1 WHERE id = $2");
-    store_sql_text(&q, hash);
-    store_sql_int(&q, id);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE voter SET password_hash = $1 WHERE id = $2",
+                                      STORE_TEXT(hash), STORE_INT(id)));
 }
 
 int store_access_set_defi(store_tx *tx, int64_t id, int question, const char *hash)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE voter SET defi_question = $1, defi_hash = $2 WHERE id = $3");
-    store_sql_int(&q, question);
-    store_sql_text(&q, hash);
-    store_sql_int(&q, id);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE voter SET defi_question = $1, defi_hash = $2"
+                                      " WHERE id = $3", STORE_INT(question), STORE_TEXT(hash),
+                                      STORE_INT(id)));
 }
 
 int store_voter_emails(store_tx *tx, int64_t id, store_text_fn fn, void *arg)
@@ -72,13 +65,11 @@ int store_voter_emails(store_tx *tx, int64_t id, store_text_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare(&q, tx, "SELECT address FROM voter_email WHERE voter_id = $1"
-                              " ORDER BY address");
-    store_sql_int(&q, id);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT address FROM voter_email WHERE voter_id = $1"
+                                        " ORDER BY address", STORE_INT(id)));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(store_sql_str(&q, 0), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg)
@@ -86,15 +77,14 @@ int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *ar
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare(&q, tx, "SELECT vs.scrutin, s.voter_id IS NOT NULL FROM voter_scrutin vs"
-                              " LEFT JOIN signature s ON s.voter_id = vs.voter_id"
-                              " AND s.scrutin = vs.scrutin WHERE vs.voter_id = $1"
-                              " ORDER BY vs.scrutin");
-    store_sql_int(&q, id);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT vs.scrutin, s.voter_id IS NOT NULL"
+                                        " FROM voter_scrutin vs LEFT JOIN signature s"
+                                        " ON s.voter_id = vs.voter_id AND s.scrutin = vs.scrutin"
+                                        " WHERE vs.voter_id = $1 ORDER BY vs.scrutin",
+                                        STORE_INT(id)));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(store_sql_str(&q, 0), (int)store_sql_i64(&q, 1), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg)
@@ -102,44 +92,40 @@ int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare_scan(&q, tx, "SELECT id FROM voter WHERE struck = 0 ORDER BY id");
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT id FROM voter WHERE struck = 0"
+                                              " ORDER BY id"));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(store_sql_i64(&q, 0), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_voter_cards_each(store_tx *tx, store_card_fn fn, void *arg)
 {
     store_sql q;
 
-    store_sql_prepare_scan(&q, tx, "SELECT " STORE_CARD_COLUMNS " FROM voter v"
-                                   " WHERE v.struck = 0 ORDER BY v.number");
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT " STORE_CARD_COLUMNS " FROM voter v"
+                                              " WHERE v.struck = 0 ORDER BY v.number"));
     return store_cards_run(&q, fn, arg);
 }
 
 int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
                      int purpose, int64_t expires, int64_t now, int keep)
 {
-    store_sql q;
-    int rc;
+    int rc = store_sql_run(tx, STORE_SQL("UPDATE access_link SET used = 2 WHERE voter_id = $1"
+                                         " AND used = 0 AND token_hash NOT IN"
+                                         " (SELECT token_hash FROM access_link"
+                                         " WHERE voter_id = $1 AND used = 0 AND expires > $2"
+                                         " ORDER BY expires DESC, token_hash DESC LIMIT $3)",
+                                         STORE_INT(voter), STORE_INT(now),
+                                         STORE_INT(keep > 0 ? keep : 0)));
 
-    store_sql_prepare(&q, tx, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0"
-                              " AND token_hash NOT IN (SELECT token_hash FROM access_link"
-                              " WHERE voter_id = $1 AND used = 0 AND expires > $2"
-                              " ORDER BY expires DESC, token_hash DESC LIMIT $3)");
-    store_sql_int(&q, voter);
-    store_sql_int(&q, now);
-    store_sql_int(&q, keep > 0 ? keep : 0);
-    if ((rc = store_sql_done(&q)) != STORE_OK)
-        return rc;
-    store_sql_prepare(&q, tx, "INSERT INTO access_link(token_hash, voter_id, purpose, expires)"
-                              " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    store_sql_int(&q, voter);
-    store_sql_int(&q, purpose);
-    store_sql_int(&q, expires);
-    return store_sql_insert(&q);
+    return rc != STORE_OK
+               ? rc
+               : store_sql_insert(tx, STORE_SQL("INSERT INTO access_link(token_hash, voter_id,"
+                                                " purpose, expires) VALUES ($1, $2, $3, $4)"
+                                                " ON CONFLICT DO NOTHING", STORE_HASH(hash),
+                                                STORE_INT(voter), STORE_INT(purpose),
+                                                STORE_INT(expires)));
 }
 
 int store_link_peek(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
@@ -148,9 +134,8 @@ int store_link_peek(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t 
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, "SELECT voter_id, purpose, used, expires FROM access_link"
-                              " WHERE token_hash = $1");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT voter_id, purpose, used, expires FROM access_link"
+                                        " WHERE token_hash = $1", STORE_HASH(hash)));
     if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc;
     *voter = store_sql_i64(&q, 0);
@@ -167,34 +152,28 @@ int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, "UPDATE access_link SET used = 1 WHERE token_hash = $1"
-                              " AND used = 0 AND expires > $2 RETURNING voter_id, purpose");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    store_sql_int(&q, now);
+    store_sql_prepare(&q, tx, STORE_SQL("UPDATE access_link SET used = 1 WHERE token_hash = $1"
+                                        " AND used = 0 AND expires > $2"
+                                        " RETURNING voter_id, purpose",
+                                        STORE_HASH(hash), STORE_INT(now)));
     if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc;
     *voter = store_sql_i64(&q, 0);
     *purpose = (int)store_sql_i64(&q, 1);
-    rc = store_sql_done(&q);            /* to the statement's end: the update is applied */
-    if (rc != STORE_OK)
+    if ((rc = store_sql_finish(&q)) != STORE_OK)
         return rc;
     /* the voter's other links die with this one */
-    store_sql_prepare(&q, tx, "UPDATE access_link SET used = 2 WHERE voter_id = $1 AND used = 0");
-    store_sql_int(&q, *voter);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("UPDATE access_link SET used = 2 WHERE voter_id = $1"
+                                       " AND used = 0", STORE_INT(*voter)));
 }
 
 int store_session_insert(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
                          int64_t now)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO session(id_hash, voter_id, created, last_seen)"
-                              " VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    store_sql_int(&q, voter);
-    store_sql_int(&q, now);
-    return store_sql_insert(&q);
+    return store_sql_insert(tx, STORE_SQL("INSERT INTO session(id_hash, voter_id, created,"
+                                          " last_seen) VALUES ($1, $2, $3, $3)"
+                                          " ON CONFLICT DO NOTHING", STORE_HASH(hash),
+                                          STORE_INT(voter), STORE_INT(now)));
 }
 
 int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
@@ -203,9 +182,8 @@ int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, "SELECT voter_id, created, last_seen FROM session"
-                              " WHERE id_hash = $1");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT voter_id, created, last_seen FROM session"
+                                        " WHERE id_hash = $1", STORE_HASH(hash)));
     if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc;
     *voter = store_sql_i64(&q, 0);
@@ -217,42 +195,31 @@ int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_
 
 int store_session_touch(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE session SET last_seen = $1 WHERE id_hash = $2");
-    store_sql_int(&q, now);
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE session SET last_seen = $1 WHERE id_hash = $2",
+                                      STORE_INT(now), STORE_HASH(hash)));
 }
 
 int store_session_delete(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES])
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "DELETE FROM session WHERE id_hash = $1");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("DELETE FROM session WHERE id_hash = $1",
+                                       STORE_HASH(hash)));
 }
 
 int store_sessions_delete_voter(store_tx *tx, int64_t voter)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "DELETE FROM session WHERE voter_id = $1");
-    store_sql_int(&q, voter);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("DELETE FROM session WHERE voter_id = $1",
+                                       STORE_INT(voter)));
 }
 
 int store_sessions_delete_others(store_tx *tx, int64_t voter,
                                  const uint8_t keep[STORE_HASH_BYTES])
 {
     static const uint8_t none[STORE_HASH_BYTES];     /* no session has this hash */
-    store_sql q;
 
-    store_sql_prepare(&q, tx, "DELETE FROM session WHERE voter_id = $1 AND id_hash <> $2");
-    store_sql_int(&q, voter);
-    store_sql_blob(&q, keep != NULL ? keep : none, STORE_HASH_BYTES);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("DELETE FROM session WHERE voter_id = $1"
+                                       " AND id_hash <> $2", STORE_INT(voter),
+                                       STORE_HASH(keep != NULL ? keep : none)));
 }
 
 /* All zero when the key was never seen. */
@@ -262,11 +229,9 @@ int store_throttle_get(store_tx *tx, const char *key, store_throttle *t)
     int rc;
 
     memset(t, 0, sizeof *t);
-    store_sql_prepare(&q, tx, "SELECT failures, next_allowed, locked_until FROM throttle"
-                              " WHERE key = $1");
-    store_sql_text(&q, key);
-    rc = store_sql_one(&q);
-    if (rc != STORE_OK)
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT failures, next_allowed, locked_until"
+                                        " FROM throttle WHERE key = $1", STORE_TEXT(key)));
+    if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc == STORE_ENOTFOUND ? STORE_OK : rc;
     t->failures = store_sql_i64(&q, 0);
     t->next_allowed = store_sql_i64(&q, 1);
@@ -277,27 +242,20 @@ int store_throttle_get(store_tx *tx, const char *key, store_throttle *t)
 
 int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO throttle(key, failures, next_allowed, locked_until)"
-                              " VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET"
-                              " failures = EXCLUDED.failures,"
-                              " next_allowed = EXCLUDED.next_allowed,"
-                              " locked_until = EXCLUDED.locked_until");
-    store_sql_text(&q, key);
-    store_sql_int(&q, t->failures);
-    store_sql_int(&q, t->next_allowed);
-    store_sql_int(&q, t->locked_until);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("INSERT INTO throttle(key, failures, next_allowed,"
+                                       " locked_until) VALUES ($1, $2, $3, $4)"
+                                       " ON CONFLICT (key) DO UPDATE SET"
+                                       " failures = EXCLUDED.failures,"
+                                       " next_allowed = EXCLUDED.next_allowed,"
+                                       " locked_until = EXCLUDED.locked_until",
+                                       STORE_TEXT(key), STORE_INT(t->failures),
+                                       STORE_INT(t->next_allowed),
+                                       STORE_INT(t->locked_until)));
 }
 
 int store_nonce_use(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO nonce(hash, expires) VALUES ($1, $2)"
-                              " ON CONFLICT DO NOTHING");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    store_sql_int(&q, expires);
-    return store_sql_insert(&q);
+    return store_sql_insert(tx, STORE_SQL("INSERT INTO nonce(hash, expires) VALUES ($1, $2)"
+                                          " ON CONFLICT DO NOTHING", STORE_HASH(hash),
+                                          STORE_INT(expires)));
 }

@@ -10,9 +10,9 @@ int store_audit_last(store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]
 
     *seq = 0;
     memset(hash, 0, STORE_HASH_BYTES);
-    store_sql_prepare(&q, tx, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    rc = store_sql_one(&q);
-    if (rc != STORE_OK)
+    store_sql_prepare(&q, tx, STORE_SQL0("SELECT seq, hash FROM audit ORDER BY seq DESC"
+                                         " LIMIT 1"));
+    if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc == STORE_ENOTFOUND ? STORE_OK : rc;
     *seq = (uint64_t)store_sql_i64(&q, 0);
     store_sql_copy_blob(hash, STORE_HASH_BYTES, &q, 1);
@@ -22,29 +22,20 @@ int store_audit_last(store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]
 
 int store_audit_insert(store_tx *tx, const store_audit_entry *e)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO audit(seq, time, role, actor, event, payload, prev,"
-                              " hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                              " ON CONFLICT DO NOTHING");
-    store_sql_int(&q, (int64_t)e->seq);
-    store_sql_text(&q, e->time);
-    store_sql_text(&q, e->role);
-    store_sql_text(&q, e->actor);
-    store_sql_text(&q, e->event);
-    store_sql_text(&q, e->payload);
-    store_sql_blob(&q, e->prev, STORE_HASH_BYTES);
-    store_sql_blob(&q, e->hash, STORE_HASH_BYTES);
-    return store_sql_insert(&q);
+    return store_sql_insert(tx, STORE_SQL("INSERT INTO audit(seq, time, role, actor, event,"
+                                          " payload, prev, hash)"
+                                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                                          " ON CONFLICT DO NOTHING", STORE_INT(e->seq),
+                                          STORE_TEXT(e->time), STORE_TEXT(e->role),
+                                          STORE_TEXT(e->actor), STORE_TEXT(e->event),
+                                          STORE_TEXT(e->payload), STORE_HASH(e->prev),
+                                          STORE_HASH(e->hash)));
 }
 
 int store_audit_count(store_tx *tx, const char *event, uint64_t *n)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "SELECT count(*) FROM audit WHERE event = $1");
-    store_sql_text(&q, event);
-    return store_sql_count(&q, n);
+    return store_sql_count(tx, n, STORE_SQL("SELECT count(*) FROM audit WHERE event = $1",
+                                            STORE_TEXT(event)));
 }
 
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg)
@@ -52,9 +43,9 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare_scan(&q, tx, "SELECT seq, time, role, actor, event, payload, prev, hash"
-                                   " FROM audit WHERE seq >= $1 ORDER BY seq");
-    store_sql_int(&q, (int64_t)from_seq);
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
+                                             " prev, hash FROM audit WHERE seq >= $1"
+                                             " ORDER BY seq", STORE_INT(from_seq)));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
         store_audit_entry e;
 
@@ -68,21 +59,16 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
         store_sql_copy_blob(e.hash, sizeof e.hash, &q, 7);
         stop = fn(&e, arg);
     }
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 /* A checkpoint already there stays as it is. */
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *cp)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO audit_checkpoint(seq, hash, signature)"
-                              " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
-    store_sql_int(&q, (int64_t)cp->seq);
-    store_sql_blob(&q, cp->hash, STORE_HASH_BYTES);
-    store_sql_blob(&q, cp->signature, sizeof cp->signature);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("INSERT INTO audit_checkpoint(seq, hash, signature)"
+                                       " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                                       STORE_INT(cp->seq), STORE_HASH(cp->hash),
+                                       STORE_BLOB(cp->signature, sizeof cp->signature)));
 }
 
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg)
@@ -90,8 +76,8 @@ int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare_scan(&q, tx, "SELECT seq, hash, signature FROM audit_checkpoint"
-                                   " ORDER BY seq");
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT seq, hash, signature FROM audit_checkpoint"
+                                              " ORDER BY seq"));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
         store_checkpoint cp;
 
@@ -100,6 +86,5 @@ int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg)
         store_sql_copy_blob(cp.signature, sizeof cp.signature, &q, 2);
         stop = fn(&cp, arg);
     }
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }

@@ -63,14 +63,31 @@ typedef struct {
     unsigned cursor;
 } store_sql;
 
-void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql);
-void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql);
-void store_sql_int(store_sql *q, int64_t v);
-void store_sql_text(store_sql *q, const char *s);
-void store_sql_blob(store_sql *q, const void *b, size_t len);     /* NULL b: SQL NULL */
+/* A statement's arguments, in order: STORE_SQL(sql, STORE_TEXT(s),
+ * STORE_INT(n)...) stands for the (sql, args, nargs) the functions below
+ * take; STORE_SQL0(sql) for a statement without. */
+#define STORE_INT(v) ((store_sql_arg){ STORE_ARG_INT, (int64_t)(v), NULL, 0 })
+#define STORE_TEXT(s) ((store_sql_arg){ STORE_ARG_TEXT, 0, (s), 0 })
+#define STORE_BLOB(b, n) ((store_sql_arg){ STORE_ARG_BLOB, 0, (b), (n) })
+#define STORE_HASH(b) STORE_BLOB((b), STORE_HASH_BYTES)
+#define STORE_SQL(sql, ...) (sql), (const store_sql_arg[]){ __VA_ARGS__ }, \
+    (int)(sizeof (const store_sql_arg[]){ __VA_ARGS__ } / sizeof (store_sql_arg))
+#define STORE_SQL0(sql) (sql), NULL, 0
+
+void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
+                       int nargs);
+void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql,
+                            const store_sql_arg *args, int nargs);
 /* STORE_ROW, STORE_OK once there are no more rows, or an error. */
 int store_sql_step(store_sql *q);
 void store_sql_end(store_sql *q);
+/* A query of one row: STORE_OK with the row there (then store_sql_end or
+ * store_sql_finish), STORE_ENOTFOUND without, or an error (q ended). */
+int store_sql_one(store_sql *q);
+/* Step q to its end (a statement with RETURNING is then applied) and end it. */
+int store_sql_finish(store_sql *q);
+/* End a loop over q's rows: what a callback's non-zero `stop` said, or rc. */
+int store_sql_stop(store_sql *q, int stop, int rc);
 int64_t store_sql_i64(store_sql *q, int col);
 const char *store_sql_str(store_sql *q, int col);                 /* NULL for SQL NULL */
 const uint8_t *store_sql_bytes(store_sql *q, int col, size_t *len);
@@ -79,19 +96,19 @@ void store_sql_copy_text(char *dst, size_t size, store_sql *q, int col);
 /* Exactly size bytes, or dst zeroed when the value has another length. */
 void store_sql_copy_blob(uint8_t *dst, size_t size, store_sql *q, int col);
 
-/* Run q to its end and end it: a statement that returns no row. */
-int store_sql_done(store_sql *q);
-/* A query of one row: STORE_OK with the row there (then store_sql_end),
- * STORE_ENOTFOUND without (q ended), or an error (q ended). */
-int store_sql_one(store_sql *q);
+/* Run a statement that returns no row. */
+int store_sql_run(store_tx *tx, const char *sql, const store_sql_arg *args, int nargs);
 /* A command that must change exactly one row: else `absent`. */
-int store_sql_changed(store_sql *q, int absent);
+int store_sql_change(store_tx *tx, int absent, const char *sql, const store_sql_arg *args,
+                     int nargs);
 /* An INSERT ... ON CONFLICT DO NOTHING: STORE_ECONFLICT if no row went in. */
-int store_sql_insert(store_sql *q);
+int store_sql_insert(store_tx *tx, const char *sql, const store_sql_arg *args, int nargs);
 /* A query whose one row holds one count. */
-int store_sql_count(store_sql *q, uint64_t *n);
+int store_sql_count(store_tx *tx, uint64_t *n, const char *sql, const store_sql_arg *args,
+                    int nargs);
 /* A query that answers whether a row exists. */
-int store_sql_exists(store_sql *q, int *found);
+int store_sql_exists(store_tx *tx, int *found, const char *sql, const store_sql_arg *args,
+                     int nargs);
 /* Statements without parameters, separated by ';'. */
 int store_sql_exec(store_tx *tx, const char *sql);
 

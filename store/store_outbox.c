@@ -10,14 +10,9 @@
 int store_outbox_insert(store_tx *tx, const char *recipient, const uint8_t *message, size_t len,
                         int64_t now)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO outbox(recipient, message, next_attempt)"
-                              " VALUES ($1, $2, $3)");
-    store_sql_text(&q, recipient);
-    store_sql_blob(&q, message, len);
-    store_sql_int(&q, now);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("INSERT INTO outbox(recipient, message, next_attempt)"
+                                       " VALUES ($1, $2, $3)", STORE_TEXT(recipient),
+                                       STORE_BLOB(message, len), STORE_INT(now)));
 }
 
 /* The statement is the dialect's (store_backend.h): on PostgreSQL, rows
@@ -28,10 +23,8 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare(&q, tx, tx->b->sql_outbox_claim);
-    store_sql_int(&q, now);
-    store_sql_int(&q, limit);
-    store_sql_int(&q, now + lease);
+    store_sql_prepare(&q, tx, STORE_SQL(tx->b->sql_outbox_claim, STORE_INT(now),
+                                        STORE_INT(limit), STORE_INT(now + lease)));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
         store_mail m = { store_sql_i64(&q, 0), store_sql_str(&q, 1), NULL, 0,
                          (int)store_sql_i64(&q, 3) };
@@ -39,57 +32,44 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
         m.message = store_sql_bytes(&q, 2, &m.len);
         stop = fn(&m, arg);
     }
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_outbox_sent(store_tx *tx, int64_t id)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE outbox SET state = 'sent', recipient = '', message = NULL,"
-                              " next_attempt = 0, attempts = attempts + 1, last_error = NULL"
-                              " WHERE id = $1");
-    store_sql_int(&q, id);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("UPDATE outbox SET state = 'sent', recipient = '',"
+                                       " message = NULL, next_attempt = 0,"
+                                       " attempts = attempts + 1, last_error = NULL"
+                                       " WHERE id = $1", STORE_INT(id)));
 }
 
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
-                              " state = $3, next_attempt = CASE WHEN $3 = 'failed' THEN 0"
-                              " ELSE $1 END,"
-                              " recipient = CASE WHEN $3 = 'failed' THEN '' ELSE recipient END,"
-                              " message = CASE WHEN $3 = 'failed' THEN NULL ELSE message END"
-                              " WHERE id = $4");
-    store_sql_int(&q, next);
-    store_sql_text(&q, error);
-    store_sql_text(&q, permanent ? "failed" : "queued");
-    store_sql_int(&q, id);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("UPDATE outbox SET attempts = attempts + 1,"
+                                       " last_error = $2, state = $3,"
+                                       " next_attempt = CASE WHEN $3 = 'failed' THEN 0"
+                                       " ELSE $1 END,"
+                                       " recipient = CASE WHEN $3 = 'failed' THEN ''"
+                                       " ELSE recipient END,"
+                                       " message = CASE WHEN $3 = 'failed' THEN NULL"
+                                       " ELSE message END WHERE id = $4",
+                                       STORE_INT(next), STORE_TEXT(error),
+                                       STORE_TEXT(permanent ? "failed" : "queued"),
+                                       STORE_INT(id)));
 }
 
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "SELECT count(*) FROM outbox WHERE state = $1");
-    store_sql_text(&q, state);
-    return store_sql_count(&q, n);
+    return store_sql_count(tx, n, STORE_SQL("SELECT count(*) FROM outbox WHERE state = $1",
+                                            STORE_TEXT(state)));
 }
 
 int store_document_put(store_tx *tx, const char *kind, int64_t holder, const char *body)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO document(kind, holder, body) VALUES ($1, $2, $3)"
-                              " ON CONFLICT DO NOTHING");
-    store_sql_text(&q, kind);
-    store_sql_int(&q, holder);
-    store_sql_text(&q, body);
-    return store_sql_insert(&q);
+    return store_sql_insert(tx, STORE_SQL("INSERT INTO document(kind, holder, body)"
+                                          " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                                          STORE_TEXT(kind), STORE_INT(holder),
+                                          STORE_TEXT(body)));
 }
 
 int store_document_get(store_tx *tx, const char *kind, int64_t holder, char **body)
@@ -98,9 +78,8 @@ int store_document_get(store_tx *tx, const char *kind, int64_t holder, char **bo
     int rc;
 
     *body = NULL;
-    store_sql_prepare(&q, tx, "SELECT body FROM document WHERE kind = $1 AND holder = $2");
-    store_sql_text(&q, kind);
-    store_sql_int(&q, holder);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT body FROM document WHERE kind = $1"
+                                        " AND holder = $2", STORE_TEXT(kind), STORE_INT(holder)));
     if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc;
     *body = strdup(store_sql_str(&q, 0));
@@ -113,30 +92,20 @@ int store_documents_each(store_tx *tx, const char *kind, store_document_fn fn, v
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare(&q, tx, "SELECT holder, body FROM document WHERE kind = $1"
-                              " ORDER BY holder");
-    store_sql_text(&q, kind);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT holder, body FROM document WHERE kind = $1"
+                                        " ORDER BY holder", STORE_TEXT(kind)));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(kind, store_sql_i64(&q, 0), store_sql_str(&q, 1), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_documents_clear(store_tx *tx, const char *kind)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "DELETE FROM document WHERE kind = $1");
-    store_sql_text(&q, kind);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("DELETE FROM document WHERE kind = $1", STORE_TEXT(kind)));
 }
 
 int store_document_delete(store_tx *tx, const char *kind, int64_t holder)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "DELETE FROM document WHERE kind = $1 AND holder = $2");
-    store_sql_text(&q, kind);
-    store_sql_int(&q, holder);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("DELETE FROM document WHERE kind = $1 AND holder = $2",
+                                       STORE_TEXT(kind), STORE_INT(holder)));
 }

@@ -11,8 +11,9 @@ int store_election_get(store_tx *tx, store_election *e)
     int rc;
 
     memset(e, 0, sizeof *e);
-    store_sql_prepare(&q, tx, "SELECT eid, definition, fingerprint, state, test_mode, suspended,"
-                              " notice, public_key, audit_key FROM election WHERE id = 1");
+    store_sql_prepare(&q, tx, STORE_SQL0("SELECT eid, definition, fingerprint, state,"
+                                         " test_mode, suspended, notice, public_key, audit_key"
+                                         " FROM election WHERE id = 1"));
     if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc;
     store_sql_copy_text(e->eid, sizeof e->eid, &q, 0);
@@ -31,27 +32,25 @@ int store_election_get(store_tx *tx, store_election *e)
 
 int store_election_put(store_tx *tx, const store_election *e)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO election(id, eid, definition, fingerprint, state,"
-                              " test_mode, suspended, notice, public_key, audit_key)"
-                              " VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                              " ON CONFLICT (id) DO UPDATE SET eid = EXCLUDED.eid,"
-                              " definition = EXCLUDED.definition,"
-                              " fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state,"
-                              " test_mode = EXCLUDED.test_mode, suspended = EXCLUDED.suspended,"
-                              " notice = EXCLUDED.notice, public_key = EXCLUDED.public_key,"
-                              " audit_key = EXCLUDED.audit_key");
-    store_sql_text(&q, e->eid);
-    store_sql_text(&q, e->definition);
-    store_sql_blob(&q, e->fingerprint, sizeof e->fingerprint);
-    store_sql_text(&q, e->state);
-    store_sql_int(&q, e->test_mode);
-    store_sql_int(&q, e->suspended);
-    store_sql_text(&q, e->notice);
-    store_sql_blob(&q, e->has_public_key ? e->public_key : NULL, sizeof e->public_key);
-    store_sql_blob(&q, e->audit_key, sizeof e->audit_key);
-    return store_sql_done(&q);
+    return store_sql_run(tx, STORE_SQL("INSERT INTO election(id, eid, definition, fingerprint,"
+                                       " state, test_mode, suspended, notice, public_key,"
+                                       " audit_key) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8,"
+                                       " $9) ON CONFLICT (id) DO UPDATE SET eid = EXCLUDED.eid,"
+                                       " definition = EXCLUDED.definition,"
+                                       " fingerprint = EXCLUDED.fingerprint,"
+                                       " state = EXCLUDED.state,"
+                                       " test_mode = EXCLUDED.test_mode,"
+                                       " suspended = EXCLUDED.suspended,"
+                                       " notice = EXCLUDED.notice,"
+                                       " public_key = EXCLUDED.public_key,"
+                                       " audit_key = EXCLUDED.audit_key",
+                                       STORE_TEXT(e->eid), STORE_TEXT(e->definition),
+                                       STORE_HASH(e->fingerprint), STORE_TEXT(e->state),
+                                       STORE_INT(e->test_mode), STORE_INT(e->suspended),
+                                       STORE_TEXT(e->notice),
+                                       STORE_BLOB(e->has_public_key ? e->public_key : NULL,
+                                                  sizeof e->public_key),
+                                       STORE_BLOB(e->audit_key, sizeof e->audit_key)));
 }
 
 /* Numbered one past the largest, as SQLite numbers rows (the writers' lock
@@ -62,40 +61,32 @@ int store_voter_add(store_tx *tx, store_voter *v)
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, "INSERT INTO voter(id, number, surname, given_names, establishment,"
-                              " postal_address, attributes, struck, digest)"
-                              " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM voter),"
-                              " $1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
-                              " RETURNING id");
-    store_sql_text(&q, v->number);
-    store_sql_text(&q, v->surname);
-    store_sql_text(&q, v->given_names);
-    store_sql_text(&q, v->establishment);
-    store_sql_text(&q, v->postal_address);
-    store_sql_text(&q, v->attributes);
-    store_sql_int(&q, v->struck);
-    store_sql_blob(&q, v->digest, sizeof v->digest);
+    store_sql_prepare(&q, tx, STORE_SQL("INSERT INTO voter(id, number, surname, given_names,"
+                                        " establishment, postal_address, attributes, struck,"
+                                        " digest) VALUES ((SELECT coalesce(max(id), 0) + 1"
+                                        " FROM voter), $1, $2, $3, $4, $5, $6, $7, $8)"
+                                        " ON CONFLICT DO NOTHING RETURNING id",
+                                        STORE_TEXT(v->number), STORE_TEXT(v->surname),
+                                        STORE_TEXT(v->given_names),
+                                        STORE_TEXT(v->establishment),
+                                        STORE_TEXT(v->postal_address),
+                                        STORE_TEXT(v->attributes), STORE_INT(v->struck),
+                                        STORE_HASH(v->digest)));
     rc = store_sql_one(&q);
+    if (rc == STORE_ENOTFOUND)
+        return STORE_ECONFLICT;
     if (rc == STORE_OK) {
         v->id = store_sql_i64(&q, 0);
-        rc = store_sql_done(&q);
-    } else if (rc == STORE_ENOTFOUND) {
-        rc = STORE_ECONFLICT;
+        rc = store_sql_finish(&q);
     }
-    for (size_t i = 0; rc == STORE_OK && i < v->nemails; i++) {
-        store_sql_prepare(&q, tx, "INSERT INTO voter_email(address, voter_id) VALUES ($1, $2)"
-                                  " ON CONFLICT DO NOTHING");
-        store_sql_text(&q, v->emails[i]);
-        store_sql_int(&q, v->id);
-        rc = store_sql_insert(&q);
-    }
-    for (size_t i = 0; rc == STORE_OK && i < v->nscrutins; i++) {
-        store_sql_prepare(&q, tx, "INSERT INTO voter_scrutin(voter_id, scrutin) VALUES ($1, $2)"
-                                  " ON CONFLICT DO NOTHING");
-        store_sql_int(&q, v->id);
-        store_sql_text(&q, v->scrutins[i]);
-        rc = store_sql_insert(&q);
-    }
+    for (size_t i = 0; rc == STORE_OK && i < v->nemails; i++)
+        rc = store_sql_insert(tx, STORE_SQL("INSERT INTO voter_email(address, voter_id)"
+                                            " VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                            STORE_TEXT(v->emails[i]), STORE_INT(v->id)));
+    for (size_t i = 0; rc == STORE_OK && i < v->nscrutins; i++)
+        rc = store_sql_insert(tx, STORE_SQL("INSERT INTO voter_scrutin(voter_id, scrutin)"
+                                            " VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                            STORE_INT(v->id), STORE_TEXT(v->scrutins[i])));
     return rc;
 }
 
@@ -107,11 +98,9 @@ int store_voters_clear(store_tx *tx)
 
 int store_voter_strike(store_tx *tx, const char *number)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE voter SET struck = 1 WHERE number = $1 AND struck = 0");
-    store_sql_text(&q, number);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE voter SET struck = 1 WHERE number = $1"
+                                      " AND struck = 0", STORE_TEXT(number)));
 }
 
 int store_voter_find(store_tx *tx, const char *number, int64_t *id, int *struck)
@@ -119,8 +108,8 @@ int store_voter_find(store_tx *tx, const char *number, int64_t *id, int *struck)
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, "SELECT id, struck FROM voter WHERE number = $1");
-    store_sql_text(&q, number);
+    store_sql_prepare(&q, tx, STORE_SQL("SELECT id, struck FROM voter WHERE number = $1",
+                                        STORE_TEXT(number)));
     if ((rc = store_sql_one(&q)) != STORE_OK)
         return rc;
     *id = store_sql_i64(&q, 0);
@@ -131,14 +120,12 @@ int store_voter_find(store_tx *tx, const char *number, int64_t *id, int *struck)
 
 int store_voter_count(store_tx *tx, uint64_t *active, uint64_t *struck)
 {
-    store_sql q;
-    int rc;
+    int rc = store_sql_count(tx, active, STORE_SQL0("SELECT count(*) FROM voter"
+                                                    " WHERE struck = 0"));
 
-    store_sql_prepare(&q, tx, "SELECT count(*) FROM voter WHERE struck = 0");
-    if ((rc = store_sql_count(&q, active)) != STORE_OK)
-        return rc;
-    store_sql_prepare(&q, tx, "SELECT count(*) FROM voter WHERE struck = 1");
-    return store_sql_count(&q, struck);
+    return rc != STORE_OK ? rc : store_sql_count(tx, struck, STORE_SQL0("SELECT count(*)"
+                                                                        " FROM voter"
+                                                                        " WHERE struck = 1"));
 }
 
 int store_voters_each(store_tx *tx, store_voter_fn fn, void *arg)
@@ -146,15 +133,15 @@ int store_voters_each(store_tx *tx, store_voter_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare_scan(&q, tx, "SELECT number, digest, struck FROM voter ORDER BY number");
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT number, digest, struck FROM voter"
+                                              " ORDER BY number"));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
         uint8_t digest[STORE_HASH_BYTES];
 
         store_sql_copy_blob(digest, sizeof digest, &q, 1);
         stop = fn(store_sql_str(&q, 0), digest, (int)store_sql_i64(&q, 2), arg);
     }
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_voters_purge(store_tx *tx)
@@ -168,10 +155,7 @@ int store_voters_purge(store_tx *tx)
 
 int store_signature_count(store_tx *tx, uint64_t *n)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "SELECT count(*) FROM signature");
-    return store_sql_count(&q, n);
+    return store_sql_count(tx, n, STORE_SQL0("SELECT count(*) FROM signature"));
 }
 
 int store_test_wipe(store_tx *tx, uint64_t *ballots, uint64_t *signatures)
@@ -182,42 +166,28 @@ int store_test_wipe(store_tx *tx, uint64_t *ballots, uint64_t *signatures)
         rc = store_signature_count(tx, signatures);
     if (rc == STORE_OK)
         rc = tx->b->box_wipe(tx->c);
-    if (rc == STORE_OK)
-        rc = store_sql_exec(tx, "DELETE FROM signature");
-    return rc;
-}
-
-static int exists2(store_tx *tx, const char *sql, int64_t id, const char *text, int *found)
-{
-    store_sql q;
-
-    store_sql_prepare(&q, tx, sql);
-    store_sql_int(&q, id);
-    store_sql_text(&q, text);
-    return store_sql_exists(&q, found);
+    return rc != STORE_OK ? rc : store_sql_exec(tx, "DELETE FROM signature");
 }
 
 int store_voter_eligible(store_tx *tx, int64_t voter, const char *scrutin, int *eligible)
 {
-    return exists2(tx, "SELECT 1 FROM voter_scrutin WHERE voter_id = $1 AND scrutin = $2",
-                   voter, scrutin, eligible);
+    return store_sql_exists(tx, eligible, STORE_SQL("SELECT 1 FROM voter_scrutin"
+                                                    " WHERE voter_id = $1 AND scrutin = $2",
+                                                    STORE_INT(voter), STORE_TEXT(scrutin)));
 }
 
 int store_signature_exists(store_tx *tx, int64_t voter, const char *scrutin, int *exists)
 {
-    return exists2(tx, "SELECT 1 FROM signature WHERE voter_id = $1 AND scrutin = $2", voter,
-                   scrutin, exists);
+    return store_sql_exists(tx, exists, STORE_SQL("SELECT 1 FROM signature WHERE voter_id = $1"
+                                                  " AND scrutin = $2", STORE_INT(voter),
+                                                  STORE_TEXT(scrutin)));
 }
 
 int store_signature_add(store_tx *tx, int64_t voter, const char *scrutin)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO signature(voter_id, scrutin) VALUES ($1, $2)"
-                              " ON CONFLICT DO NOTHING");
-    store_sql_int(&q, voter);
-    store_sql_text(&q, scrutin);
-    return store_sql_insert(&q);
+    return store_sql_insert(tx, STORE_SQL("INSERT INTO signature(voter_id, scrutin)"
+                                          " VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                          STORE_INT(voter), STORE_TEXT(scrutin)));
 }
 
 int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg)
@@ -225,18 +195,19 @@ int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare_scan(&q, tx, "SELECT vs.scrutin, v.establishment, count(s.voter_id),"
-                                   " count(*) FROM voter_scrutin vs JOIN voter v"
-                                   " ON v.id = vs.voter_id AND v.struck = 0"
-                                   " LEFT JOIN signature s ON s.voter_id = vs.voter_id"
-                                   " AND s.scrutin = vs.scrutin"
-                                   " GROUP BY vs.scrutin, v.establishment"
-                                   " ORDER BY vs.scrutin, v.establishment");
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT vs.scrutin, v.establishment,"
+                                              " count(s.voter_id), count(*)"
+                                              " FROM voter_scrutin vs JOIN voter v"
+                                              " ON v.id = vs.voter_id AND v.struck = 0"
+                                              " LEFT JOIN signature s"
+                                              " ON s.voter_id = vs.voter_id"
+                                              " AND s.scrutin = vs.scrutin"
+                                              " GROUP BY vs.scrutin, v.establishment"
+                                              " ORDER BY vs.scrutin, v.establishment"));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), (uint64_t)store_sql_i64(&q, 2),
                   (uint64_t)store_sql_i64(&q, 3), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg)
@@ -244,10 +215,10 @@ int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare_scan(&q, tx, "SELECT s.scrutin, v.number FROM signature s JOIN voter v"
-                                   " ON v.id = s.voter_id ORDER BY s.scrutin, v.number");
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT s.scrutin, v.number FROM signature s"
+                                              " JOIN voter v ON v.id = s.voter_id"
+                                              " ORDER BY s.scrutin, v.number"));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }

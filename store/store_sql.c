@@ -5,41 +5,35 @@
 #include <stdio.h>
 #include <string.h>
 
-static void start(store_sql *q, store_tx *tx, const char *sql, int scan)
+/* Past STORE_SQL_ARGS, arguments are counted but not kept: the statement
+ * then fails (a programming error, caught by the tests). */
+static void start(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
+                  int nargs, int scan)
 {
     q->b = tx->b;
     q->c = tx->c;
     q->sql = sql;
     q->scan = scan;
-    q->nargs = 0;
+    q->nargs = nargs;
+    if (nargs > 0 && nargs <= STORE_SQL_ARGS)
+        memcpy(q->arg, args, (size_t)nargs * sizeof *args);
     q->h = NULL;
     q->started = q->row = q->nrows = 0;
     q->changes = 0;
     q->cursor = 0;
 }
 
-void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql)
+void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
+                       int nargs)
 {
-    start(q, tx, sql, 0);
+    start(q, tx, sql, args, nargs, 0);
 }
 
-void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql)
+void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql,
+                            const store_sql_arg *args, int nargs)
 {
-    start(q, tx, sql, 1);
+    start(q, tx, sql, args, nargs, 1);
 }
-
-/* Past STORE_SQL_ARGS, arguments are counted but not kept: the statement
- * then fails (a programming error, caught by the tests). */
-static void add(store_sql *q, int type, int64_t i, const void *p, size_t len)
-{
-    if (q->nargs < STORE_SQL_ARGS)
-        q->arg[q->nargs] = (store_sql_arg){ type, i, p, len };
-    q->nargs++;
-}
-
-void store_sql_int(store_sql *q, int64_t v) { add(q, STORE_ARG_INT, v, NULL, 0); }
-void store_sql_text(store_sql *q, const char *s) { add(q, STORE_ARG_TEXT, 0, s, 0); }
-void store_sql_blob(store_sql *q, const void *b, size_t len) { add(q, STORE_ARG_BLOB, 0, b, len); }
 
 int store_sql_step(store_sql *q)
 {
@@ -73,14 +67,6 @@ void store_sql_copy_blob(uint8_t *dst, size_t size, store_sql *q, int col)
         memcpy(dst, b, size);
 }
 
-int store_sql_done(store_sql *q)
-{
-    int rc = store_sql_step(q);
-
-    store_sql_end(q);
-    return rc == STORE_ROW ? STORE_OK : rc;
-}
-
 int store_sql_one(store_sql *q)
 {
     int rc = store_sql_step(q);
@@ -91,35 +77,68 @@ int store_sql_one(store_sql *q)
     return rc == STORE_OK ? STORE_ENOTFOUND : rc;
 }
 
-int store_sql_changed(store_sql *q, int absent)
+int store_sql_finish(store_sql *q)
 {
-    int rc = store_sql_done(q);
+    int rc = store_sql_step(q);
 
-    return rc != STORE_OK ? rc : q->changes == 1 ? STORE_OK : absent;
+    store_sql_end(q);
+    return rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int store_sql_insert(store_sql *q)
+int store_sql_stop(store_sql *q, int stop, int rc)
 {
-    return store_sql_changed(q, STORE_ECONFLICT);
+    store_sql_end(q);
+    return stop ? stop : rc;
 }
 
-int store_sql_count(store_sql *q, uint64_t *n)
+int store_sql_run(store_tx *tx, const char *sql, const store_sql_arg *args, int nargs)
 {
-    int rc = store_sql_one(q);
+    store_sql q;
 
-    if (rc == STORE_OK) {
-        *n = (uint64_t)store_sql_i64(q, 0);
-        store_sql_end(q);
+    store_sql_prepare(&q, tx, sql, args, nargs);
+    return store_sql_finish(&q);
+}
+
+int store_sql_change(store_tx *tx, int absent, const char *sql, const store_sql_arg *args,
+                     int nargs)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, sql, args, nargs);
+    rc = store_sql_finish(&q);
+    return rc != STORE_OK ? rc : q.changes == 1 ? STORE_OK : absent;
+}
+
+int store_sql_insert(store_tx *tx, const char *sql, const store_sql_arg *args, int nargs)
+{
+    return store_sql_change(tx, STORE_ECONFLICT, sql, args, nargs);
+}
+
+int store_sql_count(store_tx *tx, uint64_t *n, const char *sql, const store_sql_arg *args,
+                    int nargs)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, sql, args, nargs);
+    if ((rc = store_sql_one(&q)) == STORE_OK) {
+        *n = (uint64_t)store_sql_i64(&q, 0);
+        store_sql_end(&q);
     }
     return rc;
 }
 
-int store_sql_exists(store_sql *q, int *found)
+int store_sql_exists(store_tx *tx, int *found, const char *sql, const store_sql_arg *args,
+                     int nargs)
 {
-    int rc = store_sql_step(q);
+    store_sql q;
+    int rc;
 
+    store_sql_prepare(&q, tx, sql, args, nargs);
+    rc = store_sql_step(&q);
     *found = rc == STORE_ROW;
-    store_sql_end(q);
+    store_sql_end(&q);
     return rc == STORE_ROW ? STORE_OK : rc;
 }
 
@@ -138,6 +157,5 @@ int store_cards_run(store_sql *q, store_card_fn fn, void *arg)
 
         stop = fn(&v, arg);
     }
-    store_sql_end(q);
-    return stop ? stop : rc;
+    return store_sql_stop(q, stop, rc);
 }

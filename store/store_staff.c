@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#define STAFF_COLUMNS \
-    "login, role, password_hash, totp_sealed, totp_last, session_created, session_seen"
+#define STAFF_SELECT "SELECT login, role, password_hash, totp_sealed, totp_last," \
+    " session_created, session_seen FROM staff"
 
 static int staff_row(store_sql *q, store_staff *s)
 {
@@ -33,23 +33,18 @@ static int staff_row(store_sql *q, store_staff *s)
 
 int store_staff_add(store_tx *tx, const store_staff *s)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "INSERT INTO staff(login, role, password_hash, totp_sealed)"
-                              " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
-    store_sql_text(&q, s->login);
-    store_sql_text(&q, s->role);
-    store_sql_text(&q, s->password_hash);
-    store_sql_blob(&q, s->totp_sealed, STORE_TOTP_SEALED_BYTES);
-    return store_sql_insert(&q);
+    return store_sql_insert(tx, STORE_SQL("INSERT INTO staff(login, role, password_hash,"
+                                          " totp_sealed) VALUES ($1, $2, $3, $4)"
+                                          " ON CONFLICT DO NOTHING", STORE_TEXT(s->login),
+                                          STORE_TEXT(s->role), STORE_TEXT(s->password_hash),
+                                          STORE_BLOB(s->totp_sealed, STORE_TOTP_SEALED_BYTES)));
 }
 
 int store_staff_get(store_tx *tx, const char *login, store_staff *s)
 {
     store_sql q;
 
-    store_sql_prepare(&q, tx, "SELECT " STAFF_COLUMNS " FROM staff WHERE login = $1");
-    store_sql_text(&q, login);
+    store_sql_prepare(&q, tx, STORE_SQL(STAFF_SELECT " WHERE login = $1", STORE_TEXT(login)));
     return staff_row(&q, s);
 }
 
@@ -57,53 +52,39 @@ int store_staff_by_session(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], s
 {
     store_sql q;
 
-    store_sql_prepare(&q, tx, "SELECT " STAFF_COLUMNS " FROM staff WHERE session_hash = $1");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
+    store_sql_prepare(&q, tx, STORE_SQL(STAFF_SELECT " WHERE session_hash = $1",
+                                        STORE_HASH(hash)));
     return staff_row(&q, s);
 }
 
 int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE staff SET totp_last = $1 WHERE login = $2"
-                              " AND totp_last < $1");
-    store_sql_int(&q, (int64_t)step);
-    store_sql_text(&q, login);
-    return store_sql_changed(&q, STORE_ECONFLICT);
+    return store_sql_change(tx, STORE_ECONFLICT,
+                            STORE_SQL("UPDATE staff SET totp_last = $1 WHERE login = $2"
+                                      " AND totp_last < $1", STORE_INT(step), STORE_TEXT(login)));
 }
 
 int store_staff_password_set(store_tx *tx, const char *login, const char *password_hash)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE staff SET password_hash = $1 WHERE login = $2");
-    store_sql_text(&q, password_hash);
-    store_sql_text(&q, login);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE staff SET password_hash = $1 WHERE login = $2",
+                                      STORE_TEXT(password_hash), STORE_TEXT(login)));
 }
 
 int store_staff_session_set(store_tx *tx, const char *login,
                             const uint8_t hash[STORE_HASH_BYTES], int64_t now)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE staff SET session_hash = $1, session_created = $2,"
-                              " session_seen = $2 WHERE login = $3");
-    store_sql_blob(&q, hash, STORE_HASH_BYTES);
-    store_sql_int(&q, now);
-    store_sql_text(&q, login);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE staff SET session_hash = $1, session_created = $2,"
+                                      " session_seen = $2 WHERE login = $3", STORE_HASH(hash),
+                                      STORE_INT(now), STORE_TEXT(login)));
 }
 
 int store_staff_session_touch(store_tx *tx, const char *login, int64_t now)
 {
-    store_sql q;
-
-    store_sql_prepare(&q, tx, "UPDATE staff SET session_seen = $1 WHERE login = $2");
-    store_sql_int(&q, now);
-    store_sql_text(&q, login);
-    return store_sql_changed(&q, STORE_ENOTFOUND);
+    return store_sql_change(tx, STORE_ENOTFOUND,
+                            STORE_SQL("UPDATE staff SET session_seen = $1 WHERE login = $2",
+                                      STORE_INT(now), STORE_TEXT(login)));
 }
 
 int store_staff_each(store_tx *tx, store_text_fn fn, void *arg)
@@ -111,11 +92,10 @@ int store_staff_each(store_tx *tx, store_text_fn fn, void *arg)
     store_sql q;
     int rc = STORE_OK, stop = 0;
 
-    store_sql_prepare(&q, tx, "SELECT login FROM staff ORDER BY login");
+    store_sql_prepare(&q, tx, STORE_SQL0("SELECT login FROM staff ORDER BY login"));
     while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
         stop = fn(store_sql_str(&q, 0), arg);
-    store_sql_end(&q);
-    return stop ? stop : rc;
+    return store_sql_stop(&q, stop, rc);
 }
 
 /* The statement is the dialect's (store_backend.h): how text is compared
@@ -127,9 +107,7 @@ int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn
 
     if (store_like_prefix(like, query) != 0)
         return STORE_ENOTFOUND;
-    store_sql_prepare(&q, tx, tx->b->sql_voter_search);
-    store_sql_text(&q, query);
-    store_sql_text(&q, like);
-    store_sql_int(&q, limit);
+    store_sql_prepare(&q, tx, STORE_SQL(tx->b->sql_voter_search, STORE_TEXT(query),
+                                        STORE_TEXT(like), STORE_INT(limit)));
     return store_cards_run(&q, fn, arg);
 }
