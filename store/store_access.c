@@ -8,10 +8,9 @@
     "SELECT id, number, struck, password_hash, defi_question, defi_hash, lang," \
     " EXISTS (SELECT 1 FROM credential_binding b WHERE b.voter_id = voter.id) FROM voter"
 
-static int access_row(store_sql *q, store_access *a)
+/* The account in q's row, rc being what store_sql_row said. */
+static int access_row(store_sql *q, int rc, store_access *a)
 {
-    int rc = store_sql_one(q);
-
     memset(a, 0, sizeof *a);
     if (rc != STORE_OK)
         return rc;
@@ -23,26 +22,25 @@ static int access_row(store_sql *q, store_access *a)
     store_sql_copy_text(a->defi_hash, sizeof a->defi_hash, q, 5);
     store_sql_copy_text(a->lang, sizeof a->lang, q, 6);
     a->has_auth = store_sql_i64(q, 7) != 0;
-    store_sql_end(q);
-    return STORE_OK;
+    return store_sql_end(q);
 }
 
 int store_access_by_email(store_tx *tx, const char *address, store_access *a)
 {
     store_sql q;
+    int rc = store_sql_row(&q, tx, STORE_SQL(ACCESS_SELECT " WHERE id = (SELECT voter_id"
+                                             " FROM voter_email WHERE address = $1)",
+                                             STORE_TEXT(address)));
 
-    store_sql_prepare(&q, tx, STORE_SQL(ACCESS_SELECT " WHERE id ="
-                                        " (SELECT voter_id FROM voter_email WHERE address = $1)",
-                                        STORE_TEXT(address)));
-    return access_row(&q, a);
+    return access_row(&q, rc, a);
 }
 
 int store_access_by_id(store_tx *tx, int64_t id, store_access *a)
 {
     store_sql q;
+    int rc = store_sql_row(&q, tx, STORE_SQL(ACCESS_SELECT " WHERE id = $1", STORE_INT(id)));
 
-    store_sql_prepare(&q, tx, STORE_SQL(ACCESS_SELECT " WHERE id = $1", STORE_INT(id)));
-    return access_row(&q, a);
+    return access_row(&q, rc, a);
 }
 
 int store_access_set_password(store_tx *tx, int64_t id, const char *hash)
@@ -63,40 +61,37 @@ int store_access_set_defi(store_tx *tx, int64_t id, int question, const char *ha
 int store_voter_emails(store_tx *tx, int64_t id, store_text_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare(&q, tx, STORE_SQL("SELECT address FROM voter_email WHERE voter_id = $1"
                                         " ORDER BY address", STORE_INT(id)));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_str(&q, 0), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), arg);
+    return store_sql_stop(&q);
 }
 
 int store_voter_scrutins(store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare(&q, tx, STORE_SQL("SELECT vs.scrutin, s.voter_id IS NOT NULL"
                                         " FROM voter_scrutin vs LEFT JOIN signature s"
                                         " ON s.voter_id = vs.voter_id AND s.scrutin = vs.scrutin"
                                         " WHERE vs.voter_id = $1 ORDER BY vs.scrutin",
                                         STORE_INT(id)));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_str(&q, 0), (int)store_sql_i64(&q, 1), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), (int)store_sql_i64(&q, 1), arg);
+    return store_sql_stop(&q);
 }
 
 int store_active_voters_each(store_tx *tx, store_id_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT id FROM voter WHERE struck = 0"
                                               " ORDER BY id"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_i64(&q, 0), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_i64(&q, 0), arg);
+    return store_sql_stop(&q);
 }
 
 int store_voter_cards_each(store_tx *tx, store_card_fn fn, void *arg)
@@ -128,22 +123,31 @@ int store_link_issue(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t
                                                 STORE_INT(expires)));
 }
 
+/* The n integers of the row whose key is hash, into v. */
+static int ints_by_hash(store_tx *tx, const char *sql, const uint8_t *hash, int64_t *v, int n)
+{
+    store_sql q;
+    int rc = store_sql_row(&q, tx, STORE_SQL(sql, STORE_HASH(hash)));
+
+    for (int i = 0; rc == STORE_OK && i < n; i++)
+        v[i] = store_sql_i64(&q, i);
+    return rc == STORE_OK ? store_sql_end(&q) : rc;
+}
+
 int store_link_peek(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
                     int *purpose, int *used, int64_t *expires)
 {
-    store_sql q;
-    int rc;
+    int64_t v[4];
+    int rc = ints_by_hash(tx, "SELECT voter_id, purpose, used, expires FROM access_link"
+                              " WHERE token_hash = $1", hash, v, 4);
 
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT voter_id, purpose, used, expires FROM access_link"
-                                        " WHERE token_hash = $1", STORE_HASH(hash)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
-        return rc;
-    *voter = store_sql_i64(&q, 0);
-    *purpose = (int)store_sql_i64(&q, 1);
-    *used = (int)store_sql_i64(&q, 2);
-    *expires = store_sql_i64(&q, 3);
-    store_sql_end(&q);
-    return STORE_OK;
+    if (rc == STORE_OK) {
+        *voter = v[0];
+        *purpose = (int)v[1];
+        *used = (int)v[2];
+        *expires = v[3];
+    }
+    return rc;
 }
 
 int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
@@ -152,11 +156,10 @@ int store_link_consume(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, STORE_SQL("UPDATE access_link SET used = 1 WHERE token_hash = $1"
-                                        " AND used = 0 AND expires > $2"
-                                        " RETURNING voter_id, purpose",
-                                        STORE_HASH(hash), STORE_INT(now)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL("UPDATE access_link SET used = 1 WHERE token_hash = $1"
+                                         " AND used = 0 AND expires > $2 RETURNING voter_id,"
+                                         " purpose", STORE_HASH(hash), STORE_INT(now)));
+    if (rc != STORE_OK)
         return rc;
     *voter = store_sql_i64(&q, 0);
     *purpose = (int)store_sql_i64(&q, 1);
@@ -179,18 +182,16 @@ int store_session_insert(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int
 int store_session_get(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
                       int64_t *created, int64_t *last_seen)
 {
-    store_sql q;
-    int rc;
+    int64_t v[3];
+    int rc = ints_by_hash(tx, "SELECT voter_id, created, last_seen FROM session"
+                              " WHERE id_hash = $1", hash, v, 3);
 
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT voter_id, created, last_seen FROM session"
-                                        " WHERE id_hash = $1", STORE_HASH(hash)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
-        return rc;
-    *voter = store_sql_i64(&q, 0);
-    *created = store_sql_i64(&q, 1);
-    *last_seen = store_sql_i64(&q, 2);
-    store_sql_end(&q);
-    return STORE_OK;
+    if (rc == STORE_OK) {
+        *voter = v[0];
+        *created = v[1];
+        *last_seen = v[2];
+    }
+    return rc;
 }
 
 int store_session_touch(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now)
@@ -229,15 +230,14 @@ int store_throttle_get(store_tx *tx, const char *key, store_throttle *t)
     int rc;
 
     memset(t, 0, sizeof *t);
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT failures, next_allowed, locked_until"
-                                        " FROM throttle WHERE key = $1", STORE_TEXT(key)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL("SELECT failures, next_allowed, locked_until FROM"
+                                         " throttle WHERE key = $1", STORE_TEXT(key)));
+    if (rc != STORE_OK)
         return rc == STORE_ENOTFOUND ? STORE_OK : rc;
     t->failures = store_sql_i64(&q, 0);
     t->next_allowed = store_sql_i64(&q, 1);
     t->locked_until = store_sql_i64(&q, 2);
-    store_sql_end(&q);
-    return STORE_OK;
+    return store_sql_end(&q);
 }
 
 int store_throttle_put(store_tx *tx, const char *key, const store_throttle *t)

@@ -10,14 +10,12 @@ int store_audit_last(store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]
 
     *seq = 0;
     memset(hash, 0, STORE_HASH_BYTES);
-    store_sql_prepare(&q, tx, STORE_SQL0("SELECT seq, hash FROM audit ORDER BY seq DESC"
-                                         " LIMIT 1"));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL0("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
+    if (rc != STORE_OK)
         return rc == STORE_ENOTFOUND ? STORE_OK : rc;
     *seq = (uint64_t)store_sql_i64(&q, 0);
     store_sql_copy_blob(hash, STORE_HASH_BYTES, &q, 1);
-    store_sql_end(&q);
-    return STORE_OK;
+    return store_sql_end(&q);
 }
 
 int store_audit_insert(store_tx *tx, const store_audit_entry *e)
@@ -41,12 +39,11 @@ int store_audit_count(store_tx *tx, const char *event, uint64_t *n)
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
                                              " prev, hash FROM audit WHERE seq >= $1"
                                              " ORDER BY seq", STORE_INT(from_seq)));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
+    while (store_sql_next(&q)) {
         store_audit_entry e;
 
         e.seq = (uint64_t)store_sql_i64(&q, 0);
@@ -57,9 +54,9 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
         e.payload = store_sql_str(&q, 5);
         store_sql_copy_blob(e.prev, sizeof e.prev, &q, 6);
         store_sql_copy_blob(e.hash, sizeof e.hash, &q, 7);
-        stop = fn(&e, arg);
+        q.stop = fn(&e, arg);
     }
-    return store_sql_stop(&q, stop, rc);
+    return store_sql_stop(&q);
 }
 
 /* A checkpoint already there stays as it is. */
@@ -74,17 +71,16 @@ int store_checkpoint_insert(store_tx *tx, const store_checkpoint *cp)
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT seq, hash, signature FROM audit_checkpoint"
                                               " ORDER BY seq"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
+    while (store_sql_next(&q)) {
         store_checkpoint cp;
 
         cp.seq = (uint64_t)store_sql_i64(&q, 0);
         store_sql_copy_blob(cp.hash, sizeof cp.hash, &q, 1);
         store_sql_copy_blob(cp.signature, sizeof cp.signature, &q, 2);
-        stop = fn(&cp, arg);
+        q.stop = fn(&cp, arg);
     }
-    return store_sql_stop(&q, stop, rc);
+    return store_sql_stop(&q);
 }

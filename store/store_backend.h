@@ -55,6 +55,7 @@ typedef struct {
     int scan;
     store_sql_arg arg[STORE_SQL_ARGS];
     int nargs;
+    int rc, stop;                 /* store_sql_next's loop */
     /* The backend's state: its statement or result, the row, the count of
      * rows changed once done. */
     void *h;
@@ -80,14 +81,20 @@ void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql,
                             const store_sql_arg *args, int nargs);
 /* STORE_ROW, STORE_OK once there are no more rows, or an error. */
 int store_sql_step(store_sql *q);
-void store_sql_end(store_sql *q);
-/* A query of one row: STORE_OK with the row there (then store_sql_end or
- * store_sql_finish), STORE_ENOTFOUND without, or an error (q ended). */
-int store_sql_one(store_sql *q);
+/* End q (whatever is left of its rows is dropped): STORE_OK. */
+int store_sql_end(store_sql *q);
+/* Prepare a query of one row and run it: STORE_OK with the row there (then
+ * store_sql_end or store_sql_finish), STORE_ENOTFOUND without, or an error
+ * (q ended). */
+int store_sql_row(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
+                  int nargs);
 /* Step q to its end (a statement with RETURNING is then applied) and end it. */
 int store_sql_finish(store_sql *q);
-/* End a loop over q's rows: what a callback's non-zero `stop` said, or rc. */
-int store_sql_stop(store_sql *q, int stop, int rc);
+/* A loop over q's rows, `while (store_sql_next(&q)) q.stop = fn(...);`, then
+ * store_sql_stop: what the callback's non-zero q.stop said, or how the rows
+ * ended. */
+int store_sql_next(store_sql *q);
+int store_sql_stop(store_sql *q);
 int64_t store_sql_i64(store_sql *q, int col);
 const char *store_sql_str(store_sql *q, int col);                 /* NULL for SQL NULL */
 const uint8_t *store_sql_bytes(store_sql *q, int col, size_t *len);
@@ -177,6 +184,16 @@ struct store_backend {
     /* The test-mode wipe's part in the box: ballots and box states. */
     int (*box_wipe)(store_conn *c);
 };
+
+/* A backend's table: <p>_connect, <p>_step and so on for the functions
+ * above, <p>_<name> for the box's (STORE_BOX_OPS). */
+#define STORE_BACKEND_FUNCTIONS(p) \
+    .connect = p##_connect, .disconnect = p##_disconnect, .compact = p##_compact, \
+    .begin = p##_begin, .commit = p##_commit, .rollback = p##_rollback, \
+    .savepoint = p##_savepoint, .release = p##_release, .rollback_to = p##_rollback_to, \
+    .errmsg = p##_errmsg, .exec = p##_exec, .step = p##_step, .end = p##_end, \
+    .column_int = p##_column_int, .column_text = p##_column_text, \
+    .column_blob = p##_column_blob, .column_null = p##_column_null, .box_wipe = p##_box_wipe
 
 /* A voter card's columns (voter v), for the queries of store_voter_card_fn. */
 #define STORE_CARD_COLUMNS "v.number, v.surname, v.given_names," \

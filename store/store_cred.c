@@ -35,14 +35,13 @@ int store_credential_state(store_tx *tx, const char *scrutin, const uint8_t pub[
     int rc;
 
     *state = STORE_CRED_UNKNOWN;
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT revoked FROM box.scrutin_credential"
-                                        " WHERE scrutin = $1 AND pub = $2",
-                                        STORE_TEXT(scrutin), STORE_BLOB(pub, 32)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL("SELECT revoked FROM box.scrutin_credential WHERE"
+                                         " scrutin = $1 AND pub = $2",
+                                         STORE_TEXT(scrutin), STORE_BLOB(pub, 32)));
+    if (rc != STORE_OK)
         return rc == STORE_ENOTFOUND ? STORE_OK : rc;
     *state = store_sql_i64(&q, 0) ? STORE_CRED_REVOKED : STORE_CRED_ACTIVE;
-    store_sql_end(&q);
-    return STORE_OK;
+    return store_sql_end(&q);
 }
 
 int store_credential_count(store_tx *tx, uint64_t *n)
@@ -53,19 +52,18 @@ int store_credential_count(store_tx *tx, uint64_t *n)
 int store_credentials_each(store_tx *tx, store_cred_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT scrutin, pub, revoked"
                                               " FROM box.scrutin_credential"
                                               " ORDER BY scrutin, pub"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
+    while (store_sql_next(&q)) {
         size_t len = 0;
         const uint8_t *pub = store_sql_bytes(&q, 1, &len);
 
-        stop = len != 32 ? STORE_EIO
-                         : fn(store_sql_str(&q, 0), pub, (int)store_sql_i64(&q, 2), arg);
+        q.stop = len != 32 ? STORE_EIO
+                           : fn(store_sql_str(&q, 0), pub, (int)store_sql_i64(&q, 2), arg);
     }
-    return store_sql_stop(&q, stop, rc);
+    return store_sql_stop(&q);
 }
 
 int store_credentials_clear(store_tx *tx)
@@ -91,10 +89,10 @@ int store_binding_get(store_tx *tx, int64_t voter, const char *scrutin,
     const uint8_t *b;
     int rc;
 
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT bind FROM credential_binding"
-                                        " WHERE voter_id = $1 AND scrutin = $2",
-                                        STORE_INT(voter), STORE_TEXT(scrutin)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL("SELECT bind FROM credential_binding WHERE voter_id ="
+                                         " $1 AND scrutin = $2",
+                                         STORE_INT(voter), STORE_TEXT(scrutin)));
+    if (rc != STORE_OK)
         return rc;
     b = store_sql_bytes(&q, 0, &len);
     if (b == NULL || len != STORE_HASH_BYTES)
@@ -123,11 +121,10 @@ int store_reissue_delete(store_tx *tx, const char *request)
 int store_reissues_each(store_tx *tx, store_reissue_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare(&q, tx, STORE_SQL0("SELECT request, voter_id, body FROM reissue_request"
                                          " ORDER BY request"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_str(&q, 0), store_sql_i64(&q, 1), store_sql_str(&q, 2), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), store_sql_i64(&q, 1), store_sql_str(&q, 2), arg);
+    return store_sql_stop(&q);
 }

@@ -21,18 +21,17 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
                        void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare(&q, tx, STORE_SQL(tx->b->sql_outbox_claim, STORE_INT(now),
                                         STORE_INT(limit), STORE_INT(now + lease)));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
+    while (store_sql_next(&q)) {
         store_mail m = { store_sql_i64(&q, 0), store_sql_str(&q, 1), NULL, 0,
                          (int)store_sql_i64(&q, 3) };
 
         m.message = store_sql_bytes(&q, 2, &m.len);
-        stop = fn(&m, arg);
+        q.stop = fn(&m, arg);
     }
-    return store_sql_stop(&q, stop, rc);
+    return store_sql_stop(&q);
 }
 
 int store_outbox_sent(store_tx *tx, int64_t id)
@@ -78,9 +77,9 @@ int store_document_get(store_tx *tx, const char *kind, int64_t holder, char **bo
     int rc;
 
     *body = NULL;
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT body FROM document WHERE kind = $1"
-                                        " AND holder = $2", STORE_TEXT(kind), STORE_INT(holder)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL("SELECT body FROM document WHERE kind = $1 AND holder ="
+                                         " $2", STORE_TEXT(kind), STORE_INT(holder)));
+    if (rc != STORE_OK)
         return rc;
     *body = strdup(store_sql_str(&q, 0));
     store_sql_end(&q);
@@ -90,13 +89,12 @@ int store_document_get(store_tx *tx, const char *kind, int64_t holder, char **bo
 int store_documents_each(store_tx *tx, const char *kind, store_document_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare(&q, tx, STORE_SQL("SELECT holder, body FROM document WHERE kind = $1"
                                         " ORDER BY holder", STORE_TEXT(kind)));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(kind, store_sql_i64(&q, 0), store_sql_str(&q, 1), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(kind, store_sql_i64(&q, 0), store_sql_str(&q, 1), arg);
+    return store_sql_stop(&q);
 }
 
 int store_documents_clear(store_tx *tx, const char *kind)

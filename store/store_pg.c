@@ -141,7 +141,7 @@ static int session_setup(store_conn *c)
                       " SET application_name = 'votesrv'");
 }
 
-static void pgb_disconnect(store_conn *c)
+static void pgs_disconnect(store_conn *c)
 {
     if (c == NULL)
         return;
@@ -149,7 +149,7 @@ static void pgb_disconnect(store_conn *c)
     free(c);
 }
 
-static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
+static store_conn *pgs_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
 {
     store_conn *c = calloc(1, sizeof *c);
 
@@ -162,7 +162,7 @@ static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err,
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         snprintf(err, errlen, "PostgreSQL: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
         err[strcspn(err, "\n")] = '\0';
-        pgb_disconnect(c);
+        pgs_disconnect(c);
         return NULL;
     }
     if (session_setup(c) != STORE_OK ||
@@ -172,20 +172,20 @@ static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err,
           migrate(c, "box", PG_BOX_ROLE, box_migrations,
                   (int)(sizeof box_migrations / sizeof *box_migrations)) != STORE_OK))) {
         snprintf(err, errlen, "PostgreSQL schemas registry and box: %s", c->err);
-        pgb_disconnect(c);
+        pgs_disconnect(c);
         return NULL;
     }
     return c;
 }
 
-static int pgb_lost(store_conn *c)
+static int pgs_lost(store_conn *c)
 {
     return c->lost || PQstatus(c->pg) != CONNECTION_OK;
 }
 
 /* Connect again with the same connection string: libpq tries each host in
  * turn and keeps the first that target_session_attrs accepts. */
-static int pgb_reconnect(store_conn *c)
+static int pgs_reconnect(store_conn *c)
 {
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
@@ -196,12 +196,12 @@ static int pgb_reconnect(store_conn *c)
     return session_setup(c);
 }
 
-static int pgb_compact(store_conn *c)
+static int pgs_compact(store_conn *c)
 {
     return c->readonly ? STORE_EIO : pgs_box_rewrite(c);
 }
 
-static int pgb_begin(store_conn *c)
+static int pgs_begin(store_conn *c)
 {
     return c->readonly ? pgs_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                        : pgs_begin_write(c, NULL);
@@ -209,7 +209,7 @@ static int pgb_begin(store_conn *c)
 
 /* COMMIT of a transaction that an error aborted answers "ROLLBACK": that is
  * a failure, not a success. */
-static int pgb_commit(store_conn *c)
+static int pgs_commit(store_conn *c)
 {
     PGresult *r = PQexec(c->pg, "COMMIT");
     int rc = pgs_result(c, r);
@@ -222,35 +222,19 @@ static int pgb_commit(store_conn *c)
     return rc;
 }
 
-static int pgb_rollback(store_conn *c) { return pgs_exec(c, "ROLLBACK"); }
-static int pgb_savepoint(store_conn *c) { return pgs_exec(c, "SAVEPOINT job"); }
-static int pgb_release(store_conn *c) { return pgs_exec(c, "RELEASE job"); }
-static int pgb_rollback_to(store_conn *c) { return pgs_exec(c, "ROLLBACK TO job"); }
-static const char *pgb_errmsg(store_conn *c) { return c->err; }
+static int pgs_rollback(store_conn *c) { return pgs_exec(c, "ROLLBACK"); }
+static int pgs_savepoint(store_conn *c) { return pgs_exec(c, "SAVEPOINT job"); }
+static int pgs_release(store_conn *c) { return pgs_exec(c, "RELEASE job"); }
+static int pgs_rollback_to(store_conn *c) { return pgs_exec(c, "ROLLBACK TO job"); }
+static const char *pgs_errmsg(store_conn *c) { return c->err; }
 
 #define PGS_BOX_OP(name, params, args) .name = pgs_##name,
 
 const store_backend store_backend_pg = {
     .name = "postgresql",
-    .errmsg = pgb_errmsg,
-    .connect = pgb_connect,
-    .disconnect = pgb_disconnect,
-    .lost = pgb_lost,
-    .reconnect = pgb_reconnect,
-    .compact = pgb_compact,
-    .begin = pgb_begin,
-    .commit = pgb_commit,
-    .rollback = pgb_rollback,
-    .savepoint = pgb_savepoint,
-    .release = pgb_release,
-    .rollback_to = pgb_rollback_to,
-    .exec = pgs_exec,
-    .step = pgs_step,
-    .end = pgs_end,
-    .column_int = pgs_column_int,
-    .column_text = pgs_column_text,
-    .column_blob = pgs_column_blob,
-    .column_null = pgs_column_null,
+    STORE_BACKEND_FUNCTIONS(pgs),
+    .lost = pgs_lost,
+    .reconnect = pgs_reconnect,
     /* lower() folds ASCII letters under COLLATE "C", as the index
      * voter_surname does; LIKE escapes with \ by default */
     .sql_voter_search =
@@ -265,5 +249,4 @@ const store_backend store_backend_pg = {
         " ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
         " RETURNING id, recipient, message, attempts",
     STORE_BOX_OPS(PGS_BOX_OP)
-    .box_wipe = pgs_box_wipe,
 };

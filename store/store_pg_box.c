@@ -59,13 +59,12 @@ int pgs_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, i
 {
     store_sql q;
     size_t len;
-    int rc = STORE_OK, stop = 0;
 
     page(&q, c, "SELECT tracker, body FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
                 " ORDER BY tracker LIMIT $3", scrutin, after, limit);
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_bytes(&q, 0, &len), store_sql_str(&q, 1), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_bytes(&q, 0, &len), store_sql_str(&q, 1), arg);
+    return store_sql_stop(&q);
 }
 
 int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
@@ -73,16 +72,15 @@ int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, i
 {
     store_sql q;
     size_t len, wirelen;
-    int rc = STORE_OK, stop = 0;
 
     page(&q, c, "SELECT tracker, wire FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
                 " ORDER BY tracker LIMIT $3", scrutin, after, limit);
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
+    while (store_sql_next(&q)) {
         const uint8_t *wire = store_sql_bytes(&q, 1, &wirelen);
 
-        stop = fn(store_sql_bytes(&q, 0, &len), wire, wire != NULL ? wirelen : 0, arg);
+        q.stop = fn(store_sql_bytes(&q, 0, &len), wire, wire != NULL ? wirelen : 0, arg);
     }
-    return store_sql_stop(&q, stop, rc);
+    return store_sql_stop(&q);
 }
 
 int pgs_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],
@@ -91,9 +89,9 @@ int pgs_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, TX(c), STORE_SQL("SELECT scrutin, body FROM box.ballot"
-                                           " WHERE tracker = $1", STORE_HASH(tracker)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, TX(c), STORE_SQL("SELECT scrutin, body FROM box.ballot WHERE tracker"
+                                            " = $1", STORE_HASH(tracker)));
+    if (rc != STORE_OK)
         return rc;
     store_sql_copy_text(scrutin, STORE_SCRUTIN_CHARS + 1, &q, 0);
     *body = strdup(store_sql_str(&q, 1));
@@ -113,14 +111,13 @@ int pgs_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8
 
     *count = 0;
     memset(digest, 0, 32);
-    store_sql_prepare(&q, TX(c), STORE_SQL("SELECT count, digest FROM box.state"
-                                           " WHERE scrutin = $1", STORE_TEXT(scrutin)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, TX(c), STORE_SQL("SELECT count, digest FROM box.state WHERE scrutin ="
+                                            " $1", STORE_TEXT(scrutin)));
+    if (rc != STORE_OK)
         return rc == STORE_ENOTFOUND ? STORE_OK : rc;
     *count = (uint64_t)store_sql_i64(&q, 0);
     store_sql_copy_blob(digest, 32, &q, 1);
-    store_sql_end(&q);
-    return STORE_OK;
+    return store_sql_end(&q);
 }
 
 int pgs_box_state_put(store_conn *c, const char *scrutin, uint64_t count,

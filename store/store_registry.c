@@ -11,10 +11,10 @@ int store_election_get(store_tx *tx, store_election *e)
     int rc;
 
     memset(e, 0, sizeof *e);
-    store_sql_prepare(&q, tx, STORE_SQL0("SELECT eid, definition, fingerprint, state,"
-                                         " test_mode, suspended, notice, public_key, audit_key"
-                                         " FROM election WHERE id = 1"));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL0("SELECT eid, definition, fingerprint, state,"
+                                          " test_mode, suspended, notice, public_key, audit_key"
+                                          " FROM election WHERE id = 1"));
+    if (rc != STORE_OK)
         return rc;
     store_sql_copy_text(e->eid, sizeof e->eid, &q, 0);
     e->definition = strdup(store_sql_str(&q, 1));
@@ -61,18 +61,17 @@ int store_voter_add(store_tx *tx, store_voter *v)
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, STORE_SQL("INSERT INTO voter(id, number, surname, given_names,"
-                                        " establishment, postal_address, attributes, struck,"
-                                        " digest) VALUES ((SELECT coalesce(max(id), 0) + 1"
-                                        " FROM voter), $1, $2, $3, $4, $5, $6, $7, $8)"
-                                        " ON CONFLICT DO NOTHING RETURNING id",
-                                        STORE_TEXT(v->number), STORE_TEXT(v->surname),
-                                        STORE_TEXT(v->given_names),
-                                        STORE_TEXT(v->establishment),
-                                        STORE_TEXT(v->postal_address),
-                                        STORE_TEXT(v->attributes), STORE_INT(v->struck),
-                                        STORE_HASH(v->digest)));
-    rc = store_sql_one(&q);
+    rc = store_sql_row(&q, tx, STORE_SQL("INSERT INTO voter(id, number, surname, given_names,"
+                                         " establishment, postal_address, attributes, struck,"
+                                         " digest) VALUES ((SELECT coalesce(max(id), 0) + 1"
+                                         " FROM voter), $1, $2, $3, $4, $5, $6, $7, $8)"
+                                         " ON CONFLICT DO NOTHING RETURNING id",
+                                         STORE_TEXT(v->number), STORE_TEXT(v->surname),
+                                         STORE_TEXT(v->given_names),
+                                         STORE_TEXT(v->establishment),
+                                         STORE_TEXT(v->postal_address),
+                                         STORE_TEXT(v->attributes), STORE_INT(v->struck),
+                                         STORE_HASH(v->digest)));
     if (rc == STORE_ENOTFOUND)
         return STORE_ECONFLICT;
     if (rc == STORE_OK) {
@@ -108,14 +107,13 @@ int store_voter_find(store_tx *tx, const char *number, int64_t *id, int *struck)
     store_sql q;
     int rc;
 
-    store_sql_prepare(&q, tx, STORE_SQL("SELECT id, struck FROM voter WHERE number = $1",
-                                        STORE_TEXT(number)));
-    if ((rc = store_sql_one(&q)) != STORE_OK)
+    rc = store_sql_row(&q, tx, STORE_SQL("SELECT id, struck FROM voter WHERE number = $1",
+                                         STORE_TEXT(number)));
+    if (rc != STORE_OK)
         return rc;
     *id = store_sql_i64(&q, 0);
     *struck = (int)store_sql_i64(&q, 1);
-    store_sql_end(&q);
-    return STORE_OK;
+    return store_sql_end(&q);
 }
 
 int store_voter_count(store_tx *tx, uint64_t *active, uint64_t *struck)
@@ -131,17 +129,16 @@ int store_voter_count(store_tx *tx, uint64_t *active, uint64_t *struck)
 int store_voters_each(store_tx *tx, store_voter_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT number, digest, struck FROM voter"
                                               " ORDER BY number"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW) {
+    while (store_sql_next(&q)) {
         uint8_t digest[STORE_HASH_BYTES];
 
         store_sql_copy_blob(digest, sizeof digest, &q, 1);
-        stop = fn(store_sql_str(&q, 0), digest, (int)store_sql_i64(&q, 2), arg);
+        q.stop = fn(store_sql_str(&q, 0), digest, (int)store_sql_i64(&q, 2), arg);
     }
-    return store_sql_stop(&q, stop, rc);
+    return store_sql_stop(&q);
 }
 
 int store_voters_purge(store_tx *tx)
@@ -193,7 +190,6 @@ int store_signature_add(store_tx *tx, int64_t voter, const char *scrutin)
 int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT vs.scrutin, v.establishment,"
                                               " count(s.voter_id), count(*)"
@@ -204,21 +200,20 @@ int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg)
                                               " AND s.scrutin = vs.scrutin"
                                               " GROUP BY vs.scrutin, v.establishment"
                                               " ORDER BY vs.scrutin, v.establishment"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), (uint64_t)store_sql_i64(&q, 2),
-                  (uint64_t)store_sql_i64(&q, 3), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1),
+                    (uint64_t)store_sql_i64(&q, 2), (uint64_t)store_sql_i64(&q, 3), arg);
+    return store_sql_stop(&q);
 }
 
 int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT s.scrutin, v.number FROM signature s"
                                               " JOIN voter v ON v.id = s.voter_id"
                                               " ORDER BY s.scrutin, v.number"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), arg);
+    return store_sql_stop(&q);
 }

@@ -21,6 +21,8 @@ static void start(store_sql *q, store_tx *tx, const char *sql, const store_sql_a
     q->started = q->row = q->nrows = 0;
     q->changes = 0;
     q->cursor = 0;
+    q->rc = STORE_OK;
+    q->stop = 0;
 }
 
 void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
@@ -40,7 +42,12 @@ int store_sql_step(store_sql *q)
     return q->nargs > STORE_SQL_ARGS ? STORE_EIO : q->b->step(q);
 }
 
-void store_sql_end(store_sql *q) { q->b->end(q); }
+int store_sql_end(store_sql *q)
+{
+    q->b->end(q);
+    return STORE_OK;
+}
+
 int64_t store_sql_i64(store_sql *q, int col) { return q->b->column_int(q, col); }
 const char *store_sql_str(store_sql *q, int col) { return q->b->column_text(q, col); }
 int store_sql_null(store_sql *q, int col) { return q->b->column_null(q, col); }
@@ -67,11 +74,13 @@ void store_sql_copy_blob(uint8_t *dst, size_t size, store_sql *q, int col)
         memcpy(dst, b, size);
 }
 
-int store_sql_one(store_sql *q)
+int store_sql_row(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
+                  int nargs)
 {
-    int rc = store_sql_step(q);
+    int rc;
 
-    if (rc == STORE_ROW)
+    store_sql_prepare(q, tx, sql, args, nargs);
+    if ((rc = store_sql_step(q)) == STORE_ROW)
         return STORE_OK;
     store_sql_end(q);
     return rc == STORE_OK ? STORE_ENOTFOUND : rc;
@@ -85,10 +94,15 @@ int store_sql_finish(store_sql *q)
     return rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int store_sql_stop(store_sql *q, int stop, int rc)
+int store_sql_next(store_sql *q)
+{
+    return !q->stop && (q->rc = store_sql_step(q)) == STORE_ROW;
+}
+
+int store_sql_stop(store_sql *q)
 {
     store_sql_end(q);
-    return stop ? stop : rc;
+    return q->stop ? q->stop : q->rc;
 }
 
 int store_sql_run(store_tx *tx, const char *sql, const store_sql_arg *args, int nargs)
@@ -119,14 +133,11 @@ int store_sql_count(store_tx *tx, uint64_t *n, const char *sql, const store_sql_
                     int nargs)
 {
     store_sql q;
-    int rc;
+    int rc = store_sql_row(&q, tx, sql, args, nargs);
 
-    store_sql_prepare(&q, tx, sql, args, nargs);
-    if ((rc = store_sql_one(&q)) == STORE_OK) {
+    if (rc == STORE_OK)
         *n = (uint64_t)store_sql_i64(&q, 0);
-        store_sql_end(&q);
-    }
-    return rc;
+    return rc == STORE_OK ? store_sql_end(&q) : rc;
 }
 
 int store_sql_exists(store_tx *tx, int *found, const char *sql, const store_sql_arg *args,
@@ -149,13 +160,11 @@ int store_sql_exec(store_tx *tx, const char *sql)
 
 int store_cards_run(store_sql *q, store_card_fn fn, void *arg)
 {
-    int rc = STORE_OK, stop = 0;
-
-    while (!stop && (rc = store_sql_step(q)) == STORE_ROW) {
+    while (store_sql_next(q)) {
         store_voter_card v = { store_sql_str(q, 0), store_sql_str(q, 1), store_sql_str(q, 2),
                                store_sql_str(q, 3), store_sql_str(q, 4), store_sql_str(q, 5) };
 
-        stop = fn(&v, arg);
+        q->stop = fn(&v, arg);
     }
-    return store_sql_stop(q, stop, rc);
+    return store_sql_stop(q);
 }

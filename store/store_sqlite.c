@@ -432,23 +432,7 @@ static const char *sq_errmsg(store_conn *c)
 
 const store_backend store_backend_sqlite = {
     .name = "sqlite",
-    .errmsg = sq_errmsg,
-    .connect = sq_connect,
-    .disconnect = sq_disconnect,
-    .compact = sq_compact,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .savepoint = sq_savepoint,
-    .release = sq_release,
-    .rollback_to = sq_rollback_to,
-    .exec = sq_exec,
-    .step = sq_step,
-    .end = sq_end,
-    .column_int = sq_column_int,
-    .column_text = sq_column_text,
-    .column_blob = sq_column_blob,
-    .column_null = sq_column_null,
+    STORE_BACKEND_FUNCTIONS(sq),
     /* LIKE and NOCASE fold ASCII letters, as the index voter_surname does */
     .sql_voter_search =
         "SELECT " STORE_CARD_COLUMNS " FROM voter v"
@@ -461,5 +445,4 @@ const store_backend store_backend_sqlite = {
         " WHERE state = 'queued' AND next_attempt <= $1 ORDER BY next_attempt, id LIMIT $2)"
         " RETURNING id, recipient, message, attempts",
     STORE_BOX_OPS(SQ_BOX_OP)
-    .box_wipe = sq_slots_wipe,
 };

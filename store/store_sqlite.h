@@ -57,6 +57,6 @@ void sq_slots_rolled_back(store_conn *c);
 /* The ballot box's operations (STORE_BOX_OPS), sq_<name>. */
 #define SQ_BOX_DECL(name, params, args) int sq_##name(store_conn *c, STORE_UNWRAP params);
 STORE_BOX_OPS(SQ_BOX_DECL)
-int sq_slots_wipe(store_conn *c);
+int sq_box_wipe(store_conn *c);
 
 #endif

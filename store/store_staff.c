@@ -7,10 +7,10 @@
 #define STAFF_SELECT "SELECT login, role, password_hash, totp_sealed, totp_last," \
     " session_created, session_seen FROM staff"
 
-static int staff_row(store_sql *q, store_staff *s)
+/* The account in q's row, rc being what store_sql_row said. */
+static int staff_row(store_sql *q, int rc, store_staff *s)
 {
     size_t len = 0;
-    int rc = store_sql_one(q);
 
     memset(s, 0, sizeof *s);
     if (rc != STORE_OK)
@@ -27,8 +27,7 @@ static int staff_row(store_sql *q, store_staff *s)
     s->totp_last = (uint64_t)store_sql_i64(q, 4);
     s->session_created = store_sql_i64(q, 5);
     s->session_seen = store_sql_i64(q, 6);
-    store_sql_end(q);
-    return STORE_OK;
+    return store_sql_end(q);
 }
 
 int store_staff_add(store_tx *tx, const store_staff *s)
@@ -43,18 +42,19 @@ int store_staff_add(store_tx *tx, const store_staff *s)
 int store_staff_get(store_tx *tx, const char *login, store_staff *s)
 {
     store_sql q;
+    int rc = store_sql_row(&q, tx, STORE_SQL(STAFF_SELECT " WHERE login = $1",
+                                             STORE_TEXT(login)));
 
-    store_sql_prepare(&q, tx, STORE_SQL(STAFF_SELECT " WHERE login = $1", STORE_TEXT(login)));
-    return staff_row(&q, s);
+    return staff_row(&q, rc, s);
 }
 
 int store_staff_by_session(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s)
 {
     store_sql q;
+    int rc = store_sql_row(&q, tx, STORE_SQL(STAFF_SELECT " WHERE session_hash = $1",
+                                             STORE_HASH(hash)));
 
-    store_sql_prepare(&q, tx, STORE_SQL(STAFF_SELECT " WHERE session_hash = $1",
-                                        STORE_HASH(hash)));
-    return staff_row(&q, s);
+    return staff_row(&q, rc, s);
 }
 
 int store_staff_totp_use(store_tx *tx, const char *login, uint64_t step)
@@ -90,12 +90,11 @@ int store_staff_session_touch(store_tx *tx, const char *login, int64_t now)
 int store_staff_each(store_tx *tx, store_text_fn fn, void *arg)
 {
     store_sql q;
-    int rc = STORE_OK, stop = 0;
 
     store_sql_prepare(&q, tx, STORE_SQL0("SELECT login FROM staff ORDER BY login"));
-    while (!stop && (rc = store_sql_step(&q)) == STORE_ROW)
-        stop = fn(store_sql_str(&q, 0), arg);
-    return store_sql_stop(&q, stop, rc);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), arg);
+    return store_sql_stop(&q);
 }
 
 /* The statement is the dialect's (store_backend.h): how text is compared
