@@ -50,8 +50,8 @@ typedef struct {
     store_conn *c;
     const char *sql;
     /* A long list (voters, audit log, signatures, credentials): PostgreSQL
-     * reads it in pages through a cursor, SQLite prepares it apart from the
-     * cache (its rows' callbacks may run the cached statements). */
+     * reads it in pages through a cursor, SQLite prepares it outside the
+     * cache, so that a row's callback may run any cached statement. */
     int scan;
     store_sql_arg arg[STORE_SQL_ARGS];
     int nargs;
@@ -61,7 +61,7 @@ typedef struct {
     void *h;
     int started, row, nrows;
     int64_t changes;
-    unsigned cursor;
+    unsigned cursor;              /* PostgreSQL's scan cursor (0: none open) */
 } store_sql;
 
 /* A statement's arguments, in order: STORE_SQL(sql, STORE_TEXT(s),

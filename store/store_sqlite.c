@@ -1,5 +1,8 @@
 /* store_sqlite.c - the embedded default backend: two SQLite files, the ballot
- * box attached to the registry's connection as "box".
+ * box attached to the registry's connection as "box". Here: migrations,
+ * connections, transactions, the statement layer (store_backend.h) and what
+ * SQLite's dialect needs of its own; the box's slots are in
+ * store_sqlite_slots.c.
  *
  * Rollback journals, not WAL: a cast writes the signature list (registry) and
  * the ballot (box) in one transaction, and SQLite commits attached files
