@@ -130,19 +130,24 @@ build/san/bin/voteverify: $(addprefix build/san/,$(voteverify_OBJ)) build/san/li
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/tests/%: build/rel/tests/%.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
+# The tests' shared helpers (tests/testutil*.c, declared in tests/testutil.h),
+# linked into every test, tool and benchmark below and the fuzz targets.
+TESTUTIL_SRC := $(sort $(wildcard tests/testutil*.c))
+TESTUTIL_OBJ  = $(patsubst %.c,build/$(1)/%.o,$(TESTUTIL_SRC))
+
+build/rel/tests/%: build/rel/tests/%.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/san/tests/%: build/san/tests/%.o build/san/tests/testutil.o build/san/tests/testutil_pg.o build/san/tests/testutil_ca.o $(SAN_LIB)
+build/san/tests/%: build/san/tests/%.o $(call TESTUTIL_OBJ,san) $(SAN_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/tools/%: build/rel/tools/%.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
+build/rel/tools/%: build/rel/tools/%.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/bench/soak: build/rel/bench/soak.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
+build/rel/bench/soak: build/rel/bench/soak.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/tests/testutil.o build/rel/tests/testutil_pg.o build/rel/tests/testutil_ca.o $(REL_LIB)
+build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 # votecad (the online credential authority) links crypto/, the vote-code
@@ -168,7 +173,7 @@ REL_REPLAY   := $(addprefix build/rel/fuzz/,$(FUZZ_TARGETS))
 SAN_REPLAY   := $(addprefix build/san/fuzz/,$(FUZZ_TARGETS))
 LIBFUZZERS   := $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
 VV_LIB_OBJ    = $(filter-out %/verify/main.o,$(addprefix build/$(1)/,$(voteverify_OBJ)))
-fuzz_lib      = $(if $(filter fuzz_archive,$(2)),$(call VV_LIB_OBJ,$(1)) build/$(1)/libvvcrypto.a,build/$(1)/tests/testutil.o build/$(1)/tests/testutil_pg.o build/$(1)/tests/testutil_ca.o build/$(1)/libvotesrv.a)
+fuzz_lib      = $(if $(filter fuzz_archive,$(2)),$(call VV_LIB_OBJ,$(1)) build/$(1)/libvvcrypto.a,$(call TESTUTIL_OBJ,$(1)) build/$(1)/libvotesrv.a)
 
 define replay_prog
 build/$(1)/fuzz/$(2): build/$(1)/tests/fuzz/$(2).o build/$(1)/tests/fuzz/replay.o $(call fuzz_lib,$(1),$(2))

@@ -1,7 +1,11 @@
 /*
- * access.h - how voters get in: one-time links to their professional
- * addresses, the "elections" password and the défi, sessions, throttles, and
- * the reassorts. Every event is audited with the voter number, never a secret.
+ * access.h - access/, how people get in. Voters (here): one-time links to
+ * their professional addresses, the "elections" password and the défi,
+ * sessions, throttles, the reassorts (docs/glossary.md) and the check of a
+ * vote code's authenticator. The support cell's actions for a voter
+ * (support.h), the consoles' staff accounts (staff.h), the ALTCHA proof of
+ * work (altcha.h). Every event is audited with the voter number, never a
+ * secret.
  *
  * Results: ACCESS_OK, ACCESS_REFUSED (res->code says what to tell the person,
  * the same for every identifier where telling more would reveal one), or a
@@ -53,8 +57,6 @@ typedef enum {
     ACCESS_E_DEFI_WRONG,         /* the défi answer does not match */
     ACCESS_E_REISSUE_LIMIT,      /* too many code reissues in 24 hours */
     ACCESS_E_NOT_OPEN,           /* only while the vote is open */
-    ACCESS_E_CODE_FORM,          /* not a vote code (length, symbols) */
-    ACCESS_E_CODE_TYPO,          /* the check symbol disagrees: a typo */
     ACCESS_E_CODE_WRONG,         /* not this voter's code */
     ACCESS_E_CODE_LOCKED,        /* too many wrong codes: support or a reissue unlocks */
     ACCESS_E_STAFF_ACCOUNT,      /* a staff login or role that is not acceptable */
@@ -206,10 +208,6 @@ int access_code_reissue(access_ctx *a, int64_t voter, const char *defi_answer,
                         const char *client, int64_t now, access_result *res);
 int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
                                 const char *reason, int64_t now, access_result *res);
-/* Check a typed vote code against the voter's binding for scrutin: the
- * authenticator on success. Wrong codes are throttled and lock code entry. */
-int access_code_check(access_ctx *a, int64_t voter, const char *scrutin, const char *typed,
-                      const char *client, int64_t now, uint8_t auth[32], access_result *res);
 /* The check a cast makes, before any proof: Hb(auth-bind; auth, pub) equals,
  * in constant time, the binding stored for (voter, scrutin); so a code casts
  * only from its own voter's account. Throttled as wrong codes. */

@@ -11,7 +11,6 @@
 #include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "election/credentials.h"
-#include "notices/code.h"
 #include "signer/signer.h"
 
 #define CODE_LOCK_FOREVER ((int64_t)10 * 365 * 86400)
@@ -504,47 +503,4 @@ int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const u
         return ACCESS_REFUSED;
     }
     return ACCESS_OK;
-}
-
-/* The eid, for deriving an authenticator from a typed code. */
-static int run_eid(store_tx *tx, void *arg)
-{
-    store_election e;
-    int rc = store_election_get(tx, &e);
-
-    if (rc == STORE_OK)
-        memcpy(arg, e.eid, STORE_EID_CHARS + 1);
-    free(e.definition);
-    return rc;
-}
-
-int access_code_check(access_ctx *a, int64_t voter, const char *scrutin, const char *typed,
-                      const char *client, int64_t now, uint8_t auth[32], access_result *res)
-{
-    char code[CODE_SYMBOLS + 1], eid[STORE_EID_CHARS + 1];
-    uint8_t pub[CREDENTIAL_PUB_BYTES];
-    group_scalar s;
-    code_status form;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    form = code_parse(code, typed ? typed : "");
-    if (form != CODE_OK) {              /* caught before anything is counted */
-        res->code = form == CODE_TYPO ? ACCESS_E_CODE_TYPO : ACCESS_E_CODE_FORM;
-        return ACCESS_REFUSED;
-    }
-    if ((rc = store_read(a->store, run_eid, eid)) != STORE_OK)
-        return rc;
-    rc = credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid), (const uint8_t *)code,
-                                CODE_SYMBOLS) ||
-         credential_derive_scrutin(&s, pub, (const uint8_t *)eid, strlen(eid),
-                                   (const uint8_t *)code, CODE_SYMBOLS, scrutin);
-    sodium_memzero(code, sizeof code);
-    group_scalar_wipe(&s);
-    if (rc != 0)
-        return STORE_EIO;
-    rc = access_auth_check(a, voter, scrutin, auth, pub, client, now, res);
-    if (rc != ACCESS_OK)
-        sodium_memzero(auth, 32);
-    return rc;
 }

@@ -1,7 +1,10 @@
 /*
- * ballot.h - an encrypted ballot for one scrutin (docs/protocol.md section 8):
- * one ciphertext of 0 or 1 per candidate list with its 0/1 proof, a range proof
- * on the number of chosen lists, and the voter credential's signature.
+ * ballot.h - ballot/, the encrypted ballot of one scrutin: create, verify
+ * (alone or in batches), and its JSON form and tracker (ballot_json.h).
+ *
+ * A ballot (docs/protocol.md section 8) is one ciphertext of 0 or 1 per
+ * candidate list with its 0/1 proof, a range proof on the number of chosen
+ * lists, and the voter credential's signature.
  *
  * Ballots are kept in wire form; verification decodes into a batch.
  */

@@ -1,5 +1,5 @@
 /*
- * soak.c - make soak (issue 9): the daemon under steady casting load for 30
+ * soak.c - make soak: the daemon under steady casting load for 30
  * minutes, 200,000 voters each casting one ballot in the CSA at an even pace
  * (voters / duration per second), on the real daemon over loopback.
  *

@@ -1,5 +1,8 @@
 /*
- * box.h - the ballot box: casting, receipts, and the public bulletin board.
+ * box.h - box/, the ballot box: casting (cast.c), receipts and the box digest
+ * (receipt.c), the public bulletin board and tracker lookups (board.c), the
+ * officers' turnout from the signature list (turnout.c), and the public
+ * archive (archive.c).
  *
  * A cast needs the voter's session (the caller checks it), the authenticator
  * derived from their vote code, a ballot that is well formed, valid (every

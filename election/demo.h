@@ -1,8 +1,8 @@
 /*
  * demo.h - what the demo election needs before the real tools exist: a
  * single-trustee key and vote codes made on the server. Both forfeit the
- * guarantees of the real ceremony (issue 7) and credential authority (votecred,
- * issue 5): the server knows the decryption key and every code. Demo only.
+ * guarantees of the real key ceremony (votetrustee) and credential authority
+ * (votecred): the server knows the decryption key and every code. Demo only.
  */
 #ifndef VOTESRV_DEMO_H
 #define VOTESRV_DEMO_H

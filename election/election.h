@@ -1,5 +1,11 @@
 /*
- * election.h - the election's lifecycle and the officers' operations on it.
+ * election.h - election/, the election as the officer runs it: its lifecycle
+ * and the officers' operations (here); the definition (definition.h); the
+ * electoral list, its CSV import and its check against the HR file
+ * (voters.h); the credential authority's files, its reissue records and the
+ * daemon's requests to votecad (credentials.h); the key ceremony and the
+ * seals (ceremony.h); the digest of the software the seals cover
+ * (software.h); the demo's server-made key and codes (demo.h).
  *
  * draft -> keys-ready -> open -> closed -> tallied -> published -> purged.
  * Every operation is one write job: it checks its preconditions, changes the

@@ -1,9 +1,10 @@
 /*
- * mail.h - e-mail to voters: templates (conf/mail/KIND.LANG.txt and .html),
- * MIME composition (text and HTML parts, UTF-8), a durable outbox, and a
- * sender thread that delivers through the configured SMTP relay with libcurl
- * (STARTTLS or implicit TLS via OpenSSL, authentication, timeouts), retrying with
- * back-off. A message is queued in the same transaction as the event that causes
+ * mail.h - mail/, e-mail to voters: templates (conf/mail/KIND.LANG.txt and
+ * .html), MIME composition (text and HTML parts, UTF-8), a durable outbox,
+ * the SMTP client on libcurl (STARTTLS or implicit TLS via OpenSSL,
+ * authentication, timeouts), and a sender thread that hands due messages to
+ * a transport (in the daemon, the mailer process: votesrv/mailer.c),
+ * retrying with back-off. A message is queued in the same transaction as the event that causes
  * it; outbox bodies are encrypted at rest (they carry one-time links) and erased
  * once delivered. Delivery is at-least-once: a crash between sending and marking
  * resends.

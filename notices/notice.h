@@ -1,6 +1,8 @@
 /*
- * notice.h - paper voting notices and signature sheets as PDF (cairo, with the
- * QR code from libqrencode; fonts embedded by cairo).
+ * notice.h - notices/, what is printed on paper: voting notices and signature
+ * sheets as PDF (here; cairo, with the QR code of qr.h from libqrencode,
+ * fonts embedded by cairo), vote codes as people read and type them
+ * (code.h), and the key holders' paper backups (backup.h).
  *
  * One A4 page per voter: election, dates, the voter's name, number and
  * identifier, the vote code, the portal's address and a QR code holding the

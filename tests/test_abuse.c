@@ -1,5 +1,5 @@
 /*
- * test_abuse.c - the daemon under abuse from many client addresses (issue 9).
+ * test_abuse.c - the daemon under abuse from many client addresses.
  *
  * Three network namespaces of the test's own (vsab-s/a/v<pid>) hold all its
  * traffic: "server" holds the daemon, "attackers" one address in each of
@@ -42,13 +42,9 @@
  * planted session cookie, cross-site requests, replayed requests and ballots.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -60,8 +56,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -89,7 +83,6 @@
 #define TIMEOUT_S 3
 #define NET_FAILURES 10
 #define PASSWORD "un cheval de trait rouge"
-#define MAX_KIDS 8
 
 /* Who plays what, by voter number (B000000 ...). */
 enum { TARGET = 0, LEGIT = 1, STOLEN = 2, NOT_ACTIVATED = 3, NEIGHBOUR = 4, REPLAY = 5,
@@ -107,18 +100,17 @@ typedef struct {
 typedef struct {
     char *dir;
     char bin[PATH_MAX], cfg[PATH_MAX + 32], url[64];
-    char ns_s[32], ns_a[32], ns_v[32];
     char link_pw[ACCESS_TOKEN_CHARS + 1], link_act[ACCESS_TOKEN_CHARS + 1];
     char **load;                  /* load.csv: "SESSION,CODE,SCRUTIN,CHOICE" per voter */
     char *ballot;                 /* a well-formed ballot of a code nobody holds */
     int pid, netns, port;
-    pid_t owner;                  /* the test process */
-    int home_ns;                  /* its own network namespace (fd), -1 */
-    volatile sig_atomic_t cleaned;
-    volatile pid_t kids[MAX_KIDS];    /* in_ns children not yet joined */
 } env;
 
 static env E;
+static tu_netns N;                /* vsab-s/a/v<pid>: the server's, attackers', voters' */
+#define NS_S (N.name[0])
+#define NS_A (N.name[1])
+#define NS_V (N.name[2])
 static counts *C;
 
 /* The JSON body of a login as the i-th voter (B00000i, bi@bench.example). */
@@ -135,55 +127,16 @@ static void session_of(char *out, size_t len, int voter)
              E.load[voter]);
 }
 
-/* ---- the namespaces ---- */
+/* ---- the namespaces (testutil_netns.c) ---- */
 
-static int sh_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh_ok(const char *fmt, ...)
-{
-    char cmd[1024], out[2048];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    if (tu_sh(out, sizeof out, "%s", cmd) == 0)
-        return 0;
-    fprintf(stderr, "test_abuse: %s: %s", cmd, out);
-    return -1;
-}
-
-/* Remove namespace ns's name, as ip netns del does; the namespace and its
- * veth ends go once no process is left in it. Async-signal-safe. */
-static void ns_remove(const char *ns)
-{
-    char path[64] = "/run/netns/";
-
-    if (ns[0] == '\0')
-        return;
-    strncat(path, ns, sizeof path - strlen(path) - 1);
-    umount2(path, MNT_DETACH);
-    unlink(path);
-}
-
-/* Undo ns_up whatever happened: SIGKILL what still runs in the namespaces
- * (when nothing stopped it more gently), bring the test process back to its
- * own namespace and remove the three. From teardown, atexit and the signal
+/* Undo ns_up whatever happened: SIGKILL the daemon (when nothing stopped it
+ * more gently), then tu_netns_cleanup. From teardown, atexit and the signal
  * handler alike, in the test process only; async-signal-safe. */
 static void ns_cleanup(void)
 {
-    if (getpid() != E.owner || E.cleaned)
-        return;
-    E.cleaned = 1;
-    if (E.pid > 0)
+    if (getpid() == N.owner && !N.cleaned && E.pid > 0)
         kill(E.pid, SIGKILL);
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (E.kids[i] > 0)
-            kill(E.kids[i], SIGKILL);
-    if (E.home_ns >= 0)
-        setns(E.home_ns, CLONE_NEWNET);
-    ns_remove(E.ns_s);
-    ns_remove(E.ns_a);
-    ns_remove(E.ns_v);
+    tu_netns_cleanup(&N);
 }
 
 /* Killed: the namespaces, then the test's folder (rm, as teardown cannot
@@ -193,7 +146,7 @@ static void on_signal(int sig)
     char *const argv[] = { "rm", "-rf", "--", E.dir, NULL }, *const envp[] = { NULL };
     pid_t rm;
 
-    if (getpid() == E.owner && !E.cleaned) {
+    if (getpid() == N.owner && !N.cleaned) {
         ns_cleanup();
         if (E.dir != NULL && (rm = fork()) == 0) {
             execve("/bin/rm", argv, envp);
@@ -206,35 +159,9 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* The namespaces of earlier runs killed before they could remove them
- * (SIGKILL): vsab-s/a/v<pid> whose pid no longer runs. A namespace of a run
- * still going (its pid alive) is left alone. */
-static void ns_remove_stale(void)
-{
-    DIR *d = opendir("/run/netns");
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        char *end;
-        long pid;
-
-        if (strncmp(n, "vsab-", 5) != 0 || strchr("sav", n[5]) == NULL || n[5] == '\0')
-            continue;
-        pid = strtol(n + 6, &end, 10);
-        if (*end != '\0' || end == n + 6 || pid <= 0 || pid == (long)E.owner ||
-            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        fprintf(stderr, "test_abuse: removing %s, left by a killed run (pid %ld)\n", n, pid);
-        ns_remove(n);
-    }
-    if (d != NULL)
-        closedir(d);
-}
-
 static int ns_addr(int k, int host)
 {
-    return sh_ok("ip -n %s addr add 10.250.%d.%d/16 dev eth0", E.ns_a, k, host);
+    return tu_netns_sh("ip -n %s addr add 10.250.%d.%d/16 dev eth0", NS_A, k, host);
 }
 
 /* Three namespaces of the test's own: the server's, linked by a veth pair
@@ -244,83 +171,30 @@ static int ns_up(void)
 {
     int rc = 0;
 
-    snprintf(E.ns_s, sizeof E.ns_s, "vsab-s%d", (int)E.owner);
-    snprintf(E.ns_a, sizeof E.ns_a, "vsab-a%d", (int)E.owner);
-    snprintf(E.ns_v, sizeof E.ns_v, "vsab-v%d", (int)E.owner);
-    if (geteuid() != 0)
+    if (tu_netns_add(&N) != 0)
         return -1;
-    ns_remove(E.ns_s);          /* left by a run of the same pid that was killed */
-    ns_remove(E.ns_a);
-    ns_remove(E.ns_v);
-    ns_remove_stale();
-    E.cleaned = 0;
-    if (sh_ok("ip netns add %s && ip netns add %s && ip netns add %s", E.ns_s, E.ns_a,
-              E.ns_v) != 0) {
-        ns_cleanup();
-        return -1;
-    }
-    rc |= sh_ok("ip -n %s link set lo up && "
-                "ip -n %s link add a0 type veth peer name eth0 netns %s && "
-                "ip -n %s addr add " SERVER_A "/16 dev a0 && ip -n %s link set a0 up && "
-                "ip -n %s link set lo up && ip -n %s link set eth0 up",
-                E.ns_s, E.ns_s, E.ns_a, E.ns_s, E.ns_s, E.ns_a, E.ns_a);
+    rc |= tu_netns_sh("ip -n %s link set lo up && "
+                      "ip -n %s link add a0 type veth peer name eth0 netns %s && "
+                      "ip -n %s addr add " SERVER_A "/16 dev a0 && ip -n %s link set a0 up && "
+                      "ip -n %s link set lo up && ip -n %s link set eth0 up",
+                      NS_S, NS_S, NS_A, NS_S, NS_S, NS_A, NS_A);
     for (int k = 1; k <= GUESS_NETS && rc == 0; k++)
         rc |= ns_addr(k, 2);
     for (int k = SPRAY_NET0; k < SPRAY_NET0 + SPRAY_NETS && rc == 0; k++)
         rc |= ns_addr(k, 2) | ns_addr(k, 77);
-    rc |= sh_ok("ip -n %s link add v0 type veth peer name eth0 netns %s && "
-                "ip -n %s addr add 10.251.0.1/24 dev v0 && ip -n %s link set v0 up && "
-                "ip -n %s link set lo up && ip -n %s addr add " VOTER_ADDR "/24 dev eth0 && "
-                "ip -n %s link set eth0 up && ip -n %s route add default via 10.251.0.1",
-                E.ns_s, E.ns_v, E.ns_s, E.ns_s, E.ns_v, E.ns_v, E.ns_v, E.ns_v);
+    rc |= tu_netns_sh("ip -n %s link add v0 type veth peer name eth0 netns %s && "
+                      "ip -n %s addr add 10.251.0.1/24 dev v0 && ip -n %s link set v0 up && "
+                      "ip -n %s link set lo up && ip -n %s addr add " VOTER_ADDR "/24 dev eth0 && "
+                      "ip -n %s link set eth0 up && ip -n %s route add default via 10.251.0.1",
+                      NS_S, NS_V, NS_S, NS_S, NS_V, NS_V, NS_V, NS_V);
     if (rc != 0)
         ns_cleanup();
     return rc;
 }
 
-/* Move the calling thread into namespace ns; 0 or -1. */
-static int ns_enter(const char *ns)
-{
-    char path[64];
-    int fd, rc;
-
-    snprintf(path, sizeof path, "/run/netns/%s", ns);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return -1;
-    rc = setns(fd, CLONE_NEWNET);
-    close(fd);
-    return rc;
-}
-
-/* Run fn(arg) in a child moved into namespace ns; its pid. The child dies
- * with the test process, and ns_cleanup kills it if it is still running. */
-static int in_ns(const char *ns, void (*fn)(void *), void *arg)
-{
-    int pid = tu_fork();       /* a failed assertion in fn ends the child, not the suite */
-
-    if (pid != 0) {
-        for (int i = 0; pid > 0 && i < MAX_KIDS; i++)
-            if (E.kids[i] == 0) {
-                E.kids[i] = pid;
-                break;
-            }
-        return pid;
-    }
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != E.owner || ns_enter(ns) != 0)
-        _exit(90);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    fn(arg);
-    _exit(0);
-}
-
 static void join(int pid)
 {
-    int rc = tu_helper_join(pid, "test_abuse: a helper process");
-
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (E.kids[i] == pid)
-            E.kids[i] = 0;
-    if (rc != 0)
+    if (tu_netns_join(&N, pid, "test_abuse: a helper process") != 0)
         fail_msg("a helper process failed (its message above)");
 }
 
@@ -329,12 +203,7 @@ static void join(int pid)
 static int kids_stop(void **state)
 {
     (void)state;
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (E.kids[i] > 0) {
-            kill(E.kids[i], SIGKILL);
-            waitpid(E.kids[i], NULL, 0);
-            E.kids[i] = 0;
-        }
+    tu_netns_kids_stop(&N);
     return 0;
 }
 
@@ -449,8 +318,7 @@ static int setup(void **state)
 
     (void)state;
     memset(&E, 0, sizeof E);
-    E.owner = getpid();
-    E.home_ns = -1;
+    tu_netns_init(&N, "vsab-", "sav");
     atexit(ns_cleanup);                 /* also when a failed assertion ends setup */
     for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
         signal(signals[i], on_signal);
@@ -465,8 +333,7 @@ static int setup(void **state)
     election();
     /* the daemon, and this process's own requests to it, in the server's
      * namespace; back home in teardown */
-    if (E.netns && ((E.home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
-                    ns_enter(E.ns_s) != 0))
+    if (E.netns && tu_netns_move(&N, NS_S) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/votesrv.log", E.dir);
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -489,9 +356,9 @@ static int teardown(void **state)
     kids_stop(NULL);
     if (E.netns)
         ns_cleanup();
-    if (E.home_ns >= 0)
-        close(E.home_ns);
-    E.home_ns = -1;
+    if (N.home >= 0)
+        close(N.home);
+    N.home = -1;
     curl_global_cleanup();
     for (size_t i = 0; E.load != NULL && i < VOTERS; i++)
         free(E.load[i]);
@@ -715,8 +582,8 @@ static void attack(swarm *s, void (*voter)(void *), void *arg)
     int bots, v;
 
     counts_reset();
-    bots = in_ns(E.ns_a, swarm_run, s);
-    v = in_ns(E.ns_v, voter, arg);
+    bots = tu_netns_run(&N, NS_A, swarm_run, s);
+    v = tu_netns_run(&N, NS_V, voter, arg);
     join(bots);
     join(v);
 }
@@ -812,14 +679,14 @@ static void test_password_guessing(void **state)
     (void)state;
     SKIP_WITHOUT_NETNS();
     counts_reset();
-    bots = in_ns(E.ns_a, swarm_run, &s);
-    voter = in_ns(E.ns_v, legit_voter, &seconds);
+    bots = tu_netns_run(&N, NS_A, swarm_run, &s);
+    voter = tu_netns_run(&N, NS_V, legit_voter, &seconds);
     /* the target logs in once her account has had its free failures and one
      * delayed one, however long a busy machine took to check them */
     for (int i = 0; i < 1200 && atomic_load(&C->status[401]) < 5; i++)
         usleep(100 * 1000);
     assert_true(atomic_load(&C->status[401]) >= 5);
-    join(in_ns(E.ns_v, target_gets_in, NULL));
+    join(tu_netns_run(&N, NS_V, target_gets_in, NULL));
     join(bots);
     end = now_s();
     join(voter);
@@ -874,7 +741,7 @@ static void test_password_spraying(void **state)
     (void)state;
     SKIP_WITHOUT_NETNS();
     attack(&s, legit_voter, &seconds);
-    join(in_ns(E.ns_a, neighbour_logs_in, NULL));      /* the window is still running */
+    join(tu_netns_run(&N, NS_A, neighbour_logs_in, NULL));      /* the window is still running */
     fprintf(stderr, "spraying from %d networks, %d bots: %ld passwords checked, %ld refused "
             "(429), %ld busy (503); voter: %ld logins, %ld refused, slowest %.0f ms; a voter "
             "in a sprayed network: %ld\n", SPRAY_NETS, s.n, C->status[401], C->status[429],
@@ -1127,8 +994,8 @@ static void test_connections(void **state)
     (void)state;
     SKIP_WITHOUT_NETNS();
     counts_reset();
-    voter = in_ns(E.ns_v, voter_pages, &seconds);
-    bots = in_ns(E.ns_a, connection_attacks, NULL);
+    voter = tu_netns_run(&N, NS_V, voter_pages, &seconds);
+    bots = tu_netns_run(&N, NS_A, connection_attacks, NULL);
     join(bots);
     join(voter);
     fprintf(stderr, "connections: %ld of %d from one address answered; %ld slow clients held "
@@ -1283,7 +1150,7 @@ static void test_stale_namespaces_removed(void **state)
     snprintf(path, sizeof path, "/run/netns/%s", stale_ns);
     assert_int_equal(access(path, F_OK), -1);
     /* this run's own are there, their pid alive */
-    snprintf(path, sizeof path, "/run/netns/%s", E.ns_s);
+    snprintf(path, sizeof path, "/run/netns/%s", NS_S);
     assert_int_equal(access(path, F_OK), 0);
 }
 

@@ -161,7 +161,7 @@ static void test_password_policy(void **state)
     }
 }
 
-/* ---- the context-specific words (issue 20, finding 8) ---- */
+/* ---- the context-specific words ---- */
 
 /* A voter made up from a seed: number, names, address, postal address. */
 typedef struct {
@@ -312,8 +312,8 @@ static void test_password_context_generated(void **state)
 }
 
 /* The voter's number with separators between its digits or groups (a space,
- * a dot, a dash, a plus), alone or twice: still her number (review of issue
- * 20: "2026 0042 2026 0042" and "2 0 2 6 0 0 4 2 !" were accepted). */
+ * a dot, a dash, a plus), alone or twice: still her number ("2026 0042 2026
+ * 0042", "2 0 2 6 0 0 4 2 !"). */
 static void test_password_context_separated(void **state)
 {
     fixture *f = *state;
@@ -1380,7 +1380,7 @@ static int link_live(fixture *f, const char *token)
     return res.code == ACCESS_E_PASSWORD_COMMON;
 }
 
-/* Finding 6 of issue 20: a third party asks for links to a voter's address
+/* A third party asks for links to a voter's address
  * until the hourly rate is reached. Her own link stays valid, the links
  * those requests sent are hers too, her own request is told to wait (never
  * silently dropped), and an unregistered address gets exactly the same

@@ -300,7 +300,7 @@ static void test_refusals(void **state)
         client_prepared_free(&mine);
     }
     client_prepared_free(&p);
-    /* attack 3: W2's own authenticator with a colleague's credential (a ballot
+    /* W2's own authenticator with a colleague's credential (a ballot
      * made from W4's paper code) is refused; W4's credential stays W4's */
     {
         client_prepared own, colleague;

@@ -1230,7 +1230,7 @@ static int run_mint(store_tx *tx, void *arg)
     return rc == STORE_OK ? store_binding_put(tx, id, SCRUTIN, bind) : rc;
 }
 
-/* Attack 1: the server mints. With the registry, the box, the audit key
+/* The server mints. With the registry, the box, the audit key
  * (which signs reissue requests) and the pepper, the server adds credentials
  * and casts for three abstainers: voteverify fails. A reissue record signed
  * with any key but the authority's is refused and changes nothing. */
@@ -1334,7 +1334,7 @@ static void test_reissue_records(void **state)
     v = view(f, f->codes[0]);
     assert_int_equal(v.records, 0);
     assert_int_equal(v.state, STORE_CRED_ACTIVE);
-    /* the attack 3 check holds: a colleague's authenticator does not cast */
+    /* the binding check holds: a colleague's authenticator does not cast */
     assert_int_equal(cast_with(f, "V1", f->codes[0], f->codes[1]), BOX_E_ACCESS);
     /* the record: applied once, again is a no-op */
     rec = make_record(f, "V0", f->codes[0], fresh, 1, sk);
@@ -1568,7 +1568,7 @@ static void seeds_from(json_t *j, json_t *president, json_t *delegate)
     }
 }
 
-/* The review's attack: a second closing seal by the president over the same
+/* A second closing seal by the president over the same
  * state but another software digest, listed after the real one, the seeds
  * recomputed from it. */
 static void second_president_seal(json_t *j)

@@ -1,5 +1,5 @@
 /*
- * test_crash.c - nothing acknowledged is lost (issue 9): the daemon killed
+ * test_crash.c - nothing acknowledged is lost: the daemon killed
  * with SIGKILL at random moments under casting load (voteclient load), its
  * store's file system full, and its file system turned read-only under it.
  *

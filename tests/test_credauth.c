@@ -1,6 +1,6 @@
 /*
- * test_credauth.c - votecad, the online credential authority (issue 19;
- * docs/protocol.md section 17): a real `votecad serve` on loopback with its
+ * test_credauth.c - votecad, the online credential authority
+ * (docs/protocol.md section 17): a real `votecad serve` on loopback with its
  * own store, roster and key, mailing through the SMTP sink (tests/smtp_sink.py,
  * whose N.rcpt files name each message's envelope recipients).
  *

@@ -1,7 +1,7 @@
-/* test_history.c - the ballot box's bytes say nothing about time (issue 19,
- * attack 4). With a copy of the box file taken at any moment of the vote and
- * the registry's audit log (which orders the casts by voter), one could link
- * ballots to voters if the file ordered ballots by arrival. So:
+/* test_history.c - the ballot box's bytes say nothing about time. With a copy
+ * of the box file taken at any moment of the vote and the registry's audit
+ * log (which orders the casts by voter), one could link ballots to voters if
+ * the file ordered ballots by arrival. So:
  *   - the same ballots cast in two different orders leave the same bytes at
  *     the same offsets of the box file (copies taken between commits;
  *     SQLite's header counters aside);

@@ -259,10 +259,9 @@ static void test_forms_refused(void **state)
     free(r);
 }
 
-/* Issue 20, finding 6, on the portal: past the hourly rate of link requests
- * for an address (here one that is no voter's: the answer is the same for
- * all), the page says to wait and for how long (429, Retry-After), where it
- * used to say "sent" and send nothing. */
+/* Past the hourly rate of link requests for an address (here one that is no
+ * voter's: the answer is the same for all), the page says to wait and for how
+ * long (429, Retry-After), rather than "sent" with nothing sent. */
 static void test_link_rate_page(void **state)
 {
     char cookie[128], token[80], body[4096];
@@ -337,8 +336,8 @@ static void staff_key(uint8_t key[32], const char *login)
 }
 
 /* The consoles over HTTP: login with password and TOTP, roles enforced; an
- * account whose second factor locked (issue 20, finding 7: 100 wrong codes
- * after the right password, test_staff.c) is refused with the right password
+ * account whose second factor locked (100 wrong codes after the right
+ * password, test_staff.c) is refused with the right password
  * and code, shown to the officers as an alert, logged at error, until
  * "votectl staff-unlock". */
 static void test_consoles(void **state)

@@ -1,17 +1,17 @@
 /*
  * test_proxy.c - votesrv behind a real HAProxy (Debian's haproxy, run in the
  * foreground from conf/haproxy.cfg with loopback ports; killed however the
- * test ends), issue 20, findings 1, 3 and 4.
+ * test ends).
  *
  * Clients are told apart by their source address: all of 127.0.0.0/8 is
  * loopback, so a client socket bound to 127.0.1.1 and one bound to 127.0.2.1
  * are two clients in two /24 networks, with nothing added to any namespace.
  * HAProxy reaches votesrv on its Unix socket (listen.unix, in the test's
  * folder); no TCP peer is trusted, so a local account that connects to the
- * public port from 127.0.0.1 (HAProxy's address before) names no client.
+ * public port from 127.0.0.1 names no client.
  *
  * - the PROXY v2 reader on good and bad headers (IPv4, IPv6, LOCAL, TLVs);
- * - the attack of the issue: 100 sprayed wrong logins from one client through
+ * - password spraying: 100 wrong logins from one client through
  *   the proxy do not hold up a voter from another client through it;
  * - PROXY v2 from a peer that is not a proxy is refused, and on the proxy's
  *   Unix socket a malformed or missing header is refused;
@@ -735,10 +735,9 @@ static void test_forwarded_for(void **state)
     assert_int_equal(login("127.0.5.5", E.port, NULL, 0, GENUINE, PASSWORD, ""), 200);
 }
 
-/* Issue 20's review: HAProxy reached votesrv from 127.0.0.1, a trusted
- * proxy, so any local account could connect from loopback and name any
- * client (escaping the per-network throttles, or filling a voter's). With
- * the Unix socket, a local process on the public port is itself, whatever
+/* Were a TCP peer such as 127.0.0.1 a trusted proxy, any local account could
+ * connect from loopback and name any client (escaping the per-network
+ * throttles, or filling a voter's). With the Unix socket, a local process on the public port is itself, whatever
  * its PROXY v2 header or X-Forwarded-For says; the real proxy still names
  * its clients. */
 static void test_local_forgery(void **state)
@@ -871,7 +870,7 @@ static void test_config_refusals(void **state)
 /* HAProxy's request log (syslog in production) holds neither a one-time
  * link's token (in the query of the link a voter follows) nor a tracker (in
  * the path of a look-up): with the client's address and the time, either
- * would take an account or tie a ballot to a client (review of issue 20). */
+ * would take an account or tie a ballot to a client. */
 static void test_haproxy_log_no_secrets(void **state)
 {
     static const char token[] = "Tk7qZr2LinkTokenSeenInTheLog0000000000000000";

@@ -193,8 +193,7 @@ static void test_accounts_and_login(void **state)
     assert_true(audit_count("staff-locked") >= 1);
 }
 
-/* Finding 7 of issue 20: role-named and generic logins are refused, by the
- * domain and by "votectl staff-add". */
+/* Role-named and generic logins are refused, by the domain and by "votectl staff-add". */
 static void test_guessable_logins_refused(void **state)
 {
     static const char *const refused[] = {
@@ -268,7 +267,7 @@ static int note_login(const char *login, void *arg)
     return 0;
 }
 
-/* Finding 7 of issue 20: guesses from one network lock that network out of
+/* Guesses from one network lock that network out of
  * the account, not the right password and code from another; after the
  * right password, STAFF_TOTP_FAILURES wrong codes in a row (from anywhere)
  * lock the second factor for every network, audited and listed for the
@@ -347,11 +346,11 @@ static int run_factor_count(store_tx *tx, void *arg)
     return store_throttle_get(tx, "staff-totp:m.girard", arg);
 }
 
-/* Review of issue 20: an officer resetting a staff member's password without
- * unlocking left the second factor's lock and its count, so whoever locked it
+/* An officer's reset of a staff member's password ("votectl staff-password")
+ * clears the second factor's lock and its count too: else whoever locked it
  * (holding the old password) would go on guessing codes against the new one
- * once unlocked. "votectl staff-password" clears both, ends the session,
- * needs a reason and a password that meets the policy. */
+ * once unlocked. It also ends the session, needs a reason and a password that
+ * meets the policy. */
 static void test_staff_password_reset_clears_factor(void **state)
 {
     static const char fresh[] = "la pluie sur les toits de Rennes";

@@ -549,7 +549,7 @@ static int account_status(const char *session_cookie)
     return (int)r.status;
 }
 
-/* Issue 20, finding 5: a password or défi change made with the current
+/* A password or défi change made with the current
  * password ends every other session of the account (a stolen cookie dies);
  * the session that made it stays. */
 static void test_credential_change_ends_other_sessions(void **state)
@@ -594,7 +594,7 @@ static void ask_link(tu_reply *r, const char *address)
     tu_http(r, "POST", "/api/v1/access/link", body, (long)strlen(body), JSON);
 }
 
-/* Issue 20, finding 6: someone asks for links to Camille's address until the
+/* Someone asks for links to Camille's address until the
  * hourly rate is reached; the link she got first still works, and her own
  * request is told to wait (429, Retry-After) rather than silently dropped;
  * an unregistered address gets the very same answer. */

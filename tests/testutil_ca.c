@@ -194,46 +194,6 @@ int tu_votecad_outbox_empty(const tu_votecad *v)
     return -1;
 }
 
-int tu_smtp_mails_to(const tu_smtp *s, const char *addr, int *last)
-{
-    int count = 0;
-
-    *last = 0;
-    for (int n = 1;; n++) {
-        char path[600], line[300];
-        FILE *r;
-
-        snprintf(path, sizeof path, "%s/%d.rcpt", s->maildir, n);
-        if ((r = fopen(path, "r")) == NULL)
-            return count;
-        while (fgets(line, sizeof line, r) != NULL) {
-            line[strcspn(line, "\n")] = '\0';
-            if (strcmp(line, addr) == 0) {
-                count++;
-                *last = n;
-            }
-        }
-        fclose(r);
-    }
-}
-
-int tu_mail_code(char code[CODE_SYMBOLS + 1], const char *message)
-{
-    char *text = tu_mail_text(message), *p;
-    int rc = -1;
-
-    if (text == NULL)
-        return -1;
-    if ((p = strstr(text, "\n    ")) != NULL) {      /* the code's line (conf/mail/code.*.txt) */
-        p += 5;
-        p[strcspn(p, "\r\n")] = '\0';
-        rc = code_parse(code, p) == CODE_OK ? 0 : -1;
-    }
-    sodium_memzero(text, strlen(text));
-    free(text);
-    return rc;
-}
-
 int tu_votecad_code(const tu_votecad *v, const char *addr, char code[CODE_SYMBOLS + 1])
 {
     int last;

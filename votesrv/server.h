@@ -1,7 +1,11 @@
 /*
- * server.h - everything a votesrv process opens from its configuration: keys,
- * store, mail templates, password lists, the access context. Shared by the
- * daemon and the officer CLI.
+ * server.h - votesrv/, the daemon, and here what every votesrv process opens
+ * from its configuration (config.h): keys, store, mail templates, password
+ * lists, the access context; shared by the daemon and the officer CLI. The
+ * rest of the folder: the HTTP layer on libmicrohttpd (http.h), the JSON API,
+ * one handler per endpoint (endpoints.h, ep_*.c, helpers in api.h), the
+ * translation catalogue (i18n.h), logs (log.h), privilege separation (the
+ * worker, the mailer, the sandbox), and the voters' portal (portal/).
  */
 #ifndef VOTESRV_SERVER_H
 #define VOTESRV_SERVER_H

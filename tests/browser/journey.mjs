@@ -134,7 +134,7 @@ async function vote(page, scrutin, list, code, expectError) {
   return (await page.locator('#tracker').textContent()).trim();
 }
 
-// The vote page checks the election it is handed (issue 19, attack 6): it
+// The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
 // served a bad key, another key, an altered definition or choices that are
 // not the definition's, it withdraws the choices, says why, and posts nothing.

@@ -1,5 +1,5 @@
-// election.test.mjs - the voter's browser refuses a bad election (issue 19,
-// attack 6): the real portal modules (votesrv/portal/js) on libsodium, fed
+// election.test.mjs - the voter's browser refuses a bad election handed by a
+// dishonest server: the real portal modules (votesrv/portal/js) on libsodium, fed
 // the keys and definitions a dishonest server could hand the vote page. Also
 // checks canonical JSON, fingerprints and their short form against
 // tests/vectors/election.json, which tests/test_definition.c checks in C.
@@ -59,7 +59,7 @@ test('an honest election is accepted, and the ballot\'s shape comes from the def
   assert.equal(b.scrutin.lists[1].union, null);
 });
 
-test('attack 6: the identity as the key is refused, and encrypting under it throws', () => {
+test('dishonest server: the identity as the key is refused, and encrypting under it throws', () => {
   refused({ ...honest(vec.elections[0], 'cap-attaches'), publicKey: ZERO }, 'key');
   // even with a fingerprint recomputed over that key, the key is refused
   const e = vec.elections[0];
@@ -72,7 +72,7 @@ test('attack 6: the identity as the key is refused, and encrypting under it thro
   assert.throws(() => vc.ballotCreate(sc, [0, 1, 0], vc.credential(e.eid, 'X'.repeat(28), sc.scrutinId), rng), /identity/);
 });
 
-test('attack 6: non-canonical and invalid encodings are refused, never read as the identity', () => {
+test('dishonest server: non-canonical and invalid encodings are refused, never read as the identity', () => {
   const e = vec.elections[0];
   const rng = vc.drbg(new Uint8Array(32));
   const bad = rist.invalid_encodings.map((x) => x.encoding);
@@ -91,7 +91,7 @@ test('attack 6: non-canonical and invalid encodings are refused, never read as t
   refused({ ...honest(e, 'cap-attaches'), publicKey: undefined }, 'key');
 });
 
-test('attack 6: a different valid key does not match the fingerprint', () => {
+test('dishonest server: a different valid key does not match the fingerprint', () => {
   const e = vec.elections[0];
   const other = hex(vc.base(vc.drawScalar(vc.drbg(new Uint8Array(32).fill(7)))));
   refused({ ...honest(e, 'cap-attaches'), publicKey: other }, 'fingerprint');
@@ -103,7 +103,7 @@ test('attack 6: a different valid key does not match the fingerprint', () => {
   assert.notEqual(a.fpText, e.fingerprint_text);
 });
 
-test('attack 6: a definition with one field changed is refused', () => {
+test('dishonest server: a definition with one field changed is refused', () => {
   const e = vec.elections[0];
   const edits = [
     (d) => { d.scrutins[0].lists[1].name = 'Agir ensemble !'; },

@@ -24,11 +24,8 @@ static void altcha_widget(html *h, http_request *req)
     html_fmt(h, "<div class=\"field\"><altcha-widget challengeurl=\"/api/v1/access/challenge\" "
                 "name=\"altcha\" hidelogo hidefooter language=\"%s\"></altcha-widget>"
                 "<noscript><p class=\"hint\">%s</p></noscript></div>",
-             L(req, "fr-fr", "en"),
-             L(req, "La vérification anti-robot a besoin de JavaScript. Sans JavaScript, la "
-                    "cellule d'assistance peut vous envoyer un lien.",
-               "The anti-robot check needs JavaScript. Without JavaScript, the support cell "
-               "can send you a link."));
+             L(req, MSG_ACCESS_WIDGET_LANGUAGE),
+             L(req, MSG_ACCESS_ANTI_ROBOT_CHECK_NEEDS));
 }
 
 static int render(http_request *req, http_response *res, int purpose, const access_form *f,
@@ -36,21 +33,18 @@ static int render(http_request *req, http_response *res, int purpose, const acce
 {
     int activation = purpose == STORE_LINK_ACTIVATION;
     portal_page p = {
-        .title = activation ? L(req, "Recevoir un lien d'accès", "Get an access link")
-                            : L(req, "Mot de passe oublié ou refusé",
-                                "Forgotten or refused password"),
+        .title = activation ? L(req, MSG_PORTAL_GET_ACCESS_LINK)
+                            : L(req, MSG_ACCESS_FORGOTTEN_REFUSED_PASSWORD),
         .script = "access.mjs", .style = "altcha.css" };
-    portal_input id = { "identifier", L(req, "Votre adresse électronique professionnelle",
-                                        "Your professional e-mail address"),
+    portal_input id = { "identifier", L(req, MSG_ACCESS_PROFESSIONAL_E_MAIL_ADDRESS),
                         "email", "email", f->identifier, NULL, f->field_err, 1 };
     html h;
 
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (f->done) {
-        portal_notice(&h, "ok", i18n_text(MSG_LINK_SENT, req->lang));
-        html_fmt(&h, "<p>%s</p>", L(req, "Pensez à regarder dans vos courriers indésirables.",
-                                    "Remember to look in your junk mail."));
+        portal_notice(&h, "ok", L(req, MSG_LINK_SENT));
+        html_fmt(&h, "<p>%s</p>", L(req, MSG_ACCESS_REMEMBER_LOOK_JUNK_MAIL));
         portal_end(&h, req, &p);
         return portal_send(req, res, &h, status);
     }
@@ -60,28 +54,19 @@ static int render(http_request *req, http_response *res, int purpose, const acce
         long long minutes = (f->retry_after + 59) / 60;
 
         html_fmt(&h, "<p class=\"error\" id=\"retry-after\">%s %lld %s</p>",
-                 L(req, "Vous pourrez réessayer dans", "You may try again in"), minutes,
+                 L(req, MSG_ACCESS_MAY_TRY_AGAIN), minutes,
                  minutes > 1 ? "minutes" : "minute");
     }
     html_fmt(&h, "<p>%s</p>",
-             activation ? L(req, "Un nouveau lien d'activation sera envoyé à votre adresse "
-                                 "professionnelle. Les liens envoyés auparavant restent "
-                                 "valables ; dès que vous en suivez un, les autres sont "
-                                 "annulés.",
-                            "A new activation link will be sent to your professional address. "
-                            "Links sent earlier remain valid; once you follow one, the others "
-                            "are cancelled.")
-                        : L(req, "Un lien pour choisir un nouveau mot de passe sera envoyé à "
-                                 "votre adresse professionnelle.",
-                            "A link to choose a new password will be sent to your "
-                            "professional address."));
+             activation ? L(req, MSG_ACCESS_NEW_ACTIVATION_LINK_SENT)
+                        : L(req, MSG_ACCESS_LINK_CHOOSE_NEW_PASSWORD));
     html_fmt(&h, "<form method=\"post\" action=\"%s\" novalidate>",
              activation ? "/acces" : "/mot-de-passe-oublie");
     portal_csrf_field(&h, req, res);
     portal_field(&h, &id);
     altcha_widget(&h, req);
     html_fmt(&h, "<button type=\"submit\">%s</button></form>",
-             L(req, "Recevoir le lien", "Send me the link"));
+             L(req, MSG_ACCESS_SEND_ME_LINK));
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
@@ -103,8 +88,7 @@ static int post(http_request *req, http_response *res, int purpose)
     if (portal_csrf_check(req, res) != 0)
         return 0;
     if (f.identifier == NULL || f.identifier[0] == '\0') {
-        f.field_err = L(req, "Saisissez votre adresse professionnelle.",
-                        "Type your professional address.");
+        f.field_err = L(req, MSG_ACCESS_TYPE_PROFESSIONAL_ADDRESS);
         return render(req, res, purpose, &f, 400);
     }
     r.code = ACCESS_E_CHALLENGE;                  /* no solution sent */
@@ -114,8 +98,7 @@ static int post(http_request *req, http_response *res, int purpose)
         rc = access_request_link(req->ctx->access, f.identifier, purpose, req->client,
                                  api_now(), &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS) {
-        f.field_err = L(req, "Ce n'est pas une adresse électronique.",
-                        "This is not an e-mail address.");
+        f.field_err = L(req, MSG_ACCESS_NOT_E_MAIL_ADDRESS);
         return render(req, res, purpose, &f, 400);
     }
     if (rc == ACCESS_REFUSED && (r.code == ACCESS_E_LINK_RATE || r.code == ACCESS_E_THROTTLED)) {

@@ -19,56 +19,52 @@ static void details(html *h, http_request *req, json_t *acct)
     json_t *e;
     size_t i;
 
-    html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, "Numéro d'électeur", "Voter number"));
+    html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, MSG_ACCOUNT_VOTER_NUMBER));
     html_text(h, json_string_value(json_object_get(acct, "number")));
-    html_fmt(h, "</dd><dt>%s</dt>", L(req, "Adresses professionnelles", "Professional addresses"));
+    html_fmt(h, "</dd><dt>%s</dt>", L(req, MSG_ACCOUNT_PROFESSIONAL_ADDRESSES));
     json_array_foreach(json_object_get(acct, "emails"), i, e) {
         html_raw(h, "<dd>");
         html_text(h, json_string_value(e));
         html_raw(h, "</dd>");
     }
-    html_fmt(h, "<dt>%s</dt><dd>", L(req, "Question défi", "Challenge question"));
+    html_fmt(h, "<dt>%s</dt><dd>", L(req, MSG_ACCOUNT_CHALLENGE_QUESTION));
     html_text(h, json_integer_value(json_object_get(acct, "defi_question")) >= 0
                  ? access_defi_question((size_t)json_integer_value(
                                             json_object_get(acct, "defi_question")), lang)
-                 : L(req, "aucune (un lien d'activation vous permet d'en choisir une)",
-                     "none (an activation link lets you choose one)"));
+                 : L(req, MSG_ACCOUNT_NONE_ACTIVATION_LINK_LETS));
     html_raw(h, "</dd></dl>");
 }
 
 static void password_form(html *h, http_request *req, http_response *res, const account_msgs *m)
 {
-    portal_input cur = { "current", L(req, "Mot de passe actuel", "Current password"),
+    portal_input cur = { "current", L(req, MSG_ACCOUNT_CURRENT_PASSWORD),
                          "password", "current-password", NULL, NULL, m->pw_current, 1 };
 
-    html_fmt(h, "<h2>%s</h2>", L(req, "Changer de mot de passe", "Change the password"));
+    html_fmt(h, "<h2>%s</h2>", L(req, MSG_ACCOUNT_CHANGE_PASSWORD));
     if (m->pw_top != NULL)
         portal_notice(h, "error", m->pw_top);
     html_raw(h, "<form method=\"post\" action=\"/compte/mot-de-passe\" novalidate>");
     portal_csrf_field(h, req, res);
     portal_field(h, &cur);
-    portal_new_password_fields(h, req, L(req, "Nouveau mot de passe", "New password"), m->pw_new,
+    portal_new_password_fields(h, req, L(req, MSG_ACCOUNT_NEW_PASSWORD), m->pw_new,
                                m->pw_confirm);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
-             L(req, "Changer le mot de passe", "Change the password"));
+             L(req, MSG_ACCOUNT_CHANGE_PASSWORD_BUTTON));
 }
 
 static void defi_form(html *h, http_request *req, http_response *res, const account_msgs *m,
                       json_t *acct)
 {
     /* a second form on the page: its fields get their own ids */
-    portal_input cur = { "defi_password", L(req, "Mot de passe actuel", "Current password"),
+    portal_input cur = { "defi_password", L(req, MSG_ACCOUNT_CURRENT_PASSWORD),
                          "password", "current-password", NULL, NULL, m->defi_pw, 1 };
     json_int_t q = json_integer_value(json_object_get(acct, "defi_question"));
     portal_input current = { "defi_current", NULL, "text", "off", NULL,
-                             L(req, "Votre réponse actuelle. Les majuscules, les accents et les "
-                                    "espaces ne comptent pas.",
-                               "Your current answer. Capitals, accents and spaces do not "
-                               "matter."), m->defi_current, 1 };
-    portal_input answer = { "defi_answer", L(req, "Nouvelle réponse", "New answer"), "text",
+                             L(req, MSG_ACCOUNT_DEFI_CURRENT_HINT), m->defi_current, 1 };
+    portal_input answer = { "defi_answer", L(req, MSG_ACCOUNT_NEW_ANSWER), "text",
                             "off", NULL, NULL, m->defi_answer, 1 };
 
-    html_fmt(h, "<h2>%s</h2>", L(req, "Changer de question défi", "Change the challenge question"));
+    html_fmt(h, "<h2>%s</h2>", L(req, MSG_ACCOUNT_CHANGE_CHALLENGE_QUESTION));
     if (m->defi_top != NULL)
         portal_notice(h, "error", m->defi_top);
     html_raw(h, "<form method=\"post\" action=\"/compte/defi\" novalidate>");
@@ -81,7 +77,7 @@ static void defi_form(html *h, http_request *req, http_response *res, const acco
     portal_defi_select(h, req, -1, m->defi_q);
     portal_field(h, &answer);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
-             L(req, "Changer la question défi", "Change the challenge question"));
+             L(req, MSG_ACCOUNT_CHANGE_DEFI_BUTTON));
 }
 
 /* Which of the two answers a DEFI_ANSWER refusal is about. */
@@ -96,12 +92,12 @@ static int new_answer_ok(const char *answer)
 
 static const char *wrong_current(http_request *req)
 {
-    return L(req, "Le mot de passe actuel est incorrect.", "The current password is wrong.");
+    return L(req, MSG_ACCOUNT_CURRENT_PASSWORD_WRONG);
 }
 
 static int render(http_request *req, http_response *res, const account_msgs *m, int status)
 {
-    portal_page p = { .title = L(req, "Mon compte", "My account"), .nav = 1 };
+    portal_page p = { .title = L(req, MSG_PORTAL_MY_ACCOUNT), .nav = 1 };
     int64_t voter;
     json_t *acct;
     html h;
@@ -148,8 +144,7 @@ int page_account_password_post(http_request *req, http_response *res)
     rc = access_change_password(req->ctx->access, voter, &who, cur ? cur : "", pw, api_now(),
                                 &r);
     if (rc == ACCESS_OK)
-        m.ok = L(req, "Votre mot de passe est changé. Vos autres sessions sont fermées.",
-                 "Your password is changed. Your other sessions are closed.");
+        m.ok = L(req, MSG_ACCOUNT_PASSWORD_CHANGED_OTHER_SESSIONS);
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
         m.pw_current = wrong_current(req);
     else if (portal_password_refused(rc, r.code))
@@ -180,8 +175,7 @@ int page_account_defi_post(http_request *req, http_response *res)
     rc = access_change_defi(req->ctx->access, voter, &who, cur ? cur : "",
                             current ? current : "", q, answer ? answer : "", api_now(), &r);
     if (rc == ACCESS_OK)
-        m.ok = L(req, "Votre question défi est changée. Vos autres sessions sont fermées.",
-                 "Your challenge question is changed. Your other sessions are closed.");
+        m.ok = L(req, MSG_ACCOUNT_CHALLENGE_QUESTION_CHANGED_OTHER);
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
         m.defi_pw = wrong_current(req);
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)

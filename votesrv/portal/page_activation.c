@@ -15,36 +15,30 @@ typedef struct {
 
 static void form(html *h, http_request *req, http_response *res, const activation_form *f)
 {
-    portal_input answer = { "defi_answer", L(req, "Réponse à la question défi",
-                                             "Answer to the challenge question"),
+    portal_input answer = { "defi_answer", L(req, MSG_ACTIVATION_ANSWER_CHALLENGE_QUESTION),
                             "text", "off", NULL,
-                            L(req, "Les majuscules, les accents et les espaces ne comptent pas.",
-                              "Capitals, accents and spaces do not matter."), f->answer_err, 1 };
+                            L(req, MSG_PORTAL_DEFI_ANSWER_HINT), f->answer_err, 1 };
 
     portal_link_form(h, req, res, "/activation", f->token);
-    portal_new_password_fields(h, req, L(req, "Mot de passe « élections »",
-                                         "\"Elections\" password"), f->pw_err, f->confirm_err);
+    portal_new_password_fields(h, req, L(req, MSG_PORTAL_ELECTIONS_PASSWORD), f->pw_err,
+                               f->confirm_err);
     portal_defi_select(h, req, f->question, f->q_err);
     portal_field(h, &answer);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
-             L(req, "Activer mon compte", "Activate my account"));
+             L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT));
 }
 
 static int render(http_request *req, http_response *res, const activation_form *f, int status)
 {
-    portal_page p = { .title = L(req, "Activer mon compte", "Activate my account") };
+    portal_page p = { .title = L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT) };
     html h;
 
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (f->done) {
-        portal_notice(&h, "ok", L(req, "Votre compte est activé. Vous pourrez voter avec votre "
-                                       "adresse, ce mot de passe et le code de vote de votre "
-                                       "notice.",
-                                  "Your account is activated. You will vote with your address, "
-                                  "this password and the vote code on your notice."));
+        portal_notice(&h, "ok", L(req, MSG_ACTIVATION_ACCOUNT_ACTIVATED_VOTE_ADDRESS));
         html_fmt(&h, "<p><a class=\"button\" href=\"/espace\">%s</a></p>",
-                 L(req, "Mon espace de vote", "My voting space"));
+                 L(req, MSG_PORTAL_MY_VOTING_SPACE));
     } else if (f->token == NULL) {
         portal_link_invalid(&h, req, "/acces");
     } else {
@@ -96,9 +90,9 @@ int page_activation_post(http_request *req, http_response *res)
     if (f.token == NULL)
         return render(req, res, &f, 410);
     if (f.question < 0)
-        f.q_err = i18n_text(MSG_DEFI_QUESTION, req->lang);
+        f.q_err = L(req, MSG_DEFI_QUESTION);
     if (answer == NULL || answer[0] == '\0')
-        f.answer_err = i18n_text(MSG_DEFI_ANSWER, req->lang);
+        f.answer_err = L(req, MSG_DEFI_ANSWER);
     if (pw == NULL || f.q_err || f.answer_err)
         return render(req, res, &f, 400);
     rc = access_activate(req->ctx->access, f.token, pw, f.question, answer, api_now(), session,

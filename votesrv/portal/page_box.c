@@ -16,20 +16,12 @@ static void lookup(html *h, http_request *req, const char *text)
 
     if (strlen(text) > 2 * BALLOT_TRACKER_BYTES + 16 ||
         (hex_decode(t, sizeof t, text) != 0 && ballot_tracker_parse(t, text) != 0)) {
-        portal_notice(h, "error", L(req, "Ce n'est pas un numéro de suivi : il compte 52 "
-                                         "caractères en groupes de 4.",
-                                    "This is not a tracking number: it has 52 characters in "
-                                    "groups of 4."));
+        portal_notice(h, "error", L(req, MSG_BOX_NOT_TRACKING_NUMBER));
         return;
     }
     rc = box_lookup(req->ctx->box, t, &found);
     if (rc == STORE_ENOTFOUND) {
-        portal_notice(h, "error", L(req, "Aucun bulletin de l'urne ne porte ce numéro de "
-                                         "suivi. Vérifiez votre saisie ; si le numéro est "
-                                         "exact, contactez la cellule d'assistance.",
-                                    "No ballot in the box has this tracking number. Check what "
-                                    "you typed; if the number is right, contact the support "
-                                    "cell."));
+        portal_notice(h, "error", L(req, MSG_BOX_NO_BALLOT_BOX_TRACKING));
         return;
     }
     if (rc != STORE_OK) {
@@ -37,21 +29,12 @@ static void lookup(html *h, http_request *req, const char *text)
         return;
     }
     if (json_is_false(json_object_get(found, "published")))
-        portal_notice(h, "ok", L(req, "Ce bulletin est dans l'urne. Il est enregistré et sera "
-                                      "publié sur le tableau de l'urne au prochain lot : les "
-                                      "nouveaux bulletins y paraissent ensemble, à intervalles "
-                                      "réguliers, pour que nul ne puisse dater un bulletin.",
-                                 "This ballot is in the box. It is recorded, and published on "
-                                 "the board at the next batch: new ballots appear there "
-                                 "together, at regular intervals, so that no one can time a "
-                                 "ballot."));
+        portal_notice(h, "ok", L(req, MSG_BOX_BALLOT_BOX_RECORDED_PUBLISHED));
     else
-        portal_notice(h, "ok", L(req, "Ce bulletin est dans l'urne.",
-                                 "This ballot is in the box."));
-    html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, "Scrutin", "Scrutin"));
+        portal_notice(h, "ok", L(req, MSG_BOX_BALLOT_BOX));
+    html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, MSG_BOX_SCRUTIN));
     html_text(h, json_string_value(json_object_get(found, "scrutin")));
-    html_fmt(h, "</dd><dt>%s</dt><dd><code class=\"wrap\">", L(req, "Numéro de suivi",
-                                                              "Tracking number"));
+    html_fmt(h, "</dd><dt>%s</dt><dd><code class=\"wrap\">", L(req, MSG_BOX_TRACKING_NUMBER));
     html_text(h, json_string_value(json_object_get(found, "tracker")));
     html_raw(h, "</code></dd></dl>");
     json_decref(found);
@@ -60,29 +43,22 @@ static void lookup(html *h, http_request *req, const char *text)
 int page_box(http_request *req, http_response *res)
 {
     const char *tracker = http_query(req, "tracker");
-    portal_page p = { .title = L(req, "Urne publique", "Public ballot box"),
+    portal_page p = { .title = L(req, MSG_PORTAL_PUBLIC_BALLOT_BOX),
                       .nav = req->session != NULL };
-    portal_input in = { "tracker", L(req, "Numéro de suivi", "Tracking number"), "text", "off",
-                        tracker, L(req, "Il figure sur votre reçu et dans l'accusé de réception "
-                                        "envoyé par courriel.",
-                                   "It is on your receipt and in the acknowledgement sent by "
-                                   "e-mail."), NULL, 1 };
+    portal_input in = { "tracker", L(req, MSG_BOX_TRACKING_NUMBER), "text", "off",
+                        tracker, L(req, MSG_BOX_RECEIPT_ACKNOWLEDGEMENT_SENT_E), NULL, 1 };
     html h;
 
     html_init(&h);
     portal_begin(&h, req, res, &p);
-    html_fmt(&h, "<p>%s</p>", L(req, "L'urne contient les bulletins chiffrés, sans lien avec les "
-                                     "électeurs. Vérifiez que le vôtre y est.",
-                                "The box holds the encrypted ballots, with no link to the "
-                                "voters. Check that yours is there."));
+    html_fmt(&h, "<p>%s</p>", L(req, MSG_BOX_BOX_HOLDS_ENCRYPTED_BALLOTS));
     if (tracker != NULL && tracker[0] != '\0')
         lookup(&h, req, tracker);
     html_raw(&h, "<form method=\"get\" action=\"/urne\">");
     portal_field(&h, &in);
-    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, "Vérifier", "Check"));
+    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_BOX_CHECK));
     html_fmt(&h, "<p><a href=\"/api/v1/archive\">%s</a></p>",
-             L(req, "Archive complète de l'élection (après la clôture), pour les vérificateurs",
-               "The election's complete archive (after closing), for verifiers"));
+             L(req, MSG_BOX_COMPLETE_ARCHIVE));
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, 200);
 }

@@ -9,14 +9,13 @@
 static int render(http_request *req, http_response *res, const char *err, const char *top_err,
                   int done, int status)
 {
-    portal_page p = { .title = L(req, "Recevoir un nouveau code de vote", "Get a new vote code"),
+    portal_page p = { .title = L(req, MSG_NEWCODE_GET_NEW_VOTE_CODE),
                       .nav = 1 };
     json_t *acct = NULL;
     int64_t voter;
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
     portal_input answer = { "defi_answer", NULL, "text", "off", NULL,
-                            L(req, "Les majuscules, les accents et les espaces ne comptent pas.",
-                              "Capitals, accents and spaces do not matter."), err, 1 };
+                            L(req, MSG_PORTAL_DEFI_ANSWER_HINT), err, 1 };
     html h;
 
     if (portal_voter(req, res, &voter) != 0)
@@ -35,23 +34,16 @@ static int render(http_request *req, http_response *res, const char *err, const 
     } else {
         if (top_err != NULL)
             portal_notice(&h, "error", top_err);
-        html_fmt(&h, "<p>%s</p>", L(req, "Un nouveau code vous sera envoyé par courriel à votre "
-                                         "adresse professionnelle. Le code de votre notice ne "
-                                         "fonctionnera plus. Répondez d'abord à votre question "
-                                         "défi.",
-                                    "A new code will be sent by e-mail to your professional "
-                                    "address. The code on your notice will stop working. First "
-                                    "answer your challenge question."));
+        html_fmt(&h, "<p>%s</p>", L(req, MSG_NEWCODE_CODE_SENT_BY_MAIL));
         answer.label = access_defi_question(
             (size_t)json_integer_value(json_object_get(acct, "defi_question")), lang);
         html_raw(&h, "<form method=\"post\" action=\"/code\" novalidate>");
         portal_csrf_field(&h, req, res);
         portal_field(&h, &answer);
         html_fmt(&h, "<button type=\"submit\">%s</button></form>",
-                 L(req, "Recevoir un nouveau code", "Send me a new code"));
+                 L(req, MSG_NEWCODE_SEND_ME_NEW_CODE));
     }
-    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
-                                                       "Back to my voting space"));
+    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
     json_decref(acct);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);

@@ -10,12 +10,10 @@
 static int render(http_request *req, http_response *res, const char *identifier,
                   const char *top_err, int status)
 {
-    portal_page p = { .title = L(req, "Se connecter", "Log in") };
-    portal_input id = { "identifier", L(req, "Adresse électronique professionnelle",
-                                        "Professional e-mail address"),
+    portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN) };
+    portal_input id = { "identifier", L(req, MSG_LOGIN_PROFESSIONAL_E_MAIL_ADDRESS),
                         "email", "username", identifier, NULL, NULL, 1 };
-    portal_input pw = { "password", L(req, "Mot de passe « élections »",
-                                      "\"Elections\" password"),
+    portal_input pw = { "password", L(req, MSG_PORTAL_ELECTIONS_PASSWORD),
                         "password", "current-password", NULL, NULL, NULL, 1 };
     html h;
 
@@ -27,12 +25,11 @@ static int render(http_request *req, http_response *res, const char *identifier,
     portal_csrf_field(&h, req, res);
     portal_field(&h, &id);
     portal_field(&h, &pw);
-    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, "Se connecter", "Log in"));
+    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_PORTAL_LOG_IN));
     html_fmt(&h, "<ul class=\"links\"><li><a href=\"/mot-de-passe-oublie\">%s</a></li>"
              "<li><a href=\"/acces\">%s</a></li></ul>",
-             L(req, "Mot de passe oublié ou refusé ?", "Forgotten or refused password?"),
-             L(req, "Compte pas encore activé, ou lien perdu ?",
-               "Account not activated yet, or link lost?"));
+             L(req, MSG_LOGIN_FORGOTTEN_REFUSED_PASSWORD),
+             L(req, MSG_LOGIN_ACCOUNT_NOT_ACTIVATED_YET));
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
@@ -53,7 +50,7 @@ int page_login_post(http_request *req, http_response *res)
     if (portal_csrf_check(req, res) != 0)
         return 0;
     if (id == NULL || pw == NULL || id[0] == '\0' || pw[0] == '\0')
-        return render(req, res, id, i18n_text(MSG_CREDENTIALS, req->lang), 400);
+        return render(req, res, id, L(req, MSG_CREDENTIALS), 400);
     rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
     if (rc != ACCESS_OK) {
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;

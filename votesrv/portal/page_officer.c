@@ -23,20 +23,21 @@ static const char *const officers[] = { STAFF_ROLE_OFFICER, NULL };
 static const char *state_name(http_request *req, const char *state)
 {
     static const struct {
-        const char *id, *fr, *en;
+        const char *id;
+        msg_id text;
     } names[] = {
-        { "draft", "en préparation", "being prepared" },
-        { "keys-ready", "clés prêtes, vote pas encore ouvert", "keys ready, vote not open yet" },
-        { "open", "vote ouvert", "vote open" },
-        { "closed", "vote clos, en attente du dépouillement", "vote closed, awaiting the count" },
-        { "tallied", "dépouillé", "counted" },
-        { "published", "résultats publiés", "results published" },
-        { "purged", "données personnelles effacées", "personal data erased" },
+        { "draft", MSG_OFFICER_STATE_DRAFT },
+        { "keys-ready", MSG_OFFICER_STATE_KEYS_READY },
+        { "open", MSG_OFFICER_STATE_OPEN },
+        { "closed", MSG_OFFICER_STATE_CLOSED },
+        { "tallied", MSG_OFFICER_STATE_TALLIED },
+        { "published", MSG_OFFICER_STATE_PUBLISHED },
+        { "purged", MSG_OFFICER_STATE_PURGED },
     };
 
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(names[i].id, state) == 0)
-            return L(req, names[i].fr, names[i].en);
+            return L(req, names[i].text);
     return state;
 }
 
@@ -50,38 +51,35 @@ static void figure(html *h, const char *label, uint64_t v)
 static void state_section(html *h, http_request *req, const portal_page *p,
                           const election_status *st)
 {
-    html_fmt(h, "<h2>%s</h2><dl class=\"status\"><dt>%s</dt><dd>", L(req, "État", "State"),
-             L(req, "État du vote", "Vote state"));
+    html_fmt(h, "<h2>%s</h2><dl class=\"status\"><dt>%s</dt><dd>", L(req, MSG_OFFICER_STATE),
+             L(req, MSG_OFFICER_VOTE_STATE));
     html_text(h, state_name(req, st->state));
     if (st->test_mode)
-        html_raw(h, L(req, " (vote d'essai)", " (mock vote)"));
+        html_raw(h, L(req, MSG_OFFICER_MOCK_VOTE));
     html_raw(h, "</dd>");
     if (st->suspended) {
-        html_fmt(h, "<dt>%s</dt><dd>", L(req, "Suspendu", "Suspended"));
+        html_fmt(h, "<dt>%s</dt><dd>", L(req, MSG_OFFICER_SUSPENDED));
         html_text(h, st->notice);
         html_raw(h, "</dd>");
     }
     if (p->has_def) {
-        html_fmt(h, "<dt>%s</dt><dd>", L(req, "Ouverture", "Opens"));
+        html_fmt(h, "<dt>%s</dt><dd>", L(req, MSG_OFFICER_OPENS));
         portal_instant(h, req, p->def.opens);
-        html_fmt(h, "</dd><dt>%s</dt><dd>", L(req, "Clôture", "Closes"));
+        html_fmt(h, "</dd><dt>%s</dt><dd>", L(req, MSG_OFFICER_CLOSES));
         portal_instant(h, req, p->def.closes);
         html_raw(h, "</dd>");
     }
-    figure(h, L(req, "Électeurs inscrits", "Registered voters"), st->voters);
-    figure(h, L(req, "Électeurs radiés", "Voters struck off"), st->struck);
-    figure(h, L(req, "Émargements", "Signatures"), st->signatures);
-    figure(h, L(req, "Bulletins dans l'urne", "Ballots in the box"), st->ballots);
-    figure(h, L(req, "Entrées du journal d'audit", "Audit log entries"), st->audit_entries);
+    figure(h, L(req, MSG_OFFICER_REGISTERED_VOTERS), st->voters);
+    figure(h, L(req, MSG_OFFICER_VOTERS_STRUCK_OFF), st->struck);
+    figure(h, L(req, MSG_OFFICER_SIGNATURES), st->signatures);
+    figure(h, L(req, MSG_OFFICER_BALLOTS_BOX), st->ballots);
+    figure(h, L(req, MSG_OFFICER_AUDIT_LOG_ENTRIES), st->audit_entries);
     html_raw(h, "</dl>");
-    html_fmt(h, "<h2>%s</h2><dl class=\"status\">", L(req, "Codes de vote et notices",
-                                                      "Vote codes and notices"));
-    figure(h, L(req, "Codes de vote (notices de l'autorité de certification)",
-                "Vote codes (the credential authority's notices)"), st->credentials);
-    figure(h, L(req, "Électeurs sans code de vote", "Voters without a vote code"),
+    html_fmt(h, "<h2>%s</h2><dl class=\"status\">", L(req, MSG_OFFICER_VOTE_CODES_NOTICES));
+    figure(h, L(req, MSG_OFFICER_VOTE_CODES_CREDENTIAL_AUTHORITY), st->credentials);
+    figure(h, L(req, MSG_OFFICER_VOTERS_WITHOUT_VOTE_CODE),
            st->without_auth);
-    figure(h, L(req, "Codes réédités par l'autorité des codes",
-                "Codes reissued by the credential authority"), st->reissues);
+    figure(h, L(req, MSG_OFFICER_CODES_REISSUED_CREDENTIAL_AUTHORITY), st->reissues);
     html_raw(h, "</dl>");
 }
 
@@ -112,21 +110,21 @@ static void turnout_section(html *h, http_request *req, const portal_page *p, js
     json_t *s, *e;
     char label[300];
 
-    html_fmt(h, "<h2>%s</h2>", L(req, "Participation", "Turnout"));
+    html_fmt(h, "<h2>%s</h2>", L(req, MSG_PORTAL_TURNOUT));
     json_array_foreach(json_object_get(t, "scrutins"), i, s) {
         const char *title = portal_scrutin_title(p, json_string_value(json_object_get(s, "id")));
 
         html_raw(h, "<section class=\"turnout\"><h3>");
         html_text(h, title);
         html_raw(h, "</h3><p>");
-        snprintf(label, sizeof label, "%s %s", L(req, "Participation :", "Turnout:"), title);
+        snprintf(label, sizeof label, "%s %s", L(req, MSG_OFFICER_TURNOUT), title);
         turnout_bar(h, req, label, json_integer_value(json_object_get(s, "signed")),
                     json_integer_value(json_object_get(s, "registered")));
         html_fmt(h, "</p><table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
                  "<th scope=\"col\">%s</th></tr></thead><tbody>",
-                 L(req, "Par établissement", "By establishment"),
-                 L(req, "Établissement", "Establishment"),
-                 L(req, "Émargements / inscrits", "Signatures / registered"));
+                 L(req, MSG_OFFICER_BY_ESTABLISHMENT),
+                 L(req, MSG_PORTAL_ESTABLISHMENT),
+                 L(req, MSG_OFFICER_SIGNATURES_REGISTERED));
         json_array_foreach(json_object_get(s, "establishments"), k, e) {
             const char *estab = json_string_value(json_object_get(e, "establishment"));
 
@@ -146,34 +144,33 @@ static void turnout_section(html *h, http_request *req, const portal_page *p, js
 static void ceremony_section(html *h, http_request *req, const portal_page *p, json_t *c)
 {
     static const struct {
-        const char *key, *fr, *en;
+        const char *key;
+        msg_id text;
     } kinds[] = {
-        { "keys", "Clés publiques des membres du bureau", "Key holders' public keys" },
-        { "shares", "Parts chiffrées échangées", "Encrypted shares exchanged" },
-        { "verdicts", "Vérifications des parts", "Share verdicts" },
+        { "keys", MSG_OFFICER_CEREMONY_KEYS },
+        { "shares", MSG_OFFICER_CEREMONY_SHARES },
+        { "verdicts", MSG_OFFICER_CEREMONY_VERDICTS },
     };
     const char *key;
     json_t *v;
 
-    html_fmt(h, "<h2>%s</h2>", L(req, "Cérémonie des clés", "Key ceremony"));
+    html_fmt(h, "<h2>%s</h2>", L(req, MSG_OFFICER_KEY_CEREMONY));
     if (c == NULL) {
-        html_fmt(h, "<p>%s</p>", L(req, "Pas de bureau de vote détenteur de clés.",
-                                   "No key-holding bureau de vote."));
+        html_fmt(h, "<p>%s</p>", L(req, MSG_OFFICER_NO_KEY_HOLDING_BUREAU));
         return;
     }
     html_raw(h, "<dl class=\"status\">");
     if (p->has_def)
-        figure(h, L(req, "Membres du bureau", "Bureau members"), 1 + p->def.ndelegates);
+        figure(h, L(req, MSG_OFFICER_BUREAU_MEMBERS), 1 + p->def.ndelegates);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        figure(h, L(req, kinds[i].fr, kinds[i].en),
+        figure(h, L(req, kinds[i].text),
                json_array_size(json_object_get(c, kinds[i].key)));
-    figure(h, L(req, "Scrutins dépouillés (sommes chiffrées publiées)",
-                "Scrutins counted (encrypted sums published)"),
+    figure(h, L(req, MSG_OFFICER_SCRUTINS_COUNTED_ENCRYPTED_SUMS),
            json_array_size(json_object_get(json_object_get(c, "sums"), "scrutins")));
     json_object_foreach(json_object_get(c, "seals"), key, v) {
         char label[80];
 
-        snprintf(label, sizeof label, "%s « %s »", L(req, "Scellés", "Seals"), key);
+        snprintf(label, sizeof label, "%s « %s »", L(req, MSG_OFFICER_SEALS), key);
         figure(h, label, json_is_array(v) ? json_array_size(v) : json_object_size(v));
     }
     html_raw(h, "</dl>");
@@ -187,9 +184,8 @@ static void action(html *h, http_request *req, http_response *res, const char *n
     portal_csrf_field(h, req, res);
     html_fmt(h, "<h3>%s</h3><p class=\"hint\" id=\"a-%s-hint\">%s</p>", button, name, help);
     if (with_reason) {
-        portal_input reason = { "notice", L(req, "Message affiché aux électeurs",
-                                             "Message shown to voters"), "text", "off", NULL,
-                                NULL, err, 1 };
+        portal_input reason = { "notice", L(req, MSG_OFFICER_MESSAGE_SHOWN_VOTERS), "text", "off",
+                                NULL, NULL, err, 1 };
 
         portal_field(h, &reason);
     }
@@ -202,34 +198,23 @@ static void actions_section(html *h, http_request *req, http_response *res,
 {
     int counted = json_object_get(ceremony, "sums") != NULL;
 
-    html_fmt(h, "<h2>%s</h2>", L(req, "Actions du bureau", "Officers' actions"));
+    html_fmt(h, "<h2>%s</h2>", L(req, MSG_OFFICER_OFFICERS_ACTIONS));
     if (strcmp(st->state, "open") == 0 && !st->suspended) {
-        action(h, req, res, "clore", L(req, "Clore le vote", "Close the vote"),
-               L(req, "Après l'heure de clôture, et une fois l'état de clôture scellé par le "
-                      "bureau.",
-                 "After the closing time, once the bureau has sealed the closing state."), 0,
+        action(h, req, res, "clore", L(req, MSG_OFFICER_CLOSE_VOTE),
+               L(req, MSG_OFFICER_AFTER_CLOSING_TIME_ONCE), 0,
                NULL);
-        action(h, req, res, "suspendre", L(req, "Suspendre le vote", "Suspend the vote"),
-               L(req, "En cas d'incident ; le message est affiché aux électeurs et enregistré "
-                      "au journal d'audit.",
-                 "During an incident; the message is shown to voters and recorded in the "
-                 "audit log."), 1, err);
+        action(h, req, res, "suspendre", L(req, MSG_OFFICER_SUSPEND_VOTE),
+               L(req, MSG_OFFICER_DURING_INCIDENT_MESSAGE_SHOWN), 1, err);
     }
     if (st->suspended)
-        action(h, req, res, "reprendre", L(req, "Reprendre le vote", "Resume the vote"),
-               L(req, "Les électeurs peuvent de nouveau voter.", "Voters can vote again."), 0,
+        action(h, req, res, "reprendre", L(req, MSG_OFFICER_RESUME_VOTE),
+               L(req, MSG_OFFICER_VOTERS_VOTE_AGAIN), 0,
                NULL);
     if (strcmp(st->state, "closed") == 0 && counted)
-        html_fmt(h, "<p>%s</p>", L(req, "Les sommes chiffrées sont publiées : le président et "
-                                        "les délégués du bureau les déchiffrent.",
-                                   "The encrypted sums are published: the president and the "
-                                   "bureau's delegates decrypt them."));
+        html_fmt(h, "<p>%s</p>", L(req, MSG_OFFICER_ENCRYPTED_SUMS_PUBLISHED_PRESIDENT));
     if (strcmp(st->state, "closed") == 0 && !counted)
-        action(h, req, res, "depouiller", L(req, "Dépouiller", "Count"),
-               L(req, "Vérifie chaque bulletin, que les bulletins correspondent aux "
-                      "émargements, et publie les sommes chiffrées que le bureau déchiffre.",
-                 "Checks every ballot and that ballots match signatures, then publishes the "
-                 "encrypted sums for the bureau to decrypt."), 0, NULL);
+        action(h, req, res, "depouiller", L(req, MSG_OFFICER_COUNT),
+               L(req, MSG_OFFICER_CHECKS_EVERY_BALLOT_BALLOTS), 0, NULL);
 }
 
 /* The dashboard for an officer or auditor console_staff let in. */
@@ -249,15 +234,8 @@ static void alerts_section(html *h, http_request *req, json_t *locked)
         return;
     html_fmt(h, "<section class=\"notice error\" role=\"alert\" id=\"staff-alerts\"><h2>%s</h2>"
                 "<p>%s</p><ul>",
-             L(req, "Alerte : comptes de gestion bloqués", "Alert: console accounts blocked"),
-             L(req, "Trop de codes à usage unique erronés ont été saisis après le bon mot de "
-                    "passe de ces comptes : leur mot de passe est peut-être connu d'un tiers. "
-                    "Vérifiez auprès de la personne, changez son mot de passe si besoin, puis "
-                    "débloquez avec « votectl staff-unlock --reason TEXTE IDENTIFIANT ».",
-               "Too many wrong one-time codes were typed after the right password of these "
-               "accounts: their password may be known to someone else. Check with the person, "
-               "replace the password if needed, then unblock with \"votectl staff-unlock "
-               "--reason TEXT LOGIN\"."));
+             L(req, MSG_OFFICER_ALERT_CONSOLE_ACCOUNTS_BLOCKED),
+             L(req, MSG_OFFICER_TOO_MANY_WRONG_ONE));
     json_array_foreach(locked, i, v) {
         html_raw(h, "<li>");
         html_text(h, json_string_value(v));
@@ -269,7 +247,7 @@ static void alerts_section(html *h, http_request *req, json_t *locked)
 static int render(http_request *req, http_response *res, const staff_member *who,
                   const char *done, const char *top_err, const char *notice_err, int status)
 {
-    portal_page p = { .title = L(req, "Tableau de bord du bureau", "Officers' dashboard"),
+    portal_page p = { .title = L(req, MSG_OFFICER_OFFICERS_DASHBOARD),
                       .staff = who };
     election_status st;
     json_t *turnout = NULL, *ceremony = NULL, *results = NULL, *locked = json_array();
@@ -303,7 +281,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
     ceremony_section(&h, req, &p, ceremony);
     if (tally_document(req->ctx->store, "results", &results) == STORE_OK)
         html_fmt(&h, "<h2>%s</h2><p><a href=\"/resultats\">%s</a></p>",
-                 L(req, "Résultats", "Results"), L(req, "Voir les résultats", "See the results"));
+                 L(req, MSG_PORTAL_RESULTS), L(req, MSG_OFFICER_SEE_RESULTS));
     if (strcmp(who->role, STAFF_ROLE_OFFICER) == 0)
         actions_section(&h, req, res, &st, ceremony, notice_err);
     json_decref(turnout);

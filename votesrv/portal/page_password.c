@@ -13,28 +13,25 @@ typedef struct {
 
 static int render(http_request *req, http_response *res, const password_form *f, int status)
 {
-    portal_page p = { .title = L(req, "Choisir un nouveau mot de passe",
-                                 "Choose a new password") };
+    portal_page p = { .title = L(req, MSG_REASSORT_CHOOSE_NEW_PASSWORD) };
     html h;
 
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (f->done) {
-        portal_notice(&h, "ok", L(req, "Votre mot de passe est changé.",
-                                  "Your password is changed."));
+        portal_notice(&h, "ok", L(req, MSG_REASSORT_PASSWORD_CHANGED));
         html_fmt(&h, "<p><a class=\"button\" href=\"/espace\">%s</a></p>",
-                 L(req, "Mon espace de vote", "My voting space"));
+                 L(req, MSG_PORTAL_MY_VOTING_SPACE));
     } else if (f->token == NULL) {
         portal_link_invalid(&h, req, "/mot-de-passe-oublie");
     } else {
         if (f->top_err != NULL)
             portal_notice(&h, "error", f->top_err);
         portal_link_form(&h, req, res, "/mot-de-passe", f->token);
-        portal_new_password_fields(&h, req, L(req, "Nouveau mot de passe « élections »",
-                                              "New \"elections\" password"),
+        portal_new_password_fields(&h, req, L(req, MSG_REASSORT_NEW_ELECTIONS_PASSWORD),
                                    f->pw_err, f->confirm_err);
         html_fmt(&h, "<button type=\"submit\">%s</button></form>",
-                 L(req, "Enregistrer", "Save"));
+                 L(req, MSG_REASSORT_SAVE));
     }
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);

@@ -27,18 +27,18 @@ static void scrutin_results(html *h, http_request *req, json_t *s)
     html_raw(h, "<section class=\"scrutin\"><h2>");
     html_text(h, json_string_value(json_object_get(s, "title")));
     html_raw(h, "</h2><dl>");
-    figure(h, L(req, "Inscrits", "Registered"), num(s, "registered"));
-    figure(h, L(req, "Votants", "Voters"), num(s, "signatures"));
-    figure(h, L(req, "Bulletins blancs", "Blank ballots"), num(s, "blank"));
-    figure(h, L(req, "Suffrages exprimés", "Valid votes"), num(s, "expressed"));
-    html_fmt(h, "<dt>%s</dt><dd>", L(req, "Participation", "Turnout"));
+    figure(h, L(req, MSG_RESULTS_REGISTERED), num(s, "registered"));
+    figure(h, L(req, MSG_RESULTS_VOTERS), num(s, "signatures"));
+    figure(h, L(req, MSG_RESULTS_BLANK_BALLOTS), num(s, "blank"));
+    figure(h, L(req, MSG_RESULTS_VALID_VOTES), num(s, "expressed"));
+    html_fmt(h, "<dt>%s</dt><dd>", L(req, MSG_PORTAL_TURNOUT));
     html_text(h, json_string_value(json_object_get(s, "turnout_percent")));
     html_fmt(h, " %%</dd></dl><table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "</tr></thead><tbody>",
-             L(req, "Voix et sièges par liste", "Votes and seats by list"), L(req, "Liste", "List"),
-             L(req, "Organisation syndicale", "Union"), L(req, "Voix", "Votes"),
-             L(req, "Sièges", "Seats"));
+             L(req, MSG_RESULTS_VOTES_SEATS_LIST), L(req, MSG_RESULTS_LIST),
+             L(req, MSG_RESULTS_UNION), L(req, MSG_RESULTS_VOTES),
+             L(req, MSG_RESULTS_SEATS));
     json_array_foreach(json_object_get(s, "lists"), i, l) {
         html_raw(h, "<tr><th scope=\"row\">");
         html_text(h, json_string_value(json_object_get(l, "name")));
@@ -49,17 +49,13 @@ static void scrutin_results(html *h, http_request *req, json_t *s)
     }
     html_raw(h, "</tbody></table>");
     if (json_is_object(contested))
-        html_fmt(h, "<p>%s</p>", L(req, "Un siège reste à attribuer : des listes sont à égalité "
-                                        "après les règles de départage ; le bureau de vote en "
-                                        "décide selon le procès-verbal.",
-                                   "One seat remains: lists are tied after the tie-break rules; "
-                                   "the bureau de vote decides as the official report says."));
+        html_fmt(h, "<p>%s</p>", L(req, MSG_RESULTS_ONE_SEAT_REMAINS_LISTS));
     html_raw(h, "</section>");
 }
 
 int page_results(http_request *req, http_response *res)
 {
-    portal_page p = { .title = L(req, "Résultats", "Results") };
+    portal_page p = { .title = L(req, MSG_PORTAL_RESULTS) };
     election_status st;
     json_t *r = NULL, *s;
     size_t i;
@@ -78,15 +74,11 @@ int page_results(http_request *req, http_response *res)
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (r == NULL) {
-        portal_notice(&h, "info", L(req, "Les résultats seront affichés ici après le "
-                                         "dépouillement par le bureau de vote.",
-                                    "The results will be shown here once the bureau de vote "
-                                    "has counted the votes."));
+        portal_notice(&h, "info", L(req, MSG_RESULTS_RESULTS_SHOWN_HERE_ONCE));
     } else {
         portal_notice(&h, "info", strcmp(st.state, "tallied") == 0
-                      ? L(req, "Résultats du dépouillement, avant leur proclamation officielle.",
-                          "Results of the count, before their official proclamation.")
-                      : L(req, "Résultats proclamés.", "Proclaimed results."));
+                      ? L(req, MSG_RESULTS_RESULTS_COUNT_BEFORE_OFFICIAL)
+                      : L(req, MSG_RESULTS_PROCLAIMED_RESULTS));
         json_array_foreach(json_object_get(r, "scrutins"), i, s)
             scrutin_results(&h, req, s);
         json_decref(r);

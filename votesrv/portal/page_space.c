@@ -13,18 +13,16 @@ static void scrutin_row(html *h, http_request *req, const def_scrutin *s, int vo
     html_raw(h, "</h2>");
     if (voted) {
         html_fmt(h, "<p class=\"status done\">%s</p>",
-                 L(req, "Vous avez voté. Votre vote est définitif.",
-                   "You have voted. Your vote is final."));
+                 L(req, MSG_SPACE_VOTED_VOTE_FINAL));
     } else if (open) {
         html_fmt(h, "<p class=\"status\">%s</p><p><a class=\"button\" href=\"/vote/",
-                 L(req, "Vous n'avez pas encore voté.", "You have not voted yet."));
+                 L(req, MSG_SPACE_NOT_VOTED_YET));
         html_text(h, s->id);
-        html_fmt(h, "\">%s<span class=\"sr\"> : ", L(req, "Voter", "Vote"));
+        html_fmt(h, "\">%s<span class=\"sr\"> : ", L(req, MSG_SPACE_VOTE));
         html_text(h, s->title);
         html_raw(h, "</span></a></p>");
     } else {
-        html_fmt(h, "<p class=\"status\">%s</p>", L(req, "Le vote n'est pas ouvert.",
-                                                    "Voting is not open."));
+        html_fmt(h, "<p class=\"status\">%s</p>", L(req, MSG_SPACE_VOTING_NOT_OPEN));
     }
     html_raw(h, "</li>");
 }
@@ -36,7 +34,7 @@ int page_space(http_request *req, http_response *res)
     def_election d;
     election_status st;
     char err[DEF_ERR_CHARS];
-    portal_page p = { .title = L(req, "Mon espace de vote", "My voting space"), .nav = 1 };
+    portal_page p = { .title = L(req, MSG_PORTAL_MY_VOTING_SPACE), .nav = 1 };
     size_t i;
     int open;
     html h;
@@ -67,11 +65,9 @@ int page_space(http_request *req, http_response *res)
     }
     html_raw(&h, "</ul>");
     if (json_array_size(json_object_get(acct, "scrutins")) == 0)
-        html_fmt(&h, "<p>%s</p>", L(req, "Vous n'êtes appelé(e) à voter dans aucun scrutin.",
-                                    "You are not called to vote in any scrutin."));
+        html_fmt(&h, "<p>%s</p>", L(req, MSG_SPACE_NOT_CALLED_VOTE_ANY));
     html_fmt(&h, "<p><a href=\"/code\">%s</a></p>",
-             L(req, "J'ai perdu ma notice ou mon code de vote",
-               "I lost my notice or my vote code"));
+             L(req, MSG_SPACE_I_LOST_MY_NOTICE));
     json_decref(acct);
     def_free(&d);
     portal_end(&h, req, &p);

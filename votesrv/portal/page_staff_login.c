@@ -11,33 +11,27 @@
 static int render(http_request *req, http_response *res, const char *login, const char *top_err,
                   int status)
 {
-    portal_page p = { .title = L(req, "Console de gestion : connexion",
-                                 "Management console: log in") };
-    portal_input id = { "login", L(req, "Identifiant", "Login"), "text", "username", login,
+    portal_page p = { .title = L(req, MSG_STAFF_LOGIN_MANAGEMENT_CONSOLE_LOG) };
+    portal_input id = { "login", L(req, MSG_STAFF_LOGIN_LOGIN), "text", "username", login,
                         NULL, NULL, 1 };
-    portal_input pw = { "password", L(req, "Mot de passe", "Password"), "password",
+    portal_input pw = { "password", L(req, MSG_STAFF_LOGIN_PASSWORD), "password",
                         "current-password", NULL, NULL, NULL, 1 };
-    portal_input otp = { "code", L(req, "Code à usage unique", "One-time code"), "text",
+    portal_input otp = { "code", L(req, MSG_STAFF_LOGIN_ONE_TIME_CODE), "text",
                          "one-time-code", NULL,
-                         L(req, "Les 6 chiffres affichés par votre application "
-                                "d'authentification.",
-                           "The 6 digits your authenticator app shows."), NULL, 1 };
+                         L(req, MSG_STAFF_LOGIN_6_DIGITS_AUTHENTICATOR_APP), NULL, 1 };
     html h;
 
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (top_err != NULL)
         portal_notice(&h, "error", top_err);
-    html_fmt(&h, "<p>%s</p>", L(req, "Réservé à la cellule d'assistance, au bureau de vote et "
-                                     "aux contrôleurs.",
-                                "For the support cell, the election officers and the "
-                                "auditors only."));
+    html_fmt(&h, "<p>%s</p>", L(req, MSG_STAFF_LOGIN_SUPPORT_CELL_ELECTION_OFFICERS));
     html_raw(&h, "<form method=\"post\" action=\"/gestion/connexion\" novalidate>");
     portal_csrf_field(&h, req, res);
     portal_field(&h, &id);
     portal_field(&h, &pw);
     portal_field(&h, &otp);
-    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, "Se connecter", "Log in"));
+    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_PORTAL_LOG_IN));
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }
@@ -60,7 +54,7 @@ int page_staff_login_post(http_request *req, http_response *res)
     if (portal_csrf_check(req, res) != 0)
         return 0;
     if (login == NULL || pw == NULL || code == NULL)
-        return render(req, res, login, i18n_text(MSG_CREDENTIALS, req->lang), 400);
+        return render(req, res, login, L(req, MSG_CREDENTIALS), 400);
     rc = staff_login(req->ctx->access, login, pw, code, req->client, api_now(), session, &who,
                      &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_FACTOR_LOCKED)   /* the officers' alert */

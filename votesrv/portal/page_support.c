@@ -16,38 +16,24 @@ static const char *const support_only[] = { STAFF_ROLE_SUPPORT, NULL };
 static const struct {
     const char *name;                 /* the form's "action" */
     support_action action;
-    const char *fr, *en;              /* the button */
-    const char *help_fr, *help_en;
+    msg_id button, help;
 } actions[] = {
-    { "lien", SUPPORT_LINK, "Envoyer un nouveau lien", "Send a new link",
-      "Lien d'activation si le compte n'est pas activé, sinon lien de nouveau mot de passe ; "
-      "les liens précédents cessent de fonctionner.",
-      "An activation link if the account is not activated, else a new-password link; earlier "
-      "links stop working." },
-    { "defi", SUPPORT_DEFI, "Réinitialiser le défi", "Reset the défi",
-      "L'électeur choisit une nouvelle question défi, et un mot de passe, par le lien envoyé. "
-      "Ses sessions ouvertes sont fermées.",
-      "The voter picks a new défi question, and a password, from the link sent. Their open "
-      "sessions are closed." },
-    { "code", SUPPORT_CODE, "Envoyer un nouveau code de vote", "Send a new vote code",
-      "Par courriel, pendant le vote ; le code de la notice cesse de fonctionner.",
-      "By e-mail, while the vote is open; the notice's code stops working." },
-    { "deblocage", SUPPORT_UNLOCK, "Débloquer", "Unlock",
-      "Lève les blocages de connexion, de saisie du code de vote et de réponse au défi.",
-      "Lifts the login, vote-code and défi-answer locks." },
+    { "lien", SUPPORT_LINK, MSG_SUPPORT_ACTION_LINK, MSG_SUPPORT_ACTION_LINK_HELP },
+    { "defi", SUPPORT_DEFI, MSG_SUPPORT_ACTION_DEFI, MSG_SUPPORT_ACTION_DEFI_HELP },
+    { "code", SUPPORT_CODE, MSG_SUPPORT_ACTION_CODE, MSG_SUPPORT_ACTION_CODE_HELP },
+    { "deblocage", SUPPORT_UNLOCK, MSG_SUPPORT_ACTION_UNLOCK, MSG_SUPPORT_ACTION_UNLOCK_HELP },
 };
 
 static void search_form(html *h, http_request *req, const char *q)
 {
-    portal_input in = { "q", L(req, "Nom, numéro d'électeur ou adresse électronique",
-                               "Surname, voter number or e-mail address"),
+    portal_input in = { "q", L(req, MSG_SUPPORT_SURNAME_VOTER_NUMBER_E),
                         "search", "off", q,
-                        L(req, "Le début du nom suffit.", "The start of the surname will do."),
+                        L(req, MSG_SUPPORT_START_SURNAME_DO),
                         NULL, 1 };
 
     html_raw(h, "<form method=\"get\" action=\"/gestion/assistance\" role=\"search\">");
     portal_field(h, &in);
-    html_fmt(h, "<button type=\"submit\">%s</button></form>", L(req, "Rechercher", "Search"));
+    html_fmt(h, "<button type=\"submit\">%s</button></form>", L(req, MSG_SUPPORT_SEARCH));
 }
 
 static void results(html *h, http_request *req, json_t *list)
@@ -56,14 +42,14 @@ static void results(html *h, http_request *req, json_t *list)
     json_t *v;
 
     if (json_array_size(list) == 0) {
-        portal_notice(h, "info", L(req, "Aucun électeur ne correspond.", "No voter matches."));
+        portal_notice(h, "info", L(req, MSG_SUPPORT_NO_VOTER_MATCHES));
         return;
     }
     html_fmt(h, "<table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
              "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-             "</tr></thead><tbody>", L(req, "Électeurs trouvés", "Voters found"),
-             L(req, "Nom", "Name"), L(req, "Numéro", "Number"),
-             L(req, "Adresse", "Address"), L(req, "Établissement", "Establishment"));
+             "</tr></thead><tbody>", L(req, MSG_SUPPORT_VOTERS_FOUND),
+             L(req, MSG_SUPPORT_NAME), L(req, MSG_SUPPORT_NUMBER),
+             L(req, MSG_SUPPORT_ADDRESS), L(req, MSG_PORTAL_ESTABLISHMENT));
     json_array_foreach(list, i, v) {
         const char *number = json_string_value(json_object_get(v, "number"));
 
@@ -87,7 +73,7 @@ static void results(html *h, http_request *req, json_t *list)
 int page_support(http_request *req, http_response *res)
 {
     staff_member who;
-    portal_page p = { .title = L(req, "Cellule d'assistance", "Support cell"), .staff = &who };
+    portal_page p = { .title = L(req, MSG_SUPPORT_SUPPORT_CELL), .staff = &who };
     const char *q = http_query(req, "q");
     json_t *list = NULL;
     int rc = 0;
@@ -103,7 +89,7 @@ int page_support(http_request *req, http_response *res)
     portal_begin(&h, req, res, &p);
     search_form(&h, req, q);
     if (rc == ACCESS_REFUSED)
-        portal_notice(&h, "error", i18n_text(MSG_BAD_QUERY, req->lang));
+        portal_notice(&h, "error", L(req, MSG_BAD_QUERY));
     else if (list != NULL)
         results(&h, req, list);
     json_decref(list);
@@ -115,7 +101,7 @@ int page_support(http_request *req, http_response *res)
 
 static const char *yes_no(http_request *req, json_t *v, const char *key)
 {
-    return json_is_true(json_object_get(v, key)) ? L(req, "oui", "yes") : L(req, "non", "no");
+    return json_is_true(json_object_get(v, key)) ? L(req, MSG_SUPPORT_YES) : L(req, MSG_SUPPORT_NO);
 }
 
 static void row(html *h, const char *label, const char *value)
@@ -135,10 +121,10 @@ static void lock_row(html *h, http_request *req, const char *label, json_t *v, c
     html_text(h, label);
     html_raw(h, "</dt><dd>");
     if (until > 0) {
-        html_raw(h, L(req, "bloquée jusqu'au ", "locked until "));
+        html_raw(h, L(req, MSG_SUPPORT_LOCKED_UNTIL));
         portal_instant(h, req, until);
     } else {
-        html_raw(h, L(req, "non bloquée", "not locked"));
+        html_raw(h, L(req, MSG_SUPPORT_NOT_LOCKED));
     }
     html_raw(h, "</dd>");
 }
@@ -151,28 +137,28 @@ static void status_list(html *h, http_request *req, const portal_page *p, json_t
 
     snprintf(name, sizeof name, "%s %s", json_string_value(json_object_get(v, "surname")),
              json_string_value(json_object_get(v, "given_names")));
-    html_fmt(h, "<h2>%s</h2><dl class=\"status\">", L(req, "Situation", "Status"));
-    row(h, L(req, "Nom", "Name"), name);
-    row(h, L(req, "Numéro", "Number"), json_string_value(json_object_get(v, "number")));
-    row(h, L(req, "Établissement", "Establishment"),
+    html_fmt(h, "<h2>%s</h2><dl class=\"status\">", L(req, MSG_SUPPORT_STATUS));
+    row(h, L(req, MSG_SUPPORT_NAME), name);
+    row(h, L(req, MSG_SUPPORT_NUMBER), json_string_value(json_object_get(v, "number")));
+    row(h, L(req, MSG_PORTAL_ESTABLISHMENT),
         json_string_value(json_object_get(v, "establishment")));
     json_array_foreach(json_object_get(v, "emails"), i, e)
-        row(h, L(req, "Adresse", "Address"), json_string_value(e));
-    row(h, L(req, "Radié de la liste", "Struck off the list"), yes_no(req, v, "struck"));
-    row(h, L(req, "Compte activé", "Account activated"), yes_no(req, v, "activated"));
-    row(h, L(req, "Question défi choisie", "Défi question chosen"), yes_no(req, v, "defi_set"));
-    row(h, L(req, "Code de vote attribué", "Vote code issued"), yes_no(req, v, "code_set"));
-    lock_row(h, req, L(req, "Connexion", "Login"), v, "login_locked_until");
-    lock_row(h, req, L(req, "Saisie du code de vote", "Vote-code entry"), v, "code_locked_until");
-    lock_row(h, req, L(req, "Réponse au défi", "Challenge answer"), v, "defi_locked_until");
+        row(h, L(req, MSG_SUPPORT_ADDRESS), json_string_value(e));
+    row(h, L(req, MSG_SUPPORT_STRUCK_OFF_LIST), yes_no(req, v, "struck"));
+    row(h, L(req, MSG_SUPPORT_ACCOUNT_ACTIVATED), yes_no(req, v, "activated"));
+    row(h, L(req, MSG_SUPPORT_DEFI_QUESTION_CHOSEN), yes_no(req, v, "defi_set"));
+    row(h, L(req, MSG_SUPPORT_VOTE_CODE_ISSUED), yes_no(req, v, "code_set"));
+    lock_row(h, req, L(req, MSG_SUPPORT_LOGIN), v, "login_locked_until");
+    lock_row(h, req, L(req, MSG_SUPPORT_VOTE_CODE_ENTRY), v, "code_locked_until");
+    lock_row(h, req, L(req, MSG_SUPPORT_CHALLENGE_ANSWER), v, "defi_locked_until");
     html_raw(h, "</dl>");
-    html_fmt(h, "<h2>%s</h2><ul>", L(req, "Liste d'émargement", "Signature list"));
+    html_fmt(h, "<h2>%s</h2><ul>", L(req, MSG_SUPPORT_SIGNATURE_LIST));
     json_array_foreach(json_object_get(v, "scrutins"), i, e) {
         html_raw(h, "<li>");
         html_text(h, portal_scrutin_title(p, json_string_value(json_object_get(e, "id"))));
         html_raw(h, " : ");
         html_raw(h, json_is_true(json_object_get(e, "voted"))
-                        ? L(req, "a voté", "has voted") : L(req, "n'a pas voté", "has not voted"));
+                        ? L(req, MSG_SUPPORT_VOTED) : L(req, MSG_SUPPORT_NOT_VOTED));
         html_raw(h, "</li>");
     }
     html_raw(h, "</ul>");
@@ -182,10 +168,8 @@ static void status_list(html *h, http_request *req, const portal_page *p, json_t
 static void action_forms(html *h, http_request *req, http_response *res, const char *number,
                          const char *failed, const char *err)
 {
-    html_fmt(h, "<h2>%s</h2><p>%s</p>", L(req, "Actions", "Actions"),
-             L(req, "Chaque action est enregistrée au journal d'audit avec votre identifiant et "
-                    "son motif.",
-               "Each action is recorded in the audit log with your login and its reason."));
+    html_fmt(h, "<h2>%s</h2><p>%s</p>", L(req, MSG_SUPPORT_ACTIONS),
+             L(req, MSG_SUPPORT_EACH_ACTION_RECORDED_AUDIT));
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
         int bad = failed != NULL && strcmp(failed, actions[i].name) == 0;
 
@@ -195,10 +179,10 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
         portal_csrf_field(h, req, res);
         html_fmt(h, "<input type=\"hidden\" name=\"action\" value=\"%s\">", actions[i].name);
         html_fmt(h, "<h3>%s</h3><p class=\"hint\" id=\"r-%s-hint\">%s</p>",
-                 L(req, actions[i].fr, actions[i].en), actions[i].name,
-                 L(req, actions[i].help_fr, actions[i].help_en));
+                 L(req, actions[i].button), actions[i].name,
+                 L(req, actions[i].help));
         html_fmt(h, "<div class=\"field%s\"><label for=\"r-%s\">%s</label>", bad ? " invalid" : "",
-                 actions[i].name, L(req, "Motif", "Reason"));
+                 actions[i].name, L(req, MSG_SUPPORT_REASON));
         if (bad) {
             html_fmt(h, "<p class=\"error\" id=\"r-%s-err\">", actions[i].name);
             html_text(h, err);
@@ -210,7 +194,7 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
                  bad ? actions[i].name : "", bad ? "-err" : "",
                  bad ? " aria-invalid=\"true\"" : "");
         html_fmt(h, "<button type=\"submit\">%s</button></form>",
-                 L(req, actions[i].fr, actions[i].en));
+                 L(req, actions[i].button));
     }
 }
 
@@ -218,7 +202,7 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
 static int render_voter(http_request *req, http_response *res, const staff_member *who,
                         const char *done, const char *failed, const char *err, int status)
 {
-    portal_page p = { .title = L(req, "Dossier d'un électeur", "A voter's file"), .staff = who };
+    portal_page p = { .title = L(req, MSG_SUPPORT_VOTER_FILE), .staff = who };
     const char *number = req->params[0];
     json_t *v = NULL;
     int rc;
@@ -239,7 +223,7 @@ static int render_voter(http_request *req, http_response *res, const staff_membe
     status_list(&h, req, &p, v);
     action_forms(&h, req, res, number, failed, err);
     html_fmt(&h, "<p><a href=\"/gestion/assistance\">%s</a></p>",
-             L(req, "Nouvelle recherche", "New search"));
+             L(req, MSG_SUPPORT_NEW_SEARCH));
     json_decref(v);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
@@ -279,15 +263,15 @@ int page_support_voter_post(http_request *req, http_response *res)
         return 0;
     }
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_REASON)
-        return render_voter(req, res, &who, NULL, name, i18n_text(MSG_REASON, req->lang), 400);
+        return render_voter(req, res, &who, NULL, name, L(req, MSG_REASON), 400);
     if (rc != ACCESS_OK)
         return render_voter(req, res, &who, NULL, NULL, portal_access_message(req, rc, r.code),
                             rc == ACCESS_REFUSED ? 409 : 503);
     {
         char done[200];
 
-        snprintf(done, sizeof done, L(req, "Action effectuée : %s.", "Action done: %s."),
-                 L(req, actions[i].fr, actions[i].en));
+        snprintf(done, sizeof done, L(req, MSG_SUPPORT_ACTION_DONE),
+                 L(req, actions[i].button));
         return render_voter(req, res, &who, done, NULL, NULL, 200);
     }
 }

@@ -68,7 +68,7 @@ static int load(http_request *req, http_response *res, vote_ctx *v)
 static void choices(html *h, http_request *req, const def_scrutin *s)
 {
     html_fmt(h, "<fieldset class=\"choices\"><legend>%s</legend>",
-             L(req, "Choisissez une liste ou le vote blanc", "Choose a list or a blank vote"));
+             L(req, MSG_VOTE_CHOOSE_LIST_BLANK_VOTE));
     for (size_t l = 0; l < s->nlists; l++) {
         html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"c%zu\" "
                     "value=\"%zu\"><label for=\"c%zu\">", l, l, l);
@@ -83,7 +83,7 @@ static void choices(html *h, http_request *req, const def_scrutin *s)
     if (s->blank_allowed)
         html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"cb\" "
                     "value=\"blank\"><label for=\"cb\">%s</label></div>",
-                 L(req, "Vote blanc", "Blank vote"));
+                 L(req, MSG_VOTE_BLANK_VOTE));
     html_raw(h, "</fieldset>");
 }
 
@@ -94,26 +94,22 @@ static void review(html *h, http_request *req)
                 "<h2 id=\"review-title\" tabindex=\"-1\">%s</h2><p>%s <strong id=\"chosen\">"
                 "</strong></p><p><button type=\"button\" id=\"change\" class=\"secondary\">%s"
                 "</button></p>",
-             L(req, "Vérifiez votre choix", "Check your choice"),
-             L(req, "Vous avez choisi :", "You chose:"),
-             L(req, "Modifier mon choix", "Change my choice"));
+             L(req, MSG_VOTE_CHECK_CHOICE),
+             L(req, MSG_VOTE_CHOSE),
+             L(req, MSG_VOTE_CHANGE_MY_CHOICE));
     html_fmt(h, "<div class=\"field\"><label for=\"code\">%s</label><p class=\"hint\" "
                 "id=\"code-hint\">%s</p><p class=\"error\" id=\"code-err\" hidden></p>"
                 "<input id=\"code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" "
                 "spellcheck=\"false\" aria-describedby=\"code-hint code-err\"></div>",
-             L(req, "Code de vote", "Vote code"),
-             L(req, "Il figure sur votre notice : 28 caractères en 7 groupes de 4, par exemple "
-                    "7K2M-9QXD-…. Il ne quitte pas votre appareil.",
-               "It is on your notice: 28 characters in 7 groups of 4, for example 7K2M-9QXD-…. "
-               "It never leaves your device."));
+             L(req, MSG_VOTE_CODE_LABEL),
+             L(req, MSG_VOTE_CODE_HINT));
     html_fmt(h, "<div class=\"field check\"><input type=\"checkbox\" id=\"final\">"
                 "<label for=\"final\">%s</label></div>",
-             L(req, "J'ai compris que mon vote est définitif : je ne pourrai plus le modifier.",
-               "I understand that my vote is final: I will not be able to change it."));
+             L(req, MSG_VOTE_I_UNDERSTAND_MY_VOTE));
     html_fmt(h, "<p class=\"error\" id=\"final-err\" hidden>%s</p>",
-             L(req, "Cochez cette case pour confirmer.", "Tick this box to confirm."));
+             L(req, MSG_VOTE_TICK_BOX_CONFIRM));
     html_fmt(h, "<p><button type=\"button\" id=\"confirm\">%s</button></p></section>",
-             L(req, "Confirmer mon vote", "Confirm my vote"));
+             L(req, MSG_VOTE_CONFIRM_MY_VOTE));
 }
 
 /* The rest of #vote's attributes: the canonical definition, from which the
@@ -131,11 +127,8 @@ static void election_data(html *h, http_request *req, const def_election *d)
     html_fmt(h, "\"><div id=\"election-check\" hidden><p>%s <strong id=\"fp-text\" "
                 "class=\"tracker\"></strong></p><p class=\"hint\">%s</p></div>"
                 "<p class=\"error\" id=\"election-err\" role=\"alert\" hidden></p>",
-             L(req, "Empreinte de l'élection :", "Election fingerprint:"),
-             L(req, "Vérifiez qu'elle est identique à celle imprimée sur votre notice. Si elle "
-                    "diffère, ne votez pas et prévenez la cellule d'assistance.",
-               "Check that it is the same as the one printed on your notice. If it differs, do "
-               "not vote and tell the support cell."));
+             L(req, MSG_VOTE_ELECTION_FINGERPRINT),
+             L(req, MSG_VOTE_CHECK_SAME_ONE_PRINTED));
 }
 
 static int render(http_request *req, http_response *res, vote_ctx *v, const char *err,
@@ -159,13 +152,7 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
         sodium_bin2hex(fp, sizeof fp, v->st.fingerprint, 32);
         sodium_bin2hex(pk, sizeof pk, v->pk, 32);
         html_raw(&h, "<noscript>");
-        portal_notice(&h, "info", L(req, "Votre bulletin est chiffré sur votre appareil avant "
-                                         "d'être envoyé, pour que personne, pas même le "
-                                         "serveur, ne connaisse votre choix : cette étape a "
-                                         "besoin de JavaScript. Activez-le pour voter.",
-                                    "Your ballot is encrypted on your device before it is "
-                                    "sent, so that no one, not even the server, learns your "
-                                    "choice: this step needs JavaScript. Turn it on to vote."));
+        portal_notice(&h, "info", L(req, MSG_VOTE_BALLOT_ENCRYPTED_DEVICE_BEFORE));
         html_raw(&h, "</noscript>");
         /* not a form: nothing here can be submitted, the choice stays in the browser */
         html_fmt(&h, "<div id=\"vote\" data-eid=\"%s\" data-fp=\"%s\" data-pk=\"%s\" "
@@ -177,8 +164,7 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
         choices(&h, req, v->s);
         html_fmt(&h, "<p class=\"error\" id=\"choice-err\" hidden>%s</p><p><button "
                      "type=\"button\" id=\"next\" disabled>%s</button></p></div>",
-                 L(req, "Choisissez une liste ou le vote blanc.",
-                   "Choose a list or a blank vote."), L(req, "Continuer", "Continue"));
+                 L(req, MSG_VOTE_CHOOSE_LIST_ERROR), L(req, MSG_VOTE_CONTINUE));
         review(&h, req);
         html_raw(&h, "<p id=\"vote-status\" role=\"status\" aria-live=\"polite\"></p></div>");
         html_raw(&h, "<form id=\"cast\" method=\"post\" action=\"/vote/");
@@ -188,8 +174,7 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
         html_raw(&h, "<input type=\"hidden\" name=\"ballot\"><input type=\"hidden\" "
                      "name=\"authenticator\"></form>");
     }
-    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
-                                                       "Back to my voting space"));
+    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
     portal_end(&h, req, &p);
     def_free(&v->d);
     return portal_send(req, res, &h, status);
@@ -206,7 +191,7 @@ int page_vote(http_request *req, http_response *res)
 
 static int receipt_page(http_request *req, http_response *res, const box_receipt *r)
 {
-    portal_page p = { .title = L(req, "Votre vote est enregistré", "Your vote is recorded"),
+    portal_page p = { .title = L(req, MSG_VOTE_RECORDED),
                       .nav = 1 };
     char sig[129], fp[65];
     html h;
@@ -215,26 +200,18 @@ static int receipt_page(http_request *req, http_response *res, const box_receipt
     sodium_bin2hex(fp, sizeof fp, r->fp, sizeof r->fp);
     html_init(&h);
     portal_begin(&h, req, res, &p);
-    portal_notice(&h, "ok", L(req, "Votre bulletin chiffré est dans l'urne. Un accusé de "
-                                   "réception vous est envoyé par courriel.",
-                              "Your encrypted ballot is in the ballot box. An "
-                              "acknowledgement is being sent to you by e-mail."));
+    portal_notice(&h, "ok", L(req, MSG_VOTE_ENCRYPTED_BALLOT_BALLOT_BOX));
     html_fmt(&h, "<h2>%s</h2><p>%s</p><p class=\"tracker\" id=\"tracker\">%s</p>",
-             L(req, "Votre numéro de suivi", "Your tracking number"),
-             L(req, "Notez-le : il permet de vérifier que votre bulletin est dans l'urne "
-                    "publique, sans révéler votre choix.",
-               "Write it down: it lets you check that your ballot is in the public ballot box, "
-               "without revealing your choice."), r->tracker_text);
+             L(req, MSG_VOTE_TRACKING_NUMBER),
+             L(req, MSG_VOTE_WRITE_DOWN_LETS_CHECK), r->tracker_text);
     html_fmt(&h, "<p><a class=\"button\" href=\"/urne?tracker=%s\">%s</a></p>",
-             r->tracker_text, L(req, "Vérifier mon bulletin dans l'urne",
-                                "Check my ballot in the ballot box"));
+             r->tracker_text, L(req, MSG_VOTE_CHECK_MY_BALLOT_BALLOT));
     html_fmt(&h, "<details><summary>%s</summary><dl><dt>%s</dt><dd><code>%s</code></dd>"
                  "<dt>%s</dt><dd><code class=\"wrap\">%s</code></dd></dl></details>",
-             L(req, "Reçu signé par le serveur", "Receipt signed by the server"),
-             L(req, "Empreinte de l'élection", "Election fingerprint"), fp,
-             L(req, "Signature (Ed25519)", "Signature (Ed25519)"), sig);
-    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, "Retour à mon espace de vote",
-                                                       "Back to my voting space"));
+             L(req, MSG_VOTE_RECEIPT_SIGNED_SERVER),
+             L(req, MSG_VOTE_FINGERPRINT_LABEL), fp,
+             L(req, MSG_VOTE_SIGNATURE_ED25519), sig);
+    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, 201);
 }
@@ -263,11 +240,7 @@ int page_vote_post(http_request *req, http_response *res)
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v) != 0)
         return 0;
     if (b == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0) {
-        return render(req, res, &v, L(req, "Le bulletin n'a pas été chiffré sur votre appareil "
-                                           "(JavaScript est-il activé ?). Rien n'a été "
-                                           "enregistré.",
-                                      "The ballot was not encrypted on your device (is "
-                                      "JavaScript on?). Nothing was recorded."), 400);
+        return render(req, res, &v, L(req, MSG_VOTE_BALLOT_NOT_ENCRYPTED_DEVICE), 400);
     }
     rc = box_cast(req->ctx->box, v.voter, v.s->id, auth, b, req->client, api_now(), &receipt,
                   &r);

@@ -25,43 +25,40 @@ static void lang_switch(html *h, http_request *req)
 /* The consoles' menu: the staff member's own console and logging out. */
 static void staff_nav(html *h, http_request *req, http_response *res, const staff_member *who)
 {
-    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, "Menu de la console", "Console menu"));
+    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, MSG_PORTAL_CONSOLE_MENU));
     if (strcmp(who->role, STAFF_ROLE_SUPPORT) == 0)
         html_fmt(h, "<li><a href=\"/gestion/assistance\">%s</a></li>",
-                 L(req, "Rechercher un électeur", "Find a voter"));
+                 L(req, MSG_PORTAL_FIND_VOTER));
     else
         html_fmt(h, "<li><a href=\"/gestion/bureau\">%s</a></li>",
-                 L(req, "Tableau de bord", "Dashboard"));
+                 L(req, MSG_PORTAL_DASHBOARD));
     html_raw(h, "<li>");
     html_text(h, who->login);
     html_raw(h, "</li><li><form method=\"post\" action=\"/gestion/deconnexion\">");
     portal_csrf_field(h, req, res);
     html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li></ul></nav>",
-             L(req, "Se déconnecter", "Log out"));
+             L(req, MSG_PORTAL_LOG_OUT));
 }
 
 static void nav(html *h, http_request *req, http_response *res, int voter)
 {
-    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, "Menu principal", "Main menu"));
+    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, MSG_PORTAL_MAIN_MENU));
     if (voter) {
-        html_fmt(h, "<li><a href=\"/espace\">%s</a></li>", L(req, "Mon espace de vote",
-                                                             "My voting space"));
-        html_fmt(h, "<li><a href=\"/compte\">%s</a></li>", L(req, "Mon compte", "My account"));
-        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, "Urne publique",
-                                                          "Public ballot box"));
+        html_fmt(h, "<li><a href=\"/espace\">%s</a></li>", L(req, MSG_PORTAL_MY_VOTING_SPACE));
+        html_fmt(h, "<li><a href=\"/compte\">%s</a></li>", L(req, MSG_PORTAL_MY_ACCOUNT));
+        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, MSG_PORTAL_PUBLIC_BALLOT_BOX));
         html_fmt(h, "<li><form method=\"post\" action=\"/deconnexion\">");
         portal_csrf_field(h, req, res);
         html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li>",
-                 L(req, "Se déconnecter", "Log out"));
+                 L(req, MSG_PORTAL_LOG_OUT));
     } else {
-        html_fmt(h, "<li><a href=\"/\">%s</a></li>", L(req, "Accueil", "Home"));
-        html_fmt(h, "<li><a href=\"/connexion\">%s</a></li>", L(req, "Se connecter", "Log in"));
+        html_fmt(h, "<li><a href=\"/\">%s</a></li>", L(req, MSG_PORTAL_HOME));
+        html_fmt(h, "<li><a href=\"/connexion\">%s</a></li>", L(req, MSG_PORTAL_LOG_IN));
         html_fmt(h, "<li><a href=\"/acces\">%s</a></li>",
-                 L(req, "Recevoir un lien d'accès", "Get an access link"));
-        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, "Urne publique",
-                                                          "Public ballot box"));
+                 L(req, MSG_PORTAL_GET_ACCESS_LINK));
+        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, MSG_PORTAL_PUBLIC_BALLOT_BOX));
     }
-    html_fmt(h, "<li><a href=\"/resultats\">%s</a></li>", L(req, "Résultats", "Results"));
+    html_fmt(h, "<li><a href=\"/resultats\">%s</a></li>", L(req, MSG_PORTAL_RESULTS));
     html_raw(h, "</ul></nav>");
 }
 
@@ -77,7 +74,7 @@ void portal_begin(html *h, http_request *req, http_response *res, portal_page *p
              "<title>", req->lang == LANG_EN ? "en" : "fr");
     html_text(h, p->title);
     html_raw(h, " — ");
-    html_text(h, has_def ? d->name : L(req, "Vote électronique", "Online voting"));
+    html_text(h, has_def ? d->name : L(req, MSG_PORTAL_ONLINE_VOTING));
     html_raw(h, "</title><link rel=\"icon\" href=\"data:,\">"
                 "<link rel=\"stylesheet\" href=\"/static/portal.css\">");
     if (p->style != NULL)
@@ -85,8 +82,8 @@ void portal_begin(html *h, http_request *req, http_response *res, portal_page *p
     if (p->script != NULL)
         html_fmt(h, "<script type=\"module\" src=\"/static/%s\"></script>", p->script);
     html_fmt(h, "</head><body><a class=\"skip\" href=\"#contenu\">%s</a><header><p class=\"brand\">",
-             L(req, "Aller au contenu", "Skip to content"));
-    html_text(h, has_def ? d->name : L(req, "Vote électronique", "Online voting"));
+             L(req, MSG_PORTAL_SKIP_CONTENT));
+    html_text(h, has_def ? d->name : L(req, MSG_PORTAL_ONLINE_VOTING));
     html_raw(h, "</p>");
     if (has_def) {
         html_raw(h, "<p class=\"organiser\">");
@@ -114,9 +111,9 @@ void portal_end(html *h, http_request *req, portal_page *p)
 {
     const def_election *d = &p->def;
 
-    html_fmt(h, "</main><footer><h2>%s</h2><p>", L(req, "Besoin d'aide ?", "Need help?"));
+    html_fmt(h, "</main><footer><h2>%s</h2><p>", L(req, MSG_PORTAL_NEED_HELP));
     if (p->has_def) {
-        html_raw(h, L(req, "Cellule d'assistance : ", "Support cell: "));
+        html_raw(h, L(req, MSG_PORTAL_SUPPORT_CELL));
         html_raw(h, "<a href=\"mailto:");
         html_text(h, d->support_email);
         html_raw(h, "\">");
@@ -130,7 +127,7 @@ void portal_end(html *h, http_request *req, portal_page *p)
         p->has_def = 0;
     }
     html_fmt(h, "</p><p><a href=\"/aide\">%s</a></p></footer></body></html>\n",
-             L(req, "Aide et questions fréquentes", "Help and frequent questions"));
+             L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
 }
 
 int portal_send(http_request *req, http_response *res, html *h, int status)
@@ -146,14 +143,14 @@ int portal_send(http_request *req, http_response *res, html *h, int status)
 
 void portal_page_error(http_request *req, http_response *res, int status, int msg)
 {
-    portal_page p = { .title = L(req, "Erreur", "Error") };
+    portal_page p = { .title = L(req, MSG_PORTAL_ERROR) };
     html h;
 
     html_init(&h);
     req->is_page = 0;                   /* no recursion if the layout fails */
     portal_begin(&h, req, res, &p);
-    portal_notice(&h, "error", i18n_text((msg_id)msg, req->lang));
-    html_fmt(&h, "<p><a href=\"/\">%s</a></p>", L(req, "Retour à l'accueil", "Back to home"));
+    portal_notice(&h, "error", L(req, (msg_id)msg));
+    html_fmt(&h, "<p><a href=\"/\">%s</a></p>", L(req, MSG_PORTAL_BACK_HOME));
     portal_end(&h, req, &p);
     req->is_page = 1;
     json_decref(res->json);
@@ -307,8 +304,8 @@ const char *portal_access_message(http_request *req, int rc, int code)
     int status;
 
     if (rc != ACCESS_REFUSED)
-        return i18n_text(MSG_UNAVAILABLE, req->lang);
-    return i18n_text(api_access_msg(code, &status), req->lang);
+        return L(req, MSG_UNAVAILABLE);
+    return L(req, api_access_msg(code, &status));
 }
 
 const char *portal_form(http_request *req, const char *name, size_t max)
@@ -347,12 +344,9 @@ void portal_defi_select(html *h, http_request *req, int sel, const char *err)
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
 
     html_fmt(h, "<div class=\"field%s\"><label for=\"f-defi_question\">%s</label>",
-             err ? " invalid" : "", L(req, "Votre question défi", "Your challenge question"));
+             err ? " invalid" : "", L(req, MSG_PORTAL_CHALLENGE_QUESTION));
     html_fmt(h, "<p class=\"hint\" id=\"f-defi_question-hint\">%s</p>",
-             L(req, "Elle vous sera posée si vous perdez votre notice. Choisissez une question "
-                    "dont vous seul connaissez la réponse.",
-               "You will be asked it if you lose your notice. Choose a question only you can "
-               "answer."));
+             L(req, MSG_PORTAL_ASKED_IF_LOSE_NOTICE));
     if (err != NULL) {
         html_raw(h, "<p class=\"error\" id=\"f-defi_question-err\">");
         html_text(h, err);
@@ -361,7 +355,7 @@ void portal_defi_select(html *h, http_request *req, int sel, const char *err)
     html_fmt(h, "<select id=\"f-defi_question\" name=\"defi_question\" required "
                 "aria-describedby=\"f-defi_question-hint%s\"%s><option value=\"\">%s</option>",
              err ? " f-defi_question-err" : "", err ? " aria-invalid=\"true\"" : "",
-             L(req, "— Choisissez —", "— Choose —"));
+             L(req, MSG_PORTAL_CHOOSE));
     for (size_t i = 0; i < access_defi_count(); i++) {
         html_fmt(h, "<option value=\"%zu\"%s>", i, (int)i == sel ? " selected" : "");
         html_text(h, access_defi_question(i, lang));
@@ -393,12 +387,8 @@ void portal_new_password_fields(html *h, http_request *req, const char *label,
                                 const char *err, const char *confirm_err)
 {
     portal_input pw = { "password", label, "password", "new-password", NULL,
-                        L(req, "Au moins 12 caractères ; une phrase de plusieurs mots est plus "
-                               "facile à retenir. Ne réutilisez pas un mot de passe existant.",
-                          "At least 12 characters; a phrase of several words is easier to "
-                          "remember. Do not reuse an existing password."), err, 1 };
-    portal_input confirm = { "password2", L(req, "Confirmez le mot de passe",
-                                            "Confirm the password"),
+                        L(req, MSG_PORTAL_LEAST_12_CHARACTERS_PHRASE), err, 1 };
+    portal_input confirm = { "password2", L(req, MSG_PORTAL_CONFIRM_PASSWORD),
                              "password", "new-password", NULL, NULL, confirm_err, 1 };
 
     portal_field(h, &pw);
@@ -411,12 +401,11 @@ const char *portal_new_password(http_request *req, const char **err, const char 
     const char *pw2 = portal_form(req, "password2", ACCESS_PASSWORD_MAX);
 
     if (pw == NULL || pw[0] == '\0') {
-        *err = L(req, "Choisissez un mot de passe.", "Choose a password.");
+        *err = L(req, MSG_PORTAL_CHOOSE_PASSWORD);
         return NULL;
     }
     if (pw2 == NULL || strcmp(pw, pw2) != 0) {
-        *confirm_err = L(req, "Les deux mots de passe ne sont pas identiques.",
-                         "The two passwords differ.");
+        *confirm_err = L(req, MSG_PORTAL_TWO_PASSWORDS_DIFFER);
         return NULL;
     }
     return pw;
@@ -441,7 +430,7 @@ void portal_link_form(html *h, http_request *req, http_response *res, const char
 
 void portal_link_invalid(html *h, http_request *req, const char *again)
 {
-    portal_notice(h, "error", i18n_text(MSG_LINK_INVALID, req->lang));
+    portal_notice(h, "error", L(req, MSG_LINK_INVALID));
     html_fmt(h, "<p><a href=\"%s\">%s</a></p>", again,
-             L(req, "Demander un nouveau lien", "Ask for a new link"));
+             L(req, MSG_PORTAL_ASK_NEW_LINK));
 }

@@ -17,8 +17,8 @@
 #define PORTAL_CSRF_COOKIE "votesrv_csrf"
 #define PORTAL_CSRF_CHARS 64          /* hex of a keyed BLAKE2b-256 */
 
-/* The text in the request's language. */
-#define L(req, fr, en) ((req)->lang == LANG_EN ? (en) : (fr))
+/* The catalogue's text id (votesrv/i18n_catalogue.def) in the request's language. */
+#define L(req, id) i18n_text((id), (req)->lang)
 
 /* What a page shows in its header and footer. */
 typedef struct {
