@@ -381,22 +381,6 @@ int store_close_compact(store *s)
     return s != NULL ? close_store(s, 1) : -1;
 }
 
-int store_like_prefix(char out[2 * STORE_QUERY_CHARS + 2], const char *query)
-{
-    size_t n = 0;
-
-    if (strlen(query) > STORE_QUERY_CHARS)
-        return -1;
-    for (const char *p = query; *p; p++) {      /* the query is a prefix, not a pattern */
-        if (*p == '%' || *p == '_' || *p == '\\')
-            out[n++] = '\\';
-        out[n++] = *p;
-    }
-    out[n++] = '%';
-    out[n] = '\0';
-    return 0;
-}
-
 /* ---- the ballot box: each backend's own (STORE_BOX_OPS) ---- */
 
 #define STORE_BOX_DISPATCH(name, params, args) \

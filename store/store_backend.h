@@ -201,11 +201,6 @@ struct store_backend {
     " v.establishment, v.postal_address"
 int store_cards_run(store_sql *q, store_card_fn fn, void *arg);
 
-/* The pattern `LIKE ... ESCAPE '\\'` needs for "starts with query": query's
- * %, _ and \\ escaped, then %. -1 if query is longer than STORE_QUERY_CHARS. */
-#define STORE_QUERY_CHARS 128
-int store_like_prefix(char out[2 * STORE_QUERY_CHARS + 2], const char *query);
-
 extern const store_backend store_backend_sqlite;
 extern const store_backend store_backend_pg;
 

@@ -97,6 +97,25 @@ int store_staff_each(store_tx *tx, store_text_fn fn, void *arg)
     return store_sql_stop(&q);
 }
 
+/* The pattern `LIKE ... ESCAPE '\\'` needs for "starts with query": query's
+ * %, _ and \\ escaped, then %. -1 if query is longer than STORE_QUERY_CHARS. */
+#define STORE_QUERY_CHARS 128
+static int like_prefix(char out[2 * STORE_QUERY_CHARS + 2], const char *query)
+{
+    size_t n = 0;
+
+    if (strlen(query) > STORE_QUERY_CHARS)
+        return -1;
+    for (const char *p = query; *p; p++) {      /* the query is a prefix, not a pattern */
+        if (*p == '%' || *p == '_' || *p == '\\')
+            out[n++] = '\\';
+        out[n++] = *p;
+    }
+    out[n++] = '%';
+    out[n] = '\0';
+    return 0;
+}
+
 /* The statement is the dialect's (store_backend.h): how text is compared
  * in any case differs, and so do the indexes that make it fast. */
 int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg)
@@ -104,7 +123,7 @@ int store_voter_search(store_tx *tx, const char *query, int limit, store_card_fn
     char like[2 * STORE_QUERY_CHARS + 2];
     store_sql q;
 
-    if (store_like_prefix(like, query) != 0)
+    if (like_prefix(like, query) != 0)
         return STORE_ENOTFOUND;
     store_sql_prepare(&q, tx, STORE_SQL(tx->b->sql_voter_search, STORE_TEXT(query),
                                         STORE_TEXT(like), STORE_INT(limit)));
