@@ -98,13 +98,8 @@ votesrv_OBJ   := votesrv/main.o
 votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o tools/votectl_staff.o \
                  tools/votectl_version.o
 voteaudit_OBJ := tools/voteaudit.o
-votecred_OBJ  := tools/votecred.o
-voteclient_OBJ := tools/voteclient.o
-# a key holder verifies the archive with voteverify's code (verify/, in the
-# library) before sealing the close or decrypting; it pulls no store code
-votetrustee_OBJ := tools/votetrustee.o
-# the verifier links crypto/ only (and its own files)
-voteverify_OBJ := $(patsubst %.c,%.o,$(sort $(wildcard verify/*.c)))
+# (and the restricted ones, below)
+RESTRICTED := voteverify votetrustee votecred votecad voteclient
 
 define program
 build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)
@@ -114,21 +109,64 @@ build/san/bin/$(1): $(addprefix build/san/,$($(1)_OBJ)) $(SAN_LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(LIBS)
 endef
-$(foreach p,$(filter-out voteverify votecad,$(PROGRAMS)),$(eval $(call program,$(p))))
+$(foreach p,$(filter-out $(RESTRICTED),$(PROGRAMS)),$(eval $(call program,$(p))))
 
-# voteverify links crypto/ and nothing else of the server (enforced here)
+# The programs that run on someone else's machine - the verifier (anyone's),
+# the key holders' votetrustee, the credential authority's votecred and votecad,
+# the voter's voteclient - link crypto/ (libvvcrypto.a) and their own set of
+# modules below, never libvotesrv.a: a call into any other module (the store,
+# the ballot box, the daemon) fails their link. Before linking, a header from a
+# folder outside the set (or crypto/), other than those named in <program>_HDR,
+# is refused too: the compiler's .d files list every header an object read.
 CRYPTO_SRC := $(sort $(wildcard crypto/*.c))
+# the verifier: its own files
+voteverify_OBJ := $(patsubst %.c,%.o,$(sort $(wildcard verify/*.c)))
+# a key holder verifies the archive with voteverify's code before sealing the
+# close or decrypting; the holder's side of the ceremony and of the count
+votetrustee_OBJ := tools/votetrustee.o $(filter-out verify/main.o,$(voteverify_OBJ)) \
+                   $(patsubst %.c,%.o,$(sort $(wildcard trustee/*.c))) tally/decrypt.o tally/sums.o \
+                   election/ceremony_msg.o election/definition.o notices/backup.o notices/qr.o
+# tally/tally.h's sums are of ballot/ballot.h's lists (types only)
+votetrustee_HDR := ballot/ballot.h
+# the offline authority: the HR list's parser and matcher, vote codes, notices
+# and the signature of the credential lists
+votecred_OBJ := tools/votecred.o access/defi.o election/credentials_sign.o election/definition.o \
+                election/strmap.o election/voters_csv.o election/voters_match.o \
+                election/voters_text.o notices/code.o notices/notice.o notices/qr.o notices/sheet.o
+# election/voters.h's rows are the store's voter rows (the types, no call)
+votecred_HDR := store/store.h
+# the online authority: the vote-code generator, credauth/ and the store-free
+# part of mail/
+votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
+               mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
+# the voter's client: ballots, receipts, vote codes
+voteclient_OBJ := tools/voteclient.o client/client.o ballot/ballot.o ballot/ballot_json.o \
+                  ballot/ballot_wire.o box/receipt.o notices/code.o
+# box/box.h, for the receipt and its check (box/receipt.o), declares the
+# server's ballot box too, on the types of these headers (no call)
+voteclient_HDR := store/store.h access/access.h mail/mail.h
+
 build/%/libvvcrypto.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcsD $@ $^
 build/rel/libvvcrypto.a: $(patsubst %.c,build/rel/%.o,$(CRYPTO_SRC))
 build/san/libvvcrypto.a: $(patsubst %.c,build/san/%.o,$(CRYPTO_SRC))
-build/rel/bin/voteverify: $(addprefix build/rel/,$(voteverify_OBJ)) build/rel/libvvcrypto.a
-	@mkdir -p $(dir $@)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
-build/san/bin/voteverify: $(addprefix build/san/,$(voteverify_OBJ)) build/san/libvvcrypto.a
-	@mkdir -p $(dir $@)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+empty :=
+space := $(empty) $(empty)
+allowed_dirs = $(subst $(space),|,$(sort crypto $(patsubst %/,%,$(dir $($(1)_OBJ)))))
+define restricted
+build/$(2)/bin/$(1): $(addprefix build/$(2)/,$($(1)_OBJ)) build/$(2)/libvvcrypto.a
+	@mkdir -p $$(dir $$@)
+	@bad=$$$$(sed -e 's/[:\\]/ /g' -e 's#[^/ ]*/\.\./##g' \
+	    $$(patsubst %.o,%.d,$$(filter %.o,$$^)) | tr ' ' '\n' | \
+	  grep '^[^/].*\.h$$$$' | grep -Ev '^($(call allowed_dirs,$(1)))/' | \
+	  grep -vxF -e none $$(addprefix -e ,$$($(1)_HDR)) | sort -u | tr '\n' ' '); \
+	  if [ -n "$$$$bad" ]; then echo "$(1): headers outside its modules: $$$$bad" >&2; exit 1; fi
+	$$(CC) $$($(3)) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(RESTRICTED),$(eval $(call restricted,$(p),rel,REL_FLAGS)))
+$(foreach p,$(RESTRICTED),$(eval $(call restricted,$(p),san,SAN_FLAGS)))
 
 # The tests' shared helpers (tests/testutil*.c, declared in tests/testutil.h),
 # linked into every test, tool and benchmark below and the fuzz targets.
@@ -149,18 +187,6 @@ build/rel/bench/soak: build/rel/bench/soak.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 
 build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
-
-# votecad (the online credential authority) links crypto/, the vote-code
-# generator, credauth/ and the store-free part of mail/: no server code (a
-# symbol of it would fail this link).
-votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
-               mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
-build/rel/bin/votecad: $(addprefix build/rel/,$(votecad_OBJ)) build/rel/libvvcrypto.a
-	@mkdir -p $(dir $@)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
-build/san/bin/votecad: $(addprefix build/san/,$(votecad_OBJ)) build/san/libvvcrypto.a
-	@mkdir -p $(dir $@)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 # Fuzzing (tests/fuzz): each target's LLVMFuzzerTestOneInput, linked either
 # with tests/fuzz/replay.c (gcc; make check replays the committed corpus) or

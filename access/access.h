@@ -19,8 +19,13 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "crypto/secret.h"
-#include "mail/mail.h"
-#include "store/store.h"
+
+/* The store (store/store.h) and the mail context (mail/mail.h) are opaque
+ * here: votecred folds names with the défi normal form and links nothing else
+ * of access/. */
+typedef struct store store;
+typedef struct store_tx store_tx;
+typedef struct mail_ctx mail_ctx;
 
 #define ACCESS_OK 0
 #define ACCESS_REFUSED 1
@@ -118,6 +123,7 @@ void access_destroy(access_ctx *a);
  * and piece of one (address labels, words of names) as its user dictionary.
  * ACCESS_E_PASSWORD_IDENTIFIER: built on the context; _PATTERN: repetitions,
  * sequences, keyboard walks; _COMMON: common words, passwords, dates. */
+MUST_CHECK
 access_error access_password_check(const access_ctx *a, const char *password,
                                    const char *const *context);
 /* The défi menu and the normal form of answers (case, accents, spaces). */
@@ -211,6 +217,7 @@ int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
 /* The check a cast makes, before any proof: Hb(auth-bind; auth, pub) equals,
  * in constant time, the binding stored for (voter, scrutin); so a code casts
  * only from its own voter's account. Throttled as wrong codes. */
+MUST_CHECK
 int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
                       const uint8_t pub[32], const char *client, int64_t now,
                       access_result *res);

@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include "access.h"
 #include "election/definition.h"
+#include "mail/mail.h"
+#include "store/store.h"
 
 #define THROTTLE_KEY_CHARS 96
 
@@ -18,8 +20,10 @@ typedef struct {
 extern const throttle_policy access_policy_account;
 
 /* ACCESS_OK, or ACCESS_REFUSED with res set (THROTTLED or LOCKED). */
+MUST_CHECK
 int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *res);
 /* A network's window (access.h): ACCESS_OK, or ACCESS_REFUSED with res set. */
+MUST_CHECK
 int throttle_network_check(store_tx *tx, const access_ctx *a, const char *key, int64_t now,
                            access_result *res);
 /* Count a network's failure; *tripped when it is the one that reaches the limit. */
@@ -71,6 +75,7 @@ typedef enum { GUARD_RIGHT, GUARD_WRONG, GUARD_UNCHECKED } guard_outcome;
 void guard_defi_init(access_guard *g, int64_t voter, const char *client);
 /* Whether an answer may be checked now, counting nothing: ACCESS_OK, or
  * ACCESS_REFUSED with res set (THROTTLED, DEFI_LOCKED), or a store error. */
+MUST_CHECK
 int guard_defi_check(store_tx *tx, const access_ctx *a, const access_guard *g, int64_t now,
                      access_result *res);
 /* Before an answer is hashed, in a write job: refused (STORE_OK with res->code

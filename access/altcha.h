@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <jansson.h>
+#include "crypto/hex.h"
 
 #define ALTCHA_KEY_BYTES 32
 #define ALTCHA_MAXNUMBER 50000       /* ~25,000 hashes on average: a fraction of a second */
@@ -22,6 +23,7 @@
 json_t *altcha_challenge(const uint8_t key[ALTCHA_KEY_BYTES], int64_t now);
 /* 0 if the payload solves a challenge of ours that has not expired; its
  * single-use id (SHA-256 of the challenge) and expiry for replay protection. */
+MUST_CHECK
 int altcha_verify(const uint8_t key[ALTCHA_KEY_BYTES], const char *payload, int64_t now,
                   uint8_t id[32], int64_t *expires);
 /* For tests and the reference client: solve a challenge object. */

@@ -11,6 +11,7 @@
 #include "crypto/credential.h"
 #include "crypto/hex.h"
 #include "election/credentials.h"
+#include "election/election.h"
 #include "signer/signer.h"
 
 #define CODE_LOCK_FOREVER ((int64_t)10 * 365 * 86400)

@@ -14,6 +14,7 @@
 
 #include "access.h"
 #include "crypto/totp.h"
+#include "store/store.h"
 
 #define STAFF_ROLE_SUPPORT "support"
 #define STAFF_ROLE_OFFICER "officer"
@@ -35,6 +36,7 @@ typedef struct {
 } staff_enrolment;
 
 /* 1 if the role is one of the three. */
+MUST_CHECK
 int staff_role_valid(const char *role);
 /* 1 if a login is guessable: once its digits and separators (. _ -) are
  * dropped, nothing is left or only role and generic words, in French or

@@ -41,6 +41,7 @@ typedef struct {
 } ballot;
 
 /* -1 if the scrutin's parameters are out of range. */
+MUST_CHECK
 int ballot_scrutin_check(const ballot_scrutin *sc);
 /* One allocation sized for k lists and [min, max]; NULL on bad sizes. */
 ballot *ballot_new(size_t k, uint64_t min, uint64_t max);
@@ -56,6 +57,7 @@ void ballot_digest(uint8_t out[BALLOT_DIGEST_BYTES], const ballot *b, const uint
 int ballot_batch(batch *bt, const ballot *b, const ballot_scrutin *sc, elgamal_ct *cts);
 /* Full verification of one ballot: 0 if valid. (Credential-list membership and
  * uniqueness are the ballot box's checks.) */
+MUST_CHECK
 int ballot_verify(const ballot *b, const ballot_scrutin *sc);
 
 /* The ballot box's storage form (not a protocol format: the canonical JSON of
@@ -69,6 +71,7 @@ size_t ballot_wire_size(const ballot *b);
 /* Its length, or -1 if cap is too small. */
 int ballot_wire_encode(uint8_t *out, size_t cap, const ballot *b);
 /* NULL unless in is a ballot of exactly sc's scrutin, lists and range. */
+MUST_CHECK
 ballot *ballot_wire_decode(const uint8_t *in, size_t len, const ballot_scrutin *sc);
 
 #endif

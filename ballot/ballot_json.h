@@ -23,6 +23,7 @@
 
 json_t *ballot_to_json(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
 /* A ballot for sc from its JSON, or NULL with the faulty field in err. */
+MUST_CHECK
 ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t errlen);
 /* The canonical bytes (malloc'd) and the tracker. */
 char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
@@ -33,6 +34,7 @@ void ballot_tracker(uint8_t out[BALLOT_TRACKER_BYTES], const char *canonical);
 size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id);
 /* Crockford base32 in groups of 4, for people; and back (-1 if malformed). */
 void ballot_tracker_text(char out[BALLOT_TRACKER_CHARS + 1], const uint8_t t[BALLOT_TRACKER_BYTES]);
+MUST_CHECK
 int ballot_tracker_parse(uint8_t out[BALLOT_TRACKER_BYTES], const char *text);
 
 #endif

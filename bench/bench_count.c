@@ -12,7 +12,7 @@
 #include "ballot/ballot_json.h"
 #include "box/box.h"
 #include "election/demo.h"
-#include "tally/count.h"
+#include "tally/tally.h"
 
 #define BATCH 4000
 #define HOLDERS 4

@@ -99,6 +99,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
 /* The receipt's signed message: Hb("votesrv/v1/receipt"; fp, scrutin, tracker,
  * le64(count), digest). */
 void box_receipt_message(uint8_t out[32], const box_receipt *r);
+MUST_CHECK
 int box_receipt_verify(const box_receipt *r, const uint8_t server_pk[32]);
 json_t *box_receipt_json(const box_receipt *r);
 /* The box digest's step: the digest plus the group element of a tracker. */

@@ -83,6 +83,7 @@ int client_lookup(client *c, const char *scrutin, const uint8_t tracker[BALLOT_T
                   client_result *r);
 
 /* A receipt from its JSON; -1 if malformed. */
+MUST_CHECK
 int client_receipt_parse(box_receipt *out, json_t *j);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mail/mail.h"
+#include "crypto/hex.h"
 
 #define CREDAUTH_REQUEST_FORMAT "votesrv-reissue-request/1"
 #define CREDAUTH_RECORD_FORMAT "votesrv-reissue-record/1"
@@ -51,11 +52,13 @@ typedef struct {
 /* Strict: a JSON object of exactly the request's fields, each of its type and
  * size, scrutins sorted (bytewise) without repeats, hex lowercase. 0, or -1
  * with a message in err. Checks no signature. */
+MUST_CHECK
 int credauth_request_parse(credauth_request *r, const char *body, size_t len, char *err,
                            size_t errlen);
 /* The digest the daemon signs (credential_request_digest of its fields). */
 void credauth_request_digest(uint8_t out[32], const credauth_request *r);
 /* 0 if r's signature verifies under the daemon's public key. */
+MUST_CHECK
 int credauth_request_verify(const credauth_request *r, const uint8_t server_pk[32]);
 /* votecad's configuration file (conf/votecad.example.json). Relative paths
  * are resolved against the file's folder. */
@@ -75,6 +78,7 @@ typedef struct {
     unsigned max_connections, connection_timeout_s;
 } credauth_config;
 
+MUST_CHECK
 int credauth_config_load(credauth_config *c, const char *path, char *err, size_t errlen);
 
 /* votecad init: the store made from the roster (refused if it exists or the

@@ -34,6 +34,7 @@ void batch_free(batch *b);
 /* Forget every point and coefficient; keep the memory. */
 void batch_reset(batch *b);
 /* Decode a point into the batch: its slot, or -1 on a bad encoding or no memory. */
+MUST_CHECK
 int batch_point_decode(batch *b, const uint8_t in[GROUP_POINT_BYTES], int allow_identity);
 /* Copy an already-decoded point into the batch: its slot, or -1 on no memory. */
 int batch_point_add(batch *b, const group_point *p);
@@ -48,6 +49,7 @@ void batch_weight(group_scalar *z);
 void batch_eq(batch *b, const group_scalar *z, int slot_a, const group_scalar *c,
               int slot_x, const group_scalar *s, int slot_p);
 /* 0 if the weighted sum is the identity, -1 otherwise. */
+MUST_CHECK
 int batch_check(batch *b);
 /* 1 if slot BATCH_H of this batch is the point of table h. */
 int batch_has_h(const batch *b, const batch_table *h);

@@ -29,13 +29,16 @@
 typedef enum { BUREAU_ACT_SEAL = 1, BUREAU_ACT_DECRYPT = 2 } bureau_act;
 
 /* 0 if a bureau of one president and m delegates meets the rules. */
+MUST_CHECK
 int bureau_composition_check(size_t delegates);
 /* 0 if the president (present: 1/0) and `delegates` distinct delegates may do act. */
+MUST_CHECK
 int bureau_quorum_check(bureau_act act, int president, size_t delegates);
 
 /* The president's key: X_P and a proof of knowledge of x_P bound to the role. */
 int bureau_president_keygen(group_scalar *x, uint8_t pub[GROUP_POINT_BYTES], proof_pok *pok,
                             const uint8_t ctx[PROOF_CTX_BYTES], rng_drbg *rng);
+MUST_CHECK
 int bureau_president_verify(const uint8_t pub[GROUP_POINT_BYTES], const proof_pok *pok,
                             const uint8_t ctx[PROOF_CTX_BYTES]);
 

@@ -49,6 +49,7 @@ void credential_auth_bind(uint8_t out[CREDENTIAL_AUTH_BYTES],
                           const uint8_t pub[CREDENTIAL_PUB_BYTES]);
 /* What the credential authority hands over of a code for one scrutin: the
  * binding and the public credential (secrets derived and wiped). */
+MUST_CHECK
 int credential_from_code_scrutin(uint8_t bind[CREDENTIAL_AUTH_BYTES],
                                  uint8_t pub[CREDENTIAL_PUB_BYTES], const uint8_t *eid,
                                  size_t eidlen, const uint8_t *code, size_t codelen,
@@ -93,9 +94,11 @@ int credential_sign(credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                     const group_scalar *s, const uint8_t pub[CREDENTIAL_PUB_BYTES],
                     const uint8_t digest[CREDENTIAL_DIGEST_BYTES], rng_drbg *rng);
 /* slot_pub is S's slot in the batch (the caller decoded it). */
+MUST_CHECK
 int credential_sig_batch(batch *b, const credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                          int slot_pub, const uint8_t pub[CREDENTIAL_PUB_BYTES],
                          const uint8_t digest[CREDENTIAL_DIGEST_BYTES]);
+MUST_CHECK
 int credential_sig_verify(const credential_sig *sig, const uint8_t ctx[PROOF_CTX_BYTES],
                           const uint8_t pub[CREDENTIAL_PUB_BYTES],
                           const uint8_t digest[CREDENTIAL_DIGEST_BYTES]);

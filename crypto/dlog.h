@@ -17,6 +17,7 @@ typedef struct dlog_table dlog_table;
 dlog_table *dlog_table_new(uint64_t bound);
 void dlog_table_free(dlog_table *t);
 /* 0 and *m set if m_g = m*G with m <= bound; -1 otherwise. */
+MUST_CHECK
 int dlog_solve(const dlog_table *t, const group_point *m_g, uint64_t *m);
 
 #endif

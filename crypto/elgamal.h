@@ -29,6 +29,7 @@ typedef struct {
 } elgamal_ct;
 
 /* Load a public key (identity refused) and build its tables. -1 on bad input. */
+MUST_CHECK
 int  elgamal_pk_load(elgamal_pk *pk, const uint8_t in[ELGAMAL_PK_BYTES]);
 void elgamal_pk_clear(elgamal_pk *pk);
 /* A fresh key pair; the public key is loaded. -1 on randomness failure. */
@@ -42,6 +43,7 @@ int  elgamal_encrypt_bit(elgamal_ct *ct, const elgamal_pk *pk, unsigned bit,
                          group_scalar *r_out, rng_drbg *rng);
 
 /* Strict decoding: the identity is refused unless allow_identity. */
+MUST_CHECK
 int  elgamal_ct_decode(elgamal_ct *ct, const uint8_t in[ELGAMAL_CT_BYTES], int allow_identity);
 void elgamal_ct_encode(elgamal_ct *ct);
 void elgamal_ct_zero(elgamal_ct *ct);

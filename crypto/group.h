@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <decaf/point_255.h>
+#include "hex.h"
 
 #define GROUP_POINT_BYTES 32
 #define GROUP_SCALAR_BYTES 32
@@ -25,12 +26,14 @@ typedef struct group_table group_table;
 
 enum { GROUP_NO_IDENTITY = 0, GROUP_ALLOW_IDENTITY = 1 };
 
+MUST_CHECK
 int  group_point_decode(group_point *p, const uint8_t in[GROUP_POINT_BYTES],
                         int allow_identity);
 void group_point_encode(uint8_t out[GROUP_POINT_BYTES], const group_point *p);
 void group_point_identity(group_point *p);
 void group_point_generator(group_point *p);
 int  group_point_is_identity(const group_point *p);
+MUST_CHECK
 int  group_point_equal(const group_point *a, const group_point *b);
 void group_point_add(group_point *r, const group_point *a, const group_point *b);
 void group_point_sub(group_point *r, const group_point *a, const group_point *b);
@@ -58,12 +61,14 @@ void group_table_mul(group_point *r, const group_table *t, const group_scalar *k
 /* The shared table for G (built on first use; thread-safe). */
 const group_table *group_table_generator(void);
 
+MUST_CHECK
 int  group_scalar_decode(group_scalar *s, const uint8_t in[GROUP_SCALAR_BYTES]);
 void group_scalar_encode(uint8_t out[GROUP_SCALAR_BYTES], const group_scalar *s);
 void group_scalar_reduce(group_scalar *s, const uint8_t in[GROUP_SCALAR_WIDE_BYTES]);
 void group_scalar_set_u64(group_scalar *s, uint64_t v);
 void group_scalar_zero(group_scalar *s);
 int  group_scalar_is_zero(const group_scalar *s);
+MUST_CHECK
 int  group_scalar_equal(const group_scalar *a, const group_scalar *b);
 void group_scalar_add(group_scalar *r, const group_scalar *a, const group_scalar *b);
 void group_scalar_sub(group_scalar *r, const group_scalar *a, const group_scalar *b);

@@ -7,9 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* On the functions that verify, check, decode or parse (here and in every
+ * module): a caller that ignores their result does not compile, as in
+ * libsodium. Dependency-free, so that any header can have it. */
+#define MUST_CHECK __attribute__((warn_unused_result))
+
 /* out must hold 2 * len + 1 characters. */
 void hex_encode(char *out, const uint8_t *in, size_t len);
 /* Exactly 2 * len lowercase hex digits, nothing else: 0, else -1. */
+MUST_CHECK
 int hex_decode(uint8_t *out, size_t len, const char *in);
 
 #endif

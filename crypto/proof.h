@@ -64,6 +64,7 @@ void proof_respond(uint8_t s[GROUP_SCALAR_BYTES], group_scalar *w, const group_s
 int proof_pok_create(proof_pok *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const group_scalar *x, const uint8_t x_pub[GROUP_POINT_BYTES],
                      const uint8_t *aux, size_t auxlen, rng_drbg *rng);
+MUST_CHECK
 int proof_pok_verify(const proof_pok *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const uint8_t x_pub[GROUP_POINT_BYTES],
                      const uint8_t *aux, size_t auxlen);
@@ -76,8 +77,10 @@ int proof_disj_create(proof_branch *br, const proof_disj_statement *st,
                       uint64_t m, const group_scalar *r, rng_drbg *rng);
 /* The ciphertext's coefficients go to every slot of slots_a / slots_b (one slot
  * each for a plain ciphertext; the parts of a sum for a sum ciphertext). */
+MUST_CHECK
 int proof_disj_batch(batch *b, const proof_branch *br, const proof_disj_statement *st,
                      const int *slots_a, const int *slots_b, size_t nslots);
+MUST_CHECK
 int proof_disj_verify(const proof_branch *br, const proof_disj_statement *st);
 
 /* alpha, D and B may be the identity; X and A may not. */
@@ -85,6 +88,7 @@ int proof_dec_create(proof_dec *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const group_scalar *x, const uint8_t x_pub[GROUP_POINT_BYTES],
                      const group_point *alpha, uint8_t d_out[GROUP_POINT_BYTES],
                      rng_drbg *rng);
+MUST_CHECK
 int proof_dec_verify(const proof_dec *p, const uint8_t ctx[PROOF_CTX_BYTES],
                      const uint8_t x_pub[GROUP_POINT_BYTES],
                      const uint8_t alpha[GROUP_POINT_BYTES],

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sodium.h>
+#include "hex.h"
 
 #define SECRET_PEPPER_BYTES 32
 #define SECRET_TOKEN_BYTES 32                     /* 256 bits */
@@ -25,6 +26,7 @@
 /* -1 on empty or oversized input or out of memory. */
 int secret_pwhash(char out[SECRET_PWHASH_STR_BYTES], const char *secret, size_t len);
 /* 0 if the secret matches the stored string, -1 otherwise. */
+MUST_CHECK
 int secret_pwhash_verify(const char stored[SECRET_PWHASH_STR_BYTES], const char *secret,
                          size_t len);
 /* A fresh 256-bit token, as text. */
@@ -33,6 +35,7 @@ void secret_token_new(char out[SECRET_TOKEN_CHARS + 1]);
 void secret_keyed_hash(uint8_t out[SECRET_HASH_BYTES], const uint8_t pepper[SECRET_PEPPER_BYTES],
                        const void *secret, size_t len);
 /* Constant-time equality of two equal-length buffers: 1 if equal. */
+MUST_CHECK
 int secret_equal(const void *a, const void *b, size_t len);
 
 #endif

@@ -39,9 +39,11 @@ void threshold_poly_wipe(threshold_poly *f);
 int threshold_share_seal(uint8_t out[THRESHOLD_SHARE_SEALED_BYTES], const threshold_poly *f,
                          uint64_t i, uint64_t j, const uint8_t box_pk[THRESHOLD_BOX_PK_BYTES]);
 /* Check dealer i's commitments and proof. */
+MUST_CHECK
 int threshold_commitments_verify(const uint8_t *commitments, size_t t, const proof_pok *pok,
                                  const uint8_t ctx[PROOF_CTX_BYTES], uint64_t i);
 /* Trustee j opens dealer i's sealed share and checks it against i's commitments. */
+MUST_CHECK
 int threshold_share_open(group_scalar *share, const uint8_t in[THRESHOLD_SHARE_SEALED_BYTES],
                          uint64_t i, uint64_t j, const uint8_t *commitments, size_t t,
                          const uint8_t box_pk[THRESHOLD_BOX_PK_BYTES],

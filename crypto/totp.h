@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hex.h"
 
 #define TOTP_KEY_BYTES 32          /* RFC 4226 asks at least 128 bits; RFC 6238's SHA-256 key size */
 #define TOTP_DIGITS 6
@@ -24,6 +25,7 @@ uint64_t totp_step(int64_t now);
 /* Check a typed code (exactly TOTP_DIGITS digits) against the steps around
  * now, in constant time over the candidates; a step at or before `last` is
  * refused (a code is good once). 0 and the matching step in *step, else -1. */
+MUST_CHECK
 int totp_verify(const uint8_t key[TOTP_KEY_BYTES], const char *code, int64_t now,
                 uint64_t last, uint64_t *step);
 /* The key in RFC 4648 base32 without padding, as enrolment URIs carry it. */

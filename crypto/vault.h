@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sodium.h>
+#include "hex.h"
 
 #define VAULT_HEADER_BYTES (4 + crypto_pwhash_SALTBYTES + 8 + 8 + \
                             crypto_secretstream_xchacha20poly1305_HEADERBYTES)
@@ -34,6 +35,7 @@ int vault_seal(uint8_t *out, const uint8_t *plain, size_t plainlen, const char *
                const vault_params *p);
 /* plain holds inlen - VAULT_OVERHEAD bytes. -1 if the passphrase is wrong or a
  * byte was changed, or the header is not ours, or its limits are out of range. */
+MUST_CHECK
 int vault_open(uint8_t *plain, const uint8_t *in, size_t inlen, const char *passphrase);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "crypto/credential.h"
 #include "crypto/hex.h"
+#include "definition.h"
 
 #define AUTHORITY_REPLY_MAX (64 * 1024)
 #define AUTHORITY_TIMEOUT_S 20L

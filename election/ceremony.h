@@ -25,7 +25,12 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "definition.h"
-#include "election.h"
+
+/* The server side below works on the store (election/election.h); the key
+ * holders' tool sees these types as opaque and links none of it. */
+typedef struct store store;
+typedef struct store_tx store_tx;
+typedef struct election_ctx election_ctx;
 
 #define CEREMONY_FORMAT "votesrv-ceremony/1"
 #define CEREMONY_MAX_BYTES (256 * 1024)
@@ -39,8 +44,10 @@ int ceremony_message_digest(uint8_t out[32], json_t *msg);
 /* Set msg["signature"]. */
 int ceremony_message_sign(json_t *msg, const uint8_t sign_sk[64]);
 /* 0 if msg["signature"] is the seal key's signature of msg. */
+MUST_CHECK
 int ceremony_message_verify(json_t *msg, const uint8_t sign_pk[32]);
 /* Exact-length hex field: 0, or -1 if missing or malformed. */
+MUST_CHECK
 int ceremony_hex_get(uint8_t *out, size_t len, json_t *obj, const char *key);
 void ceremony_hex_set(json_t *obj, const char *key, const uint8_t *in, size_t len);
 
@@ -58,14 +65,17 @@ typedef struct {
 
 /* Check the keys message of holder i (its self-signature, sizes, proof);
  * on success copy its keys into k. -1 with err naming the fault. */
+MUST_CHECK
 int ceremony_keys_check(ceremony_keys *k, json_t *msg, uint64_t i, const char *eid,
                         const uint8_t ctx[32], char *err, size_t errlen);
 /* Check delegate i's shares message against the keys: signature, the keys
  * digest it names, one sealed share for every other delegate. */
+MUST_CHECK
 int ceremony_shares_check(json_t *msg, uint64_t i, const ceremony_keys *k, const char *eid,
                           const uint8_t keys_digest[32], char *err, size_t errlen);
 /* Check holder i's verdict: signature and the transcript it names. 0 with
  * *ok = 1 or 0 (then *accused says whom), -1 if malformed. */
+MUST_CHECK
 int ceremony_verdict_check(json_t *msg, uint64_t i, const ceremony_keys *k, const char *eid,
                            const uint8_t transcript[32], int *ok, uint64_t *accused,
                            char *err, size_t errlen);
@@ -79,7 +89,7 @@ void ceremony_transcript(uint8_t out[32], json_t *const *msgs, size_t n);
 int ceremony_post(store *s, election_ctx *c, const char *text, size_t len);
 /* Everything a holder needs: {"format", "eid", "definition", "state",
  * "keys": [...], "shares": [...], "verdicts": [...], "seals": {...}} and,
- * once counted, "sums" (tally/count.h). */
+ * once counted, "sums" (tally/tally.h). */
 int ceremony_export(store *s, json_t **out);
 /* The state that holders seal before act ("open" or "close"):
  * {"act", "eid", "fingerprint", "signatures", "box", "software"}, hashes of the

@@ -111,34 +111,6 @@ int election_export_list(store *s, election_ctx *c, const char *portal_url, FILE
     return rc;
 }
 
-static int cmp_pub(const void *a, const void *b)
-{
-    return memcmp(a, b, 32);
-}
-
-json_t *election_credential_list_sign(const char *eid, const char *scrutin, uint8_t (*pubs)[32],
-                                      size_t n, const uint8_t sk[64])
-{
-    credential_list_hash h;
-    uint8_t digest[32], sig[64];
-    char hex[129];
-    json_t *creds = json_array();
-
-    if (n > 0)
-        qsort(pubs, n, 32, cmp_pub);
-    credential_list_init(&h, eid, scrutin, n);
-    for (size_t i = 0; i < n; i++) {
-        credential_list_add(&h, pubs[i]);
-        hex_encode(hex, pubs[i], 32);
-        json_array_append_new(creds, json_string(hex));
-    }
-    credential_list_final(&h, digest);
-    crypto_sign_detached(sig, NULL, digest, sizeof digest, sk);
-    hex_encode(hex, sig, sizeof sig);
-    return json_pack("{s:s,s:I,s:o,s:s}", "scrutin", scrutin, "eligible", (json_int_t)n,
-                     "credentials", creds, "signature", hex);
-}
-
 static int count_one(const char *kind, int64_t holder, const char *body, void *arg)
 {
     (void)kind;
@@ -277,7 +249,8 @@ static int add_list(store_tx *tx, json_t *l)
     json_array_foreach(json_object_get(l, "credentials"), i, v) {
         uint8_t pub[32];
 
-        hex_decode(pub, sizeof pub, json_string_value(v));
+        if (hex_decode(pub, sizeof pub, json_string_value(v)) != 0)
+            return STORE_EIO;          /* validate() checked it: cannot happen */
         if ((rc = store_credential_add(tx, scrutin, pub)) != STORE_OK)
             return rc;
     }
@@ -308,7 +281,8 @@ static int add_binding(store_tx *tx, import_job *j, json_t *v, size_t i)
                                number, scrutin);
     if (rc != STORE_ENOTFOUND)
         return rc;
-    hex_decode(bind, sizeof bind, json_string_value(json_object_get(v, "bind")));
+    if (hex_decode(bind, sizeof bind, json_string_value(json_object_get(v, "bind"))) != 0)
+        return STORE_EIO;              /* validate() checked it: cannot happen */
     return store_binding_put(tx, id, scrutin, bind);
 }
 

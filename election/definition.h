@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "crypto/hex.h"
 
 #define DEF_MAX_SCRUTINS 32
 #define DEF_MAX_LISTS 64
@@ -16,7 +17,7 @@
 #define DEF_TEXT_CHARS 300
 #define DEF_ERR_CHARS 300
 #define DEF_MAX_DELEGATES 63     /* BUREAU_MAX_DELEGATES */
-#define DEF_TIE_VOTES 1          /* seats_tie_rule values (tally/seats.h) */
+#define DEF_TIE_VOTES 1          /* seats_tie_rule values (tally/tally.h) */
 #define DEF_TIE_LOT 2
 
 typedef struct {
@@ -54,7 +55,9 @@ typedef struct {
 } def_election;
 
 /* 0, or -1 with "path: reason" in err. */
+MUST_CHECK
 int def_parse(def_election *d, const char *text, size_t len, char *err, size_t errlen);
+MUST_CHECK
 int def_load_file(def_election *d, const char *path, char *err, size_t errlen);
 void def_free(def_election *d);
 /* Canonical JSON (sorted keys, compact), malloc'd. */
@@ -68,6 +71,7 @@ int def_eligible(const def_scrutin *s, json_t *attributes);
 /* The name of key holder i (0: the president), or NULL. */
 const char *def_holder_name(const def_election *d, uint64_t i);
 /* Parse an RFC 3339 instant with an explicit offset: 0, or -1. */
+MUST_CHECK
 int def_parse_instant(const char *text, int64_t *out);
 
 #endif

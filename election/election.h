@@ -27,7 +27,7 @@
 #define ELECTION_MSG_CHARS 400
 #define ELECTION_REASON_MAX 500
 
-typedef struct {
+typedef struct election_ctx {
     const char *role, *actor;   /* who acts, e.g. "officer", "dupont" */
     const char *reason;         /* required by amendments, suspension, test wipe */
     int64_t now;                /* Unix seconds, the server's clock */

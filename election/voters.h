@@ -52,7 +52,9 @@ static inline store_voter voter_row_view(const voter_row *r)
 size_t voters_invisible_at(const char *s, uint32_t *cp);
 
 /* 0 if the whole file is valid; -1 with list->errors otherwise. */
+MUST_CHECK
 int voters_parse_file(voter_list *list, const char *path, const def_election *d);
+MUST_CHECK
 int voters_parse_buffer(voter_list *list, const char *name, const char *data, size_t len,
                         const def_election *d);
 void voters_print_errors(const voter_list *list, FILE *out);

@@ -16,7 +16,12 @@
 #include <stdint.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include "store/store.h"
+#include "crypto/hex.h"
+
+/* The queue and the sender work on the store (store/store.h); votecad, which
+ * links only the store-free part, sees these types as opaque. */
+typedef struct store store;
+typedef struct store_tx store_tx;
 
 #define MAIL_PATH_CHARS 1024
 #define MAIL_MAX_ATTEMPTS 10
@@ -44,6 +49,7 @@ typedef struct {
 /* The "mail" object of a configuration file at path (relative file names are
  * resolved against path's folder): relay, from, and optional starttls,
  * ca_file, username, password_file, timeout_s. 0, or -1 with a message. */
+MUST_CHECK
 int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen);
 /* rel resolved against the folder of the file base (unless absolute); -1 if too long. */
 int mail_path_resolve(char out[MAIL_PATH_CHARS], const char *base, const char *rel);

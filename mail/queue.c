@@ -2,6 +2,7 @@
 #include "mail_internal.h"
 
 #include <stdlib.h>
+#include "store/store.h"
 
 int mail_queue_tx(store_tx *tx, const mail_ctx *m, mail_kind kind, const char *lang,
                   const char *to, const char *const *vars, int64_t now)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "store/store.h"
 
 typedef struct {
     int64_t id;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "crypto/hex.h"
 
 #define BACKUP_MAX_BYTES 2048          /* a key file fits one QR code at level M */
 
@@ -22,6 +23,7 @@ typedef struct {
 int backup_write(const char *pdf, const uint8_t *sealed, size_t len, const backup_info *info);
 /* The Base64 text of a backup (white space ignored) back into bytes: the
  * number of bytes, or -1 if it is not a votesrv key file. */
+MUST_CHECK
 long backup_decode(uint8_t *out, size_t cap, const char *text);
 
 #endif

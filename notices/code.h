@@ -12,6 +12,7 @@
 #define VOTESRV_CODE_H
 
 #include <stddef.h>
+#include "crypto/hex.h"
 
 #define CODE_SYMBOLS 28                       /* 27 random + 1 check */
 #define CODE_RANDOM_SYMBOLS 27
@@ -24,6 +25,7 @@ typedef enum { CODE_OK = 0, CODE_BAD_FORM = -1, CODE_TYPO = -2 } code_status;
 void code_new(char out[CODE_SYMBOLS + 1]);
 /* Canonical form of what a person typed: CODE_OK, CODE_BAD_FORM (length or a
  * symbol outside the alphabet) or CODE_TYPO (the check symbol disagrees). */
+MUST_CHECK
 code_status code_parse(char out[CODE_SYMBOLS + 1], const char *typed);
 /* "XXXX-XXXX-..." from the canonical form. */
 void code_display(char out[CODE_DISPLAY_CHARS + 1], const char canonical[CODE_SYMBOLS + 1]);

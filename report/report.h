@@ -1,6 +1,6 @@
 /*
  * report.h - the official report of the count ("procès-verbal"), one per
- * scrutin, from the published results (tally/count.h): a PDF (cairo) to print
+ * scrutin, from the published results (tally/tally.h): a PDF (cairo) to print
  * and sign, a CSV and a JSON with the same figures, each naming the election's
  * fingerprint, the BLAKE2b-256 of the archive the count can be rerun from
  * (voteverify), and the key holders who decrypted.

@@ -1,6 +1,6 @@
 /* count.c - after closing: verify every ballot again, add them up per list,
  * check ballots = signatures, publish the encrypted sums. */
-#include "count.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "ballot/ballot_json.h"
 #include "crypto/hex.h"
 #include "election/ceremony.h"
-#include "tally.h"
+#include "election/election.h"
 
 typedef struct {
     election_ctx *c;

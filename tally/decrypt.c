@@ -1,5 +1,5 @@
 /* decrypt.c - checking and combining the key holders' factors. */
-#include "decrypt.h"
+#include "tally.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* partial.c - the server's side of the decryption: check each key holder's
  * partial decryption; with the president and two delegates, publish results. */
-#include "results.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "crypto/bureau.h"
 #include "crypto/hex.h"
+#include "election/election.h"
 
 typedef struct {
     election_ctx *c;

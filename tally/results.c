@@ -1,6 +1,6 @@
 /* results.c - from the partial decryptions of a quorum to the published
  * results: counts per list, blank ballots, turnout and seats per scrutin. */
-#include "results.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "crypto/bureau.h"
 #include "crypto/hex.h"
 #include "crypto/transcript.h"
-#include "seats.h"
+#include "election/election.h"
 
 static int add_registered(const char *scrutin, const char *est, uint64_t signed_,
                           uint64_t registered, void *arg)

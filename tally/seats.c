@@ -1,5 +1,5 @@
 /* seats.c - highest-average seat allocation with explicit tie-breaks. */
-#include "seats.h"
+#include "tally.h"
 
 #include <string.h>
 #include "crypto/transcript.h"

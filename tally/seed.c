@@ -3,7 +3,7 @@
  * before the close (each is a holder's Ed25519 signature of the closing
  * state) and which the server cannot choose (Ed25519 signatures are
  * deterministic: one state, one signature per holder). */
-#include "seats.h"
+#include "tally.h"
 
 #include <string.h>
 #include "crypto/transcript.h"

@@ -1,5 +1,5 @@
 /* sums.c - the JSON of encrypted sums and partial decryptions. */
-#include "count.h"
+#include "tally.h"
 
 #include <stdlib.h>
 #include <string.h>

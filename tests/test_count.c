@@ -27,8 +27,7 @@
 #include "report/report.h"
 #include "crypto/hex.h"
 #include "crypto/vault.h"
-#include "tally/count.h"
-#include "tally/seats.h"
+#include "tally/tally.h"
 #include <sys/stat.h>
 #include <unistd.h>
 

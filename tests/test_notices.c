@@ -208,7 +208,8 @@ static void test_code_from_paper_lock_and_reissue(void **state)
     /* five wrong codes lock code entry, even for the right one */
     code_on_paper("notices-siege.pdf", "Émile Zola", wrong);
     for (int i = 0; i < 5; i++)
-        code_check(&srv, 2, "csa-ministere", wrong, now + i * 100, &r);
+        assert_int_equal(code_check(&srv, 2, "csa-ministere", wrong, now + i * 100, &r),
+                         ACCESS_REFUSED);
     assert_int_equal(code_check(&srv, 2, "csa-ministere", code, now + 600, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CODE_LOCKED);
     /* no credential authority service configured: the server never makes a

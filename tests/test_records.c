@@ -29,8 +29,7 @@
 #include "election/credentials.h"
 #include "election/definition.h"
 #include "notices/code.h"
-#include "tally/results.h"
-#include "tally/seats.h"
+#include "tally/tally.h"
 #include "verify/verify.h"
 
 #define EID "6f1d3c2a-5b4e-4a8f-9c7d-0e1f2a3b4c5d"

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "tally/seats.h"
+#include "tally/tally.h"
 
 static const seats_policy votes_then_lot = { { SEATS_TIE_VOTES, SEATS_TIE_LOT }, 2, { 1, 2, 3 } };
 static const seats_policy votes_only = { { SEATS_TIE_VOTES }, 1, { 0 } };

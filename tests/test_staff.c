@@ -487,8 +487,8 @@ static void test_support_actions(void **state)
     /* a lock, then unlocking lifts it */
     for (int i = 0; i < 5; i++) {
         memset(auth, i + 1, sizeof auth);
-        access_auth_check(&srv.access, 3, "csa-ministere", auth, auth, "192.0.2.3",
-                          now + 100 * i, &r);
+        assert_int_equal(access_auth_check(&srv.access, 3, "csa-ministere", auth, auth,
+                                           "192.0.2.3", now + 100 * i, &r), ACCESS_REFUSED);
     }
     assert_int_equal(support_status(&srv.access, "S3", now + 500, &v), STORE_OK);
     assert_true(json_integer_value(json_object_get(v, "code_locked_until")) > now + 500);

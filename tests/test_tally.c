@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
-#include "tally/decrypt.h"
+#include "tally/tally.h"
 
 #define N 60
 #define K 3

@@ -4,7 +4,8 @@
 #include "testutil.h"
 #include "audit/audit.h"
 #include "box/box.h"
-#include "tally/count.h"
+#include "election/election.h"
+#include "tally/tally.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

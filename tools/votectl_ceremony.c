@@ -13,7 +13,7 @@
 #include "crypto/hex.h"
 #include "report/report.h"
 #include "election/ceremony.h"
-#include "tally/count.h"
+#include "tally/tally.h"
 #include "votectl.h"
 
 /* Write j to path ("-": standard output), indented. */

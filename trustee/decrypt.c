@@ -9,7 +9,7 @@
 #include <sodium.h>
 #include "crypto/bureau.h"
 #include "crypto/hex.h"
-#include "tally/count.h"
+#include "tally/tally.h"
 
 /* The record is this holder's, of this election, with its own closing seal. */
 static int record_check(json_t *record, const trustee_secret *ts, const trustee_view *v,

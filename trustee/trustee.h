@@ -38,6 +38,7 @@ typedef struct {
 void trustee_secret_wipe(trustee_secret *ts);
 /* JSON text in out (TRUSTEE_SECRET_MAX bytes); its length, or -1. */
 int trustee_secret_encode(char *out, const trustee_secret *ts);
+MUST_CHECK
 int trustee_secret_decode(trustee_secret *ts, const char *in, size_t len);
 
 /* Each returns 0 and a signed message in *msg, or -1 with err saying why. */
@@ -82,6 +83,7 @@ typedef struct {
 /* Read the archive and run voteverify's checks on it (on `threads` threads;
  * failed checks printed to report unless NULL). -1 with err if one fails or
  * the archive is not the election of view. */
+MUST_CHECK
 int trustee_box_read(trustee_box *b, const trustee_view *view, FILE *archive, int threads,
                      FILE *report, char *err, size_t errlen);
 
@@ -113,9 +115,11 @@ int trustee_seal(json_t **msg, json_t **record, const trustee_secret *ts, json_t
 int trustee_decrypt(json_t **msg, json_t *record, const trustee_secret *ts, json_t *ceremony,
                     const trustee_box *box, char *err, size_t errlen);
 
+MUST_CHECK
 int trustee_view_load(trustee_view *v, json_t *ceremony, int need_all_keys, char *err,
                       size_t errlen);
 /* The complete view, with this key file's holder and keys in it. */
+MUST_CHECK
 int trustee_view_for(trustee_view *v, const trustee_secret *ts, json_t *ceremony, char *err,
                      size_t errlen);
 

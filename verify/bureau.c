@@ -190,7 +190,7 @@ static void seals_check(vv *v, const holders *h, const char *act)
 {
     char kind[16], why[160] = "";
     json_t *list, *m, *closing = NULL;
-    uint8_t want[32], sw[32], seen[VV_MAX_HOLDERS] = { 0 };
+    uint8_t want[32], sw[32], sigs[32], sig[64], seen[VV_MAX_HOLDERS] = { 0 };
     size_t i, delegates = 0;
     json_int_t first = 0;
     int president = 0, close_ = strcmp(act, "close") == 0;
@@ -203,7 +203,8 @@ static void seals_check(vv *v, const holders *h, const char *act)
         json_int_t who = json_integer_value(json_object_get(m, "holder"));
         int ok = who >= 0 && (size_t)who < h->n &&
                  vv_message_ok(v, m, kind, (size_t)who, h->sign_pk[who]) &&
-                 state_ok(v, st, act, want);
+                 state_ok(v, st, act, want) && vv_hex(sw, 32, st, "software") == 0 &&
+                 vv_hex(sigs, 32, st, "signatures") == 0 && vv_hex(sig, 64, m, "signature") == 0;
 
         if (why[0] != '\0' && close_)
             break;                     /* the first fault is the one reported */
@@ -218,7 +219,6 @@ static void seals_check(vv *v, const holders *h, const char *act)
             continue;
         }
         seen[who] = 1;
-        vv_hex(sw, 32, st, "software");
         if (close_) {
             if (closing != NULL && !json_equal(st, closing)) {
                 snprintf(why, sizeof why, "holder %lld sealed another closing state than "
@@ -233,11 +233,11 @@ static void seals_check(vv *v, const holders *h, const char *act)
             if (closing == NULL) {
                 closing = st;
                 first = who;
-                vv_hex(v->seal_sigs_close, 32, st, "signatures");
+                memcpy(v->seal_sigs_close, sigs, 32);
                 memcpy(v->seal_software_close, sw, 32);
                 v->have_close_state = 1;
             }
-            vv_hex(v->close_sig[who], 64, m, "signature");
+            memcpy(v->close_sig[who], sig, 64);
             v->close_ok[who] = 1;
         } else if (who == 0) {
             memcpy(v->software_open, sw, 32);

@@ -151,13 +151,16 @@ static int counts_of(const vv *v, size_t i, json_t **parts, const uint64_t *hold
         uint8_t dp[32], (*f)[32] = malloc(np * 32 + 1);
         group_point m;
 
-        for (size_t h = 0; f != NULL && h < np; h++) {
+        int hex_ok = f != NULL;
+
+        for (size_t h = 0; hex_ok && h < np; h++) {
             json_t *fs = json_object_get(json_array_get(json_object_get(parts[h], "scrutins"), i),
                                          "factors");
 
-            hex_decode(h == 0 ? dp : f[h - 1], 32, json_string_value(json_array_get(fs, l)));
+            hex_ok = hex_decode(h == 0 ? dp : f[h - 1], 32,
+                                json_string_value(json_array_get(fs, l))) == 0;
         }
-        rc = f != NULL &&
+        rc = hex_ok &&
                      bureau_combine(&m, &s->sum[l].b, dp, holders + 1, (const uint8_t(*)[32])f,
                                     np - 1) == 0 &&
                      dlog_solve(dl, &m, &counts[l]) == 0

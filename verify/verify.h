@@ -96,6 +96,7 @@ typedef struct {
 /* A verdict line; ok = 0 counts a failure. */
 void vv_report(vv *v, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Exact-length lowercase hex in obj[key]: 0, or -1. */
+MUST_CHECK
 int vv_hex(uint8_t *out, size_t len, json_t *obj, const char *key);
 /* What a run holds, released (v itself is the caller's). */
 void vv_free(vv *v);
@@ -113,9 +114,11 @@ void vv_credentials(vv *v);
 /* The credential-lists document of v->documents checked as above (§7.1) and
  * the "credentials" hash an opening seal covers (§6.3) in out: 1, or 0 with
  * why (for a key holder sealing the opening: votetrustee). */
+MUST_CHECK
 int vv_credentials_open_hash(vv *v, uint8_t out[32], char *why, size_t whylen);
 /* bureau.c: m is holder i's message of this kind (protocol.md §6.3), for this
  * election, signed by pk; 1 or 0. */
+MUST_CHECK
 int vv_message_ok(const vv *v, json_t *m, const char *kind, size_t i, const uint8_t pk[32]);
 /* bureau.c: the ceremony, the joint key and the seals. */
 void vv_bureau(vv *v);

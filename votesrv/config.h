@@ -86,6 +86,7 @@ typedef struct {
 
 /* "192.0.2.1", "2001:db8::/32", "10.0.0.0/8": 0, or -1 if it is not an
  * address with an optional prefix length (bits beyond it must be zero). */
+MUST_CHECK
 int config_net_parse(config_net *n, const char *text);
 /* Whether an address (4 or 16 bytes, by family) is in n. */
 int config_net_contains(const config_net *n, int family, const uint8_t *addr);

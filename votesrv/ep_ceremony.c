@@ -9,7 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include "election/ceremony.h"
-#include "tally/count.h"
+#include "election/election.h"
+#include "tally/tally.h"
 
 /* The store failed: 503, counted. */
 static int unavailable(http_request *req, http_response *res)

@@ -213,6 +213,7 @@ int proxy_v2_signature_prefix(const uint8_t *buf, size_t len);
 long proxy_v2_length(const uint8_t head[PROXY_V2_HEAD]);
 /* A whole header of exactly len bytes: 0, or -1 if malformed (a PROXY command
  * must carry TCP over IPv4 or IPv6, its addresses and well-formed TLVs). */
+MUST_CHECK
 int proxy_v2_parse(const uint8_t *buf, size_t len, proxy_v2_header *h);
 /* The right-most entry of an X-Forwarded-For value (the one the proxy
  * appended), an IPv4 or IPv6 address, written in its usual form (an

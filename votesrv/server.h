@@ -59,6 +59,7 @@ enum { SERVER_DOCUMENT_OK = 0, SERVER_DOCUMENT_MISSING = 1, SERVER_DOCUMENT_REFU
 int server_document_open(const char *folder, const char *name, int *fd, uint64_t *size,
                          const char **type);
 /* The same, the file closed again; a message in err unless OK. */
+MUST_CHECK
 int server_document_check(const char *folder, const char *name, char *err, size_t errlen);
 /* "PDF", "PNG" or "JPEG" as name's extension announces; NULL if none of them. */
 const char *server_document_label(const char *name);
@@ -151,11 +152,13 @@ int privsep_serve(http_ctx *ctx, int sock);
  * for a NUL in a string), and decode exactly len bytes the way the writer
  * does (NULL when refused). */
 int privsep_tree_encode(const json_t *j, char **out, size_t *len);
+MUST_CHECK
 json_t *privsep_tree_decode(const void *p, size_t len);
 /* Decode a request payload the way the writer does, without answering it:
  * 0 when accepted (and written again byte for byte the same), -1 when
  * refused, -2 when accepted but written again differently (a bug). internal:
  * the listener it must name, or -1 for either. */
+MUST_CHECK
 int privsep_request_check(int internal, const void *payload, size_t len);
 
 /* The mailer (mailer.c): SMTP and TLS in a process of their own,
@@ -233,6 +236,7 @@ int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t err
  * privsep.writer_stays_root), known, not root, not privsep.signer_user, and
  * own each SQLite store, its journals and its folder. 0, or -1 with a message
  * naming the setting, and the file and its owner. */
+MUST_CHECK
 int sandbox_check_writer(const config *cfg, char *err, size_t errlen);
 /* Started as root with privsep, once the children are forked and before any
  * store is opened: check again, become privsep.writer_user (no

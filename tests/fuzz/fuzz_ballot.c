@@ -64,6 +64,26 @@ static void check_json(const ballot *b)
     ballot_free(again);
 }
 
+/* ballot_verify answers valid (0) or not (-1), nothing else. */
+static void verify_answers(const ballot *b, const ballot_scrutin *sc)
+{
+    int rc = ballot_verify(b, sc);
+
+    if (rc != 0 && rc != -1)
+        abort();
+}
+
+/* A tracker read from text prints as text that reads back to it. */
+static void tracker_round_trip(const uint8_t tracker[BALLOT_TRACKER_BYTES])
+{
+    char shown[BALLOT_TRACKER_CHARS + 1];
+    uint8_t again[BALLOT_TRACKER_BYTES];
+
+    ballot_tracker_text(shown, tracker);
+    if (ballot_tracker_parse(again, shown) != 0 || memcmp(again, tracker, sizeof again) != 0)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
@@ -72,21 +92,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ballot *b;
 
     if (json_is_object(j) && (b = ballot_from_json(j, &sc, err, sizeof err)) != NULL) {
-        (void)ballot_verify(b, &sc);
+        verify_answers(b, &sc);
         check_json(b);
         check_wire(b);
         ballot_free(b);
     }
     json_decref(j);
     if ((b = ballot_wire_decode(data, size, &sc)) != NULL) {
-        (void)ballot_verify(b, &sc);
+        verify_answers(b, &sc);
         check_wire(b);
         ballot_free(b);
     }
     if ((text = malloc(size + 1)) != NULL) {
         memcpy(text, data, size);
         text[size] = '\0';
-        (void)ballot_tracker_parse(tracker, text);
+        if (ballot_tracker_parse(tracker, text) == 0)
+            tracker_round_trip(tracker);
         free(text);
     }
     return 0;

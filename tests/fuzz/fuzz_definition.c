@@ -31,7 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         memcpy(text, data, size);
         text[size] = '\0';
-        (void)def_parse_instant(text, &t);
+        int rc = def_parse_instant(text, &t);
+
+        if (rc != 0 && rc != -1)
+            abort();
     }
     return 0;
 }

@@ -14,7 +14,7 @@
 #include "console.h"
 #include "election/ceremony.h"
 #include "election/election.h"
-#include "tally/count.h"
+#include "tally/tally.h"
 #include "votesrv/api.h"
 
 static const char *const readers[] = { STAFF_ROLE_OFFICER, STAFF_ROLE_AUDITOR, NULL };

@@ -5,7 +5,7 @@
 
 #include <string.h>
 #include "election/election.h"
-#include "tally/count.h"
+#include "tally/tally.h"
 
 static json_int_t num(json_t *o, const char *k)
 {

@@ -46,6 +46,7 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
 void portal_csrf_field(html *h, http_request *req, http_response *res);
 /* 0 if a posted form carries a valid token and comes from this site; else
  * the response is an error page (403). */
+MUST_CHECK
 int portal_csrf_check(http_request *req, http_response *res);
 /* The form token of a CSRF cookie value: hex of its keyed hash. */
 void portal_csrf_token(char out[PORTAL_CSRF_CHARS + 1], const http_ctx *ctx, const char *cookie);
