@@ -158,7 +158,8 @@ allowed_dirs = $(subst $(space),|,$(sort crypto $(patsubst %/,%,$(dir $($(1)_OBJ
 define restricted
 build/$(2)/bin/$(1): $(addprefix build/$(2)/,$($(1)_OBJ)) build/$(2)/libvvcrypto.a
 	@mkdir -p $$(dir $$@)
-	@bad=$$$$(sed -e 's/[:\\]/ /g' -e 's#[^/ ]*/\.\./##g' \
+	@bad=$$$$(sed -e 's/[:\\]/ /g' -e 's#^#/#' -e 's# # /#g' -e ':d' -e 's#/\./#/#' -e 'td' \
+	    -e ':u' -e 's#/[^/ .][^/ ]*/\.\./#/#' -e 'tu' -e 's#^/##' -e 's# /# #g' \
 	    $$(patsubst %.o,%.d,$$(filter %.o,$$^)) | tr ' ' '\n' | \
 	  grep '^[^/].*\.h$$$$' | grep -Ev '^($(call allowed_dirs,$(1)))/' | \
 	  grep -vxF -e none $$(addprefix -e ,$$($(1)_HDR)) | sort -u | tr '\n' ' '); \

@@ -177,8 +177,26 @@ int access_session_open_tx(store_tx *tx, const access_ctx *a, int64_t voter, int
 int access_session(access_ctx *a, const char *session, int64_t now, int64_t *voter,
                    access_result *res);
 int access_logout(access_ctx *a, const char *session);
-/* The account page: number, défi question, scrutins and whether voted in each. */
-int access_account(access_ctx *a, int64_t voter, json_t **out);
+/* The account page: number, addresses, défi question (-1 before activation),
+ * language, and the scrutins the voter is called to, by id, with whether they
+ * voted in each (never how). access_account_free releases what it holds. */
+#define ACCESS_SCRUTIN_CHARS 64         /* STORE_SCRUTIN_CHARS */
+#define ACCESS_NUMBER_CHARS 32          /* STORE_NUMBER_CHARS */
+typedef struct {
+    char id[ACCESS_SCRUTIN_CHARS + 1];
+    int voted;
+} access_account_scrutin;
+typedef struct {
+    char number[ACCESS_NUMBER_CHARS + 1];
+    int defi_question;
+    char lang[3];
+    char **emails;
+    size_t nemails;
+    access_account_scrutin *scrutins;
+    size_t nscrutins;
+} access_account_info;
+int access_account(access_ctx *a, int64_t voter, access_account_info *out);
+void access_account_free(access_account_info *acct);
 /* Who asks for an account page operation: the session it comes from (kept
  * when the others end; NULL: none kept) and the client address (throttles). */
 typedef struct {

@@ -8,21 +8,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(ACCESS_SCRUTIN_CHARS == STORE_SCRUTIN_CHARS &&
+               ACCESS_NUMBER_CHARS == STORE_NUMBER_CHARS, "the account's fields are the store's");
+
 typedef struct {
     int64_t voter;
     store_access v;
-    json_t *out, *emails, *scrutins;
+    access_account_info *out;
+    size_t email_room, scrutin_room;
 } account_job;
+
+/* Room for one more of n items of size each in *items (room of them). */
+static int grow(void *items, size_t n, size_t *room, size_t size)
+{
+    void *p;
+
+    if (n < *room)
+        return 0;
+    if ((p = realloc(*(void **)items, (*room ? 2 * *room : 4) * size)) == NULL)
+        return -1;
+    *(void **)items = p;
+    *room = *room ? 2 * *room : 4;
+    return 0;
+}
 
 static int add_email(const char *address, void *arg)
 {
-    return json_array_append_new(((account_job *)arg)->emails, json_string(address));
+    account_job *j = arg;
+    access_account_info *o = j->out;
+
+    if (grow(&o->emails, o->nemails, &j->email_room, sizeof *o->emails) != 0 ||
+        (o->emails[o->nemails] = strdup(address)) == NULL)
+        return STORE_ENOMEM;
+    o->nemails++;
+    return 0;
 }
 
 static int add_scrutin(const char *scrutin, int voted, void *arg)
 {
-    return json_array_append_new(((account_job *)arg)->scrutins,
-                                 json_pack("{s:s,s:b}", "id", scrutin, "voted", voted));
+    account_job *j = arg;
+    access_account_info *o = j->out;
+
+    if (grow(&o->scrutins, o->nscrutins, &j->scrutin_room, sizeof *o->scrutins) != 0)
+        return STORE_ENOMEM;
+    snprintf(o->scrutins[o->nscrutins].id, sizeof o->scrutins[0].id, "%s", scrutin);
+    o->scrutins[o->nscrutins++].voted = voted;
+    return 0;
+}
+
+static void drop_lists(access_account_info *o)
+{
+    for (size_t i = 0; i < o->nemails; i++)
+        free(o->emails[i]);
+    o->nemails = 0;
+    o->nscrutins = 0;
 }
 
 static int run_account(store_tx *tx, void *arg)
@@ -30,6 +69,7 @@ static int run_account(store_tx *tx, void *arg)
     account_job *j = arg;
     int rc = store_access_by_id(tx, j->voter, &j->v);
 
+    drop_lists(j->out);                 /* a job run again starts afresh */
     if (rc == STORE_OK)
         rc = store_voter_emails(tx, j->voter, add_email, j);
     if (rc == STORE_OK)
@@ -37,20 +77,29 @@ static int run_account(store_tx *tx, void *arg)
     return rc;
 }
 
-int access_account(access_ctx *a, int64_t voter, json_t **out)
+void access_account_free(access_account_info *acct)
 {
-    account_job j = { .voter = voter, .emails = json_array(), .scrutins = json_array() };
-    int rc = store_read(a->store, run_account, &j);
+    drop_lists(acct);
+    free(acct->emails);
+    free(acct->scrutins);
+    memset(acct, 0, sizeof *acct);
+}
 
+int access_account(access_ctx *a, int64_t voter, access_account_info *out)
+{
+    account_job j = { .voter = voter, .out = out };
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = store_read(a->store, run_account, &j);
     if (rc != STORE_OK) {
-        json_decref(j.emails);
-        json_decref(j.scrutins);
+        access_account_free(out);
         return rc;
     }
-    *out = json_pack("{s:s,s:o,s:i,s:s,s:o}", "number", j.v.number, "emails", j.emails,
-                     "defi_question", j.v.defi_question, "lang", j.v.lang, "scrutins",
-                     j.scrutins);
-    return *out != NULL ? STORE_OK : STORE_ENOMEM;
+    snprintf(out->number, sizeof out->number, "%s", j.v.number);
+    snprintf(out->lang, sizeof out->lang, "%s", j.v.lang);
+    out->defi_question = j.v.defi_question;
+    return STORE_OK;
 }
 
 typedef struct {

@@ -92,7 +92,8 @@ static json_int_t locked_until(const store_throttle *t, int64_t now)
 int support_status(access_ctx *a, const char *number, int64_t now, json_t **out)
 {
     status_job j = { .number = number, .now = now };
-    json_t *account = NULL;
+    access_account_info account;
+    json_t *emails, *scrutins;
     int rc;
 
     *out = NULL;
@@ -105,10 +106,20 @@ int support_status(access_ctx *a, const char *number, int64_t now, json_t **out)
         json_decref(j.card);
         return rc;
     }
-    json_object_update(j.card, account);
-    json_object_del(j.card, "defi_question");     /* which question is the voter's own */
+    /* the account's number, addresses, language and scrutins; never which défi
+     * question is the voter's own */
+    emails = json_array();
+    scrutins = json_array();
+    for (size_t i = 0; i < account.nemails; i++)
+        json_array_append_new(emails, json_string(account.emails[i]));
+    for (size_t i = 0; i < account.nscrutins; i++)
+        json_array_append_new(scrutins, json_pack("{s:s,s:b}", "id", account.scrutins[i].id,
+                                                  "voted", account.scrutins[i].voted));
+    json_object_update_new(j.card, json_pack("{s:s,s:o,s:s,s:o}", "number", account.number,
+                                             "emails", emails, "lang", account.lang,
+                                             "scrutins", scrutins));
     json_object_del(j.card, "email");
-    json_decref(account);
+    access_account_free(&account);
     json_object_set_new(j.card, "struck", json_boolean(j.struck));
     json_object_set_new(j.card, "activated", json_boolean(j.v.password_hash[0] != '\0'));
     json_object_set_new(j.card, "defi_set", json_boolean(j.v.defi_hash[0] != '\0'));

@@ -111,9 +111,7 @@ typedef struct {
     const char *scrutin;
     const uint8_t *after;
     int limit;
-    json_t *ballots;
-    uint8_t last[BALLOT_TRACKER_BYTES];
-    int n;
+    box_board_page *out;
     int seen;                          /* ballots of the last store page */
     uint8_t seen_last[BALLOT_TRACKER_BYTES];
 } page_job;
@@ -121,19 +119,17 @@ typedef struct {
 static int add_ballot(const uint8_t *tracker, const char *body, void *arg)
 {
     page_job *j = arg;
-    char hex[65];
-    json_t *ballot;
+    box_board_entry *e = &j->out->ballots[j->out->n];
 
     j->seen++;
     memcpy(j->seen_last, tracker, sizeof j->seen_last);
     if (!board_shows(j->b, tracker))
         return 0;
-    ballot = json_loads(body, 0, NULL);
-    hex_encode(hex, tracker, BALLOT_TRACKER_BYTES);
-    memcpy(j->last, tracker, sizeof j->last);
-    j->n++;
-    return json_array_append_new(j->ballots, json_pack("{s:s,s:o}", "tracker", hex, "ballot",
-                                                       ballot ? ballot : json_null()));
+    if ((e->ballot = strdup(body)) == NULL)
+        return STORE_ENOMEM;
+    memcpy(e->tracker, tracker, sizeof e->tracker);
+    j->out->n++;
+    return 0;
 }
 
 /* Store pages until limit published ballots or the end of the box. */
@@ -144,12 +140,14 @@ static int run_page(store_tx *tx, void *arg)
     uint8_t cursor[BALLOT_TRACKER_BYTES];
     int rc;
 
+    while (j->out->n > 0)               /* a job run again starts afresh */
+        free(j->out->ballots[--j->out->n].ballot);
     for (;;) {
-        int want = j->limit - j->n;
+        int want = j->limit - (int)j->out->n;
 
         j->seen = 0;
         rc = store_ballots_page(tx, j->scrutin, after, want, add_ballot, j);
-        if (rc != STORE_OK || j->n >= j->limit || j->seen < want)
+        if (rc != STORE_OK || (int)j->out->n >= j->limit || j->seen < want)
             return rc;
         memcpy(cursor, j->seen_last, sizeof cursor);
         after = cursor;
@@ -170,16 +168,26 @@ static int scrutin_known(box_ctx *b, const char *scrutin)
     return known ? STORE_OK : STORE_ENOTFOUND;
 }
 
-int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out)
+void box_page_free(box_board_page *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->ballots[i].ballot);
+    free(p->ballots);
+    memset(p, 0, sizeof *p);
+}
+
+int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
+             box_board_page *out)
 {
     page_job j = { b, scrutin, after, limit < 1 || limit > BOX_PAGE_MAX ? BOX_PAGE_MAX : limit,
-                   NULL, { 0 }, 0, 0, { 0 } };
+                   out, 0, { 0 } };
     int rc = scrutin_known(b, scrutin);
-    char next[65];
 
+    memset(out, 0, sizeof *out);
     if (rc != STORE_OK)
         return rc;
-    j.ballots = json_array();
+    if ((out->ballots = calloc((size_t)j.limit, sizeof *out->ballots)) == NULL)
+        return STORE_ENOMEM;
     if (b->batch_seconds > 0) {
         pthread_mutex_lock(&b->board_lock);
         if ((rc = board_refresh(b)) == STORE_OK)
@@ -189,60 +197,54 @@ int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, j
         rc = store_read(b->store, run_page, &j);
     }
     if (rc != STORE_OK) {
-        json_decref(j.ballots);
+        box_page_free(out);
         return rc;
     }
-    hex_encode(next, j.last, sizeof j.last);
-    *out = json_pack("{s:s,s:o,s:o}", "scrutin", scrutin, "ballots", j.ballots, "next",
-                     j.n == j.limit ? json_string(next) : json_null());
+    out->more = (int)out->n == j.limit;
     return STORE_OK;
 }
 
 typedef struct {
     const uint8_t *tracker;
-    char scrutin[STORE_SCRUTIN_CHARS + 1];
-    char *body;
-    uint64_t count;
-    uint8_t digest[32];
+    box_found *out;
 } lookup_job;
 
 static int run_lookup(store_tx *tx, void *arg)
 {
     lookup_job *j = arg;
-    int rc = store_ballot_get(tx, j->tracker, j->scrutin, &j->body);
+    int rc;
 
+    free(j->out->ballot);               /* a job run again starts afresh */
+    j->out->ballot = NULL;
+    rc = store_ballot_get(tx, j->tracker, j->out->scrutin, &j->out->ballot);
     if (rc == STORE_OK)
-        rc = store_box_state_get(tx, j->scrutin, &j->count, j->digest);
+        rc = store_box_state_get(tx, j->out->scrutin, &j->out->count, j->out->digest);
     return rc;
 }
 
-int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out)
+void box_found_free(box_found *f)
 {
-    lookup_job j = { tracker, "", NULL, 0, { 0 } };
-    int rc = store_read(b->store, run_lookup, &j), published = 1;
-    int64_t next_batch = 0;
-    char hex[65], digest[65];
+    free(f->ballot);
+    memset(f, 0, sizeof *f);
+}
 
+int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], box_found *out)
+{
+    lookup_job j = { tracker, out };
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->published = 1;
+    rc = store_read(b->store, run_lookup, &j);
     if (rc == STORE_OK && b->batch_seconds > 0) {
         pthread_mutex_lock(&b->board_lock);
         if ((rc = board_refresh(b)) == STORE_OK) {
-            published = board_shows(b, tracker);
-            next_batch = (b->board_epoch + 1) * b->batch_seconds;
+            out->published = board_shows(b, tracker);
+            out->next_batch = out->published ? 0 : (b->board_epoch + 1) * b->batch_seconds;
         }
         pthread_mutex_unlock(&b->board_lock);
     }
-    if (rc != STORE_OK) {
-        free(j.body);
-        return rc;
-    }
-    hex_encode(hex, tracker, BALLOT_TRACKER_BYTES);
-    hex_encode(digest, j.digest, 32);
-    *out = json_pack("{s:b,s:s,s:s,s:o,s:{s:I,s:s}}", "present", 1, "tracker", hex, "scrutin",
-                     j.scrutin, "ballot", json_loads(j.body, 0, NULL), "box", "count",
-                     (json_int_t)j.count, "digest", digest);
-    json_object_set_new(*out, "published", json_boolean(published));
-    if (!published)
-        json_object_set_new(*out, "next_batch", json_integer((json_int_t)next_batch));
-    free(j.body);
-    return STORE_OK;
+    if (rc != STORE_OK)
+        box_found_free(out);
+    return rc;
 }

@@ -88,6 +88,44 @@ typedef struct {
     size_t npublished;
 } box_ctx;
 
+struct def_election;                  /* election/definition.h */
+
+/* May this voter cast in this scrutin now? The one answer: box_cast asks it
+ * on its read and again in its write; the vote page and the voting space ask
+ * it to show the form or say why not. The voter's own facts come first (the
+ * scrutin, their eligibility, their vote), then the election's (its state,
+ * the window, a suspension). */
+typedef enum {
+    BOX_CAST_ALLOWED = 0,
+    BOX_CAST_UNKNOWN_SCRUTIN,
+    BOX_CAST_NOT_ELIGIBLE,       /* not on the scrutin's list, or struck */
+    BOX_CAST_ALREADY_VOTED,
+    BOX_CAST_NOT_OPEN,           /* the election is not open yet */
+    BOX_CAST_CLOSED,             /* closed (votectl close), or later */
+    BOX_CAST_NOT_STARTED,        /* open, before the window */
+    BOX_CAST_ENDED,              /* open, but the window has ended */
+    BOX_CAST_SUSPENDED
+} box_cast_verdict;
+
+typedef struct {
+    const char *state;           /* the election's */
+    int suspended;
+    int64_t opens, closes;       /* the voting window: opens <= now < closes */
+    int known;                   /* the election has the scrutin */
+    int eligible;                /* the voter is on its list and not struck */
+    int voted;                   /* the voter is in its signature list */
+} box_cast_facts;
+
+/* The decision, from the facts alone. */
+box_cast_verdict box_cast_allowed(const box_cast_facts *f, int64_t now);
+/* A verdict as box_cast's refusal: every reason the election gives but the
+ * suspension is BOX_E_NOT_OPEN. */
+box_error box_cast_error(box_cast_verdict verdict);
+/* The facts in one read of the store (d: the election's definition), then
+ * the decision. */
+int box_cast_check(store *s, const struct def_election *d, int64_t voter,
+                   const char *scrutin, int64_t now, box_cast_verdict *out);
+
 /* g: the signer of receipts (NULL: box_cast refuses to make one). */
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g);
 void box_destroy(box_ctx *b);
@@ -105,16 +143,55 @@ json_t *box_receipt_json(const box_receipt *r);
 /* The box digest's step: the digest plus the group element of a tracker. */
 int box_digest_add(uint8_t digest[32], const uint8_t tracker[BALLOT_TRACKER_BYTES]);
 
-/* Bulletin board: a page of a scrutin's published ballots by tracker
- * (STORE_ENOTFOUND for an unknown scrutin); a tracker lookup, which finds
- * every ballot in the box and says whether it is published yet ("published",
- * and "next_batch", the Unix time of the next batch, when it is not). */
-int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit, json_t **out);
-int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], json_t **out);
+/* Bulletin board: a page of a scrutin's published ballots by tracker, at
+ * most limit after the tracker after (NULL: from the start; STORE_ENOTFOUND
+ * for an unknown scrutin; box_page_free releases it); a tracker lookup, which
+ * finds every ballot in the box and says whether it is published yet
+ * ("published", and "next_batch", the Unix time of the next batch, when it
+ * is not). */
+typedef struct {
+    uint8_t tracker[BALLOT_TRACKER_BYTES];
+    char *ballot;                     /* as stored: canonical JSON */
+} box_board_entry;
+typedef struct {
+    box_board_entry *ballots;
+    size_t n;
+    int more;                         /* the page is full: the next starts after the last */
+} box_board_page;
+int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
+             box_board_page *out);
+void box_page_free(box_board_page *p);
+typedef struct {
+    char scrutin[STORE_SCRUTIN_CHARS + 1];
+    char *ballot;                     /* as stored: canonical JSON */
+    uint64_t count;                   /* the box of its scrutin: ballots, */
+    uint8_t digest[32];               /* and digest */
+    int published;
+    int64_t next_batch;               /* when not published yet */
+} box_found;
+int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], box_found *out);
+void box_found_free(box_found *f);
 
-/* Officers' turnout: {"scrutins": [{id, signed, registered, establishments:
- * [{establishment, signed, registered}]}]}, from the signature list. */
-int box_turnout(store *s, json_t **out);
+/* Officers' turnout, from the signature list: per scrutin (by id) and per
+ * establishment in it, the voters who signed and those registered.
+ * box_turnout_free releases what it holds. */
+typedef struct {
+    char *establishment;
+    uint64_t signatures, registered;
+} box_turnout_row;
+typedef struct {
+    char id[STORE_SCRUTIN_CHARS + 1];
+    uint64_t signatures, registered;
+    box_turnout_row *establishments;
+    size_t nestablishments;
+} box_turnout_scrutin;
+#define BOX_TURNOUT_SCRUTINS 32       /* DEF_MAX_SCRUTINS */
+typedef struct {
+    box_turnout_scrutin scrutins[BOX_TURNOUT_SCRUTINS];
+    size_t nscrutins;
+} box_turnout_info;
+int box_turnout(store *s, box_turnout_info *out);
+void box_turnout_free(box_turnout_info *t);
 /* The public archive (archive.c, docs/protocol.md §14): election, board of
  * every scrutin by tracker, signature counts, box digests, credentials, the
  * bureau's documents and the count, audit checkpoints, and the end line signed

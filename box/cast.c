@@ -63,24 +63,105 @@ static int refuse(cast_job *j, box_error code)
     return BOX_REFUSED;
 }
 
+box_cast_verdict box_cast_allowed(const box_cast_facts *f, int64_t now)
+{
+    if (!f->known)
+        return BOX_CAST_UNKNOWN_SCRUTIN;
+    if (!f->eligible)
+        return BOX_CAST_NOT_ELIGIBLE;
+    if (f->voted)
+        return BOX_CAST_ALREADY_VOTED;
+    if (strcmp(f->state, "draft") == 0 || strcmp(f->state, "keys-ready") == 0)
+        return BOX_CAST_NOT_OPEN;
+    if (strcmp(f->state, "open") != 0)
+        return BOX_CAST_CLOSED;
+    if (now < f->opens)
+        return BOX_CAST_NOT_STARTED;
+    if (now >= f->closes)
+        return BOX_CAST_ENDED;
+    return f->suspended ? BOX_CAST_SUSPENDED : BOX_CAST_ALLOWED;
+}
+
+/* The facts of box_cast_allowed, in a store job; v: the voter's record. */
+static int read_facts(store_tx *tx, const store_election *e, const def_election *d,
+                      int64_t voter, const char *scrutin, store_access *v, box_cast_facts *f)
+{
+    int rc;
+
+    *f = (box_cast_facts){ .state = e->state, .suspended = e->suspended, .opens = d->opens,
+                           .closes = d->closes, .known = def_scrutin_find(d, scrutin) != NULL };
+    if ((rc = store_access_by_id(tx, voter, v)) != STORE_OK ||
+        (rc = store_voter_eligible(tx, voter, scrutin, &f->eligible)) != STORE_OK ||
+        (rc = store_signature_exists(tx, voter, scrutin, &f->voted)) != STORE_OK)
+        return rc;
+    f->eligible = f->eligible && !v->struck;
+    return STORE_OK;
+}
+
+typedef struct {
+    const def_election *d;
+    int64_t voter, now;
+    const char *scrutin;
+    box_cast_verdict verdict;
+} check_job;
+
+static int run_check(store_tx *tx, void *arg)
+{
+    check_job *j = arg;
+    store_election e;
+    store_access v;
+    box_cast_facts f;
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    rc = read_facts(tx, &e, j->d, j->voter, j->scrutin, &v, &f);
+    if (rc == STORE_OK)
+        j->verdict = box_cast_allowed(&f, j->now);
+    free(e.definition);
+    return rc;
+}
+
+int box_cast_check(store *s, const struct def_election *d, int64_t voter,
+                   const char *scrutin, int64_t now, box_cast_verdict *out)
+{
+    check_job j = { d, voter, now, scrutin, BOX_CAST_UNKNOWN_SCRUTIN };
+    int rc = store_read(s, run_check, &j);
+
+    if (rc == STORE_OK)
+        *out = j.verdict;
+    return rc;
+}
+
+box_error box_cast_error(box_cast_verdict verdict)
+{
+    static const box_error error[] = {
+        [BOX_CAST_ALLOWED] = BOX_E_NONE,
+        [BOX_CAST_UNKNOWN_SCRUTIN] = BOX_E_UNKNOWN_SCRUTIN,
+        [BOX_CAST_NOT_ELIGIBLE] = BOX_E_NOT_ELIGIBLE,
+        [BOX_CAST_ALREADY_VOTED] = BOX_E_ALREADY_VOTED,
+        [BOX_CAST_NOT_OPEN] = BOX_E_NOT_OPEN,
+        [BOX_CAST_CLOSED] = BOX_E_NOT_OPEN,
+        [BOX_CAST_NOT_STARTED] = BOX_E_NOT_OPEN,
+        [BOX_CAST_ENDED] = BOX_E_NOT_OPEN,
+        [BOX_CAST_SUSPENDED] = BOX_E_SUSPENDED,
+    };
+
+    return verdict <= BOX_CAST_SUSPENDED ? error[verdict] : BOX_E_NOT_OPEN;
+}
+
 /* The conditions that depend on the store; read and re-checked in the write. */
 static int check_state(store_tx *tx, cast_job *j)
 {
-    int eligible, voted, rc;
+    box_cast_facts f;
+    box_cast_verdict verdict;
+    int rc = read_facts(tx, &j->e, &j->d, j->voter, j->scrutin, &j->v, &f);
 
-    if (strcmp(j->e.state, "open") != 0 || j->now < j->d.opens || j->now >= j->d.closes)
-        return refuse(j, BOX_E_NOT_OPEN);
-    if (j->e.suspended)
-        return refuse(j, BOX_E_SUSPENDED);
-    if ((j->sc = def_scrutin_find(&j->d, j->scrutin)) == NULL)
-        return refuse(j, BOX_E_UNKNOWN_SCRUTIN);
-    if ((rc = store_access_by_id(tx, j->voter, &j->v)) != STORE_OK ||
-        (rc = store_voter_eligible(tx, j->voter, j->scrutin, &eligible)) != STORE_OK ||
-        (rc = store_signature_exists(tx, j->voter, j->scrutin, &voted)) != STORE_OK)
+    if (rc != STORE_OK)
         return rc;
-    if (j->v.struck || !eligible)
-        return refuse(j, BOX_E_NOT_ELIGIBLE);
-    return voted ? refuse(j, BOX_E_ALREADY_VOTED) : STORE_OK;
+    verdict = box_cast_allowed(&f, j->now);
+    j->sc = def_scrutin_find(&j->d, j->scrutin);
+    return verdict == BOX_CAST_ALLOWED ? STORE_OK : refuse(j, box_cast_error(verdict));
 }
 
 static void release(cast_job *j)

@@ -2,50 +2,62 @@
  * scrutin and establishment; never how. */
 #include "box.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include "election/definition.h"
 
-typedef struct {
-    json_t *scrutins, *current;
-} turnout_job;
+_Static_assert(BOX_TURNOUT_SCRUTINS == DEF_MAX_SCRUTINS, "a turnout row per scrutin");
 
+/* One row of the store (by scrutin, then establishment). */
 static int add_row(const char *scrutin, const char *establishment, uint64_t signed_,
                    uint64_t registered, void *arg)
 {
-    turnout_job *j = arg;
-    json_t *c = j->current;
+    box_turnout_info *t = arg;
+    box_turnout_scrutin *c = t->nscrutins ? &t->scrutins[t->nscrutins - 1] : NULL;
+    box_turnout_row *rows;
 
-    if (c == NULL || strcmp(json_string_value(json_object_get(c, "id")), scrutin) != 0) {
-        c = json_pack("{s:s,s:I,s:I,s:[]}", "id", scrutin, "signed", (json_int_t)0,
-                      "registered", (json_int_t)0, "establishments");
-        if (c == NULL || json_array_append_new(j->scrutins, c) != 0)
-            return STORE_ENOMEM;
-        j->current = c;
+    if (c == NULL || strcmp(c->id, scrutin) != 0) {
+        if (t->nscrutins == BOX_TURNOUT_SCRUTINS)
+            return STORE_EIO;
+        c = &t->scrutins[t->nscrutins++];
+        snprintf(c->id, sizeof c->id, "%s", scrutin);
     }
-    json_object_set_new(c, "signed", json_integer(json_integer_value(json_object_get(c, "signed")) +
-                                                  (json_int_t)signed_));
-    json_object_set_new(c, "registered",
-                        json_integer(json_integer_value(json_object_get(c, "registered")) +
-                                     (json_int_t)registered));
-    return json_array_append_new(json_object_get(c, "establishments"),
-                                 json_pack("{s:s,s:I,s:I}", "establishment", establishment,
-                                           "signed", (json_int_t)signed_, "registered",
-                                           (json_int_t)registered)) == 0 ? 0 : STORE_ENOMEM;
+    rows = realloc(c->establishments, (c->nestablishments + 1) * sizeof *rows);
+    if (rows == NULL)
+        return STORE_ENOMEM;
+    c->establishments = rows;
+    rows[c->nestablishments] = (box_turnout_row){ strdup(establishment), signed_, registered };
+    if (rows[c->nestablishments].establishment == NULL)
+        return STORE_ENOMEM;
+    c->nestablishments++;
+    c->signatures += signed_;
+    c->registered += registered;
+    return 0;
+}
+
+void box_turnout_free(box_turnout_info *t)
+{
+    for (size_t i = 0; i < t->nscrutins; i++) {
+        for (size_t k = 0; k < t->scrutins[i].nestablishments; k++)
+            free(t->scrutins[i].establishments[k].establishment);
+        free(t->scrutins[i].establishments);
+    }
+    memset(t, 0, sizeof *t);
 }
 
 static int run_turnout(store_tx *tx, void *arg)
 {
+    box_turnout_free(arg);              /* a job run again starts afresh */
     return store_turnout_each(tx, add_row, arg);
 }
 
-int box_turnout(store *s, json_t **out)
+int box_turnout(store *s, box_turnout_info *out)
 {
-    turnout_job j = { json_array(), NULL };
-    int rc = j.scrutins != NULL ? store_read(s, run_turnout, &j) : STORE_ENOMEM;
+    int rc;
 
-    if (rc != STORE_OK) {
-        json_decref(j.scrutins);
-        return rc;
-    }
-    *out = json_pack("{s:o}", "scrutins", j.scrutins);
-    return *out != NULL ? STORE_OK : STORE_ENOMEM;
+    memset(out, 0, sizeof *out);
+    rc = store_read(s, run_turnout, out);
+    if (rc != STORE_OK)
+        box_turnout_free(out);
+    return rc;
 }

@@ -32,7 +32,7 @@ typedef struct {
     json_t *eligibility;     /* object: attribute -> array of accepted values */
 } def_scrutin;
 
-typedef struct {
+typedef struct def_election {
     json_t *root;            /* owns every string below */
     const char *name, *organiser, *timezone, *support_email, *support_phone;
     int64_t opens, closes;   /* Unix seconds */

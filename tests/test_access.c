@@ -608,7 +608,7 @@ static void test_reassorts_and_account(void **state)
     char session[ACCESS_TOKEN_CHARS + 1], token[ACCESS_TOKEN_CHARS + 1];
     uint64_t before = queued(f);
     int64_t voter, t = f->now;
-    json_t *acct;
+    access_account_info acct;
     const char *id = "lea.petit@ex.gouv.fr";
 
     assert_int_equal(access_login(&f->a, id, PASSWORD, "192.0.2.50", t, session, &res), 0);
@@ -659,13 +659,12 @@ static void test_reassorts_and_account(void **state)
     }
     /* the account page */
     assert_int_equal(access_account(&f->a, 2, &acct), 0);
-    assert_string_equal(json_string_value(json_object_get(acct, "number")), "A2");
-    assert_int_equal(json_array_size(json_object_get(acct, "emails")), 2);
-    assert_int_equal(json_integer_value(json_object_get(acct, "defi_question")), 1);
-    assert_int_equal(json_array_size(json_object_get(acct, "scrutins")), 2);
-    assert_false(json_is_true(json_object_get(json_array_get(json_object_get(acct, "scrutins"), 0),
-                                              "voted")));
-    json_decref(acct);
+    assert_string_equal(acct.number, "A2");
+    assert_int_equal(acct.nemails, 2);
+    assert_int_equal(acct.defi_question, 1);
+    assert_int_equal(acct.nscrutins, 2);
+    assert_false(acct.scrutins[0].voted);
+    access_account_free(&acct);
     /* change the password (needs the current one) and the défi (needs the
      * password and the current answer) */
     {

@@ -21,6 +21,7 @@
 #include "testutil.h"
 #include "audit/audit.h"
 #include "box/box.h"
+#include "election/election.h"
 
 #define VOTERS 1500
 #define KILLS 25
@@ -265,12 +266,122 @@ static void test_archive_after_close(void **state)
     free(dir);
 }
 
+/* Each reason of box_cast_allowed, from the facts alone: the voter's own
+ * facts before the election's, the window [opens, closes). */
+static void test_cast_allowed(void **state)
+{
+    const box_cast_facts open = { "open", 0, 1000, 2000, 1, 1, 0 };
+    box_cast_facts f;
+
+    (void)state;
+    assert_int_equal(box_cast_allowed(&open, 1000), BOX_CAST_ALLOWED);
+    assert_int_equal(box_cast_allowed(&open, 1999), BOX_CAST_ALLOWED);
+    assert_int_equal(box_cast_allowed(&open, 999), BOX_CAST_NOT_STARTED);
+    assert_int_equal(box_cast_allowed(&open, 2000), BOX_CAST_ENDED);
+    f = open, f.suspended = 1;
+    assert_int_equal(box_cast_allowed(&f, 1500), BOX_CAST_SUSPENDED);
+    assert_int_equal(box_cast_allowed(&f, 2000), BOX_CAST_ENDED);
+    for (size_t i = 0; i < 2; i++) {
+        f = open, f.state = (const char *[]){ "draft", "keys-ready" }[i];
+        assert_int_equal(box_cast_allowed(&f, 1500), BOX_CAST_NOT_OPEN);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        f = open, f.state = (const char *[]){ "closed", "tallied", "published", "purged" }[i];
+        assert_int_equal(box_cast_allowed(&f, 1500), BOX_CAST_CLOSED);
+    }
+    f = open, f.voted = 1;
+    assert_int_equal(box_cast_allowed(&f, 1500), BOX_CAST_ALREADY_VOTED);
+    f.state = "closed";
+    assert_int_equal(box_cast_allowed(&f, 2500), BOX_CAST_ALREADY_VOTED);
+    f = open, f.eligible = 0, f.voted = 1;
+    assert_int_equal(box_cast_allowed(&f, 1500), BOX_CAST_NOT_ELIGIBLE);
+    f.known = 0;
+    assert_int_equal(box_cast_allowed(&f, 1500), BOX_CAST_UNKNOWN_SCRUTIN);
+}
+
+typedef struct {
+    const char *state;
+    int suspended;
+} state_set;
+
+static int job_state(store_tx *tx, void *arg)
+{
+    const state_set *w = arg;
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_OK) {
+        snprintf(e.state, sizeof e.state, "%s", w->state);
+        e.suspended = w->suspended;
+        rc = store_election_put(tx, &e);
+    }
+    free(e.definition);
+    return rc;
+}
+
+static int job_sign(store_tx *tx, void *arg)
+{
+    return store_signature_add(tx, *(int64_t *)arg, SCRUTIN);
+}
+
+static int job_strike(store_tx *tx, void *arg)
+{
+    return store_voter_strike(tx, arg);
+}
+
+static box_cast_verdict checked(store *s, const def_election *d, int64_t voter,
+                                const char *scrutin, int64_t now)
+{
+    box_cast_verdict v;
+
+    assert_int_equal(box_cast_check(s, d, voter, scrutin, now, &v), STORE_OK);
+    return v;
+}
+
+/* The same answers from the store's facts: the election's row and window,
+ * the voter's lists, signature and strike. */
+static void test_cast_check(void **state)
+{
+    char *dir = tu_tmpdir(), err[DEF_ERR_CHARS];
+    int64_t t = time(NULL), a1 = 1, s1 = 2;
+    store *s = tu_election(dir, "number,surname,given_names,emails,establishment,"
+                                "postal_address,corps\nA1,N,P,a1@ex.gouv.fr,E,,attache\n"
+                                "S1,N,P,s1@ex.gouv.fr,E,,secretaire\n", t - 60, t + 3600);
+    def_election d;
+
+    (void)state;
+    assert_int_equal(election_definition(s, &d, err, sizeof err), 0);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t), BOX_CAST_NOT_OPEN);
+    assert_int_equal(store_write(s, job_state, &(state_set){ "open", 0 }), STORE_OK);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t), BOX_CAST_ALLOWED);
+    assert_int_equal(checked(s, &d, a1, "cap-attaches", t), BOX_CAST_ALLOWED);
+    assert_int_equal(checked(s, &d, s1, "cap-attaches", t), BOX_CAST_NOT_ELIGIBLE);
+    assert_int_equal(checked(s, &d, a1, "nope", t), BOX_CAST_UNKNOWN_SCRUTIN);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t - 61), BOX_CAST_NOT_STARTED);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t + 3600), BOX_CAST_ENDED);
+    assert_int_equal(store_write(s, job_state, &(state_set){ "open", 1 }), STORE_OK);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t), BOX_CAST_SUSPENDED);
+    assert_int_equal(store_write(s, job_state, &(state_set){ "closed", 0 }), STORE_OK);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t), BOX_CAST_CLOSED);
+    assert_int_equal(store_write(s, job_sign, &a1), STORE_OK);
+    assert_int_equal(checked(s, &d, a1, SCRUTIN, t), BOX_CAST_ALREADY_VOTED);
+    assert_int_equal(checked(s, &d, a1, "cap-attaches", t), BOX_CAST_CLOSED);
+    assert_int_equal(store_write(s, job_strike, "S1"), STORE_OK);
+    assert_int_equal(checked(s, &d, s1, SCRUTIN, t), BOX_CAST_NOT_ELIGIBLE);
+    def_free(&d);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cast_atomic_under_kill),
         cmocka_unit_test(test_archive_after_close),
         cmocka_unit_test(test_alpha_once),
+        cmocka_unit_test(test_cast_allowed),
+        cmocka_unit_test(test_cast_check),
     };
 
     if (sodium_init() < 0)

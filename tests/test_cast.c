@@ -2,7 +2,8 @@
  * cast ballots over HTTP with the reference client (library and voteclient
  * CLI): receipts and their acknowledgement mail, the board and tracker
  * lookups, every refusal (not eligible, wrong code, tampered ballot, copy,
- * second ballot, suspended vote), two concurrent casts by one voter, and the
+ * second ballot, suspended vote, window ended: the vote page then says so
+ * without its form), two concurrent casts by one voter, and the
  * unlinkability of the stored data once the daemon has stopped. */
 #define _GNU_SOURCE                  /* memmem */
 #include <stdarg.h>
@@ -471,6 +472,87 @@ static void test_suspended(void **state)
     client_free(c);
 }
 
+/* The daemon again, its clock moved by offset seconds (libfaketime, ahead of
+ * the sanitizers' runtime in a sanitized build; 0: on time). */
+static void restart_daemon(long offset)
+{
+    char path[800], shift[32], asan[512], was[480];
+    int had = getenv("ASAN_OPTIONS") != NULL;
+
+    stop_daemon();
+    snprintf(path, sizeof path, "%s/votesrv.log", dir);
+    snprintf(shift, sizeof shift, "+%ld", offset);
+    snprintf(was, sizeof was, "%s", had ? getenv("ASAN_OPTIONS") : "");
+    snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", was, had ? ":" : "");
+    if (offset != 0) {
+        setenv("FAKETIME", shift, 1);
+        setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
+        setenv("LD_PRELOAD", "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", 1);
+        setenv("ASAN_OPTIONS", asan, 1);
+    }
+    daemon_pid = tu_daemon_start(bin, cfg, path);
+    unsetenv("LD_PRELOAD");
+    if (offset != 0 && had)
+        setenv("ASAN_OPTIONS", was, 1);
+    else if (offset != 0)
+        unsetenv("ASAN_OPTIONS");
+    assert_true(daemon_pid > 0);
+    snprintf(url, sizeof url, "%s", tu_base_url);
+}
+
+/* A portal session of voter n as a Cookie header. */
+static void session_cookie(int n, char cookie[160])
+{
+    char body[256];
+    tu_reply r;
+
+    snprintf(body, sizeof body, "{\"identifier\":\"w%d@ex.gouv.fr\",\"password\":\"" PASSWORD
+             "\"}", n);
+    tu_http(&r, "POST", "/api/v1/session", body, -1, "Content-Type: application/json");
+    assert_int_equal(r.status, 200);
+    snprintf(cookie, 160, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+}
+
+/* Past the window's end, before `votectl close`: W2, who has not voted in
+ * CAP, is told that voting is over (in French, in English on request) where
+ * the vote page showed its form, the voting space offers no vote, and a cast
+ * is refused as before. */
+static void test_window_ended(void **state)
+{
+    static tu_reply r;
+    char cookie[160];
+    client *c;
+    box_receipt receipt;
+    client_result res;
+
+    (void)state;
+    session_cookie(2, cookie);
+    tu_http(&r, "GET", "/vote/" CAP, NULL, 0, cookie);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<div id=\"vote\""));
+    tu_http(&r, "GET", "/espace", NULL, 0, cookie);
+    assert_non_null(strstr(r.body, "href=\"/vote/" CAP "\""));
+    restart_daemon(86400 + 120);                /* the window closes a day after the setup */
+    session_cookie(2, cookie);
+    tu_http(&r, "GET", "/vote/" CAP, NULL, 0, cookie);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "<div id=\"vote\""));
+    assert_null(strstr(r.body, "<form id=\"cast\""));
+    assert_non_null(strstr(r.body, "Le vote est terminé."));
+    tu_http(&r, "GET", "/vote/" CAP "?lang=en", NULL, 0, cookie);
+    assert_null(strstr(r.body, "<div id=\"vote\""));
+    assert_non_null(strstr(r.body, "Voting is over."));
+    tu_http(&r, "GET", "/espace", NULL, 0, cookie);
+    assert_null(strstr(r.body, "href=\"/vote/"));
+    assert_non_null(strstr(r.body, "Le vote est terminé."));
+    assert_non_null(strstr(r.body, "Vous avez voté."));           /* in CSA */
+    c = logged_in(2);
+    assert_int_equal(client_cast(c, &election, CAP, codes[1], 0, &receipt, &res), CLIENT_REFUSED);
+    assert_int_equal(res.status, 409);
+    client_free(c);
+    restart_daemon(0);
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[800];
@@ -666,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_board),
         cmocka_unit_test(test_log_holds_no_secret),
         cmocka_unit_test(test_suspended),
+        cmocka_unit_test(test_window_ended),
         cmocka_unit_test(test_unlinkability),
         cmocka_unit_test(test_turnout),
         cmocka_unit_test(test_archive),

@@ -452,7 +452,7 @@ static int64_t fake_clock(void)
 
 static size_t board_count(box_ctx *b, int limit, int *sorted)
 {
-    json_t *page;
+    box_board_page page;
     const char *after = NULL;
     char cursor[65] = "", prev[65] = "";
     size_t n = 0;
@@ -460,36 +460,32 @@ static size_t board_count(box_ctx *b, int limit, int *sorted)
     *sorted = 1;
     do {
         uint8_t from[32];
-        json_t *x;
-        size_t i;
 
         if (after != NULL)
             tu_unhex(from, 32, after);
         assert_int_equal(box_page(b, SCRUTIN, after ? from : NULL, limit, &page), STORE_OK);
-        json_array_foreach(json_object_get(page, "ballots"), i, x) {
-            const char *t = json_string_value(json_object_get(x, "tracker"));
+        for (size_t i = 0; i < page.n; i++) {
+            char t[65];
 
+            hex_encode(t, page.ballots[i].tracker, 32);
             *sorted &= strcmp(prev, t) < 0;
             snprintf(prev, sizeof prev, "%s", t);
             n++;
         }
         after = NULL;
-        if (json_is_string(json_object_get(page, "next"))) {
-            snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(page, "next")));
+        if (page.more) {
+            hex_encode(cursor, page.ballots[page.n - 1].tracker, 32);
             after = cursor;
         }
-        json_decref(page);
+        box_page_free(&page);
     } while (after != NULL);
     return n;
 }
 
-static json_t *lookup(box_ctx *b, int i)
+static void lookup(box_ctx *b, int i, box_found *found)
 {
-    json_t *found = NULL;
-
-    assert_int_equal(box_lookup(b, ballots[i].tracker, &found), STORE_OK);
-    assert_true(json_is_true(json_object_get(found, "present")));
-    return found;
+    assert_int_equal(box_lookup(b, ballots[i].tracker, found), STORE_OK);
+    assert_non_null(found->ballot);
 }
 
 static void test_board_batches(void **state)
@@ -497,7 +493,7 @@ static void test_board_batches(void **state)
     char *dir = base_election();
     store *s = tu_store(dir);
     box_ctx b;
-    json_t *found;
+    box_found found;
     int sorted;
 
     (void)state;
@@ -516,22 +512,21 @@ static void test_board_batches(void **state)
     assert_int_equal(board_count(&b, 100, &sorted), 4);
     assert_int_equal(board_count(&b, 1, &sorted), 4);       /* paged past the new ones */
     assert_true(sorted);
-    found = lookup(&b, 7);                                    /* recorded, not yet shown */
-    assert_true(json_is_false(json_object_get(found, "published")));
-    assert_int_equal(json_integer_value(json_object_get(found, "next_batch")),
-                     600 * 2900001);
-    json_decref(found);
-    found = lookup(&b, 2);
-    assert_true(json_is_true(json_object_get(found, "published")));
-    json_decref(found);
+    lookup(&b, 7, &found);                                    /* recorded, not yet shown */
+    assert_false(found.published);
+    assert_int_equal(found.next_batch, 600 * 2900001);
+    box_found_free(&found);
+    lookup(&b, 2, &found);
+    assert_true(found.published);
+    box_found_free(&found);
     /* the next period: every ballot, sorted by tracker */
     fake_now += 1;
     assert_int_equal(board_count(&b, 3, &sorted), 8);
     assert_true(sorted);
-    found = lookup(&b, 7);
-    assert_true(json_is_true(json_object_get(found, "published")));
-    assert_null(json_object_get(found, "next_batch"));
-    json_decref(found);
+    lookup(&b, 7, &found);
+    assert_true(found.published);
+    assert_int_equal(found.next_batch, 0);
+    box_found_free(&found);
     box_destroy(&b);
     store_close(s);
     tu_rmdir(dir);

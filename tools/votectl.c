@@ -591,11 +591,34 @@ static void csv_field(const char *text)
     putchar(',');
 }
 
+/* {"scrutins": [{id, signed, registered, establishments: [{establishment,
+ * signed, registered}]}]} */
+static json_t *turnout_json(const box_turnout_info *t)
+{
+    json_t *scrutins = json_array();
+
+    for (size_t i = 0; i < t->nscrutins; i++) {
+        const box_turnout_scrutin *s = &t->scrutins[i];
+        json_t *rows = json_array();
+
+        for (size_t k = 0; k < s->nestablishments; k++)
+            json_array_append_new(rows, json_pack("{s:s,s:I,s:I}", "establishment",
+                                                  s->establishments[k].establishment, "signed",
+                                                  (json_int_t)s->establishments[k].signatures,
+                                                  "registered",
+                                                  (json_int_t)s->establishments[k].registered));
+        json_array_append_new(scrutins, json_pack("{s:s,s:I,s:I,s:o}", "id", s->id, "signed",
+                                                  (json_int_t)s->signatures, "registered",
+                                                  (json_int_t)s->registered, "establishments",
+                                                  rows));
+    }
+    return json_pack("{s:o}", "scrutins", scrutins);
+}
+
 static int cmd_turnout(votectl *v, int argc, char **argv)
 {
     opts o;
-    json_t *t, *sc, *est;
-    size_t i, k;
+    box_turnout_info t;
     int rc = votectl_prepare(v, argc, argv, &o, "j", 0, "takes no argument");
 
     if (rc != 0)
@@ -605,21 +628,26 @@ static int cmd_turnout(votectl *v, int argc, char **argv)
     if (rc != STORE_OK)
         return EXIT_STORE;
     if (o.as_json) {
-        json_dumpf(t, stdout, JSON_INDENT(1));
+        json_t *j = turnout_json(&t);
+
+        json_dumpf(j, stdout, JSON_INDENT(1));
         putchar('\n');
-        json_decref(t);
+        json_decref(j);
+        box_turnout_free(&t);
         return 0;
     }
     printf("scrutin,establishment,signed,registered\n");
-    json_array_foreach(json_object_get(t, "scrutins"), i, sc) {
-        json_array_foreach(json_object_get(sc, "establishments"), k, est) {
-            csv_field(json_string_value(json_object_get(sc, "id")));
-            csv_field(json_string_value(json_object_get(est, "establishment")));
-            printf("%lld,%lld\n", (long long)json_integer_value(json_object_get(est, "signed")),
-                   (long long)json_integer_value(json_object_get(est, "registered")));
+    for (size_t i = 0; i < t.nscrutins; i++) {
+        for (size_t k = 0; k < t.scrutins[i].nestablishments; k++) {
+            const box_turnout_row *e = &t.scrutins[i].establishments[k];
+
+            csv_field(t.scrutins[i].id);
+            csv_field(e->establishment);
+            printf("%llu,%llu\n", (unsigned long long)e->signatures,
+                   (unsigned long long)e->registered);
         }
     }
-    json_decref(t);
+    box_turnout_free(&t);
     return 0;
 }
 

@@ -120,6 +120,15 @@ msg_id api_box_msg(int code, int *status)
     return MSG_INTERNAL;
 }
 
+msg_id api_cast_msg(int verdict)
+{
+    int status;
+
+    if (verdict == BOX_CAST_ENDED || verdict == BOX_CAST_CLOSED)
+        return MSG_VOTE_OVER;
+    return api_box_msg(box_cast_error((box_cast_verdict)verdict), &status);
+}
+
 msg_id api_access_msg(int code, int *status)
 {
     for (size_t i = 0; i < sizeof mapping / sizeof mapping[0]; i++)

@@ -23,6 +23,9 @@ int api_voter(http_request *req, http_response *res, int64_t *voter);
 msg_id api_access_msg(int code, int *status);
 /* The message and HTTP status of a box_cast refusal (box_error, not BOX_E_ACCESS). */
 msg_id api_box_msg(int code, int *status);
+/* Why a voter may not cast now: box_cast_allowed's verdict (box_cast_verdict,
+ * not BOX_CAST_ALLOWED) as the message the pages show. */
+msg_id api_cast_msg(int verdict);
 /* Map an access_* result: 0 when ACCESS_OK, else the response is filled. */
 int api_access(http_request *req, http_response *res, int rc, const access_result *r);
 int64_t api_now(void);

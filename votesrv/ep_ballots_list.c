@@ -11,7 +11,9 @@ int ep_ballots_list(http_request *req, http_response *res)
     uint8_t from[BALLOT_TRACKER_BYTES];
     char *end = NULL;
     long n = limit ? strtol(limit, &end, 10) : BOX_PAGE_MAX;
-    json_t *page;
+    box_board_page page;
+    json_t *ballots;
+    char hex[2 * BALLOT_TRACKER_BYTES + 1];
     int rc;
 
     if ((after != NULL && hex_decode(from, sizeof from, after) != 0) ||
@@ -28,7 +30,19 @@ int ep_ballots_list(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return 0;
     }
+    ballots = json_array();
+    for (size_t i = 0; i < page.n; i++) {
+        json_t *ballot = json_loads(page.ballots[i].ballot, 0, NULL);
+
+        hex_encode(hex, page.ballots[i].tracker, BALLOT_TRACKER_BYTES);
+        json_array_append_new(ballots, json_pack("{s:s,s:o}", "tracker", hex, "ballot",
+                                                 ballot ? ballot : json_null()));
+    }
+    if (page.more)
+        hex_encode(hex, page.ballots[page.n - 1].tracker, BALLOT_TRACKER_BYTES);
     res->status = 200;
-    res->json = page;
+    res->json = json_pack("{s:s,s:o,s:o}", "scrutin", req->params[0], "ballots", ballots, "next",
+                          page.more ? json_string(hex) : json_null());
+    box_page_free(&page);
     return 0;
 }

@@ -13,24 +13,21 @@ typedef struct {
     const char *defi_top, *defi_pw, *defi_current, *defi_q, *defi_answer;
 } account_msgs;
 
-static void details(html *h, http_request *req, json_t *acct)
+static void details(html *h, http_request *req, const access_account_info *acct)
 {
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
-    json_t *e;
-    size_t i;
 
     html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, MSG_ACCOUNT_VOTER_NUMBER));
-    html_text(h, json_string_value(json_object_get(acct, "number")));
+    html_text(h, acct->number);
     html_fmt(h, "</dd><dt>%s</dt>", L(req, MSG_ACCOUNT_PROFESSIONAL_ADDRESSES));
-    json_array_foreach(json_object_get(acct, "emails"), i, e) {
+    for (size_t i = 0; i < acct->nemails; i++) {
         html_raw(h, "<dd>");
-        html_text(h, json_string_value(e));
+        html_text(h, acct->emails[i]);
         html_raw(h, "</dd>");
     }
     html_fmt(h, "<dt>%s</dt><dd>", L(req, MSG_ACCOUNT_CHALLENGE_QUESTION));
-    html_text(h, json_integer_value(json_object_get(acct, "defi_question")) >= 0
-                 ? access_defi_question((size_t)json_integer_value(
-                                            json_object_get(acct, "defi_question")), lang)
+    html_text(h, acct->defi_question >= 0
+                 ? access_defi_question((size_t)acct->defi_question, lang)
                  : L(req, MSG_ACCOUNT_NONE_ACTIVATION_LINK_LETS));
     html_raw(h, "</dd></dl>");
 }
@@ -53,12 +50,12 @@ static void password_form(html *h, http_request *req, http_response *res, const 
 }
 
 static void defi_form(html *h, http_request *req, http_response *res, const account_msgs *m,
-                      json_t *acct)
+                      const access_account_info *acct)
 {
     /* a second form on the page: its fields get their own ids */
     portal_input cur = { "defi_password", L(req, MSG_ACCOUNT_CURRENT_PASSWORD),
                          "password", "current-password", NULL, NULL, m->defi_pw, 1 };
-    json_int_t q = json_integer_value(json_object_get(acct, "defi_question"));
+    int q = acct->defi_question;
     portal_input current = { "defi_current", NULL, "text", "off", NULL,
                              L(req, MSG_ACCOUNT_DEFI_CURRENT_HINT), m->defi_current, 1 };
     portal_input answer = { "defi_answer", L(req, MSG_ACCOUNT_NEW_ANSWER), "text",
@@ -99,7 +96,7 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
 {
     portal_page p = { .title = L(req, MSG_PORTAL_MY_ACCOUNT), .nav = 1 };
     int64_t voter;
-    json_t *acct;
+    access_account_info acct;
     html h;
 
     if (portal_voter(req, res, &voter) != 0)
@@ -112,10 +109,10 @@ static int render(http_request *req, http_response *res, const account_msgs *m, 
     portal_begin(&h, req, res, &p);
     if (m->ok != NULL)
         portal_notice(&h, "ok", m->ok);
-    details(&h, req, acct);
+    details(&h, req, &acct);
     password_form(&h, req, res, m);
-    defi_form(&h, req, res, m, acct);
-    json_decref(acct);
+    defi_form(&h, req, res, m, &acct);
+    access_account_free(&acct);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }

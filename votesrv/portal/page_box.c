@@ -11,7 +11,8 @@
 static void lookup(html *h, http_request *req, const char *text)
 {
     uint8_t t[BALLOT_TRACKER_BYTES];
-    json_t *found;
+    char hex[2 * BALLOT_TRACKER_BYTES + 1];
+    box_found found;
     int rc;
 
     if (strlen(text) > 2 * BALLOT_TRACKER_BYTES + 16 ||
@@ -28,16 +29,17 @@ static void lookup(html *h, http_request *req, const char *text)
         portal_notice(h, "error", i18n_text(MSG_UNAVAILABLE, req->lang));
         return;
     }
-    if (json_is_false(json_object_get(found, "published")))
+    if (!found.published)
         portal_notice(h, "ok", L(req, MSG_BOX_BALLOT_BOX_RECORDED_PUBLISHED));
     else
         portal_notice(h, "ok", L(req, MSG_BOX_BALLOT_BOX));
     html_fmt(h, "<dl><dt>%s</dt><dd>", L(req, MSG_BOX_SCRUTIN));
-    html_text(h, json_string_value(json_object_get(found, "scrutin")));
+    html_text(h, found.scrutin);
     html_fmt(h, "</dd><dt>%s</dt><dd><code class=\"wrap\">", L(req, MSG_BOX_TRACKING_NUMBER));
-    html_text(h, json_string_value(json_object_get(found, "tracker")));
+    hex_encode(hex, t, sizeof t);
+    html_text(h, hex);
     html_raw(h, "</code></dd></dl>");
-    json_decref(found);
+    box_found_free(&found);
 }
 
 int page_box(http_request *req, http_response *res)

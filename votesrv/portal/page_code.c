@@ -11,7 +11,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
 {
     portal_page p = { .title = L(req, MSG_NEWCODE_GET_NEW_VOTE_CODE),
                       .nav = 1 };
-    json_t *acct = NULL;
+    access_account_info acct = { 0 };
     int64_t voter;
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
     portal_input answer = { "defi_answer", NULL, "text", "off", NULL,
@@ -36,7 +36,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
             portal_notice(&h, "error", top_err);
         html_fmt(&h, "<p>%s</p>", L(req, MSG_NEWCODE_CODE_SENT_BY_MAIL));
         answer.label = access_defi_question(
-            (size_t)json_integer_value(json_object_get(acct, "defi_question")), lang);
+            (size_t)acct.defi_question, lang);
         html_raw(&h, "<form method=\"post\" action=\"/code\" novalidate>");
         portal_csrf_field(&h, req, res);
         portal_field(&h, &answer);
@@ -44,7 +44,7 @@ static int render(http_request *req, http_response *res, const char *err, const 
                  L(req, MSG_NEWCODE_SEND_ME_NEW_CODE));
     }
     html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
-    json_decref(acct);
+    access_account_free(&acct);
     portal_end(&h, req, &p);
     return portal_send(req, res, &h, status);
 }

@@ -84,8 +84,8 @@ static void state_section(html *h, http_request *req, const portal_page *p,
 }
 
 /* "12 / 40 (30,0 %)" and its bar. */
-static void turnout_bar(html *h, http_request *req, const char *what, json_int_t n,
-                        json_int_t of)
+static void turnout_bar(html *h, http_request *req, const char *what, uint64_t n,
+                        uint64_t of)
 {
     double pct = of > 0 ? 100.0 * (double)n / (double)of : 0.0;
     char text[64];
@@ -104,36 +104,35 @@ static void turnout_bar(html *h, http_request *req, const char *what, json_int_t
     html_raw(h, "</span>");
 }
 
-static void turnout_section(html *h, http_request *req, const portal_page *p, json_t *t)
+static void turnout_section(html *h, http_request *req, const portal_page *p,
+                            const box_turnout_info *t)
 {
-    size_t i, k;
-    json_t *s, *e;
     char label[300];
 
     html_fmt(h, "<h2>%s</h2>", L(req, MSG_PORTAL_TURNOUT));
-    json_array_foreach(json_object_get(t, "scrutins"), i, s) {
-        const char *title = portal_scrutin_title(p, json_string_value(json_object_get(s, "id")));
+    for (size_t i = 0; i < t->nscrutins; i++) {
+        const box_turnout_scrutin *s = &t->scrutins[i];
+        const char *title = portal_scrutin_title(p, s->id);
 
         html_raw(h, "<section class=\"turnout\"><h3>");
         html_text(h, title);
         html_raw(h, "</h3><p>");
         snprintf(label, sizeof label, "%s %s", L(req, MSG_OFFICER_TURNOUT), title);
-        turnout_bar(h, req, label, json_integer_value(json_object_get(s, "signed")),
-                    json_integer_value(json_object_get(s, "registered")));
+        turnout_bar(h, req, label, s->signatures, s->registered);
         html_fmt(h, "</p><table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
                  "<th scope=\"col\">%s</th></tr></thead><tbody>",
                  L(req, MSG_OFFICER_BY_ESTABLISHMENT),
                  L(req, MSG_PORTAL_ESTABLISHMENT),
                  L(req, MSG_OFFICER_SIGNATURES_REGISTERED));
-        json_array_foreach(json_object_get(s, "establishments"), k, e) {
-            const char *estab = json_string_value(json_object_get(e, "establishment"));
+        for (size_t k = 0; k < s->nestablishments; k++) {
+            const box_turnout_row *e = &s->establishments[k];
+            const char *estab = e->establishment;
 
             html_raw(h, "<tr><th scope=\"row\">");
             html_text(h, estab);
             html_raw(h, "</th><td>");
             snprintf(label, sizeof label, "%s — %s", title, estab);
-            turnout_bar(h, req, label, json_integer_value(json_object_get(e, "signed")),
-                        json_integer_value(json_object_get(e, "registered")));
+            turnout_bar(h, req, label, e->signatures, e->registered);
             html_raw(h, "</td></tr>");
         }
         html_raw(h, "</tbody></table></section>");
@@ -250,7 +249,8 @@ static int render(http_request *req, http_response *res, const staff_member *who
     portal_page p = { .title = L(req, MSG_OFFICER_OFFICERS_DASHBOARD),
                       .staff = who };
     election_status st;
-    json_t *turnout = NULL, *ceremony = NULL, *results = NULL, *locked = json_array();
+    box_turnout_info turnout = { .nscrutins = 0 };
+    json_t *ceremony = NULL, *results = NULL, *locked = json_array();
     int rc;
     html h;
 
@@ -263,7 +263,7 @@ static int render(http_request *req, http_response *res, const staff_member *who
     if (rc == STORE_OK && ceremony_export(req->ctx->store, &ceremony) < 0)
         rc = STORE_EIO;
     if (rc != STORE_OK) {
-        json_decref(turnout);
+        box_turnout_free(&turnout);
         json_decref(ceremony);
         json_decref(locked);
         http_error(req, res, 503, MSG_UNAVAILABLE);
@@ -277,14 +277,14 @@ static int render(http_request *req, http_response *res, const staff_member *who
         portal_notice(&h, "error", top_err);
     alerts_section(&h, req, locked);
     state_section(&h, req, &p, &st);
-    turnout_section(&h, req, &p, turnout);
+    turnout_section(&h, req, &p, &turnout);
     ceremony_section(&h, req, &p, ceremony);
     if (tally_document(req->ctx->store, "results", &results) == STORE_OK)
         html_fmt(&h, "<h2>%s</h2><p><a href=\"/resultats\">%s</a></p>",
                  L(req, MSG_PORTAL_RESULTS), L(req, MSG_OFFICER_SEE_RESULTS));
     if (strcmp(who->role, STAFF_ROLE_OFFICER) == 0)
         actions_section(&h, req, res, &st, ceremony, notice_err);
-    json_decref(turnout);
+    box_turnout_free(&turnout);
     json_decref(ceremony);
     json_decref(results);
     json_decref(locked);

@@ -25,7 +25,7 @@ typedef struct {
     const def_scrutin *s;
     election_status st;
     uint8_t pk[32];
-    int voted, eligible;
+    box_cast_verdict verdict;
 } vote_ctx;
 
 /* The voter, the scrutin and whether they may vote in it now. 0, or -1 with
@@ -33,31 +33,25 @@ typedef struct {
 static int load(http_request *req, http_response *res, vote_ctx *v)
 {
     char err[DEF_ERR_CHARS];
-    json_t *acct, *e;
-    size_t i;
 
     memset(v, 0, sizeof *v);
     if (portal_voter(req, res, &v->voter) != 0)
         return -1;
     if (election_status_get(req->ctx->store, &v->st) != STORE_OK ||
-        access_account(req->ctx->access, v->voter, &acct) != STORE_OK) {
+        election_definition(req->ctx->store, &v->d, err, sizeof err) != 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return -1;
     }
-    json_array_foreach(json_object_get(acct, "scrutins"), i, e)
-        if (strcmp(json_string_value(json_object_get(e, "id")), req->params[0]) == 0) {
-            v->eligible = 1;
-            v->voted = json_is_true(json_object_get(e, "voted"));
-        }
-    json_decref(acct);
-    if (election_definition(req->ctx->store, &v->d, err, sizeof err) != 0) {
+    if (box_cast_check(req->ctx->store, &v->d, v->voter, req->params[0], api_now(),
+                       &v->verdict) != STORE_OK) {
+        def_free(&v->d);
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return -1;
     }
     v->s = def_scrutin_find(&v->d, req->params[0]);
-    if (v->s == NULL || !v->eligible) {
+    if (v->verdict == BOX_CAST_UNKNOWN_SCRUTIN || v->verdict == BOX_CAST_NOT_ELIGIBLE) {
         def_free(&v->d);
-        http_error(req, res, 404, v->s == NULL ? MSG_UNKNOWN_SCRUTIN : MSG_NOT_ELIGIBLE);
+        http_error(req, res, 404, api_cast_msg(v->verdict));
         return -1;
     }
     if (v->st.has_public_key)
@@ -143,11 +137,8 @@ static int render(http_request *req, http_response *res, vote_ctx *v, const char
     portal_begin(&h, req, res, &p);
     if (err != NULL)
         portal_notice(&h, "error", err);
-    if (v->voted) {
-        portal_notice(&h, "info", i18n_text(MSG_ALREADY_VOTED, req->lang));
-    } else if (strcmp(v->st.state, "open") != 0 || v->st.suspended || !v->st.has_public_key) {
-        portal_notice(&h, "info", i18n_text(v->st.suspended ? MSG_VOTE_SUSPENDED
-                                                             : MSG_VOTE_CLOSED, req->lang));
+    if (v->verdict != BOX_CAST_ALLOWED) {
+        portal_notice(&h, "info", i18n_text(api_cast_msg(v->verdict), req->lang));
     } else {
         sodium_bin2hex(fp, sizeof fp, v->st.fingerprint, 32);
         sodium_bin2hex(pk, sizeof pk, v->pk, 32);
@@ -249,7 +240,7 @@ int page_vote_post(http_request *req, http_response *res)
         def_free(&v.d);
         return receipt_page(req, res, &receipt);
     }
-    if (rc == BOX_REFUSED && r.code == BOX_E_ALREADY_VOTED)
-        v.voted = 1;
+    if (rc == BOX_REFUSED)              /* the page says why, without the form if it must */
+        box_cast_check(req->ctx->store, &v.d, v.voter, v.s->id, api_now(), &v.verdict);
     return render(req, res, &v, cast_error(req, rc, &r, &status), status);
 }
