@@ -1,5 +1,5 @@
-/* store.c - the writer thread (group commit), the read pool, and dispatch to
- * the backend. */
+/* store.c - the writer thread (group commit), the read pool, and the
+ * ballot box's dispatch to the backend. */
 #include "store_backend.h"
 
 #include <pthread.h>
@@ -25,12 +25,6 @@ typedef struct job {
     struct job *next;
     struct job *after;       /* detached jobs to run once this one has committed */
 } job;
-
-struct store_tx {
-    const store_backend *b;
-    store_conn *c;
-    job *cur;                /* the write job running (NULL in a read) */
-};
 
 static void after_free(job *j)
 {
@@ -387,152 +381,11 @@ int store_close_compact(store *s)
     return s != NULL ? close_store(s, 1) : -1;
 }
 
-int store_like_prefix(char out[2 * STORE_QUERY_CHARS + 2], const char *query)
-{
-    size_t n = 0;
+/* ---- the ballot box: each backend's own (STORE_BOX_OPS) ---- */
 
-    if (strlen(query) > STORE_QUERY_CHARS)
-        return -1;
-    for (const char *p = query; *p; p++) {      /* the query is a prefix, not a pattern */
-        if (*p == '%' || *p == '_' || *p == '\\')
-            out[n++] = '\\';
-        out[n++] = *p;
+#define STORE_BOX_DISPATCH(name, params, args) \
+    int store_##name(store_tx *tx, STORE_UNWRAP params) \
+    { \
+        return tx->b->name(tx->c, STORE_UNWRAP args); \
     }
-    out[n++] = '%';
-    out[n] = '\0';
-    return 0;
-}
-
-/* ---- dispatch ---- */
-
-#define DISPATCH(name, params, args) \
-    int store_##name params { return tx->b->name args; }
-
-DISPATCH(election_get, (store_tx *tx, store_election *e), (tx->c, e))
-DISPATCH(election_put, (store_tx *tx, const store_election *e), (tx->c, e))
-DISPATCH(voter_add, (store_tx *tx, store_voter *v), (tx->c, v))
-DISPATCH(voters_clear, (store_tx *tx), (tx->c))
-DISPATCH(voter_strike, (store_tx *tx, const char *number), (tx->c, number))
-DISPATCH(voter_find, (store_tx *tx, const char *number, int64_t *id, int *struck),
-         (tx->c, number, id, struck))
-DISPATCH(voter_count, (store_tx *tx, uint64_t *active, uint64_t *struck),
-         (tx->c, active, struck))
-DISPATCH(voters_each, (store_tx *tx, store_voter_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(voters_without_auth, (store_tx *tx, uint64_t *count), (tx->c, count))
-DISPATCH(voters_purge, (store_tx *tx), (tx->c))
-DISPATCH(credential_add, (store_tx *tx, const char *scrutin, const uint8_t pub[32]),
-         (tx->c, scrutin, pub))
-DISPATCH(credential_revoke, (store_tx *tx, const char *scrutin, const uint8_t pub[32]),
-         (tx->c, scrutin, pub))
-DISPATCH(credential_state, (store_tx *tx, const char *scrutin, const uint8_t pub[32], int *state),
-         (tx->c, scrutin, pub, state))
-DISPATCH(credentials_clear, (store_tx *tx), (tx->c))
-DISPATCH(binding_put, (store_tx *tx, int64_t voter, const char *scrutin,
-                       const uint8_t bind[STORE_HASH_BYTES]), (tx->c, voter, scrutin, bind))
-DISPATCH(binding_get, (store_tx *tx, int64_t voter, const char *scrutin,
-                       uint8_t bind[STORE_HASH_BYTES]), (tx->c, voter, scrutin, bind))
-DISPATCH(reissue_put, (store_tx *tx, const char *request, int64_t voter, const char *body),
-         (tx->c, request, voter, body))
-DISPATCH(reissue_delete, (store_tx *tx, const char *request), (tx->c, request))
-DISPATCH(reissues_each, (store_tx *tx, store_reissue_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(credential_count, (store_tx *tx, uint64_t *count), (tx->c, count))
-DISPATCH(ballot_count, (store_tx *tx, uint64_t *count), (tx->c, count))
-DISPATCH(signature_count, (store_tx *tx, uint64_t *count), (tx->c, count))
-DISPATCH(test_wipe, (store_tx *tx, uint64_t *ballots, uint64_t *signatures),
-         (tx->c, ballots, signatures))
-DISPATCH(audit_last, (store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES]),
-         (tx->c, seq, hash))
-DISPATCH(audit_insert, (store_tx *tx, const store_audit_entry *e), (tx->c, e))
-DISPATCH(audit_count, (store_tx *tx, const char *event, uint64_t *n), (tx->c, event, n))
-DISPATCH(audit_each, (store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg),
-         (tx->c, from_seq, fn, arg))
-DISPATCH(checkpoint_insert, (store_tx *tx, const store_checkpoint *c), (tx->c, c))
-DISPATCH(checkpoints_each, (store_tx *tx, store_checkpoint_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(access_by_email, (store_tx *tx, const char *address, store_access *a),
-         (tx->c, address, a))
-DISPATCH(access_by_id, (store_tx *tx, int64_t id, store_access *a), (tx->c, id, a))
-DISPATCH(access_set_password, (store_tx *tx, int64_t id, const char *hash), (tx->c, id, hash))
-DISPATCH(access_set_defi, (store_tx *tx, int64_t id, int question, const char *hash),
-         (tx->c, id, question, hash))
-DISPATCH(voter_emails, (store_tx *tx, int64_t id, store_text_fn fn, void *arg),
-         (tx->c, id, fn, arg))
-DISPATCH(voter_scrutins, (store_tx *tx, int64_t id, store_scrutin_fn fn, void *arg),
-         (tx->c, id, fn, arg))
-DISPATCH(active_voters_each, (store_tx *tx, store_id_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(voter_cards_each, (store_tx *tx, store_card_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(link_issue, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
-                      int purpose, int64_t expires, int64_t now, int keep),
-         (tx->c, hash, voter, purpose, expires, now, keep))
-DISPATCH(link_peek, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
-                     int *purpose, int *used, int64_t *expires),
-         (tx->c, hash, voter, purpose, used, expires))
-DISPATCH(link_consume, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now,
-                        int64_t *voter, int *purpose), (tx->c, hash, now, voter, purpose))
-DISPATCH(session_insert, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t voter,
-                          int64_t now), (tx->c, hash, voter, now))
-DISPATCH(session_get, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t *voter,
-                       int64_t *created, int64_t *last_seen),
-         (tx->c, hash, voter, created, last_seen))
-DISPATCH(session_touch, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t now),
-         (tx->c, hash, now))
-DISPATCH(staff_add, (store_tx *tx, const store_staff *s), (tx->c, s))
-DISPATCH(staff_get, (store_tx *tx, const char *login, store_staff *s), (tx->c, login, s))
-DISPATCH(staff_by_session, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], store_staff *s),
-         (tx->c, hash, s))
-DISPATCH(staff_totp_use, (store_tx *tx, const char *login, uint64_t step), (tx->c, login, step))
-DISPATCH(staff_password_set, (store_tx *tx, const char *login, const char *password_hash),
-         (tx->c, login, password_hash))
-DISPATCH(staff_session_set, (store_tx *tx, const char *login,
-                             const uint8_t hash[STORE_HASH_BYTES], int64_t now),
-         (tx->c, login, hash, now))
-DISPATCH(staff_session_touch, (store_tx *tx, const char *login, int64_t now),
-         (tx->c, login, now))
-DISPATCH(staff_each, (store_tx *tx, store_text_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(voter_search, (store_tx *tx, const char *query, int limit, store_card_fn fn, void *arg),
-         (tx->c, query, limit, fn, arg))
-DISPATCH(session_delete, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
-DISPATCH(sessions_delete_voter, (store_tx *tx, int64_t voter), (tx->c, voter))
-DISPATCH(sessions_delete_others, (store_tx *tx, int64_t voter,
-                                  const uint8_t keep[STORE_HASH_BYTES]), (tx->c, voter, keep))
-DISPATCH(throttle_get, (store_tx *tx, const char *key, store_throttle *t), (tx->c, key, t))
-DISPATCH(throttle_put, (store_tx *tx, const char *key, const store_throttle *t),
-         (tx->c, key, t))
-DISPATCH(nonce_use, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES], int64_t expires),
-         (tx->c, hash, expires))
-DISPATCH(outbox_insert, (store_tx *tx, const char *recipient, const uint8_t *message,
-                         size_t len, int64_t now), (tx->c, recipient, message, len, now))
-DISPATCH(outbox_claim, (store_tx *tx, int64_t now, int64_t lease, int limit, store_mail_fn fn,
-                        void *arg), (tx->c, now, lease, limit, fn, arg))
-DISPATCH(outbox_sent, (store_tx *tx, int64_t id), (tx->c, id))
-DISPATCH(outbox_retry, (store_tx *tx, int64_t id, int64_t next, const char *error,
-                        int permanent), (tx->c, id, next, error, permanent))
-DISPATCH(outbox_count, (store_tx *tx, const char *state, uint64_t *n), (tx->c, state, n))
-DISPATCH(document_put, (store_tx *tx, const char *kind, int64_t holder, const char *body),
-         (tx->c, kind, holder, body))
-DISPATCH(document_get, (store_tx *tx, const char *kind, int64_t holder, char **body),
-         (tx->c, kind, holder, body))
-DISPATCH(documents_each, (store_tx *tx, const char *kind, store_document_fn fn, void *arg),
-         (tx->c, kind, fn, arg))
-DISPATCH(documents_clear, (store_tx *tx, const char *kind), (tx->c, kind))
-DISPATCH(document_delete, (store_tx *tx, const char *kind, int64_t holder), (tx->c, kind, holder))
-DISPATCH(credentials_each, (store_tx *tx, store_cred_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(signatures_each, (store_tx *tx, store_signature_fn fn, void *arg), (tx->c, fn, arg))
-DISPATCH(voter_eligible, (store_tx *tx, int64_t voter, const char *scrutin, int *eligible), (tx->c, voter, scrutin, eligible))
-DISPATCH(signature_exists, (store_tx *tx, int64_t voter, const char *scrutin, int *exists), (tx->c, voter, scrutin, exists))
-DISPATCH(signature_add, (store_tx *tx, int64_t voter, const char *scrutin), (tx->c, voter, scrutin))
-DISPATCH(credential_use, (store_tx *tx, const char *scrutin, const uint8_t pub[32]), (tx->c, scrutin, pub))
-DISPATCH(alpha_add, (store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]), (tx->c, hash))
-DISPATCH(box_reserve, (store_tx *tx, const char *scrutin, size_t payload), (tx->c, scrutin, payload))
-DISPATCH(ballot_add, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
-                     const char *body, const uint8_t *wire, size_t wirelen),
-         (tx->c, tracker, scrutin, body, wire, wirelen))
-DISPATCH(ballots_wire, (store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
-                        store_wire_fn fn, void *arg), (tx->c, scrutin, after, limit, fn, arg))
-DISPATCH(ballot_get, (store_tx *tx, const uint8_t tracker[STORE_HASH_BYTES],
-                     char scrutin[STORE_SCRUTIN_CHARS + 1], char **body), (tx->c, tracker, scrutin, body))
-DISPATCH(ballots_page, (store_tx *tx, const char *scrutin, const uint8_t *after, int limit,
-                       store_ballot_fn fn, void *arg), (tx->c, scrutin, after, limit, fn, arg))
-DISPATCH(box_state_get, (store_tx *tx, const char *scrutin, uint64_t *count, uint8_t digest[32]), (tx->c, scrutin, count, digest))
-DISPATCH(box_state_put, (store_tx *tx, const char *scrutin, uint64_t count,
-                        const uint8_t digest[32]), (tx->c, scrutin, count, digest))
-DISPATCH(turnout_each, (store_tx *tx, store_turnout_fn fn, void *arg), (tx->c, fn, arg))
+STORE_BOX_OPS(STORE_BOX_DISPATCH)

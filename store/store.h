@@ -1,16 +1,25 @@
 /*
- * store.h - the election's storage, behind one narrow interface.
+ * store.h - the election's storage: every record votesrv keeps, read and
+ * written through the operations below, store_<record>_<verb>, each given the
+ * transaction of a job.
  *
- * Two files (CNIL separation): the registry (election, electoral list,
- * credentials, signature list, audit log) and the ballot box (public
- * credentials and encrypted ballots only, keyed by hash: no voter id, no
- * timestamp, no insertion order).
+ * What it keeps, in two parts kept apart (CNIL separation):
+ * - the registry: the election, the electoral list and the voters' access
+ *   (accounts, links, sessions, throttles), credential bindings and reissue
+ *   requests, the signature list, staff accounts, the mail outbox, the
+ *   public documents and the audit log;
+ * - the ballot box: public credentials and encrypted ballots only, keyed by
+ *   hash (no voter id, no timestamp, no insertion order).
+ * Either two SQLite files (the default) or two schemas of one PostgreSQL
+ * database (store_config.postgresql); the operations are the same on both.
  *
- * Every write runs as a job on the store's single writer thread. Jobs queued
- * together share one transaction and one durable commit (group commit); each
- * job runs in its own savepoint, so a job that fails changes nothing and does
- * not disturb the others. store_write() returns only after the commit is on
- * disk. Reads run on a pool of read-only connections (store_read).
+ * How: a write is a job (store_write) run on the store's single writer
+ * thread. Jobs queued together share one transaction and one durable commit
+ * (group commit); each job runs in its own savepoint, so a job that fails
+ * changes nothing and does not disturb the others. store_write() returns only
+ * after the commit is on disk. A read is a job too (store_read), run on a
+ * pool of read-only connections. store_audit_export copies the audit log out
+ * into a file of its own, whatever the backend.
  *
  * Return values: STORE_OK, a negative STORE_E* code, or a job's own positive
  * code passed through unchanged.
@@ -302,7 +311,7 @@ int store_credential_use(store_tx *tx, const char *scrutin, const uint8_t pub[32
 /* Room in the box for the scrutin's ballots, before the first: slots for its
  * eligible voters and slack, each of payload bytes (the largest canonical
  * body + wire form + 32 per ciphertext); grows what is there if smaller.
- * SQLite only (store_sqlite_slots.c); a no-op on PostgreSQL. */
+ * SQLite's box only (its fixed slots); nothing to do on PostgreSQL. */
 int store_box_reserve(store_tx *tx, const char *scrutin, size_t payload);
 /* STORE_ECONFLICT if a ciphertext with this alpha is already in the box. */
 int store_alpha_add(store_tx *tx, const uint8_t hash[STORE_HASH_BYTES]);

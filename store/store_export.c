@@ -2,7 +2,8 @@
  * laid out as the registry's audit tables, which voteaudit and voteverify
  * --audit-log read: how an auditor gets the log of an election whose store is
  * PostgreSQL. One read transaction: a consistent snapshot. */
-#include "store_sqlite.h"
+#include <sqlite3.h>
+#include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,14 @@ static int put_entry(const store_audit_entry *e, void *arg)
     sqlite3_stmt *st = ((export_job *)arg)->entry;
     int rc;
 
-    sq_bind_audit_entry(st, e);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
+    sqlite3_bind_text(st, 2, e->time, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->event, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->payload, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, e->prev, STORE_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, e->hash, STORE_HASH_BYTES, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : STORE_EIO;
@@ -30,7 +38,9 @@ static int put_checkpoint(const store_checkpoint *cp, void *arg)
     sqlite3_stmt *st = ((export_job *)arg)->checkpoint;
     int rc;
 
-    sq_bind_checkpoint(st, cp);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)cp->seq);
+    sqlite3_bind_blob(st, 2, cp->hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, cp->signature, sizeof cp->signature, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : STORE_EIO;

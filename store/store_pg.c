@@ -1,5 +1,5 @@
 /* store_pg.c - the PostgreSQL backend: connections, migrations, transactions,
- * the election row, the electoral list and the audit log.
+ * and its dialect's few statements of its own.
  *
  * The migrations are the SQLite backend's, step for step, in PostgreSQL's
  * dialect; each schema records its own version. Registry steps run as the
@@ -141,7 +141,7 @@ static int session_setup(store_conn *c)
                       " SET application_name = 'votesrv'");
 }
 
-static void pgb_disconnect(store_conn *c)
+static void pgs_disconnect(store_conn *c)
 {
     if (c == NULL)
         return;
@@ -149,7 +149,7 @@ static void pgb_disconnect(store_conn *c)
     free(c);
 }
 
-static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
+static store_conn *pgs_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
 {
     store_conn *c = calloc(1, sizeof *c);
 
@@ -162,7 +162,7 @@ static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err,
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         snprintf(err, errlen, "PostgreSQL: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
         err[strcspn(err, "\n")] = '\0';
-        pgb_disconnect(c);
+        pgs_disconnect(c);
         return NULL;
     }
     if (session_setup(c) != STORE_OK ||
@@ -172,20 +172,20 @@ static store_conn *pgb_connect(const store_config *cfg, int readonly, char *err,
           migrate(c, "box", PG_BOX_ROLE, box_migrations,
                   (int)(sizeof box_migrations / sizeof *box_migrations)) != STORE_OK))) {
         snprintf(err, errlen, "PostgreSQL schemas registry and box: %s", c->err);
-        pgb_disconnect(c);
+        pgs_disconnect(c);
         return NULL;
     }
     return c;
 }
 
-static int pgb_lost(store_conn *c)
+static int pgs_lost(store_conn *c)
 {
     return c->lost || PQstatus(c->pg) != CONNECTION_OK;
 }
 
 /* Connect again with the same connection string: libpq tries each host in
  * turn and keeps the first that target_session_attrs accepts. */
-static int pgb_reconnect(store_conn *c)
+static int pgs_reconnect(store_conn *c)
 {
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
@@ -196,12 +196,12 @@ static int pgb_reconnect(store_conn *c)
     return session_setup(c);
 }
 
-static int pgb_compact(store_conn *c)
+static int pgs_compact(store_conn *c)
 {
     return c->readonly ? STORE_EIO : pgs_box_rewrite(c);
 }
 
-static int pgb_begin(store_conn *c)
+static int pgs_begin(store_conn *c)
 {
     return c->readonly ? pgs_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                        : pgs_begin_write(c, NULL);
@@ -209,7 +209,7 @@ static int pgb_begin(store_conn *c)
 
 /* COMMIT of a transaction that an error aborted answers "ROLLBACK": that is
  * a failure, not a success. */
-static int pgb_commit(store_conn *c)
+static int pgs_commit(store_conn *c)
 {
     PGresult *r = PQexec(c->pg, "COMMIT");
     int rc = pgs_result(c, r);
@@ -222,378 +222,31 @@ static int pgb_commit(store_conn *c)
     return rc;
 }
 
-static int pgb_rollback(store_conn *c) { return pgs_exec(c, "ROLLBACK"); }
-static int pgb_savepoint(store_conn *c) { return pgs_exec(c, "SAVEPOINT job"); }
-static int pgb_release(store_conn *c) { return pgs_exec(c, "RELEASE job"); }
-static int pgb_rollback_to(store_conn *c) { return pgs_exec(c, "ROLLBACK TO job"); }
-static const char *pgb_errmsg(store_conn *c) { return c->err; }
+static int pgs_rollback(store_conn *c) { return pgs_exec(c, "ROLLBACK"); }
+static int pgs_savepoint(store_conn *c) { return pgs_exec(c, "SAVEPOINT job"); }
+static int pgs_release(store_conn *c) { return pgs_exec(c, "RELEASE job"); }
+static int pgs_rollback_to(store_conn *c) { return pgs_exec(c, "ROLLBACK TO job"); }
+static const char *pgs_errmsg(store_conn *c) { return c->err; }
 
-static int pgb_election_get(store_conn *c, store_election *e)
-{
-    static const char sql[] =
-        "SELECT eid, definition, fingerprint, state, test_mode, suspended, notice,"
-        " public_key, audit_key FROM election WHERE id = 1";
-    PGresult *r;
-    int rc = pgs_query_one(c, sql, NULL, &r);
-
-    memset(e, 0, sizeof *e);
-    if (rc != STORE_OK)
-        return rc;
-    pgs_copy_text(e->eid, sizeof e->eid, r, 0, 0);
-    e->definition = strdup(PQgetvalue(r, 0, 1));
-    pgs_copy_blob(e->fingerprint, sizeof e->fingerprint, r, 0, 2);
-    pgs_copy_text(e->state, sizeof e->state, r, 0, 3);
-    e->test_mode = (int)pgs_i64(r, 0, 4);
-    e->suspended = (int)pgs_i64(r, 0, 5);
-    pgs_copy_text(e->notice, sizeof e->notice, r, 0, 6);
-    e->has_public_key = !PQgetisnull(r, 0, 7);
-    pgs_copy_blob(e->public_key, sizeof e->public_key, r, 0, 7);
-    pgs_copy_blob(e->audit_key, sizeof e->audit_key, r, 0, 8);
-    PQclear(r);
-    return e->definition == NULL ? STORE_ENOMEM : STORE_OK;
-}
-
-static int pgb_election_put(store_conn *c, const store_election *e)
-{
-    static const char sql[] =
-        "INSERT INTO election(id, eid, definition, fingerprint, state, test_mode, suspended,"
-        " notice, public_key, audit_key) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        " ON CONFLICT (id) DO UPDATE SET eid = EXCLUDED.eid, definition = EXCLUDED.definition,"
-        " fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state,"
-        " test_mode = EXCLUDED.test_mode, suspended = EXCLUDED.suspended,"
-        " notice = EXCLUDED.notice, public_key = EXCLUDED.public_key,"
-        " audit_key = EXCLUDED.audit_key";
-    pgs_args a = { .n = 0 };
-
-    pgs_text(&a, e->eid);
-    pgs_text(&a, e->definition);
-    pgs_blob(&a, e->fingerprint, sizeof e->fingerprint);
-    pgs_text(&a, e->state);
-    pgs_int(&a, e->test_mode);
-    pgs_int(&a, e->suspended);
-    pgs_text(&a, e->notice);
-    pgs_blob(&a, e->has_public_key ? e->public_key : NULL, sizeof e->public_key);
-    pgs_blob(&a, e->audit_key, sizeof e->audit_key);
-    return pgs_command(c, sql, &a, NULL);
-}
-
-/* Numbered as SQLite numbers rows, one past the largest (the writers' lock
- * makes that safe): a sequence would not give back what a rolled-back import
- * took. */
-static int pgb_voter_add(store_conn *c, store_voter *v)
-{
-    static const char sql_v[] =
-        "INSERT INTO voter(id, number, surname, given_names, establishment, postal_address,"
-        " attributes, struck, digest) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM voter),"
-        " $1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id";
-    static const char sql_e[] =
-        "INSERT INTO voter_email(address, voter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-    static const char sql_s[] =
-        "INSERT INTO voter_scrutin(voter_id, scrutin) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-    pgs_args a = { .n = 0 };
-    PGresult *r;
-    int rc;
-
-    pgs_text(&a, v->number);
-    pgs_text(&a, v->surname);
-    pgs_text(&a, v->given_names);
-    pgs_text(&a, v->establishment);
-    pgs_text(&a, v->postal_address);
-    pgs_text(&a, v->attributes);
-    pgs_int(&a, v->struck);
-    pgs_blob(&a, v->digest, sizeof v->digest);
-    if ((rc = pgs_query(c, sql_v, &a, &r)) != STORE_OK)
-        return rc;
-    rc = PQntuples(r) == 1 ? STORE_OK : STORE_ECONFLICT;
-    if (rc == STORE_OK)
-        v->id = pgs_i64(r, 0, 0);
-    PQclear(r);
-    for (size_t i = 0; rc == STORE_OK && i < v->nemails; i++) {
-        a.n = 0;
-        pgs_text(&a, v->emails[i]);
-        pgs_int(&a, v->id);
-        rc = pgs_insert(c, sql_e, &a);
-    }
-    for (size_t i = 0; rc == STORE_OK && i < v->nscrutins; i++) {
-        a.n = 0;
-        pgs_int(&a, v->id);
-        pgs_text(&a, v->scrutins[i]);
-        rc = pgs_insert(c, sql_s, &a);
-    }
-    return rc;
-}
-
-static int pgb_voters_clear(store_conn *c)
-{
-    return pgs_exec(c, "DELETE FROM voter_scrutin; DELETE FROM voter_email; DELETE FROM voter");
-}
-
-static int pgb_voter_strike(store_conn *c, const char *number)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_text(&a, number);
-    return pgs_one_row(c, "UPDATE voter SET struck = 1 WHERE number = $1 AND struck = 0", &a,
-                      STORE_ENOTFOUND);
-}
-
-static int pgb_voter_find(store_conn *c, const char *number, int64_t *id, int *struck)
-{
-    pgs_args a = { .n = 0 };
-    PGresult *r;
-    int rc;
-
-    pgs_text(&a, number);
-    rc = pgs_query_one(c, "SELECT id, struck FROM voter WHERE number = $1", &a, &r);
-    if (rc != STORE_OK)
-        return rc;
-    *id = pgs_i64(r, 0, 0);
-    *struck = (int)pgs_i64(r, 0, 1);
-    PQclear(r);
-    return STORE_OK;
-}
-
-static int pgb_voter_count(store_conn *c, uint64_t *active, uint64_t *struck)
-{
-    int rc = pgs_count(c, "SELECT count(*) FROM voter WHERE struck = 0", NULL, active);
-
-    return rc != STORE_OK ? rc
-                          : pgs_count(c, "SELECT count(*) FROM voter WHERE struck = 1", NULL, struck);
-}
-
-static int voter_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    uint8_t digest[STORE_HASH_BYTES];
-
-    pgs_copy_blob(digest, sizeof digest, r, i, 1);
-    return ((store_voter_fn)fn)(pgs_str(r, i, 0), digest, (int)pgs_i64(r, i, 2), arg);
-}
-
-static int pgb_voters_each(store_conn *c, store_voter_fn fn, void *arg)
-{
-    return pgs_scan(c, "SELECT number, digest, struck FROM voter ORDER BY number",
-                   NULL, voter_row, (void *)fn, arg);
-}
-
-static int pgb_voters_purge(store_conn *c)
-{
-    return pgs_exec(c, "DELETE FROM voter_email; DELETE FROM session; DELETE FROM access_link;"
-                      "DELETE FROM credential_binding;"
-                      "UPDATE voter SET surname = '', given_names = '', establishment = '',"
-                      " postal_address = '', attributes = '{}',"
-                      " password_hash = NULL, defi_question = NULL, defi_hash = NULL");
-}
-
-static int pgb_ballot_count(store_conn *c, uint64_t *n)
-{
-    return pgs_count(c, "SELECT count(*) FROM box.ballot", NULL, n);
-}
-
-static int pgb_signature_count(store_conn *c, uint64_t *n)
-{
-    return pgs_count(c, "SELECT count(*) FROM signature", NULL, n);
-}
-
-static int pgb_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
-{
-    int rc = pgb_ballot_count(c, ballots);
-
-    if (rc == STORE_OK)
-        rc = pgb_signature_count(c, signatures);
-    if (rc == STORE_OK)
-        rc = pgs_exec(c, "DELETE FROM box.ballot; DELETE FROM box.state; DELETE FROM signature");
-    return rc;
-}
-
-static int pgb_audit_last(store_conn *c, uint64_t *seq, uint8_t *hash)
-{
-    PGresult *r;
-    int rc = pgs_query(c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", NULL, &r);
-
-    *seq = 0;
-    memset(hash, 0, STORE_HASH_BYTES);
-    if (rc != STORE_OK)
-        return rc;
-    if (PQntuples(r) == 1) {
-        *seq = (uint64_t)pgs_i64(r, 0, 0);
-        pgs_copy_blob(hash, STORE_HASH_BYTES, r, 0, 1);
-    }
-    PQclear(r);
-    return STORE_OK;
-}
-
-static int pgb_audit_insert(store_conn *c, const store_audit_entry *e)
-{
-    static const char sql[] =
-        "INSERT INTO audit(seq, time, role, actor, event, payload, prev, hash)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
-    pgs_args a = { .n = 0 };
-
-    pgs_int(&a, (int64_t)e->seq);
-    pgs_text(&a, e->time);
-    pgs_text(&a, e->role);
-    pgs_text(&a, e->actor);
-    pgs_text(&a, e->event);
-    pgs_text(&a, e->payload);
-    pgs_blob(&a, e->prev, STORE_HASH_BYTES);
-    pgs_blob(&a, e->hash, STORE_HASH_BYTES);
-    return pgs_insert(c, sql, &a);
-}
-
-static int pgb_audit_count(store_conn *c, const char *event, uint64_t *n)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_text(&a, event);
-    return pgs_count(c, "SELECT count(*) FROM audit WHERE event = $1", &a, n);
-}
-
-static int audit_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    store_audit_entry e;
-
-    e.seq = (uint64_t)pgs_i64(r, i, 0);
-    pgs_copy_text(e.time, sizeof e.time, r, i, 1);
-    e.role = pgs_str(r, i, 2);
-    e.actor = pgs_str(r, i, 3);
-    e.event = pgs_str(r, i, 4);
-    e.payload = pgs_str(r, i, 5);
-    pgs_copy_blob(e.prev, sizeof e.prev, r, i, 6);
-    pgs_copy_blob(e.hash, sizeof e.hash, r, i, 7);
-    return ((store_audit_fn)fn)(&e, arg);
-}
-
-static int pgb_audit_each(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_int(&a, (int64_t)from_seq);
-    return pgs_scan(c, "SELECT seq, time, role, actor, event, payload, prev, hash FROM audit"
-                      " WHERE seq >= $1 ORDER BY seq", &a, audit_row, (void *)fn, arg);
-}
-
-static int pgb_checkpoint_insert(store_conn *c, const store_checkpoint *cp)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_int(&a, (int64_t)cp->seq);
-    pgs_blob(&a, cp->hash, STORE_HASH_BYTES);
-    pgs_blob(&a, cp->signature, sizeof cp->signature);
-    return pgs_command(c, "INSERT INTO audit_checkpoint(seq, hash, signature) VALUES ($1, $2, $3)"
-                         " ON CONFLICT DO NOTHING", &a, NULL);
-}
-
-static int checkpoint_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    store_checkpoint cp;
-
-    cp.seq = (uint64_t)pgs_i64(r, i, 0);
-    pgs_copy_blob(cp.hash, sizeof cp.hash, r, i, 1);
-    pgs_copy_blob(cp.signature, sizeof cp.signature, r, i, 2);
-    return ((store_checkpoint_fn)fn)(&cp, arg);
-}
-
-static int pgb_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)
-{
-    return pgs_each(c, "SELECT seq, hash, signature FROM audit_checkpoint ORDER BY seq", NULL,
-                   checkpoint_row, (void *)fn, arg);
-}
+#define PGS_BOX_OP(name, params, args) .name = pgs_##name,
 
 const store_backend store_backend_pg = {
     .name = "postgresql",
-    .errmsg = pgb_errmsg,
-    .connect = pgb_connect,
-    .disconnect = pgb_disconnect,
-    .lost = pgb_lost,
-    .reconnect = pgb_reconnect,
-    .compact = pgb_compact,
-    .begin = pgb_begin,
-    .commit = pgb_commit,
-    .rollback = pgb_rollback,
-    .savepoint = pgb_savepoint,
-    .release = pgb_release,
-    .rollback_to = pgb_rollback_to,
-    .election_get = pgb_election_get,
-    .election_put = pgb_election_put,
-    .voter_add = pgb_voter_add,
-    .voters_clear = pgb_voters_clear,
-    .voter_strike = pgb_voter_strike,
-    .voter_find = pgb_voter_find,
-    .voter_count = pgb_voter_count,
-    .voters_each = pgb_voters_each,
-    .voters_purge = pgb_voters_purge,
-    .ballot_count = pgb_ballot_count,
-    .signature_count = pgb_signature_count,
-    .test_wipe = pgb_test_wipe,
-    .voters_without_auth = pgs_voters_without_auth,
-    .credential_add = pgs_credential_add,
-    .credential_revoke = pgs_credential_revoke,
-    .credential_state = pgs_credential_state,
-    .credential_count = pgs_credential_count,
-    .credentials_each = pgs_credentials_each,
-    .credentials_clear = pgs_credentials_clear,
-    .binding_put = pgs_binding_put,
-    .binding_get = pgs_binding_get,
-    .reissue_put = pgs_reissue_put,
-    .reissue_delete = pgs_reissue_delete,
-    .reissues_each = pgs_reissues_each,
-    .audit_last = pgb_audit_last,
-    .audit_insert = pgb_audit_insert,
-    .audit_count = pgb_audit_count,
-    .audit_each = pgb_audit_each,
-    .checkpoint_insert = pgb_checkpoint_insert,
-    .checkpoints_each = pgb_checkpoints_each,
-    .access_by_email = pgs_access_by_email,
-    .access_by_id = pgs_access_by_id,
-    .access_set_password = pgs_access_set_password,
-    .access_set_defi = pgs_access_set_defi,
-    .voter_emails = pgs_voter_emails,
-    .voter_scrutins = pgs_voter_scrutins,
-    .active_voters_each = pgs_active_voters_each,
-    .voter_cards_each = pgs_voter_cards_each,
-    .link_issue = pgs_link_issue,
-    .link_peek = pgs_link_peek,
-    .link_consume = pgs_link_consume,
-    .session_insert = pgs_session_insert,
-    .session_get = pgs_session_get,
-    .session_touch = pgs_session_touch,
-    .session_delete = pgs_session_delete,
-    .sessions_delete_voter = pgs_sessions_delete_voter,
-    .sessions_delete_others = pgs_sessions_delete_others,
-    .throttle_get = pgs_throttle_get,
-    .throttle_put = pgs_throttle_put,
-    .nonce_use = pgs_nonce_use,
-    .voter_eligible = pgs_voter_eligible,
-    .signature_exists = pgs_signature_exists,
-    .signature_add = pgs_signature_add,
-    .credential_use = pgs_credential_use,
-    .alpha_add = pgs_alpha_add,
-    .box_reserve = pgs_box_reserve,
-    .ballot_add = pgs_ballot_add,
-    .ballot_get = pgs_ballot_get,
-    .ballots_page = pgs_ballots_page,
-    .ballots_wire = pgs_ballots_wire,
-    .box_state_get = pgs_box_state_get,
-    .box_state_put = pgs_box_state_put,
-    .turnout_each = pgs_turnout_each,
-    .outbox_insert = pgs_outbox_insert,
-    .outbox_claim = pgs_outbox_claim,
-    .outbox_sent = pgs_outbox_sent,
-    .outbox_retry = pgs_outbox_retry,
-    .outbox_count = pgs_outbox_count,
-    .document_put = pgs_document_put,
-    .document_get = pgs_document_get,
-    .documents_each = pgs_documents_each,
-    .documents_clear = pgs_documents_clear,
-    .document_delete = pgs_document_delete,
-    .signatures_each = pgs_signatures_each,
-    .staff_add = pgs_staff_add,
-    .staff_get = pgs_staff_get,
-    .staff_by_session = pgs_staff_by_session,
-    .staff_totp_use = pgs_staff_totp_use,
-    .staff_password_set = pgs_staff_password_set,
-    .staff_session_set = pgs_staff_session_set,
-    .staff_session_touch = pgs_staff_session_touch,
-    .staff_each = pgs_staff_each,
-    .voter_search = pgs_voter_search,
+    STORE_BACKEND_FUNCTIONS(pgs),
+    .lost = pgs_lost,
+    .reconnect = pgs_reconnect,
+    /* lower() folds ASCII letters under COLLATE "C", as the index
+     * voter_surname does; LIKE escapes with \ by default */
+    .sql_voter_search =
+        "SELECT " STORE_CARD_COLUMNS " FROM voter v"
+        " WHERE v.number = $1 OR lower(v.surname) LIKE lower($2)"
+        " OR v.id IN (SELECT voter_id FROM voter_email WHERE address = lower($1))"
+        " ORDER BY v.number = $1 DESC, lower(v.surname), v.number LIMIT $3",
+    /* rows another node's sender holds are skipped, not waited for */
+    .sql_outbox_claim =
+        "UPDATE outbox SET next_attempt = $3 WHERE id IN"
+        " (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt <= $1"
+        " ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+        " RETURNING id, recipient, message, attempts",
+    STORE_BOX_OPS(PGS_BOX_OP)
 };

@@ -1,58 +1,26 @@
-/* store_pg_box.c - the ballot box and the signature list (PostgreSQL). */
+/* store_pg_box.c - the ballot box on PostgreSQL: rows of the box schema's
+ * tables, which compacting rewrites in key order. */
 #include "store_pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A query binding (int64, text) that answers whether a row exists. */
-static int exists2(store_conn *c, const char *sql, int64_t id, const char *text, int *found)
-{
-    pgs_args a = { .n = 0 };
+/* The box's operations get the connection alone; the statement layer wants
+ * a transaction's handle. */
+#define TX(c) (&(store_tx){ &store_backend_pg, (c), NULL })
 
-    pgs_int(&a, id);
-    pgs_text(&a, text);
-    return pgs_exists(c, sql, &a, found);
+int pgs_credential_use(store_conn *c, const char *scrutin, const uint8_t pub[32])
+{
+    return store_sql_insert(TX(c), STORE_SQL("INSERT INTO box.used_credential(scrutin, pub)"
+                                             " VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                             STORE_TEXT(scrutin), STORE_BLOB(pub, 32)));
 }
 
-int pgs_voter_eligible(store_conn *c, int64_t voter, const char *scrutin, int *eligible)
+int pgs_alpha_add(store_conn *c, const uint8_t hash[STORE_HASH_BYTES])
 {
-    return exists2(c, "SELECT 1 FROM voter_scrutin WHERE voter_id = $1 AND scrutin = $2", voter,
-                   scrutin, eligible);
-}
-
-int pgs_signature_exists(store_conn *c, int64_t voter, const char *scrutin, int *exists)
-{
-    return exists2(c, "SELECT 1 FROM signature WHERE voter_id = $1 AND scrutin = $2", voter,
-                   scrutin, exists);
-}
-
-int pgs_signature_add(store_conn *c, int64_t voter, const char *scrutin)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_int(&a, voter);
-    pgs_text(&a, scrutin);
-    return pgs_insert(c, "INSERT INTO signature(voter_id, scrutin) VALUES ($1, $2)"
-                        " ON CONFLICT DO NOTHING", &a);
-}
-
-int pgs_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_text(&a, scrutin);
-    pgs_blob(&a, pub, 32);
-    return pgs_insert(c, "INSERT INTO box.used_credential(scrutin, pub) VALUES ($1, $2)"
-                        " ON CONFLICT DO NOTHING", &a);
-}
-
-int pgs_alpha_add(store_conn *c, const uint8_t *hash)
-{
-    pgs_args a = { .n = 0 };
-
-    pgs_blob(&a, hash, STORE_HASH_BYTES);
-    return pgs_insert(c, "INSERT INTO box.alpha(hash) VALUES ($1) ON CONFLICT DO NOTHING", &a);
+    return store_sql_insert(TX(c), STORE_SQL("INSERT INTO box.alpha(hash) VALUES ($1)"
+                                             " ON CONFLICT DO NOTHING", STORE_HASH(hash)));
 }
 
 /* PostgreSQL lays rows out itself (heap pages, MVCC versions, WAL): there
@@ -65,131 +33,106 @@ int pgs_box_reserve(store_conn *c, const char *scrutin, size_t payload)
     return STORE_OK;
 }
 
-int pgs_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
-                  const uint8_t *wire, size_t wirelen)
+int pgs_ballot_add(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
+                   const char *body, const uint8_t *wire, size_t wirelen)
 {
-    pgs_args a = { .n = 0 };
-
-    pgs_blob(&a, tracker, STORE_HASH_BYTES);
-    pgs_text(&a, scrutin);
-    pgs_text(&a, body);
-    pgs_blob(&a, wire, wirelen);
-    return pgs_insert(c, "INSERT INTO box.ballot(tracker, scrutin, body, wire)"
-                        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", &a);
-}
-
-static int body_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    return ((store_ballot_fn)fn)((const uint8_t *)PQgetvalue(r, i, 0), pgs_str(r, i, 1), arg);
-}
-
-static int wire_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    return ((store_wire_fn)fn)((const uint8_t *)PQgetvalue(r, i, 0),
-                               (const uint8_t *)PQgetvalue(r, i, 1),
-                               PQgetisnull(r, i, 1) ? 0 : (size_t)PQgetlength(r, i, 1), arg);
+    return store_sql_insert(TX(c), STORE_SQL("INSERT INTO box.ballot(tracker, scrutin, body,"
+                                             " wire) VALUES ($1, $2, $3, $4)"
+                                             " ON CONFLICT DO NOTHING", STORE_HASH(tracker),
+                                             STORE_TEXT(scrutin), STORE_TEXT(body),
+                                             STORE_BLOB(wire, wirelen)));
 }
 
 /* A page of a scrutin's ballots by tracker after `after` (NULL: from the
- * start, the empty byte string sorting first). */
-static int page(store_conn *c, const char *sql, const char *scrutin, const uint8_t *after,
-                int limit, pgs_row_fn row, void *fn, void *arg)
+ * start, the empty byte string sorting first): tracker and `column`. */
+static void page(store_sql *q, store_conn *c, const char *sql, const char *scrutin,
+                 const uint8_t *after, int limit)
 {
-    pgs_args a = { .n = 0 };
-
-    pgs_text(&a, scrutin);
-    pgs_blob(&a, after != NULL ? after : (const uint8_t *)"", after != NULL ? STORE_HASH_BYTES : 0);
-    pgs_int(&a, limit);
-    return pgs_each(c, sql, &a, row, fn, arg);
+    store_sql_prepare(q, TX(c), STORE_SQL(sql, STORE_TEXT(scrutin),
+                                          STORE_BLOB(after != NULL ? after : (const uint8_t *)"",
+                                                     after != NULL ? STORE_HASH_BYTES : 0),
+                                          STORE_INT(limit)));
 }
 
 int pgs_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                    store_ballot_fn fn, void *arg)
+                     store_ballot_fn fn, void *arg)
 {
-    return page(c, "SELECT tracker, body FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
-                   " ORDER BY tracker LIMIT $3", scrutin, after, limit, body_row, (void *)fn, arg);
+    store_sql q;
+    size_t len;
+
+    page(&q, c, "SELECT tracker, body FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                " ORDER BY tracker LIMIT $3", scrutin, after, limit);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_bytes(&q, 0, &len), store_sql_str(&q, 1), arg);
+    return store_sql_stop(&q);
 }
 
 int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                    store_wire_fn fn, void *arg)
+                     store_wire_fn fn, void *arg)
 {
-    return page(c, "SELECT tracker, wire FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
-                   " ORDER BY tracker LIMIT $3", scrutin, after, limit, wire_row, (void *)fn, arg);
+    store_sql q;
+    size_t len, wirelen;
+
+    page(&q, c, "SELECT tracker, wire FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                " ORDER BY tracker LIMIT $3", scrutin, after, limit);
+    while (store_sql_next(&q)) {
+        const uint8_t *wire = store_sql_bytes(&q, 1, &wirelen);
+
+        q.stop = fn(store_sql_bytes(&q, 0, &len), wire, wire != NULL ? wirelen : 0, arg);
+    }
+    return store_sql_stop(&q);
 }
 
-int pgs_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body)
+int pgs_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],
+                   char scrutin[STORE_SCRUTIN_CHARS + 1], char **body)
 {
-    pgs_args a = { .n = 0 };
-    PGresult *r;
+    store_sql q;
     int rc;
 
-    pgs_blob(&a, tracker, STORE_HASH_BYTES);
-    rc = pgs_query_one(c, "SELECT scrutin, body FROM box.ballot WHERE tracker = $1", &a, &r);
+    rc = store_sql_row(&q, TX(c), STORE_SQL("SELECT scrutin, body FROM box.ballot WHERE tracker"
+                                            " = $1", STORE_HASH(tracker)));
     if (rc != STORE_OK)
         return rc;
-    pgs_copy_text(scrutin, STORE_SCRUTIN_CHARS + 1, r, 0, 0);
-    *body = strdup(PQgetvalue(r, 0, 1));
-    PQclear(r);
+    store_sql_copy_text(scrutin, STORE_SCRUTIN_CHARS + 1, &q, 0);
+    *body = strdup(store_sql_str(&q, 1));
+    store_sql_end(&q);
     return *body != NULL ? STORE_OK : STORE_ENOMEM;
 }
 
-int pgs_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)
+int pgs_ballot_count(store_conn *c, uint64_t *n)
 {
-    pgs_args a = { .n = 0 };
-    PGresult *r;
+    return store_sql_count(TX(c), n, STORE_SQL0("SELECT count(*) FROM box.ballot"));
+}
+
+int pgs_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t digest[32])
+{
+    store_sql q;
     int rc;
 
     *count = 0;
     memset(digest, 0, 32);
-    pgs_text(&a, scrutin);
-    if ((rc = pgs_query(c, "SELECT count, digest FROM box.state WHERE scrutin = $1", &a, &r)) !=
-        STORE_OK)
-        return rc;
-    if (PQntuples(r) == 1) {
-        *count = (uint64_t)pgs_i64(r, 0, 0);
-        pgs_copy_blob(digest, 32, r, 0, 1);
-    }
-    PQclear(r);
-    return STORE_OK;
+    rc = store_sql_row(&q, TX(c), STORE_SQL("SELECT count, digest FROM box.state WHERE scrutin ="
+                                            " $1", STORE_TEXT(scrutin)));
+    if (rc != STORE_OK)
+        return rc == STORE_ENOTFOUND ? STORE_OK : rc;
+    *count = (uint64_t)store_sql_i64(&q, 0);
+    store_sql_copy_blob(digest, 32, &q, 1);
+    return store_sql_end(&q);
 }
 
-int pgs_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
+int pgs_box_state_put(store_conn *c, const char *scrutin, uint64_t count,
+                      const uint8_t digest[32])
 {
-    pgs_args a = { .n = 0 };
-
-    pgs_text(&a, scrutin);
-    pgs_int(&a, (int64_t)count);
-    pgs_blob(&a, digest, 32);
-    return pgs_command(c, "INSERT INTO box.state(scrutin, count, digest) VALUES ($1, $2, $3)"
-                         " ON CONFLICT (scrutin) DO UPDATE SET count = EXCLUDED.count,"
-                         " digest = EXCLUDED.digest", &a, NULL);
+    return store_sql_run(TX(c), STORE_SQL("INSERT INTO box.state(scrutin, count, digest)"
+                                          " VALUES ($1, $2, $3) ON CONFLICT (scrutin)"
+                                          " DO UPDATE SET count = EXCLUDED.count,"
+                                          " digest = EXCLUDED.digest", STORE_TEXT(scrutin),
+                                          STORE_INT(count), STORE_BLOB(digest, 32)));
 }
 
-static int turnout_row(const PGresult *r, int i, void *fn, void *arg)
+int pgs_box_wipe(store_conn *c)
 {
-    return ((store_turnout_fn)fn)(pgs_str(r, i, 0), pgs_str(r, i, 1), (uint64_t)pgs_i64(r, i, 2),
-                                  (uint64_t)pgs_i64(r, i, 3), arg);
-}
-
-int pgs_turnout_each(store_conn *c, store_turnout_fn fn, void *arg)
-{
-    return pgs_each(c, "SELECT vs.scrutin, v.establishment, count(s.voter_id), count(*)"
-                      " FROM voter_scrutin vs JOIN voter v ON v.id = vs.voter_id AND v.struck = 0"
-                      " LEFT JOIN signature s ON s.voter_id = vs.voter_id"
-                      " AND s.scrutin = vs.scrutin GROUP BY vs.scrutin, v.establishment"
-                      " ORDER BY vs.scrutin, v.establishment", NULL, turnout_row, (void *)fn, arg);
-}
-
-static int signature_row(const PGresult *r, int i, void *fn, void *arg)
-{
-    return ((store_signature_fn)fn)(pgs_str(r, i, 0), pgs_str(r, i, 1), arg);
-}
-
-int pgs_signatures_each(store_conn *c, store_signature_fn fn, void *arg)
-{
-    return pgs_scan(c, "SELECT s.scrutin, v.number FROM signature s JOIN voter v"
-                      " ON v.id = s.voter_id ORDER BY s.scrutin, v.number", NULL, signature_row,
-                   (void *)fn, arg);
+    return pgs_exec(c, "DELETE FROM box.ballot; DELETE FROM box.state");
 }
 
 /* A heap table keeps rows where they were inserted, and each row's xmin

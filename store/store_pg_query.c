@@ -1,51 +1,11 @@
-/* store_pg_query.c - the PostgreSQL backend's statements: arguments,
- * prepared-statement cache, error mapping, binary results. */
+/* store_pg_query.c - the PostgreSQL backend's statement layer
+ * (store_backend.h): arguments, prepared-statement cache, error mapping,
+ * cursors for long scans, binary results. */
 #include "store_pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Past PG_MAX_ARGS, arguments are counted but not kept: the statement then
- * fails (args_checked; a programming error, caught by the tests). */
-static void add(pgs_args *a, const void *v, int len, int fmt)
-{
-    if (a->n < PG_MAX_ARGS) {
-        a->v[a->n] = v;
-        a->len[a->n] = len;
-        a->fmt[a->n] = fmt;
-    }
-    a->n++;
-}
-
-void pgs_text(pgs_args *a, const char *s)
-{
-    add(a, s, 0, 0);
-}
-
-void pgs_int(pgs_args *a, int64_t v)
-{
-    const char *text = NULL;
-
-    if (a->n < PG_MAX_ARGS) {
-        snprintf(a->num[a->n], sizeof a->num[a->n], "%lld", (long long)v);
-        text = a->num[a->n];
-    }
-    add(a, text, 0, 0);
-}
-
-void pgs_blob(pgs_args *a, const void *b, size_t len)
-{
-    add(a, b, (int)len, 1);
-}
-
-/* a, or no arguments for NULL; NULL if more were given than were kept. */
-static const pgs_args *args_checked(const pgs_args *a)
-{
-    static const pgs_args none;
-
-    return a == NULL ? &none : a->n > PG_MAX_ARGS ? NULL : a;
-}
 
 /* Connection failures (class 08), the server shutting down or starting
  * (57P01-57P03), or, for the writer, a server that became read-only (25006:
@@ -125,92 +85,6 @@ static const char *prepared(store_conn *c, const char *sql, int nargs, char *nam
     return name;
 }
 
-int pgs_query(store_conn *c, const char *sql, const pgs_args *a, PGresult **res)
-{
-    char name[16];
-    const char *stmt;
-    PGresult *r;
-    int rc;
-
-    if ((a = args_checked(a)) == NULL)
-        return STORE_EIO;
-    stmt = prepared(c, sql, a->n, name, sizeof name, &rc);
-    if (rc != STORE_OK)
-        return rc;
-    if (stmt != NULL)
-        r = PQexecPrepared(c->pg, stmt, a->n, a->v, a->len, a->fmt, 1);
-    else
-        r = PQexecParams(c->pg, sql, a->n, NULL, a->v, a->len, a->fmt, 1);
-    rc = pgs_result(c, r);
-    if (rc != STORE_OK) {
-        PQclear(r);
-        return rc;
-    }
-    *res = r;
-    return STORE_OK;
-}
-
-int pgs_query_one(store_conn *c, const char *sql, const pgs_args *a, PGresult **res)
-{
-    int rc = pgs_query(c, sql, a, res);
-
-    if (rc == STORE_OK && PQntuples(*res) != 1) {
-        PQclear(*res);
-        rc = STORE_ENOTFOUND;
-    }
-    return rc;
-}
-
-int pgs_command(store_conn *c, const char *sql, const pgs_args *a, int64_t *changed)
-{
-    PGresult *r;
-    int rc = pgs_query(c, sql, a, &r);
-
-    if (rc != STORE_OK)
-        return rc;
-    if (changed != NULL)
-        *changed = (int64_t)strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return STORE_OK;
-}
-
-int pgs_one_row(store_conn *c, const char *sql, const pgs_args *a, int absent)
-{
-    int64_t n = 0;
-    int rc = pgs_command(c, sql, a, &n);
-
-    return rc != STORE_OK ? rc : n == 1 ? STORE_OK : absent;
-}
-
-int pgs_insert(store_conn *c, const char *sql, const pgs_args *a)
-{
-    return pgs_one_row(c, sql, a, STORE_ECONFLICT);
-}
-
-int pgs_count(store_conn *c, const char *sql, const pgs_args *a, uint64_t *n)
-{
-    PGresult *r;
-    int rc = pgs_query_one(c, sql, a, &r);
-
-    if (rc != STORE_OK)
-        return rc;
-    *n = (uint64_t)pgs_i64(r, 0, 0);
-    PQclear(r);
-    return STORE_OK;
-}
-
-int pgs_exists(store_conn *c, const char *sql, const pgs_args *a, int *found)
-{
-    PGresult *r;
-    int rc = pgs_query(c, sql, a, &r);
-
-    if (rc != STORE_OK)
-        return rc;
-    *found = PQntuples(r) > 0;
-    PQclear(r);
-    return STORE_OK;
-}
-
 int64_t pgs_i64(const PGresult *r, int row, int col)
 {
     const unsigned char *p = (const unsigned char *)PQgetvalue(r, row, col);
@@ -226,73 +100,134 @@ int64_t pgs_i64(const PGresult *r, int row, int col)
     return (int64_t)v;
 }
 
-const char *pgs_str(const PGresult *r, int row, int col)
+/* Parameters go as text, byte strings as binary; results come back binary. */
+typedef struct {
+    const char *v[STORE_SQL_ARGS];
+    int len[STORE_SQL_ARGS], fmt[STORE_SQL_ARGS];
+    char num[STORE_SQL_ARGS][24];
+} pg_params;
+
+static void params_of(const store_sql *q, pg_params *p)
 {
-    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
-}
+    for (int i = 0; i < q->nargs; i++) {
+        const store_sql_arg *a = &q->arg[i];
 
-void pgs_copy_text(char *dst, size_t size, const PGresult *r, int row, int col)
-{
-    const char *t = pgs_str(r, row, col);
-
-    snprintf(dst, size, "%s", t != NULL ? t : "");
-}
-
-void pgs_copy_blob(uint8_t *dst, size_t size, const PGresult *r, int row, int col)
-{
-    memset(dst, 0, size);
-    if (!PQgetisnull(r, row, col) && (size_t)PQgetlength(r, row, col) == size)
-        memcpy(dst, PQgetvalue(r, row, col), size);
-}
-
-int pgs_each(store_conn *c, const char *sql, const pgs_args *a, pgs_row_fn row, void *fn,
-             void *arg)
-{
-    PGresult *r;
-    int rc = pgs_query(c, sql, a, &r), stop = 0;
-
-    if (rc != STORE_OK)
-        return rc;
-    for (int i = 0; i < PQntuples(r) && !stop; i++)
-        stop = row(r, i, fn, arg);
-    PQclear(r);
-    return stop;
+        p->v[i] = a->p;
+        p->len[i] = a->type == STORE_ARG_BLOB ? (int)a->len : 0;
+        p->fmt[i] = a->type == STORE_ARG_BLOB;
+        if (a->type == STORE_ARG_INT) {
+            snprintf(p->num[i], sizeof p->num[i], "%lld", (long long)a->i);
+            p->v[i] = p->num[i];
+        }
+    }
 }
 
 /* A cursor lives until the end of its transaction: every scan runs in one.
- * Its rows come in pages, and fn may run other statements between them (a
- * streamed result would forbid that). */
-int pgs_scan(store_conn *c, const char *sql, const pgs_args *a, pgs_row_fn row, void *fn,
-             void *arg)
+ * Its rows come in pages, and the caller may run other statements between
+ * them (a streamed result would forbid that). */
+static int start(store_sql *q)
 {
-    size_t len = strlen(sql) + 64;
-    char *declare, name[32], cmd[96];
+    store_conn *c = q->c;
+    pg_params p;
+    char name[16];
+    const char *stmt;
     PGresult *r;
-    int rc, stop = 0, n = PG_SCAN_PAGE;
+    int rc;
 
-    if ((a = args_checked(a)) == NULL)
-        return STORE_EIO;
-    if ((declare = malloc(len)) == NULL)
-        return STORE_ENOMEM;
-    snprintf(name, sizeof name, "scan%u", ++c->cursors);
-    snprintf(declare, len, "DECLARE %s BINARY NO SCROLL CURSOR FOR %s", name, sql);
-    r = PQexecParams(c->pg, declare, a->n, NULL, a->v, a->len, a->fmt, 1);
-    free(declare);
-    rc = pgs_result(c, r);
-    PQclear(r);
-    snprintf(cmd, sizeof cmd, "FETCH %d FROM %s", PG_SCAN_PAGE, name);
-    while (rc == STORE_OK && !stop && n == PG_SCAN_PAGE) {
-        r = PQexec(c->pg, cmd);
-        if ((rc = pgs_result(c, r)) == STORE_OK) {
-            n = PQntuples(r);
-            for (int i = 0; i < n && !stop; i++)
-                stop = row(r, i, fn, arg);
-        }
+    params_of(q, &p);
+    if (q->scan) {
+        size_t len = strlen(q->sql) + 64;
+        char *declare = malloc(len);
+
+        if (declare == NULL)
+            return STORE_ENOMEM;
+        q->cursor = ++c->cursors;
+        snprintf(declare, len, "DECLARE scan%u BINARY NO SCROLL CURSOR FOR %s", q->cursor,
+                 q->sql);
+        r = PQexecParams(c->pg, declare, q->nargs, NULL, p.v, p.len, p.fmt, 1);
+        free(declare);
+        rc = pgs_result(c, r);
         PQclear(r);
+        q->nrows = PG_SCAN_PAGE;            /* then FETCH */
+        return rc;
     }
-    if (rc == STORE_OK) {
-        snprintf(cmd, sizeof cmd, "CLOSE %s", name);
-        rc = pgs_exec(c, cmd);
+    stmt = prepared(c, q->sql, q->nargs, name, sizeof name, &rc);
+    if (rc != STORE_OK)
+        return rc;
+    if (stmt != NULL)
+        r = PQexecPrepared(c->pg, stmt, q->nargs, p.v, p.len, p.fmt, 1);
+    else
+        r = PQexecParams(c->pg, q->sql, q->nargs, NULL, p.v, p.len, p.fmt, 1);
+    if ((rc = pgs_result(c, r)) != STORE_OK) {
+        PQclear(r);
+        return rc;
     }
-    return stop ? stop : rc;
+    q->h = r;
+    q->nrows = PQntuples(r);
+    q->row = -1;
+    q->changes = (int64_t)strtoll(PQcmdTuples(r), NULL, 10);
+    return STORE_OK;
+}
+
+int pgs_step(store_sql *q)
+{
+    char cmd[64];
+    PGresult *r;
+    int rc;
+
+    if (!q->started) {
+        q->started = 1;
+        if ((rc = start(q)) != STORE_OK)
+            return rc;
+    }
+    for (;;) {
+        if (q->h != NULL && ++q->row < q->nrows)
+            return STORE_ROW;
+        if (q->cursor == 0)
+            return STORE_OK;
+        PQclear(q->h);
+        q->h = NULL;
+        if (q->nrows < PG_SCAN_PAGE) {
+            snprintf(cmd, sizeof cmd, "CLOSE scan%u", q->cursor);
+            q->cursor = 0;
+            return pgs_exec(q->c, cmd);
+        }
+        snprintf(cmd, sizeof cmd, "FETCH %d FROM scan%u", PG_SCAN_PAGE, q->cursor);
+        r = PQexec(q->c->pg, cmd);
+        if ((rc = pgs_result(q->c, r)) != STORE_OK) {
+            PQclear(r);
+            q->cursor = 0;
+            return rc;
+        }
+        q->h = r;
+        q->nrows = PQntuples(r);
+        q->row = -1;
+    }
+}
+
+void pgs_end(store_sql *q)
+{
+    PQclear(q->h);
+    q->h = NULL;
+}
+
+int64_t pgs_column_int(store_sql *q, int col)
+{
+    return pgs_i64(q->h, q->row, col);
+}
+
+const char *pgs_column_text(store_sql *q, int col)
+{
+    return PQgetisnull(q->h, q->row, col) ? NULL : PQgetvalue(q->h, q->row, col);
+}
+
+const void *pgs_column_blob(store_sql *q, int col, size_t *len)
+{
+    *len = (size_t)PQgetlength(q->h, q->row, col);
+    return PQgetisnull(q->h, q->row, col) ? NULL : PQgetvalue(q->h, q->row, col);
+}
+
+int pgs_column_null(store_sql *q, int col)
+{
+    return PQgetisnull(q->h, q->row, col);
 }

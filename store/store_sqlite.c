@@ -1,5 +1,8 @@
 /* store_sqlite.c - the embedded default backend: two SQLite files, the ballot
- * box attached to the registry's connection as "box".
+ * box attached to the registry's connection as "box". Here: migrations,
+ * connections, transactions, the statement layer (store_backend.h) and what
+ * SQLite's dialect needs of its own; the box's slots are in
+ * store_sqlite_slots.c.
  *
  * Rollback journals, not WAL: a cast writes the signature list (registry) and
  * the ballot (box) in one transaction, and SQLite commits attached files
@@ -133,26 +136,6 @@ int sq_exec(store_conn *c, const char *sql)
     return sq_map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
 }
 
-/* A prepared statement for a static SQL string, cached per connection. */
-sqlite3_stmt *sq_stmt(store_conn *c, const char *sql)
-{
-    sqlite3_stmt *st;
-
-    for (int i = 0; i < c->nstmt; i++)
-        if (c->sql[i] == sql) {
-            sqlite3_reset(c->stmt[i]);
-            sqlite3_clear_bindings(c->stmt[i]);
-            return c->stmt[i];
-        }
-    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return NULL;
-    if (c->nstmt < STMT_CACHE) {
-        c->sql[c->nstmt] = sql;
-        c->stmt[c->nstmt++] = st;
-    }
-    return st;
-}
-
 /* Step a statement that returns no row; reset it. */
 int sq_step_done(sqlite3_stmt *st)
 {
@@ -168,20 +151,6 @@ int sq_step_done(sqlite3_stmt *st)
 int sq_row_result(int rc)
 {
     return rc ==  SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
-}
-
-int sq_count_query(store_conn *c, const char *sql, uint64_t *count)
-{
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *count = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : sq_map_rc(rc);
 }
 
 static int migrate(store_conn *c, const char *schema, const char **steps, int nsteps)
@@ -339,318 +308,122 @@ void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col)
         memcpy(dst, b, size);
 }
 
-static int sq_election_get(store_conn *c, store_election *e)
-{
-    static const char sql[] =
-        "SELECT eid, definition, fingerprint, state, test_mode, suspended, notice,"
-        " public_key, audit_key FROM election WHERE id = 1";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
+/* ---- the statement layer (store_backend.h) ---- */
 
-    memset(e, 0, sizeof *e);
-    if (st == NULL)
-        return STORE_EIO;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? STORE_ENOTFOUND : sq_map_rc(rc);
+/* SQLite's dialect: the statements' $1-style parameters become ?1 (outside
+ * quoted text); NULL if out of memory. */
+static char *sq_dialect(const char *sql)
+{
+    char *s = strdup(sql);
+    int quoted = 0;
+
+    for (char *p = s; p != NULL && *p; p++) {
+        if (*p == '\'')
+            quoted = !quoted;
+        else if (!quoted && *p == '$' && p[1] >= '0' && p[1] <= '9')
+            *p = '?';
     }
-    sq_copy_text(e->eid, sizeof e->eid, st, 0);
-    e->definition = strdup((const char *)sqlite3_column_text(st, 1));
-    sq_copy_blob(e->fingerprint, sizeof e->fingerprint, st, 2);
-    sq_copy_text(e->state, sizeof e->state, st, 3);
-    e->test_mode = sqlite3_column_int(st, 4);
-    e->suspended = sqlite3_column_int(st, 5);
-    sq_copy_text(e->notice, sizeof e->notice, st, 6);
-    e->has_public_key = sqlite3_column_type(st, 7) == SQLITE_BLOB;
-    sq_copy_blob(e->public_key, sizeof e->public_key, st, 7);
-    sq_copy_blob(e->audit_key, sizeof e->audit_key, st, 8);
-    sqlite3_reset(st);
-    return e->definition == NULL ? STORE_ENOMEM : STORE_OK;
+    return s;
 }
 
-static int sq_election_put(store_conn *c, const store_election *e)
-{
-    static const char sql[] =
-        "INSERT OR REPLACE INTO election(id, eid, definition, fingerprint, state, test_mode,"
-        " suspended, notice, public_key, audit_key) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, e->eid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, e->definition, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, e->fingerprint, sizeof e->fingerprint, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, e->state, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, e->test_mode);
-    sqlite3_bind_int(st, 6, e->suspended);
-    sqlite3_bind_text(st, 7, e->notice, -1, SQLITE_STATIC);
-    if (e->has_public_key)
-        sqlite3_bind_blob(st, 8, e->public_key, sizeof e->public_key, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 8);
-    sqlite3_bind_blob(st, 9, e->audit_key, sizeof e->audit_key, SQLITE_STATIC);
-    return sq_step_done(st);
-}
-
-static int sq_voter_add(store_conn *c, store_voter *v)
-{
-    static const char sql_v[] =
-        "INSERT INTO voter(number, surname, given_names, establishment, postal_address,"
-        " attributes, struck, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    static const char sql_e[] = "INSERT INTO voter_email(address, voter_id) VALUES (?, ?)";
-    static const char sql_s[] = "INSERT INTO voter_scrutin(voter_id, scrutin) VALUES (?, ?)";
-    sqlite3_stmt *st = sq_stmt(c, sql_v);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, v->number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v->surname, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v->given_names, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, v->establishment, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, v->postal_address, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, v->attributes, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, v->struck);
-    sqlite3_bind_blob(st, 8, v->digest, sizeof v->digest, SQLITE_STATIC);
-    if ((rc = sq_step_done(st)) != STORE_OK)
-        return rc;
-    v->id = sqlite3_last_insert_rowid(c->db);
-    for (size_t i = 0; i < v->nemails; i++) {
-        st = sq_stmt(c, sql_e);
-        if (st == NULL)
-            return STORE_EIO;
-        sqlite3_bind_text(st, 1, v->emails[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, v->id);
-        if ((rc = sq_step_done(st)) != STORE_OK)
-            return rc;
-    }
-    for (size_t i = 0; i < v->nscrutins; i++) {
-        st = sq_stmt(c, sql_s);
-        if (st == NULL)
-            return STORE_EIO;
-        sqlite3_bind_int64(st, 1, v->id);
-        sqlite3_bind_text(st, 2, v->scrutins[i], -1, SQLITE_STATIC);
-        if ((rc = sq_step_done(st)) != STORE_OK)
-            return rc;
-    }
-    return STORE_OK;
-}
-
-static int sq_voters_clear(store_conn *c)
-{
-    return sq_exec(c, "DELETE FROM voter_scrutin; DELETE FROM voter_email; DELETE FROM voter;");
-}
-
-static int sq_voter_strike(store_conn *c, const char *number)
-{
-    static const char sql[] = "UPDATE voter SET struck = 1 WHERE number = ? AND struck = 0";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-    if ((rc = sq_step_done(st)) != STORE_OK)
-        return rc;
-    return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_ENOTFOUND;
-}
-
-static int sq_voter_find(store_conn *c, const char *number, int64_t *id, int *struck)
-{
-    static const char sql[] = "SELECT id, struck FROM voter WHERE number = ?";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *struck = sqlite3_column_int(st, 1);
-    }
-    sqlite3_reset(st);
-    return sq_row_result(rc);
-}
-
-static int sq_voter_count(store_conn *c, uint64_t *active, uint64_t *struck)
-{
-    int rc = sq_count_query(c, "SELECT count(*) FROM voter WHERE struck = 0", active);
-
-    return rc != STORE_OK ? rc : sq_count_query(c, "SELECT count(*) FROM voter WHERE struck = 1",
-                                             struck);
-}
-
-static int sq_voters_each(store_conn *c, store_voter_fn fn, void *arg)
+/* A prepared statement for a static SQL string, cached per connection. */
+sqlite3_stmt *sq_stmt(store_conn *c, const char *sql)
 {
     sqlite3_stmt *st;
-    int rc, stop = 0;
-
-    if (sqlite3_prepare_v2(c->db, "SELECT number, digest, struck FROM voter ORDER BY number",
-                           -1, &st, NULL) != SQLITE_OK)
-        return STORE_EIO;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint8_t digest[STORE_HASH_BYTES];
-
-        sq_copy_blob(digest, sizeof digest, st, 1);
-        stop = fn((const char *)sqlite3_column_text(st, 0), digest, sqlite3_column_int(st, 2),
-                  arg);
-    }
-    sqlite3_finalize(st);
-    return stop ? stop : sq_map_rc(rc);
-}
-
-static int sq_voters_purge(store_conn *c)
-{
-    return sq_exec(c, "DELETE FROM voter_email; DELETE FROM session; DELETE FROM credential_binding; DELETE FROM access_link;"
-                      "UPDATE voter SET surname = '', given_names = '', establishment = '',"
-                      " postal_address = '', attributes = '{}',"
-                      " password_hash = NULL, defi_question = NULL, defi_hash = NULL;");
-}
-
-static int sq_signature_count(store_conn *c, uint64_t *n)
-{
-    return sq_count_query(c, "SELECT count(*) FROM signature", n);
-}
-
-static int sq_test_wipe(store_conn *c, uint64_t *ballots, uint64_t *signatures)
-{
-    int rc = sq_ballot_count(c, ballots);
-
-    if (rc == STORE_OK)
-        rc = sq_signature_count(c, signatures);
-    if (rc == STORE_OK)
-        rc = sq_slots_wipe(c);
-    if (rc == STORE_OK)
-        rc = sq_exec(c, "DELETE FROM signature;");
-    return rc;
-}
-
-static int sq_audit_last(store_conn *c, uint64_t *seq, uint8_t *hash)
-{
-    static const char sql[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-    sqlite3_stmt *st = sq_stmt(c, sql);
+    char *text;
     int rc;
 
-    if (st == NULL)
-        return STORE_EIO;
-    *seq = 0;
-    memset(hash, 0, STORE_HASH_BYTES);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *seq = (uint64_t)sqlite3_column_int64(st, 0);
-        sq_copy_blob(hash, STORE_HASH_BYTES, st, 1);
+    for (int i = 0; i < c->nstmt; i++)
+        if (c->sql[i] == sql) {
+            sqlite3_reset(c->stmt[i]);
+            sqlite3_clear_bindings(c->stmt[i]);
+            return c->stmt[i];
+        }
+    if ((text = sq_dialect(sql)) == NULL)
+        return NULL;
+    rc = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    free(text);
+    if (rc != SQLITE_OK)
+        return NULL;
+    if (c->nstmt < STMT_CACHE) {
+        c->sql[c->nstmt] = sql;
+        c->stmt[c->nstmt++] = st;
     }
-    sqlite3_reset(st);
+    return st;
+}
+
+static sqlite3_stmt *sq_scan_stmt(store_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *text = sq_dialect(sql);
+
+    if (text != NULL && sqlite3_prepare_v2(c->db, text, -1, &st, NULL) != SQLITE_OK)
+        st = NULL;
+    free(text);
+    return st;
+}
+
+static void sq_bind(sqlite3_stmt *st, int i, const store_sql_arg *a)
+{
+    if (a->type == STORE_ARG_INT)
+        sqlite3_bind_int64(st, i, a->i);
+    else if (a->p == NULL)
+        sqlite3_bind_null(st, i);
+    else if (a->type == STORE_ARG_TEXT)
+        sqlite3_bind_text(st, i, a->p, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(st, i, a->p, (int)a->len, SQLITE_STATIC);
+}
+
+static int sq_step(store_sql *q)
+{
+    int rc;
+
+    if (!q->started) {
+        q->started = 1;
+        q->h = q->scan ? sq_scan_stmt(q->c, q->sql) : sq_stmt(q->c, q->sql);
+        for (int i = 0; q->h != NULL && i < q->nargs; i++)
+            sq_bind(q->h, i + 1, &q->arg[i]);
+    }
+    if (q->h == NULL)
+        return STORE_EIO;
+    rc = sqlite3_step(q->h);
+    if (rc == SQLITE_ROW)
+        return STORE_ROW;
+    q->changes = sqlite3_changes(q->c->db);
     return sq_map_rc(rc);
 }
 
-static int sq_audit_insert(store_conn *c, const store_audit_entry *e)
+static void sq_end(store_sql *q)
 {
-    static const char sql[] =
-        "INSERT INTO audit(seq, time, role, actor, event, payload, prev, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-
-    if (st == NULL)
-        return STORE_EIO;
-    sq_bind_audit_entry(st, e);
-    return sq_step_done(st);
+    if (q->h != NULL && q->scan)
+        sqlite3_finalize(q->h);
+    else if (q->h != NULL)
+        sqlite3_reset(q->h);
+    q->h = NULL;
 }
 
-void sq_bind_audit_entry(sqlite3_stmt *st, const store_audit_entry *e)
+static int64_t sq_column_int(store_sql *q, int col)
 {
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
-    sqlite3_bind_text(st, 2, e->time, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e->role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, e->actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, e->event, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, e->payload, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 7, e->prev, STORE_HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 8, e->hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    return sqlite3_column_int64(q->h, col);
 }
 
-static int sq_audit_count(store_conn *c, const char *event, uint64_t *n)
+static const char *sq_column_text(store_sql *q, int col)
 {
-    static const char sql[] = "SELECT count(*) FROM audit WHERE event = ?";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-    int rc;
-
-    if (st == NULL)
-        return STORE_EIO;
-    sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? STORE_OK : sq_map_rc(rc);
+    return (const char *)sqlite3_column_text(q->h, col);
 }
 
-static int sq_audit_each(store_conn *c, uint64_t from_seq, store_audit_fn fn, void *arg)
+static const void *sq_column_blob(store_sql *q, int col, size_t *len)
 {
-    sqlite3_stmt *st;
-    int rc, stop = 0;
+    const void *b = sqlite3_column_blob(q->h, col);
 
-    if (sqlite3_prepare_v2(c->db, "SELECT seq, time, role, actor, event, payload, prev, hash"
-                                  " FROM audit WHERE seq >= ? ORDER BY seq", -1, &st,
-                           NULL) != SQLITE_OK)
-        return STORE_EIO;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)from_seq);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_audit_entry e;
-
-        e.seq = (uint64_t)sqlite3_column_int64(st, 0);
-        sq_copy_text(e.time, sizeof e.time, st, 1);
-        e.role = (const char *)sqlite3_column_text(st, 2);
-        e.actor = (const char *)sqlite3_column_text(st, 3);
-        e.event = (const char *)sqlite3_column_text(st, 4);
-        e.payload = (const char *)sqlite3_column_text(st, 5);
-        sq_copy_blob(e.prev, sizeof e.prev, st, 6);
-        sq_copy_blob(e.hash, sizeof e.hash, st, 7);
-        stop = fn(&e, arg);
-    }
-    sqlite3_finalize(st);
-    return stop ? stop : sq_map_rc(rc);
+    *len = (size_t)sqlite3_column_bytes(q->h, col);
+    return b;
 }
 
-static int sq_checkpoint_insert(store_conn *c, const store_checkpoint *cp)
+static int sq_column_null(store_sql *q, int col)
 {
-    static const char sql[] =
-        "INSERT OR IGNORE INTO audit_checkpoint(seq, hash, signature) VALUES (?, ?, ?)";
-    sqlite3_stmt *st = sq_stmt(c, sql);
-
-    if (st == NULL)
-        return STORE_EIO;
-    sq_bind_checkpoint(st, cp);
-    return sq_step_done(st);
-}
-
-void sq_bind_checkpoint(sqlite3_stmt *st, const store_checkpoint *cp)
-{
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)cp->seq);
-    sqlite3_bind_blob(st, 2, cp->hash, STORE_HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, cp->signature, sizeof cp->signature, SQLITE_STATIC);
-}
-
-static int sq_checkpoints_each(store_conn *c, store_checkpoint_fn fn, void *arg)
-{
-    sqlite3_stmt *st;
-    int rc, stop = 0;
-
-    if (sqlite3_prepare_v2(c->db, "SELECT seq, hash, signature FROM audit_checkpoint"
-                                  " ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-        return STORE_EIO;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_checkpoint cp;
-
-        cp.seq = (uint64_t)sqlite3_column_int64(st, 0);
-        sq_copy_blob(cp.hash, sizeof cp.hash, st, 1);
-        sq_copy_blob(cp.signature, sizeof cp.signature, st, 2);
-        stop = fn(&cp, arg);
-    }
-    sqlite3_finalize(st);
-    return stop ? stop : sq_map_rc(rc);
+    return sqlite3_column_type(q->h, col) == SQLITE_NULL;
 }
 
 static const char *sq_errmsg(store_conn *c)
@@ -658,99 +431,21 @@ static const char *sq_errmsg(store_conn *c)
     return sqlite3_errmsg(c->db);
 }
 
+#define SQ_BOX_OP(name, params, args) .name = sq_##name,
+
 const store_backend store_backend_sqlite = {
     .name = "sqlite",
-    .errmsg = sq_errmsg,
-    .connect = sq_connect,
-    .disconnect = sq_disconnect,
-    .compact = sq_compact,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .savepoint = sq_savepoint,
-    .release = sq_release,
-    .rollback_to = sq_rollback_to,
-    .election_get = sq_election_get,
-    .election_put = sq_election_put,
-    .voter_add = sq_voter_add,
-    .voters_clear = sq_voters_clear,
-    .voter_strike = sq_voter_strike,
-    .voter_find = sq_voter_find,
-    .voter_count = sq_voter_count,
-    .voters_each = sq_voters_each,
-    .voters_purge = sq_voters_purge,
-    .ballot_count = sq_ballot_count,
-    .signature_count = sq_signature_count,
-    .test_wipe = sq_test_wipe,
-    .voters_without_auth = sq_voters_without_auth,
-    .credential_add = sq_credential_add,
-    .credential_revoke = sq_credential_revoke,
-    .credential_state = sq_credential_state,
-    .credential_count = sq_credential_count,
-    .credentials_each = sq_credentials_each,
-    .credentials_clear = sq_credentials_clear,
-    .binding_put = sq_binding_put,
-    .binding_get = sq_binding_get,
-    .reissue_put = sq_reissue_put,
-    .reissue_delete = sq_reissue_delete,
-    .reissues_each = sq_reissues_each,
-    .audit_last = sq_audit_last,
-    .audit_insert = sq_audit_insert,
-    .audit_count = sq_audit_count,
-    .audit_each = sq_audit_each,
-    .checkpoint_insert = sq_checkpoint_insert,
-    .checkpoints_each = sq_checkpoints_each,
-    .access_by_email = sq_access_by_email,
-    .access_by_id = sq_access_by_id,
-    .access_set_password = sq_access_set_password,
-    .access_set_defi = sq_access_set_defi,
-    .voter_emails = sq_voter_emails,
-    .voter_scrutins = sq_voter_scrutins,
-    .active_voters_each = sq_active_voters_each,
-    .voter_cards_each = sq_voter_cards_each,
-    .link_issue = sq_link_issue,
-    .link_peek = sq_link_peek,
-    .link_consume = sq_link_consume,
-    .session_insert = sq_session_insert,
-    .session_get = sq_session_get,
-    .session_touch = sq_session_touch,
-    .session_delete = sq_session_delete,
-    .sessions_delete_voter = sq_sessions_delete_voter,
-    .sessions_delete_others = sq_sessions_delete_others,
-    .throttle_get = sq_throttle_get,
-    .throttle_put = sq_throttle_put,
-    .nonce_use = sq_nonce_use,
-    .voter_eligible = sq_voter_eligible,
-    .signature_exists = sq_signature_exists,
-    .signature_add = sq_signature_add,
-    .credential_use = sq_credential_use,
-    .alpha_add = sq_alpha_add,
-    .box_reserve = sq_box_reserve,
-    .ballot_add = sq_ballot_add,
-    .ballot_get = sq_ballot_get,
-    .ballots_page = sq_ballots_page,
-    .ballots_wire = sq_ballots_wire,
-    .box_state_get = sq_box_state_get,
-    .box_state_put = sq_box_state_put,
-    .turnout_each = sq_turnout_each,
-    .outbox_insert = sq_outbox_insert,
-    .outbox_claim = sq_outbox_claim,
-    .outbox_sent = sq_outbox_sent,
-    .outbox_retry = sq_outbox_retry,
-    .outbox_count = sq_outbox_count,
-    .document_put = sq_document_put,
-    .document_get = sq_document_get,
-    .documents_each = sq_documents_each,
-    .documents_clear = sq_documents_clear,
-    .document_delete = sq_document_delete,
-    .signatures_each = sq_signatures_each,
-    .staff_add = sq_staff_add,
-    .staff_get = sq_staff_get,
-    .staff_by_session = sq_staff_by_session,
-    .staff_totp_use = sq_staff_totp_use,
-    .staff_password_set = sq_staff_password_set,
-    .staff_session_set = sq_staff_session_set,
-    .staff_session_touch = sq_staff_session_touch,
-    .staff_each = sq_staff_each,
-    .voter_search = sq_voter_search,
+    STORE_BACKEND_FUNCTIONS(sq),
+    /* LIKE and NOCASE fold ASCII letters, as the index voter_surname does */
+    .sql_voter_search =
+        "SELECT " STORE_CARD_COLUMNS " FROM voter v"
+        " WHERE v.number = $1 OR v.surname LIKE $2 ESCAPE '\\'"
+        " OR v.id IN (SELECT voter_id FROM voter_email WHERE address = lower($1))"
+        " ORDER BY v.number = $1 DESC, v.surname COLLATE NOCASE, v.number LIMIT $3",
+    /* one writer: nothing to skip */
+    .sql_outbox_claim =
+        "UPDATE outbox SET next_attempt = $3 WHERE id IN (SELECT id FROM outbox"
+        " WHERE state = 'queued' AND next_attempt <= $1 ORDER BY next_attempt, id LIMIT $2)"
+        " RETURNING id, recipient, message, attempts",
+    STORE_BOX_OPS(SQ_BOX_OP)
 };

@@ -586,7 +586,7 @@ static int migrate_rows(store_conn *c)
     return rc == SQLITE_DONE ? sq_exec(c, "DELETE FROM box.ballot") : STORE_EIO;
 }
 
-int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t *digest)
+int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_t digest[32])
 {
     uint8_t state[STATE_BYTES] = { 0 };
     region r;
@@ -605,7 +605,8 @@ int sq_box_state_get(store_conn *c, const char *scrutin, uint64_t *count, uint8_
 
 /* The box's count and digest, written in place like the ballots: the row's
  * bytes are the state's, whatever the order of the casts across scrutins. */
-int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count, const uint8_t *digest)
+int sq_box_state_put(store_conn *c, const char *scrutin, uint64_t count,
+                     const uint8_t digest[32])
 {
     uint8_t state[STATE_BYTES];
     int64_t used;
@@ -728,7 +729,7 @@ int sq_box_reserve(store_conn *c, const char *scrutin, size_t payload)
     return region_for(c, scrutin, SLOT_HEAD + 8 + payload, used - 1, &r);
 }
 
-int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
+int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t pub[32])
 {
     int rc = temp_insert(c, "INSERT INTO temp.bx_cred(pub, scrutin) VALUES (?, ?)", pub,
                          scrutin);
@@ -740,7 +741,7 @@ int sq_credential_use(store_conn *c, const char *scrutin, const uint8_t *pub)
     return rc;
 }
 
-int sq_alpha_add(store_conn *c, const uint8_t *hash)
+int sq_alpha_add(store_conn *c, const uint8_t hash[STORE_HASH_BYTES])
 {
     int rc = temp_insert(c, "INSERT INTO temp.bx_alpha(hash) VALUES (?)", hash, NULL);
 
@@ -758,8 +759,8 @@ int sq_alpha_add(store_conn *c, const uint8_t *hash)
     return rc;
 }
 
-int sq_ballot_add(store_conn *c, const uint8_t *tracker, const char *scrutin, const char *body,
-                  const uint8_t *wire, size_t wirelen)
+int sq_ballot_add(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES], const char *scrutin,
+                  const char *body, const uint8_t *wire, size_t wirelen)
 {
     size_t bodylen = strlen(body), na = c->npend_alpha, need, at;
     int64_t used;
@@ -847,7 +848,8 @@ static int get_in_region(store_conn *c, const region *r, void *arg)
     return *g->body == NULL ? STORE_ENOMEM : 1;
 }
 
-int sq_ballot_get(store_conn *c, const uint8_t *tracker, char *scrutin, char **body)
+int sq_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],
+                  char scrutin[STORE_SCRUTIN_CHARS + 1], char **body)
 {
     get_ctx g = { tracker, scrutin, body, 0 };
     int rc = regions_each(c, get_in_region, &g);
@@ -906,12 +908,32 @@ static int order_get(store_conn *c, const region *r, sq_order **out)
     return STORE_OK;
 }
 
-typedef int (*slot_fn)(const uint8_t *tracker, const slot_view *v, void *fn, void *arg);
+/* Whom ballots_walk hands each ballot: its body (strings) or its compact
+ * form. */
+typedef struct {
+    store_ballot_fn body;
+    store_wire_fn wire;
+    void *arg;
+} slot_reader;
+
+static int slot_read_one(const slot_reader *to, const uint8_t *tracker, const slot_view *v)
+{
+    char *body;
+    int rc;
+
+    if (to->wire != NULL)
+        return to->wire(tracker, v->wirelen ? v->wire : NULL, v->wirelen, to->arg);
+    if ((body = strndup(v->body, v->bodylen)) == NULL)
+        return STORE_ENOMEM;
+    rc = to->body(tracker, body, to->arg);
+    free(body);
+    return rc;
+}
 
 /* Up to limit ballots of the scrutin after `after` (NULL: from the first),
- * by tracker; row() for each. */
+ * by tracker, each handed to `to`. */
 static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                        slot_fn row, void *fn, void *arg)
+                        const slot_reader *to)
 {
     region r;
     sq_order *o;
@@ -937,36 +959,22 @@ static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *after
         memcpy(tracker, o->items[k].tracker, 32);
         if ((rc = slot_load(c, &r, o->items[k].slot, &buf, &v)) != STORE_OK)
             return rc;
-        stop = row(tracker, &v, fn, arg);
+        stop = slot_read_one(to, tracker, &v);
         free(buf);
     }
     return stop;
 }
 
-static int body_row(const uint8_t *tracker, const slot_view *v, void *fn, void *arg)
-{
-    char *body = strndup(v->body, v->bodylen);
-    int rc = body == NULL ? STORE_ENOMEM : ((store_ballot_fn)fn)(tracker, body, arg);
-
-    free(body);
-    return rc;
-}
-
-static int wire_row(const uint8_t *tracker, const slot_view *v, void *fn, void *arg)
-{
-    return ((store_wire_fn)fn)(tracker, v->wirelen ? v->wire : NULL, v->wirelen, arg);
-}
-
 int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_ballot_fn fn, void *arg)
 {
-    return ballots_walk(c, scrutin, after, limit, body_row, (void *)fn, arg);
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ fn, NULL, arg });
 }
 
 int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_wire_fn fn, void *arg)
 {
-    return ballots_walk(c, scrutin, after, limit, wire_row, (void *)fn, arg);
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ NULL, fn, arg });
 }
 
 static int count_region(store_conn *c, const region *r, void *arg)
@@ -987,7 +995,7 @@ int sq_ballot_count(store_conn *c, uint64_t *n)
 
 /* A test run's ballots and box states go; the credentials and ciphertexts it
  * used stay used (kept, sorted, in the tables of the box before the slots). */
-int sq_slots_wipe(store_conn *c)
+int sq_box_wipe(store_conn *c)
 {
     int rc = sq_exec(c, "INSERT OR IGNORE INTO box.used_credential(scrutin, pub)"
                         " SELECT scrutin, pub FROM temp.bx_cred ORDER BY scrutin, pub;"
