@@ -123,7 +123,7 @@ box_cast_verdict box_cast_allowed(const box_cast_facts *f, int64_t now);
 box_error box_cast_error(box_cast_verdict verdict);
 /* The facts in one read of the store (d: the election's definition), then
  * the decision. */
-int box_cast_check(store *s, const struct def_election *d, int64_t voter,
+MUST_CHECK int box_cast_check(store *s, const struct def_election *d, int64_t voter,
                    const char *scrutin, int64_t now, box_cast_verdict *out);
 
 /* g: the signer of receipts (NULL: box_cast refuses to make one). */

@@ -242,7 +242,12 @@ void page_vote_post(http_request *req, http_response *res)
         receipt_page(req, res, &receipt);
         return;
     }
-    if (rc == BOX_REFUSED)              /* the page says why, without the form if it must */
-        box_cast_check(req->ctx->store, &v.d, v.voter, v.s->id, api_now(), &v.verdict);
+    /* the page says why, without the form if it must */
+    if (rc == BOX_REFUSED && box_cast_check(req->ctx->store, &v.d, v.voter, v.s->id, api_now(),
+                                            &v.verdict) != STORE_OK) {
+        def_free(&v.d);
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return;
+    }
     render(req, res, &v, cast_error(req, rc, &r, &status), status);
 }

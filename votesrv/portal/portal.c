@@ -156,10 +156,13 @@ void portal_page_error(http_request *req, http_response *res, int status, int ms
     json_decref(res->json);
     res->json = NULL;
     free(res->text);
-    res->text = html_finish(&h);        /* NULL: http.c answers a bare 500 */
+    res->text = html_finish(&h);
+    if (res->text == NULL) {            /* out of memory: a bare 500, as http.c sends */
+        res->status = 500;
+        return;
+    }
     res->status = status;
-    if (res->text != NULL)
-        res->content_type = "text/html; charset=utf-8";
+    res->content_type = "text/html; charset=utf-8";
 }
 
 /* CSRF: a random cookie (HttpOnly, SameSite=Strict) and, in each form, its
