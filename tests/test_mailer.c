@@ -537,8 +537,7 @@ static void test_writer_death_ends_the_mailer(void **state)
 static void test_without_privsep_mail_stays_in_process(void **state)
 {
     char log[PATH_MAX], relay[64];
-    int last = 0, before, kids[64];
-    size_t n;
+    int last = 0, before;
     json_t *j;
 
     (void)state;
@@ -556,19 +555,7 @@ static void test_without_privsep_mail_stays_in_process(void **state)
     before = tu_smtp_mails_to(&smtp, "lea.petit@ex.gouv.fr", &last);
     ask_link("lea.petit@ex.gouv.fr");
     assert_int_equal(mails_beyond("lea.petit@ex.gouv.fr", before), before + 1);
-    n = tu_proc_children(daemon_pid, kids, 64);
-    for (size_t i = 0; i < n; i++) {
-        char path[64], comm[64] = "";
-        FILE *f;
-
-        snprintf(path, sizeof path, "/proc/%d/comm", kids[i]);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        if (fgets(comm, sizeof comm, f) == NULL)
-            comm[0] = '\0';
-        fclose(f);
-        assert_null(strstr(comm, MAILER_PROCESS_NAME));
-    }
+    assert_int_equal(tu_proc_child_named(daemon_pid, MAILER_PROCESS_NAME), -1);
 }
 
 int main(void)
