@@ -61,23 +61,23 @@ int store_voter_add(store_tx *tx, store_voter *v)
     store_sql q;
     int rc;
 
-    rc = store_sql_row(&q, tx, STORE_SQL("INSERT INTO voter(id, number, surname, given_names,"
-                                         " establishment, postal_address, attributes, struck,"
-                                         " digest) VALUES ((SELECT coalesce(max(id), 0) + 1"
-                                         " FROM voter), $1, $2, $3, $4, $5, $6, $7, $8)"
-                                         " ON CONFLICT DO NOTHING RETURNING id",
-                                         STORE_TEXT(v->number), STORE_TEXT(v->surname),
-                                         STORE_TEXT(v->given_names),
-                                         STORE_TEXT(v->establishment),
-                                         STORE_TEXT(v->postal_address),
-                                         STORE_TEXT(v->attributes), STORE_INT(v->struck),
-                                         STORE_HASH(v->digest)));
-    if (rc == STORE_ENOTFOUND)
-        return STORE_ECONFLICT;
-    if (rc == STORE_OK) {
-        v->id = store_sql_i64(&q, 0);
-        rc = store_sql_finish(&q);
-    }
+    /* the next id, then the row (RETURNING made SQLite's import some 10% slower) */
+    rc = store_sql_row(&q, tx, STORE_SQL0("SELECT coalesce(max(id), 0) + 1 FROM voter"));
+    if (rc != STORE_OK)
+        return rc == STORE_ENOTFOUND ? STORE_EIO : rc;
+    v->id = store_sql_i64(&q, 0);
+    if ((rc = store_sql_finish(&q)) != STORE_OK)
+        return rc;
+    rc = store_sql_insert(tx, STORE_SQL("INSERT INTO voter(id, number, surname, given_names,"
+                                        " establishment, postal_address, attributes, struck,"
+                                        " digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                                        " ON CONFLICT DO NOTHING",
+                                        STORE_INT(v->id), STORE_TEXT(v->number),
+                                        STORE_TEXT(v->surname), STORE_TEXT(v->given_names),
+                                        STORE_TEXT(v->establishment),
+                                        STORE_TEXT(v->postal_address),
+                                        STORE_TEXT(v->attributes), STORE_INT(v->struck),
+                                        STORE_HASH(v->digest)));
     for (size_t i = 0; rc == STORE_OK && i < v->nemails; i++)
         rc = store_sql_insert(tx, STORE_SQL("INSERT INTO voter_email(address, voter_id)"
                                             " VALUES ($1, $2) ON CONFLICT DO NOTHING",
