@@ -14,125 +14,10 @@
 // main page (WCAG 2.1 A and AA rules); a CSP violation fails the run.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import { waitMail } from './mail.mjs';
+import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
+  newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
-
-const env = (k) => {
-  assert.ok(process.env[k], `${k} is not set`);
-  return process.env[k];
-};
-const BASE = env('VOTESRV_URL');
-const MAIL = env('VOTESRV_MAIL');
-const SHOTS = env('VOTESRV_SHOTS');
-const STATE = env('VOTESRV_STATE');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-mkdirSync(SHOTS, { recursive: true });
-
-const V1 = { number: 'V1', email: 'v1@ex.fr', password: 'correct horse battery staple',
-  question: '2', answer: 'Félix le chat' };
-const V2 = { number: 'V2', email: 'v2@ex.fr', password: 'une phrase de passe assez longue' };
-
-function codeOf(number) {
-  const line = readFileSync(env('VOTESRV_CODES'), 'utf8').split('\n')
-    .find((l) => l.startsWith(`${number},`));
-  assert.ok(line, `no code for ${number}`);
-  return line.split(',')[1].trim();
-}
-
-// The code the credential authority's service (votecad) mailed a voter, from
-// its own relay (never the server's), as { match: [line, code] }.
-async function authorityMail(who) {
-  return waitMail(env('VOTESRV_CA_MAIL'), who.email, /\n {4}([0-9A-Z]{4}(?:-[0-9A-Z]{4})+)\s*\n/);
-}
-
-// The current TOTP code of a staff account (RFC 6238, HMAC-SHA-256), from
-// the key votectl staff-add printed; off by one digit if wrong is set.
-function totp(login, wrong = false) {
-  const out = readFileSync(`${env('VOTESRV_STAFF')}/${login}.txt`, 'utf8');
-  const secret = out.match(/TOTP key \(shown once\): ([A-Z2-7]+)/)[1];
-  let bits = '';
-  for (const c of secret) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const msg = Buffer.alloc(8);
-  const now = Date.now() + 1000 * Number(process.env.VOTESRV_CLOCK_OFFSET || 0);
-  msg.writeBigUInt64BE(BigInt(Math.floor(now / 30000)));
-  const mac = createHmac('sha256', key).update(msg).digest();
-  const v = (mac.readUInt32BE(mac[mac.length - 1] & 15) & 0x7fffffff) % 1000000 + (wrong ? 1 : 0);
-  return String(v % 1000000).padStart(6, '0');
-}
-
-async function staffLogin(page, login, wrong = false) {
-  await page.goto(`${BASE}/gestion/connexion`);
-  await page.getByLabel('Identifiant').fill(login);
-  await page.getByLabel('Mot de passe').fill('correct horse battery staple');
-  await page.getByLabel('Code à usage unique').fill(totp(login, wrong));
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-}
-
-// The path and query of a mailed link (the mail names the configured portal).
-const local = (link) => {
-  const u = new URL(link);
-  return u.pathname + u.search;
-};
-
-let shot = 0;
-async function check(page, name) {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-  await page.evaluate(axeSource); // page.evaluate is outside the page's CSP
-  const r = await page.evaluate(() => globalThis.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-  const problems = r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
-  assert.deepEqual(problems, [], `${name}: accessibility`);
-}
-
-async function browser() {
-  const b = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox'] });
-  return b;
-}
-
-async function newPage(b, options = {}) {
-  const ctx = await b.newContext({ locale: 'fr-FR', ...options });
-  const page = await ctx.newPage();
-  current = page;
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) throw new Error(`CSP: ${m.text()}`);
-  });
-  page.on('requestfailed', (r) => console.error(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
-  page.on('pageerror', (e) => {
-    throw new Error(`page error: ${e.message}`);
-  });
-  return page;
-}
-
-async function login(page, who, password) {
-  await page.goto(`${BASE}/connexion`);
-  await page.getByLabel('Adresse électronique professionnelle').fill(who.email);
-  await page.getByLabel('Mot de passe « élections »').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-}
-
-// Vote in a scrutin with the mouse: choose, review, code, confirm. The receipt's tracker.
-async function vote(page, scrutin, list, code, expectError) {
-  await page.goto(`${BASE}/vote/${scrutin}`);
-  await page.getByLabel(list).check();
-  await page.getByRole('button', { name: 'Continuer' }).click();
-  await assert.doesNotReject(page.getByText(`Vous avez choisi :`).waitFor());
-  assert.ok((await page.locator('#chosen').textContent()).startsWith(list));
-  await page.getByLabel('Code de vote').fill(code);
-  await page.getByLabel(/mon vote est définitif/).check();
-  await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
-  if (expectError) {
-    await page.getByRole('alert').filter({ hasText: expectError }).waitFor();
-    return null;
-  }
-  await page.getByRole('heading', { name: 'Votre vote est enregistré' }).waitFor();
-  return (await page.locator('#tracker').textContent()).trim();
-}
 
 // The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
@@ -336,7 +221,7 @@ async function phaseVoter() {
   await nojs.goto(`${BASE}/vote/csa-ministere`);
   assert.match(await nojs.locator('main').innerText(), /cette étape a besoin de JavaScript/);
   assert.equal(await nojs.locator('form[action="/vote/csa-ministere"]').isHidden(), true);
-  await nojs.screenshot({ path: `${SHOTS}/${String(++shot).padStart(2, '0')}-vote-sans-javascript.png`, fullPage: true });
+  await nojs.screenshot({ path: `${SHOTS}/${nextShot()}-vote-sans-javascript.png`, fullPage: true });
 
   // the support cell: Hugo Durand never got his link; the agent sends one
   const staff = await newPage(b);
@@ -372,7 +257,7 @@ async function phaseVoter() {
 
 // The officers close the vote and count, from their console.
 async function phaseClose() {
-  shot = 40;
+  setShot(40);
   const b = await browser();
   const page = await newPage(b);
 
@@ -391,7 +276,7 @@ async function phaseClose() {
 }
 
 async function phaseResults() {
-  shot = 50;
+  setShot(50);
   const b = await browser();
   const page = await newPage(b);
   const state = JSON.parse(readFileSync(STATE, 'utf8'));
@@ -410,7 +295,6 @@ async function phaseResults() {
 }
 
 // On a failure, the page as it was: a screenshot and its text.
-let current = null;
 const phase = process.argv[2];
 const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults };
 if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results');
@@ -418,6 +302,7 @@ try {
   await phases[phase]();
 } catch (e) {
   console.error(`${phase}: ${e.message.slice(0, 1500)}`);
+  const current = currentPage();
   if (current && !current.isClosed()) {
     await current.screenshot({ path: `${SHOTS}/failure-${phase}.png`, fullPage: true });
     const text = await current.locator('main').innerText().catch(() => '');
