@@ -3,7 +3,8 @@
  * scrutin, from the published results (tally/tally.h): a PDF (cairo) to print
  * and sign, a CSV and a JSON with the same figures, each naming the election's
  * fingerprint, the BLAKE2b-256 of the archive the count can be rerun from
- * (voteverify), and the key holders who decrypted.
+ * (voteverify), and the key holders who decrypted; and a voter's receipt as
+ * a PDF (receipt.c).
  */
 #ifndef VOTESRV_REPORT_H
 #define VOTESRV_REPORT_H
@@ -23,6 +24,23 @@ typedef struct {
  * 0, or -1 with err saying which file failed. */
 int report_write(const char *dir, json_t *results, const report_info *info, char *err,
                  size_t errlen);
+
+/* A voter's receipt as a one-page PDF written to fd: the texts (labels in the
+ * voter's language, REPORT_RECEIPT_*) and the receipt's public fields, hex
+ * where binary. 0, or -1 if cairo or the write failed. */
+enum {
+    REPORT_RECEIPT_TITLE, REPORT_RECEIPT_SCRUTIN, REPORT_RECEIPT_TRACKER, REPORT_RECEIPT_COUNT,
+    REPORT_RECEIPT_FINGERPRINT, REPORT_RECEIPT_DIGEST, REPORT_RECEIPT_SIGNATURE,
+    REPORT_RECEIPT_KEY, REPORT_RECEIPT_CHECK, REPORT_RECEIPT_TEXTS
+};
+typedef struct {
+    const char *texts[REPORT_RECEIPT_TEXTS];
+    const char *election, *organiser, *scrutin_title, *tracker_text;
+    const char *fingerprint, *digest, *signature, *key;
+    unsigned long long count;
+    const char *url;                      /* where the receipt reloads */
+} report_receipt;
+int report_receipt_pdf(int fd, const report_receipt *r);
 
 /* Free cairo's and fontconfig's process-wide caches, once no PDF is being
  * written any more (at the end of a program). */

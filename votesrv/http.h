@@ -111,7 +111,7 @@ typedef struct http_response {
     const char *content_type;
     char allow[64];          /* Allow header for 405 */
     char set_cookie[HTTP_COOKIES][HTTP_COOKIE_CHARS];   /* Set-Cookie headers */
-    char location[256];      /* Location header, for redirects */
+    char location[512];      /* Location header, for redirects (a receipt's is ~300) */
     int64_t retry_after;     /* Retry-After header, seconds, when > 0 */
     int cache_static;        /* a static file: may be cached for a day */
     int close_connection;    /* a framing error: close once answered */

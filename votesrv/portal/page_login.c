@@ -4,13 +4,25 @@
 #include "pages.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <string.h>
 #include "access/access.h"
+#include "election/election.h"
 #include "votesrv/api.h"
+
+/* The scrutin a voter comes back to after logging in (?scrutin= on the page,
+ * the form's field "scrutin"): one of the election's, else NULL. */
+static const def_scrutin *scrutin_back(const portal_page *p, const char *id)
+{
+    return id != NULL && p->has_def ? def_scrutin_find(&p->def, id) : NULL;
+}
 
 static void render(http_request *req, http_response *res, const char *identifier,
                    const char *top_err, int status)
 {
     portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN) };
+    const char *back = http_query(req, "scrutin");
+    const def_scrutin *s;
     portal_input id = { "identifier", L(req, MSG_LOGIN_PROFESSIONAL_E_MAIL_ADDRESS),
                         "email", "username", identifier, NULL, NULL, 1 };
     portal_input pw = { "password", L(req, MSG_PORTAL_ELECTIONS_PASSWORD),
@@ -19,10 +31,27 @@ static void render(http_request *req, http_response *res, const char *identifier
 
     html_init(&h);
     portal_begin(&h, req, res, &p);
+    if (back == NULL)
+        back = portal_form(req, "scrutin", STORE_SCRUTIN_CHARS);
+    s = scrutin_back(&p, back);
+    /* from a cast whose session had expired: nothing was recorded */
+    if (s != NULL && top_err == NULL && http_query(req, "vote") != NULL &&
+        strcmp(http_query(req, "vote"), "perdu") == 0)
+        portal_notice(&h, "error", L(req, MSG_LOGIN_VOTE_NOT_RECORDED));
     if (top_err != NULL)
         portal_notice(&h, "error", top_err);
+    if (s != NULL) {
+        html_fmt(&h, "<p>%s <strong>", L(req, MSG_LOGIN_BACK_TO_SCRUTIN));
+        html_text(&h, s->title);
+        html_raw(&h, "</strong></p>");
+    }
     html_raw(&h, "<form method=\"post\" action=\"/connexion\" novalidate>");
     portal_csrf_field(&h, req, res);
+    if (s != NULL) {
+        html_raw(&h, "<input type=\"hidden\" name=\"scrutin\" value=\"");
+        html_text(&h, s->id);
+        html_raw(&h, "\">");
+    }
     portal_field(&h, &id);
     portal_field(&h, &pw);
     html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_PORTAL_LOG_IN));
@@ -37,6 +66,23 @@ static void render(http_request *req, http_response *res, const char *identifier
 void page_login(http_request *req, http_response *res)
 {
     render(req, res, NULL, NULL, 200);
+}
+
+/* After the login: back to the scrutin the voter came from, else the space. */
+static void login_done(http_request *req, http_response *res)
+{
+    const char *id = portal_form(req, "scrutin", STORE_SCRUTIN_CHARS);
+    char err[DEF_ERR_CHARS], to[160];
+    def_election d;
+
+    http_redirect(res, "/espace");
+    if (id == NULL || election_definition(req->ctx->store, &d, err, sizeof err) != 0)
+        return;
+    if (def_scrutin_find(&d, id) != NULL) {
+        snprintf(to, sizeof to, "/vote/%s", def_scrutin_find(&d, id)->id);
+        http_redirect(res, to);
+    }
+    def_free(&d);
 }
 
 void page_login_post(http_request *req, http_response *res)
@@ -62,7 +108,7 @@ void page_login_post(http_request *req, http_response *res)
     }
     api_session_cookie(res, session);
     sodium_memzero(session, sizeof session);
-    http_redirect(res, "/espace");
+    login_done(req, res);
 }
 
 void page_logout_post(http_request *req, http_response *res)

@@ -9,9 +9,13 @@
 #include "votesrv/api.h"
 
 static void scrutin_row(html *h, http_request *req, const def_scrutin *s,
-                        box_cast_verdict verdict)
+                        box_cast_verdict verdict, const char *who)
 {
-    html_raw(h, "<li class=\"scrutin\"><h2>");
+    /* data-*: the receipt this device kept (space.mjs) */
+    html_fmt(h, "<li class=\"scrutin\" data-who=\"%s\"%s data-scrutin=\"", who,
+             verdict == BOX_CAST_ALREADY_VOTED ? " data-voted" : "");
+    html_text(h, s->id);
+    html_raw(h, "\"><h2>");
     html_text(h, s->title);
     html_raw(h, "</h2>");
     if (verdict == BOX_CAST_ALREADY_VOTED) {
@@ -39,7 +43,9 @@ void page_space(http_request *req, http_response *res)
     def_election d;
     election_status st;
     char err[DEF_ERR_CHARS];
-    portal_page p = { .title = L(req, MSG_PORTAL_MY_VOTING_SPACE), .nav = 1 };
+    portal_page p = { .title = L(req, MSG_PORTAL_MY_VOTING_SPACE), .nav = 1,
+                      .script = "space.mjs" };
+    char who[33];
     box_cast_verdict verdict;
     html h;
 
@@ -56,6 +62,7 @@ void page_space(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
+    portal_voter_tag(who, req, voter);
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (st.suspended)
@@ -68,7 +75,7 @@ void page_space(http_request *req, http_response *res)
             continue;
         if (box_cast_check(req->ctx->store, &d, voter, s->id, api_now(), &verdict) != STORE_OK)
             verdict = BOX_CAST_NOT_OPEN;        /* no way to vote shown without an answer */
-        scrutin_row(&h, req, s, verdict);
+        scrutin_row(&h, req, s, verdict, who);
     }
     html_raw(&h, "</ul>");
     if (acct.nscrutins == 0)

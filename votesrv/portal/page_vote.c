@@ -8,7 +8,10 @@
  * notice. Without JavaScript the page says why it is needed. */
 #include "pages.h"
 
+#include <ctype.h>
+#include <inttypes.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "access/access.h"
@@ -17,6 +20,7 @@
 #include "crypto/hex.h"
 #include "election/election.h"
 #include "votesrv/api.h"
+#include "votesrv/server.h"
 
 
 typedef struct {
@@ -28,15 +32,35 @@ typedef struct {
     box_cast_verdict verdict;
 } vote_ctx;
 
+/* Without a session: the login page, which brings the voter back to this
+ * scrutin; after a cast (lost != 0) it says first that nothing was recorded. */
+static void to_login(http_request *req, http_response *res, int lost)
+{
+    char to[160];
+    const char *id = req->params[0];
+    int plain = id[0] != '\0' && strlen(id) <= STORE_SCRUTIN_CHARS;
+
+    for (const char *c = id; plain && *c; c++)
+        plain = isalnum((unsigned char)*c) || *c == '-' || *c == '_';
+    if (!plain) {
+        http_redirect(res, "/connexion");
+        return;
+    }
+    snprintf(to, sizeof to, "/connexion?scrutin=%s%s", id, lost ? "&vote=perdu" : "");
+    http_redirect(res, to);
+}
+
 /* The voter, the scrutin and whether they may vote in it now. 0, or -1 with
  * the response filled. */
-static int load(http_request *req, http_response *res, vote_ctx *v)
+static int load(http_request *req, http_response *res, vote_ctx *v, int posted)
 {
     char err[DEF_ERR_CHARS];
 
     memset(v, 0, sizeof *v);
-    if (portal_voter(req, res, &v->voter) != 0)
+    if (portal_voter_or_none(req, &v->voter) != 0) {
+        to_login(req, res, posted);
         return -1;
+    }
     if (election_status_get(req->ctx->store, &v->st) != STORE_OK ||
         election_definition(req->ctx->store, &v->d, err, sizeof err) != 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
@@ -59,20 +83,39 @@ static int load(http_request *req, http_response *res, vote_ctx *v)
     return 0;
 }
 
+/* List l's profession de foi, beside its choice (not inside the label: the
+ * script checks labels against the definition). */
+static void profession(html *h, http_request *req, const def_scrutin *s, size_t l)
+{
+    const char *kind;
+
+    if (s->lists[l].profession_de_foi == NULL)
+        return;
+    html_raw(h, " <a class=\"profession\" href=\"/professions/");
+    html_text(h, s->id);
+    html_fmt(h, "/%zu\" id=\"p%zu\" aria-describedby=\"c%zu-l\">%s", l + 1, l, l,
+             L(req, MSG_VOTE_PROFESSION_DE_FOI));
+    if ((kind = server_document_label(s->lists[l].profession_de_foi)) != NULL)
+        html_fmt(h, " (%s)", kind);
+    html_raw(h, "</a>");
+}
+
 static void choices(html *h, http_request *req, const def_scrutin *s)
 {
     html_fmt(h, "<fieldset class=\"choices\"><legend>%s</legend>",
              L(req, MSG_VOTE_CHOOSE_LIST_BLANK_VOTE));
     for (size_t l = 0; l < s->nlists; l++) {
         html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"c%zu\" "
-                    "value=\"%zu\"><label for=\"c%zu\">", l, l, l);
+                    "value=\"%zu\"><label for=\"c%zu\" id=\"c%zu-l\">", l, l, l, l);
         html_text(h, s->lists[l].name);
         if (s->lists[l].union_name != NULL) {
             html_raw(h, " <span class=\"union\">(");
             html_text(h, s->lists[l].union_name);
             html_raw(h, ")</span>");
         }
-        html_raw(h, "</label></div>");
+        html_raw(h, "</label>");
+        profession(h, req, s, l);
+        html_raw(h, "</div>");
     }
     if (s->blank_allowed)
         html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"cb\" "
@@ -135,11 +178,14 @@ static void render(http_request *req, http_response *res, vote_ctx *v, const cha
     p.title = v->s->title;
     html_init(&h);
     portal_begin(&h, req, res, &p);
-    if (err != NULL)
+    /* a refusal that is the verdict itself (already voted) is said once */
+    if (err != NULL && (v->verdict == BOX_CAST_ALLOWED ||
+                        strcmp(err, i18n_text(api_cast_msg(v->verdict), req->lang)) != 0))
         portal_notice(&h, "error", err);
     if (v->verdict != BOX_CAST_ALLOWED) {
         portal_notice(&h, "info", i18n_text(api_cast_msg(v->verdict), req->lang));
     } else {
+        portal_steps(&h, req, 1);
         sodium_bin2hex(fp, sizeof fp, v->st.fingerprint, 32);
         sodium_bin2hex(pk, sizeof pk, v->pk, 32);
         html_raw(&h, "<noscript>");
@@ -175,36 +221,35 @@ void page_vote(http_request *req, http_response *res)
 {
     vote_ctx v;
 
-    if (load(req, res, &v) != 0)
+    if (load(req, res, &v, 0) != 0)
         return;
     render(req, res, &v, NULL, 200);
 }
 
-static void receipt_page(http_request *req, http_response *res, const box_receipt *r)
+/* The steps of a vote, the current one marked (1-based; the script moves
+ * the mark as the voter goes on). */
+void portal_steps(html *h, http_request *req, int current)
 {
-    portal_page p = { .title = L(req, MSG_VOTE_RECORDED),
-                      .nav = 1 };
-    char sig[129], fp[65];
-    html h;
+    const msg_id steps[] = { MSG_VOTE_STEP_CHOOSE, MSG_VOTE_STEP_CHECK, MSG_VOTE_STEP_CODE,
+                             MSG_VOTE_STEP_RECEIPT };
 
-    sodium_bin2hex(sig, sizeof sig, r->signature, sizeof r->signature);
-    sodium_bin2hex(fp, sizeof fp, r->fp, sizeof r->fp);
-    html_init(&h);
-    portal_begin(&h, req, res, &p);
-    portal_notice(&h, "ok", L(req, MSG_VOTE_ENCRYPTED_BALLOT_BALLOT_BOX));
-    html_fmt(&h, "<h2>%s</h2><p>%s</p><p class=\"tracker\" id=\"tracker\">%s</p>",
-             L(req, MSG_VOTE_TRACKING_NUMBER),
-             L(req, MSG_VOTE_WRITE_DOWN_LETS_CHECK), r->tracker_text);
-    html_fmt(&h, "<p><a class=\"button\" href=\"/urne?tracker=%s\">%s</a></p>",
-             r->tracker_text, L(req, MSG_VOTE_CHECK_MY_BALLOT_BALLOT));
-    html_fmt(&h, "<details><summary>%s</summary><dl><dt>%s</dt><dd><code>%s</code></dd>"
-                 "<dt>%s</dt><dd><code class=\"wrap\">%s</code></dd></dl></details>",
-             L(req, MSG_VOTE_RECEIPT_SIGNED_SERVER),
-             L(req, MSG_VOTE_FINGERPRINT_LABEL), fp,
-             L(req, MSG_VOTE_SIGNATURE_ED25519), sig);
-    html_fmt(&h, "<p><a href=\"/espace\">%s</a></p>", L(req, MSG_PORTAL_BACK_MY_VOTING_SPACE));
-    portal_end(&h, req, &p);
-    portal_send(req, res, &h, 201);
+    html_fmt(h, "<ol class=\"steps\" id=\"steps\" aria-label=\"%s\">", L(req, MSG_VOTE_STEPS));
+    for (int i = 0; i < 4; i++)
+        html_fmt(h, "<li%s><span class=\"n\">%d</span> %s</li>",
+                 i + 1 == current ? " aria-current=\"step\"" : "", i + 1, L(req, steps[i]));
+    html_raw(h, "</ol>");
+}
+
+/* The receipt's address: its public fields, for page_receipt. */
+static void to_receipt(http_response *res, const box_receipt *r)
+{
+    char to[400], digest[65], sig[129];
+
+    hex_encode(digest, r->digest, sizeof r->digest);
+    hex_encode(sig, r->signature, sizeof r->signature);
+    snprintf(to, sizeof to, "/recu?t=%s&n=%" PRIu64 "&d=%s&s=%s", r->tracker_text, r->count,
+             digest, sig);
+    http_redirect(res, to);
 }
 
 /* The refusal of a cast as a message. */
@@ -228,7 +273,7 @@ void page_vote_post(http_request *req, http_response *res)
     vote_ctx v;
     int rc, status;
 
-    if (portal_csrf_check(req, res) != 0 || load(req, res, &v) != 0)
+    if (portal_csrf_check(req, res) != 0 || load(req, res, &v, 1) != 0)
         return;
     if (b == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0) {
         render(req, res, &v, L(req, MSG_VOTE_BALLOT_NOT_ENCRYPTED_DEVICE), 400);
@@ -239,7 +284,7 @@ void page_vote_post(http_request *req, http_response *res)
     sodium_memzero(auth, sizeof auth);
     if (rc == STORE_OK) {
         def_free(&v.d);
-        receipt_page(req, res, &receipt);
+        to_receipt(res, &receipt);
         return;
     }
     /* the page says why, without the form if it must */

@@ -28,6 +28,18 @@ void page_vote(http_request *req, http_response *res);
  * parsed before the handler (route form_json: req->form_json). */
 #define PORTAL_BALLOT_MAX 60000
 void page_vote_post(http_request *req, http_response *res);
+/* GET /recu, /recu.json, /recu.pdf: a receipt from its public fields (page_receipt.c). */
+void page_receipt(http_request *req, http_response *res);
+void page_receipt_json(http_request *req, http_response *res);
+void page_receipt_pdf(http_request *req, http_response *res);
+/* The vote's steps (choose, check, code, receipt), current (1-based) marked
+ * aria-current="step" (page_vote.c). */
+void portal_steps(html *h, http_request *req, int current);
+/* The voter's opaque tag on their own device (hex of a hash keyed by the
+ * portal's key): receipts kept there are theirs, not another voter's. */
+void portal_voter_tag(char out[33], http_request *req, int64_t voter);
+/* A tracker's text in its groups, which wrap between groups only. */
+void portal_tracker(html *h, const char *text);
 void page_code(http_request *req, http_response *res);
 void page_code_post(http_request *req, http_response *res);
 void page_account(http_request *req, http_response *res);

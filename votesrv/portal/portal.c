@@ -120,8 +120,13 @@ void portal_end(html *h, http_request *req, portal_page *p)
         html_text(h, d->support_email);
         html_raw(h, "</a>");
         if (d->support_phone != NULL) {
-            html_raw(h, " — ");
+            html_raw(h, " — <a href=\"tel:");
+            for (const char *c = d->support_phone; *c; c++)   /* digits and a leading + */
+                if ((*c >= '0' && *c <= '9') || (*c == '+' && c == d->support_phone))
+                    html_fmt(h, "%c", *c);
+            html_raw(h, "\">");
             html_text(h, d->support_phone);
+            html_raw(h, "</a>");
         }
         def_free(&p->def);
         p->has_def = 0;
@@ -130,8 +135,36 @@ void portal_end(html *h, http_request *req, portal_page *p)
              L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
 }
 
+/* A refusal's page says so first in its title ("Erreur : Connexion — ..."),
+ * which is what a screen reader announces and a tab shows. */
+static void title_error(http_request *req, html *h)
+{
+    const char *word = L(req, MSG_PORTAL_ERROR);
+    char *t = h->buf != NULL ? strstr(h->buf, "<title>") : NULL;
+    html out;
+    size_t at;
+
+    if (t == NULL || strncmp(t + 7, word, strlen(word)) == 0)
+        return;
+    at = (size_t)(t - h->buf) + 7;
+    html_init(&out);
+    html_fmt(&out, "%.*s", (int)at, h->buf);
+    html_text(&out, word);
+    html_raw(&out, " : ");
+    html_raw(&out, h->buf + at);
+    if (out.oom) {
+        html_free(&out);
+        h->oom = 1;
+        return;
+    }
+    html_free(h);
+    *h = out;
+}
+
 void portal_send(http_request *req, http_response *res, html *h, int status)
 {
+    if (status >= 400)
+        title_error(req, h);
     res->text = html_finish(h);
     if (res->text == NULL) {
         http_answer_internal(req, res);
@@ -244,12 +277,18 @@ int portal_csrf_check(http_request *req, http_response *res)
     return -1;
 }
 
-int portal_voter(http_request *req, http_response *res, int64_t *voter)
+int portal_voter_or_none(http_request *req, int64_t *voter)
 {
     access_result r;
 
-    if (req->session != NULL &&
-        access_session(req->ctx->access, req->session, api_now(), voter, &r) == ACCESS_OK)
+    return req->session != NULL &&
+           access_session(req->ctx->access, req->session, api_now(), voter, &r) == ACCESS_OK
+           ? 0 : -1;
+}
+
+int portal_voter(http_request *req, http_response *res, int64_t *voter)
+{
+    if (portal_voter_or_none(req, voter) == 0)
         return 0;
     http_redirect(res, "/connexion");
     return -1;

@@ -53,6 +53,8 @@ void portal_csrf_token(char out[PORTAL_CSRF_CHARS + 1], const http_ctx *ctx, con
 
 /* The voter of the session, or -1 after a redirect to the login page. */
 int portal_voter(http_request *req, http_response *res, int64_t *voter);
+/* The voter of the session, or -1 (no session, or expired): nothing answered. */
+int portal_voter_or_none(http_request *req, int64_t *voter);
 
 /* A labelled input. err (or NULL) is shown under it and tied with
  * aria-describedby; hint likewise. type "password", "email", "text"... */

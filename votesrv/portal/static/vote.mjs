@@ -1,7 +1,10 @@
 // vote.mjs - the vote page (page_vote.c): choose, review, type the vote code,
 // confirm. The ballot is encrypted, proved and signed here; the form posts
 // only the ballot and the code's authenticator. The choice and the code never
-// leave this page.
+// leave this page, except the choice, kept in this tab (sessionStorage) just
+// before the ballot is sent: if the session has expired, the login brings the
+// voter back here and the choice comes back once (never the code, which is
+// typed again, nor the ballot or its authenticator).
 import sodium from './libsodium-wrappers.mjs';
 import { votesrvCrypto } from './votesrv-crypto.mjs';
 import { codeParse } from './votecode.mjs';
@@ -22,6 +25,36 @@ function showError(input, errId, text) {
   }
 }
 
+// The step shown (1 choose, 2 check, 3 code), marked for assistive technology.
+function step(n) {
+  const items = document.querySelectorAll('#steps li');
+  items.forEach((li, i) => {
+    if (i + 1 === n) li.setAttribute('aria-current', 'step');
+    else li.removeAttribute('aria-current');
+  });
+}
+
+const keptKey = () => `votesrv-choice-${root.dataset.scrutin}`;
+
+function keepChoice(value) {
+  try {
+    sessionStorage.setItem(keptKey(), value);
+  } catch (e) {
+    // storage refused: the login page still says nothing was recorded
+  }
+}
+
+// The choice kept before a cast that did not reach the box, read once.
+function keptChoice() {
+  try {
+    const v = sessionStorage.getItem(keptKey());
+    sessionStorage.removeItem(keptKey());
+    return v;
+  } catch (e) {
+    return null;
+  }
+}
+
 function chosenRadio() {
   return root.querySelector('input[name="choice"]:checked');
 }
@@ -37,12 +70,14 @@ function toReview() {
   $('chosen').textContent = root.querySelector(`label[for="${r.id}"]`).textContent;
   $('step-choose').hidden = true;
   $('review').hidden = false;
+  step(2);
   $('review-title').focus();
 }
 
 function toChoose() {
   $('review').hidden = true;
   $('step-choose').hidden = false;
+  step(1);
   chosenRadio()?.focus();
 }
 
@@ -84,6 +119,7 @@ async function confirmVote() {
     cast.elements.ballot.value = JSON.stringify(vc.ballotJson(ballot, sc.fp));
     cast.elements.authenticator.value = sodium.to_hex(vc.authenticator(d.eid, parsed.code));
     code.value = '';
+    keepChoice(value);
     status.textContent = t('Envoi de votre bulletin chiffré…', 'Sending your encrypted ballot…');
     cast.submit();
   } catch (e) {
@@ -149,6 +185,17 @@ if (root) {
     $('next').addEventListener('click', toReview);
     $('change').addEventListener('click', toChoose);
     $('confirm').addEventListener('click', confirmVote);
+    $('code').addEventListener('focus', () => step(3));
+    const kept = keptChoice();
+    const radio = kept === null ? null
+      : Array.from(root.querySelectorAll('input[name="choice"]')).find((r) => r.value === kept);
+    if (radio) {
+      radio.checked = true;
+      toReview();
+      $('vote-status').textContent = t('Votre choix, gardé sur cet appareil, est repris : '
+        + 'vérifiez-le, puis saisissez à nouveau votre code de vote.',
+      'Your choice, kept on this device, is back: check it, then type your vote code again.');
+    }
     $('code').addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         e.preventDefault();
