@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { waitMail } from './mail.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
+import { voteWithExpiredSession, receiptLasts, onAPhone, loggedInMenu } from './vote.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
@@ -102,6 +103,7 @@ async function phaseVoter() {
   await page.getByLabel('Réponse à la question défi').fill(V1.answer);
   await page.getByRole('button', { name: 'Activer mon compte' }).click();
   await page.getByText('Votre compte est activé').waitFor();
+  await loggedInMenu(page);
   await check(page, 'activation-faite');
 
   // login: a wrong password says nothing of which field was wrong
@@ -124,12 +126,15 @@ async function phaseVoter() {
   assert.match(await page.locator('#code-err').textContent(), /28 caractères/);
   await check(page, 'vote-verification');
   const code = codeOf(V1.number);
-  state.trackers['cap-attaches'] = await vote(page, 'cap-attaches', 'Agir ensemble', code);
+  state.trackers['cap-attaches'] = await voteWithExpiredSession(page, code);
+  const receiptUrl = page.url();
   assert.match(state.trackers['cap-attaches'], /^[0-9A-Z]{4}(-[0-9A-Z]{4})+$/);
   await check(page, 'recu');
   await page.getByRole('link', { name: 'Vérifier mon bulletin dans l\'urne' }).click();
   await page.getByText('Ce bulletin est dans l\'urne.').waitFor();
   await check(page, 'urne');
+  await receiptLasts(page, receiptUrl, state.trackers['cap-attaches']);
+  await onAPhone(b, page, receiptUrl);
   await waitMail(MAIL, V1.email, /accusé de réception|Code de vérification/);
 
   // lost notice: a new code after the défi answer; the old one stops working
@@ -194,6 +199,7 @@ async function phaseVoter() {
   await page.getByLabel('Confirmez le mot de passe').fill('un tout nouveau mot de passe');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await page.getByText('Votre mot de passe est changé.').waitFor();
+  await loggedInMenu(page);
   await login(page, V1, V1.password);
   await page.getByRole('alert').waitFor();
   await login(page, V1, 'un tout nouveau mot de passe');

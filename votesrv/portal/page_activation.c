@@ -30,7 +30,8 @@ static void form(html *h, http_request *req, http_response *res, const activatio
 
 static void render(http_request *req, http_response *res, const activation_form *f, int status)
 {
-    portal_page p = { .title = L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT) };
+    portal_page p = { .title = L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT),
+                      .nav = f->done };     /* the session starts with this page */
     html h;
 
     html_init(&h);

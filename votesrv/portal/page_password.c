@@ -13,7 +13,8 @@ typedef struct {
 
 static void render(http_request *req, http_response *res, const password_form *f, int status)
 {
-    portal_page p = { .title = L(req, MSG_REASSORT_CHOOSE_NEW_PASSWORD) };
+    portal_page p = { .title = L(req, MSG_REASSORT_CHOOSE_NEW_PASSWORD),
+                      .nav = f->done };     /* the session starts with this page */
     html h;
 
     html_init(&h);

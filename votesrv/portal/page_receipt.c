@@ -100,11 +100,9 @@ void portal_tracker(html *h, const char *text)
     size_t n = strlen(text);
 
     html_raw(h, "<span class=\"tracker\">");
-    for (size_t at = 0; at < n; at += 5) {
-        html_fmt(h, "<span class=\"group\">%.4s</span>", text + at);
-        if (at + 4 < n)
-            html_raw(h, "<wbr>");
-    }
+    for (size_t at = 0; at < n; at += 5)      /* "ABCD-" then a break opportunity */
+        html_fmt(h, "<span class=\"group\">%.*s</span>%s", at + 4 < n ? 5 : 4, text + at,
+                 at + 4 < n ? "<wbr>" : "");
     html_raw(h, "</span>");
 }
 
@@ -133,7 +131,7 @@ static void dd_code(html *h, const char *label, const char *value)
 
 void page_receipt(http_request *req, http_response *res)
 {
-    portal_page p = { .title = L(req, MSG_RECEIPT_TITLE), .nav = req->session != NULL,
+    portal_page p = { .title = L(req, MSG_VOTE_RECORDED), .nav = req->session != NULL,
                       .script = "receipt.mjs" };
     receipt_view v;
     char key[65], count[24], who[33];
