@@ -43,6 +43,7 @@ static client_election election;
 /* every accepted ballot, in the order cast */
 static uint8_t cast_trackers[16][BALLOT_TRACKER_BYTES];
 static int ncast;
+static box_receipt first_receipt;          /* W1's in CAP, by voteclient */
 
 static char out[8192];
 
@@ -206,6 +207,7 @@ static void test_voteclient_cli(void **state)
     assert_int_equal(box_receipt_verify(&receipt, election.receipt_key), 0);
     assert_string_equal(receipt.scrutin, CAP);
     assert_int_equal(receipt.count, 1);
+    first_receipt = receipt;
     t = json_string_value(json_object_get(j, "tracker_text"));
     assert_non_null(t);
     snprintf(tracker, sizeof tracker, "%s", t);
@@ -409,6 +411,84 @@ static void test_board(void **state)
     tu_http(&r, "GET", "/api/v1/archive", NULL, 0, NULL);
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(r.body, "archive_later"));
+}
+
+static void session_cookie(int n, char cookie[160]);
+
+/* The receipt's address: its public fields (page_receipt.c). */
+static void receipt_path(char *out, size_t len, const char *page, const box_receipt *r)
+{
+    char digest[65], sig[129];
+
+    hex_encode(digest, r->digest, sizeof r->digest);
+    hex_encode(sig, r->signature, sizeof r->signature);
+    snprintf(out, len, "/%s?t=%s&n=%llu&d=%s&s=%s", page, r->tracker_text,
+             (unsigned long long)r->count, digest, sig);
+}
+
+/* The receipt at its stable address reloads (200, the same tracker, twice),
+ * downloads as JSON that verifies with the election's receipt key and as a
+ * PDF; a tracker the box does not hold, a signature the server did not make
+ * or a missing field is a 404 page that says so. The page stores nothing:
+ * test_unlinkability then finds no tracker in the registry or the log. */
+static void test_receipt_page(void **state)
+{
+    static tu_reply r;
+    char path[600], cookie[160], want[200];
+    box_receipt got, other = first_receipt;
+    json_t *j;
+
+    (void)state;
+    assert_true(first_receipt.count == 1);
+    receipt_path(path, sizeof path, "recu", &first_receipt);
+    snprintf(want, sizeof want, "data-tracker=\"%s\"", first_receipt.tracker_text);
+    session_cookie(1, cookie);
+    for (int i = 0; i < 2; i++) {                       /* a reload: the same page */
+        tu_http(&r, "GET", path, NULL, 0, i == 0 ? cookie : NULL);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, want));
+        assert_non_null(strstr(r.body, "Votre vote est enregistré"));
+        assert_non_null(strstr(r.body, "Commission administrative paritaire"));
+        assert_null(strstr(r.body, "Vous avez déjà voté"));
+        assert_int_equal(strstr(r.body, "data-who=") != NULL, i == 0);
+    }
+    receipt_path(path, sizeof path, "recu.json", &first_receipt);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    j = json_loads(r.body, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(client_receipt_parse(&got, j), 0);
+    json_decref(j);
+    assert_int_equal(box_receipt_verify(&got, election.receipt_key), 0);
+    assert_string_equal(got.tracker_text, first_receipt.tracker_text);
+    assert_memory_equal(got.signature, first_receipt.signature, 64);
+    receipt_path(path, sizeof path, "recu.pdf", &first_receipt);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(r.len > 1000);
+    assert_memory_equal(r.body, "%PDF-", 5);
+    /* a tracker the box does not hold */
+    memset(other.tracker, 0x5a, sizeof other.tracker);
+    ballot_tracker_text(other.tracker_text, other.tracker);
+    receipt_path(path, sizeof path, "recu", &other);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "<title>Erreur : "));
+    assert_non_null(strstr(r.body, "Cette adresse ne correspond à aucun reçu"));
+    /* the right tracker with a count or a signature the server never signed */
+    other = first_receipt;
+    other.count = 2;
+    receipt_path(path, sizeof path, "recu.json", &other);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    other = first_receipt;
+    other.signature[0] ^= 1;
+    receipt_path(path, sizeof path, "recu.pdf", &other);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    snprintf(path, sizeof path, "/recu?t=%s", first_receipt.tracker_text);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
 }
 
 static char *slurp(const char *name, size_t *len);
@@ -746,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_casts),
         cmocka_unit_test(test_board),
+        cmocka_unit_test(test_receipt_page),
         cmocka_unit_test(test_log_holds_no_secret),
         cmocka_unit_test(test_suspended),
         cmocka_unit_test(test_window_ended),

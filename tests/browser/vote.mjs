@@ -104,6 +104,18 @@ export async function receiptLasts(page, url, tracker) {
   await check(page, 'recu-inconnu');
 }
 
+// Each group of a tracker on one line; how many lines they take.
+async function groupsWhole(groups) {
+  const tops = new Set();
+  assert.ok(await groups.count() > 1);
+  for (let i = 0; i < await groups.count(); i++) {
+    const rects = await groups.nth(i).evaluate((g) => g.getClientRects().length);
+    assert.equal(rects, 1, `group ${i} is cut`);
+    tops.add(Math.round((await groups.nth(i).boundingBox()).y));
+  }
+  return tops.size;
+}
+
 // On a phone: the header under a fifth of the first screen, the tracker
 // wrapping between its groups, the support's number a tel: link.
 export async function onAPhone(b, page, receiptUrl) {
@@ -114,16 +126,11 @@ export async function onAPhone(b, page, receiptUrl) {
   const header = await phone.locator('header').boundingBox();
   assert.ok(header.height < 844 / 5, `header ${header.height}px high`);
   assert.match(await phone.locator('footer a[href^="tel:"]').getAttribute('href'), /^tel:\+?[0-9]+$/);
+  await groupsWhole(phone.locator('#fp-text .group'));
   await check(phone, 'vote-telephone');
   await phone.goto(receiptUrl);
-  const groups = phone.locator('#tracker .group');
-  const tops = new Set();
-  for (let i = 0; i < await groups.count(); i++) {
-    const rects = await groups.nth(i).evaluate((g) => g.getClientRects().length);
-    assert.equal(rects, 1, `group ${i} is cut`);
-    tops.add(Math.round((await groups.nth(i).boundingBox()).y));
-  }
-  assert.ok(tops.size > 1, 'the tracker fits on one line: nothing to wrap');
+  assert.ok(await groupsWhole(phone.locator('#tracker .group')) > 1,
+    'the tracker fits on one line: nothing to wrap');
   await check(phone, 'recu-telephone');
   await phone.context().close();
 }

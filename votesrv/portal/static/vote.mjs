@@ -155,7 +155,14 @@ async function checkElection() {
     if (Number(d.k) !== e.scrutin.k || Number(d.min) !== e.scrutin.min ||
       Number(d.max) !== e.scrutin.max || !choicesMatch(e.scrutin))
       throw new Error('votesrv: the page\'s choices are not the definition\'s');
-    $('fp-text').textContent = e.fpText;
+    // in its groups, which wrap between groups only (as page_receipt.c's trackers)
+    const groups = e.fpText.split('-');
+    $('fp-text').replaceChildren(...groups.flatMap((g, i) => {
+      const span = document.createElement('span');
+      span.className = 'group';
+      span.textContent = i + 1 < groups.length ? `${g}-` : g;
+      return i + 1 < groups.length ? [span, document.createElement('wbr')] : [span];
+    }));
     $('election-check').hidden = false;
     return true;
   } catch (err) {
