@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <cairo.h>
+#include <cairo-pdf.h>
 #include "crypto/crypto.h"
 #include "election/demo.h"
 
@@ -73,7 +75,8 @@ static int write_definition(const char *dir)
         "  \"scrutins\": [\n"
         "    { \"id\": \"cap-attaches\", \"title\": \"CAP des attachés\", \"seats\": 4,\n"
         "      \"blank_allowed\": true, \"eligibility\": { \"corps\": [\"attache\"] },\n"
-        "      \"lists\": [ { \"name\": \"Liste A\", \"union\": \"Syndicat A\" },\n"
+        "      \"lists\": [ { \"name\": \"Liste A\", \"union\": \"Syndicat A\",\n"
+        "                   \"profession_de_foi\": \"professions/liste-a.pdf\" },\n"
         "                 { \"name\": \"Liste B\", \"union\": \"Syndicat B\" },\n"
         "                 { \"name\": \"Liste C\", \"union\": \"Syndicat C\" },\n"
         "                 { \"name\": \"Liste D\", \"union\": \"Syndicat D\" } ] },\n"
@@ -85,6 +88,41 @@ static int write_definition(const char *dir)
         "  ]\n"
         "}\n", opens, closes, authority);
     return write_file(dir, "election.json", text);
+}
+
+/* The profession de foi of the demo's Liste A (issue 23: each list's beside
+ * it on the vote page): a one-page PDF in DIR/documents/professions. */
+static int write_profession(const char *dir)
+{
+    static const char *const lines[] = {
+        "Liste A — Syndicat A", "Profession de foi (démonstration)", "",
+        "Ce document est celui que le bureau de vote publie pour la liste.",
+        "Dans une vraie élection, chaque liste fournit le sien.", NULL
+    };
+    char path[1200];
+    cairo_surface_t *sf;
+    cairo_t *cr;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/documents/professions", dir);
+    if (mkdir(path, 0700) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/documents/professions/liste-a.pdf", dir);
+    sf = cairo_pdf_surface_create(path, 595, 842);
+    cr = cairo_create(sf);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    for (int i = 0; lines[i] != NULL; i++) {
+        cairo_set_font_size(cr, i == 0 ? 20 : 12);
+        cairo_move_to(cr, 60, 90 + 28 * i);
+        cairo_show_text(cr, lines[i]);
+    }
+    cairo_show_page(cr);
+    rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    cairo_destroy(cr);
+    cairo_surface_finish(sf);
+    rc |= cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    cairo_surface_destroy(sf);
+    return rc;
 }
 
 static int write_voters(const char *dir)
@@ -274,7 +312,7 @@ int cmd_demo(votectl *v, int argc, char **argv)
     }
     snprintf(path, sizeof path, "%s/documents", argv[1]);    /* the public documents' own */
     if (write_definition(argv[1]) != 0 || write_voters(argv[1]) != 0 ||
-        write_config(argv[1]) != 0 || mkdir(path, 0700) != 0)
+        write_config(argv[1]) != 0 || mkdir(path, 0700) != 0 || write_profession(argv[1]) != 0)
         return EXIT_INPUT;
     snprintf(cfg, sizeof cfg, "%s/votesrv.json", argv[1]);
     v->config_path = cfg;
