@@ -29,6 +29,7 @@ static void render(http_request *req, http_response *res, const char *identifier
                         "password", "current-password", NULL, NULL, NULL, 1 };
     html h;
 
+    int refused = top_err != NULL && status < 500;    /* either field may be wrong */
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (back == NULL)
@@ -52,8 +53,8 @@ static void render(http_request *req, http_response *res, const char *identifier
         html_text(&h, s->id);
         html_raw(&h, "\">");
     }
-    portal_field(&h, &id);
-    portal_field(&h, &pw);
+    (refused ? portal_field_refused : portal_field)(&h, &id);
+    (refused ? portal_field_refused : portal_field)(&h, &pw);
     html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_PORTAL_LOG_IN));
     html_fmt(&h, "<ul class=\"links\"><li><a href=\"/mot-de-passe-oublie\">%s</a></li>"
              "<li><a href=\"/acces\">%s</a></li></ul>",

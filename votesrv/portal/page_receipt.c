@@ -79,13 +79,15 @@ static int receipt_load(http_request *req, receipt_view *v, int *status)
 /* The error page of a receipt that cannot be shown: where to look instead. */
 static void receipt_missing(http_request *req, http_response *res, int status)
 {
-    portal_page p = { .title = L(req, MSG_RECEIPT_NOT_FOUND_TITLE), .nav = req->session != NULL };
+    portal_page p = { .title = L(req, MSG_RECEIPT_NOT_FOUND_TITLE) };
+    int64_t voter;
     html h;
 
     if (status != 404) {
         http_error(req, res, status, MSG_UNAVAILABLE);
         return;
     }
+    p.nav = portal_voter_or_none(req, &voter) == 0;
     html_init(&h);
     portal_begin(&h, req, res, &p);
     portal_notice(&h, "error", L(req, MSG_RECEIPT_NOT_FOUND));
@@ -131,18 +133,21 @@ static void dd_code(html *h, const char *label, const char *value)
 
 void page_receipt(http_request *req, http_response *res)
 {
-    portal_page p = { .title = L(req, MSG_VOTE_RECORDED), .nav = req->session != NULL,
-                      .script = "receipt.mjs" };
+    portal_page p = { .title = L(req, MSG_VOTE_RECORDED), .script = "receipt.mjs" };
     receipt_view v;
-    char key[65], count[24], who[33];
+    char key[65], count[24], who[33], self[sizeof v.url + 8];
     int64_t voter;
-    int status;
+    int status, logged_in;
     html h;
 
     if (receipt_load(req, &v, &status) != 0) {
         receipt_missing(req, res, status);
         return;
     }
+    logged_in = portal_voter_or_none(req, &voter) == 0;
+    p.nav = logged_in;
+    snprintf(self, sizeof self, "/recu%s", v.url);
+    p.self = self;
     hex_encode(key, req->ctx->keys->audit_pk, 32);
     snprintf(count, sizeof count, "%" PRIu64, v.r.count);
     html_init(&h);
@@ -156,7 +161,7 @@ void page_receipt(http_request *req, http_response *res)
     html_text(&h, portal_scrutin_title(&p, v.r.scrutin));
     html_raw(&h, "\" data-tracker=\"");
     html_text(&h, v.r.tracker_text);
-    if (portal_voter_or_none(req, &voter) == 0) {
+    if (logged_in) {
         portal_voter_tag(who, req, voter);
         html_fmt(&h, "\" data-who=\"%s", who);
     }

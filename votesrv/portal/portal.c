@@ -11,14 +11,16 @@
 #include "election/election.h"
 #include "votesrv/api.h"
 
-/* The page's own path, for the language switch (the query is dropped). */
-static void lang_switch(html *h, http_request *req)
+/* The page's own path, for the language switch (the query is dropped unless
+ * the page gives its address: self). */
+static void lang_switch(html *h, http_request *req, const char *self)
 {
     const char *other = req->lang == LANG_EN ? "fr" : "en";
 
     html_raw(h, "<a class=\"lang\" href=\"");
-    html_text(h, req->path);
-    html_fmt(h, "?lang=%s\" lang=\"%s\" hreflang=\"%s\">%s</a>", other, other, other,
+    html_text(h, self != NULL ? self : req->path);
+    html_fmt(h, "%slang=%s\"", self != NULL && strchr(self, '?') != NULL ? "&" : "?", other);
+    html_fmt(h, " lang=\"%s\" hreflang=\"%s\">%s</a>", other, other,
              req->lang == LANG_EN ? "Français" : "English");
 }
 
@@ -90,7 +92,7 @@ void portal_begin(html *h, http_request *req, http_response *res, portal_page *p
         html_text(h, d->organiser);
         html_raw(h, "</p>");
     }
-    lang_switch(h, req);
+    lang_switch(h, req, p->self);
     if (p->staff != NULL)
         staff_nav(h, req, res, p->staff);
     else
@@ -294,7 +296,7 @@ int portal_voter(http_request *req, http_response *res, int64_t *voter)
     return -1;
 }
 
-void portal_field(html *h, const portal_input *in)
+static void field_out(html *h, const portal_input *in, int invalid)
 {
     html_fmt(h, "<div class=\"field%s\"><label for=\"f-%s\">", in->err ? " invalid" : "",
              in->name);
@@ -315,7 +317,7 @@ void portal_field(html *h, const portal_input *in)
         html_fmt(h, " autocomplete=\"%s\"", in->autocomplete);
     if (in->required)
         html_raw(h, " required");
-    if (in->err != NULL)
+    if (in->err != NULL || invalid)
         html_raw(h, " aria-invalid=\"true\"");
     if (in->hint != NULL || in->err != NULL) {
         html_raw(h, " aria-describedby=\"");
@@ -331,6 +333,16 @@ void portal_field(html *h, const portal_input *in)
         html_raw(h, "\"");
     }
     html_raw(h, "></div>");
+}
+
+void portal_field(html *h, const portal_input *in)
+{
+    field_out(h, in, 0);
+}
+
+void portal_field_refused(html *h, const portal_input *in)
+{
+    field_out(h, in, 1);
 }
 
 void portal_notice(html *h, const char *kind, const char *text)

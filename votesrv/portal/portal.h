@@ -27,6 +27,8 @@ typedef struct {
     const char *script;          /* a module under /static/, or NULL */
     const char *style;           /* a second style sheet under /static/, or NULL */
     const staff_member *staff;   /* console pages: the staff member (their menu) */
+    const char *self;            /* the page's address for the language switch, its query
+                                    included (NULL: the path alone) */
     def_election def;            /* read by portal_begin for the header and the footer */
     int has_def;
 } portal_page;
@@ -63,6 +65,9 @@ typedef struct {
     int required;
 } portal_input;
 void portal_field(html *h, const portal_input *in);
+/* The same, marked aria-invalid without a message of its own: the form was
+ * refused by a message above it that names no one field. */
+void portal_field_refused(html *h, const portal_input *in);
 /* A new password and its confirmation (fields "password" and "password2"),
  * the first labelled label, with the policy as a hint. */
 void portal_new_password_fields(html *h, http_request *req, const char *label,
