@@ -176,11 +176,19 @@ static int pdf(const char *path, const texts *t, json_t *results, json_t *sc,
     y = lists(cr, t, sc, y);
     y = trailer(cr, t, results, info, y);
     text_at(cr, MARGIN, y, 10, 1, t->signatures);
+    rc = report_pdf_close(cr, s);
+    for (int b = 0; b < 2; b++)
+        cairo_font_face_destroy(faces[b]);
+    return rc;
+}
+
+int report_pdf_close(cairo_t *cr, cairo_surface_t *s)
+{
+    int rc;
+
     cairo_show_page(cr);
     rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
     cairo_destroy(cr);
-    for (int b = 0; b < 2; b++)
-        cairo_font_face_destroy(faces[b]);
     cairo_surface_finish(s);
     rc |= cairo_surface_status(s) == CAIRO_STATUS_SUCCESS ? 0 : -1;
     cairo_surface_destroy(s);

@@ -94,13 +94,8 @@ int report_receipt_pdf(int fd, const report_receipt *r)
     y += 4 * MM;
     line(cr, faces[0], 9, &y, r->texts[REPORT_RECEIPT_CHECK]);
     line(cr, faces[2], 9, &y, r->url);
-    cairo_show_page(cr);
-    rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
-    cairo_destroy(cr);
+    rc = report_pdf_close(cr, s);
     for (int f = 0; f < 3; f++)
         cairo_font_face_destroy(faces[f]);
-    cairo_surface_finish(s);
-    rc |= cairo_surface_status(s) == CAIRO_STATUS_SUCCESS ? 0 : -1;
-    cairo_surface_destroy(s);
     return rc;
 }

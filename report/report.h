@@ -9,6 +9,7 @@
 #ifndef VOTESRV_REPORT_H
 #define VOTESRV_REPORT_H
 
+#include <cairo.h>
 #include <jansson.h>
 
 #define REPORT_ERR_CHARS 300
@@ -41,6 +42,10 @@ typedef struct {
     const char *url;                      /* where the receipt reloads */
 } report_receipt;
 int report_receipt_pdf(int fd, const report_receipt *r);
+
+/* The end of a one-page PDF: show the page, destroy cr, finish and destroy
+ * s. 0, or -1 if cairo failed on the way (an error, or the write). */
+int report_pdf_close(cairo_t *cr, cairo_surface_t *s);
 
 /* Free cairo's and fontconfig's process-wide caches, once no PDF is being
  * written any more (at the end of a program). */

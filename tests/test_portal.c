@@ -266,12 +266,11 @@ static void test_forms_refused(void **state)
  * fields invalid. */
 static void test_vote_without_session(void **state)
 {
+    static tu_reply r;
+    static const char form[] = "Content-Type: application/x-www-form-urlencoded";
     char cookie[128], token[80], body[512], out[32768];
-    tu_reply *r = malloc(sizeof *r);
-    const char *form = "Content-Type: application/x-www-form-urlencoded";
 
     (void)state;
-    assert_non_null(r);
     get(out, sizeof out, "/vote/cap-attaches");
     assert_non_null(strstr(out, "HTTP/1.1 303"));
     assert_non_null(strstr(out, "Location: /connexion?scrutin=cap-attaches\r\n"));
@@ -281,28 +280,27 @@ static void test_vote_without_session(void **state)
                            "'%s/vote/cap-attaches'", cookie, form, body, tu_base_url), 0);
     assert_non_null(strstr(out, "HTTP/1.1 303"));
     assert_non_null(strstr(out, "Location: /connexion?scrutin=cap-attaches&vote=perdu\r\n"));
-    tu_http(r, "GET", "/connexion?scrutin=cap-attaches&vote=perdu", NULL, 0, NULL);
-    assert_non_null(strstr(r->body, "Votre vote n&#39;a pas été enregistré"));
-    assert_non_null(strstr(r->body, "Commission administrative paritaire des attachés"));
-    assert_non_null(strstr(r->body, "name=\"scrutin\" value=\"cap-attaches\""));
-    tu_http(r, "GET", "/connexion?scrutin=nope&vote=perdu", NULL, 0, NULL);  /* not a scrutin */
-    assert_null(strstr(r->body, "Votre vote n&#39;a pas été enregistré"));
-    assert_null(strstr(r->body, "name=\"scrutin\""));
-    tu_http(r, "GET", "/connexion?scrutin=cap-attaches", NULL, 0, NULL);     /* from a GET */
-    assert_null(strstr(r->body, "Votre vote n&#39;a pas été enregistré"));
-    assert_non_null(strstr(r->body, "name=\"scrutin\" value=\"cap-attaches\""));
+    tu_http(&r, "GET", "/connexion?scrutin=cap-attaches&vote=perdu", NULL, 0, NULL);
+    assert_non_null(strstr(r.body, "Votre vote n&#39;a pas été enregistré"));
+    assert_non_null(strstr(r.body, "Commission administrative paritaire des attachés"));
+    assert_non_null(strstr(r.body, "name=\"scrutin\" value=\"cap-attaches\""));
+    tu_http(&r, "GET", "/connexion?scrutin=nope&vote=perdu", NULL, 0, NULL);  /* not a scrutin */
+    assert_null(strstr(r.body, "Votre vote n&#39;a pas été enregistré"));
+    assert_null(strstr(r.body, "name=\"scrutin\""));
+    tu_http(&r, "GET", "/connexion?scrutin=cap-attaches", NULL, 0, NULL);     /* from a GET */
+    assert_null(strstr(r.body, "Votre vote n&#39;a pas été enregistré"));
+    assert_non_null(strstr(r.body, "name=\"scrutin\" value=\"cap-attaches\""));
     snprintf(body, sizeof body, "csrf=%s&scrutin=cap-attaches&identifier=v3%%40ex.fr&password=x",
              token);
-    tu_http2(r, "POST", "/connexion", body, -1, form, cookie);
-    assert_int_equal(r->status, 401);
-    assert_non_null(strstr(r->body, "<title>Erreur : Se connecter"));
-    assert_non_null(strstr(r->body, "name=\"scrutin\" value=\"cap-attaches\""));
-    assert_non_null(strstr(r->body, "id=\"f-identifier\" name=\"identifier\" type=\"email\" "
+    tu_http2(&r, "POST", "/connexion", body, -1, form, cookie);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.body, "<title>Erreur : Se connecter"));
+    assert_non_null(strstr(r.body, "name=\"scrutin\" value=\"cap-attaches\""));
+    assert_non_null(strstr(r.body, "id=\"f-identifier\" name=\"identifier\" type=\"email\" "
                                 "autocomplete=\"username\" required aria-invalid=\"true\""));
-    assert_non_null(strstr(r->body, "id=\"f-password\" name=\"password\" type=\"password\" "
+    assert_non_null(strstr(r.body, "id=\"f-password\" name=\"password\" type=\"password\" "
                                 "autocomplete=\"current-password\" required "
                                 "aria-invalid=\"true\""));
-    free(r);
 }
 
 /* Past the hourly rate of link requests for an address (here one that is no

@@ -15,6 +15,7 @@
 #include <cairo-pdf.h>
 #include "crypto/crypto.h"
 #include "election/demo.h"
+#include "report/report.h"
 
 #define DEMO_VOTERS 1000
 #define DEMO_VOTECAD_PORT 8090
@@ -116,12 +117,8 @@ static int write_profession(const char *dir)
         cairo_move_to(cr, 60, 90 + 28 * i);
         cairo_show_text(cr, lines[i]);
     }
-    cairo_show_page(cr);
-    rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
-    cairo_destroy(cr);
-    cairo_surface_finish(sf);
-    rc |= cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS ? 0 : -1;
-    cairo_surface_destroy(sf);
+    rc = report_pdf_close(cr, sf);
+    report_cleanup();                 /* cairo's and fontconfig's caches: drawn once */
     return rc;
 }
 

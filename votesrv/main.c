@@ -28,6 +28,7 @@
 #include "endpoints.h"
 #include "election/election.h"
 #include "log.h"
+#include "report/report.h"
 #include "server.h"
 
 #define SHUTDOWN_GRACE_S 10
@@ -224,6 +225,7 @@ int main(int argc, char **argv)
     srv.compact_on_close = 1;       /* the box file in tracker order, not arrival order */
     sodium_memzero(ctx.csrf_key, sizeof ctx.csrf_key);
     server_close(&srv);
+    report_cleanup();               /* the receipts' PDFs (page_receipt.c): cairo's caches */
     log_event("info", "stopped", NULL);
     return rc;
 }
