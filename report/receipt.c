@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include "notices/qr.h"
 
 #define MM (72.0 / 25.4)
 #define PAGE_W (210 * MM)
@@ -40,20 +41,27 @@ static void line(cairo_t *cr, cairo_font_face_t *face, double size, double *y, c
     *y += size * 0.5 * MM + 2 * MM;
 }
 
-/* A label, then its value in a monospaced face, cut every width characters. */
-static void field(cairo_t *cr, cairo_font_face_t *const faces[3], double *y, const char *label,
-                  const char *value, size_t width)
+/* text in face, cut every width characters. */
+static void wrapped(cairo_t *cr, cairo_font_face_t *face, double size, double *y,
+                    const char *text, size_t width)
 {
-    char part[96];
-    size_t n = strlen(value);
+    char part[128];
+    size_t n = strlen(text);
 
-    line(cr, faces[1], 10, y, label);
+    if (width > sizeof part - 1)
+        width = sizeof part - 1;
     for (size_t at = 0; at < n; at += width) {
-        snprintf(part, sizeof part, "%.*s", (int)(width < sizeof part - 1 ? width
-                                                                          : sizeof part - 1),
-                 value + at);
-        line(cr, faces[2], 10, y, part);
+        snprintf(part, sizeof part, "%.*s", (int)width, text + at);
+        line(cr, face, size, y, part);
     }
+}
+
+/* A label, then its value in a monospaced face, cut every 64 characters. */
+static void field(cairo_t *cr, cairo_font_face_t *const faces[3], double *y, const char *label,
+                  const char *value)
+{
+    line(cr, faces[1], 10, y, label);
+    wrapped(cr, faces[2], 10, y, value, 64);
     *y += 2 * MM;
 }
 
@@ -71,7 +79,7 @@ int report_receipt_pdf(int fd, const report_receipt *r)
     };
     double y = MARGIN + 6 * MM;
     char count[32];
-    int rc;
+    int rc, qr;
 
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, r->texts[REPORT_RECEIPT_TITLE]);
     cairo_set_source_rgb(cr, 0, 0, 0);
@@ -86,15 +94,16 @@ int report_receipt_pdf(int fd, const report_receipt *r)
     line(cr, faces[2], 13, &y, r->tracker_text);
     y += 2 * MM;
     snprintf(count, sizeof count, "%llu", (unsigned long long)r->count);
-    field(cr, faces, &y, r->texts[REPORT_RECEIPT_COUNT], count, 64);
-    field(cr, faces, &y, r->texts[REPORT_RECEIPT_FINGERPRINT], r->fingerprint, 64);
-    field(cr, faces, &y, r->texts[REPORT_RECEIPT_DIGEST], r->digest, 64);
-    field(cr, faces, &y, r->texts[REPORT_RECEIPT_SIGNATURE], r->signature, 64);
-    field(cr, faces, &y, r->texts[REPORT_RECEIPT_KEY], r->key, 64);
+    field(cr, faces, &y, r->texts[REPORT_RECEIPT_COUNT], count);
+    field(cr, faces, &y, r->texts[REPORT_RECEIPT_FINGERPRINT], r->fingerprint);
+    field(cr, faces, &y, r->texts[REPORT_RECEIPT_DIGEST], r->digest);
+    field(cr, faces, &y, r->texts[REPORT_RECEIPT_SIGNATURE], r->signature);
+    field(cr, faces, &y, r->texts[REPORT_RECEIPT_KEY], r->key);
     y += 4 * MM;
     line(cr, faces[0], 9, &y, r->texts[REPORT_RECEIPT_CHECK]);
-    line(cr, faces[2], 9, &y, r->url);
-    rc = report_pdf_close(cr, s);
+    wrapped(cr, faces[2], 8, &y, r->url, 90);
+    qr = qr_draw(cr, r->url, MARGIN, y, 40 * MM);            /* to open it from a phone */
+    rc = report_pdf_close(cr, s) | qr;
     for (int f = 0; f < 3; f++)
         cairo_font_face_destroy(faces[f]);
     return rc;

@@ -93,11 +93,12 @@ static void profession(html *h, http_request *req, const def_scrutin *s, size_t 
         return;
     html_raw(h, " <a class=\"profession\" href=\"/professions/");
     html_text(h, s->id);
-    html_fmt(h, "/%zu\" id=\"p%zu\" aria-describedby=\"c%zu-l\">%s", l + 1, l, l,
-             L(req, MSG_VOTE_PROFESSION_DE_FOI));
+    html_fmt(h, "/%zu\" id=\"p%zu\">%s", l + 1, l, L(req, MSG_VOTE_PROFESSION_DE_FOI));
     if ((kind = server_document_label(s->lists[l].profession_de_foi)) != NULL)
         html_fmt(h, " (%s)", kind);
-    html_raw(h, "</a>");
+    html_raw(h, "<span class=\"sr\"> : ");
+    html_text(h, s->lists[l].name);
+    html_raw(h, "</span></a>");
 }
 
 static void choices(html *h, http_request *req, const def_scrutin *s)
@@ -106,7 +107,7 @@ static void choices(html *h, http_request *req, const def_scrutin *s)
              L(req, MSG_VOTE_CHOOSE_LIST_BLANK_VOTE));
     for (size_t l = 0; l < s->nlists; l++) {
         html_fmt(h, "<div class=\"choice\"><input type=\"radio\" name=\"choice\" id=\"c%zu\" "
-                    "value=\"%zu\"><label for=\"c%zu\" id=\"c%zu-l\">", l, l, l, l);
+                    "value=\"%zu\"><label for=\"c%zu\">", l, l, l);
         html_text(h, s->lists[l].name);
         if (s->lists[l].union_name != NULL) {
             html_raw(h, " <span class=\"union\">(");
