@@ -414,6 +414,37 @@ static void test_board(void **state)
 }
 
 static void session_cookie(int n, char cookie[160]);
+static char *slurp(const char *name, size_t *len);
+
+/* The vote form posted again by a voter who has voted (a reload of the old
+ * receipt, a second tab): refused with its status (it was a garbage status,
+ * hence an empty response, when the status was read before it was set), and
+ * said once, not twice. */
+static void posted_again(const char *session)
+{
+    static tu_reply r;
+    char csrf[128], body[300], *page;
+    const char *token;
+    size_t len;
+    int n = 0;
+
+    tu_http(&r, "GET", "/connexion", NULL, 0, NULL);
+    token = strstr(r.body, "name=\"csrf\" value=\"");
+    assert_non_null(token);
+    assert_int_equal(strncmp(r.set_cookie, "votesrv_csrf=", 13), 0);
+    snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    snprintf(body, sizeof body, "csrf=%.64s&ballot=%%7B%%7D&authenticator=%064d", token + 19, 0);
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -o %s/again.html -w '%%{http_code}' "
+                           "-H 'Content-Type: application/x-www-form-urlencoded' -H '%s; %s' "
+                           "-d '%s' %s/vote/" CAP, dir, session, csrf, body, url), 0);
+    assert_string_equal(out, "409");
+    page = slurp("again.html", &len);
+    for (const char *p = page; (p = strstr(p, "Vous avez déjà voté")) != NULL; p++)
+        n++;
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(page, "<title>Erreur : "));
+    free(page);
+}
 
 /* The receipt's address: its public fields (page_receipt.c). */
 static void receipt_path(char *out, size_t len, const char *page, const box_receipt *r)
@@ -489,6 +520,7 @@ static void test_receipt_page(void **state)
     snprintf(path, sizeof path, "/recu?t=%s", first_receipt.tracker_text);
     tu_http(&r, "GET", path, NULL, 0, NULL);
     assert_int_equal(r.status, 404);
+    posted_again(cookie);
 }
 
 static char *slurp(const char *name, size_t *len);

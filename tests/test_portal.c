@@ -7,8 +7,9 @@
  *   voter's whole journey, then the bureau closes and counts with the CLIs
  *   and the results page shows the votes cast. Screenshots go to
  *   build/screenshots. Run by `make check-browser` (VOTESRV_BROWSER=1), not
- *   yet by `make check`: one run in three, a cast posted in the second scrutin
- *   gets an empty response (net::ERR_EMPTY_RESPONSE) — under investigation. */
+ *   yet by `make check`. (Its "one run in three" empty response to a refused
+ *   cast was the vote page's status read before it was set: test_cast's
+ *   test_receipt_page posts a refused cast again.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

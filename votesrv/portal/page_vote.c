@@ -272,6 +272,7 @@ void page_vote_post(http_request *req, http_response *res)
     box_receipt receipt;
     box_result r;
     vote_ctx v;
+    const char *msg;
     int rc, status;
 
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v, 1) != 0)
@@ -295,5 +296,9 @@ void page_vote_post(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    render(req, res, &v, cast_error(req, rc, &r, &status), status);
+    /* the message first: an argument's order of evaluation is unspecified, and
+     * status read before cast_error set it gave libmicrohttpd a garbage status
+     * (an empty response: the "one run in three" of test_portal) */
+    msg = cast_error(req, rc, &r, &status);
+    render(req, res, &v, msg, status);
 }
