@@ -99,6 +99,39 @@ static void test_valid_file_and_eligibility(void **state)
     voter_list_free(&l);
 }
 
+/* The optional column notice_format picks each voter's notice (standard when
+ * empty or absent); it is no attribute, and any other value is a line error. */
+static void test_notice_format_column(void **state)
+{
+    fixture *f = *state;
+    voter_list l;
+    const char *csv =
+        "number,surname,given_names,emails,establishment,postal_address,corps,notice_format\n"
+        "A1,Martin,Camille,camille.martin@ex.gouv.fr,Paris,,attache,large\n"
+        "A2,Petit,Léa,lea@ex.gouv.fr,Lyon,,attache,accessible\n"
+        "A3,Durand,Jules,jules@ex.gouv.fr,Lyon,,attache,\n"
+        "A4,Roux,Ana,ana@ex.gouv.fr,Lyon,,attache,standard\n";
+
+    assert_int_equal(parse(f, &l, csv), 0);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.rows[0].notice_format, VOTERS_NOTICE_LARGE);
+    assert_int_equal(l.rows[1].notice_format, VOTERS_NOTICE_ACCESSIBLE);
+    assert_int_equal(l.rows[2].notice_format, VOTERS_NOTICE_STANDARD);
+    assert_int_equal(l.rows[3].notice_format, VOTERS_NOTICE_STANDARD);
+    assert_string_equal(l.rows[0].v.attributes, "{\"corps\":\"attache\"}");
+    voter_list_free(&l);
+    assert_int_equal(parse(f, &l, HEADER "A1,Martin,Camille,c@ex.gouv.fr,Paris,,attache\n"), 0);
+    assert_int_equal(l.rows[0].notice_format, VOTERS_NOTICE_STANDARD);
+    voter_list_free(&l);
+    expect_error(f, "number,surname,given_names,emails,establishment,postal_address,corps,"
+                    "notice_format\nA1,Martin,Camille,c@ex.gouv.fr,Paris,,attache,large\n"
+                    "A2,Petit,Léa,lea@ex.gouv.fr,Lyon,,attache,Large\n",
+                 "voters.csv:3: notice_format must be standard, large or accessible");
+    expect_error(f, "number,surname,given_names,emails,establishment,postal_address,corps,"
+                    "notice_format\nA1,Martin,Camille,c@ex.gouv.fr,Paris,,attache,braille\n",
+                 "voters.csv:2: notice_format must be");
+}
+
 static void test_errors_name_file_and_line(void **state)
 {
     fixture *f = *state;
@@ -241,6 +274,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_file_and_eligibility),
+        cmocka_unit_test(test_notice_format_column),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_invisible_characters_refused),
         cmocka_unit_test(test_all_errors_reported),
