@@ -5,8 +5,8 @@
 // first in the tab order; the ALTCHA widget's states said in a status message
 // and its drawings hidden from assistive technologies.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { BASE, check, newPage } from './lib.mjs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { BASE, SHOTS, check, newPage } from './lib.mjs';
 
 // The audit grid's totals: rows "| 1.1 | ... | C |", status C, NC or NA.
 function gridTotals() {
@@ -21,8 +21,13 @@ function gridTotals() {
 }
 
 // No horizontal scrolling at 320 CSS pixels wide (RGAA 10.11, WCAG 1.4.10).
+// The page's source is kept in SHOTS/html/ for a markup check (RGAA 8.2:
+// docs/accessibility.md says how).
 async function reflows(page, path) {
-  await page.goto(`${BASE}${path}`);
+  const res = await page.goto(`${BASE}${path}`);
+  mkdirSync(`${SHOTS}/html`, { recursive: true });
+  writeFileSync(`${SHOTS}/html/${path.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'accueil'}.html`,
+    await res.text());
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 320, `${path}: ${wide} pixels wide at 320`);
 }
