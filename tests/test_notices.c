@@ -392,7 +392,8 @@ static void test_notice_formats_from_the_hr_file(void **state)
                                  "for i, x in enumerate(r)]\" && ",
                                  "--hr fmt.csv --out fmt && ls fmt") != 0)
         fail_msg("%s", out);
-    if (strstr(out, "notices-siege.pdf") == NULL || strstr(out, "notices-siege-large.pdf") == NULL ||
+    if (strstr(out, "notices-siege.pdf") == NULL ||
+        strstr(out, "notices-siege-large.pdf") == NULL ||
         strstr(out, "notices-laboratoire-accessible-N2.pdf") == NULL ||
         strstr(out, "notices-laboratoire.pdf") != NULL)
         fail_msg("%s", out);
@@ -445,7 +446,8 @@ static void test_notice_formats_from_the_hr_file(void **state)
     }
     assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && /usr/bin/python3 -c \"import json; "
                            "v = json.load(open('votecred-issued.json'))['voters']; "
-                           "print(sorted((n, x['notice_format']) for n, x in v.items()))\"", dir), 0);
+                           "print(sorted((n, x['notice_format']) for n, x in v.items()))\"",
+                           dir), 0);
     assert_string_equal(out, "[('N1', 'large'), ('N2', 'accessible'), ('N3', 'standard')]\n");
 }
 

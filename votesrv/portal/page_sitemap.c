@@ -41,7 +41,8 @@ void page_sitemap(http_request *req, http_response *res)
     html_init(&h);
     portal_begin(&h, req, res, &p);
     html_fmt(&h, "<p>%s</p>", L(req, MSG_A11Y_SITEMAP_INTRO));
-    group(&h, req, MSG_A11Y_SITEMAP_PUBLIC, public_pages, sizeof public_pages / sizeof *public_pages);
+    group(&h, req, MSG_A11Y_SITEMAP_PUBLIC, public_pages,
+          sizeof public_pages / sizeof *public_pages);
     group(&h, req, MSG_A11Y_SITEMAP_ACCOUNT, account_pages,
           sizeof account_pages / sizeof *account_pages);
     group(&h, req, MSG_A11Y_SITEMAP_VOTERS, voter_pages, sizeof voter_pages / sizeof *voter_pages);
