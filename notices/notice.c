@@ -387,18 +387,21 @@ static void fingerprint_block(cairo_t *cr, const char *label, const char *hex, d
     cairo_show_text(cr, groups);
 }
 
-/* Overprinted glyphs that hide the code from light through an envelope. */
-static void confusion(cairo_t *cr, double x, double y, double w, double h)
+/* Overprinted glyphs that hide the code from light through an envelope, in
+ * size (17 pt over the standard notice's code, larger over large print). */
+static void confusion(cairo_t *cr, double x, double y, double w, double h, double size)
 {
+    double step = size * 9 / 17;
+
     static const char glyphs[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ#%&@";
 
     cairo_save(cr);
     cairo_rectangle(cr, x, y, w, h);
     cairo_clip(cr);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    font(cr, 1, 1, 17);
-    for (double yy = y + 12; yy < y + h + 12; yy += 9)
-        for (double xx = x - 4; xx < x + w; xx += 9) {
+    font(cr, 1, 1, size);
+    for (double yy = y + step * 4 / 3; yy < y + h + step * 4 / 3; yy += step)
+        for (double xx = x - step * 4 / 9; xx < x + w; xx += step) {
             char g[2] = { glyphs[(size_t)(xx * 7 + yy * 13) % (sizeof glyphs - 1)], '\0' };
 
             cairo_move_to(cr, xx, yy);
@@ -424,13 +427,14 @@ static double header(cairo_t *cr, const notice_style *s, const texts *t)
     return y + 12 * MM;
 }
 
-static void postal_block(cairo_t *cr, const notice_voter *v)
+/* The address in a DL envelope's window, in size points (for the post). */
+static void postal_block(cairo_t *cr, const notice_voter *v, double size)
 {
     char name[400];
     double y = 52 * MM;
     const char *p = v->postal_address;
 
-    font(cr, 0, 0, 10);
+    font(cr, 0, 0, size);
     snprintf(name, sizeof name, "%s %s", v->given_names, v->surname);
     cairo_move_to(cr, 112 * MM, y);
     cairo_show_text(cr, name);
@@ -439,7 +443,7 @@ static void postal_block(cairo_t *cr, const notice_voter *v)
         char line[256];
 
         snprintf(line, sizeof line, "%.*s", (int)n, p);
-        y += 4.6 * MM;
+        y += size * 0.46 * MM;
         cairo_move_to(cr, 112 * MM, y);
         cairo_show_text(cr, line);
         p += n;
@@ -488,7 +492,7 @@ static double code_block(cairo_t *cr, const notice_style *s, const texts *t, con
     cairo_move_to(cr, MARGIN + 5 * MM, y + 19 * MM);
     cairo_show_text(cr, code);
     if (s->cover)
-        confusion(cr, MARGIN + 4 * MM, y + 12 * MM, box_w - 8 * MM, 10 * MM);
+        confusion(cr, MARGIN + 4 * MM, y + 12 * MM, box_w - 8 * MM, 10 * MM, 17);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     font(cr, 0, 0, 8.5);
     cairo_move_to(cr, MARGIN + 5 * MM, y + 29 * MM);
@@ -597,7 +601,7 @@ static void flow_code(flow *f, const notice_style *s, const texts *t, const char
     cairo_stroke(f->cr);
     if (s->cover && !spell)
         confusion(f->cr, MARGIN + 2 * MM, top + 2 * MM, PAGE_W - 2 * MARGIN - 4 * MM,
-                  f->y - top - 4 * MM);
+                  f->y - top - 4 * MM, LARGE_CODE);
     f->y += 2 * MM;
     if (spell) {
         o = (size_t)snprintf(spelt, sizeof spelt, "%s", t->code_spelt);
@@ -625,12 +629,12 @@ static int notice_page_large(notice_doc *d, const notice_style *s, const notice_
     cairo_set_source_rgb(d->cr, 0, 0, 0);
     cairo_tag_begin(d->cr, "Sect", "");
     flow_text(&f, "H1", t->title, 0, 1, LARGE_H1, 0);
-    flow_text(&f, "P", s->election, 0, 1, LARGE_BODY, 0);
-    flow_text(&f, "P", s->organiser, 0, 0, LARGE_BODY, 0);
-    if (s->postal && !accessible) {
-        postal_block(d->cr, v);
+    if (s->postal && !accessible) {   /* the window's address is for the post: 12 pt */
+        postal_block(d->cr, v, 12);
         f.y = f.y < 95 * MM ? 95 * MM : f.y;
     }
+    flow_text(&f, "P", s->election, 0, 1, LARGE_BODY, 0);
+    flow_text(&f, "P", s->organiser, 0, 0, LARGE_BODY, 0);
     flow_heading(&f, t->voter);
     snprintf(line, sizeof line, "%s %s", v->given_names, v->surname);
     flow_text(&f, "P", line, 0, 1, LARGE_BODY, 0);
@@ -725,7 +729,7 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     current = d;
     y = header(cr, s, t);
     if (s->postal) {
-        postal_block(cr, v);
+        postal_block(cr, v, 10);
         y = y < 95 * MM ? 95 * MM : y;
     }
     y = voter_block(cr, v, t, y);

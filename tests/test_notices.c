@@ -409,6 +409,12 @@ static void test_notice_formats_from_the_hr_file(void **state)
     assert_int_equal(atoi(out), 0);                     /* Victor Hugo's is standard */
     assert_int_equal(tu_sh(out, sizeof out, "pdfinfo %s/fmt/notices-siege-large.pdf", dir), 0);
     assert_non_null(strstr(out, "Tagged:          yes"));
+    /* by post, with the cover band: the window's address (12 pt), the rest large */
+    assert_int_equal(notices_run(out, sizeof out, "rm -rf fmt2 && echo N1 > n1.txt && ",
+                                 "--hr fmt.csv --out fmt2 --postal --cover --voters n1.txt "
+                                 ">/dev/null && pdftotext fmt2/notices-siege-large.pdf -"), 0);
+    assert_non_null(strstr(out, "1 rue Lamartine"));
+    assert_true(smallest_text("fmt2/notices-siege-large.pdf") >= 11.9);
     /* the accessible notice: tagged, its language and title, the code spelt */
     assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && pdfinfo notices-laboratoire-accessible-"
                            "N2.pdf && for w in /StructTreeRoot '/Lang (fr-FR)' '/MarkInfo << "
