@@ -521,10 +521,12 @@ static void flow_room(flow *f, double need)
     }
 }
 
-/* text in the current font, wrapped to the text width, from the flow's y. */
+/* text in the current font, wrapped to the text width, from the flow's y.
+ * Each line but the last ends with the space it was broken at, so that the
+ * text a screen reader gets keeps its words apart. */
 static void flow_lines(flow *f, const char *text, double size, double indent)
 {
-    char *lines[WRAP_LINES * 4];
+    char *lines[WRAP_LINES * 4], spaced[1100];
     int n = break_lines(f->cr, text, PAGE_W - 2 * MARGIN - indent, lines,
                         (int)(sizeof lines / sizeof lines[0]));
 
@@ -532,7 +534,8 @@ static void flow_lines(flow *f, const char *text, double size, double indent)
         flow_room(f, size * 1.45);
         f->y += size * 1.2;
         cairo_move_to(f->cr, MARGIN + indent, f->y);
-        cairo_show_text(f->cr, lines[l]);
+        snprintf(spaced, sizeof spaced, "%s%s", lines[l], l + 1 < n ? " " : "");
+        cairo_show_text(f->cr, spaced);
         f->y += size * 0.25;
         free(lines[l]);
     }
@@ -584,7 +587,7 @@ static void flow_code(flow *f, const notice_style *s, const texts *t, const char
     for (size_t at = 0; at < len; at += 20) {         /* 4 groups of 4 and their dashes */
         size_t n = len - at < 19 ? len - at : 19;
 
-        snprintf(line, sizeof line, "%.*s", (int)n, code + at);
+        snprintf(line, sizeof line, "%.*s%s", (int)n, code + at, at + 20 < len ? " " : "");
         for (char *c = line; *c; c++)
             if (*c == '-')
                 *c = ' ';
