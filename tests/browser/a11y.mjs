@@ -87,8 +87,21 @@ export async function accessibility(b, voter) {
   }
   await check(page, 'plan-du-site');
 
-  // the ALTCHA widget: its states said, its spinner hidden
+  // the ALTCHA widget: its states said, its spinner hidden, and still if asked
   await page.goto(`${BASE}/acces`);
+  const spins = () => page.evaluate(() => {
+    const box = document.createElement('div');
+    box.className = 'altcha';
+    box.innerHTML = '<svg class="altcha-spinner"></svg>';
+    document.body.append(box);
+    const name = getComputedStyle(box.firstChild).animationName;
+    box.remove();
+    return name;
+  });
+  assert.equal(await spins(), 'altcha-spinner');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await spins(), 'none');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
   const status = page.locator('altcha-widget + p[role="status"]');
   assert.equal(await status.count(), 1);
   await page.locator('altcha-widget input[type=checkbox]').click();
