@@ -32,20 +32,19 @@ void page_profession(http_request *req, http_response *res)
     def_election d;
     char err[DEF_ERR_CHARS];
     const char *type = NULL;
-    int rc;
+    uint64_t size;
+    int rc, fd;
 
     if (election_definition(req->ctx->store, &d, err, sizeof err) != 0) {
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    rc = open_document(req, &d, &res->fd, &res->fd_size, &type);
+    rc = open_document(req, &d, &fd, &size, &type);
     def_free(&d);
     if (rc != 0) {
         http_error(req, res, 404, MSG_NOT_FOUND);
         return;
     }
-    res->status = 200;
-    res->has_fd = 1;
-    res->content_type = type;
+    http_file(res, fd, size, type);
     res->cache_static = 1;
 }

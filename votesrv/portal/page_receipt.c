@@ -263,9 +263,5 @@ void page_receipt_pdf(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    res->status = 200;
-    res->has_fd = 1;
-    res->fd = fd;
-    res->fd_size = (uint64_t)size;
-    res->content_type = "application/pdf";
+    http_file(res, fd, (uint64_t)size, "application/pdf");
 }

@@ -59,10 +59,6 @@ void page_static(http_request *req, http_response *res)
         http_error(req, res, 404, MSG_NOT_FOUND);
         return;
     }
-    res->status = 200;
-    res->has_fd = 1;
-    res->fd = fd;
-    res->fd_size = (uint64_t)st.st_size;
-    res->content_type = type;
+    http_file(res, fd, (uint64_t)st.st_size, type);
     res->cache_static = 1;
 }
