@@ -483,6 +483,11 @@ static void test_receipt_page(void **state)
         assert_null(strstr(r.body, "Vous avez déjà voté"));
         assert_int_equal(strstr(r.body, "data-who=") != NULL, i == 0);
     }
+    strcat(path, "&lang=en");                           /* in English, the same receipt */
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Your vote is recorded"));
+    assert_non_null(strstr(r.body, want));
     receipt_path(path, sizeof path, "recu.json", &first_receipt);
     tu_http(&r, "GET", path, NULL, 0, NULL);
     assert_int_equal(r.status, 200);

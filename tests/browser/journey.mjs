@@ -149,6 +149,7 @@ async function phaseVoter() {
   await check(page, 'code-reassort');
   const mailed = await authorityMail(V1);
   await vote(page, 'csa-ministere', 'Syndicat B', code, "Ce code de vote n'est pas le vôtre.");
+  assert.equal(await page.locator('#code').getAttribute('aria-invalid'), 'true');
 
   // second scrutin with the keyboard only, and the new code
   await page.goto(`${BASE}/vote/csa-ministere`);

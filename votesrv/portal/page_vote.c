@@ -30,6 +30,7 @@ typedef struct {
     election_status st;
     uint8_t pk[32];
     box_cast_verdict verdict;
+    int code_refused;                 /* the cast was refused for its vote code */
 } vote_ctx;
 
 /* Without a session: the login page, which brings the voter back to this
@@ -126,7 +127,7 @@ static void choices(html *h, http_request *req, const def_scrutin *s)
 }
 
 /* Step 2, shown by the script: the review, the code and the confirmation. */
-static void review(html *h, http_request *req)
+static void review(html *h, http_request *req, int code_refused)
 {
     html_fmt(h, "<section id=\"review\" hidden aria-labelledby=\"review-title\">"
                 "<h2 id=\"review-title\" tabindex=\"-1\">%s</h2><p>%s <strong id=\"chosen\">"
@@ -138,9 +139,9 @@ static void review(html *h, http_request *req)
     html_fmt(h, "<div class=\"field\"><label for=\"code\">%s</label><p class=\"hint\" "
                 "id=\"code-hint\">%s</p><p class=\"error\" id=\"code-err\" hidden></p>"
                 "<input id=\"code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" "
-                "spellcheck=\"false\" aria-describedby=\"code-hint code-err\"></div>",
+                "spellcheck=\"false\" aria-describedby=\"code-hint code-err\"%s></div>",
              L(req, MSG_VOTE_CODE_LABEL),
-             L(req, MSG_VOTE_CODE_HINT));
+             L(req, MSG_VOTE_CODE_HINT), code_refused ? " aria-invalid=\"true\"" : "");
     html_fmt(h, "<div class=\"field check\"><input type=\"checkbox\" id=\"final\">"
                 "<label for=\"final\">%s</label></div>",
              L(req, MSG_VOTE_I_UNDERSTAND_MY_VOTE));
@@ -203,7 +204,7 @@ static void render(http_request *req, http_response *res, vote_ctx *v, const cha
         html_fmt(&h, "<p class=\"error\" id=\"choice-err\" hidden>%s</p><p><button "
                      "type=\"button\" id=\"next\" disabled>%s</button></p></div>",
                  L(req, MSG_VOTE_CHOOSE_LIST_ERROR), L(req, MSG_VOTE_CONTINUE));
-        review(&h, req);
+        review(&h, req, v->code_refused);
         html_raw(&h, "<p id=\"vote-status\" role=\"status\" aria-live=\"polite\"></p></div>");
         html_raw(&h, "<form id=\"cast\" method=\"post\" action=\"/vote/");
         html_text(&h, v->s->id);
@@ -300,5 +301,6 @@ void page_vote_post(http_request *req, http_response *res)
      * status read before cast_error set it gave libmicrohttpd a garbage status
      * (an empty response: the "one run in three" of test_portal) */
     msg = cast_error(req, rc, &r, &status);
+    v.code_refused = rc == BOX_REFUSED && r.code == BOX_E_ACCESS;
     render(req, res, &v, msg, status);
 }
