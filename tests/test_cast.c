@@ -223,6 +223,24 @@ static void test_voteclient_cli(void **state)
     /* a secret on the command line is refused by design: usage */
     assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP
                            " 9 </dev/null 2>&1", bin, url), 2);
+    /* a choice that is neither a list number from 1 nor blank says so */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP
+                           " 0 </dev/null 2>&1", bin, url), 2);
+    assert_non_null(strstr(out, "CHOICE is a list number from 1, or \"blank\" (not \"0\")"));
+    /* --help: every command, the choices and the exit codes, on stdout */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --help 2>/dev/null", bin), 0);
+    for (const char *const *w = (const char *const[]){ "vote IDENTIFIER SCRUTIN CHOICE",
+                                                       "lookup SCRUTIN TRACKER", "load FILE",
+                                                       "the first list is 1", "blank",
+                                                       "--url URL", "--concurrency N",
+                                                       "--receipts OUT", "--retry SECONDS",
+                                                       "exit status", "  3  bad input", NULL };
+         *w != NULL; w++)
+        assert_non_null(strstr(out, *w));
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient vote -h 2>/dev/null", bin), 0);
+    assert_non_null(strstr(out, "exit status"));
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient 2>&1", bin), 2);
+    assert_non_null(strstr(out, "voteclient --help"));
 }
 
 /* The acknowledgement: the tracker, never the choice. */
@@ -677,10 +695,20 @@ static void test_archive(void **state)
     size_t i, k, total = 0;
 
     (void)state;
-    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
-                                "archive.json", dir, bin)), 0);
-    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
-                               "archive.json", dir, bin), 0);   /* never overwrites */
+    /* while voting is open the box still changes: refused, nothing written */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
+                           "archive.json 2>&1", dir, bin), 1);
+    assert_non_null(strstr(out, "votectl archive: refused: voting is open until "));
+    snprintf(path, sizeof path, "%s/archive.json", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    /* past the window's end (the clock moved, before votectl close) */
+#define PAST_END "FAKETIME=+86520 FAKETIME_DONT_FAKE_MONOTONIC=1 " \
+                 "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 " \
+                 "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\" "
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && " PAST_END "%s/votectl -c "
+                                "votesrv.json archive archive.json", dir, bin)), 0);
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && " PAST_END "%s/votectl -c "
+                               "votesrv.json archive archive.json", dir, bin), 0);  /* never overwrites */
     snprintf(path, sizeof path, "%s/archive.json", dir);
     a = tu_archive_load(path);
     assert_non_null(a);
