@@ -205,6 +205,79 @@ int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
 }
 
 typedef struct {
+    const box_ctx *b;
+    const char *scrutin;
+    const uint8_t *after;
+    size_t want;                       /* limit + 1: whether a next page has any */
+    box_tracker_page *out;
+    uint8_t held[BALLOT_TRACKER_BYTES];   /* the one past the page */
+    size_t n;
+    int seen;                          /* trackers of the last store page */
+    uint8_t seen_last[BALLOT_TRACKER_BYTES];
+} trackers_job;
+
+static int add_tracker(const uint8_t *tracker, void *arg)
+{
+    trackers_job *j = arg;
+
+    j->seen++;
+    memcpy(j->seen_last, tracker, sizeof j->seen_last);
+    if (!board_shows(j->b, tracker) || j->n >= j->want)
+        return 0;
+    memcpy(j->n < j->want - 1 ? j->out->trackers[j->n] : j->held, tracker, BALLOT_TRACKER_BYTES);
+    j->n++;
+    return 0;
+}
+
+/* Store pages until limit + 1 published trackers or the end of the box. */
+static int run_trackers(store_tx *tx, void *arg)
+{
+    trackers_job *j = arg;
+    const uint8_t *after = j->after;
+    uint8_t cursor[BALLOT_TRACKER_BYTES];
+    int rc;
+
+    j->n = 0;                           /* a job run again starts afresh */
+    for (;;) {
+        int want = (int)(j->want - j->n);
+
+        j->seen = 0;
+        rc = store_trackers_page(tx, j->scrutin, after, want, add_tracker, j);
+        if (rc != STORE_OK || j->n >= j->want || j->seen < want)
+            return rc;
+        memcpy(cursor, j->seen_last, sizeof cursor);
+        after = cursor;
+    }
+}
+
+int box_trackers(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
+                 box_tracker_page *out)
+{
+    trackers_job j = { b, scrutin, after,
+                       (size_t)(limit < 1 || limit > BOX_TRACKERS_MAX ? BOX_TRACKERS_MAX : limit) + 1,
+                       out, { 0 }, 0, 0, { 0 } };
+    int rc = scrutin_known(b, scrutin);
+
+    out->n = 0;
+    out->more = 0;
+    if (rc != STORE_OK)
+        return rc;
+    if (b->batch_seconds > 0) {
+        pthread_mutex_lock(&b->board_lock);
+        if ((rc = board_refresh(b)) == STORE_OK)
+            rc = store_read(b->store, run_trackers, &j);
+        pthread_mutex_unlock(&b->board_lock);
+    } else {
+        rc = store_read(b->store, run_trackers, &j);
+    }
+    if (rc != STORE_OK)
+        return rc;
+    out->more = j.n == j.want;
+    out->n = out->more ? j.n - 1 : j.n;
+    return STORE_OK;
+}
+
+typedef struct {
     const uint8_t *tracker;
     box_found *out;
 } lookup_job;

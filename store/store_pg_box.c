@@ -83,6 +83,19 @@ int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, i
     return store_sql_stop(&q);
 }
 
+int pgs_trackers_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                      store_tracker_fn fn, void *arg)
+{
+    store_sql q;
+    size_t len;
+
+    page(&q, c, "SELECT tracker FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                " ORDER BY tracker LIMIT $3", scrutin, after, limit);
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_bytes(&q, 0, &len), arg);
+    return store_sql_stop(&q);
+}
+
 int pgs_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],
                    char scrutin[STORE_SCRUTIN_CHARS + 1], char **body)
 {

@@ -909,11 +909,12 @@ static int order_get(store_conn *c, const region *r, sq_order **out)
 }
 
 /* Whom ballots_walk hands each ballot: its body (strings) or its compact
- * form. */
+ * form, or its tracker alone (no slot read). */
 typedef struct {
     store_ballot_fn body;
     store_wire_fn wire;
     void *arg;
+    store_tracker_fn tracker;
 } slot_reader;
 
 static int slot_read_one(const slot_reader *to, const uint8_t *tracker, const slot_view *v)
@@ -957,6 +958,10 @@ static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *after
         slot_view v;
 
         memcpy(tracker, o->items[k].tracker, 32);
+        if (to->tracker != NULL) {
+            stop = to->tracker(tracker, to->arg);
+            continue;
+        }
         if ((rc = slot_load(c, &r, o->items[k].slot, &buf, &v)) != STORE_OK)
             return rc;
         stop = slot_read_one(to, tracker, &v);
@@ -968,13 +973,19 @@ static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *after
 int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_ballot_fn fn, void *arg)
 {
-    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ fn, NULL, arg });
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ fn, NULL, arg, NULL });
 }
 
 int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_wire_fn fn, void *arg)
 {
-    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ NULL, fn, arg });
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ NULL, fn, arg, NULL });
+}
+
+int sq_trackers_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+                     store_tracker_fn fn, void *arg)
+{
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ NULL, NULL, arg, fn });
 }
 
 static int count_region(store_conn *c, const region *r, void *arg)
