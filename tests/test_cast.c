@@ -429,6 +429,75 @@ static void test_board(void **state)
     assert_non_null(strstr(r.body, "archive_later"));
 }
 
+/* The portal's public ballot box: every published tracker of a scrutin, by
+ * tracker, in the receipt's grouped form; the lookup names the scrutin; the
+ * archive's link says when it will exist. */
+static void test_board_pages(void **state)
+{
+    static tu_reply r;
+    char text[2][BALLOT_TRACKER_CHARS + 1], path[300], hex[65], *a, *b;
+    uint8_t t[BALLOT_TRACKER_BYTES];
+    json_t *j;
+    size_t i;
+    json_t *e;
+
+    (void)state;
+    tu_http(&r, "GET", "/api/v1/scrutins/" CAP "/ballots", NULL, 0, NULL);   /* published */
+    j = json_loads(r.body, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "ballots")), 2);
+    json_array_foreach(json_object_get(j, "ballots"), i, e) {
+        tu_unhex(t, sizeof t, json_string_value(json_object_get(e, "tracker")));
+        ballot_tracker_text(text[i], t);
+    }
+    json_decref(j);
+    tu_http(&r, "GET", "/urne", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<h2>Tous les bulletins de l'urne</h2>"));
+    assert_non_null(strstr(r.body, "<a href=\"/urne/" CAP "\">Commission administrative "
+                                   "paritaire des attachés</a>"));
+    assert_non_null(strstr(r.body, "sera publiée ici à la clôture du vote, après la fin du "
+                                   "scrutin le <time datetime="));
+    assert_null(strstr(r.body, "href=\"/api/v1/archive\""));       /* no raw 409 to follow */
+    tu_http(&r, "GET", "/urne/" CAP, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<strong>Commission administrative paritaire des attachés"));
+    a = strstr(r.body, text[0]);
+    b = strstr(r.body, text[1]);
+    assert_true(a != NULL && b != NULL && a < b);           /* by tracker */
+    assert_null(strstr(r.body, "rel=\"next\""));               /* one page */
+    assert_null(strstr(r.body, "rel=\"first\""));
+    snprintf(path, sizeof path, "/urne/" CAP "?apres=%s", text[0]);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    a = strstr(r.body, text[0]);                            /* the cursor, said once */
+    assert_non_null(a);
+    assert_null(strstr(a + 1, text[0]));                    /* and not listed */
+    assert_non_null(strstr(r.body, text[1]));
+    assert_non_null(strstr(r.body, "href=\"/urne/" CAP "\" rel=\"first\">Première page</a>"));
+    snprintf(path, sizeof path, "/urne/" CAP "?apres=%s&lang=en", text[1]);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "No published ballot after this tracking number."));
+    assert_non_null(strstr(r.body, ">First page</a>"));
+    tu_http(&r, "GET", "/urne/nope", NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "pas de scrutin de ce nom"));
+    tu_http(&r, "GET", "/urne/" CAP "?apres=ZZZ", NULL, 0, NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "<!DOCTYPE html>"));
+    /* the lookup, by the hex form too: the scrutin's title, the grouped form */
+    hex_encode(hex, t, 32);
+    snprintf(path, sizeof path, "/urne?tracker=%s", hex);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<dd>Commission administrative paritaire des attachés</dd>"));
+    assert_non_null(strstr(r.body, text[1]));
+    /* the API stays JSON */
+    tu_http(&r, "GET", "/api/v1/archive", NULL, 0, NULL);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "archive_later"));
+}
+
 static char *slurp(const char *name, size_t *len);
 
 /* At debug level every request is logged, by its route's pattern: never a
@@ -774,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_casts),
         cmocka_unit_test(test_board),
+        cmocka_unit_test(test_board_pages),
         cmocka_unit_test(test_log_holds_no_secret),
         cmocka_unit_test(test_suspended),
         cmocka_unit_test(test_window_ended),
