@@ -1,7 +1,8 @@
 // board.mjs - the public ballot box as anyone walks it: the list of every
 // tracker of a scrutin (by tracker, never by arrival), its pages, the lookup
-// naming the scrutin, and the archive's link, in French and English, without
-// JavaScript. Called from journey.mjs (voter phase, then results phase).
+// naming the scrutin, and the archive's link, in French and English, with and
+// without JavaScript (check() and axe need it: the pages have no script of their
+// own). Called from journey.mjs (voter phase, then results phase).
 import assert from 'node:assert/strict';
 import { BASE, newPage, check } from './lib.mjs';
 
@@ -15,7 +16,7 @@ async function listed(page) {
 // While voting is open: the list has the voter's ballot once published, the
 // archive's link says when the archive will exist instead of leading to an error.
 export async function boardWhileOpen(b, state) {
-  const page = await newPage(b, { javaScriptEnabled: false });
+  const page = await newPage(b);
   await page.goto(`${BASE}/urne`);
   await page.getByRole('heading', { name: "Tous les bulletins de l'urne" }).waitFor();
   await page.getByText(/sera publiée ici à la clôture du vote, après la fin du scrutin le/).waitFor();
@@ -38,7 +39,7 @@ export async function boardWhileOpen(b, state) {
 // After the count: every tracker is listed, the lookup names the scrutin and
 // shows the receipt's grouped form, the archive is a link; English too.
 export async function boardAfterCount(b, state) {
-  const page = await newPage(b, { javaScriptEnabled: false });
+  const page = await newPage(b);
   const tracker = state.trackers['cap-attaches'];
   await page.goto(`${BASE}/urne`);
   await page.getByRole('link', { name: /Archive complète de l'élection/ }).waitFor();
@@ -67,4 +68,17 @@ export async function boardAfterCount(b, state) {
   assert.ok((await listed(page)).includes(tracker));
   await check(page, 'urne-liste-en');
   await page.context().close();
+
+  // without JavaScript: the lookup form and the list's links work the same
+  const nojs = await newPage(b, { javaScriptEnabled: false });
+  await nojs.goto(`${BASE}/urne`);
+  await nojs.getByLabel('Numéro de suivi').fill(tracker);
+  await nojs.getByRole('button', { name: 'Vérifier' }).click();
+  await nojs.getByText('Ce bulletin est dans l\'urne.').waitFor();
+  await nojs.getByRole('link', { name: CAP }).click();
+  assert.ok((await listed(nojs)).includes(tracker));
+  await nojs.goto(`${BASE}/urne/cap-attaches?apres=${tracker}`);
+  await nojs.getByRole('link', { name: 'Première page' }).click();
+  assert.ok((await listed(nojs)).includes(tracker));
+  await nojs.context().close();
 }

@@ -145,14 +145,10 @@ void page_box_list(http_request *req, http_response *res)
     }
     rc = box_trackers(req->ctx->box, req->params[0], has_after ? after : NULL, BOX_LIST_PAGE,
                       page);
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {           /* no such scrutin, or the store's trouble */
         free(page);
-    if (rc == STORE_ENOTFOUND) {
-        http_error(req, res, 404, MSG_BOXL_UNKNOWN_SCRUTIN);
-        return;
-    }
-    if (rc != STORE_OK) {
-        http_error(req, res, 503, MSG_UNAVAILABLE);
+        http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
+                   rc == STORE_ENOTFOUND ? MSG_BOXL_UNKNOWN_SCRUTIN : MSG_UNAVAILABLE);
         return;
     }
     html_init(&h);
