@@ -250,6 +250,7 @@ int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
 
 typedef struct {
     walk w;                             /* first */
+    int before;                         /* descending from w.after */
     size_t want;                        /* limit + 1: whether a next page has any */
     box_tracker_page *out;
     uint8_t held[BALLOT_TRACKER_BYTES];   /* the one past the page */
@@ -269,7 +270,8 @@ static int add_tracker(const uint8_t *tracker, void *arg)
 
 static int trackers_fetch(store_tx *tx, walk *w, const uint8_t *after, int want)
 {
-    return store_trackers_page(tx, w->scrutin, after, want, add_tracker, w);
+    return store_trackers_page(tx, w->scrutin, after, ((trackers_job *)w)->before, want,
+                               add_tracker, w);
 }
 
 static int trackers_wanted(const walk *w)
@@ -284,11 +286,12 @@ static void trackers_restart(walk *w)
     ((trackers_job *)w)->n = 0;
 }
 
-int box_trackers(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
+int box_trackers(box_ctx *b, const char *scrutin, const uint8_t *from, int before, int limit,
                  box_tracker_page *out)
 {
-    trackers_job j = { { b, scrutin, after, trackers_fetch, trackers_wanted, trackers_restart, 0,
+    trackers_job j = { { b, scrutin, from, trackers_fetch, trackers_wanted, trackers_restart, 0,
                          { 0 } },
+                       before,
                        (size_t)(limit < 1 || limit > BOX_TRACKERS_MAX ? BOX_TRACKERS_MAX : limit) + 1,
                        out, { 0 }, 0 };
     int rc = scrutin_known(b, scrutin);
@@ -301,6 +304,13 @@ int box_trackers(box_ctx *b, const char *scrutin, const uint8_t *after, int limi
         return rc;
     out->more = j.n == j.want;
     out->n = out->more ? j.n - 1 : j.n;
+    for (size_t i = 0; before && i < out->n / 2; i++) {     /* in tracker order */
+        uint8_t t[BALLOT_TRACKER_BYTES];
+
+        memcpy(t, out->trackers[i], sizeof t);
+        memcpy(out->trackers[i], out->trackers[out->n - 1 - i], sizeof t);
+        memcpy(out->trackers[out->n - 1 - i], t, sizeof t);
+    }
     return STORE_OK;
 }
 

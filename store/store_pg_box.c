@@ -96,12 +96,28 @@ int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, i
                 &(page_to){ NULL, fn, NULL, arg });
 }
 
-int pgs_trackers_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
-                      store_tracker_fn fn, void *arg)
+int pgs_trackers_page(store_conn *c, const char *scrutin, const uint8_t *from, int descending,
+                      int limit, store_tracker_fn fn, void *arg)
 {
-    return page(c, "SELECT tracker FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
-                   " ORDER BY tracker LIMIT $3", scrutin, after, limit,
-                &(page_to){ NULL, NULL, fn, arg });
+    uint8_t past_last[STORE_HASH_BYTES + 1];    /* 0xff...: after every 32-byte tracker */
+    store_sql q;
+    size_t len;
+
+    memset(past_last, 0xff, sizeof past_last);
+    if (!descending)
+        return page(c, "SELECT tracker FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                       " ORDER BY tracker LIMIT $3", scrutin, from, limit,
+                    &(page_to){ NULL, NULL, fn, arg });
+    store_sql_prepare(&q, TX(c), STORE_SQL("SELECT tracker FROM box.ballot WHERE scrutin = $1"
+                                           " AND tracker < $2 ORDER BY tracker DESC LIMIT $3",
+                                           STORE_TEXT(scrutin),
+                                           STORE_BLOB(from != NULL ? from : past_last,
+                                                      from != NULL ? STORE_HASH_BYTES
+                                                                   : sizeof past_last),
+                                           STORE_INT(limit)));
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_bytes(&q, 0, &len), arg);
+    return store_sql_stop(&q);
 }
 
 int pgs_ballot_get(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES],

@@ -293,6 +293,7 @@ static int job_fill(store_tx *tx, void *arg)
 typedef struct {
     const char *scrutin;
     const uint8_t *after;
+    int descending;
     int limit;
     uint8_t got[LIST_BALLOTS + 8][32];
     size_t n;
@@ -312,7 +313,7 @@ static int job_list(store_tx *tx, void *arg)
     list_job *j = arg;
 
     j->n = 0;
-    return store_trackers_page(tx, j->scrutin, j->after, j->limit, take_tracker, j);
+    return store_trackers_page(tx, j->scrutin, j->after, j->descending, j->limit, take_tracker, j);
 }
 
 static int cmp32(const void *a, const void *b)
@@ -333,7 +334,7 @@ static size_t listed(box_ctx *b, box_tracker_page *page, const uint8_t *extra)
     uint8_t after[32], prev[32] = { 0 };
     size_t n = 0, seen = 0;
 
-    assert_int_equal(box_trackers(b, SCRUTIN, NULL, BOX_TRACKERS_MAX, page), STORE_OK);
+    assert_int_equal(box_trackers(b, SCRUTIN, NULL, 0, BOX_TRACKERS_MAX, page), STORE_OK);
     for (;;) {
         for (size_t i = 0; i < page->n; i++, n++) {
             assert_true(n == 0 || memcmp(prev, page->trackers[i], 32) < 0);
@@ -343,7 +344,7 @@ static size_t listed(box_ctx *b, box_tracker_page *page, const uint8_t *extra)
         if (!page->more)
             return n + 1000 * seen;
         memcpy(after, page->trackers[page->n - 1], 32);
-        assert_int_equal(box_trackers(b, SCRUTIN, after, BOX_TRACKERS_MAX, page), STORE_OK);
+        assert_int_equal(box_trackers(b, SCRUTIN, after, 0, BOX_TRACKERS_MAX, page), STORE_OK);
     }
 }
 
@@ -384,32 +385,64 @@ static void test_trackers_list(void **state)
         }
     } while (j.n == 100);
     assert_int_equal(total, LIST_BALLOTS);
+    /* backwards: from the last (NULL), then before the first seen, nearest first */
+    j.descending = 1;
+    j.after = NULL;
+    total = 0;
+    do {
+        assert_int_equal(store_read(s, job_list, &j), STORE_OK);
+        for (size_t i = 0; i < j.n; i++)
+            assert_memory_equal(j.got[i], want[LIST_BALLOTS - 1 - total - i], 32);
+        total += j.n;
+        if (j.n > 0) {
+            memcpy(last, j.got[j.n - 1], 32);
+            j.after = last;
+        }
+    } while (j.n == 100);
+    assert_int_equal(total, LIST_BALLOTS);
+    j.after = want[0];
+    assert_int_equal(store_read(s, job_list, &j), STORE_OK);
+    assert_int_equal(j.n, 0);                        /* nothing before the first */
+    j.descending = 0;
     j.scrutin = "nope";
     j.after = NULL;
     assert_int_equal(store_read(s, job_list, &j), STORE_OK);
     assert_int_equal(j.n, 0);
     /* the board's list: the same pages; "more" only when a next page has some */
     box_init(&b, s, NULL, NULL, NULL);
-    assert_int_equal(box_trackers(&b, SCRUTIN, NULL, 100, &page), STORE_OK);
+    assert_int_equal(box_trackers(&b, SCRUTIN, NULL, 0, 100, &page), STORE_OK);
     assert_int_equal(page.n, 100);
     assert_true(page.more);
     assert_memory_equal(page.trackers, want, 100 * 32);
-    assert_int_equal(box_trackers(&b, SCRUTIN, want[99], 100, &page), STORE_OK);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[99], 0, 100, &page), STORE_OK);
     assert_int_equal(page.n, 100);
     assert_true(page.more);
     assert_memory_equal(page.trackers, want[100], 100 * 32);
-    assert_int_equal(box_trackers(&b, SCRUTIN, want[199], 100, &page), STORE_OK);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[199], 0, 100, &page), STORE_OK);
     assert_int_equal(page.n, LIST_BALLOTS - 200);
     assert_false(page.more);
-    assert_int_equal(box_trackers(&b, SCRUTIN, want[LIST_BALLOTS - 31], 30, &page), STORE_OK);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[LIST_BALLOTS - 31], 0, 30, &page), STORE_OK);
     assert_int_equal(page.n, 30);
     assert_false(page.more);                 /* exactly the last 30: no empty next page */
-    assert_int_equal(box_trackers(&b, "nope", NULL, 100, &page), STORE_ENOTFOUND);
+    assert_int_equal(box_trackers(&b, "nope", NULL, 0, 100, &page), STORE_ENOTFOUND);
+    /* the page before a tracker: the limit just before it, in tracker order */
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[150], 1, 100, &page), STORE_OK);
+    assert_int_equal(page.n, 100);
+    assert_true(page.more);
+    assert_memory_equal(page.trackers, want[50], 100 * 32);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[50], 1, 100, &page), STORE_OK);
+    assert_int_equal(page.n, 50);
+    assert_false(page.more);
+    assert_memory_equal(page.trackers, want[0], 50 * 32);
+    assert_int_equal(box_trackers(&b, SCRUTIN, NULL, 1, 30, &page), STORE_OK);
+    assert_int_equal(page.n, 30);                     /* the last page */
+    assert_true(page.more);
+    assert_memory_equal(page.trackers, want[LIST_BALLOTS - 30], 30 * 32);
     /* in batches: a ballot cast after the batch's start waits for the next */
     b.batch_seconds = 600;
     b.clock = fixed_clock;
     fixed_now = 6000;
-    assert_int_equal(box_trackers(&b, SCRUTIN, want[LIST_BALLOTS - 1], 100, &page), STORE_OK);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[LIST_BALLOTS - 1], 0, 100, &page), STORE_OK);
     fill.from = 9000;
     fill.to = 9001;
     assert_int_equal(store_write(s, job_fill, &fill), STORE_OK);

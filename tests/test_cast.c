@@ -474,6 +474,21 @@ static void test_board_pages(void **state)
     assert_null(strstr(a + 1, text[0]));                    /* and not listed */
     assert_non_null(strstr(r.body, text[1]));
     assert_non_null(strstr(r.body, "href=\"/urne/" CAP "\" rel=\"first\">Première page</a>"));
+    snprintf(path, sizeof path, "href=\"/urne/" CAP "?avant=%s\" rel=\"prev\">Page précédente</a>",
+             text[1]);
+    assert_non_null(strstr(r.body, path));
+    assert_null(strstr(r.body, "rel=\"next\""));
+    /* the page before the second: the first alone, then the way forward */
+    snprintf(path, sizeof path, "/urne/" CAP "?avant=%s", text[1]);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    a = strstr(r.body, text[0]);
+    assert_non_null(a);
+    assert_null(strstr(r.body, "rel=\"prev\""));
+    snprintf(path, sizeof path, "href=\"/urne/" CAP "?apres=%s\" rel=\"next\">Page suivante</a>",
+             text[0]);
+    assert_non_null(strstr(r.body, path));
+    assert_non_null(strstr(r.body, "Bulletins avant le numéro de suivi"));
     snprintf(path, sizeof path, "/urne/" CAP "?apres=%s&lang=en", text[1]);
     tu_http(&r, "GET", path, NULL, 0, NULL);
     assert_int_equal(r.status, 200);

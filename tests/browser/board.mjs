@@ -48,13 +48,18 @@ export async function boardAfterCount(b, state) {
   const shown = await listed(page);
   assert.ok(shown.includes(tracker), `${tracker} is listed`);
   assert.deepEqual(shown, [...shown].sort(), 'by tracker');
-  // after the last one: nothing more, and a way back to the first page
+  // after the last one: nothing more, and the ways back (the page before it,
+  // the first page)
   await page.goto(`${BASE}/urne/cap-attaches?apres=${shown[shown.length - 1]}`);
   await page.getByText('Aucun bulletin publié après ce numéro de suivi.').waitFor();
-  await page.getByRole('navigation', { name: 'Pages de la liste' })
-    .getByRole('link', { name: 'Première page' }).click();
-  assert.deepEqual(await listed(page), shown);
+  const pages = page.getByRole('navigation', { name: 'Pages de la liste' });
   await check(page, 'urne-liste-apres');
+  await pages.getByRole('link', { name: 'Page précédente' }).click();
+  await page.getByText('Bulletins avant le numéro de suivi').waitFor();
+  assert.deepEqual(await listed(page), shown.slice(Math.max(0, shown.length - 101), -1));
+  await check(page, 'urne-liste-avant');
+  await pages.getByRole('link', { name: 'Première page' }).click();
+  assert.deepEqual(await listed(page), shown);
   // the lookup, typed in lower case
   await page.goto(`${BASE}/urne`);
   await page.getByLabel('Numéro de suivi').fill(tracker.toLowerCase());

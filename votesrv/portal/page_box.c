@@ -1,10 +1,11 @@
 /* GET /urne[?tracker=T] - the public ballot box: is the ballot with this
  * tracking number in it? Anyone may ask; the answer shows the scrutin and
  * nothing about who cast it.
- * GET /urne/{scrutin}[?apres=T] - every published tracker of a scrutin, a
- * fixed number per page, by tracker (never by arrival: docs/threat-model.md),
- * the next page starting after the last tracker shown (no page number, no
- * position, no count: nothing that could order the ballots by time). */
+ * GET /urne/{scrutin}[?apres=T | ?avant=T] - every published tracker of a
+ * scrutin, a fixed number per page, by tracker (never by arrival:
+ * docs/threat-model.md), the next page starting after the last tracker shown,
+ * the previous one ending before the first (no page number, no position, no
+ * count: nothing that could order the ballots by time). */
 #include "pages.h"
 
 #include <stdlib.h>
@@ -109,33 +110,57 @@ void page_box(http_request *req, http_response *res)
     portal_send(req, res, &h, 200);
 }
 
-/* A link to the page of id's list after tracker t (NULL: the first). */
-static void list_link(html *h, const char *id, const uint8_t *t, const char *label,
-                      const char *rel)
+/* A link to the page of id's list after (or before) tracker t (NULL: the first). */
+static void list_link(html *h, const char *id, const char *key, const uint8_t *t,
+                      const char *label, const char *rel)
 {
     char grouped[BALLOT_TRACKER_CHARS + 1];
 
-    html_raw(h, "<a href=\"/urne/");
+    html_raw(h, "<li><a href=\"/urne/");
     html_text(h, id);
     if (t != NULL) {
         ballot_tracker_text(grouped, t);
-        html_fmt(h, "?apres=%s", grouped);
+        html_fmt(h, "?%s=%s", key, grouped);
     }
-    html_fmt(h, "\" rel=\"%s\">%s</a>", rel, label);
+    html_fmt(h, "\" rel=\"%s\">%s</a></li>", rel, label);
+}
+
+/* First, previous and next pages: a previous page if anything may come before
+ * the first shown, a next one if anything may come after the last. */
+static void list_nav(html *h, http_request *req, const box_tracker_page *page, int before,
+                     const uint8_t *cursor)
+{
+    const char *id = req->params[0];
+    const uint8_t *first = page->n > 0 ? page->trackers[0] : cursor,
+                  *last = page->n > 0 ? page->trackers[page->n - 1] : cursor;
+    int prev = cursor != NULL && (before ? page->more : 1), next = before ? 1 : page->more;
+
+    if (cursor == NULL && !next)
+        return;
+    html_fmt(h, "<nav aria-label=\"%s\"><ul class=\"pages\">", L(req, MSG_BOXL_PAGES));
+    if (cursor != NULL)
+        list_link(h, id, NULL, NULL, L(req, MSG_BOXL_FIRST_PAGE), "first");
+    if (prev && first != NULL)
+        list_link(h, id, "avant", first, L(req, MSG_BOXL_PREVIOUS_PAGE), "prev");
+    if (next && last != NULL)
+        list_link(h, id, "apres", last, L(req, MSG_BOXL_NEXT_PAGE), "next");
+    html_raw(h, "</ul></nav>");
 }
 
 void page_box_list(http_request *req, http_response *res)
 {
     box_tracker_page *page;
-    const char *after_text = http_query(req, "apres");
-    uint8_t after[BALLOT_TRACKER_BYTES];
+    const char *after_text = http_query(req, "apres"), *before_text = http_query(req, "avant");
+    const char *cursor_text = after_text != NULL && after_text[0] ? after_text : before_text;
+    uint8_t cursor[BALLOT_TRACKER_BYTES];
     char grouped[BALLOT_TRACKER_CHARS + 1];
     portal_page p = { .title = L(req, MSG_BOXL_TRACKERS_OF), .nav = req->session != NULL };
     const def_scrutin *s;
-    int has_after = after_text != NULL && after_text[0] != '\0', rc;
+    int has_cursor = cursor_text != NULL && cursor_text[0] != '\0', rc,
+        before = has_cursor && cursor_text == before_text;
     html h;
 
-    if (has_after && tracker_read(after, after_text) != 0) {
+    if (has_cursor && tracker_read(cursor, cursor_text) != 0) {
         http_error(req, res, 400, MSG_BOX_NOT_TRACKING_NUMBER);
         return;
     }
@@ -143,8 +168,8 @@ void page_box_list(http_request *req, http_response *res)
         http_answer_internal(req, res);
         return;
     }
-    rc = box_trackers(req->ctx->box, req->params[0], has_after ? after : NULL, BOX_LIST_PAGE,
-                      page);
+    rc = box_trackers(req->ctx->box, req->params[0], has_cursor ? cursor : NULL, before,
+                      BOX_LIST_PAGE, page);
     if (rc != STORE_OK) {           /* no such scrutin, or the store's trouble */
         free(page);
         http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
@@ -157,12 +182,14 @@ void page_box_list(http_request *req, http_response *res)
     html_raw(&h, "<p><strong>");
     html_text(&h, s != NULL ? s->title : req->params[0]);
     html_fmt(&h, "</strong></p><p>%s</p>", L(req, MSG_BOXL_PAGE_INTRO));
-    if (has_after) {
-        ballot_tracker_text(grouped, after);
-        html_fmt(&h, "<p>%s <code class=\"wrap\">%s</code></p>", L(req, MSG_BOXL_FROM), grouped);
+    if (has_cursor) {
+        ballot_tracker_text(grouped, cursor);
+        html_fmt(&h, "<p>%s <code class=\"wrap\">%s</code></p>",
+                 L(req, before ? MSG_BOXL_UNTIL : MSG_BOXL_FROM), grouped);
     }
     if (page->n == 0) {
-        html_fmt(&h, "<p>%s</p>", L(req, has_after ? MSG_BOXL_NONE_AFTER : MSG_BOXL_NONE));
+        html_fmt(&h, "<p>%s</p>", L(req, !has_cursor ? MSG_BOXL_NONE : before ? MSG_BOXL_NONE_BEFORE
+                                                                      : MSG_BOXL_NONE_AFTER));
     } else {
         html_raw(&h, "<ul class=\"trackers\">");
         for (size_t i = 0; i < page->n; i++) {
@@ -171,21 +198,7 @@ void page_box_list(http_request *req, http_response *res)
         }
         html_raw(&h, "</ul>");
     }
-    if (has_after || page->more) {
-        html_fmt(&h, "<nav aria-label=\"%s\"><ul class=\"pages\">", L(req, MSG_BOXL_PAGES));
-        if (has_after) {
-            html_raw(&h, "<li>");
-            list_link(&h, req->params[0], NULL, L(req, MSG_BOXL_FIRST_PAGE), "first");
-            html_raw(&h, "</li>");
-        }
-        if (page->more) {
-            html_raw(&h, "<li>");
-            list_link(&h, req->params[0], page->trackers[page->n - 1], L(req, MSG_BOXL_NEXT_PAGE),
-                      "next");
-            html_raw(&h, "</li>");
-        }
-        html_raw(&h, "</ul></nav>");
-    }
+    list_nav(&h, req, page, before, has_cursor ? cursor : NULL);
     html_fmt(&h, "<p><a href=\"/urne\">%s</a></p>", L(req, MSG_BOXL_BACK));
     free(page);
     portal_end(&h, req, &p);
