@@ -370,36 +370,27 @@ static void test_trackers_list(void **state)
     for (int64_t v = 1; v <= LIST_BALLOTS; v++)
         tracker_of(want[v - 1], v);
     qsort(want, LIST_BALLOTS, 32, cmp32);
-    /* the store: keyset pages of 100, by tracker, exactly the scrutin's */
+    /* the store: keyset pages of 100, by tracker, exactly the scrutin's;
+     * backwards from the last, the nearest first */
     j.scrutin = SCRUTIN;
     j.limit = 100;
-    j.after = NULL;
-    do {
-        assert_int_equal(store_read(s, job_list, &j), STORE_OK);
-        for (size_t i = 0; i < j.n; i++)
-            assert_memory_equal(j.got[i], want[total + i], 32);
-        total += j.n;
-        if (j.n > 0) {
-            memcpy(last, j.got[j.n - 1], 32);
-            j.after = last;
-        }
-    } while (j.n == 100);
-    assert_int_equal(total, LIST_BALLOTS);
-    /* backwards: from the last (NULL), then before the first seen, nearest first */
+    for (j.descending = 0; j.descending <= 1; j.descending++) {
+        j.after = NULL;
+        total = 0;
+        do {
+            assert_int_equal(store_read(s, job_list, &j), STORE_OK);
+            for (size_t i = 0; i < j.n; i++)
+                assert_memory_equal(j.got[i], want[j.descending ? LIST_BALLOTS - 1 - total - i
+                                                                : total + i], 32);
+            total += j.n;
+            if (j.n > 0) {
+                memcpy(last, j.got[j.n - 1], 32);
+                j.after = last;
+            }
+        } while (j.n == 100);
+        assert_int_equal(total, LIST_BALLOTS);
+    }
     j.descending = 1;
-    j.after = NULL;
-    total = 0;
-    do {
-        assert_int_equal(store_read(s, job_list, &j), STORE_OK);
-        for (size_t i = 0; i < j.n; i++)
-            assert_memory_equal(j.got[i], want[LIST_BALLOTS - 1 - total - i], 32);
-        total += j.n;
-        if (j.n > 0) {
-            memcpy(last, j.got[j.n - 1], 32);
-            j.after = last;
-        }
-    } while (j.n == 100);
-    assert_int_equal(total, LIST_BALLOTS);
     j.after = want[0];
     assert_int_equal(store_read(s, job_list, &j), STORE_OK);
     assert_int_equal(j.n, 0);                        /* nothing before the first */
