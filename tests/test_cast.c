@@ -501,6 +501,10 @@ static void test_receipt_page(void **state)
         assert_null(strstr(r.body, "Vous avez déjà voté"));
         assert_int_equal(strstr(r.body, "data-who=") != NULL, i == 0);
     }
+    snprintf(want, sizeof want, "class=\"lang\" href=\"/recu?t=%s&amp;n=1&amp;",
+             first_receipt.tracker_text);                 /* English: the same receipt */
+    assert_non_null(strstr(r.body, want));
+    snprintf(want, sizeof want, "data-tracker=\"%s\"", first_receipt.tracker_text);
     strcat(path, "&lang=en");                           /* in English, the same receipt */
     tu_http(&r, "GET", path, NULL, 0, NULL);
     assert_int_equal(r.status, 200);

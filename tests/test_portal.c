@@ -285,6 +285,8 @@ static void test_vote_without_session(void **state)
     assert_non_null(strstr(r.body, "Votre vote n&#39;a pas été enregistré"));
     assert_non_null(strstr(r.body, "Commission administrative paritaire des attachés"));
     assert_non_null(strstr(r.body, "name=\"scrutin\" value=\"cap-attaches\""));
+    assert_non_null(strstr(r.body, "href=\"/connexion?scrutin=cap-attaches&amp;vote=perdu&amp;"
+                                   "lang=en\""));              /* the language keeps both */
     tu_http(&r, "GET", "/connexion?scrutin=nope&vote=perdu", NULL, 0, NULL);  /* not a scrutin */
     assert_null(strstr(r.body, "Votre vote n&#39;a pas été enregistré"));
     assert_null(strstr(r.body, "name=\"scrutin\""));

@@ -21,23 +21,30 @@ static void render(http_request *req, http_response *res, const char *identifier
                    const char *top_err, int status)
 {
     portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN) };
-    const char *back = http_query(req, "scrutin");
+    const char *back = http_query(req, "scrutin"), *lost = http_query(req, "vote");
     const def_scrutin *s;
+    char self[STORE_SCRUTIN_CHARS + 64];
     portal_input id = { "identifier", L(req, MSG_LOGIN_PROFESSIONAL_E_MAIL_ADDRESS),
                         "email", "username", identifier, NULL, NULL, 1 };
     portal_input pw = { "password", L(req, MSG_PORTAL_ELECTIONS_PASSWORD),
                         "password", "current-password", NULL, NULL, NULL, 1 };
+    int refused = top_err != NULL && status < 500;    /* either field may be wrong */
     html h;
 
-    int refused = top_err != NULL && status < 500;    /* either field may be wrong */
-    html_init(&h);
-    portal_begin(&h, req, res, &p);
     if (back == NULL)
         back = portal_form(req, "scrutin", STORE_SCRUTIN_CHARS);
+    lost = lost != NULL && strcmp(lost, "perdu") == 0 ? "&vote=perdu" : "";
+    if (back != NULL && strlen(back) <= STORE_SCRUTIN_CHARS &&
+        strspn(back, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+        strlen(back)) {                  /* the language switch keeps the way back */
+        snprintf(self, sizeof self, "/connexion?scrutin=%s%s", back, lost);
+        p.self = self;
+    }
+    html_init(&h);
+    portal_begin(&h, req, res, &p);
     s = scrutin_back(&p, back);
     /* from a cast whose session had expired: nothing was recorded */
-    if (s != NULL && top_err == NULL && http_query(req, "vote") != NULL &&
-        strcmp(http_query(req, "vote"), "perdu") == 0)
+    if (s != NULL && top_err == NULL && lost[0] != '\0')
         portal_notice(&h, "error", L(req, MSG_LOGIN_VOTE_NOT_RECORDED));
     if (top_err != NULL)
         portal_notice(&h, "error", top_err);

@@ -19,7 +19,7 @@ static void lang_switch(html *h, http_request *req, const char *self)
 
     html_raw(h, "<a class=\"lang\" href=\"");
     html_text(h, self != NULL ? self : req->path);
-    html_fmt(h, "%slang=%s\"", self != NULL && strchr(self, '?') != NULL ? "&" : "?", other);
+    html_fmt(h, "%slang=%s\"", self != NULL && strchr(self, '?') != NULL ? "&amp;" : "?", other);
     html_fmt(h, " lang=\"%s\" hreflang=\"%s\">%s</a>", other, other,
              req->lang == LANG_EN ? "Français" : "English");
 }
