@@ -32,7 +32,9 @@ typedef struct {
 } receipt_view;
 
 /* The receipt the query describes, if the box holds its ballot and the
- * signature verifies. 0, else -1 with *msg the reason (a 404's) or a 503. */
+ * signature verifies. 0, else -1 with *status 404 (no such receipt: a field
+ * missing or malformed, no such ballot, a signature the server did not make)
+ * or 503 (the store did not answer). */
 static int receipt_load(http_request *req, receipt_view *v, int *status)
 {
     const char *t = http_query(req, "t"), *n = http_query(req, "n");
