@@ -16,6 +16,7 @@ static const struct {
     { ".mjs", "text/javascript; charset=utf-8" },
     { ".svg", "image/svg+xml" },
     { ".png", "image/png" },
+    { ".woff2", "font/woff2" },
 };
 
 static const char *type_of(const char *name)
