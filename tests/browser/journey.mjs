@@ -18,6 +18,7 @@ import { waitMail } from './mail.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
+import { themeWalk } from './theme.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
@@ -296,8 +297,8 @@ async function phaseResults() {
 
 // On a failure, the page as it was: a screenshot and its text.
 const phase = process.argv[2];
-const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults };
-if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results');
+const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults, theme: themeWalk };
+if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results|theme');
 try {
   await phases[phase]();
 } catch (e) {

@@ -87,3 +87,13 @@ const portal_theme *portal_theme_get(int id)
 {
     return &themes[id >= 0 && id < PORTAL_THEMES ? id : PORTAL_THEME_NEUTRAL];
 }
+
+int portal_theme_serves(int id, const char *name)
+{
+    static const char *const dsfr[] = { "dsfr", "marianne-", "portal-dsfr." };
+
+    for (size_t i = 0; i < sizeof dsfr / sizeof *dsfr; i++)
+        if (strncmp(name, dsfr[i], strlen(dsfr[i])) == 0)
+            return id == PORTAL_THEME_DSFR;
+    return 1;
+}

@@ -41,6 +41,9 @@ typedef struct {
 
 /* The theme of that name, or -1. */
 int portal_theme_find(const char *name);
+/* Whether /static/ serves the file name with this theme: the DSFR's files
+ * (dsfr*, marianne-*, portal-dsfr.css) only with the dsfr theme. */
+int portal_theme_serves(int id, const char *name);
 /* The theme by its number (PORTAL_THEME_*); the neutral one if out of range. */
 const portal_theme *portal_theme_get(int id);
 
