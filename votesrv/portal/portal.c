@@ -122,24 +122,26 @@ static void nav(html *h, http_request *req, http_response *res, int voter)
     nav_close(h, req);
 }
 
+/* A link with the theme's class c. */
+static void link_to(html *h, const char *c, const char *href, const char *text)
+{
+    html_raw(h, "<a");
+    cls(h, c);
+    html_fmt(h, " href=\"%s\">%s</a>", href, text);
+}
+
 /* Skip links: to the content, and with some themes to the menu and the footer. */
 static void skip_links(html *h, http_request *req)
 {
     const portal_theme *t = theme(req);
 
     html_raw(h, t->skip_open);
-    html_raw(h, "<a");
-    cls(h, t->skip_link);
-    html_fmt(h, " href=\"#contenu\">%s</a>", L(req, MSG_PORTAL_SKIP_CONTENT));
+    link_to(h, t->skip_link, "#contenu", L(req, MSG_PORTAL_SKIP_CONTENT));
     if (t->skip_all) {
         html_raw(h, t->skip_sep);
-        html_raw(h, "<a");
-        cls(h, t->skip_link);
-        html_fmt(h, " href=\"#menu\">%s</a>", L(req, MSG_THEME_SKIP_MENU));
+        link_to(h, t->skip_link, "#menu", L(req, MSG_THEME_SKIP_MENU));
         html_raw(h, t->skip_sep);
-        html_raw(h, "<a");
-        cls(h, t->skip_link);
-        html_fmt(h, " href=\"#pied\">%s</a>", L(req, MSG_THEME_SKIP_FOOTER));
+        link_to(h, t->skip_link, "#pied", L(req, MSG_THEME_SKIP_FOOTER));
     }
     html_raw(h, t->skip_close);
 }
@@ -208,9 +210,7 @@ const char *portal_scrutin_title(const portal_page *p, const char *id)
 static void footer_link(html *h, const portal_theme *t, const char *href, const char *text)
 {
     html_raw(h, t->footer_item_open);
-    html_raw(h, "<a");
-    cls(h, t->footer_link);
-    html_fmt(h, " href=\"%s\">%s</a>", href, text);
+    link_to(h, t->footer_link, href, text);
     html_raw(h, t->footer_item_close);
 }
 
