@@ -49,6 +49,8 @@ export async function themeWalk() {
   await visit(page, '/', 'accueil');
   await isDsfr(page);
   await visit(page, '/aide', 'aide');
+  await visit(page, '/accessibilite', 'accessibilite');
+  await visit(page, '/plan-du-site', 'plan-du-site');
   await visit(page, '/urne', 'urne');
   await visit(page, '/resultats', 'resultats');
   await visit(page, '/acces', 'acces');

@@ -240,7 +240,9 @@ void portal_end(html *h, http_request *req, portal_page *p)
         def_free(&p->def);
         p->has_def = 0;
     }
-    html_raw(h, "</p>");
+    html_raw(h, "</p><p");
+    cls(h, t->footer_text);
+    html_fmt(h, ">%s</p>", L(req, MSG_A11Y_FOOTER_LINKS));
     html_raw(h, t->footer_links_open);
     footer_link(h, t, "/aide", L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
     html_raw(h, t->footer_links_close);
