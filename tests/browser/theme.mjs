@@ -119,6 +119,12 @@ export async function themeWalk() {
   await phone.getByRole('heading', { name: 'Welcome' }).waitFor();
   await phone.getByRole('link', { name: 'Français' }).click();
   await check(phone, 'dsfr-telephone-accueil');
+  // reflow (WCAG 1.4.10): at 320 CSS pixels nothing scrolls sideways
+  await phone.setViewportSize({ width: 320, height: 640 });
+  for (const path of ['/', '/connexion', '/urne', '/acces', '/gestion/connexion']) {
+    await phone.goto(BASE + path);
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 320), `${path} at 320 px`);
+  }
 
   // without JavaScript: log in, the voting space, the vote page says why it
   // needs JavaScript, log out (screenshots: axe-core runs from outside the
