@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { waitMail } from './mail.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
+import { boardWhileOpen, boardAfterCount } from './board.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 import { accessibility } from './a11y.mjs';
 import { themeWalk } from './theme.mjs';
@@ -253,6 +254,7 @@ async function phaseVoter() {
   await staff.goto(`${BASE}/gestion/bureau`);                // not the agent's console
   await staff.getByText('Cette page est réservée à un autre rôle.').waitFor();
 
+  await boardWhileOpen(b, state);
   writeFileSync(STATE, JSON.stringify(state));
   await b.close();
   console.log(JSON.stringify(state));
@@ -294,6 +296,7 @@ async function phaseResults() {
     await page.goto(`${BASE}/urne?tracker=${t}`);
     await page.getByText('Ce bulletin est dans l\'urne.').waitFor();
   }
+  await boardAfterCount(b, state);
   await b.close();
 }
 
