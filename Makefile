@@ -138,7 +138,7 @@ votecred_HDR := store/store.h
 # the online authority: the vote-code generator, credauth/ and the store-free
 # part of mail/
 votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
-               mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
+               mail/smtp.o mail/file.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
 # the voter's client: ballots, receipts, vote codes
 voteclient_OBJ := tools/voteclient.o client/client.o ballot/ballot.o ballot/ballot_json.o \
                   ballot/ballot_wire.o box/receipt.o notices/code.o

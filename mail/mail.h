@@ -42,13 +42,22 @@ typedef struct {
      * CAs when set: a sandboxed mailer opens no file (not owned here) */
     const uint8_t *ca_blob;
     size_t ca_blob_len;
+    /* "transport": "file": each message written as a .eml file in folder
+     * (mail/file.c), no relay; demo_mailbox (the demo only, never with a
+     * relay): the portal lists that folder's messages at /demo/courrier */
+    int transport;                   /* MAIL_TRANSPORT_SMTP or MAIL_TRANSPORT_FILE */
+    char folder[MAIL_PATH_CHARS];
+    int demo_mailbox;
 } mail_config;
+
+enum { MAIL_TRANSPORT_SMTP = 0, MAIL_TRANSPORT_FILE = 1 };
 
 #define MAIL_ENVELOPE_CHARS 300
 
 /* The "mail" object of a configuration file at path (relative file names are
  * resolved against path's folder): relay, from, and optional starttls,
- * ca_file, username, password_file, timeout_s. 0, or -1 with a message. */
+ * ca_file, username, password_file, timeout_s; or "transport": "file",
+ * folder, and optional from and demo_mailbox. 0, or -1 with a message. */
 MUST_CHECK
 int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen);
 /* rel resolved against the folder of the file base (unless absolute); -1 if too long. */
@@ -85,6 +94,16 @@ int mail_smtp_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_
 /* The same with the relay of mc and the envelope sender from ("<address>"). */
 int mail_smtp_deliver(CURL *c, const mail_config *mc, const char *from, const char *rcpt_to,
                       const uint8_t *msg, size_t len, char *err, size_t errlen);
+/* One message by the configured transport: written to the folder (file
+ * transport, mail/file.c), or through the relay with c (NULL: a temporary
+ * failure). The same answers as mail_smtp_send. */
+int mail_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_t *msg, size_t len,
+              char *err, size_t errlen);
+/* msg written whole as a new NAME.eml file (mode 0600) in folder, durably
+ * (temporary name, fsync, rename, fsync of the folder): 0, or 1 with err
+ * (nothing is left of it). */
+int mail_file_deliver(const char *folder, const uint8_t *msg, size_t len, char *err,
+                      size_t errlen);
 /* The envelope sender of a From value: "<address>" of "Name <address>". */
 void mail_envelope_from(char out[MAIL_ENVELOPE_CHARS], const char *from);
 

@@ -784,7 +784,8 @@ static const command commands[] = {
     { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
     { "export-audit", cmd_export_audit, "OUT.db",
       "copy the audit log into a SQLite file for voteaudit and voteverify" },
-    { "demo", cmd_demo, "DIR", "create, fill and open a demo election in DIR" },
+    { "demo", cmd_demo, "DIR [--port PORT]",
+      "create, fill and open a demo election in DIR (its mail in DIR/mailbox)" },
     { "version", cmd_version, "[--hashes]",
       "the release; with --hashes, BLAKE2b-256 of what the seals cover" },
 };
