@@ -104,6 +104,23 @@ int mail_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_t *ms
  * (nothing is left of it). */
 int mail_file_deliver(const char *folder, const uint8_t *msg, size_t len, char *err,
                       size_t errlen);
+/* The messages of a file transport's folder, read back (the demo's mailbox
+ * page): recipient, decoded subject, time (from the file's name) and the
+ * links of the text part. */
+#define MAIL_FILE_LINKS 4
+#define MAIL_FILE_MAX ((size_t)256 << 10)
+typedef struct {
+    char name[96];
+    int64_t time;
+    char to[256];
+    char subject[512];
+    char links[MAIL_FILE_LINKS][512];
+    size_t nlinks;
+} mail_file_entry;
+typedef int (*mail_file_fn)(const mail_file_entry *e, void *arg);
+/* The newest first, at most max of them, only those to `to` (any case) if
+ * not NULL; fn returns non-zero to stop. The number shown, or -1. */
+int mail_folder_list(const char *folder, const char *to, size_t max, mail_file_fn fn, void *arg);
 /* The envelope sender of a From value: "<address>" of "Name <address>". */
 void mail_envelope_from(char out[MAIL_ENVELOPE_CHARS], const char *from);
 

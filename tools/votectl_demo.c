@@ -169,6 +169,7 @@ static int write_config(const char *dir, const char *conf, int port)
         "  \"listen\": { \"address\": \"127.0.0.1\", \"port\": %d },\n"
         "  \"store\": { \"registry\": \"registry.db\", \"ballot_box\": \"ballots.db\" },\n"
         "  \"keys\": \"server-keys.json\",\n"
+        "  \"internal_listen\": { \"address\": \"127.0.0.1\", \"port\": %d },\n"
         "  \"portal_url\": \"http://127.0.0.1:%d\",\n"
         "  \"mail\": { \"transport\": \"file\", \"folder\": \"mailbox\", "
         "\"demo_mailbox\": true },\n"
@@ -180,7 +181,7 @@ static int write_config(const char *dir, const char *conf, int port)
         "  \"credential_authority_url\": \"http://127.0.0.1:%d\",\n"
         "  \"log\": { \"level\": \"info\" },\n"
         "  \"privsep\": { \"writer_stays_root\": true }\n"
-        "}\n", port, port, conf, assets, conf, conf, DEMO_VOTECAD_PORT);
+        "}\n", port, port + 1, port, conf, assets, conf, conf, DEMO_VOTECAD_PORT);
     return write_file(dir, "votesrv.json", text);
 }
 
@@ -383,7 +384,8 @@ int cmd_demo(votectl *v, int argc, char **argv)
             char *end;
             long p = strtol(argv[++i], &end, 10);
 
-            bad = *end != '\0' || p < 1 || p > 65535 || p == DEMO_VOTECAD_PORT;
+            bad = *end != '\0' || p < 1 || p > 65534 || p == DEMO_VOTECAD_PORT ||
+                  p + 1 == DEMO_VOTECAD_PORT;
             port = (int)p;
         } else if (dir == NULL && argv[i][0] != '-') {
             dir = argv[i];
@@ -393,7 +395,8 @@ int cmd_demo(votectl *v, int argc, char **argv)
     }
     if (bad || dir == NULL || strlen(dir) > 1000) {
         fprintf(stderr, "usage: votectl demo DIR [--port PORT]  (PORT: the portal's, 8080 by "
-                "default; not %d, votecad's)\n", DEMO_VOTECAD_PORT);
+                "default; PORT + 1: /healthz and /metrics; neither %d, votecad's)\n",
+                DEMO_VOTECAD_PORT);
         return EXIT_USAGE;
     }
     if (conf_dir(conf) != 0) {
@@ -426,11 +429,11 @@ int cmd_demo(votectl *v, int argc, char **argv)
     first_voter(dir, email, code);
     printf("demo election ready in %s (config %s/votesrv.json)\n"
            "console accounts (/gestion) and their TOTP keys in %s/demo-staff.txt\n\n"
-           "  portal:      http://127.0.0.1:%d/\n"
+           "  portal:      http://127.0.0.1:%d/  (/healthz, /metrics: http://127.0.0.1:%d/)\n"
            "  a voter:     %s, vote code %s\n"
            "  their mail:  http://127.0.0.1:%d/demo/courrier (the demo's mailbox page),\n"
            "               one .eml file per message in %s/mailbox/\n"
            "  (README.md, \"Vote in the demo\", walks a vote step by step)\n",
-           dir, dir, dir, port, email, code, port, dir);
+           dir, dir, dir, port, port + 1, email, code, port, dir);
     return 0;
 }
