@@ -132,6 +132,15 @@ typedef int (*mail_transport)(void *cls, const char *rcpt_to, const uint8_t *msg
  * password, which the transport holds. */
 void mail_transport_set(mail_ctx *m, mail_transport fn, void *cls);
 
+/* The outbox's figures (store_outbox_stats) at now, read from the store, and
+ * whether mail is degraded: a message waiting longer than MAIL_WAIT_ALARM_S,
+ * one waiting after a failed attempt, or one given up. *why (if not NULL):
+ * the first of these, in English, or "". STORE_OK or a store error. */
+#define MAIL_WAIT_ALARM_S 900
+typedef struct store_outbox_figures store_outbox_figures;
+int mail_outbox_status(store *s, int64_t now, store_outbox_figures *figures, int *degraded,
+                       const char **why);
+
 typedef struct mail_sender mail_sender;
 mail_sender *mail_sender_start(store *s, const mail_ctx *m);
 /* Ask the sender to stop, without waiting: it hands no further message to the
