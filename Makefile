@@ -291,8 +291,9 @@ test-san: $(SAN_TESTS) $(SAN_BIN) portal
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),
 # on the release build (make check runs them too; not again under ASan).
 check-browser: deps
-	@$(MAKE) --no-print-directory build/rel/tests/test_portal $(REL_BIN) portal
+	@$(MAKE) --no-print-directory build/rel/tests/test_portal build/rel/tests/test_demo $(REL_BIN) portal
 	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_portal
+	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_demo
 
 check-repro: deps
 	@tests/repro.sh
