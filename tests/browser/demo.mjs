@@ -75,6 +75,13 @@ async function walk() {
   await check(page, 'demo-recu');
   await page.getByRole('link', { name: "Vérifier mon bulletin dans l'urne" }).click();
   await page.getByText('Ce bulletin est dans l\'urne.').waitFor();
+
+  // the mailbox page in English, for a voter with no message
+  const en = await newPage(b);
+  await en.goto(`${portal}/demo/courrier?lang=en&a=nobody%40demo.example`);
+  await en.getByRole('heading', { name: "The demo's mail" }).waitFor();
+  await en.getByText('No message yet.').waitFor();
+  await check(en, 'demo-mail-en');
   await b.close();
 }
 
