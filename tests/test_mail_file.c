@@ -27,45 +27,49 @@
             "M1,Martin,Camille,camille.martin@ex.gouv.fr,E,,attache\n" \
             "M2,Petit,Louise,louise.petit@ex.gouv.fr,E,,attache\n"
 
-static char *dir, folder[600];
-static store *st;
-static mail_config mc;
-static mail_ctx *mail;
+/* What every test here shares: an open election in a fresh folder, its
+ * file transport (mailbox/ in it, no From configured) and access layer. */
+static struct {
+    char *dir;
+    store *st;
+    mail_ctx *mail;
+    signer_keys keys;
+    int64_t now;
+} fx;
 static access_ctx a;
-static uint8_t pepper[32];
-static signer_keys keys;
-static int64_t now;
+static char folder[600];
 
 static int setup(void **state)
 {
+    /* a file transport with no From: the organiser's is used */
+    mail_config mc = { .transport = MAIL_TRANSPORT_FILE, .timeout_s = 30 };
+    uint8_t pepper[32];
     char err[300];
 
     (void)state;
     if (crypto_init() != 0)
         return -1;
-    dir = tu_tmpdir();
-    now = (int64_t)time(NULL);
-    st = tu_election(dir, CSV, now - 60, now + 86400);
-    snprintf(folder, sizeof folder, "%s/mailbox", dir);
-    /* a file transport with no From: the organiser's is used */
-    mc = (mail_config){ .transport = MAIL_TRANSPORT_FILE, .timeout_s = 30 };
+    fx.dir = tu_tmpdir();
+    fx.now = (int64_t)time(NULL);
+    fx.st = tu_election(fx.dir, CSV, fx.now - 60, fx.now + 86400);
+    snprintf(folder, sizeof folder, "%s/mailbox", fx.dir);
     snprintf(mc.folder, sizeof mc.folder, "%s", folder);
     snprintf(mc.templates, sizeof mc.templates, "../conf/mail");
     snprintf(mc.portal_url, sizeof mc.portal_url, "http://127.0.0.1:18123");
     randombytes_buf(pepper, sizeof pepper);
-    signer_keys_derive(&keys, pepper, pepper);
-    mail = mail_ctx_new(&mc, keys.outbox_key, err, sizeof err);
-    return mail == NULL || access_init(&a, st, &keys, NULL, mail, 1) != 0 ? -1 : 0;
+    signer_keys_derive(&fx.keys, pepper, pepper);
+    fx.mail = mail_ctx_new(&mc, fx.keys.outbox_key, err, sizeof err);
+    return fx.mail == NULL || access_init(&a, fx.st, &fx.keys, NULL, fx.mail, 1) != 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
     access_destroy(&a);
-    mail_ctx_free(mail);
-    store_close(st);
-    tu_rmdir(dir);
-    free(dir);
+    mail_ctx_free(fx.mail);
+    store_close(fx.st);
+    tu_rmdir(fx.dir);
+    free(fx.dir);
     return 0;
 }
 
@@ -91,14 +95,14 @@ static char *read_in(const char *d, const char *name)
 
 static int run_stats(store_tx *tx, void *arg)
 {
-    return store_outbox_stats(tx, now, arg);
+    return store_outbox_stats(tx, fx.now, arg);
 }
 
 static store_outbox_figures figures(void)
 {
     store_outbox_figures f;
 
-    assert_int_equal(store_read(st, run_stats, &f), STORE_OK);
+    assert_int_equal(store_read(fx.st, run_stats, &f), STORE_OK);
     return f;
 }
 
@@ -163,11 +167,11 @@ static void test_unwritable_folder_marks_nothing_sent(void **state)
     (void)state;
     f0 = figures();
     assert_int_equal(access_request_link(&a, "louise.petit@ex.gouv.fr", STORE_LINK_ACTIVATION,
-                                         "192.0.2.1", now, &res), ACCESS_OK);
+                                         "192.0.2.1", fx.now, &res), ACCESS_OK);
     f = figures();
     assert_int_equal(f.queued, f0.queued + 1);
     /* no folder */
-    assert_int_equal(mail_deliver_due(st, mail, now, &sent, &failed), 0);
+    assert_int_equal(mail_deliver_due(fx.st, fx.mail, fx.now, &sent, &failed), 0);
     assert_int_equal(sent, 0);
     assert_int_equal(failed, 1);
     f = figures();
@@ -175,15 +179,15 @@ static void test_unwritable_folder_marks_nothing_sent(void **state)
     assert_int_equal(f.queued, f0.queued + 1);
     assert_int_equal(f.retrying, 1);
     /* a file where the folder should be */
-    free(tu_write(dir, "mailbox", "not a folder\n"));
-    assert_int_equal(mail_deliver_due(st, mail, now + 3600, &sent, &failed), 0);
+    free(tu_write(fx.dir, "mailbox", "not a folder\n"));
+    assert_int_equal(mail_deliver_due(fx.st, fx.mail, fx.now + 3600, &sent, &failed), 0);
     assert_int_equal(sent, 0);
     assert_int_equal(failed, 1);
     assert_int_equal(figures().sent, f0.sent);
     /* the folder is there: delivered once due again, and nothing else is in it */
     assert_int_equal(unlink(folder), 0);
     assert_int_equal(mkdir(folder, 0700), 0);
-    assert_int_equal(mail_deliver_due(st, mail, now + 7200, &sent, &failed), 0);
+    assert_int_equal(mail_deliver_due(fx.st, fx.mail, fx.now + 7200, &sent, &failed), 0);
     assert_int_equal(sent, 1);
     assert_int_equal(failed, 0);
     folder_scan(&eml, &other, last);
@@ -208,8 +212,8 @@ static void test_message_lands_as_eml(void **state)
 
     (void)state;
     assert_int_equal(access_request_link(&a, "Camille.Martin@ex.gouv.fr", STORE_LINK_ACTIVATION,
-                                         "192.0.2.1", now, &res), ACCESS_OK);
-    assert_int_equal(mail_deliver_due(st, mail, now, &sent, &failed), 0);
+                                         "192.0.2.1", fx.now, &res), ACCESS_OK);
+    assert_int_equal(mail_deliver_due(fx.st, fx.mail, fx.now, &sent, &failed), 0);
     assert_int_equal(sent, 1);
     assert_int_equal(failed, 0);
     folder_scan(&eml, &other, last);
@@ -261,20 +265,20 @@ static void test_outbox_figures(void **state)
     f0 = figures();
     assert_int_equal(f0.queued, 0);
     assert_int_equal(f0.oldest_waiting_s, 0);
-    assert_int_equal(mail_outbox_status(st, now, &f, &degraded, &why), STORE_OK);
+    assert_int_equal(mail_outbox_status(fx.st, fx.now, &f, &degraded, &why), STORE_OK);
     assert_false(degraded);
     assert_string_equal(why, "");
     assert_int_equal(access_request_link(&a, "camille.martin@ex.gouv.fr", STORE_LINK_ACTIVATION,
-                                         "192.0.2.1", now - 2000, &res), ACCESS_OK);
+                                         "192.0.2.1", fx.now - 2000, &res), ACCESS_OK);
     f = figures();
     assert_int_equal(f.queued, 1);
     assert_true(f.oldest_waiting_s >= 2000 && f.oldest_waiting_s < 2100);
-    assert_int_equal(mail_outbox_status(st, now, &f, &degraded, &why), STORE_OK);
+    assert_int_equal(mail_outbox_status(fx.st, fx.now, &f, &degraded, &why), STORE_OK);
     assert_true(degraded);
     assert_non_null(strstr(why, "waited too long"));
-    assert_int_equal(mail_deliver_due(st, mail, now, &sent, &failed), 0);
+    assert_int_equal(mail_deliver_due(fx.st, fx.mail, fx.now, &sent, &failed), 0);
     assert_int_equal(sent, 1);
-    assert_int_equal(mail_outbox_status(st, now, &f, &degraded, &why), STORE_OK);
+    assert_int_equal(mail_outbox_status(fx.st, fx.now, &f, &degraded, &why), STORE_OK);
     assert_false(degraded);
     assert_int_equal(f.queued, 0);
     assert_int_equal(f.sent, f0.sent + 1);

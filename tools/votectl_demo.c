@@ -374,7 +374,7 @@ static int demo_fill(votectl *v, const char *dir, const char *conf, int port, ch
 
 int cmd_demo(votectl *v, int argc, char **argv)
 {
-    char conf[PATH_MAX], tmp[1200], cfg[1300], email[128], code[64];
+    char conf[PATH_MAX], tmp[1040], cfg[1300], email[128], code[64];
     const char *dir = NULL;
     struct stat sb;
     int rc, port = DEMO_PORT, bad = 0;
