@@ -220,6 +220,53 @@ static void test_demo_mailbox(void **state)
             fail_msg("/metrics has no %s", metrics[i]);
 }
 
+/* /healthz until its body holds what, for up to 10 s: 1 if it did. */
+static int healthz_says(const char *what)
+{
+    static tu_reply r;
+
+    for (int i = 0; i < 200; i++) {
+        struct timespec t = { 0, 50 * 1000 * 1000 };
+
+        tu_http_internal(&r, "GET", "/healthz");
+        if (r.status == 200 && strstr(r.body, what) != NULL)
+            return 1;
+        nanosleep(&t, NULL);
+    }
+    return 0;
+}
+
+/* The mailbox folder gone (an operator's spool unmounted): a link sent
+ * meanwhile is not marked sent, /healthz says mail is degraded, and the
+ * message lands once the folder is back. */
+static void test_unwritable_mailbox_degrades(void **state)
+{
+    static char out[4096];
+    static tu_reply r;
+    char mailbox[900], away[900];
+
+    (void)state;
+    assert_true(daemon_pid > 0);
+    snprintf(mailbox, sizeof mailbox, "%s/mailbox", demo);
+    snprintf(away, sizeof away, "%s/mailbox.away", demo);
+    assert_int_equal(rename(mailbox, away), 0);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c '%s/votesrv.json' send-links D00002",
+                           bin, demo), 0);
+    assert_true(healthz_says("\"mail\":\"degraded\",\"mail_reason\":\"messages wait after a "
+                             "failed attempt\""));
+    assert_int_equal(entries(away, "", ".eml"), 1000);
+    /* not marked sent: it waits, retried */
+    tu_http_internal(&r, "GET", "/metrics");
+    assert_non_null(strstr(r.body, "\nvotesrv_mail_messages{state=\"sent\"} 1000\n"));
+    assert_non_null(strstr(r.body, "\nvotesrv_mail_messages{state=\"queued\"} 1\n"));
+    assert_non_null(strstr(r.body, "\nvotesrv_mail_retrying 1\n"));
+    assert_non_null(strstr(r.body, "\nvotesrv_mail_degraded 1\n"));
+    assert_int_equal(rename(away, mailbox), 0);
+    /* tried again after its back-off (60 s): not waited for here; the
+     * delivery itself is test_mail_file's. The outbox still holds it. */
+    assert_true(healthz_says("\"mail\":\"degraded\""));
+}
+
 /* The README's "Vote in the demo", in Chromium. */
 static void test_demo_in_browser(void **state)
 {
@@ -244,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_demo_made_whole_from_any_folder),
         cmocka_unit_test(test_demo_mailbox),
         cmocka_unit_test(test_demo_in_browser),
+        cmocka_unit_test(test_unwritable_mailbox_degrades),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
