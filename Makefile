@@ -308,11 +308,12 @@ soak: deps
 	@cd tests && ../build/rel/bench/soak
 
 DEMO_DIR ?= demo-election
+DEMO_PORT ?= 8080
 
 demo: deps
 	@$(MAKE) --no-print-directory $(REL_BIN) portal
 	@rm -rf $(DEMO_DIR)
-	@build/rel/bin/votectl demo $(DEMO_DIR)
+	@build/rel/bin/votectl demo $(DEMO_DIR) --port $(DEMO_PORT)
 	@build/rel/bin/votecad init $(DEMO_DIR)/votecad/votecad.json
 	@build/rel/bin/votecad serve $(DEMO_DIR)/votecad/votecad.json & cad=$$!; \
 	  trap 'kill $$cad; wait $$cad' EXIT; build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json

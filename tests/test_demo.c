@@ -75,7 +75,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Entries of dir whose name starts with prefix. */
+/* Entries of d whose name starts with prefix (and ends with suffix if not
+ * NULL); hidden ones only if prefix starts with a dot. */
 static int entries(const char *d, const char *prefix, const char *suffix)
 {
     DIR *dd = opendir(d);
@@ -87,6 +88,8 @@ static int entries(const char *d, const char *prefix, const char *suffix)
     while ((e = readdir(dd)) != NULL) {
         size_t len = strlen(e->d_name), sl = suffix ? strlen(suffix) : 0;
 
+        if (e->d_name[0] == '.' && prefix[0] != '.')
+            continue;                   /* a temporary .tmp-NAME.eml is not a message */
         if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
             (suffix == NULL || (len >= sl && strcmp(e->d_name + len - sl, suffix) == 0)))
             n++;
@@ -181,7 +184,7 @@ static void test_demo_mailbox(void **state)
     daemon_pid = daemon_start();
     assert_true(daemon_pid > 0);
     snprintf(mailbox, sizeof mailbox, "%s/mailbox", demo);
-    for (int i = 0; i < 300 && (n = entries(mailbox, "", ".eml")) < 1000; i++) {
+    for (int i = 0; i < 1200 && (n = entries(mailbox, "", ".eml")) < 1000; i++) {
         struct timespec t = { 0, 50 * 1000 * 1000 };
 
         nanosleep(&t, NULL);
