@@ -2,9 +2,12 @@
  * mail.h - mail/, e-mail to voters: templates (conf/mail/KIND.LANG.txt and
  * .html), MIME composition (text and HTML parts, UTF-8), a durable outbox,
  * the SMTP client on libcurl (STARTTLS or implicit TLS via OpenSSL,
- * authentication, timeouts), and a sender thread that hands due messages to
- * a transport (in the daemon, the mailer process: votesrv/mailer.c),
- * retrying with back-off. A message is queued in the same transaction as the event that causes
+ * authentication, timeouts), the file transport (one .eml file per message
+ * in a folder, written durably: file.c, which also reads them back for the
+ * demo's mailbox page), and a sender thread that hands due messages to a
+ * transport (in the daemon, SMTP goes to the mailer process:
+ * votesrv/mailer.c), retrying with back-off; the outbox's figures
+ * (mail_outbox_status). A message is queued in the same transaction as the event that causes
  * it; outbox bodies are encrypted at rest (they carry one-time links) and erased
  * once delivered. Delivery is at-least-once: a crash between sending and marking
  * resends.
