@@ -7,6 +7,7 @@
 #   make fuzz     run each libFuzzer target (clang) for FUZZ_SECONDS; new inputs
 #                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
 #   make check-repro  two builds of HEAD in different directories: identical programs
+#   make check-man  the manual pages (docs/man/) against the programs' usage
 #   make test-pg  the suite with PostgreSQL stores (make check runs it when the
 #                 PostgreSQL server programs are installed)
 #   make check-ha PostgreSQL failover under load (make check runs it too)
@@ -48,7 +49,7 @@ SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench \
              build/rel/bench/soak
 
-.PHONY: all deps check check-browser check-repro check-ha test test-pg test-san bench soak demo crypto-demo vectors \
+.PHONY: all deps check check-browser check-man check-repro check-ha test test-pg test-san bench soak demo crypto-demo vectors \
         clean portal fuzz fuzz-merge replay replay-san
 
 all: deps
@@ -279,6 +280,7 @@ check-ha: build/rel/tests/ha_failover $(REL_BIN)
 test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	@$(MAKE) --no-print-directory check-man
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 	@$(MAKE) --no-print-directory replay
 
@@ -297,6 +299,12 @@ check-browser: deps
 
 check-repro: deps
 	@tests/repro.sh
+
+# The manual pages (docs/man/): one per program, no groff warning, every
+# command and option of each program's usage in its page (make check runs it).
+check-man: $(REL_BIN)
+	@echo "== man pages (tests/man_check.sh)"
+	@tests/man_check.sh build/rel/bin $(PROGRAMS)
 
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN)

@@ -472,6 +472,15 @@ static void test_browser_journey(void **state)
               "$V ceremony post p0.json p1.json p2.json && $V results -", dir, bin, bin) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "\"signatures\": 1"));
+    /* with a file: written, and the results printed for a person */
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && %s/votectl -c votesrv.json results r.json "
+              "&& test -s r.json", dir, bin) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "results written to r.json\n"));
+    assert_non_null(strstr(out, "decrypted by "));
+    assert_non_null(strstr(out, ", signatures 1 (turnout "));
+    assert_non_null(strstr(out, " votes   "));
+    assert_null(strstr(out, "\"format\""));               /* not the JSON */
     journey("results");
 }
 

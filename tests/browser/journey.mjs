@@ -17,7 +17,9 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { waitMail } from './mail.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
+import { boardWhileOpen, boardAfterCount } from './board.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
+import { accessibility } from './a11y.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
@@ -198,6 +200,7 @@ async function phaseVoter() {
   await page.getByRole('alert').waitFor();
   await login(page, V1, 'un tout nouveau mot de passe');
   await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  await accessibility(b, page);                     // the statement, site map, reflow
 
   // "no link": a second voter asks for one, and activates without JavaScript
   await page.goto(`${BASE}/acces`);
@@ -250,6 +253,7 @@ async function phaseVoter() {
   await staff.goto(`${BASE}/gestion/bureau`);                // not the agent's console
   await staff.getByText('Cette page est réservée à un autre rôle.').waitFor();
 
+  await boardWhileOpen(b, state);
   writeFileSync(STATE, JSON.stringify(state));
   await b.close();
   console.log(JSON.stringify(state));
@@ -291,6 +295,7 @@ async function phaseResults() {
     await page.goto(`${BASE}/urne?tracker=${t}`);
     await page.getByText('Ce bulletin est dans l\'urne.').waitFor();
   }
+  await boardAfterCount(b, state);
   await b.close();
 }
 

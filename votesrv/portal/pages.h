@@ -10,6 +10,8 @@
 void page_static(http_request *req, http_response *res);
 void page_home(http_request *req, http_response *res);
 void page_help(http_request *req, http_response *res);
+void page_accessibility(http_request *req, http_response *res);
+void page_sitemap(http_request *req, http_response *res);
 void page_profession(http_request *req, http_response *res);
 void page_access(http_request *req, http_response *res);
 void page_access_post(http_request *req, http_response *res);
@@ -34,6 +36,7 @@ void page_account(http_request *req, http_response *res);
 void page_account_password_post(http_request *req, http_response *res);
 void page_account_defi_post(http_request *req, http_response *res);
 void page_box(http_request *req, http_response *res);
+void page_box_list(http_request *req, http_response *res);
 void page_results(http_request *req, http_response *res);
 void page_staff_home(http_request *req, http_response *res);
 void page_staff_login(http_request *req, http_response *res);
