@@ -73,6 +73,9 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request " T " PRIMARY KEY,"
     " voter_id bigint NOT NULL REFERENCES voter(id), body " T " NOT NULL);"
     "UPDATE voter SET auth_hash = NULL;",
+    /* 6: when a waiting message was queued (the outbox's oldest waiting age) */
+    "ALTER TABLE outbox ADD COLUMN queued_at bigint;"
+    "UPDATE outbox SET queued_at = next_attempt WHERE state = 'queued';",
 };
 
 static const char *box_migrations[] = {
