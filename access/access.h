@@ -197,6 +197,37 @@ typedef struct {
 } access_account_info;
 int access_account(access_ctx *a, int64_t voter, access_account_info *out);
 void access_account_free(access_account_info *acct);
+/* The voter's own history, for the account page: what the audit log says of
+ * the account, oldest first, dated (Unix seconds, UTC). A vote is its
+ * scrutin and date only: the log holds no tracker or choice, nor does this. */
+typedef enum {
+    ACCESS_HISTORY_LINK_SENT,        /* .activation, .one_address, .by_support */
+    ACCESS_HISTORY_ACTIVATED,        /* password and défi set by an activation link */
+    ACCESS_HISTORY_PASSWORD_RESET,   /* a new password by a password link */
+    ACCESS_HISTORY_PASSWORD_CHANGED, /* on the account page */
+    ACCESS_HISTORY_DEFI_CHANGED,     /* on the account page */
+    ACCESS_HISTORY_DEFI_RESET,       /* by the support cell */
+    ACCESS_HISTORY_UNLOCKED,         /* by the support cell */
+    ACCESS_HISTORY_LOCKED,           /* .lock: what was locked after wrong attempts */
+    ACCESS_HISTORY_CODE_REQUESTED,   /* a new vote code asked for (.by_support) */
+    ACCESS_HISTORY_CODE_REISSUED,    /* mailed by the credential authority to the
+                                      * addresses of its own copy of the list */
+    ACCESS_HISTORY_VOTED             /* .scrutin */
+} access_history_kind;
+typedef enum { ACCESS_LOCK_ACCOUNT, ACCESS_LOCK_DEFI, ACCESS_LOCK_CODE } access_lock_kind;
+typedef struct {
+    int64_t time;
+    access_history_kind kind;
+    int activation, one_address, by_support;
+    access_lock_kind lock;
+    char scrutin[ACCESS_SCRUTIN_CHARS + 1];
+} access_history_event;
+typedef struct {
+    access_history_event *events;
+    size_t n, room;
+} access_history;
+int access_history_read(access_ctx *a, int64_t voter, access_history *out);
+void access_history_free(access_history *h);
 /* Who asks for an account page operation: the session it comes from (kept
  * when the others end; NULL: none kept) and the client address (throttles). */
 typedef struct {

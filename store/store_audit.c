@@ -59,6 +59,29 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     return store_sql_stop(&q);
 }
 
+int store_audit_voter_each(store_tx *tx, const char *number, store_audit_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload"
+                                             " FROM audit WHERE actor = $1 AND role = 'voter'"
+                                             " UNION ALL SELECT seq, time, role, actor, event,"
+                                             " payload FROM audit WHERE event = 'code-reissued'"
+                                             " ORDER BY 1", STORE_TEXT(number)));
+    while (store_sql_next(&q)) {
+        store_audit_entry e = { 0 };
+
+        e.seq = (uint64_t)store_sql_i64(&q, 0);
+        store_sql_copy_text(e.time, sizeof e.time, &q, 1);
+        e.role = store_sql_str(&q, 2);
+        e.actor = store_sql_str(&q, 3);
+        e.event = store_sql_str(&q, 4);
+        e.payload = store_sql_str(&q, 5);
+        q.stop = fn(&e, arg);
+    }
+    return store_sql_stop(&q);
+}
+
 /* A checkpoint already there stays as it is. */
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *cp)
 {

@@ -73,6 +73,9 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request " T " PRIMARY KEY,"
     " voter_id bigint NOT NULL REFERENCES voter(id), body " T " NOT NULL);"
     "UPDATE voter SET auth_hash = NULL;",
+    /* 6: a voter's own trail in the audit log (the account page's history) */
+    "CREATE INDEX audit_actor ON audit(actor, role);"
+    "CREATE INDEX audit_event ON audit(event);",
 };
 
 static const char *box_migrations[] = {

@@ -1449,6 +1449,113 @@ static void test_links_survive_third_parties(void **state)
     f->now = t;
 }
 
+/* A cast's audit entry, as box/cast.c writes it: the number and the scrutin. */
+typedef struct {
+    const char *number, *scrutin;
+} cast_entry;
+
+static int run_cast_entry(store_tx *tx, void *arg)
+{
+    const cast_entry *c = arg;
+    json_t *p = json_pack("{s:s,s:s}", "number", c->number, "scrutin", c->scrutin);
+    int rc = audit_append(tx, "voter", c->number, "ballot-cast", p);
+
+    json_decref(p);
+    return rc;
+}
+
+static int run_count_reissued(store_tx *tx, void *arg)
+{
+    return store_audit_count(tx, "code-reissued", arg);
+}
+
+static size_t history_find(const access_history *h, size_t from, access_history_kind kind)
+{
+    for (size_t i = from; i < h->n; i++)
+        if (h->events[i].kind == kind)
+            return i;
+    return SIZE_MAX;
+}
+
+static size_t history_count(const access_history *h, access_history_kind kind)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < h->n; i++)
+        n += h->events[i].kind == kind;
+    return n;
+}
+
+/* The account page's history: each voter's own events, in the order they
+ * happened, with the scrutin of a vote and nothing else of it; never another
+ * voter's (the authority's reissue records name one voter each). */
+static void test_history_of_own_account(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 60000;
+    access_history h1, h2, h3;
+    access_result res;
+    size_t i, j, k, n2;
+    uint64_t records = 0, seen = 0;
+
+    /* A3: password changed, then the défi cleared by the support cell (with
+     * the activation link it mailed, the support cell's), then a new défi */
+    assert_int_equal(access_history_read(&f->a, 3, &h3), STORE_OK);
+    i = history_find(&h3, 0, ACCESS_HISTORY_PASSWORD_CHANGED);
+    j = history_find(&h3, i, ACCESS_HISTORY_DEFI_RESET);
+    k = history_find(&h3, j, ACCESS_HISTORY_DEFI_CHANGED);
+    assert_true(i != SIZE_MAX && j != SIZE_MAX && k != SIZE_MAX && i < j && j < k);
+    assert_int_equal(h3.events[j - 1].kind, ACCESS_HISTORY_LINK_SENT);
+    assert_true(h3.events[j - 1].by_support && h3.events[j - 1].activation);
+    assert_int_not_equal(history_find(&h3, 0, ACCESS_HISTORY_CODE_REQUESTED), SIZE_MAX);
+    for (i = 1; i < h3.n; i++)
+        assert_true(h3.events[i].time >= h3.events[i - 1].time);
+    access_history_free(&h3);
+    /* A1: a new code asked by the support cell, then made by the authority */
+    assert_int_equal(access_history_read(&f->a, 1, &h1), STORE_OK);
+    i = history_find(&h1, 0, ACCESS_HISTORY_CODE_REQUESTED);
+    assert_true(i != SIZE_MAX && h1.events[i].by_support);
+    assert_true(history_find(&h1, i, ACCESS_HISTORY_CODE_REISSUED) != SIZE_MAX);
+    assert_int_equal(history_count(&h1, ACCESS_HISTORY_VOTED), 0);
+    access_history_free(&h1);
+    /* each authority record in one voter's history only: theirs */
+    assert_int_equal(store_read(f->s, run_count_reissued, &records), STORE_OK);
+    assert_true(records >= 2);
+    for (int64_t v = 1; v <= 3; v++) {
+        assert_int_equal(access_history_read(&f->a, v, &h2), STORE_OK);
+        seen += history_count(&h2, ACCESS_HISTORY_CODE_REISSUED);
+        assert_true(v != 2 || history_count(&h2, ACCESS_HISTORY_CODE_REISSUED) > 0);
+        n2 = h2.n;
+        access_history_free(&h2);
+    }
+    assert_int_equal(seen, records);
+    assert_int_equal(access_history_read(&f->a, 2, &h2), STORE_OK);
+    n2 = h2.n;
+    access_history_free(&h2);
+    /* casts by A1 and A2, support actions for A2: hers, in order, at the end */
+    assert_int_equal(store_write(f->s, run_cast_entry,
+                                 &(cast_entry){ "A1", "csa-ministere" }), STORE_OK);
+    assert_int_equal(store_write(f->s, run_cast_entry,
+                                 &(cast_entry){ "A2", "cap-attaches" }), STORE_OK);
+    assert_int_equal(support_act(&f->a, "A2", SUPPORT_LINK, "agent-7", "lien perdu", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(support_act(&f->a, "A2", SUPPORT_UNLOCK, "agent-7", "bloquée", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(access_history_read(&f->a, 2, &h2), STORE_OK);
+    assert_int_equal(h2.n, n2 + 3);
+    assert_int_equal(h2.events[n2].kind, ACCESS_HISTORY_VOTED);
+    assert_string_equal(h2.events[n2].scrutin, "cap-attaches");
+    assert_int_equal(h2.events[n2 + 1].kind, ACCESS_HISTORY_LINK_SENT);
+    assert_true(h2.events[n2 + 1].by_support && !h2.events[n2 + 1].activation);
+    assert_int_equal(h2.events[n2 + 2].kind, ACCESS_HISTORY_UNLOCKED);
+    assert_int_equal(history_count(&h2, ACCESS_HISTORY_VOTED), 1);
+    access_history_free(&h2);
+    assert_int_equal(access_history_read(&f->a, 1, &h1), STORE_OK);
+    assert_int_equal(history_count(&h1, ACCESS_HISTORY_VOTED), 1);
+    assert_string_equal(h1.events[h1.n - 1].scrutin, "csa-ministere");
+    access_history_free(&h1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1476,6 +1583,7 @@ int main(void)
         cmocka_unit_test(test_audit_trail_without_secrets),
         cmocka_unit_test(test_demo_roster_from_the_hr_file),
         cmocka_unit_test(test_links_survive_third_parties),
+        cmocka_unit_test(test_history_of_own_account),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);
 }

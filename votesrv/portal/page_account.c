@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include "access/access.h"
+#include "election/election.h"
 #include "votesrv/api.h"
 
 typedef struct {
@@ -30,6 +31,69 @@ static void details(html *h, http_request *req, const access_account_info *acct)
                  ? access_defi_question((size_t)acct->defi_question, lang)
                  : L(req, MSG_ACCOUNT_NONE_ACTIVATION_LINK_LETS));
     html_raw(h, "</dd></dl>");
+}
+
+/* What one history event says, by its kind and details. */
+static const char *history_text(http_request *req, const access_history_event *e)
+{
+    switch (e->kind) {
+    case ACCESS_HISTORY_LINK_SENT:
+        if (e->by_support)
+            return L(req, e->activation ? MSG_HISTORY_ACTIVATION_LINK_SUPPORT
+                                        : MSG_HISTORY_PASSWORD_LINK_SUPPORT);
+        if (e->one_address)
+            return L(req, e->activation ? MSG_HISTORY_ACTIVATION_LINK_ASKED
+                                        : MSG_HISTORY_PASSWORD_LINK_ASKED);
+        return L(req, e->activation ? MSG_HISTORY_ACTIVATION_LINK_SENT
+                                    : MSG_HISTORY_PASSWORD_LINK_SENT);
+    case ACCESS_HISTORY_ACTIVATED: return L(req, MSG_HISTORY_ACTIVATED);
+    case ACCESS_HISTORY_PASSWORD_RESET: return L(req, MSG_HISTORY_PASSWORD_RESET);
+    case ACCESS_HISTORY_PASSWORD_CHANGED: return L(req, MSG_HISTORY_PASSWORD_CHANGED);
+    case ACCESS_HISTORY_DEFI_CHANGED: return L(req, MSG_HISTORY_DEFI_CHANGED);
+    case ACCESS_HISTORY_DEFI_RESET: return L(req, MSG_HISTORY_DEFI_RESET);
+    case ACCESS_HISTORY_UNLOCKED: return L(req, MSG_HISTORY_UNLOCKED);
+    case ACCESS_HISTORY_LOCKED:
+        return L(req, e->lock == ACCESS_LOCK_DEFI ? MSG_HISTORY_LOCKED_DEFI
+                      : e->lock == ACCESS_LOCK_CODE ? MSG_HISTORY_LOCKED_CODE
+                                                    : MSG_HISTORY_LOCKED_ACCOUNT);
+    case ACCESS_HISTORY_CODE_REQUESTED:
+        return L(req, e->by_support ? MSG_HISTORY_CODE_REQUESTED_SUPPORT
+                                    : MSG_HISTORY_CODE_REQUESTED);
+    case ACCESS_HISTORY_CODE_REISSUED: return L(req, MSG_HISTORY_CODE_REISSUED);
+    case ACCESS_HISTORY_VOTED: return L(req, MSG_HISTORY_VOTED);
+    }
+    return "";
+}
+
+/* "Historique de mon compte": dated, oldest first; a vote names its scrutin
+ * (its title) and never more. */
+static void history_section(html *h, http_request *req, const access_history *hist,
+                            const def_election *d)
+{
+    html_fmt(h, "<section aria-labelledby=\"history\"><h2 id=\"history\">%s</h2>",
+             L(req, MSG_HISTORY_TITLE));
+    if (hist->n == 0) {
+        html_fmt(h, "<p>%s</p></section>", L(req, MSG_HISTORY_EMPTY));
+        return;
+    }
+    html_fmt(h, "<p>%s</p><ol class=\"history\">", L(req, MSG_HISTORY_PARIS_TIME));
+    for (size_t i = 0; i < hist->n; i++) {
+        const access_history_event *e = &hist->events[i];
+
+        html_raw(h, "<li>");
+        portal_instant(h, req, e->time);
+        html_raw(h, " — ");
+        html_text(h, history_text(req, e));
+        if (e->kind == ACCESS_HISTORY_VOTED) {
+            const def_scrutin *s = d != NULL ? def_scrutin_find(d, e->scrutin) : NULL;
+
+            html_raw(h, " « ");
+            html_text(h, s != NULL ? s->title : e->scrutin);
+            html_raw(h, " »");
+        }
+        html_raw(h, "</li>");
+    }
+    html_raw(h, "</ol></section>");
 }
 
 static void password_form(html *h, http_request *req, http_response *res, const account_msgs *m)
@@ -97,6 +161,10 @@ static void render(http_request *req, http_response *res, const account_msgs *m,
     portal_page p = { .title = L(req, MSG_PORTAL_MY_ACCOUNT), .nav = 1 };
     int64_t voter;
     access_account_info acct;
+    access_history hist;
+    def_election d;
+    char err[DEF_ERR_CHARS];
+    int have_def;
     html h;
 
     if (portal_voter(req, res, &voter) != 0)
@@ -105,6 +173,12 @@ static void render(http_request *req, http_response *res, const account_msgs *m,
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
+    if (access_history_read(req->ctx->access, voter, &hist) != STORE_OK) {
+        access_account_free(&acct);
+        http_error(req, res, 503, MSG_UNAVAILABLE);
+        return;
+    }
+    have_def = election_definition(req->ctx->store, &d, err, sizeof err) == 0;
     html_init(&h);
     portal_begin(&h, req, res, &p);
     if (m->ok != NULL)
@@ -112,6 +186,10 @@ static void render(http_request *req, http_response *res, const account_msgs *m,
     details(&h, req, &acct);
     password_form(&h, req, res, m);
     defi_form(&h, req, res, m, &acct);
+    history_section(&h, req, &hist, have_def ? &d : NULL);
+    access_history_free(&hist);
+    if (have_def)
+        def_free(&d);
     access_account_free(&acct);
     portal_end(&h, req, &p);
     portal_send(req, res, &h, status);
