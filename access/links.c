@@ -15,9 +15,9 @@ static void format_expiry(char out[64], int64_t t, const char *lang)
     time_t tt = (time_t)t;
     struct tm tm;
 
-    gmtime_r(&tt, &tm);
-    strftime(out, 64, strcmp(lang, "en") == 0 ? "%Y-%m-%d at %H:%M (UTC)"
-                                              : "%d/%m/%Y à %H:%M (UTC)", &tm);
+    localtime_r(&tt, &tm);          /* the election's time zone, as on the portal */
+    strftime(out, 64, strcmp(lang, "en") == 0 ? "%Y-%m-%d at %H:%M (Paris time)"
+                                              : "%d/%m/%Y à %H:%M (heure de Paris)", &tm);
 }
 
 typedef struct {
@@ -53,15 +53,17 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
                                ACCESS_LINKS_LIVE - 1)) != STORE_OK)
         return rc;
     if (a->mail != NULL) {
+        char privacy[600];
         const char *vars[] = { "election", d->name, "organiser", d->organiser, "link", url,
                                "expires", expires, "support_email", d->support_email,
                                "support_phone", d->support_phone ? d->support_phone : "",
-                               NULL, NULL };
+                               "privacy", privacy, NULL, NULL };
         mail_each m = { tx, a, kind, lang, vars, now };
 
         snprintf(url, sizeof url, "%s/%s?t=%s", mail_portal_url(a->mail),
                  purpose == STORE_LINK_ACTIVATION ? "activation" : "mot-de-passe", token_out);
         format_expiry(expires, now + a->link_ttl, lang);
+        snprintf(privacy, sizeof privacy, "%s/donnees-personnelles", mail_portal_url(a->mail));
         rc = address != NULL ? queue_to(address, &m) : store_voter_emails(tx, v->id, queue_to, &m);
         sodium_memzero(url, sizeof url);
         if (rc != STORE_OK)

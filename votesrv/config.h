@@ -20,6 +20,8 @@
 
 /* An IPv4 or IPv6 network: an address and a prefix length (32 or 128 for one
  * address). */
+#define CONFIG_TEXT_CHARS 201       /* 200 bytes and the NUL */
+
 typedef struct {
     int family;                /* AF_INET or AF_INET6 */
     uint8_t addr[16];          /* network order; 4 bytes used for AF_INET */
@@ -76,6 +78,13 @@ typedef struct {
     char privsep_signer_user[64];
     char privsep_writer_user[64];
     int privsep_writer_root;
+    /* The "Données personnelles" page (personal_data): the controller of the
+     * processing and the data-protection officer, by name, and how to reach
+     * the officer (an address or an https page); "": the page names the
+     * organiser and sends rights requests to the support cell. */
+    char pd_controller[CONFIG_TEXT_CHARS];
+    char pd_dpo[CONFIG_TEXT_CHARS];
+    char pd_dpo_contact[CONFIG_TEXT_CHARS];
 } config;
 
 typedef struct {

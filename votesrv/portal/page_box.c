@@ -3,10 +3,41 @@
  * nothing about who cast it. */
 #include "pages.h"
 
+#include <ctype.h>
 #include <string.h>
 #include "ballot/ballot_json.h"
 #include "box/box.h"
 #include "crypto/hex.h"
+
+/* Why text is no tracking number, said so that a typo can be found: its
+ * length, the first character no tracker has (O, I, L, U...), or a last
+ * character that cannot end one. */
+#define BALLOT_TRACKER_SYMBOLS 52
+
+static void tracker_refusal(html *h, http_request *req, const char *text)
+{
+    static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    char msg[400];
+    size_t n = 0, bad = 0;
+    char badc[8] = "";
+
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '-' || *p == ' ')
+            continue;
+        n++;
+        if (bad == 0 && (*p >= 0x80 || strchr(b32, toupper(*p)) == NULL || *p == '\0')) {
+            bad = n;
+            snprintf(badc, sizeof badc, "%c", *p >= 0x20 && *p < 0x7f ? *p : '?');
+        }
+    }
+    if (n != BALLOT_TRACKER_SYMBOLS)
+        snprintf(msg, sizeof msg, L(req, MSG_BOX_TRACKER_LENGTH), n);
+    else if (bad != 0)
+        snprintf(msg, sizeof msg, L(req, MSG_BOX_TRACKER_SYMBOL), badc, bad);
+    else
+        snprintf(msg, sizeof msg, "%s", L(req, MSG_BOX_TRACKER_LAST));
+    portal_notice(h, "error", msg);
+}
 
 static void lookup(html *h, http_request *req, const char *text)
 {
@@ -17,7 +48,10 @@ static void lookup(html *h, http_request *req, const char *text)
 
     if (strlen(text) > 2 * BALLOT_TRACKER_BYTES + 16 ||
         (hex_decode(t, sizeof t, text) != 0 && ballot_tracker_parse(t, text) != 0)) {
-        portal_notice(h, "error", L(req, MSG_BOX_NOT_TRACKING_NUMBER));
+        if (hex_decode(t, sizeof t, text) != 0 && strlen(text) != 2 * BALLOT_TRACKER_BYTES)
+            tracker_refusal(h, req, text);
+        else
+            portal_notice(h, "error", L(req, MSG_BOX_NOT_TRACKING_NUMBER));
         return;
     }
     rc = box_lookup(req->ctx->box, t, &found);

@@ -126,8 +126,9 @@ void portal_end(html *h, http_request *req, portal_page *p)
         def_free(&p->def);
         p->has_def = 0;
     }
-    html_fmt(h, "</p><p><a href=\"/aide\">%s</a></p></footer></body></html>\n",
-             L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
+    html_fmt(h, "</p><p><a href=\"/aide\">%s</a> — <a href=\"/donnees-personnelles\">%s</a></p>"
+             "</footer></body></html>\n", L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS),
+             L(req, MSG_PD_TITLE));
 }
 
 void portal_send(http_request *req, http_response *res, html *h, int status)
