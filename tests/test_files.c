@@ -303,6 +303,66 @@ static void test_documents_folder_apart(void **state)
     }
 }
 
+/* The "Données personnelles" page's controller and data-protection officer
+ * (personal_data): all three texts or none, each 1-200 bytes without control
+ * characters, the contact an address or an https page; a refusal names the
+ * field and leaves nothing half-set. */
+static void test_personal_data_config(void **state)
+{
+    docs_fixture *f = *state;
+    static const char *const bad[] = {
+        "{}", "[]", "\"x\"",
+        "{\"controller\":\"Ministère\",\"dpo\":\"DPD\"}",
+        "{\"controller\":\"\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
+        "{\"controller\":\"M\\n\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"@ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"http://ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"d p@ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\","
+        "\"other\":\"x\"}",
+        "{\"controller\":1,\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
+    };
+    char text[1024], path[PATH_MAX + 32], err[CONFIG_ERR_CHARS], longname[260];
+    static config c;
+    int n;
+
+    snprintf(path, sizeof path, "%s/votesrv.json", f->dir);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                     "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
+                     "\"personal_data\":%s}", bad[i]);
+        put(f->dir, "votesrv.json", text, (size_t)n);
+        if (config_load(&c, path, err, sizeof err) != -1 || strstr(err, "personal_data") == NULL)
+            fail_msg("accepted: %s", bad[i]);
+        assert_string_equal(c.pd_controller, "");
+    }
+    memset(longname, 'a', 201);
+    longname[201] = '\0';
+    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
+                 "\"personal_data\":{\"controller\":\"%s\",\"dpo\":\"DPD\","
+                 "\"dpo_contact\":\"dpd@ex.gouv.fr\"}}", longname);
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    assert_int_equal(config_load(&c, path, err, sizeof err), -1);
+    longname[200] = '\0';                              /* 200 bytes: the most */
+    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
+                 "\"personal_data\":{\"controller\":\"%s\",\"dpo\":\"DPD du ministère\","
+                 "\"dpo_contact\":\"https://ex.gouv.fr/dpd\"}}", longname);
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_string_equal(c.pd_controller, longname);
+    assert_string_equal(c.pd_dpo, "DPD du ministère");
+    assert_string_equal(c.pd_dpo_contact, "https://ex.gouv.fr/dpd");
+    /* none: the page names the organiser and the support cell */
+    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\"}");
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_string_equal(c.pd_dpo, "");
+}
+
 /* The example definition with these professions de foi (3 then 4 lists). */
 static void definition_with(const docs_fixture *f, const char *file, const char *const names[7])
 {
@@ -388,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_every_file_private),
         cmocka_unit_test_setup_teardown(test_document_names, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_folder_apart, docs_setup, docs_teardown),
+        cmocka_unit_test_setup_teardown(test_personal_data_config, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_served, docs_setup, docs_teardown),
     };
 

@@ -11,6 +11,10 @@ void page_static(http_request *req, http_response *res);
 void page_home(http_request *req, http_response *res);
 void page_help(http_request *req, http_response *res);
 void page_privacy(http_request *req, http_response *res);
+/* The refusal of a vote code that is not the voter's: after a reissue, that
+ * their code was replaced and when (their own history, nothing of the code
+ * typed); else MSG_CODE_WRONG. In buf (n bytes) or static. */
+const char *page_code_wrong_message(http_request *req, int64_t voter, char *buf, size_t n);
 void page_profession(http_request *req, http_response *res);
 void page_access(http_request *req, http_response *res);
 void page_access_post(http_request *req, http_response *res);

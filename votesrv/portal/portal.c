@@ -320,7 +320,7 @@ const char *portal_form(http_request *req, const char *name, size_t max)
     return v != NULL && len <= max ? v : NULL;
 }
 
-void portal_instant(html *h, http_request *req, int64_t t)
+void portal_instant_text(char out[PORTAL_INSTANT_CHARS], const http_request *req, int64_t t)
 {
     static const char *const fr[] = { "janvier", "février", "mars", "avril", "mai", "juin",
                                       "juillet", "août", "septembre", "octobre", "novembre",
@@ -329,18 +329,27 @@ void portal_instant(html *h, http_request *req, int64_t t)
                                       "July", "August", "September", "October", "November",
                                       "December" };
     time_t tt = (time_t)t;
-    struct tm utc, loc;
-    char iso[40];
+    struct tm loc;
+
+    localtime_r(&tt, &loc);
+    if (req->lang == LANG_EN)
+        snprintf(out, PORTAL_INSTANT_CHARS, "%s %d, %d, %02d:%02d", en[loc.tm_mon], loc.tm_mday,
+                 loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+    else
+        snprintf(out, PORTAL_INSTANT_CHARS, "%d %s %d à %02d:%02d", loc.tm_mday, fr[loc.tm_mon],
+                 loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+}
+
+void portal_instant(html *h, http_request *req, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm utc;
+    char iso[40], text[PORTAL_INSTANT_CHARS];
 
     gmtime_r(&tt, &utc);
-    localtime_r(&tt, &loc);
     strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    if (req->lang == LANG_EN)
-        html_fmt(h, "<time datetime=\"%s\">%s %d, %d, %02d:%02d</time>", iso, en[loc.tm_mon],
-                 loc.tm_mday, loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
-    else
-        html_fmt(h, "<time datetime=\"%s\">%d %s %d à %02d:%02d</time>", iso, loc.tm_mday,
-                 fr[loc.tm_mon], loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+    portal_instant_text(text, req, t);
+    html_fmt(h, "<time datetime=\"%s\">%s</time>", iso, text);
 }
 
 void portal_defi_select(html *h, http_request *req, int sel, const char *err)
