@@ -126,9 +126,25 @@ void access_destroy(access_ctx *a);
 MUST_CHECK
 access_error access_password_check(const access_ctx *a, const char *password,
                                    const char *const *context);
-/* The défi menu and the normal form of answers (case, accents, spaces). */
+/* The défi menu and the normal form of answers (case, accents, spaces). A
+ * question has an id (0 to ACCESS_DEFI_MAX - 1, stored with the account);
+ * the menu offers access_defi_count() of them, the i-th being
+ * access_defi_id(i). Without configuration, the built-in menu, which no
+ * longer offers a question anyone can look up (birth town, id 1). The
+ * configuration's defi_questions replace the menu: set once at start,
+ * before any thread (-1: an id out of range or twice, an empty text). An id
+ * no longer offered keeps its text (built-in) for the accounts that chose
+ * it; access_defi_question is NULL for an id no one knows. */
+#define ACCESS_DEFI_TEXT_CHARS 201
+typedef struct {
+    int id;
+    char fr[ACCESS_DEFI_TEXT_CHARS], en[ACCESS_DEFI_TEXT_CHARS];
+} access_defi_entry;
+int access_defi_configure(const access_defi_entry *list, size_t n);
 size_t access_defi_count(void);
-const char *access_defi_question(size_t i, const char *lang);
+int access_defi_id(size_t i);
+int access_defi_offered(int id);
+const char *access_defi_question(size_t id, const char *lang);
 /* 0 and the normal form in out (at most outlen), or -1 if empty/invalid. */
 int access_defi_normalize(char *out, size_t outlen, const char *answer);
 
@@ -166,6 +182,21 @@ int access_activate(access_ctx *a, const char *token, const char *password, int 
 int access_reset_password(access_ctx *a, const char *token, const char *password, int64_t now,
                           char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);
 
+/* What a link's page says before its form is filled (reads only, audits
+ * nothing): a link for another purpose or altered is UNKNOWN; an activation
+ * link of an account that has its défi is ACTIVATED; expires_out (may be
+ * NULL) the link's expiry. Whoever holds a live token learns no more than
+ * what following it would tell. */
+typedef enum {
+    ACCESS_LINK_LIVE = 0,
+    ACCESS_LINK_UNKNOWN,
+    ACCESS_LINK_USED,            /* it served */
+    ACCESS_LINK_REPLACED,        /* voided: another of the voter's links served, or newer ones */
+    ACCESS_LINK_EXPIRED,
+    ACCESS_LINK_ACTIVATED        /* an activation link of an activated account */
+} access_link_state;
+int access_link_check(access_ctx *a, const char *token, int purpose, int64_t now,
+                      access_link_state *state, int64_t *expires_out);
 /* Login: a session token (the cookie value) on success. */
 int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
                  int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);

@@ -391,6 +391,40 @@ static void test_password_context_held_out(void **state)
             fail_msg("\"%s\" accepted", bad[i]);
 }
 
+/* The défi menu: the built-in one leaves the birth town out but still names
+ * it for the accounts that chose it; a configured one replaces the menu by
+ * ids; ids out of range or twice are refused and change nothing. */
+static void test_defi_menu(void **state)
+{
+    access_defi_entry mine[2] = { { 7, "Quel est votre plat préféré ?", "Your favourite dish?" },
+                                  { 2, "École ?", "School?" } };
+    access_defi_entry twice[2] = { { 4, "a", "a" }, { 4, "b", "b" } };
+
+    (void)state;
+    assert_int_equal(access_defi_count(), 5);
+    for (size_t i = 0; i < access_defi_count(); i++) {
+        assert_int_not_equal(access_defi_id(i), 1);
+        assert_true(access_defi_offered(access_defi_id(i)));
+    }
+    assert_false(access_defi_offered(1));
+    assert_non_null(strstr(access_defi_question(1, "fr"), "ville"));
+    assert_int_equal(access_defi_configure(mine, 2), 0);
+    assert_int_equal(access_defi_count(), 2);
+    assert_int_equal(access_defi_id(0), 7);
+    assert_int_equal(access_defi_id(2), -1);
+    assert_true(access_defi_offered(2) && access_defi_offered(7) && !access_defi_offered(0));
+    assert_string_equal(access_defi_question(7, "en"), "Your favourite dish?");
+    assert_string_equal(access_defi_question(2, "fr"), "École ?");
+    assert_non_null(access_defi_question(0, "fr"));          /* an earlier account's */
+    assert_null(access_defi_question(9, "fr"));
+    assert_int_equal(access_defi_configure(twice, 2), -1);
+    mine[0].id = ACCESS_DEFI_MAX;
+    assert_int_equal(access_defi_configure(mine, 2), -1);
+    assert_int_equal(access_defi_id(0), 7);                  /* unchanged */
+    assert_int_equal(access_defi_configure(NULL, 0), 0);
+    assert_int_equal(access_defi_count(), 5);
+}
+
 static void test_defi_normal_form(void **state)
 {
     char out[ACCESS_ANSWER_MAX + 1];
@@ -408,7 +442,7 @@ static void test_defi_normal_form(void **state)
     assert_true(access_defi_count() >= 5);
     assert_non_null(strstr(access_defi_question(0, "fr"), "animal"));
     assert_non_null(strstr(access_defi_question(0, "en"), "pet"));
-    assert_null(access_defi_question(access_defi_count(), "fr"));
+    assert_null(access_defi_question(ACCESS_DEFI_MAX, "fr"));
 }
 
 static void test_altcha(void **state)
@@ -475,7 +509,7 @@ static void *race_activate(void *arg)
 {
     race *r = arg;
 
-    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 1, "Lyon", r->f->now, NULL, &r->res);
+    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 3, "Lyon", r->f->now, NULL, &r->res);
     return NULL;
 }
 
@@ -495,24 +529,28 @@ static void test_links_and_activation(void **state)
     /* a newer link leaves the older one valid (test_links_survive_third_parties) */
     assert_int_equal(store_write(f->s, run_issue, &j2), 0);
     /* truncated, altered, expired */
-    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, NULL, &res),
+    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 3, "Lyon", f->now, NULL, &res),
                      ACCESS_REFUSED);
     memcpy(altered, j2.token, sizeof altered);
     altered[5] = altered[5] == 'a' ? 'b' : 'a';
-    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon",
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 3, "Lyon",
                                      f->now + ACCESS_LINK_TTL_DEFAULT, NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     /* a refused password or défi leaves the link usable */
-    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 1, "Lyon", f->now,
+    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 3, "Lyon", f->now,
                                      NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_PASSWORD_COMMON);
     assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 99, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_QUESTION);
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "  ", f->now, NULL, &res),
+    /* the birth town is no longer offered: anyone can look it up */
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_QUESTION);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 3, "  ", f->now, NULL, &res),
                      ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_ANSWER);
     /* two requests race with the same link: exactly one wins */
@@ -525,9 +563,9 @@ static void test_links_and_activation(void **state)
     assert_true((r[0].rc == ACCESS_OK) != (r[1].rc == ACCESS_OK));
     assert_int_equal(r[0].rc == ACCESS_OK ? r[1].res.code : r[0].res.code, ACCESS_E_LINK_INVALID);
     /* and once used, never again; following it voided the voter's other link */
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
-    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
 }
@@ -661,7 +699,7 @@ static void test_reassorts_and_account(void **state)
     assert_int_equal(access_account(&f->a, 2, &acct), 0);
     assert_string_equal(acct.number, "A2");
     assert_int_equal(acct.nemails, 2);
-    assert_int_equal(acct.defi_question, 1);
+    assert_int_equal(acct.defi_question, 3);
     assert_int_equal(acct.nscrutins, 2);
     assert_false(acct.scrutins[0].voted);
     access_account_free(&acct);
@@ -893,7 +931,7 @@ static void test_links_never_touch_a_defi(void **state)
     assert_last_link(f, "password");
     /* an activation link that exists all the same is refused and changes nothing */
     assert_int_equal(store_write(f->s, run_issue, &late), 0);
-    assert_int_equal(access_activate(&f->a, late.token, "un autre mot de passe neuf", 1, "Paris",
+    assert_int_equal(access_activate(&f->a, late.token, "un autre mot de passe neuf", 3, "Paris",
                                      t, NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     after = voter_record(f, 3);
@@ -1044,7 +1082,7 @@ static void test_defi_throttled(void **state)
     assert_true(res.retry_after > 0 && res.retry_after <= ACCESS_DEFI_LOCK_S - 1000);
     /* the lock holds for a défi change too, before the password is hashed */
     assert_int_equal(access_change_defi(&f->a, 3, &who, "trois pommes vertes et mûres",
-                                        "Voltaire", 1, "Paris", tt, &res), ACCESS_REFUSED);
+                                        "Voltaire", 3, "Paris", tt, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_LOCKED);
     assert_int_equal(f->a.hashes, h0);
     assert_int_equal(queued(f), mails);
@@ -1373,7 +1411,7 @@ static int link_live(fixture *f, const char *token)
 {
     access_result res;
 
-    assert_int_equal(access_activate(&f->a, token, "password1234", 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, token, "password1234", 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_true(res.code == ACCESS_E_PASSWORD_COMMON || res.code == ACCESS_E_LINK_INVALID);
     return res.code == ACCESS_E_PASSWORD_COMMON;
@@ -1442,7 +1480,7 @@ static void test_links_survive_third_parties(void **state)
     for (int i = 0; i <= n; i++)
         assert_true(link_live(f, more[i].token));
     /* following one voids every other */
-    assert_int_equal(access_activate(&f->a, more[0].token, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, more[0].token, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_OK);
     for (int i = 1; i <= n; i++)
         assert_false(link_live(f, more[i].token));
@@ -1565,6 +1603,7 @@ int main(void)
         cmocka_unit_test(test_password_context_audit),
         cmocka_unit_test(test_password_context_held_out),
         cmocka_unit_test(test_defi_normal_form),
+        cmocka_unit_test(test_defi_menu),
         cmocka_unit_test(test_altcha),
         cmocka_unit_test(test_links_and_activation),
         cmocka_unit_test(test_login_sessions_and_throttles),

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "access/access.h"
 #include "audit/audit.h"
 #include "crypto/secret.h"
 #include "mail/mail.h"
@@ -85,6 +86,10 @@ typedef struct {
     char pd_controller[CONFIG_TEXT_CHARS];
     char pd_dpo[CONFIG_TEXT_CHARS];
     char pd_dpo_contact[CONFIG_TEXT_CHARS];
+    /* The défi menu (defi_questions; ndefi 0: the built-in one), which
+     * config_load also sets for the process (access_defi_configure). */
+    access_defi_entry defi[ACCESS_DEFI_MAX];
+    size_t ndefi;
 } config;
 
 typedef struct {

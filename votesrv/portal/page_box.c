@@ -48,10 +48,10 @@ static void lookup(html *h, http_request *req, const char *text)
 
     if (strlen(text) > 2 * BALLOT_TRACKER_BYTES + 16 ||
         (hex_decode(t, sizeof t, text) != 0 && ballot_tracker_parse(t, text) != 0)) {
-        if (hex_decode(t, sizeof t, text) != 0 && strlen(text) != 2 * BALLOT_TRACKER_BYTES)
-            tracker_refusal(h, req, text);
-        else
+        if (strlen(text) > 2 * BALLOT_TRACKER_BYTES + 16)
             portal_notice(h, "error", L(req, MSG_BOX_NOT_TRACKING_NUMBER));
+        else
+            tracker_refusal(h, req, text);
         return;
     }
     rc = box_lookup(req->ctx->box, t, &found);

@@ -370,8 +370,10 @@ void portal_defi_select(html *h, http_request *req, int sel, const char *err)
              err ? " f-defi_question-err" : "", err ? " aria-invalid=\"true\"" : "",
              L(req, MSG_PORTAL_CHOOSE));
     for (size_t i = 0; i < access_defi_count(); i++) {
-        html_fmt(h, "<option value=\"%zu\"%s>", i, (int)i == sel ? " selected" : "");
-        html_text(h, access_defi_question(i, lang));
+        int id = access_defi_id(i);
+
+        html_fmt(h, "<option value=\"%d\"%s>", id, id == sel ? " selected" : "");
+        html_text(h, access_defi_question((size_t)id, lang));
         html_raw(h, "</option>");
     }
     html_raw(h, "</select></div>");
@@ -386,7 +388,8 @@ int portal_defi_question(http_request *req)
     if (q == NULL || q[0] == '\0')
         return -1;
     n = strtol(q, &end, 10);
-    return *end == '\0' && n >= 0 && (size_t)n < access_defi_count() ? (int)n : -1;
+    return *end == '\0' && n >= 0 && n < ACCESS_DEFI_MAX && access_defi_offered((int)n) ? (int)n
+                                                                                          : -1;
 }
 
 const char *portal_link_token(const char *t)
