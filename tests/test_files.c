@@ -363,6 +363,54 @@ static void test_personal_data_config(void **state)
     assert_string_equal(c.pd_dpo, "");
 }
 
+/* defi_questions: 2 to 16 {id, fr, en}, ids 0-15 once each; accepted, it
+ * is the menu the pages offer; a refusal leaves the built-in one. */
+static void test_defi_questions_config(void **state)
+{
+    docs_fixture *f = *state;
+    static const char *const bad[] = {
+        "[]", "{}", "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":0,\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":16,\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":-1,\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":\"1\",\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"b\",\"en\":\"b\","
+        "\"x\":1}]",
+    };
+    char text[1024], path[PATH_MAX + 32], err[CONFIG_ERR_CHARS];
+    static config c;
+    int n;
+
+    snprintf(path, sizeof path, "%s/votesrv.json", f->dir);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                     "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
+                     "\"defi_questions\":%s}", bad[i]);
+        put(f->dir, "votesrv.json", text, (size_t)n);
+        if (config_load(&c, path, err, sizeof err) != -1 || strstr(err, "defi_questions") == NULL)
+            fail_msg("accepted: %s", bad[i]);
+        assert_int_equal(access_defi_count(), 5);               /* the built-in menu */
+    }
+    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
+                 "\"defi_questions\":[{\"id\":9,\"fr\":\"Votre plat préféré ?\","
+                 "\"en\":\"Your favourite dish?\"},{\"id\":0,\"fr\":\"Animal ?\","
+                 "\"en\":\"Pet?\"}]}");
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(access_defi_count(), 2);
+    assert_int_equal(access_defi_id(0), 9);
+    assert_string_equal(access_defi_question(9, "fr"), "Votre plat préféré ?");
+    assert_false(access_defi_offered(2));
+    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\"}");
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(access_defi_count(), 5);
+}
+
 /* The example definition with these professions de foi (3 then 4 lists). */
 static void definition_with(const docs_fixture *f, const char *file, const char *const names[7])
 {
@@ -449,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_document_names, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_folder_apart, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_personal_data_config, docs_setup, docs_teardown),
+        cmocka_unit_test_setup_teardown(test_defi_questions_config, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_served, docs_setup, docs_teardown),
     };
 

@@ -87,3 +87,15 @@ export async function trackerTypos(page, tracker) {
   await page.goto(`${BASE}/urne?tracker=${encodeURIComponent(tracker.slice(0, -1))}`);
   await page.getByRole('alert').filter({ hasText: 'vous en avez saisi 51' }).waitFor();
 }
+
+// A link already used says so when opened, before any form is filled.
+export async function deadLinks(page) {
+  const m = mailsTo(MAIL, V1.email).find((x) => /activation\?t=/.test(x.text));
+  const link = m.text.match(/https?:\/\/\S+\/activation\?t=[A-Za-z0-9_-]+/)[0];
+  const u = new URL(link);
+  await page.goto(BASE + u.pathname + u.search);
+  await page.getByRole('alert').filter({ hasText: 'Ce lien a déjà servi' }).waitFor();
+  assert.equal(await page.locator('form input[name="password"]').count(), 0);
+  await page.getByRole('main').getByRole('link', { name: 'Se connecter' }).waitFor();
+  await check(page, 'lien-deja-utilise');
+}

@@ -173,7 +173,7 @@ async function phaseVoter() {
   await page.goto(`${BASE}/compte`);
   await page.getByText(V1.email).waitFor();
   await check(page, 'compte');
-  await account.accountHistory(page, state.trackers); account.activationMail(); await account.personalData(page); await account.trackerTypos(page, state.trackers['cap-attaches']); await page.goto(`${BASE}/compte`);
+  await account.accountHistory(page, state.trackers); account.activationMail(); await account.deadLinks(page); await account.personalData(page); await account.trackerTypos(page, state.trackers['cap-attaches']); await page.goto(`${BASE}/compte`);
   await page.getByRole('link', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'My account' }).waitFor();
   await page.goto(`${BASE}/espace`);
