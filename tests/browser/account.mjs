@@ -47,7 +47,7 @@ export async function personalData(page) {
   await main.getByRole('link', { name: 'dpd@ex.gouv.fr' }).waitFor();
   assert.equal(await main.getByRole('link', { name: 'dpd@ex.gouv.fr' }).getAttribute('href'),
     'mailto:dpd@ex.gouv.fr');
-  await main.getByText(/Jusqu'à la fin du délai de recours contre l'élection \(\d+ \S+ \d{4} à/).waitFor();
+  await main.getByText(/contre l'élection, le \d+ \S+ \d{4} à \d{2}:\d{2} \(heure de Paris\)\. Ensuite, la purge/).waitFor();
   await main.getByRole('heading', { name: 'Vos droits et comment les exercer' }).waitFor();
   const listed = await main.locator('table tbody th code').allInnerTexts();
   const set = (await page.context().cookies()).map((c) => c.name);

@@ -6,6 +6,7 @@
  * how to use them, and the cookies the portal sets (all strictly necessary). */
 #include "pages.h"
 
+#include <stdio.h>
 #include <string.h>
 #include "console.h"
 #include "election/election.h"
@@ -53,15 +54,18 @@ static void who(html *h, http_request *req, const config *cfg, const def_electio
 
 static void retention(html *h, http_request *req, const def_election *d)
 {
+    char date[PORTAL_INSTANT_CHARS], msg[300];
+
     html_fmt(h, "<h2>%s</h2><p>", L(req, MSG_PD_RETENTION));
-    html_text(h, L(req, MSG_PD_RETENTION_UNTIL));
     if (d != NULL) {
-        html_raw(h, " (");
-        portal_instant(h, req, d->closes + (int64_t)d->recourse_days * 86400);
-        html_raw(h, L(req, MSG_HOME_PARIS_TIME));
-        html_raw(h, ")");
+        portal_instant_text(date, req, d->closes + (int64_t)d->recourse_days * 86400);
+        snprintf(msg, sizeof msg, L(req, MSG_PD_RETENTION_DATE), date);
+        html_text(h, msg);
+    } else {
+        html_text(h, L(req, MSG_PD_RETENTION_UNTIL));
+        html_raw(h, ".");
     }
-    html_fmt(h, ". %s</p><p>%s</p>", L(req, MSG_PD_RETENTION_PURGE),
+    html_fmt(h, " %s</p><p>%s</p>", L(req, MSG_PD_RETENTION_PURGE),
              L(req, MSG_PD_RETENTION_KEPT));
 }
 
@@ -74,7 +78,7 @@ static void cookies(html *h, http_request *req)
         { "votesrv_session", MSG_PD_COOKIE_SESSION, MSG_PD_COOKIE_SESSION_LASTS },
         { PORTAL_CSRF_COOKIE, MSG_PD_COOKIE_CSRF, MSG_PD_COOKIE_CSRF_LASTS },
         { "votesrv_lang", MSG_PD_COOKIE_LANG, MSG_PD_COOKIE_LANG_LASTS },
-        { CONSOLE_COOKIE, MSG_PD_COOKIE_STAFF, MSG_PD_COOKIE_SESSION_LASTS },
+        { CONSOLE_COOKIE, MSG_PD_COOKIE_STAFF, MSG_PD_COOKIE_STAFF_LASTS },
     };
 
     html_fmt(h, "<h2 id=\"cookies\">%s</h2><p>%s</p><table><caption>%s</caption><thead><tr>"
