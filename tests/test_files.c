@@ -303,6 +303,32 @@ static void test_documents_folder_apart(void **state)
     }
 }
 
+/* Load a configuration holding the stores, the keys and, if key is not NULL,
+ * "key": value (JSON); config_load's answer. */
+static int load_with(docs_fixture *f, const char *key, const char *value, config *c,
+                     char err[CONFIG_ERR_CHARS])
+{
+    char text[1024], path[PATH_MAX + 32];
+    int n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                     "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\"%s%s%s%s}",
+                     key ? ",\"" : "", key ? key : "", key ? "\":" : "", key ? value : "");
+
+    snprintf(path, sizeof path, "%s/votesrv.json", f->dir);
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    return config_load(c, path, err, CONFIG_ERR_CHARS);
+}
+
+/* Each value of key refused, the error naming the key. */
+static void refused_all(docs_fixture *f, const char *key, const char *const *bad, size_t n)
+{
+    char err[CONFIG_ERR_CHARS];
+    static config c;
+
+    for (size_t i = 0; i < n; i++)
+        if (load_with(f, key, bad[i], &c, err) != -1 || strstr(err, key) == NULL)
+            fail_msg("accepted: %s", bad[i]);
+}
+
 /* The "Données personnelles" page's controller and data-protection officer
  * (personal_data): all three texts or none, each 1-200 bytes without control
  * characters, the contact an address or an https page; a refusal names the
@@ -323,43 +349,25 @@ static void test_personal_data_config(void **state)
         "\"other\":\"x\"}",
         "{\"controller\":1,\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
     };
-    char text[1024], path[PATH_MAX + 32], err[CONFIG_ERR_CHARS], longname[260];
+    char err[CONFIG_ERR_CHARS], longname[260], value[400];
     static config c;
-    int n;
 
-    snprintf(path, sizeof path, "%s/votesrv.json", f->dir);
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                     "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
-                     "\"personal_data\":%s}", bad[i]);
-        put(f->dir, "votesrv.json", text, (size_t)n);
-        if (config_load(&c, path, err, sizeof err) != -1 || strstr(err, "personal_data") == NULL)
-            fail_msg("accepted: %s", bad[i]);
-        assert_string_equal(c.pd_controller, "");
-    }
+    refused_all(f, "personal_data", bad, sizeof bad / sizeof *bad);
+    assert_string_equal(c.pd_controller, "");
     memset(longname, 'a', 201);
     longname[201] = '\0';
-    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
-                 "\"personal_data\":{\"controller\":\"%s\",\"dpo\":\"DPD\","
-                 "\"dpo_contact\":\"dpd@ex.gouv.fr\"}}", longname);
-    put(f->dir, "votesrv.json", text, (size_t)n);
-    assert_int_equal(config_load(&c, path, err, sizeof err), -1);
+    snprintf(value, sizeof value, "{\"controller\":\"%s\",\"dpo\":\"DPD\","
+             "\"dpo_contact\":\"dpd@ex.gouv.fr\"}", longname);
+    assert_int_equal(load_with(f, "personal_data", value, &c, err), -1);
     longname[200] = '\0';                              /* 200 bytes: the most */
-    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
-                 "\"personal_data\":{\"controller\":\"%s\",\"dpo\":\"DPD du ministère\","
-                 "\"dpo_contact\":\"https://ex.gouv.fr/dpd\"}}", longname);
-    put(f->dir, "votesrv.json", text, (size_t)n);
-    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    snprintf(value, sizeof value, "{\"controller\":\"%s\",\"dpo\":\"DPD du ministère\","
+             "\"dpo_contact\":\"https://ex.gouv.fr/dpd\"}", longname);
+    assert_int_equal(load_with(f, "personal_data", value, &c, err), 0);
     assert_string_equal(c.pd_controller, longname);
     assert_string_equal(c.pd_dpo, "DPD du ministère");
     assert_string_equal(c.pd_dpo_contact, "https://ex.gouv.fr/dpd");
     /* none: the page names the organiser and the support cell */
-    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\"}");
-    put(f->dir, "votesrv.json", text, (size_t)n);
-    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(load_with(f, NULL, NULL, &c, err), 0);
     assert_string_equal(c.pd_dpo, "");
 }
 
@@ -379,35 +387,20 @@ static void test_defi_questions_config(void **state)
         "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"b\",\"en\":\"b\","
         "\"x\":1}]",
     };
-    char text[1024], path[PATH_MAX + 32], err[CONFIG_ERR_CHARS];
+    char err[CONFIG_ERR_CHARS];
     static config c;
-    int n;
 
-    snprintf(path, sizeof path, "%s/votesrv.json", f->dir);
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                     "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
-                     "\"defi_questions\":%s}", bad[i]);
-        put(f->dir, "votesrv.json", text, (size_t)n);
-        if (config_load(&c, path, err, sizeof err) != -1 || strstr(err, "defi_questions") == NULL)
-            fail_msg("accepted: %s", bad[i]);
-        assert_int_equal(access_defi_count(), 5);               /* the built-in menu */
-    }
-    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\","
-                 "\"defi_questions\":[{\"id\":9,\"fr\":\"Votre plat préféré ?\","
-                 "\"en\":\"Your favourite dish?\"},{\"id\":0,\"fr\":\"Animal ?\","
-                 "\"en\":\"Pet?\"}]}");
-    put(f->dir, "votesrv.json", text, (size_t)n);
-    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    refused_all(f, "defi_questions", bad, sizeof bad / sizeof *bad);
+    assert_int_equal(access_defi_count(), 5);                   /* the built-in menu */
+    assert_int_equal(load_with(f, "defi_questions",
+                               "[{\"id\":9,\"fr\":\"Votre plat préféré ?\","
+                               "\"en\":\"Your favourite dish?\"},{\"id\":0,\"fr\":\"Animal ?\","
+                               "\"en\":\"Pet?\"}]", &c, err), 0);
     assert_int_equal(access_defi_count(), 2);
     assert_int_equal(access_defi_id(0), 9);
     assert_string_equal(access_defi_question(9, "fr"), "Votre plat préféré ?");
     assert_false(access_defi_offered(2));
-    n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
-                 "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\"}");
-    put(f->dir, "votesrv.json", text, (size_t)n);
-    assert_int_equal(config_load(&c, path, err, sizeof err), 0);
+    assert_int_equal(load_with(f, NULL, NULL, &c, err), 0);
     assert_int_equal(access_defi_count(), 5);
 }
 
