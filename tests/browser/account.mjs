@@ -34,6 +34,19 @@ export async function accountHistory(page, trackers) {
   }
   assert.doesNotMatch(text, /Agir ensemble|Syndicat B/);        // never a choice
   await check(page, 'compte-historique');
+  // a wrong current password keeps the défi answers and the question typed
+  const defi = page.locator('form[action="/compte/defi"]');
+  await defi.getByLabel('Mot de passe actuel').fill('pas le bon mot de passe');
+  await defi.locator('#f-defi_current').fill(V1.answer);
+  await defi.getByLabel('Votre question défi').selectOption('5');
+  await defi.getByLabel('Nouvelle réponse').fill('Les Misérables');
+  await defi.getByRole('button').click();
+  const after = page.locator('form[action="/compte/defi"]');
+  await after.locator('#f-defi_password[aria-invalid="true"]').waitFor();
+  assert.equal(await after.locator('#f-defi_current').inputValue(), V1.answer);
+  assert.equal(await after.getByLabel('Votre question défi').inputValue(), '5');
+  assert.equal(await after.getByLabel('Nouvelle réponse').inputValue(), 'Les Misérables');
+  assert.equal(await after.getByLabel('Mot de passe actuel').inputValue(), '');
 }
 
 // « Données personnelles »: from every footer, controller and officer from

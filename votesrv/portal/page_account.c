@@ -12,6 +12,8 @@
 typedef struct {
     const char *ok, *pw_top, *pw_current, *pw_new, *pw_confirm;
     const char *defi_top, *defi_pw, *defi_current, *defi_q, *defi_answer;
+    const char *current_value, *answer_value;   /* kept after a refusal of something else */
+    int question;                               /* the question chosen, or -1 */
 } account_msgs;
 
 static void details(html *h, http_request *req, const access_account_info *acct)
@@ -120,10 +122,12 @@ static void defi_form(html *h, http_request *req, http_response *res, const acco
     portal_input cur = { "defi_password", L(req, MSG_ACCOUNT_CURRENT_PASSWORD),
                          "password", "current-password", NULL, NULL, m->defi_pw, 1 };
     int q = acct->defi_question;
-    portal_input current = { "defi_current", NULL, "text", "off", NULL,
+    portal_input current = { "defi_current", NULL, "text", "off",
+                             m->defi_current == NULL ? m->current_value : NULL,
                              L(req, MSG_ACCOUNT_DEFI_CURRENT_HINT), m->defi_current, 1 };
     portal_input answer = { "defi_answer", L(req, MSG_ACCOUNT_NEW_ANSWER), "text",
-                            "off", NULL, NULL, m->defi_answer, 1 };
+                            "off", m->defi_answer == NULL ? m->answer_value : NULL, NULL,
+                            m->defi_answer, 1 };
 
     html_fmt(h, "<h2>%s</h2>", L(req, MSG_ACCOUNT_CHANGE_CHALLENGE_QUESTION));
     if (m->defi_top != NULL)
@@ -135,7 +139,7 @@ static void defi_form(html *h, http_request *req, http_response *res, const acco
         current.label = access_defi_question((size_t)q, req->lang == LANG_EN ? "en" : "fr");
         portal_field(h, &current);
     }
-    portal_defi_select(h, req, -1, m->defi_q);
+    portal_defi_select(h, req, m->question, m->defi_q);
     portal_field(h, &answer);
     html_fmt(h, "<button type=\"submit\">%s</button></form>",
              L(req, MSG_ACCOUNT_CHANGE_DEFI_BUTTON));
@@ -197,7 +201,7 @@ static void render(http_request *req, http_response *res, const account_msgs *m,
 
 void page_account(http_request *req, http_response *res)
 {
-    account_msgs m = { 0 };
+    account_msgs m = { .question = -1 };
 
     render(req, res, &m, 200);
 }
@@ -205,7 +209,7 @@ void page_account(http_request *req, http_response *res)
 void page_account_password_post(http_request *req, http_response *res)
 {
     const char *cur = portal_form(req, "current", ACCESS_PASSWORD_MAX);
-    account_msgs m = { 0 };
+    account_msgs m = { .question = -1 };
     const char *pw = portal_new_password(req, &m.pw_new, &m.pw_confirm);
     access_caller who = { req->session, req->client };
     int64_t voter;
@@ -238,7 +242,7 @@ void page_account_defi_post(http_request *req, http_response *res)
     const char *current = portal_form(req, "defi_current", ACCESS_ANSWER_MAX);
     int q = portal_defi_question(req);
     access_caller who = { req->session, req->client };
-    account_msgs m = { 0 };
+    account_msgs m = { .current_value = current, .answer_value = answer, .question = q };
     int64_t voter;
     access_result r;
     int rc;
@@ -252,9 +256,11 @@ void page_account_defi_post(http_request *req, http_response *res)
     }
     rc = access_change_defi(req->ctx->access, voter, &who, cur ? cur : "",
                             current ? current : "", q, answer ? answer : "", api_now(), &r);
-    if (rc == ACCESS_OK)
+    if (rc == ACCESS_OK) {
         m.ok = L(req, MSG_ACCOUNT_CHALLENGE_QUESTION_CHANGED_OTHER);
-    else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
+        m.current_value = m.answer_value = NULL;   /* done: the form starts afresh */
+        m.question = -1;
+    } else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_CREDENTIALS)
         m.defi_pw = wrong_current(req);
     else if (rc == ACCESS_REFUSED && r.code == ACCESS_E_DEFI_WRONG)
         m.defi_current = portal_access_message(req, rc, r.code);
