@@ -27,6 +27,7 @@
 #include "testutil.h"
 #include "access/altcha.h"
 #include "votesrv/portal/html.h"
+#include "votesrv/config.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define CSV HEADER "V1,Martin,Camille,v1@ex.fr,Siège,,attache\n" \
@@ -344,6 +345,31 @@ static void test_link_rate_page(void **state)
     free(r);
 }
 
+/* Too many wrong passwords: the login page says how long to wait and the way
+ * out (a password link logs in whatever the count), not only "too many". */
+static void test_login_throttle_page(void **state)
+{
+    char cookie[128], token[80], body[512];
+    tu_reply *r = malloc(sizeof *r);
+    const char *form = "Content-Type: application/x-www-form-urlencoded";
+    int seen = 0;
+
+    (void)state;
+    assert_non_null(r);
+    csrf(cookie, token);
+    snprintf(body, sizeof body, "csrf=%s&identifier=personne%%40ex.gouv.fr&password=rien", token);
+    for (int i = 0; i < 8 && !seen; i++) {
+        tu_http2(r, "POST", "/connexion", body, -1, form, cookie);
+        assert_int_equal(r->status, 401);
+        seen = strstr(r->body, "Trop de tentatives : réessayez dans ") != NULL;
+    }
+    assert_true(seen);
+    assert_non_null(strstr(r->body, " seconde"));
+    assert_non_null(strstr(r->body, "demandez un lien de nouveau mot de passe"));
+    assert_true(atoll(r->retry_after) > 0);
+    free(r);
+}
+
 /* curl with the consoles' cookie jar: headers and body in out. */
 static void console(char *out, size_t len, const char *method, const char *path,
                     const char *form)
@@ -459,6 +485,122 @@ static void test_consoles(void **state)
     assert_null(strstr(out, "staff-alerts"));
 }
 
+/* The configuration's portal theme (NULL: none, the default neutral one). */
+static void theme_config(const char *theme)
+{
+    json_t *c = json_load_file(cfg, 0, NULL);
+
+    assert_non_null(c);
+    if (theme != NULL)
+        json_object_set_new(c, "portal", json_pack("{s:s}", "theme", theme));
+    else
+        json_object_del(c, "portal");
+    assert_int_equal(json_dump_file(c, cfg, JSON_INDENT(1)), 0);
+    json_decref(c);
+}
+
+/* The daemon started again on its configuration. */
+static void daemon_restart(void)
+{
+    char log[PATH_MAX + 32];
+
+    kill(daemon_pid, SIGTERM);
+    waitpid(daemon_pid, NULL, 0);
+    snprintf(log, sizeof log, "%s/votesrv.log", dir);
+    daemon_pid = tu_daemon_start(bin, cfg, log);
+    assert_true(daemon_pid > 0);
+}
+
+/* The response's Content-Security-Policy header line. */
+static void csp_of(char csp[512], const char *out)
+{
+    const char *p = strstr(out, "Content-Security-Policy: ");
+
+    assert_non_null(p);
+    snprintf(csp, 512, "%.*s", (int)strcspn(p, "\r\n"), p);
+}
+
+/* GET path: its answer has both lines. */
+static void static_served(const char *path, const char *line1, const char *line2)
+{
+    static char out[65536];
+
+    get(out, sizeof out, path);
+    assert_non_null(strstr(out, line1));
+    assert_non_null(strstr(out, line2));
+}
+
+/* The dsfr theme ("portal": {"theme": "dsfr"}): the pages link the State's
+ * design system's style sheet, served from this origin with the integrity
+ * the page names, its font and icons too, under the same CSP; the neutral
+ * theme (the default) links none of it and its /static/ does not serve it;
+ * an unknown theme is refused when the configuration is read. */
+static void test_theme(void **state)
+{
+    static char out[65536];
+    static const char *const absent[] = { "/static/portal.css", "<script>", " style=\"" };
+    static const char *const dsfr[] = {
+        "<header class=\"fr-header\">", "<footer class=\"fr-footer\" id=\"pied\">",
+        "<div class=\"fr-skiplinks\">",
+        "<div class=\"fr-input-group\"><label for=\"f-identifier\" class=\"fr-label\">",
+        "class=\"fr-input\"",
+    };
+    char csp[512], csp_dsfr[512], sri[120], err[CONFIG_ERR_CHARS];
+    const char *p;
+    config *c = malloc(sizeof *c);
+
+    (void)state;
+    assert_non_null(c);
+    get(out, sizeof out, "/");
+    csp_of(csp, out);
+    assert_string_equal(csp, "Content-Security-Policy: default-src 'none'; script-src 'self' "
+                             "'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+                             "font-src 'self'; connect-src 'self'; worker-src 'self'; "
+                             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    assert_non_null(strstr(out, "<link rel=\"stylesheet\" href=\"/static/portal.css\">"));
+    assert_null(strstr(out, "dsfr"));
+    assert_null(strstr(out, "fr-header"));
+    static_served("/static/dsfr.min.css", "HTTP/1.1 404", "Cache-Control: no-store");
+    static_served("/static/marianne-regular.woff2", "HTTP/1.1 404", "Cache-Control: no-store");
+
+    theme_config("dsfr");
+    daemon_restart();
+    get(out, sizeof out, "/connexion");
+    csp_of(csp_dsfr, out);
+    assert_string_equal(csp_dsfr, csp);
+    p = strstr(out, "<link rel=\"stylesheet\" href=\"/static/dsfr.min.css\" integrity=\"");
+    assert_non_null(p);
+    p += strlen("<link rel=\"stylesheet\" href=\"/static/dsfr.min.css\" integrity=\"");
+    snprintf(sri, sizeof sri, "%.*s", (int)strcspn(p, "\""), p);
+    assert_int_equal(strncmp(sri, "sha384-", 7), 0);
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++)
+        assert_null(strstr(out, absent[i]));
+    for (size_t i = 0; i < sizeof dsfr / sizeof *dsfr; i++)
+        assert_non_null(strstr(out, dsfr[i]));
+    /* the style sheet served is the one the page names */
+    assert_int_equal(tu_sh(out, sizeof out, "curl -sf '%s/static/dsfr.min.css' | "
+                           "openssl dgst -sha384 -binary | base64 -w0", tu_base_url), 0);
+    assert_string_equal(out, sri + 7);
+    static_served("/static/dsfr.min.css", "HTTP/1.1 200", "Content-Type: text/css");
+    static_served("/static/marianne-regular.woff2", "HTTP/1.1 200", "Content-Type: font/woff2");
+    static_served("/static/dsfr-fr--error-fill.svg", "HTTP/1.1 200",
+                  "Content-Type: image/svg+xml");
+    /* a refusal is a DSFR alert */
+    static_served("/nulle-part", "HTTP/1.1 404", "<div class=\"fr-alert fr-alert--error "
+                  "fr-alert--sm\" role=\"alert\">");
+
+    theme_config("bleu");
+    assert_int_equal(config_load(c, cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "portal.theme must be \"neutral\" or \"dsfr\""));
+    theme_config(NULL);
+    assert_int_equal(config_load(c, cfg, err, sizeof err), 0);
+    assert_int_equal(c->portal_theme, 0);
+    daemon_restart();
+    get(out, sizeof out, "/");
+    assert_null(strstr(out, "dsfr"));
+    free(c);
+}
+
 /* Seconds the daemon's and the tools' clocks run ahead of the real one. */
 static long clock_offset;
 
@@ -487,6 +629,11 @@ static void test_browser_journey(void **state)
     if (getenv("VOTESRV_BROWSER") == NULL)
         skip();
     journey("voter");
+    /* the same portal in the dsfr theme (tests/browser/theme.mjs) */
+    theme_config("dsfr");
+    daemon_restart();
+    journey("theme");
+    theme_config(NULL);
     /* the window's end, without waiting for it: the daemon starts again with
      * its clock past the close, and so do the tools below */
     clock_offset = (long)(closes - time(NULL)) + 2;
@@ -558,7 +705,9 @@ int main(void)
         cmocka_unit_test(test_forms_refused),
         cmocka_unit_test(test_link_rate_page),
         cmocka_unit_test(test_vote_without_session),
+        cmocka_unit_test(test_login_throttle_page),
         cmocka_unit_test(test_consoles),
+        cmocka_unit_test(test_theme),
         cmocka_unit_test(test_browser_journey),
     };
 

@@ -255,8 +255,11 @@ static void to_receipt(http_response *res, const box_receipt *r)
 }
 
 /* The refusal of a cast as a message. */
-static const char *cast_error(http_request *req, int rc, const box_result *r, int *status)
+static const char *cast_error(http_request *req, int rc, const box_result *r, int *status,
+                              int64_t voter, char *buf, size_t n)
 {
+    if (rc == BOX_REFUSED && r->code == BOX_E_ACCESS && r->access.code == ACCESS_E_CODE_WRONG)
+        return *status = 403, page_code_wrong_message(req, voter, buf, n);
     if (rc == BOX_REFUSED && r->code == BOX_E_ACCESS)
         return *status = 403, portal_access_message(req, ACCESS_REFUSED, r->access.code);
     if (rc == BOX_REFUSED)
@@ -273,8 +276,9 @@ void page_vote_post(http_request *req, http_response *res)
     box_receipt receipt;
     box_result r;
     vote_ctx v;
-    const char *msg;
+    const char *err;
     int rc, status;
+    char msg[400];
 
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v, 1) != 0)
         return;
@@ -300,7 +304,7 @@ void page_vote_post(http_request *req, http_response *res)
     /* the message first: an argument's order of evaluation is unspecified, and
      * status read before cast_error set it gave libmicrohttpd a garbage status
      * (an empty response: the "one run in three" of test_portal) */
-    msg = cast_error(req, rc, &r, &status);
+    err = cast_error(req, rc, &r, &status, v.voter, msg, sizeof msg);
     v.code_refused = rc == BOX_REFUSED && r.code == BOX_E_ACCESS;
-    render(req, res, &v, msg, status);
+    render(req, res, &v, err, status);
 }
