@@ -1,9 +1,10 @@
 /* turnout.c - the officers' view of the signature list: who voted, counted per
- * scrutin and establishment; never how. */
+ * scrutin and establishment, and per hour; never how. */
 #include "box.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "election/definition.h"
 
 _Static_assert(BOX_TURNOUT_SCRUTINS == DEF_MAX_SCRUTINS, "a turnout row per scrutin");
@@ -41,14 +42,41 @@ void box_turnout_free(box_turnout_info *t)
         for (size_t k = 0; k < t->scrutins[i].nestablishments; k++)
             free(t->scrutins[i].establishments[k].establishment);
         free(t->scrutins[i].establishments);
+        free(t->scrutins[i].hours);
     }
     memset(t, 0, sizeof *t);
 }
 
+/* One hour of a scrutin's émargements ("YYYY-MM-DDTHH", UTC). */
+static int add_hour(const char *scrutin, const char *hour, uint64_t signatures, void *arg)
+{
+    box_turnout_info *t = arg;
+    box_turnout_scrutin *c = NULL;
+    box_turnout_hour *hours;
+    struct tm tm = { 0 };
+    char *end;
+
+    for (size_t i = 0; i < t->nscrutins && c == NULL; i++)
+        if (strcmp(t->scrutins[i].id, scrutin) == 0)
+            c = &t->scrutins[i];
+    end = strptime(hour, "%Y-%m-%dT%H", &tm);
+    if (c == NULL || end == NULL || *end != '\0')
+        return STORE_EIO;
+    hours = realloc(c->hours, (c->nhours + 1) * sizeof *hours);
+    if (hours == NULL)
+        return STORE_ENOMEM;
+    c->hours = hours;
+    hours[c->nhours++] = (box_turnout_hour){ (int64_t)timegm(&tm), signatures };
+    return 0;
+}
+
 static int run_turnout(store_tx *tx, void *arg)
 {
+    int rc;
+
     box_turnout_free(arg);              /* a job run again starts afresh */
-    return store_turnout_each(tx, add_row, arg);
+    rc = store_turnout_each(tx, add_row, arg);
+    return rc != STORE_OK ? rc : store_turnout_hours_each(tx, add_hour, arg);
 }
 
 int box_turnout(store *s, box_turnout_info *out)

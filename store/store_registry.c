@@ -217,3 +217,41 @@ int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg)
         q.stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), arg);
     return store_sql_stop(&q);
 }
+
+int store_activation_each(store_tx *tx, store_activation_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT establishment, count(password_hash),"
+                                              " count(*) FROM voter WHERE struck = 0"
+                                              " GROUP BY establishment ORDER BY establishment"));
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), (uint64_t)store_sql_i64(&q, 1),
+                    (uint64_t)store_sql_i64(&q, 2), arg);
+    return store_sql_stop(&q);
+}
+
+/* A ballot-cast entry's payload is box/cast.c's {"number":N,"scrutin":S},
+ * compact with sorted keys (audit_append): matched whole, so that the
+ * scrutin is read without JSON functions, the same in both dialects. */
+int store_turnout_hours_each(store_tx *tx, store_turnout_hour_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT vs.scrutin, substr(a.time, 1, 13), count(*)"
+                                              " FROM audit a JOIN voter v"
+                                              " ON v.number = a.actor AND v.struck = 0"
+                                              " JOIN voter_scrutin vs ON vs.voter_id = v.id"
+                                              " AND a.payload = '{\"number\":\"' || v.number"
+                                              " || '\",\"scrutin\":\"' || vs.scrutin || '\"}'"
+                                              " WHERE a.event = 'ballot-cast'"
+                                              " AND a.role = 'voter' AND a.seq >"
+                                              " (SELECT coalesce(max(seq), 0) FROM audit"
+                                              " WHERE event = 'opened')"
+                                              " GROUP BY vs.scrutin, substr(a.time, 1, 13)"
+                                              " ORDER BY 1, 2"));
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1), (uint64_t)store_sql_i64(&q, 2),
+                    arg);
+    return store_sql_stop(&q);
+}
