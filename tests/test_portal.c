@@ -89,7 +89,8 @@ static int make_election(void)
               "$V ceremony post seal0.json seal1.json && $V open && "
               "$V staff-add c.lemoine support pass > c.lemoine.txt && "
               "$V staff-add a.roux officer pass > a.roux.txt && "
-              "$V staff-add p.garnier auditor pass > p.garnier.txt", dir, bin, bin) != 0) {
+              "$V staff-add p.garnier auditor pass > p.garnier.txt && "
+              "$V staff-add o.blanc observer pass > o.blanc.txt", dir, bin, bin) != 0) {
         fprintf(stderr, "%s\n", out);
         return -1;
     }
@@ -412,6 +413,124 @@ static void test_consoles(void **state)
     assert_null(strstr(out, "staff-alerts"));
 }
 
+/* Log the console's cookie jar in as login (a fresh CSRF token, the current code). */
+static void console_as(char *out, size_t len, const char *login)
+{
+    char token[80], code[8];
+    uint8_t key[32];
+
+    staff_key(key, login);
+    console(out, len, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, key, time(NULL));
+    console_login(out, len, token, login, code);
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /gestion/bureau"));
+}
+
+/* POST form (after csrf=TOKEN&) to path as the jar's staff member. */
+static void console_post(char *out, size_t len, const char *token, const char *path,
+                         const char *form)
+{
+    char body[512];
+
+    snprintf(body, sizeof body, "csrf=%s&%s", token, form);
+    console(out, len, "POST", path, body);
+}
+
+/* Observers (the délégués de liste) follow the vote on the dashboard: the
+ * figures, the chart, the incidents without a staff login; every action and
+ * the support console are refused them (403), server-side. */
+static void test_observer(void **state)
+{
+    static char out[262144];
+    static const char *const actions[] = {
+        "action=clore", "action=suspendre&notice=Incident", "action=reprendre",
+        "action=depouiller",
+    };
+    char token[80];
+
+    (void)state;
+    assert_int_equal(tu_registry_sql(dir, "DELETE FROM throttle WHERE key = "
+                                          "'staff-totp:c.lemoine'; INSERT INTO throttle(key, "
+                                          "failures, next_allowed, locked_until) VALUES "
+                                          "('staff-totp:c.lemoine', 100, 0, "
+                                          "9223372036854775807);\n"), 0);
+    console_as(out, sizeof out, "o.blanc");
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "Chiffres lus le <time datetime=\""));
+    assert_non_null(strstr(out, "<h2>Activation des comptes</h2>"));
+    assert_non_null(strstr(out, "<h4>Participation heure par heure</h4>"));
+    assert_non_null(strstr(out, "<dt>Comptes de gestion bloqués</dt><dd>1</dd>"));
+    assert_non_null(strstr(out, "<a href=\"/gestion/bureau\">"));
+    assert_null(strstr(out, "c.lemoine"));           /* no staff login */
+    assert_null(strstr(out, "staff-alerts"));
+    assert_null(strstr(out, "class=\"action\""));    /* no action */
+    assert_null(strstr(out, "Actions du bureau"));
+    assert_null(strstr(out, " style=\""));
+    form_token(token, out);
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        console_post(out, sizeof out, token, "/gestion/bureau", actions[i]);
+        assert_non_null(strstr(out, "HTTP/1.1 403"));
+        assert_non_null(strstr(out, "réservée à un autre rôle"));
+    }
+    console(out, sizeof out, "GET", "/gestion/assistance?q=V1", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    console(out, sizeof out, "GET", "/gestion/assistance/V1", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    assert_null(strstr(out, "Martin"));
+    console_post(out, sizeof out, token, "/gestion/assistance/V1", "action=lien&reason=appel");
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    /* nothing was done: still open, not suspended */
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "vote ouvert"));
+    assert_null(strstr(out, "Le vote est suspendu"));
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json staff-unlock "
+                           "--reason 'essai des observateurs' c.lemoine", dir, bin), 0);
+}
+
+/* An officer's action refused, in French or English (never the election
+ * module's English detail), or done, saying what was done. */
+static void test_officer_outcomes(void **state)
+{
+    static char out[262144];
+    char token[80];
+
+    (void)state;
+    console_as(out, sizeof out, "a.roux");
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    form_token(token, out);
+    console_post(out, sizeof out, token, "/gestion/bureau", "action=clore");
+    assert_non_null(strstr(out, "HTTP/1.1 409"));
+    assert_non_null(strstr(out, "Le vote ne peut pas être clos avant l&#39;heure de clôture, le "
+                                "<time datetime=\""));
+    assert_non_null(strstr(out, "Rien n&#39;a été modifié."));
+    assert_null(strstr(out, "voting is open until"));
+    console_post(out, sizeof out, token, "/gestion/bureau?lang=en", "action=clore");
+    assert_non_null(strstr(out, "HTTP/1.1 409"));
+    assert_non_null(strstr(out, "The vote cannot be closed before its closing time, "));
+    console_post(out, sizeof out, token, "/gestion/bureau?lang=fr", "action=depouiller");
+    assert_non_null(strstr(out, "HTTP/1.1 409"));
+    assert_non_null(strstr(out, "Cette action ne s&#39;applique pas à l&#39;état actuel du vote"));
+    assert_null(strstr(out, "the count starts"));
+    console_post(out, sizeof out, token, "/gestion/bureau", "action=suspendre&notice=Panne");
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "C&#39;est fait : le vote est suspendu, le message est affiché aux "
+                                "électeurs."));
+    assert_non_null(strstr(out, "Le vote est suspendu : les électeurs ne peuvent pas voter"));
+    assert_non_null(strstr(out, "<dt>Suspensions du vote</dt><dd>1</dd>"));
+    console_post(out, sizeof out, token, "/gestion/bureau", "action=suspendre&notice=Panne");
+    assert_non_null(strstr(out, "HTTP/1.1 409"));
+    assert_non_null(strstr(out, "Le vote est déjà suspendu."));
+    console_post(out, sizeof out, token, "/gestion/bureau", "action=reprendre");
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "C&#39;est fait : le vote a repris."));
+    console_post(out, sizeof out, token, "/gestion/bureau", "action=reprendre");
+    assert_non_null(strstr(out, "HTTP/1.1 409"));
+    assert_non_null(strstr(out, "Le vote n&#39;est pas suspendu."));
+}
+
 /* Seconds the daemon's and the tools' clocks run ahead of the real one. */
 static long clock_offset;
 
@@ -502,6 +621,8 @@ int main(void)
         cmocka_unit_test(test_forms_refused),
         cmocka_unit_test(test_link_rate_page),
         cmocka_unit_test(test_consoles),
+        cmocka_unit_test(test_observer),
+        cmocka_unit_test(test_officer_outcomes),
         cmocka_unit_test(test_browser_journey),
     };
 

@@ -455,7 +455,8 @@ static void refusal_notice(html *h, http_request *req, const portal_page *p,
     if (c->why == ELECTION_WHY_TOO_EARLY && p->has_def) {
         html_text(h, L(req, MSG_DASH_REFUSED_TOO_EARLY));
         portal_instant(h, req, p->def.closes);
-        html_fmt(h, "%s</p></div>", L(req, MSG_DASH_NOTHING_CHANGED));
+        html_text(h, L(req, MSG_DASH_NOTHING_CHANGED));
+        html_raw(h, "</p></div>");
         return;
     }
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
@@ -503,9 +504,11 @@ static void render(http_request *req, http_response *res, const staff_member *wh
         portal_notice(&h, "ok", o->done);
     if (o->refused != NULL)
         refusal_notice(&h, req, &p, o->refused);
-    html_fmt(&h, "<p class=\"read-at\">%s", L(req, MSG_DASH_READ_AT));
+    html_raw(&h, "<p class=\"read-at\">");
+    html_text(&h, L(req, MSG_DASH_READ_AT));
     portal_instant(&h, req, now);
-    html_fmt(&h, "%s</p>", L(req, MSG_DASH_PARIS_TIME));
+    html_text(&h, L(req, MSG_DASH_PARIS_TIME));
+    html_raw(&h, "</p>");
     if (!observer)                      /* staff logins: not for observers */
         alerts_section(&h, req, locked);
     state_section(&h, req, &p, &st);
