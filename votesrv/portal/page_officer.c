@@ -131,7 +131,8 @@ static void turnout_bar(html *h, http_request *req, const char *what, uint64_t n
 #define CHART_BOTTOM 36
 #define HOUR 3600
 
-/* An hour's start in Paris time, "07/12 15:00" (the process runs in its time zone). */
+/* An hour's start (or end) in Paris time, "07/12 15:00" (the process runs in
+ * its time zone). */
 static void hour_label(char out[32], int64_t t)
 {
     time_t tt = (time_t)t;
@@ -182,7 +183,7 @@ static void turnout_chart(html *h, http_request *req, const portal_page *p,
     top = 10.0 * ceil(10.0 * (double)s->signatures / reg);
     top = top < 10.0 ? 10.0 : top > 100.0 ? 100.0 : top;
     hour_label(a, from);
-    hour_label(b, to - HOUR);
+    hour_label(b, to);
     ratio_text(total, req, s->signatures, s->registered);
     html_fmt(h, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
              "aria-labelledby=\"chart-%zu-t chart-%zu-d\"><title id=\"chart-%zu-t\">",
@@ -231,9 +232,10 @@ static void turnout_chart(html *h, http_request *req, const portal_page *p,
     for (k = 0; k < s->nhours; k++) {
         sum += s->hours[k].signatures;
         hour_label(a, s->hours[k].start);
+        hour_label(b, s->hours[k].start + HOUR);
         ratio_text(total, req, sum, s->registered);
-        html_fmt(h, "<tr><th scope=\"row\">%s</th><td>%llu</td><td>%s</td></tr>", a,
-                 (unsigned long long)s->hours[k].signatures, total);
+        html_fmt(h, "<tr><th scope=\"row\">%s – %s</th><td>%llu</td><td>%s</td></tr>", a,
+                 b + 6, (unsigned long long)s->hours[k].signatures, total);
     }
     html_raw(h, "</tbody></table></details>");
 }
