@@ -570,7 +570,7 @@ void page_officer_post(http_request *req, http_response *res)
         done = MSG_DASH_DONE_COUNTED;
     } else if (name != NULL && strcmp(name, "suspendre") == 0) {
         if (notice == NULL || notice[strspn(notice, " ")] == '\0') {
-            o.notice_err = i18n_text(MSG_REASON, req->lang);
+            o.notice_err = L(req, MSG_DASH_REFUSED_NOTICE);
             render(req, res, &who, &o, 400);
             return;
         }
