@@ -559,6 +559,13 @@ static void test_browser_journey(void **state)
     if (getenv("VOTESRV_BROWSER") == NULL)
         skip();
     journey("voter");
+    {   /* the turnout chart, from the journey's casts (the officer's session above) */
+        static char page[262144];
+
+        console(page, sizeof page, "GET", "/gestion/bureau", NULL);
+        assert_non_null(strstr(page, "<svg class=\"chart\" viewBox=\"0 0 640 240\" role=\"img\""));
+        assert_non_null(strstr(page, "<polyline class=\"chart-line\" points=\""));
+    }
     /* the window's end, without waiting for it: the daemon starts again with
      * its clock past the close, and so do the tools below */
     clock_offset = (long)(closes - time(NULL)) + 2;
