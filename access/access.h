@@ -261,20 +261,4 @@ int access_challenge_use(access_ctx *a, const char *payload, int64_t now, access
 #define ACCESS_DEFI_LOCK_S (24 * 3600)
 void access_client_network(char out[64], const char *client);
 
-
-/* The officers' dashboard: accounts activated (a password set) out of the
- * registered voters, per establishment in order (struck voters aside);
- * access_activation_free releases what it holds, whatever the result. */
-typedef struct {
-    char *establishment;
-    uint64_t activated, registered;
-} access_activation_row;
-typedef struct {
-    access_activation_row *rows;
-    size_t nrows;
-    uint64_t activated, registered;
-} access_activation_info;
-int access_activation(access_ctx *a, access_activation_info *out);
-void access_activation_free(access_activation_info *info);
-
 #endif

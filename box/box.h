@@ -176,8 +176,8 @@ void box_found_free(box_found *f);
  * establishment in it, the voters who signed and those registered; and over
  * time, the émargements of each hour since the vote opened (hours without one
  * left out), counted from the audit log's casts: counts per hour only, which
- * order no ballot (docs/threat-model.md). box_turnout_free releases what it
- * holds. */
+ * order no ballot (docs/threat-model.md). Read with it, the accounts
+ * activated per establishment. box_turnout_free releases what it holds. */
 typedef struct {
     char *establishment;
     uint64_t signatures, registered;
@@ -196,8 +196,14 @@ typedef struct {
 } box_turnout_scrutin;
 #define BOX_TURNOUT_SCRUTINS 32       /* DEF_MAX_SCRUTINS */
 typedef struct {
+    box_turnout_row *establishments;  /* signatures: the accounts activated (a password set) */
+    size_t nestablishments;
+    uint64_t activated, registered;
+} box_turnout_accounts;
+typedef struct {
     box_turnout_scrutin scrutins[BOX_TURNOUT_SCRUTINS];
     size_t nscrutins;
+    box_turnout_accounts accounts;
 } box_turnout_info;
 int box_turnout(store *s, box_turnout_info *out);
 void box_turnout_free(box_turnout_info *t);

@@ -366,16 +366,14 @@ typedef int (*store_signature_fn)(const char *scrutin, const char *number, void 
 int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg);
 
 
-/* The officers' dashboard. Accounts activated (a password set) out of the
- * registered voters, per establishment (struck voters aside). */
-typedef int (*store_activation_fn)(const char *establishment, uint64_t activated,
-                                   uint64_t registered, void *arg);
-int store_activation_each(store_tx *tx, store_activation_fn fn, void *arg);
-/* Émargements per scrutin and hour (UTC, "YYYY-MM-DDTHH"), by scrutin then
- * hour: counts of the audit log's ballot-cast entries since the vote opened
- * (a test run's are before), struck voters aside. Counts only, never a voter. */
-typedef int (*store_turnout_hour_fn)(const char *scrutin, const char *hour, uint64_t signatures,
-                                     void *arg);
-int store_turnout_hours_each(store_tx *tx, store_turnout_hour_fn fn, void *arg);
+/* The officers' dashboard, rows of counts as for store_turnout_each.
+ * store_activation_each: (establishment, "", accounts activated (a password
+ * set), registered voters), per establishment, struck voters aside.
+ * store_turnout_hours_each: (scrutin, hour "YYYY-MM-DDTHH" in UTC,
+ * émargements in that hour, 0), by scrutin then hour: counts of the audit
+ * log's ballot-cast entries since the vote opened (a test run's are before),
+ * struck voters aside. Counts only, never a voter. */
+int store_activation_each(store_tx *tx, store_turnout_fn fn, void *arg);
+int store_turnout_hours_each(store_tx *tx, store_turnout_fn fn, void *arg);
 
 #endif

@@ -1,5 +1,5 @@
 /* test_dashboard.c - the figures of the officers' dashboard, from the store
- * (both backends): accounts activated per establishment, and émargements
+ * (both backends) and box_turnout: accounts activated per establishment, and émargements
  * counted per scrutin and hour from the audit log's casts since the vote
  * opened (a test run's casts before it left out), counts only. */
 #include <stdarg.h>
@@ -60,12 +60,13 @@ typedef struct {
     char text[512];
 } rows;
 
-static int add_activation(const char *establishment, uint64_t activated, uint64_t registered,
-                          void *arg)
+static int add_activation(const char *establishment, const char *none, uint64_t activated,
+                          uint64_t registered, void *arg)
 {
     rows *r = arg;
     size_t n = strlen(r->text);
 
+    assert_string_equal(none, "");
     snprintf(r->text + n, sizeof r->text - n, "%s %llu/%llu;", establishment,
              (unsigned long long)activated, (unsigned long long)registered);
     return 0;
@@ -81,6 +82,7 @@ static void test_activation_per_establishment(void **state)
 {
     char *dir = tu_tmpdir();
     store *s = tu_election(dir, CSV, time(NULL) - 60, time(NULL) + 3600);
+    box_turnout_info t;
     rows r;
 
     (void)state;
@@ -89,6 +91,13 @@ static void test_activation_per_establishment(void **state)
     assert_int_equal(store_write(s, activate, NULL), STORE_OK);
     assert_int_equal(store_read(s, read_activation, &r), STORE_OK);
     assert_string_equal(r.text, "Est 1/3;Ouest 1/1;");
+    assert_int_equal(box_turnout(s, &t), STORE_OK);   /* read with the turnout */
+    assert_int_equal(t.accounts.activated, 2);
+    assert_int_equal(t.accounts.registered, 4);
+    assert_int_equal(t.accounts.nestablishments, 2);
+    assert_string_equal(t.accounts.establishments[1].establishment, "Ouest");
+    assert_int_equal(t.accounts.establishments[1].signatures, 1);
+    box_turnout_free(&t);
     tu_store_discard(s, dir);
 }
 

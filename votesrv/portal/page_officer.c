@@ -278,7 +278,7 @@ static void turnout_section(html *h, http_request *req, const portal_page *p,
 }
 
 /* Accounts activated out of those registered, overall and per establishment. */
-static void activation_section(html *h, http_request *req, const access_activation_info *a)
+static void activation_section(html *h, http_request *req, const box_turnout_accounts *a)
 {
     html_fmt(h, "<h2>%s</h2><p>", L(req, MSG_DASH_ACTIVATION));
     turnout_bar(h, req, L(req, MSG_DASH_ACCOUNTS_ACTIVATED), a->activated, a->registered);
@@ -286,15 +286,16 @@ static void activation_section(html *h, http_request *req, const access_activati
              "<th scope=\"col\">%s</th></tr></thead><tbody>",
              L(req, MSG_OFFICER_BY_ESTABLISHMENT), L(req, MSG_PORTAL_ESTABLISHMENT),
              L(req, MSG_DASH_ACTIVATED_REGISTERED));
-    for (size_t i = 0; i < a->nrows; i++) {
+    for (size_t i = 0; i < a->nestablishments; i++) {
         char label[300];
 
         html_raw(h, "<tr><th scope=\"row\">");
-        html_text(h, a->rows[i].establishment);
+        html_text(h, a->establishments[i].establishment);
         html_raw(h, "</th><td>");
         snprintf(label, sizeof label, "%s — %s", L(req, MSG_DASH_ACCOUNTS_ACTIVATED),
-                 a->rows[i].establishment);
-        turnout_bar(h, req, label, a->rows[i].activated, a->rows[i].registered);
+                 a->establishments[i].establishment);
+        turnout_bar(h, req, label, a->establishments[i].signatures,
+                    a->establishments[i].registered);
         html_raw(h, "</td></tr>");
     }
     html_raw(h, "</tbody></table>");
@@ -477,7 +478,6 @@ static void render(http_request *req, http_response *res, const staff_member *wh
     int64_t now = api_now();
     election_status st;
     box_turnout_info turnout = { .nscrutins = 0 };
-    access_activation_info activation = { .nrows = 0 };
     json_t *ceremony = NULL, *results = NULL, *locked = json_array();
     int rc;
     html h;
@@ -488,13 +488,10 @@ static void render(http_request *req, http_response *res, const staff_member *wh
         rc = election_status_get(req->ctx->store, &st);
     if (rc == STORE_OK)
         rc = box_turnout(req->ctx->store, &turnout);
-    if (rc == STORE_OK)
-        rc = access_activation(req->ctx->access, &activation);
     if (rc == STORE_OK && ceremony_export(req->ctx->store, &ceremony) < 0)
         rc = STORE_EIO;
     if (rc != STORE_OK) {
         box_turnout_free(&turnout);
-        access_activation_free(&activation);
         json_decref(ceremony);
         json_decref(locked);
         http_error(req, res, 503, MSG_UNAVAILABLE);
@@ -514,7 +511,7 @@ static void render(http_request *req, http_response *res, const staff_member *wh
     if (!observer)                      /* staff logins: not for observers */
         alerts_section(&h, req, locked);
     state_section(&h, req, &p, &st);
-    activation_section(&h, req, &activation);
+    activation_section(&h, req, &turnout.accounts);
     turnout_section(&h, req, &p, &turnout, now);
     incidents_section(&h, req, &st, json_array_size(locked));
     /* Mail delivery (queued, sent, failed, oldest waiting, and a warning when
@@ -526,7 +523,6 @@ static void render(http_request *req, http_response *res, const staff_member *wh
     if (strcmp(who->role, STAFF_ROLE_OFFICER) == 0)
         actions_section(&h, req, res, &st, ceremony, o->notice_err);
     box_turnout_free(&turnout);
-    access_activation_free(&activation);
     json_decref(ceremony);
     json_decref(results);
     json_decref(locked);
