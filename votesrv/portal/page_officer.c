@@ -350,9 +350,14 @@ static void ceremony_section(html *h, http_request *req, const portal_page *p, j
            json_array_size(json_object_get(json_object_get(c, "sums"), "scrutins")));
     json_object_foreach(json_object_get(c, "seals"), key, v) {
         char label[80];
+        const char *named = strcmp(key, "open") == 0    ? L(req, MSG_DASH_SEALS_OPEN)
+                            : strcmp(key, "close") == 0 ? L(req, MSG_DASH_SEALS_CLOSE)
+                                                        : NULL;
 
-        snprintf(label, sizeof label, "%s « %s »", L(req, MSG_OFFICER_SEALS), key);
-        figure(h, label, json_is_array(v) ? json_array_size(v) : json_object_size(v));
+        if (named == NULL)
+            snprintf(label, sizeof label, "%s « %s »", L(req, MSG_OFFICER_SEALS), key);
+        figure(h, named != NULL ? named : label,
+               json_is_array(v) ? json_array_size(v) : json_object_size(v));
     }
     html_raw(h, "</dl>");
 }
