@@ -180,7 +180,9 @@ static void turnout_chart(html *h, http_request *req, const portal_page *p,
     if (s->hours[s->nhours - 1].start + HOUR > to)
         to = s->hours[s->nhours - 1].start + HOUR;
     /* the scale: the turnout reached, rounded up to ten percent */
-    top = 10.0 * ceil(10.0 * (double)s->signatures / reg);
+    for (k = 0; k < s->nhours; k++)
+        sum += s->hours[k].signatures;
+    top = 10.0 * ceil(10.0 * (double)(sum > s->signatures ? sum : s->signatures) / reg);
     top = top < 10.0 ? 10.0 : top > 100.0 ? 100.0 : top;
     hour_label(a, from);
     hour_label(b, to);
@@ -214,6 +216,8 @@ static void turnout_chart(html *h, http_request *req, const portal_page *p,
     /* the line: 0 at the opening's hour, then the total at each hour's end */
     html_fmt(h, "<polyline class=\"chart-line\" points=\"%.1f,%.1f", chart_x(from, from, to),
              chart_y(0.0, top));
+    sum = 0;
+    k = 0;
     for (int64_t t = from; t < to; t += HOUR) {
         for (; k < s->nhours && s->hours[k].start <= t; k++)
             sum += s->hours[k].signatures;
