@@ -463,6 +463,13 @@ static void test_observer(void **state)
     assert_non_null(strstr(out, "<h2>Activation des comptes</h2>"));
     assert_non_null(strstr(out, "<h4>Participation heure par heure</h4>"));
     assert_non_null(strstr(out, "<dt>Comptes de gestion bloqués</dt><dd>1</dd>"));
+    /* the authority's notices (one a voter), its reissues and the public
+     * credentials (one a voter and scrutin: 2 + 3), each counted apart */
+    assert_non_null(strstr(out, "<dt>Notices de vote de l&#39;autorité des codes (électeurs dotés "
+                                "d&#39;un code)</dt><dd>3</dd>"));
+    assert_non_null(strstr(out, "<dt>Codes réédités par l&#39;autorité des codes</dt><dd>0</dd>"));
+    assert_non_null(strstr(out, "rééditions comprises)</dt><dd>5</dd>"));
+    assert_null(strstr(out, "autorité de certification"));
     assert_non_null(strstr(out, "<a href=\"/gestion/bureau\">"));
     assert_null(strstr(out, "c.lemoine"));           /* no staff login */
     assert_null(strstr(out, "staff-alerts"));
