@@ -365,6 +365,13 @@ int store_document_delete(store_tx *tx, const char *kind, int64_t holder);
 typedef int (*store_signature_fn)(const char *scrutin, const char *number, void *arg);
 int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg);
 
+/* The public board's list (issue 23, box/board.c): up to limit trackers of a
+ * scrutin after `from` (NULL: from the first) by tracker, or if descending
+ * before it (NULL: from the last) the nearest first; without the ballots
+ * (SQLite: from the box's order alone, no slot read). */
+typedef int (*store_tracker_fn)(const uint8_t *tracker, void *arg);
+int store_trackers_page(store_tx *tx, const char *scrutin, const uint8_t *from, int descending,
+                        int limit, store_tracker_fn fn, void *arg);
 
 /* The officers' dashboard, rows of counts as for store_turnout_each.
  * store_activation_each: (establishment, "", accounts activated (a password

@@ -661,6 +661,11 @@ static int cmd_archive(votectl *v, int argc, char **argv)
 
     if (rc != 0)
         return rc;
+    /* the box still changes while voting is open: the board is the view then */
+    if ((rc = votectl_result(v, election_voting_over(v->store, &v->ctx), NULL)) != 0) {
+        votectl_close(v);
+        return rc;
+    }
     snprintf(tmp, sizeof tmp, "%s.partial", o.pos[0]);
     if ((f = fopen(tmp, "wx")) == NULL) {
         votectl_close(v);
@@ -772,8 +777,9 @@ static const command commands[] = {
     { "close", cmd_close, "", "close the vote after the end of the window" },
     { "tally", cmd_tally, "",
       "after closing: verify every ballot, check ballots = signatures, publish the sums" },
-    { "results", cmd_results, "OUT.json",
-      "the results once the president and two delegates have decrypted the sums" },
+    { "results", cmd_results, "[OUT.json | -]",
+      "the results once the president and two delegates have decrypted the sums: "
+      "printed, and written to OUT.json (-: the JSON alone, on the screen)" },
     { "publish", cmd_publish, "DIR",
       "publish the results: the final archive and the official reports (PDF, CSV, JSON)" },
     { "suspend", cmd_suspend, "--reason TEXT --notice TEXT", "suspend voting during an incident" },

@@ -36,6 +36,7 @@ void page_account(http_request *req, http_response *res);
 void page_account_password_post(http_request *req, http_response *res);
 void page_account_defi_post(http_request *req, http_response *res);
 void page_box(http_request *req, http_response *res);
+void page_box_list(http_request *req, http_response *res);
 void page_results(http_request *req, http_response *res);
 void page_staff_home(http_request *req, http_response *res);
 void page_staff_login(http_request *req, http_response *res);
