@@ -528,6 +528,8 @@ static void test_theme(void **state)
     get(out, sizeof out, "/");
     assert_null(strstr(out, "dsfr"));
     free(c);
+}
+
 /* Log the console's cookie jar in as login (a fresh CSRF token, the current code). */
 static void console_as(char *out, size_t len, const char *login)
 {
