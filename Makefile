@@ -166,7 +166,7 @@ votecred_HDR := store/store.h
 # the online authority: the vote-code generator, credauth/ and the store-free
 # part of mail/
 votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
-               mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
+               mail/smtp.o mail/file.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
 # the voter's client: ballots, receipts, vote codes
 voteclient_OBJ := tools/voteclient.o client/client.o ballot/ballot.o ballot/ballot_json.o \
                   ballot/ballot_wire.o box/receipt.o notices/code.o
@@ -320,8 +320,9 @@ test-san: $(SAN_TESTS) $(SAN_BIN) portal
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),
 # on the release build (make check runs them too; not again under ASan).
 check-browser: deps
-	@$(MAKE) --no-print-directory build/rel/tests/test_portal $(REL_BIN) portal
+	@$(MAKE) --no-print-directory build/rel/tests/test_portal build/rel/tests/test_demo $(REL_BIN) portal
 	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_portal
+	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_demo
 
 check-repro: deps
 	@tests/repro.sh
@@ -342,11 +343,12 @@ soak: deps
 	@cd tests && ../build/rel/bench/soak
 
 DEMO_DIR ?= demo-election
+DEMO_PORT ?= 8080
 
 demo: deps
 	@$(MAKE) --no-print-directory $(REL_BIN) portal
 	@rm -rf $(DEMO_DIR)
-	@build/rel/bin/votectl demo $(DEMO_DIR)
+	@build/rel/bin/votectl demo $(DEMO_DIR) --port $(DEMO_PORT)
 	@build/rel/bin/votecad init $(DEMO_DIR)/votecad/votecad.json
 	@build/rel/bin/votecad serve $(DEMO_DIR)/votecad/votecad.json & cad=$$!; \
 	  trap 'kill $$cad; wait $$cad' EXIT; build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json

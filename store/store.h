@@ -226,6 +226,10 @@ int store_audit_insert(store_tx *tx, const store_audit_entry *e);
 int store_audit_count(store_tx *tx, const char *event, uint64_t *n);
 typedef int (*store_audit_fn)(const store_audit_entry *e, void *arg);
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg);
+/* One voter's own trail, by seq: the entries of role "voter" whose actor is
+ * the number, and every "code-reissued" (the authority's, whose payload names
+ * the voter: the caller keeps its own). */
+int store_audit_voter_each(store_tx *tx, const char *number, store_audit_fn fn, void *arg);
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *c);
 typedef int (*store_checkpoint_fn)(const store_checkpoint *c, void *arg);
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg);
@@ -349,6 +353,15 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
 int store_outbox_sent(store_tx *tx, int64_t id);
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);
+/* The outbox's figures (issue 23, the demo: /metrics, /healthz and the
+ * officers' dashboard): messages waiting (queued, of which retrying after a
+ * failure), delivered, given up, and how long the oldest waiting one has
+ * waited (0 if none), at now. */
+typedef struct store_outbox_figures {
+    uint64_t queued, sent, failed, retrying;
+    int64_t oldest_waiting_s;
+} store_outbox_figures;
+int store_outbox_stats(store_tx *tx, int64_t now, store_outbox_figures *out);
 
 /* The election's public documents by kind and holder: the key ceremony's
  * messages, the trustees' seals, the encrypted sums, partial decryptions and

@@ -36,6 +36,27 @@ int store_audit_count(store_tx *tx, const char *event, uint64_t *n)
                                             STORE_TEXT(event)));
 }
 
+/* Each row (seq, time, role, actor, event, payload[, prev, hash]) to fn. */
+static int audit_rows(store_sql *q, int chain, store_audit_fn fn, void *arg)
+{
+    while (store_sql_next(q)) {
+        store_audit_entry e = { 0 };
+
+        e.seq = (uint64_t)store_sql_i64(q, 0);
+        store_sql_copy_text(e.time, sizeof e.time, q, 1);
+        e.role = store_sql_str(q, 2);
+        e.actor = store_sql_str(q, 3);
+        e.event = store_sql_str(q, 4);
+        e.payload = store_sql_str(q, 5);
+        if (chain) {
+            store_sql_copy_blob(e.prev, sizeof e.prev, q, 6);
+            store_sql_copy_blob(e.hash, sizeof e.hash, q, 7);
+        }
+        q->stop = fn(&e, arg);
+    }
+    return store_sql_stop(q);
+}
+
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg)
 {
     store_sql q;
@@ -43,20 +64,19 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
                                              " prev, hash FROM audit WHERE seq >= $1"
                                              " ORDER BY seq", STORE_INT(from_seq)));
-    while (store_sql_next(&q)) {
-        store_audit_entry e;
+    return audit_rows(&q, 1, fn, arg);
+}
 
-        e.seq = (uint64_t)store_sql_i64(&q, 0);
-        store_sql_copy_text(e.time, sizeof e.time, &q, 1);
-        e.role = store_sql_str(&q, 2);
-        e.actor = store_sql_str(&q, 3);
-        e.event = store_sql_str(&q, 4);
-        e.payload = store_sql_str(&q, 5);
-        store_sql_copy_blob(e.prev, sizeof e.prev, &q, 6);
-        store_sql_copy_blob(e.hash, sizeof e.hash, &q, 7);
-        q.stop = fn(&e, arg);
-    }
-    return store_sql_stop(&q);
+int store_audit_voter_each(store_tx *tx, const char *number, store_audit_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload"
+                                             " FROM audit WHERE actor = $1 AND role = 'voter'"
+                                             " UNION ALL SELECT seq, time, role, actor, event,"
+                                             " payload FROM audit WHERE event = 'code-reissued'"
+                                             " ORDER BY 1", STORE_TEXT(number)));
+    return audit_rows(&q, 0, fn, arg);
 }
 
 /* A checkpoint already there stays as it is. */

@@ -73,6 +73,12 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request " T " PRIMARY KEY,"
     " voter_id bigint NOT NULL REFERENCES voter(id), body " T " NOT NULL);"
     "UPDATE voter SET auth_hash = NULL;",
+    /* 6: when a waiting message was queued (the outbox's oldest waiting age) */
+    "ALTER TABLE outbox ADD COLUMN queued_at bigint;"
+    "UPDATE outbox SET queued_at = next_attempt WHERE state = 'queued';",
+    /* 7: a voter's own trail in the audit log (the account page's history) */
+    "CREATE INDEX audit_actor ON audit(actor, role);"
+    "CREATE INDEX audit_event ON audit(event);",
 };
 
 static const char *box_migrations[] = {

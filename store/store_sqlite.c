@@ -87,6 +87,13 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request TEXT PRIMARY KEY,"
     " voter_id INTEGER NOT NULL REFERENCES voter(id), body TEXT NOT NULL) WITHOUT ROWID;"
     "UPDATE voter SET auth_hash = NULL;",
+    /* 6: when a waiting message was queued (the outbox's oldest waiting age;
+     * erased with its body once delivered or given up) */
+    "ALTER TABLE outbox ADD COLUMN queued_at INTEGER;"
+    "UPDATE outbox SET queued_at = next_attempt WHERE state = 'queued';",
+    /* 7: a voter's own trail in the audit log (the account page's history) */
+    "CREATE INDEX audit_actor ON audit(actor, role);"
+    "CREATE INDEX audit_event ON audit(event);",
 };
 
 static const char *box_migrations[] = {

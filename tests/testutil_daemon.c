@@ -106,12 +106,18 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
         json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
         json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
     }
+    json_object_del(c, "mail");         /* the demo's mailbox: not the test's */
     if (smtp != NULL) {
         snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp->port);
         json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",
                                                  "Bureau de vote <elections@ex.gouv.fr>",
                                                  "starttls", 1, "ca_file", smtp->cert));
     }
+    /* the "Données personnelles" page's controller and officer */
+    json_object_set_new(c, "personal_data",
+                        json_pack("{s:s,s:s,s:s}", "controller", "Ministère de l'Exemple",
+                                  "dpo", "Délégué à la protection des données du ministère",
+                                  "dpo_contact", "dpd@ex.gouv.fr"));
     /* the board publishes every second: tests wait for a batch, not 10 minutes */
     json_object_set_new(c, "board_batch_seconds", json_integer(1));
     snprintf(cfg, cfglen, "%s/votesrv.json", dir);

@@ -401,7 +401,12 @@ static int send_activations(votectl *v)
     uint64_t sent = 0;
     int rc = access_send_activations(&v->srv.access, v->ctx.now, &sent);
 
-    printf("activation links queued for %llu voters\n", (unsigned long long)sent);
+    /* composed now: the portal address and the sender they will carry */
+    printf("activation links queued for %llu voters (links to %s)\n", (unsigned long long)sent,
+           v->srv.cfg.mail.portal_url);
+    if (!v->srv.cfg.mail_relay)
+        printf("no \"mail\" object in the configuration: they wait in the outbox until one "
+               "is set (From: the organiser and the support address)\n");
     if (rc != STORE_OK) {
         fprintf(stderr, "votectl: storage failure while queueing links (%d); run votectl "
                 "send-links --all to finish\n", rc);
@@ -790,7 +795,8 @@ static const command commands[] = {
     { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
     { "export-audit", cmd_export_audit, "OUT.db",
       "copy the audit log into a SQLite file for voteaudit and voteverify" },
-    { "demo", cmd_demo, "DIR", "create, fill and open a demo election in DIR" },
+    { "demo", cmd_demo, "DIR [--port PORT]",
+      "create, fill and open a demo election in DIR (its mail in DIR/mailbox)" },
     { "version", cmd_version, "[--hashes]",
       "the release; with --hashes, BLAKE2b-256 of what the seals cover" },
 };

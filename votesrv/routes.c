@@ -36,6 +36,7 @@ const http_route votesrv_routes[] = {
     { "GET", "/aide", page_help, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/accessibilite", page_accessibility, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/plan-du-site", page_sitemap, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/donnees-personnelles", page_privacy, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/static/{}", page_static, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/professions/{}/{}", page_profession, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/acces", page_access, HTTP_BODY_NONE, NULL, 0 },
@@ -69,6 +70,7 @@ const http_route votesrv_routes[] = {
     { "POST", "/gestion/assistance/{}", page_support_voter_post, HTTP_BODY_FORM, NULL, 0 },
     { "GET", "/gestion/bureau", page_officer, HTTP_BODY_NONE, NULL, 0 },
     { "POST", "/gestion/bureau", page_officer_post, HTTP_BODY_FORM, NULL, 0 },
+    { "GET", "/demo/courrier", page_demo_mail, HTTP_BODY_NONE, NULL, 0 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];
