@@ -405,6 +405,19 @@ static void test_consoles(void **state)
     assert_non_null(strstr(p, "<li>c.lemoine</li>"));
     assert_null(strstr(out, "Clore le vote"));
     assert_null(strstr(out, " style=\""));
+    /* mail delivery: the figures, and no warning while mail leaves; a message
+     * given up (the relay refused it every time) is said to the officers */
+    assert_non_null(strstr(out, "id=\"mail-figures\""));
+    assert_null(strstr(out, "id=\"mail-alert\""));
+    assert_int_equal(tu_registry_sql(dir, "INSERT INTO outbox(recipient, message, state, "
+                                          "attempts, next_attempt) VALUES ('lost@ex.fr', NULL, "
+                                          "'failed', 8, 0);\n"), 0);
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    p = strstr(out, "id=\"mail-alert\"");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "ont été abandonnés après plusieurs échecs"));
+    assert_int_equal(tu_registry_sql(dir, "DELETE FROM outbox WHERE recipient = 'lost@ex.fr';\n"),
+                     0);
     /* an auditor cannot act, nor use the support console */
     form_token(token, out);
     snprintf(form, sizeof form, "csrf=%s&action=suspendre&notice=x", token);

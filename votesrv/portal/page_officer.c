@@ -19,6 +19,8 @@
 #include "console.h"
 #include "election/ceremony.h"
 #include "election/election.h"
+#include "mail/mail.h"
+#include "store/store.h"
 #include "tally/tally.h"
 #include "votesrv/api.h"
 
@@ -325,6 +327,32 @@ static void incidents_section(html *h, http_request *req, const election_status 
     html_raw(h, "</dl>");
 }
 
+/* Mail delivery: what waits, what left, what was given up, the oldest wait;
+ * a warning when mail cannot leave (mail_outbox_judge, as /healthz says). */
+static void mail_section(html *h, http_request *req, const store_outbox_figures *f)
+{
+    static const msg_id warnings[] = {
+        [MAIL_OUTBOX_STUCK] = MSG_DASH_MAIL_STUCK,
+        [MAIL_OUTBOX_RETRYING] = MSG_DASH_MAIL_RETRYING,
+        [MAIL_OUTBOX_GIVEN_UP] = MSG_DASH_MAIL_GIVEN_UP,
+    };
+    mail_outbox_verdict v = mail_outbox_judge(f);
+
+    html_fmt(h, "<h2>%s</h2>", L(req, MSG_DASH_MAIL));
+    if (v != MAIL_OUTBOX_OK) {
+        html_raw(h, "<div class=\"notice error\" id=\"mail-alert\" role=\"alert\"><p>");
+        html_text(h, L(req, warnings[v]));
+        html_raw(h, "</p></div>");
+    }
+    html_raw(h, "<dl class=\"status\" id=\"mail-figures\">");
+    figure(h, L(req, MSG_DASH_MAIL_QUEUED), f->queued);
+    figure(h, L(req, MSG_DASH_MAIL_RETRYING_N), f->retrying);
+    figure(h, L(req, MSG_DASH_MAIL_SENT), f->sent);
+    figure(h, L(req, MSG_DASH_MAIL_GIVEN_UP_N), f->failed);
+    figure(h, L(req, MSG_DASH_MAIL_OLDEST_MIN), (uint64_t)(f->oldest_waiting_s / 60));
+    html_raw(h, "</dl>");
+}
+
 /* The bureau's documents so far, by kind. */
 static void ceremony_section(html *h, http_request *req, const portal_page *p, json_t *c)
 {
@@ -487,6 +515,8 @@ static void render(http_request *req, http_response *res, const staff_member *wh
     int64_t now = api_now();
     election_status st;
     box_turnout_info turnout = { .nscrutins = 0 };
+    store_outbox_figures mail;
+    int degraded;
     json_t *ceremony = NULL, *results = NULL, *locked = json_array();
     int rc;
     html h;
@@ -497,6 +527,8 @@ static void render(http_request *req, http_response *res, const staff_member *wh
         rc = election_status_get(req->ctx->store, &st);
     if (rc == STORE_OK)
         rc = box_turnout(req->ctx->store, &turnout);
+    if (rc == STORE_OK)
+        rc = mail_outbox_status(req->ctx->store, now, &mail, &degraded, NULL);
     if (rc == STORE_OK && ceremony_export(req->ctx->store, &ceremony) < 0)
         rc = STORE_EIO;
     if (rc != STORE_OK) {
@@ -523,8 +555,7 @@ static void render(http_request *req, http_response *res, const staff_member *wh
     activation_section(&h, req, &turnout.accounts);
     turnout_section(&h, req, &p, &turnout, now);
     incidents_section(&h, req, &st, json_array_size(locked));
-    /* Mail delivery (queued, sent, failed, oldest waiting, and a warning when
-     * mail cannot leave) goes here: helper i23-demo adds its section. */
+    mail_section(&h, req, &mail);
     ceremony_section(&h, req, &p, ceremony);
     if (tally_document(req->ctx->store, "results", &results) == STORE_OK)
         html_fmt(&h, "<h2>%s</h2><p><a href=\"/resultats\">%s</a></p>",
