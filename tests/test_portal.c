@@ -363,6 +363,22 @@ static void test_consoles(void **state)
     console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
     assert_null(strstr(out, "votesrv_staff="));
+    /* after the right password, the code is what was wrong: said so */
+    assert_non_null(strstr(out, "Code à usage unique incorrect ou déjà utilisé"));
+    assert_null(strstr(out, "Identifiant ou mot de passe incorrect"));
+    /* a wrong password, or a login nobody has, with the right code: one answer,
+     * that says nothing of the code */
+    tu_totp(code, key, time(NULL));
+    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=wrong+horse+battery+staple"
+             "&code=%s", token, code);
+    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_non_null(strstr(out, "Identifiant ou mot de passe incorrect"));
+    assert_null(strstr(out, "incorrect ou déjà utilisé"));
+    console_login(out, sizeof out, token, "p.nobody", code);
+    assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_non_null(strstr(out, "Identifiant ou mot de passe incorrect"));
+    assert_null(strstr(out, "incorrect ou déjà utilisé"));
     /* the right one: the dashboard, read only */
     tu_totp(code, key, time(NULL));
     console_login(out, sizeof out, token, "p.garnier", code);
@@ -391,6 +407,7 @@ static void test_consoles(void **state)
     form_token(token, out);
     console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_non_null(strstr(out, "Code à usage unique incorrect ou déjà utilisé"));
     /* the locked agent: the right password and code are refused, and say why */
     staff_key(agent, "c.lemoine");
     console(out, sizeof out, "GET", "/gestion/connexion", NULL);
