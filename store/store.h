@@ -226,6 +226,16 @@ int store_audit_insert(store_tx *tx, const store_audit_entry *e);
 int store_audit_count(store_tx *tx, const char *event, uint64_t *n);
 typedef int (*store_audit_fn)(const store_audit_entry *e, void *arg);
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg);
+/* One page of the log, newest first, keyset-paged: entries with seq < before
+ * (0: from the newest), at most limit, that match every filter set (NULL or
+ * "": any): this event, time >= since and time < until (RFC 3339 text, so a
+ * date "2026-12-07" or a prefix of one works), this actor (a voter's number). */
+typedef struct {
+    const char *event, *since, *until, *actor;
+    uint64_t before;
+} store_audit_filter;
+int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
+                     void *arg);
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *c);
 typedef int (*store_checkpoint_fn)(const store_checkpoint *c, void *arg);
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg);

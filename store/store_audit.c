@@ -1,6 +1,7 @@
 /* store_audit.c - the audit log and its signed checkpoints. */
 #include "store_backend.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int store_audit_last(store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES])
@@ -36,6 +37,25 @@ int store_audit_count(store_tx *tx, const char *event, uint64_t *n)
                                             STORE_TEXT(event)));
 }
 
+/* Each row of q (seq, time, role, actor, event, payload, prev, hash) to fn. */
+static int audit_rows(store_sql *q, store_audit_fn fn, void *arg)
+{
+    while (store_sql_next(q)) {
+        store_audit_entry e;
+
+        e.seq = (uint64_t)store_sql_i64(q, 0);
+        store_sql_copy_text(e.time, sizeof e.time, q, 1);
+        e.role = store_sql_str(q, 2);
+        e.actor = store_sql_str(q, 3);
+        e.event = store_sql_str(q, 4);
+        e.payload = store_sql_str(q, 5);
+        store_sql_copy_blob(e.prev, sizeof e.prev, q, 6);
+        store_sql_copy_blob(e.hash, sizeof e.hash, q, 7);
+        q->stop = fn(&e, arg);
+    }
+    return store_sql_stop(q);
+}
+
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg)
 {
     store_sql q;
@@ -43,20 +63,33 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
                                              " prev, hash FROM audit WHERE seq >= $1"
                                              " ORDER BY seq", STORE_INT(from_seq)));
-    while (store_sql_next(&q)) {
-        store_audit_entry e;
+    return audit_rows(&q, fn, arg);
+}
 
-        e.seq = (uint64_t)store_sql_i64(&q, 0);
-        store_sql_copy_text(e.time, sizeof e.time, &q, 1);
-        e.role = store_sql_str(&q, 2);
-        e.actor = store_sql_str(&q, 3);
-        e.event = store_sql_str(&q, 4);
-        e.payload = store_sql_str(&q, 5);
-        store_sql_copy_blob(e.prev, sizeof e.prev, &q, 6);
-        store_sql_copy_blob(e.hash, sizeof e.hash, &q, 7);
-        q.stop = fn(&e, arg);
-    }
-    return store_sql_stop(&q);
+static const char *or_empty(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
+int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
+                     void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
+                                             " prev, hash FROM audit WHERE seq < $1"
+                                             " AND ($2 = '' OR event = $2)"
+                                             " AND ($3 = '' OR time >= $3)"
+                                             " AND ($4 = '' OR time < $4)"
+                                             " AND ($5 = '' OR actor = $5)"
+                                             " ORDER BY seq DESC LIMIT $6",
+                                             STORE_INT(f->before > 0 && f->before <= INT64_MAX
+                                                       ? (int64_t)f->before : INT64_MAX),
+                                             STORE_TEXT(or_empty(f->event)),
+                                             STORE_TEXT(or_empty(f->since)),
+                                             STORE_TEXT(or_empty(f->until)),
+                                             STORE_TEXT(or_empty(f->actor)), STORE_INT(limit)));
+    return audit_rows(&q, fn, arg);
 }
 
 /* A checkpoint already there stays as it is. */
