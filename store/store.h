@@ -157,6 +157,9 @@ int store_write(store *s, store_job fn, void *arg);
  * file at path, laid out as the registry's audit tables, for voteaudit and
  * voteverify --audit-log, whatever the backend. -1 with err. */
 int store_audit_export(store *s, const char *path, char *err, size_t errlen);
+/* The same file, made in a private temporary folder ($TMPDIR or /tmp) and
+ * unlinked at once: *fd reads it from its start, *size bytes. */
+int store_audit_export_fd(store *s, int *fd, uint64_t *size, char *err, size_t errlen);
 int store_read(store *s, store_job fn, void *arg);
 /* Inside a write job: run fn(tx, copy of arg) in a transaction of its own
  * right after this job's transaction committed (not at all if it rolled
@@ -359,6 +362,8 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
 int store_outbox_sent(store_tx *tx, int64_t id);
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);
+/* Messages to this address still waiting to leave (state queued). */
+int store_outbox_waiting_to(store_tx *tx, const char *recipient, uint64_t *n);
 
 /* The election's public documents by kind and holder: the key ceremony's
  * messages, the trustees' seals, the encrypted sums, partial decryptions and

@@ -73,8 +73,10 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request " T " PRIMARY KEY,"
     " voter_id bigint NOT NULL REFERENCES voter(id), body " T " NOT NULL);"
     "UPDATE voter SET auth_hash = NULL;",
-    /* 6: a voter's audit entries, for the support file and the auditors' filter */
-    "CREATE INDEX audit_actor ON audit(actor, seq);",
+    /* 6: a voter's audit entries and waiting mail, for the support file and the
+     * auditors' filter */
+    "CREATE INDEX audit_actor ON audit(actor, seq);"
+    "CREATE INDEX outbox_recipient ON outbox(recipient, state);",
 };
 
 static const char *box_migrations[] = {

@@ -44,5 +44,7 @@ void page_support_voter(http_request *req, http_response *res);
 void page_support_voter_post(http_request *req, http_response *res);
 void page_officer(http_request *req, http_response *res);
 void page_officer_post(http_request *req, http_response *res);
+void page_audit(http_request *req, http_response *res);
+void page_audit_export(http_request *req, http_response *res);
 
 #endif

@@ -32,6 +32,8 @@ static void staff_nav(html *h, http_request *req, http_response *res, const staf
     else
         html_fmt(h, "<li><a href=\"/gestion/bureau\">%s</a></li>",
                  L(req, MSG_PORTAL_DASHBOARD));
+    if (strcmp(who->role, STAFF_ROLE_AUDITOR) == 0)
+        html_fmt(h, "<li><a href=\"/gestion/journal\">%s</a></li>", L(req, MSG_AUDIT_TITLE));
     html_raw(h, "<li>");
     html_text(h, who->login);
     html_raw(h, "</li><li><form method=\"post\" action=\"/gestion/deconnexion\">");
@@ -436,4 +438,27 @@ void portal_link_invalid(html *h, http_request *req, const char *again)
     portal_notice(h, "error", L(req, MSG_LINK_INVALID));
     html_fmt(h, "<p><a href=\"%s\">%s</a></p>", again,
              L(req, MSG_PORTAL_ASK_NEW_LINK));
+}
+
+void portal_rfc3339(html *h, const char *rfc3339)
+{
+    struct tm tm = { 0 }, loc;
+    char shown[40];
+    time_t t;
+
+    if (sscanf(rfc3339, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        html_text(h, rfc3339);
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    t = timegm(&tm);
+    localtime_r(&t, &loc);
+    strftime(shown, sizeof shown, "%d/%m/%Y %H:%M:%S", &loc);
+    html_raw(h, "<time datetime=\"");
+    html_text(h, rfc3339);
+    html_raw(h, "\">");
+    html_text(h, shown);
+    html_raw(h, "</time>");
 }

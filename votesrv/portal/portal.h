@@ -84,6 +84,9 @@ const char *portal_access_message(http_request *req, int rc, int code);
 /* "1 décembre 2026 à 09:00" in the process's time zone (the daemon sets the
  * election's), in a <time> element. */
 void portal_instant(html *h, http_request *req, int64_t t);
+/* An audit entry's time ("2026-12-07T15:37:41.123Z", UTC) as
+ * "07/12/2026 16:37:41" in the process's time zone, in a <time> element. */
+void portal_rfc3339(html *h, const char *rfc3339);
 
 /* A one-time link's token as the mail carries it, or NULL. */
 const char *portal_link_token(const char *t);
