@@ -298,11 +298,14 @@ static void test_link_rate_page(void **state)
 }
 
 /* curl with the consoles' cookie jar: headers and body in out. */
+/* The cookie jar of console(): one per staff member a test keeps logged in. */
+static const char *jar = "jar";
+
 static void console(char *out, size_t len, const char *method, const char *path,
                     const char *form)
 {
-    assert_int_equal(tu_sh(out, len, "curl -s -D - -b %s/jar -c %s/jar -X %s %s%s%s '%s%s' | "
-                           "head -c %zu", dir, dir, method, form ? "--data '" : "",
+    assert_int_equal(tu_sh(out, len, "curl -s -D - -b %s/%s -c %s/%s -X %s %s%s%s '%s%s' | "
+                           "head -c %zu", dir, jar, dir, jar, method, form ? "--data '" : "",
                            form ? form : "", form ? "'" : "", tu_base_url, path, len - 1), 0);
 }
 
@@ -429,6 +432,147 @@ static void test_consoles(void **state)
     assert_null(strstr(out, "staff-alerts"));
 }
 
+/* Count the occurrences of needle in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The support file: its history, only the actions that apply, a confirmation
+ * before acting, a result that says a mail is queued; the auditors' log with
+ * its verified chain, filters and pages, and an export voteaudit verifies. */
+static void test_support_and_audit(void **state)
+{
+    static char out[1 << 20];
+    char token[80], form[1024], code[8], *p;
+    uint8_t key[32];
+    int links;
+
+    (void)state;
+    /* the agent logs in with a jar of their own (the auditor's session stays) */
+    jar = "jar-support";
+    staff_key(key, "c.lemoine");
+    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, key, time(NULL));
+    console_login(out, sizeof out, token, "c.lemoine", code);
+    assert_non_null(strstr(out, "Location: /gestion/assistance"));
+    console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "<dt>Courriels en attente d&#39;envoi</dt><dd>aucun</dd>"));
+    /* V3 never activated: a link and a code apply; no défi to reset, no lock */
+    assert_non_null(strstr(out, "name=\"action\" value=\"lien\""));
+    assert_non_null(strstr(out, "name=\"action\" value=\"code\""));
+    assert_null(strstr(out, "name=\"action\" value=\"defi\""));
+    assert_null(strstr(out, "name=\"action\" value=\"deblocage\""));
+    assert_non_null(strstr(out, "Réinitialiser le défi : aucun défi choisi."));
+    assert_non_null(strstr(out, "Débloquer : aucun blocage en cours."));
+    assert_null(strstr(out, "Assistance : nouveau lien"));
+    links = occurrences(out, "Lien d&#39;activation mis en file d&#39;envoi");
+    form_token(token, out);
+    /* a reason, then the confirmation page: nothing is done yet */
+    snprintf(form, sizeof form, "csrf=%s&action=lien&reason=Appel+du+7%%2F12+%%3A+%%22lien+"
+             "jamais+re%%C3%%A7u%%22", token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "<h2>Confirmer : envoyer un nouveau lien à V3 (Durand Hugo)</h2>"));
+    assert_non_null(strstr(out, "<dd>Appel du 7/12 : &quot;lien jamais reçu&quot;</dd>"));
+    assert_non_null(strstr(out, "name=\"confirm\" value=\"1\""));
+    assert_non_null(strstr(out, "value=\"Appel du 7/12 : &quot;lien jamais reçu&quot;\""));
+    assert_non_null(strstr(out, "href=\"/gestion/assistance/V3\">Annuler</a>"));
+    console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
+    assert_null(strstr(out, "Assistance : nouveau lien"));
+    assert_int_equal(occurrences(out, "Lien d&#39;activation mis en file d&#39;envoi"), links);
+    /* confirmed: done, and said to be queued, not delivered */
+    snprintf(form, sizeof form, "csrf=%s&action=lien&confirm=1&reason=Appel+du+7%%2F12+%%3A+"
+             "%%22lien+jamais+re%%C3%%A7u%%22", token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "Fait : un nouveau lien d&#39;activation est en file d&#39;envoi"));
+    assert_null(strstr(out, "Action effectuée"));
+    p = strstr(out, "<table class=\"history\">");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "<td>Assistance : nouveau lien</td><td>c.lemoine</td>"
+                              "<td>Appel du 7/12 : &quot;lien jamais reçu&quot;</td>"));
+    assert_int_equal(occurrences(p, "Lien d&#39;activation mis en file d&#39;envoi"), links + 1);
+    /* an action that does not apply, or without its reason: nothing done */
+    snprintf(form, sizeof form, "csrf=%s&action=defi&confirm=1&reason=essai", token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    assert_non_null(strstr(out, "HTTP/1.1 409"));
+    assert_non_null(strstr(out, "sans objet pour cet électeur : rien n&#39;a été fait"));
+    snprintf(form, sizeof form, "csrf=%s&action=lien&reason=+", token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    assert_non_null(strstr(out, "HTTP/1.1 400"));
+    assert_non_null(strstr(out, "id=\"r-lien\" name=\"reason\""));
+    assert_non_null(strstr(out, "aria-invalid=\"true\""));
+    /* a voter who signed in every scrutin: no new code offered, and why */
+    assert_int_equal(tu_registry_sql(dir, "INSERT INTO signature(voter_id, scrutin) "
+                                          "SELECT voter_id, scrutin FROM voter_scrutin WHERE "
+                                          "voter_id = (SELECT id FROM voter WHERE number = 'V2');\n"),
+                     0);
+    console(out, sizeof out, "GET", "/gestion/assistance/V2", NULL);
+    assert_int_equal(tu_registry_sql(dir, "DELETE FROM signature WHERE voter_id = "
+                                          "(SELECT id FROM voter WHERE number = 'V2');\n"), 0);
+    assert_null(strstr(out, "name=\"action\" value=\"code\""));
+    assert_non_null(strstr(out, "Envoyer un nouveau code de vote : l'électeur a voté dans "
+                                "chacun de ses scrutins."));
+    /* the agent cannot read the audit log */
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+
+    /* the auditor: the chain verified, the support action with its reason */
+    jar = "jar";
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "Chaîne vérifiée jusqu&#39;à l&#39;entrée "));
+    assert_non_null(strstr(out, "href=\"/gestion/journal\">Journal d'audit</a>"));
+    assert_null(strstr(out, " style=\""));
+    p = strstr(out, "<td>support-link</td>");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "<td>Appel du 7/12 : &quot;lien jamais reçu&quot;</td>"));
+    /* filters: a kind; a voter; a day with nothing; a bad date */
+    console(out, sizeof out, "GET", "/gestion/journal?type=staff-login", NULL);
+    assert_non_null(strstr(out, "<td>staff-login</td>"));
+    assert_null(strstr(out, "<td>support-link</td>"));
+    assert_null(strstr(out, "<td>voters-imported</td>"));
+    assert_non_null(strstr(out, "<option selected>staff-login</option>"));
+    console(out, sizeof out, "GET", "/gestion/journal?numero=V3", NULL);
+    assert_non_null(strstr(out, "<td>support-link</td>"));
+    assert_null(strstr(out, "<td>V1</td>"));
+    assert_null(strstr(out, "<td>c.lemoine</td>"));
+    console(out, sizeof out, "GET", "/gestion/journal?du=2001-01-01&au=2001-01-02", NULL);
+    assert_non_null(strstr(out, "Aucune entrée ne correspond à ces filtres."));
+    console(out, sizeof out, "GET", "/gestion/journal?du=demain", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 400"));
+    assert_non_null(strstr(out, "Indiquez une date au format AAAA-MM-JJ."));
+    /* pages: 50 entries, then the older ones from where the first page stopped
+     * (the officer's checkpoints make the log longer than a page) */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && for i in $(seq 25); do "
+                           "%s/votectl -c votesrv.json checkpoint || exit 1; done", dir, bin), 0);
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    assert_int_equal(occurrences(out, "<tr><th scope=\"row\">"), 50);
+    p = strstr(out, "<a rel=\"next\" href=\"/gestion/journal?avant=");
+    assert_non_null(p);
+    p = strstr(p, "avant=") + strlen("avant=");
+    snprintf(form, sizeof form, "/gestion/journal?avant=%llu", strtoull(p, NULL, 10));
+    console(out, sizeof out, "GET", form, NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "<tr><th scope=\"row\">1</th>"));   /* the election's creation */
+    assert_non_null(strstr(out, "Revenir aux plus récentes"));
+    /* the export: what voteaudit reads, verified whole */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -f exported.db && curl -s -f -b jar "
+                           "-o exported.db '%s/gestion/journal/export' && %s/voteaudit verify-log "
+                           "exported.db", dir, tu_base_url, bin), 0);
+    assert_non_null(strstr(out, "audit log: OK, "));
+    /* an agent's session cannot export */
+    assert_int_not_equal(tu_sh(out, sizeof out, "curl -s -f -b %s/jar-support -o /dev/null "
+                               "'%s/gestion/journal/export'", dir, tu_base_url), 0);
+}
+
 /* Seconds the daemon's and the tools' clocks run ahead of the real one. */
 static long clock_offset;
 
@@ -519,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_forms_refused),
         cmocka_unit_test(test_link_rate_page),
         cmocka_unit_test(test_consoles),
+        cmocka_unit_test(test_support_and_audit),
         cmocka_unit_test(test_browser_journey),
     };
 
