@@ -86,9 +86,14 @@ int audit_verifier_finish(audit_verifier *v);
  * the independent check is voteaudit with the sealed record's key. 0, or a
  * negative store error. Reads the whole log: a few seconds a million entries. */
 int audit_log_verify(store *s, audit_verifier *v);
-/* One page of the log, newest first (store_audit_page). */
-int audit_log_page(store *s, const store_audit_filter *f, int limit, store_audit_fn fn,
-                   void *arg);
+/* One page of the log, newest first: store_audit_page(f, limit, fn, arg). */
+typedef struct {
+    store_audit_filter f;
+    int limit;
+    store_audit_fn fn;
+    void *arg;
+} audit_log_query;
+int audit_log_page(store *s, audit_log_query *q);
 /* The file voteaudit verify-log reads (store_audit_export_fd). */
 int audit_log_export(store *s, int *fd, uint64_t *size, char *err, size_t errlen);
 

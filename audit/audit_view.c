@@ -6,25 +6,19 @@
 #include <string.h>
 
 typedef struct {
-    store_checkpoint *cps;
-    size_t n, cap;
+    store_checkpoint *cps;     /* NULL while counting them */
+    size_t n;
     audit_verifier *v;
 } verify_job;
 
+/* Two passes in one snapshot: count the checkpoints, then keep them. */
 static int keep_checkpoint(const store_checkpoint *c, void *arg)
 {
     verify_job *j = arg;
 
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? 2 * j->cap : 64;
-        store_checkpoint *p = realloc(j->cps, cap * sizeof *p);
-
-        if (p == NULL)
-            return STORE_ENOMEM;
-        j->cps = p;
-        j->cap = cap;
-    }
-    j->cps[j->n++] = *c;
+    if (j->cps != NULL)
+        j->cps[j->n] = *c;
+    j->n++;
     return STORE_OK;
 }
 
@@ -40,10 +34,17 @@ static int run_verify(store_tx *tx, void *arg)
     store_election e;
     int rc;
 
-    j->n = 0;                               /* a job run again starts afresh */
+    free(j->cps);                           /* a job run again starts afresh */
+    j->cps = NULL;
+    j->n = 0;
     if ((rc = store_election_get(tx, &e)) != STORE_OK)
         return rc;
     free(e.definition);
+    if ((rc = store_checkpoints_each(tx, keep_checkpoint, j)) != STORE_OK)
+        return rc;
+    if ((j->cps = calloc(j->n + 1, sizeof *j->cps)) == NULL)
+        return STORE_ENOMEM;
+    j->n = 0;
     if ((rc = store_checkpoints_each(tx, keep_checkpoint, j)) != STORE_OK)
         return rc;
     audit_verifier_init(j->v, e.audit_key, j->cps, j->n);
@@ -55,7 +56,7 @@ static int run_verify(store_tx *tx, void *arg)
 
 int audit_log_verify(store *s, audit_verifier *v)
 {
-    verify_job j = { NULL, 0, 0, v };
+    verify_job j = { NULL, 0, v };
     int rc = store_read(s, run_verify, &j);
 
     v->cps = NULL;
@@ -64,26 +65,16 @@ int audit_log_verify(store *s, audit_verifier *v)
     return rc;
 }
 
-typedef struct {
-    const store_audit_filter *f;
-    int limit;
-    store_audit_fn fn;
-    void *arg;
-} page_job;
-
 static int run_page(store_tx *tx, void *arg)
 {
-    page_job *j = arg;
+    audit_log_query *q = arg;
 
-    return store_audit_page(tx, j->f, j->limit, j->fn, j->arg);
+    return store_audit_page(tx, &q->f, q->limit, q->fn, q->arg);
 }
 
-int audit_log_page(store *s, const store_audit_filter *f, int limit, store_audit_fn fn,
-                   void *arg)
+int audit_log_page(store *s, audit_log_query *q)
 {
-    page_job j = { f, limit, fn, arg };
-
-    return store_read(s, run_page, &j);
+    return store_read(s, run_page, q);
 }
 
 int audit_log_export(store *s, int *fd, uint64_t *size, char *err, size_t errlen)

@@ -234,7 +234,9 @@ static void test_usage_and_unreadable(void **state)
 /* ---- store_audit_page: the auditors' and the support file's view ---- */
 
 typedef struct {
-    uint64_t seq[16];
+    store_audit_filter f;         /* what is asked */
+    int limit;
+    uint64_t seq[16];             /* what came */
     char actor[16][16], event[16][16];
     size_t n;
 } page_seen;
@@ -268,25 +270,20 @@ static int append_mixed(store_tx *tx, void *arg)
     return rc;
 }
 
-typedef struct {
-    store_audit_filter f;
-    int limit;
-    page_seen seen;
-} page_job;
-
+/* A page of the log as the store gives it (what was seen before is dropped). */
 static int run_page(store_tx *tx, void *arg)
 {
-    page_job *j = arg;
+    page_seen *p = arg;
 
-    j->seen.n = 0;
-    return store_audit_page(tx, &j->f, j->limit, page_entry, &j->seen);
+    p->n = 0;
+    return store_audit_page(tx, &p->f, p->limit, page_entry, p);
 }
 
 static void test_audit_page(void **state)
 {
     char *d = tu_tmpdir();
     store *s = tu_store(d);
-    page_job j = { .limit = 4 };
+    page_seen j = { .limit = 4 };
     char now[11];
     time_t t = time(NULL);
     struct tm tm;
@@ -295,46 +292,46 @@ static void test_audit_page(void **state)
     assert_int_equal(store_write(s, append_mixed, NULL), STORE_OK);
     /* newest first, four at a time, the next page after the last seq seen */
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 4);
-    assert_int_equal(j.seen.seq[0], 9);
-    assert_int_equal(j.seen.seq[3], 6);
-    j.f.before = j.seen.seq[3];
+    assert_int_equal(j.n, 4);
+    assert_int_equal(j.seq[0], 9);
+    assert_int_equal(j.seq[3], 6);
+    j.f.before = j.seq[3];
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 4);
-    assert_int_equal(j.seen.seq[0], 5);
-    j.f.before = j.seen.seq[3];
+    assert_int_equal(j.n, 4);
+    assert_int_equal(j.seq[0], 5);
+    j.f.before = j.seq[3];
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 1);
-    assert_int_equal(j.seen.seq[0], 1);
+    assert_int_equal(j.n, 1);
+    assert_int_equal(j.seq[0], 1);
     /* one voter's entries; one kind; both */
-    j = (page_job){ .limit = 16, .f = { .actor = "V2" } };
+    j = (page_seen){ .limit = 16, .f = { .actor = "V2" } };
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 3);
-    for (size_t i = 0; i < j.seen.n; i++)
-        assert_string_equal(j.seen.actor[i], "V2");
+    assert_int_equal(j.n, 3);
+    for (size_t i = 0; i < j.n; i++)
+        assert_string_equal(j.actor[i], "V2");
     j.f = (store_audit_filter){ .event = "support-link" };
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 3);
-    assert_int_equal(j.seen.seq[0], 6);
+    assert_int_equal(j.n, 3);
+    assert_int_equal(j.seq[0], 6);
     j.f.actor = "V3";
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 1);
-    assert_int_equal(j.seen.seq[0], 6);
+    assert_int_equal(j.n, 1);
+    assert_int_equal(j.seq[0], 6);
     /* dates: today's entries from today on; none before; none from tomorrow */
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%d", &tm);
     j.f = (store_audit_filter){ .since = now };
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 9);
+    assert_int_equal(j.n, 9);
     j.f = (store_audit_filter){ .until = now };
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 0);
+    assert_int_equal(j.n, 0);
     t += 86400;
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%d", &tm);
     j.f = (store_audit_filter){ .since = now };
     assert_int_equal(store_read(s, run_page, &j), STORE_OK);
-    assert_int_equal(j.seen.n, 0);
+    assert_int_equal(j.n, 0);
     store_close(s);
     tu_rmdir(d);
     free(d);

@@ -338,6 +338,19 @@ static void staff_key(uint8_t key[32], const char *login)
     tu_base32_key(key, p + 2);
 }
 
+/* Log in as login now, from a fresh form: the answer in out. */
+static void console_login_now(char *out, size_t len, const char *login)
+{
+    char token[80], code[8];
+    uint8_t key[32];
+
+    staff_key(key, login);
+    console(out, len, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, key, time(NULL));
+    console_login(out, len, token, login, code);
+}
+
 /* The consoles over HTTP: login with password and TOTP, roles enforced; an
  * account whose second factor locked (100 wrong codes after the right
  * password, test_staff.c) is refused with the right password
@@ -347,7 +360,7 @@ static void test_consoles(void **state)
 {
     static char out[65536];
     char token[80], form[512], code[8], *p;
-    uint8_t key[32], agent[32];
+    uint8_t key[32];
 
     (void)state;
     /* the support agent's second factor locked (as staff_login leaves it) */
@@ -412,11 +425,7 @@ static void test_consoles(void **state)
     assert_non_null(strstr(out, "HTTP/1.1 401"));
     assert_non_null(strstr(out, "Code à usage unique incorrect ou déjà utilisé"));
     /* the locked agent: the right password and code are refused, and say why */
-    staff_key(agent, "c.lemoine");
-    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
-    form_token(token, out);
-    tu_totp(code, agent, time(NULL));
-    console_login(out, sizeof out, token, "c.lemoine", code);
+    console_login_now(out, sizeof out, "c.lemoine");
     assert_non_null(strstr(out, "HTTP/1.1 423"));
     assert_non_null(strstr(out, "la connexion à ce compte est bloquée"));
     assert_null(strstr(out, "votesrv_staff="));
@@ -442,73 +451,77 @@ static int occurrences(const char *hay, const char *needle)
     return n;
 }
 
+/* Every string of has (NULL-terminated) is in out, none of lacks. */
+static void page_shows(const char *out, const char *const *has, const char *const *lacks)
+{
+    for (; has != NULL && *has != NULL; has++)
+        if (strstr(out, *has) == NULL)
+            fail_msg("missing: %s\nin: %.3000s", *has, out);
+    for (; lacks != NULL && *lacks != NULL; lacks++)
+        if (strstr(out, *lacks) != NULL)
+            fail_msg("unexpected: %s", *lacks);
+}
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#define REASON_FORM "Appel+du+7%%2F12+%%3A+%%22lien+jamais+re%%C3%%A7u%%22"
+#define REASON_HTML "Appel du 7/12 : &quot;lien jamais reçu&quot;"
+#define QUEUED_LINK "Lien d&#39;activation mis en file d&#39;envoi"
+
 /* The support file: its history, only the actions that apply, a confirmation
  * before acting, a result that says a mail is queued; the auditors' log with
  * its verified chain, filters and pages, and an export voteaudit verifies. */
 static void test_support_and_audit(void **state)
 {
     static char out[1 << 20];
-    char token[80], form[1024], code[8], *p;
-    uint8_t key[32];
+    char token[80], form[1024], *p;
     int links;
 
     (void)state;
     /* the agent logs in with a jar of their own (the auditor's session stays) */
     jar = "jar-support";
-    staff_key(key, "c.lemoine");
-    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
-    form_token(token, out);
-    tu_totp(code, key, time(NULL));
-    console_login(out, sizeof out, token, "c.lemoine", code);
+    console_login_now(out, sizeof out, "c.lemoine");
     assert_non_null(strstr(out, "Location: /gestion/assistance"));
-    console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
-    assert_non_null(strstr(out, "HTTP/1.1 200"));
-    assert_non_null(strstr(out, "<dt>Courriels en attente d&#39;envoi</dt><dd>aucun</dd>"));
     /* V3 never activated: a link and a code apply; no défi to reset, no lock */
-    assert_non_null(strstr(out, "name=\"action\" value=\"lien\""));
-    assert_non_null(strstr(out, "name=\"action\" value=\"code\""));
-    assert_null(strstr(out, "name=\"action\" value=\"defi\""));
-    assert_null(strstr(out, "name=\"action\" value=\"deblocage\""));
-    assert_non_null(strstr(out, "Réinitialiser le défi : aucun défi choisi."));
-    assert_non_null(strstr(out, "Débloquer : aucun blocage en cours."));
-    assert_null(strstr(out, "Assistance : nouveau lien"));
-    links = occurrences(out, "Lien d&#39;activation mis en file d&#39;envoi");
+    console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
+    page_shows(out, LIST("HTTP/1.1 200", "<dt>Courriels en attente d&#39;envoi</dt><dd>aucun</dd>",
+                         "name=\"action\" value=\"lien\"", "name=\"action\" value=\"code\"",
+                         "Réinitialiser le défi : aucun défi choisi.",
+                         "Débloquer : aucun blocage en cours."),
+               LIST("name=\"action\" value=\"defi\"", "name=\"action\" value=\"deblocage\"",
+                    "Assistance : nouveau lien"));
+    links = occurrences(out, QUEUED_LINK);
     form_token(token, out);
     /* a reason, then the confirmation page: nothing is done yet */
-    snprintf(form, sizeof form, "csrf=%s&action=lien&reason=Appel+du+7%%2F12+%%3A+%%22lien+"
-             "jamais+re%%C3%%A7u%%22", token);
+    snprintf(form, sizeof form, "csrf=%s&action=lien&reason=" REASON_FORM, token);
     console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
-    assert_non_null(strstr(out, "HTTP/1.1 200"));
-    assert_non_null(strstr(out, "<h2>Confirmer : envoyer un nouveau lien à V3 (Durand Hugo)</h2>"));
-    assert_non_null(strstr(out, "<dd>Appel du 7/12 : &quot;lien jamais reçu&quot;</dd>"));
-    assert_non_null(strstr(out, "name=\"confirm\" value=\"1\""));
-    assert_non_null(strstr(out, "value=\"Appel du 7/12 : &quot;lien jamais reçu&quot;\""));
-    assert_non_null(strstr(out, "href=\"/gestion/assistance/V3\">Annuler</a>"));
+    page_shows(out, LIST("HTTP/1.1 200",
+                         "<h2>Confirmer : envoyer un nouveau lien à V3 (Durand Hugo)</h2>",
+                         "<dd>" REASON_HTML "</dd>", "name=\"confirm\" value=\"1\"",
+                         "value=\"" REASON_HTML "\"",
+                         "href=\"/gestion/assistance/V3\">Annuler</a>"), NULL);
     console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
-    assert_null(strstr(out, "Assistance : nouveau lien"));
-    assert_int_equal(occurrences(out, "Lien d&#39;activation mis en file d&#39;envoi"), links);
+    page_shows(out, NULL, LIST("Assistance : nouveau lien"));
+    assert_int_equal(occurrences(out, QUEUED_LINK), links);
     /* confirmed: done, and said to be queued, not delivered */
-    snprintf(form, sizeof form, "csrf=%s&action=lien&confirm=1&reason=Appel+du+7%%2F12+%%3A+"
-             "%%22lien+jamais+re%%C3%%A7u%%22", token);
+    snprintf(form, sizeof form, "csrf=%s&action=lien&confirm=1&reason=" REASON_FORM, token);
     console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
-    assert_non_null(strstr(out, "HTTP/1.1 200"));
-    assert_non_null(strstr(out, "Fait : un nouveau lien d&#39;activation est en file d&#39;envoi"));
-    assert_null(strstr(out, "Action effectuée"));
+    page_shows(out, LIST("HTTP/1.1 200",
+                         "Fait : un nouveau lien d&#39;activation est en file d&#39;envoi"),
+               LIST("Action effectuée"));
     p = strstr(out, "<table class=\"history\">");
     assert_non_null(p);
-    assert_non_null(strstr(p, "<td>Assistance : nouveau lien</td><td>c.lemoine</td>"
-                              "<td>Appel du 7/12 : &quot;lien jamais reçu&quot;</td>"));
-    assert_int_equal(occurrences(p, "Lien d&#39;activation mis en file d&#39;envoi"), links + 1);
+    page_shows(p, LIST("<td>Assistance : nouveau lien</td><td>c.lemoine</td><td>" REASON_HTML
+                       "</td>"), NULL);
+    assert_int_equal(occurrences(p, QUEUED_LINK), links + 1);
     /* an action that does not apply, or without its reason: nothing done */
     snprintf(form, sizeof form, "csrf=%s&action=defi&confirm=1&reason=essai", token);
     console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
-    assert_non_null(strstr(out, "HTTP/1.1 409"));
-    assert_non_null(strstr(out, "sans objet pour cet électeur : rien n&#39;a été fait"));
+    page_shows(out, LIST("HTTP/1.1 409", "sans objet pour cet électeur : rien n&#39;a été fait"),
+               NULL);
     snprintf(form, sizeof form, "csrf=%s&action=lien&reason=+", token);
     console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
-    assert_non_null(strstr(out, "HTTP/1.1 400"));
-    assert_non_null(strstr(out, "id=\"r-lien\" name=\"reason\""));
-    assert_non_null(strstr(out, "aria-invalid=\"true\""));
+    page_shows(out, LIST("HTTP/1.1 400", "id=\"r-lien\" name=\"reason\"", "aria-invalid=\"true\""),
+               NULL);
     /* a voter who signed in every scrutin: no new code offered, and why */
     assert_int_equal(tu_registry_sql(dir, "INSERT INTO signature(voter_id, scrutin) "
                                           "SELECT voter_id, scrutin FROM voter_scrutin WHERE "
@@ -517,9 +530,8 @@ static void test_support_and_audit(void **state)
     console(out, sizeof out, "GET", "/gestion/assistance/V2", NULL);
     assert_int_equal(tu_registry_sql(dir, "DELETE FROM signature WHERE voter_id = "
                                           "(SELECT id FROM voter WHERE number = 'V2');\n"), 0);
-    assert_null(strstr(out, "name=\"action\" value=\"code\""));
-    assert_non_null(strstr(out, "Envoyer un nouveau code de vote : l'électeur a voté dans "
-                                "chacun de ses scrutins."));
+    page_shows(out, LIST("Envoyer un nouveau code de vote : l'électeur a voté dans chacun de ses "
+                         "scrutins."), LIST("name=\"action\" value=\"code\""));
     /* the agent cannot read the audit log */
     console(out, sizeof out, "GET", "/gestion/journal", NULL);
     assert_non_null(strstr(out, "HTTP/1.1 403"));
@@ -527,28 +539,21 @@ static void test_support_and_audit(void **state)
     /* the auditor: the chain verified, the support action with its reason */
     jar = "jar";
     console(out, sizeof out, "GET", "/gestion/journal", NULL);
-    assert_non_null(strstr(out, "HTTP/1.1 200"));
-    assert_non_null(strstr(out, "Chaîne vérifiée jusqu&#39;à l&#39;entrée "));
-    assert_non_null(strstr(out, "href=\"/gestion/journal\">Journal d'audit</a>"));
-    assert_null(strstr(out, " style=\""));
+    page_shows(out, LIST("HTTP/1.1 200", "Chaîne vérifiée jusqu&#39;à l&#39;entrée ",
+                         "href=\"/gestion/journal\">Journal d'audit</a>"), LIST(" style=\""));
     p = strstr(out, "<td>support-link</td>");
     assert_non_null(p);
-    assert_non_null(strstr(p, "<td>Appel du 7/12 : &quot;lien jamais reçu&quot;</td>"));
-    /* filters: a kind; a voter; a day with nothing; a bad date */
+    assert_non_null(strstr(p, "<td>" REASON_HTML "</td>"));
+    /* filters: a kind; a voter; days with nothing; a bad date */
     console(out, sizeof out, "GET", "/gestion/journal?type=staff-login", NULL);
-    assert_non_null(strstr(out, "<td>staff-login</td>"));
-    assert_null(strstr(out, "<td>support-link</td>"));
-    assert_null(strstr(out, "<td>voters-imported</td>"));
-    assert_non_null(strstr(out, "<option selected>staff-login</option>"));
+    page_shows(out, LIST("<td>staff-login</td>", "<option selected>staff-login</option>"),
+               LIST("<td>support-link</td>", "<td>voters-imported</td>"));
     console(out, sizeof out, "GET", "/gestion/journal?numero=V3", NULL);
-    assert_non_null(strstr(out, "<td>support-link</td>"));
-    assert_null(strstr(out, "<td>V1</td>"));
-    assert_null(strstr(out, "<td>c.lemoine</td>"));
+    page_shows(out, LIST("<td>support-link</td>"), LIST("<td>V1</td>", "<td>c.lemoine</td>"));
     console(out, sizeof out, "GET", "/gestion/journal?du=2001-01-01&au=2001-01-02", NULL);
-    assert_non_null(strstr(out, "Aucune entrée ne correspond à ces filtres."));
+    page_shows(out, LIST("Aucune entrée ne correspond à ces filtres."), NULL);
     console(out, sizeof out, "GET", "/gestion/journal?du=demain", NULL);
-    assert_non_null(strstr(out, "HTTP/1.1 400"));
-    assert_non_null(strstr(out, "Indiquez une date au format AAAA-MM-JJ."));
+    page_shows(out, LIST("HTTP/1.1 400", "Indiquez une date au format AAAA-MM-JJ."), NULL);
     /* pages: 50 entries, then the older ones from where the first page stopped
      * (the officer's checkpoints make the log longer than a page) */
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && for i in $(seq 25); do "
@@ -560,9 +565,8 @@ static void test_support_and_audit(void **state)
     p = strstr(p, "avant=") + strlen("avant=");
     snprintf(form, sizeof form, "/gestion/journal?avant=%llu", strtoull(p, NULL, 10));
     console(out, sizeof out, "GET", form, NULL);
-    assert_non_null(strstr(out, "HTTP/1.1 200"));
-    assert_non_null(strstr(out, "<tr><th scope=\"row\">1</th>"));   /* the election's creation */
-    assert_non_null(strstr(out, "Revenir aux plus récentes"));
+    page_shows(out, LIST("HTTP/1.1 200", "<tr><th scope=\"row\">1</th>",   /* the creation */
+                         "Revenir aux plus récentes"), NULL);
     /* the export: what voteaudit reads, verified whole */
     assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -f exported.db && curl -s -f -b jar "
                            "-o exported.db '%s/gestion/journal/export' && %s/voteaudit verify-log "

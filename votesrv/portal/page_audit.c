@@ -219,7 +219,7 @@ void page_audit(http_request *req, http_response *res)
 {
     staff_member who;
     portal_page p = { .title = L(req, MSG_AUDIT_TITLE), .staff = &who };
-    store_audit_filter sf;
+    audit_log_query q;
     audit_verifier v;
     filter f;
     html h;
@@ -241,7 +241,8 @@ void page_audit(http_request *req, http_response *res)
     filter_form(&h, req, &f);
     j = (rows_job){ &h, req, 0, 0 };
     if (f.err == NULL) {
-        sf = (store_audit_filter){ f.type, f.since, f.until, f.number, f.before };
+        q = (audit_log_query){ { f.type, f.since, f.until, f.number, f.before }, AUDIT_PAGE + 1,
+                               entry_row, &j };
         html_fmt(&h, "<h2>%s</h2><div class=\"scroll\" tabindex=\"0\" role=\"region\" "
                  "aria-labelledby=\"log-caption\"><table class=\"log\"><caption id=\"log-caption\">"
                  "%s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -250,7 +251,7 @@ void page_audit(http_request *req, http_response *res)
                  L(req, MSG_AUDIT_ENTRIES), L(req, MSG_AUDIT_CAPTION), L(req, MSG_AUDIT_SEQ),
                  L(req, MSG_SUPPORT_DATE), L(req, MSG_AUDIT_ROLE), L(req, MSG_AUDIT_ACTOR),
                  L(req, MSG_SUPPORT_EVENT), L(req, MSG_SUPPORT_REASON), L(req, MSG_AUDIT_DATA));
-        rc = audit_log_page(req->ctx->store, &sf, AUDIT_PAGE + 1, entry_row, &j);
+        rc = audit_log_page(req->ctx->store, &q);
         html_raw(&h, "</tbody></table></div>");
         if (rc != STORE_OK) {
             html_free(&h);
@@ -290,9 +291,5 @@ void page_audit_export(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    res->status = 200;
-    res->has_fd = 1;
-    res->fd = fd;
-    res->fd_size = size;
-    res->content_type = "application/vnd.sqlite3";
+    http_answer_fd(res, fd, size, "application/vnd.sqlite3");
 }
