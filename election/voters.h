@@ -2,8 +2,10 @@
  * voters.h - the electoral list, imported from CSV (parsed by libcsv).
  *
  * Header row required, in any order: number, surname, given_names, emails,
- * establishment, postal_address; every other column is an attribute (corps,
- * grade, college...) that scrutins' eligibility rules may test. "emails" holds
+ * establishment, postal_address; optional: notice_format (how the credential
+ * authority prints the voter's notice: standard, large or accessible; empty is
+ * standard); every other column is an attribute (corps, grade, college...)
+ * that scrutins' eligibility rules may test. "emails" holds
  * one or more professional addresses separated by ';'. The import is
  * all-or-nothing: every bad row is reported as "file:line: reason" and a file
  * with any error changes nothing.
@@ -20,8 +22,20 @@
 #define VOTERS_MAX_EMAILS 8
 #define VOTERS_ERRORS_KEPT 200
 
+/* The column notice_format: the paper notice in standard print, in large
+ * print, or as a tagged PDF a screen reader reads (notices/notice.h). Not an
+ * attribute: the server neither stores nor tests it, the authority reads it
+ * from the HR file. */
+typedef enum {
+    VOTERS_NOTICE_STANDARD = 0,
+    VOTERS_NOTICE_LARGE,
+    VOTERS_NOTICE_ACCESSIBLE
+} voters_notice_format;
+#define VOTERS_NOTICE_COLUMN "notice_format"
+
 typedef struct {
     store_voter v;           /* strings point into buf; emails/scrutins: see voter_row_view */
+    voters_notice_format notice_format;
     char *buf;
     const char *emails[VOTERS_MAX_EMAILS];
     const char *scrutins[DEF_MAX_SCRUTINS];

@@ -33,6 +33,7 @@ typedef struct {
     size_t line, phys;           /* first line of the current row; line being fed */
     int header_done, header_ok;
     int col[COL_REQUIRED];
+    int col_format;              /* the optional notice_format column, or -1 */
     const char *colname[MAX_COLS];
     char *header_store[MAX_COLS];
     size_t ncols;
@@ -136,6 +137,7 @@ static void parse_header(parser *p)
 {
     for (int r = 0; r < COL_REQUIRED; r++)
         p->col[r] = -1;
+    p->col_format = -1;
     p->ncols = p->nfields;
     for (size_t i = 0; i < p->nfields; i++) {
         char *name = p->fields[i].data;
@@ -151,6 +153,8 @@ static void parse_header(parser *p)
         for (int r = 0; r < COL_REQUIRED; r++)
             if (strcmp(name, required_cols[r]) == 0)
                 p->col[r] = (int)i;
+        if (strcmp(name, VOTERS_NOTICE_COLUMN) == 0)
+            p->col_format = (int)i;
     }
     p->header_ok = p->list->nerrors == 0;
     for (int r = 0; r < COL_REQUIRED; r++)
@@ -310,17 +314,39 @@ static int row_fields_ok(parser *p)
     return ok;
 }
 
+/* The row's notice_format (standard when the column is absent or empty), or
+ * -1 after a line error. */
+static int notice_format_of(parser *p)
+{
+    static const char *const names[] = { "standard", "large", "accessible" };
+    const field *f;
+
+    if (p->col_format < 0 || p->fields[p->col_format].len == 0)
+        return VOTERS_NOTICE_STANDARD;
+    f = &p->fields[p->col_format];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(f->data, names[i]) == 0)
+            return (int)i;
+    add_error(p, p->line, "notice_format must be standard, large or accessible (or empty for "
+              "standard)");
+    return -1;
+}
+
 static void parse_row(parser *p)
 {
     voter_row r;
     json_t *attrs = json_object();
     char *emails[VOTERS_MAX_EMAILS], *attrtext = NULL;
     size_t nemails = 0;
-    int ok = row_fields_ok(p);
+    int ok = row_fields_ok(p), format = notice_format_of(p);
 
     memset(&r, 0, sizeof r);
+    if (format < 0)
+        ok = 0;
+    else
+        r.notice_format = (voters_notice_format)format;
     for (size_t i = 0; i < p->ncols; i++) {
-        int req = 0;
+        int req = p->col_format == (int)i;
 
         for (int c = 0; c < COL_REQUIRED; c++)
             req |= p->col[c] == (int)i;

@@ -34,6 +34,8 @@ struct notice_doc {
     cairo_font_face_t *faces[2][2];     /* [mono][bold] */
     wrapped cache[WRAP_CACHE];
     int ncache;
+    notice_format format;
+    char *path, lang[8];                /* for the catalog's /Lang once cairo is done */
 };
 
 static notice_doc *current;             /* the document being drawn (one thread) */
@@ -41,6 +43,7 @@ static notice_doc *current;             /* the document being drawn (one thread)
 typedef struct {
     const char *title, *voter, *number, *identifier, *code_label, *code_note, *dates_label;
     const char *qr_caption, *steps_title, *steps[4], *support, *keep, *fingerprint, *key;
+    const char *code_spelt;
 } texts;
 
 static const texts fr = {
@@ -57,7 +60,8 @@ static const texts fr = {
     "Cellule d'assistance", "Ne communiquez jamais votre code de vote. Conservez cette notice "
     "jusqu'à la fin du vote.",
     "Empreinte de l'élection : vérifiez que la page de vote affiche la même avant de choisir",
-    "Clé publique de l'élection"
+    "Clé publique de l'élection",
+    "Le code, caractère par caractère :"
 };
 
 static const texts en = {
@@ -72,15 +76,33 @@ static const texts en = {
       "Keep the receipt: it lets you check that your ballot is in the ballot box." },
     "Support cell", "Never disclose your vote code. Keep this notice until the end of the vote.",
     "Election fingerprint: check that the vote page shows the same before you choose",
-    "Election public key"
+    "Election public key",
+    "The code, symbol by symbol:"
 };
 
+static const texts *texts_of(const char *lang)
+{
+    return lang != NULL && strcmp(lang, "en") == 0 ? &en : &fr;
+}
+
 notice_doc *notice_doc_open(const char *path)
+{
+    return notice_doc_open_as(path, NOTICE_STANDARD, NULL);
+}
+
+notice_doc *notice_doc_open_as(const char *path, notice_format format, const notice_style *s)
 {
     notice_doc *d = calloc(1, sizeof *d);
 
     if (d == NULL)
         return NULL;
+    d->format = format;
+    snprintf(d->lang, sizeof d->lang, "%s",
+             s != NULL && s->lang != NULL && strcmp(s->lang, "en") == 0 ? "en-GB" : "fr-FR");
+    if (format != NOTICE_STANDARD && (d->path = strdup(path)) == NULL) {
+        free(d);
+        return NULL;
+    }
     d->surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
     d->cr = cairo_create(d->surface);
     if (cairo_surface_status(d->surface) != CAIRO_STATUS_SUCCESS ||
@@ -89,6 +111,15 @@ notice_doc *notice_doc_open(const char *path)
         return NULL;
     }
     cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_CREATOR, "votesrv votecred");
+    if (s != NULL) {
+        char title[600];
+
+        snprintf(title, sizeof title, "%s — %s", texts_of(s->lang)->title,
+                 s->election != NULL ? s->election : "");
+        cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_TITLE, title);
+    }
+    if (format != NOTICE_STANDARD)
+        cairo_tag_begin(d->cr, "Document", "");
     for (int m = 0; m < 2; m++)
         for (int b = 0; b < 2; b++)
             d->faces[m][b] = cairo_toy_font_face_create(m ? "DejaVu Sans Mono" : "DejaVu Sans",
@@ -96,6 +127,78 @@ notice_doc *notice_doc_open(const char *path)
                                                         b ? CAIRO_FONT_WEIGHT_BOLD
                                                           : CAIRO_FONT_WEIGHT_NORMAL);
     return d;
+}
+
+/* The offset of the last occurrence of needle in buf[0, n), or -1. */
+static long last_of(const char *buf, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+
+    for (size_t i = n >= k ? n - k + 1 : 0; i-- > 0;)
+        if (memcmp(buf + i, needle, k) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* cairo 1.16 tags the structure but names neither the document's language nor
+ * asks viewers to show its title: an incremental update (PDF 1.7, 7.5.6)
+ * appends the catalog again with /Lang and /ViewerPreferences
+ * << /DisplayDocTitle true >>. 0, or -1 if the file is not as cairo writes it. */
+static int pdf_catalog_complete(const char *path, const char *lang)
+{
+    FILE *f = fopen(path, "r+b");
+    char *buf = NULL, obj[32];
+    long size, trailer, sx, prev, cat, open, end, xref;
+    int root = 0, info = 0, nobjs = 0, depth = 0, rc = -1;
+
+    if (f == NULL)
+        return -1;
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0 || size > (64L << 20) ||
+        fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)size + 1)) == NULL ||
+        fread(buf, 1, (size_t)size, f) != (size_t)size)
+        goto out;
+    buf[size] = '\0';
+    trailer = last_of(buf, (size_t)size, "trailer");
+    sx = last_of(buf, (size_t)size, "startxref");
+    if (trailer < 0 || sx < trailer || sscanf(buf + sx, "startxref %ld", &prev) != 1)
+        goto out;
+    for (const char *p = buf + trailer; p < buf + sx; p++) {
+        if (strncmp(p, "/Root ", 6) == 0)
+            root = atoi(p + 6);
+        else if (strncmp(p, "/Info ", 6) == 0)
+            info = atoi(p + 6);
+        else if (strncmp(p, "/Size ", 6) == 0)
+            nobjs = atoi(p + 6);
+    }
+    snprintf(obj, sizeof obj, "\n%d 0 obj", root);
+    if (root <= 0 || nobjs <= root || (cat = last_of(buf, (size_t)trailer, obj)) < 0 ||
+        (open = cat + (long)strlen(obj)) >= trailer)
+        goto out;
+    while (open < trailer && buf[open] != '<')
+        open++;
+    for (end = open; end + 1 < trailer; end++) {       /* the catalog's matching ">>" */
+        if (buf[end] == '<' && buf[end + 1] == '<')
+            depth++, end++;
+        else if (buf[end] == '>' && buf[end + 1] == '>' && --depth == 0)
+            break;
+    }
+    if (depth != 0 || end + 1 >= trailer || last_of(buf + open, (size_t)(end - open), "/Lang") >= 0)
+        goto out;
+    if (fseek(f, 0, SEEK_END) != 0 ||
+        fprintf(f, "%d 0 obj\n%.*s   /Lang (%s)\n   /ViewerPreferences << /DisplayDocTitle true >>"
+                   "\n>>\nendobj\n", root, (int)(end - open), buf + open, lang) < 0 ||
+        (xref = ftell(f)) < 0 ||
+        fprintf(f, "xref\n%d 1\n%010ld 00000 n \ntrailer\n<< /Size %d\n   /Root %d 0 R\n", root,
+                size, nobjs, root) < 0 ||
+        (info > 0 && fprintf(f, "   /Info %d 0 R\n", info) < 0) ||
+        fprintf(f, "   /Prev %ld\n>>\nstartxref\n%ld\n%%%%EOF\n", prev, xref) < 0)
+        goto out;
+    rc = 0;
+out:
+    free(buf);
+    if (fclose(f) != 0)
+        rc = -1;
+    return rc;
 }
 
 int notice_doc_close(notice_doc *d)
@@ -111,10 +214,15 @@ int notice_doc_close(notice_doc *d)
     for (int i = 0; i < d->ncache; i++)
         for (int l = 0; l < d->cache[i].n; l++)
             free(d->cache[i].lines[l]);
+    if (d->format != NOTICE_STANDARD && d->cr != NULL)
+        cairo_tag_end(d->cr, "Document");
     cairo_destroy(d->cr);
     cairo_surface_finish(d->surface);
     rc = cairo_surface_status(d->surface) == CAIRO_STATUS_SUCCESS ? 0 : -1;
     cairo_surface_destroy(d->surface);
+    if (rc == 0 && d->path != NULL)
+        rc = pdf_catalog_complete(d->path, d->lang);
+    free(d->path);
     free(d);
     return rc;
 }
@@ -212,6 +320,19 @@ char *notice_qr_text(const char *portal_url, const char *identifier)
     return out;
 }
 
+/* 64 hex digits in 16 groups of 4. */
+static void hex_groups(char out[80], const char *hex)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < 64; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[n++] = ' ';
+        out[n++] = hex[i];
+    }
+    out[n] = '\0';
+}
+
 /* A label and 64 hex digits in 16 groups of 4 (nothing if hex is not that). */
 static void hex_block(cairo_t *cr, const char *label, const char *hex, double y)
 {
@@ -266,18 +387,21 @@ static void fingerprint_block(cairo_t *cr, const char *label, const char *hex, d
     cairo_show_text(cr, groups);
 }
 
-/* Overprinted glyphs that hide the code from light through an envelope. */
-static void confusion(cairo_t *cr, double x, double y, double w, double h)
+/* Overprinted glyphs that hide the code from light through an envelope, in
+ * size (17 pt over the standard notice's code, larger over large print). */
+static void confusion(cairo_t *cr, double x, double y, double w, double h, double size)
 {
+    double step = size * 9 / 17;
+
     static const char glyphs[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ#%&@";
 
     cairo_save(cr);
     cairo_rectangle(cr, x, y, w, h);
     cairo_clip(cr);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    font(cr, 1, 1, 17);
-    for (double yy = y + 12; yy < y + h + 12; yy += 9)
-        for (double xx = x - 4; xx < x + w; xx += 9) {
+    font(cr, 1, 1, size);
+    for (double yy = y + step * 4 / 3; yy < y + h + step * 4 / 3; yy += step)
+        for (double xx = x - step * 4 / 9; xx < x + w; xx += step) {
             char g[2] = { glyphs[(size_t)(xx * 7 + yy * 13) % (sizeof glyphs - 1)], '\0' };
 
             cairo_move_to(cr, xx, yy);
@@ -303,13 +427,14 @@ static double header(cairo_t *cr, const notice_style *s, const texts *t)
     return y + 12 * MM;
 }
 
-static void postal_block(cairo_t *cr, const notice_voter *v)
+/* The address in a DL envelope's window, in size points (for the post). */
+static void postal_block(cairo_t *cr, const notice_voter *v, double size)
 {
     char name[400];
     double y = 52 * MM;
     const char *p = v->postal_address;
 
-    font(cr, 0, 0, 10);
+    font(cr, 0, 0, size);
     snprintf(name, sizeof name, "%s %s", v->given_names, v->surname);
     cairo_move_to(cr, 112 * MM, y);
     cairo_show_text(cr, name);
@@ -318,7 +443,7 @@ static void postal_block(cairo_t *cr, const notice_voter *v)
         char line[256];
 
         snprintf(line, sizeof line, "%.*s", (int)n, p);
-        y += 4.6 * MM;
+        y += size * 0.46 * MM;
         cairo_move_to(cr, 112 * MM, y);
         cairo_show_text(cr, line);
         p += n;
@@ -367,7 +492,7 @@ static double code_block(cairo_t *cr, const notice_style *s, const texts *t, con
     cairo_move_to(cr, MARGIN + 5 * MM, y + 19 * MM);
     cairo_show_text(cr, code);
     if (s->cover)
-        confusion(cr, MARGIN + 4 * MM, y + 12 * MM, box_w - 8 * MM, 10 * MM);
+        confusion(cr, MARGIN + 4 * MM, y + 12 * MM, box_w - 8 * MM, 10 * MM, 17);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     font(cr, 0, 0, 8.5);
     cairo_move_to(cr, MARGIN + 5 * MM, y + 29 * MM);
@@ -375,9 +500,229 @@ static double code_block(cairo_t *cr, const notice_style *s, const texts *t, con
     return y + box_h;
 }
 
+/* Large print and the tagged notice: text that flows down the page, onto the
+ * next when it runs out, each piece in its structure element. */
+#define LARGE_BODY 18.0
+#define LARGE_H2 22.0
+#define LARGE_H1 28.0
+#define LARGE_CODE 30.0
+
+typedef struct {
+    cairo_t *cr;
+    double y;
+    int tagged;
+} flow;
+
+static void flow_room(flow *f, double need)
+{
+    if (f->y + need > PAGE_H - MARGIN) {
+        cairo_show_page(f->cr);
+        f->y = MARGIN;
+    }
+}
+
+/* text in the current font, wrapped to the text width, from the flow's y.
+ * Each line but the last ends with the space it was broken at, so that the
+ * text a screen reader gets keeps its words apart. */
+static void flow_lines(flow *f, const char *text, double size, double indent)
+{
+    char *lines[WRAP_LINES * 4], spaced[1100];
+    int n = break_lines(f->cr, text, PAGE_W - 2 * MARGIN - indent, lines,
+                        (int)(sizeof lines / sizeof lines[0]));
+
+    for (int l = 0; l < n; l++) {
+        flow_room(f, size * 1.45);
+        f->y += size * 1.2;
+        cairo_move_to(f->cr, MARGIN + indent, f->y);
+        snprintf(spaced, sizeof spaced, "%s%s", lines[l], l + 1 < n ? " " : "");
+        cairo_show_text(f->cr, spaced);
+        f->y += size * 0.25;
+        free(lines[l]);
+    }
+}
+
+/* A structure element (tag: H1, H2, P, Lbl, LBody...) holding text. */
+static void flow_text(flow *f, const char *tag, const char *text, int mono, int bold,
+                      double size, double indent)
+{
+    font(f->cr, mono, bold, size);
+    if (strcmp(tag, "H1") == 0 || strcmp(tag, "H2") == 0)
+        flow_room(f, size * 1.45 + LARGE_BODY * 3);      /* a heading never ends a page */
+    if (f->tagged)
+        cairo_tag_begin(f->cr, tag, "");
+    flow_lines(f, text, size, indent);
+    if (f->tagged)
+        cairo_tag_end(f->cr, tag);
+}
+
+static void flow_heading(flow *f, const char *text)
+{
+    f->y += LARGE_BODY * 0.6;
+    flow_text(f, "H2", text, 0, 1, LARGE_H2, 0);
+}
+
+/* A string for a cairo tag attribute (single quotes): NULL if it holds a
+ * quote or a backslash, which would need escaping. */
+static const char *attr_safe(const char *s)
+{
+    return s != NULL && strpbrk(s, "'\\") == NULL ? s : NULL;
+}
+
+/* The code in monospaced groups, four to a line, in a heavy black frame; and,
+ * for a screen reader, symbol by symbol. */
+static void flow_code(flow *f, const notice_style *s, const texts *t, const char *code,
+                      int spell)
+{
+    char line[64], spelt[4 * CODE_DISPLAY_CHARS + 8];
+    size_t len = strlen(code), o = 0;
+    double top, lines = (double)((len + 1) / 20 + 1);
+
+    flow_heading(f, t->code_label);
+    flow_room(f, lines * LARGE_CODE * 1.5 + 8 * MM);
+    top = f->y + 2 * MM;
+    f->y += 4 * MM;
+    if (f->tagged)
+        cairo_tag_begin(f->cr, "P", "");
+    font(f->cr, 1, 1, LARGE_CODE);
+    for (size_t at = 0; at < len; at += 20) {         /* 4 groups of 4 and their dashes */
+        size_t n = len - at < 19 ? len - at : 19;
+
+        snprintf(line, sizeof line, "%.*s%s", (int)n, code + at, at + 20 < len ? " " : "");
+        for (char *c = line; *c; c++)
+            if (*c == '-')
+                *c = ' ';
+        f->y += LARGE_CODE * 1.2;
+        cairo_move_to(f->cr, MARGIN + 6 * MM, f->y);
+        cairo_show_text(f->cr, line);
+        f->y += LARGE_CODE * 0.3;
+    }
+    if (f->tagged)
+        cairo_tag_end(f->cr, "P");
+    f->y += 3 * MM;
+    cairo_set_line_width(f->cr, 3);
+    cairo_rectangle(f->cr, MARGIN, top, PAGE_W - 2 * MARGIN, f->y - top);
+    cairo_stroke(f->cr);
+    if (s->cover && !spell)
+        confusion(f->cr, MARGIN + 2 * MM, top + 2 * MM, PAGE_W - 2 * MARGIN - 4 * MM,
+                  f->y - top - 4 * MM, LARGE_CODE);
+    f->y += 2 * MM;
+    if (spell) {
+        o = (size_t)snprintf(spelt, sizeof spelt, "%s", t->code_spelt);
+        for (const char *c = code; *c && o + 4 < sizeof spelt; c++) {
+            if (*c == '-')
+                o += (size_t)snprintf(spelt + o, sizeof spelt - o, ",");
+            else
+                o += (size_t)snprintf(spelt + o, sizeof spelt - o, " %c", *c);
+        }
+        flow_text(f, "P", spelt, 0, 0, LARGE_BODY, 0);
+    }
+    flow_text(f, "P", t->code_note, 0, 1, LARGE_BODY, 0);
+}
+
+static int notice_page_large(notice_doc *d, const notice_style *s, const notice_voter *v,
+                             const char *code)
+{
+    const texts *t = texts_of(s->lang);
+    int accessible = d->format == NOTICE_ACCESSIBLE;
+    flow f = { d->cr, MARGIN, 1 };
+    char line[700], *qr = NULL;
+    const char *url = attr_safe(s->portal_url), *colon = t == &en ? ": " : " : ";
+
+    current = d;
+    cairo_set_source_rgb(d->cr, 0, 0, 0);
+    cairo_tag_begin(d->cr, "Sect", "");
+    flow_text(&f, "H1", t->title, 0, 1, LARGE_H1, 0);
+    if (s->postal && !accessible) {   /* the window's address is for the post: 12 pt */
+        postal_block(d->cr, v, 12);
+        f.y = f.y < 95 * MM ? 95 * MM : f.y;
+    }
+    flow_text(&f, "P", s->election, 0, 1, LARGE_BODY, 0);
+    flow_text(&f, "P", s->organiser, 0, 0, LARGE_BODY, 0);
+    flow_heading(&f, t->voter);
+    snprintf(line, sizeof line, "%s %s", v->given_names, v->surname);
+    flow_text(&f, "P", line, 0, 1, LARGE_BODY, 0);
+    snprintf(line, sizeof line, "%s%s%s", t->number, colon, v->number);
+    flow_text(&f, "P", line, 0, 0, LARGE_BODY, 0);
+    snprintf(line, sizeof line, "%s%s%s", t->identifier, colon, v->identifier);
+    flow_text(&f, "P", line, 0, 0, LARGE_BODY, 0);
+    flow_code(&f, s, t, code, accessible);
+    flow_heading(&f, t->dates_label);
+    flow_text(&f, "P", s->dates, 0, 0, LARGE_BODY, 0);
+    flow_heading(&f, t->qr_caption);
+    if (url != NULL) {
+        snprintf(line, sizeof line, "uri='%s'", url);
+        font(d->cr, 0, 0, LARGE_BODY);
+        cairo_tag_begin(d->cr, "P", "");
+        cairo_tag_begin(d->cr, CAIRO_TAG_LINK, line);
+        flow_lines(&f, s->portal_url, LARGE_BODY, 0);
+        cairo_tag_end(d->cr, CAIRO_TAG_LINK);
+        cairo_tag_end(d->cr, "P");
+    } else {
+        flow_text(&f, "P", s->portal_url, 0, 0, LARGE_BODY, 0);
+    }
+    if (!accessible) {           /* the QR code is for the paper; no figure to describe */
+        if ((qr = notice_qr_text(s->portal_url, v->identifier)) == NULL)
+            return -1;
+        flow_room(&f, 52 * MM);
+        if (qr_draw(d->cr, qr, MARGIN, f.y + 2 * MM, 48 * MM) != 0) {
+            free(qr);
+            return -1;
+        }
+        free(qr);
+        f.y += 52 * MM;
+    }
+    flow_heading(&f, t->steps_title);
+    cairo_tag_begin(d->cr, "L", "");
+    for (int i = 0; i < 4; i++) {
+        double y0;
+
+        cairo_tag_begin(d->cr, "LI", "");
+        snprintf(line, sizeof line, "%d.", i + 1);
+        flow_room(&f, LARGE_BODY * 1.45);
+        y0 = f.y;
+        flow_text(&f, "Lbl", line, 0, 1, LARGE_BODY, 0);
+        f.y = y0;
+        flow_text(&f, "LBody", t->steps[i], 0, 0, LARGE_BODY, 9 * MM);
+        cairo_tag_end(d->cr, "LI");
+    }
+    cairo_tag_end(d->cr, "L");
+    flow_heading(&f, t->support);
+    snprintf(line, sizeof line, "%s%s%s", s->support_email,
+             s->support_phone && s->support_phone[0] ? " — " : "",
+             s->support_phone ? s->support_phone : "");
+    flow_text(&f, "P", line, 0, 0, LARGE_BODY, 0);
+    if (s->fingerprint != NULL && strlen(s->fingerprint) == 64) {
+        char text[CODE_FP_CHARS + 1], groups[80];
+        unsigned char fp[32];
+
+        if (sodium_hex2bin(fp, sizeof fp, s->fingerprint, 64, NULL, NULL, NULL) == 0) {
+            code_fingerprint_text(text, fp);
+            flow_heading(&f, t->fingerprint);
+            flow_text(&f, "P", text, 1, 1, LARGE_BODY + 4, 0);
+            hex_groups(groups, s->fingerprint);
+            flow_text(&f, "P", groups, 1, 0, LARGE_BODY, 0);
+        }
+    }
+    if (s->public_key != NULL && strlen(s->public_key) == 64) {
+        char groups[80];
+
+        flow_heading(&f, t->key);
+        hex_groups(groups, s->public_key);
+        flow_text(&f, "P", groups, 1, 0, LARGE_BODY, 0);
+    }
+    f.y += LARGE_BODY * 0.6;
+    flow_text(&f, "P", t->keep, 0, 1, LARGE_BODY, 0);
+    cairo_tag_end(d->cr, "Sect");
+    cairo_show_page(d->cr);
+    return cairo_status(d->cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+}
+
 int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, const char *code)
 {
     cairo_t *cr = d->cr;
+
+    if (d->format != NOTICE_STANDARD)
+        return notice_page_large(d, s, v, code);
     const texts *t = s->lang != NULL && strcmp(s->lang, "en") == 0 ? &en : &fr;
     char *qr = notice_qr_text(s->portal_url, v->identifier), contact[400];
     double y, qr_y;
@@ -387,7 +732,7 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     current = d;
     y = header(cr, s, t);
     if (s->postal) {
-        postal_block(cr, v);
+        postal_block(cr, v, 10);
         y = y < 95 * MM ? 95 * MM : y;
     }
     y = voter_block(cr, v, t, y);

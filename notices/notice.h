@@ -32,8 +32,22 @@ typedef struct {
 
 typedef struct notice_doc notice_doc;
 
+/* For voters who cannot read the standard notice (the electoral list's
+ * column notice_format): NOTICE_LARGE is for paper, in large print (text 18 pt
+ * at least, black on white, the code in 30 pt monospaced groups, a page or
+ * more per voter; a postal notice's address, for the post, in 12 pt);
+ * NOTICE_ACCESSIBLE is the same text as a tagged PDF a screen reader reads in
+ * order (structure tree: headings, paragraphs, a list of steps, the portal as
+ * a link; the document's title shown and its language, /Lang, set by an
+ * incremental update of the file cairo 1.16 writes; the code also spelt out
+ * symbol by symbol; no QR code, the address is given as text). Both are
+ * tagged. */
+typedef enum { NOTICE_STANDARD = 0, NOTICE_LARGE, NOTICE_ACCESSIBLE } notice_format;
+
 /* NULL if the file cannot be created. */
 notice_doc *notice_doc_open(const char *path);
+/* A document of notices in format; s gives its title and language. */
+notice_doc *notice_doc_open_as(const char *path, notice_format format, const notice_style *s);
 /* One page; code is the displayed form (groups of 4). 0, or -1 on error. */
 int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, const char *code);
 /* Finish the file: 0 if it was written completely. */

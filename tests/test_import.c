@@ -13,6 +13,8 @@
 #include "election/election.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
+#define FORMAT_HEADER \
+    "number,surname,given_names,emails,establishment,postal_address,corps,notice_format\n"
 
 typedef struct {
     char *dir;
@@ -97,6 +99,43 @@ static void test_valid_file_and_eligibility(void **state)
     assert_string_equal(l.rows[0].v.postal_address, "1 rue A\n75001 Paris");
     assert_string_equal(l.rows[2].v.attributes, "{}");
     voter_list_free(&l);
+}
+
+/* The optional column notice_format picks each voter's notice (standard when
+ * empty or absent); it is no attribute, and any other value is a line error. */
+static void test_notice_format_column(void **state)
+{
+    static const struct {
+        const char *value;
+        voters_notice_format want;
+    } cases[] = {
+        { "large", VOTERS_NOTICE_LARGE }, { "accessible", VOTERS_NOTICE_ACCESSIBLE },
+        { "", VOTERS_NOTICE_STANDARD }, { "standard", VOTERS_NOTICE_STANDARD },
+    };
+    const size_t ncases = sizeof cases / sizeof cases[0];
+    fixture *f = *state;
+    voter_list l;
+    char csv[1024];
+    size_t n = (size_t)snprintf(csv, sizeof csv, "%s", FORMAT_HEADER);
+
+    for (size_t i = 0; i < ncases; i++)
+        n += (size_t)snprintf(csv + n, sizeof csv - n,
+                              "A%zu,Roux,Ana,a%zu@ex.gouv.fr,Lyon,,attache,%s\n", i, i,
+                              cases[i].value);
+    assert_int_equal(parse(f, &l, csv), 0);
+    assert_int_equal(l.n, ncases);
+    for (size_t i = 0; i < ncases; i++)
+        assert_int_equal(l.rows[i].notice_format, cases[i].want);
+    assert_string_equal(l.rows[0].v.attributes, "{\"corps\":\"attache\"}");  /* no attribute */
+    voter_list_free(&l);
+    assert_int_equal(parse(f, &l, HEADER "A1,Martin,Camille,c@ex.gouv.fr,Paris,,attache\n"), 0);
+    assert_int_equal(l.rows[0].notice_format, VOTERS_NOTICE_STANDARD);     /* no column */
+    voter_list_free(&l);
+    expect_error(f, FORMAT_HEADER "A1,Martin,Camille,c@ex.gouv.fr,Paris,,attache,large\n"
+                    "A2,Petit,Léa,lea@ex.gouv.fr,Lyon,,attache,Large\n",
+                 "voters.csv:3: notice_format must be standard, large or accessible");
+    expect_error(f, FORMAT_HEADER "A1,Martin,Camille,c@ex.gouv.fr,Paris,,attache,braille\n",
+                 "voters.csv:2: notice_format must be");
 }
 
 static void test_errors_name_file_and_line(void **state)
@@ -241,6 +280,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_file_and_eligibility),
+        cmocka_unit_test(test_notice_format_column),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_invisible_characters_refused),
         cmocka_unit_test(test_all_errors_reported),

@@ -360,6 +360,105 @@ static void test_export_must_match_the_hr_file(void **state)
                              "['marie.curie@ex.gouv.fr']), ('N3', ['victor.hugo@ex.gouv.fr'])]\n");
 }
 
+/* The smallest font size on a PDF's pages, in points, from pdftotext -bbox
+ * (a word's box is DejaVu's ascent and descent: 1.164 times its size). */
+static double smallest_text(const char *pdf)
+{
+    char out[512];
+
+    if (tu_sh(out, sizeof out, "cd %s && pdftotext -bbox %s - | /usr/bin/python3 -c \"import "
+              "re, sys; print(min(float(b) - float(a) for a, b in re.findall("
+              "'yMin=.([0-9.]+). xMax=.[0-9.]+. yMax=.([0-9.]+).', sys.stdin.read())) / 1.164)\"",
+              dir, pdf) != 0)
+        fail_msg("%s", out);
+    return atof(out);
+}
+
+/* The HR file's column notice_format picks each voter's notice: N3 (empty)
+ * in the standard batch, N1 in large print (no text under 18 pt, the code in
+ * large groups), N2 alone in a tagged PDF (structure tree, language, title
+ * shown, the code spelt out, no other voter's); the export still matches the
+ * HR file, and votecred-issued.json records the format each voter got. */
+static void test_notice_formats_from_the_hr_file(void **state)
+{
+    char out[16384], code[64];
+
+    (void)state;
+    if (notices_run(out, sizeof out, "rm -rf fmt && /usr/bin/python3 -c \""
+                                 "import csv; r = list(csv.reader(open('voters.csv'))); "
+                                 "f = dict(N1='large', N2='accessible', N3=''); "
+                                 "w = csv.writer(open('fmt.csv', 'w')); "
+                                 "[w.writerow(x + ['notice_format' if i == 0 else f[x[0]]]) "
+                                 "for i, x in enumerate(r)]\" && ",
+                                 "--hr fmt.csv --out fmt && ls fmt") != 0)
+        fail_msg("%s", out);
+    if (strstr(out, "notices-siege.pdf") == NULL ||
+        strstr(out, "notices-siege-large.pdf") == NULL ||
+        strstr(out, "notices-laboratoire-accessible-N2.pdf") == NULL ||
+        strstr(out, "notices-laboratoire.pdf") != NULL)
+        fail_msg("%s", out);
+    /* large print: nothing smaller than 18 pt; the standard notice has small print */
+    assert_true(smallest_text("fmt/notices-siege-large.pdf") >= 17.9);
+    assert_true(smallest_text("fmt/notices-siege.pdf") < 10.0);
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && pdftotext notices-siege-large.pdf - "
+                           "&& pdftotext notices-siege.pdf -", dir), 0);
+    assert_non_null(strstr(out, "Zola"));
+    assert_non_null(strstr(out, "Hugo"));
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && pdftotext notices-siege-large.pdf - "
+                           "| grep -c Hugo; true", dir), 0);
+    assert_int_equal(atoi(out), 0);                     /* Victor Hugo's is standard */
+    assert_int_equal(tu_sh(out, sizeof out, "pdfinfo %s/fmt/notices-siege-large.pdf", dir), 0);
+    assert_non_null(strstr(out, "Tagged:          yes"));
+    /* by post, with the cover band: the window's address (12 pt), the rest large */
+    assert_int_equal(notices_run(out, sizeof out, "rm -rf fmt2 && echo N1 > n1.txt && ",
+                                 "--hr fmt.csv --out fmt2 --postal --cover --voters n1.txt "
+                                 ">/dev/null && pdftotext fmt2/notices-siege-large.pdf -"), 0);
+    assert_non_null(strstr(out, "1 rue Lamartine"));
+    assert_true(smallest_text("fmt2/notices-siege-large.pdf") >= 11.9);
+    /* the accessible notice: tagged, its language and title, the code spelt */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && pdfinfo notices-laboratoire-accessible-"
+                           "N2.pdf && for w in /StructTreeRoot '/Lang (fr-FR)' '/MarkInfo << "
+                           "/Marked true >>' '/DisplayDocTitle true'; do grep -a -c \"$w\" "
+                           "notices-laboratoire-accessible-N2.pdf; done | tr '\\n' ' '", dir), 0);
+    assert_non_null(strstr(out, "Tagged:          yes"));
+    assert_non_null(strstr(out, "Title:           Notice de vote — Élections professionnelles"));
+    if (strstr(out, "\n3 1 2 1 ") == NULL)    /* the catalog as cairo wrote it, then updated */
+        fail_msg("%s", out);
+    /* the structure in reading order; a paragraph over two lines keeps its words apart */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && pdfinfo -struct-text notices-"
+                           "laboratoire-accessible-N2.pdf", dir), 0);
+    if (strstr(out, "H1") == NULL || strstr(out, "H2") == NULL || strstr(out, "LBody") == NULL ||
+        strstr(out, "Link") == NULL ||
+        strstr(out, "\"Élections professionnelles 2026 — Ministère de l'Exemple\"") == NULL)
+        fail_msg("%s", out);
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && pdftotext -layout notices-laboratoire-"
+                           "accessible-N2.pdf -", dir), 0);
+    assert_non_null(strstr(out, "Curie"));
+    assert_null(strstr(out, "Zola"));
+    {                             /* the code spelt out is the code printed in groups */
+        const char *spelt = strstr(out, "caractère par caractère :");
+        size_t n = 0;
+
+        assert_non_null(spelt);
+        assert_non_null(strstr(spelt, "Confidentiel"));
+        for (const char *c = spelt + strlen("caractère par caractère :");
+             strncmp(c, "Confidentiel", 12) != 0; c++)
+            if (strchr(" ,\n", *c) == NULL && n < sizeof code - 1)
+                code[n++] = *c;
+        code[n] = '\0';
+        assert_int_equal(n, 28);
+        for (size_t i = 0; i < 7; i++)
+            if (strstr(out, (char[5]){ code[4 * i], code[4 * i + 1], code[4 * i + 2],
+                                       code[4 * i + 3], '\0' }) == NULL)
+                fail_msg("group %zu of %s not printed", i, code);
+    }
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s/fmt && /usr/bin/python3 -c \"import json; "
+                           "v = json.load(open('votecred-issued.json'))['voters']; "
+                           "print(sorted((n, x['notice_format']) for n, x in v.items()))\"",
+                           dir), 0);
+    assert_string_equal(out, "[('N1', 'large'), ('N2', 'accessible'), ('N3', 'standard')]\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_regenerate_needs_a_reason),
         cmocka_unit_test(test_notices_need_the_fingerprint),
         cmocka_unit_test(test_export_must_match_the_hr_file),
+        cmocka_unit_test(test_notice_formats_from_the_hr_file),
     };
     return cmocka_run_group_tests_name("notices", tests, setup, teardown);
 }

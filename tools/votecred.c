@@ -22,7 +22,11 @@
  * scrutin the voter may vote in the public credential S and the binding
  * Hb(auth-bind; authenticator, S) (the code itself exists in memory only
  * while its page is drawn). Writes, in DIR, per establishment:
- * notices-SLUG.pdf, signatures-SLUG.pdf and .csv; once every voter of the list
+ * notices-SLUG.pdf, signatures-SLUG.pdf and .csv; for the voters whose
+ * notice_format in HR.csv is "large", notices-SLUG-large.pdf (large print),
+ * and for each voter whose notice_format is "accessible",
+ * notices-SLUG-accessible-NUMBER.pdf (a tagged PDF for a screen reader, to be
+ * handed to that voter alone); once every voter of the list
  * has a notice, credentials-EID.json (votesrv-credentials/2: one sorted list
  * per scrutin signed with KEYFILE, and the bindings) for votectl
  * import-credentials; and votecred-state.json (votesrv-credential-state/1,
@@ -66,7 +70,10 @@ typedef struct {
 typedef struct {
     notice_voter v;
     json_t *src;
+    notice_format format;         /* the HR file's column notice_format */
 } entry;
+
+static const char *const format_names[] = { "standard", "large", "accessible" };
 
 static const char *text_of(json_t *obj, const char *key)
 {
@@ -272,36 +279,76 @@ static int one_notice(notice_doc *doc, const notice_style *s, const entry *e, cr
         json_decref(made);
         return -1;
     }
-    json_object_set_new(c->voters, e->v.number, json_pack("{s:o}", "credentials", made));
+    json_object_set_new(c->voters, e->v.number, json_pack("{s:o,s:s}", "credentials", made,
+                                                          "notice_format",
+                                                          format_names[e->format]));
     return 0;
+}
+
+/* A batch's notices in format: one file for standard and large print
+ * (notices-SLUG.pdf, notices-SLUG-large.pdf), one per voter for the tagged PDF
+ * (notices-SLUG-accessible-NUMBER.pdf), which is handed to that voter alone.
+ * 0, or the exit code. */
+static int write_format(const options *o, const notice_style *s, const char *name, entry *e,
+                        size_t n, notice_format format, creds *c)
+{
+    char pdf[1200];
+    notice_doc *doc = NULL;
+    size_t made = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (e[i].format != format)
+            continue;
+        if (doc == NULL) {
+            if (format == NOTICE_ACCESSIBLE)
+                snprintf(pdf, sizeof pdf, "%s/notices-%s-accessible-%s.pdf", o->out, name,
+                         e[i].v.number);
+            else
+                snprintf(pdf, sizeof pdf, "%s/notices-%s%s.pdf", o->out, name,
+                         format == NOTICE_LARGE ? "-large" : "");
+            if ((doc = notice_doc_open_as(pdf, format, s)) == NULL) {
+                fprintf(stderr, "votecred: cannot write %s\n", pdf);
+                return 4;
+            }
+        }
+        rc = one_notice(doc, s, &e[i], c);
+        made++;
+        if (format == NOTICE_ACCESSIBLE || rc != 0) {
+            rc = notice_doc_close(doc) != 0 || rc != 0 ? 4 : 0;
+            doc = NULL;
+        }
+    }
+    if (doc != NULL && notice_doc_close(doc) != 0)
+        rc = 4;
+    if (rc != 0)
+        fprintf(stderr, "votecred: cannot write the notices of %s\n", e[0].v.establishment);
+    else if (made > 0)
+        printf("%s: %zu notices in %s%s\n", e[0].v.establishment, made,
+               format == NOTICE_ACCESSIBLE ? "one tagged PDF each, " : "",
+               format == NOTICE_ACCESSIBLE ? o->out : pdf);
+    return rc;
 }
 
 static int write_batch(const options *o, const notice_style *s, entry *e, size_t n, creds *c)
 {
-    char name[64], pdf[1200], sheet[1200], csv[1200];
+    char name[64], sheet[1200], csv[1200];
     notice_voter *list = malloc(n * sizeof *list);
-    notice_doc *doc;
     int rc = 0;
 
+    if (list == NULL)
+        return 4;
     slug(name, e[0].v.establishment);
-    snprintf(pdf, sizeof pdf, "%s/notices-%s.pdf", o->out, name);
     snprintf(sheet, sizeof sheet, "%s/signatures-%s.pdf", o->out, name);
     snprintf(csv, sizeof csv, "%s/signatures-%s.csv", o->out, name);
-    if (list == NULL || (doc = notice_doc_open(pdf)) == NULL) {
-        free(list);
-        fprintf(stderr, "votecred: cannot write %s\n", pdf);
-        return 4;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = one_notice(doc, s, &e[i], c);
+    for (int f = NOTICE_STANDARD; f <= NOTICE_ACCESSIBLE && rc == 0; f++)
+        rc = write_format(o, s, name, e, n, (notice_format)f, c);
+    for (size_t i = 0; i < n; i++)
         list[i] = e[i].v;
-    }
-    if (notice_doc_close(doc) != 0 || rc != 0 ||
-        notice_signature_sheet(sheet, csv, s, e[0].v.establishment, list, n) != 0) {
-        fprintf(stderr, "votecred: cannot write the notices of %s\n", e[0].v.establishment);
+    if (rc == 0 && notice_signature_sheet(sheet, csv, s, e[0].v.establishment, list, n) != 0) {
+        fprintf(stderr, "votecred: cannot write the signature sheet of %s\n",
+                e[0].v.establishment);
         rc = 4;
-    } else {
-        printf("%s: %zu notices in %s\n", e[0].v.establishment, n, pdf);
     }
     free(list);
     return rc;
@@ -548,8 +595,13 @@ static int run(const options *o, json_t *list)
     }
     for (size_t i = 0; i < n; i++) {
         json_t *sc = json_object_get(e[i].src, "scrutins"), *x;
+        const voter_row *r = voters_hr_row(&hr, e[i].v.number);     /* hr_check found it */
         size_t k;
 
+        e[i].format = r == NULL ? NOTICE_STANDARD
+                      : r->notice_format == VOTERS_NOTICE_LARGE ? NOTICE_LARGE
+                      : r->notice_format == VOTERS_NOTICE_ACCESSIBLE ? NOTICE_ACCESSIBLE
+                      : NOTICE_STANDARD;
         if (!json_is_array(sc) || !json_is_array(json_object_get(e[i].src, "emails"))) {
             fprintf(stderr, "votecred: voter %s has no \"scrutins\" or \"emails\"\n",
                     e[i].v.number);

@@ -34,6 +34,8 @@ const http_route votesrv_routes[] = {
     /* the portal */
     { "GET", "/", page_home, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/aide", page_help, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/accessibilite", page_accessibility, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/plan-du-site", page_sitemap, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/static/{}", page_static, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/professions/{}/{}", page_profession, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/acces", page_access, HTTP_BODY_NONE, NULL, 0 },

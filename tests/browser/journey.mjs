@@ -19,6 +19,7 @@ import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogi
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 import { supportAndAuditors } from './support.mjs';
+import { accessibility } from './a11y.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
@@ -199,6 +200,7 @@ async function phaseVoter() {
   await page.getByRole('alert').waitFor();
   await login(page, V1, 'un tout nouveau mot de passe');
   await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  await accessibility(b, page);                     // the statement, site map, reflow
 
   // "no link": a second voter asks for one, and activates without JavaScript
   await page.goto(`${BASE}/acces`);

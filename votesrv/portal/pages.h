@@ -10,6 +10,8 @@
 void page_static(http_request *req, http_response *res);
 void page_home(http_request *req, http_response *res);
 void page_help(http_request *req, http_response *res);
+void page_accessibility(http_request *req, http_response *res);
+void page_sitemap(http_request *req, http_response *res);
 void page_profession(http_request *req, http_response *res);
 void page_access(http_request *req, http_response *res);
 void page_access_post(http_request *req, http_response *res);

@@ -128,6 +128,7 @@ void portal_end(html *h, http_request *req, portal_page *p)
         def_free(&p->def);
         p->has_def = 0;
     }
+    html_fmt(h, "</p><p>%s", L(req, MSG_A11Y_FOOTER_LINKS));
     html_fmt(h, "</p><p><a href=\"/aide\">%s</a></p></footer></body></html>\n",
              L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
 }
