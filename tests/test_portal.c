@@ -532,6 +532,11 @@ static void test_support_and_audit(void **state)
                                           "(SELECT id FROM voter WHERE number = 'V2');\n"), 0);
     page_shows(out, LIST("Envoyer un nouveau code de vote : l'électeur a voté dans chacun de ses "
                          "scrutins."), LIST("name=\"action\" value=\"code\""));
+    /* in English too (the choice stays with the agent's session) */
+    console(out, sizeof out, "GET", "/gestion/assistance/V3?lang=en", NULL);
+    page_shows(out, LIST("<h2>History</h2>", "Support: new link", "Mail waiting to be sent",
+                         "Actions that do not apply to this voter:"),
+               LIST("Historique", "Assistance : nouveau lien"));
     /* the agent cannot read the audit log */
     console(out, sizeof out, "GET", "/gestion/journal", NULL);
     assert_non_null(strstr(out, "HTTP/1.1 403"));
@@ -572,6 +577,10 @@ static void test_support_and_audit(void **state)
                            "-o exported.db '%s/gestion/journal/export' && %s/voteaudit verify-log "
                            "exported.db", dir, tu_base_url, bin), 0);
     assert_non_null(strstr(out, "audit log: OK, "));
+    /* in English too (the choice stays with the session: last) */
+    console(out, sizeof out, "GET", "/gestion/journal?lang=en", NULL);
+    page_shows(out, LIST("Chain verified up to entry ", "Older entries", "Event kind"),
+               LIST("Chaîne vérifiée"));
     /* an agent's session cannot export */
     assert_int_not_equal(tu_sh(out, sizeof out, "curl -s -f -b %s/jar-support -o /dev/null "
                                "'%s/gestion/journal/export'", dir, tu_base_url), 0);
