@@ -77,12 +77,13 @@ int support_find(access_ctx *a, const char *query, support_cards *out)
 
 typedef struct {
     const char *number;
-    int64_t id;
+    int64_t id, now;
     int struck;
     store_access v;
     store_throttle login, code, defi;
     support_card card;
     uint64_t waiting;
+    int in_window;
     store_tx *tx;
 } status_job;
 
@@ -94,6 +95,24 @@ static int count_waiting(const char *address, void *arg)
 
     j->waiting += n;
     return rc;
+}
+
+/* Whether the vote is open and inside its window (a new code is asked then). */
+static int read_window(store_tx *tx, status_job *j)
+{
+    store_election e;
+    def_election d;
+    int rc = store_election_get(tx, &e), open;
+
+    if (rc != STORE_OK)
+        return rc;
+    open = strcmp(e.state, "open") == 0 && !e.suspended;
+    free(e.definition);
+    if ((rc = access_definition(tx, &d)) != STORE_OK)
+        return rc;
+    j->in_window = open && j->now >= d.opens && j->now < d.closes;
+    def_free(&d);
+    return STORE_OK;
 }
 
 static int run_status(store_tx *tx, void *arg)
@@ -110,6 +129,8 @@ static int run_status(store_tx *tx, void *arg)
         rc = store_access_by_id(tx, j->id, &j->v);
     if (rc == STORE_OK)
         rc = store_voter_emails(tx, j->id, count_waiting, j);
+    if (rc == STORE_OK)
+        rc = read_window(tx, j);
     if (rc == STORE_OK)
         rc = store_voter_search(tx, j->number, SUPPORT_RESULTS_MAX, add_card, &found);
     for (size_t i = 0; rc == STORE_OK && i < found.n; i++)
@@ -147,7 +168,7 @@ void support_voter_free(support_voter *v)
 
 int support_status(access_ctx *a, const char *number, int64_t now, support_voter *out)
 {
-    status_job j = { .number = number };
+    status_job j = { .number = number, .now = now };
     access_account_info account;
     int rc;
 
@@ -182,6 +203,7 @@ int support_status(access_ctx *a, const char *number, int64_t now, support_voter
     out->code_locked_until = locked_until(&j.code, now);
     out->defi_locked_until = locked_until(&j.defi, now);
     out->mail_waiting = j.waiting;
+    out->code_window = j.in_window && a->authority_url != NULL && a->signer != NULL;
     return STORE_OK;
 }
 
@@ -198,7 +220,7 @@ unsigned support_actions_useful(const support_voter *v)
         useful |= 1u << SUPPORT_DEFI;
     for (size_t i = 0; i < v->nscrutins; i++)
         some_unsigned |= !v->scrutins[i].voted;
-    if (some_unsigned)
+    if (some_unsigned && v->code_window)
         useful |= 1u << SUPPORT_CODE;
     if (v->login_locked_until > 0 || v->code_locked_until > 0 || v->defi_locked_until > 0)
         useful |= 1u << SUPPORT_UNLOCK;

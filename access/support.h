@@ -48,6 +48,8 @@ typedef struct {
     size_t nscrutins;
     int struck, activated, defi_set, code_set;
     int64_t login_locked_until, code_locked_until, defi_locked_until;   /* 0: not locked */
+    int code_window;                    /* a new vote code can be asked now: the vote is
+                                         * open, in its window, with an authority */
     uint64_t mail_waiting;              /* messages to their addresses not yet handed to
                                          * the relay (delivered ones are erased: none
                                          * names its recipient any more) */
@@ -60,8 +62,8 @@ int support_act(access_ctx *a, const char *number, support_action action, const 
 /* The actions that apply to a voter where they stand (a bit per action,
  * 1 << SUPPORT_*): none for a voter struck off; a new link if they have an
  * address; a défi reset once one is set; a new vote code while a scrutin
- * they are called to has no signature of theirs; unlocking while a lock
- * holds. support_act does not ask this: what it refuses, it refuses itself. */
+ * they are called to has no signature of theirs and code_window holds;
+ * unlocking while a lock holds. support_act does not ask this: what it refuses, it refuses itself. */
 unsigned support_actions_useful(const support_voter *v);
 
 /* A voter's history as the support cell sees it, newest first, from the

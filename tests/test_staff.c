@@ -445,6 +445,17 @@ static void test_support_find_and_status(void **state)
     assert_false(v.activated);
     assert_true(v.code_set);
     assert_int_equal(v.nscrutins, 2);
+    /* what applies: no défi to reset, nothing locked, and no new code without a
+     * credential authority (this server has none); nothing for a struck voter */
+    assert_false(v.code_window);
+    assert_int_equal(support_actions_useful(&v) & (1u << SUPPORT_CODE | 1u << SUPPORT_DEFI |
+                                                   1u << SUPPORT_UNLOCK), 0);
+    v.code_window = 1;
+    v.code_locked_until = 1;
+    assert_int_equal(support_actions_useful(&v) & (1u << SUPPORT_CODE | 1u << SUPPORT_UNLOCK),
+                     1u << SUPPORT_CODE | 1u << SUPPORT_UNLOCK);
+    v.struck = 1;
+    assert_int_equal(support_actions_useful(&v), 0);
     support_voter_free(&v);
 }
 

@@ -286,7 +286,9 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
             continue;
         if (!skipped++)
             html_fmt(h, "<h3>%s</h3><ul class=\"not-useful\">", L(req, MSG_SUPPORT_NOT_USEFUL));
-        html_fmt(h, "<li>%s : %s</li>", L(req, actions[i].button), L(req, actions[i].why_not));
+        html_fmt(h, "<li>%s : %s</li>", L(req, actions[i].button),
+                 L(req, actions[i].action == SUPPORT_CODE && !v->code_window
+                            ? MSG_SUPPORT_WHY_NO_CODE_WINDOW : actions[i].why_not));
     }
     if (skipped)
         html_raw(h, "</ul>");
