@@ -283,35 +283,26 @@ static int add_event(const store_audit_entry *e, void *arg)
     return STORE_OK;
 }
 
-typedef struct {
-    const char *number;
-    support_history *out;
-} history_job;
-
 static int run_history(store_tx *tx, void *arg)
 {
-    history_job *j = arg;
-    store_audit_filter f = { .actor = j->number };
-    int64_t id;
-    int struck, rc = store_voter_find(tx, j->number, &id, &struck);
+    support_history *h = arg;
+    store_audit_filter f = { .actor = h->number };
+    int rc;
 
-    j->out->n = 0;                      /* a job run again starts afresh */
-    j->out->more = 0;
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_audit_page(tx, &f, HISTORY_SCAN, add_event, j->out);
+    h->n = 0;                           /* a job run again starts afresh */
+    h->more = 0;
+    rc = store_audit_page(tx, &f, HISTORY_SCAN, add_event, h);
     return rc == 1 ? STORE_OK : rc;
 }
 
 int support_history_get(access_ctx *a, const char *number, support_history *out)
 {
-    history_job j = { number, out };
-
     out->n = 0;
     out->more = 0;
     if (number == NULL || strlen(number) > STORE_NUMBER_CHARS)
         return STORE_ENOTFOUND;
-    return store_read(a->store, run_history, &j);
+    snprintf(out->number, sizeof out->number, "%s", number);
+    return store_read(a->store, run_history, out);
 }
 
 /* ---- actions ---- */

@@ -70,7 +70,8 @@ unsigned support_actions_useful(const support_voter *v);
  * audit log: links sent and used, passwords and défis set, locks, support
  * actions with their agent and reason, vote-code requests. Never a secret,
  * a tracker or a ballot: casts are not in it (the signature list says
- * where they voted). */
+ * where they voted). A number nobody has gets an empty history
+ * (support_status is what says it is unknown). */
 #define SUPPORT_HISTORY_MAX 50
 typedef struct {
     uint64_t seq;
@@ -82,6 +83,7 @@ typedef struct {
                                          * link-refused: why */
 } support_event;
 typedef struct {
+    char number[STORE_NUMBER_CHARS + 1]; /* whose (an unknown number has none) */
     support_event ev[SUPPORT_HISTORY_MAX];
     size_t n;
     int more;                           /* older entries were left out */
