@@ -7,6 +7,7 @@
 #   make fuzz     run each libFuzzer target (clang) for FUZZ_SECONDS; new inputs
 #                 stay in build/fuzz/corpus (make fuzz-merge adds them to the tree)
 #   make check-repro  two builds of HEAD in different directories: identical programs
+#   make check-man  the manual pages (docs/man/) against the programs' usage
 #   make test-pg  the suite with PostgreSQL stores (make check runs it when the
 #                 PostgreSQL server programs are installed)
 #   make check-ha PostgreSQL failover under load (make check runs it too)
@@ -48,7 +49,7 @@ SAN_BIN   := $(addprefix build/san/bin/,$(PROGRAMS))
 TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench/bench \
              build/rel/bench/soak
 
-.PHONY: all deps check check-browser check-repro check-ha test test-pg test-san bench soak demo crypto-demo vectors \
+.PHONY: all deps check check-browser check-man check-repro check-ha test test-pg test-san bench soak demo crypto-demo vectors \
         clean portal fuzz fuzz-merge replay replay-san
 
 all: deps
@@ -66,14 +67,41 @@ PORTAL_NPM := node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.m
               node_modules/altcha/dist_external/worker.js \
               node_modules/altcha/dist_external/altcha.css
 portal: $(PORTAL_DIR)/.stamp
-$(PORTAL_DIR)/.stamp: $(PORTAL_SRC) $(PORTAL_NPM) $(SODIUM_ESM) package-lock.json
+$(PORTAL_DIR)/.stamp: $(PORTAL_SRC) $(PORTAL_NPM) $(SODIUM_ESM) package-lock.json \
+                     votesrv/portal/theme.c
 	@mkdir -p $(PORTAL_DIR)
 	cp $(PORTAL_SRC) $(PORTAL_NPM) $(PORTAL_DIR)/
 	cp node_modules/altcha/dist_i18n/fr-fr.js $(PORTAL_DIR)/altcha-fr-fr.js
 	sed 's#from"libsodium-sumo"#from"./libsodium-sumo.mjs"#' $(SODIUM_ESM) \
 	  > $(PORTAL_DIR)/libsodium-wrappers.mjs
 	grep -q 'from"./libsodium-sumo.mjs"' $(PORTAL_DIR)/libsodium-wrappers.mjs
+	@$(MAKE) --no-print-directory portal-dsfr
 	@touch $@
+
+# The dsfr theme (config "portal": {"theme": "dsfr"}): the State's design
+# system, npm @gouvfr/dsfr (pinned), served from the assets folder under the
+# same CSP. Its style sheet's url()s name icons/CAT/NAME.svg and fonts/NAME.woff2;
+# /static/ serves flat lower-case names only, so they become dsfr-NAME.svg and
+# marianne-NAME.woff2, and only the icons and fonts the pages use are copied.
+# The style sheet's SHA-384 must be the one votesrv/portal/theme.c puts in the
+# pages' integrity attribute: a different DSFR file stops the build.
+DSFR := node_modules/@gouvfr/dsfr/dist
+DSFR_ICONS := system/fr--info-fill system/fr--success-fill system/fr--error-fill \
+              system/fr--warning-fill arrows/arrow-down-s-line
+DSFR_FONTS := Marianne-Regular Marianne-Bold Marianne-Medium Marianne-Light \
+              Marianne-Regular_Italic
+.PHONY: portal-dsfr
+portal-dsfr:
+	sed -E -e 's#url\(icons/[a-z]+/([a-z0-9-]+\.svg)\)#url(dsfr-\1)#g' \
+	  -e 's#url\(fonts/([A-Za-z]+)-([A-Za-z]+)(_Italic)?\.(woff2?)\)#url(\L\1-\2\3\E.\4)#g' \
+	  -e 's#url\(([a-z]+-[a-z]+)_italic\.(woff2?)\)#url(\1-italic.\2)#g' \
+	  $(DSFR)/dsfr.min.css > $(PORTAL_DIR)/dsfr.min.css
+	! grep -q 'url(icons/\|url(fonts/' $(PORTAL_DIR)/dsfr.min.css
+	for i in $(DSFR_ICONS); do cp $(DSFR)/icons/$$i.svg $(PORTAL_DIR)/dsfr-$${i#*/}.svg; done
+	for f in $(DSFR_FONTS); do \
+	  cp $(DSFR)/fonts/$$f.woff2 $(PORTAL_DIR)/$$(echo $$f | tr A-Z_ a-z-).woff2; done
+	test "sha384-$$(openssl dgst -sha384 -binary $(PORTAL_DIR)/dsfr.min.css | base64 -w0)" = \
+	  "$$(sed -n 's/^#define PORTAL_DSFR_CSS_SRI "\(.*\)"$$/\1/p' votesrv/portal/theme.c)"
 
 deps:
 	@scripts/install-deps
@@ -138,7 +166,7 @@ votecred_HDR := store/store.h
 # the online authority: the vote-code generator, credauth/ and the store-free
 # part of mail/
 votecad_OBJ := tools/votecad.o notices/code.o mail/compose.o mail/template.o mail/config.o \
-               mail/smtp.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
+               mail/smtp.o mail/file.o $(patsubst %.c,%.o,$(sort $(wildcard credauth/*.c)))
 # the voter's client: ballots, receipts, vote codes
 voteclient_OBJ := tools/voteclient.o client/client.o ballot/ballot.o ballot/ballot_json.o \
                   ballot/ballot_wire.o box/receipt.o notices/code.o
@@ -279,6 +307,7 @@ check-ha: build/rel/tests/ha_failover $(REL_BIN)
 test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	@$(MAKE) --no-print-directory check-man
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 	@$(MAKE) --no-print-directory replay
 
@@ -291,11 +320,18 @@ test-san: $(SAN_TESTS) $(SAN_BIN) portal
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),
 # on the release build (make check runs them too; not again under ASan).
 check-browser: deps
-	@$(MAKE) --no-print-directory build/rel/tests/test_portal $(REL_BIN) portal
+	@$(MAKE) --no-print-directory build/rel/tests/test_portal build/rel/tests/test_demo $(REL_BIN) portal
 	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_portal
+	@cd tests && VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/test_demo
 
 check-repro: deps
 	@tests/repro.sh
+
+# The manual pages (docs/man/): one per program, no groff warning, every
+# command and option of each program's usage in its page (make check runs it).
+check-man: $(REL_BIN)
+	@echo "== man pages (tests/man_check.sh)"
+	@tests/man_check.sh build/rel/bin $(PROGRAMS)
 
 bench: deps
 	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN)
@@ -307,11 +343,12 @@ soak: deps
 	@cd tests && ../build/rel/bench/soak
 
 DEMO_DIR ?= demo-election
+DEMO_PORT ?= 8080
 
 demo: deps
 	@$(MAKE) --no-print-directory $(REL_BIN) portal
 	@rm -rf $(DEMO_DIR)
-	@build/rel/bin/votectl demo $(DEMO_DIR)
+	@build/rel/bin/votectl demo $(DEMO_DIR) --port $(DEMO_PORT)
 	@build/rel/bin/votecad init $(DEMO_DIR)/votecad/votecad.json
 	@build/rel/bin/votecad serve $(DEMO_DIR)/votecad/votecad.json & cad=$$!; \
 	  trap 'kill $$cad; wait $$cad' EXIT; build/rel/bin/votesrv -c $(DEMO_DIR)/votesrv.json

@@ -355,3 +355,10 @@ int box_archive_fd(box_ctx *b, int *fd, uint64_t *size)
     pthread_mutex_unlock(&b->archive_lock);
     return rc;
 }
+
+int box_archive_ready(box_ctx *b)
+{
+    char state[STORE_STATE_CHARS + 1];
+
+    return box_final(b->store, state);
+}

@@ -106,14 +106,69 @@ static int board_shows(const box_ctx *b, const uint8_t *tracker)
                                          sizeof *b->published, cmp_tracker) != NULL);
 }
 
-typedef struct {
+/* A walk of a scrutin's published ballots by tracker, store page after store
+ * page (the board may hide some of each): the part the list of ballots
+ * (box_page) and the list of trackers (box_trackers) share. */
+typedef struct walk {
     const box_ctx *b;
     const char *scrutin;
     const uint8_t *after;
+    /* one store page of up to want after `after`, each ballot through
+     * walk_saw; how many more the walk wants (0: done) */
+    int (*fetch)(store_tx *tx, struct walk *w, const uint8_t *after, int want);
+    int (*wanted)(const struct walk *w);
+    void (*restart)(struct walk *w);    /* a job run again starts afresh */
+    int seen;                           /* ballots of the last store page */
+    uint8_t seen_last[BALLOT_TRACKER_BYTES];
+} walk;
+
+/* Each ballot a store page hands over: whether the board shows it. */
+static int walk_saw(walk *w, const uint8_t *tracker)
+{
+    w->seen++;
+    memcpy(w->seen_last, tracker, sizeof w->seen_last);
+    return board_shows(w->b, tracker);
+}
+
+static int run_walk(store_tx *tx, void *arg)
+{
+    walk *w = arg;
+    const uint8_t *after = w->after;
+    uint8_t cursor[BALLOT_TRACKER_BYTES];
+    int rc;
+
+    w->restart(w);
+    for (;;) {
+        int want = w->wanted(w);
+
+        w->seen = 0;
+        rc = w->fetch(tx, w, after, want);
+        if (rc != STORE_OK || w->wanted(w) <= 0 || w->seen < want)
+            return rc;
+        memcpy(cursor, w->seen_last, sizeof cursor);
+        after = cursor;
+    }
+}
+
+/* The walk in one read, under the board's lock with batches (a batch
+ * published first if a new period began). */
+static int walk_read(box_ctx *b, walk *w)
+{
+    int rc;
+
+    if (b->batch_seconds <= 0)
+        return store_read(b->store, run_walk, w);
+    pthread_mutex_lock(&b->board_lock);
+    if ((rc = board_refresh(b)) == STORE_OK)
+        rc = store_read(b->store, run_walk, w);
+    pthread_mutex_unlock(&b->board_lock);
+    return rc;
+}
+
+typedef struct {
+    walk w;                             /* first */
     int limit;
     box_board_page *out;
-    int seen;                          /* ballots of the last store page */
-    uint8_t seen_last[BALLOT_TRACKER_BYTES];
 } page_job;
 
 static int add_ballot(const uint8_t *tracker, const char *body, void *arg)
@@ -121,9 +176,7 @@ static int add_ballot(const uint8_t *tracker, const char *body, void *arg)
     page_job *j = arg;
     box_board_entry *e = &j->out->ballots[j->out->n];
 
-    j->seen++;
-    memcpy(j->seen_last, tracker, sizeof j->seen_last);
-    if (!board_shows(j->b, tracker))
+    if (!walk_saw(&j->w, tracker))
         return 0;
     if ((e->ballot = strdup(body)) == NULL)
         return STORE_ENOMEM;
@@ -132,26 +185,24 @@ static int add_ballot(const uint8_t *tracker, const char *body, void *arg)
     return 0;
 }
 
-/* Store pages until limit published ballots or the end of the box. */
-static int run_page(store_tx *tx, void *arg)
+static int page_fetch(store_tx *tx, walk *w, const uint8_t *after, int want)
 {
-    page_job *j = arg;
-    const uint8_t *after = j->after;
-    uint8_t cursor[BALLOT_TRACKER_BYTES];
-    int rc;
+    return store_ballots_page(tx, w->scrutin, after, want, add_ballot, w);
+}
 
-    while (j->out->n > 0)               /* a job run again starts afresh */
+static int page_wanted(const walk *w)
+{
+    const page_job *j = (const page_job *)w;
+
+    return j->limit - (int)j->out->n;
+}
+
+static void page_restart(walk *w)
+{
+    page_job *j = (page_job *)w;
+
+    while (j->out->n > 0)
         free(j->out->ballots[--j->out->n].ballot);
-    for (;;) {
-        int want = j->limit - (int)j->out->n;
-
-        j->seen = 0;
-        rc = store_ballots_page(tx, j->scrutin, after, want, add_ballot, j);
-        if (rc != STORE_OK || (int)j->out->n >= j->limit || j->seen < want)
-            return rc;
-        memcpy(cursor, j->seen_last, sizeof cursor);
-        after = cursor;
-    }
 }
 
 /* STORE_ENOTFOUND if the election has no such scrutin. */
@@ -179,8 +230,8 @@ void box_page_free(box_board_page *p)
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
              box_board_page *out)
 {
-    page_job j = { b, scrutin, after, limit < 1 || limit > BOX_PAGE_MAX ? BOX_PAGE_MAX : limit,
-                   out, 0, { 0 } };
+    page_job j = { { b, scrutin, after, page_fetch, page_wanted, page_restart, 0, { 0 } },
+                   limit < 1 || limit > BOX_PAGE_MAX ? BOX_PAGE_MAX : limit, out };
     int rc = scrutin_known(b, scrutin);
 
     memset(out, 0, sizeof *out);
@@ -188,19 +239,78 @@ int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
         return rc;
     if ((out->ballots = calloc((size_t)j.limit, sizeof *out->ballots)) == NULL)
         return STORE_ENOMEM;
-    if (b->batch_seconds > 0) {
-        pthread_mutex_lock(&b->board_lock);
-        if ((rc = board_refresh(b)) == STORE_OK)
-            rc = store_read(b->store, run_page, &j);
-        pthread_mutex_unlock(&b->board_lock);
-    } else {
-        rc = store_read(b->store, run_page, &j);
-    }
+    rc = walk_read(b, &j.w);
     if (rc != STORE_OK) {
         box_page_free(out);
         return rc;
     }
     out->more = (int)out->n == j.limit;
+    return STORE_OK;
+}
+
+typedef struct {
+    walk w;                             /* first */
+    int before;                         /* descending from w.after */
+    size_t want;                        /* limit + 1: whether a next page has any */
+    box_tracker_page *out;
+    uint8_t held[BALLOT_TRACKER_BYTES];   /* the one past the page */
+    size_t n;
+} trackers_job;
+
+static int add_tracker(const uint8_t *tracker, void *arg)
+{
+    trackers_job *j = arg;
+
+    if (!walk_saw(&j->w, tracker) || j->n >= j->want)
+        return 0;
+    memcpy(j->n < j->want - 1 ? j->out->trackers[j->n] : j->held, tracker, BALLOT_TRACKER_BYTES);
+    j->n++;
+    return 0;
+}
+
+static int trackers_fetch(store_tx *tx, walk *w, const uint8_t *after, int want)
+{
+    return store_trackers_page(tx, w->scrutin, after, ((trackers_job *)w)->before, want,
+                               add_tracker, w);
+}
+
+static int trackers_wanted(const walk *w)
+{
+    const trackers_job *j = (const trackers_job *)w;
+
+    return (int)(j->want - j->n);
+}
+
+static void trackers_restart(walk *w)
+{
+    ((trackers_job *)w)->n = 0;
+}
+
+int box_trackers(box_ctx *b, const char *scrutin, const uint8_t *from, int before, int limit,
+                 box_tracker_page *out)
+{
+    trackers_job j = { { b, scrutin, from, trackers_fetch, trackers_wanted, trackers_restart, 0,
+                         { 0 } },
+                       before,
+                       (size_t)(limit < 1 || limit > BOX_TRACKERS_MAX ? BOX_TRACKERS_MAX : limit) + 1,
+                       out, { 0 }, 0 };
+    int rc = scrutin_known(b, scrutin);
+
+    out->n = 0;
+    out->more = 0;
+    if (rc != STORE_OK)
+        return rc;
+    if ((rc = walk_read(b, &j.w)) != STORE_OK)
+        return rc;
+    out->more = j.n == j.want;
+    out->n = out->more ? j.n - 1 : j.n;
+    for (size_t i = 0; before && i < out->n / 2; i++) {     /* in tracker order */
+        uint8_t t[BALLOT_TRACKER_BYTES];
+
+        memcpy(t, out->trackers[i], sizeof t);
+        memcpy(out->trackers[i], out->trackers[out->n - 1 - i], sizeof t);
+        memcpy(out->trackers[out->n - 1 - i], t, sizeof t);
+    }
     return STORE_OK;
 }
 

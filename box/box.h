@@ -161,6 +161,19 @@ typedef struct {
 int box_page(box_ctx *b, const char *scrutin, const uint8_t *after, int limit,
              box_board_page *out);
 void box_page_free(box_board_page *p);
+/* The board's list: trackers alone, the same published ones by tracker
+ * (never by arrival), at most limit after `from` (NULL: from the first), or
+ * with before set the limit ones just before `from` (NULL: the last ones),
+ * always listed in tracker order; more says whether a page further on in
+ * that direction has any (STORE_ENOTFOUND for an unknown scrutin). */
+#define BOX_TRACKERS_MAX 200
+typedef struct {
+    uint8_t trackers[BOX_TRACKERS_MAX][BALLOT_TRACKER_BYTES];
+    size_t n;
+    int more;
+} box_tracker_page;
+int box_trackers(box_ctx *b, const char *scrutin, const uint8_t *from, int before, int limit,
+                 box_tracker_page *out);
 typedef struct {
     char scrutin[STORE_SCRUTIN_CHARS + 1];
     char *ballot;                     /* as stored: canonical JSON */
@@ -204,5 +217,8 @@ int box_archive_write(store *s, struct signer *g, FILE *out);
  * stays the same (the box no longer changes; the count adds documents).
  * BOX_REFUSED while voting is possible (the board is paged). */
 int box_archive_fd(box_ctx *b, int *fd, uint64_t *size);
+/* Whether box_archive_fd would give the archive now (STORE_OK) or not yet
+ * (BOX_REFUSED), without making it. */
+int box_archive_ready(box_ctx *b);
 
 #endif

@@ -28,7 +28,7 @@ static int send_sealed(credauth *ca, CURL *c, const cas_mail *m, char *err, size
         snprintf(err, errlen, "stored message cannot be decrypted");
         return 2;
     }
-    rc = c != NULL ? mail_smtp_send(c, ca->mail, m->to, msg, len, err, errlen) : 1;
+    rc = mail_send(c, ca->mail, m->to, msg, len, err, errlen);
     sodium_memzero(msg, len);
     free(msg);
     return rc;

@@ -75,6 +75,10 @@ int election_test_end(store *s, election_ctx *c);
 int election_publish(store *s, election_ctx *c);
 int election_purge(store *s, election_ctx *c);
 int election_audit_checkpoint(store *s, election_ctx *c);
+/* ELECTION_OK once no ballot can come any more (not yet open, or the window
+ * has ended, or closed and after); ELECTION_REFUSED while the election is
+ * open (suspended too) before the end of its window, c->msg saying until when. */
+int election_voting_over(store *s, election_ctx *c);
 /* Within the count's write job: closed -> tallied, details in the audit entry. */
 int election_tallied_tx(store_tx *tx, election_ctx *c, json_t *details);
 

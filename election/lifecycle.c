@@ -400,3 +400,40 @@ int election_audit_checkpoint(store *s, election_ctx *c)
 {
     return transition_do(s, c, "checkpoint", check_checkpoint, NULL);
 }
+
+/* ---- whether ballots can still come ---- */
+
+static int run_voting_over(store_tx *tx, void *arg)
+{
+    election_ctx *c = arg;
+    store_election e;
+    def_election d;
+    char err[DEF_ERR_CHARS], when[40];
+    int rc = store_election_get(tx, &e);
+
+    if (rc == STORE_ENOTFOUND)
+        return election_refuse(c, "no election in this store: run votectl init first");
+    if (rc != STORE_OK)
+        return rc;
+    if (!in_state(&e, "open")) {
+        rc = ELECTION_OK;
+    } else if (def_parse(&d, e.definition, strlen(e.definition), err, sizeof err) != 0) {
+        rc = election_refuse(c, "the stored definition is invalid: %s", err);
+    } else {
+        fmt_instant(when, d.closes);
+        rc = c->now < d.closes
+                 ? election_refuse(c, "voting is open until %s%s: wait for the end of the "
+                                   "window (the box can still change)", when,
+                                   e.suspended ? " (suspended now)" : "")
+                 : ELECTION_OK;
+        def_free(&d);
+    }
+    free(e.definition);
+    return rc;
+}
+
+int election_voting_over(store *s, election_ctx *c)
+{
+    c->msg[0] = '\0';
+    return store_read(s, run_voting_over, c);
+}

@@ -152,20 +152,55 @@ static void put_encoded_subject(FILE *f, const char *subject)
     free(b);
 }
 
+static const char *var_get(const char *const *vars, const char *name)
+{
+    for (size_t i = 0; vars != NULL && vars[i] != NULL; i += 2)
+        if (strcmp(vars[i], name) == 0)
+            return vars[i + 1];
+    return NULL;
+}
+
+/* The From value: the configured one; with none (a message queued before a
+ * relay is configured), the organiser's name (an RFC 2047 word) and the
+ * election's support address, from the message's own values. "" if neither. */
+static void from_value(char out[512], const mail_ctx *m, const char *const *vars)
+{
+    const char *org = var_get(vars, "organiser"), *addr = var_get(vars, "support_email");
+    char b[400];
+    size_t n;
+
+    out[0] = '\0';
+    if (m->cfg.from[0] != '\0') {
+        snprintf(out, 512, "%s", m->cfg.from);
+        return;
+    }
+    if (addr == NULL || addr[0] == '\0' || strlen(addr) > 250 || strpbrk(addr, "<>\r\n \t,;"))
+        return;
+    n = org != NULL ? strlen(org) : 0;
+    if (n == 0 || n > 250 || strpbrk(org, "\r\n") != NULL) {
+        snprintf(out, 512, "<%s>", addr);
+        return;
+    }
+    sodium_bin2base64(b, sizeof b, (const unsigned char *)org, n, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, 512, "=?UTF-8?B?%s?= <%s>", b, addr);
+}
+
 char *mail_compose(const mail_ctx *m, mail_kind kind, const char *lang, const char *to,
                    const char *const *vars, size_t *len)
 {
     const mail_template *t = &m->t[kind][lang != NULL && strcmp(lang, "en") == 0];
     char *subject = mail_render(t->subject, vars, 0), *text = mail_render(t->text, vars, 0);
     char *html = mail_render(t->html, vars, 1), *text_crlf = NULL, *html_crlf = NULL;
-    char *out = NULL, date[64], boundary[33], id[33];
-    const char *domain = strrchr(m->cfg.from, '@');
+    char *out = NULL, date[64], boundary[33], id[33], from[512];
+    const char *domain;
     uint8_t r[16];
     time_t now = time(NULL);
     struct tm tm;
     FILE *f;
 
     *len = 0;
+    from_value(from, m, vars);
+    domain = strrchr(from, '@');
     if (subject == NULL || text == NULL || html == NULL ||
         (text_crlf = crlf(text)) == NULL || (html_crlf = crlf(html)) == NULL ||
         (f = open_memstream(&out, len)) == NULL)
@@ -176,7 +211,7 @@ char *mail_compose(const mail_ctx *m, mail_kind kind, const char *lang, const ch
     sodium_bin2hex(boundary, sizeof boundary, r, sizeof r);
     randombytes_buf(r, sizeof r);
     sodium_bin2hex(id, sizeof id, r, sizeof r);
-    fprintf(f, "From: %s\r\nTo: <%s>\r\n", m->cfg.from, to);
+    fprintf(f, "From: %s\r\nTo: <%s>\r\n", from, to);
     put_encoded_subject(f, subject);
     fprintf(f, "Date: %s\r\nMessage-ID: <%s@%.*s>\r\nMIME-Version: 1.0\r\n"
                "Auto-Submitted: auto-generated\r\n"

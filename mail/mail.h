@@ -2,9 +2,12 @@
  * mail.h - mail/, e-mail to voters: templates (conf/mail/KIND.LANG.txt and
  * .html), MIME composition (text and HTML parts, UTF-8), a durable outbox,
  * the SMTP client on libcurl (STARTTLS or implicit TLS via OpenSSL,
- * authentication, timeouts), and a sender thread that hands due messages to
- * a transport (in the daemon, the mailer process: votesrv/mailer.c),
- * retrying with back-off. A message is queued in the same transaction as the event that causes
+ * authentication, timeouts), the file transport (one .eml file per message
+ * in a folder, written durably: file.c, which also reads them back for the
+ * demo's mailbox page), and a sender thread that hands due messages to a
+ * transport (in the daemon, SMTP goes to the mailer process:
+ * votesrv/mailer.c), retrying with back-off; the outbox's figures
+ * (mail_outbox_status). A message is queued in the same transaction as the event that causes
  * it; outbox bodies are encrypted at rest (they carry one-time links) and erased
  * once delivered. Delivery is at-least-once: a crash between sending and marking
  * resends.
@@ -42,13 +45,22 @@ typedef struct {
      * CAs when set: a sandboxed mailer opens no file (not owned here) */
     const uint8_t *ca_blob;
     size_t ca_blob_len;
+    /* "transport": "file": each message written as a .eml file in folder
+     * (mail/file.c), no relay; demo_mailbox (the demo only, never with a
+     * relay): the portal lists that folder's messages at /demo/courrier */
+    int transport;                   /* MAIL_TRANSPORT_SMTP or MAIL_TRANSPORT_FILE */
+    char folder[MAIL_PATH_CHARS];
+    int demo_mailbox;
 } mail_config;
+
+enum { MAIL_TRANSPORT_SMTP = 0, MAIL_TRANSPORT_FILE = 1 };
 
 #define MAIL_ENVELOPE_CHARS 300
 
 /* The "mail" object of a configuration file at path (relative file names are
  * resolved against path's folder): relay, from, and optional starttls,
- * ca_file, username, password_file, timeout_s. 0, or -1 with a message. */
+ * ca_file, username, password_file, timeout_s; or "transport": "file",
+ * folder, and optional from and demo_mailbox. 0, or -1 with a message. */
 MUST_CHECK
 int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen);
 /* rel resolved against the folder of the file base (unless absolute); -1 if too long. */
@@ -85,6 +97,33 @@ int mail_smtp_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_
 /* The same with the relay of mc and the envelope sender from ("<address>"). */
 int mail_smtp_deliver(CURL *c, const mail_config *mc, const char *from, const char *rcpt_to,
                       const uint8_t *msg, size_t len, char *err, size_t errlen);
+/* One message by the configured transport: written to the folder (file
+ * transport, mail/file.c), or through the relay with c (NULL: a temporary
+ * failure). The same answers as mail_smtp_send. */
+int mail_send(CURL *c, const mail_ctx *m, const char *rcpt_to, const uint8_t *msg, size_t len,
+              char *err, size_t errlen);
+/* msg written whole as a new NAME.eml file (mode 0600) in folder, durably
+ * (temporary name, fsync, rename, fsync of the folder): 0, or 1 with err
+ * (nothing is left of it). */
+int mail_file_deliver(const char *folder, const uint8_t *msg, size_t len, char *err,
+                      size_t errlen);
+/* The messages of a file transport's folder, read back (the demo's mailbox
+ * page): recipient, decoded subject, time (from the file's name) and the
+ * links of the text part. */
+#define MAIL_FILE_LINKS 4
+#define MAIL_FILE_MAX ((size_t)256 << 10)
+typedef struct {
+    char name[96];
+    int64_t time;
+    char to[256];
+    char subject[512];
+    char links[MAIL_FILE_LINKS][512];
+    size_t nlinks;
+} mail_file_entry;
+typedef int (*mail_file_fn)(const mail_file_entry *e, void *arg);
+/* The newest first, at most max of them, only those to `to` (any case) if
+ * not NULL; fn returns non-zero to stop. The number shown, or -1. */
+int mail_folder_list(const char *folder, const char *to, size_t max, mail_file_fn fn, void *arg);
 /* The envelope sender of a From value: "<address>" of "Name <address>". */
 void mail_envelope_from(char out[MAIL_ENVELOPE_CHARS], const char *from);
 
@@ -95,6 +134,15 @@ typedef int (*mail_transport)(void *cls, const char *rcpt_to, const uint8_t *msg
 /* Set before any delivery starts (not thread-safe); m forgets the relay's
  * password, which the transport holds. */
 void mail_transport_set(mail_ctx *m, mail_transport fn, void *cls);
+
+/* The outbox's figures (store_outbox_stats) at now, read from the store, and
+ * whether mail is degraded: a message waiting longer than MAIL_WAIT_ALARM_S,
+ * one waiting after a failed attempt, or one given up. *why (if not NULL):
+ * the first of these, in English, or "". STORE_OK or a store error. */
+#define MAIL_WAIT_ALARM_S 900
+typedef struct store_outbox_figures store_outbox_figures;
+int mail_outbox_status(store *s, int64_t now, store_outbox_figures *figures, int *degraded,
+                       const char **why);
 
 typedef struct mail_sender mail_sender;
 mail_sender *mail_sender_start(store *s, const mail_ctx *m);

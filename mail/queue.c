@@ -1,4 +1,5 @@
-/* queue.c - messages queued in the store's outbox, encrypted at rest. */
+/* queue.c - messages queued in the store's outbox, encrypted at rest; the
+ * outbox's figures. */
 #include "mail_internal.h"
 
 #include <stdlib.h>
@@ -29,4 +30,37 @@ int mail_queue_tx(store_tx *tx, const mail_ctx *m, mail_kind kind, const char *l
                              crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len, now);
     free(box);
     return rc;
+}
+
+typedef struct {
+    int64_t now;
+    store_outbox_figures *f;
+} stats_job;
+
+static int run_stats(store_tx *tx, void *arg)
+{
+    stats_job *j = arg;
+
+    return store_outbox_stats(tx, j->now, j->f);
+}
+
+int mail_outbox_status(store *s, int64_t now, store_outbox_figures *figures, int *degraded,
+                       const char **why)
+{
+    stats_job j = { now, figures };
+    int rc = store_read(s, run_stats, &j);
+    const char *w = "";
+
+    if (rc != STORE_OK)
+        return rc;
+    if (figures->oldest_waiting_s > MAIL_WAIT_ALARM_S)
+        w = "messages have waited too long (is a mail transport configured and working?)";
+    else if (figures->retrying > 0)
+        w = "messages wait after a failed attempt";
+    else if (figures->failed > 0)
+        w = "messages were given up";
+    *degraded = w[0] != '\0';
+    if (why != NULL)
+        *why = w;
+    return STORE_OK;
 }

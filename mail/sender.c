@@ -1,4 +1,5 @@
-/* sender.c - delivery of the outbox through SMTP with libcurl. */
+/* sender.c - delivery of the outbox: through SMTP with libcurl, or to the
+ * file transport's folder (file.c). */
 #include "mail_internal.h"
 
 #include <curl/curl.h>
@@ -154,7 +155,7 @@ static int deliver_due(store *s, const mail_ctx *m, int64_t now, atomic_int *sto
         drop_batch(&b);
         return rc;
     }
-    c = m->transport == NULL ? curl_easy_init() : NULL;
+    c = m->transport == NULL && m->cfg.transport == MAIL_TRANSPORT_SMTP ? curl_easy_init() : NULL;
     for (int i = 0; i < b.n; i++) {
         if (stop != NULL && atomic_load(stop))
             break;
@@ -167,8 +168,8 @@ static int deliver_due(store *s, const mail_ctx *m, int64_t now, atomic_int *sto
             outcome[i] = m->transport(m->transport_cls, b.items[i].to, b.items[i].msg,
                                       b.items[i].len, errors[i], sizeof errors[i]);
         } else {
-            outcome[i] = c ? mail_smtp_send(c, m, b.items[i].to, b.items[i].msg, b.items[i].len,
-                                              errors[i], sizeof errors[i]) : 1;
+            outcome[i] = mail_send(c, m, b.items[i].to, b.items[i].msg, b.items[i].len,
+                                   errors[i], sizeof errors[i]);
         }
         if (outcome[i] < 0 || outcome[i] > 2)
             outcome[i] = 1;

@@ -364,6 +364,15 @@ int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);
 /* Messages to this address still waiting to leave (state queued). */
 int store_outbox_waiting_to(store_tx *tx, const char *recipient, uint64_t *n);
+/* The outbox's figures (issue 23, the demo: /metrics, /healthz and the
+ * officers' dashboard): messages waiting (queued, of which retrying after a
+ * failure), delivered, given up, and how long the oldest waiting one has
+ * waited (0 if none), at now. */
+typedef struct store_outbox_figures {
+    uint64_t queued, sent, failed, retrying;
+    int64_t oldest_waiting_s;
+} store_outbox_figures;
+int store_outbox_stats(store_tx *tx, int64_t now, store_outbox_figures *out);
 
 /* The election's public documents by kind and holder: the key ceremony's
  * messages, the trustees' seals, the encrypted sums, partial decryptions and
@@ -379,5 +388,13 @@ int store_document_delete(store_tx *tx, const char *kind, int64_t holder);
 /* The signature list: (scrutin, voter number) in that order. */
 typedef int (*store_signature_fn)(const char *scrutin, const char *number, void *arg);
 int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg);
+
+/* The public board's list (issue 23, box/board.c): up to limit trackers of a
+ * scrutin after `from` (NULL: from the first) by tracker, or if descending
+ * before it (NULL: from the last) the nearest first; without the ballots
+ * (SQLite: from the box's order alone, no slot read). */
+typedef int (*store_tracker_fn)(const uint8_t *tracker, void *arg);
+int store_trackers_page(store_tx *tx, const char *scrutin, const uint8_t *from, int descending,
+                        int limit, store_tracker_fn fn, void *arg);
 
 #endif

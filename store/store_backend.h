@@ -135,6 +135,8 @@ int store_sql_exec(store_tx *tx, const char *sql);
                      void *arg), (scrutin, after, limit, fn, arg)) \
     X(ballots_wire, (const char *scrutin, const uint8_t *after, int limit, store_wire_fn fn, \
                      void *arg), (scrutin, after, limit, fn, arg)) \
+    X(trackers_page, (const char *scrutin, const uint8_t *from, int descending, int limit, \
+                      store_tracker_fn fn, void *arg), (scrutin, from, descending, limit, fn, arg)) \
     X(ballot_count, (uint64_t *count), (count)) \
     X(box_state_get, (const char *scrutin, uint64_t *count, uint8_t digest[32]), \
       (scrutin, count, digest)) \

@@ -10,8 +10,8 @@
 int store_outbox_insert(store_tx *tx, const char *recipient, const uint8_t *message, size_t len,
                         int64_t now)
 {
-    return store_sql_run(tx, STORE_SQL("INSERT INTO outbox(recipient, message, next_attempt)"
-                                       " VALUES ($1, $2, $3)", STORE_TEXT(recipient),
+    return store_sql_run(tx, STORE_SQL("INSERT INTO outbox(recipient, message, next_attempt,"
+                                       " queued_at) VALUES ($1, $2, $3, $3)", STORE_TEXT(recipient),
                                        STORE_BLOB(message, len), STORE_INT(now)));
 }
 
@@ -37,7 +37,7 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
 int store_outbox_sent(store_tx *tx, int64_t id)
 {
     return store_sql_run(tx, STORE_SQL("UPDATE outbox SET state = 'sent', recipient = '',"
-                                       " message = NULL, next_attempt = 0,"
+                                       " message = NULL, next_attempt = 0, queued_at = NULL,"
                                        " attempts = attempts + 1, last_error = NULL"
                                        " WHERE id = $1", STORE_INT(id)));
 }
@@ -51,7 +51,9 @@ int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error
                                        " recipient = CASE WHEN $3 = 'failed' THEN ''"
                                        " ELSE recipient END,"
                                        " message = CASE WHEN $3 = 'failed' THEN NULL"
-                                       " ELSE message END WHERE id = $4",
+                                       " ELSE message END,"
+                                       " queued_at = CASE WHEN $3 = 'failed' THEN NULL"
+                                       " ELSE queued_at END WHERE id = $4",
                                        STORE_INT(next), STORE_TEXT(error),
                                        STORE_TEXT(permanent ? "failed" : "queued"),
                                        STORE_INT(id)));
@@ -67,6 +69,34 @@ int store_outbox_waiting_to(store_tx *tx, const char *recipient, uint64_t *n)
 {
     return store_sql_count(tx, n, STORE_SQL("SELECT count(*) FROM outbox WHERE recipient = $1"
                                             " AND state = 'queued'", STORE_TEXT(recipient)));
+}
+
+int store_outbox_stats(store_tx *tx, int64_t now, store_outbox_figures *out)
+{
+    store_sql q;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = store_sql_row(&q, tx, STORE_SQL("SELECT"
+                                         " count(CASE WHEN state = 'queued' THEN 1 END),"
+                                         " count(CASE WHEN state = 'sent' THEN 1 END),"
+                                         " count(CASE WHEN state = 'failed' THEN 1 END),"
+                                         " count(CASE WHEN state = 'queued' AND attempts > 0"
+                                         " THEN 1 END),"
+                                         " coalesce(min(CASE WHEN state = 'queued'"
+                                         " THEN coalesce(queued_at, next_attempt) END), $1)"
+                                         " FROM outbox", STORE_INT(now)));
+    if (rc == STORE_OK) {
+        int64_t oldest = store_sql_i64(&q, 4);
+
+        out->queued = (uint64_t)store_sql_i64(&q, 0);
+        out->sent = (uint64_t)store_sql_i64(&q, 1);
+        out->failed = (uint64_t)store_sql_i64(&q, 2);
+        out->retrying = (uint64_t)store_sql_i64(&q, 3);
+        out->oldest_waiting_s = out->queued > 0 && oldest < now ? now - oldest : 0;
+        store_sql_end(&q);
+    }
+    return rc;
 }
 
 int store_document_put(store_tx *tx, const char *kind, int64_t holder, const char *body)

@@ -73,7 +73,10 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request " T " PRIMARY KEY,"
     " voter_id bigint NOT NULL REFERENCES voter(id), body " T " NOT NULL);"
     "UPDATE voter SET auth_hash = NULL;",
-    /* 6: a voter's audit entries and waiting mail, for the support file and the
+    /* 6: when a waiting message was queued (the outbox's oldest waiting age) */
+    "ALTER TABLE outbox ADD COLUMN queued_at bigint;"
+    "UPDATE outbox SET queued_at = next_attempt WHERE state = 'queued';",
+    /* 7: a voter's audit entries and waiting mail, for the support file and the
      * auditors' filter */
     "CREATE INDEX audit_actor ON audit(actor, seq);"
     "CREATE INDEX outbox_recipient ON outbox(recipient, state);",

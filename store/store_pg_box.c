@@ -43,43 +43,80 @@ int pgs_ballot_add(store_conn *c, const uint8_t tracker[STORE_HASH_BYTES], const
                                              STORE_BLOB(wire, wirelen)));
 }
 
+/* Whom a page's rows go to: each ballot's body, or its compact form, or its
+ * tracker alone (the one set). */
+typedef struct {
+    store_ballot_fn body;
+    store_wire_fn wire;
+    store_tracker_fn tracker;
+    void *arg;
+} page_to;
+
 /* A page of a scrutin's ballots by tracker after `after` (NULL: from the
- * start, the empty byte string sorting first): tracker and `column`. */
-static void page(store_sql *q, store_conn *c, const char *sql, const char *scrutin,
-                 const uint8_t *after, int limit)
+ * start, the empty byte string sorting first): tracker and the column the
+ * reader wants, if any. */
+static int page(store_conn *c, const char *sql, const char *scrutin, const uint8_t *after,
+                int limit, const page_to *to)
 {
-    store_sql_prepare(q, TX(c), STORE_SQL(sql, STORE_TEXT(scrutin),
-                                          STORE_BLOB(after != NULL ? after : (const uint8_t *)"",
-                                                     after != NULL ? STORE_HASH_BYTES : 0),
-                                          STORE_INT(limit)));
+    store_sql q;
+    size_t len, wirelen;
+
+    store_sql_prepare(&q, TX(c), STORE_SQL(sql, STORE_TEXT(scrutin),
+                                           STORE_BLOB(after != NULL ? after : (const uint8_t *)"",
+                                                      after != NULL ? STORE_HASH_BYTES : 0),
+                                           STORE_INT(limit)));
+    while (store_sql_next(&q)) {
+        const uint8_t *t = store_sql_bytes(&q, 0, &len), *wire;
+
+        if (to->tracker != NULL) {
+            q.stop = to->tracker(t, to->arg);
+        } else if (to->body != NULL) {
+            q.stop = to->body(t, store_sql_str(&q, 1), to->arg);
+        } else {
+            wire = store_sql_bytes(&q, 1, &wirelen);
+            q.stop = to->wire(t, wire, wire != NULL ? wirelen : 0, to->arg);
+        }
+    }
+    return store_sql_stop(&q);
 }
 
 int pgs_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                      store_ballot_fn fn, void *arg)
 {
-    store_sql q;
-    size_t len;
-
-    page(&q, c, "SELECT tracker, body FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
-                " ORDER BY tracker LIMIT $3", scrutin, after, limit);
-    while (store_sql_next(&q))
-        q.stop = fn(store_sql_bytes(&q, 0, &len), store_sql_str(&q, 1), arg);
-    return store_sql_stop(&q);
+    return page(c, "SELECT tracker, body FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                   " ORDER BY tracker LIMIT $3", scrutin, after, limit,
+                &(page_to){ fn, NULL, NULL, arg });
 }
 
 int pgs_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                      store_wire_fn fn, void *arg)
 {
+    return page(c, "SELECT tracker, wire FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                   " ORDER BY tracker LIMIT $3", scrutin, after, limit,
+                &(page_to){ NULL, fn, NULL, arg });
+}
+
+int pgs_trackers_page(store_conn *c, const char *scrutin, const uint8_t *from, int descending,
+                      int limit, store_tracker_fn fn, void *arg)
+{
+    uint8_t past_last[STORE_HASH_BYTES + 1];    /* 0xff...: after every 32-byte tracker */
     store_sql q;
-    size_t len, wirelen;
+    size_t len;
 
-    page(&q, c, "SELECT tracker, wire FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
-                " ORDER BY tracker LIMIT $3", scrutin, after, limit);
-    while (store_sql_next(&q)) {
-        const uint8_t *wire = store_sql_bytes(&q, 1, &wirelen);
-
-        q.stop = fn(store_sql_bytes(&q, 0, &len), wire, wire != NULL ? wirelen : 0, arg);
-    }
+    memset(past_last, 0xff, sizeof past_last);
+    if (!descending)
+        return page(c, "SELECT tracker FROM box.ballot WHERE scrutin = $1 AND tracker > $2"
+                       " ORDER BY tracker LIMIT $3", scrutin, from, limit,
+                    &(page_to){ NULL, NULL, fn, arg });
+    store_sql_prepare(&q, TX(c), STORE_SQL("SELECT tracker FROM box.ballot WHERE scrutin = $1"
+                                           " AND tracker < $2 ORDER BY tracker DESC LIMIT $3",
+                                           STORE_TEXT(scrutin),
+                                           STORE_BLOB(from != NULL ? from : past_last,
+                                                      from != NULL ? STORE_HASH_BYTES
+                                                                   : sizeof past_last),
+                                           STORE_INT(limit)));
+    while (store_sql_next(&q))
+        q.stop = fn(store_sql_bytes(&q, 0, &len), arg);
     return store_sql_stop(&q);
 }
 

@@ -87,7 +87,11 @@ static const char *registry_migrations[] = {
     "CREATE TABLE reissue_request(request TEXT PRIMARY KEY,"
     " voter_id INTEGER NOT NULL REFERENCES voter(id), body TEXT NOT NULL) WITHOUT ROWID;"
     "UPDATE voter SET auth_hash = NULL;",
-    /* 6: a voter's audit entries and waiting mail, for the support file and the
+    /* 6: when a waiting message was queued (the outbox's oldest waiting age;
+     * erased with its body once delivered or given up) */
+    "ALTER TABLE outbox ADD COLUMN queued_at INTEGER;"
+    "UPDATE outbox SET queued_at = next_attempt WHERE state = 'queued';",
+    /* 7: a voter's audit entries and waiting mail, for the support file and the
      * auditors' filter */
     "CREATE INDEX audit_actor ON audit(actor, seq);"
     "CREATE INDEX outbox_recipient ON outbox(recipient, state);",

@@ -909,11 +909,13 @@ static int order_get(store_conn *c, const region *r, sq_order **out)
 }
 
 /* Whom ballots_walk hands each ballot: its body (strings) or its compact
- * form. */
+ * form, or its tracker alone (no slot read), and in which direction. */
 typedef struct {
     store_ballot_fn body;
     store_wire_fn wire;
     void *arg;
+    store_tracker_fn tracker;
+    int descending;              /* before `from`, the nearest first */
 } slot_reader;
 
 static int slot_read_one(const slot_reader *to, const uint8_t *tracker, const slot_view *v)
@@ -930,33 +932,44 @@ static int slot_read_one(const slot_reader *to, const uint8_t *tracker, const sl
     return rc;
 }
 
-/* Up to limit ballots of the scrutin after `after` (NULL: from the first),
- * by tracker, each handed to `to`. */
-static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
+/* Up to limit ballots of the scrutin after `from` (NULL: from the first), by
+ * tracker, or with to->descending before it (NULL: from the last), each
+ * handed to `to`. */
+static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *from, int limit,
                         const slot_reader *to)
 {
     region r;
     sq_order *o;
-    size_t lo = 0, hi;
+    size_t lo = 0, hi, count;
     int rc = region_get(c, scrutin, &r), stop = 0;
 
     if (rc == STORE_ENOTFOUND)
         return STORE_OK;
     if (rc != STORE_OK || (rc = order_get(c, &r, &o)) != STORE_OK)
         return rc;
-    for (hi = o->n; after != NULL && lo < hi; ) {
+    /* lo: the first after `from`, or descending the first not before it */
+    for (hi = o->n; from != NULL && lo < hi; ) {
         size_t mid = lo + (hi - lo) / 2;
+        int cmp = memcmp(o->items[mid].tracker, from, 32);
 
-        if (memcmp(o->items[mid].tracker, after, 32) <= 0)
+        if (cmp < 0 || (cmp == 0 && !to->descending))
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t k = lo; !stop && k < o->n && (int)(k - lo) < limit; k++) {
+    if (from == NULL && to->descending)
+        lo = o->n;
+    count = to->descending ? lo : o->n - lo;
+    for (size_t n = 0; !stop && n < count && (int)n < limit; n++) {
+        size_t k = to->descending ? lo - 1 - n : lo + n;
         uint8_t *buf, tracker[32];
         slot_view v;
 
         memcpy(tracker, o->items[k].tracker, 32);
+        if (to->tracker != NULL) {
+            stop = to->tracker(tracker, to->arg);
+            continue;
+        }
         if ((rc = slot_load(c, &r, o->items[k].slot, &buf, &v)) != STORE_OK)
             return rc;
         stop = slot_read_one(to, tracker, &v);
@@ -968,13 +981,20 @@ static int ballots_walk(store_conn *c, const char *scrutin, const uint8_t *after
 int sq_ballots_page(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_ballot_fn fn, void *arg)
 {
-    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ fn, NULL, arg });
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ fn, NULL, arg, NULL, 0 });
 }
 
 int sq_ballots_wire(store_conn *c, const char *scrutin, const uint8_t *after, int limit,
                     store_wire_fn fn, void *arg)
 {
-    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ NULL, fn, arg });
+    return ballots_walk(c, scrutin, after, limit, &(slot_reader){ NULL, fn, arg, NULL, 0 });
+}
+
+int sq_trackers_page(store_conn *c, const char *scrutin, const uint8_t *from, int descending,
+                     int limit, store_tracker_fn fn, void *arg)
+{
+    return ballots_walk(c, scrutin, from, limit,
+                        &(slot_reader){ NULL, NULL, arg, fn, descending });
 }
 
 static int count_region(store_conn *c, const region *r, void *arg)

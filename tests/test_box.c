@@ -266,6 +266,191 @@ static void test_archive_after_close(void **state)
     free(dir);
 }
 
+/* ---- the board's list of trackers (store_trackers_page, box_trackers) ---- */
+
+#define LIST_BALLOTS 230               /* in SCRUTIN; some in the other scrutin too */
+#define OTHER "cap-attaches"
+
+typedef struct {
+    const char *scrutin;
+    int from, to;                      /* voters whose ballots go in */
+} fill_job;
+
+static int job_fill(store_tx *tx, void *arg)
+{
+    fill_job *j = arg;
+    int rc = STORE_OK;
+
+    for (int64_t v = j->from; rc == STORE_OK && v < j->to; v++) {
+        uint8_t tracker[32];
+
+        tracker_of(tracker, v);
+        rc = store_ballot_add(tx, tracker, j->scrutin, "{}", NULL, 0);
+    }
+    return rc;
+}
+
+typedef struct {
+    const char *scrutin;
+    const uint8_t *after;
+    int descending;
+    int limit;
+    uint8_t got[LIST_BALLOTS + 8][32];
+    size_t n;
+} list_job;
+
+static int take_tracker(const uint8_t *tracker, void *arg)
+{
+    list_job *j = arg;
+
+    assert_true(j->n < LIST_BALLOTS + 8);
+    memcpy(j->got[j->n++], tracker, 32);
+    return 0;
+}
+
+static int job_list(store_tx *tx, void *arg)
+{
+    list_job *j = arg;
+
+    j->n = 0;
+    return store_trackers_page(tx, j->scrutin, j->after, j->descending, j->limit, take_tracker, j);
+}
+
+static int cmp32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+static int64_t fixed_now;
+static int64_t fixed_clock(void)
+{
+    return fixed_now;
+}
+
+/* How many trackers the board lists in SCRUTIN, page after page, each after
+ * the one before; + 1000 if `extra` is one of them. */
+static size_t listed(box_ctx *b, box_tracker_page *page, const uint8_t *extra)
+{
+    uint8_t after[32], prev[32] = { 0 };
+    size_t n = 0, seen = 0;
+
+    assert_int_equal(box_trackers(b, SCRUTIN, NULL, 0, BOX_TRACKERS_MAX, page), STORE_OK);
+    for (;;) {
+        for (size_t i = 0; i < page->n; i++, n++) {
+            assert_true(n == 0 || memcmp(prev, page->trackers[i], 32) < 0);
+            memcpy(prev, page->trackers[i], 32);
+            seen += memcmp(page->trackers[i], extra, 32) == 0;
+        }
+        if (!page->more)
+            return n + 1000 * seen;
+        memcpy(after, page->trackers[page->n - 1], 32);
+        assert_int_equal(box_trackers(b, SCRUTIN, after, 0, BOX_TRACKERS_MAX, page), STORE_OK);
+    }
+}
+
+/* Every tracker of a scrutin, page after page by tracker, none of another
+ * scrutin; the board's list shows only what a batch published. */
+static void test_trackers_list(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_election(dir, "number,surname,given_names,emails,establishment,"
+                                "postal_address,corps\nA1,N,P,a1@ex.gouv.fr,E,,attache\n",
+                           time(NULL) - 60, time(NULL) + 3600);
+    static uint8_t want[LIST_BALLOTS][32];
+    static list_job j;
+    static box_tracker_page page;
+    fill_job fill = { SCRUTIN, 1, LIST_BALLOTS + 1 }, other = { OTHER, 5000, 5040 };
+    uint8_t last[32], extra[32];
+    size_t total = 0;
+    box_ctx b;
+
+    (void)state;
+    assert_int_equal(store_write(s, job_fill, &fill), STORE_OK);
+    assert_int_equal(store_write(s, job_fill, &other), STORE_OK);
+    for (int64_t v = 1; v <= LIST_BALLOTS; v++)
+        tracker_of(want[v - 1], v);
+    qsort(want, LIST_BALLOTS, 32, cmp32);
+    /* the store: keyset pages of 100, by tracker, exactly the scrutin's;
+     * backwards from the last, the nearest first */
+    j.scrutin = SCRUTIN;
+    j.limit = 100;
+    for (j.descending = 0; j.descending <= 1; j.descending++) {
+        j.after = NULL;
+        total = 0;
+        do {
+            assert_int_equal(store_read(s, job_list, &j), STORE_OK);
+            for (size_t i = 0; i < j.n; i++)
+                assert_memory_equal(j.got[i], want[j.descending ? LIST_BALLOTS - 1 - total - i
+                                                                : total + i], 32);
+            total += j.n;
+            if (j.n > 0) {
+                memcpy(last, j.got[j.n - 1], 32);
+                j.after = last;
+            }
+        } while (j.n == 100);
+        assert_int_equal(total, LIST_BALLOTS);
+    }
+    j.descending = 1;
+    j.after = want[0];
+    assert_int_equal(store_read(s, job_list, &j), STORE_OK);
+    assert_int_equal(j.n, 0);                        /* nothing before the first */
+    j.descending = 0;
+    j.scrutin = "nope";
+    j.after = NULL;
+    assert_int_equal(store_read(s, job_list, &j), STORE_OK);
+    assert_int_equal(j.n, 0);
+    /* the board's list: the same pages; "more" only when a next page has some */
+    box_init(&b, s, NULL, NULL, NULL);
+    assert_int_equal(box_trackers(&b, SCRUTIN, NULL, 0, 100, &page), STORE_OK);
+    assert_int_equal(page.n, 100);
+    assert_true(page.more);
+    assert_memory_equal(page.trackers, want, 100 * 32);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[99], 0, 100, &page), STORE_OK);
+    assert_int_equal(page.n, 100);
+    assert_true(page.more);
+    assert_memory_equal(page.trackers, want[100], 100 * 32);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[199], 0, 100, &page), STORE_OK);
+    assert_int_equal(page.n, LIST_BALLOTS - 200);
+    assert_false(page.more);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[LIST_BALLOTS - 31], 0, 30, &page), STORE_OK);
+    assert_int_equal(page.n, 30);
+    assert_false(page.more);                 /* exactly the last 30: no empty next page */
+    assert_int_equal(box_trackers(&b, "nope", NULL, 0, 100, &page), STORE_ENOTFOUND);
+    /* the page before a tracker: the limit just before it, in tracker order */
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[150], 1, 100, &page), STORE_OK);
+    assert_int_equal(page.n, 100);
+    assert_true(page.more);
+    assert_memory_equal(page.trackers, want[50], 100 * 32);
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[50], 1, 100, &page), STORE_OK);
+    assert_int_equal(page.n, 50);
+    assert_false(page.more);
+    assert_memory_equal(page.trackers, want[0], 50 * 32);
+    assert_int_equal(box_trackers(&b, SCRUTIN, NULL, 1, 30, &page), STORE_OK);
+    assert_int_equal(page.n, 30);                     /* the last page */
+    assert_true(page.more);
+    assert_memory_equal(page.trackers, want[LIST_BALLOTS - 30], 30 * 32);
+    /* in batches: a ballot cast after the batch's start waits for the next */
+    b.batch_seconds = 600;
+    b.clock = fixed_clock;
+    fixed_now = 6000;
+    assert_int_equal(box_trackers(&b, SCRUTIN, want[LIST_BALLOTS - 1], 0, 100, &page), STORE_OK);
+    fill.from = 9000;
+    fill.to = 9001;
+    assert_int_equal(store_write(s, job_fill, &fill), STORE_OK);
+    tracker_of(extra, 9000);
+    assert_int_equal(listed(&b, &page, extra), LIST_BALLOTS);            /* not yet shown */
+    fixed_now += 600;                                                   /* the next batch */
+    assert_int_equal(listed(&b, &page, extra), LIST_BALLOTS + 1 + 1000);
+    /* the archive: not before the close */
+    assert_int_equal(box_archive_ready(&b), BOX_REFUSED);
+    assert_int_equal(store_write(s, job_close, NULL), STORE_OK);
+    assert_int_equal(box_archive_ready(&b), STORE_OK);
+    box_destroy(&b);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 /* Each reason of box_cast_allowed, from the facts alone: the voter's own
  * facts before the election's, the window [opens, closes). */
 static void test_cast_allowed(void **state)
@@ -382,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_alpha_once),
         cmocka_unit_test(test_cast_allowed),
         cmocka_unit_test(test_cast_check),
+        cmocka_unit_test(test_trackers_list),
     };
 
     if (sodium_init() < 0)

@@ -223,6 +223,24 @@ static void test_voteclient_cli(void **state)
     /* a secret on the command line is refused by design: usage */
     assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP
                            " 9 </dev/null 2>&1", bin, url), 2);
+    /* a choice that is neither a list number from 1 nor blank says so */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url %s vote w1@ex.gouv.fr " CAP
+                           " 0 </dev/null 2>&1", bin, url), 2);
+    assert_non_null(strstr(out, "CHOICE is a list number from 1, or \"blank\" (not \"0\")"));
+    /* --help: every command, the choices and the exit codes, on stdout */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --help 2>/dev/null", bin), 0);
+    for (const char *const *w = (const char *const[]){ "vote IDENTIFIER SCRUTIN CHOICE",
+                                                       "lookup SCRUTIN TRACKER", "load FILE",
+                                                       "the first list is 1", "blank",
+                                                       "--url URL", "--concurrency N",
+                                                       "--receipts OUT", "--retry SECONDS",
+                                                       "exit status", "  3  bad input", NULL };
+         *w != NULL; w++)
+        assert_non_null(strstr(out, *w));
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient vote -h 2>/dev/null", bin), 0);
+    assert_non_null(strstr(out, "exit status"));
+    assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient 2>&1", bin), 2);
+    assert_non_null(strstr(out, "voteclient --help"));
 }
 
 /* The acknowledgement: the tracker, never the choice. */
@@ -406,6 +424,96 @@ static void test_board(void **state)
     tu_http(&r, "GET", "/api/v1/trackers/not-a-tracker", NULL, 0, NULL);
     assert_int_equal(r.status, 400);
     /* the whole archive comes with the close; the board is paged until then */
+    tu_http(&r, "GET", "/api/v1/archive", NULL, 0, NULL);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "archive_later"));
+}
+
+/* Whether the page links to CAP's list page key=tracker as rel, labelled so. */
+static int has_link(const char *body, const char *key, const char *tracker, const char *rel,
+                    const char *label)
+{
+    char want[300];
+
+    snprintf(want, sizeof want, "href=\"/urne/" CAP "?%s=%s\" rel=\"%s\">%s</a>", key, tracker,
+             rel, label);
+    return strstr(body, want) != NULL;
+}
+
+/* The portal's public ballot box: every published tracker of a scrutin, by
+ * tracker, in the receipt's grouped form; the lookup names the scrutin; the
+ * archive's link says when it will exist. */
+static void test_board_pages(void **state)
+{
+    static tu_reply r;
+    char text[2][BALLOT_TRACKER_CHARS + 1], path[300], hex[65], *a, *b;
+    uint8_t t[BALLOT_TRACKER_BYTES];
+    json_t *j;
+    size_t i;
+    json_t *e;
+
+    (void)state;
+    tu_http(&r, "GET", "/api/v1/scrutins/" CAP "/ballots", NULL, 0, NULL);   /* published */
+    j = json_loads(r.body, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "ballots")), 2);
+    json_array_foreach(json_object_get(j, "ballots"), i, e) {
+        tu_unhex(t, sizeof t, json_string_value(json_object_get(e, "tracker")));
+        ballot_tracker_text(text[i], t);
+    }
+    json_decref(j);
+    tu_http(&r, "GET", "/urne", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<h2>Tous les bulletins de l'urne</h2>"));
+    assert_non_null(strstr(r.body, "<a href=\"/urne/" CAP "\">Commission administrative "
+                                   "paritaire des attachés</a>"));
+    assert_non_null(strstr(r.body, "sera publiée ici à la clôture du vote, après la fin du "
+                                   "scrutin le <time datetime="));
+    assert_null(strstr(r.body, "href=\"/api/v1/archive\""));       /* no raw 409 to follow */
+    tu_http(&r, "GET", "/urne/" CAP, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<strong>Commission administrative paritaire des attachés"));
+    a = strstr(r.body, text[0]);
+    b = strstr(r.body, text[1]);
+    assert_true(a != NULL && b != NULL && a < b);           /* by tracker */
+    assert_null(strstr(r.body, "rel=\"next\""));               /* one page */
+    assert_null(strstr(r.body, "rel=\"first\""));
+    snprintf(path, sizeof path, "/urne/" CAP "?apres=%s", text[0]);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    a = strstr(r.body, text[0]);                            /* the cursor, said once */
+    assert_non_null(a);
+    assert_null(strstr(a + 1, text[0]));                    /* and not listed */
+    assert_non_null(strstr(r.body, text[1]));
+    assert_non_null(strstr(r.body, "href=\"/urne/" CAP "\" rel=\"first\">Première page</a>"));
+    assert_true(has_link(r.body, "avant", text[1], "prev", "Page précédente"));
+    assert_null(strstr(r.body, "rel=\"next\""));
+    /* the page before the second: the first alone, then the way forward */
+    snprintf(path, sizeof path, "/urne/" CAP "?avant=%s", text[1]);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, text[0]));
+    assert_null(strstr(r.body, "rel=\"prev\""));
+    assert_true(has_link(r.body, "apres", text[0], "next", "Page suivante"));
+    assert_non_null(strstr(r.body, "Bulletins avant le numéro de suivi"));
+    snprintf(path, sizeof path, "/urne/" CAP "?apres=%s&lang=en", text[1]);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "No published ballot after this tracking number."));
+    assert_non_null(strstr(r.body, ">First page</a>"));
+    tu_http(&r, "GET", "/urne/nope", NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "pas de scrutin de ce nom"));
+    tu_http(&r, "GET", "/urne/" CAP "?apres=ZZZ", NULL, 0, NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "<!DOCTYPE html>"));
+    /* the lookup, by the hex form too: the scrutin's title, the grouped form */
+    hex_encode(hex, t, 32);
+    snprintf(path, sizeof path, "/urne?tracker=%s", hex);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<dd>Commission administrative paritaire des attachés</dd>"));
+    assert_non_null(strstr(r.body, text[1]));
+    /* the API stays JSON */
     tu_http(&r, "GET", "/api/v1/archive", NULL, 0, NULL);
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(r.body, "archive_later"));
@@ -677,10 +785,20 @@ static void test_archive(void **state)
     size_t i, k, total = 0;
 
     (void)state;
-    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
-                                "archive.json", dir, bin)), 0);
-    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
-                               "archive.json", dir, bin), 0);   /* never overwrites */
+    /* while voting is open the box still changes: refused, nothing written */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json archive "
+                           "archive.json 2>&1", dir, bin), 1);
+    assert_non_null(strstr(out, "votectl archive: refused: voting is open until "));
+    snprintf(path, sizeof path, "%s/archive.json", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    /* past the window's end (the clock moved, before votectl close) */
+#define PAST_END "FAKETIME=+86520 FAKETIME_DONT_FAKE_MONOTONIC=1 " \
+                 "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 " \
+                 "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\" "
+    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && " PAST_END "%s/votectl -c "
+                                "votesrv.json archive archive.json", dir, bin)), 0);
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && " PAST_END "%s/votectl -c "
+                               "votesrv.json archive archive.json", dir, bin), 0);  /* never overwrites */
     snprintf(path, sizeof path, "%s/archive.json", dir);
     a = tu_archive_load(path);
     assert_non_null(a);
@@ -746,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_casts),
         cmocka_unit_test(test_board),
+        cmocka_unit_test(test_board_pages),
         cmocka_unit_test(test_log_holds_no_secret),
         cmocka_unit_test(test_suspended),
         cmocka_unit_test(test_window_ended),

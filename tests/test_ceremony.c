@@ -565,9 +565,17 @@ static void test_cli(void **state)
               "T='%s/votetrustee --kdf interactive --passphrase-file pass' && $V open && $V status && "
               "$T backup k1 b1.pdf && pdftoppm -r 150 -png b1.pdf page && "
               "zbarimg -q --raw page-1.png > k1.txt && $T restore k1.txt k1again && cmp k1 k1again && "
-              "! $T restore e.json k1bad && ! $T restore k1.txt k1again && echo BACKUP-OK",
+              "! $T restore e.json k1bad && ! $T restore k1.txt k1again && echo BACKUP-OK && "
+              "{ $V seal-state close sc.json sig.json; echo \"seal-state $?\"; } && "
+              "{ $V archive a.jsonl; echo \"archive $?\"; } && "
+              "! ls sc.json sig.json a.jsonl a.jsonl.partial 2>/dev/null",
               dir, bin, bin) != 0)
         fail_msg("%s", out);
+    /* while voting is open, neither the closing state nor the archive: exit 1, why, nothing written */
+    assert_non_null(strstr(out, "votectl seal-state: refused: voting is open until "));
+    assert_non_null(strstr(out, "votectl archive: refused: voting is open until "));
+    assert_non_null(strstr(out, "seal-state 1\n"));
+    assert_non_null(strstr(out, "archive 1\n"));
     assert_non_null(strstr(out, "state        open"));
     assert_non_null(strstr(out, "BACKUP-OK"));
     assert_non_null(strstr(out, "is not the text of a key file backup"));

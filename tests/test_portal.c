@@ -26,6 +26,7 @@
 #include "testutil.h"
 #include "access/altcha.h"
 #include "votesrv/portal/html.h"
+#include "votesrv/config.h"
 
 #define HEADER "number,surname,given_names,emails,establishment,postal_address,corps\n"
 #define CSV HEADER "V1,Martin,Camille,v1@ex.fr,Siège,,attache\n" \
@@ -545,7 +546,7 @@ static void test_support_and_audit(void **state)
     jar = "jar";
     console(out, sizeof out, "GET", "/gestion/journal", NULL);
     page_shows(out, LIST("HTTP/1.1 200", "Chaîne vérifiée jusqu&#39;à l&#39;entrée ",
-                         "href=\"/gestion/journal\">Journal d'audit</a>"), LIST(" style=\""));
+                         "href=\"/gestion/journal\" aria-current=\"page\">Journal d'audit</a>"), LIST(" style=\""));
     p = strstr(out, "<td>support-link</td>");
     assert_non_null(p);
     assert_non_null(strstr(p, "<td>" REASON_HTML "</td>"));
@@ -586,6 +587,122 @@ static void test_support_and_audit(void **state)
                                "'%s/gestion/journal/export'", dir, tu_base_url), 0);
 }
 
+/* The configuration's portal theme (NULL: none, the default neutral one). */
+static void theme_config(const char *theme)
+{
+    json_t *c = json_load_file(cfg, 0, NULL);
+
+    assert_non_null(c);
+    if (theme != NULL)
+        json_object_set_new(c, "portal", json_pack("{s:s}", "theme", theme));
+    else
+        json_object_del(c, "portal");
+    assert_int_equal(json_dump_file(c, cfg, JSON_INDENT(1)), 0);
+    json_decref(c);
+}
+
+/* The daemon started again on its configuration. */
+static void daemon_restart(void)
+{
+    char log[PATH_MAX + 32];
+
+    kill(daemon_pid, SIGTERM);
+    waitpid(daemon_pid, NULL, 0);
+    snprintf(log, sizeof log, "%s/votesrv.log", dir);
+    daemon_pid = tu_daemon_start(bin, cfg, log);
+    assert_true(daemon_pid > 0);
+}
+
+/* The response's Content-Security-Policy header line. */
+static void csp_of(char csp[512], const char *out)
+{
+    const char *p = strstr(out, "Content-Security-Policy: ");
+
+    assert_non_null(p);
+    snprintf(csp, 512, "%.*s", (int)strcspn(p, "\r\n"), p);
+}
+
+/* GET path: its answer has both lines. */
+static void static_served(const char *path, const char *line1, const char *line2)
+{
+    static char out[65536];
+
+    get(out, sizeof out, path);
+    assert_non_null(strstr(out, line1));
+    assert_non_null(strstr(out, line2));
+}
+
+/* The dsfr theme ("portal": {"theme": "dsfr"}): the pages link the State's
+ * design system's style sheet, served from this origin with the integrity
+ * the page names, its font and icons too, under the same CSP; the neutral
+ * theme (the default) links none of it and its /static/ does not serve it;
+ * an unknown theme is refused when the configuration is read. */
+static void test_theme(void **state)
+{
+    static char out[65536];
+    static const char *const absent[] = { "/static/portal.css", "<script>", " style=\"" };
+    static const char *const dsfr[] = {
+        "<header class=\"fr-header\">", "<footer class=\"fr-footer\" id=\"pied\">",
+        "<div class=\"fr-skiplinks\">",
+        "<div class=\"fr-input-group\"><label for=\"f-identifier\" class=\"fr-label\">",
+        "class=\"fr-input\"",
+    };
+    char csp[512], csp_dsfr[512], sri[120], err[CONFIG_ERR_CHARS];
+    const char *p;
+    config *c = malloc(sizeof *c);
+
+    (void)state;
+    assert_non_null(c);
+    get(out, sizeof out, "/");
+    csp_of(csp, out);
+    assert_string_equal(csp, "Content-Security-Policy: default-src 'none'; script-src 'self' "
+                             "'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+                             "font-src 'self'; connect-src 'self'; worker-src 'self'; "
+                             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    assert_non_null(strstr(out, "<link rel=\"stylesheet\" href=\"/static/portal.css\">"));
+    assert_null(strstr(out, "dsfr"));
+    assert_null(strstr(out, "fr-header"));
+    static_served("/static/dsfr.min.css", "HTTP/1.1 404", "Cache-Control: no-store");
+    static_served("/static/marianne-regular.woff2", "HTTP/1.1 404", "Cache-Control: no-store");
+
+    theme_config("dsfr");
+    daemon_restart();
+    get(out, sizeof out, "/connexion");
+    csp_of(csp_dsfr, out);
+    assert_string_equal(csp_dsfr, csp);
+    p = strstr(out, "<link rel=\"stylesheet\" href=\"/static/dsfr.min.css\" integrity=\"");
+    assert_non_null(p);
+    p += strlen("<link rel=\"stylesheet\" href=\"/static/dsfr.min.css\" integrity=\"");
+    snprintf(sri, sizeof sri, "%.*s", (int)strcspn(p, "\""), p);
+    assert_int_equal(strncmp(sri, "sha384-", 7), 0);
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++)
+        assert_null(strstr(out, absent[i]));
+    for (size_t i = 0; i < sizeof dsfr / sizeof *dsfr; i++)
+        assert_non_null(strstr(out, dsfr[i]));
+    /* the style sheet served is the one the page names */
+    assert_int_equal(tu_sh(out, sizeof out, "curl -sf '%s/static/dsfr.min.css' | "
+                           "openssl dgst -sha384 -binary | base64 -w0", tu_base_url), 0);
+    assert_string_equal(out, sri + 7);
+    static_served("/static/dsfr.min.css", "HTTP/1.1 200", "Content-Type: text/css");
+    static_served("/static/marianne-regular.woff2", "HTTP/1.1 200", "Content-Type: font/woff2");
+    static_served("/static/dsfr-fr--error-fill.svg", "HTTP/1.1 200",
+                  "Content-Type: image/svg+xml");
+    /* a refusal is a DSFR alert */
+    static_served("/nulle-part", "HTTP/1.1 404", "<div class=\"fr-alert fr-alert--error "
+                  "fr-alert--sm\" role=\"alert\">");
+
+    theme_config("bleu");
+    assert_int_equal(config_load(c, cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "portal.theme must be \"neutral\" or \"dsfr\""));
+    theme_config(NULL);
+    assert_int_equal(config_load(c, cfg, err, sizeof err), 0);
+    assert_int_equal(c->portal_theme, 0);
+    daemon_restart();
+    get(out, sizeof out, "/");
+    assert_null(strstr(out, "dsfr"));
+    free(c);
+}
+
 /* Seconds the daemon's and the tools' clocks run ahead of the real one. */
 static long clock_offset;
 
@@ -614,6 +731,11 @@ static void test_browser_journey(void **state)
     if (getenv("VOTESRV_BROWSER") == NULL)
         skip();
     journey("voter");
+    /* the same portal in the dsfr theme (tests/browser/theme.mjs) */
+    theme_config("dsfr");
+    daemon_restart();
+    journey("theme");
+    theme_config(NULL);
     /* the window's end, without waiting for it: the daemon starts again with
      * its clock past the close, and so do the tools below */
     clock_offset = (long)(closes - time(NULL)) + 2;
@@ -646,6 +768,15 @@ static void test_browser_journey(void **state)
               "$V ceremony post p0.json p1.json p2.json && $V results -", dir, bin, bin) != 0)
         fail_msg("%s", out);
     assert_non_null(strstr(out, "\"signatures\": 1"));
+    /* with a file: written, and the results printed for a person */
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && %s/votectl -c votesrv.json results r.json "
+              "&& test -s r.json", dir, bin) != 0)
+        fail_msg("%s", out);
+    assert_non_null(strstr(out, "results written to r.json\n"));
+    assert_non_null(strstr(out, "decrypted by "));
+    assert_non_null(strstr(out, ", signatures 1 (turnout "));
+    assert_non_null(strstr(out, " votes   "));
+    assert_null(strstr(out, "\"format\""));               /* not the JSON */
     journey("results");
 }
 
@@ -677,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_link_rate_page),
         cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_support_and_audit),
+        cmocka_unit_test(test_theme),
         cmocka_unit_test(test_browser_journey),
     };
 

@@ -106,6 +106,7 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
         json_object_set_new(json_object_get(c, "store"), "registry", json_string("registry.db"));
         json_object_set_new(json_object_get(c, "store"), "ballot_box", json_string("ballots.db"));
     }
+    json_object_del(c, "mail");         /* the demo's mailbox: not the test's */
     if (smtp != NULL) {
         snprintf(path, sizeof path, "smtp://127.0.0.1:%d", smtp->port);
         json_object_set_new(c, "mail", json_pack("{s:s,s:s,s:b,s:s}", "relay", path, "from",

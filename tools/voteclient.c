@@ -4,6 +4,7 @@
  *   voteclient [--url URL] lookup SCRUTIN TRACKER
  *   voteclient [--url URL] load FILE [--concurrency N] [--bench] [--receipts OUT]
  *              [--retry SECONDS]
+ *   voteclient --help            (the commands, choices and exit codes)
  *
  * vote: logs in, makes the ballot for CHOICE (a list number from 1, or
  * "blank") on this machine, casts it, verifies the receipt and finds the
@@ -42,13 +43,61 @@
 static const char *url = "http://127.0.0.1:8080";
 static double retry_ms;                 /* --retry, in milliseconds; 0: none */
 
+#define USAGE \
+    "usage: voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE\n" \
+    "       voteclient [--url URL] lookup SCRUTIN TRACKER\n" \
+    "       voteclient [--url URL] load FILE [--concurrency N] [--bench] [--receipts OUT]" \
+    " [--retry SECONDS]\n" \
+    "       voteclient --help\n"
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE\n"
-                    "       voteclient [--url URL] lookup SCRUTIN TRACKER\n"
-                    "       voteclient [--url URL] load FILE [--concurrency N] [--bench]"
-                    " [--receipts OUT] [--retry SECONDS]\n");
+    fprintf(stderr, USAGE "Run voteclient --help for the commands, choices and exit codes.\n");
     return 2;
+}
+
+static int help(void)
+{
+    printf(USAGE "\n"
+           "The reference voting client: it makes the ballot on this machine and speaks the\n"
+           "portal's HTTP API (docs/api.md).\n"
+           "\n"
+           "commands:\n"
+           "  vote IDENTIFIER SCRUTIN CHOICE\n"
+           "      log in as IDENTIFIER (the voter's address), encrypt CHOICE for SCRUTIN (its\n"
+           "      id, e.g. csa-ministere), cast it, check the signed receipt and find the\n"
+           "      tracker in the box; prints the receipt (JSON). The password, then the vote\n"
+           "      code, are read from standard input, one per line: never from the command\n"
+           "      line, where other users of the machine could read them.\n"
+           "  lookup SCRUTIN TRACKER\n"
+           "      is the ballot with this tracker (as the receipt prints it, or 64 hex\n"
+           "      digits) in the box? Prints \"present\".\n"
+           "  load FILE\n"
+           "      a load test: FILE has one line per voter, SESSION,CODE,SCRUTIN,CHOICE\n"
+           "      (sessions opened beforehand); prints ballots/s, latencies and errors.\n"
+           "\n"
+           "CHOICE:\n"
+           "  1, 2, ...  the list's number in the scrutin's order in the election definition\n"
+           "             (the first list is 1; GET /api/v1/election lists them in that order)\n"
+           "  blank      a blank ballot (vote blanc)\n"
+           "\n"
+           "options:\n"
+           "  --url URL            the portal (default http://127.0.0.1:8080)\n"
+           "  --concurrency N      load: N connections at once, 1 to %d (default 8)\n"
+           "  --bench              load: the figures as \"bench\" lines\n"
+           "  --receipts OUT       load: append \"LINE,SCRUTIN,TRACKER\" to OUT for each\n"
+           "                       verified receipt, as it arrives\n"
+           "  --retry SECONDS      load: a cast with no answer or a 5xx is sent again (the\n"
+           "                       same ballot) for up to SECONDS (at most 600)\n"
+           "  -h, --help           this help\n"
+           "\n"
+           "exit status:\n"
+           "  0  done\n"
+           "  1  refused by the server (the message says why: already voted, wrong code...)\n"
+           "  2  usage: a bad command line, or no password and code on standard input\n"
+           "  3  bad input (a malformed tracker or load file), or a server answer that does\n"
+           "     not check out (receipt, proof or board)\n", LOAD_MAX_THREADS);
+    return 0;
 }
 
 static int fail(const client_result *r, int rc)
@@ -95,8 +144,11 @@ static int cmd_vote(client *c, const char *identifier, const char *scrutin, cons
     size_t index;
     int rc;
 
-    if (parse_choice(choice, &index) != 0)
+    if (parse_choice(choice, &index) != 0) {
+        fprintf(stderr, "voteclient: CHOICE is a list number from 1, or \"blank\" (not \"%s\")\n",
+                choice);
         return usage();
+    }
     if (read_secret(password, sizeof password) != 0 || read_secret(code, sizeof code) != 0) {
         fprintf(stderr, "voteclient: expected the password and the vote code on stdin\n");
         return 2;
@@ -384,6 +436,7 @@ int main(int argc, char **argv)
         { "bench", no_argument, NULL, 'b' },
         { "receipts", required_argument, NULL, 'r' },
         { "retry", required_argument, NULL, 'R' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     int o, threads = 8, bench = 0, rc;
@@ -392,7 +445,9 @@ int main(int argc, char **argv)
     client *c;
 
     umask(077);                 /* the receipts file (trackers): its owner's only */
-    while ((o = getopt_long(argc, argv, "u:n:br:R:", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "u:n:br:R:h", opts, NULL)) != -1) {
+        if (o == 'h')
+            return help();
         if (o == 'u')
             url = optarg;
         else if (o == 'n' && (threads = atoi(optarg)) >= 1 && threads <= LOAD_MAX_THREADS)

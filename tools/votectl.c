@@ -401,7 +401,12 @@ static int send_activations(votectl *v)
     uint64_t sent = 0;
     int rc = access_send_activations(&v->srv.access, v->ctx.now, &sent);
 
-    printf("activation links queued for %llu voters\n", (unsigned long long)sent);
+    /* composed now: the portal address and the sender they will carry */
+    printf("activation links queued for %llu voters (links to %s)\n", (unsigned long long)sent,
+           v->srv.cfg.mail.portal_url);
+    if (!v->srv.cfg.mail_relay)
+        printf("no \"mail\" object in the configuration: they wait in the outbox until one "
+               "is set (From: the organiser and the support address)\n");
     if (rc != STORE_OK) {
         fprintf(stderr, "votectl: storage failure while queueing links (%d); run votectl "
                 "send-links --all to finish\n", rc);
@@ -661,6 +666,11 @@ static int cmd_archive(votectl *v, int argc, char **argv)
 
     if (rc != 0)
         return rc;
+    /* the box still changes while voting is open: the board is the view then */
+    if ((rc = votectl_result(v, election_voting_over(v->store, &v->ctx), NULL)) != 0) {
+        votectl_close(v);
+        return rc;
+    }
     snprintf(tmp, sizeof tmp, "%s.partial", o.pos[0]);
     if ((f = fopen(tmp, "wx")) == NULL) {
         votectl_close(v);
@@ -772,8 +782,9 @@ static const command commands[] = {
     { "close", cmd_close, "", "close the vote after the end of the window" },
     { "tally", cmd_tally, "",
       "after closing: verify every ballot, check ballots = signatures, publish the sums" },
-    { "results", cmd_results, "OUT.json",
-      "the results once the president and two delegates have decrypted the sums" },
+    { "results", cmd_results, "[OUT.json | -]",
+      "the results once the president and two delegates have decrypted the sums: "
+      "printed, and written to OUT.json (-: the JSON alone, on the screen)" },
     { "publish", cmd_publish, "DIR",
       "publish the results: the final archive and the official reports (PDF, CSV, JSON)" },
     { "suspend", cmd_suspend, "--reason TEXT --notice TEXT", "suspend voting during an incident" },
@@ -784,7 +795,8 @@ static const command commands[] = {
     { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
     { "export-audit", cmd_export_audit, "OUT.db",
       "copy the audit log into a SQLite file for voteaudit and voteverify" },
-    { "demo", cmd_demo, "DIR", "create, fill and open a demo election in DIR" },
+    { "demo", cmd_demo, "DIR [--port PORT]",
+      "create, fill and open a demo election in DIR (its mail in DIR/mailbox)" },
     { "version", cmd_version, "[--hashes]",
       "the release; with --hashes, BLAKE2b-256 of what the seals cover" },
 };

@@ -134,6 +134,11 @@ int cmd_seal_state(votectl *v, int argc, char **argv)
         votectl_close(v);
         return votectl_usage_error("%s", SEAL_STATE_USAGE);
     }
+    /* a closing state sealed before the end of the window would not be the last */
+    if (close_ && (rc = votectl_result(v, election_voting_over(v->store, &v->ctx), NULL)) != 0) {
+        votectl_close(v);
+        return rc;
+    }
     rc = ceremony_seal_state(v->store, o.pos[0], v->ctx.assets, &state, close_ ? &sigs : NULL);
     if (rc == ELECTION_REFUSED)
         snprintf(v->ctx.msg, sizeof v->ctx.msg, "no seal state: the election needs a bureau "
@@ -165,21 +170,82 @@ int cmd_tally(votectl *v, int argc, char **argv)
     return rc;
 }
 
+static json_int_t int_of(json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+/* The results document as a person reads it: per scrutin, the counts, then
+ * each list's votes and seats, and a seat the bureau must still award. */
+static void results_print(json_t *r)
+{
+    size_t i, k;
+    json_t *sc, *e;
+
+    printf("decrypted by");
+    json_array_foreach(json_object_get(r, "decrypted_by"), k, e)
+        printf("%s %s (holder %lld)", k ? "," : "", json_string_value(json_object_get(e, "name")),
+               (long long)int_of(e, "holder"));
+    printf("\n");
+    json_array_foreach(json_object_get(r, "scrutins"), i, sc) {
+        json_t *contested = json_object_get(sc, "contested");
+
+        printf("\n%s (%s): %lld seat(s)\n", json_string_value(json_object_get(sc, "title")),
+               json_string_value(json_object_get(sc, "id")), (long long)int_of(sc, "seats"));
+        printf("  registered %lld, signatures %lld (turnout %s %%), ballots %lld, blank %lld, "
+               "expressed %lld\n", (long long)int_of(sc, "registered"),
+               (long long)int_of(sc, "signatures"),
+               json_string_value(json_object_get(sc, "turnout_percent")),
+               (long long)int_of(sc, "ballots"), (long long)int_of(sc, "blank"),
+               (long long)int_of(sc, "expressed"));
+        json_array_foreach(json_object_get(sc, "lists"), k, e) {
+            const char *u = json_string_value(json_object_get(e, "union"));
+
+            printf("  %8lld votes %3lld seat(s)  %s%s%s%s\n", (long long)int_of(e, "votes"),
+                   (long long)int_of(e, "seats"), json_string_value(json_object_get(e, "name")),
+                   u != NULL && u[0] ? " (" : "", u != NULL && u[0] ? u : "",
+                   u != NULL && u[0] ? ")" : "");
+        }
+        if (json_is_object(contested)) {
+            printf("  seat %lld tied between", (long long)int_of(contested, "seat"));
+            json_array_foreach(json_object_get(contested, "lists"), k, e)
+                printf("%s %s", k ? "," : "", json_string_value(e));
+            printf(": the bureau awards it\n");
+        }
+    }
+}
+
+/* votectl results [OUT.json | -]: the results as text; with OUT.json, the
+ * document written there too; with -, only the document, on standard output. */
 int cmd_results(votectl *v, int argc, char **argv)
 {
     opts o;
     json_t *r = NULL;
-    int rc = votectl_prepare(v, argc, argv, &o, "", 1, "expects OUT.json (- for the screen)");
+    int rc = votectl_prepare(v, argc, argv, &o, "", -1, "expects OUT.json (- for the screen)");
 
     if (rc != 0)
         return rc;
+    if (o.npos > 1) {
+        votectl_close(v);
+        return votectl_usage_error("%s", "expects at most OUT.json (- for the JSON on the screen)");
+    }
     rc = tally_document(v->store, "results", &r);
     if (rc == STORE_ENOTFOUND) {
         rc = ELECTION_REFUSED;
         snprintf(v->ctx.msg, sizeof v->ctx.msg, "no results yet: the count needs the "
                  "president's and two delegates' partial decryptions");
     }
-    rc = emit(v, rc, r, o.pos[0]);
+    if (rc == STORE_OK && o.npos == 1 && strcmp(o.pos[0], "-") == 0) {
+        rc = emit(v, rc, r, "-");
+    } else if (rc == STORE_OK) {
+        if (o.npos == 1 && (rc = write_json(r, o.pos[0])) == 0)
+            printf("results written to %s\n", o.pos[0]);
+        if (rc == 0)
+            results_print(r);
+        json_decref(r);
+    } else {
+        rc = emit(v, rc, r, "-");
+    }
     votectl_close(v);
     return rc;
 }

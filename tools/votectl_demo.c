@@ -1,9 +1,13 @@
-/* votectl_demo.c - "votectl demo DIR": a demo election with two scrutins and
- * 1,000 voters, demo keys and vote codes, opened and ready to serve. */
+/* votectl_demo.c - "votectl demo DIR [--port N]": a demo election with two
+ * scrutins and 1,000 voters, demo keys and vote codes, opened and ready to
+ * serve, its mail written as files in DIR/mailbox (the file transport) and
+ * shown by the portal's demo mailbox page. DIR is built whole in a temporary
+ * folder beside it and renamed at the end: a failure leaves nothing behind. */
 #include "votectl.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,6 +19,7 @@
 #include "election/demo.h"
 
 #define DEMO_VOTERS 1000
+#define DEMO_PORT 8080
 #define DEMO_VOTECAD_PORT 8090
 
 static const char *const surnames[] = { "Martin", "Bernard", "Thomas", "Petit", "Robert",
@@ -106,11 +111,25 @@ static int write_voters(const char *dir)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* The source tree's conf/ (templates, password lists): beside the program's
- * build directory, or $VOTESRV_CONF. */
+/* A conf/ folder holding the mail templates. */
+static int conf_try(char out[PATH_MAX], const char *guess)
+{
+    char probe[PATH_MAX + 32];
+
+    if (realpath(guess, out) == NULL)
+        return -1;
+    snprintf(probe, sizeof probe, "%s/mail/activation.fr.txt", out);
+    return access(probe, R_OK) == 0 ? 0 : -1;
+}
+
+/* conf/ (templates, password lists): $VOTESRV_CONF; else found from the
+ * program's own place, whatever the current folder: the source tree's (the
+ * program in build/rel/bin) or an install prefix's (PREFIX/bin and
+ * PREFIX/share/votesrv/conf). */
 static int conf_dir(char out[PATH_MAX])
 {
-    char exe[PATH_MAX], guess[PATH_MAX + 16];
+    static const char *const rel[] = { "../../../conf", "../share/votesrv/conf" };
+    char exe[PATH_MAX], guess[PATH_MAX + 32];
     const char *env = getenv("VOTESRV_CONF");
     ssize_t n;
 
@@ -120,34 +139,49 @@ static int conf_dir(char out[PATH_MAX])
     if (n <= 0)
         return -1;
     exe[n] = '\0';
-    *strrchr(exe, '/') = '\0';                     /* build/rel/bin */
-    snprintf(guess, sizeof guess, "%s/../../../conf", exe);
-    return realpath(guess, out) != NULL ? 0 : -1;
+    *strrchr(exe, '/') = '\0';
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(guess, sizeof guess, "%s/%s", exe, rel[i]);
+        if (conf_try(out, guess) == 0)
+            return 0;
+    }
+    return -1;
 }
 
-static int write_config(const char *dir)
+/* The portal's built files beside conf/: the tree's build/portal, or an
+ * install's share/votesrv/portal. */
+static void assets_dir(char out[PATH_MAX + 32], const char *conf)
 {
-    char conf[PATH_MAX], text[4 * PATH_MAX + 1024];
+    snprintf(out, PATH_MAX + 32, "%s/../build/portal", conf);
+    if (access(out, R_OK) != 0)
+        snprintf(out, PATH_MAX + 32, "%s/../portal", conf);
+}
 
-    if (conf_dir(conf) != 0) {
-        fprintf(stderr, "votectl demo: cannot find the conf/ directory (set VOTESRV_CONF)\n");
-        return -1;
-    }
+/* The demo's mail: one .eml file per message in DIR/mailbox, listed by the
+ * portal's demo mailbox page (demo_mailbox: the demo's configuration only). */
+static int write_config(const char *dir, const char *conf, int port)
+{
+    char text[5 * PATH_MAX + 1024], assets[PATH_MAX + 32];
+
+    assets_dir(assets, conf);
     snprintf(text, sizeof text,
         "{\n"
-        "  \"listen\": { \"address\": \"127.0.0.1\", \"port\": 8080 },\n"
+        "  \"listen\": { \"address\": \"127.0.0.1\", \"port\": %d },\n"
         "  \"store\": { \"registry\": \"registry.db\", \"ballot_box\": \"ballots.db\" },\n"
         "  \"keys\": \"server-keys.json\",\n"
-        "  \"portal_url\": \"http://127.0.0.1:8080\",\n"
+        "  \"internal_listen\": { \"address\": \"127.0.0.1\", \"port\": %d },\n"
+        "  \"portal_url\": \"http://127.0.0.1:%d\",\n"
+        "  \"mail\": { \"transport\": \"file\", \"folder\": \"mailbox\", "
+        "\"demo_mailbox\": true },\n"
         "  \"templates\": \"%s/mail\",\n"
-        "  \"assets\": \"%s/../build/portal\",\n"
+        "  \"assets\": \"%s\",\n"
         "  \"common_passwords\": [ \"%s/common-passwords.txt\", "
         "\"%s/common-passwords-fr.txt\" ],\n"
         "  \"limits\": { \"max_body_bytes\": 65536, \"connection_timeout_s\": 30 },\n"
         "  \"credential_authority_url\": \"http://127.0.0.1:%d\",\n"
         "  \"log\": { \"level\": \"info\" },\n"
         "  \"privsep\": { \"writer_stays_root\": true }\n"
-        "}\n", conf, conf, conf, conf, DEMO_VOTECAD_PORT);
+        "}\n", port, port + 1, port, conf, assets, conf, conf, DEMO_VOTECAD_PORT);
     return write_file(dir, "votesrv.json", text);
 }
 
@@ -155,14 +189,14 @@ static int write_config(const char *dir)
  * votectl's roster DIR/votecred-state.json, the daemon's audit public key;
  * no mail relay, so reissued codes wait sealed in its outbox). `make demo`
  * runs `votecad init` and `votecad serve` on it beside the daemon. */
-static int write_votecad(const char *dir, const uint8_t audit_pk[32])
+static int write_votecad(const char *dir, const char *conf, int port, const uint8_t audit_pk[32])
 {
-    char conf[PATH_MAX], sub[1200], text[2 * PATH_MAX + 1024], server_key[65], seed_hex[66];
+    char sub[1200], text[2 * PATH_MAX + 1024], server_key[65], seed_hex[66];
     uint8_t seed[32];
     int fd, ok;
 
     snprintf(sub, sizeof sub, "%s/votecad", dir);
-    if (conf_dir(conf) != 0 || mkdir(sub, 0700) != 0) {
+    if (mkdir(sub, 0700) != 0) {
         fprintf(stderr, "votectl demo: cannot create %s\n", sub);
         return -1;
     }
@@ -192,10 +226,10 @@ static int write_votecad(const char *dir, const uint8_t audit_pk[32])
         "  \"organiser\": \"Ministère de la Démonstration\",\n"
         "  \"support_email\": \"support-elections@demo.example\",\n"
         "  \"support_phone\": \"+33 1 00 00 00 00\",\n"
-        "  \"portal_url\": \"http://127.0.0.1:8080\",\n"
+        "  \"portal_url\": \"http://127.0.0.1:%d\",\n"
         "  \"templates\": \"%s/mail\",\n"
         "  \"lang\": \"fr\"\n"
-        "}\n", DEMO_VOTECAD_PORT, server_key, conf);
+        "}\n", DEMO_VOTECAD_PORT, server_key, port, conf);
     return write_file(sub, "votecad.json", text);
 }
 
@@ -256,32 +290,52 @@ int votectl_demo_codes(votectl *v, const char *path, const char *hr)
     return rc;
 }
 
-int cmd_demo(votectl *v, int argc, char **argv)
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
-    char path[1200], cfg[1200], hr_path[1200];
+    (void)sb;
+    (void)ftw;
+    return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* The first voter's address and vote code, from the files just written. */
+static void first_voter(const char *dir, char email[128], char code[64])
+{
+    char path[1200], line[512];
+    FILE *f;
+
+    email[0] = code[0] = '\0';
+    snprintf(path, sizeof path, "%s/demo-vote-codes.csv", dir);
+    if ((f = fopen(path, "r")) != NULL) {
+        if (fgets(line, sizeof line, f) != NULL && strchr(line, ',') != NULL)
+            snprintf(code, 64, "%.*s", (int)strcspn(strchr(line, ',') + 1, "\r\n"),
+                     strchr(line, ',') + 1);
+        fclose(f);
+    }
+    snprintf(email, 128, "agent%05d@demo.example", 1);      /* write_voters' D00001 */
+}
+
+/* Everything of the demo in dir (a fresh folder), its config in cfg. */
+static int demo_fill(votectl *v, const char *dir, const char *conf, int port, char *cfg,
+                     size_t cfglen)
+{
+    char path[1200], hr_path[1200];
     def_election d;
     char err[DEF_ERR_CHARS];
     int rc;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: votectl demo DIR\n");
-        return EXIT_USAGE;
-    }
-    if (mkdir(argv[1], 0700) != 0) {
-        fprintf(stderr, "votectl demo: cannot create %s: %s (it must not exist)\n", argv[1],
-                strerror(errno));
+    snprintf(path, sizeof path, "%s/documents", dir);    /* the public documents' own */
+    if (write_definition(dir) != 0 || write_voters(dir) != 0 ||
+        write_config(dir, conf, port) != 0 || mkdir(path, 0700) != 0)
         return EXIT_INPUT;
-    }
-    snprintf(path, sizeof path, "%s/documents", argv[1]);    /* the public documents' own */
-    if (write_definition(argv[1]) != 0 || write_voters(argv[1]) != 0 ||
-        write_config(argv[1]) != 0 || mkdir(path, 0700) != 0)
+    snprintf(path, sizeof path, "%s/mailbox", dir);      /* the file transport's folder */
+    if (mkdir(path, 0700) != 0)
         return EXIT_INPUT;
-    snprintf(cfg, sizeof cfg, "%s/votesrv.json", argv[1]);
+    snprintf(cfg, cfglen, "%s/votesrv.json", dir);
     v->config_path = cfg;
     if ((rc = votectl_open(v, 1)) != 0)
         return rc;
     v->ctx.actor = "demo";
-    snprintf(path, sizeof path, "%s/election.json", argv[1]);
+    snprintf(path, sizeof path, "%s/election.json", dir);
     if (def_load_file(&d, path, err, sizeof err) != 0) {
         fprintf(stderr, "votectl demo: %s\n", err);
         votectl_close(v);
@@ -289,21 +343,21 @@ int cmd_demo(votectl *v, int argc, char **argv)
     }
     rc = votectl_result(v, election_create(v->store, &v->ctx, &d, v->srv.keys.audit_pk), "created");
     def_free(&d);
-    snprintf(path, sizeof path, "%s/voters.csv", argv[1]);
+    snprintf(path, sizeof path, "%s/voters.csv", dir);
     if (rc == 0)
         rc = votectl_import(v, path, 0);
-    snprintf(path, sizeof path, "%s/demo-trustee-secret.hex", argv[1]);
+    snprintf(path, sizeof path, "%s/demo-trustee-secret.hex", dir);
     if (rc == 0)
         rc = votectl_demo_key(v, path);
-    snprintf(path, sizeof path, "%s/demo-vote-codes.csv", argv[1]);
-    snprintf(hr_path, sizeof hr_path, "%s/voters.csv", argv[1]);      /* the HR file */
+    snprintf(path, sizeof path, "%s/demo-vote-codes.csv", dir);
+    snprintf(hr_path, sizeof hr_path, "%s/voters.csv", dir);      /* the HR file */
     if (rc == 0)
         rc = votectl_demo_codes(v, path, hr_path);
-    if (rc == 0 && write_votecad(argv[1], v->srv.keys.audit_pk) != 0)
+    if (rc == 0 && write_votecad(dir, conf, port, v->srv.keys.audit_pk) != 0)
         rc = EXIT_INPUT;
-    snprintf(path, sizeof path, "%s/demo-staff.txt", argv[1]);
-    if (rc == 0 && (rc = votectl_demo_staff(v, path)) == 0)
-        printf("console accounts (/gestion) and their TOTP keys in %s\n", path);
+    snprintf(path, sizeof path, "%s/demo-staff.txt", dir);
+    if (rc == 0)
+        rc = votectl_demo_staff(v, path);
     if (rc == 0)
         rc = votectl_result(v, election_open(v->store, &v->ctx), "the demo election is open");
     if (rc == 0) {
@@ -311,11 +365,75 @@ int cmd_demo(votectl *v, int argc, char **argv)
 
         rc = access_send_activations(&v->srv.access, v->ctx.now, &sent) == STORE_OK ? 0
                                                                                   : EXIT_STORE;
-        printf("activation links queued for %llu voters (no mail relay in the demo: they "
-               "wait in the outbox)\n", (unsigned long long)sent);
+        printf("activation links queued for %llu voters (written to the demo's mailbox by "
+               "votesrv once it runs)\n", (unsigned long long)sent);
     }
     votectl_close(v);
-    if (rc == 0)
-        printf("demo election ready in %s (config %s)\n", argv[1], cfg);
     return rc;
+}
+
+int cmd_demo(votectl *v, int argc, char **argv)
+{
+    char conf[PATH_MAX], tmp[1040], cfg[1300], email[128], code[64];
+    const char *dir = NULL;
+    struct stat sb;
+    int rc, port = DEMO_PORT, bad = 0;
+
+    for (int i = 1; i < argc && !bad; i++) {
+        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+            char *end;
+            long p = strtol(argv[++i], &end, 10);
+
+            bad = *end != '\0' || p < 1 || p > 65534 || p == DEMO_VOTECAD_PORT ||
+                  p + 1 == DEMO_VOTECAD_PORT;
+            port = (int)p;
+        } else if (dir == NULL && argv[i][0] != '-') {
+            dir = argv[i];
+        } else {
+            bad = 1;
+        }
+    }
+    if (bad || dir == NULL || strlen(dir) > 1000) {
+        fprintf(stderr, "usage: votectl demo DIR [--port PORT]  (PORT: the portal's, 8080 by "
+                "default; PORT + 1: /healthz and /metrics; neither %d, votecad's)\n",
+                DEMO_VOTECAD_PORT);
+        return EXIT_USAGE;
+    }
+    if (conf_dir(conf) != 0) {
+        fprintf(stderr, "votectl demo: cannot find the conf/ folder of votesrv (the mail "
+                "templates) beside this program; set VOTESRV_CONF to it\n");
+        return EXIT_INPUT;
+    }
+    if (lstat(dir, &sb) == 0) {
+        fprintf(stderr, "votectl demo: %s already exists (remove it, or name a new folder)\n",
+                dir);
+        return EXIT_INPUT;
+    }
+    /* built beside DIR (the same file system, so the rename is atomic) */
+    snprintf(tmp, sizeof tmp, "%s.partial-XXXXXX", dir);
+    if (mkdtemp(tmp) == NULL) {
+        fprintf(stderr, "votectl demo: cannot create a folder beside %s: %s\n", dir,
+                strerror(errno));
+        return EXIT_INPUT;
+    }
+    rc = demo_fill(v, tmp, conf, port, cfg, sizeof cfg);
+    if (rc == 0 && rename(tmp, dir) != 0) {
+        fprintf(stderr, "votectl demo: cannot rename %s to %s: %s\n", tmp, dir, strerror(errno));
+        rc = EXIT_INPUT;
+    }
+    if (rc != 0) {
+        nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        fprintf(stderr, "votectl demo: nothing was made (%s removed)\n", tmp);
+        return rc;
+    }
+    first_voter(dir, email, code);
+    printf("demo election ready in %s (config %s/votesrv.json)\n"
+           "console accounts (/gestion) and their TOTP keys in %s/demo-staff.txt\n\n"
+           "  portal:      http://127.0.0.1:%d/  (/healthz, /metrics: http://127.0.0.1:%d/)\n"
+           "  a voter:     %s, vote code %s\n"
+           "  their mail:  http://127.0.0.1:%d/demo/courrier (the demo's mailbox page),\n"
+           "               one .eml file per message in %s/mailbox/\n"
+           "  (README.md, \"Vote in the demo\", walks a vote step by step)\n",
+           dir, dir, dir, port, port + 1, email, code, port, dir);
+    return 0;
 }

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include "access/access.h"
 #include "crypto/hex.h"
+#include "portal/theme.h"
 #include "log.h"
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
@@ -309,7 +310,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL, *authority = NULL, *batch = NULL, *proxies = NULL,
-           *internal = NULL, *privsep = NULL, *unix_sock = NULL;
+           *internal = NULL, *privsep = NULL, *unix_sock = NULL, *look = NULL;
+    const char *theme = "neutral";
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
     const char *level = "info", *ps_user = "nobody", *signer_user = "",
@@ -329,7 +331,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     }
     if (json_unpack_ex(root, &je, JSON_STRICT,
                        "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o,"
-                       "s?o,s?b,s?o,s?o}",
+                       "s?o,s?b,s?o,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
                        "assets", &assets, "documents", &docs,
@@ -338,7 +340,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "credential_authority_url", &authority,
                        "board_batch_seconds", &batch, "trusted_proxies", &proxies,
                        "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal,
-                       "privsep", &privsep) != 0 ||
+                       "privsep", &privsep, "portal", &look) != 0 ||
+        (look && json_unpack_ex(look, &je, JSON_STRICT, "{s?s}", "theme", &theme) != 0) ||
         (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s,s?s,s?b}",
                                    "enabled", &ps_enabled, "user", &ps_user, "signer_user",
                                    &signer_user, "writer_user", &writer_user,
@@ -401,6 +404,11 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     if (writer_root && writer_user[0] != '\0') {
         fail(err, errlen, path, "privsep.writer_user and privsep.writer_stays_root: one or the "
              "other");
+        goto out;
+    }
+    if ((c->portal_theme = portal_theme_find(theme)) < 0) {
+        fail(err, errlen, path, "portal.theme must be \"neutral\" or \"dsfr\" (the State's design "
+             "system, for State services only)");
         goto out;
     }
     c->privsep = ps_enabled;

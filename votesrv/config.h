@@ -54,6 +54,7 @@ typedef struct {
     char log_level[8];       /* debug, info, warn or error */
     char assets[CONFIG_PATH_CHARS];   /* the portal's static files (make builds build/portal) */
     char documents[CONFIG_PATH_CHARS];  /* the definition's professions de foi are under it */
+    int portal_theme;          /* "portal": {"theme": ...}: PORTAL_THEME_* (portal/theme.h) */
     mail_config mail;          /* templates and portal_url always; relay when mail_relay */
     int mail_relay;
     char common_passwords[CONFIG_LISTS][CONFIG_PATH_CHARS];

@@ -1,7 +1,9 @@
 /* GET /metrics - Prometheus text exposition format 0.0.4, on the internal
- * listener only. Nothing here moves with one request's secret outcome: no
- * count of audit entries, links or mails (a "link not received" request for a
- * registered address adds an audit entry, for another address not). */
+ * listener only. No count of audit entries or links (a "link not received"
+ * request for a registered address adds an audit entry, for another address
+ * not). The outbox's figures (issue 23: 1,000 undelivered mails went unseen)
+ * do move with such a request; they are the operators' own (the internal
+ * listener, never the public port), as the outbox is. */
 #include "endpoints.h"
 
 #include <stdio.h>
@@ -12,6 +14,32 @@
 
 static const char *const states[] = { "draft", "keys-ready", "open", "closed", "tallied",
                                       "published", "purged" };
+
+/* The outbox: waiting, delivered, given up; the oldest waiting one's age;
+ * degraded as /healthz says (mail_outbox_status). */
+static void mail_figures(FILE *f, store *s)
+{
+    store_outbox_figures o;
+    int degraded;
+
+    if (mail_outbox_status(s, (int64_t)time(NULL), &o, &degraded, NULL) != STORE_OK)
+        return;
+    fprintf(f, "# HELP votesrv_mail_messages Messages in the mail outbox, by state.\n"
+               "# TYPE votesrv_mail_messages gauge\n"
+               "votesrv_mail_messages{state=\"queued\"} %llu\n"
+               "votesrv_mail_messages{state=\"sent\"} %llu\n"
+               "votesrv_mail_messages{state=\"failed\"} %llu\n",
+            (unsigned long long)o.queued, (unsigned long long)o.sent,
+            (unsigned long long)o.failed);
+    fprintf(f, "# HELP votesrv_mail_retrying Queued messages waiting after a failed attempt.\n"
+               "# TYPE votesrv_mail_retrying gauge\nvotesrv_mail_retrying %llu\n",
+            (unsigned long long)o.retrying);
+    fprintf(f, "# HELP votesrv_mail_oldest_waiting_seconds Age of the oldest queued message "
+               "(0: none).\n# TYPE votesrv_mail_oldest_waiting_seconds gauge\n"
+               "votesrv_mail_oldest_waiting_seconds %lld\n", (long long)o.oldest_waiting_s);
+    fprintf(f, "# HELP votesrv_mail_degraded 1 when mail cannot leave as it should (/healthz).\n"
+               "# TYPE votesrv_mail_degraded gauge\nvotesrv_mail_degraded %d\n", degraded);
+}
 
 void ep_metrics(http_request *req, http_response *res)
 {
@@ -56,6 +84,7 @@ void ep_metrics(http_request *req, http_response *res)
                    "# TYPE votesrv_voters gauge\nvotesrv_voters %llu\n",
                 (unsigned long long)st.voters);
     }
+    mail_figures(f, ctx->store);
     if (fclose(f) != 0) {
         free(buf);
         http_answer_internal(req, res);

@@ -15,10 +15,12 @@
 #include <sodium.h>
 #include "log.h"
 
-/* No inline script or style, nothing from elsewhere; WebAssembly (libsodium)
+/* No inline script or style, nothing from elsewhere (fonts too: the dsfr
+ * theme's Marianne is served from here); WebAssembly (libsodium)
  * compiled from our own scripts; forms post only here; no framing. */
 #define HTTP_CSP "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " \
-    "style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; " \
+    "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " \
+    "worker-src 'self'; " \
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 struct http_server {

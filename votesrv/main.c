@@ -133,7 +133,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* the mailer third: SMTP and TLS, with the relay's password only */
-    if (cfg.privsep && cfg.mail_relay &&
+    if (cfg.privsep && cfg.mail_relay && cfg.mail.transport == MAIL_TRANSPORT_SMTP &&
         (mailer = mailer_spawn("/proc/self/exe", &cfg.mail, cfg.privsep_user, cfg.log_level, err,
                                sizeof err)) == NULL) {
         log_event("error", "mailer", json_pack("{s:s}", "error", err));

@@ -58,6 +58,7 @@ const http_route votesrv_routes[] = {
     { "POST", "/compte/mot-de-passe", page_account_password_post, HTTP_BODY_FORM, NULL, 0 },
     { "POST", "/compte/defi", page_account_defi_post, HTTP_BODY_FORM, NULL, 0 },
     { "GET", "/urne", page_box, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/urne/{}", page_box_list, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/resultats", page_results, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/gestion", page_staff_home, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/gestion/connexion", page_staff_login, HTTP_BODY_NONE, NULL, 0 },
@@ -70,6 +71,7 @@ const http_route votesrv_routes[] = {
     { "POST", "/gestion/bureau", page_officer_post, HTTP_BODY_FORM, NULL, 0 },
     { "GET", "/gestion/journal", page_audit, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/gestion/journal/export", page_audit_export, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/demo/courrier", page_demo_mail, HTTP_BODY_NONE, NULL, 0 },
 };
 
 const size_t votesrv_nroutes = sizeof votesrv_routes / sizeof votesrv_routes[0];

@@ -17,9 +17,11 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { waitMail } from './mail.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
+import { boardWhileOpen, boardAfterCount } from './board.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 import { supportAndAuditors } from './support.mjs';
 import { accessibility } from './a11y.mjs';
+import { themeWalk } from './theme.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
@@ -229,6 +231,7 @@ async function phaseVoter() {
   // the support cell and the auditors (support.mjs)
   await supportAndAuditors(b);
 
+  await boardWhileOpen(b, state);
   writeFileSync(STATE, JSON.stringify(state));
   await b.close();
   console.log(JSON.stringify(state));
@@ -270,13 +273,14 @@ async function phaseResults() {
     await page.goto(`${BASE}/urne?tracker=${t}`);
     await page.getByText('Ce bulletin est dans l\'urne.').waitFor();
   }
+  await boardAfterCount(b, state);
   await b.close();
 }
 
 // On a failure, the page as it was: a screenshot and its text.
 const phase = process.argv[2];
-const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults };
-if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results');
+const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults, theme: themeWalk };
+if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results|theme');
 try {
   await phases[phase]();
 } catch (e) {

@@ -13,6 +13,7 @@ typedef struct {
     char *buf;
     size_t len, cap;
     int oom;                 /* an allocation failed: html_finish gives NULL */
+    int theme;               /* the page's look (portal/theme.h), set by portal_begin */
 } html;
 
 void html_init(html *h);

@@ -74,6 +74,9 @@ void page_home(http_request *req, http_response *res)
     p.title = L(req, MSG_HOME_WELCOME);
     portal_begin(&h, req, res, &p);
     state_line(&h, req, &st);
+    if (req->ctx->cfg->mail.demo_mailbox)       /* the demo's mail stays on the server */
+        html_fmt(&h, "<p class=\"demo\">%s <a href=\"/demo/courrier\">%s</a></p>",
+                 L(req, MSG_DEMO_MAIL_HOME), L(req, MSG_DEMO_MAIL_TITLE));
     html_fmt(&h, "<p>%s ", L(req, MSG_HOME_VOTING_OPEN_FROM));
     portal_instant(&h, req, d.opens);
     html_fmt(&h, " %s ", L(req, MSG_HOME_TO));

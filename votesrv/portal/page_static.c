@@ -1,6 +1,8 @@
 /* GET /static/{name} - the portal's style sheet and scripts, from the assets
- * directory (config "assets"; make builds build/portal). Flat names only. */
+ * directory (config "assets"; make builds build/portal). Flat names only; a
+ * theme's own files only with that theme (portal/theme.h). */
 #include "pages.h"
+#include "theme.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@ static const struct {
     { ".mjs", "text/javascript; charset=utf-8" },
     { ".svg", "image/svg+xml" },
     { ".png", "image/png" },
+    { ".woff2", "font/woff2" },
 };
 
 static const char *type_of(const char *name)
@@ -47,7 +50,8 @@ void page_static(http_request *req, http_response *res)
     struct stat st;
     int fd;
 
-    if (!name_ok(name) || type == NULL) {
+    if (!name_ok(name) || type == NULL ||
+        !portal_theme_serves(req->ctx->cfg->portal_theme, name)) {
         http_error(req, res, 404, MSG_NOT_FOUND);
         return;
     }

@@ -36,6 +36,7 @@ void page_account(http_request *req, http_response *res);
 void page_account_password_post(http_request *req, http_response *res);
 void page_account_defi_post(http_request *req, http_response *res);
 void page_box(http_request *req, http_response *res);
+void page_box_list(http_request *req, http_response *res);
 void page_results(http_request *req, http_response *res);
 void page_staff_home(http_request *req, http_response *res);
 void page_staff_login(http_request *req, http_response *res);
@@ -48,5 +49,7 @@ void page_officer(http_request *req, http_response *res);
 void page_officer_post(http_request *req, http_response *res);
 void page_audit(http_request *req, http_response *res);
 void page_audit_export(http_request *req, http_response *res);
+/* The demo's mailbox (mail.demo_mailbox only; else 404). */
+void page_demo_mail(http_request *req, http_response *res);
 
 #endif

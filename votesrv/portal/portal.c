@@ -10,94 +10,193 @@
 #include "crypto/secret.h"
 #include "election/election.h"
 #include "votesrv/api.h"
+#include "theme.h"
+
+/* The request's theme (the configuration's). */
+static const portal_theme *theme(const http_request *req)
+{
+    return portal_theme_get(req->ctx->cfg->portal_theme);
+}
+
+/* ' class="c"', or nothing for "". */
+static void cls(html *h, const char *c)
+{
+    if (c[0] != '\0')
+        html_fmt(h, " class=\"%s\"", c);
+}
 
 /* The page's own path, for the language switch (the query is dropped). */
 static void lang_switch(html *h, http_request *req)
 {
     const char *other = req->lang == LANG_EN ? "fr" : "en";
 
-    html_raw(h, "<a class=\"lang\" href=\"");
+    html_raw(h, "<a");
+    cls(h, theme(req)->lang);
+    html_raw(h, " href=\"");
     html_text(h, req->path);
     html_fmt(h, "?lang=%s\" lang=\"%s\" hreflang=\"%s\">%s</a>", other, other, other,
              req->lang == LANG_EN ? "Français" : "English");
 }
 
+/* A menu item: a link, marked as the current page when it is. */
+static void nav_link(html *h, http_request *req, const char *href, int msg)
+{
+    const portal_theme *t = theme(req);
+
+    html_raw(h, "<li");
+    cls(h, t->nav_item);
+    html_raw(h, "><a");
+    cls(h, t->nav_link);
+    html_fmt(h, " href=\"%s\"%s>%s</a></li>", href,
+             strcmp(req->path, href) == 0 ? " aria-current=\"page\"" : "", L(req, (msg_id)msg));
+}
+
+static void nav_open(html *h, http_request *req, int label)
+{
+    const portal_theme *t = theme(req);
+
+    html_raw(h, t->menu_open);
+    html_raw(h, "<nav");
+    cls(h, t->nav);
+    html_fmt(h, " id=\"menu\" aria-label=\"%s\"><ul", L(req, (msg_id)label));
+    cls(h, t->nav_list);
+    html_raw(h, ">");
+}
+
+/* The log-out button, as a menu item. */
+static void nav_logout(html *h, http_request *req, http_response *res, const char *action)
+{
+    const portal_theme *t = theme(req);
+
+    html_raw(h, "<li");
+    cls(h, t->nav_item);
+    html_fmt(h, "><form method=\"post\" action=\"%s\">", action);
+    portal_csrf_field(h, req, res);
+    html_raw(h, "<button type=\"submit\"");
+    cls(h, t->nav_button);
+    html_fmt(h, ">%s</button></form></li>", L(req, MSG_PORTAL_LOG_OUT));
+}
+
+static void nav_close(html *h, http_request *req)
+{
+    html_raw(h, "</ul></nav>");
+    html_raw(h, theme(req)->menu_close);
+}
+
 /* The consoles' menu: the staff member's own console and logging out. */
 static void staff_nav(html *h, http_request *req, http_response *res, const staff_member *who)
 {
-    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, MSG_PORTAL_CONSOLE_MENU));
+    const portal_theme *t = theme(req);
+
+    nav_open(h, req, MSG_PORTAL_CONSOLE_MENU);
     if (strcmp(who->role, STAFF_ROLE_SUPPORT) == 0)
-        html_fmt(h, "<li><a href=\"/gestion/assistance\">%s</a></li>",
-                 L(req, MSG_PORTAL_FIND_VOTER));
+        nav_link(h, req, "/gestion/assistance", MSG_PORTAL_FIND_VOTER);
     else
-        html_fmt(h, "<li><a href=\"/gestion/bureau\">%s</a></li>",
-                 L(req, MSG_PORTAL_DASHBOARD));
+        nav_link(h, req, "/gestion/bureau", MSG_PORTAL_DASHBOARD);
     if (strcmp(who->role, STAFF_ROLE_AUDITOR) == 0)
-        html_fmt(h, "<li><a href=\"/gestion/journal\">%s</a></li>", L(req, MSG_AUDIT_TITLE));
-    html_raw(h, "<li>");
+        nav_link(h, req, "/gestion/journal", MSG_AUDIT_TITLE);
+    html_raw(h, "<li");
+    cls(h, t->nav_item);
+    html_raw(h, "><span");
+    cls(h, t->nav_link);
+    html_raw(h, ">");
     html_text(h, who->login);
-    html_raw(h, "</li><li><form method=\"post\" action=\"/gestion/deconnexion\">");
-    portal_csrf_field(h, req, res);
-    html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li></ul></nav>",
-             L(req, MSG_PORTAL_LOG_OUT));
+    html_raw(h, "</span></li>");
+    nav_logout(h, req, res, "/gestion/deconnexion");
+    nav_close(h, req);
 }
 
 static void nav(html *h, http_request *req, http_response *res, int voter)
 {
-    html_fmt(h, "<nav aria-label=\"%s\"><ul>", L(req, MSG_PORTAL_MAIN_MENU));
+    nav_open(h, req, MSG_PORTAL_MAIN_MENU);
     if (voter) {
-        html_fmt(h, "<li><a href=\"/espace\">%s</a></li>", L(req, MSG_PORTAL_MY_VOTING_SPACE));
-        html_fmt(h, "<li><a href=\"/compte\">%s</a></li>", L(req, MSG_PORTAL_MY_ACCOUNT));
-        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, MSG_PORTAL_PUBLIC_BALLOT_BOX));
-        html_fmt(h, "<li><form method=\"post\" action=\"/deconnexion\">");
-        portal_csrf_field(h, req, res);
-        html_fmt(h, "<button type=\"submit\" class=\"link\">%s</button></form></li>",
-                 L(req, MSG_PORTAL_LOG_OUT));
+        nav_link(h, req, "/espace", MSG_PORTAL_MY_VOTING_SPACE);
+        nav_link(h, req, "/compte", MSG_PORTAL_MY_ACCOUNT);
+        nav_link(h, req, "/urne", MSG_PORTAL_PUBLIC_BALLOT_BOX);
+        nav_logout(h, req, res, "/deconnexion");
     } else {
-        html_fmt(h, "<li><a href=\"/\">%s</a></li>", L(req, MSG_PORTAL_HOME));
-        html_fmt(h, "<li><a href=\"/connexion\">%s</a></li>", L(req, MSG_PORTAL_LOG_IN));
-        html_fmt(h, "<li><a href=\"/acces\">%s</a></li>",
-                 L(req, MSG_PORTAL_GET_ACCESS_LINK));
-        html_fmt(h, "<li><a href=\"/urne\">%s</a></li>", L(req, MSG_PORTAL_PUBLIC_BALLOT_BOX));
+        nav_link(h, req, "/", MSG_PORTAL_HOME);
+        nav_link(h, req, "/connexion", MSG_PORTAL_LOG_IN);
+        nav_link(h, req, "/acces", MSG_PORTAL_GET_ACCESS_LINK);
+        nav_link(h, req, "/urne", MSG_PORTAL_PUBLIC_BALLOT_BOX);
     }
-    html_fmt(h, "<li><a href=\"/resultats\">%s</a></li>", L(req, MSG_PORTAL_RESULTS));
-    html_raw(h, "</ul></nav>");
+    nav_link(h, req, "/resultats", MSG_PORTAL_RESULTS);
+    nav_close(h, req);
+}
+
+/* A link with the theme's class c. */
+static void link_to(html *h, const char *c, const char *href, const char *text)
+{
+    html_raw(h, "<a");
+    cls(h, c);
+    html_fmt(h, " href=\"%s\">%s</a>", href, text);
+}
+
+/* Skip links: to the content, and with some themes to the menu and the footer. */
+static void skip_links(html *h, http_request *req)
+{
+    const portal_theme *t = theme(req);
+
+    html_raw(h, t->skip_open);
+    link_to(h, t->skip_link, "#contenu", L(req, MSG_PORTAL_SKIP_CONTENT));
+    if (t->skip_all) {
+        html_raw(h, t->skip_sep);
+        link_to(h, t->skip_link, "#menu", L(req, MSG_THEME_SKIP_MENU));
+        html_raw(h, t->skip_sep);
+        link_to(h, t->skip_link, "#pied", L(req, MSG_THEME_SKIP_FOOTER));
+    }
+    html_raw(h, t->skip_close);
 }
 
 void portal_begin(html *h, http_request *req, http_response *res, portal_page *p)
 {
     char err[DEF_ERR_CHARS];
     const def_election *d = &p->def;
+    const portal_theme *t = theme(req);
     int has_def = p->has_def =
         election_definition(req->ctx->store, &p->def, err, sizeof err) == 0;
 
+    h->theme = req->ctx->cfg->portal_theme;
     html_fmt(h, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
              "<title>", req->lang == LANG_EN ? "en" : "fr");
     html_text(h, p->title);
     html_raw(h, " — ");
     html_text(h, has_def ? d->name : L(req, MSG_PORTAL_ONLINE_VOTING));
-    html_raw(h, "</title><link rel=\"icon\" href=\"data:,\">"
-                "<link rel=\"stylesheet\" href=\"/static/portal.css\">");
+    html_raw(h, "</title><link rel=\"icon\" href=\"data:,\">");
+    html_raw(h, t->head);
     if (p->style != NULL)
         html_fmt(h, "<link rel=\"stylesheet\" href=\"/static/%s\">", p->style);
     if (p->script != NULL)
         html_fmt(h, "<script type=\"module\" src=\"/static/%s\"></script>", p->script);
-    html_fmt(h, "</head><body><a class=\"skip\" href=\"#contenu\">%s</a><header><p class=\"brand\">",
-             L(req, MSG_PORTAL_SKIP_CONTENT));
+    html_raw(h, "</head><body>");
+    skip_links(h, req);
+    html_raw(h, t->header_open);
+    html_raw(h, t->brand_open);
+    html_raw(h, "<p");
+    cls(h, t->brand);
+    html_raw(h, ">");
     html_text(h, has_def ? d->name : L(req, MSG_PORTAL_ONLINE_VOTING));
     html_raw(h, "</p>");
+    html_raw(h, t->brand_close);
     if (has_def) {
-        html_raw(h, "<p class=\"organiser\">");
+        html_raw(h, "<p");
+        cls(h, t->organiser);
+        html_raw(h, ">");
         html_text(h, d->organiser);
         html_raw(h, "</p>");
     }
+    html_raw(h, t->tools_open);
     lang_switch(h, req);
+    html_raw(h, t->tools_close);
     if (p->staff != NULL)
         staff_nav(h, req, res, p->staff);
     else
         nav(h, req, res, p->nav);
-    html_raw(h, "</header><main id=\"contenu\" tabindex=\"-1\"><h1>");
+    html_raw(h, t->header_close);
+    html_raw(h, "<main id=\"contenu\" tabindex=\"-1\"");
+    cls(h, t->main);
+    html_raw(h, "><h1>");
     html_text(h, p->title);
     html_raw(h, "</h1>");
 }
@@ -109,11 +208,26 @@ const char *portal_scrutin_title(const portal_page *p, const char *id)
     return s != NULL ? s->title : id != NULL ? id : "";
 }
 
+/* A link in the footer's list. */
+static void footer_link(html *h, const portal_theme *t, const char *href, const char *text)
+{
+    html_raw(h, t->footer_item_open);
+    link_to(h, t->footer_link, href, text);
+    html_raw(h, t->footer_item_close);
+}
+
 void portal_end(html *h, http_request *req, portal_page *p)
 {
     const def_election *d = &p->def;
+    const portal_theme *t = theme(req);
 
-    html_fmt(h, "</main><footer><h2>%s</h2><p>", L(req, MSG_PORTAL_NEED_HELP));
+    html_raw(h, "</main>");
+    html_raw(h, t->footer_open);
+    html_raw(h, "<h2");
+    cls(h, t->footer_title);
+    html_fmt(h, ">%s</h2><p", L(req, MSG_PORTAL_NEED_HELP));
+    cls(h, t->footer_text);
+    html_raw(h, ">");
     if (p->has_def) {
         html_raw(h, L(req, MSG_PORTAL_SUPPORT_CELL));
         html_raw(h, "<a href=\"mailto:");
@@ -128,9 +242,14 @@ void portal_end(html *h, http_request *req, portal_page *p)
         def_free(&p->def);
         p->has_def = 0;
     }
-    html_fmt(h, "</p><p>%s", L(req, MSG_A11Y_FOOTER_LINKS));
-    html_fmt(h, "</p><p><a href=\"/aide\">%s</a></p></footer></body></html>\n",
-             L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
+    html_raw(h, "</p><p");
+    cls(h, t->footer_text);
+    html_fmt(h, ">%s</p>", L(req, MSG_A11Y_FOOTER_LINKS));
+    html_raw(h, t->footer_links_open);
+    footer_link(h, t, "/aide", L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
+    html_raw(h, t->footer_links_close);
+    html_raw(h, t->footer_close);
+    html_raw(h, "</body></html>\n");
 }
 
 void portal_send(http_request *req, http_response *res, html *h, int status)
@@ -260,21 +379,31 @@ int portal_voter(http_request *req, http_response *res, int64_t *voter)
 
 void portal_field(html *h, const portal_input *in)
 {
-    html_fmt(h, "<div class=\"field%s\"><label for=\"f-%s\">", in->err ? " invalid" : "",
-             in->name);
+    const portal_theme *t = portal_theme_get(h->theme);
+
+    html_raw(h, "<div");
+    cls(h, in->err ? t->field_invalid : t->field);
+    html_fmt(h, "><label for=\"f-%s\"", in->name);
+    cls(h, t->label);
+    html_raw(h, ">");
     html_text(h, in->label);
     html_raw(h, "</label>");
     if (in->hint != NULL) {
-        html_fmt(h, "<p class=\"hint\" id=\"f-%s-hint\">", in->name);
+        html_raw(h, "<p");
+        cls(h, t->hint);
+        html_fmt(h, " id=\"f-%s-hint\">", in->name);
         html_text(h, in->hint);
         html_raw(h, "</p>");
     }
     if (in->err != NULL) {
-        html_fmt(h, "<p class=\"error\" id=\"f-%s-err\">", in->name);
+        html_raw(h, "<p");
+        cls(h, t->error);
+        html_fmt(h, " id=\"f-%s-err\">", in->name);
         html_text(h, in->err);
         html_raw(h, "</p>");
     }
     html_fmt(h, "<input id=\"f-%s\" name=\"%s\" type=\"%s\"", in->name, in->name, in->type);
+    cls(h, in->err ? t->input_invalid : t->input);
     if (in->autocomplete != NULL)
         html_fmt(h, " autocomplete=\"%s\"", in->autocomplete);
     if (in->required)
@@ -299,8 +428,12 @@ void portal_field(html *h, const portal_input *in)
 
 void portal_notice(html *h, const char *kind, const char *text)
 {
-    html_fmt(h, "<div class=\"notice %s\" role=\"%s\"><p>", kind,
-             strcmp(kind, "error") == 0 ? "alert" : "status");
+    const portal_theme *t = portal_theme_get(h->theme);
+    int error = strcmp(kind, "error") == 0;
+
+    html_fmt(h, "<div class=\"%s\" role=\"%s\"><p>",
+             error ? t->notice_error : strcmp(kind, "ok") == 0 ? t->notice_ok : t->notice_info,
+             error ? "alert" : "status");
     html_text(h, text);
     html_raw(h, "</p></div>");
 }
@@ -348,17 +481,25 @@ void portal_instant(html *h, http_request *req, int64_t t)
 void portal_defi_select(html *h, http_request *req, int sel, const char *err)
 {
     const char *lang = req->lang == LANG_EN ? "en" : "fr";
+    const portal_theme *t = portal_theme_get(h->theme);
 
-    html_fmt(h, "<div class=\"field%s\"><label for=\"f-defi_question\">%s</label>",
-             err ? " invalid" : "", L(req, MSG_PORTAL_CHALLENGE_QUESTION));
-    html_fmt(h, "<p class=\"hint\" id=\"f-defi_question-hint\">%s</p>",
-             L(req, MSG_PORTAL_ASKED_IF_LOSE_NOTICE));
+    html_raw(h, "<div");
+    cls(h, err ? t->select_field_invalid : t->select_field);
+    html_raw(h, "><label for=\"f-defi_question\"");
+    cls(h, t->label);
+    html_fmt(h, ">%s</label><p", L(req, MSG_PORTAL_CHALLENGE_QUESTION));
+    cls(h, t->hint);
+    html_fmt(h, " id=\"f-defi_question-hint\">%s</p>", L(req, MSG_PORTAL_ASKED_IF_LOSE_NOTICE));
     if (err != NULL) {
-        html_raw(h, "<p class=\"error\" id=\"f-defi_question-err\">");
+        html_raw(h, "<p");
+        cls(h, t->error);
+        html_raw(h, " id=\"f-defi_question-err\">");
         html_text(h, err);
         html_raw(h, "</p>");
     }
-    html_fmt(h, "<select id=\"f-defi_question\" name=\"defi_question\" required "
+    html_raw(h, "<select");
+    cls(h, err ? t->select_invalid : t->select);
+    html_fmt(h, " id=\"f-defi_question\" name=\"defi_question\" required "
                 "aria-describedby=\"f-defi_question-hint%s\"%s><option value=\"\">%s</option>",
              err ? " f-defi_question-err" : "", err ? " aria-invalid=\"true\"" : "",
              L(req, MSG_PORTAL_CHOOSE));
