@@ -98,9 +98,7 @@ async function auditors(b) {
   const page = await newPage(b);
   await freshLogin(page, 'p.garnier', 'Tableau de bord du bureau');
   await page.getByRole('link', { name: "Journal d'audit" }).click();
-  await page.getByRole('heading', { name: "Journal d'audit", level: 1 }).waitFor();
-  await page.getByRole('status').filter({ hasText: /Chaîne vérifiée jusqu'à l'entrée \d+/ }).waitFor();
-  await check(page, 'journal-audit');
+  await auditLogPage(page, 'journal-audit');
   await page.getByLabel("Type d'événement").selectOption('support-link');
   await page.getByLabel("Numéro d'électeur").fill('V3');
   const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
@@ -123,4 +121,13 @@ async function auditors(b) {
 export async function supportAndAuditors(b) {
   await supportCell(b);
   await auditors(b);
+}
+
+// The auditor's log page as it stands (also in the other theme: theme.mjs),
+// from a page logged in as the auditor.
+export async function auditLogPage(page, name) {
+  await page.goto(`${BASE}/gestion/journal`);
+  await page.getByRole('heading', { name: "Journal d'audit", level: 1 }).waitFor();
+  await page.getByRole('status').filter({ hasText: /Chaîne vérifiée jusqu'à l'entrée \d+/ }).waitFor();
+  await check(page, name);
 }
