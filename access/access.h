@@ -127,9 +127,25 @@ void access_destroy(access_ctx *a);
 MUST_CHECK
 access_error access_password_check(const access_ctx *a, const char *password,
                                    const char *const *context);
-/* The défi menu and the normal form of answers (case, accents, spaces). */
+/* The défi menu and the normal form of answers (case, accents, spaces). A
+ * question has an id (0 to ACCESS_DEFI_MAX - 1, stored with the account);
+ * the menu offers access_defi_count() of them, the i-th being
+ * access_defi_id(i). Without configuration, the built-in menu, which no
+ * longer offers a question anyone can look up (birth town, id 1). The
+ * configuration's defi_questions replace the menu: set once at start,
+ * before any thread (-1: an id out of range or twice, an empty text). An id
+ * no longer offered keeps its text (built-in) for the accounts that chose
+ * it; access_defi_question is NULL for an id no one knows. */
+#define ACCESS_DEFI_TEXT_CHARS 201
+typedef struct {
+    int id;
+    char fr[ACCESS_DEFI_TEXT_CHARS], en[ACCESS_DEFI_TEXT_CHARS];
+} access_defi_entry;
+int access_defi_configure(const access_defi_entry *list, size_t n);
 size_t access_defi_count(void);
-const char *access_defi_question(size_t i, const char *lang);
+int access_defi_id(size_t i);
+int access_defi_offered(int id);
+const char *access_defi_question(size_t id, const char *lang);
 /* 0 and the normal form in out (at most outlen), or -1 if empty/invalid. */
 int access_defi_normalize(char *out, size_t outlen, const char *answer);
 
@@ -167,6 +183,21 @@ int access_activate(access_ctx *a, const char *token, const char *password, int 
 int access_reset_password(access_ctx *a, const char *token, const char *password, int64_t now,
                           char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);
 
+/* What a link's page says before its form is filled (reads only, audits
+ * nothing): a link for another purpose or altered is UNKNOWN; an activation
+ * link of an account that has its défi is ACTIVATED; expires_out (may be
+ * NULL) the link's expiry. Whoever holds a live token learns no more than
+ * what following it would tell. */
+typedef enum {
+    ACCESS_LINK_LIVE = 0,
+    ACCESS_LINK_UNKNOWN,
+    ACCESS_LINK_USED,            /* it served */
+    ACCESS_LINK_REPLACED,        /* voided: another of the voter's links served, or newer ones */
+    ACCESS_LINK_EXPIRED,
+    ACCESS_LINK_ACTIVATED        /* an activation link of an activated account */
+} access_link_state;
+int access_link_check(access_ctx *a, const char *token, int purpose, int64_t now,
+                      access_link_state *state, int64_t *expires_out);
 /* Login: a session token (the cookie value) on success. */
 int access_login(access_ctx *a, const char *identifier, const char *password, const char *client,
                  int64_t now, char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res);
@@ -198,6 +229,37 @@ typedef struct {
 } access_account_info;
 int access_account(access_ctx *a, int64_t voter, access_account_info *out);
 void access_account_free(access_account_info *acct);
+/* The voter's own history, for the account page: what the audit log says of
+ * the account, oldest first, dated (Unix seconds, UTC). A vote is its
+ * scrutin and date only: the log holds no tracker or choice, nor does this. */
+typedef enum {
+    ACCESS_HISTORY_LINK_SENT,        /* .activation, .one_address, .by_support */
+    ACCESS_HISTORY_ACTIVATED,        /* password and défi set by an activation link */
+    ACCESS_HISTORY_PASSWORD_RESET,   /* a new password by a password link */
+    ACCESS_HISTORY_PASSWORD_CHANGED, /* on the account page */
+    ACCESS_HISTORY_DEFI_CHANGED,     /* on the account page */
+    ACCESS_HISTORY_DEFI_RESET,       /* by the support cell */
+    ACCESS_HISTORY_UNLOCKED,         /* by the support cell */
+    ACCESS_HISTORY_LOCKED,           /* .lock: what was locked after wrong attempts */
+    ACCESS_HISTORY_CODE_REQUESTED,   /* a new vote code asked for (.by_support) */
+    ACCESS_HISTORY_CODE_REISSUED,    /* mailed by the credential authority to the
+                                      * addresses of its own copy of the list */
+    ACCESS_HISTORY_VOTED             /* .scrutin */
+} access_history_kind;
+typedef enum { ACCESS_LOCK_ACCOUNT, ACCESS_LOCK_DEFI, ACCESS_LOCK_CODE } access_lock_kind;
+typedef struct {
+    int64_t time;
+    access_history_kind kind;
+    int activation, one_address, by_support;
+    access_lock_kind lock;
+    char scrutin[ACCESS_SCRUTIN_CHARS + 1];
+} access_history_event;
+typedef struct {
+    access_history_event *events;
+    size_t n, room;
+} access_history;
+int access_history_read(access_ctx *a, int64_t voter, access_history *out);
+void access_history_free(access_history *h);
 /* Who asks for an account page operation: the session it comes from (kept
  * when the others end; NULL: none kept) and the client address (throttles). */
 typedef struct {

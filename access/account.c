@@ -205,7 +205,7 @@ static int change(access_ctx *a, change_job *j, const char *current, const char 
         res->code = ACCESS_E_CREDENTIALS;
     else if (password != NULL)
         res->code = access_password_check(a, password, (const char *const *)j->context.words);
-    else if (j->question < 0 || (size_t)j->question >= access_defi_count())
+    else if (!access_defi_offered(j->question))
         res->code = ACCESS_E_DEFI_QUESTION;
     else if (access_defi_normalize(norm, sizeof norm, answer ? answer : "") != 0 ||
              (j->want_defi && access_defi_normalize(cur_norm, sizeof cur_norm,

@@ -7,28 +7,87 @@
 #include <string.h>
 #include <jansson.h>
 
-static const char *const questions[][2] = {
+/* The built-in questions, by id (stored with each account). Birth town is
+ * retired: anyone can find it (civil status, HR files, social networks); an
+ * account that chose it keeps it, but the menu no longer offers it. */
+static const struct {
+    const char *fr, *en;
+    int offered;
+} builtin[] = {
     { "Quel est le prénom de votre premier animal de compagnie ?",
-      "What was the name of your first pet?" },
-    { "Dans quelle ville êtes-vous né(e) ?", "In which town were you born?" },
-    { "Quel est le nom de votre école primaire ?", "What is the name of your primary school?" },
+      "What was the name of your first pet?", 1 },
+    { "Dans quelle ville êtes-vous né(e) ?", "In which town were you born?", 0 },
+    { "Quel est le nom de votre école primaire ?", "What is the name of your primary school?", 1 },
     { "Quel est le deuxième prénom de votre parent le plus âgé ?",
-      "What is the middle name of your oldest parent?" },
+      "What is the middle name of your oldest parent?", 1 },
     { "Quel était le nom de la rue de votre premier logement ?",
-      "What was the street of your first home?" },
-    { "Quel est le titre de votre livre préféré ?", "What is the title of your favourite book?" },
+      "What was the street of your first home?", 1 },
+    { "Quel est le titre de votre livre préféré ?", "What is the title of your favourite book?",
+      1 },
 };
+#define BUILTIN_N (sizeof builtin / sizeof builtin[0])
+
+/* The menu the configuration set (defi_questions), or none: the built-in one. */
+static access_defi_entry configured[ACCESS_DEFI_MAX];
+static size_t nconfigured;
+
+int access_defi_configure(const access_defi_entry *list, size_t n)
+{
+    if (n > ACCESS_DEFI_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].id < 0 || list[i].id >= ACCESS_DEFI_MAX || list[i].fr[0] == '\0' ||
+            list[i].en[0] == '\0')
+            return -1;
+        for (size_t k = 0; k < i; k++)
+            if (list[k].id == list[i].id)
+                return -1;
+    }
+    if (n > 0)
+        memcpy(configured, list, n * sizeof *list);
+    nconfigured = n;
+    return 0;
+}
 
 size_t access_defi_count(void)
 {
-    return sizeof questions / sizeof questions[0];
+    size_t n = 0;
+
+    if (nconfigured > 0)
+        return nconfigured;
+    for (size_t i = 0; i < BUILTIN_N; i++)
+        n += (size_t)builtin[i].offered;
+    return n;
 }
 
-const char *access_defi_question(size_t i, const char *lang)
+int access_defi_id(size_t i)
 {
-    if (i >= access_defi_count())
+    if (nconfigured > 0)
+        return i < nconfigured ? configured[i].id : -1;
+    for (size_t k = 0; k < BUILTIN_N; k++)
+        if (builtin[k].offered && i-- == 0)
+            return (int)k;
+    return -1;
+}
+
+int access_defi_offered(int id)
+{
+    for (size_t i = 0; i < access_defi_count(); i++)
+        if (access_defi_id(i) == id)
+            return 1;
+    return 0;
+}
+
+const char *access_defi_question(size_t id, const char *lang)
+{
+    int en = lang != NULL && strcmp(lang, "en") == 0;
+
+    for (size_t i = 0; i < nconfigured; i++)
+        if ((size_t)configured[i].id == id)
+            return en ? configured[i].en : configured[i].fr;
+    if (id >= BUILTIN_N)
         return NULL;
-    return questions[i][lang != NULL && strcmp(lang, "en") == 0];
+    return en ? builtin[id].en : builtin[id].fr;
 }
 
 /* Two-byte UTF-8 letters of Latin-1 and Latin Extended-A that French uses,

@@ -15,9 +15,9 @@ static void format_expiry(char out[64], int64_t t, const char *lang)
     time_t tt = (time_t)t;
     struct tm tm;
 
-    gmtime_r(&tt, &tm);
-    strftime(out, 64, strcmp(lang, "en") == 0 ? "%Y-%m-%d at %H:%M (UTC)"
-                                              : "%d/%m/%Y à %H:%M (UTC)", &tm);
+    localtime_r(&tt, &tm);          /* the election's time zone, as on the portal */
+    strftime(out, 64, strcmp(lang, "en") == 0 ? "%Y-%m-%d at %H:%M (Paris time)"
+                                              : "%d/%m/%Y à %H:%M (heure de Paris)", &tm);
 }
 
 typedef struct {
@@ -53,15 +53,17 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
                                ACCESS_LINKS_LIVE - 1)) != STORE_OK)
         return rc;
     if (a->mail != NULL) {
+        char privacy[600];
         const char *vars[] = { "election", d->name, "organiser", d->organiser, "link", url,
                                "expires", expires, "support_email", d->support_email,
                                "support_phone", d->support_phone ? d->support_phone : "",
-                               NULL, NULL };
+                               "privacy", privacy, NULL, NULL };
         mail_each m = { tx, a, kind, lang, vars, now };
 
         snprintf(url, sizeof url, "%s/%s?t=%s", mail_portal_url(a->mail),
                  purpose == STORE_LINK_ACTIVATION ? "activation" : "mot-de-passe", token_out);
         format_expiry(expires, now + a->link_ttl, lang);
+        snprintf(privacy, sizeof privacy, "%s/donnees-personnelles", mail_portal_url(a->mail));
         rc = address != NULL ? queue_to(address, &m) : store_voter_emails(tx, v->id, queue_to, &m);
         sodium_memzero(url, sizeof url);
         if (rc != STORE_OK)
@@ -355,7 +357,7 @@ static int follow(access_ctx *a, const char *token, int want, const char *passwo
     rc = ACCESS_REFUSED;
     res->code = access_password_check(a, password, (const char *const *)j->context.words);
     if (res->code == ACCESS_E_NONE && want == STORE_LINK_ACTIVATION &&
-        (question < 0 || (size_t)question >= access_defi_count()))
+        !access_defi_offered(question))
         res->code = ACCESS_E_DEFI_QUESTION;
     if (res->code == ACCESS_E_NONE && want == STORE_LINK_ACTIVATION &&
         access_defi_normalize(norm, sizeof norm, answer ? answer : "") != 0)
@@ -397,4 +399,50 @@ int access_reset_password(access_ctx *a, const char *token, const char *password
                           char session_out[ACCESS_TOKEN_CHARS + 1], access_result *res)
 {
     return follow(a, token, STORE_LINK_PASSWORD, password, -1, NULL, now, session_out, res);
+}
+
+typedef struct {
+    access_ctx *a;
+    uint8_t hash[STORE_HASH_BYTES];
+    int purpose;
+    int64_t now, expires;
+    access_link_state state;
+} check_job;
+
+static int run_check(store_tx *tx, void *arg)
+{
+    check_job *j = arg;
+    int64_t voter;
+    int purpose, used, rc = store_link_peek(tx, j->hash, &voter, &purpose, &used, &j->expires);
+    store_access v;
+
+    if (rc == STORE_ENOTFOUND || (rc == STORE_OK && purpose != j->purpose)) {
+        j->state = ACCESS_LINK_UNKNOWN;
+        return STORE_OK;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    j->state = used == 1 ? ACCESS_LINK_USED : used != 0 ? ACCESS_LINK_REPLACED
+               : j->expires <= j->now ? ACCESS_LINK_EXPIRED : ACCESS_LINK_LIVE;
+    if (j->state == ACCESS_LINK_LIVE && purpose == STORE_LINK_ACTIVATION) {
+        if ((rc = store_access_by_id(tx, voter, &v)) != STORE_OK)
+            return rc;
+        if (v.defi_hash[0] != '\0')
+            j->state = ACCESS_LINK_ACTIVATED;
+    }
+    return STORE_OK;
+}
+
+int access_link_check(access_ctx *a, const char *token, int purpose, int64_t now,
+                      access_link_state *state, int64_t *expires_out)
+{
+    check_job j = { .a = a, .purpose = purpose, .now = now, .state = ACCESS_LINK_UNKNOWN };
+    int rc = STORE_OK;
+
+    if (access_token_hash(j.hash, a, token) == 0)
+        rc = store_read(a->store, run_check, &j);
+    *state = j.state;
+    if (expires_out != NULL)
+        *expires_out = j.expires;
+    return rc;
 }

@@ -239,6 +239,10 @@ typedef struct {
 } store_audit_filter;
 int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
                      void *arg);
+/* One voter's own trail, by seq: the entries of role "voter" whose actor is
+ * the number, and every "code-reissued" (the authority's, whose payload names
+ * the voter: the caller keeps its own). */
+int store_audit_voter_each(store_tx *tx, const char *number, store_audit_fn fn, void *arg);
 int store_checkpoint_insert(store_tx *tx, const store_checkpoint *c);
 typedef int (*store_checkpoint_fn)(const store_checkpoint *c, void *arg);
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg);

@@ -37,11 +37,11 @@ int store_audit_count(store_tx *tx, const char *event, uint64_t *n)
                                             STORE_TEXT(event)));
 }
 
-/* Each row of q (seq, time, role, actor, event, payload, prev, hash) to fn. */
-static int audit_rows(store_sql *q, store_audit_fn fn, void *arg)
+/* Each row (seq, time, role, actor, event, payload[, prev, hash]) to fn. */
+static int audit_rows(store_sql *q, int chain, store_audit_fn fn, void *arg)
 {
     while (store_sql_next(q)) {
-        store_audit_entry e;
+        store_audit_entry e = { 0 };
 
         e.seq = (uint64_t)store_sql_i64(q, 0);
         store_sql_copy_text(e.time, sizeof e.time, q, 1);
@@ -49,8 +49,10 @@ static int audit_rows(store_sql *q, store_audit_fn fn, void *arg)
         e.actor = store_sql_str(q, 3);
         e.event = store_sql_str(q, 4);
         e.payload = store_sql_str(q, 5);
-        store_sql_copy_blob(e.prev, sizeof e.prev, q, 6);
-        store_sql_copy_blob(e.hash, sizeof e.hash, q, 7);
+        if (chain) {
+            store_sql_copy_blob(e.prev, sizeof e.prev, q, 6);
+            store_sql_copy_blob(e.hash, sizeof e.hash, q, 7);
+        }
         q->stop = fn(&e, arg);
     }
     return store_sql_stop(q);
@@ -63,7 +65,7 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
                                              " prev, hash FROM audit WHERE seq >= $1"
                                              " ORDER BY seq", STORE_INT(from_seq)));
-    return audit_rows(&q, fn, arg);
+    return audit_rows(&q, 1, fn, arg);
 }
 
 static const char *or_empty(const char *s)
@@ -89,7 +91,19 @@ int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store
                                              STORE_TEXT(or_empty(f->since)),
                                              STORE_TEXT(or_empty(f->until)),
                                              STORE_TEXT(or_empty(f->actor)), STORE_INT(limit)));
-    return audit_rows(&q, fn, arg);
+    return audit_rows(&q, 1, fn, arg);
+}
+
+int store_audit_voter_each(store_tx *tx, const char *number, store_audit_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload"
+                                             " FROM audit WHERE actor = $1 AND role = 'voter'"
+                                             " UNION ALL SELECT seq, time, role, actor, event,"
+                                             " payload FROM audit WHERE event = 'code-reissued'"
+                                             " ORDER BY 1", STORE_TEXT(number)));
+    return audit_rows(&q, 0, fn, arg);
 }
 
 /* A checkpoint already there stays as it is. */

@@ -76,9 +76,12 @@ static const char *registry_migrations[] = {
     /* 6: when a waiting message was queued (the outbox's oldest waiting age) */
     "ALTER TABLE outbox ADD COLUMN queued_at bigint;"
     "UPDATE outbox SET queued_at = next_attempt WHERE state = 'queued';",
-    /* 7: a voter's audit entries and waiting mail, for the support file and the
-     * auditors' filter */
-    "CREATE INDEX audit_actor ON audit(actor, seq);"
+    /* 7: a voter's own trail in the audit log (the account page's history) */
+    "CREATE INDEX audit_actor ON audit(actor, role);"
+    "CREATE INDEX audit_event ON audit(event);",
+    /* 8: a voter's audit entries newest first and their waiting mail, for the
+     * support file and the auditors' filter */
+    "CREATE INDEX audit_actor_seq ON audit(actor, seq);"
     "CREATE INDEX outbox_recipient ON outbox(recipient, state);",
 };
 

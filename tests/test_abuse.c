@@ -805,7 +805,7 @@ static void activates(void *arg)
     answer a = { .status = 0 };
 
     (void)arg;
-    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\",\"defi_question\":1,"
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\",\"defi_question\":3,"
              "\"defi_answer\":\"Lyon\"}", E.link_act, "une phrase de passe neuve");
     sleep(1);
     C->once[0] = req(c, VOTER_ADDR, "POST", "/api/v1/activation", body, &a);

@@ -391,6 +391,40 @@ static void test_password_context_held_out(void **state)
             fail_msg("\"%s\" accepted", bad[i]);
 }
 
+/* The défi menu: the built-in one leaves the birth town out but still names
+ * it for the accounts that chose it; a configured one replaces the menu by
+ * ids; ids out of range or twice are refused and change nothing. */
+static void test_defi_menu(void **state)
+{
+    access_defi_entry mine[2] = { { 7, "Quel est votre plat préféré ?", "Your favourite dish?" },
+                                  { 2, "École ?", "School?" } };
+    access_defi_entry twice[2] = { { 4, "a", "a" }, { 4, "b", "b" } };
+
+    (void)state;
+    assert_int_equal(access_defi_count(), 5);
+    for (size_t i = 0; i < access_defi_count(); i++) {
+        assert_int_not_equal(access_defi_id(i), 1);
+        assert_true(access_defi_offered(access_defi_id(i)));
+    }
+    assert_false(access_defi_offered(1));
+    assert_non_null(strstr(access_defi_question(1, "fr"), "ville"));
+    assert_int_equal(access_defi_configure(mine, 2), 0);
+    assert_int_equal(access_defi_count(), 2);
+    assert_int_equal(access_defi_id(0), 7);
+    assert_int_equal(access_defi_id(2), -1);
+    assert_true(access_defi_offered(2) && access_defi_offered(7) && !access_defi_offered(0));
+    assert_string_equal(access_defi_question(7, "en"), "Your favourite dish?");
+    assert_string_equal(access_defi_question(2, "fr"), "École ?");
+    assert_non_null(access_defi_question(0, "fr"));          /* an earlier account's */
+    assert_null(access_defi_question(9, "fr"));
+    assert_int_equal(access_defi_configure(twice, 2), -1);
+    mine[0].id = ACCESS_DEFI_MAX;
+    assert_int_equal(access_defi_configure(mine, 2), -1);
+    assert_int_equal(access_defi_id(0), 7);                  /* unchanged */
+    assert_int_equal(access_defi_configure(NULL, 0), 0);
+    assert_int_equal(access_defi_count(), 5);
+}
+
 static void test_defi_normal_form(void **state)
 {
     char out[ACCESS_ANSWER_MAX + 1];
@@ -408,7 +442,7 @@ static void test_defi_normal_form(void **state)
     assert_true(access_defi_count() >= 5);
     assert_non_null(strstr(access_defi_question(0, "fr"), "animal"));
     assert_non_null(strstr(access_defi_question(0, "en"), "pet"));
-    assert_null(access_defi_question(access_defi_count(), "fr"));
+    assert_null(access_defi_question(ACCESS_DEFI_MAX, "fr"));
 }
 
 static void test_altcha(void **state)
@@ -475,7 +509,7 @@ static void *race_activate(void *arg)
 {
     race *r = arg;
 
-    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 1, "Lyon", r->f->now, NULL, &r->res);
+    r->rc = access_activate(&r->f->a, r->token, PASSWORD, 3, "Lyon", r->f->now, NULL, &r->res);
     return NULL;
 }
 
@@ -495,24 +529,28 @@ static void test_links_and_activation(void **state)
     /* a newer link leaves the older one valid (test_links_survive_third_parties) */
     assert_int_equal(store_write(f->s, run_issue, &j2), 0);
     /* truncated, altered, expired */
-    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 1, "Lyon", f->now, NULL, &res),
+    assert_int_equal(access_activate(&f->a, "abc", PASSWORD, 3, "Lyon", f->now, NULL, &res),
                      ACCESS_REFUSED);
     memcpy(altered, j2.token, sizeof altered);
     altered[5] = altered[5] == 'a' ? 'b' : 'a';
-    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, altered, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon",
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 3, "Lyon",
                                      f->now + ACCESS_LINK_TTL_DEFAULT, NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     /* a refused password or défi leaves the link usable */
-    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 1, "Lyon", f->now,
+    assert_int_equal(access_activate(&f->a, j2.token, "password1234", 3, "Lyon", f->now,
                                      NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_PASSWORD_COMMON);
     assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 99, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_QUESTION);
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "  ", f->now, NULL, &res),
+    /* the birth town is no longer offered: anyone can look it up */
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
+                                     &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_DEFI_QUESTION);
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 3, "  ", f->now, NULL, &res),
                      ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_ANSWER);
     /* two requests race with the same link: exactly one wins */
@@ -525,9 +563,9 @@ static void test_links_and_activation(void **state)
     assert_true((r[0].rc == ACCESS_OK) != (r[1].rc == ACCESS_OK));
     assert_int_equal(r[0].rc == ACCESS_OK ? r[1].res.code : r[0].res.code, ACCESS_E_LINK_INVALID);
     /* and once used, never again; following it voided the voter's other link */
-    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, j2.token, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
-    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, j1.token, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
 }
@@ -661,7 +699,7 @@ static void test_reassorts_and_account(void **state)
     assert_int_equal(access_account(&f->a, 2, &acct), 0);
     assert_string_equal(acct.number, "A2");
     assert_int_equal(acct.nemails, 2);
-    assert_int_equal(acct.defi_question, 1);
+    assert_int_equal(acct.defi_question, 3);
     assert_int_equal(acct.nscrutins, 2);
     assert_false(acct.scrutins[0].voted);
     access_account_free(&acct);
@@ -893,7 +931,7 @@ static void test_links_never_touch_a_defi(void **state)
     assert_last_link(f, "password");
     /* an activation link that exists all the same is refused and changes nothing */
     assert_int_equal(store_write(f->s, run_issue, &late), 0);
-    assert_int_equal(access_activate(&f->a, late.token, "un autre mot de passe neuf", 1, "Paris",
+    assert_int_equal(access_activate(&f->a, late.token, "un autre mot de passe neuf", 3, "Paris",
                                      t, NULL, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_LINK_INVALID);
     after = voter_record(f, 3);
@@ -1044,7 +1082,7 @@ static void test_defi_throttled(void **state)
     assert_true(res.retry_after > 0 && res.retry_after <= ACCESS_DEFI_LOCK_S - 1000);
     /* the lock holds for a défi change too, before the password is hashed */
     assert_int_equal(access_change_defi(&f->a, 3, &who, "trois pommes vertes et mûres",
-                                        "Voltaire", 1, "Paris", tt, &res), ACCESS_REFUSED);
+                                        "Voltaire", 3, "Paris", tt, &res), ACCESS_REFUSED);
     assert_int_equal(res.code, ACCESS_E_DEFI_LOCKED);
     assert_int_equal(f->a.hashes, h0);
     assert_int_equal(queued(f), mails);
@@ -1373,7 +1411,7 @@ static int link_live(fixture *f, const char *token)
 {
     access_result res;
 
-    assert_int_equal(access_activate(&f->a, token, "password1234", 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, token, "password1234", 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_REFUSED);
     assert_true(res.code == ACCESS_E_PASSWORD_COMMON || res.code == ACCESS_E_LINK_INVALID);
     return res.code == ACCESS_E_PASSWORD_COMMON;
@@ -1442,11 +1480,118 @@ static void test_links_survive_third_parties(void **state)
     for (int i = 0; i <= n; i++)
         assert_true(link_live(f, more[i].token));
     /* following one voids every other */
-    assert_int_equal(access_activate(&f->a, more[0].token, PASSWORD, 1, "Lyon", f->now, NULL,
+    assert_int_equal(access_activate(&f->a, more[0].token, PASSWORD, 3, "Lyon", f->now, NULL,
                                      &res), ACCESS_OK);
     for (int i = 1; i <= n; i++)
         assert_false(link_live(f, more[i].token));
     f->now = t;
+}
+
+/* A cast's audit entry, as box/cast.c writes it: the number and the scrutin. */
+typedef struct {
+    const char *number, *scrutin;
+} cast_entry;
+
+static int run_cast_entry(store_tx *tx, void *arg)
+{
+    const cast_entry *c = arg;
+    json_t *p = json_pack("{s:s,s:s}", "number", c->number, "scrutin", c->scrutin);
+    int rc = audit_append(tx, "voter", c->number, "ballot-cast", p);
+
+    json_decref(p);
+    return rc;
+}
+
+static int run_count_reissued(store_tx *tx, void *arg)
+{
+    return store_audit_count(tx, "code-reissued", arg);
+}
+
+static size_t history_find(const access_history *h, size_t from, access_history_kind kind)
+{
+    for (size_t i = from; i < h->n; i++)
+        if (h->events[i].kind == kind)
+            return i;
+    return SIZE_MAX;
+}
+
+static size_t history_count(const access_history *h, access_history_kind kind)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < h->n; i++)
+        n += h->events[i].kind == kind;
+    return n;
+}
+
+/* The account page's history: each voter's own events, in the order they
+ * happened, with the scrutin of a vote and nothing else of it; never another
+ * voter's (the authority's reissue records name one voter each). */
+static void test_history_of_own_account(void **state)
+{
+    fixture *f = *state;
+    int64_t t = f->start + 60000;
+    access_history h1, h2, h3;
+    access_result res;
+    size_t i, j, k, n2;
+    uint64_t records = 0, seen = 0;
+
+    /* A3: password changed, then the défi cleared by the support cell (with
+     * the activation link it mailed, the support cell's), then a new défi */
+    assert_int_equal(access_history_read(&f->a, 3, &h3), STORE_OK);
+    i = history_find(&h3, 0, ACCESS_HISTORY_PASSWORD_CHANGED);
+    j = history_find(&h3, i, ACCESS_HISTORY_DEFI_RESET);
+    k = history_find(&h3, j, ACCESS_HISTORY_DEFI_CHANGED);
+    assert_true(i != SIZE_MAX && j != SIZE_MAX && k != SIZE_MAX && i < j && j < k);
+    assert_int_equal(h3.events[j - 1].kind, ACCESS_HISTORY_LINK_SENT);
+    assert_true(h3.events[j - 1].by_support && h3.events[j - 1].activation);
+    assert_int_not_equal(history_find(&h3, 0, ACCESS_HISTORY_CODE_REQUESTED), SIZE_MAX);
+    for (i = 1; i < h3.n; i++)
+        assert_true(h3.events[i].time >= h3.events[i - 1].time);
+    access_history_free(&h3);
+    /* A1: a new code asked by the support cell, then made by the authority */
+    assert_int_equal(access_history_read(&f->a, 1, &h1), STORE_OK);
+    i = history_find(&h1, 0, ACCESS_HISTORY_CODE_REQUESTED);
+    assert_true(i != SIZE_MAX && h1.events[i].by_support);
+    assert_true(history_find(&h1, i, ACCESS_HISTORY_CODE_REISSUED) != SIZE_MAX);
+    assert_int_equal(history_count(&h1, ACCESS_HISTORY_VOTED), 0);
+    access_history_free(&h1);
+    /* each authority record in one voter's history only: theirs */
+    assert_int_equal(store_read(f->s, run_count_reissued, &records), STORE_OK);
+    assert_true(records >= 2);
+    for (int64_t v = 1; v <= 3; v++) {
+        assert_int_equal(access_history_read(&f->a, v, &h2), STORE_OK);
+        seen += history_count(&h2, ACCESS_HISTORY_CODE_REISSUED);
+        assert_true(v != 2 || history_count(&h2, ACCESS_HISTORY_CODE_REISSUED) > 0);
+        n2 = h2.n;
+        access_history_free(&h2);
+    }
+    assert_int_equal(seen, records);
+    assert_int_equal(access_history_read(&f->a, 2, &h2), STORE_OK);
+    n2 = h2.n;
+    access_history_free(&h2);
+    /* casts by A1 and A2, support actions for A2: hers, in order, at the end */
+    assert_int_equal(store_write(f->s, run_cast_entry,
+                                 &(cast_entry){ "A1", "csa-ministere" }), STORE_OK);
+    assert_int_equal(store_write(f->s, run_cast_entry,
+                                 &(cast_entry){ "A2", "cap-attaches" }), STORE_OK);
+    assert_int_equal(support_act(&f->a, "A2", SUPPORT_LINK, "agent-7", "lien perdu", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(support_act(&f->a, "A2", SUPPORT_UNLOCK, "agent-7", "bloquée", t, &res),
+                     ACCESS_OK);
+    assert_int_equal(access_history_read(&f->a, 2, &h2), STORE_OK);
+    assert_int_equal(h2.n, n2 + 3);
+    assert_int_equal(h2.events[n2].kind, ACCESS_HISTORY_VOTED);
+    assert_string_equal(h2.events[n2].scrutin, "cap-attaches");
+    assert_int_equal(h2.events[n2 + 1].kind, ACCESS_HISTORY_LINK_SENT);
+    assert_true(h2.events[n2 + 1].by_support && !h2.events[n2 + 1].activation);
+    assert_int_equal(h2.events[n2 + 2].kind, ACCESS_HISTORY_UNLOCKED);
+    assert_int_equal(history_count(&h2, ACCESS_HISTORY_VOTED), 1);
+    access_history_free(&h2);
+    assert_int_equal(access_history_read(&f->a, 1, &h1), STORE_OK);
+    assert_int_equal(history_count(&h1, ACCESS_HISTORY_VOTED), 1);
+    assert_string_equal(h1.events[h1.n - 1].scrutin, "csa-ministere");
+    access_history_free(&h1);
 }
 
 int main(void)
@@ -1458,6 +1603,7 @@ int main(void)
         cmocka_unit_test(test_password_context_audit),
         cmocka_unit_test(test_password_context_held_out),
         cmocka_unit_test(test_defi_normal_form),
+        cmocka_unit_test(test_defi_menu),
         cmocka_unit_test(test_altcha),
         cmocka_unit_test(test_links_and_activation),
         cmocka_unit_test(test_login_sessions_and_throttles),
@@ -1476,6 +1622,7 @@ int main(void)
         cmocka_unit_test(test_audit_trail_without_secrets),
         cmocka_unit_test(test_demo_roster_from_the_hr_file),
         cmocka_unit_test(test_links_survive_third_parties),
+        cmocka_unit_test(test_history_of_own_account),
     };
     return cmocka_run_group_tests_name("access", tests, setup, teardown);
 }

@@ -303,6 +303,107 @@ static void test_documents_folder_apart(void **state)
     }
 }
 
+/* Load a configuration holding the stores, the keys and, if key is not NULL,
+ * "key": value (JSON); config_load's answer. */
+static int load_with(docs_fixture *f, const char *key, const char *value, config *c,
+                     char err[CONFIG_ERR_CHARS])
+{
+    char text[1024], path[PATH_MAX + 32];
+    int n = snprintf(text, sizeof text, "{\"store\":{\"registry\":\"registry.db\","
+                     "\"ballot_box\":\"ballots.db\"},\"keys\":\"server-keys.json\"%s%s%s%s}",
+                     key ? ",\"" : "", key ? key : "", key ? "\":" : "", key ? value : "");
+
+    snprintf(path, sizeof path, "%s/votesrv.json", f->dir);
+    put(f->dir, "votesrv.json", text, (size_t)n);
+    return config_load(c, path, err, CONFIG_ERR_CHARS);
+}
+
+/* Each value of key refused, the error naming the key. */
+static void refused_all(docs_fixture *f, const char *key, const char *const *bad, size_t n)
+{
+    char err[CONFIG_ERR_CHARS];
+    static config c;
+
+    for (size_t i = 0; i < n; i++)
+        if (load_with(f, key, bad[i], &c, err) != -1 || strstr(err, key) == NULL)
+            fail_msg("accepted: %s", bad[i]);
+}
+
+/* The "Données personnelles" page's controller and data-protection officer
+ * (personal_data): all three texts or none, each 1-200 bytes without control
+ * characters, the contact an address or an https page; a refusal names the
+ * field and leaves nothing half-set. */
+static void test_personal_data_config(void **state)
+{
+    docs_fixture *f = *state;
+    static const char *const bad[] = {
+        "{}", "[]", "\"x\"",
+        "{\"controller\":\"Ministère\",\"dpo\":\"DPD\"}",
+        "{\"controller\":\"\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
+        "{\"controller\":\"M\\n\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"@ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"http://ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"d p@ex.gouv.fr\"}",
+        "{\"controller\":\"M\",\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\","
+        "\"other\":\"x\"}",
+        "{\"controller\":1,\"dpo\":\"DPD\",\"dpo_contact\":\"dpd@ex.gouv.fr\"}",
+    };
+    char err[CONFIG_ERR_CHARS], longname[260], value[400];
+    static config c;
+
+    refused_all(f, "personal_data", bad, sizeof bad / sizeof *bad);
+    assert_string_equal(c.pd_controller, "");
+    memset(longname, 'a', 201);
+    longname[201] = '\0';
+    snprintf(value, sizeof value, "{\"controller\":\"%s\",\"dpo\":\"DPD\","
+             "\"dpo_contact\":\"dpd@ex.gouv.fr\"}", longname);
+    assert_int_equal(load_with(f, "personal_data", value, &c, err), -1);
+    longname[200] = '\0';                              /* 200 bytes: the most */
+    snprintf(value, sizeof value, "{\"controller\":\"%s\",\"dpo\":\"DPD du ministère\","
+             "\"dpo_contact\":\"https://ex.gouv.fr/dpd\"}", longname);
+    assert_int_equal(load_with(f, "personal_data", value, &c, err), 0);
+    assert_string_equal(c.pd_controller, longname);
+    assert_string_equal(c.pd_dpo, "DPD du ministère");
+    assert_string_equal(c.pd_dpo_contact, "https://ex.gouv.fr/dpd");
+    /* none: the page names the organiser and the support cell */
+    assert_int_equal(load_with(f, NULL, NULL, &c, err), 0);
+    assert_string_equal(c.pd_dpo, "");
+}
+
+/* defi_questions: 2 to 16 {id, fr, en}, ids 0-15 once each; accepted, it
+ * is the menu the pages offer; a refusal leaves the built-in one. */
+static void test_defi_questions_config(void **state)
+{
+    docs_fixture *f = *state;
+    static const char *const bad[] = {
+        "[]", "{}", "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":0,\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":16,\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":-1,\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":\"1\",\"fr\":\"b\",\"en\":\"b\"}]",
+        "[{\"id\":0,\"fr\":\"a\",\"en\":\"a\"},{\"id\":1,\"fr\":\"b\",\"en\":\"b\","
+        "\"x\":1}]",
+    };
+    char err[CONFIG_ERR_CHARS];
+    static config c;
+
+    refused_all(f, "defi_questions", bad, sizeof bad / sizeof *bad);
+    assert_int_equal(access_defi_count(), 5);                   /* the built-in menu */
+    assert_int_equal(load_with(f, "defi_questions",
+                               "[{\"id\":9,\"fr\":\"Votre plat préféré ?\","
+                               "\"en\":\"Your favourite dish?\"},{\"id\":0,\"fr\":\"Animal ?\","
+                               "\"en\":\"Pet?\"}]", &c, err), 0);
+    assert_int_equal(access_defi_count(), 2);
+    assert_int_equal(access_defi_id(0), 9);
+    assert_string_equal(access_defi_question(9, "fr"), "Votre plat préféré ?");
+    assert_false(access_defi_offered(2));
+    assert_int_equal(load_with(f, NULL, NULL, &c, err), 0);
+    assert_int_equal(access_defi_count(), 5);
+}
+
 /* The example definition with these professions de foi (3 then 4 lists). */
 static void definition_with(const docs_fixture *f, const char *file, const char *const names[7])
 {
@@ -388,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_every_file_private),
         cmocka_unit_test_setup_teardown(test_document_names, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_folder_apart, docs_setup, docs_teardown),
+        cmocka_unit_test_setup_teardown(test_personal_data_config, docs_setup, docs_teardown),
+        cmocka_unit_test_setup_teardown(test_defi_questions_config, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_served, docs_setup, docs_teardown),
     };
 

@@ -298,6 +298,31 @@ static void test_link_rate_page(void **state)
     free(r);
 }
 
+/* Too many wrong passwords: the login page says how long to wait and the way
+ * out (a password link logs in whatever the count), not only "too many". */
+static void test_login_throttle_page(void **state)
+{
+    char cookie[128], token[80], body[512];
+    tu_reply *r = malloc(sizeof *r);
+    const char *form = "Content-Type: application/x-www-form-urlencoded";
+    int seen = 0;
+
+    (void)state;
+    assert_non_null(r);
+    csrf(cookie, token);
+    snprintf(body, sizeof body, "csrf=%s&identifier=personne%%40ex.gouv.fr&password=rien", token);
+    for (int i = 0; i < 8 && !seen; i++) {
+        tu_http2(r, "POST", "/connexion", body, -1, form, cookie);
+        assert_int_equal(r->status, 401);
+        seen = strstr(r->body, "Trop de tentatives : réessayez dans ") != NULL;
+    }
+    assert_true(seen);
+    assert_non_null(strstr(r->body, " seconde"));
+    assert_non_null(strstr(r->body, "demandez un lien de nouveau mot de passe"));
+    assert_true(atoll(r->retry_after) > 0);
+    free(r);
+}
+
 /* curl with the consoles' cookie jar: headers and body in out. */
 /* The cookie jar of console(): one per staff member a test keeps logged in. */
 static const char *jar = "jar";
@@ -806,6 +831,7 @@ int main(void)
         cmocka_unit_test(test_headers_and_pages),
         cmocka_unit_test(test_forms_refused),
         cmocka_unit_test(test_link_rate_page),
+        cmocka_unit_test(test_login_throttle_page),
         cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_support_and_audit),
         cmocka_unit_test(test_theme),

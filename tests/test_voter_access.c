@@ -442,7 +442,7 @@ static void test_mailbox_only_attack(void **state)
     free(text);
     /* it cannot serve as an activation link (which would set a défi) */
     snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"le pirate lit le courrier\","
-             "\"defi_question\":1,\"defi_answer\":\"Paris\"}", token);
+             "\"defi_question\":3,\"defi_answer\":\"Paris\"}", token);
     post(&r, "/api/v1/activation", body);
     assert_int_equal(r.status, 410);
     /* it sets a password: the mailbox's power, by design */
@@ -453,11 +453,11 @@ static void test_mailbox_only_attack(void **state)
     snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
     /* a new défi needs the current answer */
     post(&r, "/api/v1/account/defi", "{\"password\":\"le pirate lit le courrier\","
-                                     "\"defi_question\":1,\"defi_answer\":\"Paris\"}");
+                                     "\"defi_question\":3,\"defi_answer\":\"Paris\"}");
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "defi_answer_invalid"));
     post(&r, "/api/v1/account/defi", "{\"password\":\"le pirate lit le courrier\","
-                                     "\"current_defi_answer\":\"Rex\",\"defi_question\":1,"
+                                     "\"current_defi_answer\":\"Rex\",\"defi_question\":3,"
                                      "\"defi_answer\":\"Paris\"}");
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body, "defi_wrong"));

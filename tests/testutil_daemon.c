@@ -113,6 +113,11 @@ int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, 
                                                  "Bureau de vote <elections@ex.gouv.fr>",
                                                  "starttls", 1, "ca_file", smtp->cert));
     }
+    /* the "Données personnelles" page's controller and officer */
+    json_object_set_new(c, "personal_data",
+                        json_pack("{s:s,s:s,s:s}", "controller", "Ministère de l'Exemple",
+                                  "dpo", "Délégué à la protection des données du ministère",
+                                  "dpo_contact", "dpd@ex.gouv.fr"));
     /* the board publishes every second: tests wait for a batch, not 10 minutes */
     json_object_set_new(c, "board_batch_seconds", json_integer(1));
     snprintf(cfg, cfglen, "%s/votesrv.json", dir);

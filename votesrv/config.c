@@ -304,13 +304,89 @@ static int documents_apart(const config *c, const char *path, char *err, size_t 
     return 0;
 }
 
+/* One text of personal_data or defi_questions: 1 to 200 bytes, no control
+ * character. */
+static int pd_text(char out[CONFIG_TEXT_CHARS], json_t *pd, const char *key)
+{
+    const char *v = json_string_value(json_object_get(pd, key));
+    size_t n = v != NULL ? strlen(v) : 0;
+
+    if (n == 0 || n >= CONFIG_TEXT_CHARS)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return -1;
+    memcpy(out, v, n + 1);
+    return 0;
+}
+
+/* personal_data: {controller, dpo, dpo_contact}, all three or none; the
+ * contact an e-mail address or an https address. */
+static int load_personal_data(config *c, json_t *pd, const char *path, char *err, size_t errlen)
+{
+    const char *ct;
+
+    if (pd == NULL)
+        return 0;
+    if (!json_is_object(pd) || json_object_size(pd) != 3 ||
+        pd_text(c->pd_controller, pd, "controller") != 0 ||
+        pd_text(c->pd_dpo, pd, "dpo") != 0 ||
+        pd_text(c->pd_dpo_contact, pd, "dpo_contact") != 0 ||
+        ((ct = c->pd_dpo_contact, strncmp(ct, "https://", 8) != 0) &&
+         (strchr(ct, '@') == NULL || strchr(ct, '@') == ct || strchr(ct, ' ') != NULL ||
+          strchr(strchr(ct, '@') + 1, '.') == NULL))) {
+        c->pd_controller[0] = c->pd_dpo[0] = c->pd_dpo_contact[0] = '\0';
+        return fail(err, errlen, path, "personal_data: \"controller\" and \"dpo\" (names, 1-200 "
+                    "characters) and \"dpo_contact\" (the officer's e-mail address or https "
+                    "page)");
+    }
+    return 0;
+}
+
+/* defi_questions: the défi menu, 2 to ACCESS_DEFI_MAX questions, each
+ * {"id", "fr", "en"}: a distinct id 0-15 (stored with the accounts: keep an
+ * id's meaning for the whole election) and the question in both languages
+ * (1-200 bytes, no control character). Absent: the built-in menu. Applied
+ * process-wide (access_defi_configure) once the file is accepted. */
+static int load_defi(access_defi_entry *out, size_t *n, json_t *list, const char *path,
+                     char *err, size_t errlen)
+{
+    size_t i;
+    json_t *q;
+
+    *n = 0;
+    if (list == NULL)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) < 2 ||
+        json_array_size(list) > ACCESS_DEFI_MAX)
+        goto bad;
+    json_array_foreach(list, i, q) {
+        json_t *id = json_object_get(q, "id");
+
+        if (!json_is_object(q) || json_object_size(q) != 3 || !json_is_integer(id) ||
+            json_integer_value(id) < 0 || json_integer_value(id) >= ACCESS_DEFI_MAX ||
+            pd_text(out[i].fr, q, "fr") != 0 || pd_text(out[i].en, q, "en") != 0)
+            goto bad;
+        out[i].id = (int)json_integer_value(id);
+        for (size_t k = 0; k < i; k++)
+            if (out[k].id == out[i].id)
+                goto bad;
+    }
+    *n = json_array_size(list);
+    return 0;
+bad:
+    return fail(err, errlen, path, "defi_questions: 2 to 16 questions, each {\"id\" (0-15, "
+                "each once), \"fr\", \"en\" (the question, 1-200 characters)}");
+}
+
 int config_load(config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
            *reissues = NULL, *authority = NULL, *batch = NULL, *proxies = NULL,
-           *internal = NULL, *privsep = NULL, *unix_sock = NULL, *look = NULL;
+           *internal = NULL, *privsep = NULL, *unix_sock = NULL, *look = NULL, *pd = NULL,
+           *defi = NULL;
     const char *theme = "neutral";
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
@@ -331,7 +407,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     }
     if (json_unpack_ex(root, &je, JSON_STRICT,
                        "{s?o,s:o,s:s,s?o,s?o,s?o,s?s,s?s,s?s,s?s,s?o,s?o,s?o,s?o,s?o,"
-                       "s?o,s?b,s?o,s?o,s?o}",
+                       "s?o,s?b,s?o,s?o,s?o,s?o,s?o}",
                        "listen", &listen, "store", &store, "keys", &keys, "limits", &limits,
                        "log", &log, "mail", &mail, "portal_url", &portal, "templates", &tmpl,
                        "assets", &assets, "documents", &docs,
@@ -340,7 +416,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "credential_authority_url", &authority,
                        "board_batch_seconds", &batch, "trusted_proxies", &proxies,
                        "proxy_protocol_v2", &c->proxy_v2, "internal_listen", &internal,
-                       "privsep", &privsep, "portal", &look) != 0 ||
+                       "privsep", &privsep, "portal", &look, "personal_data", &pd,
+                       "defi_questions", &defi) != 0 ||
         (look && json_unpack_ex(look, &je, JSON_STRICT, "{s?s}", "theme", &theme) != 0) ||
         (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s,s?s,s?b}",
                                    "enabled", &ps_enabled, "user", &ps_user, "signer_user",
@@ -430,9 +507,11 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         load_proxies(c, proxies, internal, path, err, errlen) != 0 ||
         load_access(c, root, path, err, errlen) != 0 ||
         documents_apart(c, path, err, errlen) != 0 ||
+        load_personal_data(c, pd, path, err, errlen) != 0 ||
+        load_defi(c->defi, &c->ndefi, defi, path, err, errlen) != 0 ||
         (mail != NULL && load_mail(c, mail, path, err, errlen) != 0))
         goto out;
-    rc = 0;
+    rc = access_defi_configure(c->defi, c->ndefi);      /* checked above: 0 */
 out:
     json_decref(root);
     return rc;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "access/access.h"
 #include "audit/audit.h"
 #include "crypto/secret.h"
 #include "mail/mail.h"
@@ -20,6 +21,8 @@
 
 /* An IPv4 or IPv6 network: an address and a prefix length (32 or 128 for one
  * address). */
+#define CONFIG_TEXT_CHARS 201       /* 200 bytes and the NUL */
+
 typedef struct {
     int family;                /* AF_INET or AF_INET6 */
     uint8_t addr[16];          /* network order; 4 bytes used for AF_INET */
@@ -77,6 +80,17 @@ typedef struct {
     char privsep_signer_user[64];
     char privsep_writer_user[64];
     int privsep_writer_root;
+    /* The "Données personnelles" page (personal_data): the controller of the
+     * processing and the data-protection officer, by name, and how to reach
+     * the officer (an address or an https page); "": the page names the
+     * organiser and sends rights requests to the support cell. */
+    char pd_controller[CONFIG_TEXT_CHARS];
+    char pd_dpo[CONFIG_TEXT_CHARS];
+    char pd_dpo_contact[CONFIG_TEXT_CHARS];
+    /* The défi menu (defi_questions; ndefi 0: the built-in one), which
+     * config_load also sets for the process (access_defi_configure). */
+    access_defi_entry defi[ACCESS_DEFI_MAX];
+    size_t ndefi;
 } config;
 
 typedef struct {

@@ -21,7 +21,7 @@ void ep_account_defi(http_request *req, http_response *res)
         api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0 ||
         (json_object_get(req->json, "current_defi_answer") != NULL &&
          api_string(req, res, "current_defi_answer", ACCESS_ANSWER_MAX, &current) != 0) ||
-        api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
+        api_int(req, res, "defi_question", 0, ACCESS_DEFI_MAX - 1, &question) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
         return;
     rc = access_change_defi(req->ctx->access, voter, &who, password, current, question, answer,

@@ -17,7 +17,7 @@ void ep_activation(http_request *req, http_response *res)
     if (api_only(req, res, fields) != 0 ||
         api_string(req, res, "token", ACCESS_TOKEN_CHARS + 16, &token) != 0 ||
         api_string(req, res, "password", ACCESS_PASSWORD_MAX, &password) != 0 ||
-        api_int(req, res, "defi_question", 0, (int)access_defi_count() - 1, &question) != 0 ||
+        api_int(req, res, "defi_question", 0, ACCESS_DEFI_MAX - 1, &question) != 0 ||
         api_string(req, res, "defi_answer", ACCESS_ANSWER_MAX, &answer) != 0)
         return;
     rc = access_activate(req->ctx->access, token, password, question, answer, api_now(),

@@ -36,6 +36,7 @@ const http_route votesrv_routes[] = {
     { "GET", "/aide", page_help, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/accessibilite", page_accessibility, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/plan-du-site", page_sitemap, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/donnees-personnelles", page_privacy, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/static/{}", page_static, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/professions/{}/{}", page_profession, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/acces", page_access, HTTP_BODY_NONE, NULL, 0 },

@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { waitMail } from './mail.mjs';
+import * as account from './account.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
 import { boardWhileOpen, boardAfterCount } from './board.mjs';
@@ -100,6 +101,7 @@ async function phaseVoter() {
   assert.match(await page.locator(`#${(await pw.getAttribute('aria-describedby')).split(' ').pop()}`).textContent(),
     /au moins 12 caractères/);
   await check(page, 'activation-erreurs');
+  assert.equal(await page.getByLabel('Réponse à la question défi').inputValue(), V1.answer); // kept
   await pw.fill(V1.password);
   await page.getByLabel('Confirmez le mot de passe').fill(V1.password);
   await page.getByLabel('Votre question défi').selectOption(V1.question);
@@ -134,7 +136,7 @@ async function phaseVoter() {
   await page.getByRole('link', { name: 'Vérifier mon bulletin dans l\'urne' }).click();
   await page.getByText('Ce bulletin est dans l\'urne.').waitFor();
   await check(page, 'urne');
-  await waitMail(MAIL, V1.email, /accusé de réception|Code de vérification/);
+  await waitMail(MAIL, V1.email, /Numéro de suivi de votre bulletin/);
 
   // lost notice: a new code after the défi answer; the old one stops working
   await page.goto(`${BASE}/code`);
@@ -146,7 +148,7 @@ async function phaseVoter() {
   await page.getByText('Un nouveau code de vote vient').waitFor();
   await check(page, 'code-reassort');
   const mailed = await authorityMail(V1);
-  await vote(page, 'csa-ministere', 'Syndicat B', code, "Ce code de vote n'est pas le vôtre.");
+  await vote(page, 'csa-ministere', 'Syndicat B', code, /votre code a été remplacé le \d+ \S+ \d{4} à/);
 
   // second scrutin with the keyboard only, and the new code
   await page.goto(`${BASE}/vote/csa-ministere`);
@@ -175,6 +177,7 @@ async function phaseVoter() {
   await page.goto(`${BASE}/compte`);
   await page.getByText(V1.email).waitFor();
   await check(page, 'compte');
+  await account.accountHistory(page, state.trackers); account.activationMail(); await account.deadLinks(page); await account.personalData(page); await account.trackerTypos(page, state.trackers['cap-attaches']); await page.goto(`${BASE}/compte`);
   await page.getByRole('link', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'My account' }).waitFor();
   await page.goto(`${BASE}/espace`);

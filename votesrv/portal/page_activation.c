@@ -11,12 +11,13 @@ typedef struct {
     int question;
     const char *pw_err, *confirm_err, *q_err, *answer_err, *top_err;
     int done;
+    const char *answer;          /* kept after a refusal of something else */
 } activation_form;
 
 static void form(html *h, http_request *req, http_response *res, const activation_form *f)
 {
     portal_input answer = { "defi_answer", L(req, MSG_ACTIVATION_ANSWER_CHALLENGE_QUESTION),
-                            "text", "off", NULL,
+                            "text", "off", f->answer_err == NULL ? f->answer : NULL,
                             L(req, MSG_PORTAL_DEFI_ANSWER_HINT), f->answer_err, 1 };
 
     portal_link_form(h, req, res, "/activation", f->token);
@@ -50,11 +51,51 @@ static void render(http_request *req, http_response *res, const activation_form 
     portal_send(req, res, &h, status);
 }
 
+/* A link that no longer works says why, before its form is filled: used,
+ * replaced by another, expired (when), or an account already activated. */
+int page_link_dead(http_request *req, http_response *res, const char *token, int purpose,
+                   const char *title, const char *again)
+{
+    portal_page p = { .title = title };
+    access_link_state st;
+    int64_t expires = 0;
+    char date[PORTAL_INSTANT_CHARS], msg[400];
+    html h;
+
+    if (token == NULL ||
+        access_link_check(req->ctx->access, token, purpose, api_now(), &st, &expires) != STORE_OK ||
+        st == ACCESS_LINK_LIVE || st == ACCESS_LINK_UNKNOWN)
+        return 0;                       /* the form, or the usual refusal */
+    html_init(&h);
+    portal_begin(&h, req, res, &p);
+    if (st == ACCESS_LINK_EXPIRED) {
+        portal_instant_text(date, req, expires);
+        snprintf(msg, sizeof msg, L(req, MSG_LINK_EXPIRED_ON), date);
+        portal_notice(&h, "error", msg);
+    } else {
+        portal_notice(&h, "error", L(req, st == ACCESS_LINK_USED ? MSG_LINK_USED
+                                          : st == ACCESS_LINK_REPLACED ? MSG_LINK_REPLACED
+                                                                       : MSG_LINK_ACTIVATED));
+    }
+    if (st == ACCESS_LINK_USED || st == ACCESS_LINK_ACTIVATED)
+        html_fmt(&h, "<p><a class=\"button\" href=\"/connexion\">%s</a> <a href=\"%s\">%s</a></p>",
+                 L(req, MSG_PORTAL_LOG_IN), "/mot-de-passe-oublie",
+                 L(req, MSG_LINK_FORGOT_PASSWORD));
+    else
+        html_fmt(&h, "<p><a href=\"%s\">%s</a></p>", again, L(req, MSG_PORTAL_ASK_NEW_LINK));
+    portal_end(&h, req, &p);
+    portal_send(req, res, &h, 410);
+    return 1;
+}
+
 void page_activation(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(http_query(req, "t")), -1, NULL, NULL, NULL, NULL,
-                          NULL, 0 };
+                          NULL, 0, NULL };
 
+    if (page_link_dead(req, res, f.token, STORE_LINK_ACTIVATION,
+                       L(req, MSG_ACTIVATION_ACTIVATE_MY_ACCOUNT), "/acces"))
+        return;
     render(req, res, &f, f.token ? 200 : 410);
 }
 
@@ -78,7 +119,7 @@ static void place_error(http_request *req, activation_form *f, int rc, int code)
 void page_activation_post(http_request *req, http_response *res)
 {
     activation_form f = { portal_link_token(portal_form(req, "t", ACCESS_TOKEN_CHARS)),
-                          portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0 };
+                          portal_defi_question(req), NULL, NULL, NULL, NULL, NULL, 0, NULL };
     const char *pw = portal_new_password(req, &f.pw_err, &f.confirm_err);
     const char *answer = portal_form(req, "defi_answer", ACCESS_ANSWER_MAX);
     char session[ACCESS_TOKEN_CHARS + 1] = "";
@@ -91,6 +132,7 @@ void page_activation_post(http_request *req, http_response *res)
         render(req, res, &f, 410);
         return;
     }
+    f.answer = answer;
     if (f.question < 0)
         f.q_err = L(req, MSG_DEFI_QUESTION);
     if (answer == NULL || answer[0] == '\0')

@@ -8,6 +8,7 @@
  * count: nothing that could order the ballots by time). */
 #include "pages.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ballot/ballot_json.h"
@@ -27,6 +28,40 @@ static int tracker_read(uint8_t t[BALLOT_TRACKER_BYTES], const char *text)
                : -1;
 }
 
+/* Why text is no tracking number, said so that a typo can be found: its
+ * length, the first character no tracker has (O, I, L, U...), or a last
+ * character that cannot end one. */
+#define BALLOT_TRACKER_SYMBOLS 52
+
+static void tracker_refusal(html *h, http_request *req, const char *text)
+{
+    static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    char msg[400];
+    size_t n = 0, bad = 0;
+    char badc[8] = "";
+
+    if (strlen(text) > 2 * BALLOT_TRACKER_BYTES + 16) {
+        portal_notice(h, "error", L(req, MSG_BOX_NOT_TRACKING_NUMBER));
+        return;
+    }
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '-' || *c == ' ')
+            continue;
+        n++;
+        if (bad == 0 && (*c >= 0x80 || strchr(b32, toupper(*c)) == NULL)) {
+            bad = n;
+            snprintf(badc, sizeof badc, "%c", *c >= 0x20 && *c < 0x7f ? *c : '?');
+        }
+    }
+    if (n != BALLOT_TRACKER_SYMBOLS)
+        snprintf(msg, sizeof msg, L(req, MSG_BOX_TRACKER_LENGTH), n);
+    else if (bad != 0)
+        snprintf(msg, sizeof msg, L(req, MSG_BOX_TRACKER_SYMBOL), badc, bad);
+    else
+        snprintf(msg, sizeof msg, "%s", L(req, MSG_BOX_TRACKER_LAST));
+    portal_notice(h, "error", msg);
+}
+
 static void lookup(html *h, http_request *req, const portal_page *p, const char *text)
 {
     uint8_t t[BALLOT_TRACKER_BYTES];
@@ -35,7 +70,7 @@ static void lookup(html *h, http_request *req, const portal_page *p, const char 
     int rc;
 
     if (tracker_read(t, text) != 0) {
-        portal_notice(h, "error", L(req, MSG_BOX_NOT_TRACKING_NUMBER));
+        tracker_refusal(h, req, text);
         return;
     }
     rc = box_lookup(req->ctx->box, t, &found);

@@ -76,3 +76,22 @@ void page_code_post(http_request *req, http_response *res)
     else
         render(req, res, NULL, NULL, 1, 200);
 }
+
+const char *page_code_wrong_message(http_request *req, int64_t voter, char *buf, size_t n)
+{
+    access_history hist;
+    int64_t when = -1;
+    char date[PORTAL_INSTANT_CHARS];
+
+    if (access_history_read(req->ctx->access, voter, &hist) == STORE_OK) {
+        for (size_t i = 0; i < hist.n; i++)
+            if (hist.events[i].kind == ACCESS_HISTORY_CODE_REISSUED)
+                when = hist.events[i].time;
+        access_history_free(&hist);
+    }
+    if (when < 0)
+        return portal_access_message(req, ACCESS_REFUSED, ACCESS_E_CODE_WRONG);
+    portal_instant_text(date, req, when);
+    snprintf(buf, n, L(req, MSG_CODE_REPLACED_ON), date);
+    return buf;
+}

@@ -9,6 +9,7 @@ static const struct {
     { MSG_HELP_LOST_NOTICE_Q, MSG_HELP_LOST_NOTICE_A },
     { MSG_HELP_WHO_KNOWS_VOTE_Q, MSG_HELP_WHO_KNOWS_VOTE_A },
     { MSG_HELP_CHECK_COUNTED_Q, MSG_HELP_CHECK_COUNTED_A },
+    { MSG_HELP_WHO_SEES_WHAT_Q, MSG_HELP_WHO_SEES_WHAT_A },
 };
 
 void page_help(http_request *req, http_response *res)
@@ -25,6 +26,7 @@ void page_help(http_request *req, http_response *res)
         html_text(&h, L(req, faq[i].a));
         html_raw(&h, "</p>");
     }
+    html_fmt(&h, "<p><a href=\"/donnees-personnelles\">%s</a></p>", L(req, MSG_PD_TITLE));
     portal_end(&h, req, &p);
     portal_send(req, res, &h, 200);
 }

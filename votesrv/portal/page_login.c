@@ -34,6 +34,26 @@ static void render(http_request *req, http_response *res, const char *identifier
     portal_send(req, res, &h, status);
 }
 
+/* A refusal for too many attempts says how long to wait, and the way out:
+ * a password link logs the voter in whatever the count (access.h). */
+static const char *wait_message(http_request *req, int code, int64_t wait, char *buf, size_t n)
+{
+    int64_t minutes = (wait + 59) / 60, hours = (wait + 3599) / 3600;
+    int en = req->lang == LANG_EN;
+    char span[64];
+
+    if (wait < 60)
+        snprintf(span, sizeof span, en ? "%lld second%s" : "%lld seconde%s", (long long)wait,
+                 wait > 1 ? "s" : "");
+    else if (minutes < 120)
+        snprintf(span, sizeof span, "%lld minute%s", (long long)minutes, minutes > 1 ? "s" : "");
+    else
+        snprintf(span, sizeof span, en ? "%lld hours" : "%lld heures", (long long)hours);
+    snprintf(buf, n, L(req, code == ACCESS_E_LOCKED ? MSG_LOGIN_LOCKED_WAIT
+                                                     : MSG_LOGIN_THROTTLED_WAIT), span);
+    return buf;
+}
+
 void page_login(http_request *req, http_response *res)
 {
     render(req, res, NULL, NULL, 200);
@@ -55,8 +75,13 @@ void page_login_post(http_request *req, http_response *res)
     }
     rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
     if (rc != ACCESS_OK) {
+        char msg[500];
+        int wait = rc == ACCESS_REFUSED && r.retry_after > 0 &&
+                   (r.code == ACCESS_E_THROTTLED || r.code == ACCESS_E_LOCKED);
+
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
-        render(req, res, id, portal_access_message(req, rc, r.code),
+        render(req, res, id, wait ? wait_message(req, r.code, r.retry_after, msg, sizeof msg)
+                                  : portal_access_message(req, rc, r.code),
                rc == ACCESS_REFUSED ? 401 : 503);
         return;
     }

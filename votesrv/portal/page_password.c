@@ -41,6 +41,9 @@ void page_password(http_request *req, http_response *res)
 {
     password_form f = { portal_link_token(http_query(req, "t")), NULL, NULL, NULL, 0 };
 
+    if (page_link_dead(req, res, f.token, STORE_LINK_PASSWORD,
+                       L(req, MSG_REASSORT_CHOOSE_NEW_PASSWORD), "/mot-de-passe-oublie"))
+        return;
     render(req, res, &f, f.token ? 200 : 410);
 }
 

@@ -13,6 +13,7 @@ static const entry public_pages[] = {
     { "/resultats", MSG_PORTAL_RESULTS },
     { "/aide", MSG_PORTAL_HELP_FREQUENT_QUESTIONS },
     { "/accessibilite", MSG_A11Y_TITLE },
+    { "/donnees-personnelles", MSG_PD_TITLE },
 };
 static const entry account_pages[] = {
     { "/acces", MSG_PORTAL_GET_ACCESS_LINK },

@@ -208,8 +208,11 @@ static void receipt_page(http_request *req, http_response *res, const box_receip
 }
 
 /* The refusal of a cast as a message. */
-static const char *cast_error(http_request *req, int rc, const box_result *r, int *status)
+static const char *cast_error(http_request *req, int rc, const box_result *r, int *status,
+                              int64_t voter, char *buf, size_t n)
 {
+    if (rc == BOX_REFUSED && r->code == BOX_E_ACCESS && r->access.code == ACCESS_E_CODE_WRONG)
+        return *status = 403, page_code_wrong_message(req, voter, buf, n);
     if (rc == BOX_REFUSED && r->code == BOX_E_ACCESS)
         return *status = 403, portal_access_message(req, ACCESS_REFUSED, r->access.code);
     if (rc == BOX_REFUSED)
@@ -227,6 +230,7 @@ void page_vote_post(http_request *req, http_response *res)
     box_result r;
     vote_ctx v;
     int rc, status;
+    char msg[400];
 
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v) != 0)
         return;
@@ -249,5 +253,5 @@ void page_vote_post(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    render(req, res, &v, cast_error(req, rc, &r, &status), status);
+    render(req, res, &v, cast_error(req, rc, &r, &status, v.voter, msg, sizeof msg), status);
 }

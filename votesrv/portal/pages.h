@@ -12,6 +12,15 @@ void page_home(http_request *req, http_response *res);
 void page_help(http_request *req, http_response *res);
 void page_accessibility(http_request *req, http_response *res);
 void page_sitemap(http_request *req, http_response *res);
+void page_privacy(http_request *req, http_response *res);
+/* GET of a link's page: 1 if the link no longer works and the page saying
+ * why was sent (410), 0 to show the form (or the usual refusal). */
+int page_link_dead(http_request *req, http_response *res, const char *token, int purpose,
+                   const char *title, const char *again);
+/* The refusal of a vote code that is not the voter's: after a reissue, that
+ * their code was replaced and when (their own history, nothing of the code
+ * typed); else MSG_CODE_WRONG. In buf (n bytes) or static. */
+const char *page_code_wrong_message(http_request *req, int64_t voter, char *buf, size_t n);
 void page_profession(http_request *req, http_response *res);
 void page_access(http_request *req, http_response *res);
 void page_access_post(http_request *req, http_response *res);

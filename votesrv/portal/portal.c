@@ -247,6 +247,7 @@ void portal_end(html *h, http_request *req, portal_page *p)
     html_fmt(h, ">%s</p>", L(req, MSG_A11Y_FOOTER_LINKS));
     html_raw(h, t->footer_links_open);
     footer_link(h, t, "/aide", L(req, MSG_PORTAL_HELP_FREQUENT_QUESTIONS));
+    footer_link(h, t, "/donnees-personnelles", L(req, MSG_PD_TITLE));
     html_raw(h, t->footer_links_close);
     html_raw(h, t->footer_close);
     html_raw(h, "</body></html>\n");
@@ -455,7 +456,7 @@ const char *portal_form(http_request *req, const char *name, size_t max)
     return v != NULL && len <= max ? v : NULL;
 }
 
-void portal_instant(html *h, http_request *req, int64_t t)
+void portal_instant_text(char out[PORTAL_INSTANT_CHARS], const http_request *req, int64_t t)
 {
     static const char *const fr[] = { "janvier", "février", "mars", "avril", "mai", "juin",
                                       "juillet", "août", "septembre", "octobre", "novembre",
@@ -464,18 +465,27 @@ void portal_instant(html *h, http_request *req, int64_t t)
                                       "July", "August", "September", "October", "November",
                                       "December" };
     time_t tt = (time_t)t;
-    struct tm utc, loc;
-    char iso[40];
+    struct tm loc;
+
+    localtime_r(&tt, &loc);
+    if (req->lang == LANG_EN)
+        snprintf(out, PORTAL_INSTANT_CHARS, "%s %d, %d, %02d:%02d", en[loc.tm_mon], loc.tm_mday,
+                 loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+    else
+        snprintf(out, PORTAL_INSTANT_CHARS, "%d %s %d à %02d:%02d", loc.tm_mday, fr[loc.tm_mon],
+                 loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+}
+
+void portal_instant(html *h, http_request *req, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm utc;
+    char iso[40], text[PORTAL_INSTANT_CHARS];
 
     gmtime_r(&tt, &utc);
-    localtime_r(&tt, &loc);
     strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    if (req->lang == LANG_EN)
-        html_fmt(h, "<time datetime=\"%s\">%s %d, %d, %02d:%02d</time>", iso, en[loc.tm_mon],
-                 loc.tm_mday, loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
-    else
-        html_fmt(h, "<time datetime=\"%s\">%d %s %d à %02d:%02d</time>", iso, loc.tm_mday,
-                 fr[loc.tm_mon], loc.tm_year + 1900, loc.tm_hour, loc.tm_min);
+    portal_instant_text(text, req, t);
+    html_fmt(h, "<time datetime=\"%s\">%s</time>", iso, text);
 }
 
 void portal_defi_select(html *h, http_request *req, int sel, const char *err)
@@ -504,8 +514,10 @@ void portal_defi_select(html *h, http_request *req, int sel, const char *err)
              err ? " f-defi_question-err" : "", err ? " aria-invalid=\"true\"" : "",
              L(req, MSG_PORTAL_CHOOSE));
     for (size_t i = 0; i < access_defi_count(); i++) {
-        html_fmt(h, "<option value=\"%zu\"%s>", i, (int)i == sel ? " selected" : "");
-        html_text(h, access_defi_question(i, lang));
+        int id = access_defi_id(i);
+
+        html_fmt(h, "<option value=\"%d\"%s>", id, id == sel ? " selected" : "");
+        html_text(h, access_defi_question((size_t)id, lang));
         html_raw(h, "</option>");
     }
     html_raw(h, "</select></div>");
@@ -520,7 +532,8 @@ int portal_defi_question(http_request *req)
     if (q == NULL || q[0] == '\0')
         return -1;
     n = strtol(q, &end, 10);
-    return *end == '\0' && n >= 0 && (size_t)n < access_defi_count() ? (int)n : -1;
+    return *end == '\0' && n >= 0 && n < ACCESS_DEFI_MAX && access_defi_offered((int)n) ? (int)n
+                                                                                          : -1;
 }
 
 const char *portal_link_token(const char *t)
