@@ -294,6 +294,13 @@ static void action_forms(html *h, http_request *req, http_response *res, const c
         html_raw(h, "</ul>");
 }
 
+/* A voter's file that cannot be read: 404 for a number nobody has, else 503. */
+static void voter_unknown_or_unavailable(http_request *req, http_response *res, int rc)
+{
+    http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
+               rc == STORE_ENOTFOUND ? MSG_NOT_FOUND : MSG_UNAVAILABLE);
+}
+
 /* The voter's file for an agent console_staff let in. */
 static void render_voter(http_request *req, http_response *res, const staff_member *who,
                          const char *done, const char *failed, const char *err, int status)
@@ -315,8 +322,7 @@ static void render_voter(http_request *req, http_response *res, const staff_memb
     if (rc != STORE_OK) {
         support_voter_free(&v);
         free(hist);
-        http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
-                   rc == STORE_ENOTFOUND ? MSG_NOT_FOUND : MSG_UNAVAILABLE);
+        voter_unknown_or_unavailable(req, res, rc);
         return;
     }
     html_init(&h);
@@ -425,8 +431,7 @@ void page_support_voter_post(http_request *req, http_response *res)
     rc = support_status(req->ctx->access, req->params[0], api_now(), &v);
     if (rc != STORE_OK) {
         support_voter_free(&v);
-        http_error(req, res, rc == STORE_ENOTFOUND ? 404 : 503,
-                   rc == STORE_ENOTFOUND ? MSG_NOT_FOUND : MSG_UNAVAILABLE);
+        voter_unknown_or_unavailable(req, res, rc);
         return;
     }
     useful = support_actions_useful(&v);
