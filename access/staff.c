@@ -13,7 +13,8 @@
 
 #define FACTOR_KEY "staff-totp:"
 
-static const char *const roles[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER, STAFF_ROLE_AUDITOR };
+static const char *const roles[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER, STAFF_ROLE_AUDITOR,
+                                     STAFF_ROLE_OBSERVER };
 
 int staff_role_valid(const char *role)
 {
@@ -40,7 +41,7 @@ static const char *const guessable[] = {
     "hotline", "service", "officer", "officier", "bureau", "bv", "president", "presidente",
     "presidence", "vice", "secretaire", "secretary", "secretariat", "assesseur", "assesseuse",
     "delegue", "deleguee", "delegate", "scrutateur", "scrutatrice", "auditor", "auditeur",
-    "auditrice", "audit", "controle", "controleur", "controleuse", "control", "controller",
+    "auditrice", "audit", "observer", "observateur", "observatrice", "controle", "controleur", "controleuse", "control", "controller",
     "gestion", "gestionnaire", "manager", "staff", "agent", "chef", "responsable", "directeur",
     "directrice", "director", "member", "membre", "user", "utilisateur", "guest", "invite",
     "test", "demo", "default", "defaut", "public", "anonymous", "anonyme", "vote", "votes",

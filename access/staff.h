@@ -1,6 +1,7 @@
 /*
  * staff.h - the accounts of the people who run the election: support agents,
- * officers and auditors. A password (the voters' policy) and a TOTP code
+ * officers, auditors, and observers (the délégués de liste, who follow the
+ * vote on the officers' dashboard and can do nothing else). A password (the voters' policy) and a TOTP code
  * (RFC 6238, HMAC-SHA-256) at every login; one session per account, which a
  * new login replaces. The TOTP key is kept sealed (XChaCha20-Poly1305) under a
  * key derived from the server's pepper (by the signer), with the login as associated data.
@@ -19,6 +20,7 @@
 #define STAFF_ROLE_SUPPORT "support"
 #define STAFF_ROLE_OFFICER "officer"
 #define STAFF_ROLE_AUDITOR "auditor"
+#define STAFF_ROLE_OBSERVER "observer"
 #define STAFF_LOGIN_MAX STORE_LOGIN_CHARS
 #define STAFF_SESSION_IDLE (30 * 60)
 #define STAFF_SESSION_ABSOLUTE (10 * 3600)
@@ -35,7 +37,7 @@ typedef struct {
     char uri[STAFF_URI_CHARS];             /* otpauth://totp/... */
 } staff_enrolment;
 
-/* 1 if the role is one of the three. */
+/* 1 if the role is one of the four. */
 MUST_CHECK
 int staff_role_valid(const char *role);
 /* 1 if a login is guessable: once its digits and separators (. _ -) are

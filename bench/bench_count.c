@@ -61,7 +61,7 @@ static void setup(count_bench *b, const char *dir)
     crypto_sign_keypair(pk, sk);
     audit_set_signing_key(sk);
     b->s = tu_store(dir);
-    b->c = (election_ctx){ "officer", "bench", NULL, now, "", NULL };
+    b->c = (election_ctx){ "officer", "bench", NULL, now, "", NULL, ELECTION_WHY_OTHER };
     csv = malloc(64 * b->n + 100);
     len = (size_t)sprintf(csv, "number,surname,given_names,emails,establishment,postal_address\n");
     for (size_t i = 0; i < b->n; i++)

@@ -34,7 +34,8 @@ void bench_import(void)
     char *dir = tu_tmpdir(), csv[600], *text;
     store *s = tu_store(dir);
     def_election d;
-    election_ctx c = { "officer", "bench", NULL, (int64_t)time(NULL), "", NULL };
+    election_ctx c = { "officer", "bench", NULL, (int64_t)time(NULL), "", NULL,
+                       ELECTION_WHY_OTHER };
     voter_list list;
     voters_diff diff;
     uint8_t pk[32], sk[64];

@@ -186,22 +186,37 @@ int box_lookup(box_ctx *b, const uint8_t tracker[BALLOT_TRACKER_BYTES], box_foun
 void box_found_free(box_found *f);
 
 /* Officers' turnout, from the signature list: per scrutin (by id) and per
- * establishment in it, the voters who signed and those registered.
- * box_turnout_free releases what it holds. */
+ * establishment in it, the voters who signed and those registered; and over
+ * time, the émargements of each hour since the vote opened (hours without one
+ * left out), counted from the audit log's casts: counts per hour only, which
+ * order no ballot (docs/threat-model.md). Read with it, the accounts
+ * activated per establishment. box_turnout_free releases what it holds. */
 typedef struct {
     char *establishment;
     uint64_t signatures, registered;
 } box_turnout_row;
 typedef struct {
+    int64_t start;                    /* the hour's first second, Unix time */
+    uint64_t signatures;
+} box_turnout_hour;
+typedef struct {
     char id[STORE_SCRUTIN_CHARS + 1];
     uint64_t signatures, registered;
     box_turnout_row *establishments;
     size_t nestablishments;
+    box_turnout_hour *hours;          /* in order */
+    size_t nhours;
 } box_turnout_scrutin;
 #define BOX_TURNOUT_SCRUTINS 32       /* DEF_MAX_SCRUTINS */
 typedef struct {
+    box_turnout_row *establishments;  /* signatures: the accounts activated (a password set) */
+    size_t nestablishments;
+    uint64_t activated, registered;
+} box_turnout_accounts;
+typedef struct {
     box_turnout_scrutin scrutins[BOX_TURNOUT_SCRUTINS];
     size_t nscrutins;
+    box_turnout_accounts accounts;
 } box_turnout_info;
 int box_turnout(store *s, box_turnout_info *out);
 void box_turnout_free(box_turnout_info *t);

@@ -27,12 +27,28 @@
 #define ELECTION_MSG_CHARS 400
 #define ELECTION_REASON_MAX 500
 
+/* Why an operation was refused, for a page to say it in the reader's
+ * language (msg stays the English detail, for the tools and the logs). */
+typedef enum {
+    ELECTION_WHY_OTHER = 0,     /* msg only */
+    ELECTION_WHY_STATE,         /* not in a state where this operation applies */
+    ELECTION_WHY_TOO_EARLY,     /* closing before the end of the voting window */
+    ELECTION_WHY_SEALS,         /* the bureau's seals over the state are missing */
+    ELECTION_WHY_SUSPENDED,     /* already suspended */
+    ELECTION_WHY_NOT_SUSPENDED,
+    ELECTION_WHY_REASON,        /* a reason is missing or too long */
+    ELECTION_WHY_NOTICE,        /* the notice shown to voters is empty or too long */
+    ELECTION_WHY_COUNTED,       /* the ballots are already counted */
+    ELECTION_WHY_ALARM          /* the count found a difference and stopped (msg: where) */
+} election_why;
+
 typedef struct election_ctx {
     const char *role, *actor;   /* who acts, e.g. "officer", "dupont" */
     const char *reason;         /* required by amendments, suspension, test wipe */
     int64_t now;                /* Unix seconds, the server's clock */
     char msg[ELECTION_MSG_CHARS];
     const char *assets;         /* the portal's static files, which seals cover; NULL: none */
+    election_why why;           /* with ELECTION_REFUSED */
 } election_ctx;
 
 typedef struct {
@@ -43,13 +59,17 @@ typedef struct {
     uint8_t fingerprint[32];
     uint64_t voters, struck, without_auth, credentials, ballots, signatures, audit_entries;
     uint64_t reissues;          /* the authority's reissue records applied */
+    uint64_t suspensions, alarms;   /* suspensions and count alarms, in the audit log */
 } election_status;
 
 typedef void (*election_progress)(uint64_t done, uint64_t total, void *arg);
 
-/* Fill c->msg and return ELECTION_REFUSED: for every operation on the election. */
+/* Fill c->msg and return ELECTION_REFUSED: for every operation on the election.
+ * election_refuse_why also says why (c->why), election_refuse leaves it OTHER. */
 int election_refuse(election_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int election_refuse_why(election_ctx *c, election_why why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 int election_create(store *s, election_ctx *c, const def_election *d,
                     const uint8_t audit_pk[32]);

@@ -30,6 +30,18 @@ int election_refuse(election_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->msg, sizeof c->msg, fmt, ap);
     va_end(ap);
+    c->why = ELECTION_WHY_OTHER;
+    return ELECTION_REFUSED;
+}
+
+int election_refuse_why(election_ctx *c, election_why why, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    c->why = why;
     return ELECTION_REFUSED;
 }
 
@@ -83,7 +95,8 @@ static int transition_do(store *s, election_ctx *c, const char *event, check_fn 
 
     c->msg[0] = '\0';
     if (c->reason != NULL && strlen(c->reason) > ELECTION_REASON_MAX)
-        return election_refuse(c, "the reason is longer than %d characters", ELECTION_REASON_MAX);
+        return election_refuse_why(c, ELECTION_WHY_REASON, "the reason is longer than %d characters",
+                                   ELECTION_REASON_MAX);
     return store_write(s, run_transition, &t);
 }
 
@@ -184,10 +197,14 @@ static int check_close(store_tx *tx, store_election *e, const def_election *d,
 
     (void)arg;
     if (!in_state(e, "open"))
-        return election_refuse(c, "cannot close in state %s: only an open election closes", e->state);
+        return election_refuse_why(c, ELECTION_WHY_STATE,
+                                   "cannot close in state %s: only an open election closes",
+                                   e->state);
     if (c->now < d->closes) {
         fmt_instant(when, d->closes);
-        return election_refuse(c, "voting is open until %s: the election cannot close before", when);
+        return election_refuse_why(c, ELECTION_WHY_TOO_EARLY,
+                                   "voting is open until %s: the election cannot close before",
+                                   when);
     }
     if ((rc = store_ballot_count(tx, &ballots)) != STORE_OK ||
         (rc = store_signature_count(tx, &sigs)) != STORE_OK ||
@@ -209,14 +226,16 @@ static int check_suspend(store_tx *tx, store_election *e, const def_election *d,
     (void)tx;
     (void)d;
     if (!in_state(e, "open"))
-        return election_refuse(c, "only an open election can be suspended (now %s)", e->state);
+        return election_refuse_why(c, ELECTION_WHY_STATE,
+                                   "only an open election can be suspended (now %s)", e->state);
     if (e->suspended)
-        return election_refuse(c, "voting is already suspended");
+        return election_refuse_why(c, ELECTION_WHY_SUSPENDED, "voting is already suspended");
     if (c->reason == NULL || c->reason[0] == '\0')
-        return election_refuse(c, "a suspension needs a reason");
+        return election_refuse_why(c, ELECTION_WHY_REASON, "a suspension needs a reason");
     if (notice == NULL || notice[0] == '\0' || strlen(notice) > STORE_NOTICE_CHARS)
-        return election_refuse(c, "the notice shown to voters must be 1-%d characters",
-                      STORE_NOTICE_CHARS);
+        return election_refuse_why(c, ELECTION_WHY_NOTICE,
+                                   "the notice shown to voters must be 1-%d characters",
+                                   STORE_NOTICE_CHARS);
     e->suspended = 1;
     snprintf(e->notice, sizeof e->notice, "%s", notice);
     json_object_set_new(payload, "notice", json_string(notice));
@@ -231,7 +250,7 @@ static int check_resume(store_tx *tx, store_election *e, const def_election *d,
     (void)payload;
     (void)arg;
     if (!in_state(e, "open") || !e->suspended)
-        return election_refuse(c, "voting is not suspended");
+        return election_refuse_why(c, ELECTION_WHY_NOT_SUSPENDED, "voting is not suspended");
     e->suspended = 0;
     e->notice[0] = '\0';
     return ELECTION_OK;

@@ -124,7 +124,9 @@ static int run_status(store_tx *tx, void *arg)
         (rc = store_ballot_count(tx, &st->ballots)) != STORE_OK ||
         (rc = store_signature_count(tx, &st->signatures)) != STORE_OK)
         return rc;
-    if ((rc = store_audit_count(tx, "code-reissued", &st->reissues)) != STORE_OK)
+    if ((rc = store_audit_count(tx, "code-reissued", &st->reissues)) != STORE_OK ||
+        (rc = store_audit_count(tx, "suspended", &st->suspensions)) != STORE_OK ||
+        (rc = store_audit_count(tx, "tally-alarm", &st->alarms)) != STORE_OK)
         return rc;
     return store_audit_last(tx, &st->audit_entries, h);
 }

@@ -280,10 +280,12 @@ int election_seals_check_tx(store_tx *tx, election_ctx *c, const char *act, json
                                               json_object_get(seals.msg[i], "signature")));
     }
     if (!president || delegates < 1) {
-        rc = election_refuse(c, "the seals of the president and of at least one delegate over "
-                             "the current state are required to %s (valid seals: president %s, "
-                             "%zu delegate(s)); get them with votectl seal-state %s and "
-                             "votetrustee seal", act, president ? "yes" : "no", delegates, act);
+        rc = election_refuse_why(c, ELECTION_WHY_SEALS,
+                                 "the seals of the president and of at least one delegate over "
+                                 "the current state are required to %s (valid seals: president "
+                                 "%s, %zu delegate(s)); get them with votectl seal-state %s and "
+                                 "votetrustee seal", act, president ? "yes" : "no", delegates,
+                                 act);
         goto out;
     }
     /* at closing, a holder's earlier seal over another state leaves the store:

@@ -143,6 +143,15 @@ void mail_transport_set(mail_ctx *m, mail_transport fn, void *cls);
 typedef struct store_outbox_figures store_outbox_figures;
 int mail_outbox_status(store *s, int64_t now, store_outbox_figures *figures, int *degraded,
                        const char **why);
+/* The same judgement as a value, for pages that say it in the reader's
+ * language (the officers' dashboard): the first that holds, in that order. */
+typedef enum {
+    MAIL_OUTBOX_OK,
+    MAIL_OUTBOX_STUCK,     /* a message has waited longer than MAIL_WAIT_ALARM_S */
+    MAIL_OUTBOX_RETRYING,  /* one waits after a failed attempt */
+    MAIL_OUTBOX_GIVEN_UP   /* one was given up */
+} mail_outbox_verdict;
+mail_outbox_verdict mail_outbox_judge(const store_outbox_figures *f);
 
 typedef struct mail_sender mail_sender;
 mail_sender *mail_sender_start(store *s, const mail_ctx *m);

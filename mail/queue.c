@@ -44,23 +44,36 @@ static int run_stats(store_tx *tx, void *arg)
     return store_outbox_stats(tx, j->now, j->f);
 }
 
+mail_outbox_verdict mail_outbox_judge(const store_outbox_figures *f)
+{
+    if (f->oldest_waiting_s > MAIL_WAIT_ALARM_S)
+        return MAIL_OUTBOX_STUCK;
+    if (f->retrying > 0)
+        return MAIL_OUTBOX_RETRYING;
+    if (f->failed > 0)
+        return MAIL_OUTBOX_GIVEN_UP;
+    return MAIL_OUTBOX_OK;
+}
+
 int mail_outbox_status(store *s, int64_t now, store_outbox_figures *figures, int *degraded,
                        const char **why)
 {
+    static const char *const whys[] = {
+        [MAIL_OUTBOX_OK] = "",
+        [MAIL_OUTBOX_STUCK] =
+            "messages have waited too long (is a mail transport configured and working?)",
+        [MAIL_OUTBOX_RETRYING] = "messages wait after a failed attempt",
+        [MAIL_OUTBOX_GIVEN_UP] = "messages were given up",
+    };
     stats_job j = { now, figures };
     int rc = store_read(s, run_stats, &j);
-    const char *w = "";
+    mail_outbox_verdict v;
 
     if (rc != STORE_OK)
         return rc;
-    if (figures->oldest_waiting_s > MAIL_WAIT_ALARM_S)
-        w = "messages have waited too long (is a mail transport configured and working?)";
-    else if (figures->retrying > 0)
-        w = "messages wait after a failed attempt";
-    else if (figures->failed > 0)
-        w = "messages were given up";
-    *degraded = w[0] != '\0';
+    v = mail_outbox_judge(figures);
+    *degraded = v != MAIL_OUTBOX_OK;
     if (why != NULL)
-        *why = w;
+        *why = whys[v];
     return STORE_OK;
 }

@@ -401,4 +401,14 @@ typedef int (*store_tracker_fn)(const uint8_t *tracker, void *arg);
 int store_trackers_page(store_tx *tx, const char *scrutin, const uint8_t *from, int descending,
                         int limit, store_tracker_fn fn, void *arg);
 
+/* The officers' dashboard, rows of counts as for store_turnout_each.
+ * store_activation_each: (establishment, "", accounts activated (a password
+ * set), registered voters), per establishment, struck voters aside.
+ * store_turnout_hours_each: (scrutin, hour "YYYY-MM-DDTHH" in UTC,
+ * émargements in that hour, 0), by scrutin then hour: counts of the audit
+ * log's ballot-cast entries since the vote opened (a test run's are before),
+ * struck voters aside. Counts only, never a voter. */
+int store_activation_each(store_tx *tx, store_turnout_fn fn, void *arg);
+int store_turnout_hours_each(store_tx *tx, store_turnout_fn fn, void *arg);
+
 #endif

@@ -187,23 +187,52 @@ int store_signature_add(store_tx *tx, int64_t voter, const char *scrutin)
                                           STORE_INT(voter), STORE_TEXT(scrutin)));
 }
 
-int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg)
+/* A statement whose rows are (text, text, count, count), each handed to fn. */
+static int counts_each(store_tx *tx, const char *sql, store_turnout_fn fn, void *arg)
 {
     store_sql q;
 
-    store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT vs.scrutin, v.establishment,"
-                                              " count(s.voter_id), count(*)"
-                                              " FROM voter_scrutin vs JOIN voter v"
-                                              " ON v.id = vs.voter_id AND v.struck = 0"
-                                              " LEFT JOIN signature s"
-                                              " ON s.voter_id = vs.voter_id"
-                                              " AND s.scrutin = vs.scrutin"
-                                              " GROUP BY vs.scrutin, v.establishment"
-                                              " ORDER BY vs.scrutin, v.establishment"));
+    store_sql_prepare_scan(&q, tx, STORE_SQL0(sql));
     while (store_sql_next(&q))
         q.stop = fn(store_sql_str(&q, 0), store_sql_str(&q, 1),
                     (uint64_t)store_sql_i64(&q, 2), (uint64_t)store_sql_i64(&q, 3), arg);
     return store_sql_stop(&q);
+}
+
+/* Turnout per scrutin and establishment; accounts activated per
+ * establishment; émargements per scrutin and hour. A ballot-cast entry's
+ * payload is box/cast.c's {"number":N,"scrutin":S}, compact with sorted keys
+ * (audit_append): matched whole, so that the scrutin is read without JSON
+ * functions, the same in both dialects. */
+static const char turnout_sql[] =
+    "SELECT vs.scrutin, v.establishment, count(s.voter_id), count(*) FROM voter_scrutin vs"
+    " JOIN voter v ON v.id = vs.voter_id AND v.struck = 0 LEFT JOIN signature s"
+    " ON s.voter_id = vs.voter_id AND s.scrutin = vs.scrutin"
+    " GROUP BY vs.scrutin, v.establishment ORDER BY vs.scrutin, v.establishment";
+static const char activation_sql[] =
+    "SELECT establishment, '', count(password_hash), count(*) FROM voter WHERE struck = 0"
+    " GROUP BY establishment ORDER BY establishment";
+static const char hours_sql[] =
+    "SELECT vs.scrutin, substr(a.time, 1, 13), count(*), 0 FROM audit a JOIN voter v"
+    " ON v.number = a.actor AND v.struck = 0 JOIN voter_scrutin vs ON vs.voter_id = v.id"
+    " AND a.payload = '{\"number\":\"' || v.number || '\",\"scrutin\":\"' || vs.scrutin || '\"}'"
+    " WHERE a.event = 'ballot-cast' AND a.role = 'voter' AND a.seq > (SELECT coalesce(max(seq),"
+    " 0) FROM audit WHERE event = 'opened') GROUP BY vs.scrutin, substr(a.time, 1, 13)"
+    " ORDER BY 1, 2";
+
+int store_turnout_each(store_tx *tx, store_turnout_fn fn, void *arg)
+{
+    return counts_each(tx, turnout_sql, fn, arg);
+}
+
+int store_activation_each(store_tx *tx, store_turnout_fn fn, void *arg)
+{
+    return counts_each(tx, activation_sql, fn, arg);
+}
+
+int store_turnout_hours_each(store_tx *tx, store_turnout_fn fn, void *arg)
+{
+    return counts_each(tx, hours_sql, fn, arg);
 }
 
 int store_signatures_each(store_tx *tx, store_signature_fn fn, void *arg)

@@ -44,11 +44,12 @@ static int run_head(store_tx *tx, void *arg)
         return STORE_EIO;
     h->have_d = 1;
     if (strcmp(h->e.state, "closed") != 0)
-        return election_refuse(h->c, "the count starts once the election is closed");
+        return election_refuse_why(h->c, ELECTION_WHY_STATE,
+                                   "the count starts once the election is closed");
     rc = store_document_get(tx, "sums", 0, &sums);
     free(sums);
     if (rc == STORE_OK)
-        return election_refuse(h->c, "the ballots are already counted");
+        return election_refuse_why(h->c, ELECTION_WHY_COUNTED, "the ballots are already counted");
     if (rc != STORE_ENOTFOUND)
         return rc;
     return store_turnout_each(tx, sum_signatures, h);
@@ -186,12 +187,12 @@ static int run_write(store_tx *tx, void *arg)
     if (rc != STORE_OK)
         return rc;
     if (strcmp(e.state, "closed") != 0)
-        rc = election_refuse(w->c, "the election is no longer closed");
+        rc = election_refuse_why(w->c, ELECTION_WHY_STATE, "the election is no longer closed");
     free(e.definition);
     if (rc == STORE_OK && w->doc != NULL)
         rc = store_document_put(tx, "sums", 0, w->doc);
     if (rc == STORE_ECONFLICT)
-        rc = election_refuse(w->c, "the ballots are already counted");
+        rc = election_refuse_why(w->c, ELECTION_WHY_COUNTED, "the ballots are already counted");
     if (rc == STORE_OK)
         rc = audit_append(tx, w->c->role, w->c->actor, w->event, w->payload);   /* checkpointed */
     return rc;
@@ -210,7 +211,8 @@ static int alarm_raise(store *s, election_ctx *c, const char *scrutin, uint64_t 
     json_decref(w.payload);
     if (rc != STORE_OK)
         return rc;
-    return election_refuse(c, "ALARM: scrutin %s: %s; the count is stopped", scrutin, why);
+    return election_refuse_why(c, ELECTION_WHY_ALARM, "ALARM: scrutin %s: %s; the count is stopped",
+                               scrutin, why);
 }
 
 static json_t *sums_json(const tally_sum *t, const def_scrutin *ds, uint64_t signatures)

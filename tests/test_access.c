@@ -48,7 +48,7 @@ typedef struct {
  * through it. */
 static int credentials(fixture *f)
 {
-    election_ctx c = { "officer", "test", NULL, f->now, "", NULL };
+    election_ctx c = { "officer", "test", NULL, f->now, "", NULL, ELECTION_WHY_OTHER };
     uint8_t request_pk[32];
     elgamal_pk pk;
     group_scalar sk;
@@ -1365,7 +1365,7 @@ static void test_reissue_record_dropped(void **state)
 static void test_demo_roster_from_the_hr_file(void **state)
 {
     fixture *f = *state;
-    election_ctx c = { "officer", "test", NULL, f->now, "", NULL };
+    election_ctx c = { "officer", "test", NULL, f->now, "", NULL, ELECTION_WHY_OTHER };
     char path[600], *hr;
     json_t *roster, *v;
     FILE *codes = tmpfile(), *out = tmpfile();

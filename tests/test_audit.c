@@ -33,7 +33,7 @@ static int setup(void **state)
 {
     uint8_t pk[32], sk[64];
     def_election d;
-    election_ctx c = { "officer", "test", NULL, 0, "", NULL };
+    election_ctx c = { "officer", "test", NULL, 0, "", NULL, ELECTION_WHY_OTHER };
     char err[DEF_ERR_CHARS], *text;
     store *s;
     int n = 0;

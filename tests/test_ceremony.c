@@ -43,7 +43,7 @@ static int setup(void **state)
     f->dir = tu_tmpdir();
     f->s = tu_election_bureau(f->dir, HEADER "V1,A,B,v1@ex.fr,E,,attache\n", now - 60,
                               now + 86400, M);
-    f->c = (election_ctx){ "officer", "alice", NULL, now, "", NULL };
+    f->c = (election_ctx){ "officer", "alice", NULL, now, "", NULL, ELECTION_WHY_OTHER };
     *state = f;
     return 0;
 }

@@ -63,7 +63,7 @@ static int setup(void **state)
     }
     f->dir = tu_tmpdir();
     f->s = tu_election_bureau(f->dir, csv, now - 60, now + 3600, M);
-    f->c = (election_ctx){ "officer", "alice", NULL, now, "", NULL };
+    f->c = (election_ctx){ "officer", "alice", NULL, now, "", NULL, ELECTION_WHY_OTHER };
     if (tu_bureau_ceremony(f->s, &f->c, f->ts, N) != 0 ||
         election_demo_credentials(f->s, &f->c, codes) != 0 ||
         tu_bureau_seal(f->s, &f->c, f->ts, "open", 0, 1) != 0 ||

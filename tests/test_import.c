@@ -40,7 +40,7 @@ static int setup(void **state)
     if (def_parse(&f->d, text, strlen(text), err, sizeof err) != 0)
         return -1;
     free(text);
-    f->c = (election_ctx){ "officer", "test", NULL, now, "", NULL };
+    f->c = (election_ctx){ "officer", "test", NULL, now, "", NULL, ELECTION_WHY_OTHER };
     if (election_create(f->s, &f->c, &f->d, pk) != ELECTION_OK)
         return -1;
     *state = f;

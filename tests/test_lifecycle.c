@@ -46,7 +46,7 @@ static int setup(void **state)
     f->opens = (int64_t)time(NULL) + 3600;
     f->closes = f->opens + 7 * 86400;
     text = tu_definition(f->opens, f->closes);
-    f->c = (election_ctx){ "officer", "alice", NULL, f->opens - 600, "", NULL };
+    f->c = (election_ctx){ "officer", "alice", NULL, f->opens - 600, "", NULL, ELECTION_WHY_OTHER };
     if (def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
         election_create(f->s, &f->c, &d, f->audit_pk) != ELECTION_OK ||
         voters_parse_buffer(&l, "v.csv", csv, strlen(csv), &d) != 0 ||

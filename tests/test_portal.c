@@ -90,7 +90,8 @@ static int make_election(void)
               "$V ceremony post seal0.json seal1.json && $V open && "
               "$V staff-add c.lemoine support pass > c.lemoine.txt && "
               "$V staff-add a.roux officer pass > a.roux.txt && "
-              "$V staff-add p.garnier auditor pass > p.garnier.txt", dir, bin, bin) != 0) {
+              "$V staff-add p.garnier auditor pass > p.garnier.txt && "
+              "$V staff-add o.blanc observer pass > o.blanc.txt", dir, bin, bin) != 0) {
         fprintf(stderr, "%s\n", out);
         return -1;
     }
@@ -436,6 +437,19 @@ static void test_consoles(void **state)
     assert_non_null(strstr(p, "<li>c.lemoine</li>"));
     assert_null(strstr(out, "Clore le vote"));
     assert_null(strstr(out, " style=\""));
+    /* mail delivery: the figures, and no warning while mail leaves; a message
+     * given up (the relay refused it every time) is said to the officers */
+    assert_non_null(strstr(out, "id=\"mail-figures\""));
+    assert_null(strstr(out, "id=\"mail-alert\""));
+    assert_int_equal(tu_registry_sql(dir, "INSERT INTO outbox(recipient, message, state, "
+                                          "attempts, next_attempt) VALUES ('lost@ex.fr', NULL, "
+                                          "'failed', 8, 0);\n"), 0);
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    p = strstr(out, "id=\"mail-alert\"");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "ont été abandonnés après plusieurs échecs"));
+    assert_int_equal(tu_registry_sql(dir, "DELETE FROM outbox WHERE recipient = 'lost@ex.fr';\n"),
+                     0);
     /* an auditor cannot act, nor use the support console */
     form_token(token, out);
     snprintf(form, sizeof form, "csrf=%s&action=suspendre&notice=x", token);
@@ -607,6 +621,8 @@ static void test_support_and_audit(void **state)
     console(out, sizeof out, "GET", "/gestion/journal?lang=en", NULL);
     page_shows(out, LIST("Chain verified up to entry ", "Older entries", "Event kind"),
                LIST("Chaîne vérifiée"));
+    console(out, sizeof out, "GET", "/gestion/journal?lang=fr", NULL);   /* back to French */
+    page_shows(out, LIST("Chaîne vérifiée"), NULL);
     /* an agent's session cannot export */
     assert_int_not_equal(tu_sh(out, sizeof out, "curl -s -f -b %s/jar-support -o /dev/null "
                                "'%s/gestion/journal/export'", dir, tu_base_url), 0);
@@ -728,6 +744,135 @@ static void test_theme(void **state)
     free(c);
 }
 
+/* Log the console's cookie jar in as login (a fresh CSRF token, the current code). */
+static void console_as(char *out, size_t len, const char *login)
+{
+    char token[80], code[8];
+    uint8_t key[32];
+
+    staff_key(key, login);
+    console(out, len, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, key, time(NULL));
+    console_login(out, len, token, login, code);
+    assert_non_null(strstr(out, "HTTP/1.1 303"));
+    assert_non_null(strstr(out, "Location: /gestion/bureau"));
+}
+
+/* POST form (after csrf=TOKEN&) to path as the jar's staff member. */
+static void console_post(char *out, size_t len, const char *token, const char *path,
+                         const char *form)
+{
+    char body[512];
+
+    snprintf(body, sizeof body, "csrf=%s&%s", token, form);
+    console(out, len, "POST", path, body);
+}
+
+/* Observers (the délégués de liste) follow the vote on the dashboard: the
+ * figures, the chart, the incidents without a staff login; every action and
+ * the support console are refused them (403), server-side. */
+static void test_observer(void **state)
+{
+    static char out[262144], page[4096];
+    static const char *const actions[] = {
+        "action=clore", "action=suspendre&notice=Incident", "action=reprendre",
+        "action=depouiller",
+    };
+    /* the figures; the authority's notices (one a voter), its reissues and
+     * the public credentials (one a voter and scrutin: 2 + 3) counted apart */
+    static const char *const shown[] = {
+        "HTTP/1.1 200", "Chiffres lus le <time datetime=\"", "<h2>Activation des comptes</h2>",
+        "<h4>Participation heure par heure</h4>", "<dt>Comptes de gestion bloqués</dt><dd>1</dd>",
+        "<dt>Notices de vote de l&#39;autorité des codes (électeurs dotés d&#39;un code)</dt>"
+        "<dd>3</dd>",
+        "<dt>Codes réédités par l&#39;autorité des codes</dt><dd>0</dd>",
+        "rééditions comprises)</dt><dd>5</dd>", "href=\"/gestion/bureau\"",
+    };
+    /* no staff login, no action, no inline style, not the wrong term */
+    static const char *const hidden[] = {
+        "c.lemoine", "staff-alerts", "class=\"action\"", "Actions du bureau", " style=\"",
+        "autorité de certification",
+    };
+    char token[80];
+
+    (void)state;
+    assert_int_equal(tu_registry_sql(dir, "DELETE FROM throttle WHERE key = "
+                                          "'staff-totp:c.lemoine'; INSERT INTO throttle(key, "
+                                          "failures, next_allowed, locked_until) VALUES "
+                                          "('staff-totp:c.lemoine', 100, 0, "
+                                          "9223372036854775807);\n"), 0);
+    console_as(out, sizeof out, "o.blanc");
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_int_equal(tu_sh(page, sizeof page, "cd %s && %s/votectl -c votesrv.json staff-unlock "
+                           "--reason 'essai des observateurs' c.lemoine", dir, bin), 0);
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        if (strstr(out, shown[i]) == NULL)
+            fail_msg("the observer's dashboard lacks %s", shown[i]);
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        if (strstr(out, hidden[i]) != NULL)
+            fail_msg("the observer's dashboard shows %s", hidden[i]);
+    form_token(token, out);
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        console_post(out, sizeof out, token, "/gestion/bureau", actions[i]);
+        assert_non_null(strstr(out, "HTTP/1.1 403"));
+        assert_non_null(strstr(out, "réservée à un autre rôle"));
+    }
+    console(out, sizeof out, "GET", "/gestion/assistance?q=V1", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    console(out, sizeof out, "GET", "/gestion/assistance/V1", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    assert_null(strstr(out, "Martin"));
+    console_post(out, sizeof out, token, "/gestion/assistance/V1", "action=lien&reason=appel");
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    /* nothing was done: still open, not suspended */
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    assert_non_null(strstr(out, "vote ouvert"));
+    assert_null(strstr(out, "Le vote est suspendu"));
+}
+
+/* An officer's action refused, in French or English (never the election
+ * module's English detail), or done, saying what was done. */
+static void test_officer_outcomes(void **state)
+{
+    static const struct {
+        const char *path, *form, *status, *says;
+    } steps[] = {
+        { "/gestion/bureau?lang=en", "action=clore", "HTTP/1.1 409",
+          "The vote cannot be closed before its closing time, " },
+        { "/gestion/bureau?lang=fr", "action=depouiller", "HTTP/1.1 409",
+          "Cette action ne s&#39;applique pas à l&#39;état actuel du vote" },
+        { "/gestion/bureau", "action=suspendre&notice=", "HTTP/1.1 400",
+          "Le message affiché aux électeurs doit compter de 1 à 500 caractères." },
+        { "/gestion/bureau", "action=suspendre&notice=Panne", "HTTP/1.1 200",
+          "C&#39;est fait : le vote est suspendu, le message est affiché aux électeurs." },
+        { "/gestion/bureau", "action=suspendre&notice=Panne", "HTTP/1.1 409",
+          "<dt>Suspensions du vote</dt><dd>1</dd>" },
+        { "/gestion/bureau", "action=suspendre&notice=Panne", "HTTP/1.1 409",
+          "Le vote est déjà suspendu." },
+        { "/gestion/bureau", "action=reprendre", "HTTP/1.1 200",
+          "C&#39;est fait : le vote a repris." },
+        { "/gestion/bureau", "action=reprendre", "HTTP/1.1 409", "Le vote n&#39;est pas suspendu." },
+        { "/gestion/bureau", "action=clore", "HTTP/1.1 409",
+          "Le vote ne peut pas être clos avant l&#39;heure de clôture, le <time datetime=\"" },
+        { "/gestion/bureau", "action=clore", "HTTP/1.1 409", "Rien n&#39;a été modifié." },
+    };
+    static char out[262144];
+    char token[80];
+
+    (void)state;
+    console_as(out, sizeof out, "a.roux");
+    console(out, sizeof out, "GET", "/gestion/bureau", NULL);
+    form_token(token, out);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        console_post(out, sizeof out, token, steps[i].path, steps[i].form);
+        assert_non_null(strstr(out, steps[i].status));
+        assert_non_null(strstr(out, steps[i].says));
+        assert_null(strstr(out, "voting is"));          /* the election module's English */
+        assert_null(strstr(out, "the count starts"));
+    }
+}
+
 /* Seconds the daemon's and the tools' clocks run ahead of the real one. */
 static long clock_offset;
 
@@ -756,6 +901,13 @@ static void test_browser_journey(void **state)
     if (getenv("VOTESRV_BROWSER") == NULL)
         skip();
     journey("voter");
+    {   /* the turnout chart, from the journey's casts (the officer's session above) */
+        static char page[262144];
+
+        console(page, sizeof page, "GET", "/gestion/bureau", NULL);
+        assert_non_null(strstr(page, "<svg class=\"chart\" viewBox=\"0 0 640 240\" role=\"img\""));
+        assert_non_null(strstr(page, "<polyline class=\"chart-line\" points=\""));
+    }
     /* the same portal in the dsfr theme (tests/browser/theme.mjs) */
     theme_config("dsfr");
     daemon_restart();
@@ -834,6 +986,8 @@ int main(void)
         cmocka_unit_test(test_login_throttle_page),
         cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_support_and_audit),
+        cmocka_unit_test(test_observer),
+        cmocka_unit_test(test_officer_outcomes),
         cmocka_unit_test(test_theme),
         cmocka_unit_test(test_browser_journey),
     };

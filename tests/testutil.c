@@ -119,7 +119,7 @@ struct store *tu_election_bureau(const char *dir, const char *csv, int64_t opens
                                  size_t delegates)
 {
     uint8_t pk[32], sk[64];
-    election_ctx c = { "officer", "test", NULL, opens, "", NULL };
+    election_ctx c = { "officer", "test", NULL, opens, "", NULL, ELECTION_WHY_OTHER };
     def_election d;
     voter_list l;
     voters_diff diff;

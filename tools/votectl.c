@@ -770,7 +770,7 @@ static const command commands[] = {
       "support cell: ask the credential authority for a new vote code (it mails it)" },
     { "unlock-code", cmd_unlock, "NUMBER --reason TEXT",
       "support cell: lift a voter's login and vote-code locks" },
-    { "staff-add", cmd_staff_add, "LOGIN support|officer|auditor PASSWORD_FILE",
+    { "staff-add", cmd_staff_add, "LOGIN support|officer|auditor|observer PASSWORD_FILE",
       "an account for the consoles (password + TOTP; prints the TOTP key once)" },
     { "staff-unlock", cmd_staff_unlock, "--reason TEXT LOGIN",
       "officer: lift the lock a console account's second factor took after 100 wrong codes" },

@@ -1,5 +1,5 @@
 /* votectl_staff.c - "votectl staff-add LOGIN ROLE PASSWORD_FILE": a support
- * agent's, officer's or auditor's account for the consoles, never under a
+ * agent's, officer's, auditor's or observer's account for the consoles, never under a
  * guessable login (staff.h). The TOTP key is printed once, for the person's
  * authenticator app, and kept only sealed. "votectl staff-unlock --reason TEXT
  * LOGIN": lift the second factor's lock after too many wrong codes.
@@ -44,7 +44,7 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
     access_result r;
     opts o;
     int rc = votectl_prepare(v, argc, argv, &o, "", 3,
-                             "expects LOGIN, ROLE (support, officer or auditor), PASSWORD_FILE");
+                             "expects LOGIN, ROLE (support, officer, auditor or observer), PASSWORD_FILE");
 
     if (rc != 0)
         return rc;
@@ -66,8 +66,8 @@ int cmd_staff_add(votectl *v, int argc, char **argv)
                   "admin, support, officer, root, alone or with digits): use a personal login "
                   "such as c.martin"
                 : r.code == ACCESS_E_STAFF_ACCOUNT
-                ? "the login is 2-64 characters a-z 0-9 . _ - and the role support, officer "
-                  "or auditor"
+                ? "the login is 2-64 characters a-z 0-9 . _ - and the role support, officer, "
+                  "auditor or observer"
                 : password_refusal(r.code));
         rc = EXIT_REFUSED;
     } else {

@@ -40,7 +40,7 @@ void ep_ceremony_post(http_request *req, http_response *res)
 {
     const char *kind = json_string_value(json_object_get(req->json, "kind"));
     election_ctx c = { "trustee", req->client, NULL, (int64_t)time(NULL), "",
-                       req->ctx->cfg->assets };
+                       req->ctx->cfg->assets, ELECTION_WHY_OTHER };
     char *text;
     int rc;
 

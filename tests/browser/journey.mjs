@@ -23,6 +23,7 @@ import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 import { supportAndAuditors } from './support.mjs';
 import { accessibility } from './a11y.mjs';
 import { themeWalk } from './theme.mjs';
+import { dashboardObserver } from './dash.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
 // shows the fingerprint's short form it computed, which is the election's;
@@ -244,6 +245,7 @@ async function phaseVoter() {
 async function phaseClose() {
   setShot(40);
   const b = await browser();
+  await dashboardObserver(b);
   const page = await newPage(b);
 
   await staffLogin(page, 'a.roux');
@@ -255,6 +257,7 @@ async function phaseClose() {
   await page.getByText('vote clos, en attente du dépouillement').waitFor();
   await page.getByRole('button', { name: 'Dépouiller' }).click();
   await page.getByText('Les sommes chiffrées sont publiées').waitFor();
+  await page.getByText("C'est fait : les bulletins sont vérifiés et additionnés").waitFor();
   assert.equal(await page.getByRole('button', { name: 'Dépouiller' }).count(), 0);
   await check(page, 'bureau-depouille');
   await b.close();

@@ -89,7 +89,7 @@ void page_staff_logout_post(http_request *req, http_response *res)
 void page_staff_home(http_request *req, http_response *res)
 {
     static const char *const any[] = { STAFF_ROLE_SUPPORT, STAFF_ROLE_OFFICER,
-                                       STAFF_ROLE_AUDITOR, NULL };
+                                       STAFF_ROLE_AUDITOR, STAFF_ROLE_OBSERVER, NULL };
     staff_member who;
 
     if (console_staff(req, res, &who, any) == 0)
