@@ -73,7 +73,8 @@ typedef enum {
     ACCESS_E_REISSUE_NONE,       /* voted in every scrutin: no code to replace */
     ACCESS_E_PASSWORD_PATTERN,   /* repetitions, sequences or keyboard walks */
     ACCESS_E_LINK_RATE,          /* links asked for this address: wait retry_after seconds */
-    ACCESS_E_FACTOR_LOCKED       /* staff: too many wrong TOTP codes, until an officer unlocks */
+    ACCESS_E_FACTOR_LOCKED,      /* staff: too many wrong TOTP codes, until an officer unlocks */
+    ACCESS_E_TOTP_WRONG          /* staff: the right password, a wrong or reused one-time code */
 } access_error;
 
 typedef struct {

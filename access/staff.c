@@ -324,8 +324,10 @@ int staff_login(access_ctx *a, const char *login, const char *password, const ch
         }
         rc = store_write(a->store, run_login_record, j);
         if (rc == STORE_OK && !j->ok) {
-            /* only the right password learns that the second factor is locked */
+            /* only the right password learns that the second factor is locked, or
+             * that the code was wrong or used already (see staff.h) */
             res->code = j->factor_refused || j->factor_tripped ? ACCESS_E_FACTOR_LOCKED
+                        : j->code_wrong                        ? ACCESS_E_TOTP_WRONG
                                                                : ACCESS_E_CREDENTIALS;
             rc = ACCESS_REFUSED;
         }

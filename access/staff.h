@@ -53,8 +53,18 @@ int staff_login_guessable(const char *login);
 int staff_add(access_ctx *a, const char *login, const char *role, const char *password,
               const char *issuer, staff_enrolment *out, access_result *res);
 /* Log in with password and TOTP code; a session token and who logged in
- * (who may be NULL) on success. Wrong login, password or code are one answer
- * (ACCESS_E_CREDENTIALS). Failures are throttled per network (a window,
+ * (who may be NULL) on success. A wrong login or a wrong password are one
+ * answer (ACCESS_E_CREDENTIALS), whatever the code: whether a login exists is
+ * never told. The right password with a wrong or replayed code gets
+ * ACCESS_E_TOTP_WRONG. That tells whoever typed the right password that it
+ * was right, which is no oracle worth having: the password is the factor the
+ * TOTP code assumes may be known (phished, reused), guesses at it are
+ * throttled as before whatever the answer, and each wrong code after it
+ * counts towards the lock below and is audited, so a stolen password
+ * confirmed this way buys no TOTP guesses and raises the officers' alert.
+ * Telling the agent who mistyped a code, the common case, that their code
+ * was wrong or used already spares them a reset of a good password.
+ * Failures are throttled per network (a window,
  * access.h) and per account AND network (delays, then a lock: access.h's
  * account policy), so that guesses from elsewhere never hold back the right
  * password and code from a network that has not failed. After the right

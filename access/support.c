@@ -77,12 +77,43 @@ int support_find(access_ctx *a, const char *query, support_cards *out)
 
 typedef struct {
     const char *number;
-    int64_t id;
+    int64_t id, now;
     int struck;
     store_access v;
     store_throttle login, code, defi;
     support_card card;
+    uint64_t waiting;
+    int in_window;
+    store_tx *tx;
 } status_job;
+
+static int count_waiting(const char *address, void *arg)
+{
+    status_job *j = arg;
+    uint64_t n = 0;
+    int rc = store_outbox_waiting_to(j->tx, address, &n);
+
+    j->waiting += n;
+    return rc;
+}
+
+/* Whether the vote is open and inside its window (a new code is asked then). */
+static int read_window(store_tx *tx, status_job *j)
+{
+    store_election e;
+    def_election d;
+    int rc = store_election_get(tx, &e), open;
+
+    if (rc != STORE_OK)
+        return rc;
+    open = strcmp(e.state, "open") == 0 && !e.suspended;
+    free(e.definition);
+    if ((rc = access_definition(tx, &d)) != STORE_OK)
+        return rc;
+    j->in_window = open && j->now >= d.opens && j->now < d.closes;
+    def_free(&d);
+    return STORE_OK;
+}
 
 static int run_status(store_tx *tx, void *arg)
 {
@@ -92,8 +123,14 @@ static int run_status(store_tx *tx, void *arg)
     int rc = store_voter_find(tx, j->number, &j->id, &j->struck);
 
     card_free(&j->card);                /* a job run again starts afresh */
+    j->waiting = 0;
+    j->tx = tx;
     if (rc == STORE_OK)
         rc = store_access_by_id(tx, j->id, &j->v);
+    if (rc == STORE_OK)
+        rc = store_voter_emails(tx, j->id, count_waiting, j);
+    if (rc == STORE_OK)
+        rc = read_window(tx, j);
     if (rc == STORE_OK)
         rc = store_voter_search(tx, j->number, SUPPORT_RESULTS_MAX, add_card, &found);
     for (size_t i = 0; rc == STORE_OK && i < found.n; i++)
@@ -131,7 +168,7 @@ void support_voter_free(support_voter *v)
 
 int support_status(access_ctx *a, const char *number, int64_t now, support_voter *out)
 {
-    status_job j = { .number = number };
+    status_job j = { .number = number, .now = now };
     access_account_info account;
     int rc;
 
@@ -165,7 +202,107 @@ int support_status(access_ctx *a, const char *number, int64_t now, support_voter
     out->login_locked_until = locked_until(&j.login, now);
     out->code_locked_until = locked_until(&j.code, now);
     out->defi_locked_until = locked_until(&j.defi, now);
+    out->mail_waiting = j.waiting;
+    out->code_window = j.in_window && a->authority_url != NULL && a->signer != NULL;
     return STORE_OK;
+}
+
+unsigned support_actions_useful(const support_voter *v)
+{
+    unsigned useful = 0;
+    int some_unsigned = 0;
+
+    if (v->struck)
+        return 0;
+    if (v->nemails > 0)
+        useful |= 1u << SUPPORT_LINK;
+    if (v->defi_set)
+        useful |= 1u << SUPPORT_DEFI;
+    for (size_t i = 0; i < v->nscrutins; i++)
+        some_unsigned |= !v->scrutins[i].voted;
+    if (some_unsigned && v->code_window)
+        useful |= 1u << SUPPORT_CODE;
+    if (v->login_locked_until > 0 || v->code_locked_until > 0 || v->defi_locked_until > 0)
+        useful |= 1u << SUPPORT_UNLOCK;
+    return useful;
+}
+
+/* ---- history ---- */
+
+/* The events the support file shows; the rest of a voter's entries (casts,
+ * wrong codes) stay for the auditors. */
+static const char *const history_events[] = {
+    "link-sent", "link-used", "link-refused", "password-set", "password-reset",
+    "password-changed", "defi-changed", "account-locked", "defi-locked", "code-locked",
+    "code-reissue-requested", "support-link", "support-defi-reset", "support-unlock",
+};
+
+/* Of the voter's latest entries, at most this many are looked at. */
+#define HISTORY_SCAN 500
+
+static int history_shown(const char *event)
+{
+    for (size_t i = 0; i < sizeof history_events / sizeof history_events[0]; i++)
+        if (strcmp(event, history_events[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void copy_field(char *dst, size_t size, json_t *payload, const char *key)
+{
+    const char *v = json_string_value(json_object_get(payload, key));
+
+    snprintf(dst, size, "%s", v != NULL ? v : "");
+}
+
+static int add_event(const store_audit_entry *e, void *arg)
+{
+    support_history *h = arg;
+    support_event *ev;
+    json_t *p;
+
+    if (!history_shown(e->event))
+        return STORE_OK;
+    if (h->n == SUPPORT_HISTORY_MAX) {
+        h->more = 1;
+        return 1;                       /* stop: the page is full */
+    }
+    ev = &h->ev[h->n++];
+    memset(ev, 0, sizeof *ev);
+    ev->seq = e->seq;
+    snprintf(ev->time, sizeof ev->time, "%s", e->time);
+    snprintf(ev->event, sizeof ev->event, "%s", e->event);
+    if ((p = json_loads(e->payload, 0, NULL)) == NULL)
+        return STORE_OK;
+    if (json_is_string(json_object_get(p, "agent")))
+        copy_field(ev->agent, sizeof ev->agent, p, "agent");
+    copy_field(ev->reason, sizeof ev->reason, p, "reason");
+    copy_field(ev->detail, sizeof ev->detail, p,
+               strcmp(e->event, "link-refused") == 0 ? "why" : "purpose");
+    json_decref(p);
+    return STORE_OK;
+}
+
+static int run_history(store_tx *tx, void *arg)
+{
+    support_history *h = arg;
+    store_audit_filter f = { .actor = h->number };
+    int rc;
+
+    h->n = 0;                           /* a job run again starts afresh */
+    h->more = 0;
+    rc = store_audit_page(tx, &f, HISTORY_SCAN, add_event, h);
+    return rc == 1 ? STORE_OK : rc;
+}
+
+int support_history_get(access_ctx *a, const char *number, support_history *out)
+{
+    out->n = 0;
+    out->more = 0;
+    if (number == NULL || strlen(number) > STORE_NUMBER_CHARS)
+        return STORE_ENOTFOUND;
+    snprintf(out->number, sizeof out->number, "%s", number);
+    return store_read(a->store, run_history, out);
 }
 
 /* ---- actions ---- */

@@ -48,10 +48,46 @@ typedef struct {
     size_t nscrutins;
     int struck, activated, defi_set, code_set;
     int64_t login_locked_until, code_locked_until, defi_locked_until;   /* 0: not locked */
+    int code_window;                    /* a new vote code can be asked now: the vote is
+                                         * open, in its window, with an authority */
+    uint64_t mail_waiting;              /* messages to their addresses not yet handed to
+                                         * the relay (delivered ones are erased: none
+                                         * names its recipient any more) */
 } support_voter;
 int support_status(access_ctx *a, const char *number, int64_t now, support_voter *out);
 void support_voter_free(support_voter *v);
 int support_act(access_ctx *a, const char *number, support_action action, const char *agent,
                 const char *reason, int64_t now, access_result *res);
+
+/* The actions that apply to a voter where they stand (a bit per action,
+ * 1 << SUPPORT_*): none for a voter struck off; a new link if they have an
+ * address; a défi reset once one is set; a new vote code while a scrutin
+ * they are called to has no signature of theirs and code_window holds;
+ * unlocking while a lock holds. support_act does not ask this: what it refuses, it refuses itself. */
+unsigned support_actions_useful(const support_voter *v);
+
+/* A voter's history as the support cell sees it, newest first, from the
+ * audit log: links sent and used, passwords and défis set, locks, support
+ * actions with their agent and reason, vote-code requests. Never a secret,
+ * a tracker or a ballot: casts are not in it (the signature list says
+ * where they voted). A number nobody has gets an empty history
+ * (support_status is what says it is unknown). */
+#define SUPPORT_HISTORY_MAX 50
+typedef struct {
+    uint64_t seq;
+    char time[32];                      /* RFC 3339, UTC */
+    char event[32];                     /* the audit event */
+    char agent[STORE_LOGIN_CHARS + 1];  /* "" unless a support agent acted */
+    char reason[SUPPORT_REASON_MAX + 1];
+    char detail[32];                    /* link-sent: "activation" or "password";
+                                         * link-refused: why */
+} support_event;
+typedef struct {
+    char number[STORE_NUMBER_CHARS + 1]; /* whose (an unknown number has none) */
+    support_event ev[SUPPORT_HISTORY_MAX];
+    size_t n;
+    int more;                           /* older entries were left out */
+} support_history;
+int support_history_get(access_ctx *a, const char *number, support_history *out);
 
 #endif

@@ -78,4 +78,23 @@ int audit_verifier_entry(audit_verifier *v, const store_audit_entry *e);
 /* Checks that no checkpoint points past the end of the log. */
 int audit_verifier_finish(audit_verifier *v);
 
+/* ---- the auditors' console (audit_view.c) ----
+ * The log as stored, read in one snapshot and checked whole with the audit
+ * key the registry holds: v as audit_verifier_finish left it (v->entries
+ * chained entries verified, v->failed and v->bad_seq if one is bad; v->cps
+ * is NULL on return). That key proves the log consistent with itself only;
+ * the independent check is voteaudit with the sealed record's key. 0, or a
+ * negative store error. Reads the whole log: a few seconds a million entries. */
+int audit_log_verify(store *s, audit_verifier *v);
+/* One page of the log, newest first: store_audit_page(f, limit, fn, arg). */
+typedef struct {
+    store_audit_filter f;
+    int limit;
+    store_audit_fn fn;
+    void *arg;
+} audit_log_query;
+int audit_log_page(store *s, audit_log_query *q);
+/* The file voteaudit verify-log reads (store_audit_export_fd). */
+int audit_log_export(store *s, int *fd, uint64_t *size, char *err, size_t errlen);
+
 #endif

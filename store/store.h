@@ -157,6 +157,9 @@ int store_write(store *s, store_job fn, void *arg);
  * file at path, laid out as the registry's audit tables, for voteaudit and
  * voteverify --audit-log, whatever the backend. -1 with err. */
 int store_audit_export(store *s, const char *path, char *err, size_t errlen);
+/* The same file, made in a private temporary folder ($TMPDIR or /tmp) and
+ * unlinked at once: *fd reads it from its start, *size bytes. */
+int store_audit_export_fd(store *s, int *fd, uint64_t *size, char *err, size_t errlen);
 int store_read(store *s, store_job fn, void *arg);
 /* Inside a write job: run fn(tx, copy of arg) in a transaction of its own
  * right after this job's transaction committed (not at all if it rolled
@@ -226,6 +229,16 @@ int store_audit_insert(store_tx *tx, const store_audit_entry *e);
 int store_audit_count(store_tx *tx, const char *event, uint64_t *n);
 typedef int (*store_audit_fn)(const store_audit_entry *e, void *arg);
 int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *arg);
+/* One page of the log, newest first, keyset-paged: entries with seq < before
+ * (0: from the newest), at most limit, that match every filter set (NULL or
+ * "": any): this event, time >= since and time < until (RFC 3339 text, so a
+ * date "2026-12-07" or a prefix of one works), this actor (a voter's number). */
+typedef struct {
+    const char *event, *since, *until, *actor;
+    uint64_t before;
+} store_audit_filter;
+int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
+                     void *arg);
 /* One voter's own trail, by seq: the entries of role "voter" whose actor is
  * the number, and every "code-reissued" (the authority's, whose payload names
  * the voter: the caller keeps its own). */
@@ -353,6 +366,8 @@ int store_outbox_claim(store_tx *tx, int64_t now, int64_t lease, int limit, stor
 int store_outbox_sent(store_tx *tx, int64_t id);
 int store_outbox_retry(store_tx *tx, int64_t id, int64_t next, const char *error, int permanent);
 int store_outbox_count(store_tx *tx, const char *state, uint64_t *n);
+/* Messages to this address still waiting to leave (state queued). */
+int store_outbox_waiting_to(store_tx *tx, const char *recipient, uint64_t *n);
 /* The outbox's figures (issue 23, the demo: /metrics, /healthz and the
  * officers' dashboard): messages waiting (queued, of which retrying after a
  * failure), delivered, given up, and how long the oldest waiting one has

@@ -1,6 +1,7 @@
 /* store_audit.c - the audit log and its signed checkpoints. */
 #include "store_backend.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int store_audit_last(store_tx *tx, uint64_t *seq, uint8_t hash[STORE_HASH_BYTES])
@@ -64,6 +65,32 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
                                              " prev, hash FROM audit WHERE seq >= $1"
                                              " ORDER BY seq", STORE_INT(from_seq)));
+    return audit_rows(&q, 1, fn, arg);
+}
+
+static const char *or_empty(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
+int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
+                     void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
+                                             " prev, hash FROM audit WHERE seq < $1"
+                                             " AND ($2 = '' OR event = $2)"
+                                             " AND ($3 = '' OR time >= $3)"
+                                             " AND ($4 = '' OR time < $4)"
+                                             " AND ($5 = '' OR actor = $5)"
+                                             " ORDER BY seq DESC LIMIT $6",
+                                             STORE_INT(f->before > 0 && f->before <= INT64_MAX
+                                                       ? (int64_t)f->before : INT64_MAX),
+                                             STORE_TEXT(or_empty(f->event)),
+                                             STORE_TEXT(or_empty(f->since)),
+                                             STORE_TEXT(or_empty(f->until)),
+                                             STORE_TEXT(or_empty(f->actor)), STORE_INT(limit)));
     return audit_rows(&q, 1, fn, arg);
 }
 

@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -103,5 +105,36 @@ int store_audit_export(store *s, const char *path, char *err, size_t errlen)
     sqlite3_close(j.db);
     if (rc != 0)
         unlink(path);
+    return rc;
+}
+
+int store_audit_export_fd(store *s, int *fd, uint64_t *size, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[512], path[600];
+    struct stat st;
+    int rc;
+
+    *fd = -1;
+    *size = 0;
+    snprintf(dir, sizeof dir, "%s/votesrv-audit-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        snprintf(err, errlen, "%s: cannot make a temporary folder", dir);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/audit.db", dir);
+    rc = store_audit_export(s, path, err, errlen);
+    if (rc == 0 && ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(*fd, &st) != 0)) {
+        snprintf(err, errlen, "%s: cannot read the export", path);
+        rc = -1;
+    }
+    if (rc == 0)
+        *size = (uint64_t)st.st_size;
+    else if (*fd >= 0)
+        close(*fd);
+    if (rc != 0)
+        *fd = -1;
+    unlink(path);
+    rmdir(dir);
     return rc;
 }

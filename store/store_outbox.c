@@ -65,6 +65,12 @@ int store_outbox_count(store_tx *tx, const char *state, uint64_t *n)
                                             STORE_TEXT(state)));
 }
 
+int store_outbox_waiting_to(store_tx *tx, const char *recipient, uint64_t *n)
+{
+    return store_sql_count(tx, n, STORE_SQL("SELECT count(*) FROM outbox WHERE recipient = $1"
+                                            " AND state = 'queued'", STORE_TEXT(recipient)));
+}
+
 int store_outbox_stats(store_tx *tx, int64_t now, store_outbox_figures *out)
 {
     store_sql q;

@@ -79,6 +79,10 @@ static const char *registry_migrations[] = {
     /* 7: a voter's own trail in the audit log (the account page's history) */
     "CREATE INDEX audit_actor ON audit(actor, role);"
     "CREATE INDEX audit_event ON audit(event);",
+    /* 8: a voter's audit entries newest first and their waiting mail, for the
+     * support file and the auditors' filter */
+    "CREATE INDEX audit_actor_seq ON audit(actor, seq);"
+    "CREATE INDEX outbox_recipient ON outbox(recipient, state);",
 };
 
 static const char *box_migrations[] = {

@@ -231,6 +231,112 @@ static void test_usage_and_unreadable(void **state)
     assert_int_equal(run_case(NULL, "XYZ", out, sizeof out), 2);
 }
 
+/* ---- store_audit_page: the auditors' and the support file's view ---- */
+
+typedef struct {
+    store_audit_filter f;         /* what is asked */
+    int limit;
+    uint64_t seq[16];             /* what came */
+    char actor[16][16], event[16][16];
+    size_t n;
+} page_seen;
+
+static int page_entry(const store_audit_entry *e, void *arg)
+{
+    page_seen *p = arg;
+
+    if (p->n == 16)
+        return -1;
+    p->seq[p->n] = e->seq;
+    snprintf(p->actor[p->n], sizeof p->actor[0], "%s", e->actor);
+    snprintf(p->event[p->n], sizeof p->event[0], "%s", e->event);
+    p->n++;
+    return 0;
+}
+
+static int append_mixed(store_tx *tx, void *arg)
+{
+    static const char *const actors[] = { "V1", "V2", "V3" };
+    static const char *const events[] = { "link-sent", "support-link", "ballot-cast" };
+    int rc = STORE_OK;
+
+    (void)arg;
+    for (int i = 0; rc == STORE_OK && i < 9; i++) {
+        json_t *p = json_pack("{s:i}", "i", i);
+
+        rc = audit_append(tx, "voter", actors[i % 3], events[i / 3], p);
+        json_decref(p);
+    }
+    return rc;
+}
+
+/* A page of the log as the store gives it (what was seen before is dropped). */
+static int run_page(store_tx *tx, void *arg)
+{
+    page_seen *p = arg;
+
+    p->n = 0;
+    return store_audit_page(tx, &p->f, p->limit, page_entry, p);
+}
+
+static void test_audit_page(void **state)
+{
+    char *d = tu_tmpdir();
+    store *s = tu_store(d);
+    page_seen j = { .limit = 4 };
+    char now[11];
+    time_t t = time(NULL);
+    struct tm tm;
+
+    (void)state;
+    assert_int_equal(store_write(s, append_mixed, NULL), STORE_OK);
+    /* newest first, four at a time, the next page after the last seq seen */
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 4);
+    assert_int_equal(j.seq[0], 9);
+    assert_int_equal(j.seq[3], 6);
+    j.f.before = j.seq[3];
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 4);
+    assert_int_equal(j.seq[0], 5);
+    j.f.before = j.seq[3];
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 1);
+    assert_int_equal(j.seq[0], 1);
+    /* one voter's entries; one kind; both */
+    j = (page_seen){ .limit = 16, .f = { .actor = "V2" } };
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 3);
+    for (size_t i = 0; i < j.n; i++)
+        assert_string_equal(j.actor[i], "V2");
+    j.f = (store_audit_filter){ .event = "support-link" };
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 3);
+    assert_int_equal(j.seq[0], 6);
+    j.f.actor = "V3";
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 1);
+    assert_int_equal(j.seq[0], 6);
+    /* dates: today's entries from today on; none before; none from tomorrow */
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%d", &tm);
+    j.f = (store_audit_filter){ .since = now };
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 9);
+    j.f = (store_audit_filter){ .until = now };
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 0);
+    t += 86400;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%d", &tm);
+    j.f = (store_audit_filter){ .since = now };
+    assert_int_equal(store_read(s, run_page, &j), STORE_OK);
+    assert_int_equal(j.n, 0);
+    store_close(s);
+    tu_rmdir(d);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_forged),
         cmocka_unit_test(test_recomputed_chain_caught_by_checkpoint),
         cmocka_unit_test(test_usage_and_unreadable),
+        cmocka_unit_test(test_audit_page),
     };
     return cmocka_run_group_tests_name("audit", tests, setup, teardown);
 }

@@ -372,11 +372,14 @@ static void test_login_throttle_page(void **state)
 }
 
 /* curl with the consoles' cookie jar: headers and body in out. */
+/* The cookie jar of console(): one per staff member a test keeps logged in. */
+static const char *jar = "jar";
+
 static void console(char *out, size_t len, const char *method, const char *path,
                     const char *form)
 {
-    assert_int_equal(tu_sh(out, len, "curl -s -D - -b %s/jar -c %s/jar -X %s %s%s%s '%s%s' | "
-                           "head -c %zu", dir, dir, method, form ? "--data '" : "",
+    assert_int_equal(tu_sh(out, len, "curl -s -D - -b %s/%s -c %s/%s -X %s %s%s%s '%s%s' | "
+                           "head -c %zu", dir, jar, dir, jar, method, form ? "--data '" : "",
                            form ? form : "", form ? "'" : "", tu_base_url, path, len - 1), 0);
 }
 
@@ -409,6 +412,19 @@ static void staff_key(uint8_t key[32], const char *login)
     tu_base32_key(key, p + 2);
 }
 
+/* Log in as login now, from a fresh form: the answer in out. */
+static void console_login_now(char *out, size_t len, const char *login)
+{
+    char token[80], code[8];
+    uint8_t key[32];
+
+    staff_key(key, login);
+    console(out, len, "GET", "/gestion/connexion", NULL);
+    form_token(token, out);
+    tu_totp(code, key, time(NULL));
+    console_login(out, len, token, login, code);
+}
+
 /* The consoles over HTTP: login with password and TOTP, roles enforced; an
  * account whose second factor locked (100 wrong codes after the right
  * password, test_staff.c) is refused with the right password
@@ -418,7 +434,7 @@ static void test_consoles(void **state)
 {
     static char out[65536];
     char token[80], form[512], code[8], *p;
-    uint8_t key[32], agent[32];
+    uint8_t key[32];
 
     (void)state;
     /* the support agent's second factor locked (as staff_login leaves it) */
@@ -437,6 +453,22 @@ static void test_consoles(void **state)
     console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
     assert_null(strstr(out, "votesrv_staff="));
+    /* after the right password, the code is what was wrong: said so */
+    assert_non_null(strstr(out, "Code à usage unique incorrect ou déjà utilisé"));
+    assert_null(strstr(out, "Identifiant ou mot de passe incorrect"));
+    /* a wrong password, or a login nobody has, with the right code: one answer,
+     * that says nothing of the code */
+    tu_totp(code, key, time(NULL));
+    snprintf(form, sizeof form, "csrf=%s&login=p.garnier&password=wrong+horse+battery+staple"
+             "&code=%s", token, code);
+    console(out, sizeof out, "POST", "/gestion/connexion", form);
+    assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_non_null(strstr(out, "Identifiant ou mot de passe incorrect"));
+    assert_null(strstr(out, "incorrect ou déjà utilisé"));
+    console_login(out, sizeof out, token, "p.nobody", code);
+    assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_non_null(strstr(out, "Identifiant ou mot de passe incorrect"));
+    assert_null(strstr(out, "incorrect ou déjà utilisé"));
     /* the right one: the dashboard, read only */
     tu_totp(code, key, time(NULL));
     console_login(out, sizeof out, token, "p.garnier", code);
@@ -478,12 +510,9 @@ static void test_consoles(void **state)
     form_token(token, out);
     console_login(out, sizeof out, token, "p.garnier", code);
     assert_non_null(strstr(out, "HTTP/1.1 401"));
+    assert_non_null(strstr(out, "Code à usage unique incorrect ou déjà utilisé"));
     /* the locked agent: the right password and code are refused, and say why */
-    staff_key(agent, "c.lemoine");
-    console(out, sizeof out, "GET", "/gestion/connexion", NULL);
-    form_token(token, out);
-    tu_totp(code, agent, time(NULL));
-    console_login(out, sizeof out, token, "c.lemoine", code);
+    console_login_now(out, sizeof out, "c.lemoine");
     assert_non_null(strstr(out, "HTTP/1.1 423"));
     assert_non_null(strstr(out, "la connexion à ce compte est bloquée"));
     assert_null(strstr(out, "votesrv_staff="));
@@ -497,6 +526,153 @@ static void test_consoles(void **state)
     console(out, sizeof out, "GET", "/gestion/bureau", NULL);
     assert_non_null(strstr(out, "HTTP/1.1 200"));
     assert_null(strstr(out, "staff-alerts"));
+}
+
+/* Count the occurrences of needle in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Every string of has (NULL-terminated) is in out, none of lacks. */
+static void page_shows(const char *out, const char *const *has, const char *const *lacks)
+{
+    for (; has != NULL && *has != NULL; has++)
+        if (strstr(out, *has) == NULL)
+            fail_msg("missing: %s\nin: %.3000s", *has, out);
+    for (; lacks != NULL && *lacks != NULL; lacks++)
+        if (strstr(out, *lacks) != NULL)
+            fail_msg("unexpected: %s", *lacks);
+}
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#define REASON_FORM "Appel+du+7%%2F12+%%3A+%%22lien+jamais+re%%C3%%A7u%%22"
+#define REASON_HTML "Appel du 7/12 : &quot;lien jamais reçu&quot;"
+#define QUEUED_LINK "Lien d&#39;activation mis en file d&#39;envoi"
+
+/* The support file: its history, only the actions that apply, a confirmation
+ * before acting, a result that says a mail is queued; the auditors' log with
+ * its verified chain, filters and pages, and an export voteaudit verifies. */
+static void test_support_and_audit(void **state)
+{
+    static char out[1 << 20];
+    char token[80], form[1024], *p;
+    int links;
+
+    (void)state;
+    /* the agent logs in with a jar of their own (the auditor's session stays) */
+    jar = "jar-support";
+    console_login_now(out, sizeof out, "c.lemoine");
+    assert_non_null(strstr(out, "Location: /gestion/assistance"));
+    /* V3 never activated: a link and a code apply; no défi to reset, no lock */
+    console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
+    page_shows(out, LIST("HTTP/1.1 200", "<dt>Courriels en attente d&#39;envoi</dt><dd>aucun</dd>",
+                         "name=\"action\" value=\"lien\"", "name=\"action\" value=\"code\"",
+                         "Réinitialiser le défi : aucun défi choisi.",
+                         "Débloquer : aucun blocage en cours."),
+               LIST("name=\"action\" value=\"defi\"", "name=\"action\" value=\"deblocage\"",
+                    "Assistance : nouveau lien"));
+    links = occurrences(out, QUEUED_LINK);
+    form_token(token, out);
+    /* a reason, then the confirmation page: nothing is done yet */
+    snprintf(form, sizeof form, "csrf=%s&action=lien&reason=" REASON_FORM, token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    page_shows(out, LIST("HTTP/1.1 200",
+                         "<h2>Confirmer : envoyer un nouveau lien à V3 (Durand Hugo)</h2>",
+                         "<dd>" REASON_HTML "</dd>", "name=\"confirm\" value=\"1\"",
+                         "value=\"" REASON_HTML "\"",
+                         "href=\"/gestion/assistance/V3\">Annuler</a>"), NULL);
+    console(out, sizeof out, "GET", "/gestion/assistance/V3", NULL);
+    page_shows(out, NULL, LIST("Assistance : nouveau lien"));
+    assert_int_equal(occurrences(out, QUEUED_LINK), links);
+    /* confirmed: done, and said to be queued, not delivered */
+    snprintf(form, sizeof form, "csrf=%s&action=lien&confirm=1&reason=" REASON_FORM, token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    page_shows(out, LIST("HTTP/1.1 200",
+                         "Fait : un nouveau lien d&#39;activation est en file d&#39;envoi"),
+               LIST("Action effectuée"));
+    p = strstr(out, "<table class=\"history\">");
+    assert_non_null(p);
+    page_shows(p, LIST("<td>Assistance : nouveau lien</td><td>c.lemoine</td><td>" REASON_HTML
+                       "</td>"), NULL);
+    assert_int_equal(occurrences(p, QUEUED_LINK), links + 1);
+    /* an action that does not apply, or without its reason: nothing done */
+    snprintf(form, sizeof form, "csrf=%s&action=defi&confirm=1&reason=essai", token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    page_shows(out, LIST("HTTP/1.1 409", "sans objet pour cet électeur : rien n&#39;a été fait"),
+               NULL);
+    snprintf(form, sizeof form, "csrf=%s&action=lien&reason=+", token);
+    console(out, sizeof out, "POST", "/gestion/assistance/V3", form);
+    page_shows(out, LIST("HTTP/1.1 400", "id=\"r-lien\" name=\"reason\"", "aria-invalid=\"true\""),
+               NULL);
+    /* a voter who signed in every scrutin: no new code offered, and why */
+    assert_int_equal(tu_registry_sql(dir, "INSERT INTO signature(voter_id, scrutin) "
+                                          "SELECT voter_id, scrutin FROM voter_scrutin WHERE "
+                                          "voter_id = (SELECT id FROM voter WHERE number = 'V2');\n"),
+                     0);
+    console(out, sizeof out, "GET", "/gestion/assistance/V2", NULL);
+    assert_int_equal(tu_registry_sql(dir, "DELETE FROM signature WHERE voter_id = "
+                                          "(SELECT id FROM voter WHERE number = 'V2');\n"), 0);
+    page_shows(out, LIST("Envoyer un nouveau code de vote : l'électeur a voté dans chacun de ses "
+                         "scrutins."), LIST("name=\"action\" value=\"code\""));
+    /* in English too (the choice stays with the agent's session) */
+    console(out, sizeof out, "GET", "/gestion/assistance/V3?lang=en", NULL);
+    page_shows(out, LIST("<h2>History</h2>", "Support: new link", "Mail waiting to be sent",
+                         "Actions that do not apply to this voter:"),
+               LIST("Historique", "Assistance : nouveau lien"));
+    /* the agent cannot read the audit log */
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+
+    /* the auditor: the chain verified, the support action with its reason */
+    jar = "jar";
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    page_shows(out, LIST("HTTP/1.1 200", "Chaîne vérifiée jusqu&#39;à l&#39;entrée ",
+                         "href=\"/gestion/journal\" aria-current=\"page\">Journal d'audit</a>"), LIST(" style=\""));
+    p = strstr(out, "<td>support-link</td>");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "<td>" REASON_HTML "</td>"));
+    /* filters: a kind; a voter; days with nothing; a bad date */
+    console(out, sizeof out, "GET", "/gestion/journal?type=staff-login", NULL);
+    page_shows(out, LIST("<td>staff-login</td>", "<option selected>staff-login</option>"),
+               LIST("<td>support-link</td>", "<td>voters-imported</td>"));
+    console(out, sizeof out, "GET", "/gestion/journal?numero=V3", NULL);
+    page_shows(out, LIST("<td>support-link</td>"), LIST("<td>V1</td>", "<td>c.lemoine</td>"));
+    console(out, sizeof out, "GET", "/gestion/journal?du=2001-01-01&au=2001-01-02", NULL);
+    page_shows(out, LIST("Aucune entrée ne correspond à ces filtres."), NULL);
+    console(out, sizeof out, "GET", "/gestion/journal?du=demain", NULL);
+    page_shows(out, LIST("HTTP/1.1 400", "Indiquez une date au format AAAA-MM-JJ."), NULL);
+    /* pages: 50 entries, then the older ones from where the first page stopped
+     * (the officer's checkpoints make the log longer than a page) */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && for i in $(seq 25); do "
+                           "%s/votectl -c votesrv.json checkpoint || exit 1; done", dir, bin), 0);
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    assert_int_equal(occurrences(out, "<tr><th scope=\"row\">"), 50);
+    p = strstr(out, "<a rel=\"next\" href=\"/gestion/journal?avant=");
+    assert_non_null(p);
+    p = strstr(p, "avant=") + strlen("avant=");
+    snprintf(form, sizeof form, "/gestion/journal?avant=%llu", strtoull(p, NULL, 10));
+    console(out, sizeof out, "GET", form, NULL);
+    page_shows(out, LIST("HTTP/1.1 200", "<tr><th scope=\"row\">1</th>",   /* the creation */
+                         "Revenir aux plus récentes"), NULL);
+    /* the export: what voteaudit reads, verified whole */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && rm -f exported.db && curl -s -f -b jar "
+                           "-o exported.db '%s/gestion/journal/export' && %s/voteaudit verify-log "
+                           "exported.db", dir, tu_base_url, bin), 0);
+    assert_non_null(strstr(out, "audit log: OK, "));
+    /* in English too (the choice stays with the session: last) */
+    console(out, sizeof out, "GET", "/gestion/journal?lang=en", NULL);
+    page_shows(out, LIST("Chain verified up to entry ", "Older entries", "Event kind"),
+               LIST("Chaîne vérifiée"));
+    console(out, sizeof out, "GET", "/gestion/journal?lang=fr", NULL);   /* back to French */
+    page_shows(out, LIST("Chaîne vérifiée"), NULL);
+    /* an agent's session cannot export */
+    assert_int_not_equal(tu_sh(out, sizeof out, "curl -s -f -b %s/jar-support -o /dev/null "
+                               "'%s/gestion/journal/export'", dir, tu_base_url), 0);
 }
 
 /* The configuration's portal theme (NULL: none, the default neutral one). */
@@ -618,14 +794,7 @@ static void test_theme(void **state)
 /* Log the console's cookie jar in as login (a fresh CSRF token, the current code). */
 static void console_as(char *out, size_t len, const char *login)
 {
-    char token[80], code[8];
-    uint8_t key[32];
-
-    staff_key(key, login);
-    console(out, len, "GET", "/gestion/connexion", NULL);
-    form_token(token, out);
-    tu_totp(code, key, time(NULL));
-    console_login(out, len, token, login, code);
+    console_login_now(out, len, login);
     assert_non_null(strstr(out, "HTTP/1.1 303"));
     assert_non_null(strstr(out, "Location: /gestion/bureau"));
 }
@@ -857,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_vote_without_session),
         cmocka_unit_test(test_login_throttle_page),
         cmocka_unit_test(test_consoles),
+        cmocka_unit_test(test_support_and_audit),
         cmocka_unit_test(test_observer),
         cmocka_unit_test(test_officer_outcomes),
         cmocka_unit_test(test_theme),

@@ -146,11 +146,15 @@ static void test_accounts_and_login(void **state)
             assert_false(memcmp(db + i, key, 16) == 0);
         free(db);
     }
-    /* wrong code, wrong password, unknown login: one answer */
+    /* the right password and a wrong code: the code is named; a wrong
+     * password or an unknown login, whatever the code: one answer */
     tu_totp(code, key, now);
     snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
     assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, wrong, "192.0.2.9", now,
                                  session, NULL, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_TOTP_WRONG);
+    assert_int_equal(staff_login(&srv.access, "l.moreau", "pas le mot de passe", wrong,
+                                 "192.0.2.9", now, session, NULL, &r), ACCESS_REFUSED);
     assert_int_equal(r.code, ACCESS_E_CREDENTIALS);
     assert_string_equal(session, "");
     assert_int_equal(staff_login(&srv.access, "l.moreau", "pas le mot de passe", code,
@@ -168,6 +172,7 @@ static void test_accounts_and_login(void **state)
     assert_string_equal(who.role, "support");
     assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, code, "192.0.2.9", now,
                                  session, NULL, &r), ACCESS_REFUSED);
+    assert_int_equal(r.code, ACCESS_E_TOTP_WRONG);
     /* a new login replaces the session */
     tu_totp(code, key, now + TOTP_PERIOD);
     assert_int_equal(staff_login(&srv.access, "l.moreau", PASSWORD, code, "192.0.2.9",
@@ -237,7 +242,7 @@ static void add_staff(const char *login, const char *role, uint8_t key[TOTP_KEY_
 
 /* The right password with STAFF_TOTP_FAILURES wrong codes from time t on,
  * each from a network of its own (10.<net + i / 200>.<i % 200>.9, so no
- * network throttle trips): each refused as wrong, the last one locking
+ * network throttle trips): each refused as a wrong code, the last one locking
  * login's second factor. */
 static void staff_lock_factor(const char *login, const uint8_t key[TOTP_KEY_BYTES], int64_t t,
                               int net)
@@ -253,7 +258,7 @@ static void staff_lock_factor(const char *login, const uint8_t key[TOTP_KEY_BYTE
         snprintf(wrong, sizeof wrong, "%06u", (unsigned)((strtoul(code, NULL, 10) + 7) % 1000000));
         assert_int_equal(staff_login(&srv.access, login, PASSWORD, wrong, client, t + i, session,
                                      NULL, &r), ACCESS_REFUSED);
-        assert_int_equal(r.code, i + 1 < STAFF_TOTP_FAILURES ? ACCESS_E_CREDENTIALS
+        assert_int_equal(r.code, i + 1 < STAFF_TOTP_FAILURES ? ACCESS_E_TOTP_WRONG
                                                               : ACCESS_E_FACTOR_LOCKED);
     }
 }
@@ -440,6 +445,17 @@ static void test_support_find_and_status(void **state)
     assert_false(v.activated);
     assert_true(v.code_set);
     assert_int_equal(v.nscrutins, 2);
+    /* what applies: no défi to reset, nothing locked, and no new code without a
+     * credential authority (this server has none); nothing for a struck voter */
+    assert_false(v.code_window);
+    assert_int_equal(support_actions_useful(&v) & (1u << SUPPORT_CODE | 1u << SUPPORT_DEFI |
+                                                   1u << SUPPORT_UNLOCK), 0);
+    v.code_window = 1;
+    v.code_locked_until = 1;
+    assert_int_equal(support_actions_useful(&v) & (1u << SUPPORT_CODE | 1u << SUPPORT_UNLOCK),
+                     1u << SUPPORT_CODE | 1u << SUPPORT_UNLOCK);
+    v.struck = 1;
+    assert_int_equal(support_actions_useful(&v), 0);
     support_voter_free(&v);
 }
 

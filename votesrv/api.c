@@ -89,6 +89,7 @@ static const struct {
     { ACCESS_E_REISSUE_NONE, 409, MSG_REISSUE_NONE },
     { ACCESS_E_LINK_RATE, 429, MSG_LINK_RATE },
     { ACCESS_E_FACTOR_LOCKED, 423, MSG_FACTOR_LOCKED },
+    { ACCESS_E_TOTP_WRONG, 401, MSG_TOTP_WRONG },
 };
 
 static const struct {

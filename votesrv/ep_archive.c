@@ -19,9 +19,5 @@ void ep_archive(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    res->status = 200;
-    res->has_fd = 1;
-    res->fd = fd;
-    res->fd_size = size;
-    res->content_type = "application/json; charset=utf-8";
+    http_answer_fd(res, fd, size, "application/json; charset=utf-8");
 }

@@ -882,3 +882,12 @@ void http_stop(http_server *s, unsigned grace_s)
     MHD_stop_daemon(s->daemon);
     free(s);
 }
+
+void http_answer_fd(http_response *res, int fd, uint64_t size, const char *type)
+{
+    res->status = 200;
+    res->has_fd = 1;
+    res->fd = fd;
+    res->fd_size = size;
+    res->content_type = type;
+}

@@ -135,6 +135,8 @@ typedef struct {
 
 /* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
 void http_error(http_request *req, http_response *res, int status, msg_id m);
+/* A 200 whose body is the file fd (the response closes it), size bytes of type. */
+void http_answer_fd(http_response *res, int fd, uint64_t size, const char *type);
 /* Memory ran out: a 500 (MSG_INTERNAL, HTML on a portal page), unless res
  * already has a status. */
 void http_answer_internal(http_request *req, http_response *res);

@@ -73,6 +73,8 @@ const http_route votesrv_routes[] = {
     { "POST", "/gestion/assistance/{}", page_support_voter_post, HTTP_BODY_FORM, NULL, 0 },
     { "GET", "/gestion/bureau", page_officer, HTTP_BODY_NONE, NULL, 0 },
     { "POST", "/gestion/bureau", page_officer_post, HTTP_BODY_FORM, NULL, 0 },
+    { "GET", "/gestion/journal", page_audit, HTTP_BODY_NONE, NULL, 0 },
+    { "GET", "/gestion/journal/export", page_audit_export, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/demo/courrier", page_demo_mail, HTTP_BODY_NONE, NULL, 0 },
 };
 

@@ -21,6 +21,7 @@ import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogi
 import { voteWithExpiredSession, receiptLasts, onAPhone, loggedInMenu } from './vote.mjs';
 import { boardWhileOpen, boardAfterCount } from './board.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
+import { supportAndAuditors } from './support.mjs';
 import { accessibility } from './a11y.mjs';
 import { themeWalk } from './theme.mjs';
 import { dashboardObserver } from './dash.mjs';
@@ -238,32 +239,8 @@ async function phaseVoter() {
   assert.equal(await nojs.locator('form[action="/vote/csa-ministere"]').isHidden(), true);
   await nojs.screenshot({ path: `${SHOTS}/${nextShot()}-vote-sans-javascript.png`, fullPage: true });
 
-  // the support cell: Hugo Durand never got his link; the agent sends one
-  const staff = await newPage(b);
-  await staff.goto(`${BASE}/gestion`);
-  await staff.getByRole('heading', { name: 'Console de gestion : connexion' }).waitFor();
-  await staffLogin(staff, 'c.lemoine', true);
-  await staff.getByRole('alert').filter({ hasText: 'Identifiant ou mot de passe incorrect' }).waitFor();
-  await staffLogin(staff, 'c.lemoine');
-  await staff.getByRole('heading', { name: "Cellule d'assistance" }).waitFor();
-  await staff.getByLabel(/Nom, numéro d'électeur/).fill('dur');
-  await staff.getByRole('button', { name: 'Rechercher' }).click();
-  await check(staff, 'assistance');
-  await staff.getByRole('link', { name: 'V3' }).click();
-  await staff.getByRole('heading', { name: "Dossier d'un électeur" }).waitFor();
-  assert.match(await staff.locator('dl.status').innerText(), /Compte activé\s+non/);
-  const before3 = (await waitMail(MAIL, 'v3@ex.fr', /activation\?t=/)).n;
-  const link = staff.locator('form', { has: staff.getByRole('button', { name: 'Envoyer un nouveau lien' }) });
-  await link.getByRole('button').click();                    // no reason: refused
-  await staff.getByText("Indiquez le motif de l'action").waitFor();
-  assert.equal(await staff.locator('#r-lien').getAttribute('aria-invalid'), 'true');
-  await check(staff, 'assistance-dossier');
-  await staff.locator('#r-lien').fill('Appel du 24/11 : lien jamais reçu');
-  await link.getByRole('button').click();
-  await staff.getByText("Action effectuée : Envoyer un nouveau lien.").waitFor();
-  await waitMail(MAIL, 'v3@ex.fr', /https?:\/\/\S+\/activation\?t=[A-Za-z0-9_-]+/, before3);
-  await staff.goto(`${BASE}/gestion/bureau`);                // not the agent's console
-  await staff.getByText('Cette page est réservée à un autre rôle.').waitFor();
+  // the support cell and the auditors (support.mjs)
+  await supportAndAuditors(b);
 
   await boardWhileOpen(b, state);
   writeFileSync(STATE, JSON.stringify(state));

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { waitMail } from './mail.mjs';
 import { BASE, MAIL, SHOTS, V2, check, browser, newPage, login, local, staffLogin, setShot, nextShot } from './lib.mjs';
+import { auditLogPage } from './support.mjs';
 
 // Every file the page loads from /static/ is there; the page is in DSFR.
 function watchStatic(page) {
@@ -157,5 +158,6 @@ export async function themeWalk() {
   await dashboard.waitFor();
   await isDsfr(staff);
   await check(staff, 'dsfr-bureau');
+  await auditLogPage(staff, 'dsfr-journal-audit');            // support.mjs
   await b.close();
 }

@@ -68,6 +68,8 @@ void page_support_voter(http_request *req, http_response *res);
 void page_support_voter_post(http_request *req, http_response *res);
 void page_officer(http_request *req, http_response *res);
 void page_officer_post(http_request *req, http_response *res);
+void page_audit(http_request *req, http_response *res);
+void page_audit_export(http_request *req, http_response *res);
 /* The demo's mailbox (mail.demo_mailbox only; else 404). */
 void page_demo_mail(http_request *req, http_response *res);
 

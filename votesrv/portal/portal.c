@@ -95,6 +95,8 @@ static void staff_nav(html *h, http_request *req, http_response *res, const staf
         nav_link(h, req, "/gestion/assistance", MSG_PORTAL_FIND_VOTER);
     else
         nav_link(h, req, "/gestion/bureau", MSG_PORTAL_DASHBOARD);
+    if (strcmp(who->role, STAFF_ROLE_AUDITOR) == 0)
+        nav_link(h, req, "/gestion/journal", MSG_AUDIT_TITLE);
     html_raw(h, "<li");
     cls(h, t->nav_item);
     html_raw(h, "><span");
@@ -642,4 +644,27 @@ void portal_link_invalid(html *h, http_request *req, const char *again)
     portal_notice(h, "error", L(req, MSG_LINK_INVALID));
     html_fmt(h, "<p><a href=\"%s\">%s</a></p>", again,
              L(req, MSG_PORTAL_ASK_NEW_LINK));
+}
+
+void portal_rfc3339(html *h, const char *rfc3339)
+{
+    struct tm tm = { 0 }, loc;
+    char shown[40];
+    time_t t;
+
+    if (sscanf(rfc3339, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        html_text(h, rfc3339);
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    t = timegm(&tm);
+    localtime_r(&t, &loc);
+    strftime(shown, sizeof shown, "%d/%m/%Y %H:%M:%S", &loc);
+    html_raw(h, "<time datetime=\"");
+    html_text(h, rfc3339);
+    html_raw(h, "\">");
+    html_text(h, shown);
+    html_raw(h, "</time>");
 }

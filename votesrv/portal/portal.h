@@ -91,6 +91,9 @@ const char *portal_access_message(http_request *req, int rc, int code);
 /* "1 décembre 2026 à 09:00" in the process's time zone (the daemon sets the
  * election's), in a <time> element. */
 void portal_instant(html *h, http_request *req, int64_t t);
+/* An audit entry's time ("2026-12-07T15:37:41.123Z", UTC) as
+ * "07/12/2026 16:37:41" in the process's time zone, in a <time> element. */
+void portal_rfc3339(html *h, const char *rfc3339);
 /* The same as text, without the markup ("7 décembre 2026 à 16:05"). */
 #define PORTAL_INSTANT_CHARS 64
 void portal_instant_text(char out[PORTAL_INSTANT_CHARS], const http_request *req, int64_t t);
