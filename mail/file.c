@@ -204,9 +204,18 @@ int mail_folder_list(const char *folder, const char *to, size_t max, mail_file_f
         FILE *f;
         size_t len;
 
+        struct stat sb;
+        int fd;
+
+        /* a regular file of the folder itself: a symbolic link or a FIFO
+         * dropped there is not read (the folder may be written by others) */
         snprintf(path, sizeof path, "%s/%s", folder, names[i]);
-        if ((f = fopen(path, "rb")) == NULL)
+        if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
             continue;
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (f = fdopen(fd, "rb")) == NULL) {
+            close(fd);
+            continue;
+        }
         len = fread(raw, 1, MAIL_FILE_MAX, f);
         fclose(f);
         raw[len] = '\0';

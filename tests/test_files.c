@@ -329,6 +329,39 @@ static void refused_all(docs_fixture *f, const char *key, const char *const *bad
             fail_msg("accepted: %s", bad[i]);
 }
 
+/* The demo's mailbox page (every voter's one-time links) only on a portal
+ * listening on loopback alone: a demo setting copied into a real
+ * configuration (a public address, HAProxy's socket) stops the daemon. */
+static void test_demo_mailbox_local_only(void **state)
+{
+    docs_fixture *f = *state;
+    static const char *const bad[] = {
+        "{\"transport\":\"file\",\"folder\":\"mb\",\"demo_mailbox\":true},"
+        "\"listen\":{\"address\":\"0.0.0.0\",\"port\":8080}",
+        "{\"transport\":\"file\",\"folder\":\"mb\",\"demo_mailbox\":true},"
+        "\"listen\":{\"address\":\"192.0.2.7\",\"port\":8080}",
+        "{\"transport\":\"file\",\"folder\":\"mb\",\"demo_mailbox\":true},"
+        "\"listen\":{\"address\":\"127.0.0.1\",\"port\":8080,"
+        "\"unix\":{\"path\":\"/run/votesrv/haproxy.sock\"}}",
+        "{\"transport\":\"file\",\"folder\":\"mb\",\"demo_mailbox\":true},"
+        "\"listen\":{\"address\":\"127.0.0.1\",\"port\":8080},"
+        "\"trusted_proxies\":[\"192.0.2.1\"]",
+    };
+    char err[CONFIG_ERR_CHARS];
+    static config c;
+
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (load_with(f, "mail", bad[i], &c, err) != -1 || strstr(err, "demo_mailbox") == NULL)
+            fail_msg("accepted: %s (%s)", bad[i], err);
+    assert_int_equal(load_with(f, "mail", "{\"transport\":\"file\",\"folder\":\"mb\","
+                               "\"demo_mailbox\":true},\"listen\":{\"address\":\"127.0.0.1\","
+                               "\"port\":8080}", &c, err), 0);
+    assert_true(c.mail.demo_mailbox);
+    assert_int_equal(load_with(f, "mail", "{\"transport\":\"file\",\"folder\":\"mb\"},"
+                               "\"listen\":{\"address\":\"0.0.0.0\",\"port\":8080}", &c, err), 0);
+    assert_false(c.mail.demo_mailbox);
+}
+
 /* The "Données personnelles" page's controller and data-protection officer
  * (personal_data): all three texts or none, each 1-200 bytes without control
  * characters, the contact an address or an https page; a refusal names the
@@ -490,6 +523,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_document_names, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_folder_apart, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_personal_data_config, docs_setup, docs_teardown),
+        cmocka_unit_test_setup_teardown(test_demo_mailbox_local_only, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_defi_questions_config, docs_setup, docs_teardown),
         cmocka_unit_test_setup_teardown(test_documents_served, docs_setup, docs_teardown),
     };

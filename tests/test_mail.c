@@ -765,7 +765,8 @@ static int queue_three(store_tx *tx, void *arg)
     const mail_ctx *c = arg;
     const char *const vars[] = { "election", "CSA", "organiser", "Ministère", "link",
                                  "https://vote.ex.gouv.fr/activation?t=x", "expires", "-",
-                                 "support_email", "-", "support_phone", "-", NULL, NULL };
+                                 "support_email", "-", "support_phone", "-", "privacy",
+                                 "https://vote.ex.gouv.fr/donnees-personnelles", NULL, NULL };
     int rc = 0;
 
     for (int i = 0; i < 3 && rc == 0; i++)

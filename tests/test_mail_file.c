@@ -205,7 +205,7 @@ static void test_message_lands_as_eml(void **state)
     access_result res;
     unsigned sent, failed;
     int eml, other;
-    char last[300], *msg, *text, b64[200], expect[300];
+    char last[300], *msg, *text, b64[200], expect[300], target[1000];
     const char *org = "Ministère de l'Exemple, bureau central de vote";
     struct stat sb;
     mail_file_entry e = { 0 };
@@ -243,10 +243,17 @@ static void test_message_lands_as_eml(void **state)
     assert_int_equal(mail_folder_list(folder, "CAMILLE.MARTIN@ex.gouv.fr", 10, listed, &e), 1);
     assert_string_equal(e.to, "camille.martin@ex.gouv.fr");
     assert_string_equal(e.subject, decoded_subject(msg));
-    assert_int_equal(e.nlinks, 1);
+    assert_int_equal(e.nlinks, 2);                  /* the link, then the personal-data page */
     assert_non_null(strstr(text, e.links[0]));
     assert_non_null(strstr(e.links[0], "http://127.0.0.1:18123/activation?t="));
+    assert_string_equal(e.links[1], "http://127.0.0.1:18123/donnees-personnelles");
     assert_int_equal(mail_folder_list(folder, "nobody@ex.gouv.fr", 10, listed, &e), 0);
+    /* a symbolic link dropped in the folder is not followed (it could name
+     * any file the writer may read) */
+    snprintf(target, sizeof target, "%s", path_in(folder, last));
+    assert_int_equal(symlink(target, path_in(folder, "99999999999-link.eml")), 0);
+    assert_int_equal(mail_folder_list(folder, "camille.martin@ex.gouv.fr", 10, listed, &e), 1);
+    assert_int_equal(unlink(path_in(folder, "99999999999-link.eml")), 0);
     free(text);
     free(msg);
 }

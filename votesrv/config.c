@@ -379,6 +379,24 @@ bad:
                 "each once), \"fr\", \"en\" (the question, 1-200 characters)}");
 }
 
+/* The demo's mailbox page shows every voter's one-time links to whoever
+ * opens it: only on a portal that listens on loopback alone (no proxy's
+ * socket, no trusted proxy: nothing reaches it from another machine), so a
+ * demo setting copied into a real configuration stops the daemon. */
+static int demo_mailbox_local(const config *c, const char *path, char *err, size_t errlen)
+{
+    struct in_addr a4;
+
+    if (!c->mail.demo_mailbox)
+        return 0;
+    if (c->unix_path[0] != '\0' || c->nproxies > 0 ||
+        inet_pton(AF_INET, c->listen_address, &a4) != 1 || (ntohl(a4.s_addr) >> 24) != 127)
+        return fail(err, errlen, path, "mail.demo_mailbox shows every voter's links to anyone "
+                    "who can reach the portal: the demo only, with the portal listening on a "
+                    "loopback address (127.0.0.0/8), no listen.unix and no trusted_proxies");
+    return 0;
+}
+
 int config_load(config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
@@ -509,7 +527,8 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         documents_apart(c, path, err, errlen) != 0 ||
         load_personal_data(c, pd, path, err, errlen) != 0 ||
         load_defi(c->defi, &c->ndefi, defi, path, err, errlen) != 0 ||
-        (mail != NULL && load_mail(c, mail, path, err, errlen) != 0))
+        (mail != NULL && load_mail(c, mail, path, err, errlen) != 0) ||
+        demo_mailbox_local(c, path, err, errlen) != 0)
         goto out;
     rc = access_defi_configure(c->defi, c->ndefi);      /* checked above: 0 */
 out:

@@ -57,7 +57,7 @@ static void figure(html *h, const char *label, uint64_t v)
 }
 
 static void state_section(html *h, http_request *req, const portal_page *p,
-                          const election_status *st)
+                          const election_status *st, int observer)
 {
     html_fmt(h, "<h2>%s</h2><dl class=\"status\"><dt>%s</dt><dd>", L(req, MSG_OFFICER_STATE),
              L(req, MSG_OFFICER_VOTE_STATE));
@@ -81,7 +81,10 @@ static void state_section(html *h, http_request *req, const portal_page *p,
     figure(h, L(req, MSG_OFFICER_VOTERS_STRUCK_OFF), st->struck);
     figure(h, L(req, MSG_OFFICER_SIGNATURES), st->signatures);
     figure(h, L(req, MSG_OFFICER_BALLOTS_BOX), st->ballots);
-    figure(h, L(req, MSG_OFFICER_AUDIT_LOG_ENTRIES), st->audit_entries);
+    /* not for observers: it rises when a link is sent to a registered
+     * address (an observer is not one who may look anyone up) */
+    if (!observer)
+        figure(h, L(req, MSG_OFFICER_AUDIT_LOG_ENTRIES), st->audit_entries);
     html_raw(h, "</dl>");
     /* the authority's notices (a voter with a code in every scrutin has had
      * one), its reissues, and the public credentials these make */
@@ -551,11 +554,12 @@ static void render(http_request *req, http_response *res, const staff_member *wh
     html_raw(&h, "</p>");
     if (!observer)                      /* staff logins: not for observers */
         alerts_section(&h, req, locked);
-    state_section(&h, req, &p, &st);
+    state_section(&h, req, &p, &st, observer);
     activation_section(&h, req, &turnout.accounts);
     turnout_section(&h, req, &p, &turnout, now);
     incidents_section(&h, req, &st, json_array_size(locked));
-    mail_section(&h, req, &mail);
+    if (!observer)                      /* moves with a link to a registered address */
+        mail_section(&h, req, &mail);
     ceremony_section(&h, req, &p, ceremony);
     if (tally_document(req->ctx->store, "results", &results) == STORE_OK)
         html_fmt(&h, "<h2>%s</h2><p><a href=\"/resultats\">%s</a></p>",
