@@ -308,6 +308,21 @@ static void test_vote_without_session(void **state)
                                 "aria-invalid=\"true\""));
 }
 
+/* A fresh ALTCHA challenge, solved (r is used for the request). */
+static char *solved_challenge(tu_reply *r)
+{
+    char *payload;
+    json_t *c;
+
+    tu_http(r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
+    assert_int_equal(r->status, 200);
+    c = json_loads(r->body, 0, NULL);
+    payload = altcha_solve(c);
+    json_decref(c);
+    assert_non_null(payload);
+    return payload;
+}
+
 /* Past the hourly rate of link requests for an address (here one that is no
  * voter's: the answer is the same for all), the page says to wait and for how
  * long (429, Retry-After), rather than "sent" with nothing sent. */
@@ -321,15 +336,8 @@ static void test_link_rate_page(void **state)
     assert_non_null(r);
     csrf(cookie, token);
     for (int i = 0; i <= 3; i++) {
-        json_t *c;
-        char *payload, *escaped;
+        char *payload = solved_challenge(r), *escaped;
 
-        tu_http(r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
-        assert_int_equal(r->status, 200);
-        c = json_loads(r->body, 0, NULL);
-        payload = altcha_solve(c);
-        json_decref(c);
-        assert_non_null(payload);
         escaped = curl_easy_escape(NULL, payload, 0);
         snprintf(body, sizeof body, "csrf=%s&identifier=quelqu.un%%40ex.gouv.fr&altcha=%s",
                  token, escaped);
@@ -818,15 +826,9 @@ static void ask_link(const char *address)
 {
     tu_reply *r = malloc(sizeof *r);
     char body[2048], *payload;
-    json_t *c;
 
     assert_non_null(r);
-    tu_http(r, "GET", "/api/v1/access/challenge", NULL, 0, NULL);
-    assert_int_equal(r->status, 200);
-    c = json_loads(r->body, 0, NULL);
-    payload = altcha_solve(c);
-    json_decref(c);
-    assert_non_null(payload);
+    payload = solved_challenge(r);
     snprintf(body, sizeof body, "{\"identifier\":\"%s\",\"altcha\":\"%s\"}", address, payload);
     free(payload);
     tu_http(r, "POST", "/api/v1/access/link", body, (long)strlen(body),

@@ -119,15 +119,6 @@ int http_cookie_set(http_response *res, const char *fmt, ...)
     return -1;
 }
 
-void http_file(http_response *res, int fd, uint64_t size, const char *type)
-{
-    res->status = 200;
-    res->has_fd = 1;
-    res->fd = fd;
-    res->fd_size = size;
-    res->content_type = type;
-}
-
 void http_redirect(http_response *res, const char *path)
 {
     res->status = 303;

@@ -140,8 +140,6 @@ void http_answer_fd(http_response *res, int fd, uint64_t size, const char *type)
 /* Memory ran out: a 500 (MSG_INTERNAL, HTML on a portal page), unless res
  * already has a status. */
 void http_answer_internal(http_request *req, http_response *res);
-/* A 200 whose body is the file fd (the response closes it), size bytes of type. */
-void http_file(http_response *res, int fd, uint64_t size, const char *type);
 /* A query-string parameter of the request, or NULL. */
 const char *http_query(http_request *req, const char *name);
 /* A request header or cookie, or NULL. */

@@ -45,6 +45,6 @@ void page_profession(http_request *req, http_response *res)
         http_error(req, res, 404, MSG_NOT_FOUND);
         return;
     }
-    http_file(res, fd, size, type);
+    http_answer_fd(res, fd, size, type);
     res->cache_static = 1;
 }

@@ -265,5 +265,5 @@ void page_receipt_pdf(http_request *req, http_response *res)
         http_error(req, res, 503, MSG_UNAVAILABLE);
         return;
     }
-    http_file(res, fd, (uint64_t)size, "application/pdf");
+    http_answer_fd(res, fd, (uint64_t)size, "application/pdf");
 }

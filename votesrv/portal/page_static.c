@@ -63,6 +63,6 @@ void page_static(http_request *req, http_response *res)
         http_error(req, res, 404, MSG_NOT_FOUND);
         return;
     }
-    http_file(res, fd, (uint64_t)st.st_size, type);
+    http_answer_fd(res, fd, (uint64_t)st.st_size, type);
     res->cache_static = 1;
 }
