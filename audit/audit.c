@@ -234,22 +234,54 @@ static int fail(audit_verifier *v, uint64_t seq, const char *reason)
     return -1;
 }
 
+/* cp, which names entry e (already chained), signed and matching e. */
+static int check_checkpoint(audit_verifier *v, const store_checkpoint *cp,
+                            const store_audit_entry *e)
+{
+    uint8_t msg[8 + AUDIT_HASH_BYTES];
+
+    audit_checkpoint_message(msg, cp->seq, cp->hash);
+    if (crypto_sign_verify_detached(cp->signature, msg, sizeof msg, v->pk) != 0)
+        return fail(v, cp->seq, "checkpoint signature does not verify with the audit key");
+    if (sodium_memcmp(cp->hash, e->hash, AUDIT_HASH_BYTES) != 0)
+        return fail(v, e->seq, "entry differs from the one the signed checkpoint covers");
+    v->checkpoints_ok++;
+    return 0;
+}
+
 static int check_checkpoints(audit_verifier *v, const store_audit_entry *e)
 {
     while (v->next_cp < v->ncps && v->cps[v->next_cp].seq <= e->seq) {
         const store_checkpoint *cp = &v->cps[v->next_cp++];
-        uint8_t msg[8 + AUDIT_HASH_BYTES];
 
         if (cp->seq < e->seq)
             return fail(v, cp->seq, "a signed checkpoint names an entry that is missing");
-        audit_checkpoint_message(msg, cp->seq, cp->hash);
-        if (crypto_sign_verify_detached(cp->signature, msg, sizeof msg, v->pk) != 0)
-            return fail(v, cp->seq, "checkpoint signature does not verify with the audit key");
-        if (sodium_memcmp(cp->hash, e->hash, AUDIT_HASH_BYTES) != 0)
-            return fail(v, e->seq, "entry differs from the one the signed checkpoint covers");
-        v->checkpoints_ok++;
+        if (check_checkpoint(v, cp, e) != 0)
+            return -1;
     }
     return 0;
+}
+
+void audit_verifier_resume(audit_verifier *v, const store_checkpoint *cps, size_t ncps)
+{
+    v->cps = cps;
+    v->ncps = ncps;
+    v->next_cp = 0;
+}
+
+int audit_verifier_late_checkpoint(audit_verifier *v, const store_checkpoint *cp,
+                                   const store_audit_entry *e)
+{
+    uint8_t h[AUDIT_HASH_BYTES];
+
+    if (v->failed)
+        return -1;
+    if (e == NULL || e->seq != cp->seq)
+        return fail(v, cp->seq, "a signed checkpoint names an entry that is missing");
+    audit_entry_hash(h, e);
+    if (sodium_memcmp(h, e->hash, AUDIT_HASH_BYTES) != 0)
+        return fail(v, e->seq, "content does not match its hash (entry altered)");
+    return check_checkpoint(v, cp, e);
 }
 
 int audit_verifier_entry(audit_verifier *v, const store_audit_entry *e)

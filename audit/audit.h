@@ -77,15 +77,31 @@ void audit_verifier_init(audit_verifier *v, const uint8_t pk[AUDIT_PK_BYTES],
 int audit_verifier_entry(audit_verifier *v, const store_audit_entry *e);
 /* Checks that no checkpoint points past the end of the log. */
 int audit_verifier_finish(audit_verifier *v);
+/* Carry on with the next chunk of entries, given the checkpoints not yet
+ * checked that it may name (sorted; the state of the chain is kept). */
+void audit_verifier_resume(audit_verifier *v, const store_checkpoint *cps, size_t ncps);
+/* A checkpoint stored after its entry e (cp->seq, NULL if absent) was chained:
+ * signed, and matching e's hash, recomputed. 0, or -1 as audit_verifier_entry. */
+int audit_verifier_late_checkpoint(audit_verifier *v, const store_checkpoint *cp,
+                                   const store_audit_entry *e);
 
 /* ---- the auditors' console (audit_view.c) ----
- * The log as stored, read in one snapshot and checked whole with the audit
- * key the registry holds: v as audit_verifier_finish left it (v->entries
- * chained entries verified, v->failed and v->bad_seq if one is bad; v->cps
- * is NULL on return). That key proves the log consistent with itself only;
- * the independent check is voteaudit with the sealed record's key. 0, or a
- * negative store error. Reads the whole log: a few seconds a million entries. */
+ * The log as stored, checked with the audit key the registry holds, in
+ * chunks of AUDIT_VERIFY_CHUNK entries, each its own short read (a long read
+ * would hold the writers back). The state reached is kept in the process:
+ * a view checks only the entries added since (and the checkpoints stored
+ * since, those of entries already checked included). v as audit_verifier_finish
+ * left it: v->entries chained entries verified (the chain is verified up to
+ * entry v->entries), v->failed and v->bad_seq if one is bad; v->cps is NULL.
+ * An entry edited once checked is not seen here, unless it is the last one
+ * checked (then all is checked again): that is for the signed checkpoints
+ * and for voteaudit, which checks the export whole with the sealed record's
+ * key (the registry's key proves the log consistent with itself only). 0, or
+ * a negative store error. */
+#define AUDIT_VERIFY_CHUNK 5000
 int audit_log_verify(store *s, audit_verifier *v);
+/* Forget the state kept (the next audit_log_verify starts from entry 1). */
+void audit_log_verify_reset(void);
 /* One page of the log, newest first: store_audit_page(f, limit, fn, arg). */
 typedef struct {
     store_audit_filter f;

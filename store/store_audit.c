@@ -68,29 +68,59 @@ int store_audit_each(store_tx *tx, uint64_t from_seq, store_audit_fn fn, void *a
     return audit_rows(&q, 1, fn, arg);
 }
 
-static const char *or_empty(const char *s)
-{
-    return s != NULL ? s : "";
-}
-
-int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
-                     void *arg)
+int store_audit_chunk(store_tx *tx, uint64_t from_seq, int limit, store_audit_fn fn, void *arg)
 {
     store_sql q;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, time, role, actor, event, payload,"
-                                             " prev, hash FROM audit WHERE seq < $1"
-                                             " AND ($2 = '' OR event = $2)"
-                                             " AND ($3 = '' OR time >= $3)"
-                                             " AND ($4 = '' OR time < $4)"
-                                             " AND ($5 = '' OR actor = $5)"
-                                             " ORDER BY seq DESC LIMIT $6",
-                                             STORE_INT(f->before > 0 && f->before <= INT64_MAX
-                                                       ? (int64_t)f->before : INT64_MAX),
-                                             STORE_TEXT(or_empty(f->event)),
-                                             STORE_TEXT(or_empty(f->since)),
-                                             STORE_TEXT(or_empty(f->until)),
-                                             STORE_TEXT(or_empty(f->actor)), STORE_INT(limit)));
+                                             " prev, hash FROM audit WHERE seq >= $1"
+                                             " ORDER BY seq LIMIT $2", STORE_INT(from_seq),
+                                             STORE_INT(limit)));
+    return audit_rows(&q, 1, fn, arg);
+}
+
+/* One statement a set of filters (bit 0 event, 1 since, 2 until, 3 actor):
+ * no "($n = '' OR ...)", so each filter can use its index (audit_event,
+ * audit_actor_seq) and the key's order. */
+#define PAGE_HEAD "SELECT seq, time, role, actor, event, payload, prev, hash FROM audit" \
+    " WHERE seq < $1"
+#define PAGE_TAIL " ORDER BY seq DESC LIMIT $2"
+static const char *const page_sql[16] = {
+    PAGE_HEAD PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" PAGE_TAIL,
+    PAGE_HEAD " AND time >= $3" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND time >= $4" PAGE_TAIL,
+    PAGE_HEAD " AND time < $3" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND time < $4" PAGE_TAIL,
+    PAGE_HEAD " AND time >= $3" " AND time < $4" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND time >= $4" " AND time < $5" PAGE_TAIL,
+    PAGE_HEAD " AND actor = $3" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND actor = $4" PAGE_TAIL,
+    PAGE_HEAD " AND time >= $3" " AND actor = $4" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND time >= $4" " AND actor = $5" PAGE_TAIL,
+    PAGE_HEAD " AND time < $3" " AND actor = $4" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND time < $4" " AND actor = $5" PAGE_TAIL,
+    PAGE_HEAD " AND time >= $3" " AND time < $4" " AND actor = $5" PAGE_TAIL,
+    PAGE_HEAD " AND event = $3" " AND time >= $4" " AND time < $5" " AND actor = $6" PAGE_TAIL,
+};
+
+int store_audit_page(store_tx *tx, const store_audit_filter *f, int limit, store_audit_fn fn,
+                     void *arg)
+{
+    const char *set[4] = { f->event, f->since, f->until, f->actor };
+    store_sql_arg args[6];
+    int nargs = 2, which = 0;
+    store_sql q;
+
+    args[0] = STORE_INT(f->before > 0 && f->before <= INT64_MAX ? (int64_t)f->before
+                                                                 : INT64_MAX);
+    args[1] = STORE_INT(limit);
+    for (int i = 0; i < 4; i++)
+        if (set[i] != NULL && set[i][0] != '\0') {
+            which |= 1 << i;
+            args[nargs++] = STORE_TEXT(set[i]);
+        }
+    store_sql_prepare_scan(&q, tx, page_sql[which], args, nargs);
     return audit_rows(&q, 1, fn, arg);
 }
 
@@ -115,19 +145,34 @@ int store_checkpoint_insert(store_tx *tx, const store_checkpoint *cp)
                                        STORE_BLOB(cp->signature, sizeof cp->signature)));
 }
 
+static int checkpoint_rows(store_sql *q, store_checkpoint_fn fn, void *arg)
+{
+    while (store_sql_next(q)) {
+        store_checkpoint cp;
+
+        cp.seq = (uint64_t)store_sql_i64(q, 0);
+        store_sql_copy_blob(cp.hash, sizeof cp.hash, q, 1);
+        store_sql_copy_blob(cp.signature, sizeof cp.signature, q, 2);
+        q->stop = fn(&cp, arg);
+    }
+    return store_sql_stop(q);
+}
+
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg)
 {
     store_sql q;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL0("SELECT seq, hash, signature FROM audit_checkpoint"
                                               " ORDER BY seq"));
-    while (store_sql_next(&q)) {
-        store_checkpoint cp;
+    return checkpoint_rows(&q, fn, arg);
+}
 
-        cp.seq = (uint64_t)store_sql_i64(&q, 0);
-        store_sql_copy_blob(cp.hash, sizeof cp.hash, &q, 1);
-        store_sql_copy_blob(cp.signature, sizeof cp.signature, &q, 2);
-        q.stop = fn(&cp, arg);
-    }
-    return store_sql_stop(&q);
+int store_checkpoints_from(store_tx *tx, uint64_t from_seq, store_checkpoint_fn fn, void *arg)
+{
+    store_sql q;
+
+    store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, hash, signature FROM audit_checkpoint"
+                                             " WHERE seq >= $1 ORDER BY seq",
+                                             STORE_INT(from_seq)));
+    return checkpoint_rows(&q, fn, arg);
 }

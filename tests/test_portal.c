@@ -709,6 +709,64 @@ static void daemon_restart(void)
     assert_true(daemon_pid > 0);
 }
 
+/* The entry the auditors' page says the chain is verified up to (0 if it
+ * does not say so). */
+static unsigned long long verified_up_to(const char *out)
+{
+    const char *p = strstr(out, "Chaîne vérifiée jusqu&#39;à l&#39;entrée ");
+
+    return p != NULL ? strtoull(p + strlen("Chaîne vérifiée jusqu&#39;à l&#39;entrée "), NULL, 10)
+                     : 0;
+}
+
+/* The auditors' page checks only what was added since its last view: an
+ * entry edited once checked is left to voteaudit (the page says so), a new
+ * entry edited breaks the chain on the page. */
+static void test_audit_chain_incremental(void **state)
+{
+    static char out[1 << 20];
+    unsigned long long first, next;
+
+    (void)state;
+    jar = "jar";
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    first = verified_up_to(out);
+    assert_true(first > 1);
+    page_shows(out, LIST("une entrée déjà vérifiée puis modifiée n'est pas signalée ici",
+                         "voteaudit"), LIST("Chaîne rompue"));
+    /* new entries: the next view goes further */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && for i in 1 2 3; do "
+                           "%s/votectl -c votesrv.json checkpoint || exit 1; done", dir, bin), 0);
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    next = verified_up_to(out);
+    assert_true(next >= first + 3);
+    /* an entry already verified, edited: not this page's to see (it says how
+     * far it verified, no more), but voteaudit's on the export */
+    assert_int_equal(tu_registry_sql(dir, "UPDATE audit SET actor = actor || 'x' WHERE seq = 2;\n"),
+                     0);
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    assert_true(verified_up_to(out) >= next);
+    page_shows(out, NULL, LIST("Chaîne rompue"));
+    assert_int_not_equal(tu_sh(out, sizeof out, "cd %s && rm -f exported.db && curl -s -f -b jar "
+                               "-o exported.db '%s/gestion/journal/export' && %s/voteaudit "
+                               "verify-log exported.db", dir, tu_base_url, bin), 0);
+    assert_int_equal(tu_registry_sql(dir, "UPDATE audit SET actor = substr(actor, 1, "
+                                          "length(actor) - 1) WHERE seq = 2;\n"), 0);
+    /* an entry added since, edited before the page saw it: the chain is broken there */
+    assert_int_equal(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json checkpoint",
+                           dir, bin), 0);
+    assert_int_equal(tu_registry_sql(dir, "UPDATE audit SET actor = actor || '~edited' "
+                                          "WHERE seq = (SELECT max(seq) FROM audit);\n"), 0);
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    page_shows(out, LIST("Chaîne rompue à l&#39;entrée ", "entry altered"), NULL);
+    assert_int_equal(tu_registry_sql(dir, "UPDATE audit SET actor = replace(actor, '~edited', "
+                                          "'') WHERE actor LIKE '%~edited';\n"), 0);
+    /* the log as it was, and a daemon that forgets the verdict: sound again */
+    daemon_restart();
+    console(out, sizeof out, "GET", "/gestion/journal", NULL);
+    page_shows(out, LIST("Chaîne vérifiée jusqu&#39;à l&#39;entrée "), LIST("Chaîne rompue"));
+}
+
 /* The response's Content-Security-Policy header line. */
 static void csp_of(char csp[512], const char *out)
 {
@@ -1080,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_login_throttle_page),
         cmocka_unit_test(test_consoles),
         cmocka_unit_test(test_support_and_audit),
+        cmocka_unit_test(test_audit_chain_incremental),
         cmocka_unit_test(test_observer),
         cmocka_unit_test(test_officer_outcomes),
         cmocka_unit_test(test_theme),

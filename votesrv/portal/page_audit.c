@@ -2,7 +2,8 @@
  * newest first, 50 entries a page (keyset: ?avant=SEQ), filtered by kind
  * (type), dates (du, au: the election's days, both included) and voter
  * number (numero: the entries the voter is the actor of), with the verdict
- * of the whole chain's check and the support actions' reasons in their own
+ * of the chain's check (up to the last entry: audit_log_verify checks the
+ * entries added since the last view, in short reads) and the support actions' reasons in their own
  * column. GET /gestion/journal/export is the log as the SQLite file that
  * voteaudit verify-log reads. For auditors only: the log names voters. */
 #include "pages.h"
@@ -173,6 +174,7 @@ static void verdict(html *h, http_request *req, const audit_verifier *v)
                  (unsigned long long)v->checkpoints_ok);
         portal_notice(h, "ok", text);
     }
+    html_fmt(h, "<p>%s</p>", L(req, MSG_AUDIT_CHAIN_SCOPE));
     sodium_bin2hex(key, sizeof key, v->pk, AUDIT_PK_BYTES);
     html_fmt(h, "<p>%s <code class=\"wrap\">%s</code></p>", L(req, MSG_AUDIT_KEY_STORED), key);
     html_fmt(h, "<p>%s</p><p><a href=\"/gestion/journal/export\" "
