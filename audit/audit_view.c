@@ -101,8 +101,10 @@ static int run_resume(store_tx *tx, chunk_job *j)
 }
 
 /* One chunk, in its own read: the checkpoints stored since the last chunk
- * (those of entries already chained checked alone), then up to
- * AUDIT_VERIFY_CHUNK entries. */
+ * (those of entries already chained checked alone, against the entry as it
+ * is now), then up to AUDIT_VERIFY_CHUNK entries. The checkpoints checked
+ * are those before cp_next: if the store has more there, one came late
+ * (signed after a crash, at start) and they are all checked again. */
 static int run_chunk(store_tx *tx, void *arg)
 {
     chunk_job *j = arg;
@@ -121,6 +123,16 @@ static int run_chunk(store_tx *tx, void *arg)
     if (j->v.failed) {
         j->done = 1;
         return STORE_OK;
+    }
+    if (j->first) {             /* one stored since below a checkpoint checked: all again */
+        uint64_t below;
+
+        if ((rc = store_checkpoints_count(tx, j->cp_next, &below)) != STORE_OK)
+            return rc;
+        if (below != j->v.checkpoints_ok) {
+            j->cp_next = 1;
+            j->v.checkpoints_ok = 0;
+        }
     }
     if ((rc = store_checkpoints_from(tx, j->cp_next, keep_checkpoint, j)) != STORE_OK)
         return rc;

@@ -167,6 +167,12 @@ int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg)
     return checkpoint_rows(&q, fn, arg);
 }
 
+int store_checkpoints_count(store_tx *tx, uint64_t before_seq, uint64_t *n)
+{
+    return store_sql_count(tx, n, STORE_SQL("SELECT count(*) FROM audit_checkpoint"
+                                            " WHERE seq < $1", STORE_INT(before_seq)));
+}
+
 int store_checkpoints_from(store_tx *tx, uint64_t from_seq, store_checkpoint_fn fn, void *arg)
 {
     store_sql q;

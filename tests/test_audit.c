@@ -337,6 +337,80 @@ static void test_audit_page(void **state)
     free(d);
 }
 
+/* ---- audit_log_verify: the auditors' page, in chunks, from where it stopped ---- */
+
+static int ticks(store_tx *tx, void *arg)
+{
+    int rc = STORE_OK;
+
+    for (int i = 0; rc == STORE_OK && i < *(int *)arg; i++)
+        rc = tick(tx, &i);
+    return rc;
+}
+
+static int last_seq(store_tx *tx, void *arg)
+{
+    uint8_t h[STORE_HASH_BYTES];
+
+    return store_audit_last(tx, arg, h);
+}
+
+static int forge_checkpoint(store_tx *tx, void *arg)
+{
+    store_checkpoint cp = { .seq = 3 };
+
+    (void)arg;
+    memset(cp.hash, 7, sizeof cp.hash);
+    memset(cp.signature, 9, sizeof cp.signature);
+    return store_checkpoint_insert(tx, &cp);
+}
+
+static void test_log_verify_chunks(void **state)
+{
+    char *d = tu_tmpdir(), err[DEF_ERR_CHARS], *text;
+    store *s = tu_store(d);
+    uint8_t pk[32], sk[64];
+    def_election def;
+    election_ctx c = { "officer", "test", NULL, 0, "", NULL, ELECTION_WHY_OTHER };
+    audit_verifier v;
+    uint64_t last;
+    int n = AUDIT_VERIFY_CHUNK + 10;
+
+    (void)state;
+    crypto_sign_keypair(pk, sk);
+    audit_set_signing_key(sk);
+    audit_log_verify_reset();
+    text = tu_definition(time(NULL) + 60, time(NULL) + 3600);
+    assert_int_equal(def_parse(&def, text, strlen(text), err, sizeof err), 0);
+    assert_int_equal(election_create(s, &c, &def, pk), ELECTION_OK);
+    /* more than a chunk, with the periodic checkpoints: all verified */
+    assert_int_equal(store_write(s, ticks, &n), STORE_OK);
+    assert_int_equal(store_read(s, last_seq, &last), STORE_OK);
+    assert_int_equal(last, (uint64_t)n + 1);
+    assert_int_equal(audit_log_verify(s, &v), STORE_OK);
+    assert_false(v.failed);
+    assert_int_equal(v.entries, last);
+    assert_int_equal(v.checkpoints_ok, 1 + (uint64_t)n / AUDIT_CHECKPOINT_EVERY);
+    /* new entries: the next view goes on from there */
+    n = 3;
+    assert_int_equal(store_write(s, ticks, &n), STORE_OK);
+    assert_int_equal(audit_log_verify(s, &v), STORE_OK);
+    assert_false(v.failed);
+    assert_int_equal(v.entries, last + 3);
+    /* a checkpoint stored after its entry was verified is checked too */
+    assert_int_equal(store_write(s, forge_checkpoint, NULL), STORE_OK);
+    assert_int_equal(audit_log_verify(s, &v), STORE_OK);
+    assert_true(v.failed);
+    assert_int_equal(v.bad_seq, 3);
+    assert_non_null(strstr(v.reason, "checkpoint signature does not verify"));
+    audit_log_verify_reset();
+    store_close(s);
+    free(text);
+    def_free(&def);
+    tu_rmdir(d);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_recomputed_chain_caught_by_checkpoint),
         cmocka_unit_test(test_usage_and_unreadable),
         cmocka_unit_test(test_audit_page),
+        cmocka_unit_test(test_log_verify_chunks),
     };
     return cmocka_run_group_tests_name("audit", tests, setup, teardown);
 }
