@@ -324,6 +324,7 @@ int main(void)
         } else if (strcmp(only, "store") == 0) {
             bench_import();             /* what goes through the store alone */
             bench_audit();
+            bench_audit_view();
             bench_outbox();
         } else {
             bench_die("BENCH_ONLY: cast, privsep, auth, ha, count or store");
@@ -339,6 +340,7 @@ int main(void)
     bench_dlog();
     bench_import();
     bench_audit();
+    bench_audit_view();
     bench_login();
     bench_outbox();
     bench_notices();

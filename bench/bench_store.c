@@ -119,3 +119,73 @@ void bench_audit(void)
     tu_rmdir(dir);
     free(dir);
 }
+
+static int append_many(store_tx *tx, void *arg)
+{
+    int rc = STORE_OK;
+
+    for (int i = 0; rc == STORE_OK && i < *(int *)arg; i++)
+        rc = append_one(tx, NULL);
+    return rc;
+}
+
+static int page_row(const store_audit_entry *e, void *arg)
+{
+    (void)e;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* The auditors' page at 1,000,000 entries: the first view checks the chain
+ * whole (in chunks of short reads), the next ones only what was added; a
+ * page filtered by a voter that matches nothing. */
+void bench_audit_view(void)
+{
+    size_t n = bench_scaled(1000000, 20000);
+    char *dir = tu_tmpdir(), err[DEF_ERR_CHARS], *text;
+    store *s = tu_store(dir);
+    election_ctx c = { "officer", "bench", NULL, (int64_t)time(NULL), "", NULL,
+                       ELECTION_WHY_OTHER };
+    uint8_t pk[32], sk[64];
+    audit_verifier v;
+    def_election d;
+    int batch = 10000, one = 1, rows = 0;
+    audit_log_query q = { { NULL, NULL, NULL, "nobody", 0 }, 51, page_row, &rows };
+    double t0, first, next, page;
+
+    crypto_sign_keypair(pk, sk);
+    audit_set_signing_key(sk);
+    text = tu_definition(c.now + 86400, c.now + 8 * 86400);
+    if (def_parse(&d, text, strlen(text), err, sizeof err) != 0 ||
+        election_create(s, &c, &d, pk) != ELECTION_OK)
+        bench_die("election");
+    for (size_t i = 0; i < n; i += (size_t)batch)
+        if (store_write(s, append_many, &batch) != STORE_OK)
+            bench_die("audit append");
+    audit_log_verify_reset();
+    t0 = tu_seconds();
+    if (audit_log_verify(s, &v) != STORE_OK || v.failed)
+        bench_die("audit verify");
+    first = tu_seconds() - t0;
+    if (store_write(s, append_many, &one) != STORE_OK)
+        bench_die("audit append");
+    t0 = tu_seconds();
+    if (audit_log_verify(s, &v) != STORE_OK || v.failed)
+        bench_die("audit verify");
+    next = tu_seconds() - t0;
+    t0 = tu_seconds();
+    if (audit_log_page(s, &q) != STORE_OK || rows != 0)
+        bench_die("audit page");
+    page = tu_seconds() - t0;
+    printf("# %llu audit entries; a first view checks them all in reads of %d entries,"
+           " the next one what was added\n", (unsigned long long)v.entries, AUDIT_VERIFY_CHUNK);
+    printf("bench audit.view_first_1m_s %.2f s\n", first * 1000000.0 / (double)n);
+    printf("bench audit.view_next_ms %.2f ms\n", next * 1000.0);
+    printf("bench audit.page_filtered_ms %.2f ms\n", page * 1000.0);
+    audit_log_verify_reset();
+    def_free(&d);
+    free(text);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
