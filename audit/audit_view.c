@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define AUDIT_VERIFY_CPS 1024        /* checkpoints loaded a chunk at most */
+
 /* The state the last view reached, kept for the next (one store a process;
  * another store, or another audit key, starts afresh). */
 static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -21,8 +23,8 @@ typedef struct {
     audit_verifier v;           /* the state, copied from kept at each run */
     uint64_t cp_next;
     int first, done;
-    store_checkpoint *cps;
-    size_t n, cap;
+    store_checkpoint *cps;      /* AUDIT_VERIFY_CPS at most */
+    size_t n;
     int rows;
     store_audit_entry one;      /* store_audit_chunk(seq, 1): the entry found */
     int found;
@@ -33,15 +35,6 @@ static int keep_checkpoint(const store_checkpoint *c, void *arg)
 {
     chunk_job *j = arg;
 
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? 2 * j->cap : 64;
-        store_checkpoint *p = realloc(j->cps, cap * sizeof *p);
-
-        if (p == NULL)
-            return STORE_ENOMEM;
-        j->cps = p;
-        j->cap = cap;
-    }
     j->cps[j->n++] = *c;
     return STORE_OK;
 }
@@ -109,7 +102,7 @@ static int run_chunk(store_tx *tx, void *arg)
 {
     chunk_job *j = arg;
     size_t late = 0;
-    int rc;
+    int rc, full = 0, limit = AUDIT_VERIFY_CHUNK;
 
     pthread_mutex_lock(&kept_lock);         /* a job run again starts afresh */
     j->v = kept.v;
@@ -134,8 +127,18 @@ static int run_chunk(store_tx *tx, void *arg)
             j->v.checkpoints_ok = 0;
         }
     }
-    if ((rc = store_checkpoints_from(tx, j->cp_next, keep_checkpoint, j)) != STORE_OK)
+    if ((rc = store_checkpoints_from(tx, j->cp_next, AUDIT_VERIFY_CPS, keep_checkpoint, j)) !=
+        STORE_OK)
         return rc;
+    if (j->n == AUDIT_VERIFY_CPS) {     /* maybe more: no entry past the last one loaded */
+        uint64_t last = j->cps[j->n - 1].seq;
+
+        full = 1;
+        if (last < j->v.expect_seq)
+            limit = 0;
+        else if (last - j->v.expect_seq + 1 < (uint64_t)limit)
+            limit = (int)(last - j->v.expect_seq + 1);
+    }
     for (; late < j->n && j->cps[late].seq < j->v.expect_seq; late++) {
         j->found = 0;
         j->late = late;
@@ -146,13 +149,12 @@ static int run_chunk(store_tx *tx, void *arg)
         j->cp_next = j->cps[late].seq + 1;
     }
     audit_verifier_resume(&j->v, j->cps + late, j->n - late);
-    if (!j->v.failed &&
-        (rc = store_audit_chunk(tx, j->v.expect_seq, AUDIT_VERIFY_CHUNK, verify_entry, j)) !=
-            STORE_OK)
+    if (!j->v.failed && limit > 0 &&
+        (rc = store_audit_chunk(tx, j->v.expect_seq, limit, verify_entry, j)) != STORE_OK)
         return rc;
     if (j->v.next_cp > 0)
         j->cp_next = j->v.cps[j->v.next_cp - 1].seq + 1;
-    if (j->v.failed || j->rows < AUDIT_VERIFY_CHUNK) {
+    if (j->v.failed || (!full && j->rows < AUDIT_VERIFY_CHUNK)) {
         audit_verifier_finish(&j->v);       /* in the snapshot that saw the end */
         j->done = 1;
     }
@@ -167,6 +169,8 @@ int audit_log_verify(store *s, audit_verifier *v)
     chunk_job j = { .first = 1 };
     int rc = STORE_OK;
 
+    if ((j.cps = calloc(AUDIT_VERIFY_CPS, sizeof *j.cps)) == NULL)
+        return STORE_ENOMEM;
     pthread_mutex_lock(&one_view);          /* two views would check the same entries */
     pthread_mutex_lock(&kept_lock);
     if (kept.s != s || !kept.valid) {

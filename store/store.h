@@ -247,9 +247,11 @@ int store_checkpoint_insert(store_tx *tx, const store_checkpoint *c);
 typedef int (*store_checkpoint_fn)(const store_checkpoint *c, void *arg);
 int store_checkpoints_each(store_tx *tx, store_checkpoint_fn fn, void *arg);
 /* The auditors' console's chunked check: at most limit entries from from_seq
- * by seq; the checkpoints from from_seq by seq; how many are before before_seq. */
+ * by seq; at most limit checkpoints from from_seq by seq; how many are before
+ * before_seq. */
 int store_audit_chunk(store_tx *tx, uint64_t from_seq, int limit, store_audit_fn fn, void *arg);
-int store_checkpoints_from(store_tx *tx, uint64_t from_seq, store_checkpoint_fn fn, void *arg);
+int store_checkpoints_from(store_tx *tx, uint64_t from_seq, int limit, store_checkpoint_fn fn,
+                           void *arg);
 int store_checkpoints_count(store_tx *tx, uint64_t before_seq, uint64_t *n);
 
 /* Voter access: accounts, one-time links, sessions, throttles. */

@@ -173,12 +173,13 @@ int store_checkpoints_count(store_tx *tx, uint64_t before_seq, uint64_t *n)
                                             " WHERE seq < $1", STORE_INT(before_seq)));
 }
 
-int store_checkpoints_from(store_tx *tx, uint64_t from_seq, store_checkpoint_fn fn, void *arg)
+int store_checkpoints_from(store_tx *tx, uint64_t from_seq, int limit, store_checkpoint_fn fn,
+                           void *arg)
 {
     store_sql q;
 
     store_sql_prepare_scan(&q, tx, STORE_SQL("SELECT seq, hash, signature FROM audit_checkpoint"
-                                             " WHERE seq >= $1 ORDER BY seq",
-                                             STORE_INT(from_seq)));
+                                             " WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                                             STORE_INT(from_seq), STORE_INT(limit)));
     return checkpoint_rows(&q, fn, arg);
 }

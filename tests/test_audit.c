@@ -397,6 +397,14 @@ static void test_log_verify_chunks(void **state)
     assert_int_equal(audit_log_verify(s, &v), STORE_OK);
     assert_false(v.failed);
     assert_int_equal(v.entries, last + 3);
+    /* more checkpoints than a chunk loads: read in turn */
+    for (int i = 0; i < 1030; i++)
+        assert_int_equal(election_audit_checkpoint(s, &c), ELECTION_OK);
+    assert_int_equal(audit_log_verify(s, &v), STORE_OK);
+    assert_false(v.failed);
+    assert_int_equal(v.entries, last + 3 + 1030);
+    assert_int_equal(v.checkpoints_ok, 1 + (uint64_t)(AUDIT_VERIFY_CHUNK + 10) /
+                                               AUDIT_CHECKPOINT_EVERY + 1030);
     /* a checkpoint stored after its entry was verified is checked too */
     assert_int_equal(store_write(s, forge_checkpoint, NULL), STORE_OK);
     assert_int_equal(audit_log_verify(s, &v), STORE_OK);
