@@ -7,7 +7,7 @@
 // small and the tracker wraps between its groups. Called by journey.mjs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, V1, check, newPage, nextShot, SHOTS } from './lib.mjs';
+import { BASE, V1, V2, check, codeOf, login, newPage, nextShot, SHOTS } from './lib.mjs';
 
 const current = (page) => page.locator('#steps li[aria-current="step"]').textContent();
 
@@ -133,4 +133,82 @@ export async function onAPhone(b, page, receiptUrl) {
     'the tracker fits on one line: nothing to wrap');
   await check(phone, 'recu-telephone');
   await phone.context().close();
+}
+
+// Up to "Confirmer mon vote" in cap-attaches, the session ending just before:
+// the login page, the choice kept in this tab.
+async function expireAtConfirm(page, list, code) {
+  await page.goto(`${BASE}/vote/cap-attaches`);
+  await page.locator('#next:enabled').waitFor();
+  await page.getByLabel(list).check();
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByLabel('Code de vote').fill(code);
+  await page.getByLabel(/mon vote est définitif/).check();
+  const ctx = page.context();
+  const kept = (await ctx.cookies()).filter((c) => c.name !== 'votesrv_session');
+  await ctx.clearCookies();
+  await ctx.addCookies(kept);
+  await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
+  await page.waitForURL(/\/connexion\?scrutin=cap-attaches&vote=perdu/);
+}
+
+async function loginHere(page, who) {
+  await page.getByLabel('Adresse électronique professionnelle').fill(who.email);
+  await page.getByLabel('Mot de passe « élections »').fill(who.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(/\/vote\/cap-attaches$/);
+}
+
+const storedKeys = (page, storage, prefix) => page.evaluate(([s, p]) =>
+  Object.keys(globalThis[s]).filter((k) => k.startsWith(p)), [storage, prefix]);
+
+// One voter's kept choice and receipt stay hers (security review of issue
+// 23): V2's session expires at the confirmation and V1 logs in on the same
+// tab: nothing of V2's choice is shown or left (V1 has voted: no ballot form
+// either); V2 logging in again within ten minutes gets hers, not after; V2
+// opening V1's receipt keeps nothing of it on this device. v1 has V1's
+// current password; receiptUrl is V1's receipt in cap-attaches.
+export async function choiceStaysWithItsVoter(b, v1, receiptUrl) {
+  const page = await newPage(b);
+  const code = codeOf(V2.number);
+  await login(page, V2, V2.password);
+  await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  assert.equal((await storedKeys(page, 'sessionStorage', 'votesrv-choice-')).length, 1);
+  await loginHere(page, v1);
+  await page.getByText('Vous avez déjà voté à ce scrutin').waitFor();
+  assert.equal(await page.locator('#chosen').count(), 0);
+  assert.equal(await page.getByText(/gardé sur cet appareil, est repris/).count(), 0);
+  assert.deepEqual(await storedKeys(page, 'sessionStorage', 'votesrv-choice-'), []);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.getByRole('heading', { name: 'Bienvenue' }).waitFor();
+
+  // V2 again, back within ten minutes: her choice; after ten, nothing
+  await login(page, V2, V2.password);
+  await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  await loginHere(page, V2);
+  await page.locator('#review-title').waitFor();
+  assert.ok((await page.locator('#chosen').textContent()).startsWith('Agir ensemble'));
+  assert.match(await page.locator('#vote-status').textContent(), /est repris/);
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  await page.evaluate(() => {
+    for (const k of Object.keys(sessionStorage).filter((x) => x.startsWith('votesrv-choice-'))) {
+      const kept = JSON.parse(sessionStorage.getItem(k));
+      sessionStorage.setItem(k, JSON.stringify({ ...kept, at: kept.at - 11 * 60 * 1000 }));
+    }
+  });
+  await loginHere(page, V2);
+  await page.locator('#next:enabled').waitFor();
+  assert.equal(await page.locator('#review').isHidden(), true);
+  assert.equal(await page.locator('input[name="choice"]:checked').count(), 0);
+  assert.equal(await page.locator('#vote-status').textContent(), '');
+
+  // V1's receipt, opened by V2: shown, not kept as hers
+  await page.goto(receiptUrl);
+  await page.getByRole('heading', { name: 'Votre vote est enregistré' }).waitFor();
+  assert.deepEqual(await storedKeys(page, 'localStorage', 'votesrv-receipt-'), []);
+  await page.goto(`${BASE}/espace`);
+  assert.equal(await page.getByRole('link', { name: 'Voir mon reçu (gardé sur cet appareil)' }).count(), 0);
+  await page.context().close();
 }
