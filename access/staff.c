@@ -254,8 +254,12 @@ static int run_login_record(store_tx *tx, void *arg)
     if (j->code_wrong && (rc = factor_fail(tx, j)) != STORE_OK)
         return rc;
     if (j->known)
-        rc = access_audit_as(tx, j->s.role, j->login, j->locked ? "staff-locked"
-                                                                : "staff-login-refused", NULL);
+        /* the right password with a wrong or used code is a kind of its own:
+         * a confirmed password is what the auditors look for */
+        rc = access_audit_as(tx, j->s.role, j->login,
+                             j->locked       ? "staff-locked"
+                             : j->code_wrong ? "staff-code-refused"
+                                             : "staff-login-refused", NULL);
     if (rc == STORE_OK && j->net_tripped)
         rc = throttle_network_audit(tx, j->net_key);
     return rc;

@@ -60,8 +60,11 @@ int staff_add(access_ctx *a, const char *login, const char *role, const char *pa
  * was right, which is no oracle worth having: the password is the factor the
  * TOTP code assumes may be known (phished, reused), guesses at it are
  * throttled as before whatever the answer, and each wrong code after it
- * counts towards the lock below and is audited, so a stolen password
- * confirmed this way buys no TOTP guesses and raises the officers' alert.
+ * counts towards the lock below and is audited as a kind of its own
+ * ("staff-code-refused", not "staff-login-refused": the auditors' log filters
+ * on it), so a stolen password confirmed this way buys no TOTP guesses and
+ * leaves a trace from the first attempt; the officers' alert comes with the
+ * lock (STAFF_TOTP_FAILURES).
  * Telling the agent who mistyped a code, the common case, that their code
  * was wrong or used already spares them a reset of a good password.
  * Failures are throttled per network (a window,

@@ -18,7 +18,7 @@ import { waitMail } from './mail.mjs';
 import * as account from './account.mjs';
 import { BASE, MAIL, SHOTS, STATE, V1, V2, env, codeOf, authorityMail, staffLogin, local, check, browser,
   newPage, login, vote, setShot, nextShot, currentPage } from './lib.mjs';
-import { voteWithExpiredSession, receiptLasts, onAPhone, loggedInMenu } from './vote.mjs';
+import { voteWithExpiredSession, receiptLasts, onAPhone, loggedInMenu, choiceStaysWithItsVoter } from './vote.mjs';
 import { boardWhileOpen, boardAfterCount } from './board.mjs';
 import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 import { supportAndAuditors } from './support.mjs';
@@ -238,6 +238,7 @@ async function phaseVoter() {
   assert.match(await nojs.locator('main').innerText(), /cette étape a besoin de JavaScript/);
   assert.equal(await nojs.locator('form[action="/vote/csa-ministere"]').isHidden(), true);
   await nojs.screenshot({ path: `${SHOTS}/${nextShot()}-vote-sans-javascript.png`, fullPage: true });
+  await choiceStaysWithItsVoter(b, { ...V1, password: 'un tout nouveau mot de passe' }, receiptUrl);
 
   // the support cell and the auditors (support.mjs)
   await supportAndAuditors(b);

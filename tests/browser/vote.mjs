@@ -7,7 +7,7 @@
 // small and the tracker wraps between its groups. Called by journey.mjs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, V1, check, newPage, nextShot, SHOTS } from './lib.mjs';
+import { BASE, V1, V2, check, codeOf, login, newPage, nextShot, SHOTS } from './lib.mjs';
 
 const current = (page) => page.locator('#steps li[aria-current="step"]').textContent();
 
@@ -17,6 +17,17 @@ export async function loggedInMenu(page) {
   await nav.getByRole('link', { name: 'Mon espace de vote' }).waitFor();
   await nav.getByRole('button', { name: 'Se déconnecter' }).waitFor();
   assert.equal(await nav.getByRole('link', { name: 'Se connecter' }).count(), 0);
+}
+
+// "Confirmer mon vote" in cap-attaches, the session having ended (expired,
+// or logged out elsewhere) just before: the login page.
+async function confirmWithoutSession(page) {
+  const ctx = page.context();
+  const kept = (await ctx.cookies()).filter((c) => c.name !== 'votesrv_session');
+  await ctx.clearCookies();
+  await ctx.addCookies(kept);
+  await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
+  await page.waitForURL(/\/connexion\?scrutin=cap-attaches&vote=perdu/);
 }
 
 // The voter's first vote in cap-attaches, with the session expiring at the
@@ -36,13 +47,7 @@ export async function voteWithExpiredSession(page, code) {
   await page.getByLabel('Code de vote').fill(code);
   assert.match(await current(page), /Code de vote/);
   await page.getByLabel(/mon vote est définitif/).check();
-  // the session ends (expired, or logged out elsewhere) before the confirmation
-  const ctx = page.context();
-  const kept = (await ctx.cookies()).filter((c) => c.name !== 'votesrv_session');
-  await ctx.clearCookies();
-  await ctx.addCookies(kept);
-  await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
-  await page.waitForURL(/\/connexion\?scrutin=cap-attaches/);
+  await confirmWithoutSession(page);
   await page.getByRole('alert').filter({ hasText: "Votre vote n'a pas été enregistré" }).waitFor();
   assert.match(await page.title(), /^Se connecter/);
   await check(page, 'vote-session-expiree');
@@ -133,4 +138,91 @@ export async function onAPhone(b, page, receiptUrl) {
     'the tracker fits on one line: nothing to wrap');
   await check(phone, 'recu-telephone');
   await phone.context().close();
+}
+
+// Up to "Confirmer mon vote" in cap-attaches, the session ending just before:
+// the login page, the choice kept in this tab.
+async function expireAtConfirm(page, list, code) {
+  await page.goto(`${BASE}/vote/cap-attaches`);
+  await page.locator('#next:enabled').waitFor();
+  await page.getByLabel(list).check();
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByLabel('Code de vote').fill(code);
+  await page.getByLabel(/mon vote est définitif/).check();
+  await confirmWithoutSession(page);
+}
+
+async function loginHere(page, who) {
+  await page.getByLabel('Adresse électronique professionnelle').fill(who.email);
+  await page.getByLabel('Mot de passe « élections »').fill(who.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(/\/vote\/cap-attaches$/);
+}
+
+const storedKeys = (page, storage, prefix) => page.evaluate(([s, p]) =>
+  Object.keys(globalThis[s]).filter((k) => k.startsWith(p)), [storage, prefix]);
+
+// One voter's kept choice and receipt stay hers (security review of issue
+// 23): V2's session expires at the confirmation and V1 logs in on the same
+// tab: nothing of V2's choice is shown or left (V1 has voted: no ballot form
+// either); V2 logging in again within ten minutes gets hers, not after, nor
+// one kept under another voter's tag; V2
+// opening V1's receipt keeps nothing of it on this device. v1 has V1's
+// current password; receiptUrl is V1's receipt in cap-attaches.
+export async function choiceStaysWithItsVoter(b, v1, receiptUrl) {
+  const page = await newPage(b);
+  const code = codeOf(V2.number);
+  await login(page, V2, V2.password);
+  await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  assert.equal((await storedKeys(page, 'sessionStorage', 'votesrv-choice-')).length, 1);
+  await loginHere(page, v1);
+  await page.getByText('Vous avez déjà voté à ce scrutin').waitFor();
+  assert.equal(await page.locator('#chosen').count(), 0);
+  assert.equal(await page.getByText(/gardé sur cet appareil, est repris/).count(), 0);
+  assert.deepEqual(await storedKeys(page, 'sessionStorage', 'votesrv-choice-'), []);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.getByRole('heading', { name: 'Bienvenue' }).waitFor();
+
+  // V2 again, back within ten minutes: her choice; after ten, nothing
+  await login(page, V2, V2.password);
+  await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  await loginHere(page, V2);
+  await page.locator('#review-title').waitFor();
+  assert.ok((await page.locator('#chosen').textContent()).startsWith('Agir ensemble'));
+  assert.match(await page.locator('#vote-status').textContent(), /est repris/);
+  // a choice kept under another voter's tag: not shown, forgotten
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  await page.evaluate(() => {
+    for (const k of Object.keys(sessionStorage).filter((x) => x.startsWith('votesrv-choice-'))) {
+      sessionStorage.setItem(k.replace(/^votesrv-choice-[0-9a-f]{32}-/, `votesrv-choice-${'0'.repeat(32)}-`),
+        sessionStorage.getItem(k));
+      sessionStorage.removeItem(k);
+    }
+  });
+  await loginHere(page, V2);
+  await page.locator('#next:enabled').waitFor();
+  assert.equal(await page.locator('input[name="choice"]:checked').count(), 0);
+  assert.deepEqual(await storedKeys(page, 'sessionStorage', 'votesrv-choice-'), []);
+  await expireAtConfirm(page, 'Agir ensemble', code);
+  await page.evaluate(() => {
+    for (const k of Object.keys(sessionStorage).filter((x) => x.startsWith('votesrv-choice-'))) {
+      const kept = JSON.parse(sessionStorage.getItem(k));
+      sessionStorage.setItem(k, JSON.stringify({ ...kept, at: kept.at - 11 * 60 * 1000 }));
+    }
+  });
+  await loginHere(page, V2);
+  await page.locator('#next:enabled').waitFor();
+  assert.equal(await page.locator('#review').isHidden(), true);
+  assert.equal(await page.locator('input[name="choice"]:checked').count(), 0);
+  assert.equal(await page.locator('#vote-status').textContent(), '');
+
+  // V1's receipt, opened by V2: shown, not kept as hers
+  await page.goto(receiptUrl);
+  await page.getByRole('heading', { name: 'Votre vote est enregistré' }).waitFor();
+  assert.deepEqual(await storedKeys(page, 'localStorage', 'votesrv-receipt-'), []);
+  await page.goto(`${BASE}/espace`);
+  assert.equal(await page.getByRole('link', { name: 'Voir mon reçu (gardé sur cet appareil)' }).count(), 0);
+  await page.context().close();
 }

@@ -30,7 +30,8 @@ static const char *const kinds[] = {
     "password-changed", "defi-changed", "account-locked", "defi-locked", "code-refused",
     "code-locked", "code-reissue-requested", "code-reissued", "reissue-record-refused",
     "support-link", "support-defi-reset", "support-unlock", "network-throttled",
-    "staff-added", "staff-login", "staff-login-refused", "staff-locked", "staff-logout",
+    "staff-added", "staff-login", "staff-login-refused", "staff-code-refused", "staff-locked",
+    "staff-logout",
     "staff-second-factor-locked",
 };
 

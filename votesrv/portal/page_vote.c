@@ -174,7 +174,7 @@ static void render(http_request *req, http_response *res, vote_ctx *v, const cha
                    int status)
 {
     portal_page p = { .title = NULL, .nav = 1, .script = "vote.mjs" };
-    char fp[65], pk[65];
+    char fp[65], pk[65], who[33];
     html h;
 
     p.title = v->s->title;
@@ -194,9 +194,13 @@ static void render(http_request *req, http_response *res, vote_ctx *v, const cha
         portal_notice(&h, "info", L(req, MSG_VOTE_BALLOT_ENCRYPTED_DEVICE_BEFORE));
         html_raw(&h, "</noscript>");
         /* not a form: nothing here can be submitted, the choice stays in the browser */
-        html_fmt(&h, "<div id=\"vote\" data-eid=\"%s\" data-fp=\"%s\" data-pk=\"%s\" "
-                     "data-min=\"%d\" data-max=\"1\" data-k=\"%zu\" data-scrutin=\"",
-                 v->st.eid, fp, pk, v->s->blank_allowed ? 0 : 1, v->s->nlists);
+        /* the voter's opaque tag (as the receipt's): the choice kept in this
+         * tab for a new login comes back to this voter only (vote.mjs) */
+        portal_voter_tag(who, req, v->voter);
+        html_fmt(&h, "<div id=\"vote\" data-who=\"%s\" data-eid=\"%s\" data-fp=\"%s\" "
+                     "data-pk=\"%s\" data-min=\"%d\" data-max=\"1\" data-k=\"%zu\" "
+                     "data-scrutin=\"", who, v->st.eid, fp, pk, v->s->blank_allowed ? 0 : 1,
+                 v->s->nlists);
         html_text(&h, v->s->id);
         election_data(&h, req, &v->d);
         html_raw(&h, "<div id=\"step-choose\">");

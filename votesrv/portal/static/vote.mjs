@@ -4,7 +4,12 @@
 // leave this page, except the choice, kept in this tab (sessionStorage) just
 // before the ballot is sent: if the session has expired, the login brings the
 // voter back here and the choice comes back once (never the code, which is
-// typed again, nor the ballot or its authenticator).
+// typed again, nor the ballot or its authenticator). It is kept under the
+// voter's opaque tag (data-who) for ten minutes: another voter logging in on
+// this tab never gets it. Every kept choice is forgotten when a vote page is
+// shown (after this one's is read), when voting is not allowed here (no
+// #vote), and on logging out. Also kept in this tab: the tracker of the
+// ballot sent, for receipt.mjs to keep only that receipt on this device.
 import sodium from './libsodium-wrappers.mjs';
 import { votesrvCrypto } from './votesrv-crypto.mjs';
 import { codeParse } from './votecode.mjs';
@@ -34,25 +39,65 @@ function step(n) {
   });
 }
 
-const keptKey = () => `votesrv-choice-${root.dataset.scrutin}`;
+const KEPT_MS = 10 * 60 * 1000;
+const keptKey = () => `votesrv-choice-${root.dataset.who}-${root.dataset.scrutin}`;
 
-function keepChoice(value) {
+// Every choice kept in this tab, whoever's, and the tracker of a ballot sent
+// that did not reach the box (a cast that did goes to its receipt, not here).
+function forgetChoices() {
   try {
-    sessionStorage.setItem(keptKey(), value);
+    for (let i = sessionStorage.length - 1; i >= 0; i--) {
+      const k = sessionStorage.key(i);
+      if (k !== null && (k.startsWith('votesrv-choice-') || k.startsWith('votesrv-cast-')))
+        sessionStorage.removeItem(k);
+    }
+  } catch (e) {
+    // storage refused: nothing was kept
+  }
+}
+
+function keepChoice(value, tracker) {
+  try {
+    forgetChoices();
+    sessionStorage.setItem(keptKey(), JSON.stringify({ value, at: Date.now() }));
+    sessionStorage.setItem(`votesrv-cast-${root.dataset.who}-${root.dataset.scrutin}`, tracker);
   } catch (e) {
     // storage refused: the login page still says nothing was recorded
   }
 }
 
-// The choice kept before a cast that did not reach the box, read once.
+// This voter's choice kept before a cast that did not reach the box, less
+// than ten minutes ago, read once; every kept choice is then forgotten.
 function keptChoice() {
+  let kept = null;
   try {
-    const v = sessionStorage.getItem(keptKey());
-    sessionStorage.removeItem(keptKey());
-    return v;
+    kept = JSON.parse(sessionStorage.getItem(keptKey()) || 'null');
   } catch (e) {
-    return null;
+    kept = null;
   }
+  forgetChoices();
+  const age = kept === null ? NaN : Date.now() - Number(kept.at);
+  return typeof kept?.value === 'string' && age >= 0 && age < KEPT_MS ? kept.value : null;
+}
+
+// The canonical form of a ballot's JSON (ballot_json.h: sorted keys, no
+// white space) and its tracker, Hb("votesrv/v1/tracker"; canonical form), as
+// the receipt writes it (Crockford base32 in groups of 4: ballot_json.c).
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function trackerText(t) {
+  const b32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let bits = '';
+  for (const x of t) bits += x.toString(2).padStart(8, '0');
+  bits = bits.padEnd(Math.ceil(bits.length / 5) * 5, '0');
+  const syms = bits.match(/.{5}/g).map((g) => b32[parseInt(g, 2)]).join('');
+  return syms.match(/.{1,4}/g).join('-');
 }
 
 function chosenRadio() {
@@ -116,10 +161,11 @@ async function confirmVote() {
     const ballot = vc.ballotCreate(sc, choices, vc.credential(d.eid, parsed.code, d.scrutin),
       vc.systemRandom);
     const cast = $('cast');
-    cast.elements.ballot.value = JSON.stringify(vc.ballotJson(ballot, sc.fp));
+    const json = vc.ballotJson(ballot, sc.fp);
+    cast.elements.ballot.value = JSON.stringify(json);
     cast.elements.authenticator.value = sodium.to_hex(vc.authenticator(d.eid, parsed.code));
     code.value = '';
-    keepChoice(value);
+    keepChoice(value, trackerText(vc.hb('votesrv/v1/tracker', [canonical(json)])));
     status.textContent = t('Envoi de votre bulletin chiffré…', 'Sending your encrypted ballot…');
     cast.submit();
   } catch (e) {
@@ -185,9 +231,18 @@ async function checkElection() {
   }
 }
 
-if (root) {
+// Logging out forgets every kept choice.
+for (const f of document.querySelectorAll('form[action="/deconnexion"]')) {
+  f.addEventListener('submit', forgetChoices);
+}
+if (!root) {
+  forgetChoices();          // voting is not allowed here (already voted, closed…)
+} else {
   checkElection().then((ok) => {
-    if (!ok) return;
+    if (!ok) {
+      forgetChoices();
+      return;
+    }
     $('next').disabled = false;
     $('next').addEventListener('click', toReview);
     $('change').addEventListener('click', toChoose);
