@@ -111,7 +111,11 @@ static int verify_log(const char *path, const char *keyhex)
     audit_verifier v;
     int rc = 3;
 
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    /* a live registry: wait for the daemon's commit in progress rather than
+     * fail, and read the checkpoints and the entries from one snapshot */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 30000) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         fprintf(stderr, "voteaudit: %s: %s\n", path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return 3;
@@ -145,6 +149,7 @@ static int verify_log(const char *path, const char *keyhex)
     }
 out:
     free(cps);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(db);
     return rc;
 }
