@@ -80,6 +80,15 @@ typedef struct {
     char privsep_signer_user[64];
     char privsep_writer_user[64];
     int privsep_writer_root;
+    /* privsep.mode "units" (privsep_units): the signer, the writer and the
+     * worker are three programs started by systemd, each as its own user
+     * (votesrv --signer, votesrv, votesrv --worker), that meet on two Unix
+     * sockets and check each other's uid (SO_PEERCRED): the signer's
+     * (privsep.signer_socket) and the writer's (privsep.worker_socket).
+     * "fork" (the default): the writer forks the other two. */
+    int privsep_units;
+    char privsep_signer_socket[108];
+    char privsep_worker_socket[108];
     /* The "Données personnelles" page (personal_data): the controller of the
      * processing and the data-protection officer, by name, and how to reach
      * the officer (an address or an https page); "": the page names the
