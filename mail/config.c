@@ -81,7 +81,7 @@ int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, s
         strcpy(mc->username, user);
     if (ca != NULL && mail_path_resolve(mc->ca_file, path, ca) != 0)
         return fail(err, errlen, path, "mail.ca_file: path too long");
-    if (pwfile != NULL) {
+    if (pwfile != NULL && !mc->password_unread) {
         char pw[MAIL_PATH_CHARS];
         FILE *f;
 

@@ -37,6 +37,7 @@ typedef struct {
     int starttls;
     char ca_file[MAIL_PATH_CHARS];   /* "" = system CAs */
     char username[128], password[128];
+    int password_unread;      /* set before mail_config_parse: password_file left unread */
     char from[256];           /* "Name <address>" */
     unsigned timeout_s;
     char templates[MAIL_PATH_CHARS];

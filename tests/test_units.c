@@ -195,7 +195,7 @@ static void test_three_units(void **state)
     char cfgpath[700], privsep[2400], sdir[800], hdir[800], ssock[900], hsock[900],
          port_file[900], keys[CONFIG_PATH_CHARS], out[4096], v[800], err[CONFIG_ERR_CHARS];
     config c;
-    int port = 0, internal = 0;
+    int port = 0, internal = 0, password = 0;
     FILE *f;
 
     (void)state;
@@ -225,6 +225,17 @@ static void test_three_units(void **state)
 
         assert_non_null(j);
         json_object_set_new(j, "privsep", json_loads(privsep, 0, NULL));
+        /* a relay (nothing listens there) whose password is the writer's
+         * alone: the signer and the worker start without reading it */
+        snprintf(v, sizeof v, "%s/smtp-password", wdir);
+        assert_non_null(tu_write(wdir, "smtp-password", "relay secret\n"));
+        assert_int_equal(chown(v, w.pw_uid, w.pw_gid), 0);
+        assert_int_equal(chmod(v, 0600), 0);
+        json_object_set_new(j, "mail", json_pack("{s:s,s:s,s:s,s:s}", "relay",
+                                                 "smtp://127.0.0.1:9", "from",
+                                                 "Bureau de vote <elections@ex.gouv.fr>",
+                                                 "username", "votesrv", "password_file", v));
+        password = 1;
         json_object_set_new(json_object_get(j, "listen"), "port", json_integer(0));
         if (json_object_get(j, "internal_listen") == NULL)
             json_object_set_new(j, "internal_listen", json_object());
@@ -235,6 +246,7 @@ static void test_three_units(void **state)
     assert_int_equal(chmod(cfgpath, 0644), 0);
     assert_int_equal(config_load(&c, cfgpath, err, sizeof err), 0);
     assert_true(c.privsep_units);
+    assert_true(password);
     snprintf(keys, sizeof keys, "%s", c.keys);
     snprintf(port_file, sizeof port_file, "%s/port", hdir);
 

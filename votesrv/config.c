@@ -399,6 +399,12 @@ static int demo_mailbox_local(const config *c, const char *path, char *err, size
 
 int config_load(config *c, const char *path, char *err, size_t errlen)
 {
+    return config_load_role(c, path, 0, err, errlen);
+}
+
+int config_load_role(config *c, const char *path, int no_mail_password, char *err,
+                     size_t errlen)
+{
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
            *store = NULL, *limits = NULL, *log = NULL, *mail = NULL, *lists = NULL, *ttl = NULL,
@@ -417,6 +423,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     int rc = -1;
 
     memset(c, 0, sizeof *c);
+    c->mail.password_unread = no_mail_password;
     c->max_connections = 1024;
     c->per_ip_connections = 64;
     c->connection_timeout_s = 30;

@@ -119,6 +119,11 @@ int config_net_contains(const config_net *n, int family, const uint8_t *addr);
 int config_proxy_trusted(const config *c, const struct sockaddr *sa);
 /* 0, or -1 with a message in err. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
+/* The same, for the signer's and the worker's units (privsep.mode "units"):
+ * no_mail_password leaves mail.password_file unread (the writer's mailer's
+ * alone, not readable by their users). */
+int config_load_role(config *c, const char *path, int no_mail_password, char *err,
+                     size_t errlen);
 /* Read the keys file; if create is set and the file does not exist, make new
  * keys and write them (mode 0600). */
 int server_keys_load(server_keys *k, const char *path, int create, char *err, size_t errlen);

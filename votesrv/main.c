@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGCHLD);          /* the worker's or the signer's end */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
+    if (config_load_role(&cfg, cfg_path, role != 0, err, sizeof err) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
         return 2;
     }
