@@ -319,6 +319,14 @@ static void test_three_units(void **state)
         }
     }
     assert_true(port > 0);
+    /* the worker gone, the writer sees its connection end and exits 1
+     * (systemd restarts both) */
+    kill(procs[WORKER], SIGTERM);
+    assert_true(ended_within(procs[WORKER], 15000) >= 0);
+    procs[WORKER] = 0;
+    assert_int_equal(ended_within(procs[WRITER], 15000), 1);
+    procs[WRITER] = 0;
+    assert_true(logged("votesrv.log", "worker_died", "closed", 2000));
     teardown(state);
 }
 
