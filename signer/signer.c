@@ -508,6 +508,27 @@ static void child_main(signer *g, int fd, const char *keys_path, int create, con
     _exit(0);
 }
 
+/* The signer's first answer on g's channel (within wait_ms, or -1: no
+ * bound): its length, or -1; the keys taken from it when it is SIGNER_OK
+ * and the keys (g->has_keys). */
+static ssize_t greeting(signer *g, uint8_t ans[ANSWER_MAX], int wait_ms)
+{
+    ssize_t n = -1;
+    int32_t status = SIGNER_EIO;
+
+    if (wait_ms < 0 || units_wait_readable(g->fd, (unsigned)wait_ms) > 0)
+        do
+            n = recv(g->fd, ans, ANSWER_MAX, 0);
+        while (n < 0 && errno == EINTR);
+    if (n >= 4)
+        memcpy(&status, ans, 4);
+    if (n == (ssize_t)(4 + sizeof g->keys) && status == SIGNER_OK) {
+        memcpy(&g->keys, ans + 4, sizeof g->keys);
+        g->has_keys = 1;
+    }
+    return n;
+}
+
 signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
                      const char *user, char *err, size_t errlen)
 {
@@ -515,7 +536,6 @@ signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
     uint8_t ans[ANSWER_MAX];
     int sv[2];
     ssize_t n;
-    int32_t status = SIGNER_EIO;
 
     if (g == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
         snprintf(err, errlen, "signer: %s", g == NULL ? "out of memory" : strerror(errno));
@@ -539,16 +559,8 @@ signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
     close(sv[1]);
     g->fd = sv[0];
     g->remote = 1;
-    do
-        n = recv(g->fd, ans, sizeof ans, 0);
-    while (n < 0 && errno == EINTR);
-    if (n >= 4)
-        memcpy(&status, ans, 4);
-    if (n == (ssize_t)(4 + sizeof g->keys) && status == SIGNER_OK) {
-        memcpy(&g->keys, ans + 4, sizeof g->keys);
-        g->has_keys = 1;
+    if ((n = greeting(g, ans, -1)) > 0 && g->has_keys)
         return g;
-    }
     if (n > 4) {
         ans[n - 1] = '\0';
         snprintf(err, errlen, "%s", (const char *)ans + 4);
@@ -638,7 +650,6 @@ signer *signer_connect(const char *path, const char *signer_user, unsigned wait_
     signer *g;
     uint8_t ans[ANSWER_MAX];
     ssize_t n = -1;
-    int32_t status = SIGNER_EIO;
     uid_t want;
 
     if (units_user(signer_user, &want) != 0) {
@@ -662,17 +673,8 @@ signer *signer_connect(const char *path, const char *signer_user, unsigned wait_
         return NULL;
     }
     /* it serves one writer at a time: a writer that has not let go yet */
-    if (units_wait_readable(g->fd, wait_ms) > 0)
-        do
-            n = recv(g->fd, ans, sizeof ans, 0);
-        while (n < 0 && errno == EINTR);
-    if (n >= 4)
-        memcpy(&status, ans, 4);
-    if (n == (ssize_t)(4 + sizeof g->keys) && status == SIGNER_OK) {
-        memcpy(&g->keys, ans + 4, sizeof g->keys);
-        g->has_keys = 1;
+    if ((n = greeting(g, ans, (int)wait_ms)) > 0 && g->has_keys)
         return g;
-    }
     snprintf(err, errlen, "%s: the signer did not greet (%s)", path,
              n == 0 ? "it closed the connection" : n < 0 ? "no answer" : "a malformed answer");
     signer_free(g);

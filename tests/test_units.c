@@ -138,6 +138,25 @@ static int appears(const char *path, long ms)
     return 0;
 }
 
+/* The public port the writer writes in path once the worker serves (10 s
+ * at most), or 0. */
+static int port_read(const char *path)
+{
+    int port = 0, internal = 0;
+
+    for (int i = 0; i < 500 && port == 0; i++) {
+        FILE *f;
+
+        sleep_ms(20);
+        if ((f = fopen(path, "r")) != NULL) {
+            if (fscanf(f, "%d %d", &port, &internal) != 2)
+                port = 0;
+            fclose(f);
+        }
+    }
+    return port;
+}
+
 /* What a process of uid:gid gets from the socket at path. */
 enum { GOT_CLOSED = 0, GOT_NO_CONNECT = 1, GOT_BYTES = 2, GOT_NOTHING_YET = 3, GOT_ERROR = 4 };
 
@@ -195,8 +214,7 @@ static void test_three_units(void **state)
     char cfgpath[700], privsep[2400], sdir[800], hdir[800], ssock[900], hsock[900],
          port_file[900], keys[CONFIG_PATH_CHARS], out[4096], v[800], err[CONFIG_ERR_CHARS];
     config c;
-    int port = 0, internal = 0, password = 0;
-    FILE *f;
+    int port, password = 0;
 
     (void)state;
     if (geteuid() != 0)
@@ -273,14 +291,7 @@ static void test_three_units(void **state)
     /* the worker, as nobody */
     procs[WORKER] = run_as(h.pw_uid, h.pw_gid, "worker.log", "--worker", "-c", cfgpath, NULL,
                            NULL);
-    for (int i = 0; i < 500 && port == 0; i++) {
-        sleep_ms(20);
-        if ((f = fopen(port_file, "r")) != NULL) {
-            if (fscanf(f, "%d %d", &port, &internal) != 2)
-                port = 0;
-            fclose(f);
-        }
-    }
+    port = port_read(port_file);
     assert_true(port > 0);
     snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", port);
     /* (3) a second connection of the worker's own uid: refused, logged */
@@ -305,19 +316,11 @@ static void test_three_units(void **state)
     assert_int_equal(attack_socket(ssock, SOCK_SEQPACKET, ATTACKER_UID, w.pw_gid), GOT_CLOSED);
     /* the next writer is served (its greeting: the derived keys) */
     remove(port_file);
-    port = 0;
     procs[WRITER] = run_as(w.pw_uid, w.pw_gid, "votesrv.log", "-c", cfgpath, "--port-file",
                            port_file, NULL);
     procs[WORKER] = run_as(h.pw_uid, h.pw_gid, "worker.log", "--worker", "-c", cfgpath, NULL,
                            NULL);
-    for (int i = 0; i < 500 && port == 0; i++) {
-        sleep_ms(20);
-        if ((f = fopen(port_file, "r")) != NULL) {
-            if (fscanf(f, "%d %d", &port, &internal) != 2)
-                port = 0;
-            fclose(f);
-        }
-    }
+    port = port_read(port_file);
     assert_true(port > 0);
     /* the worker gone, the writer sees its connection end and exits 1
      * (systemd restarts both) */
