@@ -240,13 +240,16 @@ static void test_three_units(void **state)
              ssock, hsock);
     {
         json_t *j = json_load_file(cfgpath, 0, NULL);
+        char *pw;
 
         assert_non_null(j);
         json_object_set_new(j, "privsep", json_loads(privsep, 0, NULL));
         /* a relay (nothing listens there) whose password is the writer's
          * alone: the signer and the worker start without reading it */
-        snprintf(v, sizeof v, "%s/smtp-password", wdir);
-        assert_non_null(tu_write(wdir, "smtp-password", "relay secret\n"));
+        pw = tu_write(wdir, "smtp-password", "relay secret\n");
+        assert_non_null(pw);
+        snprintf(v, sizeof v, "%s", pw);
+        free(pw);
         assert_int_equal(chown(v, w.pw_uid, w.pw_gid), 0);
         assert_int_equal(chmod(v, 0600), 0);
         json_object_set_new(j, "mail", json_pack("{s:s,s:s,s:s,s:s}", "relay",
