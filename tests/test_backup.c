@@ -157,10 +157,6 @@ static int group_setup(void **state)
     char out[8192], *bin = getenv("VOTESRV_BIN");
 
     (void)state;
-    if (tu_pg()) {
-        tu_sqlite_only("backup copies the SQLite files");
-        return 0;
-    }
     assert_non_null(fx = calloc(1, sizeof *fx));
     atexit(cleanup);
     signal(SIGINT, on_signal);
@@ -168,6 +164,8 @@ static int group_setup(void **state)
     assert_non_null(realpath(bin != NULL ? bin : "../build/rel/bin", fx->bin));
     fx->dir = tu_tmpdir();
     assert_int_equal(tu_election_generated(fx->dir, fx->bin, VOTERS, fx->cfg, sizeof fx->cfg), 0);
+    if (tu_pg())
+        return 0;                   /* test_postgresql_refused only */
     assert_int_equal(tu_load_file(fx->dir, fx->cfg, SCRUTIN, LISTS), 0);
     daemon_start(fx, fx->cfg, "votesrv");
     (void)out;
@@ -194,8 +192,10 @@ static void test_backup_under_load(void **state)
     double rho;
 
     (void)state;
-    if (fx == NULL)
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
         return;
+    }
     snprintf(receipts, sizeof receipts, "%s/receipts.txt", fx->dir);
     client = fork();
     assert_true(client >= 0);
@@ -299,8 +299,10 @@ static void test_restore(void **state)
     char hex[65];
 
     (void)state;
-    if (fx == NULL)
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
         return;
+    }
     assert_true(fx->backup[0] != '\0');
     /* onto the live store while the daemon runs: refused */
     assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s restore %s --replace", fx->bin,
@@ -482,8 +484,10 @@ static void tamper_manifest(const char *dir)
 static void test_tampered_refused(void **state)
 {
     (void)state;
-    if (fx == NULL)
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
         return;
+    }
     assert_true(fx->backup[0] != '\0');
     refused("ballot", "does not match its tracker", tamper_ballot);
     refused("ballot-unhashed", "SHA-256 differs", tamper_ballot_unhashed);
@@ -492,12 +496,33 @@ static void test_tampered_refused(void **state)
     refused("manifest", "SHA-256 differs", tamper_manifest);
 }
 
+/* With PostgreSQL, backup and restore refuse and name pg_basebackup. */
+static void test_postgresql_refused(void **state)
+{
+    char out[8192], dir[PATH_MAX + 32];
+
+    (void)state;
+    if (!tu_pg()) {
+        print_message("# SQLite store: the PostgreSQL refusal runs under make test-pg\n");
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s/backup", fx->dir);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s backup %s", fx->bin, fx->cfg, dir),
+                     1);
+    assert_non_null(strstr(out, "pg_basebackup"));
+    assert_false(exists(fx->dir, "backup"));
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s restore %s", fx->bin, fx->cfg, dir),
+                     1);
+    assert_non_null(strstr(out, "pg_basebackup"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backup_under_load),
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_tampered_refused),
+        cmocka_unit_test(test_postgresql_refused),
     };
 
     if (sodium_init() < 0)
