@@ -218,6 +218,20 @@ static void facts_free(copy_facts *f)
     f->e.definition = NULL;
 }
 
+/* The configuration, whose store must be SQLite's: 0, or the exit code. */
+static int config_sqlite(votectl *v, const char *cmd)
+{
+    char err[CONFIG_ERR_CHARS];
+
+    if (config_load(&v->srv.cfg, v->config_path, err, sizeof err) != 0)
+        return fail(cmd, EXIT_INPUT, "%s%s", err, "");
+    if (v->srv.cfg.postgresql[0] != '\0')
+        return fail(cmd, EXIT_REFUSED, "%s%s",
+                    "the store is PostgreSQL: its backups are pg_basebackup's "
+                    "(docs/deployment.md, \"Backups\"); nothing was changed", "");
+    return 0;
+}
+
 /* ---- backup ---- */
 
 static json_t *file_json(const char *path)
@@ -303,12 +317,8 @@ int cmd_backup(votectl *v, int argc, char **argv)
 
     if (argc != 2 || argv[1][0] == '-')
         return votectl_usage_error("%s", "expects the backup's folder");
-    if (config_load(cfg, v->config_path, err, sizeof err) != 0)
-        return fail("backup", EXIT_INPUT, "%s%s", err, "");
-    if (cfg->postgresql[0] != '\0')
-        return fail("backup", EXIT_REFUSED, "%s%s",
-                    "the store is PostgreSQL: back it up with pg_basebackup (docs/deployment.md,"
-                    " \"Backups\"); nothing was written", "");
+    if ((rc = config_sqlite(v, "backup")) != 0)
+        return rc;
     if (dir_prepare(argv[1], &made) != 0)
         return fail("backup", EXIT_REFUSED, "%s: %s", argv[1],
                     "exists and is not an empty folder; nothing was written");
@@ -640,7 +650,7 @@ static void journal_remove(const char *db)
 int cmd_restore(votectl *v, int argc, char **argv)
 {
     config *cfg = &v->srv.cfg;
-    char err[CONFIG_ERR_CHARS], why[9000], reg[4096], box[4096], reg_tmp[4200], box_tmp[4200];
+    char why[9000], reg[4096], box[4096], reg_tmp[4200], box_tmp[4200];
     char eid[STORE_EID_CHARS + 1], *dir = NULL, *slash;
     copy_facts *f = NULL;
     json_t *man = NULL;
@@ -658,12 +668,8 @@ int cmd_restore(votectl *v, int argc, char **argv)
     }
     if (dir == NULL)
         return votectl_usage_error("%s", "expects the backup's folder");
-    if (config_load(cfg, v->config_path, err, sizeof err) != 0)
-        return fail("restore", EXIT_INPUT, "%s%s", err, "");
-    if (cfg->postgresql[0] != '\0')
-        return fail("restore", EXIT_REFUSED, "%s%s",
-                    "the store is PostgreSQL: restore it from its pg_basebackup "
-                    "(docs/deployment.md, \"Backups\"); nothing was changed", "");
+    if ((rc = config_sqlite(v, "restore")) != 0)
+        return rc;
     if (daemon_running(cfg))
         return fail("restore", EXIT_REFUSED, "%s%s",
                     "the daemon is running (its listener answers, or a process holds the "
