@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define BACKUP_BUSY_MS 30000
+#define BACKUP_BOX_WAIT_MS 100
 
 static double now_s(void)
 {
@@ -80,6 +81,32 @@ static int copy_schema(sqlite3 *src, const char *name, const char *path, char *e
     return sqlite3_close(dst) == SQLITE_OK ? 0 : fail(NULL, path, err, errlen);
 }
 
+/* The read transaction: SHARED on the registry (waiting for a commit in
+ * flight), then on the box. The box's lock is never waited for long while
+ * the registry's is held: a writer that already holds the box exclusively
+ * (a cache spill) would wait for ours on the registry; let go and try again. */
+static int read_locks(sqlite3 *src)
+{
+    for (int attempt = 0; attempt < BACKUP_BUSY_MS / BACKUP_BOX_WAIT_MS; attempt++) {
+        int rc;
+
+        sqlite3_busy_timeout(src, BACKUP_BUSY_MS);
+        if (sqlite3_exec(src, "BEGIN; SELECT count(*) FROM main.sqlite_master", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return -1;
+        sqlite3_busy_timeout(src, BACKUP_BOX_WAIT_MS);
+        rc = sqlite3_exec(src, "SELECT count(*) FROM box.sqlite_master", NULL, NULL, NULL);
+        sqlite3_busy_timeout(src, BACKUP_BUSY_MS);
+        if (rc == SQLITE_OK)
+            return 0;
+        sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY)
+            return -1;
+        usleep(BACKUP_BOX_WAIT_MS * 1000);
+    }
+    return -1;
+}
+
 int store_backup_copy(const store_config *cfg, const char *registry_out, const char *box_out,
                       double *hold_s, char *err, size_t errlen)
 {
@@ -100,9 +127,7 @@ int store_backup_copy(const store_config *cfg, const char *registry_out, const c
         fail(src, cfg->registry_path, err, errlen);
         goto out;
     }
-    /* the read transaction: SHARED on the registry, then on the box */
-    if (sqlite3_exec(src, "BEGIN; SELECT count(*) FROM main.sqlite_master;"
-                     " SELECT count(*) FROM box.sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+    if (read_locks(src) != 0) {
         fail(src, "read transaction", err, errlen);
         goto out;
     }
