@@ -99,6 +99,14 @@ static int file_sha256(const char *path, uint8_t out[32], uint64_t *size)
     return n == 0 ? 0 : -1;
 }
 
+/* A JSON string member, "" if absent or not a string. */
+static const char *jstr(json_t *v)
+{
+    const char *s = json_string_value(v);
+
+    return s != NULL ? s : "";
+}
+
 /* ---- reading a copy ---- */
 
 static int count_signature(const char *scrutin, const char *number, void *arg)
@@ -503,12 +511,11 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
 {
     char reg[4096], box[4096], hex[65];
     server_keys k;
-    json_t *sc;
+    json_t *sc, *audit;
     size_t i;
 
     if (!json_is_object(man) ||
-        strcmp(json_string_value(json_object_get(man, "format")) ? 
-               json_string_value(json_object_get(man, "format")) : "", BACKUP_FORMAT) != 0) {
+        strcmp(jstr(json_object_get(man, "format")), BACKUP_FORMAT) != 0) {
         snprintf(why, len, "%s/%s is missing or not a %s manifest", dir, MANIFEST_NAME,
                  BACKUP_FORMAT);
         return 1;
@@ -525,8 +532,7 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
         snprintf(why, len, "%s", f->err);
         return 1;
     }
-    if (strcmp(f->e.eid, json_string_value(json_object_get(man, "eid")) ?
-               json_string_value(json_object_get(man, "eid")) : "") != 0) {
+    if (strcmp(f->e.eid, jstr(json_object_get(man, "eid"))) != 0) {
         snprintf(why, len, "the copy holds election %s, not the manifest's", f->e.eid);
         return 1;
     }
@@ -540,11 +546,9 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
         return 1;
     }
     hex_encode(hex, f->audit_head, 32);
-    if ((uint64_t)json_integer_value(json_object_get(json_object_get(man, "audit"),
-                                                     "entries")) != f->audit_seq ||
-        strcmp(hex, json_string_value(json_object_get(json_object_get(man, "audit"), "head")) ?
-               json_string_value(json_object_get(json_object_get(man, "audit"), "head")) : "") !=
-            0) {
+    audit = json_object_get(man, "audit");
+    if ((uint64_t)json_integer_value(json_object_get(audit, "entries")) != f->audit_seq ||
+        strcmp(hex, jstr(json_object_get(audit, "head"))) != 0) {
         snprintf(why, len, "the audit log's head differs from the manifest's");
         return 1;
     }
@@ -574,11 +578,9 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
                      (unsigned long long)s->signatures);
             return 1;
         }
-        if (strcmp(json_string_value(json_object_get(e, "scrutin")) ?
-                   json_string_value(json_object_get(e, "scrutin")) : "", s->scrutin) != 0 ||
+        if (strcmp(jstr(json_object_get(e, "scrutin")), s->scrutin) != 0 ||
             (uint64_t)json_integer_value(json_object_get(e, "ballots")) != s->count ||
-            strcmp(json_string_value(json_object_get(e, "digest")) ?
-                   json_string_value(json_object_get(e, "digest")) : "", hex) != 0) {
+            strcmp(jstr(json_object_get(e, "digest")), hex) != 0) {
             snprintf(why, len, "scrutin %s: the box differs from the manifest's", s->scrutin);
             return 1;
         }
