@@ -336,9 +336,66 @@ static void test_three_units(void **state)
     teardown(state);
 }
 
+/* The configuration of the units mode: three users, all different, named;
+ * an unknown mode and relative sockets refused; and the roles refused out
+ * of it (run as root here: the worker and the signer of the units mode are
+ * never root). */
+static void test_units_config(void **state)
+{
+    static const struct {
+        const char *privsep, *want;     /* want NULL: accepted */
+    } cases[] = {
+        { "{\"mode\": \"units\", \"user\": \"h\", \"signer_user\": \"s\", "
+          "\"writer_user\": \"w\"}", NULL },
+        { "{\"mode\": \"units\", \"user\": \"h\", \"signer_user\": \"s\"}",
+          "three different users" },
+        { "{\"mode\": \"units\", \"user\": \"h\", \"signer_user\": \"h\", "
+          "\"writer_user\": \"w\"}", "three different users" },
+        { "{\"mode\": \"units\", \"user\": \"h\", \"signer_user\": \"s\", "
+          "\"writer_user\": \"s\"}", "three different users" },
+        { "{\"mode\": \"units\", \"enabled\": false, \"user\": \"h\", "
+          "\"signer_user\": \"s\", \"writer_user\": \"w\"}", "three different users" },
+        { "{\"mode\": \"systemd\"}", "privsep.mode" },
+        { "{\"signer_socket\": \"run/s.sock\"}", "absolute paths" },
+        { "{}", NULL },
+    };
+    char text[1024], err[CONFIG_ERR_CHARS], out[4096];
+    config c;
+
+    (void)state;
+    wdir = tu_tmpdir();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *path;
+        int rc;
+
+        snprintf(text, sizeof text, "{\"store\": {\"registry\": \"r.db\", "
+                 "\"ballot_box\": \"b.db\"}, \"keys\": \"k.json\", \"privsep\": %s}",
+                 cases[i].privsep);
+        path = tu_write(wdir, "votesrv.json", text);
+        assert_non_null(path);
+        rc = config_load(&c, path, err, sizeof err);
+        if (cases[i].want == NULL) {
+            assert_int_equal(rc, 0);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, cases[i].want));
+        }
+        free(path);
+    }
+    /* the fork mode's configuration ({} above): --signer and --worker refused */
+    snprintf(text, sizeof text, "%s/votesrv.json", wdir);
+    assert_int_equal(tu_sh(out, sizeof out, "'%s/votesrv' --signer -c '%s'", bin, text), 2);
+    assert_non_null(strstr(out, "needs \\\"privsep\\\": {\\\"mode\\\": \\\"units\\\"}"));
+    assert_int_equal(tu_sh(out, sizeof out, "'%s/votesrv' --worker -c '%s'", bin, text), 2);
+    assert_non_null(strstr(out, "in the fork mode the writer starts it"));
+    assert_int_equal(tu_sh(out, sizeof out, "'%s/votesrv' --keys k -c '%s'", bin, text), 2);
+    assert_non_null(strstr(out, "--keys is the signer's"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_units_config, teardown),
         cmocka_unit_test_teardown(test_three_units, teardown),
     };
 
