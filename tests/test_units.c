@@ -220,12 +220,11 @@ static void test_three_units(void **state)
     if (geteuid() != 0)
         skip();
     tu_sqlite_only("the writer's ownership of its store files");
-    assert_non_null(p = getpwnam("bin"));
-    s = *p;
-    assert_non_null(p = getpwnam("daemon"));
-    w = *p;
-    assert_non_null(p = getpwnam("nobody"));
-    h = *p;
+    /* copies: getpwnam's answer is overwritten by the next call */
+    for (int i = 0; i < 3; i++) {
+        assert_non_null(p = getpwnam(i == 0 ? "bin" : i == 1 ? "daemon" : "nobody"));
+        *(i == 0 ? &s : i == 1 ? &w : &h) = *p;
+    }
     /* the stores the writer's (daemon), readable by the signer's group (bin) */
     wdir = tu_writer_election(bin, cfgpath, sizeof cfgpath, "{}", w.pw_uid, s.pw_gid, s.pw_uid);
     snprintf(sdir, sizeof sdir, "%s/signer", wdir);
