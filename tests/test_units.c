@@ -289,6 +289,15 @@ static void test_three_units(void **state)
     /* (2) another uid, in the worker's group, before the worker: no channel */
     assert_int_equal(attack_socket(hsock, SOCK_STREAM, ATTACKER_UID, h.pw_gid), GOT_CLOSED);
     assert_true(logged("votesrv.log", "privsep_peer_refused", "\"uid\":4242", 2000));
+    /* a stop while it waits for its worker: exit 0, its socket removed */
+    kill(procs[WRITER], SIGTERM);
+    assert_int_equal(ended_within(procs[WRITER], 10000), 0);
+    procs[WRITER] = 0;
+    assert_true(logged("votesrv.log", "stopped", "waiting for the worker", 2000));
+    assert_int_equal(access(hsock, F_OK), -1);
+    procs[WRITER] = run_as(w.pw_uid, w.pw_gid, "votesrv.log", "-c", cfgpath, "--port-file",
+                           port_file, NULL);
+    assert_true(appears(hsock, 10000));
 
     /* the worker, as nobody */
     procs[WORKER] = run_as(h.pw_uid, h.pw_gid, "worker.log", "--worker", "-c", cfgpath, NULL,

@@ -229,6 +229,7 @@ int main(int argc, char **argv)
         if (port < 0 && err[0] == '\0' && units_stop_asked()) {
             log_event("info", "stopped", json_pack("{s:s}", "while", "waiting for the worker"));
             privsep_stop(&ps);
+            mailer_free(mailer);
             server_close(&srv);
             return 0;
         }

@@ -139,8 +139,9 @@ typedef struct {
 
 /* privsep.mode "units" (units.c): the three roles meet on Unix sockets and
  * check each other's uid. A socket listening at path (SOCK_SEQPACKET or
- * SOCK_STREAM), mode 0660 (its folder gives the group), a stale socket of
- * this uid removed first: its descriptor, or -1 with err. */
+ * SOCK_STREAM), mode 0660 (its folder gives the group), made as PATH.new
+ * and renamed once moded and listening; it replaces a socket of this uid
+ * only. Its descriptor, or -1 with err. */
 int units_listen(const char *path, int type, char *err, size_t errlen);
 /* Connected to path, retried every 100 ms while nobody listens, for at most
  * wait_ms: the descriptor, or -1 with err. */

@@ -40,19 +40,35 @@ int units_listen(const char *path, int type, char *err, size_t errlen)
 {
     struct sockaddr_un a;
     struct stat st;
+    char tmp[sizeof a.sun_path];
     int fd;
 
-    if (unix_address(&a, path, err, errlen) != 0)
+    if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "%s: path too long for a Unix socket", path);
         return -1;
-    /* a socket left by a process of ours that ended; nothing else is removed */
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == geteuid())
-        unlink(path);
+    }
+    if (unix_address(&a, tmp, err, errlen) != 0)
+        return -1;
+    /* only a socket left by a process of ours that ended is replaced */
+    if (lstat(path, &st) == 0 && (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())) {
+        snprintf(err, errlen, "%s: exists, and is not a socket of this user's", path);
+        return -1;
+    }
+    if (lstat(tmp, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == geteuid())
+        unlink(tmp);
+    /* made under another name, then given its mode, then renamed: nobody
+     * meets it at its path before it is 0660 and listening */
     fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        chmod(path, 0660) != 0 || listen(fd, 8) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         if (fd >= 0)
             close(fd);
+        return -1;
+    }
+    if (chmod(tmp, 0660) != 0 || listen(fd, 8) != 0 || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+        unlink(tmp);
         return -1;
     }
     return fd;
