@@ -56,6 +56,7 @@ typedef struct {
     box_receipt *receipt;
     int signed_rc;                    /* the signer's answer, SIGNER_EIO until it comes */
     int auth_checked;                 /* access_auth_check said yes */
+    int same;                         /* sent again: the box holds this very ballot */
 } cast_job;
 
 static int refuse(cast_job *j, box_error code)
@@ -356,26 +357,19 @@ static int check_ballot(cast_job *j, char **canonical)
  * write said so); the ballot, parsed and put in canonical form (no proof: if
  * it is the stored one, it was verified when stored), must be byte for byte
  * the one the box holds under its tracker in this scrutin. */
-typedef struct {
-    cast_job *j;
-    const char *canonical;
-    int same;
-} again_job;
-
 static int run_again(store_tx *tx, void *arg)
 {
-    again_job *a = arg;
+    cast_job *j = arg;
     char scrutin[STORE_SCRUTIN_CHARS + 1], *body = NULL;
-    int rc = store_ballot_get(tx, a->j->tracker, scrutin, &body);
+    int rc = store_ballot_get(tx, j->tracker, scrutin, &body);
 
     if (rc == STORE_ENOTFOUND)
         return STORE_OK;
     if (rc != STORE_OK)
         return rc;
-    a->same = strcmp(scrutin, a->j->scrutin) == 0 && strcmp(body, a->canonical) == 0;
+    j->same = strcmp(scrutin, j->scrutin) == 0 && strcmp(body, j->canonical) == 0;
     free(body);
-    return a->same ? store_box_state_get(tx, a->j->scrutin, &a->j->receipt->count,
-                                         a->j->receipt->digest)
+    return j->same ? store_box_state_get(tx, j->scrutin, &j->receipt->count, j->receipt->digest)
                    : STORE_OK;
 }
 
@@ -388,7 +382,6 @@ static int cast_again(cast_job *j, json_t *ballot_json, const uint8_t auth[32],
                       const char *client, char **canonical)
 {
     box_receipt *r = j->receipt;
-    again_job a = { j, NULL, 0 };
     int rc;
 
     if (j->ballot == NULL && (j->sc == NULL || parse_ballot(j, ballot_json) != STORE_OK))
@@ -397,11 +390,12 @@ static int cast_again(cast_job *j, json_t *ballot_json, const uint8_t auth[32],
         (*canonical = ballot_canonical(j->ballot, j->e.fingerprint)) == NULL)
         return STORE_ENOMEM;
     ballot_tracker(j->tracker, *canonical);
-    a.canonical = *canonical;
+    j->canonical = *canonical;
+    j->same = 0;
     memset(r, 0, sizeof *r);
-    if ((rc = store_read(j->b->store, run_again, &a)) != STORE_OK)
+    if ((rc = store_read(j->b->store, run_again, j)) != STORE_OK)
         return rc;
-    if (!a.same)
+    if (!j->same)
         goto voted;
     if (!j->auth_checked) {
         rc = access_auth_check(j->b->access, j->voter, j->scrutin, auth, j->ballot->cred,

@@ -280,13 +280,16 @@ static void test_sighup_reloads(void **state)
     json_object_set_new(conf, "personal_data",
                         json_pack("{s:s,s:s,s:s}", "controller", "Direction rechargée", "dpo",
                                   "Déléguée rechargée", "dpo_contact", "dpo@ex.gouv.fr"));
+    json_object_set_new(conf, "portal", json_pack("{s:s}", "theme", "dsfr"));
+    assert_null(strstr(r.body, "/static/portal-dsfr.css"));
     config_write(conf);
     reload(last, sizeof last);
-    assert_non_null(strstr(last, "\"applied\":[\"personal_data\"]"));
+    assert_non_null(strstr(last, "\"applied\":[\"personal_data\",\"portal.theme\"]"));
     assert_non_null(strstr(last, "\"restart_needed\":[]"));
     tu_http(&r, "GET", "/donnees-personnelles", NULL, 0, NULL);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "Direction rechargée"));
+    assert_non_null(strstr(r.body, "/static/portal-dsfr.css"));
     /* a broken file: logged (without what it holds), the old settings kept */
     f = fopen(cfg, "w");
     assert_non_null(f);

@@ -18,6 +18,7 @@
  * that a request under way never reads a string being rewritten. */
 #include "server.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -92,30 +93,34 @@ static void restart_needed(json_t *out, const config *a, const config *b)
             json_array_append_new(out, json_string(fixed[i].name));
 }
 
+/* What a reload applies: each a range of the configuration's bytes (the
+ * three texts of personal_data are one, contiguous). */
+#define RANGE(first, last) offsetof(config, first), \
+    offsetof(config, last) + sizeof ((config *)0)->last - offsetof(config, first)
+_Static_assert(offsetof(config, pd_dpo_contact) - offsetof(config, pd_controller) ==
+                   2 * CONFIG_TEXT_CHARS, "personal_data's texts are one range");
+static const struct {
+    const char *name;
+    size_t at, len;
+} reloadable[] = {
+    { "personal_data", RANGE(pd_controller, pd_dpo_contact) },
+    { "portal.theme", RANGE(portal_theme, portal_theme) },
+    { "link_ttl_hours", RANGE(link_ttl, link_ttl) },
+    { "code_reissues_per_day", RANGE(reissues_per_day, reissues_per_day) },
+    { "limits.failures_per_network", RANGE(failures_per_network, failures_per_network) },
+};
+
 /* The reloadable settings of b into a; their names, if they changed, into out. */
 static void apply(json_t *out, config *a, const config *b)
 {
-    if (!SAME(pd_controller) || !SAME(pd_dpo) || !SAME(pd_dpo_contact)) {
-        memcpy(a->pd_controller, b->pd_controller, sizeof a->pd_controller);
-        memcpy(a->pd_dpo, b->pd_dpo, sizeof a->pd_dpo);
-        memcpy(a->pd_dpo_contact, b->pd_dpo_contact, sizeof a->pd_dpo_contact);
-        json_array_append_new(out, json_string("personal_data"));
-    }
-    if (!SAME(portal_theme)) {
-        a->portal_theme = b->portal_theme;
-        json_array_append_new(out, json_string("portal.theme"));
-    }
-    if (!SAME(link_ttl)) {
-        a->link_ttl = b->link_ttl;
-        json_array_append_new(out, json_string("link_ttl_hours"));
-    }
-    if (!SAME(reissues_per_day)) {
-        a->reissues_per_day = b->reissues_per_day;
-        json_array_append_new(out, json_string("code_reissues_per_day"));
-    }
-    if (!SAME(failures_per_network)) {
-        a->failures_per_network = b->failures_per_network;
-        json_array_append_new(out, json_string("limits.failures_per_network"));
+    for (size_t i = 0; i < sizeof reloadable / sizeof reloadable[0]; i++) {
+        uint8_t *to = (uint8_t *)a + reloadable[i].at;
+        const uint8_t *from = (const uint8_t *)b + reloadable[i].at;
+
+        if (memcmp(to, from, reloadable[i].len) != 0) {
+            memcpy(to, from, reloadable[i].len);
+            json_array_append_new(out, json_string(reloadable[i].name));
+        }
     }
 }
 
