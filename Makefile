@@ -293,6 +293,7 @@ check: deps
 	@if tests/pg_cluster.sh available; then $(MAKE) --no-print-directory test-pg check-ha; \
 	 else echo "== PostgreSQL: server programs missing, test-pg and check-ha skipped"; fi
 	@tests/repro.sh | tail -1
+	@$(MAKE) --no-print-directory check-package
 
 # The whole suite again with every store in PostgreSQL (a throwaway cluster on
 # loopback, tests/pg_cluster.sh; one database per test folder), release build.
@@ -333,6 +334,12 @@ check-browser: deps
 
 check-repro: deps
 	@tests/repro.sh
+
+# The Debian packages (a second compile, with dpkg-buildflags' flags, in a
+# throw-away copy), lintian, and a daemon run from a DESTDIR install and from
+# the packages' files (tests/package_check.sh; make check runs it).
+check-package: $(REL_BIN) portal
+	@tests/package_check.sh
 
 # The manual pages (docs/man/): one per program, no groff warning, every
 # command and option of each program's usage in its page (make check runs it).
