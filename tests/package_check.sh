@@ -3,7 +3,8 @@
 # check-package, run by make check):
 #   1. in a throw-away copy of the tree (git's files and node_modules),
 #      dpkg-buildpackage -b -us -uc (debian/: programs and portal only, with
-#      dpkg-buildflags' flags), then lintian on the .changes: an error or a
+#      dpkg-buildflags' flags; parallel=2, and noddebs: no -dbgsym package,
+#      the same .debs otherwise), then lintian on the .changes: an error or a
 #      warning not overridden in debian/*.lintian-overrides fails;
 #   2. dpkg-deb -c: each package holds its programs and man pages, no file is
 #      in two packages, every unit of conf/systemd is shipped;
@@ -35,7 +36,7 @@ mkdir "$top/src"
 git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$top/src"
 ln -s "$PWD/node_modules" "$top/src/node_modules"
 echo "== package: dpkg-buildpackage -b -us -uc (log: kept on failure only)"
-if ! (cd "$top/src" && DEB_BUILD_OPTIONS="parallel=2 ${DEB_BUILD_OPTIONS:-}" \
+if ! (cd "$top/src" && DEB_BUILD_OPTIONS="parallel=2 noddebs ${DEB_BUILD_OPTIONS:-}" \
         dpkg-buildpackage -b -us -uc > "$top/build.log" 2>&1); then
     tail -40 "$top/build.log"
     fail "dpkg-buildpackage failed"
