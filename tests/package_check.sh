@@ -7,7 +7,9 @@
 #      the same .debs otherwise), then lintian on the .changes: an error or a
 #      warning not overridden in debian/*.lintian-overrides fails;
 #   2. dpkg-deb -c: each package holds its programs and man pages, no file is
-#      in two packages, every unit of conf/systemd is shipped;
+#      in two packages, every unit of conf/systemd is shipped; votesrv's
+#      postinst (as root) makes its users and state folder in a mount
+#      namespace where /etc and /var/lib are throw-away copies;
 #   3. make install DESTDIR=T (the tree's release build), and the packages'
 #      files unpacked (dpkg-deb -x) into another root: in each, the installed
 #      example configuration names files the install holds, `votectl demo`
@@ -87,6 +89,23 @@ dup=$(cat "$top"/*.list | grep -v '/$' | sort | uniq -d)
 [ -z "$dup" ] || fail "files in two packages: $dup"
 dpkg-deb -I "$(deb votesrv)" postinst | grep -q 'adduser .*--system' ||
     fail "votesrv's postinst makes no system user"
+# votesrv's postinst (its own part, without debhelper's snippets), twice, as
+# root in a mount namespace of its own where /etc and /var/lib are copies: the
+# three users, and /var/lib/votesrv votesrv:votesrv-signer 0711
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+    echo "== package: votesrv's postinst (a private /etc and /var/lib)"
+    mkdir -p "$top/pi/varlib/dpkg" "$top/pi/varlib/votesrv"
+    cp -a /etc "$top/pi/etc" 2> /dev/null || true
+    cp /var/lib/dpkg/statoverride "$top/pi/varlib/dpkg/" 2> /dev/null || : > "$top/pi/varlib/dpkg/statoverride"
+    sed 's/^#DEBHELPER#$//' debian/votesrv.postinst > "$top/pi/postinst"
+    unshare -m sh -c 'set -e; mount --make-rprivate /; mount --bind "$1/etc" /etc
+        mount --bind "$1/varlib" /var/lib
+        sh -e "$1/postinst" configure; sh -e "$1/postinst" configure
+        for u in votesrv votesrv-signer votesrv-http; do
+            getent passwd "$u" | grep -q ":/usr/sbin/nologin$"; done
+        test "$(stat -c %U:%G:%a /var/lib/votesrv)" = votesrv:votesrv-signer:711' sh "$top/pi" ||
+        fail "votesrv's postinst: users or /var/lib/votesrv not as expected"
+fi
 # the programs' man pages, each in exactly one package
 for m in docs/man/*.[158]; do
     n=${m##*/}
