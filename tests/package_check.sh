@@ -37,7 +37,7 @@ t0=$(date +%s)
 mkdir "$top/src"
 git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$top/src"
 ln -s "$PWD/node_modules" "$top/src/node_modules"
-echo "== package: dpkg-buildpackage -b -us -uc (log: kept on failure only)"
+echo "== package: dpkg-buildpackage -b -us -uc (its log's tail on failure)"
 if ! (cd "$top/src" && DEB_BUILD_OPTIONS="parallel=2 noddebs ${DEB_BUILD_OPTIONS:-}" \
         dpkg-buildpackage -b -us -uc > "$top/build.log" 2>&1); then
     tail -40 "$top/build.log"
