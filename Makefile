@@ -388,8 +388,9 @@ programs: $(REL_BIN)
 # Install in Debian's layout (docs/deployment.md, "Installed layout"): officers'
 # and voters' programs in PREFIX/bin, the daemons in PREFIX/sbin, the portal and
 # conf/'s files in PREFIX/share/votesrv (where votectl demo finds them from its
-# own place), man pages gzipped, the systemd units conf/systemd holds, an example
-# /etc/votesrv/votesrv.json (an existing one is kept) naming these places, and
+# own place), man pages gzipped, the systemd units conf/systemd holds, examples
+# /etc/votesrv/votesrv.json and /etc/votecad/votecad.json (existing ones are
+# kept) naming these places, and
 # the state folder /var/lib/votesrv (0711; owned by the writer's user when run
 # as root on the machine itself, by the package's postinst otherwise).
 PREFIX        ?= /usr
@@ -412,7 +413,8 @@ install: $(REL_BIN) portal
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/portal \
 	  $(DESTDIR)$(DATADIR)/conf/mail $(DESTDIR)$(DATADIR)/conf/haproxy-errors \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSCONFDIR)/votesrv $(DESTDIR)$(LOCALSTATEDIR)/lib/votesrv/documents
+	  $(DESTDIR)$(SYSCONFDIR)/votesrv $(DESTDIR)$(SYSCONFDIR)/votecad \
+	  $(DESTDIR)$(LOCALSTATEDIR)/lib/votesrv/documents
 	$(INSTALL) -m 0755 $(addprefix build/rel/bin/,$(filter-out $(SBIN_PROGRAMS),$(PROGRAMS))) \
 	  $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0755 $(addprefix build/rel/bin/,$(SBIN_PROGRAMS)) $(DESTDIR)$(SBINDIR)/
@@ -428,6 +430,10 @@ install: $(REL_BIN) portal
 	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votesrv#$(SYSCONFDIR)/votesrv#g' \
 	    -e 's#/var/lib/votesrv#$(LOCALSTATEDIR)/lib/votesrv#g' conf/votesrv.example.json \
 	    > $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json
+	[ -e $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json ] || \
+	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votecad#$(SYSCONFDIR)/votecad#g' \
+	    -e 's#/var/lib/votecad#$(LOCALSTATEDIR)/lib/votecad#g' conf/votecad.example.json \
+	    > $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && id votesrv > /dev/null 2>&1 && \
 	    getent group votesrv-signer > /dev/null; then \
 	  echo "chown votesrv:votesrv-signer $(LOCALSTATEDIR)/lib/votesrv"; \

@@ -7,8 +7,9 @@
 #      the same .debs otherwise), then lintian on the .changes: an error or a
 #      warning not overridden in debian/*.lintian-overrides fails;
 #   2. dpkg-deb -c: each package holds its programs and man pages, no file is
-#      in two packages, every unit of conf/systemd is shipped; votesrv's
-#      postinst (as root) makes its users and state folder in a mount
+#      in two packages, every unit of conf/systemd is shipped; votesrv's and
+#      votesrv-credauth's postinsts (as root) make their users, and the
+#      state folder, in a mount
 #      namespace where /etc and /var/lib are throw-away copies;
 #   3. make install DESTDIR=T (the tree's release build), and the packages'
 #      files unpacked (dpkg-deb -x) into another root: in each, the installed
@@ -76,7 +77,7 @@ for f in /usr/share/votesrv/conf/mail/activation.fr.txt /usr/share/votesrv/conf/
          /usr/share/votesrv/conf/votesrv.example.json; do has votesrv-common "$f"; done
 has votesrv-trustee /usr/bin/votetrustee
 has votesrv-trustee /usr/share/man/man1/votetrustee.1.gz
-for f in /usr/bin/votecred /usr/sbin/votecad /usr/share/man/man8/votecad.8.gz \
+for f in /usr/bin/votecred /usr/sbin/votecad /etc/votecad/votecad.json /usr/share/man/man8/votecad.8.gz \
          /usr/share/man/man5/votecad.json.5.gz /usr/share/man/man1/votecred.1.gz; do
     has votesrv-credauth "$f"; done
 for f in /usr/bin/voteverify /usr/bin/voteclient /usr/share/man/man1/voteverify.1.gz \
@@ -93,18 +94,20 @@ dpkg-deb -I "$(deb votesrv)" postinst | grep -q 'adduser .*--system' ||
 # root in a mount namespace of its own where /etc and /var/lib are copies: the
 # three users, and /var/lib/votesrv votesrv:votesrv-signer 0711
 if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
-    echo "== package: votesrv's postinst (a private /etc and /var/lib)"
+    echo "== package: votesrv's and votesrv-credauth's postinsts (a private /etc and /var/lib)"
     mkdir -p "$top/pi/varlib/dpkg" "$top/pi/varlib/votesrv"
     cp -a /etc "$top/pi/etc" 2> /dev/null || true
     cp /var/lib/dpkg/statoverride "$top/pi/varlib/dpkg/" 2> /dev/null || : > "$top/pi/varlib/dpkg/statoverride"
     sed 's/^#DEBHELPER#$//' debian/votesrv.postinst > "$top/pi/postinst"
+    sed 's/^#DEBHELPER#$//' debian/votesrv-credauth.postinst > "$top/pi/postinst-credauth"
     unshare -m sh -c 'set -e; mount --make-rprivate /; mount --bind "$1/etc" /etc
         mount --bind "$1/varlib" /var/lib
-        sh -e "$1/postinst" configure; sh -e "$1/postinst" configure
-        for u in votesrv votesrv-signer votesrv-http; do
+        for i in 1 2; do sh -e "$1/postinst" configure; sh -e "$1/postinst-credauth" configure; done
+        for u in votesrv votesrv-signer votesrv-http votecad; do
             getent passwd "$u" | grep -q ":/usr/sbin/nologin$"; done
+        getent passwd votesrv | grep -q ":/var/lib/votesrv:"
         test "$(stat -c %U:%G:%a /var/lib/votesrv)" = votesrv:votesrv-signer:711' sh "$top/pi" ||
-        fail "votesrv's postinst: users or /var/lib/votesrv not as expected"
+        fail "the postinsts: users or /var/lib/votesrv not as expected"
 fi
 # the programs' man pages, each in exactly one package
 for m in docs/man/*.[158]; do
