@@ -228,20 +228,10 @@ static void test_sigterm_stops_cleanly(void **state)
 /* The log's reload lines: how many, and the last one in last. */
 static int reload_lines(char *last, size_t len)
 {
-    char path[800], line[4096];
-    FILE *f;
-    int n = 0;
+    char path[800];
 
     snprintf(path, sizeof path, "%s/demo/votesrv.log", dir);
-    f = fopen(path, "r");
-    assert_non_null(f);
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strstr(line, "\"event\":\"reload\"") != NULL) {
-            snprintf(last, len, "%s", line);
-            n++;
-        }
-    fclose(f);
-    return n;
+    return tu_log_lines(path, "\"event\":\"reload\"", last, len);
 }
 
 /* SIGHUP, then the reload's log line (at most 10 s). */

@@ -1237,19 +1237,10 @@ static int attack_as(uid_t uid, gid_t gid, const char *keys, const char *registr
 /* The reload lines of wdir/votesrv.log: how many, the last in last. */
 static int reload_count(const char *wdir, char *last, size_t len)
 {
-    char path[800], line[4096];
-    FILE *f;
-    int n = 0;
+    char path[800];
 
     snprintf(path, sizeof path, "%s/votesrv.log", wdir);
-    assert_non_null(f = fopen(path, "r"));
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strstr(line, "\"event\":\"reload\"") != NULL) {
-            snprintf(last, len, "%s", line);
-            n++;
-        }
-    fclose(f);
-    return n;
+    return tu_log_lines(path, "\"event\":\"reload\"", last, len);
 }
 
 /* i24: SIGHUP to a writer that is no longer root: a file it can read is

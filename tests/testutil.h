@@ -215,6 +215,9 @@ int tu_daemon_up(const char *bin, const char *dir, const char *cfg);
 /* Stop what a daemon test started: the daemon (SIGTERM, waited for), the SMTP
  * sink, libcurl; then remove and free dir. */
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);
+/* The lines of the log file at path that contain needle: how many, the last
+ * one copied to last (i24: the daemon's reload lines). */
+int tu_log_lines(const char *path, const char *needle, char *last, size_t len);
 /* A server configuration in dir (mail through smtp if not NULL); its path in cfg. */
 int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen);
 /* An open election in dir, made by the CLIs: the demo's configuration
