@@ -367,6 +367,9 @@ static int distinct_ports(int *ports, size_t n)
     return 0;
 }
 
+static tu_pg_pair *live_pair;
+static void on_signal(int sig);
+
 /* etcd, then the first node's Patroni (which bootstraps: initdb) and the
  * template database, then the others' (Patroni copies the primary with
  * pg_basebackup); VOTESRV_TEST_PG set. The standbys are still being made:
@@ -398,6 +401,10 @@ static int pair_boot(tu_pg_pair *p)
         p->port[i] = ports[2 + 2 * i];
         p->rest[i] = ports[3 + 2 * i];
     }
+    live_pair = p;
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    signal(SIGHUP, on_signal);
     if (etcd_start(p) != 0) {
         fprintf(stderr, "tu_pg_pair_start: etcd did not start\n");
         goto fail;
@@ -517,6 +524,18 @@ static void node_kill(tu_pg_pair *p, int i)
     p->patroni[i] = 0;
 }
 
+/* The cluster running now: a test killed (a timeout, ^C) takes its PostgreSQL
+ * servers with it. etcd and Patroni die with the test (PR_SET_PDEATHSIG), but
+ * Patroni starts each postmaster in a session of its own. */
+static void on_signal(int sig)
+{
+    if (live_pair != NULL)
+        for (int i = 0; i < live_pair->nodes; i++)
+            node_kill(live_pair, i);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int tu_pg_pair_kill_primary(tu_pg_pair *p)
 {
     int i = tu_pg_pair_primary(p);
@@ -536,6 +555,7 @@ void tu_pg_pair_stop(tu_pg_pair *p)
         waitpid(p->etcd, NULL, 0);
         p->etcd = 0;
     }
+    live_pair = NULL;
     unsetenv("VOTESRV_TEST_PG");
     if (p->dir[0] != '\0')
         tu_rmdir(p->dir);
