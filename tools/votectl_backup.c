@@ -277,24 +277,43 @@ static json_t *manifest_json(const copy_facts *f, const char *reg, const char *b
     return m;
 }
 
-/* DIR is new or an empty folder: 0 (*made if this call made it), or 1. */
-static int dir_prepare(const char *dir, int *made)
+/* DIR is new, or an empty folder of this user's, made 0700 (whoever else
+ * may write to it could replace the files between the manifest and the
+ * restore; whoever may list it learns their sizes): 0 (*made if this call
+ * made it), or 1 with why. */
+static int dir_prepare(const char *dir, int *made, const char **why)
 {
     DIR *d;
     struct dirent *e;
+    struct stat st;
 
     *made = 0;
+    *why = "exists and is not an empty folder";
     if (mkdir(dir, 0700) == 0) {
         *made = 1;
         return 0;
     }
-    if (errno != EEXIST || (d = opendir(dir)) == NULL)
+    if (errno != EEXIST) {
+        *why = strerror(errno);
+        return 1;
+    }
+    if ((d = opendir(dir)) == NULL)
         return 1;
     while ((e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             closedir(d);
             return 1;
         }
+    if (fstat(dirfd(d), &st) != 0 || st.st_uid != geteuid()) {
+        *why = "is another user's folder (another account could replace the copy)";
+        closedir(d);
+        return 1;
+    }
+    if (fchmod(dirfd(d), 0700) != 0) {
+        *why = strerror(errno);
+        closedir(d);
+        return 1;
+    }
     closedir(d);
     return 0;
 }
@@ -320,6 +339,7 @@ int cmd_backup(votectl *v, int argc, char **argv)
     store_config sc;
     double hold_s;
     json_t *m = NULL;
+    const char *why;
     char *text = NULL;
     int made, rc = EXIT_STORE;
 
@@ -327,9 +347,8 @@ int cmd_backup(votectl *v, int argc, char **argv)
         return votectl_usage_error("%s", "expects the backup's folder");
     if ((rc = config_sqlite(v, "backup")) != 0)
         return rc;
-    if (dir_prepare(argv[1], &made) != 0)
-        return fail("backup", EXIT_REFUSED, "%s: %s", argv[1],
-                    "exists and is not an empty folder; nothing was written");
+    if (dir_prepare(argv[1], &made, &why) != 0)
+        return fail("backup", EXIT_REFUSED, "%s: %s; nothing was written", argv[1], why);
     path_join(reg_tmp, sizeof reg_tmp, argv[1], "." REGISTRY_NAME ".tmp");
     path_join(box_tmp, sizeof box_tmp, argv[1], "." BOX_NAME ".tmp");
     path_join(man_tmp, sizeof man_tmp, argv[1], "." MANIFEST_NAME ".tmp");
@@ -342,8 +361,10 @@ int cmd_backup(votectl *v, int argc, char **argv)
         fail("backup", EXIT_STORE, "%s%s", err, "");
         goto out;
     }
-    if (chmod(reg_tmp, 0600) != 0 || chmod(box_tmp, 0600) != 0)
+    if (chmod(reg_tmp, 0600) != 0 || chmod(box_tmp, 0600) != 0) {
+        fail("backup", EXIT_STORE, "%s: %s", argv[1], strerror(errno));
         goto out;
+    }
     if (copy_read(reg_tmp, box_tmp, &f) != 0) {
         fail("backup", EXIT_STORE, "the copy: %s%s", f.err, "");
         goto out;
@@ -478,15 +499,15 @@ static int daemon_running(const config *c)
 }
 
 /* The manifest's record of one file: 0 if the file matches it, else 1 with why. */
-static int file_matches(json_t *man, const char *dir, const char *name, char *why, size_t len)
+static int file_matches(json_t *man, const char *path, const char *name, char *why,
+                        size_t len)
 {
     json_t *rec = json_object_get(json_object_get(man, "files"), name);
     const char *want = json_string_value(json_object_get(rec, "sha256"));
-    char path[4096], hex[65];
+    char hex[65];
     uint8_t h[32];
     uint64_t size;
 
-    path_join(path, sizeof path, dir, name);
     if (want == NULL || !json_is_integer(json_object_get(rec, "bytes"))) {
         snprintf(why, len, "the manifest has no record of %s", name);
         return 1;
@@ -498,33 +519,25 @@ static int file_matches(json_t *man, const char *dir, const char *name, char *wh
     hex_encode(hex, h, 32);
     if (size != (uint64_t)json_integer_value(json_object_get(rec, "bytes")) ||
         strcmp(hex, want) != 0) {
-        snprintf(why, len, "%s: its size or SHA-256 differs from the manifest's", path);
+        snprintf(why, len, "%s: its size or SHA-256 differs from the manifest's", name);
         return 1;
     }
     return 0;
 }
 
-/* Every check of the copy in dir against its manifest and this server's
- * keys: 0, or 1 with why. */
-static int copy_check(const char *dir, const config *cfg, json_t *man, copy_facts *f,
-                      char *why, size_t len)
+/* Every check of a copy (reg, box: the staged files, the very bytes put in
+ * place) against its manifest and this server's keys: 0, or 1 with why. */
+static int copy_check(const char *reg, const char *box, const config *cfg, json_t *man,
+                      copy_facts *f, char *why, size_t len)
 {
-    char reg[4096], box[4096], hex[65];
+    char hex[65];
     server_keys k;
     json_t *sc, *audit;
     size_t i;
 
-    if (!json_is_object(man) ||
-        strcmp(jstr(json_object_get(man, "format")), BACKUP_FORMAT) != 0) {
-        snprintf(why, len, "%s/%s is missing or not a %s manifest", dir, MANIFEST_NAME,
-                 BACKUP_FORMAT);
+    if (file_matches(man, reg, REGISTRY_NAME, why, len) != 0 ||
+        file_matches(man, box, BOX_NAME, why, len) != 0)
         return 1;
-    }
-    if (file_matches(man, dir, REGISTRY_NAME, why, len) != 0 ||
-        file_matches(man, dir, BOX_NAME, why, len) != 0)
-        return 1;
-    path_join(reg, sizeof reg, dir, REGISTRY_NAME);
-    path_join(box, sizeof box, dir, BOX_NAME);
     if (store_file_check(reg, why, len) != 0 || store_file_check(box, why, len) != 0)
         return 1;
     f->check = 1;
@@ -589,11 +602,14 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
 }
 
 /* src copied to a new file beside target (temp name in tmp), synced, with
- * target's owner and mode if it exists, else its folder's owner and 0600. */
-static int stage(const char *src, const char *target, char *tmp, size_t tmplen)
+ * target's owner and mode if it exists, else its folder's owner and 0600.
+ * src must be a regular file (not a FIFO or a device, which would hang the
+ * copy or never end it). 0, or -1 with why. */
+static int stage(const char *src, const char *target, char *tmp, size_t tmplen, char *why,
+                 size_t len)
 {
     char buf[1 << 16], dir[4096], *slash;
-    struct stat st;
+    struct stat st, sst;
     ssize_t n = 0;
     int in, out, rc = -1;
 
@@ -603,29 +619,65 @@ static int stage(const char *src, const char *target, char *tmp, size_t tmplen)
         slash = strrchr(dir, '/');
         if (slash != NULL)
             *slash = '\0';
-        if (stat(slash != NULL ? (dir[0] ? dir : "/") : ".", &st) != 0)
+        if (stat(slash != NULL ? (dir[0] ? dir : "/") : ".", &st) != 0) {
+            snprintf(why, len, "%s: %s", target, strerror(errno));
             return -1;
+        }
         st.st_mode = 0600;
     }
-    if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+    if ((in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(in, &sst) != 0 ||
+        !S_ISREG(sst.st_mode)) {
+        snprintf(why, len, "%s: %s", src, in < 0 ? strerror(errno) : "not a regular file");
+        if (in >= 0)
+            close(in);
         return -1;
+    }
     unlink(tmp);                 /* an earlier restore's, interrupted */
     if ((out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        snprintf(why, len, "%s: %s", tmp, strerror(errno));
         close(in);
         return -1;
     }
+    errno = 0;
     while ((n = read(in, buf, sizeof buf)) > 0)
         if (write(out, buf, (size_t)n) != n)
             break;
     if (n == 0 && fchmod(out, st.st_mode & 07777) == 0 &&
         (fchown(out, st.st_uid, st.st_gid) == 0 || errno == EPERM) && fsync(out) == 0)
         rc = 0;
+    if (rc != 0)
+        snprintf(why, len, "%s: %s", tmp, errno != 0 ? strerror(errno) : "short write");
     close(in);
-    if (close(out) != 0)
+    if (close(out) != 0 && rc == 0) {
+        snprintf(why, len, "%s: %s", tmp, strerror(errno));
         rc = -1;
+    }
     if (rc != 0)
         unlink(tmp);
     return rc;
+}
+
+/* The manifest: a regular file of at most 1 MiB (it is a few hundred bytes
+ * per scrutin), or NULL. */
+static json_t *manifest_load(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    json_t *man = NULL;
+    int fd;
+
+    path_join(path, sizeof path, dir, MANIFEST_NAME);
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20))
+        man = json_loadfd(fd, 0, NULL);
+    close(fd);
+    if (!json_is_object(man) ||
+        strcmp(jstr(json_object_get(man, "format")), BACKUP_FORMAT) != 0) {
+        json_decref(man);
+        return NULL;
+    }
+    return man;
 }
 
 /* The election id of an existing store at the targets ("" if it cannot be read). */
@@ -652,11 +704,10 @@ static void journal_remove(const char *db)
 int cmd_restore(votectl *v, int argc, char **argv)
 {
     config *cfg = &v->srv.cfg;
-    char why[9000], reg[4096], box[4096], reg_tmp[4200], box_tmp[4200];
+    char why[9000], reg[4096], box[4096], reg_tmp[4200] = "", box_tmp[4200] = "";
     char eid[STORE_EID_CHARS + 1], *dir = NULL, *slash;
     copy_facts *f = NULL;
     json_t *man = NULL;
-    json_error_t jerr;
     struct stat st;
     int replace = 0, rc = EXIT_REFUSED;
 
@@ -679,11 +730,27 @@ int cmd_restore(votectl *v, int argc, char **argv)
     if (!replace && (stat(cfg->registry, &st) == 0 || stat(cfg->ballot_box, &st) == 0))
         return fail("restore", EXIT_REFUSED, "%s or %s exists: pass --replace to put the "
                     "copy in its place; nothing was changed", cfg->registry, cfg->ballot_box);
-    path_join(reg, sizeof reg, dir, MANIFEST_NAME);
-    man = json_load_file(reg, 0, &jerr);
+    if ((man = manifest_load(dir)) == NULL) {
+        rc = fail("restore", EXIT_REFUSED, "the copy in %s is refused: its %s is missing, "
+                  "larger than 1 MiB or not a " BACKUP_FORMAT " manifest; nothing was changed",
+                  dir, MANIFEST_NAME);
+        goto out;
+    }
+    rc = EXIT_STORE;
     if ((f = calloc(1, sizeof *f)) == NULL)
         goto out;
-    if (copy_check(dir, cfg, man, f, why, sizeof why) != 0) {
+    /* The copy is first staged beside the targets, then checked there: what is
+     * checked is what is renamed into place, whatever is written to DIR
+     * meanwhile. */
+    path_join(reg, sizeof reg, dir, REGISTRY_NAME);
+    path_join(box, sizeof box, dir, BOX_NAME);
+    if (stage(box, cfg->ballot_box, box_tmp, sizeof box_tmp, why, sizeof why) != 0 ||
+        stage(reg, cfg->registry, reg_tmp, sizeof reg_tmp, why, sizeof why) != 0) {
+        rc = fail("restore", EXIT_STORE, "cannot stage the copy: %s; nothing was changed", why,
+                  "");
+        goto out;
+    }
+    if (copy_check(reg_tmp, box_tmp, cfg, man, f, why, sizeof why) != 0) {
         rc = fail("restore", EXIT_REFUSED, "the copy in %s is refused: %s; nothing was changed",
                   dir, why);
         goto out;
@@ -696,21 +763,16 @@ int cmd_restore(votectl *v, int argc, char **argv)
             goto out;
         }
     }
-    path_join(reg, sizeof reg, dir, REGISTRY_NAME);
-    path_join(box, sizeof box, dir, BOX_NAME);
-    if (stage(box, cfg->ballot_box, box_tmp, sizeof box_tmp) != 0 ||
-        stage(reg, cfg->registry, reg_tmp, sizeof reg_tmp) != 0) {
-        unlink(box_tmp);
-        rc = fail("restore", EXIT_STORE, "cannot write beside %s and %s; nothing was changed",
-                  cfg->ballot_box, cfg->registry);
+    /* a daemon started since the first probe would keep the old files open */
+    if (daemon_running(cfg)) {
+        rc = fail("restore", EXIT_REFUSED, "%s%s", "the daemon started during the restore: "
+                  "stop it and restore again; nothing was changed", "");
         goto out;
     }
     /* a journal left beside the old files would be played onto the copy */
     journal_remove(cfg->ballot_box);
     journal_remove(cfg->registry);
     if (rename(box_tmp, cfg->ballot_box) != 0 || rename(reg_tmp, cfg->registry) != 0) {
-        unlink(box_tmp);
-        unlink(reg_tmp);
         rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again)", cfg->registry,
                   strerror(errno));
         goto out;
@@ -729,6 +791,10 @@ int cmd_restore(votectl *v, int argc, char **argv)
            dir, (unsigned long long)f->audit_seq);
     rc = 0;
 out:
+    if (rc != 0 && box_tmp[0] != '\0')
+        unlink(box_tmp);
+    if (rc != 0 && reg_tmp[0] != '\0')
+        unlink(reg_tmp);
     json_decref(man);
     if (f != NULL)
         facts_free(f);
