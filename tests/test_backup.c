@@ -16,6 +16,7 @@
 #define _GNU_SOURCE                  /* memmem */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -24,6 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -248,6 +253,41 @@ static void test_backup_under_load(void **state)
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(st.st_mode & 0777, 0600);
     }
+}
+
+/* An existing empty folder is made 0700 (given with a trailing slash);
+ * another user's is refused, nothing written. */
+static void test_backup_folder(void **state)
+{
+    char out[8192], dir[PATH_MAX + 64];
+    struct stat st;
+
+    (void)state;
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s/open-folder", fx->dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    if (tu_sh(out, sizeof out, "%s/votectl -c %s backup %s/", fx->bin, fx->cfg, dir) != 0) {
+        fprintf(stderr, "%s\n", out);
+        fail();
+    }
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    if (geteuid() != 0) {
+        print_message("# not root: another user's folder is not tried\n");
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s/others-folder", fx->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(chown(dir, 65534, 65534), 0);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s backup %s", fx->bin, fx->cfg, dir),
+                     1);
+    assert_non_null(strstr(out, "another user's"));
+    assert_int_equal(tu_sh(out, sizeof out, "ls -A %s", dir), 0);
+    assert_string_equal(out, "");
 }
 
 /* A configuration beside fx->cfg whose store is in folder `name` (absolute
@@ -483,6 +523,144 @@ static void test_tampered_refused(void **state)
     refused("manifest", "SHA-256 differs", tamper_manifest);
 }
 
+/* ---- races during a restore ---- */
+
+/* Runs `votectl -c cfg restore copy` while a child waits for the restore to
+ * create store/ballots.db.restore-tmp (inotify; bounded: 60 s) and then does
+ * act(arg): the moment the old code had checked the copy and began to put
+ * it in place. The restore's exit code; its output in out. */
+static int restore_racing(char *out, size_t outlen, const char *cfg, const char *store,
+                          const char *copy, void (*act)(const char *arg), const char *arg)
+{
+    int in = inotify_init1(IN_CLOEXEC), child, rc;
+
+    assert_true(in >= 0);
+    assert_true(inotify_add_watch(in, store, IN_CREATE) >= 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        struct pollfd p = { in, POLLIN, 0 };
+
+        for (int i = 0; i < 600 && poll(&p, 1, 100) >= 0; i++) {
+            ssize_t n = p.revents & POLLIN ? read(in, buf, sizeof buf) : 0;
+
+            for (ssize_t k = 0; k < n;) {
+                struct inotify_event *e = (struct inotify_event *)(buf + k);
+
+                if (e->len > 0 && strcmp(e->name, "ballots.db.restore-tmp") == 0) {
+                    act(arg);
+                    pause();                      /* until killed */
+                }
+                k += (ssize_t)(sizeof *e + e->len);
+            }
+        }
+        _exit(1);
+    }
+    close(in);
+    rc = tu_sh(out, outlen, "%s/votectl -c %s restore %s", fx->bin, cfg, copy);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    return rc;
+}
+
+/* The child's acts: the copy's registry replaced (rename: arg is
+ * "from\0to"), or a listener on arg's port (the daemon started). */
+static void act_swap(const char *arg)
+{
+    if (rename(arg, arg + strlen(arg) + 1) != 0)
+        _exit(2);
+}
+
+static void act_listen(const char *arg)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(arg)) };
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0)
+        _exit(3);
+}
+
+static void file_hex(const char *path, char hex[65])
+{
+    uint8_t h[32], *buf;
+    size_t len;
+
+    buf = slurp(path, &len);
+    crypto_hash_sha256(h, buf, len);
+    free(buf);
+    hex_encode(hex, h, 32);
+}
+
+/* The copy's registry replaced by another (one signature fewer) once the
+ * restore has begun: what is put in place is what was checked, else it is
+ * refused. (The old code checked DIR, then copied DIR again: the other
+ * registry was put in place.) */
+static void test_restore_swapped(void **state)
+{
+    char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64], copy[PATH_MAX + 64];
+    char swap[2 * PATH_MAX + 160], other[PATH_MAX + 64], path[2 * PATH_MAX], hex[65];
+    json_t *m;
+    int rc;
+
+    (void)state;
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
+        return;
+    }
+    config_for(cfg, sizeof cfg, "target-swapped", store, sizeof store);
+    snprintf(copy, sizeof copy, "%s/copy-swapped", fx->dir);
+    assert_int_equal(tu_sh(out, sizeof out, "cp -a %s %s", fx->backup, copy), 0);
+    snprintf(other, sizeof other, "%s/other-registry.db", fx->dir);
+    assert_int_equal(tu_sh(out, sizeof out, "cp %s/registry.db %s", copy, other), 0);
+    sql(other, "DELETE FROM signature WHERE voter_id = (SELECT min(voter_id) FROM signature)");
+    snprintf(swap, sizeof swap, "%s%c%s/registry.db", other, '\0', copy);
+    rc = restore_racing(out, sizeof out, cfg, store, copy, act_swap, swap);
+    printf("# registry swapped during the restore: %s", out);
+    if (rc != 0) {
+        assert_int_equal(rc, 1);
+        assert_non_null(strstr(out, "nothing was changed"));
+        assert_false(exists(store, "registry.db") || exists(store, "ballots.db"));
+        assert_false(exists(store, "registry.db.restore-tmp"));
+        assert_false(exists(store, "ballots.db.restore-tmp"));
+        return;
+    }
+    snprintf(path, sizeof path, "%s/manifest.json", copy);
+    assert_non_null(m = json_load_file(path, 0, NULL));
+    snprintf(path, sizeof path, "%s/registry.db", store);
+    file_hex(path, hex);
+    assert_string_equal(hex, json_string_value(json_object_get(
+        json_object_get(json_object_get(m, "files"), "registry.db"), "sha256")));
+    json_decref(m);
+}
+
+/* The daemon starting during the restore (its listener answers once the
+ * copy is being staged): refused before anything is renamed. */
+static void test_restore_daemon_started(void **state)
+{
+    char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64], port[16];
+    json_t *j;
+
+    (void)state;
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
+        return;
+    }
+    config_for(cfg, sizeof cfg, "target-started", store, sizeof store);
+    assert_non_null(j = json_load_file(cfg, 0, NULL));
+    snprintf(port, sizeof port, "%d",
+             (int)json_integer_value(json_object_get(json_object_get(j, "listen"), "port")));
+    json_decref(j);
+    assert_int_equal(restore_racing(out, sizeof out, cfg, store, fx->backup, act_listen, port),
+                     1);
+    printf("# daemon started during the restore: %s", out);
+    assert_non_null(strstr(out, "started during the restore"));
+    assert_false(exists(store, "registry.db") || exists(store, "ballots.db"));
+    assert_false(exists(store, "ballots.db.restore-tmp"));
+}
+
 /* With PostgreSQL, backup and restore refuse and name pg_basebackup. */
 static void test_postgresql_refused(void **state)
 {
@@ -507,8 +685,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backup_under_load),
+        cmocka_unit_test(test_backup_folder),
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_tampered_refused),
+        cmocka_unit_test(test_restore_swapped),
+        cmocka_unit_test(test_restore_daemon_started),
         cmocka_unit_test(test_postgresql_refused),
     };
 
