@@ -523,6 +523,48 @@ static void test_tampered_refused(void **state)
     refused("manifest", "SHA-256 differs", tamper_manifest);
 }
 
+/* A keys file with the election's audit key but another pepper: the box's
+ * slots were placed under the first, the daemon would look for ballots
+ * where the second puts them. Refused. */
+static void test_restore_other_pepper(void **state)
+{
+    char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64], keys[PATH_MAX + 64];
+    char path[2 * PATH_MAX], hex[65];
+    const char *old;
+    uint8_t pepper[32];
+    json_t *c, *k;
+
+    (void)state;
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
+        return;
+    }
+    config_for(cfg, sizeof cfg, "target-pepper", store, sizeof store);
+    assert_non_null(c = json_load_file(cfg, 0, NULL));
+    assert_non_null(old = json_string_value(json_object_get(c, "keys")));
+    if (old[0] == '/')
+        snprintf(path, sizeof path, "%s", old);
+    else
+        snprintf(path, sizeof path, "%s/%s", fx->dir, old);
+    assert_non_null(k = json_load_file(path, 0, NULL));
+    randombytes_buf(pepper, sizeof pepper);
+    hex_encode(hex, pepper, 32);
+    json_object_set_new(k, "pepper", json_string(hex));
+    snprintf(keys, sizeof keys, "%s/other-pepper.json", fx->dir);
+    assert_int_equal(json_dump_file(k, keys, 0), 0);
+    assert_int_equal(chmod(keys, 0600), 0);
+    json_object_set_new(c, "keys", json_string(keys));
+    assert_int_equal(json_dump_file(c, cfg, JSON_INDENT(1)), 0);
+    json_decref(k);
+    json_decref(c);
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s restore %s", fx->bin, cfg,
+                           fx->backup), 1);
+    printf("# another pepper: %s", out);
+    assert_non_null(strstr(out, "not where this pepper puts them"));
+    assert_false(exists(store, "registry.db") || exists(store, "ballots.db"));
+    assert_false(exists(store, "ballots.db.restore-tmp") || exists(store, "registry.db.restore-tmp"));
+}
+
 /* ---- races during a restore ---- */
 
 /* Runs `votectl -c cfg restore copy` while a child waits for the restore to
@@ -688,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_backup_folder),
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_tampered_refused),
+        cmocka_unit_test(test_restore_other_pepper),
         cmocka_unit_test(test_restore_swapped),
         cmocka_unit_test(test_restore_daemon_started),
         cmocka_unit_test(test_postgresql_refused),

@@ -26,18 +26,22 @@
 #include "ballot/ballot.h"
 #include "crypto/hex.h"
 #include "election/definition.h"
+#include "signer/signer.h"
 
 #define BACKUP_FORMAT "votesrv-backup/1"
 #define REGISTRY_NAME "registry.db"
 #define BOX_NAME "ballots.db"
 #define MANIFEST_NAME "manifest.json"
 #define PAGE_BALLOTS 512
+#define PROBES 16                /* ballots per scrutin looked up by tracker */
 
 typedef struct {
     char scrutin[STORE_SCRUTIN_CHARS + 1];
     uint64_t count, ballots, signatures;
     uint8_t digest[32], recomputed[32];
     int bad_tracker;
+    uint8_t probe[PROBES][32];   /* the first ballots' trackers */
+    size_t nprobe;
 } scrutin_state;
 
 /* What a copy holds, read from it (one read transaction). */
@@ -48,6 +52,8 @@ typedef struct {
     scrutin_state sc[DEF_MAX_SCRUTINS];
     size_t nsc;
     int check;               /* restore: also every ballot and signature */
+    const uint8_t *box_key;  /* restore: the configuration's slot key */
+    int probe_missing;       /* a probed ballot not found with box_key */
     size_t cur;
     uint8_t after[32];
     int has_after;
@@ -135,6 +141,8 @@ static int check_ballot(const uint8_t *tracker, const char *body, void *arg)
         s->bad_tracker = 1;
     if (box_digest_add(s->recomputed, tracker) != 0)
         s->bad_tracker = 1;
+    if (s->nprobe < PROBES)
+        memcpy(s->probe[s->nprobe++], tracker, 32);
     s->ballots++;
     memcpy(f->after, tracker, 32);
     f->has_after = 1;
@@ -180,6 +188,19 @@ static int run_facts(store_tx *tx, void *arg)
                 rc = store_ballots_page(tx, s->scrutin, f->has_after ? f->after : NULL,
                                         PAGE_BALLOTS, check_ballot, f);
         } while (f->check && rc == STORE_OK && f->page == PAGE_BALLOTS);
+        /* found where the configuration's slot key puts them: the box was
+         * filled under this keys file's pepper */
+        for (size_t j = 0; f->box_key != NULL && rc == STORE_OK && j < s->nprobe; j++) {
+            char scrutin[STORE_SCRUTIN_CHARS + 1];
+            char *body = NULL;
+
+            rc = store_ballot_get(tx, s->probe[j], scrutin, &body);
+            free(body);
+            if (rc == STORE_ENOTFOUND) {
+                f->probe_missing = 1;
+                rc = STORE_OK;
+            }
+        }
     }
     def_free(&d);
     if (rc == STORE_OK && f->check)
@@ -191,7 +212,7 @@ static int run_facts(store_tx *tx, void *arg)
  * the reason in f->err. */
 static int copy_read(const char *registry, const char *box, copy_facts *f)
 {
-    store_config sc = { registry, box, 1, NULL, NULL, 1 };
+    store_config sc = { registry, box, 1, NULL, f->box_key, 1 };
     char err[256];
     store *s = store_open(&sc, err, sizeof err);
     int rc;
@@ -532,6 +553,7 @@ static int copy_check(const char *reg, const char *box, const config *cfg, json_
 {
     char hex[65];
     server_keys k;
+    signer_keys d;
     json_t *sc, *audit;
     size_t i;
 
@@ -540,8 +562,17 @@ static int copy_check(const char *reg, const char *box, const config *cfg, json_
         return 1;
     if (store_file_check(reg, why, len) != 0 || store_file_check(box, why, len) != 0)
         return 1;
+    if (server_keys_load(&k, cfg->keys, 0, why, len) != 0)
+        return 1;
+    signer_keys_derive(&d, k.pepper, k.audit_pk);
+    sodium_memzero(k.pepper, sizeof k.pepper);
+    sodium_memzero(k.audit_sk, sizeof k.audit_sk);
     f->check = 1;
-    if (copy_read(reg, box, f) != 0) {
+    f->box_key = d.box_key;
+    i = (size_t)copy_read(reg, box, f);
+    f->box_key = NULL;
+    sodium_memzero(&d, sizeof d);
+    if (i != 0) {
         snprintf(why, len, "%s", f->err);
         return 1;
     }
@@ -549,13 +580,16 @@ static int copy_check(const char *reg, const char *box, const config *cfg, json_
         snprintf(why, len, "the copy holds election %s, not the manifest's", f->e.eid);
         return 1;
     }
-    if (server_keys_load(&k, cfg->keys, 0, why, len) != 0)
-        return 1;
     i = sodium_memcmp(k.audit_pk, f->e.audit_key, 32);
     sodium_memzero(&k, sizeof k);
     if (i != 0) {
         snprintf(why, len, "election %s was not run with this configuration's keys (%s): its "
                  "audit key differs", f->e.eid, cfg->keys);
+        return 1;
+    }
+    if (f->probe_missing) {
+        snprintf(why, len, "election %s was not run with this configuration's keys (%s): its "
+                 "ballots are not where this pepper puts them", f->e.eid, cfg->keys);
         return 1;
     }
     hex_encode(hex, f->audit_head, 32);
