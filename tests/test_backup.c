@@ -567,17 +567,31 @@ static void test_restore_other_pepper(void **state)
 
 /* ---- races during a restore ---- */
 
-/* Runs `votectl -c cfg restore copy` while a child waits for the restore to
- * create store/ballots.db.restore-tmp (inotify; bounded: 60 s) and then does
- * act(arg): the moment the old code had checked the copy and began to put
- * it in place. The restore's exit code; its output in out. */
+/* Runs `votectl -c cfg restore copy [--replace]` while a child waits for a
+ * file `name` to appear in store (inotify; bounded: 60 s) and then does
+ * act(arg, the restore's pid). The restore's exit code (-1 if killed); its
+ * output in out. */
 static int restore_racing(char *out, size_t outlen, const char *cfg, const char *store,
-                          const char *copy, void (*act)(const char *arg), const char *arg)
+                          const char *copy, const char *name,
+                          void (*act)(const char *arg, pid_t restore), const char *arg)
 {
-    int in = inotify_init1(IN_CLOEXEC), child, rc;
+    char votectl[PATH_MAX + 16], log[PATH_MAX + 64];
+    int in = inotify_init1(IN_CLOEXEC), restore, child, status;
+    FILE *r;
+    size_t n;
 
     assert_true(in >= 0);
     assert_true(inotify_add_watch(in, store, IN_CREATE) >= 0);
+    snprintf(votectl, sizeof votectl, "%s/votectl", fx->bin);
+    snprintf(log, sizeof log, "%s/restore-racing.log", fx->dir);
+    restore = fork();
+    assert_true(restore >= 0);
+    if (restore == 0) {
+        if (freopen(log, "w", stdout) == NULL || dup2(fileno(stdout), 2) < 0)
+            _exit(126);
+        execl(votectl, "votectl", "-c", cfg, "restore", copy, "--replace", (char *)NULL);
+        _exit(127);
+    }
     child = fork();
     assert_true(child >= 0);
     if (child == 0) {
@@ -585,13 +599,13 @@ static int restore_racing(char *out, size_t outlen, const char *cfg, const char 
         struct pollfd p = { in, POLLIN, 0 };
 
         for (int i = 0; i < 600 && poll(&p, 1, 100) >= 0; i++) {
-            ssize_t n = p.revents & POLLIN ? read(in, buf, sizeof buf) : 0;
+            ssize_t got = p.revents & POLLIN ? read(in, buf, sizeof buf) : 0;
 
-            for (ssize_t k = 0; k < n;) {
+            for (ssize_t k = 0; k < got;) {
                 struct inotify_event *e = (struct inotify_event *)(buf + k);
 
-                if (e->len > 0 && strcmp(e->name, "ballots.db.restore-tmp") == 0) {
-                    act(arg);
+                if (e->len > 0 && strcmp(e->name, name) == 0) {
+                    act(arg, restore);
                     pause();                      /* until killed */
                 }
                 k += (ssize_t)(sizeof *e + e->len);
@@ -600,29 +614,42 @@ static int restore_racing(char *out, size_t outlen, const char *cfg, const char 
         _exit(1);
     }
     close(in);
-    rc = tu_sh(out, outlen, "%s/votectl -c %s restore %s", fx->bin, cfg, copy);
+    assert_int_equal(waitpid(restore, &status, 0), restore);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
-    return rc;
+    assert_non_null(r = fopen(log, "r"));
+    n = fread(out, 1, outlen - 1, r);
+    out[n] = '\0';
+    fclose(r);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* The child's acts: the copy's registry replaced (rename: arg is
- * "from\0to"), or a listener on arg's port (the daemon started). */
-static void act_swap(const char *arg)
+ * "from\0to"), a listener on arg's port (the daemon started), the restore
+ * killed (a crash). */
+static void act_swap(const char *arg, pid_t restore)
 {
+    (void)restore;
     if (rename(arg, arg + strlen(arg) + 1) != 0)
         _exit(2);
 }
 
-static void act_listen(const char *arg)
+static void act_listen(const char *arg, pid_t restore)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(arg)) };
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 
+    (void)restore;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0)
         _exit(3);
+}
+
+static void act_kill(const char *arg, pid_t restore)
+{
+    (void)arg;
+    kill(restore, SIGKILL);
 }
 
 static void file_hex(const char *path, char hex[65])
@@ -659,7 +686,8 @@ static void test_restore_swapped(void **state)
     assert_int_equal(tu_sh(out, sizeof out, "cp %s/registry.db %s", copy, other), 0);
     sql(other, "DELETE FROM signature WHERE voter_id = (SELECT min(voter_id) FROM signature)");
     snprintf(swap, sizeof swap, "%s%c%s/registry.db", other, '\0', copy);
-    rc = restore_racing(out, sizeof out, cfg, store, copy, act_swap, swap);
+    rc = restore_racing(out, sizeof out, cfg, store, copy, "ballots.db.restore-tmp", act_swap,
+                        swap);
     printf("# registry swapped during the restore: %s", out);
     if (rc != 0) {
         assert_int_equal(rc, 1);
@@ -695,12 +723,50 @@ static void test_restore_daemon_started(void **state)
     snprintf(port, sizeof port, "%d",
              (int)json_integer_value(json_object_get(json_object_get(j, "listen"), "port")));
     json_decref(j);
-    assert_int_equal(restore_racing(out, sizeof out, cfg, store, fx->backup, act_listen, port),
-                     1);
+    assert_int_equal(restore_racing(out, sizeof out, cfg, store, fx->backup,
+                                    "ballots.db.restore-tmp", act_listen, port), 1);
     printf("# daemon started during the restore: %s", out);
     assert_non_null(strstr(out, "started during the restore"));
     assert_false(exists(store, "registry.db") || exists(store, "ballots.db"));
     assert_false(exists(store, "ballots.db.restore-tmp"));
+}
+
+/* A restore killed once it has begun to put files in place (at its pending
+ * mark): every open of the store refuses it (the registry and the box may
+ * be from two times) until the restore is run again. */
+static void test_restore_interrupted(void **state)
+{
+    char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64];
+
+    (void)state;
+    if (tu_pg()) {
+        tu_sqlite_only("backup and restore copy the SQLite files");
+        return;
+    }
+    config_for(cfg, sizeof cfg, "target-interrupted", store, sizeof store);
+    if (tu_sh(out, sizeof out, "%s/votectl -c %s restore %s", fx->bin, cfg, fx->backup) != 0) {
+        fprintf(stderr, "%s\n", out);
+        fail();
+    }
+    assert_int_equal(restore_racing(out, sizeof out, cfg, store, fx->backup,
+                                    "registry.db.restore-pending", act_kill, ""), -1);
+    assert_int_not_equal(tu_sh(out, sizeof out, "%s/votectl -c %s status", fx->bin, cfg), 0);
+    printf("# after an interrupted restore: %s", out);
+    assert_non_null(strstr(out, "restore was interrupted"));
+    /* (the old backup printed its error and exited 0) */
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s backup %s/after-interrupted",
+                           fx->bin, cfg, fx->dir), 4);
+    assert_non_null(strstr(out, "restore was interrupted"));
+    if (tu_sh(out, sizeof out, "%s/votectl -c %s restore %s --replace", fx->bin, cfg,
+              fx->backup) != 0) {
+        fprintf(stderr, "%s\n", out);
+        fail();
+    }
+    assert_false(exists(store, "registry.db.restore-pending"));
+    if (tu_sh(out, sizeof out, "%s/votectl -c %s status", fx->bin, cfg) != 0) {
+        fprintf(stderr, "%s\n", out);
+        fail();
+    }
 }
 
 /* With PostgreSQL, backup and restore refuse and name pg_basebackup. */
@@ -733,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_restore_other_pepper),
         cmocka_unit_test(test_restore_swapped),
         cmocka_unit_test(test_restore_daemon_started),
+        cmocka_unit_test(test_restore_interrupted),
         cmocka_unit_test(test_postgresql_refused),
     };
 

@@ -368,6 +368,7 @@ int cmd_backup(votectl *v, int argc, char **argv)
         return votectl_usage_error("%s", "expects the backup's folder");
     if ((rc = config_sqlite(v, "backup")) != 0)
         return rc;
+    rc = EXIT_STORE;             /* until the copy is in place */
     if (dir_prepare(argv[1], &made, &why) != 0)
         return fail("backup", EXIT_REFUSED, "%s: %s; nothing was written", argv[1], why);
     path_join(reg_tmp, sizeof reg_tmp, argv[1], "." REGISTRY_NAME ".tmp");
@@ -635,6 +636,20 @@ static int copy_check(const char *reg, const char *box, const config *cfg, json_
     return 0;
 }
 
+/* The folder of path into out: "." without a slash, "/" for the root's. */
+static void parent_of(char *out, size_t len, const char *path)
+{
+    char *slash;
+
+    snprintf(out, len, "%s", path);
+    if ((slash = strrchr(out, '/')) == NULL)
+        snprintf(out, len, ".");
+    else if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
+}
+
 /* src copied to a new file beside target (temp name in tmp), synced, with
  * target's owner and mode if it exists, else its folder's owner and 0600.
  * src must be a regular file (not a FIFO or a device, which would hang the
@@ -642,18 +657,15 @@ static int copy_check(const char *reg, const char *box, const config *cfg, json_
 static int stage(const char *src, const char *target, char *tmp, size_t tmplen, char *why,
                  size_t len)
 {
-    char buf[1 << 16], dir[4096], *slash;
+    char buf[1 << 16], dir[4096];
     struct stat st, sst;
     ssize_t n = 0;
     int in, out, rc = -1;
 
     snprintf(tmp, tmplen, "%s.restore-tmp", target);
     if (stat(target, &st) != 0) {
-        snprintf(dir, sizeof dir, "%s", target);
-        slash = strrchr(dir, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        if (stat(slash != NULL ? (dir[0] ? dir : "/") : ".", &st) != 0) {
+        parent_of(dir, sizeof dir, target);
+        if (stat(dir, &st) != 0) {
             snprintf(why, len, "%s: %s", target, strerror(errno));
             return -1;
         }
@@ -714,13 +726,21 @@ static json_t *manifest_load(const char *dir)
     return man;
 }
 
-/* The election id of an existing store at the targets ("" if it cannot be read). */
+/* The election id of an existing store at the targets, or of the restore
+ * interrupted there (its pending mark holds it); "" if it cannot be read. */
 static void target_eid(const config *cfg, char eid[STORE_EID_CHARS + 1])
 {
     copy_facts *f = calloc(1, sizeof *f);
+    char path[4096];
+    FILE *r;
 
     eid[0] = '\0';
-    if (f != NULL && copy_read(cfg->registry, cfg->ballot_box, f) == 0)
+    snprintf(path, sizeof path, "%s" STORE_RESTORE_PENDING, cfg->registry);
+    if ((r = fopen(path, "r")) != NULL) {
+        if (fgets(eid, STORE_EID_CHARS + 1, r) == NULL)
+            eid[0] = '\0';
+        fclose(r);
+    } else if (f != NULL && copy_read(cfg->registry, cfg->ballot_box, f) == 0)
         snprintf(eid, STORE_EID_CHARS + 1, "%s", f->e.eid);
     if (f != NULL)
         facts_free(f);
@@ -739,7 +759,8 @@ int cmd_restore(votectl *v, int argc, char **argv)
 {
     config *cfg = &v->srv.cfg;
     char why[9000], reg[4096], box[4096], reg_tmp[4200] = "", box_tmp[4200] = "";
-    char eid[STORE_EID_CHARS + 1], *dir = NULL, *slash;
+    char pending[4200];
+    char eid[STORE_EID_CHARS + 1], *dir = NULL;
     copy_facts *f = NULL;
     json_t *man = NULL;
     struct stat st;
@@ -803,23 +824,31 @@ int cmd_restore(votectl *v, int argc, char **argv)
                   "stop it and restore again; nothing was changed", "");
         goto out;
     }
-    /* a journal left beside the old files would be played onto the copy */
-    journal_remove(cfg->ballot_box);
-    journal_remove(cfg->registry);
-    if (rename(box_tmp, cfg->ballot_box) != 0 || rename(reg_tmp, cfg->registry) != 0) {
-        rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again)", cfg->registry,
+    /* the pending mark: until it goes, every open of the store refuses it
+     * (an interruption between the renames would leave files of two times) */
+    snprintf(pending, sizeof pending, "%s" STORE_RESTORE_PENDING, cfg->registry);
+    parent_of(reg, sizeof reg, cfg->registry);
+    parent_of(box, sizeof box, cfg->ballot_box);
+    unlink(pending);
+    if (write_file_synced(pending, f->e.eid) != 0 || sync_dir(reg) != 0) {
+        unlink(pending);
+        rc = fail("restore", EXIT_STORE, "%s: %s; nothing was changed", pending,
                   strerror(errno));
         goto out;
     }
-    snprintf(reg, sizeof reg, "%s", cfg->registry);
-    if ((slash = strrchr(reg, '/')) != NULL) {
-        *slash = '\0';
-        sync_dir(reg[0] ? reg : "/");
+    /* a journal left beside the old files would be played onto the copy */
+    journal_remove(cfg->ballot_box);
+    journal_remove(cfg->registry);
+    if (rename(box_tmp, cfg->ballot_box) != 0 || rename(reg_tmp, cfg->registry) != 0 ||
+        sync_dir(box) != 0 || sync_dir(reg) != 0) {
+        rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again with --replace)",
+                  cfg->registry, strerror(errno));
+        goto out;
     }
-    snprintf(box, sizeof box, "%s", cfg->ballot_box);
-    if ((slash = strrchr(box, '/')) != NULL) {
-        *slash = '\0';
-        sync_dir(box[0] ? box : "/");
+    if (unlink(pending) != 0 || sync_dir(reg) != 0) {
+        rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again with --replace)",
+                  pending, strerror(errno));
+        goto out;
     }
     printf("restored election %s from %s: %llu audit entries, every check passed\n", f->e.eid,
            dir, (unsigned long long)f->audit_seq);
