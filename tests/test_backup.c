@@ -508,6 +508,27 @@ static void tamper_manifest(const char *dir)
     json_decref(m);
 }
 
+/* The box of a later backup (test_backup_folder's, every ballot cast) with
+ * this one's registry, the manifest rewritten to match: refused, the
+ * signature list does not give the box's count. */
+static void tamper_mixed(const char *dir)
+{
+    char out[512], path[PATH_MAX + 64];
+    json_t *m, *later;
+
+    assert_int_equal(tu_sh(out, sizeof out, "cp %s/open-folder/ballots.db %s/ballots.db", fx->dir,
+                           dir), 0);
+    rehash(dir, "ballots.db");
+    snprintf(path, sizeof path, "%s/open-folder/manifest.json", fx->dir);
+    assert_non_null(later = json_load_file(path, 0, NULL));
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    assert_non_null(m = json_load_file(path, 0, NULL));
+    json_object_set(m, "box", json_object_get(later, "box"));
+    assert_int_equal(json_dump_file(m, path, JSON_INDENT(2)), 0);
+    json_decref(m);
+    json_decref(later);
+}
+
 static void test_tampered_refused(void **state)
 {
     (void)state;
@@ -521,6 +542,7 @@ static void test_tampered_refused(void **state)
     refused("audit", "audit chain does not verify", tamper_audit);
     refused("signature", "signatures on the list", tamper_signature);
     refused("manifest", "SHA-256 differs", tamper_manifest);
+    refused("mixed", "signatures on the list", tamper_mixed);
 }
 
 /* A keys file with the election's audit key but another pepper: the box's

@@ -850,8 +850,8 @@ int cmd_restore(votectl *v, int argc, char **argv)
                   pending, strerror(errno));
         goto out;
     }
-    printf("restored election %s from %s: %llu audit entries, every check passed\n", f->e.eid,
-           dir, (unsigned long long)f->audit_seq);
+    printf("restored election %s from %s (taken %s): %llu audit entries, every check passed\n",
+           f->e.eid, dir, jstr(json_object_get(man, "time")), (unsigned long long)f->audit_seq);
     rc = 0;
 out:
     if (rc != 0 && box_tmp[0] != '\0')
