@@ -611,6 +611,8 @@ static int restore_racing(char *out, size_t outlen, const char *cfg, const char 
     if (restore == 0) {
         if (freopen(log, "w", stdout) == NULL || dup2(fileno(stdout), 2) < 0)
             _exit(126);
+        if (nice(19) == -1)              /* the child acts first on a busy machine */
+            perror("nice");
         execl(votectl, "votectl", "-c", cfg, "restore", copy, "--replace", (char *)NULL);
         _exit(127);
     }
@@ -732,21 +734,29 @@ static void test_restore_swapped(void **state)
  * copy is being staged): refused before anything is renamed. */
 static void test_restore_daemon_started(void **state)
 {
-    char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64], port[16];
+    char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64], port[16], name[64];
     json_t *j;
+    int rc = 0;
 
     (void)state;
     if (tu_pg()) {
         tu_sqlite_only("backup and restore copy the SQLite files");
         return;
     }
-    config_for(cfg, sizeof cfg, "target-started", store, sizeof store);
-    assert_non_null(j = json_load_file(cfg, 0, NULL));
-    snprintf(port, sizeof port, "%d",
-             (int)json_integer_value(json_object_get(json_object_get(j, "listen"), "port")));
-    json_decref(j);
-    assert_int_equal(restore_racing(out, sizeof out, cfg, store, fx->backup,
-                                    "ballots.db.restore-tmp", act_listen, port), 1);
+    /* the listener can come after the restore's end (a busy machine): again,
+     * into a new folder, at most 5 times (the old restore never refused) */
+    for (int i = 0; i < 5 && rc != 1; i++) {
+        snprintf(name, sizeof name, "target-started-%d", i);
+        config_for(cfg, sizeof cfg, name, store, sizeof store);
+        assert_non_null(j = json_load_file(cfg, 0, NULL));
+        snprintf(port, sizeof port, "%d",
+                 (int)json_integer_value(json_object_get(json_object_get(j, "listen"), "port")));
+        json_decref(j);
+        rc = restore_racing(out, sizeof out, cfg, store, fx->backup, "ballots.db.restore-tmp",
+                            act_listen, port);
+        assert_true(rc == 1 || rc == 0);
+    }
+    assert_int_equal(rc, 1);
     printf("# daemon started during the restore: %s", out);
     assert_non_null(strstr(out, "started during the restore"));
     assert_false(exists(store, "registry.db") || exists(store, "ballots.db"));
@@ -759,6 +769,7 @@ static void test_restore_daemon_started(void **state)
 static void test_restore_interrupted(void **state)
 {
     char out[8192], cfg[PATH_MAX + 64], store[PATH_MAX + 64];
+    int rc = 0;
 
     (void)state;
     if (tu_pg()) {
@@ -770,8 +781,14 @@ static void test_restore_interrupted(void **state)
         fprintf(stderr, "%s\n", out);
         fail();
     }
-    assert_int_equal(restore_racing(out, sizeof out, cfg, store, fx->backup,
-                                    "registry.db.restore-pending", act_kill, ""), -1);
+    /* the kill can come after the restore's end (a busy machine): again, at
+     * most 5 times (the old restore made no mark: never killed) */
+    for (int i = 0; i < 5 && rc != -1; i++) {
+        rc = restore_racing(out, sizeof out, cfg, store, fx->backup, "registry.db.restore-pending",
+                            act_kill, "");
+        assert_true(rc == -1 || rc == 0);
+    }
+    assert_int_equal(rc, -1);
     assert_int_not_equal(tu_sh(out, sizeof out, "%s/votectl -c %s status", fx->bin, cfg), 0);
     printf("# after an interrupted restore: %s", out);
     assert_non_null(strstr(out, "restore was interrupted"));
