@@ -117,11 +117,14 @@ int config_net_contains(const config_net *n, int family, const uint8_t *addr);
 /* Whether the address is one of the configured proxies' (an IPv4-mapped IPv6
  * address is taken as the IPv4 one). */
 int config_proxy_trusted(const config *c, const struct sockaddr *sa);
-/* 0, or -1 with a message in err. */
+/* 0, or -1 with a message in err; and the défi menu set for the process. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
-/* The same, for the signer's and the worker's units (privsep.mode "units"):
- * no_mail_password leaves mail.password_file unread (the writer's mailer's
- * alone, not readable by their users). */
+/* The same without touching the process nor reading the mail relay's
+ * password (a reload by the writer, which must not hold it: reload.c). */
+int config_read(config *c, const char *path, char *err, size_t errlen);
+/* config_load for the signer's and the worker's units (privsep.mode
+ * "units"): no_mail_password leaves mail.password_file unread (the
+ * writer's alone, not readable by their users). */
 int config_load_role(config *c, const char *path, int no_mail_password, char *err,
                      size_t errlen);
 /* Read the keys file; if create is set and the file does not exist, make new
