@@ -307,9 +307,10 @@ test-pg: $(REL_TESTS) $(REL_BIN) portal
 	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 
 # Failover: a primary and a synchronous standby, two votesrv nodes under load,
-# the primary killed and the standby promoted (tests/ha_failover.c).
+# the primary's machine lost and Patroni promoting the standby, a pg_basebackup
+# under load checked (tests/ha_failover.c; etcd, Patroni, HAProxy on loopback).
 check-ha: build/rel/tests/ha_failover $(REL_BIN)
-	@echo "== ha_failover (PostgreSQL primary killed under load)"
+	@echo "== ha_failover (Patroni, etcd, HAProxy: PostgreSQL primary lost under load)"
 	@cd tests && VOTESRV_BIN=../build/rel/bin ../build/rel/tests/ha_failover
 
 test: $(REL_TESTS) $(REL_BIN) portal
