@@ -431,12 +431,12 @@ install: $(REL_BIN) portal
 	chmod 0711 $(DESTDIR)$(LOCALSTATEDIR)/lib/votesrv
 	[ -e $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json ] || \
 	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votesrv#$(SYSCONFDIR)/votesrv#g' \
-	    -e 's#/var/lib/votesrv#$(LOCALSTATEDIR)/lib/votesrv#g' conf/votesrv.example.json \
-	    > $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json
+	    -e 's#/var/lib/votesrv#$(LOCALSTATEDIR)/lib/votesrv#g' conf/votesrv.example.json | \
+	    $(INSTALL) -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json
 	[ -e $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json ] || \
 	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votecad#$(SYSCONFDIR)/votecad#g' \
-	    -e 's#/var/lib/votecad#$(LOCALSTATEDIR)/lib/votecad#g' conf/votecad.example.json \
-	    > $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json
+	    -e 's#/var/lib/votecad#$(LOCALSTATEDIR)/lib/votecad#g' conf/votecad.example.json | \
+	    $(INSTALL) -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && id votesrv > /dev/null 2>&1 && \
 	    getent group votesrv-signer > /dev/null; then \
 	  echo "chown votesrv:votesrv-signer $(LOCALSTATEDIR)/lib/votesrv"; \

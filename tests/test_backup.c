@@ -629,7 +629,11 @@ static int restore_racing(char *out, size_t outlen, const char *cfg, const char 
                 struct inotify_event *e = (struct inotify_event *)(buf + k);
 
                 if (e->len > 0 && strcmp(e->name, name) == 0) {
+                    /* held while the child acts, so that a busy machine
+                     * cannot run the restore past the point meanwhile */
+                    kill(restore, SIGSTOP);
                     act(arg, restore);
+                    kill(restore, SIGCONT);
                     pause();                      /* until killed */
                 }
                 k += (ssize_t)(sizeof *e + e->len);
