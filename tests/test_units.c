@@ -208,13 +208,61 @@ static void folder(const char *path, uid_t owner, gid_t group)
     assert_int_equal(chmod(path, 02750), 0);
 }
 
+/* A worker of uid:gid that takes its channels, says READY (port 1) and then
+ * once go is readable (the writer took READY alone) keeps sending bytes on
+ * its control connection: attack code in the worker trying to hold the
+ * writer's stop. Its pid. */
+static pid_t rogue_worker(const char *path, uid_t uid, gid_t gid, int go)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    pid_t pid;
+
+    assert_true(strlen(path) < sizeof a.sun_path);
+    memcpy(a.sun_path, path, strlen(path));
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        uint32_t ready[4] = { 3, 8, 1, 1 };     /* PRIVSEP_READY, port 1, internal 1 */
+        char buf[4096], cbuf[CMSG_SPACE(sizeof(int) * 4)];
+        int fd;
+
+        if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0 ||
+            (fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+            connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+            _exit(1);
+        /* the channels: read until the writer has sent them all */
+        for (int i = 0; i < 500; i++) {
+            struct pollfd p = { .fd = fd, .events = POLLIN };
+            struct iovec iov = { buf, sizeof buf };
+            struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                                .msg_controllen = sizeof cbuf };
+
+            if (poll(&p, 1, 200) != 1)
+                break;
+            if (recvmsg(fd, &m, 0) <= 0)
+                _exit(1);
+        }
+        if (send(fd, ready, sizeof ready, MSG_NOSIGNAL) != (ssize_t)sizeof ready ||
+            read(go, buf, 1) != 1)
+            _exit(1);
+        for (int i = 0; i < 100000; i++) {    /* bounded: 100 s */
+            if (send(fd, "x", 1, MSG_NOSIGNAL) != 1)
+                _exit(0);
+            sleep_ms(1);
+        }
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    return pid;
+}
+
 static void test_three_units(void **state)
 {
     struct passwd s, w, h, *p;
     char cfgpath[700], privsep[2400], sdir[800], hdir[800], ssock[900], hsock[900],
          port_file[900], keys[CONFIG_PATH_CHARS], out[4096], v[800], err[CONFIG_ERR_CHARS];
     config c;
-    int port, password = 0;
+    int port, password = 0, go[2];
 
     (void)state;
     if (geteuid() != 0)
@@ -341,6 +389,23 @@ static void test_three_units(void **state)
     assert_int_equal(ended_within(procs[WRITER], 15000), 1);
     procs[WRITER] = 0;
     assert_true(logged("votesrv.log", "worker_died", "closed", 2000));
+
+    /* (4) a worker that keeps talking on its control connection once READY
+     * does not hold the writer's stop: it ends, within its bound */
+    remove(port_file);
+    remove(hsock);      /* if the writer that lost its worker left it: the next one's */
+    procs[WRITER] = run_as(w.pw_uid, w.pw_gid, "votesrv.log", "-c", cfgpath, "--port-file",
+                           port_file, NULL);
+    assert_true(appears(hsock, 10000));
+    assert_int_equal(pipe(go), 0);
+    procs[WORKER] = rogue_worker(hsock, h.pw_uid, h.pw_gid, go[0]);
+    close(go[0]);
+    assert_true(port_read(port_file) == 1);
+    assert_int_equal(write(go[1], "", 1), 1);
+    close(go[1]);
+    kill(procs[WRITER], SIGTERM);
+    assert_int_equal(ended_within(procs[WRITER], 25000), 0);
+    procs[WRITER] = 0;
     teardown(state);
 }
 

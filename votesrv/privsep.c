@@ -901,11 +901,13 @@ void privsep_stop(privsep *ps)
         }
         /* the end of its control connection: it finishes the requests in
          * flight (the writer threads still answer), then closes it */
-        if (ps->ctl >= 0 && shutdown(ps->ctl, SHUT_WR) == 0) {
+        /* once, bounded: after READY a worker sends nothing on it, and one
+         * that keeps sending (attack code in it) must not hold the stop */
+        if (ps->ctl >= 0 && shutdown(ps->ctl, SHUT_WR) == 0 &&
+            units_wait_readable(ps->ctl, STOP_WAIT_MS) > 0) {
             char c;
 
-            while (units_wait_readable(ps->ctl, STOP_WAIT_MS) > 0 && recv(ps->ctl, &c, 1, 0) > 0)
-                ;
+            (void)!recv(ps->ctl, &c, 1, MSG_DONTWAIT);
         }
         if (ps->listen_fd >= 0) {
             close(ps->listen_fd);
