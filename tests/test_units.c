@@ -211,8 +211,9 @@ static void folder(const char *path, uid_t owner, gid_t group)
 /* A worker of uid:gid that takes its channels, says READY (port 1) and then
  * once go is readable (the writer took READY alone) keeps sending bytes on
  * its control connection: attack code in the worker trying to hold the
- * writer's stop. Its pid. */
-static pid_t rogue_worker(const char *path, uid_t uid, gid_t gid, int go)
+ * writer's stop. go -1: it never says READY (and says on took that it has
+ * its channels), trying to hold the writer's start. Its pid. */
+static pid_t rogue_worker(const char *path, uid_t uid, gid_t gid, int go, int took)
 {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
     pid_t pid;
@@ -241,6 +242,13 @@ static pid_t rogue_worker(const char *path, uid_t uid, gid_t gid, int go)
                 break;
             if (recvmsg(fd, &m, 0) <= 0)
                 _exit(1);
+        }
+        if (go < 0) {
+            if (write(took, "", 1) != 1)
+                _exit(1);
+            for (int i = 0; i < 1000; i++)    /* bounded: 100 s */
+                sleep_ms(100);
+            _exit(0);
         }
         if (send(fd, ready, sizeof ready, MSG_NOSIGNAL) != (ssize_t)sizeof ready ||
             read(go, buf, 1) != 1)
@@ -398,13 +406,29 @@ static void test_three_units(void **state)
                            port_file, NULL);
     assert_true(appears(hsock, 10000));
     assert_int_equal(pipe(go), 0);
-    procs[WORKER] = rogue_worker(hsock, h.pw_uid, h.pw_gid, go[0]);
+    procs[WORKER] = rogue_worker(hsock, h.pw_uid, h.pw_gid, go[0], -1);
     close(go[0]);
     assert_true(port_read(port_file) == 1);
     assert_int_equal(write(go[1], "", 1), 1);
     close(go[1]);
     kill(procs[WRITER], SIGTERM);
     assert_int_equal(ended_within(procs[WRITER], 25000), 0);
+    procs[WRITER] = 0;
+    stop(WORKER);
+
+    /* (5) a peer of the worker's uid that takes the channels and never says
+     * READY does not hold the writer: a stop asked for ends it (exit 0) */
+    remove(hsock);
+    procs[WRITER] = run_as(w.pw_uid, w.pw_gid, "votesrv.log", "-c", cfgpath, "--port-file",
+                           port_file, NULL);
+    assert_true(appears(hsock, 10000));
+    assert_int_equal(pipe(go), 0);
+    procs[WORKER] = rogue_worker(hsock, h.pw_uid, h.pw_gid, -1, go[1]);
+    close(go[1]);
+    assert_int_equal(read(go[0], v, 1), 1);
+    close(go[0]);
+    kill(procs[WRITER], SIGTERM);
+    assert_int_equal(ended_within(procs[WRITER], 10000), 0);
     procs[WRITER] = 0;
     teardown(state);
 }

@@ -44,6 +44,7 @@
 #define STOP_GRACE_S 10
 /* what the writer waits at its stop for the worker: its grace, and a margin */
 #define STOP_WAIT_MS ((STOP_GRACE_S + 5) * 1000u)
+#define READY_WAIT_MS 30000u     /* units mode: the worker's READY, once connected */
 
 /* ---- the writer's side ---- */
 
@@ -855,7 +856,20 @@ int privsep_wait_ready(privsep *ps, int *internal_port)
 {
     uint32_t kind = 0, port = 0, internal = 0;
     frame_in r;
-    int got = frame_recv(ps->ctl, 64, &kind, &r, NULL);
+    int got;
+
+    /* units mode: a peer of the worker's uid that never says READY (not our
+     * child: attack code, a stale process) neither holds the start past a
+     * bound nor a stop asked for meanwhile */
+    for (unsigned waited = 0; ps->units; waited += 200) {
+        int rc = units_wait_readable(ps->ctl, 200);
+
+        if (rc > 0)
+            break;
+        if (rc < 0 || units_stop_asked() || waited >= READY_WAIT_MS)
+            return -1;
+    }
+    got = frame_recv(ps->ctl, 64, &kind, &r, NULL);
 
     if (got == 1 && kind == PRIVSEP_READY) {
         port = frame_get_u32(&r);
@@ -903,7 +917,7 @@ void privsep_stop(privsep *ps)
          * flight (the writer threads still answer), then closes it */
         /* once, bounded: after READY a worker sends nothing on it, and one
          * that keeps sending (attack code in it) must not hold the stop */
-        if (ps->ctl >= 0 && shutdown(ps->ctl, SHUT_WR) == 0 &&
+        if (ps->watching && ps->ctl >= 0 && shutdown(ps->ctl, SHUT_WR) == 0 &&
             units_wait_readable(ps->ctl, STOP_WAIT_MS) > 0) {
             char c;
 
