@@ -1013,11 +1013,24 @@ int privsep_units_accept(privsep *ps, const config *cfg, char *err, size_t errle
         else
             close(fd);
     }
-    /* its request channels, made here, one frame each */
-    for (size_t i = 0; i < n; i++) {
+    /* its request channels, made here, one frame each; sent only when they
+     * fit: a peer that does not read them (not our child: attack code, a
+     * stale process) holds neither the start past a bound nor a stop */
+    for (size_t i = 0, waited = 0; i < n; i++) {
         frame_out b = { 0 };
         int sv[2], rc;
+        struct pollfd out = { .fd = ps->ctl, .events = POLLOUT };
 
+        while ((rc = poll(&out, 1, 200)) == 0 || (rc < 0 && errno == EINTR)) {
+            if (units_stop_asked()) {
+                err[0] = '\0';
+                return -1;
+            }
+            if ((waited += 200) >= READY_WAIT_MS) {
+                snprintf(err, errlen, "privsep: the worker does not take its channels");
+                return -1;
+            }
+        }
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
             snprintf(err, errlen, "privsep: socketpair: %s", strerror(errno));
             return -1;
