@@ -24,6 +24,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -254,6 +255,52 @@ static void test_attack_code_in_sandbox(void **state)
     if (WEXITSTATUS(status) != 0)
         fprintf(stderr, "succeeded attempts: 0x%x\n", WEXITSTATUS(status));
     /* the exit status has 8 bits: the later attempts are checked by their own bits too */
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* (2b) Limits: the sandboxed process reads its own, and cannot set those of
+ * another process of its uid (the writer, when they share one: the mailer
+ * of privsep.mode "units", or a daemon not started as root): prlimit64 on
+ * another pid is refused. Run as root (skipped otherwise). */
+static void test_sandbox_keeps_to_its_own_limits(void **state)
+{
+    struct passwd *pw;
+    struct rlimit r;
+    pid_t other, pid;
+    int status;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    assert_non_null(pw = getpwnam(cfg.privsep_user));
+    fflush(NULL);
+    other = fork();             /* a process of the sandbox's uid, unsandboxed */
+    assert_true(other >= 0);
+    if (other == 0) {
+        if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+            _exit(1);
+        for (int i = 0; i < 600; i++)      /* bounded: 60 s, killed before */
+            usleep(100000);
+        _exit(0);
+    }
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char err[CONFIG_ERR_CHARS];
+
+        if (sandbox_enter_worker(&cfg, err, sizeof err) != 0 || getuid() != pw->pw_uid)
+            _exit(2);
+        if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+            _exit(3);                   /* its own: read */
+        if (syscall(SYS_prlimit64, other, RLIMIT_CORE, NULL, &r) == 0 &&
+            syscall(SYS_prlimit64, other, RLIMIT_CORE, &r, NULL) == 0)
+            _exit(4);                   /* another's: set */
+        _exit(errno == EACCES ? 0 : 5);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    kill(other, SIGKILL);
+    waitpid(other, NULL, 0);
+    assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
@@ -1496,6 +1543,7 @@ int main(void)
         cmocka_unit_test(test_worker_is_sandboxed),
         cmocka_unit_test(test_attack_code_in_sandbox),
         cmocka_unit_test(test_attack_later_bits),
+        cmocka_unit_test(test_sandbox_keeps_to_its_own_limits),
         cmocka_unit_test(test_root_needs_a_user),
         cmocka_unit_test(test_writer_refuses_bad_frames),
         cmocka_unit_test(test_tree_round_trip),

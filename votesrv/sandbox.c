@@ -121,7 +121,7 @@ static const char *const worker_calls[] = {
     "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "rt_sigprocmask",
     "rt_sigreturn", "rt_sigtimedwait", "sigaltstack", "munmap", "mremap", "madvise", "brk",
     "exit", "exit_group", "sched_yield", "sched_getaffinity", "getrandom", "restart_syscall",
-    "set_robust_list", "rseq", "prlimit64", "getrlimit",
+    "set_robust_list", "rseq", "getrlimit",
 };
 
 /* The signer's: its channel, malloc, the clock, logging to stderr, and
@@ -136,7 +136,7 @@ static const char *const signer_calls[] = {
     "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time", "getpid",
     "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "rt_sigprocmask",
     "rt_sigreturn", "sigaltstack", "munmap", "mremap", "madvise", "brk", "exit", "exit_group",
-    "sched_yield", "getrandom", "restart_syscall", "set_robust_list", "rseq", "prlimit64",
+    "sched_yield", "getrandom", "restart_syscall", "set_robust_list", "rseq",
     "getrlimit", "uname",
 };
 
@@ -201,6 +201,10 @@ static int filter_load(const char *const *calls, size_t n, unsigned flags, char 
                               SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    /* its own limits only (glibc's getrlimit: pid 0): not those of another
+     * process of its uid (the writer's, when they share one) */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A0(SCMP_CMP_EQ, 0));
     /* signals to itself only (abort) */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
