@@ -23,7 +23,11 @@
  * - /metrics and /healthz only on the internal listener, and a link request
  *   for a registered address leaves the metrics as one for an unknown address;
  * - strict HTTP: framing tricks refused by votesrv directly (400, JSON) and by
- *   HAProxy in front (JSON error pages, never libmicrohttpd's HTML).
+ *   HAProxy in front (JSON error pages, never libmicrohttpd's HTML);
+ * - the TLS front: clients speak TLS to HAProxy (OpenSSL, trusting only the
+ *   test's throw-away CA), plain HTTP is only redirected (301) to https, HSTS,
+ *   HTTP/2 by ALPN, a slow client cut by timeout http-request, the health
+ *   check on votesrv's internal listener marking the server down and up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +52,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <jansson.h>
 #include "access/altcha.h"
 #include "crypto/secret.h"
@@ -55,7 +61,6 @@
 #include "votesrv/server.h"
 #include "testutil.h"
 
-#define HAPROXY "/usr/sbin/haproxy"
 #define VOTERS 40
 #define NET_FAILURES 10
 #define PASSWORD "un cheval de trait rouge"
@@ -66,9 +71,11 @@
 #define SPRAYED0 10              /* sprayed accounts: 10 .. VOTERS-1, no password */
 
 static struct {
-    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], conf[PATH_MAX], sock[108];
-    int daemon, haproxy;
-    int port, internal, front;   /* votesrv's public and internal ports, HAProxy's */
+    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], sock[108];
+    int daemon;
+    int port, internal, front, plain;   /* votesrv's public and internal ports, HAProxy's */
+    tu_haproxy h;                       /* https on front, http on plain */
+    SSL_CTX *tls;                       /* trusts only h.cacert */
 } E;
 
 /* ---- raw HTTP from a chosen source address ---- */
@@ -93,42 +100,98 @@ static int tcp_from(const char *src, int port)
     return port == VIA_UNIX ? unix_to() : tu_tcp_connect(src, "127.0.0.1", port);
 }
 
+/* A connection: TLS (HTTP/1.1 by ALPN, the certificate checked for
+ * 127.0.0.1) to HAProxy's https port, plain elsewhere. */
+typedef struct {
+    int s;
+    SSL *ssl;
+} conn;
+
+static int conn_open(conn *c, const char *src, int port)
+{
+    c->ssl = NULL;
+    if ((c->s = tcp_from(src, port)) < 0)
+        return -1;
+    if (port != E.front || E.front == 0)
+        return 0;
+    if ((c->ssl = SSL_new(E.tls)) == NULL || SSL_set_fd(c->ssl, c->s) != 1 ||
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), "127.0.0.1") != 1 ||
+        SSL_connect(c->ssl) != 1) {
+        SSL_free(c->ssl);
+        close(c->s);
+        return -1;
+    }
+    return 0;
+}
+
+static int conn_send(conn *c, const void *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (c->ssl == NULL)
+        return send(c->s, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+    signal(SIGPIPE, SIG_IGN);
+    if (len > 0 && SSL_write_ex(c->ssl, buf, len, &n) != 1)
+        return -1;
+    return n == len ? 0 : -1;
+}
+
+/* Up to len bytes within ms milliseconds: the count, 0 at the end, -1 on a
+ * time-out or an error. */
+static ssize_t conn_recv(conn *c, void *buf, size_t len, int ms)
+{
+    struct pollfd p = { .fd = c->s, .events = POLLIN };
+    size_t n = 0;
+
+    if ((c->ssl == NULL || SSL_pending(c->ssl) == 0) && poll(&p, 1, ms) != 1)
+        return -1;
+    if (c->ssl == NULL)
+        return recv(c->s, buf, len, 0);
+    if (SSL_read_ex(c->ssl, buf, len, &n) == 1)
+        return (ssize_t)n;
+    return SSL_get_error(c->ssl, 0) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+}
+
+static void conn_close(conn *c)
+{
+    if (c->ssl != NULL) {
+        SSL_shutdown(c->ssl);
+        SSL_free(c->ssl);
+    }
+    close(c->s);
+}
+
 /* Everything until the peer closes (at most 20 s); the length, or -1. */
-static long read_all(int s, char *out, size_t outlen)
+static long read_all(conn *c, char *out, size_t outlen)
 {
     size_t got = 0;
-    struct pollfd p = { .fd = s, .events = POLLIN };
+    ssize_t n;
 
-    while (got + 1 < outlen && poll(&p, 1, 20000) == 1) {
-        ssize_t n = recv(s, out + got, outlen - 1 - got, 0);
-
-        if (n <= 0)
-            break;
+    while (got + 1 < outlen && (n = conn_recv(c, out + got, outlen - 1 - got, 20000)) > 0)
         got += (size_t)n;
-    }
     out[got] = '\0';
     return (long)got;
 }
 
 /* Send prefix (plen bytes, may be NULL) then the request from src to port
- * (VIA_UNIX: on votesrv's Unix socket);
+ * (VIA_UNIX: on votesrv's Unix socket; E.front: over TLS);
  * the status of the answer, 0 when the connection was closed without one,
  * -1 if it could not connect. The answer in out. */
 static int raw(const char *src, int port, const void *prefix, size_t plen, const char *req,
                size_t len, char *out, size_t outlen)
 {
-    int s = tcp_from(src, port), st = 0;
+    conn c;
+    int st = 0;
 
     out[0] = '\0';
-    if (s < 0)
+    if (conn_open(&c, src, port) != 0)
         return -1;
-    if ((plen > 0 && send(s, prefix, plen, MSG_NOSIGNAL) != (ssize_t)plen) ||
-        send(s, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
-        close(s);
+    if ((plen > 0 && conn_send(&c, prefix, plen) != 0) || conn_send(&c, req, len) != 0) {
+        conn_close(&c);
         return 0;
     }
-    read_all(s, out, outlen);
-    close(s);
+    read_all(&c, out, outlen);
+    conn_close(&c);
     if (strncmp(out, "HTTP/1.", 7) == 0)
         st = atoi(out + 9);
     return st;
@@ -208,21 +271,6 @@ static size_t v2_header(uint8_t *out, const char *src, uint16_t sport)
 
 /* ---- the daemon and the proxy ---- */
 
-static int free_port(void)
-{
-    struct sockaddr_in a = { .sin_family = AF_INET };
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(s, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (s >= 0)
-        close(s);
-    return port;
-}
-
 /* votesrv with these proxy settings (proxies: a JSON array text; mode: the
  * Unix socket's listen.unix.mode, "" for the default, NULL for no socket).
  * The pid, or -1 if it did not start. */
@@ -266,86 +314,22 @@ static void daemon_up(const char *proxies, int v2, const char *mode)
     assert_true((E.daemon = daemon_try(proxies, v2, mode)) > 0);
 }
 
-/* conf/haproxy.cfg without its production-only lines. */
-static void haproxy_conf(void)
-{
-    FILE *in = fopen("../conf/haproxy.cfg", "r"), *out;
-    char line[1024];
-    int proxy = 0;
-
-    snprintf(E.conf, sizeof E.conf, "%s/haproxy.cfg", E.dir);
-    assert_non_null(in);
-    assert_non_null(out = fopen(E.conf, "w"));
-    while (fgets(line, sizeof line, in) != NULL) {
-        char *p;
-
-        /* the production log, to syslog, goes to HAProxy's standard error
-         * here, kept in E.dir/haproxy.log: the same lines */
-        if (strncmp(line, "    log /dev/log ", 17) == 0 && strstr(line, "# production") != NULL) {
-            fputs("    log stderr format raw local0\n", out);
-            continue;
-        }
-        if (strstr(line, "# production") != NULL)
-            continue;
-        if ((p = strstr(line, "server votesrv ")) != NULL && strstr(p, " send-proxy-v2") != NULL)
-            proxy = 1;
-        fputs(line, out);
-    }
-    fclose(in);
-    fclose(out);
-    assert_true(proxy);
-}
-
-/* HAProxy in front, to votesrv's Unix socket. */
+/* HAProxy in front (conf/haproxy.cfg), to votesrv's Unix socket, its health
+ * check on votesrv's internal listener; tu_http goes through its https port. */
 static void haproxy_up(void)
 {
-    char front[64], back[sizeof E.sock + 8], errors[PATH_MAX], log[PATH_MAX + 16];
-
-    haproxy_conf();
-    snprintf(log, sizeof log, "%s/haproxy.log", E.dir);
-    assert_non_null(realpath("../conf/haproxy-errors", errors));
-    E.front = free_port();
-    snprintf(front, sizeof front, "127.0.0.1:%d", E.front);
-    snprintf(back, sizeof back, "unix@%s", E.sock);
-    E.haproxy = fork();
-    if (E.haproxy == 0) {
-        int null = open("/dev/null", O_WRONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-        prctl(PR_SET_PDEATHSIG, SIGKILL);       /* never outlives the test */
-        dup2(null, 1);
-        dup2(out, 2);
-        setenv("VOTESRV_FRONT", front, 1);
-        setenv("VOTESRV_BACKEND", back, 1);
-        setenv("VOTESRV_ERRORS", errors, 1);
-        setenv("VOTESRV_MAXCONN", "200", 1);
-        execl(HAPROXY, "haproxy", "-db", "-f", E.conf, (char *)NULL);      /* -q: no log */
-        _exit(127);
-    }
-    assert_true(E.haproxy > 0);
-    for (int i = 0; i < 500; i++) {             /* until it listens */
-        int s = tcp_from("127.0.0.1", E.front);
-        struct timespec t = { 0, 20 * 1000 * 1000 };
-
-        if (s >= 0) {
-            close(s);
-            snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", E.front);
-            return;
-        }
-        assert_int_equal(waitpid(E.haproxy, NULL, WNOHANG), 0);     /* still running */
-        nanosleep(&t, NULL);
-    }
-    fail_msg("haproxy does not listen");
+    assert_int_equal(tu_haproxy_start(&E.h, E.sock, E.internal, 1), 0);
+    E.front = E.h.port;
+    E.plain = E.h.plain_port;
+    snprintf(tu_base_url, sizeof tu_base_url, "%s", E.h.url);
 }
 
 /* Kill what a test started (also after a failed assertion). */
 static int both_down(void **state)
 {
     (void)state;
-    if (E.haproxy > 0) {
-        kill(E.haproxy, SIGKILL);
-        waitpid(E.haproxy, NULL, 0);
-        E.haproxy = 0;
-    }
+    tu_haproxy_stop(&E.h);
+    E.front = E.plain = 0;
     if (E.daemon > 0) {
         kill(E.daemon, SIGTERM);
         waitpid(E.daemon, NULL, 0);
@@ -377,9 +361,9 @@ static int setup(void **state)
 
     (void)state;
     memset(&E, 0, sizeof E);
-    if (access(HAPROXY, X_OK) != 0) {
-        fprintf(stderr, "test_proxy: %s is missing (scripts/install-deps installs Debian's "
-                        "haproxy)\n", HAPROXY);
+    if (access("/usr/sbin/haproxy", X_OK) != 0) {
+        fprintf(stderr, "test_proxy: /usr/sbin/haproxy is missing (scripts/install-deps "
+                        "installs Debian's haproxy)\n");
         return -1;
     }
     if (tu_bin(E.bin) != 0)
@@ -395,12 +379,20 @@ static int setup(void **state)
         return -1;
     server_close(&srv);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* the throw-away CA and server certificate; clients trust that CA only */
+    if (tu_tls_make(&E.h, E.dir) != 0 || (E.tls = SSL_CTX_new(TLS_client_method())) == NULL ||
+        SSL_CTX_load_verify_locations(E.tls, E.h.cacert, NULL) != 1 ||
+        SSL_CTX_set_alpn_protos(E.tls, (const unsigned char *)"\x08http/1.1", 9) != 0)
+        return -1;
+    SSL_CTX_set_verify(E.tls, SSL_VERIFY_PEER, NULL);
+    snprintf(tu_cacert, sizeof tu_cacert, "%s", E.h.cacert);
     return 0;
 }
 
 static int teardown(void **state)
 {
     both_down(state);
+    SSL_CTX_free(E.tls);
     curl_global_cleanup();
     tu_rmdir(E.dir);
     free(E.dir);
@@ -892,9 +884,9 @@ static void test_haproxy_log_no_secrets(void **state)
     tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
     assert_int_equal(r.status, 200);
     /* HAProxy stopped softly (SIGUSR1: its streams end, each logged) */
-    kill(E.haproxy, SIGUSR1);
-    assert_int_equal(waitpid(E.haproxy, NULL, 0), E.haproxy);
-    E.haproxy = 0;
+    kill(E.h.pid, SIGUSR1);
+    assert_int_equal(waitpid(E.h.pid, NULL, 0), E.h.pid);
+    E.h.pid = 0;
     snprintf(path, sizeof path, "%s/haproxy.log", E.dir);
     assert_non_null(f = fopen(path, "r"));
     fseek(f, 0, SEEK_END);
