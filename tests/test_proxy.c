@@ -121,19 +121,34 @@ static int conn_open(conn *c, const char *src, int port)
         close(c->s);
         return -1;
     }
-    return 0;
+    /* from here, reads and writes never block (conn_recv's time-outs) */
+    return fcntl(c->s, F_SETFL, fcntl(c->s, F_GETFL) | O_NONBLOCK);
+}
+
+/* Wait until the TLS connection can go on after err (SSL_ERROR_WANT_*), at
+ * most ms milliseconds: 0, or -1. */
+static int conn_wait(conn *c, int err, int ms)
+{
+    struct pollfd p = { .fd = c->s, .events = err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN };
+
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
+        return -1;
+    return poll(&p, 1, ms) == 1 ? 0 : -1;
 }
 
 static int conn_send(conn *c, const void *buf, size_t len)
 {
-    size_t n = 0;
+    size_t n = 0, done = 0;
 
     if (c->ssl == NULL)
         return send(c->s, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-    signal(SIGPIPE, SIG_IGN);
-    if (len > 0 && SSL_write_ex(c->ssl, buf, len, &n) != 1)
-        return -1;
-    return n == len ? 0 : -1;
+    while (done < len) {
+        if (SSL_write_ex(c->ssl, (const char *)buf + done, len - done, &n) == 1)
+            done += n;
+        else if (conn_wait(c, SSL_get_error(c->ssl, 0), 20000) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Up to len bytes within ms milliseconds: the count, 0 at the end, -1 on a
@@ -142,14 +157,18 @@ static ssize_t conn_recv(conn *c, void *buf, size_t len, int ms)
 {
     struct pollfd p = { .fd = c->s, .events = POLLIN };
     size_t n = 0;
+    int err;
 
-    if ((c->ssl == NULL || SSL_pending(c->ssl) == 0) && poll(&p, 1, ms) != 1)
-        return -1;
     if (c->ssl == NULL)
-        return recv(c->s, buf, len, 0);
-    if (SSL_read_ex(c->ssl, buf, len, &n) == 1)
-        return (ssize_t)n;
-    return SSL_get_error(c->ssl, 0) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+        return poll(&p, 1, ms) == 1 ? recv(c->s, buf, len, 0) : -1;
+    for (;;) {          /* TLS records without data (tickets) come and go */
+        if (SSL_read_ex(c->ssl, buf, len, &n) == 1)
+            return (ssize_t)n;
+        if ((err = SSL_get_error(c->ssl, 0)) == SSL_ERROR_ZERO_RETURN)
+            return 0;
+        if (err == SSL_ERROR_SYSCALL || conn_wait(c, err, ms) != 0)
+            return err == SSL_ERROR_SYSCALL ? 0 : -1;
+    }
 }
 
 static void conn_close(conn *c)
@@ -186,7 +205,9 @@ static int raw(const char *src, int port, const void *prefix, size_t plen, const
     out[0] = '\0';
     if (conn_open(&c, src, port) != 0)
         return -1;
-    if ((plen > 0 && conn_send(&c, prefix, plen) != 0) || conn_send(&c, req, len) != 0) {
+    /* a refusal may come (and the connection close) before all is sent */
+    if ((plen == 0 || conn_send(&c, prefix, plen) == 0) && conn_send(&c, req, len) != 0 &&
+        c.ssl == NULL) {
         conn_close(&c);
         return 0;
     }
@@ -1067,6 +1088,203 @@ static void test_strict_http(void **state)
     assert_int_equal(raw_text("127.0.3.1", E.front, ok, out, sizeof out), 200);
 }
 
+/* ---- the TLS front ---- */
+
+static size_t on_header_line(char *p, size_t size, size_t n, void *arg)
+{
+    char *headers = arg;
+    size_t have = strlen(headers);
+
+    if (have + n < 8192)
+        memcpy(headers + have, p, n), headers[have + n] = '\0';
+    (void)size;
+    return n;
+}
+
+static size_t on_discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p, (void)size, (void)arg;
+    return n;
+}
+
+/* GET path through the https port with libcurl (HTTP/2 offered by ALPN,
+ * only the test CA trusted): the status, the HTTP version used in *version,
+ * the header lines in headers (8 KiB). */
+static long h2_get(const char *path, long *version, char headers[8192])
+{
+    CURL *c = curl_easy_init();
+    char url[256];
+    long st = -1;
+
+    headers[0] = '\0';
+    snprintf(url, sizeof url, "%s%s", E.h.url, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, E.h.cacert);
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header_line);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+        curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, version);
+    }
+    curl_easy_cleanup(c);
+    return st;
+}
+
+/* TLS only: plain HTTP gets a redirect to the same URL over https (and
+ * nothing of votesrv's), https answers with HSTS; HTTP/2 is negotiated by
+ * ALPN and held to the same rules (monitoring refused); a client that
+ * does not trust the test CA is refused the handshake; a TLS 1.1 client too. */
+static void test_tls_front(void **state)
+{
+    static char out[65536], headers[8192];
+    const char *get = "GET /api/v1/election?lang=en HTTP/1.1\r\nHost: vote.test\r\n"
+                      "Connection: close\r\n\r\n";
+    const char *post = "POST /api/v1/session HTTP/1.1\r\nHost: vote.test\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                       "Connection: close\r\n\r\n{}";
+    long version = 0;
+    SSL_CTX *other;
+    conn c;
+
+    (void)state;
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    assert_int_equal(raw_text("127.0.3.1", E.plain, get, out, sizeof out), 301);
+    assert_non_null(strcasestr(out, "\r\nLocation: https://vote.test/api/v1/election?lang=en\r\n"));
+    assert_null(strstr(out, "\"scrutins\""));
+    assert_null(strcasestr(out, "Strict-Transport-Security"));
+    assert_int_equal(raw_text("127.0.3.1", E.plain, post, out, sizeof out), 301);
+    assert_non_null(strcasestr(out, "\r\nLocation: https://vote.test/api/v1/session\r\n"));
+    /* https, HTTP/1.1 */
+    assert_int_equal(raw_text("127.0.3.1", E.front, get, out, sizeof out), 200);
+    assert_non_null(strstr(out, "\"scrutins\""));
+    assert_non_null(strcasestr(out, "\r\nStrict-Transport-Security: max-age=31536000\r\n"));
+    /* HTTP/2 */
+    assert_int_equal(h2_get("/api/v1/election", &version, headers), 200);
+    assert_int_equal(version, CURL_HTTP_VERSION_2_0);
+    assert_non_null(strcasestr(headers, "\nstrict-transport-security: max-age=31536000\r\n"));
+    assert_non_null(strcasestr(headers, "\ncontent-security-policy: "));    /* votesrv's */
+    assert_int_equal(h2_get("/healthz", &version, headers), 404);
+    assert_int_equal(h2_get("/metrics", &version, headers), 404);
+    /* HTTP/2 was chosen by ALPN: an HTTP/1.1-only client still gets 1.1 */
+    assert_int_equal(conn_open(&c, "127.0.3.1", E.front), 0);
+    {
+        const unsigned char *alpn;
+        unsigned int len;
+
+        SSL_get0_alpn_selected(c.ssl, &alpn, &len);
+        assert_int_equal(len, 8);
+        assert_memory_equal(alpn, "http/1.1", 8);
+        assert_true(SSL_version(c.ssl) >= TLS1_2_VERSION);
+    }
+    conn_close(&c);
+    /* a client trusting the system's CAs only: the test certificate is not
+     * one of theirs (the handshake fails); a client limited to TLS 1.1 */
+    for (int i = 0; i < 2; i++) {
+        assert_non_null(other = SSL_CTX_new(TLS_client_method()));
+        if (i == 0) {
+            SSL_CTX_set_default_verify_paths(other);
+            SSL_CTX_set_verify(other, SSL_VERIFY_PEER, NULL);
+        } else {
+            SSL_CTX_set_security_level(other, 0);
+            SSL_CTX_set_min_proto_version(other, TLS1_1_VERSION);
+            SSL_CTX_set_max_proto_version(other, TLS1_1_VERSION);
+        }
+        assert_true((c.s = tcp_from("127.0.3.1", E.front)) >= 0);
+        assert_non_null(c.ssl = SSL_new(other));
+        SSL_set_fd(c.ssl, c.s);
+        assert_int_not_equal(SSL_connect(c.ssl), 1);
+        SSL_free(c.ssl);
+        close(c.s);
+        SSL_CTX_free(other);
+    }
+}
+
+/* A slow client (slowloris) cut by timeout http-request: a request's head
+ * sent a line at a time, each well within the timeout, is answered 408 (the
+ * JSON page) once the head has taken the whole timeout, however it trickles. */
+static void test_slow_client(void **state)
+{
+    static char out[8192];
+    conn c;
+    int lines = 0;
+    long got = 0;
+    ssize_t n = -1;
+
+    (void)state;
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    assert_int_equal(conn_open(&c, "127.0.3.1", E.front), 0);
+    assert_int_equal(conn_send(&c, "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n", 49), 0);
+    /* a header line every 400 ms (the test's timeout: 2 s), at most 25
+     * (10 s): the proxy answers before they run out */
+    while (lines < 25 && (n = conn_recv(&c, out, sizeof out - 1, 400)) < 0) {
+        char line[32];
+
+        snprintf(line, sizeof line, "X-Slow-%d: 1\r\n", lines++);
+        if (conn_send(&c, line, strlen(line)) != 0)
+            break;
+    }
+    if (n > 0)
+        got = n + read_all(&c, out + n, sizeof out - (size_t)n);
+    out[got > 0 ? got : 0] = '\0';
+    conn_close(&c);
+    if (lines >= 25 || strncmp(out, "HTTP/1.1 408", 12) != 0 || !strstr(out, "{\"error\":{\"code\":"))
+        fail_msg("after %d lines: %.300s", lines, out);
+    assert_true(got > 0);
+    /* the daemon was never given the half request; others are served */
+    assert_int_equal(http_get_election("127.0.3.2", E.front, NULL, 0), 200);
+}
+
+/* The health check reads /healthz on votesrv's internal listener: the server
+ * is up while votesrv runs, down soon after it stops (requests then get the
+ * JSON 503 at once), and up again when it is back on the same port. */
+static void test_health_check(void **state)
+{
+    static char out[8192];
+    char st[32] = "";
+
+    (void)state;
+    tu_internal_port = tu_free_port();
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    for (int i = 0; i < 100 && strcmp(st, "UP") != 0; i++) {    /* 10 s at most */
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        assert_int_equal(tu_haproxy_server_state(&E.h, st, sizeof st), 0);
+        nanosleep(&t, NULL);
+    }
+    assert_string_equal(st, "UP");
+    assert_int_equal(http_get_election("127.0.3.1", E.front, NULL, 0), 200);
+    kill(E.daemon, SIGTERM);
+    waitpid(E.daemon, NULL, 0);
+    E.daemon = 0;
+    for (int i = 0; i < 100 && strncmp(st, "DOWN", 4) != 0; i++) {
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        assert_int_equal(tu_haproxy_server_state(&E.h, st, sizeof st), 0);
+        nanosleep(&t, NULL);
+    }
+    assert_string_equal(st, "DOWN");
+    assert_int_equal(raw_text("127.0.3.1", E.front, "GET /api/v1/election HTTP/1.1\r\n"
+                              "Host: vote.test\r\n\r\n", out, sizeof out), 503);
+    assert_true(json_error(out));
+    daemon_up("[]", 1, "");
+    assert_int_equal(E.internal, tu_internal_port);
+    for (int i = 0; i < 100 && strcmp(st, "UP") != 0; i++) {
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        assert_int_equal(tu_haproxy_server_state(&E.h, st, sizeof st), 0);
+        nanosleep(&t, NULL);
+    }
+    assert_string_equal(st, "UP");
+    assert_int_equal(http_get_election("127.0.3.1", E.front, NULL, 0), 200);
+    tu_internal_port = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1080,6 +1298,9 @@ int main(void)
         cmocka_unit_test_teardown(test_haproxy_log_no_secrets, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),
+        cmocka_unit_test_teardown(test_tls_front, both_down),
+        cmocka_unit_test_teardown(test_slow_client, both_down),
+        cmocka_unit_test_teardown(test_health_check, both_down),
         cmocka_unit_test(test_config_refusals),
         cmocka_unit_test_teardown(test_unix_socket_file, both_down),
         /* last: it closes 127.0.0.0/24, the address tu_http goes through HAProxy from */
