@@ -400,6 +400,7 @@ static int setup(void **state)
         return -1;
     server_close(&srv);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN);       /* TLS writes to a peer that has closed */
     /* the throw-away CA and server certificate; clients trust that CA only */
     if (tu_tls_make(&E.h, E.dir) != 0 || (E.tls = SSL_CTX_new(TLS_client_method())) == NULL ||
         SSL_CTX_load_verify_locations(E.tls, E.h.cacert, NULL) != 1 ||
@@ -1204,10 +1205,11 @@ static void test_tls_front(void **state)
 }
 
 /* A slow client (slowloris) cut by timeout http-request: a request's head
- * sent a line at a time, each well within the timeout, is answered 408 (the
- * JSON page) once the head has taken the whole timeout, however it trickles. */
+ * sent a line at a time, each well within the timeout, is answered 408 once
+ * the head has taken the whole timeout, however it trickles. */
 static void test_slow_client(void **state)
 {
+    static const char head[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n";
     static char out[8192];
     conn c;
     int lines = 0;
@@ -1218,7 +1220,7 @@ static void test_slow_client(void **state)
     daemon_up("[]", 1, "");
     haproxy_up();
     assert_int_equal(conn_open(&c, "127.0.3.1", E.front), 0);
-    assert_int_equal(conn_send(&c, "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n", 49), 0);
+    assert_int_equal(conn_send(&c, head, strlen(head)), 0);
     /* a header line every 400 ms (the test's timeout: 2 s), at most 25
      * (10 s): the proxy answers before they run out */
     while (lines < 25 && (n = conn_recv(&c, out, sizeof out - 1, 400)) < 0) {
@@ -1232,7 +1234,10 @@ static void test_slow_client(void **state)
         got = n + read_all(&c, out + n, sizeof out - (size_t)n);
     out[got > 0 ? got : 0] = '\0';
     conn_close(&c);
-    if (lines >= 25 || strncmp(out, "HTTP/1.1 408", 12) != 0 || !strstr(out, "{\"error\":{\"code\":"))
+    /* HAProxy 2.6's own short page: its errorfile is not used for what its
+     * HTTP/1 layer answers itself (haproxy/haproxy#3032, as parser errors) */
+    if (lines >= 25 || strncmp(out, "HTTP/1.1 408", 12) != 0 ||
+        strstr(out, "<h1>408 Request Time-out</h1>") == NULL)
         fail_msg("after %d lines: %.300s", lines, out);
     assert_true(got > 0);
     /* the daemon was never given the half request; others are served */
