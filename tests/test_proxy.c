@@ -337,9 +337,10 @@ static void daemon_up(const char *proxies, int v2, const char *mode)
 
 /* HAProxy in front (conf/haproxy.cfg), to votesrv's Unix socket, its health
  * check on votesrv's internal listener; tu_http goes through its https port. */
+static int quick = 1;
 static void haproxy_up(void)
 {
-    assert_int_equal(tu_haproxy_start(&E.h, E.sock, E.internal, 1), 0);
+    assert_int_equal(tu_haproxy_start(&E.h, E.sock, E.internal, quick), 0);
     E.front = E.h.port;
     E.plain = E.h.plain_port;
     snprintf(tu_base_url, sizeof tu_base_url, "%s", E.h.url);
@@ -1244,50 +1245,91 @@ static void test_slow_client(void **state)
     assert_int_equal(http_get_election("127.0.3.2", E.front, NULL, 0), 200);
 }
 
+/* Whether HAProxy's votesrv server comes to state (its runtime API, polled
+ * every 100 ms for 10 s at most). */
+static int server_becomes(const char *state)
+{
+    char st[32] = "";
+
+    for (int i = 0; i < 100; i++) {
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        if (tu_haproxy_server_state(&E.h, st, sizeof st) == 0 &&
+            strncmp(st, state, strlen(state)) == 0)
+            return 1;
+        nanosleep(&t, NULL);
+    }
+    fprintf(stderr, "server state: %s, not %s\n", st, state);
+    return 0;
+}
+
 /* The health check reads /healthz on votesrv's internal listener: the server
  * is up while votesrv runs, down soon after it stops (requests then get the
  * JSON 503 at once), and up again when it is back on the same port. */
 static void test_health_check(void **state)
 {
     static char out[8192];
-    char st[32] = "";
 
     (void)state;
     tu_internal_port = tu_free_port();
     daemon_up("[]", 1, "");
     haproxy_up();
-    for (int i = 0; i < 100 && strcmp(st, "UP") != 0; i++) {    /* 10 s at most */
-        struct timespec t = { 0, 100 * 1000 * 1000 };
-
-        assert_int_equal(tu_haproxy_server_state(&E.h, st, sizeof st), 0);
-        nanosleep(&t, NULL);
-    }
-    assert_string_equal(st, "UP");
+    assert_true(server_becomes("UP"));
     assert_int_equal(http_get_election("127.0.3.1", E.front, NULL, 0), 200);
     kill(E.daemon, SIGTERM);
     waitpid(E.daemon, NULL, 0);
     E.daemon = 0;
-    for (int i = 0; i < 100 && strncmp(st, "DOWN", 4) != 0; i++) {
-        struct timespec t = { 0, 100 * 1000 * 1000 };
-
-        assert_int_equal(tu_haproxy_server_state(&E.h, st, sizeof st), 0);
-        nanosleep(&t, NULL);
-    }
-    assert_string_equal(st, "DOWN");
+    assert_true(server_becomes("DOWN"));
     assert_int_equal(raw_text("127.0.3.1", E.front, "GET /api/v1/election HTTP/1.1\r\n"
                               "Host: vote.test\r\n\r\n", out, sizeof out), 503);
     assert_true(json_error(out));
     daemon_up("[]", 1, "");
     assert_int_equal(E.internal, tu_internal_port);
-    for (int i = 0; i < 100 && strcmp(st, "UP") != 0; i++) {
-        struct timespec t = { 0, 100 * 1000 * 1000 };
-
-        assert_int_equal(tu_haproxy_server_state(&E.h, st, sizeof st), 0);
-        nanosleep(&t, NULL);
-    }
-    assert_string_equal(st, "UP");
+    assert_true(server_becomes("UP"));
     assert_int_equal(http_get_election("127.0.3.1", E.front, NULL, 0), 200);
     tu_internal_port = 0;
+}
+
+/* A load run through the TLS front (voteclient load over https, HTTP/2,
+ * trusting the test CA): every ballot acknowledged with a verified receipt,
+ * and each receipt's tracker on the board, looked up through the front. */
+static void test_load_through_tls(void **state)
+{
+    static char out[16384];
+    char path[PATH_MAX + 32], line[256], url[160];
+    FILE *f;
+    int n = 0;
+    tu_reply r;
+
+    (void)state;
+    assert_int_equal(tu_load_file(E.dir, E.cfg, "csa-ministere", 4), 0);
+    daemon_up("[]", 1, "");
+    quick = 0;                  /* the file's health check interval */
+    haproxy_up();
+    quick = 1;
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && %s/voteclient --url %s --cacert %s load "
+              "load.csv --concurrency 4 --receipts receipts.csv", E.dir, E.bin, E.h.url,
+              E.h.cacert) != 0) {
+        static char log[16384];
+
+        tu_sh(log, sizeof log, "grep -v ' 200 ' %s/haproxy.log | tail -c 8000", E.dir);
+        fail_msg("voteclient load through HAProxy: %s\nHAProxy's log:\n%s", out, log);
+    }
+    snprintf(path, sizeof path, "%s/receipts.csv", E.dir);
+    assert_non_null(f = fopen(path, "r"));
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *tracker = strrchr(line, ',');
+
+        assert_non_null(tracker);
+        tracker[1 + strcspn(tracker + 1, "\n")] = '\0';
+        snprintf(url, sizeof url, "/api/v1/trackers/%s", tracker + 1);
+        tu_http(&r, "GET", url, NULL, 0, NULL);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, "\"present\":true"));
+        n++;
+    }
+    fclose(f);
+    assert_int_equal(n, VOTERS);
 }
 
 int main(void)
@@ -1306,6 +1348,7 @@ int main(void)
         cmocka_unit_test_teardown(test_tls_front, both_down),
         cmocka_unit_test_teardown(test_slow_client, both_down),
         cmocka_unit_test_teardown(test_health_check, both_down),
+        cmocka_unit_test_teardown(test_load_through_tls, both_down),
         cmocka_unit_test(test_config_refusals),
         cmocka_unit_test_teardown(test_unix_socket_file, both_down),
         /* last: it closes 127.0.0.0/24, the address tu_http goes through HAProxy from */

@@ -179,6 +179,7 @@ int tu_haproxy_cmd(const tu_haproxy *h, const char *cmd, char *out, size_t outle
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     size_t got = 0;
     ssize_t n;
+    char line[256];
 
     out[0] = '\0';
     if (s < 0 || strlen(h->stats) >= sizeof to.sun_path) {
@@ -187,9 +188,9 @@ int tu_haproxy_cmd(const tu_haproxy *h, const char *cmd, char *out, size_t outle
         return -1;
     }
     memcpy(to.sun_path, h->stats, strlen(h->stats) + 1);
+    snprintf(line, sizeof line, "%s\n", cmd);
     if (connect(s, (struct sockaddr *)&to, sizeof to) != 0 ||
-        send(s, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd) ||
-        send(s, "\n", 1, MSG_NOSIGNAL) != 1) {
+        send(s, line, strlen(line), MSG_NOSIGNAL) != (ssize_t)strlen(line)) {
         close(s);
         return -1;
     }
@@ -202,7 +203,7 @@ int tu_haproxy_cmd(const tu_haproxy *h, const char *cmd, char *out, size_t outle
 
 int tu_haproxy_server_state(const tu_haproxy *h, char *state, size_t statelen)
 {
-    char out[8192], *line;
+    char out[32768], *line;
 
     /* "show stat" CSV: pxname,svname,...,status (the 18th field) */
     if (tu_haproxy_cmd(h, "show stat", out, sizeof out) != 0)
