@@ -337,7 +337,7 @@ static void daemon_up(const char *proxies, int v2, const char *mode)
 
 /* HAProxy in front (conf/haproxy.cfg), to votesrv's Unix socket, its health
  * check on votesrv's internal listener; tu_http goes through its https port. */
-static int quick = 1;
+static int quick = TU_HAPROXY_QUICK_REQUEST | TU_HAPROXY_QUICK_CHECK;
 static void haproxy_up(void)
 {
     assert_int_equal(tu_haproxy_start(&E.h, E.sock, E.internal, quick), 0);
@@ -1304,9 +1304,9 @@ static void test_load_through_tls(void **state)
     (void)state;
     assert_int_equal(tu_load_file(E.dir, E.cfg, "csa-ministere", 4), 0);
     daemon_up("[]", 1, "");
-    quick = 0;                  /* the file's health check interval */
+    quick = 0;                  /* the file's timings */
     haproxy_up();
-    quick = 1;
+    quick = TU_HAPROXY_QUICK_REQUEST | TU_HAPROXY_QUICK_CHECK;
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && %s/voteclient --url %s --cacert %s load "
               "load.csv --concurrency 4 --receipts receipts.csv", E.dir, E.bin, E.h.url,
               E.h.cacert) != 0) {

@@ -385,10 +385,13 @@ int tu_tls_make(tu_haproxy *h, const char *dir);
 /* Debian's haproxy on conf/haproxy.cfg (run from tests/; "# production"
  * lines left out, log in h->dir/haproxy.log) on free loopback ports, to
  * votesrv's Unix socket sock, its health check on 127.0.0.1:check_port;
- * quick: timeout http-request TU_HAPROXY_QUICK_REQUEST and a health check
- * every 300 ms instead of the file's. Returns when both ports listen: 0, or
- * -1. Killed with the test (PDEATHSIG). */
-#define TU_HAPROXY_QUICK_REQUEST "2s"
+ * quick: 0 for the file's timings, or TU_HAPROXY_QUICK_REQUEST (timeout
+ * http-request TU_HAPROXY_REQUEST_TIMEOUT) and/or TU_HAPROXY_QUICK_CHECK (a
+ * health check every 300 ms). Returns when both ports listen: 0, or -1.
+ * Killed with the test (PDEATHSIG). */
+#define TU_HAPROXY_QUICK_REQUEST 1
+#define TU_HAPROXY_QUICK_CHECK 2
+#define TU_HAPROXY_REQUEST_TIMEOUT "2s"
 int tu_haproxy_start(tu_haproxy *h, const char *sock, int check_port, int quick);
 /* Kill it (SIGKILL) and wait for it; nothing if not running. */
 void tu_haproxy_stop(tu_haproxy *h);
