@@ -1137,8 +1137,8 @@ static long h2_get(const char *path, long *version, char headers[8192])
 
 /* TLS only: plain HTTP gets a redirect to the same URL over https (and
  * nothing of votesrv's), https answers with HSTS; HTTP/2 is negotiated by
- * ALPN and held to the same rules (monitoring refused); a client that
- * does not trust the test CA is refused the handshake; a TLS 1.1 client too. */
+ * ALPN and held to the same rules (monitoring refused); TLS 1.2 and 1.3
+ * with AEAD ciphers only (Mozilla's intermediate profile). */
 static void test_tls_front(void **state)
 {
     static char out[65536], headers[8192];
@@ -1184,21 +1184,29 @@ static void test_tls_front(void **state)
     }
     conn_close(&c);
     /* a client trusting the system's CAs only: the test certificate is not
-     * one of theirs (the handshake fails); a client limited to TLS 1.1 */
-    for (int i = 0; i < 2; i++) {
+     * one of theirs (the handshake fails); TLS 1.1; TLS 1.2 with CBC ciphers
+     * only; and TLS 1.2 with the intermediate profile's ciphers: accepted */
+    for (int i = 0; i < 4; i++) {
         assert_non_null(other = SSL_CTX_new(TLS_client_method()));
         if (i == 0) {
             SSL_CTX_set_default_verify_paths(other);
-            SSL_CTX_set_verify(other, SSL_VERIFY_PEER, NULL);
         } else {
+            SSL_CTX_load_verify_locations(other, E.h.cacert, NULL);
             SSL_CTX_set_security_level(other, 0);
-            SSL_CTX_set_min_proto_version(other, TLS1_1_VERSION);
-            SSL_CTX_set_max_proto_version(other, TLS1_1_VERSION);
+            SSL_CTX_set_min_proto_version(other, i == 1 ? TLS1_1_VERSION : TLS1_2_VERSION);
+            SSL_CTX_set_max_proto_version(other, i == 1 ? TLS1_1_VERSION : TLS1_2_VERSION);
+            if (i == 2)
+                assert_int_equal(SSL_CTX_set_cipher_list(other, "ECDHE-ECDSA-AES128-SHA:"
+                                                         "ECDHE-ECDSA-AES256-SHA:AES128-SHA"), 1);
         }
+        SSL_CTX_set_verify(other, SSL_VERIFY_PEER, NULL);
         assert_true((c.s = tcp_from("127.0.3.1", E.front)) >= 0);
         assert_non_null(c.ssl = SSL_new(other));
         SSL_set_fd(c.ssl, c.s);
-        assert_int_not_equal(SSL_connect(c.ssl), 1);
+        if ((SSL_connect(c.ssl) == 1) != (i == 3))
+            fail_msg("TLS client %d: %s", i, i == 3 ? "refused" : "accepted");
+        if (i == 3)
+            assert_int_equal(SSL_version(c.ssl), TLS1_2_VERSION);
         SSL_free(c.ssl);
         close(c.s);
         SSL_CTX_free(other);
