@@ -180,14 +180,30 @@ static void conn_close(conn *c)
     close(c->s);
 }
 
-/* Everything until the peer closes (at most 20 s); the length, or -1. */
+/* Whether out (got bytes, NUL-terminated) holds a whole answer: its head and
+ * the body its Content-Length announces. */
+static int answer_whole(const char *out, size_t got)
+{
+    const char *end = strstr(out, "\r\n\r\n"), *cl;
+
+    if (end == NULL || (cl = strcasestr(out, "\r\nContent-Length: ")) == NULL || cl > end)
+        return 0;
+    return (size_t)(end + 4 - out) + strtoul(cl + 18, NULL, 10) <= got;
+}
+
+/* Everything until the peer closes or a whole answer has come (a kept-alive
+ * connection is not waited out), at most 20 s; the length, or -1. */
 static long read_all(conn *c, char *out, size_t outlen)
 {
     size_t got = 0;
     ssize_t n;
 
-    while (got + 1 < outlen && (n = conn_recv(c, out + got, outlen - 1 - got, 20000)) > 0)
+    out[0] = '\0';
+    while (got + 1 < outlen && !answer_whole(out, got) &&
+           (n = conn_recv(c, out + got, outlen - 1 - got, 20000)) > 0) {
         got += (size_t)n;
+        out[got] = '\0';
+    }
     out[got] = '\0';
     return (long)got;
 }
