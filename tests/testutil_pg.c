@@ -140,20 +140,6 @@ int tu_pg_available(void)
     return system("./pg_cluster.sh available") == 0;
 }
 
-static int free_port(void)
-{
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 int tu_pg_pair_start(tu_pg_pair *p)
 {
     char out[4096], env[160];
@@ -162,8 +148,8 @@ int tu_pg_pair_start(tu_pg_pair *p)
     snprintf(p->dir, sizeof p->dir, "%s", d);
     free(d);
     chmod(p->dir, 0755);                /* the server runs as postgres */
-    p->port[0] = free_port();
-    p->port[1] = free_port();
+    p->port[0] = tu_free_port();
+    p->port[1] = tu_free_port();
     if (p->port[0] <= 0 || p->port[1] <= 0 || p->port[0] == p->port[1] ||
         tu_sh(out, sizeof out, "./pg_cluster.sh start %s/p1 %d && "
               "./pg_cluster.sh standby %s/p2 %d %d", p->dir, p->port[0], p->dir, p->port[1],
