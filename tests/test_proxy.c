@@ -1231,11 +1231,13 @@ static void test_tls_front(void **state)
 
 /* A slow client (slowloris) cut by timeout http-request: a request's head
  * sent a line at a time, each well within the timeout, is answered 408 once
- * the head has taken the whole timeout, however it trickles. */
+ * the head has taken the whole timeout, however it trickles. A client that
+ * never starts its TLS handshake is closed by timeout client. */
 static void test_slow_client(void **state)
 {
     static const char head[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n";
     static char out[8192];
+    struct pollfd silent = { .fd = -1 };
     conn c;
     int lines = 0;
     long got = 0;
@@ -1244,6 +1246,8 @@ static void test_slow_client(void **state)
     (void)state;
     daemon_up("[]", 1, "");
     haproxy_up();
+    /* a client that connects and never starts its TLS handshake */
+    assert_true((silent.fd = tcp_from("127.0.3.3", E.front)) >= 0);
     assert_int_equal(conn_open(&c, "127.0.3.1", E.front), 0);
     assert_int_equal(conn_send(&c, head, strlen(head)), 0);
     /* a header line every 400 ms (the test's timeout: 2 s), at most 25
@@ -1265,6 +1269,12 @@ static void test_slow_client(void **state)
         strstr(out, "<h1>408 Request Time-out</h1>") == NULL)
         fail_msg("after %d lines: %.300s", lines, out);
     assert_true(got > 0);
+    /* the silent one is closed by timeout client (the test's 2 s, as long as
+     * the trickle above took at least): at most 10 s more */
+    silent.events = POLLIN;
+    assert_int_equal(poll(&silent, 1, 10000), 1);
+    assert_int_equal(recv(silent.fd, out, sizeof out, 0), 0);
+    close(silent.fd);
     /* the daemon was never given the half request; others are served */
     assert_int_equal(http_get_election("127.0.3.2", E.front, NULL, 0), 200);
 }

@@ -389,7 +389,7 @@ int tu_tls_make(tu_haproxy *h, const char *dir);
  * lines left out, log in h->dir/haproxy.log) on free loopback ports, to
  * votesrv's Unix socket sock, its health check on 127.0.0.1:check_port;
  * quick: 0 for the file's timings, or TU_HAPROXY_QUICK_REQUEST (timeout
- * http-request TU_HAPROXY_REQUEST_TIMEOUT) and/or TU_HAPROXY_QUICK_CHECK (a
+ * http-request and timeout client TU_HAPROXY_REQUEST_TIMEOUT) and/or TU_HAPROXY_QUICK_CHECK (a
  * health check every 300 ms). Returns when both ports listen: 0, or -1.
  * Killed with the test (PDEATHSIG). */
 #define TU_HAPROXY_QUICK_REQUEST 1
