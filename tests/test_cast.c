@@ -699,8 +699,20 @@ static void test_suspended(void **state)
                                 "--reason 'test incident' --notice 'Maintenance'", dir, bin)), 0);
     assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_REFUSED);
     assert_int_equal(r.status, 503);
-    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json resume",
-                                dir, bin)), 0);
+    /* the same ballot sent again meanwhile: no receipt signed while the box
+     * is stopped, the cast's answer (try again later), then its receipt */
+    {
+        client *w3 = logged_in(3);
+
+        assert_int_equal(client_submit(w3, &election, &w3_csa, &receipt, &r), CLIENT_REFUSED);
+        assert_int_equal(r.status, 503);
+        assert_non_null(strstr(r.message, "suspen"));
+        assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json "
+                                    "resume", dir, bin)), 0);
+        assert_int_equal(client_submit(w3, &election, &w3_csa, &receipt, &r), CLIENT_OK);
+        assert_true(receipt.already_recorded);
+        client_free(w3);
+    }
     assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_OK);
     assert_int_equal(receipt.count, 4);
     remember(&receipt);
@@ -784,6 +796,14 @@ static void test_window_ended(void **state)
     c = logged_in(2);
     assert_int_equal(client_cast(c, &election, CAP, codes[1], 0, &receipt, &res), CLIENT_REFUSED);
     assert_int_equal(res.status, 409);
+    client_free(c);
+    /* W3's ballot sent again once the window has ended: refused as a cast
+     * ("not open"), no receipt signed after the end (the board has it) */
+    c = logged_in(3);
+    assert_int_equal(client_submit(c, &election, &w3_csa, &receipt, &res), CLIENT_REFUSED);
+    assert_int_equal(res.status, 409);
+    assert_null(strstr(res.message, "déjà voté"));
+    assert_null(strstr(res.message, "already voted"));
     client_free(c);
     restart_daemon(0);
 }
