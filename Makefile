@@ -317,6 +317,8 @@ test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 	@$(MAKE) --no-print-directory check-man
+	@echo "== units_check (conf/systemd: systemd-analyze verify and security)"
+	@tests/units_check.sh build/rel/bin
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 	@$(MAKE) --no-print-directory replay
 

@@ -234,6 +234,12 @@ int tu_election_generated(const char *dir, const char *bin, size_t n, char *cfg,
 /* dir/load.csv for voteclient load: a session per voter of dir/codes.csv
  * (opened without Argon2id, through the access layer), its code, scrutin,
  * and a choice cycling over lists. */
+/* An election of 4 voters in a folder of its own (load.csv for voteclient),
+ * its configuration's privsep set to privsep (a JSON object); the SQLite
+ * stores moved to DIR/data, owned by owner and readable by group gid, the
+ * keys file given to keys_owner, 0600 (testutil_privsep.c). The folder. */
+char *tu_writer_election(const char *bin, char *cfgpath, size_t len, const char *privsep,
+                         uid_t owner, gid_t gid, uid_t keys_owner);
 int tu_load_file(const char *dir, const char *cfg, const char *scrutin, int lists);
 
 /* ---- testutil_pg.c: PostgreSQL mode, a primary and its standby, failover ---- */
