@@ -310,15 +310,18 @@ test-pg: $(REL_TESTS) $(REL_BIN) portal
 	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 
 # Failover: a primary and a synchronous standby, two votesrv nodes under load,
-# the primary killed and the standby promoted (tests/ha_failover.c).
+# the primary's machine lost and Patroni promoting the standby, a pg_basebackup
+# under load checked (tests/ha_failover.c; etcd, Patroni, HAProxy on loopback).
 check-ha: build/rel/tests/ha_failover $(REL_BIN)
-	@echo "== ha_failover (PostgreSQL primary killed under load)"
+	@echo "== ha_failover (Patroni, etcd, HAProxy: PostgreSQL primary lost under load)"
 	@cd tests && VOTESRV_BIN=../build/rel/bin ../build/rel/tests/ha_failover
 
 test: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
 	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
 	@$(MAKE) --no-print-directory check-man
+	@echo "== units_check (conf/systemd: systemd-analyze verify and security)"
+	@tests/units_check.sh build/rel/bin
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 	@$(MAKE) --no-print-directory replay
 
@@ -431,12 +434,12 @@ install: $(REL_BIN) portal
 	chmod 0711 $(DESTDIR)$(LOCALSTATEDIR)/lib/votesrv
 	[ -e $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json ] || \
 	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votesrv#$(SYSCONFDIR)/votesrv#g' \
-	    -e 's#/var/lib/votesrv#$(LOCALSTATEDIR)/lib/votesrv#g' conf/votesrv.example.json \
-	    > $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json
+	    -e 's#/var/lib/votesrv#$(LOCALSTATEDIR)/lib/votesrv#g' conf/votesrv.example.json | \
+	    $(INSTALL) -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json
 	[ -e $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json ] || \
 	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votecad#$(SYSCONFDIR)/votecad#g' \
-	    -e 's#/var/lib/votecad#$(LOCALSTATEDIR)/lib/votecad#g' conf/votecad.example.json \
-	    > $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json
+	    -e 's#/var/lib/votecad#$(LOCALSTATEDIR)/lib/votecad#g' conf/votecad.example.json | \
+	    $(INSTALL) -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && id votesrv > /dev/null 2>&1 && \
 	    getent group votesrv-signer > /dev/null; then \
 	  echo "chown votesrv:votesrv-signer $(LOCALSTATEDIR)/lib/votesrv"; \

@@ -1,8 +1,10 @@
 /* signer.c - the signer in-process, or as a process of its own behind a
  * socketpair of typed, fixed-size requests. */
+#define _GNU_SOURCE
 #include "signer_internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,11 @@ void signer_attach(signer *g, store *s)
         g->store = s;
 }
 
+int signer_channel(const signer *g)
+{
+    return g != NULL && g->remote ? g->fd : -1;
+}
+
 pid_t signer_pid(const signer *g)
 {
     return g != NULL ? g->pid : 0;
@@ -68,6 +75,16 @@ pid_t signer_pid(const signer *g)
 int signer_gone(signer *g)
 {
     int st;
+
+    if (g != NULL && g->remote && g->pid == 0 && g->fd >= 0) {
+        /* units mode: a signer of its own unit, seen through its socket */
+        struct pollfd p = { .fd = g->fd, .events = POLLRDHUP };
+
+        if (poll(&p, 1, 0) != 1 || (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) == 0)
+            return 0;
+        log_event("error", "signer-gone", json_pack("{s:s}", "channel", "closed"));
+        return 1;
+    }
 
     if (g == NULL || !g->remote || g->pid <= 0 || waitpid(g->pid, &st, WNOHANG) != g->pid)
         return 0;
@@ -113,6 +130,7 @@ static int run_core(store_tx *tx, void *arg)
 
     switch (j->kind) {
     case SIGNER_KIND_RECEIPT:
+    case SIGNER_KIND_RECEIPT_AGAIN:
         j->result = signer_core_receipt(j->g, tx, j->r);
         break;
     case SIGNER_KIND_CHECKPOINT:
@@ -235,7 +253,8 @@ int signer_receipt(signer *g, store_tx *tx, box_receipt *r)
 {
     uint8_t req[SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS], ans[32 + 64];
     size_t sl = strnlen(r->scrutin, sizeof r->scrutin);
-    core_job j = { .kind = SIGNER_KIND_RECEIPT, .r = r };
+    uint32_t kind = r->already_recorded ? SIGNER_KIND_RECEIPT_AGAIN : SIGNER_KIND_RECEIPT;
+    core_job j = { .kind = (int)kind, .r = r };
     int rc;
 
     if (!g->remote)
@@ -246,7 +265,7 @@ int signer_receipt(signer *g, store_tx *tx, box_receipt *r)
     put_le64(req + 32, r->count);
     memcpy(req + 40, r->digest, 32);
     memcpy(req + SIGNER_RECEIPT_FIXED, r->scrutin, sl);
-    rc = ask(g, SIGNER_KIND_RECEIPT, req, SIGNER_RECEIPT_FIXED + sl, ans, sizeof ans);
+    rc = ask(g, kind, req, SIGNER_RECEIPT_FIXED + sl, ans, sizeof ans);
     if (rc == SIGNER_OK) {
         memcpy(r->fp, ans, 32);
         memcpy(r->signature, ans + 32, 64);
@@ -373,7 +392,8 @@ static void serve_one(signer *g, int fd, const uint8_t *msg, size_t n)
         reply(fd, SIGNER_OK, &g->keys, sizeof g->keys);
         return;
     }
-    if (kind == SIGNER_KIND_RECEIPT && len > SIGNER_RECEIPT_FIXED &&
+    if ((kind == SIGNER_KIND_RECEIPT || kind == SIGNER_KIND_RECEIPT_AGAIN) &&
+        len > SIGNER_RECEIPT_FIXED &&
         len <= SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS &&
         ok_name(msg + SIGNER_RECEIPT_FIXED, len - SIGNER_RECEIPT_FIXED)) {
         box_receipt r;
@@ -384,7 +404,8 @@ static void serve_one(signer *g, int fd, const uint8_t *msg, size_t n)
         r.count = get_le64(msg + 32);
         memcpy(r.digest, msg + 40, 32);
         memcpy(r.scrutin, msg + SIGNER_RECEIPT_FIXED, len - SIGNER_RECEIPT_FIXED);
-        j = (core_job){ .kind = SIGNER_KIND_RECEIPT, .r = &r };
+        r.already_recorded = kind == SIGNER_KIND_RECEIPT_AGAIN;
+        j = (core_job){ .kind = (int)kind, .r = &r };
         rc = own_store(g) == 0 ? core_run(g, NULL, &j) : SIGNER_EIO;
         memcpy(ans, r.fp, 32);
         memcpy(ans + 32, r.signature, 64);
@@ -491,6 +512,27 @@ static void child_main(signer *g, int fd, const char *keys_path, int create, con
     _exit(0);
 }
 
+/* The signer's first answer on g's channel (within wait_ms, or -1: no
+ * bound): its length, or -1; the keys taken from it when it is SIGNER_OK
+ * and the keys (g->has_keys). */
+static ssize_t greeting(signer *g, uint8_t ans[ANSWER_MAX], int wait_ms)
+{
+    ssize_t n = -1;
+    int32_t status = SIGNER_EIO;
+
+    if (wait_ms < 0 || units_wait_readable(g->fd, (unsigned)wait_ms) > 0)
+        do
+            n = recv(g->fd, ans, ANSWER_MAX, 0);
+        while (n < 0 && errno == EINTR);
+    if (n >= 4)
+        memcpy(&status, ans, 4);
+    if (n == (ssize_t)(4 + sizeof g->keys) && status == SIGNER_OK) {
+        memcpy(&g->keys, ans + 4, sizeof g->keys);
+        g->has_keys = 1;
+    }
+    return n;
+}
+
 signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
                      const char *user, char *err, size_t errlen)
 {
@@ -498,7 +540,6 @@ signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
     uint8_t ans[ANSWER_MAX];
     int sv[2];
     ssize_t n;
-    int32_t status = SIGNER_EIO;
 
     if (g == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
         snprintf(err, errlen, "signer: %s", g == NULL ? "out of memory" : strerror(errno));
@@ -522,22 +563,124 @@ signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
     close(sv[1]);
     g->fd = sv[0];
     g->remote = 1;
-    do
-        n = recv(g->fd, ans, sizeof ans, 0);
-    while (n < 0 && errno == EINTR);
-    if (n >= 4)
-        memcpy(&status, ans, 4);
-    if (n == (ssize_t)(4 + sizeof g->keys) && status == SIGNER_OK) {
-        memcpy(&g->keys, ans + 4, sizeof g->keys);
-        g->has_keys = 1;
+    if ((n = greeting(g, ans, -1)) > 0 && g->has_keys)
         return g;
-    }
     if (n > 4) {
         ans[n - 1] = '\0';
         snprintf(err, errlen, "%s", (const char *)ans + 4);
     } else {
         snprintf(err, errlen, "signer: the signer process did not start");
     }
+    signer_free(g);
+    return NULL;
+}
+
+/* ---- privsep.mode "units": the signer's own unit, and the writer's end ---- */
+
+int signer_units_serve(const char *path, const char *keys_path, const char *writer_user,
+                       const store_config *sc)
+{
+    signer *g = signer_alloc();
+    server_keys k;
+    char err[300];
+    uid_t writer;
+    int lfd;
+
+    prctl(PR_SET_NAME, SIGNER_PROCESS_NAME);
+    prctl(PR_SET_DUMPABLE, 0);
+    if (g == NULL)
+        return 1;
+    g->sc = *sc;
+    if (units_user(writer_user, &writer) != 0) {
+        log_event("error", "signer", json_pack("{s:s,s:s}", "error",
+                                               "privsep.writer_user: unknown, or root",
+                                               "user", writer_user));
+        free(g);
+        return 2;
+    }
+    if (server_keys_load(&k, keys_path, 0, err, sizeof err) != 0) {
+        log_event("error", "signer", json_pack("{s:s}", "error", err));
+        free(g);
+        return 2;
+    }
+    memcpy(g->sk, k.audit_sk, 64);
+    signer_keys_derive(&g->keys, k.pepper, k.audit_pk);
+    sodium_memzero(&k, sizeof k);
+    if ((lfd = units_listen(path, SOCK_SEQPACKET, err, sizeof err)) < 0 ||
+        sandbox_enter_signer_units(sc->postgresql != NULL, err, sizeof err) != 0) {
+        log_event("error", "signer", json_pack("{s:s}", "error", err));
+        sodium_memzero(g, sizeof *g);
+        free(g);
+        return 1;
+    }
+    g->has_keys = 1;
+    g->remember = 1;            /* across writers: a seq is never signed twice */
+    log_event("info", "signer-listening", json_pack("{s:s}", "socket", path));
+    /* one writer at a time: the next waits in the backlog */
+    for (;;) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        uid_t uid = (uid_t)-1;
+        pid_t pid = 0;
+
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            log_event("error", "signer", json_pack("{s:s}", "accept", strerror(errno)));
+            break;
+        }
+        /* nothing, not even the derived keys, to anyone but the writer's uid */
+        if (!units_peer_is(fd, writer, "privsep.writer_user")) {
+            close(fd);
+            continue;
+        }
+        units_peer(fd, &uid, &pid);
+        log_event("info", "signer-writer", json_pack("{s:i}", "pid", (int)pid));
+        if (reply(fd, SIGNER_OK, &g->keys, sizeof g->keys) == 0)
+            serve(g, fd);
+        close(fd);
+        log_event("info", "signer-writer-gone", json_pack("{s:i}", "pid", (int)pid));
+    }
+    close(lfd);
+    if (g->store != NULL)
+        store_close(g->store);
+    sodium_memzero(g, sizeof *g);
+    free(g);
+    return 1;
+}
+
+signer *signer_connect(const char *path, const char *signer_user, unsigned wait_ms, char *err,
+                       size_t errlen)
+{
+    signer *g;
+    uint8_t ans[ANSWER_MAX];
+    ssize_t n = -1;
+    uid_t want;
+
+    if (units_user(signer_user, &want) != 0) {
+        snprintf(err, errlen, "privsep.signer_user \"%s\": unknown, or root", signer_user);
+        return NULL;
+    }
+    if ((g = signer_alloc()) == NULL) {
+        snprintf(err, errlen, "signer: out of memory");
+        return NULL;
+    }
+    g->remote = 1;
+    if ((g->fd = units_connect(path, SOCK_SEQPACKET, wait_ms, err, errlen)) < 0) {
+        signer_free(g);
+        return NULL;
+    }
+    /* the keys it sends are trusted only from the signer's uid */
+    if (!units_peer_is(g->fd, want, "privsep.signer_user")) {
+        snprintf(err, errlen, "%s: the process listening is not privsep.signer_user \"%s\"",
+                 path, signer_user);
+        signer_free(g);
+        return NULL;
+    }
+    /* it serves one writer at a time: a writer that has not let go yet */
+    if ((n = greeting(g, ans, (int)wait_ms)) > 0 && g->has_keys)
+        return g;
+    snprintf(err, errlen, "%s: the signer did not greet (%s)", path,
+             n == 0 ? "it closed the connection" : n < 0 ? "no answer" : "a malformed answer");
     signer_free(g);
     return NULL;
 }

@@ -6,7 +6,8 @@
  *   - a receipt for (scrutin, tracker, count, digest): the signer reads the
  *     ballot itself and signs only if that tracker is committed in that
  *     scrutin, the count within the box's, with the election's fingerprint it
- *     reads itself (box_receipt_message);
+ *     reads itself (box_receipt_message); a kind of its own for a receipt
+ *     "already recorded" (the same checks, the message under its own label);
  *   - a checkpoint for seq: the signer reads entry seq (and seq - 1), checks
  *     the chain, recomputes the hash, and signs (seq, hash) only if the entry
  *     is due a checkpoint (audit_checkpoint_due) and seq was never signed;
@@ -65,10 +66,25 @@ signer *signer_local_new(const uint8_t sk[64], const uint8_t *pepper, store *s);
  * read-only on its first request. NULL with err. */
 signer *signer_spawn(const char *keys_path, int create, const store_config *sc,
                      const char *user, char *err, size_t errlen);
+/* privsep.mode "units" (votesrv --signer): read keys_path, listen on path
+ * (SOCK_SEQPACKET, 0660), enter the sandbox (not dumpable, no new
+ * privileges, the signer's filter with accept), then serve one writer
+ * connection at a time, each greeted with the derived keys as signer_spawn's
+ * child does; a connection whose uid (SO_PEERCRED) is not writer_user's is
+ * closed unanswered and logged. Returns only on failure: an exit status. */
+int signer_units_serve(const char *path, const char *keys_path, const char *writer_user,
+                       const store_config *sc);
+/* The writer's end in units mode: connect to path (retried for wait_ms at
+ * most), check that the peer's uid is signer_user's, read its greeting.
+ * NULL with err. signer_gone then tells when the connection has ended. */
+signer *signer_connect(const char *path, const char *signer_user, unsigned wait_ms, char *err,
+                       size_t errlen);
 void signer_attach(signer *g, store *s);
 void signer_free(signer *g);
 pid_t signer_pid(const signer *g);       /* 0 if in-process */
-/* 1 if the signer process has ended (reaped here, logged), else 0. */
+int signer_channel(const signer *g);     /* the writer's end of the channel; -1 if in-process */
+/* 1 if the signer process has ended (reaped here, logged), or in units mode
+ * its connection, else 0. */
 int signer_gone(signer *g);
 
 int signer_keys_get(signer *g, signer_keys *out);

@@ -7,13 +7,19 @@
 #      the same .debs otherwise), then lintian on the .changes: an error or a
 #      warning not overridden in debian/*.lintian-overrides fails;
 #   2. dpkg-deb -c: each package holds its programs and man pages, no file is
-#      in two packages, every unit of conf/systemd is shipped; votesrv's and
-#      votesrv-credauth's postinsts (as root) make their users, and the
-#      state folder, in a mount
-#      namespace where /etc and /var/lib are throw-away copies;
-#   3. make install DESTDIR=T (the tree's release build), and the packages'
-#      files unpacked (dpkg-deb -x) into another root: in each, the installed
-#      example configuration names files the install holds, `votectl demo`
+#      in two packages, every unit of conf/systemd is shipped; every file is
+#      root's, none writable by others or set-id, /etc/votesrv root's 0755;
+#      the configurations are conffiles; the maintainer scripts have set -e
+#      and remove neither state nor users; votesrv's and votesrv-credauth's
+#      postinsts (as root) make their users, and the state folder, in a mount
+#      namespace where /etc and /var/lib are throw-away copies, then again as
+#      an upgrade after links were planted in the state folder (they must not
+#      be followed) and with a dpkg-statoverride (it must be kept);
+#   3. make install DESTDIR=T under umask 000 (nothing writable by others),
+#      and the packages' files unpacked (dpkg-deb -x) into another root: in
+#      each, the example configurations are safe by default (privilege
+#      separation, loopback listeners, no demo mailbox) and name files the
+#      install holds, `votectl demo`
 #      run from the installed votectl makes an election whose configuration
 #      names the installed templates and assets, and the installed votesrv
 #      serves /healthz on its internal listener and the portal's home page and
@@ -86,6 +92,41 @@ for u in conf/systemd/*.service conf/systemd/*.socket conf/systemd/*.target; do
     [ -e "$u" ] || continue
     cat "$top"/*.list | grep -qxF "/lib/systemd/system/${u##*/}" || fail "no package ships $u"
 done
+# modes and owners (dpkg-deb -c): everything root:root, nothing group- or
+# world-writable, no set-id bit; /etc/votesrv and /etc/votecad root's 0755 (the
+# writer must not replace the keys file: docs/deployment.md); the example
+# configurations 0644 (they hold no secret: password_file, keys)
+for p in votesrv votesrv-common votesrv-trustee votesrv-credauth votesrv-verify; do
+    dpkg-deb -c "$(deb $p)" > "$top/$p.long"
+    bad=$(awk '$1 !~ /^l/ && $2 != "root/root" || substr($1, 6, 1) == "w" || substr($1, 9, 1) == "w" ||
+               $1 ~ /[sStT]/ || ($1 ~ /^l/ && $2 != "root/root")' "$top/$p.long")
+    [ -z "$bad" ] || fail "package $p: not root's, writable by others or set-id: $bad"
+done
+mode() {
+    awk -v f="./${2#/}" '$NF == f {print $1 " " $2}' "$top/$1.long"
+}
+for d in /etc/votesrv/ /etc/votecad/; do
+    p=votesrv; [ "$d" = /etc/votecad/ ] && p=votesrv-credauth
+    [ "$(mode $p $d)" = "drwxr-xr-x root/root" ] || fail "package $p: $d is $(mode $p $d)"
+done
+[ "$(mode votesrv /etc/votesrv/votesrv.json)" = "-rw-r--r-- root/root" ] ||
+    fail "package votesrv: /etc/votesrv/votesrv.json is $(mode votesrv /etc/votesrv/votesrv.json)"
+# the configurations are conffiles (an upgrade keeps the operator's edits)
+dpkg-deb -I "$(deb votesrv)" conffiles | grep -qxF /etc/votesrv/votesrv.json ||
+    fail "package votesrv: /etc/votesrv/votesrv.json is not a conffile"
+dpkg-deb -I "$(deb votesrv-credauth)" conffiles | grep -qxF /etc/votecad/votecad.json ||
+    fail "package votesrv-credauth: /etc/votecad/votecad.json is not a conffile"
+# the maintainer scripts: set -e; none removes the state folders (the ballot
+# box and the audit log stay, even at purge), none deletes a user or chowns
+# recursively (a path the daemon's user controls: root's chown follows its links)
+for p in votesrv votesrv-credauth; do
+    for s in preinst postinst prerm postrm; do
+        dpkg-deb -I "$(deb $p)" "$s" > "$top/$p.$s" 2> /dev/null || continue
+        grep -q '^set -e' "$top/$p.$s" || fail "package $p: $s has no set -e"
+        ! grep -Eq 'rm .*/var/lib/vote|deluser|userdel|chown +-[a-zA-Z]*R|chmod +-[a-zA-Z]*R' \
+            "$top/$p.$s" || fail "package $p: $s removes state or users, or works recursively"
+    done
+done
 dup=$(cat "$top"/*.list | grep -v '/$' | sort | uniq -d)
 [ -z "$dup" ] || fail "files in two packages: $dup"
 dpkg-deb -I "$(deb votesrv)" postinst | grep -q 'adduser .*--system' ||
@@ -106,7 +147,18 @@ if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
         for u in votesrv votesrv-signer votesrv-http votecad; do
             getent passwd "$u" | grep -q ":/usr/sbin/nologin$"; done
         getent passwd votesrv | grep -q ":/var/lib/votesrv:"
-        test "$(stat -c %U:%G:%a /var/lib/votesrv)" = votesrv:votesrv-signer:711' sh "$top/pi" ||
+        test "$(stat -c %U:%G:%a /var/lib/votesrv)" = votesrv:votesrv-signer:711
+        # an upgrade, after the writer (votesrv) planted links in its folder
+        # to root-owned files: they stay root-owned
+        ln -s /etc/passwd /var/lib/votesrv/registry.db
+        ln -s /etc /var/lib/votesrv/documents
+        chown -h votesrv /var/lib/votesrv/registry.db /var/lib/votesrv/documents
+        sh -e "$1/postinst" configure 0.0.1
+        test "$(stat -c %U:%G:%a /etc/passwd /etc)" = "$(printf "root:root:644\nroot:root:755")"
+        # an administrator'"'"'s dpkg-statoverride is kept
+        dpkg-statoverride --update --add root votesrv-signer 0750 /var/lib/votesrv
+        sh -e "$1/postinst" configure 0.0.1
+        test "$(stat -c %U:%G:%a /var/lib/votesrv)" = root:votesrv-signer:750' sh "$top/pi" ||
         fail "the postinsts: users or /var/lib/votesrv not as expected"
 fi
 # the programs' man pages, each in exactly one package
@@ -118,8 +170,12 @@ done
 
 # 3. the installed layouts: make install, and the packages unpacked
 echo "== install: make install DESTDIR"
-make --no-print-directory -s install DESTDIR="$top/inst" > "$top/install.log" 2>&1 ||
+(umask 000; make --no-print-directory -s install DESTDIR="$top/inst") > "$top/install.log" 2>&1 ||
     { tail -20 "$top/install.log"; fail "make install failed"; }
+# even under umask 000, nothing installed is group- or world-writable (a local
+# user editing /etc/votesrv/votesrv.json, read as root, would own the daemon)
+bad=$(find "$top/inst" -perm /022 -printf '%m %P\n')
+[ -z "$bad" ] || fail "make install (umask 000) left writable files: $bad"
 mkdir "$top/debroot"
 for p in votesrv votesrv-common votesrv-trustee votesrv-credauth votesrv-verify; do
     dpkg-deb -x "$(deb $p)" "$top/debroot"
@@ -156,6 +212,24 @@ layout() {
     for f in $(grep -o '"/usr/share/votesrv/[^"]*"' "$root/etc/votesrv/votesrv.json" | tr -d '"'); do
         [ -e "$root$f" ] || fail "$what: /etc/votesrv/votesrv.json names $f, not installed"
     done
+    # the example configurations start a daemon that is safe by default:
+    # privilege separation with three distinct users, the listeners on
+    # loopback, no demo mailbox, the writer not left root, the keys in /etc
+    python3 - "$root/etc/votesrv/votesrv.json" "$root/etc/votecad/votecad.json" <<'PY' ||
+import ipaddress, json, sys
+c, cad = (json.load(open(f)) for f in sys.argv[1:3])
+ps = c["privsep"]
+users = [ps.get("user"), ps.get("signer_user"), ps.get("writer_user")]
+assert ps.get("enabled") is True and all(users) and len(set(users)) == 3, ps
+assert "root" not in users and not ps.get("writer_stays_root"), ps
+for l in (c["listen"], c["internal_listen"], cad["listen"]):
+    assert ipaddress.ip_address(l["address"]).is_loopback, l
+assert "demo_mailbox" not in c and "demo_mailbox" not in c.get("mail", {}), c.get("mail")
+assert c["keys"].startswith("/etc/votesrv/"), c["keys"]
+assert c["mail"]["password_file"].startswith("/etc/votesrv/"), c["mail"]
+assert cad["key"].startswith("/etc/votecad/"), cad["key"]
+PY
+        fail "$what: the example configuration is not safe by default"
     port=$(free_port)
     [ -n "$port" ] || fail "no free port pair on loopback"
     demo="$top/demo-$what"

@@ -1133,58 +1133,6 @@ static void test_writer_death_ends_its_children(void **state)
 
 /* ---- the writer's own user (privsep.writer_user) ---- */
 
-/* An election of 4 voters in a folder of its own (load.csv for voteclient),
- * its configuration's privsep set to privsep (a JSON object); the SQLite
- * stores moved to wdir/data, owned by owner (-1: left root's) and readable by
- * the signer's group gid, the keys file given to the signer's user, 0600. */
-static char *writer_election(char *cfgpath, size_t len, const char *privsep, uid_t owner,
-                             gid_t gid, uid_t keys_owner)
-{
-    char *wdir = tu_tmpdir(), data[700], err[CONFIG_ERR_CHARS];
-    const char *const ends[] = { "", "-journal", "-wal", "-shm" };
-    config c;
-    json_t *j;
-
-    assert_int_equal(tu_election_generated(wdir, bin, 4, cfgpath, len), 0);
-    assert_int_equal(tu_load_file(wdir, cfgpath, "csa-ministere", 4), 0);
-    assert_int_equal(config_load(&c, cfgpath, err, sizeof err), 0);
-    snprintf(data, sizeof data, "%s/data", wdir);
-    assert_int_equal(mkdir(data, 0711), 0);
-    assert_int_equal(chmod(data, 0711), 0);
-    assert_int_equal(chown(data, owner, gid), 0);
-    assert_non_null(j = json_load_file(cfgpath, 0, NULL));
-    for (size_t i = 0; i < 2; i++) {
-        const char *from = i == 0 ? c.registry : c.ballot_box;
-        char to[800];
-
-        for (size_t k = 0; k < 4; k++) {
-            char a[CONFIG_PATH_CHARS + 16], b[900];
-
-            snprintf(a, sizeof a, "%s%s", from, ends[k]);
-            snprintf(b, sizeof b, "%s/%s%s", data, i == 0 ? "registry.db" : "ballots.db",
-                     ends[k]);
-            if (access(a, F_OK) != 0)
-                continue;
-            assert_int_equal(rename(a, b), 0);
-            assert_int_equal(chown(b, owner, gid), 0);
-            assert_int_equal(chmod(b, 0640), 0);
-        }
-        snprintf(to, sizeof to, "%s/%s", data, i == 0 ? "registry.db" : "ballots.db");
-        json_object_set_new(json_object_get(j, "store"), i == 0 ? "registry" : "ballot_box",
-                            json_string(to));
-    }
-    json_object_set_new(j, "privsep", json_loads(privsep, 0, NULL));
-    assert_int_equal(json_dump_file(j, cfgpath, JSON_INDENT(1)), 0);
-    json_decref(j);
-    /* the writer reads its configuration and the election's files after its
-     * change of user; the keys file is the signer's alone */
-    assert_int_equal(chmod(cfgpath, 0644), 0);
-    assert_int_equal(chmod(wdir, 0711), 0);
-    assert_int_equal(chown(c.keys, keys_owner, (gid_t)-1), 0);
-    assert_int_equal(chmod(c.keys, 0600), 0);
-    return wdir;
-}
-
 /* Attack code as the writer's uid after its change of user: bit i of the
  * exit status set means attempt i succeeded. */
 enum {
@@ -1234,6 +1182,51 @@ static int attack_as(uid_t uid, gid_t gid, const char *keys, const char *registr
     return got;
 }
 
+/* The reload lines of wdir/votesrv.log: how many, the last in last. */
+static int reload_count(const char *wdir, char *last, size_t len)
+{
+    char path[800];
+
+    snprintf(path, sizeof path, "%s/votesrv.log", wdir);
+    return tu_log_lines(path, "\"event\":\"reload\"", last, len);
+}
+
+/* i24: SIGHUP to a writer that is no longer root: a file it can read is
+ * applied (portal.theme); once the file is root's alone, the reload is logged
+ * and changes nothing, and the daemon serves on. */
+static void reload_as_writer(const char *wdir, const char *cfgpath, int writer)
+{
+    char last[4096];
+    json_t *j = json_load_file(cfgpath, 0, NULL);
+    tu_reply r;
+    int n;
+
+    assert_non_null(j);
+    json_object_set_new(j, "portal", json_pack("{s:s}", "theme", "dsfr"));
+    assert_int_equal(json_dump_file(j, cfgpath, JSON_INDENT(1)), 0);
+    json_decref(j);
+    assert_int_equal(chmod(cfgpath, 0644), 0);
+    for (int round = 0; round < 2; round++) {
+        n = reload_count(wdir, last, sizeof last);
+        assert_int_equal(kill(writer, SIGHUP), 0);
+        for (int i = 0; i < 1000 && reload_count(wdir, last, sizeof last) == n; i++)
+            usleep(10000);
+        assert_int_equal(reload_count(wdir, last, sizeof last), n + 1);
+        if (round == 0) {
+            assert_non_null(strstr(last, "\"applied\":[\"portal.theme\"]"));
+            assert_non_null(strstr(last, "\"restart_needed\":[]"));
+            assert_int_equal(chmod(cfgpath, 0600), 0);     /* root's alone from now on */
+        } else {
+            assert_non_null(strstr(last, "\"level\":\"error\""));
+            assert_non_null(strstr(last, "\"kept\""));
+        }
+        tu_http(&r, "GET", "/", NULL, 0, NULL);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, "/static/portal-dsfr.css"));
+    }
+    assert_int_equal(chmod(cfgpath, 0644), 0);
+}
+
 /* (6) Started as root with privsep.writer_user, the writer becomes that user
  * before it opens a store: no capability, not dumpable; as its uid, the keys
  * file (the signer's, 0600) can be neither read nor replaced, nor the signer
@@ -1255,7 +1248,7 @@ static void test_writer_changes_user(void **state)
     w = *p;
     assert_non_null(p = getpwnam("bin"));
     s = *p;
-    wdir = writer_election(cfgpath, sizeof cfgpath,
+    wdir = tu_writer_election(bin, cfgpath, sizeof cfgpath,
                            "{\"writer_user\": \"daemon\", \"signer_user\": \"bin\"}", w.pw_uid,
                            s.pw_gid, s.pw_uid);
     assert_int_equal(config_load(&c, cfgpath, err, sizeof err), 0);
@@ -1297,6 +1290,7 @@ static void test_writer_changes_user(void **state)
     assert_int_equal(tu_sh(out, sizeof out, "'%s/voteclient' --url %s load '%s' --concurrency 1",
                            bin, tu_base_url, v), 0);
     assert_non_null(strstr(out, "ballots 4 accepted 4 errors 0"));
+    reload_as_writer(wdir, cfgpath, writer);
     /* it stops its worker (of another user, which it cannot signal) and exits 0 */
     assert_int_equal(kill(writer, SIGTERM), 0);
     assert_int_equal(waitpid(writer, &status, 0), writer);
@@ -1334,7 +1328,7 @@ static void test_writer_user_refusals(void **state)
     assert_non_null(w);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char cfgpath[700], out[8192], want[900];
-        char *wdir = writer_election(cfgpath, sizeof cfgpath, cases[i].privsep,
+        char *wdir = tu_writer_election(bin, cfgpath, sizeof cfgpath, cases[i].privsep,
                                      cases[i].stores_root ? 0 : w->pw_uid, 0, 0);
 
         assert_int_not_equal(tu_sh(out, sizeof out, "'%s/votesrv' -c '%s' 2>&1", bin, cfgpath),

@@ -133,6 +133,8 @@ int tu_haproxy_start(tu_haproxy *h, const char *sock, int check_port, int quick)
         setenv("VOTESRV_ERRORS", errors, 1);
         setenv("VOTESRV_STATS", h->stats, 1);
         setenv("VOTESRV_MAXCONN", "200", 1);
+        if (h->node2[0] != '\0')
+            setenv("VOTESRV_NODE2", h->node2, 1);
         if (quick & TU_HAPROXY_QUICK_REQUEST) {
             setenv("VOTESRV_TIMEOUT_REQUEST", TU_HAPROXY_REQUEST_TIMEOUT, 1);
             setenv("VOTESRV_TIMEOUT_CLIENT", TU_HAPROXY_REQUEST_TIMEOUT, 1);

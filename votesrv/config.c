@@ -40,9 +40,10 @@ static int get_uint(json_t *obj, const char *key, unsigned min, unsigned max, un
 }
 
 /* The optional "mail" object: the SMTP relay. */
-static int load_mail(config *c, json_t *m, const char *path, char *err, size_t errlen)
+static int load_mail(config *c, json_t *m, const char *path, int secrets, char *err,
+                     size_t errlen)
 {
-    if (mail_config_parse(&c->mail, m, path, err, errlen) != 0)
+    if (mail_config_parse_with(&c->mail, m, path, secrets, err, errlen) != 0)
         return -1;
     c->mail_relay = 1;
     return 0;
@@ -397,7 +398,7 @@ static int demo_mailbox_local(const config *c, const char *path, char *err, size
     return 0;
 }
 
-int config_load(config *c, const char *path, char *err, size_t errlen)
+static int parse(config *c, const char *path, int secrets, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
@@ -409,7 +410,9 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     const char *portal = NULL, *tmpl = NULL, *assets = NULL, *docs = NULL;
     const char *addr = "127.0.0.1", *reg = NULL, *box = NULL, *pg = NULL, *keys = NULL;
     const char *level = "info", *ps_user = "nobody", *signer_user = "",
-               *writer_user = "";
+               *writer_user = "", *ps_mode = "fork",
+               *signer_sock = "/run/votesrv-signer/signer.sock",
+               *worker_sock = "/run/votesrv/worker.sock";
     int port = 8080, ps_enabled = 1, writer_root = 0;
     unsigned body = 65536;
     int rc = -1;
@@ -437,10 +440,12 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
                        "privsep", &privsep, "portal", &look, "personal_data", &pd,
                        "defi_questions", &defi) != 0 ||
         (look && json_unpack_ex(look, &je, JSON_STRICT, "{s?s}", "theme", &theme) != 0) ||
-        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s,s?s,s?b}",
+        (privsep && json_unpack_ex(privsep, &je, JSON_STRICT, "{s?b,s?s,s?s,s?s,s?b,s?s,s?s,s?s}",
                                    "enabled", &ps_enabled, "user", &ps_user, "signer_user",
                                    &signer_user, "writer_user", &writer_user,
-                                   "writer_stays_root", &writer_root) != 0) ||
+                                   "writer_stays_root", &writer_root, "mode", &ps_mode,
+                                   "signer_socket", &signer_sock, "worker_socket",
+                                   &worker_sock) != 0) ||
         (listen && json_unpack_ex(listen, &je, JSON_STRICT, "{s?s,s?i,s?o}", "address", &addr,
                                   "port", &port, "unix", &unix_sock) != 0) ||
         json_unpack_ex(store, &je, JSON_STRICT, "{s?s,s?s,s?s}", "registry", &reg,
@@ -501,6 +506,22 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
              "other");
         goto out;
     }
+    if ((strcmp(ps_mode, "fork") != 0 && strcmp(ps_mode, "units") != 0) ||
+        strlen(signer_sock) >= sizeof c->privsep_signer_socket || signer_sock[0] != '/' ||
+        strlen(worker_sock) >= sizeof c->privsep_worker_socket || worker_sock[0] != '/') {
+        fail(err, errlen, path, "privsep.mode must be \"fork\" or \"units\", "
+             "privsep.signer_socket and privsep.worker_socket absolute paths under 108 bytes");
+        goto out;
+    }
+    if (strcmp(ps_mode, "units") == 0 &&
+        (!ps_enabled || writer_root || ps_user[0] == '\0' || signer_user[0] == '\0' ||
+         writer_user[0] == '\0' || strcmp(ps_user, signer_user) == 0 ||
+         strcmp(ps_user, writer_user) == 0 || strcmp(signer_user, writer_user) == 0)) {
+        fail(err, errlen, path, "privsep.mode \"units\": privsep.user, signer_user and "
+             "writer_user name three different users (each process checks the others' uid), "
+             "privsep enabled, no writer_stays_root");
+        goto out;
+    }
     if ((c->portal_theme = portal_theme_find(theme)) < 0) {
         fail(err, errlen, path, "portal.theme must be \"neutral\" or \"dsfr\" (the State's design "
              "system, for State services only)");
@@ -511,6 +532,9 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
     strcpy(c->privsep_signer_user, signer_user);
     strcpy(c->privsep_writer_user, writer_user);
     c->privsep_writer_root = writer_root;
+    c->privsep_units = strcmp(ps_mode, "units") == 0;
+    strcpy(c->privsep_signer_socket, signer_sock);
+    strcpy(c->privsep_worker_socket, worker_sock);
     strcpy(c->listen_address, addr);
     c->port = port;
     c->max_body_bytes = body;
@@ -527,13 +551,35 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         documents_apart(c, path, err, errlen) != 0 ||
         load_personal_data(c, pd, path, err, errlen) != 0 ||
         load_defi(c->defi, &c->ndefi, defi, path, err, errlen) != 0 ||
-        (mail != NULL && load_mail(c, mail, path, err, errlen) != 0) ||
+        (mail != NULL && load_mail(c, mail, path, secrets, err, errlen) != 0) ||
         demo_mailbox_local(c, path, err, errlen) != 0)
         goto out;
-    rc = access_defi_configure(c->defi, c->ndefi);      /* checked above: 0 */
+    rc = 0;
 out:
     json_decref(root);
     return rc;
+}
+
+int config_read(config *c, const char *path, char *err, size_t errlen)
+{
+    return parse(c, path, 0, err, errlen);
+}
+
+int config_load(config *c, const char *path, char *err, size_t errlen)
+{
+    if (parse(c, path, 1, err, errlen) != 0)
+        return -1;
+    return access_defi_configure(c->defi, c->ndefi);      /* checked by config_read: 0 */
+}
+
+int config_load_role(config *c, const char *path, int no_mail_password, char *err,
+                     size_t errlen)
+{
+    if (!no_mail_password)
+        return config_load(c, path, err, errlen);
+    if (parse(c, path, 0, err, errlen) != 0)
+        return -1;
+    return access_defi_configure(c->defi, c->ndefi);
 }
 
 static int keys_create(server_keys *k, const char *path, char *err, size_t errlen)

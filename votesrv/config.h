@@ -80,6 +80,15 @@ typedef struct {
     char privsep_signer_user[64];
     char privsep_writer_user[64];
     int privsep_writer_root;
+    /* privsep.mode "units" (privsep_units): the signer, the writer and the
+     * worker are three programs started by systemd, each as its own user
+     * (votesrv --signer, votesrv, votesrv --worker), that meet on two Unix
+     * sockets and check each other's uid (SO_PEERCRED): the signer's
+     * (privsep.signer_socket) and the writer's (privsep.worker_socket).
+     * "fork" (the default): the writer forks the other two. */
+    int privsep_units;
+    char privsep_signer_socket[108];
+    char privsep_worker_socket[108];
     /* The "Données personnelles" page (personal_data): the controller of the
      * processing and the data-protection officer, by name, and how to reach
      * the officer (an address or an https page); "": the page names the
@@ -108,8 +117,16 @@ int config_net_contains(const config_net *n, int family, const uint8_t *addr);
 /* Whether the address is one of the configured proxies' (an IPv4-mapped IPv6
  * address is taken as the IPv4 one). */
 int config_proxy_trusted(const config *c, const struct sockaddr *sa);
-/* 0, or -1 with a message in err. */
+/* 0, or -1 with a message in err; and the défi menu set for the process. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
+/* The same without touching the process nor reading the mail relay's
+ * password (a reload by the writer, which must not hold it: reload.c). */
+int config_read(config *c, const char *path, char *err, size_t errlen);
+/* config_load for the signer's and the worker's units (privsep.mode
+ * "units"): no_mail_password leaves mail.password_file unread (the
+ * writer's alone, not readable by their users). */
+int config_load_role(config *c, const char *path, int no_mail_password, char *err,
+                     size_t errlen);
 /* Read the keys file; if create is set and the file does not exist, make new
  * keys and write them (mode 0600). */
 int server_keys_load(server_keys *k, const char *path, int create, char *err, size_t errlen);

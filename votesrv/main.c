@@ -1,11 +1,15 @@
 /* votesrv - the election daemon.
  *
  *   votesrv [-c CONFIG] [--port-file FILE]
+ *   votesrv --signer -c CONFIG [--keys FILE]     (privsep.mode "units")
+ *   votesrv --worker -c CONFIG                   (privsep.mode "units")
  *
  * Serves the JSON API and the portal on the configured address (listen),
  * /metrics and /healthz on the internal one (internal_listen); the port file
  * gets both ports, one a line (public, then internal). SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish, and exits 0.
+ * accepting connections, lets requests in flight finish, and exits 0. SIGHUP
+ * (systemctl reload) reads CONFIG again and applies what can change without a
+ * restart, logging what it applied and what needs a restart (reload.c).
  *
  * With privsep.enabled (the default), the signer (signer/) is forked first and
  * alone reads the keys file; then both listeners go to a worker process forked
@@ -16,12 +20,20 @@
  * relay, SMTP and TLS go to the mailer (mailer.c), started third, before any
  * store is opened, by exec of this program (votesrv --mailer): the writer
  * keeps the outbox and restarts a mailer that dies. Without privsep, one
- * process does everything, the signer and the SMTP client in-process. */
+ * process does everything, the signer and the SMTP client in-process.
+ *
+ * With privsep.mode "units" (conf/systemd/), nothing is forked but the
+ * mailer: the signer (--signer, its own unit and user, the keys file from
+ * --keys, systemd's LoadCredential=) listens on privsep.signer_socket, the
+ * writer connects to it and listens on privsep.worker_socket, the worker
+ * (--worker, its own unit and user) connects there; each end checks the
+ * other's uid (units.c). */
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "crypto/crypto.h"
@@ -32,6 +44,7 @@
 #include "server.h"
 
 #define SHUTDOWN_GRACE_S 10
+#define UNITS_SIGNER_WAIT_MS 30000u   /* units mode: the signer's socket, at the start */
 
 /* A write the store could not make: why, in the engine's words. */
 static void on_store_error(const char *detail)
@@ -65,7 +78,7 @@ static void timezone_set(store *s)
 
 int main(int argc, char **argv)
 {
-    const char *cfg_path = "conf/votesrv.json", *port_file = NULL;
+    const char *cfg_path = "conf/votesrv.json", *port_file = NULL, *keys_path = NULL;
     FILE *port_f = NULL;
     static config cfg;
     server srv;
@@ -79,7 +92,7 @@ int main(int argc, char **argv)
     mailer *mailer = NULL;
     sigset_t sigs;
     char err[CONFIG_ERR_CHARS];
-    int sig, port, internal_port, rc = 0;
+    int sig, port, internal_port, rc = 0, role = 0;    /* role: 's'igner, 'w'orker */
 
     umask(077);                 /* every file and folder it makes: its owner's only */
     if (argc == 3 && strcmp(argv[1], MAILER_ARG) == 0)
@@ -90,8 +103,15 @@ int main(int argc, char **argv)
             cfg_path = argv[++i];
         } else if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc) {
             port_file = argv[++i];
+        } else if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc) {
+            keys_path = argv[++i];
+        } else if ((strcmp(argv[i], "--signer") == 0 || strcmp(argv[i], "--worker") == 0) &&
+                   role == 0) {
+            role = argv[i][2];
         } else {
-            fprintf(stderr, "usage: votesrv [-c CONFIG] [--port-file FILE]\n");
+            fprintf(stderr, "usage: votesrv [-c CONFIG] [--port-file FILE]\n"
+                    "       votesrv --signer -c CONFIG [--keys FILE]\n"
+                    "       votesrv --worker -c CONFIG\n");
             return strcmp(argv[i], "--help") == 0 ? 0 : 2;
         }
     }
@@ -102,13 +122,42 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGCHLD);          /* the worker's or the signer's end */
+    sigaddset(&sigs, SIGHUP);           /* reload (children inherit it blocked) */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
+    if (config_load_role(&cfg, cfg_path, role != 0, err, sizeof err) != 0) {
         log_event("error", "start", json_pack("{s:s}", "error", err));
         return 2;
     }
     log_set_level(cfg.log_level);
+    if (keys_path != NULL && role != 's') {
+        log_event("error", "start", json_pack("{s:s}", "error", "--keys is the signer's (--signer)"));
+        return 2;
+    }
+    /* units mode: the signer's or the worker's own unit, as its own user */
+    if (role == 's') {
+        if (units_check_self(&cfg, cfg.privsep_signer_user, "privsep.signer_user", err,
+                             sizeof err) != 0) {
+            log_event("error", "privsep", json_pack("{s:s}", "error", err));
+            return 2;
+        }
+        sc = server_store_config(&cfg, 1);
+        sigemptyset(&sigs);                             /* SIGTERM ends it (systemctl stop) */
+        sigaddset(&sigs, SIGTERM);
+        sigaddset(&sigs, SIGINT);
+        pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+        return signer_units_serve(cfg.privsep_signer_socket,
+                                  keys_path != NULL ? keys_path : cfg.keys,
+                                  cfg.privsep_writer_user, &sc);
+    }
+    if (role == 'w')
+        return privsep_worker_main(&cfg);
+    if (cfg.privsep_units &&
+        units_check_self(&cfg, cfg.privsep_writer_user, "privsep.writer_user", err,
+                         sizeof err) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        return 2;
+    }
     /* started as root: the writer's user is checked before anything is forked */
     if (sandbox_check_writer(&cfg, err, sizeof err) != 0) {
         log_event("error", "privsep", json_pack("{s:s}", "error", err));
@@ -118,7 +167,16 @@ int main(int argc, char **argv)
         log_event("error", "port-file", json_pack("{s:s}", "path", port_file));
     /* the signer first, before any thread, store or key: it alone reads the
      * keys file, and the writer only gets the public and derived keys */
-    if (cfg.privsep) {
+    if (cfg.privsep_units) {
+        /* units mode: the signer's unit, whose uid is checked (bounded wait) */
+        prctl(PR_SET_DUMPABLE, 0);
+        signer = signer_connect(cfg.privsep_signer_socket, cfg.privsep_signer_user,
+                                UNITS_SIGNER_WAIT_MS, err, sizeof err);
+        if (signer == NULL) {
+            log_event("error", "signer", json_pack("{s:s}", "error", err));
+            return 1;
+        }
+    } else if (cfg.privsep) {
         sc = server_store_config(&cfg, 1);
         signer = signer_spawn(cfg.keys, 0, &sc, cfg.privsep_signer_user, err, sizeof err);
         if (signer == NULL) {
@@ -127,7 +185,7 @@ int main(int argc, char **argv)
         }
     }
     /* the worker next: it never has the stores, keys or pepper in its memory */
-    if (cfg.privsep && privsep_fork(&ps, &cfg, err, sizeof err) != 0) {
+    if (cfg.privsep && !cfg.privsep_units && privsep_fork(&ps, &cfg, err, sizeof err) != 0) {
         log_event("error", "privsep", json_pack("{s:s}", "error", err));
         privsep_stop(&ps);
         signer_free(signer);
@@ -166,7 +224,24 @@ int main(int argc, char **argv)
     store_on_error(srv.store, on_store_error);
     server_http_ctx(&srv, &ctx);
     timezone_set(srv.store);
-    if (cfg.privsep) {
+    if (cfg.privsep_units) {
+        /* the worker's unit connects; then as in the fork mode */
+        err[0] = '\0';
+        port = privsep_units_accept(&ps, &cfg, err, sizeof err) == 0 &&
+               privsep_serve_start(&ps, &ctx) == 0 ? privsep_wait_ready(&ps, &internal_port)
+                                                   : -1;
+        if (port > 0 && privsep_units_watch(&ps, signer_channel(srv.signer)) != 0)
+            port = -1;
+        if (port < 0 && err[0] == '\0' && units_stop_asked()) {
+            log_event("info", "stopped", json_pack("{s:s}", "while", "waiting for the worker"));
+            privsep_stop(&ps);
+            mailer_free(mailer);
+            server_close(&srv);
+            return 0;
+        }
+        if (port < 0 && err[0] == '\0')
+            snprintf(err, sizeof err, "the network-facing worker did not start");
+    } else if (cfg.privsep) {
         port = privsep_serve_start(&ps, &ctx) == 0 ? privsep_wait_ready(&ps, &internal_port)
                                                     : -1;
         unix_ino = http_unix_inode(&cfg);   /* the worker's socket: removed here at stop */
@@ -209,14 +284,17 @@ int main(int argc, char **argv)
         sigwait(&sigs, &sig);
         if (sig == SIGCHLD)
             mailer_check(mailer);
-    } while (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer));
+        else if (sig == SIGHUP)
+            server_reload(&srv, &ctx, cfg_path);
+    } while (sig == SIGHUP ||
+             (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer)));
     /* without its signer the daemon would take ballots it cannot give receipts for */
     if (sig == SIGCHLD)
         rc = 1;
     log_event("info", "stopping", json_pack("{s:i}", "signal", sig));
     mail_sender_ask_stop(sender);   /* its message on the way ends while the worker stops */
     privsep_stop(&ps);
-    if (cfg.privsep)
+    if (cfg.privsep && !cfg.privsep_units)
         http_unix_remove(&cfg, unix_ino);
     http_stop(http, SHUTDOWN_GRACE_S);
     http_stop(internal, 0);

@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define RESPONSE_MAX ((size_t)256 << 20)
@@ -741,9 +742,10 @@ static void worker_main(const config *cfg, int ctl, int *fds, size_t n, pid_t pa
     int *keep = malloc((n + 1) * sizeof *keep);
     frame_out b = { 0 };
 
-    /* ps and /proc show it apart from the writer; its threads inherit the name */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || keep == NULL ||
-        prctl(PR_SET_NAME, PRIVSEP_WORKER_NAME) != 0)
+    /* ps and /proc show it apart from the writer; its threads inherit the name
+     * (parent 0: units mode, its own unit, no parent of ours to follow) */
+    if ((parent > 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)) ||
+        keep == NULL || prctl(PR_SET_NAME, PRIVSEP_WORKER_NAME) != 0)
         _exit(1);
     keep[0] = ctl;
     memcpy(keep + 1, fds, n * sizeof *fds);
@@ -871,6 +873,16 @@ int privsep_worker_gone(privsep *ps)
 {
     int status;
 
+    if (ps->units) {
+        struct pollfd p = { .fd = ps->ctl, .events = POLLRDHUP };
+
+        if (ps->ctl < 0 || poll(&p, 1, 0) != 1 ||
+            (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) == 0)
+            return 0;
+        log_event("error", "worker_died", json_pack("{s:s}", "channel", "closed"));
+        return 1;
+    }
+
     if (ps->pid <= 0 || waitpid(ps->pid, &status, WNOHANG) != ps->pid)
         return 0;
     log_event("error", "worker_died",
@@ -882,6 +894,27 @@ int privsep_worker_gone(privsep *ps)
 
 void privsep_stop(privsep *ps)
 {
+    if (ps->units) {
+        if (ps->watching) {
+            (void)!write(ps->wake[1], "", 1);
+            pthread_join(ps->watch, NULL);
+        }
+        /* the end of its control connection: it finishes the requests in
+         * flight (the writer threads still answer), then closes it */
+        if (ps->ctl >= 0 && shutdown(ps->ctl, SHUT_WR) == 0) {
+            char c;
+
+            while (units_wait_readable(ps->ctl, STOP_WAIT_MS) > 0 && recv(ps->ctl, &c, 1, 0) > 0)
+                ;
+        }
+        if (ps->listen_fd >= 0) {
+            close(ps->listen_fd);
+            unlink(ps->path);
+        }
+        for (int i = 0; i < 2; i++)
+            if (ps->wake[i] >= 0)
+                close(ps->wake[i]);
+    }
     if (ps->pid > 0) {
         /* it finishes the requests in flight, then exits; a writer that changed
          * user cannot signal it, and ends the control channel instead */
@@ -909,4 +942,177 @@ void privsep_stop(privsep *ps)
     pthread_mutex_destroy(&ps->lock);
     memset(ps, 0, sizeof *ps);
     ps->ctl = -1;
+}
+
+/* ---- privsep.mode "units": the worker is a unit of its own ---- */
+
+#define UNITS_WAIT_MS 30000u     /* the worker waits this long for the writer's socket */
+
+static size_t channel_count(const config *cfg)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return cfg->threads != 0 ? cfg->threads : 16 * (size_t)(cores > 0 ? cores : 1);
+}
+
+int privsep_units_accept(privsep *ps, const config *cfg, char *err, size_t errlen)
+{
+    size_t n = channel_count(cfg);
+    uid_t worker;
+
+    memset(ps, 0, sizeof *ps);
+    ps->ctl = ps->listen_fd = ps->signer_fd = ps->worker_ctl = -1;
+    ps->wake[0] = ps->wake[1] = -1;
+    ps->units = 1;
+    pthread_mutex_init(&ps->lock, NULL);
+    snprintf(ps->path, sizeof ps->path, "%s", cfg->privsep_worker_socket);
+    if (units_user(cfg->privsep_user, &worker) != 0) {
+        snprintf(err, errlen, "privsep.user \"%s\": unknown, or root", cfg->privsep_user);
+        return -1;
+    }
+    if ((ps->fds = calloc(n, sizeof *ps->fds)) == NULL || pipe2(ps->wake, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "privsep: %s", strerror(errno));
+        return -1;
+    }
+    if ((ps->listen_fd = units_listen(ps->path, SOCK_STREAM, err, errlen)) < 0)
+        return -1;
+    log_event("info", "privsep_waiting", json_pack("{s:s}", "socket", ps->path));
+    /* the first connection of privsep.user's uid is the worker; another
+     * uid's gets nothing (closed, logged); a stop asked for ends the wait */
+    while (ps->ctl < 0) {
+        int rc, fd;
+
+        if (units_stop_asked()) {
+            err[0] = '\0';
+            return -1;
+        }
+        if ((rc = units_wait_readable(ps->listen_fd, 200)) < 0) {
+            snprintf(err, errlen, "privsep: %s: %s", ps->path, strerror(errno));
+            return -1;
+        }
+        if (rc == 0 || (fd = accept4(ps->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+            continue;
+        if (units_peer_is(fd, worker, "privsep.user"))
+            ps->ctl = fd;
+        else
+            close(fd);
+    }
+    /* its request channels, made here, one frame each */
+    for (size_t i = 0; i < n; i++) {
+        frame_out b = { 0 };
+        int sv[2], rc;
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+            snprintf(err, errlen, "privsep: socketpair: %s", strerror(errno));
+            return -1;
+        }
+        ps->fds[i] = sv[0];
+        ps->n = i + 1;
+        frame_put_u32(&b, (uint32_t)i);
+        frame_put_u32(&b, (uint32_t)n);
+        rc = frame_send(ps->ctl, PRIVSEP_CHANNEL, &b, sv[1]);
+        free(b.p);
+        close(sv[1]);
+        if (rc != 0) {
+            snprintf(err, errlen, "privsep: the worker left before its channels were sent");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void *units_watch(void *arg)
+{
+    privsep *ps = arg;
+    struct pollfd p[4] = {
+        { .fd = ps->wake[0], .events = POLLIN },
+        { .fd = ps->listen_fd, .events = POLLIN },
+        { .fd = ps->ctl, .events = POLLRDHUP },
+        { .fd = ps->signer_fd, .events = POLLRDHUP },
+    };
+
+    for (;;) {
+        if (poll(p, 4, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[0].revents != 0)
+            break;
+        if (p[1].revents & POLLIN) {
+            int fd = accept4(ps->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            uid_t uid = (uid_t)-1;
+            pid_t pid = 0;
+
+            if (fd >= 0) {
+                units_peer(fd, &uid, &pid);
+                log_event("error", "privsep_peer_refused",
+                          json_pack("{s:s,s:i,s:i}", "reason", "a worker is connected already",
+                                    "uid", (int)uid, "pid", (int)pid));
+                close(fd);
+            }
+        }
+        /* the main thread sees which, and stops (privsep_worker_gone, signer_gone) */
+        if (((p[2].revents | p[3].revents) & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+            kill(getpid(), SIGCHLD);
+            break;
+        }
+    }
+    return NULL;
+}
+
+int privsep_units_watch(privsep *ps, int signer_fd)
+{
+    ps->signer_fd = signer_fd;
+    if (pthread_create(&ps->watch, NULL, units_watch, ps) != 0)
+        return -1;
+    ps->watching = 1;
+    return 0;
+}
+
+int privsep_worker_main(const config *cfg)
+{
+    static config c;
+    char err[CONFIG_ERR_CHARS];
+    int ctl, *fds = NULL;
+    uint32_t count = 0;
+    uid_t writer;
+
+    c = *cfg;
+    sodium_memzero(c.mail.password, sizeof c.mail.password);   /* the writer's mailer's */
+    if (units_check_self(&c, c.privsep_user, "privsep.user", err, sizeof err) != 0 ||
+        units_user(c.privsep_writer_user, &writer) != 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err[0] != '\0' ? err :
+                                                "privsep.writer_user: unknown, or root"));
+        return 2;
+    }
+    if ((ctl = units_connect(c.privsep_worker_socket, SOCK_STREAM, UNITS_WAIT_MS, err,
+                             sizeof err)) < 0) {
+        log_event("error", "privsep", json_pack("{s:s}", "error", err));
+        return 1;
+    }
+    /* requests (passwords among them) go to the writer's uid only */
+    if (!units_peer_is(ctl, writer, "privsep.writer_user"))
+        return 1;
+    for (uint32_t i = 0; fds == NULL || i < count; i++) {
+        frame_in r;
+        uint32_t kind = 0, index, n;
+        int fd = -1;
+        int got = frame_recv(ctl, 64, &kind, &r, &fd);
+
+        index = frame_get_u32(&r);
+        n = frame_get_u32(&r);
+        free(r.mem);
+        if (got != 1 || kind != PRIVSEP_CHANNEL || r.bad || fd < 0 || index != i || n == 0 ||
+            n > 65536 || (fds != NULL && n != count)) {
+            log_event("error", "privsep", json_pack("{s:s}", "error",
+                                                    "the writer sent no valid channels"));
+            return 1;
+        }
+        if (fds == NULL && (fds = calloc(count = n, sizeof *fds)) == NULL)
+            return 1;
+        fds[i] = fd;
+    }
+    worker_main(&c, ctl, fds, count, 0);
+    return 1;
 }

@@ -140,6 +140,10 @@ static const char *const signer_calls[] = {
     "getrlimit", "uname",
 };
 
+/* With SANDBOX_ACCEPT (the signer's own unit): connections on its socket,
+ * and the peer's uid. */
+static const char *const accept_calls[] = { "accept", "accept4", "getsockopt" };
+
 /* libpq's, with SANDBOX_CONNECT: a Unix or TCP socket to the server. */
 static const char *const connect_calls[] = {
     "connect", "setsockopt", "getsockopt", "getsockname", "getpeername", "shutdown",
@@ -154,7 +158,7 @@ static const char *const network_calls[] = {
     "connect", "sendmmsg", "recvmmsg", "uname", "pipe2", "eventfd2", "statx", "sysinfo",
 };
 
-enum { SANDBOX_OPEN_READ = 1, SANDBOX_CONNECT = 2, SANDBOX_NETWORK = 4 };
+enum { SANDBOX_OPEN_READ = 1, SANDBOX_CONNECT = 2, SANDBOX_NETWORK = 4, SANDBOX_ACCEPT = 8 };
 
 static int allow_all(scmp_filter_ctx f, const char *const *calls, size_t n)
 {
@@ -224,6 +228,8 @@ static int filter_load(const char *const *calls, size_t n, unsigned flags, char 
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
     }
+    if (rc == 0 && (flags & SANDBOX_ACCEPT))
+        rc = allow_all(f, accept_calls, sizeof accept_calls / sizeof accept_calls[0]);
     if (rc == 0 && (flags & SANDBOX_CONNECT))
         rc = allow_all(f, connect_calls, sizeof connect_calls / sizeof connect_calls[0]);
     /* the network: Internet sockets only (no Unix socket of another
@@ -256,7 +262,7 @@ static int filter_load(const char *const *calls, size_t n, unsigned flags, char 
  * privileges. */
 static int process_lock(pid_t parent, char *err, size_t errlen)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) {
+    if (parent > 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)) {
         snprintf(err, errlen, "sandbox: the parent ended or its death cannot be followed");
         return -1;
     }
@@ -269,7 +275,7 @@ static int process_lock(pid_t parent, char *err, size_t errlen)
 
 int sandbox_enter_worker(const config *cfg, char *err, size_t errlen)
 {
-    pid_t parent = getppid();
+    pid_t parent = cfg->privsep_units ? 0 : getppid();    /* units: systemd's, not ours */
 
     if (geteuid() == 0 && user_drop(cfg->privsep_user, 1, "privsep.user",
                                     "network-facing process", err, errlen) != 0)
@@ -304,6 +310,18 @@ int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t err
         return -1;
     return filter_load(signer_calls, sizeof signer_calls / sizeof signer_calls[0],
                        SANDBOX_OPEN_READ | (postgresql ? SANDBOX_CONNECT : 0), err, errlen);
+}
+
+int sandbox_enter_signer_units(int postgresql, char *err, size_t errlen)
+{
+    /* started by systemd as its own user: no change of user, no parent to follow */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        snprintf(err, errlen, "sandbox: prctl: %s", strerror(errno));
+        return -1;
+    }
+    return filter_load(signer_calls, sizeof signer_calls / sizeof signer_calls[0],
+                       SANDBOX_OPEN_READ | SANDBOX_ACCEPT | (postgresql ? SANDBOX_CONNECT : 0),
+                       err, errlen);
 }
 
 /* ---- the writer ---- */

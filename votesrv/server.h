@@ -32,6 +32,7 @@ typedef struct {
     int access_ready;
     int compact_on_close;   /* rewrite the ballot box in tracker order at close */
     box_ctx box;
+    struct server_reload *reloads;  /* the configurations reloads published (reload.c) */
 } server;
 
 /* 0, or -1 with a message in err (what failed, never a secret). With
@@ -43,6 +44,13 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
  * signer of its own (signer_spawn), which s owns from now on, even on failure. */
 int server_open_signer(server *s, const config *cfg, signer *g, int readers, char *err,
                        size_t errlen);
+/* SIGHUP (reload.c): read path again; apply what may change while serving
+ * (a new copy of the configuration published in ctx->cfg, the access limits
+ * updated), name what needs a restart; one log line. A file that cannot be
+ * read, parsed or validated changes nothing. server_reload_free: the copies,
+ * once nothing serves (server_close). */
+void server_reload(server *s, http_ctx *ctx, const char *path);
+void server_reload_free(server *s);
 /* The store configuration of cfg (box_key NULL: the signer derives it). */
 store_config server_store_config(const config *cfg, int readers);
 void server_close(server *s);
@@ -115,7 +123,10 @@ int child_end(pid_t pid, unsigned grace_ms, const char *who);
  * before it opens anything secret; the worker speaks HTTP in a sandbox and
  * hands each request, typed and bounded, to the parent (the writer), whose
  * threads run the routes. Frame kinds on the channels: */
-enum { PRIVSEP_REQUEST = 1, PRIVSEP_RESPONSE = 2, PRIVSEP_READY = 3 };
+enum { PRIVSEP_REQUEST = 1, PRIVSEP_RESPONSE = 2, PRIVSEP_READY = 3,
+       /* units mode, writer to worker on the control connection, once per
+        * request channel: u32 index, u32 count, the channel (SCM_RIGHTS) */
+       PRIVSEP_CHANNEL = 4 };
 #define PRIVSEP_WORKER_NAME "votesrv-http"      /* the worker's name in /proc (comm) */
 
 typedef struct {
@@ -127,7 +138,51 @@ typedef struct {
     size_t nthreads, started;
     pthread_mutex_t lock;
     http_ctx *ctx;
+    /* units mode: no process of ours; the worker socket, its watch thread */
+    int units, listen_fd, wake[2], signer_fd;
+    char path[108];
+    pthread_t watch;
+    int watching;
 } privsep;
+
+/* privsep.mode "units" (units.c): the three roles meet on Unix sockets and
+ * check each other's uid. A socket listening at path (SOCK_SEQPACKET or
+ * SOCK_STREAM), mode 0660 (its folder gives the group), made as PATH.new
+ * and renamed once moded and listening; it replaces a socket of this uid
+ * only. Its descriptor, or -1 with err. */
+int units_listen(const char *path, int type, char *err, size_t errlen);
+/* Connected to path, retried every 100 ms while nobody listens, for at most
+ * wait_ms: the descriptor, or -1 with err. */
+int units_connect(const char *path, int type, unsigned wait_ms, char *err, size_t errlen);
+/* The peer's uid and pid (SO_PEERCRED): 0, or -1. */
+int units_peer(int fd, uid_t *uid, pid_t *pid);
+/* 1 if the peer's uid is want; else 0, logged (privsep_peer_refused, role
+ * named as expected). */
+int units_peer_is(int fd, uid_t want, const char *role);
+/* user's uid: 0, or -1 when unknown or root. */
+int units_user(const char *user, uid_t *uid);
+/* Units mode, and this process runs as user (setting names it), not root:
+ * 0, or -1 with err. */
+int units_check_self(const config *cfg, const char *user, const char *setting, char *err,
+                     size_t errlen);
+/* 1 if SIGTERM or SIGINT waits (blocked) for this process. */
+int units_stop_asked(void);
+/* poll for reading, ms at most: >0 readable, 0 time out, <0 error. */
+int units_wait_readable(int fd, unsigned ms);
+
+/* Units mode, the writer's side: listen on privsep.worker_socket, wait for
+ * the worker (a connection whose uid is privsep.user's; any other is
+ * refused, logged), hand it its request channels; afterwards every further
+ * connection is refused (privsep_units_refuse). 0, or -1 with err (a stop
+ * asked for while waiting: -1 and err ""). */
+int privsep_units_accept(privsep *ps, const config *cfg, char *err, size_t errlen);
+/* The writer's watch (units mode): a thread that refuses every further
+ * connection on the worker socket, and raises SIGCHLD in the writer when
+ * the worker's control channel or the signer's (signer_fd) ends. */
+int privsep_units_watch(privsep *ps, int signer_fd);
+/* votesrv --worker: connect to the writer (its uid checked), take the
+ * channels, then serve as the forked worker does. Never returns. */
+int privsep_worker_main(const config *cfg);
 
 /* Fork the worker (one request channel per HTTP thread of cfg). In the parent:
  * 0, or -1 with a message in err. The worker never returns. */
@@ -231,6 +286,9 @@ int sandbox_enter_mailer(const char *user, int chroot_empty, char *err, size_t e
  * ptrace, kill of another process, and no socket unless postgresql (a Unix or
  * TCP connection to the database). 0, or -1 with a message in err. */
 int sandbox_enter_signer(const char *user, int postgresql, char *err, size_t errlen);
+/* The same for the signer's own unit (units mode, started as its user): no
+ * change of user or parent to follow, and accept on its socket besides. */
+int sandbox_enter_signer_units(int postgresql, char *err, size_t errlen);
 /* The writer's user (privsep.writer_user), checked before anything is forked:
  * started as root with privsep, the user must be named (unless
  * privsep.writer_stays_root), known, not root, not privsep.signer_user, and
