@@ -209,6 +209,9 @@ $(foreach p,$(RESTRICTED),$(eval $(call restricted,$(p),san,SAN_FLAGS)))
 TESTUTIL_SRC := $(sort $(wildcard tests/testutil*.c))
 TESTUTIL_OBJ  = $(patsubst %.c,build/$(1)/%.o,$(TESTUTIL_SRC))
 
+# test_proxy speaks TLS to HAProxy itself (raw requests, OpenSSL's libssl)
+build/rel/tests/test_proxy build/san/tests/test_proxy: LIBS += $(shell pkg-config --libs openssl)
+
 build/rel/tests/%: build/rel/tests/%.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 

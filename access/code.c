@@ -192,7 +192,8 @@ static int run_reissue_write(store_tx *tx, void *arg)
     }
     snprintf(key, sizeof key, "reissue:%lld", (long long)j->voter);
     if (j->actor == NULL &&
-        ((rc = throttle_count(tx, key, j->a->reissues_per_day, 86400, j->now, &allowed)) != 0 ||
+        ((rc = throttle_count(tx, key, __atomic_load_n(&j->a->reissues_per_day, __ATOMIC_RELAXED),
+                              86400, j->now, &allowed)) != 0 ||
          !allowed)) {
         j->res->code = ACCESS_E_REISSUE_LIMIT;
         j->res->retry_after = 86400;

@@ -43,13 +43,16 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
     char url[512], expires[64];
     const char *lang = strcmp(v->lang, "en") == 0 ? "en" : "fr";
     mail_kind kind = purpose == STORE_LINK_ACTIVATION ? MAIL_ACTIVATION : MAIL_PASSWORD;
+    /* read once: a reload (SIGHUP) may change it meanwhile, and the expiry
+     * stored must be the one the mail states */
+    int64_t ttl = __atomic_load_n(&a->link_ttl, __ATOMIC_RELAXED);
     int rc;
 
     secret_token_new(token_out);
     secret_keyed_hash(hash, a->hash_key, token_out, ACCESS_TOKEN_CHARS);
     /* the earlier live links stay valid: a third party asking for links
      * never leaves the voter without one (access.h) */
-    if ((rc = store_link_issue(tx, hash, v->id, purpose, now + a->link_ttl, now,
+    if ((rc = store_link_issue(tx, hash, v->id, purpose, now + ttl, now,
                                ACCESS_LINKS_LIVE - 1)) != STORE_OK)
         return rc;
     if (a->mail != NULL) {
@@ -62,7 +65,7 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
 
         snprintf(url, sizeof url, "%s/%s?t=%s", mail_portal_url(a->mail),
                  purpose == STORE_LINK_ACTIVATION ? "activation" : "mot-de-passe", token_out);
-        format_expiry(expires, now + a->link_ttl, lang);
+        format_expiry(expires, now + ttl, lang);
         snprintf(privacy, sizeof privacy, "%s/donnees-personnelles", mail_portal_url(a->mail));
         rc = address != NULL ? queue_to(address, &m) : store_voter_emails(tx, v->id, queue_to, &m);
         sodium_memzero(url, sizeof url);

@@ -121,7 +121,9 @@ int throttle_network_check(store_tx *tx, const access_ctx *a, const char *key, i
 
     if (rc != STORE_OK)
         return rc;
-    if (t.next_allowed > now && t.failures >= a->network_failures) {
+    /* a reload (SIGHUP) may change the limit while requests run */
+    if (t.next_allowed > now &&
+        t.failures >= __atomic_load_n(&a->network_failures, __ATOMIC_RELAXED)) {
         res->code = ACCESS_E_THROTTLED;
         res->retry_after = t.next_allowed - now;
         return ACCESS_REFUSED;
@@ -135,7 +137,7 @@ int throttle_network_fail(store_tx *tx, const access_ctx *a, const char *key, in
     int64_t count = 0;
     int rc = count_in_window(tx, key, ACCESS_NETWORK_WINDOW, now, &count, NULL);
 
-    *tripped = count == a->network_failures;
+    *tripped = count == __atomic_load_n(&a->network_failures, __ATOMIC_RELAXED);
     return rc;
 }
 

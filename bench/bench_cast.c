@@ -6,7 +6,10 @@
  * layer: login is Argon2id work, measured by auth.login_per_s. cast.cpu_ms is
  * the CPU time (user + system) of every votesrv process, the daemon and its
  * children (the privilege-separated worker), per ballot, over the casting
- * only; bench_privsep compares it with and without privilege separation. */
+ * only; bench_privsep compares it with and without privilege separation.
+ * cast.ballots_per_s_haproxy and cast.p99_ms_haproxy: the same election cast
+ * through HAProxy in front (conf/haproxy.cfg as the tests run it: TLS,
+ * HTTP/2, PROXY v2 to votesrv's Unix socket). */
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
@@ -110,13 +113,33 @@ static void bench_print_rounds(int prec, const double *on, const double *off)
     printf("\n");
 }
 
+/* votesrv's configuration cfg with a Unix socket for HAProxy in dir (PROXY
+ * v2) and its internal listener on a port of its own (the health check's). */
+static void bench_behind_haproxy(const char *cfg, const char *dir, char *sock, size_t socklen)
+{
+    json_t *j = json_load_file(cfg, 0, NULL);
+
+    snprintf(sock, socklen, "%s/proxy.sock", dir);
+    if (j == NULL ||
+        json_object_set_new(json_object_get(j, "listen"), "unix",
+                            json_pack("{s:s}", "path", sock)) != 0 ||
+        json_object_set_new(j, "trusted_proxies", json_array()) != 0 ||
+        json_object_set_new(j, "proxy_protocol_v2", json_true()) != 0 ||
+        json_dump_file(j, cfg, JSON_INDENT(2)) != 0)
+        bench_die("cast: configuration behind HAProxy");
+    json_decref(j);
+    tu_internal_port = tu_free_port();
+}
+
 /* An election of n voters in the current store (SQLite, or PostgreSQL when
  * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon
- * (privilege separation on or off): voteclient's output in out (malloc'd),
- * the daemon's peak RSS in *rss_mb, its processes' CPU per ballot in *cpu_ms. */
-static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *cpu_ms)
+ * (privilege separation on or off), directly or through HAProxy (tls):
+ * voteclient's output in out (malloc'd), the daemon's peak RSS in *rss_mb,
+ * its processes' CPU per ballot in *cpu_ms. */
+static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, double *cpu_ms)
 {
-    char bin[PATH_MAX], cfg[800], *dir = tu_tmpdir();
+    char bin[PATH_MAX], cfg[800], sock[900], *dir = tu_tmpdir();
+    tu_haproxy h = { .pid = 0 };
     double cpu0;
     int pid, rc;
 
@@ -130,16 +153,30 @@ static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *
         bench_die("cast: sessions");
     if (bench_set_privsep(cfg, privsep) != 0)
         bench_die("cast: configuration");
+    if (tls)
+        bench_behind_haproxy(cfg, dir, sock, sizeof sock);
     if ((pid = bench_start_daemon(bin, cfg, dir)) <= 0)
         bench_die("cast: daemon");
+    if (tls && (tu_tls_make(&h, dir) != 0 || tu_haproxy_start(&h, sock, tu_internal_port, 0) != 0))
+        bench_die("cast: HAProxy");
     cpu0 = tree_cpu_s(pid);
-    rc = tu_sh(*out, 65536, "%s/voteclient --url %s load %s/load.csv --concurrency %d --bench",
-               bin, tu_base_url, dir, CONCURRENCY);
+    rc = tu_sh(*out, 65536, "%s/voteclient --url %s%s%s load %s/load.csv --concurrency %d "
+               "--bench", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
+               tls ? h.cacert : "", dir, CONCURRENCY);
     *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
+    tu_haproxy_stop(&h);
+    tu_internal_port = 0;
     bench_stop_daemon(pid, dir);
     return rc;
 }
+
+static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *cpu_ms)
+{
+    return cast_via(n, privsep, 0, out, rss_mb, cpu_ms);
+}
+
+static void rename_figure(const char *out, const char *from, const char *to);
 
 void bench_cast(void)
 {
@@ -154,6 +191,20 @@ void bench_cast(void)
     printf("bench daemon.rss_mb %.1f mb\n", rss);
     printf("bench cast.cpu_ms %.3f ms\n", cpu);
     printf("# cast: %zu voters, %d connections; daemon peak RSS (VmHWM)\n", n, CONCURRENCY);
+    free(out);
+    /* the same through HAProxy: TLS and HTTP/2 from voteclient, PROXY v2 on
+     * votesrv's Unix socket */
+    rc = cast_via(n, 1, 1, &out, &rss, &cpu);
+    rename_figure(out, "bench cast.ballots_per_s", "cast.ballots_per_s_haproxy");
+    rename_figure(out, "bench cast.p99_ms", "cast.p99_ms_haproxy");
+    if (rc != 0)
+        printf("# cast through HAProxy: voteclient exited with %d\n", rc);
+    if (strstr(out, "# cast: ") != NULL)         /* its ballots and errors */
+        printf("# cast through HAProxy: %.*s\n", (int)strcspn(strstr(out, "# cast: ") + 8, "\n"),
+               strstr(out, "# cast: ") + 8);
+    printf("# cast.*_haproxy: the same %zu voters through HAProxy (conf/haproxy.cfg: TLS 1.3, "
+           "HTTP/2) on this machine, which it shares with the daemon and voteclient; one run, "
+           "noisy\n", n);
     free(out);
 }
 

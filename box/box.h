@@ -138,7 +138,9 @@ void box_destroy(box_ctx *b);
  * is the one the box holds under its tracker in this scrutin, and the
  * authenticator binds her to its credential) gets a fresh receipt over the
  * box's current state, already_recorded set: nothing is written (no ballot,
- * no audit entry, no mail). Any other ballot of hers: BOX_E_ALREADY_VOTED. */
+ * no audit entry, no mail). Any other ballot of hers: BOX_E_ALREADY_VOTED.
+ * Only while the box takes ballots: suspended, ended or closed, a cast's
+ * refusal (BOX_E_SUSPENDED, BOX_E_NOT_OPEN) and nothing signed. */
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
              json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
              box_result *res);

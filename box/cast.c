@@ -57,6 +57,7 @@ typedef struct {
     int signed_rc;                    /* the signer's answer, SIGNER_EIO until it comes */
     int auth_checked;                 /* access_auth_check said yes */
     int same;                         /* sent again: the box holds this very ballot */
+    box_cast_verdict window;          /* sent again: whether the box takes ballots now */
 } cast_job;
 
 static int refuse(cast_job *j, box_error code)
@@ -361,8 +362,21 @@ static int run_again(store_tx *tx, void *arg)
 {
     cast_job *j = arg;
     char scrutin[STORE_SCRUTIN_CHARS + 1], *body = NULL;
-    int rc = store_ballot_get(tx, j->tracker, scrutin, &body);
+    store_election e;
+    box_cast_facts f;
+    int rc = store_election_get(tx, &e);
 
+    if (rc != STORE_OK)
+        return rc;
+    /* the window as for a cast, in the same read as the box's state: no
+     * receipt is signed while the box takes no ballot (suspended, closed) */
+    f = (box_cast_facts){ .state = e.state, .suspended = e.suspended, .opens = j->d.opens,
+                          .closes = j->d.closes, .known = 1, .eligible = 1 };
+    j->window = box_cast_allowed(&f, j->now);
+    free(e.definition);
+    if (j->window != BOX_CAST_ALLOWED)
+        return STORE_OK;
+    rc = store_ballot_get(tx, j->tracker, scrutin, &body);
     if (rc == STORE_ENOTFOUND)
         return STORE_OK;
     if (rc != STORE_OK)
@@ -395,6 +409,10 @@ static int cast_again(cast_job *j, json_t *ballot_json, const uint8_t auth[32],
     memset(r, 0, sizeof *r);
     if ((rc = store_read(j->b->store, run_again, j)) != STORE_OK)
         return rc;
+    if (j->window != BOX_CAST_ALLOWED) {
+        memset(j->res, 0, sizeof *j->res);
+        return refuse(j, box_cast_error(j->window));
+    }
     if (!j->same)
         goto voted;
     if (!j->auth_checked) {

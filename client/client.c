@@ -20,6 +20,7 @@ struct client {
     char *body;
     size_t len;
     char set_cookie[CLIENT_SESSION_CHARS + 32];
+    char *cafile;            /* the CA certificates to trust for https, or NULL */
 };
 
 static void say(client_result *r, long status, const char *fmt, ...)
@@ -79,9 +80,21 @@ void client_free(client *c)
     if (c == NULL)
         return;
     curl_easy_cleanup(c->curl);
+    free(c->cafile);
     sodium_memzero(c->cookie, sizeof c->cookie);
     free(c->body);
     free(c);
+}
+
+int client_cafile_set(client *c, const char *path)
+{
+    char *copy = strdup(path);
+
+    if (copy == NULL)
+        return -1;
+    free(c->cafile);
+    c->cafile = copy;
+    return 0;
 }
 
 int client_session_set(client *c, const char *token)
@@ -113,6 +126,8 @@ static int exchange(client *c, const char *method, const char *path, json_t *bod
     curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    if (c->cafile != NULL)
+        curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cafile);
     if (c->cookie[0] != '\0')
         h = curl_slist_append(h, c->cookie);
     if (body != NULL) {

@@ -51,6 +51,9 @@ typedef struct client client;
 
 client *client_new(const char *base_url);
 void client_free(client *c);
+/* Trust the CA certificates of this PEM file (and only them) for https
+ * URLs, instead of the system's; 0, or -1 (out of memory). */
+int client_cafile_set(client *c, const char *path);
 
 int client_election_fetch(client *c, client_election *e, client_result *r);
 void client_election_free(client_election *e);

@@ -699,8 +699,20 @@ static void test_suspended(void **state)
                                 "--reason 'test incident' --notice 'Maintenance'", dir, bin)), 0);
     assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_REFUSED);
     assert_int_equal(r.status, 503);
-    assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json resume",
-                                dir, bin)), 0);
+    /* the same ballot sent again meanwhile: no receipt signed while the box
+     * is stopped, the cast's answer (try again later), then its receipt */
+    {
+        client *w3 = logged_in(3);
+
+        assert_int_equal(client_submit(w3, &election, &w3_csa, &receipt, &r), CLIENT_REFUSED);
+        assert_int_equal(r.status, 503);
+        assert_non_null(strstr(r.message, "suspen"));
+        assert_int_equal(said(tu_sh(out, sizeof out, "cd %s && %s/votectl -c votesrv.json "
+                                    "resume", dir, bin)), 0);
+        assert_int_equal(client_submit(w3, &election, &w3_csa, &receipt, &r), CLIENT_OK);
+        assert_true(receipt.already_recorded);
+        client_free(w3);
+    }
     assert_int_equal(client_cast(c, &election, CSA, codes[0], 2, &receipt, &r), CLIENT_OK);
     assert_int_equal(receipt.count, 4);
     remember(&receipt);
@@ -784,6 +796,14 @@ static void test_window_ended(void **state)
     c = logged_in(2);
     assert_int_equal(client_cast(c, &election, CAP, codes[1], 0, &receipt, &res), CLIENT_REFUSED);
     assert_int_equal(res.status, 409);
+    client_free(c);
+    /* W3's ballot sent again once the window has ended: refused as a cast
+     * ("not open"), no receipt signed after the end (the board has it) */
+    c = logged_in(3);
+    assert_int_equal(client_submit(c, &election, &w3_csa, &receipt, &res), CLIENT_REFUSED);
+    assert_int_equal(res.status, 409);
+    assert_null(strstr(res.message, "déjà voté"));
+    assert_null(strstr(res.message, "already voted"));
     client_free(c);
     restart_daemon(0);
 }
@@ -1224,6 +1244,59 @@ static void test_sent_again_portal(void **state)
     assert_int_equal(r.status, 404);
 }
 
+/* A session without the vote code (a colleague at her desk, a support agent)
+ * sends ballots of the board again, hers and another's: the same answer for
+ * each (403, wrong code), so no ballot of the board is linked to the
+ * session's voter, and nothing is signed. After each, her own right code
+ * (the receipt again) clears the failure, so each probe starts alike. */
+static void test_sent_again_probe(void **state)
+{
+    client *c = logged_in(3);
+    client_result r, seen[2];
+    box_receipt receipt;
+    tu_reply reply;
+    json_t *j = NULL, *b, *probe[2] = { NULL, NULL };
+    size_t i;
+    char zeros[65];
+
+    (void)state;
+    memset(zeros, '0', 64);
+    zeros[64] = '\0';
+    for (int tries = 0; tries < 300 && (probe[0] == NULL || probe[1] == NULL); tries++) {
+        json_decref(j);                 /* W3's batch and another's, at most 60 s */
+        tu_http(&reply, "GET", "/api/v1/scrutins/" CSA "/ballots", NULL, 0, NULL);
+        assert_int_equal(reply.status, 200);
+        j = json_loads(reply.body, 0, NULL);
+        probe[0] = probe[1] = NULL;
+        json_array_foreach(json_object_get(j, "ballots"), i, b) {
+            uint8_t t[BALLOT_TRACKER_BYTES];
+
+            assert_int_equal(hex_decode(t, sizeof t, json_string_value(
+                                            json_object_get(b, "tracker"))), 0);
+            probe[memcmp(t, w3_receipt.tracker, sizeof t) == 0 ? 0 : 1] = b;
+        }
+        if (probe[0] == NULL || probe[1] == NULL)
+            usleep(200000);
+    }
+    assert_non_null(probe[0]);          /* hers */
+    assert_non_null(probe[1]);          /* another voter's */
+    for (int k = 0; k < 2; k++) {
+        client_prepared p = w3_csa;
+
+        p.body = json_pack("{s:O,s:s}", "ballot", json_object_get(probe[k], "ballot"),
+                           "authenticator", zeros);
+        assert_int_equal(client_submit(c, &election, &p, &receipt, &seen[k]), CLIENT_REFUSED);
+        json_decref(p.body);
+        assert_int_equal(client_submit(c, &election, &w3_csa, &receipt, &r), CLIENT_OK);
+        assert_true(receipt.already_recorded);
+    }
+    assert_int_equal(seen[0].status, 403);
+    assert_int_equal(seen[1].status, seen[0].status);
+    assert_string_equal(seen[1].message, seen[0].message);
+    json_decref(j);
+    client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1235,6 +1308,7 @@ int main(void)
         cmocka_unit_test(test_sent_again_by_others),
         cmocka_unit_test(test_sent_again_portal),
         cmocka_unit_test(test_board),
+        cmocka_unit_test(test_sent_again_probe),
         cmocka_unit_test(test_receipt_page),
         cmocka_unit_test(test_board_pages),
         cmocka_unit_test(test_log_holds_no_secret),

@@ -7,7 +7,10 @@
  *   voter's whole journey, then the bureau closes and counts with the CLIs
  *   and the results page shows the votes cast. Screenshots go to
  *   build/screenshots. Run by `make check-browser` (VOTESRV_BROWSER=1), not
- *   yet by `make check`. (Its "one run in three" empty response to a refused
+ *   yet by `make check`. The journey goes through HAProxy (conf/haproxy.cfg
+ *   as shipped, tests/testutil_haproxy.c) over https and HTTP/2, Chromium
+ *   trusting only the test server's key (its SPKI pinned), Node (the
+ *   walks' own requests) only the test CA. (Its "one run in three" empty response to a refused
  *   cast was the vote page's status read before it was set: test_cast's
  *   test_receipt_page posts a refused cast again.) */
 #include <stdarg.h>
@@ -44,6 +47,16 @@ static tu_smtp smtp;
 static int daemon_pid = -1;
 static tu_votecad cad;
 static time_t closes;
+static tu_haproxy front;         /* HAProxy in front during the journey, or pid 0 */
+static double front_s;           /* seconds spent starting it and waiting for it */
+
+static double now_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
 
 /* Every request in the daemon's log, shown when the journey fails. */
 static int debug_log(const char *path)
@@ -118,6 +131,7 @@ static int teardown(void **state)
 {
     (void)state;
     tu_votecad_stop(&cad);
+    tu_haproxy_stop(&front);
     tu_daemon_teardown(daemon_pid, &smtp, dir);
     return 0;
 }
@@ -697,16 +711,78 @@ static void theme_config(const char *theme)
     json_decref(c);
 }
 
+/* A daemon restart behind HAProxy, as operators do it: the server is put
+ * in maintenance first (no request sent to a stopping daemon) and back
+ * after, up once a health check has passed. */
+static void front_pause(void)
+{
+    char out[256];
+
+    if (front.pid > 0)
+        assert_int_equal(tu_haproxy_cmd(&front, "disable server votesrv/votesrv", out,
+                                        sizeof out), 0);
+}
+
+static void front_resume(void)
+{
+    char out[256], st[32] = "";
+    double t0 = now_s();
+
+    if (front.pid <= 0)
+        return;
+    assert_int_equal(tu_haproxy_cmd(&front, "enable server votesrv/votesrv", out, sizeof out), 0);
+    for (int i = 0; i < 200 && strcmp(st, "UP") != 0; i++) {        /* 20 s at most */
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        if (tu_haproxy_server_state(&front, st, sizeof st) != 0)
+            st[0] = '\0';
+        if (strcmp(st, "UP") != 0)
+            nanosleep(&t, NULL);
+    }
+    assert_string_equal(st, "UP");
+    front_s += now_s() - t0;
+}
+
 /* The daemon started again on its configuration. */
 static void daemon_restart(void)
 {
     char log[PATH_MAX + 32];
 
+    front_pause();
     kill(daemon_pid, SIGTERM);
     waitpid(daemon_pid, NULL, 0);
     snprintf(log, sizeof log, "%s/votesrv.log", dir);
     daemon_pid = tu_daemon_start(bin, cfg, log);
     assert_true(daemon_pid > 0);
+    front_resume();
+}
+
+/* HAProxy in front for the journey: votesrv restarted with its Unix socket
+ * for HAProxy (PROXY v2) and an internal listener on a fixed port (the
+ * health check's, kept across the journey's restarts); the throw-away
+ * certificate made. */
+static void front_up(void)
+{
+    char sock[PATH_MAX];
+    json_t *c = json_load_file(cfg, 0, NULL);
+    double t0;
+
+    assert_non_null(c);
+    assert_true(snprintf(sock, sizeof sock, "%s/proxy.sock", dir) < 100);
+    json_object_set_new(json_object_get(c, "listen"), "unix", json_pack("{s:s}", "path", sock));
+    json_object_set_new(c, "trusted_proxies", json_array());
+    json_object_set_new(c, "proxy_protocol_v2", json_true());
+    assert_int_equal(json_dump_file(c, cfg, JSON_INDENT(1)), 0);
+    json_decref(c);
+    tu_internal_port = tu_free_port();
+    daemon_restart();
+    t0 = now_s();
+    assert_int_equal(tu_tls_make(&front, dir), 0);
+    /* the file's timings, but for a health check every 300 ms: the
+     * restarts below wait for one */
+    assert_int_equal(tu_haproxy_start(&front, sock, tu_internal_port, TU_HAPROXY_QUICK_CHECK), 0);
+    front_s += now_s() - t0;
+    front_resume();
 }
 
 /* The entry the auditors' page says the chain is verified up to (0 if it
@@ -1034,11 +1110,11 @@ static void journey(const char *phase)
 
     if (tu_sh(out, sizeof out, "cd .. && VOTESRV_URL='%s' VOTESRV_MAIL='%s' "
               "VOTESRV_CODES='%s/codes.csv' VOTESRV_CA_MAIL='%s' "
-              "VOTESRV_SHOTS=build/screenshots "
+              "VOTESRV_SHOTS=build/screenshots VOTESRV_SPKI='%s' NODE_EXTRA_CA_CERTS='%s' "
               "VOTESRV_STATE='%s/journey.json' VOTESRV_STAFF='%s' VOTESRV_CLOCK_OFFSET=%ld "
               "node tests/browser/journey.mjs %s",
-              tu_base_url, smtp.maildir, dir, cad.smtp.maildir, dir, dir, clock_offset,
-              phase) != 0) {
+              front.url, smtp.maildir, dir, cad.smtp.maildir, front.spki, front.cacert, dir, dir,
+              clock_offset, phase) != 0) {
         tu_sh(log, sizeof log, "tail -c 8000 %s/votesrv.log", dir);
         fail_msg("journey %s:\n%s\ndaemon log:\n%s", phase, out, log);
     }
@@ -1051,6 +1127,7 @@ static void test_browser_journey(void **state)
     (void)state;
     if (getenv("VOTESRV_BROWSER") == NULL)
         skip();
+    front_up();
     journey("voter");
     {   /* the turnout chart, from the journey's casts (the officer's session above) */
         static char page[262144];
@@ -1067,6 +1144,7 @@ static void test_browser_journey(void **state)
     /* the window's end, without waiting for it: the daemon starts again with
      * its clock past the close, and so do the tools below */
     clock_offset = (long)(closes - time(NULL)) + 2;
+    front_pause();
     kill(daemon_pid, SIGTERM);
     waitpid(daemon_pid, NULL, 0);
     snprintf(out, sizeof out, "+%ld", clock_offset);
@@ -1077,6 +1155,7 @@ static void test_browser_journey(void **state)
     daemon_pid = tu_daemon_start(bin, cfg, out);
     unsetenv("LD_PRELOAD");
     assert_true(daemon_pid > 0);
+    front_resume();
     /* the bureau seals the closing state; the officer closes and counts in the
      * console; the president and two delegates decrypt the sums */
     if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && export LD_PRELOAD=" FAKETIME_LIB " && "
@@ -1106,6 +1185,11 @@ static void test_browser_journey(void **state)
     assert_non_null(strstr(out, " votes   "));
     assert_null(strstr(out, "\"format\""));               /* not the JSON */
     journey("results");
+    /* the browser spoke HTTP/2 to HAProxy (its request log: "%HV") */
+    assert_int_equal(tu_sh(out, sizeof out, "grep -c ' HTTP/2.0$' %s/haproxy.log", dir), 0);
+    assert_true(atoi(out) > 0);
+    printf("   HAProxy in front: %.1f s to start it (certificate included) and wait for its "
+           "health checks after restarts\n", front_s);
 }
 
 /* A name stored before the import refused them: its bidi controls and other

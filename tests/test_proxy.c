@@ -23,7 +23,11 @@
  * - /metrics and /healthz only on the internal listener, and a link request
  *   for a registered address leaves the metrics as one for an unknown address;
  * - strict HTTP: framing tricks refused by votesrv directly (400, JSON) and by
- *   HAProxy in front (JSON error pages, never libmicrohttpd's HTML).
+ *   HAProxy in front (JSON error pages, never libmicrohttpd's HTML);
+ * - the TLS front: clients speak TLS to HAProxy (OpenSSL, trusting only the
+ *   test's throw-away CA), plain HTTP is only redirected (301) to https, HSTS,
+ *   HTTP/2 by ALPN, a slow client cut by timeout http-request, the health
+ *   check on votesrv's internal listener marking the server down and up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +52,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <jansson.h>
 #include "access/altcha.h"
 #include "crypto/secret.h"
@@ -55,7 +61,6 @@
 #include "votesrv/server.h"
 #include "testutil.h"
 
-#define HAPROXY "/usr/sbin/haproxy"
 #define VOTERS 40
 #define NET_FAILURES 10
 #define PASSWORD "un cheval de trait rouge"
@@ -66,9 +71,11 @@
 #define SPRAYED0 10              /* sprayed accounts: 10 .. VOTERS-1, no password */
 
 static struct {
-    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], conf[PATH_MAX], sock[108];
-    int daemon, haproxy;
-    int port, internal, front;   /* votesrv's public and internal ports, HAProxy's */
+    char bin[PATH_MAX], *dir, cfg[PATH_MAX + 32], sock[108];
+    int daemon;
+    int port, internal, front, plain;   /* votesrv's public and internal ports, HAProxy's */
+    tu_haproxy h;                       /* https on front, http on plain */
+    SSL_CTX *tls;                       /* trusts only h.cacert */
 } E;
 
 /* ---- raw HTTP from a chosen source address ---- */
@@ -93,42 +100,135 @@ static int tcp_from(const char *src, int port)
     return port == VIA_UNIX ? unix_to() : tu_tcp_connect(src, "127.0.0.1", port);
 }
 
-/* Everything until the peer closes (at most 20 s); the length, or -1. */
-static long read_all(int s, char *out, size_t outlen)
+/* A connection: TLS (HTTP/1.1 by ALPN, the certificate checked for
+ * 127.0.0.1) to HAProxy's https port, plain elsewhere. */
+typedef struct {
+    int s;
+    SSL *ssl;
+} conn;
+
+static int conn_open(conn *c, const char *src, int port)
+{
+    c->ssl = NULL;
+    if ((c->s = tcp_from(src, port)) < 0)
+        return -1;
+    if (port != E.front || E.front == 0)
+        return 0;
+    if ((c->ssl = SSL_new(E.tls)) == NULL || SSL_set_fd(c->ssl, c->s) != 1 ||
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), "127.0.0.1") != 1 ||
+        SSL_connect(c->ssl) != 1) {
+        SSL_free(c->ssl);
+        close(c->s);
+        return -1;
+    }
+    /* from here, reads and writes never block (conn_recv's time-outs) */
+    return fcntl(c->s, F_SETFL, fcntl(c->s, F_GETFL) | O_NONBLOCK);
+}
+
+/* Wait until the TLS connection can go on after err (SSL_ERROR_WANT_*), at
+ * most ms milliseconds: 0, or -1. */
+static int conn_wait(conn *c, int err, int ms)
+{
+    struct pollfd p = { .fd = c->s, .events = err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN };
+
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
+        return -1;
+    return poll(&p, 1, ms) == 1 ? 0 : -1;
+}
+
+static int conn_send(conn *c, const void *buf, size_t len)
+{
+    size_t n = 0, done = 0;
+
+    if (c->ssl == NULL)
+        return send(c->s, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+    while (done < len) {
+        if (SSL_write_ex(c->ssl, (const char *)buf + done, len - done, &n) == 1)
+            done += n;
+        else if (conn_wait(c, SSL_get_error(c->ssl, 0), 20000) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Up to len bytes within ms milliseconds: the count, 0 at the end, -1 on a
+ * time-out or an error. */
+static ssize_t conn_recv(conn *c, void *buf, size_t len, int ms)
+{
+    struct pollfd p = { .fd = c->s, .events = POLLIN };
+    size_t n = 0;
+    int err;
+
+    if (c->ssl == NULL)
+        return poll(&p, 1, ms) == 1 ? recv(c->s, buf, len, 0) : -1;
+    for (;;) {          /* TLS records without data (tickets) come and go */
+        if (SSL_read_ex(c->ssl, buf, len, &n) == 1)
+            return (ssize_t)n;
+        if ((err = SSL_get_error(c->ssl, 0)) == SSL_ERROR_ZERO_RETURN)
+            return 0;
+        if (err == SSL_ERROR_SYSCALL || conn_wait(c, err, ms) != 0)
+            return err == SSL_ERROR_SYSCALL ? 0 : -1;
+    }
+}
+
+static void conn_close(conn *c)
+{
+    if (c->ssl != NULL) {
+        SSL_shutdown(c->ssl);
+        SSL_free(c->ssl);
+    }
+    close(c->s);
+}
+
+/* Whether out (got bytes, NUL-terminated) holds a whole answer: its head and
+ * the body its Content-Length announces. */
+static int answer_whole(const char *out, size_t got)
+{
+    const char *end = strstr(out, "\r\n\r\n"), *cl;
+
+    if (end == NULL || (cl = strcasestr(out, "\r\nContent-Length: ")) == NULL || cl > end)
+        return 0;
+    return (size_t)(end + 4 - out) + strtoul(cl + 18, NULL, 10) <= got;
+}
+
+/* Everything until the peer closes or a whole answer has come (a kept-alive
+ * connection is not waited out), at most 20 s; the length, or -1. */
+static long read_all(conn *c, char *out, size_t outlen)
 {
     size_t got = 0;
-    struct pollfd p = { .fd = s, .events = POLLIN };
+    ssize_t n;
 
-    while (got + 1 < outlen && poll(&p, 1, 20000) == 1) {
-        ssize_t n = recv(s, out + got, outlen - 1 - got, 0);
-
-        if (n <= 0)
-            break;
+    out[0] = '\0';
+    while (got + 1 < outlen && !answer_whole(out, got) &&
+           (n = conn_recv(c, out + got, outlen - 1 - got, 20000)) > 0) {
         got += (size_t)n;
+        out[got] = '\0';
     }
     out[got] = '\0';
     return (long)got;
 }
 
 /* Send prefix (plen bytes, may be NULL) then the request from src to port
- * (VIA_UNIX: on votesrv's Unix socket);
+ * (VIA_UNIX: on votesrv's Unix socket; E.front: over TLS);
  * the status of the answer, 0 when the connection was closed without one,
  * -1 if it could not connect. The answer in out. */
 static int raw(const char *src, int port, const void *prefix, size_t plen, const char *req,
                size_t len, char *out, size_t outlen)
 {
-    int s = tcp_from(src, port), st = 0;
+    conn c;
+    int st = 0;
 
     out[0] = '\0';
-    if (s < 0)
+    if (conn_open(&c, src, port) != 0)
         return -1;
-    if ((plen > 0 && send(s, prefix, plen, MSG_NOSIGNAL) != (ssize_t)plen) ||
-        send(s, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
-        close(s);
+    /* a refusal may come (and the connection close) before all is sent */
+    if ((plen == 0 || conn_send(&c, prefix, plen) == 0) && conn_send(&c, req, len) != 0 &&
+        c.ssl == NULL) {
+        conn_close(&c);
         return 0;
     }
-    read_all(s, out, outlen);
-    close(s);
+    read_all(&c, out, outlen);
+    conn_close(&c);
     if (strncmp(out, "HTTP/1.", 7) == 0)
         st = atoi(out + 9);
     return st;
@@ -208,21 +308,6 @@ static size_t v2_header(uint8_t *out, const char *src, uint16_t sport)
 
 /* ---- the daemon and the proxy ---- */
 
-static int free_port(void)
-{
-    struct sockaddr_in a = { .sin_family = AF_INET };
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(s, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (s >= 0)
-        close(s);
-    return port;
-}
-
 /* votesrv with these proxy settings (proxies: a JSON array text; mode: the
  * Unix socket's listen.unix.mode, "" for the default, NULL for no socket).
  * The pid, or -1 if it did not start. */
@@ -266,86 +351,23 @@ static void daemon_up(const char *proxies, int v2, const char *mode)
     assert_true((E.daemon = daemon_try(proxies, v2, mode)) > 0);
 }
 
-/* conf/haproxy.cfg without its production-only lines. */
-static void haproxy_conf(void)
-{
-    FILE *in = fopen("../conf/haproxy.cfg", "r"), *out;
-    char line[1024];
-    int proxy = 0;
-
-    snprintf(E.conf, sizeof E.conf, "%s/haproxy.cfg", E.dir);
-    assert_non_null(in);
-    assert_non_null(out = fopen(E.conf, "w"));
-    while (fgets(line, sizeof line, in) != NULL) {
-        char *p;
-
-        /* the production log, to syslog, goes to HAProxy's standard error
-         * here, kept in E.dir/haproxy.log: the same lines */
-        if (strncmp(line, "    log /dev/log ", 17) == 0 && strstr(line, "# production") != NULL) {
-            fputs("    log stderr format raw local0\n", out);
-            continue;
-        }
-        if (strstr(line, "# production") != NULL)
-            continue;
-        if ((p = strstr(line, "server votesrv ")) != NULL && strstr(p, " send-proxy-v2") != NULL)
-            proxy = 1;
-        fputs(line, out);
-    }
-    fclose(in);
-    fclose(out);
-    assert_true(proxy);
-}
-
-/* HAProxy in front, to votesrv's Unix socket. */
+/* HAProxy in front (conf/haproxy.cfg), to votesrv's Unix socket, its health
+ * check on votesrv's internal listener; tu_http goes through its https port. */
+static int quick = TU_HAPROXY_QUICK_REQUEST | TU_HAPROXY_QUICK_CHECK;
 static void haproxy_up(void)
 {
-    char front[64], back[sizeof E.sock + 8], errors[PATH_MAX], log[PATH_MAX + 16];
-
-    haproxy_conf();
-    snprintf(log, sizeof log, "%s/haproxy.log", E.dir);
-    assert_non_null(realpath("../conf/haproxy-errors", errors));
-    E.front = free_port();
-    snprintf(front, sizeof front, "127.0.0.1:%d", E.front);
-    snprintf(back, sizeof back, "unix@%s", E.sock);
-    E.haproxy = fork();
-    if (E.haproxy == 0) {
-        int null = open("/dev/null", O_WRONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-        prctl(PR_SET_PDEATHSIG, SIGKILL);       /* never outlives the test */
-        dup2(null, 1);
-        dup2(out, 2);
-        setenv("VOTESRV_FRONT", front, 1);
-        setenv("VOTESRV_BACKEND", back, 1);
-        setenv("VOTESRV_ERRORS", errors, 1);
-        setenv("VOTESRV_MAXCONN", "200", 1);
-        execl(HAPROXY, "haproxy", "-db", "-f", E.conf, (char *)NULL);      /* -q: no log */
-        _exit(127);
-    }
-    assert_true(E.haproxy > 0);
-    for (int i = 0; i < 500; i++) {             /* until it listens */
-        int s = tcp_from("127.0.0.1", E.front);
-        struct timespec t = { 0, 20 * 1000 * 1000 };
-
-        if (s >= 0) {
-            close(s);
-            snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", E.front);
-            return;
-        }
-        assert_int_equal(waitpid(E.haproxy, NULL, WNOHANG), 0);     /* still running */
-        nanosleep(&t, NULL);
-    }
-    fail_msg("haproxy does not listen");
+    assert_int_equal(tu_haproxy_start(&E.h, E.sock, E.internal, quick), 0);
+    E.front = E.h.port;
+    E.plain = E.h.plain_port;
+    snprintf(tu_base_url, sizeof tu_base_url, "%s", E.h.url);
 }
 
 /* Kill what a test started (also after a failed assertion). */
 static int both_down(void **state)
 {
     (void)state;
-    if (E.haproxy > 0) {
-        kill(E.haproxy, SIGKILL);
-        waitpid(E.haproxy, NULL, 0);
-        E.haproxy = 0;
-    }
+    tu_haproxy_stop(&E.h);
+    E.front = E.plain = 0;
     if (E.daemon > 0) {
         kill(E.daemon, SIGTERM);
         waitpid(E.daemon, NULL, 0);
@@ -377,9 +399,9 @@ static int setup(void **state)
 
     (void)state;
     memset(&E, 0, sizeof E);
-    if (access(HAPROXY, X_OK) != 0) {
-        fprintf(stderr, "test_proxy: %s is missing (scripts/install-deps installs Debian's "
-                        "haproxy)\n", HAPROXY);
+    if (access("/usr/sbin/haproxy", X_OK) != 0) {
+        fprintf(stderr, "test_proxy: /usr/sbin/haproxy is missing (scripts/install-deps "
+                        "installs Debian's haproxy)\n");
         return -1;
     }
     if (tu_bin(E.bin) != 0)
@@ -395,12 +417,21 @@ static int setup(void **state)
         return -1;
     server_close(&srv);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN);       /* TLS writes to a peer that has closed */
+    /* the throw-away CA and server certificate; clients trust that CA only */
+    if (tu_tls_make(&E.h, E.dir) != 0 || (E.tls = SSL_CTX_new(TLS_client_method())) == NULL ||
+        SSL_CTX_load_verify_locations(E.tls, E.h.cacert, NULL) != 1 ||
+        SSL_CTX_set_alpn_protos(E.tls, (const unsigned char *)"\x08http/1.1", 9) != 0)
+        return -1;
+    SSL_CTX_set_verify(E.tls, SSL_VERIFY_PEER, NULL);
+    snprintf(tu_cacert, sizeof tu_cacert, "%s", E.h.cacert);
     return 0;
 }
 
 static int teardown(void **state)
 {
     both_down(state);
+    SSL_CTX_free(E.tls);
     curl_global_cleanup();
     tu_rmdir(E.dir);
     free(E.dir);
@@ -892,9 +923,9 @@ static void test_haproxy_log_no_secrets(void **state)
     tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
     assert_int_equal(r.status, 200);
     /* HAProxy stopped softly (SIGUSR1: its streams end, each logged) */
-    kill(E.haproxy, SIGUSR1);
-    assert_int_equal(waitpid(E.haproxy, NULL, 0), E.haproxy);
-    E.haproxy = 0;
+    kill(E.h.pid, SIGUSR1);
+    assert_int_equal(waitpid(E.h.pid, NULL, 0), E.h.pid);
+    E.h.pid = 0;
     snprintf(path, sizeof path, "%s/haproxy.log", E.dir);
     assert_non_null(f = fopen(path, "r"));
     fseek(f, 0, SEEK_END);
@@ -1075,6 +1106,266 @@ static void test_strict_http(void **state)
     assert_int_equal(raw_text("127.0.3.1", E.front, ok, out, sizeof out), 200);
 }
 
+/* ---- the TLS front ---- */
+
+static size_t on_header_line(char *p, size_t size, size_t n, void *arg)
+{
+    char *headers = arg;
+    size_t have = strlen(headers);
+
+    if (have + n < 8192)
+        memcpy(headers + have, p, n), headers[have + n] = '\0';
+    (void)size;
+    return n;
+}
+
+static size_t on_discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p, (void)size, (void)arg;
+    return n;
+}
+
+/* GET path through the https port with libcurl (HTTP/2 offered by ALPN,
+ * only the test CA trusted): the status, the HTTP version used in *version,
+ * the header lines in headers (8 KiB). */
+static long h2_get(const char *path, long *version, char headers[8192])
+{
+    CURL *c = curl_easy_init();
+    char url[256];
+    long st = -1;
+
+    headers[0] = '\0';
+    snprintf(url, sizeof url, "%s%s", E.h.url, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, E.h.cacert);
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header_line);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+        curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, version);
+    }
+    curl_easy_cleanup(c);
+    return st;
+}
+
+/* TLS only: plain HTTP gets a redirect to the same URL over https (and
+ * nothing of votesrv's), https answers with HSTS; HTTP/2 is negotiated by
+ * ALPN and held to the same rules (monitoring refused); TLS 1.2 and 1.3
+ * with AEAD ciphers only (Mozilla's intermediate profile). */
+static void test_tls_front(void **state)
+{
+    static char out[65536], headers[8192];
+    const char *get = "GET /api/v1/election?lang=en HTTP/1.1\r\nHost: vote.test\r\n"
+                      "Connection: close\r\n\r\n";
+    const char *post = "POST /api/v1/session HTTP/1.1\r\nHost: vote.test\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                       "Connection: close\r\n\r\n{}";
+    long version = 0;
+    SSL_CTX *other;
+    conn c;
+
+    (void)state;
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    assert_int_equal(raw_text("127.0.3.1", E.plain, get, out, sizeof out), 301);
+    assert_non_null(strcasestr(out, "\r\nLocation: https://vote.test/api/v1/election?lang=en\r\n"));
+    assert_null(strstr(out, "\"scrutins\""));
+    assert_null(strcasestr(out, "Strict-Transport-Security"));
+    assert_int_equal(raw_text("127.0.3.1", E.plain, post, out, sizeof out), 301);
+    assert_non_null(strcasestr(out, "\r\nLocation: https://vote.test/api/v1/session\r\n"));
+    /* https, HTTP/1.1 */
+    assert_int_equal(raw_text("127.0.3.1", E.front, get, out, sizeof out), 200);
+    assert_non_null(strstr(out, "\"scrutins\""));
+    assert_non_null(strcasestr(out, "\r\nStrict-Transport-Security: max-age=31536000\r\n"));
+    /* HTTP/2 */
+    assert_int_equal(h2_get("/api/v1/election", &version, headers), 200);
+    assert_int_equal(version, CURL_HTTP_VERSION_2_0);
+    assert_non_null(strcasestr(headers, "\nstrict-transport-security: max-age=31536000\r\n"));
+    assert_non_null(strcasestr(headers, "\ncontent-security-policy: "));    /* votesrv's */
+    assert_int_equal(h2_get("/healthz", &version, headers), 404);
+    assert_int_equal(h2_get("/metrics", &version, headers), 404);
+    /* HTTP/2 was chosen by ALPN: an HTTP/1.1-only client still gets 1.1 */
+    assert_int_equal(conn_open(&c, "127.0.3.1", E.front), 0);
+    {
+        const unsigned char *alpn;
+        unsigned int len;
+
+        SSL_get0_alpn_selected(c.ssl, &alpn, &len);
+        assert_int_equal(len, 8);
+        assert_memory_equal(alpn, "http/1.1", 8);
+        assert_true(SSL_version(c.ssl) >= TLS1_2_VERSION);
+    }
+    conn_close(&c);
+    /* a client trusting the system's CAs only: the test certificate is not
+     * one of theirs (the handshake fails); TLS 1.1; TLS 1.2 with CBC ciphers
+     * only; and TLS 1.2 with the intermediate profile's ciphers: accepted */
+    for (int i = 0; i < 4; i++) {
+        assert_non_null(other = SSL_CTX_new(TLS_client_method()));
+        if (i == 0) {
+            SSL_CTX_set_default_verify_paths(other);
+        } else {
+            SSL_CTX_load_verify_locations(other, E.h.cacert, NULL);
+            SSL_CTX_set_security_level(other, 0);
+            SSL_CTX_set_min_proto_version(other, i == 1 ? TLS1_1_VERSION : TLS1_2_VERSION);
+            SSL_CTX_set_max_proto_version(other, i == 1 ? TLS1_1_VERSION : TLS1_2_VERSION);
+            if (i == 2)
+                assert_int_equal(SSL_CTX_set_cipher_list(other, "ECDHE-ECDSA-AES128-SHA:"
+                                                         "ECDHE-ECDSA-AES256-SHA:AES128-SHA"), 1);
+        }
+        SSL_CTX_set_verify(other, SSL_VERIFY_PEER, NULL);
+        assert_true((c.s = tcp_from("127.0.3.1", E.front)) >= 0);
+        assert_non_null(c.ssl = SSL_new(other));
+        SSL_set_fd(c.ssl, c.s);
+        if ((SSL_connect(c.ssl) == 1) != (i == 3))
+            fail_msg("TLS client %d: %s", i, i == 3 ? "refused" : "accepted");
+        if (i == 3)
+            assert_int_equal(SSL_version(c.ssl), TLS1_2_VERSION);
+        SSL_free(c.ssl);
+        close(c.s);
+        SSL_CTX_free(other);
+    }
+}
+
+/* A slow client (slowloris) cut by timeout http-request: a request's head
+ * sent a line at a time, each well within the timeout, is answered 408 once
+ * the head has taken the whole timeout, however it trickles. A client that
+ * never starts its TLS handshake is closed by timeout client. */
+static void test_slow_client(void **state)
+{
+    static const char head[] = "GET /api/v1/election HTTP/1.1\r\nHost: vote.test\r\n";
+    static char out[8192];
+    struct pollfd silent = { .fd = -1 };
+    conn c;
+    int lines = 0;
+    long got = 0;
+    ssize_t n = -1;
+
+    (void)state;
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    /* a client that connects and never starts its TLS handshake */
+    assert_true((silent.fd = tcp_from("127.0.3.3", E.front)) >= 0);
+    assert_int_equal(conn_open(&c, "127.0.3.1", E.front), 0);
+    assert_int_equal(conn_send(&c, head, strlen(head)), 0);
+    /* a header line every 400 ms (the test's timeout: 2 s), at most 25
+     * (10 s): the proxy answers before they run out */
+    while (lines < 25 && (n = conn_recv(&c, out, sizeof out - 1, 400)) < 0) {
+        char line[32];
+
+        snprintf(line, sizeof line, "X-Slow-%d: 1\r\n", lines++);
+        if (conn_send(&c, line, strlen(line)) != 0)
+            break;
+    }
+    if (n > 0)
+        got = n + read_all(&c, out + n, sizeof out - (size_t)n);
+    out[got > 0 ? got : 0] = '\0';
+    conn_close(&c);
+    /* HAProxy 2.6's own short page: its errorfile is not used for what its
+     * HTTP/1 layer answers itself (haproxy/haproxy#3032, as parser errors) */
+    if (lines >= 25 || strncmp(out, "HTTP/1.1 408", 12) != 0 ||
+        strstr(out, "<h1>408 Request Time-out</h1>") == NULL)
+        fail_msg("after %d lines: %.300s", lines, out);
+    assert_true(got > 0);
+    /* the silent one is closed by timeout client (the test's 2 s, as long as
+     * the trickle above took at least): at most 10 s more */
+    silent.events = POLLIN;
+    assert_int_equal(poll(&silent, 1, 10000), 1);
+    assert_int_equal(recv(silent.fd, out, sizeof out, 0), 0);
+    close(silent.fd);
+    /* the daemon was never given the half request; others are served */
+    assert_int_equal(http_get_election("127.0.3.2", E.front, NULL, 0), 200);
+}
+
+/* Whether HAProxy's votesrv server comes to state (its runtime API, polled
+ * every 100 ms for 10 s at most). */
+static int server_becomes(const char *state)
+{
+    char st[32] = "";
+
+    for (int i = 0; i < 100; i++) {
+        struct timespec t = { 0, 100 * 1000 * 1000 };
+
+        if (tu_haproxy_server_state(&E.h, st, sizeof st) == 0 &&
+            strncmp(st, state, strlen(state)) == 0)
+            return 1;
+        nanosleep(&t, NULL);
+    }
+    fprintf(stderr, "server state: %s, not %s\n", st, state);
+    return 0;
+}
+
+/* The health check reads /healthz on votesrv's internal listener: the server
+ * is up while votesrv runs, down soon after it stops (requests then get the
+ * JSON 503 at once), and up again when it is back on the same port. */
+static void test_health_check(void **state)
+{
+    static char out[8192];
+
+    (void)state;
+    tu_internal_port = tu_free_port();
+    daemon_up("[]", 1, "");
+    haproxy_up();
+    assert_true(server_becomes("UP"));
+    assert_int_equal(http_get_election("127.0.3.1", E.front, NULL, 0), 200);
+    kill(E.daemon, SIGTERM);
+    waitpid(E.daemon, NULL, 0);
+    E.daemon = 0;
+    assert_true(server_becomes("DOWN"));
+    assert_int_equal(raw_text("127.0.3.1", E.front, "GET /api/v1/election HTTP/1.1\r\n"
+                              "Host: vote.test\r\n\r\n", out, sizeof out), 503);
+    assert_true(json_error(out));
+    daemon_up("[]", 1, "");
+    assert_int_equal(E.internal, tu_internal_port);
+    assert_true(server_becomes("UP"));
+    assert_int_equal(http_get_election("127.0.3.1", E.front, NULL, 0), 200);
+    tu_internal_port = 0;
+}
+
+/* A load run through the TLS front (voteclient load over https, HTTP/2,
+ * trusting the test CA): every ballot acknowledged with a verified receipt,
+ * and each receipt's tracker on the board, looked up through the front. */
+static void test_load_through_tls(void **state)
+{
+    static char out[16384];
+    char path[PATH_MAX + 32], line[256], url[160];
+    FILE *f;
+    int n = 0;
+    tu_reply r;
+
+    (void)state;
+    assert_int_equal(tu_load_file(E.dir, E.cfg, "csa-ministere", 4), 0);
+    daemon_up("[]", 1, "");
+    quick = 0;                  /* the file's timings */
+    haproxy_up();
+    quick = TU_HAPROXY_QUICK_REQUEST | TU_HAPROXY_QUICK_CHECK;
+    if (tu_sh(out, sizeof out, "exec 2>&1; cd %s && %s/voteclient --url %s --cacert %s load "
+              "load.csv --concurrency 4 --receipts receipts.csv", E.dir, E.bin, E.h.url,
+              E.h.cacert) != 0) {
+        static char log[16384];
+
+        tu_sh(log, sizeof log, "grep -v ' 200 ' %s/haproxy.log | tail -c 8000", E.dir);
+        fail_msg("voteclient load through HAProxy: %s\nHAProxy's log:\n%s", out, log);
+    }
+    snprintf(path, sizeof path, "%s/receipts.csv", E.dir);
+    assert_non_null(f = fopen(path, "r"));
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *tracker = strrchr(line, ',');
+
+        assert_non_null(tracker);
+        tracker[1 + strcspn(tracker + 1, "\n")] = '\0';
+        snprintf(url, sizeof url, "/api/v1/trackers/%s", tracker + 1);
+        tu_http(&r, "GET", url, NULL, 0, NULL);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, "\"present\":true"));
+        n++;
+    }
+    fclose(f);
+    assert_int_equal(n, VOTERS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1088,6 +1379,10 @@ int main(void)
         cmocka_unit_test_teardown(test_haproxy_log_no_secrets, both_down),
         cmocka_unit_test_teardown(test_internal_listener, both_down),
         cmocka_unit_test_teardown(test_strict_http, both_down),
+        cmocka_unit_test_teardown(test_tls_front, both_down),
+        cmocka_unit_test_teardown(test_slow_client, both_down),
+        cmocka_unit_test_teardown(test_health_check, both_down),
+        cmocka_unit_test_teardown(test_load_through_tls, both_down),
         cmocka_unit_test(test_config_refusals),
         cmocka_unit_test_teardown(test_unix_socket_file, both_down),
         /* last: it closes 127.0.0.0/24, the address tu_http goes through HAProxy from */

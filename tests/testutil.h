@@ -11,6 +11,7 @@
  *   testutil_pg.c        PostgreSQL mode, a primary and its standby, failover
  *   testutil_ca.c        the online credential authority, votecad
  *   testutil_netns.c     network namespaces of a test's own
+ *   testutil_haproxy.c   HAProxy in front (conf/haproxy.cfg), TLS test certificates
  */
 #ifndef VOTESRV_TESTUTIL_H
 #define VOTESRV_TESTUTIL_H
@@ -178,6 +179,8 @@ typedef struct {
 extern char tu_base_url[64];
 /* The internal listener's (/metrics, /healthz), set with tu_base_url. */
 extern char tu_internal_url[64];
+/* A CA file libcurl trusts for tu_http (tu_tls_make's), or "" for the system's. */
+extern char tu_cacert[PATH_MAX + 16];
 /* tu_http to the internal listener. */
 void tu_http_internal(tu_reply *r, const char *method, const char *path);
 /* method, path, optional body of len bytes, up to two extra header lines. */
@@ -205,6 +208,9 @@ int tu_start_with_smtp(char bin[PATH_MAX], char **dir, tu_smtp *smtp);
  * internal_listen), log in logfile; sets tu_base_url and tu_internal_url. The
  * pid, or -1. */
 int tu_daemon_start(const char *bin, const char *cfg, const char *logfile);
+/* The internal listener's port tu_daemon_start sets, 0 (the default): any
+ * free one; fixed, it stays across restarts (HAProxy's health check). */
+extern int tu_internal_port;
 /* votectl demo in dir/demo, then the daemon on it (its log in
  * dir/demo/votesrv.log); its configuration's path in cfg. The daemon's pid,
  * or -1 (votectl's output printed). */
@@ -400,5 +406,40 @@ int tu_netns_run(tu_netns *ns, const char *name, void (*fn)(void *), void *arg);
 int tu_netns_join(tu_netns *ns, int pid, const char *what);
 /* SIGKILL and reap the children not yet joined (a test failed before). */
 void tu_netns_kids_stop(tu_netns *ns);
+
+/* ---- testutil_haproxy.c: HAProxy in front (conf/haproxy.cfg), TLS certificates ---- */
+
+typedef struct {
+    char dir[PATH_MAX];          /* the test's folder: tls/, haproxy.cfg, .log, .stats */
+    char cacert[PATH_MAX + 16];  /* the throw-away CA that signed the server certificate */
+    char cert[PATH_MAX + 16];    /* the server's chain and key, as HAProxy takes them */
+    char spki[48];               /* base64 SHA-256 of the server key (Chromium's pin) */
+    char stats[PATH_MAX + 16];   /* HAProxy's runtime API socket */
+    char url[64], plain_url[64]; /* https://127.0.0.1:port, http://127.0.0.1:plain_port */
+    char node2[PATH_MAX + 32];   /* VOTESRV_NODE2 (a second server, unix@PATH), or "" */
+    int port, plain_port, pid;
+} tu_haproxy;
+/* A free TCP port on 127.0.0.1 (free when asked), or -1. */
+int tu_free_port(void);
+/* A throw-away CA and a server certificate for 127.0.0.1 and localhost in
+ * dir/tls (openssl), h set up for tu_haproxy_start; 0 or -1. */
+int tu_tls_make(tu_haproxy *h, const char *dir);
+/* Debian's haproxy on conf/haproxy.cfg (run from tests/; "# production"
+ * lines left out, log in h->dir/haproxy.log) on free loopback ports, to
+ * votesrv's Unix socket sock, its health check on 127.0.0.1:check_port;
+ * quick: 0 for the file's timings, or TU_HAPROXY_QUICK_REQUEST (timeout
+ * http-request and timeout client TU_HAPROXY_REQUEST_TIMEOUT) and/or TU_HAPROXY_QUICK_CHECK (a
+ * health check every 300 ms). Returns when both ports listen: 0, or -1.
+ * Killed with the test (PDEATHSIG). */
+#define TU_HAPROXY_QUICK_REQUEST 1
+#define TU_HAPROXY_QUICK_CHECK 2
+#define TU_HAPROXY_REQUEST_TIMEOUT "2s"
+int tu_haproxy_start(tu_haproxy *h, const char *sock, int check_port, int quick);
+/* Kill it (SIGKILL) and wait for it; nothing if not running. */
+void tu_haproxy_stop(tu_haproxy *h);
+/* A runtime API command's answer in out; 0 or -1. */
+int tu_haproxy_cmd(const tu_haproxy *h, const char *cmd, char *out, size_t outlen);
+/* The votesrv server's state as "show stat" says it ("UP", "DOWN", ...). */
+int tu_haproxy_server_state(const tu_haproxy *h, char *state, size_t statelen);
 
 #endif

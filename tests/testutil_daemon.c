@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+int tu_internal_port;
+
 int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
 {
     char portfile[1100];
@@ -26,7 +28,8 @@ int tu_daemon_start(const char *bin, const char *cfg, const char *logfile)
     json_object_set_new(json_object_get(j, "listen"), "port", json_integer(0));
     if (json_object_get(j, "internal_listen") == NULL)
         json_object_set_new(j, "internal_listen", json_object());
-    json_object_set_new(json_object_get(j, "internal_listen"), "port", json_integer(0));
+    json_object_set_new(json_object_get(j, "internal_listen"), "port",
+                        json_integer(tu_internal_port));
     json_dump_file(j, cfg, JSON_INDENT(1));
     json_decref(j);
     snprintf(portfile, sizeof portfile, "%s.port", logfile);

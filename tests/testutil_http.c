@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-char tu_base_url[64], tu_internal_url[64];
+char tu_base_url[64], tu_internal_url[64], tu_cacert[PATH_MAX + 16];
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -65,6 +65,8 @@ static void http_to(const char *base, tu_reply *r, const char *method, const cha
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (tu_cacert[0] != '\0')
+        curl_easy_setopt(c, CURLOPT_CAINFO, tu_cacert);
     if (body != NULL) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, len);

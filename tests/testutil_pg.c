@@ -158,20 +158,6 @@ int tu_ha_available(void)
            system("/usr/bin/python3 -c 'import etcd, patroni.dcs.etcd3' >/dev/null 2>&1") == 0;
 }
 
-static int free_port(void)
-{
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -358,7 +344,7 @@ static void pair_logs(const tu_pg_pair *p)
 static int distinct_ports(int *ports, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if ((ports[i] = free_port()) <= 0)
+        if ((ports[i] = tu_free_port()) <= 0)
             return -1;
         for (size_t j = 0; j < i; j++)
             if (ports[j] == ports[i])
@@ -563,52 +549,6 @@ void tu_pg_pair_stop(tu_pg_pair *p)
     p->nodes = 0;
 }
 
-/* HAProxy (conf/haproxy.cfg without its production-only lines) from
- * 127.0.0.1:front to the two nodes' Unix sockets. Its pid, or -1. */
-static int haproxy_start(const char *dir, int front, char sock[2][PATH_MAX + 16])
-{
-    char conf[PATH_MAX + 32], log[PATH_MAX + 32], errors[PATH_MAX], line[1024];
-    char env[3 * PATH_MAX];
-    FILE *in = fopen("../conf/haproxy.cfg", "r"), *out;
-    double start = now_s();
-    int pid;
-
-    snprintf(conf, sizeof conf, "%s/haproxy.cfg", dir);
-    snprintf(log, sizeof log, "%s/haproxy.log", dir);
-    if (in == NULL || (out = fopen(conf, "w")) == NULL || realpath("../conf/haproxy-errors",
-                                                                   errors) == NULL) {
-        if (in != NULL)
-            fclose(in);
-        return -1;
-    }
-    while (fgets(line, sizeof line, in) != NULL)
-        if (strstr(line, "# production") == NULL)
-            fputs(line, out);
-    fclose(in);
-    if (fclose(out) != 0)
-        return -1;
-    snprintf(env, sizeof env, "127.0.0.1:%d", front);
-    setenv("VOTESRV_FRONT", env, 1);
-    snprintf(env, sizeof env, "unix@%s", sock[0]);
-    setenv("VOTESRV_BACKEND", env, 1);
-    snprintf(env, sizeof env, "unix@%s", sock[1]);
-    setenv("VOTESRV_NODE2", env, 1);
-    setenv("VOTESRV_ERRORS", errors, 1);
-    setenv("VOTESRV_MAXCONN", "200", 1);
-    pid = spawn((char *[]){ HAPROXY, "-db", "-f", conf, NULL }, log, 0);
-    unsetenv("VOTESRV_NODE2");
-    while (pid > 0 && now_s() - start < 10) {
-        if (rest_status(front, "/api/v1/election") > 0)
-            return pid;
-        nap_ms(20);
-    }
-    if (pid > 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-    }
-    return -1;
-}
-
 /* ---- the failover ---- */
 
 #define HA_SCRUTIN "csa-ministere"
@@ -635,7 +575,8 @@ static int split_load(const char *dir)
     return fclose(out[0]) == 0 && fclose(out[1]) == 0 ? 0 : -1;
 }
 
-static int start_load(const char *bin, const char *dir, int k, const char *url)
+static int start_load(const char *bin, const char *dir, int k, const char *url,
+                      const char *cacert)
 {
     char slice[PATH_MAX + 32], receipts[PATH_MAX + 32], log[PATH_MAX + 32];
     int pid;
@@ -645,9 +586,9 @@ static int start_load(const char *bin, const char *dir, int k, const char *url)
     snprintf(log, sizeof log, "%s/load%d.log", dir, k);
     fflush(NULL);
     if ((pid = fork()) == 0) {
-        execl("/bin/sh", "sh", "-c", "exec \"$0\"/voteclient --url \"$1\" load \"$2\" "
-              "--concurrency 4 --retry 60 --receipts \"$3\" >\"$4\" 2>&1", bin, url, slice,
-              receipts, log, (char *)NULL);
+        execl("/bin/sh", "sh", "-c", "exec \"$0\"/voteclient --url \"$1\" --cacert \"$5\" "
+              "load \"$2\" --concurrency 4 --retry 60 --receipts \"$3\" >\"$4\" 2>&1", bin, url,
+              slice, receipts, log, cacert, (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -873,7 +814,8 @@ int tu_ha_failover(const char *bin, size_t voters, tu_ha_result *r)
     char cfg[PATH_MAX + 32], ncfg[2][PATH_MAX + 32], bcfg[PATH_MAX + 32], log[PATH_MAX + 32];
     char sock[2][PATH_MAX + 16], sh[1024];
     char *dir = NULL;
-    int node[2] = { 0, 0 }, proxy = 0, front, rc = -1;
+    int node[2] = { 0, 0 }, proxy = 0, internal0 = 0, rc = -1;
+    tu_haproxy front;
     ha_run h = { .pair = &pair };
     ha_check check;
 
@@ -900,12 +842,19 @@ int tu_ha_failover(const char *bin, size_t voters, tu_ha_result *r)
         if (node_config(cfg, dir, k, ncfg[k], sizeof ncfg[k], sock[k], sizeof sock[k]) != 0 ||
             (node[k] = tu_daemon_start(bin, ncfg[k], log)) <= 0)
             goto out;
+        if (k == 0)                     /* node 0's internal listener: the health check's */
+            internal0 = atoi(strrchr(tu_internal_url, ':') + 1);
     }
-    if ((front = free_port()) <= 0 || (proxy = haproxy_start(dir, front, sock)) <= 0)
+    /* HAProxy in front (conf/haproxy.cfg, TLS), node 1 its second server */
+    if (tu_tls_make(&front, dir) != 0)
         goto out;
-    snprintf(tu_base_url, sizeof tu_base_url, "http://127.0.0.1:%d", front);
+    snprintf(front.node2, sizeof front.node2, "unix@%s", sock[1]);
+    if (tu_haproxy_start(&front, sock[0], internal0, 0) != 0)
+        goto out;
+    proxy = front.pid;
+    snprintf(tu_base_url, sizeof tu_base_url, "%s", front.url);
     for (int k = 0; k < 2; k++)
-        h.load[k] = start_load(bin, dir, k, tu_base_url);
+        h.load[k] = start_load(bin, dir, k, tu_base_url, front.cacert);
     if (watch(&h, r) != 0)
         goto out;
     for (int k = 0; k < 2; k++) {
@@ -927,7 +876,7 @@ int tu_ha_failover(const char *bin, size_t voters, tu_ha_result *r)
         goto out;
     }
     check = (ha_check){ dir, { h.backup_upto[0], h.backup_upto[1] }, 0, 0, 0 };
-    if (backup_config(cfg, dir, free_port(), bcfg, sizeof bcfg) != 0 ||
+    if (backup_config(cfg, dir, tu_free_port(), bcfg, sizeof bcfg) != 0 ||
         check_box(bin, dir, bcfg, &check, &r->backup_audit_rc, r->backup_audit_out,
                   sizeof r->backup_audit_out) != 0)
         goto out;

@@ -1,8 +1,8 @@
 /* voteclient - the reference voting client, over the real HTTP API.
  *
- *   voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE
- *   voteclient [--url URL] lookup SCRUTIN TRACKER
- *   voteclient [--url URL] load FILE [--concurrency N] [--bench] [--receipts OUT]
+ *   voteclient [--url URL] [--cacert FILE] vote IDENTIFIER SCRUTIN CHOICE
+ *   voteclient [--url URL] [--cacert FILE] lookup SCRUTIN TRACKER
+ *   voteclient [--url URL] [--cacert FILE] load FILE [--concurrency N] [--bench] [--receipts OUT]
  *              [--retry SECONDS]
  *   voteclient --help            (the commands, choices and exit codes)
  *
@@ -43,12 +43,13 @@
 #define LOAD_MAX_THREADS 256
 
 static const char *url = "http://127.0.0.1:8080";
+static const char *cafile;             /* --cacert, or NULL: the system's CAs */
 static double retry_ms;                 /* --retry, in milliseconds; 0: none */
 
 #define USAGE \
-    "usage: voteclient [--url URL] vote IDENTIFIER SCRUTIN CHOICE\n" \
-    "       voteclient [--url URL] lookup SCRUTIN TRACKER\n" \
-    "       voteclient [--url URL] load FILE [--concurrency N] [--bench] [--receipts OUT]" \
+    "usage: voteclient [--url URL] [--cacert FILE] vote IDENTIFIER SCRUTIN CHOICE\n" \
+    "       voteclient [--url URL] [--cacert FILE] lookup SCRUTIN TRACKER\n" \
+    "       voteclient [--url URL] [--cacert FILE] load FILE [--concurrency N] [--bench] [--receipts OUT]" \
     " [--retry SECONDS]\n" \
     "       voteclient --help\n"
 
@@ -85,6 +86,8 @@ static int help(void)
            "\n"
            "options:\n"
            "  --url URL            the portal (default http://127.0.0.1:8080)\n"
+           "  --cacert FILE        https: trust the CA certificates of FILE (PEM) instead of\n"
+           "                       the system's\n"
            "  --concurrency N      load: N connections at once, 1 to %d (default 8)\n"
            "  --bench              load: the figures as \"bench\" lines\n"
            "  --receipts OUT       load: append \"LINE,SCRUTIN,TRACKER\" to OUT for each\n"
@@ -280,6 +283,11 @@ static void *cast_worker(void *arg)
     client_result r;
     size_t i;
 
+    if (c != NULL && cafile != NULL && client_cafile_set(c, cafile) != 0) {
+        client_free(c);
+        c = NULL;
+    }
+
     while (c != NULL && (i = atomic_fetch_add(&l->next, 1)) < l->n) {
         load_voter *v = &l->v[i];
         double t0 = now_ms();
@@ -439,6 +447,7 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "url", required_argument, NULL, 'u' },
+        { "cacert", required_argument, NULL, 'C' },
         { "concurrency", required_argument, NULL, 'n' },
         { "bench", no_argument, NULL, 'b' },
         { "receipts", required_argument, NULL, 'r' },
@@ -452,11 +461,13 @@ int main(int argc, char **argv)
     client *c;
 
     umask(077);                 /* the receipts file (trackers): its owner's only */
-    while ((o = getopt_long(argc, argv, "u:n:br:R:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "u:C:n:br:R:h", opts, NULL)) != -1) {
         if (o == 'h')
             return help();
         if (o == 'u')
             url = optarg;
+        else if (o == 'C')
+            cafile = optarg;
         else if (o == 'n' && (threads = atoi(optarg)) >= 1 && threads <= LOAD_MAX_THREADS)
             continue;
         else if (o == 'b')
@@ -472,7 +483,7 @@ int main(int argc, char **argv)
     argv += optind;
     if (argc < 1 || sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return usage();
-    if ((c = client_new(url)) == NULL)
+    if ((c = client_new(url)) == NULL || (cafile != NULL && client_cafile_set(c, cafile) != 0))
         return usage();
     if (strcmp(argv[0], "vote") == 0 && argc == 4)
         rc = cmd_vote(c, argv[1], argv[2], argv[3]);

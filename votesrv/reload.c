@@ -15,7 +15,8 @@
  *
  * Handlers read the configuration through ctx->cfg: a reload publishes a new
  * copy of it (atomically) and keeps the old ones until the daemon stops, so
- * that a request under way never reads a string being rewritten. */
+ * that a request under way never reads a string being rewritten; at most
+ * RELOADS_KEPT of them (then a restart applies more). */
 #include "server.h"
 
 #include <stddef.h>
@@ -28,6 +29,21 @@ struct server_reload {
     struct server_reload *prev;
     config cfg;
 };
+
+/* The copies a daemon keeps (each a whole configuration, freed at its stop):
+ * past that, a reload that would apply something applies nothing and says
+ * restart, so that a loop of edits and SIGHUPs cannot grow the writer without
+ * bound. A reload that changes nothing keeps no copy and is never refused. */
+#define RELOADS_KEPT 32
+
+static size_t reloads_kept(const server *s)
+{
+    size_t n = 0;
+
+    for (const struct server_reload *r = s->reloads; r != NULL; r = r->prev)
+        n++;
+    return n;
+}
 
 #define SAME(field) (memcmp(&a->field, &b->field, sizeof a->field) == 0)
 
@@ -156,6 +172,13 @@ void server_reload(server *s, http_ctx *ctx, const char *path)
     restart_needed(restart, now, read);
     next->cfg = *now;
     apply(applied, &next->cfg, read);
+    if (json_array_size(applied) > 0 && reloads_kept(s) >= RELOADS_KEPT) {
+        log_event("error", "reload",
+                  json_pack("{s:s,s:O,s:O,s:s}", "error", "too many reloads since the start: "
+                            "restart to apply", "not_applied", applied, "restart_needed",
+                            restart, "kept", "the running configuration"));
+        goto out;
+    }
     if (json_array_size(applied) > 0) {
         next->prev = s->reloads;
         s->reloads = next;
