@@ -281,11 +281,24 @@ replay-san: $(SAN_REPLAY) $(SAN_BIN)
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  VOTESRV_BIN=build/san/bin build/san/fuzz/$$t $(FUZZ_CORPUS)/$$t; done
 
+# make check builds everything first with one job per core (the tests then run
+# one at a time) and prints each part's and each test's seconds ("== x: 12.3 s").
+JOBS    := $(shell nproc 2>/dev/null || echo 2)
+ELAPSED  = $$(e=$$(( ($$(date +%s%N) - $(1)) / 100000000 )); echo $$((e / 10)).$$((e % 10)))
 check: deps
-	@$(MAKE) --no-print-directory test test-san
-	@if tests/pg_cluster.sh available; then $(MAKE) --no-print-directory test-pg check-ha; \
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory -j$(JOBS) $(REL_LIB) $(REL_BIN) $(REL_TESTS) \
+	  $(REL_REPLAY) portal $(SAN_BIN) $(SAN_TESTS) $(SAN_REPLAY) build/rel/tests/ha_failover && \
+	  echo "== build: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory test && echo "== test: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory test-san && \
+	  echo "== test-san: $(call ELAPSED,$$t0) s"
+	@if tests/pg_cluster.sh available; then \
+	  t0=$$(date +%s%N); $(MAKE) --no-print-directory test-pg && \
+	  echo "== test-pg: $(call ELAPSED,$$t0) s" && \
+	  t0=$$(date +%s%N) && $(MAKE) --no-print-directory check-ha && \
+	  echo "== check-ha: $(call ELAPSED,$$t0) s"; \
 	 else echo "== PostgreSQL: server programs missing, test-pg and check-ha skipped"; fi
-	@tests/repro.sh | tail -1
+	@t0=$$(date +%s%N); tests/repro.sh --tree | tail -1 && echo "== repro: $(call ELAPSED,$$t0) s"
 
 # The whole suite again with every store in PostgreSQL (a throwaway cluster on
 # loopback, tests/pg_cluster.sh; one database per test folder), release build.
@@ -293,10 +306,11 @@ test-pg: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; d=$$(mktemp -d /tmp/votesrv-pg.XXXXXX); chmod 755 $$d; \
 	  port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	  trap '$(CURDIR)/tests/pg_cluster.sh stop '$$d'/pg; rm -rf '$$d EXIT; \
-	  tests/pg_cluster.sh start $$d/pg $$port; \
-	  cd tests && for t in $(TESTS); do echo "== $$t (PostgreSQL)"; \
+	  PG_CLUSTER_THROWAWAY=1 tests/pg_cluster.sh start $$d/pg $$port; \
+	  cd tests && for t in $(TESTS); do echo "== $$t (PostgreSQL)"; t0=$$(date +%s%N); \
 	  VOTESRV_TEST_PG="host=127.0.0.1 port=$$port" VOTESRV_BROWSER=1 \
-	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; \
+	  echo "== $$t (PostgreSQL): $(call ELAPSED,$$t0) s"; done
 
 # Failover: a primary and a synchronous standby, two votesrv nodes under load,
 # the primary killed and the standby promoted (tests/ha_failover.c).
@@ -305,16 +319,18 @@ check-ha: build/rel/tests/ha_failover $(REL_BIN)
 	@cd tests && VOTESRV_BIN=../build/rel/bin ../build/rel/tests/ha_failover
 
 test: $(REL_TESTS) $(REL_BIN) portal
-	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
-	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; t0=$$(date +%s%N); \
+	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; \
+	  echo "== $$t: $(call ELAPSED,$$t0) s"; done
 	@$(MAKE) --no-print-directory check-man
 	@echo "== tests/js (node)"; node --test tests/js/*.test.mjs
 	@$(MAKE) --no-print-directory replay
 
 test-san: $(SAN_TESTS) $(SAN_BIN) portal
-	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
+	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; t0=$$(date +%s%N); \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  VOTESRV_CRASH_CYCLES=3 VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
+	  VOTESRV_CRASH_CYCLES=3 VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; \
+	  echo "== $$t (asan+ubsan): $(call ELAPSED,$$t0) s"; done
 	@$(MAKE) --no-print-directory replay-san
 
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),
