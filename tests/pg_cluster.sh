@@ -11,9 +11,9 @@
 #   pg_cluster.sh available          exit 0 if the PostgreSQL server programs exist
 #
 # PG_CLUSTER_THROWAWAY=1 (make test-pg's single server, never the HA pair):
-# no fsync, no wait for the WAL on commit, no full-page writes. What a
-# committed transaction shows other sessions is the same; only a crash of the
-# server itself (which no test of the suite does) could lose it.
+# no fsync and no full-page writes. What a committed transaction shows other
+# sessions is the same; only a crash of the machine (which no test of the
+# suite makes) could lose it.
 #
 # As root, the server runs as the "postgres" user (initdb refuses root). The
 # template database votesrv_template holds conf/postgresql-setup.sql's roles
@@ -42,7 +42,7 @@ server_options() {
     # about durable, replicated commits.
     fast=
     [ "${PG_CLUSTER_THROWAWAY:-}" != 1 ] ||
-        fast=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        fast=" -c fsync=off -c full_page_writes=off"
     echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories=$2" \
          "-c max_connections=200 -c shared_buffers=64MB -c wal_level=replica" \
          "-c max_wal_senders=4 -c wal_keep_size=256MB -c hot_standby=on" \
