@@ -124,7 +124,7 @@ $(SAN_LIB): $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 # Programs: name -> objects
 votesrv_OBJ   := votesrv/main.o
 votectl_OBJ   := tools/votectl.o tools/votectl_demo.o tools/votectl_ceremony.o tools/votectl_staff.o \
-                 tools/votectl_version.o
+                 tools/votectl_version.o tools/votectl_backup.o
 voteaudit_OBJ := tools/voteaudit.o
 # (and the restricted ones, below)
 RESTRICTED := voteverify votetrustee votecred votecad voteclient

@@ -321,13 +321,15 @@ int main(void)
             bench_ha();                 /* PostgreSQL and its failover */
         } else if (strcmp(only, "count") == 0) {
             bench_count(cores);         /* the count and the verifier */
+        } else if (strcmp(only, "backup") == 0) {
+            bench_backup();             /* votectl backup during casts */
         } else if (strcmp(only, "store") == 0) {
             bench_import();             /* what goes through the store alone */
             bench_audit();
             bench_audit_view();
             bench_outbox();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count or store");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup or store");
         }
         elgamal_pk_clear(&S.pk);
         return 0;
@@ -349,6 +351,7 @@ int main(void)
     bench_privsep();
     bench_ha();
     bench_count(cores);
+    bench_backup();
     elgamal_pk_clear(&S.pk);
     return 0;
 }

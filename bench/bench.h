@@ -22,5 +22,6 @@ void bench_privsep(void);
 void bench_privsep_request(void);
 void bench_ha(void);
 void bench_count(int cores);
+void bench_backup(void);       /* bench_count.c: backup.pause_s */
 
 #endif

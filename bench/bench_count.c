@@ -13,6 +13,9 @@
 #include "box/box.h"
 #include "election/demo.h"
 #include "tally/tally.h"
+#include "crypto/hex.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define BATCH 4000
 #define HOLDERS 4
@@ -257,5 +260,134 @@ void bench_count(int cores)
         printf("# count: archive kept in %s\n", path);
     else
         tu_rmdir(dir);
+    free(dir);
+}
+
+/* ---- backup.pause_s: votectl backup's copy (store_backup_copy) of a box of
+ * 100,000 ballots (1,000,000 with BENCH_FULL=1) while casts go on ----
+ * The election is the count's (its box reserved for n voters at the opening,
+ * which fixes the box file's size); the ballots are stand-ins of a real one's
+ * size, stored as casts store them (the copy reads pages, not ballots). A
+ * thread casts one ballot per write, as single voters do, during the copy:
+ * the pause is the longest time between two acknowledged casts that overlaps
+ * the copy, as voters see it (the daemon's commit waits for the copy's read
+ * locks; see store/store_backup.c). */
+typedef struct {
+    count_bench *b;
+    size_t from, to;
+    volatile int stop;
+    double start, end;            /* the copy */
+    double last, longest;         /* acknowledgments */
+    size_t casts, failed;
+} backup_load;
+
+typedef struct {
+    size_t i;
+} fake_cast;
+
+static void fake_ballot(size_t i, uint8_t tracker[32], char *body, size_t len, uint8_t *wire)
+{
+    crypto_generichash(tracker, 32, (const uint8_t *)&i, sizeof i, (const uint8_t *)"backup", 6);
+    memset(body, 'a', len);
+    body[0] = '"';
+    hex_encode(body + 1, tracker, 32);
+    body[65] = 'a';
+    body[len - 2] = '"';
+    body[len - 1] = '\0';
+    memcpy(wire, tracker, 32);
+}
+
+#define FAKE_BODY 1500
+#define FAKE_WIRE 400
+
+static int run_fake(store_tx *tx, void *arg)
+{
+    insert_job *j = arg;
+    uint8_t tracker[32], wire[FAKE_WIRE] = { 0 };
+    char body[FAKE_BODY], number[32];
+    int64_t id;
+    int struck, rc = STORE_OK;
+
+    for (size_t i = j->from; rc == STORE_OK && i < j->to; i++) {
+        fake_ballot(i, tracker, body, sizeof body, wire);
+        snprintf(number, sizeof number, "B%07zu", i);
+        if ((rc = store_voter_find(tx, number, &id, &struck)) == STORE_OK &&
+            (rc = store_signature_add(tx, id, "bench")) == STORE_OK)
+            rc = store_ballot_add(tx, tracker, "bench", body, wire, sizeof wire);
+    }
+    return rc;
+}
+
+static void *cast_during(void *arg)
+{
+    backup_load *l = arg;
+
+    l->last = tu_seconds();
+    for (size_t i = l->from; i < l->to && !l->stop; i++) {
+        insert_job j = { NULL, i, i + 1 };
+        double t;
+
+        if (store_write(l->b->s, run_fake, &j) != STORE_OK) {
+            l->failed++;            /* the writer's wait ran out (BUSY_TIMEOUT_MS) */
+            continue;
+        }
+        t = tu_seconds();
+        if (t - l->last > l->longest && t > l->start && l->start > 0 &&
+            (l->end == 0 || l->last < l->end))
+            l->longest = t - l->last;
+        l->last = t;
+        l->casts++;
+    }
+    return NULL;
+}
+
+void bench_backup(void)
+{
+    count_bench b = { .n = bench_scaled(getenv("BENCH_FULL") ? 1000000 : 100000, 2000) };
+    char *dir = tu_tmpdir(), reg[600], box[600], out_reg[600], out_box[600], err[300];
+    size_t filled = b.n - b.n / 10;
+    backup_load l = { &b, filled, b.n, 0, 0, 0, 0, 0, 0, 0 };
+    store_config sc = { reg, box, 1, NULL, NULL, 1 };
+    pthread_t tid;
+    double hold, t0;
+    struct stat st;
+
+    setup(&b, dir);
+    t0 = tu_seconds();
+    for (size_t from = 0; from < filled; from += BATCH) {
+        insert_job j = { NULL, from, from + BATCH < filled ? from + BATCH : filled };
+
+        if (store_write(b.s, run_fake, &j) != STORE_OK)
+            bench_die("backup: filling the box");
+    }
+    snprintf(reg, sizeof reg, "%s/registry.db", dir);
+    snprintf(box, sizeof box, "%s/ballots.db", dir);
+    snprintf(out_reg, sizeof out_reg, "%s/copy-registry.db", dir);
+    snprintf(out_box, sizeof out_box, "%s/copy-ballots.db", dir);
+    printf("# backup: %zu voters, %zu ballots stored in %.1f s (setup, not measured)\n", b.n,
+           filled, tu_seconds() - t0);
+    pthread_create(&tid, NULL, cast_during, &l);
+    usleep(300 * 1000);                     /* casting at its pace first */
+    l.start = tu_seconds();
+    if (store_backup_copy(&sc, out_reg, out_box, &hold, err, sizeof err) != 0)
+        bench_die(err);
+    l.end = tu_seconds();
+    usleep(300 * 1000);
+    l.stop = 1;
+    pthread_join(tid, NULL);
+    if (stat(out_box, &st) != 0)
+        bench_die("backup: the copy");
+    printf("# backup: both files copied in %.2f s (%.0f MB of box); %zu single casts meanwhile "
+           "around it; pause: the longest time between two acknowledged casts during the copy\n",
+           l.end - l.start, (double)st.st_size / 1e6, l.casts);
+    if (l.failed > 0)
+        printf("# backup: %zu casts failed: the copy held its locks longer than the writer "
+               "waits (10 s); they were not acknowledged\n", l.failed);
+    printf("bench backup.lock_hold_s %.3f s\n", hold);
+    printf("bench backup.pause_s %.3f s\n", l.longest);
+    elgamal_pk_clear(&b.pk);
+    free(b.codes);
+    store_close(b.s);
+    tu_rmdir(dir);
     free(dir);
 }

@@ -418,4 +418,14 @@ int store_trackers_page(store_tx *tx, const char *scrutin, const uint8_t *from, 
 int store_activation_each(store_tx *tx, store_turnout_fn fn, void *arg);
 int store_turnout_hours_each(store_tx *tx, store_turnout_fn fn, void *arg);
 
+/* Backups of the SQLite store (issue 24, store_backup.c). backup_copy
+ * copies both files from one read transaction with SQLite's online backup
+ * API into new files at registry_out and box_out (which must not exist),
+ * synced; *hold_s: how long its locks were held, which is how long the
+ * daemon's commits waited. file_check: PRAGMA integrity_check of one file.
+ * 0, or -1 with err. */
+int store_backup_copy(const store_config *cfg, const char *registry_out, const char *box_out,
+                      double *hold_s, char *err, size_t errlen);
+int store_file_check(const char *path, char *err, size_t errlen);
+
 #endif

@@ -232,21 +232,6 @@ static void test_two_orders_same_bytes(void **state)
     dirs_remove(base, a, b);
 }
 
-/* Spearman's rank correlation of x (distinct values) with 0..n-1. */
-static double spearman(const size_t *x, int n)
-{
-    double d2 = 0;
-
-    for (int i = 0; i < n; i++) {
-        int rank = 0;
-
-        for (int k = 0; k < n; k++)
-            rank += x[k] < x[i];
-        d2 += (double)(rank - i) * (rank - i);
-    }
-    return 1 - 6 * d2 / ((double)n * ((double)n * n - 1));
-}
-
 /* Where each of the first n ballots cast lies in the box file, and the rank
  * correlation of those places with the casting order. */
 static double place_correlation(const char *dir, const int *order, int n)
@@ -261,7 +246,7 @@ static double place_correlation(const char *dir, const int *order, int n)
         at[k] = (size_t)(p - box);
     }
     free(box);
-    return spearman(at, n);
+    return tu_spearman(at, n);
 }
 
 static void test_places_do_not_follow_time(void **state)
@@ -660,18 +645,18 @@ static void test_pg_what_remains(void **state)
     row_places(c, order, &during);
     wal_places(c, order, &during);
     print_message("# PostgreSQL during the vote: rank correlation with casting order: "
-                  "xmin %.3f, ctid %.3f, WAL %s%.3f\n", spearman(during.xmin, N),
-                  spearman(during.ctid, N), during.wal_read ? "" : "(unread) ",
-                  during.wal_read ? spearman(during.wal, N) : 0.0);
-    assert_true(spearman(during.xmin, N) > 0.99);
+                  "xmin %.3f, ctid %.3f, WAL %s%.3f\n", tu_spearman(during.xmin, N),
+                  tu_spearman(during.ctid, N), during.wal_read ? "" : "(unread) ",
+                  during.wal_read ? tu_spearman(during.wal, N) : 0.0);
+    assert_true(tu_spearman(during.xmin, N) > 0.99);
     /* free space reuse moves a few rows: 0.96 to 1.0 seen */
-    assert_true(spearman(during.ctid, N) > 0.8);
+    assert_true(tu_spearman(during.ctid, N) > 0.8);
     assert_int_equal(store_close_compact(s), 0);
     row_places(c, order, &after);
     wal_places(c, order, &after);
     print_message("# PostgreSQL after the rewrite: ctid %.3f (one xmin for all), WAL %s%.3f\n",
-                  spearman(after.ctid, N), after.wal_read ? "" : "(unread) ",
-                  after.wal_read ? spearman(after.wal, N) : 0.0);
+                  tu_spearman(after.ctid, N), after.wal_read ? "" : "(unread) ",
+                  after.wal_read ? tu_spearman(after.wal, N) : 0.0);
     {
         /* rows (nearly) in tracker order: their places follow the trackers,
          * which are hashes, not the casting order */
@@ -686,14 +671,14 @@ static void test_pg_what_remains(void **state)
         for (int k = 0; k < N; k++)
             by_tracker[rank[k]] = after.ctid[k];
         print_message("# PostgreSQL after the rewrite: ctid with tracker order %.3f\n",
-                      spearman(by_tracker, N));
-        assert_true(spearman(by_tracker, N) > 0.9);
+                      tu_spearman(by_tracker, N));
+        assert_true(tu_spearman(by_tracker, N) > 0.9);
     }
     if (during.wal_read) {
         for (int k = 0; k < N; k++)
             assert_true(during.wal[k] != SIZE_MAX);
-        assert_true(spearman(during.wal, N) > 0.99);
-        assert_true(spearman(after.wal, N) > 0.99);        /* until recycled */
+        assert_true(tu_spearman(during.wal, N) > 0.99);
+        assert_true(tu_spearman(after.wal, N) > 0.99);        /* until recycled */
     }
     PQfinish(c);
     tu_rmdir(dir);

@@ -136,6 +136,9 @@ double tu_proc_mb(int pid, const char *field);
 /* A monotonic clock, in seconds; the median of v[0..n) (v is sorted). */
 double tu_seconds(void);
 double tu_median(double *v, size_t n);
+/* Spearman's rank correlation of x[0..n) (distinct values) with 0..n-1: how
+ * much places follow an order (test_history, test_backup). */
+double tu_spearman(const size_t *x, size_t n);
 /* The element at percent of v[0..n) once sorted (v is sorted; n > 0). */
 double tu_quantile(double *v, size_t n, int percent);
 /* pid's children (at most max), from /proc: how many. */

@@ -118,6 +118,20 @@ double tu_median(double *v, size_t n)
     return tu_quantile(v, n, 50);
 }
 
+double tu_spearman(const size_t *x, size_t n)
+{
+    double d2 = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t rank = 0;
+
+        for (size_t k = 0; k < n; k++)
+            rank += x[k] < x[i];
+        d2 += ((double)rank - (double)i) * ((double)rank - (double)i);
+    }
+    return 1 - 6 * d2 / ((double)n * ((double)n * (double)n - 1));
+}
+
 size_t tu_proc_children(int pid, int *out, size_t max)
 {
     DIR *d = opendir("/proc");

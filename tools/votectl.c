@@ -795,6 +795,12 @@ static const command commands[] = {
     { "checkpoint", cmd_checkpoint, "", "sign an audit checkpoint now" },
     { "export-audit", cmd_export_audit, "OUT.db",
       "copy the audit log into a SQLite file for voteaudit and voteverify" },
+    { "backup", cmd_backup, "DIR",
+      "while the daemon runs: a consistent copy of both SQLite files and a manifest into "
+      "the new folder DIR" },
+    { "restore", cmd_restore, "DIR [--replace]",
+      "with the daemon stopped: check the copy in DIR (hashes, integrity, audit chain, "
+      "ballots = signatures) and put it in place" },
     { "demo", cmd_demo, "DIR [--port PORT]",
       "create, fill and open a demo election in DIR (its mail in DIR/mailbox)" },
     { "version", cmd_version, "[--hashes]",

@@ -49,6 +49,9 @@ int cmd_publish(votectl *v, int argc, char **argv);
 int cmd_staff_add(votectl *v, int argc, char **argv);
 int cmd_staff_unlock(votectl *v, int argc, char **argv);
 int cmd_staff_password(votectl *v, int argc, char **argv);
+/* votectl_backup.c: backup DIR, restore DIR [--replace] */
+int cmd_backup(votectl *v, int argc, char **argv);
+int cmd_restore(votectl *v, int argc, char **argv);
 /* Demo-only key and vote codes, written to path (which must not exist). */
 int votectl_demo_key(votectl *v, const char *path);
 int votectl_demo_codes(votectl *v, const char *path, const char *hr);
