@@ -298,7 +298,8 @@ check: deps
 	  t0=$$(date +%s%N) && $(MAKE) --no-print-directory check-ha && \
 	  echo "== check-ha: $(call ELAPSED,$$t0) s"; \
 	 else echo "== PostgreSQL: server programs missing, test-pg and check-ha skipped"; fi
-	@t0=$$(date +%s%N); tests/repro.sh --tree | tail -1 && echo "== repro: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); out=$$(tests/repro.sh --tree 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$out" | tail -1; echo "== repro: $(call ELAPSED,$$t0) s"
 
 # The whole suite again with every store in PostgreSQL (a throwaway cluster on
 # loopback, tests/pg_cluster.sh, without fsync; one database per test folder),
