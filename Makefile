@@ -16,6 +16,9 @@
 #                 SOAK_VOTERS): errors, p99 per window, the daemon's memory
 #   make demo     create a demo election (demo-election/) and serve it on localhost
 #   make crypto-demo  carry a small election through the cryptographic core
+#   make install  the programs, portal, conf/ files, man pages and systemd units
+#                 in Debian's layout (PREFIX=/usr, DESTDIR; debian/ builds the packages)
+#   make check-package  the Debian packages (lintian) and a daemon run from a DESTDIR install
 #   make vectors  regenerate tests/vectors/protocol.json and records.json (protocol changes only)
 
 CC      ?= cc
@@ -29,7 +32,11 @@ LIBS     = -ldecaf -lcsv -lzxcvbn $(PKG_LIBS) -lpthread -lm
 # Reproducible: paths in debug info and macros are relative to the tree, so
 # that two checkouts of a commit give byte-identical programs (make check-repro).
 REPRO     := -ffile-prefix-map=$(CURDIR)=.
-REL_FLAGS := -O2 -g $(REPRO)
+# A distribution's flags (debian/rules: dpkg-buildflags' CPPFLAGS, CFLAGS and
+# LDFLAGS, which dh exports) come after ours in the release build; empty by
+# default, so the default build is unchanged (make check-repro).
+REL_FLAGS := -O2 -g $(REPRO) $(CPPFLAGS) $(CFLAGS)
+REL_LD    := $(REL_FLAGS) $(LDFLAGS)
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all $(REPRO)
 
@@ -50,7 +57,7 @@ TOOLS     := build/rel/tools/votedemo build/rel/tools/genvectors build/rel/bench
              build/rel/bench/soak
 
 .PHONY: all deps check check-browser check-man check-repro check-ha test test-pg test-san bench soak demo crypto-demo vectors \
-        clean portal fuzz fuzz-merge replay replay-san
+        clean portal fuzz fuzz-merge replay replay-san programs install check-package
 
 all: deps
 	@$(MAKE) --no-print-directory $(REL_LIB) $(REL_BIN) $(REL_TESTS) $(TOOLS) $(REL_REPLAY) portal
@@ -132,7 +139,7 @@ RESTRICTED := voteverify votetrustee votecred votecad voteclient
 define program
 build/rel/bin/$(1): $(addprefix build/rel/,$($(1)_OBJ)) $(REL_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(REL_FLAGS) -o $$@ $$^ $$(LIBS)
+	$$(CC) $$(REL_LD) -o $$@ $$^ $$(LIBS)
 build/san/bin/$(1): $(addprefix build/san/,$($(1)_OBJ)) $(SAN_LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(LIBS)
@@ -194,7 +201,7 @@ build/$(2)/bin/$(1): $(addprefix build/$(2)/,$($(1)_OBJ)) build/$(2)/libvvcrypto
 	  if [ -n "$$$$bad" ]; then echo "$(1): headers outside its modules: $$$$bad" >&2; exit 1; fi
 	$$(CC) $$($(3)) -o $$@ $$^ $$(LIBS)
 endef
-$(foreach p,$(RESTRICTED),$(eval $(call restricted,$(p),rel,REL_FLAGS)))
+$(foreach p,$(RESTRICTED),$(eval $(call restricted,$(p),rel,REL_LD)))
 $(foreach p,$(RESTRICTED),$(eval $(call restricted,$(p),san,SAN_FLAGS)))
 
 # The tests' shared helpers (tests/testutil*.c, declared in tests/testutil.h),
@@ -203,19 +210,19 @@ TESTUTIL_SRC := $(sort $(wildcard tests/testutil*.c))
 TESTUTIL_OBJ  = $(patsubst %.c,build/$(1)/%.o,$(TESTUTIL_SRC))
 
 build/rel/tests/%: build/rel/tests/%.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 
 build/san/tests/%: build/san/tests/%.o $(call TESTUTIL_OBJ,san) $(SAN_LIB)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 build/rel/tools/%: build/rel/tools/%.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 
 build/rel/bench/soak: build/rel/bench/soak.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 
 build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 
 # Fuzzing (tests/fuzz): each target's LLVMFuzzerTestOneInput, linked either
 # with tests/fuzz/replay.c (gcc; make check replays the committed corpus) or
@@ -235,7 +242,7 @@ build/$(1)/fuzz/$(2): build/$(1)/tests/fuzz/$(2).o build/$(1)/tests/fuzz/replay.
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(3)) -o $$@ $$^ $$(LIBS)
 endef
-$(foreach t,$(FUZZ_TARGETS),$(eval $(call replay_prog,rel,$(t),REL_FLAGS)))
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call replay_prog,rel,$(t),REL_LD)))
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call replay_prog,san,$(t),SAN_FLAGS)))
 
 FUZZ_CC    := clang
@@ -300,6 +307,8 @@ check: deps
 	 else echo "== PostgreSQL: server programs missing, test-pg and check-ha skipped"; fi
 	@t0=$$(date +%s%N); out=$$(tests/repro.sh --tree 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | tail -1; echo "== repro: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory check-package && \
+	  echo "== check-package: $(call ELAPSED,$$t0) s"
 
 # The whole suite again with every store in PostgreSQL (a throwaway cluster on
 # loopback, tests/pg_cluster.sh, without fsync; one database per test folder),
@@ -340,9 +349,10 @@ test-pg: $(REL_TESTS) $(REL_BIN) portal
 	  echo "== $$t (PostgreSQL): $(call ELAPSED,$$t0) s"; done
 
 # Failover: a primary and a synchronous standby, two votesrv nodes under load,
-# the primary killed and the standby promoted (tests/ha_failover.c).
+# the primary's machine lost and Patroni promoting the standby, a pg_basebackup
+# under load checked (tests/ha_failover.c; etcd, Patroni, HAProxy on loopback).
 check-ha: build/rel/tests/ha_failover $(REL_BIN)
-	@echo "== ha_failover (PostgreSQL primary killed under load)"
+	@echo "== ha_failover (Patroni, etcd, HAProxy: PostgreSQL primary lost under load)"
 	@cd tests && VOTESRV_BIN=../build/rel/bin ../build/rel/tests/ha_failover
 
 test: $(REL_TESTS) $(REL_BIN) portal
@@ -369,6 +379,12 @@ check-browser: deps
 
 check-repro: deps
 	@tests/repro.sh
+
+# The Debian packages (a second compile, with dpkg-buildflags' flags, in a
+# throw-away copy), lintian, and a daemon run from a DESTDIR install and from
+# the packages' files (tests/package_check.sh; make check runs it).
+check-package: $(REL_BIN) portal
+	@tests/package_check.sh
 
 # The manual pages (docs/man/): one per program, no groff warning, every
 # command and option of each program's usage in its page (make check runs it).
@@ -410,6 +426,69 @@ vectors: deps
 
 clean:
 	rm -rf build
+
+# The programs alone (debian/rules builds these and the portal, not the tests).
+programs: $(REL_BIN)
+
+# Install in Debian's layout (docs/deployment.md, "Installed layout"): officers'
+# and voters' programs in PREFIX/bin, the daemons in PREFIX/sbin, the portal and
+# conf/'s files in PREFIX/share/votesrv (where votectl demo finds them from its
+# own place), man pages gzipped, the systemd units conf/systemd holds, examples
+# /etc/votesrv/votesrv.json and /etc/votecad/votecad.json (existing ones are
+# kept) naming these places, and
+# the state folder /var/lib/votesrv (0711; owned by the writer's user when run
+# as root on the machine itself, by the package's postinst otherwise).
+PREFIX        ?= /usr
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+UNITDIR       ?= /lib/systemd/system
+BINDIR        := $(PREFIX)/bin
+SBINDIR       := $(PREFIX)/sbin
+DATADIR       := $(PREFIX)/share/votesrv
+MANDIR        := $(PREFIX)/share/man
+SBIN_PROGRAMS := votesrv votecad
+CONF_FILES    := $(sort $(wildcard conf/*.txt conf/*.example.json)) conf/haproxy.cfg \
+                 conf/postgresql-setup.sql
+MAN_PAGES     := $(sort $(wildcard docs/man/*.[158]))
+UNITS         := $(sort $(wildcard conf/systemd/*.service conf/systemd/*.socket conf/systemd/*.target))
+SYSUSERS      := $(sort $(wildcard conf/systemd/sysusers.d/*.conf))
+TMPFILES      := $(sort $(wildcard conf/systemd/tmpfiles.d/*.conf))
+INSTALL       ?= install
+install: $(REL_BIN) portal
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/portal \
+	  $(DESTDIR)$(DATADIR)/conf/mail $(DESTDIR)$(DATADIR)/conf/haproxy-errors \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSCONFDIR)/votesrv $(DESTDIR)$(SYSCONFDIR)/votecad \
+	  $(DESTDIR)$(LOCALSTATEDIR)/lib/votesrv/documents
+	$(INSTALL) -m 0755 $(addprefix build/rel/bin/,$(filter-out $(SBIN_PROGRAMS),$(PROGRAMS))) \
+	  $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0755 $(addprefix build/rel/bin/,$(SBIN_PROGRAMS)) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 $(PORTAL_DIR)/* $(DESTDIR)$(DATADIR)/portal/
+	$(INSTALL) -m 0644 $(CONF_FILES) $(DESTDIR)$(DATADIR)/conf/
+	$(INSTALL) -m 0644 conf/mail/* $(DESTDIR)$(DATADIR)/conf/mail/
+	$(INSTALL) -m 0644 conf/haproxy-errors/* $(DESTDIR)$(DATADIR)/conf/haproxy-errors/
+	for m in $(MAN_PAGES); do n=$${m##*/}; \
+	  gzip -9nc $$m > $(DESTDIR)$(MANDIR)/man$${n##*.}/$$n.gz; \
+	  chmod 0644 $(DESTDIR)$(MANDIR)/man$${n##*.}/$$n.gz; done
+	chmod 0711 $(DESTDIR)$(LOCALSTATEDIR)/lib/votesrv
+	[ -e $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json ] || \
+	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votesrv#$(SYSCONFDIR)/votesrv#g' \
+	    -e 's#/var/lib/votesrv#$(LOCALSTATEDIR)/lib/votesrv#g' conf/votesrv.example.json | \
+	    $(INSTALL) -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/votesrv/votesrv.json
+	[ -e $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json ] || \
+	  sed -e 's#/usr/share/votesrv#$(DATADIR)#g' -e 's#/etc/votecad#$(SYSCONFDIR)/votecad#g' \
+	    -e 's#/var/lib/votecad#$(LOCALSTATEDIR)/lib/votecad#g' conf/votecad.example.json | \
+	    $(INSTALL) -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/votecad/votecad.json
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && id votesrv > /dev/null 2>&1 && \
+	    getent group votesrv-signer > /dev/null; then \
+	  echo "chown votesrv:votesrv-signer $(LOCALSTATEDIR)/lib/votesrv"; \
+	  chown votesrv:votesrv-signer $(LOCALSTATEDIR)/lib/votesrv; fi
+	$(if $(UNITS),$(INSTALL) -d $(DESTDIR)$(UNITDIR) && \
+	  $(INSTALL) -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
+	$(if $(SYSUSERS),$(INSTALL) -d $(DESTDIR)$(PREFIX)/lib/sysusers.d && \
+	  $(INSTALL) -m 0644 $(SYSUSERS) $(DESTDIR)$(PREFIX)/lib/sysusers.d/)
+	$(if $(TMPFILES),$(INSTALL) -d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d && \
+	  $(INSTALL) -m 0644 $(TMPFILES) $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/)
 
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -250,8 +250,8 @@ void bench_ha(void)
     double rss, cpu;
     int rc;
 
-    if (!tu_pg_available() || tu_bin(bin) != 0) {
-        printf("# ha: the PostgreSQL server programs are not installed\n");
+    if (!tu_pg_available() || !tu_ha_available() || tu_bin(bin) != 0) {
+        printf("# ha: PostgreSQL, Patroni, etcd or HAProxy is not installed\n");
         return;
     }
     if (tu_pg_pair_start(&pair) != 0)
@@ -269,8 +269,9 @@ void bench_ha(void)
     if (tu_ha_failover(bin, bench_scaled(20000, 3000), &r) != 0)
         bench_die("ha: failover");
     printf("bench ha.failover_pause_s %.2f s\n", r.pause_s);
-    printf("# ha: failover under load (%zu voters, two nodes): primary SIGKILLed, standby"
-           " promoted 1 s later (included; pg_ctl promote took %.2f s); %zu of %zu"
-           " acknowledged, %zu missing from the box\n", r.voters, r.promote_s, r.acked, r.voters,
-           r.missing);
+    printf("# ha: failover under load (%zu voters, two nodes behind HAProxy, %d PostgreSQL"
+           " servers under Patroni, ttl %d s, loop_wait %d s): the primary's Patroni and"
+           " PostgreSQL SIGKILLed, Patroni's new primary %.2f s later; %zu of %zu acknowledged,"
+           " %zu missing from the box\n", r.voters, r.nodes, r.ttl, r.loop_wait, r.promote_s,
+           r.acked, r.voters, r.missing);
 }

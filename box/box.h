@@ -62,6 +62,10 @@ typedef struct {
     uint8_t digest[32];               /* the box digest after the insertion */
     uint8_t fp[32];
     uint8_t signature[64];
+    /* "déjà enregistré": the same ballot sent again by its voter (box_cast);
+     * count and digest are then the box's state when it was sent again, not
+     * right after its insertion, and the signed message has its own label */
+    int already_recorded;
 } box_receipt;
 
 typedef struct {
@@ -130,12 +134,18 @@ MUST_CHECK int box_cast_check(store *s, const struct def_election *d, int64_t vo
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g);
 void box_destroy(box_ctx *b);
 
+/* A voter who has voted and sends the same ballot again (its canonical form
+ * is the one the box holds under its tracker in this scrutin, and the
+ * authenticator binds her to its credential) gets a fresh receipt over the
+ * box's current state, already_recorded set: nothing is written (no ballot,
+ * no audit entry, no mail). Any other ballot of hers: BOX_E_ALREADY_VOTED. */
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
              json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
              box_result *res);
 
 /* The receipt's signed message: Hb("votesrv/v1/receipt"; fp, scrutin, tracker,
- * le64(count), digest). */
+ * le64(count), digest); for a receipt already_recorded, the same fields under
+ * the label "votesrv/v1/receipt-again". */
 void box_receipt_message(uint8_t out[32], const box_receipt *r);
 MUST_CHECK
 int box_receipt_verify(const box_receipt *r, const uint8_t server_pk[32]);

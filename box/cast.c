@@ -55,6 +55,8 @@ typedef struct {
     int have_room;
     box_receipt *receipt;
     int signed_rc;                    /* the signer's answer, SIGNER_EIO until it comes */
+    int auth_checked;                 /* access_auth_check said yes */
+    int same;                         /* sent again: the box holds this very ballot */
 } cast_job;
 
 static int refuse(cast_job *j, box_error code)
@@ -351,6 +353,71 @@ static int check_ballot(cast_job *j, char **canonical)
     return STORE_OK;
 }
 
+/* The same ballot sent again (box.h). Its voter has voted (the read or the
+ * write said so); the ballot, parsed and put in canonical form (no proof: if
+ * it is the stored one, it was verified when stored), must be byte for byte
+ * the one the box holds under its tracker in this scrutin. */
+static int run_again(store_tx *tx, void *arg)
+{
+    cast_job *j = arg;
+    char scrutin[STORE_SCRUTIN_CHARS + 1], *body = NULL;
+    int rc = store_ballot_get(tx, j->tracker, scrutin, &body);
+
+    if (rc == STORE_ENOTFOUND)
+        return STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    j->same = strcmp(scrutin, j->scrutin) == 0 && strcmp(body, j->canonical) == 0;
+    free(body);
+    return j->same ? store_box_state_get(tx, j->scrutin, &j->receipt->count, j->receipt->digest)
+                   : STORE_OK;
+}
+
+/* A refusal "already voted" for anything but the same ballot; for it, once
+ * the authenticator binds this voter to its credential (the check of every
+ * cast, counted as wrong codes), a receipt over the box's state now, signed
+ * "already recorded". Nothing is written: no ballot, no audit entry (it
+ * would add a time to a voter who already has one, for nothing), no mail. */
+static int cast_again(cast_job *j, json_t *ballot_json, const uint8_t auth[32],
+                      const char *client, char **canonical)
+{
+    box_receipt *r = j->receipt;
+    int rc;
+
+    if (j->ballot == NULL && (j->sc == NULL || parse_ballot(j, ballot_json) != STORE_OK))
+        goto voted;
+    if (*canonical == NULL &&
+        (*canonical = ballot_canonical(j->ballot, j->e.fingerprint)) == NULL)
+        return STORE_ENOMEM;
+    ballot_tracker(j->tracker, *canonical);
+    j->canonical = *canonical;
+    j->same = 0;
+    memset(r, 0, sizeof *r);
+    if ((rc = store_read(j->b->store, run_again, j)) != STORE_OK)
+        return rc;
+    if (!j->same)
+        goto voted;
+    if (!j->auth_checked) {
+        rc = access_auth_check(j->b->access, j->voter, j->scrutin, auth, j->ballot->cred,
+                               client, j->now, &j->res->access);
+        if (rc == ACCESS_REFUSED)
+            return refuse(j, BOX_E_ACCESS);
+        if (rc != ACCESS_OK)
+            return rc;
+    }
+    memcpy(r->tracker, j->tracker, sizeof r->tracker);
+    ballot_tracker_text(r->tracker_text, r->tracker);
+    snprintf(r->scrutin, sizeof r->scrutin, "%s", j->scrutin);
+    r->already_recorded = 1;
+    if (j->b->signer == NULL || signer_receipt(j->b->signer, NULL, r) != SIGNER_OK)
+        return STORE_EIO;               /* the signer logged why */
+    memset(j->res, 0, sizeof *j->res);
+    return STORE_OK;
+voted:
+    memset(j->res, 0, sizeof *j->res);
+    return refuse(j, BOX_E_ALREADY_VOTED);
+}
+
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
              json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
              box_result *res)
@@ -370,6 +437,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
                                &res->access);
         if (rc == ACCESS_REFUSED)
             rc = refuse(&j, BOX_E_ACCESS);
+        j.auth_checked = rc == ACCESS_OK;
     }
     if (rc == STORE_OK)
         rc = check_ballot(&j, &canonical);
@@ -382,6 +450,8 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     }
     if (rc == STORE_OK && j.signed_rc != SIGNER_OK)
         rc = STORE_EIO;                 /* committed, but no receipt: the signer logged why */
+    if (rc == BOX_REFUSED && res->code == BOX_E_ALREADY_VOTED)
+        rc = cast_again(&j, ballot_json, auth, client, &canonical);
     release(&j);
     ballot_free(j.ballot);
     free(canonical);

@@ -8,7 +8,8 @@ void box_receipt_message(uint8_t out[32], const box_receipt *r)
 {
     transcript t;
 
-    transcript_init(&t, "votesrv/v1/receipt", TRANSCRIPT_DIGEST_BYTES);
+    transcript_init(&t, r->already_recorded ? "votesrv/v1/receipt-again" : "votesrv/v1/receipt",
+                    TRANSCRIPT_DIGEST_BYTES);
     transcript_put(&t, r->fp, sizeof r->fp);
     transcript_put(&t, r->scrutin, strlen(r->scrutin));
     transcript_put(&t, r->tracker, sizeof r->tracker);
@@ -28,14 +29,22 @@ int box_receipt_verify(const box_receipt *r, const uint8_t server_pk[32])
 json_t *box_receipt_json(const box_receipt *r)
 {
     char tracker[65], digest[65], fp[65], sig[129];
+    json_t *j;
 
     hex_encode(tracker, r->tracker, 32);
     hex_encode(digest, r->digest, 32);
     hex_encode(fp, r->fp, 32);
     hex_encode(sig, r->signature, 64);
-    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "tracker", tracker, "tracker_text",
-                     r->tracker_text, "election", fp, "scrutin", r->scrutin, "count",
-                     (json_int_t)r->count, "box_digest", digest, "signature", sig);
+    j = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "tracker", tracker, "tracker_text",
+                  r->tracker_text, "election", fp, "scrutin", r->scrutin, "count",
+                  (json_int_t)r->count, "box_digest", digest, "signature", sig);
+    /* only when set: a fresh cast's receipt is what it always was */
+    if (j != NULL && r->already_recorded &&
+        json_object_set_new(j, "already_recorded", json_true()) != 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
 }
 
 /* The digest is the sum, in ristretto255, of one group element per ballot:

@@ -260,6 +260,7 @@ int client_receipt_parse(box_receipt *out, json_t *j)
         return -1;
     snprintf(out->scrutin, sizeof out->scrutin, "%s", scrutin);
     out->count = (uint64_t)count;
+    out->already_recorded = json_is_true(json_object_get(j, "already_recorded"));
     ballot_tracker_text(out->tracker_text, out->tracker);
     return 0;
 }
@@ -359,11 +360,12 @@ int client_submit(client *c, const client_election *e, const client_prepared *p,
     snprintf(path, sizeof path, "/api/v1/scrutins/%s/ballots", p->scrutin);
     if (exchange(c, "POST", path, p->body, &j, r) != 0)
         return -1;
-    if (r->status != 201)
+    if (r->status != 201 && r->status != 200)
         return refused(r, j);
     rc = client_receipt_parse(receipt, json_object_get(j, "receipt"));
     json_decref(j);
-    if (rc != 0) {
+    /* 200: the same ballot sent again, in the box already: its receipt says so */
+    if (rc != 0 || receipt->already_recorded != (r->status == 200)) {
         say(r, r->status, "the receipt is malformed");
         return -1;
     }

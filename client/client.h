@@ -71,6 +71,9 @@ typedef struct {
 int client_prepare(client_prepared *p, const client_election *e, const char *scrutin,
                    const char *code, size_t choice, client_result *r);
 void client_prepared_free(client_prepared *p);
+/* Send it; CLIENT_OK with a verified receipt: 201, or 200 when the server
+ * held the same ballot already (a lost answer sent again): then the receipt
+ * is marked already_recorded, which counts as acknowledged. */
 int client_submit(client *c, const client_election *e, const client_prepared *p,
                   box_receipt *receipt, client_result *r);
 

@@ -48,6 +48,12 @@ static int parse_file(mail_config *mc, json_t *m, const char *path, char *err, s
 
 int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen)
 {
+    return mail_config_parse_with(mc, m, path, 1, err, errlen);
+}
+
+int mail_config_parse_with(mail_config *mc, json_t *m, const char *path, int read_password,
+                           char *err, size_t errlen)
+{
     json_error_t je;
     const char *relay, *from, *ca = NULL, *user = NULL, *pwfile = NULL, *transport = NULL;
     int starttls = 1, timeout = 30;
@@ -81,7 +87,7 @@ int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, s
         strcpy(mc->username, user);
     if (ca != NULL && mail_path_resolve(mc->ca_file, path, ca) != 0)
         return fail(err, errlen, path, "mail.ca_file: path too long");
-    if (pwfile != NULL) {
+    if (pwfile != NULL && read_password) {
         char pw[MAIL_PATH_CHARS];
         FILE *f;
 

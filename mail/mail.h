@@ -67,6 +67,11 @@ enum { MAIL_TRANSPORT_SMTP = 0, MAIL_TRANSPORT_FILE = 1 };
  * folder, and optional from and demo_mailbox. 0, or -1 with a message. */
 MUST_CHECK
 int mail_config_parse(mail_config *mc, json_t *m, const char *path, char *err, size_t errlen);
+/* The same; read_password 0: password_file is neither opened nor read (the
+ * password stays empty), for a reload by a process that must not hold it. */
+MUST_CHECK
+int mail_config_parse_with(mail_config *mc, json_t *m, const char *path, int read_password,
+                           char *err, size_t errlen);
 /* rel resolved against the folder of the file base (unless absolute); -1 if too long. */
 int mail_path_resolve(char out[MAIL_PATH_CHARS], const char *base, const char *rel);
 

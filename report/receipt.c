@@ -86,6 +86,10 @@ int report_receipt_pdf(int fd, const report_receipt *r)
     line(cr, faces[1], 16, &y, r->texts[REPORT_RECEIPT_TITLE]);
     line(cr, faces[0], 11, &y, r->election);
     line(cr, faces[0], 10, &y, r->organiser);
+    if (r->note != NULL) {
+        y += 2 * MM;
+        wrapped(cr, faces[0], 9, &y, r->note, 90);
+    }
     y += 6 * MM;
     line(cr, faces[1], 10, &y, r->texts[REPORT_RECEIPT_SCRUTIN]);
     line(cr, faces[0], 11, &y, r->scrutin_title);

@@ -40,6 +40,7 @@ typedef struct {
     const char *fingerprint, *digest, *signature, *key;
     unsigned long long count;
     const char *url;                      /* where the receipt reloads */
+    const char *note;                     /* under the title (NULL: none): "already recorded" */
 } report_receipt;
 int report_receipt_pdf(int fd, const report_receipt *r);
 

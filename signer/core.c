@@ -165,6 +165,7 @@ int signer_core_receipt(signer *g, store_tx *tx, box_receipt *r)
     mine.count = r->count;
     memcpy(mine.digest, r->digest, sizeof mine.digest);
     memcpy(mine.fp, g->fp, sizeof mine.fp);
+    mine.already_recorded = r->already_recorded != 0;
     g->has_fp = 1;                      /* read with a ballot in the box: fixed from now on */
     box_receipt_message(msg, &mine);
     memcpy(r->fp, mine.fp, sizeof r->fp);

@@ -113,6 +113,7 @@ static int run_core(store_tx *tx, void *arg)
 
     switch (j->kind) {
     case SIGNER_KIND_RECEIPT:
+    case SIGNER_KIND_RECEIPT_AGAIN:
         j->result = signer_core_receipt(j->g, tx, j->r);
         break;
     case SIGNER_KIND_CHECKPOINT:
@@ -235,7 +236,8 @@ int signer_receipt(signer *g, store_tx *tx, box_receipt *r)
 {
     uint8_t req[SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS], ans[32 + 64];
     size_t sl = strnlen(r->scrutin, sizeof r->scrutin);
-    core_job j = { .kind = SIGNER_KIND_RECEIPT, .r = r };
+    uint32_t kind = r->already_recorded ? SIGNER_KIND_RECEIPT_AGAIN : SIGNER_KIND_RECEIPT;
+    core_job j = { .kind = (int)kind, .r = r };
     int rc;
 
     if (!g->remote)
@@ -246,7 +248,7 @@ int signer_receipt(signer *g, store_tx *tx, box_receipt *r)
     put_le64(req + 32, r->count);
     memcpy(req + 40, r->digest, 32);
     memcpy(req + SIGNER_RECEIPT_FIXED, r->scrutin, sl);
-    rc = ask(g, SIGNER_KIND_RECEIPT, req, SIGNER_RECEIPT_FIXED + sl, ans, sizeof ans);
+    rc = ask(g, kind, req, SIGNER_RECEIPT_FIXED + sl, ans, sizeof ans);
     if (rc == SIGNER_OK) {
         memcpy(r->fp, ans, 32);
         memcpy(r->signature, ans + 32, 64);
@@ -373,7 +375,8 @@ static void serve_one(signer *g, int fd, const uint8_t *msg, size_t n)
         reply(fd, SIGNER_OK, &g->keys, sizeof g->keys);
         return;
     }
-    if (kind == SIGNER_KIND_RECEIPT && len > SIGNER_RECEIPT_FIXED &&
+    if ((kind == SIGNER_KIND_RECEIPT || kind == SIGNER_KIND_RECEIPT_AGAIN) &&
+        len > SIGNER_RECEIPT_FIXED &&
         len <= SIGNER_RECEIPT_FIXED + STORE_SCRUTIN_CHARS &&
         ok_name(msg + SIGNER_RECEIPT_FIXED, len - SIGNER_RECEIPT_FIXED)) {
         box_receipt r;
@@ -384,7 +387,8 @@ static void serve_one(signer *g, int fd, const uint8_t *msg, size_t n)
         r.count = get_le64(msg + 32);
         memcpy(r.digest, msg + 40, 32);
         memcpy(r.scrutin, msg + SIGNER_RECEIPT_FIXED, len - SIGNER_RECEIPT_FIXED);
-        j = (core_job){ .kind = SIGNER_KIND_RECEIPT, .r = &r };
+        r.already_recorded = kind == SIGNER_KIND_RECEIPT_AGAIN;
+        j = (core_job){ .kind = (int)kind, .r = &r };
         rc = own_store(g) == 0 ? core_run(g, NULL, &j) : SIGNER_EIO;
         memcpy(ans, r.fp, 32);
         memcpy(ans + 32, r.signature, 64);

@@ -6,7 +6,8 @@
  *   - a receipt for (scrutin, tracker, count, digest): the signer reads the
  *     ballot itself and signs only if that tracker is committed in that
  *     scrutin, the count within the box's, with the election's fingerprint it
- *     reads itself (box_receipt_message);
+ *     reads itself (box_receipt_message); a kind of its own for a receipt
+ *     "already recorded" (the same checks, the message under its own label);
  *   - a checkpoint for seq: the signer reads entry seq (and seq - 1), checks
  *     the chain, recomputes the hash, and signs (seq, hash) only if the entry
  *     is due a checkpoint (audit_checkpoint_due) and seq was never signed;

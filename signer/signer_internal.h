@@ -11,7 +11,8 @@ enum {
     SIGNER_KIND_RECEIPT = 2,     /* tracker 32, le64 count, digest 32, scrutin 1-64 */
     SIGNER_KIND_CHECKPOINT = 3,  /* le64 seq */
     SIGNER_KIND_REISSUE = 4,     /* the request id, 32 hex */
-    SIGNER_KIND_ARCHIVE_END = 5  /* no payload */
+    SIGNER_KIND_ARCHIVE_END = 5, /* no payload */
+    SIGNER_KIND_RECEIPT_AGAIN = 6 /* as RECEIPT: a receipt "already recorded" */
 };
 #define SIGNER_RECEIPT_FIXED (32 + 8 + 32)
 /* the archive end's answer: state (NUL-padded), le64 count, le64 seq, hash, signature */

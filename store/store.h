@@ -427,5 +427,11 @@ int store_turnout_hours_each(store_tx *tx, store_turnout_fn fn, void *arg);
 int store_backup_copy(const store_config *cfg, const char *registry_out, const char *box_out,
                       double *hold_s, char *err, size_t errlen);
 int store_file_check(const char *path, char *err, size_t errlen);
+/* votectl restore creates registry_path STORE_RESTORE_PENDING before its
+ * first rename and removes it after its last: while it is there, the two
+ * files may be from different times, and every open refuses them.
+ * restore_pending: 1 (with err) if it is there, else 0. */
+#define STORE_RESTORE_PENDING ".restore-pending"
+int store_restore_pending(const char *registry_path, char *err, size_t errlen);
 
 #endif

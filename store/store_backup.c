@@ -120,6 +120,8 @@ int store_backup_copy(const store_config *cfg, const char *registry_out, const c
         snprintf(err, errlen, "the store is PostgreSQL: no SQLite files to copy");
         return -1;
     }
+    if (store_restore_pending(cfg->registry_path, err, errlen))
+        return -1;
     if (sqlite3_open_v2(cfg->registry_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
         sqlite3_busy_timeout(src, BACKUP_BUSY_MS) != SQLITE_OK ||
         (attach = sqlite3_mprintf("ATTACH DATABASE %Q AS box", cfg->ballot_box_path)) == NULL ||
@@ -143,6 +145,19 @@ out:
     sqlite3_free(attach);
     sqlite3_close(src);
     return rc;
+}
+
+int store_restore_pending(const char *registry_path, char *err, size_t errlen)
+{
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s" STORE_RESTORE_PENDING, registry_path);
+    if (access(path, F_OK) != 0)
+        return 0;
+    snprintf(err, errlen, "%s: a votectl restore was interrupted (%s is there): the registry "
+             "and the box may be from different times; run the restore again", registry_path,
+             path);
+    return 1;
 }
 
 int store_file_check(const char *path, char *err, size_t errlen)

@@ -227,6 +227,10 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
         return NULL;
     }
     c->readonly = readonly;
+    if (store_restore_pending(cfg->registry_path, err, errlen)) {
+        free(c);
+        return NULL;
+    }
     if (sqlite3_open_v2(cfg->registry_path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", cfg->registry_path, sqlite3_errmsg(c->db));

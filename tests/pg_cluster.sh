@@ -3,10 +3,13 @@
 #
 #   pg_cluster.sh start DIR PORT     initdb (trust on loopback only), start, and
 #                                    make the roles and the template database
-#   pg_cluster.sh standby DIR PORT PRIMARY_PORT
-#                                    pg_basebackup of the primary, started as
-#                                    its synchronous standby ("standby1")
-#   pg_cluster.sh promote DIR        the standby becomes the primary
+#   pg_cluster.sh template PORT      make the roles and the template database in
+#                                    a running server (the Patroni cluster's
+#                                    primary in make check-ha)
+#   pg_cluster.sh backup DIR PORT    pg_basebackup of the server at PORT (primary
+#                                    or standby) into DIR/data, with the WAL it
+#                                    needs, checked by pg_verifybackup
+#   pg_cluster.sh scratch DIR PORT   start that copy as a throw-away server
 #   pg_cluster.sh stop DIR           stop fast (immediate if that fails)
 #   pg_cluster.sh available          exit 0 if the PostgreSQL server programs exist
 #
@@ -65,38 +68,32 @@ host replication postgres 127.0.0.1/32 trust
 EOF
     as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
         -o "$(server_options "$port" "$dir/data")" start >/dev/null
+    "$0" template "$port"
+    ;;
+template)
+    port=$2
     psql_admin "$port" postgres -c "CREATE DATABASE votesrv_template"
     psql_admin "$port" votesrv_template -f "$HERE/../conf/postgresql-setup.sql"
     ;;
-standby)
-    dir=$2 port=$3 primary=$4
+backup)
+    # docs/deployment.md "Backups of the PostgreSQL store", step for step
+    dir=$2 port=$3
     mkdir -p "$dir"
     [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
-    # -R writes primary_conninfo and standby.signal; application_name names it
-    # in the primary's synchronous_standby_names.
-    as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir/data" \
-        -X stream -R -c fast \
-        -d "host=127.0.0.1 port=$primary user=postgres application_name=standby1"
-    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
-        -o "$(server_options "$port" "$dir/data")" start >/dev/null
-    # Only now is the primary told to wait for it: a commit is acknowledged
-    # once the standby has it on disk (synchronous_commit = on, the default).
-    # The standby's copy of the settings predates this, so once promoted it
-    # does not wait for a standby it does not have.
-    psql_admin "$primary" postgres \
-        -c "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" \
-        -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
-    for _ in $(seq 1 300); do
-        state=$(psql_admin "$primary" postgres -At \
-            -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'")
-        [ "$state" = sync ] && exit 0
-        sleep 0.1
-    done
-    echo "pg_cluster.sh: the standby did not become synchronous" >&2
-    exit 1
+    as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$dir/data" \
+        -X stream -c fast --no-password >"$dir/backup.log" 2>&1 ||
+        { cat "$dir/backup.log" >&2; exit 1; }
+    as_pg "$PGBIN/pg_verifybackup" -q "$dir/data" >&2
     ;;
-promote)
-    as_pg "$PGBIN/pg_ctl" -D "$2/data" -w -t 60 promote >/dev/null
+scratch)
+    # The copy's own settings (Patroni's, for the machine it came from) give
+    # way to these: no standby, another port and socket, no synchronous standby.
+    dir=$2 port=$3
+    rm -f "$dir/data/standby.signal" "$dir/data/recovery.signal"
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "$(server_options "$port" "$dir") -c hba_file=$dir/data/pg_hba.conf \
+            -c ident_file=$dir/data/pg_ident.conf -c synchronous_standby_names= \
+            -c primary_conninfo= -c archive_mode=off" start >/dev/null
     ;;
 stop)
     dir=$2
@@ -105,8 +102,8 @@ stop)
         as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
     ;;
 *)
-    echo "usage: pg_cluster.sh start DIR PORT | standby DIR PORT PRIMARY_PORT | stop DIR |" \
-         "available" >&2
+    echo "usage: pg_cluster.sh start DIR PORT | template PORT | backup DIR PORT |" \
+         "scratch DIR PORT | stop DIR | available" >&2
     exit 2
     ;;
 esac

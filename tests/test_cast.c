@@ -44,6 +44,8 @@ static client_election election;
 static uint8_t cast_trackers[16][BALLOT_TRACKER_BYTES];
 static int ncast;
 static box_receipt first_receipt;          /* W1's in CAP, by voteclient */
+static client_prepared w3_csa;             /* W3's ballot in CSA as sent (test_refusals) */
+static box_receipt w3_receipt;             /* and its receipt */
 
 static char out[8192];
 
@@ -164,6 +166,7 @@ static int teardown(void **state)
     (void)state;
     stop_daemon();
     tu_smtp_stop(&smtp);
+    client_prepared_free(&w3_csa);
     client_election_free(&election);
     curl_global_cleanup();
     tu_rmdir(dir);
@@ -306,6 +309,9 @@ static void test_refusals(void **state)
     assert_int_equal(client_prepare(&p, &election, CSA, codes[2], 1, &r), CLIENT_OK);
     assert_int_equal(client_submit(c, &election, &p, &receipt, &r), CLIENT_OK);
     remember(&receipt);
+    w3_csa = p;
+    w3_csa.body = json_deep_copy(p.body);
+    w3_receipt = receipt;
     client_free(c);
     /* W2 replays W3's ballot with W2's own authenticator: W3's credential is
      * not bound to W2's authenticator, refused before anything else */
@@ -977,6 +983,247 @@ static void test_archive(void **state)
     json_decref(a);
 }
 
+/* ---- i24: the same ballot sent again gets its receipt, "déjà enregistré" ---- */
+
+/* The box of a scrutin as anyone sees it: the tracker lookup's count and
+ * digest (a tracker of that scrutin). */
+static void box_state(const uint8_t tracker[BALLOT_TRACKER_BYTES], uint64_t *count,
+                      uint8_t digest[32])
+{
+    char path[120], hex[65];
+    tu_reply r;
+    json_t *j;
+
+    hex_encode(hex, tracker, BALLOT_TRACKER_BYTES);
+    snprintf(path, sizeof path, "/api/v1/trackers/%s", hex);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    j = json_loads(r.body, 0, NULL);
+    assert_non_null(j);
+    *count = (uint64_t)json_integer_value(json_object_get(json_object_get(j, "box"), "count"));
+    assert_int_equal(hex_decode(digest, 32, json_string_value(json_object_get(
+                                                json_object_get(j, "box"), "digest"))), 0);
+    json_decref(j);
+}
+
+/* The audit log's entries (SQLite: the registry, read-only; -1 on PostgreSQL,
+ * whose own tests see the same statements). */
+static long audit_entries(void)
+{
+    char path[800];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long n = -1;
+
+    if (tu_pg())
+        return -1;
+    snprintf(path, sizeof path, "%s/registry.db", dir);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit", -1, &st, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* A cast committed whose answer was lost (a failover, a dropped connection),
+ * sent again byte for byte by its voter: a fresh receipt (200) over the box's
+ * state now, marked already_recorded, which the signature covers; one ballot
+ * in the box, its state and the audit log unchanged. Before this, the answer
+ * was 409 "already voted". Twice more: the same answer. */
+static void test_sent_again(void **state)
+{
+    client *c = logged_in(3);
+    box_receipt again, forged;
+    client_result r;
+    uint64_t count, count2;
+    uint8_t digest[32], digest2[32];
+    long entries;
+    json_t *j;
+
+    (void)state;
+    box_state(w3_receipt.tracker, &count, digest);
+    assert_true(count >= w3_receipt.count);
+    entries = audit_entries();
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(client_submit(c, &election, &w3_csa, &again, &r), CLIENT_OK);
+        assert_int_equal(r.status, 200);
+        assert_true(again.already_recorded);
+        /* the same ballot, the box now: its count and digest, which include it */
+        assert_memory_equal(again.tracker, w3_receipt.tracker, BALLOT_TRACKER_BYTES);
+        assert_string_equal(again.scrutin, CSA);
+        assert_int_equal(again.count, count);
+        assert_memory_equal(again.digest, digest, 32);
+        assert_int_equal(box_receipt_verify(&again, election.receipt_key), 0);
+        /* the mark is signed: without it (a fresh cast's message) it verifies not */
+        forged = again;
+        forged.already_recorded = 0;
+        assert_int_equal(box_receipt_verify(&forged, election.receipt_key), -1);
+        /* nor does a fresh cast's receipt pass for one already recorded */
+        forged = w3_receipt;
+        forged.already_recorded = 1;
+        assert_int_equal(box_receipt_verify(&forged, election.receipt_key), -1);
+        /* nothing counted twice, nothing written */
+        box_state(w3_receipt.tracker, &count2, digest2);
+        assert_int_equal(count2, count);
+        assert_memory_equal(digest2, digest, 32);
+        assert_int_equal(audit_entries(), entries);
+    }
+    j = box_receipt_json(&again);
+    assert_true(json_is_true(json_object_get(j, "already_recorded")));
+    json_decref(j);
+    j = box_receipt_json(&w3_receipt);                  /* a fresh cast's: unchanged */
+    assert_null(json_object_get(j, "already_recorded"));
+    json_decref(j);
+    /* voteclient's JSON answer of a cast says so too (client_submit above
+     * refuses a 200 whose receipt is not marked, and the other way round) */
+    client_free(c);
+}
+
+/* Another ballot of the same voter is refused as before (409), and changes
+ * nothing; the same ballot from another voter's session, with her own
+ * authenticator or with the ballot's, or without a session, is refused:
+ * a ballot copied off the board (its tracker is public, a lookup finds it)
+ * gets no receipt, and the refusal is a wrong code like any other cast with
+ * a credential not hers. */
+static void test_sent_again_by_others(void **state)
+{
+    client *c = logged_in(3);
+    client_prepared other, mine;
+    box_receipt receipt;
+    client_result r;
+    uint64_t count, count2;
+    uint8_t digest[32], digest2[32];
+    long entries;
+
+    (void)state;
+    box_state(w3_receipt.tracker, &count, digest);
+    /* W3's other ballot (another choice, the same credential) */
+    assert_int_equal(client_prepare(&other, &election, CSA, codes[2], 0, &r), CLIENT_OK);
+    assert_int_equal(client_submit(c, &election, &other, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 409);
+    /* W3's ballot with its wrong authenticator (a session without the code):
+     * no receipt; counted as a wrong code */
+    {
+        client_prepared bad = w3_csa;
+        char zeros[65];
+
+        memset(zeros, '0', 64);
+        zeros[64] = '\0';
+        bad.body = json_deep_copy(w3_csa.body);
+        json_object_set_new(bad.body, "authenticator", json_string(zeros));
+        assert_int_equal(client_submit(c, &election, &bad, &receipt, &r), CLIENT_REFUSED);
+        assert_int_equal(r.status, 403);
+        client_prepared_free(&bad);
+    }
+    client_free(c);
+    entries = audit_entries();
+    /* W2, who voted in CSA, sends W3's ballot: with W3's authenticator, then
+     * with her own */
+    c = logged_in(2);
+    assert_int_equal(client_submit(c, &election, &w3_csa, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 403);
+    assert_int_equal(client_prepare(&mine, &election, CSA, codes[1], 0, &r), CLIENT_OK);
+    json_object_set_new(mine.body, "ballot",
+                        json_deep_copy(json_object_get(w3_csa.body, "ballot")));
+    memcpy(mine.tracker, w3_csa.tracker, sizeof mine.tracker);
+    assert_int_equal(client_submit(c, &election, &mine, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 403);
+    client_prepared_free(&mine);
+    client_free(c);
+    /* W1, who has not voted in CSA, sends it: refused as any stolen ballot */
+    c = logged_in(1);
+    assert_int_equal(client_submit(c, &election, &w3_csa, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 403);
+    client_free(c);
+    /* no session at all */
+    c = client_new(url);
+    assert_int_equal(client_submit(c, &election, &w3_csa, &receipt, &r), CLIENT_REFUSED);
+    assert_int_equal(r.status, 401);
+    client_free(c);
+    /* the box is as it was; the log has the wrong codes (code-refused), no cast */
+    box_state(w3_receipt.tracker, &count2, digest2);
+    assert_int_equal(count2, count);
+    assert_memory_equal(digest2, digest, 32);
+    if (entries >= 0)
+        assert_true(audit_entries() >= entries);
+    client_prepared_free(&other);
+}
+
+/* The portal: the vote form posted again with the same ballot (the answer
+ * lost, "send" clicked again) goes to the receipt, which says in French or
+ * English that the ballot was already recorded; its JSON carries the mark;
+ * the same address without the mark is no receipt (the signature covers it). */
+static void test_sent_again_portal(void **state)
+{
+    static tu_reply r;
+    char cookie[160], csrf[128], token[80], ballot[4096], location[600], path[700];
+    const char *t;
+    char *ballot_json;
+    FILE *f;
+
+    (void)state;
+    session_cookie(3, cookie);
+    tu_http(&r, "GET", "/connexion", NULL, 0, NULL);
+    t = strstr(r.body, "name=\"csrf\" value=\"");
+    assert_non_null(t);
+    snprintf(token, sizeof token, "%.64s", t + 19);
+    snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    ballot_json = json_dumps(json_object_get(w3_csa.body, "ballot"), JSON_COMPACT);
+    assert_non_null(ballot_json);
+    snprintf(ballot, sizeof ballot, "%s/ballot.json", dir);
+    f = fopen(ballot, "w");
+    assert_non_null(f);
+    fputs(ballot_json, f);
+    fclose(f);
+    free(ballot_json);
+    assert_int_equal(tu_sh(location, sizeof location,
+                           "curl -s -o /dev/null -w '%%{http_code} %%{redirect_url}' "
+                           "-H '%s; %s' --data-urlencode 'csrf=%s' "
+                           "--data-urlencode 'ballot@%s' --data-urlencode 'authenticator=%s' "
+                           "%s/vote/" CSA, cookie, csrf, token, ballot,
+                           json_string_value(json_object_get(w3_csa.body, "authenticator")),
+                           url), 0);
+    assert_int_equal(strncmp(location, "303 ", 4), 0);
+    t = strstr(location, "/recu?");
+    assert_non_null(t);
+    assert_non_null(strstr(t, "&a=1"));
+    snprintf(path, sizeof path, "%s", t);
+    tu_http(&r, "GET", path, NULL, 0, cookie);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Votre bulletin était déjà enregistré"));
+    assert_non_null(strstr(r.body, w3_receipt.tracker_text));
+    snprintf(path + strlen(path), sizeof path - strlen(path), "&lang=en");
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Your ballot was already recorded"));
+    snprintf(path, sizeof path, "/recu.json?%s", strchr(t, '?') + 1);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *j = json_loads(r.body, 0, NULL);
+
+        assert_true(json_is_true(json_object_get(j, "already_recorded")));
+        json_decref(j);
+    }
+    snprintf(path, sizeof path, "/recu.pdf?%s", strchr(t, '?') + 1);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "%PDF-", 5);
+    /* without the mark: the signature is not a fresh cast's, no receipt */
+    snprintf(path, sizeof path, "%.*s", (int)(strstr(t, "&a=1") - t), t);
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    /* and a fresh cast's receipt with the mark added is none either */
+    receipt_path(path, sizeof path, "recu", &w3_receipt);
+    strcat(path, "&a=1");
+    tu_http(&r, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1231,9 @@ int main(void)
         cmocka_unit_test(test_acknowledgement_mail),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_casts),
+        cmocka_unit_test(test_sent_again),
+        cmocka_unit_test(test_sent_again_by_others),
+        cmocka_unit_test(test_sent_again_portal),
         cmocka_unit_test(test_board),
         cmocka_unit_test(test_receipt_page),
         cmocka_unit_test(test_board_pages),

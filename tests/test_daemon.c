@@ -223,6 +223,102 @@ static void test_sigterm_stops_cleanly(void **state)
     assert_null(strstr(out, "secret"));
 }
 
+/* ---- i24: SIGHUP reloads what can change without a restart (votesrv/reload.c) ---- */
+
+/* The log's reload lines: how many, and the last one in last. */
+static int reload_lines(char *last, size_t len)
+{
+    char path[800];
+
+    snprintf(path, sizeof path, "%s/demo/votesrv.log", dir);
+    return tu_log_lines(path, "\"event\":\"reload\"", last, len);
+}
+
+/* SIGHUP, then the reload's log line (at most 10 s). */
+static void reload(char *last, size_t len)
+{
+    int before = reload_lines(last, len);
+
+    assert_int_equal(kill(daemon_pid, SIGHUP), 0);
+    for (int i = 0; i < 1000 && reload_lines(last, len) == before; i++)
+        usleep(10000);
+    assert_int_equal(reload_lines(last, len), before + 1);
+}
+
+static void config_write(json_t *conf)
+{
+    assert_int_equal(json_dump_file(conf, cfg, JSON_INDENT(2)), 0);
+}
+
+/* A reloadable setting (personal_data) is served after SIGHUP and logged as
+ * applied; a file that no longer parses changes nothing and the daemon keeps
+ * serving; a listener's change is logged as needing a restart and not
+ * applied, while a reloadable change beside it is. */
+static void test_sighup_reloads(void **state)
+{
+    json_t *orig = json_load_file(cfg, 0, NULL), *conf;
+    char last[4096];
+    tu_reply r;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(orig);
+    tu_http(&r, "GET", "/donnees-personnelles", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "Direction rechargée"));
+    conf = json_deep_copy(orig);
+    json_object_set_new(conf, "personal_data",
+                        json_pack("{s:s,s:s,s:s}", "controller", "Direction rechargée", "dpo",
+                                  "Déléguée rechargée", "dpo_contact", "dpo@ex.gouv.fr"));
+    json_object_set_new(conf, "portal", json_pack("{s:s}", "theme", "dsfr"));
+    assert_null(strstr(r.body, "/static/portal-dsfr.css"));
+    config_write(conf);
+    reload(last, sizeof last);
+    assert_non_null(strstr(last, "\"applied\":[\"personal_data\",\"portal.theme\"]"));
+    assert_non_null(strstr(last, "\"restart_needed\":[]"));
+    tu_http(&r, "GET", "/donnees-personnelles", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Direction rechargée"));
+    assert_non_null(strstr(r.body, "/static/portal-dsfr.css"));
+    /* a broken file: logged (without what it holds), the old settings kept */
+    f = fopen(cfg, "w");
+    assert_non_null(f);
+    fputs("{ \"listen\": { \"port\": 1 }, \"secret-looking\" ", f);
+    fclose(f);
+    reload(last, sizeof last);
+    assert_non_null(strstr(last, "\"level\":\"error\""));
+    assert_non_null(strstr(last, "\"kept\""));
+    assert_null(strstr(last, "secret-looking"));
+    tu_http(&r, "GET", "/donnees-personnelles", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Direction rechargée"));
+    /* an invalid one (parses, does not validate): the same */
+    json_object_set_new(conf, "personal_data", json_pack("{s:s}", "controller", "Seul"));
+    config_write(conf);
+    reload(last, sizeof last);
+    assert_non_null(strstr(last, "\"level\":\"error\""));
+    tu_http(&r, "GET", "/donnees-personnelles", NULL, 0, NULL);
+    assert_non_null(strstr(r.body, "Direction rechargée"));
+    /* the listener moved (restart needed, not applied) beside a new DPO (applied) */
+    json_object_set_new(conf, "personal_data",
+                        json_pack("{s:s,s:s,s:s}", "controller", "Direction rechargée", "dpo",
+                                  "Délégué suivant", "dpo_contact", "dpo@ex.gouv.fr"));
+    json_object_set_new(conf, "listen", json_pack("{s:s,s:i}", "address", "127.0.0.2", "port",
+                                                  1));
+    config_write(conf);
+    reload(last, sizeof last);
+    assert_non_null(strstr(last, "\"level\":\"warn\""));
+    assert_non_null(strstr(last, "\"restart_needed\":[\"listen\"]"));
+    assert_non_null(strstr(last, "\"applied\":[\"personal_data\"]"));
+    tu_http(&r, "GET", "/donnees-personnelles", NULL, 0, NULL);   /* the same listener */
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Délégué suivant"));
+    /* back as it was: the next tests and the stop see the daemon's own file */
+    config_write(orig);
+    json_decref(conf);
+    json_decref(orig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_cli_while_serving),
         cmocka_unit_test(test_version_hashes),
         cmocka_unit_test(test_demo_console_account),
+        cmocka_unit_test(test_sighup_reloads),
         cmocka_unit_test(test_sigterm_stops_cleanly),
     };
     return cmocka_run_group_tests_name("daemon", tests, setup, teardown);

@@ -1234,6 +1234,51 @@ static int attack_as(uid_t uid, gid_t gid, const char *keys, const char *registr
     return got;
 }
 
+/* The reload lines of wdir/votesrv.log: how many, the last in last. */
+static int reload_count(const char *wdir, char *last, size_t len)
+{
+    char path[800];
+
+    snprintf(path, sizeof path, "%s/votesrv.log", wdir);
+    return tu_log_lines(path, "\"event\":\"reload\"", last, len);
+}
+
+/* i24: SIGHUP to a writer that is no longer root: a file it can read is
+ * applied (portal.theme); once the file is root's alone, the reload is logged
+ * and changes nothing, and the daemon serves on. */
+static void reload_as_writer(const char *wdir, const char *cfgpath, int writer)
+{
+    char last[4096];
+    json_t *j = json_load_file(cfgpath, 0, NULL);
+    tu_reply r;
+    int n;
+
+    assert_non_null(j);
+    json_object_set_new(j, "portal", json_pack("{s:s}", "theme", "dsfr"));
+    assert_int_equal(json_dump_file(j, cfgpath, JSON_INDENT(1)), 0);
+    json_decref(j);
+    assert_int_equal(chmod(cfgpath, 0644), 0);
+    for (int round = 0; round < 2; round++) {
+        n = reload_count(wdir, last, sizeof last);
+        assert_int_equal(kill(writer, SIGHUP), 0);
+        for (int i = 0; i < 1000 && reload_count(wdir, last, sizeof last) == n; i++)
+            usleep(10000);
+        assert_int_equal(reload_count(wdir, last, sizeof last), n + 1);
+        if (round == 0) {
+            assert_non_null(strstr(last, "\"applied\":[\"portal.theme\"]"));
+            assert_non_null(strstr(last, "\"restart_needed\":[]"));
+            assert_int_equal(chmod(cfgpath, 0600), 0);     /* root's alone from now on */
+        } else {
+            assert_non_null(strstr(last, "\"level\":\"error\""));
+            assert_non_null(strstr(last, "\"kept\""));
+        }
+        tu_http(&r, "GET", "/", NULL, 0, NULL);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, "/static/portal-dsfr.css"));
+    }
+    assert_int_equal(chmod(cfgpath, 0644), 0);
+}
+
 /* (6) Started as root with privsep.writer_user, the writer becomes that user
  * before it opens a store: no capability, not dumpable; as its uid, the keys
  * file (the signer's, 0600) can be neither read nor replaced, nor the signer
@@ -1297,6 +1342,7 @@ static void test_writer_changes_user(void **state)
     assert_int_equal(tu_sh(out, sizeof out, "'%s/voteclient' --url %s load '%s' --concurrency 1",
                            bin, tu_base_url, v), 0);
     assert_non_null(strstr(out, "ballots 4 accepted 4 errors 0"));
+    reload_as_writer(wdir, cfgpath, writer);
     /* it stops its worker (of another user, which it cannot signal) and exits 0 */
     assert_int_equal(kill(writer, SIGTERM), 0);
     assert_int_equal(waitpid(writer, &status, 0), writer);

@@ -843,6 +843,16 @@ static void test_receipt(void **state)
     ref_hb(msg, 32, "votesrv/v1/receipt",
            (item[]){ { fp, 32 }, S(c.scrutin), { tr, 32 }, { n, 8 }, { d, 32 } }, 5);
     assert_int_equal(crypto_sign_verify_detached(sig, msg, 32, pk), -1);
+    /* a receipt "already recorded" (the same ballot sent again): the same
+     * items under its own label; the vector's (a fresh cast's) is not one */
+    c.signature[10] ^= 4;
+    c.already_recorded = 1;
+    le64(n, c.count);
+    ref_hb(msg, 32, "votesrv/v1/receipt-again",
+           (item[]){ { fp, 32 }, S(c.scrutin), { tr, 32 }, { n, 8 }, { d, 32 } }, 5);
+    box_receipt_message(want, &c);
+    assert_memory_equal(msg, want, 32);
+    assert_int_equal(box_receipt_verify(&c, pk), -1);
 }
 
 static void test_audit(void **state)

@@ -329,6 +329,17 @@ static void test_receipt_only_for_a_committed_ballot(void **state)
     assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
     r.count = 0;
     assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
+    /* "already recorded" (the same ballot sent again): a kind of its own, the
+     * same checks, a message of its own that the mark cannot be taken off */
+    r.count = b.count;
+    r.already_recorded = 1;
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_OK);
+    assert_int_equal(box_receipt_verify(&r, f->k.audit_pk), 0);
+    r.already_recorded = 0;
+    assert_int_equal(box_receipt_verify(&r, f->k.audit_pk), -1);
+    r.already_recorded = 1;
+    memcpy(r.tracker, other, 32);
+    assert_int_equal(signer_receipt(f->g, NULL, &r), SIGNER_REFUSED);
 }
 
 /* ---- the archive's end ---- */

@@ -215,6 +215,9 @@ int tu_daemon_up(const char *bin, const char *dir, const char *cfg);
 /* Stop what a daemon test started: the daemon (SIGTERM, waited for), the SMTP
  * sink, libcurl; then remove and free dir. */
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir);
+/* The lines of the log file at path that contain needle: how many, the last
+ * one copied to last (i24: the daemon's reload lines). */
+int tu_log_lines(const char *path, const char *needle, char *last, size_t len);
 /* A server configuration in dir (mail through smtp if not NULL); its path in cfg. */
 int tu_config(const char *dir, const char *bin, const tu_smtp *smtp, char *cfg, size_t cfglen);
 /* An open election in dir, made by the CLIs: the demo's configuration
@@ -253,25 +256,45 @@ void tu_sqlite_only(const char *what);
  * and voteverify --audit-log. */
 void tu_audit_file(struct store *s, const char *dir);
 
-/* A primary and its synchronous standby on loopback (tests/pg_cluster.sh),
- * and VOTESRV_TEST_PG naming both with target_session_attrs=read-write, so
- * that stores and daemons follow a promotion. */
+/* The documented cluster on loopback (docs/deployment.md "Failover"): one
+ * etcd, PostgreSQL servers each under its Patroni (run as "postgres" when the
+ * test is root), bootstrapped by Patroni, the first one primary and the others
+ * made by Patroni's pg_basebackup, one of them its synchronous standby; and
+ * VOTESRV_TEST_PG naming them all with target_session_attrs=read-write, so
+ * that stores and daemons follow a promotion. VOTESRV_HA_NODES=3 runs three
+ * servers with synchronous_mode_strict (the default, two, runs without: see
+ * the docs). Every process is killed and the folder removed by _stop. */
+#define TU_PG_NODES_MAX 3
 typedef struct {
     char dir[PATH_MAX];
-    int port[2];
+    int nodes, strict;
+    int ttl, loop_wait, retry_timeout;  /* Patroni's, in seconds */
+    int port[TU_PG_NODES_MAX];          /* PostgreSQL's */
+    int rest[TU_PG_NODES_MAX];          /* Patroni's REST API */
+    int patroni[TU_PG_NODES_MAX];       /* their pids, 0 once gone */
+    int etcd, etcd_port, etcd_peer;
+    int sync;                           /* the synchronous standby at start */
 } tu_pg_pair;
 /* Whether the PostgreSQL server programs are there (else tests skip). */
 int tu_pg_available(void);
+/* Whether Patroni, etcd (with Patroni's etcd client) and HAProxy are there. */
+int tu_ha_available(void);
 int tu_pg_pair_start(tu_pg_pair *p);
-/* SIGKILL the primary's postmaster and every process it started. */
-void tu_pg_pair_kill_primary(tu_pg_pair *p);
-int tu_pg_pair_promote(tu_pg_pair *p);
+/* The machine of the current primary is lost: its Patroni, its postmaster and
+ * every process they started get SIGKILL together. Its index, or -1. */
+int tu_pg_pair_kill_primary(tu_pg_pair *p);
+/* The index of the node whose Patroni says it is the primary, or -1. */
+int tu_pg_pair_primary(const tu_pg_pair *p);
 void tu_pg_pair_stop(tu_pg_pair *p);
 
-/* The failover (make check-ha, make bench): a pair, an election of `voters`
- * on it, two votesrv nodes, voteclient load --retry against each (half the
- * voters each); once a third of the ballots are acknowledged the primary is
- * killed (SIGKILL) and, a second later, the standby promoted. */
+/* The failover (make check-ha, make bench): the cluster above, an election of
+ * `voters` on it, two votesrv nodes behind HAProxy (conf/haproxy.cfg),
+ * voteclient load --retry through HAProxy (two clients, half the voters
+ * each). Once a tenth of the ballots are acknowledged a base backup is taken
+ * from the synchronous standby (pg_cluster.sh backup); once it is done and a
+ * third are acknowledged, the primary's machine is lost and Patroni alone
+ * promotes the standby. Afterwards the backup is started as a throw-away
+ * server and checked like the live box. */
 typedef struct {
     size_t voters, acked, acked_at_kill;
     size_t ballots, signatures;     /* in the box and the list afterwards */
@@ -279,7 +302,16 @@ typedef struct {
     int load_rc[2];                 /* voteclient's exit codes */
     double pause_s;                 /* the longest time without an acknowledgment */
     double run_s;
-    double promote_s;               /* how long pg_ctl promote took */
+    double promote_s;               /* from the kill to Patroni's new primary */
+    int ttl, loop_wait, retry_timeout, nodes, strict;
+    /* the base backup: acknowledgments when it started and ended, how long it
+     * took; the copy's ballots and signatures, the receipts acknowledged
+     * before it started that it lacks, its audit chain's check */
+    size_t backup_acked_start, backup_acked_end;
+    double backup_s;
+    size_t backup_ballots, backup_signatures, backup_missing;
+    int backup_audit_rc;
+    char backup_audit_out[1024];
     int audit_rc;                   /* export-audit then voteaudit verify-log */
     char audit_out[1024];
 } tu_ha_result;

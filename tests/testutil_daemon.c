@@ -67,6 +67,23 @@ int tu_daemon_up(const char *bin, const char *dir, const char *cfg)
     return tu_daemon_start(bin, cfg, path);
 }
 
+int tu_log_lines(const char *path, const char *needle, char *last, size_t len)
+{
+    char line[4096];
+    FILE *f = fopen(path, "r");
+    int n = 0;
+
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, needle) != NULL) {
+            snprintf(last, len, "%s", line);
+            n++;
+        }
+    fclose(f);
+    return n;
+}
+
 void tu_daemon_teardown(int pid, tu_smtp *smtp, char *dir)
 {
     if (pid > 0) {

@@ -21,7 +21,9 @@
  * at once: what the server acknowledged, for tests that kill it mid-load.
  * With --retry, a cast that got no answer or a 5xx is sent again (the same
  * ballot) until SECONDS have passed since its first failure, as a voter
- * clicking again would: for the failover test.
+ * clicking again would: for the failover test. A cast committed whose answer
+ * was lost is then answered with its receipt marked "already recorded" (200):
+ * acknowledged like any other, and counted apart (already_recorded N).
  *
  * Exit: 0 done, 1 refused by the server, 2 usage, 3 bad input or a server
  * answer that does not check out. */
@@ -88,7 +90,9 @@ static int help(void)
            "  --receipts OUT       load: append \"LINE,SCRUTIN,TRACKER\" to OUT for each\n"
            "                       verified receipt, as it arrives\n"
            "  --retry SECONDS      load: a cast with no answer or a 5xx is sent again (the\n"
-           "                       same ballot) for up to SECONDS (at most 600)\n"
+           "                       same ballot) for up to SECONDS (at most 600); a ballot\n"
+           "                       the server held already gets its receipt, marked\n"
+           "                       already recorded: acknowledged\n"
            "  -h, --help           this help\n"
            "\n"
            "exit status:\n"
@@ -201,6 +205,7 @@ typedef struct {
     client_prepared ballot;
     double ms;
     int ok;
+    int again;               /* acknowledged by a receipt "already recorded" */
 } load_voter;
 
 typedef struct {
@@ -282,6 +287,7 @@ static void *cast_worker(void *arg)
         if (client_session_set(c, v->session) == 0 &&
             submit_retrying(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK) {
             v->ok = 1;
+            v->again = receipt.already_recorded;
             note_receipt(l, i, &receipt);
         } else {
             note_error(l, &r);
@@ -367,11 +373,12 @@ static int cmp_double(const void *a, const void *b)
 static void load_report(load_run *l, double wall_ms, int bench)
 {
     double *ms = malloc(l->n * sizeof *ms);
-    size_t ok = 0;
+    size_t ok = 0, again = 0;
 
     for (size_t i = 0; i < l->n; i++) {
         ms[i] = l->v[i].ms;
         ok += (size_t)l->v[i].ok;
+        again += (size_t)l->v[i].again;
     }
     qsort(ms, l->n, sizeof *ms, cmp_double);
     if (bench) {
@@ -381,9 +388,9 @@ static void load_report(load_run *l, double wall_ms, int bench)
                (size_t)atomic_load(&l->errors), ms[l->n / 2]);
     } else {
         printf("ballots %zu accepted %zu errors %zu ballots_per_s %.0f p50_ms %.1f p90_ms %.1f "
-               "p99_ms %.1f max_ms %.1f\n", l->n, ok, (size_t)atomic_load(&l->errors),
-               ok / (wall_ms / 1e3), ms[l->n / 2], ms[(l->n * 9) / 10], ms[(l->n * 99) / 100],
-               ms[l->n - 1]);
+               "p99_ms %.1f max_ms %.1f already_recorded %zu\n", l->n, ok,
+               (size_t)atomic_load(&l->errors), ok / (wall_ms / 1e3), ms[l->n / 2],
+               ms[(l->n * 9) / 10], ms[(l->n * 99) / 100], ms[l->n - 1], again);
     }
     if (atomic_load(&l->errors) > 0)
         fprintf(stderr, "voteclient: first error: %s\n", l->first_error);

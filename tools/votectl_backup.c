@@ -26,18 +26,22 @@
 #include "ballot/ballot.h"
 #include "crypto/hex.h"
 #include "election/definition.h"
+#include "signer/signer.h"
 
 #define BACKUP_FORMAT "votesrv-backup/1"
 #define REGISTRY_NAME "registry.db"
 #define BOX_NAME "ballots.db"
 #define MANIFEST_NAME "manifest.json"
 #define PAGE_BALLOTS 512
+#define PROBES 16                /* ballots per scrutin looked up by tracker */
 
 typedef struct {
     char scrutin[STORE_SCRUTIN_CHARS + 1];
     uint64_t count, ballots, signatures;
     uint8_t digest[32], recomputed[32];
     int bad_tracker;
+    uint8_t probe[PROBES][32];   /* the first ballots' trackers */
+    size_t nprobe;
 } scrutin_state;
 
 /* What a copy holds, read from it (one read transaction). */
@@ -48,6 +52,8 @@ typedef struct {
     scrutin_state sc[DEF_MAX_SCRUTINS];
     size_t nsc;
     int check;               /* restore: also every ballot and signature */
+    const uint8_t *box_key;  /* restore: the configuration's slot key */
+    int probe_missing;       /* a probed ballot not found with box_key */
     size_t cur;
     uint8_t after[32];
     int has_after;
@@ -135,6 +141,8 @@ static int check_ballot(const uint8_t *tracker, const char *body, void *arg)
         s->bad_tracker = 1;
     if (box_digest_add(s->recomputed, tracker) != 0)
         s->bad_tracker = 1;
+    if (s->nprobe < PROBES)
+        memcpy(s->probe[s->nprobe++], tracker, 32);
     s->ballots++;
     memcpy(f->after, tracker, 32);
     f->has_after = 1;
@@ -180,6 +188,19 @@ static int run_facts(store_tx *tx, void *arg)
                 rc = store_ballots_page(tx, s->scrutin, f->has_after ? f->after : NULL,
                                         PAGE_BALLOTS, check_ballot, f);
         } while (f->check && rc == STORE_OK && f->page == PAGE_BALLOTS);
+        /* found where the configuration's slot key puts them: the box was
+         * filled under this keys file's pepper */
+        for (size_t j = 0; f->box_key != NULL && rc == STORE_OK && j < s->nprobe; j++) {
+            char scrutin[STORE_SCRUTIN_CHARS + 1];
+            char *body = NULL;
+
+            rc = store_ballot_get(tx, s->probe[j], scrutin, &body);
+            free(body);
+            if (rc == STORE_ENOTFOUND) {
+                f->probe_missing = 1;
+                rc = STORE_OK;
+            }
+        }
     }
     def_free(&d);
     if (rc == STORE_OK && f->check)
@@ -191,7 +212,7 @@ static int run_facts(store_tx *tx, void *arg)
  * the reason in f->err. */
 static int copy_read(const char *registry, const char *box, copy_facts *f)
 {
-    store_config sc = { registry, box, 1, NULL, NULL, 1 };
+    store_config sc = { registry, box, 1, NULL, f->box_key, 1 };
     char err[256];
     store *s = store_open(&sc, err, sizeof err);
     int rc;
@@ -277,24 +298,43 @@ static json_t *manifest_json(const copy_facts *f, const char *reg, const char *b
     return m;
 }
 
-/* DIR is new or an empty folder: 0 (*made if this call made it), or 1. */
-static int dir_prepare(const char *dir, int *made)
+/* DIR is new, or an empty folder of this user's, made 0700 (whoever else
+ * may write to it could replace the files between the manifest and the
+ * restore; whoever may list it learns their sizes): 0 (*made if this call
+ * made it), or 1 with why. */
+static int dir_prepare(const char *dir, int *made, const char **why)
 {
     DIR *d;
     struct dirent *e;
+    struct stat st;
 
     *made = 0;
+    *why = "exists and is not an empty folder";
     if (mkdir(dir, 0700) == 0) {
         *made = 1;
         return 0;
     }
-    if (errno != EEXIST || (d = opendir(dir)) == NULL)
+    if (errno != EEXIST) {
+        *why = strerror(errno);
+        return 1;
+    }
+    if ((d = opendir(dir)) == NULL)
         return 1;
     while ((e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             closedir(d);
             return 1;
         }
+    if (fstat(dirfd(d), &st) != 0 || st.st_uid != geteuid()) {
+        *why = "is another user's folder (another account could replace the copy)";
+        closedir(d);
+        return 1;
+    }
+    if (fchmod(dirfd(d), 0700) != 0) {
+        *why = strerror(errno);
+        closedir(d);
+        return 1;
+    }
     closedir(d);
     return 0;
 }
@@ -320,6 +360,7 @@ int cmd_backup(votectl *v, int argc, char **argv)
     store_config sc;
     double hold_s;
     json_t *m = NULL;
+    const char *why;
     char *text = NULL;
     int made, rc = EXIT_STORE;
 
@@ -327,9 +368,9 @@ int cmd_backup(votectl *v, int argc, char **argv)
         return votectl_usage_error("%s", "expects the backup's folder");
     if ((rc = config_sqlite(v, "backup")) != 0)
         return rc;
-    if (dir_prepare(argv[1], &made) != 0)
-        return fail("backup", EXIT_REFUSED, "%s: %s", argv[1],
-                    "exists and is not an empty folder; nothing was written");
+    rc = EXIT_STORE;             /* until the copy is in place */
+    if (dir_prepare(argv[1], &made, &why) != 0)
+        return fail("backup", EXIT_REFUSED, "%s: %s; nothing was written", argv[1], why);
     path_join(reg_tmp, sizeof reg_tmp, argv[1], "." REGISTRY_NAME ".tmp");
     path_join(box_tmp, sizeof box_tmp, argv[1], "." BOX_NAME ".tmp");
     path_join(man_tmp, sizeof man_tmp, argv[1], "." MANIFEST_NAME ".tmp");
@@ -342,8 +383,10 @@ int cmd_backup(votectl *v, int argc, char **argv)
         fail("backup", EXIT_STORE, "%s%s", err, "");
         goto out;
     }
-    if (chmod(reg_tmp, 0600) != 0 || chmod(box_tmp, 0600) != 0)
+    if (chmod(reg_tmp, 0600) != 0 || chmod(box_tmp, 0600) != 0) {
+        fail("backup", EXIT_STORE, "%s: %s", argv[1], strerror(errno));
         goto out;
+    }
     if (copy_read(reg_tmp, box_tmp, &f) != 0) {
         fail("backup", EXIT_STORE, "the copy: %s%s", f.err, "");
         goto out;
@@ -478,15 +521,15 @@ static int daemon_running(const config *c)
 }
 
 /* The manifest's record of one file: 0 if the file matches it, else 1 with why. */
-static int file_matches(json_t *man, const char *dir, const char *name, char *why, size_t len)
+static int file_matches(json_t *man, const char *path, const char *name, char *why,
+                        size_t len)
 {
     json_t *rec = json_object_get(json_object_get(man, "files"), name);
     const char *want = json_string_value(json_object_get(rec, "sha256"));
-    char path[4096], hex[65];
+    char hex[65];
     uint8_t h[32];
     uint64_t size;
 
-    path_join(path, sizeof path, dir, name);
     if (want == NULL || !json_is_integer(json_object_get(rec, "bytes"))) {
         snprintf(why, len, "the manifest has no record of %s", name);
         return 1;
@@ -498,37 +541,39 @@ static int file_matches(json_t *man, const char *dir, const char *name, char *wh
     hex_encode(hex, h, 32);
     if (size != (uint64_t)json_integer_value(json_object_get(rec, "bytes")) ||
         strcmp(hex, want) != 0) {
-        snprintf(why, len, "%s: its size or SHA-256 differs from the manifest's", path);
+        snprintf(why, len, "%s: its size or SHA-256 differs from the manifest's", name);
         return 1;
     }
     return 0;
 }
 
-/* Every check of the copy in dir against its manifest and this server's
- * keys: 0, or 1 with why. */
-static int copy_check(const char *dir, const config *cfg, json_t *man, copy_facts *f,
-                      char *why, size_t len)
+/* Every check of a copy (reg, box: the staged files, the very bytes put in
+ * place) against its manifest and this server's keys: 0, or 1 with why. */
+static int copy_check(const char *reg, const char *box, const config *cfg, json_t *man,
+                      copy_facts *f, char *why, size_t len)
 {
-    char reg[4096], box[4096], hex[65];
+    char hex[65];
     server_keys k;
+    signer_keys d;
     json_t *sc, *audit;
     size_t i;
 
-    if (!json_is_object(man) ||
-        strcmp(jstr(json_object_get(man, "format")), BACKUP_FORMAT) != 0) {
-        snprintf(why, len, "%s/%s is missing or not a %s manifest", dir, MANIFEST_NAME,
-                 BACKUP_FORMAT);
+    if (file_matches(man, reg, REGISTRY_NAME, why, len) != 0 ||
+        file_matches(man, box, BOX_NAME, why, len) != 0)
         return 1;
-    }
-    if (file_matches(man, dir, REGISTRY_NAME, why, len) != 0 ||
-        file_matches(man, dir, BOX_NAME, why, len) != 0)
-        return 1;
-    path_join(reg, sizeof reg, dir, REGISTRY_NAME);
-    path_join(box, sizeof box, dir, BOX_NAME);
     if (store_file_check(reg, why, len) != 0 || store_file_check(box, why, len) != 0)
         return 1;
+    if (server_keys_load(&k, cfg->keys, 0, why, len) != 0)
+        return 1;
+    signer_keys_derive(&d, k.pepper, k.audit_pk);
+    sodium_memzero(k.pepper, sizeof k.pepper);
+    sodium_memzero(k.audit_sk, sizeof k.audit_sk);
     f->check = 1;
-    if (copy_read(reg, box, f) != 0) {
+    f->box_key = d.box_key;
+    i = (size_t)copy_read(reg, box, f);
+    f->box_key = NULL;
+    sodium_memzero(&d, sizeof d);
+    if (i != 0) {
         snprintf(why, len, "%s", f->err);
         return 1;
     }
@@ -536,13 +581,16 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
         snprintf(why, len, "the copy holds election %s, not the manifest's", f->e.eid);
         return 1;
     }
-    if (server_keys_load(&k, cfg->keys, 0, why, len) != 0)
-        return 1;
     i = sodium_memcmp(k.audit_pk, f->e.audit_key, 32);
     sodium_memzero(&k, sizeof k);
     if (i != 0) {
         snprintf(why, len, "election %s was not run with this configuration's keys (%s): its "
                  "audit key differs", f->e.eid, cfg->keys);
+        return 1;
+    }
+    if (f->probe_missing) {
+        snprintf(why, len, "election %s was not run with this configuration's keys (%s): its "
+                 "ballots are not where this pepper puts them", f->e.eid, cfg->keys);
         return 1;
     }
     hex_encode(hex, f->audit_head, 32);
@@ -588,53 +636,111 @@ static int copy_check(const char *dir, const config *cfg, json_t *man, copy_fact
     return 0;
 }
 
-/* src copied to a new file beside target (temp name in tmp), synced, with
- * target's owner and mode if it exists, else its folder's owner and 0600. */
-static int stage(const char *src, const char *target, char *tmp, size_t tmplen)
+/* The folder of path into out: "." without a slash, "/" for the root's. */
+static void parent_of(char *out, size_t len, const char *path)
 {
-    char buf[1 << 16], dir[4096], *slash;
-    struct stat st;
+    char *slash;
+
+    snprintf(out, len, "%s", path);
+    if ((slash = strrchr(out, '/')) == NULL)
+        snprintf(out, len, ".");
+    else if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* src copied to a new file beside target (temp name in tmp), synced, with
+ * target's owner and mode if it exists, else its folder's owner and 0600.
+ * src must be a regular file (not a FIFO or a device, which would hang the
+ * copy or never end it). 0, or -1 with why. */
+static int stage(const char *src, const char *target, char *tmp, size_t tmplen, char *why,
+                 size_t len)
+{
+    char buf[1 << 16], dir[4096];
+    struct stat st, sst;
     ssize_t n = 0;
     int in, out, rc = -1;
 
     snprintf(tmp, tmplen, "%s.restore-tmp", target);
     if (stat(target, &st) != 0) {
-        snprintf(dir, sizeof dir, "%s", target);
-        slash = strrchr(dir, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        if (stat(slash != NULL ? (dir[0] ? dir : "/") : ".", &st) != 0)
+        parent_of(dir, sizeof dir, target);
+        if (stat(dir, &st) != 0) {
+            snprintf(why, len, "%s: %s", target, strerror(errno));
             return -1;
+        }
         st.st_mode = 0600;
     }
-    if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+    if ((in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(in, &sst) != 0 ||
+        !S_ISREG(sst.st_mode)) {
+        snprintf(why, len, "%s: %s", src, in < 0 ? strerror(errno) : "not a regular file");
+        if (in >= 0)
+            close(in);
         return -1;
+    }
     unlink(tmp);                 /* an earlier restore's, interrupted */
     if ((out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        snprintf(why, len, "%s: %s", tmp, strerror(errno));
         close(in);
         return -1;
     }
+    errno = 0;
     while ((n = read(in, buf, sizeof buf)) > 0)
         if (write(out, buf, (size_t)n) != n)
             break;
     if (n == 0 && fchmod(out, st.st_mode & 07777) == 0 &&
         (fchown(out, st.st_uid, st.st_gid) == 0 || errno == EPERM) && fsync(out) == 0)
         rc = 0;
+    if (rc != 0)
+        snprintf(why, len, "%s: %s", tmp, errno != 0 ? strerror(errno) : "short write");
     close(in);
-    if (close(out) != 0)
+    if (close(out) != 0 && rc == 0) {
+        snprintf(why, len, "%s: %s", tmp, strerror(errno));
         rc = -1;
+    }
     if (rc != 0)
         unlink(tmp);
     return rc;
 }
 
-/* The election id of an existing store at the targets ("" if it cannot be read). */
+/* The manifest: a regular file of at most 1 MiB (it is a few hundred bytes
+ * per scrutin), or NULL. */
+static json_t *manifest_load(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    json_t *man = NULL;
+    int fd;
+
+    path_join(path, sizeof path, dir, MANIFEST_NAME);
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20))
+        man = json_loadfd(fd, 0, NULL);
+    close(fd);
+    if (!json_is_object(man) ||
+        strcmp(jstr(json_object_get(man, "format")), BACKUP_FORMAT) != 0) {
+        json_decref(man);
+        return NULL;
+    }
+    return man;
+}
+
+/* The election id of an existing store at the targets, or of the restore
+ * interrupted there (its pending mark holds it); "" if it cannot be read. */
 static void target_eid(const config *cfg, char eid[STORE_EID_CHARS + 1])
 {
     copy_facts *f = calloc(1, sizeof *f);
+    char path[4096];
+    FILE *r;
 
     eid[0] = '\0';
-    if (f != NULL && copy_read(cfg->registry, cfg->ballot_box, f) == 0)
+    snprintf(path, sizeof path, "%s" STORE_RESTORE_PENDING, cfg->registry);
+    if ((r = fopen(path, "r")) != NULL) {
+        if (fgets(eid, STORE_EID_CHARS + 1, r) == NULL)
+            eid[0] = '\0';
+        fclose(r);
+    } else if (f != NULL && copy_read(cfg->registry, cfg->ballot_box, f) == 0)
         snprintf(eid, STORE_EID_CHARS + 1, "%s", f->e.eid);
     if (f != NULL)
         facts_free(f);
@@ -652,11 +758,11 @@ static void journal_remove(const char *db)
 int cmd_restore(votectl *v, int argc, char **argv)
 {
     config *cfg = &v->srv.cfg;
-    char why[9000], reg[4096], box[4096], reg_tmp[4200], box_tmp[4200];
-    char eid[STORE_EID_CHARS + 1], *dir = NULL, *slash;
+    char why[9000], reg[4096], box[4096], reg_tmp[4200] = "", box_tmp[4200] = "";
+    char pending[4200];
+    char eid[STORE_EID_CHARS + 1], *dir = NULL;
     copy_facts *f = NULL;
     json_t *man = NULL;
-    json_error_t jerr;
     struct stat st;
     int replace = 0, rc = EXIT_REFUSED;
 
@@ -679,11 +785,27 @@ int cmd_restore(votectl *v, int argc, char **argv)
     if (!replace && (stat(cfg->registry, &st) == 0 || stat(cfg->ballot_box, &st) == 0))
         return fail("restore", EXIT_REFUSED, "%s or %s exists: pass --replace to put the "
                     "copy in its place; nothing was changed", cfg->registry, cfg->ballot_box);
-    path_join(reg, sizeof reg, dir, MANIFEST_NAME);
-    man = json_load_file(reg, 0, &jerr);
+    if ((man = manifest_load(dir)) == NULL) {
+        rc = fail("restore", EXIT_REFUSED, "the copy in %s is refused: its %s is missing, "
+                  "larger than 1 MiB or not a " BACKUP_FORMAT " manifest; nothing was changed",
+                  dir, MANIFEST_NAME);
+        goto out;
+    }
+    rc = EXIT_STORE;
     if ((f = calloc(1, sizeof *f)) == NULL)
         goto out;
-    if (copy_check(dir, cfg, man, f, why, sizeof why) != 0) {
+    /* The copy is first staged beside the targets, then checked there: what is
+     * checked is what is renamed into place, whatever is written to DIR
+     * meanwhile. */
+    path_join(reg, sizeof reg, dir, REGISTRY_NAME);
+    path_join(box, sizeof box, dir, BOX_NAME);
+    if (stage(box, cfg->ballot_box, box_tmp, sizeof box_tmp, why, sizeof why) != 0 ||
+        stage(reg, cfg->registry, reg_tmp, sizeof reg_tmp, why, sizeof why) != 0) {
+        rc = fail("restore", EXIT_STORE, "cannot stage the copy: %s; nothing was changed", why,
+                  "");
+        goto out;
+    }
+    if (copy_check(reg_tmp, box_tmp, cfg, man, f, why, sizeof why) != 0) {
         rc = fail("restore", EXIT_REFUSED, "the copy in %s is refused: %s; nothing was changed",
                   dir, why);
         goto out;
@@ -696,39 +818,46 @@ int cmd_restore(votectl *v, int argc, char **argv)
             goto out;
         }
     }
-    path_join(reg, sizeof reg, dir, REGISTRY_NAME);
-    path_join(box, sizeof box, dir, BOX_NAME);
-    if (stage(box, cfg->ballot_box, box_tmp, sizeof box_tmp) != 0 ||
-        stage(reg, cfg->registry, reg_tmp, sizeof reg_tmp) != 0) {
-        unlink(box_tmp);
-        rc = fail("restore", EXIT_STORE, "cannot write beside %s and %s; nothing was changed",
-                  cfg->ballot_box, cfg->registry);
+    /* a daemon started since the first probe would keep the old files open */
+    if (daemon_running(cfg)) {
+        rc = fail("restore", EXIT_REFUSED, "%s%s", "the daemon started during the restore: "
+                  "stop it and restore again; nothing was changed", "");
+        goto out;
+    }
+    /* the pending mark: until it goes, every open of the store refuses it
+     * (an interruption between the renames would leave files of two times) */
+    snprintf(pending, sizeof pending, "%s" STORE_RESTORE_PENDING, cfg->registry);
+    parent_of(reg, sizeof reg, cfg->registry);
+    parent_of(box, sizeof box, cfg->ballot_box);
+    unlink(pending);
+    if (write_file_synced(pending, f->e.eid) != 0 || sync_dir(reg) != 0) {
+        unlink(pending);
+        rc = fail("restore", EXIT_STORE, "%s: %s; nothing was changed", pending,
+                  strerror(errno));
         goto out;
     }
     /* a journal left beside the old files would be played onto the copy */
     journal_remove(cfg->ballot_box);
     journal_remove(cfg->registry);
-    if (rename(box_tmp, cfg->ballot_box) != 0 || rename(reg_tmp, cfg->registry) != 0) {
-        unlink(box_tmp);
-        unlink(reg_tmp);
-        rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again)", cfg->registry,
-                  strerror(errno));
+    if (rename(box_tmp, cfg->ballot_box) != 0 || rename(reg_tmp, cfg->registry) != 0 ||
+        sync_dir(box) != 0 || sync_dir(reg) != 0) {
+        rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again with --replace)",
+                  cfg->registry, strerror(errno));
         goto out;
     }
-    snprintf(reg, sizeof reg, "%s", cfg->registry);
-    if ((slash = strrchr(reg, '/')) != NULL) {
-        *slash = '\0';
-        sync_dir(reg[0] ? reg : "/");
+    if (unlink(pending) != 0 || sync_dir(reg) != 0) {
+        rc = fail("restore", EXIT_STORE, "%s: %s (run the restore again with --replace)",
+                  pending, strerror(errno));
+        goto out;
     }
-    snprintf(box, sizeof box, "%s", cfg->ballot_box);
-    if ((slash = strrchr(box, '/')) != NULL) {
-        *slash = '\0';
-        sync_dir(box[0] ? box : "/");
-    }
-    printf("restored election %s from %s: %llu audit entries, every check passed\n", f->e.eid,
-           dir, (unsigned long long)f->audit_seq);
+    printf("restored election %s from %s (taken %s): %llu audit entries, every check passed\n",
+           f->e.eid, dir, jstr(json_object_get(man, "time")), (unsigned long long)f->audit_seq);
     rc = 0;
 out:
+    if (rc != 0 && box_tmp[0] != '\0')
+        unlink(box_tmp);
+    if (rc != 0 && reg_tmp[0] != '\0')
+        unlink(reg_tmp);
     json_decref(man);
     if (f != NULL)
         facts_free(f);

@@ -187,9 +187,13 @@ static int conf_dir(char out[PATH_MAX])
  * install's share/votesrv/portal. */
 static void assets_dir(char out[PATH_MAX + 32], const char *conf)
 {
+    char real[PATH_MAX];
+
     snprintf(out, PATH_MAX + 32, "%s/../build/portal", conf);
     if (access(out, R_OK) != 0)
         snprintf(out, PATH_MAX + 32, "%s/../portal", conf);
+    if (realpath(out, real) != NULL)            /* PREFIX/share/votesrv/portal */
+        snprintf(out, PATH_MAX + 32, "%s", real);
 }
 
 /* The demo's mail: one .eml file per message in DIR/mailbox, listed by the

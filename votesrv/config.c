@@ -40,9 +40,10 @@ static int get_uint(json_t *obj, const char *key, unsigned min, unsigned max, un
 }
 
 /* The optional "mail" object: the SMTP relay. */
-static int load_mail(config *c, json_t *m, const char *path, char *err, size_t errlen)
+static int load_mail(config *c, json_t *m, const char *path, int secrets, char *err,
+                     size_t errlen)
 {
-    if (mail_config_parse(&c->mail, m, path, err, errlen) != 0)
+    if (mail_config_parse_with(&c->mail, m, path, secrets, err, errlen) != 0)
         return -1;
     c->mail_relay = 1;
     return 0;
@@ -397,7 +398,7 @@ static int demo_mailbox_local(const config *c, const char *path, char *err, size
     return 0;
 }
 
-int config_load(config *c, const char *path, char *err, size_t errlen)
+static int parse(config *c, const char *path, int secrets, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *listen = NULL,
@@ -527,13 +528,25 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
         documents_apart(c, path, err, errlen) != 0 ||
         load_personal_data(c, pd, path, err, errlen) != 0 ||
         load_defi(c->defi, &c->ndefi, defi, path, err, errlen) != 0 ||
-        (mail != NULL && load_mail(c, mail, path, err, errlen) != 0) ||
+        (mail != NULL && load_mail(c, mail, path, secrets, err, errlen) != 0) ||
         demo_mailbox_local(c, path, err, errlen) != 0)
         goto out;
-    rc = access_defi_configure(c->defi, c->ndefi);      /* checked above: 0 */
+    rc = 0;
 out:
     json_decref(root);
     return rc;
+}
+
+int config_read(config *c, const char *path, char *err, size_t errlen)
+{
+    return parse(c, path, 0, err, errlen);
+}
+
+int config_load(config *c, const char *path, char *err, size_t errlen)
+{
+    if (parse(c, path, 1, err, errlen) != 0)
+        return -1;
+    return access_defi_configure(c->defi, c->ndefi);      /* checked by config_read: 0 */
 }
 
 static int keys_create(server_keys *k, const char *path, char *err, size_t errlen)

@@ -108,8 +108,11 @@ int config_net_contains(const config_net *n, int family, const uint8_t *addr);
 /* Whether the address is one of the configured proxies' (an IPv4-mapped IPv6
  * address is taken as the IPv4 one). */
 int config_proxy_trusted(const config *c, const struct sockaddr *sa);
-/* 0, or -1 with a message in err. */
+/* 0, or -1 with a message in err; and the défi menu set for the process. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
+/* The same without touching the process nor reading the mail relay's
+ * password (a reload by the writer, which must not hold it: reload.c). */
+int config_read(config *c, const char *path, char *err, size_t errlen);
 /* Read the keys file; if create is set and the file does not exist, make new
  * keys and write them (mode 0600). */
 int server_keys_load(server_keys *k, const char *path, int create, char *err, size_t errlen);

@@ -1,6 +1,8 @@
 /* POST /api/v1/scrutins/{id}/ballots {ballot, authenticator} - cast a ballot:
  * 201 with the signed receipt. The authenticator is derived from the vote code
- * on the voter's device; the code itself never reaches the server. */
+ * on the voter's device; the code itself never reaches the server. The same
+ * ballot sent again by its voter (an answer lost, a failover): 200 with a
+ * fresh receipt marked "already_recorded" (box_cast); nothing is written. */
 #include "endpoints.h"
 
 #include "api.h"
@@ -48,6 +50,6 @@ void ep_ballot_cast(http_request *req, http_response *res)
         res->retry_after = 5;
         return;
     }
-    res->status = 201;
+    res->status = receipt.already_recorded ? 200 : 201;
     res->json = json_pack("{s:o}", "receipt", box_receipt_json(&receipt));
 }

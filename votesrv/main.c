@@ -5,7 +5,9 @@
  * Serves the JSON API and the portal on the configured address (listen),
  * /metrics and /healthz on the internal one (internal_listen); the port file
  * gets both ports, one a line (public, then internal). SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish, and exits 0.
+ * accepting connections, lets requests in flight finish, and exits 0. SIGHUP
+ * (systemctl reload) reads CONFIG again and applies what can change without a
+ * restart, logging what it applied and what needs a restart (reload.c).
  *
  * With privsep.enabled (the default), the signer (signer/) is forked first and
  * alone reads the keys file; then both listeners go to a worker process forked
@@ -102,6 +104,7 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGCHLD);          /* the worker's or the signer's end */
+    sigaddset(&sigs, SIGHUP);           /* reload (children inherit it blocked) */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (config_load(&cfg, cfg_path, err, sizeof err) != 0) {
@@ -209,7 +212,10 @@ int main(int argc, char **argv)
         sigwait(&sigs, &sig);
         if (sig == SIGCHLD)
             mailer_check(mailer);
-    } while (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer));
+        else if (sig == SIGHUP)
+            server_reload(&srv, &ctx, cfg_path);
+    } while (sig == SIGHUP ||
+             (sig == SIGCHLD && !privsep_worker_gone(&ps) && !signer_gone(srv.signer)));
     /* without its signer the daemon would take ballots it cannot give receipts for */
     if (sig == SIGCHLD)
         rc = 1;

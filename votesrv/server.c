@@ -109,6 +109,7 @@ void server_close(server *s)
     if (s->signer != NULL)
         audit_set_signer(NULL);
     signer_free(s->signer);
+    server_reload_free(s);
     sodium_memzero(&s->derived, sizeof s->derived);
     memset(s, 0, sizeof *s);
 }

@@ -32,6 +32,7 @@ typedef struct {
     int access_ready;
     int compact_on_close;   /* rewrite the ballot box in tracker order at close */
     box_ctx box;
+    struct server_reload *reloads;  /* the configurations reloads published (reload.c) */
 } server;
 
 /* 0, or -1 with a message in err (what failed, never a secret). With
@@ -43,6 +44,13 @@ int server_open(server *s, const char *config_path, int create_keys, int readers
  * signer of its own (signer_spawn), which s owns from now on, even on failure. */
 int server_open_signer(server *s, const config *cfg, signer *g, int readers, char *err,
                        size_t errlen);
+/* SIGHUP (reload.c): read path again; apply what may change while serving
+ * (a new copy of the configuration published in ctx->cfg, the access limits
+ * updated), name what needs a restart; one log line. A file that cannot be
+ * read, parsed or validated changes nothing. server_reload_free: the copies,
+ * once nothing serves (server_close). */
+void server_reload(server *s, http_ctx *ctx, const char *path);
+void server_reload_free(server *s);
 /* The store configuration of cfg (box_key NULL: the signer derives it). */
 store_config server_store_config(const config *cfg, int readers);
 void server_close(server *s);

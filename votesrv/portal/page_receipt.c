@@ -1,4 +1,4 @@
-/* GET /recu?t=TRACKER&n=COUNT&d=DIGEST&s=SIGNATURE - a vote's receipt at a
+/* GET /recu?t=TRACKER&n=COUNT&d=DIGEST&s=SIGNATURE[&a=1] - a vote's receipt at a
  * stable address, where the vote page sends the voter once the ballot is in
  * the box (303): it reloads, prints and bookmarks. The address carries the
  * signed receipt's public fields only; the page finds the ballot by its
@@ -7,7 +7,9 @@
  * signature. Nothing is stored: the server keeps no voter -> tracker link
  * (docs/threat-model.md), and the request log names the route, never the
  * query. GET /recu.json and /recu.pdf, same query: the signed receipt as JSON
- * (box_receipt_json) and as a PDF (report/receipt.c). */
+ * (box_receipt_json) and as a PDF (report/receipt.c). a=1: a receipt "already
+ * recorded" (the same ballot sent again, box_cast), signed as such: the page
+ * says so. */
 #define _GNU_SOURCE                     /* memfd_create */
 #include "pages.h"
 
@@ -38,7 +40,7 @@ typedef struct {
 static int receipt_load(http_request *req, receipt_view *v, int *status)
 {
     const char *t = http_query(req, "t"), *n = http_query(req, "n");
-    const char *d = http_query(req, "d"), *s = http_query(req, "s");
+    const char *d = http_query(req, "d"), *s = http_query(req, "s"), *a = http_query(req, "a");
     election_status st;
     box_found found;
     char *end;
@@ -52,8 +54,9 @@ static int receipt_load(http_request *req, receipt_view *v, int *status)
         hex_decode(v->r.signature, sizeof v->r.signature, s) != 0)
         return -1;
     v->r.count = strtoull(n, &end, 10);
-    if (*end != '\0')
+    if (*end != '\0' || (a != NULL && strcmp(a, "1") != 0))
         return -1;
+    v->r.already_recorded = a != NULL;
     rc = box_lookup(req->ctx->box, v->r.tracker, &found);
     if (rc == STORE_ENOTFOUND)
         return -1;
@@ -73,8 +76,8 @@ static int receipt_load(http_request *req, receipt_view *v, int *status)
     hex_encode(v->digest, v->r.digest, sizeof v->r.digest);
     hex_encode(v->sig, v->r.signature, sizeof v->r.signature);
     hex_encode(v->fp, v->r.fp, sizeof v->r.fp);
-    snprintf(v->url, sizeof v->url, "?t=%s&n=%" PRIu64 "&d=%s&s=%s", v->r.tracker_text,
-             v->r.count, v->digest, v->sig);
+    snprintf(v->url, sizeof v->url, "?t=%s&n=%" PRIu64 "&d=%s&s=%s%s", v->r.tracker_text,
+             v->r.count, v->digest, v->sig, v->r.already_recorded ? "&a=1" : "");
     return 0;
 }
 
@@ -155,6 +158,8 @@ void page_receipt(http_request *req, http_response *res)
     html_init(&h);
     portal_begin(&h, req, res, &p);
     portal_steps(&h, req, 4);
+    if (v.r.already_recorded)
+        portal_notice(&h, "info", L(req, MSG_RECEIPT_ALREADY_RECORDED));
     portal_notice(&h, "ok", L(req, v.published ? MSG_BOX_BALLOT_BOX
                                                 : MSG_BOX_BALLOT_BOX_RECORDED_PUBLISHED));
     html_raw(&h, "<section id=\"receipt\" data-scrutin=\"");
@@ -255,6 +260,7 @@ void page_receipt_pdf(http_request *req, http_response *res)
     pr.key = key;
     pr.count = v.r.count;
     pr.url = url;
+    pr.note = v.r.already_recorded ? L(req, MSG_RECEIPT_ALREADY_RECORDED) : NULL;
     fd = memfd_create("receipt.pdf", MFD_CLOEXEC);
     rc = fd < 0 ? -1 : report_receipt_pdf(fd, &pr);
     def_free(&d);

@@ -246,15 +246,16 @@ void portal_steps(html *h, http_request *req, int current)
     html_raw(h, "</ol>");
 }
 
-/* The receipt's address: its public fields, for page_receipt. */
+/* The receipt's address: its public fields, for page_receipt (a=1: the
+ * same ballot sent again, "already recorded", whose signature says so). */
 static void to_receipt(http_response *res, const box_receipt *r)
 {
     char to[400], digest[65], sig[129];
 
     hex_encode(digest, r->digest, sizeof r->digest);
     hex_encode(sig, r->signature, sizeof r->signature);
-    snprintf(to, sizeof to, "/recu?t=%s&n=%" PRIu64 "&d=%s&s=%s", r->tracker_text, r->count,
-             digest, sig);
+    snprintf(to, sizeof to, "/recu?t=%s&n=%" PRIu64 "&d=%s&s=%s%s", r->tracker_text, r->count,
+             digest, sig, r->already_recorded ? "&a=1" : "");
     http_redirect(res, to);
 }
 
