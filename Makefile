@@ -291,23 +291,65 @@ replay-san: $(SAN_REPLAY) $(SAN_BIN)
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  VOTESRV_BIN=build/san/bin build/san/fuzz/$$t $(FUZZ_CORPUS)/$$t; done
 
+# make check builds everything first with one job per core (the tests then run
+# one at a time) and prints each part's and each test's seconds ("== x: 12.3 s").
+JOBS    := $(shell nproc 2>/dev/null || echo 2)
+ELAPSED  = $$(e=$$(( ($$(date +%s%N) - $(1)) / 100000000 )); echo $$((e / 10)).$$((e % 10)))
 check: deps
-	@$(MAKE) --no-print-directory test test-san
-	@if tests/pg_cluster.sh available; then $(MAKE) --no-print-directory test-pg check-ha; \
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory -j$(JOBS) $(REL_LIB) $(REL_BIN) $(REL_TESTS) \
+	  $(REL_REPLAY) portal $(SAN_BIN) $(SAN_TESTS) $(SAN_REPLAY) build/rel/tests/ha_failover && \
+	  echo "== build: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory test && echo "== test: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory test-san && \
+	  echo "== test-san: $(call ELAPSED,$$t0) s"
+	@if tests/pg_cluster.sh available; then \
+	  t0=$$(date +%s%N); $(MAKE) --no-print-directory test-pg && \
+	  echo "== test-pg: $(call ELAPSED,$$t0) s" && \
+	  t0=$$(date +%s%N) && $(MAKE) --no-print-directory check-ha && \
+	  echo "== check-ha: $(call ELAPSED,$$t0) s"; \
 	 else echo "== PostgreSQL: server programs missing, test-pg and check-ha skipped"; fi
-	@tests/repro.sh | tail -1
-	@$(MAKE) --no-print-directory check-package
+	@t0=$$(date +%s%N); out=$$(tests/repro.sh --tree 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$out" | tail -1; echo "== repro: $(call ELAPSED,$$t0) s"
+	@t0=$$(date +%s%N); $(MAKE) --no-print-directory check-package && \
+	  echo "== check-package: $(call ELAPSED,$$t0) s"
 
 # The whole suite again with every store in PostgreSQL (a throwaway cluster on
-# loopback, tests/pg_cluster.sh; one database per test folder), release build.
+# loopback, tests/pg_cluster.sh, without fsync; one database per test folder),
+# release build. Not the tests of PG_SAME, whose stores are SQLite files
+# whatever VOTESRV_TEST_PG says: test_demo and test_daemon run the election of
+# `votectl demo` (its own files), test_credauth votecad (no store/ in its
+# link); here they would run exactly as in make test. What they call from the
+# library and the tests' helpers must stay within PG_SAME_USES (nm checks it:
+# a new call is a reason to look again, and to run them here if it opens a
+# test store).
+PG_SAME      := test_credauth test_daemon test_demo
+PG_SAME_USES := code_display code_new credauth_config_load credauth_open credauth_reissue \
+                credauth_request_digest credauth_request_parse credauth_request_verify \
+                credential_from_code_scrutin credential_reissue_add credential_reissue_final \
+                credential_reissue_init election_authority_post election_reissue_request_make \
+                hex_decode hex_encode tu_base32_key tu_base_url tu_bin tu_daemon_teardown \
+                tu_demo_start tu_http tu_http_internal tu_internal_url tu_jhex tu_log_lines tu_mail_code \
+                tu_proc_child_named tu_rmdir tu_sh tu_smtp_mails_to tu_smtp_message \
+                tu_smtp_start tu_smtp_stop tu_tmpdir tu_totp tu_votecad_halt \
+                tu_votecad_outbox_empty tu_votecad_serve tu_votecad_status tu_write
 test-pg: $(REL_TESTS) $(REL_BIN) portal
+	@set -e; export LC_ALL=C; nm --defined-only -g $(REL_LIB) $(call TESTUTIL_OBJ,rel) 2>/dev/null | \
+	  awk 'NF == 3 { print $$3 }' | sort -u > build/rel/tests/pg-same.defs; \
+	  for t in $(PG_SAME); do \
+	    new=$$(nm -u build/rel/tests/$$t.o | awk '{ print $$2 }' | sort -u | \
+	      comm -12 - build/rel/tests/pg-same.defs | grep -vxF $(addprefix -e ,$(PG_SAME_USES)) | \
+	      tr '\n' ' '); \
+	    if [ -n "$$new" ]; then echo "test-pg: $$t now calls $$new(PG_SAME_USES): does it" \
+	      "open a test store? then take it out of PG_SAME" >&2; exit 1; fi; done
 	@set -e; d=$$(mktemp -d /tmp/votesrv-pg.XXXXXX); chmod 755 $$d; \
 	  port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	  trap '$(CURDIR)/tests/pg_cluster.sh stop '$$d'/pg; rm -rf '$$d EXIT; \
-	  tests/pg_cluster.sh start $$d/pg $$port; \
-	  cd tests && for t in $(TESTS); do echo "== $$t (PostgreSQL)"; \
+	  PG_CLUSTER_THROWAWAY=1 tests/pg_cluster.sh start $$d/pg $$port; \
+	  cd tests && for t in $(filter-out $(PG_SAME),$(TESTS)); do echo "== $$t (PostgreSQL)"; \
+	  t0=$$(date +%s%N); \
 	  VOTESRV_TEST_PG="host=127.0.0.1 port=$$port" VOTESRV_BROWSER=1 \
-	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	  VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; \
+	  echo "== $$t (PostgreSQL): $(call ELAPSED,$$t0) s"; done
 
 # Failover: a primary and a synchronous standby, two votesrv nodes under load,
 # the primary's machine lost and Patroni promoting the standby, a pg_basebackup
@@ -317,8 +359,9 @@ check-ha: build/rel/tests/ha_failover $(REL_BIN)
 	@cd tests && VOTESRV_BIN=../build/rel/bin ../build/rel/tests/ha_failover
 
 test: $(REL_TESTS) $(REL_BIN) portal
-	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; \
-	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; done
+	@set -e; cd tests && for t in $(TESTS); do echo "== $$t"; t0=$$(date +%s%N); \
+	  VOTESRV_BROWSER=1 VOTESRV_BIN=../build/rel/bin ../build/rel/tests/$$t; \
+	  echo "== $$t: $(call ELAPSED,$$t0) s"; done
 	@$(MAKE) --no-print-directory check-man
 	@echo "== units_check (conf/systemd: systemd-analyze verify and security)"
 	@tests/units_check.sh build/rel/bin
@@ -326,9 +369,10 @@ test: $(REL_TESTS) $(REL_BIN) portal
 	@$(MAKE) --no-print-directory replay
 
 test-san: $(SAN_TESTS) $(SAN_BIN) portal
-	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
+	@set -e; cd tests && for t in $(TESTS); do echo "== $$t (asan+ubsan)"; t0=$$(date +%s%N); \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  VOTESRV_CRASH_CYCLES=3 VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; done
+	  VOTESRV_CRASH_CYCLES=3 VOTESRV_BIN=../build/san/bin ../build/san/tests/$$t; \
+	  echo "== $$t (asan+ubsan): $(call ELAPSED,$$t0) s"; done
 	@$(MAKE) --no-print-directory replay-san
 
 # The portal's tests alone, with its journey in Chromium (tests/browser/journey.mjs),

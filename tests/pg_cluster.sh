@@ -13,6 +13,11 @@
 #   pg_cluster.sh stop DIR           stop fast (immediate if that fails)
 #   pg_cluster.sh available          exit 0 if the PostgreSQL server programs exist
 #
+# PG_CLUSTER_THROWAWAY=1 (make test-pg's single server, never the HA pair):
+# no fsync and no full-page writes. What a committed transaction shows other
+# sessions is the same; only a crash of the machine (which no test of the
+# suite makes) could lose it.
+#
 # As root, the server runs as the "postgres" user (initdb refuses root). The
 # template database votesrv_template holds conf/postgresql-setup.sql's roles
 # and schemas; the tests' databases are copies of it.
@@ -36,11 +41,15 @@ psql_admin() {
 }
 
 server_options() {
-    # fsync stays on: the HA test's claim is about durable, replicated commits.
+    # fsync stays on (unless PG_CLUSTER_THROWAWAY=1): the HA test's claim is
+    # about durable, replicated commits.
+    fast=
+    [ "${PG_CLUSTER_THROWAWAY:-}" != 1 ] ||
+        fast=" -c fsync=off -c full_page_writes=off"
     echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories=$2" \
          "-c max_connections=200 -c shared_buffers=64MB -c wal_level=replica" \
          "-c max_wal_senders=4 -c wal_keep_size=256MB -c hot_standby=on" \
-         "-c logging_collector=off -c log_min_messages=warning"
+         "-c logging_collector=off -c log_min_messages=warning$fast"
 }
 
 case ${1:-} in

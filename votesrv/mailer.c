@@ -33,7 +33,7 @@
 
 #define MAILER_FD 3
 /* beyond the relay's own timeout (libcurl's, in the mailer), what the writer
- * waits for an answer before it ends that mailer */
+ * waits for an answer before it ends that mailer, unless answer_margin_s says */
 #define MAILER_ANSWER_MARGIN_S 5
 /* what mailer_free waits for a mailer to exit at the end of its channel */
 #define MAILER_EXIT_WAIT_MS 2000u
@@ -392,7 +392,8 @@ static int exchange(mailer *m, const char *rcpt, const uint8_t *msg, size_t len,
     frame_in r;
     uint32_t kind = 0, oc;
     const char *reason;
-    int64_t until = now_ms() + ((int64_t)m->mc.timeout_s + MAILER_ANSWER_MARGIN_S) * 1000;
+    unsigned margin = m->mc.answer_margin_s ? m->mc.answer_margin_s : MAILER_ANSWER_MARGIN_S;
+    int64_t until = now_ms() + ((int64_t)m->mc.timeout_s + margin) * 1000;
     int got, sent;
 
     frame_put_str(&b, m->from);
