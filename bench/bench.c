@@ -195,6 +195,13 @@ static void bench_tally(ballot **pool, size_t distinct, int cores)
     printf("# tally: %zu K=5 ballots (%zu distinct) verified again and added, %d threads\n", n,
            distinct, cores);
     printf("bench tally.verify_100k_s %.2f s\n", t * 100000.0 / (double)n);
+    t0 = tu_seconds();
+    if (tally_aggregate(&sum, b, n, &sc, 1, &bad) != 0)
+        bench_die("tally_aggregate");
+    t = tu_seconds() - t0;
+    printf("# the same on one thread: read nothing, verify (one multi-scalar product per "
+           "group of ballots) and add\n");
+    printf("bench tally.verify_per_ballot_ms %.3f ms\n", t * 1e3 / (double)n);
     free(b);
 }
 
@@ -321,6 +328,8 @@ int main(void)
             bench_ha();                 /* PostgreSQL and its failover */
         } else if (strcmp(only, "count") == 0) {
             bench_count(cores);         /* the count and the verifier */
+        } else if (strcmp(only, "verify") == 0) {
+            bench_parallel(cores);      /* ballots verified, one by one and by the tally */
         } else if (strcmp(only, "backup") == 0) {
             bench_backup();             /* votectl backup during casts */
         } else if (strcmp(only, "store") == 0) {
@@ -329,7 +338,7 @@ int main(void)
             bench_audit_view();
             bench_outbox();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup or store");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, verify, backup or store");
         }
         elgamal_pk_clear(&S.pk);
         return 0;

@@ -227,6 +227,78 @@ static void test_batch_matches_naive_sum(void **state)
     batch_table_free(ht);
 }
 
+/* batch_msm against the naive sum of products, across window widths (from
+ * 1 point to 5,000: windows 4 to 10), with the scalars that stress the signed
+ * digits: 0, 1, L - 1, 2^128 - 1 (a weight), 2^252 and runs of 0x7f/0x80 bytes;
+ * then batch_check on the Pippenger path cancels only the exact sum. */
+static void test_msm_matches_naive_sum(void **state)
+{
+    static const size_t sizes[] = { 0, 1, 2, 3, 17, 100, 600, 5000 };
+    enum { MAX = 5000 };
+    group_point *p = malloc(MAX * sizeof *p), naive, r, t, g;
+    group_scalar *k = malloc(MAX * sizeof *k), one, minus;
+    unsigned last_window = 0;
+    batch *b = batch_new(NULL);
+
+    (void)state;
+    assert_non_null(p);
+    assert_non_null(k);
+    assert_non_null(b);
+    group_point_generator(&g);
+    group_scalar_set_u64(&one, 1);
+    group_scalar_negate(&minus, &one);                    /* L - 1 */
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+
+        group_point_identity(&naive);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t r32[32] = { 0 };
+
+            crypto_core_ristretto255_scalar_random(r32);
+            assert_int_equal(group_scalar_decode(&k[i], r32), 0);
+            group_point_mul_base(&p[i], &k[i]);
+            switch (i % 7) {
+            case 0: crypto_core_ristretto255_scalar_random(r32);
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            case 1: group_scalar_zero(&k[i]); break;
+            case 2: k[i] = one; break;
+            case 3: k[i] = minus; break;
+            case 4: memset(r32, 0, 32); memset(r32, 0xff, 16);
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            case 5: memset(r32, 0, 32); r32[31] = 0x10;     /* 2^252 */
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            default: for (int j = 0; j < 31; j++) r32[j] = j % 2 ? 0x80 : 0x7f;
+                    r32[31] = 0x0f;
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            }
+            group_point_mul(&t, &p[i], &k[i]);
+            group_point_add(&naive, &naive, &t);
+        }
+        assert_int_equal(batch_msm(&r, p, k, n), 0);
+        assert_true(group_point_equal(&r, &naive));
+        if (n > 0) {                                      /* one unit off is seen */
+            group_scalar_add(&k[0], &k[0], &one);
+            assert_int_equal(batch_msm(&r, p, k, n), 0);
+            assert_false(group_point_equal(&r, &naive));
+            group_scalar_sub(&k[0], &k[0], &one);
+        }
+        assert_true(batch_msm_window(n) >= last_window);
+        last_window = batch_msm_window(n);
+        /* batch_check: sum k_i P_i - naive = O, through buckets when n is large */
+        batch_reset(b);
+        for (size_t i = 0; i < n; i++)
+            batch_coef_add(b, batch_point_add(b, &p[i]), &k[i]);
+        batch_coef_add(b, batch_point_add(b, &naive), &minus);
+        assert_int_equal(batch_check(b), 0);
+        batch_coef_add(b, BATCH_G, &one);
+        assert_int_equal(batch_check(b), -1);
+    }
+    assert_true(batch_msm_window(600) > 4 && batch_msm_window(5000) > batch_msm_window(600));
+    batch_free(b);
+    free(p);
+    free(k);
+}
+
 static void test_batch_zero_and_extreme_coefficients(void **state)
 {
     json_t *s = json_object_get(rfc, "scalars");
@@ -260,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_scalar_decoding_is_strict),
         cmocka_unit_test(test_hex_is_strict),
         cmocka_unit_test(test_batch_matches_naive_sum),
+        cmocka_unit_test(test_msm_matches_naive_sum),
         cmocka_unit_test(test_batch_zero_and_extreme_coefficients),
     };
     return cmocka_run_group_tests_name("group", tests, setup, teardown);

@@ -105,6 +105,44 @@ static void test_tampered_ballot_is_named(void **state)
     assert_int_equal(tally_aggregate(&s, b, N, &sc, TALLY_MAX_THREADS + 1, &bad), -1);
 }
 
+/* A thousand ballots go through the multi-scalar product of a whole group
+ * (Pippenger's buckets): all good, they are counted; one with a tampered
+ * response among them (the proof's encoding still valid, so only the product
+ * can catch it) stops the tally and is named, whatever the threads. */
+static void test_one_bad_in_a_thousand_is_named(void **state)
+{
+    enum { MANY = 1000, VICTIM = 777 };
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
+    ballot **bb = malloc(MANY * sizeof *bb), *evil = ballot_new(K, 0, 1);
+    uint8_t choices[K] = { 0, 1, 0 }, pub[32], code[20];
+    group_scalar cred;
+    tally_sum one, three;
+    size_t bad;
+
+    (void)state;
+    assert_non_null(bb);
+    assert_non_null(evil);
+    randombytes_buf(code, sizeof code);
+    assert_int_equal(credential_derive_scrutin(&cred, pub, (const uint8_t *)"eid", 3, code,
+                                               sizeof code, "t"), 0);
+    assert_int_equal(ballot_create(evil, &sc, choices, &cred, pub, NULL), 0);
+    for (size_t i = 0; i < MANY; i++)
+        bb[i] = i == VICTIM ? evil : b[i % N];
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), 0);
+    assert_int_equal(tally_aggregate(&three, bb, MANY, &sc, 3, &bad), 0);
+    assert_int_equal(one.ballots, MANY);
+    for (size_t l = 0; l < K; l++)
+        assert_memory_equal(one.sum[l].bytes, three.sum[l].bytes, ELGAMAL_CT_BYTES);
+    evil->bits[2][1].s[3] ^= 0x10;
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, VICTIM);
+    assert_int_equal(one.ballots, 0);
+    assert_int_equal(tally_aggregate(&three, bb, MANY, &sc, 3, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, VICTIM);
+    ballot_free(evil);
+    free(bb);
+}
+
 /* The bureau decrypts: the president with delegates 1 and 3 of three; every
  * faulty or missing part is named or refused. */
 static void test_bureau_decrypts(void **state)
@@ -185,6 +223,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sums_decrypt_to_counts),
         cmocka_unit_test(test_tampered_ballot_is_named),
+        cmocka_unit_test(test_one_bad_in_a_thousand_is_named),
         cmocka_unit_test(test_bureau_decrypts),
     };
 
