@@ -106,17 +106,18 @@ static void test_tampered_ballot_is_named(void **state)
 }
 
 /* A thousand ballots go through the multi-scalar product of a whole group
- * (Pippenger's buckets): all good, they are counted; one with a tampered
- * response among them (the proof's encoding still valid, so only the product
- * can catch it) stops the tally and is named, whatever the threads. */
+ * (Pippenger's buckets; groups of 512 and 488): all good, they are counted;
+ * one with a tampered response in the second group (the proof's encoding still
+ * valid, so only the product can catch it) stops the tally and is named. One
+ * thread: test_sums_decrypt_to_counts and the test above cover the others. */
 static void test_one_bad_in_a_thousand_is_named(void **state)
 {
-    enum { MANY = 1000, VICTIM = 777 };
+    enum { MANY = 1000, VICTIM = 520 };
     ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
     ballot **bb = malloc(MANY * sizeof *bb), *evil = ballot_new(K, 0, 1);
     uint8_t choices[K] = { 0, 1, 0 }, pub[32], code[20];
     group_scalar cred;
-    tally_sum one, three;
+    tally_sum one;
     size_t bad;
 
     (void)state;
@@ -129,16 +130,11 @@ static void test_one_bad_in_a_thousand_is_named(void **state)
     for (size_t i = 0; i < MANY; i++)
         bb[i] = i == VICTIM ? evil : b[i % N];
     assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), 0);
-    assert_int_equal(tally_aggregate(&three, bb, MANY, &sc, 3, &bad), 0);
     assert_int_equal(one.ballots, MANY);
-    for (size_t l = 0; l < K; l++)
-        assert_memory_equal(one.sum[l].bytes, three.sum[l].bytes, ELGAMAL_CT_BYTES);
     evil->bits[2][1].s[3] ^= 0x10;
     assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), TALLY_BAD_BALLOT);
     assert_int_equal(bad, VICTIM);
     assert_int_equal(one.ballots, 0);
-    assert_int_equal(tally_aggregate(&three, bb, MANY, &sc, 3, &bad), TALLY_BAD_BALLOT);
-    assert_int_equal(bad, VICTIM);
     ballot_free(evil);
     free(bb);
 }
