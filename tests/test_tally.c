@@ -139,6 +139,47 @@ static void test_one_bad_in_a_thousand_is_named(void **state)
     free(bb);
 }
 
+/* The group is bounded by its points, not only its ballots: at k = 64 and a
+ * 64-branch range proof (514 points a ballot), 512 ballots would hold 263,000
+ * points (~100 MB a thread); the group keeps at most 14,000. A tally over three such
+ * groups counts every ballot and names a bad one in the second group. */
+static void test_big_ballots_small_groups(void **state)
+{
+    enum { BIGK = 64, MANY = 70, VICTIM = 40 };
+    ballot_scrutin small = { fp, &pk, "cap-attaches", K, 0, 1 };
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", BIGK, 0, BIGK - 1 };
+    ballot **bb = malloc(MANY * sizeof *bb), *good = ballot_new(BIGK, 0, BIGK - 1),
+           *evil = ballot_new(BIGK, 0, BIGK - 1);
+    uint8_t choices[BIGK] = { 0 }, pub[32], code[20];
+    size_t g = tally_group_ballots(&sc), bad;
+    group_scalar cred;
+    tally_sum one;
+
+    (void)state;
+    assert_int_equal(tally_group_ballots(&small), 512);
+    assert_true(g >= 1 && g * (6 * BIGK + 2 * BIGK + 2) <= 14000);
+    assert_true(MANY > 2 * g);
+    assert_non_null(bb);
+    assert_non_null(good);
+    assert_non_null(evil);
+    choices[7] = choices[9] = 1;
+    randombytes_buf(code, sizeof code);
+    assert_int_equal(credential_derive_scrutin(&cred, pub, (const uint8_t *)"eid", 3, code,
+                                               sizeof code, "t"), 0);
+    assert_int_equal(ballot_create(good, &sc, choices, &cred, pub, NULL), 0);
+    assert_int_equal(ballot_create(evil, &sc, choices, &cred, pub, NULL), 0);
+    for (size_t i = 0; i < MANY; i++)
+        bb[i] = i == VICTIM ? evil : good;
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), 0);
+    assert_int_equal(one.ballots, MANY);
+    evil->range[5].s[3] ^= 0x10;
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, VICTIM);
+    ballot_free(good);
+    ballot_free(evil);
+    free(bb);
+}
+
 /* The bureau decrypts: the president with delegates 1 and 3 of three; every
  * faulty or missing part is named or refused. */
 static void test_bureau_decrypts(void **state)
@@ -220,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_sums_decrypt_to_counts),
         cmocka_unit_test(test_tampered_ballot_is_named),
         cmocka_unit_test(test_one_bad_in_a_thousand_is_named),
+        cmocka_unit_test(test_big_ballots_small_groups),
         cmocka_unit_test(test_bureau_decrypts),
     };
 
