@@ -12,23 +12,83 @@
  * about 290 bytes, the scrutin id escaped (64 bytes, 6 each at most) */
 #define VV_CANON_MAX (512 + VV_MAX_LISTS * 900 + VV_MAX_RANGE * 300 + 6 * 64)
 
-/* One ballot, decoded from its JSON. */
+/* One ballot, decoded from its JSON; its lists and range proof live in its
+ * group's arrays, sized by the scrutin (k lists, R = max - min + 1 branches). */
 typedef struct {
     uint8_t tracker[32], cred[32];
     size_t k;
     uint64_t min, max;
-    uint8_t ct[VV_MAX_LISTS][64];
-    proof_branch bits[VV_MAX_LISTS][2];
-    proof_branch range[VV_MAX_RANGE];
+    uint8_t (*ct)[64];
+    proof_branch (*bits)[2];
+    proof_branch *range;
     credential_sig sig;
 } vv_ballot;
 
-#define VV_GROUP 8                     /* ballots per multi-scalar product */
+/* Ballots per multi-scalar product, as the count's (tally/tally.c): at most
+ * VV_GROUP, and at most VV_GROUP_POINTS variable points (6k + 2R + 2 per
+ * ballot), so that Pippenger's buckets serve a few hundred ballots (388 at
+ * k = 5, R = 2) while a thread's group stays within a few megabytes whatever
+ * k. A failed group is verified again one ballot at a time. */
+#define VV_GROUP 512
+#define VV_GROUP_POINTS 14000
 
 typedef struct {
-    vv_ballot b[VV_GROUP];
-    elgamal_ct cts[VV_GROUP][VV_MAX_LISTS];
+    size_t cap;                        /* ballots */
+    vv_ballot *b;
+    elgamal_ct *cts;                   /* cap * k */
+    uint8_t (*ct)[64];                 /* cap * k */
+    proof_branch (*bits)[2];           /* cap * k */
+    proof_branch *range;               /* cap * R */
+    const char **why;
 } vv_group;
+
+static size_t group_ballots(const vv_scrutin *s)
+{
+    size_t per = 6 * s->k + 2 * (size_t)(s->max - s->min + 1) + 2, g = VV_GROUP_POINTS / per;
+
+    return g < 1 ? 1 : g > VV_GROUP ? VV_GROUP : g;
+}
+
+static void group_free(vv_group *g)
+{
+    if (g == NULL)
+        return;
+    free(g->b);
+    free(g->cts);
+    free(g->ct);
+    free(g->bits);
+    free(g->range);
+    free(g->why);
+    free(g);
+}
+
+static vv_group *group_new(const vv_scrutin *s)
+{
+    vv_group *g = calloc(1, sizeof *g);
+    size_t r = (size_t)(s->max - s->min + 1);
+
+    if (g == NULL || s->k > VV_MAX_LISTS || r > VV_MAX_RANGE)
+        goto fail;
+    g->cap = group_ballots(s);
+    g->b = calloc(g->cap, sizeof *g->b);
+    g->cts = malloc(g->cap * s->k * sizeof *g->cts);
+    g->ct = malloc(g->cap * s->k * sizeof *g->ct);
+    g->bits = malloc(g->cap * s->k * sizeof *g->bits);
+    g->range = malloc(g->cap * r * sizeof *g->range);
+    g->why = malloc(g->cap * sizeof *g->why);
+    if (g->b == NULL || g->cts == NULL || g->ct == NULL || g->bits == NULL || g->range == NULL ||
+        g->why == NULL)
+        goto fail;
+    for (size_t i = 0; i < g->cap; i++) {
+        g->b[i].ct = g->ct + i * s->k;
+        g->b[i].bits = g->bits + i * s->k;
+        g->b[i].range = g->range + i * r;
+    }
+    return g;
+fail:
+    group_free(g);
+    return NULL;
+}
 
 typedef struct {
     vv *v;
@@ -329,44 +389,49 @@ static const char *commit(vv_slice *w, const vv_ballot *b, const elgamal_ct *cts
 }
 
 /* Ballots [from, to) of the slice, their equations in one batch (one
- * multi-scalar product shares the doublings); if it fails, each ballot alone
- * to name the bad ones (protocol.md §9). */
+ * multi-scalar product: Pippenger's buckets over the group); if it fails,
+ * each ballot alone to name the bad ones (protocol.md §9). */
 static void group_run(vv_slice *w, batch *bt, vv_group *g, size_t from, size_t to)
 {
-    const char *why[VV_GROUP];
+    const char **why = g->why;
+    elgamal_ct *cts = g->cts;
+    size_t k = w->s->k;
     int any = 0;
 
     batch_reset(bt);
     for (size_t i = from; i < to; i++) {
-        size_t k = i - from;
+        size_t j = i - from;
 
-        why[k] = line_decode(w, &g->b[k], w->lines[i]);
-        if (why[k] == NULL && ballot_eqs(bt, &g->b[k], w->v, w->s->id, g->cts[k]) != 0)
-            why[k] = "fails its proofs or its credential signature";
-        any |= why[k] == NULL;
+        why[j] = line_decode(w, &g->b[j], w->lines[i]);
+        if (why[j] == NULL && ballot_eqs(bt, &g->b[j], w->v, w->s->id, cts + j * k) != 0)
+            why[j] = "fails its proofs or its credential signature";
+        any |= why[j] == NULL;
     }
     if (any && batch_check(bt) != 0)
-        for (size_t k = 0; k < to - from; k++) {
+        for (size_t j = 0; j < to - from; j++) {
             batch_reset(bt);
-            if (why[k] == NULL && (ballot_eqs(bt, &g->b[k], w->v, w->s->id, g->cts[k]) != 0 ||
+            if (why[j] == NULL && (ballot_eqs(bt, &g->b[j], w->v, w->s->id, cts + j * k) != 0 ||
                                    batch_check(bt) != 0))
-                why[k] = "fails its proofs or its credential signature";
+                why[j] = "fails its proofs or its credential signature";
         }
-    for (size_t k = 0; k < to - from; k++) {
-        if (why[k] == NULL)
-            why[k] = commit(w, &g->b[k], g->cts[k]);
-        if (why[k] != NULL && w->nbad++ == 0) {
-            w->bad = from + k;
-            snprintf(w->why, sizeof w->why, "%s", why[k]);
+    for (size_t j = 0; j < to - from; j++) {
+        if (why[j] == NULL)
+            why[j] = commit(w, &g->b[j], cts + j * k);
+        if (why[j] != NULL && w->nbad++ == 0) {
+            w->bad = from + j;
+            snprintf(w->why, sizeof w->why, "%s", why[j]);
         }
     }
 }
 
+/* The slice in groups of at most g->cap ballots, of even sizes (a last
+ * group of a few ballots would have a narrower window). */
 static void *slice_run(void *arg)
 {
     vv_slice *w = arg;
     batch *bt = batch_new(w->v->pk.vtable);
-    vv_group *g = malloc(sizeof *g);
+    vv_group *g = group_new(w->s);
+    size_t n = w->to - w->from, ng;
 
     w->bad = w->to;
     if (bt == NULL || g == NULL) {
@@ -374,10 +439,11 @@ static void *slice_run(void *arg)
         w->nbad = w->to - w->from;
         snprintf(w->why, sizeof w->why, "could not be checked (out of memory)");
     }
-    for (size_t i = w->from; i < w->to && bt != NULL && g != NULL; i += VV_GROUP)
-        group_run(w, bt, g, i, i + VV_GROUP < w->to ? i + VV_GROUP : w->to);
+    ng = g != NULL ? (n + g->cap - 1) / g->cap : 0;
+    for (size_t i = 0; i < ng && bt != NULL; i++)
+        group_run(w, bt, g, w->from + n * i / ng, w->from + n * (i + 1) / ng);
     batch_free(bt);
-    free(g);
+    group_free(g);
     return NULL;
 }
 
