@@ -27,6 +27,11 @@ int group_point_decode(group_point *p, const uint8_t in[GROUP_POINT_BYTES],
     return 0;
 }
 
+void group_point_from_hash(group_point *p, const uint8_t in[GROUP_SCALAR_WIDE_BYTES])
+{
+    decaf_255_point_from_hash_uniform(p->p, in);
+}
+
 void group_point_encode(uint8_t out[GROUP_POINT_BYTES], const group_point *p)
 {
     decaf_255_point_encode(out, p->p);

@@ -110,6 +110,37 @@ static void test_one_way_map_libsodium(void **state)
     }
 }
 
+/* group_point_from_hash (libdecaf's, no encoding) is the same map: the RFC
+ * outputs, and libsodium's on random inputs and on all-zero/all-one ones. */
+static void test_one_way_map_group(void **state)
+{
+    json_t *m = json_object_get(rfc, "one_way_map");
+    uint8_t in[64], want[32], got[32];
+    group_point p;
+    size_t i;
+    json_t *v;
+
+    (void)state;
+    assert_true(json_array_size(m) > 0);
+    json_array_foreach(m, i, v) {
+        tu_unhex(in, 64, json_string_value(json_object_get(v, "input")));
+        tu_unhex(want, 32, json_string_value(json_object_get(v, "output")));
+        group_point_from_hash(&p, in);
+        group_point_encode(got, &p);
+        assert_memory_equal(got, want, 32);
+    }
+    for (int k = 0; k < 2000; k++) {
+        if (k < 2)
+            memset(in, k ? 0xff : 0, sizeof in);
+        else
+            randombytes_buf(in, sizeof in);
+        assert_int_equal(crypto_core_ristretto255_from_hash(want, in), 0);
+        group_point_from_hash(&p, in);
+        group_point_encode(got, &p);
+        assert_memory_equal(got, want, 32);
+    }
+}
+
 static void test_random_agreement_with_libsodium(void **state)
 {
     (void)state;
@@ -328,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_invalid_encodings_rejected),
         cmocka_unit_test(test_identity_rules),
         cmocka_unit_test(test_one_way_map_libsodium),
+        cmocka_unit_test(test_one_way_map_group),
         cmocka_unit_test(test_random_agreement_with_libsodium),
         cmocka_unit_test(test_scalar_decoding_is_strict),
         cmocka_unit_test(test_hex_is_strict),

@@ -168,16 +168,26 @@ static const char *ballot_parse(vv_ballot *b, json_t *j, const vv *v, const vv_s
 /* The canonical bytes are written here directly (no JSON tree per ballot:
  * this runs for every ballot of the box), in the order of §12: keys sorted
  * bytewise, no white space, lowercase hex, integers in decimal; the only
- * free-form string, the scrutin id, is encoded once per chunk by jansson. */
+ * free-form string, the scrutin id, is encoded once per chunk by jansson.
+ *
+ * The same walk also reads: with `in` set, each literal is compared with the
+ * bytes at p and each hex field is decoded from there (lowercase hex only),
+ * so a line is read exactly when it is the canonical bytes of the fields it
+ * yields; the election's fingerprint, the range and the scrutin id are
+ * literals there. Any other line goes to jansson (line_decode). */
 typedef struct {
     char *p, *end;
+    const char *in;                    /* reading: the position in the line; NULL when writing */
 } vv_out;
 
-static void put(vv_out *o, const char *s)
+static void put_n(vv_out *o, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-
-    if (o->p != NULL && (size_t)(o->end - o->p) > n) {
+    if (o->in != NULL) {
+        if (o->p != NULL && (size_t)(o->end - o->in) >= n && memcmp(o->in, s, n) == 0)
+            o->in += n;
+        else
+            o->p = NULL;               /* another byte: not this canonical form */
+    } else if (o->p != NULL && (size_t)(o->end - o->p) > n) {
         memcpy(o->p, s, n);
         o->p += n;
         *o->p = '\0';
@@ -186,19 +196,61 @@ static void put(vv_out *o, const char *s)
     }
 }
 
-static void put_hex(vv_out *o, const char *key, const uint8_t *b, size_t n)
+static void put(vv_out *o, const char *s)
+{
+    put_n(o, s, strlen(s));
+}
+
+/* A lowercase hex digit's value + 1; 0 for any other byte (public data:
+ * variable time). */
+#define D(c, v) [c] = (v) + 1
+static const unsigned char hexval[256] = {
+    D('0', 0), D('1', 1), D('2', 2), D('3', 3), D('4', 4), D('5', 5), D('6', 6), D('7', 7),
+    D('8', 8), D('9', 9), D('a', 10), D('b', 11), D('c', 12), D('d', 13), D('e', 14), D('f', 15),
+};
+#undef D
+
+/* Writing: "key":"<hex of b>". Reading: the same bytes, the hex into b, or,
+ * if fixed, compared with b. */
+static void put_hex_field(vv_out *o, const char *key, uint8_t *b, size_t n, int fixed)
 {
     char hex[129];
 
-    hex_encode(hex, b, n);
     put(o, "\"");
     put(o, key);
     put(o, "\":\"");
-    put(o, hex);
+    if (o->in == NULL) {
+        hex_encode(hex, b, n);
+        put_n(o, hex, 2 * n);
+    } else if (o->p != NULL && (size_t)(o->end - o->in) >= 2 * n) {
+        const unsigned char *h = (const unsigned char *)o->in;
+        int bad = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            int hi = hexval[h[2 * i]] - 1, lo = hexval[h[2 * i + 1]] - 1;
+            uint8_t v = (uint8_t)((hi << 4) | (lo & 15));
+
+            bad |= hi | lo;            /* negative if either is not a digit */
+            if (fixed)
+                bad |= b[i] != v ? -1 : 0;
+            else
+                b[i] = v;
+        }
+        o->in += 2 * n;
+        if (bad < 0)
+            o->p = NULL;
+    } else {
+        o->p = NULL;
+    }
     put(o, "\"");
 }
 
-static void put_branch(vv_out *o, const proof_branch *br)
+static void put_hex(vv_out *o, const char *key, uint8_t *b, size_t n)
+{
+    put_hex_field(o, key, b, n, 0);
+}
+
+static void put_branch(vv_out *o, proof_branch *br)
 {
     put(o, "{");
     put_hex(o, "a", br->a, 32);
@@ -211,44 +263,75 @@ static void put_branch(vv_out *o, const proof_branch *br)
     put(o, "}");
 }
 
-/* The ballot's canonical bytes (§12, §14), rebuilt from its decoded fields
- * alone into buf (id_json: the scrutin id as a JSON string): its length, or 0
- * if buf is too small. */
-static size_t ballot_canonical(char *buf, size_t cap, const vv_ballot *b, const vv *v,
-                               const char *id_json)
+/* The ballot's canonical bytes (§12, §14) from its fields (b->k, min and
+ * max set), written through o or read from it (then b's fields are filled);
+ * id_json: the scrutin id as a JSON string. */
+static void ballot_walk(vv_out *o, vv_ballot *b, const vv *v, const char *id_json)
 {
-    vv_out o = { buf, buf + cap };
     char num[48];
 
-    put(&o, "{");
-    put_hex(&o, "credential", b->cred, 32);
-    put(&o, ",");
-    put_hex(&o, "election", v->fp, 32);
-    put(&o, ",\"lists\":[");
+    put(o, "{");
+    put_hex(o, "credential", b->cred, 32);
+    put(o, ",");
+    put_hex_field(o, "election", (uint8_t *)v->fp, 32, 1);
+    put(o, ",\"lists\":[");
     for (size_t i = 0; i < b->k; i++) {
-        put(&o, i ? ",{" : "{");
-        put_hex(&o, "ct", b->ct[i], 64);
-        put(&o, ",\"proof\":[");
-        put_branch(&o, &b->bits[i][0]);
-        put(&o, ",");
-        put_branch(&o, &b->bits[i][1]);
-        put(&o, "]}");
+        put(o, i ? ",{" : "{");
+        put_hex(o, "ct", b->ct[i], 64);
+        put(o, ",\"proof\":[");
+        put_branch(o, &b->bits[i][0]);
+        put(o, ",");
+        put_branch(o, &b->bits[i][1]);
+        put(o, "]}");
     }
     snprintf(num, sizeof num, "],\"range\":{\"max\":%llu,\"min\":%llu,\"proof\":[",
              (unsigned long long)b->max, (unsigned long long)b->min);
-    put(&o, num);
+    put(o, num);
     for (uint64_t i = 0; i <= b->max - b->min; i++) {
-        put(&o, i ? "," : "");
-        put_branch(&o, &b->range[i]);
+        put(o, i ? "," : "");
+        put_branch(o, &b->range[i]);
     }
-    put(&o, "]},\"scrutin\":");
-    put(&o, id_json);
-    put(&o, ",\"signature\":{");
-    put_hex(&o, "a", b->sig.a, 32);
-    put(&o, ",");
-    put_hex(&o, "s", b->sig.s, 32);
-    put(&o, "},\"version\":1}");
+    put(o, "]},\"scrutin\":");
+    put(o, id_json);
+    put(o, ",\"signature\":{");
+    put_hex(o, "a", b->sig.a, 32);
+    put(o, ",");
+    put_hex(o, "s", b->sig.s, 32);
+    put(o, "},\"version\":1}");
+}
+
+/* The ballot's canonical bytes into buf: its length, or 0 if buf is too small. */
+static size_t ballot_canonical(char *buf, size_t cap, vv_ballot *b, const vv *v,
+                               const char *id_json)
+{
+    vv_out o = { buf, buf + cap, NULL };
+
+    ballot_walk(&o, b, v, id_json);
     return o.p != NULL ? (size_t)(o.p - buf) : 0;
+}
+
+/* A line that is exactly {"tracker":"<hex>","ballot":<canonical bytes>} for
+ * this scrutin, read into b: 0, with the ballot's bytes at *canon (clen of
+ * them); -1 for any other line (jansson then says what is wrong with it). */
+static int line_read_canonical(vv_ballot *b, const char *line, size_t len, const vv *v,
+                               const vv_scrutin *s, const char *id_json, const char **canon,
+                               size_t *clen)
+{
+    char any;
+    vv_out o = { &any, NULL, line };
+
+    o.end = (char *)line + len;
+    b->k = s->k;
+    b->min = s->min;
+    b->max = s->max;
+    put(&o, "{");
+    put_hex(&o, "tracker", b->tracker, 32);
+    put(&o, ",\"ballot\":");
+    *canon = o.in;
+    ballot_walk(&o, b, v, id_json);
+    *clen = (size_t)(o.in - *canon);
+    put(&o, "}");
+    return o.p != NULL && o.in == o.end ? 0 : -1;
 }
 
 /* The digest the credential signs (§8). */
@@ -314,17 +397,18 @@ static int ballot_eqs(batch *bt, const vv_ballot *b, const vv *v, const char *id
     return credential_sig_batch(bt, &b->sig, v->fp, sc, b->cred, d);
 }
 
-/* H(tracker) as a point: the box digest's step (§14). */
+/* H(tracker) as a point: the box digest's step (§14), hashed to the group
+ * without encoding it (the encoding, decoded again, refused only the identity). */
 static int digest_point(group_point *p, const uint8_t tracker[32])
 {
-    uint8_t wide[64], h[32];
+    uint8_t wide[64];
     transcript t;
 
     transcript_init(&t, "votesrv/v1/box-digest", 64);
     transcript_put(&t, tracker, 32);
     crypto_generichash_final(&t.h, wide, sizeof wide);
-    crypto_core_ristretto255_from_hash(h, wide);
-    return group_point_decode(p, h, GROUP_NO_IDENTITY);
+    group_point_from_hash(p, wide);
+    return group_point_is_identity(p) ? -1 : 0;
 }
 
 /* A ballot line (§14): exactly {"tracker":"<hex>","ballot":<canonical
@@ -334,14 +418,28 @@ static int digest_point(group_point *p, const uint8_t tracker[32])
  * spaces) is rejected, even if its content is the same. */
 static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line)
 {
-    json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL), *bj = json_object_get(j, "ballot");
     size_t len = strlen(line), clen = 0;
-    const char *why = NULL;
+    const char *why = NULL, *fast;
     char *canon = NULL, hex[65];
     uint8_t t[32];
+    transcript h;
+    json_t *j, *bj;
 
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
+    /* the canonical line, read where it stands: its ballot's bytes are hashed
+     * as they came (they are the canonical form) */
+    if (line_read_canonical(b, line, len, w->v, w->s, w->id_json, &fast, &clen) == 0) {
+        transcript_init(&h, "votesrv/v1/tracker", 32);
+        transcript_put(&h, fast, clen);
+        transcript_digest(&h, t);
+        return memcmp(t, b->tracker, 32) != 0
+                   ? "does not hash to its tracker (the hash of its canonical form, §14)"
+                   : NULL;
+    }
+    /* any other line is refused: jansson says why */
+    j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+    bj = json_object_get(j, "ballot");
     if (!json_is_object(j) || json_object_size(j) != 2 || !json_is_object(bj) ||
         vv_hex(b->tracker, 32, j, "tracker") != 0)
         why = "is not a {tracker, ballot} line";
@@ -351,8 +449,6 @@ static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line
                         (clen = ballot_canonical(canon, VV_CANON_MAX, b, w->v, w->id_json)) == 0))
         why = "could not be encoded (out of memory)";
     if (why == NULL) {
-        transcript h;
-
         transcript_init(&h, "votesrv/v1/tracker", 32);
         transcript_put(&h, canon, clen);
         transcript_digest(&h, t);
@@ -367,7 +463,7 @@ static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line
     }
     free(canon);
     json_decref(j);
-    return why;
+    return why;          /* NULL: cannot happen (the canonical line was read above) */
 }
 
 /* A valid ballot counts: sums, digest, what is checked at the end. */
