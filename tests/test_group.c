@@ -167,6 +167,21 @@ static void test_random_agreement_with_libsodium(void **state)
     }
 }
 
+/* b = L + d (little-endian), |d| < 2^8. */
+static void order_plus(uint8_t b[32], int d)
+{
+    static const uint8_t l[32] = { 0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                   0xa2, 0xde, 0xf9, 0xde, 0x14, [31] = 0x10 };
+    int carry = d;
+
+    for (int i = 0; i < 32; i++) {
+        int v = l[i] + carry;
+
+        b[i] = (uint8_t)(v & 0xff);
+        carry = v >> 8;                /* -1, 0 or 1 */
+    }
+}
+
 static void test_scalar_decoding_is_strict(void **state)
 {
     json_t *s = json_object_get(rfc, "scalars");
@@ -182,6 +197,42 @@ static void test_scalar_decoding_is_strict(void **state)
     assert_int_equal(group_scalar_decode(&k, b), -1);
     tu_unhex(b, 32, json_string_value(json_object_get(s, "max_256")));
     assert_int_equal(group_scalar_decode(&k, b), -1);
+}
+
+/* group_scalar_decode (the limbs read without libdecaf's multiplication by
+ * one) accepts exactly what libdecaf's decode accepts, as the same scalar:
+ * around L and 2^252, 0, 2^128 - 1, and random values below and above L. */
+static void test_scalar_decoding_is_libdecafs(void **state)
+{
+    uint8_t b[32], back[32], mine[32];
+    decaf_255_scalar_t ref;
+    group_scalar k;
+
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        int want, got;
+
+        randombytes_buf(b, sizeof b);
+        if (i < 512) {                 /* L + d for d in [-256, 256) */
+            order_plus(b, i - 256);
+        } else if (i < 520) {
+            memset(b, i & 1 ? 0xff : 0, sizeof b);
+            if (i >= 516)
+                memset(b + 16, 0, 16); /* 2^128 - 1, and 0 */
+        } else if (i % 2) {
+            b[31] &= 0x1f;             /* around L, most below it */
+        }
+        want = decaf_255_scalar_decode(ref, b) == DECAF_SUCCESS ? 0 : -1;
+        got = group_scalar_decode(&k, b);
+        assert_int_equal(got, want);
+        if (want == 0) {
+            decaf_255_scalar_encode(back, ref);
+            group_scalar_encode(mine, &k);
+            assert_memory_equal(mine, back, 32);
+            assert_memory_equal(mine, b, 32);
+            assert_true(decaf_255_scalar_eq(ref, k.s) == DECAF_TRUE);
+        }
+    }
 }
 
 static void test_hex_is_strict(void **state)
@@ -362,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_one_way_map_group),
         cmocka_unit_test(test_random_agreement_with_libsodium),
         cmocka_unit_test(test_scalar_decoding_is_strict),
+        cmocka_unit_test(test_scalar_decoding_is_libdecafs),
         cmocka_unit_test(test_hex_is_strict),
         cmocka_unit_test(test_batch_matches_naive_sum),
         cmocka_unit_test(test_msm_matches_naive_sum),
