@@ -228,7 +228,7 @@ static void put_hex_field(vv_out *o, const char *key, uint8_t *b, size_t n, int 
 
         for (size_t i = 0; i < n; i++) {
             int hi = hexval[h[2 * i]] - 1, lo = hexval[h[2 * i + 1]] - 1;
-            uint8_t v = (uint8_t)((hi << 4) | (lo & 15));
+            uint8_t v = (uint8_t)(((hi & 15) << 4) | (lo & 15));
 
             bad |= hi | lo;            /* negative if either is not a digit */
             if (fixed)
