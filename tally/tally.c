@@ -7,14 +7,15 @@
 
 /* Ballots per multi-scalar product: at most TALLY_GROUP, and at most
  * TALLY_GROUP_POINTS variable points (6k + 2R + 2 per ballot, R the range
- * proof's branches) so that a thread's group stays within ~5 MB whatever k
+ * proof's branches) so that a thread's group stays within ~12 MB whatever k
  * (a point is 256 bytes + its 32-byte coefficient + its digits; peak RSS of a
- * one-thread count measured 6.1 MB with the thread and tables): 388 ballots
- * at k = 5, R = 2 (Pippenger, window 11), 27 at k = 64, R = 64 (512 ballots
- * there would be 263,000 points, ~100 MB a thread). A failed group
- * is verified again one ballot at a time to name the first bad one. */
-#define TALLY_GROUP 512
-#define TALLY_GROUP_POINTS 14000
+ * one-thread count measured 5.9 MB more than with 14,000 points): 777
+ * ballots at k = 5, R = 2 (Pippenger, window 12; about 2 % faster than 388
+ * ballots at window 11), 54 at k = 64, R = 64 (1,024 ballots there would be
+ * 526,000 points, ~200 MB a thread). A failed group is verified again one
+ * ballot at a time to name the first bad one. */
+#define TALLY_GROUP 1024
+#define TALLY_GROUP_POINTS 28000
 
 size_t tally_group_ballots(const ballot_scrutin *sc)
 {

@@ -106,13 +106,13 @@ static void test_tampered_ballot_is_named(void **state)
 }
 
 /* A thousand ballots go through the multi-scalar product of a whole group
- * (Pippenger's buckets; groups of 512 and 488): all good, they are counted;
+ * (Pippenger's buckets; groups of 1,024 and 76): all good, they are counted;
  * one with a tampered response in the second group (the proof's encoding still
  * valid, so only the product can catch it) stops the tally and is named. One
  * thread: test_sums_decrypt_to_counts and the test above cover the others. */
 static void test_one_bad_in_a_thousand_is_named(void **state)
 {
-    enum { MANY = 1000, VICTIM = 520 };
+    enum { MANY = 1100, VICTIM = 1050 };
     ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
     ballot **bb = malloc(MANY * sizeof *bb), *evil = ballot_new(K, 0, 1);
     uint8_t choices[K] = { 0, 1, 0 }, pub[32], code[20];
@@ -140,12 +140,12 @@ static void test_one_bad_in_a_thousand_is_named(void **state)
 }
 
 /* The group is bounded by its points, not only its ballots: at k = 64 and a
- * 64-branch range proof (514 points a ballot), 512 ballots would hold 263,000
- * points (~100 MB a thread); the group keeps at most 14,000. A tally over three such
+ * 64-branch range proof (514 points a ballot), 1,024 ballots would hold 526,000
+ * points (~200 MB a thread); the group keeps at most 28,000. A tally over three such
  * groups counts every ballot and names a bad one in the second group. */
 static void test_big_ballots_small_groups(void **state)
 {
-    enum { BIGK = 64, MANY = 70, VICTIM = 40 };
+    enum { BIGK = 64, MANY = 120, VICTIM = 70 };
     ballot_scrutin small = { fp, &pk, "cap-attaches", K, 0, 1 };
     ballot_scrutin sc = { fp, &pk, "cap-attaches", BIGK, 0, BIGK - 1 };
     ballot **bb = malloc(MANY * sizeof *bb), *good = ballot_new(BIGK, 0, BIGK - 1),
@@ -156,8 +156,8 @@ static void test_big_ballots_small_groups(void **state)
     tally_sum one;
 
     (void)state;
-    assert_int_equal(tally_group_ballots(&small), 512);
-    assert_true(g >= 1 && g * (6 * BIGK + 2 * BIGK + 2) <= 14000);
+    assert_int_equal(tally_group_ballots(&small), 1024);
+    assert_true(g >= 1 && g * (6 * BIGK + 2 * BIGK + 2) <= 28000);
     assert_true(MANY > 2 * g);
     assert_non_null(bb);
     assert_non_null(good);
