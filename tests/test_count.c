@@ -1017,16 +1017,22 @@ static void test_verifier(void **state)
     /* canonical lines (read where they stand) whose content is refused: a
      * tampered proof, the identity or a non-canonical point in a ciphertext,
      * a non-reduced scalar; and a line in uppercase hex (not canonical) */
-    expect_fail_with(f->dir, "tracker", bad_proof, "", "scrutin csa-ministere: 1 invalid",
-                     "fails its proofs or its credential signature");
-    expect_fail_with(f->dir, "tracker", ct_identity, "", "scrutin csa-ministere: 1 invalid",
-                     "fails its proofs or its credential signature");
-    expect_fail_with(f->dir, "tracker", ct_noncanonical, "", "scrutin csa-ministere: 1 invalid",
-                     "fails its proofs or its credential signature");
-    expect_fail_with(f->dir, "tracker", scalar_noncanonical, "", "scrutin csa-ministere: 1 invalid",
-                     "fails its proofs or its credential signature");
-    expect_fail_with(f->dir, "tracker", hex_uppercase, "", "scrutin csa-ministere: 1 invalid",
-                     "has a malformed credential");
+    {
+        static const struct {
+            mutation m;
+            const char *why;
+        } refused[] = {
+            { bad_proof, "fails its proofs or its credential signature" },
+            { ct_identity, "fails its proofs or its credential signature" },
+            { ct_noncanonical, "fails its proofs or its credential signature" },
+            { scalar_noncanonical, "fails its proofs or its credential signature" },
+            { hex_uppercase, "has a malformed credential" },
+        };
+
+        for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+            expect_fail_with(f->dir, "tracker", refused[i].m, "",
+                             "scrutin csa-ministere: 1 invalid", refused[i].why);
+    }
     /* the last checkpoint removed: the end line says there was one more */
     expect_fail(f->dir, "checkpoints", drop_last_checkpoint,
                 "audit checkpoints: the end line names");

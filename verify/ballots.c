@@ -51,15 +51,12 @@ static size_t group_ballots(const vv_scrutin *s)
 
 static void group_free(vv_group *g)
 {
-    if (g == NULL)
-        return;
-    free(g->b);
-    free(g->cts);
-    free(g->ct);
-    free(g->bits);
-    free(g->range);
-    free(g->why);
-    free(g);
+    if (g != NULL) {
+        void *parts[] = { g->b, g->cts, g->ct, g->bits, g->range, g->why, g };
+
+        for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+            free(parts[i]);
+    }
 }
 
 static vv_group *group_new(const vv_scrutin *s)
