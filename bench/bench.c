@@ -342,6 +342,8 @@ int main(void)
             bench_audit();
             bench_audit_view();
             bench_outbox();
+        } else if (strcmp(only, "import") == 0) {
+            bench_import();             /* the voter list alone */
         } else if (strcmp(only, "notices") == 0) {
             bench_notices();
         } else if (strcmp(only, "disk") == 0) {
@@ -349,8 +351,8 @@ int main(void)
         } else if (strcmp(only, "browser") == 0) {
             bench_browser();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup, store, notices, disk"
-                      " or browser");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup, store, import, notices,"
+                      " disk or browser");
         }
         elgamal_pk_clear(&S.pk);
         return 0;
