@@ -178,7 +178,7 @@ static json_t *diff_json(const voters_diff *d)
                      "unchanged", (json_int_t)d->unchanged);
 }
 
-/* list's rows, the first being the done+1-th of total (0: not known). */
+/* list's rows, the first being the done+1-th of total. */
 static int insert_rows(store_tx *tx, import_job *j, const voter_list *list, uint64_t done,
                        uint64_t total)
 {
@@ -196,6 +196,27 @@ static int insert_rows(store_tx *tx, import_job *j, const voter_list *list, uint
             j->progress(done + i + 1, total, j->arg);
     }
     return STORE_OK;
+}
+
+/* A streamed chunk's rows, in bulk. */
+static int insert_chunk(store_tx *tx, import_job *j, const voter_list *chunk)
+{
+    store_voter *v = malloc(chunk->n * sizeof *v);
+    int rc;
+
+    if (v == NULL)
+        return STORE_ENOMEM;
+    for (size_t i = 0; i < chunk->n; i++)
+        v[i] = voter_row_view(&chunk->rows[i]);
+    rc = store_voters_add(tx, v, chunk->n);
+    if (rc == STORE_ECONFLICT)
+        rc = election_refuse(j->c, "one of voters %s to %s: the number or an address is "
+                             "already on the electoral list", v[0].number,
+                             v[chunk->n - 1].number);
+    free(v);
+    if (rc == STORE_OK && j->progress != NULL)
+        j->progress(j->count + chunk->n, 0, j->arg);
+    return rc;
 }
 
 /* The streamed rows: diffed against the stored list, which they replace
@@ -219,7 +240,7 @@ static int stream_rows(store_tx *tx, import_job *j)
         for (size_t i = 0; i < chunk->n; i++)
             voters_diff_add(d, &chunk->rows[i].v);
         if (!j->dry_run)
-            rc = insert_rows(tx, j, chunk, j->count, 0);
+            rc = insert_chunk(tx, j, chunk);
         j->count += chunk->n;
     }
     if (rc == STORE_OK && more < 0)
