@@ -350,7 +350,8 @@ static int row_fields_ok(parser *p)
         for (size_t b = 0; b < f[i].len; b++) {
             uint32_t cp;
 
-            if (voters_invisible_at(f[i].data + b, &cp) > 0) {
+            if ((unsigned char)f[i].data[b] >= 0xc2 &&     /* ASCII is never one */
+                voters_invisible_at(f[i].data + b, &cp) > 0) {
                 add_error(p, p->line, "%s holds the invisible or direction control character "
                           "U+%04X", p->colname[i], (unsigned)cp);
                 ok = 0;

@@ -175,7 +175,7 @@ static int job_voter_count(store_tx *tx, void *arg)
 #define BULK_N 101                /* three statements of 32 voters and five one by one */
 
 typedef struct {
-    char number[BULK_N][16], surname[BULK_N][16], mail[BULK_N][2][32];
+    char number[BULK_N][32], surname[BULK_N][32], mail[BULK_N][2][64];
     const char *emails[BULK_N][2], *scrutins[2];
     store_voter v[BULK_N];
     size_t n;
@@ -190,8 +190,8 @@ static void bulk_make(bulk *b, size_t n, const char *prefix)
     for (size_t i = 0; i < n; i++) {
         store_voter *v = &b->v[i];
 
-        snprintf(b->number[i], sizeof b->number[i], "%s%03zu", prefix, i);
-        snprintf(b->surname[i], sizeof b->surname[i], "Nom%zu", i);
+        snprintf(b->number[i], sizeof b->number[i], "%.8s%03u", prefix, (unsigned)i);
+        snprintf(b->surname[i], sizeof b->surname[i], "Nom%u", (unsigned)i);
         snprintf(v->number, sizeof v->number, "%s", b->number[i]);
         v->surname = b->surname[i];
         v->given_names = "Prénom";
@@ -199,7 +199,8 @@ static void bulk_make(bulk *b, size_t n, const char *prefix)
         v->postal_address = "";
         v->attributes = "{}";
         for (size_t k = 0; k < 2; k++) {
-            snprintf(b->mail[i][k], sizeof b->mail[i][k], "%s%zu.%zu@ex.fr", prefix, i, k);
+            snprintf(b->mail[i][k], sizeof b->mail[i][k], "%.8s%u.%u@ex.fr", prefix, (unsigned)i,
+                     (unsigned)k);
             b->emails[i][k] = b->mail[i][k];
         }
         v->emails = b->emails[i];
