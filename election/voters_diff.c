@@ -40,34 +40,39 @@ static size_t hash(const char *s)
     return (size_t)(h ^ (h >> 29));
 }
 
+/* p with room for need items of size bytes (doubling *cap), or NULL (p kept). */
+static void *room_for(void *p, size_t *cap, size_t need, size_t size)
+{
+    size_t c = *cap ? *cap : 1024;
+
+    if (need <= *cap)
+        return p;
+    while (c < need)
+        c *= 2;
+    if ((p = realloc(p, c * size)) != NULL)
+        *cap = c;
+    return p;
+}
+
 static int keep_stored(const char *number, const uint8_t *digest, int struck, void *arg)
 {
     voters_differ *d = arg;
     size_t len = strlen(number) + 1;
+    stored_voter *v = room_for(d->v, &d->cap, d->n + 1, sizeof *v);
+    char *names;
 
     (void)struck;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 1024;
-        stored_voter *v = realloc(d->v, cap * sizeof *v);
-
-        if (v == NULL)
-            return STORE_ENOMEM;
-        d->v = v;
-        d->cap = cap;
-    }
-    if (d->nlen + len > d->ncap) {
-        size_t cap = d->ncap ? d->ncap * 2 : 16384;
-        char *names = cap <= UINT32_MAX ? realloc(d->names, cap) : NULL;
-
-        if (names == NULL)
-            return STORE_ENOMEM;
-        d->names = names;
-        d->ncap = cap;
-    }
+    if (v == NULL)
+        return STORE_ENOMEM;
+    d->v = v;
+    if (d->nlen + len > UINT32_MAX ||
+        (names = room_for(d->names, &d->ncap, d->nlen + len, 1)) == NULL)
+        return STORE_ENOMEM;
+    d->names = names;
     memcpy(d->names + d->nlen, number, len);
-    d->v[d->n].name = (uint32_t)d->nlen;
-    d->v[d->n].state = UNSEEN;
-    memcpy(d->v[d->n++].digest, digest, STORE_HASH_BYTES);
+    v[d->n].name = (uint32_t)d->nlen;
+    v[d->n].state = UNSEEN;
+    memcpy(v[d->n++].digest, digest, STORE_HASH_BYTES);
     d->nlen += len;
     return 0;
 }
