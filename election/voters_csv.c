@@ -18,6 +18,7 @@ static const char *const required_cols[COL_REQUIRED] = {
 
 #define MAX_COLS 64
 #define MAX_FIELD 1000
+#define ATTR_CACHE 1024
 
 typedef struct {
     char *data;                  /* into the row's buffer, once the row is complete */
@@ -45,6 +46,16 @@ typedef struct {
     char *header_store[MAX_COLS];
     size_t ncols;
     strmap *numbers, *emails;
+    /* Rows with the same attributes have the same attributes text and
+     * scrutins: worked out once (jansson) for the first ATTR_CACHE sets. */
+    strmap *attr_keys;           /* the values, each followed by 0x1f -> entry */
+    struct {
+        char *text;
+        uint32_t scrutins;       /* bit s: eligible for def->scrutins[s] */
+    } attr[ATTR_CACHE];
+    size_t nattr;
+    char *keybuf;
+    size_t keycap;
     int oom;
 } parser;
 
@@ -400,19 +411,25 @@ static int notice_format_of(parser *p)
 
 static int stream_push(voters_stream *st, voter_list *rows);
 
-static void parse_row(parser *p)
+/* The row's attributes as stored (JSON, sorted keys) and the scrutins whose
+ * eligibility rules they meet; *text is owned by the cache when *cached.
+ * The key (the values in column order) is built as the attributes are
+ * checked; a row with a bad attribute is worked out but not cached. */
+static int row_attributes(parser *p, char **text, uint32_t *scrutins, int *cached)
 {
-    voter_row r;
-    json_t *attrs = json_object();
-    char *emails[VOTERS_MAX_EMAILS], *attrtext = NULL;
-    size_t nemails = 0;
-    int ok = row_fields_ok(p), format = notice_format_of(p);
+    json_t *attrs;
+    size_t klen = 0;
+    uint32_t hit;
+    int ok = 1;
 
-    memset(&r, 0, sizeof r);
-    if (format < 0)
-        ok = 0;
-    else
-        r.notice_format = (voters_notice_format)format;
+    if (p->keycap < p->rowlen + MAX_COLS + 1) {
+        char *k = realloc(p->keybuf, p->rowlen + MAX_COLS + 1);
+
+        if (k == NULL)
+            return -1;
+        p->keybuf = k;
+        p->keycap = p->rowlen + MAX_COLS + 1;
+    }
     for (size_t i = 0; i < p->ncols; i++) {
         int req = p->col_format == (int)i;
 
@@ -424,25 +441,80 @@ static void parse_row(parser *p)
             add_error(p, p->line, "attribute %s must be at most 200 characters of valid UTF-8",
                       p->colname[i]);
             ok = 0;
-        } else if (p->fields[i].len > 0) {
-            json_object_set_new(attrs, p->colname[i], json_string(p->fields[i].data));
+        } else {
+            memcpy(p->keybuf + klen, p->fields[i].data, p->fields[i].len);
+            klen += p->fields[i].len;
+            p->keybuf[klen++] = '\x1f';        /* no text holds a control character */
         }
     }
+    p->keybuf[klen] = '\0';
+    *cached = ok && klen <= STRMAP_KEY_MAX;
+    if (*cached && strmap_get(p->attr_keys, p->keybuf, &hit) == 0) {
+        *text = p->attr[hit].text;
+        *scrutins = p->attr[hit].scrutins;
+        return ok;
+    }
+    if ((attrs = json_object()) == NULL)
+        return -1;
+    for (size_t i = 0; i < p->ncols; i++) {
+        int req = p->col_format == (int)i;
+
+        for (int c = 0; c < COL_REQUIRED; c++)
+            req |= p->col[c] == (int)i;
+        if (!req && p->fields[i].len > 0 && text_ok(&p->fields[i], 200, 1, 0))
+            json_object_set_new(attrs, p->colname[i], json_string(p->fields[i].data));
+    }
+    *scrutins = 0;
+    for (size_t s = 0; s < p->def->nscrutins; s++)
+        if (def_eligible(&p->def->scrutins[s], attrs))
+            *scrutins |= (uint32_t)1 << s;
+    *text = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(attrs);
+    if (*text == NULL)
+        return -1;
+    if (*cached && p->nattr < ATTR_CACHE &&
+        strmap_put(p->attr_keys, p->keybuf, (uint32_t)p->nattr, NULL) == 0) {
+        p->attr[p->nattr].text = *text;
+        p->attr[p->nattr++].scrutins = *scrutins;
+    } else {
+        *cached = 0;
+    }
+    return ok;
+}
+
+static void parse_row(parser *p)
+{
+    voter_row r;
+    char *emails[VOTERS_MAX_EMAILS], *attrtext = NULL;
+    size_t nemails = 0;
+    uint32_t eligible = 0;
+    int ok = row_fields_ok(p), format = notice_format_of(p), cached = 0, attrs_ok;
+
+    memset(&r, 0, sizeof r);
+    if (format < 0)
+        ok = 0;
+    else
+        r.notice_format = (voters_notice_format)format;
+    attrs_ok = row_attributes(p, &attrtext, &eligible, &cached);
+    if (attrs_ok < 0) {
+        p->oom = 1;
+        return;
+    }
+    ok &= attrs_ok;
     if (ok)
         ok = first_seen(p, p->numbers, p->fields[p->col[COL_NUMBER]].data,
                         "number %s already used on line %llu");
     ok &= split_emails(p, p->fields[p->col[COL_EMAILS]].data, emails, &nemails);
     for (size_t s = 0; s < p->def->nscrutins; s++)
-        if (def_eligible(&p->def->scrutins[s], attrs))
+        if (eligible & (uint32_t)1 << s)
             r.scrutins[r.v.nscrutins++] = p->def->scrutins[s].id;
     if (ok && r.v.nscrutins == 0) {
         add_error(p, p->line, "voter matches the eligibility rule of no scrutin");
         ok = 0;
     }
     if (ok && p->list->nerrors == 0) {
-        attrtext = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
         snprintf(r.v.number, sizeof r.v.number, "%s", p->fields[p->col[COL_NUMBER]].data);
-        if (attrtext == NULL || row_store(p, &r, attrtext, emails, nemails) != 0) {
+        if (row_store(p, &r, attrtext, emails, nemails) != 0) {
             p->oom = 1;
         } else {
             voter_list *l = p->rows;
@@ -470,8 +542,8 @@ static void parse_row(parser *p)
         }
     }
 out:
-    free(attrtext);
-    json_decref(attrs);
+    if (!cached)
+        free(attrtext);
 }
 
 static void on_row(int term, void *arg)
@@ -532,7 +604,8 @@ static int parser_start(parser *p, struct csv_parser *csv, voter_list *list, vot
     p->line_start = 1;
     p->numbers = strmap_new();
     p->emails = strmap_new();
-    if (p->numbers == NULL || p->emails == NULL ||
+    p->attr_keys = strmap_new();
+    if (p->numbers == NULL || p->emails == NULL || p->attr_keys == NULL ||
         csv_init(csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         add_error(p, 0, "out of memory");
         return -1;
@@ -563,6 +636,10 @@ static void parser_end(parser *p, struct csv_parser *csv)
         free(p->header_store[i]);
     strmap_free(p->numbers);
     strmap_free(p->emails);
+    strmap_free(p->attr_keys);
+    for (size_t i = 0; i < p->nattr; i++)
+        free(p->attr[i].text);
+    free(p->keybuf);
 }
 
 int voters_parse_buffer(voter_list *list, const char *name, const char *data, size_t len,

@@ -88,10 +88,17 @@ static void test_valid_file_and_eligibility(void **state)
         "A1,Martin,Camille,camille.martin@ex.gouv.fr,Paris,\"1 rue A\n75001 Paris\",attache\n"
         "\n"
         "A2,Petit,Léa,Lea.Petit@EX.gouv.fr; lea@perso-pro.fr,Lyon,,secretaire\r\n"
-        "A3,Durand,Jules,jules@ex.gouv.fr,Lyon,,\n";
+        "A3,Durand,Jules,jules@ex.gouv.fr,Lyon,,\n"
+        "A4,Blanc,Rose,rose@ex.gouv.fr,Lyon,,attache\n"        /* attributes seen before */
+        "A5,Noir,Paul,paul@ex.gouv.fr,Lyon,,secretaire\n";
 
     assert_int_equal(parse(f, &l, csv), 0);
-    assert_int_equal(l.n, 3);
+    assert_int_equal(l.n, 5);
+    assert_int_equal(l.rows[3].v.nscrutins, 2);
+    assert_string_equal(l.rows[3].v.attributes, "{\"corps\":\"attache\"}");
+    assert_string_equal(l.rows[3].scrutins[1], l.rows[0].scrutins[1]);
+    assert_int_equal(l.rows[4].v.nscrutins, 1);
+    assert_string_equal(l.rows[4].v.attributes, "{\"corps\":\"secretaire\"}");
     assert_int_equal(l.rows[0].v.nscrutins, 2);               /* attaché: CAP + CSA */
     assert_int_equal(l.rows[1].v.nscrutins, 1);               /* secrétaire: CSA only */
     assert_string_equal(l.rows[1].emails[0], "lea.petit@ex.gouv.fr"); /* lower-cased */
