@@ -184,17 +184,13 @@ static int cmd_init(votectl *v, int argc, char **argv)
     return rc;
 }
 
+/* The streamed import's rows so far (their count is known only at the end);
+ * arg: an int set once a line without its end was printed. */
 static void progress(uint64_t done, uint64_t total, void *arg)
 {
-    (void)arg;
-    if (!isatty(STDERR_FILENO))
-        return;
-    if (total == 0)                     /* streamed: the count is not known before the end */
-        fprintf(stderr, "\rimporting voters: %llu", (unsigned long long)done);
-    else
-        fprintf(stderr, "\rimporting voters: %llu/%llu (%llu%%)%s", (unsigned long long)done,
-                (unsigned long long)total, (unsigned long long)(100 * done / total),
-                done == total ? "\n" : "");
+    (void)total;
+    if (isatty(STDERR_FILENO))
+        *(int *)arg = fprintf(stderr, "\rimporting voters: %llu", (unsigned long long)done) > 0;
 }
 
 /* The list is streamed: parsed on one thread while the store writes the
@@ -205,7 +201,7 @@ int votectl_import(votectl *v, const char *csv, int dry_run)
     voters_stream *st;
     voters_diff diff;
     char err[DEF_ERR_CHARS];
-    int rc;
+    int rc, shown = 0;
 
     if (election_definition(v->store, &d, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "votectl: %s\n", err);
@@ -215,8 +211,8 @@ int votectl_import(votectl *v, const char *csv, int dry_run)
         def_free(&d);
         return votectl_result(v, STORE_ENOMEM, NULL);
     }
-    rc = election_import_stream(v->store, &v->ctx, st, dry_run, &diff, progress, NULL);
-    if (isatty(STDERR_FILENO) && !dry_run)
+    rc = election_import_stream(v->store, &v->ctx, st, dry_run, &diff, progress, &shown);
+    if (shown)
         fputc('\n', stderr);
     /* the file's errors first, as when the whole list was parsed before the store
      * was asked: waits for the parse when the store refused */
