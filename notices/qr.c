@@ -13,6 +13,16 @@
  * larger image on every page.) */
 int qr_draw(cairo_t *cr, const char *text, double x, double y, double size)
 {
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, x, y, size, size);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    return qr_draw_modules(cr, text, x, y, size);
+}
+
+int qr_draw_modules(cairo_t *cr, const char *text, double x, double y, double size)
+{
     QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     cairo_surface_t *mask;
     cairo_pattern_t *pat;
@@ -40,9 +50,6 @@ int qr_draw(cairo_t *cr, const char *text, double x, double y, double size)
     pat = cairo_pattern_create_for_surface(mask);
     cairo_pattern_set_filter(pat, CAIRO_FILTER_NEAREST);
     cairo_save(cr);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x, y, size, size);
-    cairo_fill(cr);
     cairo_translate(cr, x, y);
     cairo_scale(cr, size / w, size / w);
     cairo_set_source_rgb(cr, 0, 0, 0);
