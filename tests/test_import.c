@@ -216,6 +216,27 @@ static void test_invisible_characters_refused(void **state)
     voter_list_free(&l);
 }
 
+/* A NUL byte in a field is an error, wherever it is: the address after it
+ * was dropped unseen (strtok stops there), "large\0..." taken for large. */
+static void test_nul_in_field_refused(void **state)
+{
+    fixture *f = *state;
+    static const char nul_email[] = HEADER "B1,X,Y,x@ex.fr,E,,attache\n"
+                                           "B2,X,Y,\"y@ex.fr;\0z@ex.fr\",E,,attache\n";
+    static const char nul_format[] = FORMAT_HEADER "B1,X,Y,x@ex.fr,E,,attache,large\0x\n";
+    voter_list l;
+
+    assert_int_equal(voters_parse_buffer(&l, "voters.csv", nul_email, sizeof nul_email - 1,
+                                         &f->d), -1);
+    assert_true(l.nerrors >= 1);
+    assert_non_null(strstr(l.errors[0], "voters.csv:3: emails holds a NUL character"));
+    voter_list_free(&l);
+    assert_int_equal(voters_parse_buffer(&l, "voters.csv", nul_format, sizeof nul_format - 1,
+                                         &f->d), -1);
+    assert_non_null(strstr(l.errors[0], "voters.csv:2: notice_format holds a NUL character"));
+    voter_list_free(&l);
+}
+
 static void test_all_errors_reported(void **state)
 {
     fixture *f = *state;
@@ -448,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_notice_format_column),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_invisible_characters_refused),
+        cmocka_unit_test(test_nul_in_field_refused),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_import_diff_and_all_or_nothing),
         cmocka_unit_test(test_stream_import_and_diff),
