@@ -446,6 +446,39 @@ static void mutate(const char *from, const char *to, const char *key, mutation m
     fclose(out);
 }
 
+/* dir/archive.jsonl copied to dir/bad.jsonl with `extra` (len bytes, may
+ * hold a NUL) appended to the first line holding `key`, before its newline. */
+static void append_raw(const char *dir, const char *key, const char *extra, size_t len)
+{
+    char from[600], to[600];
+    FILE *in, *out;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int done = 0;
+
+    snprintf(from, sizeof from, "%s/archive.jsonl", dir);
+    snprintf(to, sizeof to, "%s/bad.jsonl", dir);
+    in = fopen(from, "r");
+    out = fopen(to, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = getline(&line, &cap, in)) > 0) {
+        if (!done && strstr(line, key) != NULL && line[n - 1] == '\n') {
+            done = 1;
+            assert_int_equal(fwrite(line, 1, (size_t)n - 1, out), (size_t)n - 1);
+            assert_int_equal(fwrite(extra, 1, len, out), len);
+            fputc('\n', out);
+        } else {
+            assert_int_equal(fwrite(line, 1, (size_t)n, out), (size_t)n);
+        }
+    }
+    assert_true(done);
+    free(line);
+    fclose(in);
+    fclose(out);
+}
+
 /* voteverify's output and exit status on path. */
 static int verify(const char *path, char *out, size_t outlen)
 {
@@ -1032,6 +1065,23 @@ static void test_verifier(void **state)
         for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
             expect_fail_with(f->dir, "tracker", refused[i].m, "",
                              "scrutin csa-ministere: 1 invalid", refused[i].why);
+    }
+    /* a NUL and other bytes after a canonical ballot line (or the head):
+     * bytes no check reads, refused (they were cut off by the copy of the line) */
+    {
+        static const char junk[] = "\0{\"ballot\":\"not read\"}";
+        char path2[700];
+
+        snprintf(path2, sizeof path2, "%s/bad.jsonl", f->dir);
+
+        append_raw(f->dir, "\"tracker\"", junk, sizeof junk - 1);
+        assert_int_not_equal(verify(path2, out, sizeof out), 0);
+        if (strstr(out, "FAIL archive: line 4 holds a NUL byte") == NULL)
+            fail_msg("%s", out);
+        append_raw(f->dir, "\"format\"", junk, sizeof junk - 1);
+        assert_int_not_equal(verify(path2, out, sizeof out), 0);
+        if (strstr(out, "FAIL archive: line 1 holds a NUL byte") == NULL)
+            fail_msg("%s", out);
     }
     /* the last checkpoint removed: the end line says there was one more */
     expect_fail(f->dir, "checkpoints", drop_last_checkpoint,

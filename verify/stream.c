@@ -139,6 +139,14 @@ static void scrutin_verdicts(vv *v)
     }
 }
 
+/* A line is text (§14): a NUL would cut it short where it is copied, and
+ * the bytes after it would be read by no check. */
+static void nul_check(vv *v, const char *line, ssize_t len, unsigned long long n)
+{
+    if (memchr(line, '\0', (size_t)len) != NULL)
+        vv_report(v, 0, "archive: line %llu holds a NUL byte", n);
+}
+
 int vv_archive(vv *v, FILE *in)
 {
     reader *r = calloc(1, sizeof *r);
@@ -155,11 +163,14 @@ int vv_archive(vv *v, FILE *in)
     } else {
         json_t *head = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
 
+        nul_check(v, line, len, 1);
+
         rc = vv_election(v, head);
         json_decref(head);
         v->lines = 1;
     }
     while (rc == 0 && !v->have_end && (len = getline(&line, &cap, in)) > 0) {
+        nul_check(v, line, len, (unsigned long long)v->lines + 1);
         if (r->cur != NULL && ballot_line(line)) {
             if ((r->lines[r->n++] = strdup(line)) == NULL)
                 rc = -1;
