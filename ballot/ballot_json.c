@@ -2,6 +2,7 @@
 #include "ballot_json.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,20 +135,63 @@ char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES])
     return s;
 }
 
-size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
+/* ballot_store_bytes' answers, which depend on their arguments alone: a cast
+ * asks for every scrutin of its election, and a dummy ballot's canonical JSON
+ * cost as much as a tenth of the cast's CPU. */
+#define STORE_BYTES_MEMO 32
+static struct {
+    size_t k, n;
+    uint64_t min, max;
+    char id[BALLOT_SCRUTIN_ID_MAX + 1];
+} store_bytes_memo[STORE_BYTES_MEMO];
+static size_t store_bytes_memo_n;
+static pthread_mutex_t store_bytes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t store_bytes_compute(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
 {
     static const uint8_t fp[BALLOT_FP_BYTES];
     ballot *b = ballot_new(k, min, max);
     char *canonical = NULL;
     size_t n = 0;
 
-    if (b != NULL && strlen(scrutin_id) <= BALLOT_SCRUTIN_ID_MAX) {
+    if (b != NULL) {
         snprintf(b->scrutin_id, sizeof b->scrutin_id, "%s", scrutin_id);
         if ((canonical = ballot_canonical(b, fp)) != NULL)
             n = strlen(canonical) + ballot_wire_size(b) + 32 * k;
     }
     free(canonical);
     ballot_free(b);
+    return n;
+}
+
+size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
+{
+    size_t n = 0, i;
+    int found = 0;
+
+    if (strlen(scrutin_id) > BALLOT_SCRUTIN_ID_MAX)
+        return 0;
+    pthread_mutex_lock(&store_bytes_lock);
+    for (i = 0; i < store_bytes_memo_n && !found; i++)
+        if (store_bytes_memo[i].k == k && store_bytes_memo[i].min == min &&
+            store_bytes_memo[i].max == max && strcmp(store_bytes_memo[i].id, scrutin_id) == 0) {
+            n = store_bytes_memo[i].n;
+            found = 1;
+        }
+    pthread_mutex_unlock(&store_bytes_lock);
+    if (found)
+        return n;
+    n = store_bytes_compute(k, min, max, scrutin_id);
+    pthread_mutex_lock(&store_bytes_lock);
+    if (n > 0 && store_bytes_memo_n < STORE_BYTES_MEMO) {   /* full: computed each time */
+        i = store_bytes_memo_n++;
+        store_bytes_memo[i].k = k;
+        store_bytes_memo[i].min = min;
+        store_bytes_memo[i].max = max;
+        store_bytes_memo[i].n = n;
+        snprintf(store_bytes_memo[i].id, sizeof store_bytes_memo[i].id, "%s", scrutin_id);
+    }
+    pthread_mutex_unlock(&store_bytes_lock);
     return n;
 }
 

@@ -164,6 +164,29 @@ static void test_wire_form(void **state)
     ballot_free(b);
 }
 
+/* ballot_store_bytes: what a ballot of these parameters takes in the box, the
+ * same when asked again (its answers are kept) and for each scrutin its own. */
+static void test_store_bytes(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 };
+    const uint8_t ch[3] = { 0, 1, 0 };
+    ballot *b = make(f, &sc, ch, 1);
+    char *t = ballot_canonical(b, f->fp), id[BALLOT_SCRUTIN_ID_MAX + 2];
+    size_t want = strlen(t) + ballot_wire_size(b) + 32 * 3;
+
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ballot_store_bytes(3, 0, 1, "scrutin"), want);
+        assert_int_equal(ballot_store_bytes(3, 0, 1, "scrutin-0123456789"), want + 2 * 11);
+        assert_int_not_equal(ballot_store_bytes(4, 0, 1, "scrutin"), want);
+    }
+    memset(id, 'a', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    assert_int_equal(ballot_store_bytes(3, 0, 1, id), 0);           /* too long an id */
+    free(t);
+    ballot_free(b);
+}
+
 static void test_moved_and_resigned(void **state)
 {
     fixture *f = *state;
@@ -268,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_invalid_choices_and_parameters),
         cmocka_unit_test(test_tampering_any_byte),
         cmocka_unit_test(test_wire_form),
+        cmocka_unit_test(test_store_bytes),
         cmocka_unit_test(test_moved_and_resigned),
         cmocka_unit_test(test_identity_ciphertext_refused),
         cmocka_unit_test(test_batch_of_ballots_and_tally),
