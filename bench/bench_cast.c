@@ -29,37 +29,7 @@
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
 
-/* CPU seconds (user + system) of process pid and its live children. */
-static double tree_cpu_s(int pid)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    double ticks = 0;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char path[300], line[1024], *p;
-        unsigned long long ut, st;
-        int id = atoi(e->d_name), ppid;
-        FILE *f;
-
-        if (id <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", id);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        /* after the command's ")": state ppid ... field 14 utime, 15 stime */
-        if (fgets(line, sizeof line, f) != NULL && (p = strrchr(line, ')')) != NULL &&
-            sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid, &ut,
-                   &st) == 3 && (id == pid || ppid == pid))
-            ticks += (double)(ut + st);
-        fclose(f);
-    }
-    if (d != NULL)
-        closedir(d);
-    return ticks / (double)sysconf(_SC_CLK_TCK);
-}
-
-#define SERVER_PROCS 8
+#define SERVER_PROCS 16
 
 /* The CPU ticks (user + system, /proc/PID/stat) of the daemon pid (the writer)
  * and of each of its live children (the signer, the worker, the mailer). */
@@ -88,6 +58,7 @@ static void server_cpu_read(int pid, server_cpu *c)
         snprintf(path, sizeof path, "/proc/%d/stat", id);
         if ((f = fopen(path, "r")) == NULL)
             continue;
+        /* "pid (comm) state ppid ...", field 14 utime, 15 stime */
         if (fgets(line, sizeof line, f) != NULL && (p = strrchr(line, ')')) != NULL &&
             (q = strchr(line, '(')) != NULL && q < p &&
             sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid, &ut,
@@ -100,6 +71,18 @@ static void server_cpu_read(int pid, server_cpu *c)
     }
     if (d != NULL)
         closedir(d);
+}
+
+/* CPU seconds (user + system) of process pid and its live children. */
+static double tree_cpu_s(int pid)
+{
+    server_cpu c;
+    double ticks = 0;
+
+    server_cpu_read(pid, &c);
+    for (int i = 0; i < c.n; i++)
+        ticks += (double)c.ticks[i];
+    return ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* "bench cast.server_cpu_ms": the CPU the writer, signer, worker and mailer
