@@ -35,6 +35,7 @@
  * and of each of its live children (the signer, the worker, the mailer). */
 typedef struct {
     int writer, n;
+    long box_commits;                   /* box_commits of the daemon's box */
     int pid[SERVER_PROCS];
     char comm[SERVER_PROCS][20];
     unsigned long long ticks[SERVER_PROCS];
@@ -113,6 +114,32 @@ static void server_cpu_print(const server_cpu *b, const server_cpu *a, const cha
                 printf(" %s %.3f", a->pid[i] == a->writer ? "writer" : a->comm[i],
                        (double)(a->ticks[i] - b->ticks[j]) * tick_ms / (double)accepted);
     printf("\n");
+    if (a->box_commits > b->box_commits && b->box_commits >= 0)
+        printf("# cast: %ld commits wrote the ballot box: %.1f accepted casts per durable "
+               "commit\n", a->box_commits - b->box_commits,
+               (double)accepted / (double)(a->box_commits - b->box_commits));
+}
+
+/* The SQLite file change counter of ballots.db beside the configuration file
+ * cfg (its header's bytes 24 to 27, big-endian): one more for every
+ * transaction that wrote the file, in rollback-journal mode. -1 without such
+ * a file (PostgreSQL). */
+static long box_commits(const char *cfg)
+{
+    char path[900];
+    unsigned char h[28];
+    const char *slash = strrchr(cfg, '/');
+    FILE *f;
+    long n = -1;
+
+    snprintf(path, sizeof path, "%.*sballots.db", slash != NULL ? (int)(slash - cfg + 1) : 0, cfg);
+    if ((f = fopen(path, "rb")) == NULL)
+        return -1;
+    if (fread(h, 1, sizeof h, f) == sizeof h)
+        n = (long)((unsigned long)h[24] << 24 | (unsigned long)h[25] << 16 |
+                   (unsigned long)h[26] << 8 | h[27]);
+    fclose(f);
+    return n;
 }
 
 /* Turn privilege separation on or off in the configuration file cfg; 0 or -1. */
@@ -219,12 +246,14 @@ static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, 
     if (tls && (tu_tls_make(&h, dir) != 0 || tu_haproxy_start(&h, sock, tu_internal_port, 0) != 0))
         bench_die("cast: HAProxy");
     server_cpu_read(pid, before);
+    before->box_commits = box_commits(cfg);
     cpu0 = tree_cpu_s(pid);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s%s%s load %s/load.csv --concurrency %d "
                "--bench", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
                tls ? h.cacert : "", dir, CONCURRENCY);
     *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
     server_cpu_read(pid, after);
+    after->box_commits = box_commits(cfg);
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
     tu_haproxy_stop(&h);
     tu_internal_port = 0;

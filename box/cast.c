@@ -457,14 +457,20 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
             rc = refuse(&j, BOX_E_ACCESS);
         j.auth_checked = rc == ACCESS_OK;
     }
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
+        /* its write comes once the proofs are checked: the writer waits for
+         * it a little before committing the casts already queued */
+        store_write_expect(b->store);
         rc = check_ballot(&j, &canonical);
+        if (rc != STORE_OK)
+            store_write_unexpect(b->store);
+    }
     if (rc == STORE_OK) {
         election_box_room(&j.d, j.room);
         j.have_room = 1;
         j.canonical = canonical;
         ballot_tracker_text(out->tracker_text, j.tracker);
-        rc = store_write(b->store, run_write, &j);
+        rc = store_write_expected(b->store, run_write, &j);
     }
     if (rc == STORE_OK && j.signed_rc != SIGNER_OK)
         rc = STORE_EIO;                 /* committed, but no receipt: the signer logged why */

@@ -15,6 +15,10 @@
  * losing its own (a failover), and how often. */
 #define STORE_FAILOVER_S 60
 #define STORE_RECONNECT_POLL_US 100000
+/* How long the writer, holding queued jobs, waits at most for the writes
+ * announced with store_write_expect before it commits without them, unless
+ * store_write_gather_set says otherwise. */
+#define STORE_GATHER_US 4000
 
 typedef struct job {
     store_job fn;
@@ -44,6 +48,8 @@ struct store {
     pthread_cond_t queued, finished, reader_free;
     job *head, *tail;
     int stopping;
+    int expected;            /* writes announced (store_write_expect), not queued yet */
+    long gather_us;          /* the longest wait for them */
     store_conn **readers;
     int *reader_busy;
     int nreaders;
@@ -187,6 +193,23 @@ void store_on_error(store *s, store_error_fn fn)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Move queued jobs into batch (n there already), up to STORE_BATCH_MAX; the
+ * lock is held. The new count. */
+static int take(store *s, job **batch, int n)
+{
+    while (s->head != NULL && n < STORE_BATCH_MAX) {
+        batch[n++] = s->head;
+        s->head = s->head->next;
+    }
+    if (s->head == NULL)
+        s->tail = NULL;
+    return n;
+}
+
+/* Group commit: the jobs queued while the last batch ran make the next
+ * batch; while writes announced with store_write_expect are still on their
+ * way (a cast verifying its proofs), the writer waits for them, at most
+ * gather_us, so that one durable commit serves them all. */
 static void *writer_main(void *arg)
 {
     store *s = arg;
@@ -200,12 +223,22 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&s->queued, &s->lock);
         if (s->head == NULL && s->stopping)
             break;
-        while (s->head != NULL && n < STORE_BATCH_MAX) {
-            batch[n++] = s->head;
-            s->head = s->head->next;
+        n = take(s, batch, n);
+        if (s->expected > 0 && n < STORE_BATCH_MAX && !s->stopping) {
+            struct timespec until;
+
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_sec += s->gather_us / 1000000;
+            until.tv_nsec += s->gather_us % 1000000 * 1000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (s->expected > 0 && n < STORE_BATCH_MAX && !s->stopping &&
+                   pthread_cond_timedwait(&s->queued, &s->lock, &until) == 0)
+                n = take(s, batch, n);
+            n = take(s, batch, n);
         }
-        if (s->head == NULL)
-            s->tail = NULL;
         pthread_mutex_unlock(&s->lock);
         run_batch(s, batch, n);
         pthread_mutex_lock(&s->lock);
@@ -253,11 +286,14 @@ int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_siz
     return STORE_OK;
 }
 
-int store_write(store *s, store_job fn, void *arg)
+/* Queue fn and wait for its commit; announced: it ends a store_write_expect. */
+static int write_wait(store *s, store_job fn, void *arg, int announced)
 {
     job j = { fn, arg, STORE_EIO, 0, 0, NULL, NULL };
 
     pthread_mutex_lock(&s->lock);
+    if (announced && s->expected > 0)
+        s->expected--;
     if (enqueue(s, &j) != 0) {
         pthread_mutex_unlock(&s->lock);
         return STORE_EIO;
@@ -266,6 +302,39 @@ int store_write(store *s, store_job fn, void *arg)
         pthread_cond_wait(&s->finished, &s->lock);
     pthread_mutex_unlock(&s->lock);
     return j.result;
+}
+
+int store_write(store *s, store_job fn, void *arg)
+{
+    return write_wait(s, fn, arg, 0);
+}
+
+void store_write_expect(store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->expected++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void store_write_unexpect(store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->expected > 0 && --s->expected == 0)
+        pthread_cond_signal(&s->queued);        /* the writer waits no more */
+    pthread_mutex_unlock(&s->lock);
+}
+
+int store_write_expected(store *s, store_job fn, void *arg)
+{
+    return write_wait(s, fn, arg, 1);
+}
+
+void store_write_gather_set(store *s, long us)
+{
+    pthread_mutex_lock(&s->lock);
+    if (us > 0)
+        s->gather_us = us;
+    pthread_mutex_unlock(&s->lock);
 }
 
 int store_read(store *s, store_job fn, void *arg)
@@ -302,6 +371,7 @@ int store_read(store *s, store_job fn, void *arg)
 store *store_open(const store_config *cfg, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
+    pthread_condattr_t mono;
 
     if (s == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -309,9 +379,13 @@ store *store_open(const store_config *cfg, char *err, size_t errlen)
     }
     s->b = cfg->postgresql != NULL ? &store_backend_pg : &store_backend_sqlite;
     pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->queued, NULL);
+    pthread_condattr_init(&mono);
+    pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->queued, &mono);
+    pthread_condattr_destroy(&mono);
     pthread_cond_init(&s->finished, NULL);
     pthread_cond_init(&s->reader_free, NULL);
+    s->gather_us = STORE_GATHER_US;
     s->stopping = cfg->readonly;       /* read-only: no writer, every write refused */
     s->writer = cfg->readonly ? NULL : s->b->connect(cfg, 0, err, errlen);
     if (s->writer == NULL && !cfg->readonly) {

@@ -232,6 +232,95 @@ static void test_after_commit_jobs_all_run(void **state)
     free(dir);
 }
 
+/* Group commit across a cast's proofs (issue 25): while a write is announced
+ * (store_write_expect), a write already queued waits for it, and both commit
+ * in one transaction; an announcement withdrawn lets the queued one go. */
+#define GATHER_SCRUTIN "gather"
+
+typedef struct {
+    store *s;
+    int rc;
+    uint64_t in_tx, committed;          /* job_second: what it saw */
+} gather;
+
+static int job_gather_add(store_tx *tx, void *arg)
+{
+    uint8_t pub[32];
+
+    (void)arg;
+    randombytes_buf(pub, sizeof pub);
+    return store_credential_add(tx, GATHER_SCRUTIN, pub);
+}
+
+static int count_gathered(store_tx *tx, void *arg)
+{
+    return store_credential_count(tx, arg);
+}
+
+/* The announced write: it sees the first write in its own transaction, and
+ * a read connection does not see it committed yet. */
+static int job_second(store_tx *tx, void *arg)
+{
+    gather *g = arg;
+    int rc = store_credential_count(tx, &g->in_tx);
+
+    if (rc == STORE_OK)
+        rc = store_read(g->s, count_gathered, &g->committed);
+    return rc == STORE_OK ? job_gather_add(tx, NULL) : rc;
+}
+
+static void *run_first(void *arg)
+{
+    gather *g = arg;
+
+    g->rc = store_write(g->s, job_gather_add, NULL);
+    return NULL;
+}
+
+static void test_announced_write_shares_the_commit(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    gather g = { 0 };
+    pthread_t t;
+    uint64_t n = 1;
+    struct timespec t0, now;
+
+    (void)state;
+    store_write_gather_set(s, 30000000);    /* 30 s: the test's bound */
+    g.s = s;
+    store_write_expect(s);
+    assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
+    /* for 100 ms, the first write stays uncommitted: it waits for the second */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        struct timespec pause = { 0, 2000000 };
+
+        assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
+        assert_int_equal(n, 0);
+        nanosleep(&pause, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 100);
+    assert_int_equal(store_write_expected(s, job_second, &g), STORE_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(g.rc, STORE_OK);
+    assert_int_equal(g.in_tx, 1);       /* the first write, in the same transaction */
+    assert_int_equal(g.committed, 0);   /* and not committed before it */
+    assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    /* withdrawn: the queued write commits without waiting out the 30 s */
+    store_write_expect(s);
+    assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
+    store_write_unexpect(s);
+    pthread_join(t, NULL);
+    assert_int_equal(g.rc, STORE_OK);
+    assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static void test_open_errors(void **state)
 {
     char err[256];
@@ -348,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_reads_cannot_write_and_conflicts),
         cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_after_commit_jobs_all_run),
+        cmocka_unit_test(test_announced_write_shares_the_commit),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
         cmocka_unit_test(test_pg_schemas_and_roles),
