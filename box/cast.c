@@ -28,6 +28,10 @@ void box_destroy(box_ctx *b)
 {
     if (b->have_pk)
         elgamal_pk_clear(&b->pk);
+    if (b->def != NULL)
+        def_free(b->def);
+    free(b->def);
+    free(b->def_text);
     if (b->archive_fd >= 0)
         close(b->archive_fd);
     free(b->published);
@@ -174,14 +178,52 @@ static void release(cast_job *j)
     def_free(&j->d);
 }
 
-static int load_election(store_tx *tx, cast_job *j)
+/* The election definition text, parsed: the last one parsed is kept (its
+ * text compared byte for byte), *d shares it (def_free releases the share;
+ * nobody writes into a parsed definition). 0, or -1 if it does not parse. */
+static int definition_parse(box_ctx *b, const char *text, def_election *d)
 {
     char err[DEF_ERR_CHARS];
+    def_election *fresh;
+    char *copy;
+
+    pthread_mutex_lock(&b->lock);
+    if (b->def != NULL && strcmp(b->def_text, text) == 0) {
+        *d = *b->def;
+        json_incref(d->root);
+        pthread_mutex_unlock(&b->lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (def_parse(d, text, strlen(text), err, sizeof err) != 0)
+        return -1;
+    copy = strdup(text);
+    fresh = malloc(sizeof *fresh);
+    if (copy == NULL || fresh == NULL) {
+        free(copy);
+        free(fresh);
+        return 0;                       /* parsed, not kept */
+    }
+    *fresh = *d;
+    json_incref(fresh->root);
+    pthread_mutex_lock(&b->lock);
+    if (b->def != NULL)
+        def_free(b->def);
+    free(b->def);
+    free(b->def_text);
+    b->def_text = copy;
+    b->def = fresh;
+    pthread_mutex_unlock(&b->lock);
+    return 0;
+}
+
+static int load_election(store_tx *tx, cast_job *j)
+{
     int rc = store_election_get(tx, &j->e);
 
     if (rc != STORE_OK)
         return rc;
-    if (def_parse(&j->d, j->e.definition, strlen(j->e.definition), err, sizeof err) != 0)
+    if (definition_parse(j->b, j->e.definition, &j->d) != 0)
         return STORE_EIO;
     return check_state(tx, j);
 }
