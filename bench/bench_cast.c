@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +36,6 @@
 typedef struct {
     int writer, n;
     long box_commits;                   /* box_commits of the daemon's box */
-    double client_s;                    /* CPU of the waited-for children: voteclient */
     int pid[SERVER_PROCS];
     char comm[SERVER_PROCS][20];
     unsigned long long ticks[SERVER_PROCS];
@@ -95,7 +93,7 @@ static void server_cpu_print(const server_cpu *b, const server_cpu *a, const cha
 {
     const char *p = strstr(out, "# cast: ");
     size_t ballots, errors, accepted;
-    double tick_ms = 1e3 / (double)sysconf(_SC_CLK_TCK), total = 0;
+    double tick_ms = 1e3 / (double)sysconf(_SC_CLK_TCK), total = 0, client;
 
     if (p == NULL || sscanf(p, "# cast: %zu ballots, %zu errors", &ballots, &errors) != 2 ||
         errors >= ballots) {
@@ -116,14 +114,12 @@ static void server_cpu_print(const server_cpu *b, const server_cpu *a, const cha
                 printf(" %s %.3f", a->pid[i] == a->writer ? "writer" : a->comm[i],
                        (double)(a->ticks[i] - b->ticks[j]) * tick_ms / (double)accepted);
     printf("\n");
-    if (a->client_s > b->client_s) {
-        double client = (a->client_s - b->client_s) * 1e3 / (double)accepted;
-
+    if ((p = strstr(out, "# cast: voteclient used ")) != NULL &&
+        sscanf(p, "# cast: voteclient used %lf", &client) == 1) {
         double both = total / (double)accepted + client;
 
-        printf("# cast: voteclient load %.3f ms CPU per accepted cast; with the server's, %.3f "
-               "ms: %.0f casts/s at most on the 2 cores they share\n", client, both,
-               2000.0 / both);
+        printf("# cast: server and client, %.3f ms of CPU per cast: %.0f casts/s at most on "
+               "the 2 cores they share\n", both, 2000.0 / both);
     }
     if (a->box_commits > b->box_commits && b->box_commits >= 0)
         printf("# cast: %ld commits wrote the ballot box: %.1f accepted casts per durable "
@@ -151,17 +147,6 @@ static long box_commits(const char *cfg)
                    (unsigned long)h[26] << 8 | h[27]);
     fclose(f);
     return n;
-}
-
-/* CPU seconds (user + system) of this process's children waited for. */
-static double children_cpu_s(void)
-{
-    struct rusage u;
-
-    if (getrusage(RUSAGE_CHILDREN, &u) != 0)
-        return 0;
-    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 /* Turn privilege separation on or off in the configuration file cfg; 0 or -1. */
@@ -269,7 +254,6 @@ static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, 
         bench_die("cast: HAProxy");
     server_cpu_read(pid, before);
     before->box_commits = box_commits(cfg);
-    before->client_s = children_cpu_s();
     cpu0 = tree_cpu_s(pid);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s%s%s load %s/load.csv --concurrency %d "
                "--bench", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
@@ -277,7 +261,6 @@ static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, 
     *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
     server_cpu_read(pid, after);
     after->box_commits = box_commits(cfg);
-    after->client_s = children_cpu_s();
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
     tu_haproxy_stop(&h);
     tu_internal_port = 0;
