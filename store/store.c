@@ -57,11 +57,13 @@ struct store {
 };
 
 /* Run a batch of jobs in one transaction; each in its own savepoint. 0 if
- * it committed; else every job's result is STORE_EIO and why says why. */
-static int try_batch(store *s, job **batch, int n, char *why, size_t whylen)
+ * it committed; else every job's result is STORE_EIO and why says why.
+ * after: the jobs queued by store_after_commit (begin_after). */
+static int try_batch(store *s, job **batch, int n, int after, char *why, size_t whylen)
 {
     store_tx tx = { s->b, s->writer, NULL };
-    int failed = s->b->begin(s->writer) != STORE_OK;
+    int failed = (after && s->b->begin_after != NULL ? s->b->begin_after(s->writer)
+                                                      : s->b->begin(s->writer)) != STORE_OK;
 
     why[0] = '\0';
     for (int i = 0; i < n; i++)
@@ -124,7 +126,7 @@ static void run_after(store *s, job **batch, int n)
         }
         if (m == 0)
             return;
-        try_batch(s, after, m, why, sizeof why);
+        try_batch(s, after, m, 1, why, sizeof why);
         if (why[0] != '\0' && s->on_error != NULL)
             s->on_error(why);
         for (int k = 0; k < m; k++) {
@@ -175,7 +177,7 @@ static void run_batch(store *s, job **batch, int n)
     time_t deadline = time(NULL) + STORE_FAILOVER_S;
     char why[160];
 
-    while (try_batch(s, batch, n, why, sizeof why) && conn_lost(s, s->writer)) {
+    while (try_batch(s, batch, n, 0, why, sizeof why) && conn_lost(s, s->writer)) {
         if (s->on_error != NULL)
             s->on_error(why);               /* the server went away */
         if (reconnect(s, s->writer, deadline) != 0)

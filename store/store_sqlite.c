@@ -315,15 +315,35 @@ static int sq_compact(store_conn *c)
     return c->readonly ? STORE_EIO : sq_exec(c, "VACUUM box");
 }
 
-static int sq_begin(store_conn *c)
+static int begin_as(store_conn *c, const char *sql)
 {
-    int rc = sq_exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+    int rc = sq_exec(c, sql);
 
     if (rc == STORE_OK && (rc = sq_slots_begin(c)) != STORE_OK) {
         sq_exec(c, "ROLLBACK");
         sq_slots_rolled_back(c);
     }
     return rc;
+}
+
+static int sq_begin(store_conn *c)
+{
+    return begin_as(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+}
+
+/* BEGIN IMMEDIATE opens a write transaction on both files, and COMMIT then
+ * writes, syncs and deletes a super-journal even when nothing changed: the
+ * jobs after a cast's commit (its receipt, signed by the signer, which reads
+ * with its own connection) write nothing, and a checkpoint writes the
+ * registry alone. A deferred transaction locks for writing only the files
+ * it writes: nothing to sync for the one, one journal for the other. Its
+ * first write waits for a lock held elsewhere as BEGIN IMMEDIATE would (the
+ * busy handler), unless the job read that file first in the transaction
+ * (SQLite then answers busy at once): those jobs are best effort
+ * (store_after_commit). */
+static int sq_begin_after(store_conn *c)
+{
+    return begin_as(c, "BEGIN DEFERRED");
 }
 
 static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
@@ -497,6 +517,7 @@ static const char *sq_errmsg(store_conn *c)
 const store_backend store_backend_sqlite = {
     .name = "sqlite",
     STORE_BACKEND_FUNCTIONS(sq),
+    .begin_after = sq_begin_after,
     /* LIKE and NOCASE fold ASCII letters, as the index voter_surname does */
     .sql_voter_search =
         "SELECT " STORE_CARD_COLUMNS " FROM voter v"

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <pthread.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -321,6 +323,62 @@ static void test_announced_write_shares_the_commit(void **state)
     free(dir);
 }
 
+/* The jobs after a commit that write nothing (a cast's receipt: the signer
+ * reads with its own connection) cost no super-journal (SQLite): only the
+ * batch's own commit makes one, a file "...-mj..." created beside the
+ * registry and deleted (inotify counts them). */
+static int job_nothing(store_tx *tx, void *arg)
+{
+    (void)tx;
+    (void)arg;
+    return STORE_OK;
+}
+
+static int job_after_nothing(store_tx *tx, void *arg)
+{
+    (void)arg;
+    return store_after_commit(tx, job_nothing, NULL, 0);
+}
+
+static int super_journals(int fd)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t n;
+    int count = 0;
+
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        for (char *p = buf; p < buf + n;) {
+            struct inotify_event *e = (struct inotify_event *)p;
+
+            count += e->len > 0 && strstr(e->name, "-mj") != NULL;
+            p += sizeof *e + e->len;
+        }
+    return count;
+}
+
+static void test_after_commit_writing_nothing_syncs_nothing(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s;
+    int fd;
+
+    (void)state;
+    if (tu_pg()) {
+        tu_rmdir(dir);
+        free(dir);
+        skip();
+    }
+    s = tu_store(dir);
+    assert_true((fd = inotify_init1(IN_NONBLOCK)) >= 0);
+    assert_true(inotify_add_watch(fd, dir, IN_CREATE) >= 0);
+    assert_int_equal(store_write(s, job_after_nothing, NULL), STORE_OK);
+    assert_int_equal(super_journals(fd), 1);    /* the batch's; none after it */
+    close(fd);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static void test_open_errors(void **state)
 {
     char err[256];
@@ -438,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_after_commit_jobs_all_run),
         cmocka_unit_test(test_announced_write_shares_the_commit),
+        cmocka_unit_test(test_after_commit_writing_nothing_syncs_nothing),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
         cmocka_unit_test(test_pg_schemas_and_roles),
