@@ -18,7 +18,7 @@
 /* How long the writer, holding queued jobs, waits at most for the writes
  * announced with store_write_expect before it commits without them, unless
  * store_write_gather_set says otherwise. */
-#define STORE_GATHER_US 4000
+#define STORE_GATHER_US 10000
 
 typedef struct job {
     store_job fn;
@@ -48,7 +48,11 @@ struct store {
     pthread_cond_t queued, finished, reader_free;
     job *head, *tail;
     int stopping;
-    int expected;            /* writes announced (store_write_expect), not queued yet */
+    /* Writes announced (store_write_expect), not queued yet, by the parity
+     * of the batch count when they were: a batch waits for those announced
+     * before it was taken, not for those that keep coming after. */
+    int expected[2];
+    unsigned batches;
     long gather_us;          /* the longest wait for them */
     store_conn **readers;
     int *reader_busy;
@@ -209,9 +213,10 @@ static int take(store *s, job **batch, int n)
 }
 
 /* Group commit: the jobs queued while the last batch ran make the next
- * batch; while writes announced with store_write_expect are still on their
- * way (a cast verifying its proofs), the writer waits for them, at most
- * gather_us, so that one durable commit serves them all. */
+ * batch; while writes announced with store_write_expect before it was taken
+ * are still on their way (casts verifying their proofs), the writer waits
+ * for them, at most gather_us, so that one durable commit serves them all
+ * (and takes in whatever else is queued meanwhile). */
 static void *writer_main(void *arg)
 {
     store *s = arg;
@@ -219,14 +224,15 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        int n = 0;
+        int n = 0, older;
 
         while (s->head == NULL && !s->stopping)
             pthread_cond_wait(&s->queued, &s->lock);
         if (s->head == NULL && s->stopping)
             break;
         n = take(s, batch, n);
-        if (s->expected > 0 && n < STORE_BATCH_MAX && !s->stopping) {
+        older = s->batches++ & 1;
+        if (s->expected[older] > 0 && n < STORE_BATCH_MAX && !s->stopping) {
             struct timespec until;
 
             clock_gettime(CLOCK_MONOTONIC, &until);
@@ -236,7 +242,7 @@ static void *writer_main(void *arg)
                 until.tv_sec++;
                 until.tv_nsec -= 1000000000L;
             }
-            while (s->expected > 0 && n < STORE_BATCH_MAX && !s->stopping &&
+            while (s->expected[older] > 0 && n < STORE_BATCH_MAX && !s->stopping &&
                    pthread_cond_timedwait(&s->queued, &s->lock, &until) == 0)
                 n = take(s, batch, n);
             n = take(s, batch, n);
@@ -288,14 +294,15 @@ int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_siz
     return STORE_OK;
 }
 
-/* Queue fn and wait for its commit; announced: it ends a store_write_expect. */
-static int write_wait(store *s, store_job fn, void *arg, int announced)
+/* Queue fn and wait for its commit; token >= 0: it ends that
+ * store_write_expect. */
+static int write_wait(store *s, store_job fn, void *arg, int token)
 {
     job j = { fn, arg, STORE_EIO, 0, 0, NULL, NULL };
 
     pthread_mutex_lock(&s->lock);
-    if (announced && s->expected > 0)
-        s->expected--;
+    if (token >= 0 && s->expected[token & 1] > 0)
+        s->expected[token & 1]--;
     if (enqueue(s, &j) != 0) {
         pthread_mutex_unlock(&s->lock);
         return STORE_EIO;
@@ -308,27 +315,31 @@ static int write_wait(store *s, store_job fn, void *arg, int announced)
 
 int store_write(store *s, store_job fn, void *arg)
 {
-    return write_wait(s, fn, arg, 0);
+    return write_wait(s, fn, arg, -1);
 }
 
-void store_write_expect(store *s)
+int store_write_expect(store *s)
+{
+    int token;
+
+    pthread_mutex_lock(&s->lock);
+    token = (int)(s->batches & 1);
+    s->expected[token]++;
+    pthread_mutex_unlock(&s->lock);
+    return token;
+}
+
+void store_write_unexpect(store *s, int token)
 {
     pthread_mutex_lock(&s->lock);
-    s->expected++;
+    if (s->expected[token & 1] > 0 && --s->expected[token & 1] == 0)
+        pthread_cond_signal(&s->queued);        /* the writer may wait no more */
     pthread_mutex_unlock(&s->lock);
 }
 
-void store_write_unexpect(store *s)
+int store_write_expected(store *s, int token, store_job fn, void *arg)
 {
-    pthread_mutex_lock(&s->lock);
-    if (s->expected > 0 && --s->expected == 0)
-        pthread_cond_signal(&s->queued);        /* the writer waits no more */
-    pthread_mutex_unlock(&s->lock);
-}
-
-int store_write_expected(store *s, store_job fn, void *arg)
-{
-    return write_wait(s, fn, arg, 1);
+    return write_wait(s, fn, arg, token & 1);
 }
 
 void store_write_gather_set(store *s, long us)

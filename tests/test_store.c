@@ -287,11 +287,12 @@ static void test_announced_write_shares_the_commit(void **state)
     pthread_t t;
     uint64_t n = 1;
     struct timespec t0, now;
+    int token;
 
     (void)state;
     store_write_gather_set(s, 30000000);    /* 30 s: the test's bound */
     g.s = s;
-    store_write_expect(s);
+    token = store_write_expect(s);
     assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
     /* for 100 ms, the first write stays uncommitted: it waits for the second */
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -303,7 +304,7 @@ static void test_announced_write_shares_the_commit(void **state)
         nanosleep(&pause, NULL);
         clock_gettime(CLOCK_MONOTONIC, &now);
     } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 100);
-    assert_int_equal(store_write_expected(s, job_second, &g), STORE_OK);
+    assert_int_equal(store_write_expected(s, token, job_second, &g), STORE_OK);
     pthread_join(t, NULL);
     assert_int_equal(g.rc, STORE_OK);
     assert_int_equal(g.in_tx, 1);       /* the first write, in the same transaction */
@@ -311,9 +312,9 @@ static void test_announced_write_shares_the_commit(void **state)
     assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
     assert_int_equal(n, 2);
     /* withdrawn: the queued write commits without waiting out the 30 s */
-    store_write_expect(s);
+    token = store_write_expect(s);
     assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
-    store_write_unexpect(s);
+    store_write_unexpect(s, token);
     pthread_join(t, NULL);
     assert_int_equal(g.rc, STORE_OK);
     assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
