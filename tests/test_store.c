@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 #include <libpq-fe.h>
@@ -242,6 +243,7 @@ static void test_after_commit_jobs_all_run(void **state)
 typedef struct {
     store *s;
     int rc;
+    atomic_int started;                 /* run_first is about to queue its write */
     uint64_t in_tx, committed;          /* job_second: what it saw */
 } gather;
 
@@ -275,6 +277,7 @@ static void *run_first(void *arg)
 {
     gather *g = arg;
 
+    atomic_store(&g->started, 1);
     g->rc = store_write(g->s, job_gather_add, NULL);
     return NULL;
 }
@@ -294,7 +297,14 @@ static void test_announced_write_shares_the_commit(void **state)
     g.s = s;
     token = store_write_expect(s);
     assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
-    /* for 100 ms, the first write stays uncommitted: it waits for the second */
+    /* once its thread runs, for 100 ms, the first write stays uncommitted:
+     * it waits for the second */
+    for (int i = 0; i < 10000 && !atomic_load(&g.started); i++) {
+        struct timespec pause = { 0, 1000000 };
+
+        nanosleep(&pause, NULL);
+    }
+    assert_true(atomic_load(&g.started));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     do {
         struct timespec pause = { 0, 2000000 };
