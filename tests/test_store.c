@@ -347,8 +347,7 @@ static int job_nothing(store_tx *tx, void *arg)
 
 static int job_after_nothing(store_tx *tx, void *arg)
 {
-    (void)arg;
-    return store_after_commit(tx, job_nothing, NULL, 0);
+    return store_after_commit(tx, job_nothing, &arg, sizeof arg);
 }
 
 static int super_journals(int fd)
