@@ -485,9 +485,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .res = res,
                    .receipt = out, .signed_rc = SIGNER_EIO };
     char *canonical = NULL;
-    /* its write comes once the checks below are done: the writer waits for
-     * it a little before committing the casts already queued */
-    int token = store_write_expect(b->store), announced = 1, rc;
+    int rc, token = 0;
 
     memset(res, 0, sizeof *res);
     memset(out, 0, sizeof *out);
@@ -501,18 +499,21 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
             rc = refuse(&j, BOX_E_ACCESS);
         j.auth_checked = rc == ACCESS_OK;
     }
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
+        /* its write comes once the proofs are checked: the writer waits for
+         * it a little before committing the casts already queued */
+        token = store_write_expect(b->store);
         rc = check_ballot(&j, &canonical);
+        if (rc != STORE_OK)
+            store_write_unexpect(b->store, token);
+    }
     if (rc == STORE_OK) {
         election_box_room(&j.d, j.room);
         j.have_room = 1;
         j.canonical = canonical;
         ballot_tracker_text(out->tracker_text, j.tracker);
-        announced = 0;
         rc = store_write_expected(b->store, token, run_write, &j);
     }
-    if (announced)
-        store_write_unexpect(b->store, token);
     if (rc == STORE_OK && j.signed_rc != SIGNER_OK)
         rc = STORE_EIO;                 /* committed, but no receipt: the signer logged why */
     if (rc == BOX_REFUSED && res->code == BOX_E_ALREADY_VOTED)
