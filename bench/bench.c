@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ballot/ballot.h"
@@ -176,6 +177,16 @@ static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int t
 
 /* The tally's re-verification and aggregation of n ballots (the pool of
  * distinct ballots used in turn), on every core, scaled to 100,000. */
+/* CPU time of the whole process: the one-thread figures do not count the
+ * time other processes take the core. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void bench_tally(ballot **pool, size_t distinct, int cores)
 {
     ballot_scrutin sc = { S.fp, &S.pk, "bench", 5, 0, 1 };
@@ -195,6 +206,13 @@ static void bench_tally(ballot **pool, size_t distinct, int cores)
     printf("# tally: %zu K=5 ballots (%zu distinct) verified again and added, %d threads\n", n,
            distinct, cores);
     printf("bench tally.verify_100k_s %.2f s\n", t * 100000.0 / (double)n);
+    t0 = cpu_seconds();
+    if (tally_aggregate(&sum, b, n, &sc, 1, &bad) != 0)
+        bench_die("tally_aggregate");
+    t = cpu_seconds() - t0;
+    printf("# the same on one thread (its CPU time, so that other work on the machine does "
+           "not count): verify (one multi-scalar product per group of ballots) and add\n");
+    printf("bench tally.verify_per_ballot_ms %.3f ms\n", t * 1e3 / (double)n);
     free(b);
 }
 
@@ -295,6 +313,20 @@ static void bench_dlog(void)
     dlog_table_free(dl);
 }
 
+/* browser.ballot_create_ms, by bench/ballot_browser.mjs in headless Chromium
+ * (it says so and is skipped when Chromium or node is missing). Run from
+ * tests/, as make bench does. */
+static void bench_browser(void)
+{
+    fflush(stdout);
+    if (system("command -v node >/dev/null 2>&1") != 0) {
+        printf("# browser.ballot_create_ms skipped: node is not installed\n");
+        return;
+    }
+    if (system("node ../bench/ballot_browser.mjs ../build/portal") != 0)
+        printf("# browser.ballot_create_ms: bench/ballot_browser.mjs failed\n");
+}
+
 int main(void)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -321,6 +353,8 @@ int main(void)
             bench_ha();                 /* PostgreSQL and its failover */
         } else if (strcmp(only, "count") == 0) {
             bench_count(cores);         /* the count and the verifier */
+        } else if (strcmp(only, "verify") == 0) {
+            bench_parallel(cores);      /* ballots verified, one by one and by the tally */
         } else if (strcmp(only, "backup") == 0) {
             bench_backup();             /* votectl backup during casts */
         } else if (strcmp(only, "store") == 0) {
@@ -328,8 +362,17 @@ int main(void)
             bench_audit();
             bench_audit_view();
             bench_outbox();
+        } else if (strcmp(only, "import") == 0) {
+            bench_import();             /* the voter list alone */
+        } else if (strcmp(only, "notices") == 0) {
+            bench_notices();
+        } else if (strcmp(only, "disk") == 0) {
+            bench_disk();
+        } else if (strcmp(only, "browser") == 0) {
+            bench_browser();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup or store");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, verify, backup, store, import,"
+                      " notices, disk or browser");
         }
         elgamal_pk_clear(&S.pk);
         return 0;
@@ -340,6 +383,7 @@ int main(void)
     bench_parallel(cores);
     bench_aggregate();
     bench_dlog();
+    bench_browser();
     bench_import();
     bench_audit();
     bench_audit_view();
