@@ -2,6 +2,7 @@
 #include "ballot_json.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,29 +126,150 @@ ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t 
     return b;
 }
 
-char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES])
+/* The canonical form written directly, as json_dumps(ballot_to_json(),
+ * JSON_COMPACT | JSON_SORT_KEYS) would (keys in strcmp order) without
+ * building the tree: a cast's most frequent encoding. Each put_* appends at
+ * p and returns the new end. */
+static char *put_text(char *p, const char *s)
 {
-    json_t *j = ballot_to_json(b, fp);
-    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    size_t n = strlen(s);
 
-    json_decref(j);
-    return s;
+    memcpy(p, s, n);
+    return p + n;
 }
 
-size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
+static char *put_hex(char *p, const char *key, const uint8_t *b, size_t n)
+{
+    p = put_text(p, key);
+    *p++ = '"';
+    hex_encode(p, b, n);
+    p += 2 * n;
+    *p++ = '"';
+    return p;
+}
+
+static char *put_branches(char *p, const proof_branch *br, size_t n)
+{
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        p = put_hex(p, i == 0 ? "{\"a\":" : ",{\"a\":", br[i].a, 32);
+        p = put_hex(p, ",\"b\":", br[i].b, 32);
+        p = put_hex(p, ",\"c\":", br[i].c, 32);
+        p = put_hex(p, ",\"s\":", br[i].s, 32);
+        *p++ = '}';
+    }
+    *p++ = ']';
+    return p;
+}
+
+/* 1 if jansson writes s between quotes as it is (nothing to escape). */
+static int plain_string(const char *s)
+{
+    for (; *s; s++)
+        if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+            !(*s >= '0' && *s <= '9') && *s != '-' && *s != '_' && *s != '.')
+            return 0;
+    return 1;
+}
+
+#define CANONICAL_BRANCH_MAX (4 * (6 + 2 + 64) + 2)
+
+char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES])
+{
+    size_t nrange = (size_t)(b->max - b->min + 1);
+    char *out, *p;
+
+    if (!plain_string(b->scrutin_id) || b->max > INT64_MAX || b->min > b->max) {
+        json_t *j = ballot_to_json(b, fp);     /* the general case: jansson's own */
+        char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+        json_decref(j);
+        return s;
+    }
+    /* keys, punctuation, integers, credential and signature: under 1,024 */
+    out = malloc(1024 + strlen(b->scrutin_id) + 2 * BALLOT_FP_BYTES +
+                 b->k * (32 + 2 * ELGAMAL_CT_BYTES + 2 * CANONICAL_BRANCH_MAX) +
+                 nrange * CANONICAL_BRANCH_MAX);
+    if (out == NULL)
+        return NULL;
+    p = put_hex(out, "{\"credential\":", b->cred, 32);
+    p = put_hex(p, ",\"election\":", fp, BALLOT_FP_BYTES);
+    p = put_text(p, ",\"lists\":[");
+    for (size_t i = 0; i < b->k; i++) {
+        p = put_hex(p, i == 0 ? "{\"ct\":" : ",{\"ct\":", b->ct[i], ELGAMAL_CT_BYTES);
+        p = put_text(p, ",\"proof\":");
+        p = put_branches(p, b->bits[i], 2);
+        *p++ = '}';
+    }
+    p += sprintf(p, "],\"range\":{\"max\":%llu,\"min\":%llu,\"proof\":",
+                 (unsigned long long)b->max, (unsigned long long)b->min);
+    p = put_branches(p, b->range, nrange);
+    p = put_text(p, "},\"scrutin\":\"");
+    p = put_text(p, b->scrutin_id);
+    p = put_hex(p, "\",\"signature\":{\"a\":", b->sig.a, 32);
+    p = put_hex(p, ",\"s\":", b->sig.s, 32);
+    p = put_text(p, "},\"version\":1}");
+    *p = '\0';
+    return out;
+}
+
+/* ballot_store_bytes' answers, which depend on their arguments alone: a cast
+ * asks for every scrutin of its election, and a dummy ballot's canonical JSON
+ * cost as much as a tenth of the cast's CPU. */
+#define STORE_BYTES_MEMO 32
+static struct {
+    size_t k, n;
+    uint64_t min, max;
+    char id[BALLOT_SCRUTIN_ID_MAX + 1];
+} store_bytes_memo[STORE_BYTES_MEMO];
+static size_t store_bytes_memo_n;
+static pthread_mutex_t store_bytes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t store_bytes_compute(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
 {
     static const uint8_t fp[BALLOT_FP_BYTES];
     ballot *b = ballot_new(k, min, max);
     char *canonical = NULL;
     size_t n = 0;
 
-    if (b != NULL && strlen(scrutin_id) <= BALLOT_SCRUTIN_ID_MAX) {
+    if (b != NULL) {
         snprintf(b->scrutin_id, sizeof b->scrutin_id, "%s", scrutin_id);
         if ((canonical = ballot_canonical(b, fp)) != NULL)
             n = strlen(canonical) + ballot_wire_size(b) + 32 * k;
     }
     free(canonical);
     ballot_free(b);
+    return n;
+}
+
+size_t ballot_store_bytes(size_t k, uint64_t min, uint64_t max, const char *scrutin_id)
+{
+    size_t n = 0, i;
+    int found = 0;
+
+    if (strlen(scrutin_id) > BALLOT_SCRUTIN_ID_MAX)
+        return 0;
+    pthread_mutex_lock(&store_bytes_lock);
+    for (i = 0; i < store_bytes_memo_n && !found; i++)
+        if (store_bytes_memo[i].k == k && store_bytes_memo[i].min == min &&
+            store_bytes_memo[i].max == max && strcmp(store_bytes_memo[i].id, scrutin_id) == 0) {
+            n = store_bytes_memo[i].n;
+            found = 1;
+        }
+    pthread_mutex_unlock(&store_bytes_lock);
+    if (found)
+        return n;
+    n = store_bytes_compute(k, min, max, scrutin_id);
+    pthread_mutex_lock(&store_bytes_lock);
+    if (n > 0 && store_bytes_memo_n < STORE_BYTES_MEMO) {   /* full: computed each time */
+        i = store_bytes_memo_n++;
+        store_bytes_memo[i].k = k;
+        store_bytes_memo[i].min = min;
+        store_bytes_memo[i].max = max;
+        store_bytes_memo[i].n = n;
+        snprintf(store_bytes_memo[i].id, sizeof store_bytes_memo[i].id, "%s", scrutin_id);
+    }
+    pthread_mutex_unlock(&store_bytes_lock);
     return n;
 }
 

@@ -7,6 +7,8 @@
  * the CPU time (user + system) of every votesrv process, the daemon and its
  * children (the privilege-separated worker), per ballot, over the casting
  * only; bench_privsep compares it with and without privilege separation.
+ * cast.server_cpu_ms: the same CPU read process by process (the writer, the
+ * signer, the worker, the mailer) and divided by the casts accepted.
  * cast.ballots_per_s_haproxy and cast.p99_ms_haproxy: the same election cast
  * through HAProxy in front (conf/haproxy.cfg as the tests run it: TLS,
  * HTTP/2, PROXY v2 to votesrv's Unix socket). */
@@ -27,15 +29,27 @@
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
 
-/* CPU seconds (user + system) of process pid and its live children. */
-static double tree_cpu_s(int pid)
+#define SERVER_PROCS 16
+
+/* The CPU ticks (user + system, /proc/PID/stat) of the daemon pid (the writer)
+ * and of each of its live children (the signer, the worker, the mailer). */
+typedef struct {
+    int writer, n;
+    long box_commits;                   /* box_commits of the daemon's box */
+    int pid[SERVER_PROCS];
+    char comm[SERVER_PROCS][20];
+    unsigned long long ticks[SERVER_PROCS];
+} server_cpu;
+
+static void server_cpu_read(int pid, server_cpu *c)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
-    double ticks = 0;
 
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char path[300], line[1024], *p;
+    c->writer = pid;
+    c->n = 0;
+    while (d != NULL && (e = readdir(d)) != NULL && c->n < SERVER_PROCS) {
+        char path[300], line[1024], *p, *q;
         unsigned long long ut, st;
         int id = atoi(e->d_name), ppid;
         FILE *f;
@@ -45,16 +59,94 @@ static double tree_cpu_s(int pid)
         snprintf(path, sizeof path, "/proc/%d/stat", id);
         if ((f = fopen(path, "r")) == NULL)
             continue;
-        /* after the command's ")": state ppid ... field 14 utime, 15 stime */
+        /* "pid (comm) state ppid ...", field 14 utime, 15 stime */
         if (fgets(line, sizeof line, f) != NULL && (p = strrchr(line, ')')) != NULL &&
+            (q = strchr(line, '(')) != NULL && q < p &&
             sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid, &ut,
-                   &st) == 3 && (id == pid || ppid == pid))
-            ticks += (double)(ut + st);
+                   &st) == 3 && (id == pid || ppid == pid)) {
+            c->pid[c->n] = id;
+            snprintf(c->comm[c->n], sizeof c->comm[c->n], "%.*s", (int)(p - q - 1), q + 1);
+            c->ticks[c->n++] = ut + st;
+        }
         fclose(f);
     }
     if (d != NULL)
         closedir(d);
+}
+
+/* CPU seconds (user + system) of process pid and its live children. */
+static double tree_cpu_s(int pid)
+{
+    server_cpu c;
+    double ticks = 0;
+
+    server_cpu_read(pid, &c);
+    for (int i = 0; i < c.n; i++)
+        ticks += (double)c.ticks[i];
     return ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* "bench cast.server_cpu_ms": the CPU the writer, signer, worker and mailer
+ * spent between b and a, per cast accepted (voteclient's ballots minus its
+ * errors, from out); then each process's share on a comment line. */
+static void server_cpu_print(const server_cpu *b, const server_cpu *a, const char *out)
+{
+    const char *p = strstr(out, "# cast: ");
+    size_t ballots, errors, accepted;
+    double tick_ms = 1e3 / (double)sysconf(_SC_CLK_TCK), total = 0, client;
+
+    if (p == NULL || sscanf(p, "# cast: %zu ballots, %zu errors", &ballots, &errors) != 2 ||
+        errors >= ballots) {
+        printf("# cast.server_cpu_ms: no accepted cast to divide by\n");
+        return;
+    }
+    accepted = ballots - errors;
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++)
+            if (a->pid[i] == b->pid[j])
+                total += (double)(a->ticks[i] - b->ticks[j]) * tick_ms;
+    printf("bench cast.server_cpu_ms %.3f ms\n", total / (double)accepted);
+    printf("# cast.server_cpu_ms: CPU (user + system) per accepted cast (%zu), privsep and "
+           "seccomp on, in ms:", accepted);
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++)
+            if (a->pid[i] == b->pid[j])
+                printf(" %s %.3f", a->pid[i] == a->writer ? "writer" : a->comm[i],
+                       (double)(a->ticks[i] - b->ticks[j]) * tick_ms / (double)accepted);
+    printf("\n");
+    if ((p = strstr(out, "# cast: voteclient used ")) != NULL &&
+        sscanf(p, "# cast: voteclient used %lf", &client) == 1) {
+        double both = total / (double)accepted + client;
+
+        printf("# cast: server and client, %.3f ms of CPU per cast: %.0f casts/s at most on "
+               "the 2 cores they share\n", both, 2000.0 / both);
+    }
+    if (a->box_commits > b->box_commits && b->box_commits >= 0)
+        printf("# cast: %ld commits wrote the ballot box: %.1f accepted casts per durable "
+               "commit\n", a->box_commits - b->box_commits,
+               (double)accepted / (double)(a->box_commits - b->box_commits));
+}
+
+/* The SQLite file change counter of ballots.db beside the configuration file
+ * cfg (its header's bytes 24 to 27, big-endian): one more for every
+ * transaction that wrote the file, in rollback-journal mode. -1 without such
+ * a file (PostgreSQL). */
+static long box_commits(const char *cfg)
+{
+    char path[900];
+    unsigned char h[28];
+    const char *slash = strrchr(cfg, '/');
+    FILE *f;
+    long n = -1;
+
+    snprintf(path, sizeof path, "%.*sballots.db", slash != NULL ? (int)(slash - cfg + 1) : 0, cfg);
+    if ((f = fopen(path, "rb")) == NULL)
+        return -1;
+    if (fread(h, 1, sizeof h, f) == sizeof h)
+        n = (long)((unsigned long)h[24] << 24 | (unsigned long)h[25] << 16 |
+                   (unsigned long)h[26] << 8 | h[27]);
+    fclose(f);
+    return n;
 }
 
 /* Turn privilege separation on or off in the configuration file cfg; 0 or -1. */
@@ -136,7 +228,8 @@ static void bench_behind_haproxy(const char *cfg, const char *dir, char *sock, s
  * (privilege separation on or off), directly or through HAProxy (tls):
  * voteclient's output in out (malloc'd), the daemon's peak RSS in *rss_mb,
  * its processes' CPU per ballot in *cpu_ms. */
-static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, double *cpu_ms)
+static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, double *cpu_ms,
+                    server_cpu *before, server_cpu *after)
 {
     char bin[PATH_MAX], cfg[800], sock[900], *dir = tu_tmpdir();
     tu_haproxy h = { .pid = 0 };
@@ -159,11 +252,15 @@ static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, 
         bench_die("cast: daemon");
     if (tls && (tu_tls_make(&h, dir) != 0 || tu_haproxy_start(&h, sock, tu_internal_port, 0) != 0))
         bench_die("cast: HAProxy");
+    server_cpu_read(pid, before);
+    before->box_commits = box_commits(cfg);
     cpu0 = tree_cpu_s(pid);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s%s%s load %s/load.csv --concurrency %d "
                "--bench", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
                tls ? h.cacert : "", dir, CONCURRENCY);
     *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
+    server_cpu_read(pid, after);
+    after->box_commits = box_commits(cfg);
     *rss_mb = tu_proc_mb(pid, "VmHWM:");
     tu_haproxy_stop(&h);
     tu_internal_port = 0;
@@ -173,7 +270,9 @@ static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, 
 
 static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *cpu_ms)
 {
-    return cast_via(n, privsep, 0, out, rss_mb, cpu_ms);
+    server_cpu b, a;
+
+    return cast_via(n, privsep, 0, out, rss_mb, cpu_ms, &b, &a);
 }
 
 static void rename_figure(const char *out, const char *from, const char *to);
@@ -183,18 +282,20 @@ void bench_cast(void)
     size_t n = bench_scaled(50000, 2000);
     double rss, cpu;
     char *out;
-    int rc = cast_once(n, 1, &out, &rss, &cpu);
+    server_cpu b, a;
+    int rc = cast_via(n, 1, 0, &out, &rss, &cpu, &b, &a);
 
     fputs(out, stdout);
     if (rc != 0)
         printf("# cast: voteclient exited with %d\n", rc);
     printf("bench daemon.rss_mb %.1f mb\n", rss);
     printf("bench cast.cpu_ms %.3f ms\n", cpu);
+    server_cpu_print(&b, &a, out);
     printf("# cast: %zu voters, %d connections; daemon peak RSS (VmHWM)\n", n, CONCURRENCY);
     free(out);
     /* the same through HAProxy: TLS and HTTP/2 from voteclient, PROXY v2 on
      * votesrv's Unix socket */
-    rc = cast_via(n, 1, 1, &out, &rss, &cpu);
+    rc = cast_via(n, 1, 1, &out, &rss, &cpu, &b, &a);
     rename_figure(out, "bench cast.ballots_per_s", "cast.ballots_per_s_haproxy");
     rename_figure(out, "bench cast.p99_ms", "cast.p99_ms_haproxy");
     if (rc != 0)

@@ -73,9 +73,11 @@ typedef struct {
     access_ctx *access;
     const mail_ctx *mail;
     struct signer *signer;            /* signs receipts with the audit key (signer/) */
-    pthread_mutex_t lock;             /* guards the cached election key */
+    pthread_mutex_t lock;             /* guards the cached election key and definition */
     int have_pk;
     elgamal_pk pk;
+    char *def_text;                   /* the definition last parsed for a cast, */
+    struct def_election *def;         /* and what it parsed to (shared: root's refcount) */
     pthread_mutex_t archive_lock;     /* guards the archive made at the close */
     int archive_fd;
     uint64_t archive_size;

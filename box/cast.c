@@ -28,6 +28,10 @@ void box_destroy(box_ctx *b)
 {
     if (b->have_pk)
         elgamal_pk_clear(&b->pk);
+    if (b->def != NULL)
+        def_free(b->def);
+    free(b->def);
+    free(b->def_text);
     if (b->archive_fd >= 0)
         close(b->archive_fd);
     free(b->published);
@@ -174,14 +178,52 @@ static void release(cast_job *j)
     def_free(&j->d);
 }
 
-static int load_election(store_tx *tx, cast_job *j)
+/* The election definition text, parsed: the last one parsed is kept (its
+ * text compared byte for byte), *d shares it (def_free releases the share;
+ * nobody writes into a parsed definition). 0, or -1 if it does not parse. */
+static int definition_parse(box_ctx *b, const char *text, def_election *d)
 {
     char err[DEF_ERR_CHARS];
+    def_election *fresh;
+    char *copy;
+
+    pthread_mutex_lock(&b->lock);
+    if (b->def != NULL && strcmp(b->def_text, text) == 0) {
+        *d = *b->def;
+        json_incref(d->root);
+        pthread_mutex_unlock(&b->lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (def_parse(d, text, strlen(text), err, sizeof err) != 0)
+        return -1;
+    copy = strdup(text);
+    fresh = malloc(sizeof *fresh);
+    if (copy == NULL || fresh == NULL) {
+        free(copy);
+        free(fresh);
+        return 0;                       /* parsed, not kept */
+    }
+    *fresh = *d;
+    json_incref(fresh->root);
+    pthread_mutex_lock(&b->lock);
+    if (b->def != NULL)
+        def_free(b->def);
+    free(b->def);
+    free(b->def_text);
+    b->def_text = copy;
+    b->def = fresh;
+    pthread_mutex_unlock(&b->lock);
+    return 0;
+}
+
+static int load_election(store_tx *tx, cast_job *j)
+{
     int rc = store_election_get(tx, &j->e);
 
     if (rc != STORE_OK)
         return rc;
-    if (def_parse(&j->d, j->e.definition, strlen(j->e.definition), err, sizeof err) != 0)
+    if (definition_parse(j->b, j->e.definition, &j->d) != 0)
         return STORE_EIO;
     return check_state(tx, j);
 }
@@ -443,7 +485,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .res = res,
                    .receipt = out, .signed_rc = SIGNER_EIO };
     char *canonical = NULL;
-    int rc;
+    int rc, token = 0;
 
     memset(res, 0, sizeof *res);
     memset(out, 0, sizeof *out);
@@ -457,14 +499,20 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
             rc = refuse(&j, BOX_E_ACCESS);
         j.auth_checked = rc == ACCESS_OK;
     }
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
+        /* its write comes once the proofs are checked: the writer waits for
+         * it a little before committing the casts already queued */
+        token = store_write_expect(b->store);
         rc = check_ballot(&j, &canonical);
+        if (rc != STORE_OK)
+            store_write_unexpect(b->store, token);
+    }
     if (rc == STORE_OK) {
         election_box_room(&j.d, j.room);
         j.have_room = 1;
         j.canonical = canonical;
         ballot_tracker_text(out->tracker_text, j.tracker);
-        rc = store_write(b->store, run_write, &j);
+        rc = store_write_expected(b->store, token, run_write, &j);
     }
     if (rc == STORE_OK && j.signed_rc != SIGNER_OK)
         rc = STORE_EIO;                 /* committed, but no receipt: the signer logged why */

@@ -118,23 +118,20 @@ static void put_base64(FILE *f, const char *data, size_t len)
     }
 }
 
-/* Text with LF line ends, written with CRLF. */
+/* Text with LF line ends, written with CRLF (a CRLF already there stays). */
 static char *crlf(const char *s)
 {
-    char *out = NULL, prev = '\0';
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
+    size_t len = strlen(s), lf = 0, o = 0;
+    char *out;
 
-    if (f == NULL)
+    for (const char *p = s; (p = strchr(p, '\n')) != NULL; p++)
+        lf++;
+    if ((out = malloc(len + lf + 1)) == NULL)
         return NULL;
-    for (; *s; prev = *s++) {
-        if (*s == '\n' && prev != '\r')
-            fputc('\r', f);
-        fputc(*s, f);
-    }
-    if (fclose(f) != 0) {
-        free(out);
-        return NULL;
+    for (size_t i = 0; i <= len; i++) {
+        if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
+            out[o++] = '\r';
+        out[o++] = s[i];
     }
     return out;
 }

@@ -15,6 +15,10 @@
  * losing its own (a failover), and how often. */
 #define STORE_FAILOVER_S 60
 #define STORE_RECONNECT_POLL_US 100000
+/* How long the writer, holding queued jobs, waits at most for the writes
+ * announced with store_write_expect before it commits without them, unless
+ * store_write_gather_set says otherwise. */
+#define STORE_GATHER_US 10000
 
 typedef struct job {
     store_job fn;
@@ -44,6 +48,12 @@ struct store {
     pthread_cond_t queued, finished, reader_free;
     job *head, *tail;
     int stopping;
+    /* Writes announced (store_write_expect), not queued yet, by the parity
+     * of the batch count when they were: a batch waits for those announced
+     * before it was taken, not for those that keep coming after. */
+    int expected[2];
+    unsigned batches;
+    long gather_us;          /* the longest wait for them */
     store_conn **readers;
     int *reader_busy;
     int nreaders;
@@ -51,11 +61,13 @@ struct store {
 };
 
 /* Run a batch of jobs in one transaction; each in its own savepoint. 0 if
- * it committed; else every job's result is STORE_EIO and why says why. */
-static int try_batch(store *s, job **batch, int n, char *why, size_t whylen)
+ * it committed; else every job's result is STORE_EIO and why says why.
+ * after: the jobs queued by store_after_commit (begin_after). */
+static int try_batch(store *s, job **batch, int n, int after, char *why, size_t whylen)
 {
     store_tx tx = { s->b, s->writer, NULL };
-    int failed = s->b->begin(s->writer) != STORE_OK;
+    int failed = (after && s->b->begin_after != NULL ? s->b->begin_after(s->writer)
+                                                      : s->b->begin(s->writer)) != STORE_OK;
 
     why[0] = '\0';
     for (int i = 0; i < n; i++)
@@ -118,7 +130,7 @@ static void run_after(store *s, job **batch, int n)
         }
         if (m == 0)
             return;
-        try_batch(s, after, m, why, sizeof why);
+        try_batch(s, after, m, 1, why, sizeof why);
         if (why[0] != '\0' && s->on_error != NULL)
             s->on_error(why);
         for (int k = 0; k < m; k++) {
@@ -169,7 +181,7 @@ static void run_batch(store *s, job **batch, int n)
     time_t deadline = time(NULL) + STORE_FAILOVER_S;
     char why[160];
 
-    while (try_batch(s, batch, n, why, sizeof why) && conn_lost(s, s->writer)) {
+    while (try_batch(s, batch, n, 0, why, sizeof why) && conn_lost(s, s->writer)) {
         if (s->on_error != NULL)
             s->on_error(why);               /* the server went away */
         if (reconnect(s, s->writer, deadline) != 0)
@@ -187,6 +199,24 @@ void store_on_error(store *s, store_error_fn fn)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Move queued jobs into batch (n there already), up to STORE_BATCH_MAX; the
+ * lock is held. The new count. */
+static int take(store *s, job **batch, int n)
+{
+    while (s->head != NULL && n < STORE_BATCH_MAX) {
+        batch[n++] = s->head;
+        s->head = s->head->next;
+    }
+    if (s->head == NULL)
+        s->tail = NULL;
+    return n;
+}
+
+/* Group commit: the jobs queued while the last batch ran make the next
+ * batch; while writes announced with store_write_expect before it was taken
+ * are still on their way (casts verifying their proofs), the writer waits
+ * for them, at most gather_us, so that one durable commit serves them all
+ * (and takes in whatever else is queued meanwhile). */
 static void *writer_main(void *arg)
 {
     store *s = arg;
@@ -194,18 +224,29 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        int n = 0;
+        int n = 0, older;
 
         while (s->head == NULL && !s->stopping)
             pthread_cond_wait(&s->queued, &s->lock);
         if (s->head == NULL && s->stopping)
             break;
-        while (s->head != NULL && n < STORE_BATCH_MAX) {
-            batch[n++] = s->head;
-            s->head = s->head->next;
+        n = take(s, batch, n);
+        older = s->batches++ & 1;
+        if (s->expected[older] > 0 && n < STORE_BATCH_MAX && !s->stopping) {
+            struct timespec until;
+
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_sec += s->gather_us / 1000000;
+            until.tv_nsec += s->gather_us % 1000000 * 1000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (s->expected[older] > 0 && n < STORE_BATCH_MAX && !s->stopping &&
+                   pthread_cond_timedwait(&s->queued, &s->lock, &until) == 0)
+                n = take(s, batch, n);
+            n = take(s, batch, n);
         }
-        if (s->head == NULL)
-            s->tail = NULL;
         pthread_mutex_unlock(&s->lock);
         run_batch(s, batch, n);
         pthread_mutex_lock(&s->lock);
@@ -253,11 +294,15 @@ int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_siz
     return STORE_OK;
 }
 
-int store_write(store *s, store_job fn, void *arg)
+/* Queue fn and wait for its commit; token >= 0: it ends that
+ * store_write_expect. */
+static int write_wait(store *s, store_job fn, void *arg, int token)
 {
     job j = { fn, arg, STORE_EIO, 0, 0, NULL, NULL };
 
     pthread_mutex_lock(&s->lock);
+    if (token >= 0 && s->expected[token & 1] > 0)
+        s->expected[token & 1]--;
     if (enqueue(s, &j) != 0) {
         pthread_mutex_unlock(&s->lock);
         return STORE_EIO;
@@ -266,6 +311,43 @@ int store_write(store *s, store_job fn, void *arg)
         pthread_cond_wait(&s->finished, &s->lock);
     pthread_mutex_unlock(&s->lock);
     return j.result;
+}
+
+int store_write(store *s, store_job fn, void *arg)
+{
+    return write_wait(s, fn, arg, -1);
+}
+
+int store_write_expect(store *s)
+{
+    int token;
+
+    pthread_mutex_lock(&s->lock);
+    token = (int)(s->batches & 1);
+    s->expected[token]++;
+    pthread_mutex_unlock(&s->lock);
+    return token;
+}
+
+void store_write_unexpect(store *s, int token)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->expected[token & 1] > 0 && --s->expected[token & 1] == 0)
+        pthread_cond_signal(&s->queued);        /* the writer may wait no more */
+    pthread_mutex_unlock(&s->lock);
+}
+
+int store_write_expected(store *s, int token, store_job fn, void *arg)
+{
+    return write_wait(s, fn, arg, token & 1);
+}
+
+void store_write_gather_set(store *s, long us)
+{
+    pthread_mutex_lock(&s->lock);
+    if (us > 0)
+        s->gather_us = us;
+    pthread_mutex_unlock(&s->lock);
 }
 
 int store_read(store *s, store_job fn, void *arg)
@@ -302,6 +384,7 @@ int store_read(store *s, store_job fn, void *arg)
 store *store_open(const store_config *cfg, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
+    pthread_condattr_t mono;
 
     if (s == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -309,9 +392,13 @@ store *store_open(const store_config *cfg, char *err, size_t errlen)
     }
     s->b = cfg->postgresql != NULL ? &store_backend_pg : &store_backend_sqlite;
     pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->queued, NULL);
+    pthread_condattr_init(&mono);
+    pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->queued, &mono);
+    pthread_condattr_destroy(&mono);
     pthread_cond_init(&s->finished, NULL);
     pthread_cond_init(&s->reader_free, NULL);
+    s->gather_us = STORE_GATHER_US;
     s->stopping = cfg->readonly;       /* read-only: no writer, every write refused */
     s->writer = cfg->readonly ? NULL : s->b->connect(cfg, 0, err, errlen);
     if (s->writer == NULL && !cfg->readonly) {

@@ -169,6 +169,18 @@ int store_after_commit(store_tx *tx, store_job fn, const void *arg, size_t arg_s
  * result is dropped. Only for writes whose loss in a crash is harmless (a
  * session's last-seen time): it is committed with the next group. */
 int store_write_detached(store *s, store_job fn, const void *arg, size_t arg_size);
+/* Group commit across a write's preparation: store_write_expect announces a
+ * write that will come soon (a cast verifying its proofs) and gives its
+ * token; the writer, when it takes a batch, waits for the writes announced
+ * before, 10 ms at most, so that they share one durable commit. Each
+ * announcement ends once: store_write_expected (queued as store_write) or
+ * store_write_unexpect (it will not come). */
+int store_write_expect(store *s);
+void store_write_unexpect(store *s, int token);
+int store_write_expected(store *s, int token, store_job fn, void *arg);
+/* The writer's longest wait for announced writes, in microseconds (10,000
+ * unless set; > 0). */
+void store_write_gather_set(store *s, long us);
 
 /* The election row. election_get fills e (free e->definition with free()). */
 int store_election_get(store_tx *tx, store_election *e);

@@ -166,6 +166,10 @@ struct store_backend {
     /* Rewrite the ballot box in key order, outside any transaction. */
     int (*compact)(store_conn *c);
     int (*begin)(store_conn *c);
+    /* A write transaction that takes its write locks only where and when it
+     * writes, for the jobs run after a commit (most write nothing); NULL:
+     * begin. */
+    int (*begin_after)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);
     int (*savepoint)(store_conn *c);

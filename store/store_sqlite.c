@@ -12,9 +12,11 @@
  * fsyncs affordable. */
 #include "store_sqlite.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *registry_migrations[] = {
@@ -142,9 +144,66 @@ int sq_map_rc(int rc)
     }
 }
 
+/* With rollback journals, readers and the committing writer exclude each other
+ * for the few milliseconds of a commit. SQLite's own busy timeout backs off to
+ * 100 ms sleeps, which turns each such wait into a latency spike; polling
+ * every 250 us instead cost a tenth of a cast's CPU in wake-ups (perf, issue
+ * 25). A connection of this process that ends a transaction (its locks go)
+ * says so on busy_cond; the waiting ones wake then, or after BUSY_WAIT_US at
+ * most (a lock of another process, or one released between SQLite's try and
+ * the wait, is not signalled), up to BUSY_TIMEOUT_MS in all. */
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t busy_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t busy_gen;
+static int busy_waiters;
+static _Thread_local struct timespec busy_since;
+
+static void busy_released(void)
+{
+    pthread_mutex_lock(&busy_lock);
+    busy_gen++;
+    if (busy_waiters > 0)
+        pthread_cond_broadcast(&busy_cond);
+    pthread_mutex_unlock(&busy_lock);
+}
+
+static int on_busy(void *arg, int count)
+{
+    struct timespec now, until;
+    uint64_t gen;
+
+    (void)arg;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        busy_since = now;
+    else if ((now.tv_sec - busy_since.tv_sec) * 1000 +
+             (now.tv_nsec - busy_since.tv_nsec) / 1000000 >= BUSY_TIMEOUT_MS)
+        return 0;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += BUSY_WAIT_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&busy_lock);
+    gen = busy_gen;
+    busy_waiters++;
+    while (gen == busy_gen &&
+           pthread_cond_timedwait(&busy_cond, &busy_lock, &until) == 0)
+        ;
+    busy_waiters--;
+    pthread_mutex_unlock(&busy_lock);
+    return 1;
+}
+
 int sq_exec(store_conn *c, const char *sql)
 {
-    return sq_map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+    int in_tx = !sqlite3_get_autocommit(c->db);
+    int rc = sq_map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+
+    if (in_tx && sqlite3_get_autocommit(c->db))     /* committed or rolled back */
+        busy_released();
+    return rc;
 }
 
 /* Step a statement that returns no row; reset it. */
@@ -203,19 +262,6 @@ static void sq_disconnect(store_conn *c)
     free(c);
 }
 
-/* With rollback journals, readers and the committing writer exclude each other
- * for the few milliseconds of a commit. SQLite's own busy timeout backs off to
- * 100 ms sleeps, which turns each such wait into a latency spike; poll every
- * 250 us instead, up to BUSY_TIMEOUT_MS. */
-static int on_busy(void *arg, int count)
-{
-    (void)arg;
-    if ((int64_t)count * BUSY_POLL_US >= (int64_t)BUSY_TIMEOUT_MS * 1000)
-        return 0;
-    usleep(BUSY_POLL_US);
-    return 1;
-}
-
 static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, size_t errlen)
 {
     store_conn *c = calloc(1, sizeof *c);
@@ -269,15 +315,35 @@ static int sq_compact(store_conn *c)
     return c->readonly ? STORE_EIO : sq_exec(c, "VACUUM box");
 }
 
-static int sq_begin(store_conn *c)
+static int begin_as(store_conn *c, const char *sql)
 {
-    int rc = sq_exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+    int rc = sq_exec(c, sql);
 
     if (rc == STORE_OK && (rc = sq_slots_begin(c)) != STORE_OK) {
         sq_exec(c, "ROLLBACK");
         sq_slots_rolled_back(c);
     }
     return rc;
+}
+
+static int sq_begin(store_conn *c)
+{
+    return begin_as(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
+}
+
+/* BEGIN IMMEDIATE opens a write transaction on both files, and COMMIT then
+ * writes, syncs and deletes a super-journal even when nothing changed: the
+ * jobs after a cast's commit (its receipt, signed by the signer, which reads
+ * with its own connection) write nothing, and a checkpoint writes the
+ * registry alone. A deferred transaction locks for writing only the files
+ * it writes: nothing to sync for the one, one journal for the other. Its
+ * first write waits for a lock held elsewhere as BEGIN IMMEDIATE would (the
+ * busy handler), unless the job read that file first in the transaction
+ * (SQLite then answers busy at once): those jobs are best effort
+ * (store_after_commit). */
+static int sq_begin_after(store_conn *c)
+{
+    return begin_as(c, "BEGIN DEFERRED");
 }
 
 static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
@@ -451,6 +517,7 @@ static const char *sq_errmsg(store_conn *c)
 const store_backend store_backend_sqlite = {
     .name = "sqlite",
     STORE_BACKEND_FUNCTIONS(sq),
+    .begin_after = sq_begin_after,
     /* LIKE and NOCASE fold ASCII letters, as the index voter_surname does */
     .sql_voter_search =
         "SELECT " STORE_CARD_COLUMNS " FROM voter v"

@@ -7,7 +7,8 @@
 
 #define STMT_CACHE 128
 #define BUSY_TIMEOUT_MS 10000
-#define BUSY_POLL_US 250
+/* the longest of one wait for a lock (store_sqlite.c, on_busy) */
+#define BUSY_WAIT_US 2000
 
 typedef struct sq_order sq_order;
 

@@ -164,6 +164,66 @@ static void test_wire_form(void **state)
     ballot_free(b);
 }
 
+/* ballot_store_bytes: what a ballot of these parameters takes in the box, the
+ * same when asked again (its answers are kept) and for each scrutin its own. */
+static void test_store_bytes(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 };
+    const uint8_t ch[3] = { 0, 1, 0 };
+    ballot *b = make(f, &sc, ch, 1);
+    char *t = ballot_canonical(b, f->fp), id[BALLOT_SCRUTIN_ID_MAX + 2];
+    size_t want = strlen(t) + ballot_wire_size(b) + 32 * 3;
+
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ballot_store_bytes(3, 0, 1, "scrutin"), want);
+        assert_int_equal(ballot_store_bytes(3, 0, 1, "scrutin-0123456789"), want + 2 * 11);
+        assert_int_not_equal(ballot_store_bytes(4, 0, 1, "scrutin"), want);
+    }
+    memset(id, 'a', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    assert_int_equal(ballot_store_bytes(3, 0, 1, id), 0);           /* too long an id */
+    free(t);
+    ballot_free(b);
+}
+
+/* ballot_canonical writes its bytes itself: they are jansson's
+ * (json_dumps of ballot_to_json, compact, sorted keys) for any sizes, any
+ * bytes, and scrutin ids with characters jansson escapes. */
+static void test_canonical_is_jansson(void **state)
+{
+    static const char *const ids[] = { "csa-ministere", "a", "S_1.x", "é\"\\/\n<" };
+    static const uint64_t range[][3] = { { 1, 0, 1 }, { 5, 0, 5 }, { 5, 1, 3 }, { 9, 2, 2 } };
+    uint8_t fp[BALLOT_FP_BYTES];
+
+    (void)state;
+    for (size_t r = 0; r < sizeof range / sizeof *range; r++)
+        for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+            ballot *b = ballot_new(range[r][0], range[r][1], range[r][2]);
+            json_t *j;
+            char *want, *got;
+
+            assert_non_null(b);
+            snprintf(b->scrutin_id, sizeof b->scrutin_id, "%s", ids[i]);
+            randombytes_buf(fp, sizeof fp);
+            randombytes_buf(b->cred, sizeof b->cred);
+            randombytes_buf(b->ct, b->k * sizeof *b->ct);
+            randombytes_buf(b->bits, b->k * sizeof *b->bits);
+            randombytes_buf(b->range, (b->max - b->min + 1) * sizeof *b->range);
+            randombytes_buf(&b->sig, sizeof b->sig);
+            j = ballot_to_json(b, fp);
+            want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+            got = ballot_canonical(b, fp);
+            assert_non_null(want);
+            assert_non_null(got);
+            assert_string_equal(got, want);
+            json_decref(j);
+            free(want);
+            free(got);
+            ballot_free(b);
+        }
+}
+
 static void test_moved_and_resigned(void **state)
 {
     fixture *f = *state;
@@ -268,6 +328,8 @@ int main(void)
         cmocka_unit_test(test_invalid_choices_and_parameters),
         cmocka_unit_test(test_tampering_any_byte),
         cmocka_unit_test(test_wire_form),
+        cmocka_unit_test(test_store_bytes),
+        cmocka_unit_test(test_canonical_is_jansson),
         cmocka_unit_test(test_moved_and_resigned),
         cmocka_unit_test(test_identity_ciphertext_refused),
         cmocka_unit_test(test_batch_of_ballots_and_tally),

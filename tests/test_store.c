@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -356,6 +359,160 @@ static void test_after_commit_jobs_all_run(void **state)
     free(dir);
 }
 
+/* Group commit across a cast's proofs (issue 25): while a write is announced
+ * (store_write_expect), a write already queued waits for it, and both commit
+ * in one transaction; an announcement withdrawn lets the queued one go. */
+#define GATHER_SCRUTIN "gather"
+
+typedef struct {
+    store *s;
+    int rc;
+    atomic_int started;                 /* run_first is about to queue its write */
+    uint64_t in_tx, committed;          /* job_second: what it saw */
+} gather;
+
+static int job_gather_add(store_tx *tx, void *arg)
+{
+    uint8_t pub[32];
+
+    (void)arg;
+    randombytes_buf(pub, sizeof pub);
+    return store_credential_add(tx, GATHER_SCRUTIN, pub);
+}
+
+static int count_gathered(store_tx *tx, void *arg)
+{
+    return store_credential_count(tx, arg);
+}
+
+/* The announced write: it sees the first write in its own transaction, and
+ * a read connection does not see it committed yet. */
+static int job_second(store_tx *tx, void *arg)
+{
+    gather *g = arg;
+    int rc = store_credential_count(tx, &g->in_tx);
+
+    if (rc == STORE_OK)
+        rc = store_read(g->s, count_gathered, &g->committed);
+    return rc == STORE_OK ? job_gather_add(tx, NULL) : rc;
+}
+
+static void *run_first(void *arg)
+{
+    gather *g = arg;
+
+    atomic_store(&g->started, 1);
+    g->rc = store_write(g->s, job_gather_add, NULL);
+    return NULL;
+}
+
+static void test_announced_write_shares_the_commit(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    gather g = { 0 };
+    pthread_t t;
+    uint64_t n = 1;
+    struct timespec t0, now;
+    int token;
+
+    (void)state;
+    store_write_gather_set(s, 30000000);    /* 30 s: the test's bound */
+    g.s = s;
+    token = store_write_expect(s);
+    assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
+    /* once its thread runs, for 100 ms, the first write stays uncommitted:
+     * it waits for the second */
+    for (int i = 0; i < 10000 && !atomic_load(&g.started); i++) {
+        struct timespec pause = { 0, 1000000 };
+
+        nanosleep(&pause, NULL);
+    }
+    assert_true(atomic_load(&g.started));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        struct timespec pause = { 0, 2000000 };
+
+        assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
+        assert_int_equal(n, 0);
+        nanosleep(&pause, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 100);
+    assert_int_equal(store_write_expected(s, token, job_second, &g), STORE_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(g.rc, STORE_OK);
+    assert_int_equal(g.in_tx, 1);       /* the first write, in the same transaction */
+    assert_int_equal(g.committed, 0);   /* and not committed before it */
+    assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    /* withdrawn: the queued write commits without waiting out the 30 s */
+    token = store_write_expect(s);
+    assert_int_equal(pthread_create(&t, NULL, run_first, &g), 0);
+    store_write_unexpect(s, token);
+    pthread_join(t, NULL);
+    assert_int_equal(g.rc, STORE_OK);
+    assert_int_equal(store_read(s, count_gathered, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+/* The jobs after a commit that write nothing (a cast's receipt: the signer
+ * reads with its own connection) cost no super-journal (SQLite): only the
+ * batch's own commit makes one, a file "...-mj..." created beside the
+ * registry and deleted (inotify counts them). */
+static int job_nothing(store_tx *tx, void *arg)
+{
+    (void)tx;
+    (void)arg;
+    return STORE_OK;
+}
+
+static int job_after_nothing(store_tx *tx, void *arg)
+{
+    return store_after_commit(tx, job_nothing, &arg, sizeof arg);
+}
+
+static int super_journals(int fd)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t n;
+    int count = 0;
+
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        for (char *p = buf; p < buf + n;) {
+            struct inotify_event *e = (struct inotify_event *)p;
+
+            count += e->len > 0 && strstr(e->name, "-mj") != NULL;
+            p += sizeof *e + e->len;
+        }
+    return count;
+}
+
+static void test_after_commit_writing_nothing_syncs_nothing(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s;
+    int fd;
+
+    (void)state;
+    if (tu_pg()) {
+        tu_rmdir(dir);
+        free(dir);
+        skip();
+    }
+    s = tu_store(dir);
+    assert_true((fd = inotify_init1(IN_NONBLOCK)) >= 0);
+    assert_true(inotify_add_watch(fd, dir, IN_CREATE) >= 0);
+    assert_int_equal(store_write(s, job_after_nothing, NULL), STORE_OK);
+    assert_int_equal(super_journals(fd), 1);    /* the batch's; none after it */
+    close(fd);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 static void test_open_errors(void **state)
 {
     char err[256];
@@ -473,6 +630,8 @@ int main(void)
         cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_voters_added_in_bulk),
         cmocka_unit_test(test_after_commit_jobs_all_run),
+        cmocka_unit_test(test_announced_write_shares_the_commit),
+        cmocka_unit_test(test_after_commit_writing_nothing_syncs_nothing),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
         cmocka_unit_test(test_pg_schemas_and_roles),
