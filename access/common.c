@@ -13,11 +13,24 @@
 #include "signer/signer.h"
 
 #define HASH_WAIT_S 5
+#define RETRY_AFTER_MAX 60
+
+static _Thread_local int64_t hash_started_us;   /* access_hash_enter's, for the average */
+
+static int64_t now_us(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 
 int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
                 const access_wordlist *w, const mail_ctx *mail, int max_hashing)
 {
     char random_pw[SECRET_TOKEN_CHARS + 1];
+    int64_t t0;
+    int rc;
 
     memset(a, 0, sizeof *a);
     a->store = s;
@@ -30,10 +43,17 @@ int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
     a->max_hashing = max_hashing > 0 ? max_hashing : 1;
     a->reissues_per_day = ACCESS_REISSUE_PER_DAY;
     a->network_failures = ACCESS_NETWORK_FAILURES;
+    a->max_waiting = ACCESS_WAITING_MAX * a->max_hashing;
+    a->wait_bound_ms = ACCESS_WAIT_BOUND_MS;
     pthread_mutex_init(&a->hash_lock, NULL);
     pthread_cond_init(&a->hash_free, NULL);
     secret_token_new(random_pw);
-    return secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
+    t0 = now_us();
+    rc = secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
+    a->hash_us = now_us() - t0;          /* the first estimate of a hash's cost here */
+    if (a->hash_us < 1)
+        a->hash_us = 1;
+    return rc;
 }
 
 json_t *access_challenge(const access_ctx *a, int64_t now)
@@ -77,6 +97,13 @@ void access_destroy(access_ctx *a)
     pthread_cond_destroy(&a->hash_free);
 }
 
+/* The estimated wait, in microseconds, of a caller behind ahead others
+ * (waiting or hashing), max_hashing at a time: under hash_lock. */
+static int64_t wait_estimate_us(const access_ctx *a, int ahead)
+{
+    return (int64_t)ahead * a->hash_us / a->max_hashing;
+}
+
 int access_hash_enter(access_ctx *a, access_result *res)
 {
     struct timespec until;
@@ -85,8 +112,27 @@ int access_hash_enter(access_ctx *a, access_result *res)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += HASH_WAIT_S;
     pthread_mutex_lock(&a->hash_lock);
+    if (a->hashing >= a->max_hashing &&
+        (a->waiting >= a->max_waiting ||
+         wait_estimate_us(a, a->waiting + 1) > a->wait_bound_ms * 1000)) {
+        /* admission: refused at once rather than queued past the bound; told
+         * to come back once the queue ahead has drained, spread over as long
+         * again so that the refused do not all come back together */
+        int64_t s = (wait_estimate_us(a, a->waiting + a->hashing) + 999999) / 1000000;
+
+        if (s < 1)
+            s = 1;
+        s += (int64_t)randombytes_uniform((uint32_t)s + 1);
+        res->code = ACCESS_E_BUSY;
+        res->retry_after = s < RETRY_AFTER_MAX ? s : RETRY_AFTER_MAX;
+        a->refused++;
+        pthread_mutex_unlock(&a->hash_lock);
+        return -1;
+    }
+    a->waiting++;
     while (a->hashing >= a->max_hashing && rc == 0)
         rc = pthread_cond_timedwait(&a->hash_free, &a->hash_lock, &until);
+    a->waiting--;
     if (a->hashing < a->max_hashing) {
         a->hashing++;
         a->hashes++;
@@ -94,16 +140,25 @@ int access_hash_enter(access_ctx *a, access_result *res)
     } else {
         res->code = ACCESS_E_BUSY;
         res->retry_after = HASH_WAIT_S;
+        a->refused++;
         rc = -1;
     }
     pthread_mutex_unlock(&a->hash_lock);
+    if (rc == 0)
+        hash_started_us = now_us();
     return rc;
 }
 
 void access_hash_leave(access_ctx *a)
 {
+    int64_t took = now_us() - hash_started_us;
+
     pthread_mutex_lock(&a->hash_lock);
     a->hashing--;
+    if (took > 0)                        /* a moving average, 1/8 of the new */
+        a->hash_us += (took - a->hash_us) / 8;
+    if (a->hash_us < 1)
+        a->hash_us = 1;
     pthread_cond_signal(&a->hash_free);
     pthread_mutex_unlock(&a->hash_lock);
 }

@@ -136,7 +136,7 @@ void page_login_post(http_request *req, http_response *res)
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
         render(req, res, id, wait ? wait_message(req, r.code, r.retry_after, msg, sizeof msg)
                                   : portal_access_message(req, rc, r.code),
-               rc == ACCESS_REFUSED ? 401 : 503);
+               rc == ACCESS_REFUSED && r.code != ACCESS_E_BUSY ? 401 : 503);
         return;
     }
     api_session_cookie(res, session);
