@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <time.h>
@@ -365,6 +367,65 @@ static void test_sighup_bounded(void **state)
     json_decref(orig);
 }
 
+/* The opening rush (issue 25): a burst of logins, more than the Argon2id
+ * slots and their bounded queue hold, all sent at once on connections of
+ * their own. While they are under way /healthz (internal listener) and a
+ * public page answer; every login then gets an answer, either a refusal of
+ * the credentials (401) or an announced 503 with a Retry-After, nothing else
+ * (no time-out, no reset). Outcomes are counted, no speed is asserted. */
+static void test_login_flood_admission(void **state)
+{
+    enum { N = 48 };
+    int fd[N], port = atoi(strrchr(tu_base_url, ':') + 1), refused = 0, denied = 0;
+    char req[512], body[128], buf[4096];
+    tu_reply r;
+
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        int blen = snprintf(body, sizeof body,
+                            "{\"identifier\":\"rush.%d@example.org\",\"password\":\"pas le bon mot\"}",
+                            i);
+        int len = snprintf(req, sizeof req,
+                           "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: application/json\r\nContent-Length: %d\r\n"
+                           "Connection: close\r\n\r\n%s", blen, body);
+
+        fd[i] = tu_tcp_connect("127.0.0.1", "127.0.0.1", port);
+        assert_true(fd[i] >= 0);
+        assert_int_equal(write(fd[i], req, (size_t)len), len);
+    }
+    tu_http_internal(&r, "GET", "/healthz");
+    assert_int_equal(r.status, 200);
+    tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    for (int i = 0; i < N; i++) {
+        size_t got = 0;
+        ssize_t n;
+        struct timeval tv = { 30, 0 };          /* bounded: a time-out is an error */
+
+        assert_int_equal(setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+        while (got < sizeof buf - 1 && (n = read(fd[i], buf + got, sizeof buf - 1 - got)) > 0)
+            got += (size_t)n;
+        buf[got] = '\0';
+        close(fd[i]);
+        if (strncmp(buf, "HTTP/1.1 401", 12) == 0) {
+            if (strstr(buf, "\"code\":\"invalid_credentials\"") == NULL)
+                fail_msg("401: %.400s", buf);
+            denied++;
+        } else if (strncmp(buf, "HTTP/1.1 503", 12) == 0) {
+            assert_non_null(strstr(buf, "\r\nRetry-After: "));
+            assert_non_null(strstr(buf, "\"code\":\"busy\""));
+            refused++;
+        } else {
+            fail_msg("login %d of the flood: %.60s", i, buf);
+        }
+    }
+    assert_int_equal(denied + refused, N);
+    print_message("login flood: %d checked, %d refused at once (503)\n", denied, refused);
+    tu_http_internal(&r, "GET", "/healthz");
+    assert_int_equal(r.status, 200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_demo_console_account),
         cmocka_unit_test(test_sighup_reloads),
         cmocka_unit_test(test_sighup_bounded),
+        cmocka_unit_test(test_login_flood_admission),
         cmocka_unit_test(test_sigterm_stops_cleanly),
     };
     return cmocka_run_group_tests_name("daemon", tests, setup, teardown);
