@@ -367,29 +367,46 @@ static void test_sighup_bounded(void **state)
     json_decref(orig);
 }
 
-/* The opening rush (issue 25): a burst of logins, more than the Argon2id
- * slots and their bounded queue hold, all sent at once on connections of
- * their own. While they are under way /healthz (internal listener) and a
- * public page answer; every login then gets an answer, either a refusal of
- * the credentials (401) or an announced 503 with a Retry-After, nothing else
- * (no time-out, no reset). Outcomes are counted, no speed is asserted. */
+/* The opening rush (issue 25): a burst of logins, API and portal alike, more
+ * than the Argon2id slots and their bounded queue hold, all sent at once on
+ * connections of their own. While they are under way /healthz (internal
+ * listener) and a public page answer; every login then gets an answer,
+ * either a refusal of the credentials (401) or an announced 503 with a
+ * Retry-After (the API's "busy", the portal's waiting page that comes back
+ * by itself), nothing else (no time-out, no reset). Outcomes are counted,
+ * no speed is asserted. */
 static void test_login_flood_admission(void **state)
 {
     enum { N = 48 };
-    int fd[N], port = atoi(strrchr(tu_base_url, ':') + 1), refused = 0, denied = 0;
-    char req[512], body[128], buf[4096];
+    int fd[N], port = atoi(strrchr(tu_base_url, ':') + 1), refused = 0, denied = 0, waited = 0;
+    char req[1024], body[256], cookie[128], token[80];
+    static char buf[65536];
+    const char *p;
     tu_reply r;
 
     (void)state;
+    tu_http(&r, "GET", "/connexion", NULL, 0, NULL);   /* the portal form's CSRF pair */
+    assert_int_equal(r.status, 200);
+    assert_non_null(p = strstr(r.body, "name=\"csrf\" value=\""));
+    snprintf(token, sizeof token, "%.64s", p + 19);
+    assert_int_equal(strncmp(r.set_cookie, "votesrv_csrf=", 13), 0);
+    snprintf(cookie, sizeof cookie, "%.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
     for (int i = 0; i < N; i++) {
-        int blen = snprintf(body, sizeof body,
-                            "{\"identifier\":\"rush.%d@example.org\",\"password\":\"pas le bon mot\"}",
-                            i);
-        int len = snprintf(req, sizeof req,
-                           "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                           "Content-Type: application/json\r\nContent-Length: %d\r\n"
-                           "Connection: close\r\n\r\n%s", blen, body);
+        int portal = i % 2, len, blen;
 
+        if (portal)
+            blen = snprintf(body, sizeof body, "csrf=%s&identifier=rush.%d%%40example.org"
+                            "&password=pas+le+bon+mot", token, i);
+        else
+            blen = snprintf(body, sizeof body, "{\"identifier\":\"rush.%d@example.org\","
+                            "\"password\":\"pas le bon mot\"}", i);
+        len = snprintf(req, sizeof req,
+                       "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n%s%s%s"
+                       "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+                       portal ? "/connexion" : "/api/v1/session",
+                       portal ? "application/x-www-form-urlencoded" : "application/json",
+                       portal ? "Cookie: " : "", portal ? cookie : "", portal ? "\r\n" : "",
+                       blen, body);
         fd[i] = tu_tcp_connect("127.0.0.1", "127.0.0.1", port);
         assert_true(fd[i] >= 0);
         assert_int_equal(write(fd[i], req, (size_t)len), len);
@@ -409,19 +426,27 @@ static void test_login_flood_admission(void **state)
         buf[got] = '\0';
         close(fd[i]);
         if (strncmp(buf, "HTTP/1.1 401", 12) == 0) {
-            if (strstr(buf, "\"code\":\"invalid_credentials\"") == NULL)
-                fail_msg("401: %.400s", buf);
+            if (strstr(buf, i % 2 ? "Identifiant ou mot de passe incorrect"
+                                  : "\"code\":\"invalid_credentials\"") == NULL)
+                fail_msg("login %d, 401: %.300s", i, buf);
             denied++;
         } else if (strncmp(buf, "HTTP/1.1 503", 12) == 0) {
             assert_non_null(strstr(buf, "\r\nRetry-After: "));
-            assert_non_null(strstr(buf, "\"code\":\"busy\""));
+            if (i % 2) {                          /* the waiting page */
+                assert_non_null(strstr(buf, "<meta http-equiv=\"refresh\" content=\""));
+                assert_non_null(strstr(buf, "Réessayer maintenant"));
+                waited++;
+            } else {
+                assert_non_null(strstr(buf, "\"code\":\"busy\""));
+            }
             refused++;
         } else {
-            fail_msg("login %d of the flood: %.60s", i, buf);
+            fail_msg("login %d of the flood: %.300s", i, buf);
         }
     }
     assert_int_equal(denied + refused, N);
-    print_message("login flood: %d checked, %d refused at once (503)\n", denied, refused);
+    print_message("login flood: %d checked, %d refused at once (503), %d of them on the portal\n",
+                  denied, refused, waited);
     tu_http_internal(&r, "GET", "/healthz");
     assert_int_equal(r.status, 200);
 }

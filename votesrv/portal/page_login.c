@@ -91,6 +91,41 @@ static const char *wait_message(http_request *req, int code, int64_t wait, char 
     return buf;
 }
 
+/* The login refused at once because Argon2id's queue is full (BUSY): a
+ * 503 with Retry-After, and a page that says when it comes back to the form
+ * and does so by itself (a <meta> refresh), with a link to do it now. No
+ * form here: a refresh must not wipe a password being typed. */
+static void render_wait(http_request *req, http_response *res, int64_t wait)
+{
+    portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN) };
+    const char *back = portal_form(req, "scrutin", STORE_SCRUTIN_CHARS);
+    char to[STORE_SCRUTIN_CHARS + 32], span[64], msg[600];
+    html h;
+
+    snprintf(to, sizeof to, "/connexion");
+    if (back != NULL && back[0] != '\0' && strlen(back) <= STORE_SCRUTIN_CHARS &&
+        strspn(back, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+        strlen(back))
+        snprintf(to, sizeof to, "/connexion?scrutin=%s", back);
+    if (wait < 1)
+        wait = 1;
+    snprintf(span, sizeof span, req->lang == LANG_EN ? "%lld second%s" : "%lld seconde%s",
+             (long long)wait, wait > 1 ? "s" : "");
+    snprintf(msg, sizeof msg, L(req, MSG_LOGIN_BUSY_WAIT), span);
+    p.refresh_s = (int)wait;
+    p.refresh_to = to;
+    p.self = to;
+    html_init(&h);
+    portal_begin(&h, req, res, &p);
+    portal_notice(&h, "error", msg);
+    html_raw(&h, "<p><a href=\"");
+    html_text(&h, to);
+    html_fmt(&h, "\">%s</a></p>", L(req, MSG_LOGIN_RETRY_NOW));
+    portal_end(&h, req, &p);
+    res->retry_after = wait;
+    portal_send(req, res, &h, 503);
+}
+
 void page_login(http_request *req, http_response *res)
 {
     render(req, res, NULL, NULL, 200);
@@ -128,6 +163,10 @@ void page_login_post(http_request *req, http_response *res)
         return;
     }
     rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_BUSY) {
+        render_wait(req, res, r.retry_after);
+        return;
+    }
     if (rc != ACCESS_OK) {
         char msg[500];
         int wait = rc == ACCESS_REFUSED && r.retry_after > 0 &&
@@ -136,7 +175,7 @@ void page_login_post(http_request *req, http_response *res)
         res->retry_after = rc == ACCESS_REFUSED ? r.retry_after : 0;
         render(req, res, id, wait ? wait_message(req, r.code, r.retry_after, msg, sizeof msg)
                                   : portal_access_message(req, rc, r.code),
-               rc == ACCESS_REFUSED && r.code != ACCESS_E_BUSY ? 401 : 503);
+               rc == ACCESS_REFUSED ? 401 : 503);
         return;
     }
     api_session_cookie(res, session);
