@@ -118,6 +118,16 @@ typedef struct {
     struct signer *signer;             /* signs stored reissue requests (the audit key) */
 } access_ctx;
 
+/* The admission's figures now (for /metrics): hashes running and callers
+ * waiting, the hashes started and the callers refused so far, a hash's
+ * estimated cost. */
+typedef struct {
+    int hashing, waiting;
+    uint64_t hashes, refused;
+    int64_t hash_us;
+} access_admission;
+void access_admission_get(access_ctx *a, access_admission *out);
+
 /* -1 if the Argon2id parameters cannot run here (memory). */
 /* keys: the signer's derived keys (signer/signer.h), copied. */
 struct signer_keys;

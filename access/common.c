@@ -149,6 +149,13 @@ int access_hash_enter(access_ctx *a, access_result *res)
     return rc;
 }
 
+void access_admission_get(access_ctx *a, access_admission *out)
+{
+    pthread_mutex_lock(&a->hash_lock);
+    *out = (access_admission){ a->hashing, a->waiting, a->hashes, a->refused, a->hash_us };
+    pthread_mutex_unlock(&a->hash_lock);
+}
+
 void access_hash_leave(access_ctx *a)
 {
     int64_t took = now_us() - hash_started_us;

@@ -445,6 +445,11 @@ static void test_login_flood_admission(void **state)
         }
     }
     assert_int_equal(denied + refused, N);
+    tu_http_internal(&r, "GET", "/metrics");   /* the refusals counted, none waiting now */
+    assert_int_equal(r.status, 200);
+    assert_non_null(p = strstr(r.body, "\nvotesrv_password_busy_total "));
+    assert_true(atoi(p + 29) >= refused);
+    assert_non_null(strstr(r.body, "\nvotesrv_password_hashes_waiting 0\n"));
     print_message("login flood: %d checked, %d refused at once (503), %d of them on the portal\n",
                   denied, refused, waited);
     tu_http_internal(&r, "GET", "/healthz");
