@@ -25,11 +25,28 @@ static pid_t daemon_pid;
 
 static int setup(void **state)
 {
+    char log[4096];
+    json_t *j;
+    int rc;
+
     (void)state;
     snprintf(bin, sizeof bin, "%s", getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN")
                                                           : "../build/rel/bin");
     dir = tu_tmpdir();
-    daemon_pid = tu_demo_start(bin, dir, cfg, sizeof cfg);
+    if (tu_sh(log, sizeof log, "%s/votectl demo %s/demo", bin, dir) != 0)
+        return -1;
+    snprintf(cfg, sizeof cfg, "%s/demo/votesrv.json", dir);
+    /* a login waits for Argon2id only while no hash is ahead of it: the
+     * flood test's refusals then do not depend on the machine's speed */
+    if ((j = json_load_file(cfg, 0, NULL)) == NULL)
+        return -1;
+    if (json_object_get(j, "limits") == NULL)
+        json_object_set_new(j, "limits", json_object());
+    json_object_set_new(json_object_get(j, "limits"), "login_queue_ms", json_integer(1));
+    rc = json_dump_file(j, cfg, JSON_INDENT(1));
+    json_decref(j);
+    snprintf(log, sizeof log, "%s/demo/votesrv.log", dir);
+    daemon_pid = rc == 0 ? tu_daemon_start(bin, cfg, log) : -1;
     if (daemon_pid < 0)
         return -1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -381,6 +398,7 @@ static void test_login_flood_admission(void **state)
     int fd[N], port = atoi(strrchr(tu_base_url, ':') + 1), refused = 0, denied = 0, waited = 0;
     char req[1024], body[256], cookie[128], token[80];
     static char buf[65536];
+    static struct { char text[1024]; int len; } reqs[N];
     const char *p;
     tu_reply r;
 
@@ -409,8 +427,11 @@ static void test_login_flood_admission(void **state)
                        blen, body);
         fd[i] = tu_tcp_connect("127.0.0.1", "127.0.0.1", port);
         assert_true(fd[i] >= 0);
-        assert_int_equal(write(fd[i], req, (size_t)len), len);
+        reqs[i].len = len;
+        memcpy(reqs[i].text, req, (size_t)len + 1);
     }
+    for (int i = 0; i < N; i++)     /* connected first, then sent together */
+        assert_int_equal(write(fd[i], reqs[i].text, (size_t)reqs[i].len), reqs[i].len);
     tu_http_internal(&r, "GET", "/healthz");
     assert_int_equal(r.status, 200);
     tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
@@ -445,6 +466,13 @@ static void test_login_flood_admission(void **state)
         }
     }
     assert_int_equal(denied + refused, N);
+    /* admission, not a queue: 48 Argon2id hashes at once are more than the
+     * slots and the queue's bound hold on any machine (a hash is tens of
+     * ms, the burst is sent in well under one), so some were refused at
+     * once. Before admission control every login waited its turn (and past
+     * 5 s, the portal answered 401 for a full queue). */
+    if (refused == 0)
+        fail_msg("login flood: all %d queued for Argon2id, none refused at once", N);
     tu_http_internal(&r, "GET", "/metrics");   /* the refusals counted, none waiting now */
     assert_int_equal(r.status, 200);
     assert_non_null(p = strstr(r.body, "\nvotesrv_password_busy_total "));

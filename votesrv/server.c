@@ -81,6 +81,7 @@ static int open_with(server *s, const char *config_path, const config *loaded,
         if ((size_t)s->access.max_waiting > channels / 2)
             s->access.max_waiting = channels / 2 > 0 ? (int)(channels / 2) : 1;
     }
+    s->access.wait_bound_ms = s->cfg.login_queue_ms;
     s->access.link_ttl = s->cfg.link_ttl;
     s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access.network_failures = s->cfg.failures_per_network;
