@@ -88,9 +88,14 @@ int guard_defi_enter(store_tx *tx, const access_ctx *a, access_guard *g, int64_t
 int guard_defi_done(store_tx *tx, const access_guard *g, guard_outcome outcome,
                     const char *number);
 
-/* Argon2id under the concurrency bound: -1 after waiting too long, with res
- * set to BUSY (retry in a few seconds). */
+/* Argon2id under the concurrency bound: -1 with res set to BUSY and a
+ * Retry-After when the queue is past the admission bound (at once) or the
+ * wait ran out. */
 int access_hash_enter(access_ctx *a, access_result *res);
+/* The same admission decision, taken ahead of a login's store writes (the
+ * queue may fill meanwhile: access_hash_enter decides again): -1 with res
+ * BUSY if a caller arriving now would be refused, 0 if it may go on. */
+int access_hash_admit(access_ctx *a, access_result *res);
 void access_hash_leave(access_ctx *a);
 
 /* The keyed hash under which a link or session token is stored; -1 if the

@@ -104,6 +104,39 @@ static int64_t wait_estimate_us(const access_ctx *a, int ahead)
     return (int64_t)ahead * a->hash_us / a->max_hashing;
 }
 
+/* Admission, under hash_lock: -1 (BUSY, counted) if a caller arriving now
+ * would wait past the bound; 0 if it may queue. */
+static int admission_refuse(access_ctx *a, access_result *res)
+{
+    int64_t s;
+
+    if (a->hashing < a->max_hashing ||
+        (a->waiting < a->max_waiting &&
+         wait_estimate_us(a, a->waiting + 1) <= a->wait_bound_ms * 1000))
+        return 0;
+    /* refused at once rather than queued past the bound; told to come back
+     * once the queue ahead has drained, spread over as long again so that
+     * the refused do not all come back together */
+    s = (wait_estimate_us(a, a->waiting + a->hashing) + 999999) / 1000000;
+    if (s < 1)
+        s = 1;
+    s += (int64_t)randombytes_uniform((uint32_t)s + 1);
+    res->code = ACCESS_E_BUSY;
+    res->retry_after = s < RETRY_AFTER_MAX ? s : RETRY_AFTER_MAX;
+    a->refused++;
+    return -1;
+}
+
+int access_hash_admit(access_ctx *a, access_result *res)
+{
+    int rc;
+
+    pthread_mutex_lock(&a->hash_lock);
+    rc = admission_refuse(a, res);
+    pthread_mutex_unlock(&a->hash_lock);
+    return rc;
+}
+
 int access_hash_enter(access_ctx *a, access_result *res)
 {
     struct timespec until;
@@ -112,20 +145,7 @@ int access_hash_enter(access_ctx *a, access_result *res)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += HASH_WAIT_S;
     pthread_mutex_lock(&a->hash_lock);
-    if (a->hashing >= a->max_hashing &&
-        (a->waiting >= a->max_waiting ||
-         wait_estimate_us(a, a->waiting + 1) > a->wait_bound_ms * 1000)) {
-        /* admission: refused at once rather than queued past the bound; told
-         * to come back once the queue ahead has drained, spread over as long
-         * again so that the refused do not all come back together */
-        int64_t s = (wait_estimate_us(a, a->waiting + a->hashing) + 999999) / 1000000;
-
-        if (s < 1)
-            s = 1;
-        s += (int64_t)randombytes_uniform((uint32_t)s + 1);
-        res->code = ACCESS_E_BUSY;
-        res->retry_after = s < RETRY_AFTER_MAX ? s : RETRY_AFTER_MAX;
-        a->refused++;
+    if (admission_refuse(a, res) != 0) {
         pthread_mutex_unlock(&a->hash_lock);
         return -1;
     }

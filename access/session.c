@@ -84,6 +84,10 @@ int access_login(access_ctx *a, const char *identifier, const char *password, co
         res->code = ACCESS_E_CREDENTIALS;
         return ACCESS_REFUSED;
     }
+    /* a rush: refused before any store write when the Argon2id queue is
+     * full already (nothing was counted, nothing to give back) */
+    if (access_hash_admit(a, res) != 0)
+        return ACCESS_REFUSED;
     j = (login_job){ .a = a, .identifier = id, .client = client, .now = now, .res = res };
     access_client_network(net, client);
     snprintf(j.net_key, sizeof j.net_key, "net:%s", net);

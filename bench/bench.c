@@ -323,13 +323,15 @@ int main(void)
             bench_count(cores);         /* the count and the verifier */
         } else if (strcmp(only, "backup") == 0) {
             bench_backup();             /* votectl backup during casts */
+        } else if (strcmp(only, "rush") == 0) {
+            bench_rush(cores);          /* the opening rush */
         } else if (strcmp(only, "store") == 0) {
             bench_import();             /* what goes through the store alone */
             bench_audit();
             bench_audit_view();
             bench_outbox();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup or store");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup, rush or store");
         }
         elgamal_pk_clear(&S.pk);
         return 0;
@@ -347,6 +349,7 @@ int main(void)
     bench_outbox();
     bench_notices();
     bench_cast();
+    bench_rush(cores);
     bench_privsep_request();
     bench_privsep();
     bench_ha();
