@@ -110,6 +110,16 @@ typedef struct {
     int waiting, max_waiting;
     int64_t wait_bound_ms, hash_us;
     uint64_t refused;                  /* callers refused at once (BUSY) */
+    /* ... and ahead of a login's store writes: at most login_limit logins
+     * under way at once. The limit adapts to a whole login's duration
+     * (login_us, a moving average): a login that took longer than
+     * wait_bound_ms lowers it by a tenth (not below max_hashing), a quicker
+     * one raises it by 1/limit (not above max_hashing + max_waiting): a slow
+     * disk or a loaded machine (the writes, not Argon2id, being the queue)
+     * keeps fewer logins in flight, and their wait bounded. */
+    int logins;
+    double login_limit;
+    int64_t login_us;
     char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
     uint8_t altcha_key[32];
     int reissues_per_day;                         /* code reissues a voter may ask for */
@@ -125,6 +135,8 @@ typedef struct {
     int hashing, waiting;
     uint64_t hashes, refused;
     int64_t hash_us;
+    int logins, login_limit;           /* logins under way, and how many may be */
+    int64_t login_us;                  /* a whole login's duration (moving average) */
 } access_admission;
 void access_admission_get(access_ctx *a, access_admission *out);
 

@@ -104,6 +104,19 @@ static int64_t wait_estimate_us(const access_ctx *a, int ahead)
     return (int64_t)ahead * a->hash_us / a->max_hashing;
 }
 
+/* BUSY with a Retry-After of about s seconds, spread over as long again. */
+static void busy(access_ctx *a, access_result *res, int64_t s)
+{
+    if (s < 1)
+        s = 1;
+    if (s > RETRY_AFTER_MAX)
+        s = RETRY_AFTER_MAX;
+    s += (int64_t)randombytes_uniform((uint32_t)s + 1);
+    res->code = ACCESS_E_BUSY;
+    res->retry_after = s < RETRY_AFTER_MAX ? s : RETRY_AFTER_MAX;
+    a->refused++;
+}
+
 /* Admission, under hash_lock: -1 (BUSY, counted) if a caller arriving now
  * would wait past the bound; 0 if it may queue. */
 static int admission_refuse(access_ctx *a, access_result *res)
@@ -118,23 +131,43 @@ static int admission_refuse(access_ctx *a, access_result *res)
      * once the queue ahead has drained, spread over as long again so that
      * the refused do not all come back together */
     s = (wait_estimate_us(a, a->waiting + a->hashing) + 999999) / 1000000;
-    if (s < 1)
-        s = 1;
-    s += (int64_t)randombytes_uniform((uint32_t)s + 1);
-    res->code = ACCESS_E_BUSY;
-    res->retry_after = s < RETRY_AFTER_MAX ? s : RETRY_AFTER_MAX;
-    a->refused++;
+    busy(a, res, s);
     return -1;
 }
 
-int access_hash_admit(access_ctx *a, access_result *res)
+int access_login_admit(access_ctx *a, access_result *res)
 {
-    int rc;
+    int rc = 0;
 
     pthread_mutex_lock(&a->hash_lock);
-    rc = admission_refuse(a, res);
+    if (a->login_limit < 1)              /* first use: as many as the queue holds */
+        a->login_limit = a->max_hashing + a->max_waiting;
+    if (a->logins >= (int)a->login_limit) {
+        /* the ones under way drain max_hashing at a time, a login's time each */
+        busy(a, res, (a->login_us * (a->logins / a->max_hashing + 1) + 999999) / 1000000);
+        rc = -1;
+    } else if ((rc = admission_refuse(a, res)) == 0) {
+        a->logins++;
+    }
     pthread_mutex_unlock(&a->hash_lock);
     return rc;
+}
+
+void access_login_leave(access_ctx *a, int64_t took_us, int served)
+{
+    double hi = a->max_hashing + a->max_waiting, lo = a->max_hashing;
+
+    pthread_mutex_lock(&a->hash_lock);
+    a->logins--;
+    if (served && took_us > 0) {
+        a->login_us += (took_us - a->login_us) / 8;
+        if (took_us > a->wait_bound_ms * 1000)
+            a->login_limit *= 0.9;
+        else
+            a->login_limit += 1.0 / a->login_limit;
+        a->login_limit = a->login_limit < lo ? lo : a->login_limit > hi ? hi : a->login_limit;
+    }
+    pthread_mutex_unlock(&a->hash_lock);
 }
 
 int access_hash_enter(access_ctx *a, access_result *res)
@@ -172,7 +205,11 @@ int access_hash_enter(access_ctx *a, access_result *res)
 void access_admission_get(access_ctx *a, access_admission *out)
 {
     pthread_mutex_lock(&a->hash_lock);
-    *out = (access_admission){ a->hashing, a->waiting, a->hashes, a->refused, a->hash_us };
+    *out = (access_admission){ a->hashing, a->waiting, a->hashes, a->refused, a->hash_us,
+                               a->logins,
+                               a->login_limit < 1 ? a->max_hashing + a->max_waiting
+                                                  : (int)a->login_limit,
+                               a->login_us };
     pthread_mutex_unlock(&a->hash_lock);
 }
 

@@ -89,9 +89,20 @@ void ep_metrics(http_request *req, http_response *res)
                    "votesrv_password_busy_total %llu\n"
                    "# HELP votesrv_password_hash_seconds A hash's estimated cost (moving average).\n"
                    "# TYPE votesrv_password_hash_seconds gauge\n"
-                   "votesrv_password_hash_seconds %.6f\n",
+                   "votesrv_password_hash_seconds %.6f\n"
+                   "# HELP votesrv_logins_running Logins under way (store writes and Argon2id).\n"
+                   "# TYPE votesrv_logins_running gauge\n"
+                   "votesrv_logins_running %d\n"
+                   "# HELP votesrv_logins_limit Logins admitted at once now (adapts to their "
+                   "duration).\n"
+                   "# TYPE votesrv_logins_limit gauge\n"
+                   "votesrv_logins_limit %d\n"
+                   "# HELP votesrv_login_seconds A whole login's duration (moving average).\n"
+                   "# TYPE votesrv_login_seconds gauge\n"
+                   "votesrv_login_seconds %.6f\n",
                 ad.hashing, ad.waiting, (unsigned long long)ad.hashes,
-                (unsigned long long)ad.refused, (double)ad.hash_us / 1e6);
+                (unsigned long long)ad.refused, (double)ad.hash_us / 1e6, ad.logins,
+                ad.login_limit, (double)ad.login_us / 1e6);
     }
     if (have) {
         fprintf(f, "# HELP votesrv_election_state 1 for the election's current state.\n"

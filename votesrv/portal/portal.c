@@ -166,11 +166,6 @@ void portal_begin(html *h, http_request *req, http_response *res, portal_page *p
     html_raw(h, " — ");
     html_text(h, has_def ? d->name : L(req, MSG_PORTAL_ONLINE_VOTING));
     html_raw(h, "</title><link rel=\"icon\" href=\"data:,\">");
-    if (p->refresh_s > 0 && p->refresh_to != NULL) {
-        html_fmt(h, "<meta http-equiv=\"refresh\" content=\"%d;url=", p->refresh_s);
-        html_text(h, p->refresh_to);
-        html_raw(h, "\">");
-    }
     html_raw(h, t->head);
     if (p->style != NULL)
         html_fmt(h, "<link rel=\"stylesheet\" href=\"/static/%s\">", p->style);

@@ -31,10 +31,6 @@ typedef struct {
                                     included (NULL: the path alone) */
     def_election def;            /* read by portal_begin for the header and the footer */
     int has_def;
-    /* i25 rush: a waiting page comes back by itself to refresh_to after
-     * refresh_s seconds (a <meta> refresh: no script under the CSP) */
-    int refresh_s;
-    const char *refresh_to;
 } portal_page;
 
 /* Doctype, head, skip link, header, navigation, language switch, <main>, h1. */
