@@ -157,58 +157,56 @@ static void come_back(rush_run *r, size_t voter, const client_result *res)
     pthread_mutex_unlock(&r->lock);
 }
 
+/* What the client makes of an answer: 1 if admitted (its time counted in
+ * times, of at most r->n), else 0, the voter having been sent back to come
+ * later (an announced refusal) or counted as an error. */
+static int admitted(rush_run *r, size_t i, const char *what, int rc, const client_result *res,
+                    double ms, double *times, size_t *ntimes)
+{
+    if (ms > RUSH_TIMEOUT_MS) {
+        note_error(r, i, what, res, ms);          /* past the time-out */
+        return 0;
+    }
+    if (rc == CLIENT_REFUSED && announced(res)) {
+        come_back(r, i, res);                     /* after a cast's: she logs in again */
+        return 0;
+    }
+    if (rc != CLIENT_OK) {
+        note_error(r, i, what, res, ms);
+        return 0;
+    }
+    pthread_mutex_lock(&r->lock);
+    note_ms(r, ms);
+    if (*ntimes < r->n)
+        times[(*ntimes)++] = ms;
+    pthread_mutex_unlock(&r->lock);
+    return 1;
+}
+
 /* One voter's attempt: log in, then cast. */
 static void attempt(rush_run *r, client *c, size_t i)
 {
     rush_voter *v = &r->v[i];
     client_result res = { 0 };
     box_receipt receipt;
-    double t = now_ms(), ms;
+    double t = now_ms();
     int rc;
 
     v->attempts++;
     rc = client_login(c, v->id, RUSH_PASSWORD, &res);
-    ms = now_ms() - t;
     pthread_mutex_lock(&r->lock);
     r->attempts++;
     pthread_mutex_unlock(&r->lock);
-    if (ms > RUSH_TIMEOUT_MS) {
-        note_error(r, i, "login past the time-out", &res, ms);
+    if (!admitted(r, i, "login", rc, &res, now_ms() - t, r->login_ms, &r->nlogin))
         return;
-    }
-    if (rc == CLIENT_REFUSED && announced(&res)) {
-        come_back(r, i, &res);
-        return;
-    }
-    if (rc != CLIENT_OK) {
-        note_error(r, i, "login", &res, ms);
-        return;
-    }
     pthread_mutex_lock(&r->lock);
-    note_ms(r, ms);
-    if (r->nlogin < r->n)
-        r->login_ms[r->nlogin++] = ms;
     r->attempts++;
     pthread_mutex_unlock(&r->lock);
     t = now_ms();
     rc = client_submit(c, &r->e, &v->ballot, &receipt, &res);
-    ms = now_ms() - t;
-    if (ms > RUSH_TIMEOUT_MS) {
-        note_error(r, i, "cast past the time-out", &res, ms);
+    if (!admitted(r, i, "cast", rc, &res, now_ms() - t, r->cast_ms, &r->ncast))
         return;
-    }
-    if (rc == CLIENT_REFUSED && announced(&res)) {
-        come_back(r, i, &res);         /* she logs in again later */
-        return;
-    }
-    if (rc != CLIENT_OK) {
-        note_error(r, i, "cast", &res, ms);
-        return;
-    }
     pthread_mutex_lock(&r->lock);
-    note_ms(r, ms);
-    if (r->ncast < r->n)
-        r->cast_ms[r->ncast++] = ms;
     r->done++;
     pthread_cond_broadcast(&r->changed);
     pthread_mutex_unlock(&r->lock);
