@@ -398,7 +398,7 @@ check-man: $(REL_BIN)
 	@tests/man_check.sh build/rel/bin $(PROGRAMS)
 
 bench: deps
-	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN)
+	@$(MAKE) --no-print-directory build/rel/bench/bench $(REL_BIN) portal
 	@cd tests && ../build/rel/bench/bench
 
 # 30 minutes of steady casting by 200,000 voters (bench/soak.c); not in check.

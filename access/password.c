@@ -89,7 +89,7 @@ static long utf8_length(const char *s)
 
 static int listed(const access_wordlist *w, const char *s)
 {
-    uint64_t unused;
+    uint32_t unused;
 
     return w != NULL && s[0] != '\0' && strmap_get(w->words, s, &unused) == 0;
 }

@@ -295,6 +295,20 @@ static void bench_dlog(void)
     dlog_table_free(dl);
 }
 
+/* browser.ballot_create_ms, by bench/ballot_browser.mjs in headless Chromium
+ * (it says so and is skipped when Chromium or node is missing). Run from
+ * tests/, as make bench does. */
+static void bench_browser(void)
+{
+    fflush(stdout);
+    if (system("command -v node >/dev/null 2>&1") != 0) {
+        printf("# browser.ballot_create_ms skipped: node is not installed\n");
+        return;
+    }
+    if (system("node ../bench/ballot_browser.mjs ../build/portal") != 0)
+        printf("# browser.ballot_create_ms: bench/ballot_browser.mjs failed\n");
+}
+
 int main(void)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -330,8 +344,17 @@ int main(void)
             bench_audit();
             bench_audit_view();
             bench_outbox();
+        } else if (strcmp(only, "import") == 0) {
+            bench_import();             /* the voter list alone */
+        } else if (strcmp(only, "notices") == 0) {
+            bench_notices();
+        } else if (strcmp(only, "disk") == 0) {
+            bench_disk();
+        } else if (strcmp(only, "browser") == 0) {
+            bench_browser();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup, rush or store");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup, store, import, notices,"
+                      " disk, browser or rush");
         }
         elgamal_pk_clear(&S.pk);
         return 0;
@@ -342,6 +365,7 @@ int main(void)
     bench_parallel(cores);
     bench_aggregate();
     bench_dlog();
+    bench_browser();
     bench_import();
     bench_audit();
     bench_audit_view();

@@ -13,6 +13,7 @@ size_t bench_scaled(size_t full, size_t small);
 
 void bench_import(void);
 void bench_audit(void);
+void bench_disk(void);         /* disk.fsync_ms, which bounds durable commits */
 void bench_audit_view(void);
 void bench_login(void);
 void bench_outbox(void);

@@ -81,6 +81,13 @@ int election_status_key(store *s, uint8_t pk[32]);
 
 int election_import_voters(store *s, election_ctx *c, const voter_list *list,
                            const voters_diff *diff, election_progress progress, void *arg);
+/* The list streamed from a CSV file (voters_stream_open), replacing the
+ * stored one in one transaction as its chunks come (the progress's total is
+ * 0: not known); *diff says what changed. A file with any error changes
+ * nothing: ELECTION_REFUSED, voters_stream_errors says why. dry_run: the
+ * diff only, nothing written (the election's state is not checked). */
+int election_import_stream(store *s, election_ctx *c, voters_stream *st, int dry_run,
+                           voters_diff *diff, election_progress progress, void *arg);
 int election_amend_add(store *s, election_ctx *c, const voter_list *list);
 int election_amend_strike(store *s, election_ctx *c, const char *number);
 

@@ -163,6 +163,12 @@ typedef struct {
     election_progress progress;
     void *arg;
     int amend;
+    /* The streamed import: the rows come from stream, the diff is made as
+     * they go (into out), count says how many there were. */
+    voters_stream *stream;
+    voters_diff *out;
+    uint64_t count;
+    int dry_run, ran;
 } import_job;
 
 static json_t *diff_json(const voters_diff *d)
@@ -172,10 +178,12 @@ static json_t *diff_json(const voters_diff *d)
                      "unchanged", (json_int_t)d->unchanged);
 }
 
-static int insert_rows(store_tx *tx, import_job *j)
+/* list's rows, the first being the done+1-th of total. */
+static int insert_rows(store_tx *tx, import_job *j, const voter_list *list, uint64_t done,
+                       uint64_t total)
 {
-    for (size_t i = 0; i < j->list->n; i++) {
-        const voter_row *row = &j->list->rows[i];
+    for (size_t i = 0; i < list->n; i++) {
+        const voter_row *row = &list->rows[i];
         store_voter v = voter_row_view(row);
         int rc = store_voter_add(tx, &v);
 
@@ -184,10 +192,61 @@ static int insert_rows(store_tx *tx, import_job *j)
                                    "on the electoral list", v.number);
         if (rc != STORE_OK)
             return rc;
-        if (j->progress != NULL && (i % 10000 == 0 || i + 1 == j->list->n))
-            j->progress(i + 1, j->list->n, j->arg);
+        if (j->progress != NULL && ((done + i) % 10000 == 0 || i + 1 == list->n))
+            j->progress(done + i + 1, total, j->arg);
     }
     return STORE_OK;
+}
+
+/* A streamed chunk's rows, in bulk. */
+static int insert_chunk(store_tx *tx, import_job *j, const voter_list *chunk)
+{
+    store_voter *v = malloc(chunk->n * sizeof *v);
+    int rc;
+
+    if (v == NULL)
+        return STORE_ENOMEM;
+    for (size_t i = 0; i < chunk->n; i++)
+        v[i] = voter_row_view(&chunk->rows[i]);
+    rc = store_voters_add(tx, v, chunk->n);
+    if (rc == STORE_ECONFLICT)
+        rc = election_refuse(j->c, "one of voters %s to %s: the number or an address is "
+                             "already on the electoral list", v[0].number,
+                             v[chunk->n - 1].number);
+    free(v);
+    if (rc == STORE_OK && j->progress != NULL)
+        j->progress(j->count + chunk->n, 0, j->arg);
+    return rc;
+}
+
+/* The streamed rows: diffed against the stored list, which they replace
+ * (unless a dry run). Stops at the stream's first error: the caller's
+ * transaction then rolls back whatever chunks went in. */
+static int stream_rows(store_tx *tx, import_job *j)
+{
+    voters_differ *d;
+    const voter_list *chunk;
+    int more = 0, rc;
+
+    /* a batch is run again after a fail-over, but a stream cannot be read twice */
+    if (j->ran++)
+        return election_refuse(j->c, "the store's connection was lost during the import;"
+                               " nothing was imported: import the list again");
+    if ((rc = voters_diff_start(tx, &d)) != STORE_OK)
+        return rc;
+    if (!j->dry_run)
+        rc = store_voters_clear(tx);
+    while (rc == STORE_OK && (more = voters_stream_next(j->stream, &chunk)) > 0) {
+        for (size_t i = 0; i < chunk->n; i++)
+            voters_diff_add(d, &chunk->rows[i].v);
+        if (!j->dry_run)
+            rc = insert_chunk(tx, j, chunk);
+        j->count += chunk->n;
+    }
+    if (rc == STORE_OK && more < 0)
+        rc = election_refuse(j->c, "the electoral list has errors: nothing was imported");
+    voters_diff_end(d, rc == STORE_OK ? j->out : NULL);
+    return rc;
 }
 
 static int run_import(store_tx *tx, void *arg)
@@ -214,18 +273,24 @@ static int run_import(store_tx *tx, void *arg)
     free(e.definition);
     if (rc != STORE_OK)
         return rc;
-    if (!j->amend && (rc = store_voters_clear(tx)) != STORE_OK)
-        return rc;
-    if ((rc = insert_rows(tx, j)) != STORE_OK)
-        return rc;
+    if (j->stream != NULL) {
+        if ((rc = stream_rows(tx, j)) != STORE_OK)
+            return rc;
+    } else {
+        if (!j->amend && (rc = store_voters_clear(tx)) != STORE_OK)
+            return rc;
+        if ((rc = insert_rows(tx, j, j->list, 0, j->list->n)) != STORE_OK)
+            return rc;
+        j->count = j->list->n;
+    }
     if (j->amend) {
         numbers = json_array();
         for (size_t i = 0; i < j->list->n; i++)
             json_array_append_new(numbers, json_string(j->list->rows[i].v.number));
         payload = json_pack("{s:o,s:s}", "numbers", numbers, "reason", j->c->reason);
     } else {
-        payload = json_pack("{s:I,s:o}", "voters", (json_int_t)j->list->n, "diff",
-                            diff_json(j->diff));
+        payload = json_pack("{s:I,s:o}", "voters", (json_int_t)j->count, "diff",
+                            diff_json(j->stream != NULL ? j->out : j->diff));
     }
     rc = audit_append(tx, j->c->role, j->c->actor, j->amend ? "voters-added" : "voters-imported",
                       payload);
@@ -236,15 +301,30 @@ static int run_import(store_tx *tx, void *arg)
 int election_import_voters(store *s, election_ctx *c, const voter_list *list,
                            const voters_diff *diff, election_progress progress, void *arg)
 {
-    import_job j = { c, list, diff, progress, arg, 0 };
+    import_job j = { c, list, diff, progress, arg, 0, NULL, NULL, 0, 0, 0 };
 
     c->msg[0] = '\0';
     return store_write(s, run_import, &j);
 }
 
+static int run_stream_dry(store_tx *tx, void *arg)
+{
+    return stream_rows(tx, arg);
+}
+
+int election_import_stream(store *s, election_ctx *c, voters_stream *st, int dry_run,
+                           voters_diff *diff, election_progress progress, void *arg)
+{
+    import_job j = { c, NULL, NULL, progress, arg, 0, st, diff, 0, dry_run, 0 };
+
+    c->msg[0] = '\0';
+    memset(diff, 0, sizeof *diff);
+    return dry_run ? store_read(s, run_stream_dry, &j) : store_write(s, run_import, &j);
+}
+
 int election_amend_add(store *s, election_ctx *c, const voter_list *list)
 {
-    import_job j = { c, list, NULL, NULL, NULL, 1 };
+    import_job j = { c, list, NULL, NULL, NULL, 1, NULL, NULL, 0, 0, 0 };
 
     c->msg[0] = '\0';
     return store_write(s, run_import, &j);

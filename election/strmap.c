@@ -1,28 +1,43 @@
-/* strmap.c - open addressing with linear probing; keys hashed with FNV-1a. */
+/* strmap.c - open addressing with linear probing; keys hashed with FNV-1a
+ * and kept, NUL-terminated, in 1 MiB blocks that a slot names by offset. */
 #include "strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define BLOCK_BITS 20
+#define BLOCK_BYTES ((size_t)1 << BLOCK_BITS)
+#define BLOCKS_MAX 4095           /* refs stay below 2^32 */
+
 typedef struct {
-    char *key;
-    uint64_t value;
+    uint32_t ref;                 /* 0: empty; else 1 + block << BLOCK_BITS | offset */
+    uint32_t hash, value;
 } slot;
 
 struct strmap {
     slot *slots;
     size_t cap, n;
+    char **blocks;
+    size_t nblocks, used;         /* bytes used in the last block */
 };
 
-static uint64_t hash(const char *s)
+static uint32_t hash(const char *s, size_t *len)
 {
     uint64_t h = 1469598103934665603ull;
+    const char *p = s;
 
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
+    for (; *p; p++) {
+        h ^= (unsigned char)*p;
         h *= 1099511628211ull;
     }
-    return h ^ (h >> 29);
+    *len = (size_t)(p - s);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static const char *key_of(const strmap *m, uint32_t ref)
+{
+    ref--;
+    return m->blocks[ref >> BLOCK_BITS] + (ref & (BLOCK_BYTES - 1));
 }
 
 strmap *strmap_new(void)
@@ -44,17 +59,18 @@ void strmap_free(strmap *m)
 {
     if (m == NULL)
         return;
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
+    for (size_t i = 0; i < m->nblocks; i++)
+        free(m->blocks[i]);
+    free(m->blocks);
     free(m->slots);
     free(m);
 }
 
-static slot *find(slot *slots, size_t cap, const char *key)
+static slot *find(const strmap *m, slot *slots, size_t cap, const char *key, uint32_t h)
 {
-    size_t i = (size_t)hash(key) & (cap - 1);
+    size_t i = h & (cap - 1);
 
-    while (slots[i].key != NULL && strcmp(slots[i].key, key) != 0)
+    while (slots[i].ref != 0 && (slots[i].hash != h || strcmp(key_of(m, slots[i].ref), key) != 0))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -67,39 +83,69 @@ static int grow(strmap *m)
     if (s == NULL)
         return -1;
     for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].key != NULL)
-            *find(s, cap, m->slots[i].key) = m->slots[i];
+        if (m->slots[i].ref != 0) {
+            size_t j = m->slots[i].hash & (cap - 1);
+
+            while (s[j].ref != 0)
+                j = (j + 1) & (cap - 1);
+            s[j] = m->slots[i];
+        }
     free(m->slots);
     m->slots = s;
     m->cap = cap;
     return 0;
 }
 
-int strmap_put(strmap *m, const char *key, uint64_t value, uint64_t *old)
+/* A copy of key (len bytes and its NUL) in the blocks: its ref, or 0. */
+static uint32_t key_copy(strmap *m, const char *key, size_t len)
 {
+    if (m->nblocks == 0 || m->used + len + 1 > BLOCK_BYTES) {
+        char **b;
+
+        if (m->nblocks == BLOCKS_MAX ||
+            (b = realloc(m->blocks, (m->nblocks + 1) * sizeof *b)) == NULL)
+            return 0;
+        m->blocks = b;
+        if ((b[m->nblocks] = malloc(BLOCK_BYTES)) == NULL)
+            return 0;
+        m->nblocks++;
+        m->used = 0;
+    }
+    memcpy(m->blocks[m->nblocks - 1] + m->used, key, len + 1);
+    m->used += len + 1;
+    return (uint32_t)(((m->nblocks - 1) << BLOCK_BITS | (m->used - len - 1)) + 1);
+}
+
+int strmap_put(strmap *m, const char *key, uint32_t value, uint32_t *old)
+{
+    size_t len;
+    uint32_t h = hash(key, &len), ref;
     slot *s;
 
-    if ((m->n + 1) * 2 > m->cap && grow(m) != 0)
+    if (len > STRMAP_KEY_MAX || ((m->n + 1) * 2 > m->cap && grow(m) != 0))
         return -1;
-    s = find(m->slots, m->cap, key);
-    if (s->key != NULL) {
+    s = find(m, m->slots, m->cap, key, h);
+    if (s->ref != 0) {
         if (old != NULL)
             *old = s->value;
         return 1;
     }
-    s->key = strdup(key);
-    if (s->key == NULL)
+    if ((ref = key_copy(m, key, len)) == 0)
         return -1;
+    s->ref = ref;
+    s->hash = h;
     s->value = value;
     m->n++;
     return 0;
 }
 
-int strmap_get(const strmap *m, const char *key, uint64_t *value)
+int strmap_get(const strmap *m, const char *key, uint32_t *value)
 {
-    slot *s = find(m->slots, m->cap, key);
+    size_t len;
+    uint32_t h = hash(key, &len);
+    const slot *s = find(m, m->slots, m->cap, key, h);
 
-    if (s->key == NULL)
+    if (s->ref == 0)
         return -1;
     *value = s->value;
     return 0;

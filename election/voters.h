@@ -74,6 +74,30 @@ int voters_parse_buffer(voter_list *list, const char *name, const char *data, si
 void voters_print_errors(const voter_list *list, FILE *out);
 void voter_list_free(voter_list *list);
 
+/* The streamed parse, for lists of millions: the file is read and checked on
+ * a thread of its own and its valid rows handed over in chunks of
+ * VOTERS_CHUNK, in file order, while the reader writes the previous ones.
+ * Memory holds a few chunks and what the duplicate checks need (the numbers
+ * and addresses seen), never the whole list. The checks are those of
+ * voters_parse_file; once any row is bad no more rows come, so a reader that
+ * stops at the first -1 and undoes what it did changes nothing. */
+#define VOTERS_CHUNK 8192
+typedef struct voters_stream voters_stream;
+
+/* Starts reading path (a "cannot be read" comes as an error); d must outlive
+ * the stream. NULL: no memory. */
+voters_stream *voters_stream_open(const char *path, const def_election *d);
+/* 1 and *chunk (valid until the next call or the close), 0 at the end of a
+ * valid file, -1 once the file has an error (possibly before its end: the
+ * rows already handed over must then be undone). */
+int voters_stream_next(voters_stream *st, const voter_list **chunk);
+/* The errors of the whole file, "file:line: reason" as voters_parse_file
+ * gives them: waits for the parse to end, the rows not read yet dropped
+ * (voters_stream_next then has none to give). */
+const voter_list *voters_stream_errors(voters_stream *st);
+/* Stops the parse if it is still running and frees everything. */
+void voters_stream_close(voters_stream *st);
+
 /* Comparison of a new list with the stored one. */
 typedef struct {
     uint64_t added, removed, changed, unchanged;
@@ -83,6 +107,16 @@ typedef struct {
 
 int voters_diff_compute(store *s, const voter_list *list, voters_diff *diff);
 void voters_diff_print(const voters_diff *diff, FILE *out);
+
+/* The diff of a streamed list, within the transaction that replaces the
+ * stored one: voters_diff_start reads the stored numbers and digests (some
+ * 50 bytes a voter), voters_diff_add counts each new row, voters_diff_end
+ * counts the removed and frees (diff NULL: frees only). Samples: the added in file order, the
+ * removed and changed by number. */
+typedef struct voters_differ voters_differ;
+int voters_diff_start(store_tx *tx, voters_differ **d);
+void voters_diff_add(voters_differ *d, const store_voter *v);
+void voters_diff_end(voters_differ *d, voters_diff *diff);
 
 /* Another party's list (the server's export or registry) against the HR
  * file's, the list as the body that owns it sent it to the credential

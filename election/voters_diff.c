@@ -2,16 +2,26 @@
 #include "voters.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "strmap.h"
+
+enum { UNSEEN, UNCHANGED, CHANGED };
 
 typedef struct {
-    const voter_list *list;
-    strmap *incoming;        /* number -> row index */
-    strmap *stored;          /* numbers already on the list */
-    voters_diff *diff;
-    int oom;
-} diff_ctx;
+    uint32_t name;               /* offset of the number in names */
+    uint32_t state;
+    uint8_t digest[STORE_HASH_BYTES];
+} stored_voter;
+
+struct voters_differ {
+    stored_voter *v;             /* the stored list, by number */
+    size_t n, cap;
+    char *names;
+    size_t nlen, ncap;
+    uint32_t *index;             /* 1 + an entry of v, 0: empty */
+    size_t icap;
+    voters_diff diff;
+};
 
 static void sample(char (*slots)[STORE_NUMBER_CHARS + 1], uint64_t count, const char *number)
 {
@@ -19,58 +29,151 @@ static void sample(char (*slots)[STORE_NUMBER_CHARS + 1], uint64_t count, const 
         snprintf(slots[count - 1], STORE_NUMBER_CHARS + 1, "%s", number);
 }
 
-static int compare_stored(const char *number, const uint8_t *digest, int struck, void *arg)
+static size_t hash(const char *s)
 {
-    diff_ctx *d = arg;
-    uint64_t row;
+    uint64_t h = 1469598103934665603ull;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* p with room for need items of size bytes (doubling *cap), or NULL (p kept). */
+static void *room_for(void *p, size_t *cap, size_t need, size_t size)
+{
+    size_t c = *cap ? *cap : 1024;
+
+    if (need <= *cap)
+        return p;
+    while (c < need)
+        c *= 2;
+    if ((p = realloc(p, c * size)) != NULL)
+        *cap = c;
+    return p;
+}
+
+static int keep_stored(const char *number, const uint8_t *digest, int struck, void *arg)
+{
+    voters_differ *d = arg;
+    size_t len = strlen(number) + 1;
+    stored_voter *v = room_for(d->v, &d->cap, d->n + 1, sizeof *v);
+    char *names;
 
     (void)struck;
-    if (strmap_put(d->stored, number, 0, NULL) < 0) {
-        d->oom = 1;
+    if (v == NULL)
         return STORE_ENOMEM;
-    }
-    if (strmap_get(d->incoming, number, &row) != 0) {
-        d->diff->removed++;
-        sample(d->diff->sample_removed, d->diff->removed, number);
-    } else if (memcmp(d->list->rows[row].v.digest, digest, STORE_HASH_BYTES) != 0) {
-        d->diff->changed++;
-        sample(d->diff->sample_changed, d->diff->changed, number);
-    } else {
-        d->diff->unchanged++;
-    }
+    d->v = v;
+    if (d->nlen + len > UINT32_MAX ||
+        (names = room_for(d->names, &d->ncap, d->nlen + len, 1)) == NULL)
+        return STORE_ENOMEM;
+    d->names = names;
+    memcpy(d->names + d->nlen, number, len);
+    v[d->n].name = (uint32_t)d->nlen;
+    v[d->n].state = UNSEEN;
+    memcpy(v[d->n++].digest, digest, STORE_HASH_BYTES);
+    d->nlen += len;
     return 0;
 }
 
+static uint32_t *slot_of(const voters_differ *d, const char *number)
+{
+    size_t i = hash(number) & (d->icap - 1);
+
+    while (d->index[i] != 0 && strcmp(d->names + d->v[d->index[i] - 1].name, number) != 0)
+        i = (i + 1) & (d->icap - 1);
+    return &d->index[i];
+}
+
+int voters_diff_start(store_tx *tx, voters_differ **out)
+{
+    voters_differ *d = calloc(1, sizeof *d);
+    int rc;
+
+    *out = NULL;
+    if (d == NULL)
+        return STORE_ENOMEM;
+    rc = store_voters_each(tx, keep_stored, d);
+    for (d->icap = 16; rc == STORE_OK && d->icap < 2 * d->n; d->icap *= 2)
+        ;
+    if (rc == STORE_OK && (d->index = calloc(d->icap, sizeof *d->index)) == NULL)
+        rc = STORE_ENOMEM;
+    for (size_t i = 0; rc == STORE_OK && i < d->n; i++)
+        *slot_of(d, d->names + d->v[i].name) = (uint32_t)(i + 1);
+    if (rc != STORE_OK) {
+        voters_diff_end(d, NULL);
+        return rc;
+    }
+    *out = d;
+    return STORE_OK;
+}
+
+void voters_diff_add(voters_differ *d, const store_voter *v)
+{
+    uint32_t at = *slot_of(d, v->number);
+
+    if (at == 0) {
+        d->diff.added++;
+        sample(d->diff.sample_added, d->diff.added, v->number);
+    } else if (memcmp(d->v[at - 1].digest, v->digest, STORE_HASH_BYTES) != 0) {
+        d->v[at - 1].state = CHANGED;
+        d->diff.changed++;
+    } else {
+        d->v[at - 1].state = UNCHANGED;
+        d->diff.unchanged++;
+    }
+}
+
+void voters_diff_end(voters_differ *d, voters_diff *diff)
+{
+    uint64_t changed = 0;
+
+    if (d == NULL)
+        return;
+    for (size_t i = 0; diff != NULL && i < d->n; i++) {
+        const char *number = d->names + d->v[i].name;
+
+        if (d->v[i].state == UNSEEN) {
+            d->diff.removed++;
+            sample(d->diff.sample_removed, d->diff.removed, number);
+        } else if (d->v[i].state == CHANGED) {
+            sample(d->diff.sample_changed, ++changed, number);
+        }
+    }
+    if (diff != NULL)
+        *diff = d->diff;
+    free(d->v);
+    free(d->names);
+    free(d->index);
+    free(d);
+}
+
+typedef struct {
+    const voter_list *list;
+    voters_diff *diff;
+} diff_job;
+
 static int run_diff(store_tx *tx, void *arg)
 {
-    return store_voters_each(tx, compare_stored, arg);
+    diff_job *j = arg;
+    voters_differ *d;
+    int rc = voters_diff_start(tx, &d);
+
+    if (rc != STORE_OK)
+        return rc;
+    for (size_t i = 0; i < j->list->n; i++)
+        voters_diff_add(d, &j->list->rows[i].v);
+    voters_diff_end(d, j->diff);
+    return STORE_OK;
 }
 
 int voters_diff_compute(store *s, const voter_list *list, voters_diff *diff)
 {
-    diff_ctx d = { list, strmap_new(), strmap_new(), diff, 0 };
-    int rc = STORE_ENOMEM;
+    diff_job j = { list, diff };
 
     memset(diff, 0, sizeof *diff);
-    if (d.incoming == NULL || d.stored == NULL)
-        goto out;
-    for (size_t i = 0; i < list->n; i++)
-        if (strmap_put(d.incoming, list->rows[i].v.number, i, NULL) < 0)
-            goto out;
-    rc = store_read(s, run_diff, &d);
-    if (rc != STORE_OK)
-        goto out;
-    diff->added = list->n - diff->changed - diff->unchanged;
-    for (size_t i = 0, n = 0; i < list->n && n < 5; i++) {
-        uint64_t unused;
-
-        if (strmap_get(d.stored, list->rows[i].v.number, &unused) != 0)
-            sample(diff->sample_added, ++n, list->rows[i].v.number);
-    }
-out:
-    strmap_free(d.incoming);
-    strmap_free(d.stored);
-    return rc;
+    return store_read(s, run_diff, &j);
 }
 
 void voters_diff_print(const voters_diff *diff, FILE *out)

@@ -34,6 +34,12 @@ struct notice_doc {
     cairo_font_face_t *faces[2][2];     /* [mono][bold] */
     wrapped cache[WRAP_CACHE];
     int ncache;
+    /* The standard notice's parts that are the same on every page, drawn once
+     * (see static_layers): under the variable parts, and the cover pattern
+     * over the code (NULL without cover); for the style in key. */
+    cairo_surface_t *under, *over;
+    char *key;
+    double voter_y, code_y;             /* where the voter's lines and the code box start */
     notice_format format;
     char *path, lang[8];                /* for the catalog's /Lang once cairo is done */
 };
@@ -214,6 +220,11 @@ int notice_doc_close(notice_doc *d)
     for (int i = 0; i < d->ncache; i++)
         for (int l = 0; l < d->cache[i].n; l++)
             free(d->cache[i].lines[l]);
+    if (d->under != NULL)
+        cairo_surface_destroy(d->under);
+    if (d->over != NULL)
+        cairo_surface_destroy(d->over);
+    free(d->key);
     if (d->format != NOTICE_STANDARD && d->cr != NULL)
         cairo_tag_end(d->cr, "Document");
     cairo_destroy(d->cr);
@@ -451,53 +462,69 @@ static void postal_block(cairo_t *cr, const notice_voter *v, double size)
     }
 }
 
+/* The voter's lines from y: their labels (v NULL) or the voter's values. */
 static double voter_block(cairo_t *cr, const notice_voter *v, const texts *t, double y)
 {
-    char name[400];
+    char name[400] = "";
     const char *labels[3] = { t->voter, t->number, t->identifier };
-    const char *values[3] = { name, v->number, v->identifier };
+    const char *values[3] = { name, v != NULL ? v->number : "", v != NULL ? v->identifier : "" };
 
-    snprintf(name, sizeof name, "%s %s", v->given_names, v->surname);
+    if (v != NULL)
+        snprintf(name, sizeof name, "%s %s", v->given_names, v->surname);
     for (int i = 0; i < 3; i++) {
-        font(cr, 0, 0, 9);
-        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-        cairo_move_to(cr, MARGIN, y);
-        cairo_show_text(cr, labels[i]);
-        font(cr, 0, 1, 12);
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_move_to(cr, MARGIN + 45 * MM, y);
-        cairo_show_text(cr, values[i]);
+        if (v == NULL) {
+            font(cr, 0, 0, 9);
+            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+            cairo_move_to(cr, MARGIN, y);
+            cairo_show_text(cr, labels[i]);
+        } else {
+            font(cr, 0, 1, 12);
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            cairo_move_to(cr, MARGIN + 45 * MM, y);
+            cairo_show_text(cr, values[i]);
+        }
         y += 7 * MM;
     }
     return y + 4 * MM;
 }
 
-static double code_block(cairo_t *cr, const notice_style *s, const texts *t, const char *code,
-                         double y)
-{
-    double box_w = PAGE_W - 2 * MARGIN - 48 * MM, box_h = 34 * MM;
+#define QR_SIZE (44 * MM)
+#define QR_X (PAGE_W - MARGIN - QR_SIZE)
+#define CODE_BOX_W (PAGE_W - 2 * MARGIN - 48 * MM)
+#define CODE_BOX_H (34 * MM)
 
+/* The code's box from y, without the code (code_show draws it) nor the
+ * cover pattern. */
+static double code_block(cairo_t *cr, const texts *t, double y)
+{
     cairo_set_source_rgb(cr, 0.94, 0.95, 0.98);
-    cairo_rectangle(cr, MARGIN, y, box_w, box_h);
+    cairo_rectangle(cr, MARGIN, y, CODE_BOX_W, CODE_BOX_H);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.0, 0.2, 0.55);
     cairo_set_line_width(cr, 1.2);
-    cairo_rectangle(cr, MARGIN, y, box_w, box_h);
+    cairo_rectangle(cr, MARGIN, y, CODE_BOX_W, CODE_BOX_H);
     cairo_stroke(cr);
     font(cr, 0, 1, 11);
     cairo_move_to(cr, MARGIN + 5 * MM, y + 8 * MM);
     cairo_show_text(cr, t->code_label);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    font(cr, 1, 1, 15);
-    cairo_move_to(cr, MARGIN + 5 * MM, y + 19 * MM);
-    cairo_show_text(cr, code);
-    if (s->cover)
-        confusion(cr, MARGIN + 4 * MM, y + 12 * MM, box_w - 8 * MM, 10 * MM, 17);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     font(cr, 0, 0, 8.5);
     cairo_move_to(cr, MARGIN + 5 * MM, y + 29 * MM);
     cairo_show_text(cr, t->code_note);
-    return y + box_h;
+    return y + CODE_BOX_H;
+}
+
+static void code_show(cairo_t *cr, const char *code, double y)
+{
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    font(cr, 1, 1, 15);
+    cairo_move_to(cr, MARGIN + 5 * MM, y + 19 * MM);
+    cairo_show_text(cr, code);
+}
+
+static void code_cover(cairo_t *cr, double y)
+{
+    confusion(cr, MARGIN + 4 * MM, y + 12 * MM, CODE_BOX_W - 8 * MM, 10 * MM, 17);
 }
 
 /* Large print and the tagged notice: text that flows down the page, onto the
@@ -717,33 +744,79 @@ static int notice_page_large(notice_doc *d, const notice_style *s, const notice_
     return cairo_status(d->cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
 }
 
-int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, const char *code)
+/* What the standard notice's fixed parts depend on: the style, as one string. */
+static char *style_key(const notice_style *s)
 {
-    cairo_t *cr = d->cr;
+    const char *f[9] = { s->election, s->organiser, s->dates, s->portal_url, s->support_email,
+                         s->support_phone, s->lang, s->fingerprint, s->public_key };
+    size_t n = 8;
+    char *key, *o;
 
-    if (d->format != NOTICE_STANDARD)
-        return notice_page_large(d, s, v, code);
-    const texts *t = s->lang != NULL && strcmp(s->lang, "en") == 0 ? &en : &fr;
-    char *qr = notice_qr_text(s->portal_url, v->identifier), contact[400];
-    double y, qr_y;
+    for (int i = 0; i < 9; i++)
+        n += (f[i] != NULL ? strlen(f[i]) : 0) + 2;
+    if ((key = malloc(n)) == NULL)
+        return NULL;
+    o = key + sprintf(key, "%d%d", s->postal != 0, s->cover != 0);
+    for (int i = 0; i < 9; i++)
+        o += sprintf(o, "%c%s", f[i] != NULL ? '\x1f' : '\x1e', f[i] != NULL ? f[i] : "");
+    return key;
+}
 
-    if (qr == NULL)
+/* A drawing on a layer, with the PDF's font options: a recording surface
+ * would otherwise lay text out with hinted metrics, its glyphs spaced
+ * differently from the same text drawn on the page. */
+static cairo_t *layer_context(notice_doc *d, cairo_surface_t *layer)
+{
+    cairo_font_options_t *o = cairo_font_options_create();
+    cairo_t *cr = cairo_create(layer);
+
+    cairo_surface_get_font_options(d->surface, o);
+    cairo_set_font_options(cr, o);
+    cairo_font_options_destroy(o);
+    return cr;
+}
+
+/* Everything on a standard notice but the voter's name, number, identifier
+ * and postal address, her code and her QR code, drawn once for the document
+ * into recording surfaces that every page paints: cairo's PDF surface writes
+ * each as one form XObject that all the pages share, so a page's own content
+ * is only what differs. Redrawn if the style changes. 0, or -1. */
+static int static_layers(notice_doc *d, const notice_style *s, const texts *t)
+{
+    cairo_rectangle_t page = { 0, 0, PAGE_W, PAGE_H };
+    char *key = style_key(s), contact[400];
+    cairo_t *cr;
+    double y;
+    int rc;
+
+    if (key == NULL)
         return -1;
-    current = d;
+    if (d->key != NULL && strcmp(d->key, key) == 0) {
+        free(key);
+        return 0;
+    }
+    free(d->key);
+    d->key = key;
+    if (d->under != NULL)
+        cairo_surface_destroy(d->under);
+    if (d->over != NULL)
+        cairo_surface_destroy(d->over);
+    d->over = NULL;
+    d->under = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
+    cr = layer_context(d, d->under);
     y = header(cr, s, t);
-    if (s->postal) {
-        postal_block(cr, v, 10);
+    if (s->postal)
         y = y < 95 * MM ? 95 * MM : y;
-    }
-    y = voter_block(cr, v, t, y);
-    qr_y = y;
-    y = code_block(cr, s, t, code, y);
-    if (qr_draw(cr, qr, PAGE_W - MARGIN - 44 * MM, qr_y - 5 * MM, 44 * MM) != 0) {
-        free(qr);
-        return -1;
-    }
+    d->voter_y = y;
+    y = voter_block(cr, NULL, t, y);
+    d->code_y = y;
+    y = code_block(cr, t, y);
+    cairo_set_source_rgb(cr, 1, 1, 1);            /* the QR code's square, under its caption */
+    cairo_rectangle(cr, QR_X, d->code_y - 5 * MM, QR_SIZE, QR_SIZE);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     font(cr, 0, 0, 8);
-    cairo_move_to(cr, PAGE_W - MARGIN - 40 * MM, qr_y + 41 * MM);
+    cairo_move_to(cr, PAGE_W - MARGIN - 40 * MM, d->code_y + 41 * MM);
     cairo_show_text(cr, t->qr_caption);
     y += 14 * MM;
     font(cr, 0, 1, 11);
@@ -781,7 +854,55 @@ int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, con
     font(cr, 0, 0, 8.5);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     wrap(cr, t->keep, MARGIN, PAGE_H - MARGIN - 4 * MM, PAGE_W - 2 * MARGIN, 4 * MM);
-    cairo_show_page(cr);
+    rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    cairo_destroy(cr);
+    if (rc == 0 && s->cover) {
+        d->over = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
+        cr = layer_context(d, d->over);
+        code_cover(cr, d->code_y);
+        rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+        cairo_destroy(cr);
+    }
+    if (rc != 0) {              /* drawn again on the next page */
+        free(d->key);
+        d->key = NULL;
+    }
+    return rc;
+}
+
+int notice_page(notice_doc *d, const notice_style *s, const notice_voter *v, const char *code)
+{
+    cairo_t *cr = d->cr;
+
+    if (d->format != NOTICE_STANDARD)
+        return notice_page_large(d, s, v, code);
+    const texts *t = texts_of(s->lang);
+    char *qr = notice_qr_text(s->portal_url, v->identifier);
+    int rc;
+
+    if (qr == NULL)
+        return -1;
+    current = d;
+    if (static_layers(d, s, t) != 0) {
+        free(qr);
+        return -1;
+    }
+    cairo_set_source_surface(cr, d->under, 0, 0);
+    cairo_paint(cr);
+    if (s->postal) {
+        cairo_set_source_rgb(cr, 0.12, 0.12, 0.12);
+        postal_block(cr, v, 10);
+    }
+    voter_block(cr, v, t, d->voter_y);
+    code_show(cr, code, d->code_y);
+    if (d->over != NULL) {
+        cairo_set_source_surface(cr, d->over, 0, 0);
+        cairo_paint(cr);
+    }
+    rc = qr_draw_modules(cr, qr, QR_X, d->code_y - 5 * MM, QR_SIZE);
     free(qr);
+    if (rc != 0)
+        return -1;
+    cairo_show_page(cr);
     return cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
 }

@@ -10,7 +10,10 @@
  * support cell, and the election's fingerprint (its short form, which the vote
  * page shows too, and in full) and public key. Postal notices put the postal address in the window of a DL
  * envelope; "cover" overprints a confusion pattern on the code, as on PIN
- * letters, so it cannot be read through the envelope.
+ * letters, so it cannot be read through the envelope. What is the same on
+ * every standard page (all but the voter's name, number, identifier and
+ * address, her code and QR code) is written once per file, as a form every
+ * page paints.
  */
 #ifndef VOTESRV_NOTICE_H
 #define VOTESRV_NOTICE_H

@@ -10,5 +10,8 @@
 
 /* The code of text in the square (x, y, size) in points; 0, or -1. */
 int qr_draw(cairo_t *cr, const char *text, double x, double y, double size);
+/* The same without the white square: only the dark modules, for a square
+ * already white (the notices draw it once for all their pages). */
+int qr_draw_modules(cairo_t *cr, const char *text, double x, double y, double size);
 
 #endif

@@ -176,6 +176,10 @@ int store_election_put(store_tx *tx, const store_election *e);
 
 /* The electoral list. */
 int store_voter_add(store_tx *tx, store_voter *v);         /* sets v->id */
+/* n voters at once (an import's chunk), in multi-row statements; sets their
+ * ids. STORE_ECONFLICT if a number or an address was already there (which
+ * is not said). */
+int store_voters_add(store_tx *tx, store_voter *v, size_t n);
 int store_voters_clear(store_tx *tx);
 int store_voter_strike(store_tx *tx, const char *number);
 int store_voter_find(store_tx *tx, const char *number, int64_t *id, int *struck);

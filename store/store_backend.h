@@ -54,6 +54,9 @@ typedef struct {
      * cache, so that a row's callback may run any cached statement. */
     int scan;
     store_sql_arg arg[STORE_SQL_ARGS];
+    /* More than STORE_SQL_ARGS (a multi-row INSERT): the caller's array,
+     * which outlives the statement (store_sql_run, store_sql_change). */
+    const store_sql_arg *many;
     int nargs;
     int rc, stop;                 /* store_sql_next's loop */
     /* The backend's state: its statement or result, the row, the count of
@@ -77,6 +80,11 @@ typedef struct {
 
 void store_sql_prepare(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
                        int nargs);
+/* The statement's arguments, for the backends. */
+static inline const store_sql_arg *store_sql_args(const store_sql *q)
+{
+    return q->many != NULL ? q->many : q->arg;
+}
 void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql,
                             const store_sql_arg *args, int nargs);
 /* STORE_ROW, STORE_OK once there are no more rows, or an error. */

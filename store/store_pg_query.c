@@ -100,17 +100,40 @@ int64_t pgs_i64(const PGresult *r, int row, int col)
     return (int64_t)v;
 }
 
-/* Parameters go as text, byte strings as binary; results come back binary. */
+/* Parameters go as text, byte strings as binary; results come back binary.
+ * Past STORE_SQL_ARGS (a multi-row INSERT) the arrays are allocated. */
 typedef struct {
-    const char *v[STORE_SQL_ARGS];
-    int len[STORE_SQL_ARGS], fmt[STORE_SQL_ARGS];
-    char num[STORE_SQL_ARGS][24];
+    const char **v;
+    int *len, *fmt;
+    char (*num)[24];
+    const char *v0[STORE_SQL_ARGS];
+    int len0[STORE_SQL_ARGS], fmt0[STORE_SQL_ARGS];
+    char num0[STORE_SQL_ARGS][24];
+    void *heap;
 } pg_params;
 
-static void params_of(const store_sql *q, pg_params *p)
+static int params_of(const store_sql *q, pg_params *p)
 {
-    for (int i = 0; i < q->nargs; i++) {
-        const store_sql_arg *a = &q->arg[i];
+    const store_sql_arg *args = store_sql_args(q);
+    size_t n = (size_t)q->nargs;
+
+    p->heap = NULL;
+    p->v = p->v0;
+    p->len = p->len0;
+    p->fmt = p->fmt0;
+    p->num = p->num0;
+    if (n > STORE_SQL_ARGS) {
+        char *h = p->heap = malloc(n * (sizeof *p->v + 2 * sizeof(int) + 24));
+
+        if (h == NULL)
+            return STORE_ENOMEM;
+        p->v = (const char **)(void *)h;
+        p->len = (int *)(void *)(h + n * sizeof *p->v);
+        p->fmt = p->len + n;
+        p->num = (char (*)[24])(void *)(p->fmt + n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const store_sql_arg *a = &args[i];
 
         p->v[i] = a->p;
         p->len[i] = a->type == STORE_ARG_BLOB ? (int)a->len : 0;
@@ -120,6 +143,7 @@ static void params_of(const store_sql *q, pg_params *p)
             p->v[i] = p->num[i];
         }
     }
+    return STORE_OK;
 }
 
 /* A cursor lives until the end of its transaction: every scan runs in one.
@@ -134,30 +158,37 @@ static int start(store_sql *q)
     PGresult *r;
     int rc;
 
-    params_of(q, &p);
+    if ((rc = params_of(q, &p)) != STORE_OK)
+        return rc;
     if (q->scan) {
         size_t len = strlen(q->sql) + 64;
         char *declare = malloc(len);
 
-        if (declare == NULL)
+        if (declare == NULL) {
+            free(p.heap);
             return STORE_ENOMEM;
+        }
         q->cursor = ++c->cursors;
         snprintf(declare, len, "DECLARE scan%u BINARY NO SCROLL CURSOR FOR %s", q->cursor,
                  q->sql);
         r = PQexecParams(c->pg, declare, q->nargs, NULL, p.v, p.len, p.fmt, 1);
         free(declare);
+        free(p.heap);
         rc = pgs_result(c, r);
         PQclear(r);
         q->nrows = PG_SCAN_PAGE;            /* then FETCH */
         return rc;
     }
     stmt = prepared(c, q->sql, q->nargs, name, sizeof name, &rc);
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
+        free(p.heap);
         return rc;
+    }
     if (stmt != NULL)
         r = PQexecPrepared(c->pg, stmt, q->nargs, p.v, p.len, p.fmt, 1);
     else
         r = PQexecParams(c->pg, q->sql, q->nargs, NULL, p.v, p.len, p.fmt, 1);
+    free(p.heap);
     if ((rc = pgs_result(c, r)) != STORE_OK) {
         PQclear(r);
         return rc;

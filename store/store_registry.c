@@ -2,6 +2,8 @@
  * list and turnout. */
 #include "store_backend.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +89,145 @@ int store_voter_add(store_tx *tx, store_voter *v)
                                             " VALUES ($1, $2) ON CONFLICT DO NOTHING",
                                             STORE_INT(v->id), STORE_TEXT(v->scrutins[i])));
     return rc;
+}
+
+/* ---- voters in bulk: multi-row INSERTs, one statement for many rows ---- */
+
+#define BULK_VOTERS 32            /* voter rows a statement, 9 arguments each */
+#define BULK_PAIRS 64             /* voter_email or voter_scrutin rows a statement */
+#define VOTER_COLUMNS 9
+
+/* The statements' text, made once (its address keys the statement caches). */
+static char bulk_voter_sql[4096], bulk_email_sql[2048], bulk_scrutin_sql[2048];
+static pthread_once_t bulk_once = PTHREAD_ONCE_INIT;
+
+static void values_sql(char *sql, size_t size, const char *head, int rows, int cols)
+{
+    size_t n = (size_t)snprintf(sql, size, "%s VALUES ", head);
+
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++)
+            n += (size_t)snprintf(sql + n, size - n, "%s$%d%s", c ? ", " : r ? ", (" : "(",
+                                  r * cols + c + 1, c + 1 == cols ? ")" : "");
+    snprintf(sql + n, size - n, " ON CONFLICT DO NOTHING");
+}
+
+static void bulk_sql_make(void)
+{
+    values_sql(bulk_voter_sql, sizeof bulk_voter_sql, "INSERT INTO voter(id, number, surname,"
+               " given_names, establishment, postal_address, attributes, struck, digest)",
+               BULK_VOTERS, VOTER_COLUMNS);
+    values_sql(bulk_email_sql, sizeof bulk_email_sql,
+               "INSERT INTO voter_email(address, voter_id)", BULK_PAIRS, 2);
+    values_sql(bulk_scrutin_sql, sizeof bulk_scrutin_sql,
+               "INSERT INTO voter_scrutin(voter_id, scrutin)", BULK_PAIRS, 2);
+}
+
+/* Run an INSERT ... ON CONFLICT DO NOTHING of rows rows: STORE_ECONFLICT
+ * unless every one went in. */
+static int insert_all(store_tx *tx, const char *sql, const store_sql_arg *args, int nargs,
+                      int rows)
+{
+    store_sql q;
+    int rc;
+
+    store_sql_prepare(&q, tx, sql, args, nargs);
+    rc = store_sql_finish(&q);
+    return rc != STORE_OK ? rc : q.changes == rows ? STORE_OK : STORE_ECONFLICT;
+}
+
+static void voter_args(store_sql_arg *a, const store_voter *v)
+{
+    a[0] = STORE_INT(v->id);
+    a[1] = STORE_TEXT(v->number);
+    a[2] = STORE_TEXT(v->surname);
+    a[3] = STORE_TEXT(v->given_names);
+    a[4] = STORE_TEXT(v->establishment);
+    a[5] = STORE_TEXT(v->postal_address);
+    a[6] = STORE_TEXT(v->attributes);
+    a[7] = STORE_INT(v->struck);
+    a[8] = STORE_HASH(v->digest);
+}
+
+/* Pairs (text, voter id) or (voter id, text) gathered, flushed BULK_PAIRS
+ * at a time; the last few one by one. */
+typedef struct {
+    store_tx *tx;
+    const char *bulk, *one;
+    int text_first;
+    store_sql_arg a[2 * BULK_PAIRS];
+    int n;
+} pairs;
+
+static int pairs_flush(pairs *p, int all)
+{
+    int rc = STORE_OK;
+
+    if (p->n == BULK_PAIRS) {
+        rc = insert_all(p->tx, p->bulk, p->a, 2 * BULK_PAIRS, BULK_PAIRS);
+        p->n = 0;
+    }
+    for (int i = 0; all && rc == STORE_OK && i < p->n; i++)
+        rc = insert_all(p->tx, p->one, &p->a[2 * i], 2, 1);
+    if (all)
+        p->n = 0;
+    return rc;
+}
+
+static int pairs_add(pairs *p, int64_t voter, const char *text)
+{
+    p->a[2 * p->n + !p->text_first] = STORE_TEXT(text);
+    p->a[2 * p->n + p->text_first] = STORE_INT(voter);
+    p->n++;
+    return pairs_flush(p, 0);
+}
+
+int store_voters_add(store_tx *tx, store_voter *v, size_t n)
+{
+    static const char *const one_voter =
+        "INSERT INTO voter(id, number, surname, given_names, establishment, postal_address,"
+        " attributes, struck, digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT DO NOTHING";
+    static const char *const one_email =
+        "INSERT INTO voter_email(address, voter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    static const char *const one_scrutin =
+        "INSERT INTO voter_scrutin(voter_id, scrutin) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    store_sql_arg a[BULK_VOTERS * VOTER_COLUMNS];
+    pairs emails = { tx, bulk_email_sql, one_email, 1, { { 0 } }, 0 };
+    pairs scrutins = { tx, bulk_scrutin_sql, one_scrutin, 0, { { 0 } }, 0 };
+    store_sql q;
+    int64_t next;
+    size_t i = 0;
+    int rc;
+
+    pthread_once(&bulk_once, bulk_sql_make);
+    rc = store_sql_row(&q, tx, STORE_SQL0("SELECT coalesce(max(id), 0) + 1 FROM voter"));
+    if (rc != STORE_OK)
+        return rc == STORE_ENOTFOUND ? STORE_EIO : rc;
+    next = store_sql_i64(&q, 0);
+    if ((rc = store_sql_finish(&q)) != STORE_OK)
+        return rc;
+    for (size_t k = 0; k < n; k++)
+        v[k].id = next + (int64_t)k;
+    /* the voters first: the other two tables refer to them */
+    for (; rc == STORE_OK && n - i >= BULK_VOTERS; i += BULK_VOTERS) {
+        for (int k = 0; k < BULK_VOTERS; k++)
+            voter_args(&a[k * VOTER_COLUMNS], &v[i + (size_t)k]);
+        rc = insert_all(tx, bulk_voter_sql, a, BULK_VOTERS * VOTER_COLUMNS, BULK_VOTERS);
+    }
+    for (; rc == STORE_OK && i < n; i++) {
+        voter_args(a, &v[i]);
+        rc = insert_all(tx, one_voter, a, VOTER_COLUMNS, 1);
+    }
+    for (i = 0; rc == STORE_OK && i < n; i++) {
+        for (size_t k = 0; rc == STORE_OK && k < v[i].nemails; k++)
+            rc = pairs_add(&emails, v[i].id, v[i].emails[k]);
+        for (size_t k = 0; rc == STORE_OK && k < v[i].nscrutins; k++)
+            rc = pairs_add(&scrutins, v[i].id, v[i].scrutins[k]);
+    }
+    if (rc == STORE_OK)
+        rc = pairs_flush(&emails, 1);
+    return rc != STORE_OK ? rc : pairs_flush(&scrutins, 1);
 }
 
 int store_voters_clear(store_tx *tx)

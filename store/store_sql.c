@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Past STORE_SQL_ARGS, arguments are counted but not kept: the statement
- * then fails (a programming error, caught by the tests). */
+/* Past STORE_SQL_ARGS, arguments stay in the caller's array (q->many): only
+ * the statements run to their end within one call take that many. */
 static void start(store_sql *q, store_tx *tx, const char *sql, const store_sql_arg *args,
                   int nargs, int scan)
 {
@@ -15,6 +15,7 @@ static void start(store_sql *q, store_tx *tx, const char *sql, const store_sql_a
     q->sql = sql;
     q->scan = scan;
     q->nargs = nargs;
+    q->many = nargs > STORE_SQL_ARGS ? args : NULL;
     if (nargs > 0 && nargs <= STORE_SQL_ARGS)
         memcpy(q->arg, args, (size_t)nargs * sizeof *args);
     q->h = NULL;
@@ -39,7 +40,7 @@ void store_sql_prepare_scan(store_sql *q, store_tx *tx, const char *sql,
 
 int store_sql_step(store_sql *q)
 {
-    return q->nargs > STORE_SQL_ARGS ? STORE_EIO : q->b->step(q);
+    return q->b->step(q);
 }
 
 int store_sql_end(store_sql *q)

@@ -398,7 +398,7 @@ static int sq_step(store_sql *q)
         q->started = 1;
         q->h = q->scan ? sq_scan_stmt(q->c, q->sql) : sq_stmt(q->c, q->sql);
         for (int i = 0; q->h != NULL && i < q->nargs; i++)
-            sq_bind(q->h, i + 1, &q->arg[i]);
+            sq_bind(q->h, i + 1, &store_sql_args(q)[i]);
     }
     if (q->h == NULL)
         return STORE_EIO;

@@ -155,6 +155,13 @@ static void test_cli_while_serving(void **state)
                                   "postal_address,corps\nZ1,A,B,not-an-address,E,,attache\n"));
     assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s import-voters %s", bin, cfg, bad), 3);
     assert_non_null(strstr(out, "bad.csv:2: \"not-an-address\" is not a valid e-mail address"));
+    /* a dry run streams the file through the diff and changes nothing, even while open */
+    snprintf(bad, sizeof bad, "%s/one.csv", dir);
+    free(tu_write(dir, "one.csv", "number,surname,given_names,emails,establishment,"
+                                  "postal_address,corps\nZ1,A,B,z1@ex.fr,E,,attache\n"));
+    assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s import-voters --dry-run %s", bin,
+                           cfg, bad), 0);
+    assert_non_null(strstr(out, "electoral list: 1 added, 1000 removed, 0 changed, 0 unchanged"));
     /* the bureau suspends voting; the public API shows the notice */
     assert_int_equal(tu_sh(out, sizeof out, "%s/votectl -c %s suspend --reason incident "
                         "--notice 'Vote suspendu'", bin, cfg), 0);

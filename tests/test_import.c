@@ -88,10 +88,17 @@ static void test_valid_file_and_eligibility(void **state)
         "A1,Martin,Camille,camille.martin@ex.gouv.fr,Paris,\"1 rue A\n75001 Paris\",attache\n"
         "\n"
         "A2,Petit,Léa,Lea.Petit@EX.gouv.fr; lea@perso-pro.fr,Lyon,,secretaire\r\n"
-        "A3,Durand,Jules,jules@ex.gouv.fr,Lyon,,\n";
+        "A3,Durand,Jules,jules@ex.gouv.fr,Lyon,,\n"
+        "A4,Blanc,Rose,rose@ex.gouv.fr,Lyon,,attache\n"        /* attributes seen before */
+        "A5,Noir,Paul,paul@ex.gouv.fr,Lyon,,secretaire\n";
 
     assert_int_equal(parse(f, &l, csv), 0);
-    assert_int_equal(l.n, 3);
+    assert_int_equal(l.n, 5);
+    assert_int_equal(l.rows[3].v.nscrutins, 2);
+    assert_string_equal(l.rows[3].v.attributes, "{\"corps\":\"attache\"}");
+    assert_string_equal(l.rows[3].scrutins[1], l.rows[0].scrutins[1]);
+    assert_int_equal(l.rows[4].v.nscrutins, 1);
+    assert_string_equal(l.rows[4].v.attributes, "{\"corps\":\"secretaire\"}");
     assert_int_equal(l.rows[0].v.nscrutins, 2);               /* attaché: CAP + CSA */
     assert_int_equal(l.rows[1].v.nscrutins, 1);               /* secrétaire: CSA only */
     assert_string_equal(l.rows[1].emails[0], "lea.petit@ex.gouv.fr"); /* lower-cased */
@@ -224,6 +231,21 @@ static void test_all_errors_reported(void **state)
     free(csv);
 }
 
+/* The diff of v1 (D1 D2 D3 or S1 S2 S3) and v2, where 2 changed, 3 left and 4 came. */
+static void expect_second_diff(const voters_diff *diff, char prefix)
+{
+    char added[3] = { prefix, '4', '\0' }, removed[3] = { prefix, '3', '\0' },
+         changed[3] = { prefix, '2', '\0' };
+
+    assert_int_equal(diff->added, 1);
+    assert_string_equal(diff->sample_added[0], added);
+    assert_int_equal(diff->removed, 1);
+    assert_string_equal(diff->sample_removed[0], removed);
+    assert_int_equal(diff->changed, 1);
+    assert_string_equal(diff->sample_changed[0], changed);
+    assert_int_equal(diff->unchanged, 1);
+}
+
 static void test_import_diff_and_all_or_nothing(void **state)
 {
     fixture *f = *state;
@@ -242,13 +264,7 @@ static void test_import_diff_and_all_or_nothing(void **state)
     voter_list_free(&l);
     assert_int_equal(parse(f, &l, v2), 0);
     assert_int_equal(voters_diff_compute(f->s, &l, &diff), 0);
-    assert_int_equal(diff.added, 1);
-    assert_string_equal(diff.sample_added[0], "D4");
-    assert_int_equal(diff.removed, 1);
-    assert_string_equal(diff.sample_removed[0], "D3");
-    assert_int_equal(diff.changed, 1);
-    assert_string_equal(diff.sample_changed[0], "D2");
-    assert_int_equal(diff.unchanged, 1);
+    expect_second_diff(&diff, 'D');
     assert_int_equal(election_import_voters(f->s, &f->c, &l, &diff, NULL, NULL), ELECTION_OK);
     voter_list_free(&l);
     assert_int_equal(election_status_get(f->s, &st), 0);
@@ -260,6 +276,107 @@ static void test_import_diff_and_all_or_nothing(void **state)
     assert_int_equal(election_status_get(f->s, &st), 0);
     assert_int_equal(st.voters, 3);
     assert_int_equal(st.audit_entries, 3);
+}
+
+static void note_progress(uint64_t done, uint64_t total, void *arg)
+{
+    (void)total;
+    if (done > *(uint64_t *)arg)
+        *(uint64_t *)arg = done;
+}
+
+/* Streams csv from a file: the import's result; *st left open for its errors. */
+static int import_stream(fixture *f, const char *csv, int dry_run, voters_diff *diff,
+                         uint64_t *written, voters_stream **st)
+{
+    char *path = tu_write(f->dir, "voters.csv", csv);
+    int rc;
+
+    *written = 0;
+    *st = voters_stream_open(path, &f->d);
+    assert_non_null(*st);
+    rc = election_import_stream(f->s, &f->c, *st, dry_run, diff, note_progress, written);
+    free(path);
+    return rc;
+}
+
+/* The streamed import (votectl's): the diff made as the chunks go in, the
+ * dry run changing nothing. */
+static void test_stream_import_and_diff(void **state)
+{
+    fixture *f = *state;
+    voters_diff diff;
+    election_status st0, st;
+    voters_stream *vs;
+    uint64_t written;
+    const char *v1 = HEADER "S1,A,B,s1@ex.fr,E,,attache\nS2,A,B,s2@ex.fr,E,,attache\n"
+                            "S3,A,B,s3@ex.fr,E,,attache\n";
+    const char *v2 = HEADER "S1,A,B,s1@ex.fr,E,,attache\nS2,A,Changed,s2@ex.fr,E,,attache\n"
+                            "S4,A,B,s4@ex.fr,E,,attache\n";
+
+    assert_int_equal(election_status_get(f->s, &st0), 0);
+    assert_int_equal(import_stream(f, v1, 0, &diff, &written, &vs), ELECTION_OK);
+    voters_stream_close(vs);
+    assert_int_equal(diff.added, 3);
+    assert_int_equal(diff.removed, st0.voters);
+    assert_int_equal(written, 3);
+    assert_int_equal(import_stream(f, v2, 1, &diff, &written, &vs), ELECTION_OK);
+    voters_stream_close(vs);
+    assert_int_equal(written, 0);                /* a dry run writes nothing */
+    expect_second_diff(&diff, 'S');
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_int_equal(st.audit_entries, st0.audit_entries + 1);
+    assert_int_equal(import_stream(f, v2, 0, &diff, &written, &vs), ELECTION_OK);
+    voters_stream_close(vs);
+    assert_int_equal(diff.changed, 1);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_int_equal(st.voters, 3);
+    assert_int_equal(st.audit_entries, st0.audit_entries + 2);
+}
+
+/* A bad row after several chunks the store has already taken: the whole
+ * transaction is undone (the stored list and the audit log as before), and
+ * the error names the row's line, counted over quoted line breaks and the
+ * reader's block boundaries. */
+static void test_stream_bad_row_after_chunks(void **state)
+{
+    fixture *f = *state;
+    size_t good = 3 * VOTERS_CHUNK + 10, len = strlen(HEADER), cap = good * 80 + 1000;
+    char *csv = malloc(cap), want[128];
+    voters_diff diff;
+    election_status st0, st;
+    voters_stream *vs;
+    const voter_list *errors;
+    uint64_t written;
+    int found = 0;
+
+    assert_non_null(csv);
+    assert_int_equal(election_status_get(f->s, &st0), 0);
+    assert_true(st0.voters > 0);
+    memcpy(csv, HEADER, len);
+    for (size_t i = 0; i < good; i++)      /* two physical lines a row */
+        len += (size_t)snprintf(csv + len, cap - len,
+                                "G%zu,Nom,Prenom,g%zu@ex.fr,E,\"%zu rue A\n75001 Paris\",attache\n",
+                                i, i, i);
+    snprintf(csv + len, cap - len, "G-bad,Nom,Prenom,not-an-address,E,,attache\n"
+             "G-after,Nom,Prenom,after@ex.fr,E,,attache\n");
+    assert_true(len > (1 << 20));              /* past the reader's first block */
+    assert_int_equal(import_stream(f, csv, 0, &diff, &written, &vs), ELECTION_REFUSED);
+    assert_true(written >= VOTERS_CHUNK);      /* chunks went in before the error came */
+    errors = voters_stream_errors(vs);
+    assert_int_equal(errors->nerrors, 1);
+    snprintf(want, sizeof want, "voters.csv:%zu: \"not-an-address\" is not a valid e-mail",
+             2 + 2 * good);
+    found = strstr(errors->errors[0], want) != NULL;
+    if (!found)
+        voters_print_errors(errors, stderr);
+    assert_true(found);
+    voters_stream_close(vs);
+    assert_int_equal(election_status_get(f->s, &st), 0);
+    assert_int_equal(st.voters, st0.voters);               /* nothing stored */
+    assert_int_equal(st.audit_entries, st0.audit_entries);
+    assert_memory_equal(st.fingerprint, st0.fingerprint, sizeof st.fingerprint);
+    free(csv);
 }
 
 static void test_amendments_only_when_open(void **state)
@@ -285,6 +402,8 @@ int main(void)
         cmocka_unit_test(test_invisible_characters_refused),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_import_diff_and_all_or_nothing),
+        cmocka_unit_test(test_stream_import_and_diff),
+        cmocka_unit_test(test_stream_bad_row_after_chunks),
         cmocka_unit_test(test_amendments_only_when_open),
     };
     return cmocka_run_group_tests_name("import", tests, setup, teardown);

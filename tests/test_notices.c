@@ -135,6 +135,63 @@ static void test_pdf_renders_qr_decodes_fonts_embedded(void **state)
     }
 }
 
+/* The text a notice's fixed parts hold, which every page shows. */
+static const char *const fixed_text[] = {
+    "Notice de vote", "Numéro d'électeur", "Identifiant", "Votre code de vote",
+    "Confidentiel : il vous sera demandé", "Accès au portail de vote", "Période de vote",
+    "http://127.0.0.1:8080", "Comment voter", "Activez votre compte", "Conservez le reçu",
+    "Cellule d'assistance", "Empreinte de l'élection", "Clé publique de l'élection",
+    "Ne communiquez jamais votre code de vote",
+};
+
+/* The fixed parts are drawn once for the document (one form the pages
+ * share): each page still shows them all, and its own voter's name, number,
+ * identifier, postal address and code, and no other voter's. */
+static void test_every_page_its_voter_and_the_fixed_text(void **state)
+{
+    static const char *const voters[2][5] = {          /* in the file's order: by name */
+        { "Victor Hugo", "N3", "victor.hugo@ex.gouv.fr", "6 place des Vosges", "75004 Paris" },
+        { "Émile Zola", "N1", "emile.zola@ex.gouv.fr", "1 rue Lamartine", "75009 Paris" },
+    };
+    char out[16384], codes[2][64];
+    regex_t re;
+    regmatch_t m;
+
+    (void)state;
+    assert_int_equal(regcomp(&re, "[0-9A-Z]{4}(-[0-9A-Z]{4}){6}", REG_EXTENDED), 0);
+    for (int p = 0; p < 2; p++) {
+        assert_int_equal(tu_sh(out, sizeof out, "pdftotext -layout -f %d -l %d "
+                               "%s/notices/notices-siege.pdf -", p + 1, p + 1, dir), 0);
+        for (size_t i = 0; i < sizeof fixed_text / sizeof fixed_text[0]; i++)
+            if (strstr(out, fixed_text[i]) == NULL)
+                fail_msg("page %d lacks \"%s\":\n%s", p + 1, fixed_text[i], out);
+        for (int k = 0; k < 5; k++) {
+            if (k == 1) {                /* the number, after its label */
+                const char *at = strstr(out, "Numéro d'électeur");
+
+                assert_non_null(at);
+                at += strlen("Numéro d'électeur");
+                at += strspn(at, " ");
+                if (strncmp(at, voters[p][1], 2) != 0 || at[2] != '\n')
+                    fail_msg("page %d: the number is not %s:\n%s", p + 1, voters[p][1], out);
+            } else if (strstr(out, voters[p][k]) == NULL) {
+                fail_msg("page %d lacks \"%s\":\n%s", p + 1, voters[p][k], out);
+            } else if (strstr(out, voters[1 - p][k]) != NULL) {
+                fail_msg("page %d shows the other voter's \"%s\"", p + 1, voters[1 - p][k]);
+            }
+        }
+        assert_int_equal(regexec(&re, out, 1, &m, 0), 0);
+        snprintf(codes[p], sizeof codes[p], "%.*s", (int)(m.rm_eo - m.rm_so), out + m.rm_so);
+        assert_int_not_equal(regexec(&re, out + m.rm_eo, 1, &m, 0), 0);   /* one code a page */
+    }
+    regfree(&re);
+    assert_string_not_equal(codes[0], codes[1]);
+    /* and the fixed parts are in the file once, not once a page */
+    assert_int_equal(tu_sh(out, sizeof out, "grep -a -c '/Subtype /Form' "
+                           "%s/notices/notices-siege.pdf", dir), 0);
+    assert_int_equal(atoi(out), 1);
+}
+
 /* The vote code printed on a voter's notice, as pdftotext reads it. */
 static void code_on_paper(const char *pdf, const char *name, char code[64])
 {
@@ -464,6 +521,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files_of_each_batch),
         cmocka_unit_test(test_pdf_renders_qr_decodes_fonts_embedded),
+        cmocka_unit_test(test_every_page_its_voter_and_the_fixed_text),
         cmocka_unit_test(test_code_from_paper_lock_and_reissue),
         cmocka_unit_test(test_regenerate_needs_a_reason),
         cmocka_unit_test(test_notices_need_the_fingerprint),

@@ -163,6 +163,130 @@ static void test_reads_cannot_write_and_conflicts(void **state)
     free(dir);
 }
 
+/* ---- voters in bulk ---- */
+
+static int job_voter_count(store_tx *tx, void *arg)
+{
+    uint64_t struck;
+
+    return store_voter_count(tx, arg, &struck);
+}
+
+#define BULK_N 101                /* three statements of 32 voters and five one by one */
+
+typedef struct {
+    char number[BULK_N][32], surname[BULK_N][32], mail[BULK_N][2][64];
+    const char *emails[BULK_N][2], *scrutins[2];
+    store_voter v[BULK_N];
+    size_t n;
+} bulk;
+
+static void bulk_make(bulk *b, size_t n, const char *prefix)
+{
+    memset(b, 0, sizeof *b);
+    b->n = n;
+    b->scrutins[0] = "cap";
+    b->scrutins[1] = "csa";
+    for (size_t i = 0; i < n; i++) {
+        store_voter *v = &b->v[i];
+
+        snprintf(b->number[i], sizeof b->number[i], "%.8s%03u", prefix, (unsigned)i);
+        snprintf(b->surname[i], sizeof b->surname[i], "Nom%u", (unsigned)i);
+        snprintf(v->number, sizeof v->number, "%s", b->number[i]);
+        v->surname = b->surname[i];
+        v->given_names = "Prénom";
+        v->establishment = "Lyon";
+        v->postal_address = "";
+        v->attributes = "{}";
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(b->mail[i][k], sizeof b->mail[i][k], "%.8s%u.%u@ex.fr", prefix, (unsigned)i,
+                     (unsigned)k);
+            b->emails[i][k] = b->mail[i][k];
+        }
+        v->emails = b->emails[i];
+        v->nemails = 1 + i % 2;        /* 151 addresses: pairs past a statement of 64 */
+        v->scrutins = b->scrutins;
+        v->nscrutins = 1 + (i % 3 == 0);
+        v->digest[0] = (uint8_t)i;
+    }
+}
+
+static int job_bulk_add(store_tx *tx, void *arg)
+{
+    bulk *b = arg;
+
+    return store_voters_add(tx, b->v, b->n);
+}
+
+static int count_text(const char *text, void *arg)
+{
+    (void)text;
+    ++*(size_t *)arg;
+    return 0;
+}
+
+static int count_scrutin(const char *scrutin, int voted, void *arg)
+{
+    (void)scrutin;
+    (void)voted;
+    ++*(size_t *)arg;
+    return 0;
+}
+
+static int check_bulk(store_tx *tx, void *arg)
+{
+    bulk *b = arg;
+
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t id;
+        int struck;
+        size_t emails = 0, scrutins = 0;
+
+        if (store_voter_find(tx, b->number[i], &id, &struck) != STORE_OK || id != b->v[i].id ||
+            store_voter_emails(tx, id, count_text, &emails) != STORE_OK ||
+            store_voter_scrutins(tx, id, count_scrutin, &scrutins) != STORE_OK ||
+            emails != b->v[i].nemails || scrutins != b->v[i].nscrutins)
+            return STORE_EIO;
+    }
+    return STORE_OK;
+}
+
+/* store_voters_add (an import's chunk, in multi-row statements): every voter
+ * with its addresses and scrutins, numbered after those there; a number or
+ * an address already there is a conflict that undoes the whole job. */
+static void test_voters_added_in_bulk(void **state)
+{
+    char *dir = tu_tmpdir();
+    store *s = tu_store(dir);
+    bulk *b = malloc(sizeof *b), *clash = malloc(sizeof *clash);
+    uint64_t active;
+
+    (void)state;
+    assert_non_null(b);
+    assert_non_null(clash);
+    bulk_make(b, 3, "A");
+    assert_int_equal(store_write(s, job_bulk_add, b), STORE_OK);
+    assert_int_equal(b->v[2].id, 3);
+    bulk_make(b, BULK_N, "B");
+    assert_int_equal(store_write(s, job_bulk_add, b), STORE_OK);
+    assert_int_equal(b->v[0].id, 4);
+    assert_int_equal(b->v[BULK_N - 1].id, 3 + BULK_N);
+    assert_int_equal(store_read(s, check_bulk, b), STORE_OK);
+    bulk_make(clash, BULK_N, "C");
+    snprintf(clash->v[70].number, sizeof clash->v[70].number, "B007");   /* a number */
+    assert_int_equal(store_write(s, job_bulk_add, clash), STORE_ECONFLICT);
+    bulk_make(clash, BULK_N, "C");
+    clash->emails[99][0] = b->emails[5][0];                               /* an address */
+    assert_int_equal(store_write(s, job_bulk_add, clash), STORE_ECONFLICT);
+    assert_int_equal(store_read(s, job_voter_count, &active), STORE_OK);
+    assert_int_equal(active, 3 + BULK_N);
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+    free(b);
+    free(clash);
+}
+
 static int job_add_credential(store_tx *tx, void *arg)
 {
     return store_credential_add(tx, "s", arg);
@@ -347,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_group_commit_many_threads),
         cmocka_unit_test(test_reads_cannot_write_and_conflicts),
         cmocka_unit_test(test_detached_writes),
+        cmocka_unit_test(test_voters_added_in_bulk),
         cmocka_unit_test(test_after_commit_jobs_all_run),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),

@@ -184,41 +184,49 @@ static int cmd_init(votectl *v, int argc, char **argv)
     return rc;
 }
 
+/* The streamed import's rows so far (their count is known only at the end);
+ * arg: an int set once a line without its end was printed. */
 static void progress(uint64_t done, uint64_t total, void *arg)
 {
-    (void)arg;
-    if (!isatty(STDERR_FILENO))
-        return;
-    fprintf(stderr, "\rimporting voters: %llu/%llu (%llu%%)%s", (unsigned long long)done,
-            (unsigned long long)total, (unsigned long long)(total ? 100 * done / total : 100),
-            done == total ? "\n" : "");
+    (void)total;
+    if (isatty(STDERR_FILENO))
+        *(int *)arg = fprintf(stderr, "\rimporting voters: %llu", (unsigned long long)done) > 0;
 }
 
+/* The list is streamed: parsed on one thread while the store writes the
+ * chunks already checked, in one transaction that a bad row anywhere undoes. */
 int votectl_import(votectl *v, const char *csv, int dry_run)
 {
     def_election d;
-    voter_list list;
+    voters_stream *st;
     voters_diff diff;
     char err[DEF_ERR_CHARS];
-    int rc;
+    int rc, shown = 0;
 
     if (election_definition(v->store, &d, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "votectl: %s\n", err);
         return EXIT_REFUSED;
     }
-    if (voters_parse_file(&list, csv, &d) != 0) {
-        voters_print_errors(&list, stderr);
+    if ((st = voters_stream_open(csv, &d)) == NULL) {
+        def_free(&d);
+        return votectl_result(v, STORE_ENOMEM, NULL);
+    }
+    rc = election_import_stream(v->store, &v->ctx, st, dry_run, &diff, progress, &shown);
+    if (shown)
+        fputc('\n', stderr);
+    /* the file's errors first, as when the whole list was parsed before the store
+     * was asked: waits for the parse when the store refused */
+    if (rc != ELECTION_OK && voters_stream_errors(st)->nerrors > 0) {
+        voters_print_errors(voters_stream_errors(st), stderr);
         fprintf(stderr, "votectl: %s rejected, nothing was imported\n", csv);
         rc = EXIT_INPUT;
-    } else if ((rc = voters_diff_compute(v->store, &list, &diff)) != STORE_OK) {
-        rc = votectl_result(v, rc, NULL);
-    } else {
+    } else if (rc == ELECTION_OK) {
         voters_diff_print(&diff, stdout);
-        rc = dry_run ? 0 : votectl_result(v, election_import_voters(v->store, &v->ctx, &list,
-                                                                    &diff, progress, NULL),
-                                          "electoral list imported");
+        rc = dry_run ? 0 : votectl_result(v, rc, "electoral list imported");
+    } else {
+        rc = votectl_result(v, rc, NULL);
     }
-    voter_list_free(&list);
+    voters_stream_close(st);
     def_free(&d);
     return rc;
 }
