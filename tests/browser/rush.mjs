@@ -1,8 +1,8 @@
 // rush.mjs - the login in an opening rush (issue 25), run by journey.mjs at the
 // end of the voter phase and after the theme walk (dsfr): V2 logs in while a
-// burst of other logins (V2's own, right, through the API: nothing counts as
-// a failure) holds every place the daemon admits at once, so that hers is
-// answered 503 with a Retry-After. With JavaScript (login-wait.mjs) the form
+// flood of other logins (unknown addresses, through the API) holds every
+// place the daemon admits at once, so that hers is answered 503 with a
+// Retry-After. With JavaScript (login-wait.mjs) the form
 // stays with the password in its field, the status says when it tries again;
 // cancelled with the keyboard it waits for the voter, left alone it logs her
 // in by itself. Without JavaScript the 503 page is the form again, the
@@ -13,49 +13,50 @@ import { request } from 'playwright-core';
 import { BASE, V2, check, browser, newPage } from './lib.mjs';
 
 const BURST = 48;      // more than the daemon admits at once (2 cores: 18)
-const TRIES = 6;       // bursts at most, should libmicrohttpd serialize one
+const TRIES = 6;       // the flood may let the voter's login through now and then
 
-// A burst of logins of unknown addresses through the API (each its own
-// account: none is slowed down; test_portal.c lifts the network's window):
-// the promise of their answers, and one settled by the first refusal (503:
-// the daemon admits no more now), or by the last answer.
-let bursts = 0;
-function burst(api) {
-  let refusing;
-  const refused = new Promise((resolve) => { refusing = resolve; });
-  bursts += 1;
-  const all = Promise.all(Array.from({ length: BURST }, (_, i) => api.post(`${BASE}/api/v1/session`, {
-    data: { identifier: `rush.${bursts}.${i}@ex.fr`, password: 'pas le bon mot de passe' },
-    failOnStatusCode: false,
-  }).then((r) => {
-    if (r.status() === 503) refusing(true);
-    return r.status();
-  }, () => 0)));
-  all.then(() => refusing(false));
-  return { all, refused };
+// A flood of logins of unknown addresses through the API (each its own
+// account: none is slowed down; test_portal.c lifts the network's window),
+// BURST of them in flight at every moment until stopped: `refusing` settles
+// at its first refusal (503: the daemon admits no more now), stop() ends it.
+let sent = 0;
+function flood(api) {
+  let running = true;
+  let refused;
+  const refusing = new Promise((resolve) => { refused = resolve; });
+  const one = async () => {
+    while (running) {
+      sent += 1;
+      const status = await api.post(`${BASE}/api/v1/session`, {
+        data: { identifier: `rush.${sent}@ex.fr`, password: 'pas le bon mot de passe' },
+        failOnStatusCode: false,
+      }).then((r) => r.status(), () => 0);
+      if (status === 503) refused();
+    }
+  };
+  const all = Promise.all(Array.from({ length: BURST }, one));
+  return { refusing, stop: () => { running = false; return all; } };
 }
 
-// Fill the form, send it with Enter while a burst is being refused: the
-// waiting page's 503 once it came in time.
+// Fill the form, send it with Enter while a flood is being refused: the
+// waiting page's 503 (the flood may let it through, now and then: again).
 async function sendDuringBurst(page, api) {
   for (let i = 0; i < TRIES; i++) {
     await page.context().clearCookies();
     await page.goto(`${BASE}/connexion`);
     await page.getByLabel('Adresse électronique professionnelle').fill(V2.email);
     await page.getByLabel('Mot de passe « élections »').fill(V2.password);
-    const others = burst(api);
-    if (await others.refused) {
-      const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/connexion' &&
-        r.request().method() === 'POST');
-      await page.getByLabel('Mot de passe « élections »').press('Enter');
-      const status = (await answer).status();
-      await others.all;
-      if (status === 503) return;
-      await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor(); // admitted
-    }
-    await others.all;
+    const others = flood(api);
+    await others.refusing;
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/connexion' &&
+      r.request().method() === 'POST');
+    await page.getByLabel('Mot de passe « élections »').press('Enter');
+    const status = (await answer).status();
+    await others.stop();
+    if (status === 503) return;
+    await page.getByRole('heading', { name: 'Mon espace de vote' }).waitFor(); // admitted
   }
-  assert.fail(`${TRIES} bursts of ${BURST} logins and the form was never answered 503`);
+  assert.fail(`${TRIES} floods of ${BURST} logins at once and the form was never answered 503`);
 }
 
 function noSecretInAddresses(page) {
@@ -115,7 +116,7 @@ export async function rushWalk(theme = '') {
   await page.goto(`${BASE}/connexion`);
   await check(page, name('connexion-attente-sans-js'));
   await page.unroute(`${BASE}/connexion`);
-  // the voter types her password again: admitted once the burst is over
+  // the voter types her password again: admitted once the flood is over
   // (or told again when to come back, as long as it takes)
   for (let i = 0; i < 5; i++) {
     await nojs.getByLabel('Mot de passe « élections »').fill(V2.password);
