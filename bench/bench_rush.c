@@ -44,7 +44,7 @@
 #define RUSH_OFFERED 4              /* times the login capacity */
 #define RUSH_WORKERS 160            /* client connections at most */
 #define RUSH_TIMEOUT_MS 10000.0     /* an answer later than this is an error */
-#define RUSH_HEALTH_MS 50
+#define RUSH_HEALTH_MS 100          /* a check every 100 ms (HAProxy: 2 s by default) */
 
 typedef struct {
     char id[96];
