@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ballot/ballot.h"
@@ -176,6 +177,16 @@ static double run_parallel(const ballot_scrutin *sc, ballot **b, size_t n, int t
 
 /* The tally's re-verification and aggregation of n ballots (the pool of
  * distinct ballots used in turn), on every core, scaled to 100,000. */
+/* CPU time of the whole process: the one-thread figures do not count the
+ * time other processes take the core. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void bench_tally(ballot **pool, size_t distinct, int cores)
 {
     ballot_scrutin sc = { S.fp, &S.pk, "bench", 5, 0, 1 };
@@ -195,6 +206,13 @@ static void bench_tally(ballot **pool, size_t distinct, int cores)
     printf("# tally: %zu K=5 ballots (%zu distinct) verified again and added, %d threads\n", n,
            distinct, cores);
     printf("bench tally.verify_100k_s %.2f s\n", t * 100000.0 / (double)n);
+    t0 = cpu_seconds();
+    if (tally_aggregate(&sum, b, n, &sc, 1, &bad) != 0)
+        bench_die("tally_aggregate");
+    t = cpu_seconds() - t0;
+    printf("# the same on one thread (its CPU time, so that other work on the machine does "
+           "not count): verify (one multi-scalar product per group of ballots) and add\n");
+    printf("bench tally.verify_per_ballot_ms %.3f ms\n", t * 1e3 / (double)n);
     free(b);
 }
 
@@ -335,6 +353,8 @@ int main(void)
             bench_ha();                 /* PostgreSQL and its failover */
         } else if (strcmp(only, "count") == 0) {
             bench_count(cores);         /* the count and the verifier */
+        } else if (strcmp(only, "verify") == 0) {
+            bench_parallel(cores);      /* ballots verified, one by one and by the tally */
         } else if (strcmp(only, "backup") == 0) {
             bench_backup();             /* votectl backup during casts */
         } else if (strcmp(only, "rush") == 0) {
@@ -353,8 +373,8 @@ int main(void)
         } else if (strcmp(only, "browser") == 0) {
             bench_browser();
         } else {
-            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, backup, store, import, notices,"
-                      " disk, browser or rush");
+            bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, verify, backup, store, import,"
+                      " notices, disk, browser or rush");
         }
         elgamal_pk_clear(&S.pk);
         return 0;

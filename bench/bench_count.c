@@ -14,6 +14,7 @@
 #include "election/demo.h"
 #include "tally/tally.h"
 #include "crypto/hex.h"
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,11 +207,33 @@ static void decrypt_all(count_bench *b, const trustee_box *box)
             bench_die(b->c.msg[0] ? b->c.msg : "count: partial decryption");
 }
 
+/* CPU seconds of this process, and of its waited-for children. */
+static double cpu_self(void)
+{
+    struct rusage u;
+
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
+}
+
+static double cpu_children(void)
+{
+    struct rusage u;
+
+    getrusage(RUSAGE_CHILDREN, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
+}
+
 void bench_count(int cores)
 {
-    count_bench b = { .n = bench_scaled(getenv("BENCH_FULL") ? 1000000 : 100000, 2000) };
+    int full = getenv("BENCH_FULL") != NULL;
+    count_bench b = { .n = bench_scaled(full ? 1000000 : 100000, 2000) };
     char *dir = tu_tmpdir(), path[600], cmd[1400];
-    double t0, t_count, t_dec, t_verify, t_holder, scale = 100000.0 / (double)b.n;
+    double t0, c0, t_count, c_count, t_dec, t_verify, c_verify, t_holder;
+    double scale = (full ? 1000000.0 : 100000.0) / (double)b.n;
+    const char *size = full ? "1m" : "100k";
     trustee_box *box = malloc(sizeof *box);
     json_t *cer = NULL;
     FILE *out;
@@ -224,9 +247,11 @@ void bench_count(int cores)
     if (tu_bureau_seal(b.s, &b.c, b.ts, "close", 0, 2) != 0 || election_close(b.s, &b.c) != 0)
         bench_die("count: close");
     t0 = tu_seconds();
+    c0 = cpu_self();
     if (tally_count(b.s, &b.c, cores) != ELECTION_OK)
         bench_die(b.c.msg);
     t_count = tu_seconds() - t0;
+    c_count = cpu_self() - c0;
     t0 = tu_seconds();
     if (box == NULL || ceremony_export(b.s, &cer) != 0 || tu_bureau_box(b.s, cer, b.ts, box) != 0)
         bench_die("count: a holder's reading of the archive");
@@ -237,22 +262,35 @@ void bench_count(int cores)
     t_dec = tu_seconds() - t0;
     free(box);
     snprintf(path, sizeof path, "%s/archive.jsonl", dir);
+    t0 = tu_seconds();
     if ((out = fopen(path, "w")) == NULL || box_archive_write(b.s, audit_signer_get(), out) != STORE_OK ||
         fclose(out) != 0)
         bench_die("count: archive");
+    printf("# count: archive of %zu ballots written in %.1f s (not measured)\n", b.n,
+           tu_seconds() - t0);
     snprintf(cmd, sizeof cmd, "../build/rel/bin/voteverify %s > %s/verify.txt", path, dir);
     t0 = tu_seconds();
+    c0 = cpu_children();
     if (system(cmd) != 0)
         bench_die("count: voteverify rejected the archive");
     t_verify = tu_seconds() - t0;
+    c_verify = cpu_children() - c0;
     printf("# count: tally from the store on %d threads (read, verify, add), then the president "
-           "and two delegates decrypt (3 x 5 proofs made and checked), results and seats\n",
-           cores);
-    printf("bench tally.count_100k_s %.2f s\n", t_count * scale);
+           "and two delegates decrypt (3 x 5 proofs made and checked), results and seats; "
+           "then voteverify on the archive (%d threads); %zu ballots%s\n",
+           cores, cores, b.n, b.n == (full ? 1000000 : 100000) ? "" : ", scaled");
+    printf("bench tally.count_%s_s %.2f s\n", size, t_count * scale);
     printf("bench tally.decrypt_s %.3f s\n", t_dec);
-    printf("bench tally.holder_archive_check_100k_s %.2f s\n", t_holder * scale);
-    printf("bench tally.total_100k_s %.2f s\n", t_count * scale + t_dec);
-    printf("bench voteverify.archive_100k_s %.2f s\n", t_verify * scale);
+    printf("bench tally.holder_archive_check_%s_s %.2f s\n", size, t_holder * scale);
+    printf("bench tally.total_%s_s %.2f s\n", size, t_count * scale + t_dec);
+    printf("bench voteverify.archive_%s_s %.2f s\n", size, t_verify * scale);
+    printf("bench voteverify.archive_over_total %.2f\n",
+           t_verify * scale / (t_count * scale + t_dec));
+    printf("# the same in CPU time (every thread; the machine may be shared): count %.3f ms, "
+           "voteverify %.3f ms per ballot\n", c_count * 1e3 / (double)b.n,
+           c_verify * 1e3 / (double)b.n);
+    printf("bench tally.count_cpu_per_ballot_ms %.3f ms\n", c_count * 1e3 / (double)b.n);
+    printf("bench voteverify.cpu_per_ballot_ms %.3f ms\n", c_verify * 1e3 / (double)b.n);
     elgamal_pk_clear(&b.pk);
     free(b.codes);
     store_close(b.s);

@@ -1,4 +1,5 @@
-/* batch.c - Straus multi-scalar multiplication with wNAF digits. */
+/* batch.c - multi-scalar multiplication: Straus with wNAF digits, and
+ * Pippenger's bucket method for many points. */
 #include "batch.h"
 
 #include <pthread.h>
@@ -249,40 +250,162 @@ static void add_digit(group_point *acc, const group_point *odd, int8_t d)
         group_point_sub(acc, acc, &odd[(-d) / 2]);
 }
 
-int batch_check(batch *b)
+/* Straus over slots [0, upto): the fixed tables for slots 0 and 1, odd
+ * multiples built here for the others. acc gets the sum; -1 on no memory. */
+static int straus(group_point *acc, const batch *b, size_t upto)
 {
-    size_t nvar = b->n - 2;
-    int8_t (*naf)[NAF_DIGITS] = malloc((b->n) * sizeof *naf);
+    size_t nvar = upto - 2;
+    int8_t (*naf)[NAF_DIGITS] = malloc(upto * sizeof *naf);
     group_point (*odd)[VAR_ENTRIES] = malloc((nvar ? nvar : 1) * sizeof *odd);
-    group_point acc;
     int top = 0, rc = -1;
 
     if (naf == NULL || odd == NULL)
         goto out;
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < upto; i++) {
         int w = i < 2 ? FIX_WINDOW : VAR_WINDOW, t;
 
-        if (i < 2 && b->fixed[i] == NULL && !group_scalar_is_zero(&b->coef[i]))
-            goto out; /* a coefficient on H without a table for H */
         t = wnaf(naf[i], &b->coef[i], w);
         if (t > top)
             top = t;
         if (i >= 2 && t > 0)
             odd_multiples(odd[i - 2], VAR_ENTRIES, &b->points[i]);
     }
-    group_point_identity(&acc);
+    group_point_identity(acc);
     for (int pos = top - 1; pos >= 0; pos--) {
-        group_point_double(&acc, &acc);
+        group_point_double(acc, acc);
         for (size_t i = 0; i < 2; i++)
             if (naf[i][pos] != 0)
-                add_digit(&acc, b->fixed[i]->odd, naf[i][pos]);
-        for (size_t i = 2; i < b->n; i++)
+                add_digit(acc, b->fixed[i]->odd, naf[i][pos]);
+        for (size_t i = 2; i < upto; i++)
             if (naf[i][pos] != 0)
-                add_digit(&acc, odd[i - 2], naf[i][pos]);
+                add_digit(acc, odd[i - 2], naf[i][pos]);
     }
-    rc = group_point_is_identity(&acc) ? 0 : -1;
+    rc = 0;
 out:
     free(naf);
     free(odd);
     return rc;
+}
+
+/* Bits [pos, pos + c) of a 256-bit little-endian number held in x[0..4]
+ * (x[4] = 0), c <= 16. */
+static unsigned bits_at(const uint64_t x[5], unsigned pos, unsigned c)
+{
+    unsigned idx = pos / 64, bit = pos % 64;
+    uint64_t v = x[idx] >> bit;
+
+    if (bit + c > 64)
+        v |= x[idx + 1] << (64 - bit);
+    return (unsigned)(v & ((1u << c) - 1));
+}
+
+/* The window width minimising the additions of Pippenger for n points:
+ * (256/c + 1) windows, each n bucket additions and 2^c to sum the buckets. */
+unsigned batch_msm_window(size_t n)
+{
+    unsigned best = 4;
+    double best_cost = 0;
+
+    for (unsigned c = 4; c <= BATCH_MSM_MAX_WINDOW; c++) {
+        double cost = (double)(256 / c + 1) * ((double)n + (double)(1u << c));
+
+        if (c == 4 || cost < best_cost) {
+            best = c;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+int batch_msm(group_point *r, const group_point *points, const group_scalar *k, size_t n)
+{
+    unsigned c = batch_msm_window(n), nwin = 256 / c + 1, half = 1u << (c - 1);
+    int16_t *dig = malloc((n ? n : 1) * nwin * sizeof *dig);
+    group_point *bucket = malloc(half * sizeof *bucket);
+    uint8_t *used = malloc(half);
+    int rc = -1;
+
+    group_point_identity(r);
+    if (dig == NULL || bucket == NULL || used == NULL)
+        goto out;
+    /* signed digits in [-2^(c-1), 2^(c-1)): k = sum d_w 2^(cw) */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t bytes[GROUP_SCALAR_BYTES];
+        uint64_t x[5] = { 0 };
+        unsigned carry = 0;
+
+        group_scalar_encode(bytes, &k[i]);
+        for (int j = 0; j < 32; j++)
+            x[j / 8] |= (uint64_t)bytes[j] << (8 * (j % 8));
+        for (unsigned w = 0; w < nwin; w++) {
+            unsigned v = (w * c < 256 ? bits_at(x, w * c, c) : 0) + carry;
+
+            carry = v >= half;
+            dig[(size_t)w * n + i] = (int16_t)((int)v - (int)(carry << c));
+        }
+        if (carry != 0)
+            abort(); /* cannot happen: k < L < 2^253 and nwin * c > 256 */
+    }
+    for (unsigned w = nwin; w-- > 0;) {
+        const int16_t *d = dig + (size_t)w * n;
+        unsigned top = 0;
+        group_point sum, tot;
+
+        for (unsigned j = 0; j < c; j++)
+            group_point_double(r, r);
+        memset(used, 0, half);
+        for (size_t i = 0; i < n; i++) {
+            unsigned m;
+
+            if (d[i] == 0)
+                continue;
+            m = (unsigned)(d[i] > 0 ? d[i] : -d[i]) - 1;   /* bucket of |d| */
+            if (!used[m]) {
+                if (d[i] > 0)
+                    bucket[m] = points[i];
+                else
+                    group_point_negate(&bucket[m], &points[i]);
+                used[m] = 1;
+            } else if (d[i] > 0) {
+                group_point_add(&bucket[m], &bucket[m], &points[i]);
+            } else {
+                group_point_sub(&bucket[m], &bucket[m], &points[i]);
+            }
+            if (m + 1 > top)
+                top = m + 1;
+        }
+        if (top == 0)
+            continue;
+        /* sum_m (m+1) B_m as running sums from the top bucket down */
+        group_point_identity(&sum);
+        group_point_identity(&tot);
+        for (unsigned m = top; m-- > 0;) {
+            if (used[m])
+                group_point_add(&sum, &sum, &bucket[m]);
+            group_point_add(&tot, &tot, &sum);
+        }
+        group_point_add(r, r, &tot);
+    }
+    rc = 0;
+out:
+    free(dig);
+    free(bucket);
+    free(used);
+    return rc;
+}
+
+int batch_check(batch *b)
+{
+    size_t nvar = b->n - 2;
+    group_point acc, var;
+
+    for (size_t i = 0; i < 2; i++)
+        if (b->fixed[i] == NULL && !group_scalar_is_zero(&b->coef[i]))
+            return -1; /* a coefficient on H without a table for H */
+    if (nvar < BATCH_MSM_MIN_POINTS)
+        return straus(&acc, b, b->n) == 0 && group_point_is_identity(&acc) ? 0 : -1;
+    if (straus(&acc, b, 2) != 0 || batch_msm(&var, b->points + 2, b->coef + 2, nvar) != 0)
+        return -1;
+    group_point_add(&acc, &acc, &var);
+    return group_point_is_identity(&acc) ? 0 : -1;
 }

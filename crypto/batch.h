@@ -5,7 +5,8 @@
  * A batch holds points (decoded into its own storage) and one accumulated
  * coefficient per point. Each equation E = O is added multiplied by a fresh
  * random 128-bit weight; batch_check() then tests sum(coef_i * P_i) = O with one
- * variable-time Straus multi-scalar multiplication. Slot BATCH_G is the
+ * variable-time multi-scalar multiplication (Straus for small batches,
+ * Pippenger's buckets for the variable points of large ones). Slot BATCH_G is the
  * generator; slot BATCH_H is the fixed point given to batch_new (if any). Both
  * use precomputed wide tables.
  */
@@ -51,6 +52,15 @@ void batch_eq(batch *b, const group_scalar *z, int slot_a, const group_scalar *c
 /* 0 if the weighted sum is the identity, -1 otherwise. */
 MUST_CHECK
 int batch_check(batch *b);
+/* Pippenger's bucket method, variable time (public data only):
+ * r = sum(k[i] * points[i]) for i < n; -1 on no memory. batch_check uses it
+ * for the variable points once there are BATCH_MSM_MIN_POINTS of them (Straus
+ * below), and batch_msm_window(n) is the window width it picks for n points. */
+#define BATCH_MSM_MIN_POINTS 512
+#define BATCH_MSM_MAX_WINDOW 16
+MUST_CHECK
+int batch_msm(group_point *r, const group_point *points, const group_scalar *k, size_t n);
+unsigned batch_msm_window(size_t n);
 /* 1 if slot BATCH_H of this batch is the point of table h. */
 int batch_has_h(const batch *b, const batch_table *h);
 /* Number of variable points (for statistics and tests). */

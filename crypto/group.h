@@ -39,6 +39,9 @@ void group_point_add(group_point *r, const group_point *a, const group_point *b)
 void group_point_sub(group_point *r, const group_point *a, const group_point *b);
 void group_point_negate(group_point *r, const group_point *a);
 void group_point_double(group_point *r, const group_point *a);
+/* RFC 9496's hash-to-group (section 4.3.4, libsodium's
+ * crypto_core_ristretto255_from_hash) without encoding its result. */
+void group_point_from_hash(group_point *p, const uint8_t in[GROUP_SCALAR_WIDE_BYTES]);
 /* r = mask ? a : b, in constant time; mask is 0 or 1. */
 void group_point_select(group_point *r, const group_point *a, const group_point *b,
                         unsigned mask);

@@ -128,7 +128,7 @@ int proof_disj_batch(batch *b, const proof_branch *br, const proof_disj_statemen
 {
     int n = proof_disj_branches(st->min, st->max);
     group_scalar c[PROOF_DISJ_MAX_VALUES], s[PROOF_DISJ_MAX_VALUES];
-    group_scalar ch, sum, z, zc, t, mj;
+    group_scalar ch, sum, z, zc, t, mj, gsum, hsum;
     int sa[PROOF_DISJ_MAX_VALUES], sb[PROOF_DISJ_MAX_VALUES];
 
     if (n < 0 || !batch_has_h(b, st->pk->vtable))
@@ -145,28 +145,40 @@ int proof_disj_batch(batch *b, const proof_branch *br, const proof_disj_statemen
     disj_challenge(&ch, br, n, st);
     if (!group_scalar_equal(&sum, &ch))
         return -1;
+    /* the G and H coefficients summed here, added once: -(sum of z*s_j +
+     * z'*c_j*m_j) on G, -(sum of z'*s_j) on H; m_j = 0 adds nothing to G,
+     * m_j = 1 adds z'*c_j itself */
+    group_scalar_zero(&gsum);
+    group_scalar_zero(&hsum);
     for (int j = 0; j < n; j++) {
+        uint64_t m = st->min + (uint64_t)j;
+
         /* A_j + c_j*alpha - s_j*G = O */
         batch_weight(&z);
         batch_coef_add(b, sa[j], &z);
         group_scalar_mul(&zc, &z, &c[j]);
         add_to_slots(b, slots_a, nslots, &zc);
         group_scalar_mul(&t, &z, &s[j]);
-        group_scalar_negate(&t, &t);
-        batch_coef_add(b, BATCH_G, &t);
+        group_scalar_add(&gsum, &gsum, &t);
         /* B_j + c_j*beta - c_j*m_j*G - s_j*H = O */
         batch_weight(&z);
         batch_coef_add(b, sb[j], &z);
         group_scalar_mul(&zc, &z, &c[j]);
         add_to_slots(b, slots_b, nslots, &zc);
-        group_scalar_set_u64(&mj, st->min + (uint64_t)j);
-        group_scalar_mul(&t, &zc, &mj);
-        group_scalar_negate(&t, &t);
-        batch_coef_add(b, BATCH_G, &t);
+        if (m == 1) {
+            group_scalar_add(&gsum, &gsum, &zc);
+        } else if (m > 1) {
+            group_scalar_set_u64(&mj, m);
+            group_scalar_mul(&t, &zc, &mj);
+            group_scalar_add(&gsum, &gsum, &t);
+        }
         group_scalar_mul(&t, &z, &s[j]);
-        group_scalar_negate(&t, &t);
-        batch_coef_add(b, BATCH_H, &t);
+        group_scalar_add(&hsum, &hsum, &t);
     }
+    group_scalar_negate(&gsum, &gsum);
+    group_scalar_negate(&hsum, &hsum);
+    batch_coef_add(b, BATCH_G, &gsum);
+    batch_coef_add(b, BATCH_H, &hsum);
     return 0;
 }
 

@@ -245,10 +245,12 @@ static int stream_rows(store_tx *tx, import_job *j)
     const voter_list *chunk;
     int more = 0, rc;
 
-    /* a batch is run again after a fail-over, but a stream cannot be read twice */
+    /* a batch is run again after a fail-over, but a stream cannot be read twice;
+     * the first run may have been durable if the connection broke during COMMIT */
     if (j->ran++)
-        return election_refuse(j->c, "the store's connection was lost during the import;"
-                               " nothing was imported: import the list again");
+        return election_refuse(j->c, "the store's connection was lost during the import,"
+                               " perhaps once it was recorded: import the list again (if it"
+                               " was, its voters show as unchanged)");
     if ((rc = voters_diff_start(tx, &d)) != STORE_OK)
         return rc;
     if (!j->dry_run)

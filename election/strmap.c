@@ -1,7 +1,11 @@
-/* strmap.c - open addressing with linear probing; keys hashed with FNV-1a
- * and kept, NUL-terminated, in 1 MiB blocks that a slot names by offset. */
+/* strmap.c - open addressing with linear probing; keys hashed with
+ * SipHash-2-4 under a random key of the map's own (a list crafted to crowd a
+ * fixed hash's slots, FNV-1a's, made each insertion walk all the keys before
+ * it: quadratic), and kept, NUL-terminated, in 1 MiB blocks that a slot names
+ * by offset. */
 #include "strmap.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,19 +23,17 @@ struct strmap {
     size_t cap, n;
     char **blocks;
     size_t nblocks, used;         /* bytes used in the last block */
+    size_t probes;                /* slots passed over by strmap_put */
+    unsigned char key[crypto_shorthash_KEYBYTES];
 };
 
-static uint32_t hash(const char *s, size_t *len)
+static uint32_t hash(const strmap *m, const char *s, size_t *len)
 {
-    uint64_t h = 1469598103934665603ull;
-    const char *p = s;
+    unsigned char h[crypto_shorthash_BYTES];
 
-    for (; *p; p++) {
-        h ^= (unsigned char)*p;
-        h *= 1099511628211ull;
-    }
-    *len = (size_t)(p - s);
-    return (uint32_t)(h ^ (h >> 32));
+    *len = strlen(s);
+    crypto_shorthash(h, (const unsigned char *)s, *len, m->key);
+    return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
 }
 
 static const char *key_of(const strmap *m, uint32_t ref)
@@ -44,8 +46,11 @@ strmap *strmap_new(void)
 {
     strmap *m = calloc(1, sizeof *m);
 
-    if (m == NULL)
+    if (m == NULL || sodium_init() < 0) {
+        free(m);
         return NULL;
+    }
+    crypto_shorthash_keygen(m->key);
     m->cap = 1024;
     m->slots = calloc(m->cap, sizeof *m->slots);
     if (m->slots == NULL) {
@@ -66,13 +71,18 @@ void strmap_free(strmap *m)
     free(m);
 }
 
-static slot *find(const strmap *m, slot *slots, size_t cap, const char *key, uint32_t h)
+/* The slot of key, or the empty one where it would go; *probes counts the
+ * slots passed over. */
+static slot *find(const strmap *m, const char *key, uint32_t h, size_t *probes)
 {
-    size_t i = h & (cap - 1);
+    size_t i = h & (m->cap - 1);
 
-    while (slots[i].ref != 0 && (slots[i].hash != h || strcmp(key_of(m, slots[i].ref), key) != 0))
-        i = (i + 1) & (cap - 1);
-    return &slots[i];
+    while (m->slots[i].ref != 0 &&
+           (m->slots[i].hash != h || strcmp(key_of(m, m->slots[i].ref), key) != 0)) {
+        i = (i + 1) & (m->cap - 1);
+        ++*probes;
+    }
+    return &m->slots[i];
 }
 
 static int grow(strmap *m)
@@ -119,12 +129,12 @@ static uint32_t key_copy(strmap *m, const char *key, size_t len)
 int strmap_put(strmap *m, const char *key, uint32_t value, uint32_t *old)
 {
     size_t len;
-    uint32_t h = hash(key, &len), ref;
+    uint32_t h = hash(m, key, &len), ref;
     slot *s;
 
     if (len > STRMAP_KEY_MAX || ((m->n + 1) * 2 > m->cap && grow(m) != 0))
         return -1;
-    s = find(m, m->slots, m->cap, key, h);
+    s = find(m, key, h, &m->probes);
     if (s->ref != 0) {
         if (old != NULL)
             *old = s->value;
@@ -142,8 +152,9 @@ int strmap_put(strmap *m, const char *key, uint32_t value, uint32_t *old)
 int strmap_get(const strmap *m, const char *key, uint32_t *value)
 {
     size_t len;
-    uint32_t h = hash(key, &len);
-    const slot *s = find(m, m->slots, m->cap, key, h);
+    size_t probes = 0;
+    uint32_t h = hash(m, key, &len);
+    const slot *s = find(m, key, h, &probes);
 
     if (s->ref == 0)
         return -1;
@@ -154,4 +165,9 @@ int strmap_get(const strmap *m, const char *key, uint32_t *value)
 size_t strmap_size(const strmap *m)
 {
     return m->n;
+}
+
+size_t strmap_probes(const strmap *m)
+{
+    return m->probes;
 }

@@ -357,7 +357,14 @@ static int row_fields_ok(parser *p)
     const field *f = p->fields;
     int ok = 1;
 
-    for (size_t i = 0; i < p->nfields && i < p->ncols; i++)
+    for (size_t i = 0; i < p->nfields && i < p->ncols; i++) {
+        /* the checks below read a field up to its first NUL: the rest, an
+         * address or a notice format's tail, would go unseen */
+        if (memchr(f[i].data, '\0', f[i].len) != NULL) {
+            add_error(p, p->line, "%s holds a NUL character", p->colname[i]);
+            ok = 0;
+            continue;
+        }
         for (size_t b = 0; b < f[i].len; b++) {
             uint32_t cp;
 
@@ -369,6 +376,7 @@ static int row_fields_ok(parser *p)
                 break;
             }
         }
+    }
 
     if (!number_ok(&f[p->col[COL_NUMBER]])) {
         add_error(p, p->line, "number must be 1-%d of A-Z, a-z, 0-9, '.', '-' and '_'",

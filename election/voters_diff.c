@@ -1,6 +1,7 @@
 /* voters_diff.c - what a re-import would change on the stored list. */
 #include "voters.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct voters_differ {
     size_t nlen, ncap;
     uint32_t *index;             /* 1 + an entry of v, 0: empty */
     size_t icap;
+    unsigned char key[crypto_shorthash_KEYBYTES];   /* the index's hash's, random */
     voters_diff diff;
 };
 
@@ -29,15 +31,17 @@ static void sample(char (*slots)[STORE_NUMBER_CHARS + 1], uint64_t count, const 
         snprintf(slots[count - 1], STORE_NUMBER_CHARS + 1, "%s", number);
 }
 
-static size_t hash(const char *s)
+/* Keyed (as strmap's): stored numbers crafted to share a fixed hash's
+ * slots would make each lookup walk them all. */
+static size_t hash(const voters_differ *d, const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
+    unsigned char h[crypto_shorthash_BYTES];
+    size_t v = 0;
 
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return (size_t)(h ^ (h >> 29));
+    crypto_shorthash(h, (const unsigned char *)s, strlen(s), d->key);
+    for (size_t i = 0; i < sizeof v && i < sizeof h; i++)
+        v |= (size_t)h[i] << (8 * i);
+    return v;
 }
 
 /* p with room for need items of size bytes (doubling *cap), or NULL (p kept). */
@@ -79,7 +83,7 @@ static int keep_stored(const char *number, const uint8_t *digest, int struck, vo
 
 static uint32_t *slot_of(const voters_differ *d, const char *number)
 {
-    size_t i = hash(number) & (d->icap - 1);
+    size_t i = hash(d, number) & (d->icap - 1);
 
     while (d->index[i] != 0 && strcmp(d->names + d->v[d->index[i] - 1].name, number) != 0)
         i = (i + 1) & (d->icap - 1);
@@ -94,6 +98,11 @@ int voters_diff_start(store_tx *tx, voters_differ **out)
     *out = NULL;
     if (d == NULL)
         return STORE_ENOMEM;
+    if (sodium_init() < 0) {
+        free(d);
+        return STORE_EIO;
+    }
+    crypto_shorthash_keygen(d->key);
     rc = store_voters_each(tx, keep_stored, d);
     for (d->icap = 16; rc == STORE_OK && d->icap < 2 * d->n; d->icap *= 2)
         ;

@@ -55,6 +55,10 @@ typedef struct {
     elgamal_ct sum[BALLOT_MAX_LISTS];     /* encoded: sum[l].bytes is the wire form */
 } tally_sum;
 
+/* Ballots per multi-scalar product of the count for sc's ballots: at most
+ * 1,024 and at most 28,000 variable points, so a thread's memory is bounded
+ * (~12 MB) whatever k and the range (tests). */
+size_t tally_group_ballots(const ballot_scrutin *sc);
 /* Verify ballots[0..n) against sc on `threads` threads and add them up.
  * TALLY_BAD_BALLOT, with *bad the smallest index of a ballot that fails, and
  * no sum; -1 on bad parameters. */

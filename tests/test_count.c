@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -751,6 +752,55 @@ static void branch_extra_key(json_t *j)
     retrack(j);
 }
 
+/* List 0's ciphertext with its first half replaced by `hex` (64 digits),
+ * re-tracked: the line stays canonical, only the point is wrong. */
+static void ct_first_half(json_t *j, const char *hex)
+{
+    json_t *l = json_array_get(json_object_get(json_object_get(j, "ballot"), "lists"), 0);
+    char ct[129];
+
+    snprintf(ct, sizeof ct, "%s%s", hex, json_string_value(json_object_get(l, "ct")) + 64);
+    json_object_set_new(l, "ct", json_string(ct));
+    retrack(j);
+}
+
+/* The identity (all zero), refused in a ciphertext. */
+static void ct_identity(json_t *j)
+{
+    ct_first_half(j, "0000000000000000000000000000000000000000000000000000000000000000");
+}
+
+/* p = 2^255 - 19 as a field element: a non-canonical encoding. */
+static void ct_noncanonical(json_t *j)
+{
+    ct_first_half(j, "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+}
+
+/* A response s = L (the group order): a scalar that is not reduced. */
+static void scalar_noncanonical(json_t *j)
+{
+    json_t *b = json_object_get(j, "ballot");
+    json_t *br = json_array_get(json_object_get(json_array_get(json_object_get(b, "lists"), 0),
+                                                "proof"), 1);
+
+    json_object_set_new(br, "s", json_string("edd3f55c1a631258d69cf7a2def9de14"
+                                             "00000000000000000000000000000010"));
+    retrack(j);
+}
+
+/* The credential in uppercase hex, re-tracked over that form. */
+static void hex_uppercase(json_t *j)
+{
+    json_t *b = json_object_get(j, "ballot");
+    char *s = strdup(json_string_value(json_object_get(b, "credential")));
+
+    for (char *p = s; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    json_object_set_new(b, "credential", json_string(s));
+    free(s);
+    retrack(j);
+}
+
 /* ---- the checkpoints: the end line names how many and the last ---- */
 
 static json_int_t kept_seq;
@@ -964,6 +1014,25 @@ static void test_verifier(void **state)
                      "has a range that is not {min, max, proof} with integer bounds");
     expect_fail_with(f->dir, "tracker", branch_extra_key, "", "scrutin csa-ministere: 1 invalid",
                      "has a malformed ciphertext or 0/1 proof");
+    /* canonical lines (read where they stand) whose content is refused: a
+     * tampered proof, the identity or a non-canonical point in a ciphertext,
+     * a non-reduced scalar; and a line in uppercase hex (not canonical) */
+    {
+        static const struct {
+            mutation m;
+            const char *why;
+        } refused[] = {
+            { bad_proof, "fails its proofs or its credential signature" },
+            { ct_identity, "fails its proofs or its credential signature" },
+            { ct_noncanonical, "fails its proofs or its credential signature" },
+            { scalar_noncanonical, "fails its proofs or its credential signature" },
+            { hex_uppercase, "has a malformed credential" },
+        };
+
+        for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+            expect_fail_with(f->dir, "tracker", refused[i].m, "",
+                             "scrutin csa-ministere: 1 invalid", refused[i].why);
+    }
     /* the last checkpoint removed: the end line says there was one more */
     expect_fail(f->dir, "checkpoints", drop_last_checkpoint,
                 "audit checkpoints: the end line names");

@@ -110,6 +110,37 @@ static void test_one_way_map_libsodium(void **state)
     }
 }
 
+/* group_point_from_hash (libdecaf's, no encoding) is the same map: the RFC
+ * outputs, and libsodium's on random inputs and on all-zero/all-one ones. */
+static void test_one_way_map_group(void **state)
+{
+    json_t *m = json_object_get(rfc, "one_way_map");
+    uint8_t in[64], want[32], got[32];
+    group_point p;
+    size_t i;
+    json_t *v;
+
+    (void)state;
+    assert_true(json_array_size(m) > 0);
+    json_array_foreach(m, i, v) {
+        tu_unhex(in, 64, json_string_value(json_object_get(v, "input")));
+        tu_unhex(want, 32, json_string_value(json_object_get(v, "output")));
+        group_point_from_hash(&p, in);
+        group_point_encode(got, &p);
+        assert_memory_equal(got, want, 32);
+    }
+    for (int k = 0; k < 2000; k++) {
+        if (k < 2)
+            memset(in, k ? 0xff : 0, sizeof in);
+        else
+            randombytes_buf(in, sizeof in);
+        assert_int_equal(crypto_core_ristretto255_from_hash(want, in), 0);
+        group_point_from_hash(&p, in);
+        group_point_encode(got, &p);
+        assert_memory_equal(got, want, 32);
+    }
+}
+
 static void test_random_agreement_with_libsodium(void **state)
 {
     (void)state;
@@ -136,6 +167,21 @@ static void test_random_agreement_with_libsodium(void **state)
     }
 }
 
+/* b = L + d (little-endian), |d| < 2^8. */
+static void order_plus(uint8_t b[32], int d)
+{
+    static const uint8_t l[32] = { 0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                   0xa2, 0xde, 0xf9, 0xde, 0x14, [31] = 0x10 };
+    int carry = d;
+
+    for (int i = 0; i < 32; i++) {
+        int v = l[i] + carry;
+
+        b[i] = (uint8_t)(v & 0xff);
+        carry = v >> 8;                /* -1, 0 or 1 */
+    }
+}
+
 static void test_scalar_decoding_is_strict(void **state)
 {
     json_t *s = json_object_get(rfc, "scalars");
@@ -151,6 +197,42 @@ static void test_scalar_decoding_is_strict(void **state)
     assert_int_equal(group_scalar_decode(&k, b), -1);
     tu_unhex(b, 32, json_string_value(json_object_get(s, "max_256")));
     assert_int_equal(group_scalar_decode(&k, b), -1);
+}
+
+/* group_scalar_decode (the limbs read without libdecaf's multiplication by
+ * one) accepts exactly what libdecaf's decode accepts, as the same scalar:
+ * around L and 2^252, 0, 2^128 - 1, and random values below and above L. */
+static void test_scalar_decoding_is_libdecafs(void **state)
+{
+    uint8_t b[32], back[32], mine[32];
+    decaf_255_scalar_t ref;
+    group_scalar k;
+
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        int want, got;
+
+        randombytes_buf(b, sizeof b);
+        if (i < 512) {                 /* L + d for d in [-256, 256) */
+            order_plus(b, i - 256);
+        } else if (i < 520) {
+            memset(b, i & 1 ? 0xff : 0, sizeof b);
+            if (i >= 516)
+                memset(b + 16, 0, 16); /* 2^128 - 1, and 0 */
+        } else if (i % 2) {
+            b[31] &= 0x1f;             /* around L, most below it */
+        }
+        want = decaf_255_scalar_decode(ref, b) == DECAF_SUCCESS ? 0 : -1;
+        got = group_scalar_decode(&k, b);
+        assert_int_equal(got, want);
+        if (want == 0) {
+            decaf_255_scalar_encode(back, ref);
+            group_scalar_encode(mine, &k);
+            assert_memory_equal(mine, back, 32);
+            assert_memory_equal(mine, b, 32);
+            assert_true(decaf_255_scalar_eq(ref, k.s) == DECAF_TRUE);
+        }
+    }
 }
 
 static void test_hex_is_strict(void **state)
@@ -227,6 +309,78 @@ static void test_batch_matches_naive_sum(void **state)
     batch_table_free(ht);
 }
 
+/* batch_msm against the naive sum of products, across window widths (from
+ * 1 point to 2,000: windows 4 to 9), with the scalars that stress the signed
+ * digits: 0, 1, L - 1, 2^128 - 1 (a weight), 2^252 and runs of 0x7f/0x80 bytes;
+ * then batch_check on the Pippenger path cancels only the exact sum. */
+static void test_msm_matches_naive_sum(void **state)
+{
+    static const size_t sizes[] = { 0, 1, 2, 3, 17, 100, 600, 2000 };
+    enum { MAX = 2000 };
+    group_point *p = malloc(MAX * sizeof *p), naive, r, t, g;
+    group_scalar *k = malloc(MAX * sizeof *k), one, minus;
+    unsigned last_window = 0;
+    batch *b = batch_new(NULL);
+
+    (void)state;
+    assert_non_null(p);
+    assert_non_null(k);
+    assert_non_null(b);
+    group_point_generator(&g);
+    group_scalar_set_u64(&one, 1);
+    group_scalar_negate(&minus, &one);                    /* L - 1 */
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+
+        group_point_identity(&naive);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t r32[32] = { 0 };
+
+            crypto_core_ristretto255_scalar_random(r32);
+            assert_int_equal(group_scalar_decode(&k[i], r32), 0);
+            group_point_mul_base(&p[i], &k[i]);
+            switch (i % 7) {
+            case 0: crypto_core_ristretto255_scalar_random(r32);
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            case 1: group_scalar_zero(&k[i]); break;
+            case 2: k[i] = one; break;
+            case 3: k[i] = minus; break;
+            case 4: memset(r32, 0, 32); memset(r32, 0xff, 16);
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            case 5: memset(r32, 0, 32); r32[31] = 0x10;     /* 2^252 */
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            default: for (int j = 0; j < 31; j++) r32[j] = j % 2 ? 0x80 : 0x7f;
+                    r32[31] = 0x0f;
+                    assert_int_equal(group_scalar_decode(&k[i], r32), 0); break;
+            }
+            group_point_mul(&t, &p[i], &k[i]);
+            group_point_add(&naive, &naive, &t);
+        }
+        assert_int_equal(batch_msm(&r, p, k, n), 0);
+        assert_true(group_point_equal(&r, &naive));
+        if (n > 0) {                                      /* one unit off is seen */
+            group_scalar_add(&k[0], &k[0], &one);
+            assert_int_equal(batch_msm(&r, p, k, n), 0);
+            assert_false(group_point_equal(&r, &naive));
+            group_scalar_sub(&k[0], &k[0], &one);
+        }
+        assert_true(batch_msm_window(n) >= last_window);
+        last_window = batch_msm_window(n);
+        /* batch_check: sum k_i P_i - naive = O, through buckets when n is large */
+        batch_reset(b);
+        for (size_t i = 0; i < n; i++)
+            batch_coef_add(b, batch_point_add(b, &p[i]), &k[i]);
+        batch_coef_add(b, batch_point_add(b, &naive), &minus);
+        assert_int_equal(batch_check(b), 0);
+        batch_coef_add(b, BATCH_G, &one);
+        assert_int_equal(batch_check(b), -1);
+    }
+    assert_true(batch_msm_window(600) > 4 && batch_msm_window(2000) > batch_msm_window(600));
+    batch_free(b);
+    free(p);
+    free(k);
+}
+
 static void test_batch_zero_and_extreme_coefficients(void **state)
 {
     json_t *s = json_object_get(rfc, "scalars");
@@ -256,10 +410,13 @@ int main(void)
         cmocka_unit_test(test_invalid_encodings_rejected),
         cmocka_unit_test(test_identity_rules),
         cmocka_unit_test(test_one_way_map_libsodium),
+        cmocka_unit_test(test_one_way_map_group),
         cmocka_unit_test(test_random_agreement_with_libsodium),
         cmocka_unit_test(test_scalar_decoding_is_strict),
+        cmocka_unit_test(test_scalar_decoding_is_libdecafs),
         cmocka_unit_test(test_hex_is_strict),
         cmocka_unit_test(test_batch_matches_naive_sum),
+        cmocka_unit_test(test_msm_matches_naive_sum),
         cmocka_unit_test(test_batch_zero_and_extreme_coefficients),
     };
     return cmocka_run_group_tests_name("group", tests, setup, teardown);

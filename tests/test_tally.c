@@ -105,6 +105,81 @@ static void test_tampered_ballot_is_named(void **state)
     assert_int_equal(tally_aggregate(&s, b, N, &sc, TALLY_MAX_THREADS + 1, &bad), -1);
 }
 
+/* A thousand ballots go through the multi-scalar product of a whole group
+ * (Pippenger's buckets; groups of 1,024 and 76): all good, they are counted;
+ * one with a tampered response in the second group (the proof's encoding still
+ * valid, so only the product can catch it) stops the tally and is named. One
+ * thread: test_sums_decrypt_to_counts and the test above cover the others. */
+static void test_one_bad_in_a_thousand_is_named(void **state)
+{
+    enum { MANY = 1100, VICTIM = 1050 };
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", K, 0, 1 };
+    ballot **bb = malloc(MANY * sizeof *bb), *evil = ballot_new(K, 0, 1);
+    uint8_t choices[K] = { 0, 1, 0 }, pub[32], code[20];
+    group_scalar cred;
+    tally_sum one;
+    size_t bad;
+
+    (void)state;
+    assert_non_null(bb);
+    assert_non_null(evil);
+    randombytes_buf(code, sizeof code);
+    assert_int_equal(credential_derive_scrutin(&cred, pub, (const uint8_t *)"eid", 3, code,
+                                               sizeof code, "t"), 0);
+    assert_int_equal(ballot_create(evil, &sc, choices, &cred, pub, NULL), 0);
+    for (size_t i = 0; i < MANY; i++)
+        bb[i] = i == VICTIM ? evil : b[i % N];
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), 0);
+    assert_int_equal(one.ballots, MANY);
+    evil->bits[2][1].s[3] ^= 0x10;
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, VICTIM);
+    assert_int_equal(one.ballots, 0);
+    ballot_free(evil);
+    free(bb);
+}
+
+/* The group is bounded by its points, not only its ballots: at k = 64 and a
+ * 64-branch range proof (514 points a ballot), 1,024 ballots would hold 526,000
+ * points (~200 MB a thread); the group keeps at most 28,000. A tally over three such
+ * groups counts every ballot and names a bad one in the second group. */
+static void test_big_ballots_small_groups(void **state)
+{
+    enum { BIGK = 64, MANY = 120, VICTIM = 70 };
+    ballot_scrutin small = { fp, &pk, "cap-attaches", K, 0, 1 };
+    ballot_scrutin sc = { fp, &pk, "cap-attaches", BIGK, 0, BIGK - 1 };
+    ballot **bb = malloc(MANY * sizeof *bb), *good = ballot_new(BIGK, 0, BIGK - 1),
+           *evil = ballot_new(BIGK, 0, BIGK - 1);
+    uint8_t choices[BIGK] = { 0 }, pub[32], code[20];
+    size_t g = tally_group_ballots(&sc), bad;
+    group_scalar cred;
+    tally_sum one;
+
+    (void)state;
+    assert_int_equal(tally_group_ballots(&small), 1024);
+    assert_true(g >= 1 && g * (6 * BIGK + 2 * BIGK + 2) <= 28000);
+    assert_true(MANY > 2 * g);
+    assert_non_null(bb);
+    assert_non_null(good);
+    assert_non_null(evil);
+    choices[7] = choices[9] = 1;
+    randombytes_buf(code, sizeof code);
+    assert_int_equal(credential_derive_scrutin(&cred, pub, (const uint8_t *)"eid", 3, code,
+                                               sizeof code, "t"), 0);
+    assert_int_equal(ballot_create(good, &sc, choices, &cred, pub, NULL), 0);
+    assert_int_equal(ballot_create(evil, &sc, choices, &cred, pub, NULL), 0);
+    for (size_t i = 0; i < MANY; i++)
+        bb[i] = i == VICTIM ? evil : good;
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), 0);
+    assert_int_equal(one.ballots, MANY);
+    evil->range[5].s[3] ^= 0x10;
+    assert_int_equal(tally_aggregate(&one, bb, MANY, &sc, 1, &bad), TALLY_BAD_BALLOT);
+    assert_int_equal(bad, VICTIM);
+    ballot_free(good);
+    ballot_free(evil);
+    free(bb);
+}
+
 /* The bureau decrypts: the president with delegates 1 and 3 of three; every
  * faulty or missing part is named or refused. */
 static void test_bureau_decrypts(void **state)
@@ -185,6 +260,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sums_decrypt_to_counts),
         cmocka_unit_test(test_tampered_ballot_is_named),
+        cmocka_unit_test(test_one_bad_in_a_thousand_is_named),
+        cmocka_unit_test(test_big_ballots_small_groups),
         cmocka_unit_test(test_bureau_decrypts),
     };
 

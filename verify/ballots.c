@@ -12,23 +12,80 @@
  * about 290 bytes, the scrutin id escaped (64 bytes, 6 each at most) */
 #define VV_CANON_MAX (512 + VV_MAX_LISTS * 900 + VV_MAX_RANGE * 300 + 6 * 64)
 
-/* One ballot, decoded from its JSON. */
+/* One ballot, decoded from its JSON; its lists and range proof live in its
+ * group's arrays, sized by the scrutin (k lists, R = max - min + 1 branches). */
 typedef struct {
     uint8_t tracker[32], cred[32];
     size_t k;
     uint64_t min, max;
-    uint8_t ct[VV_MAX_LISTS][64];
-    proof_branch bits[VV_MAX_LISTS][2];
-    proof_branch range[VV_MAX_RANGE];
+    uint8_t (*ct)[64];
+    proof_branch (*bits)[2];
+    proof_branch *range;
     credential_sig sig;
 } vv_ballot;
 
-#define VV_GROUP 8                     /* ballots per multi-scalar product */
+/* Ballots per multi-scalar product, as the count's (tally/tally.c): at most
+ * VV_GROUP, and at most VV_GROUP_POINTS variable points (6k + 2R + 2 per
+ * ballot), so that Pippenger's buckets serve hundreds of ballots (777 at
+ * k = 5, R = 2) while a thread's group stays within ~12 MB whatever k. A
+ * failed group is verified again one ballot at a time. */
+#define VV_GROUP 1024
+#define VV_GROUP_POINTS 28000
 
 typedef struct {
-    vv_ballot b[VV_GROUP];
-    elgamal_ct cts[VV_GROUP][VV_MAX_LISTS];
+    size_t cap;                        /* ballots */
+    vv_ballot *b;
+    elgamal_ct *cts;                   /* cap * k */
+    uint8_t (*ct)[64];                 /* cap * k */
+    proof_branch (*bits)[2];           /* cap * k */
+    proof_branch *range;               /* cap * R */
+    const char **why;
 } vv_group;
+
+static size_t group_ballots(const vv_scrutin *s)
+{
+    size_t per = 6 * s->k + 2 * (size_t)(s->max - s->min + 1) + 2, g = VV_GROUP_POINTS / per;
+
+    return g < 1 ? 1 : g > VV_GROUP ? VV_GROUP : g;
+}
+
+static void group_free(vv_group *g)
+{
+    if (g != NULL) {
+        void *parts[] = { g->b, g->cts, g->ct, g->bits, g->range, g->why, g };
+
+        for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+            free(parts[i]);
+    }
+}
+
+static vv_group *group_new(const vv_scrutin *s)
+{
+    vv_group *g = calloc(1, sizeof *g);
+    size_t r = (size_t)(s->max - s->min + 1);
+
+    if (g == NULL || s->k > VV_MAX_LISTS || r > VV_MAX_RANGE)
+        goto fail;
+    g->cap = group_ballots(s);
+    g->b = calloc(g->cap, sizeof *g->b);
+    g->cts = malloc(g->cap * s->k * sizeof *g->cts);
+    g->ct = malloc(g->cap * s->k * sizeof *g->ct);
+    g->bits = malloc(g->cap * s->k * sizeof *g->bits);
+    g->range = malloc(g->cap * r * sizeof *g->range);
+    g->why = malloc(g->cap * sizeof *g->why);
+    if (g->b == NULL || g->cts == NULL || g->ct == NULL || g->bits == NULL || g->range == NULL ||
+        g->why == NULL)
+        goto fail;
+    for (size_t i = 0; i < g->cap; i++) {
+        g->b[i].ct = g->ct + i * s->k;
+        g->b[i].bits = g->bits + i * s->k;
+        g->b[i].range = g->range + i * r;
+    }
+    return g;
+fail:
+    group_free(g);
+    return NULL;
+}
 
 typedef struct {
     vv *v;
@@ -108,16 +165,26 @@ static const char *ballot_parse(vv_ballot *b, json_t *j, const vv *v, const vv_s
 /* The canonical bytes are written here directly (no JSON tree per ballot:
  * this runs for every ballot of the box), in the order of §12: keys sorted
  * bytewise, no white space, lowercase hex, integers in decimal; the only
- * free-form string, the scrutin id, is encoded once per chunk by jansson. */
+ * free-form string, the scrutin id, is encoded once per chunk by jansson.
+ *
+ * The same walk also reads: with `in` set, each literal is compared with the
+ * bytes at p and each hex field is decoded from there (lowercase hex only),
+ * so a line is read exactly when it is the canonical bytes of the fields it
+ * yields; the election's fingerprint, the range and the scrutin id are
+ * literals there. Any other line goes to jansson (line_decode). */
 typedef struct {
     char *p, *end;
+    const char *in;                    /* reading: the position in the line; NULL when writing */
 } vv_out;
 
-static void put(vv_out *o, const char *s)
+static void put_n(vv_out *o, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-
-    if (o->p != NULL && (size_t)(o->end - o->p) > n) {
+    if (o->in != NULL) {
+        if (o->p != NULL && (size_t)(o->end - o->in) >= n && memcmp(o->in, s, n) == 0)
+            o->in += n;
+        else
+            o->p = NULL;               /* another byte: not this canonical form */
+    } else if (o->p != NULL && (size_t)(o->end - o->p) > n) {
         memcpy(o->p, s, n);
         o->p += n;
         *o->p = '\0';
@@ -126,19 +193,61 @@ static void put(vv_out *o, const char *s)
     }
 }
 
-static void put_hex(vv_out *o, const char *key, const uint8_t *b, size_t n)
+static void put(vv_out *o, const char *s)
+{
+    put_n(o, s, strlen(s));
+}
+
+/* A lowercase hex digit's value + 1; 0 for any other byte (public data:
+ * variable time). */
+#define D(c, v) [c] = (v) + 1
+static const unsigned char hexval[256] = {
+    D('0', 0), D('1', 1), D('2', 2), D('3', 3), D('4', 4), D('5', 5), D('6', 6), D('7', 7),
+    D('8', 8), D('9', 9), D('a', 10), D('b', 11), D('c', 12), D('d', 13), D('e', 14), D('f', 15),
+};
+#undef D
+
+/* Writing: "key":"<hex of b>". Reading: the same bytes, the hex into b, or,
+ * if fixed, compared with b. */
+static void put_hex_field(vv_out *o, const char *key, uint8_t *b, size_t n, int fixed)
 {
     char hex[129];
 
-    hex_encode(hex, b, n);
     put(o, "\"");
     put(o, key);
     put(o, "\":\"");
-    put(o, hex);
+    if (o->in == NULL) {
+        hex_encode(hex, b, n);
+        put_n(o, hex, 2 * n);
+    } else if (o->p != NULL && (size_t)(o->end - o->in) >= 2 * n) {
+        const unsigned char *h = (const unsigned char *)o->in;
+        int bad = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            int hi = hexval[h[2 * i]] - 1, lo = hexval[h[2 * i + 1]] - 1;
+            uint8_t v = (uint8_t)(((hi & 15) << 4) | (lo & 15));
+
+            bad |= hi | lo;            /* negative if either is not a digit */
+            if (fixed)
+                bad |= b[i] != v ? -1 : 0;
+            else
+                b[i] = v;
+        }
+        o->in += 2 * n;
+        if (bad < 0)
+            o->p = NULL;
+    } else {
+        o->p = NULL;
+    }
     put(o, "\"");
 }
 
-static void put_branch(vv_out *o, const proof_branch *br)
+static void put_hex(vv_out *o, const char *key, uint8_t *b, size_t n)
+{
+    put_hex_field(o, key, b, n, 0);
+}
+
+static void put_branch(vv_out *o, proof_branch *br)
 {
     put(o, "{");
     put_hex(o, "a", br->a, 32);
@@ -151,44 +260,75 @@ static void put_branch(vv_out *o, const proof_branch *br)
     put(o, "}");
 }
 
-/* The ballot's canonical bytes (§12, §14), rebuilt from its decoded fields
- * alone into buf (id_json: the scrutin id as a JSON string): its length, or 0
- * if buf is too small. */
-static size_t ballot_canonical(char *buf, size_t cap, const vv_ballot *b, const vv *v,
-                               const char *id_json)
+/* The ballot's canonical bytes (§12, §14) from its fields (b->k, min and
+ * max set), written through o or read from it (then b's fields are filled);
+ * id_json: the scrutin id as a JSON string. */
+static void ballot_walk(vv_out *o, vv_ballot *b, const vv *v, const char *id_json)
 {
-    vv_out o = { buf, buf + cap };
     char num[48];
 
-    put(&o, "{");
-    put_hex(&o, "credential", b->cred, 32);
-    put(&o, ",");
-    put_hex(&o, "election", v->fp, 32);
-    put(&o, ",\"lists\":[");
+    put(o, "{");
+    put_hex(o, "credential", b->cred, 32);
+    put(o, ",");
+    put_hex_field(o, "election", (uint8_t *)v->fp, 32, 1);
+    put(o, ",\"lists\":[");
     for (size_t i = 0; i < b->k; i++) {
-        put(&o, i ? ",{" : "{");
-        put_hex(&o, "ct", b->ct[i], 64);
-        put(&o, ",\"proof\":[");
-        put_branch(&o, &b->bits[i][0]);
-        put(&o, ",");
-        put_branch(&o, &b->bits[i][1]);
-        put(&o, "]}");
+        put(o, i ? ",{" : "{");
+        put_hex(o, "ct", b->ct[i], 64);
+        put(o, ",\"proof\":[");
+        put_branch(o, &b->bits[i][0]);
+        put(o, ",");
+        put_branch(o, &b->bits[i][1]);
+        put(o, "]}");
     }
     snprintf(num, sizeof num, "],\"range\":{\"max\":%llu,\"min\":%llu,\"proof\":[",
              (unsigned long long)b->max, (unsigned long long)b->min);
-    put(&o, num);
+    put(o, num);
     for (uint64_t i = 0; i <= b->max - b->min; i++) {
-        put(&o, i ? "," : "");
-        put_branch(&o, &b->range[i]);
+        put(o, i ? "," : "");
+        put_branch(o, &b->range[i]);
     }
-    put(&o, "]},\"scrutin\":");
-    put(&o, id_json);
-    put(&o, ",\"signature\":{");
-    put_hex(&o, "a", b->sig.a, 32);
-    put(&o, ",");
-    put_hex(&o, "s", b->sig.s, 32);
-    put(&o, "},\"version\":1}");
+    put(o, "]},\"scrutin\":");
+    put(o, id_json);
+    put(o, ",\"signature\":{");
+    put_hex(o, "a", b->sig.a, 32);
+    put(o, ",");
+    put_hex(o, "s", b->sig.s, 32);
+    put(o, "},\"version\":1}");
+}
+
+/* The ballot's canonical bytes into buf: its length, or 0 if buf is too small. */
+static size_t ballot_canonical(char *buf, size_t cap, vv_ballot *b, const vv *v,
+                               const char *id_json)
+{
+    vv_out o = { buf, buf + cap, NULL };
+
+    ballot_walk(&o, b, v, id_json);
     return o.p != NULL ? (size_t)(o.p - buf) : 0;
+}
+
+/* A line that is exactly {"tracker":"<hex>","ballot":<canonical bytes>} for
+ * this scrutin, read into b: 0, with the ballot's bytes at *canon (clen of
+ * them); -1 for any other line (jansson then says what is wrong with it). */
+static int line_read_canonical(vv_ballot *b, const char *line, size_t len, const vv *v,
+                               const vv_scrutin *s, const char *id_json, const char **canon,
+                               size_t *clen)
+{
+    char any;
+    vv_out o = { &any, NULL, line };
+
+    o.end = (char *)line + len;
+    b->k = s->k;
+    b->min = s->min;
+    b->max = s->max;
+    put(&o, "{");
+    put_hex(&o, "tracker", b->tracker, 32);
+    put(&o, ",\"ballot\":");
+    *canon = o.in;
+    ballot_walk(&o, b, v, id_json);
+    *clen = (size_t)(o.in - *canon);
+    put(&o, "}");
+    return o.p != NULL && o.in == o.end ? 0 : -1;
 }
 
 /* The digest the credential signs (§8). */
@@ -254,17 +394,18 @@ static int ballot_eqs(batch *bt, const vv_ballot *b, const vv *v, const char *id
     return credential_sig_batch(bt, &b->sig, v->fp, sc, b->cred, d);
 }
 
-/* H(tracker) as a point: the box digest's step (§14). */
+/* H(tracker) as a point: the box digest's step (§14), hashed to the group
+ * without encoding it (the encoding, decoded again, refused only the identity). */
 static int digest_point(group_point *p, const uint8_t tracker[32])
 {
-    uint8_t wide[64], h[32];
+    uint8_t wide[64];
     transcript t;
 
     transcript_init(&t, "votesrv/v1/box-digest", 64);
     transcript_put(&t, tracker, 32);
     crypto_generichash_final(&t.h, wide, sizeof wide);
-    crypto_core_ristretto255_from_hash(h, wide);
-    return group_point_decode(p, h, GROUP_NO_IDENTITY);
+    group_point_from_hash(p, wide);
+    return group_point_is_identity(p) ? -1 : 0;
 }
 
 /* A ballot line (§14): exactly {"tracker":"<hex>","ballot":<canonical
@@ -274,14 +415,28 @@ static int digest_point(group_point *p, const uint8_t tracker[32])
  * spaces) is rejected, even if its content is the same. */
 static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line)
 {
-    json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL), *bj = json_object_get(j, "ballot");
     size_t len = strlen(line), clen = 0;
-    const char *why = NULL;
+    const char *why = NULL, *fast;
     char *canon = NULL, hex[65];
     uint8_t t[32];
+    transcript h;
+    json_t *j, *bj;
 
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
+    /* the canonical line, read where it stands: its ballot's bytes are hashed
+     * as they came (they are the canonical form) */
+    if (line_read_canonical(b, line, len, w->v, w->s, w->id_json, &fast, &clen) == 0) {
+        transcript_init(&h, "votesrv/v1/tracker", 32);
+        transcript_put(&h, fast, clen);
+        transcript_digest(&h, t);
+        return memcmp(t, b->tracker, 32) != 0
+                   ? "does not hash to its tracker (the hash of its canonical form, §14)"
+                   : NULL;
+    }
+    /* any other line is refused: jansson says why */
+    j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+    bj = json_object_get(j, "ballot");
     if (!json_is_object(j) || json_object_size(j) != 2 || !json_is_object(bj) ||
         vv_hex(b->tracker, 32, j, "tracker") != 0)
         why = "is not a {tracker, ballot} line";
@@ -291,8 +446,6 @@ static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line
                         (clen = ballot_canonical(canon, VV_CANON_MAX, b, w->v, w->id_json)) == 0))
         why = "could not be encoded (out of memory)";
     if (why == NULL) {
-        transcript h;
-
         transcript_init(&h, "votesrv/v1/tracker", 32);
         transcript_put(&h, canon, clen);
         transcript_digest(&h, t);
@@ -307,7 +460,7 @@ static const char *line_decode(const vv_slice *w, vv_ballot *b, const char *line
     }
     free(canon);
     json_decref(j);
-    return why;
+    return why;          /* NULL: cannot happen (the canonical line was read above) */
 }
 
 /* A valid ballot counts: sums, digest, what is checked at the end. */
@@ -329,44 +482,49 @@ static const char *commit(vv_slice *w, const vv_ballot *b, const elgamal_ct *cts
 }
 
 /* Ballots [from, to) of the slice, their equations in one batch (one
- * multi-scalar product shares the doublings); if it fails, each ballot alone
- * to name the bad ones (protocol.md §9). */
+ * multi-scalar product: Pippenger's buckets over the group); if it fails,
+ * each ballot alone to name the bad ones (protocol.md §9). */
 static void group_run(vv_slice *w, batch *bt, vv_group *g, size_t from, size_t to)
 {
-    const char *why[VV_GROUP];
+    const char **why = g->why;
+    elgamal_ct *cts = g->cts;
+    size_t k = w->s->k;
     int any = 0;
 
     batch_reset(bt);
     for (size_t i = from; i < to; i++) {
-        size_t k = i - from;
+        size_t j = i - from;
 
-        why[k] = line_decode(w, &g->b[k], w->lines[i]);
-        if (why[k] == NULL && ballot_eqs(bt, &g->b[k], w->v, w->s->id, g->cts[k]) != 0)
-            why[k] = "fails its proofs or its credential signature";
-        any |= why[k] == NULL;
+        why[j] = line_decode(w, &g->b[j], w->lines[i]);
+        if (why[j] == NULL && ballot_eqs(bt, &g->b[j], w->v, w->s->id, cts + j * k) != 0)
+            why[j] = "fails its proofs or its credential signature";
+        any |= why[j] == NULL;
     }
     if (any && batch_check(bt) != 0)
-        for (size_t k = 0; k < to - from; k++) {
+        for (size_t j = 0; j < to - from; j++) {
             batch_reset(bt);
-            if (why[k] == NULL && (ballot_eqs(bt, &g->b[k], w->v, w->s->id, g->cts[k]) != 0 ||
+            if (why[j] == NULL && (ballot_eqs(bt, &g->b[j], w->v, w->s->id, cts + j * k) != 0 ||
                                    batch_check(bt) != 0))
-                why[k] = "fails its proofs or its credential signature";
+                why[j] = "fails its proofs or its credential signature";
         }
-    for (size_t k = 0; k < to - from; k++) {
-        if (why[k] == NULL)
-            why[k] = commit(w, &g->b[k], g->cts[k]);
-        if (why[k] != NULL && w->nbad++ == 0) {
-            w->bad = from + k;
-            snprintf(w->why, sizeof w->why, "%s", why[k]);
+    for (size_t j = 0; j < to - from; j++) {
+        if (why[j] == NULL)
+            why[j] = commit(w, &g->b[j], cts + j * k);
+        if (why[j] != NULL && w->nbad++ == 0) {
+            w->bad = from + j;
+            snprintf(w->why, sizeof w->why, "%s", why[j]);
         }
     }
 }
 
+/* The slice in groups of at most g->cap ballots, of even sizes (a last
+ * group of a few ballots would have a narrower window). */
 static void *slice_run(void *arg)
 {
     vv_slice *w = arg;
     batch *bt = batch_new(w->v->pk.vtable);
-    vv_group *g = malloc(sizeof *g);
+    vv_group *g = group_new(w->s);
+    size_t n = w->to - w->from, ng;
 
     w->bad = w->to;
     if (bt == NULL || g == NULL) {
@@ -374,10 +532,11 @@ static void *slice_run(void *arg)
         w->nbad = w->to - w->from;
         snprintf(w->why, sizeof w->why, "could not be checked (out of memory)");
     }
-    for (size_t i = w->from; i < w->to && bt != NULL && g != NULL; i += VV_GROUP)
-        group_run(w, bt, g, i, i + VV_GROUP < w->to ? i + VV_GROUP : w->to);
+    ng = g != NULL ? (n + g->cap - 1) / g->cap : 0;
+    for (size_t i = 0; i < ng && bt != NULL; i++)
+        group_run(w, bt, g, w->from + n * i / ng, w->from + n * (i + 1) / ng);
     batch_free(bt);
-    free(g);
+    group_free(g);
     return NULL;
 }
 
