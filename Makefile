@@ -224,7 +224,7 @@ build/rel/tools/%: build/rel/tools/%.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 build/rel/bench/soak: build/rel/bench/soak.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 
-build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
+build/rel/bench/bench: build/rel/bench/bench.o build/rel/bench/bench_store.o build/rel/bench/bench_access.o build/rel/bench/bench_notices.o build/rel/bench/bench_cast.o build/rel/bench/bench_count.o build/rel/bench/bench_rush.o $(call TESTUTIL_OBJ,rel) $(REL_LIB)
 	$(CC) $(REL_LD) -o $@ $^ $(LIBS)
 
 # Fuzzing (tests/fuzz): each target's LLVMFuzzerTestOneInput, linked either

@@ -36,6 +36,8 @@ typedef struct mail_ctx mail_ctx;
 #define ACCESS_ANSWER_MAX 200           /* bytes */
 #define ACCESS_IDENTIFIER_MAX 254
 #define ACCESS_LINK_TTL_DEFAULT (72 * 3600)
+#define ACCESS_WAIT_BOUND_MS 1000        /* admission: the longest estimated wait for a hash slot */
+#define ACCESS_WAITING_MAX 16           /* admission: callers waiting for a slot, per hash slot */
 #define ACCESS_SESSION_IDLE (15 * 60)
 #define ACCESS_SESSION_ABSOLUTE (2 * 3600)
 #define ACCESS_TOKEN_CHARS SECRET_TOKEN_CHARS
@@ -99,6 +101,25 @@ typedef struct {
     pthread_cond_t hash_free;
     int hashing, max_hashing;
     uint64_t hashes;                   /* Argon2id computations started (under hash_lock) */
+    /* Admission ahead of the Argon2id queue (the opening rush): a caller
+     * waits for a slot only while fewer than max_waiting wait and the
+     * estimated wait (waiting + 1 hashes of hash_us each, max_hashing at a
+     * time) stays within wait_bound_ms; else refused at once, BUSY with a
+     * Retry-After from that estimate. hash_us: measured by access_init, then
+     * a moving average of the hashes run (all under hash_lock). */
+    int waiting, max_waiting;
+    int64_t wait_bound_ms, hash_us;
+    uint64_t refused;                  /* callers refused at once (BUSY) */
+    /* ... and ahead of a login's store writes: at most login_limit logins
+     * under way at once. The limit adapts to a whole login's duration
+     * (login_us, a moving average): a login that took longer than
+     * wait_bound_ms lowers it by a tenth (not below max_hashing), a quicker
+     * one raises it by 1/limit (not above max_hashing + max_waiting): a slow
+     * disk or a loaded machine (the writes, not Argon2id, being the queue)
+     * keeps fewer logins in flight, and their wait bounded. */
+    int logins;
+    double login_limit;
+    int64_t login_us;
     char dummy_hash[SECRET_PWHASH_STR_BYTES];   /* verified for unknown identifiers */
     uint8_t altcha_key[32];
     int reissues_per_day;                         /* code reissues a voter may ask for */
@@ -106,6 +127,18 @@ typedef struct {
     const char *authority_url;         /* the credential authority's service; NULL: none */
     struct signer *signer;             /* signs stored reissue requests (the audit key) */
 } access_ctx;
+
+/* The admission's figures now (for /metrics): hashes running and callers
+ * waiting, the hashes started and the callers refused so far, a hash's
+ * estimated cost. */
+typedef struct {
+    int hashing, waiting;
+    uint64_t hashes, refused;
+    int64_t hash_us;
+    int logins, login_limit;           /* logins under way, and how many may be */
+    int64_t login_us;                  /* a whole login's duration (moving average) */
+} access_admission;
+void access_admission_get(access_ctx *a, access_admission *out);
 
 /* -1 if the Argon2id parameters cannot run here (memory). */
 /* keys: the signer's derived keys (signer/signer.h), copied. */

@@ -88,9 +88,17 @@ int guard_defi_enter(store_tx *tx, const access_ctx *a, access_guard *g, int64_t
 int guard_defi_done(store_tx *tx, const access_guard *g, guard_outcome outcome,
                     const char *number);
 
-/* Argon2id under the concurrency bound: -1 after waiting too long, with res
- * set to BUSY (retry in a few seconds). */
+/* Argon2id under the concurrency bound: -1 with res set to BUSY and a
+ * Retry-After when the queue is past the admission bound (at once) or the
+ * wait ran out. */
 int access_hash_enter(access_ctx *a, access_result *res);
+/* Admission of a login, ahead of its store writes: -1 with res BUSY (and a
+ * Retry-After) if login_limit logins are under way or the Argon2id queue is
+ * past its bound already (access_hash_enter decides again when the login
+ * gets there); 0: admitted, to be followed by access_login_leave with the
+ * login's duration, served 0 if it was refused BUSY after all. */
+int access_login_admit(access_ctx *a, access_result *res);
+void access_login_leave(access_ctx *a, int64_t took_us, int served);
 void access_hash_leave(access_ctx *a);
 
 /* The keyed hash under which a link or session token is stored; -1 if the

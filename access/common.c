@@ -13,11 +13,24 @@
 #include "signer/signer.h"
 
 #define HASH_WAIT_S 5
+#define RETRY_AFTER_MAX 60
+
+static _Thread_local int64_t hash_started_us;   /* access_hash_enter's, for the average */
+
+static int64_t now_us(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 
 int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
                 const access_wordlist *w, const mail_ctx *mail, int max_hashing)
 {
     char random_pw[SECRET_TOKEN_CHARS + 1];
+    int64_t t0;
+    int rc;
 
     memset(a, 0, sizeof *a);
     a->store = s;
@@ -30,10 +43,17 @@ int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
     a->max_hashing = max_hashing > 0 ? max_hashing : 1;
     a->reissues_per_day = ACCESS_REISSUE_PER_DAY;
     a->network_failures = ACCESS_NETWORK_FAILURES;
+    a->max_waiting = ACCESS_WAITING_MAX * a->max_hashing;
+    a->wait_bound_ms = ACCESS_WAIT_BOUND_MS;
     pthread_mutex_init(&a->hash_lock, NULL);
     pthread_cond_init(&a->hash_free, NULL);
     secret_token_new(random_pw);
-    return secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
+    t0 = now_us();
+    rc = secret_pwhash(a->dummy_hash, random_pw, strlen(random_pw));
+    a->hash_us = now_us() - t0;          /* the first estimate of a hash's cost here */
+    if (a->hash_us < 1)
+        a->hash_us = 1;
+    return rc;
 }
 
 json_t *access_challenge(const access_ctx *a, int64_t now)
@@ -77,6 +97,79 @@ void access_destroy(access_ctx *a)
     pthread_cond_destroy(&a->hash_free);
 }
 
+/* The estimated wait, in microseconds, of a caller behind ahead others
+ * (waiting or hashing), max_hashing at a time: under hash_lock. */
+static int64_t wait_estimate_us(const access_ctx *a, int ahead)
+{
+    return (int64_t)ahead * a->hash_us / a->max_hashing;
+}
+
+/* BUSY with a Retry-After of about s seconds, spread over as long again. */
+static void busy(access_ctx *a, access_result *res, int64_t s)
+{
+    if (s < 1)
+        s = 1;
+    if (s > RETRY_AFTER_MAX)
+        s = RETRY_AFTER_MAX;
+    s += (int64_t)randombytes_uniform((uint32_t)s + 1);
+    res->code = ACCESS_E_BUSY;
+    res->retry_after = s < RETRY_AFTER_MAX ? s : RETRY_AFTER_MAX;
+    a->refused++;
+}
+
+/* Admission, under hash_lock: -1 (BUSY, counted) if a caller arriving now
+ * would wait past the bound; 0 if it may queue. */
+static int admission_refuse(access_ctx *a, access_result *res)
+{
+    int64_t s;
+
+    if (a->hashing < a->max_hashing ||
+        (a->waiting < a->max_waiting &&
+         wait_estimate_us(a, a->waiting + 1) <= a->wait_bound_ms * 1000))
+        return 0;
+    /* refused at once rather than queued past the bound; told to come back
+     * once the queue ahead has drained, spread over as long again so that
+     * the refused do not all come back together */
+    s = (wait_estimate_us(a, a->waiting + a->hashing) + 999999) / 1000000;
+    busy(a, res, s);
+    return -1;
+}
+
+int access_login_admit(access_ctx *a, access_result *res)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&a->hash_lock);
+    if (a->login_limit < 1)              /* first use: as many as the queue holds */
+        a->login_limit = a->max_hashing + a->max_waiting;
+    if (a->logins >= (int)a->login_limit) {
+        /* the ones under way drain max_hashing at a time, a login's time each */
+        busy(a, res, (a->login_us * (a->logins / a->max_hashing + 1) + 999999) / 1000000);
+        rc = -1;
+    } else if ((rc = admission_refuse(a, res)) == 0) {
+        a->logins++;
+    }
+    pthread_mutex_unlock(&a->hash_lock);
+    return rc;
+}
+
+void access_login_leave(access_ctx *a, int64_t took_us, int served)
+{
+    double hi = a->max_hashing + a->max_waiting, lo = a->max_hashing;
+
+    pthread_mutex_lock(&a->hash_lock);
+    a->logins--;
+    if (served && took_us > 0) {
+        a->login_us += (took_us - a->login_us) / 8;
+        if (took_us > a->wait_bound_ms * 1000)
+            a->login_limit *= 0.9;
+        else
+            a->login_limit += 1.0 / a->login_limit;
+        a->login_limit = a->login_limit < lo ? lo : a->login_limit > hi ? hi : a->login_limit;
+    }
+    pthread_mutex_unlock(&a->hash_lock);
+}
+
 int access_hash_enter(access_ctx *a, access_result *res)
 {
     struct timespec until;
@@ -85,8 +178,14 @@ int access_hash_enter(access_ctx *a, access_result *res)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += HASH_WAIT_S;
     pthread_mutex_lock(&a->hash_lock);
+    if (admission_refuse(a, res) != 0) {
+        pthread_mutex_unlock(&a->hash_lock);
+        return -1;
+    }
+    a->waiting++;
     while (a->hashing >= a->max_hashing && rc == 0)
         rc = pthread_cond_timedwait(&a->hash_free, &a->hash_lock, &until);
+    a->waiting--;
     if (a->hashing < a->max_hashing) {
         a->hashing++;
         a->hashes++;
@@ -94,16 +193,36 @@ int access_hash_enter(access_ctx *a, access_result *res)
     } else {
         res->code = ACCESS_E_BUSY;
         res->retry_after = HASH_WAIT_S;
+        a->refused++;
         rc = -1;
     }
     pthread_mutex_unlock(&a->hash_lock);
+    if (rc == 0)
+        hash_started_us = now_us();
     return rc;
+}
+
+void access_admission_get(access_ctx *a, access_admission *out)
+{
+    pthread_mutex_lock(&a->hash_lock);
+    *out = (access_admission){ a->hashing, a->waiting, a->hashes, a->refused, a->hash_us,
+                               a->logins,
+                               a->login_limit < 1 ? a->max_hashing + a->max_waiting
+                                                  : (int)a->login_limit,
+                               a->login_us };
+    pthread_mutex_unlock(&a->hash_lock);
 }
 
 void access_hash_leave(access_ctx *a)
 {
+    int64_t took = now_us() - hash_started_us;
+
     pthread_mutex_lock(&a->hash_lock);
     a->hashing--;
+    if (took > 0)                        /* a moving average, 1/8 of the new */
+        a->hash_us += (took - a->hash_us) / 8;
+    if (a->hash_us < 1)
+        a->hash_us = 1;
     pthread_cond_signal(&a->hash_free);
     pthread_mutex_unlock(&a->hash_lock);
 }

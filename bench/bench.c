@@ -357,6 +357,8 @@ int main(void)
             bench_parallel(cores);      /* ballots verified, one by one and by the tally */
         } else if (strcmp(only, "backup") == 0) {
             bench_backup();             /* votectl backup during casts */
+        } else if (strcmp(only, "rush") == 0) {
+            bench_rush(cores);          /* the opening rush */
         } else if (strcmp(only, "store") == 0) {
             bench_import();             /* what goes through the store alone */
             bench_audit();
@@ -372,7 +374,7 @@ int main(void)
             bench_browser();
         } else {
             bench_die("BENCH_ONLY: cast, privsep, auth, ha, count, verify, backup, store, import,"
-                      " notices, disk or browser");
+                      " notices, disk, browser or rush");
         }
         elgamal_pk_clear(&S.pk);
         return 0;
@@ -391,6 +393,7 @@ int main(void)
     bench_outbox();
     bench_notices();
     bench_cast();
+    bench_rush(cores);
     bench_privsep_request();
     bench_privsep();
     bench_ha();

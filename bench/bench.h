@@ -24,5 +24,9 @@ void bench_privsep_request(void);
 void bench_ha(void);
 void bench_count(int cores);
 void bench_backup(void);       /* bench_count.c: backup.pause_s */
+void bench_rush(int cores);     /* bench_rush.c: the opening rush */
+/* Turn privilege separation on or off in the configuration file cfg; 0 or -1
+ * (bench_cast.c). */
+int bench_set_privsep(const char *cfg, int privsep);
 
 #endif

@@ -150,7 +150,7 @@ static long box_commits(const char *cfg)
 }
 
 /* Turn privilege separation on or off in the configuration file cfg; 0 or -1. */
-static int bench_set_privsep(const char *cfg, int privsep)
+int bench_set_privsep(const char *cfg, int privsep)
 {
     json_t *j = json_load_file(cfg, 0, NULL);
     int rc = -1;

@@ -20,6 +20,7 @@ struct client {
     char *body;
     size_t len;
     char set_cookie[CLIENT_SESSION_CHARS + 32];
+    long retry_after;        /* the last answer's Retry-After (seconds), 0 if none */
     char *cafile;            /* the CA certificates to trust for https, or NULL */
 };
 
@@ -51,8 +52,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
     client *c = arg;
-    static const char name[] = "set-cookie: votesrv_session=";
+    static const char name[] = "set-cookie: votesrv_session=", retry[] = "retry-after:";
     size_t len = sizeof name - 1, v;
+
+    if (n > sizeof retry - 1 && strncasecmp(p, retry, sizeof retry - 1) == 0)
+        c->retry_after = strtol(p + sizeof retry - 1, NULL, 10);
 
     if (n > len && strncasecmp(p, name, len) == 0) {
         v = strcspn(p + len, ";\r\n");
@@ -116,6 +120,9 @@ static int exchange(client *c, const char *method, const char *path, json_t *bod
     *out = NULL;
     c->len = 0;
     c->set_cookie[0] = '\0';
+    c->retry_after = 0;
+    r->code[0] = '\0';
+    r->retry_after = 0;
     snprintf(url, sizeof url, "%s%s", c->base, path);
     curl_easy_reset(c->curl);
     curl_easy_setopt(c->curl, CURLOPT_URL, url);
@@ -152,6 +159,7 @@ static int exchange(client *c, const char *method, const char *path, json_t *bod
         return -1;
     }
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+    r->retry_after = c->retry_after > 0 ? c->retry_after : 0;
     if (c->len > 0)
         *out = json_loadb(c->body, c->len, 0, NULL);
     return 0;
@@ -160,9 +168,11 @@ static int exchange(client *c, const char *method, const char *path, json_t *bod
 /* A refusal: the server's own message. */
 static int refused(client_result *r, json_t *j)
 {
-    const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+               *code = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
 
     say(r, r->status, "%s", m != NULL ? m : "refused");
+    snprintf(r->code, sizeof r->code, "%s", code != NULL ? code : "");
     json_decref(j);
     return CLIENT_REFUSED;
 }

@@ -45,6 +45,8 @@ typedef struct {
 typedef struct {
     long status;                     /* HTTP status, 0 if none */
     char message[CLIENT_MSG_CHARS];  /* the server's or our own */
+    char code[32];                   /* the server's error code ("busy"...), or "" */
+    long retry_after;                /* its Retry-After in seconds, 0 if none */
 } client_result;
 
 typedef struct client client;

@@ -76,6 +76,9 @@ int election_create(store *s, election_ctx *c, const def_election *d,
 /* The stored definition, parsed (def_free it). */
 int election_definition(store *s, def_election *d, char *err, size_t errlen);
 int election_status_get(store *s, election_status *st);
+/* The election's state alone ("setup", "open"...: one row, no counting), for
+ * a health check that must stay cheap while the box is written (i25 rush). */
+int election_state_get(store *s, char state[STORE_STATE_CHARS + 1]);
 /* The joint public key (-1 if none yet). */
 int election_status_key(store *s, uint8_t pk[32]);
 

@@ -136,6 +136,23 @@ int election_status_get(store *s, election_status *st)
     return store_read(s, run_status, st);
 }
 
+static int run_state(store_tx *tx, void *arg)
+{
+    store_election e;
+    int rc = store_election_get(tx, &e);
+
+    if (rc != STORE_OK)
+        return rc;
+    memcpy(arg, e.state, sizeof e.state);
+    free(e.definition);
+    return STORE_OK;
+}
+
+int election_state_get(store *s, char state[STORE_STATE_CHARS + 1])
+{
+    return store_read(s, run_state, state);
+}
+
 static int run_key(store_tx *tx, void *arg)
 {
     store_election e;

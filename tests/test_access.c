@@ -17,6 +17,7 @@
 #include "signer/signer.h"
 #include "testutil.h"
 #include "access/access.h"
+#include "access/access_internal.h"
 #include "access/altcha.h"
 #include "access/support.h"
 #include "audit/audit.h"
@@ -728,6 +729,7 @@ typedef struct {
     char client[32];
     int64_t now;
     access_result res;
+    const char *who;             /* NULL: Léa */
 } guess;
 
 static void *guess_password(void *arg)
@@ -735,8 +737,8 @@ static void *guess_password(void *arg)
     guess *g = arg;
     char session[ACCESS_TOKEN_CHARS + 1];
 
-    access_login(&g->f->a, "lea.petit@ex.gouv.fr", "pas le bon mot de passe", g->client, g->now,
-                 session, &g->res);
+    access_login(&g->f->a, g->who != NULL ? g->who : "lea.petit@ex.gouv.fr",
+                 "pas le bon mot de passe", g->client, g->now, session, &g->res);
     return NULL;
 }
 
@@ -754,7 +756,9 @@ static void test_throttles_hold_side_by_side(void **state)
     char session[ACCESS_TOKEN_CHARS + 1];
     access_result res;
     issue_job pw = { f, 2, "", STORE_LINK_PASSWORD };
+    int64_t bound = f->a.wait_bound_ms;
 
+    f->a.wait_bound_ms = 3600 * 1000;      /* all queued, however slow the machine */
     for (int i = 0; i < N; i++) {
         g[i] = (guess){ .f = f, .now = t };
         snprintf(g[i].client, sizeof g[i].client, "10.7.%d.1", i);
@@ -765,6 +769,7 @@ static void test_throttles_hold_side_by_side(void **state)
         wrong += g[i].res.code == ACCESS_E_CREDENTIALS;
         throttled += g[i].res.code == ACCESS_E_THROTTLED;
     }
+    f->a.wait_bound_ms = bound;
     assert_int_equal(wrong, 5);
     assert_int_equal(throttled, N - 5);
     assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "une autre phrase secrète",
@@ -846,6 +851,77 @@ static void test_unknown_identifier_same_time(void **state)
     ratio = mk > mu ? mk / mu : mu / mk;
     if (ratio > 3.0)
         fail_msg("median login refusal: known %.1f ms, unknown %.1f ms", mk * 1e3, mu * 1e3);
+}
+
+/* ---- admission ahead of the Argon2id queue (the opening rush) ---- */
+
+/* Every slot busy: callers queue up to max_waiting and while the estimated
+ * wait stays within the bound; past either, refused at once as BUSY with a
+ * Retry-After (and not counted as a failed login); the queued ones are
+ * served once the slots free. */
+static void test_admission_bounds_the_queue(void **state)
+{
+    fixture *f = *state;
+    access_result held[8], res;
+    guess q[2];
+    pthread_t t[2];
+    char session[ACCESS_TOKEN_CHARS + 1], client[32];
+    int max_waiting = f->a.max_waiting, slots = f->a.max_hashing, waiting = 0;
+    int64_t bound = f->a.wait_bound_ms;
+    uint64_t refused = f->a.refused;
+
+    assert_true(slots >= 1 && slots <= 8);
+    assert_true(f->a.hash_us > 0);                   /* measured at access_init */
+    for (int i = 0; i < slots; i++)
+        assert_int_equal(access_hash_enter(&f->a, &held[i]), 0);
+    f->a.max_waiting = 2;
+    f->a.wait_bound_ms = 3600 * 1000;
+    for (int i = 0; i < 2; i++) {
+        q[i] = (guess){ .f = f, .now = f->now, .who = "nobody.queued@ex.gouv.fr" };
+        snprintf(q[i].client, sizeof q[i].client, "10.19.%d.1", i);
+        assert_int_equal(pthread_create(&t[i], NULL, guess_password, &q[i]), 0);
+    }
+    for (int i = 0; i < 20000 && waiting < 2; i++) {     /* bounded: 20 s at most */
+        struct timespec ms = { 0, 1000000 };
+
+        pthread_mutex_lock(&f->a.hash_lock);
+        waiting = f->a.waiting;
+        pthread_mutex_unlock(&f->a.hash_lock);
+        if (waiting < 2)
+            nanosleep(&ms, NULL);
+    }
+    assert_int_equal(waiting, 2);
+    /* the queue is full: refused at once, told when to come back; many
+     * times from one network without tripping its failure window */
+    f->a.network_failures = 3;           /* few refusals (the queued wait 5 s at most) */
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(access_login(&f->a, "nobody.refused@ex.gouv.fr", "wrong password here",
+                                      "10.19.9.1", f->now, session, &res), ACCESS_REFUSED);
+        assert_int_equal(res.code, ACCESS_E_BUSY);
+        assert_true(res.retry_after >= 1 && res.retry_after <= 60);
+    }
+    /* room in the queue, but the estimated wait past the bound: refused too */
+    f->a.max_waiting = 100;
+    f->a.wait_bound_ms = 0;
+    assert_int_equal(access_login(&f->a, "nobody.refused@ex.gouv.fr", "wrong password here",
+                                  "10.19.9.2", f->now, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_BUSY);
+    assert_true(f->a.refused >= refused + 6);
+    f->a.max_waiting = max_waiting;
+    f->a.wait_bound_ms = bound;
+    for (int i = 0; i < slots; i++)
+        access_hash_leave(&f->a);
+    for (int i = 0; i < 2; i++) {                    /* the queued ones were served */
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(q[i].res.code, ACCESS_E_CREDENTIALS);
+    }
+    /* the network that was refused so often was not counted: its next try
+     * is checked (a wrong password, not THROTTLED) */
+    snprintf(client, sizeof client, "10.19.9.1");
+    assert_int_equal(access_login(&f->a, "nobody.after@ex.gouv.fr", "wrong password here",
+                                  client, f->now, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    f->a.network_failures = ACCESS_NETWORK_FAILURES;
 }
 
 /* ---- two channels: the mailbox alone never replaces the défi ---- */
@@ -1609,6 +1685,7 @@ int main(void)
         cmocka_unit_test(test_login_sessions_and_throttles),
         cmocka_unit_test(test_reassorts_and_account),
         cmocka_unit_test(test_unknown_identifier_same_time),
+        cmocka_unit_test(test_admission_bounds_the_queue),
         cmocka_unit_test(test_throttles_hold_side_by_side),
         cmocka_unit_test(test_network_window),
         cmocka_unit_test(test_links_never_touch_a_defi),

@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <time.h>
@@ -23,11 +25,30 @@ static pid_t daemon_pid;
 
 static int setup(void **state)
 {
+    char log[4096];
+    json_t *j;
+    int rc;
+
     (void)state;
     snprintf(bin, sizeof bin, "%s", getenv("VOTESRV_BIN") ? getenv("VOTESRV_BIN")
                                                           : "../build/rel/bin");
     dir = tu_tmpdir();
-    daemon_pid = tu_demo_start(bin, dir, cfg, sizeof cfg);
+    if (tu_sh(log, sizeof log, "%s/votectl demo %s/demo", bin, dir) != 0)
+        return -1;
+    snprintf(cfg, sizeof cfg, "%s/demo/votesrv.json", dir);
+    /* a login waits for Argon2id only while no hash is ahead of it: the
+     * flood test's refusals then do not depend on the machine's speed */
+    if ((j = json_load_file(cfg, 0, NULL)) == NULL)
+        return -1;
+    if (json_object_get(j, "limits") == NULL)
+        json_object_set_new(j, "limits", json_object());
+    json_object_set_new(json_object_get(j, "limits"), "login_queue_ms", json_integer(1));
+    /* the flood's wrong passwords must not trip the loopback network */
+    json_object_set_new(json_object_get(j, "limits"), "failures_per_network", json_integer(100000));
+    rc = json_dump_file(j, cfg, JSON_INDENT(1));
+    json_decref(j);
+    snprintf(log, sizeof log, "%s/demo/votesrv.log", dir);
+    daemon_pid = rc == 0 ? tu_daemon_start(bin, cfg, log) : -1;
     if (daemon_pid < 0)
         return -1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -372,6 +393,117 @@ static void test_sighup_bounded(void **state)
     json_decref(orig);
 }
 
+/* The opening rush (issue 25): a burst of logins, API and portal alike, more
+ * than the Argon2id slots and their bounded queue hold, all sent at once on
+ * connections of their own. While they are under way /healthz (internal
+ * listener) and a public page answer; every login then gets an answer,
+ * either a refusal of the credentials (401) or an announced 503 with a
+ * Retry-After (the API's "busy", the portal's form again saying when to try),
+ * nothing else (no time-out, no reset), and some were refused at once (the
+ * daemon runs with limits.login_queue_ms at 1: no login waits behind a
+ * hash). Outcomes are counted, no speed is asserted. */
+static void test_login_flood_admission(void **state)
+{
+    enum { N = 48, ROUNDS = 3 };
+    int fd[N], port = atoi(strrchr(tu_base_url, ':') + 1), refused = 0, denied = 0, waited = 0,
+        rounds = 0;
+    char req[1024], body[256], cookie[128], token[80];
+    static char buf[65536];
+    static struct { char text[1024]; int len; } reqs[N];
+    const char *p;
+    tu_reply r;
+
+    (void)state;
+    tu_http(&r, "GET", "/connexion", NULL, 0, NULL);   /* the portal form's CSRF pair */
+    assert_int_equal(r.status, 200);
+    assert_non_null(p = strstr(r.body, "name=\"csrf\" value=\""));
+    snprintf(token, sizeof token, "%.64s", p + 19);
+    assert_int_equal(strncmp(r.set_cookie, "votesrv_csrf=", 13), 0);
+    snprintf(cookie, sizeof cookie, "%.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    /* up to ROUNDS bursts: libmicrohttpd may accept a burst's connections on
+     * few of its threads, which then serve them one by one */
+    for (int round = 0; round < ROUNDS && refused == 0; round++, rounds++) {
+        for (int i = 0; i < N; i++) {
+            int portal = i % 2, len, blen;
+
+            if (portal)
+                blen = snprintf(body, sizeof body, "csrf=%s&identifier=rush.%d%%40example.org"
+                                "&password=pas+le+bon+mot", token, i);
+            else
+                blen = snprintf(body, sizeof body, "{\"identifier\":\"rush.%d@example.org\","
+                                "\"password\":\"pas le bon mot\"}", i);
+            len = snprintf(req, sizeof req,
+                           "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n%s%s%s"
+                           "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+                           portal ? "/connexion" : "/api/v1/session",
+                           portal ? "application/x-www-form-urlencoded" : "application/json",
+                           portal ? "Cookie: " : "", portal ? cookie : "", portal ? "\r\n" : "",
+                           blen, body);
+            fd[i] = tu_tcp_connect("127.0.0.1", "127.0.0.1", port);
+            assert_true(fd[i] >= 0);
+            reqs[i].len = len;
+            memcpy(reqs[i].text, req, (size_t)len + 1);
+        }
+        for (int i = 0; i < N; i++)     /* connected first, then sent together */
+            assert_int_equal(write(fd[i], reqs[i].text, (size_t)reqs[i].len), reqs[i].len);
+        tu_http_internal(&r, "GET", "/healthz");
+        assert_int_equal(r.status, 200);
+        tu_http(&r, "GET", "/api/v1/election", NULL, 0, NULL);
+        assert_int_equal(r.status, 200);
+        for (int i = 0; i < N; i++) {
+            size_t got = 0;
+            ssize_t n;
+            struct timeval tv = { 30, 0 };          /* bounded: a time-out is an error */
+
+            assert_int_equal(setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+            while (got < sizeof buf - 1 && (n = read(fd[i], buf + got, sizeof buf - 1 - got)) > 0)
+                got += (size_t)n;
+            buf[got] = '\0';
+            close(fd[i]);
+            if (strncmp(buf, "HTTP/1.1 401", 12) == 0) {
+                if (strstr(buf, i % 2 ? "Identifiant ou mot de passe incorrect"
+                                      : "\"code\":\"invalid_credentials\"") == NULL)
+                    fail_msg("login %d, 401: %.300s", i, buf);
+                denied++;
+            } else if (strncmp(buf, "HTTP/1.1 503", 12) == 0) {
+                assert_non_null(strstr(buf, "\r\nRetry-After: "));
+                if (i % 2) {                          /* the waiting page */
+                    char kept[64];
+
+                    snprintf(kept, sizeof kept, "value=\"rush.%d@example.org\"", i);
+                    assert_non_null(strstr(buf, "Réessayez dans "));
+                    assert_non_null(strstr(buf, "<form method=\"post\" action=\"/connexion\""));
+                    assert_non_null(strstr(buf, kept));             /* the address kept */
+                    assert_null(strstr(buf, "pas le bon mot"));     /* never the password */
+                    waited++;
+                } else {
+                    assert_non_null(strstr(buf, "\"code\":\"busy\""));
+                }
+                refused++;
+            } else {
+                fail_msg("login %d of the flood: %.300s", i, buf);
+            }
+        }
+    }
+    assert_int_equal(denied + refused, N * rounds);
+    /* admission, not a queue: 48 Argon2id hashes at once are more than the
+     * slots and the queue's bound hold on any machine (a hash is tens of
+     * ms, the burst is sent in well under one), so some were refused at
+     * once. Before admission control every login waited its turn (and past
+     * 5 s, the portal answered 401 for a full queue). */
+    if (refused == 0)
+        fail_msg("login flood: all %d queued for Argon2id, none refused at once", N * rounds);
+    tu_http_internal(&r, "GET", "/metrics");   /* the refusals counted, none waiting now */
+    assert_int_equal(r.status, 200);
+    assert_non_null(p = strstr(r.body, "\nvotesrv_password_busy_total "));
+    assert_true(atoi(p + 29) >= refused);
+    assert_non_null(strstr(r.body, "\nvotesrv_password_hashes_waiting 0\n"));
+    print_message("login flood: %d round(s), %d checked, %d refused at once (503), %d of them on "
+                  "the portal\n", rounds, denied, refused, waited);
+    tu_http_internal(&r, "GET", "/healthz");
+    assert_int_equal(r.status, 200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_demo_console_account),
         cmocka_unit_test(test_sighup_reloads),
         cmocka_unit_test(test_sighup_bounded),
+        cmocka_unit_test(test_login_flood_admission),
         cmocka_unit_test(test_sigterm_stops_cleanly),
     };
     return cmocka_run_group_tests_name("daemon", tests, setup, teardown);

@@ -422,6 +422,7 @@ static int parse(config *c, const char *path, int secrets, char *err, size_t err
     c->per_ip_connections = 64;
     c->connection_timeout_s = 30;
     c->failures_per_network = ACCESS_NETWORK_FAILURES;
+    c->login_queue_ms = ACCESS_WAIT_BOUND_MS;
     if (root == NULL) {
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
@@ -463,10 +464,11 @@ static int parse(config *c, const char *path, int secrets, char *err, size_t err
                    get_uint(limits, "threads", 0, 256, &c->threads) != 0 ||
                    get_uint(limits, "failures_per_network", 1, 1000000,
                             &c->failures_per_network) != 0 ||
-                   json_object_size(limits) > 6)) {
+                   get_uint(limits, "login_queue_ms", 1, 60000, &c->login_queue_ms) != 0 ||
+                   json_object_size(limits) > 7)) {
         fail(err, errlen, path, "limits: max_body_bytes (1024-16777216), max_connections, "
              "per_ip_connections, connection_timeout_s (1-3600), threads (0-256), "
-             "failures_per_network (1-1000000)");
+             "failures_per_network (1-1000000), login_queue_ms (1-60000)");
         goto out;
     }
     if (authority != NULL &&

@@ -54,6 +54,8 @@ typedef struct {
     size_t max_body_bytes;
     unsigned max_connections, per_ip_connections, connection_timeout_s, threads;
     unsigned failures_per_network;      /* per ACCESS_NETWORK_WINDOW (access.h) */
+    unsigned login_queue_ms;            /* admission: a login's longest estimated wait for
+                                           Argon2id (ACCESS_WAIT_BOUND_MS by default) */
     char log_level[8];       /* debug, info, warn or error */
     char assets[CONFIG_PATH_CHARS];   /* the portal's static files (make builds build/portal) */
     char documents[CONFIG_PATH_CHARS];  /* the definition's professions de foi are under it */

@@ -71,6 +71,39 @@ void ep_metrics(http_request *req, http_response *res)
     fprintf(f, "# HELP votesrv_store_errors_total Storage failures seen by handlers.\n"
                "# TYPE votesrv_store_errors_total counter\nvotesrv_store_errors_total %llu\n",
             (unsigned long long)atomic_load(&ctx->store_errors));
+    if (ctx->access != NULL) {
+        access_admission ad;
+
+        access_admission_get(ctx->access, &ad);
+        fprintf(f, "# HELP votesrv_password_hashes_running Argon2id computations under way.\n"
+                   "# TYPE votesrv_password_hashes_running gauge\n"
+                   "votesrv_password_hashes_running %d\n"
+                   "# HELP votesrv_password_hashes_waiting Logins queued for Argon2id.\n"
+                   "# TYPE votesrv_password_hashes_waiting gauge\n"
+                   "votesrv_password_hashes_waiting %d\n"
+                   "# HELP votesrv_password_hashes_total Argon2id computations started.\n"
+                   "# TYPE votesrv_password_hashes_total counter\n"
+                   "votesrv_password_hashes_total %llu\n"
+                   "# HELP votesrv_password_busy_total Logins refused at once (503, queue full).\n"
+                   "# TYPE votesrv_password_busy_total counter\n"
+                   "votesrv_password_busy_total %llu\n"
+                   "# HELP votesrv_password_hash_seconds A hash's estimated cost (moving average).\n"
+                   "# TYPE votesrv_password_hash_seconds gauge\n"
+                   "votesrv_password_hash_seconds %.6f\n"
+                   "# HELP votesrv_logins_running Logins under way (store writes and Argon2id).\n"
+                   "# TYPE votesrv_logins_running gauge\n"
+                   "votesrv_logins_running %d\n"
+                   "# HELP votesrv_logins_limit Logins admitted at once now (adapts to their "
+                   "duration).\n"
+                   "# TYPE votesrv_logins_limit gauge\n"
+                   "votesrv_logins_limit %d\n"
+                   "# HELP votesrv_login_seconds A whole login's duration (moving average).\n"
+                   "# TYPE votesrv_login_seconds gauge\n"
+                   "votesrv_login_seconds %.6f\n",
+                ad.hashing, ad.waiting, (unsigned long long)ad.hashes,
+                (unsigned long long)ad.refused, (double)ad.hash_us / 1e6, ad.logins,
+                ad.login_limit, (double)ad.login_us / 1e6);
+    }
     if (have) {
         fprintf(f, "# HELP votesrv_election_state 1 for the election's current state.\n"
                    "# TYPE votesrv_election_state gauge\n");

@@ -602,18 +602,23 @@ typedef struct {
     pthread_cond_t free;
 } chan_pool;
 
-static size_t chan_take(chan_pool *p)
+/* A free channel. The last free one is kept for the internal listener
+ * (/healthz, /metrics): however many public requests wait on the writer
+ * (logins queued for Argon2id), a health check never waits behind them. */
+static size_t chan_take(chan_pool *p, int internal)
 {
-    size_t i;
+    size_t i, nfree;
 
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        for (i = 0; i < p->n && p->busy[i]; i++)
-            ;
-        if (i < p->n)
+        for (i = 0, nfree = 0; i < p->n; i++)
+            nfree += !p->busy[i];
+        if (nfree > (internal || p->alive < 2 ? 0u : 1u))
             break;
         pthread_cond_wait(&p->free, &p->lock);
     }
+    for (i = 0; p->busy[i]; i++)
+        ;
     p->busy[i] = 1;
     pthread_mutex_unlock(&p->lock);
     return i;
@@ -623,7 +628,7 @@ static void chan_give(chan_pool *p, size_t i)
 {
     pthread_mutex_lock(&p->lock);
     p->busy[i] = 0;
-    pthread_cond_signal(&p->free);
+    pthread_cond_broadcast(&p->free);  /* a public waiter may not take the last */
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -685,7 +690,7 @@ static void worker_forward(void *cls, http_request *req, size_t route, int refus
         http_error(req, res, 503, MSG_INTERNAL);
         return;
     }
-    i = chan_take(p);
+    i = chan_take(p, req->internal);
     if (frame_send(p->fds[i], PRIVSEP_REQUEST, &b, -1) == 0 &&
         frame_recv(p->fds[i], RESPONSE_MAX, &kind, &r, &fd) == 1 && kind == PRIVSEP_RESPONSE)
         ok = response_decode(&r, fd, req, res) == 0;

@@ -71,6 +71,17 @@ static int open_with(server *s, const char *config_path, const config *loaded,
         snprintf(err, errlen, "Argon2id cannot run with its parameters (memory)");
         return -1;
     }
+    {
+        /* admission: logins waiting for Argon2id hold a writer thread (one
+         * per request channel) each; half the channels at most, so that
+         * casts, pages and /healthz always find one */
+        size_t channels = s->cfg.threads != 0 ? s->cfg.threads
+                                              : 16 * (size_t)(cores > 0 ? cores : 1);
+
+        if ((size_t)s->access.max_waiting > channels / 2)
+            s->access.max_waiting = channels / 2 > 0 ? (int)(channels / 2) : 1;
+    }
+    s->access.wait_bound_ms = s->cfg.login_queue_ms;
     s->access.link_ttl = s->cfg.link_ttl;
     s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access.network_failures = s->cfg.failures_per_network;

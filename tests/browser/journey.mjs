@@ -24,6 +24,7 @@ import { fingerprintText } from '../../votesrv/portal/js/votesrv-election.mjs';
 import { supportAndAuditors } from './support.mjs';
 import { accessibility } from './a11y.mjs';
 import { themeWalk } from './theme.mjs';
+import { rushWalk } from './rush.mjs';
 import { dashboardObserver } from './dash.mjs';
 
 // The vote page checks the election it is handed (a dishonest server): it
@@ -244,6 +245,7 @@ async function phaseVoter() {
   await supportAndAuditors(b);
 
   await boardWhileOpen(b, state);
+  await rushWalk();
   writeFileSync(STATE, JSON.stringify(state));
   await b.close();
   console.log(JSON.stringify(state));
@@ -293,7 +295,7 @@ async function phaseResults() {
 
 // On a failure, the page as it was: a screenshot and its text.
 const phase = process.argv[2];
-const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults, theme: themeWalk };
+const phases = { voter: phaseVoter, close: phaseClose, results: phaseResults, theme: async () => { await themeWalk(); await rushWalk('dsfr'); } };
 if (!phases[phase]) throw new Error('usage: journey.mjs voter|close|results|theme');
 try {
   await phases[phase]();

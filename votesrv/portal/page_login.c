@@ -20,7 +20,7 @@ static const def_scrutin *scrutin_back(const portal_page *p, const char *id)
 static void render(http_request *req, http_response *res, const char *identifier,
                    const char *top_err, int status)
 {
-    portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN) };
+    portal_page p = { .title = L(req, MSG_PORTAL_LOG_IN), .script = "login-wait.mjs" };
     const char *back = http_query(req, "scrutin"), *lost = http_query(req, "vote");
     const def_scrutin *s;
     char self[STORE_SCRUTIN_CHARS + 64];
@@ -53,7 +53,15 @@ static void render(http_request *req, http_response *res, const char *identifier
         html_text(&h, s->title);
         html_raw(&h, "</strong></p>");
     }
-    html_raw(&h, "<form method=\"post\" action=\"/connexion\" novalidate>");
+    /* login-wait.mjs's words, in the page's language */
+    html_raw(&h, "<form method=\"post\" action=\"/connexion\" novalidate id=\"login\" "
+             "data-auto=\"");
+    html_text(&h, L(req, MSG_LOGIN_BUSY_AUTO));
+    html_raw(&h, "\" data-cancel=\"");
+    html_text(&h, L(req, MSG_LOGIN_BUSY_CANCEL));
+    html_raw(&h, "\" data-cancelled=\"");
+    html_text(&h, L(req, MSG_LOGIN_BUSY_CANCELLED));
+    html_raw(&h, "\">");
     portal_csrf_field(&h, req, res);
     if (s != NULL) {
         html_raw(&h, "<input type=\"hidden\" name=\"scrutin\" value=\"");
@@ -62,7 +70,8 @@ static void render(http_request *req, http_response *res, const char *identifier
     }
     (refused ? portal_field_refused : portal_field)(&h, &id);
     (refused ? portal_field_refused : portal_field)(&h, &pw);
-    html_fmt(&h, "<button type=\"submit\">%s</button></form>", L(req, MSG_PORTAL_LOG_IN));
+    html_fmt(&h, "<button type=\"submit\">%s</button>"
+             "<div id=\"login-wait\" role=\"status\"></div></form>", L(req, MSG_PORTAL_LOG_IN));
     html_fmt(&h, "<ul class=\"links\"><li><a href=\"/mot-de-passe-oublie\">%s</a></li>"
              "<li><a href=\"/acces\">%s</a></li></ul>",
              L(req, MSG_LOGIN_FORGOTTEN_REFUSED_PASSWORD),
@@ -89,6 +98,25 @@ static const char *wait_message(http_request *req, int code, int64_t wait, char 
     snprintf(buf, n, L(req, code == ACCESS_E_LOCKED ? MSG_LOGIN_LOCKED_WAIT
                                                      : MSG_LOGIN_THROTTLED_WAIT), span);
     return buf;
+}
+
+/* The login refused at once because Argon2id's queue is full (BUSY): a 503
+ * with Retry-After, the form again (the address kept, never the password)
+ * under a notice saying when to try again. With JavaScript (login-wait.mjs)
+ * the form is sent by fetch, so a refusal keeps the password in its field
+ * and the page sends it again by itself after Retry-After, which it counts
+ * down and the voter may cancel. */
+static void render_wait(http_request *req, http_response *res, const char *id, int64_t wait)
+{
+    char span[64], msg[600];
+
+    if (wait < 1)
+        wait = 1;
+    snprintf(span, sizeof span, req->lang == LANG_EN ? "%lld second%s" : "%lld seconde%s",
+             (long long)wait, wait > 1 ? "s" : "");
+    snprintf(msg, sizeof msg, L(req, MSG_LOGIN_BUSY_WAIT), span);
+    res->retry_after = wait;
+    render(req, res, id, msg, 503);
 }
 
 void page_login(http_request *req, http_response *res)
@@ -128,6 +156,10 @@ void page_login_post(http_request *req, http_response *res)
         return;
     }
     rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
+    if (rc == ACCESS_REFUSED && r.code == ACCESS_E_BUSY) {
+        render_wait(req, res, id, r.retry_after);
+        return;
+    }
     if (rc != ACCESS_OK) {
         char msg[500];
         int wait = rc == ACCESS_REFUSED && r.retry_after > 0 &&
