@@ -45,8 +45,11 @@ int throttle_enter(store_tx *tx, const access_ctx *a, const char *net_key, const
 int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key);
 /* Return one counted failure (an attempt that could not be checked). */
 int throttle_unfail(store_tx *tx, const char *key);
-/* An attempt entered but not checked (no hash slot): both failures returned. */
-int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key);
+/* An attempt entered at now but not checked (no hash slot): both failures
+ * returned, and the account's delay or lock that its failure set (p: the
+ * policy it was counted under). */
+int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key,
+                          const throttle_policy *p, int64_t now);
 /* The audit entry of a network that reached its window's limit ("PREFIX:NETWORK" key). */
 int throttle_network_audit(store_tx *tx, const char *net_key);
 /* The same verdict on a record already read. */
@@ -70,6 +73,7 @@ extern const throttle_policy access_policy_defi;
 typedef struct {
     char key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
     int locked, net_tripped;
+    int64_t now;                 /* guard_defi_enter's */
 } access_guard;
 typedef enum { GUARD_RIGHT, GUARD_WRONG, GUARD_UNCHECKED } guard_outcome;
 void guard_defi_init(access_guard *g, int64_t voter, const char *client);
