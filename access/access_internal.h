@@ -100,7 +100,8 @@ int access_hash_enter(access_ctx *a, access_result *res);
  * Retry-After) if login_limit logins are under way or the Argon2id queue is
  * past its bound already (access_hash_enter decides again when the login
  * gets there); 0: admitted, to be followed by access_login_leave with the
- * login's duration, served 0 if it was refused BUSY after all. */
+ * login's duration, served 0 if it was refused BUSY after all (counted as
+ * slow all the same if it took longer than the bound: its wait ran out). */
 int access_login_admit(access_ctx *a, access_result *res);
 void access_login_leave(access_ctx *a, int64_t took_us, int served);
 void access_hash_leave(access_ctx *a);

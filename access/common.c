@@ -160,7 +160,9 @@ void access_login_leave(access_ctx *a, int64_t took_us, int served)
 
     pthread_mutex_lock(&a->hash_lock);
     a->logins--;
-    if (served && took_us > 0) {
+    /* refused BUSY after all: at once, it says nothing of a login's time;
+     * after waiting past the bound (the wait ran out), it was a slow login */
+    if ((served || took_us > a->wait_bound_ms * 1000) && took_us > 0) {
         a->login_us += (took_us - a->login_us) / 8;
         if (took_us > a->wait_bound_ms * 1000)
             a->login_limit *= 0.9;
