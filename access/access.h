@@ -109,6 +109,7 @@ typedef struct {
      * a moving average of the hashes run (all under hash_lock). */
     int waiting, max_waiting;
     int64_t wait_bound_ms, hash_us;
+    int64_t hash_wait_ms;              /* a queued caller's longest wait (HASH_WAIT_S) */
     uint64_t refused;                  /* callers refused at once (BUSY) */
     /* ... and ahead of a login's store writes: at most login_limit logins
      * under way at once. The limit adapts to a whole login's duration

@@ -45,8 +45,11 @@ int throttle_enter(store_tx *tx, const access_ctx *a, const char *net_key, const
 int throttle_login_success(store_tx *tx, const char *net_key, const char *acct_key);
 /* Return one counted failure (an attempt that could not be checked). */
 int throttle_unfail(store_tx *tx, const char *key);
-/* An attempt entered but not checked (no hash slot): both failures returned. */
-int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key);
+/* An attempt entered at now but not checked (no hash slot): both failures
+ * returned, and the account's delay or lock that its failure set (p: the
+ * policy it was counted under). */
+int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key,
+                          const throttle_policy *p, int64_t now);
 /* The audit entry of a network that reached its window's limit ("PREFIX:NETWORK" key). */
 int throttle_network_audit(store_tx *tx, const char *net_key);
 /* The same verdict on a record already read. */
@@ -70,6 +73,7 @@ extern const throttle_policy access_policy_defi;
 typedef struct {
     char key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
     int locked, net_tripped;
+    int64_t now;                 /* guard_defi_enter's */
 } access_guard;
 typedef enum { GUARD_RIGHT, GUARD_WRONG, GUARD_UNCHECKED } guard_outcome;
 void guard_defi_init(access_guard *g, int64_t voter, const char *client);
@@ -96,7 +100,8 @@ int access_hash_enter(access_ctx *a, access_result *res);
  * Retry-After) if login_limit logins are under way or the Argon2id queue is
  * past its bound already (access_hash_enter decides again when the login
  * gets there); 0: admitted, to be followed by access_login_leave with the
- * login's duration, served 0 if it was refused BUSY after all. */
+ * login's duration, served 0 if it was refused BUSY after all (counted as
+ * slow all the same if it took longer than the bound: its wait ran out). */
 int access_login_admit(access_ctx *a, access_result *res);
 void access_login_leave(access_ctx *a, int64_t took_us, int served);
 void access_hash_leave(access_ctx *a);

@@ -155,7 +155,8 @@ static int run_change_record(store_tx *tx, void *arg)
             return rc;
     }
     if (j->busy)
-        return throttle_login_cancel(tx, j->net_key, j->acct_key);
+        return throttle_login_cancel(tx, j->net_key, j->acct_key, &access_policy_account,
+                                    j->now);
     if (!j->pw_ok) {
         rc = j->locked ? access_audit(tx, "account-locked", j->v.number,
                                       json_pack("{s:I}", "seconds",

@@ -45,6 +45,7 @@ int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
     a->network_failures = ACCESS_NETWORK_FAILURES;
     a->max_waiting = ACCESS_WAITING_MAX * a->max_hashing;
     a->wait_bound_ms = ACCESS_WAIT_BOUND_MS;
+    a->hash_wait_ms = HASH_WAIT_S * 1000;
     pthread_mutex_init(&a->hash_lock, NULL);
     pthread_cond_init(&a->hash_free, NULL);
     secret_token_new(random_pw);
@@ -159,7 +160,9 @@ void access_login_leave(access_ctx *a, int64_t took_us, int served)
 
     pthread_mutex_lock(&a->hash_lock);
     a->logins--;
-    if (served && took_us > 0) {
+    /* refused BUSY after all: at once, it says nothing of a login's time;
+     * after waiting past the bound (the wait ran out), it was a slow login */
+    if ((served || took_us > a->wait_bound_ms * 1000) && took_us > 0) {
         a->login_us += (took_us - a->login_us) / 8;
         if (took_us > a->wait_bound_ms * 1000)
             a->login_limit *= 0.9;
@@ -175,9 +178,14 @@ int access_hash_enter(access_ctx *a, access_result *res)
     struct timespec until;
     int rc = 0;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += HASH_WAIT_S;
     pthread_mutex_lock(&a->hash_lock);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += a->hash_wait_ms / 1000;
+    until.tv_nsec += (long)(a->hash_wait_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
     if (admission_refuse(a, res) != 0) {
         pthread_mutex_unlock(&a->hash_lock);
         return -1;
@@ -192,7 +200,7 @@ int access_hash_enter(access_ctx *a, access_result *res)
         rc = 0;
     } else {
         res->code = ACCESS_E_BUSY;
-        res->retry_after = HASH_WAIT_S;
+        res->retry_after = a->hash_wait_ms / 1000 > 0 ? a->hash_wait_ms / 1000 : 1;
         a->refused++;
         rc = -1;
     }

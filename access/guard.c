@@ -45,6 +45,7 @@ int guard_defi_enter(store_tx *tx, const access_ctx *a, access_guard *g, int64_t
     int rc = throttle_enter(tx, a, g->net_key, g->key, &access_policy_defi, now, res,
                             &g->locked, &g->net_tripped);
 
+    g->now = now;
     name_lock(res);
     return rc;
 }
@@ -57,7 +58,7 @@ int guard_defi_done(store_tx *tx, const access_guard *g, guard_outcome outcome,
     if (outcome == GUARD_RIGHT)
         return throttle_login_success(tx, g->net_key, g->key);
     if (outcome == GUARD_UNCHECKED)
-        return throttle_login_cancel(tx, g->net_key, g->key);
+        return throttle_login_cancel(tx, g->net_key, g->key, &access_policy_defi, g->now);
     if (g->locked)
         rc = access_audit(tx, "defi-locked", number,
                           json_pack("{s:I}", "seconds", (json_int_t)access_policy_defi.lock_for));

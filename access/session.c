@@ -45,7 +45,8 @@ static int run_login_record(store_tx *tx, void *arg)
     int rc = STORE_OK;
 
     if (j->busy)                 /* no password was checked: not a failure */
-        return throttle_login_cancel(tx, j->net_key, j->acct_key);
+        return throttle_login_cancel(tx, j->net_key, j->acct_key, &access_policy_account,
+                                    j->now);
     if (j->ok) {
         if ((rc = throttle_login_success(tx, j->net_key, j->acct_key)) != STORE_OK)
             return rc;

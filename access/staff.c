@@ -238,7 +238,8 @@ static int run_login_record(store_tx *tx, void *arg)
     int rc = STORE_OK;
 
     if (j->ok < 0)               /* no password was checked: not a failure */
-        return throttle_login_cancel(tx, j->net_key, j->acct_key);
+        return throttle_login_cancel(tx, j->net_key, j->acct_key, &access_policy_account,
+                                    j->now);
     /* the step is claimed here: of two logins with one code, one wins */
     if (j->ok && store_staff_totp_use(tx, j->login, j->step) == STORE_ECONFLICT) {
         j->ok = 0;

@@ -34,6 +34,14 @@ int throttle_check(store_tx *tx, const char *key, int64_t now, access_result *re
     return rc != STORE_OK ? rc : throttle_verdict(&t, now, res);
 }
 
+/* The delay the failures-th failure sets (from p->soft on). */
+static int64_t fail_delay(const throttle_policy *p, int64_t failures)
+{
+    int64_t shift = failures - p->soft, delay = shift >= 20 ? p->max_delay : (int64_t)1 << shift;
+
+    return delay < p->max_delay ? delay : p->max_delay;
+}
+
 int throttle_fail(store_tx *tx, const char *key, const throttle_policy *p, int64_t now,
                   int *locked)
 {
@@ -44,12 +52,8 @@ int throttle_fail(store_tx *tx, const char *key, const throttle_policy *p, int64
     if (rc != STORE_OK)
         return rc;
     t.failures++;
-    if (t.failures >= p->soft) {
-        int64_t shift = t.failures - p->soft, delay = shift >= 20 ? p->max_delay
-                                                                   : (int64_t)1 << shift;
-
-        t.next_allowed = now + (delay < p->max_delay ? delay : p->max_delay);
-    }
+    if (t.failures >= p->soft)
+        t.next_allowed = now + fail_delay(p, t.failures);
     if (t.failures >= p->lock_after && t.locked_until <= now) {
         t.locked_until = now + p->lock_for;
         *locked = 1;
@@ -175,9 +179,29 @@ int throttle_login_enter(store_tx *tx, const access_ctx *a, const char *net_key,
                           net_tripped);
 }
 
-int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key)
+/* Give back the failure an unchecked attempt counted at now, with the delay
+ * and the lock it set: it passed throttle_check, so neither was in force
+ * before it (one set since by another attempt differs, and stays). */
+static int throttle_unfail_at(store_tx *tx, const char *key, const throttle_policy *p,
+                              int64_t now)
 {
-    int rc = throttle_unfail(tx, acct_key);
+    store_throttle t;
+    int rc = store_throttle_get(tx, key, &t);
+
+    if (rc != STORE_OK || t.failures == 0)
+        return rc;
+    if (t.failures >= p->soft && t.next_allowed == now + fail_delay(p, t.failures))
+        t.next_allowed = now;
+    if (t.failures >= p->lock_after && t.locked_until == now + p->lock_for)
+        t.locked_until = now;
+    t.failures--;
+    return store_throttle_put(tx, key, &t);
+}
+
+int throttle_login_cancel(store_tx *tx, const char *net_key, const char *acct_key,
+                          const throttle_policy *p, int64_t now)
+{
+    int rc = throttle_unfail_at(tx, acct_key, p, now);
 
     return rc != STORE_OK ? rc : throttle_unfail(tx, net_key);
 }

@@ -924,6 +924,107 @@ static void test_admission_bounds_the_queue(void **state)
     f->a.network_failures = ACCESS_NETWORK_FAILURES;
 }
 
+typedef struct {
+    const char *key;
+    store_throttle t;
+} throttle_row;
+
+static int run_throttle_put(store_tx *tx, void *arg)
+{
+    throttle_row *r = arg;
+
+    return store_throttle_put(tx, r->key, &r->t);
+}
+
+static int run_throttle_get(store_tx *tx, void *arg)
+{
+    throttle_row *r = arg;
+
+    return store_throttle_get(tx, r->key, &r->t);
+}
+
+/* A login refused BUSY after its attempt was counted (it queued for a slot
+ * and the wait ran out) gives back all that attempt did: its failure, and
+ * the delay or the lock it set ("nothing was counted against your account",
+ * says the page). Before, the 20th attempt of an account locked it for an
+ * hour though its password was never checked, with no "account-locked"
+ * entry in the audit log. */
+static void test_busy_leaves_no_lock(void **state)
+{
+    fixture *f = *state;
+    access_result held[8], res;
+    throttle_row acct = { "acct:2", { 19, 0, 0 } };
+    char session[ACCESS_TOKEN_CHARS + 1];
+    int slots = f->a.max_hashing;
+    int64_t t = f->now + 900000, bound = f->a.wait_bound_ms, wait = f->a.hash_wait_ms;
+
+    assert_true(slots >= 1 && slots <= 8);
+    assert_int_equal(store_write(f->s, run_throttle_put, &acct), STORE_OK);
+    for (int i = 0; i < slots; i++)
+        assert_int_equal(access_hash_enter(&f->a, &held[i]), 0);
+    f->a.wait_bound_ms = 3600 * 1000;    /* admitted to the queue ... */
+    f->a.hash_wait_ms = 50;              /* ... where the wait runs out */
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "pas le bon mot de passe",
+                                  "10.25.0.1", t, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_BUSY);
+    f->a.wait_bound_ms = bound;
+    f->a.hash_wait_ms = wait;
+    for (int i = 0; i < slots; i++)
+        access_hash_leave(&f->a);
+    assert_int_equal(store_read(f->s, run_throttle_get, &acct), STORE_OK);
+    assert_int_equal(acct.t.failures, 19);
+    assert_true(acct.t.locked_until <= t);
+    assert_true(acct.t.next_allowed <= t);
+    /* the next attempt is checked: a wrong password, not LOCKED */
+    assert_int_equal(access_login(&f->a, "lea.petit@ex.gouv.fr", "pas le bon mot de passe",
+                                  "10.25.0.1", t, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_CREDENTIALS);
+    acct.t = (store_throttle){ 0, 0, 0 };
+    assert_int_equal(store_write(f->s, run_throttle_put, &acct), STORE_OK);
+}
+
+/* A login that queued for a slot until its wait ran out (BUSY after all)
+ * was slow: it lowers the adaptive limit like any login slower than the
+ * bound. Before, only the logins served were counted, so logins that timed
+ * out, each holding a writer channel for the whole wait, left the limit
+ * where it was however many there were. */
+static void test_busy_after_waiting_lowers_the_limit(void **state)
+{
+    fixture *f = *state;
+    access_result held[8], res;
+    access_admission before, after;
+    char session[ACCESS_TOKEN_CHARS + 1];
+    int slots = f->a.max_hashing;
+    int64_t t = f->now + 950000, bound = f->a.wait_bound_ms, wait = f->a.hash_wait_ms;
+    int64_t hash_us = f->a.hash_us;
+
+    assert_true(slots >= 1 && slots <= 8);
+    for (int i = 0; i < slots; i++)
+        assert_int_equal(access_hash_enter(&f->a, &held[i]), 0);
+    pthread_mutex_lock(&f->a.hash_lock);
+    f->a.login_limit = f->a.max_hashing + f->a.max_waiting;   /* room to fall */
+    f->a.hash_us = 1000;                 /* a queue estimated short ... */
+    f->a.wait_bound_ms = 20;
+    f->a.hash_wait_ms = 200;             /* ... where the wait runs out */
+    pthread_mutex_unlock(&f->a.hash_lock);
+    access_admission_get(&f->a, &before);
+    assert_int_equal(access_login(&f->a, "nobody.timed.out@ex.gouv.fr", "pas le bon mot de passe",
+                                  "10.26.0.1", t, session, &res), ACCESS_REFUSED);
+    assert_int_equal(res.code, ACCESS_E_BUSY);
+    access_admission_get(&f->a, &after);
+    pthread_mutex_lock(&f->a.hash_lock);
+    f->a.wait_bound_ms = bound;
+    f->a.hash_wait_ms = wait;
+    f->a.hash_us = hash_us;
+    pthread_mutex_unlock(&f->a.hash_lock);
+    for (int i = 0; i < slots; i++)
+        access_hash_leave(&f->a);
+    assert_int_equal(after.logins, 0);
+    assert_true(before.login_limit > slots);
+    assert_true(after.login_limit < before.login_limit);
+    assert_true(after.login_us > before.login_us);
+}
+
 /* ---- two channels: the mailbox alone never replaces the défi ---- */
 
 typedef struct {
@@ -1686,6 +1787,8 @@ int main(void)
         cmocka_unit_test(test_reassorts_and_account),
         cmocka_unit_test(test_unknown_identifier_same_time),
         cmocka_unit_test(test_admission_bounds_the_queue),
+        cmocka_unit_test(test_busy_leaves_no_lock),
+        cmocka_unit_test(test_busy_after_waiting_lowers_the_limit),
         cmocka_unit_test(test_throttles_hold_side_by_side),
         cmocka_unit_test(test_network_window),
         cmocka_unit_test(test_links_never_touch_a_defi),

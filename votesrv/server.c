@@ -82,6 +82,9 @@ static int open_with(server *s, const char *config_path, const config *loaded,
             s->access.max_waiting = channels / 2 > 0 ? (int)(channels / 2) : 1;
     }
     s->access.wait_bound_ms = s->cfg.login_queue_ms;
+    /* a caller admitted to the queue may wait as long as it was told it could */
+    if (s->access.hash_wait_ms < s->access.wait_bound_ms)
+        s->access.hash_wait_ms = s->access.wait_bound_ms;
     s->access.link_ttl = s->cfg.link_ttl;
     s->access.reissues_per_day = s->cfg.reissues_per_day;
     s->access.network_failures = s->cfg.failures_per_network;
