@@ -426,7 +426,7 @@ static int job_audit_after(store_tx *tx, void *arg)
 
 static int job_queue_outside(store_tx *tx, void *arg)
 {
-    int rc = store_after_commit(tx, job_audit_after, NULL, 0);
+    int rc = store_after_commit(tx, job_audit_after, &arg, sizeof arg);
 
     /* queued last, run first */
     return rc != STORE_OK ? rc : store_after_commit(tx, job_outside_lock, &arg, sizeof arg);
