@@ -365,9 +365,10 @@ static void test_after_commit_jobs_all_run(void **state)
  * daemon) with SQLITE_BUSY at once, without the busy handler. Such a job is
  * run again in a transaction that waits for the lock: nothing is lost. */
 typedef struct {
-    const char *path;
+    pthread_t t;
+    int started, rc;            /* the thread's, and its last SQLite answer */
     atomic_int locked;
-    int rc;
+    const char *path;
 } outside_writer;
 
 static void *run_outside_writer(void *arg)
@@ -390,21 +391,15 @@ static void *run_outside_writer(void *arg)
     return NULL;
 }
 
-typedef struct {
-    outside_writer w;
-    pthread_t t;
-    int started;
-} outside_ctx;
-
 /* First of the jobs after the commit: another connection takes the
  * registry's write lock (waited for, 150 ms at most, if it cannot). */
 static int job_outside_lock(store_tx *tx, void *arg)
 {
-    outside_ctx *o = *(outside_ctx **)arg;
+    outside_writer *o = *(outside_writer **)arg;
 
     (void)tx;
-    o->started = pthread_create(&o->t, NULL, run_outside_writer, &o->w) == 0;
-    for (int i = 0; o->started && i < 150 && !atomic_load(&o->w.locked); i++) {
+    o->started = pthread_create(&o->t, NULL, run_outside_writer, o) == 0;
+    for (int i = 0; o->started && i < 150 && !atomic_load(&o->locked); i++) {
         struct timespec pause = { 0, 1000000 };
 
         nanosleep(&pause, NULL);
@@ -416,10 +411,9 @@ static int job_outside_lock(store_tx *tx, void *arg)
 static int job_audit_after(store_tx *tx, void *arg)
 {
     json_t *payload = json_pack("{s:s}", "what", "after-commit");
-    int rc;
+    int rc = audit_append(tx, "system", "test", "after-commit", payload);
 
     (void)arg;
-    rc = audit_append(tx, "system", "test", "after-commit", payload);
     json_decref(payload);
     return rc;
 }
@@ -443,7 +437,7 @@ static void test_after_commit_waits_for_an_outside_writer(void **state)
 {
     char *dir, path[600];
     store *s;
-    outside_ctx o = { { path, 0, SQLITE_OK }, 0, 0 };
+    outside_writer o = { .path = path, .rc = SQLITE_OK };
     uint64_t seq = 0;
 
     (void)state;
@@ -456,7 +450,7 @@ static void test_after_commit_waits_for_an_outside_writer(void **state)
     if (o.started)
         pthread_join(o.t, NULL);
     assert_true(o.started);
-    assert_int_equal(o.w.rc, SQLITE_OK);
+    assert_int_equal(o.rc, SQLITE_OK);
     assert_int_equal(store_read(s, read_audit_head, &seq), STORE_OK);
     assert_int_equal(seq, 1);           /* the job after the commit wrote its entry */
     store_close(s);
