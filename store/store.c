@@ -131,6 +131,20 @@ static void run_after(store *s, job **batch, int n)
         if (m == 0)
             return;
         try_batch(s, after, m, 1, why, sizeof why);
+        if (s->b->begin_after != NULL) {
+            /* a deferred transaction's read-to-write upgrade meets another
+             * process's write lock with SQLITE_BUSY at once (no busy
+             * handler): the jobs that failed run again in one that waits
+             * for the lock, so that a checkpoint is not lost for it */
+            job *again[STORE_BATCH_MAX];
+            int r = 0;
+
+            for (int k = 0; k < m; k++)
+                if (after[k]->result != STORE_OK)
+                    again[r++] = after[k];
+            if (r > 0)
+                try_batch(s, again, r, 0, why, sizeof why);
+        }
         if (why[0] != '\0' && s->on_error != NULL)
             s->on_error(why);
         for (int k = 0; k < m; k++) {

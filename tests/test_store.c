@@ -359,6 +359,105 @@ static void test_after_commit_jobs_all_run(void **state)
     free(dir);
 }
 
+/* The jobs after a commit (a receipt, an audit checkpoint) run in a deferred
+ * transaction (SQLite): one that reads a file and then writes it meets a
+ * write lock taken meanwhile by another process (votectl runs beside the
+ * daemon) with SQLITE_BUSY at once, without the busy handler. Such a job is
+ * run again in a transaction that waits for the lock: nothing is lost. */
+typedef struct {
+    pthread_t t;
+    int started, rc;            /* the thread's, and its last SQLite answer */
+    atomic_int locked;
+    const char *path;
+} outside_writer;
+
+static void *run_outside_writer(void *arg)
+{
+    outside_writer *w = arg;
+    sqlite3 *db = NULL;
+    struct timespec hold = { 0, 50000000 };     /* 50 ms */
+
+    w->rc = sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (w->rc == SQLITE_OK)
+        w->rc = sqlite3_busy_timeout(db, 5000);
+    if (w->rc == SQLITE_OK)
+        w->rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    atomic_store(&w->locked, 1);
+    if (w->rc == SQLITE_OK) {
+        nanosleep(&hold, NULL);
+        w->rc = sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* First of the jobs after the commit: another connection takes the
+ * registry's write lock (waited for, 150 ms at most, if it cannot). */
+static int job_outside_lock(store_tx *tx, void *arg)
+{
+    outside_writer *o = *(outside_writer **)arg;
+
+    (void)tx;
+    o->started = pthread_create(&o->t, NULL, run_outside_writer, o) == 0;
+    for (int i = 0; o->started && i < 150 && !atomic_load(&o->locked); i++) {
+        struct timespec pause = { 0, 1000000 };
+
+        nanosleep(&pause, NULL);
+    }
+    return STORE_OK;
+}
+
+/* Then: reads the registry (the audit log's head), then writes it. */
+static int job_audit_after(store_tx *tx, void *arg)
+{
+    json_t *payload = json_pack("{s:s}", "what", "after-commit");
+    int rc = audit_append(tx, "system", "test", "after-commit", payload);
+
+    (void)arg;
+    json_decref(payload);
+    return rc;
+}
+
+static int job_queue_outside(store_tx *tx, void *arg)
+{
+    int rc = store_after_commit(tx, job_audit_after, &arg, sizeof arg);
+
+    /* queued last, run first */
+    return rc != STORE_OK ? rc : store_after_commit(tx, job_outside_lock, &arg, sizeof arg);
+}
+
+static int read_audit_head(store_tx *tx, void *arg)
+{
+    uint8_t hash[STORE_HASH_BYTES];
+
+    return store_audit_last(tx, arg, hash);
+}
+
+static void test_after_commit_waits_for_an_outside_writer(void **state)
+{
+    char *dir, path[600];
+    store *s;
+    outside_writer o = { .path = path, .rc = SQLITE_OK };
+    uint64_t seq = 0;
+
+    (void)state;
+    if (tu_pg())
+        skip();                         /* SQLite's locks */
+    dir = tu_tmpdir();
+    s = tu_store(dir);
+    snprintf(path, sizeof path, "%s/registry.db", dir);
+    assert_int_equal(store_write(s, job_queue_outside, &o), STORE_OK);
+    if (o.started)
+        pthread_join(o.t, NULL);
+    assert_true(o.started);
+    assert_int_equal(o.rc, SQLITE_OK);
+    assert_int_equal(store_read(s, read_audit_head, &seq), STORE_OK);
+    assert_int_equal(seq, 1);           /* the job after the commit wrote its entry */
+    store_close(s);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 /* Group commit across a cast's proofs (issue 25): while a write is announced
  * (store_write_expect), a write already queued waits for it, and both commit
  * in one transaction; an announcement withdrawn lets the queued one go. */
@@ -631,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_voters_added_in_bulk),
         cmocka_unit_test(test_after_commit_jobs_all_run),
         cmocka_unit_test(test_announced_write_shares_the_commit),
+        cmocka_unit_test(test_after_commit_waits_for_an_outside_writer),
         cmocka_unit_test(test_after_commit_writing_nothing_syncs_nothing),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ballot_box_schema_links_nothing),
