@@ -327,10 +327,10 @@ PG_SAME_USES := code_display code_new credauth_config_load credauth_open credaut
                 credauth_request_digest credauth_request_parse credauth_request_verify \
                 credential_from_code_scrutin credential_reissue_add credential_reissue_final \
                 credential_reissue_init election_authority_post election_reissue_request_make \
-                hex_decode hex_encode tu_base32_key tu_base_url tu_bin tu_daemon_teardown \
+                hex_decode hex_encode tu_base32_key tu_base_url tu_bin tu_daemon_start tu_daemon_teardown \
                 tu_demo_start tu_http tu_http_internal tu_internal_url tu_jhex tu_log_lines tu_mail_code \
                 tu_proc_child_named tu_rmdir tu_sh tu_smtp_mails_to tu_smtp_message \
-                tu_smtp_start tu_smtp_stop tu_tmpdir tu_totp tu_votecad_halt \
+                tu_smtp_start tu_smtp_stop tu_tcp_connect tu_tmpdir tu_totp tu_votecad_halt \
                 tu_votecad_outbox_empty tu_votecad_serve tu_votecad_status tu_write
 test-pg: $(REL_TESTS) $(REL_BIN) portal
 	@set -e; export LC_ALL=C; nm --defined-only -g $(REL_LIB) $(call TESTUTIL_OBJ,rel) 2>/dev/null | \
