@@ -31,22 +31,6 @@ static void write_csv(const char *path, size_t n)
         bench_die("csv");
 }
 
-/* A line "Name:   <kB> kB" of /proc/self/status, in kB (0 if absent). */
-static double status_kb(const char *name)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    double kb = 0;
-    size_t len = strlen(name);
-
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, name, len) == 0 && line[len] == ':')
-            kb = strtod(line + len + 1, NULL);
-    if (f != NULL)
-        fclose(f);
-    return kb;
-}
-
 static double cpu_seconds(const struct rusage *r)
 {
     return (double)r->ru_utime.tv_sec + (double)r->ru_utime.tv_usec / 1e6 +
@@ -90,7 +74,7 @@ void bench_import(void)
         election_create(s, &c, &d, pk) != ELECTION_OK)
         bench_die("election");
     peak_reset();
-    rss0 = status_kb("VmRSS");
+    rss0 = tu_proc_mb(getpid(), "VmRSS:");
     getrusage(RUSAGE_SELF, &ru0);
     t0 = tu_seconds();
     if ((st = voters_stream_open(csv, &d)) == NULL ||
@@ -106,7 +90,7 @@ void bench_import(void)
     printf("bench store.import_1m_s %.2f s\n", (t1 - t0) * 1000000.0 / (double)n);
     printf("# the import's memory: the peak resident size during it, less the size before\n");
     printf("bench store.import_1m_mb %.0f mb\n",
-           (status_kb("VmHWM") - rss0) / 1024.0 * 1000000.0 / (double)n);
+           (tu_proc_mb(getpid(), "VmHWM:") - rss0) * 1000000.0 / (double)n);
     def_free(&d);
     free(text);
     store_close(s);
