@@ -43,13 +43,14 @@ void box_destroy(box_ctx *b)
 typedef struct {
     box_ctx *b;
     int64_t voter, now;
-    const char *scrutin;
+    const char *scrutin, *client;
     box_result *res;
     /* read */
     store_election e;
     def_election d;
     const def_scrutin *sc;
     store_access v;
+    access_auth auth;                 /* the authenticator check's reads */
     /* write */
     ballot *ballot;
     const char *canonical;
@@ -228,9 +229,18 @@ static int load_election(store_tx *tx, cast_job *j)
     return check_state(tx, j);
 }
 
+/* A cast's one read before its proofs: the election, the facts of
+ * box_cast_allowed and, if they allow it, the authenticator check's reads
+ * (access_auth_decide decides once the ballot is parsed). */
 static int run_read(store_tx *tx, void *arg)
 {
-    return load_election(tx, arg);
+    cast_job *j = arg;
+    int rc = load_election(tx, j);
+
+    if (rc == STORE_OK)
+        rc = access_auth_read(tx, j->b->access, j->voter, j->v.number, j->v.struck, j->scrutin,
+                              j->client, j->now, &j->auth);
+    return rc;
 }
 
 /* In the write: the election row again (state, suspension); the definition is
@@ -482,8 +492,8 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
              json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
              box_result *res)
 {
-    cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .res = res,
-                   .receipt = out, .signed_rc = SIGNER_EIO };
+    cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .client = client,
+                   .res = res, .receipt = out, .signed_rc = SIGNER_EIO };
     char *canonical = NULL;
     int rc, token = 0;
 
@@ -493,8 +503,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     if (rc == STORE_OK)
         rc = parse_ballot(&j, ballot_json);
     if (rc == STORE_OK) {
-        rc = access_auth_check(b->access, voter, scrutin, auth, j.ballot->cred, client, now,
-                               &res->access);
+        rc = access_auth_decide(b->access, &j.auth, auth, j.ballot->cred, &res->access);
         if (rc == ACCESS_REFUSED)
             rc = refuse(&j, BOX_E_ACCESS);
         j.auth_checked = rc == ACCESS_OK;
