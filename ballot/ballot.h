@@ -95,5 +95,14 @@ const char *ballot_field_name(int field);
 MUST_CHECK
 ballot *ballot_wire_check(const uint8_t *in, size_t len, const ballot_scrutin *sc,
                           ballot_field *field);
+/* What another process read of a ballot's JSON (field: the first fault it
+ * found, fp: the fingerprint it claims, wire: its wire form when field is
+ * NONE), taken as a ballot of sc only if it holds against sc: a fault before
+ * the fingerprint is named as found; then fp must be sc's ("election"); then
+ * a later fault is named as found, or the wire form checked
+ * (ballot_wire_check). The ballot, or NULL with *out the field at fault. */
+MUST_CHECK
+ballot *ballot_wire_take(int field, const uint8_t *fp, const uint8_t *wire, size_t len,
+                         const ballot_scrutin *sc, ballot_field *out);
 
 #endif

@@ -113,3 +113,19 @@ ballot *ballot_wire_check(const uint8_t *in, size_t len, const ballot_scrutin *s
                                                                : BALLOT_FIELD_NONE;
     return b;
 }
+
+ballot *ballot_wire_take(int field, const uint8_t *fp, const uint8_t *wire, size_t len,
+                         const ballot_scrutin *sc, ballot_field *out)
+{
+    *out = field >= BALLOT_FIELD_NONE && field < BALLOT_FIELD_COUNT ? (ballot_field)field
+                                                                    : BALLOT_FIELD_BALLOT;
+    if (*out != BALLOT_FIELD_NONE && *out <= BALLOT_FIELD_ELECTION)
+        return NULL;
+    if (fp == NULL || memcmp(fp, sc->fp, BALLOT_FP_BYTES) != 0) {
+        *out = BALLOT_FIELD_ELECTION;
+        return NULL;
+    }
+    if (*out != BALLOT_FIELD_NONE)
+        return NULL;
+    return ballot_wire_check(wire, wire != NULL ? len : 0, sc, out);
+}

@@ -371,21 +371,12 @@ static int parse_ballot(cast_job *j, const box_ballot_in *in)
     const elgamal_pk *pk = election_key(j->b, j->e.public_key);
     ballot_scrutin sc = { j->e.fingerprint, pk, j->scrutin, j->sc->nlists,
                           j->sc->blank_allowed ? 0 : 1, 1 };
-    ballot_field field = in->field > BALLOT_FIELD_NONE && in->field < BALLOT_FIELD_COUNT
-                             ? (ballot_field)in->field
-                             : in->field == BALLOT_FIELD_NONE ? BALLOT_FIELD_NONE
-                                                              : BALLOT_FIELD_BALLOT;
+    ballot_field field = BALLOT_FIELD_SCRUTIN;
 
     if (pk == NULL)
         return STORE_EIO;
-    if (ballot_scrutin_check(&sc) != 0)
-        field = BALLOT_FIELD_SCRUTIN;
-    else if ((field == BALLOT_FIELD_NONE || field > BALLOT_FIELD_ELECTION) &&
-             (in->fp == NULL || memcmp(in->fp, j->e.fingerprint, BALLOT_FP_BYTES) != 0))
-        field = BALLOT_FIELD_ELECTION;  /* checked before the later fields, as before */
-    if (field == BALLOT_FIELD_NONE)
-        j->ballot = ballot_wire_check(in->wire, in->wire != NULL ? in->len : 0, &sc, &field);
-    if (field == BALLOT_FIELD_NONE)
+    if (ballot_scrutin_check(&sc) == 0 &&
+        (j->ballot = ballot_wire_take(in->field, in->fp, in->wire, in->len, &sc, &field)) != NULL)
         return STORE_OK;
     snprintf(j->res->field, sizeof j->res->field, "%s", ballot_field_name(field));
     return refuse(j, BOX_E_BALLOT);
