@@ -9,12 +9,15 @@
  * the control channel carries PRIVSEP_READY (the bound port) once.
  *
  * A request is typed: the worker has resolved it (http_resolve: route, path
- * parameters, JSON parsed, form decoded) and sends the route's index, its
- * parameters and the JSON body as a tree of typed values; neither the path
+ * parameters, JSON parsed, form decoded, a ballot read) and sends the route's
+ * index, its parameters and the JSON body as a tree of typed values, or a
+ * ballot in its wire form (the cast route, the vote form); neither the path
  * nor the body's bytes travel. The writer reads it with the fixed-framing
- * reader below, which yields integers and NUL-free strings only, rebuilds the
- * JSON value with jansson's constructors, and runs the route (http_answer,
- * which takes no bytes): no text from the network is parsed in the writer. */
+ * reader below, which yields integers, NUL-free strings and byte strings of
+ * checked lengths only, rebuilds the JSON value with jansson's constructors,
+ * and runs the route (http_answer, which takes no bytes): no text from the
+ * network is parsed in the writer, and a ballot's wire form is checked
+ * against the writer's own scrutin (box_cast). */
 #define _GNU_SOURCE
 #include "server.h"
 #include "endpoints.h"
