@@ -814,6 +814,11 @@ static void test_writer_refuses_bad_frames(void **state)
         assert_true(refused(sv[0], &f));
         cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n - 1);
         assert_true(refused(sv[0], &f));
+        /* an id not the path's (the writer checks it against its scrutin too) */
+        w[2] = 'C';
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        w[2] = 'c';
         /* a version not 1; k, min, max out of their ranges */
         w[0] = 2;
         cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);

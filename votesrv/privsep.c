@@ -296,8 +296,9 @@ static int all_zero(const uint8_t *p, size_t n)
 }
 
 /* u32 present; if 1: u32 field, bytes(32) election, bytes(wire): the wire
- * empty unless field is 0, then ballot_wire_framed; the election zero while
- * the field is one read before it (ballot, version, election). */
+ * empty unless field is 0, then ballot_wire_framed and of the scrutin id (the
+ * route's parameter); the election zero while the field is one read before
+ * it (ballot, version, election). */
 static void ballot_put(frame_out *b, const http_ballot *hb)
 {
     frame_put_u32(b, (uint32_t)(hb->present != 0));
@@ -308,7 +309,7 @@ static void ballot_put(frame_out *b, const http_ballot *hb)
     frame_put_bytes(b, hb->wire, hb->field == BALLOT_FIELD_NONE ? hb->len : 0);
 }
 
-static int ballot_get(frame_in *r, http_ballot *hb)
+static int ballot_get(frame_in *r, http_ballot *hb, const char *id)
 {
     uint32_t present = frame_get_u32(r), field;
     size_t n = 0;
@@ -329,7 +330,9 @@ static int ballot_get(frame_in *r, http_ballot *hb)
     hb->field = (int)field;
     hb->wire = (const uint8_t *)frame_get_bytes(r, &hb->len);
     if (r->bad || (field != BALLOT_FIELD_NONE && hb->len != 0) ||
-        (field == BALLOT_FIELD_NONE && !ballot_wire_framed(hb->wire, hb->len)))
+        (field == BALLOT_FIELD_NONE &&
+         (!ballot_wire_framed(hb->wire, hb->len) || id == NULL || hb->wire[1] != strlen(id) ||
+          memcmp(hb->wire + 2, id, hb->wire[1]) != 0)))
         return -1;
     return 0;
 }
@@ -345,7 +348,7 @@ static void ballot_body_put(frame_out *b, const http_ballot *hb)
     ballot_put(b, hb);
 }
 
-static int ballot_body_get(frame_in *r, http_ballot *hb)
+static int ballot_body_get(frame_in *r, http_ballot *hb, const char *id)
 {
     uint32_t auth_ok;
     size_t n = 0;
@@ -367,7 +370,7 @@ static int ballot_body_get(frame_in *r, http_ballot *hb)
             return -1;
         json_decref(key);
     }
-    return ballot_get(r, hb);
+    return ballot_get(r, hb, id);
 }
 
 /* What the worker can send as the client: an address in the text form
@@ -461,10 +464,10 @@ static int request_decode(frame_in *r, typed_request *t)
         }
         t->form.n = nform;
         req->form = &t->form;
-        if (fj != NULL && ballot_get(r, &req->ballot) != 0)
+        if (fj != NULL && ballot_get(r, &req->ballot, req->params[0]) != 0)
             return -1;
     } else if (kind == HTTP_BODY_BALLOT) {
-        if (ballot_body_get(r, &req->ballot) != 0)
+        if (ballot_body_get(r, &req->ballot, req->params[0]) != 0)
             return -1;
     } else if (kind == HTTP_BODY_JSON) {
         size_t nodes = 0;
