@@ -306,7 +306,10 @@ static void ballot_put(frame_out *b, const http_ballot *hb)
         return;
     frame_put_u32(b, (uint32_t)hb->field);
     frame_put_bytes(b, hb->election, sizeof hb->election);
-    frame_put_bytes(b, hb->wire, hb->field == BALLOT_FIELD_NONE ? hb->len : 0);
+    if (hb->field == BALLOT_FIELD_NONE && hb->wire != NULL)
+        frame_put_bytes(b, hb->wire, hb->len);
+    else
+        frame_put_u32(b, 0);            /* no wire: an empty byte string */
 }
 
 static int ballot_get(frame_in *r, http_ballot *hb, const char *id)
