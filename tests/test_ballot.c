@@ -131,6 +131,18 @@ static void test_tampering_any_byte(void **state)
 }
 
 /* The box's compact form gives back the same ballot, and only for its scrutin. */
+/* a and b have the same canonical bytes. */
+static void same_canonical(const ballot *a, const ballot *b, const uint8_t *fp)
+{
+    char *t1 = ballot_canonical(a, fp), *t2 = ballot_canonical(b, fp);
+
+    assert_non_null(t1);
+    assert_non_null(t2);
+    assert_string_equal(t1, t2);
+    free(t1);
+    free(t2);
+}
+
 static void test_wire_form(void **state)
 {
     fixture *f = *state;
@@ -139,18 +151,13 @@ static void test_wire_form(void **state)
     ballot *b = make(f, &sc, ch, 1), *c;
     uint8_t wire[BALLOT_WIRE_MAX];
     int n = ballot_wire_encode(wire, sizeof wire, b);
-    char *t1, *t2;
 
     assert_int_equal((size_t)n, ballot_wire_size(b));
     assert_int_equal(ballot_wire_encode(wire, (size_t)n - 1, b), -1);
     c = ballot_wire_decode(wire, (size_t)n, &sc);
     assert_non_null(c);
     assert_int_equal(ballot_verify(c, &sc), 0);
-    t1 = ballot_canonical(b, f->fp);
-    t2 = ballot_canonical(c, f->fp);
-    assert_string_equal(t1, t2);
-    free(t1);
-    free(t2);
+    same_canonical(b, c, f->fp);
     ballot_free(c);
     assert_null(ballot_wire_decode(wire, (size_t)n - 1, &sc));       /* truncated */
     assert_null(ballot_wire_decode(wire, 4, &sc));
@@ -188,7 +195,7 @@ static void test_shape_names_fields_as_before(void **state)
         json_t *j = json_deep_copy(good), *lists = json_object_get(j, "lists");
         json_t *range = json_object_get(j, "range"), *sig = json_object_get(j, "signature");
         const char *w = faults[i];
-        char want[32] = "", *c1, *c2;
+        char want[32] = "";
         ballot *parsed, *shaped = NULL, *taken;
         ballot_field field;
         uint8_t fp[BALLOT_FP_BYTES], wire[BALLOT_WIRE_MAX];
@@ -269,11 +276,7 @@ static void test_shape_names_fields_as_before(void **state)
         } else {
             assert_string_equal(w, "none");
             assert_non_null(taken);
-            c1 = ballot_canonical(parsed, f->fp);
-            c2 = ballot_canonical(taken, f->fp);
-            assert_string_equal(c1, c2);
-            free(c1);
-            free(c2);
+            same_canonical(parsed, taken, f->fp);
         }
         ballot_free(parsed);
         ballot_free(shaped);
