@@ -282,7 +282,12 @@ static store_conn *sq_connect(const store_config *cfg, int readonly, char *err, 
         free(c);
         return NULL;
     }
-    if (sqlite3_open_v2(cfg->registry_path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+    if (sq_vfs_register() != STORE_OK) {
+        snprintf(err, errlen, "SQLite: cannot register the %s VFS", SQ_VFS_NAME);
+        free(c);
+        return NULL;
+    }
+    if (sqlite3_open_v2(cfg->registry_path, &c->db, flags | SQLITE_OPEN_NOMUTEX, SQ_VFS_NAME) !=
         SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", cfg->registry_path, sqlite3_errmsg(c->db));
         sq_disconnect(c);
