@@ -20,12 +20,18 @@
  * DELETE mode, or a person): a journal it deleted or replaced while the
  * writer held it open would leave the writer's next journal in an unlinked
  * file, and a crash during that commit without the journal the next opener
- * needs to roll it back. So before the first write of each transaction to a
- * journal (at offset 0 of an empty file) the path is checked against the open
- * file (one stat); if they differ, the journal is opened again at its path
- * first. The check cannot race another SQLite connection: by then this one
- * holds the database's RESERVED lock, without which nobody writes, rolls back
- * or deletes that journal. */
+ * needs to roll it back; worse, the deleted file still holds that program's
+ * own journal, which the writer's next hot-journal probe would read through
+ * its open file and "roll back", undoing a committed transaction
+ * (tests/test_crash.c, test_journals_kept_open). So before each read of a
+ * journal's header (the probe at a transaction's start, a rollback) and the
+ * first write of each transaction to it (at offset 0 of an empty file) the
+ * path is checked against the open file (one stat); if they differ, the
+ * journal is opened again at its path (created if it is gone). Another SQLite
+ * connection cannot change the journal between the check and its use: the
+ * probe is made again under the EXCLUSIVE lock before any rollback, and a
+ * write needs this connection's RESERVED lock, without which nobody writes,
+ * rolls back or deletes that journal. */
 #include "store_sqlite.h"
 
 #include <pthread.h>
@@ -96,6 +102,13 @@ static int vf_close(sqlite3_file *file)
 
 static int vf_read(sqlite3_file *file, void *buf, int n, sqlite3_int64 off)
 {
+    vfs_file *f = (vfs_file *)file;
+    int rc;
+
+    /* the hot-journal probe at each transaction's start reads the first
+     * byte: of the journal at the path, not of one deleted since */
+    if (f->journal && off == 0 && (rc = journal_follow(f)) != SQLITE_OK)
+        return rc;
     return FORWARD(file, xRead, buf, n, off);
 }
 
