@@ -827,20 +827,10 @@ static int cv_device(sqlite3_file *file)
     return CV_REAL(file)->pMethods->xDeviceCharacteristics(CV_REAL(file));
 }
 
+/* Version 1, in sqlite3_io_methods' order: no shared memory (no WAL), no mmap. */
 static const sqlite3_io_methods cv_methods = {
-    .iVersion = 1,
-    .xClose = cv_close,
-    .xRead = cv_read,
-    .xWrite = cv_write,
-    .xTruncate = cv_truncate,
-    .xSync = cv_sync,
-    .xFileSize = cv_size,
-    .xLock = cv_lock_,
-    .xUnlock = cv_unlock,
-    .xCheckReservedLock = cv_reserved,
-    .xFileControl = cv_control,
-    .xSectorSize = cv_sector,
-    .xDeviceCharacteristics = cv_device,
+    1, cv_close, cv_read, cv_write, cv_truncate, cv_sync, cv_size, cv_lock_, cv_unlock,
+    cv_reserved, cv_control, cv_sector, cv_device, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 static int cv_open(sqlite3_vfs *v, const char *name, sqlite3_file *file, int flags, int *out)
@@ -849,9 +839,7 @@ static int cv_open(sqlite3_vfs *v, const char *name, sqlite3_file *file, int fla
     int rc;
 
     (void)v;
-    memset(f, 0, sizeof *f);
-    f->real = (sqlite3_file *)&f[1];
-    f->name = name;
+    *f = (cv_file){ .real = (sqlite3_file *)&f[1], .name = name };
     rc = cv_below->xOpen(cv_below, name, f->real, flags, out);
     file->pMethods = f->real->pMethods != NULL ? &cv_methods : NULL;
     if (rc == SQLITE_OK) {
