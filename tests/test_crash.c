@@ -986,15 +986,42 @@ static int job_step_reserve(store_tx *tx, void *arg)
 /* A folder for the store-level tests: in memory (tmpfs) if this machine
  * has one, since their crashes are made by the crash VFS, not the disk, and
  * each of their ~140 commits would otherwise wait for a dozen real syncs. */
+static char *step_dirs[2];        /* removed by step_teardown, the test failed or not */
+static int step_child_pid;        /* killed by it */
+
 static char *step_tmpdir(void)
 {
     char *d = strdup("/dev/shm/votesrv-test-XXXXXX");
 
     assert_non_null(d);
-    if (mkdtemp(d) != NULL)
-        return d;
-    free(d);
-    return tu_tmpdir();
+    if (mkdtemp(d) == NULL) {
+        free(d);
+        d = tu_tmpdir();
+    }
+    for (int i = 0; i < 2; i++)
+        if (step_dirs[i] == NULL) {
+            step_dirs[i] = d;
+            return d;
+        }
+    fail_msg("step_tmpdir: two folders at most");
+    return NULL;
+}
+
+static int step_teardown(void **state)
+{
+    (void)state;
+    if (step_child_pid > 0) {
+        kill(step_child_pid, SIGKILL);
+        waitpid(step_child_pid, NULL, 0);
+        step_child_pid = 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (step_dirs[i] != NULL)
+            tu_rmdir(step_dirs[i]);
+        free(step_dirs[i]);
+        step_dirs[i] = NULL;
+    }
+    return 0;
 }
 
 /* The example election with STEP_VOTERS voters, its box reserved, and a
@@ -1145,10 +1172,7 @@ static void test_commit_steps(void **state)
         assert_true(hot > 0);
         assert_true(last >= 10);
     }
-    tu_rmdir(dir);
-    free(dir);
-    tu_rmdir(base);
-    free(base);
+    /* base and dir: removed by step_teardown */
 }
 
 /* Does process pid hold the file dir/name open (its path, or once deleted,
@@ -1234,10 +1258,12 @@ static void test_journals_kept_open(void **state)
         _exit(7);                  /* not reached: the crash comes first */
     }
     assert_true(pid > 0);
+    step_child_pid = pid;
     close(to_child[0]);
     close(from_child[1]);
     if (read(from_child[0], &go, 1) != 1) {
         waitpid(pid, &status, 0);
+        step_child_pid = 0;
         fail_msg("the writer stopped: %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     /* the writer holds both journals open between its transactions */
@@ -1257,6 +1283,7 @@ static void test_journals_kept_open(void **state)
     assert_int_equal(access(path, F_OK), -1);
     assert_int_equal(write(to_child[1], "g", 1), 1);
     assert_int_equal(waitpid(pid, &status, 0), pid);
+    step_child_pid = 0;
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), EXIT_CRASHED);
     /* the registry's journal of that commit is where the next opener looks */
@@ -1273,8 +1300,6 @@ static void test_journals_kept_open(void **state)
     assert_int_equal(sql_long(path, "SELECT length(notice) FROM election"), notice);
     close(to_child[1]);
     close(from_child[0]);
-    tu_rmdir(dir);
-    free(dir);
 }
 
 int main(void)
@@ -1283,8 +1308,8 @@ int main(void)
         cmocka_unit_test(test_sigkill_under_load),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_read_only),
-        cmocka_unit_test(test_commit_steps),
-        cmocka_unit_test(test_journals_kept_open),
+        cmocka_unit_test_teardown(test_commit_steps, step_teardown),
+        cmocka_unit_test_teardown(test_journals_kept_open, step_teardown),
     };
 
     if (sodium_init() < 0)
