@@ -1320,13 +1320,21 @@ static long vfs_rollback_sum(sqlite3 *db)
     return sum;
 }
 
+static int rollback_teardown(void **state)
+{
+    if (*state != NULL)
+        tu_rmdir(*state);
+    free(*state);
+    return 0;
+}
+
 static void test_rollback_journal_unlinked(void **state)
 {
     char *dir = tu_tmpdir(), db_path[PATH_MAX], journal[PATH_MAX];
     sqlite3 *db = NULL;
     long before;
 
-    (void)state;
+    *state = dir;
     snprintf(db_path, sizeof db_path, "%s/spill.db", dir);
     snprintf(journal, sizeof journal, "%s/spill.db-journal", dir);
     assert_int_equal(sq_vfs_register(), STORE_OK);
@@ -1349,7 +1357,6 @@ static void test_rollback_journal_unlinked(void **state)
     assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, SQ_VFS_NAME), SQLITE_OK);
     assert_int_equal(vfs_rollback_sum(db), before);
     sqlite3_close(db);
-    tu_rmdir(dir);
 }
 
 int main(void)
@@ -1360,7 +1367,7 @@ int main(void)
         cmocka_unit_test(test_read_only),
         cmocka_unit_test_teardown(test_commit_steps, step_teardown),
         cmocka_unit_test_teardown(test_journals_kept_open, step_teardown),
-        cmocka_unit_test(test_rollback_journal_unlinked),
+        cmocka_unit_test_teardown(test_rollback_journal_unlinked, rollback_teardown),
     };
 
     if (sodium_init() < 0)
