@@ -10,8 +10,9 @@
  * (a client that waited for answers would slow down with the server and hide
  * a collapse). A voter refused with an announced 503 (Retry-After, the API's
  * "busy" and its message telling when to come back) comes back after
- * Retry-After seconds, as the portal's waiting page does; admitted, she casts
- * her ballot (made beforehand) at once.
+ * Retry-After seconds, as the portal's waiting page does, sending back the
+ * retry ticket of that refusal (error.retry_ticket: the place booked for
+ * her, access.h); admitted, she casts her ballot (made beforehand) at once.
  *
  * Counted by the client: rush.errors is anything but a 2xx or an announced
  * 503, time-outs (RUSH_TIMEOUT_MS) included; rush.admitted_p99_ms over the
@@ -48,6 +49,7 @@
 
 typedef struct {
     char id[96];
+    char ticket[128];               /* the retry ticket of her last refusal, sent back */
     client_prepared ballot;
     int attempts;
 } rush_voter;
@@ -193,7 +195,7 @@ static void attempt(rush_run *r, client *c, size_t i)
     int rc;
 
     v->attempts++;
-    rc = client_login(c, v->id, RUSH_PASSWORD, &res);
+    rc = client_login_queued(c, v->id, RUSH_PASSWORD, v->ticket, sizeof v->ticket, &res);
     pthread_mutex_lock(&r->lock);
     r->attempts++;
     pthread_mutex_unlock(&r->lock);
