@@ -196,9 +196,14 @@ int access_login_admit_at(access_ctx *a, const char *identifier, const char *tic
         } else {
             refuse_place(a, held, now, 1, place, res);
         }
-    } else if (a->logins < (int)a->login_limit - (int64_t)queue_reserved(q) && hash_room(a)) {
-        /* fresh, early, or a ticket that counts as none: only where the
-         * holders due now leave room; the identifier's place is freed */
+    } else if ((a->logins < (int)a->login_limit - (int64_t)queue_reserved(q) ||
+                (a->logins < (int)a->login_limit && a->hashing < a->max_hashing &&
+                 a->waiting == 0)) && hash_room(a)) {
+        /* fresh, early, or a ticket that counts as none: only in the room
+         * the holders whose time has come leave, or while an Argon2id slot
+         * is idle with nobody waiting (capacity is never left unused, so the
+         * rate measured is the capacity, not the booking's own rate); the
+         * identifier's place is freed */
         if (mine != 0)
             queue_take(q, mine);
         a->logins++;

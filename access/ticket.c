@@ -34,8 +34,9 @@ struct access_queue {
     uint8_t key[32];
     uint64_t epoch;
     int64_t t0_us;                     /* the origin of the ms in tickets */
-    /* seqs: [tail, released) expired or past the hold, [released, due_end)
-     * due and reserving, [due_end, next_seq) not due yet */
+    /* seqs: [tail, released) past the hold (valid until they expire),
+     * [released, due_end) their time come, reserving room, [due_end,
+     * next_seq) to come (valid from 1 s before their time) */
     uint64_t next_seq, tail, released, due_end;
     uint64_t due_live;                 /* live places in [released, due_end) */
     int64_t book_until;
@@ -44,6 +45,7 @@ struct access_queue {
     uint64_t rate_done, rate_refused;
     uint64_t booked, admitted, noshow;
     int32_t bucket[Q_BUCKETS];
+    int32_t live_tree[Q_SLOTS + 1];    /* live slots by ring index (a Fenwick tree) */
     q_slot slot[Q_SLOTS];
 };
 
@@ -90,6 +92,39 @@ int64_t queue_now_ms(const access_queue *q)
 static q_slot *slot_of(access_queue *q, uint64_t seq)
 {
     return &q->slot[seq & (Q_SLOTS - 1)];
+}
+
+/* A slot's live flag, set or cleared, counted in the tree. */
+static void live_set(access_queue *q, uint64_t seq, int on)
+{
+    q_slot *s = slot_of(q, seq);
+
+    if (s->live == on)
+        return;
+    s->live = (uint8_t)on;
+    for (uint32_t i = (uint32_t)(seq & (Q_SLOTS - 1)) + 1; i <= Q_SLOTS; i += i & -i)
+        q->live_tree[i] += on ? 1 : -1;
+}
+
+static int64_t live_prefix(const access_queue *q, uint32_t n)   /* ring indices [0, n) */
+{
+    int64_t c = 0;
+
+    for (; n > 0; n -= n & -n)
+        c += q->live_tree[n];
+    return c;
+}
+
+/* The live places of seqs [lo, hi) (fewer than Q_SLOTS apart). */
+static int64_t live_between(const access_queue *q, uint64_t lo, uint64_t hi)
+{
+    uint32_t l = (uint32_t)(lo & (Q_SLOTS - 1)), h = (uint32_t)(hi & (Q_SLOTS - 1));
+
+    if (hi <= lo)
+        return 0;
+    if (l < h)
+        return live_prefix(q, h) - live_prefix(q, l);
+    return live_prefix(q, Q_SLOTS) - live_prefix(q, l) + live_prefix(q, h);
 }
 
 static uint32_t bucket_of(const uint8_t idh[16])
@@ -164,8 +199,7 @@ static void link_slot(access_queue *q, uint64_t seq)
 
 void queue_advance(access_queue *q, int64_t now)
 {
-    while (q->due_end < q->next_seq &&
-           slot_of(q, q->due_end)->not_before - TICKET_EARLY_MS <= now) {
+    while (q->due_end < q->next_seq && slot_of(q, q->due_end)->not_before <= now) {
         q->due_live += slot_of(q, q->due_end)->live;
         q->due_end++;
     }
@@ -183,7 +217,7 @@ void queue_advance(access_queue *q, int64_t now)
             break;                     /* still valid: so are all later ones */
         if (s->live) {
             unlink_slot(q, q->tail);
-            s->live = 0;
+            live_set(q, q->tail, 0);
         }
         q->tail++;
     }
@@ -221,7 +255,7 @@ uint64_t queue_book(access_queue *q, const uint8_t idh[16], int64_t now, double 
     s->not_before = from + step;
     q->book_until = s->not_before;
     memcpy(s->idh, idh, 16);
-    s->live = 1;
+    live_set(q, seq, 1);
     link_slot(q, seq);
     q->booked++;
     if (seq < q->due_end)              /* cannot be: not_before > now */
@@ -237,7 +271,7 @@ void queue_take(access_queue *q, uint64_t seq)
     if (seq < q->tail || seq >= q->next_seq || !s->live)
         return;
     unlink_slot(q, seq);
-    s->live = 0;
+    live_set(q, seq, 0);
     if (seq >= q->released && seq < q->due_end)
         q->due_live--;
     q->admitted++;
@@ -250,7 +284,7 @@ void queue_restore(access_queue *q, uint64_t seq)
 
     if (seq < q->tail || seq >= q->next_seq || s->live)
         return;
-    s->live = 1;
+    live_set(q, seq, 1);
     link_slot(q, seq);
     if (seq >= q->released && seq < q->due_end)
         q->due_live++;
@@ -312,12 +346,11 @@ uint64_t queue_check(access_queue *q, const uint8_t idh[16], const char *ticket,
     return seq;
 }
 
-/* 1 for a place due now; else the live places ahead of it, plus one. */
+/* The live places ahead of it that still hold room (their time to come,
+ * or come less than 5 s ago), plus one. */
 int64_t queue_position(const access_queue *q, uint64_t seq)
 {
-    if (seq < q->due_end)
-        return 1;
-    return (int64_t)(q->due_live + (seq - q->due_end)) + 1;
+    return live_between(q, q->released, seq) + 1;
 }
 
 void queue_done(access_queue *q, int refused_now)

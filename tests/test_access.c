@@ -954,18 +954,21 @@ static int run_throttle_get(store_tx *tx, void *arg)
 typedef struct {
     access_queue *saved;
     double limit;
-    int logins;
-    int64_t hash_us;
+    int logins, hashing;
+    int64_t hash_us, bound;
 } rush_saved;
 
 static void rush_begin(fixture *f, rush_saved *s)
 {
-    *s = (rush_saved){ f->a.queue, f->a.login_limit, f->a.logins, f->a.hash_us };
+    *s = (rush_saved){ f->a.queue, f->a.login_limit, f->a.logins, f->a.hashing, f->a.hash_us,
+                       f->a.wait_bound_ms };
     f->a.queue = queue_new();
     assert_non_null(f->a.queue);
     f->a.login_limit = 2;
     f->a.logins = 2;
+    f->a.hashing = f->a.max_hashing;     /* every Argon2id slot busy */
     f->a.hash_us = 2000000 * (int64_t)f->a.max_hashing;   /* 0.5 login/s: 2,222 ms apart */
+    f->a.wait_bound_ms = 3600 * 1000;    /* the hash queue's own bound out of the way */
 }
 
 static void rush_end(fixture *f, const rush_saved *s)
@@ -974,7 +977,9 @@ static void rush_end(fixture *f, const rush_saved *s)
     f->a.queue = s->saved;
     f->a.login_limit = s->limit;
     f->a.logins = s->logins;
+    f->a.hashing = s->hashing;
     f->a.hash_us = s->hash_us;
+    f->a.wait_bound_ms = s->bound;
 }
 
 static int rush_admit(fixture *f, const char *who, const char *ticket, int64_t t,
@@ -1053,13 +1058,19 @@ static void test_rush_tickets_keep_order(void **state)
     assert_int_equal(rush_admit(f, "rush.d@ex.gouv.fr", r2.ticket, due[0], &q, &res), -1);
     assert_string_not_equal(q.ticket, r2.ticket);          /* booked anew, at the back */
     assert_int_equal(q.position, 5);
+    /* ... unless Argon2id has a slot idle and nobody waiting: then room is
+     * not left unused (the fresh one's place is freed) */
+    f->a.hashing = f->a.max_hashing - 1;
+    assert_int_equal(rush_admit(f, "rush.fresh@ex.gouv.fr", NULL, due[0], &q, &res), 0);
+    f->a.logins = 1;
+    f->a.hashing = f->a.max_hashing;
     /* A with her ticket: admitted in the place kept for her */
     assert_int_equal(rush_admit(f, who[0], p[0].ticket, due[0], &q, &res), 0);
     assert_int_equal(f->a.logins, 2);
     /* used: shown again, it is none (a new place at the back) */
     assert_int_equal(rush_admit(f, who[0], p[0].ticket, due[0] + 10, &q, &res), -1);
     assert_string_not_equal(q.ticket, p[0].ticket);
-    assert_int_equal(q.position, 5);                        /* B, C, fresh, D ahead */
+    assert_int_equal(q.position, 4);                        /* B, C, D ahead */
     /* B's time, the adaptive limit reached: B passes above it, up to the hard cap */
     assert_int_equal(rush_admit(f, who[1], p[1].ticket, due[1], &q, &res), 0);
     assert_int_equal(f->a.logins, 3);
