@@ -148,18 +148,18 @@ void queue_identifier(const access_queue *q, uint8_t idh[16], const char *identi
     crypto_generichash_final(&st, idh, 16);
 }
 
+/* A ticket's numbers in the writer's own byte order: only the writer that
+ * made a ticket reads it (another start has another epoch and key). */
 static void put64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    memcpy(p, &v, sizeof v);
 }
 
 static uint64_t get64(const uint8_t *p)
 {
-    uint64_t v = 0;
+    uint64_t v;
 
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
+    memcpy(&v, p, sizeof v);
     return v;
 }
 
