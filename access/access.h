@@ -337,6 +337,27 @@ MUST_CHECK
 int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
                       const uint8_t pub[32], const char *client, int64_t now,
                       access_result *res);
+/* access_auth_check in two halves, for a cast that reads its own facts and
+ * these in one transaction: access_auth_read inside that read (the voter's
+ * number and whether struck, as the caller read them: the binding, the wrong
+ * codes' throttles), then access_auth_decide with the ballot's credential
+ * (the comparison, and the write of a wrong or first right code). Together
+ * they are access_auth_check: the same reads, checks, writes and answers. */
+typedef struct {
+    int64_t voter, now;
+    char number[33];                   /* STORE_NUMBER_CHARS + 1 */
+    int struck, has_bind, had_failures, ok;
+    uint8_t bind[32];
+    char key[96], net_key[96];         /* THROTTLE_KEY_CHARS */
+    access_result res;                 /* the throttles' verdict */
+} access_auth;
+MUST_CHECK
+int access_auth_read(store_tx *tx, const access_ctx *a, int64_t voter, const char *number,
+                     int struck, const char *scrutin, const char *client, int64_t now,
+                     access_auth *out);
+MUST_CHECK
+int access_auth_decide(access_ctx *a, access_auth *st, const uint8_t auth[32],
+                       const uint8_t pub[32], access_result *res);
 
 /* A fresh ALTCHA challenge; and the check of a solved one, accepted once. */
 json_t *access_challenge(const access_ctx *a, int64_t now);

@@ -421,28 +421,27 @@ int access_code_reissue_support(access_ctx *a, int64_t voter, const char *actor,
     return reissue(a, &j, NULL);
 }
 
-typedef struct {
-    access_ctx *a;
-    int64_t voter, now;
-    const char *client, *scrutin;
-    store_access v;
-    uint8_t bind[CREDENTIAL_AUTH_BYTES];
-    int has_bind;
-    char eid[STORE_EID_CHARS + 1];
-    char key[THROTTLE_KEY_CHARS], net_key[THROTTLE_KEY_CHARS];
-    int ok, had_failures;
-    access_result *res;
-} check_job;
+_Static_assert(sizeof ((access_auth *)0)->number == STORE_NUMBER_CHARS + 1, "voter number");
+_Static_assert(sizeof ((access_auth *)0)->key == THROTTLE_KEY_CHARS, "throttle key");
+_Static_assert(sizeof ((access_auth *)0)->bind == CREDENTIAL_AUTH_BYTES, "binding");
 
-static int run_check_read(store_tx *tx, void *arg)
+int access_auth_read(store_tx *tx, const access_ctx *a, int64_t voter, const char *number,
+                     int struck, const char *scrutin, const char *client, int64_t now,
+                     access_auth *j)
 {
-    check_job *j = arg;
+    char net[64];
     store_throttle t;
-    int open, rc = load_voter(tx, j->voter, j->eid, &open, &j->v);
+    int rc;
 
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_binding_get(tx, j->voter, j->scrutin, j->bind);
+    memset(j, 0, sizeof *j);
+    j->voter = voter;
+    j->now = now;
+    snprintf(j->number, sizeof j->number, "%s", number);
+    j->struck = struck;
+    snprintf(j->key, sizeof j->key, "code:%lld", (long long)voter);
+    access_client_network(net, client);
+    snprintf(j->net_key, sizeof j->net_key, "codenet:%s", net);
+    rc = store_binding_get(tx, voter, scrutin, j->bind);
     j->has_bind = rc == STORE_OK;
     if (rc != STORE_OK && rc != STORE_ENOTFOUND)
         return rc;
@@ -451,58 +450,89 @@ static int run_check_read(store_tx *tx, void *arg)
     if ((rc = store_throttle_get(tx, j->key, &t)) != STORE_OK)
         return rc;
     j->had_failures = t.failures > 0;
-    if ((rc = throttle_verdict(&t, j->now, j->res)) != ACCESS_OK ||
-        (rc = throttle_network_check(tx, j->a, j->net_key, j->now, j->res)) != ACCESS_OK)
+    if ((rc = throttle_verdict(&t, now, &j->res)) != ACCESS_OK ||
+        (rc = throttle_network_check(tx, a, j->net_key, now, &j->res)) != ACCESS_OK)
         return rc == ACCESS_REFUSED ? STORE_OK : rc;
     return STORE_OK;
 }
 
+typedef struct {
+    access_ctx *a;
+    access_auth *j;
+} check_write;
+
 static int run_check_write(store_tx *tx, void *arg)
 {
-    check_job *j = arg;
+    check_write *w = arg;
+    access_auth *j = w->j;
     int locked = 0, net_tripped = 0, rc;
 
     if (j->ok)
         return throttle_reset(tx, j->key);
     if ((rc = throttle_fail(tx, j->key, &policy_code, j->now, &locked)) != STORE_OK ||
-        (rc = throttle_network_fail(tx, j->a, j->net_key, j->now, &net_tripped)) != STORE_OK)
+        (rc = throttle_network_fail(tx, w->a, j->net_key, j->now, &net_tripped)) != STORE_OK)
         return rc;
-    rc = access_audit(tx, locked ? "code-locked" : "code-refused", j->v.number, NULL);
+    rc = access_audit(tx, locked ? "code-locked" : "code-refused", j->number, NULL);
     if (rc == STORE_OK && net_tripped)
         rc = throttle_network_audit(tx, j->net_key);
     return rc;
 }
 
-int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
-                      const uint8_t pub[32], const char *client, int64_t now,
-                      access_result *res)
+int access_auth_decide(access_ctx *a, access_auth *j, const uint8_t auth[32],
+                       const uint8_t pub[32], access_result *res)
 {
-    char net[64];
     uint8_t check[CREDENTIAL_AUTH_BYTES];
-    check_job j = { .a = a, .voter = voter, .now = now, .client = client, .scrutin = scrutin,
-                    .res = res };
+    check_write w = { a, j };
     int rc;
 
-    memset(res, 0, sizeof *res);
-    snprintf(j.key, sizeof j.key, "code:%lld", (long long)voter);
-    access_client_network(net, client);
-    snprintf(j.net_key, sizeof j.net_key, "codenet:%s", net);
-    if ((rc = store_read(a->store, run_check_read, &j)) != STORE_OK)
-        return rc;
+    *res = j->res;
     if (res->code != ACCESS_E_NONE) {
         if (res->code == ACCESS_E_LOCKED)
             res->code = ACCESS_E_CODE_LOCKED;
         return ACCESS_REFUSED;
     }
     credential_auth_bind(check, auth, pub);
-    j.ok = j.has_bind && !j.v.struck && secret_equal(check, j.bind, sizeof check);
+    j->ok = j->has_bind && !j->struck && secret_equal(check, j->bind, sizeof check);
     /* a success writes only to clear earlier failures: the cast's own
      * transaction is the durable record of a right code */
-    if ((!j.ok || j.had_failures) && (rc = store_write(a->store, run_check_write, &j)) != STORE_OK)
+    if ((!j->ok || j->had_failures) && (rc = store_write(a->store, run_check_write, &w)) != STORE_OK)
         return rc;
-    if (!j.ok) {
+    if (!j->ok) {
         res->code = ACCESS_E_CODE_WRONG;
         return ACCESS_REFUSED;
     }
     return ACCESS_OK;
+}
+
+typedef struct {
+    access_ctx *a;
+    int64_t voter, now;
+    const char *scrutin, *client;
+    access_auth *j;
+} check_job;
+
+static int run_check_read(store_tx *tx, void *arg)
+{
+    check_job *c = arg;
+    store_access v;
+    int rc = store_access_by_id(tx, c->voter, &v);
+
+    if (rc != STORE_OK)
+        return rc;
+    return access_auth_read(tx, c->a, c->voter, v.number, v.struck, c->scrutin, c->client,
+                            c->now, c->j);
+}
+
+int access_auth_check(access_ctx *a, int64_t voter, const char *scrutin, const uint8_t auth[32],
+                      const uint8_t pub[32], const char *client, int64_t now,
+                      access_result *res)
+{
+    access_auth j;
+    check_job c = { a, voter, now, scrutin, client, &j };
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if ((rc = store_read(a->store, run_check_read, &c)) != STORE_OK)
+        return rc;
+    return access_auth_decide(a, &j, auth, pub, res);
 }

@@ -76,8 +76,8 @@ typedef struct {
     pthread_mutex_t lock;             /* guards the cached election key and definition */
     int have_pk;
     elgamal_pk pk;
-    char *def_text;                   /* the definition last parsed for a cast, */
-    struct def_election *def;         /* and what it parsed to (shared: root's refcount) */
+    struct box_def *def;              /* the definition last parsed for a cast, with its
+                                       * text (cast.c; shared by the casts, refcounted) */
     pthread_mutex_t archive_lock;     /* guards the archive made at the close */
     int archive_fd;
     uint64_t archive_size;

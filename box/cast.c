@@ -2,6 +2,7 @@
  * write job; the job re-checks everything that depends on the store. */
 #include "box.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,24 @@
 #include "audit/audit.h"
 #include "election/election.h"
 #include "signer/signer.h"
+
+/* A parsed election definition (~50 KB) and its text, shared by reference
+ * between the box and the casts using it: a cast neither copies nor clears
+ * it. Nobody writes into it once parsed; the last reference frees it. */
+struct box_def {
+    def_election d;
+    char *text;
+    atomic_int refs;
+};
+
+static void def_put(struct box_def *x)
+{
+    if (x != NULL && atomic_fetch_sub(&x->refs, 1) == 1) {
+        def_free(&x->d);
+        free(x->text);
+        free(x);
+    }
+}
 
 void box_init(box_ctx *b, store *s, access_ctx *a, const mail_ctx *m, struct signer *g)
 {
@@ -28,10 +47,7 @@ void box_destroy(box_ctx *b)
 {
     if (b->have_pk)
         elgamal_pk_clear(&b->pk);
-    if (b->def != NULL)
-        def_free(b->def);
-    free(b->def);
-    free(b->def_text);
+    def_put(b->def);
     if (b->archive_fd >= 0)
         close(b->archive_fd);
     free(b->published);
@@ -43,13 +59,15 @@ void box_destroy(box_ctx *b)
 typedef struct {
     box_ctx *b;
     int64_t voter, now;
-    const char *scrutin;
+    const char *scrutin, *client;
     box_result *res;
     /* read */
     store_election e;
-    def_election d;
+    struct box_def *def;              /* the parsed definition, shared (def_put) */
+    const def_election *d;            /* &def->d */
     const def_scrutin *sc;
     store_access v;
+    access_auth auth;                 /* the authenticator check's reads */
     /* write */
     ballot *ballot;
     const char *canonical;
@@ -162,12 +180,12 @@ static int check_state(store_tx *tx, cast_job *j)
 {
     box_cast_facts f;
     box_cast_verdict verdict;
-    int rc = read_facts(tx, &j->e, &j->d, j->voter, j->scrutin, &j->v, &f);
+    int rc = read_facts(tx, &j->e, j->d, j->voter, j->scrutin, &j->v, &f);
 
     if (rc != STORE_OK)
         return rc;
     verdict = box_cast_allowed(&f, j->now);
-    j->sc = def_scrutin_find(&j->d, j->scrutin);
+    j->sc = def_scrutin_find(j->d, j->scrutin);
     return verdict == BOX_CAST_ALLOWED ? STORE_OK : refuse(j, box_cast_error(verdict));
 }
 
@@ -175,46 +193,43 @@ static void release(cast_job *j)
 {
     free(j->e.definition);
     j->e.definition = NULL;
-    def_free(&j->d);
+    def_put(j->def);
+    j->def = NULL;
+    j->d = NULL;
 }
 
 /* The election definition text, parsed: the last one parsed is kept (its
- * text compared byte for byte), *d shares it (def_free releases the share;
- * nobody writes into a parsed definition). 0, or -1 if it does not parse. */
-static int definition_parse(box_ctx *b, const char *text, def_election *d)
+ * text compared byte for byte) and shared by reference. NULL if it does not
+ * parse (or no memory). */
+static struct box_def *definition_parse(box_ctx *b, const char *text)
 {
     char err[DEF_ERR_CHARS];
-    def_election *fresh;
-    char *copy;
+    struct box_def *x, *old;
 
     pthread_mutex_lock(&b->lock);
-    if (b->def != NULL && strcmp(b->def_text, text) == 0) {
-        *d = *b->def;
-        json_incref(d->root);
+    if (b->def != NULL && strcmp(b->def->text, text) == 0) {
+        x = b->def;
+        atomic_fetch_add(&x->refs, 1);
         pthread_mutex_unlock(&b->lock);
-        return 0;
+        return x;
     }
     pthread_mutex_unlock(&b->lock);
-    if (def_parse(d, text, strlen(text), err, sizeof err) != 0)
-        return -1;
-    copy = strdup(text);
-    fresh = malloc(sizeof *fresh);
-    if (copy == NULL || fresh == NULL) {
-        free(copy);
-        free(fresh);
-        return 0;                       /* parsed, not kept */
+    if ((x = malloc(sizeof *x)) == NULL)
+        return NULL;
+    if (def_parse(&x->d, text, strlen(text), err, sizeof err) != 0) {
+        free(x);
+        return NULL;
     }
-    *fresh = *d;
-    json_incref(fresh->root);
+    atomic_init(&x->refs, 1);
+    if ((x->text = strdup(text)) == NULL)
+        return x;                       /* parsed, not kept */
+    atomic_fetch_add(&x->refs, 1);      /* the box's reference */
     pthread_mutex_lock(&b->lock);
-    if (b->def != NULL)
-        def_free(b->def);
-    free(b->def);
-    free(b->def_text);
-    b->def_text = copy;
-    b->def = fresh;
+    old = b->def;
+    b->def = x;
     pthread_mutex_unlock(&b->lock);
-    return 0;
+    def_put(old);
+    return x;
 }
 
 static int load_election(store_tx *tx, cast_job *j)
@@ -223,14 +238,24 @@ static int load_election(store_tx *tx, cast_job *j)
 
     if (rc != STORE_OK)
         return rc;
-    if (definition_parse(j->b, j->e.definition, &j->d) != 0)
+    if ((j->def = definition_parse(j->b, j->e.definition)) == NULL)
         return STORE_EIO;
+    j->d = &j->def->d;
     return check_state(tx, j);
 }
 
+/* A cast's one read before its proofs: the election, the facts of
+ * box_cast_allowed and, if they allow it, the authenticator check's reads
+ * (access_auth_decide decides once the ballot is parsed). */
 static int run_read(store_tx *tx, void *arg)
 {
-    return load_election(tx, arg);
+    cast_job *j = arg;
+    int rc = load_election(tx, j);
+
+    if (rc == STORE_OK)
+        rc = access_auth_read(tx, j->b->access, j->voter, j->v.number, j->v.struck, j->scrutin,
+                              j->client, j->now, &j->auth);
+    return rc;
 }
 
 /* In the write: the election row again (state, suspension); the definition is
@@ -259,7 +284,7 @@ static int store_cast(store_tx *tx, cast_job *j)
     uint64_t count;
     int state, rc;
 
-    if ((rc = election_box_reserve(tx, &j->d, j->have_room ? j->room : NULL)) != STORE_OK ||
+    if ((rc = election_box_reserve(tx, j->d, j->have_room ? j->room : NULL)) != STORE_OK ||
         (rc = store_credential_state(tx, j->scrutin, j->ballot->cred, &state)) != STORE_OK)
         return rc;
     if (state == STORE_CRED_REVOKED)
@@ -297,11 +322,11 @@ typedef struct {
 static int mail_ack(const char *address, void *arg)
 {
     ack_ctx *a = arg;
-    const char *vars[] = { "election", a->j->d.name, "organiser", a->j->d.organiser,
+    const char *vars[] = { "election", a->j->d->name, "organiser", a->j->d->organiser,
                            "scrutin", a->j->sc->title, "tracker", a->j->receipt->tracker_text,
                            "link", mail_portal_url(a->j->b->mail), "support_email",
-                           a->j->d.support_email, "support_phone",
-                           a->j->d.support_phone ? a->j->d.support_phone : "", NULL, NULL };
+                           a->j->d->support_email, "support_phone",
+                           a->j->d->support_phone ? a->j->d->support_phone : "", NULL, NULL };
 
     return mail_queue_tx(a->tx, a->j->b->mail, MAIL_RECEIPT, a->j->v.lang, address, vars,
                          a->j->now);
@@ -412,8 +437,8 @@ static int run_again(store_tx *tx, void *arg)
         return rc;
     /* the window as for a cast, in the same read as the box's state: no
      * receipt is signed while the box takes no ballot (suspended, closed) */
-    f = (box_cast_facts){ .state = e.state, .suspended = e.suspended, .opens = j->d.opens,
-                          .closes = j->d.closes, .known = 1, .eligible = 1 };
+    f = (box_cast_facts){ .state = e.state, .suspended = e.suspended, .opens = j->d->opens,
+                          .closes = j->d->closes, .known = 1, .eligible = 1 };
     j->window = box_cast_allowed(&f, j->now);
     free(e.definition);
     if (j->window != BOX_CAST_ALLOWED)
@@ -482,8 +507,8 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
              json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
              box_result *res)
 {
-    cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .res = res,
-                   .receipt = out, .signed_rc = SIGNER_EIO };
+    cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .client = client,
+                   .res = res, .receipt = out, .signed_rc = SIGNER_EIO };
     char *canonical = NULL;
     int rc, token = 0;
 
@@ -493,8 +518,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     if (rc == STORE_OK)
         rc = parse_ballot(&j, ballot_json);
     if (rc == STORE_OK) {
-        rc = access_auth_check(b->access, voter, scrutin, auth, j.ballot->cred, client, now,
-                               &res->access);
+        rc = access_auth_decide(b->access, &j.auth, auth, j.ballot->cred, &res->access);
         if (rc == ACCESS_REFUSED)
             rc = refuse(&j, BOX_E_ACCESS);
         j.auth_checked = rc == ACCESS_OK;
@@ -508,7 +532,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
             store_write_unexpect(b->store, token);
     }
     if (rc == STORE_OK) {
-        election_box_room(&j.d, j.room);
+        election_box_room(j.d, j.room);
         j.have_room = 1;
         j.canonical = canonical;
         ballot_tracker_text(out->tracker_text, j.tracker);

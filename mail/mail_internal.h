@@ -25,4 +25,10 @@ struct mail_ctx {
  * placeholder has no value. */
 char *mail_render(const char *tmpl, const char *const *vars, int html);
 
+/* Base64 (RFC 4648, padded) of len bytes in lines of 76 characters, each
+ * CRLF-terminated, as sodium_bin2base64 line by line would write it; into
+ * out (MAIL_BASE64_LINES_SIZE(len) bytes, not NUL-terminated). Its length. */
+#define MAIL_BASE64_LINES_SIZE(len) (((len) + 2) / 3 * 4 + ((len) + 56) / 57 * 2)
+size_t mail_base64_lines(char *out, const void *data, size_t len);
+
 #endif

@@ -38,6 +38,7 @@
 #include "testutil.h"
 #include "access/access.h"
 #include "votesrv/log.h"
+#include "mail/mail_internal.h"
 #include "votesrv/server.h"
 
 #define CSV "number,surname,given_names,emails,establishment,postal_address,corps\n" \
@@ -809,9 +810,46 @@ static void test_sender_stops_between_messages(void **state)
     mail_ctx_free(c);
 }
 
+/* The mail's base64 (compose.c) is sodium_bin2base64 line by line, byte for
+ * byte: every length up to 40 lines, every final-group size, all byte values. */
+static void test_base64_lines_are_sodiums(void **state)
+{
+    static unsigned char in[57 * 40 + 3];
+    static char out[MAIL_BASE64_LINES_SIZE(sizeof in)], want[sizeof out + 1];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof in; i++)
+        in[i] = (unsigned char)(i * 151 + (i >> 8) * 7);
+    for (size_t len = 0; len <= sizeof in; len++) {
+        size_t w = 0, n = mail_base64_lines(out, in, len);
+
+        for (size_t off = 0; off < len; off += 57) {
+            size_t k = len - off < 57 ? len - off : 57;
+
+            sodium_bin2base64(want + w, sizeof want - w, in + off, k,
+                              sodium_base64_VARIANT_ORIGINAL);
+            w += strlen(want + w);
+            want[w++] = '\r';
+            want[w++] = '\n';
+        }
+        assert_int_equal(n, w);
+        assert_true(n <= MAIL_BASE64_LINES_SIZE(len));
+        assert_memory_equal(out, want, n);
+    }
+    for (int b = 0; b < 256; b++) {     /* each digit, in each position */
+        unsigned char x[3] = { (unsigned char)b, (unsigned char)(b * 3), (unsigned char)~b };
+        char got[8], exp[8];
+
+        assert_int_equal(mail_base64_lines(got, x, 3), 6);
+        sodium_bin2base64(exp, sizeof exp, x, 3, sodium_base64_VARIANT_ORIGINAL);
+        assert_memory_equal(got, exp, 4);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_base64_lines_are_sodiums),
         cmocka_unit_test(test_activation_through_smtp),
         cmocka_unit_test(test_refused_recipient_fails_for_good),
         cmocka_unit_test(test_relay_down_then_up),
