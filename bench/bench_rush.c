@@ -72,6 +72,7 @@ typedef struct {
     /* outcomes */
     double *ms;                     /* admitted logins and casts */
     size_t nms, cap_ms, attempts, refused, errors;
+    size_t same_place, retry_1;     /* refusals giving back the ticket sent; Retry-After 1 */
     double *login_ms, *cast_ms;     /* the same apart (n each at most) */
     size_t nlogin, ncast;
     char first_error[CLIENT_MSG_CHARS + 64];
@@ -191,12 +192,18 @@ static void attempt(rush_run *r, client *c, size_t i)
     rush_voter *v = &r->v[i];
     client_result res = { 0 };
     box_receipt receipt;
+    char sent[sizeof v->ticket];
     double t = now_ms();
     int rc;
 
     v->attempts++;
+    snprintf(sent, sizeof sent, "%s", v->ticket);
     rc = client_login_queued(c, v->id, RUSH_PASSWORD, v->ticket, sizeof v->ticket, &res);
     pthread_mutex_lock(&r->lock);
+    if (rc == CLIENT_REFUSED && res.status == 503) {
+        r->same_place += sent[0] != '\0' && strcmp(sent, v->ticket) == 0;
+        r->retry_1 += res.retry_after == 1;
+    }
     r->attempts++;
     pthread_mutex_unlock(&r->lock);
     if (!admitted(r, i, "login", rc, &res, now_ms() - t, r->login_ms, &r->nlogin))
@@ -561,6 +568,8 @@ void bench_rush(int cores)
         printf("# rush: admitted logins p50 %.0f ms p99 %.0f ms; casts p50 %.0f ms p99 %.0f ms\n",
                r.login_ms[r.nlogin / 2], tu_quantile(r.login_ms, r.nlogin, 99),
                r.cast_ms[r.ncast / 2], tu_quantile(r.cast_ms, r.ncast, 99));
+    printf("# rush: of the %zu refusals, %zu gave back the place the voter showed (early, or "
+           "at the cap), %zu said Retry-After 1\n", r.refused, r.same_place, r.retry_1);
     if (r.errors > 0)
         printf("# rush: first error: %s\n", r.first_error);
     for (size_t i = 0; i < n; i++)
