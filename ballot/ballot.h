@@ -73,5 +73,36 @@ int ballot_wire_encode(uint8_t *out, size_t cap, const ballot *b);
 /* NULL unless in is a ballot of exactly sc's scrutin, lists and range. */
 MUST_CHECK
 ballot *ballot_wire_decode(const uint8_t *in, size_t len, const ballot_scrutin *sc);
+/* 1 if in is a wire form of some scrutin: version 1, an id of 1 to
+ * BALLOT_SCRUTIN_ID_MAX bytes, 1 <= k <= BALLOT_MAX_LISTS, min <= max <= k
+ * with a range proof of at most PROOF_DISJ_MAX_VALUES branches, and exactly
+ * the length these give. (The privsep channel's framing of a cast.) */
+int ballot_wire_framed(const uint8_t *in, size_t len);
+
+/* The field of a ballot's JSON form a fault is reported under, in the order
+ * they are checked; BALLOT_FIELD_NONE: no fault. */
+typedef enum {
+    BALLOT_FIELD_NONE = 0, BALLOT_FIELD_BALLOT, BALLOT_FIELD_VERSION, BALLOT_FIELD_ELECTION,
+    BALLOT_FIELD_SCRUTIN, BALLOT_FIELD_CREDENTIAL, BALLOT_FIELD_LISTS, BALLOT_FIELD_RANGE,
+    BALLOT_FIELD_SIGNATURE, BALLOT_FIELD_COUNT
+} ballot_field;
+/* "ballot", "version", ... ("ballot" for NONE or out of range). */
+const char *ballot_field_name(int field);
+/* ballot_wire_decode, naming the fault as ballot_from_json would: a version
+ * not 1 "version", an id not sc's "scrutin", k not sc's "lists", min or max
+ * not sc's "range", anything else (a length) "ballot". NULL with *field set,
+ * or the ballot (*field NONE). */
+MUST_CHECK
+ballot *ballot_wire_check(const uint8_t *in, size_t len, const ballot_scrutin *sc,
+                          ballot_field *field);
+/* What another process read of a ballot's JSON (field: the first fault it
+ * found, fp: the fingerprint it claims, wire: its wire form when field is
+ * NONE), taken as a ballot of sc only if it holds against sc: a fault before
+ * the fingerprint is named as found; then fp must be sc's ("election"); then
+ * a later fault is named as found, or the wire form checked
+ * (ballot_wire_check). The ballot, or NULL with *out the field at fault. */
+MUST_CHECK
+ballot *ballot_wire_take(int field, const uint8_t *fp, const uint8_t *wire, size_t len,
+                         const ballot_scrutin *sc, ballot_field *out);
 
 #endif

@@ -126,6 +126,121 @@ ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t 
     return b;
 }
 
+/* Hex of exactly 2n lowercase digits, table-driven and variable-time (for
+ * public data: a ballot's fields). 0, or -1. */
+static const int8_t hex_value[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+    ['f'] = 16,
+};
+
+static int public_hex(uint8_t *out, size_t n, const json_t *s)
+{
+    const unsigned char *p;
+
+    if (!json_is_string(s) || json_string_length(s) != 2 * n)
+        return -1;
+    p = (const unsigned char *)json_string_value(s);
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_value[p[2 * i]], lo = hex_value[p[2 * i + 1]];
+
+        if (hi == 0 || lo == 0)
+            return -1;
+        out[i] = (uint8_t)(((hi - 1) << 4) | (lo - 1));
+    }
+    return 0;
+}
+
+static int shape_branches(const json_t *arr, proof_branch *br, size_t n)
+{
+    json_t *v;
+    size_t i;
+
+    if (!json_is_array(arr) || json_array_size(arr) != n)
+        return -1;
+    json_array_foreach(arr, i, v) {
+        if (!json_is_object(v) || json_object_size(v) != 4 ||
+            public_hex(br[i].a, 32, json_object_get(v, "a")) != 0 ||
+            public_hex(br[i].b, 32, json_object_get(v, "b")) != 0 ||
+            public_hex(br[i].c, 32, json_object_get(v, "c")) != 0 ||
+            public_hex(br[i].s, 32, json_object_get(v, "s")) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int shape_into(ballot *b, json_t *lists, json_t *range, json_t *sig)
+{
+    json_t *v, *proof;
+    json_int_t min, max;
+    size_t i;
+
+    json_array_foreach(lists, i, v) {
+        if (!json_is_object(v) || json_object_size(v) != 2 ||
+            public_hex(b->ct[i], ELGAMAL_CT_BYTES, json_object_get(v, "ct")) != 0 ||
+            shape_branches(json_object_get(v, "proof"), b->bits[i], 2) != 0)
+            return BALLOT_FIELD_LISTS;
+    }
+    /* b was made with room for the widest range its k allows */
+    if (json_unpack_ex(range, NULL, JSON_STRICT, "{s:I,s:I,s:o}", "min", &min, "max", &max,
+                       "proof", &proof) != 0 || min < 0 || max < min ||
+        (uint64_t)max > b->k || proof_disj_branches((uint64_t)min, (uint64_t)max) < 0)
+        return BALLOT_FIELD_RANGE;
+    b->min = (uint64_t)min;
+    b->max = (uint64_t)max;
+    if (shape_branches(proof, b->range, (size_t)(max - min + 1)) != 0)
+        return BALLOT_FIELD_RANGE;
+    if (!json_is_object(sig) || json_object_size(sig) != 2 ||
+        public_hex(b->sig.a, 32, json_object_get(sig, "a")) != 0 ||
+        public_hex(b->sig.s, 32, json_object_get(sig, "s")) != 0)
+        return BALLOT_FIELD_SIGNATURE;
+    return BALLOT_FIELD_NONE;
+}
+
+int ballot_from_json_shape(json_t *j, const char *scrutin, uint8_t fp[BALLOT_FP_BYTES],
+                           ballot **out)
+{
+    json_t *lists, *range, *sig;
+    json_int_t version;
+    const char *election, *id, *credential;
+    uint8_t cred[CREDENTIAL_PUB_BYTES];
+    size_t k;
+    ballot *b;
+    int field;
+
+    *out = NULL;
+    memset(fp, 0, BALLOT_FP_BYTES);
+    if (!json_is_object(j) ||
+        json_unpack_ex(j, NULL, JSON_STRICT, "{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "version", &version,
+                       "election", &election, "scrutin", &id, "credential", &credential,
+                       "lists", &lists, "range", &range, "signature", &sig) != 0)
+        return BALLOT_FIELD_BALLOT;
+    if (version != 1)
+        return BALLOT_FIELD_VERSION;
+    if (public_hex(fp, BALLOT_FP_BYTES, json_object_get(j, "election")) != 0) {
+        memset(fp, 0, BALLOT_FP_BYTES);
+        return BALLOT_FIELD_ELECTION;
+    }
+    if (scrutin == NULL || strlen(scrutin) > BALLOT_SCRUTIN_ID_MAX || strcmp(id, scrutin) != 0)
+        return BALLOT_FIELD_SCRUTIN;
+    if (public_hex(cred, sizeof cred, json_object_get(j, "credential")) != 0)
+        return BALLOT_FIELD_CREDENTIAL;
+    k = json_is_array(lists) ? json_array_size(lists) : 0;
+    if (k < 1 || k > BALLOT_MAX_LISTS)
+        return BALLOT_FIELD_LISTS;
+    b = ballot_new(k, 0, k < PROOF_DISJ_MAX_VALUES ? k : PROOF_DISJ_MAX_VALUES - 1);
+    if (b == NULL)
+        return -1;
+    memcpy(b->cred, cred, sizeof cred);
+    if ((field = shape_into(b, lists, range, sig)) != BALLOT_FIELD_NONE) {
+        ballot_free(b);
+        return field;
+    }
+    strcpy(b->scrutin_id, scrutin);
+    *out = b;
+    return BALLOT_FIELD_NONE;
+}
+
 /* The canonical form written directly, as json_dumps(ballot_to_json(),
  * JSON_COMPACT | JSON_SORT_KEYS) would (keys in strcmp order) without
  * building the tree: a cast's most frequent encoding. Each put_* appends at

@@ -25,6 +25,18 @@ json_t *ballot_to_json(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
 /* A ballot for sc from its JSON, or NULL with the faulty field in err. */
 MUST_CHECK
 ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t errlen);
+/* The reading of a ballot's JSON that needs no scrutin definition (the
+ * network-facing worker's, whose wire form box_cast checks again): the same
+ * strict shape as ballot_from_json, with k taken from "lists" and min, max
+ * from "range" (min <= max <= k), and the id compared with scrutin (the
+ * path's). Its field checks in ballot_from_json's order; what needs the
+ * definition (the fingerprint's value, k, min and max) is left to the
+ * writer. BALLOT_FIELD_NONE with the ballot in *out (ballot_free), or the
+ * field at fault (-1: out of memory). fp: the "election" field once decoded, else zero. Hex is
+ * decoded in variable time: a ballot is public. */
+MUST_CHECK
+int ballot_from_json_shape(json_t *j, const char *scrutin, uint8_t fp[BALLOT_FP_BYTES],
+                           ballot **out);
 /* The canonical bytes (malloc'd) and the tracker. */
 char *ballot_canonical(const ballot *b, const uint8_t fp[BALLOT_FP_BYTES]);
 void ballot_tracker(uint8_t out[BALLOT_TRACKER_BYTES], const char *canonical);

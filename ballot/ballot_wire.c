@@ -61,3 +61,71 @@ ballot *ballot_wire_decode(const uint8_t *in, size_t len, const ballot_scrutin *
     memcpy(b->sig.s, in + n + sizeof b->sig.a, sizeof b->sig.s);
     return b;
 }
+
+int ballot_wire_framed(const uint8_t *in, size_t len)
+{
+    size_t idlen, n;
+
+    if (len < 2 || in[0] != BALLOT_WIRE_VERSION || (idlen = in[1]) < 1 ||
+        idlen > BALLOT_SCRUTIN_ID_MAX || len < 5 + idlen)
+        return 0;
+    n = 2 + idlen;
+    if (in[n] < 1 || in[n] > BALLOT_MAX_LISTS || in[n + 2] > in[n] ||
+        proof_disj_branches(in[n + 1], in[n + 2]) < 0)
+        return 0;
+    return len == 5 + idlen + CREDENTIAL_PUB_BYTES + body_size(in[n], in[n + 1], in[n + 2]) +
+                  sizeof(((credential_sig *)0)->a) + sizeof(((credential_sig *)0)->s);
+}
+
+static const char *const field_names[BALLOT_FIELD_COUNT] = {
+    [BALLOT_FIELD_NONE] = "ballot", [BALLOT_FIELD_BALLOT] = "ballot",
+    [BALLOT_FIELD_VERSION] = "version", [BALLOT_FIELD_ELECTION] = "election",
+    [BALLOT_FIELD_SCRUTIN] = "scrutin", [BALLOT_FIELD_CREDENTIAL] = "credential",
+    [BALLOT_FIELD_LISTS] = "lists", [BALLOT_FIELD_RANGE] = "range",
+    [BALLOT_FIELD_SIGNATURE] = "signature",
+};
+
+const char *ballot_field_name(int field)
+{
+    return field > 0 && field < BALLOT_FIELD_COUNT ? field_names[field] : "ballot";
+}
+
+ballot *ballot_wire_check(const uint8_t *in, size_t len, const ballot_scrutin *sc,
+                          ballot_field *field)
+{
+    size_t idlen = strlen(sc->scrutin_id), n = 2 + idlen;
+    ballot *b = NULL;
+
+    if (len < 1)
+        *field = BALLOT_FIELD_BALLOT;
+    else if (in[0] != BALLOT_WIRE_VERSION)
+        *field = BALLOT_FIELD_VERSION;
+    else if (len < 5 + idlen)
+        *field = BALLOT_FIELD_BALLOT;
+    else if (in[1] != idlen || memcmp(in + 2, sc->scrutin_id, idlen) != 0)
+        *field = BALLOT_FIELD_SCRUTIN;
+    else if (in[n] != sc->k)
+        *field = BALLOT_FIELD_LISTS;
+    else if (in[n + 1] != sc->min || in[n + 2] != sc->max)
+        *field = BALLOT_FIELD_RANGE;
+    else
+        *field = (b = ballot_wire_decode(in, len, sc)) == NULL ? BALLOT_FIELD_BALLOT
+                                                               : BALLOT_FIELD_NONE;
+    return b;
+}
+
+ballot *ballot_wire_take(int field, const uint8_t *fp, const uint8_t *wire, size_t len,
+                         const ballot_scrutin *sc, ballot_field *out)
+{
+    *out = field >= BALLOT_FIELD_NONE && field < BALLOT_FIELD_COUNT ? (ballot_field)field
+                                                                    : BALLOT_FIELD_BALLOT;
+    if (*out != BALLOT_FIELD_NONE && *out <= BALLOT_FIELD_ELECTION)
+        return NULL;
+    if (fp == NULL || memcmp(fp, sc->fp, BALLOT_FP_BYTES) != 0) {
+        *out = BALLOT_FIELD_ELECTION;
+        return NULL;
+    }
+    if (*out != BALLOT_FIELD_NONE)
+        return NULL;
+    return ballot_wire_check(wire, wire != NULL ? len : 0, sc, out);
+}

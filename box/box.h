@@ -143,8 +143,23 @@ void box_destroy(box_ctx *b);
  * no audit entry, no mail). Any other ballot of hers: BOX_E_ALREADY_VOTED.
  * Only while the box takes ballots: suspended, ended or closed, a cast's
  * refusal (BOX_E_SUSPENDED, BOX_E_NOT_OPEN) and nothing signed. */
+/* The ballot comes as the network-facing worker read it (docs/protocol.md
+ * section 18.1): field, what ballot_from_json_shape found at fault in its
+ * JSON (BALLOT_FIELD_NONE: nothing); fp, the "election" it claims (zero when
+ * not read); wire, its ballot_wire_encode bytes (field NONE). Nothing of it
+ * is taken on trust: the fingerprint is compared with the election's, the
+ * wire checked against this scrutin's own id, k, min and max
+ * (ballot_wire_check), and the canonical bytes and tracker computed here.
+ * A fault is BOX_E_BALLOT naming the field ballot_from_json would name. */
+typedef struct {
+    int field;
+    const uint8_t *fp;               /* BALLOT_FP_BYTES */
+    const uint8_t *wire;
+    size_t len;
+} box_ballot_in;
+
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
-             json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
+             const box_ballot_in *in, const char *client, int64_t now, box_receipt *out,
              box_result *res);
 
 /* The receipt's signed message: Hb("votesrv/v1/receipt"; fp, scrutin, tracker,

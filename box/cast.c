@@ -387,18 +387,24 @@ static const elgamal_pk *election_key(box_ctx *b, const uint8_t pk[32])
     return out;
 }
 
-/* Parse the ballot (cheap: decoding only), so that its credential can be
- * checked against the voter's binding before any proof. */
-static int parse_ballot(cast_job *j, json_t *ballot_json)
+/* Read the ballot (cheap: decoding only), so that its credential can be
+ * checked against the voter's binding before any proof. The worker's word
+ * is a field at fault at most: the fingerprint and the wire form are checked
+ * here against the election's and this scrutin's own (box.h). */
+static int parse_ballot(cast_job *j, const box_ballot_in *in)
 {
     const elgamal_pk *pk = election_key(j->b, j->e.public_key);
     ballot_scrutin sc = { j->e.fingerprint, pk, j->scrutin, j->sc->nlists,
                           j->sc->blank_allowed ? 0 : 1, 1 };
+    ballot_field field = BALLOT_FIELD_SCRUTIN;
 
     if (pk == NULL)
         return STORE_EIO;
-    j->ballot = ballot_from_json(ballot_json, &sc, j->res->field, sizeof j->res->field);
-    return j->ballot == NULL ? refuse(j, BOX_E_BALLOT) : STORE_OK;
+    if (ballot_scrutin_check(&sc) == 0 &&
+        (j->ballot = ballot_wire_take(in->field, in->fp, in->wire, in->len, &sc, &field)) != NULL)
+        return STORE_OK;
+    snprintf(j->res->field, sizeof j->res->field, "%s", ballot_field_name(field));
+    return refuse(j, BOX_E_BALLOT);
 }
 
 /* Verify the parsed ballot; fill tracker, canonical form, alpha hashes. */
@@ -459,13 +465,13 @@ static int run_again(store_tx *tx, void *arg)
  * cast, counted as wrong codes), a receipt over the box's state now, signed
  * "already recorded". Nothing is written: no ballot, no audit entry (it
  * would add a time to a voter who already has one, for nothing), no mail. */
-static int cast_again(cast_job *j, json_t *ballot_json, const uint8_t auth[32],
+static int cast_again(cast_job *j, const box_ballot_in *in, const uint8_t auth[32],
                       const char *client, char **canonical)
 {
     box_receipt *r = j->receipt;
     int rc;
 
-    if (j->ballot == NULL && (j->sc == NULL || parse_ballot(j, ballot_json) != STORE_OK))
+    if (j->ballot == NULL && (j->sc == NULL || parse_ballot(j, in) != STORE_OK))
         goto voted;
     if (*canonical == NULL &&
         (*canonical = ballot_canonical(j->ballot, j->e.fingerprint)) == NULL)
@@ -504,7 +510,7 @@ voted:
 }
 
 int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[32],
-             json_t *ballot_json, const char *client, int64_t now, box_receipt *out,
+             const box_ballot_in *in, const char *client, int64_t now, box_receipt *out,
              box_result *res)
 {
     cast_job j = { .b = b, .voter = voter, .now = now, .scrutin = scrutin, .client = client,
@@ -516,7 +522,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     memset(out, 0, sizeof *out);
     rc = store_read(b->store, run_read, &j);
     if (rc == STORE_OK)
-        rc = parse_ballot(&j, ballot_json);
+        rc = parse_ballot(&j, in);
     if (rc == STORE_OK) {
         rc = access_auth_decide(b->access, &j.auth, auth, j.ballot->cred, &res->access);
         if (rc == ACCESS_REFUSED)
@@ -541,7 +547,7 @@ int box_cast(box_ctx *b, int64_t voter, const char *scrutin, const uint8_t auth[
     if (rc == STORE_OK && j.signed_rc != SIGNER_OK)
         rc = STORE_EIO;                 /* committed, but no receipt: the signer logged why */
     if (rc == BOX_REFUSED && res->code == BOX_E_ALREADY_VOTED)
-        rc = cast_again(&j, ballot_json, auth, client, &canonical);
+        rc = cast_again(&j, in, auth, client, &canonical);
     release(&j);
     ballot_free(j.ballot);
     free(canonical);

@@ -46,6 +46,12 @@ int sq_row_result(int rc);
 void sq_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col);
 void sq_copy_blob(uint8_t *dst, size_t size, sqlite3_stmt *st, int col);
 
+/* store_sqlite_vfs.c: the VFS every connection opens its files with (SQLite's
+ * "unix", its rollback journals kept open between transactions); registered
+ * once per process, STORE_OK or STORE_EIO. */
+#define SQ_VFS_NAME "votesrv"
+int sq_vfs_register(void);
+
 /* store_sqlite_slots.c: the ballot box as fixed slots written in place */
 int sq_slots_connect(store_conn *c, const store_config *cfg);
 void sq_slots_disconnect(store_conn *c);

@@ -131,6 +131,18 @@ static void test_tampering_any_byte(void **state)
 }
 
 /* The box's compact form gives back the same ballot, and only for its scrutin. */
+/* a and b have the same canonical bytes. */
+static void same_canonical(const ballot *a, const ballot *b, const uint8_t *fp)
+{
+    char *t1 = ballot_canonical(a, fp), *t2 = ballot_canonical(b, fp);
+
+    assert_non_null(t1);
+    assert_non_null(t2);
+    assert_string_equal(t1, t2);
+    free(t1);
+    free(t2);
+}
+
 static void test_wire_form(void **state)
 {
     fixture *f = *state;
@@ -139,18 +151,13 @@ static void test_wire_form(void **state)
     ballot *b = make(f, &sc, ch, 1), *c;
     uint8_t wire[BALLOT_WIRE_MAX];
     int n = ballot_wire_encode(wire, sizeof wire, b);
-    char *t1, *t2;
 
     assert_int_equal((size_t)n, ballot_wire_size(b));
     assert_int_equal(ballot_wire_encode(wire, (size_t)n - 1, b), -1);
     c = ballot_wire_decode(wire, (size_t)n, &sc);
     assert_non_null(c);
     assert_int_equal(ballot_verify(c, &sc), 0);
-    t1 = ballot_canonical(b, f->fp);
-    t2 = ballot_canonical(c, f->fp);
-    assert_string_equal(t1, t2);
-    free(t1);
-    free(t2);
+    same_canonical(b, c, f->fp);
     ballot_free(c);
     assert_null(ballot_wire_decode(wire, (size_t)n - 1, &sc));       /* truncated */
     assert_null(ballot_wire_decode(wire, 4, &sc));
@@ -161,6 +168,122 @@ static void test_wire_form(void **state)
     assert_null(ballot_wire_decode(wire, (size_t)n, &other));        /* another range */
     wire[0] = 2;
     assert_null(ballot_wire_decode(wire, (size_t)n, &sc));           /* another version */
+    ballot_free(b);
+}
+
+/* A ballot's JSON with one fault, as the worker reads it
+ * (ballot_from_json_shape) and the writer takes what it sends
+ * (ballot_wire_take): the field named is the one ballot_from_json names
+ * (the error a voter or an API client sees is unchanged), and a sound
+ * ballot comes back with the same canonical bytes. */
+static void test_shape_names_fields_as_before(void **state)
+{
+    fixture *f = *state;
+    ballot_scrutin sc = { f->fp, &f->pk, "scrutin", 3, 0, 1 };
+    const uint8_t ch[3] = { 0, 1, 0 };
+    ballot *b = make(f, &sc, ch, 0);
+    json_t *good = ballot_to_json(b, f->fp);
+    static const char *const faults[] = {
+        "none", "no-version", "extra-key", "version-2", "election-not-hex", "election-other",
+        "scrutin-other", "credential-short", "credential-upper", "lists-fewer", "lists-more",
+        "lists-empty", "lists-65", "ct-not-hex", "bits-one-branch", "range-min", "range-max",
+        "range-max-over-k", "range-negative", "range-branch", "signature-not-hex",
+        "signature-extra", "not-object", "lists-not-array", "election-and-lists",
+    };
+
+    for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) {
+        json_t *j = json_deep_copy(good), *lists = json_object_get(j, "lists");
+        json_t *range = json_object_get(j, "range"), *sig = json_object_get(j, "signature");
+        const char *w = faults[i];
+        char want[32] = "";
+        ballot *parsed, *shaped = NULL, *taken;
+        ballot_field field;
+        uint8_t fp[BALLOT_FP_BYTES], wire[BALLOT_WIRE_MAX];
+        int got;
+
+        if (strcmp(w, "no-version") == 0)
+            json_object_del(j, "version");
+        else if (strcmp(w, "extra-key") == 0)
+            json_object_set_new(j, "x", json_null());
+        else if (strcmp(w, "version-2") == 0)
+            json_object_set_new(j, "version", json_integer(2));
+        else if (strcmp(w, "election-not-hex") == 0)
+            json_object_set_new(j, "election", json_string("zz"));
+        else if (strcmp(w, "election-other") == 0 || strcmp(w, "election-and-lists") == 0) {
+            char hex[65];
+
+            hex_encode(hex, f->cred[1], 32);
+            json_object_set_new(j, "election", json_string(hex));
+            if (w[9] == 'a')
+                json_array_remove(lists, 0);
+        } else if (strcmp(w, "scrutin-other") == 0)
+            json_object_set_new(j, "scrutin", json_string("scrutin2"));
+        else if (strcmp(w, "credential-short") == 0)
+            json_object_set_new(j, "credential", json_string("abcd"));
+        else if (strcmp(w, "credential-upper") == 0) {
+            char hex[65];
+
+            hex_encode(hex, f->cred[0], 32);
+            for (char *p = hex; *p; p++)
+                *p = *p >= 'a' && *p <= 'f' ? (char)(*p - 32) : *p;
+            json_object_set_new(j, "credential", json_string(hex));
+        } else if (strcmp(w, "lists-fewer") == 0)
+            json_array_remove(lists, 2);
+        else if (strcmp(w, "lists-more") == 0)
+            json_array_append(lists, json_array_get(lists, 0));
+        else if (strcmp(w, "lists-empty") == 0)
+            json_array_clear(lists);
+        else if (strcmp(w, "lists-65") == 0)
+            while (json_array_size(lists) < 65)
+                json_array_append(lists, json_array_get(lists, 0));
+        else if (strcmp(w, "ct-not-hex") == 0)
+            json_object_set_new(json_array_get(lists, 1), "ct", json_string("00"));
+        else if (strcmp(w, "bits-one-branch") == 0)
+            json_array_remove(json_object_get(json_array_get(lists, 0), "proof"), 1);
+        else if (strcmp(w, "range-min") == 0)
+            json_object_set_new(range, "min", json_integer(1));
+        else if (strcmp(w, "range-max") == 0)
+            json_object_set_new(range, "max", json_integer(2));
+        else if (strcmp(w, "range-max-over-k") == 0)
+            json_object_set_new(range, "max", json_integer(4));
+        else if (strcmp(w, "range-negative") == 0)
+            json_object_set_new(range, "min", json_integer(-1));
+        else if (strcmp(w, "range-branch") == 0)
+            json_object_set_new(json_array_get(json_object_get(range, "proof"), 0), "s",
+                                json_integer(0));
+        else if (strcmp(w, "signature-not-hex") == 0)
+            json_object_set_new(sig, "a", json_string("g0"));
+        else if (strcmp(w, "signature-extra") == 0)
+            json_object_set_new(sig, "b", json_string("00"));
+        else if (strcmp(w, "not-object") == 0) {
+            json_decref(j);
+            j = json_array();
+        } else if (strcmp(w, "lists-not-array") == 0)
+            json_object_set_new(j, "lists", json_object());
+        parsed = ballot_from_json(j, &sc, want, sizeof want);
+        got = ballot_from_json_shape(j, "scrutin", fp, &shaped);
+        assert_true(got >= 0 && got < BALLOT_FIELD_COUNT);
+        assert_true((got == BALLOT_FIELD_NONE) == (shaped != NULL));
+        got = shaped != NULL ? ballot_wire_encode(wire, sizeof wire, shaped) : 0;
+        assert_true(got >= 0);
+        taken = ballot_wire_take(shaped != NULL ? BALLOT_FIELD_NONE : ballot_from_json_shape(
+                                     j, "scrutin", fp, &(ballot *){ NULL }),
+                                 fp, wire, (size_t)got, &sc, &field);
+        if (parsed == NULL) {
+            assert_null(taken);
+            if (strcmp(ballot_field_name(field), want) != 0)
+                fail_msg("%s: named %s, not %s", w, ballot_field_name(field), want);
+        } else {
+            assert_string_equal(w, "none");
+            assert_non_null(taken);
+            same_canonical(parsed, taken, f->fp);
+        }
+        ballot_free(parsed);
+        ballot_free(shaped);
+        ballot_free(taken);
+        json_decref(j);
+    }
+    json_decref(good);
     ballot_free(b);
 }
 
@@ -328,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_invalid_choices_and_parameters),
         cmocka_unit_test(test_tampering_any_byte),
         cmocka_unit_test(test_wire_form),
+        cmocka_unit_test(test_shape_names_fields_as_before),
         cmocka_unit_test(test_store_bytes),
         cmocka_unit_test(test_canonical_is_jansson),
         cmocka_unit_test(test_moved_and_resigned),

@@ -192,6 +192,76 @@ static void remember(const box_receipt *receipt)
     memcpy(cast_trackers[ncast++], receipt->tracker, BALLOT_TRACKER_BYTES);
 }
 
+/* A malformed ballot, through the worker (which reads the ballot's JSON)
+ * and the writer (which checks the wire form it gets): a 400 naming the same
+ * field as when the writer parsed the JSON itself, and nothing recorded (W3
+ * casts in the CSA afterwards, test_refusals). */
+static void test_malformed_ballot_fields(void **state)
+{
+    static const char *const cases[][2] = {
+        { "extra-key", "zz" }, { "authenticator", "authenticator" },
+        { "ballot-not-object", "ballot" }, { "ballot-extra", "ballot" },
+        { "version", "version" }, { "election", "election" }, { "scrutin", "scrutin" },
+        { "credential", "credential" }, { "lists", "lists" }, { "range", "range" },
+        { "signature", "signature" },
+    };
+    char body[512], cookie[300], *text;
+    client_prepared p;
+    client_result r;
+    tu_reply reply;
+    json_t *root, *err;
+
+    (void)state;
+    snprintf(body, sizeof body, "{\"identifier\":\"w3@ex.gouv.fr\",\"password\":\"%s\"}",
+             PASSWORD);
+    tu_http(&reply, "POST", "/api/v1/session", body, (long)strlen(body),
+            "Content-Type: application/json");
+    assert_int_equal(reply.status, 200);
+    assert_non_null(strstr(reply.set_cookie, "votesrv_session="));
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(reply.set_cookie, ";"),
+             reply.set_cookie);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *how = cases[i][0];
+        json_t *b;
+
+        assert_int_equal(client_prepare(&p, &election, CSA, codes[2], 1, &r), CLIENT_OK);
+        b = json_object_get(p.body, "ballot");
+        if (strcmp(how, "extra-key") == 0)
+            json_object_set_new(p.body, "zz", json_true());
+        else if (strcmp(how, "authenticator") == 0)
+            json_object_set_new(p.body, "authenticator", json_string("00"));
+        else if (strcmp(how, "ballot-not-object") == 0)
+            json_object_set_new(p.body, "ballot", json_integer(5));
+        else if (strcmp(how, "ballot-extra") == 0)
+            json_object_set_new(b, "zz", json_true());
+        else if (strcmp(how, "version") == 0)
+            json_object_set_new(b, "version", json_integer(2));
+        else if (strcmp(how, "election") == 0)
+            json_object_set(b, "election", json_object_get(b, "credential"));
+        else if (strcmp(how, "scrutin") == 0)
+            json_object_set_new(b, "scrutin", json_string(CAP));
+        else if (strcmp(how, "credential") == 0)
+            json_object_set_new(b, "credential", json_string("abc"));
+        else if (strcmp(how, "lists") == 0)
+            json_array_remove(json_object_get(b, "lists"), 0);
+        else if (strcmp(how, "range") == 0)
+            json_object_set_new(json_object_get(b, "range"), "max", json_integer(7));
+        else
+            json_object_set_new(json_object_get(b, "signature"), "a", json_string("zz"));
+        text = json_dumps(p.body, JSON_COMPACT);
+        tu_http2(&reply, "POST", "/api/v1/scrutins/" CSA "/ballots", text, (long)strlen(text),
+                 "Content-Type: application/json", cookie);
+        free(text);
+        client_prepared_free(&p);
+        root = json_loads(reply.body, 0, NULL);
+        err = json_object_get(root, "error");
+        if (reply.status != 400 || !json_is_string(json_object_get(err, "field")) ||
+            strcmp(json_string_value(json_object_get(err, "field")), cases[i][1]) != 0)
+            fail_msg("%s: %ld %s", how, reply.status, reply.body);
+        json_decref(root);
+    }
+}
+
 /* The CLI end to end: vote, receipt, lookup; a second vote is refused. */
 static void test_voteclient_cli(void **state)
 {
@@ -1300,6 +1370,7 @@ static void test_sent_again_probe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_malformed_ballot_fields),
         cmocka_unit_test(test_voteclient_cli),
         cmocka_unit_test(test_acknowledgement_mail),
         cmocka_unit_test(test_refusals),

@@ -1238,10 +1238,15 @@ static char *make_record(fixture *f, const char *number, const char *oldcode,
     return text;
 }
 
-/* Cast through the box (as the daemon does) for voter `number` with `code`;
- * the box's verdict (BOX_E_NONE when accepted). */
-static box_error cast_with(fixture *f, const char *number, const char *code,
-                           const char *auth_code)
+/* How cast_spoiled spoils the wire form the worker sends (protocol §18.1). */
+enum { SPOIL_NONE, SPOIL_ID, SPOIL_K, SPOIL_MIN, SPOIL_MAX, SPOIL_LONGER, SPOIL_SHORTER,
+       SPOIL_FP, SPOIL_VERSION, SPOIL_FP_AND_FIELD, SPOIL_COUNT };
+
+/* Cast through the box (as the daemon does) for voter `number` with `code`,
+ * its wire form spoiled as `spoil` says; the box's verdict (BOX_E_NONE when
+ * accepted), the field it names in field (when not NULL). */
+static box_error cast_spoiled(fixture *f, const char *number, const char *code,
+                              const char *auth_code, int spoil, char field[32])
 {
     static const uint8_t pepper[SECRET_PEPPER_BYTES] = { 7 };
     ballot_scrutin sc = { f->st.fingerprint, &f->pk, SCRUTIN, 4, 0, 1 };
@@ -1253,9 +1258,11 @@ static box_error cast_with(fixture *f, const char *number, const char *code,
     box_ctx bx;
     box_receipt rc;
     box_result res;
-    json_t *j;
+    box_ballot_in in;
+    uint8_t wire[BALLOT_WIRE_MAX + 1] = { 0 }, fp[BALLOT_FP_BYTES];
     int64_t id;
-    int struck;
+    int n, struck;
+    size_t at;
 
     signer_keys keys;
     signer *g = signer_local_new((const uint8_t[64]){ 1 }, NULL, f->s);
@@ -1268,16 +1275,59 @@ static box_error cast_with(fixture *f, const char *number, const char *code,
     assert_int_equal(credential_derive_auth(auth, (const uint8_t *)eid, strlen(eid),
                                             (const uint8_t *)auth_code, strlen(auth_code)), 0);
     assert_int_equal(ballot_create(b, &sc, choices, &s, pub, NULL), 0);
-    j = ballot_to_json(b, f->st.fingerprint);
+    n = ballot_wire_encode(wire, sizeof wire, b);
+    assert_true(n > 0);
+    memcpy(fp, f->st.fingerprint, sizeof fp);
+    in = (box_ballot_in){ BALLOT_FIELD_NONE, fp, wire, (size_t)n };
+    at = 2 + strlen(SCRUTIN);           /* k, then min and max */
+    switch (spoil) {
+    case SPOIL_ID: wire[2] ^= 1; break;
+    case SPOIL_K: wire[at] = 3; break;
+    case SPOIL_MIN: wire[at + 1] = 1; break;
+    case SPOIL_MAX: wire[at + 2] = 2; break;
+    case SPOIL_LONGER: in.len++; break;
+    case SPOIL_SHORTER: in.len--; break;
+    case SPOIL_FP: fp[5] ^= 1; break;
+    case SPOIL_VERSION: wire[0] = 2; break;
+    case SPOIL_FP_AND_FIELD: fp[5] ^= 1, in.field = BALLOT_FIELD_SIGNATURE, in.len = 0; break;
+    default: break;
+    }
     assert_int_equal(store_read(f->s, find_voter_job, &(find_voter){ number, &id, &struck }), 0);
     res.code = BOX_E_NONE;
-    assert_true(box_cast(&bx, id, SCRUTIN, auth, j, "192.0.2.9", f->c.now, &rc, &res) >= 0);
-    json_decref(j);
+    assert_true(box_cast(&bx, id, SCRUTIN, auth, &in, "192.0.2.9", f->c.now, &rc, &res) >= 0);
+    if (field != NULL)
+        snprintf(field, 32, "%s", res.field);
     ballot_free(b);
     box_destroy(&bx);
     access_destroy(&a);
     signer_free(g);
     return res.code;
+}
+
+static box_error cast_with(fixture *f, const char *number, const char *code,
+                           const char *auth_code)
+{
+    return cast_spoiled(f, number, code, auth_code, SPOIL_NONE, NULL);
+}
+
+/* The wire form of a cast comes from the least trusted process (protocol
+ * §18.1): the box checks it against its own scrutin, naming the field as a
+ * JSON ballot's parse would, and keeps nothing of a refused one (the voter's
+ * credential stays unused: her genuine ballot goes in after, test_reissue_records). */
+static void spoiled_casts_refused(fixture *f, const char *number, const char *code)
+{
+    static const char *const want[SPOIL_COUNT] = {
+        [SPOIL_ID] = "scrutin", [SPOIL_K] = "lists", [SPOIL_MIN] = "range",
+        [SPOIL_MAX] = "range", [SPOIL_LONGER] = "ballot", [SPOIL_SHORTER] = "ballot",
+        [SPOIL_FP] = "election", [SPOIL_VERSION] = "version",
+        [SPOIL_FP_AND_FIELD] = "election",
+    };
+    char field[32];
+
+    for (int spoil = SPOIL_ID; spoil < SPOIL_COUNT; spoil++) {
+        assert_int_equal(cast_spoiled(f, number, code, code, spoil, field), BOX_E_BALLOT);
+        assert_string_equal(field, want[spoil]);
+    }
 }
 
 static int count_docs(const char *kind, int64_t holder, const char *body, void *arg)
@@ -1469,7 +1519,9 @@ static void test_reissue_records(void **state)
     free(bad);
     /* the old code is refused at once, by the binding then by the revocation */
     assert_int_equal(cast_with(f, "V0", f->codes[0], f->codes[0]), BOX_E_ACCESS);
+    spoiled_casts_refused(f, "V0", fresh);
     assert_int_equal(cast_with(f, "V0", fresh, fresh), BOX_E_NONE);
+    assert_int_equal(cast_with(f, "V0", fresh, fresh), BOX_E_ALREADY_VOTED);
     for (int i = 1; i < VOTERS; i++)
         vote(f, i, i % 4, 1);
     if (count_and_verify(f, out, sizeof out) != 0)

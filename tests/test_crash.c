@@ -10,13 +10,26 @@
  * (voteaudit); the outbox holds one receipt mail per signature beyond what
  * the opening queued.
  *
+ * A crash at each step of one multi-file commit (test_commit_steps): the
+ * store's files go through a VFS of this test over votesrv's own (its
+ * journals kept open between transactions, store_sqlite_vfs.c) that stops the
+ * process before its n-th write, truncate, sync or delete, as a kill would,
+ * or as a power cut would (what was written since each file's last sync is
+ * undone first). After each: a cast's ballot is never stored without its
+ * signature nor the reverse, and a hot journal is rolled back by the next
+ * opener. test_journals_kept_open: another process reads what was
+ * committed while the writer holds its journals open, and a journal deleted
+ * under the writer by another program (DELETE mode) is not lost.
+ *
  * VOTESRV_CRASH_CYCLES sets the number of kills (25 by default; the
  * sanitizer pass of make check runs 3). The file-system tests need root
  * (tmpfs; ext4 on a loop device) and are skipped without it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +45,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include "crypto/hex.h"
+#include "box/box.h"
+#include "election/election.h"
 #include "testutil.h"
 
 #define SCRUTIN "csa-ministere"
@@ -628,12 +643,673 @@ static void test_read_only(void **state)
     fs_run_close(&r, dir, mnt);
 }
 
+/* ---- a crash at each step of a commit, the journals kept open ---- */
+
+#define STEP_VOTERS 12            /* the voters C001.. of the store-level tests */
+#define STEP_BATCH 3              /* casts per commit, as group commit makes them */
+#define STEP_MAX 2000             /* steps of one commit, at most */
+#define EXIT_CRASHED 42           /* a child stopped at its step */
+#define CV_FILES 64
+
+enum { CRASH_KILL, CRASH_POWER };
+
+/* What a write or a truncate changed, to undo it at a power cut unless the
+ * file was synced since. */
+typedef struct cv_undo {
+    struct cv_undo *prev;
+    sqlite3_int64 off, old_size;
+    int len;
+    uint8_t data[];
+} cv_undo;
+
+typedef struct {
+    sqlite3_file base;
+    sqlite3_file *real;           /* votesrv's VFS's file, after this struct */
+    const char *name;
+    cv_undo *undo;                /* newest first */
+} cv_file;
+
+static sqlite3_vfs cv_vfs, *cv_below;
+static cv_file *cv_open_files[CV_FILES];
+static pthread_mutex_t cv_lock = PTHREAD_MUTEX_INITIALIZER;
+static long cv_step, cv_crash_at = -1;    /* -1: not armed */
+static const char *cv_crash_on_sync;      /* or: before the first sync of this file */
+static int cv_mode;
+
+static int name_is(const char *path, const char *base)
+{
+    size_t n = path != NULL ? strlen(path) : 0, b = strlen(base);
+
+    return n > b && path[n - b - 1] == '/' && strcmp(path + n - b, base) == 0;
+}
+
+/* The power cut or the kill: the process stops here. */
+static void cv_crash(void)
+{
+    for (int i = 0; cv_mode == CRASH_POWER && i < CV_FILES; i++) {
+        cv_file *f = cv_open_files[i];
+
+        for (cv_undo *u = f != NULL ? f->undo : NULL; u != NULL; u = u->prev) {
+            if (u->len > 0)
+                f->real->pMethods->xWrite(f->real, u->data, u->len, u->off);
+            f->real->pMethods->xTruncate(f->real, u->old_size);
+        }
+    }
+    _exit(EXIT_CRASHED);
+}
+
+/* Before each step of f (NULL: a delete); sync: a sync of f. */
+static void cv_tick(cv_file *f, int sync)
+{
+    pthread_mutex_lock(&cv_lock);
+    if (cv_crash_at >= 0 && ++cv_step == cv_crash_at)
+        cv_crash();
+    if (sync && cv_crash_on_sync != NULL && f != NULL && name_is(f->name, cv_crash_on_sync))
+        cv_crash();
+    pthread_mutex_unlock(&cv_lock);
+}
+
+/* Remember what [off, off + len) holds and the size, then let go of that
+ * region (len < 0: a truncate to off). */
+static void cv_remember(cv_file *f, sqlite3_int64 off, int len)
+{
+    sqlite3_int64 size = 0;
+    int keep;
+    cv_undo *u;
+
+    f->real->pMethods->xFileSize(f->real, &size);
+    if (len < 0) {
+        off = off < size ? off : size;
+        len = (int)(size - off);
+    }
+    keep = off >= size ? 0 : (int)(off + len <= size ? len : size - off);
+    u = malloc(sizeof *u + (size_t)keep);
+    assert_non_null(u);
+    u->off = off;
+    u->old_size = size;
+    u->len = keep;
+    if (keep > 0)
+        f->real->pMethods->xRead(f->real, u->data, keep, off);
+    pthread_mutex_lock(&cv_lock);
+    u->prev = f->undo;
+    f->undo = u;
+    pthread_mutex_unlock(&cv_lock);
+}
+
+static void cv_forget(cv_file *f)
+{
+    pthread_mutex_lock(&cv_lock);
+    while (f->undo != NULL) {
+        cv_undo *u = f->undo;
+
+        f->undo = u->prev;
+        free(u);
+    }
+    pthread_mutex_unlock(&cv_lock);
+}
+
+#define CV_REAL(file) (((cv_file *)(file))->real)
+
+static int cv_close(sqlite3_file *file)
+{
+    cv_file *f = (cv_file *)file;
+
+    pthread_mutex_lock(&cv_lock);
+    for (int i = 0; i < CV_FILES; i++)
+        if (cv_open_files[i] == f)
+            cv_open_files[i] = NULL;
+    pthread_mutex_unlock(&cv_lock);
+    cv_forget(f);
+    return f->real->pMethods->xClose(f->real);
+}
+
+static int cv_read(sqlite3_file *file, void *buf, int n, sqlite3_int64 off)
+{
+    return CV_REAL(file)->pMethods->xRead(CV_REAL(file), buf, n, off);
+}
+
+static int cv_write(sqlite3_file *file, const void *buf, int n, sqlite3_int64 off)
+{
+    cv_tick((cv_file *)file, 0);
+    cv_remember((cv_file *)file, off, n);
+    return CV_REAL(file)->pMethods->xWrite(CV_REAL(file), buf, n, off);
+}
+
+static int cv_truncate(sqlite3_file *file, sqlite3_int64 size)
+{
+    cv_tick((cv_file *)file, 0);
+    cv_remember((cv_file *)file, size, -1);
+    return CV_REAL(file)->pMethods->xTruncate(CV_REAL(file), size);
+}
+
+static int cv_sync(sqlite3_file *file, int flags)
+{
+    int rc;
+
+    cv_tick((cv_file *)file, 1);
+    if ((rc = CV_REAL(file)->pMethods->xSync(CV_REAL(file), flags)) == SQLITE_OK)
+        cv_forget((cv_file *)file);
+    return rc;
+}
+
+static int cv_size(sqlite3_file *file, sqlite3_int64 *size)
+{
+    return CV_REAL(file)->pMethods->xFileSize(CV_REAL(file), size);
+}
+
+static int cv_lock_(sqlite3_file *file, int lock)
+{
+    return CV_REAL(file)->pMethods->xLock(CV_REAL(file), lock);
+}
+
+static int cv_unlock(sqlite3_file *file, int lock)
+{
+    return CV_REAL(file)->pMethods->xUnlock(CV_REAL(file), lock);
+}
+
+static int cv_reserved(sqlite3_file *file, int *out)
+{
+    return CV_REAL(file)->pMethods->xCheckReservedLock(CV_REAL(file), out);
+}
+
+static int cv_control(sqlite3_file *file, int op, void *arg)
+{
+    return CV_REAL(file)->pMethods->xFileControl(CV_REAL(file), op, arg);
+}
+
+static int cv_sector(sqlite3_file *file)
+{
+    return CV_REAL(file)->pMethods->xSectorSize(CV_REAL(file));
+}
+
+static int cv_device(sqlite3_file *file)
+{
+    return CV_REAL(file)->pMethods->xDeviceCharacteristics(CV_REAL(file));
+}
+
+/* Version 1, in sqlite3_io_methods' order: no shared memory (no WAL), no mmap. */
+static const sqlite3_io_methods cv_methods = {
+    1, cv_close, cv_read, cv_write, cv_truncate, cv_sync, cv_size, cv_lock_, cv_unlock,
+    cv_reserved, cv_control, cv_sector, cv_device, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+
+static int cv_open(sqlite3_vfs *v, const char *name, sqlite3_file *file, int flags, int *out)
+{
+    cv_file *f = (cv_file *)file;
+    int rc;
+
+    (void)v;
+    *f = (cv_file){ .real = (sqlite3_file *)&f[1], .name = name };
+    rc = cv_below->xOpen(cv_below, name, f->real, flags, out);
+    file->pMethods = f->real->pMethods != NULL ? &cv_methods : NULL;
+    if (rc == SQLITE_OK) {
+        pthread_mutex_lock(&cv_lock);
+        for (int i = 0; i < CV_FILES; i++)
+            if (cv_open_files[i] == NULL) {
+                cv_open_files[i] = f;
+                break;
+            }
+        pthread_mutex_unlock(&cv_lock);
+    }
+    return rc;
+}
+
+static int cv_delete(sqlite3_vfs *v, const char *name, int sync_dir)
+{
+    (void)v;
+    cv_tick(NULL, 0);
+    return cv_below->xDelete(cv_below, name, sync_dir);
+}
+
+/* In a child: the store's VFS ("votesrv", registered by the parent's first
+ * store_open) goes through this one from now on. */
+static void cv_install(void)
+{
+    cv_below = sqlite3_vfs_find("votesrv");
+    if (cv_below == NULL)
+        _exit(3);
+    cv_vfs = *cv_below;
+    cv_vfs.szOsFile = (int)sizeof(cv_file) + cv_below->szOsFile;
+    cv_vfs.xOpen = cv_open;
+    cv_vfs.xDelete = cv_delete;
+    cv_vfs.pNext = NULL;
+    if (sqlite3_vfs_unregister(cv_below) != SQLITE_OK || sqlite3_vfs_register(&cv_vfs, 0) !=
+        SQLITE_OK)
+        _exit(3);
+}
+
+/* ---- the store-level election ---- */
+
+typedef struct {
+    int from, n;                  /* voters C<from+1>.. cast in one commit */
+} step_batch;
+
+static void step_tracker(uint8_t tracker[32], int voter)
+{
+    char seed[32];
+
+    snprintf(seed, sizeof seed, "tracker %d", voter);
+    crypto_generichash(tracker, 32, (const uint8_t *)seed, strlen(seed), NULL, 0);
+}
+
+/* A batch of casts, each with what box_cast stores: its credential used, its
+ * ballot, its signature, the box state. */
+static int job_step_casts(store_tx *tx, void *arg)
+{
+    const step_batch *b = arg;
+    int rc = STORE_OK;
+
+    for (int v = b->from; rc == STORE_OK && v < b->from + b->n; v++) {
+        uint8_t tracker[32], cred[32], digest[32];
+        char number[16], body[600];
+        uint64_t count;
+        int64_t id;
+        int struck;
+
+        step_tracker(tracker, v);
+        crypto_generichash(cred, sizeof cred, tracker, sizeof tracker, (const uint8_t *)"c", 1);
+        snprintf(number, sizeof number, "C%03d", v + 1);
+        snprintf(body, sizeof body, "{\"v\":%d,\"pad\":\"%0400d\"}", v, 0);
+        if ((rc = store_voter_find(tx, number, &id, &struck)) == STORE_OK &&
+            (rc = store_credential_use(tx, SCRUTIN, cred)) == STORE_OK &&
+            (rc = store_ballot_add(tx, tracker, SCRUTIN, body, tracker, sizeof tracker)) ==
+                STORE_OK &&
+            (rc = store_signature_add(tx, id, SCRUTIN)) == STORE_OK &&
+            (rc = store_box_state_get(tx, SCRUTIN, &count, digest)) == STORE_OK)
+            rc = box_digest_add(digest, tracker) == 0
+                     ? store_box_state_put(tx, SCRUTIN, count + 1, digest) : STORE_EIO;
+    }
+    return rc;
+}
+
+typedef struct {
+    int ballots, signatures;      /* of voters 0..STEP_VOTERS-1 */
+    int mixed;                    /* voters with one and not the other */
+    uint64_t state;               /* the box state's count */
+} step_view;
+
+static int job_step_view(store_tx *tx, void *arg)
+{
+    step_view *w = arg;
+    uint8_t digest[32];
+    int rc;
+
+    memset(w, 0, sizeof *w);
+    for (int v = 0; v < STEP_VOTERS; v++) {
+        char number[16], scrutin[STORE_SCRUTIN_CHARS + 1], *body = NULL;
+        uint8_t tracker[32];
+        int64_t id;
+        int struck, signed_, stored;
+
+        snprintf(number, sizeof number, "C%03d", v + 1);
+        step_tracker(tracker, v);
+        if ((rc = store_voter_find(tx, number, &id, &struck)) != STORE_OK ||
+            (rc = store_signature_exists(tx, id, SCRUTIN, &signed_)) != STORE_OK)
+            return rc;
+        rc = store_ballot_get(tx, tracker, scrutin, &body);
+        free(body);
+        if (rc != STORE_OK && rc != STORE_ENOTFOUND)
+            return rc;
+        stored = rc == STORE_OK;
+        w->ballots += stored;
+        w->signatures += signed_ != 0;
+        w->mixed += stored != (signed_ != 0);
+    }
+    rc = store_box_state_get(tx, SCRUTIN, &w->state, digest);
+    return rc == STORE_ENOTFOUND ? STORE_OK : rc;
+}
+
+/* What a new store on dir (read-write: it rolls back a hot journal, or
+ * read-only as the signer opens it) holds. */
+static step_view step_look(const char *dir, int readonly)
+{
+    char reg[PATH_MAX], box[PATH_MAX], err[256];
+    store_config c = { reg, box, 1, NULL, NULL, readonly };
+    step_view w;
+    store *s;
+
+    snprintf(reg, sizeof reg, "%s/registry.db", dir);
+    snprintf(box, sizeof box, "%s/ballots.db", dir);
+    s = store_open(&c, err, sizeof err);
+    if (s == NULL)
+        fail_msg("%s", err);
+    assert_int_equal(store_read(s, job_step_view, &w), STORE_OK);
+    store_close(s);
+    return w;
+}
+
+static int job_step_reserve(store_tx *tx, void *arg)
+{
+    return election_box_reserve(tx, arg, NULL);
+}
+
+/* A folder for the store-level tests: in memory (tmpfs) if this machine
+ * has one, since their crashes are made by the crash VFS, not the disk, and
+ * each of their ~140 commits would otherwise wait for a dozen real syncs. */
+static char *step_dirs[2];        /* removed by step_teardown, the test failed or not */
+static int step_child_pid;        /* killed by it */
+
+static char *step_tmpdir(void)
+{
+    char *d = strdup("/dev/shm/votesrv-test-XXXXXX");
+
+    assert_non_null(d);
+    if (mkdtemp(d) == NULL) {
+        free(d);
+        d = tu_tmpdir();
+    }
+    for (int i = 0; i < 2; i++)
+        if (step_dirs[i] == NULL) {
+            step_dirs[i] = d;
+            return d;
+        }
+    fail_msg("step_tmpdir: two folders at most");
+    return NULL;
+}
+
+static int step_teardown(void **state)
+{
+    (void)state;
+    if (step_child_pid > 0) {
+        kill(step_child_pid, SIGKILL);
+        waitpid(step_child_pid, NULL, 0);
+        step_child_pid = 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (step_dirs[i] != NULL)
+            tu_rmdir(step_dirs[i]);
+        free(step_dirs[i]);
+        step_dirs[i] = NULL;
+    }
+    return 0;
+}
+
+/* The example election with STEP_VOTERS voters, its box reserved, and a
+ * first batch cast: committed before the commits that crash. */
+static char *step_election(void)
+{
+    char *dir = step_tmpdir(), csv[STEP_VOTERS * 64 + 100], err[DEF_ERR_CHARS];
+    size_t len = (size_t)sprintf(csv, "number,surname,given_names,emails,establishment,"
+                                      "postal_address,corps\n");
+    step_batch first = { 0, STEP_BATCH };
+    def_election d;
+    store *s;
+
+    for (int v = 1; v <= STEP_VOTERS; v++)
+        len += (size_t)sprintf(csv + len, "C%03d,Nom,Prénom,c%d@ex.gouv.fr,E,,attache\n", v, v);
+    s = tu_election(dir, csv, time(NULL) - 60, time(NULL) + 3600);
+    assert_int_equal(election_definition(s, &d, err, sizeof err), 0);
+    assert_int_equal(store_write(s, job_step_reserve, &d), STORE_OK);
+    def_free(&d);
+    assert_int_equal(store_write(s, job_step_casts, &first), STORE_OK);
+    store_close(s);
+    return dir;
+}
+
+/* Is this journal hot: there, and with a header (its first byte not zero)? */
+static int journal_hot(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    unsigned char first = 0;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if ((f = fopen(path, "rb")) == NULL)
+        return 0;
+    if (fread(&first, 1, 1, f) != 1)
+        first = 0;
+    fclose(f);
+    return first != 0;
+}
+
+/* In a child, through the crash VFS: a store on dir; crash_at or
+ * crash_on_sync arm the crash for the batch's commit. Exits 0 if the batch
+ * was committed, EXIT_CRASHED if it stopped at its step. */
+static void step_child(const char *dir, const step_batch *b, long crash_at, const char *on_sync,
+                       int mode)
+{
+    char reg[PATH_MAX], box[PATH_MAX], err[256];
+    store_config c = { reg, box, 1, NULL, NULL, 0 };
+    store *s;
+
+    cv_install();
+    snprintf(reg, sizeof reg, "%s/registry.db", dir);
+    snprintf(box, sizeof box, "%s/ballots.db", dir);
+    if ((s = store_open(&c, err, sizeof err)) == NULL)
+        _exit(4);
+    pthread_mutex_lock(&cv_lock);
+    cv_mode = mode;
+    cv_step = 0;
+    cv_crash_at = crash_at;
+    cv_crash_on_sync = on_sync;
+    pthread_mutex_unlock(&cv_lock);
+    if (store_write(s, job_step_casts, (void *)b) != STORE_OK)
+        _exit(5);
+    pthread_mutex_lock(&cv_lock);
+    cv_crash_at = -1;
+    cv_crash_on_sync = NULL;
+    pthread_mutex_unlock(&cv_lock);
+    store_close(s);
+    _exit(0);
+}
+
+static int step_run(const char *dir, const step_batch *b, long crash_at, int mode)
+{
+    int status, pid;
+
+    fflush(stdout);
+    if ((pid = fork()) == 0)
+        step_child(dir, b, crash_at, NULL, mode);
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* The two files of from into to, whose journals go (no shell: ~140 times). */
+static void step_files(const char *from, const char *to)
+{
+    static const char *const names[] = { "registry.db", "ballots.db" };
+    static char buf[1 << 16];
+
+    for (int i = 0; i < 2; i++) {
+        char src[PATH_MAX], dst[PATH_MAX];
+        int in, out;
+        ssize_t n;
+
+        snprintf(dst, sizeof dst, "%s/%s-journal", to, names[i]);
+        assert_true(unlink(dst) == 0 || errno == ENOENT);
+        snprintf(src, sizeof src, "%s/%s", from, names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", to, names[i]);
+        assert_true((in = open(src, O_RDONLY)) >= 0);
+        assert_true((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
+        while ((n = read(in, buf, sizeof buf)) > 0)
+            assert_int_equal(write(out, buf, (size_t)n), n);
+        assert_int_equal(n, 0);
+        close(in);
+        assert_int_equal(close(out), 0);
+    }
+}
+
+/* Crash the second batch's commit before its step n, for every n (every
+ * 4th in the sanitizer pass, which runs fewer kills), in both modes, each
+ * time from the same files: afterwards, either the whole batch is stored or
+ * nothing of it, the first batch always. */
+static void test_commit_steps(void **state)
+{
+    char *base = step_election(), *dir = step_tmpdir();
+    step_batch second = { STEP_BATCH, STEP_BATCH };
+    const char *mode_name[] = { "kill", "power cut" };
+    long stride = crash_cycles() < 25 ? 4 : 1;
+
+    (void)state;
+    for (int mode = CRASH_KILL; mode <= CRASH_POWER; mode++) {
+        int hot = 0, stored = 0, rc = EXIT_CRASHED;
+        long last = 0;
+
+        for (long n = 1; n <= STEP_MAX && rc == EXIT_CRASHED; n += stride) {
+            step_view w;
+
+            step_files(base, dir);
+            rc = step_run(dir, &second, n, mode);
+            assert_true(rc == EXIT_CRASHED || rc == 0);
+            last = rc == EXIT_CRASHED ? n : last;
+            hot += journal_hot(dir, "registry.db-journal") || journal_hot(dir, "ballots.db-journal");
+            w = step_look(dir, 0);
+            assert_int_equal(w.mixed, 0);
+            assert_int_equal(w.ballots, w.signatures);
+            assert_int_equal(w.state, (uint64_t)w.ballots);
+            assert_true(w.ballots == STEP_BATCH || w.ballots == 2 * STEP_BATCH);
+            stored += rc == EXIT_CRASHED && w.ballots == 2 * STEP_BATCH;
+            /* recovered: no journal is hot any more */
+            assert_false(journal_hot(dir, "registry.db-journal"));
+            assert_false(journal_hot(dir, "ballots.db-journal"));
+        }
+        assert_int_equal(rc, 0);           /* the last run committed, uncrashed */
+        printf("   %s: a commit of %d casts crashed before its step 1 to %ld (every %ld); %d "
+               "crashes left a hot journal, rolled back; %d after the commit point kept the "
+               "batch\n", mode_name[mode], STEP_BATCH, last, stride, hot, stored);
+        assert_true(hot > 0);
+        assert_true(last >= 10);
+    }
+    /* base and dir: removed by step_teardown */
+}
+
+/* Does process pid hold the file dir/name open (its path, or once deleted,
+ * its path followed by " (deleted)")? */
+static int holds_open(int pid, const char *dir, const char *name)
+{
+    char fds[64], link[PATH_MAX + 64], target[PATH_MAX + 64], path[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+    int found = 0;
+
+    snprintf(fds, sizeof fds, "/proc/%d/fd", pid);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_non_null(d = opendir(fds));
+    while (!found && (e = readdir(d)) != NULL) {
+        ssize_t n;
+
+        snprintf(link, sizeof link, "%s/%s", fds, e->d_name);
+        if ((n = readlink(link, target, sizeof target - 1)) <= 0)
+            continue;
+        target[n] = '\0';
+        found = strncmp(target, path, strlen(path)) == 0 && (target[strlen(path)] == '\0' ||
+                                                              target[strlen(path)] == ' ');
+    }
+    closedir(d);
+    return found;
+}
+
+/* Another program writes the registry in journal_mode DELETE, as sqlite3's
+ * shell does: it writes its journal into the file the writer holds open,
+ * then deletes it. The notice's length after. */
+static long foreign_write(const char *dir)
+{
+    char path[PATH_MAX];
+    sqlite3 *h;
+
+    snprintf(path, sizeof path, "%s/registry.db", dir);
+    assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, "unix"), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = DELETE;"
+                                     "UPDATE election SET notice = notice || ' '", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    sqlite3_close(h);
+    return sql_long(path, "SELECT length(notice) FROM election");
+}
+
+static void test_journals_kept_open(void **state)
+{
+    char *dir = step_election(), path[PATH_MAX], go;
+    step_batch second = { STEP_BATCH, STEP_BATCH };
+    int to_child[2], from_child[2], pid, status;
+    step_view w;
+    long notice;
+
+    (void)state;
+    assert_int_equal(pipe(to_child), 0);
+    assert_int_equal(pipe(from_child), 0);
+    fflush(stdout);
+    if ((pid = fork()) == 0) {
+        /* the writer: its store open, a batch committed (its journals stay
+         * open), then another crashed before the registry file's sync:
+         * its pages written, not yet synced, the box's not yet written */
+        char reg[PATH_MAX], box[PATH_MAX], err[256];
+        store_config c = { reg, box, 1, NULL, NULL, 0 };
+        step_batch third = { 2 * STEP_BATCH, STEP_BATCH };
+        store *s;
+
+        close(to_child[1]);
+        close(from_child[0]);
+        cv_install();
+        snprintf(reg, sizeof reg, "%s/registry.db", dir);
+        snprintf(box, sizeof box, "%s/ballots.db", dir);
+        if ((s = store_open(&c, err, sizeof err)) == NULL ||
+            store_write(s, job_step_casts, &third) != STORE_OK)
+            _exit(4);
+        if (write(from_child[1], "w", 1) != 1 || read(to_child[0], &go, 1) != 1)
+            _exit(6);
+        pthread_mutex_lock(&cv_lock);
+        cv_mode = CRASH_KILL;
+        cv_crash_on_sync = "registry.db";
+        pthread_mutex_unlock(&cv_lock);
+        store_write(s, job_step_casts, &second);
+        _exit(7);                  /* not reached: the crash comes first */
+    }
+    assert_true(pid > 0);
+    step_child_pid = pid;
+    close(to_child[0]);
+    close(from_child[1]);
+    if (read(from_child[0], &go, 1) != 1) {
+        waitpid(pid, &status, 0);
+        step_child_pid = 0;
+        fail_msg("the writer stopped: %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    /* the writer holds both journals open between its transactions */
+    assert_true(holds_open(pid, dir, "registry.db-journal"));
+    assert_true(holds_open(pid, dir, "ballots.db-journal"));
+    /* a reader in another process (the signer's read-only store, and a
+     * read-write one as votectl's) sees what was committed */
+    w = step_look(dir, 1);
+    assert_int_equal(w.ballots, 2 * STEP_BATCH);
+    assert_int_equal(w.signatures, 2 * STEP_BATCH);
+    w = step_look(dir, 0);
+    assert_int_equal(w.ballots, 2 * STEP_BATCH);
+    assert_int_equal(w.mixed, 0);
+    /* another program deletes the registry's journal under the writer */
+    notice = foreign_write(dir);
+    snprintf(path, sizeof path, "%s/registry.db-journal", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(write(to_child[1], "g", 1), 1);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    step_child_pid = 0;
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), EXIT_CRASHED);
+    /* the registry's journal of that commit is where the next opener looks */
+    assert_true(journal_hot(dir, "registry.db-journal"));
+    w = step_look(dir, 0);
+    assert_int_equal(w.mixed, 0);
+    assert_int_equal(w.ballots, 2 * STEP_BATCH);
+    assert_int_equal(w.signatures, 2 * STEP_BATCH);
+    assert_int_equal(w.state, (uint64_t)(2 * STEP_BATCH));
+    assert_false(journal_hot(dir, "registry.db-journal"));
+    /* and the other program's committed write was not "rolled back" by the
+     * writer from the journal it had deleted */
+    snprintf(path, sizeof path, "%s/registry.db", dir);
+    assert_int_equal(sql_long(path, "SELECT length(notice) FROM election"), notice);
+    close(to_child[1]);
+    close(from_child[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sigkill_under_load),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_read_only),
+        cmocka_unit_test_teardown(test_commit_steps, step_teardown),
+        cmocka_unit_test_teardown(test_journals_kept_open, step_teardown),
     };
 
     if (sodium_init() < 0)

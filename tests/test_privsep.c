@@ -587,6 +587,65 @@ static void typed_login_with(frame *f, int depth, int count)
     put_u32(f, T_NULL);
 }
 
+/* The cast route's parameters (a scrutin of the demo election's). */
+static const char *const cast_params[] = { "cse-titulaires", NULL };
+
+/* A form's ballot part (protocol §18.1): present, the field, a zero
+ * fingerprint, the wire form (n bytes). */
+static void typed_ballot(frame *f, uint32_t field, const uint8_t *wire, size_t n)
+{
+    put_u32(f, 1);
+    put_u32(f, field);
+    put_u32(f, 32);
+    put(f, (uint8_t[32]){ 0 }, 32);
+    put_u32(f, (uint32_t)n);
+    if (n > 0)
+        put(f, wire, n);
+}
+
+/* POST /api/v1/scrutins/cse-titulaires/ballots as the worker sends it: the
+ * unknown key extra (NULL: none), authenticator bytes (auth: 1 or 0s) with
+ * auth_ok, then the ballot with a fingerprint of fp bytes (or 0s). */
+static void cast_frame(frame *f, const char *extra, int auth, uint32_t auth_ok, uint32_t field,
+                       int fp, const uint8_t *wire, size_t n)
+{
+    uint8_t bytes[32];
+
+    typed_head(f, 0, route_no(0, "POST", "/api/v1/scrutins/{}/ballots"), "POST", cast_params);
+    put_u32(f, HTTP_BODY_BALLOT);
+    if (extra != NULL)
+        put_str(f, extra);
+    else
+        put_u32(f, 0);
+    put_u32(f, auth_ok);
+    memset(bytes, auth, sizeof bytes);
+    put_u32(f, 32);
+    put(f, bytes, 32);
+    put_u32(f, 1);
+    put_u32(f, field);
+    memset(bytes, fp, sizeof bytes);
+    put_u32(f, 32);
+    put(f, bytes, 32);
+    put_u32(f, (uint32_t)n);
+    if (n > 0)
+        put(f, wire, n);
+}
+
+/* A wire form for cse-titulaires (14 bytes), k 4, min 0, max 1: its length. */
+static size_t wire_sample(uint8_t *w)
+{
+    ballot *b = ballot_new(4, 0, 1);
+    int n;
+
+    assert_non_null(b);
+    snprintf(b->scrutin_id, sizeof b->scrutin_id, "%s", cast_params[0]);
+    memset(b->cred, 7, sizeof b->cred);
+    n = ballot_wire_encode(w, BALLOT_WIRE_MAX, b);
+    ballot_free(b);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
 /* (3) Frames a compromised worker could send: refused (400, no route) and
  * logged, the stream going on; a frame over the bound ends that channel; the
  * store is unchanged by any of them, while the same login well formed is
@@ -706,13 +765,14 @@ static void test_writer_refuses_bad_frames(void **state)
     put_str(&f, "wrong");
     assert_true(refused(sv[0], &f));
     typed_head(&f, 0, route_no(0, "POST", "/api/v1/session"), "POST", NULL);
-    put_u32(&f, 3);
+    put_u32(&f, 4);
     put_u32(&f, (uint32_t)strlen(login));
     put(&f, login, strlen(login));
     assert_true(refused(sv[0], &f));
-    /* the vote form's ballot (its route's JSON field): as text among the
-     * fields, or said present twice over, or a string where the tree goes;
-     * typed, the frame is accepted (the handler answers, naming its route) */
+    /* the vote form's ballot (its route's form_ballot field): as text among
+     * the fields, or said present twice over, or a tree where its wire form
+     * goes; read, the frame is accepted (the handler answers, naming its
+     * route) */
     {
         static const char *const vote[] = { "cse-titulaires", NULL };
         const uint32_t r = route_no(0, "POST", "/vote/{}");
@@ -727,16 +787,101 @@ static void test_writer_refuses_bad_frames(void **state)
                 put_str(&f, "ballot");
                 put_str(&f, "{\"answers\":[]}");
                 put_u32(&f, 0);
+            } else if (how == 1) {
+                put_u32(&f, 2);
+            } else if (how == 2) {
+                put_u32(&f, 1);
+                put_u32(&f, T_OBJECT);
+                put_u32(&f, 0);
             } else {
-                put_u32(&f, how == 1 ? 2 : 1);
-                put_u32(&f, how == 2 ? T_STRING : T_OBJECT);
-                if (how == 2)
-                    put_str(&f, "{\"answers\":[]}");
-                else
-                    put_u32(&f, 0);
+                typed_ballot(&f, BALLOT_FIELD_BALLOT, NULL, 0);
             }
             assert_int_equal(refused(sv[0], &f), how < 3);
         }
+    }
+    /* the cast route (HTTP_BODY_BALLOT): a well-formed wire form is taken
+     * (no session: 401, naming the route); each spoiled frame is refused */
+    {
+        uint8_t w[BALLOT_WIRE_MAX + 1];
+        size_t n = wire_sample(w);
+
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        assert_false(refused(sv[0], &f));
+        cast_frame(&f, "x", 0, 1, BALLOT_FIELD_LISTS, 0, w, 0);
+        assert_false(refused(sv[0], &f));
+        /* a length off by one, either way */
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n + 1);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n - 1);
+        assert_true(refused(sv[0], &f));
+        /* an id not the path's (the writer checks it against its scrutin too) */
+        w[2] = 'C';
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        w[2] = 'c';
+        /* a version not 1; k, min, max out of their ranges */
+        w[0] = 2;
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        w[0] = BALLOT_WIRE_VERSION;
+        for (int i = 0; i < 3; i++) {
+            uint8_t keep = w[2 + 14 + i];
+
+            w[2 + 14 + i] = i == 0 ? 0 : 5;         /* k 0; min > max; max > k */
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+            assert_true(refused(sv[0], &f));
+            w[2 + 14 + i] = keep;
+        }
+        /* the field enum out of range; a wire beside a fault; no wire without one */
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_COUNT, 0, w, 0);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 1, 0xffffffffu, 0, w, 0);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_SIGNATURE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, 0);
+        assert_true(refused(sv[0], &f));
+        /* a fingerprint beside a fault found before it was read; an
+         * authenticator beside auth_ok 0; auth_ok 2; present 2 */
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_VERSION, 1, w, 0);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 1, 0, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 2, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        memcpy(f.b + f.len - n - 4 - 32 - 4 - 4 - 4, &(uint32_t){ 2 }, 4);   /* present */
+        assert_true(refused(sv[0], &f));
+        /* an unknown key that is one of the route's, or not UTF-8; a byte after */
+        cast_frame(&f, "ballot", 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, "\xff", 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        assert_true(refused(sv[0], &f));
+        cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, n);
+        put(&f, "", 1);
+        assert_true(refused(sv[0], &f));
+        /* the ballot sent as a tree on this route: in the JSON body kind, or
+         * where its wire form goes */
+        typed_head(&f, 0, route_no(0, "POST", "/api/v1/scrutins/{}/ballots"), "POST",
+                   cast_params);
+        put_u32(&f, HTTP_BODY_JSON);
+        put_u32(&f, T_OBJECT);
+        put_u32(&f, 1);
+        put_str(&f, "ballot");
+        put_u32(&f, T_OBJECT);
+        put_u32(&f, 0);
+        assert_true(refused(sv[0], &f));
+        typed_head(&f, 0, route_no(0, "POST", "/api/v1/scrutins/{}/ballots"), "POST",
+                   cast_params);
+        put_u32(&f, HTTP_BODY_BALLOT);
+        put_u32(&f, 0);
+        put_u32(&f, 0);
+        put_u32(&f, 32);
+        put(&f, (uint8_t[32]){ 0 }, 32);
+        put_u32(&f, 1);
+        put_u32(&f, T_OBJECT);
+        put_u32(&f, 0);
+        assert_true(refused(sv[0], &f));
     }
     /* the JSON body as text: a string where the object must be, and the
      * whole request in the old format */

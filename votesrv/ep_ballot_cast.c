@@ -1,4 +1,6 @@
-/* POST /api/v1/scrutins/{id}/ballots {ballot, authenticator} - cast a ballot:
+/* POST /api/v1/scrutins/{id}/ballots {ballot, authenticator} - cast a ballot
+ * (the body read where it was parsed, HTTP_BODY_BALLOT: the ballot comes in
+ * its wire form, which box_cast checks):
  * 201 with the signed receipt. The authenticator is derived from the vote code
  * on the voter's device; the code itself never reaches the server. The same
  * ballot sent again by its voter (an answer lost, a failover): 200 with a
@@ -7,30 +9,25 @@
 
 #include "api.h"
 
-static const char *const fields[] = { "ballot", "authenticator", NULL };
-
 void ep_ballot_cast(http_request *req, http_response *res)
 {
-    const char *authhex;
-    uint8_t auth[32];
+    const http_ballot *hb = &req->ballot;     /* the body, read (HTTP_BODY_BALLOT) */
+    box_ballot_in in = { hb->field, hb->election, hb->wire, hb->len };
     int64_t voter;
     box_receipt receipt;
     box_result r;
     int rc;
 
-    if (api_voter(req, res, &voter) != 0 || api_only(req, res, fields) != 0 ||
-        api_string(req, res, "authenticator", 64, &authhex) != 0)
+    if (api_voter(req, res, &voter) != 0)
         return;
-    if (hex_decode(auth, sizeof auth, authhex) != 0) {
-        http_field_error(req, res, "authenticator");
-        return;
-    }
-    if (!json_is_object(json_object_get(req->json, "ballot"))) {
-        http_field_error(req, res, "ballot");
+    /* in the order api_only, api_string and hex_decode gave them */
+    if (hb->extra != NULL || !hb->auth_ok || !hb->present) {
+        http_field_error(req, res, hb->extra != NULL ? hb->extra
+                                   : !hb->auth_ok  ? "authenticator" : "ballot");
         return;
     }
-    rc = box_cast(req->ctx->box, voter, req->params[0], auth, json_object_get(req->json, "ballot"),
-                  req->client, api_now(), &receipt, &r);
+    rc = box_cast(req->ctx->box, voter, req->params[0], hb->auth, &in, req->client, api_now(),
+                  &receipt, &r);
     if (rc == BOX_REFUSED && r.code == BOX_E_ACCESS) {
         api_access(req, res, ACCESS_REFUSED, &r.access);
         return;

@@ -466,6 +466,67 @@ int http_json_fits(const json_t *j)
     return json_fits(j, 1, &nodes);
 }
 
+/* Read a ballot's JSON into req->ballot (its wire form allocated here):
+ * 0, or -1 when memory runs out. */
+static int ballot_take(http_request *req, json_t *j)
+{
+    http_ballot *hb = &req->ballot;
+    ballot *b = NULL;
+    uint8_t *wire;
+    int n;
+
+    hb->present = 1;
+    hb->field = ballot_from_json_shape(j, req->params[0], hb->election, &b);
+    if (hb->field < 0)
+        return -1;
+    if (hb->field != BALLOT_FIELD_NONE)
+        return 0;
+    wire = malloc(ballot_wire_size(b));
+    n = wire == NULL ? -1 : ballot_wire_encode(wire, ballot_wire_size(b), b);
+    ballot_free(b);
+    if (n < 0) {
+        free(wire);
+        return -1;
+    }
+    hb->wire = hb->owned[0] = wire;
+    hb->len = (size_t)n;
+    return 0;
+}
+
+/* HTTP_BODY_BALLOT: the object body's members, as ep_ballot_cast takes them
+ * (api_only, api_string, then the ballot). 0, or -1 when memory runs out. */
+static int ballot_body(http_request *req, json_t *body)
+{
+    http_ballot *hb = &req->ballot;
+    const char *key, *auth;
+    json_t *v;
+
+    json_object_foreach(body, key, v) {
+        if (strcmp(key, "ballot") != 0 && strcmp(key, "authenticator") != 0) {
+            if ((hb->extra = hb->owned[1] = strdup(key)) == NULL)
+                return -1;
+            break;
+        }
+    }
+    v = json_object_get(body, "authenticator");
+    auth = json_string_value(v);
+    hb->auth_ok = json_is_string(v) && json_string_length(v) == 64 && strlen(auth) == 64 &&
+                  hex_decode(hb->auth, sizeof hb->auth, auth) == 0;
+    if (!hb->auth_ok)
+        sodium_memzero(hb->auth, sizeof hb->auth);
+    v = json_object_get(body, "ballot");
+    return json_is_object(v) ? ballot_take(req, v) : 0;
+}
+
+void http_request_release(http_request *req)
+{
+    json_decref(req->json);
+    req->json = NULL;
+    free(req->ballot.owned[0]);
+    free(req->ballot.owned[1]);
+    sodium_memzero(&req->ballot, sizeof req->ballot);
+}
+
 int http_resolve(const http_route *routes, size_t nroutes, http_request *req, const char *body,
                  size_t len, const http_form *form, size_t *route, int *msg)
 {
@@ -476,7 +537,7 @@ int http_resolve(const http_route *routes, size_t nroutes, http_request *req, co
     req->route = NULL;
     req->json = NULL;
     req->form = NULL;
-    req->form_json = NULL;
+    memset(&req->ballot, 0, sizeof req->ballot);
     *route = nroutes;
     for (size_t i = 0; i < nroutes; i++) {
         if (!route_match(routes[i].pattern, req->path, req->params, req->params_buf,
@@ -509,19 +570,24 @@ int http_resolve(const http_route *routes, size_t nroutes, http_request *req, co
         if (form == NULL || form->bad)
             return 400;
         req->form = form;
-        if (r->form_json != NULL) {
+        if (r->form_ballot != NULL) {
             size_t n;
-            const char *text = http_form_get(req, r->form_json, &n);
+            const char *text = http_form_get(req, r->form_ballot, &n);
+            json_t *j = NULL;
+            int rc = 0;
 
-            if (text != NULL && n <= r->form_json_max)
-                req->form_json = json_loadb(text, n, JSON_REJECT_DUPLICATES, NULL);
-            if (req->form_json != NULL && !http_json_fits(req->form_json)) {
-                json_decref(req->form_json);
-                req->form_json = NULL;
+            if (text != NULL && n <= r->form_ballot_max)
+                j = json_loadb(text, n, JSON_REJECT_DUPLICATES, NULL);
+            if (j != NULL && http_json_fits(j))
+                rc = ballot_take(req, j);
+            json_decref(j);
+            if (rc != 0) {
+                http_request_release(req);
+                return *msg = MSG_INTERNAL, 500;
             }
         }
     }
-    if (r->body == HTTP_BODY_JSON) {
+    if (r->body == HTTP_BODY_JSON || r->body == HTTP_BODY_BALLOT) {
         if (!is_json(content_type))
             return *msg = MSG_CONTENT_TYPE, 415;
         req->json = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
@@ -529,6 +595,16 @@ int http_resolve(const http_route *routes, size_t nroutes, http_request *req, co
             json_decref(req->json);
             req->json = NULL;
             return *msg = MSG_BAD_JSON, 400;
+        }
+    }
+    if (r->body == HTTP_BODY_BALLOT) {
+        int rc = ballot_body(req, req->json);
+
+        json_decref(req->json);
+        req->json = NULL;
+        if (rc != 0) {
+            http_request_release(req);
+            return *msg = MSG_INTERNAL, 500;
         }
     }
     return 0;
@@ -560,9 +636,7 @@ void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t
         http_error(req, res, refuse, (msg_id)msg);
     else
         routes[route].handler(req, res);
-    json_decref(req->json);
-    json_decref(req->form_json);
-    req->json = req->form_json = NULL;
+    http_request_release(req);
     count_status(ctx, res);
 }
 
@@ -614,9 +688,7 @@ static void answer(http_server *s, struct MHD_Connection *c, http_request *req, 
         msg = (int)m;
     if (s->ctx->forward != NULL) {
         s->ctx->forward(s->ctx->forward_cls, req, route, refuse, msg, res);
-        json_decref(req->json);
-        json_decref(req->form_json);
-        req->json = req->form_json = NULL;
+        http_request_release(req);
     } else {
         http_answer(s->ctx, s->routes, s->nroutes, route, req, refuse, msg, res);
     }

@@ -26,8 +26,10 @@
 #define HTTP_COOKIES 3           /* Set-Cookie headers of one response */
 #define HTTP_COOKIE_CHARS 200
 
-/* What a route takes as a body. */
-enum { HTTP_BODY_NONE = 0, HTTP_BODY_JSON = 1, HTTP_BODY_FORM = 2 };
+/* What a route takes as a body. HTTP_BODY_BALLOT: a JSON object
+ * {ballot, authenticator} read where it is parsed into req->ballot (the
+ * handler gets no JSON). */
+enum { HTTP_BODY_NONE = 0, HTTP_BODY_JSON = 1, HTTP_BODY_FORM = 2, HTTP_BODY_BALLOT = 3 };
 
 typedef struct {
     char *name, *value;
@@ -51,6 +53,24 @@ typedef struct {
     int kind;                    /* HTTP_KV_* */
     const char *name, *value;
 } http_kv;
+
+/* A ballot as a route takes it (HTTP_BODY_BALLOT's "ballot", or a form
+ * route's form_ballot field): read once, where the request is parsed
+ * (ballot_from_json_shape), and handed on in its wire form. The writer takes
+ * none of it on trust (box_cast, box.h). */
+typedef struct {
+    int present;                 /* HTTP_BODY_BALLOT: "ballot" is an object; a form: its
+                                    field is JSON (an object or an array) */
+    int field;                   /* BALLOT_FIELD_NONE, or the field found at fault */
+    uint8_t election[BALLOT_FP_BYTES];   /* the fingerprint it claims; zero if not read */
+    const uint8_t *wire;         /* field NONE: ballot_wire_encode's bytes */
+    size_t len;
+    /* HTTP_BODY_BALLOT's other members, as api_only and api_string see them */
+    const char *extra;           /* the body's first key but "ballot" and "authenticator" */
+    int auth_ok;                 /* "authenticator" is 64 lowercase hex digits: in auth */
+    uint8_t auth[32];
+    void *owned[2];              /* what this process allocated (wire, extra) */
+} http_ballot;
 
 struct http_request;
 struct http_response;
@@ -89,7 +109,7 @@ typedef struct http_request {
     const char *params[HTTP_MAX_PARAMS];   /* path segments matched by "{}" */
     json_t *json;                           /* the parsed body, for routes that take one */
     const http_form *form;                  /* the form, for routes that take one */
-    json_t *form_json;                      /* the route's JSON form field, parsed, or NULL */
+    http_ballot ballot;                     /* HTTP_BODY_BALLOT or a form_ballot route's */
     lang lang;
     int lang_chosen;                        /* ?lang= was given: remember it in a cookie */
     int is_page;                            /* a portal page: errors are HTML */
@@ -127,10 +147,10 @@ typedef struct {
     const char *pattern;     /* "/api/v1/scrutins/{}/ballots" */
     http_handler handler;
     int body;                /* HTTP_BODY_* */
-    /* A form route: the field that holds JSON (NULL: none), of at most
-     * form_json_max bytes, parsed where the request is (req->form_json) */
-    const char *form_json;
-    size_t form_json_max;
+    /* A form route: the field that holds a ballot's JSON (NULL: none), of at
+     * most form_ballot_max bytes, read where the request is (req->ballot) */
+    const char *form_ballot;
+    size_t form_ballot_max;
 } http_route;
 
 /* Fill res with a JSON error {"error": {"code", "message"}} in the request's language. */
@@ -162,21 +182,25 @@ void http_field_error(http_request *req, http_response *res, const char *field);
  * HTTP_PARAM_CHARS of A-Z a-z 0-9 . _ -; a path whose segment is not is no
  * route's), req->json (a JSON route: an object parsed with duplicates refused,
  * at most HTTP_JSON_DEPTH deep and HTTP_JSON_NODES values; the caller's to
- * release, which http_answer does) or req->form (a form route: not bad) and
- * req->form_json (its form_json field parsed the same way, an object or an
- * array; NULL when absent, longer than form_json_max or not such JSON). Or
- * an error status (404, 405, 415, 400) with its message in *msg, *route the
- * route whose path matched (for 405's Allow) or nroutes. */
+ * release, which http_answer does), req->ballot (HTTP_BODY_BALLOT: the body
+ * parsed the same way, then read into it; no req->json) or req->form (a form
+ * route: not bad) and req->ballot (its form_ballot field parsed the same way,
+ * an object or an array, then read; not present when absent, longer than
+ * form_ballot_max or not such JSON). Or an error status (404, 405, 415, 400;
+ * 500 when memory runs out) with its message in *msg, *route the route whose
+ * path matched (for 405's Allow) or nroutes. */
 int http_resolve(const http_route *routes, size_t nroutes, http_request *req, const char *body,
                  size_t len, const http_form *form, size_t *route, int *msg);
 /* Answer a resolved request: the error refuse (400-599, message msg; 405
  * names the methods of routes[route]'s path in Allow) or, when refuse is 0,
  * routes[route]'s handler over req->params, req->json, req->form,
- * req->form_json. Releases req->json and req->form_json; counts the status
+ * req->ballot. Releases them (http_request_release); counts the status
  * in ctx->requests. The only way a handler is run: it takes no request
  * bytes, so nothing here parses a body. */
 void http_answer(http_ctx *ctx, const http_route *routes, size_t nroutes, size_t route,
                  http_request *req, int refuse, int msg, http_response *res);
+/* Release what http_resolve made: req->json and req->ballot's memory. */
+void http_request_release(http_request *req);
 /* http_resolve then http_answer: the daemon without privilege separation. */
 void http_dispatch(http_ctx *ctx, const http_route *routes, size_t nroutes, http_request *req,
                    const char *body, size_t len, const http_form *form, http_response *res);

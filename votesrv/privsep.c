@@ -9,12 +9,15 @@
  * the control channel carries PRIVSEP_READY (the bound port) once.
  *
  * A request is typed: the worker has resolved it (http_resolve: route, path
- * parameters, JSON parsed, form decoded) and sends the route's index, its
- * parameters and the JSON body as a tree of typed values; neither the path
+ * parameters, JSON parsed, form decoded, a ballot read) and sends the route's
+ * index, its parameters and the JSON body as a tree of typed values, or a
+ * ballot in its wire form (the cast route, the vote form); neither the path
  * nor the body's bytes travel. The writer reads it with the fixed-framing
- * reader below, which yields integers and NUL-free strings only, rebuilds the
- * JSON value with jansson's constructors, and runs the route (http_answer,
- * which takes no bytes): no text from the network is parsed in the writer. */
+ * reader below, which yields integers, NUL-free strings and byte strings of
+ * checked lengths only, rebuilds the JSON value with jansson's constructors,
+ * and runs the route (http_answer, which takes no bytes): no text from the
+ * network is parsed in the writer, and a ballot's wire form is checked
+ * against the writer's own scrutin (box_cast). */
 #define _GNU_SOURCE
 #include "server.h"
 #include "endpoints.h"
@@ -278,8 +281,99 @@ static int path_build(char *out, size_t size, const char *pattern, const char *c
 static void typed_free(typed_request *t)
 {
     json_decref(t->req.json);
-    json_decref(t->req.form_json);
-    t->req.json = t->req.form_json = NULL;
+    t->req.json = NULL;
+}
+
+/* ---- a ballot in wire form (protocol §18.1) ---- */
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* u32 present; if 1: u32 field, bytes(32) election, bytes(wire): the wire
+ * empty unless field is 0, then ballot_wire_framed and of the scrutin id (the
+ * route's parameter); the election zero while the field is one read before
+ * it (ballot, version, election). */
+static void ballot_put(frame_out *b, const http_ballot *hb)
+{
+    frame_put_u32(b, (uint32_t)(hb->present != 0));
+    if (!hb->present)
+        return;
+    frame_put_u32(b, (uint32_t)hb->field);
+    frame_put_bytes(b, hb->election, sizeof hb->election);
+    if (hb->field == BALLOT_FIELD_NONE && hb->wire != NULL)
+        frame_put_bytes(b, hb->wire, hb->len);
+    else
+        frame_put_u32(b, 0);            /* no wire: an empty byte string */
+}
+
+static int ballot_get(frame_in *r, http_ballot *hb, const char *id)
+{
+    uint32_t present = frame_get_u32(r), field;
+    size_t n = 0;
+    const char *p;
+
+    if (r->bad || present > 1)
+        return -1;
+    if ((hb->present = (int)present) == 0)
+        return 0;
+    field = frame_get_u32(r);
+    p = frame_get_bytes(r, &n);
+    if (r->bad || field >= BALLOT_FIELD_COUNT || n != sizeof hb->election)
+        return -1;
+    memcpy(hb->election, p, n);
+    if (field != BALLOT_FIELD_NONE && field <= BALLOT_FIELD_ELECTION &&
+        !all_zero(hb->election, sizeof hb->election))
+        return -1;
+    hb->field = (int)field;
+    hb->wire = (const uint8_t *)frame_get_bytes(r, &hb->len);
+    if (r->bad || (field != BALLOT_FIELD_NONE && hb->len != 0) ||
+        (field == BALLOT_FIELD_NONE &&
+         (!ballot_wire_framed(hb->wire, hb->len) || id == NULL || hb->wire[1] != strlen(id) ||
+          memcmp(hb->wire + 2, id, hb->wire[1]) != 0)))
+        return -1;
+    return 0;
+}
+
+/* HTTP_BODY_BALLOT: str extra, u32 auth_ok, bytes(32) authenticator (zero
+ * unless auth_ok), then the ballot. extra: a key the worker's jansson took
+ * (valid UTF-8), neither of the two the route knows. */
+static void ballot_body_put(frame_out *b, const http_ballot *hb)
+{
+    frame_put_str(b, hb->extra);
+    frame_put_u32(b, (uint32_t)(hb->auth_ok != 0));
+    frame_put_bytes(b, hb->auth, sizeof hb->auth);
+    ballot_put(b, hb);
+}
+
+static int ballot_body_get(frame_in *r, http_ballot *hb, const char *id)
+{
+    uint32_t auth_ok;
+    size_t n = 0;
+    const char *p;
+    json_t *key;
+
+    hb->extra = frame_get_str(r);
+    auth_ok = frame_get_u32(r);
+    p = frame_get_bytes(r, &n);
+    if (r->bad || auth_ok > 1 || n != sizeof hb->auth)
+        return -1;
+    memcpy(hb->auth, p, n);
+    if (!auth_ok && !all_zero(hb->auth, sizeof hb->auth))
+        return -1;
+    hb->auth_ok = (int)auth_ok;
+    if (hb->extra != NULL) {
+        if (strcmp(hb->extra, "ballot") == 0 || strcmp(hb->extra, "authenticator") == 0 ||
+            (key = json_string(hb->extra)) == NULL)
+            return -1;
+        json_decref(key);
+    }
+    return ballot_get(r, hb, id);
 }
 
 /* What the worker can send as the client: an address in the text form
@@ -300,9 +394,9 @@ static int client_ok(const char *c)
  * value out of its range, a route index past the listener's table, a route
  * whose method or body kind is not what was sent, or whose page kind is not
  * what was said, parameters not the route's count or not valid, a JSON tree
- * that tree_get refuses or that is not an object (the form's JSON field: an
- * object or an array), a repeated form field or the JSON field as text,
- * bytes past the end. */
+ * that tree_get refuses or that is not an object, a ballot (HTTP_BODY_BALLOT,
+ * a form's form_ballot field) not as ballot_get reads it, a repeated form
+ * field or the ballot's field as text, bytes past the end. */
 static int request_decode(frame_in *r, typed_request *t)
 {
     http_request *req = &t->req;
@@ -355,8 +449,7 @@ static int request_decode(frame_in *r, typed_request *t)
                            strcmp(req->method, routes[t->route].method) != 0))
         return -1;
     if (kind == HTTP_BODY_FORM) {
-        const char *fj = routes[t->route].form_json;
-        size_t nodes = 0;
+        const char *fj = routes[t->route].form_ballot;
 
         nform = frame_get_u32(r);
         if (r->bad || nform > HTTP_FORM_FIELDS)
@@ -366,7 +459,7 @@ static int request_decode(frame_in *r, typed_request *t)
             t->form.f[i].value = frame_get_str(r);
             if (r->bad || t->form.f[i].name == NULL || t->form.f[i].value == NULL ||
                 (fj != NULL && strcmp(t->form.f[i].name, fj) == 0))
-                return -1;              /* the JSON field comes as a tree, never as text */
+                return -1;              /* the ballot comes read, never as text */
             t->form.f[i].len = strlen(t->form.f[i].value);
             for (uint32_t j = 0; j < i; j++)
                 if (strcmp(t->form.f[j].name, t->form.f[i].name) == 0)
@@ -374,19 +467,11 @@ static int request_decode(frame_in *r, typed_request *t)
         }
         t->form.n = nform;
         req->form = &t->form;
-        if (fj != NULL) {
-            uint32_t present = frame_get_u32(r);
-
-            if (r->bad || present > 1)
-                return -1;
-            if (present) {
-                req->form_json = tree_get(r, 1, &nodes);
-                if (!json_is_object(req->form_json) && !json_is_array(req->form_json)) {
-                    typed_free(t);
-                    return -1;
-                }
-            }
-        }
+        if (fj != NULL && ballot_get(r, &req->ballot, req->params[0]) != 0)
+            return -1;
+    } else if (kind == HTTP_BODY_BALLOT) {
+        if (ballot_body_get(r, &req->ballot, req->params[0]) != 0)
+            return -1;
     } else if (kind == HTTP_BODY_JSON) {
         size_t nodes = 0;
 
@@ -442,7 +527,7 @@ static void request_encode(frame_out *b, const http_request *req, const http_rou
     }
     frame_put_u32(b, (uint32_t)kind);
     if (kind == HTTP_BODY_FORM) {
-        const char *fj = routes[route].form_json;
+        const char *fj = routes[route].form_ballot;
         size_t n = 0;
 
         for (size_t i = 0; i < req->form->n; i++)
@@ -450,15 +535,14 @@ static void request_encode(frame_out *b, const http_request *req, const http_rou
         frame_put_u32(b, (uint32_t)n);
         for (size_t i = 0; i < req->form->n; i++) {
             if (fj != NULL && strcmp(req->form->f[i].name, fj) == 0)
-                continue;               /* its JSON goes as a tree, below */
+                continue;               /* it goes read, below */
             frame_put_str(b, req->form->f[i].name);
             frame_put_str(b, req->form->f[i].value);
         }
-        if (fj != NULL) {
-            frame_put_u32(b, req->form_json != NULL);
-            if (req->form_json != NULL && tree_put(b, req->form_json, 1, &nodes) != 0)
-                b->oom = 1;
-        }
+        if (fj != NULL)
+            ballot_put(b, &req->ballot);
+    } else if (kind == HTTP_BODY_BALLOT) {
+        ballot_body_put(b, &req->ballot);
     } else if (kind == HTTP_BODY_JSON && tree_put(b, req->json, 1, &nodes) != 0) {
         b->oom = 1;             /* http_resolve bounds it: cannot happen */
     }

@@ -25,7 +25,7 @@ const http_route votesrv_routes[] = {
     { "POST", "/api/v1/account/password", ep_account_password, HTTP_BODY_JSON, NULL, 0 },
     { "POST", "/api/v1/account/defi", ep_account_defi, HTTP_BODY_JSON, NULL, 0 },
     { "POST", "/api/v1/account/code-reissue", ep_code_reissue, HTTP_BODY_JSON, NULL, 0 },
-    { "POST", "/api/v1/scrutins/{}/ballots", ep_ballot_cast, HTTP_BODY_JSON, NULL, 0 },
+    { "POST", "/api/v1/scrutins/{}/ballots", ep_ballot_cast, HTTP_BODY_BALLOT, NULL, 0 },
     { "GET", "/api/v1/scrutins/{}/ballots", ep_ballots_list, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/api/v1/trackers/{}", ep_tracker, HTTP_BODY_NONE, NULL, 0 },
     { "GET", "/api/v1/archive", ep_archive, HTTP_BODY_NONE, NULL, 0 },

@@ -1,5 +1,6 @@
 /* fuzz_ballot.c - the ballot as the server receives it: JSON (strict parse,
- * proofs and signature checked) and the ballot box's storage form, and
+ * proofs and signature checked; the worker's reading and the writer's check
+ * of its wire form agree with it) and the ballot box's storage form, and
  * tracker text. The scrutin is the protocol vectors' (tests/vectors). A
  * ballot that decodes must survive a round trip through both forms. */
 #include <stdint.h>
@@ -64,6 +65,40 @@ static void check_json(const ballot *b)
     ballot_free(again);
 }
 
+/* The worker's reading (ballot_from_json_shape) then the writer's
+ * (ballot_wire_take) agree with ballot_from_json: the same ballot (its
+ * canonical text) or the same field named. */
+static void check_shape(json_t *j)
+{
+    char err[128] = "", *c1, *c2;
+    ballot *parsed = ballot_from_json(j, &sc, err, sizeof err), *shaped = NULL, *taken;
+    uint8_t claimed[BALLOT_FP_BYTES], wire[BALLOT_WIRE_MAX];
+    ballot_field field;
+    int f = ballot_from_json_shape(j, sc.scrutin_id, claimed, &shaped), n = 0;
+
+    if (f < 0)
+        return;                         /* out of memory */
+    if (f >= BALLOT_FIELD_COUNT || (f == BALLOT_FIELD_NONE) != (shaped != NULL) ||
+        (shaped != NULL && (n = ballot_wire_encode(wire, sizeof wire, shaped)) < 0))
+        abort();
+    taken = ballot_wire_take(f, claimed, wire, (size_t)n, &sc, &field);
+    if ((parsed == NULL) != (taken == NULL))
+        abort();
+    if (parsed == NULL && strcmp(ballot_field_name(field), err) != 0)
+        abort();
+    if (parsed != NULL) {
+        c1 = ballot_canonical(parsed, fp);
+        c2 = ballot_canonical(taken, fp);
+        if (c1 == NULL || c2 == NULL || strcmp(c1, c2) != 0)
+            abort();
+        free(c1);
+        free(c2);
+    }
+    ballot_free(parsed);
+    ballot_free(shaped);
+    ballot_free(taken);
+}
+
 /* ballot_verify answers valid (0) or not (-1), nothing else. */
 static void verify_answers(const ballot *b, const ballot_scrutin *sc)
 {
@@ -91,6 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t tracker[BALLOT_TRACKER_BYTES];
     ballot *b;
 
+    if (j != NULL)
+        check_shape(j);
     if (json_is_object(j) && (b = ballot_from_json(j, &sc, err, sizeof err)) != NULL) {
         verify_answers(b, &sc);
         check_json(b);

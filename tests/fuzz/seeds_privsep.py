@@ -10,21 +10,25 @@ import struct
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "fuzz_privsep")
 ROUTES = os.path.join(HERE, "..", "..", "votesrv", "routes.c")
-NONE, JSON, FORM = 0, 1, 2
+NONE, JSON, FORM, BALLOT = 0, 1, 2, 3
+# ballot_field: the first field at fault in a ballot's JSON (ballot/ballot.h)
+FIELD_NONE, FIELD_BALLOT, FIELD_VERSION, FIELD_ELECTION, FIELD_SCRUTIN = range(5)
+FIELD_LISTS = 6
 QUERY, HEADER, COOKIE = 0, 1, 2
 OBJECT, ARRAY, STRING, INTEGER, REAL, TRUE, FALSE, NULL = range(1, 9)
 
 
 def tables():
     """The public and internal route tables: lists of (method, pattern, the
-    name of the form field that holds JSON or None)."""
+    body kind, the name of the form field that holds a ballot or None)."""
     text = open(ROUTES, encoding="utf-8").read()
     out = {}
     for name in ("votesrv_internal_routes", "votesrv_routes"):
         body = text[text.index(name + "[] = {"):]
         body = body[:body.index("};")]
-        out[name] = [(m, p, None if j == "NULL" else j.strip('"')) for m, p, j in re.findall(
-            r'\{ "([A-Z]+)", "([^"]+)", \w+, HTTP_BODY_\w+, (NULL|"\w+"), \w+ \}', body)]
+        out[name] = [(m, p, k, None if j == "NULL" else j.strip('"'))
+                     for m, p, k, j in re.findall(r'\{ "([A-Z]+)", "([^"]+)", \w+, HTTP_BODY_(\w+), '
+                                                  r'(NULL|"\w+"), \w+ \}', body)]
         assert len(out[name]) == body.count('{ "'), "a route of " + name + " not read"
     return out["votesrv_routes"], out["votesrv_internal_routes"]
 
@@ -59,8 +63,30 @@ def tree(v):
     return u32(REAL) + struct.pack("<d", v)
 
 
+def wire(scrutin, k, lo, hi):
+    """A ballot's wire form (ballot_wire_encode): version 1, the id, k, min,
+    max, the credential, k ciphertexts, k 0/1 proofs, the range proof, the
+    signature; filled with arbitrary bytes (the writer's frame reader checks
+    the framing, box_cast the rest)."""
+    body = 32 + k * 64 + k * 2 * 128 + (hi - lo + 1) * 128 + 64
+    return bytes([1, len(scrutin)]) + scrutin.encode() + bytes([k, lo, hi]) + \
+        bytes((7 * i) & 0xff for i in range(body))
+
+
+def ballot(field=FIELD_NONE, fp=b"\0" * 32, data=b""):
+    """A ballot part (protocol §18.1): present, the field at fault, the
+    fingerprint it claims, the wire form (empty beside a fault)."""
+    return u32(1) + u32(field) + u32(32) + fp + u32(len(data)) + data
+
+
+def ballot_body(extra=None, auth=None, part=u32(0)):
+    """HTTP_BODY_BALLOT: the first unknown key, the authenticator, the ballot."""
+    return (u32(0) if extra is None else s(extra)) + u32(0 if auth is None else 1) + \
+        u32(32) + (auth or b"\0" * 32) + part
+
+
 def request(method, pattern, params=(), kv=(), body=None, form=None, internal=0,
-            refuse=0, msg=0, lang=0, form_json=None):
+            refuse=0, msg=0, lang=0, form_ballot=None, cast=None):
     table = INTERNAL if internal else PUBLIC
     route = 0
     if pattern is not None:
@@ -74,9 +100,11 @@ def request(method, pattern, params=(), kv=(), body=None, form=None, internal=0,
     out += u32(len(kv)) + b"".join(u32(k) + s(n) + s(v) for k, n, v in kv)
     if form is not None:
         out += u32(FORM) + u32(len(form)) + b"".join(s(n) + s(v) for n, v in form)
-        if route and table[route - 1][2] is not None:   # the route's JSON field, typed
-            out += u32(0) if form_json is None else u32(1) + tree(form_json)
+        if route and table[route - 1][3] is not None:   # the route's ballot, read
+            out += u32(0) if form_ballot is None else form_ballot
         return out
+    if cast is not None:
+        return out + u32(BALLOT) + cast
     if body is not None:
         return out + u32(JSON) + tree(body)
     return out + u32(NONE)
@@ -90,9 +118,17 @@ SEEDS = {
                      body={"identifier": "nobody@example.org", "password": "wrong"}),
     "cast": request("POST", "/api/v1/scrutins/{}/ballots", params=["cse-titulaires"],
                     kv=[(COOKIE, "votesrv_session", "s" * 43)],
-                    body={"ballot": {"answers": [[{"alpha": "ab", "beta": "cd"}], []],
-                                     "n": -7, "r": 0.5, "t": True, "f": False, "z": None},
-                          "code": "ABCD-EFGH"}),
+                    cast=ballot_body(auth=b"\xab" * 32, part=ballot(
+                        fp=b"\x11" * 32, data=wire("cse-titulaires", 4, 0, 1)))),
+    "cast-widest": request("POST", "/api/v1/scrutins/{}/ballots", params=["s" * 64],
+                           cast=ballot_body(part=ballot(fp=b"\x01" * 32,
+                                                        data=wire("s" * 64, 64, 1, 64)))),
+    "cast-fault": request("POST", "/api/v1/scrutins/{}/ballots", params=["cse-titulaires"],
+                          cast=ballot_body(extra="code", part=ballot(FIELD_LISTS, b"\x22" * 32))),
+    "cast-version": request("POST", "/api/v1/scrutins/{}/ballots", params=["x"],
+                            cast=ballot_body(part=ballot(FIELD_VERSION))),
+    "cast-no-ballot": request("POST", "/api/v1/scrutins/{}/ballots", params=["x"],
+                              cast=ballot_body()),
     "tracker": request("GET", "/api/v1/trackers/{}", params=["abcd-efgh"]),
     "profession": request("GET", "/professions/{}/{}", params=["cse", "2"]),
     "form": request("POST", "/connexion",
@@ -102,7 +138,10 @@ SEEDS = {
     "vote-form": request("POST", "/vote/{}", params=["cse-titulaires"],
                          kv=[(COOKIE, "votesrv_csrf", "c" * 43)],
                          form=[("csrf", "t" * 64), ("authenticator", "ab" * 32)],
-                         form_json={"answers": [[{"alpha": "ab", "beta": "cd"}]]}),
+                         form_ballot=ballot(fp=b"\x33" * 32, data=wire("cse-titulaires", 2, 1, 1))),
+    "vote-form-fault": request("POST", "/vote/{}", params=["cse-titulaires"],
+                               form=[("authenticator", "ab" * 32)],
+                               form_ballot=ballot(FIELD_BALLOT)),
     "vote-form-no-ballot": request("POST", "/vote/{}", params=["x"],
                                    form=[("csrf", "t" * 64)]),
     "refused-405": request("PUT", "/api/v1/session", refuse=405, msg=1),

@@ -275,7 +275,8 @@ static const char *cast_error(http_request *req, int rc, const box_result *r, in
 
 void page_vote_post(http_request *req, http_response *res)
 {
-    json_t *b = req->form_json;         /* "ballot", parsed (routes.c) */
+    const http_ballot *b = &req->ballot;    /* "ballot", read (routes.c: form_ballot) */
+    box_ballot_in in = { b->field, b->election, b->wire, b->len };
     const char *authhex = portal_form(req, "authenticator", 64);
     uint8_t auth[32];
     box_receipt receipt;
@@ -287,11 +288,11 @@ void page_vote_post(http_request *req, http_response *res)
 
     if (portal_csrf_check(req, res) != 0 || load(req, res, &v, 1) != 0)
         return;
-    if (b == NULL || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0) {
+    if (!b->present || authhex == NULL || hex_decode(auth, sizeof auth, authhex) != 0) {
         render(req, res, &v, L(req, MSG_VOTE_BALLOT_NOT_ENCRYPTED_DEVICE), 400);
         return;
     }
-    rc = box_cast(req->ctx->box, v.voter, v.s->id, auth, b, req->client, api_now(), &receipt,
+    rc = box_cast(req->ctx->box, v.voter, v.s->id, auth, &in, req->client, api_now(), &receipt,
                   &r);
     sodium_memzero(auth, sizeof auth);
     if (rc == STORE_OK) {

@@ -36,7 +36,7 @@ void page_logout_post(http_request *req, http_response *res);
 void page_space(http_request *req, http_response *res);
 void page_vote(http_request *req, http_response *res);
 /* The vote form's field "ballot": the ballot's JSON, at most this many bytes,
- * parsed before the handler (route form_json: req->form_json). */
+ * read before the handler (route form_ballot: req->ballot). */
 #define PORTAL_BALLOT_MAX 60000
 void page_vote_post(http_request *req, http_response *res);
 /* GET /recu, /recu.json, /recu.pdf: a receipt from its public fields (page_receipt.c). */
