@@ -127,6 +127,7 @@ typedef struct {
     int64_t network_failures;          /* failed logins (or codes) per network and window */
     const char *authority_url;         /* the credential authority's service; NULL: none */
     struct signer *signer;             /* signs stored reissue requests (the audit key) */
+    struct access_queue *queue;        /* the rush's calendar (ticket.c), under hash_lock */
 } access_ctx;
 
 /* The admission's figures now (for /metrics): hashes running and callers
@@ -378,5 +379,41 @@ int access_challenge_use(access_ctx *a, const char *payload, int64_t now, access
 #define ACCESS_DEFI_LOCK_AFTER 10
 #define ACCESS_DEFI_LOCK_S (24 * 3600)
 void access_client_network(char out[64], const char *client);
+
+/* The opening rush's calendar (ticket.c). A login refused BUSY for want of
+ * room is booked a place: a time, at the rate logins are being served, after
+ * every place booked before it; its Retry-After says when, and a retry
+ * ticket (base64url, ACCESS_TICKET_CHARS) proves the place. Shown again with
+ * the same identifier from 1 s before its time for 30 s, the ticket admits
+ * once, before fresh arrivals (which only get the room the due holders
+ * leave) and above the adaptive limit, up to the hard one. Early, it is
+ * given back unchanged with the time left. One live place per identifier:
+ * a refusal without (a valid) ticket gets the identifier's place again.
+ * Places nobody came for stop holding room 5 s after their time. A ticket
+ * from another identifier, another start of the writer (a random key and
+ * epoch each), used, altered or expired counts as none. Nothing is stored
+ * or logged; a ticket holds no voter id, and unknown identifiers get places
+ * the same way (admission runs before any look-up). */
+#define ACCESS_TICKET_CHARS 66
+typedef struct {
+    char ticket[ACCESS_TICKET_CHARS + 1];   /* BUSY: the place's ticket ("" if none) */
+    int64_t position;                       /* BUSY: 1 = next; the live places ahead + 1 */
+    uint64_t taken;                         /* the place this login was admitted on */
+} access_login_place;
+typedef struct access_queue access_queue;
+/* access_login with the ticket the client sent back (NULL or "": none);
+ * place filled when BUSY (cleared otherwise). */
+int access_login_queued(access_ctx *a, const char *identifier, const char *password,
+                        const char *client, int64_t now, const char *ticket,
+                        access_login_place *place, char session_out[ACCESS_TOKEN_CHARS + 1],
+                        access_result *res);
+/* /metrics: places booked, admitted, released unused (no-shows), live in
+ * the calendar, due now (holding room), and the login rate measured. */
+typedef struct {
+    uint64_t booked, admitted, noshow;
+    int64_t live, due;
+    double rate;
+} access_queue_figures;
+void access_queue_get(access_ctx *a, access_queue_figures *out);
 
 #endif

@@ -133,4 +133,38 @@ int access_link_issue_def(store_tx *tx, const access_ctx *a, const def_election 
                           const store_access *v, int purpose, const char *address, int64_t now,
                           char token_out[ACCESS_TOKEN_CHARS + 1]);
 
+/* The calendar (ticket.c), under hash_lock but queue_new/queue_free and
+ * queue_now_ms (ms since queue_new, the clock of its tickets). Seqs start
+ * at 1; 0 means none. */
+access_queue *queue_new(void);
+void queue_free(access_queue *q);
+int64_t queue_now_ms(const access_queue *q);
+void queue_identifier(const access_queue *q, uint8_t idh[16], const char *identifier);
+void queue_advance(access_queue *q, int64_t now);
+/* The live place of a valid, unexpired ticket for idh, or 0. */
+uint64_t queue_check(access_queue *q, const uint8_t idh[16], const char *ticket, int64_t now);
+uint64_t queue_find(access_queue *q, const uint8_t idh[16]);
+/* A new place at the back (0: the calendar is full). */
+uint64_t queue_book(access_queue *q, const uint8_t idh[16], int64_t now, double fallback_rate);
+void queue_take(access_queue *q, uint64_t seq);
+void queue_restore(access_queue *q, uint64_t seq);
+int64_t queue_not_before(access_queue *q, uint64_t seq);
+int queue_is_due(access_queue *q, uint64_t seq, int64_t now);
+uint64_t queue_reserved(const access_queue *q);
+void queue_ticket(access_queue *q, uint64_t seq, char out[ACCESS_TICKET_CHARS + 1]);
+int64_t queue_position(const access_queue *q, uint64_t seq);
+/* A login served (refused_now 0) or refused: the rate measured. */
+void queue_done(access_queue *q, int refused_now);
+void queue_figures(const access_queue *q, access_queue_figures *out);
+/* The identifier, ticket and place of the login access_login_queued runs
+ * in this thread (NULLs otherwise). */
+void queue_current(const char **identifier, const char **ticket, access_login_place **place);
+/* access_login_admit at a time of the calendar's clock (tests drive it). */
+int access_login_admit_at(access_ctx *a, const char *identifier, const char *ticket, int64_t now,
+                          access_login_place *place, access_result *res);
+/* A login admitted and then refused BUSY (no hash slot): its place given
+ * back (due), or one booked; place and res filled. */
+void access_login_rebook(access_ctx *a, const char *identifier, access_login_place *place,
+                         access_result *res);
+
 #endif

@@ -54,6 +54,8 @@ int access_init(access_ctx *a, store *s, const struct signer_keys *keys,
     a->hash_us = now_us() - t0;          /* the first estimate of a hash's cost here */
     if (a->hash_us < 1)
         a->hash_us = 1;
+    if ((a->queue = queue_new()) == NULL)   /* its key: random, this process's only */
+        return -1;
     return rc;
 }
 
@@ -96,6 +98,8 @@ void access_destroy(access_ctx *a)
 {
     pthread_mutex_destroy(&a->hash_lock);
     pthread_cond_destroy(&a->hash_free);
+    queue_free(a->queue);
+    a->queue = NULL;
 }
 
 /* The estimated wait, in microseconds, of a caller behind ahead others
@@ -118,15 +122,22 @@ static void busy(access_ctx *a, access_result *res, int64_t s)
     a->refused++;
 }
 
+/* Whether a caller arriving now may queue for a hash slot (under hash_lock):
+ * a slot free, or room in the queue and the estimated wait within the bound. */
+static int hash_room(const access_ctx *a)
+{
+    return a->hashing < a->max_hashing ||
+           (a->waiting < a->max_waiting &&
+            wait_estimate_us(a, a->waiting + 1) <= a->wait_bound_ms * 1000);
+}
+
 /* Admission, under hash_lock: -1 (BUSY, counted) if a caller arriving now
  * would wait past the bound; 0 if it may queue. */
 static int admission_refuse(access_ctx *a, access_result *res)
 {
     int64_t s;
 
-    if (a->hashing < a->max_hashing ||
-        (a->waiting < a->max_waiting &&
-         wait_estimate_us(a, a->waiting + 1) <= a->wait_bound_ms * 1000))
+    if (hash_room(a))
         return 0;
     /* refused at once rather than queued past the bound; told to come back
      * once the queue ahead has drained, spread over as long again so that
@@ -136,22 +147,122 @@ static int admission_refuse(access_ctx *a, access_result *res)
     return -1;
 }
 
-int access_login_admit(access_ctx *a, access_result *res)
+/* BUSY with a place in the calendar: its ticket, position and time. */
+static void refuse_place(access_ctx *a, uint64_t seq, int64_t now, int64_t retry,
+                         access_login_place *place, access_result *res)
 {
-    int rc = 0;
+    if (retry < 1)
+        retry = (queue_not_before(a->queue, seq) - now + 999) / 1000;
+    res->code = ACCESS_E_BUSY;
+    res->retry_after = retry < 1 ? 1 : retry > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : retry;
+    queue_ticket(a->queue, seq, place->ticket);
+    place->position = queue_position(a->queue, seq);
+    a->refused++;
+}
 
+/* The logins/s Argon2id allows, before any is measured under a rush. */
+static double rate_estimate(const access_ctx *a)
+{
+    return (double)a->max_hashing * 1e6 / (double)a->hash_us;
+}
+
+int access_login_admit_at(access_ctx *a, const char *identifier, const char *ticket, int64_t now,
+                          access_login_place *place, access_result *res)
+{
+    access_queue *q = a->queue;
+    uint8_t idh[16];
+    uint64_t held = 0, mine = 0;
+    int cap = a->max_hashing + a->max_waiting, rc = -1;
+
+    if (place == NULL)
+        identifier = NULL;               /* nowhere to give a ticket: none booked */
     pthread_mutex_lock(&a->hash_lock);
     if (a->login_limit < 1)              /* first use: as many as the queue holds */
-        a->login_limit = a->max_hashing + a->max_waiting;
-    if (a->logins >= (int)a->login_limit) {
+        a->login_limit = cap;
+    queue_advance(q, now);
+    if (identifier != NULL) {
+        queue_identifier(q, idh, identifier);
+        held = queue_check(q, idh, ticket, now);
+        mine = held != 0 ? held : queue_find(q, idh);
+    }
+    if (held != 0 && queue_is_due(q, held, now)) {
+        /* a holder whose time has come: above the adaptive limit, up to the
+         * hard cap (the writer threads logins may hold) */
+        if (a->logins < cap) {
+            queue_take(q, held);
+            place->taken = held;
+            a->logins++;
+            rc = 0;
+        } else {
+            refuse_place(a, held, now, 1, place, res);
+        }
+    } else if ((a->logins < (int)a->login_limit - (int64_t)queue_reserved(q) ||
+                (a->logins < (int)a->login_limit && a->hashing < a->max_hashing &&
+                 a->waiting == 0)) && hash_room(a)) {
+        /* fresh, early, or a ticket that counts as none: only in the room
+         * the holders whose time has come leave, or while an Argon2id slot
+         * is idle with nobody waiting (capacity is never left unused, so the
+         * rate measured is the capacity, not the booking's own rate); the
+         * identifier's place is freed */
+        if (mine != 0)
+            queue_take(q, mine);
+        a->logins++;
+        rc = 0;
+    } else if (identifier != NULL &&
+               (mine != 0 || (mine = queue_book(q, idh, now, rate_estimate(a))) != 0)) {
+        refuse_place(a, mine, now, 0, place, res);   /* one place per identifier */
+    } else if (a->logins >= (int)a->login_limit - (int64_t)queue_reserved(q)) {
         /* the ones under way drain max_hashing at a time, a login's time each */
         busy(a, res, (a->login_us * (a->logins / a->max_hashing + 1) + 999999) / 1000000);
-        rc = -1;
-    } else if ((rc = admission_refuse(a, res)) == 0) {
-        a->logins++;
+    } else {
+        admission_refuse(a, res);
     }
+    if (rc != 0)
+        queue_done(q, 1);
     pthread_mutex_unlock(&a->hash_lock);
     return rc;
+}
+
+int access_login_admit(access_ctx *a, access_result *res)
+{
+    const char *identifier, *ticket;
+    access_login_place *place;
+
+    queue_current(&identifier, &ticket, &place);
+    return access_login_admit_at(a, identifier, ticket, queue_now_ms(a->queue), place, res);
+}
+
+void access_login_rebook(access_ctx *a, const char *identifier, access_login_place *place,
+                         access_result *res)
+{
+    access_queue *q = a->queue;
+    int64_t now = queue_now_ms(q);
+    uint8_t idh[16];
+    uint64_t seq;
+
+    pthread_mutex_lock(&a->hash_lock);
+    queue_advance(q, now);
+    if (place->taken != 0) {             /* admitted on its place: given back, due */
+        queue_restore(q, place->taken);
+        refuse_place(a, place->taken, now, 1, place, res);
+        a->refused--;                    /* counted once already, by access_hash_enter */
+    } else {
+        queue_identifier(q, idh, identifier);
+        if ((seq = queue_find(q, idh)) != 0 ||
+            (seq = queue_book(q, idh, now, rate_estimate(a))) != 0) {
+            refuse_place(a, seq, now, 0, place, res);
+            a->refused--;
+        }
+    }
+    pthread_mutex_unlock(&a->hash_lock);
+}
+
+void access_queue_get(access_ctx *a, access_queue_figures *out)
+{
+    pthread_mutex_lock(&a->hash_lock);
+    queue_advance(a->queue, queue_now_ms(a->queue));
+    queue_figures(a->queue, out);
+    pthread_mutex_unlock(&a->hash_lock);
 }
 
 void access_login_leave(access_ctx *a, int64_t took_us, int served)
@@ -160,6 +271,8 @@ void access_login_leave(access_ctx *a, int64_t took_us, int served)
 
     pthread_mutex_lock(&a->hash_lock);
     a->logins--;
+    if (served)
+        queue_done(a->queue, 0);
     /* refused BUSY after all: at once, it says nothing of a login's time;
      * after waiting past the bound (the wait ran out), it was a slow login */
     if ((served || took_us > a->wait_bound_ms * 1000) && took_us > 0) {

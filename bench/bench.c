@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,15 @@ void bench_die(const char *what)
 size_t bench_scaled(size_t full, size_t small)
 {
     return quick ? small : full;
+}
+
+double bench_rusage_s(int who)
+{
+    struct rusage u;
+
+    getrusage(who, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
 }
 
 typedef struct {

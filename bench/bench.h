@@ -10,6 +10,9 @@
 void bench_die(const char *what);
 /* full size normally, small under BENCH_QUICK=1 */
 size_t bench_scaled(size_t full, size_t small);
+/* CPU seconds (user + system) of this process (RUSAGE_SELF) or of its
+ * waited-for children (RUSAGE_CHILDREN) so far */
+double bench_rusage_s(int who);
 
 void bench_import(void);
 void bench_audit(void);

@@ -207,25 +207,6 @@ static void decrypt_all(count_bench *b, const trustee_box *box)
             bench_die(b->c.msg[0] ? b->c.msg : "count: partial decryption");
 }
 
-/* CPU seconds of this process, and of its waited-for children. */
-static double cpu_self(void)
-{
-    struct rusage u;
-
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
-           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
-}
-
-static double cpu_children(void)
-{
-    struct rusage u;
-
-    getrusage(RUSAGE_CHILDREN, &u);
-    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
-           ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
-}
-
 void bench_count(int cores)
 {
     int full = getenv("BENCH_FULL") != NULL;
@@ -247,11 +228,11 @@ void bench_count(int cores)
     if (tu_bureau_seal(b.s, &b.c, b.ts, "close", 0, 2) != 0 || election_close(b.s, &b.c) != 0)
         bench_die("count: close");
     t0 = tu_seconds();
-    c0 = cpu_self();
+    c0 = bench_rusage_s(RUSAGE_SELF);
     if (tally_count(b.s, &b.c, cores) != ELECTION_OK)
         bench_die(b.c.msg);
     t_count = tu_seconds() - t0;
-    c_count = cpu_self() - c0;
+    c_count = bench_rusage_s(RUSAGE_SELF) - c0;
     t0 = tu_seconds();
     if (box == NULL || ceremony_export(b.s, &cer) != 0 || tu_bureau_box(b.s, cer, b.ts, box) != 0)
         bench_die("count: a holder's reading of the archive");
@@ -270,11 +251,11 @@ void bench_count(int cores)
            tu_seconds() - t0);
     snprintf(cmd, sizeof cmd, "../build/rel/bin/voteverify %s > %s/verify.txt", path, dir);
     t0 = tu_seconds();
-    c0 = cpu_children();
+    c0 = bench_rusage_s(RUSAGE_CHILDREN);
     if (system(cmd) != 0)
         bench_die("count: voteverify rejected the archive");
     t_verify = tu_seconds() - t0;
-    c_verify = cpu_children() - c0;
+    c_verify = bench_rusage_s(RUSAGE_CHILDREN) - c0;
     printf("# count: tally from the store on %d threads (read, verify, add), then the president "
            "and two delegates decrypt (3 x 5 proofs made and checked), results and seats; "
            "then voteverify on the archive (%d threads); %zu ballots%s\n",

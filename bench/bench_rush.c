@@ -10,8 +10,9 @@
  * (a client that waited for answers would slow down with the server and hide
  * a collapse). A voter refused with an announced 503 (Retry-After, the API's
  * "busy" and its message telling when to come back) comes back after
- * Retry-After seconds, as the portal's waiting page does; admitted, she casts
- * her ballot (made beforehand) at once.
+ * Retry-After seconds, as the portal's waiting page does, sending back the
+ * retry ticket of that refusal (error.retry_ticket: the place booked for
+ * her, access.h); admitted, she casts her ballot (made beforehand) at once.
  *
  * Counted by the client: rush.errors is anything but a 2xx or an announced
  * 503, time-outs (RUSH_TIMEOUT_MS) included; rush.admitted_p99_ms over the
@@ -48,6 +49,7 @@
 
 typedef struct {
     char id[96];
+    char ticket[128];               /* the retry ticket of her last refusal, sent back */
     client_prepared ballot;
     int attempts;
 } rush_voter;
@@ -70,6 +72,7 @@ typedef struct {
     /* outcomes */
     double *ms;                     /* admitted logins and casts */
     size_t nms, cap_ms, attempts, refused, errors;
+    size_t same_place, retry_1;     /* refusals giving back the ticket sent; Retry-After 1 */
     double *login_ms, *cast_ms;     /* the same apart (n each at most) */
     size_t nlogin, ncast;
     char first_error[CLIENT_MSG_CHARS + 64];
@@ -189,12 +192,18 @@ static void attempt(rush_run *r, client *c, size_t i)
     rush_voter *v = &r->v[i];
     client_result res = { 0 };
     box_receipt receipt;
+    char sent[sizeof v->ticket];
     double t = now_ms();
     int rc;
 
     v->attempts++;
-    rc = client_login(c, v->id, RUSH_PASSWORD, &res);
+    snprintf(sent, sizeof sent, "%s", v->ticket);
+    rc = client_login_queued(c, v->id, RUSH_PASSWORD, v->ticket, sizeof v->ticket, &res);
     pthread_mutex_lock(&r->lock);
+    if (rc == CLIENT_REFUSED && res.status == 503) {
+        r->same_place += sent[0] != '\0' && strcmp(sent, v->ticket) == 0;
+        r->retry_1 += res.retry_after == 1;
+    }
     r->attempts++;
     pthread_mutex_unlock(&r->lock);
     if (!admitted(r, i, "login", rc, &res, now_ms() - t, r->login_ms, &r->nlogin))
@@ -559,6 +568,8 @@ void bench_rush(int cores)
         printf("# rush: admitted logins p50 %.0f ms p99 %.0f ms; casts p50 %.0f ms p99 %.0f ms\n",
                r.login_ms[r.nlogin / 2], tu_quantile(r.login_ms, r.nlogin, 99),
                r.cast_ms[r.ncast / 2], tu_quantile(r.cast_ms, r.ncast, 99));
+    printf("# rush: of the %zu refusals, %zu gave back the place the voter showed (early, or "
+           "at the cap), %zu said Retry-After 1\n", r.refused, r.same_place, r.retry_1);
     if (r.errors > 0)
         printf("# rush: first error: %s\n", r.first_error);
     for (size_t i = 0; i < n; i++)

@@ -31,12 +31,6 @@ static void write_csv(const char *path, size_t n)
         bench_die("csv");
 }
 
-static double cpu_seconds(const struct rusage *r)
-{
-    return (double)r->ru_utime.tv_sec + (double)r->ru_utime.tv_usec / 1e6 +
-           (double)r->ru_stime.tv_sec + (double)r->ru_stime.tv_usec / 1e6;
-}
-
 /* Reset the process's peak resident size (VmHWM) to its current size, so
  * that a later VmHWM is the peak of what ran since. */
 static void peak_reset(void)
@@ -62,8 +56,7 @@ void bench_import(void)
     voters_diff diff;
     uint8_t pk[32], sk[64];
     char err[DEF_ERR_CHARS];
-    struct rusage ru0, ru1;
-    double t0, t1;
+    double t0, t1, c0, c1;
 
     crypto_sign_keypair(pk, sk);
     audit_set_signing_key(sk);
@@ -75,18 +68,18 @@ void bench_import(void)
         bench_die("election");
     peak_reset();
     rss0 = tu_proc_mb(getpid(), "VmRSS:");
-    getrusage(RUSAGE_SELF, &ru0);
+    c0 = bench_rusage_s(RUSAGE_SELF);
     t0 = tu_seconds();
     if ((st = voters_stream_open(csv, &d)) == NULL ||
         election_import_stream(s, &c, st, 0, &diff, NULL, NULL) != ELECTION_OK ||
         diff.added != n)
         bench_die("import");
     t1 = tu_seconds();
-    getrusage(RUSAGE_SELF, &ru1);
+    c1 = bench_rusage_s(RUSAGE_SELF);
     voters_stream_close(st);
     printf("# %zu voters: libcsv parse and validation on one thread, diff and one durable"
            " transaction on the store's, streamed (%.2f s CPU)\n", n,
-           cpu_seconds(&ru1) - cpu_seconds(&ru0));
+           c1 - c0);
     printf("bench store.import_1m_s %.2f s\n", (t1 - t0) * 1000000.0 / (double)n);
     printf("# the import's memory: the peak resident size during it, less the size before\n");
     printf("bench store.import_1m_mb %.0f mb\n",

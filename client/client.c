@@ -255,12 +255,27 @@ const client_scrutin *client_election_scrutin(const client_election *e, const ch
 
 int client_login(client *c, const char *identifier, const char *password, client_result *r)
 {
-    json_t *body = json_pack("{s:s,s:s}", "identifier", identifier, "password", password), *j;
-    int rc = body != NULL ? exchange(c, "POST", "/api/v1/session", body, &j, r) : -1;
+    return client_login_queued(c, identifier, password, NULL, 0, r);
+}
 
+int client_login_queued(client *c, const char *identifier, const char *password, char *ticket,
+                        size_t ticket_size, client_result *r)
+{
+    json_t *body = json_pack("{s:s,s:s}", "identifier", identifier, "password", password), *j;
+    int rc;
+
+    if (body != NULL && ticket != NULL && ticket[0] != '\0')
+        json_object_set_new(body, "retry_ticket", json_string(ticket));
+    rc = body != NULL ? exchange(c, "POST", "/api/v1/session", body, &j, r) : -1;
     json_decref(body);
     if (rc != 0)
         return -1;
+    if (ticket != NULL) {                /* the place booked, kept for the next try */
+        const char *t = json_string_value(
+            json_object_get(json_object_get(j, "error"), "retry_ticket"));
+
+        snprintf(ticket, ticket_size, "%s", r->status == 503 && t != NULL ? t : "");
+    }
     if (r->status != 200)
         return refused(r, j);
     json_decref(j);

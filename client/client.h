@@ -62,6 +62,10 @@ void client_election_free(client_election *e);
 const client_scrutin *client_election_scrutin(const client_election *e, const char *id);
 
 int client_login(client *c, const char *identifier, const char *password, client_result *r);
+/* The same, in a rush: ticket (of ticket_size bytes) holds the retry ticket
+ * to send back ("" for none) and receives the one a 503 busy gives ("" else). */
+int client_login_queued(client *c, const char *identifier, const char *password, char *ticket,
+                        size_t ticket_size, client_result *r);
 /* Use a session obtained elsewhere (a load test's pre-created sessions). */
 int client_session_set(client *c, const char *token);
 

@@ -211,7 +211,11 @@ static void parse_header(parser *p)
     p->col_format = -1;
     p->ncols = p->nfields;
     for (size_t i = 0; i < p->nfields; i++) {
-        char *name = strdup(p->fields[i].data);
+        /* a byte order mark before the first name (spreadsheets' "CSV UTF-8") */
+        const char *from = p->fields[i].data + (i == 0 && p->fields[0].len >= 3 &&
+                                                memcmp(p->fields[0].data, "\xef\xbb\xbf", 3) == 0
+                                                    ? 3 : 0);
+        char *name = strdup(from);
         int dup = 0;
 
         if (name == NULL) {
@@ -222,6 +226,17 @@ static void parse_header(parser *p)
         }
         p->header_store[i] = name;
         p->colname[i] = name;
+        if (memchr(p->fields[i].data, '\0', p->fields[i].len) != NULL)
+            add_error(p, p->line, "the name of column %zu holds a NUL character", i + 1);
+        for (const char *c = name; *c; c++) {
+            uint32_t cp;
+
+            if ((unsigned char)*c >= 0xc2 && voters_invisible_at(c, &cp) > 0) {
+                add_error(p, p->line, "the name of column %zu holds the invisible or direction "
+                          "control character U+%04X", i + 1, (unsigned)cp);
+                break;
+            }
+        }
         for (size_t j = 0; j < i; j++)
             dup |= strcmp(p->colname[j], name) == 0;
         if (dup)

@@ -949,6 +949,176 @@ static int run_throttle_get(store_tx *tx, void *arg)
  * says the page). Before, the 20th attempt of an account locked it for an
  * hour though its password was never checked, with no "account-locked"
  * entry in the audit log. */
+/* The rush's calendar (ticket.c), driven on its own clock: a fresh queue, a
+ * limit of 2 logins with 2 under way (no room), places 2.2 s apart. */
+typedef struct {
+    access_queue *saved;
+    double limit;
+    int logins, hashing;
+    int64_t hash_us, bound;
+} rush_saved;
+
+static void rush_begin(fixture *f, rush_saved *s)
+{
+    *s = (rush_saved){ f->a.queue, f->a.login_limit, f->a.logins, f->a.hashing, f->a.hash_us,
+                       f->a.wait_bound_ms };
+    f->a.queue = queue_new();
+    assert_non_null(f->a.queue);
+    f->a.login_limit = 2;
+    f->a.logins = 2;
+    f->a.hashing = f->a.max_hashing;     /* every Argon2id slot busy */
+    f->a.hash_us = 2000000 * (int64_t)f->a.max_hashing;   /* 0.5 login/s: 2,222 ms apart */
+    f->a.wait_bound_ms = 3600 * 1000;    /* the hash queue's own bound out of the way */
+}
+
+static void rush_end(fixture *f, const rush_saved *s)
+{
+    queue_free(f->a.queue);
+    f->a.queue = s->saved;
+    f->a.login_limit = s->limit;
+    f->a.logins = s->logins;
+    f->a.hashing = s->hashing;
+    f->a.hash_us = s->hash_us;
+    f->a.wait_bound_ms = s->bound;
+}
+
+static int rush_admit(fixture *f, const char *who, const char *ticket, int64_t t,
+                      access_login_place *p, access_result *res)
+{
+    memset(p, 0, sizeof *p);
+    memset(res, 0, sizeof *res);
+    return access_login_admit_at(&f->a, who, ticket, t, p, res);
+}
+
+static int64_t rush_due(fixture *f, const char *who, const char *ticket)
+{
+    uint8_t idh[16];
+    uint64_t seq;
+
+    queue_identifier(f->a.queue, idh, who);
+    seq = queue_check(f->a.queue, idh, ticket, 0);
+    assert_true(seq != 0);
+    return queue_not_before(f->a.queue, seq);
+}
+
+static void test_rush_tickets_keep_order(void **state)
+{
+    fixture *f = *state;
+    static const char *const who[3] = { "rush.a@ex.gouv.fr", "rush.b@ex.gouv.fr",
+                                        "nobody.rush.c@ex.gouv.fr" };   /* unknown: the same */
+    access_login_place p[3], q, r2;
+    access_result res;
+    access_queue *other;
+    uint8_t idh[16];
+    char altered[ACCESS_TICKET_CHARS + 1];
+    int64_t t = 1000, due[3];
+    int cap = f->a.max_hashing + f->a.max_waiting;
+    rush_saved s;
+
+    rush_begin(f, &s);
+    /* refused in this order: places in this order, 1, 2, 3, later and later */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rush_admit(f, who[i], NULL, t, &p[i], &res), -1);
+        assert_int_equal(res.code, ACCESS_E_BUSY);
+        assert_int_equal(strlen(p[i].ticket), ACCESS_TICKET_CHARS);
+        assert_int_equal(p[i].position, i + 1);
+        assert_null(strstr(p[i].ticket, "rush"));
+        due[i] = rush_due(f, who[i], p[i].ticket);
+        assert_true(due[i] > (i == 0 ? t : due[i - 1]));
+        assert_int_equal(res.retry_after, (due[i] - t + 999) / 1000);
+    }
+    /* the same identifier again, with or without its ticket, early: the same
+     * place, unchanged (one place per identifier, nothing gained) */
+    assert_int_equal(rush_admit(f, who[0], NULL, t + 500, &q, &res), -1);
+    assert_string_equal(q.ticket, p[0].ticket);
+    assert_int_equal(rush_admit(f, who[0], p[0].ticket, t + 500, &q, &res), -1);
+    assert_string_equal(q.ticket, p[0].ticket);
+    assert_int_equal(q.position, 1);
+    assert_true(res.retry_after >= 1);
+    /* A's time: one login done, one free place, held for A: a fresh arrival
+     * is refused and booked at the back, behind B and C */
+    f->a.logins = 1;
+    assert_int_equal(rush_admit(f, "rush.fresh@ex.gouv.fr", NULL, due[0], &q, &res), -1);
+    assert_int_equal(res.code, ACCESS_E_BUSY);
+    assert_int_equal(q.position, 4);
+    assert_true(rush_due(f, "rush.fresh@ex.gouv.fr", q.ticket) > due[2]);
+    /* B's ticket shown for A, or A's altered, or one of another writer's
+     * start: none; A is given back her own place */
+    assert_int_equal(rush_admit(f, who[0], p[1].ticket, due[0], &q, &res), -1);
+    assert_string_equal(q.ticket, p[0].ticket);
+    snprintf(altered, sizeof altered, "%s", p[0].ticket);
+    altered[20] = altered[20] == 'A' ? 'B' : 'A';
+    assert_int_equal(rush_admit(f, who[0], altered, due[0], &q, &res), -1);
+    assert_string_equal(q.ticket, p[0].ticket);
+    other = queue_new();
+    assert_non_null(other);
+    queue_identifier(other, idh, "rush.d@ex.gouv.fr");
+    queue_ticket(other, queue_book(other, idh, 0, 1.0), r2.ticket);
+    queue_free(other);
+    assert_int_equal(rush_admit(f, "rush.d@ex.gouv.fr", r2.ticket, due[0], &q, &res), -1);
+    assert_string_not_equal(q.ticket, r2.ticket);          /* booked anew, at the back */
+    assert_int_equal(q.position, 5);
+    /* ... unless Argon2id has a slot idle and nobody waiting: then room is
+     * not left unused (the fresh one's place is freed) */
+    f->a.hashing = f->a.max_hashing - 1;
+    assert_int_equal(rush_admit(f, "rush.fresh@ex.gouv.fr", NULL, due[0], &q, &res), 0);
+    f->a.logins = 1;
+    f->a.hashing = f->a.max_hashing;
+    /* A with her ticket: admitted in the place kept for her */
+    assert_int_equal(rush_admit(f, who[0], p[0].ticket, due[0], &q, &res), 0);
+    assert_int_equal(f->a.logins, 2);
+    /* used: shown again, it is none (a new place at the back) */
+    assert_int_equal(rush_admit(f, who[0], p[0].ticket, due[0] + 10, &q, &res), -1);
+    assert_string_not_equal(q.ticket, p[0].ticket);
+    assert_int_equal(q.position, 4);                        /* B, C, D ahead */
+    /* B's time, the adaptive limit reached: B passes above it, up to the hard cap */
+    assert_int_equal(rush_admit(f, who[1], p[1].ticket, due[1], &q, &res), 0);
+    assert_int_equal(f->a.logins, 3);
+    f->a.logins = cap;
+    assert_int_equal(rush_admit(f, who[2], p[2].ticket, due[2], &q, &res), -1);
+    assert_string_equal(q.ticket, p[2].ticket);             /* at the cap: kept, 1 s */
+    assert_int_equal(res.retry_after, 1);
+    f->a.logins = 1;
+    assert_int_equal(rush_admit(f, who[2], p[2].ticket, due[2] + 1000, &q, &res), 0);
+    rush_end(f, &s);
+}
+
+static void test_rush_no_show_released(void **state)
+{
+    fixture *f = *state;
+    access_login_place p, q;
+    access_result res;
+    access_queue_figures fig;
+    uint64_t admitted;
+    int64_t due;
+    rush_saved s;
+
+    rush_begin(f, &s);
+    assert_int_equal(rush_admit(f, "rush.x@ex.gouv.fr", NULL, 1000, &p, &res), -1);
+    due = rush_due(f, "rush.x@ex.gouv.fr", p.ticket);
+    f->a.logins = 1;                     /* a free place, kept for X while she is due */
+    assert_int_equal(rush_admit(f, "rush.y@ex.gouv.fr", NULL, due + 4000, &q, &res), -1);
+    access_queue_get(&f->a, &fig);
+    assert_int_equal(fig.noshow, 0);
+    /* X did not come: 5 s after her time the place is free for anyone */
+    assert_int_equal(rush_admit(f, "rush.z@ex.gouv.fr", NULL, due + 5001, &q, &res), 0);
+    queue_figures(f->a.queue, &fig);
+    assert_int_equal(fig.noshow, 1);
+    assert_int_equal(fig.booked, 2);
+    /* her ticket still admits her (above the limit) until 30 s after her time ... */
+    admitted = fig.admitted;
+    assert_int_equal(rush_admit(f, "rush.x@ex.gouv.fr", p.ticket, due + 29000, &q, &res), 0);
+    queue_figures(f->a.queue, &fig);
+    assert_int_equal(fig.admitted, admitted + 1);
+    /* ... and not after: an expired ticket is none (Y's, here) */
+    f->a.logins = 2;
+    assert_int_equal(rush_admit(f, "rush.y@ex.gouv.fr", NULL, due + 4001, &q, &res), -1);
+    assert_int_equal(rush_admit(f, "rush.y@ex.gouv.fr", q.ticket,
+                                rush_due(f, "rush.y@ex.gouv.fr", q.ticket) + 30001, &p, &res), -1);
+    assert_string_not_equal(p.ticket, q.ticket);
+    rush_end(f, &s);
+}
+
 static void test_busy_leaves_no_lock(void **state)
 {
     fixture *f = *state;
@@ -1788,6 +1958,8 @@ int main(void)
         cmocka_unit_test(test_unknown_identifier_same_time),
         cmocka_unit_test(test_admission_bounds_the_queue),
         cmocka_unit_test(test_busy_leaves_no_lock),
+        cmocka_unit_test(test_rush_tickets_keep_order),
+        cmocka_unit_test(test_rush_no_show_released),
         cmocka_unit_test(test_busy_after_waiting_lowers_the_limit),
         cmocka_unit_test(test_throttles_hold_side_by_side),
         cmocka_unit_test(test_network_window),

@@ -402,6 +402,40 @@ static void test_sighup_bounded(void **state)
  * nothing else (no time-out, no reset), and some were refused at once (the
  * daemon runs with limits.login_queue_ms at 1: no login waits behind a
  * hash). Outcomes are counted, no speed is asserted. */
+/* One request on a new connection, the whole answer in buf (bounded by a
+ * 30 s time-out). */
+static void raw_exchange(int port, const char *req, char *buf, size_t size)
+{
+    int fd = tu_tcp_connect("127.0.0.1", "127.0.0.1", port);
+    struct timeval tv = { 30, 0 };
+    size_t got = 0;
+    ssize_t n;
+
+    assert_true(fd >= 0);
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+        got += (size_t)n;
+    buf[got] = '\0';
+    close(fd);
+}
+
+/* The place a 503 gave (its ticket and position), if before the best kept. */
+typedef struct {
+    int who, position;
+    char ticket[80];
+} flood_place;
+
+static void place_keep(flood_place *best, int who, const char *ticket, size_t len, int position)
+{
+    assert_int_equal(len, 66);                              /* ACCESS_TICKET_CHARS */
+    assert_true(position >= 1);
+    if (best->ticket[0] != '\0' && best->position <= position)
+        return;
+    *best = (flood_place){ who, position, "" };
+    snprintf(best->ticket, sizeof best->ticket, "%.*s", (int)len, ticket);
+}
+
 static void test_login_flood_admission(void **state)
 {
     enum { N = 48, ROUNDS = 3 };
@@ -412,6 +446,7 @@ static void test_login_flood_admission(void **state)
     static struct { char text[1024]; int len; } reqs[N];
     const char *p;
     tu_reply r;
+    flood_place api = { 0 }, portal = { 0 };
 
     (void)state;
     tu_http(&r, "GET", "/connexion", NULL, 0, NULL);   /* the portal form's CSRF pair */
@@ -475,9 +510,23 @@ static void test_login_flood_admission(void **state)
                     assert_non_null(strstr(buf, "<form method=\"post\" action=\"/connexion\""));
                     assert_non_null(strstr(buf, kept));             /* the address kept */
                     assert_null(strstr(buf, "pas le bon mot"));     /* never the password */
+                    /* the place booked: its ticket in a cookie for /connexion
+                     * only, its position on the page */
+                    assert_non_null(p = strstr(buf, "\r\nSet-Cookie: votesrv_wait="));
+                    p += strlen("\r\nSet-Cookie: votesrv_wait=");
+                    assert_int_equal(strncmp(p + strcspn(p, ";"), "; Path=/connexion; HttpOnly; "
+                                             "Secure; SameSite=Strict\r\n", 50), 0);
+                    assert_non_null(strstr(buf, "Votre place dans la file d&#39;attente : "));
+                    place_keep(&portal, i, p, strcspn(p, ";"),
+                               atoi(strstr(buf, "attente : ") + 10));
                     waited++;
                 } else {
                     assert_non_null(strstr(buf, "\"code\":\"busy\""));
+                    assert_non_null(p = strstr(buf, "\"retry_ticket\":\""));
+                    p += strlen("\"retry_ticket\":\"");
+                    assert_non_null(strstr(buf, "\"position\":"));
+                    place_keep(&api, i, p, strcspn(p, "\""),
+                               atoi(strstr(buf, "\"position\":") + 11));
                 }
                 refused++;
             } else {
@@ -493,11 +542,45 @@ static void test_login_flood_admission(void **state)
      * 5 s, the portal answered 401 for a full queue). */
     if (refused == 0)
         fail_msg("login flood: all %d queued for Argon2id, none refused at once", N * rounds);
+    /* the first places, due now: sent back, the API's field and the
+     * portal's cookie get their login checked (a wrong password: 401), and
+     * the portal's answer removes the cookie */
+    if (api.ticket[0] != '\0') {
+        snprintf(body, sizeof body, "{\"identifier\":\"rush.%d@example.org\",\"password\":"
+                 "\"pas le bon mot\",\"retry_ticket\":\"%s\"}", api.who, api.ticket);
+        tu_http(&r, "POST", "/api/v1/session", body, (long)strlen(body),
+                "Content-Type: application/json");
+        assert_int_equal(r.status, 401);
+        assert_non_null(strstr(r.body, "\"code\":\"invalid_credentials\""));
+    }
+    if (portal.ticket[0] != '\0') {
+        int blen = snprintf(body, sizeof body, "csrf=%s&identifier=rush.%d%%40example.org"
+                            "&password=pas+le+bon+mot", token, portal.who);
+
+        snprintf(req, sizeof req, "POST /connexion HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Content-Type: application/x-www-form-urlencoded\r\nCookie: %s; "
+                 "votesrv_wait=%s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+                 cookie, portal.ticket, blen, body);
+        raw_exchange(port, req, buf, sizeof buf);
+        if (strncmp(buf, "HTTP/1.1 401", 12) != 0)
+            fail_msg("the portal's first place sent back: %.300s", buf);
+        assert_non_null(strstr(buf, "\r\nSet-Cookie: votesrv_wait=; Path=/connexion; Max-Age=0;"));
+    }
+    /* a ticket must be a string: anything else is the field's error */
+    snprintf(body, sizeof body, "{\"identifier\":\"rush.0@example.org\",\"password\":"
+             "\"pas le bon mot\",\"retry_ticket\":7}");
+    tu_http(&r, "POST", "/api/v1/session", body, (long)strlen(body),
+            "Content-Type: application/json");
+    assert_int_equal(r.status, 400);
     tu_http_internal(&r, "GET", "/metrics");   /* the refusals counted, none waiting now */
     assert_int_equal(r.status, 200);
     assert_non_null(p = strstr(r.body, "\nvotesrv_password_busy_total "));
     assert_true(atoi(p + 29) >= refused);
     assert_non_null(strstr(r.body, "\nvotesrv_password_hashes_waiting 0\n"));
+    assert_non_null(p = strstr(r.body, "\nvotesrv_login_tickets_booked_total "));
+    assert_true(atoi(p + 36) >= 1);
+    assert_non_null(p = strstr(r.body, "\nvotesrv_login_tickets_admitted_total "));
+    assert_true(atoi(p + 38) >= (api.ticket[0] != '\0') + (portal.ticket[0] != '\0'));
     print_message("login flood: %d round(s), %d checked, %d refused at once (503), %d of them on "
                   "the portal\n", rounds, denied, refused, waited);
     tu_http_internal(&r, "GET", "/healthz");

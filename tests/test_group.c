@@ -381,6 +381,66 @@ static void test_msm_matches_naive_sum(void **state)
     free(k);
 }
 
+/* batch_msm at the sizes the count's groups reach (windows 10 to 12, up to
+ * 28,000 points), checked against one multiplication: the points are
+ * P_i = (i + 1) Q for a random Q (made by additions), so the sum is
+ * (sum of k_i (i + 1)) Q; the scalars cycle through the same hard cases. */
+static void test_msm_large_windows(void **state)
+{
+    static const size_t sizes[] = { 9000, 16000, 28000 };
+    enum { MAX = 28000 };
+    group_point *p = malloc(MAX * sizeof *p), q, want, r;
+    group_scalar *k = malloc(MAX * sizeof *k), one, minus, sum, idx, t;
+    unsigned windows[3];
+    uint8_t r32[32];
+
+    (void)state;
+    assert_non_null(p);
+    assert_non_null(k);
+    group_scalar_set_u64(&one, 1);
+    group_scalar_negate(&minus, &one);
+    crypto_core_ristretto255_scalar_random(r32);
+    assert_int_equal(group_scalar_decode(&t, r32), 0);
+    group_point_mul_base(&q, &t);
+    p[0] = q;
+    for (size_t i = 1; i < MAX; i++)
+        group_point_add(&p[i], &p[i - 1], &q);
+    for (size_t i = 0; i < MAX; i++) {
+        memset(r32, 0, sizeof r32);
+        switch (i % 7) {
+        case 0: crypto_core_ristretto255_scalar_random(r32); break;
+        case 1: break;
+        case 2: r32[0] = 1; break;
+        case 3: group_scalar_encode(r32, &minus); break;
+        case 4: memset(r32, 0xff, 16); break;
+        case 5: r32[31] = 0x10; break;
+        default: for (int j = 0; j < 31; j++) r32[j] = j % 2 ? 0x80 : 0x7f;
+                 r32[31] = 0x0f; break;
+        }
+        assert_int_equal(group_scalar_decode(&k[i], r32), 0);
+    }
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+
+        group_scalar_zero(&sum);
+        for (size_t i = 0; i < n; i++) {
+            group_scalar_set_u64(&idx, (uint64_t)i + 1);
+            group_scalar_mul(&t, &k[i], &idx);
+            group_scalar_add(&sum, &sum, &t);
+        }
+        group_point_mul(&want, &q, &sum);
+        assert_int_equal(batch_msm(&r, p, k, n), 0);
+        assert_true(group_point_equal(&r, &want));
+        windows[s] = batch_msm_window(n);
+    }
+    group_scalar_add(&k[MAX - 1], &k[MAX - 1], &one);     /* the last point's digit off */
+    assert_int_equal(batch_msm(&r, p, k, MAX), 0);
+    assert_false(group_point_equal(&r, &want));
+    assert_true(windows[0] < windows[1] && windows[1] < windows[2] && windows[2] >= 12);
+    free(p);
+    free(k);
+}
+
 static void test_batch_zero_and_extreme_coefficients(void **state)
 {
     json_t *s = json_object_get(rfc, "scalars");
@@ -417,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_hex_is_strict),
         cmocka_unit_test(test_batch_matches_naive_sum),
         cmocka_unit_test(test_msm_matches_naive_sum),
+        cmocka_unit_test(test_msm_large_windows),
         cmocka_unit_test(test_batch_zero_and_extreme_coefficients),
     };
     return cmocka_run_group_tests_name("group", tests, setup, teardown);

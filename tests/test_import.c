@@ -216,6 +216,45 @@ static void test_invisible_characters_refused(void **state)
     voter_list_free(&l);
 }
 
+/* The header: a byte order mark before it (a spreadsheet's "CSV UTF-8") is
+ * not part of the first name, so the same list is read; an invisible
+ * character or a NUL in a name is refused, naming the column, rather than
+ * making a column the officer cannot see (or "number is missing"). */
+static void test_header_mark_and_invisible_names(void **state)
+{
+    fixture *f = *state;
+    static const char nul[] = "number,surname,given_names,emails,establishment,postal_address,"
+                              "co\0rps\nB1,X,Y,x@ex.fr,E,,attache\n";
+    voter_list plain, marked;
+
+    assert_int_equal(parse(f, &plain, HEADER "B1,X,Y,x@ex.fr,E,,attache\n"), 0);
+    assert_int_equal(parse(f, &marked, "\xef\xbb\xbf" HEADER "B1,X,Y,x@ex.fr,E,,attache\n"), 0);
+    assert_int_equal(marked.n, 1);
+    assert_int_equal(plain.n, 1);
+    assert_string_equal(marked.rows[0].v.number, "B1");
+    assert_memory_equal(marked.rows[0].v.digest, plain.rows[0].v.digest,
+                        sizeof plain.rows[0].v.digest);
+    voter_list_free(&plain);
+    voter_list_free(&marked);
+    expect_error(f, "number,surname\xe2\x80\x8b,given_names,emails,establishment,postal_address,"
+                    "corps\nB1,X,Y,x@ex.fr,E,,attache\n",
+                 "voters.csv:1: the name of column 2 holds the invisible or direction control "
+                 "character U+200B");
+    expect_error(f, "number,surname,\xef\xbb\xbfgiven_names,emails,establishment,postal_address,"
+                    "corps\nB1,X,Y,x@ex.fr,E,,attache\n",
+                 "the name of column 3 holds the invisible or direction control character U+FEFF");
+    expect_error(f, "\xef\xbb\xbf\xef\xbb\xbfnumber,surname,given_names,emails,establishment,"
+                    "postal_address,corps\nB1,X,Y,x@ex.fr,E,,attache\n",
+                 "the name of column 1 holds the invisible");
+    {
+        voter_list l;
+
+        assert_int_equal(voters_parse_buffer(&l, "voters.csv", nul, sizeof nul - 1, &f->d), -1);
+        assert_non_null(strstr(l.errors[0], "the name of column 7 holds a NUL character"));
+        voter_list_free(&l);
+    }
+}
+
 /* A NUL byte in a field is an error, wherever it is: the address after it
  * was dropped unseen (strtok stops there), "large\0..." taken for large. */
 static void test_nul_in_field_refused(void **state)
@@ -473,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_notice_format_column),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_invisible_characters_refused),
+        cmocka_unit_test(test_header_mark_and_invisible_names),
         cmocka_unit_test(test_nul_in_field_refused),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_import_diff_and_all_or_nothing),

@@ -73,6 +73,7 @@ void ep_metrics(http_request *req, http_response *res)
             (unsigned long long)atomic_load(&ctx->store_errors));
     if (ctx->access != NULL) {
         access_admission ad;
+        access_queue_figures qf;
 
         access_admission_get(ctx->access, &ad);
         fprintf(f, "# HELP votesrv_password_hashes_running Argon2id computations under way.\n"
@@ -103,6 +104,32 @@ void ep_metrics(http_request *req, http_response *res)
                 ad.hashing, ad.waiting, (unsigned long long)ad.hashes,
                 (unsigned long long)ad.refused, (double)ad.hash_us / 1e6, ad.logins,
                 ad.login_limit, (double)ad.login_us / 1e6);
+        access_queue_get(ctx->access, &qf);
+        fprintf(f, "# HELP votesrv_login_tickets_booked_total Places booked for logins refused "
+                   "in a rush (retry tickets given).\n"
+                   "# TYPE votesrv_login_tickets_booked_total counter\n"
+                   "votesrv_login_tickets_booked_total %llu\n"
+                   "# HELP votesrv_login_tickets_admitted_total Places taken by their holder.\n"
+                   "# TYPE votesrv_login_tickets_admitted_total counter\n"
+                   "votesrv_login_tickets_admitted_total %llu\n"
+                   "# HELP votesrv_login_tickets_noshow_total Places freed 5 s after their time, "
+                   "nobody having come.\n"
+                   "# TYPE votesrv_login_tickets_noshow_total counter\n"
+                   "votesrv_login_tickets_noshow_total %llu\n"
+                   "# HELP votesrv_login_tickets_due Places due now, holding room from fresh "
+                   "arrivals.\n"
+                   "# TYPE votesrv_login_tickets_due gauge\n"
+                   "votesrv_login_tickets_due %lld\n"
+                   "# HELP votesrv_login_calendar_length Places booked and not yet taken or "
+                   "expired.\n"
+                   "# TYPE votesrv_login_calendar_length gauge\n"
+                   "votesrv_login_calendar_length %lld\n"
+                   "# HELP votesrv_login_rate_per_second Logins served a second while some are "
+                   "refused (places are booked at 0.9 of it).\n"
+                   "# TYPE votesrv_login_rate_per_second gauge\n"
+                   "votesrv_login_rate_per_second %.1f\n",
+                (unsigned long long)qf.booked, (unsigned long long)qf.admitted,
+                (unsigned long long)qf.noshow, (long long)qf.due, (long long)qf.live, qf.rate);
     }
     if (have) {
         fprintf(f, "# HELP votesrv_election_state 1 for the election's current state.\n"

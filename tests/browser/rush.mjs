@@ -7,7 +7,8 @@
 // stays with the password in its field, the status says when it tries again;
 // cancelled with the keyboard it waits for the voter, left alone it logs her
 // in by itself. Without JavaScript the 503 page is the form again, the
-// address kept, saying when to try. Every page is axe-clean, and no address
+// address kept, saying when to try and her place in the queue, whose ticket
+// the votesrv_wait cookie brings back with the form (removed at login). Every page is axe-clean, and no address
 // the browser asks for carries the password or the address.
 import assert from 'node:assert/strict';
 import { request } from 'playwright-core';
@@ -114,6 +115,13 @@ export async function rushWalk(theme = '') {
   const cleanNojs = noSecretInAddresses(nojs);
   await sendDuringBurst(nojs, api);
   await nojs.getByRole('alert').filter({ hasText: /Réessayez dans \d+ seconde/ }).waitFor();
+  // her place: its position said on the page, its ticket in a cookie the
+  // page's script cannot read, sent back only to /connexion
+  await nojs.getByRole('alert').filter({ hasText: /Votre place dans la file d'attente : \d+\./ })
+    .waitFor();
+  const wait = (await nojs.context().cookies()).find((c) => c.name === 'votesrv_wait');
+  assert.ok(wait && wait.httpOnly && wait.sameSite === 'Strict' && wait.path === '/connexion',
+    `the place's cookie: ${JSON.stringify(wait)}`);
   assert.equal(await nojs.getByLabel('Adresse électronique professionnelle').inputValue(), V2.email);
   assert.equal(await nojs.getByLabel('Mot de passe « élections »').inputValue(), '');
   assert.equal(new URL(nojs.url()).pathname, '/connexion');
@@ -136,6 +144,8 @@ export async function rushWalk(theme = '') {
     await nojs.waitForTimeout(1000 * Number(r.headers()['retry-after']));
   }
   await nojs.getByRole('heading', { name: 'Mon espace de vote' }).waitFor();
+  assert.ok(!(await nojs.context().cookies()).some((c) => c.name === 'votesrv_wait'),
+    'the place\'s cookie removed at login');
   cleanNojs();
 
   await api.dispose();

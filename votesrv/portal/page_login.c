@@ -106,17 +106,35 @@ static const char *wait_message(http_request *req, int code, int64_t wait, char 
  * the form is sent by fetch, so a refusal keeps the password in its field
  * and the page sends it again by itself after Retry-After, which it counts
  * down and the voter may cancel. */
-static void render_wait(http_request *req, http_response *res, const char *id, int64_t wait)
+static void render_wait(http_request *req, http_response *res, const char *id, int64_t wait,
+                        int64_t position)
 {
-    char span[64], msg[600];
+    char span[64], msg[600], place[300];
 
     if (wait < 1)
         wait = 1;
     snprintf(span, sizeof span, req->lang == LANG_EN ? "%lld second%s" : "%lld seconde%s",
              (long long)wait, wait > 1 ? "s" : "");
     snprintf(msg, sizeof msg, L(req, MSG_LOGIN_BUSY_WAIT), span);
+    if (position > 0) {                  /* a place is kept: say which */
+        snprintf(place, sizeof place, L(req, MSG_LOGIN_QUEUE_PLACE), (long long)position);
+        snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " %s", place);
+    }
     res->retry_after = wait;
     render(req, res, id, msg, 503);
+}
+
+/* The place booked in a rush: its ticket in a cookie only POST /connexion
+ * gets back (the JavaScript's fetch and the plain form alike), HttpOnly;
+ * removed by any answer but another BUSY. */
+static void wait_cookie(http_request *req, http_response *res, const access_login_place *p)
+{
+    if (p != NULL && p->ticket[0] != '\0')
+        http_cookie_set(res, "votesrv_wait=%s; Path=/connexion; HttpOnly; Secure; "
+                        "SameSite=Strict", p->ticket);
+    else if (http_cookie(req, "votesrv_wait") != NULL)
+        http_cookie_set(res, "votesrv_wait=; Path=/connexion; Max-Age=0; HttpOnly; Secure; "
+                        "SameSite=Strict");
 }
 
 void page_login(http_request *req, http_response *res)
@@ -146,6 +164,7 @@ void page_login_post(http_request *req, http_response *res)
     const char *id = portal_form(req, "identifier", ACCESS_IDENTIFIER_MAX);
     const char *pw = portal_form(req, "password", ACCESS_PASSWORD_MAX);
     char session[ACCESS_TOKEN_CHARS + 1];
+    access_login_place place;
     access_result r;
     int rc;
 
@@ -155,11 +174,14 @@ void page_login_post(http_request *req, http_response *res)
         render(req, res, id, L(req, MSG_CREDENTIALS), 400);
         return;
     }
-    rc = access_login(req->ctx->access, id, pw, req->client, api_now(), session, &r);
+    rc = access_login_queued(req->ctx->access, id, pw, req->client, api_now(),
+                             http_cookie(req, "votesrv_wait"), &place, session, &r);
     if (rc == ACCESS_REFUSED && r.code == ACCESS_E_BUSY) {
-        render_wait(req, res, id, r.retry_after);
+        wait_cookie(req, res, &place);
+        render_wait(req, res, id, r.retry_after, place.ticket[0] != '\0' ? place.position : 0);
         return;
     }
+    wait_cookie(req, res, NULL);
     if (rc != ACCESS_OK) {
         char msg[500];
         int wait = rc == ACCESS_REFUSED && r.retry_after > 0 &&

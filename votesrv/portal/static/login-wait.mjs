@@ -5,8 +5,12 @@
 // page says in its status region when it will try again, with a button to
 // cancel, and sends the form again by itself after Retry-After. Any other
 // answer is shown as the browser would show it (a redirect is followed, a
-// refusal replaces the page). Without this script the form posts as usual
-// and the server's 503 page, the form again, says when to try.
+// refusal replaces the page). The 503 keeps the voter's place in the queue:
+// its ticket is the HttpOnly cookie votesrv_wait (Path=/connexion), which
+// this fetch (same-origin credentials) and the plain form alike send back,
+// and the notice shown in the status region says her position. Without this
+// script the form posts as usual and the server's 503 page, the form again,
+// says when to try.
 const MAX_TRIES = 30;      // then the voter decides: the form stays as it is
 let tries = 0;
 
