@@ -277,13 +277,22 @@ void queue_take(access_queue *q, uint64_t seq)
     q->admitted++;
 }
 
-/* A taken place given back (its login was refused BUSY after all). */
+/* A taken place given back (its login was refused BUSY after all). A place
+ * its identifier was booked meanwhile (another login of hers refused) is
+ * dropped: one live place per identifier, the earlier. */
 void queue_restore(access_queue *q, uint64_t seq)
 {
     q_slot *s = slot_of(q, seq);
+    uint64_t other;
 
     if (seq < q->tail || seq >= q->next_seq || s->live)
         return;
+    if ((other = queue_find(q, s->idh)) != 0) {
+        unlink_slot(q, other);
+        live_set(q, other, 0);
+        if (other >= q->released && other < q->due_end)
+            q->due_live--;
+    }
     live_set(q, seq, 1);
     link_slot(q, seq);
     if (seq >= q->released && seq < q->due_end)

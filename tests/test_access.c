@@ -1119,6 +1119,43 @@ static void test_rush_no_show_released(void **state)
     rush_end(f, &s);
 }
 
+/* A holder admitted on her place and then refused BUSY at the Argon2id slot
+ * gets her place back; a second login of hers meanwhile (a double submit,
+ * or anyone who knows the identifier), refused, was booked another place at
+ * the back: one identifier then held two live places. Now the one given
+ * back (the earlier) stays and the other is dropped. */
+static void test_rush_restore_keeps_one_place(void **state)
+{
+    fixture *f = *state;
+    access_login_place p, q, r;
+    access_result res;
+    access_queue_figures fig;
+    uint8_t idh[16];
+    rush_saved s;
+
+    rush_begin(f, &s);
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", NULL, 1000, &p, &res), -1);
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", p.ticket,
+                                rush_due(f, "rush.w@ex.gouv.fr", p.ticket), &q, &res), 0);
+    assert_true(q.taken != 0);
+    /* meanwhile the same identifier again, no room: booked at the back */
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", NULL, 1000, &r, &res), -1);
+    assert_string_not_equal(r.ticket, p.ticket);
+    /* the first login refused at the Argon2id slot: its place given back */
+    memset(&res, 0, sizeof res);
+    access_login_rebook(&f->a, "rush.w@ex.gouv.fr", &q, &res);
+    assert_int_equal(res.code, ACCESS_E_BUSY);
+    assert_string_equal(q.ticket, p.ticket);
+    queue_figures(f->a.queue, &fig);
+    assert_int_equal(fig.admitted, 0);
+    /* one place, not two: the other counts as none, hers comes back */
+    queue_identifier(f->a.queue, idh, "rush.w@ex.gouv.fr");
+    assert_int_equal(queue_check(f->a.queue, idh, r.ticket, 1000), 0);
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", r.ticket, 1000, &r, &res), -1);
+    assert_string_equal(r.ticket, p.ticket);
+    rush_end(f, &s);
+}
+
 static void test_busy_leaves_no_lock(void **state)
 {
     fixture *f = *state;
@@ -1960,6 +1997,7 @@ int main(void)
         cmocka_unit_test(test_busy_leaves_no_lock),
         cmocka_unit_test(test_rush_tickets_keep_order),
         cmocka_unit_test(test_rush_no_show_released),
+        cmocka_unit_test(test_rush_restore_keeps_one_place),
         cmocka_unit_test(test_busy_after_waiting_lowers_the_limit),
         cmocka_unit_test(test_throttles_hold_side_by_side),
         cmocka_unit_test(test_network_window),
