@@ -22,6 +22,7 @@
 #define TICKET_EARLY_MS 1000           /* ... or from 1 s before (rounded Retry-After) */
 #define TICKET_HOLD_MS 5000            /* a place due and not taken is freed after 5 s */
 #define TICKET_RETRY_MAX 60
+#define RATE_WINDOW_MAX_US 2000000     /* a longer window measures no rate */
 
 typedef struct {
     int64_t not_before;                /* ms on the queue's clock */
@@ -364,7 +365,12 @@ int64_t queue_position(const access_queue *q, uint64_t seq)
 
 void queue_done(access_queue *q, int refused_now)
 {
-    int64_t t = mono_us(), span = t - q->rate_from;
+    queue_done_at(q, refused_now, mono_us());
+}
+
+void queue_done_at(access_queue *q, int refused_now, int64_t t)
+{
+    int64_t span = t - q->rate_from;
 
     if (refused_now) {
         q->rate_refused++;
@@ -374,8 +380,11 @@ void queue_done(access_queue *q, int refused_now)
     if (span < 1000000)
         return;
     /* the rate at which logins are served means the capacity only while
-     * some are refused: a quiet window says nothing */
-    if (q->rate_refused > 0) {
+     * some are refused: a quiet window says nothing, nor one that a refusal
+     * opened and a login closed long after (a lull, or a burst and then
+     * silence: it would book places minutes apart, pushing every later one
+     * as far) */
+    if (q->rate_refused > 0 && span <= RATE_WINDOW_MAX_US) {
         double inst = (double)q->rate_done * 1e6 / (double)span;
 
         q->rate = q->rate > 0 ? q->rate + (inst - q->rate) / 4 : inst;
