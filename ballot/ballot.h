@@ -95,12 +95,17 @@ const char *ballot_field_name(int field);
 MUST_CHECK
 ballot *ballot_wire_check(const uint8_t *in, size_t len, const ballot_scrutin *sc,
                           ballot_field *field);
+/* The head of a wire form of the scrutin id: version, id, k, min, max. */
+#define BALLOT_WIRE_HEAD(id) (5 + strlen(id))
 /* What another process read of a ballot's JSON (field: the first fault it
  * found, fp: the fingerprint it claims, wire: its wire form when field is
- * NONE), taken as a ballot of sc only if it holds against sc: a fault before
- * the fingerprint is named as found; then fp must be sc's ("election"); then
- * a later fault is named as found, or the wire form checked
- * (ballot_wire_check). The ballot, or NULL with *out the field at fault. */
+ * NONE; at RANGE or SIGNATURE, the head of what it read, or nothing), taken
+ * as a ballot of sc only if it holds against sc: a fault before the
+ * fingerprint is named as found; then fp must be sc's ("election"); then a
+ * later fault is named as found (but "lists" when the head's k is not sc's,
+ * and at SIGNATURE "range" when its min or max is not sc's, the order
+ * ballot_from_json checks in), or the wire form checked (ballot_wire_check).
+ * The ballot, or NULL with *out the field at fault. */
 MUST_CHECK
 ballot *ballot_wire_take(int field, const uint8_t *fp, const uint8_t *wire, size_t len,
                          const ballot_scrutin *sc, ballot_field *out);

@@ -232,13 +232,15 @@ int ballot_from_json_shape(json_t *j, const char *scrutin, uint8_t fp[BALLOT_FP_
     if (b == NULL)
         return -1;
     memcpy(b->cred, cred, sizeof cred);
-    if ((field = shape_into(b, lists, range, sig)) != BALLOT_FIELD_NONE) {
+    strcpy(b->scrutin_id, scrutin);
+    if ((field = shape_into(b, lists, range, sig)) == BALLOT_FIELD_LISTS) {
         ballot_free(b);
         return field;
     }
-    strcpy(b->scrutin_id, scrutin);
+    if (field == BALLOT_FIELD_RANGE)
+        b->min = b->max = 0;            /* not read: only k goes (ballot_wire_take) */
     *out = b;
-    return BALLOT_FIELD_NONE;
+    return field;
 }
 
 /* The canonical form written directly, as json_dumps(ballot_to_json(),

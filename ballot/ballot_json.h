@@ -32,7 +32,11 @@ ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t 
  * path's). Its field checks in ballot_from_json's order; what needs the
  * definition (the fingerprint's value, k, min and max) is left to the
  * writer. BALLOT_FIELD_NONE with the ballot in *out (ballot_free), or the
- * field at fault (-1: out of memory). fp: the "election" field once decoded, else zero. Hex is
+ * field at fault (-1: out of memory); a fault at "range" or "signature"
+ * with the ballot as far as it was read in *out too (its id and k; at
+ * "signature" its min and max, at "range" min = max = 0), whose wire form's
+ * head (BALLOT_WIRE_HEAD) lets the writer name a fault ballot_from_json
+ * would have found first. fp: the "election" field once decoded, else zero. Hex is
  * decoded in variable time: a ballot is public. */
 MUST_CHECK
 int ballot_from_json_shape(json_t *j, const char *scrutin, uint8_t fp[BALLOT_FP_BYTES],

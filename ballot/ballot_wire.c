@@ -125,6 +125,15 @@ ballot *ballot_wire_take(int field, const uint8_t *fp, const uint8_t *wire, size
         *out = BALLOT_FIELD_ELECTION;
         return NULL;
     }
+    if ((*out == BALLOT_FIELD_RANGE || *out == BALLOT_FIELD_SIGNATURE) && wire != NULL &&
+        len == BALLOT_WIRE_HEAD(sc->scrutin_id)) {
+        ballot_field head;
+
+        ballot_free(ballot_wire_check(wire, len, sc, &head));   /* a head: never a ballot */
+        if (head == BALLOT_FIELD_LISTS ||
+            (head == BALLOT_FIELD_RANGE && *out == BALLOT_FIELD_SIGNATURE))
+            *out = head;
+    }
     if (*out != BALLOT_FIELD_NONE)
         return NULL;
     return ballot_wire_check(wire, wire != NULL ? len : 0, sc, out);

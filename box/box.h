@@ -146,7 +146,8 @@ void box_destroy(box_ctx *b);
 /* The ballot comes as the network-facing worker read it (docs/protocol.md
  * section 18.1): field, what ballot_from_json_shape found at fault in its
  * JSON (BALLOT_FIELD_NONE: nothing); fp, the "election" it claims (zero when
- * not read); wire, its ballot_wire_encode bytes (field NONE). Nothing of it
+ * not read); wire, its ballot_wire_encode bytes (field NONE; at RANGE or
+ * SIGNATURE their head, ballot_wire_take). Nothing of it
  * is taken on trust: the fingerprint is compared with the election's, the
  * wire checked against this scrutin's own id, k, min and max
  * (ballot_wire_check), and the canonical bytes and tracker computed here.

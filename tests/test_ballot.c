@@ -189,6 +189,7 @@ static void test_shape_names_fields_as_before(void **state)
         "lists-empty", "lists-65", "ct-not-hex", "bits-one-branch", "range-min", "range-max",
         "range-max-over-k", "range-negative", "range-branch", "signature-not-hex",
         "signature-extra", "not-object", "lists-not-array", "election-and-lists",
+        "lists-and-signature", "lists-and-range", "range-and-signature",
     };
 
     for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) {
@@ -199,7 +200,7 @@ static void test_shape_names_fields_as_before(void **state)
         ballot *parsed, *shaped = NULL, *taken;
         ballot_field field;
         uint8_t fp[BALLOT_FP_BYTES], wire[BALLOT_WIRE_MAX];
-        int got;
+        int got, shape;
 
         if (strcmp(w, "no-version") == 0)
             json_object_del(j, "version");
@@ -260,15 +261,27 @@ static void test_shape_names_fields_as_before(void **state)
             j = json_array();
         } else if (strcmp(w, "lists-not-array") == 0)
             json_object_set_new(j, "lists", json_object());
+        else if (strcmp(w, "lists-and-signature") == 0 || strcmp(w, "lists-and-range") == 0) {
+            json_array_remove(lists, 2);        /* then a later fault, named after it */
+            if (w[10] == 's')
+                json_object_set_new(sig, "a", json_string("g0"));
+            else
+                json_object_set_new(range, "min", json_integer(-1));
+        } else if (strcmp(w, "range-and-signature") == 0) {
+            json_object_set_new(range, "min", json_integer(1));
+            json_array_remove(json_object_get(range, "proof"), 0);
+            json_object_set_new(sig, "a", json_string("g0"));
+        }
         parsed = ballot_from_json(j, &sc, want, sizeof want);
-        got = ballot_from_json_shape(j, "scrutin", fp, &shaped);
-        assert_true(got >= 0 && got < BALLOT_FIELD_COUNT);
-        assert_true((got == BALLOT_FIELD_NONE) == (shaped != NULL));
+        shape = ballot_from_json_shape(j, "scrutin", fp, &shaped);
+        assert_true(shape >= 0 && shape < BALLOT_FIELD_COUNT);
+        assert_true((shape == BALLOT_FIELD_NONE || shape == BALLOT_FIELD_RANGE ||
+                     shape == BALLOT_FIELD_SIGNATURE) == (shaped != NULL));
         got = shaped != NULL ? ballot_wire_encode(wire, sizeof wire, shaped) : 0;
         assert_true(got >= 0);
-        taken = ballot_wire_take(shaped != NULL ? BALLOT_FIELD_NONE : ballot_from_json_shape(
-                                     j, "scrutin", fp, &(ballot *){ NULL }),
-                                 fp, wire, (size_t)got, &sc, &field);
+        if (shaped != NULL && shape != BALLOT_FIELD_NONE)
+            got = (int)BALLOT_WIRE_HEAD(shaped->scrutin_id);     /* what the worker sends */
+        taken = ballot_wire_take(shape, fp, wire, (size_t)got, &sc, &field);
         if (parsed == NULL) {
             assert_null(taken);
             if (strcmp(ballot_field_name(field), want) != 0)

@@ -204,6 +204,8 @@ static void test_malformed_ballot_fields(void **state)
         { "version", "version" }, { "election", "election" }, { "scrutin", "scrutin" },
         { "credential", "credential" }, { "lists", "lists" }, { "range", "range" },
         { "signature", "signature" },
+        /* two faults: the one ballot_from_json checks first is named */
+        { "lists+signature", "lists" }, { "range+signature", "range" },
     };
     char body[512], cookie[300], *text;
     client_prepared p;
@@ -246,6 +248,17 @@ static void test_malformed_ballot_fields(void **state)
             json_array_remove(json_object_get(b, "lists"), 0);
         else if (strcmp(how, "range") == 0)
             json_object_set_new(json_object_get(b, "range"), "max", json_integer(7));
+        else if (strcmp(how, "lists+signature") == 0) {
+            json_array_remove(json_object_get(b, "lists"), 0);
+            json_object_set_new(json_object_get(b, "signature"), "a", json_string("zz"));
+        } else if (strcmp(how, "range+signature") == 0) {
+            json_t *range = json_object_get(b, "range");    /* a range of the right shape */
+
+            json_object_set_new(range, "max", json_integer(0));
+            json_object_set_new(range, "min", json_integer(0));
+            json_array_remove(json_object_get(range, "proof"), 1);
+            json_object_set_new(json_object_get(b, "signature"), "a", json_string("zz"));
+        }
         else
             json_object_set_new(json_object_get(b, "signature"), "a", json_string("zz"));
         text = json_dumps(p.body, JSON_COMPACT);

@@ -839,6 +839,32 @@ static void test_writer_refuses_bad_frames(void **state)
         assert_true(refused(sv[0], &f));
         cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_SIGNATURE, 0, w, n);
         assert_true(refused(sv[0], &f));
+        /* beside a fault at range or signature, the head of what was read
+         * (version, id, k, min, max: range's min and max 0), nothing more */
+        {
+            size_t head = BALLOT_WIRE_HEAD(cast_params[0]);
+
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_SIGNATURE, 0, w, head);
+            assert_false(refused(sv[0], &f));
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_SIGNATURE, 0, w, head + 1);
+            assert_true(refused(sv[0], &f));
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_LISTS, 0, w, head);
+            assert_true(refused(sv[0], &f));
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_RANGE, 0, w, head);     /* max 1 */
+            assert_true(refused(sv[0], &f));
+            w[head - 1] = 0;
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_RANGE, 0, w, head);
+            assert_false(refused(sv[0], &f));
+            w[head - 3] = 0;                                                /* k 0 */
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_RANGE, 0, w, head);
+            assert_true(refused(sv[0], &f));
+            w[head - 3] = 4;
+            w[head - 1] = 1;
+            w[2] = 'C';                                                     /* another id */
+            cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_SIGNATURE, 0, w, head);
+            assert_true(refused(sv[0], &f));
+            w[2] = 'c';
+        }
         cast_frame(&f, NULL, 0, 1, BALLOT_FIELD_NONE, 0, w, 0);
         assert_true(refused(sv[0], &f));
         /* a fingerprint beside a fault found before it was read; an

@@ -479,10 +479,12 @@ static int ballot_take(http_request *req, json_t *j)
     hb->field = ballot_from_json_shape(j, req->params[0], hb->election, &b);
     if (hb->field < 0)
         return -1;
-    if (hb->field != BALLOT_FIELD_NONE)
+    if (b == NULL)
         return 0;
     wire = malloc(ballot_wire_size(b));
     n = wire == NULL ? -1 : ballot_wire_encode(wire, ballot_wire_size(b), b);
+    if (n >= 0 && hb->field != BALLOT_FIELD_NONE)
+        n = (int)BALLOT_WIRE_HEAD(b->scrutin_id);   /* range, signature: the head */
     ballot_free(b);
     if (n < 0) {
         free(wire);

@@ -63,7 +63,8 @@ typedef struct {
                                     field is JSON (an object or an array) */
     int field;                   /* BALLOT_FIELD_NONE, or the field found at fault */
     uint8_t election[BALLOT_FP_BYTES];   /* the fingerprint it claims; zero if not read */
-    const uint8_t *wire;         /* field NONE: ballot_wire_encode's bytes */
+    const uint8_t *wire;         /* field NONE: ballot_wire_encode's bytes; RANGE,
+                                    SIGNATURE: their head (BALLOT_WIRE_HEAD) */
     size_t len;
     /* HTTP_BODY_BALLOT's other members, as api_only and api_string see them */
     const char *extra;           /* the body's first key but "ballot" and "authenticator" */

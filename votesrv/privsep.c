@@ -297,7 +297,8 @@ static int all_zero(const uint8_t *p, size_t n)
 
 /* u32 present; if 1: u32 field, bytes(32) election, bytes(wire): the wire
  * empty unless field is 0, then ballot_wire_framed and of the scrutin id (the
- * route's parameter); the election zero while the field is one read before
+ * route's parameter), or range or signature, then empty or the head of what
+ * was read (head_framed, of the scrutin id); the election zero while the field is one read before
  * it (ballot, version, election). */
 static void ballot_put(frame_out *b, const http_ballot *hb)
 {
@@ -306,10 +307,25 @@ static void ballot_put(frame_out *b, const http_ballot *hb)
         return;
     frame_put_u32(b, (uint32_t)hb->field);
     frame_put_bytes(b, hb->election, sizeof hb->election);
-    if (hb->field == BALLOT_FIELD_NONE && hb->wire != NULL)
+    if (hb->wire != NULL)
         frame_put_bytes(b, hb->wire, hb->len);
     else
         frame_put_u32(b, 0);            /* no wire: an empty byte string */
+}
+
+/* A fault at range or signature's head of a wire form (ballot_from_json_shape):
+ * version 1, an id, 1 <= k <= BALLOT_MAX_LISTS, min and max as a wire form
+ * has them (at range both 0), nothing after. */
+static int head_framed(const uint8_t *in, size_t len, uint32_t field)
+{
+    size_t n = 2 + (size_t)in[1];
+
+    if (in[0] != BALLOT_WIRE_VERSION || in[1] < 1 || in[1] > BALLOT_SCRUTIN_ID_MAX ||
+        len != n + 3 || in[n] < 1 || in[n] > BALLOT_MAX_LISTS)
+        return 0;
+    if (field == BALLOT_FIELD_RANGE)
+        return in[n + 1] == 0 && in[n + 2] == 0;
+    return in[n + 2] <= in[n] && proof_disj_branches(in[n + 1], in[n + 2]) >= 0;
 }
 
 static int ballot_get(frame_in *r, http_ballot *hb, const char *id)
@@ -332,10 +348,19 @@ static int ballot_get(frame_in *r, http_ballot *hb, const char *id)
         return -1;
     hb->field = (int)field;
     hb->wire = (const uint8_t *)frame_get_bytes(r, &hb->len);
-    if (r->bad || (field != BALLOT_FIELD_NONE && hb->len != 0) ||
-        (field == BALLOT_FIELD_NONE &&
-         (!ballot_wire_framed(hb->wire, hb->len) || id == NULL || hb->wire[1] != strlen(id) ||
-          memcmp(hb->wire + 2, id, hb->wire[1]) != 0)))
+    if (r->bad)
+        return -1;
+    if (hb->len == 0 && field != BALLOT_FIELD_NONE) {
+        hb->wire = NULL;                /* as the worker had it: put writes it again */
+        return 0;
+    }
+    if (field != BALLOT_FIELD_NONE && field != BALLOT_FIELD_RANGE &&
+        field != BALLOT_FIELD_SIGNATURE)
+        return -1;
+    if (id == NULL || hb->len < 2 || hb->wire[1] != strlen(id) ||
+        (field == BALLOT_FIELD_NONE ? !ballot_wire_framed(hb->wire, hb->len)
+                                    : !head_framed(hb->wire, hb->len, field)) ||
+        memcmp(hb->wire + 2, id, hb->wire[1]) != 0)
         return -1;
     return 0;
 }

@@ -78,9 +78,13 @@ static void check_shape(json_t *j)
 
     if (f < 0)
         return;                         /* out of memory */
-    if (f >= BALLOT_FIELD_COUNT || (f == BALLOT_FIELD_NONE) != (shaped != NULL) ||
+    if (f >= BALLOT_FIELD_COUNT ||
+        (f == BALLOT_FIELD_NONE || f == BALLOT_FIELD_RANGE || f == BALLOT_FIELD_SIGNATURE) !=
+            (shaped != NULL) ||
         (shaped != NULL && (n = ballot_wire_encode(wire, sizeof wire, shaped)) < 0))
         abort();
+    if (shaped != NULL && f != BALLOT_FIELD_NONE)
+        n = (int)BALLOT_WIRE_HEAD(shaped->scrutin_id);  /* what the worker sends */
     taken = ballot_wire_take(f, claimed, wire, (size_t)n, &sc, &field);
     if ((parsed == NULL) != (taken == NULL))
         abort();

@@ -13,7 +13,7 @@ ROUTES = os.path.join(HERE, "..", "..", "votesrv", "routes.c")
 NONE, JSON, FORM, BALLOT = 0, 1, 2, 3
 # ballot_field: the first field at fault in a ballot's JSON (ballot/ballot.h)
 FIELD_NONE, FIELD_BALLOT, FIELD_VERSION, FIELD_ELECTION, FIELD_SCRUTIN = range(5)
-FIELD_LISTS = 6
+FIELD_LISTS, FIELD_RANGE, FIELD_SIGNATURE = 6, 7, 8
 QUERY, HEADER, COOKIE = 0, 1, 2
 OBJECT, ARRAY, STRING, INTEGER, REAL, TRUE, FALSE, NULL = range(1, 9)
 
@@ -75,7 +75,8 @@ def wire(scrutin, k, lo, hi):
 
 def ballot(field=FIELD_NONE, fp=b"\0" * 32, data=b""):
     """A ballot part (protocol §18.1): present, the field at fault, the
-    fingerprint it claims, the wire form (empty beside a fault)."""
+    fingerprint it claims, the wire form (beside a fault: empty, or at range
+    or signature the head of what was read)."""
     return u32(1) + u32(field) + u32(32) + fp + u32(len(data)) + data
 
 
@@ -125,6 +126,11 @@ SEEDS = {
                                                         data=wire("s" * 64, 64, 1, 64)))),
     "cast-fault": request("POST", "/api/v1/scrutins/{}/ballots", params=["cse-titulaires"],
                           cast=ballot_body(extra="code", part=ballot(FIELD_LISTS, b"\x22" * 32))),
+    "cast-fault-head": request("POST", "/api/v1/scrutins/{}/ballots",
+                               params=["cse-titulaires"],
+                               cast=ballot_body(part=ballot(
+                                   FIELD_SIGNATURE, b"\x22" * 32,
+                                   wire("cse-titulaires", 4, 0, 1)[:19]))),
     "cast-version": request("POST", "/api/v1/scrutins/{}/ballots", params=["x"],
                             cast=ballot_body(part=ballot(FIELD_VERSION))),
     "cast-no-ballot": request("POST", "/api/v1/scrutins/{}/ballots", params=["x"],
