@@ -396,7 +396,7 @@ void queue_done_at(access_queue *q, int refused_now, int64_t t)
 void queue_figures(const access_queue *q, access_queue_figures *out)
 {
     *out = (access_queue_figures){ q->booked, q->admitted, q->noshow,
-                                   (int64_t)(q->next_seq - q->tail), (int64_t)q->due_live,
+                                   live_prefix(q, Q_SLOTS), (int64_t)q->due_live,
                                    q->rate };
 }
 

@@ -1100,6 +1100,7 @@ static void test_rush_no_show_released(void **state)
     assert_int_equal(rush_admit(f, "rush.y@ex.gouv.fr", NULL, due + 4000, &q, &res), -1);
     access_queue_get(&f->a, &fig);
     assert_int_equal(fig.noshow, 0);
+    assert_int_equal(fig.live, 2);                /* X's place and Y's */
     /* X did not come: 5 s after her time the place is free for anyone */
     assert_int_equal(rush_admit(f, "rush.z@ex.gouv.fr", NULL, due + 5001, &q, &res), 0);
     queue_figures(f->a.queue, &fig);
@@ -1110,6 +1111,7 @@ static void test_rush_no_show_released(void **state)
     assert_int_equal(rush_admit(f, "rush.x@ex.gouv.fr", p.ticket, due + 29000, &q, &res), 0);
     queue_figures(f->a.queue, &fig);
     assert_int_equal(fig.admitted, admitted + 1);
+    assert_int_equal(fig.live, 1);                /* hers taken: Y's is left */
     /* ... and not after: an expired ticket is none (Y's, here) */
     f->a.logins = 2;
     assert_int_equal(rush_admit(f, "rush.y@ex.gouv.fr", NULL, due + 4001, &q, &res), -1);
