@@ -265,8 +265,8 @@ static int cast_via(size_t n, int privsep, int tls, int conns, int rate, char **
     server_cpu_read(pid, before);
     before->box_commits = box_commits(cfg);
     cpu0 = tree_cpu_s(pid);
-    if (rate > 0)
-        snprintf(rate_opt, sizeof rate_opt, " --rate %d", rate);
+    if (rate > 0)       /* and its first error, if any, in out */
+        snprintf(rate_opt, sizeof rate_opt, " --rate %d 2>&1", rate);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s%s%s load %s/load.csv --concurrency %d "
                "--bench%s", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
                tls ? h.cacert : "", dir, conns, rate_opt);
@@ -307,6 +307,7 @@ static void bench_cast_open(size_t n)
 {
     double rss, cpu;
     char *out;
+    const char *first;
     server_cpu b, a;
     int rc = cast_via(n, 1, 0, OPEN_CONCURRENCY, OPEN_RATE, &out, &rss, &cpu, &b, &a);
 
@@ -316,6 +317,8 @@ static void bench_cast_open(size_t n)
     if (rc != 0)
         printf("# cast.open_1000: voteclient exited with %d\n", rc);
     relabel_comment(out, "", "cast.open_1000");           /* ballots, errors */
+    if ((first = strstr(out, "voteclient: first error: ")) != NULL)
+        printf("# cast.open_1000: %.*s\n", (int)strcspn(first, "\n"), first);
     relabel_comment(out, "open loop", "cast.open_1000");  /* offered, achieved, late casts */
     server_cpu_print(&b, &a, out, "cast.open_1000_server_cpu_ms", "cast.open_1000");
     printf("# cast.open_1000: %zu voters, casts due at %d per second (latencies from each "

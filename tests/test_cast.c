@@ -322,6 +322,7 @@ static void test_voteclient_cli(void **state)
                                                        "the first list is 1", "blank",
                                                        "--url URL", "--concurrency N",
                                                        "--receipts OUT", "--retry SECONDS",
+                                                       "--rate R",
                                                        "exit status", "  3  bad input", NULL };
          *w != NULL; w++)
         assert_non_null(strstr(out, *w));
@@ -385,7 +386,7 @@ static void test_voteclient_open_loop(void **state)
     tu_rmdir(odir);
     free(odir);
     if (rc != 0 || strstr(out, "ballots 20 accepted 20 errors 0 ") == NULL ||
-        strstr(out, " offered_per_s 200 late_10ms ") == NULL)
+        strstr(out, " offered_per_s 200 late ") == NULL || strstr(out, " queued ") == NULL)
         fail_msg("voteclient load --rate 200 exited %d: %s", rc, out);
     assert_int_equal(lines, 20);
     assert_true(ok);

@@ -28,7 +28,9 @@
  * arrive, whatever the server's pace), sent by the first of the N connections
  * free, and its latency counts from that due time, so that a client behind
  * its schedule shows in the figures (no coordinated omission); the report adds
- * the rate offered and achieved and the casts started more than 10 ms late.
+ * the rate offered and achieved, the casts started more than 10 ms late by
+ * the client's own lag (woken late from their wait: late), and those that
+ * waited more than 10 ms for a free connection (queued: every connection busy).
  *
  * Exit: 0 done, 1 refused by the server, 2 usage, 3 bad input or a server
  * answer that does not check out. */
@@ -49,7 +51,7 @@
 
 #define LOAD_MAX_THREADS 256
 #define LOAD_MAX_RATE 100000
-#define LOAD_LATE_MS 10.0       /* a cast started later than this after its due time */
+#define LOAD_LATE_MS 10.0       /* a cast started later than this after its due time: late */
 
 static const char *url = "http://127.0.0.1:8080";
 static const char *cafile;             /* --cacert, or NULL: the system's CAs */
@@ -108,9 +110,9 @@ static int help(void)
            "                       already recorded: acknowledged\n"
            "  --rate R             load: open loop, R casts per second offered (1 to %d):\n"
            "                       cast i is due at start + i/R and sent by the first free\n"
-           "                       connection; latencies count from the due time, and the\n"
-           "                       casts started more than 10 ms late are counted (the\n"
-           "                       client's own lag, or all N connections busy)\n"
+           "                       connection; latencies count from the due time; counts\n"
+           "                       the casts started more than 10 ms late by the client's\n"
+           "                       own lag (late) or for want of a free connection (queued)\n"
            "  -h, --help           this help\n"
            "\n"
            "exit status:\n"
@@ -223,7 +225,8 @@ typedef struct {
     client_prepared ballot;
     double ms;               /* from its start, or with --rate from its due time */
     int ok;
-    int late;                /* --rate: started more than LOAD_LATE_MS after its due time */
+    int late;                /* --rate: woken more than LOAD_LATE_MS after its due time */
+    int queued;              /* --rate: no connection free until LOAD_LATE_MS after it */
     int again;               /* acknowledged by a receipt "already recorded" */
 } load_voter;
 
@@ -312,14 +315,15 @@ static void *cast_worker(void *arg)
         if (rate > 0) {                 /* open loop: wait for its due time, count from it */
             double due = l->t0 + (double)i * 1e3 / rate;
 
-            if (due > t0) {
+            if (due > t0) {         /* a connection free in time: the client's own lag? */
                 long long ns = (long long)(due * 1e6);
                 struct timespec at = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
 
                 while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
                     ;
-            } else if (t0 - due > LOAD_LATE_MS) {
-                v->late = 1;
+                v->late = now_ms() - due > LOAD_LATE_MS;
+            } else {                    /* every connection was busy at its due time */
+                v->queued = t0 - due > LOAD_LATE_MS;
             }
             t0 = due;
         }
@@ -423,13 +427,14 @@ static double cpu_s(void)
 static void load_report(load_run *l, double wall_ms, double cpu_ms, int bench)
 {
     double *ms = malloc(l->n * sizeof *ms);
-    size_t ok = 0, again = 0, late = 0;
+    size_t ok = 0, again = 0, late = 0, queued = 0;
 
     for (size_t i = 0; i < l->n; i++) {
         ms[i] = l->v[i].ms;
         ok += (size_t)l->v[i].ok;
         again += (size_t)l->v[i].again;
         late += (size_t)l->v[i].late;
+        queued += (size_t)l->v[i].queued;
     }
     qsort(ms, l->n, sizeof *ms, cmp_double);
     if (bench) {
@@ -444,17 +449,19 @@ static void load_report(load_run *l, double wall_ms, double cpu_ms, int bench)
             printf("bench cast.p50_ms %.1f ms\n", ms[l->n / 2]);
             printf("bench cast.max_ms %.1f ms\n", ms[l->n - 1]);
             printf("bench cast.late_casts %zu casts\n", late);
+            printf("bench cast.queued_casts %zu casts\n", queued);
             printf("# cast: open loop, %.0f casts/s offered, %.0f achieved; latencies from each "
-                   "cast's due time; %zu of %zu casts started more than %.0f ms late (the "
-                   "client's lag, or every connection busy)\n", rate, ok / (wall_ms / 1e3), late,
-                   l->n, LOAD_LATE_MS);
+                   "cast's due time; of %zu casts, %zu started more than %.0f ms late by the "
+                   "client's own lag (woken late: the client is the limit), %zu waited as long "
+                   "for a free connection (all busy)\n", rate, ok / (wall_ms / 1e3), l->n, late,
+                   LOAD_LATE_MS, queued);
         }
     } else if (rate > 0) {
         printf("ballots %zu accepted %zu errors %zu ballots_per_s %.0f p50_ms %.1f p90_ms %.1f "
-               "p99_ms %.1f max_ms %.1f already_recorded %zu offered_per_s %.0f late_%.0fms %zu\n",
-               l->n, ok, (size_t)atomic_load(&l->errors), ok / (wall_ms / 1e3), ms[l->n / 2],
-               ms[(l->n * 9) / 10], ms[(l->n * 99) / 100], ms[l->n - 1], again, rate,
-               LOAD_LATE_MS, late);
+               "p99_ms %.1f max_ms %.1f already_recorded %zu offered_per_s %.0f late %zu "
+               "queued %zu\n", l->n, ok, (size_t)atomic_load(&l->errors), ok / (wall_ms / 1e3),
+               ms[l->n / 2], ms[(l->n * 9) / 10], ms[(l->n * 99) / 100], ms[l->n - 1], again,
+               rate, late, queued);
     } else {
         printf("ballots %zu accepted %zu errors %zu ballots_per_s %.0f p50_ms %.1f p90_ms %.1f "
                "p99_ms %.1f max_ms %.1f already_recorded %zu\n", l->n, ok,
@@ -466,7 +473,26 @@ static void load_report(load_run *l, double wall_ms, double cpu_ms, int bench)
     free(ms);
 }
 
-static int cmd_load(client *c, const char *file, int threads, int bench, FILE *receipts)
+/* The election fetched over a connection closed at once: the casting's
+ * connections are then all the server sees of this client (its per-address
+ * limit, limits.per_ip_connections, is 64 by default). */
+static int load_election_fetch(client_election *e, client_result *r)
+{
+    client *c = client_new(url);
+    int rc;
+
+    if (c == NULL || (cafile != NULL && client_cafile_set(c, cafile) != 0)) {
+        client_free(c);
+        snprintf(r->message, sizeof r->message, "no HTTP client");
+        r->status = 0;
+        return -1;
+    }
+    rc = client_election_fetch(c, e, r);
+    client_free(c);
+    return rc;
+}
+
+static int cmd_load(const char *file, int threads, int bench, FILE *receipts)
 {
     pthread_t t[LOAD_MAX_THREADS];
     load_run l = { .lock = PTHREAD_MUTEX_INITIALIZER, .receipts = receipts };
@@ -474,7 +500,7 @@ static int cmd_load(client *c, const char *file, int threads, int bench, FILE *r
     double t0, cpu0;
     int rc;
 
-    if ((rc = client_election_fetch(c, &l.e, &r)) != CLIENT_OK)
+    if ((rc = load_election_fetch(&l.e, &r)) != CLIENT_OK)
         return fail(&r, rc);
     if (load_read(&l, file) != 0) {
         rc = 3;
@@ -565,7 +591,7 @@ int main(int argc, char **argv)
              (receipts = fopen(receipts_path, "a")) == NULL)
         rc = (perror(receipts_path), 3);
     else if (strcmp(argv[0], "load") == 0 && argc == 2)
-        rc = cmd_load(c, argv[1], threads, bench, receipts);
+        rc = cmd_load(argv[1], threads, bench, receipts);
     else
         rc = usage();
     if (receipts != NULL && fclose(receipts) != 0)
