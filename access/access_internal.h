@@ -155,6 +155,8 @@ void queue_ticket(access_queue *q, uint64_t seq, char out[ACCESS_TICKET_CHARS + 
 int64_t queue_position(const access_queue *q, uint64_t seq);
 /* A login served (refused_now 0) or refused: the rate measured. */
 void queue_done(access_queue *q, int refused_now);
+/* queue_done at t, microseconds of CLOCK_MONOTONIC (tests drive it). */
+void queue_done_at(access_queue *q, int refused_now, int64_t t);
 void queue_figures(const access_queue *q, access_queue_figures *out);
 /* The identifier, ticket and place of the login access_login_queued runs
  * in this thread (NULLs otherwise). */

@@ -22,6 +22,7 @@
 #define TICKET_EARLY_MS 1000           /* ... or from 1 s before (rounded Retry-After) */
 #define TICKET_HOLD_MS 5000            /* a place due and not taken is freed after 5 s */
 #define TICKET_RETRY_MAX 60
+#define RATE_WINDOW_MAX_US 2000000     /* a longer window measures no rate */
 
 typedef struct {
     int64_t not_before;                /* ms on the queue's clock */
@@ -277,13 +278,22 @@ void queue_take(access_queue *q, uint64_t seq)
     q->admitted++;
 }
 
-/* A taken place given back (its login was refused BUSY after all). */
+/* A taken place given back (its login was refused BUSY after all). A place
+ * its identifier was booked meanwhile (another login of hers refused) is
+ * dropped: one live place per identifier, the earlier. */
 void queue_restore(access_queue *q, uint64_t seq)
 {
     q_slot *s = slot_of(q, seq);
+    uint64_t other;
 
     if (seq < q->tail || seq >= q->next_seq || s->live)
         return;
+    if ((other = queue_find(q, s->idh)) != 0) {
+        unlink_slot(q, other);
+        live_set(q, other, 0);
+        if (other >= q->released && other < q->due_end)
+            q->due_live--;
+    }
     live_set(q, seq, 1);
     link_slot(q, seq);
     if (seq >= q->released && seq < q->due_end)
@@ -355,7 +365,12 @@ int64_t queue_position(const access_queue *q, uint64_t seq)
 
 void queue_done(access_queue *q, int refused_now)
 {
-    int64_t t = mono_us(), span = t - q->rate_from;
+    queue_done_at(q, refused_now, mono_us());
+}
+
+void queue_done_at(access_queue *q, int refused_now, int64_t t)
+{
+    int64_t span = t - q->rate_from;
 
     if (refused_now) {
         q->rate_refused++;
@@ -365,8 +380,11 @@ void queue_done(access_queue *q, int refused_now)
     if (span < 1000000)
         return;
     /* the rate at which logins are served means the capacity only while
-     * some are refused: a quiet window says nothing */
-    if (q->rate_refused > 0) {
+     * some are refused: a quiet window says nothing, nor one that a refusal
+     * opened and a login closed long after (a lull, or a burst and then
+     * silence: it would book places minutes apart, pushing every later one
+     * as far) */
+    if (q->rate_refused > 0 && span <= RATE_WINDOW_MAX_US) {
         double inst = (double)q->rate_done * 1e6 / (double)span;
 
         q->rate = q->rate > 0 ? q->rate + (inst - q->rate) / 4 : inst;

@@ -31,14 +31,19 @@
  * connection cannot change the journal between the check and its use: the
  * probe is made again under the EXCLUSIVE lock before any rollback, and a
  * write needs this connection's RESERVED lock, without which nobody writes,
- * rolls back or deletes that journal. */
+ * rolls back or deletes that journal. The connection's own rollback (a
+ * failed commit, a ROLLBACK after a cache spill), made while it holds at
+ * least RESERVED on its database, reads the journal it wrote through its open
+ * file without that check, as the unix VFS would: a path unlinked meanwhile
+ * must not hand it an empty file and leave the transaction's pages in the
+ * database (tests/test_crash.c, test_rollback_journal_unlinked). */
 #include "store_sqlite.h"
 
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
-typedef struct {
+typedef struct vfs_file {
     sqlite3_file base;
     const char *name;       /* valid until xClose (SQLite's guarantee) */
     int flags;
@@ -46,6 +51,9 @@ typedef struct {
     int empty;              /* size 0 as far as this connection knows */
     dev_t dev;
     ino_t ino;
+    int lock;               /* a main database: the lock level this connection holds */
+    const char *db_name;    /* a journal: its database's name, as SQLite passed it */
+    struct vfs_file *next;  /* a main database: the list of open ones (dbs) */
     sqlite3_file *real;     /* the unix VFS's file, right after this struct */
 } vfs_file;
 
@@ -53,6 +61,8 @@ static sqlite3_vfs vfs;
 static sqlite3_vfs *unix_vfs;
 static pthread_once_t vfs_once = PTHREAD_ONCE_INIT;
 static int vfs_rc = SQLITE_ERROR;
+static pthread_mutex_t dbs_lock = PTHREAD_MUTEX_INITIALIZER;
+static vfs_file *dbs;       /* the open main databases, for their journals */
 
 #define REAL(file) (((vfs_file *)(file))->real)
 /* Forward a call to the unix VFS's file; an I/O error if it could not be
@@ -92,8 +102,28 @@ static int journal_follow(vfs_file *f)
     return rc;
 }
 
+/* The lock level the journal's own connection holds on its database. */
+static int journal_db_lock(const vfs_file *f)
+{
+    int lock = SQLITE_LOCK_NONE;
+
+    pthread_mutex_lock(&dbs_lock);
+    for (const vfs_file *d = dbs; d != NULL; d = d->next)
+        if (d->name == f->db_name)
+            lock = d->lock;
+    pthread_mutex_unlock(&dbs_lock);
+    return lock;
+}
+
 static int vf_close(sqlite3_file *file)
 {
+    pthread_mutex_lock(&dbs_lock);
+    for (vfs_file **d = &dbs; *d != NULL; d = &(*d)->next)
+        if (*d == (vfs_file *)file) {
+            *d = (*d)->next;
+            break;
+        }
+    pthread_mutex_unlock(&dbs_lock);
     int rc = REAL(file)->pMethods != NULL ? REAL(file)->pMethods->xClose(REAL(file)) : SQLITE_OK;
 
     REAL(file)->pMethods = NULL;
@@ -106,8 +136,10 @@ static int vf_read(sqlite3_file *file, void *buf, int n, sqlite3_int64 off)
     int rc;
 
     /* the hot-journal probe at each transaction's start reads the first
-     * byte: of the journal at the path, not of one deleted since */
-    if (f->journal && off == 0 && (rc = journal_follow(f)) != SQLITE_OK)
+     * byte: of the journal at the path, not of one deleted since; the
+     * connection's own rollback reads the journal it wrote */
+    if (f->journal && off == 0 && journal_db_lock(f) < SQLITE_LOCK_RESERVED &&
+        (rc = journal_follow(f)) != SQLITE_OK)
         return rc;
     return FORWARD(file, xRead, buf, n, off);
 }
@@ -138,9 +170,28 @@ static int vf_sync(sqlite3_file *file, int flags) { return FORWARD(file, xSync, 
 
 static int vf_size(sqlite3_file *file, sqlite3_int64 *size) { return FORWARD(file, xFileSize, size); }
 
-static int vf_lock(sqlite3_file *file, int lock) { return FORWARD(file, xLock, lock); }
+static int vf_lock(sqlite3_file *file, int lock)
+{
+    int rc = FORWARD(file, xLock, lock);
 
-static int vf_unlock(sqlite3_file *file, int lock) { return FORWARD(file, xUnlock, lock); }
+    if (rc == SQLITE_OK) {
+        pthread_mutex_lock(&dbs_lock);
+        ((vfs_file *)file)->lock = lock;
+        pthread_mutex_unlock(&dbs_lock);
+    }
+    return rc;
+}
+
+static int vf_unlock(sqlite3_file *file, int lock)
+{
+    int rc = FORWARD(file, xUnlock, lock);
+
+    pthread_mutex_lock(&dbs_lock);
+    if (((vfs_file *)file)->lock > lock)
+        ((vfs_file *)file)->lock = lock;
+    pthread_mutex_unlock(&dbs_lock);
+    return rc;
+}
 
 static int vf_reserved(sqlite3_file *file, int *out) { return FORWARD(file, xCheckReservedLock, out); }
 
@@ -222,13 +273,25 @@ static int vfs_open(sqlite3_vfs *v, const char *name, sqlite3_file *file, int fl
     f->flags = flags;
     f->journal = 0;
     f->empty = 0;
+    f->lock = SQLITE_LOCK_NONE;
+    f->db_name = NULL;
+    f->next = NULL;
     f->real = (sqlite3_file *)&f[1];
     f->real->pMethods = NULL;
     rc = unix_vfs->xOpen(unix_vfs, name, f->real, flags, out);
     file->pMethods = f->real->pMethods != NULL ? &vf_methods : NULL;
     if (rc == SQLITE_OK && name != NULL && (flags & SQLITE_OPEN_MAIN_JOURNAL) &&
-        (flags & SQLITE_OPEN_READWRITE) && identity(f) == 0)
+        (flags & SQLITE_OPEN_READWRITE) && identity(f) == 0) {
         f->journal = 1;
+        f->db_name = sqlite3_filename_database(name);
+    }
+    if (rc == SQLITE_OK && file->pMethods != NULL && name != NULL &&
+        (flags & SQLITE_OPEN_MAIN_DB)) {
+        pthread_mutex_lock(&dbs_lock);
+        f->next = dbs;
+        dbs = f;
+        pthread_mutex_unlock(&dbs_lock);
+    }
     return rc;
 }
 

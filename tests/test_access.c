@@ -1119,6 +1119,82 @@ static void test_rush_no_show_released(void **state)
     rush_end(f, &s);
 }
 
+/* A holder admitted on her place and then refused BUSY at the Argon2id slot
+ * gets her place back; a second login of hers meanwhile (a double submit,
+ * or anyone who knows the identifier), refused, was booked another place at
+ * the back: one identifier then held two live places. Now the one given
+ * back (the earlier) stays and the other is dropped. */
+static void test_rush_restore_keeps_one_place(void **state)
+{
+    fixture *f = *state;
+    access_login_place p, q, r;
+    access_result res;
+    access_queue_figures fig;
+    uint8_t idh[16];
+    rush_saved s;
+
+    rush_begin(f, &s);
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", NULL, 1000, &p, &res), -1);
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", p.ticket,
+                                rush_due(f, "rush.w@ex.gouv.fr", p.ticket), &q, &res), 0);
+    assert_true(q.taken != 0);
+    /* meanwhile the same identifier again, no room: booked at the back */
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", NULL, 1000, &r, &res), -1);
+    assert_string_not_equal(r.ticket, p.ticket);
+    /* the first login refused at the Argon2id slot: its place given back */
+    memset(&res, 0, sizeof res);
+    access_login_rebook(&f->a, "rush.w@ex.gouv.fr", &q, &res);
+    assert_int_equal(res.code, ACCESS_E_BUSY);
+    assert_string_equal(q.ticket, p.ticket);
+    queue_figures(f->a.queue, &fig);
+    assert_int_equal(fig.admitted, 0);
+    /* one place, not two: the other counts as none, hers comes back */
+    queue_identifier(f->a.queue, idh, "rush.w@ex.gouv.fr");
+    assert_int_equal(queue_check(f->a.queue, idh, r.ticket, 1000), 0);
+    assert_int_equal(rush_admit(f, "rush.w@ex.gouv.fr", r.ticket, 1000, &r, &res), -1);
+    assert_string_equal(r.ticket, p.ticket);
+    rush_end(f, &s);
+}
+
+/* The login rate places are booked at is measured over windows of about
+ * 1 s while logins are refused. A window a refusal opened and a login closed
+ * only after a lull (a burst before the opening, then silence: anyone can
+ * make one) measured a rate near zero: the next rush's places were booked a
+ * minute apart, and every later one after them, for hours. */
+static void test_rush_rate_not_from_a_lull(void **state)
+{
+    access_queue *q = queue_new();
+    access_queue_figures fig;
+    struct timespec ts;
+    uint8_t idh[16];
+    uint64_t seq;
+    int64_t t;
+
+    (void)state;
+    assert_non_null(q);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    t = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    queue_done_at(q, 1, t + 1000);                   /* a burst: one refused, ten served */
+    for (int i = 0; i < 10; i++)
+        queue_done_at(q, 0, t + 2000 + i * 1000);
+    queue_done_at(q, 0, t + 600000000);              /* then one login 10 min later */
+    queue_figures(q, &fig);
+    assert_true(fig.rate == 0);
+    /* the rush: places at the rate Argon2id allows (10/s here), not a minute apart */
+    queue_identifier(q, idh, "rush.v@ex.gouv.fr");
+    seq = queue_book(q, idh, 5000, 10.0);
+    assert_true(queue_not_before(q, seq) - 5000 < 1000);
+    /* a window of the rush, 1 s with refusals and 21 logins served: 21/s */
+    t += 600000000;
+    queue_done_at(q, 1, t + 1000);
+    for (int i = 0; i < 20; i++)
+        queue_done_at(q, 0, t + 1000 + i * 45000);
+    queue_done_at(q, 0, t + 1000000);
+    queue_figures(q, &fig);
+    assert_true(fig.rate > 20.5 && fig.rate < 21.5);
+    queue_free(q);
+}
+
 static void test_busy_leaves_no_lock(void **state)
 {
     fixture *f = *state;
@@ -1960,6 +2036,8 @@ int main(void)
         cmocka_unit_test(test_busy_leaves_no_lock),
         cmocka_unit_test(test_rush_tickets_keep_order),
         cmocka_unit_test(test_rush_no_show_released),
+        cmocka_unit_test(test_rush_restore_keeps_one_place),
+        cmocka_unit_test(test_rush_rate_not_from_a_lull),
         cmocka_unit_test(test_busy_after_waiting_lowers_the_limit),
         cmocka_unit_test(test_throttles_hold_side_by_side),
         cmocka_unit_test(test_network_window),

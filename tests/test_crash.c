@@ -47,6 +47,7 @@
 #include "crypto/hex.h"
 #include "box/box.h"
 #include "election/election.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 #define SCRUTIN "csa-ministere"
@@ -1302,6 +1303,62 @@ static void test_journals_kept_open(void **state)
     close(from_child[0]);
 }
 
+/* The writer's own rollback (a failed commit, a cache spill then ROLLBACK)
+ * reads the journal it wrote through its open file, as SQLite's unix VFS
+ * does: a journal path unlinked meanwhile (a person, another program) must
+ * not make it read an empty file at that path and leave the transaction's
+ * spilled pages in the database. */
+static long vfs_rollback_sum(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    long sum = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT sum(unicode(x)) FROM t", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        sum = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return sum;
+}
+
+static int rollback_teardown(void **state)
+{
+    if (*state != NULL)
+        tu_rmdir(*state);
+    free(*state);
+    return 0;
+}
+
+static void test_rollback_journal_unlinked(void **state)
+{
+    char *dir = tu_tmpdir(), db_path[PATH_MAX], journal[PATH_MAX];
+    sqlite3 *db = NULL;
+    long before;
+
+    *state = dir;
+    snprintf(db_path, sizeof db_path, "%s/spill.db", dir);
+    snprintf(journal, sizeof journal, "%s/spill.db-journal", dir);
+    assert_int_equal(sq_vfs_register(), STORE_OK);
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                     SQ_VFS_NAME), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = TRUNCATE; PRAGMA cache_size = 2;"
+                                      "CREATE TABLE t(x);"
+                                      "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                      "FROM c WHERE i < 200) "
+                                      "INSERT INTO t SELECT randomblob(3000) FROM c;",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    before = vfs_rollback_sum(db);
+    /* the update spills pages into the database file (a 2-page cache) */
+    assert_int_equal(sqlite3_exec(db, "BEGIN; UPDATE t SET x = randomblob(3000);", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    assert_int_equal(unlink(journal), 0);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(vfs_rollback_sum(db), before);
+    sqlite3_close(db);
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, SQ_VFS_NAME), SQLITE_OK);
+    assert_int_equal(vfs_rollback_sum(db), before);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1310,6 +1367,7 @@ int main(void)
         cmocka_unit_test(test_read_only),
         cmocka_unit_test_teardown(test_commit_steps, step_teardown),
         cmocka_unit_test_teardown(test_journals_kept_open, step_teardown),
+        cmocka_unit_test_teardown(test_rollback_journal_unlinked, rollback_teardown),
     };
 
     if (sodium_init() < 0)

@@ -276,6 +276,30 @@ static void test_forms_refused(void **state)
     free(r);
 }
 
+/* The place kept in a rush (cookie votesrv_wait) is removed by any answer
+ * of POST /connexion but another BUSY: an empty field (400) or an expired
+ * form (403) kept it before. */
+static void test_login_wait_cookie_cleared(void **state)
+{
+    static const char form[] = "Content-Type: application/x-www-form-urlencoded";
+    static const char gone[] = "Set-Cookie: votesrv_wait=; Path=/connexion; Max-Age=0;";
+    char cookie[128], token[80], body[512], out[8192];
+
+    (void)state;
+    csrf(cookie, token);
+    snprintf(body, sizeof body, "csrf=%s&identifier=v1%%40ex.fr&password=", token);
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -D - -o /dev/null -H '%s; votesrv_wait=x' "
+                           "-H '%s' -d '%s' '%s/connexion'", cookie, form, body, tu_base_url), 0);
+    assert_non_null(strstr(out, "HTTP/1.1 400"));
+    assert_non_null(strstr(out, gone));
+    snprintf(body, sizeof body, "csrf=%.63s%c&identifier=v1%%40ex.fr&password=x", token,
+             token[63] == '0' ? '1' : '0');
+    assert_int_equal(tu_sh(out, sizeof out, "curl -s -D - -o /dev/null -H '%s; votesrv_wait=x' "
+                           "-H '%s' -d '%s' '%s/connexion'", cookie, form, body, tu_base_url), 0);
+    assert_non_null(strstr(out, "HTTP/1.1 403"));
+    assert_non_null(strstr(out, gone));
+}
+
 /* A vote page without a session, or a vote confirmed after the session
  * expired (no JavaScript needed to see it): the login page, which says that
  * nothing was recorded and brings the voter back to the same scrutin; a
@@ -1228,6 +1252,7 @@ int main(void)
         cmocka_unit_test(test_observer),
         cmocka_unit_test(test_officer_outcomes),
         cmocka_unit_test(test_theme),
+        cmocka_unit_test(test_login_wait_cookie_cleared),
         cmocka_unit_test(test_browser_journey),
     };
 

@@ -168,9 +168,12 @@ void page_login_post(http_request *req, http_response *res)
     access_result r;
     int rc;
 
-    if (portal_csrf_check(req, res) != 0)
+    if (portal_csrf_check(req, res) != 0) {
+        wait_cookie(req, res, NULL);
         return;
+    }
     if (id == NULL || pw == NULL || id[0] == '\0' || pw[0] == '\0') {
+        wait_cookie(req, res, NULL);
         render(req, res, id, L(req, MSG_CREDENTIALS), 400);
         return;
     }
