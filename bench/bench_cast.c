@@ -11,7 +11,12 @@
  * signer, the worker, the mailer) and divided by the casts accepted.
  * cast.ballots_per_s_haproxy and cast.p99_ms_haproxy: the same election cast
  * through HAProxy in front (conf/haproxy.cfg as the tests run it: TLS,
- * HTTP/2, PROXY v2 to votesrv's Unix socket). */
+ * HTTP/2, PROXY v2 to votesrv's Unix socket).
+ * cast.open_1000_*: the same election size cast open-loop (voteclient load
+ * --rate 1000 --concurrency 64): casts due at 1,000 per second whatever the
+ * answers' pace, as voters arrive, latencies from each cast's due time; the
+ * closed loop above cannot pass 16 / latency, nor batch more than 16 casts
+ * per durable commit. */
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
@@ -26,6 +31,8 @@
 #include "bench.h"
 
 #define CONCURRENCY 16
+#define OPEN_RATE 1000                  /* cast.open_1000_*: casts per second offered */
+#define OPEN_CONCURRENCY 64             /* and the connections that may carry them */
 #define SCRUTIN "csa-ministere"
 #define LISTS 4
 
@@ -86,10 +93,12 @@ static double tree_cpu_s(int pid)
     return ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* "bench cast.server_cpu_ms": the CPU the writer, signer, worker and mailer
- * spent between b and a, per cast accepted (voteclient's ballots minus its
- * errors, from out); then each process's share on a comment line. */
-static void server_cpu_print(const server_cpu *b, const server_cpu *a, const char *out)
+/* "bench <metric>" (cast.server_cpu_ms): the CPU the writer, signer, worker
+ * and mailer spent between b and a, per cast accepted (voteclient's ballots
+ * minus its errors, from out); then each process's share, and the casts per
+ * durable commit, on comment lines headed by label. */
+static void server_cpu_print(const server_cpu *b, const server_cpu *a, const char *out,
+                             const char *metric, const char *label)
 {
     const char *p = strstr(out, "# cast: ");
     size_t ballots, errors, accepted;
@@ -97,7 +106,7 @@ static void server_cpu_print(const server_cpu *b, const server_cpu *a, const cha
 
     if (p == NULL || sscanf(p, "# cast: %zu ballots, %zu errors", &ballots, &errors) != 2 ||
         errors >= ballots) {
-        printf("# cast.server_cpu_ms: no accepted cast to divide by\n");
+        printf("# %s: no accepted cast to divide by\n", metric);
         return;
     }
     accepted = ballots - errors;
@@ -105,9 +114,9 @@ static void server_cpu_print(const server_cpu *b, const server_cpu *a, const cha
         for (int j = 0; j < b->n; j++)
             if (a->pid[i] == b->pid[j])
                 total += (double)(a->ticks[i] - b->ticks[j]) * tick_ms;
-    printf("bench cast.server_cpu_ms %.3f ms\n", total / (double)accepted);
-    printf("# cast.server_cpu_ms: CPU (user + system) per accepted cast (%zu), privsep and "
-           "seccomp on, in ms:", accepted);
+    printf("bench %s %.3f ms\n", metric, total / (double)accepted);
+    printf("# %s: CPU (user + system) per accepted cast (%zu), privsep and "
+           "seccomp on, in ms:", metric, accepted);
     for (int i = 0; i < a->n; i++)
         for (int j = 0; j < b->n; j++)
             if (a->pid[i] == b->pid[j])
@@ -118,12 +127,12 @@ static void server_cpu_print(const server_cpu *b, const server_cpu *a, const cha
         sscanf(p, "# cast: voteclient used %lf", &client) == 1) {
         double both = total / (double)accepted + client;
 
-        printf("# cast: server and client, %.3f ms of CPU per cast: %.0f casts/s at most on "
-               "the 2 cores they share\n", both, 2000.0 / both);
+        printf("# %s: server and client, %.3f ms of CPU per cast: %.0f casts/s at most on "
+               "the 2 cores they share\n", label, both, 2000.0 / both);
     }
     if (a->box_commits > b->box_commits && b->box_commits >= 0)
-        printf("# cast: %ld commits wrote the ballot box: %.1f accepted casts per durable "
-               "commit\n", a->box_commits - b->box_commits,
+        printf("# %s: %ld commits wrote the ballot box: %.1f accepted casts per durable "
+               "commit\n", label, a->box_commits - b->box_commits,
                (double)accepted / (double)(a->box_commits - b->box_commits));
 }
 
@@ -224,14 +233,15 @@ static void bench_behind_haproxy(const char *cfg, const char *dir, char *sock, s
 }
 
 /* An election of n voters in the current store (SQLite, or PostgreSQL when
- * VOTESRV_TEST_PG is set), cast by voteclient load --bench against one daemon
- * (privilege separation on or off), directly or through HAProxy (tls):
- * voteclient's output in out (malloc'd), the daemon's peak RSS in *rss_mb,
- * its processes' CPU per ballot in *cpu_ms. */
-static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, double *cpu_ms,
-                    server_cpu *before, server_cpu *after)
+ * VOTESRV_TEST_PG is set), cast by voteclient load --bench with conns
+ * connections (rate 0: a closed loop; else open, rate casts per second
+ * offered) against one daemon (privilege separation on or off), directly or
+ * through HAProxy (tls): voteclient's output in out (malloc'd), the daemon's
+ * peak RSS in *rss_mb, its processes' CPU per ballot in *cpu_ms. */
+static int cast_via(size_t n, int privsep, int tls, int conns, int rate, char **out,
+                    double *rss_mb, double *cpu_ms, server_cpu *before, server_cpu *after)
 {
-    char bin[PATH_MAX], cfg[800], sock[900], *dir = tu_tmpdir();
+    char bin[PATH_MAX], cfg[800], sock[900], rate_opt[32] = "", *dir = tu_tmpdir();
     tu_haproxy h = { .pid = 0 };
     double cpu0;
     int pid, rc;
@@ -255,9 +265,11 @@ static int cast_via(size_t n, int privsep, int tls, char **out, double *rss_mb, 
     server_cpu_read(pid, before);
     before->box_commits = box_commits(cfg);
     cpu0 = tree_cpu_s(pid);
+    if (rate > 0)       /* and its first error, if any, in out */
+        snprintf(rate_opt, sizeof rate_opt, " --rate %d 2>&1", rate);
     rc = tu_sh(*out, 65536, "%s/voteclient --url %s%s%s load %s/load.csv --concurrency %d "
-               "--bench", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
-               tls ? h.cacert : "", dir, CONCURRENCY);
+               "--bench%s", bin, tls ? h.url : tu_base_url, tls ? " --cacert " : "",
+               tls ? h.cacert : "", dir, conns, rate_opt);
     *cpu_ms = (tree_cpu_s(pid) - cpu0) * 1e3 / (double)n;
     server_cpu_read(pid, after);
     after->box_commits = box_commits(cfg);
@@ -272,10 +284,48 @@ static int cast_once(size_t n, int privsep, char **out, double *rss_mb, double *
 {
     server_cpu b, a;
 
-    return cast_via(n, privsep, 0, out, rss_mb, cpu_ms, &b, &a);
+    return cast_via(n, privsep, 0, CONCURRENCY, 0, out, rss_mb, cpu_ms, &b, &a);
 }
 
 static void rename_figure(const char *out, const char *from, const char *to);
+
+/* The comment line of out that starts "# cast: " then head, printed again
+ * under label. */
+static void relabel_comment(const char *out, const char *head, const char *label)
+{
+    char key[80];
+    const char *p;
+
+    snprintf(key, sizeof key, "# cast: %s", head);
+    if ((p = strstr(out, key)) != NULL)
+        printf("# %s: %.*s\n", label, (int)strcspn(p + 8, "\n"), p + 8);
+}
+
+/* cast.open_1000_*: a fresh election of n voters cast open-loop, OPEN_RATE
+ * casts per second offered by up to OPEN_CONCURRENCY connections. */
+static void bench_cast_open(size_t n)
+{
+    double rss, cpu;
+    char *out;
+    const char *first;
+    server_cpu b, a;
+    int rc = cast_via(n, 1, 0, OPEN_CONCURRENCY, OPEN_RATE, &out, &rss, &cpu, &b, &a);
+
+    rename_figure(out, "bench cast.ballots_per_s", "cast.open_1000_per_s");
+    rename_figure(out, "bench cast.p99_ms", "cast.open_1000_p99_ms");
+    rename_figure(out, "bench cast.p50_ms", "cast.open_1000_p50_ms");
+    if (rc != 0)
+        printf("# cast.open_1000: voteclient exited with %d\n", rc);
+    relabel_comment(out, "", "cast.open_1000");           /* ballots, errors */
+    if ((first = strstr(out, "voteclient: first error: ")) != NULL)
+        printf("# cast.open_1000: %.*s\n", (int)strcspn(first, "\n"), first);
+    relabel_comment(out, "open loop", "cast.open_1000");  /* offered, achieved, late casts */
+    server_cpu_print(&b, &a, out, "cast.open_1000_server_cpu_ms", "cast.open_1000");
+    printf("# cast.open_1000: %zu voters, casts due at %d per second (latencies from each "
+           "due time), up to %d connections; daemon peak RSS %.1f MB, %.3f ms of CPU of its "
+           "processes per ballot\n", n, OPEN_RATE, OPEN_CONCURRENCY, rss, cpu);
+    free(out);
+}
 
 void bench_cast(void)
 {
@@ -283,19 +333,19 @@ void bench_cast(void)
     double rss, cpu;
     char *out;
     server_cpu b, a;
-    int rc = cast_via(n, 1, 0, &out, &rss, &cpu, &b, &a);
+    int rc = cast_via(n, 1, 0, CONCURRENCY, 0, &out, &rss, &cpu, &b, &a);
 
     fputs(out, stdout);
     if (rc != 0)
         printf("# cast: voteclient exited with %d\n", rc);
     printf("bench daemon.rss_mb %.1f mb\n", rss);
     printf("bench cast.cpu_ms %.3f ms\n", cpu);
-    server_cpu_print(&b, &a, out);
+    server_cpu_print(&b, &a, out, "cast.server_cpu_ms", "cast");
     printf("# cast: %zu voters, %d connections; daemon peak RSS (VmHWM)\n", n, CONCURRENCY);
     free(out);
     /* the same through HAProxy: TLS and HTTP/2 from voteclient, PROXY v2 on
      * votesrv's Unix socket */
-    rc = cast_via(n, 1, 1, &out, &rss, &cpu, &b, &a);
+    rc = cast_via(n, 1, 1, CONCURRENCY, 0, &out, &rss, &cpu, &b, &a);
     rename_figure(out, "bench cast.ballots_per_s", "cast.ballots_per_s_haproxy");
     rename_figure(out, "bench cast.p99_ms", "cast.p99_ms_haproxy");
     if (rc != 0)
@@ -307,6 +357,7 @@ void bench_cast(void)
            "HTTP/2) on this machine, which it shares with the daemon and voteclient; one run, "
            "noisy\n", n);
     free(out);
+    bench_cast_open(n);
 }
 
 /* privsep.cpu_ms_added: CPU per ballot of every votesrv process with

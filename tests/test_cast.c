@@ -322,6 +322,7 @@ static void test_voteclient_cli(void **state)
                                                        "the first list is 1", "blank",
                                                        "--url URL", "--concurrency N",
                                                        "--receipts OUT", "--retry SECONDS",
+                                                       "--rate R",
                                                        "exit status", "  3  bad input", NULL };
          *w != NULL; w++)
         assert_non_null(strstr(out, *w));
@@ -329,6 +330,66 @@ static void test_voteclient_cli(void **state)
     assert_non_null(strstr(out, "exit status"));
     assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient 2>&1", bin), 2);
     assert_non_null(strstr(out, "voteclient --help"));
+    /* load --rate: casts per second offered, 1 to 100000; anything else is
+     * refused before any connection (the URL goes nowhere) */
+    for (const char *const *w = (const char *const[]){ "0", "0.5", "100001", "-5", "abc", "10x",
+                                                       "", "nan", "inf", NULL };
+         *w != NULL; w++) {
+        char expect[64];
+
+        assert_int_equal(tu_sh(out, sizeof out, "%s/voteclient --url http://127.0.0.1:9 load "
+                               "/dev/null --rate '%s' 2>&1", bin, *w), 2);
+        snprintf(expect, sizeof expect, "1 to 100000 (not \"%s\")", *w);
+        if (strstr(out, "--rate is the casts per second offered") == NULL ||
+            strstr(out, expect) == NULL)
+            fail_msg("--rate '%s': %s", *w, out);
+    }
+}
+
+/* load --rate: an open loop of 20 casts at 200 per second, by 4 connections,
+ * on an election of its own (20 generated voters) served by a second daemon:
+ * every cast accepted with a verified receipt (voteclient checks each), one
+ * receipt line per voter; the figures' names, not their values (no timing). */
+static void test_voteclient_open_loop(void **state)
+{
+    char saved[2][64], ocfg[800], log[900], receipts[900], line[256], *odir = tu_tmpdir();
+    char seen[20] = { 0 };
+    int pid, rc = -1, lines = 0, ok = 1;
+    FILE *f;
+
+    (void)state;
+    memcpy(saved[0], tu_base_url, sizeof saved[0]);
+    memcpy(saved[1], tu_internal_url, sizeof saved[1]);
+    snprintf(log, sizeof log, "%s/votesrv.log", odir);
+    snprintf(receipts, sizeof receipts, "%s/receipts.csv", odir);
+    if (tu_election_generated(odir, bin, 20, ocfg, sizeof ocfg) == 0 &&
+        tu_load_file(odir, ocfg, CSA, 4) == 0 && (pid = tu_daemon_start(bin, ocfg, log)) > 0) {
+        rc = tu_sh(out, sizeof out, "%s/voteclient --url %s load %s/load.csv --concurrency 4 "
+                   "--rate 200 --receipts %s 2>&1", bin, tu_base_url, odir, receipts);
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    if ((f = fopen(receipts, "r")) != NULL) {
+        while (fgets(line, sizeof line, f) != NULL) {
+            unsigned n = 0;
+            char t[2 * BALLOT_TRACKER_BYTES + 2];
+
+            if (sscanf(line, "%u," CSA ",%65[0-9a-f]", &n, t) != 2 || n < 1 || n > 20 ||
+                strlen(t) != 2 * BALLOT_TRACKER_BYTES || seen[n - 1]++)
+                ok = 0;
+            lines++;
+        }
+        fclose(f);
+    }
+    memcpy(tu_base_url, saved[0], sizeof saved[0]);
+    memcpy(tu_internal_url, saved[1], sizeof saved[1]);
+    tu_rmdir(odir);
+    free(odir);
+    if (rc != 0 || strstr(out, "ballots 20 accepted 20 errors 0 ") == NULL ||
+        strstr(out, " offered_per_s 200 late ") == NULL || strstr(out, " queued ") == NULL)
+        fail_msg("voteclient load --rate 200 exited %d: %s", rc, out);
+    assert_int_equal(lines, 20);
+    assert_true(ok);
 }
 
 /* The acknowledgement: the tracker, never the choice. */
@@ -1385,6 +1446,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed_ballot_fields),
         cmocka_unit_test(test_voteclient_cli),
+        cmocka_unit_test(test_voteclient_open_loop),
         cmocka_unit_test(test_acknowledgement_mail),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_casts),

@@ -3,7 +3,7 @@
  *   voteclient [--url URL] [--cacert FILE] vote IDENTIFIER SCRUTIN CHOICE
  *   voteclient [--url URL] [--cacert FILE] lookup SCRUTIN TRACKER
  *   voteclient [--url URL] [--cacert FILE] load FILE [--concurrency N] [--bench] [--receipts OUT]
- *              [--retry SECONDS]
+ *              [--retry SECONDS] [--rate R]
  *   voteclient --help            (the commands, choices and exit codes)
  *
  * vote: logs in, makes the ballot for CHOICE (a list number from 1, or
@@ -24,10 +24,19 @@
  * clicking again would: for the failover test. A cast committed whose answer
  * was lost is then answered with its receipt marked "already recorded" (200):
  * acknowledged like any other, and counted apart (already_recorded N).
+ * With --rate R, the load is open-loop: cast i is due at t0 + i/R (as voters
+ * arrive, whatever the server's pace), sent by the first of the N connections
+ * free, and its latency counts from that due time, so that a client behind
+ * its schedule shows in the figures (no coordinated omission); the report adds
+ * the rate offered and achieved, the casts started more than 10 ms late by
+ * the client's own lag (woken late from their wait: late), and those that
+ * waited more than 10 ms for a free connection (queued: every connection busy).
  *
  * Exit: 0 done, 1 refused by the server, 2 usage, 3 bad input or a server
  * answer that does not check out. */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,16 +50,19 @@
 #include "crypto/hex.h"
 
 #define LOAD_MAX_THREADS 256
+#define LOAD_MAX_RATE 100000
+#define LOAD_LATE_MS 10.0       /* a cast started later than this after its due time: late */
 
 static const char *url = "http://127.0.0.1:8080";
 static const char *cafile;             /* --cacert, or NULL: the system's CAs */
 static double retry_ms;                 /* --retry, in milliseconds; 0: none */
+static double rate;                     /* --rate, casts per second; 0: closed loop */
 
 #define USAGE \
     "usage: voteclient [--url URL] [--cacert FILE] vote IDENTIFIER SCRUTIN CHOICE\n" \
     "       voteclient [--url URL] [--cacert FILE] lookup SCRUTIN TRACKER\n" \
     "       voteclient [--url URL] [--cacert FILE] load FILE [--concurrency N] [--bench] [--receipts OUT]" \
-    " [--retry SECONDS]\n" \
+    " [--retry SECONDS] [--rate R]\n" \
     "       voteclient --help\n"
 
 static int usage(void)
@@ -96,6 +108,11 @@ static int help(void)
            "                       same ballot) for up to SECONDS (at most 600); a ballot\n"
            "                       the server held already gets its receipt, marked\n"
            "                       already recorded: acknowledged\n"
+           "  --rate R             load: open loop, R casts per second offered (1 to %d):\n"
+           "                       cast i is due at start + i/R and sent by the first free\n"
+           "                       connection; latencies count from the due time; counts\n"
+           "                       the casts started more than 10 ms late by the client's\n"
+           "                       own lag (late) or for want of a free connection (queued)\n"
            "  -h, --help           this help\n"
            "\n"
            "exit status:\n"
@@ -103,7 +120,7 @@ static int help(void)
            "  1  refused by the server (the message says why: already voted, wrong code...)\n"
            "  2  usage: a bad command line, or no password and code on standard input\n"
            "  3  bad input (a malformed tracker or load file), or a server answer that does\n"
-           "     not check out (receipt, proof or board)\n", LOAD_MAX_THREADS);
+           "     not check out (receipt, proof or board)\n", LOAD_MAX_THREADS, LOAD_MAX_RATE);
     return 0;
 }
 
@@ -206,8 +223,10 @@ typedef struct {
     char scrutin[STORE_SCRUTIN_CHARS + 1];
     size_t choice;
     client_prepared ballot;
-    double ms;
+    double ms;               /* from its start, or with --rate from its due time */
     int ok;
+    int late;                /* --rate: woken more than LOAD_LATE_MS after its due time */
+    int queued;              /* --rate: no connection free until LOAD_LATE_MS after it */
     int again;               /* acknowledged by a receipt "already recorded" */
 } load_voter;
 
@@ -217,6 +236,7 @@ typedef struct {
     client_election e;
     atomic_size_t next, prepared;
     atomic_size_t errors;
+    double t0;               /* the casting's start (now_ms); --rate: cast i due at t0 + i/rate */
     char first_error[CLIENT_MSG_CHARS + 16];
     pthread_mutex_t lock;
     FILE *receipts;          /* or NULL; written under lock */
@@ -291,6 +311,22 @@ static void *cast_worker(void *arg)
     while (c != NULL && (i = atomic_fetch_add(&l->next, 1)) < l->n) {
         load_voter *v = &l->v[i];
         double t0 = now_ms();
+
+        if (rate > 0) {                 /* open loop: wait for its due time, count from it */
+            double due = l->t0 + (double)i * 1e3 / rate;
+
+            if (due > t0) {         /* a connection free in time: the client's own lag? */
+                long long ns = (long long)(due * 1e6);
+                struct timespec at = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
+                    ;
+                v->late = now_ms() - due > LOAD_LATE_MS;
+            } else {                    /* every connection was busy at its due time */
+                v->queued = t0 - due > LOAD_LATE_MS;
+            }
+            t0 = due;
+        }
 
         if (client_session_set(c, v->session) == 0 &&
             submit_retrying(c, &l->e, &v->ballot, &receipt, &r) == CLIENT_OK) {
@@ -391,12 +427,14 @@ static double cpu_s(void)
 static void load_report(load_run *l, double wall_ms, double cpu_ms, int bench)
 {
     double *ms = malloc(l->n * sizeof *ms);
-    size_t ok = 0, again = 0;
+    size_t ok = 0, again = 0, late = 0, queued = 0;
 
     for (size_t i = 0; i < l->n; i++) {
         ms[i] = l->v[i].ms;
         ok += (size_t)l->v[i].ok;
         again += (size_t)l->v[i].again;
+        late += (size_t)l->v[i].late;
+        queued += (size_t)l->v[i].queued;
     }
     qsort(ms, l->n, sizeof *ms, cmp_double);
     if (bench) {
@@ -406,6 +444,24 @@ static void load_report(load_run *l, double wall_ms, double cpu_ms, int bench)
                (size_t)atomic_load(&l->errors), ms[l->n / 2]);
         printf("# cast: voteclient used %.3f ms of CPU per ballot while casting (its ballots "
                "made before)\n", cpu_ms / (double)l->n);
+        if (rate > 0) {
+            printf("bench cast.offered_per_s %.0f per_s\n", rate);
+            printf("bench cast.p50_ms %.1f ms\n", ms[l->n / 2]);
+            printf("bench cast.max_ms %.1f ms\n", ms[l->n - 1]);
+            printf("bench cast.late_casts %zu casts\n", late);
+            printf("bench cast.queued_casts %zu casts\n", queued);
+            printf("# cast: open loop, %.0f casts/s offered, %.0f achieved; latencies from each "
+                   "cast's due time; of %zu casts, %zu started more than %.0f ms late by the "
+                   "client's own lag (woken late: the client is the limit), %zu waited as long "
+                   "for a free connection (all busy)\n", rate, ok / (wall_ms / 1e3), l->n, late,
+                   LOAD_LATE_MS, queued);
+        }
+    } else if (rate > 0) {
+        printf("ballots %zu accepted %zu errors %zu ballots_per_s %.0f p50_ms %.1f p90_ms %.1f "
+               "p99_ms %.1f max_ms %.1f already_recorded %zu offered_per_s %.0f late %zu "
+               "queued %zu\n", l->n, ok, (size_t)atomic_load(&l->errors), ok / (wall_ms / 1e3),
+               ms[l->n / 2], ms[(l->n * 9) / 10], ms[(l->n * 99) / 100], ms[l->n - 1], again,
+               rate, late, queued);
     } else {
         printf("ballots %zu accepted %zu errors %zu ballots_per_s %.0f p50_ms %.1f p90_ms %.1f "
                "p99_ms %.1f max_ms %.1f already_recorded %zu\n", l->n, ok,
@@ -417,7 +473,26 @@ static void load_report(load_run *l, double wall_ms, double cpu_ms, int bench)
     free(ms);
 }
 
-static int cmd_load(client *c, const char *file, int threads, int bench, FILE *receipts)
+/* The election fetched over a connection closed at once: the casting's
+ * connections are then all the server sees of this client (its per-address
+ * limit, limits.per_ip_connections, is 64 by default). */
+static int load_election_fetch(client_election *e, client_result *r)
+{
+    client *c = client_new(url);
+    int rc;
+
+    if (c == NULL || (cafile != NULL && client_cafile_set(c, cafile) != 0)) {
+        client_free(c);
+        snprintf(r->message, sizeof r->message, "no HTTP client");
+        r->status = 0;
+        return -1;
+    }
+    rc = client_election_fetch(c, e, r);
+    client_free(c);
+    return rc;
+}
+
+static int cmd_load(const char *file, int threads, int bench, FILE *receipts)
 {
     pthread_t t[LOAD_MAX_THREADS];
     load_run l = { .lock = PTHREAD_MUTEX_INITIALIZER, .receipts = receipts };
@@ -425,7 +500,7 @@ static int cmd_load(client *c, const char *file, int threads, int bench, FILE *r
     double t0, cpu0;
     int rc;
 
-    if ((rc = client_election_fetch(c, &l.e, &r)) != CLIENT_OK)
+    if ((rc = load_election_fetch(&l.e, &r)) != CLIENT_OK)
         return fail(&r, rc);
     if (load_read(&l, file) != 0) {
         rc = 3;
@@ -440,7 +515,7 @@ static int cmd_load(client *c, const char *file, int threads, int bench, FILE *r
         rc = 3;
         goto out;
     }
-    t0 = now_ms();
+    l.t0 = t0 = now_ms();
     cpu0 = cpu_s();
     for (int i = 0; i < threads; i++)
         pthread_create(&t[i], NULL, cast_worker, &l);
@@ -465,16 +540,18 @@ int main(int argc, char **argv)
         { "bench", no_argument, NULL, 'b' },
         { "receipts", required_argument, NULL, 'r' },
         { "retry", required_argument, NULL, 'R' },
+        { "rate", required_argument, NULL, 'a' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     int o, threads = 8, bench = 0, rc;
+    char *end;
     const char *receipts_path = NULL;
     FILE *receipts = NULL;
     client *c;
 
     umask(077);                 /* the receipts file (trackers): its owner's only */
-    while ((o = getopt_long(argc, argv, "u:C:n:br:R:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "u:C:n:br:R:a:h", opts, NULL)) != -1) {
         if (o == 'h')
             return help();
         if (o == 'u')
@@ -489,7 +566,15 @@ int main(int argc, char **argv)
             receipts_path = optarg;
         else if (o == 'R' && (retry_ms = atof(optarg) * 1000) > 0 && retry_ms <= 600000)
             continue;
-        else
+        else if (o == 'a') {
+            rate = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !isfinite(rate) || rate < 1 ||
+                rate > LOAD_MAX_RATE) {
+                fprintf(stderr, "voteclient: --rate is the casts per second offered, 1 to %d "
+                        "(not \"%s\")\n", LOAD_MAX_RATE, optarg);
+                return usage();
+            }
+        } else
             return usage();
     }
     argc -= optind;
@@ -506,7 +591,7 @@ int main(int argc, char **argv)
              (receipts = fopen(receipts_path, "a")) == NULL)
         rc = (perror(receipts_path), 3);
     else if (strcmp(argv[0], "load") == 0 && argc == 2)
-        rc = cmd_load(c, argv[1], threads, bench, receipts);
+        rc = cmd_load(argv[1], threads, bench, receipts);
     else
         rc = usage();
     if (receipts != NULL && fclose(receipts) != 0)
