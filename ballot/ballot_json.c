@@ -126,29 +126,12 @@ ballot *ballot_from_json(json_t *j, const ballot_scrutin *sc, char *err, size_t 
     return b;
 }
 
-/* Hex of exactly 2n lowercase digits, table-driven and variable-time (for
- * public data: a ballot's fields). 0, or -1. */
-static const int8_t hex_value[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-    ['f'] = 16,
-};
-
+/* Hex of exactly 2n lowercase digits, variable-time (public data). 0, or -1. */
 static int public_hex(uint8_t *out, size_t n, const json_t *s)
 {
-    const unsigned char *p;
-
     if (!json_is_string(s) || json_string_length(s) != 2 * n)
         return -1;
-    p = (const unsigned char *)json_string_value(s);
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_value[p[2 * i]], lo = hex_value[p[2 * i + 1]];
-
-        if (hi == 0 || lo == 0)
-            return -1;
-        out[i] = (uint8_t)(((hi - 1) << 4) | (lo - 1));
-    }
-    return 0;
+    return hex_decode_public(out, n, json_string_value(s));
 }
 
 static int shape_branches(const json_t *arr, proof_branch *br, size_t n)

@@ -17,5 +17,10 @@ void hex_encode(char *out, const uint8_t *in, size_t len);
 /* Exactly 2 * len lowercase hex digits, nothing else: 0, else -1. */
 MUST_CHECK
 int hex_decode(uint8_t *out, size_t len, const char *in);
+/* The 2 * len characters at in (the caller has them; no terminator needed)
+ * as lowercase hex, table-driven and variable-time: for public data only (a
+ * ballot's fields, an archive's lines). 0, else -1 (out then undefined). */
+MUST_CHECK
+int hex_decode_public(uint8_t *out, size_t len, const char *in);
 
 #endif

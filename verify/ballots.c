@@ -198,15 +198,6 @@ static void put(vv_out *o, const char *s)
     put_n(o, s, strlen(s));
 }
 
-/* A lowercase hex digit's value + 1; 0 for any other byte (public data:
- * variable time). */
-#define D(c, v) [c] = (v) + 1
-static const unsigned char hexval[256] = {
-    D('0', 0), D('1', 1), D('2', 2), D('3', 3), D('4', 4), D('5', 5), D('6', 6), D('7', 7),
-    D('8', 8), D('9', 9), D('a', 10), D('b', 11), D('c', 12), D('d', 13), D('e', 14), D('f', 15),
-};
-#undef D
-
 /* Writing: "key":"<hex of b>". Reading: the same bytes, the hex into b, or,
  * if fixed, compared with b. */
 static void put_hex_field(vv_out *o, const char *key, uint8_t *b, size_t n, int fixed)
@@ -220,22 +211,13 @@ static void put_hex_field(vv_out *o, const char *key, uint8_t *b, size_t n, int 
         hex_encode(hex, b, n);
         put_n(o, hex, 2 * n);
     } else if (o->p != NULL && (size_t)(o->end - o->in) >= 2 * n) {
-        const unsigned char *h = (const unsigned char *)o->in;
-        int bad = 0;
+        uint8_t v[64];
 
-        for (size_t i = 0; i < n; i++) {
-            int hi = hexval[h[2 * i]] - 1, lo = hexval[h[2 * i + 1]] - 1;
-            uint8_t v = (uint8_t)(((hi & 15) << 4) | (lo & 15));
-
-            bad |= hi | lo;            /* negative if either is not a digit */
-            if (fixed)
-                bad |= b[i] != v ? -1 : 0;
-            else
-                b[i] = v;
-        }
-        o->in += 2 * n;
-        if (bad < 0)
+        if (hex_decode_public(v, n, o->in) != 0 || (fixed && memcmp(b, v, n) != 0))
             o->p = NULL;
+        else if (!fixed)
+            memcpy(b, v, n);
+        o->in += 2 * n;
     } else {
         o->p = NULL;
     }
